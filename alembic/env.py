@@ -1,0 +1,41 @@
+"""Alembic environment: the database URL and the models come from the app itself."""
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import betterjournal.models  # noqa: F401  (registers the tables)
+from betterjournal.db import get_engine
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def render_item(type_, obj, autogen_context):
+    """Render our custom column types with an import the migration can resolve."""
+    if type_ == "type" and obj.__class__.__module__ == "betterjournal.models":
+        autogen_context.imports.add("import betterjournal.models")
+        return f"betterjournal.models.{obj.__class__.__name__}()"
+    if type_ == "type" and obj.__class__.__module__.startswith("sqlmodel"):
+        autogen_context.imports.add("import sqlmodel")
+        return f"sqlmodel.sql.sqltypes.{obj.__class__.__name__}()"
+    return False
+
+
+def run_migrations() -> None:
+    connectable = config.attributes.get("connection") or get_engine()
+    with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=SQLModel.metadata,
+            compare_type=True,
+            render_as_batch=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,148 @@
+"""`betterjournal`: the operator's console command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from sqlmodel import Session
+
+from betterjournal.core import accounts, journal, links, sharing
+from betterjournal.core.errors import CoreError
+from betterjournal.crypto import generate_key_file
+from betterjournal.db import session_scope
+from betterjournal.models import ItemKind, Role, User
+from betterjournal.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+user_app = typer.Typer(no_args_is_help=True, help="Create and list accounts.")
+app.add_typer(user_app, name="user")
+
+
+def _say(message: str) -> None:
+    typer.echo(message)
+
+
+def migrate() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+@app.command()
+def init() -> None:
+    """Create the local key file if there is none, and bring the database up to date."""
+    settings = get_settings()
+    if not settings.key_b64 and generate_key_file(settings.key_file):
+        _say(f"Created a new key-encryption key at {settings.key_file} (mode 600). Back it up.")
+    migrate()
+    _say("Database is up to date.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@user_app.command("create")
+def create_user(
+    role: Role = typer.Option(..., help="client, clinician or admin"),
+    email: str = typer.Option(...),
+    name: str = typer.Option(..., help="The name others will see, e.g. 'Dr. Rivera'."),
+) -> None:
+    """Create an account. The password is read from standard input."""
+    password = _read_password()
+    try:
+        with session_scope() as session:
+            user = accounts.create_user(
+                session, email=email, display_name=name, password=password, role=role
+            )
+            _say(f"Created {user.role.value} {user.email}")
+    except CoreError as error:
+        _say(str(error))
+        raise typer.Exit(1) from None
+
+
+@user_app.command("list")
+def list_users() -> None:
+    """List accounts: email, role, name, active. Shows no journal content."""
+    with session_scope() as session:
+        for user in accounts.list_users(session):
+            state = "active" if user.is_active else "disabled"
+            _say(f"{user.email}\t{user.role.value}\t{user.display_name}\t{state}")
+
+
+DEMO_PASSWORD = "quiet-river-morning-42"  # noqa: S105 - demo only, refused in production
+DEMO_ENTRIES = {
+    "sam@demo.betterjournal.ca": [
+        ("A better morning", "Walked before work. Noticed I was less tense in the team meeting."),
+        ("", "Hard evening. Wrote down the thought: 'I always get it wrong'. Will bring it up."),
+    ],
+    "alex@demo.betterjournal.ca": [("First entry", "Trying this out. Slept six hours.")],
+}
+
+
+def _demo_user(session: Session, email: str, name: str, role: Role) -> User:
+    return accounts.create_user(
+        session, email=email, display_name=name, password=DEMO_PASSWORD, role=role
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Add demo accounts with sample entries (never in production) and print how to sign in."""
+    import uuid
+
+    if get_settings().production:
+        _say("Demo accounts are never created in production.")
+        raise typer.Exit(1)
+    with session_scope() as session:
+        if accounts.list_users(session):
+            _say("Accounts already exist; no demo data added.")
+        else:
+            clinician = _demo_user(session, "rivera@demo.betterjournal.ca", "Dr. Rivera", Role.CLINICIAN)
+            clients = [
+                _demo_user(session, "sam@demo.betterjournal.ca", "Sam Tremblay", Role.CLIENT),
+                _demo_user(session, "alex@demo.betterjournal.ca", "Alex Singh", Role.CLIENT),
+            ]
+            for client in clients:
+                code = links.create_invitation(session, clinician_id=clinician.id)
+                invitation = links.find_invitation(session, code)
+                links.accept_invitation(session, client_id=client.id, invitation_id=invitation.id)
+                for index, (title, body) in enumerate(DEMO_ENTRIES[client.email]):
+                    entry_id = uuid.uuid4()
+                    journal.save_entry(
+                        session, owner_id=client.id, entry_id=entry_id, title=title, body=body
+                    )
+                    session.flush()
+                    if index == 0:
+                        sharing.set_shared(
+                            session,
+                            owner_id=client.id,
+                            item_id=entry_id,
+                            kind=ItemKind.JOURNAL_ENTRY,
+                            clinician_id=clinician.id,
+                            shared=True,
+                        )
+    _say("Demo accounts (password for each: " + DEMO_PASSWORD + "):")
+    _say("  clinician  rivera@demo.betterjournal.ca")
+    _say("  client     sam@demo.betterjournal.ca")
+    _say("  client     alex@demo.betterjournal.ca")
+
+
+@app.command()
+def paths() -> None:
+    """Show where the data and the key live."""
+    settings = get_settings()
+    _say(f"database  {settings.database_url}")
+    _say(f"key file  {Path(settings.key_file)}" + ("  (unused: BJ_KEK is set)" if settings.key_b64 else ""))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,157 @@
+"""Accounts, sign-in with throttling, and server-side sessions (AUTHN-1 … AUTHN-6)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, func, select
+
+from betterjournal.core import passwords
+from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
+from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
+from betterjournal.crypto import DataKey, get_vault, sha256_hex
+from betterjournal.models import AuthSession, LoginFailure, Role, User, Viewer, utcnow
+from betterjournal.settings import get_settings
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+# Refresh last_seen_at at most this often, so ordinary events don't each write.
+LAST_SEEN_GRANULARITY = timedelta(seconds=30)
+
+
+def create_user(
+    session: Session, *, email: object, display_name: object, password: object, role: Role
+) -> User:
+    """Create an account with its own wrapped data key. Raises InvalidInput."""
+    clean = clean_email(email)
+    name = clean_line(display_name, label="Name", max_length=NAME_MAX)
+    secret = passwords.check_policy(password)
+    if session.exec(select(User.id).where(User.email == clean)).first() is not None:
+        raise InvalidInput("We couldn't create an account with these details.")
+    user_id = uuid.uuid4()
+    wrapped = get_vault().new_data_key(user_id)
+    user = User(
+        id=user_id,
+        email=clean,
+        display_name=name,
+        role=role,
+        password_hash=passwords.hash_password(secret),
+        wrapped_data_key=wrapped.blob,
+        kek_version=wrapped.kek_version,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _scopes(email: str, address: str) -> tuple[str, str]:
+    return f"account:{sha256_hex(email)}", f"address:{address}"
+
+
+def _recent_failures(session: Session, scope: str, now: datetime) -> int:
+    query = select(func.count()).where(
+        LoginFailure.scope == scope, col(LoginFailure.failed_at) > now - THROTTLE_WINDOW
+    )
+    return session.exec(query).one()
+
+
+def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
+    """Check credentials. One failure shape for every reason (AUTHN-2); throttled (AUTHN-3)."""
+    now = utcnow()
+    email_text = email.strip().lower() if isinstance(email, str) else ""
+    password_text = password if isinstance(password, str) else ""
+    account_scope, address_scope = _scopes(email_text[:254], address)
+    if (
+        _recent_failures(session, account_scope, now) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts()
+    user = session.exec(select(User).where(User.email == email_text)).first()
+    ok = passwords.verify_password(user.password_hash if user else None, password_text[:1024])
+    if not ok or user is None or not user.is_active:
+        session.add(LoginFailure(scope=account_scope, failed_at=now))
+        session.add(LoginFailure(scope=address_scope, failed_at=now))
+        session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - THROTTLE_WINDOW))
+        session.commit()
+        raise SignInFailed()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password_text)
+        session.add(user)
+    session.exec(delete(LoginFailure).where(LoginFailure.scope == account_scope))
+    return user
+
+
+def start_session(
+    session: Session, user: User, *, pending_invitation_id: uuid.UUID | None = None
+) -> str:
+    """Create a server-side session; return the raw token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    now = utcnow()
+    session.add(
+        AuthSession(
+            token_hash=sha256_hex(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + get_settings().session_lifetime,
+            pending_invitation_id=pending_invitation_id,
+        )
+    )
+    return token
+
+
+def resolve_session(session: Session, token: str | None) -> Viewer | None:
+    """The viewer behind a session token, or None if unknown, revoked, expired or idle."""
+    if not token or len(token) > 100:
+        return None
+    row = session.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == AuthSession.user_id)
+        .where(AuthSession.token_hash == sha256_hex(token))
+    ).first()
+    if row is None:
+        return None
+    auth, user = row
+    now = utcnow()
+    idle_limit = get_settings().idle_timeout(user.role)
+    if (
+        auth.revoked_at is not None
+        or auth.expires_at <= now
+        or auth.last_seen_at + idle_limit <= now
+        or not user.is_active
+    ):
+        return None
+    if now - auth.last_seen_at >= LAST_SEEN_GRANULARITY:
+        auth.last_seen_at = now
+        session.add(auth)
+    return Viewer(user_id=user.id, role=user.role, display_name=user.display_name, session_id=auth.id)
+
+
+def end_session(session: Session, token: str | None, *, everywhere: bool = False) -> None:
+    """Revoke this session, or every session of its user."""
+    if not token:
+        return
+    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))).first()
+    if auth is None:
+        return
+    now = utcnow()
+    query = select(AuthSession).where(AuthSession.revoked_at == None)  # noqa: E711
+    query = query.where(
+        AuthSession.user_id == auth.user_id if everywhere else AuthSession.id == auth.id
+    )
+    for row in session.exec(query):
+        row.revoked_at = now
+        session.add(row)
+
+
+def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
+    """The user's unwrapped data key, for one unit of work."""
+    wrapped = session.exec(select(User.wrapped_data_key).where(User.id == user_id)).one()
+    return get_vault().data_key(user_id, wrapped)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.created_at))))

@@ -1,0 +1,26 @@
+"""The one audit function (AUD-1). Rows say who, whose, which item, what, outcome."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session
+
+from betterjournal.models import AuditAction, AuditEvent, AuditOutcome
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: uuid.UUID | None,
+    action: AuditAction,
+    outcome: AuditOutcome,
+    subject_id: uuid.UUID | None = None,
+    item_id: uuid.UUID | None = None,
+) -> None:
+    """Add an audit row to the caller's transaction; it commits (or fails) with it."""
+    session.add(
+        AuditEvent(
+            actor_id=actor_id, subject_id=subject_id, item_id=item_id, action=action, outcome=outcome
+        )
+    )

@@ -1,0 +1,35 @@
+"""The few ways a core call can refuse. Messages are safe to show and hold no input."""
+
+
+class CoreError(Exception):
+    """Base for refusals; `str(error)` is the plain-language message for the person."""
+
+
+class InvalidInput(CoreError):
+    """The input was refused; nothing was written."""
+
+
+class NotFound(CoreError):
+    """Does not exist or is not yours to see: the same answer for both (AUTHZ-3)."""
+
+    def __init__(self) -> None:
+        super().__init__("This item isn't available. It may have been removed or made private.")
+
+
+class SignInFailed(CoreError):
+    """One message for unknown email, wrong password and disabled account (AUTHN-2)."""
+
+    def __init__(self) -> None:
+        super().__init__("That email and password don't match an account. Please try again.")
+
+
+class TooManyAttempts(CoreError):
+    def __init__(self) -> None:
+        super().__init__("Too many attempts. Please wait a few minutes, then try again.")
+
+
+class AuditUnavailable(CoreError):
+    """The audit row could not be written, so nothing is shown (AUD-2)."""
+
+    def __init__(self) -> None:
+        super().__init__("This can't be opened right now. Please try again in a moment.")

@@ -1,0 +1,282 @@
+"""Free journaling: entries and their autosaved drafts, for the client and as shared.
+
+An entry's id is chosen when the editor opens, before anything is saved. Saving is an
+upsert on that id, so a double submit (or a retry after a dropped connection) makes
+one entry (AVAIL-1), and the draft autosaved under the same id is cleared on save.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, col, delete, select
+
+from betterjournal.core import audit, sharing
+from betterjournal.core.accounts import data_key
+from betterjournal.core.dates import when
+from betterjournal.core.errors import NotFound
+from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
+from betterjournal.crypto import DataKey
+from betterjournal.models import (
+    AuditAction,
+    AuditOutcome,
+    ClientItem,
+    Draft,
+    EntryDetail,
+    EntrySummary,
+    ItemKind,
+    JournalEntry,
+    SharedEntry,
+    utcnow,
+)
+
+KIND = ItemKind.JOURNAL_ENTRY
+PAGE_SIZE = 50
+PREVIEW_LENGTH = 140
+
+
+def clean_title(value: object) -> str:
+    return clean_line(value, label="Title", max_length=TITLE_MAX, required=False)
+
+
+def clean_body(value: object, *, required: bool = True) -> str:
+    return clean_text(value, label="Your entry", max_length=BODY_MAX, required=required)
+
+
+def _preview(body: str) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= PREVIEW_LENGTH else flat[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
+def _open_entry(key: DataKey, entry: JournalEntry) -> tuple[str, str]:
+    title = key.open("journal_entry", "title_ct", entry.item_id, entry.title_ct) if entry.title_ct else ""
+    return title, key.open("journal_entry", "body_ct", entry.item_id, entry.body_ct)
+
+
+def save_entry(
+    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
+) -> None:
+    """Create or update the owner's entry with this id; clear its draft."""
+    clean_t, clean_b = clean_title(title), clean_body(body)
+    existing = session.get(ClientItem, entry_id)
+    if existing is not None and (
+        existing.owner_id != owner_id or existing.kind != KIND or existing.deleted_at is not None
+    ):
+        raise NotFound()
+    key = data_key(session, owner_id)
+    now = utcnow()
+    if existing is None:
+        session.add(ClientItem(id=entry_id, owner_id=owner_id, kind=KIND, created_at=now, updated_at=now))
+        session.flush()
+        entry = JournalEntry(item_id=entry_id, body_ct=b"")
+    else:
+        existing.updated_at = now
+        session.add(existing)
+        entry = session.get(JournalEntry, entry_id) or JournalEntry(item_id=entry_id, body_ct=b"")
+    entry.title_ct = key.seal("journal_entry", "title_ct", entry_id, clean_t) if clean_t else None
+    entry.body_ct = key.seal("journal_entry", "body_ct", entry_id, clean_b)
+    session.add(entry)
+    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+
+
+def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> EntryDetail:
+    """The owner's entry with its share status per linked clinician."""
+    item = sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND)
+    entry = session.get(JournalEntry, entry_id) if item else None
+    if item is None or entry is None:
+        raise NotFound()
+    title, body = _open_entry(data_key(session, owner_id), entry)
+    shares = sharing.share_statuses(session, owner_id=owner_id, item_ids=[entry_id])[entry_id]
+    return EntryDetail(
+        id=str(entry_id),
+        title=title,
+        body=body,
+        written_on=when(item.created_at),
+        edited_on=when(item.updated_at) if item.updated_at != item.created_at else "",
+        shares=shares,
+    )
+
+
+def entry_exists(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
+    return sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND) is not None
+
+
+def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+    """Remove the content, revoke its shares, leave a tombstone so the id is never reused."""
+    item = sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND)
+    if item is None:
+        raise sharing.deny(session, actor_id=owner_id, action=AuditAction.DELETE, item_id=entry_id)
+    sharing.revoke_all(session, owner_id=owner_id, item_id=entry_id)
+    item.deleted_at = utcnow()
+    session.add(item)
+    session.exec(delete(JournalEntry).where(col(JournalEntry.item_id) == entry_id))
+    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+    audit.record(
+        session,
+        actor_id=owner_id,
+        action=AuditAction.DELETE,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=owner_id,
+        item_id=entry_id,
+    )
+
+
+def list_entries(
+    session: Session, *, owner_id: uuid.UUID, page: int = 0
+) -> tuple[list[EntrySummary], bool]:
+    """One page of the owner's entries, newest first, and whether an older page exists."""
+    rows = session.exec(
+        select(ClientItem, JournalEntry)
+        .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
+        .where(
+            ClientItem.owner_id == owner_id,
+            ClientItem.kind == KIND,
+            col(ClientItem.deleted_at).is_(None),
+        )
+        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
+        .offset(max(page, 0) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not rows:
+        return [], False
+    key = data_key(session, owner_id)
+    statuses = sharing.share_statuses(session, owner_id=owner_id, item_ids=[i.id for i, _ in rows])
+    summaries = []
+    for item, entry in rows:
+        title, body = _open_entry(key, entry)
+        shared_with = [s.clinician_name for s in statuses[item.id] if s.shared]
+        summaries.append(
+            EntrySummary(
+                id=str(item.id),
+                title=title,
+                preview=_preview(body),
+                written_on=when(item.created_at),
+                share_label=("Shared with " + ", ".join(shared_with)) if shared_with else "Private",
+            )
+        )
+    return summaries, has_more
+
+
+# --- drafts -------------------------------------------------------------------------
+
+
+def save_draft(
+    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
+) -> None:
+    """Autosave what is in the editor, encrypted. Empty drafts are allowed."""
+    clean_t, clean_b = clean_title(title), clean_body(body, required=False)
+    existing = session.get(ClientItem, entry_id)
+    if existing is not None and (existing.owner_id != owner_id or existing.deleted_at is not None):
+        raise NotFound()
+    key = data_key(session, owner_id)
+    draft = session.get(Draft, (owner_id, entry_id)) or Draft(owner_id=owner_id, entry_id=entry_id)
+    draft.title_ct = key.seal("draft", "title_ct", entry_id, clean_t)
+    draft.body_ct = key.seal("draft", "body_ct", entry_id, clean_b)
+    draft.updated_at = utcnow()
+    session.add(draft)
+
+
+def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> tuple[str, str] | None:
+    """(title, body) of the owner's draft for this entry id, if any."""
+    draft = session.get(Draft, (owner_id, entry_id))
+    if draft is None:
+        return None
+    key = data_key(session, owner_id)
+    title = key.open("draft", "title_ct", entry_id, draft.title_ct) if draft.title_ct else ""
+    body = key.open("draft", "body_ct", entry_id, draft.body_ct) if draft.body_ct else ""
+    return title, body
+
+
+def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+
+
+def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:
+    """Unsaved drafts of new entries, so words left in a closed tab can be picked up."""
+    rows = session.exec(
+        select(Draft)
+        .where(Draft.owner_id == owner_id)
+        .order_by(col(Draft.updated_at).desc())
+        .limit(20)
+    ).all()
+    if not rows:
+        return []
+    key = data_key(session, owner_id)
+    drafts = []
+    for draft in rows:
+        title = key.open("draft", "title_ct", draft.entry_id, draft.title_ct) if draft.title_ct else ""
+        body = key.open("draft", "body_ct", draft.entry_id, draft.body_ct) if draft.body_ct else ""
+        if not (title.strip() or body.strip()):
+            continue
+        drafts.append(
+            EntrySummary(
+                id=str(draft.entry_id),
+                title=title,
+                preview=_preview(body),
+                written_on=when(draft.updated_at),
+                share_label="Draft",
+            )
+        )
+    return drafts
+
+
+# --- as a clinician sees them ----------------------------------------------------------
+
+
+def list_shared_entries(
+    session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID, page: int = 0
+) -> tuple[list[SharedEntry], bool]:
+    """Entries this client shared with this clinician, newest first; audited as one view."""
+    if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician_id):
+        raise sharing.deny(
+            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None
+        )
+    rows = session.exec(
+        sharing.visible_to(clinician_id)
+        .add_columns(JournalEntry)
+        .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
+        .where(ClientItem.owner_id == client_id, ClientItem.kind == KIND)
+        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
+        .offset(max(page, 0) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.VIEW_SHARED_LIST,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=client_id,
+    )
+    session.commit()
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not rows:
+        return [], False
+    key = data_key(session, client_id)
+    entries = []
+    for item, share, entry in rows:
+        title, body = _open_entry(key, entry)
+        entries.append(
+            SharedEntry(
+                id=str(item.id),
+                title=title,
+                body=_preview(body),
+                written_on=when(item.created_at),
+                shared_on=when(share.shared_at),
+            )
+        )
+    return entries, has_more
+
+
+def read_shared_entry(session: Session, *, clinician_id: uuid.UUID, entry_id: uuid.UUID) -> SharedEntry:
+    """One shared entry, in full, for a clinician allowed to see it right now."""
+    item, share = sharing.open_shared(session, clinician_id=clinician_id, item_id=entry_id, kind=KIND)
+    entry = session.get(JournalEntry, entry_id)
+    if entry is None:
+        raise NotFound()
+    title, body = _open_entry(data_key(session, item.owner_id), entry)
+    return SharedEntry(
+        id=str(item.id), title=title, body=body, written_on=when(item.created_at), shared_on=when(share.shared_at)
+    )

@@ -1,0 +1,143 @@
+"""Clinician-client links by invitation (AUTHN-8). Linking shares nothing."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from betterjournal.core import audit, sharing
+from betterjournal.core.dates import day
+from betterjournal.core.errors import InvalidInput
+from betterjournal.crypto import sha256_hex
+from betterjournal.models import (
+    AuditAction,
+    AuditOutcome,
+    CareLink,
+    Invitation,
+    InvitationPreview,
+    Person,
+    Role,
+    User,
+    utcnow,
+)
+
+INVITATION_LIFETIME = timedelta(days=7)
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+_CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
+_INVALID_CODE = "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
+
+
+def _normalise_code(code: object) -> str:
+    if not isinstance(code, str) or len(code) > 100:
+        raise InvalidInput(_INVALID_CODE)
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
+    """A new single-use code, returned once; only its hash is kept."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    now = utcnow()
+    session.add(
+        Invitation(
+            code_hash=sha256_hex(raw),
+            clinician_id=clinician_id,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+    )
+    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+
+
+def find_invitation(session: Session, code: object) -> Invitation:
+    """The open invitation for a code, or InvalidInput (unknown, used and expired alike)."""
+    invitation = session.exec(
+        select(Invitation).where(Invitation.code_hash == sha256_hex(_normalise_code(code)))
+    ).first()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        raise InvalidInput(_INVALID_CODE)
+    return invitation
+
+
+def preview_invitation(session: Session, invitation_id: uuid.UUID) -> InvitationPreview:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        raise InvalidInput(_INVALID_CODE)
+    clinician = session.get(User, invitation.clinician_id)
+    assert clinician is not None
+    return InvitationPreview(clinician_name=clinician.display_name, expires_on=day(invitation.expires_at))
+
+
+def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+    """Link the client to the inviting clinician and use up the code. Shares nothing."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        raise InvalidInput(_INVALID_CODE)
+    invitation.used_at = utcnow()
+    invitation.used_by_id = client_id
+    session.add(invitation)
+    already = session.exec(
+        select(CareLink.id).where(
+            CareLink.clinician_id == invitation.clinician_id,
+            CareLink.client_id == client_id,
+            col(CareLink.ended_at).is_(None),
+        )
+    ).first()
+    if already is None:
+        session.add(CareLink(clinician_id=invitation.clinician_id, client_id=client_id))
+        audit.record(
+            session,
+            actor_id=client_id,
+            action=AuditAction.LINK,
+            outcome=AuditOutcome.ALLOWED,
+            subject_id=client_id,
+        )
+
+
+def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    """End a link and revoke, in the same transaction, every share to that clinician (PRIV-2)."""
+    link = session.exec(
+        select(CareLink).where(
+            CareLink.client_id == client_id,
+            CareLink.clinician_id == clinician_id,
+            col(CareLink.ended_at).is_(None),
+        )
+    ).first()
+    if link is None:
+        raise InvalidInput("You aren't connected to that clinician.")
+    link.ended_at = utcnow()
+    session.add(link)
+    sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id)
+    audit.record(
+        session,
+        actor_id=client_id,
+        action=AuditAction.UNLINK,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=client_id,
+    )
+
+
+def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]:
+    rows = session.exec(
+        select(User, CareLink)
+        .join(CareLink, col(CareLink.clinician_id) == User.id)
+        .where(CareLink.client_id == client_id, col(CareLink.ended_at).is_(None))
+        .order_by(col(CareLink.created_at))
+    )
+    return [Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows]
+
+
+def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]:
+    rows = session.exec(
+        select(User, CareLink)
+        .join(CareLink, col(CareLink.client_id) == User.id)
+        .where(
+            CareLink.clinician_id == clinician_id,
+            col(CareLink.ended_at).is_(None),
+            User.role == Role.CLIENT,
+        )
+        .order_by(col(User.display_name))
+    )
+    return [Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows]

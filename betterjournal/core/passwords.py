@@ -1,0 +1,59 @@
+"""Password policy and argon2id hashing (AUTHN-1).
+
+The common-password list is Django's (BSD licence), 20,000 entries, bundled here.
+Hashing is slow on purpose; callers run it off the event loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from betterjournal.core.errors import InvalidInput
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+# Verified against for unknown emails, so they take as long as known ones (AUTHN-2).
+_DUMMY_HASH = _HASHER.hash("not a real password, only here to spend time")
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common-passwords.txt.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip())
+
+
+def check_policy(password: object) -> str:
+    """Return the password if acceptable; raise InvalidInput with what to change."""
+    if not isinstance(password, str):
+        raise InvalidInput("Password must be text.")
+    if len(password) < MIN_LENGTH:
+        raise InvalidInput(f"Use at least {MIN_LENGTH} characters for your password.")
+    if len(password) > MAX_LENGTH:
+        raise InvalidInput(f"Use at most {MAX_LENGTH} characters for your password.")
+    if password.lower() in _common_passwords():
+        raise InvalidInput("That password is too common. Try a few unrelated words together.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the account exists: pass None for unknown emails."""
+    try:
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _HASHER.check_needs_rehash(password_hash)

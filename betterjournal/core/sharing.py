@@ -1,0 +1,240 @@
+"""Sharing, "seen" and revocation: one mechanism for every kind of client item.
+
+The rule (AUTHZ-2), enforced inside the queries (AUTHZ-4): a clinician sees an item only
+while an active link to its owner exists and an unrevoked share of that item to that
+clinician exists, and the item is not deleted. Nothing here knows what an item holds;
+each kind's module (journal.py, later check-ins, homework, agendas) decrypts its own
+fields after `open_shared` has allowed, audited and marked the view.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Select
+from sqlmodel import Session, col, select
+
+from betterjournal.core import audit
+from betterjournal.core.dates import when
+from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.models import (
+    AuditAction,
+    AuditOutcome,
+    CareLink,
+    ClientItem,
+    ItemKind,
+    ItemShare,
+    ShareStatus,
+    User,
+    utcnow,
+)
+
+
+def deny(
+    session: Session, *, actor_id: uuid.UUID, action: AuditAction, item_id: uuid.UUID | None
+) -> NotFound:
+    """Audit a refused attempt in its own commit and return the one refusal to raise."""
+    session.rollback()
+    audit.record(
+        session, actor_id=actor_id, action=action, outcome=AuditOutcome.DENIED, item_id=item_id
+    )
+    session.commit()
+    return NotFound()
+
+
+def owned_item(
+    session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID, kind: ItemKind
+) -> ClientItem | None:
+    """The owner's live item of this kind, or None (someone else's, deleted, unknown)."""
+    return session.exec(
+        select(ClientItem).where(
+            ClientItem.id == item_id,
+            ClientItem.owner_id == owner_id,
+            ClientItem.kind == kind,
+            col(ClientItem.deleted_at).is_(None),
+        )
+    ).first()
+
+
+def visible_to(clinician_id: uuid.UUID) -> Select:
+    """Select (ClientItem, ItemShare) pairs the clinician may read right now."""
+    return (
+        select(ClientItem, ItemShare)
+        .join(ItemShare, col(ItemShare.item_id) == ClientItem.id)
+        .join(
+            CareLink,
+            (col(CareLink.client_id) == ClientItem.owner_id)
+            & (col(CareLink.clinician_id) == ItemShare.clinician_id),
+        )
+        .where(
+            ItemShare.clinician_id == clinician_id,
+            col(ItemShare.revoked_at).is_(None),
+            col(CareLink.ended_at).is_(None),
+            col(ClientItem.deleted_at).is_(None),
+        )
+    )
+
+
+def visible_item_ids(session: Session, *, clinician_id: uuid.UUID) -> set[uuid.UUID]:
+    return {item.id for item, _share in session.exec(visible_to(clinician_id))}  # type: ignore[misc]
+
+
+def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
+    return (
+        session.exec(
+            select(CareLink.id).where(
+                CareLink.client_id == client_id,
+                CareLink.clinician_id == clinician_id,
+                col(CareLink.ended_at).is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def set_shared(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    item_id: uuid.UUID,
+    kind: ItemKind,
+    clinician_id: uuid.UUID,
+    shared: bool,
+) -> None:
+    """Share an item with one linked clinician, or revoke that share, with its audit row.
+
+    Idempotent: sharing a shared item or revoking a private one changes nothing.
+    The change and its audit row are one transaction (INPUT-6).
+    """
+    action = AuditAction.SHARE if shared else AuditAction.REVOKE
+    item = owned_item(session, owner_id=owner_id, item_id=item_id, kind=kind)
+    if item is None:
+        raise deny(session, actor_id=owner_id, action=action, item_id=item_id)
+    active = session.exec(
+        select(ItemShare).where(
+            ItemShare.item_id == item_id,
+            ItemShare.clinician_id == clinician_id,
+            col(ItemShare.revoked_at).is_(None),
+        )
+    ).first()
+    if shared:
+        if not is_linked(session, client_id=owner_id, clinician_id=clinician_id):
+            raise InvalidInput("You can only share with a clinician you're connected to.")
+        if active is not None:
+            return
+        session.add(ItemShare(item_id=item_id, clinician_id=clinician_id))
+    else:
+        if active is None:
+            return
+        active.revoked_at = utcnow()
+        session.add(active)
+    audit.record(
+        session,
+        actor_id=owner_id,
+        action=action,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=owner_id,
+        item_id=item_id,
+    )
+
+
+def revoke_all(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    clinician_id: uuid.UUID | None = None,
+    item_id: uuid.UUID | None = None,
+) -> int:
+    """Revoke every active share of the owner's items, narrowed to a clinician or an item."""
+    query = (
+        select(ItemShare)
+        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+        .where(ClientItem.owner_id == owner_id, col(ItemShare.revoked_at).is_(None))
+    )
+    if clinician_id is not None:
+        query = query.where(ItemShare.clinician_id == clinician_id)
+    if item_id is not None:
+        query = query.where(ItemShare.item_id == item_id)
+    now = utcnow()
+    count = 0
+    for share in session.exec(query):
+        share.revoked_at = now
+        session.add(share)
+        audit.record(
+            session,
+            actor_id=owner_id,
+            action=AuditAction.REVOKE,
+            outcome=AuditOutcome.ALLOWED,
+            subject_id=owner_id,
+            item_id=share.item_id,
+        )
+        count += 1
+    return count
+
+
+def share_statuses(
+    session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[ShareStatus]]:
+    """For the owner: per item, one status per linked clinician (shared or not, seen when)."""
+    ids = list(item_ids)
+    clinicians = session.exec(
+        select(User.id, User.display_name)
+        .join(CareLink, col(CareLink.clinician_id) == User.id)
+        .where(CareLink.client_id == owner_id, col(CareLink.ended_at).is_(None))
+        .order_by(col(CareLink.created_at))
+    ).all()
+    active: dict[tuple[uuid.UUID, uuid.UUID], ItemShare] = {}
+    if ids and clinicians:
+        for share in session.exec(
+            select(ItemShare).where(
+                col(ItemShare.item_id).in_(ids), col(ItemShare.revoked_at).is_(None)
+            )
+        ):
+            active[(share.item_id, share.clinician_id)] = share
+    statuses: dict[uuid.UUID, list[ShareStatus]] = defaultdict(list)
+    for item_id in ids:
+        for clinician_id, name in clinicians:
+            share = active.get((item_id, clinician_id))
+            statuses[item_id].append(
+                ShareStatus(
+                    clinician_id=str(clinician_id),
+                    clinician_name=name,
+                    shared=share is not None,
+                    shared_on=when(share.shared_at) if share else "",
+                    seen_on=when(share.first_seen_at) if share else "",
+                )
+            )
+    return statuses
+
+
+def open_shared(
+    session: Session, *, clinician_id: uuid.UUID, item_id: uuid.UUID, kind: ItemKind
+) -> tuple[ClientItem, ItemShare]:
+    """Allow, audit and mark as seen one clinician view, committed before any content is read.
+
+    Anything not visible gets the same NotFound and a denied audit row (AUTHZ-3). If the
+    audit row cannot be written, the exception propagates and nothing is shown (AUD-2).
+    """
+    row = session.exec(
+        visible_to(clinician_id).where(ClientItem.id == item_id, ClientItem.kind == kind)
+    ).first()
+    if row is None:
+        raise deny(
+            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id
+        )
+    item, share = row
+    if share.first_seen_at is None:
+        share.first_seen_at = utcnow()
+        session.add(share)
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.VIEW_SHARED_ITEM,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=item.owner_id,
+        item_id=item.id,
+    )
+    session.commit()
+    return item, share

@@ -1,0 +1,72 @@
+"""Argument checks shared by every handler and route (INPUT-1, INPUT-2).
+
+Handlers receive whatever a browser (or anyone with a socket) sends; these functions
+turn it into clean values or raise InvalidInput with a message a person can act on.
+Messages never repeat the input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+
+from betterjournal.core.errors import InvalidInput, NotFound
+
+TITLE_MAX = 200
+BODY_MAX = 50_000
+NAME_MAX = 100
+EMAIL_MAX = 254
+
+# C0/C1 controls except tab and newline; carriage returns are normalised first.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
+    """Validate free text: a string, no control characters or lone surrogates, NFC, length."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{label} must be text.")
+    if _SURROGATE.search(value):
+        raise InvalidInput(f"{label} contains characters that can't be saved.")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(value):
+        raise InvalidInput(f"{label} contains characters that can't be saved.")
+    value = unicodedata.normalize("NFC", value)
+    if required and not value.strip():
+        raise InvalidInput(f"{label} can't be empty.")
+    if len(value) > max_length:
+        raise InvalidInput(f"{label} is too long: the limit is {max_length:,} characters.")
+    return value
+
+
+def clean_line(value: object, *, label: str, max_length: int, required: bool = True) -> str:
+    """Single-line text (titles, names): like clean_text, without newlines, trimmed."""
+    value = clean_text(value, label=label, max_length=max_length, required=required)
+    if "\n" in value or "\t" in value:
+        raise InvalidInput(f"{label} must be on one line.")
+    return value.strip()
+
+
+def clean_email(value: object) -> str:
+    email = clean_line(value, label="Email", max_length=EMAIL_MAX).lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput("Enter an email address like name@example.com.")
+    return email
+
+
+def parse_id(value: object) -> uuid.UUID:
+    """An id from a payload or URL. Malformed ids get the same answer as unknown ones."""
+    if not isinstance(value, str) or len(value) != 36:
+        raise NotFound()
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound() from None
+
+
+def parse_bool(value: object, *, label: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{label} must be on or off.")
+    return value

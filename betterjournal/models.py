@@ -1,0 +1,310 @@
+"""Tables, and the small view objects that leave the core.
+
+Client items (journal entries now; check-ins, homework answers and session agendas
+next) all have a row in `client_item`; the kind's own table shares its primary key.
+Sharing, "seen" and revocation hang off `client_item`, so every kind reuses them.
+Columns ending in `_ct` hold AES-256-GCM ciphertext (see crypto.py); everything
+else stored is listed in docs/data-inventory.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, text
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:
+    return Column(ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
+
+
+def _ciphertext(*, nullable: bool = False) -> Column:
+    return Column(LargeBinary, nullable=nullable)
+
+
+class Role(enum.StrEnum):
+    CLIENT = "client"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class ItemKind(enum.StrEnum):
+    JOURNAL_ENTRY = "journal_entry"
+
+
+class AuditAction(enum.StrEnum):
+    VIEW_SHARED_ITEM = "view_shared_item"
+    VIEW_SHARED_LIST = "view_shared_list"
+    SHARE = "share"
+    REVOKE = "revoke"
+    DELETE = "delete"
+    LINK = "link"
+    UNLINK = "unlink"
+
+
+class AuditOutcome(enum.StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+# --- accounts -----------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=100)
+    role: Role
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    wrapped_data_key: bytes = Field(sa_column=_ciphertext())
+    kek_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AuthSession(SQLModel, table=True):
+    __tablename__ = "auth_session"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # An invitation checked at registration, offered to the client once signed in.
+    pending_invitation_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("invitation.id", ondelete="SET NULL"))
+    )
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in, per scope ("account:<hash>" or "address:<ip>")."""
+
+    __tablename__ = "login_failure"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_login_failure_scope_at", "scope", "failed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=120)
+    failed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# --- clinician-client links ---------------------------------------------------------
+
+
+class Invitation(SQLModel, table=True):
+    __tablename__ = "invitation"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    used_by_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    )
+
+
+class CareLink(SQLModel, table=True):
+    __tablename__ = "care_link"  # type: ignore[assignment]
+    __table_args__ = (
+        Index(
+            "uq_care_link_active",
+            "clinician_id",
+            "client_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    client_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+# --- client items and sharing --------------------------------------------------------
+
+
+class ClientItem(SQLModel, table=True):
+    """Anything a client makes that they may choose to share."""
+
+    __tablename__ = "client_item"  # type: ignore[assignment]
+    __table_args__ = (Index("ix_client_item_owner_kind_created", "owner_id", "kind", "created_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    owner_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    kind: ItemKind
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # A deleted item keeps this tombstone (no content) so its id can't be reused.
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ItemShare(SQLModel, table=True):
+    """One share of one item with one clinician. Revoking ends it; re-sharing adds a row."""
+
+    __tablename__ = "item_share"  # type: ignore[assignment]
+    __table_args__ = (
+        Index(
+            "uq_item_share_active",
+            "item_id",
+            "clinician_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        Index("ix_item_share_clinician", "clinician_id", "revoked_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    item_id: uuid.UUID = Field(sa_column=_fk("client_item.id"))
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    shared_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    first_seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class JournalEntry(SQLModel, table=True):
+    __tablename__ = "journal_entry"  # type: ignore[assignment]
+
+    item_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    title_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    body_ct: bytes = Field(sa_column=_ciphertext())
+
+
+class Draft(SQLModel, table=True):
+    """Unsaved words, autosaved while typing; keyed by the entry they will become."""
+
+    __tablename__ = "draft"  # type: ignore[assignment]
+
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    entry_id: uuid.UUID = Field(primary_key=True)
+    title_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    body_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# --- audit ---------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to whose item, and whether it was allowed. Never any content."""
+
+    __tablename__ = "audit_event"  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    actor_id: uuid.UUID | None = Field(default=None, index=True)
+    subject_id: uuid.UUID | None = Field(default=None, index=True)
+    item_id: uuid.UUID | None = None
+    action: AuditAction
+    outcome: AuditOutcome
+
+
+# Tables holding personal health information, checked by tests/unit/test_inventory.py.
+PHI_TABLES = ("client_item", "item_share", "journal_entry", "draft", "audit_event", "care_link")
+
+
+# --- views: what leaves the core -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person behind one event, resolved from the session cookie."""
+
+    user_id: uuid.UUID
+    role: Role
+    display_name: str
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ShareStatus:
+    clinician_id: str
+    clinician_name: str
+    shared: bool
+    shared_on: str
+    seen_on: str
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    id: str
+    title: str
+    preview: str
+    written_on: str
+    share_label: str
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    id: str
+    title: str
+    body: str
+    written_on: str
+    edited_on: str
+    shares: list[ShareStatus]
+
+
+@dataclass(frozen=True)
+class SharedEntry:
+    """A journal entry as a clinician may see it: its own fields, nothing else."""
+
+    id: str
+    title: str
+    body: str
+    written_on: str
+    shared_on: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    linked_on: str
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    clinician_name: str
+    expires_on: str

@@ -1,0 +1,113 @@
+"""Every knob of a deployment, read once from the environment (BJ_*).
+
+The embedded defaults run a single machine locally: SQLite under ./data, a generated
+key-encryption key file beside it, http://localhost:3000. With BJ_ENV=production the
+settings refuse the defaults that are unsafe there (plain http, a key next to the data).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a deployment we refuse to run."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    value = int(_env(name, str(default)))
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number of minutes")
+    return timedelta(minutes=value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    public_url: str
+    port: int
+    database_url: str
+    key_file: Path
+    key_b64: str
+    timezone: str
+    locale: str
+    client_idle: timedelta
+    clinician_idle: timedelta
+    session_lifetime: timedelta
+    trust_proxy: bool
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Origins allowed for the websocket and state-changing POSTs."""
+        origins = [self.origin]
+        parts = urlsplit(self.public_url)
+        # localhost and 127.0.0.1 are the same machine for a local run.
+        if parts.hostname == "localhost":
+            origins.append(self.origin.replace("localhost", "127.0.0.1"))
+        return tuple(origins)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix needs Secure, so it is only used over https.
+        return "__Host-bj_session" if self.secure_cookies else "bj_session"
+
+    def idle_timeout(self, role: str) -> timedelta:
+        return self.client_idle if role == "client" else self.clinician_idle
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("BJ_DATA_DIR", str(PROJECT_ROOT / "data")))
+    port = int(_env("BJ_PORT", "3000"))
+    settings = Settings(
+        env=_env("BJ_ENV", "development"),
+        public_url=_env("BJ_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
+        port=port,
+        database_url=_env("BJ_DATABASE_URL", f"sqlite:///{data_dir / 'betterjournal.db'}"),
+        key_file=Path(_env("BJ_KEY_FILE", str(data_dir / "kek.key"))),
+        key_b64=_env("BJ_KEK", ""),
+        timezone=_env("BJ_TIMEZONE", "America/Toronto"),
+        locale=_env("BJ_LOCALE", "en"),
+        client_idle=_minutes("BJ_CLIENT_IDLE_MINUTES", 30),
+        clinician_idle=_minutes("BJ_CLINICIAN_IDLE_MINUTES", 15),
+        session_lifetime=_minutes("BJ_SESSION_MAX_MINUTES", 12 * 60),
+        trust_proxy=_env("BJ_TRUST_PROXY", "false").lower() in {"1", "true", "yes"},
+    )
+    if settings.env not in {"development", "production"}:
+        raise SettingsError("BJ_ENV must be 'development' or 'production'")
+    if settings.production and not settings.secure_cookies:
+        raise SettingsError("BJ_PUBLIC_URL must be https:// in production")
+    if settings.production and not settings.key_b64 and data_dir in settings.key_file.parents:
+        raise SettingsError(
+            "In production the key-encryption key must not live beside the data: "
+            "set BJ_KEK or point BJ_KEY_FILE outside BJ_DATA_DIR"
+        )
+    return settings
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()
