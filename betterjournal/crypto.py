@@ -39,7 +39,7 @@ class DecryptionError(Exception):
     """A ciphertext could not be opened: wrong key, wrong place, or tampered."""
 
 
-class KeyError_(RuntimeError):  # noqa: N801 - avoid shadowing the builtin KeyError
+class KeyError_(RuntimeError):
     """The key-encryption key is missing or malformed."""
 
 
@@ -71,7 +71,7 @@ def get_vault() -> Vault:
     if settings.key_b64:
         return Vault(_decode_key(settings.key_b64))
     if not settings.key_file.exists():
-        raise KeyError_(f"no key-encryption key: run `betterjournal init` or set BJ_KEK")
+        raise KeyError_("no key-encryption key: run `betterjournal init` or set BJ_KEK")
     return Vault(_decode_key(settings.key_file.read_text()))
 
 
@@ -136,7 +136,12 @@ class DataKey:
         return header + nonce + self._aead.encrypt(nonce, text.encode(), aad)
 
     def open(self, table: str, column: str, row_id: uuid.UUID, blob: bytes) -> str:
-        if len(blob) < 2 + NONCE_BYTES + 16 or blob[0] != FORMAT_VERSION:
+        # Both header bytes are checked: they are not part of the GCM associated data.
+        if (
+            len(blob) < 2 + NONCE_BYTES + 16
+            or blob[0] != FORMAT_VERSION
+            or blob[1] != DATA_KEY_VERSION
+        ):
             raise DecryptionError(f"{table}.{column}")
         nonce = blob[2 : 2 + NONCE_BYTES]
         try:

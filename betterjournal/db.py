@@ -7,16 +7,20 @@ linger in the file.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from betterjournal.settings import get_settings
+
+T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -58,3 +62,17 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run `work(session, **kwargs)` as one unit of work in a worker thread.
+
+    The one way async code (event handlers, HTTP routes) reaches the database or does
+    other blocking work (argon2), so no slow call ever stalls the event loop.
+    """
+
+    def unit() -> T:
+        with session_scope() as session:
+            return work(session, **kwargs)
+
+    return await asyncio.to_thread(unit)

@@ -27,10 +27,13 @@ def create_user(
 ) -> User:
     """Create an account with its own wrapped data key. Raises InvalidInput."""
     clean = clean_email(email)
-    name = clean_line(display_name, label="Name", max_length=NAME_MAX)
+    try:
+        name = clean_line(display_name, label="Name", max_length=NAME_MAX)
+    except InvalidInput as error:
+        raise InvalidInput(str(error), code="name") from None
     secret = passwords.check_policy(password)
     if session.exec(select(User.id).where(User.email == clean)).first() is not None:
-        raise InvalidInput("We couldn't create an account with these details.")
+        raise InvalidInput("We couldn't create an account with these details.", code="details")
     user_id = uuid.uuid4()
     wrapped = get_vault().new_data_key(user_id)
     user = User(
@@ -155,3 +158,42 @@ def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
 
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(col(User.created_at))))
+
+
+def register_client(
+    session: Session, *, code: object, name: object, email: object, password: object, address: str
+) -> tuple[User, uuid.UUID]:
+    """Create a client account from an open invitation; return it and the invitation id.
+
+    The invitation is not used up here: the signed-in client accepts it afterwards,
+    seeing the clinician's name first. Throttled like sign-in, per address.
+    """
+    from betterjournal.core import links
+
+    now = utcnow()
+    _account_scope, address_scope = _scopes("", address)
+    if _recent_failures(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyAttempts()
+    try:
+        invitation = links.find_invitation(session, code)
+        user = create_user(session, email=email, display_name=name, password=password, role=Role.CLIENT)
+    except InvalidInput:
+        session.rollback()
+        session.add(LoginFailure(scope=address_scope, failed_at=now))
+        session.commit()
+        raise
+    return user, invitation.id
+
+
+def pending_invitation(session: Session, *, session_id: uuid.UUID) -> uuid.UUID | None:
+    """The invitation checked at registration, not yet accepted or declined."""
+    return session.exec(
+        select(AuthSession.pending_invitation_id).where(AuthSession.id == session_id)
+    ).first()
+
+
+def clear_pending_invitation(session: Session, *, session_id: uuid.UUID) -> None:
+    auth = session.get(AuthSession, session_id)
+    if auth is not None and auth.pending_invitation_id is not None:
+        auth.pending_invitation_id = None
+        session.add(auth)

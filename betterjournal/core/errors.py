@@ -6,7 +6,11 @@ class CoreError(Exception):
 
 
 class InvalidInput(CoreError):
-    """The input was refused; nothing was written."""
+    """The input was refused; nothing was written. `code` names the reason for routes."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class NotFound(CoreError):

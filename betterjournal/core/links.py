@@ -32,7 +32,7 @@ _INVALID_CODE = "That invitation code isn't valid. Check it with your clinician,
 
 def _normalise_code(code: object) -> str:
     if not isinstance(code, str) or len(code) > 100:
-        raise InvalidInput(_INVALID_CODE)
+        raise InvalidInput(_INVALID_CODE, code="details")
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
@@ -57,14 +57,14 @@ def find_invitation(session: Session, code: object) -> Invitation:
         select(Invitation).where(Invitation.code_hash == sha256_hex(_normalise_code(code)))
     ).first()
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
-        raise InvalidInput(_INVALID_CODE)
+        raise InvalidInput(_INVALID_CODE, code="details")
     return invitation
 
 
 def preview_invitation(session: Session, invitation_id: uuid.UUID) -> InvitationPreview:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
-        raise InvalidInput(_INVALID_CODE)
+        raise InvalidInput(_INVALID_CODE, code="details")
     clinician = session.get(User, invitation.clinician_id)
     assert clinician is not None
     return InvitationPreview(clinician_name=clinician.display_name, expires_on=day(invitation.expires_at))
@@ -74,7 +74,7 @@ def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: 
     """Link the client to the inviting clinician and use up the code. Shares nothing."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
-        raise InvalidInput(_INVALID_CODE)
+        raise InvalidInput(_INVALID_CODE, code="details")
     invitation.used_at = utcnow()
     invitation.used_by_id = client_id
     session.add(invitation)

@@ -33,13 +33,20 @@ def _common_passwords() -> frozenset[str]:
 def check_policy(password: object) -> str:
     """Return the password if acceptable; raise InvalidInput with what to change."""
     if not isinstance(password, str):
-        raise InvalidInput("Password must be text.")
+        raise InvalidInput("Password must be text.", code="password_short")
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"Use at least {MIN_LENGTH} characters for your password.")
+        raise InvalidInput(
+            f"Use at least {MIN_LENGTH} characters for your password.", code="password_short"
+        )
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"Use at most {MAX_LENGTH} characters for your password.")
+        raise InvalidInput(
+            f"Use at most {MAX_LENGTH} characters for your password.", code="password_long"
+        )
     if password.lower() in _common_passwords():
-        raise InvalidInput("That password is too common. Try a few unrelated words together.")
+        raise InvalidInput(
+            "That password is too common. Try a few unrelated words together.",
+            code="password_common",
+        )
     return password
 
 

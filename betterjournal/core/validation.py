@@ -52,7 +52,7 @@ def clean_line(value: object, *, label: str, max_length: int, required: bool = T
 def clean_email(value: object) -> str:
     email = clean_line(value, label="Email", max_length=EMAIL_MAX).lower()
     if not _EMAIL.match(email):
-        raise InvalidInput("Enter an email address like name@example.com.")
+        raise InvalidInput("Enter an email address like name@example.com.", code="email")
     return email
 
 

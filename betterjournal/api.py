@@ -1,0 +1,265 @@
+"""Plain HTTP routes and headers around the Reflex app.
+
+Sign-in, registration and sign-out are ordinary HTML form POSTs handled here, so the
+session cookie is set and cleared by the server (HttpOnly, SameSite=Strict), never by
+page JavaScript (AUTHN-4). Every response gets the security headers (TRANS-2).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import logging
+import re
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from betterjournal import routes
+from betterjournal.core import accounts, form_tokens
+from betterjournal.core.errors import CoreError, InvalidInput, TooManyAttempts
+from betterjournal.db import in_session
+from betterjournal.settings import get_settings
+
+log = logging.getLogger("betterjournal.api")
+
+
+def session_token_from_cookie_header(header: str) -> str | None:
+    """The session token from a raw Cookie header (HTTP request or websocket handshake)."""
+    name = get_settings().session_cookie_name
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
+def _client_address(request: Request) -> str:
+    settings = get_settings()
+    if settings.trust_proxy and (forwarded := request.headers.get("x-forwarded-for")):
+        return forwarded.split(",")[-1].strip()[:64]
+    return request.client.host if request.client else "unknown"
+
+
+def _same_origin(request: Request) -> bool:
+    """TRANS-3: the form was posted from our own pages."""
+    origin = request.headers.get("origin")
+    # With Referrer-Policy: no-referrer, browsers send "Origin: null" on form posts;
+    # Sec-Fetch-Site (set by the browser, not by page script) then decides.
+    if origin is not None and origin != "null":
+        return origin in get_settings().allowed_origins
+    return request.headers.get("sec-fetch-site") == "same-origin"
+
+
+def _back(path: str, error: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode({'error': error})}", status_code=303)
+
+
+async def _checked_form(request: Request) -> dict[str, str] | None:
+    if not _same_origin(request):
+        return None
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    if not form_tokens.is_valid(fields.get("form_token")):
+        return None
+    return fields
+
+
+def _with_session_cookie(response: Response, token: str) -> Response:
+    settings = get_settings()
+    response.set_cookie(
+        settings.session_cookie_name,
+        token,
+        max_age=int(settings.session_lifetime.total_seconds()),
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+async def sign_in(request: Request) -> Response:
+    fields = await _checked_form(request)
+    if fields is None:
+        return _back(routes.SIGN_IN, "form")
+    address = _client_address(request)
+
+    def work(session):
+        user = accounts.authenticate(
+            session, email=fields.get("email"), password=fields.get("password"), address=address
+        )
+        return accounts.start_session(session, user)
+
+    try:
+        token = await in_session(work)
+    except TooManyAttempts:
+        return _back(routes.SIGN_IN, "throttled")
+    except CoreError:
+        return _back(routes.SIGN_IN, "signin")
+    return _with_session_cookie(RedirectResponse(routes.HOME, status_code=303), token)
+
+
+async def register(request: Request) -> Response:
+    fields = await _checked_form(request)
+    if fields is None:
+        return _back(routes.REGISTER, "form")
+    address = _client_address(request)
+
+    def work(session):
+        user, invitation_id = accounts.register_client(
+            session,
+            code=fields.get("code"),
+            name=fields.get("name"),
+            email=fields.get("email"),
+            password=fields.get("password"),
+            address=address,
+        )
+        return accounts.start_session(session, user, pending_invitation_id=invitation_id)
+
+    try:
+        token = await in_session(work)
+    except TooManyAttempts:
+        return _back(routes.REGISTER, "throttled")
+    except InvalidInput as error:
+        return _back(routes.REGISTER, error.code)
+    return _with_session_cookie(RedirectResponse(routes.CARE_TEAM, status_code=303), token)
+
+
+async def sign_out(request: Request) -> Response:
+    settings = get_settings()
+    token = session_token_from_cookie_header(request.headers.get("cookie", ""))
+    # Sign-out is honoured even with a stale form token; it only ever removes access.
+    if _same_origin(request):
+        form = await request.form()
+        everywhere = form.get("everywhere") == "yes"
+        await in_session(accounts.end_session, token=token, everywhere=everywhere)
+    response = RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303)
+    response.delete_cookie(
+        settings.session_cookie_name,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+async def health(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def http_routes() -> Starlette:
+    return Starlette(
+        routes=[
+            Route(routes.API_SIGN_IN, sign_in, methods=["POST"]),
+            Route(routes.API_REGISTER, register, methods=["POST"]),
+            Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
+            Route(routes.HEALTH, health, methods=["GET"]),
+        ]
+    )
+
+
+# --- security headers -------------------------------------------------------------------
+
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+_BASE_CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; connect-src 'self'; manifest-src 'self'; "
+    "worker-src 'self'"
+)
+STATIC_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",
+    b"x-frame-options": b"DENY",
+    b"cross-origin-opener-policy": b"same-origin",
+    b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+
+def content_security_policy(html: bytes) -> str:
+    """CSP allowing our own scripts plus, by hash, the inline scripts in this very page."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    ]
+    return _BASE_CSP + "; script-src 'self' " + " ".join(hashes)
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every HTTP response (TRANS-2).
+
+    HTML is buffered to hash its inline scripts into the CSP. Everything but Vite's
+    content-hashed bundles under /assets/ is `Cache-Control: no-store`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = scope.get("path", "").startswith("/assets/")
+        # Files must arrive as body messages so HTML can be hashed: no zero-copy sends.
+        extensions = {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"}
+        scope = {**scope, "extensions": extensions}
+        start: Message | None = None
+        body = bytearray()
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                if not _is_html(message):
+                    await send(_decorate(message, html=None, cacheable=cacheable))
+                return
+            if start is None or not _is_html(start):
+                await send(message)
+                return
+            body.extend(message.get("body", b""))
+            if not message.get("more_body"):
+                html = bytes(body)
+                if _header(start, b"content-encoding") == b"gzip":
+                    html = gzip.decompress(html)
+                await send(_decorate(start, html=html, body_length=len(body), cacheable=False))
+                await send({"type": "http.response.body", "body": bytes(body)})
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _header(message: Message, name: bytes) -> bytes | None:
+    return next((v for n, v in message.get("headers", []) if n.lower() == name), None)
+
+
+def _is_html(message: Message) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"text/html")
+        for name, value in message.get("headers", [])
+    )
+
+
+def _decorate(
+    message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0
+) -> Message:
+    replaced = {b"content-length", b"cache-control", b"content-security-policy"}
+    headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in replaced]
+    if not cacheable:
+        headers.append((b"cache-control", b"no-store"))
+    else:
+        headers += [(n, v) for n, v in message.get("headers", []) if n.lower() == b"cache-control"]
+    if html is not None:
+        headers.append((b"content-length", str(body_length).encode()))
+        headers.append((b"content-security-policy", content_security_policy(html).encode()))
+    else:
+        headers += [(n, v) for n, v in message.get("headers", []) if n.lower() == b"content-length"]
+        headers.append((b"content-security-policy", _BASE_CSP.encode() + b"; script-src 'self'"))
+    present = {n.lower() for n, _ in headers}
+    headers += [(n, v) for n, v in STATIC_HEADERS.items() if n not in present]
+    return {**message, "headers": headers}

@@ -1,0 +1,62 @@
+"""The Reflex app: wiring only — pages, HTTP routes, headers, the error handler."""
+
+
+import logging
+import uuid
+
+import reflex as rx
+
+from betterjournal import api, routes
+from betterjournal.i18n import t
+from betterjournal.pages.auth import register_page, sign_in_page
+from betterjournal.pages.care_team import care_team_page
+from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
+from betterjournal.pages.home import admin_page, home_page
+from betterjournal.pages.journal import entry_page, journal_page, write_page
+from betterjournal.state.admin import AdminState
+from betterjournal.state.base import AppState
+from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.clinician import ClientsState, SharedWithMeState
+from betterjournal.state.journal import EditorState, EntryState, JournalState
+
+log = logging.getLogger("betterjournal")
+
+
+def log_error_id_only(exception: Exception) -> rx.event.EventSpec | None:
+    """Log an error id and the exception type, never its message or payload (INPUT-5)."""
+    error_id = uuid.uuid4().hex[:12]
+    log.error("event failed: %s (error id %s)", type(exception).__name__, error_id)
+    return rx.toast.error(
+        t("Something went wrong and nothing was changed. Please try again (reference {error_id}).",
+          error_id=error_id),
+        position="top-center",
+    )
+
+
+def log_frontend_error(exception: Exception) -> None:
+    log.warning("browser error (%s)", type(exception).__name__)
+
+
+app = rx.App(
+    api_transformer=[api.http_routes(), api.SecurityHeaders],
+    backend_exception_handler=log_error_id_only,
+    frontend_exception_handler=log_frontend_error,
+    head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
+)
+
+PAGES = [
+    (home_page, routes.HOME, "Betterjournal", AppState.route_home),
+    (sign_in_page, routes.SIGN_IN, "Sign in", AppState.prepare_public_page),
+    (register_page, routes.REGISTER, "Create your account", AppState.prepare_public_page),
+    (journal_page, routes.JOURNAL, "Your journal", JournalState.load_journal),
+    (write_page, routes.WRITE, "Write", EditorState.open_editor),
+    (entry_page, routes.ENTRY, "Entry", EntryState.load_entry),
+    (care_team_page, routes.CARE_TEAM, "Care team", CareTeamState.load_care_team),
+    (clients_page, routes.CLIENTS, "Clients", ClientsState.load_clients),
+    (client_entries_page, routes.CLIENT_ENTRIES, "Shared entries", SharedWithMeState.load_client_entries),
+    (shared_entry_page, routes.SHARED_ENTRY, "Shared entry", SharedWithMeState.load_shared_entry),
+    (admin_page, routes.ADMIN, "Administration", AdminState.check_admin),
+]
+
+for component, route, title, on_load in PAGES:
+    app.add_page(component, route=route, title=f"{t(title)} · Betterjournal", on_load=on_load)

@@ -1,0 +1,87 @@
+"""Pieces for showing entries: cards in a list, the share switches, empty states."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal.i18n import t
+from betterjournal.models import EntrySummary, SharedEntry, ShareStatus
+
+
+def entry_card(entry: rx.Var[EntrySummary], href: rx.Var[str]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        rx.cond(entry.title != "", entry.title, t("Untitled entry")),
+                        weight="bold",
+                    ),
+                    rx.spacer(),
+                    rx.badge(entry.share_label, color_scheme="gray", variant="soft"),
+                    width="100%",
+                    align="start",
+                ),
+                rx.text(entry.preview, size="2", color_scheme="gray"),
+                rx.text(entry.written_on, size="1", color_scheme="gray"),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href=href,
+        underline="none",
+        width="100%",
+        color="inherit",
+    )
+
+
+def shared_entry_card(entry: rx.Var[SharedEntry], href: rx.Var[str]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(rx.cond(entry.title != "", entry.title, t("Untitled entry")), weight="bold"),
+                rx.text(entry.body, size="2", color_scheme="gray"),
+                rx.text(t("Shared on "), entry.shared_on, size="1", color_scheme="gray"),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href=href,
+        underline="none",
+        width="100%",
+        color="inherit",
+    )
+
+
+def share_status_line(share: rx.Var[ShareStatus]) -> rx.Component:
+    """'Shared with Dr. X on …, seen on …' — what the client's clinician can see, and when."""
+    return rx.cond(
+        share.shared,
+        rx.text(
+            t("Shared with "),
+            share.clinician_name,
+            t(" on "),
+            share.shared_on,
+            rx.cond(
+                share.seen_on != "",
+                rx.fragment(t(". Seen on "), share.seen_on, "."),
+                rx.fragment(t(". Not seen yet.")),
+            ),
+            size="2",
+        ),
+        rx.text(t("Private: "), share.clinician_name, t(" can't see this entry."), size="2"),
+    )
+
+
+def empty_state(message: str, action: rx.Component | None = None) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.text(message), *( [action] if action is not None else []), spacing="3"),
+        width="100%",
+    )
+
+
+def entry_body(text: rx.Var[str]) -> rx.Component:
+    """User text, as escaped text: line breaks kept, never interpreted as HTML (INPUT-3)."""
+    return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3")

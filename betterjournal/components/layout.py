@@ -1,0 +1,146 @@
+"""The app shell: header, navigation, feedback, the crisis line. Mobile first."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.components.native_form import native_form
+from betterjournal.i18n import t
+from betterjournal.state.base import AppState
+
+CRISIS_LINE = "Betterjournal is not for emergencies. In crisis, call or text 988."
+
+
+def feedback() -> rx.Component:
+    """Notices are announced politely; problems assertively. Both say what to do next."""
+    return rx.box(
+        rx.cond(
+            AppState.notice != "",
+            rx.callout(AppState.notice, icon="check", color_scheme="teal", role="status", width="100%"),
+        ),
+        rx.cond(
+            AppState.problem != "",
+            rx.callout(AppState.problem, icon="info", color_scheme="amber", role="alert", width="100%"),
+        ),
+        width="100%",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.text(t(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        padding_y="1.5em",
+        padding_bottom="6em",
+        width="100%",
+    )
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.vstack(rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"),
+        href=href,
+        underline="none",
+        min_width="64px",
+        min_height="48px",
+        display="flex",
+        align_items="center",
+        justify_content="center",
+    )
+
+
+def _sign_out_form() -> rx.Component:
+    return native_form(
+        rx.el.input(type="hidden", name="form_token", value=AppState.form_token),
+        rx.button(t("Sign out"), type="submit", variant="soft", color_scheme="gray", size="2"),
+        action=routes.API_SIGN_OUT,
+        method="post",
+    )
+
+
+def _client_nav() -> rx.Component:
+    return rx.hstack(
+        _nav_link(t("Journal"), routes.JOURNAL, "book-open"),
+        _nav_link(t("Write"), routes.WRITE, "pencil"),
+        _nav_link(t("Care team"), routes.CARE_TEAM, "users"),
+        justify="center",
+        spacing="6",
+        width="100%",
+    )
+
+
+def _clinician_nav() -> rx.Component:
+    return rx.hstack(_nav_link(t("Clients"), routes.CLIENTS, "users"), justify="center", width="100%")
+
+
+def page_shell(*children: rx.Component, heading: str) -> rx.Component:
+    """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.link(rx.heading("Betterjournal", size="4"), href=routes.HOME, underline="none"),
+                rx.spacer(),
+                rx.text(AppState.viewer_name, size="2", color_scheme="gray"),
+                _sign_out_form(),
+                align="center",
+                width="100%",
+            ),
+            padding="0.75em 1em",
+            border_bottom="1px solid var(--gray-5)",
+        ),
+        rx.el.main(
+            rx.vstack(
+                rx.heading(heading, as_="h1", size="6"),
+                feedback(),
+                *children,
+                spacing="4",
+                width="100%",
+            ),
+            padding="1em",
+            max_width="720px",
+            margin_x="auto",
+        ),
+        footer(),
+        rx.el.nav(
+            rx.cond(AppState.viewer_role == "clinician", _clinician_nav(), _client_nav()),
+            aria_label=t("Main"),
+            position="fixed",
+            bottom="0",
+            left="0",
+            right="0",
+            background="var(--color-panel-solid)",
+            border_top="1px solid var(--gray-5)",
+            padding_y="0.25em",
+        ),
+    )
+
+
+def public_shell(*children: rx.Component, heading: str) -> rx.Component:
+    """Sign-in and registration: no navigation, the same calm frame."""
+    return rx.box(
+        rx.el.main(
+            rx.vstack(
+                rx.heading("Betterjournal", size="5", color_scheme="teal"),
+                rx.heading(heading, as_="h1", size="6"),
+                feedback(),
+                *children,
+                spacing="4",
+                width="100%",
+            ),
+            padding="1.5em 1em",
+            max_width="480px",
+            margin_x="auto",
+        ),
+        footer(),
+    )
+
+
+def labelled_field(label: str, control: rx.Component, *, hint: str = "") -> rx.Component:
+    """A visible label tied to its control by id, with an optional hint."""
+    return rx.vstack(
+        rx.el.label(label, html_for=control.id, font_weight="500"),  # type: ignore[attr-defined]
+        control,
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
+        spacing="1",
+        width="100%",
+    )

@@ -1,0 +1,101 @@
+"""The client's care team: accept an invitation, see who they're connected with, end a link."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal.components.entries import empty_state
+from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.i18n import t
+from betterjournal.models import Person
+from betterjournal.state.care_team import CareTeamState
+
+
+def _invitation_offer() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("Invitation from "), CareTeamState.invitation_from, as_="h2", size="4"),
+            rx.text(t("Connecting lets you choose entries to share with them. "
+                      "Connecting shares nothing by itself.")),
+            rx.hstack(
+                rx.button(t("Accept"), size="3", on_click=CareTeamState.accept_invitation),
+                rx.button(t("Not now"), size="3", variant="soft", color_scheme="gray",
+                          on_click=CareTeamState.decline_invitation),
+                spacing="3",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _code_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            labelled_field(
+                t("Invitation code"),
+                rx.input(id="invitation-code", name="code", auto_complete="off", size="3", width="100%"),
+                hint=t("Your clinician gives you this code."),
+            ),
+            rx.button(t("Check code"), type="submit", size="3"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=CareTeamState.check_code,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _end_link(person: rx.Var[Person]) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(t("Disconnect"), variant="soft", color_scheme="gray")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("Disconnect from "), person.name, "?"),
+            rx.alert_dialog.description(
+                t("Everything you shared with them becomes private again, right away.")
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("Stay connected"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(t("Disconnect"), on_click=CareTeamState.end_link(person.id))
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1em",
+            ),
+        ),
+    )
+
+
+def _clinician_row(person: rx.Var[Person]) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(person.name, weight="bold"),
+                rx.text(t("Connected since "), person.linked_on, size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            _end_link(person),
+            align="center",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def care_team_page() -> rx.Component:
+    return page_shell(
+        rx.cond(CareTeamState.invitation_from != "", _invitation_offer()),
+        rx.heading(t("Connected clinicians"), as_="h2", size="4"),
+        rx.cond(
+            CareTeamState.clinicians.length() > 0,  # type: ignore[attr-defined]
+            rx.foreach(CareTeamState.clinicians, _clinician_row),
+            rx.cond(CareTeamState.care_team_loaded,
+                    empty_state(t("You're not connected with a clinician yet."))),
+        ),
+        rx.heading(t("Add a clinician"), as_="h2", size="4"),
+        _code_form(),
+        heading=t("Care team"),
+    )

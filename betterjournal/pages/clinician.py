@@ -1,0 +1,116 @@
+"""The clinician's pages: clients, one client's shared entries, one shared entry."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.components.entries import empty_state, entry_body, shared_entry_card
+from betterjournal.components.layout import page_shell
+from betterjournal.i18n import t
+from betterjournal.models import Person
+from betterjournal.state.clinician import ClientsState, SharedWithMeState
+
+
+def _client_row(person: rx.Var[Person]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(person.name, weight="bold"),
+                rx.text(t("Connected since "), person.linked_on, size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        href=routes.CLIENT_ENTRIES + "?client=" + person.id,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def clients_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            ClientsState.clients.length() > 0,  # type: ignore[attr-defined]
+            rx.foreach(ClientsState.clients, _client_row),
+            rx.cond(ClientsState.clients_loaded,
+                    empty_state(t("No clients yet. Create an invitation code and give it to your client."))),
+        ),
+        rx.heading(t("Invite a client"), as_="h2", size="4"),
+        rx.text(t("Clients see only your name. A code works once and expires in 7 days. "
+                  "Connecting shares nothing: your client chooses each entry to share."), size="2"),
+        rx.button(t("Create invitation code"), size="3", on_click=ClientsState.create_invitation),
+        rx.cond(
+            ClientsState.new_code != "",
+            rx.card(
+                rx.vstack(
+                    rx.text(t("Give this code to your client. It is shown only once."), size="2"),
+                    rx.code(ClientsState.new_code, size="5", aria_label=t("Invitation code")),
+                ),
+                width="100%",
+            ),
+        ),
+        heading=t("Clients"),
+    )
+
+
+def client_entries_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            SharedWithMeState.list_available,
+            rx.vstack(
+                rx.heading(t("Shared by "), SharedWithMeState.client_name, as_="h2", size="4"),
+                rx.cond(
+                    SharedWithMeState.entries.length() > 0,  # type: ignore[attr-defined]
+                    rx.foreach(
+                        SharedWithMeState.entries,
+                        lambda e: shared_entry_card(e, routes.SHARED_ENTRY + "?id=" + e.id),
+                    ),
+                    empty_state(t("Nothing shared yet. Your client chooses what to share.")),
+                ),
+                rx.cond(
+                    SharedWithMeState.has_more,
+                    rx.button(t("Older entries"), variant="soft", on_click=SharedWithMeState.older_entries),
+                ),
+                width="100%",
+            ),
+            rx.cond(
+                SharedWithMeState.loaded,
+                empty_state(t("This client isn't available."), rx.link(t("Back to clients"), href=routes.CLIENTS)),
+                rx.center(rx.spinner(), role="status", aria_label=t("Loading"), width="100%"),
+            ),
+        ),
+        heading=t("Shared entries"),
+    )
+
+
+def shared_entry_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            SharedWithMeState.reading_available,
+            rx.vstack(
+                rx.heading(
+                    rx.cond(SharedWithMeState.reading.title != "", SharedWithMeState.reading.title,
+                            t("Untitled entry")),
+                    as_="h2",
+                    size="5",
+                ),
+                rx.text(t("Written "), SharedWithMeState.reading.written_on, t(" · shared "),
+                        SharedWithMeState.reading.shared_on, size="1", color_scheme="gray"),
+                entry_body(SharedWithMeState.reading.body),
+                rx.button(t("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                SharedWithMeState.loaded,
+                empty_state(
+                    t("This entry isn't available. It may have been made private or removed."),
+                    rx.link(t("Back to clients"), href=routes.CLIENTS),
+                ),
+                rx.center(rx.spinner(), role="status", aria_label=t("Opening the entry"), width="100%"),
+            ),
+        ),
+        heading=t("Shared entry"),
+    )

@@ -1,0 +1,20 @@
+"""The front door, which sends each person to their own work, and the admin page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal.components.layout import page_shell
+from betterjournal.i18n import t
+
+
+def home_page() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), rx.text(t("Opening…")), padding="3em", role="status")
+
+
+def admin_page() -> rx.Component:
+    return page_shell(
+        rx.text(t("Administrators read no journal content. Accounts are managed with the "
+                  "betterjournal console command.")),
+        heading=t("Administration"),
+    )

@@ -1,0 +1,1 @@
+"""Reflex states: thin wrappers that authenticate, validate and call the core."""

@@ -1,0 +1,159 @@
+"""The base state and the one guard every private handler goes through (AUTHZ-1, AUTHN-5).
+
+Identity never comes from the Reflex client token or from state: each guarded event
+reads the session cookie from the websocket handshake and re-validates it in the
+database. If the session is gone (signed out, expired, idle) every private state is
+wiped and the browser is sent to sign in. If another person signs in on the same tab,
+the previous person's states are wiped before anything runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.api import session_token_from_cookie_header
+from betterjournal.core import accounts, form_tokens
+from betterjournal.core.errors import CoreError
+from betterjournal.crypto import DecryptionError
+from betterjournal.db import in_session
+from betterjournal.i18n import t
+from betterjournal.models import Role, Viewer
+
+log = logging.getLogger("betterjournal.state")
+
+Handler = Callable[..., Coroutine[Any, Any, Any]]
+
+
+PUBLIC_PAGE_PROBLEMS = {
+    "signin": t("That email and password don't match an account. Please try again."),
+    "throttled": t("Too many attempts. Please wait a few minutes, then try again."),
+    "form": t("This page was open too long. Please try again."),
+    "details": t(
+        "We couldn't create an account with these details. Check the invitation code with "
+        "your clinician. If you already have an account, sign in instead."
+    ),
+    "email": t("Enter an email address like name@example.com."),
+    "name": t("Enter your name as you'd like your clinician to see it (up to 100 characters)."),
+    "password_short": t("Use at least 12 characters for your password."),
+    "password_long": t("Use at most 128 characters for your password."),
+    "password_common": t("That password is too common. Try a few unrelated words together."),
+    "invalid": t("Something in the form couldn't be used. Please check it and try again."),
+}
+
+HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
+
+
+class AppState(rx.State):
+    """Who is signed in (for display only), page feedback, and the form token."""
+
+    viewer_name: str = ""
+    viewer_role: str = ""
+    form_token: str = ""
+    notice: str = ""
+    problem: str = ""
+    _viewer_id: str = ""
+    _carry_notice: bool = False
+
+    def flash(self, message: str) -> None:
+        """A notice that survives the redirect that follows it, for one page load."""
+        self.notice = message
+        self._carry_notice = True
+
+    async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
+        token = session_token_from_cookie_header(self.router.headers.cookie)
+        viewer = await in_session(accounts.resolve_session, token=token)
+        if viewer is None:
+            await self._forget()
+            return None
+        if str(viewer.user_id) != self._viewer_id:
+            await self._forget()
+            self._viewer_id = str(viewer.user_id)
+        self.viewer_name = viewer.display_name
+        self.viewer_role = viewer.role.value
+        if not self.form_token:
+            self.form_token = form_tokens.issue()
+        if roles and viewer.role not in roles:
+            return None
+        return viewer
+
+    async def _forget(self) -> None:
+        """Wipe every state of the tree: nothing of a previous session stays in memory."""
+        for state_class in AppState.get_substates():
+            (await self.get_state(state_class)).reset()
+        app_state = await self.get_state(AppState)
+        app_state.reset()
+
+    @rx.event
+    async def prepare_public_page(self) -> None:
+        """On sign-in and registration pages: forget any previous session, issue a form token."""
+        await self._forget()
+        self.form_token = form_tokens.issue()
+        query = self.router.url.query_parameters
+        self.problem = PUBLIC_PAGE_PROBLEMS.get(query.get("error", ""), "")
+        if query.get("signed_out"):
+            self.notice = t("You're signed out.")
+
+    @rx.event
+    async def route_home(self) -> rx.event.EventSpec:
+        """Send each person to where their work is."""
+        viewer = await self._authenticate(())
+        if viewer is None:
+            return rx.redirect(routes.SIGN_IN, replace=True)
+        return rx.redirect(HOME_BY_ROLE[viewer.role], replace=True)
+
+    @rx.event
+    def dismiss_feedback(self) -> None:
+        self.notice = ""
+        self.problem = ""
+
+
+def guarded(*roles: Role) -> Callable[[Handler], Handler]:
+    """Make a handler run only for a signed-in viewer of one of `roles`.
+
+    The wrapped handler receives the `Viewer` as its first argument after `self`.
+    Refusals and core errors become plain messages in `AppState.problem`; nothing else
+    about them reaches the browser or the logs.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
+            viewer = await self._authenticate(roles)
+            if viewer is None:
+                if self._viewer_id:
+                    return rx.redirect(routes.HOME)
+                return rx.redirect(routes.SIGN_IN)
+            if self._carry_notice:
+                self._carry_notice = False
+            else:
+                self.notice = ""
+            self.problem = ""
+            try:
+                return await handler(self, viewer, *args, **kwargs)
+            except CoreError as error:
+                self.problem = str(error)
+            except DecryptionError:
+                error_id = uuid.uuid4().hex[:12]
+                log.error("decryption failed (error id %s)", error_id)
+                self.problem = t(
+                    "This can't be opened right now. Please try again later "
+                    "(reference {error_id}).",
+                    error_id=error_id,
+                )
+            return None
+
+        signature = inspect.signature(handler)
+        parameters = list(signature.parameters.values())
+        del parameters[1]  # the viewer is supplied by the guard, never by the browser
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        return rx.event(run)  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,71 @@
+"""Links between clients and clinicians: invitations, accepting, ending (AUTHN-8)."""
+
+from __future__ import annotations
+
+import uuid
+
+from betterjournal.core import accounts, links
+from betterjournal.core.validation import parse_id
+from betterjournal.db import in_session
+from betterjournal.i18n import t
+from betterjournal.models import Person, Role, Viewer
+from betterjournal.state.base import AppState, guarded
+
+
+class CareTeamState(AppState):
+    """The client's side: who they are connected to, and accepting an invitation."""
+
+    clinicians: list[Person] = []
+    invitation_from: str = ""
+    care_team_loaded: bool = False
+    _invitation_id: str = ""
+
+    @guarded(Role.CLIENT)
+    async def load_care_team(self, viewer: Viewer) -> None:
+        self.invitation_from, self._invitation_id = "", ""
+        pending = await in_session(accounts.pending_invitation, session_id=viewer.session_id)
+        if pending is not None:
+            await self._offer(pending)
+        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
+        self.care_team_loaded = True
+
+    async def _offer(self, invitation_id: uuid.UUID) -> None:
+        preview = await in_session(links.preview_invitation, invitation_id=invitation_id)
+        self.invitation_from, self._invitation_id = preview.clinician_name, str(invitation_id)
+
+    @guarded(Role.CLIENT)
+    async def check_code(self, viewer: Viewer, form: dict) -> None:
+        code = form.get("code") if isinstance(form, dict) else None
+        invitation = await in_session(links.find_invitation, code=code)
+        await self._offer(invitation.id)
+
+    @guarded(Role.CLIENT)
+    async def accept_invitation(self, viewer: Viewer) -> None:
+        name = self.invitation_from
+        await in_session(
+            links.accept_invitation, client_id=viewer.user_id, invitation_id=parse_id(self._invitation_id)
+        )
+        await in_session(accounts.clear_pending_invitation, session_id=viewer.session_id)
+        self.invitation_from, self._invitation_id = "", ""
+        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
+        self.notice = t(
+            "You're connected with {name}. Nothing is shared until you choose to share an entry.",
+            name=name,
+        )
+
+    @guarded(Role.CLIENT)
+    async def decline_invitation(self, viewer: Viewer) -> None:
+        await in_session(accounts.clear_pending_invitation, session_id=viewer.session_id)
+        self.invitation_from, self._invitation_id = "", ""
+        self.notice = t("Invitation declined. Nothing was shared.")
+
+    @guarded(Role.CLIENT)
+    async def end_link(self, viewer: Viewer, clinician_id: str) -> None:
+        clinician = parse_id(clinician_id)
+        name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
+        await in_session(links.end_link, client_id=viewer.user_id, clinician_id=clinician)
+        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
+        self.notice = t(
+            "You're no longer connected with {name}. Everything you had shared is private again.",
+            name=name,
+        )

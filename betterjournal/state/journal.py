@@ -1,0 +1,191 @@
+"""The client's journal: list, editor with autosaved drafts, one entry with its shares."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.core import journal, sharing
+from betterjournal.core.errors import CoreError, NotFound
+from betterjournal.core.validation import parse_bool, parse_id
+from betterjournal.db import in_session
+from betterjournal.i18n import t
+from betterjournal.models import EntrySummary, ItemKind, Role, ShareStatus, Viewer
+from betterjournal.state.base import AppState, guarded
+
+# A generous ceiling on what the editor holds in memory while the person types past the
+# limit; the limit itself (50,000) is enforced by the core with a clear message.
+EDITOR_HOLD_MAX = 60_000
+
+
+class JournalState(AppState):
+    entries: list[EntrySummary] = []
+    drafts: list[EntrySummary] = []
+    page: int = 0
+    has_more: bool = False
+    journal_loaded: bool = False
+
+    @guarded(Role.CLIENT)
+    async def load_journal(self, viewer: Viewer) -> None:
+        self.page = 0
+        await self._load_page(viewer)
+
+    @guarded(Role.CLIENT)
+    async def older_entries(self, viewer: Viewer) -> None:
+        self.page += 1
+        await self._load_page(viewer)
+
+    @guarded(Role.CLIENT)
+    async def newer_entries(self, viewer: Viewer) -> None:
+        self.page = max(self.page - 1, 0)
+        await self._load_page(viewer)
+
+    async def _load_page(self, viewer: Viewer) -> None:
+        self.entries, self.has_more = await in_session(
+            journal.list_entries, owner_id=viewer.user_id, page=self.page
+        )
+        self.drafts = (
+            await in_session(journal.list_drafts, owner_id=viewer.user_id) if self.page == 0 else []
+        )
+        self.journal_loaded = True
+
+
+class EditorState(AppState):
+    """One entry being written. Its id is fixed when the editor opens (idempotent saves)."""
+
+    entry_id: str = ""
+    title: str = ""
+    body: str = ""
+    is_new: bool = True
+    draft_status: str = ""
+    editor_ready: bool = False
+    saving: bool = False
+
+    @guarded(Role.CLIENT)
+    async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
+        self.editor_ready = False
+        requested = self.router.url.query_parameters.get("id", "")
+        try:
+            entry_id = parse_id(requested)
+        except NotFound:
+            return rx.redirect(routes.write(str(uuid.uuid4())), replace=True)
+        draft = await in_session(journal.get_draft, owner_id=viewer.user_id, entry_id=entry_id)
+        exists = await in_session(journal.entry_exists, owner_id=viewer.user_id, entry_id=entry_id)
+        self.entry_id, self.is_new = str(entry_id), not exists
+        self.title, self.body, self.draft_status = "", "", ""
+        if draft is not None:
+            self.title, self.body = draft
+            self.draft_status = t("Your unsaved words are back.")
+        elif exists:
+            detail = await in_session(journal.get_entry, owner_id=viewer.user_id, entry_id=entry_id)
+            self.title, self.body = detail.title, detail.body
+        self.editor_ready = True
+        return None
+
+    @guarded(Role.CLIENT)
+    async def edit_title(self, viewer: Viewer, value: str) -> None:
+        if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
+            self.title = value
+            await self._autosave(viewer)
+
+    @guarded(Role.CLIENT)
+    async def edit_body(self, viewer: Viewer, value: str) -> None:
+        if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
+            self.body = value
+            await self._autosave(viewer)
+
+    async def _autosave(self, viewer: Viewer) -> None:
+        try:
+            await in_session(
+                journal.save_draft,
+                owner_id=viewer.user_id,
+                entry_id=parse_id(self.entry_id),
+                title=self.title,
+                body=self.body,
+            )
+        except CoreError as error:
+            self.draft_status = ""
+            self.problem = str(error)
+            return
+        self.draft_status = t("Draft saved")
+
+    @guarded(Role.CLIENT)
+    async def save_entry(self, viewer: Viewer) -> rx.event.EventSpec | None:
+        if self.saving:
+            return None
+        self.saving = True
+        try:
+            entry_id = parse_id(self.entry_id)
+            await in_session(
+                journal.save_entry,
+                owner_id=viewer.user_id,
+                entry_id=entry_id,
+                title=self.title,
+                body=self.body,
+            )
+        finally:
+            self.saving = False
+        self.flash(t("Entry saved. It is private until you share it."))
+        return rx.redirect(routes.entry(str(entry_id)))
+
+    @guarded(Role.CLIENT)
+    async def discard_draft(self, viewer: Viewer) -> rx.event.EventSpec:
+        entry_id = parse_id(self.entry_id)
+        await in_session(journal.discard_draft, owner_id=viewer.user_id, entry_id=entry_id)
+        self.title, self.body, self.draft_status = "", "", ""
+        self.flash(t("Draft discarded."))
+        return rx.redirect(routes.JOURNAL)
+
+
+class EntryState(AppState):
+    """One of the client's entries, with one share switch per linked clinician."""
+
+    entry_id: str = ""
+    title: str = ""
+    body: str = ""
+    written_on: str = ""
+    edited_on: str = ""
+    shares: list[ShareStatus] = []
+    found: bool = False
+    loaded: bool = False
+
+    @guarded(Role.CLIENT)
+    async def load_entry(self, viewer: Viewer) -> None:
+        self.found, self.loaded = False, False
+        try:
+            await self._load(viewer, self.router.url.query_parameters.get("id", ""))
+        finally:
+            self.loaded = True
+
+    async def _load(self, viewer: Viewer, entry_id: object) -> None:
+        detail = await in_session(journal.get_entry, owner_id=viewer.user_id, entry_id=parse_id(entry_id))
+        self.entry_id, self.title, self.body = detail.id, detail.title, detail.body
+        self.written_on, self.edited_on, self.shares = detail.written_on, detail.edited_on, detail.shares
+        self.found = True
+
+    @guarded(Role.CLIENT)
+    async def set_shared(self, viewer: Viewer, clinician_id: str, shared: bool) -> None:
+        item_id, clinician = parse_id(self.entry_id), parse_id(clinician_id)
+        wanted = parse_bool(shared, label="Sharing")
+        await in_session(
+            sharing.set_shared,
+            owner_id=viewer.user_id,
+            item_id=item_id,
+            kind=ItemKind.JOURNAL_ENTRY,
+            clinician_id=clinician,
+            shared=wanted,
+        )
+        await self._load(viewer, self.entry_id)
+        name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
+        self.notice = (
+            t("Shared with {name}.", name=name) if wanted else t("Private again. {name} can no longer see it.", name=name)
+        )
+
+    @guarded(Role.CLIENT)
+    async def delete_entry(self, viewer: Viewer) -> rx.event.EventSpec:
+        await in_session(journal.delete_entry, owner_id=viewer.user_id, entry_id=parse_id(self.entry_id))
+        self.reset()
+        self.flash(t("Entry deleted."))
+        return rx.redirect(routes.JOURNAL)

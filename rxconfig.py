@@ -1,0 +1,24 @@
+"""Reflex configuration. Every choice here closes one of the framework's open defaults."""
+
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+from betterjournal.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="betterjournal",
+    telemetry_enabled=False,  # the app talks to no third party
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    deploy_url=settings.public_url,
+    api_url=settings.public_url,
+    cors_allowed_origins=list(settings.allowed_origins),  # never "*": keeps the Origin check
+    state_manager_mode=rx.constants.StateManagerMode.MEMORY,  # decrypted text never on disk
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],  # private app: nothing to index
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="large"))],
+    default_color_mode="light",
+    trusted_proxy_hops=1 if settings.trust_proxy else 0,
+)

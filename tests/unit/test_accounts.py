@@ -1,0 +1,411 @@
+"""Passwords, sign-in, throttling and server-side sessions (AUTHN-1 … AUTHN-6)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid
+from datetime import timedelta
+
+import argon2
+import pytest
+from sqlmodel import col, select
+
+from betterjournal.core import accounts, passwords
+from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
+from betterjournal.db import get_engine, session_scope
+from betterjournal.models import AuthSession, LoginFailure, Role, User, utcnow
+from betterjournal.settings import get_settings
+from unit_support import PASSWORD, clear_caches
+
+ADDRESS = "203.0.113.7"
+
+
+def _argon2_params(encoded: str) -> dict[str, int]:
+    match = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", encoded)
+    assert match, f"not an argon2id hash: {encoded[:20]}…"
+    m, t, p = (int(group) for group in match.groups())
+    return {"m": m, "t": t, "p": p}
+
+
+def _assert_policy_strength(encoded: str) -> None:
+    params = _argon2_params(encoded)
+    assert params["m"] >= 19_456
+    assert params["t"] >= 2
+    assert params["p"] == 1
+
+
+# --- hashing and policy -----------------------------------------------------------------
+
+
+def test_stored_hashes_are_argon2id_at_policy_strength(db) -> None:
+    with session_scope() as session:
+        hashes = session.exec(select(User.password_hash)).all()
+    assert len(hashes) == 4
+    for encoded in hashes:
+        _assert_policy_strength(encoded)
+        assert PASSWORD not in encoded
+
+
+def test_hash_password_is_salted_argon2id() -> None:
+    first, second = passwords.hash_password(PASSWORD), passwords.hash_password(PASSWORD)
+    assert first != second
+    _assert_policy_strength(first)
+    assert passwords.verify_password(first, PASSWORD)
+    assert not passwords.verify_password(first, PASSWORD + "!")
+    assert not passwords.verify_password(None, PASSWORD)
+    assert not passwords.verify_password("not a hash", PASSWORD)
+
+
+def test_weak_hash_is_upgraded_on_sign_in(db) -> None:
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    assert passwords.needs_rehash(weak)
+    with session_scope() as session:
+        user = session.get(User, db.client_a.id)
+        assert user is not None
+        user.password_hash = weak
+        session.add(user)
+    with session_scope() as session:
+        accounts.authenticate(session, email=db.client_a.email, password=PASSWORD, address=ADDRESS)
+    with session_scope() as session:
+        user = session.get(User, db.client_a.id)
+        assert user is not None
+        _assert_policy_strength(user.password_hash)
+        assert passwords.verify_password(user.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "k" * 11,
+        "Tr0ub4dor&3",  # 11 characters
+        "x" * 129,
+        "password1234",
+        "PASSWORD1234",
+        "qwertyuiop12",
+        None,
+        12345678901234,
+        b"bytes-password-long",
+    ],
+)
+def test_policy_refuses(password: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        passwords.check_policy(password)
+    if isinstance(password, str):
+        assert password not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "kq8vz!mw2pdx",  # 12 characters
+        "y" * 128,
+        "four plain lowercase words",  # no composition rules
+        "mot de passe très français",
+    ],
+)
+def test_policy_accepts(password: str) -> None:
+    assert passwords.check_policy(password) == password
+
+
+def test_create_user_checks_everything_and_wraps_a_data_key(db) -> None:
+    with session_scope() as session:
+        user = accounts.create_user(
+            session,
+            email="  New.Person@Example.TEST ",
+            display_name=" New Person ",
+            password="a sensible long passphrase",
+            role=Role.CLIENT,
+        )
+        assert user.email == "new.person@example.test"
+        assert user.display_name == "New Person"
+        _assert_policy_strength(user.password_hash)
+        # The data key is wrapped, unwraps under this deployment's KEK, and is unique.
+        key = accounts.data_key(session, user.id)
+        assert key.owner_id == user.id
+        others = session.exec(select(User.wrapped_data_key).where(User.id != user.id)).all()
+        assert user.wrapped_data_key not in others
+    with pytest.raises(InvalidInput), session_scope() as session:
+        accounts.create_user(
+            session,
+            email="NEW.PERSON@example.test",
+            display_name="Again",
+            password="a sensible long passphrase",
+            role=Role.CLIENT,
+        )
+    with session_scope() as session:
+        assert len(session.exec(select(User)).all()) == 5
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+def _sign_in(email: str, password: object, address: str = ADDRESS) -> User:
+    with session_scope() as session:
+        return accounts.authenticate(session, email=email, password=password, address=address)
+
+
+def _refusal(email: object, password: object, address: str = ADDRESS) -> Exception:
+    with pytest.raises(Exception) as caught, session_scope() as session:  # noqa: B017, PT011
+        accounts.authenticate(session, email=email, password=password, address=address)
+    return caught.value
+
+
+def test_sign_in_succeeds_with_any_case_and_spacing(db) -> None:
+    user = _sign_in(f"  {db.client_a.email.upper()} ", PASSWORD)
+    assert user.id == db.client_a.id
+
+
+def test_one_refusal_for_unknown_email_wrong_password_and_disabled_account(db) -> None:
+    with session_scope() as session:
+        disabled = session.get(User, db.client_b.id)
+        assert disabled is not None
+        disabled.is_active = False
+        session.add(disabled)
+    refusals = [
+        _refusal("nobody@example.test", PASSWORD),
+        _refusal(db.client_a.email, PASSWORD + "x"),
+        _refusal(db.client_b.email, PASSWORD),  # right password, disabled account
+        _refusal(None, None),
+        _refusal(db.client_a.email, ["not", "text"]),
+    ]
+    for refusal in refusals:
+        assert type(refusal) is SignInFailed
+        assert str(refusal) == str(refusals[0])
+        assert refusal.args == refusals[0].args
+        assert "example.test" not in str(refusal)
+
+
+def test_unknown_email_still_runs_argon2(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_verify = argon2.PasswordHasher.verify
+
+    def counting_verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        calls.append(hash)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
+    _refusal("nobody@example.test", PASSWORD)
+    assert len(calls) == 1
+    _assert_policy_strength(calls[0])  # a real, full-cost hash, not a short cut
+
+
+def test_five_failures_throttle_the_account_even_with_the_right_password(db) -> None:
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+        assert type(_refusal(db.client_a.email, "wrong password here")) is SignInFailed
+    refusal = _refusal(db.client_a.email, PASSWORD)
+    assert type(refusal) is TooManyAttempts
+    # Per account: the same address can still sign in to another account.
+    assert _sign_in(db.client_b.email, PASSWORD).id == db.client_b.id
+    # The count lives in the database: a new engine (another worker, a restart) sees it.
+    get_engine().dispose()
+    clear_caches()
+    assert type(_refusal(db.client_a.email, PASSWORD, address="198.51.100.1")) is TooManyAttempts
+    assert "example.test" not in str(refusal)
+
+
+def test_four_failures_then_success_clears_the_count(db) -> None:
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT - 1):
+        _refusal(db.client_a.email, "wrong password here")
+    assert _sign_in(db.client_a.email, PASSWORD).id == db.client_a.id
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT - 1):
+        _refusal(db.client_a.email, "wrong password here")
+    assert _sign_in(db.client_a.email, PASSWORD).id == db.client_a.id
+
+
+def test_throttle_expires_after_the_window(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+        _refusal(db.client_a.email, "wrong password here")
+    assert type(_refusal(db.client_a.email, PASSWORD)) is TooManyAttempts
+    now = utcnow()
+    monkeypatch.setattr(accounts, "utcnow", lambda: now + timedelta(minutes=14))
+    assert type(_refusal(db.client_a.email, PASSWORD)) is TooManyAttempts
+    monkeypatch.setattr(
+        accounts, "utcnow", lambda: now + accounts.THROTTLE_WINDOW + timedelta(seconds=1)
+    )
+    assert _sign_in(db.client_a.email, PASSWORD).id == db.client_a.id
+
+
+def test_old_failures_do_not_count(db) -> None:
+    account_scope, _ = accounts._scopes(db.client_a.email, ADDRESS)
+    old = utcnow() - accounts.THROTTLE_WINDOW - timedelta(minutes=1)
+    with session_scope() as session:
+        for _ in range(50):
+            session.add(LoginFailure(scope=account_scope, failed_at=old))
+    assert _sign_in(db.client_a.email, PASSWORD).id == db.client_a.id
+
+
+def test_failures_are_throttled_per_address(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fast stand-in for argon2: this test is about counting, not hashing.
+    monkeypatch.setattr(
+        passwords, "verify_password", lambda stored, given: stored is not None and given == PASSWORD
+    )
+    for index in range(accounts.MAX_FAILURES_PER_ADDRESS):
+        _refusal(f"guess{index}@example.test", "wrong password here")
+    assert type(_refusal(db.client_a.email, PASSWORD)) is TooManyAttempts
+    assert _sign_in(db.client_a.email, PASSWORD, address="198.51.100.9").id == db.client_a.id
+
+
+def test_failure_rows_hold_no_email_or_password(db) -> None:
+    _refusal(db.client_a.email, "wrong password here")
+    with session_scope() as session:
+        scopes = session.exec(select(LoginFailure.scope)).all()
+    assert scopes
+    for scope in scopes:
+        assert db.client_a.email not in scope
+        assert "wrong password" not in scope
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _start(user_id: uuid.UUID) -> str:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return accounts.start_session(session, user)
+
+
+def _resolve(token: str | None):
+    with session_scope() as session:
+        return accounts.resolve_session(session, token)
+
+
+def _shift(token: str, **columns) -> None:
+    """Move a session's timestamps, as if time had passed."""
+    with session_scope() as session:
+        row = session.exec(
+            select(AuthSession).where(AuthSession.token_hash == hashlib.sha256(token.encode()).hexdigest())
+        ).one()
+        for name, value in columns.items():
+            setattr(row, name, value)
+        session.add(row)
+
+
+def test_session_token_is_256_bits_and_only_its_hash_is_stored(db) -> None:
+    token = _start(db.client_a.id)
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert len(raw) == 32
+    with session_scope() as session:
+        rows = session.exec(select(AuthSession)).all()
+    assert len(rows) == 1
+    assert rows[0].token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(rows[0].model_dump())
+    assert _start(db.client_a.id) != token
+
+
+def test_resolve_session_gives_the_viewer(db) -> None:
+    token = _start(db.clinician_a.id)
+    viewer = _resolve(token)
+    assert viewer is not None
+    assert viewer.user_id == db.clinician_a.id
+    assert viewer.role == Role.CLINICIAN
+    assert viewer.display_name == db.clinician_a.name
+
+
+@pytest.mark.parametrize("token", [None, "", "unknown-token", "x" * 43, "y" * 10_000])
+def test_unknown_tokens_resolve_to_nobody(db, token: str | None) -> None:
+    _start(db.client_a.id)
+    assert _resolve(token) is None
+
+
+def test_a_hash_is_not_a_token(db) -> None:
+    token = _start(db.client_a.id)
+    assert _resolve(hashlib.sha256(token.encode()).hexdigest()) is None
+
+
+def test_revoked_session_resolves_to_nobody(db) -> None:
+    token = _start(db.client_a.id)
+    other = _start(db.client_a.id)
+    with session_scope() as session:
+        accounts.end_session(session, token)
+    assert _resolve(token) is None
+    assert _resolve(other) is not None  # only this one
+
+
+def test_absolute_lifetime(db) -> None:
+    token = _start(db.client_a.id)
+    with session_scope() as session:
+        row = session.exec(select(AuthSession)).one()
+        assert row.expires_at - row.created_at == timedelta(hours=12)
+    _shift(token, expires_at=utcnow() - timedelta(seconds=1))
+    assert _resolve(token) is None
+
+
+def test_absolute_lifetime_holds_even_while_active(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = _start(db.client_a.id)
+    start = utcnow()
+    # Activity every 20 minutes keeps the idle timer happy, but not past 12 hours.
+    for minutes in range(20, 12 * 60, 20):
+        monkeypatch.setattr(accounts, "utcnow", lambda m=minutes: start + timedelta(minutes=m))
+        assert _resolve(token) is not None, minutes
+    monkeypatch.setattr(accounts, "utcnow", lambda: start + timedelta(hours=12, seconds=1))
+    assert _resolve(token) is None
+
+
+@pytest.mark.parametrize(
+    ("who", "idle_minutes", "alive"),
+    [
+        ("client_a", 29, True),
+        ("client_a", 31, False),
+        ("clinician_a", 14, True),
+        ("clinician_a", 16, False),
+        ("client_a", 16, True),
+    ],
+)
+def test_idle_timeout_by_role(db, who: str, idle_minutes: int, alive: bool) -> None:
+    token = _start(getattr(db, who).id)
+    _shift(token, last_seen_at=utcnow() - timedelta(minutes=idle_minutes))
+    assert (_resolve(token) is not None) is alive
+
+
+def test_idle_timeout_is_configurable(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BJ_CLIENT_IDLE_MINUTES", "5")
+    get_settings.cache_clear()
+    token = _start(db.client_a.id)
+    _shift(token, last_seen_at=utcnow() - timedelta(minutes=6))
+    assert _resolve(token) is None
+
+
+def test_activity_refreshes_the_idle_timer(db) -> None:
+    token = _start(db.client_a.id)
+    _shift(token, last_seen_at=utcnow() - timedelta(minutes=20))
+    assert _resolve(token) is not None
+    with session_scope() as session:
+        row = session.exec(select(AuthSession)).one()
+        assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_disabled_account_loses_its_sessions(db) -> None:
+    token = _start(db.client_a.id)
+    with session_scope() as session:
+        user = session.get(User, db.client_a.id)
+        assert user is not None
+        user.is_active = False
+        session.add(user)
+    assert _resolve(token) is None
+
+
+def test_sign_out_everywhere_revokes_every_session_of_that_user_only(db) -> None:
+    mine = [_start(db.client_a.id) for _ in range(3)]
+    theirs = _start(db.client_b.id)
+    with session_scope() as session:
+        accounts.end_session(session, mine[1], everywhere=True)
+    assert [_resolve(token) for token in mine] == [None, None, None]
+    assert _resolve(theirs) is not None
+    with session_scope() as session:
+        revoked = session.exec(
+            select(AuthSession).where(col(AuthSession.revoked_at).is_not(None))
+        ).all()
+    assert {row.user_id for row in revoked} == {db.client_a.id}
+    assert len(revoked) == 3
+
+
+def test_end_session_with_nothing_is_harmless(db) -> None:
+    token = _start(db.client_a.id)
+    with session_scope() as session:
+        accounts.end_session(session, None)
+        accounts.end_session(session, "")
+        accounts.end_session(session, "not-a-token", everywhere=True)
+    assert _resolve(token) is not None

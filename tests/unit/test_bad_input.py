@@ -1,0 +1,362 @@
+"""Bad input is refused with a clear message, echoes nothing and writes nothing (INPUT-1, -2, -5)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from betterjournal.core import journal, validation
+from betterjournal.core.errors import CoreError, InvalidInput, NotFound
+from betterjournal.db import session_scope
+from unit_support import link, new_entry, row_counts, share
+
+MARK = "ECHO-MARK"
+
+BAD_TEXT = {
+    "nul": f"{MARK}\x00",
+    "bell": f"{MARK}\x07",
+    "escape": f"{MARK}\x1b[31m",
+    "delete": f"{MARK}\x7f",
+    "c1-csi": f"{MARK}\x9b",
+    "vertical-tab": f"{MARK}\x0b",
+    "form-feed": f"{MARK}\x0c",
+    "lone-high-surrogate": f"{MARK}\ud800",
+    "lone-low-surrogate": f"{MARK}\udfff",
+}
+NOT_TEXT = [None, 1, 0, 3.5, [], [MARK], {}, {MARK: MARK}, b"x", MARK.encode(), True, False]
+
+BAD_BODIES = {
+    **BAD_TEXT,
+    "empty": "",
+    "spaces": "   ",
+    "whitespace": " \n\t\n ",
+    "too-long": MARK + "x" * (validation.BODY_MAX + 1 - len(MARK)),
+    **{f"type-{type(value).__name__}-{index}": value for index, value in enumerate(NOT_TEXT)},
+}
+BAD_TITLES = {
+    **BAD_TEXT,
+    "too-long": MARK + "t" * (validation.TITLE_MAX + 1 - len(MARK)),
+    "newline": f"{MARK}\nsecond line",
+    "tab": f"{MARK}\tcolumn",
+    **{f"type-{type(value).__name__}-{index}": value for index, value in enumerate(NOT_TEXT)},
+}
+
+
+def assert_echoes_nothing(error: CoreError, value: object) -> None:
+    message = str(error)
+    assert message, "a refusal needs a message a person can act on"
+    assert MARK not in message
+    if isinstance(value, str) and value.strip():
+        assert value not in message
+        assert value.strip() not in message
+    elif not isinstance(value, str | bool | int | float) and value is not None:
+        assert repr(value) not in message
+        assert str(value) not in message
+
+
+# --- the validators themselves -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_clean_body_refuses(value: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        journal.clean_body(value)
+    assert_echoes_nothing(caught.value, value)
+
+
+@pytest.mark.parametrize("value", BAD_TITLES.values(), ids=BAD_TITLES.keys())
+def test_clean_title_refuses(value: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        journal.clean_title(value)
+    assert_echoes_nothing(caught.value, value)
+
+
+def test_limits_are_inclusive() -> None:
+    body = "b" * validation.BODY_MAX
+    title = "t" * validation.TITLE_MAX
+    assert journal.clean_body(body) == body
+    assert journal.clean_title(title) == title
+
+
+def test_newline_and_tab_are_allowed_in_a_body() -> None:
+    assert journal.clean_body("line one\n\tindented\nline three") == (
+        "line one\n\tindented\nline three"
+    )
+
+
+def test_carriage_returns_become_newlines() -> None:
+    assert journal.clean_body("a\r\nb\rc") == "a\nb\nc"
+
+
+def test_valid_non_ascii_text_is_kept() -> None:
+    text = "Ça va mieux 😀 — 日本語 ﬁ"
+    assert journal.clean_body(text) == text
+    assert journal.clean_title(text) == text
+
+
+def test_text_is_normalised_to_nfc() -> None:
+    assert journal.clean_body("caf\u0065\u0301") == "caf\u00e9"
+    assert journal.clean_title("  e\u0301t\u0065\u0301  ") == "\u00e9t\u00e9"
+    # NFC comes before the length check: 50,000 decomposed pairs become 25,000 letters.
+    assert len(journal.clean_body("e\u0301" * (validation.BODY_MAX // 2))) == 25_000
+
+
+def test_empty_title_and_empty_draft_body_are_allowed() -> None:
+    assert journal.clean_title("") == ""
+    assert journal.clean_title("   ") == ""
+    assert journal.clean_body("", required=False) == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        1,
+        [],
+        {},
+        b"x",
+        True,
+        "",
+        "not-a-uuid",
+        "12345678-1234-1234-1234-12345678901",  # 35 characters
+        "12345678-1234-1234-1234-1234567890123",  # 37 characters
+        "g2345678-1234-1234-1234-123456789012",  # 36, not hex
+        "12345678-1234-1234-1234-12345678901\x00",
+        "' OR 1=1 --                         ",  # 36 characters of SQL
+        "x" * 10_000,
+    ],
+)
+def test_parse_id_refuses_anything_but_a_uuid(value: object) -> None:
+    with pytest.raises(NotFound) as caught:
+        validation.parse_id(value)
+    assert str(caught.value) == str(NotFound())
+
+
+def test_parse_id_accepts_a_uuid_string() -> None:
+    value = uuid.uuid4()
+    assert validation.parse_id(str(value)) == value
+
+
+@pytest.mark.parametrize("value", [None, 1, 0, "true", "yes", [], {}])
+def test_parse_bool_refuses_non_bools(value: object) -> None:
+    with pytest.raises(InvalidInput):
+        validation.parse_bool(value, label="Shared")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, 1, "", "no-at-sign", "two@@example.com", "a@b", "a b@example.com", f"{MARK}\x00@x.ca"],
+)
+def test_clean_email_refuses(value: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validation.clean_email(value)
+    assert_echoes_nothing(caught.value, value)
+
+
+def test_clean_email_lowercases_and_trims() -> None:
+    assert validation.clean_email("  Sam.Tremblay@Example.CA ") == "sam.tremblay@example.ca"
+
+
+# --- through the core: refused, and nothing written ---------------------------------
+
+
+@pytest.fixture
+def existing(db):
+    """A linked client with one entry, a draft, and one share; returns the entry id."""
+    with session_scope() as session:
+        link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+        entry = new_entry(session, owner_id=db.client_a.id, title="Kept", body="kept body")
+        share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+        journal.save_draft(
+            session, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body="draft"
+        )
+    return entry
+
+
+def _counts() -> dict[str, int]:
+    with session_scope() as session:
+        return row_counts(session)
+
+
+def _refused(call, value: object, errors=(InvalidInput,)) -> None:
+    """Run `call(session)` in a unit of work; it must refuse, echo nothing, write nothing."""
+    before = _counts()
+    with pytest.raises(errors) as caught, session_scope() as session:
+        call(session)
+    assert_echoes_nothing(caught.value, value)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("value", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_save_entry_refuses_bad_bodies(db, existing, value: object) -> None:
+    for entry_id in (uuid.uuid4(), existing):  # a new entry, and an edit
+        _refused(
+            lambda s, entry_id=entry_id: journal.save_entry(
+                s, owner_id=db.client_a.id, entry_id=entry_id, title="Fine", body=value
+            ),
+            value,
+        )
+    with session_scope() as session:
+        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing).body == (
+            "kept body"
+        )
+
+
+@pytest.mark.parametrize("value", BAD_TITLES.values(), ids=BAD_TITLES.keys())
+def test_save_entry_refuses_bad_titles(db, existing, value: object) -> None:
+    for entry_id in (uuid.uuid4(), existing):
+        _refused(
+            lambda s, entry_id=entry_id: journal.save_entry(
+                s, owner_id=db.client_a.id, entry_id=entry_id, title=value, body="Fine body"
+            ),
+            value,
+        )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [v for k, v in BAD_BODIES.items() if k not in {"empty", "spaces", "whitespace"}],
+    ids=[k for k in BAD_BODIES if k not in {"empty", "spaces", "whitespace"}],
+)
+def test_save_draft_refuses_bad_bodies(db, existing, value: object) -> None:
+    _refused(
+        lambda s: journal.save_draft(
+            s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value
+        ),
+        value,
+    )
+
+
+def test_save_entry_accepts_the_limits_exactly(db) -> None:
+    body = "b" * validation.BODY_MAX
+    title = "t" * validation.TITLE_MAX
+    with session_scope() as session:
+        entry = new_entry(session, owner_id=db.client_a.id, title=title, body=body)
+    with session_scope() as session:
+        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    assert (detail.title, detail.body) == (title, body)
+
+
+def test_save_entry_stores_nfc(db) -> None:
+    with session_scope() as session:
+        entry = new_entry(
+            session, owner_id=db.client_a.id, title=" Cafe\u0301 ", body="cre\u0300me bru\u0302le\u0301e"
+        )
+    with session_scope() as session:
+        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    assert detail.title == "Café"
+    assert detail.body == "crème brûlée"
+    assert "\u0301" not in detail.body
+
+
+def test_draft_stores_nfc(db) -> None:
+    entry_id = uuid.uuid4()
+    with session_scope() as session:
+        journal.save_draft(
+            session, owner_id=db.client_a.id, entry_id=entry_id, title="e\u0301", body="e\u0301"
+        )
+    with session_scope() as session:
+        assert journal.get_draft(session, owner_id=db.client_a.id, entry_id=entry_id) == (
+            "é",
+            "é",
+        )
+
+
+RAW_IDS = ["not-a-uuid", "", None, 7, ["x"], "g2345678-1234-1234-1234-123456789012"]
+
+
+@pytest.mark.parametrize("raw", RAW_IDS)
+def test_malformed_ids_are_refused_before_any_write(db, existing, raw: object) -> None:
+    """Ids from a payload go through parse_id: malformed ones answer like unknown ones."""
+
+    def save(s):
+        journal.save_entry(
+            s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw), title="", body="x"
+        )
+
+    def delete(s):
+        journal.delete_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
+
+    def get(s):
+        journal.get_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
+
+    def share_it(s):
+        share(
+            s,
+            owner_id=db.client_a.id,
+            entry_id=validation.parse_id(raw),
+            clinician_id=db.clinician_a.id,
+        )
+
+    def read(s):
+        journal.read_shared_entry(
+            s, clinician_id=db.clinician_a.id, entry_id=validation.parse_id(raw)
+        )
+
+    for call in (save, delete, get, share_it, read):
+        _refused(call, raw, errors=(NotFound,))
+
+
+def test_someone_elses_entry_is_not_found_for_every_action(db, existing) -> None:
+    stranger = db.client_b.id
+    with session_scope() as session:
+        link(session, client_id=stranger, clinician_id=db.clinician_a.id)
+    calls = {
+        "save": lambda s: journal.save_entry(
+            s, owner_id=stranger, entry_id=existing, title="mine now", body="overwritten"
+        ),
+        "draft": lambda s: journal.save_draft(
+            s, owner_id=stranger, entry_id=existing, title="", body="sneaky draft"
+        ),
+        "delete": lambda s: journal.delete_entry(s, owner_id=stranger, entry_id=existing),
+        "get": lambda s: journal.get_entry(s, owner_id=stranger, entry_id=existing),
+        "share": lambda s: share(
+            s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id
+        ),
+        "revoke": lambda s: share(
+            s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id, shared=False
+        ),
+    }
+    for name, call in calls.items():
+        before = _counts()
+        with pytest.raises(NotFound) as caught, session_scope() as session:
+            call(session)
+        assert str(caught.value) == str(NotFound()), name
+        assert _counts() == before, name
+    with session_scope() as session:
+        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing)
+        assert (detail.title, detail.body) == ("Kept", "kept body")
+        assert [s.shared for s in detail.shares] == [True]
+        assert journal.get_draft(session, owner_id=stranger, entry_id=existing) is None
+
+
+def test_unknown_entry_is_not_found_for_every_action(db, existing) -> None:
+    unknown = uuid.uuid4()
+    owner = db.client_a.id
+    calls = [
+        lambda s: journal.delete_entry(s, owner_id=owner, entry_id=unknown),
+        lambda s: journal.get_entry(s, owner_id=owner, entry_id=unknown),
+        lambda s: share(s, owner_id=owner, entry_id=unknown, clinician_id=db.clinician_a.id),
+    ]
+    for call in calls:
+        _refused(call, str(unknown), errors=(NotFound,))
+
+
+def test_sharing_with_anyone_but_a_linked_clinician_changes_nothing(db, existing) -> None:
+    owner = db.client_a.id
+    for someone in (db.client_b.id, db.clinician_b.id, uuid.uuid4(), owner):
+        _refused(lambda s, who=someone: share(s, owner_id=owner, entry_id=existing, clinician_id=who), "")
+
+
+def test_a_draft_id_is_not_a_shareable_item(db) -> None:
+    owner = db.client_a.id
+    draft_id = uuid.uuid4()
+    with session_scope() as session:
+        link(session, client_id=owner, clinician_id=db.clinician_a.id)
+        journal.save_draft(session, owner_id=owner, entry_id=draft_id, title="", body="unsaved")
+    _refused(
+        lambda s: share(s, owner_id=owner, entry_id=draft_id, clinician_id=db.clinician_a.id),
+        "",
+        errors=(NotFound,),
+    )

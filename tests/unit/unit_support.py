@@ -1,0 +1,95 @@
+"""Shared helpers for the core's unit tests (imported by conftest and the test modules)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from betterjournal.models import AuditEvent, ItemKind, Role
+
+PASSWORD = "lantern-orchard-copper-91"
+ITEM_TABLES = ("client_item", "journal_entry", "draft", "item_share")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class People:
+    client_a: Account
+    client_b: Account
+    clinician_a: Account
+    clinician_b: Account
+
+
+def clear_caches() -> None:
+    """Forget settings, engine, vault and time zone, so the next call reads the env."""
+    import betterjournal.core.dates
+    import betterjournal.crypto
+    import betterjournal.db
+    import betterjournal.settings
+
+    betterjournal.settings.get_settings.cache_clear()
+    betterjournal.db.get_engine.cache_clear()
+    betterjournal.crypto.get_vault.cache_clear()
+    betterjournal.core.dates._zone.cache_clear()
+
+
+def link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    """Link a client to a clinician the way the app does: invitation, find, accept."""
+    from betterjournal.core import links
+
+    code = links.create_invitation(session, clinician_id=clinician_id)
+    invitation = links.find_invitation(session, code)
+    links.accept_invitation(session, client_id=client_id, invitation_id=invitation.id)
+    session.flush()
+
+
+def new_entry(session: Session, *, owner_id: uuid.UUID, title: str = "", body: str) -> uuid.UUID:
+    from betterjournal.core import journal
+
+    entry_id = uuid.uuid4()
+    journal.save_entry(session, owner_id=owner_id, entry_id=entry_id, title=title, body=body)
+    session.flush()
+    return entry_id
+
+
+def share(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    clinician_id: uuid.UUID,
+    shared: bool = True,
+) -> None:
+    from betterjournal.core import sharing
+
+    sharing.set_shared(
+        session,
+        owner_id=owner_id,
+        item_id=entry_id,
+        kind=ItemKind.JOURNAL_ENTRY,
+        clinician_id=clinician_id,
+        shared=shared,
+    )
+    session.flush()
+
+
+def row_counts(session: Session, tables: tuple[str, ...] = ITEM_TABLES) -> dict[str, int]:
+    connection = session.connection()
+    # Table names come from the constant above, never from input.
+    return {
+        table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()  # noqa: S608
+        for table in tables
+    }
+
+
+def audit_events(session: Session) -> list[AuditEvent]:
+    return list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))))
