@@ -106,6 +106,7 @@ def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) 
     item = sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND)
     if item is None:
         raise sharing.deny(session, actor_id=owner_id, action=AuditAction.DELETE, item_id=entry_id)
+    sharing.revoke_all(session, owner_id=owner_id, item_id=entry_id)
     item.deleted_at = utcnow()
     session.add(item)
     session.exec(delete(JournalEntry).where(col(JournalEntry.item_id) == entry_id))

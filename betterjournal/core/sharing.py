@@ -72,6 +72,7 @@ def visible_to(clinician_id: uuid.UUID) -> Select:
             ItemShare.clinician_id == clinician_id,
             col(ItemShare.revoked_at).is_(None),
             col(CareLink.ended_at).is_(None),
+            col(ClientItem.deleted_at).is_(None),
         )
     )
 

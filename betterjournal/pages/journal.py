@@ -65,11 +65,12 @@ def write_page() -> rx.Component:
     return page_shell(
         rx.cond(
             EditorState.editor_ready,
-            rx.vstack(
+            rx.form(
                 labelled_field(
                     t("Title (optional)"),
                     rx.input(
-                        id="entry-title",
+                        id="title",
+                        name="title",
                         value=EditorState.title,
                         on_change=EditorState.edit_title.debounce(600),  # type: ignore[attr-defined]
                         max_length=TITLE_MAX,
@@ -80,7 +81,8 @@ def write_page() -> rx.Component:
                 labelled_field(
                     t("Your entry"),
                     rx.text_area(
-                        id="entry-body",
+                        id="body",
+                        name="body",
                         value=EditorState.body,
                         on_change=EditorState.edit_body.debounce(800),  # type: ignore[attr-defined]
                         min_height="14em",
@@ -95,21 +97,24 @@ def write_page() -> rx.Component:
                 rx.hstack(
                     rx.button(
                         rx.cond(EditorState.saving, t("Saving…"), t("Save entry")),
-                        on_click=EditorState.save_entry,
+                        type="submit",
                         loading=EditorState.saving,
                         size="3",
                     ),
                     rx.cond(
                         EditorState.is_new,
-                        rx.button(t("Discard draft"), variant="soft", color_scheme="gray", size="3",
-                                  on_click=EditorState.discard_draft),
+                        rx.button(t("Discard draft"), type="button", variant="soft", color_scheme="gray",
+                                  size="3", on_click=EditorState.discard_draft),
                     ),
                     spacing="3",
                     wrap="wrap",
                 ),
                 rx.text(t("New entries are private. You choose what to share, one entry at a time."),
                         size="1", color_scheme="gray"),
-                spacing="3",
+                on_submit=EditorState.save_entry,
+                display="flex",
+                flex_direction="column",
+                gap="0.75em",
                 width="100%",
             ),
             rx.center(rx.spinner(), role="status", aria_label=t("Opening the editor"), width="100%"),

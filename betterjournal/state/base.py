@@ -115,12 +115,13 @@ class AppState(rx.State):
         self.problem = ""
 
 
-def guarded(*roles: Role) -> Callable[[Handler], Handler]:
+def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Handler]:
     """Make a handler run only for a signed-in viewer of one of `roles`.
 
     The wrapped handler receives the `Viewer` as its first argument after `self`.
     Refusals and core errors become plain messages in `AppState.problem`; nothing else
-    about them reaches the browser or the logs.
+    about them reaches the browser or the logs. A `quiet` handler (background work such
+    as autosave) leaves the current notice and problem on screen.
     """
 
     def decorate(handler: Handler) -> Handler:
@@ -131,11 +132,12 @@ def guarded(*roles: Role) -> Callable[[Handler], Handler]:
                 if self._viewer_id:
                     return rx.redirect(routes.HOME)
                 return rx.redirect(routes.SIGN_IN)
-            if self._carry_notice:
-                self._carry_notice = False
-            else:
-                self.notice = ""
-            self.problem = ""
+            if not quiet:
+                if self._carry_notice:
+                    self._carry_notice = False
+                else:
+                    self.notice = ""
+                self.problem = ""
             try:
                 return await handler(self, viewer, *args, **kwargs)
             except CoreError as error:

@@ -62,6 +62,8 @@ class EditorState(AppState):
     draft_status: str = ""
     editor_ready: bool = False
     saving: bool = False
+    _saved_title: str = ""
+    _saved_body: str = ""
 
     @guarded(Role.CLIENT)
     async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
@@ -75,28 +77,32 @@ class EditorState(AppState):
         exists = await in_session(journal.entry_exists, owner_id=viewer.user_id, entry_id=entry_id)
         self.entry_id, self.is_new = str(entry_id), not exists
         self.title, self.body, self.draft_status = "", "", ""
+        self._saved_title, self._saved_body = "", ""
         if draft is not None:
             self.title, self.body = draft
             self.draft_status = t("Your unsaved words are back.")
         elif exists:
             detail = await in_session(journal.get_entry, owner_id=viewer.user_id, entry_id=entry_id)
             self.title, self.body = detail.title, detail.body
+            self._saved_title, self._saved_body = detail.title, detail.body
         self.editor_ready = True
         return None
 
-    @guarded(Role.CLIENT)
+    @guarded(Role.CLIENT, quiet=True)
     async def edit_title(self, viewer: Viewer, value: str) -> None:
         if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
             self.title = value
             await self._autosave(viewer)
 
-    @guarded(Role.CLIENT)
+    @guarded(Role.CLIENT, quiet=True)
     async def edit_body(self, viewer: Viewer, value: str) -> None:
         if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
             self.body = value
             await self._autosave(viewer)
 
     async def _autosave(self, viewer: Viewer) -> None:
+        if (self.title, self.body) == (self._saved_title, self._saved_body):
+            return  # a late keystroke event after saving: the entry already holds these words
         try:
             await in_session(
                 journal.save_draft,
@@ -112,21 +118,22 @@ class EditorState(AppState):
         self.draft_status = t("Draft saved")
 
     @guarded(Role.CLIENT)
-    async def save_entry(self, viewer: Viewer) -> rx.event.EventSpec | None:
-        if self.saving:
+    async def save_entry(self, viewer: Viewer, form: dict) -> rx.event.EventSpec | None:
+        """Save what the form holds now: the last keystrokes may not have autosaved yet."""
+        if not isinstance(form, dict) or set(form) - {"title", "body"}:
+            self.problem = t("This entry couldn't be saved. Please try again.")
             return None
+        entry_id = parse_id(self.entry_id)
+        title, body = form.get("title", ""), form.get("body")
         self.saving = True
         try:
-            entry_id = parse_id(self.entry_id)
             await in_session(
-                journal.save_entry,
-                owner_id=viewer.user_id,
-                entry_id=entry_id,
-                title=self.title,
-                body=self.body,
+                journal.save_entry, owner_id=viewer.user_id, entry_id=entry_id, title=title, body=body
             )
         finally:
             self.saving = False
+        self.title, self.body = title, body  # validated by the core: both are text
+        self._saved_title, self._saved_body = title, body
         self.flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
 

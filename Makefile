@@ -1,0 +1,58 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON ?= python3
+
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_CHECK_LATEST_VERSION := false
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: install run demo test lint format browser bench clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start the app on http://localhost:3000 (SQLite, in-memory state, a local key).
+run: install
+	$(BIN)/betterjournal init
+	$(BIN)/reflex run --env prod
+
+## Like `make run`, plus a demo clinician and two demo clients (never in production).
+demo: install
+	$(BIN)/betterjournal init
+	$(BIN)/betterjournal demo
+	$(BIN)/reflex run --env prod
+
+## A browser for the end-to-end tests: Debian's chromium when root, else Playwright's.
+browser:
+	@if [ -n "$$BJ_CHROMIUM" ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else $(BIN)/python -m playwright install chromium; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pyright
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Lint, then the whole suite: unit, property, socket attacks and end-to-end.
+test: install browser lint
+	$(BIN)/python -m pytest -q
+
+## Benchmarks against the running production app (see docs/performance.md).
+bench: install
+	$(BIN)/python bench/journal.py
+
+clean:
+	rm -rf .web data/*.db* .pytest_cache .ruff_cache

@@ -1,0 +1,897 @@
+"""Benchmarks of the journal against the real app in production mode (see docs/performance.md).
+
+Run with `make bench` or `.venv/bin/python bench/journal.py`. By default it starts the app
+on a free port with a fresh data directory and stops it afterwards; `--url` and
+`--data-dir` point it at an app that is already running instead (the bench then writes
+its own accounts and entries into that app's database).
+
+Every figure comes from raw Socket.IO clients speaking Reflex's wire protocol (one event,
+wait for the final update), not from a browser, so it is the server's round trip plus
+the loopback network, without rendering. Data that only has to exist (5,000 entries,
+200 accounts) is written in-process through the core, into the app's own SQLite file.
+
+Targets are printed as PASS or MISS; the exit status is 0 unless the run itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import datetime as dt
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+
+from appserver import RunningApp, start_app  # noqa: E402  # pyright: ignore[reportMissingImports]
+from socketclient import (  # noqa: E402  # pyright: ignore[reportMissingImports]
+    EventClient,
+    form_token_from,
+    handler_name,
+    post_form,
+    var_value,
+)
+
+PASSWORD = "bench-harbour-lantern-quietly-77"
+SAVE_TARGET = 2.0  # × the no-op event
+TOGGLE_TARGET = 2.0
+LOAD_TARGET = 1.5  # 5,000 entries vs 5
+BODY = (
+    "Walked to the market before work and noticed the tightness in my shoulders again. "
+    "Wrote down the thought that came up in the meeting: 'they think I'm not good at this'. "
+    "Evidence for: a short reply from my manager. Evidence against: two colleagues asked for "
+    "my help this week, and the review last month was fine. Mood before 4/10, after 6/10. "
+)
+
+
+class BenchError(RuntimeError):
+    """The run could not measure what it set out to measure."""
+
+
+# --- numbers -------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
+
+
+@dataclass
+class Series:
+    label: str
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.seconds, 0.95) * 1000
+
+    def row(self, baseline: Series | None = None) -> str:
+        ratio = ""
+        if baseline is not None:
+            ratio = f"{self.median_ms / baseline.median_ms:6.2f}×  {self.p95_ms / baseline.p95_ms:6.2f}×"
+        return f"  {self.label:<44} {len(self.seconds):>5} {self.median_ms:9.2f} {self.p95_ms:9.2f}  {ratio}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": len(self.seconds), "median_ms": self.median_ms, "p95_ms": self.p95_ms}
+
+
+def table_header(with_ratio: bool) -> None:
+    ratio = "  median× p95× vs no-op" if with_ratio else ""
+    print(f"  {'event':<44} {'n':>5} {'median ms':>9} {'p95 ms':>9}{ratio}")
+
+
+def verdict(value: float, target: float) -> str:
+    return "PASS" if value <= target else "MISS"
+
+
+# --- the machine and the app's processes -----------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    import reflex
+
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "reflex": getattr(reflex, "__version__", "?"),
+        "sqlite": sqlite3.sqlite_version,
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command may contain spaces and parentheses: the ppid follows the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def process_tree(root: int) -> list[int]:
+    children = _children_by_parent()
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return sorted(found)
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cmdline(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on this TCP port (Linux /proc), for --url runs."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                parts = line.split()
+                if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(parts[9])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    link = os.readlink(fd)
+                    if link.startswith("socket:[") and link[8:-1] in inodes:
+                        pid = int(entry.name)
+                        # Climb to the `reflex run` process that started the server.
+                        while True:
+                            stat = Path(f"/proc/{pid}/stat").read_text()
+                            parent = int(stat.rsplit(")", 1)[1].split()[1])
+                            if parent <= 1 or "reflex" not in cmdline(parent):
+                                return pid
+                            pid = parent
+    return None
+
+
+@dataclass
+class MemorySample:
+    label: str
+    per_process: dict[int, int]
+
+    @property
+    def total_kib(self) -> int:
+        return sum(self.per_process.values())
+
+
+def sample_memory(label: str, root: int | None) -> MemorySample | None:
+    if root is None:
+        return None
+    return MemorySample(label, {pid: rss_kib(pid) for pid in process_tree(root)})
+
+
+def mib(kib: float) -> str:
+    return f"{kib / 1024:8.1f} MiB"
+
+
+# --- talking to the app ----------------------------------------------------------------
+
+
+STATES: dict[str, type] = {}
+
+
+def load_states() -> None:
+    """Import the app's state classes (after BJ_DATA_DIR is set) for their full names."""
+    from betterjournal.state.base import AppState
+    from betterjournal.state.care_team import CareTeamState
+    from betterjournal.state.clinician import ClientsState
+    from betterjournal.state.journal import EditorState, EntryState, JournalState
+
+    STATES.update(
+        app=AppState,
+        care=CareTeamState,
+        clients=ClientsState,
+        editor=EditorState,
+        entry=EntryState,
+        journal=JournalState,
+    )
+
+
+class Tab:
+    """One signed-in browser tab: one Reflex token, its session cookie, one websocket."""
+
+    def __init__(self, client: EventClient) -> None:
+        self.client = client
+        self.last_bytes = 0
+
+    async def call(
+        self,
+        state: str,
+        handler: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        path: str = "/",
+        query: dict[str, str] | None = None,
+        series: Series | None = None,
+    ) -> list[dict[str, Any]]:
+        """One event; only the emit-to-final-update wait is timed (into `series`, if given)."""
+        name = handler_name(STATES[state], handler)
+        start = time.perf_counter()
+        updates = await self.client.call(name, payload, path=path, query=query, timeout=30)
+        elapsed = time.perf_counter() - start
+        if not any(update.get("final") for update in updates):
+            raise BenchError(f"{state}.{handler}: no final update within 30 s")
+        problem = var_value(updates, "problem")
+        if problem:
+            raise BenchError(f"{state}.{handler} answered with a problem: {problem}")
+        if series is not None:
+            series.seconds.append(elapsed)
+        self.last_bytes = sum(len(json.dumps(update)) for update in updates)
+        return updates
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def open_tab(url: str, email: str, password: str) -> Tab:
+    """Sign in the way a browser tab does: the sign-in page and the app share one token.
+
+    (socketclient.sign_in uses a throwaway token for the sign-in page; for the memory
+    figure that would count two server-side states per person instead of one.)
+    """
+    from betterjournal.state.base import AppState
+
+    anonymous = EventClient(url)
+    await anonymous.connect()
+    try:
+        updates = await anonymous.call(handler_name(AppState, "prepare_public_page"), path="/signin/")
+    finally:
+        await anonymous.close()
+    status, headers = await asyncio.to_thread(
+        post_form,
+        url,
+        "/api/auth/signin",
+        {"email": email, "password": password, "form_token": form_token_from(updates)},
+    )
+    cookie = headers.get("set-cookie") or headers.get("Set-Cookie") or ""
+    if status != 303 or not cookie:
+        raise BenchError(f"sign-in failed for {email}: {status} {headers.get('location')}")
+    client = EventClient(url, cookie=cookie.split(";", 1)[0], token=anonymous.token)
+    await client.connect()
+    return Tab(client)
+
+
+# --- data written in-process through the core --------------------------------------------
+
+
+@dataclass
+class People:
+    run: str
+    clinician: str = ""
+    writer: str = ""  # saves and shares through the socket
+    small: str = ""
+    page: str = ""
+    big: str = ""
+    profiled: str = ""  # used only in-process, for the stage timings
+    crowd: list[str] = field(default_factory=list)
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def email(self, name: str) -> str:
+        return f"bench-{self.run}-{name}@example.com"
+
+
+def create_accounts(people: People, names: list[str], role_name: str) -> None:
+    from betterjournal.core import accounts
+    from betterjournal.db import session_scope
+    from betterjournal.models import Role
+
+    role = Role(role_name)
+    with session_scope() as session:
+        for name in names:
+            user = accounts.create_user(
+                session, email=people.email(name), display_name=f"Bench {name}", password=PASSWORD, role=role
+            )
+            people.ids[name] = user.id
+
+
+def add_entries(owner_id: uuid.UUID, count: int, batch: int = 500) -> list[uuid.UUID]:
+    from betterjournal.core import journal
+    from betterjournal.db import session_scope
+
+    made: list[uuid.UUID] = []
+    while len(made) < count:
+        with session_scope() as session:
+            for index in range(len(made), min(len(made) + batch, count)):
+                entry_id = uuid.uuid4()
+                journal.save_entry(
+                    session,
+                    owner_id=owner_id,
+                    entry_id=entry_id,
+                    title=f"Day {index + 1}",
+                    body=BODY[: 120 + (index * 37) % (len(BODY) - 120)],
+                )
+                made.append(entry_id)
+    return made
+
+
+def link(client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    from betterjournal.core import links
+    from betterjournal.db import session_scope
+
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=clinician_id)
+        invitation = links.find_invitation(session, code)
+        links.accept_invitation(session, client_id=client_id, invitation_id=invitation.id)
+
+
+# --- the measurements -------------------------------------------------------------------
+
+
+async def bench_save_and_toggle(
+    url: str, people: People, iterations: int, warmup: int
+) -> tuple[dict[str, Series], dict[str, Any]]:
+    """Save-entry, autosave and toggle-share against the no-op, interleaved call by call."""
+    noop = Series("no-op (AppState.dismiss_feedback)")
+    edit_body = Series("autosave draft (EditorState.edit_body)")
+    save_new = Series("save new entry (EditorState.save_entry)")
+    resave = Series("re-save same entry (EditorState.save_entry)")
+    toggle = Series("toggle share (EntryState.set_shared)")
+    info: dict[str, Any] = {}
+
+    writer = await open_tab(url, people.email("writer"), PASSWORD)
+    clinician = await open_tab(url, people.email("clinician"), PASSWORD)
+    write, entry = "/journal/write/", "/journal/entry/"
+    try:
+        # Saves: a fresh entry id for every save (the editor opens on /journal/write?id=<new>).
+        last = {"id": ""}
+        for index in range(warmup + iterations):
+            keep = index >= warmup
+            last = {"id": str(uuid.uuid4())}
+            await writer.call("editor", "open_editor", path=write, query=last)
+            title = {"value": f"Bench entry {index}"}
+            await writer.call("editor", "edit_title", title, path=write, query=last)
+            await writer.call(
+                "editor",
+                "edit_body",
+                {"value": BODY},
+                path=write,
+                query=last,
+                series=edit_body if keep else None,
+            )
+            await writer.call(
+                "editor", "save_entry", path=write, query=last, series=save_new if keep else None
+            )
+            await writer.call(
+                "app", "dismiss_feedback", path=write, query=last, series=noop if keep else None
+            )
+        # The same entry saved again and again (an edit of an existing entry).
+        await writer.call("editor", "open_editor", path=write, query=last)
+        for index in range(warmup + iterations):
+            keep = index >= warmup
+            await writer.call("editor", "save_entry", path=write, query=last, series=resave if keep else None)
+            await writer.call(
+                "app", "dismiss_feedback", path=write, query=last, series=noop if keep else None
+            )
+
+        # Link the writer to the clinician through the socket, the way the app does it.
+        updates = await clinician.call("clients", "create_invitation", path="/clients/")
+        code = var_value(updates, "new_code")
+        if not code:
+            raise BenchError("create_invitation returned no code")
+        await writer.call("care", "check_code", {"form": {"code": code}}, path="/care-team/")
+        updates = await writer.call("care", "accept_invitation", path="/care-team/")
+        linked = var_value(updates, "clinicians") or []
+        if len(linked) != 1:
+            raise BenchError(f"expected one linked clinician, got {linked!r}")
+        clinician_id = linked[0]["id"]
+
+        # Share switch on the last saved entry, on and off.
+        await writer.call("entry", "load_entry", path=entry, query=last)
+        for index in range(warmup + iterations):
+            keep = index >= warmup
+            payload = {"clinician_id": clinician_id, "shared": index % 2 == 0}
+            await writer.call(
+                "entry", "set_shared", payload, path=entry, query=last, series=toggle if keep else None
+            )
+            await writer.call(
+                "app", "dismiss_feedback", path=entry, query=last, series=noop if keep else None
+            )
+        info["toggle_reply_bytes"] = writer.last_bytes
+    finally:
+        await writer.close()
+        await clinician.close()
+    return {
+        "noop": noop,
+        "edit_body": edit_body,
+        "save_new": save_new,
+        "resave": resave,
+        "toggle": toggle,
+    }, info
+
+
+async def bench_journal_load(
+    url: str, people: People, iterations: int, warmup: int
+) -> tuple[dict[str, Series], dict[str, int]]:
+    """load_journal for 5, 50 and 5,000 entries, round-robin so all share the same conditions."""
+    names = {"small": people.small, "page": people.page, "big": people.big}
+    tabs = {key: await open_tab(url, people.email(name), PASSWORD) for key, name in names.items()}
+    labels = {
+        "small": "open journal, 5 entries",
+        "page": "open journal, 50 entries (one full page)",
+        "big": "open journal, 5,000 entries",
+    }
+    series = {key: Series(labels[key]) for key in tabs}
+    sizes: dict[str, int] = {}
+    try:
+        for index in range(warmup + iterations):
+            for key, tab in tabs.items():
+                series_ = series[key] if index >= warmup else None
+                await tab.call("journal", "load_journal", path="/journal/", series=series_)
+                sizes[key] = tab.last_bytes
+    finally:
+        for tab in tabs.values():
+            await tab.close()
+    return series, sizes
+
+
+async def bench_memory(
+    url: str, people: People, root: int | None, concurrency: int
+) -> tuple[list[MemorySample], float]:
+    """Sign in, connect and load the journal for every crowd account; keep them connected."""
+    tabs: list[Tab] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def arrive(name: str) -> None:
+        async with gate:
+            tab = await open_tab(url, people.email(name), PASSWORD)
+            tabs.append(tab)
+            await tab.call("journal", "load_journal", path="/journal/")
+
+    samples = [s for s in [sample_memory("before the crowd", root)] if s]
+    start = time.perf_counter()
+    try:
+        await asyncio.gather(*(arrive(name) for name in people.crowd))
+        elapsed = time.perf_counter() - start
+        await asyncio.sleep(3)  # let the server settle
+        sample = sample_memory(f"{len(tabs)} clients connected, journal loaded", root)
+        if sample:
+            samples.append(sample)
+    finally:
+        await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
+    return samples, elapsed
+
+
+# --- in-process stage timings (where the time goes) -----------------------------------------
+
+
+def time_unit(runs: int, work: Callable[[], Any]) -> float:
+    """Median seconds of `work` (one database unit of work, like one in_session call)."""
+    values = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        values.append(time.perf_counter() - start)
+    return statistics.median(values)
+
+
+@contextlib.contextmanager
+def profiled(enabled: bool, label: str, out: list[str]) -> Iterator[None]:
+    if not enabled:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(18)
+        out.append(f"--- cProfile: {label} ---\n{text.getvalue()}")
+
+
+def stage_timings(
+    people: People, session_token: str, runs: int, profile: bool
+) -> tuple[dict[str, float], list[str]]:
+    """The core calls behind each event, in this process, on the app's database."""
+    from sqlmodel import col, select
+
+    from betterjournal.core import accounts, journal, sharing
+    from betterjournal.db import session_scope
+    from betterjournal.models import ClientItem, ItemKind, JournalEntry
+
+    def unit(work: Callable[[Any], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with session_scope() as session:
+                return work(session)
+
+        return run
+
+    owner = people.ids[people.profiled]
+    clinician_id = people.ids[people.clinician]
+    entry_id = uuid.uuid4()
+    unit(lambda s: journal.save_entry(s, owner_id=owner, entry_id=entry_id, title="t", body=BODY))()
+    flips = iter(range(10**9))
+    out: dict[str, float] = {}
+    reports: list[str] = []
+
+    out["resolve_session (every guarded event)"] = time_unit(
+        runs, unit(lambda s: accounts.resolve_session(s, session_token))
+    )
+    out["save_draft (edit_body)"] = time_unit(
+        runs,
+        unit(lambda s: journal.save_draft(s, owner_id=owner, entry_id=uuid.uuid4(), title="t", body=BODY)),
+    )
+    out["save_entry, new id"] = time_unit(
+        runs,
+        unit(lambda s: journal.save_entry(s, owner_id=owner, entry_id=uuid.uuid4(), title="t", body=BODY)),
+    )
+    out["save_entry, same id"] = time_unit(
+        runs, unit(lambda s: journal.save_entry(s, owner_id=owner, entry_id=entry_id, title="t", body=BODY))
+    )
+    out["sharing.set_shared (toggle)"] = time_unit(
+        runs,
+        unit(
+            lambda s: sharing.set_shared(
+                s,
+                owner_id=owner,
+                item_id=entry_id,
+                kind=ItemKind.JOURNAL_ENTRY,
+                clinician_id=clinician_id,
+                shared=next(flips) % 2 == 0,
+            )
+        ),
+    )
+    out["get_entry (reload after toggle)"] = time_unit(
+        runs, unit(lambda s: journal.get_entry(s, owner_id=owner, entry_id=entry_id))
+    )
+    for key, name in (("5", people.small), ("50", people.page), ("5,000", people.big)):
+        who = people.ids[name]
+
+        def query_only(session: Any, who: uuid.UUID = who) -> Any:
+            return session.exec(
+                select(ClientItem, JournalEntry)
+                .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
+                .where(
+                    ClientItem.owner_id == who,
+                    ClientItem.kind == ItemKind.JOURNAL_ENTRY,
+                    col(ClientItem.deleted_at).is_(None),
+                )
+                .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
+                .limit(journal.PAGE_SIZE + 1)
+            ).all()
+
+        out[f"list_entries query only, {key} entries"] = time_unit(runs, unit(query_only))
+        out[f"list_entries, {key} entries"] = time_unit(
+            runs, unit(lambda s, who=who: journal.list_entries(s, owner_id=who))
+        )
+        out[f"list_drafts, {key} entries"] = time_unit(
+            runs, unit(lambda s, who=who: journal.list_drafts(s, owner_id=who))
+        )
+    if profile:
+        with profiled(True, "list_entries, 5,000 entries ×20", reports):
+            for _ in range(20):
+                unit(lambda s: journal.list_entries(s, owner_id=people.ids[people.big]))()
+        with profiled(True, "save_entry, new id ×50", reports):
+            for _ in range(50):
+                unit(
+                    lambda s: journal.save_entry(
+                        s, owner_id=owner, entry_id=uuid.uuid4(), title="t", body=BODY
+                    )
+                )()
+    return out, reports
+
+
+def query_plan(people: People) -> list[str]:
+    """SQLite's plan for the journal page query (is the owner/kind/created index used?)."""
+    from sqlalchemy import text
+    from sqlmodel import col, select
+
+    from betterjournal.db import get_engine
+    from betterjournal.models import ClientItem, ItemKind, JournalEntry
+
+    query = (
+        select(ClientItem, JournalEntry)
+        .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
+        .where(
+            ClientItem.owner_id == people.ids[people.big],
+            ClientItem.kind == ItemKind.JOURNAL_ENTRY,
+            col(ClientItem.deleted_at).is_(None),
+        )
+        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
+        .limit(51)
+    )
+    engine = get_engine()
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": False})
+    with engine.connect() as connection:
+        rows = connection.execute(text("EXPLAIN QUERY PLAN " + str(compiled)), compiled.params).all()
+    return [str(row[-1]) for row in rows]
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+async def timed_stage(label: str, work: Awaitable[Any]) -> Any:
+    start = time.perf_counter()
+    result = await work
+    print(f"  … {label}: {time.perf_counter() - start:.1f} s", flush=True)
+    return result
+
+
+async def run(args: argparse.Namespace, url: str, root: int | None, results: dict[str, Any]) -> None:
+    load_states()
+    people = People(run=uuid.uuid4().hex[:8])
+    people.clinician, people.writer, people.small, people.page, people.big, people.profiled = (
+        "clinician",
+        "writer",
+        "small",
+        "page",
+        "big",
+        "profiled",
+    )
+    people.crowd = [f"crowd{i:03d}" for i in range(args.clients)]
+
+    idle = sample_memory("idle after start" if args.url is None else "at bench start", root)
+    print("Preparing data in-process (accounts, entries)…", flush=True)
+    await timed_stage("1 clinician + 5 clients", asyncio.to_thread(_prepare_core_people, people, args))
+    await timed_stage(
+        f"{args.clients} crowd accounts with 3 entries each", asyncio.to_thread(_prepare_crowd, people)
+    )
+
+    print("Measuring save, autosave and toggle-share (one client, one event at a time)…", flush=True)
+    events, info = await timed_stage(
+        "save/toggle", bench_save_and_toggle(url, people, args.iterations, args.warmup)
+    )
+    print("Measuring opening the journal…", flush=True)
+    loads, sizes = await timed_stage(
+        "journal loads", bench_journal_load(url, people, args.loads, args.warmup)
+    )
+    print(f"Connecting {args.clients} signed-in clients…", flush=True)
+    samples, crowd_seconds = await timed_stage("crowd", bench_memory(url, people, root, args.concurrency))
+    if idle:
+        samples.insert(0, idle)
+
+    print("Timing the core calls in-process (where the time goes)…", flush=True)
+    token = await _session_token(url, people)
+    stages, reports = await asyncio.to_thread(stage_timings, people, token, args.stage_runs, args.profile)
+    plan = query_plan(people)
+
+    report(args, events, info, loads, sizes, samples, crowd_seconds, stages, reports, plan, results)
+
+
+def _prepare_core_people(people: People, args: argparse.Namespace) -> None:
+    create_accounts(people, [people.clinician], "clinician")
+    create_accounts(people, [people.writer, people.small, people.page, people.big, people.profiled], "client")
+    add_entries(people.ids[people.small], 5)
+    add_entries(people.ids[people.page], 50)
+    add_entries(people.ids[people.big], args.big)
+    add_entries(people.ids[people.profiled], 5)
+    link(people.ids[people.profiled], people.ids[people.clinician])
+
+
+def _prepare_crowd(people: People) -> None:
+    for start in range(0, len(people.crowd), 50):
+        names = people.crowd[start : start + 50]
+        create_accounts(people, names, "client")
+        for name in names:
+            add_entries(people.ids[name], 3)
+
+
+async def _session_token(url: str, people: People) -> str:
+    from betterjournal.api import session_token_from_cookie_header
+
+    tab = await open_tab(url, people.email(people.small), PASSWORD)
+    await tab.close()
+    token = session_token_from_cookie_header(tab.client.cookie)
+    if not token:
+        raise BenchError("no session token in the sign-in cookie")
+    return token
+
+
+def report(
+    args: argparse.Namespace,
+    events: dict[str, Series],
+    info: dict[str, Any],
+    loads: dict[str, Series],
+    sizes: dict[str, int],
+    samples: list[MemorySample],
+    crowd_seconds: float,
+    stages: dict[str, float],
+    reports: list[str],
+    plan: list[str],
+    results: dict[str, Any],
+) -> None:
+    noop = events["noop"]
+    print("\n== 1. Event round trips (raw Socket.IO, one client, sequential) ==")
+    table_header(with_ratio=True)
+    print(noop.row())
+    for key in ("edit_body", "save_new", "resave", "toggle"):
+        print(events[key].row(noop))
+    print(f"  (toggle-share reply: {info.get('toggle_reply_bytes', 0)} bytes)")
+    targets: dict[str, dict[str, Any]] = {}
+    for key, label, target in (
+        ("save_new", "save-entry", SAVE_TARGET),
+        ("toggle", "toggle-share", TOGGLE_TARGET),
+    ):
+        ratio = events[key].median_ms / noop.median_ms
+        ratio95 = events[key].p95_ms / noop.p95_ms
+        targets[label] = {"median_ratio": ratio, "p95_ratio": ratio95, "target": target}
+        print(
+            f"  TARGET {label} ≤ {target:g}× no-op: median {ratio:.2f}× {verdict(ratio, target)}, "
+            f"p95 {ratio95:.2f}× {verdict(ratio95, target)}"
+        )
+    ratio = events["edit_body"].median_ms / noop.median_ms
+    print(f"  (autosave is not a target; median {ratio:.2f}× the no-op)")
+
+    print("\n== 2. Opening the journal (JournalState.load_journal, page of 50) ==")
+    table_header(with_ratio=False)
+    for key in ("small", "page", "big"):
+        print(loads[key].row() + f"   reply {sizes.get(key, 0):>6} bytes")
+    big, small = loads["big"], loads["small"]
+    ratio, ratio95 = big.median_ms / small.median_ms, big.p95_ms / small.p95_ms
+    targets["open-journal"] = {"median_ratio": ratio, "p95_ratio": ratio95, "target": LOAD_TARGET}
+    print(
+        f"  TARGET 5,000 vs 5 entries ≤ {LOAD_TARGET:g}×: median {ratio:.2f}× {verdict(ratio, LOAD_TARGET)}, "
+        f"p95 {ratio95:.2f}× {verdict(ratio95, LOAD_TARGET)}"
+    )
+    page_ratio = big.median_ms / loads["page"].median_ms
+    print(f"  (5,000 vs 50 entries, same page size: median {page_ratio:.2f}×)")
+
+    print("\n== 3. Backend memory (RSS of the app's process tree) ==")
+    memory: dict[str, Any] = {}
+    if not samples:
+        print("  (no app process found: skipped)")
+    for sample in samples:
+        print(f"  {sample.label:<44} total {mib(sample.total_kib)}")
+        for pid, kib in sample.per_process.items():
+            print(f"      pid {pid:<7} {mib(kib)}  {cmdline(pid)[:70]}")
+        memory[sample.label] = {"total_kib": sample.total_kib, "per_process_kib": sample.per_process}
+    crowd = next((s for s in samples if "connected" in s.label), None)
+    before = next((s for s in samples if s.label == "before the crowd"), None)
+    if crowd and before and args.clients:
+        per_client = (crowd.total_kib - before.total_kib) / args.clients
+        memory["per_client_kib"] = per_client
+        print(f"  increase per connected client: {per_client:.0f} KiB ({per_client / 1024:.2f} MiB)")
+    print(f"  ({args.clients} clients signed in, connected and loaded in {crowd_seconds:.1f} s)")
+
+    print("\n== Where the time goes: core calls in-process, one unit of work each (median) ==")
+    for label, seconds in stages.items():
+        print(f"  {label:<44} {seconds * 1000:8.2f} ms")
+    print("  SQLite plan of the journal page query:")
+    for line in plan:
+        print(f"    {line}")
+    for text in reports:
+        print(text)
+
+    results.update(
+        events={k: v.as_dict() for k, v in events.items()},
+        loads={k: v.as_dict() | {"reply_bytes": sizes.get(k, 0)} for k, v in loads.items()},
+        memory=memory,
+        crowd_seconds=crowd_seconds,
+        stages_ms={k: v * 1000 for k, v in stages.items()},
+        plan=plan,
+        targets=targets,
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmarks of the journal against the real app.")
+    parser.add_argument("--url", help="an already-running app (default: start one on a free port)")
+    parser.add_argument("--data-dir", type=Path, help="that app's BJ_DATA_DIR (needed with --url)")
+    parser.add_argument("--iterations", type=int, default=300, help="measured calls per event")
+    parser.add_argument("--loads", type=int, default=200, help="measured journal loads per client")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--big", type=int, default=5000, help="entries of the large journal")
+    parser.add_argument("--clients", type=int, default=200, help="connected clients for the memory figure")
+    parser.add_argument("--concurrency", type=int, default=8, help="sign-ins in flight at once")
+    parser.add_argument("--stage-runs", type=int, default=100, help="runs per in-process stage timing")
+    parser.add_argument("--profile", action="store_true", help="also print cProfile of two core calls")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = parser.parse_args()
+    if args.url and not args.data_dir:
+        parser.error("--url needs --data-dir (the app's BJ_DATA_DIR), to add its test data")
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    os.chdir(PROJECT_ROOT)
+    started = time.perf_counter()
+    temp_dir: Path | None = None
+    app: RunningApp | None = None
+    data_dir: Path = args.data_dir or Path(tempfile.mkdtemp(prefix="bj-bench-"))
+    if args.data_dir is None:
+        temp_dir = data_dir
+    # The core in this process must open the app's own database and key file.
+    os.environ["BJ_DATA_DIR"] = str(data_dir.resolve())
+    results: dict[str, Any] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    try:
+        results["machine"] = info = machine()
+        print(f"Betterjournal benchmark, {results['date']}")
+        print(
+            f"Machine: {info['nproc']} CPU(s), {info['cpu']}, {info['memory']} RAM; Python {info['python']}, "
+            f"Reflex {info['reflex']}, SQLite {info['sqlite']}, {info['os']}"
+        )
+        if args.url:
+            url = args.url.rstrip("/")
+            port = urllib.parse.urlsplit(url).port
+            root = listening_pid(port) if port else None
+        else:
+            print("Starting the app in production mode…", flush=True)
+            running: RunningApp = start_app(data_dir)
+            app = running
+            url, root = running.url, (running.process.pid if running.process else None)
+            print(f"  … up at {url} in {time.perf_counter() - started:.1f} s", flush=True)
+            time.sleep(2)  # let it settle before the idle memory sample
+        asyncio.run(run(args, url, root, results))
+    except BenchError as error:
+        print(f"\nBENCH FAILED: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if app is not None:
+            app.stop()
+        if temp_dir is not None and not args.keep:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+    results["seconds"] = time.perf_counter() - started
+    print(f"\nWhole run: {results['seconds']:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The real app in production mode, started once per test session on a free port.
+
+Used by the end-to-end tests, the raw Socket.IO attack tests and the benchmarks. The
+app gets its own data directory (database, key file) and its log goes to a file, so
+tests can scan both for plaintext afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+START_TIMEOUT_SECONDS = 600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    port: int
+    data_dir: Path
+    log_path: Path
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+    markers: set[str] = field(default_factory=set)
+
+    @property
+    def database_files(self) -> list[Path]:
+        return [p for p in self.data_dir.glob("betterjournal.db*") if p.is_file()]
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(VENV_BIN / "betterjournal"), *args],
+            input=stdin,
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def create_user(self, role: str, email: str, name: str, password: str) -> None:
+        self.cli(
+            "user",
+            "create",
+            "--role",
+            role,
+            "--email",
+            email,
+            "--name",
+            name,
+            stdin=password + "\n",
+        )
+
+    def marker(self, label: str) -> str:
+        """A unique string to write as user text; the plaintext scan looks for every one."""
+        value = f"MARKER-{label}-{os.urandom(6).hex()}"
+        self.markers.add(value)
+        return value
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def app_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BJ_")}
+    env.update(
+        BJ_DATA_DIR=str(data_dir),
+        BJ_PORT=str(port),
+        BJ_PUBLIC_URL=f"http://localhost:{port}",
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        REFLEX_USE_NPM="1",
+        REFLEX_CHECK_LATEST_VERSION="false",
+        PYTHONUNBUFFERED="1",
+        # Each app builds its own frontend, so concurrent runs never share a build dir.
+        REFLEX_WEB_WORKDIR=str(data_dir / "web"),
+    )
+    return env
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the app exited early; see {log_path}:\n{log_path.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    # The frontend is served once the build finished; check a page too.
+                    with urllib.request.urlopen(f"{url}/signin/", timeout=5) as page:  # noqa: S310
+                        if page.status == 200 and page.read():
+                            return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not start within {timeout:.0f} s; see {log_path}")
+
+
+def start_app(data_dir: Path, port: int | None = None) -> RunningApp:
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = app_env(data_dir, port)
+    app = RunningApp(
+        url=f"http://localhost:{port}",
+        port=port,
+        data_dir=data_dir,
+        log_path=data_dir / "app.log",
+        env=env,
+    )
+    app.cli("init")
+    log = app.log_path.open("w")
+    app.process = subprocess.Popen(
+        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--loglevel", "info"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until_healthy(app.url, app.process, app.log_path, START_TIMEOUT_SECONDS)
+    except BaseException:
+        app.stop()
+        raise
+    return app

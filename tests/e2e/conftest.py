@@ -1,0 +1,112 @@
+"""Browser fixtures: a real Chromium at a phone's size, watching every request and dialog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from appserver import RunningApp
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium where present (CI, our machines); else Playwright's own browser."""
+    return os.environ.get("BJ_CHROMIUM") or shutil.which("chromium")
+
+
+@dataclass
+class BrowserWatch:
+    """Everything the browser did that a test may need to assert against."""
+
+    origins: set[str] = field(default_factory=set)
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    storage_dumps: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def watch() -> BrowserWatch:
+    return BrowserWatch()
+
+
+@dataclass
+class Person:
+    """One person's phone: a browser context of their own (own cookies, own storage)."""
+
+    context: BrowserContext
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
+
+    def dump_storage(self) -> str:
+        """Local and session storage, cookies and IndexedDB names, as one string."""
+        storage = self.page.evaluate(
+            """async () => {
+                const dump = (s) => Object.keys(s).map(k => k + '=' + s.getItem(k)).join('\\n');
+                const dbs = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
+                return [dump(localStorage), dump(sessionStorage), document.cookie, dbs.join(',')].join('\\n');
+            }"""
+        )
+        cookies = "\n".join(f"{c['name']}={c['value']}" for c in self.context.cookies())
+        return storage + "\n" + cookies
+
+
+@pytest.fixture(scope="module")
+def open_phone(browser: Browser, running_app: RunningApp, watch: BrowserWatch) -> Iterator:
+    people: list[Person] = []
+
+    def open_one() -> Person:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        context.set_default_timeout(20_000)
+        context.on("request", lambda request: watch.origins.add(_origin(request.url)))
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on(
+            "console",
+            lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        person = Person(context=context, page=page, app=running_app)
+        people.append(person)
+        return person
+
+    yield open_one
+    for person in people:
+        try:
+            watch.storage_dumps.append(person.dump_storage())
+        finally:
+            person.context.close()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return (
+        f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in {"http", "https", "ws", "wss"}
+        else parts.scheme
+    )

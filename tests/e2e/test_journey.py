@@ -1,0 +1,194 @@
+"""The core promise, end to end in a real browser at phone size, against the production app.
+
+A client registers with an invitation code, writes two entries, shares one; the
+clinician sees exactly that one and reads it; the client sees it was seen; the client
+makes it private again; the clinician's next action shows it as unavailable.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from appserver import RunningApp
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "lantern-harbour-spruce-7"
+XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+@pytest.fixture(scope="module")
+def clinician(running_app: RunningApp) -> dict[str, str]:
+    email = f"rivera-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", email, "Dr. Rivera", PASSWORD)
+    return {"email": email, "name": "Dr. Rivera"}
+
+
+def sign_in(person, email: str) -> None:
+    person.goto("/signin")
+    person.page.get_by_label("Email").fill(email)
+    person.page.get_by_label("Password").fill(PASSWORD)
+    person.page.get_by_role("button", name="Sign in").click()
+
+
+def write_entry(person, title: str, body: str) -> None:
+    page = person.page
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    page.get_by_label("Title (optional)").fill(title)
+    page.get_by_label("Your entry").fill(body)
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_text("Entry saved. It is private until you share it.")).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+
+def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinician, watch) -> None:
+    shared_title = running_app.marker("shared-title")
+    shared_body = running_app.marker("shared-body") + "\nSecond line. " + XSS
+    private_title = running_app.marker("private-title")
+    private_body = running_app.marker("private-body")
+
+    # The clinician makes an invitation code.
+    doctor = open_phone()
+    sign_in(doctor, clinician["email"])
+    expect(doctor.page.get_by_role("heading", name="Clients")).to_be_visible()
+    doctor.page.get_by_role("button", name="Create invitation code").click()
+    code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
+    assert re.fullmatch(r"([A-Z0-9]{4}-){6}[A-Z0-9]{4}", code), code
+
+    # The client registers with it, sees who invited them, and accepts.
+    client = open_phone()
+    client.goto("/register")
+    client.page.get_by_label("Invitation code").fill(code)
+    client.page.get_by_label("Your name").fill("Sam Client")
+    client.page.get_by_label("Email").fill(f"sam-{uuid.uuid4().hex[:8]}@example.ca")
+    client.page.get_by_label("Password").fill(PASSWORD)
+    client.page.get_by_role("button", name="Create account").click()
+    expect(client.page.get_by_role("heading", name="Invitation from Dr. Rivera")).to_be_visible()
+    client.page.get_by_role("button", name="Accept").click()
+    expect(
+        client.page.get_by_role("status").filter(has_text="You're connected with Dr. Rivera")
+    ).to_be_visible()
+
+    # Two entries; both private by default.
+    write_entry(client, shared_title, shared_body)
+    switch = client.page.get_by_role("switch", name="Share with Dr. Rivera")
+    expect(switch).not_to_be_checked()
+    write_entry(client, private_title, private_body)
+    client.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(client.page.get_by_role("link").filter(has_text=private_title)).to_contain_text(
+        "Private"
+    )
+
+    # Share the first one.
+    client.page.get_by_role("link").filter(has_text=shared_title).click()
+    client.page.get_by_role("switch", name="Share with Dr. Rivera").click()
+    expect(
+        client.page.get_by_role("status").filter(has_text="Shared with Dr. Rivera.")
+    ).to_be_visible()
+    expect(client.page.get_by_text("Not seen yet.")).to_be_visible()
+
+    # The clinician sees exactly that entry, and reads it: the payload is text, nothing runs.
+    doctor.page.reload()
+    doctor.page.get_by_role("link").filter(has_text="Sam Client").click()
+    expect(doctor.page.get_by_role("heading", name="Shared by Sam Client")).to_be_visible()
+    cards = doctor.page.get_by_role("main").get_by_role("link")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(shared_title)
+    expect(doctor.page.get_by_text(private_title)).to_have_count(0)
+    cards.first.click()
+    expect(doctor.page.get_by_role("heading", name=shared_title)).to_be_visible()
+    body = doctor.page.get_by_role("main").get_by_text("Second line.")
+    expect(body).to_contain_text(XSS)
+    assert doctor.page.locator("main img[src='x']").count() == 0
+    assert watch.dialogs == []
+
+    # The client sees that it was seen.
+    client.page.reload()
+    expect(client.page.get_by_text(re.compile(r"Seen on .+"))).to_be_visible()
+
+    # The client makes it private again; the clinician's next action finds it gone.
+    client.page.get_by_role("switch", name="Shared with Dr. Rivera").click()
+    expect(client.page.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+    doctor.page.get_by_role("button", name="Refresh").click()
+    expect(doctor.page.get_by_text("This entry isn't available.")).to_be_visible()
+    expect(doctor.page.get_by_text(shared_title)).to_have_count(0)
+
+    assert watch.dialogs == []
+    assert watch.page_errors == []
+    assert watch.console_errors == [], watch.console_errors
+
+
+def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> None:
+    words = running_app.marker("draft")
+    email = f"kit-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Kit Client", PASSWORD)
+    person = open_phone()
+    sign_in(person, email)
+    expect(person.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    person.page.get_by_role("link", name="Write an entry").click()
+    person.page.get_by_label("Your entry").fill(words)
+    expect(person.page.get_by_text("Draft saved")).to_be_visible()
+    person.page.reload()
+    expect(person.page.get_by_label("Your entry")).to_have_value(words)
+    expect(person.page.get_by_text("Your unsaved words are back.")).to_be_visible()
+
+    # A double click on save makes one entry.
+    save = person.page.get_by_role("button", name="Save entry")
+    save.dblclick()
+    expect(
+        person.page.get_by_text("Entry saved. It is private until you share it.")
+    ).to_be_visible()
+    person.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(
+        person.page.get_by_role("main").get_by_role("link").filter(has_text=words[:20])
+    ).to_have_count(1)
+
+
+def test_bad_input_gets_a_clear_message_and_saves_nothing(open_phone, running_app) -> None:
+    email = f"lee-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Lee Client", PASSWORD)
+    person = open_phone()
+    sign_in(person, email)
+    person.page.get_by_role("link", name="Write an entry").click()
+    person.page.get_by_role("button", name="Save entry").click()
+    expect(person.page.get_by_role("alert")).to_contain_text("Your entry can't be empty.")
+    person.page.get_by_label("Your entry").fill("x" * 50_001)
+    expect(person.page.get_by_role("alert")).to_contain_text("too long")
+    person.page.get_by_role("button", name="Save entry").click()
+    expect(person.page.get_by_role("alert")).to_contain_text("the limit is 50,000 characters")
+    person.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(person.page.get_by_text("Nothing here yet.")).to_be_visible()
+
+
+def test_sign_in_failure_is_generic_and_sign_out_ends_the_session(
+    open_phone, running_app, clinician
+) -> None:
+    person = open_phone()
+    sign_in(person, "nobody-" + uuid.uuid4().hex[:6] + "@example.ca")
+    unknown = person.page.get_by_role("alert").inner_text()
+    person.page.get_by_label("Email").fill(clinician["email"])
+    person.page.get_by_label("Password").fill("wrong password, quite long")
+    person.page.get_by_role("button", name="Sign in").click()
+    expect(person.page.get_by_role("alert")).to_have_text(unknown)
+
+    sign_in(person, clinician["email"])
+    expect(person.page.get_by_role("heading", name="Clients")).to_be_visible()
+    cookie = next(c for c in person.context.cookies() if c["name"] == "bj_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "bj_session" not in person.page.evaluate("document.cookie")
+    person.page.get_by_role("button", name="Sign out").click()
+    expect(person.page.get_by_text("You're signed out.")).to_be_visible()
+    person.goto("/clients")
+    expect(person.page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_browser_talked_only_to_the_app(running_app, watch) -> None:
+    """PRIV-4: across the whole run, every request went to the app's own origin."""
+    own = {running_app.url, running_app.url.replace("http", "ws", 1)}
+    assert watch.origins, "no requests were recorded"
+    assert watch.origins <= own | {"data", "blob"}, watch.origins
