@@ -208,7 +208,9 @@ class SecurityHeaders:
             return
         cacheable = scope.get("path", "").startswith("/assets/")
         # Files must arrive as body messages so HTML can be hashed: no zero-copy sends.
-        extensions = {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"}
+        extensions = {
+            k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"
+        }
         scope = {**scope, "extensions": extensions}
         start: Message | None = None
         body = bytearray()
@@ -245,9 +247,7 @@ def _is_html(message: Message) -> bool:
     )
 
 
-def _decorate(
-    message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0
-) -> Message:
+def _decorate(message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0) -> Message:
     replaced = {b"content-length", b"cache-control", b"content-security-policy"}
     headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in replaced]
     if not cacheable:

@@ -1,6 +1,5 @@
 """The Reflex app: wiring only — pages, HTTP routes, headers, the error handler."""
 
-
 import logging
 import uuid
 
@@ -27,8 +26,10 @@ def log_error_id_only(exception: Exception) -> rx.event.EventSpec | None:
     error_id = uuid.uuid4().hex[:12]
     log.error("event failed: %s (error id %s)", type(exception).__name__, error_id)
     return rx.toast.error(
-        t("Something went wrong and nothing was changed. Please try again (reference {error_id}).",
-          error_id=error_id),
+        t(
+            "Something went wrong and nothing was changed. Please try again (reference {error_id}).",
+            error_id=error_id,
+        ),
         position="top-center",
     )
 

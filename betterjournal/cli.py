@@ -61,9 +61,7 @@ def create_user(
     password = _read_password()
     try:
         with session_scope() as session:
-            user = accounts.create_user(
-                session, email=email, display_name=name, password=password, role=role
-            )
+            user = accounts.create_user(session, email=email, display_name=name, password=password, role=role)
             _say(f"Created {user.role.value} {user.email}")
     except CoreError as error:
         _say(str(error))
@@ -90,9 +88,7 @@ DEMO_ENTRIES = {
 
 
 def _demo_user(session: Session, email: str, name: str, role: Role) -> User:
-    return accounts.create_user(
-        session, email=email, display_name=name, password=DEMO_PASSWORD, role=role
-    )
+    return accounts.create_user(session, email=email, display_name=name, password=DEMO_PASSWORD, role=role)
 
 
 @app.command()
@@ -118,9 +114,7 @@ def demo() -> None:
                 links.accept_invitation(session, client_id=client.id, invitation_id=invitation.id)
                 for index, (title, body) in enumerate(DEMO_ENTRIES[client.email]):
                     entry_id = uuid.uuid4()
-                    journal.save_entry(
-                        session, owner_id=client.id, entry_id=entry_id, title=title, body=body
-                    )
+                    journal.save_entry(session, owner_id=client.id, entry_id=entry_id, title=title, body=body)
                     session.flush()
                     if index == 0:
                         sharing.set_shared(

@@ -137,11 +137,7 @@ class DataKey:
 
     def open(self, table: str, column: str, row_id: uuid.UUID, blob: bytes) -> str:
         # Both header bytes are checked: they are not part of the GCM associated data.
-        if (
-            len(blob) < 2 + NONCE_BYTES + 16
-            or blob[0] != FORMAT_VERSION
-            or blob[1] != DATA_KEY_VERSION
-        ):
+        if len(blob) < 2 + NONCE_BYTES + 16 or blob[0] != FORMAT_VERSION or blob[1] != DATA_KEY_VERSION:
             raise DecryptionError(f"{table}.{column}")
         nonce = blob[2 : 2 + NONCE_BYTES]
         try:

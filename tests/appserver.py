@@ -104,9 +104,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"the app exited early; see {log_path}:\n{log_path.read_text()[-3000:]}"
-            )
+            raise RuntimeError(f"the app exited early; see {log_path}:\n{log_path.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:  # noqa: S310
                 if response.status == 200:

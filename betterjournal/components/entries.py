@@ -8,7 +8,7 @@ from betterjournal.i18n import t
 from betterjournal.models import EntrySummary, SharedEntry, ShareStatus
 
 
-def entry_card(entry: rx.Var[EntrySummary], href: rx.Var[str]) -> rx.Component:
+def entry_card(entry: EntrySummary, href: str) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -36,7 +36,7 @@ def entry_card(entry: rx.Var[EntrySummary], href: rx.Var[str]) -> rx.Component:
     )
 
 
-def shared_entry_card(entry: rx.Var[SharedEntry], href: rx.Var[str]) -> rx.Component:
+def shared_entry_card(entry: SharedEntry, href: str) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -55,7 +55,7 @@ def shared_entry_card(entry: rx.Var[SharedEntry], href: rx.Var[str]) -> rx.Compo
     )
 
 
-def share_status_line(share: rx.Var[ShareStatus]) -> rx.Component:
+def share_status_line(share: ShareStatus) -> rx.Component:
     """'Shared with Dr. X on …, seen on …' — what the client's clinician can see, and when."""
     return rx.cond(
         share.shared,
@@ -77,11 +77,11 @@ def share_status_line(share: rx.Var[ShareStatus]) -> rx.Component:
 
 def empty_state(message: str, action: rx.Component | None = None) -> rx.Component:
     return rx.card(
-        rx.vstack(rx.text(message), *( [action] if action is not None else []), spacing="3"),
+        rx.vstack(rx.text(message), *([action] if action is not None else []), spacing="3"),
         width="100%",
     )
 
 
-def entry_body(text: rx.Var[str]) -> rx.Component:
+def entry_body(text: str | rx.Var[str]) -> rx.Component:
     """User text, as escaped text: line breaks kept, never interpreted as HTML (INPUT-3)."""
     return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3")

@@ -38,7 +38,9 @@ def footer() -> rx.Component:
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.vstack(rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"),
+        rx.vstack(
+            rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"
+        ),
         href=href,
         underline="none",
         min_width="64px",

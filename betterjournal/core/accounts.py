@@ -83,13 +83,11 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password_text)
         session.add(user)
-    session.exec(delete(LoginFailure).where(LoginFailure.scope == account_scope))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.scope) == account_scope))
     return user
 
 
-def start_session(
-    session: Session, user: User, *, pending_invitation_id: uuid.UUID | None = None
-) -> str:
+def start_session(session: Session, user: User, *, pending_invitation_id: uuid.UUID | None = None) -> str:
     """Create a server-side session; return the raw token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
@@ -143,7 +141,7 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
     now = utcnow()
     query = select(AuthSession).where(AuthSession.revoked_at == None)  # noqa: E711
     query = query.where(
-        AuthSession.user_id == auth.user_id if everywhere else AuthSession.id == auth.id
+        col(AuthSession.user_id) == auth.user_id if everywhere else col(AuthSession.id) == auth.id
     )
     for row in session.exec(query):
         row.revoked_at = now
@@ -187,9 +185,7 @@ def register_client(
 
 def pending_invitation(session: Session, *, session_id: uuid.UUID) -> uuid.UUID | None:
     """The invitation checked at registration, not yet accepted or declined."""
-    return session.exec(
-        select(AuthSession.pending_invitation_id).where(AuthSession.id == session_id)
-    ).first()
+    return session.exec(select(AuthSession.pending_invitation_id).where(AuthSession.id == session_id)).first()
 
 
 def clear_pending_invitation(session: Session, *, session_id: uuid.UUID) -> None:

@@ -20,7 +20,5 @@ def record(
 ) -> None:
     """Add an audit row to the caller's transaction; it commits (or fails) with it."""
     session.add(
-        AuditEvent(
-            actor_id=actor_id, subject_id=subject_id, item_id=item_id, action=action, outcome=outcome
-        )
+        AuditEvent(actor_id=actor_id, subject_id=subject_id, item_id=item_id, action=action, outcome=outcome)
     )

@@ -121,9 +121,7 @@ def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) 
     )
 
 
-def list_entries(
-    session: Session, *, owner_id: uuid.UUID, page: int = 0
-) -> tuple[list[EntrySummary], bool]:
+def list_entries(session: Session, *, owner_id: uuid.UUID, page: int = 0) -> tuple[list[EntrySummary], bool]:
     """One page of the owner's entries, newest first, and whether an older page exists."""
     rows = session.exec(
         select(ClientItem, JournalEntry)
@@ -196,10 +194,7 @@ def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID)
 def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:
     """Unsaved drafts of new entries, so words left in a closed tab can be picked up."""
     rows = session.exec(
-        select(Draft)
-        .where(Draft.owner_id == owner_id)
-        .order_by(col(Draft.updated_at).desc())
-        .limit(20)
+        select(Draft).where(Draft.owner_id == owner_id).order_by(col(Draft.updated_at).desc()).limit(20)
     ).all()
     if not rows:
         return []
@@ -230,14 +225,11 @@ def list_shared_entries(
 ) -> tuple[list[SharedEntry], bool]:
     """Entries this client shared with this clinician, newest first; audited as one view."""
     if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician_id):
-        raise sharing.deny(
-            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None
-        )
+        raise sharing.deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None)
     rows = session.exec(
-        sharing.visible_to(clinician_id)
-        .add_columns(JournalEntry)
+        sharing.visible_to(clinician_id, JournalEntry)
         .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
-        .where(ClientItem.owner_id == client_id, ClientItem.kind == KIND)
+        .where(col(ClientItem.owner_id) == client_id, col(ClientItem.kind) == KIND)
         .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
         .offset(max(page, 0) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
@@ -278,5 +270,9 @@ def read_shared_entry(session: Session, *, clinician_id: uuid.UUID, entry_id: uu
         raise NotFound()
     title, body = _open_entry(data_key(session, item.owner_id), entry)
     return SharedEntry(
-        id=str(item.id), title=title, body=body, written_on=when(item.created_at), shared_on=when(share.shared_at)
+        id=str(item.id),
+        title=title,
+        body=body,
+        written_on=when(item.created_at),
+        shared_on=when(share.shared_at),
     )

@@ -126,7 +126,9 @@ def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]
         .where(CareLink.client_id == client_id, col(CareLink.ended_at).is_(None))
         .order_by(col(CareLink.created_at))
     )
-    return [Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows]
+    return [
+        Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows
+    ]
 
 
 def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]:
@@ -140,4 +142,6 @@ def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]
         )
         .order_by(col(User.display_name))
     )
-    return [Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows]
+    return [
+        Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows
+    ]

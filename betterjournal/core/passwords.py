@@ -35,13 +35,9 @@ def check_policy(password: object) -> str:
     if not isinstance(password, str):
         raise InvalidInput("Password must be text.", code="password_short")
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(
-            f"Use at least {MIN_LENGTH} characters for your password.", code="password_short"
-        )
+        raise InvalidInput(f"Use at least {MIN_LENGTH} characters for your password.", code="password_short")
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(
-            f"Use at most {MAX_LENGTH} characters for your password.", code="password_long"
-        )
+        raise InvalidInput(f"Use at most {MAX_LENGTH} characters for your password.", code="password_long")
     if password.lower() in _common_passwords():
         raise InvalidInput(
             "That password is too common. Try a few unrelated words together.",

@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit
@@ -37,9 +37,7 @@ def deny(
 ) -> NotFound:
     """Audit a refused attempt in its own commit and return the one refusal to raise."""
     session.rollback()
-    audit.record(
-        session, actor_id=actor_id, action=action, outcome=AuditOutcome.DENIED, item_id=item_id
-    )
+    audit.record(session, actor_id=actor_id, action=action, outcome=AuditOutcome.DENIED, item_id=item_id)
     session.commit()
     return NotFound()
 
@@ -58,10 +56,13 @@ def owned_item(
     ).first()
 
 
-def visible_to(clinician_id: uuid.UUID) -> Select:
-    """Select (ClientItem, ItemShare) pairs the clinician may read right now."""
+def visible_to(clinician_id: uuid.UUID, *also: Any) -> Any:
+    """Select (ClientItem, ItemShare, *also) rows the clinician may read right now.
+
+    `also` adds a kind's own table, for the caller to join on ClientItem.id.
+    """
     return (
-        select(ClientItem, ItemShare)
+        select(ClientItem, ItemShare, *also)
         .join(ItemShare, col(ItemShare.item_id) == ClientItem.id)
         .join(
             CareLink,
@@ -188,9 +189,7 @@ def share_statuses(
     active: dict[tuple[uuid.UUID, uuid.UUID], ItemShare] = {}
     if ids and clinicians:
         for share in session.exec(
-            select(ItemShare).where(
-                col(ItemShare.item_id).in_(ids), col(ItemShare.revoked_at).is_(None)
-            )
+            select(ItemShare).where(col(ItemShare.item_id).in_(ids), col(ItemShare.revoked_at).is_(None))
         ):
             active[(share.item_id, share.clinician_id)] = share
     statuses: dict[uuid.UUID, list[ShareStatus]] = defaultdict(list)
@@ -218,12 +217,10 @@ def open_shared(
     audit row cannot be written, the exception propagates and nothing is shown (AUD-2).
     """
     row = session.exec(
-        visible_to(clinician_id).where(ClientItem.id == item_id, ClientItem.kind == kind)
+        visible_to(clinician_id).where(col(ClientItem.id) == item_id, col(ClientItem.kind) == kind)
     ).first()
     if row is None:
-        raise deny(
-            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id
-        )
+        raise deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id)
     item, share = row
     if share.first_seen_at is None:
         share.first_seen_at = utcnow()

@@ -26,13 +26,27 @@ def sign_in_page() -> rx.Component:
                 _token_field(),
                 labelled_field(
                     t("Email"),
-                    rx.input(id="email", name="email", type="email", auto_complete="username",
-                             required=True, size="3", width="100%"),
+                    rx.input(
+                        id="email",
+                        name="email",
+                        type="email",
+                        auto_complete="username",
+                        required=True,
+                        size="3",
+                        width="100%",
+                    ),
                 ),
                 labelled_field(
                     t("Password"),
-                    rx.input(id="password", name="password", type="password",
-                             auto_complete="current-password", required=True, size="3", width="100%"),
+                    rx.input(
+                        id="password",
+                        name="password",
+                        type="password",
+                        auto_complete="current-password",
+                        required=True,
+                        size="3",
+                        width="100%",
+                    ),
                 ),
                 _submit(t("Sign in")),
                 spacing="4",
@@ -54,8 +68,10 @@ def sign_in_page() -> rx.Component:
 def register_page() -> rx.Component:
     return public_shell(
         rx.text(
-            t("Your clinician gives you an invitation code. Your journal stays private: "
-              "nothing is shared unless you choose to share it, one entry at a time."),
+            t(
+                "Your clinician gives you an invitation code. Your journal stays private: "
+                "nothing is shared unless you choose to share it, one entry at a time."
+            ),
             size="2",
         ),
         native_form(
@@ -63,25 +79,54 @@ def register_page() -> rx.Component:
                 _token_field(),
                 labelled_field(
                     t("Invitation code"),
-                    rx.input(id="code", name="code", auto_complete="off", required=True, size="3",
-                             width="100%", auto_capitalize="characters"),
+                    rx.input(
+                        id="code",
+                        name="code",
+                        auto_complete="off",
+                        required=True,
+                        size="3",
+                        width="100%",
+                        auto_capitalize="characters",
+                    ),
                 ),
                 labelled_field(
                     t("Your name"),
-                    rx.input(id="name", name="name", auto_complete="name", required=True,
-                             max_length=100, size="3", width="100%"),
+                    rx.input(
+                        id="name",
+                        name="name",
+                        auto_complete="name",
+                        required=True,
+                        max_length=100,
+                        size="3",
+                        width="100%",
+                    ),
                     hint=t("Your clinician will see this name."),
                 ),
                 labelled_field(
                     t("Email"),
-                    rx.input(id="email", name="email", type="email", auto_complete="username",
-                             required=True, size="3", width="100%"),
+                    rx.input(
+                        id="email",
+                        name="email",
+                        type="email",
+                        auto_complete="username",
+                        required=True,
+                        size="3",
+                        width="100%",
+                    ),
                 ),
                 labelled_field(
                     t("Password"),
-                    rx.input(id="password", name="password", type="password",
-                             auto_complete="new-password", required=True, min_length=12,
-                             max_length=128, size="3", width="100%"),
+                    rx.input(
+                        id="password",
+                        name="password",
+                        type="password",
+                        auto_complete="new-password",
+                        required=True,
+                        min_length=12,
+                        max_length=128,
+                        size="3",
+                        width="100%",
+                    ),
                     hint=t("At least 12 characters. A few unrelated words work well."),
                 ),
                 _submit(t("Create account")),

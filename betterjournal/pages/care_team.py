@@ -15,12 +15,21 @@ def _invitation_offer() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(t("Invitation from "), CareTeamState.invitation_from, as_="h2", size="4"),
-            rx.text(t("Connecting lets you choose entries to share with them. "
-                      "Connecting shares nothing by itself.")),
+            rx.text(
+                t(
+                    "Connecting lets you choose entries to share with them. "
+                    "Connecting shares nothing by itself."
+                )
+            ),
             rx.hstack(
                 rx.button(t("Accept"), size="3", on_click=CareTeamState.accept_invitation),
-                rx.button(t("Not now"), size="3", variant="soft", color_scheme="gray",
-                          on_click=CareTeamState.decline_invitation),
+                rx.button(
+                    t("Not now"),
+                    size="3",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=CareTeamState.decline_invitation,
+                ),
                 spacing="3",
             ),
             spacing="3",
@@ -47,7 +56,7 @@ def _code_form() -> rx.Component:
     )
 
 
-def _end_link(person: rx.Var[Person]) -> rx.Component:
+def _end_link(person: Person) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(rx.button(t("Disconnect"), variant="soft", color_scheme="gray")),
         rx.alert_dialog.content(
@@ -68,7 +77,7 @@ def _end_link(person: rx.Var[Person]) -> rx.Component:
     )
 
 
-def _clinician_row(person: rx.Var[Person]) -> rx.Component:
+def _clinician_row(person: Person) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
@@ -92,8 +101,9 @@ def care_team_page() -> rx.Component:
         rx.cond(
             CareTeamState.clinicians.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(CareTeamState.clinicians, _clinician_row),
-            rx.cond(CareTeamState.care_team_loaded,
-                    empty_state(t("You're not connected with a clinician yet."))),
+            rx.cond(
+                CareTeamState.care_team_loaded, empty_state(t("You're not connected with a clinician yet."))
+            ),
         ),
         rx.heading(t("Add a clinician"), as_="h2", size="4"),
         _code_form(),

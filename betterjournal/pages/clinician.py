@@ -12,7 +12,7 @@ from betterjournal.models import Person
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 
 
-def _client_row(person: rx.Var[Person]) -> rx.Component:
+def _client_row(person: Person) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
@@ -34,12 +34,19 @@ def clients_page() -> rx.Component:
         rx.cond(
             ClientsState.clients.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(ClientsState.clients, _client_row),
-            rx.cond(ClientsState.clients_loaded,
-                    empty_state(t("No clients yet. Create an invitation code and give it to your client."))),
+            rx.cond(
+                ClientsState.clients_loaded,
+                empty_state(t("No clients yet. Create an invitation code and give it to your client.")),
+            ),
         ),
         rx.heading(t("Invite a client"), as_="h2", size="4"),
-        rx.text(t("Clients see only your name. A code works once and expires in 7 days. "
-                  "Connecting shares nothing: your client chooses each entry to share."), size="2"),
+        rx.text(
+            t(
+                "Clients see only your name. A code works once and expires in 7 days. "
+                "Connecting shares nothing: your client chooses each entry to share."
+            ),
+            size="2",
+        ),
         rx.button(t("Create invitation code"), size="3", on_click=ClientsState.create_invitation),
         rx.cond(
             ClientsState.new_code != "",
@@ -77,7 +84,9 @@ def client_entries_page() -> rx.Component:
             ),
             rx.cond(
                 SharedWithMeState.loaded,
-                empty_state(t("This client isn't available."), rx.link(t("Back to clients"), href=routes.CLIENTS)),
+                empty_state(
+                    t("This client isn't available."), rx.link(t("Back to clients"), href=routes.CLIENTS)
+                ),
                 rx.center(rx.spinner(), role="status", aria_label=t("Loading"), width="100%"),
             ),
         ),
@@ -91,13 +100,22 @@ def shared_entry_page() -> rx.Component:
             SharedWithMeState.reading_available,
             rx.vstack(
                 rx.heading(
-                    rx.cond(SharedWithMeState.reading.title != "", SharedWithMeState.reading.title,
-                            t("Untitled entry")),
+                    rx.cond(
+                        SharedWithMeState.reading.title != "",
+                        SharedWithMeState.reading.title,
+                        t("Untitled entry"),
+                    ),
                     as_="h2",
                     size="5",
                 ),
-                rx.text(t("Written "), SharedWithMeState.reading.written_on, t(" · shared "),
-                        SharedWithMeState.reading.shared_on, size="1", color_scheme="gray"),
+                rx.text(
+                    t("Written "),
+                    SharedWithMeState.reading.written_on,
+                    t(" · shared "),
+                    SharedWithMeState.reading.shared_on,
+                    size="1",
+                    color_scheme="gray",
+                ),
                 entry_body(SharedWithMeState.reading.body),
                 rx.button(t("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
                 spacing="3",

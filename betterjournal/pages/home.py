@@ -14,7 +14,11 @@ def home_page() -> rx.Component:
 
 def admin_page() -> rx.Component:
     return page_shell(
-        rx.text(t("Administrators read no journal content. Accounts are managed with the "
-                  "betterjournal console command.")),
+        rx.text(
+            t(
+                "Administrators read no journal content. Accounts are managed with the "
+                "betterjournal console command."
+            )
+        ),
         heading=t("Administration"),
     )

@@ -21,8 +21,11 @@ from betterjournal.state.journal import EditorState, EntryState, JournalState
 
 def journal_page() -> rx.Component:
     return page_shell(
-        rx.link(rx.button(rx.icon("pencil", aria_hidden="true"), t("Write an entry"), size="3", width="100%"),
-                href=routes.WRITE, width="100%"),
+        rx.link(
+            rx.button(rx.icon("pencil", aria_hidden="true"), t("Write an entry"), size="3", width="100%"),
+            href=routes.WRITE,
+            width="100%",
+        ),
         rx.cond(
             JournalState.drafts.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
@@ -41,12 +44,16 @@ def journal_page() -> rx.Component:
                     rx.hstack(
                         rx.cond(
                             JournalState.page > 0,
-                            rx.button(t("Newer entries"), variant="soft", on_click=JournalState.newer_entries),
+                            rx.button(
+                                t("Newer entries"), variant="soft", on_click=JournalState.newer_entries
+                            ),
                         ),
                         rx.spacer(),
                         rx.cond(
                             JournalState.has_more,
-                            rx.button(t("Older entries"), variant="soft", on_click=JournalState.older_entries),
+                            rx.button(
+                                t("Older entries"), variant="soft", on_click=JournalState.older_entries
+                            ),
                         ),
                         width="100%",
                     ),
@@ -90,8 +97,9 @@ def write_page() -> rx.Component:
                         width="100%",
                         auto_focus=True,
                     ),
-                    hint=t("Saved as a draft while you type. Up to {limit} characters.",
-                           limit=f"{BODY_MAX:,}"),
+                    hint=t(
+                        "Saved as a draft while you type. Up to {limit} characters.", limit=f"{BODY_MAX:,}"
+                    ),
                 ),
                 rx.text(EditorState.draft_status, size="1", color_scheme="gray", role="status"),
                 rx.hstack(
@@ -103,14 +111,23 @@ def write_page() -> rx.Component:
                     ),
                     rx.cond(
                         EditorState.is_new,
-                        rx.button(t("Discard draft"), type="button", variant="soft", color_scheme="gray",
-                                  size="3", on_click=EditorState.discard_draft),
+                        rx.button(
+                            t("Discard draft"),
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            size="3",
+                            on_click=EditorState.discard_draft,
+                        ),
                     ),
                     spacing="3",
                     wrap="wrap",
                 ),
-                rx.text(t("New entries are private. You choose what to share, one entry at a time."),
-                        size="1", color_scheme="gray"),
+                rx.text(
+                    t("New entries are private. You choose what to share, one entry at a time."),
+                    size="1",
+                    color_scheme="gray",
+                ),
                 on_submit=EditorState.save_entry,
                 display="flex",
                 flex_direction="column",
@@ -123,7 +140,7 @@ def write_page() -> rx.Component:
     )
 
 
-def _share_control(share: rx.Var[ShareStatus]) -> rx.Component:
+def _share_control(share: ShareStatus) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -134,7 +151,9 @@ def _share_control(share: rx.Var[ShareStatus]) -> rx.Component:
                             on_change=lambda on: EntryState.set_shared(share.clinician_id, on),
                             size="3",
                         ),
-                        rx.text(rx.cond(share.shared, t("Shared with "), t("Share with ")), share.clinician_name),
+                        rx.text(
+                            rx.cond(share.shared, t("Shared with "), t("Share with ")), share.clinician_name
+                        ),
                         align="center",
                         spacing="3",
                     ),
@@ -172,22 +191,31 @@ def entry_page() -> rx.Component:
         rx.cond(
             EntryState.found,
             rx.vstack(
-                rx.heading(rx.cond(EntryState.title != "", EntryState.title, t("Untitled entry")),
-                           as_="h2", size="5"),
-                rx.text(t("Written "), EntryState.written_on,
-                        rx.cond(EntryState.edited_on != "", rx.fragment(t(", edited "), EntryState.edited_on)),
-                        size="1", color_scheme="gray"),
+                rx.heading(
+                    rx.cond(EntryState.title != "", EntryState.title, t("Untitled entry")), as_="h2", size="5"
+                ),
+                rx.text(
+                    t("Written "),
+                    EntryState.written_on,
+                    rx.cond(EntryState.edited_on != "", rx.fragment(t(", edited "), EntryState.edited_on)),
+                    size="1",
+                    color_scheme="gray",
+                ),
                 entry_body(EntryState.body),
                 rx.divider(),
                 rx.heading(t("Who can see this"), as_="h2", size="4"),
                 rx.cond(
                     EntryState.shares.length() > 0,  # type: ignore[attr-defined]
                     rx.foreach(EntryState.shares, _share_control),
-                    rx.text(t("Only you. Connect with your clinician under Care team to be able to share."),
-                            size="2"),
+                    rx.text(
+                        t("Only you. Connect with your clinician under Care team to be able to share."),
+                        size="2",
+                    ),
                 ),
                 rx.hstack(
-                    rx.link(rx.button(t("Edit"), variant="soft"), href=routes.WRITE + "?id=" + EntryState.entry_id),
+                    rx.link(
+                        rx.button(t("Edit"), variant="soft"), href=routes.WRITE + "?id=" + EntryState.entry_id
+                    ),
                     _delete_button(),
                     spacing="3",
                 ),
@@ -196,7 +224,9 @@ def entry_page() -> rx.Component:
             ),
             rx.cond(
                 EntryState.loaded,
-                empty_state(t("This entry isn't available."), rx.link(t("Back to your journal"), href=routes.JOURNAL)),
+                empty_state(
+                    t("This entry isn't available."), rx.link(t("Back to your journal"), href=routes.JOURNAL)
+                ),
                 rx.center(rx.spinner(), role="status", aria_label=t("Opening the entry"), width="100%"),
             ),
         ),

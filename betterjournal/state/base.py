@@ -115,7 +115,7 @@ class AppState(rx.State):
         self.problem = ""
 
 
-def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Handler]:
+def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
     """Make a handler run only for a signed-in viewer of one of `roles`.
 
     The wrapped handler receives the `Viewer` as its first argument after `self`.
@@ -124,7 +124,7 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Handler]:
     as autosave) leaves the current notice and problem on screen.
     """
 
-    def decorate(handler: Handler) -> Handler:
+    def decorate(handler: Handler) -> Any:
         @functools.wraps(handler)
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
             viewer = await self._authenticate(roles)
@@ -146,8 +146,7 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Handler]:
                 error_id = uuid.uuid4().hex[:12]
                 log.error("decryption failed (error id %s)", error_id)
                 self.problem = t(
-                    "This can't be opened right now. Please try again later "
-                    "(reference {error_id}).",
+                    "This can't be opened right now. Please try again later (reference {error_id}).",
                     error_id=error_id,
                 )
             return None

@@ -46,9 +46,7 @@ class JournalState(AppState):
         self.entries, self.has_more = await in_session(
             journal.list_entries, owner_id=viewer.user_id, page=self.page
         )
-        self.drafts = (
-            await in_session(journal.list_drafts, owner_id=viewer.user_id) if self.page == 0 else []
-        )
+        self.drafts = await in_session(journal.list_drafts, owner_id=viewer.user_id) if self.page == 0 else []
         self.journal_loaded = True
 
 
@@ -132,8 +130,8 @@ class EditorState(AppState):
             )
         finally:
             self.saving = False
-        self.title, self.body = title, body  # validated by the core: both are text
-        self._saved_title, self._saved_body = title, body
+        self.title, self.body = str(title), str(body)  # the core accepted both as text
+        self._saved_title, self._saved_body = self.title, self.body
         self.flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
 
@@ -187,7 +185,9 @@ class EntryState(AppState):
         await self._load(viewer, self.entry_id)
         name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
         self.notice = (
-            t("Shared with {name}.", name=name) if wanted else t("Private again. {name} can no longer see it.", name=name)
+            t("Shared with {name}.", name=name)
+            if wanted
+            else t("Private again. {name} can no longer see it.", name=name)
         )
 
     @guarded(Role.CLIENT)

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from appserver import RunningApp
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, sync_playwright
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -72,7 +72,7 @@ class Person:
                 return [dump(localStorage), dump(sessionStorage), document.cookie, dbs.join(',')].join('\\n');
             }"""
         )
-        cookies = "\n".join(f"{c['name']}={c['value']}" for c in self.context.cookies())
+        cookies = "\n".join(f"{c.get('name')}={c.get('value')}" for c in self.context.cookies())
         return storage + "\n" + cookies
 
 
@@ -85,7 +85,7 @@ def open_phone(browser: Browser, running_app: RunningApp, watch: BrowserWatch) -
         context.set_default_timeout(20_000)
         context.on("request", lambda request: watch.origins.add(_origin(request.url)))
         page = context.new_page()
-        page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", lambda dialog: _record_dialog(watch, dialog))
         page.on(
             "console",
             lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
@@ -106,7 +106,10 @@ def open_phone(browser: Browser, running_app: RunningApp, watch: BrowserWatch) -
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return (
-        f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme in {"http", "https", "ws", "wss"}
-        else parts.scheme
+        f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https", "ws", "wss"} else parts.scheme
     )
+
+
+def _record_dialog(watch: BrowserWatch, dialog: Dialog) -> None:
+    watch.dialogs.append(dialog.message)
+    dialog.dismiss()

@@ -80,16 +80,12 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     expect(switch).not_to_be_checked()
     write_entry(client, private_title, private_body)
     client.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(client.page.get_by_role("link").filter(has_text=private_title)).to_contain_text(
-        "Private"
-    )
+    expect(client.page.get_by_role("link").filter(has_text=private_title)).to_contain_text("Private")
 
     # Share the first one.
     client.page.get_by_role("link").filter(has_text=shared_title).click()
     client.page.get_by_role("switch", name="Share with Dr. Rivera").click()
-    expect(
-        client.page.get_by_role("status").filter(has_text="Shared with Dr. Rivera.")
-    ).to_be_visible()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Rivera.")).to_be_visible()
     expect(client.page.get_by_text("Not seen yet.")).to_be_visible()
 
     # The clinician sees exactly that entry, and reads it: the payload is text, nothing runs.
@@ -140,13 +136,9 @@ def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> N
     # A double click on save makes one entry.
     save = person.page.get_by_role("button", name="Save entry")
     save.dblclick()
-    expect(
-        person.page.get_by_text("Entry saved. It is private until you share it.")
-    ).to_be_visible()
+    expect(person.page.get_by_text("Entry saved. It is private until you share it.")).to_be_visible()
     person.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(
-        person.page.get_by_role("main").get_by_role("link").filter(has_text=words[:20])
-    ).to_have_count(1)
+    expect(person.page.get_by_role("main").get_by_role("link").filter(has_text=words[:20])).to_have_count(1)
 
 
 def test_bad_input_gets_a_clear_message_and_saves_nothing(open_phone, running_app) -> None:
@@ -165,9 +157,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(open_phone, running_ap
     expect(person.page.get_by_text("Nothing here yet.")).to_be_visible()
 
 
-def test_sign_in_failure_is_generic_and_sign_out_ends_the_session(
-    open_phone, running_app, clinician
-) -> None:
+def test_sign_in_failure_is_generic_and_sign_out_ends_the_session(open_phone, running_app, clinician) -> None:
     person = open_phone()
     sign_in(person, "nobody-" + uuid.uuid4().hex[:6] + "@example.ca")
     unknown = person.page.get_by_role("alert").inner_text()
