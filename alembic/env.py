@@ -20,7 +20,8 @@ def render_item(type_, obj, autogen_context):
         return f"betterjournal.models.{obj.__class__.__name__}()"
     if type_ == "type" and obj.__class__.__module__.startswith("sqlmodel"):
         autogen_context.imports.add("import sqlmodel")
-        return f"sqlmodel.sql.sqltypes.{obj.__class__.__name__}()"
+        length = f"length={obj.length}" if getattr(obj, "length", None) else ""
+        return f"sqlmodel.sql.sqltypes.{obj.__class__.__name__}({length})"
     return False
 
 

@@ -140,6 +140,9 @@ async def sign_out(request: Request) -> Response:
         everywhere = form.get("everywhere") == "yes"
         await in_session(accounts.end_session, token=token, everywhere=everywhere)
     response = RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303)
+    # Drop the tab's Reflex token with the rest of the site's storage, so the next
+    # page load starts a fresh state rather than re-attaching to the old one.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.delete_cookie(
         settings.session_cookie_name,
         path="/",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 13:12:48.613277
+Create Date: 2026-11-27 13:29:03.734336
 """
 
 from collections.abc import Sequence
@@ -37,7 +37,7 @@ def upgrade() -> None:
 
     op.create_table('login_failure',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('failed_at', betterjournal.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -46,10 +46,10 @@ def upgrade() -> None:
 
     op.create_table('user_account',
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('role', sa.Enum('CLIENT', 'CLINICIAN', 'ADMIN', name='role'), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('wrapped_data_key', sa.LargeBinary(), nullable=False),
     sa.Column('kek_version', sa.Integer(), nullable=False),
@@ -98,7 +98,7 @@ def upgrade() -> None:
     )
     op.create_table('invitation',
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('clinician_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', betterjournal.models.UTCDateTime(), nullable=False),
     sa.Column('expires_at', betterjournal.models.UTCDateTime(), nullable=False),
@@ -114,7 +114,7 @@ def upgrade() -> None:
 
     op.create_table('auth_session',
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', betterjournal.models.UTCDateTime(), nullable=False),
     sa.Column('last_seen_at', betterjournal.models.UTCDateTime(), nullable=False),

@@ -27,9 +27,10 @@ def feedback() -> rx.Component:
     )
 
 
-def footer() -> rx.Component:
+def footer(*extra: rx.Component) -> rx.Component:
     return rx.el.footer(
         rx.text(t(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        *extra,
         padding_y="1.5em",
         padding_bottom="6em",
         width="100%",
@@ -51,10 +52,17 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
-def _sign_out_form() -> rx.Component:
+def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
     return native_form(
-        rx.el.input(type="hidden", name="form_token", value=AppState.form_token),
-        rx.button(t("Sign out"), type="submit", variant="soft", color_scheme="gray", size="2"),
+        rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
+        *([rx.el.input(type="hidden", name="everywhere", value="yes", read_only=True)] if everywhere else []),
+        rx.button(
+            t("Sign out on all devices") if everywhere else t("Sign out"),
+            type="submit",
+            variant="ghost" if everywhere else "soft",
+            color_scheme="gray",
+            size="2",
+        ),
         action=routes.API_SIGN_OUT,
         method="post",
     )
@@ -102,7 +110,7 @@ def page_shell(*children: rx.Component, heading: str) -> rx.Component:
             max_width="720px",
             margin_x="auto",
         ),
-        footer(),
+        footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.cond(AppState.viewer_role == "clinician", _clinician_nav(), _client_nav()),
             aria_label=t("Main"),

@@ -30,7 +30,7 @@ def create_user(
     try:
         name = clean_line(display_name, label="Name", max_length=NAME_MAX)
     except InvalidInput as error:
-        raise InvalidInput(str(error), code="name") from None
+        raise InvalidInput(error.message, code="name", **error.values) from None
     secret = passwords.check_policy(password)
     if session.exec(select(User.id).where(User.email == clean)).first() is not None:
         raise InvalidInput("We couldn't create an account with these details.", code="details")

@@ -1,15 +1,27 @@
 """The few ways a core call can refuse. Messages are safe to show and hold no input."""
 
+from betterjournal.i18n import t
+
 
 class CoreError(Exception):
-    """Base for refusals; `str(error)` is the plain-language message for the person."""
+    """Base for refusals; `str(error)` is the plain-language message, translated.
+
+    The message is an English template (the translation key) filled with `values`.
+    """
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message, self.values = message, values
+
+    def __str__(self) -> str:
+        return t(self.message, **self.values)
 
 
 class InvalidInput(CoreError):
     """The input was refused; nothing was written. `code` names the reason for routes."""
 
-    def __init__(self, message: str, code: str = "invalid") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
+        super().__init__(message, **values)
         self.code = code
 
 

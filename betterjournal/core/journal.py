@@ -17,6 +17,7 @@ from betterjournal.core.dates import when
 from betterjournal.core.errors import NotFound
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
 from betterjournal.crypto import DataKey
+from betterjournal.i18n import t
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -151,7 +152,9 @@ def list_entries(session: Session, *, owner_id: uuid.UUID, page: int = 0) -> tup
                 title=title,
                 preview=_preview(body),
                 written_on=when(item.created_at),
-                share_label=("Shared with " + ", ".join(shared_with)) if shared_with else "Private",
+                share_label=t("Shared with {names}", names=", ".join(shared_with))
+                if shared_with
+                else t("Private"),
             )
         )
     return summaries, has_more
@@ -211,7 +214,7 @@ def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:
                 title=title,
                 preview=_preview(body),
                 written_on=when(draft.updated_at),
-                share_label="Draft",
+                share_label=t("Draft"),
             )
         )
     return drafts

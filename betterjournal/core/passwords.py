@@ -35,9 +35,13 @@ def check_policy(password: object) -> str:
     if not isinstance(password, str):
         raise InvalidInput("Password must be text.", code="password_short")
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"Use at least {MIN_LENGTH} characters for your password.", code="password_short")
+        raise InvalidInput(
+            "Use at least {count} characters for your password.", code="password_short", count=MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"Use at most {MAX_LENGTH} characters for your password.", code="password_long")
+        raise InvalidInput(
+            "Use at most {count} characters for your password.", code="password_long", count=MAX_LENGTH
+        )
     if password.lower() in _common_passwords():
         raise InvalidInput(
             "That password is too common. Try a few unrelated words together.",

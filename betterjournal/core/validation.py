@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 
 from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.i18n import t
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -27,17 +28,19 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
     """Validate free text: a string, no control characters or lone surrogates, NFC, length."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{label} must be text.")
+        raise InvalidInput("{label} must be text.", label=t(label))
     if _SURROGATE.search(value):
-        raise InvalidInput(f"{label} contains characters that can't be saved.")
+        raise InvalidInput("{label} contains characters that can't be saved.", label=t(label))
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
-        raise InvalidInput(f"{label} contains characters that can't be saved.")
+        raise InvalidInput("{label} contains characters that can't be saved.", label=t(label))
     value = unicodedata.normalize("NFC", value)
     if required and not value.strip():
-        raise InvalidInput(f"{label} can't be empty.")
+        raise InvalidInput("{label} can't be empty.", label=t(label))
     if len(value) > max_length:
-        raise InvalidInput(f"{label} is too long: the limit is {max_length:,} characters.")
+        raise InvalidInput(
+            "{label} is too long: the limit is {limit:,} characters.", label=t(label), limit=max_length
+        )
     return value
 
 
@@ -45,7 +48,7 @@ def clean_line(value: object, *, label: str, max_length: int, required: bool = T
     """Single-line text (titles, names): like clean_text, without newlines, trimmed."""
     value = clean_text(value, label=label, max_length=max_length, required=required)
     if "\n" in value or "\t" in value:
-        raise InvalidInput(f"{label} must be on one line.")
+        raise InvalidInput("{label} must be on one line.", label=t(label))
     return value.strip()
 
 
@@ -68,5 +71,5 @@ def parse_id(value: object) -> uuid.UUID:
 
 def parse_bool(value: object, *, label: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{label} must be on or off.")
+        raise InvalidInput("{label} must be on or off.", label=t(label))
     return value

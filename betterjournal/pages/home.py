@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.layout import page_shell
+from betterjournal.components.layout import footer, page_shell
 from betterjournal.i18n import t
 
 
 def home_page() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), rx.text(t("Opening…")), padding="3em", role="status")
+    return rx.box(
+        rx.center(rx.spinner(size="3"), rx.text(t("Opening…")), padding="3em", role="status"),
+        footer(),
+    )
 
 
 def admin_page() -> rx.Component:
