@@ -21,4 +21,6 @@ config = rx.Config(
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="large"))],
     default_color_mode="light",
     trusted_proxy_hops=1 if settings.trust_proxy else 0,
+    # A disconnected tab's state (decrypted text) leaves server memory after the client idle timeout.
+    redis_token_expiration=int(settings.client_idle.total_seconds()),
 )

@@ -7,13 +7,14 @@ import reflex as rx
 
 from betterjournal import api, routes
 from betterjournal.i18n import t
+from betterjournal.logs import install_redaction
 from betterjournal.pages.auth import register_page, sign_in_page
 from betterjournal.pages.care_team import care_team_page
 from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
 from betterjournal.pages.home import admin_page, home_page
 from betterjournal.pages.journal import entry_page, journal_page, write_page
 from betterjournal.state.admin import AdminState
-from betterjournal.state.base import AppState
+from betterjournal.state.base import AppState, SessionGate
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.journal import EditorState, EntryState, JournalState
@@ -38,12 +39,16 @@ def log_frontend_error(exception: Exception) -> None:
     log.warning("browser error (%s)", type(exception).__name__)
 
 
+install_redaction()
+
 app = rx.App(
     api_transformer=[api.http_routes(), api.SecurityHeaders],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
+
+app.add_middleware(SessionGate(), index=0)
 
 PAGES = [
     (home_page, routes.HOME, "Betterjournal", AppState.route_home),

@@ -15,7 +15,7 @@ from betterjournal.core import audit, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.dates import when
 from betterjournal.core.errors import NotFound
-from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
+from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text, parse_id
 from betterjournal.crypto import DataKey
 from betterjournal.i18n import t
 from betterjournal.models import (
@@ -160,6 +160,15 @@ def list_entries(session: Session, *, owner_id: uuid.UUID, page: int = 0) -> tup
     return summaries, has_more
 
 
+def journal_page(
+    session: Session, *, owner_id: uuid.UUID, page: int = 0
+) -> tuple[list[EntrySummary], bool, list[EntrySummary]]:
+    """What the journal page shows: one page of entries, whether there are older ones,
+    and (on the first page) unsaved drafts. One unit of work."""
+    entries, has_more = list_entries(session, owner_id=owner_id, page=page)
+    return entries, has_more, list_drafts(session, owner_id=owner_id) if page == 0 else []
+
+
 # --- drafts -------------------------------------------------------------------------
 
 
@@ -224,9 +233,15 @@ def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:
 
 
 def list_shared_entries(
-    session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID, page: int = 0
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, page: int = 0
 ) -> tuple[list[SharedEntry], bool]:
     """Entries this client shared with this clinician, newest first; audited as one view."""
+    try:
+        client_id = parse_id(client_id)
+    except NotFound:
+        raise sharing.deny(
+            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None
+        ) from None
     if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician_id):
         raise sharing.deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None)
     rows = session.exec(
@@ -265,10 +280,13 @@ def list_shared_entries(
     return entries, has_more
 
 
-def read_shared_entry(session: Session, *, clinician_id: uuid.UUID, entry_id: uuid.UUID) -> SharedEntry:
-    """One shared entry, in full, for a clinician allowed to see it right now."""
+def read_shared_entry(session: Session, *, clinician_id: uuid.UUID, entry_id: object) -> SharedEntry:
+    """One shared entry, in full, for a clinician allowed to see it right now.
+
+    `entry_id` is taken as sent: a malformed id is refused and audited like any other.
+    """
     item, share = sharing.open_shared(session, clinician_id=clinician_id, item_id=entry_id, kind=KIND)
-    entry = session.get(JournalEntry, entry_id)
+    entry = session.get(JournalEntry, item.id)
     if entry is None:
         raise NotFound()
     title, body = _open_entry(data_key(session, item.owner_id), entry)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from betterjournal.core import audit
 from betterjournal.core.dates import when
 from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.core.validation import parse_id
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -103,11 +104,12 @@ def set_shared(
     kind: ItemKind,
     clinician_id: uuid.UUID,
     shared: bool,
-) -> None:
+) -> list[ShareStatus]:
     """Share an item with one linked clinician, or revoke that share, with its audit row.
 
     Idempotent: sharing a shared item or revoking a private one changes nothing.
-    The change and its audit row are one transaction (INPUT-6).
+    The change and its audit row are one transaction (INPUT-6). Returns the item's
+    share statuses afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
     item = owned_item(session, owner_id=owner_id, item_id=item_id, kind=kind)
@@ -120,17 +122,15 @@ def set_shared(
             col(ItemShare.revoked_at).is_(None),
         )
     ).first()
-    if shared:
-        if not is_linked(session, client_id=owner_id, clinician_id=clinician_id):
-            raise InvalidInput("You can only share with a clinician you're connected to.")
-        if active is not None:
-            return
+    if shared and not is_linked(session, client_id=owner_id, clinician_id=clinician_id):
+        raise InvalidInput("You can only share with a clinician you're connected to.")
+    if shared and active is None:
         session.add(ItemShare(item_id=item_id, clinician_id=clinician_id))
-    else:
-        if active is None:
-            return
+    elif not shared and active is not None:
         active.revoked_at = utcnow()
         session.add(active)
+    else:
+        return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
     audit.record(
         session,
         actor_id=owner_id,
@@ -139,6 +139,8 @@ def set_shared(
         subject_id=owner_id,
         item_id=item_id,
     )
+    session.flush()
+    return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
 
 
 def revoke_all(
@@ -209,18 +211,24 @@ def share_statuses(
 
 
 def open_shared(
-    session: Session, *, clinician_id: uuid.UUID, item_id: uuid.UUID, kind: ItemKind
+    session: Session, *, clinician_id: uuid.UUID, item_id: object, kind: ItemKind
 ) -> tuple[ClientItem, ItemShare]:
     """Allow, audit and mark as seen one clinician view, committed before any content is read.
 
     Anything not visible gets the same NotFound and a denied audit row (AUTHZ-3). If the
     audit row cannot be written, the exception propagates and nothing is shown (AUD-2).
     """
+    try:
+        parsed = parse_id(item_id)
+    except NotFound:
+        raise deny(
+            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=None
+        ) from None
     row = session.exec(
-        visible_to(clinician_id).where(col(ClientItem.id) == item_id, col(ClientItem.kind) == kind)
+        visible_to(clinician_id).where(col(ClientItem.id) == parsed, col(ClientItem.kind) == kind)
     ).first()
     if row is None:
-        raise deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id)
+        raise deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=parsed)
     item, share = row
     if share.first_seen_at is None:
         share.first_seen_at = utcnow()

@@ -44,6 +44,14 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
     return value
 
 
+def can_hold(value: object, *, max_length: int) -> bool:
+    """Whether text may sit in an editor's state while typed (it will be validated on save).
+
+    Lone surrogates can't be encoded for the browser at all, so they are never held.
+    """
+    return isinstance(value, str) and len(value) <= max_length and not _SURROGATE.search(value)
+
+
 def clean_line(value: object, *, label: str, max_length: int, required: bool = True) -> str:
     """Single-line text (titles, names): like clean_text, without newlines, trimmed."""
     value = clean_text(value, label=label, max_length=max_length, required=required)
@@ -61,6 +69,8 @@ def clean_email(value: object) -> str:
 
 def parse_id(value: object) -> uuid.UUID:
     """An id from a payload or URL. Malformed ids get the same answer as unknown ones."""
+    if isinstance(value, uuid.UUID):
+        return value
     if not isinstance(value, str) or len(value) != 36:
         raise NotFound()
     try:

@@ -14,9 +14,13 @@ import inspect
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 import reflex as rx
+from reflex.middleware.middleware import Middleware
+from reflex.state import BaseState, StateUpdate
+from reflex_base.event import Event
 
 from betterjournal import routes
 from betterjournal.api import session_token_from_cookie_header
@@ -51,6 +55,10 @@ PUBLIC_PAGE_PROBLEMS = {
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
 
 
+# The viewer resolved by SessionGate for the event being processed (None: nobody).
+_event_viewer: ContextVar[tuple[str, Viewer | None] | None] = ContextVar("bj_event_viewer", default=None)
+
+
 class AppState(rx.State):
     """Who is signed in (for display only), page feedback, and the form token."""
 
@@ -62,25 +70,37 @@ class AppState(rx.State):
     _viewer_id: str = ""
     _carry_notice: bool = False
 
-    def flash(self, message: str) -> None:
+    def _flash(self, message: str) -> None:
         """A notice that survives the redirect that follows it, for one page load."""
         self.notice = message
         self._carry_notice = True
 
-    async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
+    async def _identify(self) -> Viewer | None:
+        """Re-validate the session cookie of this connection; wipe the tree if it changed.
+
+        Runs before every event (SessionGate), the framework's own hydrate included, so
+        a tab whose session ended, or that another person signs in on, never gets the
+        previous person's data back from server memory.
+        """
         token = session_token_from_cookie_header(self.router.headers.cookie)
         viewer = await in_session(accounts.resolve_session, token=token)
-        if viewer is None:
+        if viewer is None or str(viewer.user_id) != self._viewer_id:
             await self._forget()
-            return None
-        if str(viewer.user_id) != self._viewer_id:
-            await self._forget()
+        if viewer is not None:
             self._viewer_id = str(viewer.user_id)
-        self.viewer_name = viewer.display_name
-        self.viewer_role = viewer.role.value
-        if not self.form_token:
-            self.form_token = form_tokens.issue()
-        if roles and viewer.role not in roles:
+            self.viewer_name = viewer.display_name
+            self.viewer_role = viewer.role.value
+            if not self.form_token:
+                self.form_token = form_tokens.issue()
+        return viewer
+
+    async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
+        """The viewer for this event if they hold one of `roles` (any role if empty)."""
+        resolved = _event_viewer.get()
+        viewer = resolved[1] if resolved and resolved[0] == self.router.session.client_token else None
+        if resolved is None or resolved[0] != self.router.session.client_token:
+            viewer = await self._identify()  # not preprocessed by the gate: check here
+        if viewer is None or (roles and viewer.role not in roles):
             return None
         return viewer
 
@@ -115,6 +135,25 @@ class AppState(rx.State):
         self.problem = ""
 
 
+class SessionGate(Middleware):
+    """Authenticate every event before anything runs, framework events included (AUTHN-5).
+
+    The viewer it resolves is what `guarded` handlers then use, so each event checks the
+    session in the database exactly once.
+    """
+
+    async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        app_state = await state.get_state(AppState)
+        assert isinstance(app_state, AppState)
+        viewer = await app_state._identify()
+        _event_viewer.set((app_state.router.session.client_token, viewer))
+        return None
+
+    async def postprocess(self, app: Any, state: BaseState, event: Event, update: StateUpdate) -> StateUpdate:
+        _event_viewer.set(None)
+        return update
+
+
 def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
     """Make a handler run only for a signed-in viewer of one of `roles`.
 
@@ -129,9 +168,7 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
             viewer = await self._authenticate(roles)
             if viewer is None:
-                if self._viewer_id:
-                    return rx.redirect(routes.HOME)
-                return rx.redirect(routes.SIGN_IN)
+                return rx.redirect(routes.HOME if self._viewer_id else routes.SIGN_IN)
             if not quiet:
                 if self._carry_notice:
                     self._carry_notice = False

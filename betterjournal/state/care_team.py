@@ -35,8 +35,12 @@ class CareTeamState(AppState):
 
     @guarded(Role.CLIENT)
     async def check_code(self, viewer: Viewer, form: dict) -> None:
-        code = form.get("code") if isinstance(form, dict) else None
-        invitation = await in_session(links.find_invitation, code=code)
+        if not isinstance(form, dict) or set(form) - {"code", "invitation_code"}:
+            self.problem = t(
+                "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
+            )
+            return
+        invitation = await in_session(links.find_invitation, code=form.get("code"))
         await self._offer(invitation.id)
 
     @guarded(Role.CLIENT)

@@ -7,7 +7,6 @@ authorizing query, so a revoked share disappears on the clinician's next action 
 from __future__ import annotations
 
 from betterjournal.core import journal, links
-from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import Person, Role, SharedEntry, Viewer
@@ -59,13 +58,13 @@ class SharedWithMeState(AppState):
         await self._load_list(viewer, self.client_id)
 
     async def _load_list(self, viewer: Viewer, client_id: object) -> None:
-        client = parse_id(client_id)
-        people = await in_session(links.linked_clients, clinician_id=viewer.user_id)
-        self.client_name = next((p.name for p in people if p.id == str(client)), "")
         self.entries, self.has_more = await in_session(
-            journal.list_shared_entries, clinician_id=viewer.user_id, client_id=client, page=self.page
+            journal.list_shared_entries, clinician_id=viewer.user_id, client_id=client_id, page=self.page
         )
-        self.client_id, self.list_available = str(client), True
+        people = await in_session(links.linked_clients, clinician_id=viewer.user_id)
+        self.client_id = str(client_id)
+        self.client_name = next((p.name for p in people if p.id == self.client_id), "")
+        self.list_available = True
 
     @guarded(Role.CLINICIAN)
     async def load_shared_entry(self, viewer: Viewer) -> None:
@@ -81,7 +80,7 @@ class SharedWithMeState(AppState):
         self.reading_available, self.loaded = False, False
         try:
             self.reading = await in_session(
-                journal.read_shared_entry, clinician_id=viewer.user_id, entry_id=parse_id(entry_id)
+                journal.read_shared_entry, clinician_id=viewer.user_id, entry_id=entry_id
             )
             self.reading_available = True
         finally:

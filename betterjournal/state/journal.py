@@ -9,7 +9,7 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.core import journal, sharing
 from betterjournal.core.errors import CoreError, NotFound
-from betterjournal.core.validation import parse_bool, parse_id
+from betterjournal.core.validation import can_hold, parse_bool, parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import EntrySummary, ItemKind, Role, ShareStatus, Viewer
@@ -43,10 +43,9 @@ class JournalState(AppState):
         await self._load_page(viewer)
 
     async def _load_page(self, viewer: Viewer) -> None:
-        self.entries, self.has_more = await in_session(
-            journal.list_entries, owner_id=viewer.user_id, page=self.page
+        self.entries, self.has_more, self.drafts = await in_session(
+            journal.journal_page, owner_id=viewer.user_id, page=self.page
         )
-        self.drafts = await in_session(journal.list_drafts, owner_id=viewer.user_id) if self.page == 0 else []
         self.journal_loaded = True
 
 
@@ -88,15 +87,19 @@ class EditorState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_title(self, viewer: Viewer, value: str) -> None:
-        if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
-            self.title = value
-            await self._autosave(viewer)
+        if not can_hold(value, max_length=EDITOR_HOLD_MAX):
+            self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
+            return
+        self.title = value
+        await self._autosave(viewer)
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_body(self, viewer: Viewer, value: str) -> None:
-        if isinstance(value, str) and len(value) <= EDITOR_HOLD_MAX:
-            self.body = value
-            await self._autosave(viewer)
+        if not can_hold(value, max_length=EDITOR_HOLD_MAX):
+            self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
+            return
+        self.body = value
+        await self._autosave(viewer)
 
     async def _autosave(self, viewer: Viewer) -> None:
         if (self.title, self.body) == (self._saved_title, self._saved_body):
@@ -132,7 +135,7 @@ class EditorState(AppState):
             self.saving = False
         self.title, self.body = str(title), str(body)  # the core accepted both as text
         self._saved_title, self._saved_body = self.title, self.body
-        self.flash(t("Entry saved. It is private until you share it."))
+        self._flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
 
     @guarded(Role.CLIENT)
@@ -140,7 +143,7 @@ class EditorState(AppState):
         entry_id = parse_id(self.entry_id)
         await in_session(journal.discard_draft, owner_id=viewer.user_id, entry_id=entry_id)
         self.title, self.body, self.draft_status = "", "", ""
-        self.flash(t("Draft discarded."))
+        self._flash(t("Draft discarded."))
         return rx.redirect(routes.JOURNAL)
 
 
@@ -158,7 +161,7 @@ class EntryState(AppState):
 
     @guarded(Role.CLIENT)
     async def load_entry(self, viewer: Viewer) -> None:
-        self.found, self.loaded = False, False
+        self.reset()
         try:
             await self._load(viewer, self.router.url.query_parameters.get("id", ""))
         finally:
@@ -174,7 +177,7 @@ class EntryState(AppState):
     async def set_shared(self, viewer: Viewer, clinician_id: str, shared: bool) -> None:
         item_id, clinician = parse_id(self.entry_id), parse_id(clinician_id)
         wanted = parse_bool(shared, label="Sharing")
-        await in_session(
+        self.shares = await in_session(
             sharing.set_shared,
             owner_id=viewer.user_id,
             item_id=item_id,
@@ -182,7 +185,6 @@ class EntryState(AppState):
             clinician_id=clinician,
             shared=wanted,
         )
-        await self._load(viewer, self.entry_id)
         name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
         self.notice = (
             t("Shared with {name}.", name=name)
@@ -194,5 +196,5 @@ class EntryState(AppState):
     async def delete_entry(self, viewer: Viewer) -> rx.event.EventSpec:
         await in_session(journal.delete_entry, owner_id=viewer.user_id, entry_id=parse_id(self.entry_id))
         self.reset()
-        self.flash(t("Entry deleted."))
+        self._flash(t("Entry deleted."))
         return rx.redirect(routes.JOURNAL)
