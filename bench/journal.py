@@ -5,10 +5,11 @@ on a free port with a fresh data directory and stops it afterwards; `--url` and
 `--data-dir` point it at an app that is already running instead (the bench then writes
 its own accounts and entries into that app's database).
 
-Every figure comes from raw Socket.IO clients speaking Reflex's wire protocol (one event,
-wait for the final update), not from a browser, so it is the server's round trip plus
-the loopback network, without rendering. Data that only has to exist (5,000 entries,
-200 accounts) is written in-process through the core, into the app's own SQLite file.
+Every figure comes from raw Socket.IO clients speaking Reflex's wire protocol (one event at
+a time, timed from its emit to the arrival of its last update; see TimedClient), not from
+a browser, so it is the server's round trip plus the loopback network, without rendering.
+Data that only has to exist (5,000 entries, 200 accounts) is written in-process through
+the core, into the app's own SQLite file.
 
 Targets are printed as PASS or MISS; the exit status is 0 unless the run itself failed.
 """
@@ -20,6 +21,8 @@ import asyncio
 import contextlib
 import cProfile
 import datetime as dt
+import importlib.metadata
+import inspect
 import io
 import json
 import math
@@ -99,6 +102,11 @@ class Series:
         return {"n": len(self.seconds), "median_ms": self.median_ms, "p95_ms": self.p95_ms}
 
 
+def kept(series: Series, keep: bool) -> Series | None:
+    """The series to record into, or None during warm-up."""
+    return series if keep else None
+
+
 def table_header(with_ratio: bool) -> None:
     ratio = "  median× p95× vs no-op" if with_ratio else ""
     print(f"  {'event':<44} {'n':>5} {'median ms':>9} {'p95 ms':>9}{ratio}")
@@ -123,14 +131,12 @@ def machine() -> dict[str, str]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    import reflex
-
     return {
         "nproc": str(len(os.sched_getaffinity(0))),
         "cpu": cpu,
         "memory": memory,
         "python": platform.python_version(),
-        "reflex": getattr(reflex, "__version__", "?"),
+        "reflex": importlib.metadata.version("reflex"),
         "sqlite": sqlite3.sqlite_version,
         "os": f"{platform.system()} {platform.release()}",
     }
@@ -235,11 +241,14 @@ STATES: dict[str, type] = {}
 
 def load_states() -> None:
     """Import the app's state classes (after BJ_DATA_DIR is set) for their full names."""
+    from reflex.state import State
+
     from betterjournal.state.base import AppState
     from betterjournal.state.care_team import CareTeamState
     from betterjournal.state.clinician import ClientsState
     from betterjournal.state.journal import EditorState, EntryState, JournalState
 
+    FENCE_HANDLER[:] = [handler_name(State, "set_is_hydrated")]
     STATES.update(
         app=AppState,
         care=CareTeamState,
@@ -250,10 +259,101 @@ def load_states() -> None:
     )
 
 
+FENCE_KEY = "is_hydrated_rx_state_"
+
+
+@dataclass
+class TimedClient(EventClient):
+    """EventClient that stamps each update's arrival and knows when an event is done.
+
+    Reflex 0.10 sends no end-of-event flag (`final` is gone), and an event may send
+    several updates (a delta, then the events it returned, e.g. a redirect). Events of
+    one token are processed one after another, so after the first update of the event
+    under test arrives we send a fence, the framework's own `set_is_hydrated(True)` with
+    the same page and query, whose update is always exactly `{root: {is_hydrated: true}}`.
+    When it is back, every update of the event under test has arrived; the event's round
+    trip is from its emit to the arrival of its last own update, so the fence adds
+    nothing to the figure (and, being sent after the first update, it barely competes).
+    """
+
+    timed: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    reissued: list[str] = field(default_factory=list)
+
+    async def connect(self) -> None:
+        await super().connect()
+        sio = self._sio
+        assert sio is not None
+
+        async def on_event(data: Any) -> None:
+            update = data if isinstance(data, dict) else json.loads(data)
+            self.timed.append((time.perf_counter(), update))
+            self.received.append(update)
+            self._arrived.set()
+
+        async def on_new_token(data: Any) -> None:
+            self.reissued.append(str(data))
+
+        sio.on("event", on_event, namespace="/_event")
+        sio.on("new_token", on_new_token, namespace="/_event")
+
+    async def _emit(self, name: str, payload: Any, path: str, query: dict[str, str] | None) -> None:
+        router: dict[str, Any] = {"pathname": path, "query": query or {}, "asPath": path}
+        if query:
+            router["asPath"] = path + "?" + urllib.parse.urlencode(query)
+        assert self._sio is not None
+        await self._sio.emit(
+            "event", {"name": name, "payload": payload, "router_data": router}, namespace="/_event"
+        )
+
+    async def _wait_for(self, ready: Callable[[], bool], deadline: float, what: str) -> None:
+        while not ready():
+            self._arrived.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BenchError(f"{what}: no answer within the timeout")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+
+    async def timed_call(
+        self,
+        name: str,
+        payload: Any,
+        *,
+        path: str,
+        query: dict[str, str] | None,
+        timeout: float = 60.0,
+    ) -> tuple[list[dict[str, Any]], float]:
+        """Send one event; return its updates and its round trip in seconds."""
+        deadline = time.monotonic() + timeout
+        first = len(self.timed)
+        sent = time.perf_counter()
+        await self._emit(name, payload, path, query)
+        await self._wait_for(lambda: len(self.timed) > first, deadline, name)
+        await self._emit(FENCE_HANDLER[0], {"value": True}, path, query)
+
+        def fence_at() -> int | None:
+            for index in range(first, len(self.timed)):
+                if _is_fence(self.timed[index][1]):
+                    return index
+            return None
+
+        await self._wait_for(lambda: fence_at() is not None, deadline, f"{name} (fence)")
+        own = self.timed[first : fence_at()]
+        return [update for _, update in own], own[-1][0] - sent
+
+
+FENCE_HANDLER: list[str] = []
+
+
+def _is_fence(update: dict[str, Any]) -> bool:
+    delta = update.get("delta") or {}
+    return not update.get("events") and len(delta) == 1 and list(next(iter(delta.values()))) == [FENCE_KEY]
+
+
 class Tab:
     """One signed-in browser tab: one Reflex token, its session cookie, one websocket."""
 
-    def __init__(self, client: EventClient) -> None:
+    def __init__(self, client: TimedClient) -> None:
         self.client = client
         self.last_bytes = 0
 
@@ -267,18 +367,18 @@ class Tab:
         query: dict[str, str] | None = None,
         series: Series | None = None,
     ) -> list[dict[str, Any]]:
-        """One event; only the emit-to-final-update wait is timed (into `series`, if given)."""
+        """One event, checked for a problem; its round trip goes into `series`, if given."""
         name = handler_name(STATES[state], handler)
-        start = time.perf_counter()
-        updates = await self.client.call(name, payload, path=path, query=query, timeout=30)
-        elapsed = time.perf_counter() - start
-        if not any(update.get("final") for update in updates):
-            raise BenchError(f"{state}.{handler}: no final update within 30 s")
+        updates, seconds = await self.client.timed_call(name, payload or {}, path=path, query=query)
         problem = var_value(updates, "problem")
         if problem:
             raise BenchError(f"{state}.{handler} answered with a problem: {problem}")
+        if any(update.get("events") for update in updates):
+            for event in (e for u in updates for e in u.get("events") or []):
+                if event.get("name") == "_call_function":  # the app's error toast
+                    raise BenchError(f"{state}.{handler} failed in the app (see the app log)")
         if series is not None:
-            series.seconds.append(elapsed)
+            series.seconds.append(seconds)
         self.last_bytes = sum(len(json.dumps(update)) for update in updates)
         return updates
 
@@ -286,18 +386,25 @@ class Tab:
         await self.client.close()
 
 
-async def open_tab(url: str, email: str, password: str) -> Tab:
-    """Sign in the way a browser tab does: the sign-in page and the app share one token.
+def save_payload(title: str, body: str) -> dict[str, Any]:
+    """EditorState.save_entry's payload: newer versions take the form's words as `form`."""
+    handler = STATES["editor"].event_handlers["save_entry"]  # type: ignore[attr-defined]
+    if "form" in inspect.signature(handler.fn).parameters:
+        return {"form": {"title": title, "body": body}}
+    return {}
 
-    (socketclient.sign_in uses a throwaway token for the sign-in page; for the memory
-    figure that would count two server-side states per person instead of one.)
+
+async def sign_in_tab(url: str, email: str, password: str) -> tuple[str, str]:
+    """Sign in the way a browser tab does; return the tab's Reflex token and its Cookie.
+
+    The sign-in page and the app share the tab's token, as in a browser (socketclient's
+    sign_in uses a throwaway token for the sign-in page, which for the memory figure
+    would leave two server-side states per person instead of one).
     """
-    from betterjournal.state.base import AppState
-
-    anonymous = EventClient(url)
-    await anonymous.connect()
+    anonymous = Tab(TimedClient(url))
+    await anonymous.client.connect()
     try:
-        updates = await anonymous.call(handler_name(AppState, "prepare_public_page"), path="/signin/")
+        updates = await anonymous.call("app", "prepare_public_page", path="/signin/")
     finally:
         await anonymous.close()
     status, headers = await asyncio.to_thread(
@@ -309,9 +416,18 @@ async def open_tab(url: str, email: str, password: str) -> Tab:
     cookie = headers.get("set-cookie") or headers.get("Set-Cookie") or ""
     if status != 303 or not cookie:
         raise BenchError(f"sign-in failed for {email}: {status} {headers.get('location')}")
-    client = EventClient(url, cookie=cookie.split(";", 1)[0], token=anonymous.token)
+    return anonymous.client.token, cookie.split(";", 1)[0]
+
+
+async def connect_tab(url: str, token: str, cookie: str) -> Tab:
+    client = TimedClient(url, cookie=cookie, token=token)
     await client.connect()
     return Tab(client)
+
+
+async def open_tab(url: str, email: str, password: str) -> Tab:
+    """A signed-in tab, connected."""
+    return await connect_tab(url, *await sign_in_tab(url, email, password))
 
 
 # --- data written in-process through the core --------------------------------------------
@@ -327,6 +443,7 @@ class People:
     big: str = ""
     profiled: str = ""  # used only in-process, for the stage timings
     crowd: list[str] = field(default_factory=list)
+    big_count: int = 0
     ids: dict[str, uuid.UUID] = field(default_factory=dict)
 
     def email(self, name: str) -> str:
@@ -377,6 +494,29 @@ def link(client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
         links.accept_invitation(session, client_id=client_id, invitation_id=invitation.id)
 
 
+def check_effects(owner_id: uuid.UUID, entries: int, share_changes: int) -> None:
+    """Make sure the measured events did their work (saved entries, share audit rows)."""
+    from sqlmodel import col, func, select
+
+    from betterjournal.db import session_scope
+    from betterjournal.models import AuditAction, AuditEvent, ClientItem, Draft
+
+    with session_scope() as session:
+        saved = session.exec(select(func.count()).where(ClientItem.owner_id == owner_id)).one()
+        drafts = session.exec(select(func.count()).where(Draft.owner_id == owner_id)).one()
+        changes = session.exec(
+            select(func.count()).where(
+                AuditEvent.actor_id == owner_id,
+                col(AuditEvent.action).in_([AuditAction.SHARE, AuditAction.REVOKE]),
+            )
+        ).one()
+    if (saved, drafts, changes) != (entries, 0, share_changes):
+        raise BenchError(
+            f"the events did not do their work: {saved} entries (expected {entries}), "
+            f"{drafts} drafts left (expected 0), {changes} share changes (expected {share_changes})"
+        )
+
+
 # --- the measurements -------------------------------------------------------------------
 
 
@@ -385,6 +525,7 @@ async def bench_save_and_toggle(
 ) -> tuple[dict[str, Series], dict[str, Any]]:
     """Save-entry, autosave and toggle-share against the no-op, interleaved call by call."""
     noop = Series("no-op (AppState.dismiss_feedback)")
+    auth = Series("session check only (AppState.route_home)")
     edit_body = Series("autosave draft (EditorState.edit_body)")
     save_new = Series("save new entry (EditorState.save_entry)")
     resave = Series("re-save same entry (EditorState.save_entry)")
@@ -395,36 +536,42 @@ async def bench_save_and_toggle(
     clinician = await open_tab(url, people.email("clinician"), PASSWORD)
     write, entry = "/journal/write/", "/journal/entry/"
     try:
-        # Saves: a fresh entry id for every save (the editor opens on /journal/write?id=<new>).
+        # Saves: a fresh entry id for every save (the editor opens on /journal/write?id=<new>),
+        # after typing a title and a body (each typed value autosaves an encrypted draft).
         last = {"id": ""}
+        title = ""
         for index in range(warmup + iterations):
             keep = index >= warmup
-            last = {"id": str(uuid.uuid4())}
+            last, title = {"id": str(uuid.uuid4())}, f"Bench entry {index}"
             await writer.call("editor", "open_editor", path=write, query=last)
-            title = {"value": f"Bench entry {index}"}
-            await writer.call("editor", "edit_title", title, path=write, query=last)
+            await writer.call("editor", "edit_title", {"value": title}, path=write, query=last)
+            await writer.call(
+                "editor", "edit_body", {"value": BODY}, path=write, query=last, series=kept(edit_body, keep)
+            )
             await writer.call(
                 "editor",
-                "edit_body",
-                {"value": BODY},
+                "save_entry",
+                save_payload(title, BODY),
                 path=write,
                 query=last,
-                series=edit_body if keep else None,
+                series=kept(save_new, keep),
             )
-            await writer.call(
-                "editor", "save_entry", path=write, query=last, series=save_new if keep else None
-            )
-            await writer.call(
-                "app", "dismiss_feedback", path=write, query=last, series=noop if keep else None
-            )
+            await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
         # The same entry saved again and again (an edit of an existing entry).
         await writer.call("editor", "open_editor", path=write, query=last)
         for index in range(warmup + iterations):
             keep = index >= warmup
-            await writer.call("editor", "save_entry", path=write, query=last, series=resave if keep else None)
             await writer.call(
-                "app", "dismiss_feedback", path=write, query=last, series=noop if keep else None
+                "editor",
+                "save_entry",
+                save_payload(title, BODY),
+                path=write,
+                query=last,
+                series=kept(resave, keep),
             )
+            await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
+            # Reference: an event that only checks the session (what every guarded handler adds).
+            await writer.call("app", "route_home", path=write, query=last, series=kept(auth, keep))
 
         # Link the writer to the clinician through the socket, the way the app does it.
         updates = await clinician.call("clients", "create_invitation", path="/clients/")
@@ -438,23 +585,24 @@ async def bench_save_and_toggle(
             raise BenchError(f"expected one linked clinician, got {linked!r}")
         clinician_id = linked[0]["id"]
 
-        # Share switch on the last saved entry, on and off.
+        # The share switch of the last saved entry, on and off.
         await writer.call("entry", "load_entry", path=entry, query=last)
         for index in range(warmup + iterations):
             keep = index >= warmup
             payload = {"clinician_id": clinician_id, "shared": index % 2 == 0}
             await writer.call(
-                "entry", "set_shared", payload, path=entry, query=last, series=toggle if keep else None
+                "entry", "set_shared", payload, path=entry, query=last, series=kept(toggle, keep)
             )
-            await writer.call(
-                "app", "dismiss_feedback", path=entry, query=last, series=noop if keep else None
-            )
+            await writer.call("app", "dismiss_feedback", path=entry, query=last, series=kept(noop, keep))
         info["toggle_reply_bytes"] = writer.last_bytes
+        rounds = warmup + iterations
+        await asyncio.to_thread(check_effects, people.ids[people.writer], rounds, rounds)
     finally:
         await writer.close()
         await clinician.close()
     return {
         "noop": noop,
+        "auth": auth,
         "edit_body": edit_body,
         "save_new": save_new,
         "resave": resave,
@@ -471,15 +619,15 @@ async def bench_journal_load(
     labels = {
         "small": "open journal, 5 entries",
         "page": "open journal, 50 entries (one full page)",
-        "big": "open journal, 5,000 entries",
+        "big": f"open journal, {people.big_count:,} entries",
     }
     series = {key: Series(labels[key]) for key in tabs}
     sizes: dict[str, int] = {}
     try:
         for index in range(warmup + iterations):
             for key, tab in tabs.items():
-                series_ = series[key] if index >= warmup else None
-                await tab.call("journal", "load_journal", path="/journal/", series=series_)
+                keep = index >= warmup
+                await tab.call("journal", "load_journal", path="/journal/", series=kept(series[key], keep))
                 sizes[key] = tab.last_bytes
     finally:
         for tab in tabs.values():
@@ -489,29 +637,53 @@ async def bench_journal_load(
 
 async def bench_memory(
     url: str, people: People, root: int | None, concurrency: int
-) -> tuple[list[MemorySample], float]:
-    """Sign in, connect and load the journal for every crowd account; keep them connected."""
+) -> tuple[list[MemorySample], dict[str, float]]:
+    """Sign in every crowd account, then connect each and load its journal; keep them open.
+
+    Memory is sampled after each phase, so the cost of signing in (argon2 runs in the
+    server's worker threads) is told apart from the cost of connected tabs.
+    """
     tabs: list[Tab] = []
     gate = asyncio.Semaphore(concurrency)
+    signed: dict[str, tuple[str, str]] = {}
+    seconds: dict[str, float] = {}
+
+    async def sign_in(name: str) -> None:
+        async with gate:
+            signed[name] = await sign_in_tab(url, people.email(name), PASSWORD)
 
     async def arrive(name: str) -> None:
         async with gate:
-            tab = await open_tab(url, people.email(name), PASSWORD)
+            tab = await connect_tab(url, *signed[name])
             tabs.append(tab)
             await tab.call("journal", "load_journal", path="/journal/")
 
-    samples = [s for s in [sample_memory("before the crowd", root)] if s]
+    def sample(label: str) -> None:
+        found = sample_memory(label, root)
+        if found:
+            samples.append(found)
+
+    samples: list[MemorySample] = []
+    sample("before the crowd")
+    start = time.perf_counter()
+    await asyncio.gather(*(sign_in(name) for name in people.crowd))
+    seconds["sign_in"] = time.perf_counter() - start
+    await asyncio.sleep(3)  # let the server settle
+    sample(f"{len(signed)} clients signed in (not connected)")
     start = time.perf_counter()
     try:
         await asyncio.gather(*(arrive(name) for name in people.crowd))
-        elapsed = time.perf_counter() - start
-        await asyncio.sleep(3)  # let the server settle
-        sample = sample_memory(f"{len(tabs)} clients connected, journal loaded", root)
-        if sample:
-            samples.append(sample)
+        seconds["connect_and_load"] = time.perf_counter() - start
+        await asyncio.sleep(3)
+        reissued = sum(len(tab.client.reissued) for tab in tabs)
+        if reissued:
+            print(f"  note: the server gave {reissued} tab(s) a new token (their sign-in state stays too)")
+        sample(f"{len(tabs)} clients connected, journal loaded")
     finally:
         await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
-    return samples, elapsed
+    await asyncio.sleep(3)
+    sample("crowd disconnected (states kept until expiry)")
+    return samples, seconds
 
 
 # --- in-process stage timings (where the time goes) -----------------------------------------
@@ -598,7 +770,27 @@ def stage_timings(
     out["get_entry (reload after toggle)"] = time_unit(
         runs, unit(lambda s: journal.get_entry(s, owner_id=owner, entry_id=entry_id))
     )
-    for key, name in (("5", people.small), ("50", people.page), ("5,000", people.big)):
+
+    # What one unit of work per event (session check + work together) would cost instead.
+    def check_and_save(session: Any) -> None:
+        accounts.resolve_session(session, session_token)
+        journal.save_entry(session, owner_id=owner, entry_id=entry_id, title="t", body=BODY)
+
+    def toggle_and_reload(session: Any) -> None:
+        accounts.resolve_session(session, session_token)
+        sharing.set_shared(
+            session,
+            owner_id=owner,
+            item_id=entry_id,
+            kind=ItemKind.JOURNAL_ENTRY,
+            clinician_id=clinician_id,
+            shared=next(flips) % 2 == 0,
+        )
+        journal.get_entry(session, owner_id=owner, entry_id=entry_id)
+
+    out["session check + save_entry, one unit"] = time_unit(runs, unit(check_and_save))
+    out["session check + set_shared + get_entry, one unit"] = time_unit(runs, unit(toggle_and_reload))
+    for key, name in (("5", people.small), ("50", people.page), (f"{people.big_count:,}", people.big)):
         who = people.ids[name]
 
         def query_only(session: Any, who: uuid.UUID = who) -> Any:
@@ -621,8 +813,12 @@ def stage_timings(
         out[f"list_drafts, {key} entries"] = time_unit(
             runs, unit(lambda s, who=who: journal.list_drafts(s, owner_id=who))
         )
+    last_page = (people.big_count - 1) // journal.PAGE_SIZE
+    out[f"list_entries, {people.big_count:,} entries, last page ({last_page + 1})"] = time_unit(
+        runs, unit(lambda s: journal.list_entries(s, owner_id=people.ids[people.big], page=last_page))
+    )
     if profile:
-        with profiled(True, "list_entries, 5,000 entries ×20", reports):
+        with profiled(True, f"list_entries, {people.big_count:,} entries ×20", reports):
             for _ in range(20):
                 unit(lambda s: journal.list_entries(s, owner_id=people.ids[people.big]))()
         with profiled(True, "save_entry, new id ×50", reports):
@@ -637,7 +833,6 @@ def stage_timings(
 
 def query_plan(people: People) -> list[str]:
     """SQLite's plan for the journal page query (is the owner/kind/created index used?)."""
-    from sqlalchemy import text
     from sqlmodel import col, select
 
     from betterjournal.db import get_engine
@@ -657,7 +852,10 @@ def query_plan(people: People) -> list[str]:
     engine = get_engine()
     compiled = query.compile(engine, compile_kwargs={"literal_binds": False})
     with engine.connect() as connection:
-        rows = connection.execute(text("EXPLAIN QUERY PLAN " + str(compiled)), compiled.params).all()
+        # The plan doesn't depend on the values: any of the right count will do.
+        params = [compiled.params[name] for name in compiled.positiontup or []]
+        values = tuple(v if isinstance(v, int) else str(v) for v in params)
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values).all()
     return [str(row[-1]) for row in rows]
 
 
@@ -707,6 +905,12 @@ async def run(args: argparse.Namespace, url: str, root: int | None, results: dic
     print("Timing the core calls in-process (where the time goes)…", flush=True)
     token = await _session_token(url, people)
     stages, reports = await asyncio.to_thread(stage_timings, people, token, args.stage_runs, args.profile)
+    hops = []
+    for _ in range(args.stage_runs):
+        start = time.perf_counter()
+        await asyncio.to_thread(int)
+        hops.append(time.perf_counter() - start)
+    stages["asyncio.to_thread hop, empty (bench process)"] = statistics.median(hops)
     plan = query_plan(people)
 
     report(args, events, info, loads, sizes, samples, crowd_seconds, stages, reports, plan, results)
@@ -718,6 +922,7 @@ def _prepare_core_people(people: People, args: argparse.Namespace) -> None:
     add_entries(people.ids[people.small], 5)
     add_entries(people.ids[people.page], 50)
     add_entries(people.ids[people.big], args.big)
+    people.big_count = args.big
     add_entries(people.ids[people.profiled], 5)
     link(people.ids[people.profiled], people.ids[people.clinician])
 
@@ -748,7 +953,7 @@ def report(
     loads: dict[str, Series],
     sizes: dict[str, int],
     samples: list[MemorySample],
-    crowd_seconds: float,
+    crowd_seconds: dict[str, float],
     stages: dict[str, float],
     reports: list[str],
     plan: list[str],
@@ -758,7 +963,7 @@ def report(
     print("\n== 1. Event round trips (raw Socket.IO, one client, sequential) ==")
     table_header(with_ratio=True)
     print(noop.row())
-    for key in ("edit_body", "save_new", "resave", "toggle"):
+    for key in ("auth", "edit_body", "save_new", "resave", "toggle"):
         print(events[key].row(noop))
     print(f"  (toggle-share reply: {info.get('toggle_reply_bytes', 0)} bytes)")
     targets: dict[str, dict[str, Any]] = {}
@@ -784,11 +989,12 @@ def report(
     ratio, ratio95 = big.median_ms / small.median_ms, big.p95_ms / small.p95_ms
     targets["open-journal"] = {"median_ratio": ratio, "p95_ratio": ratio95, "target": LOAD_TARGET}
     print(
-        f"  TARGET 5,000 vs 5 entries ≤ {LOAD_TARGET:g}×: median {ratio:.2f}× {verdict(ratio, LOAD_TARGET)}, "
+        f"  TARGET {args.big:,} vs 5 entries ≤ {LOAD_TARGET:g}×: "
+        f"median {ratio:.2f}× {verdict(ratio, LOAD_TARGET)}, "
         f"p95 {ratio95:.2f}× {verdict(ratio95, LOAD_TARGET)}"
     )
     page_ratio = big.median_ms / loads["page"].median_ms
-    print(f"  (5,000 vs 50 entries, same page size: median {page_ratio:.2f}×)")
+    print(f"  ({args.big:,} vs 50 entries, same page size: median {page_ratio:.2f}×)")
 
     print("\n== 3. Backend memory (RSS of the app's process tree) ==")
     memory: dict[str, Any] = {}
@@ -799,13 +1005,28 @@ def report(
         for pid, kib in sample.per_process.items():
             print(f"      pid {pid:<7} {mib(kib)}  {cmdline(pid)[:70]}")
         memory[sample.label] = {"total_kib": sample.total_kib, "per_process_kib": sample.per_process}
-    crowd = next((s for s in samples if "connected" in s.label), None)
-    before = next((s for s in samples if s.label == "before the crowd"), None)
-    if crowd and before and args.clients:
-        per_client = (crowd.total_kib - before.total_kib) / args.clients
-        memory["per_client_kib"] = per_client
-        print(f"  increase per connected client: {per_client:.0f} KiB ({per_client / 1024:.2f} MiB)")
-    print(f"  ({args.clients} clients signed in, connected and loaded in {crowd_seconds:.1f} s)")
+
+    def find(suffix: str) -> MemorySample | None:
+        return next((s for s in samples if s.label.endswith(suffix)), None)
+
+    before, signed = find("before the crowd"), find("signed in (not connected)")
+    connected = find("clients connected, journal loaded")
+    if before and signed and connected and args.clients:
+        steps = {
+            "per_client_kib": (connected.total_kib - before.total_kib) / args.clients,
+            "per_client_sign_in_kib": (signed.total_kib - before.total_kib) / args.clients,
+            "per_client_connected_kib": (connected.total_kib - signed.total_kib) / args.clients,
+        }
+        memory.update(steps)
+        print(
+            f"  increase per client: {steps['per_client_kib']:.0f} KiB in all = "
+            f"{steps['per_client_sign_in_kib']:.0f} KiB signing in + "
+            f"{steps['per_client_connected_kib']:.0f} KiB connected with its journal loaded"
+        )
+    print(
+        f"  ({args.clients} clients signed in in {crowd_seconds.get('sign_in', 0):.1f} s, "
+        f"then connected and loaded in {crowd_seconds.get('connect_and_load', 0):.1f} s)"
+    )
 
     print("\n== Where the time goes: core calls in-process, one unit of work each (median) ==")
     for label, seconds in stages.items():
@@ -866,6 +1087,8 @@ def main() -> int:
             f"Machine: {info['nproc']} CPU(s), {info['cpu']}, {info['memory']} RAM; Python {info['python']}, "
             f"Reflex {info['reflex']}, SQLite {info['sqlite']}, {info['os']}"
         )
+        results["load_at_start"] = load = os.getloadavg()
+        print(f"Load average at start (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         if args.url:
             url = args.url.rstrip("/")
             port = urllib.parse.urlsplit(url).port
@@ -887,6 +1110,8 @@ def main() -> int:
         if temp_dir is not None and not args.keep:
             shutil.rmtree(temp_dir, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started
+    results["load_at_end"] = load = os.getloadavg()
+    print(f"Load average at end (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"\nWhole run: {results['seconds']:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")

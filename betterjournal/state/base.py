@@ -84,7 +84,9 @@ class AppState(rx.State):
         """
         token = session_token_from_cookie_header(self.router.headers.cookie)
         viewer = await in_session(accounts.resolve_session, token=token)
-        if viewer is None or str(viewer.user_id) != self._viewer_id:
+        # Private data only ever enters the tree for an identified viewer, so an empty
+        # _viewer_id means there is nothing of anyone's to wipe.
+        if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):
             await self._forget()
         if viewer is not None:
             self._viewer_id = str(viewer.user_id)

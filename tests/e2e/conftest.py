@@ -39,7 +39,9 @@ class BrowserWatch:
     storage_dumps: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+# Module scope: the sync API runs its own event loop, which must be gone before the
+# async socket tests of the same session start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

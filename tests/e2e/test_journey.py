@@ -171,10 +171,21 @@ def test_sign_in_failure_is_generic_and_sign_out_ends_the_session(open_phone, ru
     cookie = next(c for c in person.context.cookies() if c["name"] == "bj_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert "bj_session" not in person.page.evaluate("document.cookie")
-    person.page.get_by_role("button", name="Sign out").click()
+    person.page.get_by_role("button", name="Sign out", exact=True).click()
     expect(person.page.get_by_text("You're signed out.")).to_be_visible()
     person.goto("/clients")
     expect(person.page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_out_on_all_devices_ends_the_other_phone_too(open_phone, clinician) -> None:
+    laptop, phone = open_phone(), open_phone()
+    for device in (laptop, phone):
+        sign_in(device, clinician["email"])
+        expect(device.page.get_by_role("heading", name="Clients")).to_be_visible()
+    laptop.page.get_by_role("button", name="Sign out on all devices").click()
+    expect(laptop.page.get_by_text("You're signed out.")).to_be_visible()
+    phone.page.get_by_role("button", name="Create invitation code").click()
+    expect(phone.page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
 def test_browser_talked_only_to_the_app(running_app, watch) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-
 from unit_support import PASSWORD, Account, People, clear_caches
 
 

@@ -11,13 +11,13 @@ from datetime import timedelta
 import argon2
 import pytest
 from sqlmodel import col, select
+from unit_support import PASSWORD, clear_caches
 
 from betterjournal.core import accounts, passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import AuthSession, LoginFailure, Role, User, utcnow
 from betterjournal.settings import get_settings
-from unit_support import PASSWORD, clear_caches
 
 ADDRESS = "203.0.113.7"
 
@@ -147,7 +147,7 @@ def _sign_in(email: str, password: object, address: str = ADDRESS) -> User:
 
 
 def _refusal(email: object, password: object, address: str = ADDRESS) -> Exception:
-    with pytest.raises(Exception) as caught, session_scope() as session:  # noqa: B017, PT011
+    with pytest.raises(Exception) as caught, session_scope() as session:
         accounts.authenticate(session, email=email, password=password, address=address)
     return caught.value
 
@@ -181,7 +181,7 @@ def test_unknown_email_still_runs_argon2(db, monkeypatch: pytest.MonkeyPatch) ->
     calls: list[str] = []
     real_verify = argon2.PasswordHasher.verify
 
-    def counting_verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+    def counting_verify(self, hash, password):
         calls.append(hash)
         return real_verify(self, hash, password)
 
@@ -221,9 +221,7 @@ def test_throttle_expires_after_the_window(db, monkeypatch: pytest.MonkeyPatch) 
     now = utcnow()
     monkeypatch.setattr(accounts, "utcnow", lambda: now + timedelta(minutes=14))
     assert type(_refusal(db.client_a.email, PASSWORD)) is TooManyAttempts
-    monkeypatch.setattr(
-        accounts, "utcnow", lambda: now + accounts.THROTTLE_WINDOW + timedelta(seconds=1)
-    )
+    monkeypatch.setattr(accounts, "utcnow", lambda: now + accounts.THROTTLE_WINDOW + timedelta(seconds=1))
     assert _sign_in(db.client_a.email, PASSWORD).id == db.client_a.id
 
 
@@ -395,9 +393,7 @@ def test_sign_out_everywhere_revokes_every_session_of_that_user_only(db) -> None
     assert [_resolve(token) for token in mine] == [None, None, None]
     assert _resolve(theirs) is not None
     with session_scope() as session:
-        revoked = session.exec(
-            select(AuthSession).where(col(AuthSession.revoked_at).is_not(None))
-        ).all()
+        revoked = session.exec(select(AuthSession).where(col(AuthSession.revoked_at).is_not(None))).all()
     assert {row.user_id for row in revoked} == {db.client_a.id}
     assert len(revoked) == 3
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from unit_support import link, new_entry, row_counts, share
 
 from betterjournal.core import journal, validation
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.db import session_scope
-from unit_support import link, new_entry, row_counts, share
 
 MARK = "ECHO-MARK"
 
@@ -80,9 +80,7 @@ def test_limits_are_inclusive() -> None:
 
 
 def test_newline_and_tab_are_allowed_in_a_body() -> None:
-    assert journal.clean_body("line one\n\tindented\nline three") == (
-        "line one\n\tindented\nline three"
-    )
+    assert journal.clean_body("line one\n\tindented\nline three") == ("line one\n\tindented\nline three")
 
 
 def test_carriage_returns_become_newlines() -> None:
@@ -168,9 +166,7 @@ def existing(db):
         link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
         entry = new_entry(session, owner_id=db.client_a.id, title="Kept", body="kept body")
         share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
-        journal.save_draft(
-            session, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body="draft"
-        )
+        journal.save_draft(session, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body="draft")
     return entry
 
 
@@ -198,9 +194,7 @@ def test_save_entry_refuses_bad_bodies(db, existing, value: object) -> None:
             value,
         )
     with session_scope() as session:
-        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing).body == (
-            "kept body"
-        )
+        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing).body == ("kept body")
 
 
 @pytest.mark.parametrize("value", BAD_TITLES.values(), ids=BAD_TITLES.keys())
@@ -221,9 +215,7 @@ def test_save_entry_refuses_bad_titles(db, existing, value: object) -> None:
 )
 def test_save_draft_refuses_bad_bodies(db, existing, value: object) -> None:
     _refused(
-        lambda s: journal.save_draft(
-            s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value
-        ),
+        lambda s: journal.save_draft(s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value),
         value,
     )
 
@@ -271,9 +263,7 @@ def test_malformed_ids_are_refused_before_any_write(db, existing, raw: object) -
     """Ids from a payload go through parse_id: malformed ones answer like unknown ones."""
 
     def save(s):
-        journal.save_entry(
-            s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw), title="", body="x"
-        )
+        journal.save_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw), title="", body="x")
 
     def delete(s):
         journal.delete_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
@@ -290,9 +280,7 @@ def test_malformed_ids_are_refused_before_any_write(db, existing, raw: object) -
         )
 
     def read(s):
-        journal.read_shared_entry(
-            s, clinician_id=db.clinician_a.id, entry_id=validation.parse_id(raw)
-        )
+        journal.read_shared_entry(s, clinician_id=db.clinician_a.id, entry_id=validation.parse_id(raw))
 
     for call in (save, delete, get, share_it, read):
         _refused(call, raw, errors=(NotFound,))
@@ -311,9 +299,7 @@ def test_someone_elses_entry_is_not_found_for_every_action(db, existing) -> None
         ),
         "delete": lambda s: journal.delete_entry(s, owner_id=stranger, entry_id=existing),
         "get": lambda s: journal.get_entry(s, owner_id=stranger, entry_id=existing),
-        "share": lambda s: share(
-            s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id
-        ),
+        "share": lambda s: share(s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id),
         "revoke": lambda s: share(
             s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id, shared=False
         ),

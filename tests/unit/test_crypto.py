@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from unit_support import new_entry
 
 from betterjournal import crypto
 from betterjournal.core import journal
 from betterjournal.crypto import DataKey, DecryptionError, Vault
 from betterjournal.db import get_engine, session_scope
 from betterjournal.settings import get_settings
-from unit_support import new_entry
 
 TEXT = "I kept thinking about what she said at dinner."
 
@@ -60,9 +60,7 @@ def test_unwrapped_data_key_survives_a_new_vault_with_the_same_kek(owner: uuid.U
         ("draft", "body_ct", False),  # another table
     ],
 )
-def test_ciphertext_is_bound_to_its_place(
-    key: DataKey, table: str, column: str, other_row: bool
-) -> None:
+def test_ciphertext_is_bound_to_its_place(key: DataKey, table: str, column: str, other_row: bool) -> None:
     row = uuid.uuid4()
     blob = key.seal("journal_entry", "body_ct", row, TEXT)
     with pytest.raises(DecryptionError):
@@ -231,9 +229,7 @@ def test_ciphertext_copied_to_another_column_fails_closed(db) -> None:
 def test_ciphertext_copied_to_another_table_fails_closed(db) -> None:
     with session_scope() as session:
         entry = new_entry(session, owner_id=db.client_a.id, body="saved body")
-        journal.save_draft(
-            session, owner_id=db.client_a.id, entry_id=entry, title="", body="draft body"
-        )
+        journal.save_draft(session, owner_id=db.client_a.id, entry_id=entry, title="", body="draft body")
     _swap(
         "UPDATE draft SET body_ct = (SELECT body_ct FROM journal_entry WHERE item_id = :a)"
         " WHERE entry_id = :a",
@@ -257,8 +253,7 @@ def test_ciphertext_copied_to_another_owner_fails_closed(db) -> None:
         journal.get_entry(session, owner_id=db.client_b.id, entry_id=theirs)
     # Even moving the whole row (ciphertext and ownership) to the other user fails.
     _swap(
-        "UPDATE client_item SET owner_id = (SELECT owner_id FROM client_item WHERE id = :b)"
-        " WHERE id = :a",
+        "UPDATE client_item SET owner_id = (SELECT owner_id FROM client_item WHERE id = :b) WHERE id = :a",
         a=_hex(mine),
         b=_hex(theirs),
     )

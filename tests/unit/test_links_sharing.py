@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import LargeBinary, String, Text, event, text
 from sqlmodel import Session, col, select
+from unit_support import audit_events, link, new_entry, row_counts, share
 
 from betterjournal.core import audit, journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
@@ -29,7 +30,6 @@ from betterjournal.models import (
     SharedEntry,
     utcnow,
 )
-from unit_support import audit_events, link, new_entry, row_counts, share
 
 SECRET = "SECRET-CONTENT-4be1"
 
@@ -100,9 +100,7 @@ def test_invitation_expires_in_seven_days(db, monkeypatch: pytest.MonkeyPatch) -
         _find("ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567")
     assert str(expired.value) == str(unknown.value)
     with session_scope() as session:
-        assert not sharing.is_linked(
-            session, client_id=db.client_a.id, clinician_id=db.clinician_a.id
-        )
+        assert not sharing.is_linked(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
 
 
 def test_invitation_is_single_use(db) -> None:
@@ -124,9 +122,7 @@ def test_invitation_is_single_use(db) -> None:
     assert code not in messages.pop()
     with session_scope() as session:
         assert sharing.is_linked(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
-        assert not sharing.is_linked(
-            session, client_id=db.client_b.id, clinician_id=db.clinician_a.id
-        )
+        assert not sharing.is_linked(session, client_id=db.client_b.id, clinician_id=db.clinician_a.id)
         used_row = session.get(Invitation, invitation.id)
         assert used_row is not None
         assert used_row.used_by_id == db.client_a.id
@@ -186,9 +182,7 @@ def test_end_link_revokes_every_share_to_that_clinician_at_once(db) -> None:
     assert [e.action for e in new if e.action == AuditAction.UNLINK] == [AuditAction.UNLINK]
     with session_scope() as session:
         active = session.exec(
-            select(ItemShare).where(
-                ItemShare.clinician_id == dr_a, col(ItemShare.revoked_at).is_(None)
-            )
+            select(ItemShare).where(ItemShare.clinician_id == dr_a, col(ItemShare.revoked_at).is_(None))
         ).all()
         assert active == []
         with pytest.raises(InvalidInput):
@@ -280,9 +274,7 @@ def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
     assert (new[0].actor_id, new[0].subject_id, new[0].item_id) == (dr_a, a, scene["shared"])
     with session_scope() as session:
         share_row = session.exec(
-            select(ItemShare).where(
-                ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None)
-            )
+            select(ItemShare).where(ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None))
         ).one()
         first_seen = share_row.first_seen_at
         assert first_seen is not None
@@ -327,9 +319,7 @@ def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.Mon
     monkeypatch.undo()
     with session_scope() as session:
         share_row = session.exec(
-            select(ItemShare).where(
-                ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None)
-            )
+            select(ItemShare).where(ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None))
         ).one()
         assert share_row.first_seen_at is None  # nothing about the view was kept
 
@@ -343,16 +333,14 @@ def test_no_content_when_the_audit_row_cannot_be_written(db, scene) -> None:
         )
     before = len(_events())
     result = None
-    with pytest.raises(Exception) as caught:  # noqa: B017 - whatever the driver raises
+    with pytest.raises(Exception) as caught:
         result = _read(db.clinician_a.id, scene["shared"])
     assert result is None
     assert SECRET not in str(caught.value)
     assert len(_events()) == before
     with session_scope() as session:
         share_row = session.exec(
-            select(ItemShare).where(
-                ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None)
-            )
+            select(ItemShare).where(ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None))
         ).one()
         assert share_row.first_seen_at is None
 
@@ -483,10 +471,7 @@ def test_list_entries_pages_of_fifty_newest_first(db) -> None:
     a = db.client_a.id
     total = 2 * journal.PAGE_SIZE + 1
     with session_scope() as session:
-        made = [
-            new_entry(session, owner_id=a, title=f"Entry {i}", body=f"body {i}")
-            for i in range(total)
-        ]
+        made = [new_entry(session, owner_id=a, title=f"Entry {i}", body=f"body {i}") for i in range(total)]
         new_entry(session, owner_id=db.client_b.id, body="someone else's")
         # Space the timestamps so "newest first" can't come from insertion order by luck.
         base = utcnow()

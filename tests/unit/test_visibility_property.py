@@ -30,12 +30,12 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from unit_support import People, row_counts
 
 from betterjournal.core import journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.db import session_scope
 from betterjournal.models import ItemKind
-from unit_support import People, row_counts
 
 RESET_TABLES = (
     "item_share",
@@ -53,9 +53,7 @@ CLINICIANS = (0, 1)
 # Valid text only: the bad-input cases have their own tests (test_bad_input.py).
 _chars = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
 titles = st.text(_chars, max_size=12)
-bodies = st.text(_chars, min_size=1, max_size=40).filter(
-    lambda s: unicodedata.normalize("NFC", s).strip()
-)
+bodies = st.text(_chars, min_size=1, max_size=40).filter(lambda s: unicodedata.normalize("NFC", s).strip())
 
 
 def expected_title(value: str) -> str:
@@ -156,9 +154,7 @@ class _Machine(RuleBasedStateMachine):
             code = links.create_invitation(session, clinician_id=self.clinicians[clinician])
         with session_scope() as session:
             invitation = links.find_invitation(session, code)
-            links.accept_invitation(
-                session, client_id=self.clients[client], invitation_id=invitation.id
-            )
+            links.accept_invitation(session, client_id=self.clients[client], invitation_id=invitation.id)
         self.model.links.add((client, clinician))
 
     @rule(client=st.sampled_from(CLIENTS), clinician=st.sampled_from(CLINICIANS))
@@ -199,9 +195,7 @@ class _Machine(RuleBasedStateMachine):
             assert (shown.id, shown.title, shown.body) == (str(entry_id), entry.title, entry.body)
         else:
             with pytest.raises(NotFound) as caught, session_scope() as session:
-                journal.read_shared_entry(
-                    session, clinician_id=self.clinicians[clinician], entry_id=entry_id
-                )
+                journal.read_shared_entry(session, clinician_id=self.clinicians[clinician], entry_id=entry_id)
             assert str(caught.value) == str(NotFound())
 
     # --- invariants ------------------------------------------------------------------
@@ -254,12 +248,48 @@ class VisibilityMachine(_Machine):
             with session_scope() as session:
                 assert row_counts(session, ("item_share", "audit_event")) == before
         else:
-            with session_scope() as session:
-                call(session)
-            if shared:
-                self.model.shares.add((entry_id, clinician))
-            else:
-                self.model.shares.discard((entry_id, clinician))
+            self.apply_share(entry_id, clinician, shared)
+
+    def shareable(self) -> list[tuple[uuid.UUID, int]]:
+        """Live entries and clinicians their owner is linked to, not yet shared."""
+        return [
+            (entry_id, clinician)
+            for entry_id, entry in sorted(self.model.entries.items())
+            for clinician in CLINICIANS
+            if not entry.deleted
+            and (entry.owner, clinician) in self.model.links
+            and (entry_id, clinician) not in self.model.shares
+        ]
+
+    def apply_share(self, entry_id: uuid.UUID, clinician: int, shared: bool) -> None:
+        with session_scope() as session:
+            sharing.set_shared(
+                session,
+                owner_id=self.clients[self.model.entries[entry_id].owner],
+                item_id=entry_id,
+                kind=ItemKind.JOURNAL_ENTRY,
+                clinician_id=self.clinicians[clinician],
+                shared=shared,
+            )
+        if shared:
+            self.model.shares.add((entry_id, clinician))
+        else:
+            self.model.shares.discard((entry_id, clinician))
+
+    # Random choices rarely line up a live entry, a link and a share; these two rules
+    # pick valid combinations so that sharing and revoking happen often.
+
+    @precondition(lambda self: bool(self.shareable()))
+    @rule(data=st.data())
+    def share_with_a_linked_clinician(self, data: st.DataObject) -> None:
+        entry_id, clinician = data.draw(st.sampled_from(self.shareable()), label="share")
+        self.apply_share(entry_id, clinician, True)
+
+    @precondition(lambda self: bool(self.model.shares))
+    @rule(data=st.data())
+    def revoke_a_share(self, data: st.DataObject) -> None:
+        entry_id, clinician = data.draw(st.sampled_from(sorted(self.model.shares)), label="revoke")
+        self.apply_share(entry_id, clinician, False)
 
     @precondition(lambda self: any(self.model.visible(c) for c in CLINICIANS))
     @rule(data=st.data())
@@ -280,8 +310,8 @@ class PrivateByDefaultMachine(_Machine):
 
 
 MACHINE_SETTINGS = settings(
-    max_examples=40,
-    stateful_step_count=25,
+    max_examples=75,
+    stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
