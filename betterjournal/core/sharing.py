@@ -112,17 +112,32 @@ def set_shared(
     share statuses afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
-    item = owned_item(session, owner_id=owner_id, item_id=item_id, kind=kind)
-    if item is None:
-        raise deny(session, actor_id=owner_id, action=action, item_id=item_id)
-    active = session.exec(
-        select(ItemShare).where(
-            ItemShare.item_id == item_id,
-            ItemShare.clinician_id == clinician_id,
-            col(ItemShare.revoked_at).is_(None),
+    # One query: the owner's live item, its active share to this clinician, the link.
+    row = session.exec(
+        select(ClientItem.id, ItemShare, CareLink.id)
+        .outerjoin(
+            ItemShare,
+            (col(ItemShare.item_id) == ClientItem.id)
+            & (col(ItemShare.clinician_id) == clinician_id)
+            & col(ItemShare.revoked_at).is_(None),
+        )
+        .outerjoin(
+            CareLink,
+            (col(CareLink.client_id) == ClientItem.owner_id)
+            & (col(CareLink.clinician_id) == clinician_id)
+            & col(CareLink.ended_at).is_(None),
+        )
+        .where(
+            col(ClientItem.id) == item_id,
+            col(ClientItem.owner_id) == owner_id,
+            col(ClientItem.kind) == kind,
+            col(ClientItem.deleted_at).is_(None),
         )
     ).first()
-    if shared and not is_linked(session, client_id=owner_id, clinician_id=clinician_id):
+    if row is None:
+        raise deny(session, actor_id=owner_id, action=action, item_id=item_id)
+    _item, active, link_id = row
+    if shared and link_id is None:
         raise InvalidInput("You can only share with a clinician you're connected to.")
     if shared and active is None:
         session.add(ItemShare(item_id=item_id, clinician_id=clinician_id))

@@ -88,12 +88,11 @@ class AppState(rx.State):
         # _viewer_id means there is nothing of anyone's to wipe.
         if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):
             await self._forget()
-        if viewer is not None:
+        if viewer is not None and self._viewer_id != str(viewer.user_id):
             self._viewer_id = str(viewer.user_id)
             self.viewer_name = viewer.display_name
             self.viewer_role = viewer.role.value
-            if not self.form_token:
-                self.form_token = form_tokens.issue()
+            self.form_token = form_tokens.issue()
         return viewer
 
     async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
@@ -172,11 +171,13 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
             if viewer is None:
                 return rx.redirect(routes.HOME if self._viewer_id else routes.SIGN_IN)
             if not quiet:
+                # Only touch what changes: every assignment is sent to the browser.
                 if self._carry_notice:
                     self._carry_notice = False
-                else:
+                elif self.notice:
                     self.notice = ""
-                self.problem = ""
+                if self.problem:
+                    self.problem = ""
             try:
                 return await handler(self, viewer, *args, **kwargs)
             except CoreError as error:

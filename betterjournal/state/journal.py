@@ -59,8 +59,7 @@ class EditorState(AppState):
     draft_status: str = ""
     editor_ready: bool = False
     saving: bool = False
-    _saved_title: str = ""
-    _saved_body: str = ""
+    _closed: bool = False
 
     @guarded(Role.CLIENT)
     async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
@@ -74,14 +73,13 @@ class EditorState(AppState):
         exists = await in_session(journal.entry_exists, owner_id=viewer.user_id, entry_id=entry_id)
         self.entry_id, self.is_new = str(entry_id), not exists
         self.title, self.body, self.draft_status = "", "", ""
-        self._saved_title, self._saved_body = "", ""
+        self._closed = False
         if draft is not None:
             self.title, self.body = draft
             self.draft_status = t("Your unsaved words are back.")
         elif exists:
             detail = await in_session(journal.get_entry, owner_id=viewer.user_id, entry_id=entry_id)
             self.title, self.body = detail.title, detail.body
-            self._saved_title, self._saved_body = detail.title, detail.body
         self.editor_ready = True
         return None
 
@@ -102,8 +100,8 @@ class EditorState(AppState):
         await self._autosave(viewer)
 
     async def _autosave(self, viewer: Viewer) -> None:
-        if (self.title, self.body) == (self._saved_title, self._saved_body):
-            return  # a late keystroke event after saving: the entry already holds these words
+        if self._closed:
+            return  # a keystroke event that arrived after the entry was saved or discarded
         try:
             await in_session(
                 journal.save_draft,
@@ -133,8 +131,7 @@ class EditorState(AppState):
             )
         finally:
             self.saving = False
-        self.title, self.body = str(title), str(body)  # the core accepted both as text
-        self._saved_title, self._saved_body = self.title, self.body
+        self._closed = True  # late keystroke events of this editor must not make a draft
         self._flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
 
@@ -143,6 +140,7 @@ class EditorState(AppState):
         entry_id = parse_id(self.entry_id)
         await in_session(journal.discard_draft, owner_id=viewer.user_id, entry_id=entry_id)
         self.title, self.body, self.draft_status = "", "", ""
+        self._closed = True
         self._flash(t("Draft discarded."))
         return rx.redirect(routes.JOURNAL)
 
