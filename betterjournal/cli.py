@@ -42,6 +42,12 @@ def init() -> None:
     if not settings.key_b64 and generate_key_file(settings.key_file):
         _say(f"Created a new key-encryption key at {settings.key_file} (mode 600). Back it up.")
     migrate()
+    if settings.database_url.startswith("sqlite:///"):
+        # Names and emails are stored in the clear: only the app's user may read the file.
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        for path in (database, database.with_name(database.name + "-wal")):
+            if path.exists():
+                path.chmod(0o600)
     _say("Database is up to date.")
 
 
