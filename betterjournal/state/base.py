@@ -98,9 +98,10 @@ class AppState(rx.State):
     async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
         """The viewer for this event if they hold one of `roles` (any role if empty)."""
         resolved = _event_viewer.get()
-        viewer = resolved[1] if resolved and resolved[0] == self.router.session.client_token else None
-        if resolved is None or resolved[0] != self.router.session.client_token:
-            viewer = await self._identify()  # not preprocessed by the gate: check here
+        if resolved is not None and resolved[0] == self.router.session.client_token:
+            viewer = resolved[1]  # checked by SessionGate for this very event
+        else:
+            viewer = await self._identify()
         if viewer is None or (roles and viewer.role not in roles):
             return None
         return viewer
