@@ -133,6 +133,12 @@ def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> N
     expect(person.page.get_by_label("Your entry")).to_have_value(words)
     expect(person.page.get_by_text("Your unsaved words are back.")).to_be_visible()
 
+    # Another phone (a fresh tab state, as after a server restart) finds the draft too.
+    other = open_phone()
+    sign_in(other, email)
+    other.page.get_by_role("link").filter(has_text=words).click()
+    expect(other.page.get_by_label("Your entry")).to_have_value(words)
+
     # A double click on save makes one entry.
     save = person.page.get_by_role("button", name="Save entry")
     save.dblclick()
