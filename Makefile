@@ -8,6 +8,8 @@ export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
+# argon2id takes 19 MiB per hash; without this glibc keeps that much per worker thread.
+export MALLOC_MMAP_THRESHOLD_ := 1048576
 
 .PHONY: install run demo test lint format browser bench clean
 
