@@ -73,17 +73,25 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     yield Template(path=directory / "betterjournal.db", people=People(**made))
 
 
+@pytest.fixture(autouse=True)
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test, with or without a database, gets its own data dir and KEK, so nothing
+    reads the developer's BJ_* settings or touches ./data."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    _point_at(monkeypatch, data_dir)
+    yield data_dir
+    clear_caches()
+
+
 @pytest.fixture
-def db(template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[People]:
+def db(template: Template, sandbox: Path) -> Iterator[People]:
     """A private copy of the migrated database with four accounts, and a private KEK."""
     from betterjournal.crypto import get_vault
     from betterjournal.db import get_engine, session_scope
     from betterjournal.models import User
 
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copyfile(template.path, data_dir / "betterjournal.db")
-    _point_at(monkeypatch, data_dir)
+    shutil.copyfile(template.path, sandbox / "betterjournal.db")
     # The template's data keys were wrapped by the template's KEK: give each account a
     # new data key under this test's KEK (no content exists yet, so nothing is lost).
     with session_scope() as session:

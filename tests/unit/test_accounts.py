@@ -13,10 +13,11 @@ import pytest
 from sqlmodel import col, select
 from unit_support import PASSWORD, clear_caches
 
-from betterjournal.core import accounts, passwords
+from betterjournal import crypto
+from betterjournal.core import accounts, form_tokens, links, passwords, sharing
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import get_engine, session_scope
-from betterjournal.models import AuthSession, LoginFailure, Role, User, utcnow
+from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, utcnow
 from betterjournal.settings import get_settings
 
 ADDRESS = "203.0.113.7"
@@ -405,3 +406,115 @@ def test_end_session_with_nothing_is_harmless(db) -> None:
         accounts.end_session(session, "")
         accounts.end_session(session, "not-a-token", everywhere=True)
     assert _resolve(token) is not None
+
+
+# --- registration from an invitation --------------------------------------------------------
+
+
+def _register(code: object, email: str = "new.client@example.test", address: str = ADDRESS):
+    with session_scope() as session:
+        user, invitation_id = accounts.register_client(
+            session,
+            code=code,
+            name="New Client",
+            email=email,
+            password="a sensible long passphrase",
+            address=address,
+        )
+        return user.id, user.role, invitation_id
+
+
+def test_register_client_needs_an_open_invitation_and_does_not_use_it(db) -> None:
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+    user_id, role, invitation_id = _register(code)
+    assert role == Role.CLIENT
+    with session_scope() as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        assert invitation.used_at is None  # accepted later, once signed in
+        assert links.find_invitation(session, code).id == invitation_id
+        assert not sharing.is_linked(session, client_id=user_id, clinician_id=db.clinician_a.id)
+
+
+def test_register_client_refusals_write_nothing_but_a_throttle_row(db) -> None:
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+    refusals = []
+    for bad_code, email in (("NOT-A-REAL-CODE", "fresh@example.test"), (code, db.client_a.email)):
+        with pytest.raises(InvalidInput) as caught:
+            _register(bad_code, email=email)
+        refusals.append(caught.value)
+    assert {error.code for error in refusals} == {"details"}
+    assert all(db.client_a.email not in str(error) for error in refusals)
+    with session_scope() as session:
+        assert len(session.exec(select(User)).all()) == 4
+        failures = session.exec(select(LoginFailure.scope)).all()
+    assert failures == [f"address:{ADDRESS}", f"address:{ADDRESS}"]
+
+
+def test_register_client_is_throttled_per_address(db) -> None:
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+        for _ in range(accounts.MAX_FAILURES_PER_ADDRESS):
+            session.add(LoginFailure(scope=f"address:{ADDRESS}", failed_at=utcnow()))
+    with pytest.raises(TooManyAttempts):
+        _register(code)
+    assert _register(code, address="198.51.100.20")[1] == Role.CLIENT
+
+
+def test_pending_invitation_is_kept_on_the_session_until_cleared(db) -> None:
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+        invitation = links.find_invitation(session, code)
+        user = session.get(User, db.client_a.id)
+        assert user is not None
+        token = accounts.start_session(session, user, pending_invitation_id=invitation.id)
+    viewer = _resolve(token)
+    assert viewer is not None
+    with session_scope() as session:
+        assert accounts.pending_invitation(session, session_id=viewer.session_id) == invitation.id
+        accounts.clear_pending_invitation(session, session_id=viewer.session_id)
+    with session_scope() as session:
+        assert accounts.pending_invitation(session, session_id=viewer.session_id) is None
+        accounts.clear_pending_invitation(session, session_id=uuid.uuid4())  # harmless
+
+
+# --- anti-forgery tokens for the HTML forms ----------------------------------------------------
+
+
+def test_form_token_round_trip_and_expiry(db) -> None:
+    now = 1_900_000_000.0
+    token = form_tokens.issue(now)
+    assert form_tokens.is_valid(token, now)
+    assert form_tokens.is_valid(token, now + form_tokens.MAX_AGE_SECONDS)
+    assert not form_tokens.is_valid(token, now + form_tokens.MAX_AGE_SECONDS + 1)
+    assert not form_tokens.is_valid(token, now - 1)  # issued in the future
+    assert form_tokens.issue(now) != token
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
+        lambda token: "1" + token,
+        lambda token: token.replace(".", "..", 1),
+        lambda token: token + ".x",
+        lambda token: None,
+        lambda token: 5,
+        lambda token: "",
+        lambda token: "x" * 300,
+    ],
+)
+def test_forged_form_tokens_are_refused(db, forge) -> None:
+    now = 1_900_000_000.0
+    assert not form_tokens.is_valid(forge(form_tokens.issue(now)), now)
+
+
+def test_form_tokens_depend_on_the_kek(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = 1_900_000_000.0
+    token = form_tokens.issue(now)
+    monkeypatch.setenv("BJ_KEK", base64.b64encode(b"k" * 32).decode())
+    get_settings.cache_clear()
+    crypto.get_vault.cache_clear()
+    assert not form_tokens.is_valid(token, now)

@@ -134,6 +134,18 @@ def test_parse_id_refuses_anything_but_a_uuid(value: object) -> None:
 def test_parse_id_accepts_a_uuid_string() -> None:
     value = uuid.uuid4()
     assert validation.parse_id(str(value)) == value
+    assert validation.parse_id(str(value).upper()) == value
+    assert validation.parse_id(value) is value
+
+
+def test_can_hold_accepts_work_in_progress_but_not_unsendable_text() -> None:
+    assert validation.can_hold("", max_length=10)
+    assert validation.can_hold("   \x00 half", max_length=10)  # validated on save, not here
+    assert validation.can_hold("x" * 10, max_length=10)
+    assert not validation.can_hold("x" * 11, max_length=10)
+    assert not validation.can_hold("a\ud800", max_length=10)
+    for value in (None, 1, b"x", ["x"], True):
+        assert not validation.can_hold(value, max_length=10)
 
 
 @pytest.mark.parametrize("value", [None, 1, 0, "true", "yes", [], {}])

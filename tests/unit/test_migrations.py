@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -103,3 +106,28 @@ def test_foreign_keys_are_enforced(db) -> None:
         connection.exec_driver_sql(
             "INSERT INTO journal_entry (item_id, body_ct) VALUES (?, x'00')", (uuid.uuid4().hex,)
         )
+
+
+def test_init_creates_a_private_key_file_and_database(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unit_support import clear_caches
+
+    from betterjournal import cli
+
+    data_dir, key_dir = tmp_path / "data", tmp_path / "keys"
+    for name in [name for name in os.environ if name.startswith("BJ_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BJ_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("BJ_KEY_FILE", str(key_dir / "kek.key"))
+    clear_caches()
+    try:
+        cli.init()
+        key_mode = stat.S_IMODE((key_dir / "kek.key").stat().st_mode)
+        key = (key_dir / "kek.key").read_text()
+        database = data_dir / "betterjournal.db"
+        assert (key_mode, stat.S_IMODE(database.stat().st_mode)) == (0o600, 0o600)
+        assert _differences() == []
+        cli.init()  # again: keeps the key, nothing to migrate
+        assert (key_dir / "kek.key").read_text() == key
+    finally:
+        get_engine().dispose()
+        clear_caches()
