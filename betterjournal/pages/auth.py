@@ -11,50 +11,37 @@ from betterjournal.i18n import t
 from betterjournal.state.base import AppState
 
 
-def _token_field() -> rx.Component:
-    return rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True)
+def _field(label: str, name: str, *, hint: str = "", **props) -> rx.Component:
+    """A labelled, required text field; `name` is also its id and form key."""
+    control = rx.input(id=name, name=name, required=True, size="3", width="100%", **props)
+    return labelled_field(label, control, hint=hint)
 
 
-def _submit(label: str) -> rx.Component:
-    return rx.button(label, type="submit", size="3", width="100%", disabled=AppState.form_token == "")
+def _auth_form(action: str, submit_label: str, *fields: rx.Component) -> rx.Component:
+    """A form the browser posts itself, with the anti-forgery token and one wide button."""
+    return native_form(
+        rx.vstack(
+            rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
+            *fields,
+            rx.button(
+                submit_label, type="submit", size="3", width="100%", disabled=AppState.form_token == ""
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        action=action,
+        method="post",
+        width="100%",
+    )
 
 
 def sign_in_page() -> rx.Component:
     return public_shell(
-        native_form(
-            rx.vstack(
-                _token_field(),
-                labelled_field(
-                    t("Email"),
-                    rx.input(
-                        id="email",
-                        name="email",
-                        type="email",
-                        auto_complete="username",
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                ),
-                labelled_field(
-                    t("Password"),
-                    rx.input(
-                        id="password",
-                        name="password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                ),
-                _submit(t("Sign in")),
-                spacing="4",
-                width="100%",
-            ),
-            action=routes.API_SIGN_IN,
-            method="post",
-            width="100%",
+        _auth_form(
+            routes.API_SIGN_IN,
+            t("Sign in"),
+            _field(t("Email"), "email", type="email", auto_complete="username"),
+            _field(t("Password"), "password", type="password", auto_complete="current-password"),
         ),
         rx.text(
             t("Have an invitation code from your clinician? "),
@@ -74,68 +61,27 @@ def register_page() -> rx.Component:
             ),
             size="2",
         ),
-        native_form(
-            rx.vstack(
-                _token_field(),
-                labelled_field(
-                    t("Invitation code"),
-                    rx.input(
-                        id="code",
-                        name="code",
-                        auto_complete="off",
-                        required=True,
-                        size="3",
-                        width="100%",
-                        auto_capitalize="characters",
-                    ),
-                ),
-                labelled_field(
-                    t("Your name"),
-                    rx.input(
-                        id="name",
-                        name="name",
-                        auto_complete="name",
-                        required=True,
-                        max_length=100,
-                        size="3",
-                        width="100%",
-                    ),
-                    hint=t("Your clinician will see this name."),
-                ),
-                labelled_field(
-                    t("Email"),
-                    rx.input(
-                        id="email",
-                        name="email",
-                        type="email",
-                        auto_complete="username",
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                ),
-                labelled_field(
-                    t("Password"),
-                    rx.input(
-                        id="password",
-                        name="password",
-                        type="password",
-                        auto_complete="new-password",
-                        required=True,
-                        min_length=12,
-                        max_length=128,
-                        size="3",
-                        width="100%",
-                    ),
-                    hint=t("At least 12 characters. A few unrelated words work well."),
-                ),
-                _submit(t("Create account")),
-                spacing="4",
-                width="100%",
+        _auth_form(
+            routes.API_REGISTER,
+            t("Create account"),
+            _field(t("Invitation code"), "code", auto_complete="off", auto_capitalize="characters"),
+            _field(
+                t("Your name"),
+                "name",
+                auto_complete="name",
+                max_length=100,
+                hint=t("Your clinician will see this name."),
             ),
-            action=routes.API_REGISTER,
-            method="post",
-            width="100%",
+            _field(t("Email"), "email", type="email", auto_complete="username"),
+            _field(
+                t("Password"),
+                "password",
+                type="password",
+                auto_complete="new-password",
+                min_length=12,
+                max_length=128,
+                hint=t("At least 12 characters. A few unrelated words work well."),
+            ),
         ),
         rx.text(t("Already have an account? "), rx.link(t("Sign in"), href=routes.SIGN_IN), size="2"),
         heading=t("Create your account"),
