@@ -287,6 +287,16 @@ class EntryDetail:
 
 
 @dataclass(frozen=True)
+class Editing:
+    """What the editor opens with: the unsaved draft if any, else the saved entry."""
+
+    title: str
+    body: str
+    is_new: bool
+    from_draft: bool
+
+
+@dataclass(frozen=True)
 class SharedEntry:
     """A journal entry as a clinician may see it: its own fields, nothing else."""
 

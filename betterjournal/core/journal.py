@@ -23,6 +23,7 @@ from betterjournal.models import (
     AuditOutcome,
     ClientItem,
     Draft,
+    Editing,
     EntryDetail,
     EntrySummary,
     ItemKind,
@@ -110,6 +111,18 @@ def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> 
 
 def entry_exists(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
     return sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND) is not None
+
+
+def open_for_editing(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> Editing:
+    """The words to put in the editor for this entry id (new, saved, or a draft of either)."""
+    exists = entry_exists(session, owner_id=owner_id, entry_id=entry_id)
+    draft = get_draft(session, owner_id=owner_id, entry_id=entry_id)
+    if draft is not None:
+        return Editing(*draft, is_new=not exists, from_draft=True)
+    if exists:
+        detail = get_entry(session, owner_id=owner_id, entry_id=entry_id)
+        return Editing(detail.title, detail.body, is_new=False, from_draft=False)
+    return Editing("", "", is_new=True, from_draft=False)
 
 
 def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:

@@ -60,6 +60,7 @@ class EditorState(AppState):
     editor_ready: bool = False
     saving: bool = False
     _closed: bool = False
+    _draft_problem: str = ""
 
     @guarded(Role.CLIENT)
     async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
@@ -69,17 +70,11 @@ class EditorState(AppState):
             entry_id = parse_id(requested)
         except NotFound:
             return rx.redirect(routes.write(str(uuid.uuid4())), replace=True)
-        draft = await in_session(journal.get_draft, owner_id=viewer.user_id, entry_id=entry_id)
-        exists = await in_session(journal.entry_exists, owner_id=viewer.user_id, entry_id=entry_id)
-        self.entry_id, self.is_new = str(entry_id), not exists
-        self.title, self.body, self.draft_status = "", "", ""
+        opened = await in_session(journal.open_for_editing, owner_id=viewer.user_id, entry_id=entry_id)
+        self.entry_id, self.is_new = str(entry_id), opened.is_new
+        self.title, self.body = opened.title, opened.body
+        self.draft_status = t("Your unsaved words are back.") if opened.from_draft else ""
         self._closed = False
-        if draft is not None:
-            self.title, self.body = draft
-            self.draft_status = t("Your unsaved words are back.")
-        elif exists:
-            detail = await in_session(journal.get_entry, owner_id=viewer.user_id, entry_id=entry_id)
-            self.title, self.body = detail.title, detail.body
         self.editor_ready = True
         return None
 
@@ -112,8 +107,11 @@ class EditorState(AppState):
             )
         except CoreError as error:
             self.draft_status = ""
-            self.problem = str(error)
+            self.problem = self._draft_problem = str(error)
             return
+        if self._draft_problem and self.problem == self._draft_problem:
+            self.problem = ""  # the words that couldn't be saved can be now
+        self._draft_problem = ""
         self.draft_status = t("Draft saved")
 
     @guarded(Role.CLIENT)
