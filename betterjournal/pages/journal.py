@@ -104,9 +104,8 @@ def write_page() -> rx.Component:
                 rx.text(EditorState.draft_status, size="1", color_scheme="gray", role="status"),
                 rx.hstack(
                     rx.button(
-                        rx.cond(EditorState.saving, t("Saving…"), t("Save entry")),
+                        t("Save entry"),
                         type="submit",
-                        loading=EditorState.saving,
                         size="3",
                     ),
                     rx.cond(

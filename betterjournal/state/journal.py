@@ -58,7 +58,6 @@ class EditorState(AppState):
     is_new: bool = True
     draft_status: str = ""
     editor_ready: bool = False
-    saving: bool = False
     _closed: bool = False
     _draft_problem: str = ""
 
@@ -122,13 +121,9 @@ class EditorState(AppState):
             return None
         entry_id = parse_id(self.entry_id)
         title, body = form.get("title", ""), form.get("body")
-        self.saving = True
-        try:
-            await in_session(
-                journal.save_entry, owner_id=viewer.user_id, entry_id=entry_id, title=title, body=body
-            )
-        finally:
-            self.saving = False
+        await in_session(
+            journal.save_entry, owner_id=viewer.user_id, entry_id=entry_id, title=title, body=body
+        )
         self._closed = True  # late keystroke events of this editor must not make a draft
         self._flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
