@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import betterjournal.models  # noqa: F401  (registers the tables)
-from alembic import context
 from betterjournal.db import get_engine
 
 config = context.config

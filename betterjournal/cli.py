@@ -25,9 +25,8 @@ def _say(message: str) -> None:
 
 
 def migrate() -> None:
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))

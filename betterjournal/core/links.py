@@ -36,8 +36,15 @@ def _normalise_code(code: object) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+def _require_role(session: Session, user_id: uuid.UUID, role: Role) -> None:
+    """Links only ever join a clinician to a client, whatever the caller checked."""
+    if session.exec(select(User.role).where(col(User.id) == user_id)).first() != role:
+        raise InvalidInput("Only a clinician can invite, and only a client can accept.")
+
+
 def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
     """A new single-use code, returned once; only its hash is kept."""
+    _require_role(session, clinician_id, Role.CLINICIAN)
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     now = utcnow()
     session.add(
@@ -72,6 +79,7 @@ def preview_invitation(session: Session, invitation_id: uuid.UUID) -> Invitation
 
 def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
     """Link the client to the inviting clinician and use up the code. Shares nothing."""
+    _require_role(session, client_id, Role.CLIENT)
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
         raise InvalidInput(_INVALID_CODE, code="details")

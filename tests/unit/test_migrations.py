@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -15,7 +16,6 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 import betterjournal.models  # noqa: F401 - registers the tables
-from alembic import command
 from betterjournal.db import get_engine
 from betterjournal.settings import PROJECT_ROOT
 
