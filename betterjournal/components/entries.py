@@ -85,3 +85,15 @@ def empty_state(message: str, action: rx.Component | None = None) -> rx.Componen
 def entry_body(text: str | rx.Var[str]) -> rx.Component:
     """User text, as escaped text: line breaks kept, never interpreted as HTML (INPUT-3)."""
     return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3")
+
+
+def loading(label: str) -> rx.Component:
+    """A spinner announced to screen readers while a page loads its data."""
+    return rx.center(rx.spinner(), role="status", aria_label=label, width="100%")
+
+
+def unavailable_or_loading(
+    loaded: bool | rx.Var[bool], message: str, back: rx.Component, label: str
+) -> rx.Component:
+    """What a page shows when its item did not load: why, and the way back; or a spinner."""
+    return rx.cond(loaded, empty_state(message, back), loading(label))

@@ -5,7 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.entries import empty_state, entry_body, shared_entry_card
+from betterjournal.components.entries import (
+    empty_state,
+    entry_body,
+    shared_entry_card,
+    unavailable_or_loading,
+)
 from betterjournal.components.layout import page_shell
 from betterjournal.i18n import t
 from betterjournal.models import Person
@@ -82,12 +87,11 @@ def client_entries_page() -> rx.Component:
                 ),
                 width="100%",
             ),
-            rx.cond(
+            unavailable_or_loading(
                 SharedWithMeState.loaded,
-                empty_state(
-                    t("This client isn't available."), rx.link(t("Back to clients"), href=routes.CLIENTS)
-                ),
-                rx.center(rx.spinner(), role="status", aria_label=t("Loading"), width="100%"),
+                t("This client isn't available."),
+                rx.link(t("Back to clients"), href=routes.CLIENTS),
+                t("Loading"),
             ),
         ),
         heading=t("Shared entries"),
@@ -121,13 +125,11 @@ def shared_entry_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(
+            unavailable_or_loading(
                 SharedWithMeState.loaded,
-                empty_state(
-                    t("This entry isn't available. It may have been made private or removed."),
-                    rx.link(t("Back to clients"), href=routes.CLIENTS),
-                ),
-                rx.center(rx.spinner(), role="status", aria_label=t("Opening the entry"), width="100%"),
+                t("This entry isn't available. It may have been made private or removed."),
+                rx.link(t("Back to clients"), href=routes.CLIENTS),
+                t("Opening the entry"),
             ),
         ),
         heading=t("Shared entry"),

@@ -9,7 +9,9 @@ from betterjournal.components.entries import (
     empty_state,
     entry_body,
     entry_card,
+    loading,
     share_status_line,
+    unavailable_or_loading,
 )
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.core.journal import PAGE_SIZE
@@ -61,7 +63,7 @@ def journal_page() -> rx.Component:
                 ),
                 empty_state(t("Nothing here yet. Your journal is private: write whatever helps.")),
             ),
-            rx.center(rx.spinner(), role="status", aria_label=t("Loading your journal"), width="100%"),
+            loading(t("Loading your journal")),
         ),
         rx.text(t("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
         heading=t("Your journal"),
@@ -133,7 +135,7 @@ def write_page() -> rx.Component:
                 gap="0.75em",
                 width="100%",
             ),
-            rx.center(rx.spinner(), role="status", aria_label=t("Opening the editor"), width="100%"),
+            loading(t("Opening the editor")),
         ),
         heading=rx.cond(EditorState.is_new, t("New entry"), t("Edit entry")),  # type: ignore[arg-type]
     )
@@ -221,12 +223,11 @@ def entry_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(
+            unavailable_or_loading(
                 EntryState.loaded,
-                empty_state(
-                    t("This entry isn't available."), rx.link(t("Back to your journal"), href=routes.JOURNAL)
-                ),
-                rx.center(rx.spinner(), role="status", aria_label=t("Opening the entry"), width="100%"),
+                t("This entry isn't available."),
+                rx.link(t("Back to your journal"), href=routes.JOURNAL),
+                t("Opening the entry"),
             ),
         ),
         heading=t("Entry"),
