@@ -556,6 +556,9 @@ async def bench_save_and_toggle(
                 query=last,
                 series=kept(save_new, keep),
             )
+            # The save's reply sends the browser to the entry; its page load (untimed) shows
+            # the "Entry saved" notice, as in the app.
+            await writer.call("entry", "load_entry", path=entry, query=last)
             await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
         # The same entry saved again and again (an edit of an existing entry).
         await writer.call("editor", "open_editor", path=write, query=last)
@@ -569,6 +572,7 @@ async def bench_save_and_toggle(
                 query=last,
                 series=kept(resave, keep),
             )
+            await writer.call("entry", "load_entry", path=entry, query=last)
             await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
             # Reference: an event that only checks the session (what every guarded handler adds).
             await writer.call("app", "route_home", path=write, query=last, series=kept(auth, keep))

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.sql.base import Executable
 from sqlmodel import Session, create_engine
 
 from betterjournal.settings import get_settings
@@ -62,6 +63,20 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def run(session: Session, statement: Executable, /, **params: Any) -> CursorResult[*tuple[Any, ...]]:
+    """Run a statement built once at import, on the unit of work's own connection.
+
+    The paths every event or keystroke takes (the session check, autosave, saving, the
+    share switch, the audit row) use this with module-level statements and bound
+    parameters: building a statement per call and running it through the ORM cost
+    about three times the database work itself (docs/performance.md). Everything else
+    uses the ORM as usual. Both share the unit's transaction, and pending ORM changes are
+    flushed first, as the ORM's own queries do.
+    """
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:

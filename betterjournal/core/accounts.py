@@ -6,12 +6,15 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, delete, func, select, update
 
 from betterjournal.core import passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, get_vault, sha256_hex
+from betterjournal.db import run
 from betterjournal.models import AuthSession, LoginFailure, Role, User, Viewer, utcnow
 from betterjournal.settings import get_settings
 
@@ -104,31 +107,50 @@ def start_session(session: Session, user: User, *, pending_invitation_id: uuid.U
     return token
 
 
+# sqlalchemy's select: sqlmodel's takes at most four columns.
+_SESSION_BY_TOKEN_HASH = (
+    sa_select(
+        col(AuthSession.id),
+        col(AuthSession.last_seen_at),
+        col(AuthSession.expires_at),
+        col(AuthSession.revoked_at),
+        col(User.id),
+        col(User.role),
+        col(User.display_name),
+        col(User.is_active),
+    )
+    .join(User, col(User.id) == AuthSession.user_id)
+    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+)
+_TOUCH_SESSION = (
+    update(AuthSession)
+    .where(col(AuthSession.id) == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now"))
+)
+
+
 def resolve_session(session: Session, token: str | None) -> Viewer | None:
-    """The viewer behind a session token, or None if unknown, revoked, expired or idle."""
+    """The viewer behind a session token, or None if unknown, revoked, expired or idle.
+
+    Runs before every websocket event (AUTHN-5), so it is one prebuilt statement.
+    """
     if not token or len(token) > 100:
         return None
-    row = session.exec(
-        select(AuthSession, User)
-        .join(User, col(User.id) == AuthSession.user_id)
-        .where(AuthSession.token_hash == sha256_hex(token))
-    ).first()
+    row = run(session, _SESSION_BY_TOKEN_HASH, token_hash=sha256_hex(token)).first()
     if row is None:
         return None
-    auth, user = row
+    session_id, last_seen_at, expires_at, revoked_at, user_id, role, display_name, is_active = row
     now = utcnow()
-    idle_limit = get_settings().idle_timeout(user.role)
     if (
-        auth.revoked_at is not None
-        or auth.expires_at <= now
-        or auth.last_seen_at + idle_limit <= now
-        or not user.is_active
+        revoked_at is not None
+        or expires_at <= now
+        or last_seen_at + get_settings().idle_timeout(role) <= now
+        or not is_active
     ):
         return None
-    if now - auth.last_seen_at >= LAST_SEEN_GRANULARITY:
-        auth.last_seen_at = now
-        session.add(auth)
-    return Viewer(user_id=user.id, role=user.role, display_name=user.display_name, session_id=auth.id)
+    if now - last_seen_at >= LAST_SEEN_GRANULARITY:
+        run(session, _TOUCH_SESSION, session_id=session_id, now=now)
+    return Viewer(user_id=user_id, role=role, display_name=display_name, session_id=session_id)
 
 
 def end_session(session: Session, token: str | None, *, everywhere: bool = False) -> None:
@@ -148,9 +170,12 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
         session.add(row)
 
 
+_WRAPPED_DATA_KEY = select(User.wrapped_data_key).where(col(User.id) == bindparam("user_id"))
+
+
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
     """The user's unwrapped data key, for one unit of work."""
-    wrapped = session.exec(select(User.wrapped_data_key).where(User.id == user_id)).one()
+    wrapped = run(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
     return get_vault().data_key(user_id, wrapped)
 
 

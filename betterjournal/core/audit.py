@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session
+from sqlmodel import Session, insert
 
-from betterjournal.models import AuditAction, AuditEvent, AuditOutcome
+from betterjournal.db import run
+from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, utcnow
+
+_INSERT = insert(AuditEvent)
 
 
 def record(
@@ -18,7 +21,14 @@ def record(
     subject_id: uuid.UUID | None = None,
     item_id: uuid.UUID | None = None,
 ) -> None:
-    """Add an audit row to the caller's transaction; it commits (or fails) with it."""
-    session.add(
-        AuditEvent(actor_id=actor_id, subject_id=subject_id, item_id=item_id, action=action, outcome=outcome)
+    """Write an audit row in the caller's transaction; it commits (or fails) with it."""
+    run(
+        session,
+        _INSERT,
+        at=utcnow(),
+        actor_id=actor_id,
+        subject_id=subject_id,
+        item_id=item_id,
+        action=action,
+        outcome=outcome,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, insert, select, update
 
 from betterjournal.core import audit, sharing
@@ -17,6 +18,7 @@ from betterjournal.core.dates import when
 from betterjournal.core.errors import NotFound
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text, parse_id
 from betterjournal.crypto import DataKey
+from betterjournal.db import run
 from betterjournal.i18n import t
 from betterjournal.models import (
     AuditAction,
@@ -59,36 +61,49 @@ def _open_fields(key: DataKey, item_id: uuid.UUID, title_ct: bytes | None, body_
     return title, key.open("journal_entry", "body_ct", item_id, body_ct)
 
 
+_ITEM_STATE = select(ClientItem.owner_id, ClientItem.kind, ClientItem.deleted_at).where(
+    col(ClientItem.id) == bindparam("entry")
+)
+_INSERT_ITEM = insert(ClientItem)
+_INSERT_ENTRY = insert(JournalEntry)
+_TOUCH_ITEM = (
+    update(ClientItem).where(col(ClientItem.id) == bindparam("entry")).values(updated_at=bindparam("now"))
+)
+_UPDATE_ENTRY = (
+    update(JournalEntry)
+    .where(col(JournalEntry.item_id) == bindparam("entry"))
+    .values(title_ct=bindparam("title"), body_ct=bindparam("body"))
+)
+_DELETE_DRAFT = delete(Draft).where(
+    col(Draft.owner_id) == bindparam("owner"), col(Draft.entry_id) == bindparam("entry")
+)
+
+
+def _writable(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
+    """Whether the entry exists; NotFound if the id is someone else's, another kind, or deleted."""
+    existing = run(session, _ITEM_STATE, entry=entry_id).first()
+    if existing is not None and tuple(existing) != (owner_id, KIND, None):
+        raise NotFound()
+    return existing is not None
+
+
 def save_entry(
     session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
 ) -> None:
     """Create or update the owner's entry with this id; clear its draft."""
     clean_t, clean_b = clean_title(title), clean_body(body)
-    existing = session.exec(
-        select(ClientItem.owner_id, ClientItem.kind, ClientItem.deleted_at).where(
-            col(ClientItem.id) == entry_id
-        )
-    ).first()
-    if existing is not None and tuple(existing) != (owner_id, KIND, None):
-        raise NotFound()
+    exists = _writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
-    fields = {
-        "title_ct": key.seal("journal_entry", "title_ct", entry_id, clean_t) if clean_t else None,
-        "body_ct": key.seal("journal_entry", "body_ct", entry_id, clean_b),
-    }
+    title_ct = key.seal("journal_entry", "title_ct", entry_id, clean_t) if clean_t else None
+    body_ct = key.seal("journal_entry", "body_ct", entry_id, clean_b)
     now = utcnow()
-    # Plain statements: saving is on the typing path, and the ORM's bookkeeping doubled it.
-    if existing is None:
-        session.exec(
-            insert(ClientItem).values(
-                id=entry_id, owner_id=owner_id, kind=KIND, created_at=now, updated_at=now
-            )
-        )
-        session.exec(insert(JournalEntry).values(item_id=entry_id, **fields))
+    if exists:
+        run(session, _TOUCH_ITEM, entry=entry_id, now=now)
+        run(session, _UPDATE_ENTRY, entry=entry_id, title=title_ct, body=body_ct)
     else:
-        session.exec(update(ClientItem).where(col(ClientItem.id) == entry_id).values(updated_at=now))
-        session.exec(update(JournalEntry).where(col(JournalEntry.item_id) == entry_id).values(**fields))
-    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+        run(session, _INSERT_ITEM, id=entry_id, owner_id=owner_id, kind=KIND, created_at=now, updated_at=now)
+        run(session, _INSERT_ENTRY, item_id=entry_id, title_ct=title_ct, body_ct=body_ct)
+    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 
 def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> EntryDetail:
@@ -134,7 +149,7 @@ def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) 
     item.deleted_at = utcnow()
     session.add(item)
     session.exec(delete(JournalEntry).where(col(JournalEntry.item_id) == entry_id))
-    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
     audit.record(
         session,
         actor_id=owner_id,
@@ -196,20 +211,38 @@ def journal_page(
 # --- drafts -------------------------------------------------------------------------
 
 
+_UPDATE_DRAFT = (
+    update(Draft)
+    .where(col(Draft.owner_id) == bindparam("owner"), col(Draft.entry_id) == bindparam("entry"))
+    .values(title_ct=bindparam("title"), body_ct=bindparam("body"), updated_at=bindparam("now"))
+)
+_INSERT_DRAFT = insert(Draft)
+
+
 def save_draft(
     session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
 ) -> None:
     """Autosave what is in the editor, encrypted. Empty drafts are allowed."""
     clean_t, clean_b = clean_title(title), clean_body(body, required=False)
-    existing = session.get(ClientItem, entry_id)
-    if existing is not None and (existing.owner_id != owner_id or existing.deleted_at is not None):
-        raise NotFound()
+    _writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
-    draft = session.get(Draft, (owner_id, entry_id)) or Draft(owner_id=owner_id, entry_id=entry_id)
-    draft.title_ct = key.seal("draft", "title_ct", entry_id, clean_t)
-    draft.body_ct = key.seal("draft", "body_ct", entry_id, clean_b)
-    draft.updated_at = utcnow()
-    session.add(draft)
+    title_ct = key.seal("draft", "title_ct", entry_id, clean_t)
+    body_ct = key.seal("draft", "body_ct", entry_id, clean_b)
+    now = utcnow()
+    # Every keystroke pause after the first finds the draft there: update, insert if not.
+    updated = run(
+        session, _UPDATE_DRAFT, owner=owner_id, entry=entry_id, title=title_ct, body=body_ct, now=now
+    )
+    if updated.rowcount == 0:
+        run(
+            session,
+            _INSERT_DRAFT,
+            owner_id=owner_id,
+            entry_id=entry_id,
+            title_ct=title_ct,
+            body_ct=body_ct,
+            updated_at=now,
+        )
 
 
 def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> tuple[str, str] | None:
@@ -224,7 +257,7 @@ def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> 
 
 
 def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:
-    session.exec(delete(Draft).where(col(Draft.owner_id) == owner_id, col(Draft.entry_id) == entry_id))
+    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 
 def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, insert, select, update
 
 from betterjournal.core import audit
 from betterjournal.core.dates import when
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
+from betterjournal.db import run
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -96,6 +99,34 @@ def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID
     )
 
 
+# The owner's live item, its active share to this clinician, and their active link.
+_SHARE_STATE = (
+    select(ClientItem.id, ItemShare.id, CareLink.id)
+    .outerjoin(
+        ItemShare,
+        (col(ItemShare.item_id) == ClientItem.id)
+        & (col(ItemShare.clinician_id) == bindparam("clinician_id"))
+        & col(ItemShare.revoked_at).is_(None),
+    )
+    .outerjoin(
+        CareLink,
+        (col(CareLink.client_id) == ClientItem.owner_id)
+        & (col(CareLink.clinician_id) == bindparam("clinician_id"))
+        & col(CareLink.ended_at).is_(None),
+    )
+    .where(
+        col(ClientItem.id) == bindparam("item_id"),
+        col(ClientItem.owner_id) == bindparam("owner_id"),
+        col(ClientItem.kind) == bindparam("kind"),
+        col(ClientItem.deleted_at).is_(None),
+    )
+)
+_INSERT_SHARE = insert(ItemShare)
+_REVOKE_SHARE = (
+    update(ItemShare).where(col(ItemShare.id) == bindparam("share_id")).values(revoked_at=bindparam("now"))
+)
+
+
 def set_shared(
     session: Session,
     *,
@@ -112,40 +143,23 @@ def set_shared(
     share statuses afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
-    # One query: the owner's live item, its active share to this clinician, the link.
-    row = session.exec(
-        select(ClientItem.id, ItemShare, CareLink.id)
-        .outerjoin(
-            ItemShare,
-            (col(ItemShare.item_id) == ClientItem.id)
-            & (col(ItemShare.clinician_id) == clinician_id)
-            & col(ItemShare.revoked_at).is_(None),
-        )
-        .outerjoin(
-            CareLink,
-            (col(CareLink.client_id) == ClientItem.owner_id)
-            & (col(CareLink.clinician_id) == clinician_id)
-            & col(CareLink.ended_at).is_(None),
-        )
-        .where(
-            col(ClientItem.id) == item_id,
-            col(ClientItem.owner_id) == owner_id,
-            col(ClientItem.kind) == kind,
-            col(ClientItem.deleted_at).is_(None),
-        )
+    row = run(
+        session, _SHARE_STATE, item_id=item_id, owner_id=owner_id, kind=kind, clinician_id=clinician_id
     ).first()
     if row is None:
         raise deny(session, actor_id=owner_id, action=action, item_id=item_id)
-    _item, active, link_id = row
+    _item, active_share_id, link_id = row
     if shared and link_id is None:
         raise InvalidInput("You can only share with a clinician you're connected to.")
-    if shared and active is None:
-        session.add(ItemShare(item_id=item_id, clinician_id=clinician_id))
-    elif not shared and active is not None:
-        active.revoked_at = utcnow()
-        session.add(active)
-    else:
+    if shared == (active_share_id is not None):
         return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
+    now = utcnow()
+    if shared:
+        run(
+            session, _INSERT_SHARE, id=uuid.uuid4(), item_id=item_id, clinician_id=clinician_id, shared_at=now
+        )
+    else:
+        run(session, _REVOKE_SHARE, share_id=active_share_id, now=now)
     audit.record(
         session,
         actor_id=owner_id,
@@ -154,7 +168,6 @@ def set_shared(
         subject_id=owner_id,
         item_id=item_id,
     )
-    session.flush()
     return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
 
 
@@ -192,23 +205,30 @@ def revoke_all(
     return count
 
 
+_LINKED_CLINICIANS = (
+    select(User.id, User.display_name)
+    .join(CareLink, col(CareLink.clinician_id) == User.id)
+    .where(col(CareLink.client_id) == bindparam("owner_id"), col(CareLink.ended_at).is_(None))
+    .order_by(col(CareLink.created_at))
+)
+_ACTIVE_SHARES = select(
+    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
+).where(
+    col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+    col(ItemShare.revoked_at).is_(None),
+)
+
+
 def share_statuses(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[ShareStatus]]:
     """For the owner: per item, one status per linked clinician (shared or not, seen when)."""
     ids = list(item_ids)
-    clinicians = session.exec(
-        select(User.id, User.display_name)
-        .join(CareLink, col(CareLink.clinician_id) == User.id)
-        .where(CareLink.client_id == owner_id, col(CareLink.ended_at).is_(None))
-        .order_by(col(CareLink.created_at))
-    ).all()
-    active: dict[tuple[uuid.UUID, uuid.UUID], ItemShare] = {}
+    clinicians = run(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
+    active: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
     if ids and clinicians:
-        for share in session.exec(
-            select(ItemShare).where(col(ItemShare.item_id).in_(ids), col(ItemShare.revoked_at).is_(None))
-        ):
-            active[(share.item_id, share.clinician_id)] = share
+        for item_id, clinician_id, shared_at, first_seen_at in run(session, _ACTIVE_SHARES, item_ids=ids):
+            active[(item_id, clinician_id)] = (shared_at, first_seen_at)
     statuses: dict[uuid.UUID, list[ShareStatus]] = defaultdict(list)
     for item_id in ids:
         for clinician_id, name in clinicians:
@@ -218,8 +238,8 @@ def share_statuses(
                     clinician_id=str(clinician_id),
                     clinician_name=name,
                     shared=share is not None,
-                    shared_on=when(share.shared_at) if share else "",
-                    seen_on=when(share.first_seen_at) if share else "",
+                    shared_on=when(share[0]) if share else "",
+                    seen_on=when(share[1]) if share else "",
                 )
             )
     return statuses

@@ -68,12 +68,14 @@ class AppState(rx.State):
     notice: str = ""
     problem: str = ""
     _viewer_id: str = ""
-    _carry_notice: bool = False
+    _flash_message: str = ""
 
     def _flash(self, message: str) -> None:
-        """A notice that survives the redirect that follows it, for one page load."""
-        self.notice = message
-        self._carry_notice = True
+        """A notice for the page this handler redirects to, shown when that page loads.
+
+        Kept server-side until then, so the handler's own reply is the redirect alone.
+        """
+        self._flash_message = message
 
     async def _identify(self) -> Viewer | None:
         """Re-validate the session cookie of this connection; wipe the tree if it changed.
@@ -173,8 +175,8 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
                 return rx.redirect(routes.HOME if self._viewer_id else routes.SIGN_IN)
             if not quiet:
                 # Only touch what changes: every assignment is sent to the browser.
-                if self._carry_notice:
-                    self._carry_notice = False
+                if self._flash_message:
+                    self.notice, self._flash_message = self._flash_message, ""
                 elif self.notice:
                     self.notice = ""
                 if self.problem:
