@@ -21,9 +21,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from betterjournal import routes
-from betterjournal.core import accounts, form_tokens
+from betterjournal.core import accounts, form_tokens, links
 from betterjournal.core.errors import CoreError, InvalidInput, TooManyAttempts
 from betterjournal.db import in_session
+from betterjournal.models import Role
 from betterjournal.settings import get_settings
 
 log = logging.getLogger("betterjournal.api")
@@ -90,45 +91,44 @@ async def sign_in(request: Request) -> Response:
         return _back(routes.SIGN_IN, "form")
     address = _client_address(request)
 
-    def work(session):
+    def work(session) -> tuple[str, str]:
         user = accounts.authenticate(
             session, email=fields.get("email"), password=fields.get("password"), address=address
         )
-        return accounts.start_session(session, user)
+        token = accounts.start_session(session, user)
+        # A client who registered with an invitation code sees it offered first.
+        invited = user.role == Role.CLIENT and links.offered_invitation(session, client_id=user.id)
+        return token, routes.CARE_TEAM if invited else routes.HOME
 
     try:
-        token = await in_session(work)
+        token, destination = await in_session(work)
     except TooManyAttempts:
         return _back(routes.SIGN_IN, "throttled")
     except CoreError:
         return _back(routes.SIGN_IN, "signin")
-    return _with_session_cookie(RedirectResponse(routes.HOME, status_code=303), token)
+    return _with_session_cookie(RedirectResponse(destination, status_code=303), token)
 
 
 async def register(request: Request) -> Response:
     fields = await _checked_form(request)
     if fields is None:
         return _back(routes.REGISTER, "form")
-    address = _client_address(request)
-
-    def work(session):
-        user, invitation_id = accounts.register_client(
-            session,
+    try:
+        await in_session(
+            accounts.register_client,
             code=fields.get("code"),
             name=fields.get("name"),
             email=fields.get("email"),
             password=fields.get("password"),
-            address=address,
+            address=_client_address(request),
         )
-        return accounts.start_session(session, user, pending_invitation_id=invitation_id)
-
-    try:
-        token = await in_session(work)
     except TooManyAttempts:
         return _back(routes.REGISTER, "throttled")
     except InvalidInput as error:
         return _back(routes.REGISTER, error.code)
-    return _with_session_cookie(RedirectResponse(routes.CARE_TEAM, status_code=303), token)
+    # The same answer whether or not the email already had an account (AUTHN-2): no
+    # session is started here, the person signs in next.
+    return RedirectResponse(f"{routes.SIGN_IN}?registered=1", status_code=303)
 
 
 async def sign_out(request: Request) -> Response:

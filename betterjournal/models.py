@@ -104,14 +104,11 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    # An invitation checked at registration, offered to the client once signed in.
-    pending_invitation_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(ForeignKey("invitation.id", ondelete="SET NULL"))
-    )
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed sign-in, per scope ("account:<hash>" or "address:<ip>")."""
+    """One throttled attempt: a failed sign-in ("account:<hash>", "address:<ip>") or any
+    registration ("register:<ip>")."""
 
     __tablename__ = "login_failure"  # type: ignore[assignment]
     __table_args__ = (Index("ix_login_failure_scope_at", "scope", "failed_at"),)
@@ -135,6 +132,10 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     used_by_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    )
+    # The client who registered with this code: offered to them when they sign in.
+    offered_to_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     )
 
 

@@ -21,6 +21,8 @@ from betterjournal.settings import get_settings
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
+# Registrations per address in the same window, whatever their outcome.
+MAX_REGISTRATIONS_PER_ADDRESS = 20
 # Refresh last_seen_at at most this often, so ordinary events don't each write.
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
 
@@ -29,20 +31,33 @@ def create_user(
     session: Session, *, email: object, display_name: object, password: object, role: Role
 ) -> User:
     """Create an account with its own wrapped data key. Raises InvalidInput."""
-    clean = clean_email(email)
+    clean_address, name, secret = _checked_details(email, display_name, password)
+    if _email_taken(session, clean_address):
+        raise InvalidInput("We couldn't create an account with these details.", code="details")
+    return _add_user(session, email=clean_address, display_name=name, secret=secret, role=role)
+
+
+def _checked_details(email: object, display_name: object, password: object) -> tuple[str, str, str]:
+    """(email, name, password) for a new account, or InvalidInput saying what to fix."""
+    clean_address = clean_email(email)
     try:
         name = clean_line(display_name, label="Name", max_length=NAME_MAX)
     except InvalidInput as error:
         raise InvalidInput(error.message, code="name", **error.values) from None
-    secret = passwords.check_policy(password)
-    if session.exec(select(User.id).where(User.email == clean)).first() is not None:
-        raise InvalidInput("We couldn't create an account with these details.", code="details")
+    return clean_address, name, passwords.check_policy(password)
+
+
+def _email_taken(session: Session, email: str) -> bool:
+    return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+def _add_user(session: Session, *, email: str, display_name: str, secret: str, role: Role) -> User:
     user_id = uuid.uuid4()
     wrapped = get_vault().new_data_key(user_id)
     user = User(
         id=user_id,
-        email=clean,
-        display_name=name,
+        email=email,
+        display_name=display_name,
         role=role,
         password_hash=passwords.hash_password(secret),
         wrapped_data_key=wrapped.blob,
@@ -64,6 +79,10 @@ def _recent_failures(session: Session, scope: str, now: datetime) -> int:
     return session.exec(query).one()
 
 
+def _forget_old_attempts(session: Session, now: datetime) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - THROTTLE_WINDOW))
+
+
 def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
     """Check credentials. One failure shape for every reason (AUTHN-2); throttled (AUTHN-3)."""
     now = utcnow()
@@ -80,7 +99,7 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(scope=account_scope, failed_at=now))
         session.add(LoginFailure(scope=address_scope, failed_at=now))
-        session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - THROTTLE_WINDOW))
+        _forget_old_attempts(session, now)
         session.commit()
         raise SignInFailed()
     if passwords.needs_rehash(user.password_hash):
@@ -90,7 +109,7 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     return user
 
 
-def start_session(session: Session, user: User, *, pending_invitation_id: uuid.UUID | None = None) -> str:
+def start_session(session: Session, user: User) -> str:
     """Create a server-side session; return the raw token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
@@ -101,7 +120,6 @@ def start_session(session: Session, user: User, *, pending_invitation_id: uuid.U
             created_at=now,
             last_seen_at=now,
             expires_at=now + get_settings().session_lifetime,
-            pending_invitation_id=pending_invitation_id,
         )
     )
     return token
@@ -185,36 +203,29 @@ def list_users(session: Session) -> list[User]:
 
 def register_client(
     session: Session, *, code: object, name: object, email: object, password: object, address: str
-) -> tuple[User, uuid.UUID]:
-    """Create a client account from an open invitation; return it and the invitation id.
+) -> None:
+    """Register a client from an open invitation, never revealing whether the email has an account.
 
-    The invitation is not used up here: the signed-in client accepts it afterwards,
-    seeing the clinician's name first. Throttled like sign-in, per address.
+    A new email gets an account, and the invitation is offered to it when the client
+    signs in (accepting it is their choice, once they see the clinician's name). An
+    email that already has an account changes nothing, after the same work (one
+    password hash): the caller answers both alike, "registered: now sign in" (AUTHN-2).
+    Every attempt from an address counts toward its limit, whatever the outcome.
     """
     from betterjournal.core import links
 
     now = utcnow()
-    _account_scope, address_scope = _scopes("", address)
-    if _recent_failures(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS:
+    scope = f"register:{address}"
+    if _recent_failures(session, scope, now) >= MAX_REGISTRATIONS_PER_ADDRESS:
         raise TooManyAttempts()
-    try:
-        invitation = links.find_invitation(session, code)
-        user = create_user(session, email=email, display_name=name, password=password, role=Role.CLIENT)
-    except InvalidInput:
-        session.rollback()
-        session.add(LoginFailure(scope=address_scope, failed_at=now))
-        session.commit()
-        raise
-    return user, invitation.id
-
-
-def pending_invitation(session: Session, *, session_id: uuid.UUID) -> uuid.UUID | None:
-    """The invitation checked at registration, not yet accepted or declined."""
-    return session.exec(select(AuthSession.pending_invitation_id).where(AuthSession.id == session_id)).first()
-
-
-def clear_pending_invitation(session: Session, *, session_id: uuid.UUID) -> None:
-    auth = session.get(AuthSession, session_id)
-    if auth is not None and auth.pending_invitation_id is not None:
-        auth.pending_invitation_id = None
-        session.add(auth)
+    session.add(LoginFailure(scope=scope, failed_at=now))
+    _forget_old_attempts(session, now)
+    session.commit()  # counted even when the attempt is refused below
+    invitation = links.find_invitation(session, code)
+    clean_address, display_name, secret = _checked_details(email, name, password)
+    if _email_taken(session, clean_address):
+        passwords.hash_password(secret)  # the work a new account costs, so timing tells nothing
+        return
+    user = _add_user(session, email=clean_address, display_name=display_name, secret=secret, role=Role.CLIENT)
+    invitation.offered_to_id = user.id
+    session.add(invitation)

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, sharing
 from betterjournal.core.dates import day
@@ -75,6 +75,26 @@ def preview_invitation(session: Session, invitation_id: uuid.UUID) -> Invitation
     clinician = session.get(User, invitation.clinician_id)
     assert clinician is not None
     return InvitationPreview(clinician_name=clinician.display_name, expires_on=day(invitation.expires_at))
+
+
+def offered_invitation(session: Session, *, client_id: uuid.UUID) -> uuid.UUID | None:
+    """The open invitation this client registered with, to offer once they are signed in."""
+    return session.exec(
+        select(Invitation.id)
+        .where(
+            col(Invitation.offered_to_id) == client_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > utcnow(),
+        )
+        .order_by(col(Invitation.created_at).desc())
+    ).first()
+
+
+def decline_offer(session: Session, *, client_id: uuid.UUID) -> None:
+    """Stop offering the client the invitation they registered with (the code stays open)."""
+    session.exec(
+        update(Invitation).where(col(Invitation.offered_to_id) == client_id).values(offered_to_id=None)
+    )
 
 
 def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> None:

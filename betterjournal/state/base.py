@@ -124,6 +124,8 @@ class AppState(rx.State):
         self.problem = PUBLIC_PAGE_PROBLEMS.get(query.get("error", ""), "")
         if query.get("signed_out"):
             self.notice = t("You're signed out.")
+        elif query.get("registered"):
+            self.notice = t("You're registered. Sign in with your email and password to continue.")
 
     @rx.event
     async def route_home(self) -> rx.event.EventSpec:

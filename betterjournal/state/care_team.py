@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from betterjournal.core import accounts, links
+from betterjournal.core import links
 from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
@@ -23,9 +23,9 @@ class CareTeamState(AppState):
     @guarded(Role.CLIENT)
     async def load_care_team(self, viewer: Viewer) -> None:
         self.invitation_from, self._invitation_id = "", ""
-        pending = await in_session(accounts.pending_invitation, session_id=viewer.session_id)
-        if pending is not None:
-            await self._offer(pending)
+        offered = await in_session(links.offered_invitation, client_id=viewer.user_id)
+        if offered is not None:
+            await self._offer(offered)
         self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
         self.care_team_loaded = True
 
@@ -49,7 +49,6 @@ class CareTeamState(AppState):
         await in_session(
             links.accept_invitation, client_id=viewer.user_id, invitation_id=parse_id(self._invitation_id)
         )
-        await in_session(accounts.clear_pending_invitation, session_id=viewer.session_id)
         self.invitation_from, self._invitation_id = "", ""
         self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
         self.notice = t(
@@ -59,7 +58,7 @@ class CareTeamState(AppState):
 
     @guarded(Role.CLIENT)
     async def decline_invitation(self, viewer: Viewer) -> None:
-        await in_session(accounts.clear_pending_invitation, session_id=viewer.session_id)
+        await in_session(links.decline_offer, client_id=viewer.user_id)
         self.invitation_from, self._invitation_id = "", ""
         self.notice = t("Invitation declined. Nothing was shared.")
 

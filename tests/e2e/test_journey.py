@@ -34,6 +34,18 @@ def sign_in(person, email: str) -> None:
     person.page.get_by_role("button", name="Sign in").click()
 
 
+REGISTERED = "You're registered. Sign in with your email and password to continue."
+
+
+def register(person, code: str, name: str, email: str, password: str = PASSWORD) -> None:
+    person.goto("/register")
+    person.page.get_by_label("Invitation code").fill(code)
+    person.page.get_by_label("Your name").fill(name)
+    person.page.get_by_label("Email").fill(email)
+    person.page.get_by_label("Password").fill(password)
+    person.page.get_by_role("button", name="Create account").click()
+
+
 def write_entry(person, title: str, body: str) -> None:
     page = person.page
     page.get_by_role("navigation").get_by_role("link", name="Write").click()
@@ -60,14 +72,12 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
     assert re.fullmatch(r"([A-Z0-9]{4}-){6}[A-Z0-9]{4}", code), code
 
-    # The client registers with it, sees who invited them, and accepts.
+    # The client registers with it, signs in, sees who invited them, and accepts.
     client = open_phone()
-    client.goto("/register")
-    client.page.get_by_label("Invitation code").fill(code)
-    client.page.get_by_label("Your name").fill("Sam Client")
-    client.page.get_by_label("Email").fill(f"sam-{uuid.uuid4().hex[:8]}@example.ca")
-    client.page.get_by_label("Password").fill(PASSWORD)
-    client.page.get_by_role("button", name="Create account").click()
+    sam = f"sam-{uuid.uuid4().hex[:8]}@example.ca"
+    register(client, code, "Sam Client", sam)
+    expect(client.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
+    sign_in(client, sam)
     expect(client.page.get_by_role("heading", name="Invitation from Dr. Rivera")).to_be_visible()
     client.page.get_by_role("button", name="Accept").click()
     expect(
@@ -117,6 +127,32 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     assert watch.dialogs == []
     assert watch.page_errors == []
     assert watch.console_errors == [], watch.console_errors
+
+
+def test_registering_a_taken_email_looks_exactly_like_registering_a_new_one(
+    open_phone, running_app, clinician
+) -> None:
+    """AUTHN-2: someone holding a code can't learn whether an address has an account."""
+    doctor = open_phone()
+    sign_in(doctor, clinician["email"])
+    doctor.page.get_by_role("button", name="Create invitation code").click()
+    code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
+
+    seen = []
+    for email in (clinician["email"], f"new-{uuid.uuid4().hex[:8]}@example.ca"):
+        visitor = open_phone()
+        register(visitor, code, "Curious Person", email, password="a-different-passphrase-42")
+        expect(visitor.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
+        seen.append((visitor.page.url, visitor.page.get_by_role("main").inner_text()))
+    assert seen[0] == seen[1]
+
+    # The taken address kept its own password: the visitor's gets the usual failure.
+    visitor = open_phone()
+    visitor.goto("/signin")
+    visitor.page.get_by_label("Email").fill(clinician["email"])
+    visitor.page.get_by_label("Password").fill("a-different-passphrase-42")
+    visitor.page.get_by_role("button", name="Sign in").click()
+    expect(visitor.page.get_by_role("alert")).to_contain_text("don't match an account")
 
 
 def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> None:

@@ -411,9 +411,9 @@ def test_end_session_with_nothing_is_harmless(db) -> None:
 # --- registration from an invitation --------------------------------------------------------
 
 
-def _register(code: object, email: str = "new.client@example.test", address: str = ADDRESS):
+def _register(code: object, email: str = "new.client@example.test", address: str = ADDRESS) -> None:
     with session_scope() as session:
-        user, invitation_id = accounts.register_client(
+        accounts.register_client(
             session,
             code=code,
             name="New Client",
@@ -421,63 +421,129 @@ def _register(code: object, email: str = "new.client@example.test", address: str
             password="a sensible long passphrase",
             address=address,
         )
-        return user.id, user.role, invitation_id
 
 
-def test_register_client_needs_an_open_invitation_and_does_not_use_it(db) -> None:
+def _user_by_email(email: str) -> User | None:
+    with session_scope() as session:
+        return session.exec(select(User).where(User.email == email)).first()
+
+
+def _attempts(address: str = ADDRESS) -> int:
+    with session_scope() as session:
+        return len(
+            session.exec(select(LoginFailure).where(LoginFailure.scope == f"register:{address}")).all()
+        )
+
+
+def test_register_client_creates_a_client_and_offers_the_invitation_unused(db) -> None:
     with session_scope() as session:
         code = links.create_invitation(session, clinician_id=db.clinician_a.id)
-    user_id, role, invitation_id = _register(code)
-    assert role == Role.CLIENT
+        invitation_id = links.find_invitation(session, code).id
+    _register(code)
+    user = _user_by_email("new.client@example.test")
+    assert user is not None and user.role == Role.CLIENT
     with session_scope() as session:
         invitation = session.get(Invitation, invitation_id)
         assert invitation is not None
-        assert invitation.used_at is None  # accepted later, once signed in
-        assert links.find_invitation(session, code).id == invitation_id
-        assert not sharing.is_linked(session, client_id=user_id, clinician_id=db.clinician_a.id)
+        assert invitation.used_at is None  # accepted later, once signed in and shown the name
+        assert links.offered_invitation(session, client_id=user.id) == invitation_id
+        assert not sharing.is_linked(session, client_id=user.id, clinician_id=db.clinician_a.id)
+    assert _attempts() == 1
 
 
-def test_register_client_refusals_write_nothing_but_a_throttle_row(db) -> None:
+def test_registering_an_existing_email_changes_nothing_after_the_same_work(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AUTHN-2: no error, no change, and one password hash, exactly as for a new account."""
     with session_scope() as session:
         code = links.create_invitation(session, clinician_id=db.clinician_a.id)
-    refusals = []
-    for bad_code, email in (("NOT-A-REAL-CODE", "fresh@example.test"), (code, db.client_a.email)):
-        with pytest.raises(InvalidInput) as caught:
-            _register(bad_code, email=email)
-        refusals.append(caught.value)
-    assert {error.code for error in refusals} == {"details"}
-    assert all(db.client_a.email not in str(error) for error in refusals)
+        before = {u.id: (u.email, u.display_name, u.password_hash) for u in session.exec(select(User))}
+    hashes: list[str] = []
+    real_hash = passwords.hash_password
+
+    def counted(secret: str) -> str:
+        hashes.append(secret)
+        return real_hash(secret)
+
+    monkeypatch.setattr(passwords, "hash_password", counted)
+    _register(code, email=db.client_a.email.upper())  # no exception: the same answer as success
+    assert len(hashes) == 1
+    _register(code, email="someone.new@example.test")
+    assert len(hashes) == 2
+    with session_scope() as session:
+        after = {u.id: (u.email, u.display_name, u.password_hash) for u in session.exec(select(User))}
+        assert links.offered_invitation(session, client_id=db.client_a.id) is None
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert len(after) == len(before) + 1
+    assert _attempts() == 2
+
+
+def test_register_client_refusals_create_nothing_and_count_as_attempts(db) -> None:
+    with session_scope() as session:
+        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+    cases = (
+        ("NOT-A-REAL-CODE", "fresh@example.test", "details"),
+        (code, "not-an-email", "email"),
+        (code, "fresh@example.test", "password_short"),
+    )
+    for bad_code, email, expected in cases:
+        with pytest.raises(InvalidInput) as caught, session_scope() as session:
+            accounts.register_client(
+                session,
+                code=bad_code,
+                name="New Client",
+                email=email,
+                password="short" if expected == "password_short" else "a sensible long passphrase",
+                address=ADDRESS,
+            )
+        assert caught.value.code == expected
     with session_scope() as session:
         assert len(session.exec(select(User)).all()) == 4
-        failures = session.exec(select(LoginFailure.scope)).all()
-    assert failures == [f"address:{ADDRESS}", f"address:{ADDRESS}"]
+    assert _attempts() == len(cases)
 
 
-def test_register_client_is_throttled_per_address(db) -> None:
+def test_register_client_is_throttled_per_address_whatever_the_outcome(db) -> None:
     with session_scope() as session:
         code = links.create_invitation(session, clinician_id=db.clinician_a.id)
-        for _ in range(accounts.MAX_FAILURES_PER_ADDRESS):
-            session.add(LoginFailure(scope=f"address:{ADDRESS}", failed_at=utcnow()))
+    for index in range(accounts.MAX_REGISTRATIONS_PER_ADDRESS):
+        _register(code, email=f"client{index}@example.test")
     with pytest.raises(TooManyAttempts):
-        _register(code)
-    assert _register(code, address="198.51.100.20")[1] == Role.CLIENT
+        _register(code, email="one.more@example.test")
+    assert _user_by_email("one.more@example.test") is None
+    _register(code, email="one.more@example.test", address="198.51.100.20")
+    assert _user_by_email("one.more@example.test") is not None
 
 
-def test_pending_invitation_is_kept_on_the_session_until_cleared(db) -> None:
+def test_an_offered_invitation_ends_when_accepted_declined_or_expired(db) -> None:
     with session_scope() as session:
         code = links.create_invitation(session, clinician_id=db.clinician_a.id)
-        invitation = links.find_invitation(session, code)
-        user = session.get(User, db.client_a.id)
-        assert user is not None
-        token = accounts.start_session(session, user, pending_invitation_id=invitation.id)
-    viewer = _resolve(token)
-    assert viewer is not None
+    _register(code)
+    user = _user_by_email("new.client@example.test")
+    assert user is not None
     with session_scope() as session:
-        assert accounts.pending_invitation(session, session_id=viewer.session_id) == invitation.id
-        accounts.clear_pending_invitation(session, session_id=viewer.session_id)
+        invitation_id = links.offered_invitation(session, client_id=user.id)
+        assert invitation_id is not None
+        links.decline_offer(session, client_id=user.id)
     with session_scope() as session:
-        assert accounts.pending_invitation(session, session_id=viewer.session_id) is None
-        accounts.clear_pending_invitation(session, session_id=uuid.uuid4())  # harmless
+        assert links.offered_invitation(session, client_id=user.id) is None
+        assert links.find_invitation(session, code).id == invitation_id  # the code itself stays open
+    _register(code, email="second.client@example.test")
+    second = _user_by_email("second.client@example.test")
+    assert second is not None
+    with session_scope() as session:
+        links.accept_invitation(session, client_id=second.id, invitation_id=invitation_id)
+    with session_scope() as session:
+        assert links.offered_invitation(session, client_id=second.id) is None
+        late = links.create_invitation(session, clinician_id=db.clinician_b.id)
+    _register(late, email="third.client@example.test")
+    third = _user_by_email("third.client@example.test")
+    assert third is not None
+    with session_scope() as session:
+        invitation = session.exec(select(Invitation).where(Invitation.offered_to_id == third.id)).one()
+        invitation.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(invitation)
+    with session_scope() as session:
+        assert links.offered_invitation(session, client_id=third.id) is None
 
 
 # --- anti-forgery tokens for the HTML forms ----------------------------------------------------
