@@ -802,7 +802,7 @@ def stage_timings(
                     ClientItem.kind == ItemKind.JOURNAL_ENTRY,
                     col(ClientItem.deleted_at).is_(None),
                 )
-                .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
+                .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id).desc())
                 .limit(journal.PAGE_SIZE + 1)
             ).all()
 
@@ -813,9 +813,15 @@ def stage_timings(
         out[f"list_drafts, {key} entries"] = time_unit(
             runs, unit(lambda s, who=who: journal.list_drafts(s, owner_id=who))
         )
-    last_page = (people.big_count - 1) // journal.PAGE_SIZE
-    out[f"list_entries, {people.big_count:,} entries, last page ({last_page + 1})"] = time_unit(
-        runs, unit(lambda s: journal.list_entries(s, owner_id=people.ids[people.big], page=last_page))
+    # The last page, reached the way "Older entries" does: from the cursor of the page before.
+    big_id = people.ids[people.big]
+    pages, cursor = 1, None
+    while following := unit(
+        lambda s, at=cursor: journal.list_entries(s, owner_id=big_id, older_than=at)[1]
+    )():
+        pages, cursor = pages + 1, following
+    out[f"list_entries, {people.big_count:,} entries, last page ({pages})"] = time_unit(
+        runs, unit(lambda s: journal.list_entries(s, owner_id=big_id, older_than=cursor))
     )
     if profile:
         with profiled(True, f"list_entries, {people.big_count:,} entries ×20", reports):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from betterjournal.i18n import t
@@ -72,6 +74,18 @@ def share_status_line(share: ShareStatus) -> rx.Component:
             size="2",
         ),
         rx.text(t("Private: "), share.clinician_name, t(" can't see this entry."), size="2"),
+    )
+
+
+def pager(
+    has_newer: bool | rx.Var[bool], has_older: bool | rx.Var[bool], newer: Any, older: Any
+) -> rx.Component:
+    """ "Newer entries" / "Older entries" under a newest-first list."""
+    return rx.hstack(
+        rx.cond(has_newer, rx.button(t("Newer entries"), variant="soft", on_click=newer)),
+        rx.spacer(),
+        rx.cond(has_older, rx.button(t("Older entries"), variant="soft", on_click=older)),
+        width="100%",
     )
 
 

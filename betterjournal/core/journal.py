@@ -8,8 +8,11 @@ one entry (AVAIL-1), and the draft autosaved under the same id is cleared on sav
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, delete, insert, select, update
 
 from betterjournal.core import audit, sharing
@@ -37,6 +40,7 @@ from betterjournal.models import (
 KIND = ItemKind.JOURNAL_ENTRY
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
+T = TypeVar("T")
 
 
 def clean_title(value: object) -> str:
@@ -160,25 +164,57 @@ def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) 
     )
 
 
-def list_entries(session: Session, *, owner_id: uuid.UUID, page: int = 0) -> tuple[list[EntrySummary], bool]:
-    """One page of the owner's entries, newest first, and whether an older page exists."""
-    # Plain columns rather than ORM objects: a page is read-only, and this halves its cost.
-    rows = session.exec(
-        select(ClientItem.id, ClientItem.created_at, JournalEntry.title_ct, JournalEntry.body_ct)
-        .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
-        .where(
-            col(ClientItem.owner_id) == owner_id,
-            col(ClientItem.kind) == KIND,
-            col(ClientItem.deleted_at).is_(None),
-        )
-        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
-        .offset(max(page, 0) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+# Keyset paging: a page of a newest-first list is read from just after the last row of the
+# page before it, so page 100 costs what page 1 does (OFFSET would walk every row skipped).
+Cursor = tuple[datetime, uuid.UUID]  # (created_at, id) of the last row shown
+
+
+def _older_than(created_at: Any, item_id: Any) -> Any:
+    """Rows after (created_at, id) in newest-first order: earlier, or as early with a lower id."""
+    return or_(
+        col(ClientItem.created_at) < created_at,
+        and_(col(ClientItem.created_at) == created_at, col(ClientItem.id) < item_id),
+    )
+
+
+_NEWEST_FIRST = (col(ClientItem.created_at).desc(), col(ClientItem.id).desc())
+_OWN_ENTRIES = (
+    select(ClientItem.id, ClientItem.created_at, JournalEntry.title_ct, JournalEntry.body_ct)
+    .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
+    .where(
+        col(ClientItem.owner_id) == bindparam("owner"),
+        col(ClientItem.kind) == KIND,
+        col(ClientItem.deleted_at).is_(None),
+    )
+)
+_FIRST_PAGE = _OWN_ENTRIES.order_by(*_NEWEST_FIRST).limit(PAGE_SIZE + 1)
+_OLDER_PAGE = (
+    _OWN_ENTRIES.where(_older_than(bindparam("created_at"), bindparam("item_id")))
+    .order_by(*_NEWEST_FIRST)
+    .limit(PAGE_SIZE + 1)
+)
+
+
+def _split_page(rows: Sequence[T], cursor_of: Callable[[T], Cursor]) -> tuple[list[T], Cursor | None]:
+    """A page's rows (PAGE_SIZE + 1 were read), and where the next older page starts, if any."""
+    if len(rows) <= PAGE_SIZE:
+        return list(rows), None
+    return list(rows[:PAGE_SIZE]), cursor_of(rows[PAGE_SIZE - 1])
+
+
+def list_entries(
+    session: Session, *, owner_id: uuid.UUID, older_than: Cursor | None = None
+) -> tuple[list[EntrySummary], Cursor | None]:
+    """One page of the owner's entries, newest first, and where the next older page starts."""
+    if older_than is None:
+        rows = run(session, _FIRST_PAGE, owner=owner_id).all()
+    else:
+        rows = run(
+            session, _OLDER_PAGE, owner=owner_id, created_at=older_than[0], item_id=older_than[1]
+        ).all()
+    rows, following = _split_page(rows, lambda row: (row[1], row[0]))
     if not rows:
-        return [], False
+        return [], None
     key = data_key(session, owner_id)
     statuses = sharing.share_statuses(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
     summaries = []
@@ -196,16 +232,16 @@ def list_entries(session: Session, *, owner_id: uuid.UUID, page: int = 0) -> tup
                 else t("Private"),
             )
         )
-    return summaries, has_more
+    return summaries, following
 
 
 def journal_page(
-    session: Session, *, owner_id: uuid.UUID, page: int = 0
-) -> tuple[list[EntrySummary], bool, list[EntrySummary]]:
-    """What the journal page shows: one page of entries, whether there are older ones,
+    session: Session, *, owner_id: uuid.UUID, older_than: Cursor | None = None
+) -> tuple[list[EntrySummary], Cursor | None, list[EntrySummary]]:
+    """What the journal page shows: one page of entries, where the next older page starts,
     and (on the first page) unsaved drafts. One unit of work."""
-    entries, has_more = list_entries(session, owner_id=owner_id, page=page)
-    return entries, has_more, list_drafts(session, owner_id=owner_id) if page == 0 else []
+    entries, following = list_entries(session, owner_id=owner_id, older_than=older_than)
+    return entries, following, list_drafts(session, owner_id=owner_id) if older_than is None else []
 
 
 # --- drafts -------------------------------------------------------------------------
@@ -290,9 +326,10 @@ def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:
 
 
 def list_shared_entries(
-    session: Session, *, clinician_id: uuid.UUID, client_id: object, page: int = 0
-) -> tuple[list[SharedEntry], bool]:
-    """Entries this client shared with this clinician, newest first; audited as one view."""
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, older_than: Cursor | None = None
+) -> tuple[list[SharedEntry], Cursor | None]:
+    """Entries this client shared with this clinician, newest first, a page at a time, and
+    where the next older page starts; audited as one view."""
     try:
         client_id = parse_id(client_id)
     except NotFound:
@@ -301,14 +338,14 @@ def list_shared_entries(
         ) from None
     if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician_id):
         raise sharing.deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, item_id=None)
-    rows = session.exec(
+    query = (
         sharing.visible_to(clinician_id, JournalEntry)
         .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
         .where(col(ClientItem.owner_id) == client_id, col(ClientItem.kind) == KIND)
-        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
-        .offset(max(page, 0) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
+    )
+    if older_than is not None:
+        query = query.where(_older_than(*older_than))
+    rows = session.exec(query.order_by(*_NEWEST_FIRST).limit(PAGE_SIZE + 1)).all()
     audit.record(
         session,
         actor_id=clinician_id,
@@ -317,10 +354,9 @@ def list_shared_entries(
         subject_id=client_id,
     )
     session.commit()
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, following = _split_page(rows, lambda row: (row[0].created_at, row[0].id))
     if not rows:
-        return [], False
+        return [], None
     key = data_key(session, client_id)
     entries = []
     for item, share, entry in rows:
@@ -334,7 +370,7 @@ def list_shared_entries(
                 shared_on=when(share.shared_at),
             )
         )
-    return entries, has_more
+    return entries, following
 
 
 def read_shared_entry(session: Session, *, clinician_id: uuid.UUID, entry_id: object) -> SharedEntry:

@@ -8,6 +8,7 @@ from betterjournal import routes
 from betterjournal.components.entries import (
     empty_state,
     entry_body,
+    pager,
     shared_entry_card,
     unavailable_or_loading,
 )
@@ -52,7 +53,13 @@ def clients_page() -> rx.Component:
             ),
             size="2",
         ),
-        rx.button(t("Create invitation code"), size="3", on_click=ClientsState.create_invitation),
+        # Enabled once the page has loaded: loading clears any code shown before.
+        rx.button(
+            t("Create invitation code"),
+            size="3",
+            on_click=ClientsState.create_invitation,
+            disabled=rx.cond(ClientsState.clients_loaded, False, True),
+        ),
         rx.cond(
             ClientsState.new_code != "",
             rx.card(
@@ -81,9 +88,11 @@ def client_entries_page() -> rx.Component:
                     ),
                     empty_state(t("Nothing shared yet. Your client chooses what to share.")),
                 ),
-                rx.cond(
+                pager(
+                    SharedWithMeState.page > 0,
                     SharedWithMeState.has_more,
-                    rx.button(t("Older entries"), variant="soft", on_click=SharedWithMeState.older_entries),
+                    SharedWithMeState.newer_entries,
+                    SharedWithMeState.older_entries,
                 ),
                 width="100%",
             ),

@@ -10,6 +10,7 @@ from betterjournal.components.entries import (
     entry_body,
     entry_card,
     loading,
+    pager,
     share_status_line,
     unavailable_or_loading,
 )
@@ -43,21 +44,11 @@ def journal_page() -> rx.Component:
                 rx.vstack(
                     rx.heading(t("Your entries"), as_="h2", size="4"),
                     rx.foreach(JournalState.entries, lambda e: entry_card(e, routes.ENTRY + "?id=" + e.id)),
-                    rx.hstack(
-                        rx.cond(
-                            JournalState.page > 0,
-                            rx.button(
-                                t("Newer entries"), variant="soft", on_click=JournalState.newer_entries
-                            ),
-                        ),
-                        rx.spacer(),
-                        rx.cond(
-                            JournalState.has_more,
-                            rx.button(
-                                t("Older entries"), variant="soft", on_click=JournalState.older_entries
-                            ),
-                        ),
-                        width="100%",
+                    pager(
+                        JournalState.page > 0,
+                        JournalState.has_more,
+                        JournalState.newer_entries,
+                        JournalState.older_entries,
                     ),
                     width="100%",
                 ),

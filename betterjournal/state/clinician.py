@@ -42,25 +42,38 @@ class SharedWithMeState(AppState):
     reading: SharedEntry = SharedEntry(id="", title="", body="", written_on="", shared_on="")
     reading_available: bool = False
     loaded: bool = False
+    # Where each page shown so far starts (keyset paging); the last is this page's.
+    _page_starts: tuple[journal.Cursor | None, ...] = (None,)
+    _next_page: journal.Cursor | None = None
 
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self, viewer: Viewer) -> None:
         self.loaded, self.list_available, self.entries = False, False, []
-        self.page = 0
         try:
-            await self._load_list(viewer, self.router.url.query_parameters.get("client", ""))
+            await self._load_list(viewer, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
             self.loaded = True
 
     @guarded(Role.CLINICIAN)
     async def older_entries(self, viewer: Viewer) -> None:
-        self.page += 1
-        await self._load_list(viewer, self.client_id)
+        if self._next_page is not None:
+            await self._load_list(viewer, self.client_id, (*self._page_starts, self._next_page))
 
-    async def _load_list(self, viewer: Viewer, client_id: object) -> None:
-        self.entries, self.has_more = await in_session(
-            journal.list_shared_entries, clinician_id=viewer.user_id, client_id=client_id, page=self.page
+    @guarded(Role.CLINICIAN)
+    async def newer_entries(self, viewer: Viewer) -> None:
+        await self._load_list(viewer, self.client_id, self._page_starts[:-1] or (None,))
+
+    async def _load_list(
+        self, viewer: Viewer, client_id: object, starts: tuple[journal.Cursor | None, ...]
+    ) -> None:
+        self.entries, self._next_page = await in_session(
+            journal.list_shared_entries,
+            clinician_id=viewer.user_id,
+            client_id=client_id,
+            older_than=starts[-1],
         )
+        self._page_starts, self.page = starts, len(starts) - 1
+        self.has_more = self._next_page is not None
         people = await in_session(links.linked_clients, clinician_id=viewer.user_id)
         self.client_id = str(client_id)
         self.client_name = next((p.name for p in people if p.id == self.client_id), "")

@@ -26,26 +26,29 @@ class JournalState(AppState):
     page: int = 0
     has_more: bool = False
     journal_loaded: bool = False
+    # Where each page shown so far starts (keyset paging); the last is this page's.
+    _page_starts: tuple[journal.Cursor | None, ...] = (None,)
+    _next_page: journal.Cursor | None = None
 
     @guarded(Role.CLIENT)
     async def load_journal(self, viewer: Viewer) -> None:
-        self.page = 0
-        await self._load_page(viewer)
+        await self._load_page(viewer, (None,))
 
     @guarded(Role.CLIENT)
     async def older_entries(self, viewer: Viewer) -> None:
-        self.page += 1
-        await self._load_page(viewer)
+        if self._next_page is not None:
+            await self._load_page(viewer, (*self._page_starts, self._next_page))
 
     @guarded(Role.CLIENT)
     async def newer_entries(self, viewer: Viewer) -> None:
-        self.page = max(self.page - 1, 0)
-        await self._load_page(viewer)
+        await self._load_page(viewer, self._page_starts[:-1] or (None,))
 
-    async def _load_page(self, viewer: Viewer) -> None:
-        self.entries, self.has_more, self.drafts = await in_session(
-            journal.journal_page, owner_id=viewer.user_id, page=self.page
+    async def _load_page(self, viewer: Viewer, starts: tuple[journal.Cursor | None, ...]) -> None:
+        self.entries, self._next_page, self.drafts = await in_session(
+            journal.journal_page, owner_id=viewer.user_id, older_than=starts[-1]
         )
+        self._page_starts, self.page = starts, len(starts) - 1
+        self.has_more = self._next_page is not None
         self.journal_loaded = True
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import LargeBinary, String, Text, event, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 from unit_support import audit_events, link, new_entry, row_counts, share
 
 from betterjournal.core import audit, journal, links, sharing
@@ -152,7 +152,7 @@ def test_linking_shares_nothing(db) -> None:
         listed, more = journal.list_shared_entries(
             session, clinician_id=db.clinician_a.id, client_id=db.client_a.id
         )
-        assert (listed, more) == ([], False)
+        assert (listed, more) == ([], None)
         detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entries[0])
         assert [(s.clinician_name, s.shared) for s in detail.shares] == [(db.clinician_a.name, False)]
         assert row_counts(session)["item_share"] == 0
@@ -373,7 +373,7 @@ def test_list_shared_entries(db, scene) -> None:
     with session_scope() as session:
         listed, more = journal.list_shared_entries(session, clinician_id=dr_a, client_id=a)
     assert [e.id for e in listed] == [str(scene["shared"])]
-    assert more is False
+    assert more is None
     with session_scope() as session:
         listed, _ = journal.list_shared_entries(session, clinician_id=dr_b, client_id=b)
     assert [e.id for e in listed] == [str(scene["other_client"])]
@@ -453,7 +453,7 @@ def test_deleted_entry_is_gone_for_its_owner_too(db) -> None:
         tombstone = session.get(ClientItem, entry)
         assert tombstone is not None
         assert tombstone.deleted_at is not None
-        assert journal.list_entries(session, owner_id=a) == ([], False)
+        assert journal.list_entries(session, owner_id=a) == ([], None)
         assert not journal.entry_exists(session, owner_id=a, entry_id=entry)
     for call in (
         lambda s: journal.get_entry(s, owner_id=a, entry_id=entry),
@@ -482,20 +482,73 @@ def test_list_entries_pages_of_fifty_newest_first(db) -> None:
             item.created_at = base - timedelta(minutes=total - i)
             session.add(item)
     pages = []
+    cursor = None
     with session_scope() as session:
-        for page in range(4):
-            pages.append(journal.list_entries(session, owner_id=a, page=page))
-        assert journal.list_entries(session, owner_id=a, page=-5) == pages[0]
-    sizes = [(len(items), more) for items, more in pages]
-    assert sizes == [(50, True), (50, True), (1, False), (0, False)]
-    ids = [entry.id for items, _ in pages for entry in items]
+        while True:
+            items, cursor = journal.list_entries(session, owner_id=a, older_than=cursor)
+            pages.append(items)
+            if cursor is None:
+                break
+        assert journal.list_entries(session, owner_id=a)[0] == pages[0]
+    assert [len(items) for items in pages] == [50, 50, 1]
+    ids = [entry.id for items in pages for entry in items]
     assert ids == [str(entry_id) for entry_id in reversed(made)]
-    first = pages[0][0][0]
+    first = pages[0][0]
     assert (first.title, first.preview, first.share_label) == (
         f"Entry {total - 1}",
         f"body {total - 1}",
         "Private",
     )
+
+
+def _walk(read) -> list[list[str]]:
+    """Every page of a newest-first list, following its cursors."""
+    pages, cursor = [], None
+    while True:
+        items, cursor = read(cursor)
+        pages.append([item.id for item in items])
+        if cursor is None:
+            return pages
+
+
+def test_pages_hold_every_entry_once_when_timestamps_tie_and_rows_vanish(db) -> None:
+    a = db.client_a.id
+    with session_scope() as session:
+        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(journal.PAGE_SIZE + 20)]
+        # 30 entries written in the same instant, straddling the page boundary.
+        same = utcnow() - timedelta(days=1)
+        for entry_id in made[5:35]:
+            session.exec(update(ClientItem).where(col(ClientItem.id) == entry_id).values(created_at=same))
+    with session_scope() as session:
+        pages = _walk(lambda cursor: journal.list_entries(session, owner_id=a, older_than=cursor))
+    assert [len(page) for page in pages] == [50, 20]
+    assert sorted(entry for page in pages for entry in page) == sorted(str(e) for e in made)
+
+    # The last entry of page one is deleted before "Older entries": page two is unchanged.
+    with session_scope() as session:
+        first, cursor = journal.list_entries(session, owner_id=a)
+        journal.delete_entry(session, owner_id=a, entry_id=uuid.UUID(first[-1].id))
+    with session_scope() as session:
+        older, _ = journal.list_entries(session, owner_id=a, older_than=cursor)
+    assert [entry.id for entry in older] == pages[1]
+
+
+def test_shared_entries_page_too_and_only_ever_hold_shared_ones(db) -> None:
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(2 * journal.PAGE_SIZE + 2)]
+        shared = made[::2]
+        for entry_id in shared:
+            share(session, owner_id=a, entry_id=entry_id, clinician_id=dr_a)
+    with session_scope() as session:
+        pages = _walk(
+            lambda cursor: journal.list_shared_entries(
+                session, clinician_id=dr_a, client_id=a, older_than=cursor
+            )
+        )
+    assert [len(page) for page in pages] == [50, 1]
+    assert [entry for page in pages for entry in page] == [str(e) for e in reversed(shared)]
 
 
 def test_exactly_one_page_has_no_more(db) -> None:
@@ -504,7 +557,7 @@ def test_exactly_one_page_has_no_more(db) -> None:
             new_entry(session, owner_id=db.client_a.id, body=f"body {i}")
     with session_scope() as session:
         items, more = journal.list_entries(session, owner_id=db.client_a.id)
-    assert (len(items), more) == (50, False)
+    assert (len(items), more) == (50, None)
 
 
 def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
@@ -631,6 +684,7 @@ def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
         journal.save_draft(session, owner_id=a, entry_id=draft_id, title="", body="unsaved words")
     with session_scope() as session:
         entries, more, drafts = journal.journal_page(session, owner_id=a)
-        assert (len(entries), more, [d.id for d in drafts]) == (50, True, [str(draft_id)])
-        entries, more, drafts = journal.journal_page(session, owner_id=a, page=1)
-        assert (len(entries), more, drafts) == (1, False, [])
+        assert (len(entries), [d.id for d in drafts]) == (50, [str(draft_id)])
+        assert more is not None
+        entries, more, drafts = journal.journal_page(session, owner_id=a, older_than=more)
+        assert (len(entries), more, drafts) == (1, None, [])

@@ -1,0 +1,61 @@
+"""Older and newer pages of the journal, through the running app (keyset paging)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from appserver import RunningApp
+from socket_support import connected, new_password, save_payload, state_of
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.core.journal import PAGE_SIZE
+from betterjournal.state.journal import EditorState, JournalState
+
+JOURNAL: dict[str, Any] = {"path": routes.JOURNAL}
+
+
+async def _save(tab: EventClient, body: str) -> None:
+    where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": str(uuid.uuid4())}}
+    await tab.exchange(handler_name(EditorState, "open_editor"), **where)
+    await tab.exchange(handler_name(EditorState, "save_entry"), save_payload("", body), **where)
+
+
+async def _page(tab: EventClient, handler: str) -> dict[str, Any]:
+    return state_of(await tab.exchange(handler_name(JournalState, handler), **JOURNAL), JournalState)
+
+
+async def test_older_and_newer_walk_every_entry_once_and_come_back(running_app: RunningApp) -> None:
+    email, password = f"pager-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(running_app.create_user, "client", email, "Pager Client", password)
+    cookie = await sign_in(running_app.url, email, password)
+    total = 2 * PAGE_SIZE + 1
+    async with connected(running_app, cookie) as tab:
+        for index in range(total):
+            await _save(tab, f"Paging entry {index}")
+
+        first = await _page(tab, "load_journal")
+        second = await _page(tab, "older_entries")
+        third = await _page(tab, "older_entries")
+        past_the_end = await _page(tab, "older_entries")
+        back_to_second = await _page(tab, "newer_entries")
+        back_to_first = await _page(tab, "newer_entries")
+        before_the_start = await _page(tab, "newer_entries")
+
+    pages = [first, second, third]
+    assert [(len(p["entries"]), p.get("page", 0), p["has_more"]) for p in pages] == [
+        (PAGE_SIZE, 0, True),
+        (PAGE_SIZE, 1, True),
+        (1, 2, False),
+    ]
+    shown = [entry["preview"] for page in pages for entry in page["entries"]]
+    assert shown == [f"Paging entry {index}" for index in reversed(range(total))]
+    assert "entries" not in past_the_end  # nothing older: the page stays as it is
+    assert back_to_second["entries"] == second["entries"]
+    assert (back_to_second["page"], back_to_second["has_more"]) == (1, True)
+    assert back_to_first["entries"] == first["entries"]
+    assert back_to_first["page"] == 0
+    assert before_the_start.get("entries", first["entries"]) == first["entries"]
+    assert before_the_start.get("page", 0) == 0
