@@ -837,32 +837,22 @@ def stage_timings(
     return out, reports
 
 
-def query_plan(people: People) -> list[str]:
-    """SQLite's plan for the journal page query (is the owner/kind/created index used?)."""
-    from sqlmodel import col, select
-
+def query_plan() -> list[str]:
+    """SQLite's plans for the journal's first and older pages (is the owner/kind/created
+    index used, and does an older page start from the cursor?)."""
+    from betterjournal.core import journal
     from betterjournal.db import get_engine
-    from betterjournal.models import ClientItem, ItemKind, JournalEntry
 
-    query = (
-        select(ClientItem, JournalEntry)
-        .join(JournalEntry, col(JournalEntry.item_id) == ClientItem.id)
-        .where(
-            ClientItem.owner_id == people.ids[people.big],
-            ClientItem.kind == ItemKind.JOURNAL_ENTRY,
-            col(ClientItem.deleted_at).is_(None),
-        )
-        .order_by(col(ClientItem.created_at).desc(), col(ClientItem.id))
-        .limit(51)
-    )
     engine = get_engine()
-    compiled = query.compile(engine, compile_kwargs={"literal_binds": False})
-    with engine.connect() as connection:
+    lines = []
+    for label, query in (("first page", journal._FIRST_PAGE), ("older page", journal._OLDER_PAGE)):
+        compiled = query.compile(engine)
         # The plan doesn't depend on the values: any of the right count will do.
-        params = [compiled.params[name] for name in compiled.positiontup or []]
-        values = tuple(v if isinstance(v, int) else str(v) for v in params)
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values).all()
-    return [str(row[-1]) for row in rows]
+        values = tuple("0" for _name in compiled.positiontup or [])
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values).all()
+        lines += [f"{label}: {row[-1]}" for row in rows]
+    return lines
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -917,7 +907,7 @@ async def run(args: argparse.Namespace, url: str, root: int | None, results: dic
         await asyncio.to_thread(int)
         hops.append(time.perf_counter() - start)
     stages["asyncio.to_thread hop, empty (bench process)"] = statistics.median(hops)
-    plan = query_plan(people)
+    plan = query_plan()
 
     report(args, events, info, loads, sizes, samples, crowd_seconds, stages, reports, plan, results)
 

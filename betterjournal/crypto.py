@@ -120,14 +120,16 @@ class Vault:
 class DataKey:
     """One user's unwrapped data key, kept only for the length of one unit of work."""
 
-    __slots__ = ("_aead", "owner_id")
+    __slots__ = ("_aad_tail", "_aead", "owner_id")
 
     def __init__(self, owner_id: uuid.UUID, key: bytes) -> None:
         self.owner_id = owner_id
         self._aead = AESGCM(key)
+        self._aad_tail = f"{owner_id}|{DATA_KEY_VERSION}"
 
     def _aad(self, table: str, column: str, row_id: uuid.UUID) -> bytes:
-        return _aad(FORMAT_VERSION, table, column, row_id, self.owner_id, DATA_KEY_VERSION)
+        """FORMAT_VERSION|table|column|row id|owner id|DATA_KEY_VERSION (CRYPTO-2)."""
+        return f"{FORMAT_VERSION}|{table}|{column}|{row_id}|{self._aad_tail}".encode()
 
     def seal(self, table: str, column: str, row_id: uuid.UUID, text: str) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)

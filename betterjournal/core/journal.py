@@ -52,7 +52,13 @@ def clean_body(value: object, *, required: bool = True) -> str:
 
 
 def _preview(body: str) -> str:
-    flat = " ".join(body.split())
+    """The start of the body on one line, at most PREVIEW_LENGTH characters."""
+    # A generous start is enough, unless it is nearly all whitespace: an entry may be
+    # 50,000 characters, and a page makes fifty previews.
+    start = PREVIEW_LENGTH * 4
+    flat = " ".join(body[:start].split())
+    if len(flat) <= PREVIEW_LENGTH and len(body) > start:
+        flat = " ".join(body.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[: PREVIEW_LENGTH - 1].rstrip() + "…"
 
 
@@ -170,10 +176,14 @@ Cursor = tuple[datetime, uuid.UUID]  # (created_at, id) of the last row shown
 
 
 def _older_than(created_at: Any, item_id: Any) -> Any:
-    """Rows after (created_at, id) in newest-first order: earlier, or as early with a lower id."""
-    return or_(
-        col(ClientItem.created_at) < created_at,
-        and_(col(ClientItem.created_at) == created_at, col(ClientItem.id) < item_id),
+    """Rows after (created_at, id) in newest-first order: earlier, or as early with a lower id.
+
+    The plain `created_at <=` lets the database start from the cursor in its index
+    instead of reading from the newest row.
+    """
+    return and_(
+        col(ClientItem.created_at) <= created_at,
+        or_(col(ClientItem.created_at) < created_at, col(ClientItem.id) < item_id),
     )
 
 
@@ -216,20 +226,19 @@ def list_entries(
     if not rows:
         return [], None
     key = data_key(session, owner_id)
-    statuses = sharing.share_statuses(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
+    shared_with = sharing.shared_with(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
+    private = t("Private")
     summaries = []
     for item_id, created_at, title_ct, body_ct in rows:
         title, body = _open_fields(key, item_id, title_ct, body_ct)
-        shared_with = [s.clinician_name for s in statuses[item_id] if s.shared]
+        names = shared_with.get(item_id)
         summaries.append(
             EntrySummary(
                 id=str(item_id),
                 title=title,
                 preview=_preview(body),
                 written_on=when(created_at),
-                share_label=t("Shared with {names}", names=", ".join(shared_with))
-                if shared_with
-                else t("Private"),
+                share_label=t("Shared with {names}", names=", ".join(names)) if names else private,
             )
         )
     return summaries, following

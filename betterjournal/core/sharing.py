@@ -245,6 +245,33 @@ def share_statuses(
     return statuses
 
 
+_SHARED_WITH = (
+    select(ItemShare.item_id, User.display_name)
+    .join(User, col(User.id) == ItemShare.clinician_id)
+    .join(
+        CareLink,
+        (col(CareLink.clinician_id) == ItemShare.clinician_id)
+        & (col(CareLink.client_id) == bindparam("owner_id"))
+        & col(CareLink.ended_at).is_(None),
+    )
+    .where(
+        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+        col(ItemShare.revoked_at).is_(None),
+    )
+    .order_by(col(CareLink.created_at))
+)
+
+
+def shared_with(
+    session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """For the owner's list: per item, the names of the linked clinicians it is shared with."""
+    names: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for item_id, name in run(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
+        names[item_id].append(name)
+    return names
+
+
 def open_shared(
     session: Session, *, clinician_id: uuid.UUID, item_id: object, kind: ItemKind
 ) -> tuple[ClientItem, ItemShare]:

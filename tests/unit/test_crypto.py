@@ -37,6 +37,16 @@ def key(vault: Vault, owner: uuid.UUID) -> DataKey:
     return vault.data_key(owner, vault.new_data_key(owner).blob)
 
 
+def test_associated_data_is_the_documented_layout(key: DataKey, owner: uuid.UUID) -> None:
+    """CRYPTO-2: table, column, row, owner and versions, in this order. Ciphertexts already
+    stored were sealed with exactly these bytes, so the layout must never drift."""
+    row = uuid.uuid4()
+    blob = key.seal("journal_entry", "body_ct", row, TEXT)
+    expected = f"{crypto.FORMAT_VERSION}|journal_entry|body_ct|{row}|{owner}|{crypto.DATA_KEY_VERSION}"
+    nonce, sealed = blob[2 : 2 + crypto.NONCE_BYTES], blob[2 + crypto.NONCE_BYTES :]
+    assert key._aead.decrypt(nonce, sealed, expected.encode()).decode() == TEXT
+
+
 def test_seal_then_open_round_trips(key: DataKey) -> None:
     row = uuid.uuid4()
     for plain in (TEXT, "", "é ✓ 日本語 😀", "x" * 50_000):

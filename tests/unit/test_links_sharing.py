@@ -560,6 +560,24 @@ def test_exactly_one_page_has_no_more(db) -> None:
     assert (len(items), more) == (50, None)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "short",
+        "word " * 20_000,  # long: the preview is cut with an ellipsis
+        " " * 5_000 + "late start " * 30,  # the start is all whitespace
+        "\n" * 559 + "x" * 200,  # the words begin just inside the start that is looked at
+        "a" * 139 + " " * 600 + "tail",  # exactly at the limit, more after the gap
+    ],
+)
+def test_previews_read_as_the_whole_body_collapsed_and_cut(body: str) -> None:
+    flat = " ".join(body.split())
+    expected = (
+        flat if len(flat) <= journal.PREVIEW_LENGTH else flat[: journal.PREVIEW_LENGTH - 1].rstrip() + "…"
+    )
+    assert journal._preview(body) == expected
+
+
 def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
     a, dr_a = db.client_a.id, db.clinician_a.id
     with session_scope() as session:

@@ -261,6 +261,19 @@ class _Machine(RuleBasedStateMachine):
         for clinician in CLINICIANS:
             assert self.actual_visible(clinician) == self.model.visible(clinician)
 
+    @invariant()
+    def owners_see_who_each_entry_is_shared_with(self) -> None:
+        """The "Shared with …" label of the owner's list names exactly the clinicians who
+        can see the entry."""
+        names = (self.people.clinician_a.name, self.people.clinician_b.name)
+        for client in CLIENTS:
+            live = [i for i, e in self.model.entries.items() if e.owner == client and not e.deleted]
+            with session_scope() as session:
+                actual = sharing.shared_with(session, owner_id=self.clients[client], item_ids=live)
+            for entry_id in live:
+                expected = {names[c] for c in CLINICIANS if entry_id in self.model.visible(c)}
+                assert set(actual.get(entry_id, [])) == expected
+
     def teardown(self) -> None:
         # Every id the run made: the owner sees the current text and share states, and
         # each clinician can read exactly the visible ones.
