@@ -49,6 +49,7 @@ class SharedWithMeState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self, viewer: Viewer) -> None:
         self.loaded, self.list_available, self.entries = False, False, []
+        self._page_starts, self._next_page = (None,), None
         try:
             await self._load_list(viewer, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
