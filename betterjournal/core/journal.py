@@ -3,6 +3,8 @@
 An entry's id is chosen when the editor opens, before anything is saved. Saving is an
 upsert on that id, so a double submit (or a retry after a dropped connection) makes
 one entry (AVAIL-1), and the draft autosaved under the same id is cleared on save.
+Functions taking an entry id parse it first, so a raw or malformed id from any caller
+gets NotFound rather than reaching SQL.
 """
 
 from __future__ import annotations
@@ -98,9 +100,10 @@ def _writable(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> 
 
 
 def save_entry(
-    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
+    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str, title: object, body: object
 ) -> None:
     """Create or update the owner's entry with this id; clear its draft."""
+    entry_id = parse_id(entry_id)
     clean_t, clean_b = clean_title(title), clean_body(body)
     exists = _writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
@@ -116,8 +119,9 @@ def save_entry(
     run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 
-def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> EntryDetail:
+def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> EntryDetail:
     """The owner's entry with its share status per linked clinician."""
+    entry_id = parse_id(entry_id)
     item = sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND)
     entry = session.get(JournalEntry, entry_id) if item else None
     if item is None or entry is None:
@@ -134,12 +138,14 @@ def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> 
     )
 
 
-def entry_exists(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
+def entry_exists(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> bool:
+    entry_id = parse_id(entry_id)
     return sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND) is not None
 
 
-def open_for_editing(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> Editing:
+def open_for_editing(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> Editing:
     """The words to put in the editor for this entry id (new, saved, or a draft of either)."""
+    entry_id = parse_id(entry_id)
     exists = entry_exists(session, owner_id=owner_id, entry_id=entry_id)
     draft = get_draft(session, owner_id=owner_id, entry_id=entry_id)
     if draft is not None:
@@ -150,8 +156,9 @@ def open_for_editing(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UU
     return Editing("", "", is_new=True, from_draft=False)
 
 
-def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> None:
     """Remove the content, revoke its shares, leave a tombstone so the id is never reused."""
+    entry_id = parse_id(entry_id)
     item = sharing.owned_item(session, owner_id=owner_id, item_id=entry_id, kind=KIND)
     if item is None:
         raise sharing.deny(session, actor_id=owner_id, action=AuditAction.DELETE, item_id=entry_id)
@@ -265,9 +272,10 @@ _INSERT_DRAFT = insert(Draft)
 
 
 def save_draft(
-    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID, title: object, body: object
+    session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str, title: object, body: object
 ) -> None:
     """Autosave what is in the editor, encrypted. Empty drafts are allowed."""
+    entry_id = parse_id(entry_id)
     clean_t, clean_b = clean_title(title), clean_body(body, required=False)
     _writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
@@ -290,8 +298,9 @@ def save_draft(
         )
 
 
-def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> tuple[str, str] | None:
+def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> tuple[str, str] | None:
     """(title, body) of the owner's draft for this entry id, if any."""
+    entry_id = parse_id(entry_id)
     draft = session.get(Draft, (owner_id, entry_id))
     if draft is None:
         return None
@@ -301,7 +310,8 @@ def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> 
     return title, body
 
 
-def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> None:
+def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> None:
+    entry_id = parse_id(entry_id)
     run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 

@@ -131,9 +131,9 @@ def set_shared(
     session: Session,
     *,
     owner_id: uuid.UUID,
-    item_id: uuid.UUID,
+    item_id: uuid.UUID | str,
     kind: ItemKind,
-    clinician_id: uuid.UUID,
+    clinician_id: uuid.UUID | str,
     shared: bool,
 ) -> list[ShareStatus]:
     """Share an item with one linked clinician, or revoke that share, with its audit row.
@@ -143,6 +143,7 @@ def set_shared(
     share statuses afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
+    item_id, clinician_id = parse_id(item_id), parse_id(clinician_id)
     row = run(
         session, _SHARE_STATE, item_id=item_id, owner_id=owner_id, kind=kind, clinician_id=clinician_id
     ).first()

@@ -358,3 +358,45 @@ def test_a_draft_id_is_not_a_shareable_item(db) -> None:
         "",
         errors=(NotFound,),
     )
+
+
+# --- the core refuses raw ids itself, whatever the caller parsed ------------------------------
+
+
+def _id_calls(owner: uuid.UUID, clinician: uuid.UUID) -> dict[str, object]:
+    from betterjournal.core import sharing
+    from betterjournal.models import ItemKind
+
+    return {
+        "save_entry": lambda s, i: journal.save_entry(s, owner_id=owner, entry_id=i, title="", body="words"),
+        "save_draft": lambda s, i: journal.save_draft(s, owner_id=owner, entry_id=i, title="", body="words"),
+        "get_entry": lambda s, i: journal.get_entry(s, owner_id=owner, entry_id=i),
+        "open_for_editing": lambda s, i: journal.open_for_editing(s, owner_id=owner, entry_id=i),
+        "delete_entry": lambda s, i: journal.delete_entry(s, owner_id=owner, entry_id=i),
+        "discard_draft": lambda s, i: journal.discard_draft(s, owner_id=owner, entry_id=i),
+        "set_shared": lambda s, i: sharing.set_shared(
+            s, owner_id=owner, item_id=i, kind=ItemKind.JOURNAL_ENTRY, clinician_id=clinician, shared=True
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_id_calls(uuid.uuid4(), uuid.uuid4())))
+@pytest.mark.parametrize("raw", ["not-an-id", "", "x" * 36, 42, None, ["a"]])
+def test_core_functions_refuse_a_malformed_id_without_touching_the_database(
+    db, name: str, raw: object
+) -> None:
+    call = _id_calls(db.client_a.id, db.clinician_a.id)[name]
+    with session_scope() as session:
+        before = row_counts(session)
+    with pytest.raises(NotFound), session_scope() as session:
+        call(session, raw)  # type: ignore[operator]
+    with session_scope() as session:
+        assert row_counts(session) == before
+
+
+def test_core_functions_take_an_id_as_text_too(db) -> None:
+    entry_id = str(uuid.uuid4())
+    with session_scope() as session:
+        journal.save_entry(session, owner_id=db.client_a.id, entry_id=entry_id, title="", body="words")
+    with session_scope() as session:
+        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry_id).body == "words"
