@@ -28,15 +28,30 @@ def render_item(type_, obj, autogen_context):
 def run_migrations() -> None:
     connectable = config.attributes.get("connection") or get_engine()
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=SQLModel.metadata,
-            compare_type=True,
-            render_as_batch=True,
-            render_item=render_item,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite alters a table by copying it, dropping the old one and renaming the copy.
+        # With foreign keys on, dropping a parent table would cascade into its children
+        # (deleting their rows, or nulling their references), so they are off while
+        # migrating, and checked before the migration commits.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=SQLModel.metadata,
+                compare_type=True,
+                render_as_batch=True,
+                render_item=render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"the migration broke {len(broken)} foreign key(s); nothing changed")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 run_migrations()

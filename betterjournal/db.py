@@ -65,7 +65,7 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
-def run(session: Session, statement: Executable, /, **params: Any) -> CursorResult[*tuple[Any, ...]]:
+def run_prebuilt(session: Session, statement: Executable, /, **params: Any) -> CursorResult[*tuple[Any, ...]]:
     """Run a statement built once at import, on the unit of work's own connection.
 
     The paths every event or keystroke takes (the session check, autosave, saving, the
@@ -73,7 +73,9 @@ def run(session: Session, statement: Executable, /, **params: Any) -> CursorResu
     parameters: building a statement per call and running it through the ORM cost
     about three times the database work itself (docs/performance.md). Everything else
     uses the ORM as usual. Both share the unit's transaction, and pending ORM changes are
-    flushed first, as the ORM's own queries do.
+    flushed first, as the ORM's own queries do. A row written here is not refreshed in an
+    ORM object the unit already loaded: don't read a row through the ORM and then write it
+    here in the same unit.
     """
     session.flush()
     return session.connection().execute(statement, params)

@@ -133,6 +133,8 @@ class Invitation(SQLModel, table=True):
     used_by_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"))
     )
+    # A code serves one registration, whatever its outcome (see accounts.register_client).
+    registered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # The client who registered with this code: offered to them when they sign in.
     offered_to_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)

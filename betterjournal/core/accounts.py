@@ -14,7 +14,7 @@ from betterjournal.core import passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, get_vault, sha256_hex
-from betterjournal.db import run
+from betterjournal.db import run_prebuilt
 from betterjournal.models import AuthSession, LoginFailure, Role, User, Viewer, utcnow
 from betterjournal.settings import get_settings
 
@@ -72,7 +72,8 @@ def _scopes(email: str, address: str) -> tuple[str, str]:
     return f"account:{sha256_hex(email)}", f"address:{address}"
 
 
-def _recent_failures(session: Session, scope: str, now: datetime) -> int:
+def _recent_attempts(session: Session, scope: str, now: datetime) -> int:
+    """Throttled attempts in the window: failed sign-ins, or registrations of any outcome."""
     query = select(func.count()).where(
         LoginFailure.scope == scope, col(LoginFailure.failed_at) > now - THROTTLE_WINDOW
     )
@@ -90,8 +91,8 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     password_text = password if isinstance(password, str) else ""
     account_scope, address_scope = _scopes(email_text[:254], address)
     if (
-        _recent_failures(session, account_scope, now) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS
+        _recent_attempts(session, account_scope, now) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_attempts(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS
     ):
         raise TooManyAttempts()
     user = session.exec(select(User).where(User.email == email_text)).first()
@@ -154,7 +155,7 @@ def resolve_session(session: Session, token: str | None) -> Viewer | None:
     """
     if not token or len(token) > 100:
         return None
-    row = run(session, _SESSION_BY_TOKEN_HASH, token_hash=sha256_hex(token)).first()
+    row = run_prebuilt(session, _SESSION_BY_TOKEN_HASH, token_hash=sha256_hex(token)).first()
     if row is None:
         return None
     session_id, last_seen_at, expires_at, revoked_at, user_id, role, display_name, is_active = row
@@ -167,7 +168,7 @@ def resolve_session(session: Session, token: str | None) -> Viewer | None:
     ):
         return None
     if now - last_seen_at >= LAST_SEEN_GRANULARITY:
-        run(session, _TOUCH_SESSION, session_id=session_id, now=now)
+        run_prebuilt(session, _TOUCH_SESSION, session_id=session_id, now=now)
     return Viewer(user_id=user_id, role=role, display_name=display_name, session_id=session_id)
 
 
@@ -193,7 +194,7 @@ _WRAPPED_DATA_KEY = select(User.wrapped_data_key).where(col(User.id) == bindpara
 
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
     """The user's unwrapped data key, for one unit of work."""
-    wrapped = run(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
+    wrapped = run_prebuilt(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
     return get_vault().data_key(user_id, wrapped)
 
 
@@ -204,28 +205,36 @@ def list_users(session: Session) -> list[User]:
 def register_client(
     session: Session, *, code: object, name: object, email: object, password: object, address: str
 ) -> None:
-    """Register a client from an open invitation, never revealing whether the email has an account.
+    """Register a client from an open invitation, answering alike whether or not the email
+    already has an account (AUTHN-2).
 
-    A new email gets an account, and the invitation is offered to it when the client
-    signs in (accepting it is their choice, once they see the clinician's name). An
-    email that already has an account changes nothing, after the same work (one
-    password hash): the caller answers both alike, "registered: now sign in" (AUTHN-2).
-    Every attempt from an address counts toward its limit, whatever the outcome.
+    A new email gets an account, and the invitation is offered to it when the client signs
+    in (accepting it is their choice, once they see the clinician's name). An email that
+    already has an account changes nothing, after the same work (one password hash, one
+    write to the invitation): the caller answers both "registered: now sign in".
+
+    Without an email to confirm the address, the person could still sign in afterwards to
+    learn which it was. So each code serves one registration, whatever the outcome: whoever
+    holds a code can test one address at most. Every attempt from an address also counts
+    toward that address's limit.
     """
     from betterjournal.core import links
 
     now = utcnow()
     scope = f"register:{address}"
-    if _recent_failures(session, scope, now) >= MAX_REGISTRATIONS_PER_ADDRESS:
+    if _recent_attempts(session, scope, now) >= MAX_REGISTRATIONS_PER_ADDRESS:
         raise TooManyAttempts()
     session.add(LoginFailure(scope=scope, failed_at=now))
     _forget_old_attempts(session, now)
     session.commit()  # counted even when the attempt is refused below
-    invitation = links.find_invitation(session, code)
+    invitation = links.find_invitation(session, code, to_register=True)
     clean_address, display_name, secret = _checked_details(email, name, password)
+    invitation.registered_at = now
     if _email_taken(session, clean_address):
         passwords.hash_password(secret)  # the work a new account costs, so timing tells nothing
-        return
-    user = _add_user(session, email=clean_address, display_name=display_name, secret=secret, role=Role.CLIENT)
-    invitation.offered_to_id = user.id
+    else:
+        user = _add_user(
+            session, email=clean_address, display_name=display_name, secret=secret, role=Role.CLIENT
+        )
+        invitation.offered_to_id = user.id
     session.add(invitation)

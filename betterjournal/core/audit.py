@@ -6,7 +6,7 @@ import uuid
 
 from sqlmodel import Session, insert
 
-from betterjournal.db import run
+from betterjournal.db import run_prebuilt
 from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, utcnow
 
 _INSERT = insert(AuditEvent)
@@ -22,7 +22,7 @@ def record(
     item_id: uuid.UUID | None = None,
 ) -> None:
     """Write an audit row in the caller's transaction; it commits (or fails) with it."""
-    run(
+    run_prebuilt(
         session,
         _INSERT,
         at=utcnow(),

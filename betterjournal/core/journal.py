@@ -23,7 +23,7 @@ from betterjournal.core.dates import when
 from betterjournal.core.errors import NotFound
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text, parse_id
 from betterjournal.crypto import DataKey
-from betterjournal.db import run
+from betterjournal.db import run_prebuilt
 from betterjournal.i18n import t
 from betterjournal.models import (
     AuditAction,
@@ -91,9 +91,9 @@ _DELETE_DRAFT = delete(Draft).where(
 )
 
 
-def _writable(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
-    """Whether the entry exists; NotFound if the id is someone else's, another kind, or deleted."""
-    existing = run(session, _ITEM_STATE, entry=entry_id).first()
+def _check_writable(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID) -> bool:
+    """NotFound if the id is someone else's, another kind's, or deleted; else whether it exists."""
+    existing = run_prebuilt(session, _ITEM_STATE, entry=entry_id).first()
     if existing is not None and tuple(existing) != (owner_id, KIND, None):
         raise NotFound()
     return existing is not None
@@ -105,18 +105,20 @@ def save_entry(
     """Create or update the owner's entry with this id; clear its draft."""
     entry_id = parse_id(entry_id)
     clean_t, clean_b = clean_title(title), clean_body(body)
-    exists = _writable(session, owner_id=owner_id, entry_id=entry_id)
+    exists = _check_writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
     title_ct = key.seal("journal_entry", "title_ct", entry_id, clean_t) if clean_t else None
     body_ct = key.seal("journal_entry", "body_ct", entry_id, clean_b)
     now = utcnow()
     if exists:
-        run(session, _TOUCH_ITEM, entry=entry_id, now=now)
-        run(session, _UPDATE_ENTRY, entry=entry_id, title=title_ct, body=body_ct)
+        run_prebuilt(session, _TOUCH_ITEM, entry=entry_id, now=now)
+        run_prebuilt(session, _UPDATE_ENTRY, entry=entry_id, title=title_ct, body=body_ct)
     else:
-        run(session, _INSERT_ITEM, id=entry_id, owner_id=owner_id, kind=KIND, created_at=now, updated_at=now)
-        run(session, _INSERT_ENTRY, item_id=entry_id, title_ct=title_ct, body_ct=body_ct)
-    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
+        run_prebuilt(
+            session, _INSERT_ITEM, id=entry_id, owner_id=owner_id, kind=KIND, created_at=now, updated_at=now
+        )
+        run_prebuilt(session, _INSERT_ENTRY, item_id=entry_id, title_ct=title_ct, body_ct=body_ct)
+    run_prebuilt(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 
 def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> EntryDetail:
@@ -166,7 +168,7 @@ def delete_entry(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID |
     item.deleted_at = utcnow()
     session.add(item)
     session.exec(delete(JournalEntry).where(col(JournalEntry.item_id) == entry_id))
-    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
+    run_prebuilt(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
     audit.record(
         session,
         actor_id=owner_id,
@@ -224,9 +226,9 @@ def list_entries(
 ) -> tuple[list[EntrySummary], Cursor | None]:
     """One page of the owner's entries, newest first, and where the next older page starts."""
     if older_than is None:
-        rows = run(session, _FIRST_PAGE, owner=owner_id).all()
+        rows = run_prebuilt(session, _FIRST_PAGE, owner=owner_id).all()
     else:
-        rows = run(
+        rows = run_prebuilt(
             session, _OLDER_PAGE, owner=owner_id, created_at=older_than[0], item_id=older_than[1]
         ).all()
     rows, following = _split_page(rows, lambda row: (row[1], row[0]))
@@ -277,17 +279,17 @@ def save_draft(
     """Autosave what is in the editor, encrypted. Empty drafts are allowed."""
     entry_id = parse_id(entry_id)
     clean_t, clean_b = clean_title(title), clean_body(body, required=False)
-    _writable(session, owner_id=owner_id, entry_id=entry_id)
+    _check_writable(session, owner_id=owner_id, entry_id=entry_id)
     key = data_key(session, owner_id)
     title_ct = key.seal("draft", "title_ct", entry_id, clean_t)
     body_ct = key.seal("draft", "body_ct", entry_id, clean_b)
     now = utcnow()
     # Every keystroke pause after the first finds the draft there: update, insert if not.
-    updated = run(
+    updated = run_prebuilt(
         session, _UPDATE_DRAFT, owner=owner_id, entry=entry_id, title=title_ct, body=body_ct, now=now
     )
     if updated.rowcount == 0:
-        run(
+        run_prebuilt(
             session,
             _INSERT_DRAFT,
             owner_id=owner_id,
@@ -312,7 +314,7 @@ def get_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | st
 
 def discard_draft(session: Session, *, owner_id: uuid.UUID, entry_id: uuid.UUID | str) -> None:
     entry_id = parse_id(entry_id)
-    run(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
+    run_prebuilt(session, _DELETE_DRAFT, owner=owner_id, entry=entry_id)
 
 
 def list_drafts(session: Session, *, owner_id: uuid.UUID) -> list[EntrySummary]:

@@ -58,12 +58,20 @@ def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
 
 
-def find_invitation(session: Session, code: object) -> Invitation:
-    """The open invitation for a code, or InvalidInput (unknown, used and expired alike)."""
+def find_invitation(session: Session, code: object, *, to_register: bool = False) -> Invitation:
+    """The open invitation for a code, or InvalidInput (unknown, used and expired alike).
+
+    `to_register`: also refused once a registration has used the code.
+    """
     invitation = session.exec(
         select(Invitation).where(Invitation.code_hash == sha256_hex(_normalise_code(code)))
     ).first()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.expires_at <= utcnow()
+        or (to_register and invitation.registered_at is not None)
+    ):
         raise InvalidInput(_INVALID_CODE, code="details")
     return invitation
 

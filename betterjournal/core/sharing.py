@@ -22,7 +22,7 @@ from betterjournal.core import audit
 from betterjournal.core.dates import when
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
-from betterjournal.db import run
+from betterjournal.db import run_prebuilt
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -144,7 +144,7 @@ def set_shared(
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
     item_id, clinician_id = parse_id(item_id), parse_id(clinician_id)
-    row = run(
+    row = run_prebuilt(
         session, _SHARE_STATE, item_id=item_id, owner_id=owner_id, kind=kind, clinician_id=clinician_id
     ).first()
     if row is None:
@@ -156,11 +156,11 @@ def set_shared(
         return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
     now = utcnow()
     if shared:
-        run(
+        run_prebuilt(
             session, _INSERT_SHARE, id=uuid.uuid4(), item_id=item_id, clinician_id=clinician_id, shared_at=now
         )
     else:
-        run(session, _REVOKE_SHARE, share_id=active_share_id, now=now)
+        run_prebuilt(session, _REVOKE_SHARE, share_id=active_share_id, now=now)
     audit.record(
         session,
         actor_id=owner_id,
@@ -225,10 +225,12 @@ def share_statuses(
 ) -> dict[uuid.UUID, list[ShareStatus]]:
     """For the owner: per item, one status per linked clinician (shared or not, seen when)."""
     ids = list(item_ids)
-    clinicians = run(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
+    clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
     active: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
     if ids and clinicians:
-        for item_id, clinician_id, shared_at, first_seen_at in run(session, _ACTIVE_SHARES, item_ids=ids):
+        for item_id, clinician_id, shared_at, first_seen_at in run_prebuilt(
+            session, _ACTIVE_SHARES, item_ids=ids
+        ):
             active[(item_id, clinician_id)] = (shared_at, first_seen_at)
     statuses: dict[uuid.UUID, list[ShareStatus]] = defaultdict(list)
     for item_id in ids:
@@ -268,7 +270,7 @@ def shared_with(
 ) -> dict[uuid.UUID, list[str]]:
     """For the owner's list: per item, the names of the linked clinicians it is shared with."""
     names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for item_id, name in run(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
+    for item_id, name in run_prebuilt(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
         names[item_id].append(name)
     return names
 

@@ -48,8 +48,8 @@ class SharedWithMeState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self, viewer: Viewer) -> None:
-        self.loaded, self.list_available, self.entries = False, False, []
-        self._page_starts, self._next_page = (None,), None
+        self.loaded = False
+        self._page_starts = (None,)
         try:
             await self._load_list(viewer, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
@@ -67,6 +67,8 @@ class SharedWithMeState(AppState):
     async def _load_list(
         self, viewer: Viewer, client_id: object, starts: tuple[journal.Cursor | None, ...]
     ) -> None:
+        # Forget what was on screen first: if the link ended, nothing of the list stays.
+        self.entries, self.list_available, self.has_more, self._next_page = [], False, False, None
         self.entries, self._next_page = await in_session(
             journal.list_shared_entries,
             clinician_id=viewer.user_id,

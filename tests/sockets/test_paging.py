@@ -1,4 +1,4 @@
-"""Older and newer pages of the journal, through the running app (keyset paging)."""
+"""Older and newer pages of the lists, through the running app (keyset paging)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ import uuid
 from typing import Any
 
 from appserver import RunningApp
-from socket_support import connected, new_password, save_payload, state_of
+from socket_support import (
+    Actor,
+    connected,
+    link,
+    new_password,
+    save_payload,
+    secrets_in,
+    set_shared,
+    state_of,
+    write_entry,
+)
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
 from betterjournal.core.journal import PAGE_SIZE
+from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.journal import EditorState, JournalState
 
 JOURNAL: dict[str, Any] = {"path": routes.JOURNAL}
@@ -59,3 +71,41 @@ async def test_older_and_newer_walk_every_entry_once_and_come_back(running_app: 
     assert back_to_first["page"] == 0
     assert before_the_start.get("entries", first["entries"]) == first["entries"]
     assert before_the_start.get("page", 0) == 0
+
+
+async def _actor(app: RunningApp, label: str, role: str) -> Actor:
+    suffix = uuid.uuid4().hex[:8]
+    actor = Actor(label, role, f"{label}-{suffix}@example.com", f"Pager {label} {suffix}", new_password())
+    await asyncio.to_thread(app.create_user, role, actor.email, actor.name, actor.password)
+    actor.cookie = await sign_in(app.url, actor.email, actor.password)
+    return actor
+
+
+async def test_a_clinicians_open_list_empties_on_the_next_page_turn_once_the_link_ends(
+    running_app: RunningApp,
+) -> None:
+    """AUTHZ-6 for the shared list: Older / Newer re-authorise, and forget what was shown."""
+    client, clinician = (
+        await _actor(running_app, "client", "client"),
+        await _actor(running_app, "dr", "clinician"),
+    )
+    await link(running_app, client, clinician)
+    async with connected(running_app, client.cookie) as as_client:
+        entry = await write_entry(running_app, as_client, "list-authz")
+        await set_shared(as_client, entry, clinician, True)
+    where: dict[str, Any] = {"path": routes.CLIENT_ENTRIES, "query": {"client": client.id}}
+    async with connected(running_app, clinician.cookie) as as_clinician:
+        shown = state_of(
+            await as_clinician.exchange(handler_name(SharedWithMeState, "load_client_entries"), **where),
+            SharedWithMeState,
+        )
+        assert [e["id"] for e in shown["entries"]] == [entry.id]
+        async with connected(running_app, client.cookie) as as_client:
+            await as_client.exchange(handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM)
+            await as_client.exchange(
+                handler_name(CareTeamState, "end_link"), {"clinician_id": clinician.id}, path=routes.CARE_TEAM
+            )
+        turned = await as_clinician.exchange(handler_name(SharedWithMeState, "newer_entries"), **where)
+    after = state_of(turned, SharedWithMeState)
+    assert after["entries"] == [] and after["list_available"] is False
+    assert secrets_in(turned, {entry.title, entry.body}) == []

@@ -451,12 +451,16 @@ def test_register_client_creates_a_client_and_offers_the_invitation_unused(db) -
     assert _attempts() == 1
 
 
+def _code(clinician_id: uuid.UUID) -> str:
+    with session_scope() as session:
+        return links.create_invitation(session, clinician_id=clinician_id)
+
+
 def test_registering_an_existing_email_changes_nothing_after_the_same_work(
     db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """AUTHN-2: no error, no change, and one password hash, exactly as for a new account."""
     with session_scope() as session:
-        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
         before = {u.id: (u.email, u.display_name, u.password_hash) for u in session.exec(select(User))}
     hashes: list[str] = []
     real_hash = passwords.hash_password
@@ -466,9 +470,9 @@ def test_registering_an_existing_email_changes_nothing_after_the_same_work(
         return real_hash(secret)
 
     monkeypatch.setattr(passwords, "hash_password", counted)
-    _register(code, email=db.client_a.email.upper())  # no exception: the same answer as success
+    _register(_code(db.clinician_a.id), email=db.client_a.email.upper())  # the same answer as success
     assert len(hashes) == 1
-    _register(code, email="someone.new@example.test")
+    _register(_code(db.clinician_a.id), email="someone.new@example.test")
     assert len(hashes) == 2
     with session_scope() as session:
         after = {u.id: (u.email, u.display_name, u.password_hash) for u in session.exec(select(User))}
@@ -478,9 +482,33 @@ def test_registering_an_existing_email_changes_nothing_after_the_same_work(
     assert _attempts() == 2
 
 
-def test_register_client_refusals_create_nothing_and_count_as_attempts(db) -> None:
+@pytest.mark.parametrize("first_email", ["taken", "new"])
+def test_a_code_serves_one_registration_whatever_its_outcome(db, first_email: str) -> None:
+    """So whoever holds a code can test one address at most; the code still links."""
+    code = _code(db.clinician_a.id)
+    _register(code, email=db.client_a.email if first_email == "taken" else "first@example.test")
+    with pytest.raises(InvalidInput) as caught:
+        _register(code, email="second@example.test")
+    assert caught.value.code == "details"
+    assert _user_by_email("second@example.test") is None
     with session_scope() as session:
-        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
+        invitation = links.find_invitation(session, code)  # still open for accepting
+        links.accept_invitation(session, client_id=db.client_a.id, invitation_id=invitation.id)
+        assert sharing.is_linked(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+
+
+def test_a_refused_registration_leaves_the_code_usable(db) -> None:
+    code = _code(db.clinician_a.id)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        accounts.register_client(
+            session, code=code, name="New", email="new@example.test", password="short", address=ADDRESS
+        )
+    _register(code)
+    assert _user_by_email("new.client@example.test") is not None
+
+
+def test_register_client_refusals_create_nothing_and_count_as_attempts(db) -> None:
+    code = _code(db.clinician_a.id)
     cases = (
         ("NOT-A-REAL-CODE", "fresh@example.test", "details"),
         (code, "not-an-email", "email"),
@@ -503,40 +531,34 @@ def test_register_client_refusals_create_nothing_and_count_as_attempts(db) -> No
 
 
 def test_register_client_is_throttled_per_address_whatever_the_outcome(db) -> None:
-    with session_scope() as session:
-        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
     for index in range(accounts.MAX_REGISTRATIONS_PER_ADDRESS):
-        _register(code, email=f"client{index}@example.test")
+        _register(_code(db.clinician_a.id), email=f"client{index}@example.test")
     with pytest.raises(TooManyAttempts):
-        _register(code, email="one.more@example.test")
+        _register(_code(db.clinician_a.id), email="one.more@example.test")
     assert _user_by_email("one.more@example.test") is None
-    _register(code, email="one.more@example.test", address="198.51.100.20")
+    _register(_code(db.clinician_a.id), email="one.more@example.test", address="198.51.100.20")
     assert _user_by_email("one.more@example.test") is not None
 
 
 def test_an_offered_invitation_ends_when_accepted_declined_or_expired(db) -> None:
+    declined, accepted, expired = (_code(db.clinician_a.id) for _ in range(3))
+    for code, email in ((declined, "first@example.test"), (accepted, "second@example.test")):
+        _register(code, email=email)
+    first, second = _user_by_email("first@example.test"), _user_by_email("second@example.test")
+    assert first is not None and second is not None
     with session_scope() as session:
-        code = links.create_invitation(session, clinician_id=db.clinician_a.id)
-    _register(code)
-    user = _user_by_email("new.client@example.test")
-    assert user is not None
+        assert links.offered_invitation(session, client_id=first.id) is not None
+        links.decline_offer(session, client_id=first.id)
     with session_scope() as session:
-        invitation_id = links.offered_invitation(session, client_id=user.id)
-        assert invitation_id is not None
-        links.decline_offer(session, client_id=user.id)
-    with session_scope() as session:
-        assert links.offered_invitation(session, client_id=user.id) is None
-        assert links.find_invitation(session, code).id == invitation_id  # the code itself stays open
-    _register(code, email="second.client@example.test")
-    second = _user_by_email("second.client@example.test")
-    assert second is not None
-    with session_scope() as session:
-        links.accept_invitation(session, client_id=second.id, invitation_id=invitation_id)
+        assert links.offered_invitation(session, client_id=first.id) is None
+        links.find_invitation(session, declined)  # the code itself stays open
+        offer = links.offered_invitation(session, client_id=second.id)
+        assert offer is not None
+        links.accept_invitation(session, client_id=second.id, invitation_id=offer)
     with session_scope() as session:
         assert links.offered_invitation(session, client_id=second.id) is None
-        late = links.create_invitation(session, clinician_id=db.clinician_b.id)
-    _register(late, email="third.client@example.test")
-    third = _user_by_email("third.client@example.test")
+    _register(expired, email="third@example.test")
+    third = _user_by_email("third@example.test")
     assert third is not None
     with session_scope() as session:
         invitation = session.exec(select(Invitation).where(Invitation.offered_to_id == third.id)).one()

@@ -57,6 +57,44 @@ def test_downgrade_then_upgrade_round_trips(db) -> None:
     assert _differences() == []
 
 
+def test_migrating_keeps_rows_that_point_at_a_rebuilt_table(db) -> None:
+    """SQLite rebuilds a table to alter it. Foreign keys stay off meanwhile, so the rows
+    of its children are kept (with them on, 0002's rebuild of `invitation` nulled every
+    session's pending invitation), and they are on again for the app afterwards."""
+    import uuid
+
+    command.downgrade(_config(), "0001")
+    get_engine().dispose()
+    invitation = uuid.uuid4().hex
+    with get_engine().begin() as connection:
+        clinician, client = (
+            connection.exec_driver_sql("SELECT id FROM user_account WHERE role = ?", (role,)).scalar()
+            for role in ("CLINICIAN", "CLIENT")
+        )
+        now = "2026-11-27 12:00:00.000000"
+        connection.exec_driver_sql(
+            "INSERT INTO invitation (id, code_hash, clinician_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (invitation, "c" * 64, clinician, now, "2026-12-04 12:00:00.000000"),
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO auth_session (id, token_hash, user_id, created_at, last_seen_at, expires_at, "
+            "pending_invitation_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (uuid.uuid4().hex, "t" * 64, client, now, now, now, invitation),
+        )
+        sessions = connection.exec_driver_sql("SELECT COUNT(*) FROM auth_session").scalar()
+    command.upgrade(_config(), "head")
+    get_engine().dispose()
+    with get_engine().connect() as connection:
+        offered = connection.exec_driver_sql(
+            "SELECT offered_to_id, registered_at IS NOT NULL FROM invitation WHERE id = ?", (invitation,)
+        ).one()
+        assert tuple(offered) == (client, 1)
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM auth_session").scalar() == sessions
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
 def test_the_comparison_would_notice_a_difference(db) -> None:
     with get_engine().begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_item_share_clinician")
