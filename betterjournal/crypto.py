@@ -127,17 +127,20 @@ class DataKey:
         self._aead = AESGCM(key)
         self._aad_tail = f"{owner_id}|{DATA_KEY_VERSION}"
 
-    def _aad(self, table: str, column: str, row_id: uuid.UUID) -> bytes:
-        """FORMAT_VERSION|table|column|row id|owner id|DATA_KEY_VERSION (CRYPTO-2)."""
+    def _aad(self, table: str, column: str, row_id: uuid.UUID | str) -> bytes:
+        """FORMAT_VERSION|table|column|row id|owner id|DATA_KEY_VERSION (CRYPTO-2).
+
+        A row id may come as its text (`str(uuid)`), when the caller has it already.
+        """
         return f"{FORMAT_VERSION}|{table}|{column}|{row_id}|{self._aad_tail}".encode()
 
-    def seal(self, table: str, column: str, row_id: uuid.UUID, text: str) -> bytes:
+    def seal(self, table: str, column: str, row_id: uuid.UUID | str, text: str) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)
         aad = self._aad(table, column, row_id)
         header = bytes([FORMAT_VERSION, DATA_KEY_VERSION])
         return header + nonce + self._aead.encrypt(nonce, text.encode(), aad)
 
-    def open(self, table: str, column: str, row_id: uuid.UUID, blob: bytes) -> str:
+    def open(self, table: str, column: str, row_id: uuid.UUID | str, blob: bytes) -> str:
         # Both header bytes are checked: they are not part of the GCM associated data.
         if len(blob) < 2 + NONCE_BYTES + 16 or blob[0] != FORMAT_VERSION or blob[1] != DATA_KEY_VERSION:
             raise DecryptionError(f"{table}.{column}")

@@ -68,7 +68,9 @@ def _open_entry(key: DataKey, entry: JournalEntry) -> tuple[str, str]:
     return _open_fields(key, entry.item_id, entry.title_ct, entry.body_ct)
 
 
-def _open_fields(key: DataKey, item_id: uuid.UUID, title_ct: bytes | None, body_ct: bytes) -> tuple[str, str]:
+def _open_fields(
+    key: DataKey, item_id: uuid.UUID | str, title_ct: bytes | None, body_ct: bytes
+) -> tuple[str, str]:
     title = key.open("journal_entry", "title_ct", item_id, title_ct) if title_ct else ""
     return title, key.open("journal_entry", "body_ct", item_id, body_ct)
 
@@ -239,11 +241,12 @@ def list_entries(
     private = t("Private")
     summaries = []
     for item_id, created_at, title_ct, body_ct in rows:
-        title, body = _open_fields(key, item_id, title_ct, body_ct)
+        row = str(item_id)  # once: the id shown, and twice in the associated data
+        title, body = _open_fields(key, row, title_ct, body_ct)
         names = shared_with.get(item_id)
         summaries.append(
             EntrySummary(
-                id=str(item_id),
+                id=row,
                 title=title,
                 preview=_preview(body),
                 written_on=when(created_at),
