@@ -60,6 +60,24 @@ def owned_item(
     ).first()
 
 
+def _active_link(client: Any, clinician: Any) -> Any:
+    """Join condition: the client and clinician are linked now (the link hasn't ended)."""
+    return (
+        (col(CareLink.client_id) == client)
+        & (col(CareLink.clinician_id) == clinician)
+        & col(CareLink.ended_at).is_(None)
+    )
+
+
+def _active_share(item: Any, clinician: Any) -> Any:
+    """Join condition: the item is shared with the clinician now (not revoked)."""
+    return (
+        (col(ItemShare.item_id) == item)
+        & (col(ItemShare.clinician_id) == clinician)
+        & col(ItemShare.revoked_at).is_(None)
+    )
+
+
 def visible_to(clinician_id: uuid.UUID, *also: Any) -> Any:
     """Select (ClientItem, ItemShare, *also) rows the clinician may read right now.
 
@@ -67,18 +85,9 @@ def visible_to(clinician_id: uuid.UUID, *also: Any) -> Any:
     """
     return (
         select(ClientItem, ItemShare, *also)
-        .join(ItemShare, col(ItemShare.item_id) == ClientItem.id)
-        .join(
-            CareLink,
-            (col(CareLink.client_id) == ClientItem.owner_id)
-            & (col(CareLink.clinician_id) == ItemShare.clinician_id),
-        )
-        .where(
-            ItemShare.clinician_id == clinician_id,
-            col(ItemShare.revoked_at).is_(None),
-            col(CareLink.ended_at).is_(None),
-            col(ClientItem.deleted_at).is_(None),
-        )
+        .join(ItemShare, _active_share(ClientItem.id, clinician_id))
+        .join(CareLink, _active_link(ClientItem.owner_id, clinician_id))
+        .where(col(ClientItem.deleted_at).is_(None))
     )
 
 
@@ -102,18 +111,8 @@ def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID
 # The owner's live item, its active share to this clinician, and their active link.
 _SHARE_STATE = (
     select(ClientItem.id, ItemShare.id, CareLink.id)
-    .outerjoin(
-        ItemShare,
-        (col(ItemShare.item_id) == ClientItem.id)
-        & (col(ItemShare.clinician_id) == bindparam("clinician_id"))
-        & col(ItemShare.revoked_at).is_(None),
-    )
-    .outerjoin(
-        CareLink,
-        (col(CareLink.client_id) == ClientItem.owner_id)
-        & (col(CareLink.clinician_id) == bindparam("clinician_id"))
-        & col(CareLink.ended_at).is_(None),
-    )
+    .outerjoin(ItemShare, _active_share(ClientItem.id, bindparam("clinician_id")))
+    .outerjoin(CareLink, _active_link(ClientItem.owner_id, bindparam("clinician_id")))
     .where(
         col(ClientItem.id) == bindparam("item_id"),
         col(ClientItem.owner_id) == bindparam("owner_id"),
@@ -251,12 +250,7 @@ def share_statuses(
 _SHARED_WITH = (
     select(ItemShare.item_id, User.display_name)
     .join(User, col(User.id) == ItemShare.clinician_id)
-    .join(
-        CareLink,
-        (col(CareLink.clinician_id) == ItemShare.clinician_id)
-        & (col(CareLink.client_id) == bindparam("owner_id"))
-        & col(CareLink.ended_at).is_(None),
-    )
+    .join(CareLink, _active_link(bindparam("owner_id"), ItemShare.clinician_id))
     .where(
         col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
         col(ItemShare.revoked_at).is_(None),
