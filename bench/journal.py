@@ -535,6 +535,15 @@ async def bench_save_and_toggle(
     writer = await open_tab(url, people.email("writer"), PASSWORD)
     clinician = await open_tab(url, people.email("clinician"), PASSWORD)
     write, entry = "/journal/write/", "/journal/entry/"
+
+    async def save_and_follow(title: str, query: dict[str, str], series: Series | None) -> None:
+        """Save the editor's words (timed), then load the entry page the save redirects to
+        (untimed): that page load shows the "Entry saved" notice, as in the app."""
+        await writer.call(
+            "editor", "save_entry", save_payload(title, BODY), path=write, query=query, series=series
+        )
+        await writer.call("entry", "load_entry", path=entry, query=query)
+
     try:
         # Saves: a fresh entry id for every save (the editor opens on /journal/write?id=<new>),
         # after typing a title and a body (each typed value autosaves an encrypted draft).
@@ -548,31 +557,13 @@ async def bench_save_and_toggle(
             await writer.call(
                 "editor", "edit_body", {"value": BODY}, path=write, query=last, series=kept(edit_body, keep)
             )
-            await writer.call(
-                "editor",
-                "save_entry",
-                save_payload(title, BODY),
-                path=write,
-                query=last,
-                series=kept(save_new, keep),
-            )
-            # The save's reply sends the browser to the entry; its page load (untimed) shows
-            # the "Entry saved" notice, as in the app.
-            await writer.call("entry", "load_entry", path=entry, query=last)
+            await save_and_follow(title, last, kept(save_new, keep))
             await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
         # The same entry saved again and again (an edit of an existing entry).
         await writer.call("editor", "open_editor", path=write, query=last)
         for index in range(warmup + iterations):
             keep = index >= warmup
-            await writer.call(
-                "editor",
-                "save_entry",
-                save_payload(title, BODY),
-                path=write,
-                query=last,
-                series=kept(resave, keep),
-            )
-            await writer.call("entry", "load_entry", path=entry, query=last)
+            await save_and_follow(title, last, kept(resave, keep))
             await writer.call("app", "dismiss_feedback", path=write, query=last, series=kept(noop, keep))
             # Reference: an event that only checks the session (what every guarded handler adds).
             await writer.call("app", "route_home", path=write, query=last, series=kept(auth, keep))

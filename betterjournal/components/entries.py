@@ -10,27 +10,10 @@ from betterjournal.i18n import t
 from betterjournal.models import EntrySummary, SharedEntry, ShareStatus
 
 
-def entry_card(entry: EntrySummary, href: str) -> rx.Component:
+def _card_link(href: str, *lines: rx.Component) -> rx.Component:
+    """A whole card that opens `href`: one tap target, read as one link."""
     return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(
-                        rx.cond(entry.title != "", entry.title, t("Untitled entry")),
-                        weight="bold",
-                    ),
-                    rx.spacer(),
-                    rx.badge(entry.share_label, color_scheme="gray", variant="soft"),
-                    width="100%",
-                    align="start",
-                ),
-                rx.text(entry.preview, size="2", color_scheme="gray"),
-                rx.text(entry.written_on, size="1", color_scheme="gray"),
-                spacing="1",
-                width="100%",
-            ),
-            width="100%",
-        ),
+        rx.card(rx.vstack(*lines, spacing="1", width="100%"), width="100%"),
         href=href,
         underline="none",
         width="100%",
@@ -38,22 +21,31 @@ def entry_card(entry: EntrySummary, href: str) -> rx.Component:
     )
 
 
-def shared_entry_card(entry: SharedEntry, href: str) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.text(rx.cond(entry.title != "", entry.title, t("Untitled entry")), weight="bold"),
-                rx.text(entry.body, size="2", color_scheme="gray"),
-                rx.text(t("Shared on "), entry.shared_on, size="1", color_scheme="gray"),
-                spacing="1",
-                width="100%",
-            ),
+def _title(title: rx.Var[str] | str) -> rx.Component:
+    return rx.text(rx.cond(title != "", title, t("Untitled entry")), weight="bold")
+
+
+def entry_card(entry: EntrySummary, href: str) -> rx.Component:
+    return _card_link(
+        href,
+        rx.hstack(
+            _title(entry.title),
+            rx.spacer(),
+            rx.badge(entry.share_label, color_scheme="gray", variant="soft"),
             width="100%",
+            align="start",
         ),
-        href=href,
-        underline="none",
-        width="100%",
-        color="inherit",
+        rx.text(entry.preview, size="2", color_scheme="gray"),
+        rx.text(entry.written_on, size="1", color_scheme="gray"),
+    )
+
+
+def shared_entry_card(entry: SharedEntry, href: str) -> rx.Component:
+    return _card_link(
+        href,
+        _title(entry.title),
+        rx.text(entry.body, size="2", color_scheme="gray"),
+        rx.text(t("Shared on "), entry.shared_on, size="1", color_scheme="gray"),
     )
 
 

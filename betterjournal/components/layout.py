@@ -98,18 +98,7 @@ def page_shell(*children: rx.Component, heading: str) -> rx.Component:
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        rx.el.main(
-            rx.vstack(
-                rx.heading(heading, as_="h1", size="6"),
-                feedback(),
-                *children,
-                spacing="4",
-                width="100%",
-            ),
-            padding="1em",
-            max_width="720px",
-            margin_x="auto",
-        ),
+        _main(heading, children, padding="1em", max_width="720px"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.cond(AppState.viewer_role == "clinician", _clinician_nav(), _client_nav()),
@@ -125,21 +114,40 @@ def page_shell(*children: rx.Component, heading: str) -> rx.Component:
     )
 
 
+def _main(
+    heading: str,
+    children: tuple[rx.Component, ...],
+    *,
+    padding: str,
+    max_width: str,
+    above: rx.Component | None = None,
+) -> rx.Component:
+    """The page's one main column: its heading, the feedback line, then the content."""
+    top = [above] if above is not None else []
+    return rx.el.main(
+        rx.vstack(
+            *top,
+            rx.heading(heading, as_="h1", size="6"),
+            feedback(),
+            *children,
+            spacing="4",
+            width="100%",
+        ),
+        padding=padding,
+        max_width=max_width,
+        margin_x="auto",
+    )
+
+
 def public_shell(*children: rx.Component, heading: str) -> rx.Component:
     """Sign-in and registration: no navigation, the same calm frame."""
     return rx.box(
-        rx.el.main(
-            rx.vstack(
-                rx.heading("Betterjournal", size="5", color_scheme="teal"),
-                rx.heading(heading, as_="h1", size="6"),
-                feedback(),
-                *children,
-                spacing="4",
-                width="100%",
-            ),
+        _main(
+            heading,
+            children,
             padding="1.5em 1em",
             max_width="480px",
-            margin_x="auto",
+            above=rx.heading("Betterjournal", size="5", color_scheme="teal"),
         ),
         footer(),
     )

@@ -82,18 +82,18 @@ class EditorState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_title(self, viewer: Viewer, value: str) -> None:
-        if not can_hold(value, max_length=EDITOR_HOLD_MAX):
-            self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
-            return
-        self.title = value
-        await self._autosave(viewer)
+        await self._edited(viewer, "title", value)
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_body(self, viewer: Viewer, value: str) -> None:
+        await self._edited(viewer, "body", value)
+
+    async def _edited(self, viewer: Viewer, field: str, value: str) -> None:
+        """Hold what was typed into `field` ("title" or "body") and autosave the draft."""
         if not can_hold(value, max_length=EDITOR_HOLD_MAX):
             self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
             return
-        self.body = value
+        setattr(self, field, value)
         await self._autosave(viewer)
 
     async def _autosave(self, viewer: Viewer) -> None:
