@@ -246,7 +246,8 @@ def load_states() -> None:
     from betterjournal.state.base import AppState
     from betterjournal.state.care_team import CareTeamState
     from betterjournal.state.clinician import ClientsState
-    from betterjournal.state.journal import EditorState, EntryState, JournalState
+    from betterjournal.state.editor import EditorState
+    from betterjournal.state.journal import EntryState, JournalState
 
     FENCE_HANDLER[:] = [handler_name(State, "set_is_hydrated")]
     STATES.update(

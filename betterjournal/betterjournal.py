@@ -11,13 +11,15 @@ from betterjournal.logs import install_redaction
 from betterjournal.pages.auth import register_page, sign_in_page
 from betterjournal.pages.care_team import care_team_page
 from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
+from betterjournal.pages.editor import write_page
 from betterjournal.pages.home import admin_page, home_page
-from betterjournal.pages.journal import entry_page, journal_page, write_page
+from betterjournal.pages.journal import entry_page, journal_page
 from betterjournal.state.admin import AdminState
 from betterjournal.state.base import AppState, SessionGate
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
-from betterjournal.state.journal import EditorState, EntryState, JournalState
+from betterjournal.state.editor import EditorState
+from betterjournal.state.journal import EntryState, JournalState
 
 log = logging.getLogger("betterjournal")
 

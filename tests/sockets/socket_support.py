@@ -33,7 +33,8 @@ from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState
-from betterjournal.state.journal import EditorState, EntryState
+from betterjournal.state.editor import EditorState
+from betterjournal.state.journal import EntryState
 
 FIELD_SUFFIX = "_rx_state_"
 

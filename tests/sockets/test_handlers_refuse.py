@@ -54,7 +54,8 @@ from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
-from betterjournal.state.journal import EditorState, EntryState, JournalState
+from betterjournal.state.editor import EditorState
+from betterjournal.state.journal import EntryState, JournalState
 
 
 def problems_of_reply(

@@ -24,7 +24,8 @@ from betterjournal import routes
 from betterjournal.core.journal import PAGE_SIZE
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
-from betterjournal.state.journal import EditorState, JournalState
+from betterjournal.state.editor import EditorState
+from betterjournal.state.journal import JournalState
 
 JOURNAL: dict[str, Any] = {"path": routes.JOURNAL}
 
