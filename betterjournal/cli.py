@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from betterjournal.core import accounts, journal, links, sharing
+from betterjournal.core import accounts, items, journal, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.crypto import generate_key_file
 from betterjournal.db import session_scope
-from betterjournal.models import ItemKind, Role, User
+from betterjournal.models import Role, User
 from betterjournal.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -119,14 +119,19 @@ def demo() -> None:
                 links.accept_invitation(session, client_id=client.id, invitation_id=invitation.id)
                 for index, (title, body) in enumerate(DEMO_ENTRIES[client.email]):
                     entry_id = uuid.uuid4()
-                    journal.save_entry(session, owner_id=client.id, entry_id=entry_id, title=title, body=body)
+                    items.save(
+                        session,
+                        owner_id=client.id,
+                        kind=journal.KIND,
+                        item_id=entry_id,
+                        values={"title": title, "body": body},
+                    )
                     session.flush()
                     if index == 0:
                         sharing.set_shared(
                             session,
                             owner_id=client.id,
                             item_id=entry_id,
-                            kind=ItemKind.JOURNAL_ENTRY,
                             clinician_id=clinician.id,
                             shared=True,
                         )

@@ -21,6 +21,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -150,6 +151,17 @@ class DataKey:
         except InvalidTag as exc:
             raise DecryptionError(f"{table}.{column}") from exc
         return plain.decode()
+
+
+def encrypted_column(attribute: Any) -> tuple[str, str]:
+    """(table, column) of a model column declared encrypted in its model's `__encrypted__`.
+
+    The associated data names come from the model, never from string literals at call sites.
+    """
+    model, name = attribute.class_, attribute.key
+    if name not in getattr(model, "__encrypted__", ()):
+        raise ValueError(f"{model.__name__}.{name} is not declared encrypted")
+    return model.__tablename__, name
 
 
 def sha256_hex(value: str) -> str:

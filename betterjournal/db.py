@@ -55,14 +55,39 @@ def get_engine() -> Engine:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back on any error."""
+    """One unit of work: committed when the block ends, rolled back on any error.
+
+    A refusal (`Denied`) is audited after the rollback, in a transaction of its own: the
+    attempt is on record even though nothing of the unit's work is kept. If that audit
+    row can't be written, its error propagates instead (AUD-2: nothing is shown).
+    """
+    from betterjournal.core.errors import Denied
+
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except Denied as denial:
+            session.rollback()
+            _audit_denial(session, denial)
+            raise
         except BaseException:
             session.rollback()
             raise
+
+
+def _audit_denial(session: Session, denial: Any) -> None:
+    from betterjournal.core import audit
+    from betterjournal.models import AuditAction, AuditOutcome
+
+    audit.record(
+        session,
+        actor_id=denial.actor_id,
+        action=AuditAction(denial.action),
+        outcome=AuditOutcome.DENIED,
+        item_id=denial.item_id,
+    )
+    session.commit()
 
 
 def run_prebuilt(session: Session, statement: Executable, /, **params: Any) -> CursorResult[*tuple[Any, ...]]:

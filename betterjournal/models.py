@@ -13,10 +13,13 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -58,11 +61,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class ItemKind(enum.StrEnum):
-    JOURNAL_ENTRY = "journal_entry"
-
-
 class AuditAction(enum.StrEnum):
+    VIEW_ITEM = "view_item"  # the owner opening their own item (audited when refused)
+    WRITE_ITEM = "write_item"  # the owner saving or autosaving (audited when refused)
     VIEW_SHARED_ITEM = "view_shared_item"
     VIEW_SHARED_LIST = "view_shared_list"
     SHARE = "share"
@@ -172,7 +173,8 @@ class ClientItem(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     owner_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
-    kind: ItemKind
+    # The registered kind's name (core/items.py): which table holds the item's fields.
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # A deleted item keeps this tombstone (no content) so its id can't be reused.
@@ -180,7 +182,12 @@ class ClientItem(SQLModel, table=True):
 
 
 class ItemShare(SQLModel, table=True):
-    """One share of one item with one clinician. Revoking ends it; re-sharing adds a row."""
+    """One share of one item with one clinician. Revoking ends it; re-sharing adds a row.
+
+    A share belongs to the link it was made under: it is visible only while that very
+    link is active, so a share that raced the end of a link, or an old one, never comes
+    back when the client links to the clinician again.
+    """
 
     __tablename__ = "item_share"  # type: ignore[assignment]
     __table_args__ = (
@@ -198,6 +205,7 @@ class ItemShare(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     item_id: uuid.UUID = Field(sa_column=_fk("client_item.id"))
     clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    link_id: uuid.UUID | None = Field(default=None, sa_column=_fk("care_link.id", nullable=True))
     shared_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     first_seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -205,6 +213,7 @@ class ItemShare(SQLModel, table=True):
 
 class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"  # type: ignore[assignment]
+    __encrypted__ = ("title_ct", "body_ct")
 
     item_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
@@ -213,17 +222,21 @@ class JournalEntry(SQLModel, table=True):
     body_ct: bytes = Field(sa_column=_ciphertext())
 
 
-class Draft(SQLModel, table=True):
-    """Unsaved words, autosaved while typing; keyed by the entry they will become."""
+class ItemDraft(SQLModel, table=True):
+    """Unsaved words of any kind, autosaved while typing; keyed by the item they will become.
 
-    __tablename__ = "draft"  # type: ignore[assignment]
+    `payload_ct` holds the kind's form fields as encrypted JSON.
+    """
+
+    __tablename__ = "item_draft"  # type: ignore[assignment]
+    __encrypted__ = ("payload_ct",)
 
     owner_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     )
-    entry_id: uuid.UUID = Field(primary_key=True)
-    title_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
-    body_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    item_id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    payload_ct: bytes = Field(sa_column=_ciphertext())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -245,7 +258,7 @@ class AuditEvent(SQLModel, table=True):
 
 
 # Tables holding personal health information, checked by tests/unit/test_inventory.py.
-PHI_TABLES = ("client_item", "item_share", "journal_entry", "draft", "audit_event", "care_link")
+PHI_TABLES = ("client_item", "item_share", "journal_entry", "item_draft", "audit_event", "care_link")
 
 
 # --- views: what leaves the core -------------------------------------------------------
@@ -261,53 +274,68 @@ class Viewer:
     session_id: uuid.UUID
 
 
+Cursor = tuple[datetime, uuid.UUID]  # (created_at, id) of the last item of a page
+
+
 @dataclass(frozen=True)
-class ShareStatus:
-    clinician_id: str
+class Page(Generic[T]):
+    """One page of a newest-first list, and where the next older page starts (if any)."""
+
+    items: list[T]
+    older: Cursor | None
+
+
+@dataclass(frozen=True)
+class Share:
+    """For the owner: one linked clinician, and whether and when they got and saw the item."""
+
+    clinician_id: uuid.UUID
     clinician_name: str
-    shared: bool
-    shared_on: str
-    seen_on: str
+    shared_at: datetime | None  # None: not shared with this clinician
+    seen_at: datetime | None
 
 
 @dataclass(frozen=True)
-class EntrySummary:
-    id: str
-    title: str
-    preview: str
-    written_on: str
-    share_label: str
+class OwnItem:
+    """An item as its owner reads it: every field of the kind."""
+
+    id: uuid.UUID
+    kind: str
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    shared_with: tuple[str, ...] = ()  # names of the clinicians it is shared with now
 
 
 @dataclass(frozen=True)
-class EntryDetail:
-    id: str
-    title: str
-    body: str
-    written_on: str
-    edited_on: str
-    shares: list[ShareStatus]
+class SharedItem:
+    """An item as a clinician may see it: only the fields the kind shows when shared."""
+
+    id: uuid.UUID
+    kind: str
+    owner_id: uuid.UUID
+    fields: dict[str, str]
+    created_at: datetime
+    shared_at: datetime
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """Unsaved words of one item (new, or an edit of a saved one)."""
+
+    item_id: uuid.UUID
+    kind: str
+    fields: dict[str, str]
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
 class Editing:
-    """What the editor opens with: the unsaved draft if any, else the saved entry."""
+    """What an editor opens with: the unsaved draft if any, else the saved item."""
 
-    title: str
-    body: str
+    fields: dict[str, str]
     is_new: bool
     from_draft: bool
-
-
-@dataclass(frozen=True)
-class SharedEntry:
-    """A journal entry as a clinician may see it: its own fields, nothing else."""
-
-    id: str
-    title: str
-    body: str
-    written_on: str
-    shared_on: str
 
 
 @dataclass(frozen=True)

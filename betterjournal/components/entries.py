@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal.i18n import t
-from betterjournal.models import EntrySummary, SharedEntry, ShareStatus
+from betterjournal.views import ItemCard, KindWords, SharedView, ShareLine
 
 
 def _card_link(href: str, *lines: rx.Component) -> rx.Component:
@@ -25,13 +25,13 @@ def _title(title: rx.Var[str] | str) -> rx.Component:
     return rx.text(rx.cond(title != "", title, t("Untitled entry")), weight="bold")
 
 
-def entry_card(entry: EntrySummary, href: str) -> rx.Component:
+def entry_card(entry: ItemCard, href: str) -> rx.Component:
     return _card_link(
         href,
         rx.hstack(
             _title(entry.title),
             rx.spacer(),
-            rx.badge(entry.share_label, color_scheme="gray", variant="soft"),
+            rx.badge(entry.label, color_scheme="gray", variant="soft"),
             width="100%",
             align="start",
         ),
@@ -40,7 +40,7 @@ def entry_card(entry: EntrySummary, href: str) -> rx.Component:
     )
 
 
-def shared_entry_card(entry: SharedEntry, href: str) -> rx.Component:
+def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
     return _card_link(
         href,
         _title(entry.title),
@@ -49,7 +49,7 @@ def shared_entry_card(entry: SharedEntry, href: str) -> rx.Component:
     )
 
 
-def share_status_line(share: ShareStatus) -> rx.Component:
+def share_status_line(share: ShareLine) -> rx.Component:
     """'Shared with Dr. X on …, seen on …' — what the client's clinician can see, and when."""
     return rx.cond(
         share.shared,
@@ -70,13 +70,17 @@ def share_status_line(share: ShareStatus) -> rx.Component:
 
 
 def pager(
-    has_newer: bool | rx.Var[bool], has_older: bool | rx.Var[bool], newer: Any, older: Any
+    words: KindWords,
+    has_newer: bool | rx.Var[bool],
+    has_older: bool | rx.Var[bool],
+    newer: Any,
+    older: Any,
 ) -> rx.Component:
-    """ "Newer entries" / "Older entries" under a newest-first list."""
+    """ "Newer …" / "Older …" under a newest-first list of one kind, in that kind's words."""
     return rx.hstack(
-        rx.cond(has_newer, rx.button(t("Newer entries"), variant="soft", on_click=newer)),
+        rx.cond(has_newer, rx.button(words.newer, variant="soft", on_click=newer)),
         rx.spacer(),
-        rx.cond(has_older, rx.button(t("Older entries"), variant="soft", on_click=older)),
+        rx.cond(has_older, rx.button(words.older, variant="soft", on_click=older)),
         width="100%",
     )
 

@@ -32,3 +32,33 @@ def record(
         action=action,
         outcome=outcome,
     )
+
+
+def record_many(
+    session: Session,
+    *,
+    actor_id: uuid.UUID | None,
+    action: AuditAction,
+    subject_id: uuid.UUID | None,
+    item_ids: list[uuid.UUID],
+    outcome: AuditOutcome = AuditOutcome.ALLOWED,
+) -> None:
+    """One audit row per item, in one statement, in the caller's transaction."""
+    if not item_ids:
+        return
+    at = utcnow()
+    session.flush()
+    session.connection().execute(
+        _INSERT,
+        [
+            {
+                "at": at,
+                "actor_id": actor_id,
+                "subject_id": subject_id,
+                "item_id": item_id,
+                "action": action,
+                "outcome": outcome,
+            }
+            for item_id in item_ids
+        ],
+    )

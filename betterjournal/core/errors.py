@@ -1,5 +1,7 @@
 """The few ways a core call can refuse. Messages are safe to show and hold no input."""
 
+import uuid
+
 from betterjournal.i18n import t
 
 
@@ -30,6 +32,19 @@ class NotFound(CoreError):
 
     def __init__(self) -> None:
         super().__init__("This item isn't available. It may have been removed or made private.")
+
+
+class Denied(NotFound):
+    """A refused attempt on an item: shown as NotFound, audited as DENIED.
+
+    The core raises it and never writes the audit row itself: the unit of work that
+    catches it (db.session_scope) rolls its own work back, then records the refusal in a
+    transaction of its own, so a refusal is audited even when the caller's work is not kept.
+    """
+
+    def __init__(self, *, actor_id: uuid.UUID, action: str, item_id: uuid.UUID | None = None) -> None:
+        super().__init__()
+        self.actor_id, self.action, self.item_id = actor_id, action, item_id
 
 
 class SignInFailed(CoreError):

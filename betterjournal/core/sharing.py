@@ -1,10 +1,13 @@
 """Sharing, "seen" and revocation: one mechanism for every kind of client item.
 
 The rule (AUTHZ-2), enforced inside the queries (AUTHZ-4): a clinician sees an item only
-while an active link to its owner exists and an unrevoked share of that item to that
-clinician exists, and the item is not deleted. Nothing here knows what an item holds;
-each kind's module (journal.py, later check-ins, homework, agendas) decrypts its own
-fields after `open_shared` has allowed, audited and marked the view.
+while an unrevoked share of that item to that clinician exists, the link the share was
+made under is still active, and the item is not deleted. A share is bound to its link
+(`item_share.link_id`): it is made in one statement that finds the active link, so a
+share racing the end of the link never outlives it, and a later link never revives it.
+
+Everything whose content reaches a clinician is audited per item and marked "seen" per
+item, in the caller's unit of work, before the content is returned (AUD-1, AUD-2, AUD-3).
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, insert, select, update
+from sqlalchemy import bindparam, exists
+from sqlmodel import Session, col, select, update
 
-from betterjournal.core import audit
-from betterjournal.core.dates import when
-from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.core import audit, items
+from betterjournal.core.accounts import data_key
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
 from betterjournal.db import run_prebuilt
 from betterjournal.models import (
@@ -28,45 +31,14 @@ from betterjournal.models import (
     AuditOutcome,
     CareLink,
     ClientItem,
-    ItemKind,
+    Cursor,
     ItemShare,
-    ShareStatus,
+    Page,
+    Share,
+    SharedItem,
     User,
     utcnow,
 )
-
-
-def deny(
-    session: Session, *, actor_id: uuid.UUID, action: AuditAction, item_id: uuid.UUID | None
-) -> NotFound:
-    """Audit a refused attempt in its own commit and return the one refusal to raise."""
-    session.rollback()
-    audit.record(session, actor_id=actor_id, action=action, outcome=AuditOutcome.DENIED, item_id=item_id)
-    session.commit()
-    return NotFound()
-
-
-def owned_item(
-    session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID, kind: ItemKind
-) -> ClientItem | None:
-    """The owner's live item of this kind, or None (someone else's, deleted, unknown)."""
-    return session.exec(
-        select(ClientItem).where(
-            ClientItem.id == item_id,
-            ClientItem.owner_id == owner_id,
-            ClientItem.kind == kind,
-            col(ClientItem.deleted_at).is_(None),
-        )
-    ).first()
-
-
-def _active_link(client: Any, clinician: Any) -> Any:
-    """Join condition: the client and clinician are linked now (the link hasn't ended)."""
-    return (
-        (col(CareLink.client_id) == client)
-        & (col(CareLink.clinician_id) == clinician)
-        & col(CareLink.ended_at).is_(None)
-    )
 
 
 def _active_share(item: Any, clinician: Any) -> Any:
@@ -78,21 +50,32 @@ def _active_share(item: Any, clinician: Any) -> Any:
     )
 
 
-def visible_to(clinician_id: uuid.UUID, *also: Any) -> Any:
-    """Select (ClientItem, ItemShare, *also) rows the clinician may read right now.
-
-    `also` adds a kind's own table, for the caller to join on ClientItem.id.
-    """
+def _share_link_active() -> Any:
+    """Join condition: the link this share was made under is still active."""
     return (
-        select(ClientItem, ItemShare, *also)
+        (col(CareLink.id) == ItemShare.link_id)
+        & (col(CareLink.client_id) == ClientItem.owner_id)
+        & col(CareLink.ended_at).is_(None)
+    )
+
+
+def visible_to(clinician_id: Any, *columns: Any) -> Any:
+    """Select `columns` of the items the clinician may read right now (AUTHZ-4)."""
+    return (
+        select(*columns)
+        .select_from(ClientItem)
         .join(ItemShare, _active_share(ClientItem.id, clinician_id))
-        .join(CareLink, _active_link(ClientItem.owner_id, clinician_id))
+        .join(CareLink, _share_link_active())
         .where(col(ClientItem.deleted_at).is_(None))
     )
 
 
-def visible_item_ids(session: Session, *, clinician_id: uuid.UUID) -> set[uuid.UUID]:
-    return {item.id for item, _share in session.exec(visible_to(clinician_id))}  # type: ignore[misc]
+def visible_item_ids(session: Session, *, clinician_id: uuid.UUID, among: Iterable[Any] | None = None):
+    """The ids the clinician may read now, optionally only among `among`."""
+    query = visible_to(clinician_id, ClientItem.id)
+    if among is not None:
+        query = query.where(col(ClientItem.id).in_(list(among)))
+    return set(session.exec(query))
 
 
 def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
@@ -108,67 +91,79 @@ def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID
     )
 
 
-# The owner's live item, its active share to this clinician, and their active link.
-_SHARE_STATE = (
-    select(ClientItem.id, ItemShare.id, CareLink.id)
-    .outerjoin(ItemShare, _active_share(ClientItem.id, bindparam("clinician_id")))
-    .outerjoin(CareLink, _active_link(ClientItem.owner_id, bindparam("clinician_id")))
-    .where(
-        col(ClientItem.id) == bindparam("item_id"),
-        col(ClientItem.owner_id) == bindparam("owner_id"),
-        col(ClientItem.kind) == bindparam("kind"),
-        col(ClientItem.deleted_at).is_(None),
-    )
+# --- the owner's switch -------------------------------------------------------------------
+
+_ACTIVE_SHARE_ID = select(ItemShare.id).where(_active_share(bindparam("item_id"), bindparam("clinician_id")))
+# One statement: the share is made only if the link is active at that very moment, and
+# only if no active share exists (two tabs switching at once make one share).
+_SHARE_UNDER_ACTIVE_LINK = ItemShare.__table__.insert().from_select(  # type: ignore[attr-defined]
+    ["id", "item_id", "clinician_id", "link_id", "shared_at"],
+    select(
+        bindparam("id", type_=ItemShare.__table__.c.id.type),  # type: ignore[attr-defined]
+        bindparam("item_id", type_=ItemShare.__table__.c.item_id.type),  # type: ignore[attr-defined]
+        bindparam("clinician_id", type_=ItemShare.__table__.c.clinician_id.type),  # type: ignore[attr-defined]
+        CareLink.id,
+        bindparam("now", type_=ItemShare.__table__.c.shared_at.type),  # type: ignore[attr-defined]
+    ).where(
+        col(CareLink.client_id) == bindparam("owner_id"),
+        col(CareLink.clinician_id) == bindparam("clinician_id"),
+        col(CareLink.ended_at).is_(None),
+        ~exists(_ACTIVE_SHARE_ID),
+    ),
 )
-_INSERT_SHARE = insert(ItemShare)
-_REVOKE_SHARE = (
-    update(ItemShare).where(col(ItemShare.id) == bindparam("share_id")).values(revoked_at=bindparam("now"))
+_REVOKE_ONE = (
+    update(ItemShare)
+    .where(_active_share(bindparam("item_id"), bindparam("clinician_id")))
+    .values(revoked_at=bindparam("now"))
+)
+_ITEM_KIND = select(ClientItem.kind).where(
+    col(ClientItem.id) == bindparam("item_id"),
+    col(ClientItem.owner_id) == bindparam("owner_id"),
+    col(ClientItem.deleted_at).is_(None),
 )
 
 
 def set_shared(
-    session: Session,
-    *,
-    owner_id: uuid.UUID,
-    item_id: uuid.UUID | str,
-    kind: ItemKind,
-    clinician_id: uuid.UUID | str,
-    shared: bool,
-) -> list[ShareStatus]:
-    """Share an item with one linked clinician, or revoke that share, with its audit row.
+    session: Session, *, owner_id: uuid.UUID, item_id: object, clinician_id: object, shared: bool
+) -> list[Share]:
+    """Share any kind of item with one linked clinician, or revoke that share; audited.
 
-    Idempotent: sharing a shared item or revoking a private one changes nothing.
-    The change and its audit row are one transaction (INPUT-6). Returns the item's
-    share statuses afterwards, for the owner's view.
+    The kind is looked up from the item. Idempotent: sharing a shared item or revoking a
+    private one changes nothing. The change and its audit row are one transaction
+    (INPUT-6). Returns the item's shares afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
-    item_id, clinician_id = parse_id(item_id), parse_id(clinician_id)
-    row = run_prebuilt(
-        session, _SHARE_STATE, item_id=item_id, owner_id=owner_id, kind=kind, clinician_id=clinician_id
-    ).first()
-    if row is None:
-        raise deny(session, actor_id=owner_id, action=action, item_id=item_id)
-    _item, active_share_id, link_id = row
-    if shared and link_id is None:
-        raise InvalidInput("You can only share with a clinician you're connected to.")
-    if shared == (active_share_id is not None):
-        return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
+    try:
+        parsed, clinician = parse_id(item_id), parse_id(clinician_id)
+    except NotFound:
+        raise Denied(actor_id=owner_id, action=action) from None
+    if run_prebuilt(session, _ITEM_KIND, item_id=parsed, owner_id=owner_id).first() is None:
+        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
     now = utcnow()
     if shared:
-        run_prebuilt(
-            session, _INSERT_SHARE, id=uuid.uuid4(), item_id=item_id, clinician_id=clinician_id, shared_at=now
-        )
+        changed = run_prebuilt(
+            session,
+            _SHARE_UNDER_ACTIVE_LINK,
+            id=uuid.uuid4(),
+            item_id=parsed,
+            clinician_id=clinician,
+            owner_id=owner_id,
+            now=now,
+        ).rowcount
+        if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
+            raise InvalidInput("You can only share with a clinician you're connected to.")
     else:
-        run_prebuilt(session, _REVOKE_SHARE, share_id=active_share_id, now=now)
-    audit.record(
-        session,
-        actor_id=owner_id,
-        action=action,
-        outcome=AuditOutcome.ALLOWED,
-        subject_id=owner_id,
-        item_id=item_id,
-    )
-    return share_statuses(session, owner_id=owner_id, item_ids=[item_id])[item_id]
+        changed = run_prebuilt(session, _REVOKE_ONE, item_id=parsed, clinician_id=clinician, now=now).rowcount
+    if changed:
+        audit.record(
+            session,
+            actor_id=owner_id,
+            action=action,
+            outcome=AuditOutcome.ALLOWED,
+            subject_id=owner_id,
+            item_id=parsed,
+        )
+    return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed]
 
 
 def revoke_all(
@@ -177,33 +172,37 @@ def revoke_all(
     owner_id: uuid.UUID,
     clinician_id: uuid.UUID | None = None,
     item_id: uuid.UUID | None = None,
-) -> int:
-    """Revoke every active share of the owner's items, narrowed to a clinician or an item."""
+) -> list[uuid.UUID]:
+    """Revoke every active share of the owner's items, narrowed to a clinician or an item.
+
+    Each revoke is audited. Returns the clinicians who lost access (for live updates).
+    """
     query = (
-        select(ItemShare)
+        select(ItemShare.id, ItemShare.item_id, ItemShare.clinician_id)
         .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-        .where(ClientItem.owner_id == owner_id, col(ItemShare.revoked_at).is_(None))
+        .where(col(ClientItem.owner_id) == owner_id, col(ItemShare.revoked_at).is_(None))
     )
     if clinician_id is not None:
-        query = query.where(ItemShare.clinician_id == clinician_id)
+        query = query.where(col(ItemShare.clinician_id) == clinician_id)
     if item_id is not None:
-        query = query.where(ItemShare.item_id == item_id)
-    now = utcnow()
-    count = 0
-    for share in session.exec(query):
-        share.revoked_at = now
-        session.add(share)
-        audit.record(
-            session,
-            actor_id=owner_id,
-            action=AuditAction.REVOKE,
-            outcome=AuditOutcome.ALLOWED,
-            subject_id=owner_id,
-            item_id=share.item_id,
-        )
-        count += 1
-    return count
+        query = query.where(col(ItemShare.item_id) == item_id)
+    rows = session.exec(query).all()
+    if not rows:
+        return []
+    session.exec(
+        update(ItemShare).where(col(ItemShare.id).in_([r[0] for r in rows])).values(revoked_at=utcnow())
+    )
+    audit.record_many(
+        session,
+        actor_id=owner_id,
+        action=AuditAction.REVOKE,
+        subject_id=owner_id,
+        item_ids=[r[1] for r in rows],
+    )
+    return sorted({r[2] for r in rows})
 
+
+# --- what the owner sees of their shares ---------------------------------------------------
 
 _LINKED_CLINICIANS = (
     select(User.id, User.display_name)
@@ -211,46 +210,40 @@ _LINKED_CLINICIANS = (
     .where(col(CareLink.client_id) == bindparam("owner_id"), col(CareLink.ended_at).is_(None))
     .order_by(col(CareLink.created_at))
 )
-_ACTIVE_SHARES = select(
-    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
-).where(
-    col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-    col(ItemShare.revoked_at).is_(None),
+_LIVE_SHARES = (
+    select(ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at)
+    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+    .join(CareLink, _share_link_active())
+    .where(
+        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+        col(ItemShare.revoked_at).is_(None),
+    )
 )
 
 
-def share_statuses(
+def shares_of(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, list[ShareStatus]]:
-    """For the owner: per item, one status per linked clinician (shared or not, seen when)."""
+) -> dict[uuid.UUID, list[Share]]:
+    """For the owner: per item, one Share per linked clinician (shared or not, seen when)."""
     ids = list(item_ids)
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
-    active: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
+    live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
     if ids and clinicians:
-        for item_id, clinician_id, shared_at, first_seen_at in run_prebuilt(
-            session, _ACTIVE_SHARES, item_ids=ids
-        ):
-            active[(item_id, clinician_id)] = (shared_at, first_seen_at)
-    statuses: dict[uuid.UUID, list[ShareStatus]] = defaultdict(list)
+        for item_id, clinician_id, shared_at, seen_at in run_prebuilt(session, _LIVE_SHARES, item_ids=ids):
+            live[(item_id, clinician_id)] = (shared_at, seen_at)
+    result: dict[uuid.UUID, list[Share]] = defaultdict(list)
     for item_id in ids:
         for clinician_id, name in clinicians:
-            share = active.get((item_id, clinician_id))
-            statuses[item_id].append(
-                ShareStatus(
-                    clinician_id=str(clinician_id),
-                    clinician_name=name,
-                    shared=share is not None,
-                    shared_on=when(share[0]) if share else "",
-                    seen_on=when(share[1]) if share else "",
-                )
-            )
-    return statuses
+            shared_at, seen_at = live.get((item_id, clinician_id), (None, None))
+            result[item_id].append(Share(clinician_id, name, shared_at, seen_at))
+    return result
 
 
 _SHARED_WITH = (
     select(ItemShare.item_id, User.display_name)
     .join(User, col(User.id) == ItemShare.clinician_id)
-    .join(CareLink, _active_link(bindparam("owner_id"), ItemShare.clinician_id))
+    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+    .join(CareLink, _share_link_active())
     .where(
         col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
         col(ItemShare.revoked_at).is_(None),
@@ -262,43 +255,123 @@ _SHARED_WITH = (
 def shared_with(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
-    """For the owner's list: per item, the names of the linked clinicians it is shared with."""
+    """For the owner's lists: per item, the names of the clinicians who can see it now."""
     names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for item_id, name in run_prebuilt(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
+    for item_id, name in run_prebuilt(session, _SHARED_WITH, item_ids=list(item_ids)):
         names[item_id].append(name)
     return names
 
 
-def open_shared(
-    session: Session, *, clinician_id: uuid.UUID, item_id: object, kind: ItemKind
-) -> tuple[ClientItem, ItemShare]:
-    """Allow, audit and mark as seen one clinician view, committed before any content is read.
+# --- what a clinician sees ------------------------------------------------------------------
 
-    Anything not visible gets the same NotFound and a denied audit row (AUTHZ-3). If the
-    audit row cannot be written, the exception propagates and nothing is shown (AUD-2).
+
+def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
+    columns = [items._column(kind, name) for name in kind.shared_field_names]
+    return visible_to(
+        clinician_id,
+        ClientItem.id,
+        ClientItem.owner_id,
+        ClientItem.created_at,
+        ItemShare.id,
+        ItemShare.shared_at,
+        ItemShare.first_seen_at,
+        *columns,
+    ).join(kind.table, items._item_key(kind) == ClientItem.id)
+
+
+def _reveal(
+    session: Session, *, clinician_id: uuid.UUID, kind: items.Kind, rows: list[Any]
+) -> list[SharedItem]:
+    """Audit and mark as seen every item whose content is about to reach the clinician, then
+    decrypt only the fields the kind shows when shared (AUTHZ-8). In the caller's unit of
+    work: if the audit can't be written, nothing is returned (AUD-2)."""
+    if not rows:
+        return []
+    now = utcnow()
+    unseen = [row[3] for row in rows if row[5] is None]
+    if unseen:
+        session.exec(
+            update(ItemShare)
+            .where(col(ItemShare.id).in_(unseen), col(ItemShare.first_seen_at).is_(None))
+            .values(first_seen_at=now)
+        )
+    for owner_id in {row[1] for row in rows}:
+        audit.record_many(
+            session,
+            actor_id=clinician_id,
+            action=AuditAction.VIEW_SHARED_ITEM,
+            subject_id=owner_id,
+            item_ids=[row[0] for row in rows if row[1] == owner_id],
+        )
+    keys = {owner_id: data_key(session, owner_id) for owner_id in {row[1] for row in rows}}
+    names = kind.shared_field_names
+    shown = []
+    for item_id, owner_id, created_at, _share, shared_at, _seen, *blobs in rows:
+        values = kind.open(keys[owner_id], str(item_id), dict(zip(names, blobs, strict=True)), names)
+        shown.append(SharedItem(item_id, kind.name, owner_id, values, created_at, shared_at))
+    return shown
+
+
+def list_shared(
+    session: Session,
+    *,
+    clinician_id: uuid.UUID,
+    client_id: object,
+    kind: items.Kind,
+    older: Cursor | None = None,
+) -> Page[SharedItem]:
+    """A page of the items of a kind this client shared with this clinician, newest first.
+
+    Each item shown is audited and marked seen: a list shows their content.
     """
     try:
-        parsed = parse_id(item_id)
+        client = parse_id(client_id)
     except NotFound:
-        raise deny(
-            session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=None
-        ) from None
-    row = session.exec(
-        visible_to(clinician_id).where(col(ClientItem.id) == parsed, col(ClientItem.kind) == kind)
-    ).first()
-    if row is None:
-        raise deny(session, actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=parsed)
-    item, share = row
-    if share.first_seen_at is None:
-        share.first_seen_at = utcnow()
-        session.add(share)
-    audit.record(
-        session,
-        actor_id=clinician_id,
-        action=AuditAction.VIEW_SHARED_ITEM,
-        outcome=AuditOutcome.ALLOWED,
-        subject_id=item.owner_id,
-        item_id=item.id,
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST) from None
+    if not is_linked(session, client_id=client, clinician_id=clinician_id):
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+    query = _shared_rows_query(kind, clinician_id).where(
+        col(ClientItem.owner_id) == client, col(ClientItem.kind) == kind.name
     )
-    session.commit()
-    return item, share
+    if older is not None:
+        query = query.where(items.older_than(*older))
+    rows = session.exec(query.order_by(*items.newest_first()).limit(items.PAGE_SIZE + 1)).all()
+    rows, following = items.split_page(rows, lambda row: (row[2], row[0]))
+    return Page(_reveal(session, clinician_id=clinician_id, kind=kind, rows=rows), following)
+
+
+def open_shared(
+    session: Session, *, clinician_id: uuid.UUID, item_id: object, kind: items.Kind
+) -> SharedItem:
+    """One shared item for a clinician allowed to see it right now; audited, marked seen.
+
+    Anything not visible gets the same refusal and a denied audit row (AUTHZ-3).
+    """
+    opened = open_shared_many(session, clinician_id=clinician_id, item_ids=[item_id], kind=kind)
+    return opened[0]
+
+
+def open_shared_many(
+    session: Session, *, clinician_id: uuid.UUID, item_ids: list[object], kind: items.Kind
+) -> list[SharedItem]:
+    """Several shared items at once (lists, charts): all visible, or Denied for the first that
+    isn't. One audit row and one "seen" mark per item."""
+    parsed = []
+    for item_id in item_ids:
+        try:
+            parsed.append(parse_id(item_id))
+        except NotFound:
+            raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM) from None
+    rows = session.exec(
+        _shared_rows_query(kind, clinician_id).where(
+            col(ClientItem.id).in_(parsed), col(ClientItem.kind) == kind.name
+        )
+    ).all()
+    found = {row[0] for row in rows}
+    for item_id in parsed:
+        if item_id not in found:
+            raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id)
+    order = {item_id: index for index, item_id in enumerate(parsed)}
+    return _reveal(
+        session, clinician_id=clinician_id, kind=kind, rows=sorted(rows, key=lambda r: order[r[0]])
+    )

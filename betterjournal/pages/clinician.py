@@ -13,9 +13,11 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.layout import page_shell
+from betterjournal.core.journal import KIND
 from betterjournal.i18n import t
 from betterjournal.models import Person
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
+from betterjournal.views import KIND_VIEWS
 
 
 def _client_row(person: Person) -> rx.Component:
@@ -89,6 +91,7 @@ def client_entries_page() -> rx.Component:
                     empty_state(t("Nothing shared yet. Your client chooses what to share.")),
                 ),
                 pager(
+                    KIND_VIEWS[KIND.name].words,
                     SharedWithMeState.page > 0,
                     SharedWithMeState.has_more,
                     SharedWithMeState.newer_entries,

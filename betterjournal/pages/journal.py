@@ -11,14 +11,15 @@ from betterjournal.components.entries import (
     entry_card,
     loading,
     pager,
-    share_status_line,
     unavailable_or_loading,
 )
+from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import page_shell
-from betterjournal.core.journal import PAGE_SIZE
+from betterjournal.core.items import PAGE_SIZE
+from betterjournal.core.journal import KIND
 from betterjournal.i18n import t
-from betterjournal.models import ShareStatus
 from betterjournal.state.journal import EntryState, JournalState
+from betterjournal.views import KIND_VIEWS
 
 
 def journal_page() -> rx.Component:
@@ -44,6 +45,7 @@ def journal_page() -> rx.Component:
                     rx.heading(t("Your entries"), as_="h2", size="4"),
                     rx.foreach(JournalState.entries, lambda e: entry_card(e, routes.ENTRY + "?id=" + e.id)),
                     pager(
+                        KIND_VIEWS[KIND.name].words,
                         JournalState.page > 0,
                         JournalState.has_more,
                         JournalState.newer_entries,
@@ -57,52 +59,6 @@ def journal_page() -> rx.Component:
         ),
         rx.text(t("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
         heading=t("Your journal"),
-    )
-
-
-def _share_control(share: ShareStatus) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.el.label(
-                    rx.hstack(
-                        rx.switch(
-                            checked=share.shared,
-                            on_change=lambda on: EntryState.set_shared(share.clinician_id, on),
-                            size="3",
-                        ),
-                        rx.text(
-                            rx.cond(share.shared, t("Shared with "), t("Share with ")), share.clinician_name
-                        ),
-                        align="center",
-                        spacing="3",
-                    ),
-                ),
-                width="100%",
-            ),
-            share_status_line(share),
-            spacing="2",
-        ),
-        width="100%",
-    )
-
-
-def _delete_button() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(t("Delete entry"), variant="soft", color_scheme="gray")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(t("Delete this entry?")),
-            rx.alert_dialog.description(
-                t("It will be removed for good, and anyone you shared it with will no longer see it.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("Keep it"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(t("Delete"), on_click=EntryState.delete_entry)),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
     )
 
 
@@ -123,20 +79,14 @@ def entry_page() -> rx.Component:
                 ),
                 entry_body(EntryState.body),
                 rx.divider(),
-                rx.heading(t("Who can see this"), as_="h2", size="4"),
-                rx.cond(
-                    EntryState.shares.length() > 0,  # type: ignore[attr-defined]
-                    rx.foreach(EntryState.shares, _share_control),
-                    rx.text(
-                        t("Only you. Connect with your clinician under Care team to be able to share."),
-                        size="2",
-                    ),
-                ),
+                share_controls(EntryState.entry_id),
                 rx.hstack(
                     rx.link(
                         rx.button(t("Edit"), variant="soft"), href=routes.WRITE + "?id=" + EntryState.entry_id
                     ),
-                    _delete_button(),
+                    delete_button(
+                        EntryState.entry_id, label=t("Delete entry"), question=t("Delete this entry?")
+                    ),
                     spacing="3",
                 ),
                 spacing="3",

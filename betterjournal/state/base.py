@@ -30,6 +30,7 @@ from betterjournal.crypto import DecryptionError
 from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import Role, Viewer
+from betterjournal.state import live
 
 log = logging.getLogger("betterjournal.state")
 
@@ -152,8 +153,24 @@ class SessionGate(Middleware):
         app_state = await state.get_state(AppState)
         assert isinstance(app_state, AppState)
         viewer = await app_state._identify()
-        _event_viewer.set((app_state.router.session.client_token, viewer))
+        token = app_state.router.session.client_token
+        _event_viewer.set((token, viewer))
+        if viewer is not None:
+            live.remember(str(viewer.user_id), token)
+            await self._guard_held_data(state, viewer, event)
         return None
+
+    async def _guard_held_data(self, state: BaseState, viewer: Viewer, event: Event) -> None:
+        """Before anything is sent: states holding another person's data drop it when the
+        tab left their page, and re-check access on hydrate (which re-sends every var)."""
+        path = (event.router_data or {}).get("pathname", "")
+        hydrating = event.name.endswith(".hydrate")
+        for holder in live.holders():
+            held = await state.get_state(holder)
+            if held._held_path and held._held_path.rstrip("/") != str(path).rstrip("/"):  # type: ignore[attr-defined]
+                held._leave()  # type: ignore[attr-defined]
+            elif hydrating and held._held_path:  # type: ignore[attr-defined]
+                await held._recheck_access(str(viewer.user_id))  # type: ignore[attr-defined]
 
     async def postprocess(self, app: Any, state: BaseState, event: Event, update: StateUpdate) -> StateUpdate:
         _event_viewer.set(None)

@@ -1,33 +1,65 @@
 """The clinician's side: linked clients, invitations, and what each client chose to share.
 
-Only shared items' own fields ever enter these vars (AUTHZ-8). Every load re-runs the
-authorizing query, so a revoked share disappears on the clinician's next action (AUTHZ-6).
+Only shared items' own fields ever enter these vars (AUTHZ-8). What they hold of a
+client is dropped when the tab leaves the page, re-checked before a hydrate re-sends it,
+and re-checked at once when the client revokes, unlinks or deletes (state/live.py).
 """
 
 from __future__ import annotations
 
-from betterjournal.core import journal, links
+from sqlmodel import Session
+
+from betterjournal import routes
+from betterjournal.core import links, sharing
+from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.i18n import t
-from betterjournal.models import Person, Role, SharedEntry, Viewer
+from betterjournal.models import Cursor, Person, Role, Viewer
 from betterjournal.state.base import AppState, guarded
+from betterjournal.views import NO_SHARED_VIEW, SharedView, shared_card, shared_view
 
 
 class ClientsState(AppState):
     clients: list[Person] = []
     new_code: str = ""
     clients_loaded: bool = False
+    _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
     async def load_clients(self, viewer: Viewer) -> None:
         self.new_code = ""
         self.clients = await in_session(links.linked_clients, clinician_id=viewer.user_id)
-        self.clients_loaded = True
+        self.clients_loaded, self._held_path = True, routes.CLIENTS
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self, viewer: Viewer) -> None:
         self.new_code = await in_session(links.create_invitation, clinician_id=viewer.user_id)
         self.notice = t("Invitation code created. It works once and expires in 7 days.")
+
+    def _leave(self) -> None:
+        self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        if self.clients:
+            linked = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
+            self.clients = [p for p in self.clients if p.id in {q.id for q in linked}]
+
+
+def _uuid(value: str):
+    import uuid
+
+    return uuid.UUID(value)
+
+
+def _list_page(session: Session, *, clinician_id, client_id: object, older: Cursor | None):
+    page = sharing.list_shared(
+        session, clinician_id=clinician_id, client_id=client_id, kind=KIND, older=older
+    )
+    name = next(
+        (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
+        "",
+    )
+    return page, name
 
 
 class SharedWithMeState(AppState):
@@ -35,16 +67,17 @@ class SharedWithMeState(AppState):
 
     client_id: str = ""
     client_name: str = ""
-    entries: list[SharedEntry] = []
+    entries: list[SharedView] = []
     page: int = 0
     has_more: bool = False
     list_available: bool = False
-    reading: SharedEntry = SharedEntry(id="", title="", body="", written_on="", shared_on="")
+    reading: SharedView = NO_SHARED_VIEW
     reading_available: bool = False
     loaded: bool = False
     # Where each page shown so far starts (keyset paging); the last is this page's.
-    _page_starts: tuple[journal.Cursor | None, ...] = (None,)
-    _next_page: journal.Cursor | None = None
+    _page_starts: tuple[Cursor | None, ...] = (None,)
+    _next_page: Cursor | None = None
+    _held_path: str = ""  # the page whose data these vars hold
 
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self, viewer: Viewer) -> None:
@@ -64,23 +97,18 @@ class SharedWithMeState(AppState):
     async def newer_entries(self, viewer: Viewer) -> None:
         await self._load_list(viewer, self.client_id, self._page_starts[:-1] or (None,))
 
-    async def _load_list(
-        self, viewer: Viewer, client_id: object, starts: tuple[journal.Cursor | None, ...]
-    ) -> None:
+    async def _load_list(self, viewer: Viewer, client_id: object, starts: tuple[Cursor | None, ...]) -> None:
         # Forget what was on screen first: if the link ended, nothing of the list stays.
-        self.entries, self.list_available, self.has_more, self._next_page = [], False, False, None
-        self.entries, self._next_page = await in_session(
-            journal.list_shared_entries,
-            clinician_id=viewer.user_id,
-            client_id=client_id,
-            older_than=starts[-1],
+        self._leave()
+        page, name = await in_session(
+            _list_page, clinician_id=viewer.user_id, client_id=client_id, older=starts[-1]
         )
+        self.entries = [shared_card(item) for item in page.items]
+        self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
-        people = await in_session(links.linked_clients, clinician_id=viewer.user_id)
-        self.client_id = str(client_id)
-        self.client_name = next((p.name for p in people if p.id == self.client_id), "")
-        self.list_available = True
+        self.client_id, self.client_name = str(client_id), name
+        self.list_available, self._held_path = True, routes.CLIENT_ENTRIES
 
     @guarded(Role.CLINICIAN)
     async def load_shared_entry(self, viewer: Viewer) -> None:
@@ -92,12 +120,38 @@ class SharedWithMeState(AppState):
 
     async def _read(self, viewer: Viewer, entry_id: object) -> None:
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
-        self.reading = SharedEntry(id="", title="", body="", written_on="", shared_on="")
-        self.reading_available, self.loaded = False, False
+        self._leave()
         try:
-            self.reading = await in_session(
-                journal.read_shared_entry, clinician_id=viewer.user_id, entry_id=entry_id
+            item = await in_session(
+                sharing.open_shared, clinician_id=viewer.user_id, item_id=entry_id, kind=KIND
             )
-            self.reading_available = True
+            self.reading, self.reading_available = shared_view(item), True
+            self._held_path = routes.SHARED_ENTRY
         finally:
             self.loaded = True
+
+    def _leave(self) -> None:
+        """Drop everything of the client's: the tab left the page, or access ended."""
+        self.client_id = self.client_name = ""
+        self.entries, self.has_more, self.list_available, self._next_page = [], False, False, None
+        self.reading, self.reading_available, self.loaded = NO_SHARED_VIEW, False, False
+        self._held_path = ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """Keep only what the clinician may still see (revoked, deleted, unlinked: gone)."""
+        held = [e.id for e in self.entries] + ([self.reading.id] if self.reading.id else [])
+        if not held and not self.client_id:
+            return
+        visible = {
+            str(i)
+            for i in await in_session(sharing.visible_item_ids, clinician_id=_uuid(viewer_id), among=held)
+        }
+        if self.reading.id and self.reading.id not in visible:
+            self.reading, self.reading_available = NO_SHARED_VIEW, False
+            self.loaded = True
+        self.entries = [e for e in self.entries if e.id in visible]
+        if self.client_id:
+            linked = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
+            if self.client_id not in {p.id for p in linked}:
+                self._leave()
+                self.loaded = True

@@ -7,8 +7,9 @@ import uuid
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.core import journal
+from betterjournal.core import drafts, items
 from betterjournal.core.errors import CoreError, NotFound
+from betterjournal.core.journal import KIND
 from betterjournal.core.validation import can_hold, parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
@@ -40,9 +41,11 @@ class EditorState(AppState):
             entry_id = parse_id(requested)
         except NotFound:
             return rx.redirect(routes.write(str(uuid.uuid4())), replace=True)
-        opened = await in_session(journal.open_for_editing, owner_id=viewer.user_id, entry_id=entry_id)
+        opened = await in_session(
+            drafts.open_for_editing, owner_id=viewer.user_id, kind=KIND, item_id=entry_id, issued=True
+        )
         self.entry_id, self.is_new = str(entry_id), opened.is_new
-        self.title, self.body = opened.title, opened.body
+        self.title, self.body = opened.fields["title"], opened.fields["body"]
         self.draft_status = t("Your unsaved words are back.") if opened.from_draft else ""
         self._closed = False
         self.editor_ready = True
@@ -69,11 +72,11 @@ class EditorState(AppState):
             return  # a keystroke event that arrived after the entry was saved or discarded
         try:
             await in_session(
-                journal.save_draft,
+                drafts.save,
                 owner_id=viewer.user_id,
-                entry_id=parse_id(self.entry_id),
-                title=self.title,
-                body=self.body,
+                kind=KIND,
+                item_id=self.entry_id,
+                values={"title": self.title, "body": self.body},
             )
         except CoreError as error:
             self.draft_status = ""
@@ -93,7 +96,11 @@ class EditorState(AppState):
         entry_id = parse_id(self.entry_id)
         title, body = form.get("title", ""), form.get("body")
         await in_session(
-            journal.save_entry, owner_id=viewer.user_id, entry_id=entry_id, title=title, body=body
+            items.save,
+            owner_id=viewer.user_id,
+            kind=KIND,
+            item_id=entry_id,
+            values={"title": title, "body": body},
         )
         self._closed = True  # late keystroke events of this editor must not make a draft
         self._flash(t("Entry saved. It is private until you share it."))
@@ -102,7 +109,7 @@ class EditorState(AppState):
     @guarded(Role.CLIENT)
     async def discard_draft(self, viewer: Viewer) -> rx.event.EventSpec:
         entry_id = parse_id(self.entry_id)
-        await in_session(journal.discard_draft, owner_id=viewer.user_id, entry_id=entry_id)
+        await in_session(drafts.discard, owner_id=viewer.user_id, item_id=entry_id)
         self.title, self.body, self.draft_status = "", "", ""
         self._closed = True
         self._flash(t("Draft discarded."))

@@ -98,7 +98,7 @@ def test_migrating_keeps_rows_that_point_at_a_rebuilt_table(db) -> None:
 def test_the_comparison_would_notice_a_difference(db) -> None:
     with get_engine().begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_item_share_clinician")
-        connection.exec_driver_sql("ALTER TABLE draft ADD COLUMN note TEXT")
+        connection.exec_driver_sql("ALTER TABLE item_draft ADD COLUMN note TEXT")
     described = repr(_differences())
     assert "ix_item_share_clinician" in described
     assert "note" in described

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from betterjournal.models import AuditEvent, ItemKind, Role
+from betterjournal.models import AuditEvent, Role
 
 PASSWORD = "lantern-orchard-copper-91"
-ITEM_TABLES = ("client_item", "journal_entry", "draft", "item_share")
+ITEM_TABLES = ("client_item", "journal_entry", "item_draft", "item_share")
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,10 @@ def link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> 
 
 
 def new_entry(session: Session, *, owner_id: uuid.UUID, title: str = "", body: str) -> uuid.UUID:
-    from betterjournal.core import journal
+    from betterjournal.core import items, journal
 
     entry_id = uuid.uuid4()
-    journal.save_entry(session, owner_id=owner_id, entry_id=entry_id, title=title, body=body)
+    items.save(session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body})
     session.flush()
     return entry_id
 
@@ -71,14 +71,7 @@ def share(
 ) -> None:
     from betterjournal.core import sharing
 
-    sharing.set_shared(
-        session,
-        owner_id=owner_id,
-        item_id=entry_id,
-        kind=ItemKind.JOURNAL_ENTRY,
-        clinician_id=clinician_id,
-        shared=shared,
-    )
+    sharing.set_shared(session, owner_id=owner_id, item_id=entry_id, clinician_id=clinician_id, shared=shared)
     session.flush()
 
 

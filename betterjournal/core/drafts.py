@@ -1,0 +1,132 @@
+"""Drafts of any kind (AVAIL-1): the words in an editor, autosaved, encrypted.
+
+One table keyed by (owner, item): the item the draft will become, new or already saved.
+The payload is the kind's form fields as JSON, sealed under the owner's data key. A draft
+can only ever be written in its owner's own namespace, so an id that is someone else's
+item writes nothing of theirs; saving checks ownership like every write (items.save).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, delete, insert, select, update
+
+from betterjournal.core import items
+from betterjournal.core.accounts import data_key
+from betterjournal.core.errors import Denied, NotFound
+from betterjournal.core.validation import parse_id
+from betterjournal.crypto import DataKey, encrypted_column
+from betterjournal.db import run_prebuilt
+from betterjournal.models import AuditAction, DraftItem, Editing, ItemDraft, utcnow
+
+_PAYLOAD = encrypted_column(ItemDraft.payload_ct)
+DRAFTS_LISTED = 20
+
+_UPDATE = (
+    update(ItemDraft)
+    .where(col(ItemDraft.owner_id) == bindparam("owner"), col(ItemDraft.item_id) == bindparam("item"))
+    .values(payload_ct=bindparam("payload"), updated_at=bindparam("now"))
+)
+_INSERT = insert(ItemDraft)
+_DELETE = delete(ItemDraft).where(
+    col(ItemDraft.owner_id) == bindparam("owner"), col(ItemDraft.item_id) == bindparam("item")
+)
+_ONE = select(ItemDraft.kind, ItemDraft.payload_ct, ItemDraft.updated_at).where(
+    col(ItemDraft.owner_id) == bindparam("owner"), col(ItemDraft.item_id) == bindparam("item")
+)
+
+
+def _seal(key: DataKey, item_id: Any, values: dict[str, str]) -> bytes:
+    return key.seal(*_PAYLOAD, item_id, json.dumps(values, ensure_ascii=False))
+
+
+def _open(key: DataKey, item_id: Any, blob: bytes) -> dict[str, str]:
+    return json.loads(key.open(*_PAYLOAD, item_id, blob))
+
+
+def _parse(owner_id: Any, item_id: object, action: AuditAction) -> Any:
+    try:
+        return parse_id(item_id)
+    except NotFound:
+        raise Denied(actor_id=owner_id, action=action) from None
+
+
+def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, values: object) -> None:
+    """Autosave an editor's fields for this item id (empty fields are allowed)."""
+    parsed = _parse(owner_id, item_id, AuditAction.WRITE_ITEM)
+    clean = kind.clean(values, draft=True)
+    items.item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
+    payload, now = _seal(data_key(session, owner_id), parsed, clean), utcnow()
+    # Every pause in typing after the first finds the draft there: update, insert if not.
+    if run_prebuilt(session, _UPDATE, owner=owner_id, item=parsed, payload=payload, now=now).rowcount == 0:
+        run_prebuilt(
+            session,
+            _INSERT,
+            owner_id=owner_id,
+            item_id=parsed,
+            kind=kind.name,
+            payload_ct=payload,
+            updated_at=now,
+        )
+
+
+def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
+    row = run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first()
+    if row is None:
+        return None
+    kind, blob, updated_at = row
+    return DraftItem(item_id, kind, _open(data_key(session, owner_id), item_id, blob), updated_at)
+
+
+def discard(session: Session, *, owner_id: Any, item_id: object) -> None:
+    parsed = _parse(owner_id, item_id, AuditAction.WRITE_ITEM)
+    run_prebuilt(session, _DELETE, owner=owner_id, item=parsed)
+
+
+def open_for_editing(
+    session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, issued: bool
+) -> Editing:
+    """What an editor for this id opens with: its draft, else the saved item, else empty.
+
+    `issued`: the id was handed out by the server for a new item of this kind. Any other
+    id that is neither the owner's item nor the owner's draft (unknown, someone else's,
+    deleted, malformed) gets the one refusal, audited.
+    """
+    parsed = _parse(owner_id, item_id, AuditAction.VIEW_ITEM)
+    exists = items.item_exists(
+        session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.VIEW_ITEM
+    )
+    draft = get(session, owner_id=owner_id, item_id=parsed)
+    if draft is not None and draft.kind == kind.name:
+        return Editing(fields=draft.fields, is_new=not exists, from_draft=True)
+    if exists:
+        item = items.open_own(session, owner_id=owner_id, kind=kind, item_id=parsed)
+        return Editing(fields=item.fields, is_new=False, from_draft=False)
+    if not issued:
+        raise Denied(actor_id=owner_id, action=AuditAction.VIEW_ITEM, item_id=parsed)
+    return Editing(fields=dict.fromkeys(kind.field_names, ""), is_new=True, from_draft=False)
+
+
+def list_new(session: Session, *, owner_id: Any, kind: items.Kind) -> list[DraftItem]:
+    """Unsaved drafts of a kind, newest first, so words left in a closed tab can be picked up.
+
+    Drafts holding only white space are left out.
+    """
+    rows = session.exec(
+        select(ItemDraft.item_id, ItemDraft.payload_ct, ItemDraft.updated_at)
+        .where(col(ItemDraft.owner_id) == owner_id, col(ItemDraft.kind) == kind.name)
+        .order_by(col(ItemDraft.updated_at).desc())
+        .limit(DRAFTS_LISTED)
+    ).all()
+    if not rows:
+        return []
+    key = data_key(session, owner_id)
+    found = []
+    for item_id, blob, updated_at in rows:
+        values = _open(key, item_id, blob)
+        if any(value.strip() for value in values.values()):
+            found.append(DraftItem(item_id, kind.name, values, updated_at))
+    return found

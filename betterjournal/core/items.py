@@ -1,0 +1,348 @@
+"""The item platform: one registry of item kinds, and everything they share, written once.
+
+A kind (journal entries now; check-ins, homework answers and session agendas next)
+registers its table and its fields once (`register`). Everything else is generic:
+creating and updating the item, the one ownership check, keyset paging for the owner and
+for a clinician, drafts (core/drafts.py), delete, sharing, "seen" and revocation
+(core/sharing.py). A kind's own module only declares it and validates its fields.
+
+Every field of a kind is stored encrypted under the owner's data key, in the kind's
+table, in the column `<field>_ct` declared in the model's `__encrypted__`; the associated
+data's table and column come from that declaration (crypto.encrypted_column).
+
+Key rule for data *about* a client written by someone else (a clinician's comment on a
+homework answer, an assignment's instructions): it is sealed under the client's data key,
+like everything the client writes, so deleting the client's key destroys it too
+(crypto-shredding). The writer's id is kept beside it, in plaintext, for authorization.
+
+Functions here never commit or roll back: the caller's unit of work does (db.session_scope),
+and a refusal (errors.Denied) is audited there even when the caller's work is rolled back.
+The core returns datetimes and raw field values; formatting happens at the edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, bindparam, or_
+from sqlmodel import Session, SQLModel, col, delete, insert, select, update
+
+from betterjournal.core import audit
+from betterjournal.core.accounts import data_key
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.validation import parse_id
+from betterjournal.crypto import DataKey, encrypted_column
+from betterjournal.db import run_prebuilt
+from betterjournal.models import (
+    AuditAction,
+    AuditOutcome,
+    ClientItem,
+    Cursor,
+    OwnItem,
+    Page,
+    utcnow,
+)
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ItemField:
+    """One field of a kind: how to clean it, and whether a clinician sees it when shared."""
+
+    name: str
+    clean: Callable[[object], str]  # for saving: validates and normalises, or InvalidInput
+    clean_draft: Callable[[object], str]  # for autosaving: as lenient as typing needs
+    shared: bool = True
+
+
+@dataclass(eq=False)
+class Kind:
+    """A registered kind of client item: its table and its fields. Built once at import."""
+
+    name: str
+    table: type[SQLModel]
+    fields: tuple[ItemField, ...]
+    columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (table, column)
+    statements: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def shared_field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.shared)
+
+    def clean(self, values: object, *, draft: bool = False) -> dict[str, str]:
+        """The kind's fields from a form: exactly its fields (missing ones empty), cleaned."""
+        if not isinstance(values, Mapping) or set(values) - set(self.field_names):
+            raise InvalidInput("This couldn't be saved. Please try again.")
+        return {f.name: (f.clean_draft if draft else f.clean)(values.get(f.name, "")) for f in self.fields}
+
+    def seal(self, key: DataKey, item_id: Any, values: Mapping[str, str]) -> dict[str, bytes | None]:
+        """Ciphertext per column; an empty field is stored as NULL."""
+        return {
+            self.columns[name][1]: key.seal(*self.columns[name], item_id, text) if text else None
+            for name, text in values.items()
+        }
+
+    def open(self, key: DataKey, item_id: Any, sealed: Mapping[str, bytes | None], names: tuple[str, ...]):
+        """Plaintext of the named fields (a decryption failure is an error, never content)."""
+        return {
+            name: key.open(*self.columns[name], item_id, blob) if (blob := sealed[name]) else ""
+            for name in names
+        }
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, table: type[SQLModel], fields: tuple[ItemField, ...]) -> Kind:
+    """Register a kind once; its statements are built here, with bound parameters only."""
+    if name in _KINDS:
+        raise ValueError(f"kind {name!r} is registered already")
+    kind = Kind(name=name, table=table, fields=fields)
+    for item_field in fields:
+        kind.columns[item_field.name] = encrypted_column(getattr(table, f"{item_field.name}_ct"))
+    kind.statements.update(_build_statements(kind))
+    _KINDS[name] = kind
+    return kind
+
+
+def kind_named(name: str) -> Kind:
+    return _KINDS[name]
+
+
+def registered() -> list[Kind]:
+    return list(_KINDS.values())
+
+
+def _column(kind: Kind, name: str) -> Any:
+    return getattr(kind.table, kind.columns[name][1])
+
+
+def _item_key(kind: Kind) -> Any:
+    return col(kind.table.item_id)  # type: ignore[attr-defined]
+
+
+def newest_first() -> tuple[Any, Any]:
+    return col(ClientItem.created_at).desc(), col(ClientItem.id).desc()
+
+
+def older_than(created_at: Any, item_id: Any) -> Any:
+    """Rows after (created_at, id) in newest-first order: earlier, or as early with a lower id.
+
+    The plain `created_at <=` lets the database start from the cursor in its index.
+    """
+    return and_(
+        col(ClientItem.created_at) <= created_at,
+        or_(col(ClientItem.created_at) < created_at, col(ClientItem.id) < item_id),
+    )
+
+
+def _build_statements(kind: Kind) -> dict[str, Any]:
+    cts = [_column(kind, name) for name in kind.field_names]
+    own = (
+        select(ClientItem.id, ClientItem.created_at, ClientItem.updated_at, *cts)
+        .join(kind.table, _item_key(kind) == ClientItem.id)
+        .where(
+            col(ClientItem.owner_id) == bindparam("owner"),
+            col(ClientItem.kind) == kind.name,
+            col(ClientItem.deleted_at).is_(None),
+        )
+    )
+    return {
+        "insert": insert(kind.table),
+        "update": update(kind.table)
+        .where(_item_key(kind) == bindparam("item"))
+        .values({kind.columns[n][1]: bindparam(n) for n in kind.field_names}),
+        "delete": delete(kind.table).where(_item_key(kind) == bindparam("item")),
+        "one": own.where(col(ClientItem.id) == bindparam("item")),
+        "first_page": own.order_by(*newest_first()).limit(PAGE_SIZE + 1),
+        "older_page": own.where(older_than(bindparam("created_at"), bindparam("cursor_id")))
+        .order_by(*newest_first())
+        .limit(PAGE_SIZE + 1),
+    }
+
+
+# --- the one ownership check ---------------------------------------------------------------
+
+_ITEM_STATE = select(ClientItem.owner_id, ClientItem.kind, ClientItem.deleted_at).where(
+    col(ClientItem.id) == bindparam("item")
+)
+
+
+def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction) -> bool:
+    """Whether the owner has a live item of this kind with this id (False: the id is free).
+
+    Someone else's item, another kind's or a deleted one is refused (Denied, audited).
+    """
+    existing = run_prebuilt(session, _ITEM_STATE, item=item_id).first()
+    if existing is None:
+        return False
+    if tuple(existing) != (owner_id, kind.name, None):
+        raise Denied(actor_id=owner_id, action=action, item_id=item_id)
+    return True
+
+
+def kind_of_own(session: Session, *, owner_id: Any, item_id: object, action: AuditAction) -> str:
+    """The kind of one of the owner's live items, or Denied (audited as `action`)."""
+    try:
+        parsed = parse_id(item_id)
+    except NotFound:
+        raise Denied(actor_id=owner_id, action=action) from None
+    existing = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
+    if existing is None or existing[0] != owner_id or existing[2] is not None or existing[1] not in _KINDS:
+        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
+    return existing[1]
+
+
+def owned(session: Session, *, owner_id: Any, kind: Kind, item_id: object, action: AuditAction):
+    """The owner's live item of this kind, parsed and checked: its id, or Denied."""
+    try:
+        parsed = parse_id(item_id)
+    except NotFound:
+        raise Denied(actor_id=owner_id, action=action) from None
+    if not item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=action):
+        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
+    return parsed
+
+
+# --- the owner's side -----------------------------------------------------------------------
+
+_INSERT_ITEM = insert(ClientItem)
+_TOUCH_ITEM = (
+    update(ClientItem).where(col(ClientItem.id) == bindparam("item")).values(updated_at=bindparam("now"))
+)
+
+
+def save(session: Session, *, owner_id: Any, kind: Kind, item_id: object, values: object) -> bool:
+    """Create or update the owner's item with this id, and clear its draft. True if created.
+
+    Saving is an upsert on an id chosen when the editor opened, so a double submit (or
+    a retry after a dropped connection) makes one item (AVAIL-1).
+    """
+    from betterjournal.core import drafts
+
+    try:
+        parsed = parse_id(item_id)
+    except NotFound:
+        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM) from None
+    clean = kind.clean(values)
+    exists = item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
+    sealed = kind.seal(data_key(session, owner_id), parsed, clean)
+    now = utcnow()
+    if exists:
+        run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
+        run_prebuilt(session, kind.statements["update"], item=parsed, **clean_params(kind, sealed))
+    else:
+        run_prebuilt(
+            session,
+            _INSERT_ITEM,
+            id=parsed,
+            owner_id=owner_id,
+            kind=kind.name,
+            created_at=now,
+            updated_at=now,
+        )
+        run_prebuilt(session, kind.statements["insert"], item_id=parsed, **sealed)
+    drafts.discard(session, owner_id=owner_id, item_id=parsed)
+    return not exists
+
+
+def clean_params(kind: Kind, sealed: Mapping[str, bytes | None]) -> dict[str, bytes | None]:
+    """Sealed columns keyed by field name, as the update statement binds them."""
+    return {name: sealed[kind.columns[name][1]] for name in kind.field_names}
+
+
+def _own_item(kind: Kind, key: DataKey, row: Any, names: tuple[str, ...] | None = None) -> OwnItem:
+    item_id, created_at, updated_at, *blobs = row
+    text_id = str(item_id)  # once: twice in the associated data
+    values = kind.open(
+        key, text_id, dict(zip(kind.field_names, blobs, strict=True)), names or kind.field_names
+    )
+    return OwnItem(id=item_id, kind=kind.name, fields=values, created_at=created_at, updated_at=updated_at)
+
+
+def open_own(session: Session, *, owner_id: Any, kind: Kind, item_id: object) -> OwnItem:
+    """The owner's item, every field, or Denied (audited) for anything else."""
+    parsed = owned(session, owner_id=owner_id, kind=kind, item_id=item_id, action=AuditAction.VIEW_ITEM)
+    row = run_prebuilt(session, kind.statements["one"], owner=owner_id, item=parsed).one()
+    return _own_item(kind, data_key(session, owner_id), row)
+
+
+def list_own(
+    session: Session,
+    *,
+    owner_id: Any,
+    kind: Kind,
+    older: Cursor | None = None,
+    fields: tuple[str, ...] | None = None,
+) -> Page[OwnItem]:
+    """One page of the owner's items of a kind, newest first, with who each is shared with.
+
+    `fields` narrows what is decrypted (a list may need only some of them).
+    """
+    from betterjournal.core import sharing
+
+    if older is None:
+        rows = run_prebuilt(session, kind.statements["first_page"], owner=owner_id).all()
+    else:
+        rows = run_prebuilt(
+            session, kind.statements["older_page"], owner=owner_id, created_at=older[0], cursor_id=older[1]
+        ).all()
+    rows, following = split_page(rows, lambda row: (row[1], row[0]))
+    if not rows:
+        return Page([], None)
+    key = data_key(session, owner_id)
+    names = sharing.shared_with(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
+    items = []
+    for row in rows:
+        item = _own_item(kind, key, row, fields)
+        items.append(
+            OwnItem(
+                id=item.id,
+                kind=item.kind,
+                fields=item.fields,
+                created_at=item.created_at,
+                updated_at=item.updated_at,
+                shared_with=tuple(names.get(item.id, ())),
+            )
+        )
+    return Page(items, following)
+
+
+def split_page(rows: Any, cursor_of: Callable[[Any], Cursor]) -> tuple[list[Any], Cursor | None]:
+    """A page's rows (PAGE_SIZE + 1 were read), and where the next older page starts, if any."""
+    if len(rows) <= PAGE_SIZE:
+        return list(rows), None
+    return list(rows[:PAGE_SIZE]), cursor_of(rows[PAGE_SIZE - 1])
+
+
+def delete_item(session: Session, *, owner_id: Any, item_id: object) -> tuple[str, list[Any]]:
+    """Delete any kind of the owner's items: remove the content, revoke every share, and leave
+    a tombstone so the id is never reused. The kind is looked up from the item.
+
+    Returns its kind, and the clinicians who could see it until now (their open views
+    must drop it).
+    """
+    from betterjournal.core import drafts, sharing
+
+    kind = _KINDS[kind_of_own(session, owner_id=owner_id, item_id=item_id, action=AuditAction.DELETE)]
+    parsed = parse_id(item_id)
+    revoked = sharing.revoke_all(session, owner_id=owner_id, item_id=parsed)
+    session.exec(update(ClientItem).where(col(ClientItem.id) == parsed).values(deleted_at=utcnow()))
+    run_prebuilt(session, kind.statements["delete"], item=parsed)
+    drafts.discard(session, owner_id=owner_id, item_id=parsed)
+    audit.record(
+        session,
+        actor_id=owner_id,
+        action=AuditAction.DELETE,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=owner_id,
+        item_id=parsed,
+    )
+    return kind.name, revoked

@@ -1,0 +1,71 @@
+"""What one person changes reaches the other people's open tabs at once (AUTHZ-6).
+
+Every authenticated event records which signed-in person a tab token belongs to. When a
+client revokes a share, ends a link or deletes a shared item, each open tab of the
+clinicians concerned re-checks, from the server, what it holds of other people's data
+and drops what it may no longer show; the change is pushed to that browser right away.
+
+States that hold another person's data implement `_recheck_access(viewer_id)` and
+`_leave(path)`; they are found automatically (`holders`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+log = logging.getLogger("betterjournal.live")
+
+# Tab tokens per signed-in person, in this process (the in-memory state manager's scope).
+_tabs: dict[str, set[str]] = defaultdict(set)
+_tasks: set[asyncio.Task] = set()  # keeps pushes alive until they finish
+
+
+def remember(viewer_id: str, token: str) -> None:
+    _tabs[viewer_id].add(token)
+
+
+def forget(viewer_id: str, token: str) -> None:
+    _tabs.get(viewer_id, set()).discard(token)
+
+
+def holders() -> list[type]:
+    """Every state class that holds another person's data (has `_recheck_access`)."""
+    from betterjournal.state.base import AppState
+
+    return [cls for cls in AppState.get_substates() if hasattr(cls, "_recheck_access")]
+
+
+def recheck_people(user_ids: Iterable[uuid.UUID | str]) -> None:
+    """Re-check, in the background, every open tab of these people (after the caller's event).
+
+    Not awaited: the caller's own tab is locked while its event runs, and a push must
+    never wait on it.
+    """
+    for user_id in {str(u) for u in user_ids}:
+        for token in list(_tabs.get(user_id, ())):
+            task = asyncio.create_task(_recheck_tab(user_id, token))
+            _tasks.add(task)
+            task.add_done_callback(_tasks.discard)
+
+
+async def _recheck_tab(user_id: str, token: str) -> None:
+    import reflex as rx
+
+    from betterjournal.betterjournal import app
+    from betterjournal.state.base import AppState
+
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=AppState)) as root:
+            app_state: Any = await root.get_state(AppState)
+            if app_state._viewer_id != user_id:
+                forget(user_id, token)  # the tab belongs to someone else now, or to nobody
+                return
+            for holder in holders():
+                await (await root.get_state(holder))._recheck_access(user_id)
+    except Exception as error:  # a closed tab must not break the person who acted
+        log.warning("live update of a tab failed (%s)", type(error).__name__)
