@@ -113,7 +113,7 @@ _SHARE_UNDER_ACTIVE_LINK = ItemShare.__table__.insert().from_select(  # type: ig
 )
 _REVOKE_ONE = (
     update(ItemShare)
-    .where(_active_share(bindparam("item_id"), bindparam("clinician_id")))
+    .where(_active_share(bindparam("item"), bindparam("clinician")))
     .values(revoked_at=bindparam("now"))
 )
 _ITEM_KIND = select(ClientItem.kind).where(
@@ -153,7 +153,7 @@ def set_shared(
         if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
             raise InvalidInput("You can only share with a clinician you're connected to.")
     else:
-        changed = run_prebuilt(session, _REVOKE_ONE, item_id=parsed, clinician_id=clinician, now=now).rowcount
+        changed = run_prebuilt(session, _REVOKE_ONE, item=parsed, clinician=clinician, now=now).rowcount
     if changed:
         audit.record(
             session,

@@ -34,6 +34,7 @@ from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.editor import EditorState
+from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState
 
 FIELD_SUFFIX = "_rx_state_"
@@ -167,9 +168,11 @@ async def set_shared(client: EventClient, entry: Entry, clinician: Actor, shared
     where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": entry.id}}
     await client.exchange(handler_name(EntryState, "load_entry"), **where)
     updates = await client.exchange(
-        handler_name(EntryState, "set_shared"), {"clinician_id": clinician.id, "shared": shared}, **where
+        handler_name(ItemSharingState, "set_shared"),
+        {"item_id": entry.id, "clinician_id": clinician.id, "shared": shared},
+        **where,
     )
-    shares = state_of(updates, EntryState).get("shares") or []
+    shares = state_of(updates, ItemSharingState).get("shares") or []
     status = next((s for s in shares if s["clinician_id"] == clinician.id), None)
     assert status is not None and status["shared"] is shared, f"sharing {entry.label} failed: {shares}"
 
@@ -177,7 +180,7 @@ async def set_shared(client: EventClient, entry: Entry, clinician: Actor, shared
 async def delete_entry(client: EventClient, entry: Entry) -> None:
     where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": entry.id}}
     await client.exchange(handler_name(EntryState, "load_entry"), **where)
-    await client.exchange(handler_name(EntryState, "delete_entry"), **where)
+    await client.exchange(handler_name(ItemSharingState, "delete_item"), {"item_id": entry.id}, **where)
 
 
 async def invitation_code(clinician: EventClient) -> str:

@@ -55,6 +55,7 @@ from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
+from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState, JournalState
 
 
@@ -413,8 +414,8 @@ def test_the_walk_finds_every_state_and_handler() -> None:
     for known in (
         "EditorState.save_entry",
         "EditorState.edit_body",
-        "EntryState.set_shared",
-        "EntryState.delete_entry",
+        "ItemSharingState.set_shared",
+        "ItemSharingState.delete_item",
         "SharedWithMeState.load_shared_entry",
         "ClientsState.create_invitation",
         "CareTeamState.accept_invitation",
@@ -431,8 +432,8 @@ JOURNAL_HANDLERS = (
     (EditorState, "edit_title"),
     (EditorState, "edit_body"),
     (EditorState, "save_entry"),
-    (EntryState, "set_shared"),
-    (EntryState, "delete_entry"),
+    (ItemSharingState, "set_shared"),
+    (ItemSharingState, "delete_item"),
     (CareTeamState, "check_code"),
     (CareTeamState, "end_link"),
 )
@@ -502,8 +503,12 @@ def valid_payload(world: World, name: str, target: str) -> dict[str, Any]:
             p.name: {"title": app.marker("valid-title"), "body": app.marker("valid-body")}
             for p in handler_params(EditorState, "save_entry")
         },
-        "set_shared": lambda: {"clinician_id": c.id, "shared": target == "w_private"},
-        "delete_entry": dict,
+        "set_shared": lambda: {
+            "item_id": world.entries[target].id,
+            "clinician_id": c.id,
+            "shared": target == "w_private",
+        },
+        "delete_item": lambda: {"item_id": world.entries[target].id},
         "check_code": lambda: {"form": {"code": world.spare_code}},
         "end_link": lambda: {"clinician_id": c.id},
     }[name]()
@@ -515,7 +520,7 @@ async def open_page(world: World, client: EventClient, state_class: type, target
         where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": str(uuid.uuid4())}}
         shown = await client.exchange(handler_name(EditorState, "open_editor"), **where)
         assert state_of(shown, EditorState).get("editor_ready") is True
-    elif state_class is EntryState:
+    elif state_class is ItemSharingState:
         where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": world.entries[target].id}}
         shown = await client.exchange(handler_name(EntryState, "load_entry"), **where)
         assert state_of(shown, EntryState).get("found") is True
@@ -565,7 +570,7 @@ async def test_bad_arguments_are_refused_and_not_logged(
     app, w = world.app, world["w"]
     # EntryState's handlers act on the entry the page shows: try a private and a shared one
     # (the valid `shared` value would change each, so a coerced bad value shows up).
-    targets = ("w_private", "w_shared") if state_class is EntryState else ("",)
+    targets = ("w_private", "w_shared") if state_class is ItemSharingState else ("",)
     problems: list[str] = []
     for target in targets:
         payload = valid_payload(world, name, target)
@@ -624,7 +629,7 @@ CONTROLS = {
     "edit_title": (EditorState, ""),
     "edit_body": (EditorState, ""),
     "save_entry": (EditorState, ""),
-    "set_shared": (EntryState, "w_private"),
+    "set_shared": (ItemSharingState, "w_private"),
     "check_code": (CareTeamState, ""),
 }
 
@@ -645,8 +650,8 @@ async def test_the_valid_payloads_of_those_cases_are_accepted(world: World, name
         assert acceptance_signs(updates), "the valid payload did nothing visible"
         if name == "set_shared":  # put it back
             await tab.exchange(
-                handler_name(EntryState, "set_shared"),
-                {"clinician_id": world["c"].id, "shared": False},
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": world.entries[target].id, "clinician_id": world["c"].id, "shared": False},
                 **where,
             )
 
@@ -709,8 +714,12 @@ async def _set_shared(world: World, tab: EventClient) -> list[list[dict[str, Any
     for clinician, shared in (("d", False), ("c", True), ("d", True)):
         replies.append(
             await tab.exchange(
-                handler_name(EntryState, "set_shared"),
-                {"clinician_id": world[clinician].id, "shared": shared},
+                handler_name(ItemSharingState, "set_shared"),
+                {
+                    "item_id": world.entries["b_shared"].id,
+                    "clinician_id": world[clinician].id,
+                    "shared": shared,
+                },
                 **where,
             )
         )
@@ -720,7 +729,11 @@ async def _set_shared(world: World, tab: EventClient) -> list[list[dict[str, Any
 async def _delete(world: World, tab: EventClient) -> list[list[dict[str, Any]]]:
     replies = await _entry_page_attempts(world, tab)
     where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": world.entries["b_shared"].id}}
-    replies.append(await tab.exchange(handler_name(EntryState, "delete_entry"), **where))
+    replies.append(
+        await tab.exchange(
+            handler_name(ItemSharingState, "delete_item"), {"item_id": world.entries["b_shared"].id}, **where
+        )
+    )
     return replies
 
 
@@ -738,7 +751,7 @@ async def _editor(world: World, tab: EventClient) -> list[list[dict[str, Any]]]:
     return replies
 
 
-ATTEMPTS = {"load_entry": _load, "set_shared": _set_shared, "delete_entry": _delete, "editor": _editor}
+ATTEMPTS = {"load_entry": _load, "set_shared": _set_shared, "delete_item": _delete, "editor": _editor}
 
 
 @pytest.mark.parametrize("attempt", list(ATTEMPTS))
@@ -753,13 +766,20 @@ async def test_a_client_cannot_reach_another_clients_entry(world: World, attempt
     for reply in replies:
         assert secrets_in(reply, {other.title, other.body, world["b"].name}) == []
     assert writes_between(before, after) == []
+    # Every refused attempt on B's entry is on record, as A's and as denied.
+    added = new_audit_rows(before, after)
+    refused_on_item = [row for row in added if row[2] == uuid_hex(other.id)]
+    assert refused_on_item and all(
+        (row[1], row[4]) == (uuid_hex(world["a"].id), "DENIED") for row in refused_on_item
+    ), added
     async with connected(app, world["b"].cookie) as as_b:
         mine = await as_b.exchange(
             handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": other.id}
         )
     detail = state_of(mine, EntryState)
     assert (detail.get("title"), detail.get("body")) == (other.title, other.body)
-    assert [s["shared"] for s in detail.get("shares") or [] if s["clinician_id"] == world["d"].id] == [True]
+    shares = state_of(mine, ItemSharingState).get("shares") or []
+    assert [s["shared"] for s in shares if s["clinician_id"] == world["d"].id] == [True]
 
 
 # --- framework paths that would put a payload in the log (INPUT-5) -----------------------------

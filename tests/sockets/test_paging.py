@@ -21,7 +21,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
-from betterjournal.core.journal import PAGE_SIZE
+from betterjournal.core.items import PAGE_SIZE
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.editor import EditorState
