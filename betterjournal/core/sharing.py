@@ -74,7 +74,7 @@ def visible_item_ids(session: Session, *, clinician_id: uuid.UUID, among: Iterab
     """The ids the clinician may read now, optionally only among `among`."""
     query = visible_to(clinician_id, ClientItem.id)
     if among is not None:
-        query = query.where(col(ClientItem.id).in_(list(among)))
+        query = query.where(col(ClientItem.id).in_([parse_id(item_id) for item_id in among]))
     return set(session.exec(query))
 
 

@@ -9,6 +9,7 @@ from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import Person, Role, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 
 
@@ -67,6 +68,7 @@ class CareTeamState(AppState):
         clinician = parse_id(clinician_id)
         name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
         await in_session(links.end_link, client_id=viewer.user_id, clinician_id=clinician)
+        live.recheck_people([clinician])  # their open views of this client go at once
         self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
         self.notice = t(
             "You're no longer connected with {name}. Everything you had shared is private again.",

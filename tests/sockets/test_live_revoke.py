@@ -1,0 +1,154 @@
+"""AUTHZ-6, pushed: a clinician's open tab loses an item the moment the client revokes it,
+ends the link or deletes it, without sending anything; and the tab's token, reconnecting
+and sending Reflex's `hydrate`, gets nothing of the item back from server memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from appserver import RunningApp
+from reflex.state import State
+from socket_support import (
+    Actor,
+    Entry,
+    World,
+    connect,
+    connected,
+    delete_entry,
+    link,
+    new_password,
+    reconnect_same_token,
+    secrets_in,
+    set_shared,
+    state_of,
+    write_entry,
+)
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.clinician import SharedWithMeState
+
+PUSH_WITHIN_SECONDS = 2.0
+
+
+async def _new_linked_client(app: RunningApp, clinician: Actor, label: str) -> Actor:
+    client = Actor(
+        label=label,
+        role="client",
+        email=f"live-{label}-{uuid.uuid4().hex[:8]}@example.com",
+        name=f"Live {label} {uuid.uuid4().hex[:6]}",
+        password=new_password(),
+    )
+    await asyncio.to_thread(app.create_user, "client", client.email, client.name, client.password)
+    client.cookie = await sign_in(app.url, client.email, client.password)
+    await link(app, client, clinician)
+    return client
+
+
+async def _wait_for_push(tab: EventClient, since: int, entry: Entry) -> list[dict[str, Any]]:
+    """What the server pushed to the tab after `since`, once the entry's text is gone."""
+    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        pushed = tab.received[since:]
+        reading = state_of(pushed, SharedWithMeState)
+        if reading.get("reading_available") is False:
+            return pushed
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:500]}")
+
+
+async def _revoke(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
+    async with connected(app, owner.cookie) as tab:
+        await set_shared(tab, entry, clinician, False)
+
+
+async def _delete(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
+    async with connected(app, owner.cookie) as tab:
+        await delete_entry(tab, entry)
+
+
+async def _end_link(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
+    async with connected(app, owner.cookie) as tab:
+        where: dict[str, Any] = {"path": routes.CARE_TEAM}
+        await tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
+        ended = await tab.exchange(
+            handler_name(CareTeamState, "end_link"), {"clinician_id": clinician.id}, **where
+        )
+        assert state_of(ended, CareTeamState).get("clinicians") == [], "the link did not end"
+
+
+ACTIONS: dict[str, Callable[[RunningApp, Actor, Entry, Actor], Awaitable[None]]] = {
+    "revoke": _revoke,
+    "end_link": _end_link,
+    "delete": _delete,
+}
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+async def test_an_open_shared_entry_disappears_at_once_and_hydrate_brings_nothing(
+    world: World, action: str
+) -> None:
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, action)
+    async with connected(app, owner.cookie) as tab:
+        entry = await write_entry(app, tab, f"live-{action}")
+        await set_shared(tab, entry, c, True)
+    secret = {entry.title, entry.body}
+
+    # The clinician has the entry open, and sends nothing more.
+    clinician_tab = await connect(app, c.cookie)
+    token = clinician_tab.token
+    try:
+        shown = await clinician_tab.exchange(
+            handler_name(SharedWithMeState, "load_shared_entry"),
+            path=routes.SHARED_ENTRY,
+            query={"id": entry.id},
+        )
+        assert (state_of(shown, SharedWithMeState).get("reading") or {}).get("body") == entry.body
+        since = len(clinician_tab.received)
+        await ACTIONS[action](app, owner, entry, c)
+        pushed = await _wait_for_push(clinician_tab, since, entry)
+        assert secrets_in(pushed, secret) == []
+        assert (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == ""
+    finally:
+        await clinician_tab.close()
+
+    # The same tab token reconnects and asks for its whole state again.
+    again = await reconnect_same_token(app, token, c.cookie)
+    try:
+        hydrated = await again.exchange(
+            handler_name(State, "hydrate"), path=routes.SHARED_ENTRY, query={"id": entry.id}
+        )
+    finally:
+        await again.close()
+    assert secrets_in(hydrated, secret | ({owner.name} if action == "end_link" else set())) == []
+
+
+async def test_hydrate_on_another_page_drops_what_the_tab_held(world: World) -> None:
+    """Leaving the page clears the decrypted text from the tab's state: a hydrate sent from
+    another page (as after navigating away and reconnecting) carries none of it."""
+    app, c, shared = world.app, world["c"], world.entries["shared"]
+    tab = await connect(app, c.cookie)
+    token = tab.token
+    try:
+        shown = await tab.exchange(
+            handler_name(SharedWithMeState, "load_shared_entry"),
+            path=routes.SHARED_ENTRY,
+            query={"id": shared.id},
+        )
+        assert (state_of(shown, SharedWithMeState).get("reading") or {}).get("body") == shared.body
+    finally:
+        await tab.close()
+    again = await reconnect_same_token(app, token, c.cookie)
+    try:
+        hydrated = await again.exchange(handler_name(State, "hydrate"), path=routes.CLIENTS)
+    finally:
+        await again.close()
+    assert secrets_in(hydrated, {shared.title, shared.body}) == []
