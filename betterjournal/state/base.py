@@ -163,11 +163,12 @@ class SessionGate(Middleware):
     async def _guard_held_data(self, state: BaseState, viewer: Viewer, event: Event) -> None:
         """Before anything is sent: states holding another person's data drop it when the
         tab left their page, and re-check access on hydrate (which re-sends every var)."""
-        path = (event.router_data or {}).get("pathname", "")
-        hydrating = event.name.endswith(".hydrate")
+        # Events a page chains (its on_load handlers) carry no path: they stay on that page.
+        path = str((event.router_data or {}).get("pathname") or "")
+        hydrating = event.name.endswith((".hydrate", ".hydrate_and_load"))
         for holder in live.holders():
             held = await state.get_state(holder)
-            if held._held_path and held._held_path.rstrip("/") != str(path).rstrip("/"):  # type: ignore[attr-defined]
+            if path and held._held_path and held._held_path.rstrip("/") != path.rstrip("/"):  # type: ignore[attr-defined]
                 held._leave()  # type: ignore[attr-defined]
             elif hydrating and held._held_path:  # type: ignore[attr-defined]
                 await held._recheck_access(str(viewer.user_id))  # type: ignore[attr-defined]

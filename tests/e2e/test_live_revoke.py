@@ -1,0 +1,65 @@
+"""AUTHZ-6 in two browsers: the clinician's open entry disappears within 2 s, without a
+click, when the client deletes it or ends the link (revoking is in test_journey)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+from test_journey import PASSWORD, REGISTERED, register, sign_in, write_entry
+
+pytestmark = pytest.mark.e2e
+
+GONE = "This entry isn't available."
+
+
+def _linked_pair(open_phone, running_app):
+    """A clinician (laptop-sized is not needed: phones for both) and a client linked to them."""
+    email = f"lane-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", email, "Dr. Lane", PASSWORD)
+    doctor = open_phone()
+    sign_in(doctor, email)
+    doctor.page.get_by_role("button", name="Create invitation code").click()
+    code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
+    client = open_phone()
+    client_email = f"robin-{uuid.uuid4().hex[:8]}@example.ca"
+    register(client, code, "Robin Client", client_email)
+    expect(client.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
+    sign_in(client, client_email)
+    client.page.get_by_role("button", name="Accept").click()
+    expect(
+        client.page.get_by_role("status").filter(has_text="You're connected with Dr. Lane")
+    ).to_be_visible()
+    return doctor, client
+
+
+def _share_and_open(doctor, client, title: str, body: str) -> None:
+    write_entry(client, title, body)
+    client.page.get_by_role("switch", name="Share with Dr. Lane").click()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane.")).to_be_visible()
+    doctor.goto("/clients")
+    doctor.page.get_by_role("link").filter(has_text="Robin Client").click()
+    doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title).click()
+    expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
+
+
+def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, running_app) -> None:
+    doctor, client = _linked_pair(open_phone, running_app)
+
+    title = running_app.marker("live-delete-title")
+    _share_and_open(doctor, client, title, running_app.marker("live-delete-body"))
+    client.page.get_by_role("button", name="Delete entry").click()
+    client.page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(client.page.get_by_role("status").filter(has_text="Entry deleted.")).to_be_visible()
+    expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
+    expect(doctor.page.get_by_text(title)).to_have_count(0)
+
+    title = running_app.marker("live-unlink-title")
+    _share_and_open(doctor, client, title, running_app.marker("live-unlink-body"))
+    client.page.get_by_role("navigation").get_by_role("link", name="Care team").click()
+    client.page.get_by_role("button", name="Disconnect").click()
+    client.page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
+    expect(client.page.get_by_role("status").filter(has_text="no longer connected")).to_be_visible()
+    expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
+    expect(doctor.page.get_by_text(title)).to_have_count(0)
