@@ -15,7 +15,7 @@ from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempt
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuthSession, LoginFailure, Role, User, Viewer, utcnow
+from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, Viewer, utcnow
 from betterjournal.settings import get_settings
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -210,13 +210,19 @@ def register_client(
 
     A new email gets an account, and the invitation is offered to it when the client signs
     in (accepting it is their choice, once they see the clinician's name). An email that
-    already has an account changes nothing, after the same work (one password hash, one
-    write to the invitation): the caller answers both "registered: now sign in".
+    already has an account changes nothing, after the same work (one password hash, the
+    write that uses the code): the caller answers both "registered: now sign in".
 
     Without an email to confirm the address, the person could still sign in afterwards to
     learn which it was. So each code serves one registration, whatever the outcome: whoever
-    holds a code can test one address at most. Every attempt from an address also counts
-    toward that address's limit.
+    holds a code can test one address at most. The code is used by one conditional write;
+    of several registrations with one code at the same moment, one wins and the others get
+    the invalid-code refusal, before any account is made.
+
+    Every attempt from an address counts toward that address's limit (AUTHN-3), refused or
+    not. That count is the one deliberate exception to "core functions don't commit": it
+    is committed at once, so a refusal below (rolled back by the caller) still counts. The
+    rest is the caller's unit of work, committed or rolled back by the caller.
     """
     from betterjournal.core import links
 
@@ -227,14 +233,29 @@ def register_client(
     session.add(LoginFailure(scope=scope, failed_at=now))
     _forget_old_attempts(session, now)
     session.commit()  # counted even when the attempt is refused below
+    # A look-up first, so a wrong code or bad details leave the code usable ...
     invitation = links.find_invitation(session, code, to_register=True)
     clean_address, display_name, secret = _checked_details(email, name, password)
-    invitation.registered_at = now
+    # ... then the one write that uses it, re-checking that it is still open.
+    used = session.connection().execute(
+        update(Invitation)
+        .where(
+            col(Invitation.code_hash) == invitation.code_hash,
+            col(Invitation.registered_at).is_(None),
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+        .values(registered_at=now)
+    )
+    if used.rowcount != 1:  # another registration (or an accept) got there first
+        raise InvalidInput(links._INVALID_CODE, code="details")
     if _email_taken(session, clean_address):
         passwords.hash_password(secret)  # the work a new account costs, so timing tells nothing
     else:
         user = _add_user(
             session, email=clean_address, display_name=display_name, secret=secret, role=Role.CLIENT
         )
-        invitation.offered_to_id = user.id
-    session.add(invitation)
+        session.connection().execute(
+            update(Invitation).where(col(Invitation.id) == invitation.id).values(offered_to_id=user.id)
+        )
+    session.expire(invitation)  # written around the ORM above: reload if read again

@@ -62,6 +62,10 @@ def find_invitation(session: Session, code: object, *, to_register: bool = False
     """The open invitation for a code, or InvalidInput (unknown, used and expired alike).
 
     `to_register`: also refused once a registration has used the code.
+
+    A look-up only: the code can be used by someone else right after it. What uses a code
+    (`accept_invitation`, `accounts.register_client`) does so with one conditional write
+    that re-checks these same conditions, and refuses with this same error when it loses.
     """
     invitation = session.exec(
         select(Invitation).where(Invitation.code_hash == sha256_hex(_normalise_code(code)))
@@ -106,14 +110,31 @@ def decline_offer(session: Session, *, client_id: uuid.UUID) -> None:
 
 
 def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
-    """Link the client to the inviting clinician and use up the code. Shares nothing."""
+    """Link the client to the inviting clinician and use up the code. Shares nothing.
+
+    The code is used by one conditional write (still open, not expired), and only the
+    caller whose write changed the row goes on to link: of any number of clients
+    accepting the same code at once, exactly one is linked and every other gets the
+    invalid-code refusal. Writers queue on SQLite's write lock, or on PostgreSQL's row
+    lock, which re-checks the condition once the first writer commits.
+    """
     _require_role(session, client_id, Role.CLIENT)
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+    now = utcnow()
+    session.flush()  # the caller's pending changes first, on the same connection
+    used = session.connection().execute(
+        update(Invitation)
+        .where(
+            col(Invitation.id) == invitation_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+        .values(used_at=now, used_by_id=client_id)
+    )
+    if used.rowcount != 1:
         raise InvalidInput(_INVALID_CODE, code="details")
-    invitation.used_at = utcnow()
-    invitation.used_by_id = client_id
-    session.add(invitation)
+    # Refresh any copy the caller loaded (find_invitation): the write above bypassed it.
+    invitation = session.get(Invitation, invitation_id, populate_existing=True)
+    assert invitation is not None
     already = session.exec(
         select(CareLink.id).where(
             CareLink.clinician_id == invitation.clinician_id,

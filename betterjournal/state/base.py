@@ -218,6 +218,9 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
         parameters = list(signature.parameters.values())
         del parameters[1]  # the viewer is supplied by the guard, never by the browser
         run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        # The roles this handler admits (no roles: any signed-in viewer). The per-handler
+        # guard test (tests/sockets/test_guard_per_handler.py) finds guarded handlers by it.
+        run.__bj_roles__ = frozenset(roles or Role)  # type: ignore[attr-defined]
         return rx.event(run)  # type: ignore[return-value]
 
     return decorate
