@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from unit_support import link, new_entry, row_counts, share
+from sqlmodel import Session
+from unit_support import audit_events, link, new_entry, row_counts, share
 
-from betterjournal.core import journal, validation
+from betterjournal.core import drafts, items, journal, sharing, validation
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.db import session_scope
+from betterjournal.models import AuditAction, AuditOutcome
 
 MARK = "ECHO-MARK"
 
@@ -103,7 +105,8 @@ def test_text_is_normalised_to_nfc() -> None:
 def test_empty_title_and_empty_draft_body_are_allowed() -> None:
     assert journal.clean_title("") == ""
     assert journal.clean_title("   ") == ""
-    assert journal.clean_body("", required=False) == ""
+    assert journal.clean_body_draft("") == ""
+    assert journal.clean_body_draft("   ") == "   "
 
 
 @pytest.mark.parametrize(
@@ -178,8 +181,33 @@ def existing(db):
         link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
         entry = new_entry(session, owner_id=db.client_a.id, title="Kept", body="kept body")
         share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
-        journal.save_draft(session, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body="draft")
+        save_draft(session, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body="draft")
     return entry
+
+
+def save_entry(
+    session: Session, *, owner_id: uuid.UUID, entry_id: object, title: object, body: object
+) -> bool:
+    return items.save(
+        session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body}
+    )
+
+
+def save_draft(
+    session: Session, *, owner_id: uuid.UUID, entry_id: object, title: object, body: object
+) -> None:
+    drafts.save(
+        session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body}
+    )
+
+
+def get_entry(session: Session, *, owner_id: uuid.UUID, entry_id: object) -> dict[str, str]:
+    return items.open_own(session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id).fields
+
+
+def _events() -> list[tuple[str, str, uuid.UUID | None, uuid.UUID | None]]:
+    with session_scope() as session:
+        return [(e.action, e.outcome, e.actor_id, e.item_id) for e in audit_events(session)]
 
 
 def _counts() -> dict[str, int]:
@@ -200,20 +228,20 @@ def _refused(call, value: object, errors=(InvalidInput,)) -> None:
 def test_save_entry_refuses_bad_bodies(db, existing, value: object) -> None:
     for entry_id in (uuid.uuid4(), existing):  # a new entry, and an edit
         _refused(
-            lambda s, entry_id=entry_id: journal.save_entry(
+            lambda s, entry_id=entry_id: save_entry(
                 s, owner_id=db.client_a.id, entry_id=entry_id, title="Fine", body=value
             ),
             value,
         )
     with session_scope() as session:
-        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing).body == ("kept body")
+        assert get_entry(session, owner_id=db.client_a.id, entry_id=existing)["body"] == "kept body"
 
 
 @pytest.mark.parametrize("value", BAD_TITLES.values(), ids=BAD_TITLES.keys())
 def test_save_entry_refuses_bad_titles(db, existing, value: object) -> None:
     for entry_id in (uuid.uuid4(), existing):
         _refused(
-            lambda s, entry_id=entry_id: journal.save_entry(
+            lambda s, entry_id=entry_id: save_entry(
                 s, owner_id=db.client_a.id, entry_id=entry_id, title=value, body="Fine body"
             ),
             value,
@@ -227,7 +255,7 @@ def test_save_entry_refuses_bad_titles(db, existing, value: object) -> None:
 )
 def test_save_draft_refuses_bad_bodies(db, existing, value: object) -> None:
     _refused(
-        lambda s: journal.save_draft(s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value),
+        lambda s: save_draft(s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value),
         value,
     )
 
@@ -238,8 +266,8 @@ def test_save_entry_accepts_the_limits_exactly(db) -> None:
     with session_scope() as session:
         entry = new_entry(session, owner_id=db.client_a.id, title=title, body=body)
     with session_scope() as session:
-        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
-    assert (detail.title, detail.body) == (title, body)
+        detail = get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    assert detail == {"title": title, "body": body}
 
 
 def test_save_entry_stores_nfc(db) -> None:
@@ -248,23 +276,20 @@ def test_save_entry_stores_nfc(db) -> None:
             session, owner_id=db.client_a.id, title=" Cafe\u0301 ", body="cre\u0300me bru\u0302le\u0301e"
         )
     with session_scope() as session:
-        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
-    assert detail.title == "Café"
-    assert detail.body == "crème brûlée"
-    assert "\u0301" not in detail.body
+        detail = get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    assert detail["title"] == "Café"
+    assert detail["body"] == "crème brûlée"
+    assert "\u0301" not in detail["body"]
 
 
 def test_draft_stores_nfc(db) -> None:
     entry_id = uuid.uuid4()
     with session_scope() as session:
-        journal.save_draft(
-            session, owner_id=db.client_a.id, entry_id=entry_id, title="e\u0301", body="e\u0301"
-        )
+        save_draft(session, owner_id=db.client_a.id, entry_id=entry_id, title="e\u0301", body="e\u0301")
     with session_scope() as session:
-        assert journal.get_draft(session, owner_id=db.client_a.id, entry_id=entry_id) == (
-            "é",
-            "é",
-        )
+        draft = drafts.get(session, owner_id=db.client_a.id, item_id=entry_id)
+    assert draft is not None
+    assert draft.fields == {"title": "é", "body": "é"}
 
 
 RAW_IDS = ["not-a-uuid", "", None, 7, ["x"], "g2345678-1234-1234-1234-123456789012"]
@@ -275,13 +300,13 @@ def test_malformed_ids_are_refused_before_any_write(db, existing, raw: object) -
     """Ids from a payload go through parse_id: malformed ones answer like unknown ones."""
 
     def save(s):
-        journal.save_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw), title="", body="x")
+        save_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw), title="", body="x")
 
     def delete(s):
-        journal.delete_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
+        items.delete_item(s, owner_id=db.client_a.id, item_id=validation.parse_id(raw))
 
     def get(s):
-        journal.get_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
+        get_entry(s, owner_id=db.client_a.id, entry_id=validation.parse_id(raw))
 
     def share_it(s):
         share(
@@ -292,7 +317,9 @@ def test_malformed_ids_are_refused_before_any_write(db, existing, raw: object) -
         )
 
     def read(s):
-        journal.read_shared_entry(s, clinician_id=db.clinician_a.id, entry_id=validation.parse_id(raw))
+        sharing.open_shared(
+            s, clinician_id=db.clinician_a.id, item_id=validation.parse_id(raw), kind=journal.KIND
+        )
 
     for call in (save, delete, get, share_it, read):
         _refused(call, raw, errors=(NotFound,))
@@ -303,38 +330,56 @@ def test_someone_elses_entry_is_not_found_for_every_action(db, existing) -> None
     with session_scope() as session:
         link(session, client_id=stranger, clinician_id=db.clinician_a.id)
     calls = {
-        "save": lambda s: journal.save_entry(
+        "save": lambda s: save_entry(
             s, owner_id=stranger, entry_id=existing, title="mine now", body="overwritten"
         ),
-        "draft": lambda s: journal.save_draft(
-            s, owner_id=stranger, entry_id=existing, title="", body="sneaky draft"
+        "draft": lambda s: save_draft(s, owner_id=stranger, entry_id=existing, title="", body="sneaky draft"),
+        "delete": lambda s: items.delete_item(s, owner_id=stranger, item_id=existing),
+        "get": lambda s: get_entry(s, owner_id=stranger, entry_id=existing),
+        "edit": lambda s: drafts.open_for_editing(
+            s, owner_id=stranger, kind=journal.KIND, item_id=existing, issued=True
         ),
-        "delete": lambda s: journal.delete_entry(s, owner_id=stranger, entry_id=existing),
-        "get": lambda s: journal.get_entry(s, owner_id=stranger, entry_id=existing),
         "share": lambda s: share(s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id),
         "revoke": lambda s: share(
             s, owner_id=stranger, entry_id=existing, clinician_id=db.clinician_a.id, shared=False
         ),
     }
+    actions = {
+        "save": AuditAction.WRITE_ITEM,
+        "draft": AuditAction.WRITE_ITEM,
+        "delete": AuditAction.DELETE,
+        "get": AuditAction.VIEW_ITEM,
+        "edit": AuditAction.VIEW_ITEM,
+        "share": AuditAction.SHARE,
+        "revoke": AuditAction.REVOKE,
+    }
     for name, call in calls.items():
-        before = _counts()
+        before, events = _counts(), len(_events())
         with pytest.raises(NotFound) as caught, session_scope() as session:
             call(session)
         assert str(caught.value) == str(NotFound()), name
         assert _counts() == before, name
+        # New with the platform: every refused attempt is audited, the owner-side ones too.
+        assert _events()[events:] == [(actions[name], AuditOutcome.DENIED, stranger, existing)], name
     with session_scope() as session:
-        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=existing)
-        assert (detail.title, detail.body) == ("Kept", "kept body")
-        assert [s.shared for s in detail.shares] == [True]
-        assert journal.get_draft(session, owner_id=stranger, entry_id=existing) is None
+        assert get_entry(session, owner_id=db.client_a.id, entry_id=existing) == {
+            "title": "Kept",
+            "body": "kept body",
+        }
+        shares = sharing.shares_of(session, owner_id=db.client_a.id, item_ids=[existing])[existing]
+        assert [s.shared_at is not None for s in shares] == [True]
+        assert drafts.get(session, owner_id=stranger, item_id=existing) is None
 
 
 def test_unknown_entry_is_not_found_for_every_action(db, existing) -> None:
     unknown = uuid.uuid4()
     owner = db.client_a.id
     calls = [
-        lambda s: journal.delete_entry(s, owner_id=owner, entry_id=unknown),
-        lambda s: journal.get_entry(s, owner_id=owner, entry_id=unknown),
+        lambda s: items.delete_item(s, owner_id=owner, item_id=unknown),
+        lambda s: get_entry(s, owner_id=owner, entry_id=unknown),
+        lambda s: drafts.open_for_editing(
+            s, owner_id=owner, kind=journal.KIND, item_id=unknown, issued=False
+        ),
         lambda s: share(s, owner_id=owner, entry_id=unknown, clinician_id=db.clinician_a.id),
     ]
     for call in calls:
@@ -352,7 +397,7 @@ def test_a_draft_id_is_not_a_shareable_item(db) -> None:
     draft_id = uuid.uuid4()
     with session_scope() as session:
         link(session, client_id=owner, clinician_id=db.clinician_a.id)
-        journal.save_draft(session, owner_id=owner, entry_id=draft_id, title="", body="unsaved")
+        save_draft(session, owner_id=owner, entry_id=draft_id, title="", body="unsaved")
     _refused(
         lambda s: share(s, owner_id=owner, entry_id=draft_id, clinician_id=db.clinician_a.id),
         "",
@@ -363,19 +408,46 @@ def test_a_draft_id_is_not_a_shareable_item(db) -> None:
 # --- the core refuses raw ids itself, whatever the caller parsed ------------------------------
 
 
-def _id_calls(owner: uuid.UUID, clinician: uuid.UUID) -> dict[str, object]:
-    from betterjournal.core import sharing
-    from betterjournal.models import ItemKind
-
+def _id_calls(owner: uuid.UUID, clinician: uuid.UUID) -> dict[str, tuple[object, AuditAction]]:
+    values = {"title": "", "body": "words"}
     return {
-        "save_entry": lambda s, i: journal.save_entry(s, owner_id=owner, entry_id=i, title="", body="words"),
-        "save_draft": lambda s, i: journal.save_draft(s, owner_id=owner, entry_id=i, title="", body="words"),
-        "get_entry": lambda s, i: journal.get_entry(s, owner_id=owner, entry_id=i),
-        "open_for_editing": lambda s, i: journal.open_for_editing(s, owner_id=owner, entry_id=i),
-        "delete_entry": lambda s, i: journal.delete_entry(s, owner_id=owner, entry_id=i),
-        "discard_draft": lambda s, i: journal.discard_draft(s, owner_id=owner, entry_id=i),
-        "set_shared": lambda s, i: sharing.set_shared(
-            s, owner_id=owner, item_id=i, kind=ItemKind.JOURNAL_ENTRY, clinician_id=clinician, shared=True
+        "save": (
+            lambda s, i: items.save(s, owner_id=owner, kind=journal.KIND, item_id=i, values=values),
+            AuditAction.WRITE_ITEM,
+        ),
+        "save_draft": (
+            lambda s, i: drafts.save(s, owner_id=owner, kind=journal.KIND, item_id=i, values=values),
+            AuditAction.WRITE_ITEM,
+        ),
+        "open_own": (
+            lambda s, i: items.open_own(s, owner_id=owner, kind=journal.KIND, item_id=i),
+            AuditAction.VIEW_ITEM,
+        ),
+        "open_for_editing": (
+            lambda s, i: drafts.open_for_editing(
+                s, owner_id=owner, kind=journal.KIND, item_id=i, issued=True
+            ),
+            AuditAction.VIEW_ITEM,
+        ),
+        "delete_item": (lambda s, i: items.delete_item(s, owner_id=owner, item_id=i), AuditAction.DELETE),
+        "discard_draft": (lambda s, i: drafts.discard(s, owner_id=owner, item_id=i), AuditAction.WRITE_ITEM),
+        "share": (
+            lambda s, i: sharing.set_shared(
+                s, owner_id=owner, item_id=i, clinician_id=clinician, shared=True
+            ),
+            AuditAction.SHARE,
+        ),
+        "revoke": (
+            lambda s, i: sharing.set_shared(
+                s, owner_id=owner, item_id=i, clinician_id=clinician, shared=False
+            ),
+            AuditAction.REVOKE,
+        ),
+        "share_with": (
+            lambda s, i: sharing.set_shared(
+                s, owner_id=owner, item_id=uuid.uuid4(), clinician_id=i, shared=True
+            ),
+            AuditAction.SHARE,
         ),
     }
 
@@ -385,18 +457,31 @@ def _id_calls(owner: uuid.UUID, clinician: uuid.UUID) -> dict[str, object]:
 def test_core_functions_refuse_a_malformed_id_without_touching_the_database(
     db, name: str, raw: object
 ) -> None:
-    call = _id_calls(db.client_a.id, db.clinician_a.id)[name]
+    """Refused like an unknown id, nothing written; and (new with the platform) audited as a
+    denied attempt with no item id."""
+    call, action = _id_calls(db.client_a.id, db.clinician_a.id)[name]
     with session_scope() as session:
         before = row_counts(session)
+    events = len(_events())
     with pytest.raises(NotFound), session_scope() as session:
         call(session, raw)  # type: ignore[operator]
     with session_scope() as session:
         assert row_counts(session) == before
+    assert _events()[events:] == [(action, AuditOutcome.DENIED, db.client_a.id, None)]
 
 
 def test_core_functions_take_an_id_as_text_too(db) -> None:
     entry_id = str(uuid.uuid4())
     with session_scope() as session:
-        journal.save_entry(session, owner_id=db.client_a.id, entry_id=entry_id, title="", body="words")
+        save_entry(session, owner_id=db.client_a.id, entry_id=entry_id, title="", body="words")
     with session_scope() as session:
-        assert journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry_id).body == "words"
+        assert get_entry(session, owner_id=db.client_a.id, entry_id=entry_id)["body"] == "words"
+        save_draft(session, owner_id=db.client_a.id, entry_id=entry_id.upper(), title="", body="draft")
+    with session_scope() as session:
+        draft = drafts.get(session, owner_id=db.client_a.id, item_id=uuid.UUID(entry_id))
+        assert draft is not None
+        assert draft.fields["body"] == "draft"
+        opened = drafts.open_for_editing(
+            session, owner_id=db.client_a.id, kind=journal.KIND, item_id=entry_id.upper(), issued=False
+        )
+        assert (opened.fields["body"], opened.from_draft) == ("draft", True)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from unit_support import new_entry
 
 from betterjournal import crypto
-from betterjournal.core import journal
+from betterjournal.core import drafts, items, journal
 from betterjournal.crypto import DataKey, DecryptionError, Vault
 from betterjournal.db import get_engine, session_scope
 from betterjournal.settings import get_settings
@@ -67,7 +67,7 @@ def test_unwrapped_data_key_survives_a_new_vault_with_the_same_kek(owner: uuid.U
     [
         ("journal_entry", "body_ct", True),  # another row
         ("journal_entry", "title_ct", False),  # another column
-        ("draft", "body_ct", False),  # another table
+        ("item_draft", "payload_ct", False),  # another table
     ],
 )
 def test_ciphertext_is_bound_to_its_place(key: DataKey, table: str, column: str, other_row: bool) -> None:
@@ -212,6 +212,11 @@ def _hex(value: uuid.UUID) -> str:
     return value.hex  # how SQLAlchemy's Uuid type stores ids in SQLite
 
 
+def _open_entry(owner_id: uuid.UUID, entry_id: uuid.UUID) -> dict[str, str]:
+    with session_scope() as session:
+        return items.open_own(session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id).fields
+
+
 def test_ciphertext_copied_to_another_entry_fails_closed(db) -> None:
     with session_scope() as session:
         first = new_entry(session, owner_id=db.client_a.id, title="One", body="first body")
@@ -222,31 +227,68 @@ def test_ciphertext_copied_to_another_entry_fails_closed(db) -> None:
         a=_hex(first),
         b=_hex(second),
     )
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_a.id, second)
     with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_entry(session, owner_id=db.client_a.id, entry_id=second)
-    with session_scope() as session, pytest.raises(DecryptionError):
-        journal.list_entries(session, owner_id=db.client_a.id)
+        items.list_own(session, owner_id=db.client_a.id, kind=journal.KIND)
 
 
 def test_ciphertext_copied_to_another_column_fails_closed(db) -> None:
     with session_scope() as session:
         entry = new_entry(session, owner_id=db.client_a.id, title="A title", body="a body")
     _swap("UPDATE journal_entry SET title_ct = body_ct WHERE item_id = :a", a=_hex(entry))
-    with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_a.id, entry)
 
 
 def test_ciphertext_copied_to_another_table_fails_closed(db) -> None:
     with session_scope() as session:
-        entry = new_entry(session, owner_id=db.client_a.id, body="saved body")
-        journal.save_draft(session, owner_id=db.client_a.id, entry_id=entry, title="", body="draft body")
+        entries = [new_entry(session, owner_id=db.client_a.id, body=f"saved body {n}") for n in (1, 2)]
+        for entry in entries:
+            drafts.save(
+                session,
+                owner_id=db.client_a.id,
+                kind=journal.KIND,
+                item_id=entry,
+                values={"title": "", "body": "draft body"},
+            )
+    # The entry's body put in its draft, and a draft put in the entry's body.
     _swap(
-        "UPDATE draft SET body_ct = (SELECT body_ct FROM journal_entry WHERE item_id = :a)"
-        " WHERE entry_id = :a",
-        a=_hex(entry),
+        "UPDATE item_draft SET payload_ct = (SELECT body_ct FROM journal_entry WHERE item_id = :a)"
+        " WHERE item_id = :a",
+        a=_hex(entries[0]),
     )
     with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_draft(session, owner_id=db.client_a.id, entry_id=entry)
+        drafts.get(session, owner_id=db.client_a.id, item_id=entries[0])
+    _swap(
+        "UPDATE journal_entry SET body_ct = (SELECT payload_ct FROM item_draft WHERE item_id = :a)"
+        " WHERE item_id = :a",
+        a=_hex(entries[1]),
+    )
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_a.id, entries[1])
+
+
+def test_a_draft_copied_to_another_item_fails_closed(db) -> None:
+    with session_scope() as session:
+        for item_id, body in ((first := uuid.uuid4(), "first draft"), (second := uuid.uuid4(), "second")):
+            drafts.save(
+                session,
+                owner_id=db.client_a.id,
+                kind=journal.KIND,
+                item_id=item_id,
+                values={"title": "", "body": body},
+            )
+    _swap(
+        "UPDATE item_draft SET payload_ct = (SELECT payload_ct FROM item_draft WHERE item_id = :a)"
+        " WHERE item_id = :b",
+        a=_hex(first),
+        b=_hex(second),
+    )
+    with session_scope() as session, pytest.raises(DecryptionError):
+        drafts.get(session, owner_id=db.client_a.id, item_id=second)
+    with session_scope() as session, pytest.raises(DecryptionError):
+        drafts.list_new(session, owner_id=db.client_a.id, kind=journal.KIND)
 
 
 def test_ciphertext_copied_to_another_owner_fails_closed(db) -> None:
@@ -259,16 +301,16 @@ def test_ciphertext_copied_to_another_owner_fails_closed(db) -> None:
         a=_hex(mine),
         b=_hex(theirs),
     )
-    with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_entry(session, owner_id=db.client_b.id, entry_id=theirs)
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_b.id, theirs)
     # Even moving the whole row (ciphertext and ownership) to the other user fails.
     _swap(
         "UPDATE client_item SET owner_id = (SELECT owner_id FROM client_item WHERE id = :b) WHERE id = :a",
         a=_hex(mine),
         b=_hex(theirs),
     )
-    with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_entry(session, owner_id=db.client_b.id, entry_id=mine)
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_b.id, mine)
 
 
 def test_a_different_kek_cannot_read_the_database(db, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,8 +319,8 @@ def test_a_different_kek_cannot_read_the_database(db, monkeypatch: pytest.Monkey
     monkeypatch.setenv("BJ_KEK", base64.b64encode(secrets.token_bytes(32)).decode())
     get_settings.cache_clear()
     crypto.get_vault.cache_clear()
-    with session_scope() as session, pytest.raises(DecryptionError):
-        journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
+    with pytest.raises(DecryptionError):
+        _open_entry(db.client_a.id, entry)
 
 
 def _database_bytes() -> bytes:
@@ -298,17 +340,19 @@ def test_database_file_and_wal_hold_no_plaintext(db) -> None:
             title=f"About {title_marker}",
             body=f"Today {body_marker} happened.\nAnd then more.",
         )
-        journal.save_draft(
+        drafts.save(
             session,
             owner_id=db.client_a.id,
-            entry_id=uuid.uuid4(),
-            title=draft_marker,
-            body=f"unsaved {draft_marker}",
+            kind=journal.KIND,
+            item_id=(draft_id := uuid.uuid4()),
+            values={"title": draft_marker, "body": f"unsaved {draft_marker}"},
         )
+    # Read back through the app, so the markers certainly went through the database.
+    assert body_marker in _open_entry(db.client_a.id, entry)["body"]
     with session_scope() as session:
-        # Read back through the app, so the markers certainly went through the database.
-        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entry)
-        assert body_marker in detail.body
+        draft = drafts.get(session, owner_id=db.client_a.id, item_id=draft_id)
+        assert draft is not None
+        assert draft_marker in draft.fields["body"]
 
     def scan() -> bytes:
         data = _database_bytes()

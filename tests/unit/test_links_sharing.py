@@ -16,8 +16,10 @@ from sqlalchemy import LargeBinary, String, Text, event, text
 from sqlmodel import Session, col, select, update
 from unit_support import audit_events, link, new_entry, row_counts, share
 
-from betterjournal.core import audit, journal, links, sharing
+from betterjournal import views
+from betterjournal.core import audit, drafts, items, journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import (
     AuditAction,
@@ -26,9 +28,9 @@ from betterjournal.models import (
     CareLink,
     ClientItem,
     Invitation,
-    ItemKind,
     ItemShare,
-    SharedEntry,
+    Share,
+    SharedItem,
     utcnow,
 )
 
@@ -40,9 +42,15 @@ def _visible(clinician_id: uuid.UUID) -> set[uuid.UUID]:
         return sharing.visible_item_ids(session, clinician_id=clinician_id)
 
 
-def _read(clinician_id: uuid.UUID, entry_id: uuid.UUID) -> SharedEntry:
+def _read(clinician_id: uuid.UUID, entry_id: object) -> SharedItem:
     with session_scope() as session:
-        return journal.read_shared_entry(session, clinician_id=clinician_id, entry_id=entry_id)
+        return sharing.open_shared(session, clinician_id=clinician_id, item_id=entry_id, kind=journal.KIND)
+
+
+def _shares(owner_id: uuid.UUID, entry_id: uuid.UUID) -> list[Share]:
+    """What the owner sees of an entry's shares: one per linked clinician."""
+    with session_scope() as session:
+        return sharing.shares_of(session, owner_id=owner_id, item_ids=[entry_id])[entry_id]
 
 
 def _events() -> list[AuditEvent]:
@@ -149,13 +157,14 @@ def test_linking_shares_nothing(db) -> None:
         new_entry(session, owner_id=db.client_a.id, body=f"{SECRET} after link")
     assert _visible(db.clinician_a.id) == set()
     with session_scope() as session:
-        listed, more = journal.list_shared_entries(
-            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id
+        listed = sharing.list_shared(
+            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, kind=journal.KIND
         )
-        assert (listed, more) == ([], None)
-        detail = journal.get_entry(session, owner_id=db.client_a.id, entry_id=entries[0])
-        assert [(s.clinician_name, s.shared) for s in detail.shares] == [(db.clinician_a.name, False)]
+        assert (listed.items, listed.older) == ([], None)
         assert row_counts(session)["item_share"] == 0
+    assert [(s.clinician_name, s.shared_at) for s in _shares(db.client_a.id, entries[0])] == [
+        (db.clinician_a.name, None)
+    ]
     for entry in entries:
         with pytest.raises(NotFound):
             _read(db.clinician_a.id, entry)
@@ -230,7 +239,7 @@ def scene(db):
         share(session, owner_id=a, entry_id=ids["other_clinician"], clinician_id=dr_b)
         share(session, owner_id=b, entry_id=ids["other_client"], clinician_id=dr_b)
         share(session, owner_id=a, entry_id=ids["revoked"], clinician_id=dr_a, shared=False)
-        journal.delete_entry(session, owner_id=a, entry_id=ids["deleted"])
+        items.delete_item(session, owner_id=a, item_id=ids["deleted"])
         ids["nonexistent"] = uuid.uuid4()
     return ids
 
@@ -260,14 +269,13 @@ def test_every_refusal_is_identical_and_audited(db, scene) -> None:
 def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
     dr_a, a = db.clinician_a.id, db.client_a.id
     before = len(_events())
-    with session_scope() as session:
-        status = journal.get_entry(session, owner_id=a, entry_id=scene["shared"]).shares
-        assert [(s.clinician_name, s.shared, s.seen_on) for s in status] == [
-            (db.clinician_a.name, True, ""),
-            (db.clinician_b.name, False, ""),
-        ]
+    status = _shares(a, scene["shared"])
+    assert [(s.clinician_name, s.shared_at is not None, s.seen_at) for s in status] == [
+        (db.clinician_a.name, True, None),
+        (db.clinician_b.name, False, None),
+    ]
     entry = _read(dr_a, scene["shared"])
-    assert (entry.id, entry.title, entry.body) == (str(scene["shared"]), "Shared one", f"{SECRET} shared")
+    assert (entry.id, entry.fields) == (scene["shared"], {"title": "Shared one", "body": f"{SECRET} shared"})
     new = _events()[before:]
     assert len(new) == 1
     assert new[0].action == AuditAction.VIEW_SHARED_ITEM
@@ -279,8 +287,7 @@ def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
         ).one()
         first_seen = share_row.first_seen_at
         assert first_seen is not None
-        status = journal.get_entry(session, owner_id=a, entry_id=scene["shared"]).shares
-        assert status[0].seen_on != ""  # AUD-3: the client sees that it was seen
+    assert _shares(a, scene["shared"])[0].seen_at == first_seen  # AUD-3: the client sees it was seen
     _read(dr_a, scene["shared"])  # a second view keeps the first "seen" time
     with session_scope() as session:
         again = session.get(ItemShare, share_row.id)
@@ -289,14 +296,18 @@ def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
     assert len(_events()) == before + 2
 
 
-def test_shared_entry_holds_only_the_items_own_fields() -> None:
-    fields = {field.name for field in dataclasses.fields(SharedEntry)}
-    assert fields == {"id", "title", "body", "written_on", "shared_on"}
+def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
+    """AUTHZ-8: what the core hands over for a clinician, and what the browser is sent."""
+    fields = {field.name for field in dataclasses.fields(SharedItem)}
+    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at"}
+    assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
+    sent = {field.name for field in dataclasses.fields(views.SharedView)}
+    assert sent == {"id", "title", "body", "written_on", "shared_on"}
 
 
 def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:
     dr_a, a = db.clinician_a.id, db.client_a.id
-    assert _read(dr_a, scene["shared"]).body == f"{SECRET} shared"
+    assert _read(dr_a, scene["shared"]).fields["body"] == f"{SECRET} shared"
     with session_scope() as session:
         share(session, owner_id=a, entry_id=scene["shared"], clinician_id=dr_a, shared=False)
     with pytest.raises(NotFound):
@@ -304,8 +315,8 @@ def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:
     # Sharing again is a new share, not seen yet.
     with session_scope() as session:
         share(session, owner_id=a, entry_id=scene["shared"], clinician_id=dr_a)
-        status = journal.get_entry(session, owner_id=a, entry_id=scene["shared"]).shares
-        assert (status[0].shared, status[0].seen_on) == (True, "")
+    status = _shares(a, scene["shared"])
+    assert (status[0].shared_at is not None, status[0].seen_at) == (True, None)
 
 
 def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -313,6 +324,7 @@ def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.Mon
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(audit, "record", broken)
+    monkeypatch.setattr(audit, "record_many", broken)
     result = None
     with pytest.raises(RuntimeError):
         result = _read(db.clinician_a.id, scene["shared"])
@@ -346,40 +358,90 @@ def test_no_content_when_the_audit_row_cannot_be_written(db, scene) -> None:
         assert share_row.first_seen_at is None
 
 
-def test_content_is_decrypted_only_after_the_audit_commit(db, scene, monkeypatch) -> None:
-    """The view is committed (audit row and all) before any ciphertext is opened."""
+def test_content_is_decrypted_only_after_the_view_is_recorded(db, scene, monkeypatch) -> None:
+    """Changed with the platform: the core no longer commits. The audit row and the "seen"
+    mark are written in the caller's unit of work before any ciphertext is opened, and the
+    content reaches the caller only when that unit commits (previously the core committed
+    the audit row itself before decrypting)."""
     order: list[str] = []
+
+    def statement(conn, cursor, sql: str, *args) -> None:
+        if sql.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT"):
+            order.append("audit")
+        elif sql.lstrip().upper().startswith("UPDATE ITEM_SHARE"):
+            order.append("seen")
 
     @event.listens_for(Session, "after_commit")
     def committed(session) -> None:
         order.append("commit")
 
-    real_open = journal._open_entry
+    real_open = DataKey.open
 
-    def opening(key, entry):
+    def opening(self, *args):
         order.append("open")
-        return real_open(key, entry)
+        return real_open(self, *args)
 
-    monkeypatch.setattr(journal, "_open_entry", opening)
+    monkeypatch.setattr(DataKey, "open", opening)
+    event.listen(get_engine(), "before_cursor_execute", statement)
     try:
         _read(db.clinician_a.id, scene["shared"])
     finally:
         event.remove(Session, "after_commit", committed)
-    assert order.index("commit") < order.index("open")
+        event.remove(get_engine(), "before_cursor_execute", statement)
+    assert order.index("audit") < order.index("open")
+    assert order.index("seen") < order.index("open")
+    assert order[-1] == "commit"
+
+
+def test_no_content_when_the_view_cannot_be_committed(db, scene) -> None:
+    """AUD-2 at the unit of work: if the audit row and "seen" mark can't be committed, the
+    caller gets no content (the core returns it to the unit, which then fails)."""
+
+    def refuse(session) -> None:
+        raise RuntimeError("commit failed")
+
+    before = len(_events())
+    result = None
+    event.listen(Session, "before_commit", refuse)
+    try:
+        with pytest.raises(RuntimeError):
+            result = _read(db.clinician_a.id, scene["shared"])
+    finally:
+        event.remove(Session, "before_commit", refuse)
+    assert result is None
+    assert len(_events()) == before
+    with session_scope() as session:
+        share_row = session.exec(
+            select(ItemShare).where(ItemShare.item_id == scene["shared"], col(ItemShare.revoked_at).is_(None))
+        ).one()
+        assert share_row.first_seen_at is None
 
 
 def test_list_shared_entries(db, scene) -> None:
+    """Changed with the platform: a list shows content (previews), so it is audited as one
+    VIEW_SHARED_ITEM row per item listed, and marks each listed item seen. It used to be one
+    VIEW_SHARED_LIST row for the whole list, and listing marked nothing seen."""
     dr_a, dr_b, a, b = db.clinician_a.id, db.clinician_b.id, db.client_a.id, db.client_b.id
+    before = len(_events())
     with session_scope() as session:
-        listed, more = journal.list_shared_entries(session, clinician_id=dr_a, client_id=a)
-    assert [e.id for e in listed] == [str(scene["shared"])]
-    assert more is None
+        listed = sharing.list_shared(session, clinician_id=dr_a, client_id=a, kind=journal.KIND)
+    assert [e.id for e in listed.items] == [scene["shared"]]
+    assert listed.older is None
+    assert [(e.action, e.outcome, e.actor_id, e.subject_id, e.item_id) for e in _events()[before:]] == [
+        (AuditAction.VIEW_SHARED_ITEM, AuditOutcome.ALLOWED, dr_a, a, scene["shared"])
+    ]
+    assert _shares(a, scene["shared"])[0].seen_at is not None
+    assert _shares(a, scene["other_clinician"])[1].seen_at is None  # Dr. B listed nothing yet
+    before = len(_events())
     with session_scope() as session:
-        listed, _ = journal.list_shared_entries(session, clinician_id=dr_b, client_id=b)
-    assert [e.id for e in listed] == [str(scene["other_client"])]
+        listed = sharing.list_shared(session, clinician_id=dr_b, client_id=b, kind=journal.KIND)
+    assert [e.id for e in listed.items] == [scene["other_client"]]
+    assert [(e.action, e.item_id) for e in _events()[before:]] == [
+        (AuditAction.VIEW_SHARED_ITEM, scene["other_client"])
+    ]
     before = len(_events())
     with pytest.raises(NotFound), session_scope() as session:
-        journal.list_shared_entries(session, clinician_id=dr_a, client_id=b)  # not linked
+        sharing.list_shared(session, clinician_id=dr_a, client_id=b, kind=journal.KIND)  # not linked
     new = _events()[before:]
     assert [(e.action, e.outcome, e.actor_id) for e in new] == [
         (AuditAction.VIEW_SHARED_LIST, AuditOutcome.DENIED, dr_a)
@@ -415,7 +477,7 @@ def test_share_revoke_delete_write_audit_rows_without_content(db) -> None:
     with session_scope() as session:
         share(session, owner_id=a, entry_id=entry, clinician_id=dr_a)
     with session_scope() as session:
-        journal.delete_entry(session, owner_id=a, entry_id=entry)
+        items.delete_item(session, owner_id=a, item_id=entry)
     new = _events()[before:]
     assert [(e.action, e.outcome) for e in new] == [
         (AuditAction.SHARE, AuditOutcome.ALLOWED),
@@ -444,33 +506,57 @@ def test_deleted_entry_is_gone_for_its_owner_too(db) -> None:
     a = db.client_a.id
     with session_scope() as session:
         entry = new_entry(session, owner_id=a, body=f"{SECRET} to delete")
-        journal.save_draft(session, owner_id=a, entry_id=entry, title="", body="edit in progress")
+        drafts.save(
+            session,
+            owner_id=a,
+            kind=journal.KIND,
+            item_id=entry,
+            values={"title": "", "body": "edit in progress"},
+        )
     with session_scope() as session:
-        journal.delete_entry(session, owner_id=a, entry_id=entry)
+        assert items.delete_item(session, owner_id=a, item_id=entry) == (journal.KIND.name, [])
     with session_scope() as session:
         counts = row_counts(session)
-        assert (counts["journal_entry"], counts["draft"]) == (0, 0)
+        assert (counts["journal_entry"], counts["item_draft"]) == (0, 0)
         tombstone = session.get(ClientItem, entry)
         assert tombstone is not None
         assert tombstone.deleted_at is not None
-        assert journal.list_entries(session, owner_id=a) == ([], None)
-        assert not journal.entry_exists(session, owner_id=a, entry_id=entry)
-    for call in (
-        lambda s: journal.get_entry(s, owner_id=a, entry_id=entry),
-        lambda s: journal.delete_entry(s, owner_id=a, entry_id=entry),
-        lambda s: journal.save_entry(s, owner_id=a, entry_id=entry, title="", body="reuse id"),
-        lambda s: journal.save_draft(s, owner_id=a, entry_id=entry, title="", body="reuse"),
-    ):
+        page = items.list_own(session, owner_id=a, kind=journal.KIND)
+        assert (page.items, page.older) == ([], None)
+    values = {"title": "", "body": "reuse id"}
+    calls = (
+        (lambda s: items.open_own(s, owner_id=a, kind=journal.KIND, item_id=entry), AuditAction.VIEW_ITEM),
+        (lambda s: items.delete_item(s, owner_id=a, item_id=entry), AuditAction.DELETE),
+        (
+            lambda s: items.save(s, owner_id=a, kind=journal.KIND, item_id=entry, values=values),
+            AuditAction.WRITE_ITEM,
+        ),
+        (
+            lambda s: drafts.save(s, owner_id=a, kind=journal.KIND, item_id=entry, values=values),
+            AuditAction.WRITE_ITEM,
+        ),
+    )
+    for call, action in calls:
+        before = len(_events())
         with pytest.raises(NotFound), session_scope() as session:
             call(session)
+        # New with the platform: the owner's refused attempts are audited too.
+        assert [(e.action, e.outcome, e.actor_id, e.item_id) for e in _events()[before:]] == [
+            (action, AuditOutcome.DENIED, a, entry)
+        ]
 
 
 # --- the client's own journal ---------------------------------------------------------
 
 
+def _list_own(owner_id: uuid.UUID, older=None):
+    with session_scope() as session:
+        return items.list_own(session, owner_id=owner_id, kind=journal.KIND, older=older)
+
+
 def test_list_entries_pages_of_fifty_newest_first(db) -> None:
     a = db.client_a.id
-    total = 2 * journal.PAGE_SIZE + 1
+    total = 2 * items.PAGE_SIZE + 1
     with session_scope() as session:
         made = [new_entry(session, owner_id=a, title=f"Entry {i}", body=f"body {i}") for i in range(total)]
         new_entry(session, owner_id=db.client_b.id, body="someone else's")
@@ -485,28 +571,30 @@ def test_list_entries_pages_of_fifty_newest_first(db) -> None:
     cursor = None
     with session_scope() as session:
         while True:
-            items, cursor = journal.list_entries(session, owner_id=a, older_than=cursor)
-            pages.append(items)
+            page = items.list_own(session, owner_id=a, kind=journal.KIND, older=cursor)
+            pages.append(page.items)
+            cursor = page.older
             if cursor is None:
                 break
-        assert journal.list_entries(session, owner_id=a)[0] == pages[0]
-    assert [len(items) for items in pages] == [50, 50, 1]
-    ids = [entry.id for items in pages for entry in items]
-    assert ids == [str(entry_id) for entry_id in reversed(made)]
-    first = pages[0][0]
-    assert (first.title, first.preview, first.share_label) == (
+        assert items.list_own(session, owner_id=a, kind=journal.KIND).items == pages[0]
+    assert [len(page) for page in pages] == [50, 50, 1]
+    ids = [entry.id for page in pages for entry in page]
+    assert ids == list(reversed(made))
+    first = views.own_card(pages[0][0])
+    assert (first.title, first.preview, first.label) == (
         f"Entry {total - 1}",
         f"body {total - 1}",
         "Private",
     )
 
 
-def _walk(read) -> list[list[str]]:
+def _walk(read) -> list[list[uuid.UUID]]:
     """Every page of a newest-first list, following its cursors."""
     pages, cursor = [], None
     while True:
-        items, cursor = read(cursor)
-        pages.append([item.id for item in items])
+        page = read(cursor)
+        pages.append([item.id for item in page.items])
+        cursor = page.older
         if cursor is None:
             return pages
 
@@ -514,50 +602,47 @@ def _walk(read) -> list[list[str]]:
 def test_pages_hold_every_entry_once_when_timestamps_tie_and_rows_vanish(db) -> None:
     a = db.client_a.id
     with session_scope() as session:
-        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(journal.PAGE_SIZE + 20)]
+        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(items.PAGE_SIZE + 20)]
         # 30 entries written in the same instant, straddling the page boundary.
         same = utcnow() - timedelta(days=1)
         for entry_id in made[5:35]:
             session.exec(update(ClientItem).where(col(ClientItem.id) == entry_id).values(created_at=same))
     with session_scope() as session:
-        pages = _walk(lambda cursor: journal.list_entries(session, owner_id=a, older_than=cursor))
+        pages = _walk(lambda cursor: items.list_own(session, owner_id=a, kind=journal.KIND, older=cursor))
     assert [len(page) for page in pages] == [50, 20]
-    assert sorted(entry for page in pages for entry in page) == sorted(str(e) for e in made)
+    assert sorted(entry for page in pages for entry in page) == sorted(made)
 
     # The last entry of page one is deleted before "Older entries": page two is unchanged.
     with session_scope() as session:
-        first, cursor = journal.list_entries(session, owner_id=a)
-        journal.delete_entry(session, owner_id=a, entry_id=uuid.UUID(first[-1].id))
-    with session_scope() as session:
-        older, _ = journal.list_entries(session, owner_id=a, older_than=cursor)
-    assert [entry.id for entry in older] == pages[1]
+        first = items.list_own(session, owner_id=a, kind=journal.KIND)
+        items.delete_item(session, owner_id=a, item_id=first.items[-1].id)
+    assert [entry.id for entry in _list_own(a, first.older).items] == pages[1]
 
 
 def test_shared_entries_page_too_and_only_ever_hold_shared_ones(db) -> None:
     a, dr_a = db.client_a.id, db.clinician_a.id
     with session_scope() as session:
         link(session, client_id=a, clinician_id=dr_a)
-        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(2 * journal.PAGE_SIZE + 2)]
+        made = [new_entry(session, owner_id=a, body=f"body {i}") for i in range(2 * items.PAGE_SIZE + 2)]
         shared = made[::2]
         for entry_id in shared:
             share(session, owner_id=a, entry_id=entry_id, clinician_id=dr_a)
     with session_scope() as session:
         pages = _walk(
-            lambda cursor: journal.list_shared_entries(
-                session, clinician_id=dr_a, client_id=a, older_than=cursor
+            lambda cursor: sharing.list_shared(
+                session, clinician_id=dr_a, client_id=a, kind=journal.KIND, older=cursor
             )
         )
     assert [len(page) for page in pages] == [50, 1]
-    assert [entry for page in pages for entry in page] == [str(e) for e in reversed(shared)]
+    assert [entry for page in pages for entry in page] == list(reversed(shared))
 
 
 def test_exactly_one_page_has_no_more(db) -> None:
     with session_scope() as session:
-        for i in range(journal.PAGE_SIZE):
+        for i in range(items.PAGE_SIZE):
             new_entry(session, owner_id=db.client_a.id, body=f"body {i}")
-    with session_scope() as session:
-        items, more = journal.list_entries(session, owner_id=db.client_a.id)
-    assert (len(items), more) == (50, None)
+    page = _list_own(db.client_a.id)
+    assert (len(page.items), page.older) == (50, None)
 
 
 @pytest.mark.parametrize(
@@ -572,10 +657,8 @@ def test_exactly_one_page_has_no_more(db) -> None:
 )
 def test_previews_read_as_the_whole_body_collapsed_and_cut(body: str) -> None:
     flat = " ".join(body.split())
-    expected = (
-        flat if len(flat) <= journal.PREVIEW_LENGTH else flat[: journal.PREVIEW_LENGTH - 1].rstrip() + "…"
-    )
-    assert journal._preview(body) == expected
+    expected = flat if len(flat) <= views.PREVIEW_LENGTH else flat[: views.PREVIEW_LENGTH - 1].rstrip() + "…"
+    assert views.preview(body) == expected
 
 
 def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
@@ -584,75 +667,104 @@ def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
         link(session, client_id=a, clinician_id=dr_a)
         entry = new_entry(session, owner_id=a, body="word " * 100)
         share(session, owner_id=a, entry_id=entry, clinician_id=dr_a)
-    with session_scope() as session:
-        (summary,), _ = journal.list_entries(session, owner_id=a)
-    assert summary.share_label == f"Shared with {db.clinician_a.name}"
-    assert len(summary.preview) <= journal.PREVIEW_LENGTH
+    (item,) = _list_own(a).items
+    assert item.shared_with == (db.clinician_a.name,)
+    summary = views.own_card(item)
+    assert summary.label == f"Shared with {db.clinician_a.name}"
+    assert len(summary.preview) <= views.PREVIEW_LENGTH
     assert summary.preview.endswith("…")
+
+
+def _save(owner_id: uuid.UUID, entry_id: object, title: str, body: str) -> bool:
+    with session_scope() as session:
+        return items.save(
+            session,
+            owner_id=owner_id,
+            kind=journal.KIND,
+            item_id=entry_id,
+            values={"title": title, "body": body},
+        )
+
+
+def _save_draft(session: Session, owner_id: uuid.UUID, entry_id: object, title: str, body: str) -> None:
+    drafts.save(
+        session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body}
+    )
+
+
+def _draft(owner_id: uuid.UUID, entry_id: uuid.UUID) -> dict[str, str] | None:
+    with session_scope() as session:
+        draft = drafts.get(session, owner_id=owner_id, item_id=entry_id)
+    return None if draft is None else draft.fields
 
 
 def test_double_save_with_the_same_id_makes_one_entry(db) -> None:
     a = db.client_a.id
     entry_id = uuid.uuid4()
-    with session_scope() as session:
-        journal.save_entry(session, owner_id=a, entry_id=entry_id, title="T", body="first")
-    with session_scope() as session:
-        journal.save_entry(session, owner_id=a, entry_id=entry_id, title="T", body="first")
-    with session_scope() as session:
-        journal.save_entry(session, owner_id=a, entry_id=entry_id, title="", body="edited")
+    assert _save(a, entry_id, "T", "first") is True
+    assert _save(a, entry_id, "T", "first") is False
+    assert _save(a, entry_id, "", "edited") is False
     with session_scope() as session:
         counts = row_counts(session)
         assert (counts["client_item"], counts["journal_entry"]) == (1, 1)
-        detail = journal.get_entry(session, owner_id=a, entry_id=entry_id)
-        assert (detail.title, detail.body) == ("", "edited")
-        assert detail.edited_on != ""
+        detail = items.open_own(session, owner_id=a, kind=journal.KIND, item_id=entry_id)
+    assert detail.fields == {"title": "", "body": "edited"}
+    assert detail.updated_at > detail.created_at
 
 
 def test_drafts_round_trip_and_are_cleared_by_saving(db) -> None:
     a = db.client_a.id
     new_id, edit_id, empty_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     with session_scope() as session:
-        journal.save_entry(session, owner_id=a, entry_id=edit_id, title="Saved", body="saved")
-        journal.save_draft(session, owner_id=a, entry_id=new_id, title="Half", body="half written")
-        journal.save_draft(session, owner_id=a, entry_id=edit_id, title="Saved", body="changed")
-        journal.save_draft(session, owner_id=a, entry_id=empty_id, title="", body="  ")
+        items.save(
+            session,
+            owner_id=a,
+            kind=journal.KIND,
+            item_id=edit_id,
+            values={"title": "Saved", "body": "saved"},
+        )
+        _save_draft(session, a, new_id, "Half", "half written")
+        _save_draft(session, a, edit_id, "Saved", "changed")
+        _save_draft(session, a, empty_id, "", "  ")
+    assert _draft(a, new_id) == {"title": "Half", "body": "half written"}
+    assert _draft(a, edit_id) == {"title": "Saved", "body": "changed"}
+    assert _draft(a, empty_id) == {"title": "", "body": "  "}
+    assert _draft(db.client_b.id, new_id) is None
+    assert _draft(a, uuid.uuid4()) is None
     with session_scope() as session:
-        assert journal.get_draft(session, owner_id=a, entry_id=new_id) == ("Half", "half written")
-        assert journal.get_draft(session, owner_id=a, entry_id=edit_id) == ("Saved", "changed")
-        assert journal.get_draft(session, owner_id=a, entry_id=empty_id) == ("", "  ")
-        assert journal.get_draft(session, owner_id=db.client_b.id, entry_id=new_id) is None
-        assert journal.get_draft(session, owner_id=a, entry_id=uuid.uuid4()) is None
-        listed = {d.id for d in journal.list_drafts(session, owner_id=a)}
-        assert str(new_id) in listed
-        assert str(empty_id) not in listed  # empty ones are skipped
-        assert journal.list_drafts(session, owner_id=db.client_b.id) == []
-        # The draft is not an entry until saved.
-        assert [e.id for e in journal.list_entries(session, owner_id=a)[0]] == [str(edit_id)]
+        listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
+        assert new_id in listed
+        assert empty_id not in listed  # empty ones are skipped
+        assert drafts.list_new(session, owner_id=db.client_b.id, kind=journal.KIND) == []
+    # The draft is not an entry until saved.
+    assert [e.id for e in _list_own(a).items] == [edit_id]
     with session_scope() as session:
-        journal.save_draft(session, owner_id=a, entry_id=new_id, title="Half", body="now longer")
+        _save_draft(session, a, new_id, "Half", "now longer")
+    assert _draft(a, new_id) == {"title": "Half", "body": "now longer"}
     with session_scope() as session:
-        assert journal.get_draft(session, owner_id=a, entry_id=new_id) == ("Half", "now longer")
-        assert row_counts(session)["draft"] == 3  # updated in place
-        journal.save_entry(session, owner_id=a, entry_id=new_id, title="Half", body="now longer")
+        assert row_counts(session)["item_draft"] == 3  # updated in place
+    assert _save(a, new_id, "Half", "now longer") is True
+    assert _draft(a, new_id) is None
     with session_scope() as session:
-        assert journal.get_draft(session, owner_id=a, entry_id=new_id) is None
-        journal.discard_draft(session, owner_id=a, entry_id=empty_id)
+        drafts.discard(session, owner_id=a, item_id=empty_id)
+    assert _draft(a, empty_id) is None
     with session_scope() as session:
-        assert journal.get_draft(session, owner_id=a, entry_id=empty_id) is None
-        listed = {d.id for d in journal.list_drafts(session, owner_id=a)}
-        assert str(new_id) not in listed
-        assert str(empty_id) not in listed
+        listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
+    assert new_id not in listed
+    assert empty_id not in listed
 
 
 def test_client_sees_only_their_own_entries(db) -> None:
     with session_scope() as session:
         mine = new_entry(session, owner_id=db.client_a.id, body="mine")
         new_entry(session, owner_id=db.client_b.id, body="theirs")
+    assert [e.id for e in _list_own(db.client_a.id).items] == [mine]
     with session_scope() as session:
-        items, _ = journal.list_entries(session, owner_id=db.client_a.id)
-        assert [e.id for e in items] == [str(mine)]
-        assert journal.entry_exists(session, owner_id=db.client_a.id, entry_id=mine)
-        assert not journal.entry_exists(session, owner_id=db.client_b.id, entry_id=mine)
+        assert items.item_exists(
+            session, owner_id=db.client_a.id, kind=journal.KIND, item_id=mine, action=AuditAction.VIEW_ITEM
+        )
+    with pytest.raises(NotFound), session_scope() as session:
+        items.open_own(session, owner_id=db.client_b.id, kind=journal.KIND, item_id=mine)
 
 
 def test_set_shared_returns_the_statuses_after_the_change(db) -> None:
@@ -664,23 +776,21 @@ def test_set_shared_returns_the_statuses_after_the_change(db) -> None:
     for shared in (True, True, False, False):
         with session_scope() as session:
             statuses = sharing.set_shared(
-                session,
-                owner_id=a,
-                item_id=entry,
-                kind=ItemKind.JOURNAL_ENTRY,
-                clinician_id=dr_a,
-                shared=shared,
+                session, owner_id=a, item_id=entry, clinician_id=dr_a, shared=shared
             )
-        assert [(s.clinician_id, s.shared) for s in statuses] == [(str(dr_a), shared), (str(dr_b), False)]
+        assert [(s.clinician_id, s.shared_at is not None) for s in statuses] == [
+            (dr_a, shared),
+            (dr_b, False),
+        ]
 
 
 @pytest.mark.parametrize("raw", ["not-a-uuid", None, 42, "x" * 36, ""])
 def test_raw_malformed_ids_are_refused_and_audited_for_clinicians(db, scene, raw: object) -> None:
     before = len(_events())
     with pytest.raises(NotFound) as item, session_scope() as session:
-        journal.read_shared_entry(session, clinician_id=db.clinician_a.id, entry_id=raw)
+        sharing.open_shared(session, clinician_id=db.clinician_a.id, item_id=raw, kind=journal.KIND)
     with pytest.raises(NotFound) as listing, session_scope() as session:
-        journal.list_shared_entries(session, clinician_id=db.clinician_a.id, client_id=raw)
+        sharing.list_shared(session, clinician_id=db.clinician_a.id, client_id=raw, kind=journal.KIND)
     assert str(item.value) == str(listing.value) == str(NotFound())
     new = _events()[before:]
     assert [(e.action, e.outcome, e.actor_id, e.item_id) for e in new] == [
@@ -690,19 +800,23 @@ def test_raw_malformed_ids_are_refused_and_audited_for_clinicians(db, scene, raw
 
 
 def test_shared_entry_can_be_read_by_its_id_string(db, scene) -> None:
-    assert _read(db.clinician_a.id, str(scene["shared"])).id == str(scene["shared"])  # type: ignore[arg-type]
+    assert _read(db.clinician_a.id, str(scene["shared"])).id == scene["shared"]
 
 
 def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
+    """The journal page (state/journal.py) shows drafts with its first page only; the core
+    gives it the two pieces: a page of entries, and the unsaved drafts."""
     a = db.client_a.id
     with session_scope() as session:
-        for i in range(journal.PAGE_SIZE + 1):
+        for i in range(items.PAGE_SIZE + 1):
             new_entry(session, owner_id=a, body=f"body {i}")
         draft_id = uuid.uuid4()
-        journal.save_draft(session, owner_id=a, entry_id=draft_id, title="", body="unsaved words")
+        _save_draft(session, a, draft_id, "", "unsaved words")
     with session_scope() as session:
-        entries, more, drafts = journal.journal_page(session, owner_id=a)
-        assert (len(entries), [d.id for d in drafts]) == (50, [str(draft_id)])
-        assert more is not None
-        entries, more, drafts = journal.journal_page(session, owner_id=a, older_than=more)
-        assert (len(entries), more, drafts) == (1, None, [])
+        first = items.list_own(session, owner_id=a, kind=journal.KIND)
+        new = drafts.list_new(session, owner_id=a, kind=journal.KIND)
+        assert (len(first.items), [d.item_id for d in new]) == (50, [draft_id])
+        assert views.draft_card(new[0]).preview == "unsaved words"
+        assert first.older is not None
+        older = items.list_own(session, owner_id=a, kind=journal.KIND, older=first.older)
+        assert (len(older.items), older.older) == (1, None)

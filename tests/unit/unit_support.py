@@ -5,9 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from sqlmodel import Session, col, select
 
 from betterjournal.models import AuditEvent, Role
+
+if TYPE_CHECKING:
+    from betterjournal.core.items import Kind
 
 PASSWORD = "lantern-orchard-copper-91"
 ITEM_TABLES = ("client_item", "journal_entry", "item_draft", "item_share")
@@ -56,7 +61,9 @@ def new_entry(session: Session, *, owner_id: uuid.UUID, title: str = "", body: s
     from betterjournal.core import items, journal
 
     entry_id = uuid.uuid4()
-    items.save(session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body})
+    items.save(
+        session, owner_id=owner_id, kind=journal.KIND, item_id=entry_id, values={"title": title, "body": body}
+    )
     session.flush()
     return entry_id
 
@@ -86,3 +93,28 @@ def row_counts(session: Session, tables: tuple[str, ...] = ITEM_TABLES) -> dict[
 
 def audit_events(session: Session) -> list[AuditEvent]:
     return list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))))
+
+
+# --- any registered kind ------------------------------------------------------------------
+
+
+def values_for(kind: Kind, text: str) -> dict[str, str]:
+    """A valid value for every field of a kind, each naming its field (one line, no padding)."""
+    return {name: f"{text} {name}" for name in kind.field_names}
+
+
+def new_item(session: Session, *, kind: Kind, owner_id: uuid.UUID, text: str = "words") -> uuid.UUID:
+    from betterjournal.core import items
+
+    item_id = uuid.uuid4()
+    items.save(session, owner_id=owner_id, kind=kind, item_id=item_id, values=values_for(kind, text))
+    session.flush()
+    return item_id
+
+
+AuditRow = tuple[str, str, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]
+
+
+def audit_rows(events: list[AuditEvent]) -> list[AuditRow]:
+    """(action, outcome, actor, subject, item) of each row, for comparing with what's expected."""
+    return [(e.action, e.outcome, e.actor_id, e.subject_id, e.item_id) for e in events]
