@@ -38,7 +38,7 @@ from socketclient import handler_name
 import betterjournal.betterjournal  # noqa: F401  (registers every page, state and handler)
 from betterjournal import routes
 from betterjournal.models import Role
-from betterjournal.state.journal import EntryState
+from betterjournal.state.items import ItemSharingState
 
 ROLES_MARKER = "__bj_roles__"
 
@@ -125,9 +125,9 @@ def test_the_public_list_names_only_handlers_that_exist_and_are_not_guarded() ->
 def test_the_walk_reports_a_handler_whose_guard_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     """The detection itself: take the marker off one real handler, the walk names it."""
     before = set(unguarded(all_handlers()))
-    assert roles_of(EntryState, "set_shared") == frozenset({Role.CLIENT})
-    monkeypatch.delattr(EntryState.event_handlers["set_shared"].fn, ROLES_MARKER)
-    assert set(unguarded(all_handlers())) - before == {"EntryState.set_shared"}
+    assert roles_of(ItemSharingState, "set_shared") == frozenset({Role.CLIENT})
+    monkeypatch.delattr(ItemSharingState.event_handlers["set_shared"].fn, ROLES_MARKER)
+    assert set(unguarded(all_handlers())) - before == {"ItemSharingState.set_shared"}
 
 
 def test_the_walk_reports_a_handler_added_without_a_guard() -> None:

@@ -41,7 +41,7 @@ from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
-from betterjournal.state.journal import EntryState
+from betterjournal.state.items import ItemSharingState
 
 RACERS = 8
 ROUNDS = 50
@@ -247,7 +247,11 @@ async def test_a_share_racing_the_end_of_the_link_never_outlives_it(cast: Cast) 
         async def set_all(shared: bool) -> list[list[dict[str, Any]]]:
             return await asyncio.gather(
                 *(
-                    tab.exchange(handler_name(EntryState, "set_shared"), {**share, "shared": shared}, **page)
+                    tab.exchange(
+                        handler_name(ItemSharingState, "set_shared"),
+                        {**share, "item_id": page["query"]["id"], "shared": shared},
+                        **page,
+                    )
                     for tab, page in zip(entry_tabs, pages, strict=True)
                 )
             )
@@ -264,7 +268,11 @@ async def test_a_share_racing_the_end_of_the_link_never_outlives_it(cast: Cast) 
             where = f"round {round_number}"
             *shared, ended = await asyncio.gather(
                 *(
-                    tab.exchange(handler_name(EntryState, "set_shared"), share, **page)
+                    tab.exchange(
+                        handler_name(ItemSharingState, "set_shared"),
+                        {**share, "item_id": page["query"]["id"]},
+                        **page,
+                    )
                     for tab, page in zip(entry_tabs, pages, strict=True)
                 ),
                 end_link(care_tab, clinician),
