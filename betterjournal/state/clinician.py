@@ -7,6 +7,8 @@ and re-checked at once when the client revokes, unlinks or deletes (state/live.p
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session
 
 from betterjournal import routes
@@ -15,6 +17,7 @@ from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import Cursor, Person, Role, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.views import NO_SHARED_VIEW, SharedView, shared_card, shared_view
 
@@ -45,9 +48,7 @@ class ClientsState(AppState):
             self.clients = [p for p in self.clients if p.id in {q.id for q in linked}]
 
 
-def _uuid(value: str):
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
@@ -98,10 +99,15 @@ class SharedWithMeState(AppState):
         await self._load_list(viewer, self.client_id, self._page_starts[:-1] or (None,))
 
     async def _load_list(self, viewer: Viewer, client_id: object, starts: tuple[Cursor | None, ...]) -> None:
+        await self._list(viewer.user_id, client_id, starts)
+
+    async def _list(
+        self, clinician_id: uuid.UUID, client_id: object, starts: tuple[Cursor | None, ...]
+    ) -> None:
         # Forget what was on screen first: if the link ended, nothing of the list stays.
         self._leave()
         page, name = await in_session(
-            _list_page, clinician_id=viewer.user_id, client_id=client_id, older=starts[-1]
+            _list_page, clinician_id=clinician_id, client_id=client_id, older=starts[-1]
         )
         self.entries = [shared_card(item) for item in page.items]
         self._next_page = page.older
@@ -109,6 +115,9 @@ class SharedWithMeState(AppState):
         self.has_more = self._next_page is not None
         self.client_id, self.client_name = str(client_id), name
         self.list_available, self._held_path = True, routes.CLIENT_ENTRIES
+        # What is listed was seen: the client's open pages say so at once.
+        if page.items:
+            live.recheck_people([str(client_id)])
 
     @guarded(Role.CLINICIAN)
     async def load_shared_entry(self, viewer: Viewer) -> None:
@@ -127,6 +136,7 @@ class SharedWithMeState(AppState):
             )
             self.reading, self.reading_available = shared_view(item), True
             self._held_path = routes.SHARED_ENTRY
+            live.recheck_people([item.owner_id])  # "Seen on …" appears on the client's page
         finally:
             self.loaded = True
 
@@ -138,7 +148,12 @@ class SharedWithMeState(AppState):
         self._held_path = ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """Keep only what the clinician may still see (revoked, deleted, unlinked: gone)."""
+        """Keep only what the clinician may still see (revoked, deleted, unlinked: gone); a
+        first page of the list is read again, so a new share appears at once."""
+        if self.list_available and self.page == 0 and self._held_path == routes.CLIENT_ENTRIES:
+            await self._list(_uuid(viewer_id), self.client_id, (None,))
+            self.loaded = True
+            return
         held = [e.id for e in self.entries] + ([self.reading.id] if self.reading.id else [])
         if not held and not self.client_id:
             return

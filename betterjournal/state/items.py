@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 
 from betterjournal.core import items, sharing
@@ -15,12 +17,29 @@ from betterjournal.views import KIND_VIEWS, ShareLine, share_lines
 
 
 class ItemSharingState(AppState):
-    """Who can see the item on screen: one switch per linked clinician, and delete."""
+    """Who can see the item on screen: one switch per linked clinician, and delete.
+
+    Kept current from the server: when a clinician opens the item, "Seen on …" appears here
+    at once (state/live.py).
+    """
 
     shares: list[ShareLine] = []
+    _item_id: str = ""
+    _held_path: str = ""
 
-    def _show(self, shares: list[ShareLine]) -> None:
-        self.shares = shares
+    def _show(self, item_id: str, shares: list[ShareLine]) -> None:
+        self._item_id, self.shares = item_id, shares
+        self._held_path = self.router.url.path if item_id else ""
+
+    def _leave(self) -> None:
+        self._item_id, self.shares, self._held_path = "", [], ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """Re-read the shares of the item on screen (seen, revoked by a link's end)."""
+        if self._item_id:
+            item = uuid.UUID(self._item_id)
+            shares = await in_session(sharing.shares_of, owner_id=uuid.UUID(viewer_id), item_ids=[item])
+            self.shares = share_lines(shares[item])
 
     @guarded(Role.CLIENT)
     async def set_shared(self, viewer: Viewer, item_id: str, clinician_id: str, shared: bool) -> None:
@@ -39,13 +58,13 @@ class ItemSharingState(AppState):
             self.notice = t("Shared with {name}.", name=name)
         else:
             self.notice = t("Private again. {name} can no longer see it.", name=name)
-            live.recheck_people([clinician_id])
+        live.recheck_people([clinician_id])  # their open list gains or loses it at once
 
     @guarded(Role.CLIENT)
     async def delete_item(self, viewer: Viewer, item_id: str) -> rx.event.EventSpec:
         kind_name, revoked = await in_session(items.delete_item, owner_id=viewer.user_id, item_id=item_id)
         live.recheck_people(revoked)
-        self.shares = []
+        self._leave()
         view = KIND_VIEWS[kind_name]
         self._flash(view.words.deleted)
         return rx.redirect(view.home)

@@ -75,7 +75,7 @@ class EntryState(AppState):
 
         self.reset()
         sharing_state = await self.get_state(ItemSharingState)
-        sharing_state._show([])
+        sharing_state._show("", [])
         try:
             item, shares = await in_session(
                 _entry_with_shares,
@@ -85,7 +85,7 @@ class EntryState(AppState):
             self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
             self.written_on = when(item.created_at)
             self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
-            sharing_state._show(share_lines(shares))
+            sharing_state._show(str(item.id), share_lines(shares))
             self.found = True
         finally:
             self.loaded = True

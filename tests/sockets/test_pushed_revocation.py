@@ -34,6 +34,7 @@ from socketclient import EventClient, handler_name, sign_in
 from betterjournal import routes
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
+from betterjournal.state.items import ItemSharingState
 
 PUSH_WITHIN_SECONDS = 2.0
 
@@ -152,3 +153,52 @@ async def test_hydrate_on_another_page_drops_what_the_tab_held(world: World) -> 
     finally:
         await again.close()
     assert secrets_in(hydrated, {shared.title, shared.body}) == []
+
+
+async def _pushed(tab: EventClient, since: int, found: Callable[[list[dict[str, Any]]], bool]) -> None:
+    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        if found(tab.received[since:]):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:500]}")
+
+
+async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: World) -> None:
+    """The other direction of live updates: a new share appears on the clinician's open list,
+    and "seen" appears on the client's open entry page, each without a click."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "share-seen")
+    client_tab, clinician_tab = await connect(app, owner.cookie), await connect(app, c.cookie)
+    try:
+        await clinician_tab.exchange(
+            handler_name(SharedWithMeState, "load_client_entries"),
+            path=routes.CLIENT_ENTRIES,
+            query={"client": owner.id},
+        )
+        entry = await write_entry(app, client_tab, "share-seen")  # leaves the tab on the entry
+        since = len(clinician_tab.received)
+        await set_shared(client_tab, entry, c, True)
+        await _pushed(
+            clinician_tab,
+            since,
+            lambda pushed: any(
+                e["id"] == entry.id for e in state_of(pushed, SharedWithMeState).get("entries") or []
+            ),
+        )
+
+        since = len(client_tab.received)
+        await clinician_tab.exchange(
+            handler_name(SharedWithMeState, "load_shared_entry"),
+            path=routes.SHARED_ENTRY,
+            query={"id": entry.id},
+        )
+
+        def seen(pushed: list[dict[str, Any]]) -> bool:
+            shares = state_of(pushed, ItemSharingState).get("shares") or []
+            return any(s["clinician_id"] == c.id and s["seen_on"] for s in shares)
+
+        await _pushed(client_tab, since, seen)
+    finally:
+        await client_tab.close()
+        await clinician_tab.close()
