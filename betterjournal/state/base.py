@@ -10,17 +10,16 @@ the previous person's states are wiped before anything runs.
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
-from reflex_base.event import Event
+from reflex_base.event import Event, EventCallback
 
 from betterjournal import routes
 from betterjournal.api import session_token_from_cookie_header
@@ -33,9 +32,6 @@ from betterjournal.models import Role, Viewer
 from betterjournal.state import live
 
 log = logging.getLogger("betterjournal.state")
-
-Handler = Callable[..., Coroutine[Any, Any, Any]]
-
 
 PUBLIC_PAGE_PROBLEMS = {
     "signin": t("That email and password don't match an account. Please try again."),
@@ -58,6 +54,9 @@ HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Rol
 
 # The viewer resolved by SessionGate for the event being processed (None: nobody).
 _event_viewer: ContextVar[tuple[str, Viewer | None] | None] = ContextVar("bj_event_viewer", default=None)
+# The viewer a guarded handler was admitted as, while it runs.
+_guarded_viewer: ContextVar[Viewer | None] = ContextVar("bj_guarded_viewer", default=None)
+Args = TypeVarTuple("Args")
 
 
 class AppState(rx.State):
@@ -70,6 +69,13 @@ class AppState(rx.State):
     problem: str = ""
     _viewer_id: str = ""
     _flash_message: str = ""
+
+    def _viewer(self) -> Viewer:
+        """The signed-in viewer a `guarded` handler was admitted as (only inside one)."""
+        viewer = _guarded_viewer.get()
+        if viewer is None:
+            raise RuntimeError("_viewer() outside a guarded handler")
+        return viewer
 
     def _flash(self, message: str) -> None:
         """A notice for the page this handler redirects to, shown when that page loads.
@@ -178,16 +184,19 @@ class SessionGate(Middleware):
         return update
 
 
-def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
+def guarded(
+    *roles: Role, quiet: bool = False
+) -> Callable[[Callable[[Any, *Args], Coroutine[Any, Any, Any]]], EventCallback[*Args]]:
     """Make a handler run only for a signed-in viewer of one of `roles`.
 
-    The wrapped handler receives the `Viewer` as its first argument after `self`.
-    Refusals and core errors become plain messages in `AppState.problem`; nothing else
-    about them reaches the browser or the logs. A `quiet` handler (background work such
-    as autosave) leaves the current notice and problem on screen.
+    Inside, `self._viewer()` is that viewer. The handler keeps its own signature, so pages
+    calling it are type-checked against it. Refusals and core errors become plain messages
+    in `AppState.problem`; nothing else about them reaches the browser or the logs. A
+    `quiet` handler (background work such as autosave) leaves the current notice and
+    problem on screen.
     """
 
-    def decorate(handler: Handler) -> Any:
+    def decorate(handler: Callable[[Any, *Args], Coroutine[Any, Any, Any]]) -> EventCallback[*Args]:
         @functools.wraps(handler)
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
             viewer = await self._authenticate(roles)
@@ -201,8 +210,9 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
                     self.notice = ""
                 if self.problem:
                     self.problem = ""
+            admitted = _guarded_viewer.set(viewer)
             try:
-                return await handler(self, viewer, *args, **kwargs)
+                return await handler(self, *args, **kwargs)  # type: ignore[call-arg]
             except CoreError as error:
                 self.problem = str(error)
             except DecryptionError:
@@ -212,12 +222,10 @@ def guarded(*roles: Role, quiet: bool = False) -> Callable[[Handler], Any]:
                     "This can't be opened right now. Please try again later (reference {error_id}).",
                     error_id=error_id,
                 )
+            finally:
+                _guarded_viewer.reset(admitted)
             return None
 
-        signature = inspect.signature(handler)
-        parameters = list(signature.parameters.values())
-        del parameters[1]  # the viewer is supplied by the guard, never by the browser
-        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
         # The roles this handler admits (no roles: any signed-in viewer). The per-handler
         # guard test (tests/sockets/test_guard_per_handler.py) finds guarded handlers by it.
         run.__bj_roles__ = frozenset(roles or Role)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from betterjournal.core import links
 from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import t
-from betterjournal.models import Person, Role, Viewer
+from betterjournal.models import Person, Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 
@@ -22,7 +22,8 @@ class CareTeamState(AppState):
     _invitation_id: str = ""
 
     @guarded(Role.CLIENT)
-    async def load_care_team(self, viewer: Viewer) -> None:
+    async def load_care_team(self) -> None:
+        viewer = self._viewer()
         self.invitation_from, self._invitation_id = "", ""
         offered = await in_session(links.offered_invitation, client_id=viewer.user_id)
         if offered is not None:
@@ -35,7 +36,7 @@ class CareTeamState(AppState):
         self.invitation_from, self._invitation_id = preview.clinician_name, str(invitation_id)
 
     @guarded(Role.CLIENT)
-    async def check_code(self, viewer: Viewer, form: dict) -> None:
+    async def check_code(self, form: dict) -> None:
         if not isinstance(form, dict) or set(form) - {"code", "invitation_code"}:
             self.problem = t(
                 "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
@@ -45,7 +46,8 @@ class CareTeamState(AppState):
         await self._offer(invitation.id)
 
     @guarded(Role.CLIENT)
-    async def accept_invitation(self, viewer: Viewer) -> None:
+    async def accept_invitation(self) -> None:
+        viewer = self._viewer()
         name = self.invitation_from
         await in_session(
             links.accept_invitation, client_id=viewer.user_id, invitation_id=parse_id(self._invitation_id)
@@ -58,13 +60,15 @@ class CareTeamState(AppState):
         )
 
     @guarded(Role.CLIENT)
-    async def decline_invitation(self, viewer: Viewer) -> None:
+    async def decline_invitation(self) -> None:
+        viewer = self._viewer()
         await in_session(links.decline_offer, client_id=viewer.user_id)
         self.invitation_from, self._invitation_id = "", ""
         self.notice = t("Invitation declined. Nothing was shared.")
 
     @guarded(Role.CLIENT)
-    async def end_link(self, viewer: Viewer, clinician_id: str) -> None:
+    async def end_link(self, clinician_id: str) -> None:
+        viewer = self._viewer()
         clinician = parse_id(clinician_id)
         name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
         await in_session(links.end_link, client_id=viewer.user_id, clinician_id=clinician)

@@ -29,13 +29,15 @@ class ClientsState(AppState):
     _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
-    async def load_clients(self, viewer: Viewer) -> None:
+    async def load_clients(self) -> None:
+        viewer = self._viewer()
         self.new_code = ""
         self.clients = await in_session(links.linked_clients, clinician_id=viewer.user_id)
         self.clients_loaded, self._held_path = True, routes.CLIENTS
 
     @guarded(Role.CLINICIAN)
-    async def create_invitation(self, viewer: Viewer) -> None:
+    async def create_invitation(self) -> None:
+        viewer = self._viewer()
         self.new_code = await in_session(links.create_invitation, clinician_id=viewer.user_id)
         self.notice = t("Invitation code created. It works once and expires in 7 days.")
 
@@ -81,7 +83,8 @@ class SharedWithMeState(AppState):
     _held_path: str = ""  # the page whose data these vars hold
 
     @guarded(Role.CLINICIAN)
-    async def load_client_entries(self, viewer: Viewer) -> None:
+    async def load_client_entries(self) -> None:
+        viewer = self._viewer()
         self.loaded = False
         self._page_starts = (None,)
         try:
@@ -90,12 +93,14 @@ class SharedWithMeState(AppState):
             self.loaded = True
 
     @guarded(Role.CLINICIAN)
-    async def older_entries(self, viewer: Viewer) -> None:
+    async def older_entries(self) -> None:
+        viewer = self._viewer()
         if self._next_page is not None:
             await self._load_list(viewer, self.client_id, (*self._page_starts, self._next_page))
 
     @guarded(Role.CLINICIAN)
-    async def newer_entries(self, viewer: Viewer) -> None:
+    async def newer_entries(self) -> None:
+        viewer = self._viewer()
         await self._load_list(viewer, self.client_id, self._page_starts[:-1] or (None,))
 
     async def _load_list(self, viewer: Viewer, client_id: object, starts: tuple[Cursor | None, ...]) -> None:
@@ -120,11 +125,13 @@ class SharedWithMeState(AppState):
             live.recheck_people([str(client_id)])
 
     @guarded(Role.CLINICIAN)
-    async def load_shared_entry(self, viewer: Viewer) -> None:
+    async def load_shared_entry(self) -> None:
+        viewer = self._viewer()
         await self._read(viewer, self.router.url.query_parameters.get("id", ""))
 
     @guarded(Role.CLINICIAN)
-    async def refresh_shared_entry(self, viewer: Viewer) -> None:
+    async def refresh_shared_entry(self) -> None:
+        viewer = self._viewer()
         await self._read(viewer, self.reading.id)
 
     async def _read(self, viewer: Viewer, entry_id: object) -> None:

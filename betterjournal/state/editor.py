@@ -34,7 +34,8 @@ class EditorState(AppState):
     _draft_problem: str = ""
 
     @guarded(Role.CLIENT)
-    async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
+    async def open_editor(self) -> rx.event.EventSpec | None:
+        viewer = self._viewer()
         self.editor_ready = False
         requested = self.router.url.query_parameters.get("id", "")
         try:
@@ -52,11 +53,13 @@ class EditorState(AppState):
         return None
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_title(self, viewer: Viewer, value: str) -> None:
+    async def edit_title(self, value: str) -> None:
+        viewer = self._viewer()
         await self._edited(viewer, "title", value)
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_body(self, viewer: Viewer, value: str) -> None:
+    async def edit_body(self, value: str) -> None:
+        viewer = self._viewer()
         await self._edited(viewer, "body", value)
 
     async def _edited(self, viewer: Viewer, field: str, value: str) -> None:
@@ -88,8 +91,9 @@ class EditorState(AppState):
         self.draft_status = t("Draft saved")
 
     @guarded(Role.CLIENT)
-    async def save_entry(self, viewer: Viewer, form: dict) -> rx.event.EventSpec | None:
+    async def save_entry(self, form: dict) -> rx.event.EventSpec | None:
         """Save what the form holds now: the last keystrokes may not have autosaved yet."""
+        viewer = self._viewer()
         if not isinstance(form, dict) or set(form) - {"title", "body"}:
             self.problem = t("This entry couldn't be saved. Please try again.")
             return None
@@ -107,7 +111,8 @@ class EditorState(AppState):
         return rx.redirect(routes.entry(str(entry_id)))
 
     @guarded(Role.CLIENT)
-    async def discard_draft(self, viewer: Viewer) -> rx.event.EventSpec:
+    async def discard_draft(self) -> rx.event.EventSpec:
+        viewer = self._viewer()
         entry_id = parse_id(self.entry_id)
         await in_session(drafts.discard, owner_id=viewer.user_id, item_id=entry_id)
         self.title, self.body, self.draft_status = "", "", ""

@@ -10,7 +10,7 @@ from betterjournal.core import items, sharing
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
 from betterjournal.i18n import t
-from betterjournal.models import Role, Viewer
+from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.views import KIND_VIEWS, ShareLine, share_lines
@@ -42,8 +42,9 @@ class ItemSharingState(AppState):
             self.shares = share_lines(shares[item])
 
     @guarded(Role.CLIENT)
-    async def set_shared(self, viewer: Viewer, item_id: str, clinician_id: str, shared: bool) -> None:
+    async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:
         """Share the item with one clinician, or make it private again (the kind is looked up)."""
+        viewer = self._viewer()
         wanted = parse_bool(shared, label="Sharing")
         shares = await in_session(
             sharing.set_shared,
@@ -61,7 +62,8 @@ class ItemSharingState(AppState):
         live.recheck_people([clinician_id])  # their open list gains or loses it at once
 
     @guarded(Role.CLIENT)
-    async def delete_item(self, viewer: Viewer, item_id: str) -> rx.event.EventSpec:
+    async def delete_item(self, item_id: str) -> rx.event.EventSpec:
+        viewer = self._viewer()
         kind_name, revoked = await in_session(items.delete_item, owner_id=viewer.user_id, item_id=item_id)
         live.recheck_people(revoked)
         self._leave()

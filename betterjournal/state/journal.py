@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from betterjournal.core import drafts, items, sharing
+from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.models import Cursor, Role, Viewer
@@ -31,16 +32,19 @@ class JournalState(AppState):
     _next_page: Cursor | None = None
 
     @guarded(Role.CLIENT)
-    async def load_journal(self, viewer: Viewer) -> None:
+    async def load_journal(self) -> None:
+        viewer = self._viewer()
         await self._load_page(viewer, (None,))
 
     @guarded(Role.CLIENT)
-    async def older_entries(self, viewer: Viewer) -> None:
+    async def older_entries(self) -> None:
+        viewer = self._viewer()
         if self._next_page is not None:
             await self._load_page(viewer, (*self._page_starts, self._next_page))
 
     @guarded(Role.CLIENT)
-    async def newer_entries(self, viewer: Viewer) -> None:
+    async def newer_entries(self) -> None:
+        viewer = self._viewer()
         await self._load_page(viewer, self._page_starts[:-1] or (None,))
 
     async def _load_page(self, viewer: Viewer, starts: tuple[Cursor | None, ...]) -> None:
@@ -70,9 +74,8 @@ class EntryState(AppState):
     loaded: bool = False
 
     @guarded(Role.CLIENT)
-    async def load_entry(self, viewer: Viewer) -> None:
-        from betterjournal.core.dates import when
-
+    async def load_entry(self) -> None:
+        viewer = self._viewer()
         self.reset()
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
