@@ -1,5 +1,6 @@
 """The Reflex app: wiring only — pages, HTTP routes, headers, the error handler."""
 
+import importlib
 import logging
 import uuid
 
@@ -14,6 +15,7 @@ from betterjournal.pages.clinician import client_entries_page, clients_page, sha
 from betterjournal.pages.editor import write_page
 from betterjournal.pages.home import admin_page, home_page
 from betterjournal.pages.journal import entry_page, journal_page
+from betterjournal.settings import get_settings
 from betterjournal.state.admin import AdminState
 from betterjournal.state.base import AppState, SessionGate
 from betterjournal.state.care_team import CareTeamState
@@ -42,6 +44,9 @@ def log_frontend_error(exception: Exception) -> None:
 
 
 install_redaction()
+
+for module in get_settings().test_kinds:  # item kinds that exist only in the tests
+    importlib.import_module(module.strip())
 
 app = rx.App(
     api_transformer=[api.http_routes(), api.SecurityHeaders],

@@ -46,6 +46,9 @@ class Settings:
     clinician_idle: timedelta
     session_lifetime: timedelta
     trust_proxy: bool
+    # Modules registering extra item kinds, for tests only (e.g. the test suite's "note"
+    # kind, so the socket attacks cover a second kind); refused in production.
+    test_kinds: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -95,9 +98,12 @@ def load_settings() -> Settings:
         clinician_idle=_minutes("BJ_CLINICIAN_IDLE_MINUTES", 15),
         session_lifetime=_minutes("BJ_SESSION_MAX_MINUTES", 12 * 60),
         trust_proxy=_env("BJ_TRUST_PROXY", "false").lower() in {"1", "true", "yes"},
+        test_kinds=tuple(name for name in _env("BJ_TEST_KINDS", "").split(",") if name.strip()),
     )
     if settings.env not in {"development", "production"}:
         raise SettingsError("BJ_ENV must be 'development' or 'production'")
+    if settings.production and settings.test_kinds:
+        raise SettingsError("BJ_TEST_KINDS is for tests only, never in production")
     if settings.production and not settings.secure_cookies:
         raise SettingsError("BJ_PUBLIC_URL must be https:// in production")
     if settings.production and not settings.key_b64 and data_dir in settings.key_file.parents:

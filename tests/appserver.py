@@ -84,8 +84,17 @@ class RunningApp:
                 self.process.wait()
 
 
-def app_env(data_dir: Path, port: int) -> dict[str, str]:
+TEST_DIRS = (PROJECT_ROOT / "tests", PROJECT_ROOT / "tests" / "unit")
+
+
+def app_env(data_dir: Path, port: int, *, test_kinds: bool = False) -> dict[str, str]:
+    """The app's environment; `test_kinds` also registers the tests' "note" kind in it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BJ_")}
+    if test_kinds:
+        env["BJ_TEST_KINDS"] = "app_kinds"
+        env["PYTHONPATH"] = os.pathsep.join([*map(str, TEST_DIRS), env.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        )
     env.update(
         BJ_DATA_DIR=str(data_dir),
         BJ_PORT=str(port),
@@ -118,10 +127,10 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
     raise RuntimeError(f"the app did not start within {timeout:.0f} s; see {log_path}")
 
 
-def start_app(data_dir: Path, port: int | None = None) -> RunningApp:
+def start_app(data_dir: Path, port: int | None = None, *, test_kinds: bool = False) -> RunningApp:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = app_env(data_dir, port)
+    env = app_env(data_dir, port, test_kinds=test_kinds)
     app = RunningApp(
         url=f"http://localhost:{port}",
         port=port,

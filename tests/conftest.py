@@ -10,7 +10,7 @@ from appserver import RunningApp, start_app
 
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    app = start_app(tmp_path_factory.mktemp("app"))
+    app = start_app(tmp_path_factory.mktemp("app"), test_kinds=True)
     try:
         yield app
     finally:
