@@ -77,6 +77,11 @@ class AppState(rx.State):
             raise RuntimeError("_viewer() outside a guarded handler")
         return viewer
 
+    def _keep_current(self) -> None:
+        """This tab now shows something other people's actions change (a share, a revoke,
+        "seen"): have state/live.py update it from the server when they act."""
+        live.remember(self._viewer_id, self.router.session.client_token)
+
     def _flash(self, message: str) -> None:
         """A notice for the page this handler redirects to, shown when that page loads.
 
@@ -162,7 +167,6 @@ class SessionGate(Middleware):
         token = app_state.router.session.client_token
         _event_viewer.set((token, viewer))
         if viewer is not None:
-            live.remember(str(viewer.user_id), token)
             await self._guard_held_data(state, viewer, event)
         return None
 

@@ -34,6 +34,7 @@ class ClientsState(AppState):
         self.new_code = ""
         self.clients = await in_session(links.linked_clients, clinician_id=viewer.user_id)
         self.clients_loaded, self._held_path = True, routes.CLIENTS
+        self._keep_current()
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
@@ -120,6 +121,7 @@ class SharedWithMeState(AppState):
         self.has_more = self._next_page is not None
         self.client_id, self.client_name = str(client_id), name
         self.list_available, self._held_path = True, routes.CLIENT_ENTRIES
+        self._keep_current()
         # What is listed was seen: the client's open pages say so at once.
         if page.items:
             live.recheck_people([str(client_id)])
@@ -143,6 +145,7 @@ class SharedWithMeState(AppState):
             )
             self.reading, self.reading_available = shared_view(item), True
             self._held_path = routes.SHARED_ENTRY
+            self._keep_current()
             live.recheck_people([item.owner_id])  # "Seen on …" appears on the client's page
         finally:
             self.loaded = True

@@ -30,6 +30,8 @@ class ItemSharingState(AppState):
     def _show(self, item_id: str, shares: list[ShareLine]) -> None:
         self._item_id, self.shares = item_id, shares
         self._held_path = self.router.url.path if item_id else ""
+        if item_id:
+            self._keep_current()
 
     def _leave(self) -> None:
         self._item_id, self.shares, self._held_path = "", [], ""

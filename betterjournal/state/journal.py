@@ -8,7 +8,7 @@ from betterjournal.core import drafts, items, sharing
 from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
-from betterjournal.models import Cursor, Role, Viewer
+from betterjournal.models import Cursor, OwnItem, Role, Share, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import ItemCard, draft_card, own_card, share_lines
@@ -62,6 +62,12 @@ def _entry_with_shares(session: Session, *, owner_id, item_id: object):
     return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
 
 
+def _save_and_open(session: Session, *, owner_id, item_id: object, values: object):
+    """Save an entry and read it back as its page shows it: one unit of work."""
+    items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
+    return _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
+
+
 class EntryState(AppState):
     """One of the client's entries; its share switches are ItemSharingState's."""
 
@@ -72,23 +78,38 @@ class EntryState(AppState):
     edited_on: str = ""
     found: bool = False
     loaded: bool = False
+    _just_saved: str = ""  # an entry this tab saved and already shows: its load reads nothing
 
     @guarded(Role.CLIENT)
     async def load_entry(self) -> None:
         viewer = self._viewer()
+        requested = self.router.url.query_parameters.get("id", "")
+        if self._just_saved and self._just_saved == requested == self.entry_id:
+            self._just_saved = ""  # on screen since the save's reply, and current (state/live.py)
+            return
         self.reset()
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
         try:
-            item, shares = await in_session(
-                _entry_with_shares,
-                owner_id=viewer.user_id,
-                item_id=self.router.url.query_parameters.get("id", ""),
-            )
-            self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
-            self.written_on = when(item.created_at)
-            self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
-            sharing_state._show(str(item.id), share_lines(shares))
-            self.found = True
+            item, shares = await in_session(_entry_with_shares, owner_id=viewer.user_id, item_id=requested)
+            await self._present(item, shares)
         finally:
             self.loaded = True
+
+    async def _save_and_show(self, viewer: Viewer, item_id: object, values: object) -> str:
+        """Save the editor's entry and fill this page's state in the same reply, so the saved
+        entry is on screen as soon as the save answers. Returns the entry's id."""
+        item, shares = await in_session(
+            _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values
+        )
+        self.reset()
+        await self._present(item, shares)
+        self.loaded, self._just_saved = True, self.entry_id
+        return self.entry_id
+
+    async def _present(self, item: OwnItem, shares: list[Share]) -> None:
+        self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
+        self.written_on = when(item.created_at)
+        self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
+        (await self.get_state(ItemSharingState))._show(str(item.id), share_lines(shares))
+        self.found = True

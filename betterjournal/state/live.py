@@ -1,9 +1,11 @@
 """What one person changes reaches the other people's open tabs at once (AUTHZ-6).
 
-Every authenticated event records which signed-in person a tab token belongs to. When a
-client revokes a share, ends a link or deletes a shared item, each open tab of the
-clinicians concerned re-checks, from the server, what it holds of other people's data
-and drops what it may no longer show; the change is pushed to that browser right away.
+A tab that shows something other people's actions change (a clinician's view of shared
+items, a client's share switches) is remembered for its signed-in person. When someone
+revokes, shares, ends a link, deletes or reads a shared item, each remembered tab of the
+people concerned re-checks, from the server, what it holds and drops what it may no
+longer show (or shows what is new); the change is pushed to that browser right away. A
+tab that holds nothing any more is forgotten, so other tabs cost nothing.
 
 States that hold another person's data implement `_recheck_access(viewer_id)` and
 `_leave(path)`; they are found automatically (`holders`).
@@ -65,7 +67,13 @@ async def _recheck_tab(user_id: str, token: str) -> None:
             if app_state._viewer_id != user_id:
                 forget(user_id, token)  # the tab belongs to someone else now, or to nobody
                 return
+            holding = False
             for holder in holders():
-                await (await root.get_state(holder))._recheck_access(user_id)
+                held = await root.get_state(holder)
+                if held._held_path:  # type: ignore[attr-defined]
+                    await held._recheck_access(user_id)  # type: ignore[attr-defined]
+                holding = holding or bool(held._held_path)  # type: ignore[attr-defined]
+            if not holding:
+                forget(user_id, token)
     except Exception as error:  # a closed tab must not break the person who acted
         log.warning("live update of a tab failed (%s)", type(error).__name__)
