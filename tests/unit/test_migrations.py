@@ -169,3 +169,140 @@ def test_init_creates_a_private_key_file_and_database(tmp_path, monkeypatch: pyt
     finally:
         get_engine().dispose()
         clear_caches()
+
+
+def test_0003_moves_drafts_binds_shares_to_their_link_and_back(db) -> None:
+    """0003 (the item platform): a draft sealed the old way (title_ct/body_ct in `draft`)
+    moves to `item_draft` and opens with drafts.get; an active share gets the link it was
+    made under; a share whose link had ended (a lost race) is revoked, so linking again
+    doesn't revive it. Downgrading moves the draft back, readable the old way."""
+    import uuid
+
+    from note_kind import NOTE
+    from unit_support import link
+
+    from betterjournal.core import drafts, items, journal, sharing
+    from betterjournal.crypto import get_vault
+    from betterjournal.db import session_scope
+
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    entry, new_draft, live_link, ended_link = (uuid.uuid4() for _ in range(4))
+    active_share, orphan_share = uuid.uuid4(), uuid.uuid4()
+    command.downgrade(_config(), "0002")
+    get_engine().dispose()
+    then, now = "2026-11-20 09:00:00.000000", "2026-11-27 12:00:00.000000"
+    with get_engine().begin() as connection:
+        sql = connection.exec_driver_sql
+        wrapped = sql("SELECT wrapped_data_key FROM user_account WHERE id = ?", (a.hex,)).scalar_one()
+        key = get_vault().data_key(a, wrapped)
+        sql(
+            "INSERT INTO care_link (id, clinician_id, client_id, created_at, ended_at) "
+            "VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
+            (live_link.hex, dr_a.hex, a.hex, then, None, ended_link.hex, dr_b.hex, a.hex, then, now),
+        )
+        sql(
+            "INSERT INTO client_item (id, owner_id, kind, created_at, updated_at) "
+            "VALUES (?, ?, 'JOURNAL_ENTRY', ?, ?)",
+            (entry.hex, a.hex, then, then),
+        )
+        sql(
+            "INSERT INTO journal_entry (item_id, title_ct, body_ct) VALUES (?, ?, ?)",
+            (
+                entry.hex,
+                key.seal("journal_entry", "title_ct", entry, "Saved title"),
+                key.seal("journal_entry", "body_ct", entry, "saved body"),
+            ),
+        )
+        sql(
+            "INSERT INTO item_share (id, item_id, clinician_id, shared_at, revoked_at, first_seen_at) "
+            "VALUES (?, ?, ?, ?, NULL, ?), (?, ?, ?, ?, NULL, NULL)",
+            (active_share.hex, entry.hex, dr_a.hex, then, now, orphan_share.hex, entry.hex, dr_b.hex, then),
+        )
+        sql(
+            "INSERT INTO draft (owner_id, entry_id, title_ct, body_ct, updated_at) VALUES (?, ?, ?, ?, ?), "
+            "(?, ?, NULL, ?, ?)",
+            (
+                a.hex,
+                new_draft.hex,
+                key.seal("draft", "title_ct", new_draft, "Draft title"),
+                key.seal("draft", "body_ct", new_draft, "draft body, not saved yet"),
+                now,
+                a.hex,
+                entry.hex,
+                key.seal("draft", "body_ct", entry, "an edit in progress"),
+                then,
+            ),
+        )
+
+    command.upgrade(_config(), "head")
+    get_engine().dispose()
+    assert _differences() == []
+    with session_scope() as session:
+        moved = drafts.get(session, owner_id=a, item_id=new_draft)
+        assert moved is not None
+        assert (moved.kind, moved.fields) == (
+            journal.KIND.name,
+            {"title": "Draft title", "body": "draft body, not saved yet"},
+        )
+        edit = drafts.open_for_editing(session, owner_id=a, kind=journal.KIND, item_id=entry, issued=False)
+        assert (edit.fields, edit.is_new, edit.from_draft) == (
+            {"title": "", "body": "an edit in progress"},
+            False,
+            True,
+        )
+        assert [d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)] == [
+            new_draft,
+            entry,
+        ]
+        assert items.open_own(session, owner_id=a, kind=journal.KIND, item_id=entry).fields == {
+            "title": "Saved title",
+            "body": "saved body",
+        }
+        shares = {
+            row[0]: tuple(row[1:])
+            for row in session.connection().exec_driver_sql(
+                "SELECT id, link_id, revoked_at IS NOT NULL, first_seen_at IS NOT NULL FROM item_share"
+            )
+        }
+        assert shares == {active_share.hex: (live_link.hex, 0, 1), orphan_share.hex: (None, 1, 0)}
+        assert sharing.visible_item_ids(session, clinician_id=dr_a) == {entry}
+        assert sharing.visible_item_ids(session, clinician_id=dr_b) == set()
+        link(session, client_id=a, clinician_id=dr_b)  # linking again revives nothing
+        statuses = sharing.shares_of(session, owner_id=a, item_ids=[entry])[entry]
+        assert [(s.clinician_id, s.shared_at is not None, s.seen_at is not None) for s in statuses] == [
+            (dr_a, True, True),
+            (dr_b, False, False),
+        ]
+        assert sharing.visible_item_ids(session, clinician_id=dr_b) == set()
+        # Another kind's draft can't go back to the old table: the downgrade drops it.
+        drafts.save(session, owner_id=a, kind=NOTE, item_id=uuid.uuid4(), values={"text": "a note"})
+
+    command.downgrade(_config(), "0002")
+    get_engine().dispose()
+    with get_engine().connect() as connection:
+        sql = connection.exec_driver_sql
+        tables = set(inspect(connection).get_table_names())
+        assert "draft" in tables
+        assert "item_draft" not in tables
+        assert "link_id" not in {c["name"] for c in inspect(connection).get_columns("item_share")}
+        assert sql("SELECT kind FROM client_item WHERE id = ?", (entry.hex,)).scalar_one() == "JOURNAL_ENTRY"
+        wrapped = sql("SELECT wrapped_data_key FROM user_account WHERE id = ?", (a.hex,)).scalar_one()
+        key = get_vault().data_key(a, wrapped)
+        rows = {
+            uuid.UUID(row[0]): (row[1], row[2])
+            for row in sql("SELECT entry_id, title_ct, body_ct FROM draft WHERE owner_id = ?", (a.hex,))
+        }
+        assert set(rows) == {new_draft, entry}
+        opened = {
+            item_id: tuple(
+                key.open("draft", column, item_id, blob) if blob else ""
+                for column, blob in zip(("title_ct", "body_ct"), blobs, strict=True)
+            )
+            for item_id, blobs in rows.items()
+        }
+        assert opened == {
+            new_draft: ("Draft title", "draft body, not saved yet"),
+            entry: ("", "an edit in progress"),
+        }
+    command.upgrade(_config(), "head")
+    get_engine().dispose()

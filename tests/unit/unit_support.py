@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
