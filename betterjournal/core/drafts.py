@@ -74,6 +74,7 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
 
 
 def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
+    item_id = _parse(owner_id, item_id, AuditAction.VIEW_ITEM)
     row = run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first()
     if row is None:
         return None
