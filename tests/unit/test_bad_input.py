@@ -431,6 +431,7 @@ def _id_calls(owner: uuid.UUID, clinician: uuid.UUID) -> dict[str, tuple[object,
         ),
         "delete_item": (lambda s, i: items.delete_item(s, owner_id=owner, item_id=i), AuditAction.DELETE),
         "discard_draft": (lambda s, i: drafts.discard(s, owner_id=owner, item_id=i), AuditAction.WRITE_ITEM),
+        "get_draft": (lambda s, i: drafts.get(s, owner_id=owner, item_id=i), AuditAction.VIEW_ITEM),
         "share": (
             lambda s, i: sharing.set_shared(
                 s, owner_id=owner, item_id=i, clinician_id=clinician, shared=True
@@ -478,9 +479,10 @@ def test_core_functions_take_an_id_as_text_too(db) -> None:
         assert get_entry(session, owner_id=db.client_a.id, entry_id=entry_id)["body"] == "words"
         save_draft(session, owner_id=db.client_a.id, entry_id=entry_id.upper(), title="", body="draft")
     with session_scope() as session:
-        draft = drafts.get(session, owner_id=db.client_a.id, item_id=uuid.UUID(entry_id))
-        assert draft is not None
-        assert draft.fields["body"] == "draft"
+        for as_given in (entry_id, entry_id.upper(), uuid.UUID(entry_id)):
+            draft = drafts.get(session, owner_id=db.client_a.id, item_id=as_given)
+            assert draft is not None
+            assert (draft.item_id, draft.fields["body"]) == (uuid.UUID(entry_id), "draft")
         opened = drafts.open_for_editing(
             session, owner_id=db.client_a.id, kind=journal.KIND, item_id=entry_id.upper(), issued=False
         )

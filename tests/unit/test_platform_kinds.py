@@ -851,6 +851,22 @@ def test_every_owner_side_refusal_is_identical_audited_and_writes_nothing(
     assert _visible(dr_b) == {scene["other_clinician"], scene["other_client"]}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="core gap: sharing.shares_of and sharing.shared_with take owner_id but don't scope their "
+    "queries to it (_LIVE_SHARES, _SHARED_WITH): they trust the caller's ids to be the owner's",
+)
+def test_the_owners_share_views_hold_only_the_owners_items(db, scene, kind: items.Kind) -> None:
+    """AUTHZ-4: who an item is shared with, and when it was seen, is the owner's to know;
+    asked by someone else (linked to the same clinician), it holds nothing."""
+    stranger = db.client_b.id
+    with session_scope() as session:
+        statuses = sharing.shares_of(session, owner_id=stranger, item_ids=[scene["other_clinician"]])
+        names = sharing.shared_with(session, owner_id=stranger, item_ids=[scene["other_clinician"]])
+    assert [s.shared_at for s in statuses[scene["other_clinician"]]] == [None]
+    assert names.get(scene["other_clinician"], []) == []
+
+
 # --- AUTHZ-8: only the shared fields, ever ------------------------------------------------------
 
 
