@@ -111,6 +111,18 @@ _SHARE_UNDER_ACTIVE_LINK = ItemShare.__table__.insert().from_select(  # type: ig
         ~exists(_ACTIVE_SHARE_ID),
     ),
 )
+# A share whose link has ended (it lost a race with the end of the link) shows nothing;
+# before sharing again it is closed, so it neither blocks the new share nor lingers.
+_CLOSE_ORPHANED = (
+    update(ItemShare)
+    .where(
+        _active_share(bindparam("item"), bindparam("clinician")),
+        ~exists(
+            select(CareLink.id).where(col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None))
+        ),
+    )
+    .values(revoked_at=bindparam("now"))
+)
 _REVOKE_ONE = (
     update(ItemShare)
     .where(_active_share(bindparam("item"), bindparam("clinician")))
@@ -141,6 +153,7 @@ def set_shared(
         raise Denied(actor_id=owner_id, action=action, item_id=parsed)
     now = utcnow()
     if shared:
+        run_prebuilt(session, _CLOSE_ORPHANED, item=parsed, clinician=clinician, now=now)
         changed = run_prebuilt(
             session,
             _SHARE_UNDER_ACTIVE_LINK,
@@ -215,6 +228,7 @@ _LIVE_SHARES = (
     .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
     .join(CareLink, _share_link_active())
     .where(
+        col(ClientItem.owner_id) == bindparam("owner_id"),
         col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
         col(ItemShare.revoked_at).is_(None),
     )
@@ -229,7 +243,8 @@ def shares_of(
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
     live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
     if ids and clinicians:
-        for item_id, clinician_id, shared_at, seen_at in run_prebuilt(session, _LIVE_SHARES, item_ids=ids):
+        live_shares = run_prebuilt(session, _LIVE_SHARES, owner_id=owner_id, item_ids=ids)
+        for item_id, clinician_id, shared_at, seen_at in live_shares:
             live[(item_id, clinician_id)] = (shared_at, seen_at)
     result: dict[uuid.UUID, list[Share]] = defaultdict(list)
     for item_id in ids:
@@ -245,6 +260,7 @@ _SHARED_WITH = (
     .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
     .join(CareLink, _share_link_active())
     .where(
+        col(ClientItem.owner_id) == bindparam("owner_id"),
         col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
         col(ItemShare.revoked_at).is_(None),
     )
@@ -257,7 +273,7 @@ def shared_with(
 ) -> dict[uuid.UUID, list[str]]:
     """For the owner's lists: per item, the names of the clinicians who can see it now."""
     names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for item_id, name in run_prebuilt(session, _SHARED_WITH, item_ids=list(item_ids)):
+    for item_id, name in run_prebuilt(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
         names[item_id].append(name)
     return names
 
