@@ -14,6 +14,7 @@ States that hold another person's data implement `_recheck_access(viewer_id)` an
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections import defaultdict
@@ -35,11 +36,12 @@ def forget(viewer_id: str, token: str) -> None:
     _tabs.get(viewer_id, set()).discard(token)
 
 
-def holders() -> list[type]:
+@functools.cache
+def holders() -> tuple[type, ...]:
     """Every state class that holds another person's data (has `_recheck_access`)."""
     from betterjournal.state.base import AppState
 
-    return [cls for cls in AppState.get_substates() if hasattr(cls, "_recheck_access")]
+    return tuple(cls for cls in AppState.get_substates() if hasattr(cls, "_recheck_access"))
 
 
 def recheck_people(user_ids: Iterable[uuid.UUID | str]) -> None:
