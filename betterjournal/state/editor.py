@@ -21,68 +21,107 @@ EDITOR_HOLD_MAX = 60_000
 
 
 class EditorState(AppState):
-    """One entry being written. Its id is fixed when the editor opens (idempotent saves)."""
+    """One entry being written. Its id is fixed when the editor opens (idempotent saves).
+
+    `title` and `body` are what the server holds for this item (its draft, or the entry
+    as saved): they change only when a save succeeded, so the page can tell which words
+    on screen are not on the server yet (assets/editor_autosave.jsx). Everything is
+    cleared when the entry is saved or discarded, or another item opens: one item's
+    words never stay in the state for the next one.
+    """
 
     entry_id: str = ""
     title: str = ""
     body: str = ""
     is_new: bool = True
     draft_status: str = ""
+    draft_failed: bool = False
     editor_ready: bool = False
     _closed: bool = False
     _draft_problem: str = ""
+    _saved_id: str = ""  # the entry this tab saved last, for a second click on Save
+
+    def _clear_editor(self) -> None:
+        self.entry_id, self.title, self.body = "", "", ""
+        self.is_new, self.editor_ready = True, False
+        self.draft_status, self.draft_failed = "", False
+        self._draft_problem = ""
 
     @guarded(Role.CLIENT)
     async def open_editor(self, viewer: Viewer) -> rx.event.EventSpec | None:
-        self.editor_ready = False
         requested = self.router.url.query_parameters.get("id", "")
         try:
-            entry_id = parse_id(requested)
+            entry_id = str(parse_id(requested))
         except NotFound:
+            self._clear_editor()
             return rx.redirect(routes.write(str(uuid.uuid4())), replace=True)
+        if requested != entry_id:  # one spelling per item: the page compares ids as text
+            return rx.redirect(routes.write(entry_id), replace=True)
+        if entry_id != self.entry_id or self._closed:
+            self._clear_editor()
+        # The same item again (a reconnect, a reload) keeps the form on screen as it is:
+        # the page sends the words it still holds once this load is done.
         opened = await in_session(journal.open_for_editing, owner_id=viewer.user_id, entry_id=entry_id)
-        self.entry_id, self.is_new = str(entry_id), opened.is_new
+        self.entry_id, self.is_new = entry_id, opened.is_new
         self.title, self.body = opened.title, opened.body
         self.draft_status = t("Your unsaved words are back.") if opened.from_draft else ""
+        self.draft_failed = False
         self._closed = False
         self.editor_ready = True
         return None
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_title(self, viewer: Viewer, value: str) -> None:
-        await self._edited(viewer, "title", value)
+    async def edit_title(self, viewer: Viewer, value: str, entry_id: str = "") -> None:
+        await self._edited(viewer, "title", value, entry_id)
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_body(self, viewer: Viewer, value: str) -> None:
-        await self._edited(viewer, "body", value)
+    async def edit_body(self, viewer: Viewer, value: str, entry_id: str = "") -> None:
+        await self._edited(viewer, "body", value, entry_id)
 
-    async def _edited(self, viewer: Viewer, field: str, value: str) -> None:
-        """Hold what was typed into `field` ("title" or "body") and autosave the draft."""
+    def _on_screen(self, entry_id: object) -> bool:
+        """Whether an edit is for the item this tab's editor has open.
+
+        An edit carries its page's URL, and the page also sends the id of the item the
+        words were typed into; both must name the open item. A keystroke typed into one
+        item, arriving after another opened (or after a save or discard), writes nothing.
+        """
+        return (
+            self.editor_ready
+            and not self._closed
+            and self.entry_id != ""
+            and self.router.route_id == routes.WRITE
+            and self.router.url.query_parameters.get("id", "") == self.entry_id
+            and isinstance(entry_id, str)
+            and entry_id in ("", self.entry_id)
+        )
+
+    async def _edited(self, viewer: Viewer, field: str, value: str, entry_id: object) -> None:
+        """Autosave the draft with `value` as its `field` ("title" or "body")."""
+        if not self._on_screen(entry_id):
+            return
         if not can_hold(value, max_length=EDITOR_HOLD_MAX):
             self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
+            self.draft_status, self.draft_failed = t("Not saved yet"), True
             return
-        setattr(self, field, value)
-        await self._autosave(viewer)
-
-    async def _autosave(self, viewer: Viewer) -> None:
-        if self._closed:
-            return  # a keystroke event that arrived after the entry was saved or discarded
+        title, body = (value, self.body) if field == "title" else (self.title, value)
         try:
             await in_session(
                 journal.save_draft,
                 owner_id=viewer.user_id,
                 entry_id=parse_id(self.entry_id),
-                title=self.title,
-                body=self.body,
+                title=title,
+                body=body,
             )
         except CoreError as error:
-            self.draft_status = ""
+            self.draft_status, self.draft_failed = t("Not saved yet"), True
             self.problem = self._draft_problem = str(error)
             return
+        # Only now: what the state holds is what the server has.
+        self.title, self.body = title, body
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""
-        self.draft_status = t("Draft saved")
+        self.draft_status, self.draft_failed = t("Draft saved"), False
 
     @guarded(Role.CLIENT)
     async def save_entry(self, viewer: Viewer, form: dict) -> rx.event.EventSpec | None:
@@ -90,12 +129,17 @@ class EditorState(AppState):
         if not isinstance(form, dict) or set(form) - {"title", "body"}:
             self.problem = t("This entry couldn't be saved. Please try again.")
             return None
+        if self._closed and self._saved_id:
+            # A second click on Save: the entry is saved, go (again) where the first went.
+            self._flash(t("Entry saved. It is private until you share it."))
+            return rx.redirect(routes.entry(self._saved_id))
         entry_id = parse_id(self.entry_id)
         title, body = form.get("title", ""), form.get("body")
         await in_session(
             journal.save_entry, owner_id=viewer.user_id, entry_id=entry_id, title=title, body=body
         )
-        self._closed = True  # late keystroke events of this editor must not make a draft
+        self._clear_editor()
+        self._closed, self._saved_id = True, str(entry_id)  # late keystrokes make no draft
         self._flash(t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(str(entry_id)))
 
@@ -103,7 +147,7 @@ class EditorState(AppState):
     async def discard_draft(self, viewer: Viewer) -> rx.event.EventSpec:
         entry_id = parse_id(self.entry_id)
         await in_session(journal.discard_draft, owner_id=viewer.user_id, entry_id=entry_id)
-        self.title, self.body, self.draft_status = "", "", ""
-        self._closed = True
+        self._clear_editor()
+        self._closed, self._saved_id = True, ""
         self._flash(t("Draft discarded."))
         return rx.redirect(routes.JOURNAL)
