@@ -12,7 +12,8 @@ import gzip
 import hashlib
 import logging
 import re
-from urllib.parse import urlencode
+import uuid
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,8 +22,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from betterjournal import routes
-from betterjournal.core import accounts, form_tokens, links
-from betterjournal.core.errors import CoreError, InvalidInput, TooManyAttempts
+from betterjournal.core import accounts, drafts, form_tokens, journal, links
+from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
 from betterjournal.models import Role
 from betterjournal.settings import get_settings
@@ -157,6 +158,76 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+# --- the editor's words as its tab is hidden or closed ----------------------------------
+
+API_KEEP_DRAFT = routes.API_KEEP_DRAFT
+_KEEP_DRAFT_FIELDS = {"form_token", "entry_id", "title", "body"}
+# The longest text the core accepts, percent-encoded, and the other fields.
+_KEEP_DRAFT_MAX_BYTES = 1_048_576
+
+
+async def keep_draft(request: Request) -> Response:
+    """Autosave what the editor holds, sent with navigator.sendBeacon as its page goes away.
+
+    The websocket may be gone by then; a beacon outlives the page. The same checks as the
+    websocket autosave (the session cookie of a signed-in client, then `drafts.save`,
+    which validates the text and writes only a draft of the client's own writable entry),
+    plus those of every state-changing POST: same origin and a form token. Exactly these
+    four fields. The text is never logged; nothing is sent back.
+    """
+    if not _same_origin(request) or not request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        return Response(status_code=403)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > _KEEP_DRAFT_MAX_BYTES:
+            return Response(status_code=413)
+    try:
+        pairs = parse_qsl(
+            raw.decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=True,
+            errors="strict",
+            max_num_fields=len(_KEEP_DRAFT_FIELDS),
+        )
+    except ValueError:  # not UTF-8, malformed, or too many fields
+        return Response(status_code=400)
+    fields = dict(pairs)
+    if len(pairs) != len(fields) or set(fields) != _KEEP_DRAFT_FIELDS:
+        return Response(status_code=400)
+    if not form_tokens.is_valid(fields["form_token"]):
+        return Response(status_code=403)
+    token = session_token_from_cookie_header(request.headers.get("cookie", ""))
+
+    def work(session) -> bool:
+        viewer = accounts.resolve_session(session, token=token)
+        if viewer is None or viewer.role != Role.CLIENT:
+            return False
+        drafts.save(
+            session,
+            owner_id=viewer.user_id,
+            kind=journal.KIND,
+            item_id=fields["entry_id"],
+            values={"title": fields["title"], "body": fields["body"]},
+        )
+        return True
+
+    try:
+        kept = await in_session(work)
+    except NotFound:
+        # Not the client's item: written nowhere, audited, and answered like an id that is
+        # free, so the route tells nobody whether someone else's item exists (AUTHZ-3).
+        return Response(status_code=204)
+    except CoreError:
+        return Response(status_code=400)
+    except Exception as error:  # logged by type and id only: never a message with the text
+        log.error("keeping a draft failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
+        return Response(status_code=500)
+    return Response(status_code=204 if kept else 403)
+
+
 def http_routes() -> Starlette:
     return Starlette(
         routes=[
@@ -164,6 +235,7 @@ def http_routes() -> Starlette:
             Route(routes.API_REGISTER, register, methods=["POST"]),
             Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
             Route(routes.HEALTH, health, methods=["GET"]),
+            Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
         ]
     )
 

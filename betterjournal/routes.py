@@ -16,6 +16,7 @@ API_SIGN_IN = "/api/auth/signin"
 API_SIGN_OUT = "/api/auth/signout"
 API_REGISTER = "/api/auth/register"
 HEALTH = "/api/health"
+API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
 
 
 def write(entry_id: str) -> str:

@@ -4,79 +4,180 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.entries import loading
+from betterjournal import api, routes
+from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.i18n import t
+from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
+
+# The page's side of the autosave (status, sending words the debounce would lose): a
+# React module in assets/, bundled with the page by Vite (so a 'self' script for the CSP).
+AUTOSAVE_MODULE = "$/public/editor_autosave.jsx"
+TITLE_ID, BODY_ID = "title", "body"
+
+
+class EditorGate(rx.Component):
+    """Its first child while the editor's state is for the item in the page URL, else
+    its second: one item's words never show on another item's page, not even for the
+    moment before the page's load handler has run."""
+
+    library = AUTOSAVE_MODULE
+    tag = "EditorGate"
+
+    entry_id: rx.Var[str]
+    ready: rx.Var[bool]
+
+
+class DraftStatus(rx.Component):
+    """The autosave status: "Saving…" from the first keystroke until the server has the
+    words on screen, "Offline — not saved yet" while disconnected, else the server's."""
+
+    library = AUTOSAVE_MODULE
+    tag = "DraftStatus"
+
+    entry_id: rx.Var[str]
+    saved_title: rx.Var[str]
+    saved_body: rx.Var[str]
+    server_status: rx.Var[str]
+    failed: rx.Var[bool]
+    hydrated: rx.Var[bool]
+    form_token: rx.Var[str]
+    title_id: rx.Var[str]
+    body_id: rx.Var[str]
+    title_event: rx.Var[str]
+    body_event: rx.Var[str]
+    write_path: rx.Var[str]
+    keep_url: rx.Var[str]
+    saving_text: rx.Var[str]
+    offline_text: rx.Var[str]
+    reconnecting_text: rx.Var[str]
+
+
+def _draft_status() -> rx.Component:
+    state = EditorState.get_full_name()
+    return rx.text(
+        DraftStatus.create(
+            entry_id=EditorState.entry_id,
+            saved_title=EditorState.title,
+            saved_body=EditorState.body,
+            server_status=EditorState.draft_status,
+            failed=EditorState.draft_failed,
+            hydrated=rx.State.is_hydrated,
+            form_token=AppState.form_token,
+            title_id=TITLE_ID,
+            body_id=BODY_ID,
+            title_event=f"{state}.edit_title",
+            body_event=f"{state}.edit_body",
+            write_path=routes.WRITE,
+            keep_url=api.API_KEEP_DRAFT,
+            saving_text=t("Saving…"),
+            offline_text=t("Offline — not saved yet"),
+            reconnecting_text=t("Offline — reconnecting…"),
+        ),
+        size="1",
+        color_scheme="gray",
+        role="status",
+    )
+
+
+def _discard_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(t("Discard draft"), type="button", variant="soft", color_scheme="gray", size="3")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("Discard this draft?")),
+            rx.alert_dialog.description(
+                t("The words you wrote here will be removed. Your saved entries stay as they are.")
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("Keep writing"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        t("Discard"),
+                        on_click=EditorState.discard_draft,
+                        custom_attrs={"data-forgets-typed-words": "true"},
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1em",
+            ),
+        ),
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        labelled_field(
+            t("Title (optional)"),
+            rx.debounce_input(
+                rx.input(
+                    id=TITLE_ID,
+                    name="title",
+                    on_change=lambda value: EditorState.edit_title(value, EditorState.entry_id),
+                    max_length=TITLE_MAX,
+                    size="3",
+                    width="100%",
+                ),
+                value=EditorState.title,
+                debounce_timeout=600,
+            ),
+        ),
+        labelled_field(
+            t("Your entry"),
+            rx.debounce_input(
+                rx.text_area(
+                    id=BODY_ID,
+                    name="body",
+                    on_change=lambda value: EditorState.edit_body(value, EditorState.entry_id),
+                    min_height="14em",
+                    size="3",
+                    width="100%",
+                    auto_focus=True,
+                ),
+                value=EditorState.body,
+                debounce_timeout=800,
+            ),
+            hint=t("Saved as a draft while you type. Up to {limit} characters.", limit=f"{BODY_MAX:,}"),
+        ),
+        _draft_status(),
+        rx.hstack(
+            rx.button(t("Save entry"), type="submit", size="3"),
+            rx.cond(EditorState.is_new, _discard_button()),
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.text(
+            t("New entries are private. You choose what to share, one entry at a time."),
+            size="1",
+            color_scheme="gray",
+        ),
+        # A new item is a new form: nothing typed into one item's fields carries over.
+        key=EditorState.entry_id,
+        on_submit=EditorState.save_entry,
+        display="flex",
+        flex_direction="column",
+        gap="0.75em",
+        width="100%",
+    )
 
 
 def write_page() -> rx.Component:
     return page_shell(
-        rx.cond(
-            EditorState.editor_ready,
-            rx.form(
-                labelled_field(
-                    t("Title (optional)"),
-                    rx.input(
-                        id="title",
-                        name="title",
-                        value=EditorState.title,
-                        on_change=EditorState.edit_title.debounce(600),  # type: ignore[attr-defined]
-                        max_length=TITLE_MAX,
-                        size="3",
-                        width="100%",
-                    ),
-                ),
-                labelled_field(
-                    t("Your entry"),
-                    rx.text_area(
-                        id="body",
-                        name="body",
-                        value=EditorState.body,
-                        on_change=EditorState.edit_body.debounce(800),  # type: ignore[attr-defined]
-                        min_height="14em",
-                        size="3",
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    hint=t(
-                        "Saved as a draft while you type. Up to {limit} characters.", limit=f"{BODY_MAX:,}"
-                    ),
-                ),
-                rx.text(EditorState.draft_status, size="1", color_scheme="gray", role="status"),
-                rx.hstack(
-                    rx.button(
-                        t("Save entry"),
-                        type="submit",
-                        size="3",
-                    ),
-                    rx.cond(
-                        EditorState.is_new,
-                        rx.button(
-                            t("Discard draft"),
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            size="3",
-                            on_click=EditorState.discard_draft,
-                        ),
-                    ),
-                    spacing="3",
-                    wrap="wrap",
-                ),
-                rx.text(
-                    t("New entries are private. You choose what to share, one entry at a time."),
-                    size="1",
-                    color_scheme="gray",
-                ),
-                on_submit=EditorState.save_entry,
-                display="flex",
-                flex_direction="column",
-                gap="0.75em",
-                width="100%",
+        EditorGate.create(
+            _form(),
+            # Refused (not the client's, or an id the server never handed out), or loading.
+            unavailable_or_loading(
+                EditorState.editor_unavailable,
+                t("This entry isn't available."),
+                rx.link(t("Write a new entry"), href=routes.WRITE),
+                t("Opening the editor"),
             ),
-            loading(t("Opening the editor")),
+            entry_id=EditorState.entry_id,
+            ready=EditorState.editor_ready,
         ),
         heading=rx.cond(EditorState.is_new, t("New entry"), t("Edit entry")),  # type: ignore[arg-type]
     )

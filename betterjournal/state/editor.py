@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.core import drafts, items
+from betterjournal.core import drafts
 from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import can_hold, parse_id
@@ -15,107 +15,162 @@ from betterjournal.db import in_session
 from betterjournal.i18n import t
 from betterjournal.models import Role, Viewer
 from betterjournal.state.base import AppState, guarded
+from betterjournal.state.journal import EntryState
 
 # A generous ceiling on what the editor holds in memory while the person types past the
 # limit; the limit itself (50,000) is enforced by the core with a clear message.
 EDITOR_HOLD_MAX = 60_000
+# New-entry ids this tab was handed, remembered so a reload before the first autosave
+# still opens them; any other id that isn't the client's gets the one refusal.
+ISSUED_KEPT = 8
 
 
 class EditorState(AppState):
-    """One entry being written. Its id is fixed when the editor opens (idempotent saves)."""
+    """One entry being written. Its id is fixed when the editor opens (idempotent saves).
+
+    `title` and `body` are what the server holds for this item (its draft, or the entry
+    as saved): they change only when a save succeeded, so the page can tell which words
+    on screen are not on the server yet (assets/editor_autosave.jsx). Everything is
+    cleared when the entry is saved or discarded, or another item opens: one item's
+    words never stay in the state for the next one.
+    """
 
     entry_id: str = ""
     title: str = ""
     body: str = ""
     is_new: bool = True
     draft_status: str = ""
+    draft_failed: bool = False
     editor_ready: bool = False
+    editor_unavailable: bool = False  # the id isn't one of the client's (or wasn't handed out)
     _closed: bool = False
     _draft_problem: str = ""
+    _saved_id: str = ""  # the entry this tab saved last, for a second click on Save
+    _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
+
+    def _clear_editor(self) -> None:
+        self.entry_id, self.title, self.body = "", "", ""
+        self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
+        self.draft_status, self.draft_failed = "", False
+        self._draft_problem = ""
 
     @guarded(Role.CLIENT)
     async def open_editor(self) -> rx.event.EventSpec | None:
+        """Open the editor for the id in the URL: one of the client's entries or drafts, or a
+        new entry whose id the server chose (Write, with no id, is handed a fresh one)."""
         viewer = self._viewer()
-        self.editor_ready = False
         requested = self.router.url.query_parameters.get("id", "")
+        if not requested:
+            new_id = str(uuid.uuid4())
+            self._clear_editor()
+            self._issued = (*self._issued, new_id)[-ISSUED_KEPT:]
+            return rx.redirect(routes.write(new_id), replace=True)
         try:
-            entry_id = parse_id(requested)
+            entry_id = str(parse_id(requested))
         except NotFound:
-            return rx.redirect(routes.write(str(uuid.uuid4())), replace=True)
-        opened = await in_session(
-            drafts.open_for_editing, owner_id=viewer.user_id, kind=KIND, item_id=entry_id, issued=True
-        )
-        self.entry_id, self.is_new = str(entry_id), opened.is_new
+            entry_id = requested  # refused below like any id that isn't the client's
+        if requested != entry_id:  # one spelling per item: the page compares ids as text
+            return rx.redirect(routes.write(entry_id), replace=True)
+        if entry_id != self.entry_id or self._closed:
+            self._clear_editor()
+        # The same item again (a reconnect, a reload) keeps the form on screen as it is:
+        # the page sends the words it still holds once this load is done.
+        try:
+            opened = await in_session(
+                drafts.open_for_editing,
+                owner_id=viewer.user_id,
+                kind=KIND,
+                item_id=entry_id,
+                issued=entry_id in self._issued,
+            )
+        except NotFound:
+            self.editor_unavailable = True  # the one refusal, whatever the id was
+            raise
+        self.entry_id, self.is_new = entry_id, opened.is_new
         self.title, self.body = opened.fields["title"], opened.fields["body"]
         self.draft_status = t("Your unsaved words are back.") if opened.from_draft else ""
+        self.draft_failed = False
         self._closed = False
         self.editor_ready = True
         return None
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_title(self, value: str) -> None:
-        viewer = self._viewer()
-        await self._edited(viewer, "title", value)
+    async def edit_title(self, value: str, entry_id: str = "") -> None:
+        await self._edited(self._viewer(), "title", value, entry_id)
 
     @guarded(Role.CLIENT, quiet=True)
-    async def edit_body(self, value: str) -> None:
-        viewer = self._viewer()
-        await self._edited(viewer, "body", value)
+    async def edit_body(self, value: str, entry_id: str = "") -> None:
+        await self._edited(self._viewer(), "body", value, entry_id)
 
-    async def _edited(self, viewer: Viewer, field: str, value: str) -> None:
-        """Hold what was typed into `field` ("title" or "body") and autosave the draft."""
+    def _on_screen(self, entry_id: object) -> bool:
+        """Whether an edit is for the item this tab's editor has open.
+
+        An edit carries its page's URL, and the page also sends the id of the item the
+        words were typed into; both must name the open item. A keystroke typed into one
+        item, arriving after another opened (or after a save or discard), writes nothing.
+        """
+        return (
+            self.editor_ready
+            and not self._closed
+            and self.entry_id != ""
+            and self.router.route_id == routes.WRITE
+            and self.router.url.query_parameters.get("id", "") == self.entry_id
+            and isinstance(entry_id, str)
+            and entry_id in ("", self.entry_id)
+        )
+
+    async def _edited(self, viewer: Viewer, field: str, value: str, entry_id: object) -> None:
+        """Autosave the draft with `value` as its `field` ("title" or "body")."""
+        if not self._on_screen(entry_id):
+            return
         if not can_hold(value, max_length=EDITOR_HOLD_MAX):
             self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
+            self.draft_status, self.draft_failed = t("Not saved yet"), True
             return
-        setattr(self, field, value)
-        await self._autosave(viewer)
-
-    async def _autosave(self, viewer: Viewer) -> None:
-        if self._closed:
-            return  # a keystroke event that arrived after the entry was saved or discarded
+        title, body = (value, self.body) if field == "title" else (self.title, value)
         try:
             await in_session(
                 drafts.save,
                 owner_id=viewer.user_id,
                 kind=KIND,
                 item_id=self.entry_id,
-                values={"title": self.title, "body": self.body},
+                values={"title": title, "body": body},
             )
         except CoreError as error:
-            self.draft_status = ""
+            self.draft_status, self.draft_failed = t("Not saved yet"), True
             self.problem = self._draft_problem = str(error)
             return
+        # Only now: what the state holds is what the server has.
+        self.title, self.body = title, body
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""
-        self.draft_status = t("Draft saved")
+        self.draft_status, self.draft_failed = t("Draft saved"), False
 
     @guarded(Role.CLIENT)
     async def save_entry(self, form: dict) -> rx.event.EventSpec | None:
-        """Save what the form holds now: the last keystrokes may not have autosaved yet."""
+        """Save what the form holds now (the last keystrokes may not have autosaved yet), and
+        show the saved entry: its page's state is filled in this same reply."""
         viewer = self._viewer()
         if not isinstance(form, dict) or set(form) - {"title", "body"}:
             self.problem = t("This entry couldn't be saved. Please try again.")
             return None
-        entry_id = parse_id(self.entry_id)
-        title, body = form.get("title", ""), form.get("body")
-        await in_session(
-            items.save,
-            owner_id=viewer.user_id,
-            kind=KIND,
-            item_id=entry_id,
-            values={"title": title, "body": body},
-        )
-        self._closed = True  # late keystroke events of this editor must not make a draft
+        if self._closed and self._saved_id:
+            # A second click on Save: the entry is saved, go (again) where the first went.
+            self._flash(t("Entry saved. It is private until you share it."))
+            return rx.redirect(routes.entry(self._saved_id))
+        values = {"title": form.get("title", ""), "body": form.get("body")}
+        entry_page = await self.get_state(EntryState)
+        entry_id = await entry_page._save_and_show(viewer, self.entry_id, values)
+        self._clear_editor()
+        self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
         self._flash(t("Entry saved. It is private until you share it."))
-        return rx.redirect(routes.entry(str(entry_id)))
+        return rx.redirect(routes.entry(entry_id))
 
     @guarded(Role.CLIENT)
     async def discard_draft(self) -> rx.event.EventSpec:
-        viewer = self._viewer()
-        entry_id = parse_id(self.entry_id)
-        await in_session(drafts.discard, owner_id=viewer.user_id, item_id=entry_id)
-        self.title, self.body, self.draft_status = "", "", ""
-        self._closed = True
+        await in_session(drafts.discard, owner_id=self._viewer().user_id, item_id=self.entry_id)
+        self._clear_editor()
+        self._closed, self._saved_id = True, ""
         self._flash(t("Draft discarded."))
         return rx.redirect(routes.JOURNAL)

@@ -16,6 +16,7 @@ import json
 import sqlite3
 import types
 import typing
+import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -148,9 +149,16 @@ def save_payload(title: str, body: str) -> dict[str, Any]:
     return {params[0].name: {"title": title, "body": body}} if params else {}
 
 
+async def new_entry_id(client: EventClient) -> str:
+    """Tap Write: the server hands this tab a fresh id for a new entry (in its redirect)."""
+    updates = await client.exchange(handler_name(EditorState, "open_editor"), path=routes.WRITE)
+    target = next(path for path in redirects_of(updates) if "id=" in path)
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(target).query)["id"][0]
+
+
 async def write_entry(app: RunningApp, client: EventClient, label: str) -> Entry:
     """Write and save one entry through the editor, as the browser does."""
-    entry_id = str(uuid.uuid4())
+    entry_id = await new_entry_id(client)
     title, body = app.marker(f"{label}-title"), app.marker(f"{label}-body")
     where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry_id}}
     await client.exchange(handler_name(EditorState, "open_editor"), **where)
@@ -266,7 +274,7 @@ async def build_world(app: RunningApp) -> World:
         await set_shared(a, entries["revoked"], c, False)
         await delete_entry(a, entries["deleted"])
         # Words typed but never saved: an autosaved draft.
-        world.draft_id = str(uuid.uuid4())
+        world.draft_id = await new_entry_id(a)
         world.draft_words = (app.marker("draft-title"), app.marker("draft-body"))
         where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": world.draft_id}}
         await a.exchange(handler_name(EditorState, "open_editor"), **where)

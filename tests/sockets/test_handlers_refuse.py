@@ -34,6 +34,7 @@ from socket_support import (
     filled_vars,
     handler_params,
     new_audit_rows,
+    new_entry_id,
     parameter_hint,
     plausible_payload,
     problem_of,
@@ -517,7 +518,7 @@ def valid_payload(world: World, name: str, target: str) -> dict[str, Any]:
 async def open_page(world: World, client: EventClient, state_class: type, target: str) -> dict[str, Any]:
     """Bring W's tab to the page the handler belongs to; returns the router arguments."""
     if state_class is EditorState:
-        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": str(uuid.uuid4())}}
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": await new_entry_id(client)}}
         shown = await client.exchange(handler_name(EditorState, "open_editor"), **where)
         assert state_of(shown, EditorState).get("editor_ready") is True
     elif state_class is ItemSharingState:

@@ -11,6 +11,7 @@ from socket_support import (
     Actor,
     connected,
     link,
+    new_entry_id,
     new_password,
     save_payload,
     secrets_in,
@@ -31,7 +32,7 @@ JOURNAL: dict[str, Any] = {"path": routes.JOURNAL}
 
 
 async def _save(tab: EventClient, body: str) -> None:
-    where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": str(uuid.uuid4())}}
+    where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": await new_entry_id(tab)}}
     await tab.exchange(handler_name(EditorState, "open_editor"), **where)
     await tab.exchange(handler_name(EditorState, "save_entry"), save_payload("", body), **where)
 

@@ -1,0 +1,258 @@
+// The editor's autosave on the page (wrapped in betterjournal/pages/editor.py).
+//
+// Bundled by Vite with the page (a 'self' script under the CSP). What it adds to the
+// debounced websocket autosave:
+// - EditorGate shows the form only while the editor's state is for the item in the URL,
+//   so one item's words never show on another item's page.
+// - DraftStatus says "Saving…" from the first keystroke until the server echoes the
+//   very words on screen back, and "Offline — not saved yet" while disconnected.
+// - Words typed but not yet confirmed are sent again after a reconnect; when leaving
+//   the page inside the app they are sent at once over the websocket (in order with a
+//   save or discard, which the server then honours); when the tab is hidden or closed
+//   they are handed to navigator.sendBeacon, which outlives the page.
+import { Children, useContext, useEffect, useRef, useState } from "react";
+import { useLocation } from "react-router";
+import { EventLoopContext } from "$/utils/context-registry";
+import { ReflexEvent } from "$/utils/state";
+
+// The words typed into the open editor that the server has not confirmed yet:
+// {entryId, title, body, at}. Module-level, so they outlive a remount of the form.
+let pending = null;
+// The editor on screen: {entryId, titleId, bodyId, changed()} (one at a time).
+let current = null;
+
+// Words to send again: not at all, once a new hydration starts, once the page loaded.
+const NONE = 0;
+const WAIT_HYDRATE = 1;
+const WAIT_LOADED = 2;
+
+const onItemPage = (writePath, entryId) =>
+  typeof window !== "undefined" &&
+  window.location.pathname.replace(/\/$/, "") === writePath &&
+  new URLSearchParams(window.location.search).get("id") === entryId;
+
+const valueOf = (id) => document.getElementById(id)?.value ?? "";
+
+if (typeof document !== "undefined") {
+  document.addEventListener(
+    "input",
+    (event) => {
+      const id = event.target?.id;
+      if (current === null || (id !== current.titleId && id !== current.bodyId)) {
+        return;
+      }
+      pending = {
+        entryId: current.entryId,
+        title: valueOf(current.titleId),
+        body: valueOf(current.bodyId),
+        at: Date.now(),
+      };
+      current.changed();
+    },
+    true,
+  );
+  // A confirmed discard: the words are meant to go, never to be sent again.
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (event.target?.closest?.("[data-forgets-typed-words]")) {
+        pending = null;
+      }
+    },
+    true,
+  );
+}
+
+/** The form (first child) while the state is this URL's item; else the second child. */
+export function EditorGate({ entryId, ready, children }) {
+  const location = useLocation();
+  const [content, fallback] = Children.toArray(children);
+  const shown =
+    ready && entryId !== "" && new URLSearchParams(location.search).get("id") === entryId;
+  return shown ? content : (fallback ?? null);
+}
+
+/** The autosave status line, and the sending of words the debounce would lose. */
+export function DraftStatus({
+  entryId,
+  savedTitle,
+  savedBody,
+  serverStatus,
+  failed,
+  hydrated,
+  formToken,
+  titleId,
+  bodyId,
+  titleEvent,
+  bodyEvent,
+  writePath,
+  keepUrl,
+  savingText,
+  offlineText,
+  reconnectingText,
+}) {
+  const [addEvents, connectErrors] = useContext(EventLoopContext);
+  const [, setTyped] = useState(0);
+  const [online, setOnline] = useState(
+    typeof navigator === "undefined" ? true : navigator.onLine,
+  );
+  // The latest props, for listeners and the unmount cleanup.
+  const latest = useRef({});
+  latest.current = { entryId, savedTitle, savedBody, formToken, failed };
+  // Words waiting to be sent again: WAIT_HYDRATE until a new hydration starts (after
+  // a reconnect), then WAIT_LOADED until the page's load is done (is_hydrated again).
+  const resend = useRef(NONE);
+  // After a reconnect the words go again even if meanwhile confirmed (the queued edit
+  // may land before the editor reopens), so the last reply is about them.
+  const resendAlways = useRef(false);
+  const remembered = useRef(null); // the words to send again
+  const lastSent = useRef(0);
+  const lastBeacon = useRef(null);
+
+  const mine = pending !== null && pending.entryId === entryId ? pending : null;
+  const dirty = mine !== null && (mine.title !== savedTitle || mine.body !== savedBody);
+  if (mine !== null && !dirty) {
+    pending = null; // the server echoed these very words: they are saved
+  }
+  const offline = !online || connectErrors.length > 0;
+
+  // Send these words (by default the unconfirmed ones) over the websocket, as edits
+  // made on this item's page. `always`: send the body even if the state has it already,
+  // so the server's reply is about these words.
+  const send = (words = pending, always = false) => {
+    const { entryId: id, savedTitle: title, savedBody: body } = latest.current;
+    if (words === null || words.entryId !== id) {
+      return;
+    }
+    const routerData = {
+      pathname: writePath,
+      query: { id },
+      asPath: `${writePath}?id=${encodeURIComponent(id)}`,
+    };
+    const events = [];
+    if (words.title !== title) {
+      events.push(ReflexEvent(titleEvent, { value: words.title, entry_id: id }));
+    }
+    if (words.body !== body || (always && events.length === 0)) {
+      events.push(ReflexEvent(bodyEvent, { value: words.body, entry_id: id }));
+    }
+    events.forEach((event) => {
+      event.router_data = routerData;
+    });
+    if (events.length > 0) {
+      lastSent.current = Date.now();
+      addEvents(events);
+    }
+  };
+
+  // Hand the unconfirmed words to the browser, to deliver even if the page goes away.
+  const beacon = () => {
+    const words = pending;
+    const { entryId: id, savedTitle: title, savedBody: body, formToken: token } =
+      latest.current;
+    if (
+      words === null ||
+      words === lastBeacon.current ||
+      words.entryId !== id ||
+      (words.title === title && words.body === body) ||
+      typeof navigator.sendBeacon !== "function"
+    ) {
+      return;
+    }
+    lastBeacon.current = words; // hidden, then closed: once is enough
+    navigator.sendBeacon(
+      keepUrl,
+      new URLSearchParams({
+        form_token: token,
+        entry_id: id,
+        title: words.title,
+        body: words.body,
+      }),
+    );
+  };
+
+  useEffect(() => {
+    current = { entryId, titleId, bodyId, changed: () => setTyped((n) => n + 1) };
+    const goOnline = () => setOnline(true);
+    const goOffline = () => {
+      setOnline(false);
+    };
+    const hidden = () => {
+      if (document.visibilityState === "hidden") {
+        beacon();
+      }
+    };
+    window.addEventListener("online", goOnline);
+    window.addEventListener("offline", goOffline);
+    // Hidden (another app, another tab) or closing: the beacon outlives the page.
+    window.addEventListener("pagehide", beacon, true);
+    document.addEventListener("visibilitychange", hidden, true);
+    // Words kept through a remount: the server's state was reset (e.g. a restart) and
+    // the editor reopened with the last saved words.
+    if (pending !== null && pending.entryId === entryId) {
+      resend.current = WAIT_LOADED;
+      resendAlways.current = false;
+      remembered.current = pending;
+    }
+    return () => {
+      window.removeEventListener("online", goOnline);
+      window.removeEventListener("offline", goOffline);
+      window.removeEventListener("pagehide", beacon, true);
+      document.removeEventListener("visibilitychange", hidden, true);
+      if (current?.entryId === entryId) {
+        current = null;
+      }
+      // Leaving this item inside the app: send what the debounce still holds. On the
+      // same URL the form only remounts; the words stay to be sent again after it.
+      if (pending !== null && pending.entryId === entryId && !onItemPage(writePath, entryId)) {
+        send();
+        pending = null;
+      }
+    };
+  }, [entryId]);
+
+  // Words typed while offline are sent again after the reconnect's hydration and the
+  // editor's reopening on the server, so that the server's last reply is about them.
+  if (resend.current !== NONE && mine !== null) {
+    remembered.current = mine;
+  }
+  useEffect(() => {
+    if (offline && dirty) {
+      resend.current = WAIT_HYDRATE;
+      resendAlways.current = true;
+      remembered.current = mine;
+    } else if (resend.current === WAIT_HYDRATE && !hydrated) {
+      resend.current = WAIT_LOADED;
+    } else if (resend.current === WAIT_LOADED && hydrated && !offline) {
+      resend.current = NONE;
+      send(pending ?? remembered.current, resendAlways.current);
+      remembered.current = null;
+    } else if (resend.current === WAIT_HYDRATE && hydrated && !offline && !dirty) {
+      // The connection came back without a new hydration and delivered the words.
+      resend.current = NONE;
+      remembered.current = null;
+    }
+  });
+
+  // No reply long after the last keystroke (a connection that died silently): again.
+  useEffect(() => {
+    if (!dirty || offline || failed) {
+      return;
+    }
+    const timer = window.setInterval(() => {
+      const now = Date.now();
+      if (pending !== null && now - pending.at > 8000 && now - lastSent.current > 8000) {
+        send();
+      }
+    }, 2000);
+    return () => window.clearInterval(timer);
+  }, [dirty, offline, failed]);
+
+  if (offline) {
+    return dirty ? offlineText : reconnectingText;
+  }
+  if (dirty && !failed) {
+    return savingText;
+  }
+  return serverStatus;
+}

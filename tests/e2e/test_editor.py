@@ -1,0 +1,368 @@
+"""The editor keeps every word, for the item on screen only, and says honestly where they are.
+
+Found by a new user's walk-through on a phone: right after saving, tapping Write showed
+the previous entry for a moment, and typing then saved the previous entry's words into
+the new draft; a tab closed just after typing lost the sentence; offline, nothing was
+said; "Discard draft" deleted at once. Each test drives the production app at phone
+size, finding things by role and label; a draft is read back through the app itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from appserver import RunningApp
+from playwright.sync_api import Browser, Page, expect
+from socketclient import EventClient, handler_name, merged_delta
+from test_journey import PASSWORD, sign_in
+
+from betterjournal import routes
+from betterjournal.api import API_KEEP_DRAFT
+from betterjournal.state.editor import EditorState
+
+pytestmark = pytest.mark.e2e
+
+SAVED = "Entry saved. It is private until you share it."
+
+
+@pytest.fixture
+def writer(open_phone, running_app: RunningApp):
+    """A client signed in on a phone of their own, on their (empty) journal."""
+    email = f"wren-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Wren Client", PASSWORD)
+    person = open_phone()
+    sign_in(person, email)
+    expect(person.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    return person
+
+
+def status(page: Page, text: str):
+    return page.get_by_role("status").filter(has_text=re.compile("^" + re.escape(text) + "$"))
+
+
+def tap_write(page: Page) -> None:
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+
+
+def entry_id_of(page: Page) -> str:
+    match = re.search(r"[?&]id=([0-9a-f-]{36})", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def read_draft(app: RunningApp, cookie: str, entry_id: str) -> tuple[str, str]:
+    """(title, body) the server has for this item, as the editor would open it: read on a
+    tab of its own over the raw websocket, so nothing on the phone's screen is involved."""
+
+    async def read() -> dict[str, Any]:
+        client = EventClient(app.url, cookie=cookie)
+        await client.connect()
+        try:
+            updates = await client.exchange(
+                handler_name(EditorState, "open_editor"), path=routes.WRITE, query={"id": entry_id}
+            )
+        finally:
+            await client.close()
+        return merged_delta(updates).get(EditorState.get_full_name(), {})
+
+    # The sync Playwright API owns this thread's event loop: run the client on another.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        values = pool.submit(asyncio.run, read()).result(timeout=30)
+    return values.get("title_rx_state_", ""), values.get("body_rx_state_", "")
+
+
+def session_cookie(person) -> str:
+    cookie = next(c for c in person.context.cookies() if c["name"] == "bj_session")
+    return f"bj_session={cookie['value']}"
+
+
+def test_after_saving_write_opens_a_new_entry_that_holds_only_the_new_words(writer, running_app) -> None:
+    """Acceptance 1: save, tap Write, type at once; 20 times out of 20 the draft and the
+    saved entry hold exactly the typed words, with no trace of the entry before."""
+    page, cookie = writer.page, session_cookie(writer)
+    previous: tuple[str, str] | None = None
+    tap_write(page)
+    for round_number in range(20):
+        title = running_app.marker(f"title{round_number}")
+        words = running_app.marker(f"words{round_number}") + " and the rest of the sentence."
+        body = page.get_by_label("Your entry")
+        body.press_sequentially(words[:1])  # the first keystroke, as soon as the field is there
+        expect(status(page, "Saving…")).to_be_visible()
+        expect(body).to_have_value(words[:1])  # nothing of the entry before in the field
+        body.press_sequentially(words[1:], delay=5)
+        page.get_by_label("Title (optional)").press_sequentially(title, delay=5)
+        expect(status(page, "Draft saved")).to_be_visible()
+        assert read_draft(running_app, cookie, entry_id_of(page)) == (title, words)
+
+        page.get_by_role("button", name="Save entry").click()
+        expect(page.get_by_text(SAVED)).to_be_visible()
+        main = page.get_by_role("main")
+        expect(main.get_by_role("heading", name=title)).to_be_visible()
+        expect(main.get_by_text(words, exact=True)).to_have_count(1)
+        if previous is not None:
+            for text in previous:
+                expect(main.get_by_text(text)).to_have_count(0)
+        previous = (title, words)
+        tap_write(page)  # and the next round types at once
+
+    # Twenty entries, and no draft left behind by any of them.
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your entries")).to_be_visible()
+    expect(page.get_by_role("heading", name="Unsaved drafts")).to_have_count(0)
+
+
+def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:
+    """Acceptance 2: the tab closes 300 ms after the last keystroke (the debounce would
+    have sent the words 800 ms after it); a new tab finds the draft, word for word."""
+    words = running_app.marker("closing") + " typed just before the tab closed."
+    tab = writer.context.new_page()
+    tab.goto(running_app.url + routes.WRITE)
+    expect(tab.get_by_role("heading", name="New entry")).to_be_visible()
+    tab.get_by_label("Your entry").press_sequentially(words, delay=10)
+    time.sleep(0.3)
+    tab.close(run_before_unload=True)  # as a person closes a tab: unload handlers run
+
+    again = writer.context.new_page()
+    again.goto(running_app.url + routes.JOURNAL)
+    draft = again.get_by_role("main").get_by_role("link").filter(has_text=words[:20])
+    for _attempt in range(10):  # the browser delivers the words as the tab goes
+        if draft.count():
+            break
+        time.sleep(0.3)
+        again.reload()
+    expect(again.get_by_role("heading", name="Unsaved drafts")).to_be_visible()
+    draft.click()
+    expect(again.get_by_label("Your entry")).to_have_value(words)
+    expect(status(again, "Your unsaved words are back.")).to_be_visible()
+    again.close()
+
+
+def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) -> None:
+    """Tapping another tab 100 ms after the last keystroke: the words go with the page."""
+    page = writer.page
+    words = running_app.marker("leaving") + " typed just before tapping Journal."
+    tap_write(page)
+    page.get_by_label("Your entry").press_sequentially(words, delay=5)
+    time.sleep(0.1)
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Unsaved drafts")).to_be_visible()
+    page.get_by_role("main").get_by_role("link").filter(has_text=words[:20]).click()
+    expect(page.get_by_label("Your entry")).to_have_value(words)
+
+
+def test_an_edit_is_written_only_into_the_item_on_screen(writer, running_app) -> None:
+    """Server side: an edit whose page URL, or whose item id, is not the item the tab's
+    editor has open writes nothing (the keystroke typed into one item, arriving after
+    another opened)."""
+    page, cookie = writer.page, session_cookie(writer)
+    seed = running_app.marker("seed")
+    tap_write(page)  # one of the writer's own entries, so any tab may open it
+    page.get_by_label("Your entry").press_sequentially(seed, delay=2)
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_text(SAVED)).to_be_visible()
+    one, other = entry_id_of(page), str(uuid.uuid4())
+    stray, kept = running_app.marker("stray"), running_app.marker("kept-edit")
+
+    on_one: dict[str, Any] = {"path": routes.WRITE, "query": {"id": one}}
+    edit = handler_name(EditorState, "edit_body")
+
+    async def send(*edits: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        client = EventClient(running_app.url, cookie=cookie)
+        await client.connect()
+        try:
+            await client.exchange(handler_name(EditorState, "open_editor"), **on_one)
+            for payload, where in edits:
+                await client.exchange(edit, payload, **where)
+        finally:
+            await client.close()
+
+    def run(*edits: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, send(*edits)).result(timeout=60)
+
+    run(
+        ({"value": stray}, {"path": routes.WRITE, "query": {"id": other}}),  # another item's page
+        ({"value": stray, "entry_id": other}, on_one),  # typed into another item
+        ({"value": stray}, {"path": routes.JOURNAL, "query": {"id": one}}),  # another page
+    )
+    assert read_draft(running_app, cookie, one) == ("", seed)
+    assert read_draft(running_app, cookie, other) == ("", "")
+    run(({"value": kept, "entry_id": one}, on_one))  # the control: the item on screen
+    assert read_draft(running_app, cookie, one) == ("", kept)
+
+
+def test_offline_words_are_announced_and_saved_once_back_online(writer, running_app) -> None:
+    """Acceptance 3: the network goes while typing; the page says so; once back, the words
+    are saved (the status says it, a reload shows them)."""
+    page = writer.page
+    first, more = running_app.marker("online"), " " + running_app.marker("offline")
+    tap_write(page)
+    body = page.get_by_label("Your entry")
+    body.press_sequentially(first, delay=5)
+    expect(status(page, "Draft saved")).to_be_visible()
+
+    writer.context.set_offline(True)
+    body.press_sequentially(more, delay=5)
+    expect(status(page, "Offline — not saved yet")).to_be_visible()
+    time.sleep(1.5)  # longer than the debounce: the words stay unsaved, and it says so
+    expect(status(page, "Offline — not saved yet")).to_be_visible()
+
+    writer.context.set_offline(False)
+    expect(status(page, "Draft saved")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Your entry")).to_have_value(first + more)
+
+
+def test_words_typed_while_the_connection_is_down_are_sent_again(
+    browser: Browser, running_app: RunningApp, watch
+) -> None:
+    """Acceptance 3, the connection itself dropped (a phone changing networks): the
+    browser reconnects, and the page sends the words it still holds again.
+
+    On a phone of its own: its failed reconnection attempts are expected console errors
+    (the shared watch asserts the journey has none).
+    """
+    email = f"ash-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Ash Client", PASSWORD)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.set_default_timeout(20_000)
+    # To drop the live connection the way a network change does, keep each websocket.
+    context.add_init_script(
+        "const Native = window.WebSocket; window.__sockets = [];"
+        "window.WebSocket = class extends Native {"
+        " constructor(...a) { super(...a); window.__sockets.push(this); } };"
+    )
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(_Tab(page, running_app.url), email)
+        expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+        tap_write(page)
+        first, more = running_app.marker("before-drop"), " " + running_app.marker("during-drop")
+        body = page.get_by_label("Your entry")
+        body.press_sequentially(first, delay=5)
+        expect(status(page, "Draft saved")).to_be_visible()
+
+        context.set_offline(True)
+        page.evaluate("window.__sockets.forEach((socket) => socket.close())")
+        body.press_sequentially(more, delay=5)
+        expect(status(page, "Offline — not saved yet")).to_be_visible()
+        time.sleep(1.5)
+        context.set_offline(False)
+        expect(status(page, "Draft saved")).to_be_visible()
+        expect(body).to_have_value(first + more)
+        page.reload()
+        expect(page.get_by_label("Your entry")).to_have_value(first + more)
+        watch.storage_dumps.append(page.evaluate("JSON.stringify([localStorage, sessionStorage])"))
+    finally:
+        context.close()
+    unexpected = [e for e in errors if "ERR_INTERNET_DISCONNECTED" not in e]
+    assert unexpected == []
+
+
+def test_discard_asks_first_and_cancelling_keeps_the_draft(writer, running_app) -> None:
+    """Acceptance 4: "Discard draft" asks; "Keep writing" keeps every word, on the server
+    too; confirming discards and says so."""
+    page = writer.page
+    words = running_app.marker("keep-me")
+    tap_write(page)
+    page.get_by_label("Your entry").press_sequentially(words, delay=5)
+    expect(status(page, "Draft saved")).to_be_visible()
+
+    page.get_by_role("button", name="Discard draft").click()
+    dialog = page.get_by_role("alertdialog", name="Discard this draft?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Keep writing").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_label("Your entry")).to_have_value(words)
+    page.reload()
+    expect(page.get_by_label("Your entry")).to_have_value(words)
+
+    page.get_by_role("button", name="Discard draft").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Discard", exact=True).click()
+    expect(page.get_by_text("Draft discarded.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    expect(page.get_by_text(words)).to_have_count(0)
+
+
+def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, browser, running_app) -> None:
+    """The route the closing tab's words go to checks what every state-changing route and
+    the websocket autosave check: same origin, a form token, a signed-in client, exactly
+    its fields, and an item the client may write. A refusal writes nothing."""
+    page, request = writer.page, writer.context.request
+    tap_write(page)
+    expect(page.get_by_label("Your entry")).to_be_visible()
+    own_id = entry_id_of(page)
+    token = _form_token(page)
+    url, origin = running_app.url + API_KEEP_DRAFT, {"Origin": running_app.url}
+
+    def post(fields: dict[str, str], headers: dict[str, str] | None = None, using=request) -> int:
+        return using.post(url, form=fields, headers=headers if headers is not None else origin).status
+
+    def fields(*, without: str = "", **changes: str) -> dict[str, str]:
+        base = {"form_token": token, "entry_id": own_id, "title": "", "body": running_app.marker("refused")}
+        base.update(changes)
+        return {k: v for k, v in base.items() if k != without}
+
+    # Someone else's entry: another client writes one; this client's beacon can't touch it.
+    other = open_phone()
+    other_email = f"rue-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", other_email, "Rue Client", PASSWORD)
+    sign_in(other, other_email)
+    tap_write(other.page)
+    other.page.get_by_label("Your entry").press_sequentially(running_app.marker("rues-words"))
+    other.page.get_by_role("button", name="Save entry").click()
+    expect(other.page.get_by_text(SAVED)).to_be_visible()
+    rues_id = entry_id_of(other.page)
+
+    anonymous = browser.new_context()
+    refused = {
+        "foreign origin": post(fields(), {"Origin": "http://evil.example"}),
+        "no form token": post(fields(without="form_token")),
+        "forged form token": post(fields(form_token="1.2.3")),
+        "extra field": post({**fields(), "owner_id": str(uuid.uuid4())}),
+        "missing field": post(fields(without="title")),
+        "control character": post(fields(body="a\x00b")),
+        "too long": post(fields(body="x" * 50_001)),
+        "no session": post(fields(), using=anonymous.request),
+    }
+    anonymous.close()
+    assert {name: code for name, code in refused.items() if code < 400} == {}
+    # An id that isn't the client's writes nothing, but is answered like a free id (204),
+    # so the route can't tell anyone whether someone else's entry exists.
+    free_id = str(uuid.uuid4())
+    assert post(fields(entry_id=rues_id)) == post(fields(entry_id=free_id)) == 204
+    assert post(fields(entry_id="42' OR '1'='1")) == 204
+    assert read_draft(running_app, session_cookie(writer), own_id) == ("", "")
+    assert read_draft(running_app, session_cookie(writer), rues_id) == ("", "")
+    assert read_draft(running_app, session_cookie(other), rues_id)[1].startswith("MARKER-rues-words")
+
+    # The control: the same request with the right fields keeps the words.
+    kept = running_app.marker("kept")
+    assert post(fields(title="A title", body=kept)) == 204
+    assert read_draft(running_app, session_cookie(writer), own_id) == ("A title", kept)
+
+
+@dataclass
+class _Tab:
+    """Enough of a phone for `sign_in`."""
+
+    page: Page
+    url: str
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.url + path)
+
+
+def _form_token(page: Page) -> str:
+    """The page's anti-forgery token, as the sign-out form carries it."""
+    return page.locator("input[name=form_token]").first.input_value()
