@@ -27,9 +27,10 @@ class ItemSharingState(AppState):
     _item_id: str = ""
     _held_path: str = ""
 
-    def _show(self, item_id: str, shares: list[ShareLine]) -> None:
+    def _show(self, item_id: str, shares: list[ShareLine], *, page: str = "") -> None:
+        """Show this item's shares, on `page` (its page's route: leaving it clears them)."""
         self._item_id, self.shares = item_id, shares
-        self._held_path = self.router.url.path if item_id else ""
+        self._held_path = page if item_id else ""
         if item_id:
             self._keep_current()
 

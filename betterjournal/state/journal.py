@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import Session
 
+from betterjournal import routes
 from betterjournal.core import drafts, items, sharing
 from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND
@@ -68,6 +71,9 @@ def _save_and_open(session: Session, *, owner_id, item_id: object, values: objec
     return _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
 
 
+JUST_SAVED_SECONDS = 10.0
+
+
 class EntryState(AppState):
     """One of the client's entries; its share switches are ItemSharingState's."""
 
@@ -78,15 +84,18 @@ class EntryState(AppState):
     edited_on: str = ""
     found: bool = False
     loaded: bool = False
-    _just_saved: str = ""  # an entry this tab saved and already shows: its load reads nothing
+    # An entry this tab just saved and already shows, and when: the page's own load, right
+    # after the save's redirect, reads nothing again.
+    _just_saved: tuple[str, float] = ("", 0.0)
 
     @guarded(Role.CLIENT)
     async def load_entry(self) -> None:
         viewer = self._viewer()
         requested = self.router.url.query_parameters.get("id", "")
-        if self._just_saved and self._just_saved == requested == self.entry_id:
-            self._just_saved = ""  # on screen since the save's reply, and current (state/live.py)
-            return
+        saved_id, saved_at = self._just_saved
+        self._just_saved = ("", 0.0)
+        if saved_id == requested == self.entry_id and time.monotonic() - saved_at < JUST_SAVED_SECONDS:
+            return  # on screen since the save's reply, and kept current (state/live.py)
         self.reset()
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
@@ -104,12 +113,12 @@ class EntryState(AppState):
         )
         self.reset()
         await self._present(item, shares)
-        self.loaded, self._just_saved = True, self.entry_id
+        self.loaded, self._just_saved = True, (self.entry_id, time.monotonic())
         return self.entry_id
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         self.written_on = when(item.created_at)
         self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
-        (await self.get_state(ItemSharingState))._show(str(item.id), share_lines(shares))
+        (await self.get_state(ItemSharingState))._show(str(item.id), share_lines(shares), page=routes.ENTRY)
         self.found = True

@@ -164,11 +164,12 @@ async def write_entry(app: RunningApp, client: EventClient, label: str) -> Entry
     await client.exchange(handler_name(EditorState, "open_editor"), **where)
     await client.exchange(handler_name(EditorState, "edit_title"), {"value": title}, **where)
     await client.exchange(handler_name(EditorState, "edit_body"), {"value": body}, **where)
-    await client.exchange(handler_name(EditorState, "save_entry"), save_payload(title, body), **where)
+    # The save's reply already shows the saved entry; the page's load then finds it current.
+    saved = await client.exchange(handler_name(EditorState, "save_entry"), save_payload(title, body), **where)
     loaded = await client.exchange(
         handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry_id}
     )
-    assert state_of(loaded, EntryState).get("body") == body, f"entry {label} was not saved"
+    assert state_of(saved + loaded, EntryState).get("body") == body, f"entry {label} was not saved"
     return Entry(label=label, owner="", id=entry_id, title=title, body=body)
 
 
