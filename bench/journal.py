@@ -51,7 +51,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sockets")]
 import psutil  # noqa: E402
 from appserver import RunningApp, start_app  # noqa: E402
 from reflex.state import OnLoadInternalState, State  # noqa: E402
-from socket_support import Actor, link, reconnect_same_token, save_payload, state_of, write_entry  # noqa: E402  # pyright: ignore[reportMissingImports]
+from socket_support import (  # noqa: E402  # pyright: ignore[reportMissingImports]
+    Actor,
+    link,
+    new_entry_id,
+    reconnect_same_token,
+    save_payload,
+    state_of,
+    write_entry,
+)
 from socketclient import EventClient, form_token_from, handler_name, post_form, router_data, sign_in  # noqa: E402
 
 from betterjournal import routes  # noqa: E402
@@ -174,7 +182,7 @@ def save_window(writer: EventClient, redirects: list[float]) -> Window:
     the browser sends after navigating: the server chains load_entry), until the entry is shown."""
 
     async def run() -> float:
-        entry_id = str(uuid.uuid4())
+        entry_id = await new_entry_id(writer)  # Write: the server hands out the new id
         where = {"id": entry_id}
         await settle(writer, routes.WRITE, where, handler_name(EditorState, "open_editor"))
         title = f"Bench entry {len(redirects)}"
@@ -188,14 +196,15 @@ def save_window(writer: EventClient, redirects: list[float]) -> Window:
         page = urlsplit(path)
         loader = handler_name(OnLoadInternalState, "on_load_internal")
         await emit(writer, loader, {}, page.path, dict(parse_qsl(page.query)))
-        shown = await arrival(
-            writer, redirected + 1, lambda u: state_of([u], EntryState).get("entry_id") == entry_id
-        )
+        # The page load is done when its reply shows the save's notice; the entry itself is
+        # in the save's own reply (state/journal.py EntryState._save_and_show) or this one.
+        shown = await arrival(writer, redirected + 1, lambda u: bool(state_of([u], AppState).get("notice")))
         seconds = since(writer, shown, sent)
-        on_screen = writer.received[redirected : shown + 1]
-        if state_of(on_screen, EntryState).get("body") != BODY or not state_of(on_screen, AppState).get(
-            "notice"
-        ):
+        on_screen = writer.received[start : shown + 1]
+        shows = state_of(on_screen, EntryState)
+        if (shows.get("entry_id"), shows.get("body")) != (entry_id, BODY) or not state_of(
+            on_screen, AppState
+        ).get("notice"):
             raise RuntimeError(f"the saved entry or its notice is not on screen: {on_screen}")
         return seconds
 

@@ -135,6 +135,20 @@ _ITEM_KIND = select(ClientItem.kind).where(
 )
 
 
+def _share_under_active_link(
+    session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID, clinician: uuid.UUID, now: datetime
+) -> int:
+    return run_prebuilt(
+        session,
+        _SHARE_UNDER_ACTIVE_LINK,
+        id=uuid.uuid4(),
+        item_id=item_id,
+        clinician_id=clinician,
+        owner_id=owner_id,
+        now=now,
+    ).rowcount
+
+
 def set_shared(
     session: Session, *, owner_id: uuid.UUID, item_id: object, clinician_id: object, shared: bool
 ) -> list[Share]:
@@ -153,16 +167,17 @@ def set_shared(
         raise Denied(actor_id=owner_id, action=action, item_id=parsed)
     now = utcnow()
     if shared:
-        run_prebuilt(session, _CLOSE_ORPHANED, item=parsed, clinician=clinician, now=now)
-        changed = run_prebuilt(
-            session,
-            _SHARE_UNDER_ACTIVE_LINK,
-            id=uuid.uuid4(),
-            item_id=parsed,
-            clinician_id=clinician,
-            owner_id=owner_id,
-            now=now,
-        ).rowcount
+        changed = _share_under_active_link(
+            session, owner_id=owner_id, item_id=parsed, clinician=clinician, now=now
+        )
+        if (
+            not changed
+            and run_prebuilt(session, _CLOSE_ORPHANED, item=parsed, clinician=clinician, now=now).rowcount
+        ):
+            # Only a share that outlived its link stood in the way (rare): share anew.
+            changed = _share_under_active_link(
+                session, owner_id=owner_id, item_id=parsed, clinician=clinician, now=now
+            )
         if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
             raise InvalidInput("You can only share with a clinician you're connected to.")
     else:
