@@ -12,7 +12,9 @@ import json
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, delete, select
 
 from betterjournal.core import items
 from betterjournal.core.accounts import data_key
@@ -25,12 +27,18 @@ from betterjournal.models import AuditAction, DraftItem, Editing, ItemDraft, utc
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
 
-_UPDATE = (
-    update(ItemDraft)
-    .where(col(ItemDraft.owner_id) == bindparam("owner"), col(ItemDraft.item_id) == bindparam("item"))
-    .values(payload_ct=bindparam("payload"), updated_at=bindparam("now"))
-)
-_INSERT = insert(ItemDraft)
+
+def _upsert(dialect_insert: Any) -> Any:
+    """Insert the draft, or replace its words: one statement, so an autosave racing the
+    closing tab's beacon (or a second tab) on a brand-new draft can't collide."""
+    statement = dialect_insert(ItemDraft)
+    return statement.on_conflict_do_update(
+        index_elements=[ItemDraft.owner_id, ItemDraft.item_id],
+        set_={"payload_ct": statement.excluded.payload_ct, "updated_at": statement.excluded.updated_at},
+    )
+
+
+_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
 _DELETE = delete(ItemDraft).where(
     col(ItemDraft.owner_id) == bindparam("owner"), col(ItemDraft.item_id) == bindparam("item")
 )
@@ -59,18 +67,16 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
     parsed = _parse(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values, draft=True)
     items.item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
-    payload, now = _seal(data_key(session, owner_id), parsed, clean), utcnow()
-    # Every pause in typing after the first finds the draft there: update, insert if not.
-    if run_prebuilt(session, _UPDATE, owner=owner_id, item=parsed, payload=payload, now=now).rowcount == 0:
-        run_prebuilt(
-            session,
-            _INSERT,
-            owner_id=owner_id,
-            item_id=parsed,
-            kind=kind.name,
-            payload_ct=payload,
-            updated_at=now,
-        )
+    payload = _seal(data_key(session, owner_id), parsed, clean)
+    run_prebuilt(
+        session,
+        _UPSERT[session.get_bind().dialect.name],
+        owner_id=owner_id,
+        item_id=parsed,
+        kind=kind.name,
+        payload_ct=payload,
+        updated_at=utcnow(),
+    )
 
 
 def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
