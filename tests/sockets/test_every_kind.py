@@ -39,10 +39,11 @@ from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.items import ItemSharingState
 
 sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
-from note_kind import NOTE
+import note_kind  # noqa: F401  (registers the test-only kind in this process too)
 from unit_support import clear_caches
 
-KINDS = [journal.KIND.name, NOTE.name]
+# Every kind registered in this process: the app's own, and the tests' note (imported above).
+KINDS = [kind.name for kind in items.registered()]
 
 
 @contextlib.contextmanager
@@ -80,7 +81,7 @@ def kind_items(world: World) -> dict[str, KindItems]:
     app, a, c = world.app, world["a"], world["c"]
     made = {}
     with the_apps_core(app), session_scope() as session:
-        for kind in (journal.KIND, NOTE):
+        for kind in items.registered():
             ids, texts = [], set()
             for label in ("shared", "private"):
                 item_id, values = uuid.uuid4(), _values(kind, app, label)
