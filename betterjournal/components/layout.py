@@ -12,16 +12,29 @@ from betterjournal.state.base import AppState
 CRISIS_LINE = "Betterjournal is not for emergencies. In crisis, call or text 988."
 
 
+class OnPage(rx.Component):
+    """Its children only while the browser is on `path` (assets/page_feedback.jsx)."""
+
+    library = "$/public/page_feedback.jsx"
+    tag = "OnPage"
+
+    path: rx.Var[str]
+
+
 def feedback() -> rx.Component:
-    """Notices are announced politely; problems assertively. Both say what to do next."""
+    """Notices are announced politely; problems assertively. Both say what to do next, and
+    both belong to the page they were given on: another page never shows them."""
     return rx.box(
-        rx.cond(
-            AppState.notice != "",
-            rx.callout(AppState.notice, icon="check", color_scheme="teal", role="status", width="100%"),
-        ),
-        rx.cond(
-            AppState.problem != "",
-            rx.callout(AppState.problem, icon="info", color_scheme="amber", role="alert", width="100%"),
+        OnPage.create(
+            rx.cond(
+                AppState.notice != "",
+                rx.callout(AppState.notice, icon="check", color_scheme="teal", role="status", width="100%"),
+            ),
+            rx.cond(
+                AppState.problem != "",
+                rx.callout(AppState.problem, icon="info", color_scheme="amber", role="alert", width="100%"),
+            ),
+            path=AppState.feedback_on,
         ),
         width="100%",
     )

@@ -67,8 +67,14 @@ class AppState(rx.State):
     form_token: str = ""
     notice: str = ""
     problem: str = ""
+    feedback_on: str = ""  # the page the notice or problem was given on (shown only there)
     _viewer_id: str = ""
     _flash_message: str = ""
+
+    def _place_feedback(self) -> None:
+        """Pin the notice or problem just given to the page of this event."""
+        if (self.notice or self.problem) and self.feedback_on != (here := self.router.url.path):
+            self.feedback_on = here
 
     def _viewer(self) -> Viewer:
         """The signed-in viewer a `guarded` handler was admitted as (only inside one)."""
@@ -138,6 +144,7 @@ class AppState(rx.State):
             self.notice = t("You're signed out.")
         elif query.get("registered"):
             self.notice = t("You're registered. Sign in with your email and password to continue.")
+        self._place_feedback()
 
     @rx.event
     async def route_home(self) -> rx.event.EventSpec:
@@ -228,6 +235,7 @@ def guarded(
                 )
             finally:
                 _guarded_viewer.reset(admitted)
+                self._place_feedback()
             return None
 
         # The roles this handler admits (no roles: any signed-in viewer). The per-handler

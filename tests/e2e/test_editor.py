@@ -366,3 +366,20 @@ class _Tab:
 def _form_token(page: Page) -> str:
     """The page's anti-forgery token, as the sign-out form carries it."""
     return page.locator("input[name=form_token]").first.input_value()
+
+
+def test_the_saved_notice_stays_on_the_entrys_page(writer, running_app) -> None:
+    """Tapping Write right after saving shows none of the previous page's feedback, even
+    before the server has answered (here: it can't, the phone is offline)."""
+    page = writer.page
+    tap_write(page)
+    page.get_by_label("Your entry").press_sequentially(running_app.marker("notice"), delay=2)
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_role("status").filter(has_text=SAVED)).to_be_visible()
+    writer.context.set_offline(True)
+    try:
+        tap_write(page)
+        expect(page).to_have_url(re.compile(r"/journal/write"))
+        expect(page.get_by_text(SAVED)).to_have_count(0, timeout=2_000)
+    finally:
+        writer.context.set_offline(False)

@@ -391,7 +391,7 @@ def _carries_data(value: Any) -> bool:
 
 
 # AppState vars that may hold text for anyone: page feedback and the anti-forgery token.
-FEEDBACK_VARS = {"notice", "problem", "form_token"}
+FEEDBACK_VARS = {"notice", "problem", "feedback_on", "form_token"}
 # ... and, for a signed-in caller of the wrong role, their own name and role.
 OWN_IDENTITY_VARS = {"viewer_name", "viewer_role"}
 
