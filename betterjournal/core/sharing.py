@@ -238,15 +238,25 @@ _LINKED_CLINICIANS = (
     .where(col(CareLink.client_id) == bindparam("owner_id"), col(CareLink.ended_at).is_(None))
     .order_by(col(CareLink.created_at))
 )
-_LIVE_SHARES = (
-    select(ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at)
-    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-    .join(CareLink, _share_link_active())
-    .where(
-        col(ClientItem.owner_id) == bindparam("owner_id"),
-        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-        col(ItemShare.revoked_at).is_(None),
+
+
+def _owners_live_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares that show now (the owner's
+    view: not revoked, and the link they were made under still active)."""
+    return (
+        select(*columns)
+        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+        .join(CareLink, _share_link_active())
+        .where(
+            col(ClientItem.owner_id) == bindparam("owner_id"),
+            col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+            col(ItemShare.revoked_at).is_(None),
+        )
     )
+
+
+_LIVE_SHARES = _owners_live_shares(
+    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
 )
 
 
@@ -270,15 +280,8 @@ def shares_of(
 
 
 _SHARED_WITH = (
-    select(ItemShare.item_id, User.display_name)
+    _owners_live_shares(ItemShare.item_id, User.display_name)
     .join(User, col(User.id) == ItemShare.clinician_id)
-    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-    .join(CareLink, _share_link_active())
-    .where(
-        col(ClientItem.owner_id) == bindparam("owner_id"),
-        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-        col(ItemShare.revoked_at).is_(None),
-    )
     .order_by(col(CareLink.created_at))
 )
 
