@@ -178,17 +178,18 @@ class SessionGate(Middleware):
         return None
 
     async def _guard_held_data(self, state: BaseState, viewer: Viewer, event: Event) -> None:
-        """Before anything is sent: states holding another person's data drop it when the
-        tab left their page, and re-check access on hydrate (which re-sends every var)."""
+        """Before anything is sent: states holding decrypted text for a page drop it when the
+        tab left that page, and those holding another person's data re-check access on
+        hydrate (which re-sends every var)."""
         # Events a page chains (its on_load handlers) carry no path: they stay on that page.
         path = str((event.router_data or {}).get("pathname") or "")
         hydrating = event.name.endswith((".hydrate", ".hydrate_and_load"))
-        for holder in live.holders():
-            held = await state.get_state(holder)
-            if path and held._held_path and held._held_path.rstrip("/") != path.rstrip("/"):  # type: ignore[attr-defined]
-                held._leave()  # type: ignore[attr-defined]
-            elif hydrating and held._held_path:  # type: ignore[attr-defined]
-                await held._recheck_access(str(viewer.user_id))  # type: ignore[attr-defined]
+        for holder in live.page_holders():
+            held: Any = await state.get_state(holder)
+            if path and held._held_path and held._held_path.rstrip("/") != path.rstrip("/"):
+                held._leave()
+            elif hydrating and held._held_path and hasattr(held, "_recheck_access"):
+                await held._recheck_access(str(viewer.user_id))
 
     async def postprocess(self, app: Any, state: BaseState, event: Event, update: StateUpdate) -> StateUpdate:
         _event_viewer.set(None)

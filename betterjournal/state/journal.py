@@ -33,6 +33,7 @@ class JournalState(AppState):
     # Where each page shown so far starts (keyset paging); the last is this page's.
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
+    _held_path: str = ""  # the page these decrypted entries are for: left, they go
 
     @guarded(Role.CLIENT)
     async def load_journal(self) -> None:
@@ -57,7 +58,10 @@ class JournalState(AppState):
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
-        self.journal_loaded = True
+        self.journal_loaded, self._held_path = True, routes.JOURNAL
+
+    def _leave(self) -> None:
+        self.reset()
 
 
 def _entry_with_shares(session: Session, *, owner_id, item_id: object):
@@ -87,6 +91,7 @@ class EntryState(AppState):
     # An entry this tab just saved and already shows, and when: the page's own load, right
     # after the save's redirect, reads nothing again.
     _just_saved: tuple[str, float] = ("", 0.0)
+    _held_path: str = ""  # the page this decrypted entry is for: left, it goes
 
     @guarded(Role.CLIENT)
     async def load_entry(self) -> None:
@@ -121,4 +126,7 @@ class EntryState(AppState):
         self.written_on = when(item.created_at)
         self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
         (await self.get_state(ItemSharingState))._show(str(item.id), share_lines(shares), page=routes.ENTRY)
-        self.found = True
+        self.found, self._held_path = True, routes.ENTRY
+
+    def _leave(self) -> None:
+        self.reset()

@@ -37,6 +37,15 @@ def forget(viewer_id: str, token: str) -> None:
 
 
 @functools.cache
+def page_holders() -> tuple[type, ...]:
+    """Every state class that holds decrypted text for one page (a `_held_path`, and
+    `_leave` to drop it when the tab is on another page)."""
+    from betterjournal.state.base import AppState
+
+    return tuple(cls for cls in AppState.get_substates() if hasattr(cls, "_leave"))
+
+
+@functools.cache
 def holders() -> tuple[type, ...]:
     """Every state class that holds another person's data (has `_recheck_access`)."""
     from betterjournal.state.base import AppState

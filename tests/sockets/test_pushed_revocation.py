@@ -35,6 +35,7 @@ from betterjournal import routes
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.items import ItemSharingState
+from betterjournal.state.journal import EntryState, JournalState
 
 PUSH_WITHIN_SECONDS = 2.0
 
@@ -202,3 +203,28 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
     finally:
         await client_tab.close()
         await clinician_tab.close()
+
+
+@pytest.mark.parametrize("page", ["journal", "entry"])
+async def test_a_clients_own_words_leave_the_tab_state_with_the_page(world: World, page: str) -> None:
+    """The client's own decrypted entries are held for the page that shows them: a hydrate
+    from another page (as after navigating away and reconnecting) carries none of them."""
+    app, a, shared = world.app, world["a"], world.entries["shared"]
+    tab = await connect(app, a.cookie)
+    token = tab.token
+    try:
+        if page == "journal":
+            shown = await tab.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        else:
+            shown = await tab.exchange(
+                handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": shared.id}
+            )
+        assert secrets_in(shown, {shared.body}) == [shared.body] or secrets_in(shown, {shared.title})
+    finally:
+        await tab.close()
+    again = await reconnect_same_token(app, token, a.cookie)
+    try:
+        hydrated = await again.exchange(handler_name(State, "hydrate"), path=routes.CARE_TEAM)
+    finally:
+        await again.close()
+    assert secrets_in(hydrated, {shared.title, shared.body}) == []
