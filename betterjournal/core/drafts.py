@@ -18,8 +18,7 @@ from sqlmodel import Session, col, delete, select
 
 from betterjournal.core import items
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, NotFound
-from betterjournal.core.validation import parse_id
+from betterjournal.core.errors import Denied
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
 from betterjournal.models import AuditAction, DraftItem, Editing, ItemDraft, utcnow
@@ -55,16 +54,9 @@ def _open(key: DataKey, item_id: Any, blob: bytes) -> dict[str, str]:
     return json.loads(key.open(*_PAYLOAD, item_id, blob))
 
 
-def _parse(owner_id: Any, item_id: object, action: AuditAction) -> Any:
-    try:
-        return parse_id(item_id)
-    except NotFound:
-        raise Denied(actor_id=owner_id, action=action) from None
-
-
 def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, values: object) -> None:
     """Autosave an editor's fields for this item id (empty fields are allowed)."""
-    parsed = _parse(owner_id, item_id, AuditAction.WRITE_ITEM)
+    parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values, draft=True)
     items.item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     payload = _seal(data_key(session, owner_id), parsed, clean)
@@ -80,7 +72,7 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
 
 
 def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
-    item_id = _parse(owner_id, item_id, AuditAction.VIEW_ITEM)
+    item_id = items.parse_or_deny(owner_id, item_id, AuditAction.VIEW_ITEM)
     row = run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first()
     if row is None:
         return None
@@ -89,7 +81,7 @@ def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
 
 
 def discard(session: Session, *, owner_id: Any, item_id: object) -> None:
-    parsed = _parse(owner_id, item_id, AuditAction.WRITE_ITEM)
+    parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     run_prebuilt(session, _DELETE, owner=owner_id, item=parsed)
 
 
@@ -102,7 +94,7 @@ def open_for_editing(
     id that is neither the owner's item nor the owner's draft (unknown, someone else's,
     deleted, malformed) gets the one refusal, audited.
     """
-    parsed = _parse(owner_id, item_id, AuditAction.VIEW_ITEM)
+    parsed = items.parse_or_deny(owner_id, item_id, AuditAction.VIEW_ITEM)
     exists = items.item_exists(
         session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.VIEW_ITEM
     )

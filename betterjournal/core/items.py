@@ -22,6 +22,7 @@ The core returns datetimes and raw field values; formatting happens at the edge.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,15 @@ class Kind:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    def column(self, name: str) -> Any:
+        """The table column holding field `name`'s ciphertext."""
+        return getattr(self.table, self.columns[name][1])
+
+    @property
+    def item_key(self) -> Any:
+        """The kind table's key, the client_item id."""
+        return col(self.table.item_id)  # type: ignore[attr-defined]
+
     @property
     def shared_field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.shared)
@@ -120,14 +130,6 @@ def registered() -> list[Kind]:
     return list(_KINDS.values())
 
 
-def _column(kind: Kind, name: str) -> Any:
-    return getattr(kind.table, kind.columns[name][1])
-
-
-def _item_key(kind: Kind) -> Any:
-    return col(kind.table.item_id)  # type: ignore[attr-defined]
-
-
 def newest_first() -> tuple[Any, Any]:
     return col(ClientItem.created_at).desc(), col(ClientItem.id).desc()
 
@@ -144,10 +146,10 @@ def older_than(created_at: Any, item_id: Any) -> Any:
 
 
 def _build_statements(kind: Kind) -> dict[str, Any]:
-    cts = [_column(kind, name) for name in kind.field_names]
+    cts = [kind.column(name) for name in kind.field_names]
     own = (
         select(ClientItem.id, ClientItem.created_at, ClientItem.updated_at, *cts)
-        .join(kind.table, _item_key(kind) == ClientItem.id)
+        .join(kind.table, kind.item_key == ClientItem.id)
         .where(
             col(ClientItem.owner_id) == bindparam("owner"),
             col(ClientItem.kind) == kind.name,
@@ -157,9 +159,9 @@ def _build_statements(kind: Kind) -> dict[str, Any]:
     return {
         "insert": insert(kind.table),
         "update": update(kind.table)
-        .where(_item_key(kind) == bindparam("item"))
+        .where(kind.item_key == bindparam("item"))
         .values({kind.columns[n][1]: bindparam(n) for n in kind.field_names}),
-        "delete": delete(kind.table).where(_item_key(kind) == bindparam("item")),
+        "delete": delete(kind.table).where(kind.item_key == bindparam("item")),
         "one": own.where(col(ClientItem.id) == bindparam("item")),
         "first_page": own.order_by(*newest_first()).limit(PAGE_SIZE + 1),
         "older_page": own.where(older_than(bindparam("created_at"), bindparam("cursor_id")))
@@ -175,40 +177,45 @@ _ITEM_STATE = select(ClientItem.owner_id, ClientItem.kind, ClientItem.deleted_at
 )
 
 
+def parse_or_deny(actor_id: Any, value: object, action: AuditAction) -> uuid.UUID:
+    """An id from a payload or URL; a malformed one is refused and audited like any other."""
+    try:
+        return parse_id(value)
+    except NotFound:
+        raise Denied(actor_id=actor_id, action=action) from None
+
+
+def _is_owners(state: Any, owner_id: Any, kind: Kind | None) -> bool:
+    """Whether an item's (owner, kind, deleted_at) row is the owner's live item (of `kind`)."""
+    return (
+        state is not None
+        and state[0] == owner_id
+        and state[2] is None
+        and state[1] in _KINDS
+        and (kind is None or state[1] == kind.name)
+    )
+
+
+def owned(
+    session: Session, *, owner_id: Any, item_id: object, action: AuditAction, kind: Kind | None = None
+) -> tuple[uuid.UUID, Kind]:
+    """The one ownership check: the owner's live item (of `kind`, if given), as its parsed id
+    and its kind; anything else (someone else's, another kind's, deleted, unknown,
+    malformed) is refused alike and audited as `action` (AUTHZ-3)."""
+    parsed = parse_or_deny(owner_id, item_id, action)
+    state = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
+    if not _is_owners(state, owner_id, kind):
+        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
+    return parsed, _KINDS[state[1]]  # type: ignore[index]
+
+
 def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction) -> bool:
-    """Whether the owner has a live item of this kind with this id (False: the id is free).
-
-    Someone else's item, another kind's or a deleted one is refused (Denied, audited).
-    """
-    existing = run_prebuilt(session, _ITEM_STATE, item=item_id).first()
-    if existing is None:
-        return False
-    if tuple(existing) != (owner_id, kind.name, None):
+    """For writes to an id chosen when the editor opened: whether the owner's item of this
+    kind exists (False: the id is free); an id taken by anything else is refused."""
+    state = run_prebuilt(session, _ITEM_STATE, item=item_id).first()
+    if state is not None and not _is_owners(state, owner_id, kind):
         raise Denied(actor_id=owner_id, action=action, item_id=item_id)
-    return True
-
-
-def kind_of_own(session: Session, *, owner_id: Any, item_id: object, action: AuditAction) -> str:
-    """The kind of one of the owner's live items, or Denied (audited as `action`)."""
-    try:
-        parsed = parse_id(item_id)
-    except NotFound:
-        raise Denied(actor_id=owner_id, action=action) from None
-    existing = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
-    if existing is None or existing[0] != owner_id or existing[2] is not None or existing[1] not in _KINDS:
-        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
-    return existing[1]
-
-
-def owned(session: Session, *, owner_id: Any, kind: Kind, item_id: object, action: AuditAction):
-    """The owner's live item of this kind, parsed and checked: its id, or Denied."""
-    try:
-        parsed = parse_id(item_id)
-    except NotFound:
-        raise Denied(actor_id=owner_id, action=action) from None
-    if not item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=action):
-        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
-    return parsed
+    return state is not None
 
 
 # --- the owner's side -----------------------------------------------------------------------
@@ -227,17 +234,15 @@ def save(session: Session, *, owner_id: Any, kind: Kind, item_id: object, values
     """
     from betterjournal.core import drafts
 
-    try:
-        parsed = parse_id(item_id)
-    except NotFound:
-        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM) from None
+    parsed = parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values)
     exists = item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     sealed = kind.seal(data_key(session, owner_id), parsed, clean)
     now = utcnow()
     if exists:
         run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
-        run_prebuilt(session, kind.statements["update"], item=parsed, **clean_params(kind, sealed))
+        by_field = {name: sealed[kind.columns[name][1]] for name in kind.field_names}
+        run_prebuilt(session, kind.statements["update"], item=parsed, **by_field)
     else:
         run_prebuilt(
             session,
@@ -253,23 +258,18 @@ def save(session: Session, *, owner_id: Any, kind: Kind, item_id: object, values
     return not exists
 
 
-def clean_params(kind: Kind, sealed: Mapping[str, bytes | None]) -> dict[str, bytes | None]:
-    """Sealed columns keyed by field name, as the update statement binds them."""
-    return {name: sealed[kind.columns[name][1]] for name in kind.field_names}
-
-
-def _own_item(kind: Kind, key: DataKey, row: Any, names: tuple[str, ...] | None = None) -> OwnItem:
+def _own_item(kind: Kind, key: DataKey, row: Any, shared_with: tuple[str, ...] = ()) -> OwnItem:
     item_id, created_at, updated_at, *blobs = row
     text_id = str(item_id)  # once: twice in the associated data
-    values = kind.open(
-        key, text_id, dict(zip(kind.field_names, blobs, strict=True)), names or kind.field_names
-    )
-    return OwnItem(id=item_id, kind=kind.name, fields=values, created_at=created_at, updated_at=updated_at)
+    values = kind.open(key, text_id, dict(zip(kind.field_names, blobs, strict=True)), kind.field_names)
+    return OwnItem(item_id, kind.name, values, created_at, updated_at, shared_with)
 
 
 def open_own(session: Session, *, owner_id: Any, kind: Kind, item_id: object) -> OwnItem:
     """The owner's item, every field, or Denied (audited) for anything else."""
-    parsed = owned(session, owner_id=owner_id, kind=kind, item_id=item_id, action=AuditAction.VIEW_ITEM)
+    parsed, _kind = owned(
+        session, owner_id=owner_id, item_id=item_id, action=AuditAction.VIEW_ITEM, kind=kind
+    )
     row = run_prebuilt(session, kind.statements["one"], owner=owner_id, item=parsed).one()
     return _own_item(kind, data_key(session, owner_id), row)
 
@@ -280,12 +280,8 @@ def list_own(
     owner_id: Any,
     kind: Kind,
     older: Cursor | None = None,
-    fields: tuple[str, ...] | None = None,
 ) -> Page[OwnItem]:
-    """One page of the owner's items of a kind, newest first, with who each is shared with.
-
-    `fields` narrows what is decrypted (a list may need only some of them).
-    """
+    """One page of the owner's items of a kind, newest first, with who each is shared with."""
     from betterjournal.core import sharing
 
     if older is None:
@@ -299,20 +295,7 @@ def list_own(
         return Page([], None)
     key = data_key(session, owner_id)
     names = sharing.shared_with(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
-    items = []
-    for row in rows:
-        item = _own_item(kind, key, row, fields)
-        items.append(
-            OwnItem(
-                id=item.id,
-                kind=item.kind,
-                fields=item.fields,
-                created_at=item.created_at,
-                updated_at=item.updated_at,
-                shared_with=tuple(names.get(item.id, ())),
-            )
-        )
-    return Page(items, following)
+    return Page([_own_item(kind, key, row, tuple(names.get(row[0], ()))) for row in rows], following)
 
 
 def split_page(rows: Any, cursor_of: Callable[[Any], Cursor]) -> tuple[list[Any], Cursor | None]:
@@ -331,8 +314,7 @@ def delete_item(session: Session, *, owner_id: Any, item_id: object) -> tuple[st
     """
     from betterjournal.core import drafts, sharing
 
-    kind = _KINDS[kind_of_own(session, owner_id=owner_id, item_id=item_id, action=AuditAction.DELETE)]
-    parsed = parse_id(item_id)
+    parsed, kind = owned(session, owner_id=owner_id, item_id=item_id, action=AuditAction.DELETE)
     revoked = sharing.revoke_all(session, owner_id=owner_id, item_id=parsed)
     session.exec(update(ClientItem).where(col(ClientItem.id) == parsed).values(deleted_at=utcnow()))
     run_prebuilt(session, kind.statements["delete"], item=parsed)

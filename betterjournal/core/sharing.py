@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, items
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import parse_id
 from betterjournal.db import run_prebuilt
 from betterjournal.models import (
@@ -128,11 +128,6 @@ _REVOKE_ONE = (
     .where(_active_share(bindparam("item"), bindparam("clinician")))
     .values(revoked_at=bindparam("now"))
 )
-_ITEM_KIND = select(ClientItem.kind).where(
-    col(ClientItem.id) == bindparam("item_id"),
-    col(ClientItem.owner_id) == bindparam("owner_id"),
-    col(ClientItem.deleted_at).is_(None),
-)
 
 
 def _share_under_active_link(
@@ -159,12 +154,8 @@ def set_shared(
     (INPUT-6). Returns the item's shares afterwards, for the owner's view.
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
-    try:
-        parsed, clinician = parse_id(item_id), parse_id(clinician_id)
-    except NotFound:
-        raise Denied(actor_id=owner_id, action=action) from None
-    if run_prebuilt(session, _ITEM_KIND, item_id=parsed, owner_id=owner_id).first() is None:
-        raise Denied(actor_id=owner_id, action=action, item_id=parsed)
+    clinician = items.parse_or_deny(owner_id, clinician_id, action)
+    parsed, _kind = items.owned(session, owner_id=owner_id, item_id=item_id, action=action)
     now = utcnow()
     if shared:
         changed = _share_under_active_link(
@@ -300,7 +291,7 @@ def shared_with(
 
 
 def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
-    columns = [items._column(kind, name) for name in kind.shared_field_names]
+    columns = [kind.column(name) for name in kind.shared_field_names]
     return visible_to(
         clinician_id,
         ClientItem.id,
@@ -310,7 +301,7 @@ def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
         ItemShare.shared_at,
         ItemShare.first_seen_at,
         *columns,
-    ).join(kind.table, items._item_key(kind) == ClientItem.id)
+    ).join(kind.table, kind.item_key == ClientItem.id)
 
 
 def _reveal(
@@ -358,10 +349,7 @@ def list_shared(
 
     Each item shown is audited and marked seen: a list shows their content.
     """
-    try:
-        client = parse_id(client_id)
-    except NotFound:
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST) from None
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not is_linked(session, client_id=client, clinician_id=clinician_id):
         raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
     query = _shared_rows_query(kind, clinician_id).where(
@@ -390,12 +378,9 @@ def open_shared_many(
 ) -> list[SharedItem]:
     """Several shared items at once (lists, charts): all visible, or Denied for the first that
     isn't. One audit row and one "seen" mark per item."""
-    parsed = []
-    for item_id in item_ids:
-        try:
-            parsed.append(parse_id(item_id))
-        except NotFound:
-            raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM) from None
+    parsed = [
+        items.parse_or_deny(clinician_id, item_id, AuditAction.VIEW_SHARED_ITEM) for item_id in item_ids
+    ]
     rows = session.exec(
         _shared_rows_query(kind, clinician_id).where(
             col(ClientItem.id).in_(parsed), col(ClientItem.kind) == kind.name
