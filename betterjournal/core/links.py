@@ -109,8 +109,9 @@ def decline_offer(session: Session, *, client_id: uuid.UUID) -> None:
     )
 
 
-def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: uuid.UUID) -> uuid.UUID:
     """Link the client to the inviting clinician and use up the code. Shares nothing.
+    Returns the clinician's id.
 
     The code is used by one conditional write (still open, not expired), and only the
     caller whose write changed the row goes on to link: of any number of clients
@@ -151,6 +152,7 @@ def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: 
             outcome=AuditOutcome.ALLOWED,
             subject_id=client_id,
         )
+    return invitation.clinician_id
 
 
 def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:

@@ -49,9 +49,10 @@ class CareTeamState(AppState):
     async def accept_invitation(self) -> None:
         viewer = self._viewer()
         name = self.invitation_from
-        await in_session(
+        clinician = await in_session(
             links.accept_invitation, client_id=viewer.user_id, invitation_id=parse_id(self._invitation_id)
         )
+        live.recheck_people([clinician])  # the new client shows on their open Clients page
         self.invitation_from, self._invitation_id = "", ""
         self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
         self.notice = t(

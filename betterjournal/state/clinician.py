@@ -46,9 +46,8 @@ class ClientsState(AppState):
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        if self.clients:
-            linked = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
-            self.clients = [p for p in self.clients if p.id in {q.id for q in linked}]
+        """The clients linked now: one who ended the link goes, one who accepted appears."""
+        self.clients = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -21,6 +21,7 @@ from socket_support import (
     connect,
     connected,
     delete_entry,
+    invitation_code,
     link,
     new_password,
     reconnect_same_token,
@@ -33,7 +34,7 @@ from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
 from betterjournal.state.care_team import CareTeamState
-from betterjournal.state.clinician import SharedWithMeState
+from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState, JournalState
 
@@ -54,16 +55,35 @@ async def _new_linked_client(app: RunningApp, clinician: Actor, label: str) -> A
     return client
 
 
-async def _wait_for_push(tab: EventClient, since: int, entry: Entry) -> list[dict[str, Any]]:
-    """What the server pushed to the tab after `since`, once the entry's text is gone."""
+async def _pushed(
+    tab: EventClient, since: int, found: Callable[[list[dict[str, Any]]], bool]
+) -> list[dict[str, Any]]:
+    """What the server pushed to the tab after `since`, once `found` holds of it."""
     deadline = time.monotonic() + PUSH_WITHIN_SECONDS
     while time.monotonic() < deadline:
-        pushed = tab.received[since:]
-        reading = state_of(pushed, SharedWithMeState)
-        if reading.get("reading_available") is False:
+        if found(pushed := tab.received[since:]):
             return pushed
         await asyncio.sleep(0.02)
     raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:500]}")
+
+
+async def _open_shared(tab: EventClient, entry_id: str) -> dict[str, Any]:
+    """The clinician's tab opens a shared entry; what it then shows."""
+    shown = await tab.exchange(
+        handler_name(SharedWithMeState, "load_shared_entry"), path=routes.SHARED_ENTRY, query={"id": entry_id}
+    )
+    return state_of(shown, SharedWithMeState).get("reading") or {}
+
+
+async def _hydrate_again(
+    app: RunningApp, token: str, cookie: str, path: str, query: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The same tab token reconnects and asks for its whole state again."""
+    again = await reconnect_same_token(app, token, cookie)
+    try:
+        return await again.exchange(handler_name(State, "hydrate"), path=path, query=query)
+    finally:
+        await again.close()
 
 
 async def _revoke(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
@@ -108,28 +128,18 @@ async def test_an_open_shared_entry_disappears_at_once_and_hydrate_brings_nothin
     clinician_tab = await connect(app, c.cookie)
     token = clinician_tab.token
     try:
-        shown = await clinician_tab.exchange(
-            handler_name(SharedWithMeState, "load_shared_entry"),
-            path=routes.SHARED_ENTRY,
-            query={"id": entry.id},
-        )
-        assert (state_of(shown, SharedWithMeState).get("reading") or {}).get("body") == entry.body
+        assert (await _open_shared(clinician_tab, entry.id)).get("body") == entry.body
         since = len(clinician_tab.received)
         await ACTIONS[action](app, owner, entry, c)
-        pushed = await _wait_for_push(clinician_tab, since, entry)
+        pushed = await _pushed(
+            clinician_tab, since, lambda p: state_of(p, SharedWithMeState).get("reading_available") is False
+        )
         assert secrets_in(pushed, secret) == []
         assert (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == ""
     finally:
         await clinician_tab.close()
 
-    # The same tab token reconnects and asks for its whole state again.
-    again = await reconnect_same_token(app, token, c.cookie)
-    try:
-        hydrated = await again.exchange(
-            handler_name(State, "hydrate"), path=routes.SHARED_ENTRY, query={"id": entry.id}
-        )
-    finally:
-        await again.close()
+    hydrated = await _hydrate_again(app, token, c.cookie, routes.SHARED_ENTRY, {"id": entry.id})
     assert secrets_in(hydrated, secret | ({owner.name} if action == "end_link" else set())) == []
 
 
@@ -140,29 +150,11 @@ async def test_hydrate_on_another_page_drops_what_the_tab_held(world: World) -> 
     tab = await connect(app, c.cookie)
     token = tab.token
     try:
-        shown = await tab.exchange(
-            handler_name(SharedWithMeState, "load_shared_entry"),
-            path=routes.SHARED_ENTRY,
-            query={"id": shared.id},
-        )
-        assert (state_of(shown, SharedWithMeState).get("reading") or {}).get("body") == shared.body
+        assert (await _open_shared(tab, shared.id)).get("body") == shared.body
     finally:
         await tab.close()
-    again = await reconnect_same_token(app, token, c.cookie)
-    try:
-        hydrated = await again.exchange(handler_name(State, "hydrate"), path=routes.CLIENTS)
-    finally:
-        await again.close()
+    hydrated = await _hydrate_again(app, token, c.cookie, routes.CLIENTS)
     assert secrets_in(hydrated, {shared.title, shared.body}) == []
-
-
-async def _pushed(tab: EventClient, since: int, found: Callable[[list[dict[str, Any]]], bool]) -> None:
-    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
-    while time.monotonic() < deadline:
-        if found(tab.received[since:]):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:500]}")
 
 
 async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: World) -> None:
@@ -189,11 +181,7 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
         )
 
         since = len(client_tab.received)
-        await clinician_tab.exchange(
-            handler_name(SharedWithMeState, "load_shared_entry"),
-            path=routes.SHARED_ENTRY,
-            query={"id": entry.id},
-        )
+        await _open_shared(clinician_tab, entry.id)
 
         def seen(pushed: list[dict[str, Any]]) -> bool:
             shares = state_of(pushed, ItemSharingState).get("shares") or []
@@ -222,9 +210,35 @@ async def test_a_clients_own_words_leave_the_tab_state_with_the_page(world: Worl
         assert secrets_in(shown, {shared.body}) == [shared.body] or secrets_in(shown, {shared.title})
     finally:
         await tab.close()
-    again = await reconnect_same_token(app, token, a.cookie)
-    try:
-        hydrated = await again.exchange(handler_name(State, "hydrate"), path=routes.CARE_TEAM)
-    finally:
-        await again.close()
+    hydrated = await _hydrate_again(app, token, a.cookie, routes.CARE_TEAM)
     assert secrets_in(hydrated, {shared.title, shared.body}) == []
+
+
+async def test_a_client_who_accepts_appears_on_the_clinicians_open_clients_page(world: World) -> None:
+    app, c = world.app, world["c"]
+    newcomer = Actor(
+        label="newcomer",
+        role="client",
+        email=f"live-new-{uuid.uuid4().hex[:8]}@example.com",
+        name=f"Live newcomer {uuid.uuid4().hex[:6]}",
+        password=new_password(),
+    )
+    await asyncio.to_thread(app.create_user, "client", newcomer.email, newcomer.name, newcomer.password)
+    newcomer.cookie = await sign_in(app.url, newcomer.email, newcomer.password)
+    clinician_tab = await connect(app, c.cookie)
+    try:
+        await clinician_tab.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+        code = await invitation_code(clinician_tab)
+        since = len(clinician_tab.received)
+        async with connected(app, newcomer.cookie) as tab:
+            where: dict[str, Any] = {"path": routes.CARE_TEAM}
+            await tab.exchange(handler_name(CareTeamState, "check_code"), {"form": {"code": code}}, **where)
+            await tab.exchange(handler_name(CareTeamState, "accept_invitation"), **where)
+
+        def listed(pushed: list[dict[str, Any]]) -> bool:
+            clients = state_of(pushed, ClientsState).get("clients") or []
+            return any(person["name"] == newcomer.name for person in clients)
+
+        await _pushed(clinician_tab, since, listed)
+    finally:
+        await clinician_tab.close()
