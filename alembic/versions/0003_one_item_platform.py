@@ -36,8 +36,8 @@ def _move_drafts(connection: sa.Connection, *, forward: bool) -> None:
     """Re-seal every draft between the old table (title_ct, body_ct) and the new one."""
     from betterjournal.crypto import get_vault
 
-    source = "draft" if forward else "item_draft"
-    rows = connection.execute(sa.text(f"SELECT * FROM {source}")).mappings().all()  # noqa: S608
+    select_all = "SELECT * FROM draft" if forward else "SELECT * FROM item_draft"
+    rows = connection.execute(sa.text(select_all)).mappings().all()
     if not rows:
         return
     vault = get_vault()
