@@ -13,10 +13,11 @@ from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import links, sharing
+from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.i18n import t
-from betterjournal.models import Cursor, Person, Role, Viewer
+from betterjournal.models import Cursor, Person, Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.views import NO_SHARED_VIEW, SharedView, shared_card, shared_view
@@ -54,6 +55,16 @@ def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
+def _access_now(session: Session, *, clinician_id: uuid.UUID, client_id: str, among: list[str]):
+    """Which of these items the clinician may see now, and whether the client (if any) is
+    still linked: no audit, nothing shown."""
+    visible = {str(i) for i in sharing.visible_item_ids(session, clinician_id=clinician_id, among=among)}
+    linked = not client_id or sharing.is_linked(
+        session, client_id=uuid.UUID(client_id), clinician_id=clinician_id
+    )
+    return visible, linked
+
+
 def _list_page(session: Session, *, clinician_id, client_id: object, older: Cursor | None):
     page = sharing.list_shared(
         session, clinician_id=clinician_id, client_id=client_id, kind=KIND, older=older
@@ -88,7 +99,7 @@ class SharedWithMeState(AppState):
         self.loaded = False
         self._page_starts = (None,)
         try:
-            await self._load_list(viewer, self.router.url.query_parameters.get("client", ""), (None,))
+            await self._list(viewer.user_id, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
             self.loaded = True
 
@@ -96,15 +107,12 @@ class SharedWithMeState(AppState):
     async def older_entries(self) -> None:
         viewer = self._viewer()
         if self._next_page is not None:
-            await self._load_list(viewer, self.client_id, (*self._page_starts, self._next_page))
+            await self._list(viewer.user_id, self.client_id, (*self._page_starts, self._next_page))
 
     @guarded(Role.CLINICIAN)
     async def newer_entries(self) -> None:
         viewer = self._viewer()
-        await self._load_list(viewer, self.client_id, self._page_starts[:-1] or (None,))
-
-    async def _load_list(self, viewer: Viewer, client_id: object, starts: tuple[Cursor | None, ...]) -> None:
-        await self._list(viewer.user_id, client_id, starts)
+        await self._list(viewer.user_id, self.client_id, self._page_starts[:-1] or (None,))
 
     async def _list(
         self, clinician_id: uuid.UUID, client_id: object, starts: tuple[Cursor | None, ...]
@@ -128,19 +136,19 @@ class SharedWithMeState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_shared_entry(self) -> None:
         viewer = self._viewer()
-        await self._read(viewer, self.router.url.query_parameters.get("id", ""))
+        await self._read(viewer.user_id, self.router.url.query_parameters.get("id", ""))
 
     @guarded(Role.CLINICIAN)
     async def refresh_shared_entry(self) -> None:
         viewer = self._viewer()
-        await self._read(viewer, self.reading.id)
+        await self._read(viewer.user_id, self.reading.id)
 
-    async def _read(self, viewer: Viewer, entry_id: object) -> None:
+    async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
         self._leave()
         try:
             item = await in_session(
-                sharing.open_shared, clinician_id=viewer.user_id, item_id=entry_id, kind=KIND
+                sharing.open_shared, clinician_id=clinician_id, item_id=entry_id, kind=KIND
             )
             self.reading, self.reading_available = shared_view(item), True
             self._held_path = routes.SHARED_ENTRY
@@ -157,25 +165,24 @@ class SharedWithMeState(AppState):
         self._held_path = ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """Keep only what the clinician may still see (revoked, deleted, unlinked: gone); a
-        first page of the list is read again, so a new share appears at once."""
-        if self.list_available and self.page == 0 and self._held_path == routes.CLIENT_ENTRIES:
-            await self._list(_uuid(viewer_id), self.client_id, (None,))
-            self.loaded = True
-            return
+        """Show what the clinician may see now: a revoked, deleted or unlinked entry goes; an
+        entry on screen is read again (an edit shows); a first page of the list is read again
+        (a new share appears). Access is checked before anything is re-read, so a push after
+        a revoke records no attempt the clinician never made."""
+        clinician = _uuid(viewer_id)
         held = [e.id for e in self.entries] + ([self.reading.id] if self.reading.id else [])
-        if not held and not self.client_id:
-            return
-        visible = {
-            str(i)
-            for i in await in_session(sharing.visible_item_ids, clinician_id=_uuid(viewer_id), among=held)
-        }
-        if self.reading.id and self.reading.id not in visible:
-            self.reading, self.reading_available = NO_SHARED_VIEW, False
-            self.loaded = True
-        self.entries = [e for e in self.entries if e.id in visible]
-        if self.client_id:
-            linked = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
-            if self.client_id not in {p.id for p in linked}:
+        visible, linked = await in_session(
+            _access_now, clinician_id=clinician, client_id=self.client_id, among=held
+        )
+        try:
+            if not linked or (self._held_path == routes.SHARED_ENTRY and self.reading.id not in visible):
                 self._leave()
-                self.loaded = True
+            elif self._held_path == routes.SHARED_ENTRY:
+                await self._read(clinician, self.reading.id)
+            elif self._held_path == routes.CLIENT_ENTRIES and self.page == 0:
+                await self._list(clinician, self.client_id, (None,))
+            else:
+                self.entries = [e for e in self.entries if e.id in visible]
+        except CoreError:  # access ended between the check and the read: nothing stays
+            self._leave()
+        self.loaded = True

@@ -12,6 +12,7 @@ from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.models import Cursor, OwnItem, Role, Share, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import ItemCard, draft_card, own_card, share_lines
@@ -119,6 +120,8 @@ class EntryState(AppState):
         self.reset()
         await self._present(item, shares)
         self.loaded, self._just_saved = True, (self.entry_id, time.monotonic())
+        # Clinicians who have it open see the new words at once.
+        live.recheck_people([share.clinician_id for share in shares if share.shared_at is not None])
         return self.entry_id
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:

@@ -25,6 +25,7 @@ from socket_support import (
     link,
     new_password,
     reconnect_same_token,
+    save_payload,
     secrets_in,
     set_shared,
     state_of,
@@ -35,6 +36,7 @@ from socketclient import EventClient, handler_name, sign_in
 from betterjournal import routes
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
+from betterjournal.state.editor import EditorState
 from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState, JournalState
 
@@ -188,6 +190,20 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
             return any(s["clinician_id"] == c.id and s["seen_on"] for s in shares)
 
         await _pushed(client_tab, since, seen)
+
+        # The client edits it: the clinician's open entry shows the new words.
+        edited = app.marker("share-seen-edited")
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
+        await client_tab.exchange(handler_name(EditorState, "open_editor"), **where)
+        since = len(clinician_tab.received)
+        await client_tab.exchange(
+            handler_name(EditorState, "save_entry"), save_payload(entry.title, edited), **where
+        )
+
+        def shows_edit(pushed: list[dict[str, Any]]) -> bool:
+            return (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == edited
+
+        await _pushed(clinician_tab, since, shows_edit)
     finally:
         await client_tab.close()
         await clinician_tab.close()
