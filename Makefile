@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 # argon2id takes 19 MiB per hash; without this glibc keeps that much per worker thread.
 export MALLOC_MMAP_THRESHOLD_ := 1048576
 
-.PHONY: install run demo test lint format browser bench clean
+.PHONY: install run demo test lint format browser bench clean messages
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/python -m playwright install chromium; fi
+
+## Extract every message from the code and update the French catalogue (then translate).
+messages: install
+	$(BIN)/python -m betterjournal.catalogue
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,20 +25,50 @@ from betterjournal import routes
 from betterjournal.core import accounts, drafts, form_tokens, journal, links
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
+from betterjournal.i18n import LANGUAGES
 from betterjournal.models import Role
 from betterjournal.settings import get_settings
 
 log = logging.getLogger("betterjournal.api")
 
 
-def session_token_from_cookie_header(header: str) -> str | None:
-    """The session token from a raw Cookie header (HTTP request or websocket handshake)."""
-    name = get_settings().session_cookie_name
+# The language of the last person who signed in or out in this browser, so the sign-in
+# page after signing out (or after a session ended) reads as the app did. Not a secret.
+LANGUAGE_COOKIE = "bj_language"
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def _cookie(header: str, name: str) -> str | None:
+    """One cookie's value from a raw Cookie header (HTTP request or websocket handshake)."""
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")
         if key == name and value:
             return value
     return None
+
+
+def session_token_from_cookie_header(header: str) -> str | None:
+    return _cookie(header, get_settings().session_cookie_name)
+
+
+def language_from_cookie_header(header: str) -> str | None:
+    """The language this browser last signed in or out with, if it is one of the app's."""
+    value = _cookie(header, LANGUAGE_COOKIE)
+    return value if value in LANGUAGES else None
+
+
+def _with_language_cookie(response: Response, language: str | None) -> Response:
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_DAYS * 86_400,
+            path="/",
+            secure=get_settings().secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+    return response
 
 
 def _client_address(request: Request) -> str:
@@ -92,22 +122,26 @@ async def sign_in(request: Request) -> Response:
         return _back(routes.SIGN_IN, "form")
     address = _client_address(request)
 
-    def work(session) -> tuple[str, str]:
+    def work(session) -> tuple[str, str, str | None]:
         user = accounts.authenticate(
             session, email=fields.get("email"), password=fields.get("password"), address=address
+        )
+        accounts.adopt_first_preferences(
+            session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
         token = accounts.start_session(session, user)
         # A client who registered with an invitation code sees it offered first.
         invited = user.role == Role.CLIENT and links.offered_invitation(session, client_id=user.id)
-        return token, routes.CARE_TEAM if invited else routes.HOME
+        return token, routes.CARE_TEAM if invited else routes.HOME, user.language
 
     try:
-        token, destination = await in_session(work)
+        token, destination, language = await in_session(work)
     except TooManyAttempts:
         return _back(routes.SIGN_IN, "throttled")
     except CoreError:
         return _back(routes.SIGN_IN, "signin")
-    return _with_session_cookie(RedirectResponse(destination, status_code=303), token)
+    response = _with_session_cookie(RedirectResponse(destination, status_code=303), token)
+    return _with_language_cookie(response, language)
 
 
 async def register(request: Request) -> Response:
@@ -136,11 +170,16 @@ async def sign_out(request: Request) -> Response:
     settings = get_settings()
     token = session_token_from_cookie_header(request.headers.get("cookie", ""))
     # Sign-out is honoured even with a stale form token; it only ever removes access.
+    language = None
     if _same_origin(request):
         form = await request.form()
         everywhere = form.get("everywhere") == "yes"
+        viewer = await in_session(accounts.resolve_session, token=token)
+        language = viewer.language if viewer is not None else None
         await in_session(accounts.end_session, token=token, everywhere=everywhere)
-    response = RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303)
+    response = _with_language_cookie(
+        RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303), language
+    )
     # Drop the tab's Reflex token with the rest of the site's storage, so the next
     # page load starts a fresh state rather than re-attaching to the old one.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -7,7 +7,8 @@ import uuid
 import reflex as rx
 
 from betterjournal import api, routes
-from betterjournal.i18n import t
+from betterjournal.components.text import tr
+from betterjournal.i18n import N_
 from betterjournal.logs import install_redaction
 from betterjournal.pages.auth import register_page, sign_in_page
 from betterjournal.pages.care_team import care_team_page
@@ -15,13 +16,15 @@ from betterjournal.pages.clinician import client_entries_page, clients_page, sha
 from betterjournal.pages.editor import write_page
 from betterjournal.pages.home import admin_page, home_page
 from betterjournal.pages.journal import entry_page, journal_page
+from betterjournal.pages.settings import settings_page
 from betterjournal.settings import get_settings
 from betterjournal.state.admin import AdminState
-from betterjournal.state.base import AppState, SessionGate
+from betterjournal.state.base import AppState, SessionGate, event_reader
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
 from betterjournal.state.journal import EntryState, JournalState
+from betterjournal.state.settings import SettingsState
 
 log = logging.getLogger("betterjournal")
 
@@ -31,7 +34,7 @@ def log_error_id_only(exception: Exception) -> rx.event.EventSpec | None:
     error_id = uuid.uuid4().hex[:12]
     log.error("event failed: %s (error id %s)", type(exception).__name__, error_id)
     return rx.toast.error(
-        t(
+        event_reader().t(
             "Something went wrong and nothing was changed. Please try again (reference {error_id}).",
             error_id=error_id,
         ),
@@ -58,18 +61,20 @@ app = rx.App(
 app.add_middleware(SessionGate(), index=0)
 
 PAGES = [
-    (home_page, routes.HOME, "Betterjournal", AppState.route_home),
-    (sign_in_page, routes.SIGN_IN, "Sign in", AppState.prepare_public_page),
-    (register_page, routes.REGISTER, "Create your account", AppState.prepare_public_page),
-    (journal_page, routes.JOURNAL, "Your journal", JournalState.load_journal),
-    (write_page, routes.WRITE, "Write", EditorState.open_editor),
-    (entry_page, routes.ENTRY, "Entry", EntryState.load_entry),
-    (care_team_page, routes.CARE_TEAM, "Care team", CareTeamState.load_care_team),
-    (clients_page, routes.CLIENTS, "Clients", ClientsState.load_clients),
-    (client_entries_page, routes.CLIENT_ENTRIES, "Shared entries", SharedWithMeState.load_client_entries),
-    (shared_entry_page, routes.SHARED_ENTRY, "Shared entry", SharedWithMeState.load_shared_entry),
-    (admin_page, routes.ADMIN, "Administration", AdminState.check_admin),
+    (home_page, routes.HOME, N_("Opening…"), AppState.route_home),
+    (sign_in_page, routes.SIGN_IN, N_("Sign in"), AppState.prepare_public_page),
+    (register_page, routes.REGISTER, N_("Create your account"), AppState.prepare_public_page),
+    (journal_page, routes.JOURNAL, N_("Your journal"), JournalState.load_journal),
+    (write_page, routes.WRITE, N_("Write"), EditorState.open_editor),
+    (entry_page, routes.ENTRY, N_("Entry"), EntryState.load_entry),
+    (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
+    (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
+    (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
+    (client_entries_page, routes.CLIENT_ENTRIES, N_("Shared entries"), SharedWithMeState.load_client_entries),
+    (shared_entry_page, routes.SHARED_ENTRY, N_("Shared entry"), SharedWithMeState.load_shared_entry),
+    (admin_page, routes.ADMIN, N_("Administration"), AdminState.check_admin),
 ]
 
 for component, route, title, on_load in PAGES:
-    app.add_page(component, route=route, title=f"{t(title)} · Betterjournal", on_load=on_load)
+    # The tab's title follows its language like the page's words.
+    app.add_page(component, route=route, title=tr(title) + " · Betterjournal", on_load=on_load)

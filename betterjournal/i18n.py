@@ -1,17 +1,199 @@
-"""The one translation function every user-visible string goes through.
+"""Languages, translations and local time: the one place text is made for a person.
 
-English is the source language; Canadian French arrives as a second catalogue with
-the same keys (the English text). A missing translation falls back to English.
+English is the source language: a message's English text is its id in the gettext
+catalogue (`betterjournal/locale/fr_CA/LC_MESSAGES/messages.po`, read with Babel at
+start-up). Messages are whole sentences with `{named}` values, so a translation can put
+the values where its language needs them.
+
+- Pages and components call `components.text.tr(...)`: the text follows the tab's
+  language in the browser, without a server round trip.
+- States and views call `Reader.t(...)` (states: `self._t(...)`) for text made on the
+  server: notices, problems, dates, a card's label. A `Reader` is one person's language
+  and time zone; nothing here depends on who is signed in elsewhere.
+- Text that is defined before it is shown (a table of problems, a kind's words, a
+  field's label) is marked with `N_(...)` and translated when it is shown.
+
+`make messages` extracts every message and updates the French catalogue;
+tests/unit/test_translations.py fails when a message lacks its French.
 """
 
 from __future__ import annotations
 
-from betterjournal.settings import get_settings
+import functools
+import gettext
+import io
+import re
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": {}}
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+ENGLISH, FRENCH = "en", "fr-CA"
+LANGUAGES = (ENGLISH, FRENCH)
+# Each language in its own words, as the settings page and the sign-in page offer it.
+LANGUAGE_NAMES = {ENGLISH: "English", FRENCH: "Français (Canada)"}
+# The Babel locale (formats of dates and numbers) and catalogue of each language.
+_LOCALES = {ENGLISH: "en_CA", FRENCH: "fr_CA"}
+LOCALE_DIR = Path(__file__).parent / "locale"
 
 
-def t(message: str, **values: object) -> str:
-    """Translate `message` into the deployment's language, then fill `{named}` values."""
-    text = CATALOGUES.get(get_settings().locale, {}).get(message, message)
-    return text.format(**values) if values else text
+class Message(str):
+    """A message's English text, marked for translation when it is shown (see `N_`)."""
+
+
+def N_(message: str) -> Message:
+    """Mark `message` for extraction now and translation later, when it is shown."""
+    return Message(message)
+
+
+# The time zones the settings page offers: Canada's, east to west. A person whose browser
+# is set to a zone elsewhere is offered that one too.
+TIME_ZONE_CHOICES: tuple[tuple[str, Message], ...] = (
+    ("America/St_Johns", N_("Newfoundland time (St. John's)")),
+    ("America/Halifax", N_("Atlantic time (Halifax, Moncton)")),
+    ("America/Toronto", N_("Eastern time (Toronto, Montréal, Ottawa)")),
+    ("America/Winnipeg", N_("Central time (Winnipeg)")),
+    ("America/Regina", N_("Saskatchewan time (Regina)")),
+    ("America/Edmonton", N_("Mountain time (Edmonton, Calgary)")),
+    ("America/Vancouver", N_("Pacific time (Vancouver, Victoria)")),
+    ("America/Whitehorse", N_("Yukon time (Whitehorse)")),
+)
+
+
+@functools.cache
+def _translations(language: str) -> gettext.NullTranslations:
+    """The language's gettext catalogue, read from its .po file (no compiled .mo kept)."""
+    if language == ENGLISH:
+        return gettext.NullTranslations()
+    with open(LOCALE_DIR / _LOCALES[language] / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale=_LOCALES[language])
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+@functools.cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(_LOCALES[language])
+
+
+@functools.cache
+def _moment_pattern(language: str) -> str:
+    """'Nov 30, 2026, 2:05 p.m.' / '30 nov. 2026, 14 h 05': medium date, short time."""
+    locale = _babel_locale(language)
+    return locale.datetime_formats["medium"].format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def language_or_default(value: object) -> str:
+    """`value` if it names one of the app's languages, else English."""
+    return value if isinstance(value, str) and value in LANGUAGES else ENGLISH
+
+
+def is_time_zone(value: object) -> bool:
+    """Whether `value` is an IANA time zone name this machine knows ('America/Halifax')."""
+    return isinstance(value, str) and value in _time_zone_names()
+
+
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+_WEIGHTED = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+
+
+def from_accept_language(header: str) -> str:
+    """The app language a browser asks for first (its Accept-Language header), else English.
+
+    Any French ('fr', 'fr-FR', 'fr-CA') gets Canadian French; any English gets English.
+    """
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        match = _WEIGHTED.match(part)
+        if not match:
+            continue
+        try:
+            weight = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        wanted.append((-weight, position, match.group(1).lower()))
+    for weight, _, tag in sorted(wanted):
+        if weight < 0 and tag.split("-")[0] in ("fr", "en"):
+            return FRENCH if tag.startswith("fr") else ENGLISH
+    return ENGLISH
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One person's language and time zone: how server-made text reads to them."""
+
+    language: str = ENGLISH
+    time_zone: str = "America/Toronto"
+
+    def t(self, message: str, **values: object) -> str:
+        """`message` in this reader's language, with its `{named}` values filled in."""
+        return self._fill(_translations(self.language).gettext(message), values)
+
+    def n(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """The singular or plural message for `count` (`{count}` is filled in too)."""
+        text = _translations(self.language).ngettext(singular, plural, count)
+        return self._fill(text, {**values, "count": count})
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=_babel_locale(self.language))
+
+    def when(self, moment: datetime | None) -> str:
+        """'Nov 30, 2026, 2:05 p.m.' in this reader's time zone, or '' for no moment."""
+        if moment is None:
+            return ""
+        return format_datetime(
+            moment,
+            _moment_pattern(self.language),
+            tzinfo=_zone(self.time_zone),
+            locale=_babel_locale(self.language),
+        )
+
+    def day(self, moment: datetime | None) -> str:
+        """'Nov 30, 2026' / '30 nov. 2026' in this reader's time zone, or '' for no moment."""
+        if moment is None:
+            return ""
+        locale = _babel_locale(self.language)
+        return format_datetime(
+            moment, locale.date_formats["medium"].pattern, tzinfo=_zone(self.time_zone), locale=locale
+        )
+
+    def _fill(self, text: str, values: dict[str, object]) -> str:
+        if not values:
+            return text
+        return text.format(**{name: self.shown(value) for name, value in values.items()})
+
+    def shown(self, value: object) -> object:
+        """A value as it reads in a message: a marked message translated, a number or a
+        moment formatted."""
+        if isinstance(value, Message):
+            return self.t(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.number(value)
+        if isinstance(value, datetime):
+            return self.when(value)
+        return value
+
+
+def placeholders(message: str) -> set[str]:
+    """The `{named}` values a message uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name}

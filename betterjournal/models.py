@@ -90,6 +90,10 @@ class User(SQLModel, table=True):
     role: Role
     password_hash: str = Field(max_length=200)
     is_active: bool = True
+    # The person's choices (i18n.LANGUAGES, an IANA zone); None until they first sign in,
+    # when their browser's language and time zone are taken as the first choice.
+    language: str | None = Field(default=None, max_length=8)
+    time_zone: str | None = Field(default=None, max_length=64)
     wrapped_data_key: bytes = Field(sa_column=_ciphertext())
     kek_version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -272,6 +276,8 @@ class Viewer:
     role: Role
     display_name: str
     session_id: uuid.UUID
+    language: str | None = None  # None: not chosen yet (the tab's language stands)
+    time_zone: str | None = None  # None: the deployment's
 
 
 Cursor = tuple[datetime, uuid.UUID]  # (created_at, id) of the last item of a page
@@ -340,12 +346,14 @@ class Editing:
 
 @dataclass(frozen=True)
 class Person:
+    """Someone at the other end of a care link, and since when they are linked."""
+
     id: str
     name: str
-    linked_on: str
+    linked_at: datetime
 
 
 @dataclass(frozen=True)
 class InvitationPreview:
     clinician_name: str
-    expires_on: str
+    expires_at: datetime

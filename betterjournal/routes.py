@@ -11,6 +11,7 @@ CLIENTS = "/clients"
 CLIENT_ENTRIES = "/clients/entries"
 SHARED_ENTRY = "/clients/entry"
 ADMIN = "/admin"
+SETTINGS = "/settings"
 
 API_SIGN_IN = "/api/auth/signin"
 API_SIGN_OUT = "/api/auth/signout"

@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from betterjournal.i18n import is_time_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,8 +42,7 @@ class Settings:
     database_url: str
     key_file: Path
     key_b64: str
-    timezone: str
-    locale: str
+    time_zone: str  # for people who haven't chosen theirs (nor signed in from a browser)
     client_idle: timedelta
     clinician_idle: timedelta
     session_lifetime: timedelta
@@ -92,14 +93,15 @@ def load_settings() -> Settings:
         database_url=_env("BJ_DATABASE_URL", f"sqlite:///{data_dir / 'betterjournal.db'}"),
         key_file=Path(_env("BJ_KEY_FILE", str(data_dir / "kek.key"))),
         key_b64=_env("BJ_KEK", ""),
-        timezone=_env("BJ_TIMEZONE", "America/Toronto"),
-        locale=_env("BJ_LOCALE", "en"),
+        time_zone=_env("BJ_TIMEZONE", "America/Toronto"),
         client_idle=_minutes("BJ_CLIENT_IDLE_MINUTES", 30),
         clinician_idle=_minutes("BJ_CLINICIAN_IDLE_MINUTES", 15),
         session_lifetime=_minutes("BJ_SESSION_MAX_MINUTES", 12 * 60),
         trust_proxy=_env("BJ_TRUST_PROXY", "false").lower() in {"1", "true", "yes"},
         test_kinds=tuple(name for name in _env("BJ_TEST_KINDS", "").split(",") if name.strip()),
     )
+    if not is_time_zone(settings.time_zone):
+        raise SettingsError("BJ_TIMEZONE must be an IANA time zone such as America/Toronto")
     if settings.env not in {"development", "production"}:
         raise SettingsError("BJ_ENV must be 'development' or 'production'")
     if settings.production and settings.test_kinds:

@@ -1,20 +1,21 @@
 """What the browser is sent: small view objects, formatted at the edge for a person.
 
 The core returns datetimes and raw field values; this module turns them into text for
-state vars. Each kind says here how its items read in a list (title, preview) and the
-words its pager uses; everything else about showing an item is generic.
+state vars, in the language and time zone of the person who reads them (an
+`i18n.Reader`). Each kind says here how its items read in a list (title, preview) and
+the words its pager uses; everything else about showing an item is generic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from betterjournal import routes
-from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND as JOURNAL
-from betterjournal.i18n import t
-from betterjournal.models import DraftItem, OwnItem, Share, SharedItem
+from betterjournal.i18n import N_, Message, Reader
+from betterjournal.models import DraftItem, OwnItem, Person, Share, SharedItem
 
 PREVIEW_LENGTH = 140
 
@@ -32,35 +33,50 @@ class ItemCard:
 
 @dataclass(frozen=True)
 class ShareLine:
-    """For the owner: one linked clinician, whether the item is shared, and when seen."""
+    """For the owner: one linked clinician, whether the item is shared, and when seen.
+
+    `switch` labels the share switch; `status` says in one sentence who sees it since when.
+    """
 
     clinician_id: str
     clinician_name: str
     shared: bool
-    shared_on: str
-    seen_on: str
+    switch: str
+    status: str
 
 
 @dataclass(frozen=True)
 class SharedView:
-    """A shared item as a clinician reads it: its shared fields, written and shared when."""
+    """A shared item as a clinician reads it: its shared fields, and when written and shared
+    (`dates`: one line for its page, `shared_on`: for a card)."""
 
     id: str
     title: str
     body: str
-    written_on: str
+    dates: str
     shared_on: str
 
 
-NO_SHARED_VIEW = SharedView(id="", title="", body="", written_on="", shared_on="")
+NO_SHARED_VIEW = SharedView(id="", title="", body="", dates="", shared_on="")
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """Someone linked: their name and since when, as a card shows it."""
+
+    id: str
+    name: str
+    since: str
 
 
 @dataclass(frozen=True)
 class KindWords:
-    untitled: str
-    newer: str
-    older: str
-    deleted: str
+    """A kind's own words, marked for translation (components use `tr`, states `_t`)."""
+
+    untitled: Message
+    newer: Message
+    older: Message
+    deleted: Message
 
 
 @dataclass(frozen=True)
@@ -89,64 +105,97 @@ KIND_VIEWS: dict[str, KindView] = {
         title=lambda fields: fields.get("title", ""),
         body=lambda fields: fields.get("body", ""),
         words=KindWords(
-            untitled=t("Untitled entry"),
-            newer=t("Newer entries"),
-            older=t("Older entries"),
-            deleted=t("Entry deleted."),
+            untitled=N_("Untitled entry"),
+            newer=N_("Newer entries"),
+            older=N_("Older entries"),
+            deleted=N_("Entry deleted."),
         ),
         home=routes.JOURNAL,
     ),
 }
 
 
-def own_card(item: OwnItem) -> ItemCard:
+def own_card(item: OwnItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[item.kind]
-    label = t("Shared with {names}", names=", ".join(item.shared_with)) if item.shared_with else t("Private")
+    if item.shared_with:
+        label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
+    else:
+        label = reader.t("Private")
     return ItemCard(
         id=str(item.id),
         title=view.title(item.fields),
         preview=preview(view.body(item.fields)),
-        written_on=when(item.created_at),
+        written_on=reader.when(item.created_at),
         label=label,
     )
 
 
-def draft_card(draft: DraftItem) -> ItemCard:
+def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[draft.kind]
     return ItemCard(
         id=str(draft.item_id),
         title=view.title(draft.fields),
         preview=preview(view.body(draft.fields)),
-        written_on=when(draft.updated_at),
-        label=t("Draft"),
+        written_on=reader.when(draft.updated_at),
+        label=reader.t("Draft"),
     )
 
 
-def shared_card(item: SharedItem) -> SharedView:
+def shared_card(item: SharedItem, reader: Reader) -> SharedView:
     """For a clinician's list: the preview is part of the item, so showing it counts as seen."""
-    full = shared_view(item)
-    return SharedView(full.id, full.title, preview(full.body), full.written_on, full.shared_on)
+    full = shared_view(item, reader)
+    return SharedView(full.id, full.title, preview(full.body), full.dates, full.shared_on)
 
 
-def shared_view(item: SharedItem) -> SharedView:
+def shared_view(item: SharedItem, reader: Reader) -> SharedView:
     view = KIND_VIEWS[item.kind]
     return SharedView(
         id=str(item.id),
         title=view.title(item.fields),
         body=view.body(item.fields),
-        written_on=when(item.created_at),
-        shared_on=when(item.shared_at),
+        dates=reader.t("Written {written} · shared {shared}", written=item.created_at, shared=item.shared_at),
+        shared_on=reader.t("Shared on {moment}", moment=item.shared_at),
     )
 
 
-def share_lines(shares: list[Share]) -> list[ShareLine]:
-    return [
-        ShareLine(
-            clinician_id=str(share.clinician_id),
-            clinician_name=share.clinician_name,
-            shared=share.shared_at is not None,
-            shared_on=when(share.shared_at),
-            seen_on=when(share.seen_at),
+def written_line(reader: Reader, created_at: datetime, updated_at: datetime) -> str:
+    """'Written …' or 'Written …, edited …', for an item's own page."""
+    if updated_at == created_at:
+        return reader.t("Written {written}", written=created_at)
+    return reader.t("Written {written}, edited {edited}", written=created_at, edited=updated_at)
+
+
+def share_lines(shares: list[Share], reader: Reader) -> list[ShareLine]:
+    return [_share_line(share, reader) for share in shares]
+
+
+def _share_line(share: Share, reader: Reader) -> ShareLine:
+    name = share.clinician_name
+    if share.shared_at is None:
+        switch = reader.t("Share with {name}", name=name)
+        status = reader.t("Private: {name} can't see this.", name=name)
+    elif share.seen_at is None:
+        switch = reader.t("Shared with {name}", name=name)
+        status = reader.t("Shared with {name} on {shared}. Not seen yet.", name=name, shared=share.shared_at)
+    else:
+        switch = reader.t("Shared with {name}", name=name)
+        status = reader.t(
+            "Shared with {name} on {shared}. Seen on {seen}.",
+            name=name,
+            shared=share.shared_at,
+            seen=share.seen_at,
         )
-        for share in shares
+    return ShareLine(
+        clinician_id=str(share.clinician_id),
+        clinician_name=name,
+        shared=share.shared_at is not None,
+        switch=switch,
+        status=status,
+    )
+
+
+def person_lines(people: list[Person], reader: Reader) -> list[PersonLine]:
+    return [
+        PersonLine(id=p.id, name=p.name, since=reader.t("Connected since {day}", day=reader.day(p.linked_at)))
+        for p in people
     ]

@@ -11,11 +11,14 @@ from note_kind import NOTE, create_note_table
 
 from betterjournal import routes, views
 from betterjournal.db import get_engine
+from betterjournal.i18n import N_
 
 create_note_table(get_engine())
 views.KIND_VIEWS[NOTE.name] = views.KindView(
     title=lambda fields: "",
     body=lambda fields: fields.get("text", ""),
-    words=views.KindWords(untitled="Note", newer="Newer notes", older="Older notes", deleted="Note deleted."),
+    words=views.KindWords(
+        untitled=N_("Note"), newer=N_("Newer notes"), older=N_("Older notes"), deleted=N_("Note deleted.")
+    ),
     home=routes.JOURNAL,
 )

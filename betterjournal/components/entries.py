@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from betterjournal.i18n import t
+from betterjournal.components.text import Text, tr
 from betterjournal.views import ItemCard, KindWords, SharedView, ShareLine
 
 
@@ -22,7 +22,7 @@ def _card_link(href: str, *lines: rx.Component) -> rx.Component:
 
 
 def _title(title: rx.Var[str] | str) -> rx.Component:
-    return rx.text(rx.cond(title != "", title, t("Untitled entry")), weight="bold")
+    return rx.text(rx.cond(title != "", title, tr("Untitled entry")), weight="bold")
 
 
 def entry_card(entry: ItemCard, href: str) -> rx.Component:
@@ -45,28 +45,13 @@ def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
         href,
         _title(entry.title),
         rx.text(entry.body, size="2", color_scheme="gray"),
-        rx.text(t("Shared on "), entry.shared_on, size="1", color_scheme="gray"),
+        rx.text(entry.shared_on, size="1", color_scheme="gray"),
     )
 
 
 def share_status_line(share: ShareLine) -> rx.Component:
-    """'Shared with Dr. X on …, seen on …' — what the client's clinician can see, and when."""
-    return rx.cond(
-        share.shared,
-        rx.text(
-            t("Shared with "),
-            share.clinician_name,
-            t(" on "),
-            share.shared_on,
-            rx.cond(
-                share.seen_on != "",
-                rx.fragment(t(". Seen on "), share.seen_on, "."),
-                rx.fragment(t(". Not seen yet.")),
-            ),
-            size="2",
-        ),
-        rx.text(t("Private: "), share.clinician_name, t(" can't see this entry."), size="2"),
-    )
+    """'Shared with Dr. X on …. Seen on ….' — what the client's clinician can see, and when."""
+    return rx.text(share.status, size="2")
 
 
 def pager(
@@ -78,14 +63,14 @@ def pager(
 ) -> rx.Component:
     """ "Newer …" / "Older …" under a newest-first list of one kind, in that kind's words."""
     return rx.hstack(
-        rx.cond(has_newer, rx.button(words.newer, variant="soft", on_click=newer)),
+        rx.cond(has_newer, rx.button(tr(words.newer), variant="soft", on_click=newer)),
         rx.spacer(),
-        rx.cond(has_older, rx.button(words.older, variant="soft", on_click=older)),
+        rx.cond(has_older, rx.button(tr(words.older), variant="soft", on_click=older)),
         width="100%",
     )
 
 
-def empty_state(message: str, action: rx.Component | None = None) -> rx.Component:
+def empty_state(message: Text, action: rx.Component | None = None) -> rx.Component:
     return rx.card(
         rx.vstack(rx.text(message), *([action] if action is not None else []), spacing="3"),
         width="100%",
@@ -97,13 +82,13 @@ def entry_body(text: str | rx.Var[str]) -> rx.Component:
     return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3")
 
 
-def loading(label: str) -> rx.Component:
+def loading(label: Text) -> rx.Component:
     """A spinner announced to screen readers while a page loads its data."""
     return rx.center(rx.spinner(), role="status", aria_label=label, width="100%")
 
 
 def unavailable_or_loading(
-    loaded: bool | rx.Var[bool], message: str, back: rx.Component, label: str
+    loaded: bool | rx.Var[bool], message: Text, back: rx.Component, label: Text
 ) -> rx.Component:
     """What a page shows when its item did not load: why, and the way back; or a spinner."""
     return rx.cond(loaded, empty_state(message, back), loading(label))

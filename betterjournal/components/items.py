@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal.components.entries import share_status_line
-from betterjournal.i18n import t
+from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import ShareLine
 
@@ -20,7 +20,7 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
                         on_change=lambda on: ItemSharingState.set_shared(item_id, share.clinician_id, on),
                         size="3",
                     ),
-                    rx.text(rx.cond(share.shared, t("Shared with "), t("Share with ")), share.clinician_name),
+                    rx.text(share.switch),
                     align="center",
                     spacing="3",
                 ),
@@ -35,12 +35,12 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
 def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
     """Who can see this item: a switch per linked clinician, or how to connect first."""
     return rx.vstack(
-        rx.heading(t("Who can see this"), as_="h2", size="4"),
+        rx.heading(tr("Who can see this"), as_="h2", size="4"),
         rx.cond(
             ItemSharingState.shares.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(ItemSharingState.shares, lambda share: _share_switch(item_id, share)),
             rx.text(
-                t("Only you. Connect with your clinician under Care team to be able to share."), size="2"
+                tr("Only you. Connect with your clinician under Care team to be able to share."), size="2"
             ),
         ),
         spacing="3",
@@ -48,19 +48,19 @@ def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
     )
 
 
-def delete_button(item_id: rx.Var[str] | str, *, label: str, question: str) -> rx.Component:
+def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) -> rx.Component:
     """Delete, after a question that says what happens to shares."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(rx.button(label, variant="soft", color_scheme="gray")),
         rx.alert_dialog.content(
             rx.alert_dialog.title(question),
             rx.alert_dialog.description(
-                t("It will be removed for good, and anyone you shared it with will no longer see it.")
+                tr("It will be removed for good, and anyone you shared it with will no longer see it.")
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("Keep it"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(tr("Keep it"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
-                    rx.button(t("Delete"), on_click=ItemSharingState.delete_item(item_id))
+                    rx.button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id))
                 ),
                 spacing="3",
                 justify="end",

@@ -6,10 +6,29 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
-from betterjournal.i18n import t
+from betterjournal.components.text import Text, tr
+from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 
-CRISIS_LINE = "Betterjournal is not for emergencies. In crisis, call or text 988."
+CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
+
+
+class DocumentLanguage(rx.Component):
+    """Sets <html lang> to the tab's language (assets/language.jsx)."""
+
+    library = "$/public/language.jsx"
+    tag = "DocumentLanguage"
+
+    lang: rx.Var[str]
+
+
+class BrowserTimeZone(rx.Component):
+    """A hidden form field holding the browser's time zone (assets/language.jsx)."""
+
+    library = "$/public/language.jsx"
+    tag = "BrowserTimeZone"
+
+    name: rx.Var[str]
 
 
 class OnPage(rx.Component):
@@ -42,7 +61,7 @@ def feedback() -> rx.Component:
 
 def footer(*extra: rx.Component) -> rx.Component:
     return rx.el.footer(
-        rx.text(t(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
         *extra,
         padding_y="1.5em",
         padding_bottom="6em",
@@ -50,7 +69,7 @@ def footer(*extra: rx.Component) -> rx.Component:
     )
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
     return rx.link(
         rx.vstack(
             rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"
@@ -70,22 +89,24 @@ def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
         rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
         *([rx.el.input(type="hidden", name="everywhere", value="yes", read_only=True)] if everywhere else []),
         rx.button(
-            t("Sign out on all devices") if everywhere else t("Sign out"),
+            tr("Sign out on all devices") if everywhere else tr("Sign out"),
             type="submit",
             variant="ghost" if everywhere else "soft",
             color_scheme="gray",
             size="2",
+            white_space="nowrap",
         ),
         action=routes.API_SIGN_OUT,
         method="post",
+        flex_shrink="0",
     )
 
 
 def _client_nav() -> rx.Component:
     return rx.hstack(
-        _nav_link(t("Journal"), routes.JOURNAL, "book-open"),
-        _nav_link(t("Write"), routes.WRITE, "pencil"),
-        _nav_link(t("Care team"), routes.CARE_TEAM, "users"),
+        _nav_link(tr("Journal"), routes.JOURNAL, "book-open"),
+        _nav_link(tr("Write"), routes.WRITE, "pencil"),
+        _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
         spacing="6",
         width="100%",
@@ -93,19 +114,44 @@ def _client_nav() -> rx.Component:
 
 
 def _clinician_nav() -> rx.Component:
-    return rx.hstack(_nav_link(t("Clients"), routes.CLIENTS, "users"), justify="center", width="100%")
+    return rx.hstack(_nav_link(tr("Clients"), routes.CLIENTS, "users"), justify="center", width="100%")
 
 
-def page_shell(*children: rx.Component, heading: str) -> rx.Component:
+def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
     return rx.box(
+        DocumentLanguage.create(lang=AppState.language),
         rx.el.header(
             rx.hstack(
-                rx.link(rx.heading("Betterjournal", size="4"), href=routes.HOME, underline="none"),
-                rx.spacer(),
-                rx.text(AppState.viewer_name, size="2", color_scheme="gray"),
+                rx.link(
+                    rx.heading("Betterjournal", size="4"), href=routes.HOME, underline="none", flex_shrink="0"
+                ),
+                # The name gives way first on a narrow screen (or at 200 % zoom): "Camil…".
+                rx.text(
+                    AppState.viewer_name,
+                    size="2",
+                    color_scheme="gray",
+                    truncate=True,
+                    flex="1",
+                    min_width="0",
+                    text_align="right",
+                ),
+                rx.link(
+                    rx.icon("settings", size=20, aria_hidden="true"),
+                    href=routes.SETTINGS,
+                    aria_label=tr("Settings"),
+                    title=tr("Settings"),
+                    color_scheme="gray",
+                    min_width="44px",
+                    min_height="44px",
+                    display="flex",
+                    align_items="center",
+                    justify_content="center",
+                    flex_shrink="0",
+                ),
                 _sign_out_form(),
                 align="center",
+                spacing="2",
                 width="100%",
             ),
             padding="0.75em 1em",
@@ -115,7 +161,7 @@ def page_shell(*children: rx.Component, heading: str) -> rx.Component:
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.cond(AppState.viewer_role == "clinician", _clinician_nav(), _client_nav()),
-            aria_label=t("Main"),
+            aria_label=tr("Main"),
             position="fixed",
             bottom="0",
             left="0",
@@ -128,7 +174,7 @@ def page_shell(*children: rx.Component, heading: str) -> rx.Component:
 
 
 def _main(
-    heading: str,
+    heading: Text,
     children: tuple[rx.Component, ...],
     *,
     padding: str,
@@ -152,21 +198,48 @@ def _main(
     )
 
 
-def public_shell(*children: rx.Component, heading: str) -> rx.Component:
-    """Sign-in and registration: no navigation, the same calm frame."""
+def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
+    """Sign-in and registration: no navigation, the same calm frame, and a way to switch
+    language before signing in."""
     return rx.box(
+        DocumentLanguage.create(lang=AppState.language),
         _main(
             heading,
             children,
             padding="1.5em 1em",
             max_width="480px",
-            above=rx.heading("Betterjournal", size="5", color_scheme="teal"),
+            above=rx.hstack(
+                rx.heading("Betterjournal", size="5", color_scheme="teal"),
+                rx.spacer(),
+                _language_switch(),
+                align="center",
+                width="100%",
+            ),
         ),
         footer(),
     )
 
 
-def labelled_field(label: str, control: rx.Component, *, hint: str = "") -> rx.Component:
+def _language_switch() -> rx.Component:
+    """The other language, named in its own words (and marked as that language)."""
+    return rx.hstack(
+        *[
+            rx.cond(
+                AppState.language != language,
+                rx.button(
+                    LANGUAGE_NAMES[language],
+                    lang=language,
+                    variant="ghost",
+                    size="2",
+                    on_click=AppState.choose_language(language),
+                ),
+            )
+            for language in LANGUAGES
+        ]
+    )
+
+
+def labelled_field(label: Text, control: rx.Component, *, hint: Text = "") -> rx.Component:
     """A visible label tied to its control by id, with an optional hint."""
     return rx.vstack(
         rx.el.label(label, html_for=control.id, font_weight="500"),  # type: ignore[attr-defined]

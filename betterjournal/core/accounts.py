@@ -15,6 +15,7 @@ from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempt
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
+from betterjournal.i18n import LANGUAGES, N_, is_time_zone
 from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, Viewer, utcnow
 from betterjournal.settings import get_settings
 
@@ -33,7 +34,7 @@ def create_user(
     """Create an account with its own wrapped data key. Raises InvalidInput."""
     clean_address, name, secret = _checked_details(email, display_name, password)
     if _email_taken(session, clean_address):
-        raise InvalidInput("We couldn't create an account with these details.", code="details")
+        raise InvalidInput(N_("We couldn't create an account with these details."), code="details")
     return _add_user(session, email=clean_address, display_name=name, secret=secret, role=role)
 
 
@@ -41,7 +42,7 @@ def _checked_details(email: object, display_name: object, password: object) -> t
     """(email, name, password) for a new account, or InvalidInput saying what to fix."""
     clean_address = clean_email(email)
     try:
-        name = clean_line(display_name, label="Name", max_length=NAME_MAX)
+        name = clean_line(display_name, label=N_("Name"), max_length=NAME_MAX)
     except InvalidInput as error:
         raise InvalidInput(error.message, code="name", **error.values) from None
     return clean_address, name, passwords.check_policy(password)
@@ -110,6 +111,27 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     return user
 
 
+def set_preferences(session: Session, *, user_id: uuid.UUID, language: object, time_zone: object) -> None:
+    """Keep the person's language and time zone. Raises InvalidInput (nothing written)."""
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise InvalidInput(N_("Choose English or Français (Canada)."))
+    if not is_time_zone(time_zone):
+        raise InvalidInput(N_("Choose a time zone from the list."))
+    session.exec(update(User).where(col(User.id) == user_id).values(language=language, time_zone=time_zone))
+
+
+def adopt_first_preferences(session: Session, user: User, *, language: object, time_zone: object) -> None:
+    """At sign-in: the browser's language and time zone, for a person who hasn't chosen yet.
+
+    They are hints from the sign-in form: one that isn't valid is ignored, never refused.
+    """
+    if user.language is None and isinstance(language, str) and language in LANGUAGES:
+        user.language = language
+    if user.time_zone is None and is_time_zone(time_zone):
+        user.time_zone = time_zone  # type: ignore[assignment]
+    session.add(user)
+
+
 def start_session(session: Session, user: User) -> str:
     """Create a server-side session; return the raw token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)  # 256 bits
@@ -137,6 +159,8 @@ _SESSION_BY_TOKEN_HASH = (
         col(User.role),
         col(User.display_name),
         col(User.is_active),
+        col(User.language),
+        col(User.time_zone),
     )
     .join(User, col(User.id) == AuthSession.user_id)
     .where(col(AuthSession.token_hash) == bindparam("token_hash"))
@@ -158,7 +182,18 @@ def resolve_session(session: Session, token: str | None) -> Viewer | None:
     row = run_prebuilt(session, _SESSION_BY_TOKEN_HASH, token_hash=sha256_hex(token)).first()
     if row is None:
         return None
-    session_id, last_seen_at, expires_at, revoked_at, user_id, role, display_name, is_active = row
+    (
+        session_id,
+        last_seen_at,
+        expires_at,
+        revoked_at,
+        user_id,
+        role,
+        display_name,
+        is_active,
+        language,
+        zone,
+    ) = row
     now = utcnow()
     if (
         revoked_at is not None
@@ -169,7 +204,14 @@ def resolve_session(session: Session, token: str | None) -> Viewer | None:
         return None
     if now - last_seen_at >= LAST_SEEN_GRANULARITY:
         run_prebuilt(session, _TOUCH_SESSION, session_id=session_id, now=now)
-    return Viewer(user_id=user_id, role=role, display_name=display_name, session_id=session_id)
+    return Viewer(
+        user_id=user_id,
+        role=role,
+        display_name=display_name,
+        session_id=session_id,
+        language=language,
+        time_zone=zone,
+    )
 
 
 def end_session(session: Session, token: str | None, *, everywhere: bool = False) -> None:

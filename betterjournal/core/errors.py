@@ -2,27 +2,28 @@
 
 import uuid
 
-from betterjournal.i18n import t
+from betterjournal.i18n import N_, Message, Reader
 
 
 class CoreError(Exception):
-    """Base for refusals; `str(error)` is the plain-language message, translated.
+    """Base for refusals: a plain-language message, shown in the person's language.
 
-    The message is an English template (the translation key) filled with `values`.
+    The message is an English template (the translation key) filled with `values` when it
+    is shown (`Reader.t(error.message, **error.values)`); `str(error)` is the English.
     """
 
-    def __init__(self, message: str, **values: object) -> None:
+    def __init__(self, message: Message, **values: object) -> None:
         super().__init__(message)
         self.message, self.values = message, values
 
     def __str__(self) -> str:
-        return t(self.message, **self.values)
+        return Reader().t(self.message, **self.values)
 
 
 class InvalidInput(CoreError):
     """The input was refused; nothing was written. `code` names the reason for routes."""
 
-    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
+    def __init__(self, message: Message, code: str = "invalid", **values: object) -> None:
         super().__init__(message, **values)
         self.code = code
 
@@ -31,7 +32,7 @@ class NotFound(CoreError):
     """Does not exist or is not yours to see: the same answer for both (AUTHZ-3)."""
 
     def __init__(self) -> None:
-        super().__init__("This item isn't available. It may have been removed or made private.")
+        super().__init__(N_("This item isn't available. It may have been removed or made private."))
 
 
 class Denied(NotFound):
@@ -51,16 +52,16 @@ class SignInFailed(CoreError):
     """One message for unknown email, wrong password and disabled account (AUTHN-2)."""
 
     def __init__(self) -> None:
-        super().__init__("That email and password don't match an account. Please try again.")
+        super().__init__(N_("That email and password don't match an account. Please try again."))
 
 
 class TooManyAttempts(CoreError):
     def __init__(self) -> None:
-        super().__init__("Too many attempts. Please wait a few minutes, then try again.")
+        super().__init__(N_("Too many attempts. Please wait a few minutes, then try again."))
 
 
 class AuditUnavailable(CoreError):
     """The audit row could not be written, so nothing is shown (AUD-2)."""
 
     def __init__(self) -> None:
-        super().__init__("This can't be opened right now. Please try again in a moment.")
+        super().__init__(N_("This can't be opened right now. Please try again in a moment."))

@@ -36,6 +36,7 @@ from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
+from betterjournal.i18n import N_
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -89,7 +90,7 @@ class Kind:
     def clean(self, values: object, *, draft: bool = False) -> dict[str, str]:
         """The kind's fields from a form: exactly its fields (missing ones empty), cleaned."""
         if not isinstance(values, Mapping) or set(values) - set(self.field_names):
-            raise InvalidInput("This couldn't be saved. Please try again.")
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         return {f.name: (f.clean_draft if draft else f.clean)(values.get(f.name, "")) for f in self.fields}
 
     def seal(self, key: DataKey, item_id: Any, values: Mapping[str, str]) -> dict[str, bytes | None]:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from betterjournal.core import items
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
+from betterjournal.i18n import N_
 from betterjournal.models import JournalEntry
 
 
 def clean_title(value: object) -> str:
-    return clean_line(value, label="Title", max_length=TITLE_MAX, required=False)
+    return clean_line(value, label=N_("Title"), max_length=TITLE_MAX, required=False)
 
 
 def clean_body(value: object) -> str:
-    return clean_text(value, label="Your entry", max_length=BODY_MAX)
+    return clean_text(value, label=N_("Your entry"), max_length=BODY_MAX)
 
 
 def clean_body_draft(value: object) -> str:
-    return clean_text(value, label="Your entry", max_length=BODY_MAX, required=False)
+    return clean_text(value, label=N_("Your entry"), max_length=BODY_MAX, required=False)
 
 
 KIND = items.register(

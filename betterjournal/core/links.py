@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, sharing
-from betterjournal.core.dates import day
 from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import sha256_hex
+from betterjournal.i18n import N_
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -27,7 +27,7 @@ from betterjournal.models import (
 INVITATION_LIFETIME = timedelta(days=7)
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 _CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
-_INVALID_CODE = "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
+_INVALID_CODE = N_("That invitation code isn't valid. Check it with your clinician, or ask for a new one.")
 
 
 def _normalise_code(code: object) -> str:
@@ -39,7 +39,7 @@ def _normalise_code(code: object) -> str:
 def _require_role(session: Session, user_id: uuid.UUID, role: Role) -> None:
     """Links only ever join a clinician to a client, whatever the caller checked."""
     if session.exec(select(User.role).where(col(User.id) == user_id)).first() != role:
-        raise InvalidInput("Only a clinician can invite, and only a client can accept.")
+        raise InvalidInput(N_("Only a clinician can invite, and only a client can accept."))
 
 
 def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
@@ -86,7 +86,7 @@ def preview_invitation(session: Session, invitation_id: uuid.UUID) -> Invitation
         raise InvalidInput(_INVALID_CODE, code="details")
     clinician = session.get(User, invitation.clinician_id)
     assert clinician is not None
-    return InvitationPreview(clinician_name=clinician.display_name, expires_on=day(invitation.expires_at))
+    return InvitationPreview(clinician_name=clinician.display_name, expires_at=invitation.expires_at)
 
 
 def offered_invitation(session: Session, *, client_id: uuid.UUID) -> uuid.UUID | None:
@@ -165,7 +165,7 @@ def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID)
         )
     ).first()
     if link is None:
-        raise InvalidInput("You aren't connected to that clinician.")
+        raise InvalidInput(N_("You aren't connected to that clinician."))
     link.ended_at = utcnow()
     session.add(link)
     sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id)
@@ -185,9 +185,7 @@ def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]
         .where(CareLink.client_id == client_id, col(CareLink.ended_at).is_(None))
         .order_by(col(CareLink.created_at))
     )
-    return [
-        Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows
-    ]
+    return [Person(id=str(user.id), name=user.display_name, linked_at=link.created_at) for user, link in rows]
 
 
 def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]:
@@ -201,6 +199,4 @@ def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]
         )
         .order_by(col(User.display_name))
     )
-    return [
-        Person(id=str(user.id), name=user.display_name, linked_on=day(link.created_at)) for user, link in rows
-    ]
+    return [Person(id=str(user.id), name=user.display_name, linked_at=link.created_at) for user, link in rows]

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from betterjournal.core.errors import InvalidInput
+from betterjournal.i18n import N_
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -33,18 +34,18 @@ def _common_passwords() -> frozenset[str]:
 def check_policy(password: object) -> str:
     """Return the password if acceptable; raise InvalidInput with what to change."""
     if not isinstance(password, str):
-        raise InvalidInput("Password must be text.", code="password_short")
+        raise InvalidInput(N_("Password must be text."), code="password_short")
     if len(password) < MIN_LENGTH:
         raise InvalidInput(
-            "Use at least {count} characters for your password.", code="password_short", count=MIN_LENGTH
+            N_("Use at least {count} characters for your password."), code="password_short", count=MIN_LENGTH
         )
     if len(password) > MAX_LENGTH:
         raise InvalidInput(
-            "Use at most {count} characters for your password.", code="password_long", count=MAX_LENGTH
+            N_("Use at most {count} characters for your password."), code="password_long", count=MAX_LENGTH
         )
     if password.lower() in _common_passwords():
         raise InvalidInput(
-            "That password is too common. Try a few unrelated words together.",
+            N_("That password is too common. Try a few unrelated words together."),
             code="password_common",
         )
     return password

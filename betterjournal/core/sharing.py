@@ -26,6 +26,7 @@ from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import parse_id
 from betterjournal.db import run_prebuilt
+from betterjournal.i18n import N_
 from betterjournal.models import (
     AuditAction,
     AuditOutcome,
@@ -170,7 +171,7 @@ def set_shared(
                 session, owner_id=owner_id, item_id=parsed, clinician=clinician, now=now
             )
         if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
-            raise InvalidInput("You can only share with a clinician you're connected to.")
+            raise InvalidInput(N_("You can only share with a clinician you're connected to."))
     else:
         changed = run_prebuilt(session, _REVOKE_ONE, item=parsed, clinician=clinician, now=now).rowcount
     if changed:

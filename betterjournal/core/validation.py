@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 
 from betterjournal.core.errors import InvalidInput, NotFound
-from betterjournal.i18n import t
+from betterjournal.i18n import N_, Message
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -25,21 +25,21 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
-def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
+def clean_text(value: object, *, label: Message, max_length: int, required: bool = True) -> str:
     """Validate free text: a string, no control characters or lone surrogates, NFC, length."""
     if not isinstance(value, str):
-        raise InvalidInput("{label} must be text.", label=t(label))
+        raise InvalidInput(N_("{label} must be text."), label=label)
     if _SURROGATE.search(value):
-        raise InvalidInput("{label} contains characters that can't be saved.", label=t(label))
+        raise InvalidInput(N_("{label} contains characters that can't be saved."), label=label)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
-        raise InvalidInput("{label} contains characters that can't be saved.", label=t(label))
+        raise InvalidInput(N_("{label} contains characters that can't be saved."), label=label)
     value = unicodedata.normalize("NFC", value)
     if required and not value.strip():
-        raise InvalidInput("{label} can't be empty.", label=t(label))
+        raise InvalidInput(N_("{label} can't be empty."), label=label)
     if len(value) > max_length:
         raise InvalidInput(
-            "{label} is too long: the limit is {limit:,} characters.", label=t(label), limit=max_length
+            N_("{label} is too long: the limit is {limit} characters."), label=label, limit=max_length
         )
     return value
 
@@ -52,18 +52,18 @@ def can_hold(value: object, *, max_length: int) -> bool:
     return isinstance(value, str) and len(value) <= max_length and not _SURROGATE.search(value)
 
 
-def clean_line(value: object, *, label: str, max_length: int, required: bool = True) -> str:
+def clean_line(value: object, *, label: Message, max_length: int, required: bool = True) -> str:
     """Single-line text (titles, names): like clean_text, without newlines, trimmed."""
     value = clean_text(value, label=label, max_length=max_length, required=required)
     if "\n" in value or "\t" in value:
-        raise InvalidInput("{label} must be on one line.", label=t(label))
+        raise InvalidInput(N_("{label} must be on one line."), label=label)
     return value.strip()
 
 
 def clean_email(value: object) -> str:
-    email = clean_line(value, label="Email", max_length=EMAIL_MAX).lower()
+    email = clean_line(value, label=N_("Email"), max_length=EMAIL_MAX).lower()
     if not _EMAIL.match(email):
-        raise InvalidInput("Enter an email address like name@example.com.", code="email")
+        raise InvalidInput(N_("Enter an email address like name@example.com."), code="email")
     return email
 
 
@@ -79,7 +79,7 @@ def parse_id(value: object) -> uuid.UUID:
         raise NotFound() from None
 
 
-def parse_bool(value: object, *, label: str) -> bool:
+def parse_bool(value: object, *, label: Message) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput("{label} must be on or off.", label=t(label))
+        raise InvalidInput(N_("{label} must be on or off."), label=label)
     return value

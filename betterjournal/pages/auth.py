@@ -5,23 +5,29 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.layout import labelled_field, public_shell
+from betterjournal.components.layout import BrowserTimeZone, labelled_field, public_shell
 from betterjournal.components.native_form import native_form
-from betterjournal.i18n import t
+from betterjournal.components.text import Text, tr
 from betterjournal.state.base import AppState
 
 
-def _field(label: str, name: str, *, hint: str = "", **props) -> rx.Component:
+def _field(label: Text, name: str, *, hint: Text = "", **props) -> rx.Component:
     """A labelled, required text field; `name` is also its id and form key."""
     control = rx.input(id=name, name=name, required=True, size="3", width="100%", **props)
     return labelled_field(label, control, hint=hint)
 
 
-def _auth_form(action: str, submit_label: str, *fields: rx.Component) -> rx.Component:
-    """A form the browser posts itself, with the anti-forgery token and one wide button."""
+def _auth_form(action: str, submit_label: Text, *fields: rx.Component) -> rx.Component:
+    """A form the browser posts itself, with the anti-forgery token and one wide button.
+
+    It also sends the tab's language and the browser's time zone: a person who hasn't
+    chosen them in Settings yet gets these as their first choice when they sign in.
+    """
     return native_form(
         rx.vstack(
             rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
+            rx.el.input(type="hidden", name="language", value=AppState.language, read_only=True),
+            BrowserTimeZone.create(name="time_zone"),
             *fields,
             rx.button(
                 submit_label, type="submit", size="3", width="100%", disabled=AppState.form_token == ""
@@ -39,23 +45,24 @@ def sign_in_page() -> rx.Component:
     return public_shell(
         _auth_form(
             routes.API_SIGN_IN,
-            t("Sign in"),
-            _field(t("Email"), "email", type="email", auto_complete="username"),
-            _field(t("Password"), "password", type="password", auto_complete="current-password"),
+            tr("Sign in"),
+            _field(tr("Email"), "email", type="email", auto_complete="username"),
+            _field(tr("Password"), "password", type="password", auto_complete="current-password"),
         ),
         rx.text(
-            t("Have an invitation code from your clinician? "),
-            rx.link(t("Create your account"), href=routes.REGISTER),
+            tr("Have an invitation code from your clinician?"),
+            " ",
+            rx.link(tr("Create your account"), href=routes.REGISTER),
             size="2",
         ),
-        heading=t("Sign in"),
+        heading=tr("Sign in"),
     )
 
 
 def register_page() -> rx.Component:
     return public_shell(
         rx.text(
-            t(
+            tr(
                 "Your clinician gives you an invitation code. Your journal stays private: "
                 "nothing is shared unless you choose to share it, one entry at a time."
             ),
@@ -63,26 +70,26 @@ def register_page() -> rx.Component:
         ),
         _auth_form(
             routes.API_REGISTER,
-            t("Create account"),
-            _field(t("Invitation code"), "code", auto_complete="off", auto_capitalize="characters"),
+            tr("Create account"),
+            _field(tr("Invitation code"), "code", auto_complete="off", auto_capitalize="characters"),
             _field(
-                t("Your name"),
+                tr("Your name"),
                 "name",
                 auto_complete="name",
                 max_length=100,
-                hint=t("Your clinician will see this name."),
+                hint=tr("Your clinician will see this name."),
             ),
-            _field(t("Email"), "email", type="email", auto_complete="username"),
+            _field(tr("Email"), "email", type="email", auto_complete="username"),
             _field(
-                t("Password"),
+                tr("Password"),
                 "password",
                 type="password",
                 auto_complete="new-password",
                 min_length=12,
                 max_length=128,
-                hint=t("At least 12 characters. A few unrelated words work well."),
+                hint=tr("At least 12 characters. A few unrelated words work well."),
             ),
         ),
-        rx.text(t("Already have an account? "), rx.link(t("Sign in"), href=routes.SIGN_IN), size="2"),
-        heading=t("Create your account"),
+        rx.text(tr("Already have an account?"), " ", rx.link(tr("Sign in"), href=routes.SIGN_IN), size="2"),
+        heading=tr("Create your account"),
     )

@@ -6,25 +6,25 @@ import reflex as rx
 
 from betterjournal.components.entries import empty_state
 from betterjournal.components.layout import labelled_field, page_shell
-from betterjournal.i18n import t
-from betterjournal.models import Person
+from betterjournal.components.text import tr
 from betterjournal.state.care_team import CareTeamState
+from betterjournal.views import PersonLine
 
 
 def _invitation_offer() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(t("Invitation from "), CareTeamState.invitation_from, as_="h2", size="4"),
+            rx.heading(tr("Invitation from {name}", name=CareTeamState.invitation_from), as_="h2", size="4"),
             rx.text(
-                t(
+                tr(
                     "Connecting lets you choose entries to share with them. "
                     "Connecting shares nothing by itself."
                 )
             ),
             rx.hstack(
-                rx.button(t("Accept"), size="3", on_click=CareTeamState.accept_invitation),
+                rx.button(tr("Accept"), size="3", on_click=CareTeamState.accept_invitation),
                 rx.button(
-                    t("Not now"),
+                    tr("Not now"),
                     size="3",
                     variant="soft",
                     color_scheme="gray",
@@ -42,11 +42,11 @@ def _code_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             labelled_field(
-                t("Invitation code"),
+                tr("Invitation code"),
                 rx.input(id="invitation-code", name="code", auto_complete="off", size="3", width="100%"),
-                hint=t("Your clinician gives you this code."),
+                hint=tr("Your clinician gives you this code."),
             ),
-            rx.button(t("Check code"), type="submit", size="3"),
+            rx.button(tr("Check code"), type="submit", size="3"),
             spacing="3",
             width="100%",
         ),
@@ -56,18 +56,18 @@ def _code_form() -> rx.Component:
     )
 
 
-def _end_link(person: Person) -> rx.Component:
+def _end_link(person: PersonLine) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(t("Disconnect"), variant="soft", color_scheme="gray")),
+        rx.alert_dialog.trigger(rx.button(tr("Disconnect"), variant="soft", color_scheme="gray")),
         rx.alert_dialog.content(
-            rx.alert_dialog.title(t("Disconnect from "), person.name, "?"),
+            rx.alert_dialog.title(tr("Disconnect from {name}?", name=person.name)),
             rx.alert_dialog.description(
-                t("Everything you shared with them becomes private again, right away.")
+                tr("Everything you shared with them becomes private again, right away.")
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("Stay connected"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(tr("Stay connected"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
-                    rx.button(t("Disconnect"), on_click=CareTeamState.end_link(person.id))
+                    rx.button(tr("Disconnect"), on_click=CareTeamState.end_link(person.id))
                 ),
                 spacing="3",
                 justify="end",
@@ -77,12 +77,12 @@ def _end_link(person: Person) -> rx.Component:
     )
 
 
-def _clinician_row(person: Person) -> rx.Component:
+def _clinician_row(person: PersonLine) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
                 rx.text(person.name, weight="bold"),
-                rx.text(t("Connected since "), person.linked_on, size="1", color_scheme="gray"),
+                rx.text(person.since, size="1", color_scheme="gray"),
                 spacing="1",
             ),
             rx.spacer(),
@@ -97,15 +97,15 @@ def _clinician_row(person: Person) -> rx.Component:
 def care_team_page() -> rx.Component:
     return page_shell(
         rx.cond(CareTeamState.invitation_from != "", _invitation_offer()),
-        rx.heading(t("Connected clinicians"), as_="h2", size="4"),
+        rx.heading(tr("Connected clinicians"), as_="h2", size="4"),
         rx.cond(
             CareTeamState.clinicians.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(CareTeamState.clinicians, _clinician_row),
             rx.cond(
-                CareTeamState.care_team_loaded, empty_state(t("You're not connected with a clinician yet."))
+                CareTeamState.care_team_loaded, empty_state(tr("You're not connected with a clinician yet."))
             ),
         ),
-        rx.heading(t("Add a clinician"), as_="h2", size="4"),
+        rx.heading(tr("Add a clinician"), as_="h2", size="4"),
         _code_form(),
-        heading=t("Care team"),
+        heading=tr("Care team"),
     )

@@ -13,19 +13,18 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.layout import page_shell
+from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
-from betterjournal.i18n import t
-from betterjournal.models import Person
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
-from betterjournal.views import KIND_VIEWS
+from betterjournal.views import KIND_VIEWS, PersonLine
 
 
-def _client_row(person: Person) -> rx.Component:
+def _client_row(person: PersonLine) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.text(person.name, weight="bold"),
-                rx.text(t("Connected since "), person.linked_on, size="1", color_scheme="gray"),
+                rx.text(person.since, size="1", color_scheme="gray"),
                 spacing="1",
             ),
             width="100%",
@@ -44,12 +43,12 @@ def clients_page() -> rx.Component:
             rx.foreach(ClientsState.clients, _client_row),
             rx.cond(
                 ClientsState.clients_loaded,
-                empty_state(t("No clients yet. Create an invitation code and give it to your client.")),
+                empty_state(tr("No clients yet. Create an invitation code and give it to your client.")),
             ),
         ),
-        rx.heading(t("Invite a client"), as_="h2", size="4"),
+        rx.heading(tr("Invite a client"), as_="h2", size="4"),
         rx.text(
-            t(
+            tr(
                 "Clients see only your name. A code works once and expires in 7 days. "
                 "Connecting shares nothing: your client chooses each entry to share."
             ),
@@ -57,7 +56,7 @@ def clients_page() -> rx.Component:
         ),
         # Enabled once the page has loaded: loading clears any code shown before.
         rx.button(
-            t("Create invitation code"),
+            tr("Create invitation code"),
             size="3",
             on_click=ClientsState.create_invitation,
             disabled=rx.cond(ClientsState.clients_loaded, False, True),
@@ -66,13 +65,13 @@ def clients_page() -> rx.Component:
             ClientsState.new_code != "",
             rx.card(
                 rx.vstack(
-                    rx.text(t("Give this code to your client. It is shown only once."), size="2"),
-                    rx.code(ClientsState.new_code, size="5", aria_label=t("Invitation code")),
+                    rx.text(tr("Give this code to your client. It is shown only once."), size="2"),
+                    rx.code(ClientsState.new_code, size="5", aria_label=tr("Invitation code")),
                 ),
                 width="100%",
             ),
         ),
-        heading=t("Clients"),
+        heading=tr("Clients"),
     )
 
 
@@ -81,14 +80,14 @@ def client_entries_page() -> rx.Component:
         rx.cond(
             SharedWithMeState.list_available,
             rx.vstack(
-                rx.heading(t("Shared by "), SharedWithMeState.client_name, as_="h2", size="4"),
+                rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
                 rx.cond(
                     SharedWithMeState.entries.length() > 0,  # type: ignore[attr-defined]
                     rx.foreach(
                         SharedWithMeState.entries,
                         lambda e: shared_entry_card(e, routes.SHARED_ENTRY + "?id=" + e.id),
                     ),
-                    empty_state(t("Nothing shared yet. Your client chooses what to share.")),
+                    empty_state(tr("Nothing shared yet. Your client chooses what to share.")),
                 ),
                 pager(
                     KIND_VIEWS[KIND.name].words,
@@ -101,12 +100,12 @@ def client_entries_page() -> rx.Component:
             ),
             unavailable_or_loading(
                 SharedWithMeState.loaded,
-                t("This client isn't available."),
-                rx.link(t("Back to clients"), href=routes.CLIENTS),
-                t("Loading"),
+                tr("This client isn't available."),
+                rx.link(tr("Back to clients"), href=routes.CLIENTS),
+                tr("Loading"),
             ),
         ),
-        heading=t("Shared entries"),
+        heading=tr("Shared entries"),
     )
 
 
@@ -119,30 +118,23 @@ def shared_entry_page() -> rx.Component:
                     rx.cond(
                         SharedWithMeState.reading.title != "",
                         SharedWithMeState.reading.title,
-                        t("Untitled entry"),
+                        tr("Untitled entry"),
                     ),
                     as_="h2",
                     size="5",
                 ),
-                rx.text(
-                    t("Written "),
-                    SharedWithMeState.reading.written_on,
-                    t(" · shared "),
-                    SharedWithMeState.reading.shared_on,
-                    size="1",
-                    color_scheme="gray",
-                ),
+                rx.text(SharedWithMeState.reading.dates, size="1", color_scheme="gray"),
                 entry_body(SharedWithMeState.reading.body),
-                rx.button(t("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
+                rx.button(tr("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
                 spacing="3",
                 width="100%",
             ),
             unavailable_or_loading(
                 SharedWithMeState.loaded,
-                t("This entry isn't available. It may have been made private or removed."),
-                rx.link(t("Back to clients"), href=routes.CLIENTS),
-                t("Opening the entry"),
+                tr("This entry isn't available. It may have been made private or removed."),
+                rx.link(tr("Back to clients"), href=routes.CLIENTS),
+                tr("Opening the entry"),
             ),
         ),
-        heading=t("Shared entry"),
+        heading=tr("Shared entry"),
     )

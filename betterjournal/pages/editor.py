@@ -7,8 +7,8 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.text import tr
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
-from betterjournal.i18n import t
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
 
@@ -72,9 +72,9 @@ def _draft_status() -> rx.Component:
             body_event=f"{state}.edit_body",
             write_path=routes.WRITE,
             keep_url=api.API_KEEP_DRAFT,
-            saving_text=t("Saving…"),
-            offline_text=t("Offline — not saved yet"),
-            reconnecting_text=t("Offline — reconnecting…"),
+            saving_text=tr("Saving…"),
+            offline_text=tr("Offline — not saved yet"),
+            reconnecting_text=tr("Offline — reconnecting…"),
         ),
         size="1",
         color_scheme="gray",
@@ -85,18 +85,18 @@ def _draft_status() -> rx.Component:
 def _discard_button() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(t("Discard draft"), type="button", variant="soft", color_scheme="gray", size="3")
+            rx.button(tr("Discard draft"), type="button", variant="soft", color_scheme="gray", size="3")
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title(t("Discard this draft?")),
+            rx.alert_dialog.title(tr("Discard this draft?")),
             rx.alert_dialog.description(
-                t("The words you wrote here will be removed. Your saved entries stay as they are.")
+                tr("The words you wrote here will be removed. Your saved entries stay as they are.")
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("Keep writing"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(rx.button(tr("Keep writing"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        t("Discard"),
+                        tr("Discard"),
                         on_click=EditorState.discard_draft,
                         custom_attrs={"data-forgets-typed-words": "true"},
                     )
@@ -112,7 +112,7 @@ def _discard_button() -> rx.Component:
 def _form() -> rx.Component:
     return rx.form(
         labelled_field(
-            t("Title (optional)"),
+            tr("Title (optional)"),
             rx.debounce_input(
                 rx.input(
                     id=TITLE_ID,
@@ -127,7 +127,7 @@ def _form() -> rx.Component:
             ),
         ),
         labelled_field(
-            t("Your entry"),
+            tr("Your entry"),
             rx.debounce_input(
                 rx.text_area(
                     id=BODY_ID,
@@ -141,17 +141,17 @@ def _form() -> rx.Component:
                 value=EditorState.body,
                 debounce_timeout=800,
             ),
-            hint=t("Saved as a draft while you type. Up to {limit} characters.", limit=f"{BODY_MAX:,}"),
+            hint=tr("Saved as a draft while you type. Up to {limit} characters.", limit=BODY_MAX),
         ),
         _draft_status(),
         rx.hstack(
-            rx.button(t("Save entry"), type="submit", size="3"),
+            rx.button(tr("Save entry"), type="submit", size="3"),
             rx.cond(EditorState.is_new, _discard_button()),
             spacing="3",
             wrap="wrap",
         ),
         rx.text(
-            t("New entries are private. You choose what to share, one entry at a time."),
+            tr("New entries are private. You choose what to share, one entry at a time."),
             size="1",
             color_scheme="gray",
         ),
@@ -172,12 +172,12 @@ def write_page() -> rx.Component:
             # Refused (not the client's, or an id the server never handed out), or loading.
             unavailable_or_loading(
                 EditorState.editor_unavailable,
-                t("This entry isn't available."),
-                rx.link(t("Write a new entry"), href=routes.WRITE),
-                t("Opening the editor"),
+                tr("This entry isn't available."),
+                rx.link(tr("Write a new entry"), href=routes.WRITE),
+                tr("Opening the editor"),
             ),
             entry_id=EditorState.entry_id,
             ready=EditorState.editor_ready,
         ),
-        heading=rx.cond(EditorState.is_new, t("New entry"), t("Edit entry")),  # type: ignore[arg-type]
+        heading=rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry")),  # type: ignore[arg-type]
     )

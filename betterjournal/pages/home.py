@@ -5,12 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal.components.layout import footer, page_shell
-from betterjournal.i18n import t
+from betterjournal.components.text import tr
 
 
 def home_page() -> rx.Component:
     return rx.box(
-        rx.center(rx.spinner(size="3"), rx.text(t("Opening…")), padding="3em", role="status"),
+        rx.center(rx.spinner(size="3"), rx.text(tr("Opening…")), padding="3em", role="status"),
         footer(),
     )
 
@@ -18,10 +18,10 @@ def home_page() -> rx.Component:
 def admin_page() -> rx.Component:
     return page_shell(
         rx.text(
-            t(
+            tr(
                 "Administrators read no journal content. Accounts are managed with the "
                 "betterjournal console command."
             )
         ),
-        heading=t("Administration"),
+        heading=tr("Administration"),
     )

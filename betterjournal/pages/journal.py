@@ -15,9 +15,9 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import page_shell
+from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.core.journal import KIND
-from betterjournal.i18n import t
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.views import KIND_VIEWS
 
@@ -25,14 +25,14 @@ from betterjournal.views import KIND_VIEWS
 def journal_page() -> rx.Component:
     return page_shell(
         rx.link(
-            rx.button(rx.icon("pencil", aria_hidden="true"), t("Write an entry"), size="3", width="100%"),
+            rx.button(rx.icon("pencil", aria_hidden="true"), tr("Write an entry"), size="3", width="100%"),
             href=routes.WRITE,
             width="100%",
         ),
         rx.cond(
             JournalState.drafts.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
-                rx.heading(t("Unsaved drafts"), as_="h2", size="4"),
+                rx.heading(tr("Unsaved drafts"), as_="h2", size="4"),
                 rx.foreach(JournalState.drafts, lambda d: entry_card(d, routes.WRITE + "?id=" + d.id)),
                 width="100%",
             ),
@@ -42,7 +42,7 @@ def journal_page() -> rx.Component:
             rx.cond(
                 JournalState.entries.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(
-                    rx.heading(t("Your entries"), as_="h2", size="4"),
+                    rx.heading(tr("Your entries"), as_="h2", size="4"),
                     rx.foreach(JournalState.entries, lambda e: entry_card(e, routes.ENTRY + "?id=" + e.id)),
                     pager(
                         KIND_VIEWS[KIND.name].words,
@@ -53,12 +53,12 @@ def journal_page() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                empty_state(t("Nothing here yet. Your journal is private: write whatever helps.")),
+                empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
             ),
-            loading(t("Loading your journal")),
+            loading(tr("Loading your journal")),
         ),
-        rx.text(t("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
-        heading=t("Your journal"),
+        rx.text(tr("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
+        heading=tr("Your journal"),
     )
 
 
@@ -68,24 +68,21 @@ def entry_page() -> rx.Component:
             EntryState.found,
             rx.vstack(
                 rx.heading(
-                    rx.cond(EntryState.title != "", EntryState.title, t("Untitled entry")), as_="h2", size="5"
+                    rx.cond(EntryState.title != "", EntryState.title, tr("Untitled entry")),
+                    as_="h2",
+                    size="5",
                 ),
-                rx.text(
-                    t("Written "),
-                    EntryState.written_on,
-                    rx.cond(EntryState.edited_on != "", rx.fragment(t(", edited "), EntryState.edited_on)),
-                    size="1",
-                    color_scheme="gray",
-                ),
+                rx.text(EntryState.written, size="1", color_scheme="gray"),
                 entry_body(EntryState.body),
                 rx.divider(),
                 share_controls(EntryState.entry_id),
                 rx.hstack(
                     rx.link(
-                        rx.button(t("Edit"), variant="soft"), href=routes.WRITE + "?id=" + EntryState.entry_id
+                        rx.button(tr("Edit"), variant="soft"),
+                        href=routes.WRITE + "?id=" + EntryState.entry_id,
                     ),
                     delete_button(
-                        EntryState.entry_id, label=t("Delete entry"), question=t("Delete this entry?")
+                        EntryState.entry_id, label=tr("Delete entry"), question=tr("Delete this entry?")
                     ),
                     spacing="3",
                 ),
@@ -94,10 +91,10 @@ def entry_page() -> rx.Component:
             ),
             unavailable_or_loading(
                 EntryState.loaded,
-                t("This entry isn't available."),
-                rx.link(t("Back to your journal"), href=routes.JOURNAL),
-                t("Opening the entry"),
+                tr("This entry isn't available."),
+                rx.link(tr("Back to your journal"), href=routes.JOURNAL),
+                tr("Opening the entry"),
             ),
         ),
-        heading=t("Entry"),
+        heading=tr("Entry"),
     )

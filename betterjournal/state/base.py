@@ -22,31 +22,32 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event, EventCallback
 
 from betterjournal import routes
-from betterjournal.api import session_token_from_cookie_header
+from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
 from betterjournal.core import accounts, form_tokens
 from betterjournal.core.errors import CoreError
 from betterjournal.crypto import DecryptionError
 from betterjournal.db import in_session
-from betterjournal.i18n import t
+from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language
 from betterjournal.models import Role, Viewer
+from betterjournal.settings import get_settings
 from betterjournal.state import live
 
 log = logging.getLogger("betterjournal.state")
 
 PUBLIC_PAGE_PROBLEMS = {
-    "signin": t("That email and password don't match an account. Please try again."),
-    "throttled": t("Too many attempts. Please wait a few minutes, then try again."),
-    "form": t("This page was open too long. Please try again."),
-    "details": t(
+    "signin": N_("That email and password don't match an account. Please try again."),
+    "throttled": N_("Too many attempts. Please wait a few minutes, then try again."),
+    "form": N_("This page was open too long. Please try again."),
+    "details": N_(
         "We couldn't create an account with these details. Check the invitation code with "
         "your clinician. If you already have an account, sign in instead."
     ),
-    "email": t("Enter an email address like name@example.com."),
-    "name": t("Enter your name as you'd like your clinician to see it (up to 100 characters)."),
-    "password_short": t("Use at least 12 characters for your password."),
-    "password_long": t("Use at most 128 characters for your password."),
-    "password_common": t("That password is too common. Try a few unrelated words together."),
-    "invalid": t("Something in the form couldn't be used. Please check it and try again."),
+    "email": N_("Enter an email address like name@example.com."),
+    "name": N_("Enter your name as you'd like your clinician to see it (up to 100 characters)."),
+    "password_short": N_("Use at least 12 characters for your password."),
+    "password_long": N_("Use at most 128 characters for your password."),
+    "password_common": N_("That password is too common. Try a few unrelated words together."),
+    "invalid": N_("Something in the form couldn't be used. Please check it and try again."),
 }
 
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
@@ -56,20 +57,42 @@ HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Rol
 _event_viewer: ContextVar[tuple[str, Viewer | None] | None] = ContextVar("bj_event_viewer", default=None)
 # The viewer a guarded handler was admitted as, while it runs.
 _guarded_viewer: ContextVar[Viewer | None] = ContextVar("bj_guarded_viewer", default=None)
+# The language of the tab whose event is being processed, for the error handler (no state).
+_event_language: ContextVar[str] = ContextVar("bj_event_language", default=ENGLISH)
 Args = TypeVarTuple("Args")
 
 
 class AppState(rx.State):
-    """Who is signed in (for display only), page feedback, and the form token."""
+    """Who is signed in (for display only), the tab's language, page feedback, the form token."""
 
     viewer_name: str = ""
     viewer_role: str = ""
+    language: str = ENGLISH  # what the page's words are in (components/text.py)
+    time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
     notice: str = ""
     problem: str = ""
     feedback_on: str = ""  # the page the notice or problem was given on (shown only there)
     _viewer_id: str = ""
     _flash_message: str = ""
+    _language_chosen: bool = False  # by the person, not just guessed from the browser
+
+    def _reader(self) -> Reader:
+        """How server-made text reads to the person in this tab: language and time zone."""
+        return Reader(self.language, self.time_zone or get_settings().time_zone)
+
+    def _t(self, message: str, **values: object) -> str:
+        """`message` in this tab's language (i18n.Reader.t)."""
+        return self._reader().t(message, **values)
+
+    def _use_preferences(self, viewer: Viewer) -> None:
+        """The signed-in person's own language and time zone, once they have chosen them."""
+        if viewer.language and viewer.language != self.language:
+            self.language = viewer.language
+        if viewer.language and not self._language_chosen:
+            self._language_chosen = True
+        if (viewer.time_zone or "") != self.time_zone:
+            self.time_zone = viewer.time_zone or ""
 
     def _place_feedback(self) -> None:
         """Pin the notice or problem just given to the page of this event."""
@@ -113,6 +136,8 @@ class AppState(rx.State):
             self.viewer_name = viewer.display_name
             self.viewer_role = viewer.role.value
             self.form_token = form_tokens.issue()
+        if viewer is not None:
+            self._use_preferences(viewer)
         return viewer
 
     async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
@@ -127,24 +152,41 @@ class AppState(rx.State):
         return viewer
 
     async def _forget(self) -> None:
-        """Wipe every state of the tree: nothing of a previous session stays in memory."""
+        """Wipe every state of the tree: nothing of a previous session stays in memory.
+
+        The tab keeps its language: the sign-in page after signing out reads as before.
+        """
         for state_class in AppState.get_substates():
             (await self.get_state(state_class)).reset()
         app_state = await self.get_state(AppState)
+        language, chosen = app_state.language, app_state._language_chosen
         app_state.reset()
+        app_state.language, app_state._language_chosen = language, chosen
 
     @rx.event
     async def prepare_public_page(self) -> None:
         """On sign-in and registration pages: forget any previous session, issue a form token."""
         await self._forget()
         self.form_token = form_tokens.issue()
+        if not self._language_chosen:  # the browser's last, else the one it asks for
+            headers = self.router.headers
+            self.language = language_from_cookie_header(headers.cookie) or from_accept_language(
+                headers.accept_language
+            )
         query = self.router.url.query_parameters
-        self.problem = PUBLIC_PAGE_PROBLEMS.get(query.get("error", ""), "")
+        problem = PUBLIC_PAGE_PROBLEMS.get(query.get("error", ""))
+        self.problem = self._t(problem) if problem else ""
         if query.get("signed_out"):
-            self.notice = t("You're signed out.")
+            self.notice = self._t("You're signed out.")
         elif query.get("registered"):
-            self.notice = t("You're registered. Sign in with your email and password to continue.")
+            self.notice = self._t("You're registered. Sign in with your email and password to continue.")
         self._place_feedback()
+
+    @rx.event
+    def choose_language(self, language: str) -> None:
+        """The tab's language, chosen on a public page (signed in, the settings page keeps it)."""
+        if isinstance(language, str) and language in LANGUAGES:
+            self.language, self._language_chosen = language, True
 
     @rx.event
     async def route_home(self) -> rx.event.EventSpec:
@@ -160,6 +202,11 @@ class AppState(rx.State):
         self.problem = ""
 
 
+def event_reader() -> Reader:
+    """How text reads to the tab whose event is being processed (for code without its state)."""
+    return Reader(_event_language.get(), get_settings().time_zone)
+
+
 class SessionGate(Middleware):
     """Authenticate every event before anything runs, framework events included (AUTHN-5).
 
@@ -173,6 +220,7 @@ class SessionGate(Middleware):
         viewer = await app_state._identify()
         token = app_state.router.session.client_token
         _event_viewer.set((token, viewer))
+        _event_language.set(app_state.language)
         if viewer is not None:
             await self._guard_held_data(state, viewer, event)
         return None
@@ -226,11 +274,11 @@ def guarded(
             try:
                 return await handler(self, *args, **kwargs)  # type: ignore[call-arg]
             except CoreError as error:
-                self.problem = str(error)
+                self.problem = self._t(error.message, **error.values)
             except DecryptionError:
                 error_id = uuid.uuid4().hex[:12]
                 log.error("decryption failed (error id %s)", error_id)
-                self.problem = t(
+                self.problem = self._t(
                     "This can't be opened right now. Please try again later (reference {error_id}).",
                     error_id=error_id,
                 )

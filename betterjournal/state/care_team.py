@@ -7,16 +7,16 @@ import uuid
 from betterjournal.core import links
 from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
-from betterjournal.i18n import t
-from betterjournal.models import Person, Role
+from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
+from betterjournal.views import PersonLine, person_lines
 
 
 class CareTeamState(AppState):
     """The client's side: who they are connected to, and accepting an invitation."""
 
-    clinicians: list[Person] = []
+    clinicians: list[PersonLine] = []
     invitation_from: str = ""
     care_team_loaded: bool = False
     _invitation_id: str = ""
@@ -28,8 +28,12 @@ class CareTeamState(AppState):
         offered = await in_session(links.offered_invitation, client_id=viewer.user_id)
         if offered is not None:
             await self._offer(offered)
-        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
+        await self._list_clinicians(viewer.user_id)
         self.care_team_loaded = True
+
+    async def _list_clinicians(self, client_id: uuid.UUID) -> None:
+        clinicians = await in_session(links.linked_clinicians, client_id=client_id)
+        self.clinicians = person_lines(clinicians, self._reader())
 
     async def _offer(self, invitation_id: uuid.UUID) -> None:
         preview = await in_session(links.preview_invitation, invitation_id=invitation_id)
@@ -38,7 +42,7 @@ class CareTeamState(AppState):
     @guarded(Role.CLIENT)
     async def check_code(self, form: dict) -> None:
         if not isinstance(form, dict) or set(form) - {"code", "invitation_code"}:
-            self.problem = t(
+            self.problem = self._t(
                 "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
             )
             return
@@ -54,8 +58,8 @@ class CareTeamState(AppState):
         )
         live.recheck_people([clinician])  # the new client shows on their open Clients page
         self.invitation_from, self._invitation_id = "", ""
-        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
-        self.notice = t(
+        await self._list_clinicians(viewer.user_id)
+        self.notice = self._t(
             "You're connected with {name}. Nothing is shared until you choose to share an entry.",
             name=name,
         )
@@ -65,7 +69,7 @@ class CareTeamState(AppState):
         viewer = self._viewer()
         await in_session(links.decline_offer, client_id=viewer.user_id)
         self.invitation_from, self._invitation_id = "", ""
-        self.notice = t("Invitation declined. Nothing was shared.")
+        self.notice = self._t("Invitation declined. Nothing was shared.")
 
     @guarded(Role.CLIENT)
     async def end_link(self, clinician_id: str) -> None:
@@ -74,8 +78,8 @@ class CareTeamState(AppState):
         name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
         await in_session(links.end_link, client_id=viewer.user_id, clinician_id=clinician)
         live.recheck_people([clinician])  # their open views of this client go at once
-        self.clinicians = await in_session(links.linked_clinicians, client_id=viewer.user_id)
-        self.notice = t(
+        await self._list_clinicians(viewer.user_id)
+        self.notice = self._t(
             "You're no longer connected with {name}. Everything you had shared is private again.",
             name=name,
         )

@@ -16,15 +16,14 @@ from betterjournal.core import links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
-from betterjournal.i18n import t
-from betterjournal.models import Cursor, Person, Role
+from betterjournal.models import Cursor, Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.views import NO_SHARED_VIEW, SharedView, shared_card, shared_view
+from betterjournal.views import NO_SHARED_VIEW, PersonLine, SharedView, person_lines, shared_card, shared_view
 
 
 class ClientsState(AppState):
-    clients: list[Person] = []
+    clients: list[PersonLine] = []
     new_code: str = ""
     clients_loaded: bool = False
     _held_path: str = ""
@@ -33,7 +32,9 @@ class ClientsState(AppState):
     async def load_clients(self) -> None:
         viewer = self._viewer()
         self.new_code = ""
-        self.clients = await in_session(links.linked_clients, clinician_id=viewer.user_id)
+        self.clients = person_lines(
+            await in_session(links.linked_clients, clinician_id=viewer.user_id), self._reader()
+        )
         self.clients_loaded, self._held_path = True, routes.CLIENTS
         self._keep_current()
 
@@ -41,14 +42,15 @@ class ClientsState(AppState):
     async def create_invitation(self) -> None:
         viewer = self._viewer()
         self.new_code = await in_session(links.create_invitation, clinician_id=viewer.user_id)
-        self.notice = t("Invitation code created. It works once and expires in 7 days.")
+        self.notice = self._t("Invitation code created. It works once and expires in 7 days.")
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """The clients linked now: one who ended the link goes, one who accepted appears."""
-        self.clients = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
+        clients = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
+        self.clients = person_lines(clients, self._reader())
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -122,7 +124,8 @@ class SharedWithMeState(AppState):
         page, name = await in_session(
             _list_page, clinician_id=clinician_id, client_id=client_id, older=starts[-1]
         )
-        self.entries = [shared_card(item) for item in page.items]
+        reader = self._reader()
+        self.entries = [shared_card(item, reader) for item in page.items]
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
@@ -150,7 +153,7 @@ class SharedWithMeState(AppState):
             item = await in_session(
                 sharing.open_shared, clinician_id=clinician_id, item_id=entry_id, kind=KIND
             )
-            self.reading, self.reading_available = shared_view(item), True
+            self.reading, self.reading_available = shared_view(item, self._reader()), True
             self._held_path = routes.SHARED_ENTRY
             self._keep_current()
             live.recheck_people([item.owner_id])  # "Seen on …" appears on the client's page

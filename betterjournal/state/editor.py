@@ -12,7 +12,6 @@ from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import can_hold, parse_id
 from betterjournal.db import in_session
-from betterjournal.i18n import t
 from betterjournal.models import Role, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
@@ -88,7 +87,7 @@ class EditorState(AppState):
             raise
         self.entry_id, self.is_new = entry_id, opened.is_new
         self.title, self.body = opened.fields["title"], opened.fields["body"]
-        self.draft_status = t("Your unsaved words are back.") if opened.from_draft else ""
+        self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
         self.draft_failed = False
         self._closed = False
         self.editor_ready = True
@@ -124,8 +123,8 @@ class EditorState(AppState):
         if not self._on_screen(entry_id):
             return
         if not can_hold(value, max_length=EDITOR_HOLD_MAX):
-            self.problem = t("That text can't be saved. Remove any unusual characters and try again.")
-            self.draft_status, self.draft_failed = t("Not saved yet"), True
+            self.problem = self._t("That text can't be saved. Remove any unusual characters and try again.")
+            self.draft_status, self.draft_failed = self._t("Not saved yet"), True
             return
         title, body = (value, self.body) if field == "title" else (self.title, value)
         try:
@@ -137,15 +136,15 @@ class EditorState(AppState):
                 values={"title": title, "body": body},
             )
         except CoreError as error:
-            self.draft_status, self.draft_failed = t("Not saved yet"), True
-            self.problem = self._draft_problem = str(error)
+            self.draft_status, self.draft_failed = self._t("Not saved yet"), True
+            self.problem = self._draft_problem = self._t(error.message, **error.values)
             return
         # Only now: what the state holds is what the server has.
         self.title, self.body = title, body
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""
-        self.draft_status, self.draft_failed = t("Draft saved"), False
+        self.draft_status, self.draft_failed = self._t("Draft saved"), False
 
     @guarded(Role.CLIENT)
     async def save_entry(self, form: dict) -> rx.event.EventSpec | None:
@@ -153,18 +152,18 @@ class EditorState(AppState):
         show the saved entry: its page's state is filled in this same reply."""
         viewer = self._viewer()
         if not isinstance(form, dict) or set(form) - {"title", "body"}:
-            self.problem = t("This entry couldn't be saved. Please try again.")
+            self.problem = self._t("This entry couldn't be saved. Please try again.")
             return None
         if self._closed and self._saved_id:
             # A second click on Save: the entry is saved, go (again) where the first went.
-            self._flash(t("Entry saved. It is private until you share it."))
+            self._flash(self._t("Entry saved. It is private until you share it."))
             return rx.redirect(routes.entry(self._saved_id))
         values = {"title": form.get("title", ""), "body": form.get("body")}
         entry_page = await self.get_state(EntryState)
         entry_id = await entry_page._save_and_show(viewer, self.entry_id, values)
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
-        self._flash(t("Entry saved. It is private until you share it."))
+        self._flash(self._t("Entry saved. It is private until you share it."))
         return rx.redirect(routes.entry(entry_id))
 
     @guarded(Role.CLIENT)
@@ -172,5 +171,5 @@ class EditorState(AppState):
         await in_session(drafts.discard, owner_id=self._viewer().user_id, item_id=self.entry_id)
         self._clear_editor()
         self._closed, self._saved_id = True, ""
-        self._flash(t("Draft discarded."))
+        self._flash(self._t("Draft discarded."))
         return rx.redirect(routes.JOURNAL)

@@ -9,7 +9,7 @@ import reflex as rx
 from betterjournal.core import items, sharing
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
-from betterjournal.i18n import t
+from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
@@ -42,13 +42,13 @@ class ItemSharingState(AppState):
         if self._item_id:
             item = uuid.UUID(self._item_id)
             shares = await in_session(sharing.shares_of, owner_id=uuid.UUID(viewer_id), item_ids=[item])
-            self.shares = share_lines(shares[item])
+            self.shares = share_lines(shares[item], self._reader())
 
     @guarded(Role.CLIENT)
     async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:
         """Share the item with one clinician, or make it private again (the kind is looked up)."""
         viewer = self._viewer()
-        wanted = parse_bool(shared, label="Sharing")
+        wanted = parse_bool(shared, label=N_("Sharing"))
         shares = await in_session(
             sharing.set_shared,
             owner_id=viewer.user_id,
@@ -56,12 +56,12 @@ class ItemSharingState(AppState):
             clinician_id=clinician_id,
             shared=wanted,
         )
-        self.shares = share_lines(shares)
+        self.shares = share_lines(shares, self._reader())
         name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
         if wanted:
-            self.notice = t("Shared with {name}.", name=name)
+            self.notice = self._t("Shared with {name}.", name=name)
         else:
-            self.notice = t("Private again. {name} can no longer see it.", name=name)
+            self.notice = self._t("Private again. {name} can no longer see it.", name=name)
         live.recheck_people([clinician_id])  # their open list gains or loses it at once
 
     @guarded(Role.CLIENT)
@@ -71,5 +71,5 @@ class ItemSharingState(AppState):
         live.recheck_people(revoked)
         self._leave()
         view = KIND_VIEWS[kind_name]
-        self._flash(view.words.deleted)
+        self._flash(self._t(view.words.deleted))
         return rx.redirect(view.home)

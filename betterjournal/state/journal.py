@@ -8,14 +8,13 @@ from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import drafts, items, sharing
-from betterjournal.core.dates import when
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.models import Cursor, OwnItem, Role, Share, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
-from betterjournal.views import ItemCard, draft_card, own_card, share_lines
+from betterjournal.views import ItemCard, draft_card, own_card, share_lines, written_line
 
 
 def _journal_page(session: Session, *, owner_id, older: Cursor | None):
@@ -54,8 +53,9 @@ class JournalState(AppState):
 
     async def _load_page(self, viewer: Viewer, starts: tuple[Cursor | None, ...]) -> None:
         page, new = await in_session(_journal_page, owner_id=viewer.user_id, older=starts[-1])
-        self.entries = [own_card(item) for item in page.items]
-        self.drafts = [draft_card(draft) for draft in new]
+        reader = self._reader()
+        self.entries = [own_card(item, reader) for item in page.items]
+        self.drafts = [draft_card(draft, reader) for draft in new]
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
@@ -85,8 +85,7 @@ class EntryState(AppState):
     entry_id: str = ""
     title: str = ""
     body: str = ""
-    written_on: str = ""
-    edited_on: str = ""
+    written: str = ""  # "Written …, edited …"
     found: bool = False
     loaded: bool = False
     # An entry this tab just saved and already shows, and when: the page's own load, right
@@ -126,9 +125,10 @@ class EntryState(AppState):
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
-        self.written_on = when(item.created_at)
-        self.edited_on = when(item.updated_at) if item.updated_at != item.created_at else ""
-        (await self.get_state(ItemSharingState))._show(str(item.id), share_lines(shares), page=routes.ENTRY)
+        reader = self._reader()
+        self.written = written_line(reader, item.created_at, item.updated_at)
+        sharing_state = await self.get_state(ItemSharingState)
+        sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.ENTRY)
         self.found, self._held_path = True, routes.ENTRY
 
     def _leave(self) -> None:

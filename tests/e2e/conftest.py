@@ -82,8 +82,11 @@ class Person:
 def open_phone(browser: Browser, running_app: RunningApp, watch: BrowserWatch) -> Iterator:
     people: list[Person] = []
 
-    def open_one() -> Person:
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    def open_one(*, locale: str = "en-CA", timezone_id: str = "America/Toronto") -> Person:
+        """A new phone; its browser's language and time zone are the person's first choice."""
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale=locale, timezone_id=timezone_id
+        )
         context.set_default_timeout(20_000)
         context.on("request", lambda request: watch.origins.add(_origin(request.url)))
         page = context.new_page()

@@ -390,10 +390,20 @@ def _carries_data(value: Any) -> bool:
     return False
 
 
-# AppState vars that may hold text for anyone: page feedback and the anti-forgery token.
-FEEDBACK_VARS = {"notice", "problem", "feedback_on", "form_token"}
+# AppState vars that may hold text for anyone: page feedback, the anti-forgery token and
+# the tab's language.
+FEEDBACK_VARS = {"notice", "problem", "feedback_on", "form_token", "language"}
 # ... and, for a signed-in caller of the wrong role, their own name and role.
-OWN_IDENTITY_VARS = {"viewer_name", "viewer_role"}
+OWN_IDENTITY_VARS = {
+    "viewer_name",
+    "viewer_role",
+    "time_zone",
+    # Settings are every role's own (state/settings.py), as "state.var".
+    "settings_state.chosen_language",
+    "settings_state.chosen_time_zone",
+    "settings_state.time_zones",
+    "settings_state.settings_loaded",
+}
 
 
 def filled_vars(updates: list[dict[str, Any]], *, allowed: set[str] = FEEDBACK_VARS) -> list[str]:
@@ -411,6 +421,8 @@ def filled_vars(updates: list[dict[str, Any]], *, allowed: set[str] = FEEDBACK_V
                 if key.startswith("rx_router") or var == "is_hydrated":
                     continue
                 if state == app_state and var in allowed:
+                    continue
+                if f"{state.rsplit('___', 1)[-1]}.{var}" in allowed:  # "settings_state.var"
                     continue
                 if _carries_data(value):
                     found.append(f"{state.rsplit('.', 1)[-1]}.{var}")

@@ -59,6 +59,7 @@ PUBLIC = {
     "AppState.prepare_public_page": "sign-in/registration pages: forgets all state, issues a form token",
     "AppState.route_home": "authenticates itself; only redirects (to sign-in or the role's home)",
     "AppState.dismiss_feedback": "clears the caller's own notice and problem",
+    "AppState.choose_language": "the tab's own language, one of two fixed values; holds no data",
 }
 # Every state also has Reflex's `setvar`, which calls `set_<name>` on that state. Reflex's
 # auto-setters are off (`state_auto_setters`), so the only setters are `set_is_hydrated`

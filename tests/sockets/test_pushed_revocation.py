@@ -187,7 +187,7 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
 
         def seen(pushed: list[dict[str, Any]]) -> bool:
             shares = state_of(pushed, ItemSharingState).get("shares") or []
-            return any(s["clinician_id"] == c.id and s["seen_on"] for s in shares)
+            return any(s["clinician_id"] == c.id and "Seen on" in s["status"] for s in shares)
 
         await _pushed(client_tab, since, seen)
 

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from betterjournal.core import items
 from betterjournal.core.validation import clean_line, clean_text
+from betterjournal.i18n import N_
 from betterjournal.models import ClientItem
 
 NOTE_KIND = "note"
@@ -47,15 +48,15 @@ class NoteItem(_TestOnly, table=True):
 
 
 def clean_note_text(value: object) -> str:
-    return clean_text(value, label="Note", max_length=TEXT_MAX)
+    return clean_text(value, label=N_("Note"), max_length=TEXT_MAX)
 
 
 def clean_note_text_draft(value: object) -> str:
-    return clean_text(value, label="Note", max_length=TEXT_MAX, required=False)
+    return clean_text(value, label=N_("Note"), max_length=TEXT_MAX, required=False)
 
 
 def clean_tag(value: object) -> str:
-    return clean_line(value, label="Tag", max_length=TAG_MAX, required=False)
+    return clean_line(value, label=N_("Tag"), max_length=TAG_MAX, required=False)
 
 
 def _register() -> items.Kind:

@@ -11,6 +11,7 @@ from unit_support import audit_events, link, new_entry, row_counts, share
 from betterjournal.core import drafts, items, journal, sharing, validation
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.db import session_scope
+from betterjournal.i18n import N_
 from betterjournal.models import AuditAction, AuditOutcome
 
 MARK = "ECHO-MARK"
@@ -154,7 +155,7 @@ def test_can_hold_accepts_work_in_progress_but_not_unsendable_text() -> None:
 @pytest.mark.parametrize("value", [None, 1, 0, "true", "yes", [], {}])
 def test_parse_bool_refuses_non_bools(value: object) -> None:
     with pytest.raises(InvalidInput):
-        validation.parse_bool(value, label="Shared")
+        validation.parse_bool(value, label=N_("Shared"))
 
 
 @pytest.mark.parametrize(

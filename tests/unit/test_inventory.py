@@ -148,7 +148,8 @@ def test_the_check_sees_the_real_text_columns() -> None:
     assert {"email", "display_name", "password_hash", "role"} <= text_columns
     assert "wrapped_data_key" not in text_columns
     assert unlisted_text_columns([user_account], {}) == [
-        f"user_account.{name}" for name in ("email", "display_name", "role", "password_hash")
+        f"user_account.{name}"
+        for name in ("email", "display_name", "role", "password_hash", "language", "time_zone")
     ]
 
 

@@ -21,6 +21,7 @@ from betterjournal.core import audit, drafts, items, journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
+from betterjournal.i18n import Reader
 from betterjournal.models import (
     AuditAction,
     AuditEvent,
@@ -302,7 +303,7 @@ def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
     assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at"}
     assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
     sent = {field.name for field in dataclasses.fields(views.SharedView)}
-    assert sent == {"id", "title", "body", "written_on", "shared_on"}
+    assert sent == {"id", "title", "body", "dates", "shared_on"}
 
 
 def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:
@@ -580,7 +581,7 @@ def test_list_entries_pages_of_fifty_newest_first(db) -> None:
     assert [len(page) for page in pages] == [50, 50, 1]
     ids = [entry.id for page in pages for entry in page]
     assert ids == list(reversed(made))
-    first = views.own_card(pages[0][0])
+    first = views.own_card(pages[0][0], Reader())
     assert (first.title, first.preview, first.label) == (
         f"Entry {total - 1}",
         f"body {total - 1}",
@@ -669,7 +670,7 @@ def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
         share(session, owner_id=a, entry_id=entry, clinician_id=dr_a)
     (item,) = _list_own(a).items
     assert item.shared_with == (db.clinician_a.name,)
-    summary = views.own_card(item)
+    summary = views.own_card(item, Reader())
     assert summary.label == f"Shared with {db.clinician_a.name}"
     assert len(summary.preview) <= views.PREVIEW_LENGTH
     assert summary.preview.endswith("…")
@@ -816,7 +817,7 @@ def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
         first = items.list_own(session, owner_id=a, kind=journal.KIND)
         new = drafts.list_new(session, owner_id=a, kind=journal.KIND)
         assert (len(first.items), [d.item_id for d in new]) == (50, [draft_id])
-        assert views.draft_card(new[0]).preview == "unsaved words"
+        assert views.draft_card(new[0], Reader()).preview == "unsaved words"
         assert first.older is not None
         older = items.list_own(session, owner_id=a, kind=journal.KIND, older=first.older)
         assert (len(older.items), older.older) == (1, None)

@@ -35,7 +35,6 @@ class People:
 
 def clear_caches() -> None:
     """Forget settings, engine, vault and time zone, so the next call reads the env."""
-    import betterjournal.core.dates
     import betterjournal.crypto
     import betterjournal.db
     import betterjournal.settings
@@ -43,7 +42,6 @@ def clear_caches() -> None:
     betterjournal.settings.get_settings.cache_clear()
     betterjournal.db.get_engine.cache_clear()
     betterjournal.crypto.get_vault.cache_clear()
-    betterjournal.core.dates._zone.cache_clear()
 
 
 def link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:

@@ -1,0 +1,47 @@
+"""Text on a page, in the tab's language: `tr("Sign in")`.
+
+A page is compiled once for everyone, so its words can't be chosen when it is built.
+Each message is compiled with all its translations, and the browser shows the one for
+the tab's language (`AppState.language`): a client in French and a clinician in English
+see their own language in the same run of the app, and switching needs no round trip.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from typing import Any
+
+import reflex as rx
+from reflex.vars import StringVar
+
+from betterjournal.i18n import LANGUAGES, Reader
+from betterjournal.state.base import AppState
+
+Text = str | rx.Var[str]  # what a component shows: a constant or a (translated) var
+
+
+def tr(message: str, **values: object) -> StringVar:
+    """`message` in the tab's language. A value may be a state var (filled in by the
+    browser, where the translation puts it) or a constant (formatted for each language)."""
+    return rx.Var.create({language: _one(language, message, values) for language in LANGUAGES})[
+        AppState.language
+    ].to(str)
+
+
+def _one(language: str, message: str, values: dict[str, object]) -> str | rx.Var[str]:
+    reader = Reader(language)
+    template = reader.t(message)
+    if not values:
+        return template
+    parts: list[str | rx.Var[str]] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name is not None:
+            value = values[name]
+            parts.append(value.to(str) if isinstance(value, rx.Var) else str(reader.shown(value)))
+    if all(isinstance(part, str) for part in parts):
+        return "".join(parts)  # type: ignore[arg-type]
+    pieces: list[Any] = [rx.Var.create(part) if isinstance(part, str) else part for part in parts]
+    return functools.reduce(lambda joined, piece: joined + piece, pieces)

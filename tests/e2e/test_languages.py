@@ -1,0 +1,252 @@
+"""English and Canadian French in the same run of the app, each person in their own
+language and time zone.
+
+A client whose phone is in English, in Vancouver, switches to French under Settings and
+does the whole journey in French; the clinician, in Halifax, works in English beside
+them. Every page each of them sees is scanned against the catalogue: a French page
+showing any English message (or an English page showing any French one) fails. A new
+browser in fr-CA gets French on the sign-in page before anyone signs in.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from appserver import RunningApp
+from babel.messages.pofile import read_po
+from playwright.sync_api import Page, expect
+
+from betterjournal.i18n import LOCALE_DIR
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "maple-lantern-harbour-42"
+FRENCH_MONTHS = "janv.|févr.|mars|avr.|mai|juin|juill.|août|sept.|oct.|nov.|déc."
+FRENCH_MOMENT = re.compile(rf"(\d{{1,2}}) ({FRENCH_MONTHS}) (\d{{4}}), (\d{{1,2}}) h (\d{{2}})")
+ENGLISH_MOMENT = re.compile(r"([A-Z][a-z]{2}) (\d{1,2}), (\d{4}), (\d{1,2}):(\d{2})\s?([ap])\.m\.")
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    """A message as a pattern: its words as they are, each {value} as any text."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(".+?")
+    return re.compile("".join(parts))
+
+
+def _catalogue() -> list[tuple[str, str]]:
+    with open(LOCALE_DIR / "fr_CA" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    return [
+        (m.id, m.string)
+        for m in catalog
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string != m.id
+    ]
+
+
+CATALOGUE = _catalogue()
+ENGLISH = [_pattern(english) for english, _ in CATALOGUE]
+FRENCH = [_pattern(french) for _, french in CATALOGUE]
+
+
+def _foreign_lines(page: Page, foreign: list[re.Pattern[str]]) -> list[str]:
+    """Lines of the page's visible text (and its title) that are a message of the other
+    language: a whole line, or a sentence of three or more words inside one."""
+    lines = [line.strip() for line in page.locator("body").inner_text().splitlines() if line.strip()]
+    lines.append(page.title().removesuffix(" · Betterjournal"))
+    found = []
+    for line in lines:
+        for pattern in foreign:
+            whole = pattern.fullmatch(line)
+            inside = pattern.pattern.count(" ") >= 2 and pattern.search(line)
+            if whole or inside:
+                found.append(f"{line!r} (the message {pattern.pattern!r})")
+    return found
+
+
+def assert_all_french(page: Page) -> None:
+    assert page.evaluate("document.documentElement.lang") == "fr-CA"
+    foreign = _foreign_lines(page, ENGLISH)
+    assert foreign == [], f"English on a French page ({page.url}):\n" + "\n".join(foreign)
+
+
+def assert_all_english(page: Page) -> None:
+    assert page.evaluate("document.documentElement.lang") == "en"
+    foreign = _foreign_lines(page, FRENCH)
+    assert foreign == [], f"French on an English page ({page.url}):\n" + "\n".join(foreign)
+
+
+def _status(page: Page, text: str):
+    return page.get_by_role("status").filter(has_text=text)
+
+
+def _local_minutes(match: re.Match[str], *, french: bool) -> int:
+    """Minutes after midnight of a moment as shown."""
+    if french:
+        return int(match.group(4)) * 60 + int(match.group(5))
+    hour = int(match.group(4)) % 12 + (12 if match.group(6) == "p" else 0)
+    return hour * 60 + int(match.group(5))
+
+
+def _near_now_in(zone: str, minutes: int) -> bool:
+    now = datetime.now(UTC).astimezone(ZoneInfo(zone))
+    shown = now.replace(hour=minutes // 60, minute=minutes % 60, second=0, microsecond=0)
+    return any(abs(shown + timedelta(days=d) - now) <= timedelta(minutes=3) for d in (-1, 0, 1))
+
+
+def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
+    open_phone, running_app: RunningApp
+) -> None:
+    title = "Ma semaine " + running_app.marker("fr-title")
+    body = "Une journée plus calme aujourd'hui. " + running_app.marker("fr-body")
+
+    # The clinician, in Halifax with an English phone: the app takes both at sign-in.
+    doctor = open_phone(locale="en-CA", timezone_id="America/Halifax")
+    doctor_email = f"chen-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", doctor_email, "Dr. Chen", PASSWORD)
+    doctor.goto("/signin")
+    doctor.page.get_by_label("Email").fill(doctor_email)
+    doctor.page.get_by_label("Password").fill(PASSWORD)
+    doctor.page.get_by_role("button", name="Sign in").click()
+    expect(doctor.page.get_by_role("heading", name="Clients")).to_be_visible()
+    doctor.page.get_by_role("button", name="Create invitation code").click()
+    code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
+    assert_all_english(doctor.page)
+
+    # The client, in Vancouver with an English phone, registers and signs in ...
+    client = open_phone(locale="en-CA", timezone_id="America/Vancouver")
+    page = client.page
+    email = f"camille-{uuid.uuid4().hex[:8]}@example.ca"
+    client.goto("/register")
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill("Camille")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(_status(page, "You're registered.")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Invitation from Dr. Chen")).to_be_visible()
+
+    # ... and switches to French in Settings; the time zone is already the browser's.
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_label("Time zone")).to_have_value("America/Vancouver")
+    page.get_by_label("Language").select_option("fr-CA")
+    page.get_by_role("button", name="Save settings").click()
+    expect(_status(page, "Paramètres enregistrés.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Paramètres")).to_be_visible()
+    assert page.title() == "Paramètres · Betterjournal"
+    assert_all_french(page)
+
+    page.screenshot(path="/tmp/settings_fr.png")
+    # Care team: the invitation, in French.
+    page.get_by_role("navigation").get_by_role("link", name="Équipe de soins").click()
+    expect(page.get_by_role("heading", name="Invitation de Dr. Chen")).to_be_visible()
+    assert_all_french(page)
+    page.get_by_role("button", name="Accepter").click()
+    expect(_status(page, "Vous êtes maintenant en lien avec Dr. Chen.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"En lien depuis le \d{1,2} " + f"({FRENCH_MONTHS})"))).to_be_visible()
+    assert_all_french(page)
+
+    # The journal, empty.
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_text("Rien ici pour l'instant.", exact=False)).to_be_visible()
+    assert_all_french(page)
+
+    # Writing: a refusal, the autosave status and the saved notice, all in French.
+    page.get_by_role("navigation").get_by_role("link", name="Écrire").click()
+    expect(page.get_by_role("heading", name="Nouvelle entrée")).to_be_visible()
+    page.get_by_role("button", name="Enregistrer l'entrée").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="Le champ « Votre entrée » ne peut pas être vide.")
+    ).to_be_visible()
+    assert_all_french(page)
+    page.get_by_label("Titre (facultatif)").fill(title)
+    page.get_by_label("Votre entrée").fill(body)
+    expect(page.get_by_text("Brouillon enregistré")).to_be_visible()
+    assert_all_french(page)
+    page.get_by_role("button", name="Enregistrer l'entrée").click()
+    expect(_status(page, "Entrée enregistrée.")).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    written = page.get_by_text(re.compile(r"^Écrite le "))
+    expect(written).to_have_text(FRENCH_MOMENT)  # e.g. "Écrite le 30 nov. 2026, 20 h 05"
+    assert_all_french(page)
+
+    # Sharing it with the clinician.
+    page.get_by_role("switch", name="Partager avec Dr. Chen").click()
+    expect(_status(page, "Partagée avec Dr. Chen.")).to_be_visible()
+    expect(page.get_by_text("Pas encore consultée.", exact=False)).to_be_visible()
+    assert_all_french(page)
+
+    # The clinician reads it, in English, in Halifax time ...
+    doctor.page.get_by_role("link").filter(has_text="Camille").click()
+    expect(doctor.page.get_by_role("heading", name="Shared by Camille")).to_be_visible()
+    assert_all_english(doctor.page)
+    doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title).click()
+    expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
+    dates = doctor.page.get_by_text(re.compile(r"^Written .* · shared "))
+    expect(dates).to_have_text(re.compile(ENGLISH_MOMENT.pattern + r"$"))
+    assert_all_english(doctor.page)
+
+    # ... and the client's open page says so at once, in French, in Vancouver time.
+    seen = page.get_by_text(re.compile(r"Consultée le "))
+    expect(seen).to_be_visible()
+    assert_all_french(page)
+
+    # The same share, each in their own local time: Halifax is four hours ahead.
+    client_shared = FRENCH_MOMENT.search(seen.inner_text().split("Consultée")[0])
+    doctor_shared = ENGLISH_MOMENT.search(dates.inner_text().split("shared")[1])
+    assert client_shared is not None and doctor_shared is not None
+    client_minutes = _local_minutes(client_shared, french=True)
+    doctor_minutes = _local_minutes(doctor_shared, french=False)
+    assert (doctor_minutes - client_minutes) % (24 * 60) == 4 * 60, (client_shared[0], doctor_shared[0])
+    assert _near_now_in("America/Vancouver", client_minutes), client_shared[0]
+    assert _near_now_in("America/Halifax", doctor_minutes), doctor_shared[0]
+
+    # The delete question, then the list, in French.
+    page.get_by_role("button", name="Supprimer l'entrée").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text(re.compile(r"Supprimer cette entrée\s\?"))
+    assert_all_french(page)
+    page.get_by_role("button", name="Conserver").click()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("link").filter(has_text=title)).to_contain_text("Partagée avec Dr. Chen")
+    assert_all_french(page)
+
+    # Signed out, the tab stays in French: sign-in and registration pages.
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()
+    expect(_status(page, "Vous êtes déconnecté·e.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
+    assert_all_french(page)
+    page.get_by_role("link", name="Créer votre compte").click()
+    expect(page.get_by_role("heading", name="Créer votre compte")).to_be_visible()
+    assert_all_french(page)
+
+    # The clinician's app stayed in English throughout.
+    doctor.page.get_by_role("navigation").get_by_role("link", name="Clients").click()
+    expect(doctor.page.get_by_role("heading", name="Clients")).to_be_visible()
+    assert_all_english(doctor.page)
+
+
+def test_a_french_browser_gets_french_before_anyone_signs_in(open_phone) -> None:
+    visitor = open_phone(locale="fr-CA", timezone_id="America/Montreal")
+    visitor.goto("/signin")
+    expect(visitor.page.get_by_role("heading", name="Se connecter")).to_be_visible()
+    expect(visitor.page.get_by_label("Courriel")).to_be_visible()
+    assert_all_french(visitor.page)
+
+    # An English browser gets English, and can switch before signing in.
+    other = open_phone(locale="en-CA")
+    other.goto("/signin")
+    expect(other.page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_all_english(other.page)
+    other.page.get_by_role("button", name="Français (Canada)").click()
+    expect(other.page.get_by_role("heading", name="Se connecter")).to_be_visible()
+    assert_all_french(other.page)

@@ -1,0 +1,136 @@
+"""How text and times read to a person: their language (Babel) and their time zone."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from betterjournal.components.text import tr
+from betterjournal.core.errors import InvalidInput
+from betterjournal.core.journal import KIND
+from betterjournal.i18n import ENGLISH, FRENCH, N_, Reader, from_accept_language
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+# 19:05 UTC on 30 November 2026: 11:05 in Vancouver, 15:05 in Halifax.
+MOMENT = datetime(2026, 11, 30, 19, 5, tzinfo=UTC)
+
+
+def test_dates_read_in_each_language() -> None:
+    assert Reader(ENGLISH, "America/Vancouver").when(MOMENT) == f"Nov 30, 2026, 11:05{NNBSP}a.m."
+    assert Reader(FRENCH, "America/Vancouver").when(MOMENT) == "30 nov. 2026, 11 h 05"
+    assert Reader(FRENCH, "America/Halifax").day(MOMENT) == "30 nov. 2026"
+    assert Reader(ENGLISH, "America/Halifax").day(MOMENT) == "Nov 30, 2026"
+
+
+def test_the_same_moment_reads_in_each_persons_own_time_zone() -> None:
+    vancouver = Reader(FRENCH, "America/Vancouver").when(MOMENT)
+    halifax = Reader(ENGLISH, "America/Halifax").when(MOMENT)
+    assert vancouver.endswith("11 h 05")
+    assert halifax.endswith(f"3:05{NNBSP}p.m.")
+
+
+@pytest.mark.parametrize(
+    "local",
+    [
+        datetime(2026, 1, 5, 0, 7),  # just after midnight
+        datetime(2026, 3, 8, 3, 30),  # the morning the clocks change
+        datetime(2026, 6, 30, 9, 0),
+        datetime(2026, 11, 27, 12, 0),  # noon
+        datetime(2026, 12, 31, 23, 59),  # the day before a new year
+    ],
+)
+def test_a_moment_reads_like_the_local_clock(local: datetime) -> None:
+    zone = "America/Toronto"
+    moment = local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    french = Reader(FRENCH, zone).when(moment)
+    assert french.endswith(f"{local.hour} h {local.minute:02d}")
+    assert f"{local.day} " in french and str(local.year) in french
+    hour = local.hour % 12 or 12
+    english = Reader(ENGLISH, zone).when(moment)
+    assert english.endswith(f"{hour}:{local.minute:02d}{NNBSP}{'p.m.' if local.hour >= 12 else 'a.m.'}")
+
+
+def test_every_month_has_its_french_name() -> None:
+    months = [
+        Reader(FRENCH).day(datetime(2026, month, 15, 12, tzinfo=UTC)).split()[1] for month in range(1, 13)
+    ]
+    assert months == [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juill.", "août", "sept.", "oct.", "nov.", "déc.",
+    ]  # fmt: skip
+
+
+def test_no_moment_reads_as_nothing() -> None:
+    assert Reader(FRENCH).when(None) == Reader(ENGLISH).day(None) == ""
+
+
+def test_messages_and_their_values_are_translated() -> None:
+    french = Reader(FRENCH)
+    assert french.t("Sign in") == "Se connecter"
+    assert french.t("Shared with {name}.", name="Dr. Lee") == "Partagée avec Dr. Lee."
+    # A number reads the French way; a marked label is translated where it is used.
+    error = InvalidInput(
+        N_("{label} is too long: the limit is {limit} characters."), label=KIND_LABEL, limit=50000
+    )
+    assert french.t(error.message, **error.values) == (
+        f"Le champ «{NBSP}Votre entrée{NBSP}» est trop long{NBSP}: la limite est de 50{NBSP}000 caractères."
+    )
+    assert Reader(ENGLISH).t(error.message, **error.values) == (
+        "Your entry is too long: the limit is 50,000 characters."
+    )
+    assert str(error) == "Your entry is too long: the limit is 50,000 characters."
+
+
+KIND_LABEL = N_("Your entry")
+
+
+def test_a_kind_refuses_in_the_readers_language() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        KIND.clean({"title": "", "body": "   "})
+    assert Reader(FRENCH).t(refused.value.message, **refused.value.values) == (
+        f"Le champ «{NBSP}Votre entrée{NBSP}» ne peut pas être vide."
+    )
+
+
+def test_a_message_without_french_reads_in_english() -> None:
+    assert Reader(FRENCH).t("A message nobody translated") == "A message nobody translated"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("fr-CA,fr;q=0.9,en;q=0.8", FRENCH),
+        ("fr", FRENCH),
+        ("fr-FR", FRENCH),
+        ("en-CA,en;q=0.9,fr-CA;q=0.8", ENGLISH),
+        ("de-DE,fr;q=0.5,en;q=0.4", FRENCH),  # the first language the app has
+        ("en;q=0.2, fr;q=0.7", FRENCH),  # by weight, not by order
+        ("de, es", ENGLISH),
+        ("", ENGLISH),
+        ("*", ENGLISH),
+        ("fr;q=abc, en", ENGLISH),  # a broken weight is skipped
+        ("fr;q=0", ENGLISH),  # "not French"
+        ("x" * 5000, ENGLISH),
+    ],
+)
+def test_the_first_language_comes_from_the_browser(header: str, language: str) -> None:
+    assert from_accept_language(header) == language
+
+
+def test_a_page_text_carries_every_translation_and_follows_the_tabs_language() -> None:
+    compiled = str(tr("Sign in"))
+    assert '"Sign in"' in compiled and '"Se connecter"' in compiled
+    assert "app_state.language" in compiled
+
+
+def test_a_page_text_puts_a_var_where_each_translation_needs_it() -> None:
+    from betterjournal.state.care_team import CareTeamState
+
+    compiled = str(tr("Disconnect from {name}?", name=CareTeamState.invitation_from))
+    assert compiled.count("invitation_from") == 2
+    assert '"Mettre fin au lien avec "' in compiled and '"\\u00a0?"' in compiled
+    static = str(tr("Saved as a draft while you type. Up to {limit} characters.", limit=50_000))
+    assert "Up to 50,000 characters." in static
+    assert json.dumps(f"Jusqu'à 50{NBSP}000 caractères.")[1:-1] in static  # as the page's script has it

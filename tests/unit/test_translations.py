@@ -1,0 +1,90 @@
+"""Every message in the code has its Canadian French, and the catalogue holds nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from betterjournal import catalogue
+from betterjournal.i18n import LOCALE_DIR, placeholders
+
+FRENCH_PO = LOCALE_DIR / "fr_CA" / "LC_MESSAGES" / "messages.po"
+
+
+def _ids(messages: Iterable[Any]) -> set[str]:
+    """Message ids (a plural's singular)."""
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
+
+
+def _texts(value: Any) -> list[str]:
+    """A message's id or translation as a list of texts (a plural has several)."""
+    if not value:
+        return [""]
+    return [value] if isinstance(value, str) else [str(text) for text in value]
+
+
+def problems(code: Catalog, translations: Catalog) -> list[str]:
+    """What is wrong with `translations` for the messages in `code`, one line each."""
+    found = []
+    for message in code:
+        if not message.id:
+            continue
+        translated = translations.get(message.id)
+        texts = _texts(translated.string if translated is not None else "")
+        if translated is None or not all(texts):
+            found.append(f"no French for {message.id!r}")
+        elif translated.fuzzy:
+            found.append(f"French marked fuzzy (to check) for {message.id!r}")
+        else:
+            wanted = set().union(*(placeholders(text) for text in _texts(message.id)))
+            for text in texts:
+                if placeholders(text) != wanted:
+                    found.append(f"French of {message.id!r} has values {sorted(placeholders(text))}")
+    for gone in sorted(_ids(translations) - _ids(code)):
+        found.append(f"French for a message no longer in the code: {gone!r}")
+    for gone in sorted(translations.obsolete):
+        found.append(f"obsolete French kept for {gone!r}")
+    return found
+
+
+def _french() -> Catalog:
+    with open(FRENCH_PO, "rb") as po:
+        return read_po(po)
+
+
+def test_every_message_in_the_code_has_french_and_nothing_else() -> None:
+    code = catalogue.extract()
+    assert len(code) > 150  # extraction sees the app's messages, not an empty tree
+    found = problems(code, _french())
+    assert not found, "Run `make messages`, then translate:\n" + "\n".join(found)
+
+
+def test_the_check_finds_a_missing_a_stale_and_a_broken_translation() -> None:
+    code = Catalog()
+    code.add("Sign in")
+    code.add("Shared with {name}.")
+    code.add("Draft saved")
+    translations = Catalog()
+    translations.add("Sign in", "Se connecter")
+    translations.add("Shared with {name}.", "Partagée avec {nom}.")
+    translations.add("Entry archived", "Entrée archivée")
+    assert problems(code, translations) == [
+        "French of 'Shared with {name}.' has values ['nom']",
+        "no French for 'Draft saved'",
+        "French for a message no longer in the code: 'Entry archived'",
+    ]
+
+
+def test_extraction_finds_each_kind_of_call() -> None:
+    """`tr` on pages, `_t` in states, `t` on a reader, `N_` marks: all reach the catalogue."""
+    code = _ids(catalogue.extract())
+    assert {
+        "Write an entry",  # tr(...) in pages/journal.py
+        "Draft saved",  # self._t(...) in state/editor.py
+        "Written {written}",  # reader.t(...) in views.py
+        "Entry deleted.",  # N_(...) in views.py
+        "{label} can't be empty.",  # N_(...) in core/validation.py
+    } <= code
