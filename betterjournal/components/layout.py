@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from betterjournal import routes
@@ -69,6 +71,17 @@ def footer(*extra: rx.Component) -> rx.Component:
     )
 
 
+def _tap_target(width: str, height: str) -> dict[str, Any]:
+    """Props of a link at least `width` × `height` (a fingertip), its content centred."""
+    return {
+        "min_width": width,
+        "min_height": height,
+        "display": "flex",
+        "align_items": "center",
+        "justify_content": "center",
+    }
+
+
 def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
     return rx.link(
         rx.vstack(
@@ -76,11 +89,7 @@ def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
         ),
         href=href,
         underline="none",
-        min_width="64px",
-        min_height="48px",
-        display="flex",
-        align_items="center",
-        justify_content="center",
+        **_tap_target("64px", "48px"),
     )
 
 
@@ -142,12 +151,8 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
                     aria_label=tr("Settings"),
                     title=tr("Settings"),
                     color_scheme="gray",
-                    min_width="44px",
-                    min_height="44px",
-                    display="flex",
-                    align_items="center",
-                    justify_content="center",
                     flex_shrink="0",
+                    **_tap_target("44px", "44px"),
                 ),
                 _sign_out_form(),
                 align="center",
