@@ -12,6 +12,12 @@ from betterjournal.i18n import N_
 from betterjournal.logs import install_redaction
 from betterjournal.pages.auth import register_page, sign_in_page
 from betterjournal.pages.care_team import care_team_page
+from betterjournal.pages.checkins import (
+    check_in_item_page,
+    check_in_page,
+    check_ins_page,
+    client_check_ins_page,
+)
 from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
 from betterjournal.pages.editor import write_page
 from betterjournal.pages.home import admin_page, home_page
@@ -21,6 +27,7 @@ from betterjournal.settings import get_settings
 from betterjournal.state.admin import AdminState
 from betterjournal.state.base import AppState, SessionGate, event_reader
 from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
 from betterjournal.state.journal import EntryState, JournalState
@@ -67,11 +74,20 @@ PAGES = [
     (journal_page, routes.JOURNAL, N_("Your journal"), JournalState.load_journal),
     (write_page, routes.WRITE, N_("Write"), EditorState.open_editor),
     (entry_page, routes.ENTRY, N_("Entry"), EntryState.load_entry),
+    (check_in_page, routes.CHECK_IN, N_("Check in"), CheckInState.open_check_in),
+    (check_ins_page, routes.CHECK_INS, N_("Your check-ins"), CheckInsState.load_check_ins),
+    (check_in_item_page, routes.CHECK_IN_ITEM, N_("Check-in"), CheckInItemState.load_check_in),
     (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
     (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
     (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
     (client_entries_page, routes.CLIENT_ENTRIES, N_("Shared entries"), SharedWithMeState.load_client_entries),
     (shared_entry_page, routes.SHARED_ENTRY, N_("Shared entry"), SharedWithMeState.load_shared_entry),
+    (
+        client_check_ins_page,
+        routes.CLIENT_CHECK_INS,
+        N_("Mood check-ins"),
+        ClientCheckInsState.load_client_check_ins,
+    ),
     (admin_page, routes.ADMIN, N_("Administration"), AdminState.check_admin),
 ]
 

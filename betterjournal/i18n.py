@@ -81,14 +81,14 @@ def _translations(language: str) -> gettext.NullTranslations:
 
 
 @functools.cache
-def _babel_locale(language: str) -> Locale:
+def babel_locale(language: str) -> Locale:
     return Locale.parse(_LOCALES[language])
 
 
 @functools.cache
 def _moment_pattern(language: str) -> str:
     """'Nov 30, 2026, 2:05 p.m.' / '30 nov. 2026, 14 h 05': medium date, short time."""
-    locale = _babel_locale(language)
+    locale = babel_locale(language)
     return locale.datetime_formats["medium"].format(
         locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
     )
@@ -154,8 +154,12 @@ class Reader:
         text = _translations(self.language).ngettext(singular, plural, count)
         return self._fill(text, {**values, "count": count})
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return _zone(self.time_zone)
+
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=_babel_locale(self.language))
+        return format_decimal(value, locale=babel_locale(self.language))
 
     def when(self, moment: datetime | None) -> str:
         """'Nov 30, 2026, 2:05 p.m.' in this reader's time zone, or '' for no moment."""
@@ -165,14 +169,14 @@ class Reader:
             moment,
             _moment_pattern(self.language),
             tzinfo=_zone(self.time_zone),
-            locale=_babel_locale(self.language),
+            locale=babel_locale(self.language),
         )
 
     def day(self, moment: datetime | None) -> str:
         """'Nov 30, 2026' / '30 nov. 2026' in this reader's time zone, or '' for no moment."""
         if moment is None:
             return ""
-        locale = _babel_locale(self.language)
+        locale = babel_locale(self.language)
         return format_datetime(
             moment, locale.date_formats["medium"].pattern, tzinfo=_zone(self.time_zone), locale=locale
         )

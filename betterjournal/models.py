@@ -226,6 +226,36 @@ class JournalEntry(SQLModel, table=True):
     body_ct: bytes = Field(sa_column=_ciphertext())
 
 
+class CheckIn(SQLModel, table=True):
+    """A mood check-in: when it was felt, ratings 0–10 (mood required), sleep, a note.
+
+    Every field is PHI, sealed like an entry's (the moment too: when someone checks in says
+    something about them). Stored as the kind's cleaned text (core/checkins.py).
+    """
+
+    __tablename__ = "check_in"  # type: ignore[assignment]
+    __encrypted__ = (
+        "felt_at_ct",
+        "mood_ct",
+        "anxiety_ct",
+        "energy_ct",
+        "sleep_hours_ct",
+        "sleep_quality_ct",
+        "note_ct",
+    )
+
+    item_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    felt_at_ct: bytes = Field(sa_column=_ciphertext())
+    mood_ct: bytes = Field(sa_column=_ciphertext())
+    anxiety_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    energy_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    sleep_hours_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    sleep_quality_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    note_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+
+
 class ItemDraft(SQLModel, table=True):
     """Unsaved words of any kind, autosaved while typing; keyed by the item they will become.
 
@@ -262,7 +292,15 @@ class AuditEvent(SQLModel, table=True):
 
 
 # Tables holding personal health information, checked by tests/unit/test_inventory.py.
-PHI_TABLES = ("client_item", "item_share", "journal_entry", "item_draft", "audit_event", "care_link")
+PHI_TABLES = (
+    "client_item",
+    "item_share",
+    "journal_entry",
+    "check_in",
+    "item_draft",
+    "audit_event",
+    "care_link",
+)
 
 
 # --- views: what leaves the core -------------------------------------------------------

@@ -7,9 +7,13 @@ JOURNAL = "/journal"
 WRITE = "/journal/write"
 ENTRY = "/journal/entry"
 CARE_TEAM = "/care-team"
+CHECK_IN = "/check-in"  # a new check-in
+CHECK_INS = "/check-ins"  # the charts and the list
+CHECK_IN_ITEM = "/check-ins/item"  # one check-in, its share switches
 CLIENTS = "/clients"
 CLIENT_ENTRIES = "/clients/entries"
 SHARED_ENTRY = "/clients/entry"
+CLIENT_CHECK_INS = "/clients/check-ins"  # a client's shared check-ins, as charts
 ADMIN = "/admin"
 SETTINGS = "/settings"
 
@@ -34,3 +38,11 @@ def client_entries(client_id: str) -> str:
 
 def shared_entry(entry_id: str) -> str:
     return f"{SHARED_ENTRY}?id={entry_id}"
+
+
+def check_in_item(item_id: str) -> str:
+    return f"{CHECK_IN_ITEM}?id={item_id}"
+
+
+def client_check_ins(client_id: str) -> str:
+    return f"{CLIENT_CHECK_INS}?client={client_id}"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from betterjournal import routes
+from betterjournal.core import checkins
+from betterjournal.core.checkins import KIND as CHECK_IN
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.i18n import N_, Message, Reader
 from betterjournal.models import DraftItem, OwnItem, Person, Share, SharedItem
@@ -112,7 +114,53 @@ KIND_VIEWS: dict[str, KindView] = {
         ),
         home=routes.JOURNAL,
     ),
+    CHECK_IN.name: KindView(
+        title=lambda fields: "",
+        body=lambda fields: fields.get("note", ""),
+        words=KindWords(
+            untitled=N_("Check-in"),
+            newer=N_("Newer check-ins"),
+            older=N_("Older check-ins"),
+            deleted=N_("Check-in deleted."),
+        ),
+        home=routes.CHECK_INS,
+    ),
 }
+
+
+@dataclass(frozen=True)
+class CheckInLine:
+    """One check-in as its owner reads it in a list or on its page."""
+
+    id: str
+    felt_on: str  # when it is about, in the reader's time zone
+    mood: str  # "Mood 7 / 10"
+    details: str  # "Anxiety 3 · Energy 6 · Sleep 7.5 h · Sleep quality 5"
+    note: str
+    label: str  # who can see it
+
+
+def check_in_line(item: OwnItem, reader: Reader) -> CheckInLine:
+    fields = item.fields
+    details = [
+        reader.t("{label} {value} / 10", label=label, value=int(fields[name]))
+        for name, label in checkins.RATINGS[1:]
+        if fields.get(name)
+    ]
+    if fields.get("sleep_hours"):
+        details.insert(2, reader.t("Sleep {hours} h", hours=float(fields["sleep_hours"])))
+    if item.shared_with:
+        label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
+    else:
+        label = reader.t("Private")
+    return CheckInLine(
+        id=str(item.id),
+        felt_on=reader.when(datetime.fromisoformat(fields["felt_at"])),
+        mood=reader.t("Mood {value} / 10", value=int(fields["mood"])),
+        details=" · ".join(details),
+        note=fields.get("note", ""),
+        label=label,
+    )
 
 
 def own_card(item: OwnItem, reader: Reader) -> ItemCard:

@@ -115,9 +115,10 @@ def _client_nav() -> rx.Component:
     return rx.hstack(
         _nav_link(tr("Journal"), routes.JOURNAL, "book-open"),
         _nav_link(tr("Write"), routes.WRITE, "pencil"),
+        _nav_link(tr("Check in"), routes.CHECK_IN, "smile"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
-        spacing="6",
+        spacing="2",
         width="100%",
     )
 

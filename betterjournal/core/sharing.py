@@ -350,17 +350,35 @@ def list_shared(
 
     Each item shown is audited and marked seen: a list shows their content.
     """
-    client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
-    if not is_linked(session, client_id=client, clinician_id=clinician_id):
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
-    query = _shared_rows_query(kind, clinician_id).where(
-        col(ClientItem.owner_id) == client, col(ClientItem.kind) == kind.name
-    )
+    query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
     if older is not None:
         query = query.where(items.older_than(*older))
     rows = session.exec(query.order_by(*items.newest_first()).limit(items.PAGE_SIZE + 1)).all()
     rows, following = items.split_page(rows, lambda row: (row[2], row[0]))
     return Page(_reveal(session, clinician_id=clinician_id, kind=kind, rows=rows), following)
+
+
+def every_shared(
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, kind: items.Kind
+) -> list[SharedItem]:
+    """Every item of a kind this client shares with this clinician now, newest first, for a
+    chart. Each one drawn is audited and marked seen, like a list (open-many)."""
+    query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
+    rows = session.exec(query.order_by(*items.newest_first())).all()
+    return _reveal(session, clinician_id=clinician_id, kind=kind, rows=list(rows))
+
+
+def _shared_by_client(
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, kind: items.Kind
+) -> Any:
+    """The query for a kind's items this client shares with this clinician now; a client
+    who isn't linked (or a malformed id) is refused and audited."""
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
+    if not is_linked(session, client_id=client, clinician_id=clinician_id):
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+    return _shared_rows_query(kind, clinician_id).where(
+        col(ClientItem.owner_id) == client, col(ClientItem.kind) == kind.name
+    )
 
 
 def open_shared(

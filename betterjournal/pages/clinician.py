@@ -81,6 +81,12 @@ def client_entries_page() -> rx.Component:
             SharedWithMeState.list_available,
             rx.vstack(
                 rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
+                rx.link(
+                    rx.button(
+                        rx.icon("chart-line", aria_hidden="true"), tr("Mood check-ins"), variant="soft"
+                    ),
+                    href=routes.CLIENT_CHECK_INS + "?client=" + SharedWithMeState.client_id,
+                ),
                 rx.cond(
                     SharedWithMeState.entries.length() > 0,  # type: ignore[attr-defined]
                     rx.foreach(

@@ -1,0 +1,130 @@
+"""Mood charts, drawn for one person: Plotly figures built on the server from one client's
+check-ins (core/checkins.py computes the numbers), with every word and date in the
+reader's language and time zone (Babel), and nothing in them but what they draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from babel.dates import format_date
+
+from betterjournal.core import checkins
+from betterjournal.core.checkins import Reading
+from betterjournal.i18n import N_, Message, Reader, babel_locale
+
+# No default template: Plotly's adds about 6 KB of styling to every figure sent, and its
+# own colours. Ours set what they draw (and an empty state var stays empty).
+pio.templates.default = None
+
+# The ranges a trend chart shows, and how many days back each starts (None: all).
+RANGES: tuple[tuple[str, Message, int | None], ...] = (
+    ("2w", N_("2 weeks"), 14),
+    ("3m", N_("3 months"), 91),
+    ("1y", N_("1 year"), 365),
+    ("all", N_("All"), None),
+)
+RANGE_DAYS = {name: days for name, _, days in RANGES}
+# Colour-blind-safe colours (Okabe–Ito), one per rating.
+COLOURS = {"mood": "#0072B2", "anxiety": "#D55E00", "energy": "#009E73", "sleep_quality": "#CC79A7"}
+LABELS = dict(checkins.RATINGS)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A trend chart and its text for screen readers (and everyone)."""
+
+    figure: go.Figure
+    summary: str
+
+
+def _since(today: date, range_name: str) -> date | None:
+    days = RANGE_DAYS.get(range_name)
+    return None if days is None else today - timedelta(days=days - 1)
+
+
+def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetime) -> Trend:
+    """Each rating's daily values as points and its 7-day rolling average as a line, over the
+    range; days without a check-in are gaps, never zeros."""
+    today = now.astimezone(reader.zone).date()
+    since = _since(today, range_name)
+    figure = go.Figure()
+    locale = babel_locale(reader.language)
+    days_shown: set[date] = set()
+    for dimension, label in checkins.RATINGS:
+        line = checkins.series(readings, dimension, reader.time_zone, since=since)
+        if not line.days:
+            continue
+        days_shown.update(line.days)
+        name = reader.t(label)
+        hover = [format_date(day, "medium", locale=locale) for day in line.days]
+        colour = COLOURS[dimension]
+        figure.add_trace(
+            go.Scatter(
+                x=[day.isoformat() for day in line.days],
+                y=line.values,
+                mode="markers",
+                name=name,
+                legendgroup=dimension,
+                marker={"color": colour, "size": 9},
+                customdata=hover,
+                hovertemplate="%{customdata}: %{y}<extra>" + name + "</extra>",
+            )
+        )
+        average = reader.t("{label}, 7-day average", label=label)
+        figure.add_trace(
+            go.Scatter(
+                x=[day.isoformat() for day in line.days],
+                y=line.rolling,
+                mode="lines",
+                name=average,
+                legendgroup=dimension,
+                showlegend=False,
+                line={"color": colour, "width": 2},
+                customdata=hover,
+                hovertemplate="%{customdata}: %{y}<extra>" + average + "</extra>",
+            )
+        )
+    first = since or (min(days_shown) if days_shown else today)
+    figure.update_layout(
+        margin={"l": 32, "r": 8, "t": 8, "b": 32},
+        height=300,
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.2},
+        hovermode="closest",
+        dragmode=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        yaxis={"range": [-0.5, 10.5], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
+        xaxis={
+            "type": "date",
+            "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
+            "fixedrange": True,
+            "tickvals": [day.isoformat() for day in _ticks(first, today)],
+            "ticktext": [format_date(day, "d MMM", locale=locale) for day in _ticks(first, today)],
+            "gridcolor": "#e2e2e2",
+        },
+    )
+    mean, count = checkins.summary_numbers(
+        readings, "mood", None if since is None else datetime.combine(since, datetime.min.time(), reader.zone)
+    )
+    if mean is None:
+        summary = reader.t("No check-ins in this range yet.")
+    else:
+        summary = reader.n(
+            "Average mood {mean} over this range, {count} check-in.",
+            "Average mood {mean} over this range, {count} check-ins.",
+            count,
+            mean=mean,
+        )
+    return Trend(figure, summary)
+
+
+def _ticks(first: date, last: date, most: int = 5) -> list[date]:
+    """At most `most` evenly spaced days from `first` to `last` for the date axis."""
+    span = (last - first).days
+    step = max(1, -(-span // (most - 1))) if most > 1 else span or 1
+    return [first + timedelta(days=offset) for offset in range(0, span + 1, step)]

@@ -1,0 +1,296 @@
+"""Mood check-ins: a new one in a few taps, the charts and the list, one check-in, and a
+clinician's charts of what a client shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from betterjournal import charts, routes
+from betterjournal.components.entries import empty_state, unavailable_or_loading
+from betterjournal.components.items import delete_button, share_controls
+from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.text import Text, tr
+from betterjournal.core import checkins
+from betterjournal.i18n import N_, Message
+from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
+from betterjournal.views import CheckInLine
+
+# Words at the ends and the middle of each scale, not only numbers.
+SCALE_WORDS: dict[str, tuple[Message, Message, Message]] = {
+    "mood": (N_("Very low"), N_("Okay"), N_("Very good")),
+    "anxiety": (N_("None"), N_("Some"), N_("Extreme")),
+    "energy": (N_("Exhausted"), N_("Some"), N_("Full of energy")),
+    "sleep_quality": (N_("Very poor"), N_("Okay"), N_("Very good")),
+}
+
+
+def _scale_words(dimension: str) -> rx.Component:
+    low, middle, high = SCALE_WORDS[dimension]
+    return rx.hstack(
+        rx.text(tr("0: {words}", words=tr(low)), size="1", color_scheme="gray"),
+        rx.spacer(),
+        rx.text(tr("5: {words}", words=tr(middle)), size="1", color_scheme="gray"),
+        rx.spacer(),
+        rx.text(tr("10: {words}", words=tr(high)), size="1", color_scheme="gray"),
+        width="100%",
+        aria_hidden="true",  # the group's description says it once for screen readers
+    )
+
+
+def rating_picker(dimension: str, label: Text) -> rx.Component:
+    """0–10 as large buttons (one tap each); the one chosen is pressed."""
+    chosen = CheckInState.ratings[dimension]
+    low, middle, high = SCALE_WORDS[dimension]
+    return rx.vstack(
+        rx.text(label, as_="div", font_weight="500", id=f"{dimension}-label"),
+        rx.grid(
+            *[
+                rx.button(
+                    str(value),
+                    type="button",
+                    size="3",
+                    variant=rx.cond(chosen == value, "solid", "outline"),
+                    aria_pressed=rx.cond(chosen == value, "true", "false"),
+                    on_click=CheckInState.choose_rating(dimension, value),
+                    min_height="44px",
+                )
+                for value in range(11)
+            ],
+            columns="6",
+            spacing="2",
+            width="100%",
+            role="group",
+            aria_labelledby=f"{dimension}-label",
+            aria_description=tr(
+                "0 means {low}, 5 {middle}, 10 {high}.", low=tr(low), middle=tr(middle), high=tr(high)
+            ),
+        ),
+        _scale_words(dimension),
+        spacing="1",
+        width="100%",
+    )
+
+
+def check_in_page() -> rx.Component:
+    labels = dict(checkins.RATINGS)
+    return page_shell(
+        rx.form(
+            rx.vstack(
+                rating_picker("mood", tr(labels["mood"])),
+                rx.el.details(
+                    rx.el.summary(tr("More (optional)"), padding_y="0.5em", cursor="pointer"),
+                    rx.vstack(
+                        *[rating_picker(name, tr(labels[name])) for name in ("anxiety", "energy")],
+                        labelled_field(
+                            tr("Hours of sleep"),
+                            rx.input(
+                                id="sleep_hours",
+                                name="sleep_hours",
+                                input_mode="decimal",
+                                size="3",
+                                width="8em",
+                            ),
+                        ),
+                        rating_picker("sleep_quality", tr(labels["sleep_quality"])),
+                        labelled_field(
+                            tr("Note"),
+                            rx.text_area(
+                                id="note", name="note", max_length=checkins.NOTE_MAX, size="3", width="100%"
+                            ),
+                        ),
+                        labelled_field(
+                            tr("When"),
+                            rx.el.input(
+                                id="felt_at",
+                                name="felt_at",
+                                type="datetime-local",
+                                min_height="44px",
+                                font_size="16px",
+                            ),
+                            hint=tr("Leave empty for now, or choose an earlier time."),
+                        ),
+                        spacing="4",
+                        width="100%",
+                        padding_top="0.5em",
+                    ),
+                    width="100%",
+                ),
+                rx.button(
+                    tr("Save check-in"),
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    disabled=rx.cond(CheckInState.ratings.contains("mood"), False, True),  # type: ignore[attr-defined]
+                ),
+                rx.text(
+                    tr("New check-ins are private. You choose what to share."), size="1", color_scheme="gray"
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            # A new check-in is a new form: nothing typed into the last one stays.
+            key=CheckInState.check_in_id,
+            on_submit=CheckInState.save_check_in,
+            width="100%",
+        ),
+        rx.link(tr("Your check-ins and charts"), href=routes.CHECK_INS),
+        heading=tr("Check in"),
+    )
+
+
+def range_picker(chosen: Any, choose: Any) -> rx.Component:
+    """2 weeks / 3 months / 1 year / All: the pressed one is shown."""
+    return rx.hstack(
+        *[
+            rx.button(
+                tr(label),
+                size="2",
+                variant=rx.cond(chosen == name, "solid", "soft"),
+                aria_pressed=rx.cond(chosen == name, "true", "false"),
+                on_click=choose(name),
+            )
+            for name, label, _ in charts.RANGES
+        ],
+        spacing="2",
+        wrap="wrap",
+        role="group",
+        aria_label=tr("Range"),
+    )
+
+
+def trend_chart(figure: Any, summary: Any) -> rx.Component:
+    """The chart (its points can be tapped for their values) and its text summary."""
+    return rx.vstack(
+        rx.box(
+            rx.plotly.basic(
+                data=figure,
+                config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
+                use_resize_handler=True,
+                width="100%",
+                height="300px",
+            ),
+            aria_hidden="true",  # the summary below says what it shows
+            width="100%",
+            max_width="100%",
+            overflow="hidden",
+        ),
+        rx.text(summary, size="2"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _check_in_card(line: CheckInLine) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(line.mood, weight="bold"),
+                    rx.spacer(),
+                    rx.badge(line.label, color_scheme="gray", variant="soft"),
+                    width="100%",
+                ),
+                rx.cond(line.details != "", rx.text(line.details, size="2", color_scheme="gray")),
+                rx.cond(line.note != "", rx.text(line.note, size="2", color_scheme="gray", trim="both")),
+                rx.text(line.felt_on, size="1", color_scheme="gray"),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href=routes.CHECK_IN_ITEM + "?id=" + line.id,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def check_ins_page() -> rx.Component:
+    return page_shell(
+        rx.link(
+            rx.button(rx.icon("smile", aria_hidden="true"), tr("Check in now"), size="3", width="100%"),
+            href=routes.CHECK_IN,
+            width="100%",
+        ),
+        rx.heading(tr("Trend"), as_="h2", size="4"),
+        range_picker(CheckInsState.chart_range, CheckInsState.show_range),
+        rx.cond(
+            CheckInsState.check_ins_loaded,
+            trend_chart(CheckInsState.figure, CheckInsState.summary),
+            rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
+        ),
+        rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
+        rx.cond(
+            CheckInsState.check_ins.length() > 0,  # type: ignore[attr-defined]
+            rx.foreach(CheckInsState.check_ins, _check_in_card),
+            rx.cond(
+                CheckInsState.check_ins_loaded,
+                empty_state(tr("No check-ins yet. A check-in takes a few seconds: how is your mood?")),
+            ),
+        ),
+        heading=tr("Your check-ins"),
+    )
+
+
+def check_in_item_page() -> rx.Component:
+    line = CheckInItemState.check_in
+    return page_shell(
+        rx.cond(
+            CheckInItemState.found,
+            rx.vstack(
+                rx.heading(line.mood, as_="h2", size="5"),
+                rx.text(line.felt_on, size="1", color_scheme="gray"),
+                rx.cond(line.details != "", rx.text(line.details)),
+                rx.cond(
+                    line.note != "", rx.text(line.note, white_space="pre-wrap", overflow_wrap="anywhere")
+                ),
+                rx.divider(),
+                share_controls(line.id),
+                delete_button(line.id, label=tr("Delete check-in"), question=tr("Delete this check-in?")),
+                spacing="3",
+                width="100%",
+            ),
+            unavailable_or_loading(
+                CheckInItemState.loaded,
+                tr("This check-in isn't available."),
+                rx.link(tr("Back to your check-ins"), href=routes.CHECK_INS),
+                tr("Opening the check-in"),
+            ),
+        ),
+        heading=tr("Check-in"),
+    )
+
+
+def client_check_ins_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            ClientCheckInsState.chart_available,
+            rx.vstack(
+                rx.heading(
+                    tr("Check-ins shared by {name}", name=ClientCheckInsState.client_name), as_="h2", size="4"
+                ),
+                range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
+                trend_chart(ClientCheckInsState.figure, ClientCheckInsState.summary),
+                rx.text(
+                    tr("Only check-ins your client chose to share are drawn. Days without one are gaps."),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.link(
+                    tr("Shared entries"),
+                    href=routes.CLIENT_ENTRIES + "?client=" + ClientCheckInsState.client_id,
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            unavailable_or_loading(
+                ClientCheckInsState.loaded,
+                tr("This client isn't available."),
+                rx.link(tr("Back to clients"), href=routes.CLIENTS),
+                tr("Loading"),
+            ),
+        ),
+        heading=tr("Mood check-ins"),
+    )

@@ -1,0 +1,251 @@
+"""Mood check-ins: making one in a few taps, the client's charts and list, one check-in
+with its share switches, and a clinician's charts of what a client shared."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import plotly.graph_objects as go
+import reflex as rx
+from sqlmodel import Session
+
+from betterjournal import charts, routes  # charts first: it sets Plotly's defaults
+from betterjournal.core import checkins, items, sharing
+from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.db import in_session
+from betterjournal.i18n import N_
+from betterjournal.models import OwnItem, Role, Share, utcnow
+from betterjournal.state import live
+from betterjournal.state.base import AppState, guarded
+from betterjournal.state.items import ItemSharingState
+from betterjournal.views import CheckInLine, check_in_line, share_lines
+
+RATING_NAMES = tuple(name for name, _ in checkins.RATINGS)
+
+
+def _empty_figure() -> go.Figure:
+    """No figure yet (charts.py turns Plotly's default template off: nothing is sent)."""
+    return go.Figure()
+
+
+class CheckInState(AppState):
+    """A new check-in: the ratings tapped so far; the rest comes with the form on Save."""
+
+    ratings: dict[str, int] = {}
+    check_in_id: str = ""  # chosen when the page opens: a double tap on Save makes one
+
+    @guarded(Role.CLIENT)
+    async def open_check_in(self) -> None:
+        self.ratings, self.check_in_id = {}, str(uuid.uuid4())
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def choose_rating(self, dimension: str, value: int) -> None:
+        """Tap a number (again to clear an optional one)."""
+        if dimension not in RATING_NAMES:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        field = next(f for f in checkins.KIND.fields if f.name == dimension)
+        field.clean(value)  # a whole number from 0 to 10, or a clear message
+        chosen = dict(self.ratings)
+        if chosen.get(dimension) == value and dimension != "mood":
+            del chosen[dimension]
+        else:
+            chosen[dimension] = value
+        self.ratings = chosen
+
+    @guarded(Role.CLIENT)
+    async def save_check_in(self, form: dict) -> rx.event.EventSpec | None:
+        """Save the tapped ratings with the form's sleep, note and time; then show the charts."""
+        viewer = self._viewer()
+        if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at"}:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        values = {
+            **{name: self.ratings.get(name) for name in RATING_NAMES},
+            "sleep_hours": _hours(form.get("sleep_hours", "")),
+            "note": form.get("note", ""),
+            "felt_at": self._moment(form.get("felt_at", "")),
+        }
+        await in_session(
+            items.save, owner_id=viewer.user_id, kind=checkins.KIND, item_id=self.check_in_id, values=values
+        )
+        self.ratings, self.check_in_id = {}, str(uuid.uuid4())
+        self._flash(self._t("Check-in saved. It is private until you share it."))
+        return rx.redirect(routes.CHECK_INS)
+
+    def _moment(self, local: object) -> str:
+        """The form's local date and time ('2026-11-30T20:05', empty for now) in UTC."""
+        if local in ("", None):
+            return utcnow().isoformat()
+        if not isinstance(local, str) or len(local) > 20:
+            raise InvalidInput(N_("Choose when this check-in is for."))
+        try:
+            moment = datetime.fromisoformat(local)
+        except ValueError:
+            raise InvalidInput(N_("Choose when this check-in is for.")) from None
+        if moment.tzinfo is not None:
+            raise InvalidInput(N_("Choose when this check-in is for."))
+        return moment.replace(tzinfo=self._reader().zone).isoformat()
+
+
+def _hours(text: object) -> float | None:
+    """Hours of sleep as typed ('7', '7.5', '7,5'); None when left empty."""
+    if text in ("", None):
+        return None
+    if not isinstance(text, str) or len(text) > 10:
+        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5."))
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5.")) from None
+
+
+def _readings(found: list) -> list[checkins.Reading]:
+    return [r for item in found if (r := checkins.reading(item.id, item.fields)) is not None]
+
+
+def _own_check_ins(session: Session, *, owner_id: uuid.UUID):
+    """Every check-in of the owner's (for the chart) and the first page (for the list)."""
+    every = items.every_own(session, owner_id=owner_id, kind=checkins.KIND)
+    page = items.list_own(session, owner_id=owner_id, kind=checkins.KIND)
+    return every, page
+
+
+class CheckInsState(AppState):
+    """The client's charts and latest check-ins."""
+
+    figure: go.Figure = _empty_figure()
+    summary: str = ""
+    chart_range: str = ""  # set when the page loads: "2w" first
+    check_ins: list[CheckInLine] = []
+    check_ins_loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLIENT)
+    async def load_check_ins(self) -> None:
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def show_range(self, range_name: str) -> None:
+        if range_name not in charts.RANGE_DAYS:
+            raise InvalidInput(N_("This couldn't be shown. Please try again."))
+        await self._load(range_name)
+
+    async def _load(self, range_name: str) -> None:
+        viewer = self._viewer()
+        every, page = await in_session(_own_check_ins, owner_id=viewer.user_id)
+        reader = self._reader()
+        trend = charts.trend(_readings(every), range_name, reader, utcnow())
+        self.figure, self.summary, self.chart_range = trend.figure, trend.summary, range_name
+        self.check_ins = [check_in_line(item, reader) for item in page.items]
+        self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
+
+    def _leave(self) -> None:
+        self.reset()
+
+
+def _check_in_with_shares(session: Session, *, owner_id: uuid.UUID, item_id: object):
+    item = items.open_own(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id)
+    return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
+
+
+class CheckInItemState(AppState):
+    """One of the client's check-ins; its share switches are ItemSharingState's."""
+
+    check_in: CheckInLine = CheckInLine("", "", "", "", "", "")
+    found: bool = False
+    loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLIENT)
+    async def load_check_in(self) -> None:
+        viewer = self._viewer()
+        self.reset()
+        sharing_state = await self.get_state(ItemSharingState)
+        sharing_state._show("", [])
+        try:
+            item, shares = await in_session(
+                _check_in_with_shares,
+                owner_id=viewer.user_id,
+                item_id=self.router.url.query_parameters.get("id", ""),
+            )
+            await self._present(item, shares)
+        finally:
+            self.loaded = True
+
+    async def _present(self, item: OwnItem, shares: list[Share]) -> None:
+        reader = self._reader()
+        self.check_in, self.found, self._held_path = check_in_line(item, reader), True, routes.CHECK_IN_ITEM
+        sharing_state = await self.get_state(ItemSharingState)
+        sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.CHECK_IN_ITEM)
+
+    def _leave(self) -> None:
+        self.reset()
+
+
+class ClientCheckInsState(AppState):
+    """A clinician's charts of the check-ins one client shares with them (AUTHZ-8): built
+    only from shared check-ins' shared fields; each one drawn is audited and marked seen."""
+
+    client_id: str = ""
+    client_name: str = ""
+    figure: go.Figure = _empty_figure()
+    summary: str = ""
+    chart_range: str = ""  # set when the page loads: "3m" first
+    chart_available: bool = False
+    loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLINICIAN)
+    async def load_client_check_ins(self) -> None:
+        await self._draw(self.router.url.query_parameters.get("client", ""), self.chart_range or "3m")
+
+    @guarded(Role.CLINICIAN)
+    async def show_range(self, range_name: str) -> None:
+        if range_name not in charts.RANGE_DAYS:
+            raise InvalidInput(N_("This couldn't be shown. Please try again."))
+        await self._draw(self.client_id, range_name)
+
+    async def _draw(self, client_id: str, range_name: str) -> None:
+        viewer = self._viewer()
+        self._leave()  # first: if access ended, nothing of the client's stays
+        self.chart_range = range_name
+        try:
+            drawn = await self._draw_for(viewer.user_id, client_id)
+            self.client_id, self.chart_available = client_id, True
+            self._held_path = routes.CLIENT_CHECK_INS
+            self._keep_current()
+            if drawn:
+                live.recheck_people([client_id])  # "seen" shows on the client's open pages
+        finally:
+            self.loaded = True
+
+    async def _draw_for(self, clinician_id: uuid.UUID, client_id: str) -> int:
+        """Draw what the client shares now; returns how many check-ins were drawn."""
+        shared, name = await in_session(_shared_check_ins, clinician_id=clinician_id, client_id=client_id)
+        trend = charts.trend(_readings(shared), self.chart_range, self._reader(), utcnow())
+        self.figure, self.summary, self.client_name = trend.figure, trend.summary, name
+        return len(shared)
+
+    def _leave(self) -> None:
+        range_name = self.chart_range
+        self.reset()
+        self.chart_range = range_name
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """A revoke, a new share or an unlink redraws the chart from what is shared now."""
+        try:
+            await self._draw_for(uuid.UUID(viewer_id), self.client_id)
+        except CoreError:  # the link ended: nothing of the client's stays
+            self._leave()
+            self.loaded = True
+
+
+def _shared_check_ins(session: Session, *, clinician_id: uuid.UUID, client_id: object):
+    from betterjournal.core import links
+
+    shared = sharing.every_shared(session, clinician_id=clinician_id, client_id=client_id, kind=checkins.KIND)
+    name = next(
+        (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
+        "",
+    )
+    return shared, name
