@@ -40,14 +40,20 @@ RATINGS: tuple[tuple[str, Message], ...] = (
 )
 
 
+_RATING_TEXTS = frozenset(str(value) for value in range(11))
+
+
 def _rating(value: object, label: Message, *, required: bool) -> str:
-    """A whole number from 0 to 10 (a number, not text), stored as text; '' for an
-    optional one left out (None or '')."""
+    """A whole number from 0 to 10, stored as its text ('7'); '' for an optional one left
+    out. The platform's values are text, so '7' is accepted as well as 7 (the handlers
+    take numbers only)."""
     if value in ("", None) and not required:
         return ""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise InvalidInput(N_("{label}: choose a whole number from 0 to 10."), label=label)
-    return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10:
+        return str(value)
+    if isinstance(value, str) and value in _RATING_TEXTS:
+        return value
+    raise InvalidInput(N_("{label}: choose a whole number from 0 to 10."), label=label)
 
 
 def clean_mood(value: object) -> str:
@@ -62,6 +68,11 @@ def clean_sleep_hours(value: object) -> str:
     """Hours of sleep, 0 to 24 in half hours ('7.5'); '' if left out."""
     if value in ("", None):
         return ""
+    if isinstance(value, str) and len(value) <= 5:  # the stored text ('7.5')
+        try:
+            value = float(value)
+        except ValueError:
+            raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5.")) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5."))
     hours = float(value)
@@ -92,9 +103,14 @@ def clean_felt_at(value: object) -> str:
     return moment.isoformat()
 
 
+def _draft(value: object) -> str:
+    """A draft holds what was typed so far (the platform keeps drafts of any kind); it is
+    checked like the rest when saved. The app saves check-ins in one tap, without drafts."""
+    return clean_text(value, label=N_("Check-in"), max_length=NOTE_MAX, required=False)
+
+
 def _field(name: str, clean: Callable[[object], str]) -> items.ItemField:
-    """A check-in is saved in one tap, never drafted: a draft is cleaned like a save."""
-    return items.ItemField(name, clean=clean, clean_draft=clean)
+    return items.ItemField(name, clean=clean, clean_draft=_draft)
 
 
 KIND = items.register(

@@ -44,8 +44,13 @@ class CheckInState(AppState):
         """Tap a number (again to clear an optional one)."""
         if dimension not in RATING_NAMES:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        # A number, not its text ("5"), true or null: then a whole number from 0 to 10.
+        if type(value) is not int:
+            raise InvalidInput(
+                N_("{label}: choose a whole number from 0 to 10."), label=dict(checkins.RATINGS)[dimension]
+            )
         field = next(f for f in checkins.KIND.fields if f.name == dimension)
-        field.clean(value)  # a whole number from 0 to 10, or a clear message
+        field.clean(value)
         chosen = dict(self.ratings)
         if chosen.get(dimension) == value and dimension != "mood":
             del chosen[dimension]

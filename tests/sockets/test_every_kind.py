@@ -40,7 +40,7 @@ from betterjournal.state.items import ItemSharingState
 
 sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
 import note_kind  # noqa: F401  (registers the test-only kind in this process too)
-from unit_support import clear_caches
+from unit_support import clear_caches, text_fields, values_for
 
 # Every kind registered in this process: the app's own, and the tests' note (imported above).
 KINDS = [kind.name for kind in items.registered()]
@@ -64,7 +64,9 @@ def the_apps_core(app: RunningApp) -> Iterator[None]:
 
 
 def _values(kind: items.Kind, app: RunningApp, label: str) -> dict[str, str]:
-    return {name: app.marker(f"{kind.name}-{label}-{name}") for name in kind.field_names}
+    """Valid values, each text field a marker of its own (numbers and times can't be)."""
+    values = values_for(kind, "")
+    return {**values, **{name: app.marker(f"{kind.name}-{label}-{name}") for name in text_fields(kind)}}
 
 
 @dataclass
@@ -87,7 +89,7 @@ def kind_items(world: World) -> dict[str, KindItems]:
                 item_id, values = uuid.uuid4(), _values(kind, app, label)
                 items.save(session, owner_id=uuid.UUID(a.id), kind=kind, item_id=item_id, values=values)
                 ids.append(str(item_id))
-                texts |= set(values.values())
+                texts |= {values[name] for name in text_fields(kind)}
             sharing.set_shared(
                 session, owner_id=uuid.UUID(a.id), item_id=ids[0], clinician_id=uuid.UUID(c.id), shared=True
             )

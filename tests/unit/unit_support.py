@@ -95,9 +95,30 @@ def audit_events(session: Session) -> list[AuditEvent]:
 # --- any registered kind ------------------------------------------------------------------
 
 
+# Per kind, the fields that can't hold free text, each with a valid value as the kind stores
+# it; every other field holds text naming it.
+FIXED_VALUES: dict[str, dict[str, str]] = {
+    "check_in": {
+        "felt_at": "2026-11-01T12:00:00+00:00",
+        "mood": "5",
+        "anxiety": "",
+        "energy": "",
+        "sleep_hours": "",
+        "sleep_quality": "",
+    },
+}
+
+
 def values_for(kind: Kind, text: str) -> dict[str, str]:
-    """A valid value for every field of a kind, each naming its field (one line, no padding)."""
-    return {name: f"{text} {name}" for name in kind.field_names}
+    """A valid value for every field of a kind: text fields each name their field (one line,
+    no padding), the others hold the kind's fixed valid value."""
+    fixed = FIXED_VALUES.get(kind.name, {})
+    return {name: fixed.get(name, f"{text} {name}") for name in kind.field_names}
+
+
+def text_fields(kind: Kind) -> tuple[str, ...]:
+    """The fields of a kind that hold free text (what a leak check looks for)."""
+    return tuple(name for name in kind.field_names if name not in FIXED_VALUES.get(kind.name, {}))
 
 
 def new_item(session: Session, *, kind: Kind, owner_id: uuid.UUID, text: str = "words") -> uuid.UUID:

@@ -1,0 +1,140 @@
+"""Mood check-ins end to end at phone size: a check-in in three taps, one with a note, the
+trend chart, sharing two of five, and the clinician's chart holding exactly those two."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from appserver import RunningApp
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "river-stone-cedar-1984"
+ZONE = ZoneInfo("America/Toronto")  # the phones' time zone (conftest's default)
+
+
+def _sign_in(person, email: str) -> None:
+    person.goto("/signin")
+    person.page.get_by_label("Email").fill(email)
+    person.page.get_by_label("Password").fill(PASSWORD)
+    person.page.get_by_role("button", name="Sign in").click()
+
+
+def _chart_traces(page: Page) -> list[dict]:
+    """What the browser holds for the chart: each trace's name, x and y (the figure's data)."""
+    page.wait_for_function(
+        "document.querySelector('.js-plotly-plot') && document.querySelector('.js-plotly-plot').data"
+    )
+    return page.evaluate(
+        """() => document.querySelector('.js-plotly-plot').data.map(
+            t => ({name: t.name, mode: t.mode, x: Array.from(t.x), y: Array.from(t.y)}))"""
+    )
+
+
+def _points(traces: list[dict], name: str) -> list[tuple[str, float]]:
+    trace = next(t for t in traces if t["name"] == name and t["mode"] == "markers")
+    return list(zip(trace["x"], trace["y"], strict=True))
+
+
+def _check_in_at(page: Page, mood: int, *, days_ago: int, note: str = "") -> str:
+    """A check-in for noon `days_ago` days back, with an optional note; returns its local day."""
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()
+    page.get_by_role("group", name="Mood").get_by_role("button", name=str(mood), exact=True).click()
+    page.get_by_text("More (optional)").click()
+    day = (datetime.now(ZONE) - timedelta(days=days_ago)).date()
+    page.get_by_label("When").fill(f"{day.isoformat()}T12:00")
+    if note:
+        page.get_by_label("Note").fill(note)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    return day.isoformat()
+
+
+def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, running_app: RunningApp) -> None:
+    private_note = running_app.marker("private-check-in-note")
+    shared_note = running_app.marker("shared-check-in-note")
+
+    doctor = open_phone()
+    doctor_email = f"okafor-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", doctor_email, "Dr. Okafor", PASSWORD)
+    _sign_in(doctor, doctor_email)
+    doctor.page.get_by_role("button", name="Create invitation code").click()
+    code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
+
+    client = open_phone()
+    page = client.page
+    email = f"jules-{uuid.uuid4().hex[:8]}@example.ca"
+    client.goto("/register")
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill("Jules")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    _sign_in(client, email)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status").filter(has_text="You're connected with Dr. Okafor")).to_be_visible()
+
+    # From the home screen (the journal), a check-in in three taps.
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()  # 1
+    page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True).click()  # 2
+    expect(
+        page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Save check-in").click()  # 3
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your check-ins")).to_be_visible()
+    today = datetime.now(ZONE).date().isoformat()
+    assert _points(_chart_traces(page), "Mood") == [(today, 7)]
+    expect(page.get_by_text("Average mood 7 over this range, 1 check-in.")).to_be_visible()
+
+    # One with more: anxiety, sleep and a note; today's point is now the day's average.
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_role("group", name="Anxiety").get_by_role("button", name="3", exact=True).click()
+    page.get_by_label("Hours of sleep").fill("7,5")
+    page.get_by_label("Note").fill(private_note)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_text(private_note)).to_be_visible()
+    expect(page.get_by_text("Anxiety 3 / 10 · Sleep 7.5 h")).to_be_visible()
+    traces = _chart_traces(page)
+    assert _points(traces, "Mood") == [(today, 6)]
+    assert _points(traces, "Anxiety") == [(today, 3)]
+
+    # Three earlier ones: five in all. Two are shared.
+    shared_days = [_check_in_at(page, 9, days_ago=3, note=shared_note), _check_in_at(page, 2, days_ago=1)]
+    _check_in_at(page, 4, days_ago=2)
+    traces = _chart_traces(page)
+    assert [y for _, y in _points(traces, "Mood")] == [9, 4, 2, 6]
+    for mood in ("Mood 9 / 10", "Mood 2 / 10"):
+        page.get_by_role("link").filter(has_text=mood).click()
+        page.get_by_role("switch", name="Share with Dr. Okafor").click()
+        expect(page.get_by_role("status").filter(has_text="Shared with Dr. Okafor.")).to_be_visible()
+        page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+        page.get_by_role("link", name="Your check-ins and charts").click()
+
+    # The clinician's chart holds exactly those two, and nothing else reached the browser.
+    doctor.page.reload()
+    doctor.page.get_by_role("link").filter(has_text="Jules").click()
+    doctor.page.get_by_role("link", name="Mood check-ins").click()
+    expect(doctor.page.get_by_role("heading", name="Check-ins shared by Jules")).to_be_visible()
+    traces = _chart_traces(doctor.page)
+    assert _points(traces, "Mood") == list(zip(shared_days, [9, 2], strict=True))
+    assert {t["name"] for t in traces} == {"Mood", "Mood, 7-day average"}
+    expect(doctor.page.get_by_text("Average mood 5.5 over this range, 2 check-ins.")).to_be_visible()
+    content = doctor.page.content()
+    assert private_note not in content
+    # The chart draws values only: not even a shared check-in's note is sent for it.
+    assert shared_note not in content
+
+    # The client's check-in shows it was seen.
+    page.get_by_role("link").filter(has_text="Mood 9 / 10").click()
+    expect(page.get_by_text("Seen on", exact=False)).to_be_visible()

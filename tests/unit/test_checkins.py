@@ -1,0 +1,200 @@
+"""Mood check-ins: what a check-in accepts, and the numbers and figures its charts draw."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from unit_support import People, audit_events, link, row_counts
+
+from betterjournal import charts
+from betterjournal.core import checkins, items, sharing
+from betterjournal.core.errors import InvalidInput
+from betterjournal.db import session_scope
+from betterjournal.i18n import ENGLISH, FRENCH, Reader
+from betterjournal.models import AuditAction, utcnow
+
+NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+
+
+def _values(**changes: object) -> dict[str, object]:
+    return {"felt_at": (utcnow() - timedelta(hours=1)).isoformat(), "mood": 6, **changes}
+
+
+def _save(owner_id: uuid.UUID, **changes: object) -> uuid.UUID:
+    item_id = uuid.uuid4()
+    with session_scope() as session:
+        items.save(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id, values=_values(**changes))
+    return item_id
+
+
+def test_a_check_in_saves_and_reads_back(db: People) -> None:
+    item_id = _save(db.client_a.id, anxiety=3, energy=0, sleep_hours=7.5, sleep_quality=10, note="Calmer.")
+    with session_scope() as session:
+        item = items.open_own(session, owner_id=db.client_a.id, kind=checkins.KIND, item_id=item_id)
+    assert {k: v for k, v in item.fields.items() if k != "felt_at"} == {
+        "mood": "6",
+        "anxiety": "3",
+        "energy": "0",
+        "sleep_hours": "7.5",
+        "sleep_quality": "10",
+        "note": "Calmer.",
+    }
+    reading = checkins.reading(item.id, item.fields)
+    assert reading is not None
+    assert reading.values == {"mood": 6, "anxiety": 3, "energy": 0, "sleep_quality": 10, "sleep_hours": 7.5}
+
+
+def test_a_check_in_can_be_for_an_earlier_time(db: People) -> None:
+    yesterday = (utcnow() - timedelta(days=1)).replace(microsecond=0)
+    item_id = _save(db.client_a.id, felt_at=yesterday.isoformat())
+    with session_scope() as session:
+        item = items.open_own(session, owner_id=db.client_a.id, kind=checkins.KIND, item_id=item_id)
+    assert datetime.fromisoformat(item.fields["felt_at"]) == yesterday
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mood": -1}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": 11}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": 5.5}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": True}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": None}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": math.nan}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": " 5"}, "Mood: choose a whole number from 0 to 10."),
+        ({"mood": "05"}, "Mood: choose a whole number from 0 to 10."),
+        ({"anxiety": 11}, "Anxiety: choose a whole number from 0 to 10."),
+        ({"energy": -1}, "Energy: choose a whole number from 0 to 10."),
+        ({"sleep_quality": 2.5}, "Sleep quality: choose a whole number from 0 to 10."),
+        ({"sleep_hours": 25}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"sleep_hours": -1}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"sleep_hours": 7.25}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"sleep_hours": math.inf}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"sleep_hours": math.nan}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"sleep_hours": True}, "Sleep: enter hours from 0 to 24, like 7 or 7.5."),
+        ({"note": "x" * 10_000}, "Note is too long: the limit is 1,000 characters."),
+        ({"note": "a\x00b"}, "Note contains characters that can't be saved."),
+        ({"felt_at": (utcnow() + timedelta(days=1)).isoformat()}, "A check-in can't be in the future."),
+        ({"felt_at": "2026-11-30T12:00"}, "Choose when this check-in is for."),  # no time zone
+        ({"felt_at": "yesterday"}, "Choose when this check-in is for."),
+        ({"felt_at": "1999-12-31T12:00:00+00:00"}, "Choose when this check-in is for."),
+        ({"felt_at": 1764529200}, "Choose when this check-in is for."),
+        ({"colour": "blue"}, "This couldn't be saved. Please try again."),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(
+    db: People, changes: dict[str, Any], message: str
+) -> None:
+    with session_scope() as session:
+        before = row_counts(session)
+    with pytest.raises(InvalidInput) as refused, session_scope() as session:
+        items.save(
+            session,
+            owner_id=db.client_a.id,
+            kind=checkins.KIND,
+            item_id=uuid.uuid4(),
+            values=_values(**changes),
+        )
+    assert str(refused.value).startswith(message)
+    with session_scope() as session:
+        assert row_counts(session) == before
+
+
+# --- the numbers --------------------------------------------------------------------------------
+
+
+def _reading(day: int, hour: int, **values: float) -> checkins.Reading:
+    return checkins.Reading(str(uuid.uuid4()), datetime(2026, 11, day, hour, tzinfo=UTC), dict(values))
+
+
+def test_days_are_the_persons_own_and_a_day_is_the_mean_of_its_check_ins() -> None:
+    # 03:00 UTC on the 10th is the evening of the 9th in Vancouver.
+    readings = [_reading(10, 3, mood=2), _reading(10, 18, mood=8), _reading(10, 20, mood=6)]
+    assert checkins.daily(readings, "mood", "America/Vancouver") == {
+        date(2026, 11, 9): [2],
+        date(2026, 11, 10): [8, 6],
+    }
+    line = checkins.series(readings, "mood", "America/Vancouver")
+    assert (line.days, line.values) == ([date(2026, 11, 9), date(2026, 11, 10)], [2, 7])
+
+
+def test_the_rolling_average_counts_only_days_with_a_value_and_seven_days_back() -> None:
+    days = [date(2026, 11, d) for d in (1, 2, 8, 9, 20)]
+    assert checkins.rolling_average(days, [4, 6, 8, 10, 3]) == [4, 5, 7, 9, 3]
+    # Day 8's window is days 2–8 (day 1 is out); day 20 stands alone: a gap is not a zero.
+
+
+def test_a_range_starts_later_but_its_first_average_remembers_the_days_before() -> None:
+    readings = [_reading(d, 12, mood=m) for d, m in ((1, 2), (3, 4), (5, 6), (6, 8))]
+    line = checkins.series(readings, "mood", "UTC", since=date(2026, 11, 5))
+    assert (line.days, line.values, line.rolling) == ([date(2026, 11, 5), date(2026, 11, 6)], [6, 8], [4, 5])
+
+
+def test_a_dimension_without_values_is_left_out_not_drawn_as_zero() -> None:
+    readings = [_reading(1, 12, mood=5), _reading(2, 12, mood=6, anxiety=2)]
+    assert checkins.series(readings, "anxiety", "UTC").days == [date(2026, 11, 2)]
+    assert checkins.summary_numbers(readings, "energy", None) == (None, 0)
+    assert checkins.summary_numbers(readings, "mood", None) == (5.5, 2)
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+
+def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> None:
+    readings = [_reading(28, 12, mood=4, anxiety=6), _reading(30, 12, mood=8)]
+    trend = charts.trend(readings, "2w", Reader(FRENCH, "America/Toronto"), NOW)
+    data = trend.figure.to_plotly_json()["data"]
+    assert [(t["name"], t["mode"], list(t["x"]), list(t["y"])) for t in data] == [
+        ("Humeur", "markers", ["2026-11-28", "2026-11-30"], [4, 8]),
+        ("Humeur, moyenne sur 7 jours", "lines", ["2026-11-28", "2026-11-30"], [4, 6]),
+        ("Anxiété", "markers", ["2026-11-28"], [6]),
+        ("Anxiété, moyenne sur 7 jours", "lines", ["2026-11-28"], [6]),
+    ]
+    assert list(data[0]["customdata"]) == ["28 nov. 2026", "30 nov. 2026"]
+    assert trend.figure.layout.xaxis.ticktext[0] == "17 nov."  # Babel's months, 14 days back
+    assert trend.summary == "Humeur moyenne de 6 sur cette période, 2 bilans."
+    # Nothing else rides along: no ids, no notes, no template.
+    sent = json.dumps(trend.figure.to_plotly_json(), default=str)
+    assert readings[0].id not in sent and "template" not in json.loads(sent)["layout"]
+
+
+def test_a_range_leaves_out_what_is_older_and_the_summary_counts_the_range() -> None:
+    readings = [_reading(1, 12, mood=2), _reading(29, 12, mood=8)]
+    two_weeks = charts.trend(readings, "2w", Reader(ENGLISH, "UTC"), NOW)
+    assert list(two_weeks.figure.to_plotly_json()["data"][0]["x"]) == ["2026-11-29"]
+    assert two_weeks.summary == "Average mood 8 over this range, 1 check-in."
+    everything = charts.trend(readings, "all", Reader(ENGLISH, "UTC"), NOW)
+    assert everything.summary == "Average mood 5 over this range, 2 check-ins."
+    assert charts.trend([], "2w", Reader(ENGLISH, "UTC"), NOW).summary == "No check-ins in this range yet."
+
+
+# --- the clinician's side ----------------------------------------------------------------------
+
+
+def test_a_clinicians_chart_gets_only_shared_check_ins_each_audited_and_seen(db: People) -> None:
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    shared = [_save(a, mood=9, note="shared note"), _save(a, mood=2)]
+    _save(a, mood=5, note="private note")
+    with session_scope() as session:
+        for item_id in shared:
+            sharing.set_shared(session, owner_id=a, item_id=item_id, clinician_id=dr_a, shared=True)
+        before = len(audit_events(session))
+    with session_scope() as session:
+        drawn = sharing.every_shared(session, clinician_id=dr_a, client_id=a, kind=checkins.KIND)
+    assert sorted(item.id for item in drawn) == sorted(shared)
+    assert sorted(item.fields["mood"] for item in drawn) == ["2", "9"]
+    with session_scope() as session:
+        views = [e for e in audit_events(session)[before:] if e.action == AuditAction.VIEW_SHARED_ITEM]
+        assert sorted(e.item_id for e in views if e.item_id) == sorted(shared)
+        shares = sharing.shares_of(session, owner_id=a, item_ids=shared)
+    assert all(share.seen_at is not None for item_id in shared for share in shares[item_id])
+    # Another clinician, not linked, is refused.
+    with pytest.raises(Exception, match="isn't available"), session_scope() as session:
+        sharing.every_shared(session, clinician_id=db.clinician_b.id, client_id=a, kind=checkins.KIND)
