@@ -40,8 +40,9 @@ class CheckInState(AppState):
         self.ratings, self.check_in_id = {}, str(uuid.uuid4())
 
     @guarded(Role.CLIENT, quiet=True)
-    async def choose_rating(self, dimension: str, value: int) -> None:
-        """Tap a number (again to clear an optional one)."""
+    async def choose_rating(self, dimension: str, value: object) -> None:
+        """Tap a number (again to clear an optional one). `value` is not annotated `int`:
+        Reflex would turn the text "5" into 5, and a rating is a number, never its text."""
         if dimension not in RATING_NAMES:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         # A number, not its text ("5"), true or null: then a whole number from 0 to 10.

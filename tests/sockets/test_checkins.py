@@ -1,0 +1,134 @@
+"""Check-ins through the running app: typed handlers refuse what isn't a rating, and a
+clinician's chart holds only what the client shared, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import pytest
+from appserver import RunningApp
+from socket_support import (
+    Actor,
+    connected,
+    link,
+    new_password,
+    problem_of,
+    snapshot,
+    state_of,
+    writes_between,
+)
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.state.checkins import CheckInsState, CheckInState, ClientCheckInsState
+from betterjournal.state.items import ItemSharingState
+
+CHECK_IN: dict[str, Any] = {"path": routes.CHECK_IN}
+
+
+async def _actor(app: RunningApp, role: str, name: str) -> Actor:
+    person = Actor(name, role, f"{role}-{uuid.uuid4().hex[:8]}@example.com", name, new_password())
+    await asyncio.to_thread(app.create_user, role, person.email, person.name, person.password)
+    person.cookie = await sign_in(app.url, person.email, person.password)
+    return person
+
+
+EMPTY_FORM = {"note": "", "sleep_hours": "", "felt_at": ""}
+
+
+async def _choose_mood(tab: EventClient, mood: object) -> list[dict[str, Any]]:
+    return await tab.exchange(
+        handler_name(CheckInState, "choose_rating"), {"dimension": "mood", "value": mood}, **CHECK_IN
+    )
+
+
+async def _check_in(tab: EventClient, mood: int, form: dict[str, Any]) -> list[dict[str, Any]]:
+    await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+    await _choose_mood(tab, mood)
+    return await tab.exchange(handler_name(CheckInState, "save_check_in"), {"form": form}, **CHECK_IN)
+
+
+@pytest.mark.parametrize("value", ["5", True, None, -1, 11, 5.5, [5], {"v": 5}])
+async def test_a_rating_that_is_not_a_whole_number_from_0_to_10_is_refused(
+    running_app: RunningApp, value: Any
+) -> None:
+    client = await _actor(running_app, "client", "Rating Client")
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        updates = await _choose_mood(tab, value)
+        assert problem_of(updates) == "Mood: choose a whole number from 0 to 10."
+        assert not state_of(updates, CheckInState).get("ratings")
+        before = snapshot(running_app)
+        saved = await tab.exchange(
+            handler_name(CheckInState, "save_check_in"), {"form": EMPTY_FORM}, **CHECK_IN
+        )
+        assert problem_of(saved) == "Mood: choose a whole number from 0 to 10."
+        assert writes_between(before, snapshot(running_app)) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"sleep_hours": "25", "note": "", "felt_at": ""}, "Sleep: enter hours from 0 to 24"),
+        ({"sleep_hours": "lots", "note": "", "felt_at": ""}, "Sleep: enter hours from 0 to 24"),
+        ({"sleep_hours": "", "note": "x" * 10_000, "felt_at": ""}, "Note is too long"),
+        (
+            {"sleep_hours": "", "note": "", "felt_at": "2999-01-01T09:00"},
+            "A check-in can't be in the future.",
+        ),
+        (
+            {"sleep_hours": "", "note": "", "felt_at": "2026-11-30T09:00+00:00"},
+            "Choose when this check-in is for.",
+        ),
+        ({"sleep_hours": "", "note": "", "felt_at": "", "mood": 3}, "This couldn't be saved."),
+        ("not a form", "This couldn't be saved."),
+    ],
+)
+async def test_a_bad_form_gets_a_clear_message_and_saves_nothing(
+    running_app: RunningApp, form: Any, message: str
+) -> None:
+    client = await _actor(running_app, "client", "Form Client")
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await tab.exchange(
+            handler_name(CheckInState, "choose_rating"), {"dimension": "mood", "value": 4}, **CHECK_IN
+        )
+        before = snapshot(running_app)
+        updates = await tab.exchange(handler_name(CheckInState, "save_check_in"), {"form": form}, **CHECK_IN)
+        assert problem_of(updates).startswith(message)
+        assert writes_between(before, snapshot(running_app)) == []
+
+
+async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: RunningApp) -> None:
+    client = await _actor(running_app, "client", "Chart Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Chart")
+    await link(running_app, client, clinician)
+    private_note = running_app.marker("chart-private-note")
+    async with connected(running_app, client.cookie) as tab:
+        for mood in (1, 2, 3):
+            await _check_in(tab, mood, {"note": private_note, "sleep_hours": "", "felt_at": ""})
+        listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+        lines = state_of(listed, CheckInsState)["check_ins"]
+        assert [line["mood"] for line in lines] == ["Mood 3 / 10", "Mood 2 / 10", "Mood 1 / 10"]
+        shared = lines[1]["id"]
+        where: dict[str, Any] = {"path": routes.CHECK_IN_ITEM, "query": {"id": shared}}
+        await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": shared, "clinician_id": clinician.id, "shared": True},
+            **where,
+        )
+    async with connected(running_app, clinician.cookie) as tab:
+        updates = await tab.exchange(
+            handler_name(ClientCheckInsState, "load_client_check_ins"),
+            path=routes.CLIENT_CHECK_INS,
+            query={"client": client.id},
+        )
+        figure = state_of(updates, ClientCheckInsState)["figure"]
+        moods = [trace["y"] for trace in figure["data"] if trace["name"] == "Mood"]
+        assert moods == [[2]]
+        sent = json.dumps(updates)
+        assert private_note not in sent and shared not in sent
+        assert "Mood 1" not in sent and "Mood 3" not in sent
