@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 
 from betterjournal.core import checkins
 from betterjournal.core.checkins import Reading
@@ -34,8 +34,8 @@ LABELS = dict(checkins.RATINGS)
 
 
 @dataclass(frozen=True)
-class Trend:
-    """A trend chart and its text for screen readers (and everyone)."""
+class Chart:
+    """A chart and its text for screen readers (and everyone)."""
 
     figure: go.Figure
     summary: str
@@ -46,7 +46,7 @@ def _since(today: date, range_name: str) -> date | None:
     return None if days is None else today - timedelta(days=days - 1)
 
 
-def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetime) -> Trend:
+def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetime) -> Chart:
     """Each rating's daily values as points and its 7-day rolling average as a line, over the
     range; days without a check-in are gaps, never zeros."""
     today = now.astimezone(reader.zone).date()
@@ -120,7 +120,7 @@ def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetim
             count,
             mean=mean,
         )
-    return Trend(figure, summary)
+    return Chart(figure, summary)
 
 
 def _ticks(first: date, last: date, most: int = 5) -> list[date]:
@@ -128,3 +128,111 @@ def _ticks(first: date, last: date, most: int = 5) -> list[date]:
     span = (last - first).days
     step = max(1, -(-span // (most - 1))) if most > 1 else span or 1
     return [first + timedelta(days=offset) for offset in range(0, span + 1, step)]
+
+
+# Mood from 0 (dark) to 10 (light), readable by colour-blind readers (cividis).
+MOOD_SCALE = "Cividis"
+
+
+def _plain_layout(figure: go.Figure, height: int) -> None:
+    figure.update_layout(
+        margin={"l": 40, "r": 8, "t": 8, "b": 32},
+        height=height,
+        showlegend=False,
+        hovermode="closest",
+        dragmode=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+
+
+def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
+    """A year in pixels: each day of the last 53 weeks a square coloured by its average mood
+    (a day without a check-in has none); weeks across, weekdays down."""
+    locale = babel_locale(reader.language)
+    today = now.astimezone(reader.zone).date()
+    first = today - timedelta(days=today.weekday() + 52 * 7)  # a Monday, 53 weeks back
+    by_day = {
+        day: sum(values) / len(values)
+        for day, values in checkins.daily(readings, "mood", reader.time_zone).items()
+        if first <= day <= today
+    }
+    days = sorted(by_day)
+    weekdays = get_day_names("abbreviated", locale=locale)
+    figure = go.Figure(
+        go.Scatter(
+            x=[(day - first).days // 7 for day in days],
+            y=[day.weekday() for day in days],
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 6,
+                "color": [round(by_day[day], 1) for day in days],
+                "colorscale": MOOD_SCALE,
+                "cmin": 0,
+                "cmax": 10,
+                "showscale": False,
+            },
+            customdata=[format_date(day, "medium", locale=locale) for day in days],
+            hovertemplate="%{customdata}: %{marker.color}<extra></extra>",
+        )
+    )
+    months = [first + timedelta(weeks=week) for week in range(0, 53, 9)]
+    _plain_layout(figure, 150)
+    figure.update_layout(
+        xaxis={
+            "range": [-1, 53],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+            "tickvals": [(month - first).days // 7 for month in months],
+            "ticktext": [format_date(month, "MMM", locale=locale) for month in months],
+        },
+        yaxis={
+            "range": [6.7, -0.7],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+            "tickvals": [0, 2, 4, 6],
+            "ticktext": [weekdays[d] for d in (0, 2, 4, 6)],
+        },
+    )
+    summary = reader.n(
+        "Average mood by day over the last year: {count} day with a check-in.",
+        "Average mood by day over the last year: {count} days with a check-in.",
+        len(days),
+    )
+    return Chart(figure, summary)
+
+
+def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
+    """Average mood by weekday, each bar with how many days it is over."""
+    locale = babel_locale(reader.language)
+    names = get_day_names("wide", locale=locale)
+    means = checkins.weekday_means(readings, "mood", reader.time_zone)
+    figure = go.Figure(
+        go.Bar(
+            x=[names[d] for d in means],
+            y=[mean for mean, _ in means.values()],
+            marker={"color": COLOURS["mood"]},
+            customdata=[reader.n("{count} day", "{count} days", count) for _, count in means.values()],
+            hovertemplate="%{x}: %{y} (%{customdata})<extra></extra>",
+        )
+    )
+    _plain_layout(figure, 220)
+    figure.update_layout(
+        xaxis={"fixedrange": True},
+        yaxis={"range": [0, 10], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
+    )
+    if not means:
+        return Chart(figure, reader.t("No check-ins yet."))
+    parts = [
+        reader.t(
+            "{day}: {mean} ({days})",
+            day=names[d],
+            mean=mean,
+            days=reader.n("{count} day", "{count} days", count),
+        )
+        for d, (mean, count) in means.items()
+    ]
+    return Chart(figure, reader.t("Average mood by weekday: {list}.", list="; ".join(parts)))

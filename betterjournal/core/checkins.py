@@ -216,3 +216,12 @@ def summary_numbers(
     if not values:
         return None, 0
     return round(sum(values) / len(values), 1), len(values)
+
+
+def weekday_means(readings: Iterable[Reading], dimension: str, zone: str) -> dict[int, tuple[float, int]]:
+    """Per weekday (0 = Monday), the mean of the daily means of `dimension` and how many
+    days it is over. Only days with a value count."""
+    by_weekday: dict[int, list[float]] = defaultdict(list)
+    for day, values in daily(readings, dimension, zone).items():
+        by_weekday[day.weekday()].append(sum(values) / len(values))
+    return {weekday: (round(sum(v) / len(v), 1), len(v)) for weekday, v in sorted(by_weekday.items())}

@@ -160,8 +160,8 @@ def range_picker(chosen: Any, choose: Any) -> rx.Component:
     )
 
 
-def trend_chart(figure: Any, summary: Any) -> rx.Component:
-    """The chart (its points can be tapped for their values) and its text summary."""
+def chart(figure: Any, summary: Any, height: str = "300px") -> rx.Component:
+    """A chart (its points can be tapped for their values) and its text summary."""
     return rx.vstack(
         rx.box(
             rx.plotly.basic(
@@ -169,7 +169,7 @@ def trend_chart(figure: Any, summary: Any) -> rx.Component:
                 config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
                 use_resize_handler=True,
                 width="100%",
-                height="300px",
+                height=height,
             ),
             aria_hidden="true",  # the summary below says what it shows
             width="100%",
@@ -218,7 +218,15 @@ def check_ins_page() -> rx.Component:
         range_picker(CheckInsState.chart_range, CheckInsState.show_range),
         rx.cond(
             CheckInsState.check_ins_loaded,
-            trend_chart(CheckInsState.figure, CheckInsState.summary),
+            rx.vstack(
+                chart(CheckInsState.figure, CheckInsState.summary),
+                rx.heading(tr("Your year"), as_="h2", size="4"),
+                chart(CheckInsState.calendar_figure, CheckInsState.calendar_summary, height="150px"),
+                rx.heading(tr("By weekday"), as_="h2", size="4"),
+                chart(CheckInsState.weekday_figure, CheckInsState.weekday_summary, height="220px"),
+                spacing="3",
+                width="100%",
+            ),
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
         ),
         rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
@@ -272,7 +280,11 @@ def client_check_ins_page() -> rx.Component:
                     tr("Check-ins shared by {name}", name=ClientCheckInsState.client_name), as_="h2", size="4"
                 ),
                 range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
-                trend_chart(ClientCheckInsState.figure, ClientCheckInsState.summary),
+                chart(ClientCheckInsState.figure, ClientCheckInsState.summary),
+                rx.heading(tr("The last year"), as_="h3", size="3"),
+                chart(
+                    ClientCheckInsState.calendar_figure, ClientCheckInsState.calendar_summary, height="150px"
+                ),
                 rx.text(
                     tr("Only check-ins your client chose to share are drawn. Days without one are gaps."),
                     size="1",

@@ -121,6 +121,10 @@ class CheckInsState(AppState):
 
     figure: go.Figure = _empty_figure()
     summary: str = ""
+    calendar_figure: go.Figure = _empty_figure()
+    calendar_summary: str = ""
+    weekday_figure: go.Figure = _empty_figure()
+    weekday_summary: str = ""
     chart_range: str = ""  # set when the page loads: "2w" first
     check_ins: list[CheckInLine] = []
     check_ins_loaded: bool = False
@@ -139,9 +143,13 @@ class CheckInsState(AppState):
     async def _load(self, range_name: str) -> None:
         viewer = self._viewer()
         every, page = await in_session(_own_check_ins, owner_id=viewer.user_id)
-        reader = self._reader()
-        trend = charts.trend(_readings(every), range_name, reader, utcnow())
+        reader, readings, now = self._reader(), _readings(every), utcnow()
+        trend = charts.trend(readings, range_name, reader, now)
         self.figure, self.summary, self.chart_range = trend.figure, trend.summary, range_name
+        year = charts.calendar(readings, reader, now)
+        self.calendar_figure, self.calendar_summary = year.figure, year.summary
+        weekdays = charts.by_weekday(readings, reader)
+        self.weekday_figure, self.weekday_summary = weekdays.figure, weekdays.summary
         self.check_ins = [check_in_line(item, reader) for item in page.items]
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
 
@@ -196,6 +204,8 @@ class ClientCheckInsState(AppState):
     client_name: str = ""
     figure: go.Figure = _empty_figure()
     summary: str = ""
+    calendar_figure: go.Figure = _empty_figure()
+    calendar_summary: str = ""
     chart_range: str = ""  # set when the page loads: "3m" first
     chart_available: bool = False
     loaded: bool = False
@@ -228,8 +238,11 @@ class ClientCheckInsState(AppState):
     async def _draw_for(self, clinician_id: uuid.UUID, client_id: str) -> int:
         """Draw what the client shares now; returns how many check-ins were drawn."""
         shared, name = await in_session(_shared_check_ins, clinician_id=clinician_id, client_id=client_id)
-        trend = charts.trend(_readings(shared), self.chart_range, self._reader(), utcnow())
+        reader, readings, now = self._reader(), _readings(shared), utcnow()
+        trend = charts.trend(readings, self.chart_range, reader, now)
         self.figure, self.summary, self.client_name = trend.figure, trend.summary, name
+        year = charts.calendar(readings, reader, now)
+        self.calendar_figure, self.calendar_summary = year.figure, year.summary
         return len(shared)
 
     def _leave(self) -> None:

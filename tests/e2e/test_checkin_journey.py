@@ -26,9 +26,12 @@ def _sign_in(person, email: str) -> None:
 
 def _chart_traces(page: Page) -> list[dict]:
     """What the browser holds for the chart: each trace's name, x and y (the figure's data)."""
-    page.wait_for_function(
-        "document.querySelector('.js-plotly-plot') && document.querySelector('.js-plotly-plot').data"
-    )
+    # Polled from here: wait_for_function evaluates a string, which the app's CSP refuses.
+    # The first chart on the page is the trend.
+    for _ in range(100):
+        if page.evaluate("() => Boolean(document.querySelector('.js-plotly-plot')?.data)"):
+            break
+        page.wait_for_timeout(100)
     return page.evaluate(
         """() => document.querySelector('.js-plotly-plot').data.map(
             t => ({name: t.name, mode: t.mode, x: Array.from(t.x), y: Array.from(t.y)}))"""

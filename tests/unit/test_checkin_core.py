@@ -198,3 +198,46 @@ def test_a_clinicians_chart_gets_only_shared_check_ins_each_audited_and_seen(db:
     # Another clinician, not linked, is refused.
     with pytest.raises(Exception, match="isn't available"), session_scope() as session:
         sharing.every_shared(session, clinician_id=db.clinician_b.id, client_id=a, kind=checkins.KIND)
+
+
+def test_weekday_means_average_each_days_mean_and_count_days() -> None:
+    # Mon 23 Nov twice (2 and 4: a day of 3), Mon 30 Nov (7), Wed 25 Nov (5).
+    readings = [
+        _reading(23, 10, mood=2),
+        _reading(23, 20, mood=4),
+        _reading(30, 12, mood=7),
+        _reading(25, 12, mood=5),
+    ]
+    assert checkins.weekday_means(readings, "mood", "UTC") == {0: (5.0, 2), 2: (5.0, 1)}
+
+
+def test_the_year_in_pixels_draws_a_square_per_day_with_a_check_in_and_nothing_else() -> None:
+    readings = [
+        _reading(30, 12, mood=8),  # Monday, this week
+        _reading(25, 12, mood=3),  # Wednesday, last week
+        checkins.Reading("old", datetime(2025, 1, 1, 12, tzinfo=UTC), {"mood": 1.0}),  # over a year back
+    ]
+    year = charts.calendar(readings, Reader(FRENCH, "UTC"), NOW)
+    (squares,) = year.figure.to_plotly_json()["data"]
+    assert (list(squares["x"]), list(squares["y"]), list(squares["marker"]["color"])) == (
+        [51, 52],
+        [2, 0],
+        [3, 8],
+    )
+    assert list(squares["customdata"]) == ["25 nov. 2026", "30 nov. 2026"]
+    assert list(year.figure.layout.yaxis.ticktext) == ["lun.", "mer.", "ven.", "dim."]
+    assert year.summary == "Humeur moyenne par jour sur la dernière année\u00a0: 2 jours avec un bilan."
+
+
+def test_the_weekday_chart_says_each_average_and_how_many_days_it_is_over() -> None:
+    readings = [
+        _reading(23, 10, mood=2),
+        _reading(23, 20, mood=4),
+        _reading(30, 12, mood=7),
+        _reading(25, 12, mood=5),
+    ]
+    weekdays = charts.by_weekday(readings, Reader(ENGLISH, "UTC"))
+    (bars,) = weekdays.figure.to_plotly_json()["data"]
+    assert (list(bars["x"]), list(bars["y"])) == (["Monday", "Wednesday"], [5.0, 5.0])
+    assert weekdays.summary == "Average mood by weekday: Monday: 5 (2 days); Wednesday: 5 (1 day)."
+    assert charts.by_weekday([], Reader(ENGLISH, "UTC")).summary == "No check-ins yet."
