@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from betterjournal import routes
 from betterjournal.core import checkins
@@ -138,9 +138,10 @@ class CheckInLine:
     details: str  # "Anxiety 3 · Energy 6 · Sleep 7.5 h · Sleep quality 5"
     note: str
     label: str  # who can see it
+    this_week: bool  # felt in the last seven days (for "choose this week")
 
 
-def check_in_line(item: OwnItem, reader: Reader) -> CheckInLine:
+def check_in_line(item: OwnItem, reader: Reader, now: datetime) -> CheckInLine:
     fields = item.fields
     details = [
         reader.t("{label} {value} / 10", label=label, value=int(fields[name]))
@@ -153,9 +154,11 @@ def check_in_line(item: OwnItem, reader: Reader) -> CheckInLine:
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
     else:
         label = reader.t("Private")
+    felt_at = datetime.fromisoformat(fields["felt_at"])
     return CheckInLine(
         id=str(item.id),
-        felt_on=reader.when(datetime.fromisoformat(fields["felt_at"])),
+        felt_on=reader.when(felt_at),
+        this_week=now - felt_at <= timedelta(days=7),
         mood=reader.t("Mood {value} / 10", value=int(fields["mood"])),
         details=" · ".join(details),
         note=fields.get("note", ""),

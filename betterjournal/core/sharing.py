@@ -186,6 +186,27 @@ def set_shared(
     return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed]
 
 
+SHARE_MANY_MAX = 200
+
+
+def set_shared_many(
+    session: Session, *, owner_id: uuid.UUID, item_ids: object, clinician_id: object, shared: bool
+) -> int:
+    """Share several of the owner's items with one clinician, or make them private, in one
+    action and one unit of work: each is checked and audited like one (`set_shared`), and
+    if any is refused, none changes. Returns how many there were."""
+    if (
+        not isinstance(item_ids, list)
+        or not 0 < len(item_ids) <= SHARE_MANY_MAX
+        or not all(isinstance(item_id, str | uuid.UUID) for item_id in item_ids)
+    ):
+        raise InvalidInput(N_("Choose at least one, and at most 200, to share or make private."))
+    unique = list(dict.fromkeys(item_ids))
+    for item_id in unique:
+        set_shared(session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared)
+    return len(unique)
+
+
 def revoke_all(
     session: Session,
     *,

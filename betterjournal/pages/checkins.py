@@ -207,6 +207,57 @@ def _check_in_card(line: CheckInLine) -> rx.Component:
     )
 
 
+def _check_in_row(line: CheckInLine) -> rx.Component:
+    """A check-in of the list, with a box to choose it for sharing several at once."""
+    return rx.hstack(
+        rx.checkbox(
+            checked=CheckInsState.selected.contains(line.id),  # type: ignore[attr-defined]
+            on_change=lambda _checked: CheckInsState.toggle_selected(line.id),
+            aria_label=tr("Choose the check-in of {when}", when=line.felt_on),
+            size="3",
+        ),
+        _check_in_card(line),
+        align="center",
+        spacing="3",
+        width="100%",
+    )
+
+
+def _share_several() -> rx.Component:
+    """For the chosen check-ins: share them with a clinician, or stop sharing them."""
+    return rx.card(
+        rx.vstack(
+            rx.text(tr("Chosen: {count}", count=CheckInsState.selected.length()), weight="bold"),  # type: ignore[attr-defined]
+            rx.cond(
+                CheckInsState.clinicians.length() > 0,  # type: ignore[attr-defined]
+                rx.foreach(
+                    CheckInsState.clinicians,
+                    lambda person: rx.hstack(
+                        rx.button(
+                            tr("Share with {name}", name=person.name),
+                            on_click=CheckInsState.share_selected(person.id, True),
+                        ),
+                        rx.button(
+                            tr("Stop sharing with {name}", name=person.name),
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=CheckInsState.share_selected(person.id, False),
+                        ),
+                        wrap="wrap",
+                        spacing="2",
+                    ),
+                ),
+                rx.text(tr("Connect with your clinician under Care team to be able to share."), size="2"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        role="region",
+        aria_label=tr("Share several"),
+    )
+
+
 def check_ins_page() -> rx.Component:
     return page_shell(
         rx.link(
@@ -232,7 +283,18 @@ def check_ins_page() -> rx.Component:
         rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
         rx.cond(
             CheckInsState.check_ins.length() > 0,  # type: ignore[attr-defined]
-            rx.foreach(CheckInsState.check_ins, _check_in_card),
+            rx.vstack(
+                rx.button(
+                    tr("Choose the last 7 days"),
+                    variant="soft",
+                    size="2",
+                    on_click=CheckInsState.select_last_week,
+                ),
+                rx.cond(CheckInsState.selected.length() > 0, _share_several()),  # type: ignore[attr-defined]
+                rx.foreach(CheckInsState.check_ins, _check_in_row),
+                spacing="3",
+                width="100%",
+            ),
             rx.cond(
                 CheckInsState.check_ins_loaded,
                 empty_state(tr("No check-ins yet. A check-in takes a few seconds: how is your mood?")),

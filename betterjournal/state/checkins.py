@@ -13,13 +13,14 @@ from sqlmodel import Session
 from betterjournal import charts, routes  # charts first: it sets Plotly's defaults
 from betterjournal.core import checkins, items, sharing
 from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
 from betterjournal.i18n import N_
 from betterjournal.models import OwnItem, Role, Share, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
-from betterjournal.views import CheckInLine, check_in_line, share_lines
+from betterjournal.views import CheckInLine, PersonLine, check_in_line, person_lines, share_lines
 
 RATING_NAMES = tuple(name for name, _ in checkins.RATINGS)
 
@@ -110,10 +111,13 @@ def _readings(found: list) -> list[checkins.Reading]:
 
 
 def _own_check_ins(session: Session, *, owner_id: uuid.UUID):
-    """Every check-in of the owner's (for the chart) and the first page (for the list)."""
+    """Every check-in of the owner's (for the chart), the first page (for the list), and the
+    clinicians they can be shared with."""
+    from betterjournal.core import links
+
     every = items.every_own(session, owner_id=owner_id, kind=checkins.KIND)
     page = items.list_own(session, owner_id=owner_id, kind=checkins.KIND)
-    return every, page
+    return every, page, links.linked_clinicians(session, client_id=owner_id)
 
 
 class CheckInsState(AppState):
@@ -128,10 +132,55 @@ class CheckInsState(AppState):
     chart_range: str = ""  # set when the page loads: "2w" first
     check_ins: list[CheckInLine] = []
     check_ins_loaded: bool = False
+    selected: list[str] = []  # check-ins chosen to share or make private together
+    clinicians: list[PersonLine] = []  # whom they can be shared with
     _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_check_ins(self) -> None:
+        self.selected = []
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def toggle_selected(self, item_id: str) -> None:
+        """Choose a check-in of the list (again: leave it out)."""
+        shown = {line.id for line in self.check_ins}
+        if item_id in self.selected:
+            self.selected = [chosen for chosen in self.selected if chosen != item_id]
+        elif item_id in shown:
+            self.selected = [*self.selected, item_id]
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def select_last_week(self) -> None:
+        """Choose the check-ins of the last seven days (an explicit choice, never a default)."""
+        self.selected = [line.id for line in self.check_ins if line.this_week]
+
+    @guarded(Role.CLIENT)
+    async def share_selected(self, clinician_id: str, shared: bool) -> None:
+        """Share the chosen check-ins with one clinician, or make them private, in one action."""
+        viewer = self._viewer()
+        wanted = parse_bool(shared, label=N_("Sharing"))
+        count = await in_session(
+            sharing.set_shared_many,
+            owner_id=viewer.user_id,
+            item_ids=list(self.selected),
+            clinician_id=clinician_id,
+            shared=wanted,
+        )
+        name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
+        if wanted:
+            self.notice = self._reader().n(
+                "{count} check-in shared with {name}.",
+                "{count} check-ins shared with {name}.",
+                count,
+                name=name,
+            )
+        else:
+            self.notice = self._reader().n(
+                "{count} check-in made private.", "{count} check-ins made private.", count
+            )
+        live.recheck_people([clinician_id])  # their open charts redraw at once
+        self.selected = []
         await self._load(self.chart_range or "2w")
 
     @guarded(Role.CLIENT)
@@ -142,7 +191,7 @@ class CheckInsState(AppState):
 
     async def _load(self, range_name: str) -> None:
         viewer = self._viewer()
-        every, page = await in_session(_own_check_ins, owner_id=viewer.user_id)
+        every, page, clinicians = await in_session(_own_check_ins, owner_id=viewer.user_id)
         reader, readings, now = self._reader(), _readings(every), utcnow()
         trend = charts.trend(readings, range_name, reader, now)
         self.figure, self.summary, self.chart_range = trend.figure, trend.summary, range_name
@@ -150,7 +199,8 @@ class CheckInsState(AppState):
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
         weekdays = charts.by_weekday(readings, reader)
         self.weekday_figure, self.weekday_summary = weekdays.figure, weekdays.summary
-        self.check_ins = [check_in_line(item, reader) for item in page.items]
+        self.check_ins = [check_in_line(item, reader, now) for item in page.items]
+        self.clinicians = person_lines(clinicians, reader)
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
 
     def _leave(self) -> None:
@@ -165,7 +215,7 @@ def _check_in_with_shares(session: Session, *, owner_id: uuid.UUID, item_id: obj
 class CheckInItemState(AppState):
     """One of the client's check-ins; its share switches are ItemSharingState's."""
 
-    check_in: CheckInLine = CheckInLine("", "", "", "", "", "")
+    check_in: CheckInLine = CheckInLine("", "", "", "", "", "", False)
     found: bool = False
     loaded: bool = False
     _held_path: str = ""
@@ -188,7 +238,8 @@ class CheckInItemState(AppState):
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         reader = self._reader()
-        self.check_in, self.found, self._held_path = check_in_line(item, reader), True, routes.CHECK_IN_ITEM
+        line = check_in_line(item, reader, utcnow())
+        self.check_in, self.found, self._held_path = line, True, routes.CHECK_IN_ITEM
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.CHECK_IN_ITEM)
 

@@ -141,3 +141,21 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     # The client's check-in shows it was seen.
     page.get_by_role("link").filter(has_text="Mood 9 / 10").click()
     expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
+
+    # Several at once: the last 7 days, shared in one action; the clinician's open chart
+    # redraws without a click (pushed), then empties when they are made private again.
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("link", name="Your check-ins and charts").click()
+    page.get_by_role("button", name="Choose the last 7 days").click()
+    expect(page.get_by_role("checkbox", checked=True)).to_have_count(5)
+    several = page.get_by_role("region", name="Share several")
+    several.get_by_role("button", name="Share with Dr. Okafor").click()
+    expect(page.get_by_role("status").filter(has_text="5 check-ins shared with Dr. Okafor.")).to_be_visible()
+    expect(doctor.page.get_by_text("Average mood 5.4 over this range, 5 check-ins.")).to_be_visible()
+    assert [y for _, y in _points(_chart_traces(doctor.page), "Mood")] == [9, 4, 2, 6]
+    page.get_by_role("button", name="Choose the last 7 days").click()
+    page.get_by_role("region", name="Share several").get_by_role(
+        "button", name="Stop sharing with Dr. Okafor"
+    ).click()
+    expect(page.get_by_role("status").filter(has_text="5 check-ins made private.")).to_be_visible()
+    expect(doctor.page.get_by_text("No check-ins in this range yet.")).to_be_visible()

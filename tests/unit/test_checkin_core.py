@@ -241,3 +241,34 @@ def test_the_weekday_chart_says_each_average_and_how_many_days_it_is_over() -> N
     assert (list(bars["x"]), list(bars["y"])) == (["Monday", "Wednesday"], [5.0, 5.0])
     assert weekdays.summary == "Average mood by weekday: Monday: 5 (2 days); Wednesday: 5 (1 day)."
     assert charts.by_weekday([], Reader(ENGLISH, "UTC")).summary == "No check-ins yet."
+
+
+def test_several_are_shared_in_one_action_or_none_is(db: People) -> None:
+    a, b, dr_a = db.client_a.id, db.client_b.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    mine = [str(_save(a, mood=m)) for m in (1, 2, 3)]
+    theirs = str(_save(b, mood=9))
+
+    def share_many(item_ids: object, shared: bool) -> int:
+        with session_scope() as session:
+            return sharing.set_shared_many(
+                session, owner_id=a, item_ids=item_ids, clinician_id=dr_a, shared=shared
+            )
+
+    def drawn() -> list[str]:
+        with session_scope() as session:
+            found = sharing.every_shared(session, clinician_id=dr_a, client_id=a, kind=checkins.KIND)
+        return sorted(str(item.id) for item in found)
+
+    assert share_many([*mine, mine[0]], True) == 3  # a repeat counts once
+    assert drawn() == sorted(mine)
+    # One that isn't the client's: refused, and the others are not made private either.
+    with pytest.raises(Exception, match="isn't available"):
+        share_many([mine[0], theirs], False)
+    assert drawn() == sorted(mine)
+    assert share_many(mine[:2], False) == 2
+    assert drawn() == [mine[2]]
+    for bad in ([], None, "x", [{"id": mine[0]}], [mine[0]] * 201):
+        with pytest.raises(InvalidInput):
+            share_many(bad, True)
