@@ -5,6 +5,7 @@ reader's language and time zone (Babel), and nothing in them but what they draw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -46,22 +47,36 @@ def _since(today: date, range_name: str) -> date | None:
     return None if days is None else today - timedelta(days=days - 1)
 
 
-def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetime) -> Chart:
+# More colour-blind-safe colours (Okabe–Ito) for the extra scales, in turn.
+EXTRA_COLOURS = ("#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+def trend(
+    readings: list[Reading],
+    range_name: str,
+    reader: Reader,
+    now: datetime,
+    scales: Sequence[checkins.Label] = (),
+) -> Chart:
     """Each rating's daily values as points and its 7-day rolling average as a line, over the
-    range; days without a check-in are gaps, never zeros."""
+    range; days without a check-in are gaps, never zeros. `scales`: the extra scales to
+    draw too (the client's, or for a clinician the suggested ones only)."""
     today = now.astimezone(reader.zone).date()
     since = _since(today, range_name)
     figure = go.Figure()
     locale = babel_locale(reader.language)
     days_shown: set[date] = set()
-    for dimension, label in checkins.RATINGS:
+    drawn = [(dimension, reader.t(label), COLOURS[dimension]) for dimension, label in checkins.RATINGS]
+    drawn += [
+        (scale.id, scale.name, EXTRA_COLOURS[index % len(EXTRA_COLOURS)])
+        for index, scale in enumerate(scales)
+    ]
+    for dimension, name, colour in drawn:
         line = checkins.series(readings, dimension, reader.time_zone, since=since)
         if not line.days:
             continue
         days_shown.update(line.days)
-        name = reader.t(label)
         hover = [format_date(day, "medium", locale=locale) for day in line.days]
-        colour = COLOURS[dimension]
         figure.add_trace(
             go.Scatter(
                 x=[day.isoformat() for day in line.days],
@@ -74,7 +89,7 @@ def trend(readings: list[Reading], range_name: str, reader: Reader, now: datetim
                 hovertemplate="%{customdata}: %{y}<extra>" + name + "</extra>",
             )
         )
-        average = reader.t("{label}, 7-day average", label=label)
+        average = reader.t("{label}, 7-day average", label=name)
         figure.add_trace(
             go.Scatter(
                 x=[day.isoformat() for day in line.days],
@@ -236,3 +251,49 @@ def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
         for d, (mean, count) in means.items()
     ]
     return Chart(figure, reader.t("Average mood by weekday: {list}.", list="; ".join(parts)))
+
+
+def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Reader) -> Chart:
+    """Average mood with and without each tag, with how many check-ins each is over: what
+    went together, never why."""
+
+    def check_ins(count: int) -> str:
+        return reader.n("{count} check-in", "{count} check-ins", count)
+
+    rows = [(tag, checkins.with_and_without(readings, tag.id)) for tag in tags]
+    rows = [(tag, numbers) for tag, numbers in rows if numbers[1]]  # tags on a check-in
+    figure = go.Figure()
+    sides = ((reader.t("With the tag"), 0, COLOURS["mood"]), (reader.t("Without it"), 2, "#999999"))
+    for label, at, colour in sides:
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                x=[tag.name for tag, _ in rows],
+                y=[numbers[at] for _, numbers in rows],
+                marker={"color": colour},
+                customdata=[check_ins(int(numbers[at + 1] or 0)) for _, numbers in rows],
+                hovertemplate="%{x}: %{y} (%{customdata})<extra>" + label + "</extra>",
+            )
+        )
+    _plain_layout(figure, 240)
+    figure.update_layout(
+        barmode="group",
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.25},
+        xaxis={"fixedrange": True},
+        yaxis={"range": [0, 10], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
+    )
+    if not rows:
+        return Chart(figure, reader.t("Add tags to your check-ins to see how mood went with them."))
+    parts = [
+        reader.t(
+            "{tag}: {with_mean} with it ({with_count}), {without_mean} without ({without_count})",
+            tag=tag.name,
+            with_mean=with_mean,
+            with_count=check_ins(with_count),
+            without_mean="–" if without_mean is None else without_mean,
+            without_count=check_ins(without_count),
+        )
+        for tag, (with_mean, with_count, without_mean, without_count) in rows
+    ]
+    return Chart(figure, reader.t("Average mood with and without each tag: {list}.", list="; ".join(parts)))

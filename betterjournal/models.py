@@ -242,6 +242,9 @@ class CheckIn(SQLModel, table=True):
         "sleep_hours_ct",
         "sleep_quality_ct",
         "note_ct",
+        "tags_ct",
+        "scales_ct",
+        "own_scales_ct",
     )
 
     item_id: uuid.UUID = Field(
@@ -254,6 +257,41 @@ class CheckIn(SQLModel, table=True):
     sleep_hours_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
     sleep_quality_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
     note_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    # JSON: the client's tag ids; ratings of scales a clinician suggested; of their own scales.
+    tags_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    scales_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    own_scales_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+
+
+class CheckInTag(SQLModel, table=True):
+    """One of a client's own tags for check-ins ("work", "family"). A removed tag keeps its
+    row (no name) so the check-ins that carry it simply stop showing it."""
+
+    __tablename__ = "check_in_tag"  # type: ignore[assignment]
+    __encrypted__ = ("name_ct",)
+
+    id: uuid.UUID = Field(primary_key=True)
+    owner_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    name_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CheckInScale(SQLModel, table=True):
+    """An extra 0–10 scale in one client's check-ins: suggested by a linked clinician (its
+    ratings are shared with a check-in), or the client's own and private (never shown to a
+    clinician, shared or not). Its name is sealed under the client's key, whoever wrote it."""
+
+    __tablename__ = "check_in_scale"  # type: ignore[assignment]
+    __encrypted__ = ("name_ct",)
+
+    id: uuid.UUID = Field(primary_key=True)
+    client_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    added_by: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    private: bool
+    name_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class ItemDraft(SQLModel, table=True):
@@ -297,6 +335,8 @@ PHI_TABLES = (
     "item_share",
     "journal_entry",
     "check_in",
+    "check_in_tag",
+    "check_in_scale",
     "item_draft",
     "audit_event",
     "care_link",

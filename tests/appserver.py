@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,25 @@ class RunningApp:
             name,
             stdin=password + "\n",
         )
+
+    @contextlib.contextmanager
+    def core(self) -> Iterator[None]:
+        """Run core functions in this process against the app's database and key (to seed
+        data untimed, or to check what the app wrote)."""
+        from unit_support import clear_caches
+
+        saved = {k: v for k, v in os.environ.items() if k.startswith("BJ_")}
+        for name in saved:
+            del os.environ[name]
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("BJ_")})
+        clear_caches()
+        try:
+            yield
+        finally:
+            for name in [k for k in os.environ if k.startswith("BJ_")]:
+                del os.environ[name]
+            os.environ.update(saved)
+            clear_caches()
 
     def marker(self, label: str) -> str:
         """A unique string to write as user text; the plaintext scan looks for every one."""

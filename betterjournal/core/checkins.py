@@ -12,18 +12,25 @@ back as numbers.
 
 from __future__ import annotations
 
+import json
 import math
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from betterjournal.core import items
-from betterjournal.core.errors import InvalidInput
-from betterjournal.core.validation import clean_text
+from sqlmodel import Session, SQLModel, col, select
+
+from betterjournal.core import items, sharing
+from betterjournal.core.accounts import data_key
+from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.core.validation import clean_text, parse_id
+from betterjournal.crypto import encrypted_column
 from betterjournal.i18n import N_, Message
-from betterjournal.models import CheckIn, utcnow
+from betterjournal.models import CheckIn, CheckInScale, CheckInTag, utcnow
 
 NOTE_MAX = 1_000
 SLEEP_MAX_HOURS = 24
@@ -103,6 +110,58 @@ def clean_felt_at(value: object) -> str:
     return moment.isoformat()
 
 
+TAGS_PER_CHECK_IN = 10
+SCALES_PER_CLIENT = 20
+TAGS_PER_CLIENT = 40
+NAME_MAX = 40
+
+
+def _as_json(value: object) -> Any:
+    """A field's value as given (a list or dict) or as the kind stores it (its JSON text)."""
+    if isinstance(value, str):
+        if len(value) > 4_000:
+            return None
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _is_id(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def clean_tags(value: object) -> str:
+    """The ids of the client's tags chosen for a check-in, as sorted JSON; '' for none."""
+    if value in ("", None):
+        return ""
+    ids = _as_json(value)
+    if not isinstance(ids, list) or len(ids) > TAGS_PER_CHECK_IN or not all(_is_id(i) for i in ids):
+        raise InvalidInput(N_("Choose tags from your list (at most 10)."))
+    return json.dumps(sorted(set(ids))) if ids else ""
+
+
+def _clean_scales(value: object) -> str:
+    """Ratings of extra scales, {scale id: 0–10}, as sorted JSON; '' for none."""
+    if value in ("", None):
+        return ""
+    ratings = _as_json(value)
+    if (
+        not isinstance(ratings, dict)
+        or len(ratings) > SCALES_PER_CLIENT
+        or not all(_is_id(k) for k in ratings)
+        or not all(type(v) is int and 0 <= v <= 10 for v in ratings.values())
+    ):
+        raise InvalidInput(N_("Each scale: choose a whole number from 0 to 10."))
+    return json.dumps(dict(sorted(ratings.items()))) if ratings else ""
+
+
 def _draft(value: object) -> str:
     """A draft holds what was typed so far (the platform keeps drafts of any kind); it is
     checked like the rest when saved. The app saves check-ins in one tap, without drafts."""
@@ -124,8 +183,141 @@ KIND = items.register(
         _field("sleep_hours", clean_sleep_hours),
         _field("sleep_quality", _optional_rating(N_("Sleep quality"))),
         _field("note", clean_note),
+        # The client's own tags and scales are theirs alone: never sent to a clinician.
+        items.ItemField("tags", clean=clean_tags, clean_draft=_draft, shared=False),
+        _field("scales", _clean_scales),  # scales a clinician suggested: shared with the check-in
+        items.ItemField("own_scales", clean=_clean_scales, clean_draft=_draft, shared=False),
     ),
 )
+
+
+# --- the client's tags and extra scales ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Label:
+    """A tag or an extra scale, by id and name; `private`: the client's own scale."""
+
+    id: str
+    name: str
+    private: bool = False
+
+
+def _name(value: object) -> str:
+    return clean_text(value, label=N_("Name"), max_length=NAME_MAX).strip()
+
+
+def _seal_name(session: Session, client_id: uuid.UUID, model: type[SQLModel], row_id: uuid.UUID, name: str):
+    table, column = encrypted_column(model.name_ct)  # type: ignore[attr-defined]
+    return data_key(session, client_id).seal(table, column, row_id, name)
+
+
+def _open_names(session: Session, client_id: uuid.UUID, model: type[SQLModel], rows: list) -> dict[str, str]:
+    table, column = encrypted_column(model.name_ct)  # type: ignore[attr-defined]
+    key = data_key(session, client_id)
+    return {str(row.id): key.open(table, column, row.id, row.name_ct) for row in rows if row.name_ct}
+
+
+def tags_of(session: Session, *, owner_id: uuid.UUID) -> list[Label]:
+    """The client's tags, oldest first."""
+    rows = session.exec(
+        select(CheckInTag)
+        .where(col(CheckInTag.owner_id) == owner_id, col(CheckInTag.removed_at).is_(None))
+        .order_by(col(CheckInTag.created_at), col(CheckInTag.id))
+    ).all()
+    names = _open_names(session, owner_id, CheckInTag, list(rows))
+    return [Label(str(row.id), names[str(row.id)]) for row in rows]
+
+
+def add_tag(session: Session, *, owner_id: uuid.UUID, name: object) -> uuid.UUID:
+    clean = _name(name)
+    if len(tags_of(session, owner_id=owner_id)) >= TAGS_PER_CLIENT:
+        raise InvalidInput(N_("You have the most tags there can be. Remove one to add another."))
+    tag_id = uuid.uuid4()
+    sealed = _seal_name(session, owner_id, CheckInTag, tag_id, clean)
+    session.add(CheckInTag(id=tag_id, owner_id=owner_id, name_ct=sealed))
+    session.flush()
+    return tag_id
+
+
+def _own_tag(session: Session, owner_id: uuid.UUID, tag_id: object) -> CheckInTag:
+    tag = session.get(CheckInTag, parse_id(tag_id))
+    if tag is None or tag.owner_id != owner_id or tag.removed_at is not None:
+        raise NotFound()
+    return tag
+
+
+def rename_tag(session: Session, *, owner_id: uuid.UUID, tag_id: object, name: object) -> None:
+    clean = _name(name)
+    tag = _own_tag(session, owner_id, tag_id)
+    tag.name_ct = _seal_name(session, owner_id, CheckInTag, tag.id, clean)
+    session.add(tag)
+
+
+def remove_tag(session: Session, *, owner_id: uuid.UUID, tag_id: object) -> None:
+    """The tag goes from the list and from every check-in's display; its name is erased."""
+    tag = _own_tag(session, owner_id, tag_id)
+    tag.removed_at, tag.name_ct = utcnow(), None
+    session.add(tag)
+
+
+def scales_of(session: Session, *, client_id: uuid.UUID, viewer_id: uuid.UUID) -> list[Label]:
+    """A client's extra scales as `viewer_id` may see them: the client sees all, a linked
+    clinician only the suggested ones (never the client's private scales, not even their names)."""
+    query = select(CheckInScale).where(
+        col(CheckInScale.client_id) == client_id, col(CheckInScale.removed_at).is_(None)
+    )
+    if viewer_id != client_id:
+        if not sharing.is_linked(session, client_id=client_id, clinician_id=viewer_id):
+            raise NotFound()
+        query = query.where(col(CheckInScale.private).is_(False))
+    rows = list(session.exec(query.order_by(col(CheckInScale.created_at), col(CheckInScale.id))).all())
+    names = _open_names(session, client_id, CheckInScale, rows)
+    return [Label(str(row.id), names[str(row.id)], row.private) for row in rows]
+
+
+def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name: object) -> uuid.UUID:
+    """A clinician suggests a scale for a linked client (shared with what the client shares);
+    a client adds one of their own, which is private."""
+    client = parse_id(client_id)
+    private = client == added_by
+    if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
+        raise NotFound()
+    clean = _name(name)
+    if len(scales_of(session, client_id=client, viewer_id=client)) >= SCALES_PER_CLIENT:
+        raise InvalidInput(N_("There are as many scales as there can be. Remove one to add another."))
+    scale_id = uuid.uuid4()
+    sealed = _seal_name(session, client, CheckInScale, scale_id, clean)
+    session.add(
+        CheckInScale(id=scale_id, client_id=client, added_by=added_by, private=private, name_ct=sealed)
+    )
+    session.flush()
+    return scale_id
+
+
+def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> None:
+    """Whoever added a scale may remove it (ratings already given stay in their check-ins)."""
+    scale = session.get(CheckInScale, parse_id(scale_id))
+    if scale is None or scale.added_by != actor_id or scale.removed_at is not None:
+        raise NotFound()
+    scale.removed_at, scale.name_ct = utcnow(), None
+    session.add(scale)
+
+
+def save(session: Session, *, owner_id: uuid.UUID, item_id: object, values: object) -> bool:
+    """Save a check-in (the platform's save) once its tags and scales are checked to be the
+    client's own: a tag or scale of someone else's, or unknown, is refused."""
+    if isinstance(values, dict):
+        tags = {t.id for t in tags_of(session, owner_id=owner_id)}
+        scales = scales_of(session, client_id=owner_id, viewer_id=owner_id)
+        shared = {s.id for s in scales if not s.private}
+        private = {s.id for s in scales if s.private}
+        if not set(_as_json(clean_tags(values.get("tags"))) or []) <= tags:
+            raise InvalidInput(N_("That tag isn't one of yours. Choose from your tags."))
+        for field, allowed in (("scales", shared), ("own_scales", private)):
+            if not set(_as_json(_clean_scales(values.get(field))) or {}) <= allowed:
+                raise InvalidInput(N_("That scale isn't one of yours."))
+    return items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
 
 
 # --- what the charts draw -------------------------------------------------------------------
@@ -138,6 +330,7 @@ class Reading:
     id: str
     felt_at: datetime
     values: dict[str, float]
+    tags: tuple[str, ...] = ()
 
 
 def reading(item_id: object, fields: dict[str, str]) -> Reading | None:
@@ -151,7 +344,11 @@ def reading(item_id: object, fields: dict[str, str]) -> Reading | None:
         text = fields.get(name, "")
         if text:
             values[name] = float(text)
-    return Reading(str(item_id), felt_at, values)
+    for name in ("scales", "own_scales"):  # an extra scale's values are keyed by its id
+        for scale_id, value in (_as_json(fields.get(name) or "{}") or {}).items():
+            values[scale_id] = float(value)
+    tags = tuple(_as_json(fields.get("tags") or "[]") or [])
+    return Reading(str(item_id), felt_at, values, tags)
 
 
 @dataclass(frozen=True)
@@ -225,3 +422,15 @@ def weekday_means(readings: Iterable[Reading], dimension: str, zone: str) -> dic
     for day, values in daily(readings, dimension, zone).items():
         by_weekday[day.weekday()].append(sum(values) / len(values))
     return {weekday: (round(sum(v) / len(v), 1), len(v)) for weekday, v in sorted(by_weekday.items())}
+
+
+def with_and_without(readings: Iterable[Reading], tag_id: str, dimension: str = "mood"):
+    """(mean with the tag, how many; mean without it, how many) over the check-ins with a
+    value of `dimension`. A count beside each, no claim about why."""
+    with_tag = [r.values[dimension] for r in readings if dimension in r.values and tag_id in r.tags]
+    without = [r.values[dimension] for r in readings if dimension in r.values and tag_id not in r.tags]
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 1) if values else None
+
+    return mean(with_tag), len(with_tag), mean(without), len(without)

@@ -73,6 +73,81 @@ def rating_picker(dimension: str, label: Text) -> rx.Component:
     )
 
 
+def _number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = None) -> rx.Component:
+    """0–10 as large buttons (one tap each): the one chosen is pressed."""
+    return rx.grid(
+        *[
+            rx.button(
+                str(value),
+                type="button",
+                size="3",
+                variant=rx.cond(chosen == value, "solid", "outline"),
+                aria_pressed=rx.cond(chosen == value, "true", "false"),
+                on_click=choose(value),
+                min_height="44px",
+            )
+            for value in range(11)
+        ],
+        columns="6",
+        spacing="2",
+        width="100%",
+        role="group",
+        aria_labelledby=labelled_by,
+        **({"aria_description": description} if description is not None else {}),
+    )
+
+
+def scale_picker(scale: Any) -> rx.Component:
+    """An extra scale (a clinician's suggestion, or the client's own, marked private)."""
+    label_id = "scale-" + scale.id
+    return rx.vstack(
+        rx.text(
+            rx.cond(scale.private, tr("{name} (private)", name=scale.name), scale.name),
+            as_="div",
+            font_weight="500",
+            id=label_id,
+        ),
+        _number_grid(
+            CheckInState.ratings[scale.id],
+            lambda value: CheckInState.choose_rating(scale.id, value),
+            label_id,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def tag_chips() -> rx.Component:
+    """The client's tags: tap to add one to this check-in (pressed: added)."""
+    return rx.cond(
+        CheckInState.tags.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.text(tr("Tags"), as_="div", font_weight="500", id="tags-label"),
+            rx.flex(
+                rx.foreach(
+                    CheckInState.tags,
+                    lambda tag: rx.button(
+                        tag.name,
+                        type="button",
+                        size="2",
+                        variant=rx.cond(CheckInState.chosen_tags.contains(tag.id), "solid", "outline"),  # type: ignore[attr-defined]
+                        aria_pressed=rx.cond(CheckInState.chosen_tags.contains(tag.id), "true", "false"),  # type: ignore[attr-defined]
+                        on_click=CheckInState.toggle_tag(tag.id),
+                        min_height="44px",
+                    ),
+                ),
+                wrap="wrap",
+                gap="2",
+                role="group",
+                aria_labelledby="tags-label",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        rx.link(tr("Add tags of your own"), href=routes.CHECK_INS + "#tags"),
+    )
+
+
 def check_in_page() -> rx.Component:
     labels = dict(checkins.RATINGS)
     return page_shell(
@@ -83,6 +158,8 @@ def check_in_page() -> rx.Component:
                     rx.el.summary(tr("More (optional)"), padding_y="0.5em", cursor="pointer"),
                     rx.vstack(
                         *[rating_picker(name, tr(labels[name])) for name in ("anxiety", "energy")],
+                        rx.foreach(CheckInState.scales, scale_picker),
+                        tag_chips(),
                         labelled_field(
                             tr("Hours of sleep"),
                             rx.input(
@@ -258,6 +335,98 @@ def _share_several() -> rx.Component:
     )
 
 
+def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Component:
+    """A one-field form: a name, and its button."""
+    return rx.form(
+        rx.hstack(
+            labelled_field(label, rx.input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3")),
+            rx.button(button, type="submit", size="3"),
+            align="end",
+            wrap="wrap",
+            spacing="2",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _tag_row(tag: Any) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="tag_id", value=tag.id, read_only=True),
+            rx.input(
+                name="name",
+                default_value=tag.name,
+                max_length=checkins.NAME_MAX,
+                aria_label=tr("Name of the tag {name}", name=tag.name),
+                size="2",
+            ),
+            rx.button(tr("Rename"), type="submit", size="2", variant="soft"),
+            rx.button(
+                tr("Remove"),
+                type="button",
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                on_click=CheckInsState.remove_tag(tag.id),
+                aria_label=tr("Remove the tag {name}", name=tag.name),
+            ),
+            wrap="wrap",
+            spacing="2",
+            align="center",
+        ),
+        key=tag.id + tag.name,
+        on_submit=CheckInsState.rename_tag,
+        width="100%",
+    )
+
+
+def _scale_row(scale: Any) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            rx.cond(
+                scale.private,
+                tr("{name} (private)", name=scale.name),
+                tr("{name} (suggested by your clinician)", name=scale.name),
+            )
+        ),
+        rx.spacer(),
+        rx.cond(
+            scale.private,
+            rx.button(
+                tr("Remove"),
+                size="2",
+                variant="soft",
+                color_scheme="gray",
+                on_click=CheckInsState.remove_own_scale(scale.id),
+                aria_label=tr("Remove the scale {name}", name=scale.name),
+            ),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _tags_and_scales() -> rx.Component:
+    return rx.vstack(
+        rx.heading(tr("Your tags and scales"), as_="h2", size="4", id="tags"),
+        rx.text(
+            tr("Your tags and scales are private: a clinician never sees them, even on a shared check-in."),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.foreach(CheckInsState.tags, _tag_row),
+        _name_form("new-tag", tr("New tag"), tr("Add tag"), CheckInsState.add_tag),
+        rx.foreach(CheckInsState.scales, _scale_row),
+        _name_form(
+            "new-scale", tr("A scale of your own, from 0 to 10"), tr("Add scale"), CheckInsState.add_own_scale
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def check_ins_page() -> rx.Component:
     return page_shell(
         rx.link(
@@ -275,6 +444,8 @@ def check_ins_page() -> rx.Component:
                 chart(CheckInsState.calendar_figure, CheckInsState.calendar_summary, height="150px"),
                 rx.heading(tr("By weekday"), as_="h2", size="4"),
                 chart(CheckInsState.weekday_figure, CheckInsState.weekday_summary, height="220px"),
+                rx.heading(tr("With and without each tag"), as_="h2", size="4"),
+                chart(CheckInsState.tag_figure, CheckInsState.tag_summary, height="240px"),
                 spacing="3",
                 width="100%",
             ),
@@ -300,6 +471,7 @@ def check_ins_page() -> rx.Component:
                 empty_state(tr("No check-ins yet. A check-in takes a few seconds: how is your mood?")),
             ),
         ),
+        _tags_and_scales(),
         heading=tr("Your check-ins"),
     )
 
@@ -346,6 +518,29 @@ def client_check_ins_page() -> rx.Component:
                 rx.heading(tr("The last year"), as_="h3", size="3"),
                 chart(
                     ClientCheckInsState.calendar_figure, ClientCheckInsState.calendar_summary, height="150px"
+                ),
+                rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
+                rx.foreach(
+                    ClientCheckInsState.scales,
+                    lambda scale: rx.hstack(
+                        rx.text(scale.name),
+                        rx.spacer(),
+                        rx.button(
+                            tr("Remove"),
+                            size="2",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=ClientCheckInsState.remove_scale(scale.id),
+                            aria_label=tr("Remove the scale {name}", name=scale.name),
+                        ),
+                        width="100%",
+                    ),
+                ),
+                _name_form(
+                    "suggest-scale",
+                    tr("Suggest a scale, from 0 to 10"),
+                    tr("Suggest"),
+                    ClientCheckInsState.suggest_scale,
                 ),
                 rx.text(
                     tr("Only check-ins your client chose to share are drawn. Days without one are gaps."),

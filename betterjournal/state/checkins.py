@@ -30,29 +30,49 @@ def _empty_figure() -> go.Figure:
     return go.Figure()
 
 
-class CheckInState(AppState):
-    """A new check-in: the ratings tapped so far; the rest comes with the form on Save."""
+def _labels(session: Session, *, client_id: uuid.UUID):
+    """The client's tags and extra scales (their own and those a clinician suggested)."""
+    return (
+        checkins.tags_of(session, owner_id=client_id),
+        checkins.scales_of(session, client_id=client_id, viewer_id=client_id),
+    )
 
-    ratings: dict[str, int] = {}
+
+class CheckInState(AppState):
+    """A new check-in: the ratings and tags tapped so far; the rest comes with the form."""
+
+    ratings: dict[str, int] = {}  # a rating, or an extra scale (by its id), chosen
+    tags: list[checkins.Label] = []
+    chosen_tags: list[str] = []
+    scales: list[checkins.Label] = []
     check_in_id: str = ""  # chosen when the page opens: a double tap on Save makes one
 
     @guarded(Role.CLIENT)
     async def open_check_in(self) -> None:
-        self.ratings, self.check_in_id = {}, str(uuid.uuid4())
+        viewer = self._viewer()
+        self.ratings, self.chosen_tags, self.check_in_id = {}, [], str(uuid.uuid4())
+        self.tags, self.scales = await in_session(_labels, client_id=viewer.user_id)
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def toggle_tag(self, tag_id: str) -> None:
+        if tag_id in self.chosen_tags:
+            self.chosen_tags = [chosen for chosen in self.chosen_tags if chosen != tag_id]
+        elif any(tag.id == tag_id for tag in self.tags):
+            self.chosen_tags = [*self.chosen_tags, tag_id]
 
     @guarded(Role.CLIENT, quiet=True)
     async def choose_rating(self, dimension: str, value: object) -> None:
         """Tap a number (again to clear an optional one). `value` is not annotated `int`:
         Reflex would turn the text "5" into 5, and a rating is a number, never its text."""
-        if dimension not in RATING_NAMES:
+        scale = next((scale for scale in self.scales if scale.id == dimension), None)
+        if dimension not in RATING_NAMES and scale is None:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        # A number, not its text ("5"), true or null: then a whole number from 0 to 10.
-        if type(value) is not int:
-            raise InvalidInput(
-                N_("{label}: choose a whole number from 0 to 10."), label=dict(checkins.RATINGS)[dimension]
-            )
-        field = next(f for f in checkins.KIND.fields if f.name == dimension)
-        field.clean(value)
+        # A number, not its text ("5"), true or null; then a whole number from 0 to 10.
+        if type(value) is not int or not 0 <= value <= 10:
+            if scale is not None:
+                raise InvalidInput(N_("Each scale: choose a whole number from 0 to 10."))
+            label = dict(checkins.RATINGS)[dimension]
+            raise InvalidInput(N_("{label}: choose a whole number from 0 to 10."), label=label)
         chosen = dict(self.ratings)
         if chosen.get(dimension) == value and dimension != "mood":
             del chosen[dimension]
@@ -66,16 +86,18 @@ class CheckInState(AppState):
         viewer = self._viewer()
         if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at"}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        extra = {scale.id: scale.private for scale in self.scales}
         values = {
             **{name: self.ratings.get(name) for name in RATING_NAMES},
             "sleep_hours": _hours(form.get("sleep_hours", "")),
             "note": form.get("note", ""),
             "felt_at": self._moment(form.get("felt_at", "")),
+            "tags": list(self.chosen_tags),
+            "scales": {k: v for k, v in self.ratings.items() if extra.get(k) is False},
+            "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
         }
-        await in_session(
-            items.save, owner_id=viewer.user_id, kind=checkins.KIND, item_id=self.check_in_id, values=values
-        )
-        self.ratings, self.check_in_id = {}, str(uuid.uuid4())
+        await in_session(checkins.save, owner_id=viewer.user_id, item_id=self.check_in_id, values=values)
+        self.ratings, self.chosen_tags, self.check_in_id = {}, [], str(uuid.uuid4())
         self._flash(self._t("Check-in saved. It is private until you share it."))
         return rx.redirect(routes.CHECK_INS)
 
@@ -117,7 +139,8 @@ def _own_check_ins(session: Session, *, owner_id: uuid.UUID):
 
     every = items.every_own(session, owner_id=owner_id, kind=checkins.KIND)
     page = items.list_own(session, owner_id=owner_id, kind=checkins.KIND)
-    return every, page, links.linked_clinicians(session, client_id=owner_id)
+    tags, scales = _labels(session, client_id=owner_id)
+    return every, page, links.linked_clinicians(session, client_id=owner_id), tags, scales
 
 
 class CheckInsState(AppState):
@@ -129,6 +152,10 @@ class CheckInsState(AppState):
     calendar_summary: str = ""
     weekday_figure: go.Figure = _empty_figure()
     weekday_summary: str = ""
+    tag_figure: go.Figure = _empty_figure()
+    tag_summary: str = ""
+    tags: list[checkins.Label] = []  # the client's own, to manage
+    scales: list[checkins.Label] = []
     chart_range: str = ""  # set when the page loads: "2w" first
     check_ins: list[CheckInLine] = []
     check_ins_loaded: bool = False
@@ -191,10 +218,13 @@ class CheckInsState(AppState):
 
     async def _load(self, range_name: str) -> None:
         viewer = self._viewer()
-        every, page, clinicians = await in_session(_own_check_ins, owner_id=viewer.user_id)
+        every, page, clinicians, tags, scales = await in_session(_own_check_ins, owner_id=viewer.user_id)
         reader, readings, now = self._reader(), _readings(every), utcnow()
-        trend = charts.trend(readings, range_name, reader, now)
+        trend = charts.trend(readings, range_name, reader, now, scales)
         self.figure, self.summary, self.chart_range = trend.figure, trend.summary, range_name
+        by_tag = charts.by_tag(readings, tags, reader)
+        self.tag_figure, self.tag_summary = by_tag.figure, by_tag.summary
+        self.tags, self.scales = tags, scales
         year = charts.calendar(readings, reader, now)
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
         weekdays = charts.by_weekday(readings, reader)
@@ -203,8 +233,53 @@ class CheckInsState(AppState):
         self.clinicians = person_lines(clinicians, reader)
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
 
+    @guarded(Role.CLIENT)
+    async def add_tag(self, form: dict) -> None:
+        viewer = self._viewer()
+        await in_session(checkins.add_tag, owner_id=viewer.user_id, name=_field(form, "name"))
+        self.notice = self._t("Tag added.")
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def rename_tag(self, form: dict) -> None:
+        viewer = self._viewer()
+        tag_id, name = _field(form, "tag_id"), _field(form, "name")
+        await in_session(checkins.rename_tag, owner_id=viewer.user_id, tag_id=tag_id, name=name)
+        self.notice = self._t("Tag renamed.")
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def remove_tag(self, tag_id: str) -> None:
+        viewer = self._viewer()
+        await in_session(checkins.remove_tag, owner_id=viewer.user_id, tag_id=tag_id)
+        self.notice = self._t("Tag removed. Your check-ins no longer show it.")
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def add_own_scale(self, form: dict) -> None:
+        """A scale of the client's own: private, never shown to a clinician."""
+        viewer = self._viewer()
+        name = _field(form, "name")
+        await in_session(checkins.add_scale, client_id=viewer.user_id, added_by=viewer.user_id, name=name)
+        self.notice = self._t("Scale added. It is private: only you see it.")
+        await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def remove_own_scale(self, scale_id: str) -> None:
+        viewer = self._viewer()
+        await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
+        self.notice = self._t("Scale removed.")
+        await self._load(self.chart_range or "2w")
+
     def _leave(self) -> None:
         self.reset()
+
+
+def _field(form: object, name: str) -> object:
+    """One field of a small form (only the expected ones may be there)."""
+    if not isinstance(form, dict) or not set(form) <= {"name", "tag_id"}:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return form.get(name, "")
 
 
 def _check_in_with_shares(session: Session, *, owner_id: uuid.UUID, item_id: object):
@@ -257,6 +332,7 @@ class ClientCheckInsState(AppState):
     summary: str = ""
     calendar_figure: go.Figure = _empty_figure()
     calendar_summary: str = ""
+    scales: list[checkins.Label] = []  # the scales suggested for this client
     chart_range: str = ""  # set when the page loads: "3m" first
     chart_available: bool = False
     loaded: bool = False
@@ -288,13 +364,32 @@ class ClientCheckInsState(AppState):
 
     async def _draw_for(self, clinician_id: uuid.UUID, client_id: str) -> int:
         """Draw what the client shares now; returns how many check-ins were drawn."""
-        shared, name = await in_session(_shared_check_ins, clinician_id=clinician_id, client_id=client_id)
+        shared, name, scales = await in_session(
+            _shared_check_ins, clinician_id=clinician_id, client_id=client_id
+        )
         reader, readings, now = self._reader(), _readings(shared), utcnow()
-        trend = charts.trend(readings, self.chart_range, reader, now)
+        trend = charts.trend(readings, self.chart_range, reader, now, scales)
+        self.scales = scales
         self.figure, self.summary, self.client_name = trend.figure, trend.summary, name
         year = charts.calendar(readings, reader, now)
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
         return len(shared)
+
+    @guarded(Role.CLINICIAN)
+    async def suggest_scale(self, form: dict) -> None:
+        """Suggest an extra 0–10 scale for this client's check-ins."""
+        viewer = self._viewer()
+        name = _field(form, "name")
+        await in_session(checkins.add_scale, client_id=self.client_id, added_by=viewer.user_id, name=name)
+        self.notice = self._t("Scale suggested. It appears in your client's check-ins.")
+        await self._draw(self.client_id, self.chart_range or "3m")
+
+    @guarded(Role.CLINICIAN)
+    async def remove_scale(self, scale_id: str) -> None:
+        viewer = self._viewer()
+        await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
+        self.notice = self._t("Scale removed.")
+        await self._draw(self.client_id, self.chart_range or "3m")
 
     def _leave(self) -> None:
         range_name = self.chart_range
@@ -318,4 +413,5 @@ def _shared_check_ins(session: Session, *, clinician_id: uuid.UUID, client_id: o
         (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
         "",
     )
-    return shared, name
+    scales = checkins.scales_of(session, client_id=uuid.UUID(str(client_id)), viewer_id=clinician_id)
+    return shared, name, scales

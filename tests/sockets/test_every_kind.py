@@ -8,11 +8,8 @@ audited, and the owner's own calls doing exactly their work.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,27 +37,10 @@ from betterjournal.state.items import ItemSharingState
 
 sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
 import note_kind  # noqa: F401  (registers the test-only kind in this process too)
-from unit_support import clear_caches, text_fields, values_for
+from unit_support import text_fields, values_for
 
 # Every kind registered in this process: the app's own, and the tests' note (imported above).
 KINDS = [kind.name for kind in items.registered()]
-
-
-@contextlib.contextmanager
-def the_apps_core(app: RunningApp) -> Iterator[None]:
-    """Run core functions in this process against the app's database and key."""
-    saved = {k: v for k, v in os.environ.items() if k.startswith("BJ_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ.update({k: v for k, v in app.env.items() if k.startswith("BJ_")})
-    clear_caches()
-    try:
-        yield
-    finally:
-        for name in [k for k in os.environ if k.startswith("BJ_")]:
-            del os.environ[name]
-        os.environ.update(saved)
-        clear_caches()
 
 
 def _values(kind: items.Kind, app: RunningApp, label: str) -> dict[str, str]:
@@ -82,7 +62,7 @@ def kind_items(world: World) -> dict[str, KindItems]:
     """Per kind: two items of client A, one of them shared with clinician C."""
     app, a, c = world.app, world["a"], world["c"]
     made = {}
-    with the_apps_core(app), session_scope() as session:
+    with app.core(), session_scope() as session:
         for kind in items.registered():
             ids, texts = [], set()
             for label in ("shared", "private"):

@@ -43,6 +43,9 @@ def test_a_check_in_saves_and_reads_back(db: People) -> None:
         "sleep_hours": "7.5",
         "sleep_quality": "10",
         "note": "Calmer.",
+        "tags": "",
+        "scales": "",
+        "own_scales": "",
     }
     reading = checkins.reading(item.id, item.fields)
     assert reading is not None
@@ -272,3 +275,91 @@ def test_several_are_shared_in_one_action_or_none_is(db: People) -> None:
     for bad in ([], None, "x", [{"id": mine[0]}], [mine[0]] * 201):
         with pytest.raises(InvalidInput):
             share_many(bad, True)
+
+
+# --- tags and extra scales ------------------------------------------------------------------------
+
+
+def _in_session(function, **kwargs):
+    with session_scope() as session:
+        return function(session, **kwargs)
+
+
+def test_tags_are_added_renamed_removed_and_only_the_clients_own_can_be_used(db: People) -> None:
+    a, b = db.client_a.id, db.client_b.id
+    work = _in_session(checkins.add_tag, owner_id=a, name=" work ")
+    family = _in_session(checkins.add_tag, owner_id=a, name="family")
+    theirs = _in_session(checkins.add_tag, owner_id=b, name="gym")
+    _in_session(checkins.rename_tag, owner_id=a, tag_id=str(family), name="famille")
+    assert [(t.id, t.name) for t in _in_session(checkins.tags_of, owner_id=a)] == [
+        (str(work), "work"),
+        (str(family), "famille"),
+    ]
+    item_id = uuid.uuid4()
+    _in_session(checkins.save, owner_id=a, item_id=item_id, values=_values(tags=[str(work), str(family)]))
+    reading = checkins.reading(
+        item_id, _in_session(items.open_own, owner_id=a, kind=checkins.KIND, item_id=item_id).fields
+    )
+    assert reading is not None and set(reading.tags) == {str(work), str(family)}
+    # Someone else's tag, an unknown one, or a removed one: refused, nothing saved.
+    _in_session(checkins.remove_tag, owner_id=a, tag_id=str(family))
+    for bad in ([str(theirs)], [str(uuid.uuid4())], [str(family)]):
+        with session_scope() as session:
+            before = row_counts(session)
+        with pytest.raises(InvalidInput, match="That tag isn't one of yours"):
+            _in_session(checkins.save, owner_id=a, item_id=uuid.uuid4(), values=_values(tags=bad))
+        with session_scope() as session:
+            assert row_counts(session) == before
+    for bad_list in (["not-an-id"], [str(work)] * 11, "work", {"id": str(work)}):
+        with pytest.raises(InvalidInput, match="Choose tags from your list"):
+            _in_session(checkins.save, owner_id=a, item_id=uuid.uuid4(), values=_values(tags=bad_list))
+    # Nobody renames or removes a tag of someone else's.
+    for change in (
+        lambda: _in_session(checkins.rename_tag, owner_id=b, tag_id=str(work), name="x"),
+        lambda: _in_session(checkins.remove_tag, owner_id=b, tag_id=str(work)),
+    ):
+        with pytest.raises(Exception, match="isn't available"):
+            change()
+
+
+def test_a_private_scale_never_reaches_a_clinician_whatever_is_shared(db: People) -> None:
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    suggested = _in_session(
+        checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge to self-criticise"
+    )
+    private = _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="PRIVATE-SCALE-NAME")
+    # A clinician who isn't linked can't suggest one.
+    with pytest.raises(Exception, match="isn't available"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_b, name="x")
+    item_id = uuid.uuid4()
+    values = _values(scales={str(suggested): 7}, own_scales={str(private): 9}, note="")
+    _in_session(checkins.save, owner_id=a, item_id=item_id, values=values)
+    with session_scope() as session:
+        sharing.set_shared(session, owner_id=a, item_id=item_id, clinician_id=dr_a, shared=True)
+    # The client sees both scales and both ratings.
+    assert [(s.name, s.private) for s in _in_session(checkins.scales_of, client_id=a, viewer_id=a)] == [
+        ("Urge to self-criticise", False),
+        ("PRIVATE-SCALE-NAME", True),
+    ]
+    own = _in_session(items.open_own, owner_id=a, kind=checkins.KIND, item_id=item_id)
+    assert json.loads(own.fields["own_scales"]) == {str(private): 9}
+    # The clinician: the suggested scale and its rating; of the private one, nothing at all.
+    scales = _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a)
+    drawn = _in_session(sharing.every_shared, clinician_id=dr_a, client_id=a, kind=checkins.KIND)
+    assert [s.name for s in scales] == ["Urge to self-criticise"]
+    (shown,) = drawn
+    assert json.loads(shown.fields["scales"]) == {str(suggested): 7}
+    seen = repr(scales) + repr(drawn)
+    for secret in (str(private), "PRIVATE-SCALE-NAME", "own_scales", "tags"):
+        assert secret not in seen
+    # A private scale's rating can't be filed as a suggested one (or the other way round).
+    for wrong in ({"scales": {str(private): 1}}, {"own_scales": {str(suggested): 1}}):
+        with pytest.raises(InvalidInput, match="That scale isn't one of yours"):
+            _in_session(checkins.save, owner_id=a, item_id=uuid.uuid4(), values=_values(**wrong))
+    # Only who added a scale removes it.
+    with pytest.raises(Exception, match="isn't available"):
+        _in_session(checkins.remove_scale, actor_id=a, scale_id=str(suggested))
+    _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(suggested))
+    assert _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a) == []

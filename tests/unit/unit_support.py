@@ -105,6 +105,10 @@ FIXED_VALUES: dict[str, dict[str, str]] = {
         "energy": "",
         "sleep_hours": "",
         "sleep_quality": "",
+        # Private fields carry values of their own, so a leak of them can be seen.
+        "tags": '["00000000-0000-4000-8000-00000000000a"]',
+        "scales": "",
+        "own_scales": '{"00000000-0000-4000-8000-00000000000b": 3}',
     },
 }
 

@@ -1,0 +1,113 @@
+"""The charts on a phone and on a laptop: no sideways scrolling at 390 px, and screenshots
+of the client's charts and of the clinician's client page in docs/screenshots/.
+
+Sixty days of check-ins are written straight into the app's database (untimed setup); a
+third of them are shared with the clinician.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from appserver import PROJECT_ROOT, RunningApp
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+from unit_support import link
+
+from betterjournal.core import checkins, items, sharing
+from betterjournal.db import session_scope
+from betterjournal.models import User, utcnow
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "harbour-willow-ember-55"
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+DAYS = 60
+
+
+def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
+    pick = random.Random(7)  # the same charts every run
+    with app.core(), session_scope() as session:
+        client = session.exec(select(User).where(User.email == client_email)).one()
+        clinician = session.exec(select(User).where(User.email == clinician_email)).one()
+        link(session, client_id=client.id, clinician_id=clinician.id)
+        for day in range(DAYS):
+            item_id = uuid.uuid4()
+            mood = max(0, min(10, round(6 + 2 * pick.gauss(0, 1) - (day % 7 == 0) * 2)))
+            values = {
+                "felt_at": (utcnow() - timedelta(days=day, hours=pick.randint(0, 10))).isoformat(),
+                "mood": mood,
+                "anxiety": max(0, min(10, 10 - mood + pick.randint(-2, 2))),
+                "energy": max(0, min(10, mood + pick.randint(-2, 1))),
+            }
+            items.save(session, owner_id=client.id, kind=checkins.KIND, item_id=item_id, values=values)
+            if day % 3 == 0:
+                sharing.set_shared(
+                    session, owner_id=client.id, item_id=item_id, clinician_id=clinician.id, shared=True
+                )
+
+
+def _sign_in(page: Page, app: RunningApp, email: str) -> None:
+    page.goto(app.url + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _no_sideways_scrolling(page: Page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def _shoot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_timeout(500)  # Plotly's own resize after the first draw
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_app: RunningApp) -> None:
+    client_email = f"screens-{uuid.uuid4().hex[:8]}@example.ca"
+    clinician_email = f"screens-dr-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("client", client_email, "Robin", PASSWORD)
+    running_app.create_user("clinician", clinician_email, "Dr. Haddad", PASSWORD)
+    _seed(running_app, client_email, clinician_email)
+
+    phone = open_phone()
+    _sign_in(phone.page, running_app, client_email)
+    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.goto("/check-ins")
+    expect(phone.page.get_by_text("over this range")).to_be_visible()
+    for range_name in ("3 months", "1 year", "All", "2 weeks"):
+        phone.page.get_by_role("group", name="Range").get_by_role("button", name=range_name).click()
+        expect(phone.page.get_by_role("button", name=range_name)).to_have_attribute("aria-pressed", "true")
+        _no_sideways_scrolling(phone.page)
+    phone.page.get_by_role("button", name="3 months").click()
+    expect(phone.page.get_by_text(f"{DAYS} check-ins", exact=False)).to_be_visible()
+    assert _shoot(phone.page, "client-charts-390x844").stat().st_size > 10_000
+
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = laptop.new_page()
+        _sign_in(page, running_app, client_email)
+        expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+        page.goto(running_app.url + "/check-ins")
+        page.get_by_role("button", name="3 months").click()
+        expect(page.get_by_text(f"{DAYS} check-ins", exact=False)).to_be_visible()
+        assert _shoot(page, "client-charts-1280x800").stat().st_size > 10_000
+    finally:
+        laptop.close()
+
+    doctor = open_phone()
+    _sign_in(doctor.page, running_app, clinician_email)
+    doctor.page.get_by_role("link").filter(has_text="Robin").click()
+    doctor.page.get_by_role("link", name="Mood check-ins").click()
+    shared = len(range(0, DAYS, 3))
+    expect(doctor.page.get_by_text(f"{shared} check-ins", exact=False)).to_be_visible()
+    _no_sideways_scrolling(doctor.page)
+    assert _shoot(doctor.page, "clinician-client-charts-390x844").stat().st_size > 10_000
