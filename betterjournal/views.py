@@ -8,7 +8,7 @@ the words its pager uses; everything else about showing an item is generic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -141,7 +141,10 @@ class CheckInLine:
     this_week: bool  # felt in the last seven days (for "choose this week")
 
 
-def check_in_line(item: OwnItem, reader: Reader, now: datetime) -> CheckInLine:
+def check_in_line(
+    item: OwnItem, reader: Reader, now: datetime, labels: Sequence[checkins.Label] = ()
+) -> CheckInLine:
+    """A check-in for its owner; `labels`: their tags and scales, to name what it holds."""
     fields = item.fields
     details = [
         reader.t("{label} {value} / 10", label=label, value=int(fields[name]))
@@ -150,6 +153,17 @@ def check_in_line(item: OwnItem, reader: Reader, now: datetime) -> CheckInLine:
     ]
     if fields.get("sleep_hours"):
         details.insert(2, reader.t("Sleep {hours} h", hours=float(fields["sleep_hours"])))
+    reading = checkins.reading(item.id, fields)
+    names = {label.id: label.name for label in labels}
+    if reading is not None:
+        details += [
+            reader.t("{label} {value} / 10", label=names[key], value=int(value))
+            for key, value in reading.values.items()
+            if key in names
+        ]
+        tags = [names[tag] for tag in reading.tags if tag in names]
+        if tags:
+            details.append(reader.t("Tags: {tags}", tags=", ".join(tags)))
     if item.shared_with:
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
     else:

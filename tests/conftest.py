@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
-from appserver import RunningApp, start_app
+from appserver import TEST_DIRS, RunningApp, start_app
+
+# The unit tests' helpers (unit_support) serve the socket and browser tests too.
+sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
 
 
 @pytest.fixture(scope="session")

@@ -229,7 +229,7 @@ class CheckInsState(AppState):
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
         weekdays = charts.by_weekday(readings, reader)
         self.weekday_figure, self.weekday_summary = weekdays.figure, weekdays.summary
-        self.check_ins = [check_in_line(item, reader, now) for item in page.items]
+        self.check_ins = [check_in_line(item, reader, now, [*tags, *scales]) for item in page.items]
         self.clinicians = person_lines(clinicians, reader)
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
 
@@ -277,14 +277,22 @@ class CheckInsState(AppState):
 
 def _field(form: object, name: str) -> object:
     """One field of a small form (only the expected ones may be there)."""
-    if not isinstance(form, dict) or not set(form) <= {"name", "tag_id"}:
+    # Reflex sends each input by its name and by its id ("new-tag" as "new_tag").
+    if not isinstance(form, dict) or not set(form) <= {
+        "name",
+        "tag_id",
+        "new_tag",
+        "new_scale",
+        "suggest_scale",
+    }:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     return form.get(name, "")
 
 
 def _check_in_with_shares(session: Session, *, owner_id: uuid.UUID, item_id: object):
     item = items.open_own(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id)
-    return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
+    tags, scales = _labels(session, client_id=owner_id)
+    return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id], [*tags, *scales]
 
 
 class CheckInItemState(AppState):
@@ -302,18 +310,18 @@ class CheckInItemState(AppState):
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
         try:
-            item, shares = await in_session(
+            item, shares, labels = await in_session(
                 _check_in_with_shares,
                 owner_id=viewer.user_id,
                 item_id=self.router.url.query_parameters.get("id", ""),
             )
-            await self._present(item, shares)
+            await self._present(item, shares, labels)
         finally:
             self.loaded = True
 
-    async def _present(self, item: OwnItem, shares: list[Share]) -> None:
+    async def _present(self, item: OwnItem, shares: list[Share], labels: list[checkins.Label]) -> None:
         reader = self._reader()
-        line = check_in_line(item, reader, utcnow())
+        line = check_in_line(item, reader, utcnow(), labels)
         self.check_in, self.found, self._held_path = line, True, routes.CHECK_IN_ITEM
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.CHECK_IN_ITEM)

@@ -67,7 +67,7 @@ def _shoot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.wait_for_timeout(500)  # Plotly's own resize after the first draw
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))  # what the screen shows first: the charts
     return path
 
 
@@ -84,10 +84,13 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     phone.goto("/check-ins")
     expect(phone.page.get_by_text("over this range")).to_be_visible()
     for range_name in ("3 months", "1 year", "All", "2 weeks"):
-        phone.page.get_by_role("group", name="Range").get_by_role("button", name=range_name).click()
-        expect(phone.page.get_by_role("button", name=range_name)).to_have_attribute("aria-pressed", "true")
+        button = phone.page.get_by_role("group", name="Range").get_by_role(
+            "button", name=range_name, exact=True
+        )
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
         _no_sideways_scrolling(phone.page)
-    phone.page.get_by_role("button", name="3 months").click()
+    phone.page.get_by_role("button", name="3 months", exact=True).click()
     expect(phone.page.get_by_text(f"{DAYS} check-ins", exact=False)).to_be_visible()
     assert _shoot(phone.page, "client-charts-390x844").stat().st_size > 10_000
 
@@ -97,7 +100,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
         _sign_in(page, running_app, client_email)
         expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
         page.goto(running_app.url + "/check-ins")
-        page.get_by_role("button", name="3 months").click()
+        page.get_by_role("button", name="3 months", exact=True).click()
         expect(page.get_by_text(f"{DAYS} check-ins", exact=False)).to_be_visible()
         assert _shoot(page, "client-charts-1280x800").stat().st_size > 10_000
     finally:

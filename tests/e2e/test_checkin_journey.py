@@ -97,17 +97,24 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     assert _points(_chart_traces(page), "Mood") == [(today, 7)]
     expect(page.get_by_text("Average mood 7 over this range, 1 check-in.")).to_be_visible()
 
-    # One with more: anxiety, sleep and a note; today's point is now the day's average.
+    # A tag of the client's own, then one with more: anxiety, sleep, the tag and a note;
+    # today's point is now the day's average.
+    page.get_by_label("New tag").fill("work")
+    page.get_by_role("button", name="Add tag").click()
+    expect(page.get_by_role("status").filter(has_text="Tag added.")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
     page.get_by_text("More (optional)").click()
     page.get_by_role("group", name="Anxiety").get_by_role("button", name="3", exact=True).click()
+    page.get_by_role("group", name="Tags").get_by_role("button", name="work").click()
     page.get_by_label("Hours of sleep").fill("7,5")
     page.get_by_label("Note").fill(private_note)
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_text(private_note)).to_be_visible()
-    expect(page.get_by_text("Anxiety 3 / 10 · Sleep 7.5 h")).to_be_visible()
+    expect(page.get_by_text("Anxiety 3 / 10 · Sleep 7.5 h · Tags: work")).to_be_visible()
+    by_tag = "work: 5 with it (1 check-in), 7 without (1 check-in)"
+    expect(page.get_by_text(by_tag, exact=False)).to_be_visible()
     traces = _chart_traces(page)
     assert _points(traces, "Mood") == [(today, 6)]
     assert _points(traces, "Anxiety") == [(today, 3)]

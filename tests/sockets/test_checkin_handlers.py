@@ -132,3 +132,66 @@ async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: R
         sent = json.dumps(updates)
         assert private_note not in sent and shared not in sent
         assert "Mood 1" not in sent and "Mood 3" not in sent
+
+
+async def test_a_private_scale_never_reaches_the_clinicians_browser(running_app: RunningApp) -> None:
+    client = await _actor(running_app, "client", "Scale Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Scale")
+    await link(running_app, client, clinician)
+    secret_name = running_app.marker("private-scale")
+    charts_page: dict[str, Any] = {"path": routes.CHECK_INS}
+    async with connected(running_app, clinician.cookie) as doctor:
+        where: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+        await doctor.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+        await doctor.exchange(
+            handler_name(ClientCheckInsState, "suggest_scale"), {"form": {"name": "Urge to rest"}}, **where
+        )
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInsState, "load_check_ins"), **charts_page)
+        added = await tab.exchange(
+            handler_name(CheckInsState, "add_own_scale"), {"form": {"name": secret_name}}, **charts_page
+        )
+        scales = state_of(added, CheckInsState)["scales"]
+        private = next(s["id"] for s in scales if s["private"])
+        suggested = next(s["id"] for s in scales if not s["private"])
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        for dimension, value in (("mood", 6), (private, 9), (suggested, 2)):
+            await tab.exchange(
+                handler_name(CheckInState, "choose_rating"),
+                {"dimension": dimension, "value": value},
+                **CHECK_IN,
+            )
+        unknown = await _choose_scale(tab, str(uuid.uuid4()), 3)
+        assert problem_of(unknown) == "This couldn't be saved. Please try again."
+        await tab.exchange(handler_name(CheckInState, "save_check_in"), {"form": EMPTY_FORM}, **CHECK_IN)
+        listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), **charts_page)
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        assert "9 / 10" in line["details"] and secret_name in line["details"]  # the client sees their own
+        await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": line["id"], "clinician_id": clinician.id, "shared": True},
+            path=routes.CHECK_IN_ITEM,
+            query={"id": line["id"]},
+        )
+    async with connected(running_app, clinician.cookie) as doctor:
+        updates = await doctor.exchange(
+            handler_name(ClientCheckInsState, "load_client_check_ins"),
+            path=routes.CLIENT_CHECK_INS,
+            query={"client": client.id},
+        )
+        figure = state_of(updates, ClientCheckInsState)["figure"]
+        assert {trace["name"] for trace in figure["data"]} == {
+            "Mood",
+            "Mood, 7-day average",
+            "Urge to rest",
+            "Urge to rest, 7-day average",
+        }
+        sent = json.dumps(updates)
+        assert secret_name not in sent and private not in sent
+        assert [t["y"] for t in figure["data"] if t["name"] == "Urge to rest"] == [[2]]
+
+
+async def _choose_scale(tab: EventClient, scale_id: str, value: int) -> list[dict[str, Any]]:
+    return await tab.exchange(
+        handler_name(CheckInState, "choose_rating"), {"dimension": scale_id, "value": value}, **CHECK_IN
+    )
