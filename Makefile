@@ -59,6 +59,7 @@ test: install browser lint
 ## Benchmarks against the running production app (see docs/performance.md).
 bench: install
 	$(BIN)/python bench/journal.py
+	$(BIN)/python bench/checkins.py
 
 clean:
 	rm -rf .web data/*.db* .pytest_cache .ruff_cache

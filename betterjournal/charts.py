@@ -42,6 +42,16 @@ class Chart:
     summary: str
 
 
+def made_since(range_name: str, now: datetime) -> datetime | None:
+    """The earliest a check-in drawn in this range (with the week its first rolling average
+    looks back on) can have been written: a check-in is never for a later time than it was
+    written (core/checkins.py), so older rows need not be read. None: all of them."""
+    days = RANGE_DAYS.get(range_name)
+    if days is None:
+        return None
+    return now - timedelta(days=days + 8) - checkins.CLOCK_SKEW
+
+
 def _since(today: date, range_name: str) -> date | None:
     days = RANGE_DAYS.get(range_name)
     return None if days is None else today - timedelta(days=days - 1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_
@@ -166,6 +167,7 @@ def _build_statements(kind: Kind) -> dict[str, Any]:
         "one": own.where(col(ClientItem.id) == bindparam("item")),
         "first_page": own.order_by(*newest_first()).limit(PAGE_SIZE + 1),
         "every": own.order_by(*newest_first()),
+        "every_since": own.where(col(ClientItem.created_at) >= bindparam("since")).order_by(*newest_first()),
         "older_page": own.where(older_than(bindparam("created_at"), bindparam("cursor_id")))
         .order_by(*newest_first())
         .limit(PAGE_SIZE + 1),
@@ -300,10 +302,13 @@ def list_own(
     return Page([_own_item(kind, key, row, tuple(names.get(row[0], ()))) for row in rows], following)
 
 
-def every_own(session: Session, *, owner_id: Any, kind: Kind) -> list[OwnItem]:
-    """Every live item of a kind of the owner's, newest first, for a chart: one person's
-    rows, decrypted in memory only for the figure drawn from them."""
-    rows = run_prebuilt(session, kind.statements["every"], owner=owner_id).all()
+def every_own(session: Session, *, owner_id: Any, kind: Kind, since: datetime | None = None) -> list[OwnItem]:
+    """Every live item of a kind of the owner's (made `since`, if given), newest first, for
+    a chart: one person's rows, decrypted in memory only for the figure drawn from them."""
+    if since is None:
+        rows = run_prebuilt(session, kind.statements["every"], owner=owner_id).all()
+    else:
+        rows = run_prebuilt(session, kind.statements["every_since"], owner=owner_id, since=since).all()
     if not rows:
         return []
     key = data_key(session, owner_id)

@@ -165,6 +165,7 @@ def check_in_page() -> rx.Component:
                             rx.input(
                                 id="sleep_hours",
                                 name="sleep_hours",
+                                default_value=CheckInState.sleep_hours,
                                 input_mode="decimal",
                                 size="3",
                                 width="8em",
@@ -174,7 +175,12 @@ def check_in_page() -> rx.Component:
                         labelled_field(
                             tr("Note"),
                             rx.text_area(
-                                id="note", name="note", max_length=checkins.NOTE_MAX, size="3", width="100%"
+                                id="note",
+                                name="note",
+                                default_value=CheckInState.note,
+                                max_length=checkins.NOTE_MAX,
+                                size="3",
+                                width="100%",
                             ),
                         ),
                         labelled_field(
@@ -183,6 +189,7 @@ def check_in_page() -> rx.Component:
                                 id="felt_at",
                                 name="felt_at",
                                 type="datetime-local",
+                                default_value=CheckInState.felt_at,
                                 min_height="44px",
                                 font_size="16px",
                             ),
@@ -213,7 +220,7 @@ def check_in_page() -> rx.Component:
             width="100%",
         ),
         rx.link(tr("Your check-ins and charts"), href=routes.CHECK_INS),
-        heading=tr("Check in"),
+        heading=rx.cond(CheckInState.editing, tr("Edit check-in"), tr("Check in")),  # type: ignore[arg-type]
     )
 
 
@@ -490,7 +497,11 @@ def check_in_item_page() -> rx.Component:
                 ),
                 rx.divider(),
                 share_controls(line.id),
-                delete_button(line.id, label=tr("Delete check-in"), question=tr("Delete this check-in?")),
+                rx.hstack(
+                    rx.link(rx.button(tr("Edit"), variant="soft"), href=routes.CHECK_IN + "?id=" + line.id),
+                    delete_button(line.id, label=tr("Delete check-in"), question=tr("Delete this check-in?")),
+                    spacing="3",
+                ),
                 spacing="3",
                 width="100%",
             ),

@@ -38,20 +38,47 @@ def _labels(session: Session, *, client_id: uuid.UUID):
     )
 
 
+def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
+    labels = _labels(session, client_id=owner_id)
+    if not item_id:
+        return None, *labels
+    return items.open_own(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id), *labels
+
+
 class CheckInState(AppState):
-    """A new check-in: the ratings and tags tapped so far; the rest comes with the form."""
+    """A new check-in, or one being edited (`?id=`): the ratings and tags tapped so far,
+    and what the form's other fields start with; the rest comes with the form."""
 
     ratings: dict[str, int] = {}  # a rating, or an extra scale (by its id), chosen
     tags: list[checkins.Label] = []
     chosen_tags: list[str] = []
     scales: list[checkins.Label] = []
     check_in_id: str = ""  # chosen when the page opens: a double tap on Save makes one
+    editing: bool = False
+    sleep_hours: str = ""  # the form's fields, as an edited check-in had them
+    note: str = ""
+    felt_at: str = ""  # local date and time ("2026-11-30T20:05")
 
     @guarded(Role.CLIENT)
     async def open_check_in(self) -> None:
         viewer = self._viewer()
-        self.ratings, self.chosen_tags, self.check_in_id = {}, [], str(uuid.uuid4())
-        self.tags, self.scales = await in_session(_labels, client_id=viewer.user_id)
+        self.reset()
+        requested = self.router.url.query_parameters.get("id", "")
+        item, self.tags, self.scales = await in_session(
+            _check_in_to_edit, owner_id=viewer.user_id, item_id=requested
+        )
+        if item is None:
+            self.check_in_id = str(uuid.uuid4())
+            return
+        fields, reader = item.fields, self._reader()
+        reading = checkins.reading(item.id, fields)
+        self.check_in_id, self.editing = str(item.id), True
+        if reading is not None:
+            known = {*RATING_NAMES, *(scale.id for scale in self.scales)}
+            self.ratings = {k: int(v) for k, v in reading.values.items() if k in known}
+            self.chosen_tags = [t for t in reading.tags if any(tag.id == t for tag in self.tags)]
+            self.felt_at = reading.felt_at.astimezone(reader.zone).strftime("%Y-%m-%dT%H:%M")
+        self.sleep_hours, self.note = fields.get("sleep_hours", ""), fields.get("note", "")
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_tag(self, tag_id: str) -> None:
@@ -97,8 +124,13 @@ class CheckInState(AppState):
             "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
         }
         await in_session(checkins.save, owner_id=viewer.user_id, item_id=self.check_in_id, values=values)
-        self.ratings, self.chosen_tags, self.check_in_id = {}, [], str(uuid.uuid4())
-        self._flash(self._t("Check-in saved. It is private until you share it."))
+        edited = self.editing
+        self.reset()
+        self.check_in_id = str(uuid.uuid4())
+        if edited:
+            self._flash(self._t("Check-in saved."))
+        else:
+            self._flash(self._t("Check-in saved. It is private until you share it."))
         return rx.redirect(routes.CHECK_INS)
 
     def _moment(self, local: object) -> str:
@@ -212,9 +244,18 @@ class CheckInsState(AppState):
 
     @guarded(Role.CLIENT)
     async def show_range(self, range_name: str) -> None:
+        """Redraw the trend for another range: only its check-ins are read (the rest of the
+        page stays as it is)."""
+        viewer = self._viewer()
         if range_name not in charts.RANGE_DAYS:
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
-        await self._load(range_name)
+        now, reader = utcnow(), self._reader()
+        made_since = charts.made_since(range_name, now)
+        found = await in_session(
+            items.every_own, owner_id=viewer.user_id, kind=checkins.KIND, since=made_since
+        )
+        trend = charts.trend(_readings(found), range_name, reader, now, self.scales)
+        self.figure, self.summary, self.chart_range = trend.figure, trend.summary, range_name
 
     async def _load(self, range_name: str) -> None:
         viewer = self._viewer()

@@ -145,9 +145,18 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     # The chart draws values only: not even a shared check-in's note is sent for it.
     assert shared_note not in content
 
-    # The client's check-in shows it was seen.
+    # The client's check-in shows it was seen; editing it keeps its day.
     page.get_by_role("link").filter(has_text="Mood 9 / 10").click()
     expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit check-in")).to_be_visible()
+    nine = page.get_by_role("group", name="Mood").get_by_role("button", name="9", exact=True)
+    expect(nine).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("group", name="Mood").get_by_role("button", name="8", exact=True).click()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_role("link").filter(has_text="Mood 8 / 10")).to_have_count(1)
+    assert (shared_days[0], 8) in _points(_chart_traces(page), "Mood")
 
     # Several at once: the last 7 days, shared in one action; the clinician's open chart
     # redraws without a click (pushed), then empties when they are made private again.
@@ -158,8 +167,8 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     several = page.get_by_role("region", name="Share several")
     several.get_by_role("button", name="Share with Dr. Okafor").click()
     expect(page.get_by_role("status").filter(has_text="5 check-ins shared with Dr. Okafor.")).to_be_visible()
-    expect(doctor.page.get_by_text("Average mood 5.4 over this range, 5 check-ins.")).to_be_visible()
-    assert [y for _, y in _points(_chart_traces(doctor.page), "Mood")] == [9, 4, 2, 6]
+    expect(doctor.page.get_by_text("Average mood 5.2 over this range, 5 check-ins.")).to_be_visible()
+    assert [y for _, y in _points(_chart_traces(doctor.page), "Mood")] == [8, 4, 2, 6]
     page.get_by_role("button", name="Choose the last 7 days").click()
     page.get_by_role("region", name="Share several").get_by_role(
         "button", name="Stop sharing with Dr. Okafor"

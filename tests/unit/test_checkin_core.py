@@ -363,3 +363,20 @@ def test_a_private_scale_never_reaches_a_clinician_whatever_is_shared(db: People
         _in_session(checkins.remove_scale, actor_id=a, scale_id=str(suggested))
     _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(suggested))
     assert _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a) == []
+
+
+def test_a_range_reads_only_the_rows_that_can_be_in_it(db: People) -> None:
+    a = db.client_a.id
+    old = _save(a, mood=1)
+    with session_scope() as session:  # written (and felt) long ago
+        session.connection().exec_driver_sql(
+            "UPDATE client_item SET created_at = '2025-01-01 12:00:00.000000' WHERE id = ?", (old.hex,)
+        )
+    recent = _save(a, mood=8)
+    since = charts.made_since("2w", utcnow())
+    assert since is not None and charts.made_since("all", utcnow()) is None
+    with session_scope() as session:
+        found = items.every_own(session, owner_id=a, kind=checkins.KIND, since=since)
+        everything = items.every_own(session, owner_id=a, kind=checkins.KIND)
+    assert [item.id for item in found] == [recent]
+    assert {item.id for item in everything} == {old, recent}
