@@ -345,9 +345,10 @@ def reading(item_id: object, fields: dict[str, str]) -> Reading | None:
         if text:
             values[name] = float(text)
     for name in ("scales", "own_scales"):  # an extra scale's values are keyed by its id
-        for scale_id, value in (_as_json(fields.get(name) or "{}") or {}).items():
-            values[scale_id] = float(value)
-    tags = tuple(_as_json(fields.get("tags") or "[]") or [])
+        if fields.get(name):
+            for scale_id, value in (_as_json(fields[name]) or {}).items():
+                values[scale_id] = float(value)
+    tags = tuple(_as_json(fields["tags"]) or []) if fields.get("tags") else ()
     return Reading(str(item_id), felt_at, values, tags)
 
 
