@@ -38,11 +38,11 @@ from sqlalchemy import bindparam
 from sqlmodel import col, update
 
 from betterjournal import routes
-from betterjournal.core import checkins, items
+from betterjournal.core import checkins, items, sharing
 from betterjournal.db import session_scope
 from betterjournal.models import ClientItem, utcnow
 from betterjournal.state.admin import AdminState
-from betterjournal.state.checkins import CheckInsState
+from betterjournal.state.checkins import CheckInsState, ClientCheckInsState
 
 TARGETS = {"all": 3.0, "2w": 1.5, "js": 3.0}
 PASSWORD = "bench-charts-passphrase-42"
@@ -79,6 +79,21 @@ def seed(owner_id: uuid.UUID, days: int) -> None:
             )
 
 
+def share_all(client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    """Every check-in shared with the clinician (each share audited, as the app does)."""
+    with session_scope() as session:
+        found = items.every_own(session, owner_id=client_id, kind=checkins.KIND)
+    for first in range(0, len(found), 200):
+        with session_scope() as session:
+            sharing.set_shared_many(
+                session,
+                owner_id=client_id,
+                item_ids=[str(item.id) for item in found[first : first + 200]],
+                clinician_id=clinician_id,
+                shared=True,
+            )
+
+
 def bare_query(owner_id: uuid.UUID) -> float:
     """The rows of the chart and their decryption, in this process: the work no chart avoids."""
     started = time.perf_counter()
@@ -88,17 +103,18 @@ def bare_query(owner_id: uuid.UUID) -> float:
     return time.perf_counter() - started
 
 
-def range_window(tab, range_name: str, days: int) -> platform.Window:
+def range_window(
+    tab, range_name: str, days: int, state: type = CheckInsState, where: tuple[str, dict] | None = None
+) -> platform.Window:
+    """`state.show_range(range_name)` on its page, until the figure is on screen."""
+    page, query = where or (CHART_PAGE, {})
+
     async def run() -> float:
-        await platform.settle(tab, CHART_PAGE)
+        await platform.settle(tab, page, query)
         start, sent = len(tab.received), time.perf_counter()
-        await platform.emit(
-            tab, handler_name(CheckInsState, "show_range"), {"range_name": range_name}, CHART_PAGE
-        )
-        shown = await platform.arrival(
-            tab, start, lambda u: "figure" in platform.state_of([u], CheckInsState)
-        )
-        figure = platform.state_of([tab.received[shown]], CheckInsState)["figure"]
+        await platform.emit(tab, handler_name(state, "show_range"), {"range_name": range_name}, page, query)
+        shown = await platform.arrival(tab, start, lambda u: "figure" in platform.state_of([u], state))
+        figure = platform.state_of([tab.received[shown]], state)["figure"]
         mood = next(trace for trace in figure["data"] if trace["name"] == "Mood")
         if len(mood["x"]) < days * 0.8:  # some days have two check-ins, some none
             raise RuntimeError(f"the chart shows {len(mood['x'])} days, not about {days}")
@@ -144,24 +160,33 @@ def platform_chromium() -> str | None:
 
 async def measure(app: RunningApp, args: argparse.Namespace) -> dict:
     admin, client = platform.actor("admin", "admin"), platform.actor("charts")
-    client.password = admin.password = PASSWORD
-    ids = await asyncio.to_thread(platform.create_accounts, [admin, client])
+    clinician = platform.actor("clinician", "clinician")
+    client.password = admin.password = clinician.password = PASSWORD
+    ids = await asyncio.to_thread(platform.create_accounts, [admin, client, clinician])
     started = time.perf_counter()
     await asyncio.to_thread(seed, ids[client.label], args.days)
     print(f"seeded {args.days} check-ins in {time.perf_counter() - started:.0f} s", flush=True)
-    for person in (admin, client):
+    for person in (admin, client, clinician):
         person.cookie = await sign_in(app.url, person.email, person.password)
+    await platform.link(app, client, clinician)
+    await asyncio.to_thread(share_all, ids[client.label], ids[clinician.label])
     admin_tab, chart_tab = (
         await platform.tab(app.url, admin.cookie),
         await platform.tab(app.url, client.cookie),
     )
     await chart_tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=CHART_PAGE)
+    doctor_tab = await platform.tab(app.url, clinician.cookie)
+    client_page = (routes.CLIENT_CHECK_INS, {"client": client.id})
+    await doctor_tab.exchange(
+        handler_name(ClientCheckInsState, "load_client_check_ins"), path=client_page[0], query=client_page[1]
+    )
     windows = {
         "floor": platform.floor_window(admin_tab),
         "floor+fence": platform.pair_window(admin_tab, platform.FENCE),
         "guarded+fence": platform.pair_window(admin_tab, handler_name(AdminState, "check_admin")),
         "all": range_window(chart_tab, "all", args.days),
         "2w": range_window(chart_tab, "2w", 14),
+        "clinician all": range_window(doctor_tab, "all", args.days, ClientCheckInsState, client_page),
     }
     samples: dict[str, list[float]] = {name: [] for name in [*windows, "bare query"]}
     order = list(windows)
@@ -174,7 +199,7 @@ async def measure(app: RunningApp, args: argparse.Namespace) -> dict:
         bare = await asyncio.to_thread(bare_query, ids[client.label])
         if round_number >= args.warmup:
             samples["bare query"].append(bare)
-    for tab in (admin_tab, chart_tab):
+    for tab in (admin_tab, chart_tab, doctor_tab):
         await tab.close()
     return {"samples": samples, "js": await javascript_sizes(app, client.email)}
 
@@ -184,7 +209,7 @@ def report(results: dict) -> None:
     (f50, _), (g50, _), (d50, _) = q["floor"], q["guarded+fence"], q["floor+fence"]
     guarded = f50 + g50 - d50
     print(f"\n{'figure, ms':<52} {'median':>8} {'p95':>8}")
-    for name in ("floor", "bare query", "all", "2w"):
+    for name in ("floor", "bare query", "all", "2w", "clinician all"):
         print(f"{name:<52} {q[name][0]:8.2f} {q[name][1]:8.2f}")
     print(f"{'guarded no-op (derived)':<52} {guarded:8.2f}")
     ratios = {"all": q["all"][0] / q["bare query"][0], "2w": q["2w"][0] / guarded}

@@ -324,3 +324,32 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
         _figure(traces, layout),
         reader.t("Average mood with and without each tag: {list}.", list="; ".join(parts)),
     )
+
+
+SPARK_DAYS, SPARK_WIDTH, SPARK_HEIGHT = 14, 140, 40
+
+
+def sparkline(readings: list[Reading], reader: Reader, now: datetime) -> tuple[str, str]:
+    """A client's last two weeks of mood for a clinician's list: an SVG path of one dot per
+    day with a check-in (a day without one has none), and the same in words."""
+    today = now.astimezone(reader.zone).date()
+    first = today - timedelta(days=SPARK_DAYS - 1)
+    line = checkins.series(readings, "mood", reader.time_zone, since=first)
+    step = SPARK_WIDTH / SPARK_DAYS
+    scale = (SPARK_HEIGHT - 8) / 10  # mood 0 at the bottom, 10 at the top, 4 px inside
+    dots = [
+        f"M{(day - first).days * step + step / 2:.1f} {SPARK_HEIGHT - 4 - value * scale:.1f}h0"
+        for day, value in zip(line.days, line.values, strict=True)
+        if day <= today
+    ]
+    since = datetime.combine(first, datetime.min.time(), reader.zone)
+    mean, count = checkins.summary_numbers(readings, "mood", since)
+    if mean is None:
+        return "", reader.t("No shared check-ins in the last 14 days.")
+    summary = reader.n(
+        "Average mood {mean} over the last 14 days, {count} shared check-in.",
+        "Average mood {mean} over the last 14 days, {count} shared check-ins.",
+        count,
+        mean=mean,
+    )
+    return "".join(dots), summary

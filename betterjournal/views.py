@@ -259,6 +259,27 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
     )
 
 
+@dataclass(frozen=True)
+class ClientLine:
+    """A linked client on a clinician's list: since when, and two weeks of shared mood (an
+    SVG path of dots, and the same in words)."""
+
+    id: str
+    name: str
+    since: str
+    spark: str
+    spark_summary: str
+
+
+def client_lines(
+    people: list[Person], sparks: Mapping[str, tuple[str, str]], reader: Reader
+) -> list[ClientLine]:
+    return [
+        ClientLine(line.id, line.name, line.since, *sparks.get(line.id, ("", "")))
+        for line in person_lines(people, reader)
+    ]
+
+
 def person_lines(people: list[Person], reader: Reader) -> list[PersonLine]:
     return [
         PersonLine(id=p.id, name=p.name, since=reader.t("Connected since {day}", day=reader.day(p.linked_at)))

@@ -380,11 +380,18 @@ def list_shared(
 
 
 def every_shared(
-    session: Session, *, clinician_id: uuid.UUID, client_id: object, kind: items.Kind
+    session: Session,
+    *,
+    clinician_id: uuid.UUID,
+    client_id: object,
+    kind: items.Kind,
+    since: datetime | None = None,
 ) -> list[SharedItem]:
-    """Every item of a kind this client shares with this clinician now, newest first, for a
-    chart. Each one drawn is audited and marked seen, like a list (open-many)."""
+    """Every item of a kind this client shares with this clinician now (made `since`, if
+    given), newest first, for a chart. Each one is audited and marked seen, like a list."""
     query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
+    if since is not None:
+        query = query.where(col(ClientItem.created_at) >= since)
     rows = session.exec(query.order_by(*items.newest_first())).all()
     return _reveal(session, clinician_id=clinician_id, kind=kind, rows=list(rows))
 

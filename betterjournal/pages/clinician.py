@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.charts import SPARK_HEIGHT, SPARK_WIDTH
 from betterjournal.components.entries import (
     empty_state,
     entry_body,
@@ -16,15 +17,40 @@ from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
-from betterjournal.views import KIND_VIEWS, PersonLine
+from betterjournal.views import KIND_VIEWS, ClientLine
 
 
-def _client_row(person: PersonLine) -> rx.Component:
+def _sparkline(client: ClientLine) -> rx.Component:
+    """Two weeks of shared mood as dots (a day without a shared check-in is a gap), said in
+    words for screen readers and shown as text under it for everyone."""
+    return rx.vstack(
+        rx.el.svg(
+            rx.el.path(
+                d=client.spark,
+                stroke="var(--teal-11)",
+                stroke_width="5",
+                stroke_linecap="round",
+                fill="none",
+            ),
+            view_box=f"0 0 {SPARK_WIDTH} {SPARK_HEIGHT}",
+            width=str(SPARK_WIDTH),
+            height=str(SPARK_HEIGHT),
+            role="img",
+            aria_label=client.spark_summary,
+            border_bottom="1px solid var(--gray-6)",
+        ),
+        rx.text(client.spark_summary, size="1", color_scheme="gray"),
+        spacing="1",
+    )
+
+
+def _client_row(person: ClientLine) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 rx.text(person.name, weight="bold"),
                 rx.text(person.since, size="1", color_scheme="gray"),
+                _sparkline(person),
                 spacing="1",
             ),
             width="100%",

@@ -8,22 +8,36 @@ and re-checked at once when the client revokes, unlinks or deletes (state/live.p
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlmodel import Session
 
-from betterjournal import routes
-from betterjournal.core import links, sharing
+from betterjournal import charts, routes
+from betterjournal.core import checkins, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
-from betterjournal.models import Cursor, Role
+from betterjournal.models import Cursor, Role, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.views import NO_SHARED_VIEW, PersonLine, SharedView, person_lines, shared_card, shared_view
+from betterjournal.views import NO_SHARED_VIEW, ClientLine, SharedView, client_lines, shared_card, shared_view
+
+
+def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since: datetime | None):
+    """The clinician's clients, each with the check-ins they shared in the last two weeks
+    (drawn as a sparkline: each is audited and marked seen)."""
+    clients = links.linked_clients(session, clinician_id=clinician_id)
+    shared = {
+        person.id: sharing.every_shared(
+            session, clinician_id=clinician_id, client_id=person.id, kind=checkins.KIND, since=since
+        )
+        for person in clients
+    }
+    return clients, shared
 
 
 class ClientsState(AppState):
-    clients: list[PersonLine] = []
+    clients: list[ClientLine] = []
     new_code: str = ""
     clients_loaded: bool = False
     _held_path: str = ""
@@ -32,11 +46,26 @@ class ClientsState(AppState):
     async def load_clients(self) -> None:
         viewer = self._viewer()
         self.new_code = ""
-        self.clients = person_lines(
-            await in_session(links.linked_clients, clinician_id=viewer.user_id), self._reader()
-        )
+        await self._list_clients(viewer.user_id)
         self.clients_loaded, self._held_path = True, routes.CLIENTS
         self._keep_current()
+
+    async def _list_clients(self, clinician_id: uuid.UUID) -> None:
+        now, reader = utcnow(), self._reader()
+        clients, shared = await in_session(
+            _clients_with_check_ins, clinician_id=clinician_id, since=charts.made_since("2w", now)
+        )
+        sparks = {
+            client_id: charts.sparkline(
+                [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None],
+                reader,
+                now,
+            )
+            for client_id, found in shared.items()
+        }
+        self.clients = client_lines(clients, sparks, reader)
+        if any(shared.values()):
+            live.recheck_people([client_id for client_id, found in shared.items() if found])
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
@@ -49,8 +78,7 @@ class ClientsState(AppState):
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """The clients linked now: one who ended the link goes, one who accepted appears."""
-        clients = await in_session(links.linked_clients, clinician_id=_uuid(viewer_id))
-        self.clients = person_lines(clients, self._reader())
+        await self._list_clients(_uuid(viewer_id))
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -133,7 +133,12 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
 
     # The clinician's chart holds exactly those two, and nothing else reached the browser.
     doctor.page.reload()
-    doctor.page.get_by_role("link").filter(has_text="Jules").click()
+    row = doctor.page.get_by_role("link").filter(has_text="Jules")
+    expect(row).to_contain_text("Average mood 5.5 over the last 14 days, 2 shared check-ins.")
+    expect(
+        row.get_by_role("img", name="Average mood 5.5 over the last 14 days, 2 shared check-ins.")
+    ).to_be_visible()
+    row.click()
     doctor.page.get_by_role("link", name="Mood check-ins").click()
     expect(doctor.page.get_by_role("heading", name="Check-ins shared by Jules")).to_be_visible()
     traces = _chart_traces(doctor.page)

@@ -380,3 +380,18 @@ def test_a_range_reads_only_the_rows_that_can_be_in_it(db: People) -> None:
         everything = items.every_own(session, owner_id=a, kind=checkins.KIND)
     assert [item.id for item in found] == [recent]
     assert {item.id for item in everything} == {old, recent}
+
+
+def test_the_sparkline_draws_a_dot_per_day_of_the_last_two_weeks_and_says_so() -> None:
+    readings = [
+        checkins.Reading("a", NOW - timedelta(days=1), {"mood": 10.0}),
+        checkins.Reading("b", NOW - timedelta(days=13), {"mood": 0.0}),
+        checkins.Reading("c", NOW - timedelta(days=20), {"mood": 5.0}),  # older: not drawn
+    ]
+    path, summary = charts.sparkline(readings, Reader(ENGLISH, "UTC"), NOW)
+    assert path == "M5.0 36.0h0M125.0 4.0h0"  # mood 0 at the bottom on day 1, 10 at the top on day 13
+    assert summary == "Average mood 5 over the last 14 days, 2 shared check-ins."
+    assert charts.sparkline([], Reader(FRENCH, "UTC"), NOW) == (
+        "",
+        "Aucun bilan partagé dans les 14 derniers jours.",
+    )
