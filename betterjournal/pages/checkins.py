@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from betterjournal import charts, routes
@@ -249,7 +250,7 @@ def chart(figure: Any, summary: Any, height: str = "300px") -> rx.Component:
     return rx.vstack(
         rx.box(
             rx.plotly.basic(
-                data=figure,
+                data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
                 config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
                 use_resize_handler=True,
                 width="100%",

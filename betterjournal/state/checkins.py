@@ -6,11 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import plotly.graph_objects as go
 import reflex as rx
 from sqlmodel import Session
 
-from betterjournal import charts, routes  # charts first: it sets Plotly's defaults
+from betterjournal import charts, routes
 from betterjournal.core import checkins, items, sharing
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
@@ -23,11 +22,6 @@ from betterjournal.state.items import ItemSharingState
 from betterjournal.views import CheckInLine, PersonLine, check_in_line, person_lines, share_lines
 
 RATING_NAMES = tuple(name for name, _ in checkins.RATINGS)
-
-
-def _empty_figure() -> go.Figure:
-    """No figure yet (charts.py turns Plotly's default template off: nothing is sent)."""
-    return go.Figure()
 
 
 def _labels(session: Session, *, client_id: uuid.UUID):
@@ -178,13 +172,13 @@ def _own_check_ins(session: Session, *, owner_id: uuid.UUID):
 class CheckInsState(AppState):
     """The client's charts and latest check-ins."""
 
-    figure: go.Figure = _empty_figure()
+    figure: dict = {}  # charts.py: Plotly JSON
     summary: str = ""
-    calendar_figure: go.Figure = _empty_figure()
+    calendar_figure: dict = {}  # charts.py: Plotly JSON
     calendar_summary: str = ""
-    weekday_figure: go.Figure = _empty_figure()
+    weekday_figure: dict = {}  # charts.py: Plotly JSON
     weekday_summary: str = ""
-    tag_figure: go.Figure = _empty_figure()
+    tag_figure: dict = {}  # charts.py: Plotly JSON
     tag_summary: str = ""
     tags: list[checkins.Label] = []  # the client's own, to manage
     scales: list[checkins.Label] = []
@@ -377,9 +371,9 @@ class ClientCheckInsState(AppState):
 
     client_id: str = ""
     client_name: str = ""
-    figure: go.Figure = _empty_figure()
+    figure: dict = {}  # charts.py: Plotly JSON
     summary: str = ""
-    calendar_figure: go.Figure = _empty_figure()
+    calendar_figure: dict = {}  # charts.py: Plotly JSON
     calendar_summary: str = ""
     scales: list[checkins.Label] = []  # the scales suggested for this client
     chart_range: str = ""  # set when the page loads: "3m" first

@@ -151,7 +151,7 @@ def test_a_dimension_without_values_is_left_out_not_drawn_as_zero() -> None:
 def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> None:
     readings = [_reading(28, 12, mood=4, anxiety=6), _reading(30, 12, mood=8)]
     trend = charts.trend(readings, "2w", Reader(FRENCH, "America/Toronto"), NOW)
-    data = trend.figure.to_plotly_json()["data"]
+    data = trend.figure["data"]
     assert [(t["name"], t["mode"], list(t["x"]), list(t["y"])) for t in data] == [
         ("Humeur", "markers", ["2026-11-28", "2026-11-30"], [4, 8]),
         ("Humeur, moyenne sur 7 jours", "lines", ["2026-11-28", "2026-11-30"], [4, 6]),
@@ -159,17 +159,17 @@ def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> Non
         ("Anxiété, moyenne sur 7 jours", "lines", ["2026-11-28"], [6]),
     ]
     assert list(data[0]["customdata"]) == ["28 nov. 2026", "30 nov. 2026"]
-    assert trend.figure.layout.xaxis.ticktext[0] == "17 nov."  # Babel's months, 14 days back
+    assert trend.figure["layout"]["xaxis"]["ticktext"][0] == "17 nov."  # Babel's months, 14 days back
     assert trend.summary == "Humeur moyenne de 6 sur cette période, 2 bilans."
     # Nothing else rides along: no ids, no notes, no template.
-    sent = json.dumps(trend.figure.to_plotly_json(), default=str)
+    sent = json.dumps(trend.figure, default=str)
     assert readings[0].id not in sent and "template" not in json.loads(sent)["layout"]
 
 
 def test_a_range_leaves_out_what_is_older_and_the_summary_counts_the_range() -> None:
     readings = [_reading(1, 12, mood=2), _reading(29, 12, mood=8)]
     two_weeks = charts.trend(readings, "2w", Reader(ENGLISH, "UTC"), NOW)
-    assert list(two_weeks.figure.to_plotly_json()["data"][0]["x"]) == ["2026-11-29"]
+    assert list(two_weeks.figure["data"][0]["x"]) == ["2026-11-29"]
     assert two_weeks.summary == "Average mood 8 over this range, 1 check-in."
     everything = charts.trend(readings, "all", Reader(ENGLISH, "UTC"), NOW)
     assert everything.summary == "Average mood 5 over this range, 2 check-ins."
@@ -221,14 +221,14 @@ def test_the_year_in_pixels_draws_a_square_per_day_with_a_check_in_and_nothing_e
         checkins.Reading("old", datetime(2025, 1, 1, 12, tzinfo=UTC), {"mood": 1.0}),  # over a year back
     ]
     year = charts.calendar(readings, Reader(FRENCH, "UTC"), NOW)
-    (squares,) = year.figure.to_plotly_json()["data"]
+    (squares,) = year.figure["data"]
     assert (list(squares["x"]), list(squares["y"]), list(squares["marker"]["color"])) == (
         [51, 52],
         [2, 0],
         [3, 8],
     )
     assert list(squares["customdata"]) == ["25 nov. 2026", "30 nov. 2026"]
-    assert list(year.figure.layout.yaxis.ticktext) == ["lun.", "mer.", "ven.", "dim."]
+    assert list(year.figure["layout"]["yaxis"]["ticktext"]) == ["lun.", "mer.", "ven.", "dim."]
     assert year.summary == "Humeur moyenne par jour sur la dernière année\u00a0: 2 jours avec un bilan."
 
 
@@ -240,7 +240,7 @@ def test_the_weekday_chart_says_each_average_and_how_many_days_it_is_over() -> N
         _reading(25, 12, mood=5),
     ]
     weekdays = charts.by_weekday(readings, Reader(ENGLISH, "UTC"))
-    (bars,) = weekdays.figure.to_plotly_json()["data"]
+    (bars,) = weekdays.figure["data"]
     assert (list(bars["x"]), list(bars["y"])) == (["Monday", "Wednesday"], [5.0, 5.0])
     assert weekdays.summary == "Average mood by weekday: Monday: 5 (2 days); Wednesday: 5 (1 day)."
     assert charts.by_weekday([], Reader(ENGLISH, "UTC")).summary == "No check-ins yet."
