@@ -36,36 +36,44 @@ def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since:
     return clients, shared
 
 
+def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str]):
+    """The clients linked now, and which of these check-ins the clinician may still see:
+    nothing is read, audited or marked seen."""
+    clients = links.linked_clients(session, clinician_id=clinician_id)
+    visible = sharing.visible_item_ids(session, clinician_id=clinician_id, among=among) if among else []
+    return clients, {str(item_id) for item_id in visible}
+
+
 class ClientsState(AppState):
     clients: list[ClientLine] = []
     new_code: str = ""
     clients_loaded: bool = False
     _held_path: str = ""
+    # Per client, the shared check-ins the sparkline draws: a revoke removes one at once.
+    _drawn: dict[str, list[checkins.Reading]] = {}
 
     @guarded(Role.CLINICIAN)
     async def load_clients(self) -> None:
         viewer = self._viewer()
         self.new_code = ""
-        await self._list_clients(viewer.user_id)
-        self.clients_loaded, self._held_path = True, routes.CLIENTS
-        self._keep_current()
-
-    async def _list_clients(self, clinician_id: uuid.UUID) -> None:
-        now, reader = utcnow(), self._reader()
+        now = utcnow()
         clients, shared = await in_session(
-            _clients_with_check_ins, clinician_id=clinician_id, since=charts.made_since("2w", now)
+            _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
         )
-        sparks = {
-            client_id: charts.sparkline(
-                [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None],
-                reader,
-                now,
-            )
+        self._drawn = {
+            client_id: [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None]
             for client_id, found in shared.items()
         }
-        self.clients = client_lines(clients, sparks, reader)
+        self._show(clients, now)
+        self.clients_loaded, self._held_path = True, routes.CLIENTS
+        self._keep_current()
         if any(shared.values()):
             live.recheck_people([client_id for client_id, found in shared.items() if found])
+
+    def _show(self, clients: list, now: datetime) -> None:
+        reader = self._reader()
+        sparks = {client_id: charts.sparkline(drawn, reader, now) for client_id, drawn in self._drawn.items()}
+        self.clients = client_lines(clients, sparks, reader)
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
@@ -75,10 +83,22 @@ class ClientsState(AppState):
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
+        self._drawn = {}
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """The clients linked now: one who ended the link goes, one who accepted appears."""
-        await self._list_clients(_uuid(viewer_id))
+        """The clients linked now (one who ended the link goes, one who accepted appears), and
+        their sparklines without what was revoked or deleted since. Nothing new is read here,
+        so nothing is audited or marked seen for a tab nobody may be looking at: new shares
+        show when the page is opened again."""
+        held = [reading.id for drawn in self._drawn.values() for reading in drawn]
+        clients, visible = await in_session(_clients_and_visible, clinician_id=_uuid(viewer_id), among=held)
+        linked = {person.id for person in clients}
+        self._drawn = {
+            client_id: [reading for reading in drawn if reading.id in visible]
+            for client_id, drawn in self._drawn.items()
+            if client_id in linked
+        }
+        self._show(clients, utcnow())
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from socket_support import (
     Actor,
     connected,
     link,
+    new_audit_rows,
     new_password,
     problem_of,
     snapshot,
@@ -24,6 +26,7 @@ from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
 from betterjournal.state.checkins import CheckInsState, CheckInState, ClientCheckInsState
+from betterjournal.state.clinician import ClientsState
 from betterjournal.state.items import ItemSharingState
 
 CHECK_IN: dict[str, Any] = {"path": routes.CHECK_IN}
@@ -195,3 +198,40 @@ async def _choose_scale(tab: EventClient, scale_id: str, value: int) -> list[dic
     return await tab.exchange(
         handler_name(CheckInState, "choose_rating"), {"dimension": scale_id, "value": value}, **CHECK_IN
     )
+
+
+async def test_a_revoke_leaves_the_clinicians_open_sparkline_at_once_and_a_push_audits_nothing(
+    running_app: RunningApp,
+) -> None:
+    client = await _actor(running_app, "client", "Spark Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Spark")
+    await link(running_app, client, clinician)
+    async with connected(running_app, client.cookie) as tab:
+        await _check_in(tab, 7, EMPTY_FORM)
+        listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        where: dict[str, Any] = {"path": routes.CHECK_IN_ITEM, "query": {"id": line["id"]}}
+        share = handler_name(ItemSharingState, "set_shared")
+        await tab.exchange(
+            share, {"item_id": line["id"], "clinician_id": clinician.id, "shared": True}, **where
+        )
+        async with connected(running_app, clinician.cookie) as doctor:
+            shown = await doctor.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+            (row,) = state_of(shown, ClientsState)["clients"]
+            assert row["spark_summary"] == "Average mood 7 over the last 14 days, 1 shared check-in."
+            assert row["spark"]
+            since, before = len(doctor.received), snapshot(running_app)
+            await tab.exchange(
+                share, {"item_id": line["id"], "clinician_id": clinician.id, "shared": False}, **where
+            )
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                rows = state_of(doctor.received[since:], ClientsState).get("clients") or []
+                if rows and rows[0]["spark"] == "":
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the revoke did not reach the clinician's open list")
+            assert rows[0]["spark_summary"] == "No shared check-ins in the last 14 days."
+            actions = {row[3] for row in new_audit_rows(before, snapshot(running_app))}
+            assert actions == {"REVOKE"}  # the push read nothing new: no view was recorded
