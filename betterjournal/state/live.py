@@ -72,6 +72,12 @@ async def _recheck_tab(user_id: str, token: str) -> None:
     from betterjournal.betterjournal import app
     from betterjournal.state.base import AppState
 
+    namespace = app.event_namespace
+    if namespace is not None and token not in namespace.token_to_sid:
+        # Closed (or between reconnects: its hydrate re-checks everything it holds). A push
+        # to it would record views and "seen" that nobody saw.
+        forget(user_id, token)
+        return
     try:
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=AppState)) as root:
             app_state: Any = await root.get_state(AppState)

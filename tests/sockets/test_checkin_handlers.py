@@ -25,7 +25,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
-from betterjournal.state.checkins import CheckInsState, CheckInState, ClientCheckInsState
+from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.items import ItemSharingState
 
@@ -235,3 +235,31 @@ async def test_a_revoke_leaves_the_clinicians_open_sparkline_at_once_and_a_push_
             assert rows[0]["spark_summary"] == "No shared check-ins in the last 14 days."
             actions = {row[3] for row in new_audit_rows(before, snapshot(running_app))}
             assert actions == {"REVOKE"}  # the push read nothing new: no view was recorded
+
+
+async def test_a_closed_tab_gets_no_push_so_nothing_is_seen_that_nobody_saw(running_app: RunningApp) -> None:
+    client = await _actor(running_app, "client", "Closed Tab Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Closed")
+    await link(running_app, client, clinician)
+    chart: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    async with connected(running_app, clinician.cookie) as doctor:
+        await doctor.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **chart)
+    # The clinician's chart tab is closed; its state is still in the server's memory.
+    async with connected(running_app, client.cookie) as tab:
+        await _check_in(tab, 4, EMPTY_FORM)
+        listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        where: dict[str, Any] = {"path": routes.CHECK_IN_ITEM, "query": {"id": line["id"]}}
+        before = snapshot(running_app)
+        shared = await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": line["id"], "clinician_id": clinician.id, "shared": True},
+            **where,
+        )
+        await asyncio.sleep(1.0)  # time for a push, if one were made
+        actions = [row[3] for row in new_audit_rows(before, snapshot(running_app))]
+        assert actions == ["SHARE"]  # no view recorded for the closed tab
+        reopened = await tab.exchange(handler_name(CheckInItemState, "load_check_in"), **where)
+        (status,) = state_of(reopened, ItemSharingState)["shares"]
+        assert status["status"].endswith("Not seen yet.")
+        assert state_of(shared, ItemSharingState)["shares"][0]["shared"] is True
