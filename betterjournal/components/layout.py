@@ -66,6 +66,7 @@ def footer(*extra: rx.Component) -> rx.Component:
         rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
         *extra,
         padding_y="1.5em",
+        padding_x="1em",
         padding_bottom="6em",
         width="100%",
     )
@@ -141,10 +142,12 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
                     AppState.viewer_name,
                     size="2",
                     color_scheme="gray",
-                    truncate=True,
                     flex="1",
                     min_width="0",
                     text_align="right",
+                    white_space="nowrap",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
                 ),
                 rx.link(
                     rx.icon("settings", size=20, aria_hidden="true"),

@@ -71,14 +71,22 @@ def _foreign_lines(page: Page, foreign: list[re.Pattern[str]]) -> list[str]:
     return found
 
 
+def _fits_the_screen(page: Page) -> None:
+    """Longer French words must not push the page sideways on a phone."""
+    width, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window, f"{page.url} is {width} px wide in a {window} px window"
+
+
 def assert_all_french(page: Page) -> None:
     assert page.evaluate("document.documentElement.lang") == "fr-CA"
+    _fits_the_screen(page)
     foreign = _foreign_lines(page, ENGLISH)
     assert foreign == [], f"English on a French page ({page.url}):\n" + "\n".join(foreign)
 
 
 def assert_all_english(page: Page) -> None:
     assert page.evaluate("document.documentElement.lang") == "en"
+    _fits_the_screen(page)
     foreign = _foreign_lines(page, FRENCH)
     assert foreign == [], f"French on an English page ({page.url}):\n" + "\n".join(foreign)
 
