@@ -9,14 +9,14 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from betterjournal import charts, routes
-from betterjournal.components.entries import empty_state, unavailable_or_loading
+from betterjournal.components.entries import empty_state, pager, unavailable_or_loading
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
-from betterjournal.views import CheckInLine
+from betterjournal.views import KIND_VIEWS, CheckInLine
 
 # Words at the ends and the middle of each scale, not only numbers.
 SCALE_WORDS: dict[str, tuple[Message, Message, Message]] = {
@@ -471,6 +471,13 @@ def check_ins_page() -> rx.Component:
                 ),
                 rx.cond(CheckInsState.selected.length() > 0, _share_several()),  # type: ignore[attr-defined]
                 rx.foreach(CheckInsState.check_ins, _check_in_row),
+                pager(
+                    KIND_VIEWS[checkins.KIND.name].words,
+                    CheckInsState.page > 0,
+                    CheckInsState.has_more,
+                    CheckInsState.newer_check_ins,
+                    CheckInsState.older_check_ins,
+                ),
                 spacing="3",
                 width="100%",
             ),

@@ -15,7 +15,7 @@ from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
 from betterjournal.i18n import N_
-from betterjournal.models import OwnItem, Role, Share, utcnow
+from betterjournal.models import Cursor, OwnItem, Page, Role, Share, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
@@ -187,12 +187,40 @@ class CheckInsState(AppState):
     check_ins_loaded: bool = False
     selected: list[str] = []  # check-ins chosen to share or make private together
     clinicians: list[PersonLine] = []  # whom they can be shared with
+    page: int = 0
+    has_more: bool = False
+    # Where each page of the list shown so far starts (keyset paging); the last is this one's.
+    _page_starts: tuple[Cursor | None, ...] = (None,)
+    _next_page: Cursor | None = None
     _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_check_ins(self) -> None:
         self.selected = []
         await self._load(self.chart_range or "2w")
+
+    @guarded(Role.CLIENT)
+    async def older_check_ins(self) -> None:
+        if self._next_page is not None:
+            await self._list_page((*self._page_starts, self._next_page))
+
+    @guarded(Role.CLIENT)
+    async def newer_check_ins(self) -> None:
+        await self._list_page(self._page_starts[:-1] or (None,))
+
+    async def _list_page(self, starts: tuple[Cursor | None, ...]) -> None:
+        """One page of the list (the charts stay as they are)."""
+        viewer = self._viewer()
+        page = await in_session(items.list_own, owner_id=viewer.user_id, kind=checkins.KIND, older=starts[-1])
+        self._show_page(page, starts)
+
+    def _show_page(self, page: Page, starts: tuple[Cursor | None, ...]) -> None:
+        labels = [*self.tags, *self.scales]
+        reader, now = self._reader(), utcnow()
+        self.check_ins = [check_in_line(item, reader, now, labels) for item in page.items]
+        self.selected = [chosen for chosen in self.selected if any(c.id == chosen for c in self.check_ins)]
+        self._next_page, self._page_starts, self.page = page.older, starts, len(starts) - 1
+        self.has_more = self._next_page is not None
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_selected(self, item_id: str) -> None:
@@ -264,7 +292,7 @@ class CheckInsState(AppState):
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
         weekdays = charts.by_weekday(readings, reader)
         self.weekday_figure, self.weekday_summary = weekdays.figure, weekdays.summary
-        self.check_ins = [check_in_line(item, reader, now, [*tags, *scales]) for item in page.items]
+        self._show_page(page, (None,))
         self.clinicians = person_lines(clinicians, reader)
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
 

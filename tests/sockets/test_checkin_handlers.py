@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,8 +24,13 @@ from socket_support import (
     writes_between,
 )
 from socketclient import EventClient, handler_name, sign_in
+from sqlmodel import select
 
 from betterjournal import routes
+from betterjournal.core import checkins, items
+from betterjournal.core.items import PAGE_SIZE
+from betterjournal.db import session_scope
+from betterjournal.models import User, utcnow
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.items import ItemSharingState
@@ -263,3 +269,25 @@ async def test_a_closed_tab_gets_no_push_so_nothing_is_seen_that_nobody_saw(runn
         (status,) = state_of(reopened, ItemSharingState)["shares"]
         assert status["status"].endswith("Not seen yet.")
         assert state_of(shared, ItemSharingState)["shares"][0]["shared"] is True
+
+
+async def test_the_list_of_check_ins_pages_like_every_kind(running_app: RunningApp) -> None:
+    client = await _actor(running_app, "client", "Paging Client")
+    with running_app.core(), session_scope() as session:
+        owner = session.exec(select(User).where(User.email == client.email)).one().id
+        now = utcnow()
+        for day in range(PAGE_SIZE + 1):
+            values = {"felt_at": (now - timedelta(days=day)).isoformat(), "mood": day % 11}
+            items.save(session, owner_id=owner, kind=checkins.KIND, item_id=uuid.uuid4(), values=values)
+    charts_page: dict[str, Any] = {"path": routes.CHECK_INS}
+    async with connected(running_app, client.cookie) as tab:
+        pages = []
+        for handler in ("load_check_ins", "older_check_ins", "newer_check_ins"):
+            updates = await tab.exchange(handler_name(CheckInsState, handler), **charts_page)
+            pages.append(state_of(updates, CheckInsState))
+    first, older, back = pages
+    assert (len(first["check_ins"]), first["has_more"], first["page"]) == (PAGE_SIZE, True, 0)
+    assert (len(older["check_ins"]), older["has_more"], older["page"]) == (1, False, 1)
+    assert len(back["check_ins"]) == PAGE_SIZE and back["page"] == 0
+    every = {line["id"] for line in first["check_ins"]} | {line["id"] for line in older["check_ins"]}
+    assert len(every) == PAGE_SIZE + 1
