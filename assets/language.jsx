@@ -1,13 +1,20 @@
 // The page's language for the browser and assistive technology, and the browser's time
 // zone for the sign-in form (wrapped in betterjournal/components/layout.py; bundled by
 // Vite: a 'self' script under the CSP).
-import { useEffect } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 
-// <html lang> follows the tab's language, so a screen reader reads French as French.
-export function DocumentLanguage({ lang }) {
+// <html lang> follows the tab's language, so a screen reader reads French as French; the
+// language the server chose is remembered for the next page's first paint.
+export function DocumentLanguage({ lang, chosen }) {
   useEffect(() => {
     if (lang) document.documentElement.lang = lang;
   }, [lang]);
+  useEffect(() => {
+    if (chosen === "en" || chosen === "fr-CA") {
+      const secure = window.location.protocol === "https:" ? "; secure" : "";
+      document.cookie = `bj_language=${chosen}; path=/; max-age=31536000; samesite=strict${secure}`;
+    }
+  }, [chosen]);
   return null;
 }
 
@@ -21,4 +28,29 @@ export function BrowserTimeZone({ name }) {
     zone = "";
   }
   return <input type="hidden" name={name} value={zone} readOnly />;
+}
+
+// The language to show before the server has answered, once the page is hydrated: React
+// renders the prerendered (English) words while it hydrates, then this browser's guess.
+const neverChanges = () => () => {};
+const guessOnServer = () => "en";
+
+export function useGuessedLanguage() {
+  return useSyncExternalStore(neverChanges, guessLanguage, guessOnServer);
+}
+
+// The language this browser last used the app in (remembered by DocumentLanguage), else its own.
+export function guessLanguage() {
+  if (typeof document !== "undefined") {
+    const match = document.cookie.match(/(?:^|;\s*)bj_language=(en|fr-CA)(?:;|$)/);
+    if (match) return match[1];
+  }
+  if (typeof navigator !== "undefined") {
+    for (const tag of navigator.languages || [navigator.language || ""]) {
+      const lower = (tag || "").toLowerCase();
+      if (lower.startsWith("fr")) return "fr-CA";
+      if (lower.startsWith("en")) return "en";
+    }
+  }
+  return "en";
 }

@@ -65,7 +65,7 @@ def _with_language_cookie(response: Response, language: str | None) -> Response:
             max_age=LANGUAGE_COOKIE_DAYS * 86_400,
             path="/",
             secure=get_settings().secure_cookies,
-            httponly=True,
+            httponly=False,  # the page reads it for its first paint (assets/language.jsx)
             samesite="strict",
         )
     return response

@@ -8,7 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
-from betterjournal.components.text import Text, tr
+from betterjournal.components.text import LANGUAGE, Text, tr
 from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 
@@ -22,6 +22,7 @@ class DocumentLanguage(rx.Component):
     tag = "DocumentLanguage"
 
     lang: rx.Var[str]
+    chosen: rx.Var[str]  # the language the server chose for the tab, once it has
 
 
 class BrowserTimeZone(rx.Component):
@@ -131,7 +132,7 @@ def _clinician_nav() -> rx.Component:
 def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
     return rx.box(
-        DocumentLanguage.create(lang=AppState.language),
+        DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
             rx.hstack(
                 rx.link(
@@ -211,7 +212,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """Sign-in and registration: no navigation, the same calm frame, and a way to switch
     language before signing in."""
     return rx.box(
-        DocumentLanguage.create(lang=AppState.language),
+        DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         _main(
             heading,
             children,
@@ -234,7 +235,7 @@ def _language_switch() -> rx.Component:
     return rx.hstack(
         *[
             rx.cond(
-                AppState.language != language,
+                language != LANGUAGE,
                 rx.button(
                     LANGUAGE_NAMES[language],
                     lang=language,

@@ -14,9 +14,26 @@ from typing import Any
 
 import reflex as rx
 from reflex.vars import StringVar
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import VarData
 
 from betterjournal.i18n import LANGUAGES, Reader
 from betterjournal.state.base import AppState
+
+# The tab's language: the server's (AppState.language) once it has answered; before that,
+# this browser's guess (assets/language.jsx: the language it last used the app in, else
+# its own), applied right after React has hydrated the prerendered page.
+LANGUAGE = (
+    AppState.language
+    | rx.Var(
+        _js_expr="bjGuessedLanguage",
+        _var_type=str,
+        _var_data=VarData(
+            imports={"$/public/language.jsx": [ImportVar(tag="useGuessedLanguage")]},
+            hooks={"const bjGuessedLanguage = useGuessedLanguage();": None},
+        ),
+    )
+).to(str)
 
 Text = str | rx.Var[str]  # what a component shows: a constant or a (translated) var
 
@@ -24,9 +41,8 @@ Text = str | rx.Var[str]  # what a component shows: a constant or a (translated)
 def tr(message: str, **values: object) -> StringVar:
     """`message` in the tab's language. A value may be a state var (filled in by the
     browser, where the translation puts it) or a constant (formatted for each language)."""
-    return rx.Var.create({language: _one(language, message, values) for language in LANGUAGES})[
-        AppState.language
-    ].to(str)
+    translations = {language: _one(language, message, values) for language in LANGUAGES}
+    return rx.Var.create(translations)[LANGUAGE].to(str)
 
 
 def _one(language: str, message: str, values: dict[str, object]) -> str | rx.Var[str]:

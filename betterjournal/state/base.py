@@ -27,7 +27,7 @@ from betterjournal.core import accounts, form_tokens
 from betterjournal.core.errors import CoreError
 from betterjournal.crypto import DecryptionError
 from betterjournal.db import in_session
-from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language
+from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
 from betterjournal.models import Role, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
@@ -67,7 +67,9 @@ class AppState(rx.State):
 
     viewer_name: str = ""
     viewer_role: str = ""
-    language: str = ENGLISH  # what the page's words are in (components/text.py)
+    # What the page's words are in (components/text.py); empty until the server has chosen,
+    # while the browser shows its own guess.
+    language: str = ""
     time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
     notice: str = ""
@@ -79,7 +81,7 @@ class AppState(rx.State):
 
     def _reader(self) -> Reader:
         """How server-made text reads to the person in this tab: language and time zone."""
-        return Reader(self.language, self.time_zone or get_settings().time_zone)
+        return Reader(language_or_default(self.language), self.time_zone or get_settings().time_zone)
 
     def _t(self, message: str, **values: object) -> str:
         """`message` in this tab's language (i18n.Reader.t)."""
@@ -138,6 +140,11 @@ class AppState(rx.State):
             self.form_token = form_tokens.issue()
         if viewer is not None:
             self._use_preferences(viewer)
+            if not self.language:  # not chosen yet: as the browser asks, like a public page
+                headers = self.router.headers
+                self.language = language_from_cookie_header(headers.cookie) or from_accept_language(
+                    headers.accept_language
+                )
         return viewer
 
     async def _authenticate(self, roles: tuple[Role, ...]) -> Viewer | None:
@@ -220,7 +227,7 @@ class SessionGate(Middleware):
         viewer = await app_state._identify()
         token = app_state.router.session.client_token
         _event_viewer.set((token, viewer))
-        _event_language.set(app_state.language)
+        _event_language.set(language_or_default(app_state.language))
         if viewer is not None:
             await self._guard_held_data(state, viewer, event)
         return None

@@ -258,3 +258,33 @@ def test_a_french_browser_gets_french_before_anyone_signs_in(open_phone) -> None
     other.page.get_by_role("button", name="Français (Canada)").click()
     expect(other.page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert_all_french(other.page)
+
+
+def test_the_first_paint_is_already_in_the_browsers_language(browser, running_app: RunningApp) -> None:
+    """Before the server has answered (its websocket held back here), a page shows the
+    language this browser last used the app in, else the browser's own: no flash of English.
+    No console error either (React hydrates the prerendered page first, then switches).
+
+    A browser of its own: a socket that never connects is not an error the others share."""
+    for locale, cookie, heading in (
+        ("fr-CA", None, "Se connecter"),
+        ("en-CA", "fr-CA", "Se connecter"),  # a French person on an English phone
+        ("en-CA", None, "Sign in"),
+    ):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale=locale)
+        errors: list[str] = []
+        try:
+            if cookie:
+                context.add_cookies([{"name": "bj_language", "value": cookie, "url": running_app.url}])
+            page = context.new_page()
+            page.on(
+                "console", lambda msg, found=errors: found.append(msg.text) if "React" in msg.text else None
+            )
+            page.route_web_socket(re.compile(r"_event"), lambda socket: None)  # never connects
+            page.goto(running_app.url + "/signin")
+            expect(page.get_by_role("heading", name=heading)).to_be_visible()
+            french = heading == "Se connecter"
+            expect(page.locator("html")).to_have_attribute("lang", "fr-CA" if french else "en")
+            assert errors == [], errors
+        finally:
+            context.close()

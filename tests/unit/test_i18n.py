@@ -123,6 +123,8 @@ def test_a_page_text_carries_every_translation_and_follows_the_tabs_language() -
     compiled = str(tr("Sign in"))
     assert '"Sign in"' in compiled and '"Se connecter"' in compiled
     assert "app_state.language" in compiled
+    # Before the server has answered, the browser's guess (its last language, or its own).
+    assert "bjGuessedLanguage" in compiled
 
 
 def test_a_page_text_puts_a_var_where_each_translation_needs_it() -> None:
