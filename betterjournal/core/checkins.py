@@ -308,10 +308,21 @@ def save(session: Session, *, owner_id: uuid.UUID, item_id: object, values: obje
     """Save a check-in (the platform's save) once its tags and scales are checked to be the
     client's own: a tag or scale of someone else's, or unknown, is refused."""
     if isinstance(values, dict):
-        tags = {t.id for t in tags_of(session, owner_id=owner_id)}
-        scales = scales_of(session, client_id=owner_id, viewer_id=owner_id)
-        shared = {s.id for s in scales if not s.private}
-        private = {s.id for s in scales if s.private}
+        tags = {
+            str(tag_id)
+            for tag_id in session.exec(
+                select(CheckInTag.id).where(
+                    col(CheckInTag.owner_id) == owner_id, col(CheckInTag.removed_at).is_(None)
+                )
+            )
+        }
+        scales = session.exec(
+            select(CheckInScale.id, CheckInScale.private).where(
+                col(CheckInScale.client_id) == owner_id, col(CheckInScale.removed_at).is_(None)
+            )
+        ).all()
+        shared = {str(scale_id) for scale_id, private in scales if not private}
+        private = {str(scale_id) for scale_id, private in scales if private}
         if not set(_as_json(clean_tags(values.get("tags"))) or []) <= tags:
             raise InvalidInput(N_("That tag isn't one of yours. Choose from your tags."))
         for field, allowed in (("scales", shared), ("own_scales", private)):

@@ -383,13 +383,17 @@ def every_shared(
     session: Session,
     *,
     clinician_id: uuid.UUID,
-    client_id: object,
+    client_id: object | None,
     kind: items.Kind,
     since: datetime | None = None,
 ) -> list[SharedItem]:
-    """Every item of a kind this client shares with this clinician now (made `since`, if
-    given), newest first, for a chart. Each one is audited and marked seen, like a list."""
-    query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
+    """Every item of a kind this client (None: each linked client) shares with this
+    clinician now (made `since`, if given), newest first, for charts, in one query. Each
+    one is audited and marked seen, like a list."""
+    if client_id is None:  # a share shows only under its active link: every linked client
+        query = _shared_rows_query(kind, clinician_id).where(col(ClientItem.kind) == kind.name)
+    else:
+        query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
     if since is not None:
         query = query.where(col(ClientItem.created_at) >= since)
     rows = session.exec(query.order_by(*items.newest_first())).all()

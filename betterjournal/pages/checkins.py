@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from betterjournal import charts, routes
-from betterjournal.components.entries import empty_state, pager, unavailable_or_loading
+from betterjournal.components.entries import empty_state, entry_body, pager, unavailable_or_loading
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
@@ -41,32 +41,15 @@ def _scale_words(dimension: str) -> rx.Component:
 
 
 def rating_picker(dimension: str, label: Text) -> rx.Component:
-    """0–10 as large buttons (one tap each); the one chosen is pressed."""
-    chosen = CheckInState.ratings[dimension]
+    """A rating, 0–10, with words at the ends and the middle."""
     low, middle, high = SCALE_WORDS[dimension]
     return rx.vstack(
         rx.text(label, as_="div", font_weight="500", id=f"{dimension}-label"),
-        rx.grid(
-            *[
-                rx.button(
-                    str(value),
-                    type="button",
-                    size="3",
-                    variant=rx.cond(chosen == value, "solid", "outline"),
-                    aria_pressed=rx.cond(chosen == value, "true", "false"),
-                    on_click=CheckInState.choose_rating(dimension, value),
-                    min_height="44px",
-                )
-                for value in range(11)
-            ],
-            columns="6",
-            spacing="2",
-            width="100%",
-            role="group",
-            aria_labelledby=f"{dimension}-label",
-            aria_description=tr(
-                "0 means {low}, 5 {middle}, 10 {high}.", low=tr(low), middle=tr(middle), high=tr(high)
-            ),
+        _number_grid(
+            CheckInState.ratings[dimension],
+            lambda value: CheckInState.choose_rating(dimension, value),
+            f"{dimension}-label",
+            tr("0 means {low}, 5 {middle}, 10 {high}.", low=tr(low), middle=tr(middle), high=tr(high)),
         ),
         _scale_words(dimension),
         spacing="1",
@@ -500,9 +483,7 @@ def check_in_item_page() -> rx.Component:
                 rx.heading(line.mood, as_="h2", size="5"),
                 rx.text(line.felt_on, size="1", color_scheme="gray"),
                 rx.cond(line.details != "", rx.text(line.details)),
-                rx.cond(
-                    line.note != "", rx.text(line.note, white_space="pre-wrap", overflow_wrap="anywhere")
-                ),
+                rx.cond(line.note != "", entry_body(line.note)),
                 rx.divider(),
                 share_controls(line.id),
                 rx.hstack(

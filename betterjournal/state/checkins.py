@@ -52,6 +52,7 @@ class CheckInState(AppState):
     sleep_hours: str = ""  # the form's fields, as an edited check-in had them
     note: str = ""
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
+    _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
 
     @guarded(Role.CLIENT)
     async def open_check_in(self) -> None:
@@ -61,6 +62,8 @@ class CheckInState(AppState):
         item, self.tags, self.scales = await in_session(
             _check_in_to_edit, owner_id=viewer.user_id, item_id=requested
         )
+        self._held_path = routes.CHECK_IN
+        self._keep_current()
         if item is None:
             self.check_in_id = str(uuid.uuid4())
             return
@@ -73,6 +76,16 @@ class CheckInState(AppState):
             self.chosen_tags = [t for t in reading.tags if any(tag.id == t for tag in self.tags)]
             self.felt_at = reading.felt_at.astimezone(reader.zone).strftime("%Y-%m-%dT%H:%M")
         self.sleep_hours, self.note = fields.get("sleep_hours", ""), fields.get("note", "")
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The client's tags and scales now (a clinician suggested or removed one); what was
+        tapped stays."""
+        self.tags, self.scales = await in_session(_labels, client_id=uuid.UUID(viewer_id))
+        known = {*RATING_NAMES, *(scale.id for scale in self.scales)}
+        self.ratings = {k: v for k, v in self.ratings.items() if k in known}
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_tag(self, tag_id: str) -> None:
@@ -453,6 +466,7 @@ class ClientCheckInsState(AppState):
         name = _field(form, "name")
         await in_session(checkins.add_scale, client_id=self.client_id, added_by=viewer.user_id, name=name)
         self.notice = self._t("Scale suggested. It appears in your client's check-ins.")
+        live.recheck_people([self.client_id])  # the client's open check-in shows it at once
         await self._draw(self.client_id, self.chart_range or "3m")
 
     @guarded(Role.CLINICIAN)
@@ -460,6 +474,7 @@ class ClientCheckInsState(AppState):
         viewer = self._viewer()
         await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
         self.notice = self._t("Scale removed.")
+        live.recheck_people([self.client_id])
         await self._draw(self.client_id, self.chart_range or "3m")
 
     def _leave(self) -> None:

@@ -27,12 +27,12 @@ def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since:
     """The clinician's clients, each with the check-ins they shared in the last two weeks
     (drawn as a sparkline: each is audited and marked seen)."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
-    shared = {
-        person.id: sharing.every_shared(
-            session, clinician_id=clinician_id, client_id=person.id, kind=checkins.KIND, since=since
-        )
-        for person in clients
-    }
+    found = sharing.every_shared(
+        session, clinician_id=clinician_id, client_id=None, kind=checkins.KIND, since=since
+    )
+    shared: dict[str, list] = {person.id: [] for person in clients}
+    for item in found:
+        shared.setdefault(str(item.owner_id), []).append(item)
     return clients, shared
 
 

@@ -291,3 +291,33 @@ async def test_the_list_of_check_ins_pages_like_every_kind(running_app: RunningA
     assert len(back["check_ins"]) == PAGE_SIZE and back["page"] == 0
     every = {line["id"] for line in first["check_ins"]} | {line["id"] for line in older["check_ins"]}
     assert len(every) == PAGE_SIZE + 1
+
+
+async def test_a_suggested_scale_appears_on_the_clients_open_check_in_at_once(
+    running_app: RunningApp,
+) -> None:
+    client = await _actor(running_app, "client", "Open Form Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Suggest")
+    await link(running_app, client, clinician)
+    chart: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    async with (
+        connected(running_app, client.cookie) as tab,
+        connected(running_app, clinician.cookie) as doctor,
+    ):
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await _choose_mood(tab, 6)
+        await doctor.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **chart)
+        since = len(tab.received)
+        await doctor.exchange(
+            handler_name(ClientCheckInsState, "suggest_scale"), {"form": {"name": "Urge to rest"}}, **chart
+        )
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            scales = state_of(tab.received[since:], CheckInState).get("scales") or []
+            if scales:
+                break
+            await asyncio.sleep(0.02)
+        assert [s["name"] for s in scales] == ["Urge to rest"]
+        # What the client had tapped stays.
+        kept = await _choose_scale(tab, scales[0]["id"], 3)
+        assert state_of(kept, CheckInState)["ratings"] == {"mood": 6, scales[0]["id"]: 3}
