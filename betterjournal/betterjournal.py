@@ -21,6 +21,13 @@ from betterjournal.pages.checkins import (
 from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
 from betterjournal.pages.editor import write_page
 from betterjournal.pages.home import admin_page, home_page
+from betterjournal.pages.homework import (
+    client_homework_page,
+    homework_page,
+    returned_page,
+    worksheet_page,
+    worksheets_page,
+)
 from betterjournal.pages.journal import entry_page, journal_page
 from betterjournal.pages.settings import settings_page
 from betterjournal.settings import get_settings
@@ -30,6 +37,13 @@ from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
+from betterjournal.state.homework import (
+    ClientHomeworkState,
+    HomeworkState,
+    ReturnedState,
+    WorksheetsState,
+    WorksheetState,
+)
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.state.settings import SettingsState
 
@@ -71,12 +85,19 @@ PAGES = [
     (home_page, routes.HOME, N_("Opening…"), AppState.route_home),
     (sign_in_page, routes.SIGN_IN, N_("Sign in"), AppState.prepare_public_page),
     (register_page, routes.REGISTER, N_("Create your account"), AppState.prepare_public_page),
-    (journal_page, routes.JOURNAL, N_("Your journal"), JournalState.load_journal),
+    (
+        journal_page,
+        routes.JOURNAL,
+        N_("Your journal"),
+        [JournalState.load_journal, HomeworkState.load_homework],
+    ),
     (write_page, routes.WRITE, N_("Write"), EditorState.open_editor),
     (entry_page, routes.ENTRY, N_("Entry"), EntryState.load_entry),
     (check_in_page, routes.CHECK_IN, N_("Check in"), CheckInState.open_check_in),
     (check_ins_page, routes.CHECK_INS, N_("Your check-ins"), CheckInsState.load_check_ins),
     (check_in_item_page, routes.CHECK_IN_ITEM, N_("Check-in"), CheckInItemState.load_check_in),
+    (homework_page, routes.HOMEWORK, N_("Homework"), HomeworkState.load_homework),
+    (worksheet_page, routes.WORKSHEET, N_("Homework"), WorksheetState.open_worksheet),
     (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
     (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
     (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
@@ -88,6 +109,9 @@ PAGES = [
         N_("Mood check-ins"),
         ClientCheckInsState.load_client_check_ins,
     ),
+    (client_homework_page, routes.CLIENT_HOMEWORK, N_("Homework"), ClientHomeworkState.load_client_homework),
+    (returned_page, routes.RETURNED, N_("Returned homework"), ReturnedState.load_returned),
+    (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),
     (admin_page, routes.ADMIN, N_("Administration"), AdminState.check_admin),
 ]
 

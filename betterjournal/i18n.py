@@ -25,12 +25,12 @@ import io
 import re
 import string
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -180,6 +180,20 @@ class Reader:
         return format_datetime(
             moment, locale.date_formats["medium"].pattern, tzinfo=_zone(self.time_zone), locale=locale
         )
+
+    def today(self) -> date:
+        """Today's date where this reader is."""
+        return datetime.now(_zone(self.time_zone)).date()
+
+    def weekday(self, day: date) -> str:
+        """'Thursday' / 'jeudi'."""
+        return format_date(day, "EEEE", locale=babel_locale(self.language))
+
+    def short_day(self, day: date) -> str:
+        """'Nov 3' / '3 nov.' (with the year when it isn't this year's)."""
+        locale = babel_locale(self.language)
+        skeleton = "MMMd" if day.year == self.today().year else "yMMMd"
+        return format_skeleton(skeleton, day, locale=locale)
 
     def _fill(self, text: str, values: dict[str, object]) -> str:
         if not values:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, String, text
@@ -71,6 +71,8 @@ class AuditAction(enum.StrEnum):
     DELETE = "delete"
     LINK = "link"
     UNLINK = "unlink"
+    ASSIGN = "assign"  # a clinician assigning, editing or withdrawing homework
+    COMMENT = "comment"  # a clinician commenting on, or marking reviewed, a returned response
 
 
 class AuditOutcome(enum.StrEnum):
@@ -294,6 +296,66 @@ class CheckInScale(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+class HomeworkResponse(SQLModel, table=True):
+    """A client's answers to a worksheet (core/homework.py): the worksheet as it was given,
+    the answers, and "couldn't do it" with its reasons. Returning it is sharing it."""
+
+    __tablename__ = "homework_response"  # type: ignore[assignment]
+    __encrypted__ = ("worksheet_ct", "answers_ct", "not_done_ct")
+
+    item_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    worksheet_ct: bytes = Field(sa_column=_ciphertext())
+    answers_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    not_done_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+
+
+class WorksheetTemplate(SQLModel, table=True):
+    """A worksheet a clinician built and keeps in their own library; their words, sealed
+    under their own key (it is about no client)."""
+
+    __tablename__ = "worksheet_template"  # type: ignore[assignment]
+    __encrypted__ = ("definition_ct",)
+
+    id: uuid.UUID = Field(primary_key=True)
+    owner_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    definition_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Assignment(SQLModel, table=True):
+    """Homework a clinician gave a linked client. What the clinician wrote (the worksheet,
+    instructions, a note, a comment) is about the client and sealed under the client's key.
+
+    `response_id` is the client's answer (a homework response, or a journal entry for a
+    prompt) once they start it: the clinician sees it only while it is shared with them
+    (returned), like any item, never that it was started.
+    """
+
+    __tablename__ = "assignment"  # type: ignore[assignment]
+    __encrypted__ = ("worksheet_ct", "instructions_ct", "note_ct", "comment_ct")
+    __table_args__ = (Index("ix_assignment_client_due", "client_id", "withdrawn_at", "due_on"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    client_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    worksheet_ct: bytes = Field(sa_column=_ciphertext())
+    instructions_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    note_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    due_on: date | None = None
+    series_id: uuid.UUID | None = None  # the assignments made by one repeat
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Not a foreign key: it is set at the first autosave, before the item itself is saved.
+    response_id: uuid.UUID | None = None
+    comment_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    commented_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reviewed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
 class ItemDraft(SQLModel, table=True):
     """Unsaved words of any kind, autosaved while typing; keyed by the item they will become.
 
@@ -337,6 +399,9 @@ PHI_TABLES = (
     "check_in",
     "check_in_tag",
     "check_in_scale",
+    "homework_response",
+    "worksheet_template",
+    "assignment",
     "item_draft",
     "audit_event",
     "care_link",

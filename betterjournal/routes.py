@@ -14,6 +14,11 @@ CLIENTS = "/clients"
 CLIENT_ENTRIES = "/clients/entries"
 SHARED_ENTRY = "/clients/entry"
 CLIENT_CHECK_INS = "/clients/check-ins"  # a client's shared check-ins, as charts
+HOMEWORK = "/homework"  # the client's to-do list, returned work, exercises to start
+WORKSHEET = "/homework/do"  # one exercise being done (?assignment=, ?template=, ?prompt=, ?id=)
+CLIENT_HOMEWORK = "/clients/homework"  # a clinician's assignments to one client
+RETURNED = "/clients/homework/response"  # a returned response, to read and comment on
+WORKSHEETS = "/worksheets"  # a clinician's own worksheets, and the builder
 ADMIN = "/admin"
 SETTINGS = "/settings"
 
@@ -46,3 +51,15 @@ def check_in_item(item_id: str) -> str:
 
 def client_check_ins(client_id: str) -> str:
     return f"{CLIENT_CHECK_INS}?client={client_id}"
+
+
+def assignment(assignment_id: str) -> str:
+    return f"{WORKSHEET}?assignment={assignment_id}"
+
+
+def client_homework(client_id: str) -> str:
+    return f"{CLIENT_HOMEWORK}?client={client_id}"
+
+
+def returned(assignment_id: str) -> str:
+    return f"{RETURNED}?assignment={assignment_id}"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from betterjournal import routes
-from betterjournal.core import checkins
+from betterjournal.core import checkins, homework, worksheets
 from betterjournal.core.checkins import KIND as CHECK_IN
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.i18n import N_, Message, Reader
@@ -124,6 +124,17 @@ KIND_VIEWS: dict[str, KindView] = {
             deleted=N_("Check-in deleted."),
         ),
         home=routes.CHECK_INS,
+    ),
+    homework.KIND.name: KindView(
+        title=lambda fields: str(worksheets.from_json(fields["worksheet"]).title),
+        body=lambda fields: "",
+        words=KindWords(
+            untitled=N_("Exercise"),
+            newer=N_("Newer exercises"),
+            older=N_("Older exercises"),
+            deleted=N_("Exercise deleted."),
+        ),
+        home=routes.HOMEWORK,
     ),
 }
 
@@ -285,3 +296,239 @@ def person_lines(people: list[Person], reader: Reader) -> list[PersonLine]:
         PersonLine(id=p.id, name=p.name, since=reader.t("Connected since {day}", day=reader.day(p.linked_at)))
         for p in people
     ]
+
+
+# --- homework: worksheets as their controls and their answers ------------------------------------
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One control of a worksheet (a field, a list item, a cell of a row) with its answer.
+
+    `row` is -1 for a field's own control; `column` names a row's column. `text` holds
+    text, a date, or a slider's position; `number` a scale's value (-1: none); `flag`
+    "yes"/"no"/"". `shown` is the answer as read ("—" when there is none).
+    """
+
+    key: str
+    field: str
+    row: int
+    column: str
+    type: str
+    label: str
+    text: str
+    number: int
+    flag: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class RowView:
+    index: int
+    label: str
+    cells: list[CellView]
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """A worksheet field: its label, hint, and its rows of controls (one, for a single
+    answer; one per item, for a list or a table)."""
+
+    id: str
+    type: str
+    label: str
+    hint: str
+    repeatable: bool
+    rows: list[RowView]
+    add_label: str
+    full: bool
+
+
+def _cell_shown(spec: worksheets.Field, value: object, reader: Reader) -> str:
+    if value in (None, ""):
+        return "—"
+    if spec.type == worksheets.SCALE_10:
+        return reader.t("{value} / 10", value=value)
+    if spec.type == worksheets.SLIDER_100:
+        return reader.t("{value} / 100", value=value)
+    if spec.type == worksheets.YES_NO:
+        return reader.t("Yes") if value else reader.t("No")
+    if spec.type == worksheets.DATE:
+        return reader.short_day(date.fromisoformat(str(value)))
+    return str(reader.shown(value))
+
+
+def _cell_text(spec: worksheets.Field, value: object, reader: Reader) -> str:
+    """What a text, date or slider control holds ("" for the others, and when empty)."""
+    if value is None or isinstance(value, bool) or spec.type in (worksheets.SCALE_10, worksheets.YES_NO):
+        return ""
+    return str(reader.shown(value)) if isinstance(value, str) else str(value)
+
+
+def _cell(
+    spec: worksheets.Field, field_id: str, row: int, column: str, label: str, value: object, reader: Reader
+):
+    return CellView(
+        key=f"w-{field_id}-{row}-{column}".rstrip("-"),
+        field=field_id,
+        row=row,
+        column=column,
+        type=spec.type,
+        label=label,
+        text=_cell_text(spec, value, reader),
+        number=value if spec.type == worksheets.SCALE_10 and isinstance(value, int) else -1,
+        flag="" if not isinstance(value, bool) else ("yes" if value else "no"),
+        shown=_cell_shown(spec, value, reader),
+    )
+
+
+def worksheet_fields(
+    worksheet: worksheets.Worksheet, answers: Mapping[str, object], reader: Reader, *, reading: bool = False
+) -> list[FieldView]:
+    """A worksheet's fields with these answers, for its one renderer (to fill in, or to read:
+    `reading` leaves out the empty item a list offers for typing)."""
+    shown = []
+    for spec in worksheet.fields:
+        label, hint = str(reader.shown(spec.label)), str(reader.shown(spec.hint))
+        value = answers.get(spec.id)
+        rows: list[RowView] = []
+        if spec.type == worksheets.LIST:
+            values = list(value) if isinstance(value, list) else []
+            if not values and not reading:
+                values = [""]
+            item = worksheets.Field(spec.id, worksheets.SHORT_TEXT, spec.label)
+            for index, text in enumerate(values):
+                number = reader.t("Item {number}", number=index + 1)
+                rows.append(RowView(index, number, [_cell(item, spec.id, index, "", number, text, reader)]))
+        elif spec.type == worksheets.ROWS:
+            values = list(value) if isinstance(value, list) else []
+            if not values and not reading:
+                values = [{}]
+            first = str(reader.shown(spec.columns[0].label))
+            for index, row in enumerate(values):
+                cells = [
+                    _cell(
+                        column,
+                        spec.id,
+                        index,
+                        column.id,
+                        str(reader.shown(column.label)),
+                        row.get(column.id),
+                        reader,
+                    )
+                    for column in spec.columns
+                ]
+                rows.append(
+                    RowView(index, reader.t("{label} {number}", label=first, number=index + 1), cells)
+                )
+        else:
+            rows.append(RowView(-1, label, [_cell(spec, spec.id, -1, "", label, value, reader)]))
+        repeatable = spec.type in (worksheets.LIST, worksheets.ROWS)
+        shown.append(
+            FieldView(
+                id=spec.id,
+                type=spec.type,
+                label=label,
+                hint=hint,
+                repeatable=repeatable,
+                rows=rows,
+                add_label=reader.t("Add another") if repeatable else "",
+                full=len(rows) >= worksheets.ITEMS_MAX,
+            )
+        )
+    return shown
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """A piece of homework in the client's lists: what, from whom, when due, where it stands."""
+
+    id: str
+    title: str
+    by: str
+    due: str
+    status: str
+    started: bool
+
+
+TASK_STATUS: dict[str, Message] = {
+    "assigned": N_("Not started"),
+    "started": N_("Started"),
+    "not_done": N_("Marked “couldn't do it”, not returned"),
+    "returned": N_("Returned"),
+    "reviewed": N_("Reviewed"),
+    "overdue": N_("Overdue"),
+}
+GIVEN_STATUS: dict[str, Message] = {
+    "assigned": N_("Assigned"),
+    "overdue": N_("Overdue"),
+    "returned": N_("Returned: to review"),
+    "not_done": N_("Couldn't do it"),
+    "reviewed": N_("Reviewed"),
+}
+
+
+def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
+    return TaskLine(
+        id=task.id,
+        title=str(reader.shown(task.worksheet.title)),
+        by=reader.t("From {name}", name=task.clinician_name),
+        due=homework.due_text(reader, task.due_on, today),
+        status=reader.t(TASK_STATUS[task.status]),
+        started=task.status in ("started", "not_done"),
+    )
+
+
+@dataclass(frozen=True)
+class GivenLine:
+    """An assignment on its clinician's list."""
+
+    id: str
+    title: str
+    due: str
+    status: str
+    instructions: str
+    note: str
+    due_on: str  # for the edit form ("2026-12-03", or "")
+    returned: bool  # the response can be read
+    editable: bool
+
+
+def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
+    returned = given.status in ("returned", "not_done", "reviewed")
+    return GivenLine(
+        id=given.id,
+        title=str(reader.shown(given.worksheet.title)),
+        due=homework.due_text(reader, given.due_on, today),
+        status=reader.t(GIVEN_STATUS[given.status]),
+        instructions=given.instructions,
+        note=given.note,
+        due_on=given.due_on.isoformat() if given.due_on else "",
+        returned=returned,
+        editable=not returned,
+    )
+
+
+@dataclass(frozen=True)
+class WaitingLine:
+    """Returned to the clinician, not reviewed yet: whose, what, since when."""
+
+    assignment_id: str
+    client_name: str
+    title: str
+    returned_on: str
+
+
+def waiting_lines(waiting: list[homework.Waiting], reader: Reader) -> list[WaitingLine]:
+    return [
+        WaitingLine(w.assignment_id, w.client_name, str(reader.shown(w.title)), reader.when(w.returned_at))
+        for w in waiting
+    ]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a select: its value and what it reads."""
+
+    value: str
+    label: str

@@ -118,6 +118,7 @@ def _client_nav() -> rx.Component:
         _nav_link(tr("Journal"), routes.JOURNAL, "book-open"),
         _nav_link(tr("Write"), routes.WRITE, "pencil"),
         _nav_link(tr("Check in"), routes.CHECK_IN, "smile"),
+        _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
         spacing="2",

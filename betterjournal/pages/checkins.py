@@ -10,6 +10,7 @@ import reflex as rx
 
 from betterjournal import charts, routes
 from betterjournal.components.entries import empty_state, entry_body, pager, unavailable_or_loading
+from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
@@ -45,7 +46,7 @@ def rating_picker(dimension: str, label: Text) -> rx.Component:
     low, middle, high = SCALE_WORDS[dimension]
     return rx.vstack(
         rx.text(label, as_="div", font_weight="500", id=f"{dimension}-label"),
-        _number_grid(
+        number_grid(
             CheckInState.ratings[dimension],
             lambda value: CheckInState.choose_rating(dimension, value),
             f"{dimension}-label",
@@ -54,30 +55,6 @@ def rating_picker(dimension: str, label: Text) -> rx.Component:
         _scale_words(dimension),
         spacing="1",
         width="100%",
-    )
-
-
-def _number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = None) -> rx.Component:
-    """0–10 as large buttons (one tap each): the one chosen is pressed."""
-    return rx.grid(
-        *[
-            rx.button(
-                str(value),
-                type="button",
-                size="3",
-                variant=rx.cond(chosen == value, "solid", "outline"),
-                aria_pressed=rx.cond(chosen == value, "true", "false"),
-                on_click=choose(value),
-                min_height="44px",
-            )
-            for value in range(11)
-        ],
-        columns="6",
-        spacing="2",
-        width="100%",
-        role="group",
-        aria_labelledby=labelled_by,
-        **({"aria_description": description} if description is not None else {}),
     )
 
 
@@ -91,7 +68,7 @@ def scale_picker(scale: Any) -> rx.Component:
             font_weight="500",
             id=label_id,
         ),
-        _number_grid(
+        number_grid(
             CheckInState.ratings[scale.id],
             lambda value: CheckInState.choose_rating(scale.id, value),
             label_id,

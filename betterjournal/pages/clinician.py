@@ -17,7 +17,7 @@ from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
-from betterjournal.views import KIND_VIEWS, ClientLine
+from betterjournal.views import KIND_VIEWS, ClientLine, WaitingLine
 
 
 def _sparkline(client: ClientLine) -> rx.Component:
@@ -62,8 +62,38 @@ def _client_row(person: ClientLine) -> rx.Component:
     )
 
 
+def _waiting(line: WaitingLine) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(tr("{title} from {name}", title=line.title, name=line.client_name), weight="bold"),
+                rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        href=routes.RETURNED + "?assignment=" + line.assignment_id,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
 def clients_page() -> rx.Component:
     return page_shell(
+        rx.cond(
+            ClientsState.waiting.length() > 0,  # type: ignore[attr-defined]
+            rx.el.section(
+                rx.vstack(
+                    rx.heading(tr("Returned, not reviewed yet"), as_="h2", size="4"),
+                    rx.foreach(ClientsState.waiting, _waiting),
+                    width="100%",
+                ),
+                aria_label=tr("Returned, not reviewed yet"),
+                width="100%",
+            ),
+        ),
+        rx.link(tr("Your worksheets"), href=routes.WORKSHEETS),
         rx.cond(
             ClientsState.clients.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(ClientsState.clients, _client_row),
@@ -107,11 +137,21 @@ def client_entries_page() -> rx.Component:
             SharedWithMeState.list_available,
             rx.vstack(
                 rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
-                rx.link(
-                    rx.button(
-                        rx.icon("chart-line", aria_hidden="true"), tr("Mood check-ins"), variant="soft"
+                rx.hstack(
+                    rx.link(
+                        rx.button(
+                            rx.icon("chart-line", aria_hidden="true"), tr("Mood check-ins"), variant="soft"
+                        ),
+                        href=routes.CLIENT_CHECK_INS + "?client=" + SharedWithMeState.client_id,
                     ),
-                    href=routes.CLIENT_CHECK_INS + "?client=" + SharedWithMeState.client_id,
+                    rx.link(
+                        rx.button(
+                            rx.icon("clipboard-list", aria_hidden="true"), tr("Homework"), variant="soft"
+                        ),
+                        href=routes.CLIENT_HOMEWORK + "?client=" + SharedWithMeState.client_id,
+                    ),
+                    spacing="2",
+                    wrap="wrap",
                 ),
                 rx.cond(
                     SharedWithMeState.entries.length() > 0,  # type: ignore[attr-defined]

@@ -18,12 +18,14 @@ from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.core.journal import KIND
+from betterjournal.pages.homework import to_do_on_home
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.views import KIND_VIEWS
 
 
 def journal_page() -> rx.Component:
     return page_shell(
+        to_do_on_home(),
         rx.link(
             rx.button(rx.icon("pencil", aria_hidden="true"), tr("Write an entry"), size="3", width="100%"),
             href=routes.WRITE,

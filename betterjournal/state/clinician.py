@@ -13,27 +13,38 @@ from datetime import datetime
 from sqlmodel import Session
 
 from betterjournal import charts, routes
-from betterjournal.core import checkins, links, sharing
+from betterjournal.core import checkins, homework, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.models import Cursor, Role, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.views import NO_SHARED_VIEW, ClientLine, SharedView, client_lines, shared_card, shared_view
+from betterjournal.views import (
+    NO_SHARED_VIEW,
+    ClientLine,
+    SharedView,
+    WaitingLine,
+    client_lines,
+    shared_card,
+    shared_view,
+    waiting_lines,
+)
 
 
 def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since: datetime | None):
     """The clinician's clients, each with the check-ins they shared in the last two weeks
-    (drawn as a sparkline: each is audited and marked seen)."""
+    (drawn as a sparkline: each is audited and marked seen), and what was returned to
+    review."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
+    waiting = homework.to_review(session, clinician_id=clinician_id)
     found = sharing.every_shared(
         session, clinician_id=clinician_id, client_id=None, kind=checkins.KIND, since=since
     )
     shared: dict[str, list] = {person.id: [] for person in clients}
     for item in found:
         shared.setdefault(str(item.owner_id), []).append(item)
-    return clients, shared
+    return clients, shared, waiting
 
 
 def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str]):
@@ -41,11 +52,16 @@ def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: li
     nothing is read, audited or marked seen."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
     visible = sharing.visible_item_ids(session, clinician_id=clinician_id, among=among) if among else []
-    return clients, {str(item_id) for item_id in visible}
+    return (
+        clients,
+        {str(item_id) for item_id in visible},
+        homework.to_review(session, clinician_id=clinician_id),
+    )
 
 
 class ClientsState(AppState):
     clients: list[ClientLine] = []
+    waiting: list[WaitingLine] = []  # returned homework not reviewed yet
     new_code: str = ""
     clients_loaded: bool = False
     _held_path: str = ""
@@ -57,9 +73,10 @@ class ClientsState(AppState):
         viewer = self._viewer()
         self.new_code = ""
         now = utcnow()
-        clients, shared = await in_session(
+        clients, shared, waiting = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
         )
+        self.waiting = waiting_lines(waiting, self._reader())
         self._drawn = {
             client_id: [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None]
             for client_id, found in shared.items()
@@ -83,6 +100,7 @@ class ClientsState(AppState):
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
+        self.waiting = []
         self._drawn = {}
 
     async def _recheck_access(self, viewer_id: str) -> None:
@@ -91,7 +109,10 @@ class ClientsState(AppState):
         so nothing is audited or marked seen for a tab nobody may be looking at: new shares
         show when the page is opened again."""
         held = [reading.id for drawn in self._drawn.values() for reading in drawn]
-        clients, visible = await in_session(_clients_and_visible, clinician_id=_uuid(viewer_id), among=held)
+        clients, visible, waiting = await in_session(
+            _clients_and_visible, clinician_id=_uuid(viewer_id), among=held
+        )
+        self.waiting = waiting_lines(waiting, self._reader())
         linked = {person.id for person in clients}
         self._drawn = {
             client_id: [reading for reading in drawn if reading.id in visible]

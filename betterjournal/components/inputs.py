@@ -1,0 +1,31 @@
+"""Controls more than one page uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = None) -> rx.Component:
+    """0–10 as large buttons (one tap each): the one chosen is pressed."""
+    return rx.grid(
+        *[
+            rx.button(
+                str(value),
+                type="button",
+                size="3",
+                variant=rx.cond(chosen == value, "solid", "outline"),
+                aria_pressed=rx.cond(chosen == value, "true", "false"),
+                on_click=choose(value),
+                min_height="44px",
+            )
+            for value in range(11)
+        ],
+        columns="6",
+        spacing="2",
+        width="100%",
+        role="group",
+        aria_labelledby=labelled_by,
+        **({"aria_description": description} if description is not None else {}),
+    )

@@ -1,0 +1,220 @@
+"""The one worksheet renderer: any definition (built-in or a clinician's), to fill in or to
+read. Its fields come as views.FieldView: each field has rows of controls (one row for a
+single answer, one per item for a list or a table), so one set of controls serves all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from betterjournal.components.entries import entry_body
+from betterjournal.components.inputs import number_grid
+from betterjournal.components.text import tr
+from betterjournal.core.worksheets import LONG_MAX, SHORT_MAX
+from betterjournal.views import CellView, FieldView, RowView
+
+# What a control does when answered: (cell, value) -> the event that saves it.
+Answer = Callable[[Any, Any], Any]
+
+
+def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component:
+    control = (
+        rx.text_area(
+            id=cell.key,
+            on_change=lambda value: answer(cell, value),
+            max_length=LONG_MAX,
+            size="3",
+            width="100%",
+            min_height="6em",
+        )
+        if long
+        else rx.input(
+            id=cell.key,
+            on_change=lambda value: answer(cell, value),
+            max_length=SHORT_MAX,
+            size="3",
+            width="100%",
+        )
+    )
+    return rx.debounce_input(control, value=cell.text, debounce_timeout=700)
+
+
+def _slider(cell: CellView, answer: Answer) -> rx.Component:
+    """0–100 in steps of 5: a native range input (keyboard and screen readers know it)."""
+    return rx.hstack(
+        rx.el.input(
+            id=cell.key,
+            type="range",
+            min=0,
+            max=100,
+            step=5,
+            default_value=rx.cond(cell.text != "", cell.text, "50"),
+            on_change=lambda value: answer(cell, value),
+            width="100%",
+            min_height="44px",
+        ),
+        rx.text(rx.cond(cell.text != "", cell.text, "–"), min_width="3ch", aria_hidden="true"),
+        width="100%",
+        align="center",
+    )
+
+
+def _yes_no(cell: CellView, answer: Answer) -> rx.Component:
+    def choice(label: Any, value: bool, flag: str) -> rx.Component:
+        return rx.button(
+            label,
+            type="button",
+            size="3",
+            variant=rx.cond(cell.flag == flag, "solid", "outline"),
+            aria_pressed=rx.cond(cell.flag == flag, "true", "false"),
+            on_click=answer(cell, value),
+            min_height="44px",
+        )
+
+    return rx.hstack(
+        choice(tr("Yes"), True, "yes"),
+        choice(tr("No"), False, "no"),
+        role="group",
+        aria_labelledby=cell.key + "-label",
+        spacing="2",
+    )
+
+
+def _control(cell: CellView, answer: Answer) -> rx.Component:
+    return rx.match(  # type: ignore[return-value]
+        cell.type,
+        ("long_text", _text_control(cell, answer, long=True)),
+        ("scale_10", number_grid(cell.number, lambda value: answer(cell, value), cell.key + "-label")),
+        ("slider_100", _slider(cell, answer)),
+        ("yes_no", _yes_no(cell, answer)),
+        (
+            "date",
+            rx.el.input(
+                id=cell.key,
+                type="date",
+                default_value=cell.text,
+                on_change=lambda value: answer(cell, value),
+                min_height="44px",
+                font_size="16px",
+            ),
+        ),
+        _text_control(cell, answer, long=False),
+    )
+
+
+def _labelled(cell: CellView, control: rx.Component) -> rx.Component:
+    """The control with its visible label (a <label> for inputs, a group's name otherwise)."""
+    return rx.vstack(
+        rx.el.label(cell.label, html_for=cell.key, id=cell.key + "-label", font_weight="500"),
+        control,
+        spacing="1",
+        width="100%",
+    )
+
+
+def _filled_row(
+    field: FieldView, row: RowView, answer: Answer, remove: Callable[[Any, Any], Any]
+) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(row.label, font_weight="500"),
+        rx.vstack(
+            rx.foreach(row.cells, lambda cell: _labelled(cell, _control(cell, answer))),
+            rx.button(
+                tr("Remove"),
+                type="button",
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                aria_label=tr("Remove {item}", item=row.label),
+                on_click=remove(field.id, row.index),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        border="1px solid var(--gray-5)",
+        border_radius="var(--radius-3)",
+        padding="0.75em",
+        width="100%",
+    )
+
+
+def worksheet_form(
+    fields: Any, answer: Answer, add: Callable[[Any], Any], remove: Callable[[Any, Any], Any]
+) -> rx.Component:
+    """Every field of a worksheet as controls: each answer is sent as it is given."""
+
+    def one(field: FieldView) -> rx.Component:
+        return rx.cond(
+            field.repeatable,
+            rx.el.fieldset(
+                rx.el.legend(field.label, font_weight="600", font_size="1.05em"),
+                rx.cond(field.hint != "", rx.text(field.hint, size="2", color_scheme="gray")),
+                rx.vstack(
+                    rx.foreach(field.rows, lambda row: _filled_row(field, row, answer, remove)),
+                    rx.cond(
+                        ~field.full,
+                        rx.button(
+                            rx.icon("plus", aria_hidden="true"),
+                            field.add_label,
+                            type="button",
+                            variant="soft",
+                            on_click=add(field.id),
+                            aria_label=tr("Add another: {label}", label=field.label),
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                    padding_top="0.5em",
+                ),
+                width="100%",
+                border="none",
+                padding="0",
+                margin="0",
+            ),
+            rx.vstack(
+                rx.foreach(
+                    field.rows,
+                    lambda row: rx.foreach(row.cells, lambda cell: _labelled(cell, _control(cell, answer))),
+                ),
+                rx.cond(field.hint != "", rx.text(field.hint, size="2", color_scheme="gray")),
+                spacing="1",
+                width="100%",
+            ),
+        )
+
+    return rx.vstack(rx.foreach(fields, one), spacing="5", width="100%")
+
+
+def worksheet_answers(fields: Any) -> rx.Component:
+    """A worksheet's answers to read, laid out like the worksheet (user text as plain text)."""
+
+    def cell(one: CellView) -> rx.Component:
+        return rx.vstack(
+            rx.text(one.label, size="2", color_scheme="gray"),
+            entry_body(one.shown),
+            spacing="0",
+            width="100%",
+        )
+
+    def one(field: FieldView) -> rx.Component:
+        return rx.vstack(
+            rx.heading(field.label, as_="h3", size="3"),
+            rx.cond(
+                field.rows.length() > 0,  # type: ignore[attr-defined]
+                rx.foreach(
+                    field.rows,
+                    lambda row: rx.cond(
+                        field.repeatable,
+                        rx.card(rx.vstack(rx.foreach(row.cells, cell), spacing="2"), width="100%"),
+                        rx.foreach(row.cells, lambda c: entry_body(c.shown)),
+                    ),
+                ),
+                entry_body("—"),
+            ),
+            spacing="2",
+            width="100%",
+        )
+
+    return rx.vstack(rx.foreach(fields, one), spacing="4", width="100%")

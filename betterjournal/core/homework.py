@@ -1,0 +1,949 @@
+"""Homework: a clinician assigns a worksheet, the client completes it and returns it.
+
+A response is a kind on the item platform (`KIND`): saving, drafts, paging, delete, and
+returning (which is sharing: core/sharing.py) are the platform's. A journaling prompt is
+answered with a journal entry instead. An assignment is written by the clinician about
+the client, so its worksheet, instructions, note and the clinician's comment are sealed
+under the client's key (core/items.py: the key rule).
+
+What a clinician learns of a client's work comes only through shares: an assignment's
+status on their side is "assigned", "overdue", or, once the response is shared with them,
+"returned", "couldn't do it" or "reviewed". That a client started, or finished and kept
+it private, is never shown to them (nothing is shared automatically).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists
+from sqlmodel import Session, col, select
+
+from betterjournal.core import audit, drafts, items, sharing, worksheets
+from betterjournal.core.accounts import data_key
+from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.journal import KIND as JOURNAL
+from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
+from betterjournal.core.worksheets import Worksheet
+from betterjournal.crypto import encrypted_column
+from betterjournal.i18n import N_, Message
+from betterjournal.models import (
+    Assignment,
+    AuditAction,
+    AuditOutcome,
+    CareLink,
+    ClientItem,
+    HomeworkResponse,
+    ItemShare,
+    User,
+    WorksheetTemplate,
+    utcnow,
+)
+
+INSTRUCTIONS_MAX = 2_000
+NOTE_MAX = 1_000
+COMMENT_MAX = 5_000
+REPEAT_MAX = 30
+TEMPLATES_MAX = 100
+# "Couldn't do it": the reasons a client can pick, by key.
+NOT_DONE_REASONS: dict[str, Message] = {
+    "forgot": N_("I forgot"),
+    "unsure": N_("I wasn't sure how"),
+    "too_long": N_("It was too long"),
+    "no_time": N_("I didn't have time"),
+    "upsetting": N_("It was too upsetting"),
+    "other": N_("Something else"),
+}
+REPEATS = ("", "daily", "weekly")
+
+
+# --- the response kind -------------------------------------------------------------------------
+
+
+def _clean_worksheet(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > worksheets.DEFINITION_JSON_MAX:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    try:
+        worksheets.from_json(value)
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
+    return value
+
+
+def _clean_answers_text(value: object) -> str:
+    """The answers' JSON (checked against the worksheet by `save_response`)."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or len(value) > worksheets.ANSWERS_JSON_MAX:
+        raise InvalidInput(N_("This is more than can be kept in one exercise. Please shorten it."))
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return value
+
+
+def clean_not_done(value: object) -> str:
+    """ "Couldn't do it": {"reasons": [keys of NOT_DONE_REASONS]}, as sorted JSON; '' if not."""
+    if value in ("", None):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if len(value) < 1_000 else None
+        except ValueError:
+            value = None
+    reasons = value.get("reasons") if isinstance(value, dict) and set(value) == {"reasons"} else None
+    if not isinstance(reasons, list) or not all(r in NOT_DONE_REASONS for r in reasons):
+        raise InvalidInput(N_("Choose reasons from the list, or none."))
+    return json.dumps({"reasons": sorted(set(reasons))})
+
+
+def _draft(value: object) -> str:
+    """A draft holds what the page had so far (the platform's drafts take any text); the
+    app writes drafts only through `keep_draft`, which checks them like a save."""
+    return clean_text(value, label=N_("Exercise"), max_length=worksheets.ANSWERS_JSON_MAX, required=False)
+
+
+KIND = items.register(
+    "homework_response",
+    HomeworkResponse,
+    (
+        items.ItemField("worksheet", clean=_clean_worksheet, clean_draft=_draft),
+        items.ItemField("answers", clean=_clean_answers_text, clean_draft=_draft),
+        items.ItemField("not_done", clean=clean_not_done, clean_draft=_draft),
+    ),
+)
+
+
+def response_values(worksheet: Worksheet, answers: object, not_done: object = "") -> dict[str, str]:
+    """A response's fields for the platform, its answers checked against its worksheet. A
+    prompt's answer is a journal entry: the question is its title."""
+    if worksheet.is_prompt:
+        cleaned = worksheets.clean_answers(worksheet, answers)
+        title = worksheet.questions[0].split("\n")[0]
+        if len(title) > TITLE_MAX:
+            title = title[: TITLE_MAX - 1].rstrip() + "…"
+        return {"title": title, "body": cleaned.get("answer", "")}
+    return {
+        "worksheet": worksheets.to_json(worksheet),
+        "answers": worksheets.answers_json(worksheet, answers),
+        "not_done": clean_not_done(not_done),
+    }
+
+
+def kind_for(worksheet: Worksheet) -> items.Kind:
+    return JOURNAL if worksheet.is_prompt else KIND
+
+
+def answers_of(kind: items.Kind, fields: Mapping[str, str]) -> dict[str, Any]:
+    """A response's answers, from its fields (a journal entry's body is a prompt's answer)."""
+    if kind is JOURNAL:
+        return {"answer": fields["body"]} if fields.get("body") else {}
+    return worksheets.answers_from(fields.get("answers", ""))
+
+
+def reasons_of(fields: Mapping[str, str]) -> list[str]:
+    """The "couldn't do it" reasons of a response ([] if it wasn't marked)."""
+    try:
+        return list(json.loads(clean_not_done(fields.get("not_done", "")) or "{}").get("reasons", []))
+    except InvalidInput:
+        return []
+
+
+def is_not_done(fields: Mapping[str, str]) -> bool:
+    return bool(fields.get("not_done"))
+
+
+# --- sealing what a clinician writes -----------------------------------------------------------
+
+
+def _seal(session: Session, owner_id: uuid.UUID, column: Any, row_id: uuid.UUID, text: str) -> bytes | None:
+    return data_key(session, owner_id).seal(*encrypted_column(column), row_id, text) if text else None
+
+
+def _open(session: Session, owner_id: uuid.UUID, column: Any, row_id: uuid.UUID, blob: bytes | None) -> str:
+    return data_key(session, owner_id).open(*encrypted_column(column), row_id, blob) if blob else ""
+
+
+def _instructions(value: object) -> str:
+    return clean_text(value, label=N_("Instructions"), max_length=INSTRUCTIONS_MAX, required=False).strip()
+
+
+def _note(value: object) -> str:
+    return clean_text(value, label=N_("Note for your client"), max_length=NOTE_MAX, required=False).strip()
+
+
+# --- a clinician's own worksheets --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnTemplate:
+    id: str
+    worksheet: Worksheet
+
+
+def save_template(session: Session, *, clinician_id: uuid.UUID, definition: object) -> uuid.UUID:
+    """Keep a worksheet the clinician built, checked against the schema."""
+    worksheet = worksheets.custom_definition(definition)
+    if len(templates_of(session, clinician_id=clinician_id)) >= TEMPLATES_MAX:
+        raise InvalidInput(N_("Your library is full. Remove a worksheet to add another."))
+    template_id = uuid.uuid4()
+    sealed = _seal(
+        session, clinician_id, WorksheetTemplate.definition_ct, template_id, worksheets.to_json(worksheet)
+    )
+    session.add(WorksheetTemplate(id=template_id, owner_id=clinician_id, definition_ct=sealed))
+    session.flush()
+    return template_id
+
+
+def templates_of(session: Session, *, clinician_id: uuid.UUID) -> list[OwnTemplate]:
+    rows = session.exec(
+        select(WorksheetTemplate)
+        .where(col(WorksheetTemplate.owner_id) == clinician_id, col(WorksheetTemplate.removed_at).is_(None))
+        .order_by(col(WorksheetTemplate.created_at), col(WorksheetTemplate.id))
+    ).all()
+    column = WorksheetTemplate.definition_ct
+    return [
+        OwnTemplate(
+            str(row.id), worksheets.from_json(_open(session, clinician_id, column, row.id, row.definition_ct))
+        )
+        for row in rows
+    ]
+
+
+def remove_template(session: Session, *, clinician_id: uuid.UUID, template_id: object) -> None:
+    """Remove from the library (assignments already given keep their copy)."""
+    row = session.get(WorksheetTemplate, items.parse_or_deny(clinician_id, template_id, AuditAction.ASSIGN))
+    if row is None or row.owner_id != clinician_id or row.removed_at is not None:
+        raise Denied(actor_id=clinician_id, action=AuditAction.ASSIGN)
+    row.removed_at, row.definition_ct = utcnow(), None
+    session.add(row)
+
+
+def worksheet_to_assign(session: Session, *, clinician_id: uuid.UUID, template: object, questions: object):
+    """The worksheet a clinician chose: "builtin:<name>", "custom:<id>" (their own), or
+    "prompt" with their questions."""
+    if template == "prompt" or template == f"builtin:{worksheets.JOURNALING_PROMPT.key}":
+        return worksheets.prompt(questions)
+    if isinstance(template, str) and template.startswith("builtin:"):
+        found = worksheets.BUILT_IN.get(template.removeprefix("builtin:"))
+        if found is not None:
+            return found
+    if isinstance(template, str) and template.startswith("custom:"):
+        wanted = template.removeprefix("custom:")
+        for own in templates_of(session, clinician_id=clinician_id):
+            if own.id == wanted:
+                return own.worksheet
+    raise InvalidInput(N_("Choose a worksheet from the list."))
+
+
+# --- assigning --------------------------------------------------------------------------------
+
+
+def _due_on(value: object, today: date) -> date | None:
+    if value in ("", None):
+        return None
+    try:
+        due = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        due = None
+    if due is None:
+        raise InvalidInput(N_("Choose a due date, or leave it empty."))
+    if due < today:
+        raise InvalidInput(N_("The due date is in the past. Choose today or a later day."))
+    if due > today + timedelta(days=366):
+        raise InvalidInput(N_("Choose a due date within a year."))
+    return due
+
+
+def _client_of(session: Session, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
+    """A client linked to this clinician now; anyone else is refused and audited (AUTHZ-2)."""
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.ASSIGN)
+    if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
+        raise Denied(actor_id=clinician_id, action=AuditAction.ASSIGN)
+    return client
+
+
+def assign(
+    session: Session,
+    *,
+    clinician_id: uuid.UUID,
+    client_id: object,
+    template: object,
+    questions: object = None,
+    instructions: object = "",
+    note: object = "",
+    due_on: object = "",
+    repeat: object = "",
+    times: object = 1,
+    today: date,
+) -> list[uuid.UUID]:
+    """Assign a worksheet to a linked client, once or repeated (daily or weekly, `times`
+    times, from the first due date). Returns the new assignments' ids."""
+    client = _client_of(session, clinician_id, client_id)
+    worksheet = worksheet_to_assign(
+        session, clinician_id=clinician_id, template=template, questions=questions
+    )
+    clean_instructions, clean_note = _instructions(instructions), _note(note)
+    due = _due_on(due_on, today)
+    if repeat not in REPEATS:
+        raise InvalidInput(N_("Choose how often it repeats."))
+    count = times if repeat else 1
+    if type(count) is not int or not 1 <= count <= REPEAT_MAX:
+        raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=REPEAT_MAX)
+    if repeat and due is None:
+        raise InvalidInput(N_("Choose the first due date of a repeated assignment."))
+    step = timedelta(days=1 if repeat == "daily" else 7)
+    series = uuid.uuid4() if count > 1 else None
+    definition = worksheets.to_json(worksheet)
+    made = []
+    for index in range(count):
+        assignment_id = uuid.uuid4()
+        session.add(
+            Assignment(
+                id=assignment_id,
+                clinician_id=clinician_id,
+                client_id=client,
+                worksheet_ct=_seal(session, client, Assignment.worksheet_ct, assignment_id, definition),  # type: ignore[arg-type]
+                instructions_ct=_seal(
+                    session, client, Assignment.instructions_ct, assignment_id, clean_instructions
+                ),
+                note_ct=_seal(session, client, Assignment.note_ct, assignment_id, clean_note),
+                due_on=due + step * index if due is not None else None,
+                series_id=series,
+            )
+        )
+        made.append(assignment_id)
+    session.flush()
+    audit.record_many(
+        session, actor_id=clinician_id, action=AuditAction.ASSIGN, subject_id=client, item_ids=made
+    )
+    return made
+
+
+def _clinicians_assignment(
+    session: Session, clinician_id: uuid.UUID, assignment_id: object, action: AuditAction
+):
+    """One of this clinician's live assignments to a client still linked; anything else is
+    refused alike and audited."""
+    parsed = items.parse_or_deny(clinician_id, assignment_id, action)
+    row = session.get(Assignment, parsed)
+    if (
+        row is None
+        or row.clinician_id != clinician_id
+        or row.withdrawn_at is not None
+        or not sharing.is_linked(session, client_id=row.client_id, clinician_id=clinician_id)
+    ):
+        raise Denied(actor_id=clinician_id, action=action, item_id=parsed)
+    return row
+
+
+def _is_returned(session: Session, row: Assignment) -> bool:
+    return row.response_id is not None and bool(
+        sharing.visible_item_ids(session, clinician_id=row.clinician_id, among=[row.response_id])
+    )
+
+
+def edit_assignment(
+    session: Session,
+    *,
+    clinician_id: uuid.UUID,
+    assignment_id: object,
+    instructions: object,
+    note: object,
+    due_on: object,
+    today: date,
+) -> None:
+    """Change the instructions, note or due date, until the client returns it."""
+    row = _clinicians_assignment(session, clinician_id, assignment_id, AuditAction.ASSIGN)
+    clean_instructions, clean_note = _instructions(instructions), _note(note)
+    due = _due_on(due_on, today) if due_on != (row.due_on.isoformat() if row.due_on else "") else row.due_on
+    if _is_returned(session, row):
+        raise InvalidInput(N_("Your client has returned it, so it can't be changed now."))
+    row.instructions_ct = _seal(
+        session, row.client_id, Assignment.instructions_ct, row.id, clean_instructions
+    )
+    row.note_ct = _seal(session, row.client_id, Assignment.note_ct, row.id, clean_note)
+    row.due_on, row.updated_at = due, utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.ASSIGN,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=row.client_id,
+        item_id=row.id,
+    )
+
+
+def withdraw(session: Session, *, clinician_id: uuid.UUID, assignment_id: object) -> uuid.UUID:
+    """Take an assignment back before it is returned (the client's words stay theirs).
+    Returns the client, whose open pages drop it."""
+    row = _clinicians_assignment(session, clinician_id, assignment_id, AuditAction.ASSIGN)
+    if _is_returned(session, row):
+        raise InvalidInput(N_("Your client has returned it, so it can't be withdrawn now."))
+    row.withdrawn_at = row.updated_at = utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.ASSIGN,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=row.client_id,
+        item_id=row.id,
+    )
+    return row.client_id
+
+
+# --- what a clinician sees -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Given:
+    """An assignment as its clinician sees it. `status`: assigned, overdue, returned,
+    not_done (returned as "couldn't do it") or reviewed."""
+
+    id: str
+    client_id: str
+    client_name: str
+    worksheet: Worksheet
+    instructions: str
+    note: str
+    due_on: date | None
+    status: str
+    created_at: datetime
+    returned_at: datetime | None = None
+
+
+def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool, today: date) -> str:
+    if returned:
+        return "reviewed" if reviewed else "not_done" if not_done else "returned"
+    return "overdue" if due_on is not None and due_on < today else "assigned"
+
+
+def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> list[Given]:
+    """Every live assignment this clinician gave a linked client, newest first. What the
+    client returned is read here (its "couldn't do it" shows as the status): each response
+    listed is audited and marked seen, like a list of shared entries."""
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
+    if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+    rows = session.exec(
+        select(Assignment)
+        .where(
+            col(Assignment.clinician_id) == clinician_id,
+            col(Assignment.client_id) == client,
+            col(Assignment.withdrawn_at).is_(None),
+        )
+        .order_by(col(Assignment.created_at).desc(), col(Assignment.id))
+    ).all()
+    responses = [row.response_id for row in rows if row.response_id is not None]
+    visible = (
+        sharing.visible_item_ids(session, clinician_id=clinician_id, among=responses) if responses else set()
+    )
+    returned = _returned_responses(session, clinician_id, sorted(visible))
+    name = session.get(User, client).display_name  # type: ignore[union-attr]
+    given = []
+    for row in rows:
+        shown = returned.get(row.response_id) if row.response_id in visible else None
+        given.append(
+            Given(
+                id=str(row.id),
+                client_id=str(client),
+                client_name=name,
+                worksheet=worksheets.from_json(
+                    _open(session, client, Assignment.worksheet_ct, row.id, row.worksheet_ct)
+                ),
+                instructions=_open(session, client, Assignment.instructions_ct, row.id, row.instructions_ct),
+                note=_open(session, client, Assignment.note_ct, row.id, row.note_ct),
+                due_on=row.due_on,
+                status=_status(
+                    row.due_on,
+                    shown is not None,
+                    shown is not None and is_not_done(shown.fields),
+                    row.reviewed_at is not None,
+                    today,
+                ),
+                created_at=row.created_at,
+                returned_at=shown.shared_at if shown is not None else None,
+            )
+        )
+    return given
+
+
+def _returned_responses(
+    session: Session, clinician_id: uuid.UUID, visible: list[uuid.UUID]
+) -> dict[Any, Any]:
+    """The shared responses among `visible`, read (audited, seen), by id, of either kind."""
+    if not visible:
+        return {}
+    kinds = dict(
+        session.exec(select(ClientItem.id, ClientItem.kind).where(col(ClientItem.id).in_(visible))).all()
+    )
+    found = {}
+    for kind in (KIND, JOURNAL):
+        ids: list[object] = [item_id for item_id in visible if kinds.get(item_id) == kind.name]
+        if ids:
+            for item in sharing.open_shared_many(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
+                found[item.id] = item
+    return found
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A response returned to this clinician and not reviewed yet (no content)."""
+
+    assignment_id: str
+    client_id: str
+    client_name: str
+    title: str
+    returned_at: datetime
+
+
+def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
+    """Across the caseload: what was returned and is not reviewed yet, oldest first. Only
+    the worksheet's name is read (nothing the client wrote), so nothing is audited here."""
+    rows = session.exec(
+        select(Assignment, ItemShare.shared_at, User.display_name)
+        .join(
+            ItemShare,
+            and_(
+                col(ItemShare.item_id) == Assignment.response_id,
+                col(ItemShare.clinician_id) == clinician_id,
+                col(ItemShare.revoked_at).is_(None),
+            ),
+        )
+        .join(
+            CareLink,
+            and_(
+                col(CareLink.id) == ItemShare.link_id,
+                col(CareLink.ended_at).is_(None),
+                col(CareLink.client_id) == Assignment.client_id,
+            ),
+        )
+        .join(
+            ClientItem,
+            and_(col(ClientItem.id) == Assignment.response_id, col(ClientItem.deleted_at).is_(None)),
+        )
+        .join(User, col(User.id) == Assignment.client_id)
+        .where(
+            col(Assignment.clinician_id) == clinician_id,
+            col(Assignment.withdrawn_at).is_(None),
+            col(Assignment.reviewed_at).is_(None),
+        )
+        .order_by(col(ItemShare.shared_at))
+    ).all()
+    return [
+        Waiting(
+            str(row.id),
+            str(row.client_id),
+            name,
+            worksheets.from_json(
+                _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
+            ).title,
+            shared_at,
+        )
+        for row, shared_at, name in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A returned response as the clinician reads it, with their comment."""
+
+    given: Given
+    item_id: str
+    answers: dict[str, Any]
+    reasons: list[str]
+    comment: str
+    reviewed_at: datetime | None
+    written_at: datetime
+    shared_at: datetime
+
+
+def open_returned(
+    session: Session, *, clinician_id: uuid.UUID, assignment_id: object, today: date
+) -> Returned:
+    """A response the client returned to this clinician: read (audited, marked seen), or
+    the one refusal (audited) for anything else: not theirs, not returned, revoked."""
+    row = _clinicians_assignment(session, clinician_id, assignment_id, AuditAction.VIEW_SHARED_ITEM)
+    if row.response_id is None:
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=row.id)
+    kind_name = session.get(ClientItem, row.response_id)
+    kind = JOURNAL if kind_name is not None and kind_name.kind == JOURNAL.name else KIND
+    item = sharing.open_shared(session, clinician_id=clinician_id, item_id=row.response_id, kind=kind)
+    worksheet = worksheets.from_json(
+        _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
+    )
+    client = session.get(User, row.client_id)
+    given = Given(
+        id=str(row.id),
+        client_id=str(row.client_id),
+        client_name=client.display_name if client else "",
+        worksheet=worksheet,
+        instructions=_open(session, row.client_id, Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=_open(session, row.client_id, Assignment.note_ct, row.id, row.note_ct),
+        due_on=row.due_on,
+        status=_status(row.due_on, True, is_not_done(item.fields), row.reviewed_at is not None, today),
+        created_at=row.created_at,
+        returned_at=item.shared_at,
+    )
+    return Returned(
+        given=given,
+        item_id=str(item.id),
+        answers=answers_of(kind, item.fields),
+        reasons=reasons_of(item.fields),
+        comment=_open(session, row.client_id, Assignment.comment_ct, row.id, row.comment_ct),
+        reviewed_at=row.reviewed_at,
+        written_at=item.created_at,
+        shared_at=item.shared_at,
+    )
+
+
+def _returned_to_me(session: Session, clinician_id: uuid.UUID, assignment_id: object) -> Assignment:
+    """An assignment of this clinician's whose response they can see now (for commenting)."""
+    row = _clinicians_assignment(session, clinician_id, assignment_id, AuditAction.COMMENT)
+    if not _is_returned(session, row):
+        raise Denied(actor_id=clinician_id, action=AuditAction.COMMENT, item_id=row.id)
+    return row
+
+
+def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object, text: object) -> uuid.UUID:
+    """Leave (or change) a written comment on a returned response; the client sees it next
+    to their answers. Sealed under the client's key. Returns the client."""
+    clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
+    row = _returned_to_me(session, clinician_id, assignment_id)
+    row.comment_ct = _seal(session, row.client_id, Assignment.comment_ct, row.id, clean)
+    row.commented_at = utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.COMMENT,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=row.client_id,
+        item_id=row.id,
+    )
+    return row.client_id
+
+
+def mark_reviewed(session: Session, *, clinician_id: uuid.UUID, assignment_id: object) -> uuid.UUID:
+    row = _returned_to_me(session, clinician_id, assignment_id)
+    if row.reviewed_at is None:
+        row.reviewed_at = utcnow()
+        session.add(row)
+        audit.record(
+            session,
+            actor_id=clinician_id,
+            action=AuditAction.COMMENT,
+            outcome=AuditOutcome.ALLOWED,
+            subject_id=row.client_id,
+            item_id=row.id,
+        )
+    return row.client_id
+
+
+# --- the client's side -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """An assignment as its client sees it. `status`: assigned, started, not_done (marked
+    "couldn't do it", not returned yet), returned or reviewed."""
+
+    id: str
+    clinician_id: str
+    clinician_name: str
+    worksheet: Worksheet
+    due_on: date | None
+    status: str
+    response_id: str
+    created_at: datetime
+
+
+_OWN_TASKS = (
+    select(Assignment, User.display_name, ItemShare.shared_at)
+    .join(User, col(User.id) == Assignment.clinician_id)
+    .outerjoin(
+        ItemShare,
+        and_(
+            col(ItemShare.item_id) == Assignment.response_id,
+            col(ItemShare.clinician_id) == Assignment.clinician_id,
+            col(ItemShare.revoked_at).is_(None),
+            exists(
+                select(CareLink.id).where(
+                    col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None)
+                )
+            ),
+        ),
+    )
+    .where(col(Assignment.withdrawn_at).is_(None))
+)
+
+
+def _task(session: Session, row: Assignment, name: str, shared_at: datetime | None, status: str) -> Task:
+    definition = _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
+    return Task(
+        id=str(row.id),
+        clinician_id=str(row.clinician_id),
+        clinician_name=name,
+        worksheet=worksheets.from_json(definition),
+        due_on=row.due_on,
+        status=status,
+        response_id=str(row.response_id or ""),
+        created_at=row.created_at,
+    )
+
+
+def tasks_of(session: Session, *, client_id: uuid.UUID, open_only: bool) -> list[Task]:
+    """The client's assignments: to do (not returned yet; started ones first, then by due
+    date), or all of them (newest first)."""
+    query = _OWN_TASKS.where(col(Assignment.client_id) == client_id)
+    rows = session.exec(
+        query.order_by(col(Assignment.due_on).is_(None), col(Assignment.due_on), col(Assignment.created_at))
+    ).all()
+    started = [
+        row.response_id for row, _name, shared_at in rows if row.response_id is not None and shared_at is None
+    ]
+    marked = _marked_not_done(session, client_id, started)
+    tasks = []
+    for row, name, shared_at in rows:
+        if shared_at is not None:
+            status = "reviewed" if row.reviewed_at is not None else "returned"
+        elif row.response_id is None:
+            status = "assigned"
+        else:
+            status = "not_done" if row.response_id in marked else "started"
+        if open_only and status in ("returned", "reviewed"):
+            continue
+        tasks.append(_task(session, row, name, shared_at, status))
+    if open_only:
+        tasks.sort(key=lambda task: task.status == "assigned")  # stable: started ones first
+    else:
+        tasks.sort(key=lambda task: task.created_at, reverse=True)
+    return tasks
+
+
+def _marked_not_done(session: Session, client_id: uuid.UUID, started: list[Any]) -> set[Any]:
+    """Which of these started responses are marked "couldn't do it" (the client's own)."""
+    if not started:
+        return set()
+    rows = session.exec(
+        select(HomeworkResponse.item_id, HomeworkResponse.not_done_ct).where(
+            col(HomeworkResponse.item_id).in_(started), col(HomeworkResponse.not_done_ct).is_not(None)
+        )
+    ).all()
+    return {item_id for item_id, _blob in rows}
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """An assignment the client is doing: the task, what the clinician wrote, and what the
+    client has so far (their draft, else the saved response)."""
+
+    task: Task
+    instructions: str
+    note: str
+    comment: str
+    commented_at: datetime | None
+    answers: dict[str, Any]
+    reasons: list[str]
+    saved: bool
+    from_draft: bool
+
+
+def _clients_assignment(
+    session: Session, client_id: uuid.UUID, assignment_id: object, action: AuditAction
+) -> Assignment:
+    parsed = items.parse_or_deny(client_id, assignment_id, action)
+    row = session.get(Assignment, parsed)
+    if row is None or row.client_id != client_id or row.withdrawn_at is not None:
+        raise Denied(actor_id=client_id, action=action, item_id=parsed)
+    return row
+
+
+def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
+    row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM)
+    task = next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+    answers: dict[str, Any] = {}
+    reasons: list[str] = []
+    saved = from_draft = False
+    if row.response_id is not None:
+        kind = response_kind(session, client_id, row.response_id, task.worksheet)
+        editing = drafts.open_for_editing(
+            session, owner_id=client_id, kind=kind, item_id=row.response_id, issued=True
+        )
+        answers, reasons = answers_of(kind, editing.fields), reasons_of(editing.fields)
+        saved, from_draft = not editing.is_new, editing.from_draft
+    return OpenTask(
+        task=task,
+        instructions=_open(session, client_id, Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=_open(session, client_id, Assignment.note_ct, row.id, row.note_ct),
+        comment=_open(session, client_id, Assignment.comment_ct, row.id, row.comment_ct),
+        commented_at=row.commented_at,
+        answers=answers,
+        reasons=reasons,
+        saved=saved,
+        from_draft=from_draft,
+    )
+
+
+def _link(session: Session, client_id: uuid.UUID, assignment_id: object, item_id: uuid.UUID) -> Assignment:
+    """Tie the client's response to their assignment (once: a second response is refused)."""
+    row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
+    if row.response_id is None:
+        row.response_id = item_id
+        session.add(row)
+    elif row.response_id != item_id:
+        raise InvalidInput(N_("This homework was started on another page. Please reload to continue it."))
+    return row
+
+
+def _worksheet_of(
+    session: Session, client_id: uuid.UUID, assignment: Assignment | None, own: Worksheet | None
+) -> Worksheet:
+    if assignment is not None:
+        return worksheets.from_json(
+            _open(session, client_id, Assignment.worksheet_ct, assignment.id, assignment.worksheet_ct)
+        )
+    if own is None:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return own
+
+
+def keep_draft(
+    session: Session,
+    *,
+    client_id: uuid.UUID,
+    item_id: object,
+    assignment_id: object | None,
+    worksheet: Worksheet | None,
+    answers: object,
+    not_done: object = "",
+) -> None:
+    """Autosave the answers so far (AVAIL-1), for an assignment or an exercise of the
+    client's own (`worksheet`)."""
+    parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
+    row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
+    chosen = _worksheet_of(session, client_id, row, worksheet)
+    drafts.save(
+        session,
+        owner_id=client_id,
+        kind=kind_for(chosen),
+        item_id=parsed,
+        values=response_values(chosen, answers, not_done),
+    )
+
+
+def save_response(
+    session: Session,
+    *,
+    client_id: uuid.UUID,
+    item_id: object,
+    assignment_id: object | None,
+    worksheet: Worksheet | None,
+    answers: object,
+    not_done: object = "",
+    return_it: bool = False,
+) -> Task | None:
+    """Save the response (kept private), and return it to the clinician who assigned it if
+    `return_it` (an explicit choice: returning is sharing). Returns the task, if any."""
+    parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
+    row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
+    chosen = _worksheet_of(session, client_id, row, worksheet)
+    values = response_values(chosen, answers, not_done)
+    if chosen.is_prompt and not values["body"].strip():
+        raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
+    items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
+    if return_it:
+        if row is None:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        sharing.set_shared(
+            session, owner_id=client_id, item_id=parsed, clinician_id=row.clinician_id, shared=True
+        )
+    if row is None:
+        return None
+    return next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+
+
+def not_done(
+    session: Session,
+    *,
+    client_id: uuid.UUID,
+    item_id: object,
+    assignment_id: object,
+    reasons: object,
+    return_it: bool,
+) -> Task | None:
+    """ "I couldn't do it", with reasons picked from the list: kept as the response (what
+    was written so far stays), and returned only if the client chooses to. A prompt's
+    answer would be a journal entry, so for a prompt the mark is a response of its own (an
+    answer already begun stays among the journal's unsaved drafts)."""
+    clean = clean_not_done({"reasons": reasons})
+    parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
+    row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
+    chosen = _worksheet_of(session, client_id, row, None)
+    if chosen.is_prompt:
+        if response_kind(session, client_id, row.response_id, chosen) is not KIND:
+            row.response_id = None  # a fresh response holds the mark
+            parsed = uuid.uuid4()
+        values = {"worksheet": worksheets.to_json(chosen), "answers": "", "not_done": clean}
+    else:
+        draft = drafts.get(session, owner_id=client_id, item_id=parsed)
+        kept = answers_of(KIND, draft.fields) if draft is not None and draft.kind == KIND.name else {}
+        if draft is None and items.item_exists(
+            session, owner_id=client_id, kind=KIND, item_id=parsed, action=AuditAction.WRITE_ITEM
+        ):
+            kept = answers_of(
+                KIND, items.open_own(session, owner_id=client_id, kind=KIND, item_id=parsed).fields
+            )
+        values = response_values(chosen, kept, clean)
+    _link(session, client_id, row.id, parsed)
+    items.save(session, owner_id=client_id, kind=KIND, item_id=parsed, values=values)
+    if return_it:
+        sharing.set_shared(
+            session, owner_id=client_id, item_id=parsed, clinician_id=row.clinician_id, shared=True
+        )
+    return next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+
+
+def response_kind(
+    session: Session, client_id: uuid.UUID, response_id: Any, worksheet: Worksheet
+) -> items.Kind:
+    """The kind of the client's response: as saved, else as drafted, else as the worksheet
+    asks (a prompt's is a journal entry)."""
+    if response_id is not None:
+        item = session.get(ClientItem, response_id)
+        if item is not None and item.owner_id == client_id:
+            return items.kind_named(item.kind)
+        draft = drafts.get(session, owner_id=client_id, item_id=response_id)
+        if draft is not None:
+            return items.kind_named(draft.kind)
+    return kind_for(worksheet)
+
+
+def due_text(reader: Any, due_on: date | None, today: date) -> str:
+    """When it is due, in plain words: "Due today", "Due Thursday", "Was due 3 Nov"."""
+    if due_on is None:
+        return reader.t("No due date")
+    days = (due_on - today).days
+    if days < 0:
+        return reader.t("Was due {day}", day=reader.short_day(due_on))
+    if days == 0:
+        return reader.t("Due today")
+    if days == 1:
+        return reader.t("Due tomorrow")
+    if days < 7:
+        return reader.t("Due {weekday}", weekday=reader.weekday(due_on))
+    return reader.t("Due {day}", day=reader.short_day(due_on))
+
+
+def parse_id_or_none(value: object) -> uuid.UUID | None:
+    return parse_id(value) if value else None

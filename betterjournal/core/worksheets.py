@@ -1,0 +1,478 @@
+"""Worksheets are data, not code: a definition (fields of a few types) and its answers.
+
+Every exercise a client does is a worksheet: the built-in templates (a thought record, a
+behavioural experiment, grounding, activity scheduling, a journaling prompt) are
+definitions written here, and a clinician's custom worksheet is a definition they build,
+checked against the same schema (`custom_definition`). One renderer shows them all
+(components/worksheets.py), and one function checks any answers against any definition
+(`clean_answers`).
+
+Field types: short text, long text, a 0–10 scale, a 0–100 slider, yes/no, a date, a list
+of items, and (built-in only) rows: a small table, one row per emotion or activity.
+Answers are JSON: text for text and dates, whole numbers for scales, true/false for
+yes/no, a list of texts for a list, a list of {column: value} for rows. Nothing is
+required: an exercise can be returned half done.
+
+Built-in texts are marked for translation (`N_`) and shown in the reader's language; a
+clinician's own words are kept as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from betterjournal.core.errors import InvalidInput
+from betterjournal.core.validation import clean_line, clean_text
+from betterjournal.i18n import N_, Message
+
+SHORT_TEXT, LONG_TEXT, SCALE_10, SLIDER_100 = "short_text", "long_text", "scale_10", "slider_100"
+YES_NO, DATE, LIST, ROWS = "yes_no", "date", "list", "rows"
+# What a clinician can build a worksheet from, as the builder names them.
+CUSTOM_TYPES: dict[str, Message] = {
+    SHORT_TEXT: N_("Short text"),
+    LONG_TEXT: N_("Long text"),
+    SCALE_10: N_("Scale from 0 to 10"),
+    SLIDER_100: N_("Slider from 0 to 100"),
+    YES_NO: N_("Yes or no"),
+    DATE: N_("Date"),
+    LIST: N_("List of items"),
+}
+TYPES = (*CUSTOM_TYPES, ROWS)
+
+SHORT_MAX = 300
+LONG_MAX = 5_000
+ITEMS_MAX = 20  # in a list, or rows in a table
+FIELDS_MAX = 40
+TITLE_MAX = 100
+LABEL_MAX = 200
+EXPLANATION_MAX = 1_000
+QUESTIONS_MAX = 5
+QUESTION_MAX = 500
+DEFINITION_JSON_MAX = 40_000
+ANSWERS_JSON_MAX = 250_000
+_FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: its id (the key of its answer), type, label and hint; `columns` for rows."""
+
+    id: str
+    type: str
+    label: str
+    hint: str = ""
+    columns: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """A definition. `key`: a built-in's name, "custom" or "prompt". `questions`: a prompt's."""
+
+    key: str
+    title: str
+    explanation: str
+    fields: tuple[Field, ...]
+    example: Mapping[str, Any] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()
+
+    @property
+    def builtin(self) -> bool:
+        return BUILT_IN.get(self.key) is self
+
+    @property
+    def is_prompt(self) -> bool:
+        """A journaling prompt: answered with a journal entry, not a worksheet response."""
+        return bool(self.questions)
+
+    def field_named(self, field_id: object) -> Field:
+        found = next((f for f in self.fields if f.id == field_id), None)
+        if found is None:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        return found
+
+
+# --- one answer, by type -------------------------------------------------------------------------
+
+
+def clean_value(spec: Field, value: object) -> Any:
+    """One answer to one field (a cell of a list or of rows: its column's spec), cleaned.
+
+    Empty is always allowed (None or ""), so a half-done exercise can be kept. Values come
+    as the controls send them: text for text and dates (and a slider's "55"), numbers for
+    scales, true/false for yes/no.
+    """
+    if value is None or (value == "" and spec.type not in (LIST, ROWS)):
+        return None
+    label = spec.label
+    if spec.type == SHORT_TEXT:
+        return clean_line(value, label=Message(label), max_length=SHORT_MAX, required=False) or None
+    if spec.type == LONG_TEXT:
+        return clean_text(value, label=Message(label), max_length=LONG_MAX, required=False) or None
+    if spec.type in (SCALE_10, SLIDER_100):
+        top = 10 if spec.type == SCALE_10 else 100
+        if isinstance(value, str) and value.isdigit() and len(value) <= 3 and str(int(value)) == value:
+            value = int(value)  # a slider sends its position as text
+        if type(value) is not int or not 0 <= value <= top:
+            raise InvalidInput(N_("{label}: choose a whole number from 0 to {top}."), label=label, top=top)
+        return value
+    if spec.type == YES_NO:
+        if not isinstance(value, bool):
+            raise InvalidInput(N_("{label}: choose yes or no."), label=label)
+        return value
+    if spec.type == DATE:
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None or not 1900 <= day.year <= 2200:
+            raise InvalidInput(N_("{label}: choose a date."), label=label)
+        return day.isoformat()
+    if spec.type == LIST:
+        if not isinstance(value, list) or len(value) > ITEMS_MAX:
+            raise InvalidInput(N_("{label}: at most {count} items."), label=label, count=ITEMS_MAX)
+        item = Field(spec.id, SHORT_TEXT, spec.label)
+        return [clean_value(item, one) or "" for one in value]
+    if spec.type == ROWS:
+        if not isinstance(value, list) or len(value) > ITEMS_MAX:
+            raise InvalidInput(N_("{label}: at most {count} items."), label=label, count=ITEMS_MAX)
+        return [_clean_row(spec, row) for row in value]
+    raise InvalidInput(N_("This couldn't be saved. Please try again."))
+
+
+def _clean_row(spec: Field, row: object) -> dict[str, Any]:
+    columns = {column.id: column for column in spec.columns}
+    if not isinstance(row, dict) or set(row) - set(columns):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    cleaned = {name: clean_value(columns[name], value) for name, value in row.items()}
+    return {name: value for name, value in cleaned.items() if value is not None}
+
+
+def clean_answers(worksheet: Worksheet, answers: object) -> dict[str, Any]:
+    """Answers to a worksheet: only its fields, each checked for its type; empty ones left out."""
+    if not isinstance(answers, dict) or set(answers) - {f.id for f in worksheet.fields}:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    cleaned = {name: clean_value(worksheet.field_named(name), value) for name, value in answers.items()}
+    return {name: value for name, value in cleaned.items() if value not in (None, [])}
+
+
+def answers_json(worksheet: Worksheet, answers: object) -> str:
+    """The cleaned answers as stored (sorted JSON); '' when nothing is answered."""
+    cleaned = clean_answers(worksheet, answers)
+    text = json.dumps(cleaned, ensure_ascii=False, sort_keys=True) if cleaned else ""
+    if len(text) > ANSWERS_JSON_MAX:
+        raise InvalidInput(N_("This is more than can be kept in one exercise. Please shorten it."))
+    return text
+
+
+def answers_from(text: str) -> dict[str, Any]:
+    """Stored answers (answers_json); {} for none, or for a draft that isn't answers."""
+    try:
+        answers = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return answers if isinstance(answers, dict) else {}
+
+
+def empty_cell(spec: Field) -> Any:
+    """What a new row (or list item) starts with."""
+    if spec.type == ROWS:
+        return {}
+    return ""
+
+
+# --- definitions as stored --------------------------------------------------------------------
+
+
+def to_json(worksheet: Worksheet) -> str:
+    """How a definition is kept with an assignment or a response: a built-in by its name (so
+    it reads in each person's language), any other in full."""
+    if worksheet.builtin:
+        return json.dumps({"builtin": worksheet.key})
+    data: dict[str, Any] = {
+        "key": worksheet.key,
+        "title": worksheet.title,
+        "explanation": worksheet.explanation,
+        "fields": [{"id": f.id, "type": f.type, "label": f.label} for f in worksheet.fields],
+    }
+    if worksheet.questions:
+        data["questions"] = list(worksheet.questions)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def from_json(text: str) -> Worksheet:
+    """A stored definition (to_json); a built-in's is the current one."""
+    data = json.loads(text)
+    if "builtin" in data:
+        return BUILT_IN[data["builtin"]]
+    if "questions" in data:
+        return prompt(data["questions"])
+    return custom_definition(data)
+
+
+def custom_definition(data: object) -> Worksheet:
+    """A clinician's worksheet from its builder's data, checked against the schema:
+    {"title": …, "explanation": … (optional), "fields": [{"label": …, "type": …}, …]}.
+    Field ids are given in order ("f1", "f2", …) unless valid ones come with the data."""
+    if not isinstance(data, dict) or set(data) - {"key", "title", "explanation", "fields"}:
+        raise InvalidInput(N_("This worksheet couldn't be saved. Please try again."))
+    title = clean_line(data.get("title"), label=N_("Title"), max_length=TITLE_MAX)
+    explanation = clean_text(
+        data.get("explanation", ""), label=N_("Explanation"), max_length=EXPLANATION_MAX, required=False
+    ).strip()
+    specs = data.get("fields")
+    if not isinstance(specs, list) or not specs:
+        raise InvalidInput(N_("Add at least one field to the worksheet."))
+    if len(specs) > FIELDS_MAX:
+        raise InvalidInput(N_("A worksheet can have at most {count} fields."), count=FIELDS_MAX)
+    fields: list[Field] = []
+    for index, spec in enumerate(specs, start=1):
+        if not isinstance(spec, dict) or set(spec) - {"id", "type", "label"}:
+            raise InvalidInput(N_("This worksheet couldn't be saved. Please try again."))
+        if spec.get("type") not in CUSTOM_TYPES:
+            raise InvalidInput(N_("Field {number}: choose one of the field types offered."), number=index)
+        label = clean_line(spec.get("label"), label=N_("Field name"), max_length=LABEL_MAX)
+        field_id = spec.get("id", f"f{index}")
+        if not isinstance(field_id, str) or not _FIELD_ID.match(field_id):
+            raise InvalidInput(N_("This worksheet couldn't be saved. Please try again."))
+        fields.append(Field(field_id, spec["type"], label))
+    names = [f.label.casefold() for f in fields]
+    if len(set(names)) != len(names) or len({f.id for f in fields}) != len(fields):
+        raise InvalidInput(N_("Two fields have the same name. Give each field its own name."))
+    worksheet = Worksheet(CUSTOM, title, explanation, tuple(fields))
+    if len(to_json(worksheet)) > DEFINITION_JSON_MAX:
+        raise InvalidInput(N_("This worksheet is too long. Please shorten it."))
+    return worksheet
+
+
+def prompt(questions: object) -> Worksheet:
+    """A journaling prompt: one to five questions (a clinician's, or one from the library),
+    answered in a journal entry."""
+    if not isinstance(questions, list) or not questions:
+        raise InvalidInput(N_("Write at least one question."))
+    if len(questions) > QUESTIONS_MAX:
+        raise InvalidInput(N_("A prompt can have at most {count} questions."), count=QUESTIONS_MAX)
+    cleaned = tuple(clean_text(q, label=N_("Question"), max_length=QUESTION_MAX).strip() for q in questions)
+    return Worksheet(
+        PROMPT,
+        N_("Journaling prompt"),
+        N_(
+            "A question to write about, in your own words and at your own pace. Your answer "
+            "is a journal entry: it stays private until you choose to share it."
+        ),
+        (Field("answer", LONG_TEXT, N_("Your answer")),),
+        questions=cleaned,
+    )
+
+
+# --- the built-in templates ------------------------------------------------------------------
+
+CUSTOM, PROMPT, LIBRARY_PROMPT = "custom", "prompt", "library_prompt"
+
+
+def _emotions(field_id: str, label: Message, hint: Message) -> Field:
+    return Field(
+        field_id,
+        ROWS,
+        label,
+        hint,
+        columns=(
+            Field("emotion", SHORT_TEXT, N_("Emotion")),
+            Field("intensity", SLIDER_100, N_("How strong (0–100)")),
+        ),
+    )
+
+
+THOUGHT_RECORD = Worksheet(
+    "thought_record",
+    N_("Thought record"),
+    N_(
+        "When your mood shifts, a thought record helps you slow down and look at what went "
+        "through your mind. You write down the situation, what you felt and how strongly, and "
+        "the thoughts that came. Then you look at the evidence for and against the thought "
+        "that hit hardest, and try a more balanced way of seeing it. There are no right "
+        "answers: a few words in each box is plenty."
+    ),
+    (
+        Field(
+            "situation",
+            LONG_TEXT,
+            N_("Situation"),
+            N_("Where were you, what was happening, who was there?"),
+        ),
+        _emotions("emotions", N_("Emotions"), N_("Each emotion, and how strong it was from 0 to 100.")),
+        Field("thoughts", LIST, N_("Automatic thoughts"), N_("What went through your mind?")),
+        Field("hot_thought", SHORT_TEXT, N_("The “hot” thought"), N_("The thought that hit hardest.")),
+        Field("hot_belief", SLIDER_100, N_("How much I believed it (0–100)")),
+        Field("evidence_for", LONG_TEXT, N_("Evidence for the hot thought")),
+        Field("evidence_against", LONG_TEXT, N_("Evidence against the hot thought")),
+        Field("balanced", LONG_TEXT, N_("A balanced or alternative thought")),
+        Field("balanced_belief", SLIDER_100, N_("How much I believe it (0–100)")),
+        _emotions("emotions_after", N_("Emotions now"), N_("The same emotions, rated again from 0 to 100.")),
+    ),
+    example={
+        "situation": N_("My friend didn't answer my message all day."),
+        "emotions": [{"emotion": N_("Sad"), "intensity": 70}, {"emotion": N_("Anxious"), "intensity": 60}],
+        "thoughts": [N_("She's angry with me."), N_("I always push people away.")],
+        "hot_thought": N_("I always push people away."),
+        "hot_belief": 80,
+        "evidence_for": N_("Last month a friend stopped calling."),
+        "evidence_against": N_("She was at work all day. We had a good time on Saturday."),
+        "balanced": N_("She is probably busy. One quiet day doesn't mean I push people away."),
+        "balanced_belief": 60,
+        "emotions_after": [
+            {"emotion": N_("Sad"), "intensity": 40},
+            {"emotion": N_("Anxious"), "intensity": 30},
+        ],
+    },
+)
+
+BEHAVIOURAL_EXPERIMENT = Worksheet(
+    "behavioural_experiment",
+    N_("Behavioural experiment"),
+    N_(
+        "A behavioural experiment tests a belief by trying something and seeing what really "
+        "happens. You write the belief and how much you believe it, what you predict, and a "
+        "small, safe step to test it. Afterwards you note what happened and what you learned. "
+        "Whatever the result, you learn something: that is the point."
+    ),
+    (
+        Field("belief", LONG_TEXT, N_("The belief I want to test")),
+        Field("belief_before", SLIDER_100, N_("How much I believe it (0–100)")),
+        Field("predictions", LIST, N_("What I predict will happen")),
+        Field("experiment", LONG_TEXT, N_("The experiment: what, when, where")),
+        Field("obstacles", LONG_TEXT, N_("What might get in the way, and how I'll handle it")),
+        Field("happened", LONG_TEXT, N_("What actually happened")),
+        Field("learned", LONG_TEXT, N_("What I learned")),
+        Field("belief_after", SLIDER_100, N_("How much I believe it now (0–100)")),
+    ),
+    example={
+        "belief": N_("If I speak up in a meeting, people will think I'm stupid."),
+        "belief_before": 75,
+        "predictions": [N_("Nobody will answer."), N_("Someone will look annoyed.")],
+        "experiment": N_("Ask one question at Tuesday's team meeting."),
+        "obstacles": N_("I might freeze. I'll write the question down beforehand."),
+        "happened": N_("My manager said it was a good question and answered it."),
+        "learned": N_("People were more interested than I expected."),
+        "belief_after": 40,
+    },
+)
+
+GROUNDING = Worksheet(
+    "grounding",
+    N_("Grounding practice (5-4-3-2-1)"),
+    N_(
+        "When feelings run high, grounding brings your attention back to the present through "
+        "your senses. Notice 5 things you can see, 4 you can touch, 3 you can hear, 2 you can "
+        "smell and 1 you can taste. Rate your distress before and after. It takes a few "
+        "minutes and works anywhere."
+    ),
+    (
+        Field("when_where", SHORT_TEXT, N_("When and where")),
+        Field("distress_before", SCALE_10, N_("Distress before (0–10)")),
+        Field("seen", LIST, N_("5 things I can see")),
+        Field("touched", LIST, N_("4 things I can touch")),
+        Field("heard", LIST, N_("3 things I can hear")),
+        Field("smelled", LIST, N_("2 things I can smell")),
+        Field("tasted", LIST, N_("1 thing I can taste")),
+        Field("distress_after", SCALE_10, N_("Distress after (0–10)")),
+    ),
+    example={
+        "when_where": N_("Tuesday evening, on the bus"),
+        "distress_before": 7,
+        "seen": [N_("a red coat"), N_("rain on the window"), N_("my shoes"), N_("a map"), N_("a tree")],
+        "touched": [N_("the seat"), N_("my scarf"), N_("my keys"), N_("the cold pole")],
+        "heard": [N_("the engine"), N_("someone laughing"), N_("the doors")],
+        "smelled": [N_("coffee"), N_("wet wool")],
+        "tasted": [N_("mint")],
+        "distress_after": 4,
+    },
+)
+
+ACTIVITY_SCHEDULING = Worksheet(
+    "activity_scheduling",
+    N_("Activity scheduling"),
+    N_(
+        "Low mood makes us do less, and doing less lowers mood. Activity scheduling breaks "
+        "that circle: plan a few small activities, then note whether you did them and how "
+        "they went. Mastery is how much you felt you achieved; pleasure is how much you "
+        "enjoyed it, each from 0 to 10. Small steps count."
+    ),
+    (
+        Field(
+            "activities",
+            ROWS,
+            N_("Activities"),
+            N_("Plan a few, then fill in the rest once each is done."),
+            columns=(
+                Field("activity", SHORT_TEXT, N_("Activity")),
+                Field("when", SHORT_TEXT, N_("Day and time")),
+                Field("done", YES_NO, N_("Done?")),
+                Field("mastery", SCALE_10, N_("Mastery (0–10)")),
+                Field("pleasure", SCALE_10, N_("Pleasure (0–10)")),
+            ),
+        ),
+    ),
+    example={
+        "activities": [
+            {
+                "activity": N_("Walk around the block"),
+                "when": N_("Monday 9:00"),
+                "done": True,
+                "mastery": 6,
+                "pleasure": 5,
+            },
+            {"activity": N_("Call my sister"), "when": N_("Wednesday 18:00"), "done": False},
+        ],
+    },
+)
+
+# Questions a client can pick to write about on their own.
+PROMPT_LIBRARY: tuple[Message, ...] = (
+    N_("What is one thing that went well today, and what part did you play in it?"),
+    N_("What has been weighing on you this week? What would you say to a friend carrying it?"),
+    N_("When did you feel most like yourself recently? What was happening?"),
+    N_("What is a worry you keep coming back to? What would help, even a little?"),
+    N_("What do you need more of right now, and what do you need less of?"),
+    N_("What would you like to remember from your last session?"),
+    N_("What are three small things you are grateful for today?"),
+    N_("What would you like to bring to your next session?"),
+)
+
+JOURNALING_PROMPT = Worksheet(
+    "journaling_prompt",
+    N_("Journaling prompt"),
+    N_(
+        "A question to write about, in your own words and at your own pace. Your answer "
+        "is a journal entry: it stays private until you choose to share it."
+    ),
+    (Field("answer", LONG_TEXT, N_("Your answer")),),
+    example={
+        "answer": N_(
+            "Today I finished the report I had been putting off. I asked for help, which I usually don't."
+        )
+    },
+    questions=(PROMPT_LIBRARY[0],),
+)
+
+BUILT_IN: dict[str, Worksheet] = {
+    w.key: w
+    for w in (THOUGHT_RECORD, BEHAVIOURAL_EXPERIMENT, GROUNDING, ACTIVITY_SCHEDULING, JOURNALING_PROMPT)
+}
+
+
+def library_prompt(index: object) -> Worksheet:
+    """One of the library's questions, to answer in a journal entry."""
+    if type(index) is not int or not 0 <= index < len(PROMPT_LIBRARY):
+        raise InvalidInput(N_("This couldn't be shown. Please try again."))
+    return Worksheet(
+        LIBRARY_PROMPT,
+        JOURNALING_PROMPT.title,
+        JOURNALING_PROMPT.explanation,
+        JOURNALING_PROMPT.fields,
+        questions=(PROMPT_LIBRARY[index],),
+    )

@@ -1,0 +1,618 @@
+"""Homework pages: the client's to-do list and an exercise being done; the clinician's
+assignments to a client, a returned response, and their own worksheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
+from betterjournal.components.items import share_controls
+from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.text import tr
+from betterjournal.components.worksheets import worksheet_answers, worksheet_form
+from betterjournal.core import homework, worksheets
+from betterjournal.state.homework import (
+    ClientHomeworkState,
+    HomeworkState,
+    ReturnedState,
+    WorksheetsState,
+    WorksheetState,
+)
+from betterjournal.views import Choice, GivenLine, TaskLine
+
+# --- the client's --------------------------------------------------------------------------------
+
+
+def task_card(task: TaskLine) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(task.title, weight="bold"),
+                    rx.spacer(),
+                    rx.badge(task.status, color_scheme=rx.cond(task.started, "teal", "gray"), variant="soft"),
+                    width="100%",
+                    align="start",
+                ),
+                rx.text(task.due, size="2"),
+                rx.text(task.by, size="1", color_scheme="gray"),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href=routes.WORKSHEET + "?assignment=" + task.id,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def homework_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            HomeworkState.homework_loaded,
+            rx.vstack(
+                rx.heading(tr("To do"), as_="h2", size="4"),
+                rx.cond(
+                    HomeworkState.to_do.length() > 0,  # type: ignore[attr-defined]
+                    rx.foreach(HomeworkState.to_do, task_card),
+                    empty_state(tr("Nothing to do right now. Your clinician's assignments will show here.")),
+                ),
+                rx.cond(
+                    HomeworkState.done.length() > 0,  # type: ignore[attr-defined]
+                    rx.el.section(
+                        rx.vstack(
+                            rx.heading(tr("Returned"), as_="h2", size="4"),
+                            rx.foreach(HomeworkState.done, task_card),
+                            width="100%",
+                        ),
+                        aria_label=tr("Returned"),
+                        width="100%",
+                    ),
+                ),
+                width="100%",
+                spacing="3",
+            ),
+            loading(tr("Loading your homework")),
+        ),
+        rx.heading(tr("Start an exercise on your own"), as_="h2", size="4"),
+        rx.text(tr("What you do here is private until you choose to share it."), size="2"),
+        rx.flex(
+            *[
+                rx.link(
+                    rx.button(tr(sheet.title), variant="soft", size="3"),
+                    href=f"{routes.WORKSHEET}?template={key}",
+                )
+                for key, sheet in worksheets.BUILT_IN.items()
+                if not sheet.is_prompt
+            ],
+            wrap="wrap",
+            gap="2",
+        ),
+        rx.heading(tr("Something to write about"), as_="h3", size="3"),
+        rx.vstack(
+            *[
+                rx.link(tr(question), href=f"{routes.WORKSHEET}?prompt={index}")
+                for index, question in enumerate(worksheets.PROMPT_LIBRARY)
+            ],
+            spacing="2",
+        ),
+        heading=tr("Homework"),
+    )
+
+
+def to_do_on_home() -> rx.Component:
+    """The first few things to do, for the client's home screen."""
+    return rx.cond(
+        HomeworkState.to_do.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("To do"), as_="h2", size="4"),
+            rx.foreach(HomeworkState.to_do[:3], task_card),  # type: ignore[index]
+            rx.link(tr("All your homework"), href=routes.HOMEWORK),
+            width="100%",
+        ),
+    )
+
+
+def _answer(cell, value):
+    return WorksheetState.answer(cell.field, cell.row, cell.column, value)
+
+
+def _about() -> rx.Component:
+    """What the exercise is, and an example to open."""
+    return rx.el.details(
+        rx.el.summary(tr("What is this, and an example"), padding_y="0.5em", cursor="pointer"),
+        rx.vstack(
+            rx.text(WorksheetState.explanation, size="2"),
+            rx.cond(
+                WorksheetState.example.length() > 0,  # type: ignore[attr-defined]
+                rx.card(
+                    rx.vstack(
+                        rx.heading(tr("Example"), as_="h3", size="3"),
+                        worksheet_answers(WorksheetState.example),
+                        spacing="3",
+                    ),
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _from_clinician() -> rx.Component:
+    return rx.cond(
+        WorksheetState.assignment_id != "",
+        rx.card(
+            rx.vstack(
+                rx.text(WorksheetState.by, weight="bold"),
+                rx.text(WorksheetState.due, size="2"),
+                rx.cond(WorksheetState.instructions != "", entry_body(WorksheetState.instructions)),
+                rx.cond(WorksheetState.note != "", entry_body(WorksheetState.note)),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _comment() -> rx.Component:
+    return rx.cond(
+        WorksheetState.comment != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(tr("Comment from your clinician"), weight="bold"),
+                entry_body(WorksheetState.comment),
+                rx.cond(WorksheetState.reviewed, rx.text(tr("Reviewed"), size="1")),
+                spacing="1",
+            ),
+            icon="message-circle",
+            color_scheme="teal",
+            width="100%",
+        ),
+        rx.cond(
+            WorksheetState.reviewed, rx.callout(tr("Your clinician reviewed it."), icon="check", width="100%")
+        ),
+    )
+
+
+def _reason_chosen(reason: rx.Var[str]) -> rx.Var[bool]:
+    return WorksheetState.chosen_reasons.contains(reason)  # type: ignore[attr-defined]
+
+
+def _could_not() -> rx.Component:
+    """ "I couldn't do it": reasons to pick (none needed), kept private or returned."""
+    return rx.el.details(
+        rx.el.summary(tr("I couldn't do it"), padding_y="0.5em", cursor="pointer"),
+        rx.vstack(
+            rx.text(
+                tr("That's okay. If you like, say why (you can pick none):"), size="2", id="reasons-label"
+            ),
+            rx.flex(
+                rx.foreach(
+                    WorksheetState.reasons,
+                    lambda reason: rx.button(
+                        reason.label,
+                        type="button",
+                        size="2",
+                        variant=rx.cond(_reason_chosen(reason.value), "solid", "outline"),
+                        aria_pressed=rx.cond(_reason_chosen(reason.value), "true", "false"),
+                        on_click=WorksheetState.toggle_reason(reason.value),
+                        min_height="44px",
+                    ),
+                ),
+                wrap="wrap",
+                gap="2",
+                role="group",
+                aria_labelledby="reasons-label",
+            ),
+            rx.hstack(
+                rx.button(tr("Let my clinician know"), on_click=WorksheetState.mark_not_done(True)),
+                rx.button(
+                    tr("Keep it private"), variant="soft", on_click=WorksheetState.mark_not_done(False)
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.vstack(
+        rx.text(WorksheetState.status, size="2", color_scheme="gray", role="status"),
+        rx.cond(
+            (WorksheetState.assignment_id != "") & ~WorksheetState.returned,
+            rx.button(
+                tr("Return to my clinician"), size="3", width="100%", on_click=WorksheetState.return_worksheet
+            ),
+        ),
+        rx.button(
+            rx.cond(WorksheetState.is_prompt, tr("Save in my journal"), tr("Save and keep private")),
+            size="3",
+            variant=rx.cond(WorksheetState.assignment_id != "", "soft", "solid"),
+            width="100%",
+            on_click=WorksheetState.save_worksheet,
+        ),
+        rx.text(
+            tr("Your answers are saved as a draft while you work. Nothing is shared until you choose."),
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def worksheet_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            WorksheetState.found,
+            rx.vstack(
+                rx.heading(WorksheetState.title, as_="h2", size="5"),
+                _from_clinician(),
+                _comment(),
+                _about(),
+                rx.foreach(WorksheetState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
+                rx.cond(
+                    WorksheetState.marked_not_done & WorksheetState.is_prompt,
+                    rx.text(tr("You marked this as not done."), size="2"),
+                    worksheet_form(
+                        WorksheetState.fields, _answer, WorksheetState.add_row, WorksheetState.remove_row
+                    ),
+                ),
+                _actions(),
+                rx.cond(
+                    (WorksheetState.assignment_id != "") & ~WorksheetState.returned,
+                    _could_not(),
+                ),
+                rx.cond(WorksheetState.saved, share_controls(WorksheetState.item_id)),
+                rx.link(tr("Back to your homework"), href=routes.HOMEWORK),
+                spacing="4",
+                width="100%",
+            ),
+            unavailable_or_loading(
+                WorksheetState.loaded,
+                tr("This exercise isn't available. It may have been withdrawn."),
+                rx.link(tr("Back to your homework"), href=routes.HOMEWORK),
+                tr("Opening the exercise"),
+            ),
+        ),
+        heading=tr("Homework"),
+    )
+
+
+# --- the clinician's ----------------------------------------------------------------------------
+
+
+def _select(
+    name: str, options: list[tuple[str, rx.Var[str] | str]] | None = None, items: Any = None
+) -> rx.Component:
+    return rx.el.select(
+        *(
+            [rx.el.option(label, value=value) for value, label in options]
+            if options is not None
+            else [rx.foreach(items, lambda c: rx.el.option(c.label, value=c.value))]
+        ),
+        id=name,
+        name=name,
+        min_height="44px",
+        font_size="16px",
+        width="100%",
+    )
+
+
+def _assign_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(tr("Assign homework"), as_="h2", size="4"),
+            labelled_field(tr("Worksheet"), _select("template", items=ClientHomeworkState.templates)),
+            labelled_field(
+                tr("Questions (for a journaling prompt)"),
+                rx.text_area(id="questions", name="questions", size="3", width="100%"),
+                hint=tr("One question per line, up to {count}.", count=worksheets.QUESTIONS_MAX),
+            ),
+            labelled_field(
+                tr("Instructions"),
+                rx.text_area(id="instructions", name="instructions", size="3", width="100%"),
+            ),
+            labelled_field(
+                tr("Note for your client"), rx.input(id="note", name="note", size="3", width="100%")
+            ),
+            labelled_field(
+                tr("Due date (optional)"),
+                rx.el.input(id="due_on", name="due_on", type="date", min_height="44px", font_size="16px"),
+            ),
+            labelled_field(
+                tr("Repeat"),
+                _select("repeat", [("", tr("Once")), ("daily", tr("Daily")), ("weekly", tr("Weekly"))]),
+            ),
+            labelled_field(
+                tr("How many times"),
+                rx.input(
+                    id="times", name="times", default_value="1", input_mode="numeric", size="3", width="6em"
+                ),
+                hint=tr(
+                    "For a repeated assignment: from 1 to {count}, from the due date.",
+                    count=homework.REPEAT_MAX,
+                ),
+            ),
+            rx.button(tr("Assign"), type="submit", size="3"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ClientHomeworkState.assign,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _given_card(line: GivenLine) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(line.title, weight="bold"),
+                rx.spacer(),
+                rx.badge(line.status, variant="soft"),
+                width="100%",
+                align="start",
+            ),
+            rx.text(line.due, size="2"),
+            rx.cond(line.instructions != "", rx.text(line.instructions, size="2", color_scheme="gray")),
+            rx.cond(
+                line.returned,
+                rx.link(
+                    rx.button(tr("Read the response"), size="2"),
+                    href=routes.RETURNED + "?assignment=" + line.id,
+                ),
+            ),
+            rx.cond(
+                line.editable,
+                rx.el.details(
+                    rx.el.summary(tr("Edit or withdraw"), cursor="pointer"),
+                    rx.form(
+                        rx.vstack(
+                            rx.el.input(type="hidden", name="assignment_id", value=line.id, read_only=True),
+                            labelled_field(
+                                tr("Instructions"),
+                                rx.text_area(
+                                    id="instructions-" + line.id,
+                                    name="instructions",
+                                    default_value=line.instructions,
+                                    width="100%",
+                                ),
+                            ),
+                            labelled_field(
+                                tr("Note for your client"),
+                                rx.input(
+                                    id="note-" + line.id, name="note", default_value=line.note, width="100%"
+                                ),
+                            ),
+                            labelled_field(
+                                tr("Due date (optional)"),
+                                rx.el.input(
+                                    id="due-" + line.id,
+                                    name="due_on",
+                                    type="date",
+                                    default_value=line.due_on,
+                                    min_height="44px",
+                                    font_size="16px",
+                                ),
+                            ),
+                            rx.hstack(
+                                rx.button(tr("Save changes"), type="submit", size="2"),
+                                rx.button(
+                                    tr("Withdraw"),
+                                    type="button",
+                                    size="2",
+                                    variant="soft",
+                                    color_scheme="gray",
+                                    on_click=ClientHomeworkState.withdraw(line.id),
+                                ),
+                                spacing="2",
+                            ),
+                            spacing="2",
+                            width="100%",
+                            padding_top="0.5em",
+                        ),
+                        on_submit=ClientHomeworkState.edit_assignment,
+                        reset_on_submit=False,
+                    ),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def client_homework_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            ClientHomeworkState.available,
+            rx.vstack(
+                rx.heading(
+                    tr("Homework for {name}", name=ClientHomeworkState.client_name), as_="h2", size="4"
+                ),
+                rx.cond(
+                    ClientHomeworkState.given.length() > 0,  # type: ignore[attr-defined]
+                    rx.foreach(ClientHomeworkState.given, _given_card),
+                    empty_state(tr("Nothing assigned yet.")),
+                ),
+                _assign_form(),
+                rx.link(tr("Your worksheets"), href=routes.WORKSHEETS),
+                spacing="4",
+                width="100%",
+            ),
+            unavailable_or_loading(
+                ClientHomeworkState.loaded,
+                tr("This client isn't available."),
+                rx.link(tr("Back to your clients"), href=routes.CLIENTS),
+                tr("Loading the homework"),
+            ),
+        ),
+        heading=tr("Homework"),
+    )
+
+
+def returned_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            ReturnedState.found,
+            rx.vstack(
+                rx.heading(
+                    tr("{title} from {name}", title=ReturnedState.title, name=ReturnedState.client_name),
+                    as_="h2",
+                    size="5",
+                ),
+                rx.text(ReturnedState.dates, size="1", color_scheme="gray"),
+                rx.cond(ReturnedState.instructions != "", entry_body(ReturnedState.instructions)),
+                rx.foreach(ReturnedState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
+                rx.cond(
+                    ReturnedState.reasons.length() > 0,  # type: ignore[attr-defined]
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(tr("Your client couldn't do it this time."), weight="bold"),
+                            rx.foreach(ReturnedState.reasons, lambda r: rx.text(r)),
+                        ),
+                        icon="info",
+                        width="100%",
+                    ),
+                ),
+                worksheet_answers(ReturnedState.fields),
+                rx.divider(),
+                rx.form(
+                    labelled_field(
+                        tr("Your comment"),
+                        rx.text_area(
+                            id="comment",
+                            name="comment",
+                            default_value=ReturnedState.comment,
+                            size="3",
+                            width="100%",
+                            max_length=homework.COMMENT_MAX,
+                        ),
+                        hint=tr("Your client sees it next to their answers."),
+                    ),
+                    rx.button(tr("Save comment"), type="submit", size="3", margin_top="0.5em"),
+                    on_submit=ReturnedState.save_comment,
+                    reset_on_submit=False,
+                    width="100%",
+                ),
+                rx.cond(
+                    ReturnedState.reviewed,
+                    rx.text(tr("Reviewed"), weight="bold"),
+                    rx.button(
+                        tr("Mark as reviewed"), variant="soft", size="3", on_click=ReturnedState.mark_reviewed
+                    ),
+                ),
+                rx.link(
+                    tr("Back to this client's homework"),
+                    href=routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            unavailable_or_loading(
+                ReturnedState.loaded,
+                tr("This response isn't available. Your client may have taken it back."),
+                rx.link(tr("Back to your clients"), href=routes.CLIENTS),
+                tr("Opening the response"),
+            ),
+        ),
+        heading=tr("Returned homework"),
+    )
+
+
+def _draft_field(spec: Choice, index: int) -> rx.Component:
+    return rx.hstack(
+        rx.text(spec.value, weight="bold"),
+        rx.badge(spec.label, variant="soft"),
+        rx.spacer(),
+        rx.button(
+            tr("Remove"),
+            variant="ghost",
+            size="2",
+            type="button",
+            on_click=WorksheetsState.remove_builder_field(index),
+            aria_label=tr("Remove {item}", item=spec.value),
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def worksheets_page() -> rx.Component:
+    return page_shell(
+        rx.heading(tr("Your library"), as_="h2", size="4"),
+        rx.cond(
+            WorksheetsState.templates.length() > 0,  # type: ignore[attr-defined]
+            rx.foreach(
+                WorksheetsState.templates,
+                lambda t: rx.card(
+                    rx.hstack(
+                        rx.text(t.label, weight="bold"),
+                        rx.spacer(),
+                        rx.button(
+                            tr("Remove"),
+                            variant="ghost",
+                            size="2",
+                            on_click=WorksheetsState.remove_template(t.value),
+                            aria_label=tr("Remove {item}", item=t.label),
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                    width="100%",
+                ),
+            ),
+            empty_state(tr("No worksheets of your own yet. Build one below.")),
+        ),
+        rx.heading(tr("Build a worksheet"), as_="h2", size="4"),
+        rx.text(tr("Add the fields in order, then give the worksheet a title and save it."), size="2"),
+        rx.foreach(WorksheetsState.draft_fields, _draft_field),
+        rx.form(
+            rx.vstack(
+                labelled_field(
+                    tr("Field name"), rx.input(id="field_label", name="label", size="3", width="100%")
+                ),
+                labelled_field(tr("Field type"), _select("type", items=WorksheetsState.type_choices)),
+                rx.button(tr("Add field"), type="submit", variant="soft", size="3"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=WorksheetsState.add_builder_field,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.form(
+            rx.vstack(
+                labelled_field(
+                    tr("Title"), rx.input(id="worksheet_title", name="title", size="3", width="100%")
+                ),
+                labelled_field(
+                    tr("Explanation for your client (optional)"),
+                    rx.text_area(id="worksheet_explanation", name="explanation", size="3", width="100%"),
+                ),
+                rx.button(tr("Save worksheet"), type="submit", size="3"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=WorksheetsState.save_template,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.link(tr("Back to your clients"), href=routes.CLIENTS),
+        heading=tr("Your worksheets"),
+    )

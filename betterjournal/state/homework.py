@@ -1,0 +1,619 @@
+"""Homework: the client's to-do list and the exercise being done; the clinician's
+assignments to a client, a returned response to read and comment on, and their own
+worksheets. The rules are core/homework.py's; these states only hold what is on screen."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from betterjournal import routes
+from betterjournal.core import homework, items, links, worksheets
+from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.worksheets import Worksheet
+from betterjournal.db import in_session
+from betterjournal.i18n import N_
+from betterjournal.models import Role
+from betterjournal.state import live
+from betterjournal.state.base import AppState, guarded
+from betterjournal.state.items import ItemSharingState
+from betterjournal.views import (
+    Choice,
+    FieldView,
+    GivenLine,
+    TaskLine,
+    given_line,
+    share_lines,
+    task_line,
+    worksheet_fields,
+)
+
+TO_DO_ON_HOME = 3
+
+
+def _tasks(session: Session, *, client_id: uuid.UUID):
+    return homework.tasks_of(session, client_id=client_id, open_only=False)
+
+
+class HomeworkState(AppState):
+    """The client's homework: to do (started first), returned, and exercises to start."""
+
+    to_do: list[TaskLine] = []
+    done: list[TaskLine] = []
+    homework_loaded: bool = False
+
+    @guarded(Role.CLIENT)
+    async def load_homework(self) -> None:
+        viewer = self._viewer()
+        tasks = await in_session(_tasks, client_id=viewer.user_id)
+        reader = self._reader()
+        today = reader.today()
+        open_tasks = [t for t in tasks if t.status not in ("returned", "reviewed")]
+        open_tasks.sort(key=lambda t: (t.status == "assigned", t.due_on is None, t.due_on or today))
+        self.to_do = [task_line(t, reader, today) for t in open_tasks]
+        self.done = [task_line(t, reader, today) for t in tasks if t.status in ("returned", "reviewed")]
+        self.homework_loaded = True
+
+
+def _library(reader: Any) -> list[Choice]:
+    return [Choice(str(i), reader.t(q)) for i, q in enumerate(worksheets.PROMPT_LIBRARY)]
+
+
+class WorksheetState(AppState):
+    """One exercise being done: an assignment (`?assignment=`), a built-in one started on
+    the client's own (`?template=`), a library prompt (`?prompt=`), or an exercise of the
+    client's own opened again (`?id=`). Every answer is autosaved as a draft."""
+
+    title: str = ""
+    explanation: str = ""
+    questions: list[str] = []
+    instructions: str = ""
+    note: str = ""
+    by: str = ""  # the clinician who assigned it
+    due: str = ""
+    fields: list[FieldView] = []
+    example: list[FieldView] = []
+    item_id: str = ""
+    assignment_id: str = ""
+    clinician_id: str = ""
+    is_prompt: bool = False
+    saved: bool = False
+    returned: bool = False
+    reviewed: bool = False
+    comment: str = ""
+    status: str = ""  # "Draft saved", "Your unsaved answers are back."
+    reasons: list[Choice] = []  # "couldn't do it": the reasons offered
+    chosen_reasons: list[str] = []
+    marked_not_done: bool = False
+    found: bool = False
+    loaded: bool = False
+    _answers: dict[str, Any] = {}
+    _worksheet: str = ""  # the definition (to_json), for an exercise of the client's own
+    _clinician_name: str = ""
+    _held_path: str = ""
+
+    def _sheet(self) -> Worksheet:
+        return worksheets.from_json(self._worksheet)
+
+    def _show_fields(self) -> None:
+        self.fields = worksheet_fields(self._sheet(), self._answers, self._reader())
+
+    @guarded(Role.CLIENT)
+    async def open_worksheet(self) -> None:
+        viewer = self._viewer()
+        self.reset()
+        query = self.router.url.query_parameters
+        reader = self._reader()
+        self.reasons = [Choice(key, reader.t(label)) for key, label in homework.NOT_DONE_REASONS.items()]
+        try:
+            if query.get("assignment"):
+                await self._open_assignment(viewer.user_id, query["assignment"])
+            else:
+                if query.get("template") in worksheets.BUILT_IN and query["template"] != "journaling_prompt":
+                    sheet = worksheets.BUILT_IN[query["template"]]
+                    self.item_id = str(uuid.uuid4())
+                elif query.get("prompt", "").isdigit():
+                    sheet = worksheets.library_prompt(int(query["prompt"]))
+                    self.item_id = str(uuid.uuid4())
+                elif query.get("id"):
+                    item = await in_session(
+                        items.open_own, owner_id=viewer.user_id, kind=homework.KIND, item_id=query["id"]
+                    )
+                    sheet = worksheets.from_json(item.fields["worksheet"])
+                    self.item_id, self.saved = str(item.id), True
+                    self._answers = homework.answers_of(homework.KIND, item.fields)
+                    shares = await in_session(_shares, owner_id=viewer.user_id, item_id=item.id)
+                    sharing_state = await self.get_state(ItemSharingState)
+                    sharing_state._show(self.item_id, share_lines(shares, reader), page=routes.WORKSHEET)
+                else:
+                    raise InvalidInput(N_("This couldn't be shown. Please try again."))
+                self._present(sheet)
+            self.found = True
+            self._held_path = routes.WORKSHEET
+            self._keep_current()
+        finally:
+            self.loaded = True
+
+    async def _open_assignment(self, client_id: uuid.UUID, assignment_id: str) -> None:
+        opened = await in_session(homework.open_task, client_id=client_id, assignment_id=assignment_id)
+        task, reader = opened.task, self._reader()
+        self.assignment_id, self.clinician_id = task.id, task.clinician_id
+        self.item_id = task.response_id or str(uuid.uuid4())
+        self._answers = opened.answers
+        self.instructions, self.note, self.comment = opened.instructions, opened.note, opened.comment
+        self._clinician_name = task.clinician_name
+        self.by = reader.t("From {name}", name=task.clinician_name)
+        self.due = homework.due_text(reader, task.due_on, reader.today())
+        self.saved = opened.saved
+        self.returned = task.status in ("returned", "reviewed")
+        self.reviewed = task.status == "reviewed"
+        self.marked_not_done = bool(opened.reasons)
+        self.chosen_reasons = opened.reasons
+        self.status = reader.t("Your unsaved answers are back.") if opened.from_draft else ""
+        self._present(task.worksheet)
+        if task.response_id and opened.saved:
+            shares = await in_session(_shares, owner_id=client_id, item_id=uuid.UUID(task.response_id))
+            sharing_state = await self.get_state(ItemSharingState)
+            sharing_state._show(self.item_id, share_lines(shares, reader), page=routes.WORKSHEET)
+
+    def _present(self, sheet: Worksheet) -> None:
+        reader = self._reader()
+        self._worksheet = worksheets.to_json(sheet)
+        self.title, self.explanation = str(reader.shown(sheet.title)), str(reader.shown(sheet.explanation))
+        self.questions = [str(reader.shown(q)) for q in sheet.questions]
+        self.is_prompt = sheet.is_prompt
+        self._show_fields()
+        if sheet.example:
+            self.example = worksheet_fields(sheet, sheet.example, reader, reading=True)
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The clinician commented, reviewed or withdrew it: show that at once (the answers
+        on screen stay as they are)."""
+        if not self.assignment_id:
+            return
+        try:
+            opened = await in_session(
+                homework.open_task, client_id=uuid.UUID(viewer_id), assignment_id=self.assignment_id
+            )
+        except CoreError:
+            self._leave()
+            self.loaded = True
+            return
+        self.comment = opened.comment
+        self.reviewed = opened.task.status == "reviewed"
+        self.returned = opened.task.status in ("returned", "reviewed")
+
+    # --- answering -----------------------------------------------------------------------
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def answer(self, field: str, row: int, column: str, value: object) -> None:
+        """One control's answer (`row` -1: the field itself), checked and autosaved."""
+        sheet = self._sheet()
+        spec = sheet.field_named(field)
+        answers = copy.deepcopy(self._answers)
+        if spec.type in (worksheets.LIST, worksheets.ROWS):
+            rows = list(answers.get(field) or [])
+            if type(row) is not int or not 0 <= row < worksheets.ITEMS_MAX:
+                raise InvalidInput(N_("This couldn't be saved. Please try again."))
+            while len(rows) <= row:
+                rows.append(worksheets.empty_cell(spec))
+            if spec.type == worksheets.LIST:
+                rows[row] = value
+            else:
+                if not isinstance(column, str) or column not in {c.id for c in spec.columns}:
+                    raise InvalidInput(N_("This couldn't be saved. Please try again."))
+                rows[row] = {**rows[row], column: value}
+            answers[field] = rows
+        else:
+            answers[field] = value
+        await self._keep(answers)
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def add_row(self, field: str) -> None:
+        spec = self._sheet().field_named(field)
+        if spec.type not in (worksheets.LIST, worksheets.ROWS):
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        shown = next(f for f in self.fields if f.id == field)
+        rows = list(self._answers.get(field) or [])
+        while len(rows) < len(shown.rows):
+            rows.append(worksheets.empty_cell(spec))
+        if len(rows) >= worksheets.ITEMS_MAX:
+            raise InvalidInput(
+                N_("{label}: at most {count} items."), label=spec.label, count=worksheets.ITEMS_MAX
+            )
+        rows.append(worksheets.empty_cell(spec))
+        await self._keep({**self._answers, field: rows})
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def remove_row(self, field: str, row: int) -> None:
+        spec = self._sheet().field_named(field)
+        rows = list(self._answers.get(field) or [])
+        if spec.type not in (worksheets.LIST, worksheets.ROWS) or type(row) is not int:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        if 0 <= row < len(rows):
+            del rows[row]
+        await self._keep({**self._answers, field: rows})
+
+    async def _keep(self, answers: dict[str, Any]) -> None:
+        """Autosave the answers as a draft; only then hold them as what the server has."""
+        viewer = self._viewer()
+        if not self.found:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        try:
+            await in_session(
+                homework.keep_draft,
+                client_id=viewer.user_id,
+                item_id=self.item_id,
+                assignment_id=self.assignment_id or None,
+                worksheet=None if self.assignment_id else self._sheet(),
+                answers=answers,
+            )
+        except CoreError as error:
+            self.status = self._t("Not saved yet")
+            raise error
+        self._answers = answers
+        self._show_fields()
+        self.status = self._t("Draft saved")
+
+    # --- saving, returning ---------------------------------------------------------------
+
+    @guarded(Role.CLIENT)
+    async def save_worksheet(self) -> rx.event.EventSpec | None:
+        """Save it, kept private (it can be returned or shared later)."""
+        return await self._save(return_it=False)
+
+    @guarded(Role.CLIENT)
+    async def return_worksheet(self) -> rx.event.EventSpec | None:
+        """Save it and return it to the clinician who assigned it: an explicit share."""
+        return await self._save(return_it=True)
+
+    async def _save(self, *, return_it: bool) -> rx.event.EventSpec | None:
+        viewer = self._viewer()
+        if not self.found:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        await in_session(
+            homework.save_response,
+            client_id=viewer.user_id,
+            item_id=self.item_id,
+            assignment_id=self.assignment_id or None,
+            worksheet=None if self.assignment_id else self._sheet(),
+            answers=self._answers,
+            return_it=return_it,
+        )
+        if return_it:
+            live.recheck_people([self.clinician_id])
+            self._flash(
+                self._t("Returned to {name}. You can take it back at any time.", name=self._by_name())
+            )
+            return rx.redirect(routes.HOMEWORK)
+        if self.is_prompt:
+            self._flash(self._t("Saved in your journal. It is private until you share it."))
+        else:
+            self._flash(self._t("Saved. It is private until you choose to share it."))
+        return rx.redirect(routes.HOMEWORK)
+
+    def _by_name(self) -> str:
+        return self._clinician_name
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def toggle_reason(self, reason: str) -> None:
+        if reason in self.chosen_reasons:
+            self.chosen_reasons = [r for r in self.chosen_reasons if r != reason]
+        elif reason in homework.NOT_DONE_REASONS:
+            self.chosen_reasons = [*self.chosen_reasons, reason]
+
+    @guarded(Role.CLIENT)
+    async def mark_not_done(self, return_it: bool) -> rx.event.EventSpec | None:
+        """ "I couldn't do it", with the reasons chosen; returned only if the client chooses."""
+        viewer = self._viewer()
+        if not isinstance(return_it, bool) or not self.assignment_id:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        await in_session(
+            homework.not_done,
+            client_id=viewer.user_id,
+            item_id=self.item_id,
+            assignment_id=self.assignment_id,
+            reasons=list(self.chosen_reasons),
+            return_it=return_it,
+        )
+        if return_it:
+            live.recheck_people([self.clinician_id])
+            self._flash(self._t("{name} will see that you couldn't do it this time.", name=self._by_name()))
+        else:
+            self._flash(self._t("Marked as not done. It is private until you return it."))
+        return rx.redirect(routes.HOMEWORK)
+
+
+def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):
+    from betterjournal.core import sharing
+
+    return sharing.shares_of(session, owner_id=owner_id, item_ids=[item_id])[item_id]
+
+
+# --- the clinician's side ----------------------------------------------------------------------
+
+
+def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: object, today):
+    given = homework.given_to(session, clinician_id=clinician_id, client_id=client_id, today=today)
+    templates = homework.templates_of(session, clinician_id=clinician_id)
+    name = next(
+        (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
+        "",
+    )
+    return given, templates, name
+
+
+class ClientHomeworkState(AppState):
+    """A clinician's assignments to one client: assign, edit, withdraw, and each status."""
+
+    client_id: str = ""
+    client_name: str = ""
+    given: list[GivenLine] = []
+    templates: list[Choice] = []
+    loaded: bool = False
+    available: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLINICIAN)
+    async def load_client_homework(self) -> None:
+        await self._load(self.router.url.query_parameters.get("client", ""))
+
+    async def _load(self, client_id: str) -> None:
+        viewer = self._viewer()
+        self._leave()
+        try:
+            reader = self._reader()
+            today = reader.today()
+            given, templates, name = await in_session(
+                _client_homework, clinician_id=viewer.user_id, client_id=client_id, today=today
+            )
+            self.given = [given_line(g, reader, today) for g in given]
+            self.templates = [
+                *(
+                    Choice(f"builtin:{key}", str(reader.shown(sheet.title)))
+                    for key, sheet in worksheets.BUILT_IN.items()
+                ),
+                *(Choice(f"custom:{own.id}", own.worksheet.title) for own in templates),
+            ]
+            self.client_id, self.client_name, self.available = client_id, name, True
+            self._held_path = routes.CLIENT_HOMEWORK
+            self._keep_current()
+            if any(g.returned for g in self.given):
+                live.recheck_people([client_id])  # what was read shows as seen
+        finally:
+            self.loaded = True
+
+    @guarded(Role.CLINICIAN)
+    async def assign(self, form: dict) -> None:
+        viewer = self._viewer()
+        values = _form(form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions"})
+        times_text = values.get("times") or "1"
+        if not isinstance(times_text, str) or not times_text.strip().isdigit() or len(times_text) > 6:
+            raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=homework.REPEAT_MAX)
+        questions = values.get("questions", "")
+        made = await in_session(
+            homework.assign,
+            clinician_id=viewer.user_id,
+            client_id=self.client_id,
+            template=values.get("template", ""),
+            questions=[q for q in questions.split("\n") if q.strip()]
+            if isinstance(questions, str)
+            else questions,
+            instructions=values.get("instructions", ""),
+            note=values.get("note", ""),
+            due_on=values.get("due_on", ""),
+            repeat=values.get("repeat", ""),
+            times=int(times_text),
+            today=self._reader().today(),
+        )
+        self.notice = self._reader().n("Assigned.", "Assigned {count} times.", len(made))
+        live.recheck_people([self.client_id])
+        await self._load(self.client_id)
+
+    @guarded(Role.CLINICIAN)
+    async def edit_assignment(self, form: dict) -> None:
+        viewer = self._viewer()
+        values = _form(form, {"assignment_id", "instructions", "note", "due_on"})
+        await in_session(
+            homework.edit_assignment,
+            clinician_id=viewer.user_id,
+            assignment_id=values.get("assignment_id", ""),
+            instructions=values.get("instructions", ""),
+            note=values.get("note", ""),
+            due_on=values.get("due_on", ""),
+            today=self._reader().today(),
+        )
+        self.notice = self._t("Assignment updated.")
+        live.recheck_people([self.client_id])
+        await self._load(self.client_id)
+
+    @guarded(Role.CLINICIAN)
+    async def withdraw(self, assignment_id: str) -> None:
+        viewer = self._viewer()
+        client = await in_session(homework.withdraw, clinician_id=viewer.user_id, assignment_id=assignment_id)
+        self.notice = self._t("Assignment withdrawn.")
+        live.recheck_people([client])
+        await self._load(self.client_id)
+
+    def _leave(self) -> None:
+        self.client_id = self.client_name = ""
+        self.given, self.templates, self.available, self.loaded, self._held_path = [], [], False, False, ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """A response returned or taken back, or the link ended: the list as it is now."""
+        try:
+            await self._load(self.client_id)
+        except CoreError:
+            self._leave()
+            self.loaded = True
+
+
+def _form(form: object, allowed: set[str]) -> dict[str, Any]:
+    """A form's fields (only the expected ones; Reflex also sends each input by its id)."""
+    if not isinstance(form, dict):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    values = {key.replace("-", "_"): value for key, value in form.items()}
+    if set(values) - allowed:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return values
+
+
+class ReturnedState(AppState):
+    """A response a client returned, laid out like the worksheet; the clinician's comment."""
+
+    title: str = ""
+    client_name: str = ""
+    client_id: str = ""
+    assignment_id: str = ""
+    questions: list[str] = []
+    instructions: str = ""
+    fields: list[FieldView] = []
+    reasons: list[str] = []  # "couldn't do it": the reasons, in words
+    comment: str = ""
+    reviewed: bool = False
+    dates: str = ""
+    found: bool = False
+    loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLINICIAN)
+    async def load_returned(self) -> None:
+        await self._read(self.router.url.query_parameters.get("assignment", ""))
+
+    async def _read(self, assignment_id: str) -> None:
+        viewer = self._viewer()
+        self._leave()
+        try:
+            reader = self._reader()
+            opened = await in_session(
+                homework.open_returned,
+                clinician_id=viewer.user_id,
+                assignment_id=assignment_id,
+                today=reader.today(),
+            )
+            sheet = opened.given.worksheet
+            self.title, self.client_name = str(reader.shown(sheet.title)), opened.given.client_name
+            self.client_id, self.assignment_id = opened.given.client_id, opened.given.id
+            self.questions = [str(reader.shown(q)) for q in sheet.questions]
+            self.instructions = opened.given.instructions
+            self.fields = worksheet_fields(sheet, opened.answers, reader, reading=True)
+            self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
+            self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None
+            self.dates = reader.t(
+                "Written {written} · returned {returned}",
+                written=opened.written_at,
+                returned=opened.shared_at,
+            )
+            self.found, self._held_path = True, routes.RETURNED
+            self._keep_current()
+            live.recheck_people([self.client_id])  # "Seen" shows on the client's page
+        finally:
+            self.loaded = True
+
+    @guarded(Role.CLINICIAN)
+    async def save_comment(self, form: dict) -> None:
+        viewer = self._viewer()
+        values = _form(form, {"comment"})
+        client = await in_session(
+            homework.comment,
+            clinician_id=viewer.user_id,
+            assignment_id=self.assignment_id,
+            text=values.get("comment", ""),
+        )
+        self.notice = self._t("Comment saved. Your client sees it next to their answers.")
+        live.recheck_people([client])
+        await self._read(self.assignment_id)
+
+    @guarded(Role.CLINICIAN)
+    async def mark_reviewed(self) -> None:
+        viewer = self._viewer()
+        client = await in_session(
+            homework.mark_reviewed, clinician_id=viewer.user_id, assignment_id=self.assignment_id
+        )
+        self.notice = self._t("Marked as reviewed.")
+        live.recheck_people([client])
+        await self._read(self.assignment_id)
+
+    def _leave(self) -> None:
+        assignment_id = self.assignment_id
+        self.reset()
+        self.assignment_id = assignment_id
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """Taken back (un-returned), deleted or unlinked: nothing of it stays."""
+        try:
+            await self._read(self.assignment_id)
+        except CoreError:
+            self._leave()
+            self.loaded = True
+
+
+class WorksheetsState(AppState):
+    """The clinician's own worksheets, and the builder of a new one."""
+
+    templates: list[Choice] = []
+    draft_fields: list[Choice] = []  # the fields added so far: label, and type in words
+    type_choices: list[Choice] = []
+    loaded: bool = False
+    _draft: list[dict[str, str]] = []
+
+    @guarded(Role.CLINICIAN)
+    async def load_worksheets(self) -> None:
+        viewer = self._viewer()
+        reader = self._reader()
+        own = await in_session(homework.templates_of, clinician_id=viewer.user_id)
+        self.templates = [Choice(t.id, t.worksheet.title) for t in own]
+        self.type_choices = [Choice(key, reader.t(label)) for key, label in worksheets.CUSTOM_TYPES.items()]
+        self._show_draft()
+        self.loaded = True
+
+    def _show_draft(self) -> None:
+        names = {key: self._t(label) for key, label in worksheets.CUSTOM_TYPES.items()}
+        self.draft_fields = [Choice(spec["label"], names[spec["type"]]) for spec in self._draft]
+
+    @guarded(Role.CLINICIAN)
+    async def add_builder_field(self, form: dict) -> None:
+        values = _form(form, {"label", "type", "field_label", "field_type"})
+        spec = {"label": values.get("label", ""), "type": values.get("type", "")}
+        worksheets.custom_definition({"title": "-", "fields": [*self._draft, spec]})  # checked as a whole
+        self._draft = [*self._draft, spec]
+        self._show_draft()
+
+    @guarded(Role.CLINICIAN)
+    async def remove_builder_field(self, index: int) -> None:
+        if type(index) is int and 0 <= index < len(self._draft):
+            self._draft = [spec for i, spec in enumerate(self._draft) if i != index]
+        self._show_draft()
+
+    @guarded(Role.CLINICIAN)
+    async def save_template(self, form: dict) -> None:
+        viewer = self._viewer()
+        values = _form(form, {"title", "explanation", "worksheet_title", "worksheet_explanation"})
+        definition = {
+            "title": values.get("title", ""),
+            "explanation": values.get("explanation", ""),
+            "fields": list(self._draft),
+        }
+        await in_session(homework.save_template, clinician_id=viewer.user_id, definition=definition)
+        self._draft = []
+        self.notice = self._t("Worksheet saved in your library. You can assign it to any of your clients.")
+        await self._reload(viewer.user_id)
+
+    @guarded(Role.CLINICIAN)
+    async def remove_template(self, template_id: str) -> None:
+        viewer = self._viewer()
+        await in_session(homework.remove_template, clinician_id=viewer.user_id, template_id=template_id)
+        self.notice = self._t("Removed from your library. Assignments already given keep their copy.")
+        await self._reload(viewer.user_id)
+
+    async def _reload(self, clinician_id: uuid.UUID) -> None:
+        own = await in_session(homework.templates_of, clinician_id=clinician_id)
+        self.templates = [Choice(t.id, t.worksheet.title) for t in own]
+        self._show_draft()

@@ -1,0 +1,205 @@
+"""Homework end to end: the clinician (at a desk, 1280×800) assigns, the client (on a phone)
+finds it under "To do", fills it in over two visits, returns it; the clinician reads it,
+comments and marks it reviewed; the client sees the comment. For a thought record, a
+worksheet the clinician builds, and a journaling prompt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from appserver import RunningApp
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "river-stone-cedar-1984"
+
+
+def _sign_in(page: Page, url: str, email: str) -> None:
+    page.goto(url + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _saved(page: Page) -> None:
+    """Wait until the answers on screen are on the server (the autosave said so)."""
+    status = page.get_by_role("status").filter(has_text="Draft saved")
+    expect(status).to_be_visible()
+
+
+def _answer(page: Page, label: str, text: str, *, within=None) -> None:  # noqa: ANN001
+    place = within if within is not None else page
+    field = place.get_by_label(label, exact=True)
+    field.fill(text)
+    expect(field).to_have_value(text)
+
+
+def _assign(desk: Page, worksheet: str, *, due: date | None = None, instructions: str = "", questions: str = ""):
+    desk.get_by_label("Worksheet").select_option(label=worksheet)
+    if questions:
+        desk.get_by_label("Questions (for a journaling prompt)").fill(questions)
+    if instructions:
+        desk.get_by_label("Instructions").first.fill(instructions)
+    if due is not None:
+        desk.get_by_label("Due date (optional)").first.fill(due.isoformat())
+    desk.get_by_role("button", name="Assign", exact=True).click()
+    expect(desk.get_by_role("status").filter(has_text="Assigned.")).to_be_visible()
+
+
+def _read_and_review(desk: Page, url: str, comment: str) -> None:
+    desk.goto(url + "/clients")
+    returned = desk.get_by_role("region", name="Returned, not reviewed yet")
+    returned.get_by_role("link").first.click()
+    desk.get_by_label("Your comment").fill(comment)
+    desk.get_by_role("button", name="Save comment").click()
+    expect(desk.get_by_role("status").filter(has_text="Comment saved.")).to_be_visible()
+    desk.get_by_role("button", name="Mark as reviewed").click()
+    expect(desk.get_by_role("status").filter(has_text="Marked as reviewed.")).to_be_visible()
+
+
+def test_assign_complete_over_two_visits_return_review_and_comment(
+    browser: Browser, open_phone, running_app: RunningApp
+) -> None:
+    url = running_app.url
+    situation = running_app.marker("thought-record-situation")
+    desk_context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
+    desk_context.set_default_timeout(20_000)
+    desk = desk_context.new_page()
+    doctor_email = f"okafor-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", doctor_email, "Dr. Okafor", PASSWORD)
+    _sign_in(desk, url, doctor_email)
+    desk.get_by_role("button", name="Create invitation code").click()
+    code = desk.get_by_label("Invitation code").inner_text(timeout=20_000)
+
+    client = open_phone()
+    page = client.page
+    email = f"sam-{uuid.uuid4().hex[:8]}@example.ca"
+    client.goto("/register")
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill("Sam")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    _sign_in(page, url, email)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status").filter(has_text="You're connected with Dr. Okafor")).to_be_visible()
+
+    # The clinician assigns a thought record, due in three days.
+    desk.reload()
+    desk.get_by_role("link").filter(has_text="Sam").click()
+    desk.get_by_role("link", name="Homework").click()
+    expect(desk.get_by_role("heading", name="Homework for Sam")).to_be_visible()
+    due = date.today() + timedelta(days=3)
+    _assign(desk, "Thought record", due=due, instructions="After a hard moment this week.")
+    expect(desk.get_by_text("Assigned", exact=True)).to_be_visible()
+
+    # The client finds it under "To do" on the home screen, with its due day in words.
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    to_do = page.get_by_role("link").filter(has_text="Thought record")
+    expect(to_do).to_contain_text(f"Due {due.strftime('%A')}")
+    to_do.first.click()
+    expect(page.get_by_role("heading", name="Thought record")).to_be_visible()
+    expect(page.get_by_text("After a hard moment this week.")).to_be_visible()
+
+    # First visit: a few answers, each autosaved.
+    _answer(page, "Situation", situation)
+    _saved(page)
+    emotions = page.get_by_role("group", name="Emotions", exact=True)
+    first_emotion = emotions.get_by_role("group", name="Emotion 1")
+    _answer(page, "Emotion", "Sad", within=first_emotion)
+    first_emotion.get_by_label("How strong (0–100)").fill("70")
+    page.get_by_role("button", name="Add another: Emotions", exact=True).click()
+    _answer(page, "Emotion", "Anxious", within=emotions.get_by_role("group", name="Emotion 2"))
+    thoughts = page.get_by_role("group", name="Automatic thoughts")
+    thoughts.get_by_label("Item 1", exact=True).fill("I always push people away.")
+    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value("Anxious")
+    page.wait_for_timeout(1_500)  # the last debounce
+
+    # Second visit, after a reload: nothing lost; finish and return it.
+    page.reload()
+    expect(page.get_by_text("Your unsaved answers are back.")).to_be_visible()
+    expect(page.get_by_label("Situation", exact=True)).to_have_value(situation)
+    emotions = page.get_by_role("group", name="Emotions", exact=True)
+    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value("Anxious")
+    expect(emotions.get_by_role("group", name="Emotion 1").get_by_label("How strong (0–100)")).to_have_value("70")
+    expect(page.get_by_role("group", name="Automatic thoughts").get_by_label("Item 1", exact=True)).to_have_value(
+        "I always push people away."
+    )
+    _answer(page, "Evidence against the hot thought", "She was at work all day.")
+    _saved(page)
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
+
+    # The clinician reads it laid out like the worksheet, comments, marks it reviewed.
+    _read_and_review(desk, url, "Good noticing. Let's look at the evidence together.")
+    expect(desk.get_by_text(situation)).to_be_visible()
+    expect(desk.get_by_text("70 / 100")).to_be_visible()
+    expect(desk.get_by_text("She was at work all day.")).to_be_visible()
+
+    # The client sees the comment next to the answers.
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Thought record").click()
+    expect(page.get_by_text("Good noticing. Let's look at the evidence together.")).to_be_visible()
+    expect(page.get_by_text("Your clinician reviewed it.").or_(page.get_by_text("Reviewed"))).to_be_visible()
+
+    # A worksheet the clinician builds: two fields, saved in the library, assigned.
+    desk.goto(url + "/worksheets")
+    desk.get_by_label("Field name").fill("What I did")
+    desk.get_by_label("Field type").select_option(label="Long text")
+    desk.get_by_role("button", name="Add field").click()
+    desk.get_by_label("Field name").fill("How it went")
+    desk.get_by_label("Field type").select_option(label="Scale from 0 to 10")
+    desk.get_by_role("button", name="Add field").click()
+    expect(desk.get_by_text("How it went")).to_be_visible()
+    desk.get_by_label("Title", exact=True).fill("Weekly walk")
+    desk.get_by_role("button", name="Save worksheet").click()
+    expect(desk.get_by_role("status").filter(has_text="Worksheet saved in your library.")).to_be_visible()
+    desk.goto(url + "/clients")
+    desk.get_by_role("link").filter(has_text="Sam").click()
+    desk.get_by_role("link", name="Homework").click()
+    _assign(desk, "Weekly walk")
+
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("link").filter(has_text="Weekly walk").click()
+    _answer(page, "What I did", "Walked to the park.")
+    _saved(page)
+    page.reload()
+    expect(page.get_by_label("What I did", exact=True)).to_have_value("Walked to the park.")
+    page.get_by_role("group", name="How it went").get_by_role("button", name="6", exact=True).click()
+    expect(
+        page.get_by_role("group", name="How it went").get_by_role("button", name="6", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
+    _read_and_review(desk, url, "Lovely.")
+    expect(desk.get_by_text("Walked to the park.")).to_be_visible()
+    expect(desk.get_by_text("6 / 10")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Weekly walk").click()
+    expect(page.get_by_text("Lovely.")).to_be_visible()
+
+    # A journaling prompt: the answer is a journal entry, returned like any share.
+    desk.goto(url + "/clients")
+    desk.get_by_role("link").filter(has_text="Sam").click()
+    desk.get_by_role("link", name="Homework").click()
+    _assign(desk, "Journaling prompt", questions="What helped you most this week?")
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("link").filter(has_text="Journaling prompt").click()
+    expect(page.get_by_text("What helped you most this week?")).to_be_visible()
+    _answer(page, "Your answer", "Talking to my sister.")
+    _saved(page)
+    page.reload()
+    expect(page.get_by_label("Your answer", exact=True)).to_have_value("Talking to my sister.")
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("link").filter(has_text="What helped you most this week?")).to_be_visible()
+    _read_and_review(desk, url, "Thank you for sharing this.")
+    expect(desk.get_by_text("Talking to my sister.")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Journaling prompt").click()
+    expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()
+    desk_context.close()
