@@ -115,8 +115,8 @@ def clean_value(spec: Field, value: object) -> Any:
         return clean_text(value, label=Message(label), max_length=LONG_MAX, required=False) or None
     if spec.type in (SCALE_10, SLIDER_100):
         top = 10 if spec.type == SCALE_10 else 100
-        if isinstance(value, str) and value.isdigit() and len(value) <= 3 and str(int(value)) == value:
-            value = int(value)  # a slider sends its position as text
+        if spec.type == SLIDER_100 and isinstance(value, str) and value.isdigit() and len(value) <= 3:
+            value = int(value) if str(int(value)) == value else None  # a slider sends its position as text
         if type(value) is not int or not 0 <= value <= top:
             raise InvalidInput(N_("{label}: choose a whole number from 0 to {top}."), label=label, top=top)
         return value

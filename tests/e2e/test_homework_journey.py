@@ -30,14 +30,16 @@ def _saved(page: Page) -> None:
     expect(status).to_be_visible()
 
 
-def _answer(page: Page, label: str, text: str, *, within=None) -> None:  # noqa: ANN001
+def _answer(page: Page, label: str, text: str, *, within=None) -> None:
     place = within if within is not None else page
     field = place.get_by_label(label, exact=True)
     field.fill(text)
     expect(field).to_have_value(text)
 
 
-def _assign(desk: Page, worksheet: str, *, due: date | None = None, instructions: str = "", questions: str = ""):
+def _assign(
+    desk: Page, worksheet: str, *, due: date | None = None, instructions: str = "", questions: str = ""
+):
     desk.get_by_label("Worksheet").select_option(label=worksheet)
     if questions:
         desk.get_by_label("Questions (for a journaling prompt)").fill(questions)
@@ -115,7 +117,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     _answer(page, "Emotion", "Anxious", within=emotions.get_by_role("group", name="Emotion 2"))
     thoughts = page.get_by_role("group", name="Automatic thoughts")
     thoughts.get_by_label("Item 1", exact=True).fill("I always push people away.")
-    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value("Anxious")
+    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(
+        "Anxious"
+    )
     page.wait_for_timeout(1_500)  # the last debounce
 
     # Second visit, after a reload: nothing lost; finish and return it.
@@ -123,11 +127,15 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(page.get_by_text("Your unsaved answers are back.")).to_be_visible()
     expect(page.get_by_label("Situation", exact=True)).to_have_value(situation)
     emotions = page.get_by_role("group", name="Emotions", exact=True)
-    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value("Anxious")
-    expect(emotions.get_by_role("group", name="Emotion 1").get_by_label("How strong (0–100)")).to_have_value("70")
-    expect(page.get_by_role("group", name="Automatic thoughts").get_by_label("Item 1", exact=True)).to_have_value(
-        "I always push people away."
+    expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(
+        "Anxious"
     )
+    expect(emotions.get_by_role("group", name="Emotion 1").get_by_label("How strong (0–100)")).to_have_value(
+        "70"
+    )
+    expect(
+        page.get_by_role("group", name="Automatic thoughts").get_by_label("Item 1", exact=True)
+    ).to_have_value("I always push people away.")
     _answer(page, "Evidence against the hot thought", "She was at work all day.")
     _saved(page)
     page.get_by_role("button", name="Return to my clinician").click()
@@ -200,6 +208,8 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     _read_and_review(desk, url, "Thank you for sharing this.")
     expect(desk.get_by_text("Talking to my sister.")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Journaling prompt").click()
+    page.get_by_role("region", name="Returned").get_by_role("link").filter(
+        has_text="Journaling prompt"
+    ).click()
     expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()
     desk_context.close()

@@ -34,6 +34,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     precondition,
     rule,
     run_state_machine_as_test,
@@ -42,16 +43,18 @@ from note_kind import NOTE_TABLE, create_note_table
 from sqlmodel import Session, col, select
 from unit_support import AuditRow, People, audit_rows, row_counts
 
-from betterjournal.core import drafts, items, journal, links, sharing
+from betterjournal.core import drafts, homework, items, journal, links, sharing, worksheets
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.db import get_engine, session_scope
-from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, ItemShare
+from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, ItemShare, utcnow
 
 KINDS = sorted(items.registered(), key=lambda kind: kind.name)
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 assert {journal.KIND.name, "note"} <= set(KIND_NAMES)
 
 RESET_TABLES = (
+    "assignment",
+    "homework_response",
     "item_share",
     "journal_entry",
     NOTE_TABLE,
@@ -146,12 +149,31 @@ class Model:
         return [c for (i, c) in self.shares if i == item_id]
 
 
+@dataclass
+class Given:
+    """Homework a clinician assigned, and the client's response once they answered it."""
+
+    client: int
+    clinician: int
+    response: uuid.UUID | None = None
+
+
+def _answerable(text: str) -> bool:
+    try:
+        worksheets.clean_value(worksheets.THOUGHT_RECORD.field_named("situation"), text)
+    except InvalidInput:
+        return False
+    return bool(text.strip())
+
+
 class _Machine(RuleBasedStateMachine):
     """Everything but sharing. Subclasses add share rules and their invariant."""
 
     people: People  # set by the test before running
+    can_return = False  # whether homework may be returned (returning is sharing)
 
     made = Bundle("items")
+    assigned = Bundle("assignments")
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,6 +182,7 @@ class _Machine(RuleBasedStateMachine):
             for table in RESET_TABLES:
                 connection.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - constant names
         self.model = Model()
+        self.given: dict[uuid.UUID, Given] = {}
         self.clients = (self.people.client_a.id, self.people.client_b.id)
         self.clinicians = (self.people.clinician_a.id, self.people.clinician_b.id)
         self.audited = 0  # the last audit row id checked
@@ -255,6 +278,104 @@ class _Machine(RuleBasedStateMachine):
                 lambda s: items.delete_item(s, owner_id=who, item_id=item_id),
                 (AuditAction.DELETE, DENIED, who, None, item_id),
             )
+
+    # --- homework: a response is an item; returning it is sharing it ---------------------------
+
+    @rule(target=assigned, client=st.sampled_from(CLIENTS), clinician=st.sampled_from(CLINICIANS))
+    def assign(self, client: int, clinician: int):
+        who = self.clinicians[clinician]
+
+        def call(session: Session) -> list[uuid.UUID]:
+            return homework.assign(
+                session,
+                clinician_id=who,
+                client_id=self.clients[client],
+                template="builtin:thought_record",
+                today=utcnow().date(),
+            )
+
+        if (client, clinician) not in self.model.links:
+            self.refused(call, (AuditAction.ASSIGN, DENIED, who, None, None))
+            return multiple()
+        with session_scope() as session:
+            (made,) = call(session)
+        self.expect_audit([(AuditAction.ASSIGN, ALLOWED, who, self.clients[client], made)])
+        self.given[made] = Given(client, clinician)
+        return made
+
+    @rule(
+        assignment=assigned,
+        answer=st.text(_chars, min_size=1, max_size=16).filter(_answerable),
+        return_it=st.booleans(),
+    )
+    def do_homework(self, assignment: uuid.UUID, answer: str, return_it: bool) -> None:
+        """The client answers (a new response, or the same one again), keeps it private or
+        returns it: only a returned response is ever visible to the clinician."""
+        given = self.given[assignment]
+        return_it = return_it and self.can_return
+        owner = self.clients[given.client]
+        response = given.response or uuid.uuid4()
+        values = homework.response_values(worksheets.THOUGHT_RECORD, {"situation": answer})
+
+        def call(session: Session) -> None:
+            homework.save_response(
+                session,
+                client_id=owner,
+                item_id=response,
+                assignment_id=assignment,
+                worksheet=None,
+                answers={"situation": answer},
+                return_it=return_it,
+            )
+
+        if return_it and (given.client, given.clinician) not in self.model.links:
+            with pytest.raises(InvalidInput), session_scope() as session:
+                call(session)  # nothing kept: not even the answers (one unit of work)
+            self.expect_audit([])
+            return
+        with session_scope() as session:
+            call(session)
+        sharing_now = return_it and (response, given.clinician) not in self.model.shares
+        self.expect_audit([(AuditAction.SHARE, ALLOWED, owner, owner, response)] if sharing_now else [])
+        if given.response is None:
+            self.model.items[response] = Item(given.client, homework.KIND.name, values)
+            given.response = response
+        self.model.items[response].fields = values
+        if return_it:
+            self.model.shares.setdefault((response, given.clinician), False)
+
+    @rule(assignment=assigned, clinician=st.sampled_from(CLINICIANS))
+    def clinician_opens_the_response(self, assignment: uuid.UUID, clinician: int) -> None:
+        given, who = self.given[assignment], self.clinicians[clinician]
+
+        def call(session: Session) -> homework.Returned:
+            return homework.open_returned(
+                session, clinician_id=who, assignment_id=assignment, today=utcnow().date()
+            )
+
+        theirs = clinician == given.clinician and (given.client, clinician) in self.model.links
+        if theirs and given.response is not None and given.response in self.model.visible(clinician):
+            with session_scope() as session:
+                opened = call(session)
+            assert opened.item_id == str(given.response)
+            item = self.model.items[given.response]
+            assert opened.answers == worksheets.answers_from(item.fields["answers"])
+            self.expect_audit(self.reveal(clinician, [given.response]))
+        elif theirs and given.response is not None:
+            self.refused(call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, given.response))
+        else:
+            self.refused(call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, assignment))
+
+    def returned_homework_matches_the_model(self, session: Session) -> None:
+        """What each clinician is told was returned is exactly the responses they can see."""
+        for clinician in CLINICIANS:
+            waiting = homework.to_review(session, clinician_id=self.clinicians[clinician])
+            expected = {
+                str(assignment)
+                for assignment, given in self.given.items()
+                if given.clinician == clinician and given.response in self.model.visible(clinician)
+            }
+            assert {w.assignment_id for w in waiting} == expected
 
     # --- links -----------------------------------------------------------------------------
 
@@ -430,6 +551,7 @@ class _Machine(RuleBasedStateMachine):
     def the_database_matches_the_model(self) -> None:
         with session_scope() as session:
             self.visible_sets_match_the_model(session)
+            self.returned_homework_matches_the_model(session)
             self.active_shares_and_seen_marks_match_the_model(session)
             self.owners_see_who_each_item_is_shared_with_and_seen_by(session)
 
@@ -476,6 +598,8 @@ class _Machine(RuleBasedStateMachine):
 
 
 class VisibilityMachine(_Machine):
+    can_return = True
+
     @rule(
         item_id=_Machine.made,
         clinician=st.sampled_from(CLINICIANS),

@@ -1,0 +1,508 @@
+"""Homework at the core: worksheets are data checked against one schema, every built-in
+renders from its definition, bad input changes nothing, and what a clinician learns of a
+client's work comes only through what the client returned."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from unit_support import People, audit_events, link, row_counts
+
+from betterjournal import views
+from betterjournal.core import homework, sharing, worksheets
+from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.db import session_scope
+from betterjournal.i18n import ENGLISH, FRENCH, Reader
+from betterjournal.models import Assignment, AuditAction, AuditOutcome
+
+TODAY = date(2026, 12, 1)
+TABLES = ("assignment", "worksheet_template", "homework_response", "client_item", "item_share", "item_draft")
+
+
+def _assign(db: People, **changes: Any) -> uuid.UUID:
+    with session_scope() as session:
+        values: dict[str, Any] = {
+            "clinician_id": db.clinician_a.id,
+            "client_id": db.client_a.id,
+            "template": "builtin:thought_record",
+            "today": TODAY,
+        } | changes
+        return homework.assign(session, **values)[0]
+
+
+def _linked(db: People) -> None:
+    with session_scope() as session:
+        link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+
+
+def _counts() -> dict[str, int]:
+    with session_scope() as session:
+        return row_counts(session, TABLES)
+
+
+# --- worksheets are data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(worksheets.BUILT_IN))
+@pytest.mark.parametrize("language", [ENGLISH, FRENCH])
+def test_every_built_in_template_renders_from_its_definition(key: str, language: str) -> None:
+    sheet = worksheets.BUILT_IN[key]
+    reader = Reader(language)
+    # Its example is valid answers to it, and survives being stored.
+    assert worksheets.clean_answers(sheet, sheet.example) == json.loads(
+        worksheets.answers_json(sheet, sheet.example)
+    )
+    assert worksheets.from_json(worksheets.to_json(sheet)) is sheet
+    filling = views.worksheet_fields(sheet, {}, reader)
+    reading = views.worksheet_fields(sheet, sheet.example, reader, reading=True)
+    assert [f.id for f in filling] == [f.id for f in reading] == [f.id for f in sheet.fields]
+    for spec, shown in zip(sheet.fields, reading, strict=True):
+        assert shown.label == reader.t(spec.label)
+        assert shown.rows, f"{key}.{spec.id} shows nothing"
+        cells = [cell for row in shown.rows for cell in row.cells]
+        assert (
+            all(cell.shown != "—" for cell in cells if cell.field != "activities") or spec.id == "activities"
+        )
+        if spec.type == worksheets.ROWS:
+            assert len(shown.rows[0].cells) == len(spec.columns)
+    # Every field is offered for filling in, empty.
+    for shown in filling:
+        assert all(
+            cell.text == "" and cell.number == -1 and cell.flag == "" for r in shown.rows for cell in r.cells
+        )
+
+
+def test_a_custom_worksheet_is_checked_against_the_schema() -> None:
+    good = {
+        "title": "Walk",
+        "fields": [{"label": "What I did", "type": "long_text"}, {"label": "How", "type": "scale_10"}],
+    }
+    sheet = worksheets.custom_definition(good)
+    assert [(f.id, f.type) for f in sheet.fields] == [("f1", "long_text"), ("f2", "scale_10")]
+    assert worksheets.from_json(worksheets.to_json(sheet)) == sheet
+    field = {"label": "x", "type": "short_text"}
+    bad = [
+        ({"title": "Walk", "fields": []}, "Add at least one field"),
+        (
+            {"title": "Walk", "fields": [{"label": f"f{i}", "type": "short_text"} for i in range(500)]},
+            "at most 40 fields",
+        ),
+        ({"title": "Walk", "fields": [field, dict(field)]}, "Two fields have the same name"),
+        (
+            {
+                "title": "Walk",
+                "fields": [{"label": "A", "type": "short_text"}, {"label": "a ", "type": "yes_no"}],
+            },
+            "Two fields have the same name",
+        ),
+        (
+            {"title": "Walk", "fields": [{"label": "x", "type": "rows"}]},
+            "Field 1: choose one of the field types",
+        ),
+        (
+            {"title": "Walk", "fields": [{"label": "x", "type": "<script>"}]},
+            "Field 1: choose one of the field types",
+        ),
+        ({"title": "Walk", "fields": [{"label": "x" * 201, "type": "short_text"}]}, "Field name is too long"),
+        ({"title": "Walk", "fields": [{"label": "", "type": "short_text"}]}, "Field name can't be empty"),
+        (
+            {"title": "Walk", "fields": [{"label": "x", "type": "short_text", "code": "1"}]},
+            "couldn't be saved",
+        ),
+        ({"title": "", "fields": [field]}, "Title can't be empty"),
+        ({"fields": [field]}, "Title must be text"),
+        ("not a worksheet", "couldn't be saved"),
+    ]
+    for data, message in bad:
+        with pytest.raises(InvalidInput) as refused:
+            worksheets.custom_definition(data)
+        assert message in str(refused.value), data
+
+
+@pytest.mark.parametrize(
+    ("type_", "value", "message"),
+    [
+        ("short_text", 5, "must be text"),
+        ("short_text", "x" * 301, "too long"),
+        ("short_text", "two\nlines", "on one line"),
+        ("long_text", ["x"], "must be text"),
+        ("long_text", "x" * 5_001, "too long"),
+        ("long_text", "bad \x00 char", "can't be saved"),
+        ("scale_10", 11, "from 0 to 10"),
+        ("scale_10", -1, "from 0 to 10"),
+        ("scale_10", 5.5, "from 0 to 10"),
+        ("scale_10", True, "from 0 to 10"),
+        ("scale_10", "5", "from 0 to 10"),
+        ("slider_100", 101, "from 0 to 100"),
+        ("slider_100", "abc", "from 0 to 100"),
+        ("slider_100", "1e2", "from 0 to 100"),
+        ("yes_no", "yes", "choose yes or no"),
+        ("yes_no", 1, "choose yes or no"),
+        ("date", "2026-13-01", "choose a date"),
+        ("date", "tomorrow", "choose a date"),
+        ("date", 20261201, "choose a date"),
+        ("list", "not a list", "at most 20 items"),
+        ("list", ["x"] * 21, "at most 20 items"),
+        ("list", [5], "must be text"),
+    ],
+)
+def test_every_field_type_refuses_what_it_cannot_hold(type_: str, value: object, message: str) -> None:
+    spec = worksheets.Field("f1", type_, "Answer")
+    with pytest.raises(InvalidInput) as refused:
+        worksheets.clean_value(spec, value)
+    assert message in str(refused.value)
+
+
+def test_answers_of_every_type_are_kept_as_given() -> None:
+    spec = worksheets.custom_definition(
+        {"title": "All", "fields": [{"label": t, "type": t} for t in worksheets.CUSTOM_TYPES]}
+    )
+    answers = {
+        "f1": "short",
+        "f2": "long\ntext",
+        "f3": 0,
+        "f4": "55",
+        "f5": False,
+        "f6": "2026-12-03",
+        "f7": ["a", "b"],
+    }
+    assert worksheets.clean_answers(spec, answers) == answers | {"f4": 55}
+    with pytest.raises(InvalidInput):
+        worksheets.clean_answers(spec, {"unknown": "x"})
+    rows = worksheets.ACTIVITY_SCHEDULING
+    with pytest.raises(InvalidInput):
+        worksheets.clean_answers(rows, {"activities": [{"activity": "x", "sneaky": "y"}]})
+    assert worksheets.clean_answers(rows, {"activities": [{"done": True, "mastery": 3}]}) == {
+        "activities": [{"done": True, "mastery": 3}]
+    }
+
+
+# --- assigning -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"due_on": "2026-11-30"}, "The due date is in the past."),
+        ({"due_on": "someday"}, "Choose a due date"),
+        ({"repeat": "weekly", "times": 0, "due_on": "2026-12-02"}, "Repeat it from 1 to 30 times."),
+        ({"repeat": "weekly", "times": 10_000, "due_on": "2026-12-02"}, "Repeat it from 1 to 30 times."),
+        ({"repeat": "daily", "times": 3}, "Choose the first due date"),
+        ({"repeat": "hourly", "times": 3, "due_on": "2026-12-02"}, "Choose how often it repeats."),
+        ({"template": "builtin:nope"}, "Choose a worksheet from the list."),
+        ({"template": "custom:" + str(uuid.uuid4())}, "Choose a worksheet from the list."),
+        ({"template": "prompt", "questions": []}, "Write at least one question."),
+        ({"template": "prompt", "questions": ["q"] * 6}, "at most 5 questions"),
+        ({"instructions": "x" * 2_001}, "Instructions is too long"),
+        ({"note": 12}, "must be text"),
+    ],
+)
+def test_bad_assignments_get_a_clear_message_and_change_nothing(
+    db: People, changes: dict, message: str
+) -> None:
+    _linked(db)
+    before = _counts()
+    with pytest.raises(InvalidInput) as refused:
+        _assign(db, **changes)
+    assert message in str(refused.value)
+    assert _counts() == before
+
+
+def test_a_repeat_makes_one_assignment_per_time_with_its_due_date(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        made = homework.assign(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_a.id,
+            template="builtin:grounding",
+            due_on="2026-12-02",
+            repeat="weekly",
+            times=3,
+            today=TODAY,
+        )
+        tasks = homework.tasks_of(session, client_id=db.client_a.id, open_only=True)
+    assert len(made) == 3
+    assert [t.due_on for t in tasks] == [date(2026, 12, 2), date(2026, 12, 9), date(2026, 12, 16)]
+
+
+def test_a_clinician_cannot_assign_to_a_client_they_are_not_linked_to(db: People) -> None:
+    before = _counts()
+    with pytest.raises(NotFound):
+        _assign(db)
+    assert _counts() == before
+    with session_scope() as session:
+        last = audit_events(session)[-1]
+    assert (last.action, last.outcome, last.actor_id) == (
+        AuditAction.ASSIGN,
+        AuditOutcome.DENIED,
+        db.clinician_a.id,
+    )
+
+
+def test_what_a_clinician_writes_is_sealed_under_the_clients_key(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db, instructions="INSTRUCTIONS-MARKER", note="NOTE-MARKER")
+    with session_scope() as session:
+        row = session.get(Assignment, assignment)
+        assert row is not None
+        blobs = b"".join(b for b in (row.worksheet_ct, row.instructions_ct, row.note_ct) if b)
+    assert b"MARKER" not in blobs and b"thought_record" not in blobs
+    with session_scope() as session:
+        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert (opened.instructions, opened.note) == ("INSTRUCTIONS-MARKER", "NOTE-MARKER")
+
+
+# --- returning, and what the clinician sees ---------------------------------------------------------
+
+
+def _statuses(db: People, clinician: Any = None) -> list[str]:
+    with session_scope() as session:
+        return [
+            g.status
+            for g in homework.given_to(
+                session, clinician_id=clinician or db.clinician_a.id, client_id=db.client_a.id, today=TODAY
+            )
+        ]
+
+
+def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db, due_on="2026-12-03")
+    response = uuid.uuid4()
+    answers = {"situation": "PRIVATE-ANSWER"}
+    with session_scope() as session:  # started: a draft
+        homework.keep_draft(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            answers=answers,
+        )
+    assert _statuses(db) == ["assigned"]
+    with session_scope() as session:  # completed and kept private
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            answers=answers,
+        )
+        assert [t.status for t in homework.tasks_of(session, client_id=db.client_a.id, open_only=True)] == [
+            "started"
+        ]
+    assert _statuses(db) == ["assigned"]
+    with session_scope() as session:
+        assert homework.to_review(session, clinician_id=db.clinician_a.id) == []
+    with pytest.raises(NotFound), session_scope() as session:
+        homework.open_returned(session, clinician_id=db.clinician_a.id, assignment_id=assignment, today=TODAY)
+    with session_scope() as session:
+        denied = audit_events(session)[-1]
+        assert (denied.action, denied.outcome, denied.item_id) == (
+            AuditAction.VIEW_SHARED_ITEM,
+            AuditOutcome.DENIED,
+            response,
+        )
+        assert sharing.visible_item_ids(session, clinician_id=db.clinician_a.id) == set()
+
+    with session_scope() as session:  # returned: now, and only now
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            answers=answers,
+            return_it=True,
+        )
+        assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [
+            str(assignment)
+        ]
+    with session_scope() as session:
+        opened = homework.open_returned(
+            session, clinician_id=db.clinician_a.id, assignment_id=assignment, today=TODAY
+        )
+    assert opened.answers == answers
+    assert _statuses(db) == ["returned"]
+    # Another clinician (not linked, not theirs) reads nothing.
+    with pytest.raises(NotFound), session_scope() as session:
+        homework.open_returned(session, clinician_id=db.clinician_b.id, assignment_id=assignment, today=TODAY)
+    with pytest.raises(NotFound):
+        _statuses(db, db.clinician_b.id)
+
+    # Un-returned (a revoke): invisible again; a comment is refused.
+    with session_scope() as session:
+        sharing.set_shared(
+            session, owner_id=db.client_a.id, item_id=response, clinician_id=db.clinician_a.id, shared=False
+        )
+    assert _statuses(db) == ["assigned"]
+    with pytest.raises(NotFound), session_scope() as session:
+        homework.comment(session, clinician_id=db.clinician_a.id, assignment_id=assignment, text="Nice")
+
+
+def test_comment_and_review_reach_the_client_and_stop_edits(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={"situation": "x"},
+            return_it=True,
+        )
+    with session_scope() as session:
+        homework.comment(
+            session, clinician_id=db.clinician_a.id, assignment_id=assignment, text="COMMENT-MARKER"
+        )
+        homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
+    with session_scope() as session:
+        row = session.get(Assignment, assignment)
+        assert row is not None and row.comment_ct is not None and b"COMMENT-MARKER" not in row.comment_ct
+        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert (opened.comment, opened.task.status) == ("COMMENT-MARKER", "reviewed")
+    for change in (
+        lambda s: homework.edit_assignment(
+            s,
+            clinician_id=db.clinician_a.id,
+            assignment_id=assignment,
+            instructions="new",
+            note="",
+            due_on="",
+            today=TODAY,
+        ),
+        lambda s: homework.withdraw(s, clinician_id=db.clinician_a.id, assignment_id=assignment),
+    ):
+        with pytest.raises(InvalidInput, match="returned it"), session_scope() as session:
+            change(session)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        homework.comment(session, clinician_id=db.clinician_a.id, assignment_id=assignment, text="")
+
+
+def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    with session_scope() as session:
+        homework.not_done(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            reasons=["too_long"],
+            return_it=False,
+        )
+    assert _statuses(db) == ["assigned"]
+    with session_scope() as session:
+        assert [t.status for t in homework.tasks_of(session, client_id=db.client_a.id, open_only=True)] == [
+            "not_done"
+        ]
+        homework.not_done(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            reasons=["too_long"],
+            return_it=True,
+        )
+    assert _statuses(db) == ["not_done"]
+    with pytest.raises(InvalidInput), session_scope() as session:
+        homework.not_done(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            reasons=["bored"],
+            return_it=True,
+        )
+
+
+def test_a_client_cannot_answer_another_clients_assignment(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    before = _counts()
+    for call in (
+        lambda s: homework.keep_draft(
+            s,
+            client_id=db.client_b.id,
+            item_id=uuid.uuid4(),
+            assignment_id=assignment,
+            worksheet=None,
+            answers={},
+        ),
+        lambda s: homework.save_response(
+            s,
+            client_id=db.client_b.id,
+            item_id=uuid.uuid4(),
+            assignment_id=assignment,
+            worksheet=None,
+            answers={},
+        ),
+        lambda s: homework.open_task(s, client_id=db.client_b.id, assignment_id=assignment),
+    ):
+        with pytest.raises(NotFound), session_scope() as session:
+            call(session)
+        with session_scope() as session:
+            last = audit_events(session)[-1]
+        assert (last.actor_id, last.outcome, last.item_id) == (
+            db.client_b.id,
+            AuditOutcome.DENIED,
+            assignment,
+        )
+    assert _counts() == before
+
+
+def test_withdrawn_homework_leaves_the_clients_list(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    with session_scope() as session:
+        homework.withdraw(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
+    with session_scope() as session:
+        assert homework.tasks_of(session, client_id=db.client_a.id, open_only=False) == []
+    with pytest.raises(NotFound), session_scope() as session:
+        homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+
+
+def test_due_dates_read_in_plain_words() -> None:
+    english, french = Reader(ENGLISH), Reader(FRENCH)
+    thursday = date(2026, 12, 3)
+    assert homework.due_text(english, thursday, thursday) == "Due today"
+    assert homework.due_text(english, thursday, thursday - timedelta(days=1)) == "Due tomorrow"
+    assert homework.due_text(english, thursday, thursday - timedelta(days=3)) == "Due Thursday"
+    assert homework.due_text(french, thursday, thursday - timedelta(days=3)) == french.t(
+        "Due {weekday}", weekday="jeudi"
+    )
+    assert homework.due_text(english, thursday, thursday + timedelta(days=1)).startswith("Was due")
+    assert homework.due_text(english, None, thursday) == "No due date"
+
+
+def test_a_clinicians_library_is_their_own(db: People) -> None:
+    definition = {"title": "Walk", "fields": [{"label": "What", "type": "long_text"}]}
+    with session_scope() as session:
+        template = homework.save_template(session, clinician_id=db.clinician_a.id, definition=definition)
+    with session_scope() as session:
+        assert [
+            t.worksheet.title for t in homework.templates_of(session, clinician_id=db.clinician_a.id)
+        ] == ["Walk"]
+        assert homework.templates_of(session, clinician_id=db.clinician_b.id) == []
+    with pytest.raises(NotFound), session_scope() as session:
+        homework.remove_template(session, clinician_id=db.clinician_b.id, template_id=template)
+    with session_scope() as session:  # another clinician can't assign it either
+        link(session, client_id=db.client_a.id, clinician_id=db.clinician_b.id)
+    with pytest.raises(InvalidInput):
+        _assign(db, clinician_id=db.clinician_b.id, template=f"custom:{template}")
+
+
+def test_data_about_assignments_is_in_the_phi_tables() -> None:
+    from betterjournal.models import PHI_TABLES
+
+    assert {"assignment", "homework_response", "worksheet_template"} <= set(PHI_TABLES)
