@@ -60,6 +60,7 @@ test: install browser lint
 bench: install
 	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/checkins.py
+	$(BIN)/python bench/homework.py
 
 clean:
 	rm -rf .web data/*.db* .pytest_cache .ruff_cache

@@ -336,7 +336,10 @@ class Assignment(SQLModel, table=True):
 
     __tablename__ = "assignment"  # type: ignore[assignment]
     __encrypted__ = ("worksheet_ct", "instructions_ct", "note_ct", "comment_ct")
-    __table_args__ = (Index("ix_assignment_client_due", "client_id", "withdrawn_at", "due_on"),)
+    __table_args__ = (
+        Index("ix_assignment_client_due", "client_id", "withdrawn_at", "due_on"),
+        Index("ix_assignment_client_response", "client_id", "response_id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))

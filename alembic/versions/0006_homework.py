@@ -74,9 +74,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_assignment_clinician_id", "assignment", ["clinician_id"])
     op.create_index("ix_assignment_client_due", "assignment", ["client_id", "withdrawn_at", "due_on"])
+    op.create_index("ix_assignment_client_response", "assignment", ["client_id", "response_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assignment_client_response", table_name="assignment")
     op.drop_index("ix_assignment_client_due", table_name="assignment")
     op.drop_index("ix_assignment_clinician_id", table_name="assignment")
     op.drop_table("assignment")

@@ -235,9 +235,12 @@ _WRAPPED_DATA_KEY = select(User.wrapped_data_key).where(col(User.id) == bindpara
 
 
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
-    """The user's unwrapped data key, for one unit of work."""
-    wrapped = run_prebuilt(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
-    return get_vault().data_key(user_id, wrapped)
+    """The user's unwrapped data key, for one unit of work (read and unwrapped once in it)."""
+    keys = session.info.setdefault("bj_data_keys", {})
+    if user_id not in keys:
+        wrapped = run_prebuilt(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
+        keys[user_id] = get_vault().data_key(user_id, wrapped)
+    return keys[user_id]
 
 
 def list_users(session: Session) -> list[User]:

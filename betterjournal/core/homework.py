@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, bindparam, exists
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
@@ -30,7 +30,8 @@ from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
 from betterjournal.core.worksheets import Worksheet
-from betterjournal.crypto import encrypted_column
+from betterjournal.crypto import DataKey, encrypted_column
+from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_, Message
 from betterjournal.models import (
     Assignment,
@@ -164,12 +165,12 @@ def is_not_done(fields: Mapping[str, str]) -> bool:
 # --- sealing what a clinician writes -----------------------------------------------------------
 
 
-def _seal(session: Session, owner_id: uuid.UUID, column: Any, row_id: uuid.UUID, text: str) -> bytes | None:
-    return data_key(session, owner_id).seal(*encrypted_column(column), row_id, text) if text else None
+def _seal(key: DataKey, column: Any, row_id: uuid.UUID, text: str) -> bytes | None:
+    return key.seal(*encrypted_column(column), row_id, text) if text else None
 
 
-def _open(session: Session, owner_id: uuid.UUID, column: Any, row_id: uuid.UUID, blob: bytes | None) -> str:
-    return data_key(session, owner_id).open(*encrypted_column(column), row_id, blob) if blob else ""
+def _open(key: DataKey, column: Any, row_id: uuid.UUID, blob: bytes | None) -> str:
+    return key.open(*encrypted_column(column), row_id, blob) if blob else ""
 
 
 def _instructions(value: object) -> str:
@@ -196,7 +197,10 @@ def save_template(session: Session, *, clinician_id: uuid.UUID, definition: obje
         raise InvalidInput(N_("Your library is full. Remove a worksheet to add another."))
     template_id = uuid.uuid4()
     sealed = _seal(
-        session, clinician_id, WorksheetTemplate.definition_ct, template_id, worksheets.to_json(worksheet)
+        data_key(session, clinician_id),
+        WorksheetTemplate.definition_ct,
+        template_id,
+        worksheets.to_json(worksheet),
     )
     session.add(WorksheetTemplate(id=template_id, owner_id=clinician_id, definition_ct=sealed))
     session.flush()
@@ -212,7 +216,8 @@ def templates_of(session: Session, *, clinician_id: uuid.UUID) -> list[OwnTempla
     column = WorksheetTemplate.definition_ct
     return [
         OwnTemplate(
-            str(row.id), worksheets.from_json(_open(session, clinician_id, column, row.id, row.definition_ct))
+            str(row.id),
+            worksheets.from_json(_open(data_key(session, clinician_id), column, row.id, row.definition_ct)),
         )
         for row in rows
     ]
@@ -303,6 +308,7 @@ def assign(
     step = timedelta(days=1 if repeat == "daily" else 7)
     series = uuid.uuid4() if count > 1 else None
     definition = worksheets.to_json(worksheet)
+    key = data_key(session, client)
     made = []
     for index in range(count):
         assignment_id = uuid.uuid4()
@@ -311,11 +317,9 @@ def assign(
                 id=assignment_id,
                 clinician_id=clinician_id,
                 client_id=client,
-                worksheet_ct=_seal(session, client, Assignment.worksheet_ct, assignment_id, definition),  # type: ignore[arg-type]
-                instructions_ct=_seal(
-                    session, client, Assignment.instructions_ct, assignment_id, clean_instructions
-                ),
-                note_ct=_seal(session, client, Assignment.note_ct, assignment_id, clean_note),
+                worksheet_ct=_seal(key, Assignment.worksheet_ct, assignment_id, definition),  # type: ignore[arg-type]
+                instructions_ct=_seal(key, Assignment.instructions_ct, assignment_id, clean_instructions),
+                note_ct=_seal(key, Assignment.note_ct, assignment_id, clean_note),
                 due_on=due + step * index if due is not None else None,
                 series_id=series,
             )
@@ -368,9 +372,9 @@ def edit_assignment(
     if _is_returned(session, row):
         raise InvalidInput(N_("Your client has returned it, so it can't be changed now."))
     row.instructions_ct = _seal(
-        session, row.client_id, Assignment.instructions_ct, row.id, clean_instructions
+        data_key(session, row.client_id), Assignment.instructions_ct, row.id, clean_instructions
     )
-    row.note_ct = _seal(session, row.client_id, Assignment.note_ct, row.id, clean_note)
+    row.note_ct = _seal(data_key(session, row.client_id), Assignment.note_ct, row.id, clean_note)
     row.due_on, row.updated_at = due, utcnow()
     session.add(row)
     audit.record(
@@ -450,6 +454,7 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
     )
     returned = _returned_responses(session, clinician_id, sorted(visible))
     name = session.get(User, client).display_name  # type: ignore[union-attr]
+    key = data_key(session, client)
     given = []
     for row in rows:
         shown = returned.get(row.response_id) if row.response_id in visible else None
@@ -458,11 +463,9 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                 id=str(row.id),
                 client_id=str(client),
                 client_name=name,
-                worksheet=worksheets.from_json(
-                    _open(session, client, Assignment.worksheet_ct, row.id, row.worksheet_ct)
-                ),
-                instructions=_open(session, client, Assignment.instructions_ct, row.id, row.instructions_ct),
-                note=_open(session, client, Assignment.note_ct, row.id, row.note_ct),
+                worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, row.id, row.worksheet_ct)),
+                instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
+                note=_open(key, Assignment.note_ct, row.id, row.note_ct),
                 due_on=row.due_on,
                 status=_status(
                     row.due_on,
@@ -540,13 +543,14 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
         )
         .order_by(col(ItemShare.shared_at))
     ).all()
+    keys = {client: data_key(session, client) for client in {row.client_id for row, _at, _name in rows}}
     return [
         Waiting(
             str(row.id),
             str(row.client_id),
             name,
             worksheets.from_json(
-                _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
+                _open(keys[row.client_id], Assignment.worksheet_ct, row.id, row.worksheet_ct)
             ).title,
             shared_at,
         )
@@ -573,23 +577,21 @@ def open_returned(
 ) -> Returned:
     """A response the client returned to this clinician: read (audited, marked seen), or
     the one refusal (audited) for anything else: not theirs, not returned, revoked."""
-    row = _clinicians_assignment(session, clinician_id, assignment_id, AuditAction.VIEW_SHARED_ITEM)
-    if row.response_id is None:
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=row.id)
-    kind_name = session.get(ClientItem, row.response_id)
-    kind = JOURNAL if kind_name is not None and kind_name.kind == JOURNAL.name else KIND
+    parsed = items.parse_or_deny(clinician_id, assignment_id, AuditAction.VIEW_SHARED_ITEM)
+    found = run_prebuilt(session, _RETURNED, assignment=parsed, clinician=clinician_id).first()
+    if found is None or found.response_id is None:
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=parsed)
+    row, client_name = found, found.display_name
+    kind = JOURNAL if found.kind == JOURNAL.name else KIND
     item = sharing.open_shared(session, clinician_id=clinician_id, item_id=row.response_id, kind=kind)
-    worksheet = worksheets.from_json(
-        _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
-    )
-    client = session.get(User, row.client_id)
+    key = data_key(session, row.client_id)
     given = Given(
         id=str(row.id),
         client_id=str(row.client_id),
-        client_name=client.display_name if client else "",
-        worksheet=worksheet,
-        instructions=_open(session, row.client_id, Assignment.instructions_ct, row.id, row.instructions_ct),
-        note=_open(session, row.client_id, Assignment.note_ct, row.id, row.note_ct),
+        client_name=client_name,
+        worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, row.id, row.worksheet_ct)),
+        instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=_open(key, Assignment.note_ct, row.id, row.note_ct),
         due_on=row.due_on,
         status=_status(row.due_on, True, is_not_done(item.fields), row.reviewed_at is not None, today),
         created_at=row.created_at,
@@ -600,11 +602,46 @@ def open_returned(
         item_id=str(item.id),
         answers=answers_of(kind, item.fields),
         reasons=reasons_of(item.fields),
-        comment=_open(session, row.client_id, Assignment.comment_ct, row.id, row.comment_ct),
+        comment=_open(key, Assignment.comment_ct, row.id, row.comment_ct),
         reviewed_at=row.reviewed_at,
         written_at=item.created_at,
         shared_at=item.shared_at,
     )
+
+
+# One of the clinician's live assignments to a client linked now, with the client's name
+# and the kind of the response (if any).
+_RETURNED = (
+    select(  # type: ignore[call-overload]
+        Assignment.id,
+        Assignment.client_id,
+        Assignment.worksheet_ct,
+        Assignment.instructions_ct,
+        Assignment.note_ct,
+        Assignment.comment_ct,
+        Assignment.due_on,
+        Assignment.response_id,
+        Assignment.reviewed_at,
+        Assignment.created_at,
+        User.display_name,
+        ClientItem.kind,
+    )
+    .join(User, col(User.id) == Assignment.client_id)
+    .join(
+        CareLink,
+        and_(
+            col(CareLink.client_id) == Assignment.client_id,
+            col(CareLink.clinician_id) == Assignment.clinician_id,
+            col(CareLink.ended_at).is_(None),
+        ),
+    )
+    .outerjoin(ClientItem, col(ClientItem.id) == Assignment.response_id)
+    .where(
+        col(Assignment.id) == bindparam("assignment"),
+        col(Assignment.clinician_id) == bindparam("clinician"),
+        col(Assignment.withdrawn_at).is_(None),
+    )
+)
 
 
 def _returned_to_me(session: Session, clinician_id: uuid.UUID, assignment_id: object) -> Assignment:
@@ -620,7 +657,7 @@ def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object,
     to their answers. Sealed under the client's key. Returns the client."""
     clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
     row = _returned_to_me(session, clinician_id, assignment_id)
-    row.comment_ct = _seal(session, row.client_id, Assignment.comment_ct, row.id, clean)
+    row.comment_ct = _seal(data_key(session, row.client_id), Assignment.comment_ct, row.id, clean)
     row.commented_at = utcnow()
     session.add(row)
     audit.record(
@@ -668,79 +705,131 @@ class Task:
     created_at: datetime
 
 
-_OWN_TASKS = (
-    select(Assignment, User.display_name, ItemShare.shared_at)
-    .join(User, col(User.id) == Assignment.clinician_id)
-    .outerjoin(
-        ItemShare,
-        and_(
-            col(ItemShare.item_id) == Assignment.response_id,
-            col(ItemShare.clinician_id) == Assignment.clinician_id,
-            col(ItemShare.revoked_at).is_(None),
-            exists(
-                select(CareLink.id).where(
-                    col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None)
-                )
-            ),
+def _task_query() -> Any:
+    """The client's live assignments (`client`), each with where it stands, worked out in
+    SQL (nothing decrypted): returned when its response is shared with the clinician now,
+    started when there is a response, "couldn't do it" when that response is marked so."""
+    live_share = and_(
+        col(ItemShare.item_id) == Assignment.response_id,
+        col(ItemShare.clinician_id) == Assignment.clinician_id,
+        col(ItemShare.revoked_at).is_(None),
+        exists(
+            select(CareLink.id).where(col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None))
         ),
     )
-    .where(col(Assignment.withdrawn_at).is_(None))
-)
-
-
-def _task(session: Session, row: Assignment, name: str, shared_at: datetime | None, status: str) -> Task:
-    definition = _open(session, row.client_id, Assignment.worksheet_ct, row.id, row.worksheet_ct)
-    return Task(
-        id=str(row.id),
-        clinician_id=str(row.clinician_id),
-        clinician_name=name,
-        worksheet=worksheets.from_json(definition),
-        due_on=row.due_on,
-        status=status,
-        response_id=str(row.response_id or ""),
-        created_at=row.created_at,
+    return (
+        select(  # type: ignore[call-overload]
+            Assignment.id,
+            Assignment.clinician_id,
+            Assignment.worksheet_ct,
+            Assignment.due_on,
+            Assignment.response_id,
+            Assignment.reviewed_at,
+            Assignment.created_at,
+            User.display_name,
+            ItemShare.shared_at,
+            col(HomeworkResponse.not_done_ct).is_not(None),
+        )
+        .join(User, col(User.id) == Assignment.clinician_id)
+        .outerjoin(ItemShare, live_share)
+        .outerjoin(HomeworkResponse, col(HomeworkResponse.item_id) == Assignment.response_id)
+        .where(col(Assignment.client_id) == bindparam("client"), col(Assignment.withdrawn_at).is_(None))
     )
 
 
-def tasks_of(session: Session, *, client_id: uuid.UUID, open_only: bool) -> list[Task]:
-    """The client's assignments: to do (not returned yet; started ones first, then by due
-    date), or all of them (newest first)."""
-    query = _OWN_TASKS.where(col(Assignment.client_id) == client_id)
-    rows = session.exec(
-        query.order_by(col(Assignment.due_on).is_(None), col(Assignment.due_on), col(Assignment.created_at))
-    ).all()
-    started = [
-        row.response_id for row, _name, shared_at in rows if row.response_id is not None and shared_at is None
-    ]
-    marked = _marked_not_done(session, client_id, started)
+# To do: started first, then by due date (none last), then oldest first. In three parts so
+# that a long list is read only as far as the page goes: what is not started yet is read in
+# due-date order straight from the index (client, withdrawn, due date).
+_ORDER = (col(Assignment.due_on), col(Assignment.created_at), col(Assignment.id))
+_STARTED = (
+    _task_query()
+    .where(col(Assignment.response_id).is_not(None), col(ItemShare.shared_at).is_(None))
+    .order_by(col(Assignment.due_on).is_(None), *_ORDER)
+    .limit(bindparam("limit"))
+)
+_NEW_WITH_DUE_DATE = (
+    _task_query()
+    .where(col(Assignment.response_id).is_(None), col(Assignment.due_on).is_not(None))
+    .order_by(*_ORDER)
+    .limit(bindparam("limit"))
+)
+_NEW_WITHOUT_DUE_DATE = (
+    _task_query()
+    .where(col(Assignment.response_id).is_(None), col(Assignment.due_on).is_(None))
+    .order_by(*_ORDER)
+    .limit(bindparam("limit"))
+)
+_RETURNED_TASKS = (
+    _task_query()
+    .where(col(Assignment.response_id).is_not(None), col(ItemShare.shared_at).is_not(None))
+    .order_by(col(ItemShare.shared_at).desc())
+    .limit(bindparam("limit"))
+)
+_ONE_TASK = _task_query().where(col(Assignment.id) == bindparam("assignment"))
+
+
+def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any) -> list[Task]:
+    rows = run_prebuilt(session, statement, client=client_id, **params).all()
+    if not rows:
+        return []
+    key = data_key(session, client_id)
     tasks = []
-    for row, name, shared_at in rows:
+    for (
+        assignment_id,
+        clinician_id,
+        sheet,
+        due_on,
+        response_id,
+        reviewed_at,
+        created_at,
+        name,
+        shared_at,
+        marked,
+    ) in rows:
         if shared_at is not None:
-            status = "reviewed" if row.reviewed_at is not None else "returned"
-        elif row.response_id is None:
+            status = "reviewed" if reviewed_at is not None else "returned"
+        elif response_id is None:
             status = "assigned"
         else:
-            status = "not_done" if row.response_id in marked else "started"
-        if open_only and status in ("returned", "reviewed"):
-            continue
-        tasks.append(_task(session, row, name, shared_at, status))
-    if open_only:
-        tasks.sort(key=lambda task: task.status == "assigned")  # stable: started ones first
-    else:
-        tasks.sort(key=lambda task: task.created_at, reverse=True)
+            status = "not_done" if marked else "started"
+        tasks.append(
+            Task(
+                id=str(assignment_id),
+                clinician_id=str(clinician_id),
+                clinician_name=name,
+                worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, assignment_id, sheet)),
+                due_on=due_on,
+                status=status,
+                response_id=str(response_id or ""),
+                created_at=created_at,
+            )
+        )
     return tasks
 
 
-def _marked_not_done(session: Session, client_id: uuid.UUID, started: list[Any]) -> set[Any]:
-    """Which of these started responses are marked "couldn't do it" (the client's own)."""
-    if not started:
-        return set()
-    rows = session.exec(
-        select(HomeworkResponse.item_id, HomeworkResponse.not_done_ct).where(
-            col(HomeworkResponse.item_id).in_(started), col(HomeworkResponse.not_done_ct).is_not(None)
-        )
-    ).all()
-    return {item_id for item_id, _blob in rows}
+TASKS_SHOWN = 20  # to do, a page at a time
+RETURNED_SHOWN = 5  # the last returned, under the to-do list (more on request)
+
+
+def to_do(session: Session, *, client_id: uuid.UUID, limit: int = TASKS_SHOWN) -> list[Task]:
+    """What the client has to do (not returned): started ones first, then by due date (none
+    last), then oldest first; the first `limit` (only those are decrypted)."""
+    found: list[Task] = []
+    for part in (_STARTED, _NEW_WITH_DUE_DATE, _NEW_WITHOUT_DUE_DATE):
+        if len(found) < limit:
+            found += _tasks(session, client_id, part, limit=limit - len(found))
+    return found
+
+
+def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETURNED_SHOWN) -> list[Task]:
+    """What the client returned, most recently returned first; the first `limit`."""
+    return _tasks(session, client_id, _RETURNED_TASKS, limit=limit)
+
+
+def task(session: Session, *, client_id: uuid.UUID, assignment_id: uuid.UUID) -> Task:
+    """One of the client's assignments, as it stands."""
+    (found,) = _tasks(session, client_id, _ONE_TASK, assignment=assignment_id)
+    return found
 
 
 @dataclass(frozen=True)
@@ -771,22 +860,23 @@ def _clients_assignment(
 
 def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM)
-    task = next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+    key = data_key(session, client_id)
+    found = task(session, client_id=client_id, assignment_id=row.id)
     answers: dict[str, Any] = {}
     reasons: list[str] = []
     saved = from_draft = False
     if row.response_id is not None:
-        kind = response_kind(session, client_id, row.response_id, task.worksheet)
+        kind = response_kind(session, client_id, row.response_id, found.worksheet)
         editing = drafts.open_for_editing(
             session, owner_id=client_id, kind=kind, item_id=row.response_id, issued=True
         )
         answers, reasons = answers_of(kind, editing.fields), reasons_of(editing.fields)
         saved, from_draft = not editing.is_new, editing.from_draft
     return OpenTask(
-        task=task,
-        instructions=_open(session, client_id, Assignment.instructions_ct, row.id, row.instructions_ct),
-        note=_open(session, client_id, Assignment.note_ct, row.id, row.note_ct),
-        comment=_open(session, client_id, Assignment.comment_ct, row.id, row.comment_ct),
+        task=found,
+        instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=_open(key, Assignment.note_ct, row.id, row.note_ct),
+        comment=_open(key, Assignment.comment_ct, row.id, row.comment_ct),
         commented_at=row.commented_at,
         answers=answers,
         reasons=reasons,
@@ -811,7 +901,9 @@ def _worksheet_of(
 ) -> Worksheet:
     if assignment is not None:
         return worksheets.from_json(
-            _open(session, client_id, Assignment.worksheet_ct, assignment.id, assignment.worksheet_ct)
+            _open(
+                data_key(session, client_id), Assignment.worksheet_ct, assignment.id, assignment.worksheet_ct
+            )
         )
     if own is None:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
@@ -870,7 +962,7 @@ def save_response(
         )
     if row is None:
         return None
-    return next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+    return task(session, client_id=client_id, assignment_id=row.id)
 
 
 def not_done(
@@ -911,7 +1003,7 @@ def not_done(
         sharing.set_shared(
             session, owner_id=client_id, item_id=parsed, clinician_id=row.clinician_id, shared=True
         )
-    return next(t for t in tasks_of(session, client_id=client_id, open_only=False) if t.id == str(row.id))
+    return task(session, client_id=client_id, assignment_id=row.id)
 
 
 def response_kind(

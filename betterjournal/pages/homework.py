@@ -63,11 +63,21 @@ def homework_page() -> rx.Component:
                     empty_state(tr("Nothing to do right now. Your clinician's assignments will show here.")),
                 ),
                 rx.cond(
+                    HomeworkState.more_to_do,
+                    rx.button(tr("Show more"), variant="soft", on_click=HomeworkState.show_more_to_do),
+                ),
+                rx.cond(
                     HomeworkState.done.length() > 0,  # type: ignore[attr-defined]
                     rx.el.section(
                         rx.vstack(
                             rx.heading(tr("Returned"), as_="h2", size="4"),
                             rx.foreach(HomeworkState.done, task_card),
+                            rx.cond(
+                                HomeworkState.more_done,
+                                rx.button(
+                                    tr("Show more"), variant="soft", on_click=HomeworkState.show_more_returned
+                                ),
+                            ),
                             width="100%",
                         ),
                         aria_label=tr("Returned"),

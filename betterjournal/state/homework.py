@@ -32,30 +32,53 @@ from betterjournal.views import (
     worksheet_fields,
 )
 
-TO_DO_ON_HOME = 3
 
-
-def _tasks(session: Session, *, client_id: uuid.UUID):
-    return homework.tasks_of(session, client_id=client_id, open_only=False)
+def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int):
+    return (
+        homework.to_do(session, client_id=client_id, limit=limit + 1),
+        homework.returned_tasks(session, client_id=client_id, limit=returned + 1),
+    )
 
 
 class HomeworkState(AppState):
-    """The client's homework: to do (started first), returned, and exercises to start."""
+    """The client's homework: to do (started first, then by due date), the last returned,
+    and exercises to start. The first 20 to do and the last 5 returned are shown; more on
+    request."""
 
     to_do: list[TaskLine] = []
     done: list[TaskLine] = []
+    more_to_do: bool = False
+    more_done: bool = False
     homework_loaded: bool = False
+    _shown: int = homework.TASKS_SHOWN
+    _shown_done: int = homework.RETURNED_SHOWN
 
     @guarded(Role.CLIENT)
     async def load_homework(self) -> None:
+        self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
+        await self._load()
+
+    @guarded(Role.CLIENT)
+    async def show_more_to_do(self) -> None:
+        self._shown = min(self._shown + homework.TASKS_SHOWN, 500)
+        await self._load()
+
+    @guarded(Role.CLIENT)
+    async def show_more_returned(self) -> None:
+        self._shown_done = min(self._shown_done + homework.TASKS_SHOWN, 500)
+        await self._load()
+
+    async def _load(self) -> None:
         viewer = self._viewer()
-        tasks = await in_session(_tasks, client_id=viewer.user_id)
+        open_tasks, returned = await in_session(
+            _tasks, client_id=viewer.user_id, limit=self._shown, returned=self._shown_done
+        )
         reader = self._reader()
         today = reader.today()
-        open_tasks = [t for t in tasks if t.status not in ("returned", "reviewed")]
-        open_tasks.sort(key=lambda t: (t.status == "assigned", t.due_on is None, t.due_on or today))
-        self.to_do = [task_line(t, reader, today) for t in open_tasks]
-        self.done = [task_line(t, reader, today) for t in tasks if t.status in ("returned", "reviewed")]
+        self.to_do = [task_line(t, reader, today) for t in open_tasks[: self._shown]]
+        self.more_to_do = len(open_tasks) > self._shown
+        self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
+        self.more_done = len(returned) > self._shown_done
         self.homework_loaded = True
 
 

@@ -225,7 +225,7 @@ def test_a_repeat_makes_one_assignment_per_time_with_its_due_date(db: People) ->
             times=3,
             today=TODAY,
         )
-        tasks = homework.tasks_of(session, client_id=db.client_a.id, open_only=True)
+        tasks = homework.to_do(session, client_id=db.client_a.id)
     assert len(made) == 3
     assert [t.due_on for t in tasks] == [date(2026, 12, 2), date(2026, 12, 9), date(2026, 12, 16)]
 
@@ -294,9 +294,7 @@ def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> 
             worksheet=None,
             answers=answers,
         )
-        assert [t.status for t in homework.tasks_of(session, client_id=db.client_a.id, open_only=True)] == [
-            "started"
-        ]
+        assert [t.status for t in homework.to_do(session, client_id=db.client_a.id)] == ["started"]
     assert _statuses(db) == ["assigned"]
     with session_scope() as session:
         assert homework.to_review(session, clinician_id=db.clinician_a.id) == []
@@ -403,9 +401,7 @@ def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
         )
     assert _statuses(db) == ["assigned"]
     with session_scope() as session:
-        assert [t.status for t in homework.tasks_of(session, client_id=db.client_a.id, open_only=True)] == [
-            "not_done"
-        ]
+        assert [t.status for t in homework.to_do(session, client_id=db.client_a.id)] == ["not_done"]
         homework.not_done(
             session,
             client_id=db.client_a.id,
@@ -467,7 +463,8 @@ def test_withdrawn_homework_leaves_the_clients_list(db: People) -> None:
     with session_scope() as session:
         homework.withdraw(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
     with session_scope() as session:
-        assert homework.tasks_of(session, client_id=db.client_a.id, open_only=False) == []
+        assert homework.to_do(session, client_id=db.client_a.id) == []
+        assert homework.returned_tasks(session, client_id=db.client_a.id) == []
     with pytest.raises(NotFound), session_scope() as session:
         homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
 
