@@ -91,6 +91,14 @@ class KindView:
     home: str  # the owner's list of this kind, where a deleted item's page returns to
 
 
+def _exercise_title(fields: Mapping[str, str]) -> str:
+    """An exercise's title (a built-in's is marked for translation: shown in the reader's)."""
+    try:
+        return worksheets.from_json(fields["worksheet"]).title
+    except (KeyError, ValueError, TypeError, worksheets.InvalidInput):
+        return ""
+
+
 def preview(text: str) -> str:
     """The start of a text on one line, at most PREVIEW_LENGTH characters."""
     # A generous start is enough, unless it is nearly all whitespace: a text may be
@@ -126,7 +134,7 @@ KIND_VIEWS: dict[str, KindView] = {
         home=routes.CHECK_INS,
     ),
     homework.KIND.name: KindView(
-        title=lambda fields: str(worksheets.from_json(fields["worksheet"]).title),
+        title=lambda fields: _exercise_title(fields),
         body=lambda fields: "",
         words=KindWords(
             untitled=N_("Exercise"),
@@ -199,7 +207,7 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
         label = reader.t("Private")
     return ItemCard(
         id=str(item.id),
-        title=view.title(item.fields),
+        title=str(reader.shown(view.title(item.fields))),
         preview=preview(view.body(item.fields)),
         written_on=reader.when(item.created_at),
         label=label,
@@ -210,7 +218,7 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[draft.kind]
     return ItemCard(
         id=str(draft.item_id),
-        title=view.title(draft.fields),
+        title=str(reader.shown(view.title(draft.fields))),
         preview=preview(view.body(draft.fields)),
         written_on=reader.when(draft.updated_at),
         label=reader.t("Draft"),
@@ -463,7 +471,7 @@ GIVEN_STATUS: dict[str, Message] = {
     "assigned": N_("Assigned"),
     "overdue": N_("Overdue"),
     "returned": N_("Returned: to review"),
-    "not_done": N_("Couldn't do it"),
+    "not_done": N_("Client couldn't do it"),
     "reviewed": N_("Reviewed"),
 }
 

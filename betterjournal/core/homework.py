@@ -826,6 +826,33 @@ def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETUR
     return _tasks(session, client_id, _RETURNED_TASKS, limit=limit)
 
 
+def own_exercises(session: Session, *, client_id: uuid.UUID):
+    """Exercises the client did on their own (not for an assignment): the newest saved
+    ones (a page), and the unsaved drafts of new ones, newest first."""
+    answering = {
+        response
+        for response in session.exec(
+            select(Assignment.response_id).where(
+                col(Assignment.client_id) == client_id, col(Assignment.response_id).is_not(None)
+            )
+        )
+    }
+    saved = items.list_own(session, owner_id=client_id, kind=KIND).items
+    unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND)
+    return (
+        [item for item in saved if item.id not in answering],
+        [
+            draft
+            for draft in unsaved
+            if draft.item_id not in answering and not _is_saved(session, draft.item_id)
+        ],
+    )
+
+
+def _is_saved(session: Session, item_id: uuid.UUID) -> bool:
+    return session.get(ClientItem, item_id) is not None
+
+
 def task(session: Session, *, client_id: uuid.UUID, assignment_id: uuid.UUID) -> Task:
     """One of the client's assignments, as it stands."""
     (found,) = _tasks(session, client_id, _ONE_TASK, assignment=assignment_id)

@@ -474,5 +474,6 @@ def library_prompt(index: object) -> Worksheet:
         JOURNALING_PROMPT.title,
         JOURNALING_PROMPT.explanation,
         JOURNALING_PROMPT.fields,
+        example=JOURNALING_PROMPT.example,
         questions=(PROMPT_LIBRARY[index],),
     )

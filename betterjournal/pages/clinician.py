@@ -66,7 +66,7 @@ def _waiting(line: WaitingLine) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
-                rx.text(tr("{title} from {name}", title=line.title, name=line.client_name), weight="bold"),
+                rx.text(tr("{name}: {title}", title=line.title, name=line.client_name), weight="bold"),
                 rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
                 spacing="1",
             ),

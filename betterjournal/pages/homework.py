@@ -8,7 +8,13 @@ from typing import Any
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
+from betterjournal.components.entries import (
+    empty_state,
+    entry_body,
+    entry_card,
+    loading,
+    unavailable_or_loading,
+)
 from betterjournal.components.items import share_controls
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -70,7 +76,7 @@ def homework_page() -> rx.Component:
                     HomeworkState.done.length() > 0,  # type: ignore[attr-defined]
                     rx.el.section(
                         rx.vstack(
-                            rx.heading(tr("Returned"), as_="h2", size="4"),
+                            rx.heading(tr("Returned to your clinician"), as_="h2", size="4"),
                             rx.foreach(HomeworkState.done, task_card),
                             rx.cond(
                                 HomeworkState.more_done,
@@ -80,7 +86,7 @@ def homework_page() -> rx.Component:
                             ),
                             width="100%",
                         ),
-                        aria_label=tr("Returned"),
+                        aria_label=tr("Returned to your clinician"),
                         width="100%",
                     ),
                 ),
@@ -88,6 +94,16 @@ def homework_page() -> rx.Component:
                 spacing="3",
             ),
             loading(tr("Loading your homework")),
+        ),
+        rx.cond(
+            HomeworkState.exercises.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.heading(tr("Your own exercises"), as_="h2", size="4"),
+                rx.foreach(
+                    HomeworkState.exercises, lambda e: entry_card(e, routes.WORKSHEET + "?id=" + e.id)
+                ),
+                width="100%",
+            ),
         ),
         rx.heading(tr("Start an exercise on your own"), as_="h2", size="4"),
         rx.text(tr("What you do here is private until you choose to share it."), size="2"),
@@ -382,7 +398,7 @@ def _given_card(line: GivenLine) -> rx.Component:
             rx.cond(
                 line.returned,
                 rx.link(
-                    rx.button(tr("Read the response"), size="2"),
+                    rx.button(tr("Read their answers"), size="2"),
                     href=routes.RETURNED + "?assignment=" + line.id,
                 ),
             ),
@@ -482,7 +498,7 @@ def returned_page() -> rx.Component:
             ReturnedState.found,
             rx.vstack(
                 rx.heading(
-                    tr("{title} from {name}", title=ReturnedState.title, name=ReturnedState.client_name),
+                    tr("{name}: {title}", title=ReturnedState.title, name=ReturnedState.client_name),
                     as_="h2",
                     size="5",
                 ),

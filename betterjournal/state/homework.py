@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
 from betterjournal import routes
-from betterjournal.core import homework, items, links, worksheets
+from betterjournal.core import drafts, homework, links, worksheets
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.worksheets import Worksheet
 from betterjournal.db import in_session
@@ -25,8 +26,11 @@ from betterjournal.views import (
     Choice,
     FieldView,
     GivenLine,
+    ItemCard,
     TaskLine,
+    draft_card,
     given_line,
+    own_card,
     share_lines,
     task_line,
     worksheet_fields,
@@ -37,6 +41,7 @@ def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int)
     return (
         homework.to_do(session, client_id=client_id, limit=limit + 1),
         homework.returned_tasks(session, client_id=client_id, limit=returned + 1),
+        homework.own_exercises(session, client_id=client_id),
     )
 
 
@@ -47,6 +52,7 @@ class HomeworkState(AppState):
 
     to_do: list[TaskLine] = []
     done: list[TaskLine] = []
+    exercises: list[ItemCard] = []  # done on the client's own (saved, or a draft)
     more_to_do: bool = False
     more_done: bool = False
     homework_loaded: bool = False
@@ -70,7 +76,7 @@ class HomeworkState(AppState):
 
     async def _load(self) -> None:
         viewer = self._viewer()
-        open_tasks, returned = await in_session(
+        open_tasks, returned, (saved, unsaved) = await in_session(
             _tasks, client_id=viewer.user_id, limit=self._shown, returned=self._shown_done
         )
         reader = self._reader()
@@ -79,6 +85,7 @@ class HomeworkState(AppState):
         self.more_to_do = len(open_tasks) > self._shown
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = len(returned) > self._shown_done
+        self.exercises = [draft_card(d, reader) for d in unsaved] + [own_card(i, reader) for i in saved]
         self.homework_loaded = True
 
 
@@ -117,6 +124,7 @@ class WorksheetState(AppState):
     _answers: dict[str, Any] = {}
     _worksheet: str = ""  # the definition (to_json), for an exercise of the client's own
     _clinician_name: str = ""
+    _issued: tuple[str, ...] = ()  # ids this tab was given for new exercises of the client's own
     _held_path: str = ""
 
     def _sheet(self) -> Worksheet:
@@ -126,9 +134,11 @@ class WorksheetState(AppState):
         self.fields = worksheet_fields(self._sheet(), self._answers, self._reader())
 
     @guarded(Role.CLIENT)
-    async def open_worksheet(self) -> None:
+    async def open_worksheet(self) -> rx.event.EventSpec | None:
         viewer = self._viewer()
+        issued = self._issued
         self.reset()
+        self._issued = issued
         query = self.router.url.query_parameters
         reader = self._reader()
         self.reasons = [Choice(key, reader.t(label)) for key, label in homework.NOT_DONE_REASONS.items()]
@@ -136,30 +146,46 @@ class WorksheetState(AppState):
             if query.get("assignment"):
                 await self._open_assignment(viewer.user_id, query["assignment"])
             else:
-                if query.get("template") in worksheets.BUILT_IN and query["template"] != "journaling_prompt":
-                    sheet = worksheets.BUILT_IN[query["template"]]
-                    self.item_id = str(uuid.uuid4())
-                elif query.get("prompt", "").isdigit():
-                    sheet = worksheets.library_prompt(int(query["prompt"]))
-                    self.item_id = str(uuid.uuid4())
-                elif query.get("id"):
-                    item = await in_session(
-                        items.open_own, owner_id=viewer.user_id, kind=homework.KIND, item_id=query["id"]
-                    )
-                    sheet = worksheets.from_json(item.fields["worksheet"])
-                    self.item_id, self.saved = str(item.id), True
-                    self._answers = homework.answers_of(homework.KIND, item.fields)
-                    shares = await in_session(_shares, owner_id=viewer.user_id, item_id=item.id)
-                    sharing_state = await self.get_state(ItemSharingState)
-                    sharing_state._show(self.item_id, share_lines(shares, reader), page=routes.WORKSHEET)
-                else:
-                    raise InvalidInput(N_("This couldn't be shown. Please try again."))
-                self._present(sheet)
+                chosen = _chosen_exercise(query)
+                if not query.get("id"):
+                    if chosen is None:
+                        raise InvalidInput(N_("This couldn't be shown. Please try again."))
+                    # A new exercise gets its id now, in the address: a reload opens the same one.
+                    new_id = str(uuid.uuid4())
+                    self._issued = (*self._issued, new_id)[-8:]
+                    place = f"prompt={query['prompt']}" if chosen.is_prompt else f"template={chosen.key}"
+                    return rx.redirect(f"{routes.WORKSHEET}?{place}&id={new_id}", replace=True)
+                await self._open_own(viewer.user_id, query["id"], chosen)
             self.found = True
             self._held_path = routes.WORKSHEET
             self._keep_current()
         finally:
             self.loaded = True
+        return None
+
+    async def _open_own(self, client_id: uuid.UUID, item_id: str, chosen: Worksheet | None) -> None:
+        """An exercise of the client's own: its draft, else as saved, else new (an id this
+        tab was given); anything else is the one refusal."""
+        kind = homework.kind_for(chosen) if chosen is not None else homework.KIND
+        opened = await in_session(
+            drafts.open_for_editing,
+            owner_id=client_id,
+            kind=kind,
+            item_id=item_id,
+            issued=item_id in self._issued,
+        )
+        if kind is homework.KIND and opened.fields.get("worksheet"):
+            chosen = worksheets.from_json(opened.fields["worksheet"])  # as it was begun
+        if chosen is None:
+            raise InvalidInput(N_("This couldn't be shown. Please try again."))
+        self.item_id, self.saved = item_id, not opened.is_new
+        self._answers = homework.answers_of(kind, opened.fields)
+        self.status = self._t("Your unsaved answers are back.") if opened.from_draft else ""
+        self._present(chosen)
+        if self.saved:
+            shares = await in_session(_shares, owner_id=client_id, item_id=uuid.UUID(item_id))
+            sharing_state = await self.get_state(ItemSharingState)
+            sharing_state._show(self.item_id, share_lines(shares, self._reader()), page=routes.WORKSHEET)
 
     async def _open_assignment(self, client_id: uuid.UUID, assignment_id: str) -> None:
         opened = await in_session(homework.open_task, client_id=client_id, assignment_id=assignment_id)
@@ -319,7 +345,7 @@ class WorksheetState(AppState):
         if self.is_prompt:
             self._flash(self._t("Saved in your journal. It is private until you share it."))
         else:
-            self._flash(self._t("Saved. It is private until you choose to share it."))
+            self._flash(self._t("Exercise saved. It is private until you choose to share it."))
         return rx.redirect(routes.HOMEWORK)
 
     def _by_name(self) -> str:
@@ -352,6 +378,17 @@ class WorksheetState(AppState):
         else:
             self._flash(self._t("Marked as not done. It is private until you return it."))
         return rx.redirect(routes.HOMEWORK)
+
+
+def _chosen_exercise(query: Mapping[str, str]) -> Worksheet | None:
+    """The built-in exercise (`template=`) or library prompt (`prompt=`) in an address."""
+    template, prompt = query.get("template", ""), query.get("prompt", "")
+    sheet = worksheets.BUILT_IN.get(template)
+    if sheet is not None and not sheet.is_prompt:
+        return sheet
+    if prompt.isdigit() and len(prompt) < 3 and int(prompt) < len(worksheets.PROMPT_LIBRARY):
+        return worksheets.library_prompt(int(prompt))
+    return None
 
 
 def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):

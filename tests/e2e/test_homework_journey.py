@@ -149,7 +149,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     # The client sees the comment next to the answers.
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Thought record").click()
+    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
+        has_text="Thought record"
+    ).click()
     expect(page.get_by_text("Good noticing. Let's look at the evidence together.")).to_be_visible()
     expect(page.get_by_text("Your clinician reviewed it.").or_(page.get_by_text("Reviewed"))).to_be_visible()
 
@@ -186,7 +188,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(desk.get_by_text("Walked to the park.")).to_be_visible()
     expect(desk.get_by_text("6 / 10")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("region", name="Returned").get_by_role("link").filter(has_text="Weekly walk").click()
+    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
+        has_text="Weekly walk"
+    ).click()
     expect(page.get_by_text("Lovely.")).to_be_visible()
 
     # A journaling prompt: the answer is a journal entry, returned like any share.
@@ -208,7 +212,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     _read_and_review(desk, url, "Thank you for sharing this.")
     expect(desk.get_by_text("Talking to my sister.")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("region", name="Returned").get_by_role("link").filter(
+    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
         has_text="Journaling prompt"
     ).click()
     expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()
