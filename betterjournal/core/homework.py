@@ -432,10 +432,13 @@ def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool,
     return "overdue" if due_on is not None and due_on < today else "assigned"
 
 
-def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> list[Given]:
-    """Every live assignment this clinician gave a linked client, newest first. What the
-    client returned is read here (its "couldn't do it" shows as the status): each response
-    listed is audited and marked seen, like a list of shared entries."""
+def given_to(
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date, read: bool = True
+) -> list[Given]:
+    """Every live assignment this clinician gave a linked client, newest first. With `read`,
+    what the client returned is read (its "couldn't do it" shows as the status): each
+    response listed is audited and marked seen, like a list of shared entries. Without,
+    nothing the client wrote is read: a returned one shows as returned."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
         raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
@@ -452,7 +455,7 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
     visible = (
         sharing.visible_item_ids(session, clinician_id=clinician_id, among=responses) if responses else set()
     )
-    returned = _returned_responses(session, clinician_id, sorted(visible))
+    returned = _returned_responses(session, clinician_id, sorted(visible)) if read else {}
     name = session.get(User, client).display_name  # type: ignore[union-attr]
     key = data_key(session, client)
     given = []
@@ -469,7 +472,7 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                 due_on=row.due_on,
                 status=_status(
                     row.due_on,
-                    shown is not None,
+                    row.response_id in visible,
                     shown is not None and is_not_done(shown.fields),
                     row.reviewed_at is not None,
                     today,

@@ -400,8 +400,8 @@ def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):
 # --- the clinician's side ----------------------------------------------------------------------
 
 
-def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: object, today):
-    given = homework.given_to(session, clinician_id=clinician_id, client_id=client_id, today=today)
+def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: object, today, read: bool):
+    given = homework.given_to(session, clinician_id=clinician_id, client_id=client_id, today=today, read=read)
     templates = homework.templates_of(session, clinician_id=clinician_id)
     name = next(
         (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
@@ -425,14 +425,18 @@ class ClientHomeworkState(AppState):
     async def load_client_homework(self) -> None:
         await self._load(self.router.url.query_parameters.get("client", ""))
 
-    async def _load(self, client_id: str) -> None:
-        viewer = self._viewer()
+    async def _load(
+        self, client_id: str, *, clinician_id: uuid.UUID | None = None, read: bool = True
+    ) -> None:
+        """The list as it is now. `read`: returned responses are read (audited, seen) to show
+        "couldn't do it"; a push from someone else's action doesn't read (nobody may be looking)."""
+        clinician = clinician_id or self._viewer().user_id
         self._leave()
         try:
             reader = self._reader()
             today = reader.today()
             given, templates, name = await in_session(
-                _client_homework, clinician_id=viewer.user_id, client_id=client_id, today=today
+                _client_homework, clinician_id=clinician, client_id=client_id, today=today, read=read
             )
             self.given = [given_line(g, reader, today) for g in given]
             self.templates = [
@@ -445,7 +449,7 @@ class ClientHomeworkState(AppState):
             self.client_id, self.client_name, self.available = client_id, name, True
             self._held_path = routes.CLIENT_HOMEWORK
             self._keep_current()
-            if any(g.returned for g in self.given):
+            if read and any(g.returned for g in self.given):
                 live.recheck_people([client_id])  # what was read shows as seen
         finally:
             self.loaded = True
@@ -509,7 +513,7 @@ class ClientHomeworkState(AppState):
     async def _recheck_access(self, viewer_id: str) -> None:
         """A response returned or taken back, or the link ended: the list as it is now."""
         try:
-            await self._load(self.client_id)
+            await self._load(self.client_id, clinician_id=uuid.UUID(viewer_id), read=False)
         except CoreError:
             self._leave()
             self.loaded = True
@@ -547,14 +551,14 @@ class ReturnedState(AppState):
     async def load_returned(self) -> None:
         await self._read(self.router.url.query_parameters.get("assignment", ""))
 
-    async def _read(self, assignment_id: str) -> None:
-        viewer = self._viewer()
+    async def _read(self, assignment_id: str, clinician_id: uuid.UUID | None = None) -> None:
+        clinician = clinician_id or self._viewer().user_id
         self._leave()
         try:
             reader = self._reader()
             opened = await in_session(
                 homework.open_returned,
-                clinician_id=viewer.user_id,
+                clinician_id=clinician,
                 assignment_id=assignment_id,
                 today=reader.today(),
             )
@@ -607,9 +611,10 @@ class ReturnedState(AppState):
         self.assignment_id = assignment_id
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """Taken back (un-returned), deleted or unlinked: nothing of it stays."""
+        """Taken back (un-returned), deleted or unlinked: nothing of it stays; else it is
+        read again (an edit shows)."""
         try:
-            await self._read(self.assignment_id)
+            await self._read(self.assignment_id, uuid.UUID(viewer_id))
         except CoreError:
             self._leave()
             self.loaded = True

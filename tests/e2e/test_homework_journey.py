@@ -138,22 +138,30 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     ).to_have_value("I always push people away.")
     _answer(page, "Evidence against the hot thought", "She was at work all day.")
     _saved(page)
+    # Kept private so far: nothing of it is in the clinician's browser, and it reads "Assigned".
+    expect(desk.get_by_text("Assigned", exact=True)).to_be_visible()
+    assert situation not in desk.content()
     page.get_by_role("button", name="Return to my clinician").click()
     expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
+    # The clinician's open page says so at once, without a reload.
+    expect(desk.get_by_text("Returned: to review")).to_be_visible()
+    assert situation not in desk.content()
 
-    # The clinician reads it laid out like the worksheet, comments, marks it reviewed.
+    # The client keeps the returned record open; the clinician reads it, comments and
+    # marks it reviewed, and the comment appears on the client's screen as it is saved.
+    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
+        has_text="Thought record"
+    ).click()
+    expect(page.get_by_role("heading", name="Thought record")).to_be_visible()
     _read_and_review(desk, url, "Good noticing. Let's look at the evidence together.")
     expect(desk.get_by_text(situation)).to_be_visible()
     expect(desk.get_by_text("70 / 100")).to_be_visible()
     expect(desk.get_by_text("She was at work all day.")).to_be_visible()
-
-    # The client sees the comment next to the answers.
-    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
-        has_text="Thought record"
-    ).click()
     expect(page.get_by_text("Good noticing. Let's look at the evidence together.")).to_be_visible()
-    expect(page.get_by_text("Your clinician reviewed it.").or_(page.get_by_text("Reviewed"))).to_be_visible()
+    expect(page.get_by_text("Reviewed", exact=True)).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Good noticing. Let's look at the evidence together.")).to_be_visible()
+    expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
 
     # A worksheet the clinician builds: two fields, saved in the library, assigned.
     desk.goto(url + "/worksheets")
