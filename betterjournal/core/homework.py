@@ -890,6 +890,11 @@ def _clients_assignment(
 
 def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM)
+    response = session.get(ClientItem, row.response_id) if row.response_id is not None else None
+    if response is not None and response.deleted_at is not None:
+        row.response_id = None  # the client deleted their answer: the homework starts afresh
+        session.add(row)
+        session.flush()
     key = data_key(session, client_id)
     found = task(session, client_id=client_id, assignment_id=row.id)
     answers: dict[str, Any] = {}

@@ -503,3 +503,25 @@ def test_data_about_assignments_is_in_the_phi_tables() -> None:
     from betterjournal.models import PHI_TABLES
 
     assert {"assignment", "homework_response", "worksheet_template"} <= set(PHI_TABLES)
+
+
+def test_a_deleted_answer_lets_the_homework_start_afresh(db: People) -> None:
+    from betterjournal.core import items
+
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={"situation": "x"},
+        )
+    with session_scope() as session:
+        items.delete_item(session, owner_id=db.client_a.id, item_id=response)
+    with session_scope() as session:
+        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert (opened.task.status, opened.task.response_id, opened.answers) == ("assigned", "", {})
