@@ -658,8 +658,8 @@ def _returned_to_me(session: Session, clinician_id: uuid.UUID, assignment_id: ob
 def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object, text: object) -> uuid.UUID:
     """Leave (or change) a written comment on a returned response; the client sees it next
     to their answers. Sealed under the client's key. Returns the client."""
+    row = _returned_to_me(session, clinician_id, assignment_id)  # access first: a refusal is audited
     clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
-    row = _returned_to_me(session, clinician_id, assignment_id)
     row.comment_ct = _seal(data_key(session, row.client_id), Assignment.comment_ct, row.id, clean)
     row.commented_at = utcnow()
     session.add(row)

@@ -128,6 +128,9 @@ class WorksheetState(AppState):
     _held_path: str = ""
 
     def _sheet(self) -> Worksheet:
+        """The worksheet on screen (none open: nothing can be answered)."""
+        if not self._worksheet:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         return worksheets.from_json(self._worksheet)
 
     def _show_fields(self) -> None:
@@ -511,12 +514,34 @@ class ClientHomeworkState(AppState):
         self.given, self.templates, self.available, self.loaded, self._held_path = [], [], False, False, ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """A response returned or taken back, or the link ended: the list as it is now."""
+        """A response returned or taken back, or the link ended: the list as it is now.
+        Access is checked first (nothing audited), so a push after the link ended records
+        no attempt the clinician never made."""
+        clinician = uuid.UUID(viewer_id)
         try:
-            await self._load(self.client_id, clinician_id=uuid.UUID(viewer_id), read=False)
+            if not await in_session(_still_linked, clinician_id=clinician, client_id=self.client_id):
+                self._leave()
+            else:
+                await self._load(self.client_id, clinician_id=clinician, read=False)
         except CoreError:
             self._leave()
-            self.loaded = True
+        self.loaded = True
+
+
+def _still_linked(session: Session, *, clinician_id: uuid.UUID, client_id: str) -> bool:
+    from betterjournal.core import sharing
+
+    return bool(client_id) and sharing.is_linked(
+        session, client_id=uuid.UUID(client_id), clinician_id=clinician_id
+    )
+
+
+def _still_visible(session: Session, *, clinician_id: uuid.UUID, item_id: str) -> bool:
+    from betterjournal.core import sharing
+
+    return bool(item_id) and bool(
+        sharing.visible_item_ids(session, clinician_id=clinician_id, among=[item_id])
+    )
 
 
 def _form(form: object, allowed: set[str]) -> dict[str, Any]:
@@ -545,6 +570,7 @@ class ReturnedState(AppState):
     dates: str = ""
     found: bool = False
     loaded: bool = False
+    _item_id: str = ""  # the response read (for re-checking access without reading it)
     _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
@@ -575,6 +601,7 @@ class ReturnedState(AppState):
                 written=opened.written_at,
                 returned=opened.shared_at,
             )
+            self._item_id = opened.item_id
             self.found, self._held_path = True, routes.RETURNED
             self._keep_current()
             live.recheck_people([self.client_id])  # "Seen" shows on the client's page
@@ -612,12 +639,17 @@ class ReturnedState(AppState):
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """Taken back (un-returned), deleted or unlinked: nothing of it stays; else it is
-        read again (an edit shows)."""
+        read again (an edit shows). Access is checked first, without an audit row, so a
+        push after a take-back records no attempt the clinician never made."""
+        clinician = uuid.UUID(viewer_id)
         try:
-            await self._read(self.assignment_id, uuid.UUID(viewer_id))
+            if not await in_session(_still_visible, clinician_id=clinician, item_id=self._item_id):
+                self._leave()
+            else:
+                await self._read(self.assignment_id, clinician)
         except CoreError:
             self._leave()
-            self.loaded = True
+        self.loaded = True
 
 
 class WorksheetsState(AppState):

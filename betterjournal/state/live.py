@@ -14,6 +14,7 @@ States that hold another person's data implement `_recheck_access(viewer_id)` an
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import uuid
@@ -61,7 +62,9 @@ def recheck_people(user_ids: Iterable[uuid.UUID | str]) -> None:
     """
     for user_id in {str(u) for u in user_ids}:
         for token in list(_tabs.get(user_id, ())):
-            task = asyncio.create_task(_recheck_tab(user_id, token))
+            # A fresh context: nothing of the person who acted (their admitted viewer) is
+            # visible to the push, which runs as each tab's own person.
+            task = asyncio.create_task(_recheck_tab(user_id, token), context=contextvars.Context())
             _tasks.add(task)
             task.add_done_callback(_tasks.discard)
 

@@ -1,0 +1,1167 @@
+"""Homework through the running app, over the raw Socket.IO an attacker's script would use.
+
+What a client finished but kept is invisible to the clinician until returned, and again
+once taken back (in every reply the clinician's tab gets, not only on screen). A
+clinician can't assign to, read or change what isn't theirs; a client can't answer
+another client's assignment or write a clinician's comment; each role is turned away
+from the other's handlers; every refusal the core makes is audited as DENIED; bad input
+gets a clear message and writes nothing. Each check reads what actually came back over
+the socket and the rows actually in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from appserver import RunningApp
+from reflex.state import State
+from socket_support import (
+    FEEDBACK_VARS,
+    OWN_IDENTITY_VARS,
+    Actor,
+    Snapshot,
+    connected,
+    filled_vars,
+    link,
+    new_audit_rows,
+    new_password,
+    problem_of,
+    redirects_of,
+    snapshot,
+    state_of,
+    toasts_of,
+    uuid_hex,
+    writes_between,
+)
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.state.base import AppState
+from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.clinician import ClientsState
+from betterjournal.state.homework import (
+    ClientHomeworkState,
+    HomeworkState,
+    ReturnedState,
+    WorksheetsState,
+    WorksheetState,
+)
+from betterjournal.state.items import ItemSharingState
+
+NOT_AVAILABLE = "This item isn't available. It may have been removed or made private."
+NOT_SAVED = "This couldn't be saved. Please try again."
+WORKSHEETS_PAGE: dict[str, Any] = {"path": routes.WORKSHEETS}
+
+# C's own worksheet: one field of every type a clinician can build, as (id, label, type).
+ALL_TYPES = (
+    ("f1", "Where", "short_text"),
+    ("f2", "What happened", "long_text"),
+    ("f3", "Distress", "scale_10"),
+    ("f4", "Belief", "slider_100"),
+    ("f5", "Did it help", "yes_no"),
+    ("f6", "When", "date"),
+    ("f7", "Steps", "list"),
+)
+
+
+# --- the people and their homework --------------------------------------------------------
+
+
+@dataclass
+class Homework:
+    """Clinicians C and D; client A (linked to C), client B (linked to C and to D).
+
+    `returned`: an assignment C gave A, which A answered (`answer` in its situation field)
+    and returned to C; its response is `response`. `custom`: C's worksheet with a field of
+    every type.
+    """
+
+    app: RunningApp
+    c: Actor
+    d: Actor
+    a: Actor
+    b: Actor
+    custom: str
+    returned: str
+    response: str
+    answer: str
+    instructions: str
+
+
+async def _people(app: RunningApp, **roles: str) -> dict[str, Actor]:
+    suffix = uuid.uuid4().hex[:8]
+    people = {
+        label: Actor(
+            label,
+            role,
+            f"hw-{label}-{suffix}@example.com",
+            f"Homework {label.upper()} {suffix}",
+            new_password(),
+        )
+        for label, role in roles.items()
+    }
+    await asyncio.gather(
+        *(asyncio.to_thread(app.create_user, p.role, p.email, p.name, p.password) for p in people.values())
+    )
+    for person in people.values():
+        person.cookie = await sign_in(app.url, person.email, person.password)
+    return people
+
+
+def _client_page(client_id: str) -> dict[str, Any]:
+    return {"path": routes.CLIENT_HOMEWORK, "query": {"client": client_id}}
+
+
+def _worksheet_page(assignment_id: str) -> dict[str, Any]:
+    return {"path": routes.WORKSHEET, "query": {"assignment": assignment_id}}
+
+
+def _returned_page(assignment_id: str) -> dict[str, Any]:
+    return {"path": routes.RETURNED, "query": {"assignment": assignment_id}}
+
+
+def _assign_form(**fields: str) -> dict[str, str]:
+    form = {
+        "template": "builtin:thought_record",
+        "questions": "",
+        "instructions": "",
+        "note": "",
+        "due_on": "",
+        "repeat": "",
+        "times": "1",
+    }
+    return {**form, **fields}
+
+
+async def _load_client_homework(tab: EventClient, client_id: str) -> list[dict[str, Any]]:
+    return await tab.exchange(
+        handler_name(ClientHomeworkState, "load_client_homework"), **_client_page(client_id)
+    )
+
+
+def _given(updates: list[dict[str, Any]], assignment_id: str) -> dict[str, Any]:
+    given = state_of(updates, ClientHomeworkState).get("given") or []
+    found = [line for line in given if line["id"] == assignment_id]
+    assert len(found) == 1, f"assignment {assignment_id} is not on the clinician's list: {given}"
+    return found[0]
+
+
+async def _assign(app: RunningApp, clinician: Actor, client: Actor, **fields: str) -> str:
+    """The clinician assigns through the page's form; returns the new assignment's id."""
+    instructions = fields.pop("instructions", "") or f"Homework {uuid.uuid4().hex}"
+    async with connected(app, clinician.cookie) as tab:
+        await _load_client_homework(tab, client.id)
+        updates = await tab.exchange(
+            handler_name(ClientHomeworkState, "assign"),
+            {"form": _assign_form(instructions=instructions, **fields)},
+            **_client_page(client.id),
+        )
+    assert problem_of(updates) == "", problem_of(updates)
+    assert state_of(updates, AppState).get("notice") == "Assigned."
+    given = state_of(updates, ClientHomeworkState)["given"]
+    (line,) = [g for g in given if g["instructions"] == instructions]
+    return line["id"]
+
+
+async def _open(tab: EventClient, assignment_id: str) -> list[dict[str, Any]]:
+    return await tab.exchange(
+        handler_name(WorksheetState, "open_worksheet"), **_worksheet_page(assignment_id)
+    )
+
+
+async def _answer(
+    tab: EventClient, assignment_id: str, field: str, value: Any, *, row: int = -1, column: str = ""
+) -> list[dict[str, Any]]:
+    return await tab.exchange(
+        handler_name(WorksheetState, "answer"),
+        {"field": field, "row": row, "column": column, "value": value},
+        **_worksheet_page(assignment_id),
+    )
+
+
+async def _answer_and_finish(
+    app: RunningApp, client: Actor, assignment_id: str, answer: str, *, finish: str
+) -> str:
+    """The client opens the assignment, answers its situation, then saves or returns it
+    (`finish`: save_worksheet or return_worksheet). Returns the response's id."""
+    async with connected(app, client.cookie) as tab:
+        opened = state_of(await _open(tab, assignment_id), WorksheetState)
+        assert opened["found"] is True and opened["assignment_id"] == assignment_id
+        answered = await _answer(tab, assignment_id, "situation", answer)
+        assert problem_of(answered) == "" and state_of(answered, WorksheetState)["status"] == "Draft saved"
+        done = await tab.exchange(handler_name(WorksheetState, finish), **_worksheet_page(assignment_id))
+        assert problem_of(done) == "" and redirects_of(done) == [routes.HOMEWORK], done
+    return opened["item_id"]
+
+
+async def _build_worksheet(
+    app: RunningApp, clinician: Actor, title: str, fields: list[tuple[str, str]]
+) -> str:
+    """The clinician builds and saves a worksheet; returns its choice ("custom:<id>")."""
+    async with connected(app, clinician.cookie) as tab:
+        await tab.exchange(handler_name(WorksheetsState, "load_worksheets"), **WORKSHEETS_PAGE)
+        for label, kind in fields:
+            added = await tab.exchange(
+                handler_name(WorksheetsState, "add_builder_field"),
+                {"form": {"label": label, "type": kind}},
+                **WORKSHEETS_PAGE,
+            )
+            assert problem_of(added) == "", problem_of(added)
+        saved = await tab.exchange(
+            handler_name(WorksheetsState, "save_template"),
+            {"form": {"title": title, "explanation": ""}},
+            **WORKSHEETS_PAGE,
+        )
+    assert problem_of(saved) == "", problem_of(saved)
+    templates = state_of(saved, WorksheetsState)["templates"]
+    return "custom:" + next(t["value"] for t in templates if t["label"] == title)
+
+
+async def _quiet() -> None:
+    """Let background pushes of what was just done end before snapshots are compared."""
+    await asyncio.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+async def hw(running_app: RunningApp) -> Homework:
+    app = running_app
+    people = await _people(app, c="clinician", d="clinician", a="client", b="client")
+    c, d, a, b = people["c"], people["d"], people["a"], people["b"]
+    await link(app, a, c)
+    await link(app, b, c)
+    await link(app, b, d)
+    custom = await _build_worksheet(app, c, "Every type", [(label, kind) for _id, label, kind in ALL_TYPES])
+    instructions = f"Instructions {uuid.uuid4().hex}"
+    returned = await _assign(app, c, a, instructions=instructions)
+    answer = app.marker("returned-situation")
+    response = await _answer_and_finish(app, a, returned, answer, finish="return_worksheet")
+    await _quiet()
+    return Homework(app, c, d, a, b, custom, returned, response, answer, instructions)
+
+
+def _audited(before: Snapshot, after: Snapshot) -> list[tuple[str, str, str]]:
+    """New audit rows as (actor, action, outcome)."""
+    return [(row[1], row[3], row[4]) for row in new_audit_rows(before, after)]
+
+
+def _denied(actor: Actor, action: str) -> tuple[str, str, str]:
+    return (uuid_hex(actor.id), action, "DENIED")
+
+
+async def _wait_for(tab: EventClient, since: int, state_class: type, check: Any, what: str) -> dict[str, Any]:
+    """Wait (up to 5 s) for pushed updates after `since` in which the state passes `check`."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        values = state_of(tab.received[since:], state_class)
+        if values and check(values):
+            return values
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{what} did not reach the open tab: {state_of(tab.received[since:], state_class)}")
+
+
+# --- 1. completed but not returned: invisible to the clinician ------------------------------
+
+
+async def test_a_kept_response_is_invisible_until_returned_and_again_once_taken_back(hw: Homework) -> None:
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    secret = app.marker("kept-situation")
+    response = await _answer_and_finish(app, a, assignment, secret, finish="save_worksheet")
+
+    async def clinician_is_refused(stage: str) -> None:
+        async with connected(app, c.cookie) as doctor:
+            clients = await doctor.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+            assert assignment not in json.dumps(state_of(clients, ClientsState).get("waiting")), stage
+            line = _given(await _load_client_homework(doctor, a.id), assignment)
+            assert (line["status"], line["returned"]) == ("Assigned", False), stage
+            before = snapshot(app)
+            refused = await doctor.exchange(
+                handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)
+            )
+            after = snapshot(app)
+            assert problem_of(refused) == NOT_AVAILABLE, stage
+            shown = state_of(refused, ReturnedState)
+            assert shown.get("found") is not True and not shown.get("fields"), stage
+            assert _audited(before, after) == [_denied(c, "VIEW_SHARED_ITEM")], stage
+            assert writes_between(before, after) == [], stage
+            # A reload sends the browser the whole state tree: that holds none of it either.
+            await doctor.exchange(handler_name(State, "hydrate"), **_returned_page(assignment))
+            # Nothing the server sent this tab, on any page, holds the answer or its id.
+            sent = json.dumps(doctor.received)
+            assert secret not in sent and response not in sent, stage
+
+    await clinician_is_refused("kept private")
+
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        returned = await tab.exchange(
+            handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
+        )
+        assert redirects_of(returned) == [routes.HOMEWORK]
+    async with connected(app, c.cookie) as doctor:
+        clients = await doctor.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+        waiting = state_of(clients, ClientsState)["waiting"]
+        assert assignment in [w["assignment_id"] for w in waiting]
+        line = _given(await _load_client_homework(doctor, a.id), assignment)
+        assert (line["status"], line["returned"]) == ("Returned: to review", True)
+        before = snapshot(app)
+        shown = await doctor.exchange(
+            handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)
+        )
+        after = snapshot(app)
+        read = state_of(shown, ReturnedState)
+        assert problem_of(shown) == "" and read["found"] is True
+        assert secret in json.dumps(read["fields"])
+        assert _audited(before, after) == [(uuid_hex(c.id), "VIEW_SHARED_ITEM", "ALLOWED")]
+
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        taken = await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": response, "clinician_id": c.id, "shared": False},
+            **_worksheet_page(assignment),
+        )
+        (share,) = state_of(taken, ItemSharingState)["shares"]
+        assert share["shared"] is False
+    await asyncio.sleep(0.3)  # the take-back's push to C's closed tabs is over
+    await clinician_is_refused("taken back")
+
+
+async def test_a_take_back_empties_the_clinicians_open_response_at_once(hw: Homework) -> None:
+    """The clinician is reading the response when the client takes it back: the server
+    empties that tab right away, and the page's comment and review buttons are refused."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    secret = app.marker("taken-back-situation")
+    response = await _answer_and_finish(app, a, assignment, secret, finish="return_worksheet")
+    page = _returned_page(assignment)
+    async with connected(app, c.cookie) as doctor:
+        shown = await doctor.exchange(handler_name(ReturnedState, "load_returned"), **page)
+        assert secret in json.dumps(state_of(shown, ReturnedState)["fields"])
+        since = len(doctor.received)
+        async with connected(app, a.cookie) as tab:
+            await _open(tab, assignment)
+            await tab.exchange(
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": response, "clinician_id": c.id, "shared": False},
+                **_worksheet_page(assignment),
+            )
+        emptied = await _wait_for(
+            doctor, since, ReturnedState, lambda v: v.get("found") is False, "the take-back"
+        )
+        assert emptied["fields"] == [] and emptied["title"] == "" and emptied["client_name"] == ""
+        for handler, payload in (
+            ("save_comment", {"form": {"comment": "Well done"}}),
+            ("mark_reviewed", None),
+        ):
+            before = snapshot(app)
+            refused = await doctor.exchange(handler_name(ReturnedState, handler), payload, **page)
+            after = snapshot(app)
+            assert problem_of(refused) == NOT_AVAILABLE, handler
+            assert _audited(before, after) == [_denied(c, "COMMENT")], handler
+            assert writes_between(before, after) == [], handler
+        assert secret not in json.dumps(doctor.received[since:])
+
+
+# A push re-runs the page's read before checking access, so a refusal is audited as an
+# attempt of the clinician's: see the report that came with this file.
+
+
+async def test_a_take_back_push_records_no_attempt_that_nobody_made(hw: Homework) -> None:
+    """Like SharedWithMeState's push: access is checked before re-reading, so a take-back
+    records the client's REVOKE and nothing else (no DENIED attempt by anyone)."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    response = await _answer_and_finish(
+        app, a, assignment, app.marker("push-audit-situation"), finish="return_worksheet"
+    )
+    async with connected(app, c.cookie) as doctor:
+        await doctor.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment))
+        since, before = len(doctor.received), snapshot(app)
+        async with connected(app, a.cookie) as tab:
+            await _open(tab, assignment)
+            await tab.exchange(
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": response, "clinician_id": c.id, "shared": False},
+                **_worksheet_page(assignment),
+            )
+        await _wait_for(doctor, since, ReturnedState, lambda v: v.get("found") is False, "the take-back")
+        assert _audited(before, snapshot(app)) == [(uuid_hex(a.id), "REVOKE", "ALLOWED")]
+
+
+async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Homework) -> None:
+    """The clinician has the client's homework open when the client returns one: the list
+    shows it returned at once (not emptied), and the push reads nothing of the response:
+    nothing is audited for the clinician."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    async with connected(app, c.cookie) as doctor:
+        listed = await _load_client_homework(doctor, a.id)
+        assert _given(listed, assignment)["status"] == "Assigned"
+        since, before = len(doctor.received), snapshot(app)
+        await _answer_and_finish(
+            app, a, assignment, app.marker("list-push-situation"), finish="return_worksheet"
+        )
+        pushed = await _wait_for(doctor, since, ClientHomeworkState, lambda v: "given" in v, "the return")
+        assert pushed.get("available", True) is True
+        assert (
+            _given([{"delta": {ClientHomeworkState.get_full_name(): pushed}}], assignment)["returned"] is True
+        )
+        assert [row for row in _audited(before, snapshot(app)) if row[0] == uuid_hex(c.id)] == []
+
+
+async def test_another_clients_return_leaves_the_response_the_clinician_is_reading(hw: Homework) -> None:
+    """C reads A's returned response; meanwhile B returns something to C, which pushes to
+    C's tabs. C's page stays as it was, and nobody is recorded as refused."""
+    app, b, c = hw.app, hw.b, hw.c
+    to_b = await _assign(app, c, b)
+    async with connected(app, c.cookie) as doctor:
+        shown = await doctor.exchange(
+            handler_name(ReturnedState, "load_returned"), **_returned_page(hw.returned)
+        )
+        assert hw.answer in json.dumps(state_of(shown, ReturnedState)["fields"])
+        since, before = len(doctor.received), snapshot(app)
+        await _answer_and_finish(app, b, to_b, app.marker("b-returns-situation"), finish="return_worksheet")
+        await asyncio.sleep(1.0)  # time for the push
+        after = state_of(doctor.received[since:], ReturnedState)
+        assert after.get("found", True) is True
+        assert "fields" not in after or hw.answer in json.dumps(after["fields"])
+        assert [row for row in _audited(before, snapshot(app)) if row[2] == "DENIED"] == []
+
+
+@dataclass
+class EndedLink:
+    """What C's open list of a client's homework got when the client ended the link."""
+
+    clinician: Actor
+    client: Actor
+    pushed: dict[str, Any]
+    audited: list[tuple[str, str, str]]
+
+
+@pytest.fixture(scope="module")
+async def ended_link(hw: Homework) -> EndedLink:
+    """A client of C's (on their own: the link ends) with homework; C has its list open when
+    the client ends the link."""
+    app, c = hw.app, hw.c
+    e = (await _people(app, e="client"))["e"]
+    await link(app, e, c)
+    assignment = await _assign(app, c, e)
+    async with connected(app, c.cookie) as doctor:
+        _given(await _load_client_homework(doctor, e.id), assignment)
+        since, before = len(doctor.received), snapshot(app)
+        async with connected(app, e.cookie) as tab:
+            await tab.exchange(handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM)
+            ended = await tab.exchange(
+                handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, path=routes.CARE_TEAM
+            )
+            assert state_of(ended, CareTeamState).get("clinicians") == []
+        pushed = await _wait_for(doctor, since, ClientHomeworkState, lambda v: "given" in v, "the link's end")
+        audited = _audited(before, snapshot(app))
+        # The page holds no client now: assigning from it is refused.
+        refused = await doctor.exchange(
+            handler_name(ClientHomeworkState, "assign"), {"form": _assign_form()}, **_client_page(e.id)
+        )
+        assert problem_of(refused) == NOT_AVAILABLE
+    return EndedLink(c, e, pushed, audited)
+
+
+async def test_an_ended_link_empties_the_clinicians_open_list_at_once(ended_link: EndedLink) -> None:
+    pushed = ended_link.pushed
+    assert (pushed["given"], pushed["available"], pushed["client_id"]) == ([], False, "")
+    assert (uuid_hex(ended_link.client.id), "UNLINK", "ALLOWED") in ended_link.audited
+
+
+async def test_an_ended_link_records_no_attempt_that_nobody_made(ended_link: EndedLink) -> None:
+    assert [row for row in ended_link.audited if row[2] == "DENIED"] == []
+
+
+# --- 2. a clinician who is not the client's -------------------------------------------------
+
+
+@dataclass
+class Attempts:
+    """Calls made one after another on one tab, each checked; what went wrong, collected."""
+
+    app: RunningApp
+    tab: EventClient
+    secrets: set[str]
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    async def call(
+        self,
+        label: str,
+        state_class: type,
+        handler: str,
+        payload: Any,
+        where: dict[str, Any],
+        *,
+        problem: str | None,
+        audited: list[tuple[str, str, str]],
+    ) -> list[dict[str, Any]]:
+        """`problem`: the message expected (None: not checked); `audited`: the new audit
+        rows expected. Nothing else may be written, and no secret may come back."""
+        before = snapshot(self.app)
+        updates = await self.tab.exchange(handler_name(state_class, handler), payload, **where)
+        after = snapshot(self.app)
+        if problem is not None and problem_of(updates) != problem:
+            self.problems.append(f"{label}: problem {problem_of(updates)!r}, expected {problem!r}")
+        if (rows := _audited(before, after)) != audited:
+            self.problems.append(f"{label}: audit rows {rows}, expected {audited}")
+        self.problems += [f"{label}: wrote {change}" for change in writes_between(before, after)]
+        sent = json.dumps(updates)
+        self.problems += [f"{label}: the reply holds {secret!r}" for secret in self.secrets if secret in sent]
+        return updates
+
+
+async def _c_still_reads_the_returned_response_as_a_wrote_it(hw: Homework, *, absent: str = "") -> None:
+    async with connected(hw.app, hw.c.cookie) as doctor:
+        shown = await doctor.exchange(
+            handler_name(ReturnedState, "load_returned"), **_returned_page(hw.returned)
+        )
+    read = state_of(shown, ReturnedState)
+    assert problem_of(shown) == "" and read["found"] is True
+    assert hw.answer in json.dumps(read["fields"])
+    assert read["instructions"] == hw.instructions
+    assert read.get("comment", "") == "" and read.get("reviewed", False) is False
+    if absent:
+        assert absent not in json.dumps(shown)
+
+
+async def test_an_unlinked_clinician_is_refused_everything_and_each_refusal_is_audited(hw: Homework) -> None:
+    app, a, b, c, d = hw.app, hw.a, hw.b, hw.c, hw.d
+    open_to_a = await _assign(app, c, a)  # not returned: only whose it is can refuse D
+    to_b_instructions = f"C's homework for B {uuid.uuid4().hex}"
+    to_b = await _assign(app, c, b, instructions=to_b_instructions)
+    b_answer = app.marker("b-situation")
+    b_response = await _answer_and_finish(app, b, to_b, b_answer, finish="return_worksheet")
+    async with connected(app, b.cookie) as tab:  # B shows it to D too (B is linked to both)
+        await _open(tab, to_b)
+        shared = await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": b_response, "clinician_id": d.id, "shared": True},
+            **_worksheet_page(to_b),
+        )
+        assert problem_of(shared) == ""
+    await _quiet()
+    forged = f"forged by D {uuid.uuid4().hex}"
+    # What D never had: A's and B's words, C's instructions, A's response id.
+    secrets = {hw.answer, hw.instructions, hw.response, b_answer, to_b_instructions}
+    page_a, page_returned = _client_page(a.id), _returned_page(hw.returned)
+    form = _assign_form(instructions=forged)
+    async with connected(app, d.cookie) as tab:
+        run = Attempts(app, tab, secrets)
+        loaded = await run.call(
+            "load A's homework",
+            ClientHomeworkState,
+            "load_client_homework",
+            None,
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "VIEW_SHARED_LIST")],
+        )
+        assert state_of(loaded, ClientHomeworkState).get("available") is not True
+        assert not state_of(loaded, ClientHomeworkState).get("given")
+        # After the refused load the page holds no client: assigning is refused...
+        await run.call(
+            "assign",
+            ClientHomeworkState,
+            "assign",
+            {"form": form},
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "ASSIGN")],
+        )
+        # ... and a client can't be slipped in: not in the form, not by setvar, not beside it.
+        for key in ("client_id", "client"):
+            await run.call(
+                f"assign with {key} in the form",
+                ClientHomeworkState,
+                "assign",
+                {"form": {**form, key: a.id}},
+                page_a,
+                problem=NOT_SAVED,
+                audited=[],
+            )
+        await run.call(
+            "setvar client_id",
+            ClientHomeworkState,
+            "setvar",
+            {"var_name": "client_id", "value": a.id},
+            page_a,
+            problem=None,
+            audited=[],
+        )
+        await run.call(
+            "assign with client_id beside the form",
+            ClientHomeworkState,
+            "assign",
+            {"form": form, "client_id": a.id},
+            page_a,
+            problem=None,
+            audited=[],
+        )
+        await run.call(
+            "assign after those",
+            ClientHomeworkState,
+            "assign",
+            {"form": form},
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "ASSIGN")],
+        )
+        for assignment, whose in ((hw.returned, "A's"), (to_b, "B's (shared with D too)")):
+            read = await run.call(
+                f"read {whose} response to C",
+                ReturnedState,
+                "load_returned",
+                None,
+                _returned_page(assignment),
+                problem=NOT_AVAILABLE,
+                audited=[_denied(d, "VIEW_SHARED_ITEM")],
+            )
+            assert state_of(read, ReturnedState).get("found") is not True
+        await run.call(
+            "comment",
+            ReturnedState,
+            "save_comment",
+            {"form": {"comment": forged}},
+            page_returned,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "COMMENT")],
+        )
+        await run.call(
+            "comment naming the assignment",
+            ReturnedState,
+            "save_comment",
+            {"form": {"comment": forged, "assignment_id": hw.returned}},
+            page_returned,
+            problem=NOT_SAVED,
+            audited=[],
+        )
+        await run.call(
+            "mark reviewed",
+            ReturnedState,
+            "mark_reviewed",
+            None,
+            page_returned,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "COMMENT")],
+        )
+        edit = {"assignment_id": open_to_a, "instructions": forged, "note": "", "due_on": ""}
+        await run.call(
+            "withdraw A's assignment",
+            ClientHomeworkState,
+            "withdraw",
+            {"assignment_id": open_to_a},
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "ASSIGN")],
+        )
+        await run.call(
+            "edit A's assignment",
+            ClientHomeworkState,
+            "edit_assignment",
+            {"form": edit},
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "ASSIGN")],
+        )
+        # D's own client B: D's page works, and shows only D's own assignments (none).
+        page_b = _client_page(b.id)
+        own = await run.call(
+            "load B's homework",
+            ClientHomeworkState,
+            "load_client_homework",
+            None,
+            page_b,
+            problem="",
+            audited=[],
+        )
+        listed = state_of(own, ClientHomeworkState)
+        assert listed["available"] is True and listed["given"] == [], listed["given"]
+        # With a client of D's on the page, C's assignments are still not D's to change.
+        for assignment in (open_to_a, to_b):
+            await run.call(
+                f"withdraw {assignment} from B's page",
+                ClientHomeworkState,
+                "withdraw",
+                {"assignment_id": assignment},
+                page_b,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(d, "ASSIGN")],
+            )
+            await run.call(
+                f"edit {assignment} from B's page",
+                ClientHomeworkState,
+                "edit_assignment",
+                {"form": {**edit, "assignment_id": assignment}},
+                page_b,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(d, "ASSIGN")],
+            )
+        await run.call(
+            "assign C's own worksheet to B",
+            ClientHomeworkState,
+            "assign",
+            {"form": _assign_form(template=hw.custom)},
+            page_b,
+            problem="Choose a worksheet from the list.",
+            audited=[],
+        )
+    assert run.problems == [], "\n".join(run.problems)
+    await _c_still_reads_the_returned_response_as_a_wrote_it(hw, absent=forged)
+    async with connected(app, c.cookie) as doctor:
+        line = _given(await _load_client_homework(doctor, a.id), open_to_a)
+    assert line["status"] == "Assigned" and forged not in json.dumps(line)
+
+
+# --- 3. each role, the other role's handlers ------------------------------------------------
+
+
+async def test_each_role_is_turned_away_from_the_other_roles_homework_handlers(hw: Homework) -> None:
+    """The guard sends a signed-in caller of the wrong role home; nothing runs, nothing is
+    written (not even an audit row) and no homework var is filled."""
+    app, a, c = hw.app, hw.a, hw.c
+    open_to_a = await _assign(app, c, a)
+    await _quiet()
+    forged = f"forged {uuid.uuid4().hex}"
+    at_worksheet, at_returned = _worksheet_page(open_to_a), _returned_page(hw.returned)
+    template_id = hw.custom.removeprefix("custom:")
+    clinician_calls: list[tuple[type, str, Any, dict[str, Any]]] = [
+        (WorksheetState, "open_worksheet", None, at_worksheet),
+        (
+            WorksheetState,
+            "answer",
+            {"field": "situation", "row": -1, "column": "", "value": forged},
+            at_worksheet,
+        ),
+        (WorksheetState, "add_row", {"field": "thoughts"}, at_worksheet),
+        (WorksheetState, "remove_row", {"field": "thoughts", "row": 0}, at_worksheet),
+        (WorksheetState, "toggle_reason", {"reason": "forgot"}, at_worksheet),
+        (WorksheetState, "save_worksheet", None, at_worksheet),
+        (WorksheetState, "return_worksheet", None, at_worksheet),
+        (WorksheetState, "mark_not_done", {"return_it": True}, at_worksheet),
+        (HomeworkState, "load_homework", None, {"path": routes.HOMEWORK}),
+        (
+            ItemSharingState,
+            "set_shared",
+            {"item_id": hw.response, "clinician_id": c.id, "shared": False},
+            at_worksheet,
+        ),
+        (ItemSharingState, "delete_item", {"item_id": hw.response}, at_worksheet),
+    ]
+    edit = {"assignment_id": open_to_a, "instructions": forged, "note": "", "due_on": ""}
+    client_calls: list[tuple[type, str, Any, dict[str, Any]]] = [
+        (ReturnedState, "load_returned", None, at_returned),
+        (ReturnedState, "save_comment", {"form": {"comment": forged}}, at_returned),
+        (ReturnedState, "mark_reviewed", None, at_returned),
+        (ClientHomeworkState, "load_client_homework", None, _client_page(a.id)),
+        (ClientHomeworkState, "assign", {"form": _assign_form(instructions=forged)}, _client_page(a.id)),
+        (ClientHomeworkState, "edit_assignment", {"form": edit}, _client_page(a.id)),
+        (ClientHomeworkState, "withdraw", {"assignment_id": open_to_a}, _client_page(a.id)),
+        (WorksheetsState, "load_worksheets", None, WORKSHEETS_PAGE),
+        (
+            WorksheetsState,
+            "add_builder_field",
+            {"form": {"label": forged, "type": "short_text"}},
+            WORKSHEETS_PAGE,
+        ),
+        (WorksheetsState, "save_template", {"form": {"title": forged, "explanation": ""}}, WORKSHEETS_PAGE),
+        (WorksheetsState, "remove_template", {"template_id": template_id}, WORKSHEETS_PAGE),
+    ]
+    problems: list[str] = []
+    for caller, calls in ((c, clinician_calls), (a, client_calls)):
+        async with connected(app, caller.cookie) as tab:
+            for state_class, handler, payload, where in calls:
+                label = f"{caller.role} {state_class.__name__}.{handler}"
+                before = snapshot(app)
+                updates = await tab.exchange(handler_name(state_class, handler), payload, **where)
+                after = snapshot(app)
+                if (redirects := redirects_of(updates)) != [routes.HOME]:
+                    problems.append(f"{label}: expected the guard's redirect home, got {redirects}")
+                if filled := filled_vars(updates, allowed=FEEDBACK_VARS | OWN_IDENTITY_VARS):
+                    problems.append(f"{label}: the reply fills {filled}")
+                problems += [
+                    f"{label}: wrote {change}"
+                    for change in writes_between(before, after, allow_denied_audit=False)
+                ]
+                if hw.answer in json.dumps(updates) or forged in json.dumps(updates):
+                    problems.append(f"{label}: the reply holds homework text")
+    assert problems == [], "\n".join(problems)
+    await _c_still_reads_the_returned_response_as_a_wrote_it(hw, absent=forged)
+    async with connected(app, c.cookie) as doctor:
+        built = await doctor.exchange(handler_name(WorksheetsState, "load_worksheets"), **WORKSHEETS_PAGE)
+    assert template_id in [t["value"] for t in state_of(built, WorksheetsState)["templates"]]
+
+
+async def test_a_client_cannot_write_or_clear_the_clinicians_comment(hw: Homework) -> None:
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    await _answer_and_finish(app, a, assignment, app.marker("commented-situation"), finish="return_worksheet")
+    words = f"Well done {uuid.uuid4().hex}"
+    async with connected(app, c.cookie) as doctor:
+        page = _returned_page(assignment)
+        await doctor.exchange(handler_name(ReturnedState, "load_returned"), **page)
+        commented = await doctor.exchange(
+            handler_name(ReturnedState, "save_comment"), {"form": {"comment": words}}, **page
+        )
+        assert problem_of(commented) == "" and state_of(commented, ReturnedState)["comment"] == words
+    await _quiet()
+    forged = f"forged comment {uuid.uuid4().hex}"
+    where = _worksheet_page(assignment)
+    async with connected(app, a.cookie) as tab:
+        opened = await _open(tab, assignment)
+        assert state_of(opened, WorksheetState)["comment"] == words
+        before = snapshot(app)
+        for state_class, handler, payload in (
+            (WorksheetState, "setvar", {"var_name": "comment", "value": forged}),
+            (WorksheetState, "setvar", {"var_name": "reviewed", "value": True}),
+            (ReturnedState, "save_comment", {"form": {"comment": forged}}),
+            (ReturnedState, "mark_reviewed", None),
+        ):
+            updates = await tab.exchange(handler_name(state_class, handler), payload, **where)
+            sent = state_of(updates, WorksheetState)
+            assert sent.get("comment", words) == words and sent.get("reviewed") is not True, handler
+        assert writes_between(before, snapshot(app), allow_denied_audit=False) == []
+        # Saving the client's own answers again leaves the comment as the clinician wrote it.
+        saved = await tab.exchange(handler_name(WorksheetState, "save_worksheet"), **where)
+        assert problem_of(saved) == ""
+        reopened = state_of(await _open(tab, assignment), WorksheetState)
+        assert (reopened["comment"], reopened.get("reviewed", False)) == (words, False)
+    async with connected(app, c.cookie) as doctor:
+        read = state_of(
+            await doctor.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)),
+            ReturnedState,
+        )
+    assert (read["comment"], read.get("reviewed", False)) == (words, False)
+
+
+# --- 4. a client, another client's assignment -----------------------------------------------
+
+
+async def test_a_client_cannot_open_answer_or_share_another_clients_assignment(hw: Homework) -> None:
+    app, a, b, c, d = hw.app, hw.a, hw.b, hw.c, hw.d
+    own = await _assign(app, c, b)
+    await _quiet()
+    forged = f"forged by B {uuid.uuid4().hex}"
+    answer = {"field": "situation", "row": -1, "column": "", "value": forged}
+    page, by_id = _worksheet_page(hw.returned), {"path": routes.WORKSHEET, "query": {"id": hw.response}}
+    async with connected(app, b.cookie) as tab:
+        run = Attempts(app, tab, {hw.answer, hw.instructions})
+        for label, where in (("A's assignment", page), ("A's response by its id", by_id)):
+            opened = await run.call(
+                f"open {label}",
+                WorksheetState,
+                "open_worksheet",
+                None,
+                where,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(b, "VIEW_ITEM")],
+            )
+            shown = state_of(opened, WorksheetState)
+            assert shown.get("found") is not True and not shown.get("assignment_id"), label
+            for handler, payload, message in (
+                # (The answer's message: see the test after this one.)
+                ("answer", answer, None),
+                ("save_worksheet", None, NOT_SAVED),
+                ("return_worksheet", None, NOT_SAVED),
+                ("mark_not_done", {"return_it": True}, NOT_SAVED),
+            ):
+                await run.call(
+                    f"{handler} after opening {label}",
+                    WorksheetState,
+                    handler,
+                    payload,
+                    where,
+                    problem=message,
+                    audited=[],
+                )
+        for label, payload, action in (
+            ("take A's response back from C", {"clinician_id": c.id, "shared": False}, "REVOKE"),
+            ("share A's response with D", {"clinician_id": d.id, "shared": True}, "SHARE"),
+        ):
+            await run.call(
+                label,
+                ItemSharingState,
+                "set_shared",
+                {"item_id": hw.response, **payload},
+                page,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(b, action)],
+            )
+        await run.call(
+            "delete A's response",
+            ItemSharingState,
+            "delete_item",
+            {"item_id": hw.response},
+            page,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(b, "DELETE")],
+        )
+        # The control: B's own assignment, in the same tab, takes B's answer.
+        opened = state_of(await _open(tab, own), WorksheetState)
+        assert opened["found"] is True and opened["item_id"] != hw.response
+        answered = await _answer(tab, own, "situation", forged)
+        assert problem_of(answered) == "" and state_of(answered, WorksheetState)["status"] == "Draft saved"
+    assert run.problems == [], "\n".join(run.problems)
+    await _c_still_reads_the_returned_response_as_a_wrote_it(hw, absent=forged)
+    async with connected(app, a.cookie) as tab:
+        mine = await _open(tab, hw.returned)
+    assert hw.answer in json.dumps(state_of(mine, WorksheetState)["fields"]) and forged not in json.dumps(
+        mine
+    )
+
+
+async def test_an_answer_with_no_worksheet_open_gets_a_clear_message(hw: Homework) -> None:
+    app = hw.app
+    async with connected(app, hw.b.cookie) as tab:
+        refused = await _open(tab, hw.returned)  # A's: refused, so nothing is open
+        assert problem_of(refused) == NOT_AVAILABLE
+        before = snapshot(app)
+        answered = await _answer(tab, hw.returned, "situation", "Some words")
+        assert writes_between(before, snapshot(app), allow_denied_audit=False) == []
+        assert toasts_of(answered) == []
+        assert problem_of(answered) == NOT_SAVED
+
+
+# --- 5. bad input: a clear message, nothing written -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def all_types(hw: Homework) -> str:
+    """C's worksheet with a field of every type, assigned to B."""
+    assignment = await _assign(hw.app, hw.c, hw.b, template=hw.custom)
+    await _quiet()
+    return assignment
+
+
+def _cells(updates: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The worksheet's controls on screen, by key ("w-f3-0" style: field, row, column)."""
+    fields = state_of(updates, WorksheetState)["fields"]
+    return {cell["key"]: cell for f in fields for row in f["rows"] for cell in row["cells"]}
+
+
+async def test_good_answers_of_every_type_are_kept(hw: Homework) -> None:
+    """The control for the bad answers below: the same fields take good answers."""
+    app, b = hw.app, hw.b
+    assignment = await _assign(app, hw.c, b, template=hw.custom)
+    await _quiet()
+    good = [("f1", -1, "Kitchen"), ("f2", -1, "Long\ntext"), ("f3", -1, 5), ("f4", -1, "55")]
+    good += [("f5", -1, True), ("f6", -1, "2026-05-01"), ("f7", 0, "First step"), ("f7", 1, "Second")]
+    async with connected(app, b.cookie) as tab:
+        await _open(tab, assignment)
+        for field_id, row, value in good:
+            before = snapshot(app)
+            answered = await _answer(tab, assignment, field_id, value, row=row)
+            assert problem_of(answered) == "", (field_id, value, problem_of(answered))
+            assert writes_between(before, snapshot(app)) != [], f"{field_id}: the draft was not kept"
+        saved = await tab.exchange(
+            handler_name(WorksheetState, "save_worksheet"), **_worksheet_page(assignment)
+        )
+        assert problem_of(saved) == ""
+        cells = _cells(await _open(tab, assignment))
+    assert cells["w-f1--1"]["text"] == "Kitchen" and cells["w-f3--1"]["number"] == 5
+    assert cells["w-f4--1"]["text"] == "55" and cells["w-f5--1"]["flag"] == "yes"
+    assert cells["w-f6--1"]["text"] == "2026-05-01"
+    assert (cells["w-f7-0"]["text"], cells["w-f7-1"]["text"]) == ("First step", "Second")
+
+
+BAD_ANSWERS = [
+    ("f3", -1, "5", "Distress: choose a whole number from 0 to 10."),
+    ("f3", -1, 11, "Distress: choose a whole number from 0 to 10."),
+    ("f3", -1, True, "Distress: choose a whole number from 0 to 10."),
+    ("f3", -1, 5.5, "Distress: choose a whole number from 0 to 10."),
+    ("f3", -1, -1, "Distress: choose a whole number from 0 to 10."),
+    ("f4", -1, 101, "Belief: choose a whole number from 0 to 100."),
+    ("f4", -1, "abc", "Belief: choose a whole number from 0 to 100."),
+    ("f4", -1, "055", "Belief: choose a whole number from 0 to 100."),
+    ("f5", -1, "yes", "Did it help: choose yes or no."),
+    ("f5", -1, 1, "Did it help: choose yes or no."),
+    ("f6", -1, "2026-13-01", "When: choose a date."),
+    ("f6", -1, "1 May 2026", "When: choose a date."),
+    ("f6", -1, "0001-01-01", "When: choose a date."),
+    ("f1", -1, "x" * 10_000, "Where is too long: the limit is 300 characters."),
+    ("f1", -1, "two\nlines", "Where must be on one line."),
+    ("f1", -1, ["a list"], "Where must be text."),
+    ("f2", -1, 42, "What happened must be text."),
+    ("f2", -1, "bell \x07", "What happened contains characters that can't be saved."),
+    ("f7", 0, 7, "Steps must be text."),
+    ("f7", -5, "item", NOT_SAVED),
+    ("f7", -1, "item", NOT_SAVED),
+    ("f7", 20, "item", NOT_SAVED),
+    ("f7", 10_000, "item", NOT_SAVED),
+    ("no_such_field", -1, "x", NOT_SAVED),
+    ("", -1, "x", NOT_SAVED),
+]
+
+
+@pytest.mark.parametrize(
+    ("field_id", "row", "value", "message"),
+    BAD_ANSWERS,
+    ids=[f"{f or 'empty'}-{r}-{str(v)[:12]!r}" for f, r, v, _ in BAD_ANSWERS],
+)
+async def test_a_bad_answer_gets_a_clear_message_and_writes_nothing(
+    hw: Homework, all_types: str, field_id: str, row: int, value: Any, message: str
+) -> None:
+    app = hw.app
+    async with connected(app, hw.b.cookie) as tab:
+        opened = await _open(tab, all_types)
+        assert state_of(opened, WorksheetState)["found"] is True
+        before = snapshot(app)
+        answered = await _answer(tab, all_types, field_id, value, row=row)
+        after = snapshot(app)
+        assert problem_of(answered) == message
+        assert writes_between(before, after, allow_denied_audit=False) == []
+        # What the server holds for the page is unchanged: saving now keeps no bad answer.
+        assert state_of(answered, WorksheetState).get("status") in (None, "Not saved yet")
+        assert "fields" not in state_of(answered, WorksheetState)
+
+
+def _in_days(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+PAST = "The due date is in the past. Choose today or a later day."
+TIMES = "Repeat it from 1 to 30 times."
+NO_SHEET = "Choose a worksheet from the list."
+WEEKLY: dict[str, str] = {"repeat": "weekly", "due_on": _in_days(7)}
+BAD_ASSIGNMENTS: list[tuple[str, dict[str, str], str]] = [
+    ("due in the past", {"due_on": "2020-01-01"}, PAST),
+    ("due two days ago", {"due_on": _in_days(-2)}, PAST),
+    ("due on no day", {"due_on": "2026-02-30"}, "Choose a due date, or leave it empty."),
+    ("due in two years", {"due_on": _in_days(800)}, "Choose a due date within a year."),
+    ("weekly 0 times", {**WEEKLY, "times": "0"}, TIMES),
+    ("weekly 10000 times", {**WEEKLY, "times": "10000"}, TIMES),
+    ("daily 31 times", {**WEEKLY, "repeat": "daily", "times": "31"}, TIMES),
+    ("weekly two times", {**WEEKLY, "times": "two"}, TIMES),
+    (
+        "weekly no due date",
+        {"repeat": "weekly", "times": "2"},
+        "Choose the first due date of a repeated assignment.",
+    ),
+    ("monthly", {**WEEKLY, "repeat": "monthly"}, "Choose how often it repeats."),
+    ("unknown template", {"template": "builtin:no_such_sheet"}, NO_SHEET),
+    ("no template", {"template": ""}, NO_SHEET),
+    ("unknown own template", {"template": f"custom:{uuid.uuid4()}"}, NO_SHEET),
+    ("a prompt without a question", {"template": "prompt", "questions": ""}, "Write at least one question."),
+    (
+        "instructions too long",
+        {"instructions": "x" * 2_001},
+        "Instructions is too long: the limit is 2,000 characters.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "message"), BAD_ASSIGNMENTS, ids=[c for c, _, _ in BAD_ASSIGNMENTS]
+)
+async def test_a_bad_assignment_gets_a_clear_message_and_writes_nothing(
+    hw: Homework, case: str, fields: dict[str, str], message: str
+) -> None:
+    app, b = hw.app, hw.b
+    async with connected(app, hw.c.cookie) as tab:
+        listed = await _load_client_homework(tab, b.id)
+        assert state_of(listed, ClientHomeworkState)["available"] is True
+        before = snapshot(app)
+        updates = await tab.exchange(
+            handler_name(ClientHomeworkState, "assign"),
+            {"form": _assign_form(**fields)},
+            **_client_page(b.id),
+        )
+        after = snapshot(app)
+    assert problem_of(updates) == message, case
+    assert writes_between(before, after, allow_denied_audit=False) == [], case
+
+
+async def test_a_good_repeated_assignment_is_made_as_often_as_asked(hw: Homework) -> None:
+    """The control for the bad assignments: the same form, with good values, assigns."""
+    app, b = hw.app, hw.b
+    async with connected(app, hw.c.cookie) as tab:
+        listed = state_of(await _load_client_homework(tab, b.id), ClientHomeworkState)["given"]
+        form = _assign_form(repeat="weekly", times="3", due_on=_in_days(7), template=hw.custom)
+        updates = await tab.exchange(
+            handler_name(ClientHomeworkState, "assign"), {"form": form}, **_client_page(b.id)
+        )
+    assert problem_of(updates) == "" and state_of(updates, AppState)["notice"] == "Assigned 3 times."
+    given = state_of(updates, ClientHomeworkState)["given"]
+    new = [line for line in given if line["id"] not in {old["id"] for old in listed}]
+    assert sorted(line["due_on"] for line in new) == [_in_days(7), _in_days(14), _in_days(21)]
+
+
+ADD, SAVE = "add_builder_field", "save_template"
+TYPE_1 = "Field 1: choose one of the field types offered."
+MOOD: list[tuple[str, str]] = [("Mood", "scale_10")]
+BAD_WORKSHEETS: list[tuple[str, list[tuple[str, str]], str, dict[str, str], str]] = [
+    ("unknown type", [], ADD, {"label": "Mood", "type": "colour"}, TYPE_1),
+    ("rows are built-in only", [], ADD, {"label": "Feelings", "type": "rows"}, TYPE_1),
+    ("no type", MOOD, ADD, {"label": "Where"}, "Field 2: choose one of the field types offered."),
+    ("empty name", [], ADD, {"label": "", "type": "short_text"}, "Field name can't be empty."),
+    ("blank name", [], ADD, {"label": "   ", "type": "short_text"}, "Field name can't be empty."),
+    (
+        "name too long",
+        [],
+        ADD,
+        {"label": "x" * 201, "type": "short_text"},
+        "Field name is too long: the limit is 200 characters.",
+    ),
+    (
+        "same name twice",
+        MOOD,
+        ADD,
+        {"label": "mood", "type": "long_text"},
+        "Two fields have the same name. Give each field its own name.",
+    ),
+    ("an extra key", [], ADD, {"label": "Mood", "type": "scale_10", "id": "x"}, NOT_SAVED),
+    (
+        "no fields",
+        [],
+        SAVE,
+        {"title": "No fields", "explanation": ""},
+        "Add at least one field to the worksheet.",
+    ),
+    ("no title", MOOD, SAVE, {"title": "", "explanation": ""}, "Title can't be empty."),
+    (
+        "title too long",
+        MOOD,
+        SAVE,
+        {"title": "x" * 101, "explanation": ""},
+        "Title is too long: the limit is 100 characters.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "handler", "form", "message"), BAD_WORKSHEETS, ids=[c[0] for c in BAD_WORKSHEETS]
+)
+async def test_a_bad_worksheet_gets_a_clear_message_and_writes_nothing(
+    hw: Homework, case: str, fields: list[tuple[str, str]], handler: str, form: dict[str, str], message: str
+) -> None:
+    app = hw.app
+    async with connected(app, hw.c.cookie) as tab:
+        await tab.exchange(handler_name(WorksheetsState, "load_worksheets"), **WORKSHEETS_PAGE)
+        for label, kind in fields:
+            added = await tab.exchange(
+                handler_name(WorksheetsState, "add_builder_field"),
+                {"form": {"label": label, "type": kind}},
+                **WORKSHEETS_PAGE,
+            )
+            assert problem_of(added) == "", problem_of(added)
+        before = snapshot(app)
+        updates = await tab.exchange(
+            handler_name(WorksheetsState, handler), {"form": form}, **WORKSHEETS_PAGE
+        )
+        after = snapshot(app)
+        assert problem_of(updates) == message, case
+        assert writes_between(before, after, allow_denied_audit=False) == [], case
+        # The fields added so far are as they were (the refused one is not among them).
+        shown = state_of(updates, WorksheetsState).get("draft_fields")
+        assert shown is None or [f["value"] for f in shown] == [label for label, _ in fields], shown
