@@ -89,7 +89,7 @@ PAGES = [
         journal_page,
         routes.JOURNAL,
         N_("Your journal"),
-        [JournalState.load_journal, HomeworkState.load_homework],
+        [JournalState.load_journal, HomeworkState.load_to_do],
     ),
     (write_page, routes.WRITE, N_("Write"), EditorState.open_editor),
     (entry_page, routes.ENTRY, N_("Entry"), EntryState.load_entry),

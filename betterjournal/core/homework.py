@@ -349,6 +349,19 @@ def _clinicians_assignment(
     return row
 
 
+def _changed(session: Session, row: Assignment, clinician_id: uuid.UUID, action: AuditAction) -> None:
+    """Keep the clinician's change to an assignment, audited in the same unit of work."""
+    session.add(row)
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=action,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=row.client_id,
+        item_id=row.id,
+    )
+
+
 def _is_returned(session: Session, row: Assignment) -> bool:
     return row.response_id is not None and bool(
         sharing.visible_item_ids(session, clinician_id=row.clinician_id, among=[row.response_id])
@@ -376,15 +389,7 @@ def edit_assignment(
     )
     row.note_ct = _seal(data_key(session, row.client_id), Assignment.note_ct, row.id, clean_note)
     row.due_on, row.updated_at = due, utcnow()
-    session.add(row)
-    audit.record(
-        session,
-        actor_id=clinician_id,
-        action=AuditAction.ASSIGN,
-        outcome=AuditOutcome.ALLOWED,
-        subject_id=row.client_id,
-        item_id=row.id,
-    )
+    _changed(session, row, clinician_id, AuditAction.ASSIGN)
 
 
 def withdraw(session: Session, *, clinician_id: uuid.UUID, assignment_id: object) -> uuid.UUID:
@@ -394,15 +399,7 @@ def withdraw(session: Session, *, clinician_id: uuid.UUID, assignment_id: object
     if _is_returned(session, row):
         raise InvalidInput(N_("Your client has returned it, so it can't be withdrawn now."))
     row.withdrawn_at = row.updated_at = utcnow()
-    session.add(row)
-    audit.record(
-        session,
-        actor_id=clinician_id,
-        action=AuditAction.ASSIGN,
-        outcome=AuditOutcome.ALLOWED,
-        subject_id=row.client_id,
-        item_id=row.id,
-    )
+    _changed(session, row, clinician_id, AuditAction.ASSIGN)
     return row.client_id
 
 
@@ -662,15 +659,7 @@ def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object,
     clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
     row.comment_ct = _seal(data_key(session, row.client_id), Assignment.comment_ct, row.id, clean)
     row.commented_at = utcnow()
-    session.add(row)
-    audit.record(
-        session,
-        actor_id=clinician_id,
-        action=AuditAction.COMMENT,
-        outcome=AuditOutcome.ALLOWED,
-        subject_id=row.client_id,
-        item_id=row.id,
-    )
+    _changed(session, row, clinician_id, AuditAction.COMMENT)
     return row.client_id
 
 
@@ -678,15 +667,7 @@ def mark_reviewed(session: Session, *, clinician_id: uuid.UUID, assignment_id: o
     row = _returned_to_me(session, clinician_id, assignment_id)
     if row.reviewed_at is None:
         row.reviewed_at = utcnow()
-        session.add(row)
-        audit.record(
-            session,
-            actor_id=clinician_id,
-            action=AuditAction.COMMENT,
-            outcome=AuditOutcome.ALLOWED,
-            subject_id=row.client_id,
-            item_id=row.id,
-        )
+        _changed(session, row, clinician_id, AuditAction.COMMENT)
     return row.client_id
 
 

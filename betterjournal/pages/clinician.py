@@ -66,7 +66,9 @@ def _waiting(line: WaitingLine) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
-                rx.text(tr("{name}: {title}", title=line.title, name=line.client_name), weight="bold"),
+                rx.text(
+                    tr("{title}, returned by {name}", title=line.title, name=line.client_name), weight="bold"
+                ),
                 rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
                 spacing="1",
             ),

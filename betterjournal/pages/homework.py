@@ -498,7 +498,11 @@ def returned_page() -> rx.Component:
             ReturnedState.found,
             rx.vstack(
                 rx.heading(
-                    tr("{name}: {title}", title=ReturnedState.title, name=ReturnedState.client_name),
+                    tr(
+                        "{title}, returned by {name}",
+                        title=ReturnedState.title,
+                        name=ReturnedState.client_name,
+                    ),
                     as_="h2",
                     size="5",
                 ),

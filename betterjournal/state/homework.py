@@ -64,6 +64,13 @@ class HomeworkState(AppState):
         self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
         await self._load()
 
+    @guarded(Role.CLIENT, quiet=True)
+    async def load_to_do(self) -> None:
+        """The to-do list on the home screen, beside the journal: quiet, so the notice the
+        journal's own load shows ("Entry deleted.") stays on screen."""
+        self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
+        await self._load()
+
     @guarded(Role.CLIENT)
     async def show_more_to_do(self) -> None:
         self._shown = min(self._shown + homework.TASKS_SHOWN, 500)
