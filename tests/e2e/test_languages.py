@@ -219,6 +219,35 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     assert _near_now_in("America/Vancouver", client_minutes), client_shared[0]
     assert _near_now_in("America/Halifax", doctor_minutes), doctor_shared[0]
 
+    # Homework across the two languages: the clinician assigns in English, the client
+    # finds, fills in and returns it in French (example open), the clinician reads it in
+    # English.
+    entry_page = page.url
+    doctor.page.get_by_role("navigation").get_by_role("link", name="Clients").click()
+    doctor.page.get_by_role("link").filter(has_text="Camille").click()
+    doctor.page.get_by_role("link", name="Homework").click()
+    expect(doctor.page.get_by_role("heading", name="Homework for Camille")).to_be_visible()
+    doctor.page.get_by_label("Worksheet").select_option(label="Thought record")
+    doctor.page.get_by_label("Instructions").fill("After a hard moment this week.")
+    doctor.page.get_by_role("button", name="Assign", exact=True).click()
+    expect(_status(doctor.page, "Assigned.")).to_be_visible()
+    assert_all_english(doctor.page)
+    page.get_by_role("navigation").get_by_role("link", name="Devoirs").click()
+    expect(page.get_by_role("heading", name="À faire")).to_be_visible()
+    assert_all_french(page)
+    page.get_by_role("link").filter(has_text="Registre des pensées").first.click()
+    page.get_by_text("Explication et exemple").click()
+    page.get_by_label("Situation", exact=True).fill("Mon amie n'a pas répondu à mon texto.")
+    expect(_status(page, "Brouillon enregistré")).to_be_visible()
+    assert_all_french(page)
+    page.get_by_role("button", name="Remettre à mon ou ma clinicien·ne").click()
+    expect(_status(page, "Remis à Dr. Chen.")).to_be_visible()
+    assert_all_french(page)
+    doctor.page.get_by_role("link", name="Read their answers").click()
+    expect(doctor.page.get_by_text("Mon amie n'a pas répondu à mon texto.")).to_be_visible()
+    assert_all_english(doctor.page)
+    page.goto(entry_page)
+
     # The delete question, then the list, in French.
     page.get_by_role("button", name="Supprimer l'entrée").click()
     expect(page.get_by_role("alertdialog")).to_contain_text(re.compile(r"Supprimer cette entrée\s\?"))
