@@ -9,6 +9,7 @@ item writes nothing of theirs; saving checks ownership like every write (items.s
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -109,10 +110,13 @@ def open_for_editing(
     return Editing(fields=dict.fromkeys(kind.field_names, ""), is_new=True, from_draft=False)
 
 
-def list_new(session: Session, *, owner_id: Any, kind: items.Kind) -> list[DraftItem]:
+def list_new(
+    session: Session, *, owner_id: Any, kind: items.Kind, skip: Collection[Any] = ()
+) -> list[DraftItem]:
     """Unsaved drafts of a kind, newest first, so words left in a closed tab can be picked up.
 
-    Drafts holding only white space are left out.
+    Drafts holding only white space are left out, and those of the items in `skip` (not
+    decrypted).
     """
     rows = session.exec(
         select(ItemDraft.item_id, ItemDraft.payload_ct, ItemDraft.updated_at)
@@ -125,6 +129,8 @@ def list_new(session: Session, *, owner_id: Any, kind: items.Kind) -> list[Draft
     key = data_key(session, owner_id)
     found = []
     for item_id, blob, updated_at in rows:
+        if item_id in skip:
+            continue
         values = _open(key, item_id, blob)
         if any(value.strip() for value in values.values()):
             found.append(DraftItem(item_id, kind.name, values, updated_at))

@@ -810,27 +810,44 @@ def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETUR
     return _tasks(session, client_id, _RETURNED_TASKS, limit=limit)
 
 
+EXERCISES_SHOWN = 20
+# The client's own saved exercises, newest first: the homework kind's items that answer no
+# assignment (those are listed with their assignment).
+_OWN_EXERCISES = (
+    select(
+        ClientItem.id,
+        ClientItem.created_at,
+        ClientItem.updated_at,
+        *(KIND.column(name) for name in KIND.field_names),
+    )
+    .join(HomeworkResponse, col(HomeworkResponse.item_id) == ClientItem.id)
+    .where(
+        col(ClientItem.owner_id) == bindparam("owner"),
+        col(ClientItem.kind) == KIND.name,
+        col(ClientItem.deleted_at).is_(None),
+        ~exists(
+            select(Assignment.id).where(
+                col(Assignment.client_id) == bindparam("owner"), col(Assignment.response_id) == ClientItem.id
+            )
+        ),
+    )
+    .order_by(*items.newest_first())
+    .limit(EXERCISES_SHOWN)
+)
+_ANSWERING = select(Assignment.response_id).where(
+    col(Assignment.client_id) == bindparam("owner"), col(Assignment.response_id).is_not(None)
+)
+
+
 def own_exercises(session: Session, *, client_id: uuid.UUID):
     """Exercises the client did on their own (not for an assignment): the newest saved
-    ones (a page), and the unsaved drafts of new ones, newest first."""
-    answering = {
-        response
-        for response in session.exec(
-            select(Assignment.response_id).where(
-                col(Assignment.client_id) == client_id, col(Assignment.response_id).is_not(None)
-            )
-        )
-    }
-    saved = items.list_own(session, owner_id=client_id, kind=KIND).items
-    unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND)
-    return (
-        [item for item in saved if item.id not in answering],
-        [
-            draft
-            for draft in unsaved
-            if draft.item_id not in answering and not _is_saved(session, draft.item_id)
-        ],
-    )
+    ones, and the unsaved drafts of new ones, newest first. What answers an assignment is
+    not read here."""
+    rows = run_prebuilt(session, _OWN_EXERCISES, owner=client_id).all()
+    saved = items.own_items(session, owner_id=client_id, kind=KIND, rows=list(rows))
+    answering = set(run_prebuilt(session, _ANSWERING, owner=client_id).scalars())
+    unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND, skip=answering)
+    return saved, [draft for draft in unsaved if not _is_saved(session, draft.item_id)]
 
 
 def _is_saved(session: Session, item_id: uuid.UUID) -> bool:

@@ -286,8 +286,6 @@ def list_own(
     older: Cursor | None = None,
 ) -> Page[OwnItem]:
     """One page of the owner's items of a kind, newest first, with who each is shared with."""
-    from betterjournal.core import sharing
-
     if older is None:
         rows = run_prebuilt(session, kind.statements["first_page"], owner=owner_id).all()
     else:
@@ -295,11 +293,19 @@ def list_own(
             session, kind.statements["older_page"], owner=owner_id, created_at=older[0], cursor_id=older[1]
         ).all()
     rows, following = split_page(rows, lambda row: (row[1], row[0]))
+    return Page(own_items(session, owner_id=owner_id, kind=kind, rows=rows), following)
+
+
+def own_items(session: Session, *, owner_id: Any, kind: Kind, rows: list[Any]) -> list[OwnItem]:
+    """The owner's items from rows of (id, created_at, updated_at, each field's ciphertext),
+    decrypted, with who each is shared with (for a kind's own list of them)."""
+    from betterjournal.core import sharing
+
     if not rows:
-        return Page([], None)
+        return []
     key = data_key(session, owner_id)
     names = sharing.shared_with(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
-    return Page([_own_item(kind, key, row, tuple(names.get(row[0], ()))) for row in rows], following)
+    return [_own_item(kind, key, row, tuple(names.get(row[0], ()))) for row in rows]
 
 
 def every_own(session: Session, *, owner_id: Any, kind: Kind, since: datetime | None = None) -> list[OwnItem]:

@@ -525,3 +525,48 @@ def test_a_deleted_answer_lets_the_homework_start_afresh(db: People) -> None:
     with session_scope() as session:
         opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
     assert (opened.task.status, opened.task.response_id, opened.answers) == ("assigned", "", {})
+
+
+def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    own, drafted, answered = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    sheet = worksheets.BUILT_IN["grounding"]
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=own,
+            assignment_id=None,
+            worksheet=sheet,
+            answers={"when_where": "bus"},
+        )
+        homework.keep_draft(
+            session,
+            client_id=db.client_a.id,
+            item_id=drafted,
+            assignment_id=None,
+            worksheet=sheet,
+            answers={"seen": ["a"]},
+        )
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=answered,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={},
+        )
+        homework.keep_draft(
+            session,
+            client_id=db.client_a.id,
+            item_id=answered,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={"situation": "x"},
+        )
+    with session_scope() as session:
+        saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
+        assert homework.own_exercises(session, client_id=db.client_b.id) == ([], [])
+    assert [item.id for item in saved] == [own]
+    assert [draft.item_id for draft in unsaved] == [drafted]
