@@ -83,12 +83,11 @@ def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
                     "item_id": uuid.uuid4(),
                     "assignment_id": assignment,
                     "worksheet": None,
-                    "answers": {},
                 }
                 if index % 10 == 1:
-                    homework.keep_draft(session, **kwargs)
+                    homework.keep_draft(session, **kwargs, changes={})
                 else:
-                    homework.save_response(session, **kwargs, return_it=True)
+                    homework.save_response(session, **kwargs, answers={}, return_it=True)
 
 
 def seed_returned(clinician_id: uuid.UUID, client_id: uuid.UUID) -> tuple[str, str]:

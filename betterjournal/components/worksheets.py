@@ -42,7 +42,9 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
 
 
 def _slider(cell: CellView, answer: Answer) -> rx.Component:
-    """0–100 in steps of 5: a native range input (keyboard and screen readers know it)."""
+    """0–100 in steps of 5: a native range input (keyboard and screen readers know it). Not
+    answered yet, it says so (in words, and to screen readers) rather than a number."""
+    not_rated = tr("Not rated yet")
     return rx.hstack(
         rx.el.input(
             id=cell.key,
@@ -50,12 +52,13 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             min=0,
             max=100,
             step=5,
-            default_value=rx.cond(cell.text != "", cell.text, "50"),
+            value=rx.cond(cell.text != "", cell.text, "50"),
+            aria_valuetext=rx.cond(cell.text != "", cell.text, not_rated),
             on_change=lambda value: answer(cell, value),
             width="100%",
             min_height="44px",
         ),
-        rx.text(rx.cond(cell.text != "", cell.text, "–"), min_width="3ch", aria_hidden="true"),
+        rx.text(rx.cond(cell.text != "", cell.text, not_rated), min_width="4ch", aria_hidden="true"),
         width="100%",
         align="center",
     )
@@ -94,7 +97,7 @@ def _control(cell: CellView, answer: Answer) -> rx.Component:
             rx.el.input(
                 id=cell.key,
                 type="date",
-                default_value=cell.text,
+                value=cell.text,
                 on_change=lambda value: answer(cell, value),
                 min_height="44px",
                 font_size="16px",

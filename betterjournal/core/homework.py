@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
 from betterjournal.core.worksheets import Worksheet
@@ -123,12 +123,15 @@ KIND = items.register(
 )
 
 
-def response_values(worksheet: Worksheet, answers: object, not_done: object = "") -> dict[str, str]:
+def response_values(
+    worksheet: Worksheet, answers: object, not_done: object = "", *, translate: Callable[[str], str] = str
+) -> dict[str, str]:
     """A response's fields for the platform, its answers checked against its worksheet. A
-    prompt's answer is a journal entry: the question is its title."""
+    prompt's answer is a journal entry: the question is its title, in the client's
+    language (`translate`: a library question is marked for translation)."""
     if worksheet.is_prompt:
         cleaned = worksheets.clean_answers(worksheet, answers)
-        title = worksheet.questions[0].split("\n")[0]
+        title = translate(worksheet.questions[0]).split("\n")[0]
         if len(title) > TITLE_MAX:
             title = title[: TITLE_MAX - 1].rstrip() + "…"
         return {"title": title, "body": cleaned.get("answer", "")}
@@ -420,7 +423,6 @@ class Given:
     due_on: date | None
     status: str
     created_at: datetime
-    returned_at: datetime | None = None
 
 
 def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool, today: date) -> str:
@@ -429,13 +431,11 @@ def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool,
     return "overdue" if due_on is not None and due_on < today else "assigned"
 
 
-def given_to(
-    session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date, read: bool = True
-) -> list[Given]:
-    """Every live assignment this clinician gave a linked client, newest first. With `read`,
-    what the client returned is read (its "couldn't do it" shows as the status): each
-    response listed is audited and marked seen, like a list of shared entries. Without,
-    nothing the client wrote is read: a returned one shows as returned."""
+def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> list[Given]:
+    """Every live assignment this clinician gave a linked client, newest first, with where
+    each stands. Nothing the client wrote is read (so nothing is audited or marked seen):
+    a returned one shows as returned, or as "couldn't do it" when so marked; its answers
+    are read when the clinician opens it (`open_returned`)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
         raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
@@ -452,12 +452,21 @@ def given_to(
     visible = (
         sharing.visible_item_ids(session, clinician_id=clinician_id, among=responses) if responses else set()
     )
-    returned = _returned_responses(session, clinician_id, sorted(visible)) if read else {}
+    marked = (
+        set(
+            session.exec(
+                select(HomeworkResponse.item_id).where(
+                    col(HomeworkResponse.item_id).in_(visible), col(HomeworkResponse.not_done_ct).is_not(None)
+                )
+            )
+        )
+        if visible
+        else set()
+    )
     name = session.get(User, client).display_name  # type: ignore[union-attr]
     key = data_key(session, client)
     given = []
     for row in rows:
-        shown = returned.get(row.response_id) if row.response_id in visible else None
         given.append(
             Given(
                 id=str(row.id),
@@ -470,33 +479,14 @@ def given_to(
                 status=_status(
                     row.due_on,
                     row.response_id in visible,
-                    shown is not None and is_not_done(shown.fields),
+                    row.response_id in marked,
                     row.reviewed_at is not None,
                     today,
                 ),
                 created_at=row.created_at,
-                returned_at=shown.shared_at if shown is not None else None,
             )
         )
     return given
-
-
-def _returned_responses(
-    session: Session, clinician_id: uuid.UUID, visible: list[uuid.UUID]
-) -> dict[Any, Any]:
-    """The shared responses among `visible`, read (audited, seen), by id, of either kind."""
-    if not visible:
-        return {}
-    kinds = dict(
-        session.exec(select(ClientItem.id, ClientItem.kind).where(col(ClientItem.id).in_(visible))).all()
-    )
-    found = {}
-    for kind in (KIND, JOURNAL):
-        ids: list[object] = [item_id for item_id in visible if kinds.get(item_id) == kind.name]
-        if ids:
-            for item in sharing.open_shared_many(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
-                found[item.id] = item
-    return found
 
 
 @dataclass(frozen=True)
@@ -595,7 +585,6 @@ def open_returned(
         due_on=row.due_on,
         status=_status(row.due_on, True, is_not_done(item.fields), row.reviewed_at is not None, today),
         created_at=row.created_at,
-        returned_at=item.shared_at,
     )
     return Returned(
         given=given,
@@ -812,7 +801,7 @@ def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETUR
 
 EXERCISES_SHOWN = 20
 # The client's own saved exercises, newest first: the homework kind's items that answer no
-# assignment (those are listed with their assignment).
+# live assignment (those are listed with it; what answered a withdrawn one is kept here).
 _OWN_EXERCISES = (
     select(
         ClientItem.id,
@@ -827,7 +816,9 @@ _OWN_EXERCISES = (
         col(ClientItem.deleted_at).is_(None),
         ~exists(
             select(Assignment.id).where(
-                col(Assignment.client_id) == bindparam("owner"), col(Assignment.response_id) == ClientItem.id
+                col(Assignment.client_id) == bindparam("owner"),
+                col(Assignment.response_id) == ClientItem.id,
+                col(Assignment.withdrawn_at).is_(None),
             )
         ),
     )
@@ -835,7 +826,9 @@ _OWN_EXERCISES = (
     .limit(EXERCISES_SHOWN)
 )
 _ANSWERING = select(Assignment.response_id).where(
-    col(Assignment.client_id) == bindparam("owner"), col(Assignment.response_id).is_not(None)
+    col(Assignment.client_id) == bindparam("owner"),
+    col(Assignment.response_id).is_not(None),
+    col(Assignment.withdrawn_at).is_(None),
 )
 
 
@@ -874,6 +867,17 @@ class OpenTask:
     reasons: list[str]
     saved: bool
     from_draft: bool
+
+
+def is_live_for(session: Session, *, client_id: uuid.UUID, assignment_id: str) -> bool:
+    """Whether this is the client's live (not withdrawn) assignment; nothing audited (for
+    re-checking an open page after someone else's action)."""
+    try:
+        parsed = parse_id(assignment_id)
+    except NotFound:
+        return False
+    row = session.get(Assignment, parsed)
+    return row is not None and row.client_id == client_id and row.withdrawn_at is None
 
 
 def _clients_assignment(
@@ -943,6 +947,20 @@ def _worksheet_of(
     return own
 
 
+def _kept(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: items.Kind):
+    """What the server holds of a response now: its draft, else as saved, else nothing; as
+    (answers, "couldn't do it" JSON)."""
+    draft = drafts.get(session, owner_id=client_id, item_id=item_id)
+    if draft is not None and draft.kind == kind.name:
+        return answers_of(kind, draft.fields), draft.fields.get("not_done", "")
+    if items.item_exists(
+        session, owner_id=client_id, kind=kind, item_id=item_id, action=AuditAction.WRITE_ITEM
+    ):
+        saved = items.open_own(session, owner_id=client_id, kind=kind, item_id=item_id)
+        return answers_of(kind, saved.fields), saved.fields.get("not_done", "")
+    return {}, ""
+
+
 def keep_draft(
     session: Session,
     *,
@@ -950,21 +968,29 @@ def keep_draft(
     item_id: object,
     assignment_id: object | None,
     worksheet: Worksheet | None,
-    answers: object,
-    not_done: object = "",
-) -> None:
-    """Autosave the answers so far (AVAIL-1), for an assignment or an exercise of the
-    client's own (`worksheet`)."""
+    changes: Mapping[str, object],
+    translate: Callable[[str], str] = str,
+) -> dict[str, Any]:
+    """Autosave answers as they are given (AVAIL-1), for an assignment or an exercise of
+    the client's own (`worksheet`): `changes` (whole fields) are merged into what the
+    server holds, so two tabs or devices never undo each other's other answers, and a
+    "couldn't do it" mark stays. Returns every answer now held."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
+    kind = kind_for(chosen)
+    if not isinstance(changes, Mapping):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    held, marked = _kept(session, client_id, parsed, kind)
+    merged = worksheets.clean_answers(chosen, {**held, **changes})
     drafts.save(
         session,
         owner_id=client_id,
-        kind=kind_for(chosen),
+        kind=kind,
         item_id=parsed,
-        values=response_values(chosen, answers, not_done),
+        values=response_values(chosen, merged, marked, translate=translate),
     )
+    return merged
 
 
 def save_response(
@@ -974,28 +1000,52 @@ def save_response(
     item_id: object,
     assignment_id: object | None,
     worksheet: Worksheet | None,
-    answers: object,
-    not_done: object = "",
+    answers: object = None,
     return_it: bool = False,
+    translate: Callable[[str], str] = str,
 ) -> Task | None:
-    """Save the response (kept private), and return it to the clinician who assigned it if
-    `return_it` (an explicit choice: returning is sharing). Returns the task, if any."""
+    """Save the response, and return it to the clinician who assigned it if `return_it`
+    (an explicit choice: returning is sharing). The answers are what the server holds
+    (the autosaved draft) unless given. A response returned again goes back on the
+    clinician's list to review. Returns the task, if any."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
-    values = response_values(chosen, answers, not_done)
+    held, marked = _kept(session, client_id, parsed, kind_for(chosen))
+    values = response_values(chosen, held if answers is None else answers, marked, translate=translate)
     if chosen.is_prompt and not values["body"].strip():
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
     items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
     if return_it:
         if row is None:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        sharing.set_shared(
-            session, owner_id=client_id, item_id=parsed, clinician_id=row.clinician_id, shared=True
-        )
+        _return(session, row, parsed)
     if row is None:
         return None
     return task(session, client_id=client_id, assignment_id=row.id)
+
+
+def _return(session: Session, row: Assignment, item_id: uuid.UUID) -> None:
+    """Share the response with the clinician who assigned it; a new return (not one already
+    shared) is to be reviewed again."""
+    returned_before = _is_returned(session, row)
+    sharing.set_shared(
+        session, owner_id=row.client_id, item_id=item_id, clinician_id=row.clinician_id, shared=True
+    )
+    if not returned_before and row.reviewed_at is not None:
+        row.reviewed_at = None
+        session.add(row)
+
+
+def take_back(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> uuid.UUID:
+    """Un-return: the response is private again (a revoke). Returns the clinician."""
+    row = _clients_assignment(session, client_id, assignment_id, AuditAction.REVOKE)
+    if row.response_id is None:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    sharing.set_shared(
+        session, owner_id=client_id, item_id=row.response_id, clinician_id=row.clinician_id, shared=False
+    )
+    return row.clinician_id
 
 
 def not_done(
@@ -1033,9 +1083,7 @@ def not_done(
     _link(session, client_id, row.id, parsed)
     items.save(session, owner_id=client_id, kind=KIND, item_id=parsed, values=values)
     if return_it:
-        sharing.set_shared(
-            session, owner_id=client_id, item_id=parsed, clinician_id=row.clinician_id, shared=True
-        )
+        _return(session, row, parsed)
     return task(session, client_id=client_id, assignment_id=row.id)
 
 
@@ -1068,7 +1116,3 @@ def due_text(reader: Any, due_on: date | None, today: date) -> str:
     if days < 7:
         return reader.t("Due {weekday}", weekday=reader.weekday(due_on))
     return reader.t("Due {day}", day=reader.short_day(due_on))
-
-
-def parse_id_or_none(value: object) -> uuid.UUID | None:
-    return parse_id(value) if value else None

@@ -193,6 +193,8 @@ def to_json(worksheet: Worksheet) -> str:
     it reads in each person's language), any other in full."""
     if worksheet.builtin:
         return json.dumps({"builtin": worksheet.key})
+    if worksheet.key == LIBRARY_PROMPT:  # by its place in the library: read in each language
+        return json.dumps({"library_prompt": PROMPT_LIBRARY.index(worksheet.questions[0])})
     data: dict[str, Any] = {
         "key": worksheet.key,
         "title": worksheet.title,
@@ -209,6 +211,8 @@ def from_json(text: str) -> Worksheet:
     data = json.loads(text)
     if "builtin" in data:
         return BUILT_IN[data["builtin"]]
+    if "library_prompt" in data:
+        return library_prompt(data["library_prompt"])
     if "questions" in data:
         return prompt(data["questions"])
     return custom_definition(data)

@@ -13,9 +13,10 @@ from betterjournal.components.entries import (
     entry_body,
     entry_card,
     loading,
+    share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.items import share_controls
+from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
@@ -27,6 +28,7 @@ from betterjournal.state.homework import (
     WorksheetsState,
     WorksheetState,
 )
+from betterjournal.state.items import ItemSharingState
 from betterjournal.views import Choice, GivenLine, TaskLine
 
 # --- the client's --------------------------------------------------------------------------------
@@ -264,19 +266,62 @@ def _actions() -> rx.Component:
             ),
         ),
         rx.button(
-            rx.cond(WorksheetState.is_prompt, tr("Save in my journal"), tr("Save and keep private")),
+            rx.cond(
+                WorksheetState.returned,
+                tr("Save changes ({name} sees them)", name=WorksheetState.clinician_name),
+                rx.cond(WorksheetState.is_prompt, tr("Save in my journal"), tr("Save and keep private")),
+            ),
             size="3",
             variant=rx.cond(WorksheetState.assignment_id != "", "soft", "solid"),
             width="100%",
             on_click=WorksheetState.save_worksheet,
         ),
         rx.text(
-            tr("Your answers are saved as a draft while you work. Nothing is shared until you choose."),
+            rx.cond(
+                WorksheetState.returned,
+                tr(
+                    "{name} can see this. Changes you save show to them; drafts don't.",
+                    name=WorksheetState.clinician_name,
+                ),
+                tr("Your answers are saved as a draft while you work. Nothing is shared until you choose."),
+            ),
             size="1",
             color_scheme="gray",
         ),
         spacing="2",
         width="100%",
+    )
+
+
+def _returned_or_delete() -> rx.Component:
+    """Returned: to whom, whether seen, and taking it back. An exercise of the client's own,
+    once saved: delete (it is theirs alone)."""
+    return rx.cond(
+        WorksheetState.returned,
+        rx.card(
+            rx.vstack(
+                rx.foreach(
+                    ItemSharingState.shares,
+                    lambda share: rx.cond(
+                        share.clinician_id == WorksheetState.clinician_id, share_status_line(share)
+                    ),
+                ),
+                rx.button(
+                    tr("Take it back"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=WorksheetState.take_back,
+                ),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            WorksheetState.saved & (WorksheetState.assignment_id == ""),
+            delete_button(
+                WorksheetState.item_id, label=tr("Delete exercise"), question=tr("Delete this exercise?")
+            ),
+        ),
     )
 
 
@@ -302,7 +347,7 @@ def worksheet_page() -> rx.Component:
                     (WorksheetState.assignment_id != "") & ~WorksheetState.returned,
                     _could_not(),
                 ),
-                rx.cond(WorksheetState.saved, share_controls(WorksheetState.item_id)),
+                _returned_or_delete(),
                 rx.link(tr("Back to your homework"), href=routes.HOMEWORK),
                 spacing="4",
                 width="100%",

@@ -110,7 +110,8 @@ class WorksheetState(AppState):
     questions: list[str] = []
     instructions: str = ""
     note: str = ""
-    by: str = ""  # the clinician who assigned it
+    by: str = ""  # the clinician who assigned it ("From …")
+    clinician_name: str = ""
     due: str = ""
     fields: list[FieldView] = []
     example: list[FieldView] = []
@@ -130,7 +131,6 @@ class WorksheetState(AppState):
     loaded: bool = False
     _answers: dict[str, Any] = {}
     _worksheet: str = ""  # the definition (to_json), for an exercise of the client's own
-    _clinician_name: str = ""
     _issued: tuple[str, ...] = ()  # ids this tab was given for new exercises of the client's own
     _held_path: str = ""
 
@@ -204,7 +204,7 @@ class WorksheetState(AppState):
         self.item_id = task.response_id or str(uuid.uuid4())
         self._answers = opened.answers
         self.instructions, self.note, self.comment = opened.instructions, opened.note, opened.comment
-        self._clinician_name = task.clinician_name
+        self.clinician_name = task.clinician_name
         self.by = reader.t("From {name}", name=task.clinician_name)
         self.due = homework.due_text(reader, task.due_on, reader.today())
         self.saved = opened.saved
@@ -234,13 +234,18 @@ class WorksheetState(AppState):
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """The clinician commented, reviewed or withdrew it: show that at once (the answers
-        on screen stay as they are)."""
+        on screen stay as they are). Withdrawn, the answers go on as an exercise of the
+        client's own (nothing is lost, nothing refused is recorded)."""
         if not self.assignment_id:
             return
+        client = uuid.UUID(viewer_id)
+        if not await in_session(homework.is_live_for, client_id=client, assignment_id=self.assignment_id):
+            self.assignment_id = self.by = self.due = self.instructions = self.note = ""
+            self.returned = False
+            self.status = self._t("Your clinician withdrew this. Your answers are kept as your own exercise.")
+            return
         try:
-            opened = await in_session(
-                homework.open_task, client_id=uuid.UUID(viewer_id), assignment_id=self.assignment_id
-            )
+            opened = await in_session(homework.open_task, client_id=client, assignment_id=self.assignment_id)
         except CoreError:
             self._leave()
             self.loaded = True
@@ -272,7 +277,7 @@ class WorksheetState(AppState):
             answers[field] = rows
         else:
             answers[field] = value
-        await self._keep(answers)
+        await self._keep(field, answers[field])
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:
@@ -288,7 +293,7 @@ class WorksheetState(AppState):
                 N_("{label}: at most {count} items."), label=spec.label, count=worksheets.ITEMS_MAX
             )
         rows.append(worksheets.empty_cell(spec))
-        await self._keep({**self._answers, field: rows})
+        await self._keep(field, rows)
 
     @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: int) -> None:
@@ -298,28 +303,34 @@ class WorksheetState(AppState):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         if 0 <= row < len(rows):
             del rows[row]
-        await self._keep({**self._answers, field: rows})
+        await self._keep(field, rows)
 
-    async def _keep(self, answers: dict[str, Any]) -> None:
-        """Autosave the answers as a draft; only then hold them as what the server has."""
+    async def _keep(self, field: str, value: object) -> None:
+        """Autosave one field's answer into what the server holds (another tab's answers to
+        other fields stay); then show every answer the server holds now."""
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         try:
-            await in_session(
+            held = await in_session(
                 homework.keep_draft,
                 client_id=viewer.user_id,
                 item_id=self.item_id,
                 assignment_id=self.assignment_id or None,
                 worksheet=None if self.assignment_id else self._sheet(),
-                answers=answers,
+                changes={field: value},
+                translate=self._translate,
             )
         except CoreError as error:
             self.status = self._t("Not saved yet")
             raise error
-        self._answers = answers
+        self._answers = held
         self._show_fields()
         self.status = self._t("Draft saved")
+
+    def _translate(self, text: str) -> str:
+        """A built-in text (a library question) in this tab's language; other text as it is."""
+        return str(self._reader().shown(text))
 
     # --- saving, returning ---------------------------------------------------------------
 
@@ -343,8 +354,8 @@ class WorksheetState(AppState):
             item_id=self.item_id,
             assignment_id=self.assignment_id or None,
             worksheet=None if self.assignment_id else self._sheet(),
-            answers=self._answers,
             return_it=return_it,
+            translate=self._translate,
         )
         if return_it:
             live.recheck_people([self.clinician_id])
@@ -352,14 +363,32 @@ class WorksheetState(AppState):
                 self._t("Returned to {name}. You can take it back at any time.", name=self._by_name())
             )
             return rx.redirect(routes.HOMEWORK)
-        if self.is_prompt:
+        if self.returned:
+            self._flash(self._t("Saved. {name} sees your changes.", name=self._by_name()))
+        elif self.is_prompt:
             self._flash(self._t("Saved in your journal. It is private until you share it."))
         else:
             self._flash(self._t("Exercise saved. It is private until you choose to share it."))
         return rx.redirect(routes.HOMEWORK)
 
+    @guarded(Role.CLIENT)
+    async def take_back(self) -> None:
+        """Un-return: the clinician can no longer see it (a revoke, audited)."""
+        viewer = self._viewer()
+        if not self.assignment_id:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        clinician = await in_session(
+            homework.take_back, client_id=viewer.user_id, assignment_id=self.assignment_id
+        )
+        self.returned = self.reviewed = False
+        shares = await in_session(_shares, owner_id=viewer.user_id, item_id=uuid.UUID(self.item_id))
+        sharing_state = await self.get_state(ItemSharingState)
+        sharing_state._show(self.item_id, share_lines(shares, self._reader()), page=routes.WORKSHEET)
+        self.notice = self._t("Private again. {name} can no longer see it.", name=self._by_name())
+        live.recheck_people([clinician])
+
     def _by_name(self) -> str:
-        return self._clinician_name
+        return self.clinician_name
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_reason(self, reason: str) -> None:
@@ -410,8 +439,8 @@ def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):
 # --- the clinician's side ----------------------------------------------------------------------
 
 
-def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: object, today, read: bool):
-    given = homework.given_to(session, clinician_id=clinician_id, client_id=client_id, today=today, read=read)
+def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: object, today):
+    given = homework.given_to(session, clinician_id=clinician_id, client_id=client_id, today=today)
     templates = homework.templates_of(session, clinician_id=clinician_id)
     name = next(
         (p.name for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client_id)),
@@ -435,18 +464,15 @@ class ClientHomeworkState(AppState):
     async def load_client_homework(self) -> None:
         await self._load(self.router.url.query_parameters.get("client", ""))
 
-    async def _load(
-        self, client_id: str, *, clinician_id: uuid.UUID | None = None, read: bool = True
-    ) -> None:
-        """The list as it is now. `read`: returned responses are read (audited, seen) to show
-        "couldn't do it"; a push from someone else's action doesn't read (nobody may be looking)."""
+    async def _load(self, client_id: str, *, clinician_id: uuid.UUID | None = None) -> None:
+        """The list as it is now (statuses only: nothing the client wrote is read here)."""
         clinician = clinician_id or self._viewer().user_id
         self._leave()
         try:
             reader = self._reader()
             today = reader.today()
             given, templates, name = await in_session(
-                _client_homework, clinician_id=clinician, client_id=client_id, today=today, read=read
+                _client_homework, clinician_id=clinician, client_id=client_id, today=today
             )
             self.given = [given_line(g, reader, today) for g in given]
             self.templates = [
@@ -459,8 +485,6 @@ class ClientHomeworkState(AppState):
             self.client_id, self.client_name, self.available = client_id, name, True
             self._held_path = routes.CLIENT_HOMEWORK
             self._keep_current()
-            if read and any(g.returned for g in self.given):
-                live.recheck_people([client_id])  # what was read shows as seen
         finally:
             self.loaded = True
 
@@ -529,7 +553,7 @@ class ClientHomeworkState(AppState):
             if not await in_session(_still_linked, clinician_id=clinician, client_id=self.client_id):
                 self._leave()
             else:
-                await self._load(self.client_id, clinician_id=clinician, read=False)
+                await self._load(self.client_id, clinician_id=clinician)
         except CoreError:
             self._leave()
         self.loaded = True

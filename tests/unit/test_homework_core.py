@@ -282,7 +282,7 @@ def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> 
             item_id=response,
             assignment_id=assignment,
             worksheet=None,
-            answers=answers,
+            changes=answers,
         )
     assert _statuses(db) == ["assigned"]
     with session_scope() as session:  # completed and kept private
@@ -433,7 +433,7 @@ def test_a_client_cannot_answer_another_clients_assignment(db: People) -> None:
             item_id=uuid.uuid4(),
             assignment_id=assignment,
             worksheet=None,
-            answers={},
+            changes={},
         ),
         lambda s: homework.save_response(
             s,
@@ -547,7 +547,7 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
             item_id=drafted,
             assignment_id=None,
             worksheet=sheet,
-            answers={"seen": ["a"]},
+            changes={"seen": ["a"]},
         )
         homework.save_response(
             session,
@@ -563,10 +563,111 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
             item_id=answered,
             assignment_id=assignment,
             worksheet=None,
-            answers={"situation": "x"},
+            changes={"situation": "x"},
         )
     with session_scope() as session:
         saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
         assert homework.own_exercises(session, client_id=db.client_b.id) == ([], [])
     assert [item.id for item in saved] == [own]
     assert [draft.item_id for draft in unsaved] == [drafted]
+
+
+def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes: Any) -> dict:
+    with session_scope() as session:
+        return homework.keep_draft(
+            session,
+            client_id=db.client_a.id,
+            item_id=item_id,
+            assignment_id=assignment,
+            worksheet=None if assignment else worksheets.THOUGHT_RECORD,
+            changes=changes,
+        )
+
+
+def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="phone")
+    held = _own(db, response, assignment, evidence_for="laptop")  # a tab that never saw "phone"
+    assert held == {"situation": "phone", "evidence_for": "laptop"}
+    with session_scope() as session:  # "couldn't do it" marked in one tab survives another's answer
+        homework.not_done(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            reasons=["forgot"],
+            return_it=False,
+        )
+    _own(db, response, assignment, balanced="later")
+    with session_scope() as session:
+        assert [t.status for t in homework.to_do(session, client_id=db.client_a.id)] == ["not_done"]
+        homework.save_response(
+            session, client_id=db.client_a.id, item_id=response, assignment_id=assignment, worksheet=None
+        )
+        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert opened.answers == {"situation": "phone", "evidence_for": "laptop", "balanced": "later"}
+    assert opened.reasons == ["forgot"]
+
+
+def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="x")
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            return_it=True,
+        )
+        homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
+    with session_scope() as session:
+        before = len(audit_events(session))
+    assert _statuses(db) == ["reviewed"]
+    with session_scope() as session:
+        assert len(audit_events(session)) == before  # a status list is not a read: no audit, no "seen"
+        homework.take_back(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert _statuses(db) == ["assigned"]
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            return_it=True,
+        )
+        assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [
+            str(assignment)
+        ]
+    assert _statuses(db) == ["returned"]
+
+
+def test_what_answered_a_withdrawn_assignment_stays_the_clients(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="mine")
+    with session_scope() as session:
+        homework.save_response(
+            session, client_id=db.client_a.id, item_id=response, assignment_id=assignment, worksheet=None
+        )
+        homework.withdraw(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
+    with session_scope() as session:
+        saved, _unsaved = homework.own_exercises(session, client_id=db.client_a.id)
+        assert not homework.is_live_for(session, client_id=db.client_a.id, assignment_id=str(assignment))
+    assert [item.id for item in saved] == [response]
+
+
+def test_a_library_prompt_keeps_its_place_and_its_answer_is_titled_in_the_clients_language() -> None:
+    sheet = worksheets.library_prompt(2)
+    assert worksheets.from_json(worksheets.to_json(sheet)).questions == sheet.questions
+    french = Reader(FRENCH)
+    values = homework.response_values(sheet, {"answer": "Hier."}, translate=lambda q: str(french.shown(q)))
+    assert values == {"title": french.t(worksheets.PROMPT_LIBRARY[2]), "body": "Hier."}
+    assert values["title"] != worksheets.PROMPT_LIBRARY[2]
