@@ -192,6 +192,19 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     ).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Return to my clinician").click()
     expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
+    # Taken back (un-returned), then returned again: the clinician's open list follows.
+    desk.goto(url + "/clients")
+    returned = desk.get_by_role("region", name="Returned, not reviewed yet")
+    expect(returned.get_by_role("link").filter(has_text="Weekly walk")).to_be_visible()
+    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
+        has_text="Weekly walk"
+    ).click()
+    expect(page.get_by_text("Shared with Dr. Okafor on", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Take it back").click()
+    expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+    expect(returned.get_by_role("link").filter(has_text="Weekly walk")).to_have_count(0)
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
     _read_and_review(desk, url, "Lovely.")
     expect(desk.get_by_text("Walked to the park.")).to_be_visible()
     expect(desk.get_by_text("6 / 10")).to_be_visible()
