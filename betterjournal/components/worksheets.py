@@ -12,7 +12,7 @@ import reflex as rx
 from betterjournal.components.entries import entry_body
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.text import tr
-from betterjournal.core.worksheets import LONG_MAX, SHORT_MAX
+from betterjournal.core.worksheets import SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
 
 # What a control does when answered: (cell, value) -> the event that saves it.
@@ -24,7 +24,6 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
         rx.text_area(
             id=cell.key,
             on_change=lambda value: answer(cell, value),
-            max_length=LONG_MAX,
             size="3",
             width="100%",
             min_height="6em",

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from betterjournal.core.errors import InvalidInput
-from betterjournal.core.validation import clean_line, clean_text
+from betterjournal.core.validation import BODY_MAX, clean_line, clean_text
 from betterjournal.i18n import N_, Message
 
 SHORT_TEXT, LONG_TEXT, SCALE_10, SLIDER_100 = "short_text", "long_text", "scale_10", "slider_100"
@@ -67,6 +67,7 @@ class Field:
     label: str
     hint: str = ""
     columns: tuple[Field, ...] = ()
+    limit: int = 0  # the longest text it takes (0: its type's: SHORT_MAX, LONG_MAX)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ def clean_value(spec: Field, value: object) -> Any:
     if spec.type == SHORT_TEXT:
         return clean_line(value, label=Message(label), max_length=SHORT_MAX, required=False) or None
     if spec.type == LONG_TEXT:
-        return clean_text(value, label=Message(label), max_length=LONG_MAX, required=False) or None
+        return (
+            clean_text(value, label=Message(label), max_length=spec.limit or LONG_MAX, required=False) or None
+        )
     if spec.type in (SCALE_10, SLIDER_100):
         top = 10 if spec.type == SCALE_10 else 100
         if spec.type == SLIDER_100 and isinstance(value, str) and value.isdigit() and len(value) <= 3:
@@ -253,6 +256,10 @@ def custom_definition(data: object) -> Worksheet:
     return worksheet
 
 
+# A prompt's answer is a journal entry: it takes as much as an entry does.
+PROMPT_ANSWER = Field("answer", LONG_TEXT, N_("Your answer"), limit=BODY_MAX)
+
+
 def prompt(questions: object) -> Worksheet:
     """A journaling prompt: one to five questions (a clinician's, or one from the library),
     answered in a journal entry."""
@@ -268,7 +275,7 @@ def prompt(questions: object) -> Worksheet:
             "A question to write about, in your own words and at your own pace. Your answer "
             "is a journal entry: it stays private until you choose to share it."
         ),
-        (Field("answer", LONG_TEXT, N_("Your answer")),),
+        (PROMPT_ANSWER,),
         questions=cleaned,
     )
 
@@ -454,7 +461,7 @@ JOURNALING_PROMPT = Worksheet(
         "A question to write about, in your own words and at your own pace. Your answer "
         "is a journal entry: it stays private until you choose to share it."
     ),
-    (Field("answer", LONG_TEXT, N_("Your answer")),),
+    (PROMPT_ANSWER,),
     example={
         "answer": N_(
             "Today I finished the report I had been putting off. I asked for help, which I usually don't."

@@ -685,7 +685,7 @@ def worksheets_page() -> rx.Component:
                 width="100%",
             ),
             on_submit=WorksheetsState.save_template,
-            reset_on_submit=True,
+            reset_on_submit=False,  # a refusal keeps the title and explanation typed
             width="100%",
         ),
         rx.link(tr("Back to your clients"), href=routes.CLIENTS),

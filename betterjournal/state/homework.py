@@ -392,6 +392,8 @@ class WorksheetState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_reason(self, reason: str) -> None:
+        if not isinstance(reason, str):
+            raise InvalidInput(N_("Choose reasons from the list, or none."))
         if reason in self.chosen_reasons:
             self.chosen_reasons = [r for r in self.chosen_reasons if r != reason]
         elif reason in homework.NOT_DONE_REASONS:

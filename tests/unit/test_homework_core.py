@@ -671,3 +671,11 @@ def test_a_library_prompt_keeps_its_place_and_its_answer_is_titled_in_the_client
     values = homework.response_values(sheet, {"answer": "Hier."}, translate=lambda q: str(french.shown(q)))
     assert values == {"title": french.t(worksheets.PROMPT_LIBRARY[2]), "body": "Hier."}
     assert values["title"] != worksheets.PROMPT_LIBRARY[2]
+
+
+def test_a_prompts_answer_takes_as_much_as_a_journal_entry() -> None:
+    long = "word " * 2_000  # 10,000 characters: more than a worksheet's long text takes
+    sheet = worksheets.library_prompt(0)
+    assert worksheets.clean_answers(sheet, {"answer": long}) == {"answer": long}
+    with pytest.raises(InvalidInput):
+        worksheets.clean_answers(worksheets.THOUGHT_RECORD, {"situation": long})
