@@ -73,6 +73,7 @@ class AuditAction(enum.StrEnum):
     UNLINK = "unlink"
     ASSIGN = "assign"  # a clinician assigning, editing or withdrawing homework
     COMMENT = "comment"  # a clinician commenting on, or marking reviewed, a returned response
+    CALL = "call"  # a signed-in person calling a handler their role may not (always denied)
 
 
 class AuditOutcome(enum.StrEnum):

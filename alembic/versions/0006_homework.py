@@ -3,7 +3,8 @@
 homework_response: a kind on the item platform (the worksheet, answers, "couldn't do it"),
 sealed under the owner's key. worksheet_template: a clinician's own worksheets, sealed under
 their key. assignment: homework given to a linked client; what the clinician wrote is sealed
-under the client's key. audit_event.action gains assign and comment.
+under the client's key. audit_event.action gains assign, comment and call (a signed-in
+person calling a handler their role may not).
 
 Revision ID: 0006
 Revises: 0005
@@ -31,6 +32,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TYPE auditaction ADD VALUE IF NOT EXISTS 'ASSIGN'")
         op.execute("ALTER TYPE auditaction ADD VALUE IF NOT EXISTS 'COMMENT'")
+        op.execute("ALTER TYPE auditaction ADD VALUE IF NOT EXISTS 'CALL'")
     op.create_table(
         "homework_response",
         sa.Column("item_id", sa.Uuid(), nullable=False),

@@ -23,12 +23,12 @@ from reflex_base.event import Event, EventCallback
 
 from betterjournal import routes
 from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
-from betterjournal.core import accounts, form_tokens
+from betterjournal.core import accounts, audit, form_tokens
 from betterjournal.core.errors import CoreError
 from betterjournal.crypto import DecryptionError
 from betterjournal.db import in_session
 from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
-from betterjournal.models import Role, Viewer
+from betterjournal.models import AuditAction, AuditOutcome, Role, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
@@ -266,9 +266,19 @@ def guarded(
     def decorate(handler: Callable[[Any, *Args], Coroutine[Any, Any, Any]]) -> EventCallback[*Args]:
         @functools.wraps(handler)
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
-            viewer = await self._authenticate(roles)
+            viewer = await self._authenticate(())
             if viewer is None:
                 return rx.redirect(routes.HOME if self._viewer_id else routes.SIGN_IN)
+            if roles and viewer.role not in roles:
+                # A signed-in person calling what their role may not (a client "commenting",
+                # a clinician "answering"): refused and audited, as every denial is.
+                await in_session(
+                    audit.record,
+                    actor_id=viewer.user_id,
+                    action=AuditAction.CALL,
+                    outcome=AuditOutcome.DENIED,
+                )
+                return rx.redirect(routes.HOME)
             if not quiet:
                 # Only touch what changes: every assignment is sent to the browser.
                 if self._flash_message:

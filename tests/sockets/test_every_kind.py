@@ -126,9 +126,11 @@ async def test_a_clinician_is_turned_away_by_the_guard(
             before = snapshot(app)
             updates = await tab.exchange(name, payload, path=routes.ENTRY, query={"id": target.shared})
             assert routes.HOME in redirects_of(updates), f"{name} was not refused for a clinician"
-            assert (
-                writes_between(before, after := snapshot(app)) == [] and new_audit_rows(before, after) == []
-            )
+            # Nothing written but the refusal's own audit row: a denied call, theirs.
+            assert writes_between(before, after := snapshot(app)) == []
+            assert [(row[1], row[3], row[4]) for row in new_audit_rows(before, after)] == [
+                (uuid.UUID(c.id).hex, "CALL", "DENIED")
+            ]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -26,11 +26,13 @@ from socket_support import (
     all_states,
     connect,
     filled_vars,
+    new_audit_rows,
     plausible_payload,
     redirects_of,
     secrets_in,
     short_name,
     snapshot,
+    uuid_hex,
     writes_between,
 )
 from socketclient import handler_name
@@ -185,11 +187,12 @@ def refusal_cases() -> list[Any]:
 async def test_a_guarded_handler_refuses_who_it_does_not_admit(
     world: World, state_class: type, name: str, roles: frozenset[Role]
 ) -> None:
-    """No session cookie: sent to sign in. Signed in with a role the handler doesn't
-    admit: sent home. Either way no journal text or name comes back, no var is filled
-    and nothing is written, not even an audit row."""
+    """No session cookie: sent to sign in, nothing written. Signed in with a role the
+    handler doesn't admit: sent home, and the attempt is audited (one DENIED "call" row,
+    theirs), nothing else written. Either way no journal text or name comes back and no
+    var is filled."""
     app = world.app
-    callers = [("no session", "", routes.SIGN_IN, set(FEEDBACK_VARS), world.phi | world.names)]
+    callers = [("no session", "", routes.SIGN_IN, set(FEEDBACK_VARS), world.phi | world.names, "")]
     for role in sorted(set(Role) - roles):
         actor = world[ACCOUNT_OF_ROLE[role]]
         callers.append(
@@ -200,6 +203,7 @@ async def test_a_guarded_handler_refuses_who_it_does_not_admit(
                 FEEDBACK_VARS | OWN_IDENTITY_VARS,
                 # Other people's names and all journal text: their own name may show.
                 (world.phi | world.names) - {actor.name},
+                actor.id,
             )
         )
     payload = plausible_payload(state_class, name, world)
@@ -209,7 +213,7 @@ async def test_a_guarded_handler_refuses_who_it_does_not_admit(
         "query": {"id": world.entries["shared"].id, "client": world["a"].id},
     }
     problems: list[str] = []
-    for label, cookie, expected, allowed, secret in callers:
+    for label, cookie, expected, allowed, secret, actor_id in callers:
         tab = await connect(app, cookie)
         try:
             before = snapshot(app)
@@ -225,7 +229,13 @@ async def test_a_guarded_handler_refuses_who_it_does_not_admit(
             problems.append(f"{label}: the reply holds {len(held)} secret strings")
         if filled := filled_vars(updates, allowed=allowed):
             problems.append(f"{label}: the reply fills {filled}")
+        # Signed in: one denied "call" row, theirs (the admin's id isn't learned by the world).
+        audited = [(row[1] if actor_id else "", row[3], row[4]) for row in new_audit_rows(before, after)]
+        wanted = [(uuid_hex(actor_id) if actor_id else "", "CALL", "DENIED")] if cookie else []
+        if audited != wanted:
+            problems.append(f"{label}: audited {audited}, not {wanted}")
         problems += [
-            f"{label}: wrote {change}" for change in writes_between(before, after, allow_denied_audit=False)
+            f"{label}: wrote {change}"
+            for change in writes_between(before, after, allow_denied_audit=bool(cookie))
         ]
     assert problems == [], f"{short_name(state_class, name)} ({sorted(roles)}):\n" + "\n".join(problems)

@@ -790,10 +790,10 @@ async def test_each_role_is_turned_away_from_the_other_roles_homework_handlers(h
                     problems.append(f"{label}: expected the guard's redirect home, got {redirects}")
                 if filled := filled_vars(updates, allowed=FEEDBACK_VARS | OWN_IDENTITY_VARS):
                     problems.append(f"{label}: the reply fills {filled}")
-                problems += [
-                    f"{label}: wrote {change}"
-                    for change in writes_between(before, after, allow_denied_audit=False)
-                ]
+                audited = [(row[1], row[3], row[4]) for row in new_audit_rows(before, after)]
+                if audited != [(uuid.UUID(caller.id).hex, "CALL", "DENIED")]:
+                    problems.append(f"{label}: audited {audited}, not the one denied call")
+                problems += [f"{label}: wrote {change}" for change in writes_between(before, after)]
                 if hw.answer in json.dumps(updates) or forged in json.dumps(updates):
                     problems.append(f"{label}: the reply holds homework text")
     assert problems == [], "\n".join(problems)
@@ -831,7 +831,10 @@ async def test_a_client_cannot_write_or_clear_the_clinicians_comment(hw: Homewor
             updates = await tab.exchange(handler_name(state_class, handler), payload, **where)
             sent = state_of(updates, WorksheetState)
             assert sent.get("comment", words) == words and sent.get("reviewed") is not True, handler
-        assert writes_between(before, snapshot(app), allow_denied_audit=False) == []
+        after = snapshot(app)
+        assert writes_between(before, after) == []
+        # The two calls to the clinician's handlers are refused and audited; setvar writes nothing.
+        assert [(row[3], row[4]) for row in new_audit_rows(before, after)] == [("CALL", "DENIED")] * 2
         # Saving the client's own answers again leaves the comment as the clinician wrote it.
         saved = await tab.exchange(handler_name(WorksheetState, "save_worksheet"), **where)
         assert problem_of(saved) == ""
