@@ -482,7 +482,9 @@ def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
         title=str(reader.shown(task.worksheet.title)),
         by=reader.t("From {name}", name=task.clinician_name),
         due=homework.due_text(reader, task.due_on, today),
-        status=reader.t(TASK_STATUS[task.status]),
+        status=reader.t(TASK_STATUS[task.status])
+        if task.linked or task.status in ("returned", "reviewed")
+        else reader.t("No longer connected to {name}", name=task.clinician_name),
         started=task.status in ("started", "not_done"),
     )
 

@@ -676,6 +676,7 @@ class Task:
     status: str
     response_id: str
     created_at: datetime
+    linked: bool = True  # still connected to the clinician who assigned it
 
 
 def _task_query() -> Any:
@@ -702,6 +703,13 @@ def _task_query() -> Any:
             User.display_name,
             ItemShare.shared_at,
             col(HomeworkResponse.not_done_ct).is_not(None),
+            exists(
+                select(CareLink.id).where(
+                    col(CareLink.client_id) == Assignment.client_id,
+                    col(CareLink.clinician_id) == Assignment.clinician_id,
+                    col(CareLink.ended_at).is_(None),
+                )
+            ),
         )
         .join(User, col(User.id) == Assignment.clinician_id)
         .outerjoin(ItemShare, live_share)
@@ -758,6 +766,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
         name,
         shared_at,
         marked,
+        linked,
     ) in rows:
         if shared_at is not None:
             status = "reviewed" if reviewed_at is not None else "returned"
@@ -775,6 +784,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 status=status,
                 response_id=str(response_id or ""),
                 created_at=created_at,
+                linked=bool(linked),
             )
         )
     return tasks

@@ -261,8 +261,21 @@ def _actions() -> rx.Component:
         rx.text(WorksheetState.status, size="2", color_scheme="gray", role="status"),
         rx.cond(
             (WorksheetState.assignment_id != "") & ~WorksheetState.returned,
-            rx.button(
-                tr("Return to my clinician"), size="3", width="100%", on_click=WorksheetState.return_worksheet
+            rx.cond(
+                WorksheetState.linked,
+                rx.button(
+                    tr("Return to my clinician"),
+                    size="3",
+                    width="100%",
+                    on_click=WorksheetState.return_worksheet,
+                ),
+                rx.text(
+                    tr(
+                        "You're no longer connected to {name}, so this can't be returned. It stays private.",
+                        name=WorksheetState.clinician_name,
+                    ),
+                    size="2",
+                ),
             ),
         ),
         rx.button(

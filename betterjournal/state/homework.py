@@ -119,6 +119,7 @@ class WorksheetState(AppState):
     assignment_id: str = ""
     clinician_id: str = ""
     is_prompt: bool = False
+    linked: bool = True  # still connected to the clinician who assigned it (else it can't be returned)
     saved: bool = False
     returned: bool = False
     reviewed: bool = False
@@ -209,6 +210,7 @@ class WorksheetState(AppState):
         self.due = homework.due_text(reader, task.due_on, reader.today())
         self.saved = opened.saved
         self.returned = task.status in ("returned", "reviewed")
+        self.linked = task.linked
         self.reviewed = task.status == "reviewed"
         self.marked_not_done = bool(opened.reasons)
         self.chosen_reasons = opened.reasons
@@ -271,12 +273,13 @@ class WorksheetState(AppState):
             if spec.type == worksheets.LIST:
                 rows[row] = value
             else:
-                if not isinstance(column, str) or column not in {c.id for c in spec.columns}:
+                cell = next((c for c in spec.columns if c.id == column), None)
+                if cell is None or not isinstance(rows[row], dict):
                     raise InvalidInput(N_("This couldn't be saved. Please try again."))
-                rows[row] = {**rows[row], column: value}
+                rows[row] = {**rows[row], column: _again_clears(cell, rows[row].get(column), value)}
             answers[field] = rows
         else:
-            answers[field] = value
+            answers[field] = _again_clears(spec, answers.get(field), value)
         await self._keep(field, answers[field])
 
     @guarded(Role.CLIENT, quiet=True)
@@ -419,6 +422,17 @@ class WorksheetState(AppState):
         else:
             self._flash(self._t("Marked as not done. It is private until you return it."))
         return rx.redirect(routes.HOMEWORK)
+
+
+def _again_clears(spec: worksheets.Field, current: object, value: object) -> object:
+    """Choosing the rating (or yes/no) already chosen clears it: nothing is final by mistake."""
+    if (
+        spec.type in (worksheets.SCALE_10, worksheets.YES_NO)
+        and type(value) is type(current)
+        and value == current
+    ):
+        return None
+    return value
 
 
 def _chosen_exercise(query: Mapping[str, str]) -> Worksheet | None:

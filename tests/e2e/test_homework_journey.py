@@ -186,10 +186,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     _saved(page)
     page.reload()
     expect(page.get_by_label("What I did", exact=True)).to_have_value("Walked to the park.")
-    page.get_by_role("group", name="How it went").get_by_role("button", name="6", exact=True).click()
-    expect(
-        page.get_by_role("group", name="How it went").get_by_role("button", name="6", exact=True)
-    ).to_have_attribute("aria-pressed", "true")
+    six = page.get_by_role("group", name="How it went").get_by_role("button", name="6", exact=True)
+    six.click()
+    expect(six).to_have_attribute("aria-pressed", "true")
+    six.click()  # chosen again: cleared (nothing is final by mistake)
+    expect(six).to_have_attribute("aria-pressed", "false")
+    six.click()
+    expect(six).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Return to my clinician").click()
     expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
     # Taken back (un-returned), then returned again: the clinician's open list follows.

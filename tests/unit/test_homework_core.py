@@ -679,3 +679,18 @@ def test_a_prompts_answer_takes_as_much_as_a_journal_entry() -> None:
     assert worksheets.clean_answers(sheet, {"answer": long}) == {"answer": long}
     with pytest.raises(InvalidInput):
         worksheets.clean_answers(worksheets.THOUGHT_RECORD, {"situation": long})
+
+
+def test_homework_from_a_clinician_no_longer_connected_says_so(db: People) -> None:
+    from betterjournal.core import links
+
+    _linked(db)
+    assignment = _assign(db)
+    with session_scope() as session:
+        assert [t.linked for t in homework.to_do(session, client_id=db.client_a.id)] == [True]
+        links.end_link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        (task,) = homework.to_do(session, client_id=db.client_a.id)
+    assert (task.id, task.linked) == (str(assignment), False)
+    line = views.task_line(task, Reader(ENGLISH), TODAY)
+    assert line.status == f"No longer connected to {db.clinician_a.name}"
