@@ -209,6 +209,11 @@ class AppState(rx.State):
         self.problem = ""
 
 
+def _is_event_of(event: Event, state_class: type) -> bool:
+    """Whether the event calls one of this state's own handlers."""
+    return event.name.rpartition(".")[0] == state_class.get_full_name()  # type: ignore[attr-defined]
+
+
 def event_reader() -> Reader:
     """How text reads to the tab whose event is being processed (for code without its state)."""
     return Reader(_event_language.get(), get_settings().time_zone)
@@ -242,6 +247,8 @@ class SessionGate(Middleware):
         for holder in live.page_holders():
             held: Any = await state.get_state(holder)
             if path and held._held_path and held._held_path.rstrip("/") != path.rstrip("/"):
+                if getattr(holder, "_finishes_own_events", False) and _is_event_of(event, holder):
+                    continue  # typed on its page, sent after the tab left it: kept first
                 held._leave()
             elif hydrating and held._held_path and hasattr(held, "_recheck_access"):
                 await held._recheck_access(str(viewer.user_id))

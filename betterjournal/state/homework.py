@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -131,6 +131,9 @@ class WorksheetState(AppState):
     found: bool = False
     loaded: bool = False
     _answers: dict[str, Any] = {}
+    # An answer typed on the page and sent just after the tab left it (a tap on a link while
+    # the last keystrokes were on their way) is still saved before the page's data is dropped.
+    _finishes_own_events: ClassVar[bool] = True
     _worksheet: str = ""  # the definition (to_json), for an exercise of the client's own
     _issued: tuple[str, ...] = ()  # ids this tab was given for new exercises of the client's own
     _held_path: str = ""

@@ -1168,3 +1168,33 @@ async def test_a_bad_worksheet_gets_a_clear_message_and_writes_nothing(
         # The fields added so far are as they were (the refused one is not among them).
         shown = state_of(updates, WorksheetsState).get("draft_fields")
         assert shown is None or [f["value"] for f in shown] == [label for label, _ in fields], shown
+
+
+async def test_an_answer_sent_just_after_leaving_the_page_is_still_kept(hw: Homework) -> None:
+    """A tap on a link while the last words were on their way: the answer arrives with the
+    next page's path. It is saved before the worksheet's data is dropped; once another page's
+    event has come, nothing of the worksheet is held, and a late answer writes nothing."""
+    app = hw.app
+    assignment = await _assign(app, hw.c, hw.a)
+    elsewhere: dict[str, Any] = {"path": routes.HOMEWORK}
+    async with connected(app, hw.a.cookie) as tab:
+        await _open(tab, assignment)
+        assert problem_of(await _answer(tab, assignment, "situation", "On the bus")) == ""
+        late = await tab.exchange(
+            handler_name(WorksheetState, "answer"),
+            {"field": "evidence_for", "row": -1, "column": "", "value": "Typed last"},
+            **elsewhere,
+        )
+        assert problem_of(late) == ""
+        await tab.exchange(handler_name(HomeworkState, "load_homework"), **elsewhere)
+        before = snapshot(app)
+        after_leaving = await tab.exchange(
+            handler_name(WorksheetState, "answer"),
+            {"field": "balanced", "row": -1, "column": "", "value": "Too late"},
+            **elsewhere,
+        )
+        assert problem_of(after_leaving) == "This couldn't be saved. Please try again."
+        assert writes_between(before, snapshot(app)) == []
+        reopened = state_of(await _open(tab, assignment), WorksheetState)
+    fields = json.dumps(reopened["fields"])
+    assert "On the bus" in fields and "Typed last" in fields and "Too late" not in fields
