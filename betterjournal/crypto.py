@@ -141,6 +141,14 @@ class DataKey:
         header = bytes([FORMAT_VERSION, DATA_KEY_VERSION])
         return header + nonce + self._aead.encrypt(nonce, text.encode(), aad)
 
+    def seal_field(self, attribute: Any, row_id: uuid.UUID | str, text: str) -> bytes | None:
+        """`text` sealed for a model's encrypted column (`Model.x_ct`); None for no text."""
+        return self.seal(*encrypted_column(attribute), row_id, text) if text else None
+
+    def open_field(self, attribute: Any, row_id: uuid.UUID | str, blob: bytes | None) -> str:
+        """What `seal_field` sealed; '' for none."""
+        return self.open(*encrypted_column(attribute), row_id, blob) if blob else ""
+
     def open(self, table: str, column: str, row_id: uuid.UUID | str, blob: bytes) -> str:
         # Both header bytes are checked: they are not part of the GCM associated data.
         if len(blob) < 2 + NONCE_BYTES + 16 or blob[0] != FORMAT_VERSION or blob[1] != DATA_KEY_VERSION:

@@ -28,7 +28,6 @@ from betterjournal.core import items, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
-from betterjournal.crypto import encrypted_column
 from betterjournal.i18n import N_, Message
 from betterjournal.models import CheckIn, CheckInScale, CheckInTag, utcnow
 
@@ -208,14 +207,12 @@ def _name(value: object) -> str:
 
 
 def _seal_name(session: Session, client_id: uuid.UUID, model: type[SQLModel], row_id: uuid.UUID, name: str):
-    table, column = encrypted_column(model.name_ct)  # type: ignore[attr-defined]
-    return data_key(session, client_id).seal(table, column, row_id, name)
+    return data_key(session, client_id).seal_field(model.name_ct, row_id, name)  # type: ignore[attr-defined]
 
 
 def _open_names(session: Session, client_id: uuid.UUID, model: type[SQLModel], rows: list) -> dict[str, str]:
-    table, column = encrypted_column(model.name_ct)  # type: ignore[attr-defined]
     key = data_key(session, client_id)
-    return {str(row.id): key.open(table, column, row.id, row.name_ct) for row in rows if row.name_ct}
+    return {str(row.id): key.open_field(model.name_ct, row.id, row.name_ct) for row in rows if row.name_ct}  # type: ignore[attr-defined]
 
 
 def tags_of(session: Session, *, owner_id: uuid.UUID) -> list[Label]:

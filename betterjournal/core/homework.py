@@ -30,7 +30,6 @@ from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
 from betterjournal.core.worksheets import Worksheet
-from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_, Message
 from betterjournal.models import (
@@ -168,14 +167,6 @@ def is_not_done(fields: Mapping[str, str]) -> bool:
 # --- sealing what a clinician writes -----------------------------------------------------------
 
 
-def _seal(key: DataKey, column: Any, row_id: uuid.UUID, text: str) -> bytes | None:
-    return key.seal(*encrypted_column(column), row_id, text) if text else None
-
-
-def _open(key: DataKey, column: Any, row_id: uuid.UUID, blob: bytes | None) -> str:
-    return key.open(*encrypted_column(column), row_id, blob) if blob else ""
-
-
 def _instructions(value: object) -> str:
     return clean_text(value, label=N_("Instructions"), max_length=INSTRUCTIONS_MAX, required=False).strip()
 
@@ -199,8 +190,7 @@ def save_template(session: Session, *, clinician_id: uuid.UUID, definition: obje
     if len(templates_of(session, clinician_id=clinician_id)) >= TEMPLATES_MAX:
         raise InvalidInput(N_("Your library is full. Remove a worksheet to add another."))
     template_id = uuid.uuid4()
-    sealed = _seal(
-        data_key(session, clinician_id),
+    sealed = data_key(session, clinician_id).seal_field(
         WorksheetTemplate.definition_ct,
         template_id,
         worksheets.to_json(worksheet),
@@ -220,7 +210,9 @@ def templates_of(session: Session, *, clinician_id: uuid.UUID) -> list[OwnTempla
     return [
         OwnTemplate(
             str(row.id),
-            worksheets.from_json(_open(data_key(session, clinician_id), column, row.id, row.definition_ct)),
+            worksheets.from_json(
+                data_key(session, clinician_id).open_field(column, row.id, row.definition_ct)
+            ),
         )
         for row in rows
     ]
@@ -320,9 +312,9 @@ def assign(
                 id=assignment_id,
                 clinician_id=clinician_id,
                 client_id=client,
-                worksheet_ct=_seal(key, Assignment.worksheet_ct, assignment_id, definition),  # type: ignore[arg-type]
-                instructions_ct=_seal(key, Assignment.instructions_ct, assignment_id, clean_instructions),
-                note_ct=_seal(key, Assignment.note_ct, assignment_id, clean_note),
+                worksheet_ct=key.seal_field(Assignment.worksheet_ct, assignment_id, definition),  # type: ignore[arg-type]
+                instructions_ct=key.seal_field(Assignment.instructions_ct, assignment_id, clean_instructions),
+                note_ct=key.seal_field(Assignment.note_ct, assignment_id, clean_note),
                 due_on=due + step * index if due is not None else None,
                 series_id=series,
             )
@@ -387,10 +379,10 @@ def edit_assignment(
     due = _due_on(due_on, today) if due_on != (row.due_on.isoformat() if row.due_on else "") else row.due_on
     if _is_returned(session, row):
         raise InvalidInput(N_("Your client has returned it, so it can't be changed now."))
-    row.instructions_ct = _seal(
-        data_key(session, row.client_id), Assignment.instructions_ct, row.id, clean_instructions
+    row.instructions_ct = data_key(session, row.client_id).seal_field(
+        Assignment.instructions_ct, row.id, clean_instructions
     )
-    row.note_ct = _seal(data_key(session, row.client_id), Assignment.note_ct, row.id, clean_note)
+    row.note_ct = data_key(session, row.client_id).seal_field(Assignment.note_ct, row.id, clean_note)
     row.due_on, row.updated_at = due, utcnow()
     _changed(session, row, clinician_id, AuditAction.ASSIGN)
 
@@ -472,9 +464,11 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                 id=str(row.id),
                 client_id=str(client),
                 client_name=name,
-                worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, row.id, row.worksheet_ct)),
-                instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
-                note=_open(key, Assignment.note_ct, row.id, row.note_ct),
+                worksheet=worksheets.from_json(
+                    key.open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct)
+                ),
+                instructions=key.open_field(Assignment.instructions_ct, row.id, row.instructions_ct),
+                note=key.open_field(Assignment.note_ct, row.id, row.note_ct),
                 due_on=row.due_on,
                 status=_status(
                     row.due_on,
@@ -540,7 +534,7 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
             str(row.client_id),
             name,
             worksheets.from_json(
-                _open(keys[row.client_id], Assignment.worksheet_ct, row.id, row.worksheet_ct)
+                keys[row.client_id].open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct)
             ).title,
             shared_at,
         )
@@ -579,9 +573,9 @@ def open_returned(
         id=str(row.id),
         client_id=str(row.client_id),
         client_name=client_name,
-        worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, row.id, row.worksheet_ct)),
-        instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
-        note=_open(key, Assignment.note_ct, row.id, row.note_ct),
+        worksheet=worksheets.from_json(key.open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct)),
+        instructions=key.open_field(Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=key.open_field(Assignment.note_ct, row.id, row.note_ct),
         due_on=row.due_on,
         status=_status(row.due_on, True, is_not_done(item.fields), row.reviewed_at is not None, today),
         created_at=row.created_at,
@@ -591,7 +585,7 @@ def open_returned(
         item_id=str(item.id),
         answers=answers_of(kind, item.fields),
         reasons=reasons_of(item.fields),
-        comment=_open(key, Assignment.comment_ct, row.id, row.comment_ct),
+        comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         reviewed_at=row.reviewed_at,
         written_at=item.created_at,
         shared_at=item.shared_at,
@@ -646,7 +640,7 @@ def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object,
     to their answers. Sealed under the client's key. Returns the client."""
     row = _returned_to_me(session, clinician_id, assignment_id)  # access first: a refusal is audited
     clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
-    row.comment_ct = _seal(data_key(session, row.client_id), Assignment.comment_ct, row.id, clean)
+    row.comment_ct = data_key(session, row.client_id).seal_field(Assignment.comment_ct, row.id, clean)
     row.commented_at = utcnow()
     _changed(session, row, clinician_id, AuditAction.COMMENT)
     return row.client_id
@@ -779,7 +773,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 id=str(assignment_id),
                 clinician_id=str(clinician_id),
                 clinician_name=name,
-                worksheet=worksheets.from_json(_open(key, Assignment.worksheet_ct, assignment_id, sheet)),
+                worksheet=worksheets.from_json(key.open_field(Assignment.worksheet_ct, assignment_id, sheet)),
                 due_on=due_on,
                 status=status,
                 response_id=str(response_id or ""),
@@ -850,11 +844,11 @@ def own_exercises(session: Session, *, client_id: uuid.UUID):
     saved = items.own_items(session, owner_id=client_id, kind=KIND, rows=list(rows))
     answering = set(run_prebuilt(session, _ANSWERING, owner=client_id).scalars())
     unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND, skip=answering)
-    return saved, [draft for draft in unsaved if not _is_saved(session, draft.item_id)]
-
-
-def _is_saved(session: Session, item_id: uuid.UUID) -> bool:
-    return session.get(ClientItem, item_id) is not None
+    drafted = [draft.item_id for draft in unsaved]
+    edits = (
+        set(session.exec(select(ClientItem.id).where(col(ClientItem.id).in_(drafted)))) if drafted else set()
+    )
+    return saved, [draft for draft in unsaved if draft.item_id not in edits]  # new ones only
 
 
 def task(session: Session, *, client_id: uuid.UUID, assignment_id: uuid.UUID) -> Task:
@@ -921,9 +915,9 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         saved, from_draft = not editing.is_new, editing.from_draft
     return OpenTask(
         task=found,
-        instructions=_open(key, Assignment.instructions_ct, row.id, row.instructions_ct),
-        note=_open(key, Assignment.note_ct, row.id, row.note_ct),
-        comment=_open(key, Assignment.comment_ct, row.id, row.comment_ct),
+        instructions=key.open_field(Assignment.instructions_ct, row.id, row.instructions_ct),
+        note=key.open_field(Assignment.note_ct, row.id, row.note_ct),
+        comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         commented_at=row.commented_at,
         answers=answers,
         reasons=reasons,
@@ -948,8 +942,8 @@ def _worksheet_of(
 ) -> Worksheet:
     if assignment is not None:
         return worksheets.from_json(
-            _open(
-                data_key(session, client_id), Assignment.worksheet_ct, assignment.id, assignment.worksheet_ct
+            data_key(session, client_id).open_field(
+                Assignment.worksheet_ct, assignment.id, assignment.worksheet_ct
             )
         )
     if own is None:

@@ -58,33 +58,34 @@ class HomeworkState(AppState):
     homework_loaded: bool = False
     _shown: int = homework.TASKS_SHOWN
     _shown_done: int = homework.RETURNED_SHOWN
+    _held_path: str = ""  # kept current: an assignment given, edited, withdrawn or reviewed shows at once
 
     @guarded(Role.CLIENT)
     async def load_homework(self) -> None:
         self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
-        await self._load()
+        await self._load(page=routes.HOMEWORK)
 
     @guarded(Role.CLIENT, quiet=True)
     async def load_to_do(self) -> None:
         """The to-do list on the home screen, beside the journal: quiet, so the notice the
         journal's own load shows ("Entry deleted.") stays on screen."""
         self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
-        await self._load()
+        await self._load(page=routes.JOURNAL)
 
     @guarded(Role.CLIENT)
     async def show_more_to_do(self) -> None:
         self._shown = min(self._shown + homework.TASKS_SHOWN, 500)
-        await self._load()
+        await self._load(page=routes.HOMEWORK)
 
     @guarded(Role.CLIENT)
     async def show_more_returned(self) -> None:
         self._shown_done = min(self._shown_done + homework.TASKS_SHOWN, 500)
-        await self._load()
+        await self._load(page=routes.HOMEWORK)
 
-    async def _load(self) -> None:
-        viewer = self._viewer()
+    async def _load(self, *, page: str, client_id: uuid.UUID | None = None) -> None:
+        client = client_id or self._viewer().user_id
         open_tasks, returned, (saved, unsaved) = await in_session(
-            _tasks, client_id=viewer.user_id, limit=self._shown, returned=self._shown_done
+            _tasks, client_id=client, limit=self._shown, returned=self._shown_done
         )
         reader = self._reader()
         today = reader.today()
@@ -93,7 +94,17 @@ class HomeworkState(AppState):
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = len(returned) > self._shown_done
         self.exercises = [draft_card(d, reader) for d in unsaved] + [own_card(i, reader) for i in saved]
-        self.homework_loaded = True
+        self.homework_loaded, self._held_path = True, page
+        if client_id is None:
+            self._keep_current()
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The clinician assigned, edited, withdrew, commented or reviewed: the lists as they
+        are now (the client's own; nothing of anyone else's is read)."""
+        await self._load(page=self._held_path, client_id=uuid.UUID(viewer_id))
 
 
 def _library(reader: Any) -> list[Choice]:

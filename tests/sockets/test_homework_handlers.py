@@ -1198,3 +1198,38 @@ async def test_an_answer_sent_just_after_leaving_the_page_is_still_kept(hw: Home
         reopened = state_of(await _open(tab, assignment), WorksheetState)
     fields = json.dumps(reopened["fields"])
     assert "On the bus" in fields and "Typed last" in fields and "Too late" not in fields
+
+
+async def test_homework_given_or_withdrawn_reaches_the_clients_open_list_at_once(hw: Homework) -> None:
+    """The client's Homework page is open: an assignment appears on it, and goes again when
+    withdrawn, without the client doing anything (pushed, AUTHZ-6)."""
+    app = hw.app
+    page: dict[str, Any] = {"path": routes.HOMEWORK}
+    async with connected(app, hw.a.cookie) as tab:
+        await tab.exchange(handler_name(HomeworkState, "load_homework"), **page)
+        instructions = f"Pushed {uuid.uuid4().hex}"
+        since = len(tab.received)
+        assignment = await _assign(app, hw.c, hw.a, instructions=instructions)
+        await _wait_for(
+            tab,
+            since,
+            HomeworkState,
+            lambda v: any(t["id"] == assignment for t in v.get("to_do", [])),
+            "the new one",
+        )
+        since = len(tab.received)
+        async with connected(app, hw.c.cookie) as doctor:
+            await _load_client_homework(doctor, hw.a.id)
+            withdrawn = await doctor.exchange(
+                handler_name(ClientHomeworkState, "withdraw"),
+                {"assignment_id": assignment},
+                **_client_page(hw.a.id),
+            )
+            assert problem_of(withdrawn) == ""
+        await _wait_for(
+            tab,
+            since,
+            HomeworkState,
+            lambda v: "to_do" in v and all(t["id"] != assignment for t in v["to_do"]),
+            "the withdrawal",
+        )
