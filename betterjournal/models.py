@@ -74,6 +74,9 @@ class AuditAction(enum.StrEnum):
     ASSIGN = "assign"  # a clinician assigning, editing or withdrawing homework
     COMMENT = "comment"  # a clinician commenting on, or marking reviewed, a returned response
     CALL = "call"  # a signed-in person calling a handler their role may not (always denied)
+    SCHEDULE = "schedule"  # a clinician setting or clearing an appointment, or marking one held
+    DISCUSS = "discuss"  # a clinician ticking an agenda line as discussed (or unticking it)
+    EXPORT = "export"  # a client making a file of their own items (the session summary PDF)
 
 
 class AuditOutcome(enum.StrEnum):
@@ -360,6 +363,74 @@ class Assignment(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+class Appointment(SQLModel, table=True):
+    """A session between a clinician and a linked client (core/appointments.py): planned
+    (`starts_at`), then held (`held_at`). Held sessions divide time into "since last
+    session" windows. At most one planned, not held, per clinician and client."""
+
+    __tablename__ = "appointment"  # type: ignore[assignment]
+    __table_args__ = (
+        Index("ix_appointment_pair", "clinician_id", "client_id", "held_at"),
+        Index(
+            "uq_appointment_planned",
+            "clinician_id",
+            "client_id",
+            unique=True,
+            sqlite_where=text("held_at IS NULL"),
+            postgresql_where=text("held_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    client_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    starts_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # None: unplanned
+    held_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SessionAgenda(SQLModel, table=True):
+    """A client's agenda for one session with one clinician (core/agenda.py), a kind on the
+    item platform: the lines they want to bring (free text, or a pinned item or chart),
+    and their own note after that session ("what I want to remember", never shared).
+
+    `window` names the stretch of time it belongs to: the held appointment that opened it,
+    or "first" before any session was held. One agenda per client, clinician and window.
+    """
+
+    __tablename__ = "session_agenda"  # type: ignore[assignment]
+    __encrypted__ = ("lines_ct", "remember_ct")
+    __table_args__ = (
+        Index("uq_session_agenda_window", "client_id", "clinician_id", "window", unique=True),
+        Index("ix_session_agenda_clinician", "clinician_id"),
+    )
+
+    item_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    client_id: uuid.UUID | None = Field(default=None, sa_column=_fk("user_account.id", nullable=True, index=False))
+    clinician_id: uuid.UUID | None = Field(
+        default=None, sa_column=_fk("user_account.id", nullable=True, index=False)
+    )
+    window: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
+    lines_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    remember_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+
+
+class AgendaDiscussed(SQLModel, table=True):
+    """A clinician's tick: this line of a shared agenda was discussed. No content: the
+    line is named by its id inside the agenda's sealed lines."""
+
+    __tablename__ = "agenda_discussed"  # type: ignore[assignment]
+
+    agenda_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    line_id: str = Field(sa_column=Column(String(16), primary_key=True))
+    clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    discussed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class ItemDraft(SQLModel, table=True):
     """Unsaved words of any kind, autosaved while typing; keyed by the item they will become.
 
@@ -407,6 +478,9 @@ PHI_TABLES = (
     "worksheet_template",
     "assignment",
     "item_draft",
+    "appointment",
+    "session_agenda",
+    "agenda_discussed",
     "audit_event",
     "care_link",
 )

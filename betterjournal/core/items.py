@@ -230,11 +230,21 @@ _TOUCH_ITEM = (
 )
 
 
-def save(session: Session, *, owner_id: Any, kind: Kind, item_id: object, values: object) -> bool:
+def save(
+    session: Session,
+    *,
+    owner_id: Any,
+    kind: Kind,
+    item_id: object,
+    values: object,
+    plain: Mapping[str, Any] | None = None,
+) -> bool:
     """Create or update the owner's item with this id, and clear its draft. True if created.
 
     Saving is an upsert on an id chosen when the editor opened, so a double submit (or
-    a retry after a dropped connection) makes one item (AVAIL-1).
+    a retry after a dropped connection) makes one item (AVAIL-1). `plain`: plaintext
+    columns of the kind's table set when the item is created (never from a payload),
+    such as which clinician a session agenda is for.
     """
     from betterjournal.core import drafts
 
@@ -257,7 +267,7 @@ def save(session: Session, *, owner_id: Any, kind: Kind, item_id: object, values
             created_at=now,
             updated_at=now,
         )
-        run_prebuilt(session, kind.statements["insert"], item_id=parsed, **sealed)
+        run_prebuilt(session, kind.statements["insert"], item_id=parsed, **sealed, **(plain or {}))
     drafts.discard(session, owner_id=owner_id, item_id=parsed)
     return not exists
 

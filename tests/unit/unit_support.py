@@ -110,6 +110,7 @@ FIXED_VALUES: dict[str, dict[str, str]] = {
         "scales": "",
         "own_scales": '{"00000000-0000-4000-8000-00000000000b": 3}',
     },
+    "session_agenda": {"lines": '[{"id":"0a0b0c0d","text":"an agenda line"}]'},
     "homework_response": {
         "worksheet": '{"builtin": "thought_record"}',
         "answers": '{"situation": "an answer to the homework"}',

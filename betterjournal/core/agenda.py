@@ -1,0 +1,416 @@
+"""The session agenda: what a client wants to bring to their next session, a kind on the
+item platform (shared, seen, deleted and paged like every kind).
+
+One agenda per client, clinician and window (core/appointments.py). Its lines are free
+text, or a pin: one of the client's entries or homework responses, or the chart of the
+window's check-ins. Sharing the agenda shares its lines; a pinned item reaches the
+clinician only while that item itself is shared with them (a pin never shares anything),
+and a pin of an item they can't see is left out of what they get, wholly. The clinician
+ticks lines as discussed (agenda_discussed: no content); what was not discussed carries
+over to the next window's agenda when the client first opens it. The client's own note
+after a session ("what I want to remember") is a field never shared.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exc
+from sqlmodel import Session, col, select
+
+from betterjournal.core import appointments, audit, homework, items, journal, sharing
+from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.validation import clean_line, clean_text
+from betterjournal.i18n import N_
+from betterjournal.models import AgendaDiscussed, AuditAction, AuditOutcome, ClientItem, SessionAgenda, utcnow
+
+LINES_MAX = 50
+LINE_MAX = 300
+REMEMBER_MAX = 5_000
+CHART = "chart"  # a pin of the window's check-in chart (drawn from what the viewer may see)
+PINNABLE = {journal.KIND.name: journal.KIND, homework.KIND.name: homework.KIND}
+_TOO_MANY = N_("An agenda holds at most 50 items. Remove one to add another.")
+_BROKEN = N_("This agenda couldn't be saved. Please reload the page and try again.")
+
+
+def _line_shape(line: object) -> bool:
+    if not isinstance(line, dict) or not isinstance(line.get("id"), str) or len(line["id"]) != 8:
+        return False
+    if set(line) == {"id", "text"}:
+        return isinstance(line["text"], str) and 0 < len(line["text"]) <= LINE_MAX
+    if set(line) == {"id", "pin"}:
+        return line["pin"] == CHART
+    if set(line) == {"id", "pin", "item"}:
+        return line["pin"] in PINNABLE and isinstance(line["item"], str) and len(line["item"]) == 36
+    return False
+
+
+def clean_lines(value: object) -> str:
+    """The agenda's lines as stored: a JSON list of at most 50 well-formed lines."""
+    try:
+        lines = json.loads(value) if isinstance(value, str) and value else []
+    except ValueError:
+        raise InvalidInput(_BROKEN) from None
+    if not isinstance(lines, list) or not all(_line_shape(line) for line in lines):
+        raise InvalidInput(_BROKEN)
+    if len(lines) > LINES_MAX:
+        raise InvalidInput(_TOO_MANY)
+    if len({line["id"] for line in lines}) != len(lines):
+        raise InvalidInput(_BROKEN)
+    return json.dumps(lines, ensure_ascii=False, separators=(",", ":")) if lines else ""
+
+
+def clean_remember(value: object) -> str:
+    return clean_text(value, label=N_("What I want to remember"), max_length=REMEMBER_MAX, required=False)
+
+
+KIND = items.register(
+    "session_agenda",
+    SessionAgenda,
+    (
+        items.ItemField("lines", clean=clean_lines, clean_draft=clean_lines),
+        # The client's own note after the session: never shown to a clinician, shared or not.
+        items.ItemField("remember", clean=clean_remember, clean_draft=clean_remember, shared=False),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an agenda: free `text`, or a `pin` (an item's kind, or "chart") of `item_id`."""
+
+    id: str
+    text: str = ""
+    pin: str = ""
+    item_id: str = ""
+    discussed: bool = False
+
+
+@dataclass(frozen=True)
+class Agenda:
+    id: uuid.UUID
+    clinician_id: uuid.UUID
+    window: str
+    lines: tuple[Line, ...]
+    remember: str
+    shared: bool  # with its clinician, now
+    created_at: datetime
+
+
+def _lines(stored: str, discussed: set[str]) -> tuple[Line, ...]:
+    return tuple(
+        Line(
+            id=line["id"],
+            text=line.get("text", ""),
+            pin=line.get("pin", ""),
+            item_id=line.get("item", ""),
+            discussed=line["id"] in discussed,
+        )
+        for line in (json.loads(stored) if stored else [])
+    )
+
+
+def _stored(lines: Sequence[Line]) -> str:
+    def one(line: Line) -> dict[str, str]:
+        if line.text:
+            return {"id": line.id, "text": line.text}
+        return {"id": line.id, "pin": line.pin} | ({"item": line.item_id} if line.item_id else {})
+
+    return json.dumps([one(line) for line in lines], ensure_ascii=False, separators=(",", ":"))
+
+
+def _discussed(session: Session, agenda_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    found: dict[uuid.UUID, set[str]] = {agenda_id: set() for agenda_id in agenda_ids}
+    if agenda_ids:
+        for agenda_id, line_id in session.exec(
+            select(AgendaDiscussed.agenda_id, AgendaDiscussed.line_id).where(
+                col(AgendaDiscussed.agenda_id).in_(agenda_ids)
+            )
+        ):
+            found[agenda_id].add(line_id)
+    return found
+
+
+_OWN_AGENDA = select(SessionAgenda.item_id, ClientItem.created_at).join(
+    ClientItem, col(ClientItem.id) == SessionAgenda.item_id
+)
+
+
+def _find(session: Session, client_id: uuid.UUID, clinician_id: uuid.UUID, window: str) -> uuid.UUID | None:
+    found = session.exec(
+        _OWN_AGENDA.where(
+            col(SessionAgenda.client_id) == client_id,
+            col(SessionAgenda.clinician_id) == clinician_id,
+            col(SessionAgenda.window) == window,
+            col(ClientItem.deleted_at).is_(None),
+        )
+    ).first()
+    return found[0] if found else None
+
+
+def _open(session: Session, client_id: uuid.UUID, agenda_id: uuid.UUID) -> Agenda:
+    """The client's agenda, every field, with its ticks and whether its clinician sees it."""
+    own = items.open_own(session, owner_id=client_id, kind=KIND, item_id=agenda_id)
+    row = session.get(SessionAgenda, agenda_id)
+    assert row is not None and row.clinician_id is not None and row.window is not None
+    shares = sharing.shares_of(session, owner_id=client_id, item_ids=[agenda_id])[agenda_id]
+    return Agenda(
+        id=agenda_id,
+        clinician_id=row.clinician_id,
+        window=row.window,
+        lines=_lines(own.fields["lines"], _discussed(session, [agenda_id])[agenda_id]),
+        remember=own.fields["remember"],
+        shared=any(share.clinician_id == row.clinician_id and share.shared_at for share in shares),
+        created_at=own.created_at,
+    )
+
+
+def _write(session: Session, client_id: uuid.UUID, agenda: Agenda, **changes: Any) -> Agenda:
+    changed = replace(agenda, **changes)
+    items.save(
+        session,
+        owner_id=client_id,
+        kind=KIND,
+        item_id=agenda.id,
+        values={"lines": _stored(changed.lines), "remember": changed.remember},
+    )
+    return changed
+
+
+def _linked(session: Session, client_id: uuid.UUID, clinician_id: object) -> uuid.UUID:
+    clinician = items.parse_or_deny(client_id, clinician_id, AuditAction.VIEW_ITEM)
+    if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician):
+        raise Denied(actor_id=client_id, action=AuditAction.VIEW_ITEM)
+    return clinician
+
+
+def _ensure(
+    session: Session, client_id: uuid.UUID, clinician_id: uuid.UUID, window: str, carry: bool
+) -> uuid.UUID:
+    """The client's agenda for this window, made now if there is none, with the lines of
+    their latest earlier agenda that were not discussed (if `carry`). Two tabs making it at
+    the same moment make one (the unique window index; the loser reads the winner's)."""
+    found = _find(session, client_id, clinician_id, window)
+    if found is not None:
+        return found
+    lines: tuple[Line, ...] = ()
+    if carry:
+        earlier = session.exec(
+            _OWN_AGENDA.where(
+                col(SessionAgenda.client_id) == client_id,
+                col(SessionAgenda.clinician_id) == clinician_id,
+                col(ClientItem.deleted_at).is_(None),
+            ).order_by(col(ClientItem.created_at).desc())
+        ).first()
+        if earlier is not None:
+            lines = tuple(line for line in _open(session, client_id, earlier[0]).lines if not line.discussed)
+    agenda_id = uuid.uuid4()
+    try:
+        with session.begin_nested():
+            items.save(
+                session,
+                owner_id=client_id,
+                kind=KIND,
+                item_id=agenda_id,
+                values={"lines": _stored(lines) if lines else "", "remember": ""},
+                plain={"client_id": client_id, "clinician_id": clinician_id, "window": window},
+            )
+    except exc.IntegrityError:
+        found = _find(session, client_id, clinician_id, window)
+        assert found is not None
+        return found
+    return agenda_id
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """The client's side of one clinician's sessions: where they stand, this window's agenda,
+    and last time's (for its ticks and the note after it), if any."""
+
+    window: appointments.Window
+    agenda: Agenda
+    last_time: Agenda | None
+
+
+def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> Preparation:
+    """This window's agenda for the client (made, and carried over, on first open)."""
+    clinician = _linked(session, client_id, clinician_id)
+    where = appointments.window(session, client_id=client_id, clinician_id=clinician)
+    agenda = _open(session, client_id, _ensure(session, client_id, clinician, where.key, carry=True))
+    last = None
+    if where.previous_key is not None:
+        found = _find(session, client_id, clinician, where.previous_key)
+        last = _open(session, client_id, found) if found else None
+    return Preparation(where, agenda, last)
+
+
+def _own_agenda(session: Session, client_id: uuid.UUID, agenda_id: object) -> Agenda:
+    parsed, _kind = items.owned(
+        session, owner_id=client_id, item_id=agenda_id, action=AuditAction.WRITE_ITEM, kind=KIND
+    )
+    return _open(session, client_id, parsed)
+
+
+def _new_line_id(agenda: Agenda) -> str:
+    taken = {line.id for line in agenda.lines}
+    while (line_id := secrets.token_hex(4)) in taken:
+        pass
+    return line_id
+
+
+def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line) -> Agenda:
+    if len(agenda.lines) >= LINES_MAX:
+        raise InvalidInput(_TOO_MANY)
+    return _write(session, client_id, agenda, lines=(*agenda.lines, line))
+
+
+def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
+    agenda = _own_agenda(session, client_id, agenda_id)
+    clean = clean_line(text, label=N_("What you want to bring"), max_length=LINE_MAX, required=True)
+    return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
+
+
+def pin(session: Session, *, client_id: uuid.UUID, agenda_id: object, kind: object, item_id: object) -> Agenda:
+    """Pin one of the client's own entries or homework responses ("chart": the window's
+    check-in chart). Pinning shares nothing."""
+    agenda = _own_agenda(session, client_id, agenda_id)
+    if kind == CHART:
+        if any(line.pin == CHART for line in agenda.lines):
+            raise InvalidInput(N_("The chart is on your agenda already."))
+        return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), pin=CHART))
+    if not isinstance(kind, str) or kind not in PINNABLE:
+        raise InvalidInput(_BROKEN)
+    parsed, _kind = items.owned(
+        session, owner_id=client_id, item_id=item_id, action=AuditAction.WRITE_ITEM, kind=PINNABLE[kind]
+    )
+    if any(line.item_id == str(parsed) for line in agenda.lines):
+        raise InvalidInput(N_("That is on your agenda already."))
+    return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), pin=kind, item_id=str(parsed)))
+
+
+def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Agenda:
+    agenda = _own_agenda(session, client_id, agenda_id)
+    kept = tuple(line for line in agenda.lines if line.id != line_id)
+    if len(kept) == len(agenda.lines):
+        raise InvalidInput(N_("That item isn't on your agenda any more. Reload the page to see it as it is."))
+    return _write(session, client_id, agenda, lines=kept)
+
+
+def reorder(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_ids: object) -> Agenda:
+    """The agenda's lines in a new order: exactly its line ids, each once."""
+    agenda = _own_agenda(session, client_id, agenda_id)
+    by_id = {line.id: line for line in agenda.lines}
+    if (
+        not isinstance(line_ids, list)
+        or len(line_ids) != len(by_id)
+        or not all(isinstance(line_id, str) for line_id in line_ids)
+        or set(line_ids) != set(by_id)
+    ):
+        raise InvalidInput(N_("Your agenda changed meanwhile. Reload the page and try again."))
+    return _write(session, client_id, agenda, lines=tuple(by_id[line_id] for line_id in line_ids))
+
+
+def move(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object, by: object) -> Agenda:
+    """Move one line up (-1) or down (+1): the buttons' way to reorder."""
+    agenda = _own_agenda(session, client_id, agenda_id)
+    ids = [line.id for line in agenda.lines]
+    if by not in (-1, 1) or isinstance(by, bool) or line_id not in ids:
+        raise InvalidInput(N_("Your agenda changed meanwhile. Reload the page and try again."))
+    at = ids.index(line_id)  # type: ignore[arg-type]
+    to = min(max(at + by, 0), len(ids) - 1)  # type: ignore[operator]
+    ids.insert(to, ids.pop(at))
+    return reorder(session, client_id=client_id, agenda_id=agenda.id, line_ids=ids)
+
+
+def remember(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
+    """The client's own note after a session, kept with that session's agenda."""
+    agenda = _own_agenda(session, client_id, agenda_id)
+    return _write(session, client_id, agenda, remember=clean_remember(text))
+
+
+def last_time_for_note(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> uuid.UUID | None:
+    """The agenda of the session held last (made if the client brought none), for the
+    note after it; None before any session was held."""
+    clinician = _linked(session, client_id, clinician_id)
+    where = appointments.window(session, client_id=client_id, clinician_id=clinician)
+    if where.previous_key is None:
+        return None
+    return _ensure(session, client_id, clinician, where.previous_key, carry=False)
+
+
+# --- the clinician's side ------------------------------------------------------------------
+
+
+def shared_agenda(
+    session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID, window: str
+) -> tuple[uuid.UUID, tuple[Line, ...]] | None:
+    """The client's agenda for this window if they share it with this clinician (audited,
+    marked seen), with only the lines the clinician may see: text, the chart, and pins of
+    items shared with them now. None when there is none or it isn't shared."""
+    found = _find(session, client_id, clinician_id, window)
+    if found is None or not sharing.visible_item_ids(session, clinician_id=clinician_id, among=[found]):
+        return None
+    opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=found, kind=KIND)
+    lines = _lines(opened.fields["lines"], _discussed(session, [found])[found])
+    return found, _visible_lines(session, clinician_id, lines)
+
+
+def _visible_lines(session: Session, clinician_id: uuid.UUID, lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    pinned = [line.item_id for line in lines if line.item_id]
+    visible = (
+        {str(item) for item in sharing.visible_item_ids(session, clinician_id=clinician_id, among=pinned)}
+        if pinned
+        else set()
+    )
+    return tuple(line for line in lines if not line.item_id or line.item_id in visible)
+
+
+def set_discussed(
+    session: Session, *, clinician_id: uuid.UUID, agenda_id: object, line_id: object, discussed: bool
+) -> uuid.UUID:
+    """Tick (or untick) a line of an agenda shared with this clinician; only a line they can
+    see. Audited. Returns the client, whose open page shows the tick."""
+    parsed = items.parse_or_deny(clinician_id, agenda_id, AuditAction.DISCUSS)
+    rows = sharing.visible_item_ids(session, clinician_id=clinician_id, among=[parsed])
+    row = session.get(SessionAgenda, parsed)
+    if not rows or row is None or row.clinician_id != clinician_id or row.client_id is None:
+        raise Denied(actor_id=clinician_id, action=AuditAction.DISCUSS, item_id=parsed)
+    opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=parsed, kind=KIND)
+    lines = _visible_lines(session, clinician_id, _lines(opened.fields["lines"], set()))
+    if not isinstance(line_id, str) or line_id not in {line.id for line in lines}:
+        raise Denied(actor_id=clinician_id, action=AuditAction.DISCUSS, item_id=parsed)
+    session.exec(
+        delete(AgendaDiscussed).where(
+            col(AgendaDiscussed.agenda_id) == parsed, col(AgendaDiscussed.line_id) == line_id
+        )
+    )
+    if discussed:
+        session.add(
+            AgendaDiscussed(agenda_id=parsed, line_id=line_id, clinician_id=clinician_id, discussed_at=utcnow())
+        )
+    audit.record(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.DISCUSS,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=row.client_id,
+        item_id=parsed,
+    )
+    return row.client_id
+
+
+def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[uuid.UUID, str]]:
+    """(client, window) of every agenda shared with this clinician now, for the caseload's
+    "agenda shared" (nothing read, nothing audited)."""
+    rows = session.exec(
+        sharing.visible_to(clinician_id, SessionAgenda.client_id, SessionAgenda.window)
+        .join(SessionAgenda, col(SessionAgenda.item_id) == ClientItem.id)
+        .where(col(SessionAgenda.clinician_id) == clinician_id)
+    ).all()
+    return {(client, window) for client, window in rows if client is not None and window is not None}

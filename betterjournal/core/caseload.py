@@ -1,0 +1,155 @@
+"""The clinician's caseload and their brief of one client before a session.
+
+The caseload counts what needs attention without reading anything a client wrote, so
+nothing is audited or marked seen there: new shared items not opened yet, returned homework
+not reviewed, overdue homework, and whether the agenda for the next session is shared. It
+takes the same few queries for one client as for sixty (grouped counts, no query per row).
+
+The brief shows one client's current window: the shared agenda (only the lines the
+clinician may see), the shared check-ins of this window and the one before, returned
+homework, and the shared entries written since the last session. Everything it shows is
+read through the platform (core/sharing.py): audited and marked seen, item by item.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import Session, col, select
+
+from betterjournal.core import agenda, appointments, checkins, homework, items, journal, links, sharing
+from betterjournal.core.errors import Denied
+from betterjournal.models import Assignment, AuditAction, CareLink, ClientItem, ItemShare, SharedItem, utcnow
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One linked client on the caseload: when they are seen next, and counts."""
+
+    client_id: str
+    name: str
+    next_at: datetime | None
+    new_shared: int  # shared items (not homework: counted below) the clinician hasn't opened
+    to_review: int  # returned homework not reviewed yet
+    overdue: int  # homework past its due date, not returned
+    agenda_shared: bool  # the agenda for the next session is shared with the clinician
+
+
+def _per_client(session: Session, query) -> dict[uuid.UUID, int]:
+    return {client: count for client, count in session.exec(query)}
+
+
+def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[CaseLine]:
+    """Every linked client, soonest next session first (none planned last, by name)."""
+    clients = links.linked_clients(session, clinician_id=clinician_id)
+    where = dict(appointments.windows(session, clinician_id=clinician_id))
+    new_shared = _per_client(
+        session,
+        sharing.visible_to(clinician_id, ClientItem.owner_id, func.count())
+        .where(col(ItemShare.first_seen_at).is_(None), col(ClientItem.kind) != homework.KIND.name)
+        .group_by(col(ClientItem.owner_id)),
+    )
+    returned = (
+        select(ItemShare.id)
+        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+        .join(CareLink, sharing._share_link_active())
+        .where(
+            col(ItemShare.item_id) == Assignment.response_id,
+            col(ItemShare.clinician_id) == clinician_id,
+            col(ItemShare.revoked_at).is_(None),
+            col(ClientItem.deleted_at).is_(None),
+        )
+    )
+    live = and_(col(Assignment.clinician_id) == clinician_id, col(Assignment.withdrawn_at).is_(None))
+    to_review = _per_client(
+        session,
+        select(Assignment.client_id, func.count())
+        .where(live, col(Assignment.reviewed_at).is_(None), exists(returned))
+        .group_by(col(Assignment.client_id)),
+    )
+    overdue = _per_client(
+        session,
+        select(Assignment.client_id, func.count())
+        .where(
+            live,
+            col(Assignment.due_on) < today,
+            or_(col(Assignment.response_id).is_(None), ~exists(returned)),
+        )
+        .group_by(col(Assignment.client_id)),
+    )
+    agendas = agenda.shared_for_next(session, clinician_id=clinician_id)
+    lines = []
+    for person in clients:
+        client = uuid.UUID(person.id)
+        window = where.get(client)
+        lines.append(
+            CaseLine(
+                client_id=person.id,
+                name=person.name,
+                next_at=window.next_at if window else None,
+                new_shared=new_shared.get(client, 0),
+                to_review=to_review.get(client, 0),
+                overdue=overdue.get(client, 0),
+                agenda_shared=(client, window.key if window else appointments.FIRST) in agendas,
+            )
+        )
+    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
+    return sorted(lines, key=lambda line: (line.next_at or far, line.name.casefold()))
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One client's current window, as far as the clinician may see it."""
+
+    client_id: str
+    client_name: str
+    window: appointments.Window
+    agenda_id: str  # "" when no agenda is shared
+    agenda: tuple[agenda.Line, ...]
+    pinned: dict[str, SharedItem]  # pinned item id -> the item (shared with the clinician)
+    check_ins: list[SharedItem]  # this window's and the one before (for the faint comparison)
+    entries: list[SharedItem]  # shared entries written since the last session
+    homework: list[homework.Given]  # returned, or due and not returned
+
+
+def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> Brief:
+    """The brief of a linked client (anyone else: refused and audited)."""
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
+    person = next(
+        (p for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client)), None
+    )
+    if person is None:
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+    window = appointments.window(session, client_id=client, clinician_id=clinician_id)
+    now = utcnow()
+    since = window.since(now)
+    found = agenda.shared_agenda(session, clinician_id=clinician_id, client_id=client, window=window.key)
+    agenda_id, lines = (str(found[0]), found[1]) if found else ("", ())
+    pinned: dict[str, SharedItem] = {}
+    for kind in agenda.PINNABLE.values():
+        ids = [line.item_id for line in lines if line.pin == kind.name]
+        if ids:
+            for item in sharing.open_shared_many(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
+                pinned[str(item.id)] = item
+    before = window.previous_start if window.previous_start is not None else since - (now - since)
+    check_ins = sharing.every_shared(
+        session, clinician_id=clinician_id, client_id=client, kind=checkins.KIND, since=min(before, since)
+    )
+    entries = sharing.every_shared(
+        session, clinician_id=clinician_id, client_id=client, kind=journal.KIND, since=since
+    )
+    given = homework.given_to(session, clinician_id=clinician_id, client_id=client, today=today)
+    return Brief(
+        client_id=str(client),
+        client_name=person.name,
+        window=window,
+        agenda_id=agenda_id,
+        agenda=lines,
+        pinned=pinned,
+        check_ins=check_ins,
+        entries=entries,
+        homework=[g for g in given if g.status in ("returned", "not_done", "overdue")],
+    )

@@ -1,0 +1,326 @@
+"""Session preparation at the core: appointments make windows, the agenda is the client's
+(pins share nothing, what wasn't discussed carries over), the clinician gets only what is
+shared, and the caseload counts without reading or a query per client."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event
+from unit_support import People, audit_events, link, new_entry, row_counts, share
+
+from betterjournal.core import agenda, appointments, caseload, homework
+from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.db import get_engine, session_scope
+from betterjournal.models import AuditAction, AuditOutcome, utcnow
+
+ZONE = ZoneInfo("America/Halifax")
+TABLES = ("appointment", "session_agenda", "agenda_discussed", "client_item", "item_share")
+
+
+def _linked(db: People) -> None:
+    with session_scope() as session:
+        link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+
+
+def _counts() -> dict[str, int]:
+    with session_scope() as session:
+        return row_counts(session, TABLES)
+
+
+def _prepare(db: People) -> agenda.Preparation:
+    with session_scope() as session:
+        return agenda.prepare(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+
+
+def _tomorrow() -> str:
+    return (datetime.now(ZONE) + timedelta(days=1)).date().isoformat()
+
+
+def _hold(db: People) -> None:
+    with session_scope() as session:
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
+
+
+# --- appointments ------------------------------------------------------------------------------
+
+
+def test_a_planned_session_is_kept_in_utc_and_held_sessions_make_windows(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        appointments.plan(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=str(db.client_a.id),
+            day=_tomorrow(),
+            at="10:00",
+            zone=ZONE,
+        )
+        where = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    assert where.key == appointments.FIRST and where.start is None and where.previous_key is None
+    assert where.next_at is not None and where.next_at.astimezone(ZONE).hour == 10
+    _hold(db)
+    with session_scope() as session:
+        first = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    assert first.next_at is None and first.previous_key == appointments.FIRST and first.start is not None
+    _hold(db)  # an unplanned session, held
+    with session_scope() as session:
+        second = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+        (pair,) = appointments.windows(session, clinician_id=db.clinician_a.id)
+    assert second.previous_key == first.key and second.key != first.key
+    assert pair == (db.client_a.id, second)
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "message"),
+    [
+        ("2016-01-01", "10:00", "That date has passed"),
+        ((date.today() + timedelta(days=3653)).isoformat(), "10:00", "within the next year"),
+        ("2026-02-30", "10:00", "Choose a date and a time"),
+        ("tomorrow", "10:00", "Choose a date and a time"),
+        (None, "10:00", "Choose a date and a time"),
+        ("2027-01-01", "25:00", "Choose a date and a time"),
+        (["2027-01-01"], "10:00", "Choose a date and a time"),
+    ],
+)
+def test_a_bad_appointment_gets_a_clear_message_and_changes_nothing(
+    db: People, day: object, at: str, message: str
+) -> None:
+    _linked(db)
+    before = _counts()
+    with pytest.raises(InvalidInput) as refused, session_scope() as session:
+        appointments.plan(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), day=day, at=at, zone=ZONE
+        )
+    assert message in refused.value.message
+    assert _counts() == before
+
+
+def test_only_a_linked_clinician_plans_or_holds_and_refusals_are_audited(db: People) -> None:
+    _linked(db)
+    for actor, client in ((db.clinician_b.id, db.client_a.id), (db.client_b.id, db.client_a.id)):
+        for work in (
+            lambda s, a=actor, c=client: appointments.mark_held(s, clinician_id=a, client_id=str(c)),
+            lambda s, a=actor, c=client: appointments.plan(
+                s, clinician_id=a, client_id=str(c), day=_tomorrow(), at="09:00", zone=ZONE
+            ),
+        ):
+            with pytest.raises(Denied), session_scope() as session:
+                work(session)
+    assert _counts()["appointment"] == 0
+    with session_scope() as session:
+        denied = [e for e in audit_events(session) if e.outcome == AuditOutcome.DENIED]
+    assert len(denied) == 4 and all(e.action == AuditAction.SCHEDULE for e in denied)
+
+
+# --- the client's agenda -----------------------------------------------------------------------
+
+
+def test_the_agenda_is_the_clients_and_pins_share_nothing(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        private = new_entry(session, owner_id=db.client_a.id, body="private words")
+    ready = _prepare(db)
+    assert ready.agenda.lines == () and not ready.agenda.shared and ready.last_time is None
+    with session_scope() as session:
+        agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=" Sleep and work ")
+        agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=private)
+        agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind=agenda.CHART, item_id="")
+    lines = _prepare(db).agenda.lines
+    assert [(line.text, line.pin) for line in lines] == [
+        ("Sleep and work", ""),
+        ("", "journal_entry"),
+        ("", agenda.CHART),
+    ]
+    with session_scope() as session:  # nothing is visible until shared
+        assert agenda.shared_agenda(
+            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, window=appointments.FIRST
+        ) is None
+
+
+def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        private = new_entry(session, owner_id=db.client_a.id, body="private words")
+        shared = new_entry(session, owner_id=db.client_a.id, body="shared words")
+        share(session, owner_id=db.client_a.id, entry_id=shared, clinician_id=db.clinician_a.id)
+    ready = _prepare(db)
+    with session_scope() as session:
+        agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Bring this")
+        for item in (shared, private):
+            agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=item)
+        share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        found = caseload.brief(session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today())
+    shown = json.dumps([line.__dict__ for line in found.agenda]) + repr(found)
+    assert [line.text or line.item_id for line in found.agenda] == ["Bring this", str(shared)]
+    assert str(private) not in shown and "private words" not in shown
+    assert "shared words" in found.pinned[str(shared)].fields["body"]
+    # Another clinician, linked or not, gets nothing of it.
+    with session_scope() as session:
+        link(session, client_id=db.client_a.id, clinician_id=db.clinician_b.id)
+    with session_scope() as session:
+        assert agenda.shared_agenda(
+            session, clinician_id=db.clinician_b.id, client_id=db.client_a.id, window=appointments.FIRST
+        ) is None
+    with pytest.raises(Denied), session_scope() as session:
+        caseload.brief(session, clinician_id=db.clinician_b.id, client_id=str(db.client_b.id), today=date.today())
+
+
+def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> None:
+    _linked(db)
+    ready = _prepare(db)
+    with session_scope() as session:
+        for text in ("First", "Second"):
+            agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=text)
+        share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
+    first = _prepare(db).agenda.lines[0]
+    # Only the clinician the agenda is for ticks, and only a line of it.
+    for actor, line_id in ((db.clinician_b.id, first.id), (db.client_a.id, first.id), (db.clinician_a.id, "nope1234")):
+        with pytest.raises(Denied), session_scope() as session:
+            agenda.set_discussed(session, clinician_id=actor, agenda_id=ready.agenda.id, line_id=line_id, discussed=True)
+    with session_scope() as session:
+        assert agenda.set_discussed(
+            session, clinician_id=db.clinician_a.id, agenda_id=ready.agenda.id, line_id=first.id, discussed=True
+        ) == db.client_a.id
+    assert [line.discussed for line in _prepare(db).agenda.lines] == [True, False]
+    _hold(db)
+    after = _prepare(db)
+    assert [line.text for line in after.agenda.lines] == ["Second"]
+    assert not after.agenda.shared  # nothing is shared automatically
+    assert after.last_time is not None and after.last_time.id == ready.agenda.id
+    assert [line.discussed for line in after.last_time.lines] == [True, False]
+    with session_scope() as session:
+        agenda.remember(session, client_id=db.client_a.id, agenda_id=after.last_time.id, text="Breathe first")
+    assert _prepare(db).last_time.remember == "Breathe first"  # type: ignore[union-attr]
+    with session_scope() as session:  # the note is never the clinician's, even shared
+        agenda.pin(session, client_id=db.client_a.id, agenda_id=after.agenda.id, kind=agenda.CHART, item_id="")
+        share(session, owner_id=db.client_a.id, entry_id=after.agenda.id, clinician_id=db.clinician_a.id)
+        shown = agenda.shared_agenda(
+            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, window=after.window.key
+        )
+    assert shown is not None and "Breathe" not in repr(shown)
+
+
+def test_bad_agenda_input_gets_a_clear_message_and_changes_nothing(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        theirs = new_entry(session, owner_id=db.client_b.id, body="someone else's")
+    ready = _prepare(db)
+    with session_scope() as session:
+        for text in ("One", "Two"):
+            agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=text)
+    ids = [line.id for line in _prepare(db).agenda.lines]
+    before = _counts()
+    attempts = [
+        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0], ids[0]])),
+        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0]])),
+        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[*ids, "x"])),
+        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids="ab")),
+        (InvalidInput, "too long", lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="x" * 301)),
+        (InvalidInput, "{label} must be text", lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=5)),
+        (InvalidInput, "at most 50", lambda s: agenda.items.save(s, owner_id=db.client_a.id, kind=agenda.KIND, item_id=ready.agenda.id, values={"lines": json.dumps([{"id": f"{i:08x}", "text": "a"} for i in range(500)]), "remember": ""})),
+        (Denied, "", lambda s: agenda.pin(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=theirs)),
+        (Denied, "", lambda s: agenda.add_text(s, client_id=db.client_b.id, agenda_id=ready.agenda.id, text="mine now")),
+        (InvalidInput, "", lambda s: agenda.pin(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="check_in", item_id=theirs)),
+    ]
+    for error, message, work in attempts:
+        with pytest.raises(error) as refused, session_scope() as session:
+            work(session)
+        assert message in getattr(refused.value, "message", "")
+    assert _counts() == before
+    assert [line.text for line in _prepare(db).agenda.lines] == ["One", "Two"]
+    with session_scope() as session:  # 500 one by one: the 51st is refused, 50 kept
+        for index in range(48):
+            agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=f"line {index}")
+    with pytest.raises(InvalidInput, match="at most 50"), session_scope() as session:
+        agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="one too many")
+    assert len(_prepare(db).agenda.lines) == agenda.LINES_MAX
+
+
+def test_two_tabs_opening_a_new_window_make_one_agenda(db: People) -> None:
+    _linked(db)
+    with session_scope() as first, session_scope() as second:
+        a = agenda._ensure(first, db.client_a.id, db.clinician_a.id, appointments.FIRST, carry=True)
+        first.commit()
+        b = agenda._ensure(second, db.client_a.id, db.clinician_a.id, appointments.FIRST, carry=True)
+    assert a == b and _counts()["session_agenda"] == 1
+
+
+# --- the caseload ------------------------------------------------------------------------------
+
+
+def _count_queries(work) -> int:
+    seen: list[str] = []
+
+    def statement(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(get_engine(), "before_cursor_execute", statement)
+    try:
+        work()
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", statement)
+    return len(seen)
+
+
+def test_the_caseload_counts_without_reading_and_in_the_same_queries_for_any_number(db: People) -> None:
+    _linked(db)
+    today = datetime.now(UTC).date()
+
+    def load() -> list[caseload.CaseLine]:
+        with session_scope() as session:
+            return caseload.caseload(session, clinician_id=db.clinician_a.id, today=today)
+
+    one_client = _count_queries(load)
+    with session_scope() as session:
+        link(session, client_id=db.client_b.id, clinician_id=db.clinician_a.id)
+        shared = new_entry(session, owner_id=db.client_b.id, body="new")
+        share(session, owner_id=db.client_b.id, entry_id=shared, clinician_id=db.clinician_a.id)
+        new_entry(session, owner_id=db.client_b.id, body="private")
+        (late,) = homework.assign(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_b.id,
+            template="builtin:thought_record",
+            due_on=today.isoformat(),
+            today=today,
+        )
+        appointments.plan(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_b.id), day=_tomorrow(), at="08:00", zone=ZONE
+        )
+    before = len([e for e in _audit()])
+    assert _count_queries(load) == one_client
+    with session_scope() as session:
+        found = caseload.caseload(session, clinician_id=db.clinician_a.id, today=today + timedelta(days=1))
+    assert [line.name for line in found] == [db.client_b.name, db.client_a.name]  # soonest first
+    b = found[0]
+    assert (b.new_shared, b.to_review, b.overdue, b.agenda_shared) == (1, 0, 1, False)
+    assert b.next_at is not None and found[1].next_at is None
+    assert len(_audit()) == before  # nothing read, nothing audited, nothing seen
+    assert late
+
+
+def _audit() -> list:
+    with session_scope() as session:
+        return audit_events(session)
+
+
+def test_the_brief_shows_the_window_and_marks_what_it_shows_seen(db: People) -> None:
+    _linked(db)
+    with session_scope() as session:
+        entry = new_entry(session, owner_id=db.client_a.id, body="shared this week")
+        share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        found = caseload.brief(session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today())
+        lines = caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
+    assert [item.fields["body"] for item in found.entries] == ["shared this week"]
+    assert lines[0].new_shared == 0  # seen by the brief
+    with session_scope() as session:
+        viewed = [e for e in audit_events(session) if e.action == AuditAction.VIEW_SHARED_ITEM]
+    assert [e.item_id for e in viewed] == [entry]
+    assert utcnow() - found.window.since(utcnow()) >= timedelta(days=13)
