@@ -29,6 +29,7 @@ from betterjournal.pages.homework import (
     worksheets_page,
 )
 from betterjournal.pages.journal import entry_page, journal_page
+from betterjournal.pages.preparation import brief_page, caseload_page, prepare_page
 from betterjournal.pages.settings import settings_page
 from betterjournal.settings import get_settings
 from betterjournal.state.admin import AdminState
@@ -45,6 +46,7 @@ from betterjournal.state.homework import (
     WorksheetState,
 )
 from betterjournal.state.journal import EntryState, JournalState
+from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 from betterjournal.state.settings import SettingsState
 
 log = logging.getLogger("betterjournal")
@@ -111,6 +113,9 @@ PAGES = [
     ),
     (client_homework_page, routes.CLIENT_HOMEWORK, N_("Homework"), ClientHomeworkState.load_client_homework),
     (returned_page, routes.RETURNED, N_("Returned homework"), ReturnedState.load_returned),
+    (prepare_page, routes.PREPARE, N_("Prepare"), PrepareState.load_prepare),
+    (caseload_page, routes.CASELOAD, N_("Caseload"), CaseloadState.load_caseload),
+    (brief_page, routes.BRIEF, N_("Session brief"), BriefState.load_brief),
     (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),
     (admin_page, routes.ADMIN, N_("Administration"), AdminState.check_admin),
 ]

@@ -348,3 +348,68 @@ def sparkline(readings: list[Reading], reader: Reader, now: datetime) -> tuple[s
         mean=mean,
     )
     return "".join(dots), summary
+
+
+FAINT = "#8d8d8d"  # the previous window, for comparison (with the grey of the page, 3.3:1)
+
+
+def window(
+    readings: list[Reading], reader: Reader, *, since: datetime, now: datetime, before: datetime | None = None
+) -> Chart:
+    """Mood since the last session, day by day (points and the line through them; a day
+    without a check-in is a gap), with, from `before`, the previous window's days in faint
+    grey for comparison. The summary speaks of this window only."""
+    locale = babel_locale(reader.language)
+    start = since.astimezone(reader.zone).date()
+    today = now.astimezone(reader.zone).date()
+    first = before.astimezone(reader.zone).date() if before is not None else start
+    line = checkins.series(readings, "mood", reader.time_zone)
+    day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))
+    mood = reader.t(LABELS["mood"])
+    traces = []
+    for name, days, colour, width in (
+        (reader.t("Before the last session"), [d for d in line.days if first <= d < start], FAINT, 1),
+        (mood, [d for d in line.days if start <= d <= today], COLOURS["mood"], 2),
+    ):
+        if not days:
+            continue
+        values = [line.values[line.days.index(day)] for day in days]
+        traces.append(
+            dict(
+                type="scatter",
+                x=[day.isoformat() for day in days],
+                y=values,
+                mode="lines+markers",
+                name=name,
+                connectgaps=False,
+                line={"color": colour, "width": width},
+                marker={"color": colour, "size": 8 if width > 1 else 6},
+                customdata=[day_label(day) for day in days],
+                hovertemplate="%{customdata}: %{y}<extra>" + name + "</extra>",
+            )
+        )
+    layout = _plain_layout(220)
+    layout.update(
+        showlegend=before is not None,
+        legend={"orientation": "h", "y": -0.25},
+        yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},
+        xaxis={
+            "type": "date",
+            "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
+            "fixedrange": True,
+            "tickvals": [day.isoformat() for day in _ticks(first, today, 4)],
+            "ticktext": [format_date(day, "d MMM", locale=locale) for day in _ticks(first, today, 4)],
+            "gridcolor": "#e2e2e2",
+        },
+    )
+    mean, count = checkins.summary_numbers(readings, "mood", since)
+    if mean is None:
+        summary = reader.t("No check-ins since the last session.")
+    else:
+        summary = reader.n(
+            "Average mood {mean} since the last session, {count} check-in.",
+            "Average mood {mean} since the last session, {count} check-ins.",
+            count,
+            mean=mean,
+        )
+    return Chart(_figure(traces, layout), summary)

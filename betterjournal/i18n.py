@@ -181,6 +181,13 @@ class Reader:
             moment, locale.date_formats["medium"].pattern, tzinfo=_zone(self.time_zone), locale=locale
         )
 
+    def long_moment(self, moment: datetime) -> str:
+        """'Tuesday 14 March, 10:00 a.m.' / 'mardi 14 mars, 10 h 00', in this reader's time zone."""
+        locale, zone = babel_locale(self.language), _zone(self.time_zone)
+        day = format_datetime(moment, "EEEE d MMMM", tzinfo=zone, locale=locale)
+        at = format_datetime(moment, locale.time_formats["short"].pattern, tzinfo=zone, locale=locale)
+        return f"{day}, {at}"  # the same in both languages
+
     def today(self) -> date:
         """Today's date where this reader is."""
         return datetime.now(_zone(self.time_zone)).date()

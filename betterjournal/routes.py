@@ -18,6 +18,9 @@ HOMEWORK = "/homework"  # the client's to-do list, returned work, exercises to s
 WORKSHEET = "/homework/do"  # one exercise being done (?assignment=, ?template=, ?prompt=, ?id=)
 CLIENT_HOMEWORK = "/clients/homework"  # a clinician's assignments to one client
 RETURNED = "/clients/homework/response"  # a returned response, to read and comment on
+PREPARE = "/prepare"  # the client's next session: since last time, last time, what to bring
+CASELOAD = "/caseload"  # the clinician's clients by next session, with what needs attention
+BRIEF = "/clients/brief"  # one client's window before a session (?client=)
 WORKSHEETS = "/worksheets"  # a clinician's own worksheets, and the builder
 ADMIN = "/admin"
 SETTINGS = "/settings"
@@ -63,3 +66,7 @@ def client_homework(client_id: str) -> str:
 
 def returned(assignment_id: str) -> str:
     return f"{RETURNED}?assignment={assignment_id}"
+
+
+def brief(client_id: str) -> str:
+    return f"{BRIEF}?client={client_id}"

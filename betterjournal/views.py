@@ -133,6 +133,17 @@ KIND_VIEWS: dict[str, KindView] = {
         ),
         home=routes.CHECK_INS,
     ),
+    "session_agenda": KindView(
+        title=lambda fields: N_("Session agenda"),
+        body=lambda fields: "",
+        words=KindWords(
+            untitled=N_("Session agenda"),
+            newer=N_("Newer agendas"),
+            older=N_("Older agendas"),
+            deleted=N_("Agenda deleted."),
+        ),
+        home=routes.PREPARE,
+    ),
     homework.KIND.name: KindView(
         title=lambda fields: _exercise_title(fields),
         body=lambda fields: "",
@@ -542,3 +553,73 @@ class Choice:
 
     value: str
     label: str
+
+
+# --- session preparation ---------------------------------------------------------------------
+
+
+def next_session_line(reader: Reader, next_at: datetime | None) -> str:
+    """'Next session: Tuesday 14 March, 10:00' in the reader's language and time zone."""
+    if next_at is None:
+        return reader.t("No next session planned yet.")
+    return reader.t("Next session: {moment}", moment=reader.long_moment(next_at))
+
+
+@dataclass(frozen=True)
+class AgendaLineView:
+    """A line of an agenda: what it reads, where a pin leads, whether it was discussed, and
+    (for its owner) whether a pinned item is private from the agenda's clinician."""
+
+    id: str
+    text: str
+    href: str  # a pinned item's page, or ""
+    discussed: bool
+    status: str  # "Discussed" or ""
+    item_id: str  # a pinned item's id, or ""
+    private: bool  # a pinned item the clinician can't see (told to the owner only)
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One thing the client did since the last session, for their own review."""
+
+    id: str
+    kind: str  # "Entry", "Check-in", "Homework"
+    title: str
+    when: str
+    href: str
+    label: str  # who can see it (the owner's view), or where it stands
+
+
+@dataclass(frozen=True)
+class CaseLineView:
+    """A client on the caseload: next session, and what needs attention, in plain counts."""
+
+    id: str
+    name: str
+    next_session: str
+    attention: list[str]
+    brief_href: str
+
+
+def case_line(line, reader: Reader) -> CaseLineView:
+    attention = []
+    if line.new_shared:
+        attention.append(reader.n("{count} new shared item", "{count} new shared items", line.new_shared))
+    if line.to_review:
+        attention.append(
+            reader.n(
+                "{count} returned homework to review", "{count} returned homework to review", line.to_review
+            )
+        )
+    if line.overdue:
+        attention.append(reader.n("{count} homework overdue", "{count} homework overdue", line.overdue))
+    if line.agenda_shared:
+        attention.append(reader.t("Agenda shared for the next session"))
+    return CaseLineView(
+        id=line.client_id,
+        name=line.name,
+        next_session=next_session_line(reader, line.next_at),
+        attention=attention,
+        brief_href=routes.brief(line.client_id),
+    )

@@ -91,7 +91,7 @@ def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
         ),
         href=href,
         underline="none",
-        **_tap_target("64px", "48px"),
+        **_tap_target("60px", "48px"),
     )
 
 
@@ -119,15 +119,22 @@ def _client_nav() -> rx.Component:
         _nav_link(tr("Write"), routes.WRITE, "pencil"),
         _nav_link(tr("Check in"), routes.CHECK_IN, "smile"),
         _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
+        _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
-        spacing="2",
+        spacing="0",
         width="100%",
     )
 
 
 def _clinician_nav() -> rx.Component:
-    return rx.hstack(_nav_link(tr("Clients"), routes.CLIENTS, "users"), justify="center", width="100%")
+    return rx.hstack(
+        _nav_link(tr("Caseload"), routes.CASELOAD, "calendar-check"),
+        _nav_link(tr("Clients"), routes.CLIENTS, "users"),
+        justify="center",
+        spacing="2",
+        width="100%",
+    )
 
 
 def page_shell(*children: rx.Component, heading: Text) -> rx.Component:

@@ -28,7 +28,15 @@ from betterjournal.core import appointments, audit, homework, items, journal, sh
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import clean_line, clean_text
 from betterjournal.i18n import N_
-from betterjournal.models import AgendaDiscussed, AuditAction, AuditOutcome, ClientItem, SessionAgenda, utcnow
+from betterjournal.models import (
+    AgendaDiscussed,
+    AuditAction,
+    AuditOutcome,
+    ClientItem,
+    OwnItem,
+    SessionAgenda,
+    utcnow,
+)
 
 LINES_MAX = 50
 LINE_MAX = 300
@@ -70,13 +78,19 @@ def clean_remember(value: object) -> str:
     return clean_text(value, label=N_("What I want to remember"), max_length=REMEMBER_MAX, required=False)
 
 
+def _draft(value: object) -> str:
+    """A draft holds what was typed so far (the platform keeps drafts of any kind); it is
+    checked like the rest when saved. The app saves an agenda change by change, without drafts."""
+    return clean_text(value, label=N_("Your agenda"), max_length=REMEMBER_MAX, required=False)
+
+
 KIND = items.register(
     "session_agenda",
     SessionAgenda,
     (
-        items.ItemField("lines", clean=clean_lines, clean_draft=clean_lines),
+        items.ItemField("lines", clean=clean_lines, clean_draft=_draft),
         # The client's own note after the session: never shown to a clinician, shared or not.
-        items.ItemField("remember", clean=clean_remember, clean_draft=clean_remember, shared=False),
+        items.ItemField("remember", clean=clean_remember, clean_draft=_draft, shared=False),
     ),
 )
 
@@ -276,7 +290,9 @@ def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text:
     return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
 
 
-def pin(session: Session, *, client_id: uuid.UUID, agenda_id: object, kind: object, item_id: object) -> Agenda:
+def pin(
+    session: Session, *, client_id: uuid.UUID, agenda_id: object, kind: object, item_id: object
+) -> Agenda:
     """Pin one of the client's own entries or homework responses ("chart": the window's
     check-in chart). Pinning shares nothing."""
     agenda = _own_agenda(session, client_id, agenda_id)
@@ -392,7 +408,9 @@ def set_discussed(
     )
     if discussed:
         session.add(
-            AgendaDiscussed(agenda_id=parsed, line_id=line_id, clinician_id=clinician_id, discussed_at=utcnow())
+            AgendaDiscussed(
+                agenda_id=parsed, line_id=line_id, clinician_id=clinician_id, discussed_at=utcnow()
+            )
         )
     audit.record(
         session,
@@ -414,3 +432,88 @@ def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[u
         .where(col(SessionAgenda.clinician_id) == clinician_id)
     ).all()
     return {(client, window) for client, window in rows if client is not None and window is not None}
+
+
+# --- the client's review of the window ---------------------------------------------------------
+
+TIMELINE_MAX = 50  # the newest of each kind since the last session
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the client's Prepare page shows for one clinician's sessions: their own
+    items of the window (private ones too: this is the owner's view), their homework,
+    and the agenda with what its pins are and whether the clinician can see each."""
+
+    preparation: Preparation
+    since: datetime
+    entries: list[OwnItem]
+    check_ins: list[OwnItem]
+    responses: list[OwnItem]
+    to_do: list[homework.Task]
+    returned: list[homework.Task]
+    pinned: dict[str, OwnItem]  # live pinned items of the agenda and of last time's
+    visible: set[str]  # pinned items the agenda's clinician can see now
+
+
+def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> Review:
+    from betterjournal.core import checkins
+
+    ready = prepare(session, client_id=client_id, clinician_id=clinician_id)
+    since = ready.window.since(utcnow())
+    every = {
+        kind.name: items.every_own(session, owner_id=client_id, kind=kind, since=since)[:TIMELINE_MAX]
+        for kind in (journal.KIND, homework.KIND)
+    }
+    check_ins = items.every_own(session, owner_id=client_id, kind=checkins.KIND, since=since)
+    lines = [*ready.agenda.lines, *(ready.last_time.lines if ready.last_time else ())]
+    pinned_ids = list(dict.fromkeys(uuid.UUID(line.item_id) for line in lines if line.item_id))
+    pinned: dict[str, OwnItem] = {}
+    if pinned_ids:
+        live = session.exec(
+            select(ClientItem.id, ClientItem.kind).where(
+                col(ClientItem.id).in_(pinned_ids),
+                col(ClientItem.owner_id) == client_id,
+                col(ClientItem.deleted_at).is_(None),
+            )
+        ).all()
+        for item_id, kind_name in live:
+            pinned[str(item_id)] = items.open_own(
+                session, owner_id=client_id, kind=PINNABLE[kind_name], item_id=item_id
+            )
+    shares = sharing.shares_of(session, owner_id=client_id, item_ids=[uuid.UUID(i) for i in pinned])
+    visible = {
+        str(item_id)
+        for item_id, item_shares in shares.items()
+        if any(s.clinician_id == ready.agenda.clinician_id and s.shared_at for s in item_shares)
+    }
+    return Review(
+        preparation=ready,
+        since=since,
+        entries=every[journal.KIND.name],
+        check_ins=check_ins,
+        responses=every[homework.KIND.name],
+        to_do=homework.to_do(session, client_id=client_id),
+        returned=homework.returned_tasks(session, client_id=client_id),
+        pinned=pinned,
+        visible=visible,
+    )
+
+
+def chosen_entries(session: Session, *, client_id: uuid.UUID, entry_ids: Sequence[object]) -> list[OwnItem]:
+    """The client's own entries among these ids, for their summary (anyone else's: refused)."""
+    return [
+        items.open_own(session, owner_id=client_id, kind=journal.KIND, item_id=entry_id)
+        for entry_id in dict.fromkeys(entry_ids)
+    ]
+
+
+def record_export(session: Session, *, client_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> None:
+    """The client made a file of these items of theirs (AUD-1: an export is audited)."""
+    audit.record_many(
+        session,
+        actor_id=client_id,
+        action=AuditAction.EXPORT,
+        subject_id=client_id,
+        item_ids=list(item_ids) or [None],
+    )

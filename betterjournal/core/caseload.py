@@ -130,7 +130,7 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
     agenda_id, lines = (str(found[0]), found[1]) if found else ("", ())
     pinned: dict[str, SharedItem] = {}
     for kind in agenda.PINNABLE.values():
-        ids = [line.item_id for line in lines if line.pin == kind.name]
+        ids: list[object] = [line.item_id for line in lines if line.pin == kind.name]
         if ids:
             for item in sharing.open_shared_many(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
                 pinned[str(item.id)] = item

@@ -5,7 +5,6 @@ shared, and the caseload counts without reading or a query per client."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -128,8 +127,16 @@ def test_the_agenda_is_the_clients_and_pins_share_nothing(db: People) -> None:
     assert ready.agenda.lines == () and not ready.agenda.shared and ready.last_time is None
     with session_scope() as session:
         agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=" Sleep and work ")
-        agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=private)
-        agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind=agenda.CHART, item_id="")
+        agenda.pin(
+            session,
+            client_id=db.client_a.id,
+            agenda_id=ready.agenda.id,
+            kind="journal_entry",
+            item_id=private,
+        )
+        agenda.pin(
+            session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind=agenda.CHART, item_id=""
+        )
     lines = _prepare(db).agenda.lines
     assert [(line.text, line.pin) for line in lines] == [
         ("Sleep and work", ""),
@@ -137,9 +144,12 @@ def test_the_agenda_is_the_clients_and_pins_share_nothing(db: People) -> None:
         ("", agenda.CHART),
     ]
     with session_scope() as session:  # nothing is visible until shared
-        assert agenda.shared_agenda(
-            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, window=appointments.FIRST
-        ) is None
+        assert (
+            agenda.shared_agenda(
+                session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, window=appointments.FIRST
+            )
+            is None
+        )
 
 
 def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: People) -> None:
@@ -152,10 +162,18 @@ def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: P
     with session_scope() as session:
         agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Bring this")
         for item in (shared, private):
-            agenda.pin(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=item)
+            agenda.pin(
+                session,
+                client_id=db.client_a.id,
+                agenda_id=ready.agenda.id,
+                kind="journal_entry",
+                item_id=item,
+            )
         share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
     with session_scope() as session:
-        found = caseload.brief(session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today())
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today()
+        )
     shown = json.dumps([line.__dict__ for line in found.agenda]) + repr(found)
     assert [line.text or line.item_id for line in found.agenda] == ["Bring this", str(shared)]
     assert str(private) not in shown and "private words" not in shown
@@ -164,11 +182,16 @@ def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: P
     with session_scope() as session:
         link(session, client_id=db.client_a.id, clinician_id=db.clinician_b.id)
     with session_scope() as session:
-        assert agenda.shared_agenda(
-            session, clinician_id=db.clinician_b.id, client_id=db.client_a.id, window=appointments.FIRST
-        ) is None
+        assert (
+            agenda.shared_agenda(
+                session, clinician_id=db.clinician_b.id, client_id=db.client_a.id, window=appointments.FIRST
+            )
+            is None
+        )
     with pytest.raises(Denied), session_scope() as session:
-        caseload.brief(session, clinician_id=db.clinician_b.id, client_id=str(db.client_b.id), today=date.today())
+        caseload.brief(
+            session, clinician_id=db.clinician_b.id, client_id=str(db.client_b.id), today=date.today()
+        )
 
 
 def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> None:
@@ -180,13 +203,26 @@ def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> No
         share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
     first = _prepare(db).agenda.lines[0]
     # Only the clinician the agenda is for ticks, and only a line of it.
-    for actor, line_id in ((db.clinician_b.id, first.id), (db.client_a.id, first.id), (db.clinician_a.id, "nope1234")):
+    for actor, line_id in (
+        (db.clinician_b.id, first.id),
+        (db.client_a.id, first.id),
+        (db.clinician_a.id, "nope1234"),
+    ):
         with pytest.raises(Denied), session_scope() as session:
-            agenda.set_discussed(session, clinician_id=actor, agenda_id=ready.agenda.id, line_id=line_id, discussed=True)
+            agenda.set_discussed(
+                session, clinician_id=actor, agenda_id=ready.agenda.id, line_id=line_id, discussed=True
+            )
     with session_scope() as session:
-        assert agenda.set_discussed(
-            session, clinician_id=db.clinician_a.id, agenda_id=ready.agenda.id, line_id=first.id, discussed=True
-        ) == db.client_a.id
+        assert (
+            agenda.set_discussed(
+                session,
+                clinician_id=db.clinician_a.id,
+                agenda_id=ready.agenda.id,
+                line_id=first.id,
+                discussed=True,
+            )
+            == db.client_a.id
+        )
     assert [line.discussed for line in _prepare(db).agenda.lines] == [True, False]
     _hold(db)
     after = _prepare(db)
@@ -198,7 +234,9 @@ def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> No
         agenda.remember(session, client_id=db.client_a.id, agenda_id=after.last_time.id, text="Breathe first")
     assert _prepare(db).last_time.remember == "Breathe first"  # type: ignore[union-attr]
     with session_scope() as session:  # the note is never the clinician's, even shared
-        agenda.pin(session, client_id=db.client_a.id, agenda_id=after.agenda.id, kind=agenda.CHART, item_id="")
+        agenda.pin(
+            session, client_id=db.client_a.id, agenda_id=after.agenda.id, kind=agenda.CHART, item_id=""
+        )
         share(session, owner_id=db.client_a.id, entry_id=after.agenda.id, clinician_id=db.clinician_a.id)
         shown = agenda.shared_agenda(
             session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, window=after.window.key
@@ -217,16 +255,77 @@ def test_bad_agenda_input_gets_a_clear_message_and_changes_nothing(db: People) -
     ids = [line.id for line in _prepare(db).agenda.lines]
     before = _counts()
     attempts = [
-        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0], ids[0]])),
-        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0]])),
-        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[*ids, "x"])),
-        (InvalidInput, "changed meanwhile", lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids="ab")),
-        (InvalidInput, "too long", lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="x" * 301)),
-        (InvalidInput, "{label} must be text", lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=5)),
-        (InvalidInput, "at most 50", lambda s: agenda.items.save(s, owner_id=db.client_a.id, kind=agenda.KIND, item_id=ready.agenda.id, values={"lines": json.dumps([{"id": f"{i:08x}", "text": "a"} for i in range(500)]), "remember": ""})),
-        (Denied, "", lambda s: agenda.pin(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=theirs)),
-        (Denied, "", lambda s: agenda.add_text(s, client_id=db.client_b.id, agenda_id=ready.agenda.id, text="mine now")),
-        (InvalidInput, "", lambda s: agenda.pin(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="check_in", item_id=theirs)),
+        (
+            InvalidInput,
+            "changed meanwhile",
+            lambda s: agenda.reorder(
+                s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0], ids[0]]
+            ),
+        ),
+        (
+            InvalidInput,
+            "changed meanwhile",
+            lambda s: agenda.reorder(
+                s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[ids[0]]
+            ),
+        ),
+        (
+            InvalidInput,
+            "changed meanwhile",
+            lambda s: agenda.reorder(
+                s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids=[*ids, "x"]
+            ),
+        ),
+        (
+            InvalidInput,
+            "changed meanwhile",
+            lambda s: agenda.reorder(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, line_ids="ab"),
+        ),
+        (
+            InvalidInput,
+            "too long",
+            lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="x" * 301),
+        ),
+        (
+            InvalidInput,
+            "{label} must be text",
+            lambda s: agenda.add_text(s, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=5),
+        ),
+        (
+            InvalidInput,
+            "at most 50",
+            lambda s: agenda.items.save(
+                s,
+                owner_id=db.client_a.id,
+                kind=agenda.KIND,
+                item_id=ready.agenda.id,
+                values={
+                    "lines": json.dumps([{"id": f"{i:08x}", "text": "a"} for i in range(500)]),
+                    "remember": "",
+                },
+            ),
+        ),
+        (
+            Denied,
+            "",
+            lambda s: agenda.pin(
+                s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="journal_entry", item_id=theirs
+            ),
+        ),
+        (
+            Denied,
+            "",
+            lambda s: agenda.add_text(
+                s, client_id=db.client_b.id, agenda_id=ready.agenda.id, text="mine now"
+            ),
+        ),
+        (
+            InvalidInput,
+            "",
+            lambda s: agenda.pin(
+                s, client_id=db.client_a.id, agenda_id=ready.agenda.id, kind="check_in", item_id=theirs
+            ),
+        ),
     ]
     for error, message, work in attempts:
         with pytest.raises(error) as refused, session_scope() as session:
@@ -236,7 +335,9 @@ def test_bad_agenda_input_gets_a_clear_message_and_changes_nothing(db: People) -
     assert [line.text for line in _prepare(db).agenda.lines] == ["One", "Two"]
     with session_scope() as session:  # 500 one by one: the 51st is refused, 50 kept
         for index in range(48):
-            agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=f"line {index}")
+            agenda.add_text(
+                session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=f"line {index}"
+            )
     with pytest.raises(InvalidInput, match="at most 50"), session_scope() as session:
         agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="one too many")
     assert len(_prepare(db).agenda.lines) == agenda.LINES_MAX
@@ -291,7 +392,12 @@ def test_the_caseload_counts_without_reading_and_in_the_same_queries_for_any_num
             today=today,
         )
         appointments.plan(
-            session, clinician_id=db.clinician_a.id, client_id=str(db.client_b.id), day=_tomorrow(), at="08:00", zone=ZONE
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=str(db.client_b.id),
+            day=_tomorrow(),
+            at="08:00",
+            zone=ZONE,
         )
     before = len([e for e in _audit()])
     assert _count_queries(load) == one_client
@@ -316,7 +422,9 @@ def test_the_brief_shows_the_window_and_marks_what_it_shows_seen(db: People) -> 
         entry = new_entry(session, owner_id=db.client_a.id, body="shared this week")
         share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
     with session_scope() as session:
-        found = caseload.brief(session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today())
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today()
+        )
         lines = caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
     assert [item.fields["body"] for item in found.entries] == ["shared this week"]
     assert lines[0].new_shared == 0  # seen by the brief

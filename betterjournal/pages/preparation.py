@@ -1,0 +1,571 @@
+"""Session preparation: the client's Prepare page; the clinician's caseload and brief."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.components.entries import empty_state, entry_body, loading
+from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.text import Text, tr
+from betterjournal.pages.checkins import chart
+from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
+from betterjournal.views import AgendaLineView, CaseLineView, Choice, GivenLine, SharedView, TimelineLine
+
+
+def _section(heading: Text, *children: rx.Component, label: Text) -> rx.Component:
+    return rx.el.section(
+        rx.vstack(rx.heading(heading, as_="h2", size="5"), *children, spacing="3", width="100%"),
+        aria_label=label,
+        width="100%",
+    )
+
+
+def _select(name: str, label: Text, choices: Any) -> rx.Component:
+    return labelled_field(
+        label,
+        rx.el.select(
+            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
+            id=name,
+            name=name,
+            min_height="44px",
+            font_size="16px",
+            width="100%",
+        ),
+    )
+
+
+# --- the client's ------------------------------------------------------------------------------
+
+
+def _timeline_line(line: TimelineLine) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.badge(line.kind, color_scheme="gray", variant="soft"),
+                    rx.text(line.title, weight="bold", overflow_wrap="anywhere"),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.text(line.when, " · ", line.label, size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        href=line.href,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Component:
+    text = rx.cond(
+        line.href != "",
+        rx.link(line.text, href=line.href, overflow_wrap="anywhere"),
+        rx.text(line.text, overflow_wrap="anywhere"),
+    )
+    controls = rx.hstack(
+        rx.icon_button(
+            rx.icon("arrow-up", aria_hidden="true"),
+            variant="soft",
+            size="3",
+            aria_label=tr("Move up: {text}", text=line.text),
+            on_click=PrepareState.move_line(line.id, -1),
+            disabled=index == 0,
+        ),
+        rx.icon_button(
+            rx.icon("arrow-down", aria_hidden="true"),
+            variant="soft",
+            size="3",
+            aria_label=tr("Move down: {text}", text=line.text),
+            on_click=PrepareState.move_line(line.id, 1),
+            disabled=index == PrepareState.lines.length() - 1,  # type: ignore[attr-defined]
+        ),
+        rx.icon_button(
+            rx.icon("x", aria_hidden="true"),
+            variant="soft",
+            color_scheme="gray",
+            size="3",
+            aria_label=tr("Remove: {text}", text=line.text),
+            on_click=PrepareState.remove_line(line.id),
+        ),
+        spacing="2",
+    )
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                text,
+                rx.cond(line.discussed, rx.badge(line.status, color_scheme="green", variant="soft")),
+                rx.cond(
+                    line.private & editable,
+                    rx.hstack(
+                        rx.text(
+                            tr(
+                                "Only you can see this item: {name} sees this line only once you share it.",
+                                name=PrepareState.clinician_name,
+                            ),
+                            size="2",
+                        ),
+                        rx.button(
+                            tr("Share it with {name}", name=PrepareState.clinician_name),
+                            variant="soft",
+                            size="2",
+                            on_click=PrepareState.share_pinned(line.item_id),
+                        ),
+                        wrap="wrap",
+                        spacing="2",
+                        align="center",
+                    ),
+                ),
+                *([controls] if editable else []),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        list_style="none",
+        width="100%",
+    )
+
+
+def _agenda() -> rx.Component:
+    return _section(
+        tr("What I want to bring"),
+        rx.el.label(
+            rx.hstack(
+                rx.switch(
+                    checked=PrepareState.agenda_shared,
+                    on_change=PrepareState.set_agenda_shared,
+                    size="3",
+                ),
+                rx.text(tr("Share this agenda with {name}", name=PrepareState.clinician_name)),
+                align="center",
+                spacing="3",
+            ),
+        ),
+        rx.text(PrepareState.agenda_status, size="2"),
+        rx.cond(
+            PrepareState.lines.length() > 0,  # type: ignore[attr-defined]
+            rx.el.ol(
+                rx.foreach(PrepareState.lines, lambda line, i: _own_line(line, i, True)),
+                aria_label=tr("Your agenda"),
+                padding="0",
+                margin="0",
+                width="100%",
+                display="flex",
+                flex_direction="column",
+                gap="0.5em",
+            ),
+            rx.text(tr("Nothing on your agenda yet. Add a line, or pin something."), size="2"),
+        ),
+        rx.form(
+            rx.vstack(
+                labelled_field(
+                    tr("Add a line"),
+                    rx.input(id="agenda-text", name="text", size="3", width="100%", max_length=300),
+                    hint=tr("A few words are enough, like “sleep” or “the talk with my sister”."),
+                ),
+                rx.button(tr("Add to agenda"), type="submit", size="3"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=PrepareState.add_line,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.cond(
+            PrepareState.pin_choices.length() > 0,  # type: ignore[attr-defined]
+            rx.form(
+                rx.vstack(
+                    _select("item", tr("Pin an entry, homework or your chart"), PrepareState.pin_choices),
+                    rx.text(tr("Pinning shares nothing: each item keeps its own sharing."), size="1"),
+                    rx.button(tr("Pin to agenda"), type="submit", size="3", variant="soft"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=PrepareState.pin,
+                width="100%",
+            ),
+        ),
+        label=tr("What I want to bring"),
+    )
+
+
+def _last_time() -> rx.Component:
+    return _section(
+        tr("Last time"),
+        rx.cond(
+            PrepareState.last_lines.length() > 0,  # type: ignore[attr-defined]
+            rx.el.ul(
+                rx.foreach(PrepareState.last_lines, lambda line, i: _own_line(line, i, False)),
+                padding="0",
+                margin="0",
+                width="100%",
+                display="flex",
+                flex_direction="column",
+                gap="0.5em",
+            ),
+            rx.text(tr("You brought no agenda to the last session."), size="2"),
+        ),
+        rx.form(
+            rx.vstack(
+                labelled_field(
+                    tr("What I want to remember"),
+                    rx.text_area(
+                        id="remember",
+                        name="remember",
+                        default_value=PrepareState.remember,
+                        size="3",
+                        width="100%",
+                        rows="4",
+                    ),
+                    hint=tr("Your note after the session. Only you can see it."),
+                ),
+                rx.button(tr("Save note"), type="submit", size="3", variant="soft"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=PrepareState.save_remember,
+            width="100%",
+            key=PrepareState.remember,
+        ),
+        label=tr("Last time"),
+    )
+
+
+def _summary_form() -> rx.Component:
+    def entry_choice(choice: Choice) -> rx.Component:
+        return rx.el.label(
+            rx.hstack(
+                rx.checkbox(name="entry-" + choice.value, size="3"), rx.text(choice.label), align="center"
+            ),
+        )
+
+    return _section(
+        tr("Print / save as PDF"),
+        rx.text(tr("A one-page summary to bring on paper. Choose what goes in it."), size="2"),
+        rx.form(
+            rx.vstack(
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(name="agenda", default_checked=True, size="3"), rx.text(tr("My agenda"))
+                    ),
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(name="chart", default_checked=True, size="3"),
+                        rx.text(tr("My mood chart since the last session")),
+                    ),
+                ),
+                rx.foreach(PrepareState.entry_choices, entry_choice),
+                rx.button(
+                    rx.icon("download", aria_hidden="true"), tr("Download PDF"), type="submit", size="3"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=PrepareState.download_summary,
+            width="100%",
+        ),
+        label=tr("Print / save as PDF"),
+    )
+
+
+def _since_last() -> rx.Component:
+    return _section(
+        tr("Since last session"),
+        rx.text(PrepareState.since_line, size="2", color_scheme="gray"),
+        rx.cond(
+            PrepareState.has_chart,
+            chart(PrepareState.figure, PrepareState.chart_summary, height="220px"),
+            rx.text(PrepareState.chart_summary, size="2"),
+        ),
+        rx.cond(
+            PrepareState.to_do.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.heading(tr("Homework to do"), as_="h3", size="3"),
+                rx.foreach(PrepareState.to_do, _timeline_line),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            PrepareState.timeline.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.heading(tr("What you did"), as_="h3", size="3"),
+                rx.text(tr("Only you see this list. Sharing is chosen item by item."), size="1"),
+                rx.foreach(PrepareState.timeline, _timeline_line),
+                width="100%",
+            ),
+            rx.text(tr("Nothing written or checked in since then yet."), size="2"),
+        ),
+        label=tr("Since last session"),
+    )
+
+
+def prepare_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            PrepareState.prepare_loaded,
+            rx.cond(
+                PrepareState.clinician_id != "",
+                rx.vstack(
+                    rx.cond(
+                        PrepareState.clinicians.length() > 1,  # type: ignore[attr-defined]
+                        rx.hstack(
+                            rx.foreach(
+                                PrepareState.clinicians,
+                                lambda c: rx.button(
+                                    c.label,
+                                    variant=rx.cond(c.value == PrepareState.clinician_id, "solid", "soft"),
+                                    on_click=PrepareState.choose_clinician(c.value),
+                                ),
+                            ),
+                            wrap="wrap",
+                            spacing="2",
+                        ),
+                    ),
+                    rx.callout(PrepareState.next_session, icon="calendar", width="100%"),
+                    _agenda(),
+                    _since_last(),
+                    rx.cond(PrepareState.session_held, _last_time()),
+                    _summary_form(),
+                    spacing="6",
+                    width="100%",
+                ),
+                empty_state(
+                    tr("Connect with your clinician under Care team to prepare for your sessions together."),
+                    rx.link(tr("Go to Care team"), href=routes.CARE_TEAM),
+                ),
+            ),
+            loading(tr("Opening your session preparation")),
+        ),
+        heading=tr("Prepare for your next session"),
+    )
+
+
+# --- the clinician's ---------------------------------------------------------------------------
+
+
+def _case(line: CaseLineView) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(line.name, weight="bold"),
+                rx.text(line.next_session, size="2"),
+                rx.cond(
+                    line.attention.length() > 0,  # type: ignore[attr-defined]
+                    rx.el.ul(
+                        rx.foreach(line.attention, lambda a: rx.el.li(rx.text(a, size="2"))),
+                        padding_left="1.2em",
+                        margin="0",
+                    ),
+                    rx.text(tr("Nothing new since you last looked."), size="2", color_scheme="gray"),
+                ),
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        href=line.brief_href,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def caseload_page() -> rx.Component:
+    return page_shell(
+        rx.text(tr("Soonest session first. Open a client for their brief."), size="2"),
+        rx.cond(
+            CaseloadState.cases.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(rx.foreach(CaseloadState.cases, _case), width="100%", spacing="3"),
+            rx.cond(
+                CaseloadState.caseload_loaded,
+                empty_state(
+                    tr("No clients yet. Invite a client from the Clients page."),
+                    rx.link(tr("Go to Clients"), href=routes.CLIENTS),
+                ),
+                loading(tr("Opening your caseload")),
+            ),
+        ),
+        heading=tr("Caseload"),
+    )
+
+
+def _brief_line(line: AgendaLineView) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.el.label(
+                rx.hstack(
+                    rx.checkbox(
+                        checked=line.discussed,
+                        on_change=lambda on: BriefState.set_discussed(line.id, on),
+                        size="3",
+                    ),
+                    rx.cond(
+                        line.href != "",
+                        rx.link(line.text, href=line.href, overflow_wrap="anywhere"),
+                        rx.text(line.text, overflow_wrap="anywhere"),
+                    ),
+                    align="center",
+                    spacing="3",
+                ),
+            ),
+            width="100%",
+        ),
+        list_style="none",
+        width="100%",
+    )
+
+
+def _shared_item(item: SharedView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(rx.cond(item.title != "", item.title, tr("Untitled entry")), weight="bold"),
+            entry_body(item.body),
+            rx.text(item.dates, size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _given(line: GivenLine) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(line.title, weight="bold"),
+            rx.text(line.status, " · ", line.due, size="2"),
+            rx.cond(
+                line.returned,
+                rx.link(tr("Read what was returned"), href=routes.RETURNED + "?assignment=" + line.id),
+            ),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def _session_controls() -> rx.Component:
+    return _section(
+        tr("Sessions"),
+        rx.text(BriefState.next_session),
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    labelled_field(
+                        tr("Date"),
+                        rx.el.input(id="day", name="day", type="date", min_height="44px", font_size="16px"),
+                    ),
+                    labelled_field(
+                        tr("Time"),
+                        rx.el.input(id="time", name="time", type="time", min_height="44px", font_size="16px"),
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                rx.hstack(
+                    rx.button(tr("Save next session"), type="submit", size="3"),
+                    rx.button(
+                        tr("Clear"),
+                        type="button",
+                        size="3",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=BriefState.clear_session,
+                    ),
+                    spacing="3",
+                ),
+                spacing="3",
+            ),
+            on_submit=BriefState.plan_session,
+            width="100%",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.button(tr("Mark session held"), size="3", variant="soft")),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title(tr("Mark this session as held?")),
+                rx.alert_dialog.description(
+                    tr(
+                        "A new “since last session” window starts now. "
+                        "Agenda lines not ticked as discussed carry over for your client."
+                    )
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button(tr("Not yet"), variant="soft", color_scheme="gray")),
+                    rx.alert_dialog.action(rx.button(tr("Mark held"), on_click=BriefState.mark_held)),
+                    spacing="3",
+                    justify="end",
+                    margin_top="1em",
+                ),
+            ),
+        ),
+        label=tr("Sessions"),
+    )
+
+
+def brief_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            BriefState.brief_loaded,
+            rx.vstack(
+                rx.heading(BriefState.client_name, as_="h2", size="6"),
+                rx.text(BriefState.since_line, size="2", color_scheme="gray"),
+                _section(
+                    tr("Agenda"),
+                    rx.cond(
+                        BriefState.lines.length() > 0,  # type: ignore[attr-defined]
+                        rx.vstack(
+                            rx.text(tr("Tick what you discussed: your client sees it."), size="2"),
+                            rx.el.ol(
+                                rx.foreach(BriefState.lines, _brief_line),
+                                padding="0",
+                                margin="0",
+                                width="100%",
+                                display="flex",
+                                flex_direction="column",
+                                gap="0.5em",
+                            ),
+                            width="100%",
+                        ),
+                        rx.text(tr("No agenda shared for this session."), size="2"),
+                    ),
+                    rx.foreach(BriefState.pinned, _shared_item),
+                    label=tr("Agenda"),
+                ),
+                _section(
+                    tr("Shared check-ins"),
+                    chart(BriefState.figure, BriefState.chart_summary, height="220px"),
+                    label=tr("Shared check-ins"),
+                ),
+                _section(
+                    tr("Homework"),
+                    rx.cond(
+                        BriefState.homework.length() > 0,  # type: ignore[attr-defined]
+                        rx.foreach(BriefState.homework, _given),
+                        rx.text(tr("Nothing returned or overdue."), size="2"),
+                    ),
+                    label=tr("Homework"),
+                ),
+                _section(
+                    tr("Shared entries"),
+                    rx.cond(
+                        BriefState.entries.length() > 0,  # type: ignore[attr-defined]
+                        rx.foreach(BriefState.entries, _shared_item),
+                        rx.text(tr("No entries shared since the last session."), size="2"),
+                    ),
+                    label=tr("Shared entries"),
+                ),
+                _session_controls(),
+                rx.link(tr("Back to caseload"), href=routes.CASELOAD),
+                spacing="6",
+                width="100%",
+            ),
+            loading(tr("Opening the brief")),
+        ),
+        heading=tr("Session brief"),
+    )

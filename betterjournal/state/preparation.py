@@ -1,0 +1,497 @@
+"""Session preparation: the client's Prepare page; the clinician's caseload and brief.
+
+The rules are core/agenda.py's, core/appointments.py's and core/caseload.py's; these
+states hold what is on screen. Each side's changes reach the other's open page at once
+(state/live.py): a tick, a planned or held session, a share.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from betterjournal import charts, routes, summary_pdf
+from betterjournal.core import agenda, appointments, caseload, checkins, homework, journal, links, sharing
+from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.validation import parse_bool
+from betterjournal.db import in_session
+from betterjournal.i18n import N_, Reader
+from betterjournal.models import OwnItem, Role, SharedItem, utcnow
+from betterjournal.state import live
+from betterjournal.state.base import AppState, guarded
+from betterjournal.views import (
+    KIND_VIEWS,
+    AgendaLineView,
+    CaseLineView,
+    Choice,
+    GivenLine,
+    SharedView,
+    TimelineLine,
+    case_line,
+    given_line,
+    next_session_line,
+    preview,
+    shared_view,
+)
+
+_KIND_WORDS = {
+    journal.KIND.name: N_("Entry"),
+    checkins.KIND.name: N_("Check-in"),
+    homework.KIND.name: N_("Homework"),
+}
+
+
+def _item_href(kind: str, item_id: str) -> str:
+    if kind == journal.KIND.name:
+        return routes.entry(item_id)
+    if kind == checkins.KIND.name:
+        return routes.check_in_item(item_id)
+    return f"{routes.WORKSHEET}?id={item_id}"
+
+
+def _title(item: OwnItem | SharedItem, reader: Reader) -> str:
+    view = KIND_VIEWS[item.kind]
+    title = str(reader.shown(view.title(item.fields)))
+    return title or preview(view.body(item.fields)) or reader.t(view.words.untitled)
+
+
+def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Reader) -> str:
+    if line.text:
+        return line.text
+    if line.pin == agenda.CHART:
+        return reader.t("Chart of my check-ins since the last session")
+    if item is None:
+        return reader.t("An item you deleted")
+    return reader.t("{kind}: {title}", kind=reader.t(_KIND_WORDS[item.kind]), title=_title(item, reader))
+
+
+def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Reader) -> list[AgendaLineView]:
+    shown = []
+    for line in lines:
+        item = review.pinned.get(line.item_id)
+        shown.append(
+            AgendaLineView(
+                id=line.id,
+                text=_line_text(line, item, reader),
+                href=_item_href(item.kind, line.item_id) if item else "",
+                discussed=line.discussed,
+                status=reader.t("Discussed") if line.discussed else "",
+                item_id=line.item_id,
+                private=bool(item) and line.item_id not in review.visible,
+            )
+        )
+    return shown
+
+
+def _timeline(review: agenda.Review, reader: Reader) -> list[TimelineLine]:
+    found: list[tuple[datetime, TimelineLine]] = []
+    for item in (*review.entries, *review.check_ins, *review.responses):
+        if item.kind == checkins.KIND.name:
+            title = reader.t("Mood {value} / 10", value=int(item.fields["mood"]))
+        else:
+            title = _title(item, reader)
+        label = reader.t("Shared with {names}", names=", ".join(item.shared_with)) if item.shared_with else ""
+        found.append(
+            (
+                item.created_at,
+                TimelineLine(
+                    id=str(item.id),
+                    kind=reader.t(_KIND_WORDS[item.kind]),
+                    title=title,
+                    when=reader.when(item.created_at),
+                    href=_item_href(item.kind, str(item.id)),
+                    label=label or reader.t("Private"),
+                ),
+            )
+        )
+    return [line for _, line in sorted(found, key=lambda pair: pair[0], reverse=True)]
+
+
+def _readings(found: list[Any]) -> list[checkins.Reading]:
+    return [r for item in found if (r := checkins.reading(item.id, item.fields)) is not None]
+
+
+def _clinicians_and_review(session: Session, *, client_id: uuid.UUID, wanted: str):
+    clinicians = links.linked_clinicians(session, client_id=client_id)
+    chosen = next((p for p in clinicians if p.id == wanted), clinicians[0] if clinicians else None)
+    if chosen is None:
+        return clinicians, None, None
+    return clinicians, chosen, agenda.review(session, client_id=client_id, clinician_id=chosen.id)
+
+
+class PrepareState(AppState):
+    """The client's next session with one clinician (`?with=`; the first linked by
+    default): since last session, last time, and what they want to bring."""
+
+    clinicians: list[Choice] = []
+    clinician_id: str = ""
+    clinician_name: str = ""
+    next_session: str = ""
+    since_line: str = ""
+    timeline: list[TimelineLine] = []
+    to_do: list[TimelineLine] = []
+    figure: dict = {}  # charts.py: Plotly JSON
+    chart_summary: str = ""
+    agenda_id: str = ""
+    lines: list[AgendaLineView] = []
+    agenda_shared: bool = False
+    agenda_status: str = ""
+    last_lines: list[AgendaLineView] = []
+    session_held: bool = False  # a session was held: the note after it can be written
+    remember: str = ""
+    entry_choices: list[Choice] = []  # the window's entries, to print
+    pin_choices: list[Choice] = []  # the window's entries and homework, and the chart, to pin
+    has_chart: bool = False
+    prepare_loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLIENT)
+    async def load_prepare(self) -> None:
+        await self._load(self._viewer().user_id, self.router.url.query_parameters.get("with", ""))
+
+    async def _load(self, client_id: uuid.UUID, wanted: str) -> None:
+        clinicians, chosen, review = await in_session(
+            _clinicians_and_review, client_id=client_id, wanted=wanted
+        )
+        reader = self._reader()
+        self.clinicians = [Choice(p.id, p.name) for p in clinicians]
+        self.prepare_loaded, self._held_path = True, routes.PREPARE
+        self._keep_current()
+        if chosen is None or review is None:
+            self.clinician_id = self.clinician_name = self.agenda_id = ""
+            self.lines, self.last_lines, self.timeline, self.to_do = [], [], [], []
+            return
+        self._show(review, chosen.id, chosen.name, reader)
+
+    def _show(self, review: agenda.Review, clinician_id: str, name: str, reader: Reader) -> None:
+        ready = review.preparation
+        self.clinician_id, self.clinician_name = clinician_id, name
+        self.next_session = next_session_line(reader, ready.window.next_at)
+        if ready.window.start is None:
+            self.since_line = reader.t("The last two weeks (no session marked held yet)")
+        else:
+            self.since_line = reader.t("Since your session on {day}", day=reader.day(ready.window.start))
+        self.timeline = _timeline(review, reader)
+        today = reader.today()
+        self.to_do = [
+            TimelineLine(
+                id=task.id,
+                kind=reader.t("Homework"),
+                title=str(reader.shown(task.worksheet.title)),
+                when=homework.due_text(reader, task.due_on, today),
+                href=routes.assignment(task.id),
+                label=reader.t("Not started") if task.status == "assigned" else reader.t("Started"),
+            )
+            for task in review.to_do
+        ]
+        readings = _readings(review.check_ins)
+        chart = charts.window(readings, reader, since=review.since, now=utcnow())
+        self.figure, self.chart_summary, self.has_chart = chart.figure, chart.summary, bool(readings)
+        self.agenda_id = str(ready.agenda.id)
+        self.lines = _own_lines(ready.agenda.lines, review, reader)
+        self.agenda_shared = ready.agenda.shared
+        self.agenda_status = (
+            reader.t(
+                "Shared with {name}. They see the lines, and pinned items you share with them.", name=name
+            )
+            if ready.agenda.shared
+            else reader.t("Private: {name} can't see this agenda.", name=name)
+        )
+        last = ready.last_time
+        self.last_lines = _own_lines(last.lines, review, reader) if last else []
+        self.remember = last.remember if last else ""
+        self.session_held = ready.window.previous_key is not None
+        self.entry_choices = [Choice(str(e.id), _title(e, reader)) for e in review.entries]
+        self.pin_choices = [
+            Choice(f"{item.kind}:{item.id}", _line_text(agenda.Line("", pin=item.kind), item, reader))
+            for item in (*review.entries, *review.responses)
+        ]
+        if not any(line.pin == agenda.CHART for line in ready.agenda.lines):
+            self.pin_choices.insert(
+                0, Choice(agenda.CHART, _line_text(agenda.Line("", pin=agenda.CHART), None, reader))
+            )
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The clinician ticked a line, planned or held a session: the page as it is now
+        (the client's own; nothing of anyone else's is read)."""
+        await self._load(uuid.UUID(viewer_id), self.clinician_id)
+
+    async def _after(self, notice: str = "") -> None:
+        await self._load(self._viewer().user_id, self.clinician_id)
+        if notice:
+            self.notice = notice
+
+    @guarded(Role.CLIENT)
+    async def choose_clinician(self, clinician_id: str) -> rx.event.EventSpec:
+        return rx.redirect(f"{routes.PREPARE}?with={clinician_id}")
+
+    @guarded(Role.CLIENT)
+    async def add_line(self, form: dict[str, Any]) -> None:
+        await in_session(
+            agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=form.get("text")
+        )
+        await self._after(self._t("Added to your agenda."))
+
+    @guarded(Role.CLIENT)
+    async def pin(self, form: dict[str, Any]) -> None:
+        """Pin what the form chose: "chart", or "<kind>:<id>" of an entry or a homework
+        response of the client's. Pinning shares nothing."""
+        chosen = form.get("item")
+        if not isinstance(chosen, str) or not chosen:
+            raise InvalidInput(N_("Choose what to pin first."))
+        kind, _, item_id = chosen.partition(":")
+        await in_session(
+            agenda.pin, client_id=self._viewer().user_id, agenda_id=self.agenda_id, kind=kind, item_id=item_id
+        )
+        await self._after(self._t("Pinned to your agenda."))
+
+    @guarded(Role.CLIENT)
+    async def remove_line(self, line_id: str) -> None:
+        await in_session(
+            agenda.remove_line, client_id=self._viewer().user_id, agenda_id=self.agenda_id, line_id=line_id
+        )
+        await self._after(self._t("Removed from your agenda."))
+
+    @guarded(Role.CLIENT)
+    async def move_line(self, line_id: str, by: int) -> None:
+        await in_session(
+            agenda.move, client_id=self._viewer().user_id, agenda_id=self.agenda_id, line_id=line_id, by=by
+        )
+        await self._after()
+
+    @guarded(Role.CLIENT)
+    async def set_agenda_shared(self, shared: bool) -> None:
+        """Share this agenda with its clinician, or make it private again."""
+        wanted = parse_bool(shared, label=N_("Sharing"))
+        await in_session(
+            sharing.set_shared,
+            owner_id=self._viewer().user_id,
+            item_id=self.agenda_id,
+            clinician_id=self.clinician_id,
+            shared=wanted,
+        )
+        live.recheck_people([self.clinician_id])
+        if wanted:
+            await self._after(self._t("Shared with {name}.", name=self.clinician_name))
+        else:
+            await self._after(
+                self._t("Private again. {name} can no longer see it.", name=self.clinician_name)
+            )
+
+    @guarded(Role.CLIENT)
+    async def share_pinned(self, item_id: str) -> None:
+        """The one tap offered beside a private pinned item: share that item with the
+        agenda's clinician."""
+        await in_session(
+            sharing.set_shared,
+            owner_id=self._viewer().user_id,
+            item_id=item_id,
+            clinician_id=self.clinician_id,
+            shared=True,
+        )
+        live.recheck_people([self.clinician_id])
+        await self._after(self._t("Shared with {name}.", name=self.clinician_name))
+
+    @guarded(Role.CLIENT)
+    async def save_remember(self, form: dict[str, Any]) -> None:
+        client = self._viewer().user_id
+
+        def keep(session: Session) -> None:
+            last = agenda.last_time_for_note(session, client_id=client, clinician_id=self.clinician_id)
+            if last is None:
+                raise InvalidInput(N_("You can write this once a session has been held."))
+            agenda.remember(session, client_id=client, agenda_id=last, text=form.get("remember"))
+
+        await in_session(keep)
+        await self._after(self._t("Your note is saved. Only you can see it."))
+
+    @guarded(Role.CLIENT)
+    async def download_summary(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        """A PDF of what the client chooses (the agenda, the chart, some entries), made in
+        memory and sent over this connection: no file is left on the server."""
+        client = self._viewer().user_id
+        chosen = [key.removeprefix("entry-") for key, on in form.items() if key.startswith("entry-") and on]
+        with_agenda, with_chart = bool(form.get("agenda")), bool(form.get("chart"))
+        if not (chosen or with_agenda or with_chart):
+            raise InvalidInput(N_("Choose at least one thing to put in your summary."))
+        reader = self._reader()
+
+        def gather(session: Session):
+            review = agenda.review(session, client_id=client, clinician_id=self.clinician_id)
+            entries = agenda.chosen_entries(session, client_id=client, entry_ids=chosen)
+            agenda.record_export(session, client_id=client, item_ids=[e.id for e in entries])
+            return review, entries
+
+        review, entries = await in_session(gather)
+        ready = review.preparation
+        data = summary_pdf.session_summary(
+            reader,
+            next_at=ready.window.next_at,
+            since=review.since,
+            agenda=[line.text for line in _own_lines(ready.agenda.lines, review, reader)]
+            if with_agenda
+            else [],
+            readings=_readings(review.check_ins) if with_chart else [],
+            entries=[
+                summary_pdf.SummaryEntry(e.created_at, e.fields["title"], e.fields["body"]) for e in entries
+            ],
+        )
+        self.notice = self._t("Your summary is ready. Check your downloads.")
+        return rx.download(data=data, filename="betterjournal-summary.pdf")
+
+
+# --- the clinician's side ----------------------------------------------------------------------
+
+
+class CaseloadState(AppState):
+    """The clinician's clients, soonest session first, with what needs attention in plain
+    counts. Nothing a client wrote is read here: nothing is audited or marked seen."""
+
+    cases: list[CaseLineView] = []
+    caseload_loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLINICIAN)
+    async def load_caseload(self) -> None:
+        await self._load(self._viewer().user_id)
+        self._keep_current()
+
+    async def _load(self, clinician_id: uuid.UUID) -> None:
+        reader = self._reader()
+        found = await in_session(caseload.caseload, clinician_id=clinician_id, today=reader.today())
+        self.cases = [case_line(line, reader) for line in found]
+        self.caseload_loaded, self._held_path = True, routes.CASELOAD
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """A client shared, returned, revoked or ended the link: the counts as they are now."""
+        await self._load(uuid.UUID(viewer_id))
+
+
+class BriefState(AppState):
+    """One client's window before a session, as far as the clinician may see it, and the
+    session's controls: plan the next one, tick what was discussed, mark it held."""
+
+    client_id: str = ""
+    client_name: str = ""
+    next_session: str = ""
+    since_line: str = ""
+    agenda_id: str = ""
+    lines: list[AgendaLineView] = []
+    pinned: list[SharedView] = []
+    figure: dict = {}  # charts.py: Plotly JSON
+    chart_summary: str = ""
+    entries: list[SharedView] = []
+    homework: list[GivenLine] = []
+    brief_loaded: bool = False
+    _held_path: str = ""
+
+    @guarded(Role.CLINICIAN)
+    async def load_brief(self) -> None:
+        await self._load(self._viewer().user_id, self.router.url.query_parameters.get("client", ""))
+        self._keep_current()
+
+    async def _load(self, clinician_id: uuid.UUID, client_id: str) -> None:
+        reader = self._reader()
+        found = await in_session(
+            caseload.brief, clinician_id=clinician_id, client_id=client_id, today=reader.today()
+        )
+        now = utcnow()
+        window = found.window
+        self.client_id, self.client_name = found.client_id, found.client_name
+        self.next_session = next_session_line(reader, window.next_at)
+        if window.start is None:
+            self.since_line = reader.t("The last two weeks (no session marked held yet)")
+        else:
+            self.since_line = reader.t("Since the session on {day}", day=reader.day(window.start))
+        self.agenda_id = found.agenda_id
+        self.lines = [
+            AgendaLineView(
+                id=line.id,
+                text=_line_text(line, found.pinned.get(line.item_id), reader),
+                href=routes.shared_entry(line.item_id) if line.pin == journal.KIND.name else "",
+                discussed=line.discussed,
+                status=reader.t("Discussed") if line.discussed else "",
+                item_id=line.item_id,
+                private=False,
+            )
+            for line in found.agenda
+        ]
+        self.pinned = [shared_view(item, reader) for item in found.pinned.values()]
+        since = window.since(now)
+        before = window.previous_start or since - (now - since)
+        chart = charts.window(_readings(found.check_ins), reader, since=since, now=now, before=before)
+        self.figure, self.chart_summary = chart.figure, chart.summary
+        self.entries = [shared_view(item, reader) for item in found.entries]
+        today = reader.today()
+        self.homework = [given_line(given, reader, today) for given in found.homework]
+        self.brief_loaded, self._held_path = True, routes.BRIEF
+
+    def _leave(self) -> None:
+        self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The client shared, revoked, deleted or ended the link: the brief as it is now.
+        A client no longer linked leaves nothing on screen."""
+        try:
+            await self._load(uuid.UUID(viewer_id), self.client_id)
+        except CoreError:
+            self.reset()
+
+    @guarded(Role.CLINICIAN)
+    async def set_discussed(self, line_id: str, discussed: bool) -> None:
+        wanted = parse_bool(discussed, label=N_("Discussed"))
+        clinician = self._viewer().user_id
+        client = await in_session(
+            agenda.set_discussed,
+            clinician_id=clinician,
+            agenda_id=self.agenda_id,
+            line_id=line_id,
+            discussed=wanted,
+        )
+        live.recheck_people([client])
+        await self._load(clinician, self.client_id)
+
+    @guarded(Role.CLINICIAN)
+    async def plan_session(self, form: dict[str, Any]) -> None:
+        clinician = self._viewer().user_id
+        client = await in_session(
+            appointments.plan,
+            clinician_id=clinician,
+            client_id=self.client_id,
+            day=form.get("day"),
+            at=form.get("time"),
+            zone=self._reader().zone,
+        )
+        live.recheck_people([client])
+        await self._load(clinician, self.client_id)
+        self.notice = self._t(
+            "Next session saved. {name} sees it on their Prepare page.", name=self.client_name
+        )
+
+    @guarded(Role.CLINICIAN)
+    async def clear_session(self) -> None:
+        clinician = self._viewer().user_id
+        client = await in_session(appointments.unplan, clinician_id=clinician, client_id=self.client_id)
+        live.recheck_people([client])
+        await self._load(clinician, self.client_id)
+        self.notice = self._t("No next session planned now.")
+
+    @guarded(Role.CLINICIAN)
+    async def mark_held(self) -> None:
+        clinician = self._viewer().user_id
+        client = await in_session(appointments.mark_held, clinician_id=clinician, client_id=self.client_id)
+        live.recheck_people([client])
+        await self._load(clinician, self.client_id)
+        self.notice = self._t(
+            "Session marked held. A new window starts now; what wasn't discussed carries over."
+        )
