@@ -32,12 +32,21 @@ demo: install
 	$(BIN)/betterjournal demo
 	$(BIN)/reflex run --env prod
 
-## A browser for the end-to-end tests: Debian's chromium when root, else Playwright's.
+## The tests' tools: a browser for the end-to-end tests (Debian's chromium when root, else
+## Playwright's) and pdftoppm (poppler-utils) to render the session summary PDF.
 browser:
-	@if [ -n "$$BJ_CHROMIUM" ] || command -v chromium >/dev/null; then :; \
+	@missing=""; \
+	if [ -z "$$BJ_CHROMIUM" ] && ! command -v chromium >/dev/null; then missing="chromium"; fi; \
+	if ! command -v pdftoppm >/dev/null; then missing="$$missing poppler-utils"; fi; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else $(BIN)/python -m playwright install chromium; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		case "$$missing" in *poppler-utils*) echo "pdftoppm not found: install poppler-utils" \
+			"(Debian/Ubuntu: sudo apt-get install poppler-utils; macOS: brew install poppler)" \
+			"for the session summary PDF tests.";; esac; \
+		case "$$missing" in *chromium*) $(BIN)/python -m playwright install chromium;; esac; \
+	fi
 
 ## Extract every message from the code and update the French catalogue (then translate).
 messages: install

@@ -408,7 +408,9 @@ class SessionAgenda(SQLModel, table=True):
     item_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("client_item.id", ondelete="CASCADE"), primary_key=True)
     )
-    client_id: uuid.UUID | None = Field(default=None, sa_column=_fk("user_account.id", nullable=True, index=False))
+    client_id: uuid.UUID | None = Field(
+        default=None, sa_column=_fk("user_account.id", nullable=True, index=False)
+    )
     clinician_id: uuid.UUID | None = Field(
         default=None, sa_column=_fk("user_account.id", nullable=True, index=False)
     )

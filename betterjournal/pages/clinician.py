@@ -95,7 +95,12 @@ def clients_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.link(tr("Your worksheets"), href=routes.WORKSHEETS),
+        rx.hstack(
+            rx.link(tr("Caseload: who is next, and what needs attention"), href=routes.CASELOAD),
+            rx.link(tr("Your worksheets"), href=routes.WORKSHEETS),
+            spacing="4",
+            wrap="wrap",
+        ),
         rx.cond(
             ClientsState.clients.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(ClientsState.clients, _client_row),
@@ -151,6 +156,12 @@ def client_entries_page() -> rx.Component:
                             rx.icon("clipboard-list", aria_hidden="true"), tr("Homework"), variant="soft"
                         ),
                         href=routes.CLIENT_HOMEWORK + "?client=" + SharedWithMeState.client_id,
+                    ),
+                    rx.link(
+                        rx.button(
+                            rx.icon("calendar-check", aria_hidden="true"), tr("Session brief"), variant="soft"
+                        ),
+                        href=routes.BRIEF + "?client=" + SharedWithMeState.client_id,
                     ),
                     spacing="2",
                     wrap="wrap",

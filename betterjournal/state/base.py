@@ -50,7 +50,7 @@ PUBLIC_PAGE_PROBLEMS = {
     "invalid": N_("Something in the form couldn't be used. Please check it and try again."),
 }
 
-HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CASELOAD, Role.ADMIN: routes.ADMIN}
+HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
 
 
 # The viewer resolved by SessionGate for the event being processed (None: nobody).

@@ -7,6 +7,7 @@ states hold what is on screen. Each side's changes reach the other's open page a
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -331,7 +332,8 @@ class PrepareState(AppState):
 
         review, entries = await in_session(gather)
         ready = review.preparation
-        data = summary_pdf.session_summary(
+        data = await asyncio.to_thread(  # a long summary takes a moment: off the event loop
+            summary_pdf.session_summary,
             reader,
             next_at=ready.window.next_at,
             since=review.since,
