@@ -44,6 +44,7 @@ _KIND_WORDS = {
     checkins.KIND.name: N_("Check-in"),
     homework.KIND.name: N_("Homework"),
 }
+_PINNED = {journal.KIND.name: N_("Entry: {title}"), homework.KIND.name: N_("Homework: {title}")}
 
 
 def _item_href(kind: str, item_id: str) -> str:
@@ -67,7 +68,7 @@ def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Rea
         return reader.t("Chart of my check-ins since the last session")
     if item is None:
         return reader.t("An item you deleted")
-    return reader.t("{kind}: {title}", kind=reader.t(_KIND_WORDS[item.kind]), title=_title(item, reader))
+    return reader.t(_PINNED[item.kind], title=_title(item, reader))
 
 
 def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Reader) -> list[AgendaLineView]:

@@ -21,7 +21,7 @@ from appserver import RunningApp
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
-from betterjournal.i18n import LOCALE_DIR
+from betterjournal.i18n import FRENCH, LOCALE_DIR, Reader
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +29,11 @@ PASSWORD = "maple-lantern-harbour-42"
 FRENCH_MONTHS = "janv.|févr.|mars|avr.|mai|juin|juill.|août|sept.|oct.|nov.|déc."
 FRENCH_MOMENT = re.compile(rf"(\d{{1,2}}) ({FRENCH_MONTHS}) (\d{{4}}), (\d{{1,2}}) h (\d{{2}})")
 ENGLISH_MOMENT = re.compile(r"([A-Z][a-z]{2}) (\d{1,2}), (\d{4}), (\d{1,2}):(\d{2})\s?([ap])\.m\.")
+
+
+def _fr(message: str) -> str:
+    """A message as the French catalogue has it (so the test follows the translator)."""
+    return Reader(FRENCH).t(message)
 
 
 def _pattern(text: str) -> re.Pattern[str]:
@@ -245,6 +250,32 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     assert_all_french(page)
     doctor.page.get_by_role("link", name="Read their answers").click()
     expect(doctor.page.get_by_text("Mon amie n'a pas répondu à mon texto.")).to_be_visible()
+    assert_all_english(doctor.page)
+
+    # Session preparation: the clinician plans the session in English, in Halifax time;
+    # the client prepares in French and shares the agenda; the brief is in English.
+    doctor.page.get_by_role("navigation").get_by_role("link", name="Caseload").click()
+    doctor.page.get_by_role("link").filter(has_text="Camille").click()
+    expect(doctor.page.get_by_role("heading", name="Session brief")).to_be_visible()
+    session_day = (datetime.now(ZoneInfo("America/Halifax")) + timedelta(days=3)).date()
+    doctor.page.get_by_label("Date", exact=True).fill(session_day.isoformat())
+    doctor.page.get_by_label("Time", exact=True).fill("14:00")
+    doctor.page.get_by_role("button", name="Save next session").click()
+    expect(_status(doctor.page, "Next session saved.")).to_be_visible()
+    assert_all_english(doctor.page)
+    page.get_by_role("navigation").get_by_role("link", name=_fr("Prepare")).click()
+    expect(page.get_by_role("heading", name=_fr("Prepare for your next session"))).to_be_visible()
+    # 14:00 in Halifax is 10 h 00 in Vancouver.
+    expect(page.get_by_text(re.compile(r"\b10 h 00\b"))).to_be_visible()
+    bring = page.get_by_role("region", name=_fr("What I want to bring"))
+    bring.get_by_label(_fr("Add a line")).fill("Le sommeil")
+    bring.get_by_role("button", name=_fr("Add to agenda")).click()
+    expect(_status(page, _fr("Added to your agenda."))).to_be_visible()
+    bring.get_by_role("switch").click()
+    expect(_status(page, _fr("Shared with {name}.").format(name="Dr. Chen"))).to_be_visible()
+    assert_all_french(page)
+    doctor.page.reload()
+    expect(doctor.page.get_by_role("region", name="Agenda")).to_contain_text("Le sommeil")
     assert_all_english(doctor.page)
     page.goto(entry_page)
 
