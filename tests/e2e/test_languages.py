@@ -21,7 +21,8 @@ from appserver import RunningApp
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
-from betterjournal.i18n import FRENCH, LOCALE_DIR, Reader
+from betterjournal import i18n
+from betterjournal.i18n import LOCALE_DIR, Reader
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +34,7 @@ ENGLISH_MOMENT = re.compile(r"([A-Z][a-z]{2}) (\d{1,2}), (\d{4}), (\d{1,2}):(\d{
 
 def _fr(message: str) -> str:
     """A message as the French catalogue has it (so the test follows the translator)."""
-    return Reader(FRENCH).t(message)
+    return Reader(i18n.FRENCH).t(message)
 
 
 def _pattern(text: str) -> re.Pattern[str]:
