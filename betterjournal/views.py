@@ -576,6 +576,7 @@ class AgendaLineView:
     discussed: bool
     status: str  # "Discussed" or ""
     item_id: str  # a pinned item's id, or ""
+    pinned: bool  # a pinned item that still exists (it has its own share switch)
     private: bool  # a pinned item the clinician can't see (told to the owner only)
 
 

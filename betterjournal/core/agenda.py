@@ -114,6 +114,7 @@ class Agenda:
     lines: tuple[Line, ...]
     remember: str
     shared: bool  # with its clinician, now
+    seen_at: datetime | None  # when its clinician first opened it, while shared
     created_at: datetime
 
 
@@ -174,13 +175,15 @@ def _open(session: Session, client_id: uuid.UUID, agenda_id: uuid.UUID) -> Agend
     row = session.get(SessionAgenda, agenda_id)
     assert row is not None and row.clinician_id is not None and row.window is not None
     shares = sharing.shares_of(session, owner_id=client_id, item_ids=[agenda_id])[agenda_id]
+    share = next((s for s in shares if s.clinician_id == row.clinician_id and s.shared_at), None)
     return Agenda(
         id=agenda_id,
         clinician_id=row.clinician_id,
         window=row.window,
         lines=_lines(own.fields["lines"], _discussed(session, [agenda_id])[agenda_id]),
         remember=own.fields["remember"],
-        shared=any(share.clinician_id == row.clinician_id and share.shared_at for share in shares),
+        shared=share is not None,
+        seen_at=share.seen_at if share else None,
         created_at=own.created_at,
     )
 
@@ -451,7 +454,6 @@ class Review:
     check_ins: list[OwnItem]
     responses: list[OwnItem]
     to_do: list[homework.Task]
-    returned: list[homework.Task]
     pinned: dict[str, OwnItem]  # live pinned items of the agenda and of last time's
     visible: set[str]  # pinned items the agenda's clinician can see now
 
@@ -494,7 +496,6 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
         check_ins=check_ins,
         responses=every[homework.KIND.name],
         to_do=homework.to_do(session, client_id=client_id),
-        returned=homework.returned_tasks(session, client_id=client_id),
         pinned=pinned,
         visible=visible,
     )

@@ -101,27 +101,7 @@ def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Co
             rx.vstack(
                 text,
                 rx.cond(line.discussed, rx.badge(line.status, color_scheme="green", variant="soft")),
-                rx.cond(
-                    line.private & editable,
-                    rx.hstack(
-                        rx.text(
-                            tr(
-                                "Only you can see this item: {name} sees this line only once you share it.",
-                                name=PrepareState.clinician_name,
-                            ),
-                            size="2",
-                        ),
-                        rx.button(
-                            tr("Share it with {name}", name=PrepareState.clinician_name),
-                            variant="soft",
-                            size="2",
-                            on_click=PrepareState.share_pinned(line.item_id),
-                        ),
-                        wrap="wrap",
-                        spacing="2",
-                        align="center",
-                    ),
-                ),
+                *([_pin_share(line)] if editable else []),
                 *([controls] if editable else []),
                 spacing="2",
                 width="100%",
@@ -130,6 +110,38 @@ def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Co
         ),
         list_style="none",
         width="100%",
+    )
+
+
+def _pin_share(line: AgendaLineView) -> rx.Component:
+    """A pinned item's own share switch: the agenda never shares it."""
+    return rx.cond(
+        line.pinned,
+        rx.vstack(
+            rx.el.label(
+                rx.hstack(
+                    rx.switch(
+                        checked=rx.cond(line.private, False, True),
+                        on_change=lambda on: PrepareState.set_pinned_shared(line.item_id, on),
+                        size="2",
+                    ),
+                    rx.text(tr("Share this item with {name}", name=PrepareState.clinician_name), size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            rx.cond(
+                line.private,
+                rx.text(
+                    tr(
+                        "Only you can see this item: {name} sees this line only once you share it.",
+                        name=PrepareState.clinician_name,
+                    ),
+                    size="2",
+                ),
+            ),
+            spacing="1",
+        ),
     )
 
 

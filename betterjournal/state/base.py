@@ -24,7 +24,7 @@ from reflex_base.event import Event, EventCallback
 from betterjournal import routes
 from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
 from betterjournal.core import accounts, audit, form_tokens
-from betterjournal.core.errors import CoreError
+from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.crypto import DecryptionError
 from betterjournal.db import in_session
 from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
@@ -207,6 +207,20 @@ class AppState(rx.State):
     def dismiss_feedback(self) -> None:
         self.notice = ""
         self.problem = ""
+
+
+def form_fields(form: object, allowed: set[str] | None = None) -> dict[str, Any]:
+    """A submitted form's fields: a dict (anything else is refused with a plain message).
+    If `allowed` is given, only those names (Reflex also sends each input by its id; ids'
+    dashes read as underscores); if not, the names as they came (a name may hold an id)."""
+    if not isinstance(form, dict):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    if allowed is None:
+        return dict(form)
+    values = {key.replace("-", "_"): value for key, value in form.items()}
+    if set(values) - allowed:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return values
 
 
 def _is_event_of(event: Event, state_class: type) -> bool:

@@ -20,7 +20,7 @@ from betterjournal.db import in_session
 from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
-from betterjournal.state.base import AppState, guarded
+from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import (
     Choice,
@@ -521,7 +521,9 @@ class ClientHomeworkState(AppState):
     @guarded(Role.CLINICIAN)
     async def assign(self, form: dict) -> None:
         viewer = self._viewer()
-        values = _form(form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions"})
+        values = form_fields(
+            form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions"}
+        )
         times_text = values.get("times") or "1"
         if not isinstance(times_text, str) or not times_text.strip().isdigit() or len(times_text) > 6:
             raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=homework.REPEAT_MAX)
@@ -548,7 +550,7 @@ class ClientHomeworkState(AppState):
     @guarded(Role.CLINICIAN)
     async def edit_assignment(self, form: dict) -> None:
         viewer = self._viewer()
-        values = _form(form, {"assignment_id", "instructions", "note", "due_on"})
+        values = form_fields(form, {"assignment_id", "instructions", "note", "due_on"})
         await in_session(
             homework.edit_assignment,
             clinician_id=viewer.user_id,
@@ -603,16 +605,6 @@ def _still_visible(session: Session, *, clinician_id: uuid.UUID, item_id: str) -
     return bool(item_id) and bool(
         sharing.visible_item_ids(session, clinician_id=clinician_id, among=[item_id])
     )
-
-
-def _form(form: object, allowed: set[str]) -> dict[str, Any]:
-    """A form's fields (only the expected ones; Reflex also sends each input by its id)."""
-    if not isinstance(form, dict):
-        raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    values = {key.replace("-", "_"): value for key, value in form.items()}
-    if set(values) - allowed:
-        raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    return values
 
 
 class ReturnedState(AppState):
@@ -672,7 +664,7 @@ class ReturnedState(AppState):
     @guarded(Role.CLINICIAN)
     async def save_comment(self, form: dict) -> None:
         viewer = self._viewer()
-        values = _form(form, {"comment"})
+        values = form_fields(form, {"comment"})
         client = await in_session(
             homework.comment,
             clinician_id=viewer.user_id,
@@ -738,7 +730,7 @@ class WorksheetsState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def add_builder_field(self, form: dict) -> None:
-        values = _form(form, {"label", "type", "field_label", "field_type"})
+        values = form_fields(form, {"label", "type", "field_label", "field_type"})
         spec = {"label": values.get("label", ""), "type": values.get("type", "")}
         worksheets.custom_definition({"title": "-", "fields": [*self._draft, spec]})  # checked as a whole
         self._draft = [*self._draft, spec]
@@ -753,7 +745,7 @@ class WorksheetsState(AppState):
     @guarded(Role.CLINICIAN)
     async def save_template(self, form: dict) -> None:
         viewer = self._viewer()
-        values = _form(form, {"title", "explanation", "worksheet_title", "worksheet_explanation"})
+        values = form_fields(form, {"title", "explanation", "worksheet_title", "worksheet_explanation"})
         definition = {
             "title": values.get("title", ""),
             "explanation": values.get("explanation", ""),

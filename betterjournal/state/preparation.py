@@ -23,7 +23,7 @@ from betterjournal.db import in_session
 from betterjournal.i18n import N_, Reader
 from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
-from betterjournal.state.base import AppState, guarded
+from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.views import (
     KIND_VIEWS,
     AgendaLineView,
@@ -83,7 +83,8 @@ def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Re
                 discussed=line.discussed,
                 status=reader.t("Discussed") if line.discussed else "",
                 item_id=line.item_id,
-                private=bool(item) and line.item_id not in review.visible,
+                pinned=item is not None,
+                private=item is not None and line.item_id not in review.visible,
             )
         )
     return shown
@@ -196,13 +197,21 @@ class PrepareState(AppState):
         self.agenda_id = str(ready.agenda.id)
         self.lines = _own_lines(ready.agenda.lines, review, reader)
         self.agenda_shared = ready.agenda.shared
-        self.agenda_status = (
-            reader.t(
-                "Shared with {name}. They see the lines, and pinned items you share with them.", name=name
+        if not ready.agenda.shared:
+            self.agenda_status = reader.t("Private: {name} can't see this agenda.", name=name)
+        elif ready.agenda.seen_at is None:
+            self.agenda_status = reader.t(
+                "Shared with {name}: they see its lines, and the pinned items you share with them. "
+                "Not seen yet.",
+                name=name,
             )
-            if ready.agenda.shared
-            else reader.t("Private: {name} can't see this agenda.", name=name)
-        )
+        else:
+            self.agenda_status = reader.t(
+                "Shared with {name}: they see its lines, and the pinned items you share with them. "
+                "Seen on {moment}.",
+                name=name,
+                moment=ready.agenda.seen_at,
+            )
         last = ready.last_time
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
         self.remember = last.remember if last else ""
@@ -226,7 +235,11 @@ class PrepareState(AppState):
         await self._load(uuid.UUID(viewer_id), self.clinician_id)
 
     async def _after(self, notice: str = "") -> None:
+        """After a change: the page as it is now; a shared agenda changes on the
+        clinician's open brief too."""
         await self._load(self._viewer().user_id, self.clinician_id)
+        if self.agenda_shared:
+            live.recheck_people([self.clinician_id])
         if notice:
             self.notice = notice
 
@@ -236,8 +249,9 @@ class PrepareState(AppState):
 
     @guarded(Role.CLIENT)
     async def add_line(self, form: dict[str, Any]) -> None:
+        text = form_fields(form, {"text", "agenda_text"}).get("text")
         await in_session(
-            agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=form.get("text")
+            agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=text
         )
         await self._after(self._t("Added to your agenda."))
 
@@ -245,7 +259,7 @@ class PrepareState(AppState):
     async def pin(self, form: dict[str, Any]) -> None:
         """Pin what the form chose: "chart", or "<kind>:<id>" of an entry or a homework
         response of the client's. Pinning shares nothing."""
-        chosen = form.get("item")
+        chosen = form_fields(form, {"item"}).get("item")
         if not isinstance(chosen, str) or not chosen:
             raise InvalidInput(N_("Choose what to pin first."))
         kind, _, item_id = chosen.partition(":")
@@ -279,37 +293,47 @@ class PrepareState(AppState):
             clinician_id=self.clinician_id,
             shared=wanted,
         )
-        live.recheck_people([self.clinician_id])
+        if not wanted:  # (a shared agenda's page pushes after every change: _after)
+            live.recheck_people([self.clinician_id])
         if wanted:
-            await self._after(self._t("Shared with {name}.", name=self.clinician_name))
+            await self._after(self._t("Agenda shared with {name}.", name=self.clinician_name))
         else:
             await self._after(
-                self._t("Private again. {name} can no longer see it.", name=self.clinician_name)
+                self._t(
+                    "Your agenda is private again. {name} can no longer see it.", name=self.clinician_name
+                )
             )
 
     @guarded(Role.CLIENT)
-    async def share_pinned(self, item_id: str) -> None:
-        """The one tap offered beside a private pinned item: share that item with the
-        agenda's clinician."""
+    async def set_pinned_shared(self, item_id: str, shared: bool) -> None:
+        """A pinned item's own share switch, on the agenda: share that item with the
+        agenda's clinician (the one tap offered beside a private pin), or stop sharing it."""
+        wanted = parse_bool(shared, label=N_("Sharing"))
         await in_session(
             sharing.set_shared,
             owner_id=self._viewer().user_id,
             item_id=item_id,
             clinician_id=self.clinician_id,
-            shared=True,
+            shared=wanted,
         )
-        live.recheck_people([self.clinician_id])
-        await self._after(self._t("Shared with {name}.", name=self.clinician_name))
+        live.recheck_people([self.clinician_id])  # their open lists gain or lose it at once
+        if wanted:
+            await self._after(self._t("Item shared with {name}.", name=self.clinician_name))
+        else:
+            await self._after(
+                self._t("This item is private again. {name} can no longer see it.", name=self.clinician_name)
+            )
 
     @guarded(Role.CLIENT)
     async def save_remember(self, form: dict[str, Any]) -> None:
         client = self._viewer().user_id
+        note = form_fields(form, {"remember"}).get("remember")
 
         def keep(session: Session) -> None:
             last = agenda.last_time_for_note(session, client_id=client, clinician_id=self.clinician_id)
             if last is None:
                 raise InvalidInput(N_("You can write this once a session has been held."))
-            agenda.remember(session, client_id=client, agenda_id=last, text=form.get("remember"))
+            agenda.remember(session, client_id=client, agenda_id=last, text=note)
 
         await in_session(keep)
         await self._after(self._t("Your note is saved. Only you can see it."))
@@ -319,8 +343,9 @@ class PrepareState(AppState):
         """A PDF of what the client chooses (the agenda, the chart, some entries), made in
         memory and sent over this connection: no file is left on the server."""
         client = self._viewer().user_id
-        chosen = [key.removeprefix("entry-") for key, on in form.items() if key.startswith("entry-") and on]
-        with_agenda, with_chart = bool(form.get("agenda")), bool(form.get("chart"))
+        fields = form_fields(form)
+        chosen = [key.removeprefix("entry-") for key, on in fields.items() if key.startswith("entry-") and on]
+        with_agenda, with_chart = bool(fields.get("agenda")), bool(fields.get("chart"))
         if not (chosen or with_agenda or with_chart):
             raise InvalidInput(N_("Choose at least one thing to put in your summary."))
         reader = self._reader()
@@ -400,8 +425,10 @@ class BriefState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def load_brief(self) -> None:
+        self._leave()  # a refused load leaves nothing of the client shown before
         await self._load(self._viewer().user_id, self.router.url.query_parameters.get("client", ""))
         self._keep_current()
+        live.recheck_people([self.client_id])  # "Seen on …" shows on the client's open pages
 
     async def _load(self, clinician_id: uuid.UUID, client_id: str) -> None:
         reader = self._reader()
@@ -425,6 +452,7 @@ class BriefState(AppState):
                 discussed=line.discussed,
                 status=reader.t("Discussed") if line.discussed else "",
                 item_id=line.item_id,
+                pinned=bool(line.item_id),
                 private=False,
             )
             for line in found.agenda
@@ -466,13 +494,14 @@ class BriefState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def plan_session(self, form: dict[str, Any]) -> None:
+        fields = form_fields(form, {"day", "time"})
         clinician = self._viewer().user_id
         client = await in_session(
             appointments.plan,
             clinician_id=clinician,
             client_id=self.client_id,
-            day=form.get("day"),
-            at=form.get("time"),
+            day=fields.get("day"),
+            at=fields.get("time"),
             zone=self._reader().zone,
         )
         live.recheck_people([client])

@@ -273,7 +273,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     bring.get_by_role("button", name=_fr("Add to agenda")).click()
     expect(_status(page, _fr("Added to your agenda."))).to_be_visible()
     bring.get_by_role("switch").click()
-    expect(_status(page, _fr("Shared with {name}.").format(name="Dr. Chen"))).to_be_visible()
+    expect(_status(page, _fr("Agenda shared with {name}.").format(name="Dr. Chen"))).to_be_visible()
     assert_all_french(page)
     doctor.page.reload()
     expect(doctor.page.get_by_role("region", name="Agenda")).to_contain_text("Le sommeil")

@@ -149,7 +149,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda.get_by_role("listitem").nth(2)).to_contain_text("Only you can see this item")
     expect(agenda.get_by_role("listitem").nth(1)).not_to_contain_text("Only you can see this item")
     bring.get_by_role("switch", name="Share this agenda with Dr. Okafor").click()
-    _status(page, "Shared with Dr. Okafor.")
+    _status(page, "Agenda shared with Dr. Okafor.")
 
     # The caseload counts, neutrally.
     desk.goto(url + "/caseload")

@@ -1,0 +1,1088 @@
+"""Session preparation through the running app, over the raw Socket.IO an attacker's script
+would use (state/preparation.py: PrepareState, CaseloadState, BriefState).
+
+Proven here, each by what came back over the socket and the rows in the database:
+
+1. A clinician can't read an unshared agenda (nothing of it in any reply), nor tick it:
+   refused and audited DENIED "discuss", nothing written; not even from a tab that still
+   holds the agenda's id from when it was shared.
+2. A pinned item the client keeps private never reaches the clinician (not its title, body
+   or id, in any reply); shared with the one tap beside it, it does; revoked, it is gone.
+3. A clinician who isn't the client's is refused the brief, the ticks and the
+   appointments, each refusal audited; nothing of theirs is written.
+4. A client calling the clinician's handlers gets the guard's refusal (DENIED "call",
+   sent home) and nothing is written.
+5. A client can't pin, share or change another client's items or agenda; the agenda's id is
+   the server's (no setter reaches it); what a forged `setvar` does is checked too.
+6. Bad input gets a clear message and writes nothing.
+7. The happy path, live: a share reaches the clinician's open brief and a tick reaches the
+   client's open Prepare page, pushed, without either sending anything.
+8. The summary PDF: only what was chosen is in it, the export is audited, and no file is
+   left on the server (the app's data directory, the system temp directory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from appserver import RunningApp
+from reflex.state import State
+from socket_support import (
+    FEEDBACK_VARS,
+    OWN_IDENTITY_VARS,
+    Actor,
+    Entry,
+    Snapshot,
+    connect,
+    connected,
+    database_path,
+    filled_vars,
+    link,
+    new_audit_rows,
+    new_password,
+    problem_of,
+    reconnect_same_token,
+    redirects_of,
+    set_shared,
+    snapshot,
+    state_of,
+    toasts_of,
+    uuid_hex,
+    write_entry,
+    writes_between,
+)
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.state.base import AppState
+from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
+
+NOT_AVAILABLE = "This item isn't available. It may have been removed or made private."
+CHANGED = "Your agenda changed meanwhile. Reload the page and try again."
+BROKEN = "This agenda couldn't be saved. Please reload the page and try again."
+NO_DATE = "Choose a date and a time for the session."
+NOT_SAVED = "This couldn't be saved. Please try again."  # a form that isn't one (state/homework.py)
+LINE = "What you want to bring"
+GONE = "That item isn't on your agenda any more. Reload the page to see it as it is."
+ON_OFF = "Sharing must be on or off."
+NOTHING_CHOSEN = "Choose at least one thing to put in your summary."
+ON_OFF_TICK = "Discussed must be on or off."
+PASSED = "That date has passed. Choose a date from today on."
+AHEAD = "Choose a date within the next year."
+PUSH_WITHIN_SECONDS = 3.0
+SOON = (date.today() + timedelta(days=2)).isoformat()  # a good day for a session
+TEN_YEARS_AHEAD = (date.today() + timedelta(days=3650)).isoformat()
+
+Updates = list[dict[str, Any]]
+
+
+# --- people, pages and calls -------------------------------------------------------------------
+
+
+async def _people(app: RunningApp, **roles: str) -> dict[str, Actor]:
+    """Fresh accounts (role by label), signed in; ids are learned when they are linked."""
+    suffix = uuid.uuid4().hex[:8]
+    people = {
+        label: Actor(
+            label,
+            role,
+            f"prep-{label}-{suffix}@example.com",
+            f"Prep {label.upper()} {suffix}",
+            new_password(),
+        )
+        for label, role in roles.items()
+    }
+    await asyncio.gather(
+        *(asyncio.to_thread(app.create_user, p.role, p.email, p.name, p.password) for p in people.values())
+    )
+    for person in people.values():
+        person.cookie = await sign_in(app.url, person.email, person.password)
+    return people
+
+
+@dataclass
+class Team:
+    """Clinicians C and D, shared by the tests: each test brings its own fresh clients
+    (an agenda belongs to a client, a clinician and a window, so nothing carries over)."""
+
+    app: RunningApp
+    c: Actor
+    d: Actor
+
+
+@pytest.fixture(scope="module")
+async def team(running_app: RunningApp) -> Team:
+    people = await _people(running_app, c="clinician", d="clinician")
+    return Team(running_app, people["c"], people["d"])
+
+
+async def _clients(team: Team, *clinicians: Actor) -> list[Actor]:
+    """A fresh client for each clinician given, linked to that one."""
+    people = await _people(team.app, **{f"client{n}": "client" for n in range(len(clinicians))})
+    clients = list(people.values())
+    for client, clinician in zip(clients, clinicians, strict=True):
+        await link(team.app, client, clinician)
+    return clients
+
+
+def _prepare_page(clinician: Actor) -> dict[str, Any]:
+    return {"path": routes.PREPARE, "query": {"with": clinician.id}}
+
+
+def _brief_page(client_id: str) -> dict[str, Any]:
+    return {"path": routes.BRIEF, "query": {"client": client_id}}
+
+
+async def _prepare(tab: EventClient, clinician: Actor) -> dict[str, Any]:
+    """The client opens their Prepare page for this clinician; what it shows."""
+    updates = await tab.exchange(handler_name(PrepareState, "load_prepare"), **_prepare_page(clinician))
+    assert problem_of(updates) == "", problem_of(updates)
+    shown = state_of(updates, PrepareState)
+    assert shown["clinician_id"] == clinician.id and shown["agenda_id"], shown
+    return shown
+
+
+async def _on_prepare(tab: EventClient, clinician: Actor, handler: str, payload: Any = None) -> Updates:
+    return await tab.exchange(handler_name(PrepareState, handler), payload, **_prepare_page(clinician))
+
+
+async def _add_line(tab: EventClient, clinician: Actor, text: str) -> str:
+    """Add a text line (the Prepare page is open); its id."""
+    updates = await _on_prepare(tab, clinician, "add_line", {"form": {"text": text}})
+    assert problem_of(updates) == "", problem_of(updates)
+    return next(line["id"] for line in state_of(updates, PrepareState)["lines"] if line["text"] == text)
+
+
+async def _pin(tab: EventClient, clinician: Actor, choice: str) -> None:
+    updates = await _on_prepare(tab, clinician, "pin", {"form": {"item": choice}})
+    assert problem_of(updates) == "", problem_of(updates)
+
+
+async def _share_agenda(tab: EventClient, clinician: Actor, shared: bool) -> dict[str, Any]:
+    updates = await _on_prepare(tab, clinician, "set_agenda_shared", {"shared": shared})
+    assert problem_of(updates) == "", problem_of(updates)
+    shown = state_of(updates, PrepareState)
+    assert shown["agenda_shared"] is shared
+    return shown
+
+
+async def _brief(
+    tab: EventClient, client_id: str, handler: str = "load_brief", payload: Any = None
+) -> Updates:
+    return await tab.exchange(handler_name(BriefState, handler), payload, **_brief_page(client_id))
+
+
+def _line_texts(values: dict[str, Any]) -> list[str]:
+    return [line["text"] for line in values.get("lines") or []]
+
+
+async def _pushed(
+    tab: EventClient, since: int, state_class: type, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """What the server pushed to the tab after `since` (nothing sent meanwhile), once the
+    state's values in it pass `check`."""
+    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        values = state_of(tab.received[since:], state_class)
+        if values and check(values):
+            return values
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:800]}")
+
+
+async def _quiet() -> None:
+    """Let background pushes of what was just done end before snapshots are compared."""
+    await asyncio.sleep(0.3)
+
+
+# --- the database, read-only -------------------------------------------------------------------
+
+
+def _rows(app: RunningApp, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(f"file:{database_path(app)}?mode=ro", uri=True, timeout=10)
+    try:
+        return connection.execute(sql, args).fetchall()
+    finally:
+        connection.close()
+
+
+def _ticks(app: RunningApp, agenda_id: str) -> list[tuple[Any, ...]]:
+    return _rows(app, "SELECT line_id FROM agenda_discussed WHERE agenda_id = ?", uuid_hex(agenda_id))
+
+
+def _appointments(app: RunningApp, client: Actor) -> list[tuple[Any, ...]]:
+    return _rows(app, "SELECT id FROM appointment WHERE client_id = ?", uuid_hex(client.id))
+
+
+def _live_shares(app: RunningApp, item_id: str) -> list[tuple[Any, ...]]:
+    return _rows(
+        app,
+        "SELECT clinician_id FROM item_share WHERE item_id = ? AND revoked_at IS NULL",
+        uuid_hex(item_id),
+    )
+
+
+def _audited(before: Snapshot, after: Snapshot) -> list[tuple[str, str, str]]:
+    """New audit rows as (actor, action, outcome)."""
+    return [(row[1], row[3], row[4]) for row in new_audit_rows(before, after)]
+
+
+def _denied(actor: Actor, action: str) -> tuple[str, str, str]:
+    return (uuid_hex(actor.id), action, "DENIED")
+
+
+@dataclass
+class Attempts:
+    """Calls made one after another on one tab, each checked; what went wrong, collected."""
+
+    app: RunningApp
+    tab: EventClient
+    secrets: set[str]
+    problems: list[str]
+
+    async def call(
+        self,
+        label: str,
+        state_class: type,
+        handler: str,
+        payload: Any,
+        where: dict[str, Any],
+        *,
+        problem: str | None,
+        audited: list[tuple[str, str, str]],
+        toast: bool = False,
+    ) -> Updates:
+        """`problem`: the message expected (None: not checked); `audited`: the new audit
+        rows expected; `toast`: whether the app's "Something went wrong" toast is expected
+        (an exception outside the core's refusals). Nothing else may be written (audit rows
+        of refusals aside), and no secret may come back."""
+        before = snapshot(self.app)
+        updates = await self.tab.exchange(handler_name(state_class, handler), payload, **where)
+        after = snapshot(self.app)
+        if problem is not None and problem_of(updates) != problem:
+            self.problems.append(f"{label}: problem {problem_of(updates)!r}, expected {problem!r}")
+        if bool(toasts_of(updates)) != toast:
+            self.problems.append(
+                f"{label}: toasts {toasts_of(updates)}, expected {'one' if toast else 'none'}"
+            )
+        if (rows := _audited(before, after)) != audited:
+            self.problems.append(f"{label}: audit rows {rows}, expected {audited}")
+        self.problems += [f"{label}: wrote {change}" for change in writes_between(before, after)]
+        sent = json.dumps(updates)
+        self.problems += [f"{label}: the reply holds {secret!r}" for secret in self.secrets if secret in sent]
+        return updates
+
+
+# --- 1. an unshared agenda ------------------------------------------------------------------------
+
+
+async def test_a_clinician_can_neither_read_nor_tick_an_unshared_agenda(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    marker = app.marker("unshared-line")
+    async with connected(app, a.cookie) as tab:
+        agenda_id = (await _prepare(tab, c))["agenda_id"]
+        line_id = await _add_line(tab, c, marker)
+        assert (await _prepare(tab, c))["agenda_shared"] is False
+    await _quiet()
+    async with connected(app, c.cookie) as doctor:
+        caseload = await doctor.exchange(handler_name(CaseloadState, "load_caseload"), path=routes.CASELOAD)
+        (case,) = [line for line in state_of(caseload, CaseloadState)["cases"] if line["id"] == a.id]
+        assert "Agenda shared for the next session" not in case["attention"]
+        loaded = await _brief(doctor, a.id)
+        shown = state_of(loaded, BriefState)
+        assert problem_of(loaded) == "" and shown["client_id"] == a.id
+        assert (shown["agenda_id"], shown["lines"]) == ("", [])
+        run = Attempts(app, doctor, {marker, agenda_id}, [])
+        await run.call(
+            "tick a line of the unshared agenda",
+            BriefState,
+            "set_discussed",
+            {"line_id": line_id, "discussed": True},
+            _brief_page(a.id),
+            problem=NOT_AVAILABLE,
+            audited=[_denied(c, "DISCUSS")],
+        )
+        # The agenda's id can't be slipped in beside the handler's arguments, nor set.
+        await run.call(
+            "tick naming the agenda",
+            BriefState,
+            "set_discussed",
+            {"line_id": line_id, "discussed": True, "agenda_id": agenda_id},
+            _brief_page(a.id),
+            problem="",
+            audited=[],
+            toast=True,
+        )
+        await run.call(
+            "setvar agenda_id",
+            BriefState,
+            "setvar",
+            {"var_name": "agenda_id", "value": agenda_id},
+            _brief_page(a.id),
+            problem=None,
+            audited=[],
+            toast=True,
+        )
+        await run.call(
+            "tick after those",
+            BriefState,
+            "set_discussed",
+            {"line_id": line_id, "discussed": True},
+            _brief_page(a.id),
+            problem=NOT_AVAILABLE,
+            audited=[_denied(c, "DISCUSS")],
+        )
+        # A reload sends the whole state tree: that holds none of it either.
+        await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
+        sent = json.dumps(doctor.received)
+    assert run.problems == [], "\n".join(run.problems)
+    assert marker not in sent and agenda_id not in sent and line_id not in sent
+    assert _ticks(app, agenda_id) == []
+
+
+async def test_a_tab_still_holding_an_agenda_made_private_cannot_tick_it(team: Team) -> None:
+    """The clinician's tab held the agenda while it was shared, then lost its connection
+    (so the make-private push could not reach it) and comes back with the same token, ticking
+    straight away: the core refuses the agenda's own id, audited, nothing written."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        agenda_id = (await _prepare(tab, c))["agenda_id"]
+        line_id = await _add_line(tab, c, app.marker("was-shared-line"))
+        await _share_agenda(tab, c, True)
+    doctor = await connect(app, c.cookie)
+    token = doctor.token
+    try:
+        shown = state_of(await _brief(doctor, a.id), BriefState)
+        assert shown["agenda_id"] == agenda_id and [line["id"] for line in shown["lines"]] == [line_id]
+    finally:
+        await doctor.close()
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        await _share_agenda(tab, c, False)
+    await _quiet()
+    again = await reconnect_same_token(app, token, c.cookie)
+    try:
+        before = snapshot(app)
+        ticked = await _brief(again, a.id, "set_discussed", {"line_id": line_id, "discussed": True})
+        after = snapshot(app)
+    finally:
+        await again.close()
+    assert problem_of(ticked) == NOT_AVAILABLE
+    assert [(r[1], r[2], r[3], r[4]) for r in new_audit_rows(before, after)] == [
+        (uuid_hex(c.id), uuid_hex(agenda_id), "DISCUSS", "DENIED")
+    ]
+    assert writes_between(before, after) == [] and _ticks(app, agenda_id) == []
+
+
+# --- 2. a private pinned item --------------------------------------------------------------------
+
+
+async def test_a_private_pinned_item_never_reaches_the_clinician(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        private = await write_entry(app, tab, "pinned-private")
+        shared = await write_entry(app, tab, "pinned-shared")
+        await set_shared(tab, shared, c, True)
+        agenda_id = (await _prepare(tab, c))["agenda_id"]
+        text = app.marker("pinned-text-line")
+        await _add_line(tab, c, text)
+        await _pin(tab, c, f"journal_entry:{private.id}")
+        await _pin(tab, c, f"journal_entry:{shared.id}")
+        lines = (await _share_agenda(tab, c, True))["lines"]
+        # The owner is told which pin the clinician can't see.
+        assert {line["item_id"]: line["private"] for line in lines if line["item_id"]} == {
+            private.id: True,
+            shared.id: False,
+        }
+        private_line = next(line["id"] for line in lines if line["item_id"] == private.id)
+    await _quiet()
+    kept = {private.title, private.body, private.id}
+
+    async def brief_as_clinician() -> tuple[dict[str, Any], str, list[tuple[Any, ...]]]:
+        """A fresh clinician tab loads the brief (and reloads it): what it shows, every
+        reply it got, and what was audited meanwhile."""
+        async with connected(app, c.cookie) as doctor:
+            before = snapshot(app)
+            shown = state_of(await _brief(doctor, a.id), BriefState)
+            await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
+            sent = json.dumps(doctor.received)
+        return shown, sent, new_audit_rows(before, snapshot(app))
+
+    shown, sent, audited = await brief_as_clinician()
+    assert shared.title in sent and text in sent
+    assert [s for s in kept if s in sent] == [], "the private pinned item reached the clinician"
+    assert _line_texts(shown) == [text, f"Entry: {shared.title}"]
+    assert [item["id"] for item in shown["pinned"]] == [shared.id]
+    assert [row for row in audited if row[2] == uuid_hex(private.id)] == []  # not even opened
+    # Its line (its id known to the client only) can't be ticked either.
+    async with connected(app, c.cookie) as doctor:
+        await _brief(doctor, a.id)
+        before = snapshot(app)
+        ticked = await _brief(doctor, a.id, "set_discussed", {"line_id": private_line, "discussed": True})
+        after = snapshot(app)
+    assert problem_of(ticked) == NOT_AVAILABLE and _ticks(app, agenda_id) == []
+    assert _audited(before, after) == [_denied(c, "DISCUSS")] and writes_between(before, after) == []
+
+    # The pin's own switch (one tap beside the private pin) shares it with the agenda's clinician.
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        tapped = await _on_prepare(tab, c, "set_pinned_shared", {"item_id": private.id, "shared": True})
+        assert (
+            problem_of(tapped) == "" and state_of(tapped, AppState)["notice"] == f"Item shared with {c.name}."
+        )
+        assert all(line["private"] is False for line in state_of(tapped, PrepareState)["lines"])
+    assert _live_shares(app, private.id) == [(uuid_hex(c.id),)]
+    shown, sent, _audited_rows = await brief_as_clinician()
+    assert _line_texts(shown) == [text, f"Entry: {private.title}", f"Entry: {shared.title}"]
+    assert private.body in sent
+
+    # Revoked from the entry's own page: gone from a fresh brief, wholly.
+    async with connected(app, a.cookie) as tab:
+        await set_shared(tab, private, c, False)
+    await _quiet()
+    shown, sent, audited = await brief_as_clinician()
+    assert _line_texts(shown) == [text, f"Entry: {shared.title}"]
+    assert [s for s in kept if s in sent] == [], "the revoked pinned item reached the clinician"
+    assert [row for row in audited if row[2] == uuid_hex(private.id)] == []
+
+
+# --- 3. a clinician who isn't the client's --------------------------------------------------------
+
+
+async def test_another_clinicians_client_is_refused_everything_and_each_refusal_audited(team: Team) -> None:
+    app, c, d = team.app, team.c, team.d
+    a, b = await _clients(team, c, d)
+    a_text = app.marker("a-line")
+    async with connected(app, a.cookie) as tab:
+        a_agenda = (await _prepare(tab, c))["agenda_id"]
+        a_line = await _add_line(tab, c, a_text)
+        await _share_agenda(tab, c, True)
+    async with connected(app, b.cookie) as tab:
+        b_agenda = (await _prepare(tab, d))["agenda_id"]
+        await _add_line(tab, d, app.marker("b-line"))
+        await _share_agenda(tab, d, True)
+    await _quiet()
+    form = {"day": SOON, "time": "10:00"}
+    page_a, page_b = _brief_page(a.id), _brief_page(b.id)
+    async with connected(app, d.cookie) as tab:
+        run = Attempts(app, tab, {a_text, a.name, a_agenda}, [])
+        refused = await run.call(
+            "load A's brief",
+            BriefState,
+            "load_brief",
+            None,
+            page_a,
+            problem=NOT_AVAILABLE,
+            audited=[_denied(d, "VIEW_SHARED_LIST")],
+        )
+        assert state_of(refused, BriefState).get("client_id", "") == ""
+        # The page holds no client now: each control is refused, and audited.
+        for handler, payload, action in (
+            ("set_discussed", {"line_id": a_line, "discussed": True}, "DISCUSS"),
+            ("plan_session", {"form": form}, "SCHEDULE"),
+            ("mark_held", None, "SCHEDULE"),
+            ("clear_session", None, "SCHEDULE"),
+        ):
+            await run.call(
+                f"{handler} {payload}",
+                BriefState,
+                handler,
+                payload,
+                page_a,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(d, action)],
+            )
+        # A client named inside the form: an unexpected field, refused before anything
+        # is looked at (no mass assignment), with the plain message.
+        await run.call(
+            "plan_session with client_id in the form",
+            BriefState,
+            "plan_session",
+            {"form": {**form, "client_id": a.id}},
+            page_a,
+            problem="This couldn't be saved. Please try again.",
+            audited=[],
+        )
+        # A client or an agenda named beside the handler's own arguments: not taken.
+        for handler, payload in (
+            ("plan_session", {"form": form, "client_id": a.id}),
+            ("mark_held", {"client_id": a.id}),
+            ("clear_session", {"client_id": a.id}),
+            ("set_discussed", {"line_id": a_line, "discussed": True, "agenda_id": a_agenda}),
+        ):
+            await run.call(
+                f"{handler} naming A",
+                BriefState,
+                handler,
+                payload,
+                page_a,
+                problem="",
+                audited=[],
+                toast=True,
+            )
+        # D's own client: the page works (and reads B's agenda: audited, allowed), then
+        # A's line is not on B's agenda.
+        own = await _brief(tab, b.id)
+        assert problem_of(own) == "" and state_of(own, BriefState)["agenda_id"] == b_agenda
+        before = snapshot(app)
+        ticked = await tab.exchange(
+            handler_name(BriefState, "set_discussed"), {"line_id": a_line, "discussed": True}, **page_b
+        )
+        after = snapshot(app)
+        assert problem_of(ticked) == NOT_AVAILABLE
+        assert [(r[1], r[2], r[3], r[4]) for r in new_audit_rows(before, after)] == [
+            (uuid_hex(d.id), uuid_hex(b_agenda), "DISCUSS", "DENIED")
+        ]
+        assert writes_between(before, after) == []
+        for handler, payload in (
+            ("set_discussed", {"line_id": a_line, "discussed": True, "agenda_id": a_agenda}),
+            ("plan_session", {"form": form, "client_id": a.id}),
+            ("mark_held", {"client_id": a.id}),
+            ("clear_session", {"client_id": a.id}),
+        ):
+            await run.call(
+                f"{handler} naming A from B's page",
+                BriefState,
+                handler,
+                payload,
+                page_b,
+                problem="",
+                audited=[],
+                toast=True,
+            )
+    assert run.problems == [], "\n".join(run.problems)
+    assert _appointments(app, a) == [] and _ticks(app, a_agenda) == []
+    assert _appointments(app, b) == [] and _ticks(app, b_agenda) == []
+    # C still sees A's agenda as A wrote it, nothing ticked, no session planned.
+    async with connected(app, c.cookie) as doctor:
+        shown = state_of(await _brief(doctor, a.id), BriefState)
+    assert [(line["id"], line["discussed"]) for line in shown["lines"]] == [(a_line, False)]
+    assert shown["next_session"] == "No next session planned yet."
+
+
+async def test_a_refused_brief_leaves_no_other_clients_brief_on_the_page(team: Team) -> None:
+    """D has their client B's brief open, then opens A's (not D's client: refused). The
+    page must hold no client then, as the homework pages do: not B's brief under A's
+    address, with its controls still acting on B (here: planning B's next session)."""
+    app, c, d = team.app, team.c, team.d
+    a, b = await _clients(team, c, d)
+    async with connected(app, d.cookie) as tab:
+        own = state_of(await _brief(tab, b.id), BriefState)
+        assert (own["client_id"], own["client_name"]) == (b.id, b.name)
+        refused = await _brief(tab, a.id)
+        assert problem_of(refused) == NOT_AVAILABLE
+        before = snapshot(app)
+        planned = await _brief(tab, a.id, "plan_session", {"form": {"day": SOON, "time": "10:00"}})
+        after = snapshot(app)
+    held = state_of(refused, BriefState)
+    assert (held.get("client_id"), held.get("client_name")) == ("", ""), (
+        f"after the refused load the page still holds {b.name}'s brief"
+    )
+    assert problem_of(planned) == NOT_AVAILABLE and _audited(before, after) == [_denied(d, "SCHEDULE")]
+    assert writes_between(before, after) == [] and _appointments(app, b) == []
+
+
+# --- 4. a client, the clinician's handlers --------------------------------------------------------
+
+
+async def test_a_client_is_turned_away_from_the_clinicians_handlers(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        agenda_id = (await _prepare(tab, c))["agenda_id"]
+        line_id = await _add_line(tab, c, app.marker("own-line"))
+        await _share_agenda(tab, c, True)
+    await _quiet()
+    page = _brief_page(a.id)
+    calls: list[tuple[type, str, Any, dict[str, Any]]] = [
+        (BriefState, "set_discussed", {"line_id": line_id, "discussed": True}, page),
+        (BriefState, "plan_session", {"form": {"day": SOON, "time": "10:00"}}, page),
+        (BriefState, "mark_held", None, page),
+        (BriefState, "clear_session", None, page),
+        (BriefState, "load_brief", None, page),
+        (CaseloadState, "load_caseload", None, {"path": routes.CASELOAD}),
+    ]
+    problems: list[str] = []
+    async with connected(app, a.cookie) as tab:
+        for state_class, handler, payload, where in calls:
+            label = f"{state_class.__name__}.{handler}"
+            before = snapshot(app)
+            updates = await tab.exchange(handler_name(state_class, handler), payload, **where)
+            after = snapshot(app)
+            if (redirects := redirects_of(updates)) != [routes.HOME]:
+                problems.append(f"{label}: expected the guard's redirect home, got {redirects}")
+            if filled := filled_vars(updates, allowed=FEEDBACK_VARS | OWN_IDENTITY_VARS):
+                problems.append(f"{label}: the reply fills {filled}")
+            if (audited := _audited(before, after)) != [_denied(a, "CALL")]:
+                problems.append(f"{label}: audited {audited}, not the one denied call")
+            problems += [f"{label}: wrote {change}" for change in writes_between(before, after)]
+    assert problems == [], "\n".join(problems)
+    assert _appointments(app, a) == [] and _ticks(app, agenda_id) == []
+
+
+# --- 5. a client, another client's agenda and items -----------------------------------------------
+
+
+async def test_a_client_cannot_touch_another_clients_agenda_or_items(team: Team) -> None:
+    app, c = team.app, team.c
+    a, b = await _clients(team, c, c)
+    a_text = app.marker("a-own-line")
+    async with connected(app, a.cookie) as tab:
+        a_entry = await write_entry(app, tab, "a-entry")
+        a_agenda = (await _prepare(tab, c))["agenda_id"]
+        a_line = await _add_line(tab, c, a_text)
+    await _quiet()
+    secrets = {a_text, a_entry.title, a_entry.body}
+    async with connected(app, b.cookie) as tab:
+        b_agenda = (await _prepare(tab, c))["agenda_id"]
+        page = _prepare_page(c)
+        run = Attempts(app, tab, secrets, [])
+        for choice in (f"journal_entry:{a_entry.id}", f"journal_entry:{a_agenda}"):
+            await run.call(
+                f"pin {choice}",
+                PrepareState,
+                "pin",
+                {"form": {"item": choice}},
+                page,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(b, "WRITE_ITEM")],
+            )
+        for item in (a_entry.id, a_agenda):
+            await run.call(
+                f"set_pinned_shared {item}",
+                PrepareState,
+                "set_pinned_shared",
+                {"item_id": item, "shared": True},
+                page,
+                problem=NOT_AVAILABLE,
+                audited=[_denied(b, "SHARE")],
+            )
+        # A's line ids mean nothing on B's agenda.
+        await run.call(
+            "remove A's line",
+            PrepareState,
+            "remove_line",
+            {"line_id": a_line},
+            page,
+            problem=GONE,
+            audited=[],
+        )
+        await run.call(
+            "move A's line",
+            PrepareState,
+            "move_line",
+            {"line_id": a_line, "by": 1},
+            page,
+            problem=CHANGED,
+            audited=[],
+        )
+        # The agenda's id is the server's: no setter, no handler, no extra argument sets it.
+        await run.call(
+            "setvar agenda_id",
+            PrepareState,
+            "setvar",
+            {"var_name": "agenda_id", "value": a_agenda},
+            page,
+            problem=None,
+            audited=[],
+            toast=True,
+        )
+        await run.call(
+            "set_agenda_id (no such handler)",
+            PrepareState,
+            "set_agenda_id",
+            {"value": a_agenda},
+            page,
+            problem=None,
+            audited=[],
+        )
+        for handler, payload in (
+            ("add_line", {"form": {"text": "forged"}, "agenda_id": a_agenda}),
+            ("set_agenda_shared", {"shared": True, "agenda_id": a_agenda}),
+            ("save_remember", {"form": {"remember": "forged"}, "agenda_id": a_agenda}),
+        ):
+            await run.call(
+                f"{handler} naming A's agenda",
+                PrepareState,
+                handler,
+                payload,
+                page,
+                problem="",
+                audited=[],
+                toast=True,
+            )
+        # `setvar` of a var whose "setter" is a guarded async handler: Reflex calls it
+        # without awaiting it, so nothing runs (a RuntimeWarning in the app's log).
+        await run.call(
+            "setvar agenda_shared",
+            PrepareState,
+            "setvar",
+            {"var_name": "agenda_shared", "value": True},
+            page,
+            problem=None,
+            audited=[],
+        )
+        # After all that, B's page still holds B's own agenda: B's writes land there.
+        b_text = app.marker("b-own-line")
+        added = await _on_prepare(tab, c, "add_line", {"form": {"text": b_text}})
+        assert problem_of(added) == "" and state_of(added, PrepareState)["agenda_id"] == b_agenda
+        assert state_of(added, PrepareState)["agenda_shared"] is False
+    assert run.problems == [], "\n".join(run.problems)
+    assert _live_shares(app, a_entry.id) == [] and _live_shares(app, a_agenda) == []
+    async with connected(app, a.cookie) as tab:
+        mine = await _prepare(tab, c)
+    assert (mine["agenda_id"], _line_texts(mine), mine["agenda_shared"]) == (a_agenda, [a_text], False)
+
+
+# --- 6. bad input ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Bad:
+    """Client W (linked to C): an entry, and a shared agenda holding one text line and a pin
+    of the (private) entry; an entry of client X's (also C's)."""
+
+    app: RunningApp
+    c: Actor
+    w: Actor
+    line_id: str
+    entry: Entry
+    other_entry: Entry
+
+
+@pytest.fixture(scope="module")
+async def bad(team: Team) -> Bad:
+    app, c = team.app, team.c
+    w, x = await _clients(team, c, c)
+    async with connected(app, x.cookie) as tab:
+        other = await write_entry(app, tab, "x-entry")
+    async with connected(app, w.cookie) as tab:
+        entry = await write_entry(app, tab, "w-entry")
+        await _prepare(tab, c)
+        line_id = await _add_line(tab, c, "Sleep")
+        await _pin(tab, c, f"journal_entry:{entry.id}")  # private: C never sees this line
+        await _share_agenda(tab, c, True)
+    await _quiet()
+    return Bad(app, c, w, line_id, entry, other)
+
+
+# (case, handler, payload from the fixture, the message; whether a DENIED audit row is expected)
+BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
+    (
+        "line too long",
+        "add_line",
+        lambda b: {"form": {"text": "x" * 301}},
+        f"{LINE} is too long: the limit is 300 characters.",
+        False,
+    ),
+    (
+        "line with NUL",
+        "add_line",
+        lambda b: {"form": {"text": "a\x00b"}},
+        f"{LINE} contains characters that can't be saved.",
+        False,
+    ),
+    ("line is a number", "add_line", lambda b: {"form": {"text": 5}}, f"{LINE} must be text.", False),
+    ("empty line", "add_line", lambda b: {"form": {"text": ""}}, f"{LINE} can't be empty.", False),
+    ("no text key", "add_line", lambda b: {"form": {}}, f"{LINE} must be text.", False),
+    ("form not a dict", "add_line", lambda b: {"form": "Sleep"}, NOT_SAVED, False),
+    ("move by 2", "move_line", lambda b: {"line_id": b.line_id, "by": 2}, CHANGED, False),
+    ("move by True", "move_line", lambda b: {"line_id": b.line_id, "by": True}, CHANGED, False),
+    ("move by 'x'", "move_line", lambda b: {"line_id": b.line_id, "by": "x"}, CHANGED, False),
+    ("move an unknown line", "move_line", lambda b: {"line_id": "deadbeef", "by": 1}, CHANGED, False),
+    ("remove an unknown line", "remove_line", lambda b: {"line_id": "deadbeef"}, GONE, False),
+    ("pin a check-in kind", "pin", lambda b: {"form": {"item": f"check_in:{uuid.uuid4()}"}}, BROKEN, False),
+    (
+        "pin a malformed id",
+        "pin",
+        lambda b: {"form": {"item": "journal_entry:not-a-uuid"}},
+        NOT_AVAILABLE,
+        True,
+    ),
+    ("pin nothing", "pin", lambda b: {"form": {"item": ""}}, "Choose what to pin first.", False),
+    ("pin with no item key", "pin", lambda b: {"form": {}}, "Choose what to pin first.", False),
+    ("pin form not a dict", "pin", lambda b: {"form": "chart"}, NOT_SAVED, False),
+    (
+        "pin the entry twice",
+        "pin",
+        lambda b: {"form": {"item": f"journal_entry:{b.entry.id}"}},
+        "That is on your agenda already.",
+        False,
+    ),
+    ("share 'yes'", "set_agenda_shared", lambda b: {"shared": "yes"}, ON_OFF, False),
+    ("share None", "set_agenda_shared", lambda b: {"shared": None}, ON_OFF, False),
+    ("share 1", "set_agenda_shared", lambda b: {"shared": 1}, ON_OFF, False),
+    (
+        "remember before any session",
+        "save_remember",
+        lambda b: {"form": {"remember": "Note"}},
+        "You can write this once a session has been held.",
+        False,
+    ),
+    ("summary of nothing", "download_summary", lambda b: {"form": {}}, NOTHING_CHOSEN, False),
+    (
+        "summary of nothing ticked",
+        "download_summary",
+        lambda b: {"form": {"agenda": False, f"entry-{b.entry.id}": False}},
+        NOTHING_CHOSEN,
+        False,
+    ),
+    (
+        "summary of another client's entry",
+        "download_summary",
+        lambda b: {"form": {"agenda": True, f"entry-{b.other_entry.id}": True}},
+        NOT_AVAILABLE,
+        True,
+    ),
+    ("summary form not a dict", "download_summary", lambda b: {"form": "agenda"}, NOT_SAVED, False),
+]
+
+
+def _denied_action(handler: str) -> str:
+    """What a refused pin (of an id that isn't the client's) or summary is audited as."""
+    return {"pin": "WRITE_ITEM", "download_summary": "VIEW_ITEM"}[handler]
+
+
+@pytest.mark.parametrize(
+    ("case", "handler", "payload", "message", "denied"), BAD_PREPARE, ids=[c[0] for c in BAD_PREPARE]
+)
+async def test_bad_input_on_the_prepare_page_gets_a_clear_message_and_writes_nothing(
+    bad: Bad, case: str, handler: str, payload: Callable[[Bad], Any], message: str, denied: bool
+) -> None:
+    app = bad.app
+    async with connected(app, bad.w.cookie) as tab:
+        await _prepare(tab, bad.c)
+        before = snapshot(app)
+        updates = await _on_prepare(tab, bad.c, handler, payload(bad))
+        after = snapshot(app)
+    assert problem_of(updates) == message, case
+    assert toasts_of(updates) == [], case
+    assert [e for u in updates for e in u.get("events") or [] if e.get("name") == "_download"] == []
+    assert writes_between(before, after, allow_denied_audit=denied) == [], case
+    assert _audited(before, after) == ([_denied(bad.w, _denied_action(handler))] if denied else []), case
+
+
+async def test_moving_by_the_string_1_moves_the_line_as_reflex_reads_it_as_an_int(team: Team) -> None:
+    """Reflex turns a string payload into the handler's annotated int before the handler
+    runs (reflex_base/event/processor: `_transform_event_arg`), so by="1" moves the line
+    down like by=1; the core never sees the string. Harmless (the same move), noted here."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        first = await _add_line(tab, c, "First")
+        second = await _add_line(tab, c, "Second")
+        moved = await _on_prepare(tab, c, "move_line", {"line_id": first, "by": "1"})
+    assert problem_of(moved) == ""
+    assert [line["id"] for line in state_of(moved, PrepareState)["lines"]] == [second, first]
+
+
+async def test_the_fifty_first_line_is_refused(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        for number in range(50):
+            added = await _on_prepare(tab, c, "add_line", {"form": {"text": f"Line {number + 1}"}})
+            assert problem_of(added) == "", (number, problem_of(added))
+        assert len(state_of(added, PrepareState)["lines"]) == 50
+        before = snapshot(app)
+        refused = await _on_prepare(tab, c, "add_line", {"form": {"text": "Line 51"}})
+        chart = await _on_prepare(tab, c, "pin", {"form": {"item": "chart"}})
+        after = snapshot(app)
+    assert problem_of(refused) == "An agenda holds at most 50 items. Remove one to add another."
+    assert problem_of(chart) == problem_of(refused)
+    assert writes_between(before, after, allow_denied_audit=False) == []
+
+
+BAD_BRIEF: list[tuple[str, str, Callable[[Bad], Any], str]] = [
+    ("ten years ago", "plan_session", lambda b: {"form": {"day": "2016-03-01", "time": "10:00"}}, PASSED),
+    ("ten years ahead", "plan_session", lambda b: {"form": {"day": TEN_YEARS_AHEAD, "time": "10:00"}}, AHEAD),
+    ("30 February", "plan_session", lambda b: {"form": {"day": "2026-02-30", "time": "10:00"}}, NO_DATE),
+    ("25 o'clock", "plan_session", lambda b: {"form": {"day": SOON, "time": "25:00"}}, NO_DATE),
+    ("day as a list", "plan_session", lambda b: {"form": {"day": [SOON], "time": "10:00"}}, NO_DATE),
+    ("no keys", "plan_session", lambda b: {"form": {}}, NO_DATE),
+    ("no time", "plan_session", lambda b: {"form": {"day": SOON}}, NO_DATE),
+    ("form not a dict", "plan_session", lambda b: {"form": f"{SOON} 10:00"}, NOT_SAVED),
+    ("discussed 'true'", "set_discussed", lambda b: {"line_id": b.line_id, "discussed": "true"}, ON_OFF_TICK),
+]
+
+
+@pytest.mark.parametrize(("case", "handler", "payload", "message"), BAD_BRIEF, ids=[c[0] for c in BAD_BRIEF])
+async def test_bad_input_on_the_brief_gets_a_clear_message_and_writes_nothing(
+    bad: Bad, case: str, handler: str, payload: Callable[[Bad], Any], message: str
+) -> None:
+    app = bad.app
+    async with connected(app, bad.c.cookie) as tab:
+        shown = state_of(await _brief(tab, bad.w.id), BriefState)
+        assert [line["id"] for line in shown["lines"]] == [bad.line_id]
+        before = snapshot(app)
+        updates = await _brief(tab, bad.w.id, handler, payload(bad))
+        after = snapshot(app)
+    assert problem_of(updates) == message, case
+    assert toasts_of(updates) == [], case
+    assert writes_between(before, after, allow_denied_audit=False) == [], case
+    assert _appointments(app, bad.w) == [] and _ticks(app, shown["agenda_id"]) == []
+
+
+# --- 7. the happy path, live ------------------------------------------------------------------------
+
+
+async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    text, kept = app.marker("live-line"), app.marker("carried-line")
+    async with connected(app, a.cookie) as client_tab, connected(app, c.cookie) as doctor:
+        agenda_id = (await _prepare(client_tab, c))["agenda_id"]
+        line_id = await _add_line(client_tab, c, text)
+        carried = await _add_line(client_tab, c, kept)
+        shown = state_of(await _brief(doctor, a.id), BriefState)
+        assert shown["lines"] == [] and text not in json.dumps(doctor.received)
+
+        # The client shares: the clinician's open brief shows the agenda, pushed.
+        since = len(doctor.received)
+        await _share_agenda(client_tab, c, True)
+        pushed = await _pushed(doctor, since, BriefState, lambda v: text in _line_texts(v))
+        assert pushed["agenda_id"] == agenda_id and _line_texts(pushed) == [text, kept]
+
+        # The clinician ticks a line: the client's open Prepare page shows it, pushed.
+        since, before = len(client_tab.received), snapshot(app)
+        ticked = await _brief(doctor, a.id, "set_discussed", {"line_id": line_id, "discussed": True})
+        assert problem_of(ticked) == ""
+        assert [line["discussed"] for line in state_of(ticked, BriefState)["lines"]] == [True, False]
+        ticks = await _pushed(
+            client_tab,
+            since,
+            PrepareState,
+            lambda v: any(line["id"] == line_id and line["discussed"] for line in v.get("lines") or []),
+        )
+        assert [(line["id"], line["discussed"]) for line in ticks["lines"]] == [
+            (line_id, True),
+            (carried, False),
+        ]
+        assert (uuid_hex(c.id), "DISCUSS", "ALLOWED") in _audited(before, snapshot(app))
+        assert _ticks(app, agenda_id) == [(line_id,)]
+
+        # A session planned, then held: each reaches the client's page; what wasn't
+        # discussed carries over to the new window's agenda.
+        since = len(client_tab.received)
+        planned = await _brief(doctor, a.id, "plan_session", {"form": {"day": SOON, "time": "10:00"}})
+        assert problem_of(planned) == ""
+        await _pushed(
+            client_tab, since, PrepareState, lambda v: v.get("next_session", "").startswith("Next session: ")
+        )
+        since = len(client_tab.received)
+        held = await _brief(doctor, a.id, "mark_held")
+        assert problem_of(held) == "" and state_of(held, BriefState)["agenda_id"] == ""
+        after = await _pushed(client_tab, since, PrepareState, lambda v: v.get("session_held") is True)
+        assert after["agenda_id"] != agenda_id and _line_texts(after) == [kept]
+        assert [(line["text"], line["discussed"]) for line in after["last_lines"]] == [
+            (text, True),
+            (kept, False),
+        ]
+
+        # The client's note after the session is theirs alone: saved, never in the brief.
+        note = app.marker("remember-note")
+        since = len(doctor.received)
+        saved = await _on_prepare(client_tab, c, "save_remember", {"form": {"remember": note}})
+        assert problem_of(saved) == "" and state_of(saved, PrepareState)["remember"] == note
+        await _quiet()
+        await _brief(doctor, a.id)
+        await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
+        assert note not in json.dumps(doctor.received[since:])
+    assert len(_appointments(app, a)) == 1
+
+
+# --- 8. the summary PDF ------------------------------------------------------------------------------
+
+
+def _files(root: Path, *, skip: Callable[[Path], bool] = lambda _path: False) -> set[Path]:
+    found: set[Path] = set()
+    for folder, dirs, names in os.walk(root, onerror=lambda _error: None):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not skip(here / d)]
+        found.update(here / name for name in names if not skip(here / name))
+    return found
+
+
+def _unrelated_temp(path: Path) -> bool:
+    """Temp entries that are not the app's: pytest's own (the app's data directory lives
+    there, and is compared on its own) and this machine's tool runs."""
+    return path.parent == Path(tempfile.gettempdir()) and path.name.startswith(("pytest-of-", "bash_"))
+
+
+def _holds(path: Path, needles: list[bytes]) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(needle in data for needle in needles)
+
+
+async def test_the_summary_pdf_holds_only_what_was_chosen_and_leaves_no_file(team: Team) -> None:
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    text = app.marker("pdf-line")
+    async with connected(app, a.cookie) as tab:
+        chosen = await write_entry(app, tab, "pdf-chosen")
+        other = await write_entry(app, tab, "pdf-other")
+        await _prepare(tab, c)
+        await _add_line(tab, c, text)
+        await _quiet()
+        temp = Path(tempfile.gettempdir())
+        data_before, temp_before = _files(app.data_dir), _files(temp, skip=_unrelated_temp)
+        before, started = snapshot(app), time.time()
+        form = {"agenda": True, "chart": True, f"entry-{chosen.id}": True, f"entry-{other.id}": False}
+        updates = await _on_prepare(tab, c, "download_summary", {"form": form})
+        after = snapshot(app)
+        await _quiet()
+        data_after, temp_after = _files(app.data_dir), _files(temp, skip=_unrelated_temp)
+    assert problem_of(updates) == ""
+    assert state_of(updates, AppState)["notice"] == "Your summary is ready. Check your downloads."
+    (download,) = [e for u in updates for e in u.get("events") or [] if e.get("name") == "_download"]
+    url = download["payload"]["url"]
+    head, _, encoded = url.partition(",")
+    assert head.startswith("data:") and head.endswith(";base64"), head
+    pdf = base64.b64decode(encoded)
+    assert pdf.startswith(b"%PDF-")
+    words = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    flat = "".join(words.split())
+    for wanted in (text, chosen.title, chosen.body):
+        assert wanted in flat, f"{wanted} is not in the PDF"
+    for unwanted in (other.title, other.body):
+        assert unwanted not in flat, f"{unwanted} (not chosen) is in the PDF"
+    # The export is audited, naming the chosen entry only; nothing else is written.
+    exported = [r for r in new_audit_rows(before, after) if r[3] == "EXPORT"]
+    assert [(r[1], r[2], r[4]) for r in exported] == [(uuid_hex(a.id), uuid_hex(chosen.id), "ALLOWED")]
+    assert [r for r in new_audit_rows(before, after) if r[3] != "EXPORT"] == []
+    assert {n for n in after.tables if after.tables[n] != before.tables[n]} == {"audit_event"}
+    # No file is left on the server: none new in the app's data directory...
+    assert sorted(map(str, data_after - data_before)) == []
+    # ... and none in the system temp directory. Other test runs on this machine share it
+    # (their own pytest and tool directories are skipped above); so that one of their files
+    # can't fail this test, a new file there counts only if it holds the PDF or its words.
+    needles = [b"%PDF-", *(s.encode() for s in (text, chosen.title, chosen.body))]
+    left = [
+        str(path)
+        for path in temp_after - temp_before
+        if path.is_file() and path.stat().st_mtime >= started - 1 and _holds(path, needles)
+    ]
+    assert left == []
