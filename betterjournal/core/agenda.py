@@ -208,25 +208,34 @@ def _linked(session: Session, client_id: uuid.UUID, clinician_id: object) -> uui
 
 
 def _ensure(
-    session: Session, client_id: uuid.UUID, clinician_id: uuid.UUID, window: str, carry: bool
+    session: Session,
+    client_id: uuid.UUID,
+    clinician_id: uuid.UUID,
+    window: str,
+    carry: bool,
+    previous: str | None = None,
 ) -> uuid.UUID:
-    """The client's agenda for this window, made now if there is none, with the lines of
-    their latest earlier agenda that were not discussed (if `carry`). Two tabs making it at
-    the same moment make one (the unique window index; the loser reads the winner's)."""
+    """The client's agenda for this window, made now if there is none, with the lines not
+    discussed (if `carry`) of the previous window's agenda, or else of their latest one (a
+    window they didn't prepare for). Two tabs making it at the same moment make one (the
+    unique window index; the loser reads the winner's)."""
     found = _find(session, client_id, clinician_id, window)
     if found is not None:
         return found
     lines: tuple[Line, ...] = ()
     if carry:
-        earlier = session.exec(
-            _OWN_AGENDA.where(
-                col(SessionAgenda.client_id) == client_id,
-                col(SessionAgenda.clinician_id) == clinician_id,
-                col(ClientItem.deleted_at).is_(None),
-            ).order_by(col(ClientItem.created_at).desc())
-        ).first()
+        earlier = _find(session, client_id, clinician_id, previous) if previous else None
+        if earlier is None:
+            latest = session.exec(
+                _OWN_AGENDA.where(
+                    col(SessionAgenda.client_id) == client_id,
+                    col(SessionAgenda.clinician_id) == clinician_id,
+                    col(ClientItem.deleted_at).is_(None),
+                ).order_by(col(ClientItem.created_at).desc())
+            ).first()
+            earlier = latest[0] if latest else None
         if earlier is not None:
-            lines = tuple(line for line in _open(session, client_id, earlier[0]).lines if not line.discussed)
+            lines = tuple(line for line in _open(session, client_id, earlier).lines if not line.discussed)
     agenda_id = uuid.uuid4()
     try:
         with session.begin_nested():
@@ -259,7 +268,8 @@ def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> 
     """This window's agenda for the client (made, and carried over, on first open)."""
     clinician = _linked(session, client_id, clinician_id)
     where = appointments.window(session, client_id=client_id, clinician_id=clinician)
-    agenda = _open(session, client_id, _ensure(session, client_id, clinician, where.key, carry=True))
+    made = _ensure(session, client_id, clinician, where.key, carry=True, previous=where.previous_key)
+    agenda = _open(session, client_id, made)
     last = None
     if where.previous_key is not None:
         found = _find(session, client_id, clinician, where.previous_key)

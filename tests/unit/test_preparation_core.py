@@ -432,3 +432,18 @@ def test_the_brief_shows_the_window_and_marks_what_it_shows_seen(db: People) -> 
         viewed = [e for e in audit_events(session) if e.action == AuditAction.VIEW_SHARED_ITEM]
     assert [e.item_id for e in viewed] == [entry]
     assert utcnow() - found.window.since(utcnow()) >= timedelta(days=13)
+
+
+def test_a_note_after_a_session_never_takes_the_place_of_what_carries_over(db: People) -> None:
+    _linked(db)
+    _hold(db)  # no agenda was made for the first session
+    ready = _prepare(db)  # the second window's agenda
+    with session_scope() as session:
+        agenda.add_text(
+            session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Still to talk about"
+        )
+        # The note about the first session is written after: its agenda is the newest made.
+        last = agenda.last_time_for_note(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+        agenda.remember(session, client_id=db.client_a.id, agenda_id=last, text="A note")
+    _hold(db)
+    assert [line.text for line in _prepare(db).agenda.lines] == ["Still to talk about"]
