@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/checkins.py
 	$(BIN)/python bench/homework.py
+	$(BIN)/python bench/preparation.py
 
 clean:
 	rm -rf .web data/*.db* .pytest_cache .ruff_cache
