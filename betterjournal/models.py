@@ -209,7 +209,8 @@ class ItemShare(SQLModel, table=True):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
-        Index("ix_item_share_clinician", "clinician_id", "revoked_at"),
+        # A clinician's live shares; with first_seen_at, those not opened yet (the caseload).
+        Index("ix_item_share_clinician", "clinician_id", "revoked_at", "first_seen_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -343,6 +344,17 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_client_due", "client_id", "withdrawn_at", "due_on"),
         Index("ix_assignment_client_response", "client_id", "response_id"),
+        # A clinician's open assignments (live, not reviewed), covering the caseload's counts
+        # without reading the rows (which hold the sealed worksheet).
+        Index(
+            "ix_assignment_open",
+            "clinician_id",
+            "client_id",
+            "due_on",
+            "response_id",
+            sqlite_where=text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)

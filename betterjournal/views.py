@@ -530,6 +530,21 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
     )
 
 
+def attention_line(item: homework.Attention, reader: Reader, today: date) -> GivenLine:
+    """An assignment needing attention, on a clinician's brief (not editable there)."""
+    return GivenLine(
+        id=item.id,
+        title=str(reader.shown(item.worksheet.title)),
+        due=homework.due_text(reader, item.due_on, today),
+        status=reader.t(GIVEN_STATUS[item.status]),
+        instructions="",
+        note="",
+        due_on=item.due_on.isoformat() if item.due_on else "",
+        returned=item.status != "overdue",
+        editable=False,
+    )
+
+
 @dataclass(frozen=True)
 class WaitingLine:
     """Returned to the clinician, not reviewed yet: whose, what, since when."""

@@ -4,7 +4,9 @@ appointment: a session planned and then held between a clinician and a linked cl
 time, in plaintext, like every timestamp). session_agenda: a kind on the item platform
 (the agenda's lines and the client's after-session note, sealed under the client's key).
 agenda_discussed: a clinician's tick on an agenda line (no content). audit_event.action
-gains schedule, discuss and export.
+gains schedule, discuss and export. item_share's index of a clinician's live shares gains
+first_seen_at (the caseload counts those not opened yet), and assignment an index of each
+clinician's open assignments (the caseload's homework counts).
 
 Revision ID: 0007
 Revises: 0006
@@ -32,6 +34,15 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for value in ("SCHEDULE", "DISCUSS", "EXPORT"):
             op.execute(f"ALTER TYPE auditaction ADD VALUE IF NOT EXISTS '{value}'")
+    op.drop_index("ix_item_share_clinician", table_name="item_share")
+    op.create_index("ix_item_share_clinician", "item_share", ["clinician_id", "revoked_at", "first_seen_at"])
+    op.create_index(
+        "ix_assignment_open",
+        "assignment",
+        ["clinician_id", "client_id", "due_on", "response_id"],
+        sqlite_where=sa.text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
+        postgresql_where=sa.text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
+    )
     op.create_table(
         "appointment",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -93,3 +104,6 @@ def downgrade() -> None:
     op.drop_index("ix_appointment_pair", table_name="appointment")
     op.drop_index("ix_appointment_client_id", table_name="appointment")
     op.drop_table("appointment")
+    op.drop_index("ix_assignment_open", table_name="assignment")
+    op.drop_index("ix_item_share_clinician", table_name="item_share")
+    op.create_index("ix_item_share_clinician", "item_share", ["clinician_id", "revoked_at"])

@@ -21,18 +21,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exc
+from sqlalchemy import and_, bindparam, delete, exc, exists
 from sqlmodel import Session, col, select
 
 from betterjournal.core import appointments, audit, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import clean_line, clean_text
+from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
 from betterjournal.models import (
     AgendaDiscussed,
     AuditAction,
     AuditOutcome,
+    CareLink,
     ClientItem,
+    ItemShare,
     OwnItem,
     SessionAgenda,
     utcnow,
@@ -140,14 +143,15 @@ def _stored(lines: Sequence[Line]) -> str:
     return json.dumps([one(line) for line in lines], ensure_ascii=False, separators=(",", ":"))
 
 
+_DISCUSSED = select(AgendaDiscussed.agenda_id, AgendaDiscussed.line_id).where(
+    col(AgendaDiscussed.agenda_id).in_(bindparam("agendas", expanding=True))
+)
+
+
 def _discussed(session: Session, agenda_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
     found: dict[uuid.UUID, set[str]] = {agenda_id: set() for agenda_id in agenda_ids}
     if agenda_ids:
-        for agenda_id, line_id in session.exec(
-            select(AgendaDiscussed.agenda_id, AgendaDiscussed.line_id).where(
-                col(AgendaDiscussed.agenda_id).in_(agenda_ids)
-            )
-        ):
+        for agenda_id, line_id in run_prebuilt(session, _DISCUSSED, agendas=list(agenda_ids)):
             found[agenda_id].add(line_id)
     return found
 
@@ -157,15 +161,16 @@ _OWN_AGENDA = select(SessionAgenda.item_id, ClientItem.created_at).join(
 )
 
 
+_FIND = _OWN_AGENDA.where(
+    col(SessionAgenda.client_id) == bindparam("client"),
+    col(SessionAgenda.clinician_id) == bindparam("clinician"),
+    col(SessionAgenda.window) == bindparam("window"),
+    col(ClientItem.deleted_at).is_(None),
+)
+
+
 def _find(session: Session, client_id: uuid.UUID, clinician_id: uuid.UUID, window: str) -> uuid.UUID | None:
-    found = session.exec(
-        _OWN_AGENDA.where(
-            col(SessionAgenda.client_id) == client_id,
-            col(SessionAgenda.clinician_id) == clinician_id,
-            col(SessionAgenda.window) == window,
-            col(ClientItem.deleted_at).is_(None),
-        )
-    ).first()
+    found = run_prebuilt(session, _FIND, client=client_id, clinician=clinician_id, window=window).first()
     return found[0] if found else None
 
 
@@ -436,14 +441,30 @@ def set_discussed(
     return row.client_id
 
 
+_SHARED_AGENDAS = (
+    select(SessionAgenda.client_id, SessionAgenda.window)
+    .join(ClientItem, col(ClientItem.id) == SessionAgenda.item_id)
+    .where(
+        col(SessionAgenda.clinician_id) == bindparam("clinician"),
+        col(ClientItem.deleted_at).is_(None),
+        exists(  # shared with that clinician now, under a live link: a seek per agenda
+            select(ItemShare.id)
+            .join(CareLink, and_(col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None)))
+            .where(
+                col(ItemShare.item_id) == SessionAgenda.item_id,
+                col(ItemShare.clinician_id) == SessionAgenda.clinician_id,
+                col(ItemShare.revoked_at).is_(None),
+            )
+        ),
+    )
+)
+
+
 def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[uuid.UUID, str]]:
     """(client, window) of every agenda shared with this clinician now, for the caseload's
-    "agenda shared" (nothing read, nothing audited)."""
-    rows = session.exec(
-        sharing.visible_to(clinician_id, SessionAgenda.client_id, SessionAgenda.window)
-        .join(SessionAgenda, col(SessionAgenda.item_id) == ClientItem.id)
-        .where(col(SessionAgenda.clinician_id) == clinician_id)
-    ).all()
+    "agenda shared" (nothing read, nothing audited). From the clinician's agendas, not from
+    every share they have."""
+    rows = run_prebuilt(session, _SHARED_AGENDAS, clinician=clinician_id)
     return {(client, window) for client, window in rows if client is not None and window is not None}
 
 

@@ -13,19 +13,20 @@ holds their sessions; anything else is refused and audited.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, items, sharing
 from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
-from betterjournal.models import Appointment, AuditAction, AuditOutcome, utcnow
+from betterjournal.models import Appointment, AuditAction, AuditOutcome, CareLink, utcnow
 
 FIRST = "first"  # the window before any session was held
 AHEAD = timedelta(days=366)  # the furthest ahead a session can be planned
@@ -56,14 +57,29 @@ def clean_starts_at(day: object, at: object, zone: ZoneInfo, now: datetime) -> d
     return moment.astimezone(ZoneInfo("UTC"))
 
 
+def _pair(*conditions: Any) -> Any:
+    return select(Appointment).where(
+        col(Appointment.clinician_id) == bindparam("clinician"),
+        col(Appointment.client_id) == bindparam("client"),
+        *conditions,
+    )
+
+
+_PLANNED = _pair(col(Appointment.held_at).is_(None))
+_LAST_TWO_HELD = (
+    select(Appointment.id, Appointment.held_at)
+    .where(
+        col(Appointment.clinician_id) == bindparam("clinician"),
+        col(Appointment.client_id) == bindparam("client"),
+        col(Appointment.held_at).is_not(None),
+    )
+    .order_by(col(Appointment.held_at).desc())
+    .limit(2)
+)
+
+
 def _planned(session: Session, clinician_id: uuid.UUID, client_id: uuid.UUID) -> Appointment | None:
-    return session.exec(
-        select(Appointment).where(
-            col(Appointment.clinician_id) == clinician_id,
-            col(Appointment.client_id) == client_id,
-            col(Appointment.held_at).is_(None),
-        )
-    ).first()
+    return session.exec(_PLANNED.params(clinician=clinician_id, client=client_id)).first()
 
 
 def _audit(session: Session, clinician_id: uuid.UUID, client_id: uuid.UUID, item_id: uuid.UUID) -> None:
@@ -137,8 +153,9 @@ class Window:
         return self.start if self.start is not None else now - NO_SESSION_YET
 
 
-def _window(clinician_id: uuid.UUID, held: list[Appointment], planned: datetime | None) -> Window:
-    """From the pair's held sessions, newest first (the last two are enough)."""
+def _window(clinician_id: uuid.UUID, held: Sequence[Any], planned: datetime | None) -> Window:
+    """From the pair's held sessions (rows with an id and held_at), newest first (the last
+    two are enough)."""
     if not held:
         return Window(clinician_id, FIRST, None, None, None, planned)
     previous_key = str(held[1].id) if len(held) > 1 else FIRST
@@ -148,65 +165,39 @@ def _window(clinician_id: uuid.UUID, held: list[Appointment], planned: datetime 
 
 def window(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> Window:
     """The window a client and a clinician are in now (their link is checked by callers)."""
-    held = session.exec(
-        select(Appointment)
-        .where(
-            col(Appointment.clinician_id) == clinician_id,
-            col(Appointment.client_id) == client_id,
-            col(Appointment.held_at).is_not(None),
-        )
-        .order_by(col(Appointment.held_at).desc())
-        .limit(2)
-    ).all()
+    held = run_prebuilt(session, _LAST_TWO_HELD, clinician=clinician_id, client=client_id).all()
     planned = _planned(session, clinician_id, client_id)
-    return _window(clinician_id, list(held), planned.starts_at if planned else None)
+    return _window(clinician_id, held, planned.starts_at if planned else None)
 
 
-def windows(
-    session: Session, *, clinician_id: uuid.UUID | None = None, client_id: uuid.UUID | None = None
-) -> list[tuple[uuid.UUID, Window]]:
-    """Every pair's window for one clinician's caseload, or for one client's clinicians, in
-    two queries whatever the number of pairs: (the other person's id, window)."""
-    mine = (
-        col(Appointment.clinician_id) == clinician_id
-        if clinician_id is not None
-        else col(Appointment.client_id) == client_id
+_NEXT_FOR_EACH_CLIENT = select(
+    CareLink.client_id,
+    # Each linked client's last held session and next planned one: an index seek each.
+    select(Appointment.id)
+    .where(
+        col(Appointment.clinician_id) == CareLink.clinician_id,
+        col(Appointment.client_id) == CareLink.client_id,
+        col(Appointment.held_at).is_not(None),
     )
-    later = aliased(Appointment)
-    # Each pair's last two held sessions: those with fewer than two held after them.
-    held_after = (
-        select(func.count())
-        .where(
-            later.clinician_id == Appointment.clinician_id,
-            later.client_id == Appointment.client_id,
-            col(later.held_at) > Appointment.held_at,
-        )
-        .correlate(Appointment)
-        .scalar_subquery()
+    .order_by(col(Appointment.held_at).desc())
+    .limit(1)
+    .correlate(CareLink)
+    .scalar_subquery(),
+    select(Appointment.starts_at)
+    .where(
+        col(Appointment.clinician_id) == CareLink.clinician_id,
+        col(Appointment.client_id) == CareLink.client_id,
+        col(Appointment.held_at).is_(None),
     )
-    held = session.exec(
-        select(Appointment)
-        .where(mine, col(Appointment.held_at).is_not(None), held_after < 2)
-        .order_by(col(Appointment.held_at).desc())
-    ).all()
-    planned = session.exec(select(Appointment).where(mine, col(Appointment.held_at).is_(None))).all()
-    pairs: dict[tuple[uuid.UUID, uuid.UUID], list[Appointment]] = {}
-    for row in held:
-        pairs.setdefault((row.clinician_id, row.client_id), []).append(row)
-    next_at = {(row.clinician_id, row.client_id): row.starts_at for row in planned}
-    found = []
-    for pair in set(pairs) | set(next_at):
-        other = pair[1] if clinician_id is not None else pair[0]
-        found.append((other, _window(pair[0], pairs.get(pair, []), next_at.get(pair))))
-    return found
+    .correlate(CareLink)
+    .scalar_subquery(),
+).where(col(CareLink.clinician_id) == bindparam("clinician"), col(CareLink.ended_at).is_(None))
 
 
-def client_windows(
-    session: Session, *, client_id: uuid.UUID, clinician_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, Window]:
-    """The client's window with each of these (linked) clinicians, in two queries."""
-    found = dict(windows(session, client_id=client_id))
-    return {
-        clinician: found.get(clinician, Window(clinician, FIRST, None, None, None, None))
-        for clinician in clinician_ids
-    }
+def where_each_client_is(
+    session: Session, *, clinician_id: uuid.UUID
+) -> dict[uuid.UUID, tuple[str, datetime | None]]:
+    """For the caseload: per client linked to this clinician, the key of the window they are
+    in and the next planned session, in one query whatever the number of clients."""
+    rows = run_prebuilt(session, _NEXT_FOR_EACH_CLIENT, clinician=clinician_id)
+    return {client: (str(held) if held else FIRST, next_at) for client, held, next_at in rows}

@@ -17,12 +17,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, col
 
 from betterjournal.core import agenda, appointments, checkins, homework, items, journal, links, sharing
 from betterjournal.core.errors import Denied
-from betterjournal.models import Assignment, AuditAction, CareLink, ClientItem, ItemShare, SharedItem, utcnow
+from betterjournal.db import run_prebuilt
+from betterjournal.models import AuditAction, ClientItem, ItemShare, SharedItem, utcnow
 
 
 @dataclass(frozen=True)
@@ -38,62 +39,35 @@ class CaseLine:
     agenda_shared: bool  # the agenda for the next session is shared with the clinician
 
 
-def _per_client(session: Session, query) -> dict[uuid.UUID, int]:
-    return {client: count for client, count in session.exec(query)}
+# Per client, their items shared with the clinician (`viewer`) and not opened yet; homework
+# is counted apart (returned, to review).
+_NEW_SHARED = (
+    sharing.visible_statement((ClientItem.owner_id, func.count()))
+    .where(col(ItemShare.first_seen_at).is_(None), col(ClientItem.kind) != homework.KIND.name)
+    .group_by(col(ClientItem.owner_id))
+)
 
 
 def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[CaseLine]:
     """Every linked client, soonest next session first (none planned last, by name)."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
-    where = dict(appointments.windows(session, clinician_id=clinician_id))
-    new_shared = _per_client(
-        session,
-        sharing.visible_to(clinician_id, ClientItem.owner_id, func.count())
-        .where(col(ItemShare.first_seen_at).is_(None), col(ClientItem.kind) != homework.KIND.name)
-        .group_by(col(ClientItem.owner_id)),
-    )
-    returned = (
-        select(ItemShare.id)
-        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-        .join(CareLink, sharing._share_link_active())
-        .where(
-            col(ItemShare.item_id) == Assignment.response_id,
-            col(ItemShare.clinician_id) == clinician_id,
-            col(ItemShare.revoked_at).is_(None),
-            col(ClientItem.deleted_at).is_(None),
-        )
-    )
-    live = and_(col(Assignment.clinician_id) == clinician_id, col(Assignment.withdrawn_at).is_(None))
-    to_review = _per_client(
-        session,
-        select(Assignment.client_id, func.count())
-        .where(live, col(Assignment.reviewed_at).is_(None), exists(returned))
-        .group_by(col(Assignment.client_id)),
-    )
-    overdue = _per_client(
-        session,
-        select(Assignment.client_id, func.count())
-        .where(
-            live,
-            col(Assignment.due_on) < today,
-            or_(col(Assignment.response_id).is_(None), ~exists(returned)),
-        )
-        .group_by(col(Assignment.client_id)),
-    )
+    where = appointments.where_each_client_is(session, clinician_id=clinician_id)
+    new_shared = dict(run_prebuilt(session, _NEW_SHARED, viewer=clinician_id).all())
+    attention = homework.attention_counts(session, clinician_id=clinician_id, today=today)
     agendas = agenda.shared_for_next(session, clinician_id=clinician_id)
     lines = []
     for person in clients:
         client = uuid.UUID(person.id)
-        window = where.get(client)
+        window_key, next_at = where.get(client, (appointments.FIRST, None))
         lines.append(
             CaseLine(
                 client_id=person.id,
                 name=person.name,
-                next_at=window.next_at if window else None,
+                next_at=next_at,
                 new_shared=new_shared.get(client, 0),
-                to_review=to_review.get(client, 0),
-                overdue=overdue.get(client, 0),
-                agenda_shared=(client, window.key if window else appointments.FIRST) in agendas,
+                to_review=attention.get(client, (0, 0))[0],
+                overdue=attention.get(client, (0, 0))[1],
+                agenda_shared=(client, window_key) in agendas,
             )
         )
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)
@@ -112,16 +86,15 @@ class Brief:
     pinned: dict[str, SharedItem]  # pinned item id -> the item (shared with the clinician)
     check_ins: list[SharedItem]  # this window's and the one before (for the faint comparison)
     entries: list[SharedItem]  # shared entries written since the last session
-    homework: list[homework.Given]  # returned, or due and not returned
+    homework: list[homework.Attention]  # returned and not reviewed, and the latest overdue
+    more_overdue: int  # overdue, not listed here
 
 
 def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> Brief:
     """The brief of a linked client (anyone else: refused and audited)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
-    person = next(
-        (p for p in links.linked_clients(session, clinician_id=clinician_id) if p.id == str(client)), None
-    )
-    if person is None:
+    name = links.linked_client_name(session, clinician_id=clinician_id, client_id=client)
+    if name is None:
         raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
     window = appointments.window(session, client_id=client, clinician_id=clinician_id)
     now = utcnow()
@@ -141,15 +114,18 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
     entries = sharing.every_shared(
         session, clinician_id=clinician_id, client_id=client, kind=journal.KIND, since=since
     )
-    given = homework.given_to(session, clinician_id=clinician_id, client_id=client, today=today)
+    attention, more_overdue = homework.needing_attention(
+        session, clinician_id=clinician_id, client_id=client, today=today
+    )
     return Brief(
         client_id=str(client),
-        client_name=person.name,
+        client_name=name,
         window=window,
         agenda_id=agenda_id,
         agenda=lines,
         pinned=pinned,
         check_ins=check_ins,
         entries=entries,
-        homework=[g for g in given if g.status in ("returned", "not_done", "overdue")],
+        homework=attention,
+        more_overdue=more_overdue,
     )

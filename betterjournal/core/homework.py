@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists
+from sqlalchemy import and_, bindparam, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
@@ -540,6 +540,103 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
         )
         for row, shared_at, name in rows
     ]
+
+
+# --- what needs the clinician's attention (the caseload's counts, the brief's list) -------------
+
+# An assignment's response as returned to its clinician now: shared with them under a link
+# still active. (A deleted response's shares were revoked with it, in the same unit.)
+_RETURN_SHARE = and_(
+    col(ItemShare.item_id) == Assignment.response_id,
+    col(ItemShare.clinician_id) == Assignment.clinician_id,
+    col(ItemShare.revoked_at).is_(None),
+)
+_RETURN_LINK = and_(col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None))
+_IS_RETURNED = and_(col(ItemShare.id).is_not(None), col(CareLink.id).is_not(None))
+
+
+def _open_assignments(*columns: Any) -> Any:
+    """The clinician's live assignments not reviewed yet, each with its return (if any): one
+    pass, with one index probe per assignment."""
+    return (
+        select(*columns)
+        .select_from(Assignment)
+        .outerjoin(ItemShare, _RETURN_SHARE)
+        .outerjoin(CareLink, _RETURN_LINK)
+        .where(
+            col(Assignment.clinician_id) == bindparam("clinician"),
+            col(Assignment.withdrawn_at).is_(None),
+            col(Assignment.reviewed_at).is_(None),
+        )
+    )
+
+
+_ATTENTION_COUNTS = _open_assignments(
+    Assignment.client_id,
+    func.sum(case((_IS_RETURNED, 1), else_=0)),
+    func.sum(case((and_(~_IS_RETURNED, col(Assignment.due_on) < bindparam("today")), 1), else_=0)),
+).group_by(col(Assignment.client_id))
+
+
+def attention_counts(
+    session: Session, *, clinician_id: uuid.UUID, today: date
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Per client of this clinician's: (returned and not reviewed, overdue and not returned),
+    in one grouped query whatever the number of clients. Nothing the client wrote is read."""
+    rows = run_prebuilt(session, _ATTENTION_COUNTS, clinician=clinician_id, today=today)
+    return {client: (int(returned or 0), int(overdue or 0)) for client, returned, overdue in rows}
+
+
+@dataclass(frozen=True)
+class Attention:
+    """An assignment that needs the clinician's attention: returned (or marked "couldn't do
+    it") and not reviewed, or overdue and not returned."""
+
+    id: str
+    worksheet: Worksheet
+    due_on: date | None
+    status: str  # returned, not_done or overdue
+
+
+_NEEDING_ATTENTION = (
+    _open_assignments(
+        Assignment.id,
+        Assignment.worksheet_ct,
+        Assignment.due_on,
+        _IS_RETURNED,
+        col(HomeworkResponse.not_done_ct).is_not(None),
+    )
+    .outerjoin(HomeworkResponse, col(HomeworkResponse.item_id) == Assignment.response_id)
+    .where(
+        col(Assignment.client_id) == bindparam("client"),
+        or_(_IS_RETURNED, col(Assignment.due_on) < bindparam("today")),
+    )
+    .order_by(_IS_RETURNED.desc(), col(Assignment.due_on).desc(), col(Assignment.id))
+)
+OVERDUE_SHOWN = 10  # in a brief: the most recently due; the Homework page lists them all
+
+
+def needing_attention(
+    session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID, today: date
+) -> tuple[list[Attention], int]:
+    """For a client linked to this clinician (the caller checks): what was returned and not
+    reviewed, and the most recently due of what is overdue; and how many more are overdue.
+    Only the worksheets' names are read (the clinician's words), so nothing is audited."""
+    rows = run_prebuilt(
+        session, _NEEDING_ATTENTION, clinician=clinician_id, client=client_id, today=today
+    ).all()
+    shown = [row for row in rows if row[3]] + [row for row in rows if not row[3]][:OVERDUE_SHOWN]
+    key = data_key(session, client_id)
+    found = [
+        Attention(
+            id=str(assignment_id),
+            worksheet=worksheets.from_json(key.open_field(Assignment.worksheet_ct, assignment_id, sheet)),
+            due_on=due_on,
+            status=("not_done" if not_done else "returned") if returned else "overdue",
+        )
+        for assignment_id, sheet, due_on, returned, not_done in shown
+    ]
+    return found, len(rows) - len(shown)
 
 
 @dataclass(frozen=True)

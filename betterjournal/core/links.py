@@ -6,11 +6,13 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, sharing
 from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import sha256_hex
+from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
 from betterjournal.models import (
     AuditAction,
@@ -188,15 +190,29 @@ def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]
     return [Person(id=str(user.id), name=user.display_name, linked_at=link.created_at) for user, link in rows]
 
 
-def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]:
-    rows = session.exec(
-        select(User, CareLink)
-        .join(CareLink, col(CareLink.client_id) == User.id)
-        .where(
-            CareLink.clinician_id == clinician_id,
-            col(CareLink.ended_at).is_(None),
-            User.role == Role.CLIENT,
-        )
-        .order_by(col(User.display_name))
+_LINKED_CLIENTS = (
+    select(User.id, User.display_name, CareLink.created_at)
+    .join(CareLink, col(CareLink.client_id) == User.id)
+    .where(
+        col(CareLink.clinician_id) == bindparam("clinician"),
+        col(CareLink.ended_at).is_(None),
+        col(User.role) == Role.CLIENT,
     )
-    return [Person(id=str(user.id), name=user.display_name, linked_at=link.created_at) for user, link in rows]
+)
+
+
+_LINKED_CLIENTS_BY_NAME = _LINKED_CLIENTS.order_by(col(User.display_name))
+
+
+def linked_clients(session: Session, *, clinician_id: uuid.UUID) -> list[Person]:
+    rows = run_prebuilt(session, _LINKED_CLIENTS_BY_NAME, clinician=clinician_id)
+    return [Person(id=str(user_id), name=name, linked_at=linked_at) for user_id, name, linked_at in rows]
+
+
+_LINKED_CLIENT = _LINKED_CLIENTS.where(col(User.id) == bindparam("client"))
+
+
+def linked_client_name(session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID) -> str | None:
+    """The client's name if they are linked to this clinician now; else None."""
+    row = run_prebuilt(session, _LINKED_CLIENT, clinician=clinician_id, client=client_id).first()
+    return row[1] if row else None

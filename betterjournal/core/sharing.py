@@ -12,6 +12,7 @@ item, in the caller's unit of work, before the content is returned (AUD-1, AUD-2
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -61,11 +62,23 @@ def _share_link_active() -> Any:
 
 
 def visible_to(clinician_id: Any, *columns: Any) -> Any:
-    """Select `columns` of the items the clinician may read right now (AUTHZ-4)."""
+    """Select `columns` of the items the clinician may read right now (AUTHZ-4).
+
+    The statement is built once per set of columns, with the clinician as a bound
+    parameter: building it took about 0.4 ms, filling it in takes a few microseconds, and a
+    clinician's brief runs it half a dozen times.
+    """
+    return visible_statement(columns).params(viewer=clinician_id)
+
+
+@functools.cache
+def visible_statement(columns: tuple[Any, ...]) -> Any:
+    """`visible_to`, built once for these columns (constants: each new tuple is kept) with
+    the clinician as the bound parameter `viewer`, for statements built at import."""
     return (
         select(*columns)
         .select_from(ClientItem)
-        .join(ItemShare, _active_share(ClientItem.id, clinician_id))
+        .join(ItemShare, _active_share(ClientItem.id, bindparam("viewer")))
         .join(CareLink, _share_link_active())
         .where(col(ClientItem.deleted_at).is_(None))
     )
@@ -79,17 +92,15 @@ def visible_item_ids(session: Session, *, clinician_id: uuid.UUID, among: Iterab
     return set(session.exec(query))
 
 
+_LINKED = select(CareLink.id).where(
+    col(CareLink.client_id) == bindparam("client"),
+    col(CareLink.clinician_id) == bindparam("clinician"),
+    col(CareLink.ended_at).is_(None),
+)
+
+
 def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
-    return (
-        session.exec(
-            select(CareLink.id).where(
-                CareLink.client_id == client_id,
-                CareLink.clinician_id == clinician_id,
-                col(CareLink.ended_at).is_(None),
-            )
-        ).first()
-        is not None
-    )
+    return run_prebuilt(session, _LINKED, client=client_id, clinician=clinician_id).first() is not None
 
 
 # --- the owner's switch -------------------------------------------------------------------
@@ -313,16 +324,23 @@ def shared_with(
 
 
 def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
+    return _shared_rows(kind).params(viewer=clinician_id)
+
+
+@functools.cache
+def _shared_rows(kind: items.Kind) -> Any:
+    """A kind's shared rows, built once per kind (the clinician is the `viewer` parameter)."""
     columns = [kind.column(name) for name in kind.shared_field_names]
-    return visible_to(
-        clinician_id,
-        ClientItem.id,
-        ClientItem.owner_id,
-        ClientItem.created_at,
-        ItemShare.id,
-        ItemShare.shared_at,
-        ItemShare.first_seen_at,
-        *columns,
+    return visible_statement(
+        (
+            ClientItem.id,
+            ClientItem.owner_id,
+            ClientItem.created_at,
+            ItemShare.id,
+            ItemShare.shared_at,
+            ItemShare.first_seen_at,
+            *columns,
+        )
     ).join(kind.table, kind.item_key == ClientItem.id)
 
 

@@ -561,6 +561,13 @@ def brief_page() -> rx.Component:
                         rx.foreach(BriefState.homework, _given),
                         rx.text(tr("Nothing returned or overdue."), size="2"),
                     ),
+                    rx.cond(
+                        BriefState.more_overdue != "",
+                        rx.link(
+                            BriefState.more_overdue,
+                            href=routes.CLIENT_HOMEWORK + "?client=" + BriefState.client_id,
+                        ),
+                    ),
                     label=tr("Homework"),
                 ),
                 _section(

@@ -32,8 +32,8 @@ from betterjournal.views import (
     GivenLine,
     SharedView,
     TimelineLine,
+    attention_line,
     case_line,
-    given_line,
     next_session_line,
     preview,
     shared_view,
@@ -420,6 +420,7 @@ class BriefState(AppState):
     chart_summary: str = ""
     entries: list[SharedView] = []
     homework: list[GivenLine] = []
+    more_overdue: str = ""  # overdue homework not listed in the brief
     brief_loaded: bool = False
     _held_path: str = ""
 
@@ -464,7 +465,16 @@ class BriefState(AppState):
         self.figure, self.chart_summary = chart.figure, chart.summary
         self.entries = [shared_view(item, reader) for item in found.entries]
         today = reader.today()
-        self.homework = [given_line(given, reader, today) for given in found.homework]
+        self.homework = [attention_line(item, reader, today) for item in found.homework]
+        self.more_overdue = (
+            reader.n(
+                "{count} more overdue: see their Homework page.",
+                "{count} more overdue: see their Homework page.",
+                found.more_overdue,
+            )
+            if found.more_overdue
+            else ""
+        )
         self.brief_loaded, self._held_path = True, routes.BRIEF
 
     def _leave(self) -> None:

@@ -69,9 +69,9 @@ def test_a_planned_session_is_kept_in_utc_and_held_sessions_make_windows(db: Peo
     _hold(db)  # an unplanned session, held
     with session_scope() as session:
         second = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
-        (pair,) = appointments.windows(session, clinician_id=db.clinician_a.id)
+        each = appointments.where_each_client_is(session, clinician_id=db.clinician_a.id)
     assert second.previous_key == first.key and second.key != first.key
-    assert pair == (db.client_a.id, second)
+    assert each == {db.client_a.id: (second.key, None)}
 
 
 @pytest.mark.parametrize(
