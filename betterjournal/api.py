@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import uuid
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
@@ -25,7 +26,7 @@ from betterjournal import routes
 from betterjournal.core import accounts, drafts, form_tokens, journal, links
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
-from betterjournal.i18n import LANGUAGES
+from betterjournal.i18n import LANGUAGES, from_accept_language
 from betterjournal.models import Role
 from betterjournal.settings import get_settings
 
@@ -344,7 +345,8 @@ class SecurityHeaders:
                 html = bytes(body)
                 if _header(start, b"content-encoding") == b"gzip":
                     html = gzip.decompress(html)
-                await send(_decorate(start, html=html, body_length=len(body), cacheable=False))
+                page = _decorate(start, html=html, body_length=len(body), cacheable=False)
+                await send(_remember_browser_language(page, scope))
                 await send({"type": "http.response.body", "body": bytes(body)})
 
         await self.app(scope, receive, send_with_headers)
@@ -359,6 +361,22 @@ def _is_html(message: Message) -> bool:
         name.lower() == b"content-type" and value.startswith(b"text/html")
         for name, value in message.get("headers", [])
     )
+
+
+def _remember_browser_language(message: Message, scope: Scope) -> Message:
+    """A page for a browser the app has never seen: the language cookie starts as the one
+    the browser asks for, so the websocket that follows (whose handshake may not carry the
+    browser's Accept-Language) opens in the same language as the page it serves."""
+    request = dict(scope.get("headers") or [])
+    if language_from_cookie_header(request.get(b"cookie", b"").decode("latin-1")):
+        return message
+    language = from_accept_language(request.get(b"accept-language", b"").decode("latin-1"))
+    cookie = SimpleCookie()
+    cookie[LANGUAGE_COOKIE] = language
+    morsel = cookie[LANGUAGE_COOKIE]
+    morsel.update({"path": "/", "max-age": str(LANGUAGE_COOKIE_DAYS * 86_400), "samesite": "Strict"})
+    morsel["secure"] = get_settings().secure_cookies
+    return {**message, "headers": [*message["headers"], (b"set-cookie", morsel.OutputString().encode())]}
 
 
 def _decorate(message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0) -> Message:

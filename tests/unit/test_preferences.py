@@ -114,3 +114,40 @@ def test_the_session_cookie_is_still_found_beside_the_language_cookie() -> None:
 
     name = get_settings().session_cookie_name
     assert session_token_from_cookie_header(f"bj_language=fr-CA; {name}=abc") == "abc"
+
+
+def _page_through_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The response headers the app's middleware sends for an HTML page requested with these."""
+    import asyncio
+
+    from betterjournal.api import SecurityHeaders
+
+    async def page(scope, receive, send) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+        )
+        await send({"type": "http.response.body", "body": b"<html><body>page</body></html>"})
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "path": "/signin", "headers": headers}
+    asyncio.run(SecurityHeaders(page)(scope, receive, send))
+    return sent[0]["headers"]
+
+
+def test_a_new_browsers_first_page_remembers_the_language_it_asks_for() -> None:
+    """The websocket that follows a page may not carry the browser's Accept-Language
+    (Chromium's locale emulation doesn't): the page's cookie carries it instead."""
+    first = _page_through_security_headers([(b"accept-language", b"fr-CA,fr;q=0.9")])
+    cookies = [value.decode() for name, value in first if name == b"set-cookie"]
+    assert len(cookies) == 1 and cookies[0].startswith("bj_language=fr-CA;")
+    assert "SameSite=Strict" in cookies[0] and "HttpOnly" not in cookies[0]
+    # A browser that has used the app keeps its own language: nothing is set again.
+    again = _page_through_security_headers([(b"accept-language", b"fr-CA"), (b"cookie", b"bj_language=en")])
+    assert not [name for name, _ in again if name == b"set-cookie"]
