@@ -499,6 +499,13 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
         for kind in (journal.KIND, homework.KIND)
     }
     check_ins = items.every_own(session, owner_id=client_id, kind=checkins.KIND, since=since)
+    # Who sees each (the client's own view says so, item by item), in one query.
+    found = [*every[journal.KIND.name], *check_ins, *every[homework.KIND.name]]
+    names = sharing.shared_with(session, owner_id=client_id, item_ids=[item.id for item in found])
+
+    def named(own: list[OwnItem]) -> list[OwnItem]:
+        return [replace(item, shared_with=tuple(names.get(item.id, ()))) for item in own]
+
     lines = [*ready.agenda.lines, *(ready.last_time.lines if ready.last_time else ())]
     pinned_ids = list(dict.fromkeys(uuid.UUID(line.item_id) for line in lines if line.item_id))
     pinned: dict[str, OwnItem] = {}
@@ -523,9 +530,9 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
     return Review(
         preparation=ready,
         since=since,
-        entries=every[journal.KIND.name],
-        check_ins=check_ins,
-        responses=every[homework.KIND.name],
+        entries=named(every[journal.KIND.name]),
+        check_ins=named(check_ins),
+        responses=named(every[homework.KIND.name]),
         to_do=homework.to_do(session, client_id=client_id),
         pinned=pinned,
         visible=visible,

@@ -93,19 +93,21 @@ def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Re
 def _timeline(review: agenda.Review, reader: Reader) -> list[TimelineLine]:
     found: list[tuple[datetime, TimelineLine]] = []
     for item in (*review.entries, *review.check_ins, *review.responses):
+        moment = item.created_at
         if item.kind == checkins.KIND.name:
             title = reader.t("Mood {value} / 10", value=int(item.fields["mood"]))
+            moment = datetime.fromisoformat(item.fields["felt_at"])  # when it is about
         else:
             title = _title(item, reader)
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with)) if item.shared_with else ""
         found.append(
             (
-                item.created_at,
+                moment,
                 TimelineLine(
                     id=str(item.id),
                     kind=reader.t(_KIND_WORDS[item.kind]),
                     title=title,
-                    when=reader.when(item.created_at),
+                    when=reader.when(moment),
                     href=_item_href(item.kind, str(item.id)),
                     label=label or reader.t("Private"),
                 ),
@@ -217,9 +219,11 @@ class PrepareState(AppState):
         self.remember = last.remember if last else ""
         self.session_held = ready.window.previous_key is not None
         self.entry_choices = [Choice(str(e.id), _title(e, reader)) for e in review.entries]
+        pinned = {line.item_id for line in ready.agenda.lines}
         self.pin_choices = [
             Choice(f"{item.kind}:{item.id}", _line_text(agenda.Line("", pin=item.kind), item, reader))
             for item in (*review.entries, *review.responses)
+            if str(item.id) not in pinned
         ]
         if not any(line.pin == agenda.CHART for line in ready.agenda.lines):
             self.pin_choices.insert(
