@@ -93,6 +93,28 @@ def new_password() -> str:
     return f"bj-sock-{uuid.uuid4().hex[:16]}"
 
 
+async def new_people(app: RunningApp, prefix: str, **roles: str) -> dict[str, Actor]:
+    """Fresh accounts (role by label), made at once and signed in; ids are learned when
+    they are linked."""
+    suffix = uuid.uuid4().hex[:8]
+    people = {
+        label: Actor(
+            label,
+            role,
+            f"{prefix}-{label}-{suffix}@example.com",
+            f"{prefix.capitalize()} {label.upper()} {suffix}",
+            new_password(),
+        )
+        for label, role in roles.items()
+    }
+    await asyncio.gather(
+        *(asyncio.to_thread(app.create_user, p.role, p.email, p.name, p.password) for p in people.values())
+    )
+    for person in people.values():
+        person.cookie = await sign_in(app.url, person.email, person.password)
+    return people
+
+
 async def connect(app: RunningApp, cookie: str = "", token: str | None = None) -> EventClient:
     client = (
         EventClient(app.url, cookie=cookie)

@@ -32,7 +32,7 @@ from socket_support import (
     filled_vars,
     link,
     new_audit_rows,
-    new_password,
+    new_people,
     problem_of,
     redirects_of,
     snapshot,
@@ -41,7 +41,7 @@ from socket_support import (
     uuid_hex,
     writes_between,
 )
-from socketclient import EventClient, handler_name, sign_in
+from socketclient import EventClient, handler_name
 
 from betterjournal import routes
 from betterjournal.state.base import AppState
@@ -97,23 +97,7 @@ class Homework:
 
 
 async def _people(app: RunningApp, **roles: str) -> dict[str, Actor]:
-    suffix = uuid.uuid4().hex[:8]
-    people = {
-        label: Actor(
-            label,
-            role,
-            f"hw-{label}-{suffix}@example.com",
-            f"Homework {label.upper()} {suffix}",
-            new_password(),
-        )
-        for label, role in roles.items()
-    }
-    await asyncio.gather(
-        *(asyncio.to_thread(app.create_user, p.role, p.email, p.name, p.password) for p in people.values())
-    )
-    for person in people.values():
-        person.cookie = await sign_in(app.url, person.email, person.password)
-    return people
+    return await new_people(app, "hw", **roles)
 
 
 def _client_page(client_id: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ from socket_support import (
     filled_vars,
     link,
     new_audit_rows,
-    new_password,
+    new_people,
     problem_of,
     reconnect_same_token,
     redirects_of,
@@ -66,7 +66,7 @@ from socket_support import (
     write_entry,
     writes_between,
 )
-from socketclient import EventClient, handler_name, sign_in
+from socketclient import EventClient, handler_name
 
 from betterjournal import routes
 from betterjournal.state.base import AppState
@@ -95,24 +95,7 @@ Updates = list[dict[str, Any]]
 
 
 async def _people(app: RunningApp, **roles: str) -> dict[str, Actor]:
-    """Fresh accounts (role by label), signed in; ids are learned when they are linked."""
-    suffix = uuid.uuid4().hex[:8]
-    people = {
-        label: Actor(
-            label,
-            role,
-            f"prep-{label}-{suffix}@example.com",
-            f"Prep {label.upper()} {suffix}",
-            new_password(),
-        )
-        for label, role in roles.items()
-    }
-    await asyncio.gather(
-        *(asyncio.to_thread(app.create_user, p.role, p.email, p.name, p.password) for p in people.values())
-    )
-    for person in people.values():
-        person.cookie = await sign_in(app.url, person.email, person.password)
-    return people
+    return await new_people(app, "prep", **roles)
 
 
 @dataclass
