@@ -66,6 +66,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     private_title = running_app.marker("private-pinned-title")
     private_body = running_app.marker("private-pinned-body")
     shared_body = running_app.marker("shared-entry-body")
+    # Agenda words and the note after the session: markers too, so the plaintext scan
+    # (test_zz_plaintext_scan.py) checks they are nowhere readable.
+    line = "Sleep before work " + running_app.marker("agenda-line")
+    note = "Keep the phone out of the bedroom. " + running_app.marker("after-session-note")
     desk_context = browser.new_context(
         viewport={"width": 1280, "height": 800}, locale="en-CA", timezone_id="America/Toronto"
     )
@@ -136,7 +140,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     # The agenda: a line, a pinned shared entry, a pinned private entry; then shared.
     _prepare(page)
     bring = page.get_by_role("region", name="What I want to bring")
-    bring.get_by_label("Add a line").fill("Sleep before work")
+    bring.get_by_label("Add a line").fill(line)
     bring.get_by_role("button", name="Add to agenda").click()
     _status(page, "Added to your agenda.")
     for title in ("Shared thoughts", private_title):
@@ -163,7 +167,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     row.click()
     agenda_region = desk.get_by_role("region", name="Agenda")
     expect(agenda_region.get_by_role("listitem")).to_have_count(2)
-    expect(agenda_region.get_by_role("listitem").first).to_contain_text("Sleep before work")
+    expect(agenda_region.get_by_role("listitem").first).to_contain_text(line)
     expect(agenda_region.get_by_role("listitem").nth(1)).to_contain_text("Entry: Shared thoughts")
     expect(desk.get_by_role("region", name="Shared entries")).to_contain_text(shared_body)
     expect(desk.get_by_role("region", name="Homework")).to_contain_text("Journaling prompt")
@@ -190,16 +194,16 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(page.get_by_text("Since your session on")).to_be_visible()
     agenda = page.get_by_role("region", name="What I want to bring").get_by_role("list", name="Your agenda")
     expect(agenda.get_by_role("listitem")).to_have_count(2)
-    expect(agenda).not_to_contain_text("Sleep before work")
+    expect(agenda).not_to_contain_text(line)
     expect(agenda).to_contain_text("Entry: Shared thoughts")
     expect(page.get_by_role("switch", name="Share this agenda with Dr. Okafor")).not_to_be_checked()
     last_time = page.get_by_role("region", name="Last time")
-    expect(last_time.get_by_role("listitem").first).to_contain_text("Sleep before work")
+    expect(last_time.get_by_role("listitem").first).to_contain_text(line)
     expect(last_time.get_by_role("listitem").first).to_contain_text("Discussed")
-    last_time.get_by_label("What I want to remember").fill("Keep the phone out of the bedroom.")
+    last_time.get_by_label("What I want to remember").fill(note)
     last_time.get_by_role("button", name="Save note").click()
     _status(page, "Your note is saved. Only you can see it.")
     page.reload()
-    expect(page.get_by_label("What I want to remember")).to_have_value("Keep the phone out of the bedroom.")
-    assert "Keep the phone out of the bedroom." not in "\n".join(frames)
+    expect(page.get_by_label("What I want to remember")).to_have_value(note)
+    assert note not in "\n".join(frames)  # the clinician's browser never gets it
     desk_context.close()
