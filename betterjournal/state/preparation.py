@@ -487,8 +487,15 @@ class BriefState(AppState):
     async def _recheck_access(self, viewer_id: str) -> None:
         """The client shared, revoked, deleted or ended the link: the brief as it is now.
         A client no longer linked leaves nothing on screen."""
+        clinician = uuid.UUID(viewer_id)
+        linked = self.client_id and await in_session(
+            sharing.is_linked, client_id=uuid.UUID(self.client_id), clinician_id=clinician
+        )
+        if not linked:  # not a refusal to audit: the client ended the link
+            self.reset()
+            return
         try:
-            await self._load(uuid.UUID(viewer_id), self.client_id)
+            await self._load(clinician, self.client_id)
         except CoreError:
             self.reset()
 

@@ -70,6 +70,7 @@ from socketclient import EventClient, handler_name
 
 from betterjournal import routes
 from betterjournal.state.base import AppState
+from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 
 NOT_AVAILABLE = "This item isn't available. It may have been removed or made private."
@@ -992,6 +993,29 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
         assert note not in json.dumps(doctor.received[since:])
     assert len(_appointments(app, a)) == 1
+
+
+async def test_ending_the_link_empties_the_open_brief_without_a_refusal_on_record(team: Team) -> None:
+    """The client ends the link while the clinician's brief is open: the push empties it
+    (nothing of the client stays), and since the push is no one's request, it writes no
+    DENIED row (a refusal is for an attempt)."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    text = app.marker("unlinked-line")
+    async with connected(app, a.cookie) as client_tab, connected(app, c.cookie) as doctor:
+        await _prepare(client_tab, c)
+        await _add_line(client_tab, c, text)
+        await _share_agenda(client_tab, c, True)
+        shown = state_of(await _brief(doctor, a.id), BriefState)
+        assert text in _line_texts(shown) and shown["client_name"] == a.name
+        since, before = len(doctor.received), snapshot(app)
+        where = {"path": routes.CARE_TEAM}
+        await client_tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
+        await client_tab.exchange(handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, **where)
+        emptied = await _pushed(doctor, since, BriefState, lambda v: v.get("client_name") == "")
+        assert emptied.get("lines", []) == [] and text not in json.dumps(doctor.received[since:])
+        await _quiet()
+    assert [row for row in _audited(before, snapshot(app)) if row[2] == "DENIED"] == []
 
 
 # --- 8. the summary PDF ------------------------------------------------------------------------------
