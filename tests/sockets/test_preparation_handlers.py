@@ -1009,9 +1009,10 @@ async def test_ending_the_link_empties_the_open_brief_without_a_refusal_on_recor
         shown = state_of(await _brief(doctor, a.id), BriefState)
         assert text in _line_texts(shown) and shown["client_name"] == a.name
         since, before = len(doctor.received), snapshot(app)
-        where = {"path": routes.CARE_TEAM}
-        await client_tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
-        await client_tab.exchange(handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, **where)
+        await client_tab.exchange(handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM)
+        await client_tab.exchange(
+            handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, path=routes.CARE_TEAM
+        )
         emptied = await _pushed(doctor, since, BriefState, lambda v: v.get("client_name") == "")
         assert emptied.get("lines", []) == [] and text not in json.dumps(doctor.received[since:])
         await _quiet()
