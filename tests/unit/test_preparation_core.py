@@ -5,14 +5,17 @@ shared, and the caseload counts without reading or a query per client."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 from unit_support import People, audit_events, link, new_entry, row_counts, share
 
-from betterjournal.core import agenda, appointments, caseload, homework
+from betterjournal.core import agenda, appointments, caseload, homework, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import AuditAction, AuditOutcome, utcnow
@@ -447,3 +450,76 @@ def test_a_note_after_a_session_never_takes_the_place_of_what_carries_over(db: P
         agenda.remember(session, client_id=db.client_a.id, agenda_id=last, text="A note")
     _hold(db)
     assert [line.text for line in _prepare(db).agenda.lines] == ["Still to talk about"]
+
+
+# --- a property: what reaches the clinician is exactly what is shared ------------------------
+
+
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(["text", "pin"]), st.booleans()), min_size=1, max_size=6),
+    agenda_shared=st.booleans(),
+    revoke_after=st.booleans(),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_brief_holds_exactly_the_shared_lines_and_pins(
+    db: People, lines: list[tuple[str, bool]], agenda_shared: bool, revoke_after: bool
+) -> None:
+    """For any agenda (text lines, pins of shared and private entries), shared or not, and
+    a pinned entry's share revoked after pinning: the clinician's brief holds the text lines
+    and the pins of entries shared with them now, in order, if the agenda is shared, and
+    nothing else; no private entry's id or words are anywhere in it."""
+    with session_scope() as session:
+        if not sharing.is_linked(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id):
+            link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    ready = _prepare(db)
+    expected: list[str] = []
+    private: list[str] = []
+    revoked: str | None = None
+    with session_scope() as session:
+        for index, (what, shared) in enumerate(lines):
+            if what == "text":
+                agenda.add_text(
+                    session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text=f"line {index}"
+                )
+                expected.append(f"line {index}")
+                continue
+            words = f"entry words {uuid.uuid4().hex}"
+            entry = new_entry(session, owner_id=db.client_a.id, body=words)
+            if shared:
+                share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+            agenda.pin(
+                session,
+                client_id=db.client_a.id,
+                agenda_id=ready.agenda.id,
+                kind="journal_entry",
+                item_id=entry,
+            )
+            if shared and revoke_after and revoked is None:
+                revoked = str(entry)
+                share(
+                    session,
+                    owner_id=db.client_a.id,
+                    entry_id=entry,
+                    clinician_id=db.clinician_a.id,
+                    shared=False,
+                )
+                private += [str(entry), words]
+            elif shared:
+                expected.append(str(entry))
+            else:
+                private += [str(entry), words]
+        if agenda_shared:
+            share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today()
+        )
+    shown = [line.text or line.item_id for line in found.agenda]
+    assert shown == (expected if agenda_shared else [])
+    assert set(found.pinned) == (
+        {e for e in expected if not e.startswith("line ")} if agenda_shared else set()
+    )
+    everything = repr(found)
+    assert not [secret for secret in private if secret in everything]
+    with session_scope() as session:  # the next example starts from an empty agenda
+        agenda.items.delete_item(session, owner_id=db.client_a.id, item_id=ready.agenda.id)
