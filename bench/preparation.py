@@ -224,7 +224,15 @@ def seed_client(clinician_id: uuid.UUID, client_id: uuid.UUID, index: int, zone:
         since = now - appointments.NO_SESSION_YET
         if plan.held_lag is not None:
             held_days = list(range(plan.held_lag, DAYS + 1, SESSION_EVERY))
-            for _ in held_days:
+            for _ in held_days:  # each planned, then held (the dates are set below)
+                appointments.plan(
+                    session,
+                    clinician_id=clinician_id,
+                    client_id=client_id,
+                    day=today.isoformat(),
+                    at="23:59",
+                    zone=zone,
+                )
                 appointments.mark_held(session, clinician_id=clinician_id, client_id=str(client_id))
             held = session.exec(
                 select(Appointment.id).where(

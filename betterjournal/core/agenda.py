@@ -38,6 +38,7 @@ from betterjournal.models import (
     ItemShare,
     OwnItem,
     SessionAgenda,
+    SharedItem,
     utcnow,
 )
 
@@ -50,6 +51,13 @@ _TOO_MANY = N_("An agenda holds at most 50 items. Remove one to add another.")
 _BROKEN = N_("This agenda couldn't be saved. Please reload the page and try again.")
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def _line_shape(line: object) -> bool:
     if not isinstance(line, dict) or not isinstance(line.get("id"), str) or len(line["id"]) != 8:
         return False
@@ -58,7 +66,7 @@ def _line_shape(line: object) -> bool:
     if set(line) == {"id", "pin"}:
         return line["pin"] == CHART
     if set(line) == {"id", "pin", "item"}:
-        return line["pin"] in PINNABLE and isinstance(line["item"], str) and len(line["item"]) == 36
+        return line["pin"] in PINNABLE and isinstance(line["item"], str) and _is_uuid(line["item"])
     return False
 
 
@@ -381,18 +389,39 @@ def last_time_for_note(session: Session, *, client_id: uuid.UUID, clinician_id: 
 # --- the clinician's side ------------------------------------------------------------------
 
 
+# The client's agenda for a window with this clinician (`viewer`), if shared with them now.
+_VISIBLE_AGENDA = (
+    sharing.visible_statement((ClientItem.id,))
+    .join(SessionAgenda, col(SessionAgenda.item_id) == ClientItem.id)
+    .where(
+        col(SessionAgenda.client_id) == bindparam("client"),
+        col(SessionAgenda.clinician_id) == ItemShare.clinician_id,
+        col(SessionAgenda.window) == bindparam("window"),
+    )
+)
+
+
 def shared_agenda(
     session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID, window: str
-) -> tuple[uuid.UUID, tuple[Line, ...]] | None:
+) -> tuple[uuid.UUID, tuple[Line, ...], dict[str, SharedItem]] | None:
     """The client's agenda for this window if they share it with this clinician (audited,
     marked seen), with only the lines the clinician may see: text, the chart, and pins of
-    items shared with them now. None when there is none or it isn't shared."""
-    found = _find(session, client_id, clinician_id, window)
-    if found is None or not sharing.visible_item_ids(session, clinician_id=clinician_id, among=[found]):
+    items shared with them now, and those items, opened (audited, marked seen). None when
+    there is none or it isn't shared."""
+    found = run_prebuilt(
+        session, _VISIBLE_AGENDA, viewer=clinician_id, client=client_id, window=window
+    ).scalar_one_or_none()
+    if found is None:
         return None
     opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=found, kind=KIND)
     lines = _lines(opened.fields["lines"], _discussed(session, [found])[found])
-    return found, _visible_lines(session, clinician_id, lines)
+    pinned: dict[str, SharedItem] = {}
+    for kind in PINNABLE.values():
+        ids = [uuid.UUID(line.item_id) for line in lines if line.pin == kind.name]
+        if ids:
+            for item in sharing.open_visible(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
+                pinned[str(item.id)] = item
+    return found, tuple(line for line in lines if not line.item_id or line.item_id in pinned), pinned
 
 
 def _visible_lines(session: Session, clinician_id: uuid.UUID, lines: tuple[Line, ...]) -> tuple[Line, ...]:

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exc, update
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, items, sharing
@@ -93,18 +93,31 @@ def _audit(session: Session, clinician_id: uuid.UUID, client_id: uuid.UUID, item
     )
 
 
+def _ensure_planned(session: Session, clinician_id: uuid.UUID, client_id: uuid.UUID) -> Appointment:
+    """The pair's planned (not held) session, made now (unplanned) if there is none. Two
+    tabs making it at once make one: the unique index of planned sessions refuses the
+    second, which reads the first's."""
+    planned = _planned(session, clinician_id, client_id)
+    if planned is not None:
+        return planned
+    try:
+        with session.begin_nested():
+            planned = Appointment(clinician_id=clinician_id, client_id=client_id)
+            session.add(planned)
+    except exc.IntegrityError:
+        planned = _planned(session, clinician_id, client_id)
+    assert planned is not None
+    return planned
+
+
 def plan(
     session: Session, *, clinician_id: uuid.UUID, client_id: object, day: object, at: object, zone: ZoneInfo
 ) -> uuid.UUID:
     """Set (or move) the client's next session with this clinician. Returns the client."""
     client = _linked_client(session, clinician_id, client_id)
     starts_at = clean_starts_at(day, at, zone, utcnow())
-    planned = _planned(session, clinician_id, client)
-    if planned is None:
-        planned = Appointment(clinician_id=clinician_id, client_id=client, starts_at=starts_at)
-        session.add(planned)
-    else:
-        planned.starts_at = starts_at
+    planned = _ensure_planned(session, clinician_id, client)
+    planned.starts_at = starts_at
     session.flush()
     _audit(session, clinician_id, client, planned.id)
     return client
@@ -120,19 +133,34 @@ def unplan(session: Session, *, clinician_id: uuid.UUID, client_id: object) -> u
     return client
 
 
+HELD_AGAIN = timedelta(minutes=10)  # marking held again this soon is a second tap, not a session
+_HOLD = (
+    update(Appointment)
+    .where(
+        col(Appointment.id) == bindparam("appointment"),
+        col(Appointment.held_at).is_(None),
+    )
+    .values(held_at=bindparam("now"))
+)
+
+
 def mark_held(session: Session, *, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
     """The session took place now: the planned one (or an unplanned one) is held, and a
-    new window starts. Returns the client."""
+    new window starts. Returns the client. A second tap (another tab, or within minutes
+    of the last) holds nothing more: it would make an empty window."""
     client = _linked_client(session, clinician_id, client_id)
-    held = _planned(session, clinician_id, client)
     now = utcnow()
-    if held is None:
-        held = Appointment(clinician_id=clinician_id, client_id=client, held_at=now)
-        session.add(held)
-    else:
-        held.held_at = now
-    session.flush()
-    _audit(session, clinician_id, client, held.id)
+    last = run_prebuilt(session, _LAST_TWO_HELD, clinician=clinician_id, client=client).first()
+    if (
+        last is not None
+        and now - last.held_at < HELD_AGAIN
+        and _planned(session, clinician_id, client) is None
+    ):
+        raise InvalidInput(N_("This session is marked held already."))
+    planned = _ensure_planned(session, clinician_id, client)
+    if run_prebuilt(session, _HOLD, appointment=planned.id, now=now).rowcount != 1:
+        raise InvalidInput(N_("This session is marked held already."))  # another tab, at once
+    _audit(session, clinician_id, client, planned.id)
     return client
 
 
@@ -163,11 +191,24 @@ def _window(clinician_id: uuid.UUID, held: Sequence[Any], planned: datetime | No
     return Window(clinician_id, str(held[0].id), held[0].held_at, previous_key, previous_start, planned)
 
 
+# The pair's planned session (held_at NULL, at most one) first, then the last held ones.
+_PLANNED_AND_LAST_HELD = (
+    select(Appointment.id, Appointment.held_at, Appointment.starts_at)
+    .where(
+        col(Appointment.clinician_id) == bindparam("clinician"),
+        col(Appointment.client_id) == bindparam("client"),
+    )
+    .order_by(col(Appointment.held_at).desc().nulls_first())
+    .limit(3)
+)
+
+
 def window(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> Window:
-    """The window a client and a clinician are in now (their link is checked by callers)."""
-    held = run_prebuilt(session, _LAST_TWO_HELD, clinician=clinician_id, client=client_id).all()
-    planned = _planned(session, clinician_id, client_id)
-    return _window(clinician_id, held, planned.starts_at if planned else None)
+    """The window a client and a clinician are in now (their link is checked by callers),
+    in one statement."""
+    rows = run_prebuilt(session, _PLANNED_AND_LAST_HELD, clinician=clinician_id, client=client_id).all()
+    planned = next((row.starts_at for row in rows if row.held_at is None), None)
+    return _window(clinician_id, [row for row in rows if row.held_at is not None][:2], planned)
 
 
 _NEXT_FOR_EACH_CLIENT = select(

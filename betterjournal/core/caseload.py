@@ -100,13 +100,7 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
     now = utcnow()
     since = window.since(now)
     found = agenda.shared_agenda(session, clinician_id=clinician_id, client_id=client, window=window.key)
-    agenda_id, lines = (str(found[0]), found[1]) if found else ("", ())
-    pinned: dict[str, SharedItem] = {}
-    for kind in agenda.PINNABLE.values():
-        ids: list[object] = [line.item_id for line in lines if line.pin == kind.name]
-        if ids:
-            for item in sharing.open_shared_many(session, clinician_id=clinician_id, item_ids=ids, kind=kind):
-                pinned[str(item.id)] = item
+    agenda_id, lines, pinned = (str(found[0]), found[1], found[2]) if found else ("", (), {})
     before = window.previous_start if window.previous_start is not None else since - (now - since)
     check_ins = sharing.every_shared(
         session, clinician_id=clinician_id, client_id=client, kind=checkins.KIND, since=min(before, since)

@@ -450,16 +450,31 @@ def open_shared_many(
     parsed = [
         items.parse_or_deny(clinician_id, item_id, AuditAction.VIEW_SHARED_ITEM) for item_id in item_ids
     ]
-    rows = session.exec(
-        _shared_rows_query(kind, clinician_id).where(
-            col(ClientItem.id).in_(parsed), col(ClientItem.kind) == kind.name
-        )
-    ).all()
+    rows = _rows_among(session, clinician_id, parsed, kind)
     found = {row[0] for row in rows}
     for item_id in parsed:
         if item_id not in found:
             raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_ITEM, item_id=item_id)
-    order = {item_id: index for index, item_id in enumerate(parsed)}
+    return _reveal(session, clinician_id=clinician_id, kind=kind, rows=rows)
+
+
+def open_visible(
+    session: Session, *, clinician_id: uuid.UUID, item_ids: list[uuid.UUID], kind: items.Kind
+) -> list[SharedItem]:
+    """Those of these items the clinician may see now, opened (audited, marked seen), in the
+    order given; the others are left out, not refused. For ids that come from the owner's own
+    data (an agenda's pins), never from the clinician."""
     return _reveal(
-        session, clinician_id=clinician_id, kind=kind, rows=sorted(rows, key=lambda r: order[r[0]])
+        session, clinician_id=clinician_id, kind=kind, rows=_rows_among(session, clinician_id, item_ids, kind)
     )
+
+
+def _rows_among(session: Session, clinician_id: uuid.UUID, item_ids: list[uuid.UUID], kind: items.Kind):
+    """The visible rows of a kind among these ids, in the order of the ids."""
+    rows = session.exec(
+        _shared_rows_query(kind, clinician_id).where(
+            col(ClientItem.id).in_(item_ids), col(ClientItem.kind) == kind.name
+        )
+    ).all()
+    order = {item_id: index for index, item_id in enumerate(item_ids)}
+    return sorted(rows, key=lambda row: order[row[0]])

@@ -44,7 +44,17 @@ def _tomorrow() -> str:
 
 
 def _hold(db: People) -> None:
+    """A session planned for later today and held now (as a clinician would, after it)."""
+    later = datetime.now(ZONE).replace(hour=23, minute=59)
     with session_scope() as session:
+        appointments.plan(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_a.id,
+            day=later.date().isoformat(),
+            at="23:59",
+            zone=ZONE,
+        )
         appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
 
 
@@ -69,12 +79,25 @@ def test_a_planned_session_is_kept_in_utc_and_held_sessions_make_windows(db: Peo
     with session_scope() as session:
         first = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
     assert first.next_at is None and first.previous_key == appointments.FIRST and first.start is not None
-    _hold(db)  # an unplanned session, held
+    _hold(db)
     with session_scope() as session:
         second = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
         each = appointments.where_each_client_is(session, clinician_id=db.clinician_a.id)
     assert second.previous_key == first.key and second.key != first.key
     assert each == {db.client_a.id: (second.key, None)}
+
+
+def test_a_second_tap_on_held_holds_nothing_more(db: People) -> None:
+    """Marking held again minutes later, with nothing planned, would make an empty window:
+    it is refused with a plain message and changes nothing. Unplanned, a session can be
+    held (the first time)."""
+    _linked(db)
+    with session_scope() as session:
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
+    before = _counts()
+    with pytest.raises(InvalidInput, match="marked held already"), session_scope() as session:
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
+    assert _counts() == before
 
 
 @pytest.mark.parametrize(
