@@ -125,8 +125,8 @@ def trend(
             "type": "date",
             "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
             "fixedrange": True,
-            "tickvals": [day.isoformat() for day in _ticks(first, today)],
-            "ticktext": [format_date(day, "d MMM", locale=locale) for day in _ticks(first, today)],
+            "tickvals": [day.isoformat() for day in ticks(first, today)],
+            "ticktext": [format_date(day, "d MMM", locale=locale) for day in ticks(first, today)],
             "gridcolor": "#e2e2e2",
         },
     )
@@ -145,7 +145,7 @@ def trend(
     return Chart(_figure(traces, layout), summary)
 
 
-def _ticks(first: date, last: date, most: int = 5) -> list[date]:
+def ticks(first: date, last: date, most: int = 5) -> list[date]:
     """At most `most` evenly spaced days from `first` to `last` for the date axis."""
     span = (last - first).days
     step = max(1, -(-span // (most - 1))) if most > 1 else span or 1
@@ -397,8 +397,8 @@ def window(
             "type": "date",
             "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
             "fixedrange": True,
-            "tickvals": [day.isoformat() for day in _ticks(first, today, 4)],
-            "ticktext": [format_date(day, "d MMM", locale=locale) for day in _ticks(first, today, 4)],
+            "tickvals": [day.isoformat() for day in ticks(first, today, 4)],
+            "ticktext": [format_date(day, "d MMM", locale=locale) for day in ticks(first, today, 4)],
             "gridcolor": "#e2e2e2",
         },
     )

@@ -117,4 +117,10 @@ async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:
         with session_scope() as session:
             return work(session, **kwargs)
 
-    return await asyncio.to_thread(unit)
+    return await off_the_loop(unit)
+
+
+async def off_the_loop(work: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run `work(**kwargs)` in a worker thread: slow work that needs no database (making a
+    PDF), outside any unit of work so it holds no transaction open while it runs."""
+    return await asyncio.to_thread(work, **kwargs)

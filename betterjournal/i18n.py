@@ -95,6 +95,13 @@ def _moment_pattern(language: str) -> str:
 
 
 @functools.cache
+def _long_moment_pattern(language: str) -> str:
+    """The weekday, day and month, and the short time, joined as the locale joins them."""
+    locale = babel_locale(language)
+    return locale.datetime_formats["medium"].format(locale.time_formats["short"].pattern, "EEEE d MMMM")
+
+
+@functools.cache
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
@@ -183,10 +190,12 @@ class Reader:
 
     def long_moment(self, moment: datetime) -> str:
         """'Tuesday 14 March, 10:00 a.m.' / 'mardi 14 mars, 10 h 00', in this reader's time zone."""
-        locale, zone = babel_locale(self.language), _zone(self.time_zone)
-        day = format_datetime(moment, "EEEE d MMMM", tzinfo=zone, locale=locale)
-        at = format_datetime(moment, locale.time_formats["short"].pattern, tzinfo=zone, locale=locale)
-        return f"{day}, {at}"  # the same in both languages
+        return format_datetime(
+            moment,
+            _long_moment_pattern(self.language),
+            tzinfo=_zone(self.time_zone),
+            locale=babel_locale(self.language),
+        )
 
     def today(self) -> date:
         """Today's date where this reader is."""

@@ -32,7 +32,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate
 
-from betterjournal.charts import COLOURS, _ticks
+from betterjournal.charts import COLOURS, ticks
 from betterjournal.core import checkins
 from betterjournal.core.checkins import Reading
 from betterjournal.i18n import N_, Reader
@@ -219,7 +219,7 @@ def _mood_chart(reader: Reader, series: checkins.DailySeries, first: date) -> Dr
     for level in (0, 5, 10):
         drawing.add(Line(_LEFT, y(level), WIDTH - _RIGHT, y(level), strokeColor=GRID, strokeWidth=0.8))
         drawing.add(_label(_LEFT - 6, y(level) - 3, reader.number(level), "end"))
-    for day in _ticks(first, last):
+    for day in ticks(first, last):
         drawing.add(Line(x(day), _BOTTOM, x(day), _BOTTOM - 3, strokeColor=MUTED, strokeWidth=0.6))
         drawing.add(_label(x(day), _BOTTOM - 13, reader.short_day(day), "middle"))
     # Dots shrink when there are many days, so months of check-ins stay readable.

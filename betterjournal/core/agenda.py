@@ -546,10 +546,10 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
                 col(ClientItem.deleted_at).is_(None),
             )
         ).all()
-        for item_id, kind_name in live:
-            pinned[str(item_id)] = items.open_own(
-                session, owner_id=client_id, kind=PINNABLE[kind_name], item_id=item_id
-            )
+        for kind in PINNABLE.values():  # one query per kind, not per pin
+            ids: list[object] = [item_id for item_id, kind_name in live if kind_name == kind.name]
+            for item in items.open_own_many(session, owner_id=client_id, kind=kind, item_ids=ids):
+                pinned[str(item.id)] = item
     shares = sharing.shares_of(session, owner_id=client_id, item_ids=[uuid.UUID(i) for i in pinned])
     visible = {
         str(item_id)
@@ -570,10 +570,7 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
 
 def chosen_entries(session: Session, *, client_id: uuid.UUID, entry_ids: Sequence[object]) -> list[OwnItem]:
     """The client's own entries among these ids, for their summary (anyone else's: refused)."""
-    return [
-        items.open_own(session, owner_id=client_id, kind=journal.KIND, item_id=entry_id)
-        for entry_id in dict.fromkeys(entry_ids)
-    ]
+    return items.open_own_many(session, owner_id=client_id, kind=journal.KIND, item_ids=list(entry_ids))
 
 
 def record_export(session: Session, *, client_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> None:

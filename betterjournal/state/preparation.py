@@ -7,7 +7,6 @@ states hold what is on screen. Each side's changes reach the other's open page a
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,7 @@ from betterjournal import charts, routes, summary_pdf
 from betterjournal.core import agenda, appointments, caseload, checkins, homework, journal, links, sharing
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
-from betterjournal.db import in_session
+from betterjournal.db import in_session, off_the_loop
 from betterjournal.i18n import N_, Reader
 from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
@@ -362,9 +361,9 @@ class PrepareState(AppState):
 
         review, entries = await in_session(gather)
         ready = review.preparation
-        data = await asyncio.to_thread(  # a long summary takes a moment: off the event loop
+        data = await off_the_loop(  # a long summary takes a moment
             summary_pdf.session_summary,
-            reader,
+            reader=reader,
             next_at=ready.window.next_at,
             since=review.since,
             agenda=[line.text for line in _own_lines(ready.agenda.lines, review, reader)]

@@ -174,6 +174,25 @@ def test_save_and_open_own(db, kind: items.Kind) -> None:
         assert items.list_own(session, owner_id=db.client_b.id, kind=kind).items == []
 
 
+def test_several_own_items_open_in_one_query_and_anyone_elses_is_refused(db, kind: items.Kind) -> None:
+    a, b = db.client_a.id, db.client_b.id
+    with session_scope() as session:
+        first, second = (new_item(session, kind=kind, owner_id=a, text=t) for t in ("first", "second"))
+        theirs = new_item(session, kind=kind, owner_id=b, text="theirs")
+    with session_scope() as session:
+        opened = items.open_own_many(session, owner_id=a, kind=kind, item_ids=[second, str(first), second])
+    assert [(item.id, item.fields) for item in opened] == [
+        (second, values_for(kind, "second")),
+        (first, values_for(kind, "first")),
+    ]
+    for refused in ([first, theirs], [first, "not-an-id"], [first, uuid.uuid4()]):
+        with pytest.raises(Denied), session_scope() as session:
+            items.open_own_many(session, owner_id=a, kind=kind, item_ids=refused)
+    with session_scope() as session:
+        denied = [e for e in audit_events(session) if e.outcome == DENIED]
+    assert [(e.actor_id, e.action) for e in denied] == [(a, AuditAction.VIEW_ITEM)] * 3
+
+
 def test_fields_are_exactly_the_kinds_and_owner_comes_from_the_session(db, kind: items.Kind) -> None:
     """AUTHZ-7: a payload naming anything but the kind's fields is refused, nothing written."""
     a = db.client_a.id
