@@ -23,7 +23,7 @@ The core returns datetimes and raw field values; formatting happens at the edge.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -289,7 +289,9 @@ def open_own(session: Session, *, owner_id: Any, kind: Kind, item_id: object) ->
     return _own_item(kind, data_key(session, owner_id), row)
 
 
-def open_own_many(session: Session, *, owner_id: Any, kind: Kind, item_ids: list[object]) -> list[OwnItem]:
+def open_own_many(
+    session: Session, *, owner_id: Any, kind: Kind, item_ids: Sequence[object]
+) -> list[OwnItem]:
     """Several of the owner's items of a kind, every field, in one query, in the order given;
     Denied (audited) for the first id that isn't the owner's live item of this kind."""
     parsed = list(
