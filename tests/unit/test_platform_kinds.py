@@ -22,6 +22,7 @@ from unit_support import (
     AuditRow,
     audit_events,
     audit_rows,
+    every_kind,
     link,
     new_item,
     row_counts,
@@ -44,7 +45,7 @@ from betterjournal.models import (
 )
 
 SECRET = "PLATFORM-SECRET-51c2"
-KINDS = sorted(items.registered(), key=lambda kind: kind.name)
+KINDS = every_kind()
 assert {kind.name for kind in KINDS} >= {journal.KIND.name, NOTE.name}
 
 ALLOWED, DENIED = AuditOutcome.ALLOWED, AuditOutcome.DENIED

@@ -41,14 +41,14 @@ from hypothesis.stateful import (
 )
 from note_kind import NOTE_TABLE, create_note_table
 from sqlmodel import Session, col, select
-from unit_support import AuditRow, People, audit_rows, row_counts
+from unit_support import AuditRow, People, audit_rows, every_kind, row_counts
 
 from betterjournal.core import drafts, homework, items, journal, links, sharing, worksheets
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, ItemShare, utcnow
 
-KINDS = sorted(items.registered(), key=lambda kind: kind.name)
+KINDS = every_kind()
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 assert {journal.KIND.name, "note"} <= set(KIND_NAMES)
 

@@ -95,6 +95,19 @@ def audit_events(session: Session) -> list[AuditEvent]:
 # --- any registered kind ------------------------------------------------------------------
 
 
+def every_kind() -> list[Kind]:
+    """Every kind the app registers (and any test kind imported before), by name. A kind
+    registers when its module is imported: import them all here, so a generic test's list
+    doesn't depend on which test modules were collected before it."""
+    import betterjournal.core.agenda
+    import betterjournal.core.checkins
+    import betterjournal.core.homework
+    import betterjournal.core.journal  # noqa: F401
+    from betterjournal.core import items
+
+    return sorted(items.registered(), key=lambda kind: kind.name)
+
+
 # Per kind, the fields that can't hold free text, each with a valid value as the kind stores
 # it; every other field holds text naming it.
 FIXED_VALUES: dict[str, dict[str, str]] = {
