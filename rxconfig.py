@@ -1,11 +1,19 @@
 """Reflex configuration. Every choice here closes one of the framework's open defaults."""
 
+import os
+
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from betterjournal.settings import get_settings
 
 settings = get_settings()
+
+# The largest websocket message a tab may send (Reflex passes it to Socket.IO as
+# max_http_buffer_size; a bigger one closes the connection). Our largest events carry one
+# entry body (50,000 characters, at most 4 bytes each in UTF-8), possibly twice (a form
+# sends its inputs by name and by id): 512 KiB holds that; Reflex's default is 1 MB.
+os.environ.setdefault("REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE", str(512 * 1024))
 
 config = rx.Config(
     app_name="betterjournal",

@@ -22,12 +22,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from betterjournal import routes
-from betterjournal.core import accounts, drafts, form_tokens, journal, links
+from betterjournal import oidc, routes
+from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
 from betterjournal.i18n import LANGUAGES, from_accept_language
-from betterjournal.models import Role
+from betterjournal.models import Role, SessionStage, User
 from betterjournal.settings import get_settings
 
 log = logging.getLogger("betterjournal.api")
@@ -93,8 +93,19 @@ def _back(path: str, error: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode({'error': error})}", status_code=303)
 
 
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def is_form_type(content_type: str) -> bool:
+    """Whether a Content-Type header names a url-encoded form (the only body our forms send)."""
+    return content_type.split(";", 1)[0].strip().lower() == _FORM_TYPE
+
+
 async def _checked_form(request: Request) -> dict[str, str] | None:
-    if not _same_origin(request):
+    """The fields of a url-encoded form posted from our own pages with a valid form token,
+    or None. Any other body (multipart: files) is refused before it is read; the size of
+    the ones read is capped before they reach here (limits.RequestLimits)."""
+    if not _same_origin(request) or not is_form_type(request.headers.get("content-type", "")):
         return None
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -117,32 +128,76 @@ def _with_session_cookie(response: Response, token: str) -> Response:
     return response
 
 
+def _device(request: Request) -> str:
+    """The browser and system in words ("Firefox on Android"), for "Where you're signed in"."""
+    return accounts.device_in_words(request.headers.get("user-agent", ""))
+
+
+def _start_signed_in(session, user, device: str) -> tuple[str, str, str | None]:
+    """A session for a person whose first factor passed: (token, where to go, language).
+
+    With MFA on, the session waits for a code; a clinician or admin without it can only
+    set it up. Neither is anyone's identity until then (accounts.resolve_session).
+    """
+    stage = mfa.stage_after_password(user)
+    token = accounts.start_session(session, user, stage=stage, device=device)
+    if stage == SessionStage.MFA_CODE:
+        return token, routes.SIGN_IN_CODE, user.language
+    if stage == SessionStage.MFA_SETUP:
+        return token, routes.TWO_STEP_SETUP, user.language
+    return token, accounts.home_after_sign_in(session, user), user.language
+
+
+def _signed_in(token: str, destination: str, language: str | None) -> Response:
+    response = _with_session_cookie(RedirectResponse(destination, status_code=303), token)
+    return _with_language_cookie(response, language)
+
+
+async def finish_sign_in(request: Request, user_id: uuid.UUID) -> Response:
+    """Sign in a person another way has identified (clinic sign-in): the same session,
+    MFA step and cookie as a password sign-in."""
+    device = _device(request)
+
+    def work(session) -> tuple[str, str, str | None] | None:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active or user.email_confirmed_at is None:
+            return None
+        return _start_signed_in(session, user, device)
+
+    started = await in_session(work)
+    if started is None:
+        return _back(routes.SIGN_IN, "signin")
+    return _signed_in(*started)
+
+
 async def sign_in(request: Request) -> Response:
     fields = await _checked_form(request)
     if fields is None:
         return _back(routes.SIGN_IN, "form")
-    address = _client_address(request)
+    address, device = _client_address(request), _device(request)
 
-    def work(session) -> tuple[str, str, str | None]:
+    def work(session) -> tuple[str, str, str | None] | None:
         user = accounts.authenticate(
             session, email=fields.get("email"), password=fields.get("password"), address=address
         )
+        if user.email_confirmed_at is None:
+            # The right password, so saying so is no oracle; the link is sent again.
+            credentials.send_confirmation(session, user, language=fields.get("language"))
+            return None
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        token = accounts.start_session(session, user)
-        # A client who registered with an invitation code sees it offered first.
-        invited = user.role == Role.CLIENT and links.offered_invitation(session, client_id=user.id)
-        return token, routes.CARE_TEAM if invited else routes.HOME, user.language
+        return _start_signed_in(session, user, device)
 
     try:
-        token, destination, language = await in_session(work)
+        started = await in_session(work)
     except TooManyAttempts:
         return _back(routes.SIGN_IN, "throttled")
     except CoreError:
         return _back(routes.SIGN_IN, "signin")
-    response = _with_session_cookie(RedirectResponse(destination, status_code=303), token)
-    return _with_language_cookie(response, language)
+    if started is None:
+        return _back(routes.SIGN_IN, "unconfirmed")
+    return _signed_in(*started)
 
 
 async def register(request: Request) -> Response:
@@ -157,27 +212,79 @@ async def register(request: Request) -> Response:
             email=fields.get("email"),
             password=fields.get("password"),
             address=_client_address(request),
+            language=fields.get("language"),
         )
     except TooManyAttempts:
         return _back(routes.REGISTER, "throttled")
     except InvalidInput as error:
         return _back(routes.REGISTER, error.code)
     # The same answer whether or not the email already had an account (AUTHN-2): no
-    # session is started here, the person signs in next.
+    # session is started here; the person confirms their address from the email, then
+    # signs in.
     return RedirectResponse(f"{routes.SIGN_IN}?registered=1", status_code=303)
 
 
+async def forgot_password(request: Request) -> Response:
+    """Email a reset link; the same answer whether or not the address has an account."""
+    fields = await _checked_form(request)
+    if fields is None:
+        return _back(routes.FORGOT, "form")
+    try:
+        await in_session(
+            credentials.request_reset,
+            email=fields.get("email"),
+            address=_client_address(request),
+            language=fields.get("language"),
+        )
+    except TooManyAttempts:
+        return _back(routes.FORGOT, "throttled")
+    return RedirectResponse(f"{routes.FORGOT}?sent=1", status_code=303)
+
+
+async def choose_password(request: Request) -> Response:
+    """A password from an emailed link: the first one after approval, or a reset."""
+    fields = await _checked_form(request)
+    first = fields is not None and fields.get("first") == "1"
+    token = fields.get("token", "") if fields is not None else ""
+    back = f"{routes.CHOOSE_PASSWORD}?{urlencode({'token': token[:100], 'first': '1' if first else ''})}"
+    if fields is None:
+        return RedirectResponse(f"{back}&error=form", status_code=303)
+    try:
+        await in_session(
+            credentials.choose_password, token=token, password=fields.get("password"), first=first
+        )
+    except InvalidInput as error:
+        return RedirectResponse(f"{back}&{urlencode({'error': error.code})}", status_code=303)
+    return RedirectResponse(f"{routes.SIGN_IN}?password_set=1", status_code=303)
+
+
+async def confirm_email(request: Request) -> Response:
+    """Confirm an address from the emailed link (a button on the page it opens: a mail
+    scanner fetching the link can't use it up)."""
+    fields = await _checked_form(request)
+    if fields is None:
+        return _back(routes.CONFIRM_EMAIL, "form")
+    try:
+        await in_session(credentials.confirm_email, token=fields.get("token"))
+    except InvalidInput as error:
+        return _back(routes.CONFIRM_EMAIL, error.code)
+    return RedirectResponse(f"{routes.SIGN_IN}?confirmed=1", status_code=303)
+
+
 async def sign_out(request: Request) -> Response:
+    """End the session (or, asked, every session of its person), then clear the cookie and
+    the site's storage. Posted from anywhere but our own pages (TRANS-3), it changes
+    nothing at all, so a foreign page can't sign a person out of their view."""
+    if not _same_origin(request):
+        return Response(status_code=403)
     settings = get_settings()
     token = session_token_from_cookie_header(request.headers.get("cookie", ""))
     # Sign-out is honoured even with a stale form token; it only ever removes access.
-    language = None
-    if _same_origin(request):
-        form = await request.form()
-        everywhere = form.get("everywhere") == "yes"
-        viewer = await in_session(accounts.resolve_session, token=token)
-        language = viewer.language if viewer is not None else None
-        await in_session(accounts.end_session, token=token, everywhere=everywhere)
+    form = await request.form() if is_form_type(request.headers.get("content-type", "")) else {}
+    everywhere = form.get("everywhere") == "yes"
+    viewer = await in_session(accounts.resolve_session, token=token)
+    language = viewer.language if viewer is not None else None
+    await in_session(accounts.end_session, token=token, everywhere=everywhere)
     response = _with_language_cookie(
         RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303), language
     )
@@ -274,8 +381,12 @@ def http_routes() -> Starlette:
             Route(routes.API_SIGN_IN, sign_in, methods=["POST"]),
             Route(routes.API_REGISTER, register, methods=["POST"]),
             Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
+            Route(routes.API_FORGOT, forgot_password, methods=["POST"]),
+            Route(routes.API_PASSWORD, choose_password, methods=["POST"]),
+            Route(routes.API_CONFIRM, confirm_email, methods=["POST"]),
             Route(routes.HEALTH, health, methods=["GET"]),
             Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
+            *oidc.oidc_routes(),
         ]
     )
 

@@ -6,10 +6,18 @@ import uuid
 
 import reflex as rx
 
-from betterjournal import api, routes
+from betterjournal import api, limits, outbox, routes
 from betterjournal.components.text import tr
 from betterjournal.i18n import N_
 from betterjournal.logs import install_redaction
+from betterjournal.pages.account import (
+    choose_password_page,
+    confirm_email_page,
+    forgot_page,
+    landing_page,
+    sign_in_code_page,
+    two_step_setup_page,
+)
 from betterjournal.pages.auth import register_page, sign_in_page
 from betterjournal.pages.care_team import care_team_page
 from betterjournal.pages.checkins import (
@@ -20,7 +28,7 @@ from betterjournal.pages.checkins import (
 )
 from betterjournal.pages.clinician import client_entries_page, clients_page, shared_entry_page
 from betterjournal.pages.editor import write_page
-from betterjournal.pages.home import admin_page, home_page
+from betterjournal.pages.home import admin_page
 from betterjournal.pages.homework import (
     client_homework_page,
     homework_page,
@@ -30,8 +38,15 @@ from betterjournal.pages.homework import (
 )
 from betterjournal.pages.journal import entry_page, journal_page
 from betterjournal.pages.preparation import brief_page, caseload_page, prepare_page
-from betterjournal.pages.settings import settings_page
+from betterjournal.pages.settings import security_page, sessions_page, settings_page
 from betterjournal.settings import get_settings
+from betterjournal.state.account import (
+    LandingState,
+    SecurityState,
+    SessionsState,
+    SignInCodeState,
+    TwoStepState,
+)
 from betterjournal.state.admin import AdminState
 from betterjournal.state.base import AppState, SessionGate, event_reader
 from betterjournal.state.care_team import CareTeamState
@@ -75,18 +90,29 @@ for module in get_settings().test_kinds:  # item kinds that exist only in the te
     importlib.import_module(module.strip())
 
 app = rx.App(
-    api_transformer=[api.http_routes(), api.SecurityHeaders],
+    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
+app.register_lifespan_task(outbox.run_sender)
 
 app.add_middleware(SessionGate(), index=0)
 
 PAGES = [
-    (home_page, routes.HOME, N_("Opening…"), AppState.route_home),
+    (landing_page, routes.HOME, N_("A private space between sessions"), LandingState.open_landing),
     (sign_in_page, routes.SIGN_IN, N_("Sign in"), AppState.prepare_public_page),
     (register_page, routes.REGISTER, N_("Create your account"), AppState.prepare_public_page),
+    (forgot_page, routes.FORGOT, N_("Forgot your password?"), AppState.prepare_public_page),
+    (choose_password_page, routes.CHOOSE_PASSWORD, N_("Choose a password"), AppState.prepare_public_page),
+    (
+        confirm_email_page,
+        routes.CONFIRM_EMAIL,
+        N_("Confirm your email address"),
+        AppState.prepare_public_page,
+    ),
+    (sign_in_code_page, routes.SIGN_IN_CODE, N_("Two-step sign-in"), SignInCodeState.open_code),
+    (two_step_setup_page, routes.TWO_STEP_SETUP, N_("Set up two-step sign-in"), TwoStepState.open_setup),
     (
         journal_page,
         routes.JOURNAL,
@@ -102,6 +128,8 @@ PAGES = [
     (worksheet_page, routes.WORKSHEET, N_("Homework"), WorksheetState.open_worksheet),
     (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
     (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
+    (security_page, routes.SECURITY, N_("Password and two-step sign-in"), SecurityState.load_security),
+    (sessions_page, routes.SESSIONS, N_("Where you're signed in"), SessionsState.load_sessions),
     (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
     (client_entries_page, routes.CLIENT_ENTRIES, N_("Shared entries"), SharedWithMeState.load_client_entries),
     (shared_entry_page, routes.SHARED_ENTRY, N_("Shared entry"), SharedWithMeState.load_shared_entry),
@@ -117,7 +145,7 @@ PAGES = [
     (caseload_page, routes.CASELOAD, N_("Caseload"), CaseloadState.load_caseload),
     (brief_page, routes.BRIEF, N_("Session brief"), BriefState.load_brief),
     (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),
-    (admin_page, routes.ADMIN, N_("Administration"), AdminState.check_admin),
+    (admin_page, routes.ADMIN, N_("Early access requests"), AdminState.load_requests),
 ]
 
 for component, route, title, on_load in PAGES:

@@ -36,6 +36,10 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 
 
+# The owner named in the associated data of what the deployment seals for itself.
+SYSTEM_OWNER = uuid.UUID(int=0)
+
+
 class DecryptionError(Exception):
     """A ciphertext could not be opened: wrong key, wrong place, or tampered."""
 
@@ -112,6 +116,10 @@ class Vault:
         """A secret for another purpose (e.g. signing form tokens), derived from the KEK."""
         hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode())
         return hkdf.derive(self._derive_root)
+
+    def system_key(self, purpose: str) -> DataKey:
+        """A data key of the deployment's own (e.g. for the email outbox), derived from the KEK."""
+        return DataKey(SYSTEM_OWNER, self.derived_secret(purpose))
 
     def sign(self, purpose: str, message: bytes) -> str:
         mac = hmac.new(self.derived_secret(purpose), message, hashlib.sha256).digest()

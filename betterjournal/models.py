@@ -77,6 +77,8 @@ class AuditAction(enum.StrEnum):
     SCHEDULE = "schedule"  # a clinician setting or clearing an appointment, or marking one held
     DISCUSS = "discuss"  # a clinician ticking an agenda line as discussed (or unticking it)
     EXPORT = "export"  # a client making a file of their own items (the session summary PDF)
+    CHECK_CODE = "check_code"  # a signed-in client trying an invitation code (audited when wrong)
+    ADMIT = "admit"  # an admin checking, approving or declining a request for early access
 
 
 class AuditOutcome(enum.StrEnum):
@@ -103,6 +105,24 @@ class User(SQLModel, table=True):
     wrapped_data_key: bytes = Field(sa_column=_ciphertext())
     kek_version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # None until the person follows the link in the confirmation email (or sets their
+    # first password from the approval email): no sign-in before then.
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # TOTP (core/mfa.py): the secret sealed under the person's data key once confirmed;
+    # one being set up waits in totp_pending_ct; the last time step accepted (no replay).
+    totp_secret_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    totp_pending_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    totp_last_step: int | None = None
+
+    __encrypted__ = ("totp_secret_ct", "totp_pending_ct")
+
+
+class SessionStage(enum.StrEnum):
+    """How far a sign-in got. Only a FULL session is anyone's identity (resolve_session)."""
+
+    FULL = "full"
+    MFA_CODE = "mfa_code"  # password right; the authenticator code comes next
+    MFA_SETUP = "mfa_setup"  # a clinician or admin without MFA: setting it up is all they can do
 
 
 class AuthSession(SQLModel, table=True):
@@ -115,6 +135,88 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    stage: SessionStage = SessionStage.FULL
+    device: str = Field(default="", max_length=80)  # "Firefox on Android": words, never an address
+
+
+class TokenPurpose(enum.StrEnum):
+    CONFIRM_EMAIL = "confirm_email"
+    SET_PASSWORD = "set_password"  # noqa: S105 - the first password, after an approved request
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use link sent by email (core/tokens.py). Only the token's hash is stored."""
+
+    __tablename__ = "account_token"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    purpose: TokenPurpose
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of ten single-use MFA recovery codes, stored as its hash."""
+
+    __tablename__ = "recovery_code"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AccessStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class AccessRequest(SQLModel, table=True):
+    """A request for early access from the public home page, for an admin to decide."""
+
+    __tablename__ = "access_request"  # type: ignore[assignment]
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    name: str = Field(max_length=100)
+    email: str = Field(max_length=254, index=True)
+    role: Role
+    language: str = Field(max_length=8)
+    # Clinicians only: what the admin checks in the college's public register.
+    profession: str | None = Field(default=None, max_length=100)
+    province: str | None = Field(default=None, max_length=2)
+    college: str | None = Field(default=None, max_length=200)
+    registration_number: str | None = Field(default=None, max_length=40)
+    status: AccessStatus = AccessStatus.PENDING
+    register_checked_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    )
+    register_checked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    decided_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    )
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One email waiting to be sent (betterjournal/outbox.py). The whole message, recipient
+    included, is sealed under the deployment's outbox key; it is dropped once sent."""
+
+    __tablename__ = "outbox_message"  # type: ignore[assignment]
+    __encrypted__ = ("message_ct",)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    message_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
 
 
 class LoginFailure(SQLModel, table=True):

@@ -22,13 +22,24 @@ PREPARE = "/prepare"  # the client's next session: since last time, last time, w
 CASELOAD = "/caseload"  # the clinician's clients by next session, with what needs attention
 BRIEF = "/clients/brief"  # one client's window before a session (?client=)
 WORKSHEETS = "/worksheets"  # a clinician's own worksheets, and the builder
-ADMIN = "/admin"
+ADMIN = "/admin"  # the early-access waiting list
 SETTINGS = "/settings"
+SESSIONS = "/settings/sessions"  # where you're signed in
+SECURITY = "/settings/security"  # password, email, two-step sign-in (after re-authenticating)
+SIGN_IN_CODE = "/signin/code"  # the two-step code after the password
+TWO_STEP_SETUP = "/two-step"  # setting up two-step sign-in (required for clinicians and admins)
+FORGOT = "/forgot"  # asking for a password reset link
+CHOOSE_PASSWORD = "/password"  # noqa: S105 - from an emailed link: ?token=… (&first=1 after approval)
+CONFIRM_EMAIL = "/confirm"  # from an emailed link: ?token=…
 
 API_SIGN_IN = "/api/auth/signin"
 API_SIGN_OUT = "/api/auth/signout"
 API_REGISTER = "/api/auth/register"
 HEALTH = "/api/health"
+API_FORGOT = "/api/auth/forgot"
+API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
+API_CONFIRM = "/api/auth/confirm"
+API_REQUEST_ACCESS = "/api/access/request"
 API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
 
 

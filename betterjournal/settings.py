@@ -34,6 +34,10 @@ def _minutes(name: str, default: int) -> timedelta:
     return timedelta(minutes=value)
 
 
+# smtp:// (no TLS) is for a relay on the same machine, and for the test suite's server.
+SMTP_SCHEMES = ("smtp+starttls", "smtps", "smtp")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -47,6 +51,16 @@ class Settings:
     clinician_idle: timedelta
     session_lifetime: timedelta
     trust_proxy: bool
+    data_dir: Path
+    # Email (betterjournal/outbox.py): through the deployment's own relay when set
+    # (smtp+starttls://user:pass@host:port); otherwise one .eml file per message in
+    # data_dir/outbox.
+    smtp_url: str = ""
+    mail_from: str = "Betterjournal <no-reply@localhost>"
+    # Clinic sign-in (OpenID Connect) when an issuer is set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
     # Modules registering extra item kinds, for tests only (e.g. the test suite's "note"
     # kind, so the socket attacks cover a second kind); refused in production.
     test_kinds: tuple[str, ...] = ()
@@ -79,6 +93,14 @@ class Settings:
         # The __Host- prefix needs Secure, so it is only used over https.
         return "__Host-bj_session" if self.secure_cookies else "bj_session"
 
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
     def idle_timeout(self, role: str) -> timedelta:
         return self.client_idle if role == "client" else self.clinician_idle
 
@@ -98,6 +120,12 @@ def load_settings() -> Settings:
         clinician_idle=_minutes("BJ_CLINICIAN_IDLE_MINUTES", 15),
         session_lifetime=_minutes("BJ_SESSION_MAX_MINUTES", 12 * 60),
         trust_proxy=_env("BJ_TRUST_PROXY", "false").lower() in {"1", "true", "yes"},
+        data_dir=data_dir,
+        smtp_url=_env("BJ_SMTP_URL", ""),
+        mail_from=_env("BJ_MAIL_FROM", "Betterjournal <no-reply@localhost>"),
+        oidc_issuer=_env("BJ_OIDC_ISSUER", "").rstrip("/"),
+        oidc_client_id=_env("BJ_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=_env("BJ_OIDC_CLIENT_SECRET", ""),
         test_kinds=tuple(name for name in _env("BJ_TEST_KINDS", "").split(",") if name.strip()),
     )
     if not is_time_zone(settings.time_zone):
@@ -108,6 +136,12 @@ def load_settings() -> Settings:
         raise SettingsError("BJ_TEST_KINDS is for tests only, never in production")
     if settings.production and not settings.secure_cookies:
         raise SettingsError("BJ_PUBLIC_URL must be https:// in production")
+    if settings.smtp_url and urlsplit(settings.smtp_url).scheme not in SMTP_SCHEMES:
+        raise SettingsError("BJ_SMTP_URL must look like smtp+starttls://user:pass@host:port")
+    if settings.production and settings.smtp_url.startswith("smtp://"):
+        raise SettingsError("In production BJ_SMTP_URL must use smtp+starttls:// or smtps://")
+    if settings.production and settings.oidc_issuer and not settings.oidc_issuer.startswith("https://"):
+        raise SettingsError("BJ_OIDC_ISSUER must be https:// in production")
     if settings.production and not settings.key_b64 and data_dir in settings.key_file.parents:
         raise SettingsError(
             "In production the key-encryption key must not live beside the data: "

@@ -13,13 +13,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# core() swaps this process's BJ_* environment: one caller at a time.
+_CORE_LOCK = threading.RLock()
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 600
 
@@ -39,6 +43,7 @@ class RunningApp:
     env: dict[str, str]
     process: subprocess.Popen | None = None
     markers: set[str] = field(default_factory=set)
+    mailbox: Any = None  # the test suite's SMTP server (tests/smtp_mailbox.py), when it has one
 
     @property
     def database_files(self) -> list[Path]:
@@ -56,6 +61,8 @@ class RunningApp:
         )
 
     def create_user(self, role: str, email: str, name: str, password: str) -> None:
+        """An account made with the operator's console command; a clinician or admin also
+        sets up two-step sign-in (tests/two_step.py), which the app requires of them."""
         self.cli(
             "user",
             "create",
@@ -67,6 +74,20 @@ class RunningApp:
             name,
             stdin=password + "\n",
         )
+        if role in ("clinician", "admin"):
+            self.enrol_two_step(email)
+
+    def enrol_two_step(self, email: str) -> None:
+        import two_step
+        from sqlmodel import select
+
+        from betterjournal.db import session_scope
+        from betterjournal.models import User
+
+        with _CORE_LOCK, self.core():
+            with session_scope() as session:
+                user_id = session.exec(select(User.id).where(User.email == email.lower())).one()
+            two_step.enrol(user_id, email)
 
     @contextlib.contextmanager
     def core(self) -> Iterator[None]:
@@ -107,9 +128,12 @@ class RunningApp:
 TEST_DIRS = (PROJECT_ROOT / "tests", PROJECT_ROOT / "tests" / "unit")
 
 
-def app_env(data_dir: Path, port: int, *, test_kinds: bool = False) -> dict[str, str]:
-    """The app's environment; `test_kinds` also registers the tests' "note" kind in it."""
+def app_env(data_dir: Path, port: int, *, test_kinds: bool = False, smtp_url: str = "") -> dict[str, str]:
+    """The app's environment; `test_kinds` also registers the tests' "note" kind in it;
+    `smtp_url` sends its email to the tests' SMTP server (else to its outbox folder)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BJ_")}
+    if smtp_url:
+        env["BJ_SMTP_URL"] = smtp_url
     if test_kinds:
         env["BJ_TEST_KINDS"] = "app_kinds"
         env["PYTHONPATH"] = os.pathsep.join([*map(str, TEST_DIRS), env.get("PYTHONPATH", "")]).rstrip(
@@ -147,16 +171,19 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
     raise RuntimeError(f"the app did not start within {timeout:.0f} s; see {log_path}")
 
 
-def start_app(data_dir: Path, port: int | None = None, *, test_kinds: bool = False) -> RunningApp:
+def start_app(
+    data_dir: Path, port: int | None = None, *, test_kinds: bool = False, mailbox: Any = None
+) -> RunningApp:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = app_env(data_dir, port, test_kinds=test_kinds)
+    env = app_env(data_dir, port, test_kinds=test_kinds, smtp_url=mailbox.url if mailbox else "")
     app = RunningApp(
         url=f"http://localhost:{port}",
         port=port,
         data_dir=data_dir,
         log_path=data_dir / "app.log",
         env=env,
+        mailbox=mailbox,
     )
     app.cli("init")
     log = app.log_path.open("w")

@@ -14,8 +14,13 @@ sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
 
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    app = start_app(tmp_path_factory.mktemp("app"), test_kinds=True)
+    """The app, sending its email to a real SMTP server the suite runs (app.mailbox)."""
+    from smtp_mailbox import Mailbox
+
+    mailbox = Mailbox().start()
+    app = start_app(tmp_path_factory.mktemp("app"), test_kinds=True, mailbox=mailbox)
     try:
         yield app
     finally:
         app.stop()
+        mailbox.stop()

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.error import HTTPError
 
 import socketio
+import two_step
 
 ROUTER_DATA = {"pathname": "/", "query": {}, "asPath": "/"}
 
@@ -114,7 +115,7 @@ def form_token_from(updates: list[dict[str, Any]]) -> str:
     return token
 
 
-def post_form(url: str, path: str, fields: dict[str, str]) -> tuple[int, dict[str, str]]:
+def post_form(url: str, path: str, fields: dict[str, str], *, cookie: str = "") -> tuple[int, dict[str, str]]:
     """POST a form the way the browser does (same origin); don't follow the redirect."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -124,7 +125,11 @@ def post_form(url: str, path: str, fields: dict[str, str]) -> tuple[int, dict[st
     request = urllib.request.Request(  # noqa: S310 - our own app on localhost
         url + path,
         data=urllib.parse.urlencode(fields).encode(),
-        headers={"Origin": url, "Content-Type": "application/x-www-form-urlencoded"},
+        headers={
+            "Origin": url,
+            "Content-Type": "application/x-www-form-urlencoded",
+            **({"Cookie": cookie} if cookie else {}),
+        },
         method="POST",
     )
     opener = urllib.request.build_opener(NoRedirect)
@@ -246,7 +251,24 @@ async def sign_in(url: str, email: str, password: str) -> str:
     )
     cookie = headers.get("set-cookie") or headers.get("Set-Cookie") or ""
     assert status == 303 and cookie, f"sign-in failed: {status} {headers.get('location')}"
-    return cookie.split(";", 1)[0]
+    cookie = cookie.split(";", 1)[0]
+    if (headers.get("location") or "").startswith("/signin/code"):
+        await enter_code(url, cookie, two_step.next_code(email))
+    return cookie
+
+
+async def enter_code(url: str, cookie: str, code: str) -> list[dict[str, Any]]:
+    """The two-step code after the password, on the code page's own handler."""
+    from betterjournal.state.account import SignInCodeState
+
+    tab = EventClient(url, cookie=cookie)
+    await tab.connect()
+    try:
+        return await tab.exchange(
+            handler_name(SignInCodeState, "submit_code"), {"form": {"code": code}}, path="/signin/code/"
+        )
+    finally:
+        await tab.close()
 
 
 def sign_out(url: str, cookie: str, *, everywhere: bool = False) -> int:

@@ -137,6 +137,16 @@ def _clinician_nav() -> rx.Component:
     )
 
 
+def _admin_nav() -> rx.Component:
+    return rx.hstack(
+        _nav_link(tr("Requests"), routes.ADMIN, "inbox"),
+        _nav_link(tr("Settings"), routes.SETTINGS, "settings"),
+        justify="center",
+        spacing="2",
+        width="100%",
+    )
+
+
 def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
     return rx.box(
@@ -178,7 +188,12 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
         _main(heading, children, padding="1em", max_width="720px"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
-            rx.cond(AppState.viewer_role == "clinician", _clinician_nav(), _client_nav()),
+            rx.match(
+                AppState.viewer_role,
+                ("clinician", _clinician_nav()),
+                ("admin", _admin_nav()),
+                _client_nav(),
+            ),
             aria_label=tr("Main"),
             position="fixed",
             bottom="0",

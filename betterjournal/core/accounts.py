@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
@@ -16,26 +18,50 @@ from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import LANGUAGES, N_, is_time_zone
-from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, Viewer, utcnow
+from betterjournal.models import (
+    AuthSession,
+    Invitation,
+    LoginFailure,
+    Role,
+    SessionStage,
+    User,
+    Viewer,
+    utcnow,
+)
 from betterjournal.settings import get_settings
 
+# Throttling (AUTHN-3), counted in the database over a sliding window. Nobody else's
+# guesses can refuse a person at their own address: refusals are per (account, address)
+# and per address; an account attacked from many addresses is slowed down, never refused,
+# and a password reset clears its failures (`clear_failures`).
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5
 MAX_FAILURES_PER_ADDRESS = 30
+# From this many failures on one account in the window, from any addresses (more than one
+# address can make), every further sign-in to it waits SLOW_DOWN_STEP more per as many
+# again, up to SLOW_DOWN_MAX: the right password too, so the wait tells nothing.
+SLOW_DOWN_AFTER = 10
+SLOW_DOWN_STEP = timedelta(seconds=1)
+SLOW_DOWN_MAX = timedelta(seconds=3)
 # Registrations per address in the same window, whatever their outcome.
 MAX_REGISTRATIONS_PER_ADDRESS = 20
 # Refresh last_seen_at at most this often, so ordinary events don't each write.
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
+# How long a sign-in may wait at its MFA step (the code, or setting MFA up).
+MFA_STEP_TIME = timedelta(minutes=15)
 
 
 def create_user(
     session: Session, *, email: object, display_name: object, password: object, role: Role
 ) -> User:
-    """Create an account with its own wrapped data key. Raises InvalidInput."""
+    """Create an account with its own wrapped data key (the operator's console command: the
+    operator vouches for the address, so it counts as confirmed). Raises InvalidInput."""
     clean_address, name, secret = _checked_details(email, display_name, password)
     if _email_taken(session, clean_address):
         raise InvalidInput(N_("We couldn't create an account with these details."), code="details")
-    return _add_user(session, email=clean_address, display_name=name, secret=secret, role=role)
+    user = _add_user(session, email=clean_address, display_name=name, secret=secret, role=role)
+    user.email_confirmed_at = user.created_at
+    return user
 
 
 def _checked_details(email: object, display_name: object, password: object) -> tuple[str, str, str]:
@@ -73,8 +99,18 @@ def _scopes(email: str, address: str) -> tuple[str, str]:
     return f"account:{sha256_hex(email)}", f"address:{address}"
 
 
+def _pair_prefix(email: str) -> str:
+    """How every (account, address) scope of this account begins (`clear_failures`)."""
+    return f"pair:{sha256_hex(email)[:32]}:"
+
+
+def _pair_scope(email: str, address: str) -> str:
+    return _pair_prefix(email) + sha256_hex(address)[:32]
+
+
 def _recent_attempts(session: Session, scope: str, now: datetime) -> int:
-    """Throttled attempts in the window: failed sign-ins, or registrations of any outcome."""
+    """Throttled attempts in the window: failed sign-ins and code checks (and those still
+    running), or registrations of any outcome."""
     query = select(func.count()).where(
         LoginFailure.scope == scope, col(LoginFailure.failed_at) > now - THROTTLE_WINDOW
     )
@@ -85,29 +121,110 @@ def _forget_old_attempts(session: Session, now: datetime) -> None:
     session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - THROTTLE_WINDOW))
 
 
-def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
-    """Check credentials. One failure shape for every reason (AUTHN-2); throttled (AUTHN-3)."""
+def refuse_when_throttled(session: Session, limits: Mapping[str, int]) -> None:
+    """TooManyAttempts if a scope already holds its limit of attempts in the window.
+
+    Reads only: a refusal writes nothing, so each refused request costs one read.
+    """
     now = utcnow()
+    if any(_recent_attempts(session, scope, now) >= limit for scope, limit in limits.items()):
+        raise TooManyAttempts()
+
+
+def begin_attempt(session: Session, limits: Mapping[str, int], *, also: Sequence[str] = ()) -> list[int]:
+    """Count one attempt against each scope of `limits` (and record it under the scopes in
+    `also`, which have no limit), or refuse it with TooManyAttempts. Returns the attempt's
+    row ids, for `forgive_attempt` if it succeeds.
+
+    The attempt is recorded and committed *before* the work it guards (a password hash, a
+    code look-up), then each scope is counted again, this attempt included. Of any number
+    of attempts at the same moment, each count sees every attempt committed before it
+    started, so the k-th attempt to commit counts at least k, and at most `limit` attempts
+    in a window ever get past this. That needs only that a statement sees what was
+    committed before it began: SQLite (one writer at a time; a read after a commit starts
+    on a fresh snapshot) and PostgreSQL in READ COMMITTED (a snapshot per statement) both
+    give it. Counting before the work and writing after it let 40 parallel attempts make
+    8-10 password checks instead of 5 (issue 11). A refused attempt takes its rows back.
+
+    Like `register_client`'s count, this commits in the middle of the caller's unit of
+    work, on purpose: the attempt must stay counted when the caller's work is rolled back
+    (a wrong password raises). Call it first in the unit of work.
+    """
+    refuse_when_throttled(session, limits)
+    now = utcnow()
+    rows = [LoginFailure(scope=scope, failed_at=now) for scope in [*limits, *also]]
+    session.add_all(rows)
+    _forget_old_attempts(session, now)
+    session.commit()
+    attempt = [row.id for row in rows if row.id is not None]
+    if any(_recent_attempts(session, scope, now) > limit for scope, limit in limits.items()):
+        forgive_attempt(session, attempt)
+        session.commit()
+        raise TooManyAttempts()
+    return attempt
+
+
+def forgive_attempt(session: Session, attempt: Sequence[int]) -> None:
+    """The attempt succeeded: it no longer counts (in the caller's unit of work)."""
+    session.exec(delete(LoginFailure).where(col(LoginFailure.id).in_(attempt)))
+
+
+def clear_failures(session: Session, email: str) -> None:
+    """Forget the failed sign-ins to this account from every address: its owner has proved
+    who they are another way (a password reset). In the caller's unit of work."""
+    email_text = email.strip().lower()[:254]
+    account_scope, _ = _scopes(email_text, "")
+    session.exec(
+        delete(LoginFailure).where(
+            (col(LoginFailure.scope) == account_scope)
+            | col(LoginFailure.scope).startswith(_pair_prefix(email_text))
+        )
+    )
+
+
+def _slow_down(failures: int) -> None:
+    """Wait before checking a password of an account that many recent sign-ins failed on."""
+    if failures >= SLOW_DOWN_AFTER:
+        _wait(min(SLOW_DOWN_STEP * (failures // SLOW_DOWN_AFTER), SLOW_DOWN_MAX).total_seconds())
+
+
+def _wait(seconds: float) -> None:
+    # authenticate runs in a worker thread (db.in_session), with no transaction open here.
+    time.sleep(seconds)
+
+
+def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
+    """Check credentials. One failure shape for every reason (AUTHN-2); throttled (AUTHN-3).
+
+    Refused with TooManyAttempts, before any password check, once this account has had
+    MAX_FAILURES_PER_ACCOUNT_ADDRESS failures from this address in the window, or this
+    address MAX_FAILURES_PER_ADDRESS on any accounts: failures from elsewhere never refuse
+    the owner at their own address. An account failed on from many addresses is slowed
+    down instead (SLOW_DOWN_AFTER). The attempt counts before the password is checked
+    (`begin_attempt`, which commits); a success takes it back, with this address's earlier
+    failures on the account (the owner's own typos).
+    """
     email_text = email.strip().lower() if isinstance(email, str) else ""
     password_text = password if isinstance(password, str) else ""
     account_scope, address_scope = _scopes(email_text[:254], address)
-    if (
-        _recent_attempts(session, account_scope, now) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_attempts(session, address_scope, now) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise TooManyAttempts()
+    pair_scope = _pair_scope(email_text[:254], address)
+    attempt = begin_attempt(
+        session,
+        {pair_scope: MAX_FAILURES_PER_ACCOUNT_ADDRESS, address_scope: MAX_FAILURES_PER_ADDRESS},
+        also=[account_scope],
+    )
+    failures = _recent_attempts(session, account_scope, utcnow()) - 1  # all but this one
+    session.commit()  # no transaction held open while waiting
+    _slow_down(failures)
     user = session.exec(select(User).where(User.email == email_text)).first()
     ok = passwords.verify_password(user.password_hash if user else None, password_text[:1024])
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(scope=account_scope, failed_at=now))
-        session.add(LoginFailure(scope=address_scope, failed_at=now))
-        _forget_old_attempts(session, now)
-        session.commit()
-        raise SignInFailed()
+        raise SignInFailed()  # the attempt stays on record as a failure: committed above
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password_text)
         session.add(user)
-    session.exec(delete(LoginFailure).where(col(LoginFailure.scope) == account_scope))
+    forgive_attempt(session, attempt)
+    session.exec(delete(LoginFailure).where(col(LoginFailure.scope) == pair_scope))
     return user
 
 
@@ -132,8 +249,14 @@ def adopt_first_preferences(session: Session, user: User, *, language: object, t
     session.add(user)
 
 
-def start_session(session: Session, user: User) -> str:
-    """Create a server-side session; return the raw token (only its hash is stored)."""
+def start_session(
+    session: Session, user: User, *, stage: SessionStage = SessionStage.FULL, device: str = ""
+) -> str:
+    """Create a server-side session; return the raw token (only its hash is stored).
+
+    A session short of FULL (an MFA step still to do) is nobody's identity: only the MFA
+    pages read it (`pending_session`), and `advance_session` makes it whole.
+    """
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
     session.add(
@@ -142,10 +265,56 @@ def start_session(session: Session, user: User) -> str:
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + get_settings().session_lifetime,
+            expires_at=now
+            + (get_settings().session_lifetime if stage == SessionStage.FULL else MFA_STEP_TIME),
+            stage=stage,
+            device=device[:80],
         )
     )
     return token
+
+
+def device_in_words(user_agent: str) -> str:
+    """'Firefox on Android', from a User-Agent header (ua-parser); '' when it says nothing."""
+    from ua_parser import parse
+
+    result = parse(user_agent[:512])
+    browser = result.user_agent.family if result.user_agent else ""
+    system = result.os.family if result.os else ""
+    if browser and system and system != "Other":
+        return f"{browser} / {system}"
+    return browser if browser != "Other" else ""
+
+
+def home_after_sign_in(session: Session, user: User) -> str:
+    """Where a signed-in person starts: a client with an invitation waiting sees it first."""
+    from betterjournal import routes
+    from betterjournal.core import links
+
+    if user.role == Role.CLIENT and links.offered_invitation(session, client_id=user.id):
+        return routes.CARE_TEAM
+    return routes.HOME
+
+
+def pending_session(session: Session, token: str | None, stage: SessionStage) -> User | None:
+    """The person part-way through signing in with this token, at `stage`, if still open."""
+    if not token or len(token) > 100:
+        return None
+    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))).first()
+    if auth is None or auth.stage != stage or auth.revoked_at is not None or auth.expires_at <= utcnow():
+        return None
+    user = session.get(User, auth.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def advance_session(session: Session, token: str) -> None:
+    """The MFA step is done: the session becomes the person's, for its whole lifetime."""
+    now = utcnow()
+    session.exec(
+        update(AuthSession)
+        .where(col(AuthSession.token_hash) == sha256_hex(token), col(AuthSession.revoked_at).is_(None))
+        .values(stage=SessionStage.FULL, last_seen_at=now, expires_at=now + get_settings().session_lifetime)
+    )
 
 
 # sqlalchemy's select: sqlmodel's takes at most four columns.
@@ -163,7 +332,10 @@ _SESSION_BY_TOKEN_HASH = (
         col(User.time_zone),
     )
     .join(User, col(User.id) == AuthSession.user_id)
-    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+    .where(
+        col(AuthSession.token_hash) == bindparam("token_hash"),
+        col(AuthSession.stage) == SessionStage.FULL,  # an MFA step still to do: nobody yet
+    )
 )
 _TOUCH_SESSION = (
     update(AuthSession)
@@ -231,6 +403,37 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
         session.add(row)
 
 
+def live_sessions(session: Session, *, user_id: uuid.UUID) -> list[AuthSession]:
+    """The person's signed-in sessions (fully signed in, not ended), most recent first."""
+    now = utcnow()
+    query = (
+        select(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.stage) == SessionStage.FULL,
+            col(AuthSession.expires_at) > now,
+        )
+        .order_by(col(AuthSession.last_seen_at).desc())
+    )
+    return list(session.exec(query))
+
+
+def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object) -> None:
+    """End one of the person's own sessions (an id that isn't theirs changes nothing)."""
+    from betterjournal.core.validation import parse_id
+
+    session.exec(
+        update(AuthSession)
+        .where(
+            col(AuthSession.id) == parse_id(session_id),
+            col(AuthSession.user_id) == user_id,
+            col(AuthSession.revoked_at).is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
 _WRAPPED_DATA_KEY = select(User.wrapped_data_key).where(col(User.id) == bindparam("user_id"))
 
 
@@ -248,7 +451,14 @@ def list_users(session: Session) -> list[User]:
 
 
 def register_client(
-    session: Session, *, code: object, name: object, email: object, password: object, address: str
+    session: Session,
+    *,
+    code: object,
+    name: object,
+    email: object,
+    password: object,
+    address: str,
+    language: object = None,
 ) -> None:
     """Register a client from an open invitation, answering alike whether or not the email
     already has an account (AUTHN-2).
@@ -258,9 +468,10 @@ def register_client(
     already has an account changes nothing, after the same work (one password hash, the
     write that uses the code): the caller answers both "registered: now sign in".
 
-    Without an email to confirm the address, the person could still sign in afterwards to
-    learn which it was. So each code serves one registration, whatever the outcome: whoever
-    holds a code can test one address at most. The code is used by one conditional write;
+    Either way one email goes out: a new account's confirmation link (no sign-in before it
+    is followed), or, to the owner of a taken address, word that someone tried. So signing
+    in afterwards tells the person nothing either. Each code still serves one
+    registration, whatever the outcome. The code is used by one conditional write;
     of several registrations with one code at the same moment, one wins and the others get
     the invalid-code refusal, before any account is made.
 
@@ -269,7 +480,7 @@ def register_client(
     is committed at once, so a refusal below (rolled back by the caller) still counts. The
     rest is the caller's unit of work, committed or rolled back by the caller.
     """
-    from betterjournal.core import links
+    from betterjournal.core import credentials, links
 
     now = utcnow()
     scope = f"register:{address}"
@@ -294,8 +505,10 @@ def register_client(
     )
     if used.rowcount != 1:  # another registration (or an accept) got there first
         raise InvalidInput(links._INVALID_CODE, code="details")
-    if _email_taken(session, clean_address):
+    owner = session.exec(select(User).where(User.email == clean_address)).first()
+    if owner is not None:
         passwords.hash_password(secret)  # the work a new account costs, so timing tells nothing
+        credentials.tell_owner_someone_tried(session, owner, language=language)
     else:
         user = _add_user(
             session, email=clean_address, display_name=display_name, secret=secret, role=Role.CLIENT
@@ -303,4 +516,5 @@ def register_client(
         session.connection().execute(
             update(Invitation).where(col(Invitation.id) == invitation.id).values(offered_to_id=user.id)
         )
+        credentials.send_confirmation(session, user, language=language)
     session.expire(invitation)  # written around the ORM above: reload if read again

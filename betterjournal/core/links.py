@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
-from betterjournal.core import audit, sharing
-from betterjournal.core.errors import InvalidInput
+from betterjournal.core import accounts, audit, sharing
+from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.crypto import sha256_hex
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
@@ -30,6 +30,20 @@ INVITATION_LIFETIME = timedelta(days=7)
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 _CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
 _INVALID_CODE = N_("That invitation code isn't valid. Check it with your clinician, or ask for a new one.")
+# Wrong codes a signed-in client may try in accounts.THROTTLE_WINDOW (AUTHN-3): per client,
+# and per client address.
+MAX_CODE_FAILURES_PER_CLIENT = 10
+MAX_CODE_FAILURES_PER_ADDRESS = 30
+
+
+class CodeRefused(Denied):
+    """A signed-in client's wrong code: shown as the invalid-code message, and audited as
+    a denied CHECK_CODE by the unit of work that catches it (db.session_scope), after it
+    rolled back its own work."""
+
+    def __init__(self, client_id: uuid.UUID) -> None:
+        super().__init__(actor_id=client_id, action=AuditAction.CHECK_CODE)
+        self.message = _INVALID_CODE
 
 
 def _normalise_code(code: object) -> str:
@@ -80,6 +94,33 @@ def find_invitation(session: Session, code: object, *, to_register: bool = False
     ):
         raise InvalidInput(_INVALID_CODE, code="details")
     return invitation
+
+
+def check_code(session: Session, *, client_id: uuid.UUID, code: object, address: str) -> uuid.UUID:
+    """The open invitation a signed-in client's code names (its id), for them to see who it
+    is from before accepting. A wrong code raises CodeRefused (audited, DENIED).
+
+    Throttled per client and per client address, as sign-in is (AUTHN-3): a well-formed code
+    counts before its look-up (`accounts.begin_attempt`, which commits), and a right one
+    takes its count back. A code that can't be one (not 28 letters and digits of the
+    codes' alphabet once spaces and dashes are dropped) is refused without a look-up and
+    without counting: it can't guess anything.
+    """
+    limits = {
+        f"code:{client_id.hex}": MAX_CODE_FAILURES_PER_CLIENT,
+        f"code-address:{address}": MAX_CODE_FAILURES_PER_ADDRESS,
+    }
+    normalised = _normalise_code(code) if isinstance(code, str) and len(code) <= 100 else ""
+    if len(normalised) != _CODE_LENGTH or set(normalised) - set(_CODE_ALPHABET):
+        accounts.refuse_when_throttled(session, limits)
+        raise CodeRefused(client_id)
+    attempt = accounts.begin_attempt(session, limits)
+    try:
+        invitation = find_invitation(session, normalised)
+    except InvalidInput:
+        raise CodeRefused(client_id) from None
+    accounts.forgive_attempt(session, attempt)
+    return invitation.id
 
 
 def preview_invitation(session: Session, invitation_id: uuid.UUID) -> InvitationPreview:

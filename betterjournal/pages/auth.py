@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.clinic_sign_in import clinic_sign_in
 from betterjournal.components.layout import BrowserTimeZone, labelled_field, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
@@ -49,6 +50,8 @@ def sign_in_page() -> rx.Component:
             _field(tr("Email"), "email", type="email", auto_complete="username"),
             _field(tr("Password"), "password", type="password", auto_complete="current-password"),
         ),
+        rx.text(rx.link(tr("Forgot your password?"), href=routes.FORGOT), size="2"),
+        clinic_sign_in(),
         rx.text(
             tr("Have an invitation code from your clinician?"),
             " ",

@@ -10,6 +10,7 @@ the previous person's states are wiped before anything runs.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
@@ -21,7 +22,7 @@ from reflex.middleware.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event, EventCallback
 
-from betterjournal import routes
+from betterjournal import limits, routes
 from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
 from betterjournal.core import accounts, audit, form_tokens
 from betterjournal.core.errors import CoreError, InvalidInput
@@ -48,6 +49,32 @@ PUBLIC_PAGE_PROBLEMS = {
     "password_long": N_("Use at most 128 characters for your password."),
     "password_common": N_("That password is too common. Try a few unrelated words together."),
     "invalid": N_("Something in the form couldn't be used. Please check it and try again."),
+    "unconfirmed": N_(
+        "Please confirm your email address first: follow the link in the email we sent you. "
+        "We've just sent it again."
+    ),
+    "link": N_("This link has expired or was already used. You can ask for a new one."),
+    "clinic": N_(
+        "We couldn't sign you in with your clinic account. Sign in with your email and "
+        "password, or ask your clinic's administrator for help."
+    ),
+    "clinic_unavailable": N_(
+        "Clinic sign-in isn't available right now. Please try again in a few minutes, or "
+        "sign in with your email and password."
+    ),
+}
+PUBLIC_PAGE_NOTICES = {
+    "signed_out": N_("You're signed out."),
+    "registered": N_(
+        "Thank you. Check your email: we've sent you a message. Follow its link to confirm "
+        "your address, then sign in here."
+    ),
+    "sent": N_(
+        "If an account uses this address, we've sent it a link to choose a new password. "
+        "It works for 30 minutes. Check your spam folder if it doesn't arrive."
+    ),
+    "password_set": N_("Your password is saved. Sign in with it now."),
+    "confirmed": N_("Your email address is confirmed. You can sign in now."),
 }
 
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
@@ -72,6 +99,10 @@ class AppState(rx.State):
     language: str = ""
     time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
+    # A public page opened from an emailed link: its token, posted back by the page's form.
+    link_token: str = ""
+    first_password: bool = False  # choosing the first password (after approval), not a reset
+    clinic_sign_in: bool = False  # this deployment has a clinic identity provider
     notice: str = ""
     problem: str = ""
     feedback_on: str = ""  # the page the notice or problem was given on (shown only there)
@@ -173,6 +204,9 @@ class AppState(rx.State):
     @rx.event
     async def prepare_public_page(self) -> None:
         """On sign-in and registration pages: forget any previous session, issue a form token."""
+        await self._prepare_public()
+
+    async def _prepare_public(self) -> None:
         await self._forget()
         self.form_token = form_tokens.issue()
         if not self._language_chosen:  # the browser's last, else the one it asks for
@@ -181,12 +215,14 @@ class AppState(rx.State):
                 headers.accept_language
             )
         query = self.router.url.query_parameters
-        problem = PUBLIC_PAGE_PROBLEMS.get(query.get("error", ""))
+        problem = PUBLIC_PAGE_PROBLEMS.get(str(query.get("error", ""))[:40])
         self.problem = self._t(problem) if problem else ""
-        if query.get("signed_out"):
-            self.notice = self._t("You're signed out.")
-        elif query.get("registered"):
-            self.notice = self._t("You're registered. Sign in with your email and password to continue.")
+        notice = next((message for key, message in PUBLIC_PAGE_NOTICES.items() if query.get(key)), None)
+        self.notice = self._t(notice) if notice else ""
+        token = query.get("token", "")
+        self.link_token = token if isinstance(token, str) and len(token) <= 100 else ""
+        self.first_password = query.get("first") == "1"
+        self.clinic_sign_in = get_settings().oidc_enabled
         self._place_feedback()
 
     @rx.event
@@ -233,6 +269,35 @@ def event_reader() -> Reader:
     return Reader(_event_language.get(), get_settings().time_zone)
 
 
+# What an event may give as its page (path, URL and query). Reflex keeps it in the tab's
+# state for as long as the tab lives; our pages' queries hold an id or two.
+ROUTER_DATA_MAX_CHARS = 4_096
+
+
+def _router_data_size(router_data: dict[str, Any]) -> int:
+    """Characters of the page an event names: its path, its URL and its query."""
+    try:
+        query = json.dumps(router_data.get("query") or {}, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return ROUTER_DATA_MAX_CHARS + 1
+    page = (router_data.get("pathname"), router_data.get("asPath"))
+    return sum(len(str(part or "")) for part in page) + len(query)
+
+
+def _forget_page_data(state: BaseState) -> None:
+    """Take an oversized query and URL back out of the tab's state (Reflex stores an event's
+    router data in it before any middleware runs)."""
+    page_only = {**state.router_data, "query": {}, "asPath": state.router_data.get("pathname") or "/"}
+    state.router_data = state._update_router_vars(page_only, state.router_data)
+
+
+def _nobody_signed_in(root: BaseState) -> bool:
+    """Whether a tab's state holds nobody's data: such a tab leaves memory soon after it
+    disconnects (limits.expire_anonymous_tabs)."""
+    app_state = root.substates.get(AppState.get_name())
+    return not (isinstance(app_state, AppState) and app_state._viewer_id)
+
+
 class SessionGate(Middleware):
     """Authenticate every event before anything runs, framework events included (AUTHN-5).
 
@@ -241,6 +306,10 @@ class SessionGate(Middleware):
     """
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        limits.expire_anonymous_tabs(app, _nobody_signed_in)
+        if event.router_data and _router_data_size(event.router_data) > ROUTER_DATA_MAX_CHARS:
+            _forget_page_data(state)
+            return StateUpdate()  # refused: nothing runs, nothing is sent
         app_state = await state.get_state(AppState)
         assert isinstance(app_state, AppState)
         viewer = await app_state._identify()

@@ -46,8 +46,15 @@ class CareTeamState(AppState):
                 "That invitation code isn't valid. Check it with your clinician, or ask for a new one."
             )
             return
-        invitation = await in_session(links.find_invitation, code=form.get("code"))
-        await self._offer(invitation.id)
+        # Throttled per client and per address (as the HTTP routes see it: rxconfig's
+        # trusted_proxy_hops), and audited when wrong.
+        invitation_id = await in_session(
+            links.check_code,
+            client_id=self._viewer().user_id,
+            code=form.get("code"),
+            address=(self.router.session.client_ip or "unknown")[:64],
+        )
+        await self._offer(invitation_id)
 
     @guarded(Role.CLIENT)
     async def accept_invitation(self) -> None:

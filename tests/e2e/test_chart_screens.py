@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
+from people import sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -51,11 +53,15 @@ def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
                 )
 
 
-def _sign_in(page: Page, app: RunningApp, email: str) -> None:
-    page.goto(app.url + "/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+@dataclass
+class _Laptop:
+    """A laptop's tab: enough of a person for `sign_in`."""
+
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
 
 
 def _no_sideways_scrolling(page: Page) -> None:
@@ -79,7 +85,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     _seed(running_app, client_email, clinician_email)
 
     phone = open_phone()
-    _sign_in(phone.page, running_app, client_email)
+    sign_in(phone, client_email, PASSWORD)
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
     phone.goto("/check-ins")
     expect(phone.page.get_by_text("over this range")).to_be_visible()
@@ -97,7 +103,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     laptop = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = laptop.new_page()
-        _sign_in(page, running_app, client_email)
+        sign_in(_Laptop(page, running_app), client_email, PASSWORD)
         expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
         page.goto(running_app.url + "/check-ins")
         page.get_by_role("button", name="3 months", exact=True).click()
@@ -107,7 +113,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
         laptop.close()
 
     doctor = open_phone()
-    _sign_in(doctor.page, running_app, clinician_email)
+    sign_in(doctor, clinician_email, PASSWORD)
     doctor.page.get_by_role("link").filter(has_text="Robin").click()
     doctor.page.get_by_role("link", name="Mood check-ins").click()
     shared = len(range(0, DAYS, 3))

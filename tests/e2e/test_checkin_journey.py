@@ -9,19 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import RunningApp
+from people import register, sign_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "river-stone-cedar-1984"
 ZONE = ZoneInfo("America/Toronto")  # the phones' time zone (conftest's default)
-
-
-def _sign_in(person, email: str) -> None:
-    person.goto("/signin")
-    person.page.get_by_label("Email").fill(email)
-    person.page.get_by_label("Password").fill(PASSWORD)
-    person.page.get_by_role("button", name="Sign in").click()
 
 
 def _chart_traces(page: Page) -> list[dict]:
@@ -65,20 +59,15 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     doctor = open_phone()
     doctor_email = f"okafor-{uuid.uuid4().hex[:8]}@clinic.example"
     running_app.create_user("clinician", doctor_email, "Dr. Okafor", PASSWORD)
-    _sign_in(doctor, doctor_email)
+    sign_in(doctor, doctor_email, PASSWORD)
     doctor.page.get_by_role("button", name="Create invitation code").click()
     code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
 
     client = open_phone()
     page = client.page
     email = f"jules-{uuid.uuid4().hex[:8]}@example.ca"
-    client.goto("/register")
-    page.get_by_label("Invitation code").fill(code)
-    page.get_by_label("Your name").fill("Jules")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    _sign_in(client, email)
+    register(client, code, "Jules", email, PASSWORD)
+    sign_in(client, email, PASSWORD)
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("status").filter(has_text="You're connected with Dr. Okafor")).to_be_visible()
 

@@ -6,10 +6,12 @@ worksheet the clinician builds, and a journaling prompt."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from appserver import RunningApp
+from people import register, sign_in
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -17,11 +19,15 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "river-stone-cedar-1984"
 
 
-def _sign_in(page: Page, url: str, email: str) -> None:
-    page.goto(url + "/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+@dataclass
+class _Desk:
+    """The clinician's laptop tab: enough of a person for `sign_in`."""
+
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
 
 
 def _saved(page: Page) -> None:
@@ -72,20 +78,15 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     desk = desk_context.new_page()
     doctor_email = f"okafor-{uuid.uuid4().hex[:8]}@clinic.example"
     running_app.create_user("clinician", doctor_email, "Dr. Okafor", PASSWORD)
-    _sign_in(desk, url, doctor_email)
+    sign_in(_Desk(desk, running_app), doctor_email, PASSWORD)
     desk.get_by_role("button", name="Create invitation code").click()
     code = desk.get_by_label("Invitation code").inner_text(timeout=20_000)
 
     client = open_phone()
     page = client.page
     email = f"sam-{uuid.uuid4().hex[:8]}@example.ca"
-    client.goto("/register")
-    page.get_by_label("Invitation code").fill(code)
-    page.get_by_label("Your name").fill("Sam")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    _sign_in(page, url, email)
+    register(client, code, "Sam", email, PASSWORD)
+    sign_in(client, email, PASSWORD)
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("status").filter(has_text="You're connected with Dr. Okafor")).to_be_visible()
 

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
+from people import sign_in
 from playwright.sync_api import Page, expect
 
 from betterjournal.core import worksheets
@@ -18,14 +19,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "lantern-moss-quarry-31"
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 LOCALES = {ENGLISH: "en-CA", FRENCH: "fr-CA"}
-
-
-def _sign_in(page: Page, app: RunningApp, email: str) -> None:
-    page.goto(app.url + "/signin")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/journal")
 
 
 def _fill_first_fields(page: Page, sheet: worksheets.Worksheet, reader: Reader) -> str:
@@ -65,7 +58,8 @@ def test_every_built_in_exercise_on_a_phone(open_phone, running_app: RunningApp,
     page = phone.page
     email = f"screens-{uuid.uuid4().hex[:8]}@example.ca"
     running_app.create_user("client", email, "Alex", PASSWORD)
-    _sign_in(page, running_app, email)
+    sign_in(phone, email, PASSWORD, french=language == FRENCH)
+    page.wait_for_url("**/journal")
     sheets = [(key, sheet) for key, sheet in worksheets.BUILT_IN.items() if not sheet.is_prompt]
     sheets.append(("journaling_prompt", worksheets.library_prompt(0)))
     for key, sheet in sheets:

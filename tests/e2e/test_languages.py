@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from appserver import RunningApp
 from babel.messages.pofile import read_po
+from people import confirm_email, register, sign_in
 from playwright.sync_api import Page, expect
 
 from betterjournal import i18n
@@ -125,10 +126,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     doctor = open_phone(locale="en-CA", timezone_id="America/Halifax")
     doctor_email = f"chen-{uuid.uuid4().hex[:8]}@clinic.example"
     running_app.create_user("clinician", doctor_email, "Dr. Chen", PASSWORD)
-    doctor.goto("/signin")
-    doctor.page.get_by_label("Email").fill(doctor_email)
-    doctor.page.get_by_label("Password").fill(PASSWORD)
-    doctor.page.get_by_role("button", name="Sign in").click()
+    sign_in(doctor, doctor_email, PASSWORD)
     expect(doctor.page.get_by_role("heading", name="Clients")).to_be_visible()
     doctor.page.get_by_role("button", name="Create invitation code").click()
     code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
@@ -138,16 +136,12 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     client = open_phone(locale="en-CA", timezone_id="America/Vancouver")
     page = client.page
     email = f"camille-{uuid.uuid4().hex[:8]}@example.ca"
-    client.goto("/register")
-    page.get_by_label("Invitation code").fill(code)
-    page.get_by_label("Your name").fill("Camille")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(_status(page, "You're registered.")).to_be_visible()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    register(client, code, "Camille", email, PASSWORD, confirm=False)
+    expect(_status(page, "Follow its link to confirm your address, then sign in here.")).to_be_visible()
+    assert_all_english(page)
+    confirm_email(client, email)
+    assert_all_english(page)
+    sign_in(client, email, PASSWORD)
     expect(page.get_by_role("heading", name="Invitation from Dr. Chen")).to_be_visible()
 
     # ... and switches to French in Settings; the time zone is already the browser's.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from people import confirm_email
 from playwright.sync_api import expect
 from test_journey import PASSWORD, REGISTERED, register, sign_in, write_entry
 
@@ -24,8 +25,9 @@ def _linked_pair(open_phone, running_app):
     code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
     client = open_phone()
     client_email = f"robin-{uuid.uuid4().hex[:8]}@example.ca"
-    register(client, code, "Robin Client", client_email)
+    register(client, code, "Robin Client", client_email, confirm=False)
     expect(client.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
+    confirm_email(client, client_email)
     sign_in(client, client_email)
     client.page.get_by_role("button", name="Accept").click()
     expect(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
+from people import sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -90,14 +91,6 @@ def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
         )
 
 
-def _sign_in(page: Page, app: RunningApp, email: str) -> None:
-    page.goto(app.url + "/signin")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/journal" if "dr-" not in email else "**/clients")
-
-
 def _fits_and_shoot(page: Page, name: str) -> None:
     page.wait_for_timeout(500)  # Plotly's own resize after the first draw
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -119,7 +112,8 @@ def test_prepare_caseload_and_brief_fit_a_phone_and_are_photographed(
     locale = "en-CA" if language == ENGLISH else "fr-CA"
 
     client = open_phone(locale=locale)
-    _sign_in(client.page, running_app, client_email)
+    sign_in(client, client_email, PASSWORD, french=language == FRENCH)
+    client.page.wait_for_url("**/journal")
     client.goto("/prepare")
     bring = client.page.get_by_role("region", name=reader.t("What I want to bring"))
     expect(bring.get_by_role("listitem")).to_have_count(4)
@@ -137,7 +131,8 @@ def test_prepare_caseload_and_brief_fit_a_phone_and_are_photographed(
     _fits_and_shoot(client.page, f"prepare-390x844-{language}")
 
     doctor = open_phone(locale=locale)
-    _sign_in(doctor.page, running_app, clinician_email)
+    sign_in(doctor, clinician_email, PASSWORD, french=language == FRENCH)
+    doctor.page.wait_for_url("**/clients")
     doctor.goto("/caseload")
     expect(doctor.page.get_by_text(reader.t("Agenda shared for the next session"))).to_be_visible()
     _fits_and_shoot(doctor.page, f"caseload-390x844-{language}")

@@ -62,6 +62,17 @@ PUBLIC = {
     "AppState.route_home": "authenticates itself; only redirects (to sign-in or the role's home)",
     "AppState.dismiss_feedback": "clears the caller's own notice and problem",
     "AppState.choose_language": "the tab's own language, one of two fixed values; holds no data",
+    # The public home page (state/account.py).
+    "LandingState.open_landing": "authenticates itself: sends a signed-in caller home; else a form token",
+    "LandingState.ask_as": "the request form's own switch between two fixed values; holds no data",
+    "LandingState.request_access": "keeps a visitor's request; the same answer for any address; throttled",
+    # The two-step pages: they authenticate themselves from the cookie's session at its
+    # MFA stage (not yet anyone's identity), and can do only the step it waits for.
+    "SignInCodeState.open_code": "authenticates itself: a session waiting for its code, else sign-in",
+    "SignInCodeState.submit_code": "authenticates itself: checks the code of the session waiting for it",
+    "TwoStepState.open_setup": "authenticates itself: a session at its setup stage, or the signed-in person",
+    "TwoStepState.confirm_setup": "authenticates itself: as open_setup; sets up only that person's own",
+    "TwoStepState.finish_setup": "forgets the tab's own recovery codes and sends it home (which is guarded)",
 }
 # Every state also has Reflex's `setvar`, which calls `set_<name>` on that state. Reflex's
 # auto-setters are off (`state_auto_setters`), so the only setters are `set_is_hydrated`

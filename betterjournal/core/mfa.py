@@ -1,0 +1,240 @@
+"""Two-step sign-in: TOTP codes (RFC 6238, pyotp) and single-use recovery codes (AUTHN-7).
+
+Required for clinicians and admins, offered to clients. The secret is sealed under the
+person's own data key. A code is accepted once: the last accepted time step is kept and
+only a later one is taken, by one conditional write (two tabs sending one code: one
+wins). Ten recovery codes, shown once, are stored as hashes (each has 80 random bits, so
+a plain SHA-256 is enough). Wrong codes are counted before they are checked, like
+passwords: after ten in a quarter of an hour, no code is checked for a while.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import segno
+from pyotp import random_base32
+from pyotp.totp import TOTP
+from sqlmodel import Session, col, delete, func, select, update
+
+from betterjournal.core import accounts
+from betterjournal.core.errors import InvalidInput, TooManyAttempts
+from betterjournal.crypto import sha256_hex
+from betterjournal.i18n import N_
+from betterjournal.models import LoginFailure, RecoveryCode, Role, SessionStage, User, utcnow
+
+ISSUER = "Betterjournal"
+REQUIRED_FOR = (Role.CLINICIAN, Role.ADMIN)
+RECOVERY_CODE_COUNT = 10
+WRONG_CODES_ALLOWED = 10
+WRONG_CODE_WINDOW = timedelta(minutes=15)
+STEP_SECONDS = 30
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+WRONG_CODE = N_("That code didn't work. Check the time on your phone and try the newest code.")
+TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try again.")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the setup page shows: the secret as text, and as a QR code drawn here."""
+
+    secret: str
+    qr_svg: str  # a data: URI of an SVG (the page's CSP allows data: images)
+
+    @property
+    def grouped_secret(self) -> str:
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+
+
+def stage_after_password(user: User) -> SessionStage:
+    """What a sign-in with the right password may reach before a code."""
+    if user.totp_secret_ct is not None:
+        return SessionStage.MFA_CODE
+    if user.role in REQUIRED_FOR:
+        return SessionStage.MFA_SETUP
+    return SessionStage.FULL
+
+
+def is_on(session: Session, user_id: uuid.UUID) -> bool:
+    return session.exec(select(User.totp_secret_ct).where(col(User.id) == user_id)).first() is not None
+
+
+def _setup_of(secret: str, email: str) -> Setup:
+    uri = TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+    return Setup(secret=secret, qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
+
+
+def begin_setup(session: Session, user_id: uuid.UUID) -> Setup:
+    """The secret being set up (kept, sealed, until a code confirms it): the same one on
+    every visit until then, so a reload doesn't invalidate the phone that scanned it."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidInput(WRONG_CODE)
+    key = accounts.data_key(session, user_id)
+    if user.totp_pending_ct is not None:
+        secret = key.open_field(User.totp_pending_ct, user_id, user.totp_pending_ct)
+    else:
+        secret = random_base32()
+        user.totp_pending_ct = key.seal_field(User.totp_pending_ct, user_id, secret)
+        session.add(user)
+    return _setup_of(secret, user.email)
+
+
+def confirm_setup(session: Session, user_id: uuid.UUID, code: object) -> list[str]:
+    """Turn MFA on with a code from the pending secret; the ten recovery codes, shown once."""
+    user = session.get(User, user_id)
+    if user is None or user.totp_pending_ct is None:
+        raise InvalidInput(WRONG_CODE, code="code")
+    key = accounts.data_key(session, user_id)
+    secret = key.open_field(User.totp_pending_ct, user_id, user.totp_pending_ct)
+    attempt = _count_attempt(session, user_id)
+    step = _matching_step(secret, code)
+    if step is None:
+        raise InvalidInput(WRONG_CODE, code="code")
+    _forget_attempt(session, attempt)
+    user.totp_secret_ct = key.seal_field(User.totp_secret_ct, user_id, secret)
+    user.totp_pending_ct = None
+    user.totp_last_step = step
+    session.add(user)
+    return new_recovery_codes(session, user_id)
+
+
+def verify(session: Session, user_id: uuid.UUID, code: object) -> None:
+    """Accept a current TOTP code not used before, or an unused recovery code. Raises
+    InvalidInput (wrong, or used already) or TooManyAttempts."""
+    attempt = _count_attempt(session, user_id)
+    text = _normalised(code)
+    if len(text) == 6 and text.isdigit():
+        ok = _take_totp(session, user_id, text)
+    else:
+        ok = _take_recovery_code(session, user_id, text)
+    if not ok:
+        raise InvalidInput(WRONG_CODE, code="code")
+    _forget_attempt(session, attempt)
+
+
+def turn_off(session: Session, user_id: uuid.UUID) -> None:
+    """A client turning MFA off (after re-authenticating). Clinicians and admins can't."""
+    user = session.get(User, user_id)
+    if user is None or user.role in REQUIRED_FOR:
+        raise InvalidInput(N_("Two-step sign-in is required for your account."))
+    user.totp_secret_ct = user.totp_pending_ct = None
+    user.totp_last_step = None
+    session.add(user)
+    session.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+
+
+def new_recovery_codes(session: Session, user_id: uuid.UUID) -> list[str]:
+    """Ten fresh recovery codes (the old ones stop working), to show once."""
+    session.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+    codes = ["-".join(_random_group() for _ in range(4)) for _ in range(RECOVERY_CODE_COUNT)]
+    for code in codes:
+        session.add(RecoveryCode(user_id=user_id, code_hash=sha256_hex(_normalised(code))))
+    return codes
+
+
+def recovery_codes_left(session: Session, user_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        col(RecoveryCode.user_id) == user_id, col(RecoveryCode.used_at).is_(None)
+    )
+    return session.exec(query).one()
+
+
+# --- codes ------------------------------------------------------------------------------
+
+
+def _random_group() -> str:
+    return "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4))
+
+
+def _normalised(code: object) -> str:
+    """What was typed, without spaces and dashes, lower case; '' for anything too long."""
+    if not isinstance(code, str) or len(code) > 40:
+        return ""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+def _matching_step(secret: str, code: object) -> int | None:
+    """The time step (now, or one either side for a slow phone clock) whose code this is."""
+    text = _normalised(code)
+    if len(text) != 6 or not text.isdigit():
+        return None
+    totp = TOTP(secret)
+    now = int(time.time()) // STEP_SECONDS
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.at(step * STEP_SECONDS), text):
+            return step
+    return None
+
+
+def _take_totp(session: Session, user_id: uuid.UUID, code: str) -> bool:
+    user = session.get(User, user_id)
+    if user is None or user.totp_secret_ct is None:
+        return False
+    secret = accounts.data_key(session, user_id).open_field(User.totp_secret_ct, user_id, user.totp_secret_ct)
+    step = _matching_step(secret, code)
+    if step is None:
+        return False
+    taken = session.connection().execute(
+        update(User)
+        .where(
+            col(User.id) == user_id,
+            col(User.totp_last_step).is_(None) | (col(User.totp_last_step) < step),
+        )
+        .values(totp_last_step=step)
+    )
+    session.expire(user)
+    return taken.rowcount == 1  # 0: this code (or a later one) was used already
+
+
+def _take_recovery_code(session: Session, user_id: uuid.UUID, code: str) -> bool:
+    if len(code) != 16:
+        return False
+    taken = session.connection().execute(
+        update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user_id,
+            col(RecoveryCode.code_hash) == sha256_hex(code),
+            col(RecoveryCode.used_at).is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    return taken.rowcount == 1
+
+
+# --- wrong codes ------------------------------------------------------------------------
+
+
+def _scope(user_id: uuid.UUID) -> str:
+    return f"mfa:{user_id}"
+
+
+def _count_attempt(session: Session, user_id: uuid.UUID) -> int:
+    """Count this try before checking it, committed at once (so a refusal, rolled back by
+    the caller, still counts, and parallel tries can't all pass a count read before them)."""
+    now = utcnow()
+    attempt = LoginFailure(scope=_scope(user_id), failed_at=now)
+    session.add(attempt)
+    session.commit()
+    tries = session.exec(
+        select(func.count()).where(
+            col(LoginFailure.scope) == _scope(user_id),
+            col(LoginFailure.failed_at) > now - WRONG_CODE_WINDOW,
+        )
+    ).one()
+    if tries > WRONG_CODES_ALLOWED:
+        raise TooManyAttempts()
+    assert attempt.id is not None
+    return attempt.id
+
+
+def _forget_attempt(session: Session, attempt_id: int) -> None:
+    """A right code doesn't count against the person."""
+    session.exec(delete(LoginFailure).where(col(LoginFailure.id) == attempt_id))

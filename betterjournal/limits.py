@@ -1,0 +1,194 @@
+"""What one client may cost the server before anyone has signed in (issue 11).
+
+- POSTs under the public form routes (/api/auth/, /api/access/) carry a small url-encoded
+  form, nothing else: a bigger or other body is refused before it is read, so no one can
+  make the server buffer or spool megabytes before the form token is even checked.
+- An address may hold only so many websocket tabs open with nobody signed in.
+- A tab with nobody signed in, once disconnected, leaves server memory shortly after,
+  instead of at the signed-in idle timeout (the memory state manager keeps every tab).
+
+What one event may carry is capped in two places: the websocket frame (rxconfig.py sets
+Reflex's max_http_buffer_size) and the router data a tab may make the server keep
+(state/base.py, SessionGate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.token import BaseStateToken
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from betterjournal.api import is_form_type, session_token_from_cookie_header
+from betterjournal.core import accounts
+from betterjournal.db import in_session
+from betterjournal.settings import get_settings
+
+log = logging.getLogger("betterjournal.limits")
+
+FORM_PREFIXES = ("/api/auth/", "/api/access/")
+# Our largest public form (registration, an access request) is well under 2 KiB encoded.
+FORM_MAX_BYTES = 16_384
+EVENT_PATH = "/_event"
+# Websocket tabs with nobody signed in, open at once from one client address.
+ANONYMOUS_TABS_PER_ADDRESS = 20
+# A disconnected tab with nobody signed in leaves memory once idle this long (seconds);
+# the sweep looks every SWEEP_SECONDS. A tab that reconnects later starts afresh, as a
+# public page does anyway (its on_load issues a new form token).
+ANONYMOUS_TAB_SECONDS = 10
+SWEEP_SECONDS = 5
+_SWEEP_BATCH = 2_000  # tabs looked at between two yields to the event loop
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The client's address, as api._client_address and rxconfig's trusted_proxy_hops see it."""
+    if get_settings().trust_proxy and (forwarded := connection.headers.get("x-forwarded-for")):
+        return forwarded.split(",")[-1].strip()[:64]
+    return connection.client.host if connection.client else "unknown"
+
+
+class RequestLimits:
+    """ASGI middleware: the form-body limits and the per-address cap on anonymous tabs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.anonymous_tabs: Counter[str] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and scope.get("method") == "POST" and path.startswith(FORM_PREFIXES):
+            await self._small_form(scope, receive, send)
+        elif scope["type"] == "websocket" and path.startswith(EVENT_PATH):
+            await self._counted_tab(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _small_form(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with its whole body read here, or refuse it: 415 for anything
+        but a url-encoded form, 413 past FORM_MAX_BYTES (by its Content-Length or by the
+        bytes that actually arrive, whichever says so first)."""
+        connection = HTTPConnection(scope)
+        if not is_form_type(connection.headers.get("content-type", "")):
+            await Response(status_code=415)(scope, receive, send)
+            return
+        declared = connection.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > FORM_MAX_BYTES:
+            await Response(status_code=413)(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > FORM_MAX_BYTES:
+                await Response(status_code=413)(scope, receive, send)
+                return
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # a disconnect, when the client goes
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _counted_tab(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Open the tab unless its address already holds ANONYMOUS_TABS_PER_ADDRESS tabs with
+        nobody signed in (refused before the handshake is accepted: HTTP 403)."""
+        connection = HTTPConnection(scope)
+        token = session_token_from_cookie_header(connection.headers.get("cookie", ""))
+        if token and await in_session(accounts.resolve_session, token=token) is not None:
+            await self.app(scope, receive, send)
+            return
+        address = client_address(connection)
+        if self.anonymous_tabs[address] >= ANONYMOUS_TABS_PER_ADDRESS:
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 1008})
+            return
+        self.anonymous_tabs[address] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.anonymous_tabs[address] -= 1
+            if self.anonymous_tabs[address] <= 0:
+                del self.anonymous_tabs[address]
+
+
+# --- tabs with nobody signed in leave memory soon ---------------------------------------
+
+_sweeper: asyncio.Task | None = None
+
+
+def expire_anonymous_tabs(app: Any, nobody_signed_in: Callable[[Any], bool]) -> None:
+    """Make sure this worker sweeps out disconnected tabs nobody is signed in to.
+
+    Called for every event (SessionGate), so it starts with the worker's first event; it
+    costs a look at one variable after that. `nobody_signed_in(root_state)` says whether a
+    tab's state holds no one's data. Only the in-memory state manager is swept (the app's;
+    Redis expires what it holds on its own).
+    """
+    global _sweeper
+    if _sweeper is None or _sweeper.done():
+        _sweeper = asyncio.get_running_loop().create_task(
+            _sweep_forever(app, nobody_signed_in), name="betterjournal|anonymous tabs"
+        )
+
+
+async def _sweep_forever(app: Any, nobody_signed_in: Callable[[Any], bool]) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await sweep_anonymous_tabs(app, nobody_signed_in)
+        except Exception as error:  # never let the sweeper die: log the type only
+            log.error("sweeping anonymous tabs failed: %s", type(error).__name__)
+
+
+async def sweep_anonymous_tabs(app: Any, nobody_signed_in: Callable[[Any], bool]) -> int:
+    """Drop the state of every tab that is not connected, has been idle ANONYMOUS_TAB_SECONDS
+    and holds nobody's data; return how many.
+
+    Uses the memory manager's own bookkeeping (Reflex has no public call to drop a tab):
+    each tab's deadline is its last use plus `token_expiration`, and `_purge_token` is
+    what its own expiry calls. A tab being worked on (its lock held) is left alone; the
+    check and the drop of each tab happen with no await between them.
+    """
+    manager = app.state_manager
+    if not isinstance(manager, StateManagerMemory):
+        return 0
+    namespace = app.event_namespace
+    connected = namespace.token_to_sid if namespace is not None else {}
+    latest_deadline = time.time() + manager.token_expiration - ANONYMOUS_TAB_SECONDS
+    dropped = 0
+    for index, key in enumerate(list(manager._token_expires_at)):
+        if index and not index % _SWEEP_BATCH:
+            await asyncio.sleep(0)
+        tracked = manager._token_expires_at.get(key)
+        if tracked is None or key in connected:
+            continue
+        deadline, token = tracked
+        if deadline > latest_deadline or not isinstance(token, BaseStateToken):
+            continue
+        lock = manager._states_locks.get(token.lock_key)
+        if lock is not None and lock.locked():
+            continue
+        state = manager.states.get(key)
+        with contextlib.suppress(Exception):
+            if state is None or nobody_signed_in(state):
+                manager._purge_token(token)
+                dropped += 1
+    return dropped

@@ -1,0 +1,362 @@
+"""The way in: the public home page with its request for early access, the pages emailed
+links open (confirm an address, choose a password), a forgotten password, and the two
+steps of two-step sign-in (the code, and setting it up)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from betterjournal import routes
+from betterjournal.components.layout import labelled_field, public_shell
+from betterjournal.components.native_form import native_form
+from betterjournal.components.text import Text, tr
+from betterjournal.core import access
+from betterjournal.state.account import LandingState, SignInCodeState, TwoStepState
+from betterjournal.state.base import AppState
+
+
+def _hidden(name: str, value: rx.Var | str) -> rx.Component:
+    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
+
+
+def _field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:
+    control = rx.input(id=name, name=name, required=required, size="3", width="100%", **props)
+    return labelled_field(label, control, hint=hint)
+
+
+def _post_form(action: str, submit_label: Text, *fields: rx.Component) -> rx.Component:
+    """A form the browser posts itself (see pages/auth.py), with the anti-forgery token."""
+    return native_form(
+        rx.vstack(
+            _hidden("form_token", AppState.form_token),
+            _hidden("language", AppState.language),
+            *fields,
+            rx.button(
+                submit_label, type="submit", size="3", width="100%", disabled=AppState.form_token == ""
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        action=action,
+        method="post",
+        width="100%",
+    )
+
+
+def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) -> rx.Component:
+    control = rx.el.select(
+        rx.el.option(tr("Choose…"), value=""),
+        *[rx.el.option(text, value=value) for value, text in options],
+        id=name,
+        name=name,
+        font_size="16px",
+        min_height="44px",
+        padding_x="0.5em",
+        width="100%",
+        border="1px solid var(--gray-8)",
+        border_radius="var(--radius-2)",
+        background="var(--color-surface)",
+        color="var(--gray-12)",
+        **props,
+    )
+    return labelled_field(label, control)
+
+
+# --- the public home page -------------------------------------------------------------
+
+
+def _promise(title: Text, text: Text) -> rx.Component:
+    return rx.vstack(rx.heading(title, as_="h3", size="3"), rx.text(text, size="2"), spacing="1")
+
+
+def _request_form() -> rx.Component:
+    clinician = LandingState.asked_as == "clinician"
+    return rx.form(
+        rx.vstack(
+            _field(tr("Your name"), "name", auto_complete="name", max_length=100),
+            _field(tr("Email"), "email", type="email", auto_complete="email", max_length=254),
+            rx.el.fieldset(
+                rx.el.legend(tr("I am"), font_weight="500"),
+                rx.hstack(
+                    *[
+                        rx.el.label(
+                            rx.el.input(
+                                type="radio",
+                                name="role",
+                                value=value,
+                                default_checked=value == "client",
+                                on_change=LandingState.ask_as(value),
+                                width="20px",
+                                height="20px",
+                            ),
+                            label,
+                            display="flex",
+                            align_items="center",
+                            gap="0.5em",
+                            min_height="44px",
+                        )
+                        for value, label in (("client", tr("a client")), ("clinician", tr("a clinician")))
+                    ],
+                    spacing="5",
+                ),
+                border="none",
+                padding="0",
+                margin="0",
+            ),
+            rx.cond(
+                clinician,
+                rx.vstack(
+                    _field(
+                        tr("Profession"), "profession", max_length=100, hint=tr("For example: psychologist.")
+                    ),
+                    _select(
+                        "province",
+                        tr("Province or territory where you practise"),
+                        [(code, tr(name)) for code, name in access.PROVINCES.items()],
+                        required=True,
+                    ),
+                    _field(tr("Regulatory college"), "college", max_length=200),
+                    _field(
+                        tr("Registration number"),
+                        "registration_number",
+                        max_length=40,
+                        hint=tr("We check it in your college's public register before approving."),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+            # Hidden from people (and from screen readers); a bot fills it in.
+            rx.box(
+                rx.el.label(
+                    "Website",
+                    rx.el.input(name="website", tab_index=-1, auto_complete="off"),
+                    aria_hidden="true",
+                ),
+                position="absolute",
+                left="-10000px",
+                width="1px",
+                height="1px",
+                overflow="hidden",
+            ),
+            rx.button(tr("Request early access"), type="submit", size="3", width="100%"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=LandingState.request_access,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def landing_page() -> rx.Component:
+    return rx.cond(
+        LandingState.landing_ready,
+        public_shell(
+            rx.text(
+                tr(
+                    "Most of the change that therapy brings happens between appointments. "
+                    "Betterjournal is a private space for that work: journaling, mood check-ins, "
+                    "the homework your clinician assigns, and preparing for your next session."
+                ),
+            ),
+            rx.vstack(
+                _promise(
+                    tr("You choose what to share"),
+                    tr(
+                        "Nothing is shared automatically. You share entry by entry, and you can "
+                        "stop at any time."
+                    ),
+                ),
+                _promise(
+                    tr("Homework in one place"),
+                    tr("Your clinician assigns an exercise; you do it here and return it here."),
+                ),
+                _promise(
+                    tr("Your data stays in Canada"),
+                    tr("It is stored on servers in Canada, and the app talks to no one else."),
+                ),
+                _promise(
+                    tr("A support, not therapy"),
+                    tr(
+                        "No artificial intelligence, no risk scores: it supports the work you do "
+                        "with your clinician."
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            rx.heading(tr("Request early access"), as_="h2", size="4"),
+            rx.text(
+                tr(
+                    "Betterjournal is in a private beta for registered clinicians in Canada and "
+                    "their clients. Tell us who you are; we'll email you if you're invited."
+                ),
+                size="2",
+            ),
+            rx.cond(LandingState.access_requested, rx.fragment(), _request_form()),
+            rx.text(
+                tr("Already have an account?"), " ", rx.link(tr("Sign in"), href=routes.SIGN_IN), size="2"
+            ),
+            heading=tr("Between sessions, a private space for your work"),
+        ),
+        rx.center(rx.spinner(size="3"), rx.text(tr("Opening…")), padding="3em", role="status"),
+    )
+
+
+# --- passwords and addresses ----------------------------------------------------------
+
+
+def forgot_page() -> rx.Component:
+    return public_shell(
+        rx.text(
+            tr("Enter the email address of your account. We'll send a link to choose a new password."),
+            size="2",
+        ),
+        _post_form(
+            routes.API_FORGOT,
+            tr("Send the link"),
+            _field(tr("Email"), "email", type="email", auto_complete="username"),
+        ),
+        rx.text(rx.link(tr("Back to sign in"), href=routes.SIGN_IN), size="2"),
+        heading=tr("Forgot your password?"),
+    )
+
+
+def choose_password_page() -> rx.Component:
+    return public_shell(
+        rx.cond(
+            AppState.first_password,
+            rx.text(tr("Welcome to Betterjournal. Choose the password you'll sign in with."), size="2"),
+            rx.text(tr("Choose a new password. You'll be signed out everywhere else."), size="2"),
+        ),
+        _post_form(
+            routes.API_PASSWORD,
+            tr("Save password"),
+            _hidden("token", AppState.link_token),
+            _hidden("first", rx.cond(AppState.first_password, "1", "")),
+            _field(
+                tr("New password"),
+                "password",
+                type="password",
+                auto_complete="new-password",
+                min_length=12,
+                max_length=128,
+                hint=tr("At least 12 characters. A few unrelated words work well."),
+            ),
+        ),
+        rx.text(rx.link(tr("Ask for a new link"), href=routes.FORGOT), size="2"),
+        heading=rx.cond(AppState.first_password, tr("Choose your password"), tr("Choose a new password")),
+    )
+
+
+def confirm_email_page() -> rx.Component:
+    return public_shell(
+        rx.text(tr("One more step: confirm that this email address is yours."), size="2"),
+        _post_form(routes.API_CONFIRM, tr("Confirm my email address"), _hidden("token", AppState.link_token)),
+        heading=tr("Confirm your email address"),
+    )
+
+
+# --- two-step sign-in -----------------------------------------------------------------
+
+
+def _code_field(hint: Text = "") -> rx.Component:
+    return _field(
+        tr("Code"),
+        "code",
+        auto_complete="one-time-code",
+        input_mode="text",
+        max_length=40,
+        hint=hint,
+    )
+
+
+def sign_in_code_page() -> rx.Component:
+    return public_shell(
+        rx.cond(
+            SignInCodeState.code_ready,
+            rx.vstack(
+                rx.text(tr("Enter the 6-digit code from your authenticator app."), size="2"),
+                rx.form(
+                    rx.vstack(
+                        _code_field(tr("Lost your phone? Enter one of your recovery codes instead.")),
+                        rx.button(tr("Continue"), type="submit", size="3", width="100%"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=SignInCodeState.submit_code,
+                    reset_on_submit=True,
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
+        ),
+        heading=tr("Two-step sign-in"),
+    )
+
+
+def two_step_setup_page() -> rx.Component:
+    codes = rx.vstack(
+        rx.el.ul(
+            rx.foreach(
+                TwoStepState.recovery_codes,
+                lambda code: rx.el.li(rx.code(code, size="3"), padding_y="0.2em"),
+            ),
+            aria_label=tr("Recovery codes"),
+            padding_left="1.2em",
+        ),
+        rx.button(
+            tr("I've kept my codes. Continue"), size="3", width="100%", on_click=TwoStepState.finish_setup
+        ),
+        spacing="4",
+        width="100%",
+    )
+    setup = rx.vstack(
+        rx.text(
+            tr(
+                "Two-step sign-in keeps your account safe even if someone learns your password. "
+                "Scan this code with an authenticator app on your phone (for example the one "
+                "built into your phone's passwords, or any TOTP app)."
+            ),
+            size="2",
+        ),
+        rx.image(
+            src=TwoStepState.qr_code,
+            alt=tr("QR code for your authenticator app"),
+            width="220px",
+            height="220px",
+            background="white",
+        ),
+        rx.text(tr("Can't scan it? Enter this key in the app:"), size="2"),
+        rx.code(TwoStepState.secret, size="3", word_break="break-all"),
+        rx.form(
+            rx.vstack(
+                rx.cond(
+                    TwoStepState.needs_password,
+                    _field(
+                        tr("Your password"), "password", type="password", auto_complete="current-password"
+                    ),
+                ),
+                _code_field(tr("Then enter the 6-digit code the app shows.")),
+                rx.button(tr("Turn on two-step sign-in"), type="submit", size="3", width="100%"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=TwoStepState.confirm_setup,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+    return public_shell(
+        rx.cond(
+            TwoStepState.setup_ready,
+            rx.cond(TwoStepState.recovery_codes.length() > 0, codes, setup),  # type: ignore[attr-defined]
+            rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
+        ),
+        heading=tr("Set up two-step sign-in"),
+    )

@@ -1,0 +1,85 @@
+"""How the browser tests' people get in, as a person does: sign in (with the code from
+their authenticator when they have one), register, and confirm their address from the
+email that reached the suite's SMTP server."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import two_step
+from playwright.sync_api import expect
+from smtp_mailbox import link_in
+
+PASSWORD = "correct horse battery staple"
+
+WORDS = {
+    False: {
+        "email": "Email",
+        "password": "Password",
+        "sign_in": "Sign in",
+        "code_heading": "Two-step sign-in",
+        "code": "Code",
+        "continue": "Continue",
+        "confirm": "Confirm my email address",
+        "confirmed": "Your email address is confirmed.",
+        "registered": "Check your email",
+    },
+    True: {
+        "email": "Courriel",
+        "password": "Mot de passe",
+        "sign_in": "Se connecter",
+        "code_heading": "Connexion en deux étapes",
+        "code": "Code",
+        "continue": "Continuer",
+        "confirm": "Confirmer mon adresse courriel",
+        "confirmed": "Votre adresse courriel est confirmée.",
+        "registered": "Vérifiez vos courriels",
+    },
+}
+
+
+def sign_in(person, email: str, password: str = PASSWORD, *, french: bool = False) -> None:
+    """The sign-in form, then the two-step code page for a person with an authenticator."""
+    words = WORDS[french]
+    page = person.page
+    if urlsplit(page.url).path.rstrip("/") != "/signin":
+        person.goto("/signin")
+    page.get_by_label(words["email"]).fill(email)
+    page.get_by_label(words["password"]).fill(password)
+    page.get_by_role("button", name=words["sign_in"]).click()
+    if two_step.has_authenticator(email):
+        enter_code(person, two_step.next_code(email), french=french)
+
+
+def enter_code(person, code: str, *, french: bool = False) -> None:
+    words = WORDS[french]
+    page = person.page
+    expect(page.get_by_role("heading", name=words["code_heading"])).to_be_visible()
+    page.get_by_label(words["code"], exact=True).fill(code)
+    page.get_by_role("button", name=words["continue"]).click()
+    expect(page.get_by_role("heading", name=words["code_heading"])).not_to_be_visible()
+
+
+def confirm_email(person, email: str, *, french: bool = False) -> None:
+    """Open the confirmation link from the email that reached the suite's SMTP server."""
+    words = WORDS[french]
+    message = person.app.mailbox.wait_for(email)
+    person.page.goto(link_in(message, "/confirm"))
+    person.page.get_by_role("button", name=words["confirm"]).click()
+    expect(person.page.get_by_role("status").filter(has_text=words["confirmed"])).to_be_visible()
+
+
+def register(
+    person, code: str, name: str, email: str, password: str = PASSWORD, *, confirm: bool = True
+) -> None:
+    """Create an account with an invitation code, then (by default) confirm the address."""
+    page = person.page
+    person.goto("/register")
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status").filter(has_text=WORDS[False]["registered"])).to_be_visible()
+    if confirm:
+        confirm_email(person, email)

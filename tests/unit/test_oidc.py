@@ -1,0 +1,356 @@
+"""Clinic sign-in (issue 11), end to end against a real local OpenID provider.
+
+The app's two routes run in a Starlette test client; the provider (tests/oidc_provider.py)
+runs on 127.0.0.1 and the app's server-side calls reach it over HTTP. The test plays the
+browser: it follows the redirect to the provider and the one back by hand.
+
+Acceptance: the flow refuses a wrong state, nonce, issuer and audience and an unverified
+email; and every refusal looks the same (AUTHN-2) and starts no session.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx2
+import pytest
+from oidc_provider import FAULTS, Fault, OpenIDProvider
+from sqlmodel import col, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from unit_support import PASSWORD, People, clear_caches
+
+from betterjournal import oidc, routes
+from betterjournal.core import accounts
+from betterjournal.db import session_scope
+from betterjournal.models import AuthSession, Role, SessionStage, User, utcnow
+
+APP_URL = "http://testserver"  # the test client's own address: the app's public URL here
+REFUSED = f"{routes.SIGN_IN}?error=clinic"
+UNAVAILABLE = f"{routes.SIGN_IN}?error=clinic_unavailable"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[OpenIDProvider]:
+    running = OpenIDProvider(redirect_uris=[APP_URL + oidc.CALLBACK]).start()
+    yield running
+    running.stop()
+
+
+@dataclass
+class Clinic:
+    client: TestClient  # the browser, on the app
+    provider: OpenIDProvider
+    people: People
+
+    def go_to_provider(self) -> str:
+        """Press "Sign in with your clinic account": the provider's authorization URL."""
+        response = self.client.get(oidc.START, follow_redirects=False)
+        assert response.status_code == 303
+        return response.headers["location"]
+
+    def come_back(self, authorization_url: str) -> str:
+        """The browser at the provider, sent straight back: the app's callback URL."""
+        at_provider = httpx2.get(authorization_url, follow_redirects=False)
+        assert at_provider.status_code == 302
+        back = at_provider.headers["location"]
+        assert back.startswith(APP_URL + oidc.CALLBACK + "?")
+        return back
+
+    def sign_in(self, email: str, *, email_verified: bool = True) -> httpx2.Response:
+        self.provider.next_identity(email=email, email_verified=email_verified)
+        return self.client.get(self.come_back(self.go_to_provider()), follow_redirects=False)
+
+
+def _configure(monkeypatch: pytest.MonkeyPatch, *, issuer: str, client_id: str, secret: str) -> None:
+    monkeypatch.setenv("BJ_PUBLIC_URL", APP_URL)
+    monkeypatch.setenv("BJ_OIDC_ISSUER", issuer)
+    monkeypatch.setenv("BJ_OIDC_CLIENT_ID", client_id)
+    monkeypatch.setenv("BJ_OIDC_CLIENT_SECRET", secret)
+    clear_caches()
+    oidc.forget_providers()
+
+
+@pytest.fixture
+def clinic(db: People, provider: OpenIDProvider, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clinic]:
+    _configure(
+        monkeypatch, issuer=provider.issuer, client_id=provider.client_id, secret=provider.client_secret
+    )
+    provider.reset()
+    _confirm(db.clinician_a.email, db.client_a.email)
+    with TestClient(Starlette(routes=oidc.oidc_routes()), base_url=APP_URL) as client:
+        yield Clinic(client=client, provider=provider, people=db)
+    oidc.forget_providers()
+
+
+def _confirm(*emails: str) -> None:
+    with session_scope() as session:
+        for user in session.exec(select(User).where(col(User.email).in_(emails))):
+            user.email_confirmed_at = utcnow()
+            session.add(user)
+
+
+def _set_pending(client: TestClient, value: str) -> None:
+    """Put a pending cookie in the browser, in place of any it holds."""
+    client.cookies.delete("bj_oidc")
+    client.cookies.set("bj_oidc", value, domain="testserver.local", path=oidc.COOKIE_PATH)
+
+
+def _sessions() -> list[AuthSession]:
+    with session_scope() as session:
+        return list(session.exec(select(AuthSession)))
+
+
+def _assert_refused(response: httpx2.Response, clinic: Clinic) -> None:
+    """The one refusal: back to sign-in with the same code, no session, the pending cookie gone."""
+    assert response.status_code == 303
+    assert response.headers["location"] == REFUSED
+    assert _sessions() == []
+    set_cookies = response.headers.get_list("set-cookie")
+    assert not any(c.startswith("bj_session=") for c in set_cookies)
+    assert any(c.startswith("bj_oidc=") and "Max-Age=0" in c for c in set_cookies)
+    assert "bj_oidc" not in clinic.client.cookies
+
+
+# --- success -----------------------------------------------------------------------------
+
+
+def test_an_approved_clinician_signs_in_and_still_takes_the_second_step(clinic: Clinic) -> None:
+    response = clinic.sign_in(clinic.people.clinician_a.email)
+
+    assert response.status_code == 303
+    # No authenticator yet: clinicians must set one up before anything else (AUTHN-7).
+    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    (started,) = _sessions()
+    assert started.user_id == clinic.people.clinician_a.id
+    assert started.stage == SessionStage.MFA_SETUP
+    assert "bj_session" in clinic.client.cookies
+    assert "bj_oidc" not in clinic.client.cookies
+
+
+def test_the_email_is_matched_whatever_its_case(clinic: Clinic) -> None:
+    response = clinic.sign_in(clinic.people.clinician_a.email.upper())
+
+    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert [s.user_id for s in _sessions()] == [clinic.people.clinician_a.id]
+
+
+def test_the_trip_to_the_provider_carries_pkce_state_and_nonce(clinic: Clinic) -> None:
+    response = clinic.client.get(oidc.START, follow_redirects=False)
+
+    url = urlsplit(response.headers["location"])
+    query = {key: values[0] for key, values in parse_qs(url.query).items()}
+    assert f"{url.scheme}://{url.netloc}{url.path}" == clinic.provider.issuer + "/authorize"
+    assert query["response_type"] == "code"
+    assert query["client_id"] == clinic.provider.client_id
+    assert query["scope"] == "openid email"
+    assert query["redirect_uri"] == APP_URL + oidc.CALLBACK
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 43 and len(query["nonce"]) >= 43
+    # Nothing in the cookie can be read or forged without the deployment's key.
+    (cookie,) = [c for c in response.headers.get_list("set-cookie") if c.startswith("bj_oidc=")]
+    for secret in (query["state"], query["nonce"]):
+        assert secret not in cookie
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/api/auth/oidc", "max-age=600"} <= attributes
+    assert "secure" not in attributes  # http:// here; Secure whenever the public URL is https
+
+
+def test_two_tabs_each_keep_their_own_state(clinic: Clinic) -> None:
+    """A second start replaces the pending sign-in: the first tab's way back is refused."""
+    clinic.provider.next_identity(email=clinic.people.clinician_a.email)
+    first = clinic.come_back(clinic.go_to_provider())
+    clinic.go_to_provider()
+
+    _assert_refused(clinic.client.get(first, follow_redirects=False), clinic)
+
+
+def test_over_https_the_cookies_are_secure(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    https_url = "https://testserver"
+    provider = clinic.provider
+    provider.register_redirect_uri(https_url + oidc.CALLBACK)
+    _configure(
+        monkeypatch, issuer=provider.issuer, client_id=provider.client_id, secret=provider.client_secret
+    )
+    monkeypatch.setenv("BJ_PUBLIC_URL", https_url)
+    clear_caches()
+    provider.next_identity(email=clinic.people.clinician_a.email)
+    with TestClient(Starlette(routes=oidc.oidc_routes()), base_url=https_url) as browser:
+        started = browser.get(oidc.START, follow_redirects=False)
+        (pending,) = [c for c in started.headers.get_list("set-cookie") if "bj_oidc=" in c]
+        assert pending.startswith("__Secure-bj_oidc=") and "Secure" in pending
+
+        back = httpx2.get(started.headers["location"], follow_redirects=False).headers["location"]
+        assert back.startswith(https_url + oidc.CALLBACK + "?")
+        response = browser.get(back, follow_redirects=False)
+
+    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    set_cookies = response.headers.get_list("set-cookie")
+    assert any(c.startswith("__Host-bj_session=") and "Secure" in c for c in set_cookies)
+    assert any(c.startswith("__Secure-bj_oidc=") and "Max-Age=0" in c for c in set_cookies)
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+def test_a_wrong_state_is_refused(clinic: Clinic) -> None:
+    clinic.provider.next_identity(email=clinic.people.clinician_a.email)
+    back = urlsplit(clinic.come_back(clinic.go_to_provider()))
+    query = {key: values[0] for key, values in parse_qs(back.query).items()}
+    query["state"] = query["state"][:-2] + ("AA" if not query["state"].endswith("AA") else "BB")
+
+    response = clinic.client.get(f"{back.path}?{urlencode(query)}", follow_redirects=False)
+
+    _assert_refused(response, clinic)
+    assert clinic.provider.token_requests == 0  # refused before the code was used
+
+
+def test_a_way_back_without_the_pending_cookie_is_refused(clinic: Clinic) -> None:
+    """E.g. a callback URL sent to someone else's browser (login CSRF)."""
+    clinic.provider.next_identity(email=clinic.people.clinician_a.email)
+    back = clinic.come_back(clinic.go_to_provider())
+    clinic.client.cookies.clear()
+
+    _assert_refused(clinic.client.get(back, follow_redirects=False), clinic)
+
+
+def test_a_forged_pending_cookie_is_refused(clinic: Clinic) -> None:
+    clinic.provider.next_identity(email=clinic.people.clinician_a.email)
+    back = clinic.come_back(clinic.go_to_provider())
+    pending_id, blob = clinic.client.cookies["bj_oidc"].split(".")
+    _set_pending(clinic.client, f"{pending_id}.{blob[:-4]}AAAA")
+
+    _assert_refused(clinic.client.get(back, follow_redirects=False), clinic)
+
+
+def test_a_replayed_way_back_is_refused(clinic: Clinic) -> None:
+    clinic.provider.next_identity(email=clinic.people.clinician_a.email)
+    back = clinic.come_back(clinic.go_to_provider())
+    pending = clinic.client.cookies["bj_oidc"]
+    assert clinic.client.get(back, follow_redirects=False).headers["location"] == routes.TWO_STEP_SETUP
+
+    # The same URL again: first without the cookie (cleared by the first answer), then
+    # with a copy of it kept by an attacker: the code is spent at the provider.
+    replay = clinic.client.get(back, follow_redirects=False)
+    assert replay.headers["location"] == REFUSED
+    _set_pending(clinic.client, pending)
+    replay = clinic.client.get(back, follow_redirects=False)
+    assert replay.headers["location"] == REFUSED
+    assert len(_sessions()) == 1
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_wrong_id_token_is_refused(clinic: Clinic, fault: Fault) -> None:
+    clinic.provider.spoil_next_token(fault)
+
+    response = clinic.sign_in(clinic.people.clinician_a.email)
+
+    _assert_refused(response, clinic)
+    assert clinic.provider.token_requests == 1
+
+
+def test_an_unverified_email_is_refused(clinic: Clinic) -> None:
+    response = clinic.sign_in(clinic.people.clinician_a.email, email_verified=False)
+
+    _assert_refused(response, clinic)
+
+
+@pytest.mark.parametrize("who", ["nobody", "client", "admin", "unconfirmed clinician", "disabled clinician"])
+def test_only_an_approved_clinician_account_may_sign_in(clinic: Clinic, who: str) -> None:
+    people = clinic.people
+    email = {
+        "nobody": "no-account@example.test",
+        "client": people.client_a.email,
+        "admin": "admin@example.test",
+        "unconfirmed clinician": people.clinician_b.email,
+        "disabled clinician": people.clinician_a.email,
+    }[who]
+    with session_scope() as session:
+        if who == "admin":
+            accounts.create_user(
+                session, email=email, display_name="Admin", password=PASSWORD, role=Role.ADMIN
+            )
+            session.flush()
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is not None:
+            user.email_confirmed_at = None if who == "unconfirmed clinician" else utcnow()
+            user.is_active = who != "disabled clinician"
+            session.add(user)
+
+    _assert_refused(clinic.sign_in(email), clinic)
+
+
+def test_a_provider_that_signs_nobody_in_is_refused(clinic: Clinic) -> None:
+    back = clinic.come_back(clinic.go_to_provider())  # no identity: access_denied
+    assert "error=access_denied" in back
+
+    _assert_refused(clinic.client.get(back, follow_redirects=False), clinic)
+
+
+def test_refusals_log_a_reason_but_no_address_or_code(
+    clinic: Clinic, caplog: pytest.LogCaptureFixture
+) -> None:
+    email = clinic.people.client_a.email
+    clinic.provider.next_identity(email=email)
+    back = clinic.come_back(clinic.go_to_provider())
+
+    with caplog.at_level(logging.DEBUG):
+        _assert_refused(clinic.client.get(back, follow_redirects=False), clinic)
+
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    # The app's own log (the test client's lines are the browser's, not the app's).
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("betterjournal"))
+    assert "clinic sign-in refused: no approved clinician" in logged
+    assert email not in logged and code not in logged
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+def test_without_an_issuer_the_routes_do_not_exist(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BJ_OIDC_ISSUER")
+    clear_caches()
+
+    assert clinic.client.get(oidc.START, follow_redirects=False).status_code == 404
+    assert clinic.client.get(oidc.CALLBACK + "?state=x&code=y", follow_redirects=False).status_code == 404
+
+
+def test_a_provider_that_cannot_be_reached_is_reported_before_leaving(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    _configure(monkeypatch, issuer=closed, client_id="x", secret="y")
+
+    response = clinic.client.get(oidc.START, follow_redirects=False)
+
+    assert response.headers["location"] == UNAVAILABLE
+    assert "bj_oidc" not in clinic.client.cookies
+
+
+def test_metadata_naming_another_issuer_is_not_trusted(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same provider reached as localhost: its metadata says 127.0.0.1, so no."""
+    provider = clinic.provider
+    _configure(
+        monkeypatch,
+        issuer=f"http://localhost:{provider.port}",
+        client_id=provider.client_id,
+        secret=provider.client_secret,
+    )
+
+    assert clinic.client.get(oidc.START, follow_redirects=False).headers["location"] == UNAVAILABLE
+
+
+def test_a_wrong_client_secret_is_refused(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = clinic.provider
+    _configure(monkeypatch, issuer=provider.issuer, client_id=provider.client_id, secret="not-the-secret")
+
+    _assert_refused(clinic.sign_in(clinic.people.clinician_a.email), clinic)
