@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/checkins.py
 	$(BIN)/python bench/homework.py
 	$(BIN)/python bench/preparation.py
+	$(BIN)/python bench/anonymous_tabs.py
 
 clean:
 	rm -rf .web data/*.db* .pytest_cache .ruff_cache

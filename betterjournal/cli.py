@@ -151,3 +151,25 @@ def paths() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def mail(count: int = typer.Option(3, help="How many of the newest messages to show.")) -> None:
+    """Show the newest emails the app wrote to its outbox folder (no BJ_SMTP_URL set)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    folder = get_settings().outbox_dir
+    files = (
+        sorted(folder.glob("*.eml"), key=lambda path: path.stat().st_mtime)[-count:]
+        if folder.exists()
+        else []
+    )
+    if not files:
+        _say(f"No email in {folder} yet.")
+        return
+    for path in files:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
+        _say(f"--- {path.name}\nTo: {message['To']}\nSubject: {message['Subject']}\n\n{text}")

@@ -88,6 +88,18 @@ def confirm_email(reader: Reader, link: str) -> Email:
     )
 
 
+def confirm_new_address(reader: Reader, link: str) -> Email:
+    """To the new address a signed-in person asked for: it becomes theirs once confirmed."""
+    return _compose(
+        reader,
+        reader.t("Betterjournal: confirm your new email address"),
+        reader.t("To use this address for your Betterjournal account, confirm it:"),
+        _Link(reader.t("Confirm my email address"), link),
+        reader.t("This link works once, for 24 hours. Until then, your account keeps its current address."),
+        reader.t("If you didn't ask for this, you can ignore this message."),
+    )
+
+
 def someone_tried(reader: Reader, sign_in_link: str, reset_link: str) -> Email:
     """To an address that has an account already, when someone registers with it again.
 

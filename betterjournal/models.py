@@ -108,6 +108,8 @@ class User(SQLModel, table=True):
     # None until the person follows the link in the confirmation email (or sets their
     # first password from the approval email): no sign-in before then.
     email_confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # A new address the person asked for, theirs once they follow the link sent to it.
+    pending_email: str | None = Field(default=None, max_length=254)
     # TOTP (core/mfa.py): the secret sealed under the person's data key once confirmed;
     # one being set up waits in totp_pending_ct; the last time step accepted (no replay).
     totp_secret_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))

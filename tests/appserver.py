@@ -44,6 +44,7 @@ class RunningApp:
     process: subprocess.Popen | None = None
     markers: set[str] = field(default_factory=set)
     mailbox: Any = None  # the test suite's SMTP server (tests/smtp_mailbox.py), when it has one
+    oidc: Any = None  # the test suite's OpenID provider (tests/oidc_provider.py), when it has one
 
     @property
     def database_files(self) -> list[Path]:
@@ -172,11 +173,25 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
 
 
 def start_app(
-    data_dir: Path, port: int | None = None, *, test_kinds: bool = False, mailbox: Any = None
+    data_dir: Path,
+    port: int | None = None,
+    *,
+    test_kinds: bool = False,
+    mailbox: Any = None,
+    oidc: Any = None,
 ) -> RunningApp:
+    """The app in production mode; with `oidc` (a started tests/oidc_provider.py provider),
+    clinic sign-in is configured against it."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = app_env(data_dir, port, test_kinds=test_kinds, smtp_url=mailbox.url if mailbox else "")
+    if oidc is not None:
+        oidc.register_redirect_uri(f"http://localhost:{port}/api/auth/oidc/callback")
+        env.update(
+            BJ_OIDC_ISSUER=oidc.issuer,
+            BJ_OIDC_CLIENT_ID=oidc.client_id,
+            BJ_OIDC_CLIENT_SECRET=oidc.client_secret,
+        )
     app = RunningApp(
         url=f"http://localhost:{port}",
         port=port,
@@ -184,6 +199,7 @@ def start_app(
         log_path=data_dir / "app.log",
         env=env,
         mailbox=mailbox,
+        oidc=oidc,
     )
     app.cli("init")
     log = app.log_path.open("w")

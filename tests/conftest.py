@@ -14,13 +14,17 @@ sys.path.extend(str(d) for d in TEST_DIRS if str(d) not in sys.path)
 
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The app, sending its email to a real SMTP server the suite runs (app.mailbox)."""
+    """The app, sending its email to a real SMTP server the suite runs (app.mailbox), with
+    clinic sign-in against a real OpenID provider the suite runs (app.oidc)."""
+    from oidc_provider import OpenIDProvider
     from smtp_mailbox import Mailbox
 
     mailbox = Mailbox().start()
-    app = start_app(tmp_path_factory.mktemp("app"), test_kinds=True, mailbox=mailbox)
+    provider = OpenIDProvider().start()
+    app = start_app(tmp_path_factory.mktemp("app"), test_kinds=True, mailbox=mailbox, oidc=provider)
     try:
         yield app
     finally:
         app.stop()
         mailbox.stop()
+        provider.stop()

@@ -131,6 +131,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("totp_secret_ct", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("totp_pending_ct", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("pending_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True)
+        )
     op.execute("UPDATE user_account SET email_confirmed_at = created_at")
     # The defaults were for the rows already there; the models give every new row its own.
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
@@ -143,6 +146,7 @@ def downgrade() -> None:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_pending_ct")
         batch_op.drop_column("totp_secret_ct")
+        batch_op.drop_column("pending_email")
         batch_op.drop_column("email_confirmed_at")
 
     with op.batch_alter_table("auth_session", schema=None) as batch_op:

@@ -312,7 +312,12 @@ def advance_session(session: Session, token: str) -> None:
     now = utcnow()
     session.exec(
         update(AuthSession)
-        .where(col(AuthSession.token_hash) == sha256_hex(token), col(AuthSession.revoked_at).is_(None))
+        .where(
+            col(AuthSession.token_hash) == sha256_hex(token),
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.stage) != SessionStage.FULL,
+            col(AuthSession.expires_at) > now,
+        )
         .values(stage=SessionStage.FULL, last_seen_at=now, expires_at=now + get_settings().session_lifetime)
     )
 

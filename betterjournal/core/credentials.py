@@ -23,10 +23,6 @@ from betterjournal.i18n import N_, Reader, language_or_default
 from betterjournal.models import AccountToken, AuthSession, LoginFailure, TokenPurpose, User, utcnow
 from betterjournal.settings import get_settings
 
-UNCONFIRMED = N_(
-    "Please confirm your email address first: follow the link in the email we sent you. "
-    "We've just sent it again."
-)
 RESEND_GAP = timedelta(minutes=5)
 THROTTLE_WINDOW = timedelta(minutes=15)
 RESETS_PER_ADDRESS = 10  # reset requests from one client address per window
@@ -63,11 +59,8 @@ def counted(session: Session, scope: str, limit: int, window: timedelta = THROTT
 # --- confirming an address -----------------------------------------------------------
 
 
-def send_confirmation(
-    session: Session, user: User, *, language: object = None, new_address: bool = False
-) -> None:
-    """Email a confirmation link, at most once every few minutes per person; always for a
-    `new_address` (its link must not be one sent to an address the account no longer has)."""
+def send_confirmation(session: Session, user: User, *, language: object = None) -> None:
+    """Email a new account's confirmation link, at most once every few minutes."""
     recent = session.exec(
         select(AccountToken.id).where(
             col(AccountToken.user_id) == user.id,
@@ -75,9 +68,8 @@ def send_confirmation(
             col(AccountToken.created_at) > utcnow() - RESEND_GAP,
         )
     ).first()
-    if recent is not None and not new_address:
+    if recent is not None:
         return
-    # Ends every older confirmation link of the person, whichever address it went to.
     token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.CONFIRM_EMAIL)
     message = emails.confirm_email(reader_for(user, language), link(routes.CONFIRM_EMAIL, token))
     mail.send(session, to=user.email, email=message)
@@ -93,13 +85,21 @@ def tell_owner_someone_tried(session: Session, user: User, *, language: object =
 
 
 def confirm_email(session: Session, token: object) -> None:
-    """Follow a confirmation link: the account becomes usable. Raises InvalidInput."""
+    """Follow a confirmation link: a new account becomes usable, or the new address a
+    signed-in person asked for becomes the account's (the old one is told). Raises
+    InvalidInput."""
     user_id = tokens.redeem(session, token, TokenPurpose.CONFIRM_EMAIL)
-    session.exec(
-        update(User)
-        .where(col(User.id) == user_id, col(User.email_confirmed_at).is_(None))
-        .values(email_confirmed_at=utcnow())
-    )
+    user = session.get(User, user_id)
+    assert user is not None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    if user.pending_email is not None:
+        old_address, new_address = user.email, user.pending_email
+        user.pending_email = None
+        if not _address_taken(session, new_address):
+            user.email = new_address
+            mail.send(session, to=old_address, email=emails.email_changed(reader_for(user)))
+    session.add(user)
 
 
 # --- passwords ---------------------------------------------------------------------------
@@ -128,8 +128,9 @@ def choose_password(session: Session, *, token: object, password: object, first:
     """Set a password from an emailed link (the first one after approval, or a reset).
 
     The link proves the address, so it confirms it too. Every session of the person ends,
-    their sign-in failures are forgotten (the owner always has this way in), and a reset
-    is told to them by email. Raises InvalidInput (a weak password keeps the link usable).
+    any two-step setup begun and not confirmed is dropped, their sign-in failures are
+    forgotten (the owner always has this way in), and a reset is told to them by email.
+    Raises InvalidInput (a weak password keeps the link usable).
     """
     secret = passwords.check_policy(password)
     purpose = TokenPurpose.SET_PASSWORD if first else TokenPurpose.RESET_PASSWORD
@@ -137,6 +138,9 @@ def choose_password(session: Session, *, token: object, password: object, first:
     user = session.get(User, user_id)
     assert user is not None
     user.password_hash = passwords.hash_password(secret)
+    # A two-step setup begun before (perhaps by whoever had the old password, who saw its
+    # secret) must not be the one the owner confirms next.
+    user.totp_pending_ct = None
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     session.add(user)
@@ -194,19 +198,24 @@ def change_password(
 def change_email(
     session: Session, user_id: uuid.UUID, *, current: object, code: object, new_email: object
 ) -> None:
-    """A new address, to be confirmed before the next sign-in; the old one is told."""
+    """Ask for a new address: it replaces the old one only once the person follows the link
+    sent to it (a mistyped address never gets the account), and the old address is then
+    told. The answer is the same whether or not the new address has an account already
+    (no link is sent to one that has)."""
     address = clean_email(new_email)
     user = reauthenticate(session, user_id, password=current, code=code)
-    if address == user.email:
-        return
-    if session.exec(select(User.id).where(col(User.email) == address)).first() is not None:
-        raise InvalidInput(N_("We couldn't use this address. Please try another one."), code="email")
-    old_address = user.email
-    user.email = address
-    user.email_confirmed_at = None
+    user.pending_email = None if address == user.email else address
     session.add(user)
-    mail.send(session, to=old_address, email=emails.email_changed(reader_for(user)))
-    send_confirmation(session, user, new_address=True)  # re-authenticated and throttled: no flood
+    if user.pending_email is None or _address_taken(session, address):
+        return
+    # Ends every older confirmation link of the person, whichever address it went to.
+    token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.CONFIRM_EMAIL)
+    message = emails.confirm_new_address(reader_for(user), link(routes.CONFIRM_EMAIL, token))
+    mail.send(session, to=address, email=message)
+
+
+def _address_taken(session: Session, address: str) -> bool:
+    return session.exec(select(User.id).where(col(User.email) == address)).first() is not None
 
 
 def turn_two_step_off(session: Session, user_id: uuid.UUID, *, current: object, code: object) -> None:

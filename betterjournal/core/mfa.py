@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -155,10 +156,16 @@ def _random_group() -> str:
 
 
 def _normalised(code: object) -> str:
-    """What was typed, without spaces and dashes, lower case; '' for anything too long."""
+    """What was typed, without spaces and dashes, lower case; '' for anything too long or
+    not ASCII once full-width digits are read as digits (NFKC): other digits pass
+    isdigit(), and non-ASCII text can't be compared in constant time or, with a lone
+    surrogate, even hashed."""
     if not isinstance(code, str) or len(code) > 40:
         return ""
-    return re.sub(r"[\s-]", "", code).lower()
+    text = unicodedata.normalize("NFKC", code)
+    if not text.isascii():
+        return ""
+    return re.sub(r"[\s-]", "", text).lower()
 
 
 def _matching_step(secret: str, code: object) -> int | None:

@@ -33,7 +33,7 @@ def _common_passwords() -> frozenset[str]:
 
 def check_policy(password: object) -> str:
     """Return the password if acceptable; raise InvalidInput with what to change."""
-    if not isinstance(password, str):
+    if not isinstance(password, str) or not _encodable(password):
         raise InvalidInput(N_("Password must be text."), code="password_short")
     if len(password) < MIN_LENGTH:
         raise InvalidInput(
@@ -51,12 +51,23 @@ def check_policy(password: object) -> str:
     return password
 
 
+def _encodable(text: str) -> bool:
+    """No lone surrogates (a websocket payload can carry them; UTF-8 can't)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists: pass None for unknown emails."""
+    if not _encodable(password):
+        password = ""  # still the same work: the dummy or real hash is checked
     try:
         return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):

@@ -56,7 +56,8 @@ def issue(session: Session, *, user_id: uuid.UUID, purpose: TokenPurpose) -> str
 
 def peek(session: Session, token: object, purpose: TokenPurpose) -> uuid.UUID | None:
     """Whose token this is, if it is still usable (to show the page it opens); uses nothing."""
-    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX:
+    # Ours are URL-safe base64: anything else (a lone surrogate can't even be hashed) isn't.
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX or not token.isascii():
         return None
     query = select(AccountToken.user_id).where(
         col(AccountToken.token_hash) == sha256_hex(token),

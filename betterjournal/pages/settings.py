@@ -151,6 +151,16 @@ def security_page() -> rx.Component:
                 _section(
                     tr("Change your email address"),
                     _password_fields(needs_code),
+                    rx.cond(
+                        SecurityState.pending_email != "",
+                        rx.text(
+                            tr(
+                                "Waiting for you to follow the link sent to {address}.",
+                                address=SecurityState.pending_email,
+                            ),
+                            size="2",
+                        ),
+                    ),
                     _input(tr("New email address"), "new_email", type="email", auto_complete="email"),
                     on_submit=SecurityState.change_email,
                     button=tr("Change email address"),

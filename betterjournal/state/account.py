@@ -246,16 +246,22 @@ class SecurityState(AppState):
     two_step_on: bool = False
     two_step_required: bool = False
     codes_left: int = 0
+    pending_email: str = ""  # a new address waiting for its link to be followed
     security_loaded: bool = False
     new_recovery_codes: list[str] = []
 
     async def _fill(self) -> None:
         viewer = self._viewer()
 
-        def read(session) -> tuple[bool, int]:
-            return mfa.is_on(session, viewer.user_id), mfa.recovery_codes_left(session, viewer.user_id)
+        def read(session) -> tuple[bool, int, str]:
+            user = session.get(User, viewer.user_id)
+            return (
+                mfa.is_on(session, viewer.user_id),
+                mfa.recovery_codes_left(session, viewer.user_id),
+                (user.pending_email if user is not None else None) or "",
+            )
 
-        self.two_step_on, self.codes_left = await in_session(read)
+        self.two_step_on, self.codes_left, self.pending_email = await in_session(read)
         self.two_step_required = viewer.role in mfa.REQUIRED_FOR
         self.security_loaded = True
 
@@ -289,8 +295,9 @@ class SecurityState(AppState):
             code=fields.get("code"),
             new_email=fields.get("new_email"),
         )
+        await self._fill()
         self.notice = self._t(
-            "Email address changed. Follow the link we sent to the new address before you next sign in."
+            "We've sent a link to the new address. Your email address changes when you follow it."
         )
 
     @guarded()

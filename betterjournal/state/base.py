@@ -50,8 +50,8 @@ PUBLIC_PAGE_PROBLEMS = {
     "password_common": N_("That password is too common. Try a few unrelated words together."),
     "invalid": N_("Something in the form couldn't be used. Please check it and try again."),
     "unconfirmed": N_(
-        "Please confirm your email address first: follow the link in the email we sent you. "
-        "We've just sent it again."
+        "Please confirm your email address first: follow the link in the email we sent you "
+        "(check your spam folder too). A new link is sent at most every 5 minutes."
     ),
     "link": N_("This link has expired or was already used. You can ask for a new one."),
     "clinic": N_(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import json
 import sqlite3
@@ -428,13 +429,27 @@ OWN_IDENTITY_VARS = {
 }
 
 
+@functools.cache
+def declared_defaults() -> dict[tuple[str, str], str]:
+    """Each text var's declared default, by (state's full name, var name): the same words
+    for everyone (a form's preset choice, say), so a var at its default holds no data."""
+    return {
+        (state_class.get_full_name(), name): field.default  # type: ignore[attr-defined]
+        for state_class in all_states()
+        for name, field in state_class.get_fields().items()  # type: ignore[attr-defined]
+        if name in state_class.base_vars and isinstance(field.default, str)  # type: ignore[attr-defined]
+    }
+
+
 def filled_vars(updates: list[dict[str, Any]], *, allowed: set[str] = FEEDBACK_VARS) -> list[str]:
     """App vars (not the router's) that any update filled with data, as State.var names.
 
     Each update is checked on its own: a var filled and then cleared again within one
-    exchange still counts.
+    exchange still counts. A var at its declared default (the same for everyone) is not
+    filled.
     """
     app_state = AppState.get_full_name()
+    defaults = declared_defaults()
     found = []
     for update in updates:
         for state, values in (update.get("delta") or {}).items():
@@ -445,6 +460,8 @@ def filled_vars(updates: list[dict[str, Any]], *, allowed: set[str] = FEEDBACK_V
                 if state == app_state and var in allowed:
                     continue
                 if f"{state.rsplit('___', 1)[-1]}.{var}" in allowed:  # "settings_state.var"
+                    continue
+                if (state, var) in defaults and value == defaults[(state, var)]:
                     continue
                 if _carries_data(value):
                     found.append(f"{state.rsplit('.', 1)[-1]}.{var}")

@@ -149,7 +149,15 @@ def test_the_check_sees_the_real_text_columns() -> None:
     assert "wrapped_data_key" not in text_columns
     assert unlisted_text_columns([user_account], {}) == [
         f"user_account.{name}"
-        for name in ("email", "display_name", "role", "password_hash", "language", "time_zone")
+        for name in (
+            "email",
+            "display_name",
+            "role",
+            "password_hash",
+            "language",
+            "time_zone",
+            "pending_email",
+        )
     ]
 
 

@@ -49,10 +49,11 @@ from sqlmodel import col, func, select, update
 from starlette.testclient import TestClient
 from unit_support import PASSWORD, People
 
-from betterjournal import routes
+from betterjournal import emails, routes
 from betterjournal.core import accounts, credentials, form_tokens, links, mfa, tokens
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import session_scope
+from betterjournal.i18n import Reader
 from betterjournal.models import (
     AccountToken,
     AuthSession,
@@ -698,9 +699,9 @@ def _forged(token: str) -> str:
     return f"{issued}.{nonce}.{mac[:-2]}{'AB' if mac[-2:] != 'AB' else 'CD'}"
 
 
-def _from_another_deployment() -> str:
+def _made_up_signature() -> str:
     issued, nonce, _ = form_tokens.issue().split(".")
-    return f"{issued}.{nonce}.{hashlib.sha256(b'another key').hexdigest()}"
+    return f"{issued}.{nonce}.{hashlib.sha256(b'a guess').hexdigest()}"
 
 
 BAD_TOKENS: dict[str, Callable[[], str | None]] = {
@@ -708,10 +709,10 @@ BAD_TOKENS: dict[str, Callable[[], str | None]] = {
     "empty": lambda: "",
     "garbage": lambda: "not-a-form-token",
     "forged": lambda: _forged(form_tokens.issue()),
-    "another key": _from_another_deployment,
+    "made-up signature": _made_up_signature,
     "expired": lambda: form_tokens.issue(time.time() - form_tokens.MAX_AGE_SECONDS - 60),
     "from the future": lambda: form_tokens.issue(time.time() + 3600),
-    "too long": lambda: form_tokens.issue() + "." * 200,
+    "too long": lambda: form_tokens.issue() + "A" * 200,
 }
 # A valid token, from a page that isn't ours (TRANS-3).
 BAD_ORIGINS: dict[str, Callable[[str], dict[str, str]]] = {
@@ -882,21 +883,41 @@ def test_a_malformed_new_email_is_refused_before_anything_changes(db: People, ne
     assert _user(db.client_a.email) is not None
 
 
-def test_a_second_change_of_address_sends_the_new_address_its_own_link(db: People) -> None:
-    """Changed twice within the resend gap: the second address gets a link, and the first
-    address's link (to an address the account no longer has) confirms nothing."""
-    for new_email in ("first.new@example.test", "second.new@example.test"):
-        with session_scope() as session:
-            credentials.change_email(session, db.client_a.id, current=PASSWORD, code=None, new_email=new_email)
+NEW_ADDRESS = emails.confirm_new_address(Reader(), "x").subject
+ADDRESS_CHANGED = emails.email_changed(Reader()).subject
+
+
+def _change_email(user_id, new_email: str) -> None:
+    with session_scope() as session:
+        credentials.change_email(session, user_id, current=PASSWORD, code=None, new_email=new_email)
+
+
+def test_a_new_address_is_the_accounts_only_once_its_link_is_followed(db: People) -> None:
+    """A mistyped address never gets the account: until the link sent to it is followed,
+    the account keeps (and signs in with) its old address. A second change ends the first
+    one's link; following the second switches the address and tells the old one."""
+    old = db.client_a.email
+    _change_email(db.client_a.id, "first.new@example.test")
+    _change_email(db.client_a.id, "second.new@example.test")
+    assert _user(old) is not None and _user("second.new@example.test") is None
     sent = sent_emails()
-    links_to = {email.to: email.token(routes.CONFIRM_EMAIL) for email in sent if email.subject == CONFIRM}
+    links_to = {email.to: email.token(routes.CONFIRM_EMAIL) for email in sent if email.subject == NEW_ADDRESS}
     assert set(links_to) == {"first.new@example.test", "second.new@example.test"}
     with pytest.raises(InvalidInput), session_scope() as session:
         credentials.confirm_email(session, links_to["first.new@example.test"])
+    assert _user("first.new@example.test") is None
     with session_scope() as session:
         credentials.confirm_email(session, links_to["second.new@example.test"])
     user = _user("second.new@example.test")
-    assert user is not None and user.id == db.client_a.id and user.email_confirmed_at is not None
+    assert user is not None and user.id == db.client_a.id and user.pending_email is None
+    assert _user(old) is None
+    assert [(email.to, email.subject) for email in sent_emails()] == [(old, ADDRESS_CHANGED)]
+
+
+def test_asking_for_an_address_that_has_an_account_answers_alike_and_sends_nothing(db: People) -> None:
+    _change_email(db.client_a.id, db.client_b.email)  # no error: the same answer
+    assert sent_emails() == []
+    assert _user(db.client_a.email) is not None and _user(db.client_b.email).id == db.client_b.id  # type: ignore[union-attr]
 
 
 def test_a_code_typed_with_full_width_digits_is_read_as_digits(db: People) -> None:
@@ -909,3 +930,15 @@ def test_a_code_typed_with_full_width_digits_is_read_as_digits(db: People) -> No
         mfa.confirm_setup(session, user_id, _code(secret, _now_step() - 1).translate(wide))
     _verify(user_id, _code(secret, _now_step()).translate(wide))
     assert _last_step(user_id) == _now_step() or _last_step(user_id) == _now_step() - 1
+
+
+def test_a_reset_drops_a_two_step_setup_begun_before_it(db: People) -> None:
+    """Whoever had the old password and began the setup saw its secret: after a reset, the
+    owner's setup starts with a new one."""
+    with session_scope() as session:
+        seen_before = mfa.begin_setup(session, db.clinician_a.id).secret
+        token = tokens.issue(session, user_id=db.clinician_a.id, purpose=TokenPurpose.RESET_PASSWORD)
+    with session_scope() as session:
+        credentials.choose_password(session, token=token, password=NEW_PASSWORD, first=False)
+    with session_scope() as session:
+        assert mfa.begin_setup(session, db.clinician_a.id).secret != seen_before
