@@ -7,6 +7,7 @@ page JavaScript (AUTHN-4). Every response gets the security headers (TRANS-2).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import hashlib
@@ -175,6 +176,10 @@ async def sign_in(request: Request) -> Response:
     if fields is None:
         return _back(routes.SIGN_IN, "form")
     address, device = _client_address(request), _device(request)
+    # An account many sign-ins failed on is slowed down (never refused): waited here, on
+    # the event loop, holding no worker thread and no transaction.
+    if wait := await in_session(accounts.sign_in_wait, email=fields.get("email")):
+        await asyncio.sleep(wait)
 
     def work(session) -> tuple[str, str, str | None] | None:
         user = accounts.authenticate(

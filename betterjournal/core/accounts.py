@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -108,30 +107,43 @@ def _pair_scope(email: str, address: str) -> str:
     return _pair_prefix(email) + sha256_hex(address)[:32]
 
 
-def _recent_attempts(session: Session, scope: str, now: datetime) -> int:
+def _recent_attempts(session: Session, scope: str, now: datetime, window: timedelta = THROTTLE_WINDOW) -> int:
     """Throttled attempts in the window: failed sign-ins and code checks (and those still
     running), or registrations of any outcome."""
     query = select(func.count()).where(
-        LoginFailure.scope == scope, col(LoginFailure.failed_at) > now - THROTTLE_WINDOW
+        LoginFailure.scope == scope, col(LoginFailure.failed_at) > now - window
     )
     return session.exec(query).one()
 
 
+# Attempts are kept this long: the longest window any throttle counts over (a day, for
+# requests for early access per email).
+ATTEMPTS_KEPT = timedelta(days=1)
+
+
 def _forget_old_attempts(session: Session, now: datetime) -> None:
-    session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - THROTTLE_WINDOW))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < now - ATTEMPTS_KEPT))
 
 
-def refuse_when_throttled(session: Session, limits: Mapping[str, int]) -> None:
+def refuse_when_throttled(
+    session: Session, limits: Mapping[str, int], window: timedelta = THROTTLE_WINDOW
+) -> None:
     """TooManyAttempts if a scope already holds its limit of attempts in the window.
 
     Reads only: a refusal writes nothing, so each refused request costs one read.
     """
     now = utcnow()
-    if any(_recent_attempts(session, scope, now) >= limit for scope, limit in limits.items()):
+    if any(_recent_attempts(session, scope, now, window) >= limit for scope, limit in limits.items()):
         raise TooManyAttempts()
 
 
-def begin_attempt(session: Session, limits: Mapping[str, int], *, also: Sequence[str] = ()) -> list[int]:
+def begin_attempt(
+    session: Session,
+    limits: Mapping[str, int],
+    *,
+    also: Sequence[str] = (),
+    window: timedelta = THROTTLE_WINDOW,
+) -> list[int]:
     """Count one attempt against each scope of `limits` (and record it under the scopes in
     `also`, which have no limit), or refuse it with TooManyAttempts. Returns the attempt's
     row ids, for `forgive_attempt` if it succeeds.
@@ -150,14 +162,14 @@ def begin_attempt(session: Session, limits: Mapping[str, int], *, also: Sequence
     work, on purpose: the attempt must stay counted when the caller's work is rolled back
     (a wrong password raises). Call it first in the unit of work.
     """
-    refuse_when_throttled(session, limits)
+    refuse_when_throttled(session, limits, window)
     now = utcnow()
     rows = [LoginFailure(scope=scope, failed_at=now) for scope in [*limits, *also]]
     session.add_all(rows)
     _forget_old_attempts(session, now)
     session.commit()
     attempt = [row.id for row in rows if row.id is not None]
-    if any(_recent_attempts(session, scope, now) > limit for scope, limit in limits.items()):
+    if any(_recent_attempts(session, scope, now, window) > limit for scope, limit in limits.items()):
         forgive_attempt(session, attempt)
         session.commit()
         raise TooManyAttempts()
@@ -182,15 +194,16 @@ def clear_failures(session: Session, email: str) -> None:
     )
 
 
-def _slow_down(failures: int) -> None:
-    """Wait before checking a password of an account that many recent sign-ins failed on."""
-    if failures >= SLOW_DOWN_AFTER:
-        _wait(min(SLOW_DOWN_STEP * (failures // SLOW_DOWN_AFTER), SLOW_DOWN_MAX).total_seconds())
-
-
-def _wait(seconds: float) -> None:
-    # authenticate runs in a worker thread (db.in_session), with no transaction open here.
-    time.sleep(seconds)
+def sign_in_wait(session: Session, *, email: object) -> float:
+    """Seconds to wait before checking a password for this account: none until many recent
+    sign-ins failed on it (from any addresses), then more the more there were. The caller
+    waits without holding a worker thread or a transaction (api.sign_in)."""
+    email_text = email.strip().lower()[:254] if isinstance(email, str) else ""
+    account_scope, _ = _scopes(email_text, "")
+    failures = _recent_attempts(session, account_scope, utcnow())
+    if failures < SLOW_DOWN_AFTER:
+        return 0.0
+    return min(SLOW_DOWN_STEP * (failures // SLOW_DOWN_AFTER), SLOW_DOWN_MAX).total_seconds()
 
 
 def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
@@ -200,7 +213,7 @@ def authenticate(session: Session, *, email: object, password: object, address: 
     MAX_FAILURES_PER_ACCOUNT_ADDRESS failures from this address in the window, or this
     address MAX_FAILURES_PER_ADDRESS on any accounts: failures from elsewhere never refuse
     the owner at their own address. An account failed on from many addresses is slowed
-    down instead (SLOW_DOWN_AFTER). The attempt counts before the password is checked
+    down instead: the caller waits `sign_in_wait` first. The attempt counts before the password is checked
     (`begin_attempt`, which commits); a success takes it back, with this address's earlier
     failures on the account (the owner's own typos).
     """
@@ -213,9 +226,6 @@ def authenticate(session: Session, *, email: object, password: object, address: 
         {pair_scope: MAX_FAILURES_PER_ACCOUNT_ADDRESS, address_scope: MAX_FAILURES_PER_ADDRESS},
         also=[account_scope],
     )
-    failures = _recent_attempts(session, account_scope, utcnow()) - 1  # all but this one
-    session.commit()  # no transaction held open while waiting
-    _slow_down(failures)
     user = session.exec(select(User).where(User.email == email_text)).first()
     ok = passwords.verify_password(user.password_hash if user else None, password_text[:1024])
     if not ok or user is None or not user.is_active:
@@ -488,12 +498,8 @@ def register_client(
     from betterjournal.core import credentials, links
 
     now = utcnow()
-    scope = f"register:{address}"
-    if _recent_attempts(session, scope, now) >= MAX_REGISTRATIONS_PER_ADDRESS:
-        raise TooManyAttempts()
-    session.add(LoginFailure(scope=scope, failed_at=now))
-    _forget_old_attempts(session, now)
-    session.commit()  # counted even when the attempt is refused below
+    # Counted (and committed) before anything else, even when refused below.
+    begin_attempt(session, {f"register:{address}": MAX_REGISTRATIONS_PER_ADDRESS})
     # A look-up first, so a wrong code or bad details leave the code usable ...
     invitation = links.find_invitation(session, code, to_register=True)
     clean_address, display_name, secret = _checked_details(email, name, password)

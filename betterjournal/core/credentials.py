@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, select, update
 
 from betterjournal import emails, routes
 from betterjournal.core import accounts, mail, mfa, passwords, tokens
@@ -20,7 +20,7 @@ from betterjournal.core.errors import InvalidInput, TooManyAttempts
 from betterjournal.core.validation import clean_email
 from betterjournal.crypto import sha256_hex
 from betterjournal.i18n import N_, Reader, language_or_default
-from betterjournal.models import AccountToken, AuthSession, LoginFailure, TokenPurpose, User, utcnow
+from betterjournal.models import AccountToken, AuthSession, TokenPurpose, User, utcnow
 from betterjournal.settings import get_settings
 
 RESEND_GAP = timedelta(minutes=5)
@@ -42,18 +42,10 @@ def reader_for(user: User, language: object = None) -> Reader:
 
 
 def counted(session: Session, scope: str, limit: int, window: timedelta = THROTTLE_WINDOW) -> None:
-    """Count one attempt in `scope` (committed at once, before any work, so parallel tries
-    all see it and a refusal rolled back later still counts); TooManyAttempts past `limit`."""
-    now = utcnow()
-    session.add(LoginFailure(scope=scope, failed_at=now))
-    session.commit()
-    recent = session.exec(
-        select(func.count()).where(
-            col(LoginFailure.scope) == scope, col(LoginFailure.failed_at) > now - window
-        )
-    ).one()
-    if recent > limit:
-        raise TooManyAttempts()
+    """Count one attempt in `scope`, committed before any work (accounts.begin_attempt: a
+    refusal rolled back later still counts, and parallel tries can't all pass); past
+    `limit` in the window, TooManyAttempts."""
+    accounts.begin_attempt(session, {scope: limit}, window=window)
 
 
 # --- confirming an address -----------------------------------------------------------

@@ -25,10 +25,10 @@ from pyotp.totp import TOTP
 from sqlmodel import Session, col, delete, func, select, update
 
 from betterjournal.core import accounts
-from betterjournal.core.errors import InvalidInput, TooManyAttempts
+from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import sha256_hex
 from betterjournal.i18n import N_
-from betterjournal.models import LoginFailure, RecoveryCode, Role, SessionStage, User, utcnow
+from betterjournal.models import RecoveryCode, Role, SessionStage, User, utcnow
 
 ISSUER = "Betterjournal"
 REQUIRED_FOR = (Role.CLINICIAN, Role.ADMIN)
@@ -223,25 +223,12 @@ def _scope(user_id: uuid.UUID) -> str:
     return f"mfa:{user_id}"
 
 
-def _count_attempt(session: Session, user_id: uuid.UUID) -> int:
-    """Count this try before checking it, committed at once (so a refusal, rolled back by
-    the caller, still counts, and parallel tries can't all pass a count read before them)."""
-    now = utcnow()
-    attempt = LoginFailure(scope=_scope(user_id), failed_at=now)
-    session.add(attempt)
-    session.commit()
-    tries = session.exec(
-        select(func.count()).where(
-            col(LoginFailure.scope) == _scope(user_id),
-            col(LoginFailure.failed_at) > now - WRONG_CODE_WINDOW,
-        )
-    ).one()
-    if tries > WRONG_CODES_ALLOWED:
-        raise TooManyAttempts()
-    assert attempt.id is not None
-    return attempt.id
+def _count_attempt(session: Session, user_id: uuid.UUID) -> list[int]:
+    """Count this try before checking it (accounts.begin_attempt: committed at once, so a
+    refusal rolled back by the caller still counts, and parallel tries can't all pass)."""
+    return accounts.begin_attempt(session, {_scope(user_id): WRONG_CODES_ALLOWED}, window=WRONG_CODE_WINDOW)
 
 
-def _forget_attempt(session: Session, attempt_id: int) -> None:
+def _forget_attempt(session: Session, attempt: list[int]) -> None:
     """A right code doesn't count against the person."""
-    session.exec(delete(LoginFailure).where(col(LoginFailure.id) == attempt_id))
+    accounts.forgive_attempt(session, attempt)

@@ -24,16 +24,21 @@ def _field(label: Text, name: str, *, hint: Text = "", required: bool = True, **
     return labelled_field(label, control, hint=hint)
 
 
-def _post_form(action: str, submit_label: Text, *fields: rx.Component) -> rx.Component:
-    """A form the browser posts itself (see pages/auth.py), with the anti-forgery token."""
+def _post_form(action: str, submit_label: Text, *fields: rx.Component, link: bool = False) -> rx.Component:
+    """A form the browser posts itself (see pages/auth.py), with the anti-forgery token.
+
+    A `link` form posts the token of the emailed link the page was opened with: its button
+    waits for the page to have read it (the tab's state can still hold an earlier page's
+    form token, so that token alone says nothing about this page being ready)."""
+    waiting = AppState.form_token == ""
+    if link:
+        waiting = waiting | (AppState.link_token == "")
     return native_form(
         rx.vstack(
             _hidden("form_token", AppState.form_token),
             _hidden("language", AppState.language),
             *fields,
-            rx.button(
-                submit_label, type="submit", size="3", width="100%", disabled=AppState.form_token == ""
-            ),
+            rx.button(submit_label, type="submit", size="3", width="100%", disabled=waiting),
             spacing="4",
             width="100%",
         ),
@@ -244,6 +249,7 @@ def choose_password_page() -> rx.Component:
                 max_length=128,
                 hint=tr("At least 12 characters. A few unrelated words work well."),
             ),
+            link=True,
         ),
         rx.text(rx.link(tr("Ask for a new link"), href=routes.FORGOT), size="2"),
         heading=rx.cond(AppState.first_password, tr("Choose your password"), tr("Choose a new password")),
@@ -253,7 +259,12 @@ def choose_password_page() -> rx.Component:
 def confirm_email_page() -> rx.Component:
     return public_shell(
         rx.text(tr("One more step: confirm that this email address is yours."), size="2"),
-        _post_form(routes.API_CONFIRM, tr("Confirm my email address"), _hidden("token", AppState.link_token)),
+        _post_form(
+            routes.API_CONFIRM,
+            tr("Confirm my email address"),
+            _hidden("token", AppState.link_token),
+            link=True,
+        ),
         heading=tr("Confirm your email address"),
     )
 

@@ -154,6 +154,8 @@ class TwoStepState(AppState):
         token, user, signed_in = await self._who()
         if user is None or token is None:
             return
+        if signed_in and user.totp_secret_ct is not None:
+            return  # on already: nothing to confirm (and no password try to spend)
         fields = form if isinstance(form, dict) else {}
 
         def work(session) -> list[str]:

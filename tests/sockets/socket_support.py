@@ -426,6 +426,8 @@ OWN_IDENTITY_VARS = {
     "settings_state.chosen_time_zone",
     "settings_state.time_zones",
     "settings_state.settings_loaded",
+    # Where they are signed in (state/account.py): their own devices, for every role.
+    "sessions_state.signed_in_sessions",
 }
 
 

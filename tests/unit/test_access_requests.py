@@ -229,11 +229,6 @@ def test_requests_are_throttled_per_email_from_any_address(db: People) -> None:
     assert len(_requests()) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts._forget_old_attempts deletes every login_failure row older than 15 "
-    "minutes on each sign-in and registration, including the day-long access-request counts",
-)
 def test_the_daily_limit_per_email_outlasts_other_peoples_sign_ins(db: People) -> None:
     for n in range(access.REQUESTS_PER_EMAIL):
         _request(CLIENT, address=f"192.0.2.{n}")
