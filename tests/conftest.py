@@ -28,3 +28,13 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
         app.stop()
         mailbox.stop()
         provider.stop()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How long the suite waited for fresh two-step codes (tests/two_step.py), if at all."""
+    import two_step
+
+    if two_step.waited:
+        terminalreporter.write_line(
+            f"two-step codes: waited {len(two_step.waited)} times, {sum(two_step.waited):.0f} s in all"
+        )
