@@ -30,6 +30,7 @@ from betterjournal.db import in_session
 from betterjournal.i18n import LANGUAGES, from_accept_language
 from betterjournal.models import Role, SessionStage, User
 from betterjournal.settings import get_settings
+from betterjournal.state import live
 
 log = logging.getLogger("betterjournal.api")
 
@@ -255,11 +256,12 @@ async def choose_password(request: Request) -> Response:
     if fields is None:
         return RedirectResponse(f"{back}&error=form", status_code=303)
     try:
-        await in_session(
+        user = await in_session(
             credentials.choose_password, token=token, password=fields.get("password"), first=first
         )
     except InvalidInput as error:
         return RedirectResponse(f"{back}&{urlencode({'error': error.code})}", status_code=303)
+    live.recheck_sessions([user.id])  # every session ended: their open tabs show it at once
     return RedirectResponse(f"{routes.SIGN_IN}?password_set=1", status_code=303)
 
 
@@ -290,6 +292,8 @@ async def sign_out(request: Request) -> Response:
     viewer = await in_session(accounts.resolve_session, token=token)
     language = viewer.language if viewer is not None else None
     await in_session(accounts.end_session, token=token, everywhere=everywhere)
+    if viewer is not None:  # the person's other open tabs show it at once
+        live.recheck_sessions([viewer.user_id])
     response = _with_language_cookie(
         RedirectResponse(f"{routes.SIGN_IN}?signed_out=1", status_code=303), language
     )

@@ -147,6 +147,24 @@ def _admin_nav() -> rx.Component:
     )
 
 
+def _signed_out_here() -> rx.Component:
+    """Shown at once when this device's session was ended from elsewhere (state/live.py)."""
+    return rx.cond(
+        AppState.signed_out_here,
+        rx.callout(
+            rx.text(
+                tr("You're signed out on this device."),
+                " ",
+                rx.link(tr("Sign in again"), href=routes.SIGN_IN),
+            ),
+            icon="log-out",
+            color_scheme="gray",
+            role="alert",
+            width="100%",
+        ),
+    )
+
+
 def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
     return rx.box(
@@ -185,7 +203,7 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        _main(heading, children, padding="1em", max_width="720px"),
+        _main(heading, (_signed_out_here(), *children), padding="1em", max_width="720px"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(

@@ -20,6 +20,7 @@ from betterjournal.core import access, accounts, credentials, mfa
 from betterjournal.core.errors import CoreError
 from betterjournal.db import in_session
 from betterjournal.models import SessionStage, User
+from betterjournal.state import live
 from betterjournal.state.base import HOME_BY_ROLE, AppState, form_fields, guarded
 
 ACCESS_FIELDS = set(access.FIELDS)
@@ -223,6 +224,7 @@ class SessionsState(AppState):
         """Sign out of one of the person's other sessions."""
         viewer = self._viewer()
         await in_session(accounts.end_own_session, user_id=viewer.user_id, session_id=session_id)
+        live.recheck_sessions([viewer.user_id])
         await self._fill()
         self.notice = self._t("Signed out there.")
 
@@ -230,6 +232,7 @@ class SessionsState(AppState):
     async def end_other_sessions(self) -> None:
         viewer = self._viewer()
         await in_session(credentials.end_sessions, user_id=viewer.user_id, keep=viewer.session_id)
+        live.recheck_sessions([viewer.user_id])
         await self._fill()
         self.notice = self._t("Signed out everywhere else.")
 
@@ -284,6 +287,7 @@ class SecurityState(AppState):
             code=fields.get("code"),
             new=fields.get("new_password"),
         )
+        live.recheck_sessions([viewer.user_id])
         self.notice = self._t("Password changed. You're signed out everywhere else.")
 
     @guarded()

@@ -99,6 +99,7 @@ class AppState(rx.State):
     language: str = ""
     time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
+    signed_out_here: bool = False  # this tab's session was ended from elsewhere (live push)
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
     first_password: bool = False  # choosing the first password (after approval), not a reset
@@ -170,6 +171,7 @@ class AppState(rx.State):
             self.viewer_role = viewer.role.value
             self.form_token = form_tokens.issue()
         if viewer is not None:
+            live.signed_in_here(str(viewer.user_id), self.router.session.client_token)
             self._use_preferences(viewer)
             if not self.language:  # not chosen yet: as the browser asks, like a public page
                 headers = self.router.headers

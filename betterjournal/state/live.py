@@ -26,6 +26,9 @@ log = logging.getLogger("betterjournal.live")
 
 # Tab tokens per signed-in person, in this process (the in-memory state manager's scope).
 _tabs: dict[str, set[str]] = defaultdict(set)
+# Every tab a person is signed in on (each event's viewer), for pushing a sign-out.
+_signed_in_tabs: dict[str, set[str]] = defaultdict(set)
+_SIGNED_IN_TABS_KEPT = 20  # per person; closed tabs beyond it are dropped when one is added
 _tasks: set[asyncio.Task] = set()  # keeps pushes alive until they finish
 
 
@@ -35,6 +38,53 @@ def remember(viewer_id: str, token: str) -> None:
 
 def forget(viewer_id: str, token: str) -> None:
     _tabs.get(viewer_id, set()).discard(token)
+
+
+def signed_in_here(viewer_id: str, token: str) -> None:
+    """This tab's events are this person's (AppState._identify, on every event)."""
+    tokens = _signed_in_tabs[viewer_id]
+    if token in tokens:
+        return
+    tokens.add(token)
+    if len(tokens) > _SIGNED_IN_TABS_KEPT:
+        from betterjournal.betterjournal import app
+
+        open_now = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
+        tokens.intersection_update({t for t in tokens if t in open_now} | {token})
+
+
+def recheck_sessions(user_ids: Iterable[uuid.UUID | str]) -> None:
+    """Sessions of these people just ended (signed out elsewhere, a new password): each of
+    their open tabs re-checks its cookie now, and one whose session ended is wiped and says
+    so at once, instead of at its next event."""
+    for user_id in {str(u) for u in user_ids}:
+        for token in list(_signed_in_tabs.get(user_id, ())):
+            task = asyncio.create_task(_recheck_session(user_id, token), context=contextvars.Context())
+            _tasks.add(task)
+            task.add_done_callback(_tasks.discard)
+
+
+async def _recheck_session(user_id: str, token: str) -> None:
+    import reflex as rx
+
+    from betterjournal.betterjournal import app
+    from betterjournal.state.base import AppState
+
+    namespace = app.event_namespace
+    if namespace is not None and token not in namespace.token_to_sid:
+        _signed_in_tabs.get(user_id, set()).discard(token)
+        return
+    try:
+        async with app.modify_state(rx.BaseStateToken(ident=token, cls=AppState)) as root:
+            app_state: Any = await root.get_state(AppState)
+            if app_state._viewer_id != user_id:
+                _signed_in_tabs.get(user_id, set()).discard(token)
+                return
+            if await app_state._identify() is None:
+                app_state.signed_out_here = True
+                _signed_in_tabs.get(user_id, set()).discard(token)
+    except Exception as error:  # a closed tab must not break the person who acted
+        log.warning("live sign-out of a tab failed (%s)", type(error).__name__)
 
 
 @functools.cache

@@ -1,0 +1,74 @@
+"""Ending a session from elsewhere reaches that device's open tab at once: it is wiped
+and says it is signed out, without sending anything (the quality bar's "a revoke shows
+at once"), and its next event is refused as before."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from socket_support import connect, new_people, redirects_of, state_of
+from socketclient import EventClient, handler_name, sign_in, sign_out
+
+from betterjournal import routes
+from betterjournal.state.account import SessionsState
+from betterjournal.state.base import AppState
+from betterjournal.state.journal import JournalState
+
+PUSH_WITHIN_SECONDS = 2.0
+
+
+async def _signed_out_pushed(tab: EventClient, since: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        pushed = tab.received[since:]
+        if any(state_of([update], AppState).get("signed_out_here") is True for update in pushed):
+            return pushed
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no sign-out push within {PUSH_WITHIN_SECONDS} s")
+
+
+async def _journal_tab(app, cookie: str) -> EventClient:
+    tab = await connect(app, cookie)
+    await tab.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+    return tab
+
+
+async def test_sign_out_there_reaches_that_devices_open_tab_at_once(running_app) -> None:
+    person = (await new_people(running_app, "live-session", a="client"))["a"]
+    phone_cookie = await sign_in(running_app.url, person.email, person.password)
+    laptop = await connect(running_app, person.cookie)
+    phone = await _journal_tab(running_app, phone_cookie)
+    try:
+        listed = await laptop.exchange(handler_name(SessionsState, "load_sessions"), path=routes.SESSIONS)
+        sessions = state_of(listed, SessionsState)["signed_in_sessions"]
+        assert len(sessions) == 2 and sum(s["this_one"] for s in sessions) == 1
+        phone_session = next(s["id"] for s in sessions if not s["this_one"])
+        since = len(phone.received)
+        await laptop.exchange(
+            handler_name(SessionsState, "end_session"), {"session_id": phone_session}, path=routes.SESSIONS
+        )
+        pushed = await _signed_out_pushed(phone, since)
+        app_state = {k: v for u in pushed for k, v in state_of([u], AppState).items()}
+        assert app_state.get("viewer_name", "") == ""
+        # Its next event goes to sign in; the laptop is still signed in.
+        again = await phone.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        assert redirects_of(again) == [routes.SIGN_IN]
+        still = await laptop.exchange(handler_name(SessionsState, "load_sessions"), path=routes.SESSIONS)
+        assert len(state_of(still, SessionsState)["signed_in_sessions"]) == 1
+    finally:
+        for tab in (laptop, phone):
+            await tab.close()
+
+
+async def test_sign_out_everywhere_reaches_every_other_open_tab_at_once(running_app) -> None:
+    person = (await new_people(running_app, "live-everywhere", a="client"))["a"]
+    other_cookie = await sign_in(running_app.url, person.email, person.password)
+    other = await _journal_tab(running_app, other_cookie)
+    try:
+        since = len(other.received)
+        assert await asyncio.to_thread(sign_out, running_app.url, person.cookie, everywhere=True) == 303
+        await _signed_out_pushed(other, since)
+    finally:
+        await other.close()
