@@ -111,7 +111,8 @@ async def _checked_form(request: Request) -> dict[str, str] | None:
         return None
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
-    if not form_tokens.is_valid(fields.get("form_token")):
+    # Each form token works once: a replayed post is refused like a forged one.
+    if not await in_session(form_tokens.use, token=fields.get("form_token")):
         return None
     return fields
 

@@ -221,6 +221,15 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
 
 
+class UsedFormToken(SQLModel, table=True):
+    """A form token already posted to a public form: each works once (core/form_tokens.py)."""
+
+    __tablename__ = "used_form_token"  # type: ignore[assignment]
+
+    nonce_hash: str = Field(max_length=64, primary_key=True)
+    used_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
 class LoginFailure(SQLModel, table=True):
     """One throttled attempt: a failed sign-in ("account:<hash>", "address:<ip>") or any
     registration ("register:<ip>")."""

@@ -3,7 +3,8 @@
 access_request: requests for early access from the public home page, and the admin's
 decision (with who checked a clinician's registration, when). outbox_message: emails
 waiting to be sent, each sealed whole under the outbox key. account_token: single-use
-links by email (hashes only). recovery_code: MFA recovery codes (hashes only).
+links by email (hashes only). recovery_code: MFA recovery codes (hashes only). used_form_token: form tokens already posted
+to a public form (each works once; hashes only).
 user_account gains email_confirmed_at (accounts that exist already count as confirmed)
 and the TOTP columns; auth_session its stage (an MFA step still to do) and a device in
 words. audit_event.action gains check_code and admit.
@@ -28,6 +29,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "used_form_token",
+        sa.Column("nonce_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("used_at", betterjournal.models.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("nonce_hash"),
+    )
+    op.create_index("ix_used_form_token_used_at", "used_form_token", ["used_at"])
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         for value in ("CHECK_CODE", "ADMIT"):
@@ -142,6 +150,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_used_form_token_used_at", table_name="used_form_token")
+    op.drop_table("used_form_token")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_pending_ct")

@@ -9,8 +9,13 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from datetime import timedelta
 
-from betterjournal.crypto import get_vault
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete
+
+from betterjournal.crypto import get_vault, sha256_hex
+from betterjournal.models import UsedFormToken, utcnow
 
 PURPOSE = "form-token/v1"
 MAX_AGE_SECONDS = 12 * 3600
@@ -31,3 +36,22 @@ def is_valid(token: object, now: float | None = None) -> bool:
         return False
     age = (now if now is not None else time.time()) - int(issued)
     return 0 <= age <= MAX_AGE_SECONDS
+
+
+def use(session: Session, token: object) -> bool:
+    """Whether `token` is valid and not posted before; it is then used up (a replayed form
+    is refused). One insert under the nonce's primary key: of two posts of one token at the
+    same moment, one wins. Rows older than a token's lifetime are dropped."""
+    if not is_valid(token):
+        return False
+    assert isinstance(token, str)
+    now = utcnow()
+    session.exec(
+        delete(UsedFormToken).where(col(UsedFormToken.used_at) < now - timedelta(seconds=MAX_AGE_SECONDS))
+    )
+    try:
+        with session.begin_nested():
+            session.add(UsedFormToken(nonce_hash=sha256_hex(token.split(".")[1]), used_at=now))
+    except IntegrityError:
+        return False
+    return True

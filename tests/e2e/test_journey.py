@@ -227,7 +227,12 @@ def test_sign_out_on_all_devices_ends_the_other_phone_too(open_phone, clinician)
         expect(device.page.get_by_role("heading", name="Clients")).to_be_visible()
     laptop.page.get_by_role("button", name="Sign out on all devices").click()
     expect(laptop.page.get_by_text("You're signed out.")).to_be_visible()
-    phone.page.get_by_role("button", name="Create invitation code").click()
+    # The phone says so at once, without a tap, and its page holds nothing any more.
+    expect(
+        phone.page.get_by_role("alert").filter(has_text="You're signed out on this device.")
+    ).to_be_visible()
+    expect(phone.page.get_by_text(clinician["name"])).to_have_count(0)
+    phone.page.get_by_role("link", name="Sign in again").click()
     expect(phone.page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 

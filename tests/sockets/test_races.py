@@ -302,10 +302,16 @@ REGISTRATIONS = 4  # each counts toward 127.0.0.1's registration limit (20 per 1
 
 async def test_a_handful_of_registrations_with_one_code_make_one_account(cast: Cast) -> None:
     app = cast.app
-    async with connected(app) as anonymous:
-        form_token = form_token_from(
-            await anonymous.exchange(handler_name(AppState, "prepare_public_page"), path=routes.REGISTER)
-        )
+    form_tokens = []  # one per registration page opened: each form token works once
+    for _ in range(REGISTRATIONS):
+        async with connected(app) as anonymous:
+            form_tokens.append(
+                form_token_from(
+                    await anonymous.exchange(
+                        handler_name(AppState, "prepare_public_page"), path=routes.REGISTER
+                    )
+                )
+            )
     async with connected(app, cast.clinician.cookie) as clinician_tab:
         code = await invitation_code(clinician_tab)
     suffix = uuid.uuid4().hex[:8]
@@ -314,7 +320,7 @@ async def test_a_handful_of_registrations_with_one_code_make_one_account(cast: C
 
     def register(email: str) -> str:
         fields = {
-            "form_token": form_token,
+            "form_token": form_tokens[emails.index(email)],
             "code": code,
             "name": "Race Registrant",
             "email": email,

@@ -783,6 +783,26 @@ def test_a_post_without_a_genuine_form_changes_nothing(db: People, web: TestClie
     assert sent_emails() == []
 
 
+def test_a_replayed_form_token_is_refused_and_changes_nothing(db: People, web: TestClient) -> None:
+    """Each form token works once: posted again (to any form), it is refused like a forged
+    one, with the same plain "this page was open too long" answer, and nothing changes."""
+    posts = _would_write(db)
+    used = form_tokens.issue()
+    assert (
+        _post(web, routes.API_FORGOT, {"email": "nobody@example.test"}, used, {}).headers["location"]
+        == f"{routes.FORGOT}?sent=1"
+    )
+    before, hash_before = _all_rows(), _password_hash(db.client_b.id)
+    for route, (page, fields) in posts.items():
+        answer = _post(web, route, fields, used, {})
+        location = answer.headers["location"]
+        assert location.split("?")[0] == page and query_of(location)["error"] == "form", route
+        assert answer.headers.get_list("set-cookie") == [], route
+    assert _all_rows() == before
+    assert _password_hash(db.client_b.id) == hash_before
+    assert sent_emails() == []
+
+
 def test_the_same_posts_with_a_genuine_form_do_write(db: People, web: TestClient) -> None:
     """The control for the test above: each of its posts writes when the form is genuine."""
     posts = _would_write(db)
