@@ -136,19 +136,21 @@ def _device(request: Request) -> str:
     return accounts.device_in_words(request.headers.get("user-agent", ""))
 
 
-def _start_signed_in(session, user, device: str) -> tuple[str, str, str | None]:
+def _start_signed_in(session, user, device: str, next_page: str = "") -> tuple[str, str, str | None]:
     """A session for a person whose first factor passed: (token, where to go, language).
 
     With MFA on, the session waits for a code; a clinician or admin without it can only
-    set it up. Neither is anyone's identity until then (accounts.resolve_session).
+    set it up. Neither is anyone's identity until then (accounts.resolve_session). Once
+    signed in, the person lands on `next_page` (the deep link they opened) if it is one of
+    our pages, else where their work is.
     """
     stage = mfa.stage_after_password(user)
     token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_CODE:
-        return token, routes.SIGN_IN_CODE, user.language
+        return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
-    return token, accounts.home_after_sign_in(session, user), user.language
+    return token, routes.after_sign_in(next_page) or accounts.home_after_sign_in(session, user), user.language
 
 
 def _signed_in(token: str, destination: str, language: str | None) -> Response:
@@ -194,7 +196,7 @@ async def sign_in(request: Request) -> Response:
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        return _start_signed_in(session, user, device)
+        return _start_signed_in(session, user, device, fields.get("next", ""))
 
     try:
         started = await in_session(work)

@@ -1,5 +1,8 @@
 """Every path in the app, and the builders for paths with an id."""
 
+import re
+from urllib.parse import urlencode
+
 HOME = "/"
 SIGN_IN = "/signin"
 REGISTER = "/register"
@@ -41,6 +44,31 @@ API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
 API_CONFIRM = "/api/auth/confirm"
 API_REQUEST_ACCESS = "/api/access/request"
 API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
+
+# The pages only a signed-in person sees: where a person sent to sign in may go back to.
+SIGNED_IN_PAGES = frozenset({
+    JOURNAL, WRITE, ENTRY, CARE_TEAM, CHECK_IN, CHECK_INS, CHECK_IN_ITEM, CLIENTS, CLIENT_ENTRIES,
+    SHARED_ENTRY, CLIENT_CHECK_INS, HOMEWORK, WORKSHEET, CLIENT_HOMEWORK, RETURNED, PREPARE,
+    CASELOAD, BRIEF, WORKSHEETS, ADMIN, SETTINGS, SESSIONS, SECURITY,
+})  # fmt: skip
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.=&%-]{0,200}")
+
+
+def after_sign_in(page: object) -> str:
+    """`page` (a path and query) when it is one of our signed-in pages, else "": the deep
+    link a signed-out person opened, never another site and never a sign-in page."""
+    if not isinstance(page, str) or len(page) > 300:
+        return ""
+    path, _, query = page.partition("?")
+    if path.rstrip("/") not in SIGNED_IN_PAGES or not _PLAIN_QUERY.fullmatch(query):
+        return ""
+    return page
+
+
+def with_next(path: str, page: str) -> str:
+    """`path` (a sign-in step) carrying on the page to open once signed in, if any."""
+    page = after_sign_in(page)
+    return f"{path}?{urlencode({'next': page})}" if page else path
 
 
 def write(entry_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.forms import form_field
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
@@ -90,10 +91,12 @@ def _settings_links() -> rx.Component:
 def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
     """The password again (and a code with two-step sign-in on), before any change here."""
     return rx.fragment(
-        _input(tr("Current password"), "current_password", type="password", auto_complete="current-password"),
+        form_field(
+            tr("Current password"), "current_password", type="password", auto_complete="current-password"
+        ),
         rx.cond(
             state_needs_code,
-            _input(
+            form_field(
                 tr("Code from your authenticator app"),
                 "code",
                 auto_complete="one-time-code",
@@ -101,10 +104,6 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
             ),
         ),
     )
-
-
-def _input(label, name: str, **props) -> rx.Component:
-    return labelled_field(label, rx.input(id=name, name=name, required=True, size="3", width="100%", **props))
 
 
 def _section(title, *children: rx.Component, on_submit, button) -> rx.Component:
@@ -137,7 +136,7 @@ def security_page() -> rx.Component:
                 _section(
                     tr("Change your password"),
                     _password_fields(needs_code),
-                    _input(
+                    form_field(
                         tr("New password"),
                         "new_password",
                         type="password",
@@ -161,7 +160,7 @@ def security_page() -> rx.Component:
                             size="2",
                         ),
                     ),
-                    _input(tr("New email address"), "new_email", type="email", auto_complete="email"),
+                    form_field(tr("New email address"), "new_email", type="email", auto_complete="email"),
                     on_submit=SecurityState.change_email,
                     button=tr("Change email address"),
                 ),

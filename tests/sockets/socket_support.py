@@ -485,6 +485,12 @@ def toasts_of(updates: list[dict[str, Any]]) -> list[str]:
 
 
 def redirects_of(updates: list[dict[str, Any]]) -> list[str]:
+    """The paths the replies send the tab to, without their query (a signed-out caller is
+    sent to sign in with the page it was on: `?next=…`, see redirect_targets)."""
+    return [target.split("?", 1)[0] for target in redirect_targets(updates)]
+
+
+def redirect_targets(updates: list[dict[str, Any]]) -> list[str]:
     return [
         (event.get("payload") or {}).get("path", "")
         for update in updates
