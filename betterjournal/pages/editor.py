@@ -73,7 +73,7 @@ def _draft_status() -> rx.Component:
             write_path=routes.WRITE,
             keep_url=api.API_KEEP_DRAFT,
             saving_text=tr("Saving…"),
-            offline_text=tr("Offline — not saved yet"),
+            offline_text=tr("Offline — your words will be saved when you're back"),
             reconnecting_text=tr("Offline — reconnecting…"),
         ),
         size="1",
