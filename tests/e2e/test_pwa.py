@@ -283,4 +283,3 @@ def test_the_install_help_keeps_a_signed_in_persons_navigation(phone, running_ap
     tab.page.get_by_role("link", name="Install on your phone").click()
     expect(tab.page.get_by_role("heading", name="Install on your phone", level=1)).to_be_visible()
     expect(tab.page.get_by_role("navigation").get_by_role("link", name="Write")).to_be_visible()
-
