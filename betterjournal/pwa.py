@@ -125,9 +125,10 @@ def _offline_section(reader: Reader, *, first: bool) -> str:
     )
 
 
-def worker_script(build_files: list[str]) -> str:
-    """The service worker for this build: its cache name changes whenever the build's
-    hashed files, the offline page or the worker itself change."""
+@functools.lru_cache(maxsize=4)
+def worker_script(build_files: tuple[str, ...]) -> str:
+    """The service worker for a build (the names of its hashed files): its cache name
+    changes whenever the build's files, the offline page or the worker itself change."""
     template = WORKER_TEMPLATE.read_text()
     digest = hashlib.sha256(template.encode())
     for name in sorted(build_files):
@@ -141,12 +142,12 @@ def worker_script(build_files: list[str]) -> str:
     )
 
 
-@functools.cache
 def built_worker_script() -> str:
-    """The worker for the build this process serves (its hashed files, listed once)."""
+    """The worker for the build being served now. Its files are listed at each request
+    (a few hundred names; browsers ask at most once per page load), so a new build that
+    replaces them is a new worker even before the app restarts."""
     from reflex.constants import Dirs
     from reflex.utils.prerequisites import get_web_dir
 
     built = get_web_dir() / Dirs.STATIC / "assets"
-    names = [path.name for path in built.iterdir()] if built.is_dir() else []
-    return worker_script(names)
+    return worker_script(tuple(sorted(path.name for path in built.iterdir())) if built.is_dir() else ())

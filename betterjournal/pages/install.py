@@ -14,10 +14,17 @@ from betterjournal.components.text import Text, tr
 from betterjournal.state.base import AppState
 
 
-def _steps(heading: Text, *steps: Text) -> rx.Component:
+def _steps(heading: Text, *steps: Text, numbered: bool = True) -> rx.Component:
+    items = [rx.el.li(rx.text(step, size="3"), margin_bottom="0.4em") for step in steps]
+    listing = rx.el.ol if numbered else rx.el.ul
     return rx.el.section(
         rx.heading(heading, as_="h2", size="4"),
-        rx.el.ol(*[rx.el.li(rx.text(step, size="3")) for step in steps], padding_left="1.5em"),
+        listing(
+            *items,
+            list_style_type="decimal" if numbered else "disc",
+            padding_left="1.75em",
+            margin_top="0.5em",
+        ),
         width="100%",
     )
 
@@ -52,6 +59,7 @@ def _content() -> rx.Component:
             tr("Without a connection"),
             tr("The app says it is offline instead of showing an error."),
             tr("If you were writing, your words stay on screen and are saved when you're back online."),
+            numbered=False,
         ),
         spacing="4",
         width="100%",

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from conftest import CHROMIUM_ARGS, chromium_path  # pyright: ignore[reportAttributeAccessIssue] - tests/e2e's
+from e2e.conftest import CHROMIUM_ARGS, chromium_path  # the browser fixture's own launch settings
 from people import PASSWORD, sign_in
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
@@ -283,3 +283,61 @@ def test_the_install_help_keeps_a_signed_in_persons_navigation(phone, running_ap
     tab.page.get_by_role("link", name="Install on your phone").click()
     expect(tab.page.get_by_role("heading", name="Install on your phone", level=1)).to_be_visible()
     expect(tab.page.get_by_role("navigation").get_by_role("link", name="Write")).to_be_visible()
+
+
+def test_a_new_build_waits_until_the_person_chooses_to_reload(phone, running_app) -> None:
+    """A new build (here: one more hashed file in the served build) is a new worker; it
+    waits, the page says "A new version is ready — reload", and the tap lets it take over,
+    reloads the page and leaves only the new version's cache."""
+    tab = phone()
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    page.evaluate(WORKER_READY)
+    old = page.evaluate("caches.keys()")
+    assert len(old) == 1 and old[0].startswith("betterjournal-shell-")
+    button = page.get_by_role("button", name="A new version is ready — reload")
+    expect(button).not_to_be_visible()
+
+    new_file = running_app.data_dir / "web" / "build" / "client" / "assets" / "next-Zq7xK2pA.js"
+    new_file.write_text("export {};\n")
+    try:
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        expect(button).to_be_visible()
+        assert old[0] in page.evaluate("caches.keys()")  # the old version's cache stays until the tap
+        with page.expect_navigation():
+            button.click()
+    finally:
+        new_file.unlink()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(button).not_to_be_visible()
+    new = page.evaluate("caches.keys()")
+    assert len(new) == 1 and new != old
+
+
+# The browser's install offer, as Chromium makes it when the app qualifies (a headless
+# browser never does): an event whose prompt() shows the browser's own dialog.
+OFFER_TO_INSTALL = """() => {
+    window.__prompted = 0;
+    const offer = new Event('beforeinstallprompt', {cancelable: true});
+    offer.prompt = () => { window.__prompted += 1; };
+    offer.userChoice = Promise.resolve({outcome: 'dismissed'});
+    window.dispatchEvent(offer);
+    return offer.defaultPrevented;
+}"""
+
+
+def test_the_install_prompt_is_offered_on_the_install_page_only(phone, running_app) -> None:
+    """Never nagging: the browser's offer is held back (no mini-infobar) and shown nowhere
+    but the install page, by its button, once."""
+    tab = phone()
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    assert page.evaluate(OFFER_TO_INSTALL) is True  # the browser's own banner suppressed
+    install = page.get_by_role("button", name="Install Betterjournal")
+    expect(install).to_have_count(0)
+    page.get_by_role("link", name="Install on your phone").click()
+    expect(page.get_by_role("heading", name="Install on your phone", level=1)).to_be_visible()
+    install.click()
+    assert page.evaluate("window.__prompted") == 1
+    expect(install).to_have_count(0)  # a prompt is shown once

@@ -59,16 +59,16 @@ def test_only_vites_content_hashed_files_are_cacheable_for_a_year() -> None:
 
 
 def test_the_worker_is_versioned_by_the_build() -> None:
-    first = pwa.worker_script(["a-BcBPaK_9.js", "b-NccINl-w.css"])
-    assert pwa.worker_script(["b-NccINl-w.css", "a-BcBPaK_9.js"]) == first  # order is not a version
-    assert pwa.worker_script(["a-BcBPaK_9.js", "b-XXXXXXXX.css"]) != first
+    first = pwa.worker_script(("a-BcBPaK_9.js", "b-NccINl-w.css"))
+    assert pwa.worker_script(("b-NccINl-w.css", "a-BcBPaK_9.js")) == first  # order is not a version
+    assert pwa.worker_script(("a-BcBPaK_9.js", "b-XXXXXXXX.css")) != first
     assert "__" not in re.sub(r"__reflex", "", first)  # every placeholder filled in
     version = re.search(r'const BUILD = "([0-9a-f]{16})";', first)
     assert version, first[:400]
 
 
 def test_the_worker_caches_nothing_but_the_offline_page_and_hashed_files() -> None:
-    script = pwa.worker_script([])
+    script = pwa.worker_script(())
     assert f'const OFFLINE_URL = "{routes.OFFLINE}";' in script
     # GET only, same origin only; navigations go to the network, falling back to the offline page.
     assert 'request.method !== "GET"' in script and "url.origin !== self.location.origin" in script
