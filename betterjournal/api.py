@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from betterjournal import oidc, routes
+from betterjournal import oidc, pwa, routes
 from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
@@ -387,6 +387,28 @@ async def keep_draft(request: Request) -> Response:
     return Response(status_code=204 if kept else 403)
 
 
+# --- the installable app (betterjournal/pwa.py) -----------------------------------------
+
+
+def _language_of(request: Request) -> str:
+    """The language this browser last used the app in, else the one it asks for."""
+    return language_from_cookie_header(request.headers.get("cookie", "")) or from_accept_language(
+        request.headers.get("accept-language", "")
+    )
+
+
+async def web_app_manifest(request: Request) -> Response:
+    return JSONResponse(pwa.manifest(_language_of(request)), media_type="application/manifest+json")
+
+
+async def service_worker(_request: Request) -> Response:
+    return Response(pwa.built_worker_script(), media_type="text/javascript")
+
+
+async def offline_page(request: Request) -> Response:
+    return Response(pwa.offline_page(_language_of(request)), media_type="text/html; charset=utf-8")
+
+
 def http_routes() -> Starlette:
     return Starlette(
         routes=[
@@ -398,6 +420,9 @@ def http_routes() -> Starlette:
             Route(routes.API_CONFIRM, confirm_email, methods=["POST"]),
             Route(routes.HEALTH, health, methods=["GET"]),
             Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
+            Route(routes.MANIFEST, web_app_manifest, methods=["GET"]),
+            Route(routes.SERVICE_WORKER, service_worker, methods=["GET"]),
+            Route(routes.OFFLINE, offline_page, methods=["GET"]),
             *oidc.oidc_routes(),
         ]
     )
@@ -433,8 +458,9 @@ def content_security_policy(html: bytes) -> str:
 class SecurityHeaders:
     """ASGI middleware: security headers on every HTTP response (TRANS-2).
 
-    HTML is buffered to hash its inline scripts into the CSP. Everything but Vite's
-    content-hashed bundles under /assets/ is `Cache-Control: no-store`.
+    HTML is buffered to hash its inline scripts into the CSP. Vite's content-hashed
+    build files are cached for a year (`immutable`: never even revalidated); everything
+    else, HTML, the manifest and the service worker included, is `Cache-Control: no-store`.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -444,7 +470,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = scope.get("path", "").startswith("/assets/")
+        cacheable = scope.get("method") in ("GET", "HEAD") and pwa.is_hashed_asset(scope.get("path", ""))
         # Files must arrive as body messages so HTML can be hashed: no zero-copy sends.
         extensions = {
             k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"
@@ -505,10 +531,10 @@ def _remember_browser_language(message: Message, scope: Scope) -> Message:
 def _decorate(message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0) -> Message:
     replaced = {b"content-length", b"cache-control", b"content-security-policy"}
     headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in replaced]
-    if not cacheable:
-        headers.append((b"cache-control", b"no-store"))
+    if cacheable and message.get("status") in (200, 304):
+        headers.append((b"cache-control", pwa.IMMUTABLE.encode()))
     else:
-        headers += [(n, v) for n, v in message.get("headers", []) if n.lower() == b"cache-control"]
+        headers.append((b"cache-control", b"no-store"))
     if html is not None:
         headers.append((b"content-length", str(body_length).encode()))
         headers.append((b"content-security-policy", content_security_policy(html).encode()))

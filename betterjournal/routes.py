@@ -34,6 +34,10 @@ TWO_STEP_SETUP = "/two-step"  # setting up two-step sign-in (required for clinic
 FORGOT = "/forgot"  # asking for a password reset link
 CHOOSE_PASSWORD = "/password"  # noqa: S105 - from an emailed link: ?token=… (&first=1 after approval)
 CONFIRM_EMAIL = "/confirm"  # from an emailed link: ?token=…
+INSTALL = "/install"  # how to put the app on a phone's home screen (public and signed in)
+OFFLINE = "/offline"  # what the service worker shows when the app is opened offline
+MANIFEST = "/manifest.webmanifest"  # the web app manifest, in the browser's language
+SERVICE_WORKER = "/sw.js"  # at the root, so its scope is the whole app
 
 API_SIGN_IN = "/api/auth/signin"
 API_SIGN_OUT = "/api/auth/signout"

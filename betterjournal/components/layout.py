@@ -65,6 +65,9 @@ def feedback() -> rx.Component:
 def footer(*extra: rx.Component) -> rx.Component:
     return rx.el.footer(
         rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        rx.center(
+            rx.link(tr("Install on your phone"), href=routes.INSTALL, size="2", **_tap_target("44px", "44px"))
+        ),
         *extra,
         padding_y="1.5em",
         padding_x="1em",
