@@ -428,6 +428,36 @@ def http_routes() -> Starlette:
     )
 
 
+# --- pages without their trailing slash --------------------------------------------------
+
+
+class PagePaths:
+    """ASGI middleware: a page asked for without its trailing slash ("/journal", as every
+    link, email and form redirect writes it) is served as that page ("/journal/") rather
+    than redirected there: on a phone over a slow connection each redirect costs a round
+    trip before anything shows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._pages: dict[str, bool] = {}
+
+    def _is_page(self, path: str) -> bool:
+        if path not in routes.PAGE_PATHS:  # also keeps the memo to our own few paths
+            return False
+        if path not in self._pages:
+            from reflex.constants import Dirs
+            from reflex.utils.prerequisites import get_web_dir
+
+            self._pages[path] = (get_web_dir() / Dirs.STATIC / path.strip("/") / "index.html").is_file()
+        return self._pages[path]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and self._is_page(path):
+            scope = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
+        await self.app(scope, receive, send)
+
+
 # --- security headers -------------------------------------------------------------------
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)

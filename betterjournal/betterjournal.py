@@ -92,7 +92,7 @@ for module in get_settings().test_kinds:  # item kinds that exist only in the te
     importlib.import_module(module.strip())
 
 app = rx.App(
-    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders],
+    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders, api.PagePaths],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
     head_components=pwa.head(),

@@ -9,8 +9,10 @@ French, are written to docs/screenshots/.
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -173,6 +175,25 @@ def test_hashed_build_files_are_cached_for_a_year_and_pages_never(running_app) -
     _, headers, script = _get(running_app.url + routes.SERVICE_WORKER)
     assert headers["content-type"].startswith("text/javascript")
     assert re.search(rb'const BUILD = "[0-9a-f]{16}";', script)
+
+
+def test_a_page_without_its_trailing_slash_is_served_without_a_redirect(running_app) -> None:
+    """Links, emails and form redirects name pages without the slash the static build keeps
+    them under: each is served at once (a redirect costs a phone a round trip), and only
+    our pages are: any other path is answered as before."""
+    host = urllib.parse.urlsplit(running_app.url)
+    for path in (routes.SIGN_IN, routes.JOURNAL, routes.INSTALL):
+        connection = http.client.HTTPConnection(host.hostname or "localhost", host.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == 200 and b"<html" in body, (path, response.status)
+        assert response.getheader("cache-control") == "no-store", path
+    connection = http.client.HTTPConnection(host.hostname or "localhost", host.port, timeout=10)
+    connection.request("GET", "/journal/../admin%2F..")
+    assert connection.getresponse().status != 500
+    connection.close()
 
 
 @pytest.mark.parametrize("locale", ["en", "fr-CA"])
