@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from betterjournal import api, limits, outbox, routes
+from betterjournal import api, limits, outbox, routes, scheduler
 from betterjournal.components.text import tr
 from betterjournal.i18n import N_
 from betterjournal.logs import install_redaction
@@ -96,6 +96,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
 app.register_lifespan_task(outbox.run_sender)
+app.register_lifespan_task(scheduler.run_reminders)
 
 app.add_middleware(SessionGate(), index=0)
 
