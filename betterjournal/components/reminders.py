@@ -15,7 +15,15 @@ def _words(kind: str) -> rx.Component:
     sentence, label = reminder_words(kind)
     return rx.fragment(
         rx.text(tr(sentence), size="2"),
-        rx.link(tr(label), href=ReminderBannerState.reminder_href, weight="medium", size="2"),
+        rx.link(
+            tr(label),
+            href=ReminderBannerState.reminder_href,
+            weight="medium",
+            size="2",
+            display="inline-flex",
+            align_items="center",
+            min_height="44px",
+        ),
     )
 
 
@@ -36,7 +44,7 @@ def reminder_banner() -> rx.Component:
                                 ("homework", _words("homework")),
                                 _words("check_in"),
                             ),
-                            spacing="1",
+                            spacing="0",
                             flex="1",
                             min_width="0",
                         ),

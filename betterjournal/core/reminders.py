@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -211,7 +211,7 @@ def parse_time(value: object) -> time:
 _CHECKED = ("on", "true", True)  # what a ticked checkbox sends
 
 
-def plan_from_form(fields: dict[str, object]) -> Plan:
+def plan_from_form(fields: Mapping[str, object]) -> Plan:
     """The reminders form (settings page) as a plan; InvalidInput for a bad time or an
     unknown field. Unticked boxes are absent; a time of a reminder left off may be empty."""
     known = {"check_in_on", "check_in_at", "journal_on", "journal_at", "homework_on", "homework_at"}
