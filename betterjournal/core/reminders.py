@@ -6,10 +6,9 @@ through the outbox and a banner in the app, both saying only "a reminder from
 Betterjournal" and where to go (no homework title, no entry text, no clinician's name).
 
 `due_now` is the rule, a pure function of the clock, the person's plan, their zone, what
-was already given and the days their homework is due. `send_due` applies it to everyone
-with reminders on, and records each reminder under a unique key (person, kind, local
-day) in the same unit of work as its email, so two schedulers, or a restart, never send
-one twice.
+was already given and the days their homework is due. `send_due_to` applies it to one
+person, and records each reminder under a unique key (person, kind, local day) in the
+same unit of work as its email, so two schedulers, or a restart, never send one twice.
 
 Quiet hours: a reminder whose time falls inside them is **skipped** that day (it does
 not wait until they end: a reminder hours late is no longer the one that was asked for),
@@ -377,11 +376,10 @@ def _record(session: Session, user_id: uuid.UUID, due: Due) -> bool:
     return session.connection().execute(statement).rowcount == 1
 
 
-def send_due(session: Session, *, now: datetime) -> int:
-    """Give every reminder due at `now`, each once: recorded and queued in the caller's
-    unit of work. How many were given."""
-    wanted = (
-        select(ReminderPreference, User)
+def people_to_remind(session: Session) -> list[uuid.UUID]:
+    """Active, confirmed clients with at least one reminder on."""
+    query = (
+        select(ReminderPreference.user_id)
         .join(User, col(User.id) == ReminderPreference.user_id)
         .where(
             or_(
@@ -394,31 +392,41 @@ def send_due(session: Session, *, now: datetime) -> int:
             col(User.email_confirmed_at).is_not(None),
         )
     )
+    return list(session.exec(query).all())
+
+
+def send_due_to(session: Session, *, user_id: uuid.UUID, now: datetime) -> int:
+    """Give this person every reminder due at `now`, each once: recorded and queued in the
+    caller's unit of work. How many were given."""
+    user = session.get(User, user_id)
+    if user is None:
+        return 0
+    reader, plan = _reader(user), preferences(session, user_id=user_id)
+    local_day = now.astimezone(reader.zone).date()
+    # Most minutes nothing is even close: asked as if homework were due, nothing is due.
+    if not due_now(now, plan, reader.zone, homework_due_on={local_day, local_day - timedelta(days=1)}):
+        return 0
+    already = session.exec(
+        select(col(ReminderSent.kind), col(ReminderSent.slot)).where(
+            col(ReminderSent.user_id) == user_id,
+            col(ReminderSent.slot) >= local_day - timedelta(days=1),
+        )
+    ).all()
+    due_days = _homework_due_days(session, user_id, local_day) if plan.homework.on else set()
     given = 0
-    for row, user in session.exec(wanted).all():
-        reader = _reader(user)
-        plan = plan_of(row)
-        local_day = now.astimezone(reader.zone).date()
-        already = session.exec(
-            select(col(ReminderSent.kind), col(ReminderSent.slot)).where(
-                col(ReminderSent.user_id) == user.id,
-                col(ReminderSent.slot) >= local_day - timedelta(days=1),
-            )
-        ).all()
-        due_days = _homework_due_days(session, user.id, local_day) if plan.homework.on else set()
-        for due in due_now(
-            now,
-            plan,
-            reader.zone,
-            already=[(ReminderKind(kind), slot) for kind, slot in already],
-            homework_due_on=due_days,
-        ):
-            if not _record(session, user.id, due):
-                continue
-            link = get_settings().public_url + DESTINATIONS[due.kind]
-            message = emails.reminder(reader, due.kind.value, link, opt_out_link(user.id))
-            mail.send(session, to=user.email, email=message)
-            given += 1
+    for due in due_now(
+        now,
+        plan,
+        reader.zone,
+        already=[(ReminderKind(kind), slot) for kind, slot in already],
+        homework_due_on=due_days,
+    ):
+        if not _record(session, user_id, due):
+            continue  # given already, by another scheduler
+        link = get_settings().public_url + DESTINATIONS[due.kind]
+        message = emails.reminder(reader, due.kind.value, link, opt_out_link(user_id))
+        mail.send(session, to=user.email, email=message)
+        given += 1
     return given
 
 

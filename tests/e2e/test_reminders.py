@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from smtp_mailbox import link_in, text_of
 from sqlmodel import select
 
-from betterjournal import routes
+from betterjournal import routes, scheduler
 from betterjournal.core import reminders
 from betterjournal.db import session_scope
 from betterjournal.models import User
@@ -46,8 +46,8 @@ def _last_weekday_at(moment: time) -> datetime:
 
 def _give_due_reminders(app: RunningApp, at: datetime) -> int:
     """The scheduler's round, run once at the moment the reminder was asked for."""
-    with app.core(), session_scope() as session:
-        return reminders.send_due(session, now=at)
+    with app.core():
+        return scheduler.give_due(at)
 
 
 def _banner(page: Page):

@@ -217,6 +217,23 @@ def test_a_scheduler_that_missed_the_other_ones_reminder_still_sends_none(
     assert len(_outbox()) == 1
 
 
+def test_a_person_whose_email_cant_be_sent_holds_up_nobody_else(db: People) -> None:
+    _in_vancouver(db, _plan())
+    with session_scope() as session:
+        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan())
+        for who in (db.client_a.id, db.client_b.id):
+            user = session.get(User, who)
+            assert user is not None
+            user.time_zone = "America/Vancouver"
+            if who == db.client_a.id:
+                user.email = "not one address@example.test"
+            session.add(user)
+    assert _run(MONDAY_8PM_VANCOUVER) == 1
+    assert [str(m["To"]) for m in _outbox()] == [db.client_b.email]
+    with session_scope() as session:  # A's reminder was not recorded as given either
+        assert [row.user_id for row in session.exec(select(ReminderSent)).all()] == [db.client_b.id]
+
+
 def test_no_reminder_after_turning_off_nor_before_turning_on(db: People) -> None:
     assert _run(MONDAY_8PM_VANCOUVER) == 0  # off by default
     _in_vancouver(db, _plan())
