@@ -101,6 +101,26 @@ def test_vancouver_monday_8pm_is_4am_utc_on_tuesday_and_tuesday_gets_nothing() -
     ]
 
 
+def test_the_local_time_holds_across_the_change_of_daylight_saving_time() -> None:
+    """Toronto leaves daylight time on Sunday 1 November 2026: 20:00 there is 00:00 UTC
+    before the change and 01:00 UTC after it."""
+    toronto = ZoneInfo("America/Toronto")
+    every_day = _plan(check_in=reminders.Schedule(True, frozenset(range(7)), time(20, 0)))
+    start, end = datetime(2026, 10, 30, 12, 0, tzinfo=UTC), datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+    given: set[tuple[ReminderKind, date]] = set()
+    moments = []
+    for now in _every_minute(start, end):
+        for due in reminders.due_now(now, every_day, toronto, already=given):
+            given.add((due.kind, due.slot))
+            moments.append(now)
+    assert moments == [
+        datetime(2026, 10, 31, 0, 0, tzinfo=UTC),
+        datetime(2026, 11, 1, 0, 0, tzinfo=UTC),
+        datetime(2026, 11, 2, 1, 0, tzinfo=UTC),
+        datetime(2026, 11, 3, 1, 0, tzinfo=UTC),
+    ]
+
+
 def test_quiet_hours_across_midnight_skip_a_reminder_due_in_them() -> None:
     late = _plan(check_in=reminders.Schedule(True, frozenset({MONDAY}), time(23, 30)))
     night = (time(22, 0), time(7, 0))
