@@ -11,6 +11,7 @@ import asyncio
 import base64
 import gzip
 import hashlib
+import html
 import logging
 import re
 import uuid
@@ -19,15 +20,15 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from betterjournal import oidc, pwa, routes
-from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa
+from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa, reminders
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
-from betterjournal.i18n import LANGUAGES, from_accept_language
+from betterjournal.i18n import LANGUAGES, Reader, from_accept_language
 from betterjournal.models import Role, SessionStage, User
 from betterjournal.settings import get_settings
 from betterjournal.state import live
@@ -407,6 +408,47 @@ async def service_worker(_request: Request) -> Response:
 
 async def offline_page(request: Request) -> Response:
     return Response(pwa.offline_page(_language_of(request)), media_type="text/html; charset=utf-8")
+# --- the one-tap opt-out of reminder emails ---------------------------------------------
+
+
+def _calm_page(reader: Reader, heading: str, *paragraphs: str, link: tuple[str, str]) -> str:
+    """A small page of our own, in the person's language: no script, nothing outside."""
+    body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(reader.language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(heading)} · Betterjournal</title></head>"
+        '<body style="font-family:system-ui,sans-serif;font-size:1rem;line-height:1.5;color:#1f2937;'
+        'max-width:32rem;margin:0 auto;padding:1.5rem 1rem">'
+        f"<main><h1>{html.escape(heading)}</h1>{body}"
+        f'<p><a href="{html.escape(link[1])}">{html.escape(link[0])}</a></p></main></body></html>'
+    )
+
+
+async def reminders_off(request: Request) -> Response:
+    """Turn a person's reminders off from the link in a reminder email, at once (GET, or
+    the mail program's one-click POST). The token is purpose-bound: it does this and
+    nothing else, signs nobody in, and a forged or altered one changes nothing."""
+    reader = await in_session(reminders.opt_out, token=request.query_params.get("token"))
+    if request.method == "POST":
+        return Response(status_code=200 if reader is not None else 400)
+    if reader is None:
+        reader = Reader(from_accept_language(request.headers.get("accept-language", "")))
+        page = _calm_page(
+            reader,
+            reader.t("This link doesn't work"),
+            reader.t("Nothing was changed. You can turn reminders off in your settings, once signed in."),
+            link=(reader.t("Go to settings"), routes.SETTINGS),
+        )
+        return HTMLResponse(page, status_code=400)
+    page = _calm_page(
+        reader,
+        reader.t("Reminders are off"),
+        reader.t("You won't get reminders from Betterjournal any more."),
+        reader.t("If you'd like them again, you can turn them back on in your settings."),
+        link=(reader.t("Go to settings"), routes.SETTINGS),
+    )
+    return HTMLResponse(page)
 
 
 def http_routes() -> Starlette:
@@ -423,6 +465,7 @@ def http_routes() -> Starlette:
             Route(routes.MANIFEST, web_app_manifest, methods=["GET"]),
             Route(routes.SERVICE_WORKER, service_worker, methods=["GET"]),
             Route(routes.OFFLINE, offline_page, methods=["GET"]),
+            Route(routes.API_REMINDERS_OFF, reminders_off, methods=["GET", "POST"]),
             *oidc.oidc_routes(),
         ]
     )

@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from betterjournal import api, limits, outbox, routes
+from betterjournal import api, limits, outbox, routes, scheduler
 from betterjournal.components import pwa
 from betterjournal.components.text import tr
 from betterjournal.i18n import N_
@@ -99,6 +99,7 @@ app = rx.App(
     extra_app_wraps={(6, "NewVersionNotice"): lambda _stateful: pwa.new_version_notice()},
 )
 app.register_lifespan_task(outbox.run_sender)
+app.register_lifespan_task(scheduler.run_reminders)
 
 app.add_middleware(SessionGate(), index=0)
 

@@ -48,6 +48,7 @@ API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
 API_CONFIRM = "/api/auth/confirm"
 API_REQUEST_ACCESS = "/api/access/request"
 API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
+API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder email (?token=)
 
 # The pages only a signed-in person sees: where a person sent to sign in may go back to.
 SIGNED_IN_PAGES = frozenset({
