@@ -408,6 +408,8 @@ async def service_worker(_request: Request) -> Response:
 
 async def offline_page(request: Request) -> Response:
     return Response(pwa.offline_page(_language_of(request)), media_type="text/html; charset=utf-8")
+
+
 # --- the one-tap opt-out of reminder emails ---------------------------------------------
 
 
