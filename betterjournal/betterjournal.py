@@ -93,6 +93,7 @@ app = rx.App(
     api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
+    stylesheets=["/app.css"],  # contrast, rem sizes, targets, focus, reduced motion (assets/app.css)
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
 app.register_lifespan_task(outbox.run_sender)

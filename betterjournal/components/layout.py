@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import VarData
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
@@ -13,6 +15,20 @@ from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 
 CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
+CRISIS_CALL = N_("Call 988")
+CRISIS_TEXT = N_("Text 988")
+TAP = "2.75rem"  # 44 px at the default font size; grows with the reader's text
+
+# The path the browser is on (React Router's): the tab bar marks where you are at once,
+# without waiting for the server.
+CURRENT_PATH = rx.Var(
+    _js_expr="bjCurrentPath",
+    _var_type=str,
+    _var_data=VarData(
+        imports={"react-router": [ImportVar(tag="useLocation")]},
+        hooks={"const bjCurrentPath = useLocation().pathname.replace(/\\/+$/, '') || '/';": None},
+    ),
+).to(str)
 
 
 class DocumentLanguage(rx.Component):
@@ -63,8 +79,15 @@ def feedback() -> rx.Component:
 
 
 def footer(*extra: rx.Component) -> rx.Component:
+    """The crisis line on every page, calm, with a tap to call or text 988."""
     return rx.el.footer(
         rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        rx.hstack(
+            rx.link(tr(CRISIS_CALL), href="tel:988", size="2", **_tap_target(TAP, TAP)),
+            rx.link(tr(CRISIS_TEXT), href="sms:988", size="2", **_tap_target(TAP, TAP)),
+            justify="center",
+            spacing="5",
+        ),
         *extra,
         padding_y="1.5em",
         padding_x="1em",
@@ -84,14 +107,32 @@ def _tap_target(width: str, height: str) -> dict[str, Any]:
     }
 
 
-def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
+def _nav_link(
+    label: Text, href: str, icon: str, *, also: tuple[str, ...] = (), exact: bool = False
+) -> rx.Component:
+    """A tab; the one for the page you are on (`href`, a page under it unless `exact`, or
+    one of `also`, under it when it ends in "/") says so to a screen reader and shows it
+    with a bar and bold words, not colour alone."""
+    here = href == CURRENT_PATH
+    for path in (*also, *(() if exact else (href + "/",))):
+        here = here | (CURRENT_PATH.startswith(path) if path.endswith("/") else path == CURRENT_PATH)
     return rx.link(
         rx.vstack(
-            rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"
+            rx.icon(icon, size=22, aria_hidden="true"),
+            rx.text(label, size="1", weight=rx.cond(here, "bold", "regular"), text_align="center"),
+            align="center",
+            spacing="0",
         ),
         href=href,
         underline="none",
-        **_tap_target("60px", "48px"),
+        aria_current=rx.cond(here, "page", "false"),
+        color_scheme=rx.cond(here, "teal", "gray"),
+        high_contrast=True,
+        border_top=rx.cond(here, "3px solid currentColor", "3px solid transparent"),
+        padding_x="0.25rem",
+        flex="1 0 auto",  # the tabs share the width; on a narrow screen or in large text they wrap
+        max_width="7rem",
+        **_tap_target(TAP, "3rem"),
     )
 
 
@@ -115,14 +156,15 @@ def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
 
 def _client_nav() -> rx.Component:
     return rx.hstack(
-        _nav_link(tr("Journal"), routes.JOURNAL, "book-open"),
+        _nav_link(tr("Journal"), routes.JOURNAL, "book-open", also=(routes.ENTRY,), exact=True),
         _nav_link(tr("Write"), routes.WRITE, "pencil"),
-        _nav_link(tr("Check in"), routes.CHECK_IN, "smile"),
+        _nav_link(tr("Check in"), routes.CHECK_IN, "smile", also=(routes.CHECK_INS, routes.CHECK_INS + "/")),
         _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
         spacing="0",
+        wrap="wrap",
         width="100%",
     )
 
@@ -133,6 +175,7 @@ def _clinician_nav() -> rx.Component:
         _nav_link(tr("Clients"), routes.CLIENTS, "users"),
         justify="center",
         spacing="2",
+        wrap="wrap",
         width="100%",
     )
 
@@ -143,6 +186,7 @@ def _admin_nav() -> rx.Component:
         _nav_link(tr("Settings"), routes.SETTINGS, "settings"),
         justify="center",
         spacing="2",
+        wrap="wrap",
         width="100%",
     )
 
@@ -171,8 +215,13 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
             rx.hstack(
+                # The app's name, not a heading: each page has one h1, its own.
                 rx.link(
-                    rx.heading("Betterjournal", size="4"), href=routes.HOME, underline="none", flex_shrink="0"
+                    rx.text("Betterjournal", size="4", weight="bold"),
+                    href=routes.HOME,
+                    underline="none",
+                    flex_shrink="0",
+                    **_tap_target(TAP, TAP),
                 ),
                 # The name gives way first on a narrow screen (or at 200 % zoom): "Camil…".
                 rx.text(
@@ -193,11 +242,12 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
                     title=tr("Settings"),
                     color_scheme="gray",
                     flex_shrink="0",
-                    **_tap_target("44px", "44px"),
+                    **_tap_target(TAP, TAP),
                 ),
                 _sign_out_form(),
                 align="center",
                 spacing="2",
+                wrap="wrap",  # in large text, sign-out moves to a second line instead of off screen
                 width="100%",
             ),
             padding="0.75em 1em",
@@ -260,7 +310,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
             padding="1.5em 1em",
             max_width="480px",
             above=rx.hstack(
-                rx.heading("Betterjournal", size="5", color_scheme="teal"),
+                rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
                 rx.spacer(),
                 _language_switch(),
                 align="center",

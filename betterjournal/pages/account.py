@@ -71,7 +71,7 @@ def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) ->
 
 
 def _promise(title: Text, text: Text) -> rx.Component:
-    return rx.vstack(rx.heading(title, as_="h3", size="3"), rx.text(text, size="2"), spacing="1")
+    return rx.vstack(rx.heading(title, as_="h2", size="3"), rx.text(text, size="2"), spacing="1")
 
 
 def _request_form() -> rx.Component:

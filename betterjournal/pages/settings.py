@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.appearance import appearance_choice
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
@@ -73,6 +74,7 @@ def settings_page() -> rx.Component:
             ),
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
         ),
+        appearance_choice(),
         _settings_links(),
         heading=tr("Settings"),
     )
