@@ -253,7 +253,7 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        _main(heading, (_signed_out_here(), *children), padding="1em", max_width="720px"),
+        _main(heading, (_signed_out_here(), *children), padding="1em", max_width="45rem"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(
@@ -308,7 +308,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
             heading,
             children,
             padding="1.5em 1em",
-            max_width="480px",
+            max_width="30rem",
             above=rx.hstack(
                 rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
                 rx.spacer(),

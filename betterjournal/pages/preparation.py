@@ -30,8 +30,8 @@ def _select(name: str, label: Text, choices: Any) -> rx.Component:
             rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
             id=name,
             name=name,
-            min_height="44px",
-            font_size="16px",
+            min_height="2.75rem",
+            font_size="1rem",
             width="100%",
         ),
     )
@@ -482,11 +482,11 @@ def _session_controls() -> rx.Component:
                 rx.hstack(
                     labelled_field(
                         tr("Date"),
-                        rx.el.input(id="day", name="day", type="date", min_height="44px", font_size="16px"),
+                        rx.el.input(id="day", name="day", type="date", min_height="2.75rem", font_size="1rem"),
                     ),
                     labelled_field(
                         tr("Time"),
-                        rx.el.input(id="time", name="time", type="time", min_height="44px", font_size="16px"),
+                        rx.el.input(id="time", name="time", type="time", min_height="2.75rem", font_size="1rem"),
                     ),
                     spacing="3",
                     wrap="wrap",
@@ -502,6 +502,7 @@ def _session_controls() -> rx.Component:
                         on_click=BriefState.clear_session,
                     ),
                     spacing="3",
+                    wrap="wrap",
                 ),
                 spacing="3",
             ),

@@ -22,8 +22,8 @@ def _select(name: str, options: rx.Component, chosen: str | rx.Var[str]) -> rx.C
         default_value=chosen,
         # Mounted again once loaded or saved, so it shows the choice the server holds.
         key=chosen,
-        font_size="16px",
-        min_height="44px",
+        font_size="1rem",
+        min_height="2.75rem",
         padding_x="0.5em",
         width="100%",
         border="1px solid var(--gray-8)",
