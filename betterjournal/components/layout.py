@@ -50,6 +50,28 @@ class BrowserTimeZone(rx.Component):
     name: rx.Var[str]
 
 
+class FocusOnNewPage(rx.Fragment):
+    """After a move to another page (a tapped link, a save that opens the saved item), the
+    keyboard's focus goes to the new page's heading instead of falling back to the top of
+    the document, so a screen reader says where you are and Tab goes on from there."""
+
+    def add_imports(self) -> dict[str, list[ImportVar]]:
+        return {"react": [ImportVar(tag="useEffect")], "react-router": [ImportVar(tag="useLocation")]}
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        return [
+            """const bjFocusPath = useLocation().pathname;
+useEffect(() => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  const heading = document.querySelector("main h1");
+  if (lost && heading && window.bjFocusPathSeen && window.bjFocusPathSeen !== bjFocusPath) {
+    heading.focus();
+  }
+  window.bjFocusPathSeen = bjFocusPath;
+}, [bjFocusPath]);"""
+        ]
+
+
 class OnPage(rx.Component):
     """Its children only while the browser is on `path` (assets/page_feedback.jsx)."""
 
@@ -285,9 +307,10 @@ def _main(
     """The page's one main column: its heading, the feedback line, then the content."""
     top = [above] if above is not None else []
     return rx.el.main(
+        FocusOnNewPage.create(),
         rx.vstack(
             *top,
-            rx.heading(heading, as_="h1", size="6"),
+            rx.heading(heading, as_="h1", size="6", tab_index=-1),
             feedback(),
             *children,
             spacing="4",

@@ -482,11 +482,15 @@ def _session_controls() -> rx.Component:
                 rx.hstack(
                     labelled_field(
                         tr("Date"),
-                        rx.el.input(id="day", name="day", type="date", min_height="2.75rem", font_size="1rem"),
+                        rx.el.input(
+                            id="day", name="day", type="date", min_height="2.75rem", font_size="1rem"
+                        ),
                     ),
                     labelled_field(
                         tr("Time"),
-                        rx.el.input(id="time", name="time", type="time", min_height="2.75rem", font_size="1rem"),
+                        rx.el.input(
+                            id="time", name="time", type="time", min_height="2.75rem", font_size="1rem"
+                        ),
                     ),
                     spacing="3",
                     wrap="wrap",

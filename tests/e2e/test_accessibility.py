@@ -382,3 +382,140 @@ def test_dark_mode_keeps_its_contrast(browser: Browser, running_app, worlds) -> 
     problems += walk(tab.page, running_app.url, pages, narrow=False)
     tab.page.context.close()
     assert not problems, report(problems)
+
+
+def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, running_app, worlds) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    for place in (page, page.get_by_role("contentinfo")):  # on a public page, in its footer
+        expect(place.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+        expect(place.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    tabs = page.get_by_role("navigation", name="Main")
+    for path, current in (
+        (routes.JOURNAL, "Journal"),
+        (routes.entry(world.entry_id), "Journal"),
+        (routes.WRITE, "Write"),
+        (routes.CHECK_INS, "Check in"),
+        (routes.assignment(world.assignment_id), "Homework"),
+        (routes.CARE_TEAM, "Care team"),
+    ):
+        tab.goto(path)
+        settle(page)
+        expect(tabs.get_by_role("link", name=current)).to_have_attribute("aria-current", "page")
+        expect(tabs.locator("[aria-current=page]")).to_have_count(1)
+        # Not by colour alone: the tab you are on has a bar above it and bold words.
+        marks = tabs.locator("a").evaluate_all(
+            """links => links.map(a => [
+                a.getAttribute('aria-current'),
+                getComputedStyle(a).borderTopColor,
+                getComputedStyle(a.querySelector('p')).fontWeight,
+            ])"""
+        )
+        for aria_current, bar, weight in marks:
+            here = aria_current == "page"
+            assert (bar != "rgba(0, 0, 0, 0)") == here, (path, marks)
+            assert (int(weight) >= 700) == here, (path, marks)
+        expect(page.get_by_role("contentinfo").get_by_role("link", name="Call 988")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, NARROW], ids=["390px", "320px"])
+def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
+    browser, running_app, worlds, viewport
+) -> None:
+    """The browser's own font size at 32 px (200 %): text in rem doubles; the header keeps
+    "Sign out" on screen, the tab bar stays in the window, nothing scrolls sideways."""
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, viewport, is_mobile=True, has_touch=True)
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    settle(page)
+    sizes = """() => ['main h1', 'footer p', 'nav a p'].map(
+        s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
+    before = page.evaluate(sizes)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.reload()
+    settle(page)
+    after = page.evaluate(sizes)
+    assert all(round(a / b, 2) == 2 for a, b in zip(after, before, strict=True)), (before, after)
+    problems = []
+    for path in (routes.JOURNAL, routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS):
+        tab.goto(path)
+        settle(page)
+        problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page)]
+        sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True)
+        box = sign_out.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, box)
+    page.context.close()
+    assert not problems, report(problems)
+
+
+def test_no_motion_when_the_phone_asks_for_less(browser, running_app, worlds) -> None:
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, reduced_motion="reduce")
+    tab.goto(routes.SIGN_IN)
+    settle(tab.page)
+    moving = tab.page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(el => {
+            const style = getComputedStyle(el);
+            return style.transitionDuration.split(',').some(d => parseFloat(d) > 0)
+                || style.animationName !== 'none';
+        }).map(el => el.tagName + '.' + el.className)"""
+    )
+    tab.page.context.close()
+    assert moving == []
+
+
+def test_each_chart_has_its_summary_and_a_data_table(browser, running_app, worlds) -> None:
+    world = worlds[FRENCH]
+    tab = open_tab(browser, running_app, FRENCH, PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    french = Reader(FRENCH)
+    sign_in(tab, world.client_email, PASSWORD, french=True)
+    page.wait_for_url("**/journal")
+    tab.goto(routes.CHECK_INS)
+    settle(page)
+    shows = page.get_by_text(french.t("Show as a table"))
+    expect(shows).to_have_count(4)  # the trend, the year, the weekdays, the tags
+    for index in range(4):
+        shows.nth(index).click()
+    tables = page.get_by_role("table")
+    expect(tables).to_have_count(4)
+    trend = tables.first
+    expect(trend.get_by_role("columnheader").first).to_have_text(french.t("Day"))
+    expect(trend.get_by_role("columnheader").nth(1)).to_have_text(french.t("Mood"))
+    expect(trend.get_by_role("rowheader")).to_have_count(10)  # the ten days with a check-in
+    # Numbers read as in French: a decimal comma in the 7-day averages.
+    assert "," in trend.inner_text()
+    problems = [f"{routes.CHECK_INS} (tables open): {p}" for p in axe_violations(page) + sideways(page)]
+    page.context.close()
+    assert not problems, report(problems)
+
+
+def test_appearance_follows_the_phone_or_the_choice_in_settings(browser, running_app, worlds) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, color_scheme="dark")
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    dark = "() => document.documentElement.classList.contains('dark')"
+    assert page.evaluate(dark)  # the phone's setting
+    tab.goto(routes.SETTINGS)
+    settle(page)
+    choice = page.get_by_role("group", name="Appearance")
+    expect(choice.get_by_role("button", name="Same as my phone")).to_have_attribute("aria-pressed", "true")
+    choice.get_by_role("button", name="Light").click()
+    expect(choice.get_by_role("button", name="Light")).to_have_attribute("aria-pressed", "true")
+    assert not page.evaluate(dark)
+    page.reload()  # kept by this browser
+    settle(page)
+    assert not page.evaluate(dark)
+    problems = [f"{routes.SETTINGS} (light, chosen): {p}" for p in axe_violations(page)]
+    page.get_by_role("group", name="Appearance").get_by_role("button", name="Same as my phone").click()
+    page.wait_for_function(dark)
+    page.context.close()
+    assert not problems, report(problems)
