@@ -302,14 +302,11 @@ def _main(
     *,
     padding: str,
     max_width: str,
-    above: rx.Component | None = None,
 ) -> rx.Component:
     """The page's one main column: its heading, the feedback line, then the content."""
-    top = [above] if above is not None else []
     return rx.el.main(
         FocusOnNewPage.create(),
         rx.vstack(
-            *top,
             rx.heading(heading, as_="h1", size="6", tab_index=-1),
             feedback(),
             *children,
@@ -327,19 +324,19 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     language before signing in."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
-        _main(
-            heading,
-            children,
-            padding="1.5em 1em",
-            max_width="30rem",
-            above=rx.hstack(
+        rx.el.header(
+            rx.hstack(
                 rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
                 rx.spacer(),
                 _language_switch(),
                 align="center",
                 width="100%",
             ),
+            padding="1.5em 1em 0",
+            max_width="30rem",
+            margin_x="auto",
         ),
+        _main(heading, children, padding="1em", max_width="30rem"),
         footer(),
     )
 

@@ -61,9 +61,18 @@ class Keyboard:
             now = self.focused()
             assert not (now == "BODY" and seen[-1:] == ["BODY"]), f"Tab went nowhere: {seen}"
             if now.startswith(wanted):
+                self.assert_ring()
                 return
             seen.append(now)
         raise AssertionError(f"{wanted!r} never got the focus; Tab went through {seen}")
+
+    def assert_ring(self) -> None:
+        """What has the focus shows it: a solid outline at least 2 px wide."""
+        style, width = self.page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement); "
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+        )
+        assert style != "none" and width >= 2, f"{self.focused()}: no visible focus ({style} {width}px)"
 
     def settled(self, when: str = "") -> str:
         """The focus once a page has answered an action (a save that opens another page)."""
