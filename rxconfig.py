@@ -27,7 +27,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],  # private app: nothing to index
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="large"))],
-    default_color_mode="light",
+    default_color_mode="system",  # follows the phone (dark at 11 pm if it is); a choice in Settings
     trusted_proxy_hops=1 if settings.trust_proxy else 0,
     # A disconnected tab's state (decrypted text) leaves server memory after the client idle timeout.
     redis_token_expiration=int(settings.client_idle.total_seconds()),

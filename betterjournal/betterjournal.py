@@ -95,6 +95,7 @@ app = rx.App(
     api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders, api.PagePaths],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
+    stylesheets=["/app.css"],  # contrast, rem sizes, targets, focus, reduced motion (assets/app.css)
     head_components=pwa.head(),
     extra_app_wraps={(6, "NewVersionNotice"): lambda _stateful: pwa.new_version_notice()},
 )

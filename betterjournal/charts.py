@@ -6,7 +6,7 @@ reader's language and time zone (Babel), and nothing in them but what they draw.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,8 +33,18 @@ LABELS = dict(checkins.RATINGS)
 class Chart:
     """A chart and its text for screen readers (and everyone)."""
 
-    figure: dict  # Plotly's figure JSON: {"data": [traces], "layout": {…}}
+    figure: dict  # Plotly's figure JSON: {"data": [traces], "layout": {…}}, its table in layout.meta
     summary: str
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
+    """The numbers a chart draws, as text: a header row and one row per point (a day, a
+    weekday, a tag), in the reader's words and number format ("Show as a table")."""
+    return {"head": list(head), "rows": [list(row) for row in rows]}
+
+
+def _cell(reader: Reader, value: float | None) -> str:
+    return "–" if value is None else reader.number(round(value, 1))
 
 
 def made_since(range_name: str, now: datetime) -> datetime | None:
@@ -77,6 +87,7 @@ def trend(
         (scale.id, scale.name, EXTRA_COLOURS[index % len(EXTRA_COLOURS)])
         for index, scale in enumerate(scales)
     ]
+    columns: list[tuple[str, Mapping[date, float | None]]] = []
     for dimension, name, colour in drawn:
         line = checkins.series(readings, dimension, reader.time_zone, since=since)
         if not line.days:
@@ -97,6 +108,10 @@ def trend(
             )
         )
         average = reader.t("{label}, 7-day average", label=name)
+        columns += [
+            (name, dict(zip(line.days, line.values, strict=True))),
+            (average, dict(zip(line.days, line.rolling, strict=True))),
+        ]
         traces.append(
             dict(
                 type="scatter",
@@ -142,7 +157,14 @@ def trend(
             count,
             mean=mean,
         )
-    return Chart(_figure(traces, layout), summary)
+    table = _table(
+        [reader.t("Day"), *(name for name, _ in columns)],
+        [
+            [day_label(day), *(_cell(reader, values.get(day)) for _, values in columns)]
+            for day in sorted(days_shown)
+        ],
+    )
+    return Chart(_figure(traces, layout, table), summary)
 
 
 def ticks(first: date, last: date, most: int = 5) -> list[date]:
@@ -168,11 +190,13 @@ def _plain_layout(height: int) -> dict:
     )
 
 
-def _figure(traces: list[dict], layout: dict) -> dict:
+def _figure(traces: list[dict], layout: dict, table: dict) -> dict:
     """A figure as Plotly's JSON, built here from plain traces: Plotly's Python figure
     objects check every value (about 100 ms for five years of points) and weigh about
-    20 MiB in each process; the browser's Plotly draws the JSON as it is."""
-    return {"data": traces, "layout": layout}
+    20 MiB in each process; the browser's Plotly draws the JSON as it is. The same numbers
+    travel with it as a table (`layout.meta`, which Plotly keeps and does not draw), for
+    the page's "Show as a table"."""
+    return {"data": traces, "layout": {**layout, "meta": {"table": table}}}
 
 
 def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
@@ -232,7 +256,11 @@ def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
         "Average mood by day over the last year: {count} days with a check-in.",
         len(days),
     )
-    return Chart(_figure(traces, layout), summary)
+    table = _table(
+        [reader.t("Day"), reader.t("Mood")],
+        [[format_date(day, "medium", locale=locale), _cell(reader, by_day[day])] for day in days],
+    )
+    return Chart(_figure(traces, layout, table), summary)
 
 
 def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
@@ -255,8 +283,12 @@ def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
         xaxis={"fixedrange": True},
         yaxis={"range": [0, 10], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
     )
+    table = _table(
+        [reader.t("Weekday"), reader.t("Mood"), reader.t("Days")],
+        [[names[d], _cell(reader, mean), reader.number(count)] for d, (mean, count) in means.items()],
+    )
     if not means:
-        return Chart(_figure(traces, layout), reader.t("No check-ins yet."))
+        return Chart(_figure(traces, layout, table), reader.t("No check-ins yet."))
     parts = [
         reader.t(
             "{day}: {mean} ({days})",
@@ -266,7 +298,9 @@ def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
         )
         for d, (mean, count) in means.items()
     ]
-    return Chart(_figure(traces, layout), reader.t("Average mood by weekday: {list}.", list="; ".join(parts)))
+    return Chart(
+        _figure(traces, layout, table), reader.t("Average mood by weekday: {list}.", list="; ".join(parts))
+    )
 
 
 def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Reader) -> Chart:
@@ -300,9 +334,23 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
         xaxis={"fixedrange": True},
         yaxis={"range": [0, 10], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
     )
+    table = _table(
+        [reader.t("Tag"), *(label for label, _, _ in sides)],
+        [
+            [
+                tag.name,
+                *(
+                    f"{_cell(reader, numbers[at])} ({check_ins(int(numbers[at + 1] or 0))})"
+                    for _, at, _ in sides
+                ),
+            ]
+            for tag, numbers in rows
+        ],
+    )
     if not rows:
         return Chart(
-            _figure(traces, layout), reader.t("Add tags to your check-ins to see how mood went with them.")
+            _figure(traces, layout, table),
+            reader.t("Add tags to your check-ins to see how mood went with them."),
         )
     parts = [
         reader.t(
@@ -316,7 +364,7 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
         for tag, (with_mean, with_count, without_mean, without_count) in rows
     ]
     return Chart(
-        _figure(traces, layout),
+        _figure(traces, layout, table),
         reader.t("Average mood with and without each tag: {list}.", list="; ".join(parts)),
     )
 
@@ -367,6 +415,7 @@ def window(
     day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))
     mood = reader.t(LABELS["mood"])
     traces = []
+    columns: list[tuple[str, dict[date, float]]] = []
     for name, days, colour, width in (
         (reader.t("Before the last session"), [d for d in line.days if first <= d < start], FAINT, 1),
         (mood, [d for d in line.days if start <= d <= today], COLOURS["mood"], 2),
@@ -374,6 +423,7 @@ def window(
         if not days:
             continue
         values = [line.values[line.days.index(day)] for day in days]
+        columns.append((name, dict(zip(days, values, strict=True))))
         traces.append(
             dict(
                 type="scatter",
@@ -412,4 +462,9 @@ def window(
             count,
             mean=mean,
         )
-    return Chart(_figure(traces, layout), summary)
+    shown = sorted({day for _, values in columns for day in values})
+    table = _table(
+        [reader.t("Day"), *(name for name, _ in columns)],
+        [[day_label(day), *(_cell(reader, values.get(day)) for _, values in columns)] for day in shown],
+    )
+    return Chart(_figure(traces, layout, table), summary)

@@ -18,7 +18,7 @@ def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = N
                 variant=rx.cond(chosen == value, "solid", "outline"),
                 aria_pressed=rx.cond(chosen == value, "true", "false"),
                 on_click=choose(value),
-                min_height="44px",
+                min_height="2.75rem",
             )
             for value in range(11)
         ],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import VarData
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
@@ -14,6 +16,20 @@ from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 
 CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
+CRISIS_CALL = N_("Call 988")
+CRISIS_TEXT = N_("Text 988")
+TAP = "2.75rem"  # 44 px at the default font size; grows with the reader's text
+
+# The path the browser is on (React Router's): the tab bar marks where you are at once,
+# without waiting for the server.
+CURRENT_PATH = rx.Var(
+    _js_expr="bjCurrentPath",
+    _var_type=str,
+    _var_data=VarData(
+        imports={"react-router": [ImportVar(tag="useLocation")]},
+        hooks={"const bjCurrentPath = useLocation().pathname.replace(/\\/+$/, '') || '/';": None},
+    ),
+).to(str)
 
 
 class DocumentLanguage(rx.Component):
@@ -33,6 +49,28 @@ class BrowserTimeZone(rx.Component):
     tag = "BrowserTimeZone"
 
     name: rx.Var[str]
+
+
+class FocusOnNewPage(rx.Fragment):
+    """After a move to another page (a tapped link, a save that opens the saved item), the
+    keyboard's focus goes to the new page's heading instead of falling back to the top of
+    the document, so a screen reader says where you are and Tab goes on from there."""
+
+    def add_imports(self) -> dict[str, list[ImportVar]]:
+        return {"react": [ImportVar(tag="useEffect")], "react-router": [ImportVar(tag="useLocation")]}
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        return [
+            """const bjFocusPath = useLocation().pathname;
+useEffect(() => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  const heading = document.querySelector("main h1");
+  if (lost && heading && window.bjFocusPathSeen && window.bjFocusPathSeen !== bjFocusPath) {
+    heading.focus();
+  }
+  window.bjFocusPathSeen = bjFocusPath;
+}, [bjFocusPath]);"""
+        ]
 
 
 class OnPage(rx.Component):
@@ -64,10 +102,17 @@ def feedback() -> rx.Component:
 
 
 def footer(*extra: rx.Component) -> rx.Component:
+    """The crisis line on every page, calm, with a tap to call or text 988."""
     return rx.el.footer(
         rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        rx.hstack(
+            rx.link(tr(CRISIS_CALL), href="tel:988", size="2", **_tap_target(TAP, TAP)),
+            rx.link(tr(CRISIS_TEXT), href="sms:988", size="2", **_tap_target(TAP, TAP)),
+            justify="center",
+            spacing="5",
+        ),
         rx.center(
-            rx.link(tr("Install on your phone"), href=routes.INSTALL, size="2", **_tap_target("44px", "44px"))
+            rx.link(tr("Install on your phone"), href=routes.INSTALL, size="2", **_tap_target(TAP, TAP))
         ),
         *extra,
         padding_y="1.5em",
@@ -88,14 +133,32 @@ def _tap_target(width: str, height: str) -> dict[str, Any]:
     }
 
 
-def _nav_link(label: Text, href: str, icon: str) -> rx.Component:
+def _nav_link(
+    label: Text, href: str, icon: str, *, also: tuple[str, ...] = (), exact: bool = False
+) -> rx.Component:
+    """A tab; the one for the page you are on (`href`, a page under it unless `exact`, or
+    one of `also`, under it when it ends in "/") says so to a screen reader and shows it
+    with a bar and bold words, not colour alone."""
+    here = href == CURRENT_PATH
+    for path in (*also, *(() if exact else (href + "/",))):
+        here = here | (CURRENT_PATH.startswith(path) if path.endswith("/") else path == CURRENT_PATH)
     return rx.link(
         rx.vstack(
-            rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, size="1"), align="center", spacing="0"
+            rx.icon(icon, size=22, aria_hidden="true"),
+            rx.text(label, size="1", weight=rx.cond(here, "bold", "regular"), text_align="center"),
+            align="center",
+            spacing="0",
         ),
         href=href,
         underline="none",
-        **_tap_target("60px", "48px"),
+        aria_current=rx.cond(here, "page", "false"),
+        color_scheme=rx.cond(here, "teal", "gray"),
+        high_contrast=True,
+        border_top=rx.cond(here, "3px solid currentColor", "3px solid transparent"),
+        padding_x="0.25rem",
+        flex="1 0 auto",  # the tabs share the width; on a narrow screen or in large text they wrap
+        max_width="7rem",
+        **_tap_target(TAP, "3rem"),
     )
 
 
@@ -119,14 +182,15 @@ def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
 
 def _client_nav() -> rx.Component:
     return rx.hstack(
-        _nav_link(tr("Journal"), routes.JOURNAL, "book-open"),
+        _nav_link(tr("Journal"), routes.JOURNAL, "book-open", also=(routes.ENTRY,), exact=True),
         _nav_link(tr("Write"), routes.WRITE, "pencil"),
-        _nav_link(tr("Check in"), routes.CHECK_IN, "smile"),
+        _nav_link(tr("Check in"), routes.CHECK_IN, "smile", also=(routes.CHECK_INS, routes.CHECK_INS + "/")),
         _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify="center",
         spacing="0",
+        wrap="wrap",
         width="100%",
     )
 
@@ -137,6 +201,7 @@ def _clinician_nav() -> rx.Component:
         _nav_link(tr("Clients"), routes.CLIENTS, "users"),
         justify="center",
         spacing="2",
+        wrap="wrap",
         width="100%",
     )
 
@@ -147,6 +212,7 @@ def _admin_nav() -> rx.Component:
         _nav_link(tr("Settings"), routes.SETTINGS, "settings"),
         justify="center",
         spacing="2",
+        wrap="wrap",
         width="100%",
     )
 
@@ -175,8 +241,13 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
             rx.hstack(
+                # The app's name, not a heading: each page has one h1, its own.
                 rx.link(
-                    rx.heading("Betterjournal", size="4"), href=routes.HOME, underline="none", flex_shrink="0"
+                    rx.text("Betterjournal", size="4", weight="bold"),
+                    href=routes.HOME,
+                    underline="none",
+                    flex_shrink="0",
+                    **_tap_target(TAP, TAP),
                 ),
                 # The name gives way first on a narrow screen (or at 200 % zoom): "Camil…".
                 rx.text(
@@ -197,17 +268,18 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
                     title=tr("Settings"),
                     color_scheme="gray",
                     flex_shrink="0",
-                    **_tap_target("44px", "44px"),
+                    **_tap_target(TAP, TAP),
                 ),
                 _sign_out_form(),
                 align="center",
                 spacing="2",
+                wrap="wrap",  # in large text, sign-out moves to a second line instead of off screen
                 width="100%",
             ),
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        _main(heading, (_signed_out_here(), reminder_banner(), *children), padding="1em", max_width="720px"),
+        _main(heading, (_signed_out_here(), reminder_banner(), *children), padding="1em", max_width="45rem"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(
@@ -234,14 +306,12 @@ def _main(
     *,
     padding: str,
     max_width: str,
-    above: rx.Component | None = None,
 ) -> rx.Component:
     """The page's one main column: its heading, the feedback line, then the content."""
-    top = [above] if above is not None else []
     return rx.el.main(
+        FocusOnNewPage.create(),
         rx.vstack(
-            *top,
-            rx.heading(heading, as_="h1", size="6"),
+            rx.heading(heading, as_="h1", size="6", tab_index=-1),
             feedback(),
             *children,
             spacing="4",
@@ -258,19 +328,19 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     language before signing in."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
-        _main(
-            heading,
-            children,
-            padding="1.5em 1em",
-            max_width="480px",
-            above=rx.hstack(
-                rx.heading("Betterjournal", size="5", color_scheme="teal"),
+        rx.el.header(
+            rx.hstack(
+                rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
                 rx.spacer(),
                 _language_switch(),
                 align="center",
                 width="100%",
             ),
+            padding="1.5em 1em 0",
+            max_width="30rem",
+            margin_x="auto",
         ),
+        _main(heading, children, padding="1em", max_width="30rem"),
         footer(),
     )
 

@@ -55,7 +55,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             aria_valuetext=rx.cond(cell.text != "", cell.text, not_rated),
             on_change=lambda value: answer(cell, value),
             width="100%",
-            min_height="44px",
+            min_height="2.75rem",
         ),
         rx.text(rx.cond(cell.text != "", cell.text, not_rated), min_width="4ch", aria_hidden="true"),
         width="100%",
@@ -72,7 +72,7 @@ def _yes_no(cell: CellView, answer: Answer) -> rx.Component:
             variant=rx.cond(cell.flag == flag, "solid", "outline"),
             aria_pressed=rx.cond(cell.flag == flag, "true", "false"),
             on_click=answer(cell, value),
-            min_height="44px",
+            min_height="2.75rem",
         )
 
     return rx.hstack(
@@ -98,8 +98,8 @@ def _control(cell: CellView, answer: Answer) -> rx.Component:
                 type="date",
                 value=cell.text,
                 on_change=lambda value: answer(cell, value),
-                min_height="44px",
-                font_size="16px",
+                min_height="2.75rem",
+                font_size="1rem",
             ),
         ),
         _text_control(cell, answer, long=False),

@@ -53,8 +53,8 @@ def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) ->
         *[rx.el.option(text, value=value) for value, text in options],
         id=name,
         name=name,
-        font_size="16px",
-        min_height="44px",
+        font_size="1rem",
+        min_height="2.75rem",
         padding_x="0.5em",
         width="100%",
         border="1px solid var(--gray-8)",
@@ -70,7 +70,7 @@ def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) ->
 
 
 def _promise(title: Text, text: Text) -> rx.Component:
-    return rx.vstack(rx.heading(title, as_="h3", size="3"), rx.text(text, size="2"), spacing="1")
+    return rx.vstack(rx.heading(title, as_="h2", size="3"), rx.text(text, size="2"), spacing="1")
 
 
 def _request_form() -> rx.Component:
@@ -97,7 +97,7 @@ def _request_form() -> rx.Component:
                             display="flex",
                             align_items="center",
                             gap="0.5em",
-                            min_height="44px",
+                            min_height="2.75rem",
                         )
                         for value, label in (("client", tr("a client")), ("clinician", tr("a clinician")))
                     ],

@@ -94,7 +94,7 @@ def tag_chips() -> rx.Component:
                         variant=rx.cond(CheckInState.chosen_tags.contains(tag.id), "solid", "outline"),  # type: ignore[attr-defined]
                         aria_pressed=rx.cond(CheckInState.chosen_tags.contains(tag.id), "true", "false"),  # type: ignore[attr-defined]
                         on_click=CheckInState.toggle_tag(tag.id),
-                        min_height="44px",
+                        min_height="2.75rem",
                     ),
                 ),
                 wrap="wrap",
@@ -151,8 +151,8 @@ def check_in_page() -> rx.Component:
                                 name="felt_at",
                                 type="datetime-local",
                                 default_value=CheckInState.felt_at,
-                                min_height="44px",
-                                font_size="16px",
+                                min_height="2.75rem",
+                                font_size="1rem",
                             ),
                             hint=tr("Leave empty for now, or choose an earlier time."),
                         ),
@@ -222,7 +222,57 @@ def chart(figure: Any, summary: Any, height: str = "300px") -> rx.Component:
             overflow="hidden",
         ),
         rx.text(summary, size="2"),
+        rx.el.details(
+            rx.el.summary(tr("Show as a table")),
+            _data_table(figure),
+            width="100%",
+        ),
         spacing="2",
+        width="100%",
+    )
+
+
+def _table_part(figure: Any, part: str, var_type: type) -> rx.Var:
+    """The chart's numbers as text (charts.py puts them in the figure's layout.meta),
+    or nothing while the figure is still empty."""
+    return rx.Var(
+        _js_expr=f"({figure}?.layout?.meta?.table?.{part} ?? [])",
+        _var_type=var_type,
+        _var_data=figure._get_all_var_data(),
+    )
+
+
+def _data_table(figure: Any) -> rx.Component:
+    """The chart as a data table: a day (or weekday, or tag) a row, its first cell the row's
+    header. A wide table scrolls inside its own box, never the page."""
+    head: rx.Var[list[str]] = _table_part(figure, "head", list[str])
+    rows: rx.Var[list[list[str]]] = _table_part(figure, "rows", list[list[str]])
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(rx.foreach(head, lambda name: rx.table.column_header_cell(name, scope="col")))
+            ),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda row: rx.table.row(
+                        rx.foreach(
+                            row,
+                            lambda cell, index: rx.cond(
+                                index == 0,
+                                rx.table.row_header_cell(cell, scope="row"),
+                                rx.table.cell(cell),
+                            ),
+                        )
+                    ),
+                )
+            ),
+            size="1",
+        ),
+        overflow_x="auto",
+        max_height="24rem",
+        overflow_y="auto",
+        tab_index=0,  # a box that scrolls can be scrolled from the keyboard
         width="100%",
     )
 

@@ -233,7 +233,7 @@ def _could_not() -> rx.Component:
                         variant=rx.cond(_reason_chosen(reason.value), "solid", "outline"),
                         aria_pressed=rx.cond(_reason_chosen(reason.value), "true", "false"),
                         on_click=WorksheetState.toggle_reason(reason.value),
-                        min_height="44px",
+                        min_height="2.75rem",
                     ),
                 ),
                 wrap="wrap",
@@ -390,8 +390,8 @@ def _select(
         ),
         id=name,
         name=name,
-        min_height="44px",
-        font_size="16px",
+        min_height="2.75rem",
+        font_size="1rem",
         width="100%",
     )
 
@@ -415,7 +415,7 @@ def _assign_form() -> rx.Component:
             ),
             labelled_field(
                 tr("Due date (optional)"),
-                rx.el.input(id="due_on", name="due_on", type="date", min_height="44px", font_size="16px"),
+                rx.el.input(id="due_on", name="due_on", type="date", min_height="2.75rem", font_size="1rem"),
             ),
             labelled_field(
                 tr("Repeat"),
@@ -489,8 +489,8 @@ def _given_card(line: GivenLine) -> rx.Component:
                                     name="due_on",
                                     type="date",
                                     default_value=line.due_on,
-                                    min_height="44px",
-                                    font_size="16px",
+                                    min_height="2.75rem",
+                                    font_size="1rem",
                                 ),
                             ),
                             rx.hstack(

@@ -30,8 +30,8 @@ def _select(name: str, label: Text, choices: Any) -> rx.Component:
             rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
             id=name,
             name=name,
-            min_height="44px",
-            font_size="16px",
+            min_height="2.75rem",
+            font_size="1rem",
             width="100%",
         ),
     )
@@ -254,7 +254,9 @@ def _summary_form() -> rx.Component:
     def entry_choice(choice: Choice) -> rx.Component:
         return rx.el.label(
             rx.hstack(
-                rx.checkbox(name="entry-" + choice.value, size="3"), rx.text(choice.label), align="center"
+                rx.checkbox(name="entry-" + choice.value, size="3", aria_label=choice.label),
+                rx.text(choice.label, aria_hidden="true"),
+                align="center",
             ),
         )
 
@@ -265,13 +267,21 @@ def _summary_form() -> rx.Component:
             rx.vstack(
                 rx.el.label(
                     rx.hstack(
-                        rx.checkbox(name="agenda", default_checked=True, size="3"), rx.text(tr("My agenda"))
+                        rx.checkbox(
+                            name="agenda", default_checked=True, size="3", aria_label=tr("My agenda")
+                        ),
+                        rx.text(tr("My agenda"), aria_hidden="true"),
                     ),
                 ),
                 rx.el.label(
                     rx.hstack(
-                        rx.checkbox(name="chart", default_checked=True, size="3"),
-                        rx.text(tr("My mood chart since the last session")),
+                        rx.checkbox(
+                            name="chart",
+                            default_checked=True,
+                            size="3",
+                            aria_label=tr("My mood chart since the last session"),
+                        ),
+                        rx.text(tr("My mood chart since the last session"), aria_hidden="true"),
                     ),
                 ),
                 rx.foreach(PrepareState.entry_choices, entry_choice),
@@ -417,6 +427,7 @@ def _brief_line(line: AgendaLineView) -> rx.Component:
                         checked=line.discussed,
                         on_change=lambda on: BriefState.set_discussed(line.id, on),
                         size="3",
+                        aria_label=line.text,
                     ),
                     rx.cond(
                         line.href != "",
@@ -471,11 +482,15 @@ def _session_controls() -> rx.Component:
                 rx.hstack(
                     labelled_field(
                         tr("Date"),
-                        rx.el.input(id="day", name="day", type="date", min_height="44px", font_size="16px"),
+                        rx.el.input(
+                            id="day", name="day", type="date", min_height="2.75rem", font_size="1rem"
+                        ),
                     ),
                     labelled_field(
                         tr("Time"),
-                        rx.el.input(id="time", name="time", type="time", min_height="44px", font_size="16px"),
+                        rx.el.input(
+                            id="time", name="time", type="time", min_height="2.75rem", font_size="1rem"
+                        ),
                     ),
                     spacing="3",
                     wrap="wrap",
@@ -491,6 +506,7 @@ def _session_controls() -> rx.Component:
                         on_click=BriefState.clear_session,
                     ),
                     spacing="3",
+                    wrap="wrap",
                 ),
                 spacing="3",
             ),

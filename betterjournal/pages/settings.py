@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.appearance import appearance_choice
 from betterjournal.components.forms import form_field
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -25,8 +26,8 @@ def _select(name: str, options: rx.Component, chosen: str | rx.Var[str]) -> rx.C
         default_value=chosen,
         # Mounted again once loaded or saved, so it shows the choice the server holds.
         key=chosen,
-        font_size="16px",
-        min_height="44px",
+        font_size="1rem",
+        min_height="2.75rem",
         padding_x="0.5em",
         width="100%",
         border="1px solid var(--gray-8)",
@@ -78,6 +79,7 @@ def settings_page() -> rx.Component:
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
         ),
         rx.cond(SettingsState.reminders_offered, _reminders_section()),
+        appearance_choice(),
         _settings_links(),
         heading=tr("Settings"),
     )

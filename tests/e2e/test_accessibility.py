@@ -1,0 +1,539 @@
+"""Every page of the journey, checked as assistive technology and tired thumbs meet it.
+
+axe-core (from npm, `make browser` puts it in .tools/) runs on each page, in English and
+in French, for a client on a phone (390×844) and a clinician at a desk (1280×800), and
+must find nothing. On the same walk: every control is at least 44×44 px (inline links
+inside a sentence are exempt, WCAG 2.5.8), there is one h1 and no skipped heading level,
+the landmarks are there, and a 320-px-wide window (a 640-px phone at 200 % zoom) never
+scrolls sideways. A few pages are checked again in dark mode.
+
+A client's fortnight is written straight into the app's database through the core
+(untimed setup): check-ins, entries, homework (one returned), an agenda; some shared.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from appserver import PROJECT_ROOT, RunningApp
+from people import sign_in
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+from sqlmodel import select
+from unit_support import link
+
+from betterjournal import routes
+from betterjournal.core import agenda, appointments, checkins, homework, items, journal, sharing
+from betterjournal.db import session_scope
+from betterjournal.i18n import ENGLISH, FRENCH, Reader
+from betterjournal.models import User, utcnow
+
+pytestmark = pytest.mark.e2e
+
+AXE = PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "maple-harbour-lantern-73"
+ZONE = ZoneInfo("America/Toronto")
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESK: ViewportSize = {"width": 1280, "height": 800}
+NARROW: ViewportSize = {"width": 320, "height": 640}  # a 640×1280 phone at 200 % zoom
+TARGET = 44  # px, each side of anything a finger taps
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@dataclass
+class World:
+    """The people and the ids of the pages of the journey, in one language."""
+
+    client_email: str
+    clinician_email: str
+    client_id: str
+    entry_id: str
+    shared_entry_id: str
+    check_in_id: str
+    assignment_id: str
+    returned_id: str
+
+
+def seed(app: RunningApp, language: str) -> World:
+    suffix = f"{language.lower().replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+    client_email, clinician_email = f"a11y-{suffix}@example.ca", f"a11y-dr-{suffix}@clinic.example"
+    app.create_user("client", client_email, "Robin", PASSWORD)
+    app.create_user("clinician", clinician_email, "Dr. Haddad", PASSWORD)
+    pick = random.Random(7)
+    today = datetime.now(ZONE).date()
+    with app.core(), session_scope() as session:
+        client = session.exec(select(User).where(User.email == client_email)).one()
+        clinician = session.exec(select(User).where(User.email == clinician_email)).one()
+        link(session, client_id=client.id, clinician_id=clinician.id)
+
+        def share(item_id: uuid.UUID) -> None:
+            sharing.set_shared(
+                session, owner_id=client.id, item_id=item_id, clinician_id=clinician.id, shared=True
+            )
+
+        check_in_ids = []
+        for day in range(10):
+            item_id = uuid.uuid4()
+            felt_at = (utcnow() - timedelta(days=day, hours=2)).isoformat()
+            mood = max(0, min(10, round(6 + 2 * pick.gauss(0, 1))))
+            values = {"felt_at": felt_at, "mood": mood, "note": "Slept badly." if day == 0 else ""}
+            items.save(session, owner_id=client.id, kind=checkins.KIND, item_id=item_id, values=values)
+            if day % 2 == 0:
+                share(item_id)
+            check_in_ids.append(item_id)
+        entry_ids = []
+        for title, body in (
+            ("A hard Monday", "The meeting ran late and I skipped lunch."),
+            ("Walk by the river", "Twenty minutes outside helped more than I expected."),
+        ):
+            entry_id = uuid.uuid4()
+            values = {"title": title, "body": body}
+            items.save(session, owner_id=client.id, kind=journal.KIND, item_id=entry_id, values=values)
+            entry_ids.append(entry_id)
+        share(entry_ids[1])
+        due = (today + timedelta(days=3)).isoformat()
+        assigned = [
+            homework.assign(
+                session,
+                clinician_id=clinician.id,
+                client_id=client.id,
+                template="builtin:thought_record",
+                instructions="After a hard moment this week.",
+                due_on=due,
+                today=today,
+            )[0]
+            for _ in range(2)
+        ]
+        response_id = uuid.uuid4()
+        homework.keep_draft(
+            session,
+            client_id=client.id,
+            item_id=response_id,
+            assignment_id=assigned[1],
+            worksheet=None,
+            changes={"situation": "The phone call with my sister."},
+        )
+        homework.save_response(
+            session,
+            client_id=client.id,
+            item_id=response_id,
+            assignment_id=assigned[1],
+            worksheet=None,
+            return_it=True,
+        )
+        appointments.plan(
+            session,
+            clinician_id=clinician.id,
+            client_id=client.id,
+            day=(today + timedelta(days=1)).isoformat(),
+            at="10:00",
+            zone=ZONE,
+        )
+        ready = agenda.prepare(session, client_id=client.id, clinician_id=clinician.id)
+        agenda.add_text(session, client_id=client.id, agenda_id=ready.agenda.id, text="Sleep before work")
+        agenda.pin(session, client_id=client.id, agenda_id=ready.agenda.id, kind=agenda.CHART, item_id="")
+        share(ready.agenda.id)
+        return World(
+            client_email=client_email,
+            clinician_email=clinician_email,
+            client_id=str(client.id),
+            entry_id=str(entry_ids[0]),
+            shared_entry_id=str(entry_ids[1]),
+            check_in_id=str(check_in_ids[0]),
+            assignment_id=str(assigned[0]),
+            returned_id=str(assigned[1]),
+        )
+
+
+def client_pages(world: World) -> list[str]:
+    return [
+        routes.JOURNAL,
+        routes.WRITE,
+        routes.entry(world.entry_id),
+        routes.CHECK_IN,
+        routes.CHECK_INS,
+        routes.check_in_item(world.check_in_id),
+        routes.HOMEWORK,
+        routes.assignment(world.assignment_id),
+        routes.PREPARE,
+        routes.CARE_TEAM,
+        routes.SETTINGS,
+        routes.SECURITY,
+        routes.SESSIONS,
+    ]
+
+
+def clinician_pages(world: World) -> list[str]:
+    return [
+        routes.CASELOAD,
+        routes.CLIENTS,
+        routes.client_entries(world.client_id),
+        routes.shared_entry(world.shared_entry_id),
+        routes.client_check_ins(world.client_id),
+        routes.client_homework(world.client_id),
+        routes.returned(world.returned_id),
+        routes.brief(world.client_id),
+        routes.WORKSHEETS,
+    ]
+
+
+PUBLIC_PAGES = [routes.HOME, routes.SIGN_IN, routes.REGISTER, routes.FORGOT]
+
+
+# --- what is checked on each page -------------------------------------------------------------
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has its heading and its data (and Plotly has drawn)."""
+    expect(page.locator("h1").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(600)
+
+
+def axe_violations(page: Page) -> list[str]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.flatMap(v => v.nodes.map(n =>
+                `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.replace(/\\s+/g, ' ')}`));
+        }""",
+        AXE_TAGS,
+    )
+    return list(found)
+
+
+SMALL_TARGETS = """(min) => {
+    const tappable = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+        + '[role=switch], [role=checkbox], [role=radio], [role=tab]';
+    const inSentence = (el) => {
+        if (el.tagName !== 'A') return false;
+        const parent = el.parentElement;
+        const own = [...parent.childNodes].filter(n => n !== el).map(n => n.textContent).join('').trim();
+        return getComputedStyle(el).display === 'inline' && own.length > 0;
+    };
+    const out = [];
+    for (const el of document.querySelectorAll(tappable)) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0 || el.closest('[aria-hidden=true]')) continue;
+        if (getComputedStyle(el).visibility === 'hidden' || inSentence(el)) continue;
+        // A control inside its label is tapped through the whole label.
+        const label = el.closest('label');
+        const area = label ? label.getBoundingClientRect() : box;
+        if (Math.round(area.width) < min || Math.round(area.height) < min) {
+            const name = (el.getAttribute('aria-label') || el.textContent || el.name || el.id || '').trim();
+            const size = `${Math.round(area.width)}×${Math.round(area.height)} px`;
+            out.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}" is ${size}`);
+        }
+    }
+    return out;
+}"""
+
+HEADINGS_AND_LANDMARKS = """() => {
+    const out = [];
+    const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+        .filter(h => h.getClientRects().length > 0).map(h => Number(h.tagName[1]));
+    const ones = levels.filter(l => l === 1).length;
+    if (ones !== 1) out.push(`${ones} h1 on the page`);
+    levels.forEach((level, i) => {
+        if (i > 0 && level > levels[i - 1] + 1) out.push(`skipped: h${levels[i - 1]}, then h${level}`);
+    });
+    for (const landmark of ['header', 'main', 'footer']) {
+        const found = document.querySelectorAll(`body ${landmark}:not(main ${landmark}, footer ${landmark})`);
+        if (found.length !== 1) out.push(`${found.length} ${landmark} landmarks`);
+    }
+    for (const nav of document.querySelectorAll('nav')) {
+        if (!nav.getAttribute('aria-label')) out.push('a nav without aria-label');
+    }
+    return out;
+}"""
+
+
+def sideways(page: Page) -> list[str]:
+    widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    return [f"the page is {widths[0]} px wide in a {widths[1]} px window"] if widths[0] > widths[1] else []
+
+
+def check(page: Page, where: str, *, narrow: bool) -> list[str]:
+    """Every problem on the page that is open, each prefixed with where it was found."""
+    settle(page)
+    problems = axe_violations(page)
+    problems += page.evaluate(SMALL_TARGETS, TARGET)
+    problems += page.evaluate(HEADINGS_AND_LANDMARKS)
+    if narrow:
+        size = page.viewport_size
+        page.set_viewport_size(NARROW)
+        page.wait_for_timeout(300)
+        problems += [f"at 320 px: {p}" for p in sideways(page) + _header_spill(page)]
+        if size:
+            page.set_viewport_size(size)
+    return [f"{where}: {problem}" for problem in problems]
+
+
+def _header_spill(page: Page) -> list[str]:
+    """The header's controls and the bottom tabs stay inside the window."""
+    return page.evaluate(
+        """() => {
+            const out = [];
+            for (const el of document.querySelectorAll('header a, header button, nav a')) {
+                const box = el.getBoundingClientRect();
+                const name = (el.textContent || el.getAttribute('aria-label')).trim();
+                if (box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5 && el.closest('nav'))
+                    out.push(`"${name}" is outside the window`);
+            }
+            return out;
+        }"""
+    )
+
+
+def walk(page: Page, base: str, paths: list[str], *, narrow: bool) -> list[str]:
+    problems = []
+    for path in paths:
+        page.goto(base + path)
+        problems += check(page, path, narrow=narrow)
+    return problems
+
+
+@dataclass
+class _Tab:
+    """A browser tab: enough of a person for `sign_in`."""
+
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
+
+
+def open_tab(browser: Browser, app: RunningApp, language: str, viewport: ViewportSize, **options) -> _Tab:
+    context = browser.new_context(
+        viewport=viewport,
+        locale="fr-CA" if language == FRENCH else "en-CA",
+        timezone_id="America/Toronto",
+        bypass_csp=True,  # lets Playwright inject axe; the app's own CSP is tested elsewhere
+        **options,
+    )
+    context.set_default_timeout(20_000)
+    return _Tab(context.new_page(), app)
+
+
+def report(problems: list[str]) -> str:
+    return f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def worlds(running_app: RunningApp) -> dict[str, World]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make browser`")
+    return {language: seed(running_app, language) for language in (ENGLISH, FRENCH)}
+
+
+@pytest.mark.parametrize("language", [ENGLISH, FRENCH])
+def test_public_pages_and_the_two_step_code(browser: Browser, running_app, worlds, language) -> None:
+    tab = open_tab(browser, running_app, language, PHONE, is_mobile=True, has_touch=True)
+    problems = walk(tab.page, running_app.url, PUBLIC_PAGES, narrow=True)
+    # The two-step code page, half-way through a clinician's sign-in.
+    tab.goto(routes.SIGN_IN)
+    tab.page.get_by_label(Reader(language).t("Email")).fill(worlds[language].clinician_email)
+    tab.page.get_by_label(Reader(language).t("Password")).fill(PASSWORD)
+    tab.page.get_by_role("button", name=Reader(language).t("Sign in")).click()
+    expect(tab.page.get_by_role("heading", name=Reader(language).t("Two-step sign-in"))).to_be_visible()
+    problems += check(tab.page, routes.SIGN_IN_CODE, narrow=True)
+    tab.page.context.close()
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("language", [ENGLISH, FRENCH])
+def test_every_client_page_on_a_phone(browser: Browser, running_app, worlds, language) -> None:
+    world = worlds[language]
+    tab = open_tab(browser, running_app, language, PHONE, is_mobile=True, has_touch=True)
+    sign_in(tab, world.client_email, PASSWORD, french=language == FRENCH)
+    tab.page.wait_for_url("**/journal")
+    problems = walk(tab.page, running_app.url, client_pages(world), narrow=True)
+    tab.page.context.close()
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("language", [ENGLISH, FRENCH])
+def test_every_clinician_page_at_a_desk(browser: Browser, running_app, worlds, language) -> None:
+    world = worlds[language]
+    tab = open_tab(browser, running_app, language, DESK)
+    sign_in(tab, world.clinician_email, PASSWORD, french=language == FRENCH)
+    tab.page.wait_for_url("**/clients")
+    problems = walk(tab.page, running_app.url, clinician_pages(world), narrow=True)
+    tab.page.context.close()
+    assert not problems, report(problems)
+
+
+def test_dark_mode_keeps_its_contrast(browser: Browser, running_app, worlds) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    problems = walk(tab.page, running_app.url, [routes.SIGN_IN], narrow=False)
+    sign_in(tab, world.client_email, PASSWORD)
+    tab.page.wait_for_url("**/journal")
+    assert tab.page.evaluate("() => document.documentElement.classList.contains('dark')")
+    pages = [routes.JOURNAL, routes.entry(world.entry_id), routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS]
+    problems += walk(tab.page, running_app.url, pages, narrow=False)
+    tab.page.context.close()
+    assert not problems, report(problems)
+
+
+def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, running_app, worlds) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    for place in (page, page.get_by_role("contentinfo")):  # on a public page, in its footer
+        expect(place.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+        expect(place.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    tabs = page.get_by_role("navigation", name="Main")
+    for path, current in (
+        (routes.JOURNAL, "Journal"),
+        (routes.entry(world.entry_id), "Journal"),
+        (routes.WRITE, "Write"),
+        (routes.CHECK_INS, "Check in"),
+        (routes.assignment(world.assignment_id), "Homework"),
+        (routes.CARE_TEAM, "Care team"),
+    ):
+        tab.goto(path)
+        settle(page)
+        expect(tabs.get_by_role("link", name=current)).to_have_attribute("aria-current", "page")
+        expect(tabs.locator("[aria-current=page]")).to_have_count(1)
+        # Not by colour alone: the tab you are on has a bar above it and bold words.
+        marks = tabs.locator("a").evaluate_all(
+            """links => links.map(a => [
+                a.getAttribute('aria-current'),
+                getComputedStyle(a).borderTopColor,
+                getComputedStyle(a.querySelector('p')).fontWeight,
+            ])"""
+        )
+        for aria_current, bar, weight in marks:
+            here = aria_current == "page"
+            assert (bar != "rgba(0, 0, 0, 0)") == here, (path, marks)
+            assert (int(weight) >= 700) == here, (path, marks)
+        expect(page.get_by_role("contentinfo").get_by_role("link", name="Call 988")).to_be_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, NARROW], ids=["390px", "320px"])
+def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
+    browser, running_app, worlds, viewport
+) -> None:
+    """The browser's own font size at 32 px (200 %): text in rem doubles; the header keeps
+    "Sign out" on screen, the tab bar stays in the window, nothing scrolls sideways."""
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, viewport, is_mobile=True, has_touch=True)
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    settle(page)
+    sizes = """() => ['main h1', 'footer p', 'nav a p'].map(
+        s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
+    before = page.evaluate(sizes)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.reload()
+    settle(page)
+    after = page.evaluate(sizes)
+    assert all(round(a / b, 2) == 2 for a, b in zip(after, before, strict=True)), (before, after)
+    problems = []
+    for path in (routes.JOURNAL, routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS):
+        tab.goto(path)
+        settle(page)
+        problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page)]
+        sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True)
+        box = sign_out.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, box)
+    page.context.close()
+    assert not problems, report(problems)
+
+
+MOVING = """() => {
+    const probe = document.createElement('div');  // anything the app may animate one day
+    probe.style.transition = 'opacity 300ms';
+    probe.style.animation = 'bj-probe 1s infinite';
+    document.body.append(probe);
+    const moving = [...document.querySelectorAll('body *')].filter(el => {
+        const style = getComputedStyle(el);
+        return style.transitionDuration.split(',').some(d => parseFloat(d) > 0)
+            || style.animationName !== 'none';
+    }).map(el => el === probe ? 'probe' : el.tagName + '.' + el.className);
+    probe.remove();
+    return moving;
+}"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_no_motion_when_the_phone_asks_for_less(browser, running_app, worlds, motion) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, reduced_motion=motion)
+    sign_in(tab, world.client_email, PASSWORD)
+    tab.page.wait_for_url("**/journal")
+    tab.goto(routes.entry(world.entry_id))  # its share switch slides
+    settle(tab.page)
+    moving = tab.page.evaluate(MOVING)
+    tab.page.context.close()
+    if motion == "reduce":
+        assert moving == []
+    else:
+        assert "probe" in moving and len(moving) > 1, moving
+
+
+def test_each_chart_has_its_summary_and_a_data_table(browser, running_app, worlds) -> None:
+    world = worlds[FRENCH]
+    tab = open_tab(browser, running_app, FRENCH, PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    french = Reader(FRENCH)
+    sign_in(tab, world.client_email, PASSWORD, french=True)
+    page.wait_for_url("**/journal")
+    tab.goto(routes.CHECK_INS)
+    settle(page)
+    shows = page.get_by_text(french.t("Show as a table"))
+    expect(shows).to_have_count(4)  # the trend, the year, the weekdays, the tags
+    for index in range(4):
+        shows.nth(index).click()
+    tables = page.get_by_role("table")
+    expect(tables).to_have_count(4)
+    trend = tables.first
+    expect(trend.get_by_role("columnheader").first).to_have_text(french.t("Day"))
+    expect(trend.get_by_role("columnheader").nth(1)).to_have_text(french.t("Mood"))
+    expect(trend.get_by_role("rowheader")).to_have_count(10)  # the ten days with a check-in
+    # Numbers read as in French: a decimal comma in the 7-day averages.
+    assert "," in trend.inner_text()
+    problems = [f"{routes.CHECK_INS} (tables open): {p}" for p in axe_violations(page) + sideways(page)]
+    page.context.close()
+    assert not problems, report(problems)
+
+
+def test_appearance_follows_the_phone_or_the_choice_in_settings(browser, running_app, worlds) -> None:
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, color_scheme="dark")
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    dark = "() => document.documentElement.classList.contains('dark')"
+    assert page.evaluate(dark)  # the phone's setting
+    tab.goto(routes.SETTINGS)
+    settle(page)
+    choice = page.get_by_role("group", name="Appearance")
+    expect(choice.get_by_role("button", name="Same as my phone")).to_have_attribute("aria-pressed", "true")
+    choice.get_by_role("button", name="Light").click()
+    expect(choice.get_by_role("button", name="Light")).to_have_attribute("aria-pressed", "true")
+    assert not page.evaluate(dark)
+    page.reload()  # kept by this browser
+    settle(page)
+    assert not page.evaluate(dark)
+    problems = [f"{routes.SETTINGS} (light, chosen): {p}" for p in axe_violations(page)]
+    page.get_by_role("group", name="Appearance").get_by_role("button", name="Same as my phone").click()
+    page.wait_for_function(dark)
+    page.context.close()
+    assert not problems, report(problems)

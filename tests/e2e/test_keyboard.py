@@ -1,0 +1,162 @@
+"""Keyboard only: a client signs in, writes an entry, saves it, shares it with their
+clinician, and checks in, with Tab, Shift+Tab, Enter, Space and the arrow keys, never the
+mouse. After every key the focus is on something (never lost to the page itself), and
+Tab always moves on (never trapped)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from appserver import RunningApp
+from people import PASSWORD
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+from unit_support import link
+
+from betterjournal.db import session_scope
+from betterjournal.models import User
+
+pytestmark = pytest.mark.e2e
+
+# What has the focus, as a person hears it: its role and its accessible name.
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return 'BODY';
+    const labelled = el.getAttribute('aria-labelledby');
+    const name = el.getAttribute('aria-label')
+        || (labelled && labelled.split(' ').map(id => document.getElementById(id)?.textContent).join(' '))
+        || (el.labels && el.labels.length ? el.labels[0].textContent : '')
+        || el.textContent || '';
+    const role = el.getAttribute('role') || el.tagName.toLowerCase();
+    return `${role}: ${name.replace(/\\s+/g, ' ').trim()}`;
+}"""
+
+
+class Keyboard:
+    """One person's keyboard on one page, checking the focus after every key."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.moves = 0
+
+    def focused(self) -> str:
+        return self.page.evaluate(FOCUSED)
+
+    def press(self, key: str) -> str:
+        """A key that acts (Enter, Space, an arrow): once the page has answered (a notice,
+        another page), the focus is on something."""
+        self.page.keyboard.press(key)
+        self.moves += 1
+        return self.settled(f"after {key} (move {self.moves})")
+
+    def tab_to(self, wanted: str, *, back: bool = False, most: int = 40) -> None:
+        """Tab (or Shift+Tab) until the focus is on `wanted` ("role: name" starts with it).
+        Past the first or last control the focus leaves the page for the browser's own
+        controls, once, as it should; the next Tab comes back (nothing traps it)."""
+        seen: list[str] = []
+        for _ in range(most):
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
+            self.moves += 1
+            now = self.focused()
+            assert not (now == "BODY" and seen[-1:] == ["BODY"]), f"Tab went nowhere: {seen}"
+            if now.startswith(wanted):
+                self.assert_ring()
+                return
+            seen.append(now)
+        raise AssertionError(f"{wanted!r} never got the focus; Tab went through {seen}")
+
+    def assert_ring(self) -> None:
+        """What has the focus shows it: a solid outline at least 2 px wide."""
+        style, width = self.page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement); "
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+        )
+        assert style != "none" and width >= 2, f"{self.focused()}: no visible focus ({style} {width}px)"
+
+    def settled(self, when: str = "") -> str:
+        """The focus once a page has answered an action (a save that opens another page)."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_timeout(500)
+        now = self.focused()
+        assert now != "BODY", f"the focus was lost {when}"
+        return now
+
+
+@pytest.fixture(scope="module")
+def linked_client(running_app: RunningApp) -> tuple[str, str]:
+    suffix = uuid.uuid4().hex[:8]
+    email, clinician_email = f"keys-{suffix}@example.ca", f"keys-dr-{suffix}@clinic.example"
+    running_app.create_user("client", email, "Jordan", PASSWORD)
+    running_app.create_user("clinician", clinician_email, "Dr. Okafor", PASSWORD)
+    with running_app.core(), session_scope() as session:
+        client = session.exec(select(User).where(User.email == email)).one()
+        clinician = session.exec(select(User).where(User.email == clinician_email)).one()
+        link(session, client_id=client.id, clinician_id=clinician.id)
+    return email, "Dr. Okafor"
+
+
+def test_write_save_share_and_check_in_with_the_keyboard_only(open_phone, running_app, linked_client) -> None:
+    email, clinician = linked_client
+    title = running_app.marker("keyboard-title")
+    person = open_phone()
+    page = person.page
+    keys = Keyboard(page)
+
+    # Sign in: Tab to each field, type, Enter.
+    person.goto("/signin")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    keys.tab_to("input: Email")
+    page.keyboard.type(email)
+    keys.tab_to("input: Password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():  # the sign-in form posts to the server (a new document)
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+
+    # Shift+Tab from the top reaches the tab bar at the bottom (Tab wraps, nothing traps it).
+    keys.tab_to("a: Write", back=True, most=80)
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    assert keys.settled() == "textarea: Your entry"  # the editor is ready to type in
+
+    # Write, then save with Enter on the button.
+    keys.tab_to("input: Title (optional)", back=True)
+    page.keyboard.type(title)
+    keys.tab_to("textarea: Your entry")
+    page.keyboard.type("Written without a mouse.\nA second line.")
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    keys.tab_to("button: Save entry")
+    keys.press("Enter")
+    expect(page.get_by_text("Entry saved. It is private until you share it.")).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    keys.settled()
+
+    # Share it: Tab to its switch, Space.
+    switch = page.get_by_role("switch", name=f"Share with {clinician}")
+    expect(switch).not_to_be_checked()
+    keys.tab_to(f"switch: Share with {clinician}")
+    keys.press("Space")
+    expect(page.get_by_role("status").filter(has_text=f"Shared with {clinician}.")).to_be_visible()
+    expect(page.get_by_role("switch", name=f"Shared with {clinician}")).to_be_checked()
+    keys.settled()
+
+    # Check in: the tab bar, a mood (arrow keys move the page, Tab the focus), save.
+    keys.tab_to("a: Check in")
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()
+    keys.settled()
+    keys.tab_to("button: 7")
+    keys.press("Enter")
+    expect(page.get_by_role("button", name="7", exact=True)).to_have_attribute("aria-pressed", "true")
+    keys.press("ArrowDown")  # scrolls; the focus stays on the button
+    assert keys.focused() == "button: 7"
+    keys.tab_to("button: Save check-in")
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Your check-ins")).to_be_visible()
+    keys.settled()
+    expect(page.get_by_role("main").get_by_role("link").filter(has_text="7").first).to_be_visible()
+
+    # The journal says the entry is shared.
+    person.goto("/journal")
+    expect(page.get_by_role("link").filter(has_text=title)).to_contain_text(f"Shared with {clinician}")
