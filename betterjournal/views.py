@@ -220,7 +220,7 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
         id=str(item.id),
         title=str(reader.shown(view.title(item.fields))),
         preview=preview(view.body(item.fields)),
-        written_on=reader.when(item.created_at),
+        written_on=reader.recent(item.created_at),
         label=label,
     )
 
@@ -231,7 +231,7 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
         id=str(draft.item_id),
         title=str(reader.shown(view.title(draft.fields))),
         preview=preview(view.body(draft.fields)),
-        written_on=reader.when(draft.updated_at),
+        written_on=reader.recent(draft.updated_at),
         label=reader.t("Draft"),
     )
 

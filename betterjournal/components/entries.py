@@ -92,3 +92,16 @@ def unavailable_or_loading(
 ) -> rx.Component:
     """What a page shows when its item did not load: why, and the way back; or a spinner."""
     return rx.cond(loaded, empty_state(message, back), loading(label))
+
+
+def back_link(label: Text, href: str | rx.Var[str]) -> rx.Component:
+    """The way back from a detail page to the list it belongs to ("← Back to your journal")."""
+    return rx.link(
+        rx.icon("arrow-left", size=18, aria_hidden="true"),
+        label,
+        href=href,
+        display="inline-flex",
+        align_items="center",
+        gap="0.4em",
+        min_height="44px",
+    )
