@@ -40,10 +40,21 @@ def entry_card(entry: ItemCard, href: str) -> rx.Component:
     )
 
 
+def new_badge() -> rx.Component:
+    """'New': shared since the clinician last looked (a word, not a colour alone)."""
+    return rx.badge(tr("New"), color_scheme="teal", variant="surface")
+
+
 def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
     return _card_link(
         href,
-        _title(entry.title),
+        rx.hstack(
+            _title(entry.title),
+            rx.spacer(),
+            rx.cond(entry.new, new_badge()),
+            width="100%",
+            align="start",
+        ),
         rx.text(entry.body, size="2", color_scheme="gray"),
         rx.text(entry.shared_on, size="1", color_scheme="gray"),
     )

@@ -107,7 +107,7 @@ def pending_invitations(session: Session, *, clinician_id: uuid.UUID) -> list[Pe
 
 
 def cancel_invitation(session: Session, *, clinician_id: uuid.UUID, invitation_id: object) -> None:
-    """Cancel one of the clinician's open codes: it ends now, as if it had expired.
+    """Cancel one of the clinician's open codes: it can't be used from now on, as if expired.
 
     One conditional write, like the one that uses a code (`accept_invitation`), on the same
     conditions: of a cancel and a use (or two cancels) at the same moment, exactly one
@@ -128,7 +128,9 @@ def cancel_invitation(session: Session, *, clinician_id: uuid.UUID, invitation_i
             col(Invitation.used_at).is_(None),
             col(Invitation.expires_at) > now,
         )
-        .values(expires_at=now)
+        # Its lifetime ends where it began: earlier than any moment a use could check it
+        # against, however its clock and ours interleave.
+        .values(expires_at=col(Invitation.created_at))
     )
     if cancelled.rowcount != 1:
         raise InvalidInput(_NOT_CANCELLED)

@@ -7,8 +7,10 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.charts import SPARK_HEIGHT, SPARK_WIDTH
 from betterjournal.components.entries import (
+    back_link,
     empty_state,
     entry_body,
+    new_badge,
     pager,
     shared_entry_card,
     unavailable_or_loading,
@@ -218,6 +220,7 @@ def client_entries_page() -> rx.Component:
         rx.cond(
             SharedWithMeState.list_available,
             rx.vstack(
+                back_link(tr("Back to clients"), routes.CLIENTS),
                 rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
                 rx.hstack(
                     rx.link(
@@ -270,21 +273,24 @@ def client_entries_page() -> rx.Component:
 
 
 def shared_entry_page() -> rx.Component:
+    reading = SharedWithMeState.reading
     return page_shell(
         rx.cond(
             SharedWithMeState.reading_available,
             rx.vstack(
-                rx.heading(
-                    rx.cond(
-                        SharedWithMeState.reading.title != "",
-                        SharedWithMeState.reading.title,
-                        tr("Untitled entry"),
-                    ),
-                    as_="h2",
-                    size="5",
+                back_link(
+                    tr("Back to {name}", name=reading.owner_name),
+                    routes.CLIENT_ENTRIES + "?client=" + reading.owner_id,
                 ),
-                rx.text(SharedWithMeState.reading.dates, size="1", color_scheme="gray"),
-                entry_body(SharedWithMeState.reading.body),
+                rx.hstack(
+                    rx.text(tr("Shared by {name}", name=reading.owner_name), weight="bold"),
+                    rx.cond(reading.new, new_badge()),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text(reading.dates, size="1", color_scheme="gray"),
+                entry_body(reading.body),
                 rx.button(tr("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
                 spacing="3",
                 width="100%",
@@ -296,5 +302,14 @@ def shared_entry_page() -> rx.Component:
                 tr("Opening the entry"),
             ),
         ),
-        heading=tr("Shared entry"),
+        # The entry's title, else whose it is ("Untitled entry" says nothing).
+        heading=rx.cond(
+            SharedWithMeState.reading_available,
+            rx.cond(
+                reading.title != "",
+                reading.title,
+                tr("Untitled entry by {name}", name=reading.owner_name),
+            ),
+            tr("Shared entry"),
+        ),  # type: ignore[arg-type]
     )

@@ -65,9 +65,9 @@ def _search() -> rx.Component:
         ),
         rx.radio_group.root(
             rx.hstack(
-                _filter_choice(SHOW_ALL, tr("All")),
-                _filter_choice(SHOW_SHARED, tr("Shared")),
-                _filter_choice(SHOW_PRIVATE, tr("Private")),
+                _filter_choice(SHOW_ALL, tr("All entries")),
+                _filter_choice(SHOW_SHARED, tr("Shared entries")),
+                _filter_choice(SHOW_PRIVATE, tr("Private entries")),
                 spacing="4",
                 wrap="wrap",
             ),

@@ -7,6 +7,7 @@ and re-checked at once when the client revokes, unlinks or deletes (state/live.p
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -209,6 +210,13 @@ def _list_page(session: Session, *, clinician_id, client_id: object, older: Curs
     return page, name
 
 
+def _open_with_owner(session: Session, *, clinician_id: uuid.UUID, item_id: object):
+    """A shared entry (audited, marked seen) and its owner's name: whose it is."""
+    item = sharing.open_shared(session, clinician_id=clinician_id, item_id=item_id, kind=KIND)
+    name = links.linked_client_name(session, clinician_id=clinician_id, client_id=item.owner_id)
+    return item, name or ""
+
+
 class SharedWithMeState(AppState):
     """One client's shared entries, and one shared entry being read."""
 
@@ -225,12 +233,15 @@ class SharedWithMeState(AppState):
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
     _held_path: str = ""  # the page whose data these vars hold
+    # Entries that were new (not seen before) when this tab listed them: still marked "New"
+    # when the list is read again while it is open (reading it marked them seen).
+    _new_ids: tuple[str, ...] = ()
 
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self) -> None:
         viewer = self._viewer()
         self.loaded = False
-        self._page_starts = (None,)
+        self._page_starts, self._new_ids = (None,), ()
         try:
             await self._list(viewer.user_id, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
@@ -251,12 +262,17 @@ class SharedWithMeState(AppState):
         self, clinician_id: uuid.UUID, client_id: object, starts: tuple[Cursor | None, ...]
     ) -> None:
         # Forget what was on screen first: if the link ended, nothing of the list stays.
+        new_ids = self._new_ids if str(client_id) == self.client_id else ()
         self._leave()
         page, name = await in_session(
             _list_page, clinician_id=clinician_id, client_id=client_id, older=starts[-1]
         )
         reader = self._reader()
-        self.entries = [shared_card(item, reader) for item in page.items]
+        self._new_ids = (*new_ids, *(str(item.id) for item in page.items if item.new))
+        self.entries = [
+            dataclasses.replace(card, new=card.id in self._new_ids)
+            for card in (shared_card(item, reader) for item in page.items)
+        ]
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
@@ -278,13 +294,14 @@ class SharedWithMeState(AppState):
         await self._read(viewer.user_id, self.reading.id)
 
     async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
+        was_new = self.reading.new and self.reading.id == str(entry_id)  # a re-read keeps "New"
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
         self._leave()
         try:
-            item = await in_session(
-                sharing.open_shared, clinician_id=clinician_id, item_id=entry_id, kind=KIND
-            )
-            self.reading, self.reading_available = shared_view(item, self._reader()), True
+            item, name = await in_session(_open_with_owner, clinician_id=clinician_id, item_id=entry_id)
+            view = shared_view(item, self._reader())
+            self.reading = dataclasses.replace(view, owner_name=name, new=view.new or was_new)
+            self.reading_available = True
             self._held_path = routes.SHARED_ENTRY
             self._keep_current()
             live.recheck_people([item.owner_id])  # "Seen on …" appears on the client's page
