@@ -20,7 +20,9 @@ from betterjournal.i18n import ENGLISH, FRENCH, Reader
 
 def _found(owner_id: uuid.UUID, query: object = "", show: object = journal.SHOW_ALL) -> list[uuid.UUID]:
     with session_scope() as session:
-        return [item.id for item in journal.search_own(session, owner_id=owner_id, query=query, show=show).items]
+        return [
+            item.id for item in journal.search_own(session, owner_id=owner_id, query=query, show=show).items
+        ]
 
 
 def test_search_finds_only_the_owners_entries_case_and_accents_aside(db) -> None:
@@ -57,7 +59,9 @@ def test_search_is_paged_newest_first(db, monkeypatch: pytest.MonkeyPatch) -> No
     with session_scope() as session:
         made = []
         for number in range(8):
-            made.append(new_entry(session, owner_id=db.client_a.id, body=f"day {number} {'rain' * (number % 2)}"))
+            made.append(
+                new_entry(session, owner_id=db.client_a.id, body=f"day {number} {'rain' * (number % 2)}")
+            )
     rainy = [made[n] for n in (7, 5, 3, 1)]
     with session_scope() as session:
         first = journal.search_own(session, owner_id=db.client_a.id, query="rain")
@@ -68,7 +72,13 @@ def test_search_is_paged_newest_first(db, monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.parametrize(
     ("query", "show"),
-    [("x" * (journal.SEARCH_MAX + 1), "all"), ("a\x00b", "all"), ("two\nlines", "all"), ("", "everyone"), (3, "all")],
+    [
+        ("x" * (journal.SEARCH_MAX + 1), "all"),
+        ("a\x00b", "all"),
+        ("two\nlines", "all"),
+        ("", "everyone"),
+        (3, "all"),
+    ],
 )
 def test_a_bad_search_is_refused(db, query: object, show: object) -> None:
     with pytest.raises(InvalidInput), session_scope() as session:
