@@ -41,10 +41,10 @@ def _search() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.vstack(
-                rx.el.label(tr("Search your entries"), html_for="journal-search", font_weight="500"),
+                rx.el.label(tr("Search your entries"), html_for="query", font_weight="500"),
                 rx.hstack(
                     rx.input(
-                        id="journal-search",
+                        id="query",
                         name="query",
                         type="search",
                         default_value=JournalState.query,

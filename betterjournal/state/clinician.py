@@ -294,7 +294,8 @@ class SharedWithMeState(AppState):
         await self._read(viewer.user_id, self.reading.id)
 
     async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
-        was_new = self.reading.new and self.reading.id == str(entry_id)  # a re-read keeps "New"
+        # New when this visit's list showed it as new, or on a re-read of a new one.
+        was_new = str(entry_id) in self._new_ids or (self.reading.new and self.reading.id == str(entry_id))
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
         self._leave()
         try:
