@@ -546,7 +546,8 @@ def markers_in(value: Any) -> set[str]:
     return {m for s in strings_in(value) for m in re.findall(r"MARKER-[\w-]+?-[0-9a-f]{12}", s)}
 
 
-ACCEPTED_VARS = {"draft_status", "invitation_from"}  # what a handler fills when it did its work
+# What a handler fills when it did its work (a share switch confirms beside itself).
+ACCEPTED_VARS = {"draft_status", "invitation_from", "confirmation"}
 
 
 def acceptance_signs(updates: list[dict[str, Any]]) -> list[str]:
@@ -554,7 +555,7 @@ def acceptance_signs(updates: list[dict[str, Any]]) -> list[str]:
     if notice := state_of(updates, AppState).get("notice"):
         signs.append(f"notice {notice!r}")
     signs += [f"redirect to {path}" for path in redirects_of(updates)]
-    for state_class in (EditorState, CareTeamState):
+    for state_class in (EditorState, CareTeamState, ItemSharingState):
         for var, value in state_of(updates, state_class).items():
             if var in ACCEPTED_VARS and value:
                 signs.append(f"{var} {value!r}")
