@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 # argon2id takes 19 MiB per hash; without this glibc keeps that much per worker thread.
 export MALLOC_MMAP_THRESHOLD_ := 1048576
 
-.PHONY: install run demo test lint format browser bench clean messages
+.PHONY: install run demo test lint format browser bench lighthouse clean messages
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ bench: install
 	$(BIN)/python bench/homework.py
 	$(BIN)/python bench/preparation.py
 	$(BIN)/python bench/anonymous_tabs.py
+
+## Lighthouse (mobile preset) on five pages of the production app, signed in where it must be.
+LIGHTHOUSE_VERSION := 12.2.3
+.tools/lighthouse/node_modules/.bin/lighthouse:
+	mkdir -p .tools/lighthouse
+	cd .tools/lighthouse && $(BIN)/npm install --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse: install browser .tools/lighthouse/node_modules/.bin/lighthouse
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf .web data/*.db* .pytest_cache .ruff_cache

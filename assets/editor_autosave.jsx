@@ -5,7 +5,8 @@
 // - EditorGate shows the form only while the editor's state is for the item in the URL,
 //   so one item's words never show on another item's page.
 // - DraftStatus says "Saving…" from the first keystroke until the server echoes the
-//   very words on screen back, and "Offline — not saved yet" while disconnected.
+//   very words on screen back, and "Offline — your words will be saved when you're back"
+//   while disconnected (sent again as soon as the connection returns).
 // - Words typed but not yet confirmed are sent again after a reconnect; when leaving
 //   the page inside the app they are sent at once over the websocket (in order with a
 //   save or discard, which the server then honours); when the tab is hidden or closed

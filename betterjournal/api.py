@@ -11,6 +11,7 @@ import asyncio
 import base64
 import gzip
 import hashlib
+import html
 import logging
 import re
 import uuid
@@ -19,15 +20,15 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from betterjournal import oidc, routes
-from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa
+from betterjournal import oidc, pwa, routes
+from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa, reminders
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
 from betterjournal.db import in_session
-from betterjournal.i18n import LANGUAGES, from_accept_language
+from betterjournal.i18n import LANGUAGES, Reader, from_accept_language
 from betterjournal.models import Role, SessionStage, User
 from betterjournal.settings import get_settings
 from betterjournal.state import live
@@ -136,19 +137,21 @@ def _device(request: Request) -> str:
     return accounts.device_in_words(request.headers.get("user-agent", ""))
 
 
-def _start_signed_in(session, user, device: str) -> tuple[str, str, str | None]:
+def _start_signed_in(session, user, device: str, next_page: str = "") -> tuple[str, str, str | None]:
     """A session for a person whose first factor passed: (token, where to go, language).
 
     With MFA on, the session waits for a code; a clinician or admin without it can only
-    set it up. Neither is anyone's identity until then (accounts.resolve_session).
+    set it up. Neither is anyone's identity until then (accounts.resolve_session). Once
+    signed in, the person lands on `next_page` (the deep link they opened) if it is one of
+    our pages, else where their work is.
     """
     stage = mfa.stage_after_password(user)
     token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_CODE:
-        return token, routes.SIGN_IN_CODE, user.language
+        return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
-    return token, accounts.home_after_sign_in(session, user), user.language
+    return token, routes.after_sign_in(next_page) or accounts.home_after_sign_in(session, user), user.language
 
 
 def _signed_in(token: str, destination: str, language: str | None) -> Response:
@@ -194,7 +197,7 @@ async def sign_in(request: Request) -> Response:
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        return _start_signed_in(session, user, device)
+        return _start_signed_in(session, user, device, fields.get("next", ""))
 
     try:
         started = await in_session(work)
@@ -385,6 +388,71 @@ async def keep_draft(request: Request) -> Response:
     return Response(status_code=204 if kept else 403)
 
 
+# --- the installable app (betterjournal/pwa.py) -----------------------------------------
+
+
+def _language_of(request: Request) -> str:
+    """The language this browser last used the app in, else the one it asks for."""
+    return language_from_cookie_header(request.headers.get("cookie", "")) or from_accept_language(
+        request.headers.get("accept-language", "")
+    )
+
+
+async def web_app_manifest(request: Request) -> Response:
+    return JSONResponse(pwa.manifest(_language_of(request)), media_type="application/manifest+json")
+
+
+async def service_worker(_request: Request) -> Response:
+    return Response(pwa.built_worker_script(), media_type="text/javascript")
+
+
+async def offline_page(request: Request) -> Response:
+    return Response(pwa.offline_page(_language_of(request)), media_type="text/html; charset=utf-8")
+
+
+# --- the one-tap opt-out of reminder emails ---------------------------------------------
+
+
+def _calm_page(reader: Reader, heading: str, *paragraphs: str, link: tuple[str, str]) -> str:
+    """A small page of our own, in the person's language: no script, nothing outside."""
+    body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(reader.language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(heading)} · Betterjournal</title></head>"
+        '<body style="font-family:system-ui,sans-serif;font-size:1rem;line-height:1.5;color:#1f2937;'
+        'max-width:32rem;margin:0 auto;padding:1.5rem 1rem">'
+        f"<main><h1>{html.escape(heading)}</h1>{body}"
+        f'<p><a href="{html.escape(link[1])}">{html.escape(link[0])}</a></p></main></body></html>'
+    )
+
+
+async def reminders_off(request: Request) -> Response:
+    """Turn a person's reminders off from the link in a reminder email, at once (GET, or
+    the mail program's one-click POST). The token is purpose-bound: it does this and
+    nothing else, signs nobody in, and a forged or altered one changes nothing."""
+    reader = await in_session(reminders.opt_out, token=request.query_params.get("token"))
+    if request.method == "POST":
+        return Response(status_code=200 if reader is not None else 400)
+    if reader is None:
+        reader = Reader(from_accept_language(request.headers.get("accept-language", "")))
+        page = _calm_page(
+            reader,
+            reader.t("This link doesn't work"),
+            reader.t("Nothing was changed. You can turn reminders off in your settings, once signed in."),
+            link=(reader.t("Go to settings"), routes.SETTINGS),
+        )
+        return HTMLResponse(page, status_code=400)
+    page = _calm_page(
+        reader,
+        reader.t("Reminders are off"),
+        reader.t("You won't get reminders from Betterjournal any more."),
+        reader.t("If you'd like them again, you can turn them back on in your settings."),
+        link=(reader.t("Go to settings"), routes.SETTINGS),
+    )
+    return HTMLResponse(page)
+
+
 def http_routes() -> Starlette:
     return Starlette(
         routes=[
@@ -396,9 +464,43 @@ def http_routes() -> Starlette:
             Route(routes.API_CONFIRM, confirm_email, methods=["POST"]),
             Route(routes.HEALTH, health, methods=["GET"]),
             Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
+            Route(routes.MANIFEST, web_app_manifest, methods=["GET"]),
+            Route(routes.SERVICE_WORKER, service_worker, methods=["GET"]),
+            Route(routes.OFFLINE, offline_page, methods=["GET"]),
+            Route(routes.API_REMINDERS_OFF, reminders_off, methods=["GET", "POST"]),
             *oidc.oidc_routes(),
         ]
     )
+
+
+# --- pages without their trailing slash --------------------------------------------------
+
+
+class PagePaths:
+    """ASGI middleware: a page asked for without its trailing slash ("/journal", as every
+    link, email and form redirect writes it) is served as that page ("/journal/") rather
+    than redirected there: on a phone over a slow connection each redirect costs a round
+    trip before anything shows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._pages: dict[str, bool] = {}
+
+    def _is_page(self, path: str) -> bool:
+        if path not in routes.PAGE_PATHS:  # also keeps the memo to our own few paths
+            return False
+        if path not in self._pages:
+            from reflex.constants import Dirs
+            from reflex.utils.prerequisites import get_web_dir
+
+            self._pages[path] = (get_web_dir() / Dirs.STATIC / path.strip("/") / "index.html").is_file()
+        return self._pages[path]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and self._is_page(path):
+            scope = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
+        await self.app(scope, receive, send)
 
 
 # --- security headers -------------------------------------------------------------------
@@ -431,8 +533,9 @@ def content_security_policy(html: bytes) -> str:
 class SecurityHeaders:
     """ASGI middleware: security headers on every HTTP response (TRANS-2).
 
-    HTML is buffered to hash its inline scripts into the CSP. Everything but Vite's
-    content-hashed bundles under /assets/ is `Cache-Control: no-store`.
+    HTML is buffered to hash its inline scripts into the CSP. Vite's content-hashed
+    build files are cached for a year (`immutable`: never even revalidated); everything
+    else, HTML, the manifest and the service worker included, is `Cache-Control: no-store`.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -442,7 +545,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = scope.get("path", "").startswith("/assets/")
+        cacheable = scope.get("method") in ("GET", "HEAD") and pwa.is_hashed_asset(scope.get("path", ""))
         # Files must arrive as body messages so HTML can be hashed: no zero-copy sends.
         extensions = {
             k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"
@@ -503,10 +606,10 @@ def _remember_browser_language(message: Message, scope: Scope) -> Message:
 def _decorate(message: Message, *, html: bytes | None, cacheable: bool, body_length: int = 0) -> Message:
     replaced = {b"content-length", b"cache-control", b"content-security-policy"}
     headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in replaced]
-    if not cacheable:
-        headers.append((b"cache-control", b"no-store"))
+    if cacheable and message.get("status") in (200, 304):
+        headers.append((b"cache-control", pwa.IMMUTABLE.encode()))
     else:
-        headers += [(n, v) for n, v in message.get("headers", []) if n.lower() == b"cache-control"]
+        headers.append((b"cache-control", b"no-store"))
     if html is not None:
         headers.append((b"content-length", str(body_length).encode()))
         headers.append((b"content-security-policy", content_security_policy(html).encode()))

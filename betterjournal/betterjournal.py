@@ -6,7 +6,8 @@ import uuid
 
 import reflex as rx
 
-from betterjournal import api, limits, outbox, routes
+from betterjournal import api, limits, outbox, routes, scheduler
+from betterjournal.components import pwa
 from betterjournal.components.text import tr
 from betterjournal.i18n import N_
 from betterjournal.logs import install_redaction
@@ -36,6 +37,7 @@ from betterjournal.pages.homework import (
     worksheet_page,
     worksheets_page,
 )
+from betterjournal.pages.install import install_page
 from betterjournal.pages.journal import entry_page, journal_page
 from betterjournal.pages.preparation import brief_page, caseload_page, prepare_page
 from betterjournal.pages.settings import security_page, sessions_page, settings_page
@@ -90,12 +92,14 @@ for module in get_settings().test_kinds:  # item kinds that exist only in the te
     importlib.import_module(module.strip())
 
 app = rx.App(
-    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders],
+    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders, api.PagePaths],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
-    head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
+    head_components=pwa.head(),
+    extra_app_wraps={(6, "NewVersionNotice"): lambda _stateful: pwa.new_version_notice()},
 )
 app.register_lifespan_task(outbox.run_sender)
+app.register_lifespan_task(scheduler.run_reminders)
 
 app.add_middleware(SessionGate(), index=0)
 
@@ -151,6 +155,7 @@ PAGES = [
     (brief_page, routes.BRIEF, N_("Session brief"), BriefState.load_brief),
     (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),
     (admin_page, routes.ADMIN, N_("Early access requests"), AdminState.load_requests),
+    (install_page, routes.INSTALL, N_("Install on your phone"), None),  # public and signed in
 ]
 
 for component, route, title, on_load in PAGES:

@@ -9,9 +9,9 @@ HTML (escaped values, one button-like link, no images or outside styles).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from betterjournal.i18n import Reader
+from betterjournal.i18n import N_, Reader
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Email:
     subject: str
     text: str
     html: str
+    # A link that stops this kind of message in one tap (List-Unsubscribe, RFC 8058).
+    unsubscribe: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,33 @@ def two_step_changed(reader: Reader) -> Email:
         ),
         reader.t("If it wasn't you, choose a new password now, from the sign-in page."),
     )
+
+
+# What each reminder says: where to go, never what is there (no homework title, no entry).
+_REMINDER_WORDS = {
+    "check_in": (N_("A reminder from Betterjournal: a moment to check in?"), N_("Check in")),
+    "journal": (N_("A reminder from Betterjournal: a moment to write?"), N_("Write")),
+    "homework": (
+        N_("A reminder from Betterjournal: something on your list is due today."),
+        N_("Open your list"),
+    ),
+}
+
+
+def reminder_words(kind: str) -> tuple[str, str]:
+    """A reminder's sentence and its link's label, in English (marked for translation)."""
+    return _REMINDER_WORDS[kind]
+
+
+def reminder(reader: Reader, kind: str, link: str, off_link: str) -> Email:
+    """A reminder the person asked for (check-in, writing, homework due), with one tap to stop."""
+    sentence, label = reminder_words(kind)
+    email = _compose(
+        reader,
+        reader.t("A reminder from Betterjournal"),
+        reader.t(sentence),
+        _Link(reader.t(label), link),
+        reader.t("You asked for these reminders. To stop them, one tap is enough:"),
+        _Link(reader.t("Turn off reminders"), off_link),
+    )
+    return replace(email, unsubscribe=off_link)

@@ -576,6 +576,54 @@ class ItemDraft(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+# --- reminders -------------------------------------------------------------------------
+
+
+class ReminderKind(enum.StrEnum):
+    CHECK_IN = "check_in"
+    JOURNAL = "journal"
+    HOMEWORK = "homework"  # on the day homework is due
+
+
+class ReminderPreference(SQLModel, table=True):
+    """A client's reminders (core/reminders.py): off until they turn them on. Days are a
+    bitmask (Monday = 1, Sunday = 64); times are minutes after midnight in the person's
+    own time zone. Quiet hours (start to end, possibly across midnight) send nothing."""
+
+    __tablename__ = "reminder_preference"  # type: ignore[assignment]
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    check_in_on: bool = False
+    check_in_days: int = 0
+    check_in_at: int = 20 * 60
+    journal_on: bool = False
+    journal_days: int = 0
+    journal_at: int = 20 * 60
+    homework_on: bool = False
+    homework_at: int = 9 * 60
+    quiet_start: int | None = None  # None: no quiet hours
+    quiet_end: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReminderSent(SQLModel, table=True):
+    """One reminder given: at most one per person, kind and local day (`slot`), so two
+    schedulers, or one restarted, never send it twice. It is also the in-app banner,
+    until dismissed."""
+
+    __tablename__ = "reminder_sent"  # type: ignore[assignment]
+    __table_args__ = (Index("uq_reminder_sent_slot", "user_id", "kind", "slot", unique=True),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
+    kind: ReminderKind
+    slot: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    dismissed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
 # --- audit ---------------------------------------------------------------------------
 
 

@@ -1,5 +1,8 @@
 """Every path in the app, and the builders for paths with an id."""
 
+import re
+from urllib.parse import urlencode
+
 HOME = "/"
 SIGN_IN = "/signin"
 REGISTER = "/register"
@@ -31,6 +34,10 @@ TWO_STEP_SETUP = "/two-step"  # setting up two-step sign-in (required for clinic
 FORGOT = "/forgot"  # asking for a password reset link
 CHOOSE_PASSWORD = "/password"  # noqa: S105 - from an emailed link: ?token=… (&first=1 after approval)
 CONFIRM_EMAIL = "/confirm"  # from an emailed link: ?token=…
+INSTALL = "/install"  # how to put the app on a phone's home screen (public and signed in)
+OFFLINE = "/offline"  # what the service worker shows when the app is opened offline
+MANIFEST = "/manifest.webmanifest"  # the web app manifest, in the browser's language
+SERVICE_WORKER = "/sw.js"  # at the root, so its scope is the whole app
 
 API_SIGN_IN = "/api/auth/signin"
 API_SIGN_OUT = "/api/auth/signout"
@@ -41,6 +48,36 @@ API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
 API_CONFIRM = "/api/auth/confirm"
 API_REQUEST_ACCESS = "/api/access/request"
 API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
+API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder email (?token=)
+
+# The pages only a signed-in person sees: where a person sent to sign in may go back to.
+SIGNED_IN_PAGES = frozenset({
+    JOURNAL, WRITE, ENTRY, CARE_TEAM, CHECK_IN, CHECK_INS, CHECK_IN_ITEM, CLIENTS, CLIENT_ENTRIES,
+    SHARED_ENTRY, CLIENT_CHECK_INS, HOMEWORK, WORKSHEET, CLIENT_HOMEWORK, RETURNED, PREPARE,
+    CASELOAD, BRIEF, WORKSHEETS, ADMIN, SETTINGS, SESSIONS, SECURITY,
+})  # fmt: skip
+# Every page (the HTTP routes under /api and the offline page aside).
+PAGE_PATHS = SIGNED_IN_PAGES | {
+    SIGN_IN, REGISTER, FORGOT, CHOOSE_PASSWORD, CONFIRM_EMAIL, SIGN_IN_CODE, TWO_STEP_SETUP, INSTALL,
+}  # fmt: skip
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.=&%-]{0,200}")
+
+
+def after_sign_in(page: object) -> str:
+    """`page` (a path and query) when it is one of our signed-in pages, else "": the deep
+    link a signed-out person opened, never another site and never a sign-in page."""
+    if not isinstance(page, str) or len(page) > 300:
+        return ""
+    path, _, query = page.partition("?")
+    if path.rstrip("/") not in SIGNED_IN_PAGES or not _PLAIN_QUERY.fullmatch(query):
+        return ""
+    return page
+
+
+def with_next(path: str, page: str) -> str:
+    """`path` (a sign-in step) carrying on the page to open once signed in, if any."""
+    page = after_sign_in(page)
+    return f"{path}?{urlencode({'next': page})}" if page else path
 
 
 def write(entry_id: str) -> str:

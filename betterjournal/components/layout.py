@@ -8,6 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
+from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr
 from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
@@ -65,6 +66,9 @@ def feedback() -> rx.Component:
 def footer(*extra: rx.Component) -> rx.Component:
     return rx.el.footer(
         rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
+        rx.center(
+            rx.link(tr("Install on your phone"), href=routes.INSTALL, size="2", **_tap_target("44px", "44px"))
+        ),
         *extra,
         padding_y="1.5em",
         padding_x="1em",
@@ -203,7 +207,7 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        _main(heading, (_signed_out_here(), *children), padding="1em", max_width="720px"),
+        _main(heading, (_signed_out_here(), reminder_banner(), *children), padding="1em", max_width="720px"),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(

@@ -59,6 +59,9 @@ def compose(message_id: uuid.UUID, *, to: str, email: Email) -> EmailMessage:
     # so mail programs show it once. It says nothing about the person.
     message["Message-ID"] = f"<{message_id}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    if email.unsubscribe:  # one tap in the mail program stops these (RFC 2369, RFC 8058)
+        message["List-Unsubscribe"] = f"<{email.unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text, charset="utf-8")
     message.add_alternative(email.html, subtype="html", charset="utf-8")
     return message

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.forms import KeepTyped, form_field
 from betterjournal.components.layout import labelled_field, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
@@ -19,12 +20,9 @@ def _hidden(name: str, value: rx.Var | str) -> rx.Component:
     return rx.el.input(type="hidden", name=name, value=value, read_only=True)
 
 
-def _field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:
-    control = rx.input(id=name, name=name, required=required, size="3", width="100%", **props)
-    return labelled_field(label, control, hint=hint)
-
-
-def _post_form(action: str, submit_label: Text, *fields: rx.Component, link: bool = False) -> rx.Component:
+def _post_form(
+    action: str, submit_label: Text, *fields: rx.Component, link: bool = False, keep: str = ""
+) -> rx.Component:
     """A form the browser posts itself (see pages/auth.py), with the anti-forgery token.
 
     A `link` form posts the token of the emailed link the page was opened with: its button
@@ -38,6 +36,7 @@ def _post_form(action: str, submit_label: Text, *fields: rx.Component, link: boo
             _hidden("form_token", AppState.form_token),
             _hidden("language", AppState.language),
             *fields,
+            *([KeepTyped.create(fields=keep)] if keep else []),
             rx.button(submit_label, type="submit", size="3", width="100%", disabled=waiting),
             spacing="4",
             width="100%",
@@ -78,8 +77,8 @@ def _request_form() -> rx.Component:
     clinician = LandingState.asked_as == "clinician"
     return rx.form(
         rx.vstack(
-            _field(tr("Your name"), "name", auto_complete="name", max_length=100),
-            _field(tr("Email"), "email", type="email", auto_complete="email", max_length=254),
+            form_field(tr("Your name"), "name", auto_complete="name", max_length=100),
+            form_field(tr("Email"), "email", type="email", auto_complete="email", max_length=254),
             rx.el.fieldset(
                 rx.el.legend(tr("I am"), font_weight="500"),
                 rx.hstack(
@@ -111,7 +110,7 @@ def _request_form() -> rx.Component:
             rx.cond(
                 clinician,
                 rx.vstack(
-                    _field(
+                    form_field(
                         tr("Profession"), "profession", max_length=100, hint=tr("For example: psychologist.")
                     ),
                     _select(
@@ -120,8 +119,8 @@ def _request_form() -> rx.Component:
                         [(code, tr(name)) for code, name in access.PROVINCES.items()],
                         required=True,
                     ),
-                    _field(tr("Regulatory college"), "college", max_length=200),
-                    _field(
+                    form_field(tr("Regulatory college"), "college", max_length=200),
+                    form_field(
                         tr("Registration number"),
                         "registration_number",
                         max_length=40,
@@ -221,7 +220,8 @@ def forgot_page() -> rx.Component:
         _post_form(
             routes.API_FORGOT,
             tr("Send the link"),
-            _field(tr("Email"), "email", type="email", auto_complete="username"),
+            form_field(tr("Email"), "email", type="email", auto_complete="username"),
+            keep="email",
         ),
         rx.text(rx.link(tr("Back to sign in"), href=routes.SIGN_IN), size="2"),
         heading=tr("Forgot your password?"),
@@ -240,7 +240,7 @@ def choose_password_page() -> rx.Component:
             tr("Save password"),
             _hidden("token", AppState.link_token),
             _hidden("first", rx.cond(AppState.first_password, "1", "")),
-            _field(
+            form_field(
                 tr("New password"),
                 "password",
                 type="password",
@@ -273,7 +273,7 @@ def confirm_email_page() -> rx.Component:
 
 
 def _code_field(hint: Text = "") -> rx.Component:
-    return _field(
+    return form_field(
         tr("Code"),
         "code",
         auto_complete="one-time-code",
@@ -347,7 +347,7 @@ def two_step_setup_page() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     TwoStepState.needs_password,
-                    _field(
+                    form_field(
                         tr("Your password"), "password", type="password", auto_complete="current-password"
                     ),
                 ),

@@ -6,30 +6,29 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.clinic_sign_in import clinic_sign_in
-from betterjournal.components.layout import BrowserTimeZone, labelled_field, public_shell
+from betterjournal.components.forms import KeepTyped, form_field
+from betterjournal.components.layout import BrowserTimeZone, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
 from betterjournal.state.base import AppState
 
 
-def _field(label: Text, name: str, *, hint: Text = "", **props) -> rx.Component:
-    """A labelled, required text field; `name` is also its id and form key."""
-    control = rx.input(id=name, name=name, required=True, size="3", width="100%", **props)
-    return labelled_field(label, control, hint=hint)
-
-
-def _auth_form(action: str, submit_label: Text, *fields: rx.Component) -> rx.Component:
+def _auth_form(action: str, submit_label: Text, *fields: rx.Component, keep: str) -> rx.Component:
     """A form the browser posts itself, with the anti-forgery token and one wide button.
 
     It also sends the tab's language and the browser's time zone: a person who hasn't
-    chosen them in Settings yet gets these as their first choice when they sign in.
+    chosen them in Settings yet gets these as their first choice when they sign in. The
+    fields named in `keep` come back filled when the server returns the form with an error.
+    It also sends on the page a signed-out person was sent here from (`next`).
     """
     return native_form(
         rx.vstack(
             rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
             rx.el.input(type="hidden", name="language", value=AppState.language, read_only=True),
             BrowserTimeZone.create(name="time_zone"),
+            rx.el.input(type="hidden", name="next", value=AppState.next_path, read_only=True),
             *fields,
+            KeepTyped.create(fields=keep),
             rx.button(
                 submit_label, type="submit", size="3", width="100%", disabled=AppState.form_token == ""
             ),
@@ -47,8 +46,9 @@ def sign_in_page() -> rx.Component:
         _auth_form(
             routes.API_SIGN_IN,
             tr("Sign in"),
-            _field(tr("Email"), "email", type="email", auto_complete="username"),
-            _field(tr("Password"), "password", type="password", auto_complete="current-password"),
+            form_field(tr("Email"), "email", type="email", auto_complete="username"),
+            form_field(tr("Password"), "password", type="password", auto_complete="current-password"),
+            keep="email",
         ),
         rx.text(rx.link(tr("Forgot your password?"), href=routes.FORGOT), size="2"),
         clinic_sign_in(),
@@ -74,16 +74,16 @@ def register_page() -> rx.Component:
         _auth_form(
             routes.API_REGISTER,
             tr("Create account"),
-            _field(tr("Invitation code"), "code", auto_complete="off", auto_capitalize="characters"),
-            _field(
+            form_field(tr("Invitation code"), "code", auto_complete="off", auto_capitalize="characters"),
+            form_field(
                 tr("Your name"),
                 "name",
                 auto_complete="name",
                 max_length=100,
                 hint=tr("Your clinician will see this name."),
             ),
-            _field(tr("Email"), "email", type="email", auto_complete="username"),
-            _field(
+            form_field(tr("Email"), "email", type="email", auto_complete="username"),
+            form_field(
                 tr("Password"),
                 "password",
                 type="password",
@@ -92,6 +92,7 @@ def register_page() -> rx.Component:
                 max_length=128,
                 hint=tr("At least 12 characters. A few unrelated words work well."),
             ),
+            keep="code,name,email",
         ),
         rx.text(tr("Already have an account?"), " ", rx.link(tr("Sign in"), href=routes.SIGN_IN), size="2"),
         heading=tr("Create your account"),

@@ -32,7 +32,8 @@ class EditorGate(rx.Component):
 
 class DraftStatus(rx.Component):
     """The autosave status: "Saving…" from the first keystroke until the server has the
-    words on screen, "Offline — not saved yet" while disconnected, else the server's."""
+    words on screen, "Offline — your words will be saved when you're back" while
+    disconnected, else the server's."""
 
     library = AUTOSAVE_MODULE
     tag = "DraftStatus"
@@ -73,7 +74,7 @@ def _draft_status() -> rx.Component:
             write_path=routes.WRITE,
             keep_url=api.API_KEEP_DRAFT,
             saving_text=tr("Saving…"),
-            offline_text=tr("Offline — not saved yet"),
+            offline_text=tr("Offline — your words will be saved when you're back"),
             reconnecting_text=tr("Offline — reconnecting…"),
         ),
         size="1",

@@ -1,13 +1,17 @@
-"""Settings: language and time zone, the account's security, and where the person is signed in."""
+"""Settings: language and time zone, reminders (clients), the account's security, and where
+the person is signed in."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.forms import form_field
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
-from betterjournal.i18n import LANGUAGE_NAMES
+from betterjournal.i18n import LANGUAGE_NAMES, N_
 from betterjournal.state.account import SecurityState, SessionsState
 from betterjournal.state.settings import SettingsState
 
@@ -73,8 +77,151 @@ def settings_page() -> rx.Component:
             ),
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
         ),
+        rx.cond(SettingsState.reminders_offered, _reminders_section()),
         _settings_links(),
         heading=tr("Settings"),
+    )
+
+
+# Monday first, as date.weekday() counts (core/reminders.py).
+_WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
+    """A native checkbox inside its label: the whole line is the target, at least 44 px tall."""
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            id=name,
+            name=name,
+            default_checked=checked,
+            width="20px",
+            height="20px",
+            margin="0",
+            flex_shrink="0",
+        ),
+        rx.text(label),
+        display="flex",
+        align_items="center",
+        gap="0.6em",
+        min_height="44px",
+    )
+
+
+def _time(label, name: str, value: rx.Var[str] | str) -> rx.Component:
+    return labelled_field(
+        label,
+        rx.el.input(
+            type="time",
+            id=name,
+            name=name,
+            default_value=value,
+            font_size="16px",
+            min_height="44px",
+            padding_x="0.5em",
+            width="10em",
+            border="1px solid var(--gray-8)",
+            border_radius="var(--radius-2)",
+            background="var(--color-surface)",
+            color="var(--gray-12)",
+        ),
+    )
+
+
+def _group(legend, *children: rx.Component) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_weight="500", padding_x="0.25em"),
+        rx.vstack(*children, spacing="1", width="100%"),
+        border="1px solid var(--gray-5)",
+        border_radius="var(--radius-3)",
+        padding="0.5em 1em 1em",
+        margin="0",
+        width="100%",
+    )
+
+
+def _days(kind: str, legend, chosen: Any) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_size="0.875rem"),
+        rx.flex(
+            *[
+                _checkbox(tr(day), f"{kind}_day_{number}", chosen[number])
+                for number, day in enumerate(_WEEKDAYS)
+            ],
+            wrap="wrap",
+            column_gap="1em",
+        ),
+        border="0",
+        padding="0",
+        margin="0",
+    )
+
+
+def _reminders_section() -> rx.Component:
+    state = SettingsState
+    return rx.el.section(
+        rx.form(
+            rx.vstack(
+                rx.heading(tr("Reminders"), as_="h2", size="4"),
+                rx.text(
+                    tr(
+                        "Gentle reminders by email and here in the app, in your time zone. They never "
+                        "say what you wrote or what your homework is. Off until you turn them on."
+                    ),
+                    size="2",
+                ),
+                _group(
+                    tr("Check-ins"),
+                    _checkbox(tr("Remind me to check in"), "check_in_on", state.check_in_on),
+                    _days("check_in", tr("Days for check-in reminders"), state.check_in_days),
+                    _time(tr("Time for check-in reminders"), "check_in_at", state.check_in_at),
+                ),
+                _group(
+                    tr("Journal"),
+                    _checkbox(tr("Remind me to write"), "journal_on", state.journal_on),
+                    _days("journal", tr("Days for writing reminders"), state.journal_days),
+                    _time(tr("Time for writing reminders"), "journal_at", state.journal_at),
+                ),
+                _group(
+                    tr("Homework"),
+                    _checkbox(tr("Remind me on days homework is due"), "homework_on", state.homework_on),
+                    _time(tr("Time for homework reminders"), "homework_at", state.homework_at),
+                ),
+                _group(
+                    tr("Quiet hours"),
+                    _checkbox(tr("Send no reminders during quiet hours"), "quiet_on", state.quiet_on),
+                    rx.hstack(
+                        _time(tr("Quiet hours start"), "quiet_start", state.quiet_start),
+                        _time(tr("Quiet hours end"), "quiet_end", state.quiet_end),
+                        spacing="4",
+                        wrap="wrap",
+                    ),
+                    rx.text(
+                        tr("A reminder whose time falls in quiet hours is skipped that day."),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                ),
+                rx.button(tr("Save reminders"), type="submit", size="3"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=state.save_reminders,
+            # Mounted again once loaded or saved, so the boxes show what the server holds.
+            key=state.reminders_version,
+            width="100%",
+        ),
+        width="100%",
+        padding_top="1em",
+        border_top="1px solid var(--gray-5)",
     )
 
 
@@ -90,10 +237,12 @@ def _settings_links() -> rx.Component:
 def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
     """The password again (and a code with two-step sign-in on), before any change here."""
     return rx.fragment(
-        _input(tr("Current password"), "current_password", type="password", auto_complete="current-password"),
+        form_field(
+            tr("Current password"), "current_password", type="password", auto_complete="current-password"
+        ),
         rx.cond(
             state_needs_code,
-            _input(
+            form_field(
                 tr("Code from your authenticator app"),
                 "code",
                 auto_complete="one-time-code",
@@ -101,10 +250,6 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
             ),
         ),
     )
-
-
-def _input(label, name: str, **props) -> rx.Component:
-    return labelled_field(label, rx.input(id=name, name=name, required=True, size="3", width="100%", **props))
 
 
 def _section(title, *children: rx.Component, on_submit, button) -> rx.Component:
@@ -137,7 +282,7 @@ def security_page() -> rx.Component:
                 _section(
                     tr("Change your password"),
                     _password_fields(needs_code),
-                    _input(
+                    form_field(
                         tr("New password"),
                         "new_password",
                         type="password",
@@ -161,7 +306,7 @@ def security_page() -> rx.Component:
                             size="2",
                         ),
                     ),
-                    _input(tr("New email address"), "new_email", type="email", auto_complete="email"),
+                    form_field(tr("New email address"), "new_email", type="email", auto_complete="email"),
                     on_submit=SecurityState.change_email,
                     button=tr("Change email address"),
                 ),

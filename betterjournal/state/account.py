@@ -100,10 +100,12 @@ class SignInCodeState(AppState):
             return rx.redirect(routes.SIGN_IN, replace=True)
         code = form.get("code") if isinstance(form, dict) else None
 
+        next_page = routes.after_sign_in(self.router.url.query_parameters.get("next", ""))
+
         def work(session) -> str:
             mfa.verify(session, user.id, code)
             accounts.advance_session(session, token)
-            return accounts.home_after_sign_in(session, user)
+            return next_page or accounts.home_after_sign_in(session, user)
 
         try:
             destination = await in_session(work)

@@ -103,6 +103,7 @@ class AppState(rx.State):
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
     first_password: bool = False  # choosing the first password (after approval), not a reset
+    next_path: str = ""  # the signed-in page a signed-out person opened, to open after sign-in
     clinic_sign_in: bool = False  # this deployment has a clinic identity provider
     notice: str = ""
     problem: str = ""
@@ -224,6 +225,7 @@ class AppState(rx.State):
         token = query.get("token", "")
         self.link_token = token if isinstance(token, str) and len(token) <= 100 else ""
         self.first_password = query.get("first") == "1"
+        self.next_path = routes.after_sign_in(query.get("next", ""))
         self.clinic_sign_in = get_settings().oidc_enabled
         self._place_feedback()
 
@@ -360,7 +362,11 @@ def guarded(
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
             viewer = await self._authenticate(())
             if viewer is None:
-                return rx.redirect(routes.HOME if self._viewer_id else routes.SIGN_IN)
+                if self._viewer_id:
+                    return rx.redirect(routes.HOME)
+                # A signed-out person who opened a page comes back to it once signed in.
+                here = self.router.url
+                return rx.redirect(routes.with_next(routes.SIGN_IN, f"{here.path}?{here.query}".rstrip("?")))
             if roles and viewer.role not in roles:
                 # A signed-in person calling what their role may not (a client "commenting",
                 # a clinician "answering"): refused and audited, as every denial is.

@@ -1,13 +1,16 @@
-"""Each person's own settings: the language of the app and their time zone."""
+"""Each person's own settings: the language of the app, their time zone, and (clients)
+their reminders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
-from betterjournal.core import accounts
+from betterjournal.core import accounts, reminders
 from betterjournal.db import in_session
 from betterjournal.i18n import TIME_ZONE_CHOICES, Reader
-from betterjournal.state.base import AppState, guarded
+from betterjournal.models import Role
+from betterjournal.state.base import AppState, form_fields, guarded
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,20 @@ class SettingsState(AppState):
     chosen_time_zone: str = ""
     time_zones: list[Choice] = []
     settings_loaded: bool = False
+    # Reminders (clients only): what the form shows, as the server holds it.
+    reminders_offered: bool = False
+    check_in_on: bool = False
+    check_in_days: list[bool] = [True] * 7
+    check_in_at: str = "20:00"
+    journal_on: bool = False
+    journal_days: list[bool] = [True] * 7
+    journal_at: str = "20:00"
+    homework_on: bool = False
+    homework_at: str = "09:00"
+    quiet_on: bool = False
+    quiet_start: str = "22:00"
+    quiet_end: str = "07:00"
+    reminders_version: int = 0  # the form is mounted again with each load or save
 
     def _fill(self) -> None:
         reader = self._reader()
@@ -38,9 +55,40 @@ class SettingsState(AppState):
         self.time_zones = zone_choices(reader, reader.time_zone)
         self.settings_loaded = True
 
+    def _show_reminders(self, plan: reminders.Plan) -> None:
+        def hhmm(moment: time) -> str:
+            return moment.strftime("%H:%M")
+
+        self.reminders_offered = True
+        self.check_in_on, self.check_in_at = plan.check_in.on, hhmm(plan.check_in.at)
+        self.check_in_days = [day in plan.check_in.days for day in reminders.WEEKDAYS]
+        self.journal_on, self.journal_at = plan.journal.on, hhmm(plan.journal.at)
+        self.journal_days = [day in plan.journal.days for day in reminders.WEEKDAYS]
+        self.homework_on, self.homework_at = plan.homework.on, hhmm(plan.homework.at)
+        self.quiet_on = plan.quiet is not None
+        if plan.quiet is not None:
+            self.quiet_start, self.quiet_end = hhmm(plan.quiet[0]), hhmm(plan.quiet[1])
+        self.reminders_version += 1
+
     @guarded()
     async def load_settings(self) -> None:
         self._fill()
+        viewer = self._viewer()
+        if viewer.role == Role.CLIENT:
+            self._show_reminders(await in_session(reminders.preferences, user_id=viewer.user_id))
+
+    @guarded(Role.CLIENT)
+    async def save_reminders(self, form: dict) -> None:
+        """Keep the client's reminders: which, on what days, at what time, quiet hours."""
+        viewer = self._viewer()
+        plan = reminders.plan_from_form(form_fields(form))
+
+        def keep(session) -> reminders.Plan:
+            reminders.save_preferences(session, user_id=viewer.user_id, plan=plan)
+            return reminders.preferences(session, user_id=viewer.user_id)
+
+        self._show_reminders(await in_session(keep))
+        self.notice = self._t("Reminders saved.") if plan.any_on else self._t("Reminders are off.")
 
     @guarded()
     async def save_settings(self, form: dict) -> None:

@@ -210,9 +210,9 @@ def test_offline_words_are_announced_and_saved_once_back_online(writer, running_
 
     writer.context.set_offline(True)
     body.press_sequentially(more, delay=5)
-    expect(status(page, "Offline — not saved yet")).to_be_visible()
+    expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
     time.sleep(1.5)  # longer than the debounce: the words stay unsaved, and it says so
-    expect(status(page, "Offline — not saved yet")).to_be_visible()
+    expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
 
     writer.context.set_offline(False)
     expect(status(page, "Draft saved")).to_be_visible()
@@ -255,7 +255,7 @@ def test_words_typed_while_the_connection_is_down_are_sent_again(
         context.set_offline(True)
         page.evaluate("window.__sockets.forEach((socket) => socket.close())")
         body.press_sequentially(more, delay=5)
-        expect(status(page, "Offline — not saved yet")).to_be_visible()
+        expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
         time.sleep(1.5)
         context.set_offline(False)
         expect(status(page, "Draft saved")).to_be_visible()

@@ -175,7 +175,7 @@ def save_payload(title: str, body: str) -> dict[str, Any]:
 async def new_entry_id(client: EventClient) -> str:
     """Tap Write: the server hands this tab a fresh id for a new entry (in its redirect)."""
     updates = await client.exchange(handler_name(EditorState, "open_editor"), path=routes.WRITE)
-    target = next(path for path in redirects_of(updates) if "id=" in path)
+    target = next(path for path in redirect_targets(updates) if "id=" in path)
     return urllib.parse.parse_qs(urllib.parse.urlsplit(target).query)["id"][0]
 
 
@@ -485,6 +485,12 @@ def toasts_of(updates: list[dict[str, Any]]) -> list[str]:
 
 
 def redirects_of(updates: list[dict[str, Any]]) -> list[str]:
+    """The paths the replies send the tab to, without their query (a signed-out caller is
+    sent to sign in with the page it was on: `?next=…`, see redirect_targets)."""
+    return [target.split("?", 1)[0] for target in redirect_targets(updates)]
+
+
+def redirect_targets(updates: list[dict[str, Any]]) -> list[str]:
     return [
         (event.get("payload") or {}).get("path", "")
         for update in updates

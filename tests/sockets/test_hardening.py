@@ -39,6 +39,7 @@ from socket_support import (
     new_people,
     problem_of,
     reconnect_same_token,
+    redirect_targets,
     redirects_of,
     state_of,
 )
@@ -50,6 +51,7 @@ from betterjournal.core.errors import TooManyAttempts
 from betterjournal.db import session_scope
 from betterjournal.state.base import ROUTER_DATA_MAX_CHARS, AppState
 from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.journal import JournalState
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -398,3 +400,16 @@ async def test_a_tab_nobody_is_signed_in_to_leaves_memory_soon_after_it_disconne
         assert var_value(await again.exchange(hydrate, path=routes.JOURNAL), "form_token") == signed_token
     finally:
         await again.close()
+
+
+async def test_a_signed_out_tab_is_sent_to_sign_in_with_only_its_own_page_to_come_back_to(
+    running_app: RunningApp,
+) -> None:
+    """The deep link survives sign-in (tests/e2e/test_sign_in_forms.py); a page that is not
+    one of ours is never carried on (no open redirect: tests/unit/test_next_page.py)."""
+    load = handler_name(JournalState, "load_journal")
+    async with connected(running_app, "") as tab:
+        own = await tab.exchange(load, path=routes.ENTRY, query={"id": "abc-1"})
+        elsewhere = await tab.exchange(load, path="//evil.example/journal")
+    assert redirect_targets(own) == [routes.SIGN_IN + "?next=%2Fjournal%2Fentry%3Fid%3Dabc-1"]
+    assert redirect_targets(elsewhere) == [routes.SIGN_IN]

@@ -1,0 +1,79 @@
+// Small kindnesses for the plain HTML forms that post to the server's auth routes (wrapped in
+// betterjournal/components/forms.py; bundled by Vite: a 'self' script under the CSP).
+import { useEffect, useRef, useState } from "react";
+
+const KEY = "bj-typed:";
+
+// What was typed in the named fields survives the round trip to the server and back when the
+// server sends the form back with an error (?error=…). Kept in this tab's sessionStorage only
+// from the submit to the next page load, which reads it once and removes it: never a
+// password (only the fields listed), never kept after the page that needed it.
+export function KeepTyped({ fields }) {
+  const anchor = useRef(null);
+  useEffect(() => {
+    const form = anchor.current && anchor.current.closest("form");
+    if (!form) return undefined;
+    const names = (fields || "").split(",").filter(Boolean);
+    const key = KEY + window.location.pathname;
+    let kept = null;
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      window.sessionStorage.removeItem(key);
+    } catch (error) {
+      kept = null;
+    }
+    if (kept && new URLSearchParams(window.location.search).has("error")) {
+      for (const name of names) {
+        const input = form.elements.namedItem(name);
+        if (input && typeof kept[name] === "string" && !input.value) input.value = kept[name];
+      }
+    }
+    const remember = () => {
+      const typed = {};
+      for (const name of names) {
+        const input = form.elements.namedItem(name);
+        if (input && input.type !== "password") typed[name] = String(input.value).slice(0, 200);
+      }
+      try {
+        window.sessionStorage.setItem(key, JSON.stringify(typed));
+      } catch (error) {
+        // Storage off or full: the person types it again, as before.
+      }
+    };
+    form.addEventListener("submit", remember);
+    return () => form.removeEventListener("submit", remember);
+  }, [fields]);
+  return <span ref={anchor} hidden />;
+}
+
+// A button that shows or hides the password typed in the field with id `target`.
+export function ShowPassword({ target, showLabel, hideLabel }) {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    const input = document.getElementById(target);
+    if (input) input.type = shown ? "text" : "password";
+  }, [shown, target]);
+  return (
+    <button
+      type="button"
+      aria-controls={target}
+      onClick={() => setShown((now) => !now)}
+      style={{
+        minHeight: "2.75rem",
+        minWidth: "2.75rem",
+        padding: "0 0.75rem",
+        border: "none",
+        borderRadius: "var(--radius-2)",
+        background: "transparent",
+        color: "var(--accent-11)",
+        font: "inherit",
+        fontSize: "0.875rem",
+        fontWeight: 500,
+        cursor: "pointer",
+        whiteSpace: "nowrap",
+      }}
+    >
+      {shown ? hideLabel : showLabel}
+    </button>
+  );
+}

@@ -1,0 +1,67 @@
+// Betterjournal's service worker (served at /sw.js by betterjournal/api.py, from
+// betterjournal/pwa.py, which fills in the build's version).
+//
+// It keeps only what holds nobody's words: the offline page and Vite's content-hashed
+// build files. It never answers for /api/, /_event (the websocket), another origin, a
+// page's HTML or anything but a GET: those always go to the network.
+const BUILD = __BUILD__;
+const CACHE = `betterjournal-shell-${BUILD}`;
+const OFFLINE_URL = __OFFLINE_URL__;
+const HASHED_ASSET = /__HASHED_ASSET__/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.add(new Request(OFFLINE_URL, { cache: "reload" }))),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// The page's "A new version is ready — reload" button (assets/pwa.jsx).
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") {
+    self.skipWaiting();
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.mode === "navigate") {
+    // Always the network; without one, the offline page instead of the browser's error.
+    event.respondWith(
+      fetch(request).catch(() =>
+        caches.open(CACHE).then((cache) => cache.match(OFFLINE_URL)).then((page) => page || Response.error()),
+      ),
+    );
+    return;
+  }
+  if (HASHED_ASSET.test(url.pathname) && url.search === "") {
+    event.respondWith(
+      caches.open(CACHE).then(async (cache) => {
+        const kept = await cache.match(request);
+        if (kept) {
+          return kept;
+        }
+        const response = await fetch(request);
+        if (response.ok && response.type === "basic") {
+          await cache.put(request, response.clone());
+        }
+        return response;
+      }),
+    );
+  }
+});

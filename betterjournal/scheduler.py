@@ -1,0 +1,56 @@
+"""The reminders' scheduler: a lifespan task that gives the reminders due each minute.
+
+Each round reads the clock once and hands it to `core.reminders.send_due_to`, one unit of
+work per person (a failure for one person, such as an address the relay can't take, holds
+up nobody else), which records every reminder it gives under a unique key in the same
+unit as its email: two workers running this, or one restarted mid-minute, never give one
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from betterjournal.core import reminders
+from betterjournal.db import off_the_loop, session_scope
+from betterjournal.models import utcnow
+
+log = logging.getLogger("betterjournal.scheduler")
+
+ROUND_SECONDS = 60.0
+
+
+def give_due(now: datetime) -> int:
+    """One round at `now`: every reminder due, given once. Blocking (the database)."""
+    with session_scope() as session:
+        people = reminders.people_to_remind(session)
+    given = 0
+    for user_id in people:
+        try:
+            with session_scope() as session:
+                given += reminders.send_due_to(session, user_id=user_id, now=now)
+        except Exception as error:  # by type only: never an address or a name
+            log.warning("a reminder was not given (%s)", type(error).__name__)
+    return given
+
+
+async def give_due_reminders(now: datetime | None = None) -> int:
+    """One round: every reminder due at `now` (default: the clock), given once."""
+    return await off_the_loop(give_due, now=now or utcnow())
+
+
+async def run_reminders() -> None:
+    """Forever, a round a minute. A failed round (the database busy or not migrated yet)
+    is logged by its error type only, once until the next success."""
+    last_error = ""
+    while True:
+        try:
+            await give_due_reminders()
+            last_error = ""
+        except Exception as error:
+            if type(error).__name__ != last_error:
+                log.warning("reminders round failed (%s)", type(error).__name__)
+            last_error = type(error).__name__
+        await asyncio.sleep(ROUND_SECONDS)

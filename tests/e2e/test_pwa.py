@@ -1,0 +1,364 @@
+"""The installed app on a phone: installable, calm offline, no word lost, nothing of anyone's
+words in the service worker's caches, and the build's hashed files cached for a year.
+
+Each test that cuts the network does it on a phone of its own (a browser context): its
+failed requests are expected console errors, which the shared watch would count against
+the journey. Screenshots of the install help and of the offline page, in English and in
+French, are written to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import re
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from appserver import PROJECT_ROOT, RunningApp
+from e2e.conftest import CHROMIUM_ARGS, chromium_path  # the browser fixture's own launch settings
+from people import PASSWORD, sign_in
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from sqlmodel import select
+
+from betterjournal import pwa, routes
+from betterjournal.core import drafts, items, journal
+from betterjournal.db import session_scope
+from betterjournal.models import User
+
+pytestmark = pytest.mark.e2e
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+OFFLINE_WRITING = "Offline — your words will be saved when you're back"
+
+# Every cached response of every cache of this origin: its URL and its body as text.
+READ_CACHES = """async () => {
+    const found = [];
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            const response = await cache.match(request);
+            found.push({cache: name, url: request.url, body: await response.text()});
+        }
+    }
+    return found;
+}"""
+# Wait for the page's service worker to be active (its install, the offline page's
+# caching, is then done) and controlling the page.
+WORKER_READY = """async () => {
+    const registration = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+        await new Promise((done) => navigator.serviceWorker.addEventListener('controllerchange', done));
+    }
+    return registration.scope;
+}"""
+
+
+@dataclass
+class Tab:
+    """Enough of a phone for `sign_in`."""
+
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
+
+
+@pytest.fixture
+def phone(browser: Browser, running_app: RunningApp) -> Iterator[Any]:
+    contexts: list[BrowserContext] = []
+
+    def open_one(locale: str = "en-CA") -> Tab:
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale=locale, timezone_id="America/Toronto"
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return Tab(context.new_page(), running_app)
+
+    yield open_one
+    for context in contexts:
+        context.close()
+
+
+def _shoot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - the test's own app
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+
+
+def test_chromium_finds_the_app_installable_with_every_icon_it_names(
+    browser: Browser, phone, running_app, tmp_path: Path
+) -> None:
+    """Installability: no errors from Chromium itself (CDP), a manifest with what installing
+    needs, in the browser's language, and icons that exist at their stated sizes.
+
+    In a browser profile of its own: Chromium installs nothing from an incognito context,
+    which every new_context is."""
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile",
+        executable_path=chromium_path(),
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-CA",
+    )
+    try:
+        _check_installable(Tab(context.pages[0], running_app), running_app)
+    finally:
+        context.close()
+
+    french = phone(locale="fr-CA")
+    french.goto(routes.HOME)
+    in_french = french.page.request.get(running_app.url + routes.MANIFEST).json()
+    assert in_french["lang"] == "fr-CA"
+    assert in_french["description"] == "Un espace privé entre les séances"
+
+
+def _check_installable(tab: Tab, running_app: RunningApp) -> None:
+    tab.goto(routes.HOME)
+    assert tab.page.evaluate(WORKER_READY) == running_app.url + "/"
+    session = tab.page.context.new_cdp_session(tab.page)
+    assert session.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+    manifest_url = session.send("Page.getAppManifest")["url"]
+    assert manifest_url == running_app.url + routes.MANIFEST
+
+    response = tab.page.request.get(manifest_url)
+    assert response.headers["content-type"].startswith("application/manifest+json")
+    manifest = response.json()
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["name"] == "Betterjournal" and manifest["short_name"]
+    assert manifest["lang"] == "en" and manifest["theme_color"] and manifest["background_color"]
+    icons = [(icon["src"], icon["sizes"], icon["purpose"]) for icon in manifest["icons"]]
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= {i[1:] for i in icons}
+    apple = tab.page.locator("link[rel=apple-touch-icon]").get_attribute("href")
+    for src, sizes in [(src, sizes) for src, sizes, _ in icons] + [(apple, "180x180")]:
+        image = tab.page.request.get(running_app.url + str(src))
+        assert image.ok and image.headers["content-type"] == "image/png", src
+        with Image.open(io.BytesIO(image.body())) as png:
+            assert f"{png.width}x{png.height}" == sizes, src
+
+
+def test_hashed_build_files_are_cached_for_a_year_and_pages_never(running_app) -> None:
+    """Measured over HTTP: a Vite-hashed file is `immutable` for a year; the HTML, the
+    manifest, the service worker and the offline page are never kept (no-store)."""
+    status, headers, html = _get(running_app.url + routes.SIGN_IN + "/")
+    assert status == 200 and headers["cache-control"] == "no-store"
+    hashed = re.findall(rb'"(/assets/[^"]+\.(?:js|css))"', html)
+    assert hashed, "the page names no build file"
+    for path in {hashed[0].decode(), next(p.decode() for p in hashed if p.endswith(b".css"))}:
+        assert pwa.is_hashed_asset(path), path
+        status, headers, _ = _get(running_app.url + path, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable", path
+    for path in (routes.HOME, routes.MANIFEST, routes.SERVICE_WORKER, routes.OFFLINE, "/icon-192.png"):
+        status, headers, _ = _get(running_app.url + path)
+        assert status == 200 and headers["cache-control"] == "no-store", path
+    # The worker is served at the root (its scope is the whole app), versioned by the build.
+    _, headers, script = _get(running_app.url + routes.SERVICE_WORKER)
+    assert headers["content-type"].startswith("text/javascript")
+    assert re.search(rb'const BUILD = "[0-9a-f]{16}";', script)
+
+
+def test_a_page_without_its_trailing_slash_is_served_without_a_redirect(running_app) -> None:
+    """Links, emails and form redirects name pages without the slash the static build keeps
+    them under: each is served at once (a redirect costs a phone a round trip), and only
+    our pages are: any other path is answered as before."""
+    host = urllib.parse.urlsplit(running_app.url)
+    for path in (routes.SIGN_IN, routes.JOURNAL, routes.INSTALL):
+        connection = http.client.HTTPConnection(host.hostname or "localhost", host.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == 200 and b"<html" in body, (path, response.status)
+        assert response.getheader("cache-control") == "no-store", path
+    connection = http.client.HTTPConnection(host.hostname or "localhost", host.port, timeout=10)
+    connection.request("GET", "/journal/../admin%2F..")
+    assert connection.getresponse().status != 500
+    connection.close()
+
+
+@pytest.mark.parametrize("locale", ["en", "fr-CA"])
+def test_opening_the_app_offline_shows_the_offline_page(phone, running_app, locale) -> None:
+    """Acceptance 3 (and 6): after a first visit, the start URL with no network shows the
+    calm offline page, in the browser's language first, instead of the browser's error."""
+    tab = phone(locale=locale)
+    page = tab.page
+    tab.goto(routes.HOME)
+    page.evaluate(WORKER_READY)
+
+    tab.page.context.set_offline(True)
+    page.goto(running_app.url + pwa.START_URL)
+    title = "You're offline" if locale == "en" else "Vous êtes hors ligne"
+    again = "Try again" if locale == "en" else "Réessayer"
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    expect(page.get_by_role("link", name=again)).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == locale
+    _shoot(page, f"offline-390x844-{locale}")
+
+    tab.page.context.set_offline(False)
+    page.get_by_role("link", name=again).click()
+    expect(page.get_by_role("heading", name=title)).not_to_be_visible()
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()  # the app again
+
+
+def test_words_written_offline_are_saved_when_back_and_never_cached(phone, running_app) -> None:
+    """Acceptance 3: mid-entry, the network goes and comes back; not a word is lost (the
+    database holds exactly the words on screen, saved as the entry), and no cache of the
+    service worker holds any of them."""
+    email = f"pwa-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Sky Client", PASSWORD)
+    tab = phone()
+    page = tab.page
+    sign_in(tab, email)
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page.evaluate(WORKER_READY)
+
+    title = running_app.marker("pwa-title")
+    first, more = running_app.marker("pwa-online"), " " + running_app.marker("pwa-offline")
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    page.get_by_label("Title (optional)").fill(title)
+    body = page.get_by_label("Your entry")
+    body.press_sequentially(first, delay=5)
+    status = page.get_by_role("status").filter(has_text=re.compile("^Draft saved$"))
+    expect(status).to_be_visible()
+    entry_id = re.search(r"[?&]id=([0-9a-f-]{36})", page.url).group(1)  # type: ignore[union-attr]
+
+    page.context.set_offline(True)
+    body.press_sequentially(more, delay=5)
+    expect(page.get_by_role("status").filter(has_text=OFFLINE_WRITING)).to_be_visible()
+    page.wait_for_timeout(1500)  # past the debounce: still on screen, still waiting
+    expect(body).to_have_value(first + more)
+    page.context.set_offline(False)
+    expect(status).to_be_visible()
+    with running_app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(User.email == email)).one()
+        draft = drafts.get(session, owner_id=owner, item_id=entry_id)
+        assert draft is not None and draft.fields == {"title": title, "body": first + more}
+
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_text("Entry saved. It is private until you share it.")).to_be_visible()
+    with running_app.core(), session_scope() as session:
+        entry = items.open_own(session, owner_id=owner, kind=journal.KIND, item_id=entry_id)
+        assert entry.fields == {"title": title, "body": first + more}
+
+    cached = page.evaluate(READ_CACHES)
+    assert any(c["url"] == running_app.url + routes.OFFLINE for c in cached)
+    for response in cached:
+        path = response["url"].removeprefix(running_app.url)
+        assert path == routes.OFFLINE or pwa.is_hashed_asset(path), path
+        assert not any(word in response["body"] for word in (title, first, more.strip())), path
+
+
+@pytest.mark.parametrize("locale", ["en", "fr-CA"])
+def test_the_install_help_is_public_and_linked_from_every_page(phone, running_app, locale) -> None:
+    """Acceptance 6: the install help page, for Android/Chrome and iOS Safari, open to
+    anyone and reached by the small link at the foot of the pages."""
+    tab = phone(locale=locale)
+    page = tab.page
+    french = locale == "fr-CA"
+    tab.goto(routes.SIGN_IN)
+    page.get_by_role(
+        "link", name="Installer sur votre téléphone" if french else "Install on your phone"
+    ).click()
+    heading = "Installer sur votre téléphone" if french else "Install on your phone"
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Android (Chrome)")).to_be_visible()
+    ios = "iPhone et iPad (Safari)" if french else "iPhone and iPad (Safari)"
+    expect(page.get_by_role("heading", name=ios)).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Faites défiler vers le bas et touchez «\u00a0Sur l'écran d'accueil\u00a0»."
+            if french
+            else "Scroll down and tap Add to Home Screen."
+        )
+    ).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shoot(page, f"install-390x844-{locale}")
+
+
+def test_the_install_help_keeps_a_signed_in_persons_navigation(phone, running_app) -> None:
+    email = f"pwa-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Rae Client", PASSWORD)
+    tab = phone()
+    sign_in(tab, email)
+    expect(tab.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    tab.page.get_by_role("link", name="Install on your phone").click()
+    expect(tab.page.get_by_role("heading", name="Install on your phone", level=1)).to_be_visible()
+    expect(tab.page.get_by_role("navigation").get_by_role("link", name="Write")).to_be_visible()
+
+
+def test_a_new_build_waits_until_the_person_chooses_to_reload(phone, running_app) -> None:
+    """A new build (here: one more hashed file in the served build) is a new worker; it
+    waits, the page says "A new version is ready — reload", and the tap lets it take over,
+    reloads the page and leaves only the new version's cache."""
+    tab = phone()
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    page.evaluate(WORKER_READY)
+    old = page.evaluate("caches.keys()")
+    assert len(old) == 1 and old[0].startswith("betterjournal-shell-")
+    button = page.get_by_role("button", name="A new version is ready — reload")
+    expect(button).not_to_be_visible()
+
+    new_file = running_app.data_dir / "web" / "build" / "client" / "assets" / "next-Zq7xK2pA.js"
+    new_file.write_text("export {};\n")
+    try:
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        expect(button).to_be_visible()
+        assert old[0] in page.evaluate("caches.keys()")  # the old version's cache stays until the tap
+        with page.expect_navigation():
+            button.click()
+    finally:
+        new_file.unlink()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(button).not_to_be_visible()
+    new = page.evaluate("caches.keys()")
+    assert len(new) == 1 and new != old
+
+
+# The browser's install offer, as Chromium makes it when the app qualifies (a headless
+# browser never does): an event whose prompt() shows the browser's own dialog.
+OFFER_TO_INSTALL = """() => {
+    window.__prompted = 0;
+    const offer = new Event('beforeinstallprompt', {cancelable: true});
+    offer.prompt = () => { window.__prompted += 1; };
+    offer.userChoice = Promise.resolve({outcome: 'dismissed'});
+    window.dispatchEvent(offer);
+    return offer.defaultPrevented;
+}"""
+
+
+def test_the_install_prompt_is_offered_on_the_install_page_only(phone, running_app) -> None:
+    """Never nagging: the browser's offer is held back (no mini-infobar) and shown nowhere
+    but the install page, by its button, once."""
+    tab = phone()
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    assert page.evaluate(OFFER_TO_INSTALL) is True  # the browser's own banner suppressed
+    install = page.get_by_role("button", name="Install Betterjournal")
+    expect(install).to_have_count(0)
+    page.get_by_role("link", name="Install on your phone").click()
+    expect(page.get_by_role("heading", name="Install on your phone", level=1)).to_be_visible()
+    install.click()
+    assert page.evaluate("window.__prompted") == 1
+    expect(install).to_have_count(0)  # a prompt is shown once

@@ -1,0 +1,94 @@
+"""The sign-in and registration forms as a person meets them: what was typed comes back
+after an error (never the password), the password can be shown, and a deep link opened
+while signed out is where the person lands once signed in, two-step code included."""
+
+from __future__ import annotations
+
+import uuid
+
+import two_step
+from people import PASSWORD, enter_code, sign_in
+from playwright.sync_api import expect
+
+from betterjournal.state.base import PUBLIC_PAGE_PROBLEMS
+
+
+def test_a_wrong_password_keeps_the_email_and_the_password_can_be_shown(open_phone, running_app) -> None:
+    email = f"typed-{uuid.uuid4().hex[:8]}@example.com"
+    running_app.create_user("client", email, "Typed Client", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    phone.goto("/signin")
+    password = page.get_by_label("Password", exact=True)
+    page.get_by_label("Email").fill(email)
+    password.fill("not the right one")
+
+    page.get_by_role("button", name="Show password").click()
+    expect(password).to_have_attribute("type", "text")
+    page.get_by_role("button", name="Hide password").click()
+    expect(password).to_have_attribute("type", "password")
+
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["signin"])).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(email)
+    expect(password).to_have_value("")
+    # Kept only across that one trip: nothing stays in the tab's storage.
+    assert email not in page.evaluate("JSON.stringify(sessionStorage)")
+
+    password.fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+
+
+def test_a_refused_registration_keeps_the_code_name_and_email(open_phone) -> None:
+    phone = open_phone()
+    page = phone.page
+    phone.goto("/register")
+    code = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345"
+    page.get_by_label("Invitation code").fill(code)
+    page.get_by_label("Your name").fill("Kept Name")
+    page.get_by_label("Email").fill("kept@example.com")
+    page.get_by_label("Password", exact=True).fill("password1234")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["details"])).to_be_visible()
+    expect(page.get_by_label("Invitation code")).to_have_value(code)
+    expect(page.get_by_label("Your name")).to_have_value("Kept Name")
+    expect(page.get_by_label("Email")).to_have_value("kept@example.com")
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+
+
+def test_a_deep_link_opened_signed_out_is_where_the_client_lands(open_phone, running_app) -> None:
+    email = f"deep-{uuid.uuid4().hex[:8]}@example.com"
+    running_app.create_user("client", email, "Deep Client", PASSWORD)
+    phone = open_phone()
+    phone.goto("/care-team")
+    expect(phone.page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "next=%2Fcare-team" in phone.page.url
+    sign_in(phone, email)
+    expect(phone.page.get_by_role("heading", name="Care team")).to_be_visible()
+    assert phone.page.url.rstrip("/").endswith("/care-team")
+
+
+def test_a_clinicians_deep_link_survives_the_two_step_code(open_phone, running_app) -> None:
+    email = f"deep-doc-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", email, "Dr. Deep", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    phone.goto("/worksheets")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    enter_code(phone, two_step.next_code(email))
+    expect(page.get_by_role("heading", name="Your worksheets")).to_be_visible()
+
+
+def test_a_link_to_another_site_is_never_followed_after_sign_in(open_phone, running_app) -> None:
+    email = f"nowhere-{uuid.uuid4().hex[:8]}@example.com"
+    running_app.create_user("client", email, "Safe Client", PASSWORD)
+    phone = open_phone()
+    phone.goto("/signin?next=//evil.example/journal")
+    sign_in(phone, email)
+    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    assert phone.page.url.startswith(running_app.url)

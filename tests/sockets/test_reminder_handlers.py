@@ -1,0 +1,83 @@
+"""The reminders' handlers through the running app: the settings form saves only valid
+reminders for the signed-in client (nothing else), and the banner's handlers hold only a
+kind and a link, never anyone else's reminder."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from appserver import RunningApp
+from socket_support import connected, new_password, problem_of, snapshot, state_of, writes_between
+from socketclient import EventClient, handler_name, sign_in
+from sqlmodel import select
+
+from betterjournal import routes
+from betterjournal.core import reminders
+from betterjournal.db import session_scope
+from betterjournal.models import User
+from betterjournal.state.base import AppState
+from betterjournal.state.reminders import ReminderBannerState
+from betterjournal.state.settings import SettingsState
+
+SETTINGS: dict[str, Any] = {"path": routes.SETTINGS}
+GOOD = {"check_in_on": "on", "check_in_day_0": "on", "check_in_at": "20:00", "homework_at": "09:00"}
+
+
+async def _client(app: RunningApp) -> tuple[str, str]:
+    email, password = f"client-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(app.create_user, "client", email, "Reminder Socket", password)
+    return email, await sign_in(app.url, email, password)
+
+
+async def _save(tab: EventClient, form: Any) -> list[dict[str, Any]]:
+    await tab.exchange(handler_name(SettingsState, "load_settings"), **SETTINGS)
+    return await tab.exchange(handler_name(SettingsState, "save_reminders"), {"form": form}, **SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {**GOOD, "check_in_at": "24:61"},
+        {**GOOD, "check_in_at": ["20:00"]},
+        {**GOOD, "check_in_day_0": "", "check_in_on": "on"},  # on, but no day
+        {**GOOD, "quiet_on": "on", "quiet_start": "22:00", "quiet_end": "22:00"},
+        {**GOOD, "user_id": str(uuid.uuid4())},
+        {**GOOD, "check_in_day_9": "on"},
+        "on",
+        None,
+    ],
+)
+async def test_bad_reminders_get_a_clear_message_and_change_nothing(
+    running_app: RunningApp, form: Any
+) -> None:
+    _, cookie = await _client(running_app)
+    async with connected(running_app, cookie) as tab:
+        before = snapshot(running_app)
+        updates = await _save(tab, form)
+        after = snapshot(running_app)
+        assert problem_of(updates).startswith(
+            ("Enter a time", "Choose at least", "Quiet hours", "This couldn't")
+        )
+        assert writes_between(before, after) == []
+
+
+async def test_a_client_saves_their_own_reminders_and_the_banner_holds_no_content(
+    running_app: RunningApp,
+) -> None:
+    email, cookie = await _client(running_app)
+    async with connected(running_app, cookie) as tab:
+        saved = await _save(tab, GOOD)
+        assert state_of(saved, AppState)["notice"] == "Reminders saved."
+        assert state_of(saved, SettingsState)["check_in_on"] is True
+        with running_app.core(), session_scope() as session:
+            user = session.exec(select(User).where(User.email == email)).one()
+            plan = reminders.preferences(session, user_id=user.id)
+        assert plan.check_in.on and plan.check_in.days == {0}
+        shown = await tab.exchange(handler_name(ReminderBannerState, "load_reminder"), path=routes.JOURNAL)
+        assert state_of(shown, ReminderBannerState).get("reminder_kind", "") == ""
+        # Dismissing with no banner (or twice) is harmless.
+        gone = await tab.exchange(handler_name(ReminderBannerState, "dismiss_reminder"), path=routes.JOURNAL)
+        assert problem_of(gone) == ""
