@@ -145,6 +145,9 @@ def from_accept_language(header: str) -> str:
     return ENGLISH
 
 
+_TODAY_AT, _YESTERDAY_AT = N_("Today, {time}"), N_("Yesterday, {time}")
+
+
 @dataclass(frozen=True)
 class Reader:
     """One person's language and time zone: how server-made text reads to them."""
@@ -177,6 +180,26 @@ class Reader:
             _moment_pattern(self.language),
             tzinfo=_zone(self.time_zone),
             locale=babel_locale(self.language),
+        )
+
+    def recent(self, moment: datetime | None, now: datetime | None = None) -> str:
+        """Like `when`, with "Today, 2:05 p.m." / "Yesterday, 2:05 p.m." for those two days
+        where this reader is ('' for no moment)."""
+        if moment is None:
+            return ""
+        near = {0: _TODAY_AT, 1: _YESTERDAY_AT}.get(self.days_ago(moment, now))
+        return self.when(moment) if near is None else self.t(near, time=self.time(moment))
+
+    def days_ago(self, moment: datetime, now: datetime | None = None) -> int:
+        """How many calendar days before today (`now`'s day) `moment` is, where this reader is."""
+        zone = _zone(self.time_zone)
+        return ((now or datetime.now(zone)).astimezone(zone).date() - moment.astimezone(zone).date()).days
+
+    def time(self, moment: datetime) -> str:
+        """'2:05 p.m.' / '14 h 05' in this reader's time zone."""
+        locale = babel_locale(self.language)
+        return format_datetime(
+            moment, locale.time_formats["short"].pattern, tzinfo=_zone(self.time_zone), locale=locale
         )
 
     def day(self, moment: datetime | None) -> str:

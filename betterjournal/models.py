@@ -719,6 +719,7 @@ class SharedItem:
     fields: dict[str, str]
     created_at: datetime
     shared_at: datetime
+    new: bool = False  # not seen by this clinician before this read (marked seen by it)
 
 
 @dataclass(frozen=True)

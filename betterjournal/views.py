@@ -8,6 +8,7 @@ the words its pager uses; everything else about showing an item is generic.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -57,6 +58,9 @@ class SharedView:
     body: str
     dates: str
     shared_on: str
+    new: bool = False  # shared since the clinician last looked
+    owner_id: str = ""
+    owner_name: str = ""  # whose it is (filled in by the page that shows it)
 
 
 NO_SHARED_VIEW = SharedView(id="", title="", body="", dates="", shared_on="")
@@ -220,7 +224,7 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
         id=str(item.id),
         title=str(reader.shown(view.title(item.fields))),
         preview=preview(view.body(item.fields)),
-        written_on=reader.when(item.created_at),
+        written_on=reader.recent(item.created_at),
         label=label,
     )
 
@@ -231,7 +235,7 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
         id=str(draft.item_id),
         title=str(reader.shown(view.title(draft.fields))),
         preview=preview(view.body(draft.fields)),
-        written_on=reader.when(draft.updated_at),
+        written_on=reader.recent(draft.updated_at),
         label=reader.t("Draft"),
     )
 
@@ -239,7 +243,7 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
 def shared_card(item: SharedItem, reader: Reader) -> SharedView:
     """For a clinician's list: the preview is part of the item, so showing it counts as seen."""
     full = shared_view(item, reader)
-    return SharedView(full.id, full.title, preview(full.body), full.dates, full.shared_on)
+    return dataclasses.replace(full, body=preview(full.body))
 
 
 def shared_view(item: SharedItem, reader: Reader) -> SharedView:
@@ -250,6 +254,8 @@ def shared_view(item: SharedItem, reader: Reader) -> SharedView:
         body=view.body(item.fields),
         dates=reader.t("Written {written} · shared {shared}", written=item.created_at, shared=item.shared_at),
         shared_on=reader.t("Shared on {moment}", moment=item.shared_at),
+        new=item.new,
+        owner_id=str(item.owner_id),
     )
 
 

@@ -40,10 +40,21 @@ def entry_card(entry: ItemCard, href: str) -> rx.Component:
     )
 
 
+def new_badge() -> rx.Component:
+    """'New': shared since the clinician last looked (a word, not a colour alone)."""
+    return rx.badge(tr("New"), color_scheme="teal", variant="surface")
+
+
 def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
     return _card_link(
         href,
-        _title(entry.title),
+        rx.hstack(
+            _title(entry.title),
+            rx.spacer(),
+            rx.cond(entry.new, new_badge()),
+            width="100%",
+            align="start",
+        ),
         rx.text(entry.body, size="2", color_scheme="gray"),
         rx.text(entry.shared_on, size="1", color_scheme="gray"),
     )
@@ -92,3 +103,16 @@ def unavailable_or_loading(
 ) -> rx.Component:
     """What a page shows when its item did not load: why, and the way back; or a spinner."""
     return rx.cond(loaded, empty_state(message, back), loading(label))
+
+
+def back_link(label: Text, href: str | rx.Var[str]) -> rx.Component:
+    """The way back from a detail page to the list it belongs to ("← Back to your journal")."""
+    return rx.link(
+        rx.icon("arrow-left", size=18, aria_hidden="true"),
+        label,
+        href=href,
+        display="inline-flex",
+        align_items="center",
+        gap="0.4em",
+        min_height="44px",
+    )

@@ -26,6 +26,17 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
                 ),
             ),
             share_status_line(share),
+            # Said where the tap was (and announced), not at the top of a long page.
+            rx.text(
+                rx.cond(
+                    ItemSharingState.confirmed_for == share.clinician_id,
+                    ItemSharingState.confirmation,
+                    "",
+                ),
+                role="status",
+                size="2",
+                weight="medium",
+            ),
             spacing="2",
         ),
         width="100%",

@@ -7,10 +7,16 @@ core/drafts.py, core/sharing.py).
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
+from sqlmodel import Session
+
 from betterjournal.core import items
+from betterjournal.core.errors import InvalidInput
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
 from betterjournal.i18n import N_
-from betterjournal.models import JournalEntry
+from betterjournal.models import Cursor, JournalEntry, OwnItem, Page
 
 
 def clean_title(value: object) -> str:
@@ -33,3 +39,67 @@ KIND = items.register(
         items.ItemField("body", clean=clean_body, clean_draft=clean_body_draft),
     ),
 )
+
+
+# --- searching one's own entries -------------------------------------------------------------
+
+SEARCH_MAX = 200
+SHOW_ALL, SHOW_SHARED, SHOW_PRIVATE = "all", "shared", "private"
+SHOW_CHOICES = (SHOW_ALL, SHOW_SHARED, SHOW_PRIVATE)
+
+
+def clean_query(value: object) -> str:
+    """A search: one line, at most SEARCH_MAX characters (empty: every entry)."""
+    return clean_line(value, label=N_("Search"), max_length=SEARCH_MAX, required=False)
+
+
+def clean_show(value: object) -> str:
+    """Which entries to list: all, shared or private."""
+    if value not in SHOW_CHOICES:
+        raise InvalidInput(N_("Choose all, shared or private entries."))
+    return value  # type: ignore[return-value]
+
+
+def folded(text: str) -> str:
+    """Text as a search compares it: case and accents set aside ("Été" finds "ete")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_own(
+    session: Session,
+    *,
+    owner_id: Any,
+    query: object = "",
+    show: object = SHOW_ALL,
+    older: Cursor | None = None,
+) -> Page[OwnItem]:
+    """One page of the owner's entries that contain `query` (case and accents aside) and are
+    shared or private as `show` asks, newest first.
+
+    There is no index of the words: the owner's entries are read a page at a time (the
+    platform's own query, keyed on the owner) and decrypted in memory only to be compared,
+    so a search can only ever reach the owner's own entries.
+    """
+    wanted, which = folded(clean_query(query)), clean_show(show)
+    found: list[OwnItem] = []
+    cursor = older
+    while True:
+        page = items.list_own(session, owner_id=owner_id, kind=KIND, older=cursor)
+        for item in page.items:
+            if _matches(item, wanted, which):
+                found.append(item)
+                if len(found) > items.PAGE_SIZE:
+                    last = found[items.PAGE_SIZE - 1]
+                    return Page(found[: items.PAGE_SIZE], (last.created_at, last.id))
+        if page.older is None:
+            return Page(found, None)
+        cursor = page.older
+
+
+def _matches(item: OwnItem, wanted: str, which: str) -> bool:
+    if which == SHOW_SHARED and not item.shared_with:
+        return False
+    if which == SHOW_PRIVATE and item.shared_with:
+        return False
+    return not wanted or any(wanted in folded(item.fields[name]) for name in KIND.field_names)

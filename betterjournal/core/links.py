@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
 from betterjournal.core import accounts, audit, sharing
-from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.validation import parse_id
 from betterjournal.crypto import sha256_hex
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
@@ -72,6 +74,66 @@ def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
         )
     )
     return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    """A code the clinician made that no client has used yet (the code itself isn't kept)."""
+
+    id: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+    registered: bool  # a new client registered with it, and has yet to accept
+
+
+_NOT_CANCELLED = N_("That code can't be cancelled: it was used, cancelled or has expired.")
+
+
+def pending_invitations(session: Session, *, clinician_id: uuid.UUID) -> list[PendingInvitation]:
+    """The clinician's codes still open (unused, unexpired, not cancelled), newest first."""
+    rows = session.exec(
+        select(Invitation.id, Invitation.created_at, Invitation.expires_at, Invitation.registered_at)
+        .where(
+            col(Invitation.clinician_id) == clinician_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > utcnow(),
+        )
+        .order_by(col(Invitation.created_at).desc())
+    )
+    return [
+        PendingInvitation(i, created, expires, registered is not None)
+        for i, created, expires, registered in rows
+    ]
+
+
+def cancel_invitation(session: Session, *, clinician_id: uuid.UUID, invitation_id: object) -> None:
+    """Cancel one of the clinician's open codes: it can't be used from now on, as if expired.
+
+    One conditional write, like the one that uses a code (`accept_invitation`), on the same
+    conditions: of a cancel and a use (or two cancels) at the same moment, exactly one
+    changes the row, and the other is refused. Someone else's code, or an unknown id, is
+    refused the same way.
+    """
+    try:
+        parsed = parse_id(invitation_id)
+    except NotFound:
+        raise InvalidInput(_NOT_CANCELLED) from None
+    now = utcnow()
+    session.flush()
+    cancelled = session.connection().execute(
+        update(Invitation)
+        .where(
+            col(Invitation.id) == parsed,
+            col(Invitation.clinician_id) == clinician_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+        # Its lifetime ends where it began: earlier than any moment a use could check it
+        # against, however its clock and ours interleave.
+        .values(expires_at=col(Invitation.created_at))
+    )
+    if cancelled.rowcount != 1:
+        raise InvalidInput(_NOT_CANCELLED)
 
 
 def find_invitation(session: Session, code: object, *, to_register: bool = False) -> Invitation:

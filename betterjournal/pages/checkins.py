@@ -9,7 +9,13 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from betterjournal import charts, routes
-from betterjournal.components.entries import empty_state, entry_body, pager, unavailable_or_loading
+from betterjournal.components.entries import (
+    back_link,
+    empty_state,
+    entry_body,
+    pager,
+    unavailable_or_loading,
+)
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, page_shell
@@ -504,10 +510,10 @@ def check_ins_page() -> rx.Component:
 def check_in_item_page() -> rx.Component:
     line = CheckInItemState.check_in
     return page_shell(
+        back_link(tr("Back to your check-ins"), routes.CHECK_INS),
         rx.cond(
             CheckInItemState.found,
             rx.vstack(
-                rx.heading(line.mood, as_="h2", size="5"),
                 rx.text(line.felt_on, size="1", color_scheme="gray"),
                 rx.cond(line.details != "", rx.text(line.details)),
                 rx.cond(line.note != "", entry_body(line.note)),
@@ -528,7 +534,8 @@ def check_in_item_page() -> rx.Component:
                 tr("Opening the check-in"),
             ),
         ),
-        heading=tr("Check-in"),
+        # What it says and when: "Mood 7 / 10" with its day beneath, not just "Check-in".
+        heading=rx.cond(CheckInItemState.found, line.mood, tr("Check-in")),  # type: ignore[arg-type]
     )
 
 
@@ -537,6 +544,10 @@ def client_check_ins_page() -> rx.Component:
         rx.cond(
             ClientCheckInsState.chart_available,
             rx.vstack(
+                back_link(
+                    tr("Back to {name}", name=ClientCheckInsState.client_name),
+                    routes.CLIENT_ENTRIES + "?client=" + ClientCheckInsState.client_id,
+                ),
                 rx.heading(
                     tr("Check-ins shared by {name}", name=ClientCheckInsState.client_name), as_="h2", size="4"
                 ),

@@ -7,16 +7,19 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.charts import SPARK_HEIGHT, SPARK_WIDTH
 from betterjournal.components.entries import (
+    back_link,
     empty_state,
     entry_body,
+    new_badge,
     pager,
     shared_entry_card,
     unavailable_or_loading,
 )
 from betterjournal.components.layout import page_shell
+from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
-from betterjournal.state.clinician import ClientsState, SharedWithMeState
+from betterjournal.state.clinician import ClientsState, PendingLine, SharedWithMeState
 from betterjournal.views import KIND_VIEWS, ClientLine, WaitingLine
 
 
@@ -81,6 +84,76 @@ def _waiting(line: WaitingLine) -> rx.Component:
     )
 
 
+def _new_code() -> rx.Component:
+    """The code just made, to hand over: copy it, or share it from the phone."""
+    return rx.card(
+        rx.vstack(
+            rx.text(tr("Give this code to your client. It is shown only once."), size="2"),
+            # Breaks only between its groups, and only where one line can't hold it.
+            rx.code(
+                ClientsState.new_code,
+                size=rx.breakpoints(initial="3", sm="5"),
+                aria_label=tr("Invitation code"),
+                white_space="normal",
+                word_break="keep-all",
+                overflow_wrap="normal",
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("copy", aria_hidden="true"),
+                    tr("Copy code"),
+                    size="3",
+                    variant="soft",
+                    on_click=[rx.set_clipboard(ClientsState.new_code), ClientsState.code_copied],
+                ),
+                ShareSheet.create(
+                    rx.button(
+                        rx.icon("share-2", aria_hidden="true"), tr("Share code"), size="3", variant="soft"
+                    ),
+                    text=ClientsState.new_code,
+                    title=tr("Betterjournal invitation code"),
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _pending_code(line: PendingLine) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(line.made, size="2"),
+                rx.text(line.expires, size="2", color_scheme="gray"),
+                rx.cond(
+                    line.id == ClientsState.new_code_id,
+                    rx.text(tr("The code shown above."), size="1", color_scheme="gray"),
+                ),
+                rx.cond(
+                    line.registered,
+                    rx.text(tr("A new client registered with it and hasn't accepted yet."), size="1"),
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.button(
+                tr("Cancel code"),
+                variant="soft",
+                color_scheme="gray",
+                size="3",
+                on_click=ClientsState.cancel_invitation(line.id),
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+
+
 def clients_page() -> rx.Component:
     return page_shell(
         rx.cond(
@@ -124,13 +197,17 @@ def clients_page() -> rx.Component:
             on_click=ClientsState.create_invitation,
             disabled=rx.cond(ClientsState.clients_loaded, False, True),
         ),
+        rx.cond(ClientsState.new_code != "", _new_code()),
         rx.cond(
-            ClientsState.new_code != "",
-            rx.card(
+            ClientsState.pending.length() > 0,  # type: ignore[attr-defined]
+            rx.el.section(
                 rx.vstack(
-                    rx.text(tr("Give this code to your client. It is shown only once."), size="2"),
-                    rx.code(ClientsState.new_code, size="5", aria_label=tr("Invitation code")),
+                    rx.heading(tr("Codes not used yet"), as_="h3", size="3", id="pending-codes"),
+                    rx.foreach(ClientsState.pending, _pending_code),
+                    spacing="2",
+                    width="100%",
                 ),
+                aria_labelledby="pending-codes",
                 width="100%",
             ),
         ),
@@ -143,6 +220,7 @@ def client_entries_page() -> rx.Component:
         rx.cond(
             SharedWithMeState.list_available,
             rx.vstack(
+                back_link(tr("Back to clients"), routes.CLIENTS),
                 rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
                 rx.hstack(
                     rx.link(
@@ -195,21 +273,24 @@ def client_entries_page() -> rx.Component:
 
 
 def shared_entry_page() -> rx.Component:
+    reading = SharedWithMeState.reading
     return page_shell(
         rx.cond(
             SharedWithMeState.reading_available,
             rx.vstack(
-                rx.heading(
-                    rx.cond(
-                        SharedWithMeState.reading.title != "",
-                        SharedWithMeState.reading.title,
-                        tr("Untitled entry"),
-                    ),
-                    as_="h2",
-                    size="5",
+                back_link(
+                    tr("Back to {name}", name=reading.owner_name),
+                    routes.CLIENT_ENTRIES + "?client=" + reading.owner_id,
                 ),
-                rx.text(SharedWithMeState.reading.dates, size="1", color_scheme="gray"),
-                entry_body(SharedWithMeState.reading.body),
+                rx.hstack(
+                    rx.text(tr("Shared by {name}", name=reading.owner_name), weight="bold"),
+                    rx.cond(reading.new, new_badge()),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text(reading.dates, size="1", color_scheme="gray"),
+                entry_body(reading.body),
                 rx.button(tr("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
                 spacing="3",
                 width="100%",
@@ -221,5 +302,14 @@ def shared_entry_page() -> rx.Component:
                 tr("Opening the entry"),
             ),
         ),
-        heading=tr("Shared entry"),
+        # The entry's title, else whose it is ("Untitled entry" says nothing).
+        heading=rx.cond(
+            SharedWithMeState.reading_available,
+            rx.cond(
+                reading.title != "",
+                reading.title,
+                tr("Untitled entry by {name}", name=reading.owner_name),
+            ),
+            tr("Shared entry"),
+        ),  # type: ignore[arg-type]
     )

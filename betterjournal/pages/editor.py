@@ -144,7 +144,12 @@ def _form() -> rx.Component:
             ),
             hint=tr("Saved as a draft while you type. Up to {limit} characters.", limit=BODY_MAX),
         ),
-        _draft_status(),
+        rx.hstack(
+            _draft_status(),
+            rx.spacer(),
+            rx.text(EditorState.word_count, size="1", color_scheme="gray", flex_shrink="0"),
+            width="100%",
+        ),
         rx.hstack(
             rx.button(tr("Save entry"), type="submit", size="3"),
             rx.cond(EditorState.is_new, _discard_button()),

@@ -9,6 +9,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import (
+    back_link,
     empty_state,
     entry_body,
     entry_card,
@@ -340,10 +341,10 @@ def _returned_or_delete() -> rx.Component:
 
 def worksheet_page() -> rx.Component:
     return page_shell(
+        back_link(tr("Back to your homework"), routes.HOMEWORK),
         rx.cond(
             WorksheetState.found,
             rx.vstack(
-                rx.heading(WorksheetState.title, as_="h2", size="5"),
                 _from_clinician(),
                 _comment(),
                 _about(),
@@ -361,7 +362,6 @@ def worksheet_page() -> rx.Component:
                     _could_not(),
                 ),
                 _returned_or_delete(),
-                rx.link(tr("Back to your homework"), href=routes.HOMEWORK),
                 spacing="4",
                 width="100%",
             ),
@@ -372,7 +372,8 @@ def worksheet_page() -> rx.Component:
                 tr("Opening the exercise"),
             ),
         ),
-        heading=tr("Homework"),
+        # The exercise's own title ("Thought record"), not the section's name.
+        heading=rx.cond(WorksheetState.found, WorksheetState.title, tr("Homework exercise")),  # type: ignore[arg-type]
     )
 
 
@@ -555,14 +556,9 @@ def returned_page() -> rx.Component:
         rx.cond(
             ReturnedState.found,
             rx.vstack(
-                rx.heading(
-                    tr(
-                        "{title}, returned by {name}",
-                        title=ReturnedState.title,
-                        name=ReturnedState.client_name,
-                    ),
-                    as_="h2",
-                    size="5",
+                back_link(
+                    tr("Back to this client's homework"),
+                    routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
                 ),
                 rx.text(ReturnedState.dates, size="1", color_scheme="gray"),
                 rx.cond(ReturnedState.instructions != "", entry_body(ReturnedState.instructions)),
@@ -605,10 +601,6 @@ def returned_page() -> rx.Component:
                         tr("Mark as reviewed"), variant="soft", size="3", on_click=ReturnedState.mark_reviewed
                     ),
                 ),
-                rx.link(
-                    tr("Back to this client's homework"),
-                    href=routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
-                ),
                 spacing="4",
                 width="100%",
             ),
@@ -619,7 +611,11 @@ def returned_page() -> rx.Component:
                 tr("Opening the response"),
             ),
         ),
-        heading=tr("Returned homework"),
+        heading=rx.cond(
+            ReturnedState.found,
+            tr("{title}, returned by {name}", title=ReturnedState.title, name=ReturnedState.client_name),
+            tr("Returned homework"),
+        ),  # type: ignore[arg-type]
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import (
+    back_link,
     empty_state,
     entry_body,
     entry_card,
@@ -17,10 +18,66 @@ from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
-from betterjournal.core.journal import KIND
+from betterjournal.core.journal import KIND, SEARCH_MAX, SHOW_ALL, SHOW_PRIVATE, SHOW_SHARED
 from betterjournal.pages.homework import to_do_on_home
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.views import KIND_VIEWS
+
+
+def _filter_choice(value: str, label: rx.Var[str]) -> rx.Component:
+    return rx.el.label(
+        rx.radio_group.item(value=value),
+        label,
+        display="flex",
+        align_items="center",
+        gap="0.5em",
+        min_height="44px",
+        cursor="pointer",
+    )
+
+
+def _search() -> rx.Component:
+    """Search the client's own entries (on the server), and show all, shared or private."""
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                rx.el.label(tr("Search your entries"), html_for="query", font_weight="500"),
+                rx.hstack(
+                    rx.input(
+                        id="query",
+                        name="query",
+                        type="search",
+                        default_value=JournalState.query,
+                        max_length=SEARCH_MAX,
+                        auto_complete="off",
+                        size="3",
+                        flex="1",
+                    ),
+                    rx.button(tr("Search"), type="submit", size="3", variant="soft"),
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            on_submit=JournalState.search_journal,
+            role="search",
+            width="100%",
+        ),
+        rx.radio_group.root(
+            rx.hstack(
+                _filter_choice(SHOW_ALL, tr("All entries")),
+                _filter_choice(SHOW_SHARED, tr("Shared entries")),
+                _filter_choice(SHOW_PRIVATE, tr("Private entries")),
+                spacing="4",
+                wrap="wrap",
+            ),
+            value=JournalState.show,
+            on_change=JournalState.show_only,
+            aria_label=tr("Show entries"),
+        ),
+        spacing="2",
+        width="100%",
+    )
 
 
 def journal_page() -> rx.Component:
@@ -31,10 +88,11 @@ def journal_page() -> rx.Component:
             href=routes.WRITE,
             width="100%",
         ),
+        _search(),
         rx.cond(
             JournalState.drafts.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
-                rx.heading(tr("Unsaved drafts"), as_="h2", size="4"),
+                rx.heading(tr("Drafts"), as_="h2", size="4"),
                 rx.foreach(JournalState.drafts, lambda d: entry_card(d, routes.WRITE + "?id=" + d.id)),
                 width="100%",
             ),
@@ -44,7 +102,11 @@ def journal_page() -> rx.Component:
             rx.cond(
                 JournalState.entries.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(
-                    rx.heading(tr("Your entries"), as_="h2", size="4"),
+                    rx.heading(
+                        rx.cond(JournalState.searching, tr("Entries found"), tr("Your entries")),
+                        as_="h2",
+                        size="4",
+                    ),
                     rx.foreach(JournalState.entries, lambda e: entry_card(e, routes.ENTRY + "?id=" + e.id)),
                     pager(
                         KIND_VIEWS[KIND.name].words,
@@ -55,7 +117,11 @@ def journal_page() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
+                rx.cond(
+                    JournalState.searching,
+                    empty_state(tr("No entries match. Try other words, or show all entries.")),
+                    empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
+                ),
             ),
             loading(tr("Loading your journal")),
         ),
@@ -66,14 +132,10 @@ def journal_page() -> rx.Component:
 
 def entry_page() -> rx.Component:
     return page_shell(
+        back_link(tr("Back to your journal"), routes.JOURNAL),
         rx.cond(
             EntryState.found,
             rx.vstack(
-                rx.heading(
-                    rx.cond(EntryState.title != "", EntryState.title, tr("Untitled entry")),
-                    as_="h2",
-                    size="5",
-                ),
                 rx.text(EntryState.written, size="1", color_scheme="gray"),
                 entry_body(EntryState.body),
                 rx.divider(),
@@ -98,5 +160,14 @@ def entry_page() -> rx.Component:
                 tr("Opening the entry"),
             ),
         ),
-        heading=tr("Entry"),
+        # The entry's own title, else the day it was written ("Today's entry").
+        heading=rx.cond(
+            EntryState.found,
+            rx.cond(
+                EntryState.title != "",
+                EntryState.title,
+                EntryState.untitled_heading,
+            ),
+            tr("Journal entry"),
+        ),  # type: ignore[arg-type]
     )

@@ -7,7 +7,9 @@ and re-checked at once when the client revokes, unlinks or deletes (state/live.p
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -17,6 +19,7 @@ from betterjournal.core import checkins, homework, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
+from betterjournal.i18n import Reader
 from betterjournal.models import Cursor, Role, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
@@ -32,6 +35,28 @@ from betterjournal.views import (
 )
 
 
+@dataclass(frozen=True)
+class PendingLine:
+    """One open invitation code, as the Clients page lists it (the code itself isn't kept)."""
+
+    id: str
+    made: str  # "Made Today, 4:20 p.m."
+    expires: str  # "Expires Dec 8, 2026, 4:20 p.m."
+    registered: bool  # a new client registered with it and has yet to accept
+
+
+def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> list[PendingLine]:
+    return [
+        PendingLine(
+            id=str(p.id),
+            made=reader.t("Made {moment}", moment=reader.recent(p.created_at)),
+            expires=reader.t("Expires {moment}", moment=p.expires_at),
+            registered=p.registered,
+        )
+        for p in pending
+    ]
+
+
 def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since: datetime | None):
     """The clinician's clients, each with the check-ins they shared in the last two weeks
     (drawn as a sparkline: each is audited and marked seen), and what was returned to
@@ -44,7 +69,8 @@ def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since:
     shared: dict[str, list] = {person.id: [] for person in clients}
     for item in found:
         shared.setdefault(str(item.owner_id), []).append(item)
-    return clients, shared, waiting
+    pending = links.pending_invitations(session, clinician_id=clinician_id)
+    return clients, shared, waiting, pending
 
 
 def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str]):
@@ -56,13 +82,22 @@ def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: li
         clients,
         {str(item_id) for item_id in visible},
         homework.to_review(session, clinician_id=clinician_id),
+        links.pending_invitations(session, clinician_id=clinician_id),
     )
+
+
+def _new_invitation(session: Session, *, clinician_id: uuid.UUID) -> tuple[str, str]:
+    """A new code, and its invitation's id (to mark it in the list of codes not used yet)."""
+    code = links.create_invitation(session, clinician_id=clinician_id)
+    return code, str(links.find_invitation(session, code).id)
 
 
 class ClientsState(AppState):
     clients: list[ClientLine] = []
     waiting: list[WaitingLine] = []  # returned homework not reviewed yet
     new_code: str = ""
+    new_code_id: str = ""  # its invitation, in the list of codes not used yet
+    pending: list[PendingLine] = []  # invitation codes not used yet
     clients_loaded: bool = False
     _held_path: str = ""
     # Per client, the shared check-ins the sparkline draws: a revoke removes one at once.
@@ -71,12 +106,13 @@ class ClientsState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_clients(self) -> None:
         viewer = self._viewer()
-        self.new_code = ""
+        self.new_code, self.new_code_id = "", ""
         now = utcnow()
-        clients, shared, waiting = await in_session(
+        clients, shared, waiting, pending = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
         )
         self.waiting = waiting_lines(waiting, self._reader())
+        self.pending = pending_lines(pending, self._reader())
         self._drawn = {
             client_id: [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None]
             for client_id, found in shared.items()
@@ -95,12 +131,38 @@ class ClientsState(AppState):
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
         viewer = self._viewer()
-        self.new_code = await in_session(links.create_invitation, clinician_id=viewer.user_id)
+        self.new_code, self.new_code_id = await in_session(_new_invitation, clinician_id=viewer.user_id)
+        await self._list_pending(viewer.user_id)
         self.notice = self._t("Invitation code created. It works once and expires in 7 days.")
+
+    @guarded(Role.CLINICIAN)
+    async def cancel_invitation(self, invitation_id: str) -> None:
+        """Cancel one of the clinician's codes not used yet (refused if used meanwhile)."""
+        viewer = self._viewer()
+        try:
+            await in_session(
+                links.cancel_invitation, clinician_id=viewer.user_id, invitation_id=invitation_id
+            )
+        finally:
+            await self._list_pending(viewer.user_id)  # what is open now, whoever won
+        if invitation_id == self.new_code_id:  # the code on screen: nobody should be given it
+            self.new_code, self.new_code_id = "", ""
+        self.notice = self._t("Invitation code cancelled. It can no longer be used.")
+
+    @guarded(Role.CLINICIAN)
+    async def code_copied(self) -> None:
+        """The Copy button's confirmation (the code itself is copied by the browser)."""
+        self._viewer()
+        self.notice = self._t("Code copied. Paste it in a message to your client.")
+
+    async def _list_pending(self, clinician_id: uuid.UUID) -> None:
+        pending = await in_session(links.pending_invitations, clinician_id=clinician_id)
+        self.pending = pending_lines(pending, self._reader())
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
-        self.waiting = []
+        self.new_code_id = ""
+        self.waiting, self.pending = [], []
         self._drawn = {}
 
     async def _recheck_access(self, viewer_id: str) -> None:
@@ -109,10 +171,11 @@ class ClientsState(AppState):
         so nothing is audited or marked seen for a tab nobody may be looking at: new shares
         show when the page is opened again."""
         held = [reading.id for drawn in self._drawn.values() for reading in drawn]
-        clients, visible, waiting = await in_session(
+        clients, visible, waiting, pending = await in_session(
             _clients_and_visible, clinician_id=_uuid(viewer_id), among=held
         )
         self.waiting = waiting_lines(waiting, self._reader())
+        self.pending = pending_lines(pending, self._reader())
         linked = {person.id for person in clients}
         self._drawn = {
             client_id: [reading for reading in drawn if reading.id in visible]
@@ -147,6 +210,13 @@ def _list_page(session: Session, *, clinician_id, client_id: object, older: Curs
     return page, name
 
 
+def _open_with_owner(session: Session, *, clinician_id: uuid.UUID, item_id: object):
+    """A shared entry (audited, marked seen) and its owner's name: whose it is."""
+    item = sharing.open_shared(session, clinician_id=clinician_id, item_id=item_id, kind=KIND)
+    name = links.linked_client_name(session, clinician_id=clinician_id, client_id=item.owner_id)
+    return item, name or ""
+
+
 class SharedWithMeState(AppState):
     """One client's shared entries, and one shared entry being read."""
 
@@ -163,12 +233,15 @@ class SharedWithMeState(AppState):
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
     _held_path: str = ""  # the page whose data these vars hold
+    # Entries that were new (not seen before) when this tab listed them: still marked "New"
+    # when the list is read again while it is open (reading it marked them seen).
+    _new_ids: tuple[str, ...] = ()
 
     @guarded(Role.CLINICIAN)
     async def load_client_entries(self) -> None:
         viewer = self._viewer()
         self.loaded = False
-        self._page_starts = (None,)
+        self._page_starts, self._new_ids = (None,), ()
         try:
             await self._list(viewer.user_id, self.router.url.query_parameters.get("client", ""), (None,))
         finally:
@@ -189,12 +262,17 @@ class SharedWithMeState(AppState):
         self, clinician_id: uuid.UUID, client_id: object, starts: tuple[Cursor | None, ...]
     ) -> None:
         # Forget what was on screen first: if the link ended, nothing of the list stays.
+        new_ids = self._new_ids if str(client_id) == self.client_id else ()
         self._leave()
         page, name = await in_session(
             _list_page, clinician_id=clinician_id, client_id=client_id, older=starts[-1]
         )
         reader = self._reader()
-        self.entries = [shared_card(item, reader) for item in page.items]
+        self._new_ids = (*new_ids, *(str(item.id) for item in page.items if item.new))
+        self.entries = [
+            dataclasses.replace(card, new=card.id in self._new_ids)
+            for card in (shared_card(item, reader) for item in page.items)
+        ]
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
@@ -216,13 +294,15 @@ class SharedWithMeState(AppState):
         await self._read(viewer.user_id, self.reading.id)
 
     async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
+        # New when this visit's list showed it as new, or on a re-read of a new one.
+        was_new = str(entry_id) in self._new_ids or (self.reading.new and self.reading.id == str(entry_id))
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
         self._leave()
         try:
-            item = await in_session(
-                sharing.open_shared, clinician_id=clinician_id, item_id=entry_id, kind=KIND
-            )
-            self.reading, self.reading_available = shared_view(item, self._reader()), True
+            item, name = await in_session(_open_with_owner, clinician_id=clinician_id, item_id=entry_id)
+            view = shared_view(item, self._reader())
+            self.reading = dataclasses.replace(view, owner_name=name, new=view.new or was_new)
+            self.reading_available = True
             self._held_path = routes.SHARED_ENTRY
             self._keep_current()
             live.recheck_people([item.owner_id])  # "Seen on …" appears on the client's page

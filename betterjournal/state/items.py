@@ -24,18 +24,23 @@ class ItemSharingState(AppState):
     """
 
     shares: list[ShareLine] = []
+    # What the last switch tapped did ("Shared with …"), shown beside that switch.
+    confirmation: str = ""
+    confirmed_for: str = ""  # the clinician id of that switch
     _item_id: str = ""
     _held_path: str = ""
 
     def _show(self, item_id: str, shares: list[ShareLine], *, page: str = "") -> None:
         """Show this item's shares, on `page` (its page's route: leaving it clears them)."""
         self._item_id, self.shares = item_id, shares
+        self.confirmation, self.confirmed_for = "", ""
         self._held_path = page if item_id else ""
         if item_id:
             self._keep_current()
 
     def _leave(self) -> None:
         self._item_id, self.shares, self._held_path = "", [], ""
+        self.confirmation, self.confirmed_for = "", ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """Re-read the shares of the item on screen (seen, revoked by a link's end)."""
@@ -59,9 +64,10 @@ class ItemSharingState(AppState):
         self.shares = share_lines(shares, self._reader())
         name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
         if wanted:
-            self.notice = self._t("Shared with {name}.", name=name)
+            confirmation = self._t("Shared with {name}.", name=name)
         else:
-            self.notice = self._t("Private again. {name} can no longer see it.", name=name)
+            confirmation = self._t("Private again. {name} can no longer see it.", name=name)
+        self.confirmation, self.confirmed_for = confirmation, clinician_id
         live.recheck_people([clinician_id])  # their open list gains or loses it at once
 
     @guarded(Role.CLIENT)

@@ -1,15 +1,17 @@
-"""The client's journal: the list (with unsaved drafts) and one entry."""
+"""The client's journal: the list (with drafts, a search and a filter) and one entry."""
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from sqlmodel import Session
 
 from betterjournal import routes
-from betterjournal.core import drafts, items, sharing
+from betterjournal.core import drafts, items, journal, sharing
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
+from betterjournal.i18n import Reader
 from betterjournal.models import Cursor, OwnItem, Role, Share, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
@@ -17,8 +19,12 @@ from betterjournal.state.items import ItemSharingState
 from betterjournal.views import ItemCard, draft_card, own_card, share_lines, written_line
 
 
-def _journal_page(session: Session, *, owner_id, older: Cursor | None):
-    """One page of entries, and (on the first page) unsaved drafts: one unit of work."""
+def _journal_page(session: Session, *, owner_id, older: Cursor | None, query: str, show: str):
+    """One page of entries (those found, when searching or filtering), and on the first page
+    of the whole journal its drafts: one unit of work."""
+    if query or show != journal.SHOW_ALL:
+        page = journal.search_own(session, owner_id=owner_id, query=query, show=show, older=older)
+        return page, []
     page = items.list_own(session, owner_id=owner_id, kind=KIND, older=older)
     new = drafts.list_new(session, owner_id=owner_id, kind=KIND) if older is None else []
     return page, new
@@ -30,6 +36,10 @@ class JournalState(AppState):
     page: int = 0
     has_more: bool = False
     journal_loaded: bool = False
+    # The search and filter the list is for (the client's own words, in their own tab).
+    query: str = ""
+    show: str = journal.SHOW_ALL
+    searching: bool = False  # a search or a filter is on: the list holds what was found
     # Where each page shown so far starts (keyset paging); the last is this page's.
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
@@ -38,6 +48,24 @@ class JournalState(AppState):
     @guarded(Role.CLIENT)
     async def load_journal(self) -> None:
         viewer = self._viewer()
+        self.query, self.show = "", journal.SHOW_ALL
+        await self._load_page(viewer, (None,))
+
+    @guarded(Role.CLIENT)
+    async def search_journal(self, form: dict) -> None:
+        """Search the client's own entries (an empty search lists them all)."""
+        viewer = self._viewer()
+        if not isinstance(form, dict) or set(form) - {"query"}:
+            self.problem = self._t("That search couldn't be made. Please try again.")
+            return
+        self.query = journal.clean_query(form.get("query", ""))
+        await self._load_page(viewer, (None,))
+
+    @guarded(Role.CLIENT)
+    async def show_only(self, which: str) -> None:
+        """List all entries, or only the shared ones, or only the private ones."""
+        viewer = self._viewer()
+        self.show = journal.clean_show(which)
         await self._load_page(viewer, (None,))
 
     @guarded(Role.CLIENT)
@@ -52,13 +80,16 @@ class JournalState(AppState):
         await self._load_page(viewer, self._page_starts[:-1] or (None,))
 
     async def _load_page(self, viewer: Viewer, starts: tuple[Cursor | None, ...]) -> None:
-        page, new = await in_session(_journal_page, owner_id=viewer.user_id, older=starts[-1])
+        page, new = await in_session(
+            _journal_page, owner_id=viewer.user_id, older=starts[-1], query=self.query, show=self.show
+        )
         reader = self._reader()
         self.entries = [own_card(item, reader) for item in page.items]
         self.drafts = [draft_card(draft, reader) for draft in new]
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None
+        self.searching = bool(self.query) or self.show != journal.SHOW_ALL
         self.journal_loaded, self._held_path = True, routes.JOURNAL
 
     def _leave(self) -> None:
@@ -76,6 +107,16 @@ def _save_and_open(session: Session, *, owner_id, item_id: object, values: objec
     return _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
 
 
+def _untitled_heading(reader: Reader, created_at: datetime) -> str:
+    """An untitled entry's heading: the day it was written, in the reader's words and zone."""
+    days = reader.days_ago(created_at)
+    if days == 0:
+        return reader.t("Today's entry")
+    if days == 1:
+        return reader.t("Yesterday's entry")
+    return reader.t("Entry of {day}", day=reader.day(created_at))
+
+
 JUST_SAVED_SECONDS = 10.0
 
 
@@ -86,6 +127,7 @@ class EntryState(AppState):
     title: str = ""
     body: str = ""
     written: str = ""  # "Written …, edited …"
+    untitled_heading: str = ""  # "Today's entry", "Entry of Nov 27, 2026": names an untitled entry
     found: bool = False
     loaded: bool = False
     # An entry this tab just saved and already shows, and when: the page's own load, right
@@ -127,6 +169,7 @@ class EntryState(AppState):
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         reader = self._reader()
         self.written = written_line(reader, item.created_at, item.updated_at)
+        self.untitled_heading = _untitled_heading(reader, item.created_at)
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.ENTRY)
         self.found, self._held_path = True, routes.ENTRY

@@ -115,7 +115,7 @@ def test_after_saving_write_opens_a_new_entry_that_holds_only_the_new_words(writ
     # Twenty entries, and no draft left behind by any of them.
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your entries")).to_be_visible()
-    expect(page.get_by_role("heading", name="Unsaved drafts")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Drafts", exact=True)).to_have_count(0)
 
 
 def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:
@@ -137,7 +137,7 @@ def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) ->
             break
         time.sleep(0.3)
         again.reload()
-    expect(again.get_by_role("heading", name="Unsaved drafts")).to_be_visible()
+    expect(again.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
     draft.click()
     expect(again.get_by_label("Your entry")).to_have_value(words)
     expect(status(again, "Your unsaved words are back.")).to_be_visible()
@@ -152,7 +152,7 @@ def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) 
     page.get_by_label("Your entry").press_sequentially(words, delay=5)
     time.sleep(0.1)
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(page.get_by_role("heading", name="Unsaved drafts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
     page.get_by_role("main").get_by_role("link").filter(has_text=words[:20]).click()
     expect(page.get_by_label("Your entry")).to_have_value(words)
 

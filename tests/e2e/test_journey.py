@@ -93,13 +93,14 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     doctor.page.get_by_role("link").filter(has_text="Sam Client").click()
     expect(doctor.page.get_by_role("heading", name="Shared by Sam Client")).to_be_visible()
     # The entry cards (the page also links to the client's mood check-ins, homework and
-    # session brief).
+    # session brief, and back to the clients).
     cards = (
         doctor.page.get_by_role("main")
         .get_by_role("link")
         .filter(has_not_text="Mood check-ins")
         .filter(has_not_text="Homework")
         .filter(has_not_text="Session brief")
+        .filter(has_not_text="Back to clients")
     )
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text(shared_title)

@@ -546,7 +546,8 @@ def markers_in(value: Any) -> set[str]:
     return {m for s in strings_in(value) for m in re.findall(r"MARKER-[\w-]+?-[0-9a-f]{12}", s)}
 
 
-ACCEPTED_VARS = {"draft_status", "invitation_from"}  # what a handler fills when it did its work
+# What a handler fills when it did its work (a share switch confirms beside itself).
+ACCEPTED_VARS = {"draft_status", "invitation_from", "confirmation"}
 
 
 def acceptance_signs(updates: list[dict[str, Any]]) -> list[str]:
@@ -554,7 +555,7 @@ def acceptance_signs(updates: list[dict[str, Any]]) -> list[str]:
     if notice := state_of(updates, AppState).get("notice"):
         signs.append(f"notice {notice!r}")
     signs += [f"redirect to {path}" for path in redirects_of(updates)]
-    for state_class in (EditorState, CareTeamState):
+    for state_class in (EditorState, CareTeamState, ItemSharingState):
         for var, value in state_of(updates, state_class).items():
             if var in ACCEPTED_VARS and value:
                 signs.append(f"{var} {value!r}")
@@ -781,6 +782,71 @@ async def test_a_client_cannot_reach_another_clients_entry(world: World, attempt
     assert (detail.get("title"), detail.get("body")) == (other.title, other.body)
     shares = state_of(mine, ItemSharingState).get("shares") or []
     assert [s["shared"] for s in shares if s["clinician_id"] == world["d"].id] == [True]
+
+
+async def test_a_client_searches_only_their_own_journal(world: World) -> None:
+    """Client A searches for words only client B wrote, under every filter: nothing of B's
+    comes back, nothing is written. B's same search finds B's entry (the control)."""
+    app, other = world.app, world.entries["b_shared"]
+    # The end of B's words: A's own search echoes it, never the whole of B's text.
+    tails = [other.title[-10:], other.body[-10:]]
+    where: dict[str, Any] = {"path": routes.JOURNAL, "query": {}}
+    before = snapshot(app)
+    async with connected(app, world["a"].cookie) as tab:
+        replies = [await tab.exchange(handler_name(JournalState, "load_journal"), **where)]
+        for show in ("all", "shared", "private"):
+            replies.append(
+                await tab.exchange(handler_name(JournalState, "show_only"), {"which": show}, **where)
+            )
+            for tail in tails:
+                found = await tab.exchange(
+                    handler_name(JournalState, "search_journal"), {"form": {"query": tail}}, **where
+                )
+                assert state_of(found, JournalState).get("entries") == [], (show, tail)
+                replies.append(found)
+        # A's own words are found the same way (the search does run for A).
+        own = world.entries["private"]
+        await tab.exchange(handler_name(JournalState, "show_only"), {"which": "all"}, **where)
+        mine = await tab.exchange(
+            handler_name(JournalState, "search_journal"), {"form": {"query": own.body[-10:]}}, **where
+        )
+        assert [e["id"] for e in state_of(mine, JournalState).get("entries") or []] == [own.id]
+    after = snapshot(app)
+    for reply in replies:
+        assert secrets_in(reply, {other.title, other.body, world["b"].name}) == []
+    assert writes_between(before, after) == []
+    async with connected(app, world["b"].cookie) as as_b:
+        await as_b.exchange(handler_name(JournalState, "load_journal"), **where)
+        theirs = await as_b.exchange(
+            handler_name(JournalState, "search_journal"), {"form": {"query": tails[1]}}, **where
+        )
+    assert [e["id"] for e in state_of(theirs, JournalState).get("entries") or []] == [other.id]
+
+
+async def test_a_clinician_cannot_cancel_another_clinicians_code(world: World) -> None:
+    """Clinician D, with the id of clinician C's open invitation: refused, the code stays
+    open (C's client can still use it), and D's reply holds nothing of C's."""
+    from betterjournal.core import links
+    from betterjournal.db import session_scope
+
+    app = world.app
+    with app.core(), session_scope() as session:
+        invitation_id = str(links.find_invitation(session, world.spare_code).id)
+    where: dict[str, Any] = {"path": routes.CLIENTS, "query": {}}
+    before = snapshot(app)
+    async with connected(app, world["d"].cookie) as tab:
+        await tab.exchange(handler_name(ClientsState, "load_clients"), **where)
+        reply = await tab.exchange(
+            handler_name(ClientsState, "cancel_invitation"), {"invitation_id": invitation_id}, **where
+        )
+    assert "can't be cancelled" in problem_of(reply)
+    assert [
+        line for line in state_of(reply, ClientsState).get("pending") or [] if line["id"] == invitation_id
+    ] == []
+    assert secrets_in(reply, {world["c"].name, world.spare_code}) == []
+    assert writes_between(before, after := snapshot(app)) == [], after
+    with app.core(), session_scope() as session:
+        assert links.find_invitation(session, world.spare_code).id.hex == uuid.UUID(invitation_id).hex
 
 
 # --- framework paths that would put a payload in the log (INPUT-5) -----------------------------

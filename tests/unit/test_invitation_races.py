@@ -188,3 +188,85 @@ def test_a_code_used_by_eight_registrations_at_once_makes_at_most_one_account(db
         assert attempts == RACERS, f"{where}: {attempts} of {RACERS} attempts were counted"
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(User)).one() <= 4 + ROUNDS
+
+
+def _cancelling(invitation_id: uuid.UUID, clinician_id: uuid.UUID) -> Callable[[threading.Barrier], None]:
+    """See the code in the pending list (as the Clients page does), wait, cancel it."""
+
+    def attempt(barrier: threading.Barrier) -> None:
+        with session_scope() as session:
+            listed = [p.id for p in links.pending_invitations(session, clinician_id=clinician_id)]
+            assert invitation_id in listed
+            barrier.wait()
+            links.cancel_invitation(session, clinician_id=clinician_id, invitation_id=invitation_id)
+
+    return attempt
+
+
+def _open(invitation_id: uuid.UUID) -> bool:
+    with session_scope() as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        return invitation.used_at is None and invitation.expires_at > utcnow()
+
+
+def test_a_code_cancelled_and_accepted_at_once_is_one_or_the_other(db, clients) -> None:
+    """Four clients accept and four cancels (the clinician's two tabs, twice) race for one
+    code: exactly one of the eight wins. If a client won, they are linked and the code is
+    used; if a cancel won, nobody is linked and the code is closed. Never both."""
+    clinician = db.clinician_a.id
+    refusal = _invalid_code_refusal()
+    winners = {"accept": 0, "cancel": 0}
+    for round_number in range(ROUNDS // 2):
+        code, invitation_id = _new_code(clinician)
+        racers = clients[:4]
+        outcomes = _race(
+            [_accepting(code, client) for client in racers] + [_cancelling(invitation_id, clinician)] * 4
+        )
+        where = f"round {round_number}"
+        assert outcomes.count(OK) == 1, f"{where}: {outcomes.count(OK)} of a use and a cancel won"
+        winner = outcomes.index(OK)
+        with session_scope() as session:
+            invitation = session.get(Invitation, invitation_id)
+            assert invitation is not None
+            active = session.exec(
+                select(CareLink).where(CareLink.clinician_id == clinician, col(CareLink.ended_at).is_(None))
+            ).all()
+            listed = links.pending_invitations(session, clinician_id=clinician)
+            if winner < len(racers):
+                winners["accept"] += 1
+                assert invitation.used_by_id == racers[winner], where
+                assert [link.client_id for link in active] == [racers[winner]], where
+            else:
+                winners["cancel"] += 1
+                assert invitation.used_at is None and active == [], where
+            assert invitation_id not in [p.id for p in listed], where
+            session.exec(update(CareLink).values(ended_at=utcnow()))
+        assert not _open(invitation_id), where
+        # Every loser was refused: a client with the invalid-code message, a cancel with its own.
+        for index, outcome in enumerate(outcomes):
+            if index != winner:
+                assert isinstance(outcome, InvalidInput), f"{where}: {outcome!r}"
+                if index < len(racers):
+                    assert (outcome.code, str(outcome)) == refusal, where
+    assert sum(winners.values()) == ROUNDS // 2
+
+
+def test_cancel_is_the_clinicians_own_and_once(db) -> None:
+    code, invitation_id = _new_code(db.clinician_a.id)
+    for who, target in ((db.clinician_b.id, invitation_id), (db.clinician_a.id, "not-an-id")):
+        with pytest.raises(InvalidInput), session_scope() as session:
+            links.cancel_invitation(session, clinician_id=who, invitation_id=target)
+    assert _open(invitation_id)
+    with session_scope() as session:
+        assert [p.id for p in links.pending_invitations(session, clinician_id=db.clinician_a.id)] == [
+            invitation_id
+        ]
+        assert links.pending_invitations(session, clinician_id=db.clinician_b.id) == []
+        links.cancel_invitation(session, clinician_id=db.clinician_a.id, invitation_id=invitation_id)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        links.cancel_invitation(session, clinician_id=db.clinician_a.id, invitation_id=invitation_id)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        links.find_invitation(session, code)  # a cancelled code links nobody
+    with session_scope() as session:
+        assert links.pending_invitations(session, clinician_id=db.clinician_a.id) == []

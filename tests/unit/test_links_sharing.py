@@ -300,10 +300,12 @@ def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
 def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
     """AUTHZ-8: what the core hands over for a clinician, and what the browser is sent."""
     fields = {field.name for field in dataclasses.fields(SharedItem)}
-    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at"}
+    # `new`: whether this clinician had seen the share before (share state, no content).
+    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at", "new"}
     assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
     sent = {field.name for field in dataclasses.fields(views.SharedView)}
-    assert sent == {"id", "title", "body", "dates", "shared_on"}
+    # Whose it is (a linked client's id and name, which the clinician knows) and "New".
+    assert sent == {"id", "title", "body", "dates", "shared_on", "new", "owner_id", "owner_name"}
 
 
 def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:

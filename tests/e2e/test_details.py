@@ -1,0 +1,218 @@
+"""The details people expect (issue 12), on a phone: handing over an invitation code (copy,
+the share sheet, the list of codes not used yet, cancel), searching and filtering one's own
+journal, "Today" on a card and a word count in the editor, the share confirmation beside
+the switch that was tapped, and the clinician's shared entry saying whose it is (with the
+way back to that client, and "New" on what they haven't seen yet)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from appserver import RunningApp
+from people import PASSWORD, confirm_email, register, sign_in
+from playwright.sync_api import Page, expect
+from test_journey import REGISTERED, write_entry
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_NAME = "Sam Details"
+# Records what the page hands to the share sheet, where the browser has one.
+FAKE_SHARE_SHEET = "navigator.share = async (data) => { (window.__shared ||= []).push(data); };"
+
+
+@pytest.fixture(scope="module")
+def people(open_phone, running_app: RunningApp):
+    """Dr. Moss (with a share sheet and the clipboard) and a client linked to them."""
+    email = f"moss-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", email, "Dr. Moss", PASSWORD)
+    doctor = open_phone()
+    doctor.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=running_app.url)
+    doctor.context.add_init_script(FAKE_SHARE_SHEET)
+    sign_in(doctor, email)
+    code = _new_code(doctor.page)
+    client = open_phone()
+    client_email = f"sam-{uuid.uuid4().hex[:8]}@example.ca"
+    register(client, code, CLIENT_NAME, client_email, confirm=False)
+    expect(client.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
+    confirm_email(client, client_email)
+    sign_in(client, client_email)
+    client.page.get_by_role("button", name="Accept").click()
+    expect(
+        client.page.get_by_role("status").filter(has_text="You're connected with Dr. Moss")
+    ).to_be_visible()
+    return doctor, client
+
+
+def _new_code(page: Page) -> str:
+    page.get_by_role("button", name="Create invitation code").click()
+    return page.get_by_label("Invitation code").inner_text(timeout=20_000)
+
+
+def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_phone) -> None:
+    doctor, _client = people
+    page = doctor.page
+    doctor.goto("/clients")
+    code = _new_code(page)
+    shown = page.get_by_label("Invitation code")
+    # Its seven groups on one line on the phone: one line box, inside the screen.
+    assert shown.evaluate("e => e.getClientRects().length") == 1
+    box = shown.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+    page.get_by_role("button", name="Copy code").click()
+    expect(page.get_by_role("status").filter(has_text="Code copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == code
+
+    page.get_by_role("button", name="Share code").click()
+    page.wait_for_function("(window.__shared || []).length > 0")
+    assert page.evaluate("window.__shared") == [{"title": "Betterjournal invitation code", "text": code}]
+
+    # Listed with its expiry, seven days on, and marked as the code on screen.
+    pending = page.get_by_role("region", name="Codes not used yet")
+    row = pending.locator(".rt-Card").filter(has_text="The code shown above.")
+    expect(row).to_contain_text(re.compile(r"Expires \w{3} \d{1,2}, \d{4}"))
+    expect(row).to_contain_text("Made Today,")
+    row.get_by_role("button", name="Cancel code").click()
+    expect(page.get_by_role("status").filter(has_text="Invitation code cancelled.")).to_be_visible()
+    expect(pending.get_by_text("The code shown above.")).to_have_count(0)
+    expect(page.get_by_label("Invitation code")).to_have_count(0)
+
+    # A cancelled code links nobody.
+    stranger = open_phone()
+    stranger.goto("/register")
+    stranger.page.get_by_label("Invitation code").fill(code)
+    stranger.page.get_by_label("Your name").fill("Not Linked")
+    stranger.page.get_by_label("Email").fill(f"late-{uuid.uuid4().hex[:8]}@example.ca")
+    stranger.page.get_by_label("Password").fill(PASSWORD)
+    stranger.page.get_by_role("button", name="Create account").click()
+    refused = stranger.page.get_by_role("alert").filter(has_text="We couldn't create an account")
+    expect(refused).to_be_visible()
+
+
+def test_the_share_sheet_is_offered_only_where_the_browser_has_one(people, open_phone) -> None:
+    doctor, _client = people
+    plain = open_phone()  # no share sheet here: Chromium on Linux has none
+    plain.context.add_cookies(doctor.context.cookies())
+    plain.goto("/clients")
+    plain.page.get_by_role("button", name="Create invitation code").click()
+    expect(plain.page.get_by_role("button", name="Copy code")).to_be_visible()
+    has_sheet = plain.page.evaluate("typeof navigator.share === 'function'")
+    expect(plain.page.get_by_role("button", name="Share code")).to_have_count(1 if has_sheet else 0)
+
+
+def test_search_and_filter_the_journal(people, running_app: RunningApp) -> None:
+    _doctor, client = people
+    page = client.page
+    summer = running_app.marker("summer")
+    rainy = running_app.marker("rainy")
+    shared = running_app.marker("shared")
+    write_entry(client, summer, "Un Été au CHALET, enfin.")
+    write_entry(client, rainy, "A rainy Monday, a long walk anyway.")
+    write_entry(client, shared, "Notes for Dr. Moss about the walk.")
+    page.get_by_role("switch", name="Share with Dr. Moss").click()
+    expect(page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    cards = page.get_by_role("main").get_by_role("link").filter(has_text="MARKER-")
+    expect(cards).to_have_count(3)
+    expect(cards.first).to_contain_text("Today,")  # not the full date for today's entries
+
+    search = page.get_by_role("searchbox", name="Search your entries")
+    search.fill("ete au chalet")  # no accents, another case: still found
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", name="Entries found")).to_be_visible()
+    expect(cards).to_have_count(1)
+    expect(cards).to_contain_text(summer)
+
+    search.fill("walk")
+    search.press("Enter")
+    expect(cards).to_have_count(2)
+    page.get_by_role("radio", name="Shared entries").click()
+    expect(cards).to_have_count(1)
+    expect(cards).to_contain_text(shared)
+    page.get_by_role("radio", name="Private entries").click()
+    expect(cards).to_have_count(1)
+    expect(cards).to_contain_text(rainy)
+
+    search.fill("nobody wrote this")
+    search.press("Enter")
+    expect(page.get_by_text("No entries match.", exact=False)).to_be_visible()
+    search.fill("")  # an empty search: every entry (of the filter)
+    search.press("Enter")
+    page.get_by_role("radio", name="All entries").click()
+    expect(cards).to_have_count(3)
+
+
+def test_the_editor_counts_words_and_drafts_are_called_drafts(people) -> None:
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    page.get_by_label("Your entry").fill("one two three four")
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    expect(page.get_by_text("4 words", exact=True)).to_be_visible()
+    page.get_by_label("Your entry").fill("one")
+    expect(page.get_by_text("1 word", exact=True)).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
+    expect(page.get_by_text("Unsaved drafts")).to_have_count(0)
+
+
+def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app: RunningApp) -> None:
+    _doctor, client = people
+    page = client.page
+    # A long entry: the switch is far below the top of the page.
+    write_entry(client, running_app.marker("long"), "\n".join(f"Line {n} of a long day." for n in range(80)))
+    switch = page.get_by_role("switch", name="Share with Dr. Moss")
+    switch.scroll_into_view_if_needed()
+    switch_box = switch.bounding_box()
+    switch.click()
+    said = page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")
+    expect(said).to_be_visible()
+    expect(said).to_be_in_viewport()
+    said_box = said.bounding_box()
+    assert switch_box is not None and said_box is not None
+    assert 0 <= said_box["y"] - switch_box["y"] < 120, (switch_box, said_box)
+    # Far down a long page, where the tap was, not at its top.
+    assert page.evaluate("window.scrollY") > 844
+    page.get_by_role("switch", name="Shared with Dr. Moss").click()
+    expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_in_viewport()
+
+
+def test_the_clinician_sees_whose_entry_and_the_way_back(people, running_app: RunningApp) -> None:
+    doctor, client = people
+    title = running_app.marker("for-moss")
+    write_entry(client, title, "Something new to read.")
+    client.page.get_by_role("switch", name="Share with Dr. Moss").click()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+
+    page = doctor.page
+    doctor.goto("/clients")
+    page.get_by_role("link").filter(has_text=CLIENT_NAME).click()
+    card = page.get_by_role("main").get_by_role("link").filter(has_text=title)
+    expect(card).to_contain_text("New")  # a word, not a colour alone
+    card.click()
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(page.get_by_text(f"Shared by {CLIENT_NAME}")).to_be_visible()
+    expect(page.get_by_text("New", exact=True)).to_be_visible()
+    page.get_by_role("link", name=f"Back to {CLIENT_NAME}").click()
+    expect(page.get_by_role("heading", name=f"Shared by {CLIENT_NAME}")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/clients/entries\?client="))
+    # Seen now: next time it is not new.
+    doctor.goto("/clients")
+    page.get_by_role("link").filter(has_text=CLIENT_NAME).click()
+    expect(page.get_by_role("main").get_by_role("link").filter(has_text=title)).not_to_contain_text("New")
+
+
+def test_detail_pages_have_a_real_title_and_a_way_back(people, running_app: RunningApp) -> None:
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    page.get_by_label("Your entry").fill("An entry without a title.")
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_role("heading", level=1, name="Today's entry")).to_be_visible()
+    expect(page).to_have_title("Journal entry · Betterjournal")
+    page.get_by_role("link", name="Back to your journal").click()
+    expect(page.get_by_role("heading", level=1, name="Your journal")).to_be_visible()
