@@ -432,15 +432,20 @@ OWN_IDENTITY_VARS = {
 
 
 @functools.cache
-def declared_defaults() -> dict[tuple[str, str], str]:
-    """Each text var's declared default, by (state's full name, var name): the same words
-    for everyone (a form's preset choice, say), so a var at its default holds no data."""
-    return {
-        (state_class.get_full_name(), name): field.default  # type: ignore[attr-defined]
-        for state_class in all_states()
-        for name, field in state_class.get_fields().items()  # type: ignore[attr-defined]
-        if name in state_class.base_vars and isinstance(field.default, str)  # type: ignore[attr-defined]
-    }
+def declared_defaults() -> dict[tuple[str, str], Any]:
+    """Each var's declared default, by (state's full name, var name): the same value for
+    everyone (a form's preset choice, say: "20:00", every weekday ticked), so a var at its
+    default holds no data."""
+    defaults: dict[tuple[str, str], Any] = {}
+    for state_class in all_states():
+        for name, declared in state_class.get_fields().items():  # type: ignore[attr-defined]
+            if name not in state_class.base_vars:  # type: ignore[attr-defined]
+                continue
+            if isinstance(declared.default, str | bool | int | float | list):
+                defaults[(state_class.get_full_name(), name)] = declared.default
+            elif callable(declared.default_factory):
+                defaults[(state_class.get_full_name(), name)] = declared.default_factory()
+    return defaults
 
 
 def filled_vars(updates: list[dict[str, Any]], *, allowed: set[str] = FEEDBACK_VARS) -> list[str]:
