@@ -279,7 +279,15 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
             padding="0.75em 1em",
             border_bottom="1px solid var(--gray-5)",
         ),
-        _main(heading, (_signed_out_here(), reminder_banner(), *children), padding="1em", max_width="45rem"),
+        # A signed-in page's data arrives after its frame: the column holds a screen's height
+        # from the start, so nothing below it jumps when the data comes (layout shift).
+        _main(
+            heading,
+            (_signed_out_here(), reminder_banner(), *children),
+            padding="1em",
+            max_width="45rem",
+            min_height="100dvh",
+        ),
         footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(
@@ -306,6 +314,7 @@ def _main(
     *,
     padding: str,
     max_width: str,
+    min_height: str = "0",
 ) -> rx.Component:
     """The page's one main column: its heading, the feedback line, then the content."""
     return rx.el.main(
@@ -319,6 +328,7 @@ def _main(
         ),
         padding=padding,
         max_width=max_width,
+        min_height=min_height,
         margin_x="auto",
     )
 

@@ -189,8 +189,9 @@ def worksheet_form(
     return rx.vstack(rx.foreach(fields, one), spacing="5", width="100%")
 
 
-def worksheet_answers(fields: Any) -> rx.Component:
-    """A worksheet's answers to read, laid out like the worksheet (user text as plain text)."""
+def worksheet_answers(fields: Any, *, level: str = "h3") -> rx.Component:
+    """A worksheet's answers to read, laid out like the worksheet (user text as plain text),
+    each field under a heading at `level` (one below the page's own)."""
 
     def cell(one: CellView) -> rx.Component:
         return rx.vstack(
@@ -202,7 +203,7 @@ def worksheet_answers(fields: Any) -> rx.Component:
 
     def one(field: FieldView) -> rx.Component:
         return rx.vstack(
-            rx.heading(field.label, as_="h3", size="3"),
+            rx.heading(field.label, as_=level, size="3"),
             rx.cond(
                 field.rows.length() > 0,  # type: ignore[attr-defined]
                 rx.foreach(

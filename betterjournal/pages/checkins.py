@@ -225,6 +225,8 @@ def chart(figure: Any, summary: Any, height: str = "300px") -> rx.Component:
             aria_hidden="true",  # the summary below says what it shows
             width="100%",
             max_width="100%",
+            # Plotly's code loads after the page: its place is kept, so nothing below jumps.
+            min_height=height,
             overflow="hidden",
         ),
         rx.text(summary, size="2"),

@@ -161,7 +161,7 @@ def _about() -> rx.Component:
                 WorksheetState.example.length() > 0,  # type: ignore[attr-defined]
                 rx.card(
                     rx.vstack(
-                        rx.heading(tr("Example"), as_="h3", size="3"),
+                        rx.heading(tr("Example"), as_="h2", size="3"),
                         worksheet_answers(WorksheetState.example),
                         spacing="3",
                     ),
@@ -574,7 +574,7 @@ def returned_page() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                worksheet_answers(ReturnedState.fields),
+                worksheet_answers(ReturnedState.fields, level="h2"),
                 rx.divider(),
                 rx.form(
                     labelled_field(
