@@ -4,7 +4,7 @@ email's one-tap link turns them off. The screenshot of the banner is
 docs/screenshots/reminder-banner-390x844-en.png.
 
 The timing itself (which minute, which zone, quiet hours) is the core's, proved with a
-fake clock in tests/unit/test_reminders.py; here the scheduler's round is run once with
+fake clock in tests/unit/test_reminder_rules.py; here the scheduler's round is run once with
 the moment the client asked for, against the running app's database.
 """
 
