@@ -30,7 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -227,6 +227,11 @@ class Reader:
     def weekday(self, day: date) -> str:
         """'Thursday' / 'jeudi'."""
         return format_date(day, "EEEE", locale=babel_locale(self.language))
+
+    def weekday_names(self) -> list[str]:
+        """The seven days, Monday first (as date.weekday() counts): 'Monday' / 'lundi'."""
+        names = get_day_names("wide", context="stand-alone", locale=babel_locale(self.language))
+        return [names[number] for number in range(7)]
 
     def short_day(self, day: date) -> str:
         """'Nov 3' / '3 nov.' (with the year when it isn't this year's)."""

@@ -12,7 +12,7 @@ from betterjournal.components.appearance import appearance_choice
 from betterjournal.components.forms import form_field
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
-from betterjournal.i18n import LANGUAGE_NAMES, N_
+from betterjournal.i18n import LANGUAGE_NAMES
 from betterjournal.state.account import SecurityState, SessionsState
 from betterjournal.state.settings import SettingsState
 
@@ -85,18 +85,6 @@ def settings_page() -> rx.Component:
     )
 
 
-# Monday first, as date.weekday() counts (core/reminders.py).
-_WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-
-
 def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
     """A native checkbox inside its label: the whole line is the target, at least 44 px tall."""
     return rx.el.label(
@@ -155,8 +143,9 @@ def _days(kind: str, legend, chosen: Any) -> rx.Component:
         rx.el.legend(legend, font_size="0.875rem"),
         rx.flex(
             *[
-                _checkbox(tr(day), f"{kind}_day_{number}", chosen[number])
-                for number, day in enumerate(_WEEKDAYS)
+                # Monday first, as date.weekday() counts (core/reminders.py)
+                _checkbox(SettingsState.weekdays[number], f"{kind}_day_{number}", chosen[number])
+                for number in range(7)
             ],
             wrap="wrap",
             column_gap="1em",

@@ -48,11 +48,13 @@ class SettingsState(AppState):
     quiet_start: str = "22:00"
     quiet_end: str = "07:00"
     reminders_version: int = 0  # the form is mounted again with each load or save
+    weekdays: list[str] = [""] * 7  # Monday first, in the person's language (Babel)
 
     def _fill(self) -> None:
         reader = self._reader()
         self.chosen_language, self.chosen_time_zone = reader.language, reader.time_zone
         self.time_zones = zone_choices(reader, reader.time_zone)
+        self.weekdays = reader.weekday_names()
         self.settings_loaded = True
 
     def _show_reminders(self, plan: reminders.Plan) -> None:

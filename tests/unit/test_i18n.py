@@ -62,6 +62,15 @@ def test_every_month_has_its_french_name() -> None:
     ]  # fmt: skip
 
 
+def test_the_weekdays_are_babels_monday_first() -> None:
+    """The reminders form's days (Monday = 0, as date.weekday() and core/reminders.py count)."""
+    assert Reader(ENGLISH).weekday_names() == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    ]  # fmt: skip
+    assert Reader(FRENCH).weekday_names()[0] == "lundi"
+    assert Reader(FRENCH).weekday_names()[6] == "dimanche"
+
+
 def test_no_moment_reads_as_nothing() -> None:
     assert Reader(FRENCH).when(None) == Reader(ENGLISH).day(None) == ""
 
