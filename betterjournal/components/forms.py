@@ -1,7 +1,10 @@
-"""The plain HTML forms' small kindnesses (assets/forms.jsx): what was typed comes back
-after an error, and a password can be shown while it is typed."""
+"""Form fields, one way each: a labelled text field (a password one can be shown), a native
+select, and the plain HTML forms' small kindnesses (assets/forms.jsx: what was typed comes
+back after an error)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -45,3 +48,21 @@ def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True
         )
     control = rx.input(*slots, id=name, name=name, required=required, size="3", width="100%", **props)
     return labelled_field(label, control, hint=hint)
+
+
+# A native control's look beside Radix's fields: the phone's own picker, 16 px text (no zoom
+# on focus), a 44 px target, the theme's border and surface in light and dark.
+NATIVE_CONTROL: dict[str, Any] = {
+    "font_size": "1rem",
+    "min_height": "2.75rem",
+    "padding_x": "0.5em",
+    "border": "1px solid var(--gray-8)",
+    "border_radius": "var(--radius-2)",
+    "background": "var(--color-surface)",
+    "color": "var(--gray-12)",
+}
+
+
+def native_select(name: str, *options: rx.Component, **props) -> rx.Component:
+    """A native select (the phone's own picker); `name` is also its id and form key."""
+    return rx.el.select(*options, **{"id": name, "name": name, "width": "100%", **NATIVE_CONTROL, **props})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.forms import KeepTyped, form_field
+from betterjournal.components.forms import KeepTyped, form_field, native_select
 from betterjournal.components.layout import labelled_field, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
@@ -48,19 +48,10 @@ def _post_form(
 
 
 def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) -> rx.Component:
-    control = rx.el.select(
+    control = native_select(
+        name,
         rx.el.option(tr("Choose…"), value=""),
         *[rx.el.option(text, value=value) for value, text in options],
-        id=name,
-        name=name,
-        font_size="1rem",
-        min_height="2.75rem",
-        padding_x="0.5em",
-        width="100%",
-        border="1px solid var(--gray-8)",
-        border_radius="var(--radius-2)",
-        background="var(--color-surface)",
-        color="var(--gray-12)",
         **props,
     )
     return labelled_field(label, control)

@@ -17,6 +17,7 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
+from betterjournal.components.forms import native_select
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -383,17 +384,13 @@ def worksheet_page() -> rx.Component:
 def _select(
     name: str, options: list[tuple[str, rx.Var[str] | str]] | None = None, items: Any = None
 ) -> rx.Component:
-    return rx.el.select(
+    return native_select(
+        name,
         *(
             [rx.el.option(label, value=value) for value, label in options]
             if options is not None
             else [rx.foreach(items, lambda c: rx.el.option(c.label, value=c.value))]
         ),
-        id=name,
-        name=name,
-        min_height="2.75rem",
-        font_size="1rem",
-        width="100%",
     )
 
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading
+from betterjournal.components.forms import native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.pages.checkins import chart
@@ -26,14 +27,7 @@ def _section(heading: Text, *children: rx.Component, label: Text) -> rx.Componen
 def _select(name: str, label: Text, choices: Any) -> rx.Component:
     return labelled_field(
         label,
-        rx.el.select(
-            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
-            id=name,
-            name=name,
-            min_height="2.75rem",
-            font_size="1rem",
-            width="100%",
-        ),
+        native_select(name, rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value))),
     )
 
 

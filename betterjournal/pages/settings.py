@@ -9,7 +9,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.appearance import appearance_choice
-from betterjournal.components.forms import form_field
+from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
@@ -19,22 +19,8 @@ from betterjournal.state.settings import SettingsState
 
 def _select(name: str, options: rx.Component, chosen: str | rx.Var[str]) -> rx.Component:
     """A native select (the phone's own picker), set to what the person has now."""
-    return rx.el.select(
-        options,
-        id=name,
-        name=name,
-        default_value=chosen,
-        # Mounted again once loaded or saved, so it shows the choice the server holds.
-        key=chosen,
-        font_size="1rem",
-        min_height="2.75rem",
-        padding_x="0.5em",
-        width="100%",
-        border="1px solid var(--gray-8)",
-        border_radius="var(--radius-2)",
-        background="var(--color-surface)",
-        color="var(--gray-12)",
-    )
+    # Mounted again once loaded or saved, so it shows the choice the server holds.
+    return native_select(name, options, default_value=chosen, key=chosen)
 
 
 def settings_page() -> rx.Component:
@@ -109,20 +95,7 @@ def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
 def _time(label, name: str, value: rx.Var[str] | str) -> rx.Component:
     return labelled_field(
         label,
-        rx.el.input(
-            type="time",
-            id=name,
-            name=name,
-            default_value=value,
-            font_size="16px",
-            min_height="44px",
-            padding_x="0.5em",
-            width="10em",
-            border="1px solid var(--gray-8)",
-            border_radius="var(--radius-2)",
-            background="var(--color-surface)",
-            color="var(--gray-12)",
-        ),
+        rx.el.input(type="time", id=name, name=name, default_value=value, width="10em", **NATIVE_CONTROL),
     )
 
 
