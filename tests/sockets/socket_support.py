@@ -426,6 +426,7 @@ OWN_IDENTITY_VARS = {
     "settings_state.chosen_time_zone",
     "settings_state.time_zones",
     "settings_state.settings_loaded",
+    "settings_state.weekdays",  # the day names in their language, the same for everyone
     # Where they are signed in (state/account.py): their own devices, for every role.
     "sessions_state.signed_in_sessions",
 }
