@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from betterjournal.settings import get_settings
+from betterjournal.theme import radix_theme
 
 settings = get_settings()
 
@@ -26,7 +27,7 @@ config = rx.Config(
     state_manager_mode=rx.constants.StateManagerMode.MEMORY,  # decrypted text never on disk
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],  # private app: nothing to index
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="large"))],
+    plugins=[radix_theme()],  # only the colour scales the app uses (betterjournal/theme.py)
     default_color_mode="system",  # follows the phone (dark at 11 pm if it is); a choice in Settings
     trusted_proxy_hops=1 if settings.trust_proxy else 0,
     # A disconnected tab's state (decrypted text) leaves server memory after the client idle timeout.
