@@ -70,7 +70,7 @@ format: install
 
 ## Lint, then the whole suite: unit, property, socket attacks and end-to-end.
 test: install browser lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20
 
 ## Benchmarks against the running production app (see docs/performance.md).
 bench: install

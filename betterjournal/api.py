@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
 import gzip
 import hashlib
 import html
@@ -31,7 +30,6 @@ from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooMany
 from betterjournal.db import in_session
 from betterjournal.i18n import LANGUAGES, Reader, from_accept_language
 from betterjournal.models import Role, SessionStage, User
-from betterjournal.paint_first import paint_first
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
@@ -535,8 +533,7 @@ def content_security_policy(html: bytes) -> str:
 class SecurityHeaders:
     """ASGI middleware: security headers on every HTTP response (TRANS-2).
 
-    HTML is buffered to hash its inline scripts into the CSP, and served painting before
-    its scripts load (paint_first). Vite's content-hashed
+    HTML is buffered to hash its inline scripts into the CSP. Vite's content-hashed
     build files are cached for a year (`immutable`: never even revalidated); everything
     else, HTML, the manifest and the service worker included, is `Cache-Control: no-store`.
     """
@@ -569,20 +566,14 @@ class SecurityHeaders:
                 return
             body.extend(message.get("body", b""))
             if not message.get("more_body"):
-                html, served = _page(bytes(body), gzipped=_header(start, b"content-encoding") == b"gzip")
-                page = _decorate(start, html=html, body_length=len(served), cacheable=False)
+                html = bytes(body)
+                if _header(start, b"content-encoding") == b"gzip":
+                    html = gzip.decompress(html)
+                page = _decorate(start, html=html, body_length=len(body), cacheable=False)
                 await send(_remember_browser_language(page, scope))
-                await send({"type": "http.response.body", "body": served})
+                await send({"type": "http.response.body", "body": bytes(body)})
 
         await self.app(scope, receive, send_with_headers)
-
-
-@functools.lru_cache(maxsize=128)
-def _page(body: bytes, *, gzipped: bool) -> tuple[bytes, bytes]:
-    """(the page's HTML, the body to send) for a page's body as built: painted before its
-    scripts load (paint_first); the pages are a few dozen files, so each is done once."""
-    html = paint_first(gzip.decompress(body) if gzipped else body)
-    return html, gzip.compress(html, mtime=0) if gzipped else html
 
 
 def _header(message: Message, name: bytes) -> bytes | None:

@@ -8,7 +8,7 @@ import uuid
 
 import two_step
 from people import PASSWORD, enter_code, sign_in
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from betterjournal.state.base import PUBLIC_PAGE_PROBLEMS
 
@@ -92,43 +92,3 @@ def test_a_link_to_another_site_is_never_followed_after_sign_in(open_phone, runn
     sign_in(phone, email)
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
     assert phone.page.url.startswith(running_app.url)
-
-
-def test_the_sign_in_page_shows_and_takes_typing_before_its_scripts_arrive(open_phone, running_app) -> None:
-    """The page paints from its prerendered HTML first (betterjournal/paint_first.py): on a
-    slow connection the form is there to read and type into while the scripts download,
-    and what was typed is still there once the app has started."""
-    email = f"early-{uuid.uuid4().hex[:8]}@example.com"
-    running_app.create_user("client", email, "Early Client", PASSWORD)
-    phone = open_phone()
-    page = phone.page
-    held = []
-    page.route("**/assets/entry.client-*.js", lambda route: held.append(route))  # held back
-    phone.goto("/signin")
-
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    assert len(held) == 1
-    assert page.evaluate("typeof window.__reflex") == "undefined"  # the app has not started
-    assert scripts_fetched_before_the_first_paint(page) == []
-
-    for route in held:
-        route.continue_()
-    sign_in_button = page.get_by_role("button", name="Sign in", exact=True)
-    expect(sign_in_button).to_be_enabled()
-    expect(page.get_by_label("Email")).to_have_value(email)
-    sign_in_button.click()
-    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
-    assert scripts_fetched_before_the_first_paint(page) == []  # the journal, loaded after sign-in
-
-
-def scripts_fetched_before_the_first_paint(page: Page) -> list[str]:
-    return page.evaluate(
-        """() => {
-            const paint = performance.getEntriesByName("first-contentful-paint")[0];
-            return performance.getEntriesByType("resource")
-                .filter((entry) => entry.initiatorType !== "fetch" && entry.name.endsWith(".js"))
-                .filter((entry) => !paint || entry.startTime < paint.startTime)
-                .map((entry) => entry.name);
-        }"""
-    )
