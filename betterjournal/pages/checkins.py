@@ -211,25 +211,34 @@ def range_picker(chosen: Any, choose: Any) -> rx.Component:
     )
 
 
-def chart(figure: Any, summary: Any, height: str = "300px") -> rx.Component:
-    """A chart (its points can be tapped for their values) and its text summary."""
+def chart(figure: Any, summary: Any, height: str = "300px", loaded: Any = True) -> rx.Component:
+    """A chart (its points can be tapped for their values) and its text summary. Until
+    `loaded`, its place is kept empty and "Loading" stands for the summary: nothing below
+    moves when the figure arrives, nor when Plotly's code (loaded after the page) has run."""
+    plot = rx.plotly.basic(
+        data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
+        config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
+        use_resize_handler=True,
+        width="100%",
+        height=height,
+    )
+    caption = rx.text(summary, size="2")
+    if loaded is not True:
+        plot = rx.cond(loaded, plot)
+        waiting = rx.hstack(
+            rx.spinner(size="1"), rx.text(tr("Loading"), size="2"), align="center", role="status"
+        )
+        caption = rx.cond(loaded, caption, waiting)
     return rx.vstack(
         rx.box(
-            rx.plotly.basic(
-                data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
-                config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
-                use_resize_handler=True,
-                width="100%",
-                height=height,
-            ),
+            plot,
             aria_hidden="true",  # the summary below says what it shows
             width="100%",
             max_width="100%",
-            # Plotly's code loads after the page: its place is kept, so nothing below jumps.
             min_height=height,
             overflow="hidden",
         ),
-        rx.text(summary, size="2"),
+        caption,
         rx.el.details(
             rx.el.summary(tr("Show as a table")),
             _data_table(figure),
@@ -462,20 +471,32 @@ def check_ins_page() -> rx.Component:
         ),
         rx.heading(tr("Trend"), as_="h2", size="4"),
         range_picker(CheckInsState.chart_range, CheckInsState.show_range),
-        rx.cond(
-            CheckInsState.check_ins_loaded,
-            rx.vstack(
-                chart(CheckInsState.figure, CheckInsState.summary),
-                rx.heading(tr("Your year"), as_="h2", size="4"),
-                chart(CheckInsState.calendar_figure, CheckInsState.calendar_summary, height="150px"),
-                rx.heading(tr("By weekday"), as_="h2", size="4"),
-                chart(CheckInsState.weekday_figure, CheckInsState.weekday_summary, height="220px"),
-                rx.heading(tr("With and without each tag"), as_="h2", size="4"),
-                chart(CheckInsState.tag_figure, CheckInsState.tag_summary, height="240px"),
-                spacing="3",
-                width="100%",
+        # The charts' places are laid out before their figures arrive: nothing below jumps.
+        rx.vstack(
+            chart(CheckInsState.figure, CheckInsState.summary, loaded=CheckInsState.check_ins_loaded),
+            rx.heading(tr("Your year"), as_="h2", size="4"),
+            chart(
+                CheckInsState.calendar_figure,
+                CheckInsState.calendar_summary,
+                height="150px",
+                loaded=CheckInsState.check_ins_loaded,
             ),
-            rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
+            rx.heading(tr("By weekday"), as_="h2", size="4"),
+            chart(
+                CheckInsState.weekday_figure,
+                CheckInsState.weekday_summary,
+                height="220px",
+                loaded=CheckInsState.check_ins_loaded,
+            ),
+            rx.heading(tr("With and without each tag"), as_="h2", size="4"),
+            chart(
+                CheckInsState.tag_figure,
+                CheckInsState.tag_summary,
+                height="240px",
+                loaded=CheckInsState.check_ins_loaded,
+            ),
+            spacing="3",
+            width="100%",
         ),
         rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
         rx.cond(
