@@ -462,6 +462,23 @@ def _tags_and_scales() -> rx.Component:
     )
 
 
+def _own_charts() -> list[rx.Component]:
+    """The client's four charts, each under its heading (the trend's heading is above the
+    range picker)."""
+    charts_ = [
+        (None, CheckInsState.figure, CheckInsState.summary, "300px"),
+        (tr("Your year"), CheckInsState.calendar_figure, CheckInsState.calendar_summary, "150px"),
+        (tr("By weekday"), CheckInsState.weekday_figure, CheckInsState.weekday_summary, "220px"),
+        (tr("With and without each tag"), CheckInsState.tag_figure, CheckInsState.tag_summary, "240px"),
+    ]
+    parts: list[rx.Component] = []
+    for heading, figure, summary, height in charts_:
+        if heading is not None:
+            parts.append(rx.heading(heading, as_="h2", size="4"))
+        parts.append(chart(figure, summary, height=height, loaded=CheckInsState.check_ins_loaded))
+    return parts
+
+
 def check_ins_page() -> rx.Component:
     return page_shell(
         rx.link(
@@ -472,32 +489,7 @@ def check_ins_page() -> rx.Component:
         rx.heading(tr("Trend"), as_="h2", size="4"),
         range_picker(CheckInsState.chart_range, CheckInsState.show_range),
         # The charts' places are laid out before their figures arrive: nothing below jumps.
-        rx.vstack(
-            chart(CheckInsState.figure, CheckInsState.summary, loaded=CheckInsState.check_ins_loaded),
-            rx.heading(tr("Your year"), as_="h2", size="4"),
-            chart(
-                CheckInsState.calendar_figure,
-                CheckInsState.calendar_summary,
-                height="150px",
-                loaded=CheckInsState.check_ins_loaded,
-            ),
-            rx.heading(tr("By weekday"), as_="h2", size="4"),
-            chart(
-                CheckInsState.weekday_figure,
-                CheckInsState.weekday_summary,
-                height="220px",
-                loaded=CheckInsState.check_ins_loaded,
-            ),
-            rx.heading(tr("With and without each tag"), as_="h2", size="4"),
-            chart(
-                CheckInsState.tag_figure,
-                CheckInsState.tag_summary,
-                height="240px",
-                loaded=CheckInsState.check_ins_loaded,
-            ),
-            spacing="3",
-            width="100%",
-        ),
+        rx.vstack(*_own_charts(), spacing="3", width="100%"),
         rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
         rx.cond(
             CheckInsState.check_ins.length() > 0,  # type: ignore[attr-defined]

@@ -53,6 +53,16 @@ def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
                 )
 
 
+def _client_and_clinician(app: RunningApp) -> tuple[str, str]:
+    """A linked client, Robin, with the check-ins above, and their clinician: (emails)."""
+    client_email = f"screens-{uuid.uuid4().hex[:8]}@example.ca"
+    clinician_email = f"screens-dr-{uuid.uuid4().hex[:8]}@clinic.example"
+    app.create_user("client", client_email, "Robin", PASSWORD)
+    app.create_user("clinician", clinician_email, "Dr. Haddad", PASSWORD)
+    _seed(app, client_email, clinician_email)
+    return client_email, clinician_email
+
+
 @dataclass
 class _Laptop:
     """A laptop's tab: enough of a person for `sign_in`."""
@@ -78,11 +88,7 @@ def _shoot(page: Page, name: str) -> Path:
 
 
 def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_app: RunningApp) -> None:
-    client_email = f"screens-{uuid.uuid4().hex[:8]}@example.ca"
-    clinician_email = f"screens-dr-{uuid.uuid4().hex[:8]}@clinic.example"
-    running_app.create_user("client", client_email, "Robin", PASSWORD)
-    running_app.create_user("clinician", clinician_email, "Dr. Haddad", PASSWORD)
-    _seed(running_app, client_email, clinician_email)
+    client_email, clinician_email = _client_and_clinician(running_app)
 
     phone = open_phone()
     sign_in(phone, client_email, PASSWORD)
@@ -137,11 +143,7 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
     (before: 0.03 on an empty journal, 0.11 with entries in Lighthouse's run, 0.40 on the
     charts page: everything 16 px down as the reminder banner's empty box joined the column,
     then the charts replacing one spinner)."""
-    client_email = f"steady-{uuid.uuid4().hex[:8]}@example.ca"
-    clinician_email = f"steady-dr-{uuid.uuid4().hex[:8]}@clinic.example"
-    running_app.create_user("client", client_email, "Robin", PASSWORD)
-    running_app.create_user("clinician", clinician_email, "Dr. Haddad", PASSWORD)
-    _seed(running_app, client_email, clinician_email)
+    client_email, _ = _client_and_clinician(running_app)
     phone = open_phone()
     sign_in(phone, client_email, PASSWORD)
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
