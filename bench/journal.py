@@ -49,6 +49,7 @@ os.chdir(ROOT)
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sockets")]
 
 import psutil  # noqa: E402
+import two_step  # noqa: E402
 from appserver import RunningApp, start_app  # noqa: E402
 from reflex.state import OnLoadInternalState, State  # noqa: E402
 from socket_support import (  # noqa: E402  # pyright: ignore[reportMissingImports]
@@ -254,14 +255,20 @@ def journal_window(owner: EventClient, private: str = "Private") -> Window:
 
 
 def create_accounts(people: list[Actor]) -> dict[str, uuid.UUID]:
-    """Accounts written directly through the core, in this process (argon2 per account)."""
+    """Accounts written directly through the core, in this process (argon2 per account).
+    Clinicians and admins get an authenticator, as the app requires: the tests' `sign_in`
+    types its code."""
     with session_scope() as session:
-        return {
+        ids = {
             p.label: accounts.create_user(
                 session, email=p.email, display_name=p.name, password=p.password, role=Role(p.role)
             ).id
             for p in people
         }
+    for p in people:
+        if Role(p.role) in (Role.CLINICIAN, Role.ADMIN):
+            two_step.enrol(ids[p.label], p.email)
+    return ids
 
 
 def seed_entries(owner_id: uuid.UUID, count: int, batch: int = 500) -> None:

@@ -322,14 +322,25 @@ class ItemShare(SQLModel, table=True):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
-        # A clinician's live shares; with first_seen_at, those not opened yet (the caseload).
         Index("ix_item_share_clinician", "clinician_id", "revoked_at", "first_seen_at"),
+        # A clinician's live shares not opened yet, per link and kind: the caseload counts
+        # them from this index alone (no item or link read per share).
+        Index(
+            "ix_item_share_unseen",
+            "clinician_id",
+            "link_id",
+            "kind",
+            sqlite_where=text("revoked_at IS NULL AND first_seen_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL AND first_seen_at IS NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     item_id: uuid.UUID = Field(sa_column=_fk("client_item.id"))
     clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id", index=False))
     link_id: uuid.UUID | None = Field(default=None, sa_column=_fk("care_link.id", nullable=True))
+    # The shared item's kind, copied when the share is made (an item's kind never changes).
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
     shared_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     first_seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

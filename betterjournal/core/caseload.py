@@ -17,13 +17,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, func, select
 from sqlmodel import Session, col
 
 from betterjournal.core import agenda, appointments, checkins, homework, items, journal, links, sharing
 from betterjournal.core.errors import Denied
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, ClientItem, ItemShare, SharedItem, utcnow
+from betterjournal.models import AuditAction, CareLink, ItemShare, SharedItem, utcnow
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,24 @@ class CaseLine:
 
 
 # Per client, their items shared with the clinician (`viewer`) and not opened yet; homework
-# is counted apart (returned, to review).
-_NEW_SHARED = (
-    sharing.visible_statement((ClientItem.owner_id, func.count()))
-    .where(col(ItemShare.first_seen_at).is_(None), col(ClientItem.kind) != homework.KIND.name)
-    .group_by(col(ClientItem.owner_id))
+# is counted apart (returned, to review). Counted per link from the share rows' own index
+# (ix_item_share_unseen), then each count is matched to its link if that is still active:
+# no item or link is read per share. A deleted item's shares are revoked with it
+# (items.delete_item), so the live shares are of live items.
+_UNSEEN_PER_LINK = (
+    select(col(ItemShare.link_id).label("link_id"), func.count().label("unseen"))
+    .where(
+        col(ItemShare.clinician_id) == bindparam("viewer"),
+        col(ItemShare.revoked_at).is_(None),
+        col(ItemShare.first_seen_at).is_(None),
+        col(ItemShare.kind) != homework.KIND.name,
+    )
+    .group_by(col(ItemShare.link_id))
+    .subquery()
+)
+_NEW_SHARED = select(col(CareLink.client_id), _UNSEEN_PER_LINK.c.unseen).join(
+    _UNSEEN_PER_LINK,
+    and_(col(CareLink.id) == _UNSEEN_PER_LINK.c.link_id, col(CareLink.ended_at).is_(None)),
 )
 
 

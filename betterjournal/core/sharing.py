@@ -109,12 +109,13 @@ _ACTIVE_SHARE_ID = select(ItemShare.id).where(_active_share(bindparam("item_id")
 # One statement: the share is made only if the link is active at that very moment, and
 # only if no active share exists (two tabs switching at once make one share).
 _SHARE_UNDER_ACTIVE_LINK = ItemShare.__table__.insert().from_select(  # type: ignore[attr-defined]
-    ["id", "item_id", "clinician_id", "link_id", "shared_at"],
+    ["id", "item_id", "clinician_id", "link_id", "kind", "shared_at"],
     select(
         bindparam("id", type_=ItemShare.__table__.c.id.type),  # type: ignore[attr-defined]
         bindparam("item_id", type_=ItemShare.__table__.c.item_id.type),  # type: ignore[attr-defined]
         bindparam("clinician_id", type_=ItemShare.__table__.c.clinician_id.type),  # type: ignore[attr-defined]
         CareLink.id,
+        bindparam("kind", type_=ItemShare.__table__.c.kind.type),  # type: ignore[attr-defined]
         bindparam("now", type_=ItemShare.__table__.c.shared_at.type),  # type: ignore[attr-defined]
     ).where(
         col(CareLink.client_id) == bindparam("owner_id"),
@@ -143,7 +144,13 @@ _REVOKE_ONE = (
 
 
 def _share_under_active_link(
-    session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID, clinician: uuid.UUID, now: datetime
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    item_id: uuid.UUID,
+    kind: items.Kind,
+    clinician: uuid.UUID,
+    now: datetime,
 ) -> int:
     return run_prebuilt(
         session,
@@ -151,6 +158,7 @@ def _share_under_active_link(
         id=uuid.uuid4(),
         item_id=item_id,
         clinician_id=clinician,
+        kind=kind.name,
         owner_id=owner_id,
         now=now,
     ).rowcount
@@ -167,11 +175,11 @@ def set_shared(
     """
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
     clinician = items.parse_or_deny(owner_id, clinician_id, action)
-    parsed, _kind = items.owned(session, owner_id=owner_id, item_id=item_id, action=action)
+    parsed, kind = items.owned(session, owner_id=owner_id, item_id=item_id, action=action)
     now = utcnow()
     if shared:
         changed = _share_under_active_link(
-            session, owner_id=owner_id, item_id=parsed, clinician=clinician, now=now
+            session, owner_id=owner_id, item_id=parsed, kind=kind, clinician=clinician, now=now
         )
         if (
             not changed
@@ -179,7 +187,7 @@ def set_shared(
         ):
             # Only a share that outlived its link stood in the way (rare): share anew.
             changed = _share_under_active_link(
-                session, owner_id=owner_id, item_id=parsed, clinician=clinician, now=now
+                session, owner_id=owner_id, item_id=parsed, kind=kind, clinician=clinician, now=now
             )
         if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
             raise InvalidInput(N_("You can only share with a clinician you're connected to."))

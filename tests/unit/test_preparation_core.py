@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlmodel import col
 from unit_support import People, audit_events, link, new_entry, row_counts, share
 
-from betterjournal.core import agenda, appointments, caseload, homework, sharing
+from betterjournal.core import agenda, appointments, caseload, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
-from betterjournal.models import AuditAction, AuditOutcome, utcnow
+from betterjournal.models import AuditAction, AuditOutcome, CareLink, utcnow
 
 ZONE = ZoneInfo("America/Halifax")
 TABLES = ("appointment", "session_agenda", "agenda_discussed", "client_item", "item_share")
@@ -435,6 +436,37 @@ def test_the_caseload_counts_without_reading_and_in_the_same_queries_for_any_num
     assert b.next_at is not None and found[1].next_at is None
     assert len(_audit()) == before  # nothing read, nothing audited, nothing seen
     assert late
+
+
+def test_new_shared_counts_only_live_shares_the_clinician_has_not_opened(db: People) -> None:
+    a, clinician = db.client_a.id, db.clinician_a.id
+    _linked(db)
+    with session_scope() as session:
+        for _ in range(3):
+            raced = new_entry(session, owner_id=a, body="shared as the link ended")
+            share(session, owner_id=a, entry_id=raced, clinician_id=clinician)
+    with session_scope() as session:
+        # The link ends without that share's revoke (a share that lost the race with the end
+        # of the link), and the client links again: the old share shows nothing, so it isn't new.
+        session.exec(
+            update(CareLink)
+            .where(col(CareLink.client_id) == a, col(CareLink.clinician_id) == clinician)
+            .values(ended_at=utcnow())
+        )
+        link(session, client_id=a, clinician_id=clinician)
+    with session_scope() as session:
+        entries = {
+            name: new_entry(session, owner_id=a, body=name) for name in ("new", "revoked", "deleted", "seen")
+        }
+        for entry in entries.values():
+            share(session, owner_id=a, entry_id=entry, clinician_id=clinician)
+        share(session, owner_id=a, entry_id=entries["revoked"], clinician_id=clinician, shared=False)
+        items.delete_item(session, owner_id=a, item_id=entries["deleted"])
+        sharing.open_shared(session, clinician_id=clinician, item_id=entries["seen"], kind=journal.KIND)
+        new_entry(session, owner_id=a, body="private")
+    with session_scope() as session:
+        (line,) = caseload.caseload(session, clinician_id=clinician, today=date.today())
+    assert line.new_shared == 1
 
 
 def _audit() -> list:
