@@ -19,7 +19,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,11 +75,12 @@ def _with_language_cookie(response: Response, language: str | None) -> Response:
     return response
 
 
-def _client_address(request: Request) -> str:
-    settings = get_settings()
-    if settings.trust_proxy and (forwarded := request.headers.get("x-forwarded-for")):
+def client_address(connection: HTTPConnection) -> str:
+    """The client's address: the last proxy's X-Forwarded-For entry when the deployment
+    trusts its proxy (as rxconfig's trusted_proxy_hops does), else the socket's peer."""
+    if get_settings().trust_proxy and (forwarded := connection.headers.get("x-forwarded-for")):
         return forwarded.split(",")[-1].strip()[:64]
-    return request.client.host if request.client else "unknown"
+    return connection.client.host if connection.client else "unknown"
 
 
 def _same_origin(request: Request) -> bool:
@@ -180,7 +181,7 @@ async def sign_in(request: Request) -> Response:
     fields = await _checked_form(request)
     if fields is None:
         return _back(routes.SIGN_IN, "form")
-    address, device = _client_address(request), _device(request)
+    address, device = client_address(request), _device(request)
     # An account many sign-ins failed on is slowed down (never refused): waited here, on
     # the event loop, holding no worker thread and no transaction.
     if wait := await in_session(accounts.sign_in_wait, email=fields.get("email")):
@@ -221,7 +222,7 @@ async def register(request: Request) -> Response:
             name=fields.get("name"),
             email=fields.get("email"),
             password=fields.get("password"),
-            address=_client_address(request),
+            address=client_address(request),
             language=fields.get("language"),
         )
     except TooManyAttempts:
@@ -243,7 +244,7 @@ async def forgot_password(request: Request) -> Response:
         await in_session(
             credentials.request_reset,
             email=fields.get("email"),
-            address=_client_address(request),
+            address=client_address(request),
             language=fields.get("language"),
         )
     except TooManyAttempts:

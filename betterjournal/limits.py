@@ -28,10 +28,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from betterjournal.api import is_form_type, session_token_from_cookie_header
+from betterjournal.api import client_address, is_form_type, session_token_from_cookie_header
 from betterjournal.core import accounts
 from betterjournal.db import in_session
-from betterjournal.settings import get_settings
 
 log = logging.getLogger("betterjournal.limits")
 
@@ -47,13 +46,6 @@ ANONYMOUS_TABS_PER_ADDRESS = 20
 ANONYMOUS_TAB_SECONDS = 10
 SWEEP_SECONDS = 5
 _SWEEP_BATCH = 2_000  # tabs looked at between two yields to the event loop
-
-
-def client_address(connection: HTTPConnection) -> str:
-    """The client's address, as api._client_address and rxconfig's trusted_proxy_hops see it."""
-    if get_settings().trust_proxy and (forwarded := connection.headers.get("x-forwarded-for")):
-        return forwarded.split(",")[-1].strip()[:64]
-    return connection.client.host if connection.client else "unknown"
 
 
 class RequestLimits:

@@ -219,6 +219,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
     claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    # The relay refused it for good (a 5xx reply, or it can't be opened): not tried again,
+    # its content dropped, forgotten a day later like a sent one.
+    failed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class UsedFormToken(SQLModel, table=True):

@@ -3,7 +3,9 @@
 Pages never wait for a mail server: `core.mail.send` adds a row to the caller's unit of
 work, and `run_sender` (a lifespan task of the app) delivers due rows every second. A
 failed delivery is retried with back-off (1 s, doubling, at most 30 s), so an outage of
-the mail server loses nothing: the messages wait and all leave once it is back.
+the mail server loses nothing: the messages wait and all leave once it is back. A message
+the relay refuses for good (a 5xx reply: no such mailbox, message rejected) is not tried
+again: its content is dropped and the log says so by its id and the reply's code.
 
 Each message is claimed before it is sent, by a conditional UPDATE that only one sender
 can win, so two workers (or two machines) never send one message twice. A claim lasts
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Protocol, cast
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import col, delete, select, update
 
 from betterjournal.core.mail import outbox_key
@@ -144,6 +146,7 @@ def transport_from_settings() -> Transport:
 # Not sent, its time come, and nobody's claim on it (or a claim that lapsed).
 _IS_DUE = (
     col(OutboxMessage.sent_at).is_(None),
+    col(OutboxMessage.failed_at).is_(None),
     col(OutboxMessage.next_attempt_at) <= bindparam("now"),
     col(OutboxMessage.claimed_until).is_(None) | (col(OutboxMessage.claimed_until) < bindparam("now")),
 )
@@ -167,7 +170,13 @@ _RETRY = (
     .where(col(OutboxMessage.id) == bindparam("message_id"))
     .values(attempts=bindparam("attempts"), next_attempt_at=bindparam("retry_at"), claimed_until=None)
 )
-_OLD_SENT = (col(OutboxMessage.sent_at).is_not(None), col(OutboxMessage.sent_at) < bindparam("before"))
+_FAILED = (
+    update(OutboxMessage)
+    .where(col(OutboxMessage.id) == bindparam("message_id"))
+    .values(failed_at=bindparam("now"), message_ct=None, claimed_until=None, attempts=bindparam("attempts"))
+)
+_DONE_AT = func.coalesce(OutboxMessage.sent_at, OutboxMessage.failed_at)
+_OLD_SENT = (_DONE_AT.is_not(None), bindparam("before") > _DONE_AT)
 _ANY_OLD_SENT = select(OutboxMessage.id).where(*_OLD_SENT).limit(1)
 _FORGET_SENT = delete(OutboxMessage).where(*_OLD_SENT)
 
@@ -202,6 +211,11 @@ def deliver_due(now: datetime | None = None, transport: Transport | None = None)
             message = _open(message_id, blob)
             transport.deliver(message_id, message)
         except Exception as error:
+            refused = refused_for_good(error)
+            if refused is not None:
+                log.warning("email %s refused by the relay, not retried (%s)", message_id, refused)
+                _give_up(message_id, attempts, now)
+                continue
             log.warning("email %s not sent, will retry (%s)", message_id, type(error).__name__)
             _retry_later(message_id, attempts, now)
             unreachable = _relay_unreachable(error)
@@ -245,11 +259,29 @@ def _retry_later(message_id: uuid.UUID, attempts: int, now: datetime) -> None:
         )
 
 
+def _give_up(message_id: uuid.UUID, attempts: int, now: datetime) -> None:
+    with session_scope() as session:
+        run_prebuilt(session, _FAILED, message_id=message_id, now=now, attempts=attempts + 1)
+
+
 def _forget_sent(now: datetime) -> None:
     # Look first: a read takes no write lock, and most rounds have nothing to forget.
     with session_scope() as session:
         if run_prebuilt(session, _ANY_OLD_SENT, before=now - KEEP_SENT).first() is not None:
             run_prebuilt(session, _FORGET_SENT, before=now - KEEP_SENT)
+
+
+def refused_for_good(error: Exception) -> str | None:
+    """The reason, if the relay's answer is final for this message: a permanent (5xx)
+    reply to its sender, its data or every recipient. None for anything that may pass: the
+    relay down, a 4xx reply, or a message that can't be opened (a wrong key is fixed by
+    the operator, and the message then goes out)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _reply in error.recipients.values()})
+        return f"SMTPRecipientsRefused {codes}" if codes and min(codes) >= 500 else None
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500:
+        return f"{type(error).__name__} {error.smtp_code}"
+    return None
 
 
 def _relay_unreachable(error: Exception) -> bool:

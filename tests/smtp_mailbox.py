@@ -34,6 +34,15 @@ class _Collector:
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.received: list[tuple[tuple[str, ...], EmailMessage]] = []
+        self.refused: dict[str, str] = {}  # recipient -> the reply that refuses it
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        with self.lock:
+            reply = self.refused.get(address.lower())
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
@@ -106,6 +115,16 @@ class Mailbox:
         wanted = to.lower()
         with self._collector.lock:
             return [message for recipients, message in self._collector.received if wanted in recipients]
+
+    def refuse(self, to: str, reply: str = "550 5.1.1 No such mailbox") -> None:
+        """Answer RCPT TO:<to> with `reply` from now on (a 4xx reply is temporary)."""
+        with self._collector.lock:
+            self._collector.refused[to.lower()] = reply
+
+    def accept(self, to: str) -> None:
+        """Take messages to `to` again."""
+        with self._collector.lock:
+            self._collector.refused.pop(to.lower(), None)
 
     def clear(self) -> None:
         with self._collector.lock:

@@ -284,6 +284,41 @@ def test_an_outage_loses_nothing_and_sends_nothing_twice(db, mailbox: Mailbox, c
         assert secret not in caplog.text
 
 
+def test_a_message_refused_for_good_is_not_tried_again(db, mailbox: Mailbox, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="betterjournal.outbox")
+    mailbox.refuse("nobody@example.test")  # 550: no such mailbox
+    mailbox.refuse("busy@example.test", "450 4.2.1 Mailbox busy, try later")
+    transport = Counting(outbox.SmtpTransport(mailbox.url))
+    gone, busy, fine = (_queue(f"{name}@example.test") for name in ("nobody", "busy", "fine"))
+
+    start = utcnow()
+    assert outbox.deliver_due(start, transport) == 1
+    mailbox.wait_for("fine@example.test", timeout=5)
+    rows = _rows()
+    assert rows[gone].failed_at == start and rows[gone].message_ct is None  # content dropped
+    assert rows[busy].failed_at is None and rows[busy].attempts == 1  # a 4xx may pass: retried
+    assert rows[busy].message_ct is not None
+
+    # Rounds later the refused one is never tried again; the busy one is, until it passes.
+    calls = transport.calls
+    later = start + timedelta(minutes=5)
+    assert outbox.deliver_due(later, transport) == 0
+    assert transport.calls == calls + 1  # the busy one only
+    mailbox.accept("busy@example.test")
+    assert outbox.deliver_due(later + timedelta(minutes=5), transport) == 1
+    mailbox.wait_for("busy@example.test", timeout=5)
+    assert transport.calls == calls + 2
+    assert not mailbox.messages_to("nobody@example.test")
+
+    # The log names the message and the reply's code, never the address or the content.
+    assert f"email {gone} refused by the relay, not retried (SMTPRecipientsRefused [550])" in caplog.text
+    assert "nobody@example.test" not in caplog.text and "RESET-TOKEN" not in caplog.text
+    # Forgotten a day later, like a sent message.
+    outbox.deliver_due(start + timedelta(hours=24, seconds=1), transport)
+    assert gone not in _rows()
+    assert fine not in _rows()
+
+
 def test_two_senders_at_once_send_each_message_once(db, mailbox: Mailbox) -> None:
     queued = [_queue(f"race-{n}@example.test") for n in range(12)]
     transport = Counting(outbox.SmtpTransport(mailbox.url), delay=0.01)
