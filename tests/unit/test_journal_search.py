@@ -6,6 +6,8 @@ owner-keyed query and compares them in memory, so another client's entries can't
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -99,3 +101,14 @@ def test_today_and_yesterday_are_the_readers_days() -> None:
     assert paris.recent(now - timedelta(hours=6), now) == "Hier, 23 h 30"
     assert paris.days_ago(now - timedelta(hours=6), now) == 1
     assert toronto.days_ago(now - timedelta(hours=6), now) == 0
+
+
+def test_folding_drops_every_combining_mark_and_only_those() -> None:
+    # The table of marks stops at MARKS_BELOW: there are none above it.
+    above = [cp for cp in range(journal.MARKS_BELOW, sys.maxunicode + 1) if unicodedata.combining(chr(cp))]
+    assert above == []
+    # The same as testing each character of the decomposed text.
+    text = "".join(chr(cp) for cp in range(0x20, 0x3400)) + "Été, Œuvre, Straße, ǅ, ﬁ, İ, x̧̂"
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert journal.folded(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert journal.folded("Été à l'École") == "ete a l'ecole"
