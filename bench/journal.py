@@ -233,6 +233,25 @@ def toggle_window(
     return run
 
 
+def search_window(owner: EventClient, query: str, found: int) -> Window:
+    """Search the journal (JournalState.search_journal), until the list found arrives; it
+    must hold `found` entries."""
+
+    async def run() -> float:
+        await settle(owner, routes.JOURNAL)
+        start, sent = len(owner.received), time.perf_counter()
+        await emit(
+            owner, handler_name(JournalState, "search_journal"), {"form": {"query": query}}, routes.JOURNAL
+        )
+        shown = await arrival(owner, start, lambda u: "entries" in state_of([u], JournalState))
+        entries = state_of([owner.received[shown]], JournalState)["entries"]
+        if len(entries) != found:
+            raise RuntimeError(f"the search found {len(entries)} entries, not {found}")
+        return since(owner, shown, sent)
+
+    return run
+
+
 def journal_window(owner: EventClient, private: str = "Private") -> Window:
     """Open the journal; each card's label must read `private` (the owner's language)."""
 
@@ -363,6 +382,21 @@ async def measure(app: RunningApp, args: argparse.Namespace, idle: dict[str, int
             if round_number >= args.warmup:
                 samples[name].append(seconds)
     print(f"measured {args.rounds} rounds in {time.perf_counter() - started:.0f} s", flush=True)
+    # Searching the big journal, reported (no target): a word in every entry (the first page
+    # fills at once) and a word in none (every entry is read and compared).
+    searches = {
+        f"search {args.big:,}: a word in every entry": search_window(
+            tabs["big"], "shoulders", items.PAGE_SIZE
+        ),
+        f"search {args.big:,}: a word in none": search_window(tabs["big"], "lighthouse", 0),
+    }
+    for name in searches:
+        samples[name] = []
+    for round_number in range(2 + args.search_rounds):
+        for name, window in searches.items():
+            seconds = await window()
+            if round_number >= 2:
+                samples[name].append(seconds)
     for client in [*tabs.values(), sharer]:
         await client.close()
 
@@ -415,6 +449,13 @@ def report(results: dict[str, Any], big: int) -> dict[str, Any]:
         ("Journal open, 50 entries", "journal 50", (), ""),
         (f"Journal open, {big:,} entries", f"journal {big:,}", ("journal 50",), "journal"),
         ("Journal open, 50 entries, in French", "journal 50 French", ("journal 50",), "french"),
+        (
+            f"Search of {big:,} entries, a word in every entry",
+            f"search {big:,}: a word in every entry",
+            (),
+            "",
+        ),
+        (f"Search of {big:,} entries, a word in none", f"search {big:,}: a word in none", (), ""),
     ]
     n = len(results["samples"]["floor"])
     print(f"\n{'figure, ms (n=' + str(n) + ' each)':<56} {'median':>7} {'p95':>7}   ratios: median, p95")
@@ -445,6 +486,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--big", type=int, default=5000, help="entries of the large journal")
     parser.add_argument("--clients", type=int, default=200, help="connected clients for the memory figure")
+    parser.add_argument("--search-rounds", type=int, default=20, help="searches of the large journal, each")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     began = time.perf_counter()
