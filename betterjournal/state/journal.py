@@ -40,6 +40,7 @@ class JournalState(AppState):
     query: str = ""
     show: str = journal.SHOW_ALL
     searching: bool = False  # a search or a filter is on: the list holds what was found
+    search_pending: bool = False  # a search was asked for and its answer isn't here yet
     # Where each page shown so far starts (keyset paging); the last is this page's.
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
@@ -51,15 +52,24 @@ class JournalState(AppState):
         self.query, self.show = "", journal.SHOW_ALL
         await self._load_page(viewer, (None,))
 
+    @guarded(Role.CLIENT, quiet=True)
+    async def begin_search(self, form: dict) -> None:
+        """The Search button shows it is working (its own event, so the browser hears of it
+        before the search, which reads the whole journal when a word is rare, is done)."""
+        self.search_pending = True
+
     @guarded(Role.CLIENT)
     async def search_journal(self, form: dict) -> None:
         """Search the client's own entries (an empty search lists them all)."""
         viewer = self._viewer()
-        if not isinstance(form, dict) or set(form) - {"query"}:
-            self.problem = self._t("That search couldn't be made. Please try again.")
-            return
-        self.query = journal.clean_query(form.get("query", ""))
-        await self._load_page(viewer, (None,))
+        try:
+            if not isinstance(form, dict) or set(form) - {"query"}:
+                self.problem = self._t("That search couldn't be made. Please try again.")
+                return
+            self.query = journal.clean_query(form.get("query", ""))
+            await self._load_page(viewer, (None,))
+        finally:
+            self.search_pending = False
 
     @guarded(Role.CLIENT)
     async def show_only(self, which: str) -> None:

@@ -815,13 +815,16 @@ async def test_a_client_searches_only_their_own_journal(world: World) -> None:
                 )
                 assert state_of(found, JournalState).get("entries") == [], (show, tail)
                 replies.append(found)
-        # A's own words are found the same way (the search does run for A).
+        # A's own words are found the same way (the search does run for A), the Search button
+        # working from the tap until the answer comes.
         own = world.entries["private"]
         await tab.exchange(handler_name(JournalState, "show_only"), {"which": "all"}, **where)
-        mine = await tab.exchange(
-            handler_name(JournalState, "search_journal"), {"form": {"query": own.body[-10:]}}, **where
-        )
+        form = {"form": {"query": own.body[-10:]}}
+        working = await tab.exchange(handler_name(JournalState, "begin_search"), form, **where)
+        assert state_of(working, JournalState).get("search_pending") is True
+        mine = await tab.exchange(handler_name(JournalState, "search_journal"), form, **where)
         assert [e["id"] for e in state_of(mine, JournalState).get("entries") or []] == [own.id]
+        assert state_of(mine, JournalState).get("search_pending") is False
     after = snapshot(app)
     for reply in replies:
         assert secrets_in(reply, {other.title, other.body, world["b"].name}) == []
