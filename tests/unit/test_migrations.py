@@ -265,6 +265,9 @@ def test_0003_moves_drafts_binds_shares_to_their_link_and_back(db) -> None:
             )
         }
         assert shares == {active_share.hex: (live_link.hex, 0, 1), orphan_share.hex: (None, 1, 0)}
+        # Each share took its item's kind (0010).
+        kinds = session.connection().exec_driver_sql("SELECT DISTINCT kind FROM item_share").scalars().all()
+        assert kinds == [journal.KIND.name]
         assert sharing.visible_item_ids(session, clinician_id=dr_a) == {entry}
         assert sharing.visible_item_ids(session, clinician_id=dr_b) == set()
         link(session, client_id=a, clinician_id=dr_b)  # linking again revives nothing
