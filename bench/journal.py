@@ -234,15 +234,16 @@ def toggle_window(
 
 
 def search_window(owner: EventClient, query: str, found: int) -> Window:
-    """Search the journal (JournalState.search_journal), until the list found arrives; it
-    must hold `found` entries."""
+    """Search the journal as the form does (JournalState.begin_search, which sets the button
+    spinning, then search_journal), until the list found arrives; it must hold `found`
+    entries."""
 
     async def run() -> float:
         await settle(owner, routes.JOURNAL)
+        form = {"form": {"query": query}}
         start, sent = len(owner.received), time.perf_counter()
-        await emit(
-            owner, handler_name(JournalState, "search_journal"), {"form": {"query": query}}, routes.JOURNAL
-        )
+        await emit(owner, handler_name(JournalState, "begin_search"), form, routes.JOURNAL)
+        await emit(owner, handler_name(JournalState, "search_journal"), form, routes.JOURNAL)
         shown = await arrival(owner, start, lambda u: "entries" in state_of([u], JournalState))
         entries = state_of([owner.received[shown]], JournalState)["entries"]
         if len(entries) != found:

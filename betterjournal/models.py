@@ -219,8 +219,8 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
     claimed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
-    # The relay refused it for good (a 5xx reply, or it can't be opened): not tried again,
-    # its content dropped, forgotten a day later like a sent one.
+    # The relay refused it for good (a 5xx reply): not tried again, its content dropped,
+    # forgotten a day later like a sent one.
     failed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
@@ -325,6 +325,7 @@ class ItemShare(SQLModel, table=True):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
+        # A clinician's shares, live or ended, opened or not.
         Index("ix_item_share_clinician", "clinician_id", "revoked_at", "first_seen_at"),
         # A clinician's live shares not opened yet, per link and kind: the caseload counts
         # them from this index alone (no item or link read per share).

@@ -175,10 +175,11 @@ _FAILED = (
     .where(col(OutboxMessage.id) == bindparam("message_id"))
     .values(failed_at=bindparam("now"), message_ct=None, claimed_until=None, attempts=bindparam("attempts"))
 )
+# Sent, or refused for good: either way done, and forgotten KEEP_SENT later.
 _DONE_AT = func.coalesce(OutboxMessage.sent_at, OutboxMessage.failed_at)
-_OLD_SENT = (_DONE_AT.is_not(None), bindparam("before") > _DONE_AT)
-_ANY_OLD_SENT = select(OutboxMessage.id).where(*_OLD_SENT).limit(1)
-_FORGET_SENT = delete(OutboxMessage).where(*_OLD_SENT)
+_OLD_DONE = (_DONE_AT.is_not(None), bindparam("before") > _DONE_AT)
+_ANY_OLD_DONE = select(OutboxMessage.id).where(*_OLD_DONE).limit(1)
+_FORGET_DONE = delete(OutboxMessage).where(*_OLD_DONE)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -222,7 +223,7 @@ def deliver_due(now: datetime | None = None, transport: Transport | None = None)
             continue
         _mark_sent(message_id, now)
         delivered += 1
-    _forget_sent(now)
+    _forget_done(now)
     return delivered
 
 
@@ -264,11 +265,11 @@ def _give_up(message_id: uuid.UUID, attempts: int, now: datetime) -> None:
         run_prebuilt(session, _FAILED, message_id=message_id, now=now, attempts=attempts + 1)
 
 
-def _forget_sent(now: datetime) -> None:
+def _forget_done(now: datetime) -> None:
     # Look first: a read takes no write lock, and most rounds have nothing to forget.
     with session_scope() as session:
-        if run_prebuilt(session, _ANY_OLD_SENT, before=now - KEEP_SENT).first() is not None:
-            run_prebuilt(session, _FORGET_SENT, before=now - KEEP_SENT)
+        if run_prebuilt(session, _ANY_OLD_DONE, before=now - KEEP_SENT).first() is not None:
+            run_prebuilt(session, _FORGET_DONE, before=now - KEEP_SENT)
 
 
 def refused_for_good(error: Exception) -> str | None:
