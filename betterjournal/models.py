@@ -618,8 +618,9 @@ class ReminderPreference(SQLModel, table=True):
     journal_at: int = 20 * 60
     homework_on: bool = False
     homework_at: int = 9 * 60
-    quiet_start: int | None = None  # None: no quiet hours
-    quiet_end: int | None = None
+    quiet_on: bool = False
+    quiet_start: int = 22 * 60  # kept while quiet hours are off, for turning them on again
+    quiet_end: int = 7 * 60
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

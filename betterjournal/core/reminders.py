@@ -72,6 +72,9 @@ class Schedule:
     at: time
 
 
+QUIET_HOURS = (time(22, 0), time(7, 0))  # offered until the person chooses their own
+
+
 @dataclass(frozen=True)
 class Plan:
     """A person's reminders. Homework reminders come on due days only, at `homework.at`."""
@@ -79,11 +82,17 @@ class Plan:
     check_in: Schedule
     journal: Schedule
     homework: Schedule
-    quiet: tuple[time, time] | None = None  # from, to (may cross midnight)
+    quiet_on: bool = False
+    quiet_hours: tuple[time, time] = QUIET_HOURS  # from, to (may cross midnight); kept while off
 
     @property
     def any_on(self) -> bool:
         return self.check_in.on or self.journal.on or self.homework.on
+
+    @property
+    def quiet(self) -> tuple[time, time] | None:
+        """The quiet hours in force: None while they are turned off."""
+        return self.quiet_hours if self.quiet_on else None
 
 
 OFF = Plan(
@@ -175,14 +184,12 @@ def plan_of(row: ReminderPreference | None) -> Plan:
     """A stored preference as a plan (no row: every reminder off)."""
     if row is None:
         return OFF
-    quiet = None
-    if row.quiet_start is not None and row.quiet_end is not None:
-        quiet = (_time(row.quiet_start), _time(row.quiet_end))
     return Plan(
         check_in=Schedule(row.check_in_on, _days(row.check_in_days), _time(row.check_in_at)),
         journal=Schedule(row.journal_on, _days(row.journal_days), _time(row.journal_at)),
         homework=Schedule(row.homework_on, frozenset(WEEKDAYS), _time(row.homework_at)),
-        quiet=quiet,
+        quiet_on=row.quiet_on,
+        quiet_hours=(_time(row.quiet_start), _time(row.quiet_end)),
     )
 
 
@@ -232,9 +239,10 @@ def plan_from_form(fields: Mapping[str, object]) -> Plan:
         return Schedule(on, days, moment(f"{kind}_at", on, default.at))
 
     quiet_on = ticked("quiet_on")
-    quiet = None
-    if quiet_on:
-        quiet = (moment("quiet_start", True, time(22, 0)), moment("quiet_end", True, time(7, 0)))
+    quiet_hours = (
+        moment("quiet_start", quiet_on, QUIET_HOURS[0]),
+        moment("quiet_end", quiet_on, QUIET_HOURS[1]),
+    )
     homework_on = ticked("homework_on")
     return Plan(
         check_in=schedule("check_in", OFF.check_in),
@@ -242,7 +250,8 @@ def plan_from_form(fields: Mapping[str, object]) -> Plan:
         homework=Schedule(
             homework_on, frozenset(WEEKDAYS), moment("homework_at", homework_on, OFF.homework.at)
         ),
-        quiet=quiet,
+        quiet_on=quiet_on,
+        quiet_hours=quiet_hours,
     )
 
 
@@ -254,7 +263,7 @@ def save_preferences(session: Session, *, user_id: uuid.UUID, plan: Plan) -> Non
             raise InvalidInput(NO_DAY)
         if not schedule.days <= set(WEEKDAYS):
             raise InvalidInput(NO_DAY)
-    if plan.quiet is not None and plan.quiet[0] == plan.quiet[1]:
+    if plan.quiet_on and plan.quiet_hours[0] == plan.quiet_hours[1]:
         raise InvalidInput(SAME_QUIET)
     row = session.get(ReminderPreference, user_id) or ReminderPreference(user_id=user_id)
     row.check_in_on, row.check_in_days = plan.check_in.on, _mask(plan.check_in.days)
@@ -262,8 +271,8 @@ def save_preferences(session: Session, *, user_id: uuid.UUID, plan: Plan) -> Non
     row.journal_on, row.journal_days = plan.journal.on, _mask(plan.journal.days)
     row.journal_at = _minutes(plan.journal.at)
     row.homework_on, row.homework_at = plan.homework.on, _minutes(plan.homework.at)
-    row.quiet_start = _minutes(plan.quiet[0]) if plan.quiet else None
-    row.quiet_end = _minutes(plan.quiet[1]) if plan.quiet else None
+    row.quiet_on = plan.quiet_on
+    row.quiet_start, row.quiet_end = _minutes(plan.quiet_hours[0]), _minutes(plan.quiet_hours[1])
     row.updated_at = utcnow()
     session.add(row)
     if not plan.any_on:

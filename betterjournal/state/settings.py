@@ -67,9 +67,8 @@ class SettingsState(AppState):
         self.journal_on, self.journal_at = plan.journal.on, hhmm(plan.journal.at)
         self.journal_days = [day in plan.journal.days for day in reminders.WEEKDAYS]
         self.homework_on, self.homework_at = plan.homework.on, hhmm(plan.homework.at)
-        self.quiet_on = plan.quiet is not None
-        if plan.quiet is not None:
-            self.quiet_start, self.quiet_end = hhmm(plan.quiet[0]), hhmm(plan.quiet[1])
+        self.quiet_on = plan.quiet_on
+        self.quiet_start, self.quiet_end = hhmm(plan.quiet_hours[0]), hhmm(plan.quiet_hours[1])
         self.reminders_version += 1
 
     @guarded()

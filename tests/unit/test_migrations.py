@@ -309,3 +309,46 @@ def test_0003_moves_drafts_binds_shares_to_their_link_and_back(db) -> None:
         }
     command.upgrade(_config(), "head")
     get_engine().dispose()
+
+
+def test_0012_keeps_quiet_hours_times_while_they_are_off(db) -> None:
+    """0012: a person with quiet hours keeps them on; one without gets them off, with the
+    times the settings page offers. From then on, turning them off keeps the times."""
+    from datetime import time
+
+    from betterjournal.core import reminders
+    from betterjournal.db import session_scope
+
+    with_quiet, without = db.client_a.id, db.client_b.id
+    command.downgrade(_config(), "0011")
+    get_engine().dispose()
+    with get_engine().begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO reminder_preference (user_id, check_in_on, check_in_days, check_in_at, journal_on, "
+            "journal_days, journal_at, homework_on, homework_at, quiet_start, quiet_end, updated_at) "
+            "VALUES (?, 1, 1, 1200, 0, 0, 1200, 0, 540, 1380, 360, '2026-12-01 10:00:00.000000'), "
+            "(?, 1, 1, 1200, 0, 0, 1200, 0, 540, NULL, NULL, '2026-12-01 10:00:00.000000')",
+            (with_quiet.hex, without.hex),
+        )
+    command.upgrade(_config(), "head")
+    get_engine().dispose()
+    with session_scope() as session:
+        kept = reminders.preferences(session, user_id=with_quiet)
+        offered = reminders.preferences(session, user_id=without)
+    assert (kept.quiet_on, kept.quiet) == (True, (time(23, 0), time(6, 0)))
+    assert (offered.quiet_on, offered.quiet, offered.quiet_hours) == (False, None, reminders.QUIET_HOURS)
+
+    off = reminders.plan_from_form(
+        {
+            "check_in_on": "on",
+            "check_in_day_0": "on",
+            "check_in_at": "20:00",
+            "quiet_start": "23:00",
+            "quiet_end": "06:00",
+        }
+    )
+    with session_scope() as session:
+        reminders.save_preferences(session, user_id=with_quiet, plan=off)
+    with session_scope() as session:
+        turned_off = reminders.preferences(session, user_id=with_quiet)
+    assert (turned_off.quiet, turned_off.quiet_hours) == (None, (time(23, 0), time(6, 0)))

@@ -126,12 +126,12 @@ def test_quiet_hours_across_midnight_skip_a_reminder_due_in_them() -> None:
     night = (time(22, 0), time(7, 0))
     start, end = datetime(2026, 12, 8, 6, 0, tzinfo=UTC), datetime(2026, 12, 9, 6, 0, tzinfo=UTC)
     assert any(reminders.due_now(now, late, VANCOUVER) for now in _every_minute(start, end))
-    quiet = _plan(check_in=late.check_in, quiet=night)
+    quiet = _plan(check_in=late.check_in, quiet_on=True, quiet_hours=night)
     assert not any(reminders.due_now(now, quiet, VANCOUVER) for now in _every_minute(start, end))
 
 
 def test_nothing_is_sent_while_quiet_hours_last_even_a_late_reminder() -> None:
-    plan = _plan(quiet=(time(20, 30), time(7, 0)))
+    plan = _plan(quiet_on=True, quiet_hours=(time(20, 30), time(7, 0)))
     at_8pm = MONDAY_8PM_VANCOUVER
     assert reminders.due_now(at_8pm, plan, VANCOUVER)  # 20:00 is before quiet hours start
     # The same reminder, late (the scheduler was down), once quiet hours have started: no.
@@ -268,7 +268,7 @@ def test_no_reminder_after_turning_off_nor_before_turning_on(db: People) -> None
 
 
 def test_no_reminder_in_quiet_hours_through_the_scheduler(db: People) -> None:
-    _in_vancouver(db, _plan(quiet=(time(19, 0), time(21, 0))))
+    _in_vancouver(db, _plan(quiet_on=True, quiet_hours=(time(19, 0), time(21, 0))))
     monday_evening = _every_minute(
         MONDAY_8PM_VANCOUVER - timedelta(hours=2), MONDAY_8PM_VANCOUVER + timedelta(hours=3)
     )
