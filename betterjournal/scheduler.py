@@ -11,46 +11,52 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from collections import Counter
 from datetime import datetime
 
 from betterjournal.core import reminders
 from betterjournal.db import off_the_loop, session_scope
 from betterjournal.models import utcnow
+from betterjournal.settings import get_settings
 
 log = logging.getLogger("betterjournal.scheduler")
 
-ROUND_SECONDS = 60.0
 
-
-def give_due(now: datetime) -> int:
-    """One round at `now`: every reminder due, given once. Blocking (the database)."""
+def give_due(now: datetime) -> Counter[uuid.UUID]:
+    """One round at `now`: every reminder due, given once; how many each person was given.
+    Blocking (the database)."""
     with session_scope() as session:
         people = reminders.people_to_remind(session)
-    given = 0
+    given: Counter[uuid.UUID] = Counter()
     for user_id in people:
         try:
             with session_scope() as session:
-                given += reminders.send_due_to(session, user_id=user_id, now=now)
+                given[user_id] += reminders.send_due_to(session, user_id=user_id, now=now)
         except Exception as error:  # by type only: never an address or a name
             log.warning("a reminder was not given (%s)", type(error).__name__)
-    return given
+    return +given
 
 
-async def give_due_reminders(now: datetime | None = None) -> int:
+async def give_due_reminders(now: datetime | None = None) -> Counter[uuid.UUID]:
     """One round: every reminder due at `now` (default: the clock), given once."""
     return await off_the_loop(give_due, now=now or utcnow())
 
 
 async def run_reminders() -> None:
-    """Forever, a round a minute. A failed round (the database busy or not migrated yet)
-    is logged by its error type only, once until the next success."""
+    """Forever, a round a minute (BJ_REMINDER_ROUND_SECONDS); whoever was just given a
+    reminder sees its banner at once in the tabs they have open. A failed round (the
+    database busy or not migrated yet) is logged by its error type only, once until the
+    next success."""
+    from betterjournal.state.reminders import show_new_reminders  # the app's states
+
     last_error = ""
     while True:
         try:
-            await give_due_reminders()
+            show_new_reminders(await give_due_reminders())
             last_error = ""
         except Exception as error:
             if type(error).__name__ != last_error:
                 log.warning("reminders round failed (%s)", type(error).__name__)
             last_error = type(error).__name__
-        await asyncio.sleep(ROUND_SECONDS)
+        await asyncio.sleep(get_settings().reminder_round_seconds)

@@ -34,6 +34,16 @@ def _minutes(name: str, default: int) -> timedelta:
     return timedelta(minutes=value)
 
 
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(_env(name, str(default)))
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise SettingsError(f"{name} must be a number of seconds between 0 and 3600")
+    return value
+
+
 # smtp:// (no TLS) is for a relay on the same machine, and for the test suite's server.
 SMTP_SCHEMES = ("smtp+starttls", "smtps", "smtp")
 
@@ -61,6 +71,8 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
+    # How often the reminders' scheduler looks for reminders due (seconds).
+    reminder_round_seconds: float = 60.0
     # Modules registering extra item kinds, for tests only (e.g. the test suite's "note"
     # kind, so the socket attacks cover a second kind); refused in production.
     test_kinds: tuple[str, ...] = ()
@@ -126,6 +138,7 @@ def load_settings() -> Settings:
         oidc_issuer=_env("BJ_OIDC_ISSUER", "").rstrip("/"),
         oidc_client_id=_env("BJ_OIDC_CLIENT_ID", ""),
         oidc_client_secret=_env("BJ_OIDC_CLIENT_SECRET", ""),
+        reminder_round_seconds=_seconds("BJ_REMINDER_ROUND_SECONDS", 60.0),
         test_kinds=tuple(name for name in _env("BJ_TEST_KINDS", "").split(",") if name.strip()),
     )
     if not is_time_zone(settings.time_zone):

@@ -188,6 +188,11 @@ def list_requests(
     ]
 
 
+def admin_ids(session: Session) -> list[uuid.UUID]:
+    """Every active admin: whose open waiting list a new request or a decision changes."""
+    return list(session.exec(select(User.id).where(col(User.role) == Role.ADMIN, col(User.is_active))).all())
+
+
 def _pending(session: Session, request_id: object) -> AccessRequest:
     request = session.get(AccessRequest, parse_id(request_id))
     if request is None:

@@ -359,8 +359,10 @@ _TOUCH_SESSION = (
 )
 
 
-def resolve_session(session: Session, token: str | None) -> Viewer | None:
+def resolve_session(session: Session, token: str | None, *, touch: bool = True) -> Viewer | None:
     """The viewer behind a session token, or None if unknown, revoked, expired or idle.
+    `touch`: count this as the person's activity (their own event; not a push from the
+    server, which must never keep an idle session alive).
 
     Runs before every websocket event (AUTHN-5), so it is one prebuilt statement.
     """
@@ -389,7 +391,7 @@ def resolve_session(session: Session, token: str | None) -> Viewer | None:
         or not is_active
     ):
         return None
-    if now - last_seen_at >= LAST_SEEN_GRANULARITY:
+    if touch and now - last_seen_at >= LAST_SEEN_GRANULARITY:
         run_prebuilt(session, _TOUCH_SESSION, session_id=session_id, now=now)
     return Viewer(
         user_id=user_id,

@@ -21,6 +21,7 @@ from betterjournal.core.errors import CoreError
 from betterjournal.db import in_session
 from betterjournal.models import SessionStage, User
 from betterjournal.state import live
+from betterjournal.state.admin import show_to_admins
 from betterjournal.state.base import HOME_BY_ROLE, AppState, form_fields, guarded
 
 ACCESS_FIELDS = set(access.FIELDS)
@@ -65,6 +66,7 @@ class LandingState(AppState):
         except CoreError as error:
             self.problem = self._t(error.message, **error.values)
         else:
+            await show_to_admins()
             self.access_requested = True
             self.notice = self._t(
                 "Thank you. We've received your request. If you're invited to the beta, "

@@ -1,13 +1,16 @@
 """The admin's page: the early-access waiting list. Admins see no PHI (AUTHZ-2): a request
-holds only what the person typed into the public form."""
+holds only what the person typed into the public form. A new request, or another admin's
+decision, shows at once on every admin's open list (`show_to_admins`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from betterjournal.core import access
 from betterjournal.db import in_session
-from betterjournal.models import AccessStatus, Role
+from betterjournal.models import AccessStatus, Role, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 
 STATUS_FILTERS = ("pending", "approved", "declined", "all")
@@ -89,17 +92,34 @@ class AdminState(AppState):
     @guarded(Role.ADMIN)
     async def record_register_check(self, request_id: str) -> None:
         await in_session(access.record_register_check, admin_id=self._viewer().user_id, request_id=request_id)
-        await self._fill()
+        await self._changed()
         self.notice = self._t("The registration check is recorded. You can approve the request now.")
 
     @guarded(Role.ADMIN)
     async def approve(self, request_id: str) -> None:
         await in_session(access.approve, admin_id=self._viewer().user_id, request_id=request_id)
-        await self._fill()
+        await self._changed()
         self.notice = self._t("Approved. We've emailed a link to choose a password (it works for 72 hours).")
 
     @guarded(Role.ADMIN)
     async def decline(self, request_id: str) -> None:
         await in_session(access.decline, admin_id=self._viewer().user_id, request_id=request_id)
-        await self._fill()
+        await self._changed()
         self.notice = self._t("Declined. No email was sent.")
+
+    async def _changed(self) -> None:
+        """This admin's list shows the decision now; the other admins' open lists too."""
+        await self._fill()
+        await show_to_admins(but=self.router.session.client_token)
+
+
+async def show_to_admins(*, but: str = "") -> None:
+    """The waiting list changed: every admin's open list (but the tab `but`) shows it now."""
+    live.push_to_signed_in_tabs(await in_session(access.admin_ids), _refill, but=but)
+
+
+async def _refill(root: Any, viewer: Viewer) -> None:
+    if viewer.role == Role.ADMIN:
+        admin = await root.get_state(AdminState)
+        if admin.requests_loaded:
+            await admin._fill()

@@ -153,15 +153,16 @@ class AppState(rx.State):
         """
         self._flash_message = message
 
-    async def _identify(self) -> Viewer | None:
+    async def _identify(self, *, touch: bool = True) -> Viewer | None:
         """Re-validate the session cookie of this connection; wipe the tree if it changed.
 
         Runs before every event (SessionGate), the framework's own hydrate included, so
         a tab whose session ended, or that another person signs in on, never gets the
-        previous person's data back from server memory.
+        previous person's data back from server memory. `touch=False` for the server's
+        own pushes (state/live.py): they are not the person's activity.
         """
         token = session_token_from_cookie_header(self.router.headers.cookie)
-        viewer = await in_session(accounts.resolve_session, token=token)
+        viewer = await in_session(accounts.resolve_session, token=token, touch=touch)
         # Private data only ever enters the tree for an identified viewer, so an empty
         # _viewer_id means there is nothing of anyone's to wipe.
         if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):

@@ -9,6 +9,9 @@ tab that holds nothing any more is forgotten, so other tabs cost nothing.
 
 States that hold another person's data implement `_recheck_access(viewer_id)` and
 `_leave(path)`; they are found automatically (`holders`).
+
+Every tab a person is signed in on is known too (`push_to_signed_in_tabs`): a sign-out
+elsewhere reaches it at once, and so does news from the server itself (a reminder given).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import functools
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 log = logging.getLogger("betterjournal.live")
@@ -57,14 +60,27 @@ def recheck_sessions(user_ids: Iterable[uuid.UUID | str]) -> None:
     """Sessions of these people just ended (signed out elsewhere, a new password): each of
     their open tabs re-checks its cookie now, and one whose session ended is wiped and says
     so at once, instead of at its next event."""
+    push_to_signed_in_tabs(user_ids, None)
+
+
+# What a push does in one tab, once its session is known to hold: (the tab's root state,
+# the signed-in person, a core.accounts.Viewer).
+Push = Callable[[Any, Any], Awaitable[None]]
+
+
+def push_to_signed_in_tabs(user_ids: Iterable[uuid.UUID | str], push: Push | None, *, but: str = "") -> None:
+    """In the background, in every open tab these people are signed in on (but the tab
+    `but`, which shows the change already): re-check the tab's session (without counting
+    it as their activity); a tab whose session ended is wiped and says so; in the others,
+    `push` (if any) runs and its change reaches the browser at once."""
     for user_id in {str(u) for u in user_ids}:
-        for token in list(_signed_in_tabs.get(user_id, ())):
-            task = asyncio.create_task(_recheck_session(user_id, token), context=contextvars.Context())
+        for token in _signed_in_tabs.get(user_id, set()) - {but}:
+            task = asyncio.create_task(_push(user_id, token, push), context=contextvars.Context())
             _tasks.add(task)
             task.add_done_callback(_tasks.discard)
 
 
-async def _recheck_session(user_id: str, token: str) -> None:
+async def _push(user_id: str, token: str, push: Push | None) -> None:
     import reflex as rx
 
     from betterjournal.betterjournal import app
@@ -80,11 +96,14 @@ async def _recheck_session(user_id: str, token: str) -> None:
             if app_state._viewer_id != user_id:
                 _signed_in_tabs.get(user_id, set()).discard(token)
                 return
-            if await app_state._identify() is None:
+            viewer = await app_state._identify(touch=False)
+            if viewer is None:
                 app_state.signed_out_here = True
                 _signed_in_tabs.get(user_id, set()).discard(token)
+            elif push is not None:
+                await push(root, viewer)
     except Exception as error:  # a closed tab must not break the person who acted
-        log.warning("live sign-out of a tab failed (%s)", type(error).__name__)
+        log.warning("live update of a signed-in tab failed (%s)", type(error).__name__)
 
 
 @functools.cache

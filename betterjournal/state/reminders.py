@@ -1,11 +1,31 @@
-"""The in-app reminder banner on signed-in pages (core/reminders.py gives the reminders)."""
+"""The in-app reminder banner on signed-in pages (core/reminders.py gives the reminders).
+
+A page shows the newest reminder as it opens; one given while the person has the app open
+appears at once in every tab they are signed in on (`show_new_reminders`, from the
+scheduler)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
 from betterjournal.core import reminders
 from betterjournal.db import in_session
-from betterjournal.models import Role
+from betterjournal.models import Role, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
+
+
+def show_new_reminders(user_ids: Iterable[uuid.UUID]) -> None:
+    """These people were just given a reminder: their open tabs show its banner now."""
+    live.push_to_signed_in_tabs(user_ids, _show_in_tab)
+
+
+async def _show_in_tab(root: Any, viewer: Viewer) -> None:
+    if viewer.role == Role.CLIENT:
+        banner = await root.get_state(ReminderBannerState)
+        await banner._show_newest(viewer.user_id)
 
 
 class ReminderBannerState(AppState):
@@ -22,9 +42,13 @@ class ReminderBannerState(AppState):
     async def load_reminder(self) -> None:
         """Look for a reminder to show (every signed-in page does, as it opens)."""
         viewer = self._viewer()
-        found = None
         if viewer.role == Role.CLIENT:
-            found = await in_session(reminders.banner, user_id=viewer.user_id)
+            await self._show_newest(viewer.user_id)
+        elif self.reminder_kind:
+            self._clear()
+
+    async def _show_newest(self, user_id: uuid.UUID) -> None:
+        found = await in_session(reminders.banner, user_id=user_id)
         if found is None:
             if self.reminder_kind:
                 self._clear()

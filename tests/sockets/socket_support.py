@@ -336,30 +336,47 @@ def database_path(app: RunningApp) -> Path:
     return app.data_dir / "betterjournal.db"
 
 
+# One read-only connection per database, kept open: it tells whether anything was committed
+# since the last snapshot (PRAGMA data_version), so an unchanged database is not read again.
+_readers: dict[Path, sqlite3.Connection] = {}
+_last_snapshot: dict[Path, tuple[int, Snapshot]] = {}
+
+
+def _reader(path: Path) -> sqlite3.Connection:
+    if path not in _readers:
+        _readers[path] = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    return _readers[path]
+
+
 def snapshot(app: RunningApp) -> Snapshot:
-    """Every row of every table (as a multiset), read through a read-only connection."""
-    connection = sqlite3.connect(f"file:{database_path(app)}?mode=ro", uri=True, timeout=10)
-    try:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        tables: dict[str, Counter] = {}
-        for name in names:
-            columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')]
-            kept = [c for c in columns if (name, c) not in VOLATILE_COLUMNS]
-            select = ", ".join(f'"{c}"' for c in kept)
-            tables[name] = Counter(connection.execute(f'SELECT {select} FROM "{name}"').fetchall())  # noqa: S608
-        audit = tuple(
-            connection.execute(
-                "SELECT id, actor_id, item_id, action, outcome FROM audit_event ORDER BY id"
-            ).fetchall()
+    """Every row of every table (as a multiset), read through a read-only connection; the
+    last one again when nothing was committed since (by any connection or process)."""
+    path = database_path(app)
+    connection = _reader(path)
+    version = connection.execute("PRAGMA data_version").fetchone()[0]
+    last = _last_snapshot.get(path)
+    if last is not None and last[0] == version:
+        return last[1]
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
-    finally:
-        connection.close()
-    return Snapshot(tables=tables, audit=audit)
+    ]
+    tables: dict[str, Counter] = {}
+    for name in names:
+        columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')]
+        kept = [c for c in columns if (name, c) not in VOLATILE_COLUMNS]
+        select = ", ".join(f'"{c}"' for c in kept)
+        tables[name] = Counter(connection.execute(f'SELECT {select} FROM "{name}"').fetchall())  # noqa: S608
+    audit = tuple(
+        connection.execute(
+            "SELECT id, actor_id, item_id, action, outcome FROM audit_event ORDER BY id"
+        ).fetchall()
+    )
+    taken = Snapshot(tables=tables, audit=audit)
+    _last_snapshot[path] = (version, taken)
+    return taken
 
 
 def new_audit_rows(before: Snapshot, after: Snapshot) -> list[tuple[Any, ...]]:

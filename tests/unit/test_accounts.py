@@ -18,7 +18,7 @@ from betterjournal.core import accounts, form_tokens, links, passwords, sharing
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, utcnow
-from betterjournal.settings import get_settings
+from betterjournal.settings import SettingsError, get_settings
 
 ADDRESS = "203.0.113.7"
 
@@ -375,6 +375,32 @@ def test_activity_refreshes_the_idle_timer(db) -> None:
     with session_scope() as session:
         row = session.exec(select(AuthSession)).one()
         assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_a_look_from_the_server_does_not_refresh_the_idle_timer(db) -> None:
+    """A push from the server (a reminder's banner, a sign-out elsewhere) re-checks the
+    session without counting as the person's activity: it never keeps an idle one alive."""
+    token = _start(db.client_a.id)
+    _shift(token, last_seen_at=utcnow() - timedelta(minutes=20))
+    with session_scope() as session:
+        assert accounts.resolve_session(session, token, touch=False) is not None
+    with session_scope() as session:
+        row = session.exec(select(AuthSession)).one()
+        assert utcnow() - row.last_seen_at > timedelta(minutes=19)
+    _shift(token, last_seen_at=utcnow() - timedelta(minutes=31))
+    with session_scope() as session:
+        assert accounts.resolve_session(session, token, touch=False) is None
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "7200"])
+def test_the_reminder_round_must_be_a_sensible_number_of_seconds(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BJ_REMINDER_ROUND_SECONDS", value)
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="BJ_REMINDER_ROUND_SECONDS"):
+        get_settings()
+    get_settings.cache_clear()
 
 
 def test_disabled_account_loses_its_sessions(db) -> None:

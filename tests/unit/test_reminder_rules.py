@@ -59,7 +59,7 @@ def _in_vancouver(db: People, plan: reminders.Plan, *, language: str | None = No
 
 def _run(now: datetime) -> int:
     """One scheduler round at `now` (the app's own round, with the clock passed in)."""
-    return asyncio.run(scheduler.give_due_reminders(now))
+    return asyncio.run(scheduler.give_due_reminders(now)).total()
 
 
 def _outbox() -> list[EmailMessage]:
