@@ -115,16 +115,6 @@ class RunningApp:
         self.markers.add(value)
         return value
 
-    def wait_until_ready(self) -> None:
-        """Until the app answers and serves its pages (stopped, and the error raised, if it
-        does not within START_TIMEOUT_SECONDS)."""
-        assert self.process is not None
-        try:
-            wait_until_healthy(self.url, self.process, self.log_path, START_TIMEOUT_SECONDS)
-        except BaseException:
-            self.stop()
-            raise
-
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -191,23 +181,8 @@ def start_app(
     mailbox: Any = None,
     oidc: Any = None,
 ) -> RunningApp:
-    """The app in production mode, ready; with `oidc` (a started tests/oidc_provider.py
-    provider), clinic sign-in is configured against it."""
-    app = launch_app(data_dir, port, test_kinds=test_kinds, mailbox=mailbox, oidc=oidc)
-    app.wait_until_ready()
-    return app
-
-
-def launch_app(
-    data_dir: Path,
-    port: int | None = None,
-    *,
-    test_kinds: bool = False,
-    mailbox: Any = None,
-    oidc: Any = None,
-) -> RunningApp:
-    """start_app, without waiting: the app builds its frontend and starts while the caller
-    goes on (`wait_until_ready` before using it)."""
+    """The app in production mode; with `oidc` (a started tests/oidc_provider.py provider),
+    clinic sign-in is configured against it."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = app_env(data_dir, port, test_kinds=test_kinds, smtp_url=mailbox.url if mailbox else "")
@@ -238,4 +213,9 @@ def launch_app(
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    try:
+        wait_until_healthy(app.url, app.process, app.log_path, START_TIMEOUT_SECONDS)
+    except BaseException:
+        app.stop()
+        raise
     return app
