@@ -40,7 +40,7 @@ from betterjournal.pages.homework import (
 from betterjournal.pages.install import install_page
 from betterjournal.pages.journal import entry_page, journal_page
 from betterjournal.pages.preparation import brief_page, caseload_page, prepare_page
-from betterjournal.pages.settings import security_page, sessions_page, settings_page
+from betterjournal.pages.settings import security_page, sessions_page, settings_page, your_data_page
 from betterjournal.settings import get_settings
 from betterjournal.state.account import (
     LandingState,
@@ -65,6 +65,7 @@ from betterjournal.state.homework import (
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 from betterjournal.state.settings import SettingsState
+from betterjournal.state.your_data import YourDataState
 
 log = logging.getLogger("betterjournal")
 
@@ -135,6 +136,7 @@ PAGES = [
     (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
     (security_page, routes.SECURITY, N_("Password and two-step sign-in"), SecurityState.load_security),
     (sessions_page, routes.SESSIONS, N_("Where you're signed in"), SessionsState.load_sessions),
+    (your_data_page, routes.YOUR_DATA, N_("Your data"), YourDataState.load_your_data),
     (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
     (
         client_entries_page,

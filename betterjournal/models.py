@@ -76,9 +76,10 @@ class AuditAction(enum.StrEnum):
     CALL = "call"  # a signed-in person calling a handler their role may not (always denied)
     SCHEDULE = "schedule"  # a clinician setting or clearing an appointment, or marking one held
     DISCUSS = "discuss"  # a clinician ticking an agenda line as discussed (or unticking it)
-    EXPORT = "export"  # a client making a file of their own items (the session summary PDF)
+    EXPORT = "export"  # a client making a file of their own items (a summary PDF, all their data)
     CHECK_CODE = "check_code"  # a signed-in client trying an invitation code (audited when wrong)
     ADMIT = "admit"  # an admin checking, approving or declining a request for early access
+    ERASE = "erase"  # a client deleting their account: the one row left about them (PRIV-3)
 
 
 class AuditOutcome(enum.StrEnum):

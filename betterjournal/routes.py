@@ -29,6 +29,7 @@ ADMIN = "/admin"  # the early-access waiting list
 SETTINGS = "/settings"
 SESSIONS = "/settings/sessions"  # where you're signed in
 SECURITY = "/settings/security"  # password, email, two-step sign-in (after re-authenticating)
+YOUR_DATA = "/settings/data"  # a client's: download everything, or delete the account
 SIGN_IN_CODE = "/signin/code"  # the two-step code after the password
 TWO_STEP_SETUP = "/two-step"  # setting up two-step sign-in (required for clinicians and admins)
 FORGOT = "/forgot"  # asking for a password reset link
@@ -54,7 +55,7 @@ API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder em
 SIGNED_IN_PAGES = frozenset({
     JOURNAL, WRITE, ENTRY, CARE_TEAM, CHECK_IN, CHECK_INS, CHECK_IN_ITEM, CLIENTS, CLIENT_ENTRIES,
     SHARED_ENTRY, CLIENT_CHECK_INS, HOMEWORK, WORKSHEET, CLIENT_HOMEWORK, RETURNED, PREPARE,
-    CASELOAD, BRIEF, WORKSHEETS, ADMIN, SETTINGS, SESSIONS, SECURITY,
+    CASELOAD, BRIEF, WORKSHEETS, ADMIN, SETTINGS, SESSIONS, SECURITY, YOUR_DATA,
 })  # fmt: skip
 # Every page (the HTTP routes under /api and the offline page aside).
 PAGE_PATHS = SIGNED_IN_PAGES | {

@@ -110,6 +110,19 @@ def open_for_editing(
     return Editing(fields=dict.fromkeys(kind.field_names, ""), is_new=True, from_draft=False)
 
 
+def every_draft(session: Session, *, owner_id: Any) -> list[DraftItem]:
+    """Every draft of the owner's, of any kind, newest first (for taking everything away)."""
+    rows = session.exec(
+        select(ItemDraft.item_id, ItemDraft.kind, ItemDraft.payload_ct, ItemDraft.updated_at)
+        .where(col(ItemDraft.owner_id) == owner_id)
+        .order_by(col(ItemDraft.updated_at).desc())
+    ).all()
+    if not rows:
+        return []
+    key = data_key(session, owner_id)
+    return [DraftItem(item_id, kind, _open(key, item_id, blob), at) for item_id, kind, blob, at in rows]
+
+
 def list_new(
     session: Session, *, owner_id: Any, kind: items.Kind, skip: Collection[Any] = ()
 ) -> list[DraftItem]:

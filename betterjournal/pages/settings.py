@@ -15,6 +15,7 @@ from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
 from betterjournal.state.account import SecurityState, SessionsState
 from betterjournal.state.settings import SettingsState
+from betterjournal.state.your_data import YourDataState
 
 
 def _select(name: str, options: rx.Component, chosen: str | rx.Var[str]) -> rx.Component:
@@ -193,6 +194,10 @@ def _settings_links() -> rx.Component:
     return rx.vstack(
         rx.link(tr("Password and two-step sign-in"), href=routes.SECURITY),
         rx.link(tr("Where you're signed in"), href=routes.SESSIONS),
+        rx.cond(
+            SettingsState.reminders_offered,  # clients
+            rx.link(tr("Your data: download it all, or delete your account"), href=routes.YOUR_DATA),
+        ),
         spacing="3",
         padding_top="1em",
     )
@@ -216,13 +221,14 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
     )
 
 
-def _section(title, *children: rx.Component, on_submit, button) -> rx.Component:
+def _section(title, *children: rx.Component, on_submit, button, danger: bool = False) -> rx.Component:
+    colour: dict[str, Any] = {"color_scheme": "red"} if danger else {}
     return rx.el.section(
         rx.form(
             rx.vstack(
                 rx.heading(title, as_="h2", size="4"),
                 *children,
-                rx.button(button, type="submit", size="3"),
+                rx.button(button, type="submit", size="3", **colour),
                 spacing="3",
                 width="100%",
             ),
@@ -399,4 +405,66 @@ def sessions_page() -> rx.Component:
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
         ),
         heading=tr("Where you're signed in"),
+    )
+
+
+def your_data_page() -> rx.Component:
+    """A client's data: all of it in one file to take away, or the account deleted."""
+    return page_shell(
+        rx.cond(
+            YourDataState.data_loaded,
+            rx.vstack(
+                rx.el.section(
+                    rx.vstack(
+                        rx.heading(tr("Take everything with you"), as_="h2", size="4"),
+                        rx.text(
+                            tr(
+                                "One file with everything you have here: your entries, check-ins, "
+                                "homework answers, agendas and drafts, who you share each with, and "
+                                "your care team. It holds a page to read in any browser and the same "
+                                "data for other apps (JSON). It is made for you now and kept nowhere."
+                            ),
+                            size="2",
+                        ),
+                        rx.button(
+                            rx.icon("download", aria_hidden="true"),
+                            tr("Download all my data"),
+                            size="3",
+                            loading=YourDataState.preparing_download,
+                            on_click=[YourDataState.begin_download, YourDataState.download_everything],
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    width="100%",
+                    padding_bottom="1.5em",
+                    border_bottom="1px solid var(--gray-5)",
+                ),
+                _section(
+                    tr("Delete your account"),
+                    rx.text(
+                        tr(
+                            "Everything you have here is deleted for good: your entries, check-ins, "
+                            "homework answers, agendas and drafts. Your clinicians no longer see "
+                            "anything you shared. It can't be undone: download your data first if "
+                            "you'd like to keep it."
+                        ),
+                        size="2",
+                    ),
+                    _password_fields(YourDataState.two_step_on),
+                    _checkbox(
+                        tr("I understand that everything will be deleted and can't be recovered."),
+                        "confirm",
+                        False,
+                    ),
+                    on_submit=YourDataState.delete_account,
+                    button=tr("Delete my account"),
+                    danger=True,
+                ),
+                spacing="5",
+                width="100%",
+            ),
+            rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),
+        ),
+        heading=tr("Your data"),
     )

@@ -65,6 +65,7 @@ PUBLIC_PAGE_PROBLEMS = {
 }
 PUBLIC_PAGE_NOTICES = {
     "signed_out": N_("You're signed out."),
+    "deleted": N_("Your account and everything in it are deleted. Take care."),
     "registered": N_(
         "Thank you. Check your email: we've sent you a message. Follow its link to confirm "
         "your address, then sign in here."

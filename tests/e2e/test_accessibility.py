@@ -164,6 +164,7 @@ def client_pages(world: World) -> list[str]:
         routes.SETTINGS,
         routes.SECURITY,
         routes.SESSIONS,
+        routes.YOUR_DATA,
     ]
 
 

@@ -1,9 +1,14 @@
 """AUTHZ-6 in two browsers: the clinician's open entry disappears within 2 s, without a
-click, when the client deletes it or ends the link (revoking is in test_journey)."""
+click, when the client deletes it, ends the link or deletes their account (revoking is in
+test_journey). The account's deletion comes after the client took all their data (PRIV-1,
+PRIV-3)."""
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
+import zipfile
 
 import pytest
 from people import confirm_email
@@ -15,7 +20,7 @@ pytestmark = pytest.mark.e2e
 GONE = "This entry isn't available."
 
 
-def _linked_pair(open_phone, running_app):
+def _linked_pair(open_phone, running_app, client_email: str = ""):
     """A clinician (laptop-sized is not needed: phones for both) and a client linked to them."""
     email = f"lane-{uuid.uuid4().hex[:8]}@clinic.example"
     running_app.create_user("clinician", email, "Dr. Lane", PASSWORD)
@@ -24,7 +29,7 @@ def _linked_pair(open_phone, running_app):
     doctor.page.get_by_role("button", name="Create invitation code").click()
     code = doctor.page.get_by_label("Invitation code").inner_text(timeout=20_000)
     client = open_phone()
-    client_email = f"robin-{uuid.uuid4().hex[:8]}@example.ca"
+    client_email = client_email or f"robin-{uuid.uuid4().hex[:8]}@example.ca"
     register(client, code, "Robin Client", client_email, confirm=False)
     expect(client.page.get_by_role("status").filter(has_text=REGISTERED)).to_be_visible()
     confirm_email(client, client_email)
@@ -65,3 +70,50 @@ def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, ru
     expect(client.page.get_by_role("status").filter(has_text="no longer connected")).to_be_visible()
     expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
     expect(doctor.page.get_by_text(title)).to_have_count(0)
+
+
+def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_screen(
+    open_phone, running_app
+) -> None:
+    email = f"leaving-{uuid.uuid4().hex[:8]}@example.ca"
+    doctor, client = _linked_pair(open_phone, running_app, email)
+    title, body = running_app.marker("leaving-title"), running_app.marker("leaving-body")
+    _share_and_open(doctor, client, title, body)
+    page = client.page
+
+    # From the settings, the client's data: everything in one file, made now.
+    client.goto("/settings")
+    page.get_by_role("link", name="Your data: download it all, or delete your account").click()
+    expect(page.get_by_role("heading", name="Your data", level=1)).to_be_visible()
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download all my data").click()
+    download = downloading.value
+    expect(page.get_by_role("status").filter(has_text="Your data is ready.")).to_be_visible()
+    bundle = zipfile.ZipFile(io.BytesIO(download.path().read_bytes()))
+    data = json.loads(bundle.read("betterjournal-data.json"))
+    assert [item["fields"]["body"] for item in data["items"]["journal_entry"]] == [body]
+    assert data["items"]["journal_entry"][0]["shared_with_now"] == ["Dr. Lane"]
+    assert title in bundle.read("betterjournal-data.html").decode()
+
+    # Deleting asks for the box to be ticked and the password again; nothing goes before.
+    delete = page.get_by_role("button", name="Delete my account")
+    page.get_by_label("Current password").fill(PASSWORD)
+    delete.click()
+    expect(page.get_by_role("alert").filter(has_text="Tick the box to confirm")).to_be_visible()
+    page.get_by_label("Current password").fill("not my password at all")
+    page.get_by_role("checkbox", name="I understand that everything will be deleted").check()
+    delete.click()
+    expect(page.get_by_role("alert").filter(has_text="That password isn't right.")).to_be_visible()
+    expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("checkbox", name="I understand that everything will be deleted").check()
+    delete.click()
+    expect(
+        page.get_by_role("status").filter(has_text="Your account and everything in it are deleted.")
+    ).to_be_visible()
+    # The clinician's open page drops the entry at once, and it can't be signed in to again.
+    expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
+    expect(doctor.page.get_by_text(title)).to_have_count(0)
+    sign_in(client, email)
+    expect(page.get_by_role("alert").filter(has_text="don't match an account")).to_be_visible()

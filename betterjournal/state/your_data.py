@@ -1,0 +1,66 @@
+"""A client's "Your data" page: everything they have, downloaded in one file (PRIV-1), or
+their account deleted with everything in it (PRIV-3). Both are made by the core
+(core/portability.py); the file is made in memory and sent over this connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from betterjournal import export_files, routes
+from betterjournal.core import mfa, portability
+from betterjournal.core.errors import InvalidInput
+from betterjournal.db import in_session, off_the_loop
+from betterjournal.i18n import N_
+from betterjournal.models import Role
+from betterjournal.state import live
+from betterjournal.state.base import AppState, form_fields, guarded
+
+
+class YourDataState(AppState):
+    data_loaded: bool = False
+    two_step_on: bool = False  # the deletion form asks for a code too
+    preparing_download: bool = False
+
+    @guarded(Role.CLIENT)
+    async def load_your_data(self) -> None:
+        self.two_step_on = await in_session(mfa.is_on, user_id=self._viewer().user_id)
+        self.preparing_download = False
+        self.data_loaded = True
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def begin_download(self) -> None:
+        """The button shows it is working from the tap (the file can take a few seconds)."""
+        self.preparing_download = True
+
+    @guarded(Role.CLIENT)
+    async def download_everything(self) -> rx.event.EventSpec:
+        """A zip of everything the client has (JSON and a page to read), made in memory."""
+        reader = self._reader()
+        try:
+            data = await in_session(portability.everything, client_id=self._viewer().user_id)
+            archive = await off_the_loop(export_files.archive, data=data, reader=reader)
+        finally:
+            self.preparing_download = False
+        self.notice = self._t("Your data is ready. Check your downloads.")
+        return rx.download(data=archive, filename=f"betterjournal-{reader.today().isoformat()}.zip")
+
+    @guarded(Role.CLIENT)
+    async def delete_account(self, form: dict[str, Any]) -> rx.event.EventSpec:
+        """Delete the account and everything in it, once the box is ticked and the password
+        (and code) checked again; then every page that showed any of it drops it at once."""
+        viewer = self._viewer()
+        fields = form_fields(form, {"current_password", "code", "confirm"})
+        if fields.get("confirm") not in ("on", True):
+            raise InvalidInput(N_("Tick the box to confirm that you want to delete everything."))
+        clinicians = await in_session(
+            portability.erase,
+            client_id=viewer.user_id,
+            password=fields.get("current_password"),
+            code=fields.get("code"),
+        )
+        live.recheck_people(clinicians)  # their pages drop what was shared, at once
+        live.recheck_sessions([viewer.user_id])  # the person's other tabs say they're signed out
+        await self._forget()
+        return rx.redirect(f"{routes.SIGN_IN}?deleted=1")
