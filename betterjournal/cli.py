@@ -149,10 +149,6 @@ def paths() -> None:
     _say(f"key file  {Path(settings.key_file)}" + ("  (unused: BJ_KEK is set)" if settings.key_b64 else ""))
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command()
 def mail(count: int = typer.Option(3, help="How many of the newest messages to show.")) -> None:
     """Show the newest emails the app wrote to its outbox folder (no BJ_SMTP_URL set)."""
@@ -173,3 +169,36 @@ def mail(count: int = typer.Option(3, help="How many of the newest messages to s
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
         _say(f"--- {path.name}\nTo: {message['To']}\nSubject: {message['Subject']}\n\n{text}")
+
+
+@app.command()
+def backup(
+    destination: Path = typer.Argument(..., help="A new file for the copy, e.g. backups/2026-12-02.db"),
+) -> None:
+    """Copy the database while the app runs (SQLite's online backup), to a new file only
+    this user can read."""
+    from betterjournal import backup as backups
+
+    try:
+        accounts_held = backups.backup(destination)
+    except backups.BackupError as error:
+        _say(str(error))
+        raise typer.Exit(1) from None
+    _say(f"Backed up {accounts_held} accounts to {destination}. Keep it apart from the key-encryption key.")
+
+
+@app.command()
+def restore(source: Path = typer.Argument(..., help="A file made by `betterjournal backup`")) -> None:
+    """Replace the database with a backup (checked first). Stop the app before, start it after."""
+    from betterjournal import backup as backups
+
+    try:
+        accounts_held = backups.restore(source)
+    except backups.BackupError as error:
+        _say(str(error))
+        raise typer.Exit(1) from None
+    _say(f"Restored {accounts_held} accounts from {source}. The database is up to date.")
+
+
+if __name__ == "__main__":
+    app()
