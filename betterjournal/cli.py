@@ -200,5 +200,19 @@ def restore(source: Path = typer.Argument(..., help="A file made by `betterjourn
     _say(f"Restored {accounts_held} accounts from {source}. The database is up to date.")
 
 
+@app.command("audit-verify")
+def audit_verify() -> None:
+    """Check that the audit log is whole: recompute its chain (AUD-4) from the first row.
+    Exit 1, naming the first altered row, if anything was changed, removed or inserted."""
+    from betterjournal.core import audit
+
+    with session_scope() as session:
+        verdict = audit.verify(session)
+    if verdict.broken_at is not None:
+        _say(f"The audit log was altered at row {verdict.broken_at} (after {verdict.checked} intact rows).")
+        raise typer.Exit(1)
+    _say(f"The audit log is intact: {verdict.checked} rows chained, {verdict.waiting} newest not sealed yet.")
+
+
 if __name__ == "__main__":
     app()

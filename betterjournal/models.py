@@ -656,6 +656,10 @@ class AuditEvent(SQLModel, table=True):
     item_id: uuid.UUID | None = None
     action: AuditAction
     outcome: AuditOutcome
+    # AUD-4: SHA-256 (hex) of the previous row's chain and this row, set once by the sealer
+    # (core/audit.py `seal`) shortly after the row is written; triggers refuse any other
+    # change, and any delete (migration 0014).
+    chain: str | None = Field(default=None, max_length=64)
 
 
 # Tables holding personal health information, checked by tests/unit/test_inventory.py.

@@ -1,5 +1,7 @@
-"""The reminders' scheduler: a lifespan task that gives the reminders due each minute.
+"""The app's own rounds, as lifespan tasks: the reminders due each minute, and the audit
+log's rows sealed into its chain every few seconds (core/audit.py, AUD-4).
 
+The reminders' scheduler:
 Each round reads the clock once and hands it to `core.reminders.send_due_to`, one unit of
 work per person (a failure for one person, such as an address the relay can't take, holds
 up nobody else), which records every reminder it gives under a unique key in the same
@@ -15,7 +17,7 @@ import uuid
 from collections import Counter
 from datetime import datetime
 
-from betterjournal.core import reminders
+from betterjournal.core import audit, reminders
 from betterjournal.db import off_the_loop, session_scope
 from betterjournal.models import utcnow
 from betterjournal.settings import get_settings
@@ -60,3 +62,32 @@ async def run_reminders() -> None:
                 log.warning("reminders round failed (%s)", type(error).__name__)
             last_error = type(error).__name__
         await asyncio.sleep(get_settings().reminder_round_seconds)
+
+
+SEAL_EVERY_SECONDS = 5.0
+
+
+def seal_audit_log() -> int:
+    """One sealing round: the audit rows written since the last, chained. Blocking."""
+    sealed = 0
+    while True:
+        with session_scope() as session:
+            done = audit.seal(session)
+        sealed += done
+        if done < audit.SEAL_BATCH:
+            return sealed
+
+
+async def run_audit_sealer() -> None:
+    """Forever, a sealing round every SEAL_EVERY_SECONDS; a failed round (the database busy
+    or not migrated yet) is logged by its error type only, once until the next success."""
+    last_error = ""
+    while True:
+        try:
+            await off_the_loop(seal_audit_log)
+            last_error = ""
+        except Exception as error:
+            if type(error).__name__ != last_error:
+                log.warning("audit sealing round failed (%s)", type(error).__name__)
+            last_error = type(error).__name__
+        await asyncio.sleep(SEAL_EVERY_SECONDS)

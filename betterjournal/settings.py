@@ -39,8 +39,8 @@ def _seconds(name: str, default: float) -> float:
         value = float(_env(name, str(default)))
     except ValueError:
         value = 0.0
-    if not 0 < value <= 3600:
-        raise SettingsError(f"{name} must be a number of seconds between 0 and 3600")
+    if not 1 <= value <= 3600:
+        raise SettingsError(f"{name} must be a number of seconds from 1 to 3600")
     return value
 
 

@@ -18,8 +18,22 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from betterjournal.core import audit, checkins, credentials, drafts, items, reminders, sharing
+from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
-from betterjournal.models import AccessRequest, AuditAction, CareLink, Role, User, utcnow
+from betterjournal.models import (
+    AccessRequest,
+    Appointment,
+    Assignment,
+    AuditAction,
+    AuditOutcome,
+    CareLink,
+    ClientItem,
+    ItemShare,
+    LoginFailure,
+    Role,
+    User,
+    utcnow,
+)
 
 EXPORT_FORMAT = "betterjournal-export/1"
 
@@ -41,6 +55,7 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
     user = _client(session, client_id, AuditAction.EXPORT)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     exported: list[uuid.UUID] = []
+    seen = _seen_by(session, client_id)
     for kind in items.registered():
         own = items.every_own(session, owner_id=client_id, kind=kind)
         if not own:
@@ -53,6 +68,7 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
                 "updated_at": _when(item.updated_at),
                 "fields": item.fields,
                 "shared_with_now": sorted(names.get(item.id, [])),
+                "seen": seen.get(item.id, []),
             }
             for item in own
         ]
@@ -83,10 +99,22 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
             {"item_id": str(d.item_id), "kind": d.kind, "fields": d.fields, "updated_at": _when(d.updated_at)}
             for d in drafts.every_draft(session, owner_id=client_id)
         ],
-        "check_in_tags": [tag.name for tag in checkins.tags_of(session, owner_id=client_id)],
+        "check_in_tags": [
+            {"id": tag.id, "name": tag.name} for tag in checkins.tags_of(session, owner_id=client_id)
+        ],
         "check_in_scales": [
-            {"name": scale.name, "private": scale.private}
+            {"id": scale.id, "name": scale.name, "private": scale.private}
             for scale in checkins.scales_of(session, client_id=client_id, viewer_id=client_id)
+        ],
+        "homework_assigned": _assignments(session, client_id),
+        "appointments": [
+            {"clinician": name, "starts_at": _when(starts), "held_at": _when(held)}
+            for name, starts, held in session.exec(
+                select(User.display_name, Appointment.starts_at, Appointment.held_at)
+                .join(User, col(User.id) == Appointment.clinician_id)
+                .where(col(Appointment.client_id) == client_id)
+                .order_by(col(Appointment.created_at))
+            ).all()
         ],
         "reminders": {
             "check_in": _schedule(plan.check_in),
@@ -105,6 +133,50 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
     return data
 
 
+def _seen_by(session: Session, client_id: uuid.UUID) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Per item: who first saw it when (AUD-3), shares revoked since included."""
+    rows = session.exec(
+        select(ItemShare.item_id, User.display_name, ItemShare.first_seen_at)
+        .join(User, col(User.id) == ItemShare.clinician_id)
+        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+        .where(col(ClientItem.owner_id) == client_id, col(ItemShare.first_seen_at).is_not(None))
+        .order_by(col(ItemShare.first_seen_at))
+    ).all()
+    seen: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for item_id, name, at in rows:
+        seen.setdefault(item_id, []).append({"clinician": name, "first_seen_at": _when(at)})
+    return seen
+
+
+def _assignments(session: Session, client_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The homework clinicians gave the client: the worksheet, instructions, note and
+    comment (sealed under the client's key), due date, and the answer's item id."""
+    rows = session.exec(
+        select(Assignment, User.display_name)
+        .join(User, col(User.id) == Assignment.clinician_id)
+        .where(col(Assignment.client_id) == client_id)
+        .order_by(col(Assignment.created_at))
+    ).all()
+    if not rows:
+        return []
+    key = data_key(session, client_id)
+    return [
+        {
+            "id": str(row.id),
+            "from": name,
+            "assigned_at": _when(row.created_at),
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "withdrawn_at": _when(row.withdrawn_at),
+            "worksheet": key.open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct),
+            "instructions": key.open_field(Assignment.instructions_ct, row.id, row.instructions_ct),
+            "note": key.open_field(Assignment.note_ct, row.id, row.note_ct),
+            "comment": key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
+            "answer_id": str(row.response_id) if row.response_id else None,
+        }
+        for row, name in rows
+    ]
+
+
 def _schedule(schedule: reminders.Schedule) -> dict[str, Any]:
     return {"on": schedule.on, "days": sorted(schedule.days), "at": schedule.at.strftime("%H:%M")}
 
@@ -119,8 +191,14 @@ def erase(session: Session, *, client_id: uuid.UUID, password: object, code: obj
     linked = select(CareLink.clinician_id).where(col(CareLink.client_id) == client_id).distinct()
     clinicians = list(session.exec(linked).all())
     session.exec(delete(AccessRequest).where(col(AccessRequest.email) == user.email))
+    # Throttling rows named by the person's id (their own re-authentications and codes).
+    session.exec(delete(LoginFailure).where(col(LoginFailure.scope).contains(str(client_id))))
     session.exec(delete(User).where(col(User.id) == client_id))
-    audit.record_many(
-        session, actor_id=client_id, action=AuditAction.ERASE, subject_id=client_id, item_ids=[None]
+    audit.record(
+        session,
+        actor_id=client_id,
+        action=AuditAction.ERASE,
+        outcome=AuditOutcome.ALLOWED,
+        subject_id=client_id,
     )
     return clinicians

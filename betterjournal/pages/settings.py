@@ -13,7 +13,9 @@ from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_se
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
+from betterjournal.models import Role
 from betterjournal.state.account import SecurityState, SessionsState
+from betterjournal.state.base import AppState
 from betterjournal.state.settings import SettingsState
 from betterjournal.state.your_data import YourDataState
 
@@ -195,7 +197,7 @@ def _settings_links() -> rx.Component:
         rx.link(tr("Password and two-step sign-in"), href=routes.SECURITY),
         rx.link(tr("Where you're signed in"), href=routes.SESSIONS),
         rx.cond(
-            SettingsState.reminders_offered,  # clients
+            AppState.viewer_role == Role.CLIENT.value,
             rx.link(tr("Your data: download it all, or delete your account"), href=routes.YOUR_DATA),
         ),
         spacing="3",
@@ -221,14 +223,13 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
     )
 
 
-def _section(title, *children: rx.Component, on_submit, button, danger: bool = False) -> rx.Component:
-    colour: dict[str, Any] = {"color_scheme": "red"} if danger else {}
+def _section(title, *children: rx.Component, on_submit, button, working: Any = False) -> rx.Component:
     return rx.el.section(
         rx.form(
             rx.vstack(
                 rx.heading(title, as_="h2", size="4"),
                 *children,
-                rx.button(button, type="submit", size="3", **colour),
+                rx.button(button, type="submit", size="3", loading=working),
                 spacing="3",
                 width="100%",
             ),
@@ -457,9 +458,9 @@ def your_data_page() -> rx.Component:
                         "confirm",
                         False,
                     ),
-                    on_submit=YourDataState.delete_account,
+                    on_submit=[YourDataState.begin_delete, YourDataState.delete_account],
                     button=tr("Delete my account"),
-                    danger=True,
+                    working=YourDataState.deleting,
                 ),
                 spacing="5",
                 width="100%",

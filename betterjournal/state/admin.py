@@ -4,6 +4,7 @@ decision, shows at once on every admin's open list (`show_to_admins`)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,8 @@ from betterjournal.db import in_session
 from betterjournal.models import AccessStatus, Role, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
+
+log = logging.getLogger("betterjournal.admin")
 
 STATUS_FILTERS = ("pending", "approved", "declined", "all")
 ROLE_FILTERS = ("all", "client", "clinician")
@@ -114,8 +117,14 @@ class AdminState(AppState):
 
 
 async def show_to_admins(*, but: str = "") -> None:
-    """The waiting list changed: every admin's open list (but the tab `but`) shows it now."""
-    live.push_to_signed_in_tabs(await in_session(access.admin_ids), _refill, but=but)
+    """The waiting list changed: every admin's open list (but the tab `but`) shows it now.
+    Never fails its caller, whose change is made already: a list not refreshed is logged."""
+    try:
+        admins = await in_session(access.admin_ids)
+    except Exception as error:
+        log.warning("admins' lists not refreshed (%s)", type(error).__name__)
+        return
+    live.push_to_signed_in_tabs(admins, _refill, but=but)
 
 
 async def _refill(root: Any, viewer: Viewer) -> None:

@@ -19,7 +19,13 @@ from betterjournal.state.base import AppState, guarded
 
 def show_new_reminders(user_ids: Iterable[uuid.UUID]) -> None:
     """These people were just given a reminder: their open tabs show its banner now."""
-    live.push_to_signed_in_tabs(user_ids, _show_in_tab)
+    refresh_banners(user_ids)
+
+
+def refresh_banners(user_ids: Iterable[uuid.UUID], *, but: str = "") -> None:
+    """Every open tab of these people (but the tab `but`) shows the banner they have now:
+    a new reminder, or none once it was dismissed or reminders were turned off."""
+    live.push_to_signed_in_tabs(user_ids, _show_in_tab, but=but)
 
 
 async def _show_in_tab(root: Any, viewer: Viewer) -> None:
@@ -63,3 +69,4 @@ class ReminderBannerState(AppState):
         if self._reminder_id:
             await in_session(reminders.dismiss, user_id=viewer.user_id, reminder_id=self._reminder_id)
         self._clear()
+        refresh_banners([viewer.user_id], but=self.router.session.client_token)

@@ -11,6 +11,7 @@ from betterjournal.db import in_session
 from betterjournal.i18n import TIME_ZONE_CHOICES, Reader
 from betterjournal.models import Role
 from betterjournal.state.base import AppState, form_fields, guarded
+from betterjournal.state.reminders import refresh_banners
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class SettingsState(AppState):
 
         self._show_reminders(await in_session(keep))
         self.notice = self._t("Reminders saved.") if plan.any_on else self._t("Reminders are off.")
+        if not plan.any_on:  # a banner on screen goes too, in every tab
+            refresh_banners([viewer.user_id])
 
     @guarded()
     async def save_settings(self, form: dict) -> None:

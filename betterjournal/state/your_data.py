@@ -15,6 +15,7 @@ from betterjournal.db import in_session, off_the_loop
 from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
+from betterjournal.state.admin import show_to_admins
 from betterjournal.state.base import AppState, form_fields, guarded
 
 
@@ -22,11 +23,12 @@ class YourDataState(AppState):
     data_loaded: bool = False
     two_step_on: bool = False  # the deletion form asks for a code too
     preparing_download: bool = False
+    deleting: bool = False  # the password is being checked, then everything deleted
 
     @guarded(Role.CLIENT)
     async def load_your_data(self) -> None:
         self.two_step_on = await in_session(mfa.is_on, user_id=self._viewer().user_id)
-        self.preparing_download = False
+        self.preparing_download = self.deleting = False
         self.data_loaded = True
 
     @guarded(Role.CLIENT, quiet=True)
@@ -46,21 +48,30 @@ class YourDataState(AppState):
         self.notice = self._t("Your data is ready. Check your downloads.")
         return rx.download(data=archive, filename=f"betterjournal-{reader.today().isoformat()}.zip")
 
+    @guarded(Role.CLIENT, quiet=True)
+    async def begin_delete(self, form: dict[str, Any]) -> None:
+        """The button shows it is working from the tap (checking a password takes a moment)."""
+        self.deleting = True
+
     @guarded(Role.CLIENT)
     async def delete_account(self, form: dict[str, Any]) -> rx.event.EventSpec:
         """Delete the account and everything in it, once the box is ticked and the password
         (and code) checked again; then every page that showed any of it drops it at once."""
         viewer = self._viewer()
-        fields = form_fields(form, {"current_password", "code", "confirm"})
-        if fields.get("confirm") not in ("on", True):
-            raise InvalidInput(N_("Tick the box to confirm that you want to delete everything."))
-        clinicians = await in_session(
-            portability.erase,
-            client_id=viewer.user_id,
-            password=fields.get("current_password"),
-            code=fields.get("code"),
-        )
+        try:
+            fields = form_fields(form, {"current_password", "code", "confirm"})
+            if fields.get("confirm") not in ("on", True):
+                raise InvalidInput(N_("Tick the box to confirm that you want to delete everything."))
+            clinicians = await in_session(
+                portability.erase,
+                client_id=viewer.user_id,
+                password=fields.get("current_password"),
+                code=fields.get("code"),
+            )
+        finally:
+            self.deleting = False
         live.recheck_people(clinicians)  # their pages drop what was shared, at once
         live.recheck_sessions([viewer.user_id])  # the person's other tabs say they're signed out
+        await show_to_admins()  # an early-access request of theirs leaves the admins' lists
         await self._forget()
         return rx.redirect(f"{routes.SIGN_IN}?deleted=1")

@@ -392,7 +392,7 @@ def test_a_look_from_the_server_does_not_refresh_the_idle_timer(db) -> None:
         assert accounts.resolve_session(session, token, touch=False) is None
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "7200"])
+@pytest.mark.parametrize("value", ["0", "0.001", "-1", "abc", "7200"])
 def test_the_reminder_round_must_be_a_sensible_number_of_seconds(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:

@@ -7,18 +7,19 @@ import io
 import json
 import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect
 from sqlmodel import col, select
-from unit_support import PASSWORD, link, new_entry, share
+from unit_support import PASSWORD, link, new_entry, row_counts, share
 
 from betterjournal import export_files
-from betterjournal.core import checkins, drafts, journal, portability, sharing
+from betterjournal.core import checkins, drafts, journal, portability, reminders, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
 from betterjournal.i18n import Reader
-from betterjournal.models import AuditAction, AuditEvent, User
+from betterjournal.models import AccessRequest, AuditAction, AuditEvent, Role, User, utcnow
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -37,7 +38,24 @@ def _world(db) -> dict[str, uuid.UUID]:
         shared = new_entry(session, owner_id=a, title="Shared title", body="shared words")
         private = new_entry(session, owner_id=a, title=HOSTILE, body="private words")
         share(session, owner_id=a, entry_id=shared, clinician_id=dr)
-        checkins.add_tag(session, owner_id=a, name="family")
+        family = checkins.add_tag(session, owner_id=a, name="family")
+        checkins.save(
+            session,
+            owner_id=a,
+            item_id=uuid.uuid4(),
+            values={
+                "felt_at": (utcnow() - timedelta(hours=1)).isoformat(),
+                "mood": 6,
+                "note": "{}",  # the person's own words, however they look
+                "tags": json.dumps([str(family)]),
+            },
+        )
+        reminders.save_preferences(
+            session,
+            user_id=a,
+            plan=reminders.plan_from_form({"quiet_on": "on", "quiet_start": "22:00", "quiet_end": "07:00"}),
+        )
+        session.add(AccessRequest(name="Client A", email=db.client_a.email, role=Role.CLIENT, language="en"))
         drafts.save(
             session, owner_id=a, kind=journal.KIND, item_id=uuid.uuid4(), values={"body": "half a thought"}
         )
@@ -56,17 +74,17 @@ def test_everything_holds_all_of_a_clients_own_data_and_nothing_of_anyone_elses(
     assert entries[str(made["shared"])]["shared_with_now"] == ["Dr. A"]
     assert entries[str(made["private"])]["shared_with_now"] == []
     assert [d["fields"]["body"] for d in data["drafts"]] == ["half a thought"]
-    assert data["check_in_tags"] == ["family"]
+    assert [tag["name"] for tag in data["check_in_tags"]] == ["family"]
+    assert [c["fields"]["note"] for c in data["items"]["check_in"]] == ["{}"]
     assert data["account"]["email"] == db.client_a.email
     assert [link["clinician"] for link in data["care_team"]] == ["Dr. A"]
     assert "B's words" not in json.dumps(data)
     # Audited item by item (AUD-1), as the client's own export.
     with session_scope() as session:
         rows = session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.EXPORT)).all()
-    assert {(r.actor_id, r.subject_id, r.item_id) for r in rows} == {
-        (db.client_a.id, db.client_a.id, made["shared"]),
-        (db.client_a.id, db.client_a.id, made["private"]),
-    }
+    exported = {made["shared"], made["private"], uuid.UUID(data["items"]["check_in"][0]["id"])}
+    assert {(r.actor_id, r.subject_id) for r in rows} == {(db.client_a.id, db.client_a.id)}
+    assert sorted(str(r.item_id) for r in rows) == sorted(map(str, exported))
 
 
 def test_only_a_client_can_export_or_erase(db) -> None:
@@ -90,20 +108,25 @@ def test_the_file_holds_the_data_twice_and_the_page_runs_nothing(db) -> None:
     assert HOSTILE not in page and "&lt;script&gt;" in page  # the words shown, never run
     assert f'content="{export_files.NOTHING_LOADED}"' in page
     assert "Tout ce que vous avez dans Betterjournal" in page and 'lang="fr-CA"' in page
+    tag_id = data["check_in_tags"][0]["id"]
+    assert ">family<" in page and tag_id not in page  # a tag by its name, never its id
+    assert ">{}</p>" in page  # a note is shown as written, never read as data
+    assert "Humeur" in page and "mood" not in page  # each field by its label, in French
 
 
-def _rows_naming(person: uuid.UUID) -> dict[str, int]:
-    """Rows of every table but the audit log with this person's id in any column."""
+def _rows_naming(person: uuid.UUID, email: str) -> dict[str, int]:
+    """Rows of every table but the audit log holding this person's id (either form) or
+    email anywhere in any column."""
     found = {}
     with get_engine().connect() as connection:
         for table in inspect(connection).get_table_names():
             if table in ("audit_event", "alembic_version"):
                 continue
             columns = [c["name"] for c in inspect(connection).get_columns(table)]
-            where = " OR ".join(f'"{c}" = ?' for c in columns)
+            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns for _ in range(3))
             count = connection.exec_driver_sql(
                 f'SELECT count(*) FROM "{table}" WHERE {where}',  # noqa: S608 - names from the schema
-                tuple([person.hex] * len(columns)),
+                tuple(value for _ in columns for value in (person.hex, str(person), email)),
             ).scalar_one()
             if count:
                 found[table] = count
@@ -112,21 +135,41 @@ def _rows_naming(person: uuid.UUID) -> dict[str, int]:
 
 def test_a_wrong_password_deletes_nothing(db) -> None:
     _world(db)
-    before = _rows_naming(db.client_a.id)
+    before = _rows_naming(db.client_a.id, db.client_a.email)
     with pytest.raises(InvalidInput), session_scope() as session:
         portability.erase(session, client_id=db.client_a.id, password="not the password at all", code="")
-    assert _rows_naming(db.client_a.id) == before
-    assert before["client_item"] == 2 and before["user_account"] == 1
+    after = _rows_naming(db.client_a.id, db.client_a.email)
+    assert after.pop("login_failure") == 1  # the attempt, counted (CRYPTO/AUTHN throttling)
+    assert after == before
+    assert before["client_item"] == 3 and before["user_account"] == 1 and before["access_request"] == 1
 
 
 def test_erasing_removes_every_row_of_the_client_and_only_theirs(db) -> None:
     made = _world(db)
-    others_before = _rows_naming(db.client_b.id)
+    with pytest.raises(InvalidInput), session_scope() as session:  # a typo first: throttled, counted
+        portability.erase(session, client_id=db.client_a.id, password="not the password at all", code="")
+    others_before = _rows_naming(db.client_b.id, db.client_b.email)
+    assert {
+        "client_item",
+        "check_in_tag",
+        "item_draft",
+        "reminder_preference",
+        "access_request",
+        "login_failure",
+        "care_link",
+        "user_account",
+    } <= set(_rows_naming(db.client_a.id, db.client_a.email))
     with session_scope() as session:
         told = portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
     assert told == [db.clinician_a.id]
-    assert _rows_naming(db.client_a.id) == {}
-    assert _rows_naming(db.client_b.id) == others_before
+    assert _rows_naming(db.client_a.id, db.client_a.email) == {}
+    assert _rows_naming(db.client_b.id, db.client_b.email) == others_before
+    with session_scope() as session:  # the rows keyed by A's items went with them; B's stay
+        assert row_counts(session, ("journal_entry", "check_in", "item_share")) == {
+            "journal_entry": 1,
+            "check_in": 0,
+            "item_share": 1,
+        }
     with session_scope() as session:
         assert session.get(User, db.client_a.id) is None
         seen = sharing.list_shared(
