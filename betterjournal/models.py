@@ -223,6 +223,8 @@ class OutboxMessage(SQLModel, table=True):
     # The relay refused it for good (a 5xx reply): not tried again, its content dropped,
     # forgotten a day later like a sent one.
     failed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Whose account it is about: deleting the account drops the message unsent (PRIV-3).
+    user_id: uuid.UUID | None = Field(default=None, sa_column=_fk("user_account.id", nullable=True))
 
 
 class UsedFormToken(SQLModel, table=True):

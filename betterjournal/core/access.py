@@ -255,7 +255,9 @@ def approve(session: Session, *, admin_id: uuid.UUID, request_id: object) -> Non
     session.flush()
     token = tokens.issue(session, user_id=user_id, purpose=TokenPurpose.SET_PASSWORD)
     link = credentials.link(routes.CHOOSE_PASSWORD, token, first="1")
-    mail.send(session, to=email, email=emails.set_password(credentials.reader_for(user), link))
+    mail.send(
+        session, to=email, email=emails.set_password(credentials.reader_for(user), link), for_user=user.id
+    )
 
 
 def decline(session: Session, *, admin_id: uuid.UUID, request_id: object) -> None:

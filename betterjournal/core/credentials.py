@@ -64,7 +64,7 @@ def send_confirmation(session: Session, user: User, *, language: object = None) 
         return
     token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.CONFIRM_EMAIL)
     message = emails.confirm_email(reader_for(user, language), link(routes.CONFIRM_EMAIL, token))
-    mail.send(session, to=user.email, email=message)
+    mail.send(session, to=user.email, email=message, for_user=user.id)
 
 
 def tell_owner_someone_tried(session: Session, user: User, *, language: object = None) -> None:
@@ -73,7 +73,7 @@ def tell_owner_someone_tried(session: Session, user: User, *, language: object =
     message = emails.someone_tried(
         reader_for(user, language), settings.public_url + routes.SIGN_IN, settings.public_url + routes.FORGOT
     )
-    mail.send(session, to=user.email, email=message)
+    mail.send(session, to=user.email, email=message, for_user=user.id)
 
 
 def confirm_email(session: Session, token: object) -> None:
@@ -90,7 +90,7 @@ def confirm_email(session: Session, token: object) -> None:
         user.pending_email = None
         if not _address_taken(session, new_address):
             user.email = new_address
-            mail.send(session, to=old_address, email=emails.email_changed(reader_for(user)))
+            mail.send(session, to=old_address, email=emails.email_changed(reader_for(user)), for_user=user.id)
     session.add(user)
 
 
@@ -113,7 +113,7 @@ def request_reset(session: Session, *, email: object, address: str, language: ob
         return  # the owner has links already: no flood of email, and still the same answer
     token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD)
     message = emails.reset_password(reader_for(user, language), link(routes.CHOOSE_PASSWORD, token))
-    mail.send(session, to=user.email, email=message)
+    mail.send(session, to=user.email, email=message, for_user=user.id)
 
 
 def choose_password(session: Session, *, token: object, password: object, first: bool) -> User:
@@ -141,7 +141,7 @@ def choose_password(session: Session, *, token: object, password: object, first:
     if not first:
         settings = get_settings()
         message = emails.password_changed(reader_for(user), settings.public_url + routes.FORGOT)
-        mail.send(session, to=user.email, email=message)
+        mail.send(session, to=user.email, email=message, for_user=user.id)
     return user
 
 
@@ -184,6 +184,7 @@ def change_password(
         session,
         to=user.email,
         email=emails.password_changed(reader_for(user), settings.public_url + routes.FORGOT),
+        for_user=user.id,
     )
 
 
@@ -203,7 +204,7 @@ def change_email(
     # Ends every older confirmation link of the person, whichever address it went to.
     token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.CONFIRM_EMAIL)
     message = emails.confirm_new_address(reader_for(user), link(routes.CONFIRM_EMAIL, token))
-    mail.send(session, to=address, email=message)
+    mail.send(session, to=address, email=message, for_user=user.id)
 
 
 def _address_taken(session: Session, address: str) -> bool:
@@ -213,11 +214,11 @@ def _address_taken(session: Session, address: str) -> bool:
 def turn_two_step_off(session: Session, user_id: uuid.UUID, *, current: object, code: object) -> None:
     user = reauthenticate(session, user_id, password=current, code=code)
     mfa.turn_off(session, user_id)
-    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)))
+    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)), for_user=user.id)
 
 
 def renew_recovery_codes(session: Session, user_id: uuid.UUID, *, current: object, code: object) -> list[str]:
     user = reauthenticate(session, user_id, password=current, code=code)
     codes = mfa.new_recovery_codes(session, user_id)
-    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)))
+    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)), for_user=user.id)
     return codes

@@ -29,8 +29,9 @@ def outbox_key() -> DataKey:
     return get_vault().system_key(OUTBOX_KEY_PURPOSE)
 
 
-def send(session: Session, *, to: str, email: Email) -> uuid.UUID:
+def send(session: Session, *, to: str, email: Email, for_user: uuid.UUID | None) -> uuid.UUID:
     """Queue `email` to the address `to` in the caller's unit of work; its outbox id.
+    `for_user`: whose account it is about; deleting that account drops it unsent (PRIV-3).
 
     Raises ValueError for an address that isn't one plain address (no name, no second
     address, no line break): callers pass addresses they validated already.
@@ -38,7 +39,7 @@ def send(session: Session, *, to: str, email: Email) -> uuid.UUID:
     message_id = uuid.uuid4()
     message = compose(message_id, to=to, email=email)
     sealed = outbox_key().seal_field(OutboxMessage.message_ct, message_id, message.as_string())
-    session.add(OutboxMessage(id=message_id, message_ct=sealed))
+    session.add(OutboxMessage(id=message_id, message_ct=sealed, user_id=for_user))
     return message_id
 
 

@@ -434,7 +434,7 @@ def send_due_to(session: Session, *, user_id: uuid.UUID, now: datetime) -> int:
             continue  # given already, by another scheduler
         link = get_settings().public_url + DESTINATIONS[due.kind]
         message = emails.reminder(reader, due.kind.value, link, opt_out_link(user_id))
-        mail.send(session, to=user.email, email=message)
+        mail.send(session, to=user.email, email=message, for_user=user.id)
         given += 1
     return given
 

@@ -18,7 +18,7 @@ def test_the_newest_emails_print_as_plain_text_with_whole_links(db) -> None:
     runner = CliRunner()
     assert "No email" in runner.invoke(app, ["mail"]).output
     with session_scope() as session:
-        mail.send(session, to="camille@example.ca", email=emails.confirm_email(Reader(), LINK))
+        mail.send(session, to="camille@example.ca", email=emails.confirm_email(Reader(), LINK), for_user=None)
     assert outbox.deliver_due() == 1  # the default transport: the outbox folder
     assert len(list(get_settings().outbox_dir.glob("*.eml"))) == 1
     shown = runner.invoke(app, ["mail"])

@@ -44,7 +44,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 def _queue(to: str, *, reader: Reader | None = None, link: str = RESET_LINK) -> uuid.UUID:
     with session_scope() as session:
-        return mail.send(session, to=to, email=emails.reset_password(reader or Reader(), link))
+        return mail.send(session, to=to, email=emails.reset_password(reader or Reader(), link), for_user=None)
 
 
 def _rows() -> dict[uuid.UUID, OutboxMessage]:
@@ -99,7 +99,7 @@ def test_a_queued_message_is_sealed_whole(db) -> None:
 
 def test_nothing_is_queued_when_the_callers_unit_of_work_rolls_back(db) -> None:
     with pytest.raises(RuntimeError), session_scope() as session:
-        mail.send(session, to="rolled-back@example.test", email=emails.email_changed(Reader()))
+        mail.send(session, to="rolled-back@example.test", email=emails.email_changed(Reader()), for_user=None)
         raise RuntimeError("the caller's work failed")
     assert _rows() == {}
     assert outbox.deliver_due() == 0
@@ -126,7 +126,7 @@ def test_the_sealed_message_opens_only_as_its_own_row(db) -> None:
 )
 def test_only_one_plain_address_is_accepted(db, to: str) -> None:
     with pytest.raises(ValueError), session_scope() as session:
-        mail.send(session, to=to, email=emails.email_changed(Reader()))
+        mail.send(session, to=to, email=emails.email_changed(Reader()), for_user=None)
     assert _rows() == {}
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import inspect
 from sqlmodel import col, select
 from unit_support import PASSWORD, link, new_entry, row_counts, share
 
-from betterjournal import export_files
-from betterjournal.core import checkins, drafts, journal, portability, reminders, sharing
+from betterjournal import emails, export_files
+from betterjournal.core import checkins, drafts, journal, mail, portability, reminders, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
 from betterjournal.i18n import Reader
@@ -56,6 +56,10 @@ def _world(db) -> dict[str, uuid.UUID]:
             plan=reminders.plan_from_form({"quiet_on": "on", "quiet_start": "22:00", "quiet_end": "07:00"}),
         )
         session.add(AccessRequest(name="Client A", email=db.client_a.email, role=Role.CLIENT, language="en"))
+        for client in (a, b):  # an email waiting for each (sealed: only its user_id names them)
+            mail.send(
+                session, to="someone@example.test", email=emails.email_changed(Reader()), for_user=client
+            )
         drafts.save(
             session, owner_id=a, kind=journal.KIND, item_id=uuid.uuid4(), values={"body": "half a thought"}
         )
@@ -156,6 +160,7 @@ def test_erasing_removes_every_row_of_the_client_and_only_theirs(db) -> None:
         "reminder_preference",
         "access_request",
         "login_failure",
+        "outbox_message",
         "care_link",
         "user_account",
     } <= set(_rows_naming(db.client_a.id, db.client_a.email))
@@ -165,10 +170,11 @@ def test_erasing_removes_every_row_of_the_client_and_only_theirs(db) -> None:
     assert _rows_naming(db.client_a.id, db.client_a.email) == {}
     assert _rows_naming(db.client_b.id, db.client_b.email) == others_before
     with session_scope() as session:  # the rows keyed by A's items went with them; B's stay
-        assert row_counts(session, ("journal_entry", "check_in", "item_share")) == {
+        assert row_counts(session, ("journal_entry", "check_in", "item_share", "outbox_message")) == {
             "journal_entry": 1,
             "check_in": 0,
             "item_share": 1,
+            "outbox_message": 1,  # B's; A's waiting email is dropped unsent
         }
     with session_scope() as session:
         assert session.get(User, db.client_a.id) is None
