@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,3 +125,23 @@ async def off_the_loop(work: Callable[..., T], /, **kwargs: Any) -> T:
     """Run `work(**kwargs)` in a worker thread: slow work that needs no database (making a
     PDF), outside any unit of work so it holds no transaction open while it runs."""
     return await asyncio.to_thread(work, **kwargs)
+
+
+Round = Callable[[], Awaitable[object]]
+
+
+async def in_rounds(name: str, one_round: Round, pause: Callable[[], float]) -> None:
+    """Forever: `one_round`, then `pause()` seconds (the app's background tasks, as Reflex
+    lifespan tasks). A failed round (the database busy or not migrated yet) is logged by
+    its error type only, once until the next success, and the rounds go on."""
+    log = logging.getLogger(f"betterjournal.{name}")
+    last_error = ""
+    while True:
+        try:
+            await one_round()
+            last_error = ""
+        except Exception as error:
+            if type(error).__name__ != last_error:
+                log.warning("%s round failed (%s)", name, type(error).__name__)
+            last_error = type(error).__name__
+        await asyncio.sleep(pause())

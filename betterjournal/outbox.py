@@ -18,7 +18,6 @@ server. Logs name a message's id and an error type, never a recipient, subject o
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -38,7 +37,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import col, delete, select, update
 
 from betterjournal.core.mail import outbox_key
-from betterjournal.db import off_the_loop, run_prebuilt, session_scope
+from betterjournal.db import in_rounds, off_the_loop, run_prebuilt, session_scope
 from betterjournal.models import OutboxMessage, utcnow
 from betterjournal.settings import get_settings
 
@@ -293,18 +292,5 @@ def _relay_unreachable(error: Exception) -> bool:
 
 
 async def run_sender() -> None:
-    """The background sender (a Reflex lifespan task): a round every second, forever.
-
-    A round that fails (the database busy or not migrated yet) is logged by its error
-    type, once until the next success, and the loop goes on.
-    """
-    last_error = ""
-    while True:
-        try:
-            await off_the_loop(deliver_due)
-            last_error = ""
-        except Exception as error:
-            if type(error).__name__ != last_error:
-                log.warning("outbox round failed (%s)", type(error).__name__)
-            last_error = type(error).__name__
-        await asyncio.sleep(POLL_SECONDS)
+    """The background sender (a Reflex lifespan task): a round every second, forever."""
+    await in_rounds("outbox", lambda: off_the_loop(deliver_due), lambda: POLL_SECONDS)

@@ -11,14 +11,13 @@ twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections import Counter
 from datetime import datetime
 
 from betterjournal.core import audit, reminders
-from betterjournal.db import off_the_loop, session_scope
+from betterjournal.db import in_rounds, off_the_loop, session_scope
 from betterjournal.models import utcnow
 from betterjournal.settings import get_settings
 
@@ -47,21 +46,13 @@ async def give_due_reminders(now: datetime | None = None) -> Counter[uuid.UUID]:
 
 async def run_reminders() -> None:
     """Forever, a round a minute (BJ_REMINDER_ROUND_SECONDS); whoever was just given a
-    reminder sees its banner at once in the tabs they have open. A failed round (the
-    database busy or not migrated yet) is logged by its error type only, once until the
-    next success."""
+    reminder sees its banner at once in the tabs they have open."""
     from betterjournal.state.reminders import show_new_reminders  # the app's states
 
-    last_error = ""
-    while True:
-        try:
-            show_new_reminders(await give_due_reminders())
-            last_error = ""
-        except Exception as error:
-            if type(error).__name__ != last_error:
-                log.warning("reminders round failed (%s)", type(error).__name__)
-            last_error = type(error).__name__
-        await asyncio.sleep(get_settings().reminder_round_seconds)
+    async def one_round() -> None:
+        show_new_reminders(await give_due_reminders())
+
+    await in_rounds("reminders", one_round, lambda: get_settings().reminder_round_seconds)
 
 
 SEAL_EVERY_SECONDS = 5.0
@@ -79,15 +70,5 @@ def seal_audit_log() -> int:
 
 
 async def run_audit_sealer() -> None:
-    """Forever, a sealing round every SEAL_EVERY_SECONDS; a failed round (the database busy
-    or not migrated yet) is logged by its error type only, once until the next success."""
-    last_error = ""
-    while True:
-        try:
-            await off_the_loop(seal_audit_log)
-            last_error = ""
-        except Exception as error:
-            if type(error).__name__ != last_error:
-                log.warning("audit sealing round failed (%s)", type(error).__name__)
-            last_error = type(error).__name__
-        await asyncio.sleep(SEAL_EVERY_SECONDS)
+    """Forever, a sealing round every SEAL_EVERY_SECONDS."""
+    await in_rounds("audit", lambda: off_the_loop(seal_audit_log), lambda: SEAL_EVERY_SECONDS)
