@@ -11,7 +11,7 @@ import html
 import io
 import json
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from betterjournal.i18n import N_, Message, Reader
@@ -151,7 +151,7 @@ def page(data: dict[str, Any], reader: Reader) -> str:
         for given in data["homework_assigned"]:
             said = [reader.t("From {name}.", name=given["from"])]
             if given["due_on"]:
-                said.append(reader.t("Due {day}.", day=given["due_on"]))
+                said.append(reader.t("Due {day}.", day=reader.short_day(date.fromisoformat(given["due_on"]))))
             shown = {key: given[key] for key in ("worksheet", "instructions", "note", "comment")}
             parts.append(_article(reader, _moment(reader, given["assigned_at"]), shown, names, *said))
     if data["appointments"]:
