@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 import sys
 from pathlib import Path
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from betterjournal import keystore
 from betterjournal.core import accounts, items, journal, links, sharing
 from betterjournal.core.errors import CoreError
-from betterjournal.crypto import generate_key_file
+from betterjournal.crypto import add_key_to_file, generate_key_file, get_vault
 from betterjournal.db import session_scope
 from betterjournal.models import Role, User
 from betterjournal.settings import PROJECT_ROOT, get_settings
@@ -41,13 +44,61 @@ def init() -> None:
     if not settings.key_b64 and generate_key_file(settings.key_file):
         _say(f"Created a new key-encryption key at {settings.key_file} (mode 600). Back it up.")
     migrate()
-    if settings.database_url.startswith("sqlite:///"):
-        # Names and emails are stored in the clear: only the app's user may read the file.
-        database = Path(settings.database_url.removeprefix("sqlite:///"))
-        for path in (database, database.with_name(database.name + "-wal")):
-            if path.exists():
-                path.chmod(0o600)
+    keystore.get_engine()  # the key store's table, created if missing
+    for url in (settings.database_url, settings.keystore_url):
+        if url.startswith("sqlite:///"):
+            # Names and emails are stored in the clear: only the app's user may read the files.
+            database = Path(url.removeprefix("sqlite:///"))
+            for path in (database, database.with_name(database.name + "-wal")):
+                if path.exists():
+                    path.chmod(0o600)
     _say("Database is up to date.")
+
+
+@app.command("kek-new")
+def kek_new() -> None:
+    """Rotating the key-encryption key, step 1 of 3: add a new KEK to the key file as its
+    newest version. New data keys are wrapped by it at once (a running app reads the file
+    again when it first meets a key wrapped by a version it does not know)."""
+    settings = get_settings()
+    if settings.key_b64:
+        fresh = base64.b64encode(secrets.token_bytes(32)).decode()
+        newest = max(get_vault().versions) + 1
+        _say(
+            f"BJ_KEK is set, so the key file is not used. Add this entry to BJ_KEK, restart the "
+            f"app, then run `betterjournal kek-rewrap`:\n  {newest}:{fresh}"
+        )
+        return
+    version = add_key_to_file(settings.key_file)
+    get_vault.cache_clear()
+    _say(
+        f"Added key-encryption key version {version} to {settings.key_file}. "
+        "Next: `betterjournal kek-rewrap`."
+    )
+
+
+@app.command("kek-rewrap")
+def kek_rewrap() -> None:
+    """Rotating the key-encryption key, step 2 of 3: re-wrap every data key with the newest
+    KEK, without re-encrypting any data (CRYPTO-6). Safe while the app runs, and to run
+    again. Step 3: remove the older versions it names from BJ_KEK or the key file."""
+    vault = get_vault()
+    done = keystore.rewrap(vault)
+    with session_scope() as session:
+        accounts_now = set(session.exec(select(User.id)))
+    forgotten = keystore.forget_orphans(accounts_now)
+    in_use = keystore.versions_in_use()
+    _say(f"Re-wrapped {done} data keys with key-encryption key version {vault.kek_version}.")
+    if forgotten:
+        _say(f"Destroyed {forgotten} keys that belonged to no account.")
+    retired = sorted(vault.versions - set(in_use))
+    if retired:
+        listed = ", ".join(str(version) for version in retired)
+        _say(
+            f"No data key needs version {listed} any more: remove it from BJ_KEK or the key file "
+            "once the email outbox is empty (`betterjournal mail`), then restart the app. "
+            "Backups restore with the key store, so they need no older version."
+        )
 
 
 def _read_password() -> str:
@@ -180,11 +231,14 @@ def backup(
     from betterjournal import backup as backups
 
     try:
-        accounts_held = backups.backup(destination)
+        contents = backups.backup(destination)
     except backups.BackupError as error:
         _say(str(error))
         raise typer.Exit(1) from None
-    _say(f"Backed up {accounts_held} accounts to {destination}. Keep it apart from the key-encryption key.")
+    _say(
+        f"Backed up {contents.accounts} accounts to {destination}. It holds no data key: "
+        "keep it apart from the key-encryption key, and out of the key store's copies."
+    )
 
 
 @app.command()
@@ -193,11 +247,17 @@ def restore(source: Path = typer.Argument(..., help="A file made by `betterjourn
     from betterjournal import backup as backups
 
     try:
-        accounts_held = backups.restore(source)
+        contents = backups.restore(source)
     except backups.BackupError as error:
         _say(str(error))
         raise typer.Exit(1) from None
-    _say(f"Restored {accounts_held} accounts from {source}. The database is up to date.")
+    restored = contents.accounts - contents.deleted_since
+    _say(f"Restored {restored} accounts from {source}. The database is up to date.")
+    if contents.deleted_since:
+        _say(
+            f"Left out {contents.deleted_since} accounts deleted since the backup was made: "
+            "their data keys are destroyed."
+        )
 
 
 @app.command("audit-verify")

@@ -103,8 +103,6 @@ class User(SQLModel, table=True):
     # when their browser's language and time zone are taken as the first choice.
     language: str | None = Field(default=None, max_length=8)
     time_zone: str | None = Field(default=None, max_length=64)
-    wrapped_data_key: bytes = Field(sa_column=_ciphertext())
-    kek_version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # None until the person follows the link in the confirmation email (or sets their
     # first password from the approval email): no sign-in before then.

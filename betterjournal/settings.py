@@ -54,6 +54,7 @@ class Settings:
     public_url: str
     port: int
     database_url: str
+    keystore_url: str
     key_file: Path
     key_b64: str
     time_zone: str  # for people who haven't chosen theirs (nor signed in from a browser)
@@ -125,6 +126,7 @@ def load_settings() -> Settings:
         public_url=_env("BJ_PUBLIC_URL", f"http://localhost:{port}").rstrip("/"),
         port=port,
         database_url=_env("BJ_DATABASE_URL", f"sqlite:///{data_dir / 'betterjournal.db'}"),
+        keystore_url=_env("BJ_KEYSTORE_URL", f"sqlite:///{data_dir / 'keys.db'}"),
         key_file=Path(_env("BJ_KEY_FILE", str(data_dir / "kek.key"))),
         key_b64=_env("BJ_KEK", ""),
         time_zone=_env("BJ_TIMEZONE", "America/Toronto"),
@@ -145,6 +147,8 @@ def load_settings() -> Settings:
         raise SettingsError("BJ_TIMEZONE must be an IANA time zone such as America/Toronto")
     if settings.env not in {"development", "production"}:
         raise SettingsError("BJ_ENV must be 'development' or 'production'")
+    if settings.keystore_url == settings.database_url:
+        raise SettingsError("BJ_KEYSTORE_URL must not be the database: the data keys stay out of its backups")
     if settings.production and settings.test_kinds:
         raise SettingsError("BJ_TEST_KINDS is for tests only, never in production")
     if settings.production and not settings.secure_cookies:

@@ -48,7 +48,9 @@ class RunningApp:
 
     @property
     def database_files(self) -> list[Path]:
-        return [p for p in self.data_dir.glob("betterjournal.db*") if p.is_file()]
+        """The database and the key store, with their write-ahead logs."""
+        found = [*self.data_dir.glob("betterjournal.db*"), *self.data_dir.glob("keys.db*")]
+        return [p for p in found if p.is_file()]
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

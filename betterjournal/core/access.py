@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from betterjournal import emails, routes
+from betterjournal import emails, keystore, routes
 from betterjournal.core import audit, credentials, mail, passwords, tokens
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line, parse_id
-from betterjournal.crypto import get_vault, sha256_hex
+from betterjournal.crypto import sha256_hex
 from betterjournal.i18n import LANGUAGES, N_, Message, language_or_default
 from betterjournal.models import (
     AccessRequest,
@@ -239,7 +239,7 @@ def approve(session: Session, *, admin_id: uuid.UUID, request_id: object) -> Non
     email, role, name, language = request.email, request.role, request.name, request.language
     _decide(session, request, admin_id, AccessStatus.APPROVED)
     user_id = uuid.uuid4()
-    wrapped = get_vault().new_data_key(user_id)
+    keystore.new_data_key(user_id)
     user = User(
         id=user_id,
         email=email,
@@ -247,8 +247,6 @@ def approve(session: Session, *, admin_id: uuid.UUID, request_id: object) -> Non
         role=role,
         # Nobody knows this password: the person chooses theirs from the emailed link.
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
-        wrapped_data_key=wrapped.blob,
-        kek_version=wrapped.kek_version,
         language=language if language in LANGUAGES else None,
     )
     session.add(user)

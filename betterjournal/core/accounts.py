@@ -11,10 +11,11 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select, update
 
+from betterjournal import keystore
 from betterjournal.core import passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
-from betterjournal.crypto import DataKey, get_vault, sha256_hex
+from betterjournal.crypto import DataKey, DecryptionError, UnknownKek, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import LANGUAGES, N_, is_time_zone
 from betterjournal.models import (
@@ -79,15 +80,13 @@ def _email_taken(session: Session, email: str) -> bool:
 
 def _add_user(session: Session, *, email: str, display_name: str, secret: str, role: Role) -> User:
     user_id = uuid.uuid4()
-    wrapped = get_vault().new_data_key(user_id)
+    keystore.new_data_key(user_id)
     user = User(
         id=user_id,
         email=email,
         display_name=display_name,
         role=role,
         password_hash=passwords.hash_password(secret),
-        wrapped_data_key=wrapped.blob,
-        kek_version=wrapped.kek_version,
     )
     session.add(user)
     session.flush()
@@ -451,15 +450,21 @@ def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object)
     )
 
 
-_WRAPPED_DATA_KEY = select(User.wrapped_data_key).where(col(User.id) == bindparam("user_id"))
-
-
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
-    """The user's unwrapped data key, for one unit of work (read and unwrapped once in it)."""
+    """The user's unwrapped data key, for one unit of work (read from the key store and
+    unwrapped once in it). DecryptionError when the person has no key (their account was
+    deleted): nothing of theirs can be opened."""
     keys = session.info.setdefault("bj_data_keys", {})
     if user_id not in keys:
-        wrapped = run_prebuilt(session, _WRAPPED_DATA_KEY, user_id=user_id).scalar_one()
-        keys[user_id] = get_vault().data_key(user_id, wrapped)
+        stored = keystore.get(user_id)
+        if stored is None:
+            raise DecryptionError("no data key")
+        try:
+            keys[user_id] = get_vault().data_key(user_id, stored.wrapped, stored.kek_version)
+        except UnknownKek:
+            # A KEK added to the key file since the app started: read the ring again, once.
+            get_vault.cache_clear()
+            keys[user_id] = get_vault().data_key(user_id, stored.wrapped, stored.kek_version)
     return keys[user_id]
 
 

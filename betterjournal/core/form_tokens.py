@@ -6,7 +6,6 @@ also check Origin / Sec-Fetch-Site; with SameSite=Strict cookies that makes thre
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from datetime import timedelta
@@ -31,8 +30,7 @@ def is_valid(token: object, now: float | None = None) -> bool:
     if not isinstance(token, str) or len(token) > 200 or token.count(".") != 2:
         return False
     issued, nonce, mac = token.split(".")
-    expected = get_vault().sign(PURPOSE, f"{issued}.{nonce}".encode())
-    if not hmac.compare_digest(mac, expected) or not issued.isdigit():
+    if not get_vault().verify(PURPOSE, f"{issued}.{nonce}".encode(), mac) or not issued.isdigit():
         return False
     age = (now if now is not None else time.time()) - int(issued)
     return 0 <= age <= MAX_AGE_SECONDS

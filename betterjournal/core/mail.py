@@ -16,7 +16,7 @@ from email.utils import format_datetime, parseaddr
 
 from sqlmodel import Session
 
-from betterjournal.crypto import DataKey, get_vault
+from betterjournal.crypto import SystemKey, get_vault
 from betterjournal.emails import Email
 from betterjournal.models import OutboxMessage, utcnow
 from betterjournal.settings import get_settings
@@ -24,7 +24,7 @@ from betterjournal.settings import get_settings
 OUTBOX_KEY_PURPOSE = "outbox/v1"
 
 
-def outbox_key() -> DataKey:
+def outbox_key() -> SystemKey:
     """The key every outbox message is sealed under (derived from the KEK)."""
     return get_vault().system_key(OUTBOX_KEY_PURPOSE)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from betterjournal import keystore
 from betterjournal.core import audit, checkins, credentials, drafts, items, reminders, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
@@ -181,6 +182,18 @@ def _schedule(schedule: reminders.Schedule) -> dict[str, Any]:
     return {"on": schedule.on, "days": sorted(schedule.days), "at": schedule.at.strftime("%H:%M")}
 
 
+def remove_account(session: Session, user: User) -> None:
+    """Delete an account and every row about it (its items, shares, drafts, sessions and
+    waiting emails go with it through their foreign keys); once that is committed, destroy
+    its data key (crypto-shredding, CRYPTO-6), so no copy of its data (a backup, a stale
+    page in a file) can be opened again."""
+    session.exec(delete(AccessRequest).where(col(AccessRequest.email) == user.email))
+    # Throttling rows named by the person's id (their own re-authentications and codes).
+    session.exec(delete(LoginFailure).where(col(LoginFailure.scope).contains(str(user.id))))
+    session.exec(delete(User).where(col(User.id) == user.id))
+    keystore.destroy_when_committed(session, user.id)
+
+
 def erase(session: Session, *, client_id: uuid.UUID, password: object, code: object) -> list[uuid.UUID]:
     """Delete a client's account and everything in it, once their password (and a code,
     with two-step sign-in on) is checked again, as for every change to an account
@@ -190,10 +203,7 @@ def erase(session: Session, *, client_id: uuid.UUID, password: object, code: obj
     user = credentials.reauthenticate(session, client_id, password=password, code=code)
     linked = select(CareLink.clinician_id).where(col(CareLink.client_id) == client_id).distinct()
     clinicians = list(session.exec(linked).all())
-    session.exec(delete(AccessRequest).where(col(AccessRequest.email) == user.email))
-    # Throttling rows named by the person's id (their own re-authentications and codes).
-    session.exec(delete(LoginFailure).where(col(LoginFailure.scope).contains(str(client_id))))
-    session.exec(delete(User).where(col(User.id) == client_id))
+    remove_account(session, user)
     audit.record(
         session,
         actor_id=client_id,

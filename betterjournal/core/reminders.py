@@ -20,7 +20,6 @@ KEK for that purpose only: it turns reminders off and does nothing else (never a
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -319,7 +318,7 @@ def opted_out_person(token: object) -> uuid.UUID | None:
         user_id = uuid.UUID(hex=hex_id)
     except ValueError:
         return None
-    if len(hex_id) != 32 or not hmac.compare_digest(mac, get_vault().sign(OPT_OUT_PURPOSE, user_id.bytes)):
+    if len(hex_id) != 32 or not get_vault().verify(OPT_OUT_PURPOSE, user_id.bytes, mac):
         return None
     return user_id
 

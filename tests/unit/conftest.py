@@ -86,18 +86,19 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def db(template: Template, sandbox: Path) -> Iterator[People]:
-    """A private copy of the migrated database with four accounts, and a private KEK."""
-    from betterjournal.crypto import get_vault
+    """A private copy of the migrated database with four accounts, a private KEK and a
+    private key store."""
+    from betterjournal import keystore
     from betterjournal.db import get_engine, session_scope
     from betterjournal.models import User
 
     shutil.copyfile(template.path, sandbox / "betterjournal.db")
-    # The template's data keys were wrapped by the template's KEK: give each account a
-    # new data key under this test's KEK (no content exists yet, so nothing is lost).
+    # The template's data keys are in the template's key store, under the template's KEK:
+    # give each account a new data key under this test's KEK, in this test's key store.
     with session_scope() as session:
-        for user in session.exec(select(User)):
-            user.wrapped_data_key = get_vault().new_data_key(user.id).blob
-            session.add(user)
+        for user_id in session.exec(select(User.id)):
+            keystore.new_data_key(user_id)
     yield template.people
     get_engine().dispose()
+    keystore.get_engine().dispose()
     clear_caches()

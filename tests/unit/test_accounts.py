@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import col, select
 from unit_support import PASSWORD, clear_caches
 
-from betterjournal import crypto
+from betterjournal import crypto, keystore
 from betterjournal.core import accounts, form_tokens, links, passwords, sharing
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import get_engine, session_scope
@@ -125,8 +125,8 @@ def test_create_user_checks_everything_and_wraps_a_data_key(db) -> None:
         # The data key is wrapped, unwraps under this deployment's KEK, and is unique.
         key = accounts.data_key(session, user.id)
         assert key.owner_id == user.id
-        others = session.exec(select(User.wrapped_data_key).where(User.id != user.id)).all()
-        assert user.wrapped_data_key not in others
+        stored = {key.user_id: key.wrapped for key in keystore.every_key()}
+        assert stored[user.id] not in [wrapped for owner, wrapped in stored.items() if owner != user.id]
     with pytest.raises(InvalidInput), session_scope() as session:
         accounts.create_user(
             session,

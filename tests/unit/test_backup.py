@@ -60,7 +60,51 @@ def test_restore_refuses_what_is_not_a_good_backup_and_changes_nothing(
         refused = runner.invoke(app, ["restore", str(path)])
         assert refused.exit_code == 1 and said in refused.output
     # Made under another key-encryption key: its data could not be opened here.
-    monkeypatch.setattr("betterjournal.backup.get_vault", lambda: Vault(b"\x01" * 32))
+    monkeypatch.setattr("betterjournal.backup.get_vault", lambda: Vault({1: b"\x01" * 32}))
     refused = runner.invoke(app, ["restore", str(copy)])
-    assert refused.exit_code == 1 and "another key-encryption key" in refused.output
+    assert refused.exit_code == 1 and "do not open with this key-encryption key" in refused.output
     assert _bodies(db.client_a.id) == ["still here"]
+
+
+def test_a_backup_holds_no_data_key_so_an_account_deleted_after_it_cannot_be_read_from_it(
+    db, tmp_path: Path
+) -> None:
+    """CRYPTO-6: deleting an account destroys its data key (crypto-shredding); the backups
+    made before hold the account's ciphertext but no key for it, anywhere."""
+    from unit_support import PASSWORD
+
+    from betterjournal import keystore
+    from betterjournal.core import portability
+    from betterjournal.settings import get_settings
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="A's words")
+        new_entry(session, owner_id=db.client_b.id, body="B's words")
+    a_key = keystore.get(db.client_a.id)
+    assert a_key is not None
+    copy = tmp_path / "before.db"
+    assert runner.invoke(app, ["backup", str(copy)]).exit_code == 0
+    every_wrapped_key = [key.wrapped for key in keystore.every_key()]
+    assert len(every_wrapped_key) == 4
+    assert not any(wrapped in copy.read_bytes() for wrapped in every_wrapped_key)
+
+    with session_scope() as session:
+        portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+    assert keystore.get(db.client_a.id) is None
+    # The key is gone from every file the deployment keeps, not only from the table.
+    data_dir = get_settings().data_dir
+    for path in [copy, *data_dir.iterdir()]:
+        if path.is_file():
+            assert a_key.wrapped not in path.read_bytes(), path.name
+
+    get_engine().dispose()
+    restored = runner.invoke(app, ["restore", str(copy)])
+    assert restored.exit_code == 0, restored.output
+    assert "Restored 3 accounts" in restored.output
+    assert "Left out 1 accounts deleted since the backup was made" in restored.output
+    assert _bodies(db.client_b.id) == ["B's words"]
+    from betterjournal.models import User
+
+    with session_scope() as session:
+        assert session.get(User, db.client_a.id) is None
+        assert items.every_own(session, owner_id=db.client_a.id, kind=journal.KIND) == []

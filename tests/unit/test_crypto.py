@@ -24,7 +24,7 @@ TEXT = "I kept thinking about what she said at dinner."
 
 @pytest.fixture
 def vault() -> Vault:
-    return Vault(secrets.token_bytes(32))
+    return Vault({1: secrets.token_bytes(32)})
 
 
 @pytest.fixture
@@ -56,9 +56,9 @@ def test_seal_then_open_round_trips(key: DataKey) -> None:
 
 def test_unwrapped_data_key_survives_a_new_vault_with_the_same_kek(owner: uuid.UUID) -> None:
     kek = secrets.token_bytes(32)
-    wrapped = Vault(kek).new_data_key(owner)
-    blob = Vault(kek).data_key(owner, wrapped.blob).seal("draft", "body_ct", owner, TEXT)
-    assert Vault(kek).data_key(owner, wrapped.blob).open("draft", "body_ct", owner, blob) == TEXT
+    wrapped = Vault({1: kek}).new_data_key(owner)
+    blob = Vault({1: kek}).data_key(owner, wrapped.blob).seal("draft", "body_ct", owner, TEXT)
+    assert Vault({1: kek}).data_key(owner, wrapped.blob).open("draft", "body_ct", owner, blob) == TEXT
     assert wrapped.kek_version == 1
 
 
@@ -117,7 +117,7 @@ def test_truncated_or_extended_ciphertext_fails(key: DataKey, cut: int) -> None:
 def test_wrong_kek_cannot_unwrap(vault: Vault, owner: uuid.UUID) -> None:
     wrapped = vault.new_data_key(owner)
     with pytest.raises(DecryptionError):
-        Vault(secrets.token_bytes(32)).data_key(owner, wrapped.blob)
+        Vault({1: secrets.token_bytes(32)}).data_key(owner, wrapped.blob)
 
 
 def test_wrapped_key_is_bound_to_its_owner(vault: Vault, owner: uuid.UUID) -> None:
@@ -179,7 +179,7 @@ def test_vault_from_a_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     owner = uuid.uuid4()
     wrapped = crypto.get_vault().new_data_key(owner)
     kek = base64.b64decode(key_file.read_text().strip())
-    Vault(kek).data_key(owner, wrapped.blob)  # the file's key is the one in use
+    Vault({1: kek}).data_key(owner, wrapped.blob)  # the file's key is the one in use
 
 
 @pytest.mark.parametrize("bad", ["not base64!", base64.b64encode(b"short").decode()])

@@ -37,11 +37,13 @@ def clear_caches() -> None:
     """Forget settings, engine, vault and time zone, so the next call reads the env."""
     import betterjournal.crypto
     import betterjournal.db
+    import betterjournal.keystore
     import betterjournal.settings
 
     betterjournal.settings.get_settings.cache_clear()
     betterjournal.db.get_engine.cache_clear()
     betterjournal.crypto.get_vault.cache_clear()
+    betterjournal.keystore.get_engine.cache_clear()
 
 
 def link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:

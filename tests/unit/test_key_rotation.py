@@ -1,0 +1,163 @@
+"""CRYPTO-6: rotating the key-encryption key re-wraps every data key and re-encrypts no
+data; the key ring holds several KEKs by version while a rotation is under way."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+from unit_support import clear_caches, new_entry
+
+from betterjournal import crypto, keystore
+from betterjournal.cli import app
+from betterjournal.core import accounts, form_tokens, items, journal, mail, reminders
+from betterjournal.crypto import DecryptionError, UnknownKek, Vault, parse_keyring
+from betterjournal.db import get_engine, session_scope
+from betterjournal.models import OutboxMessage
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def key_file(db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's KEK moved from BJ_KEK into a key file outside the data, as in production."""
+    path = tmp_path / "secrets" / "kek.key"
+    path.parent.mkdir()
+    path.write_text(os.environ["BJ_KEK"] + "\n")
+    monkeypatch.delenv("BJ_KEK")
+    monkeypatch.setenv("BJ_KEY_FILE", str(path))
+    clear_caches()
+    return path
+
+
+def _ciphertexts() -> list[tuple[bytes, ...]]:
+    with get_engine().connect() as connection:
+        return [
+            tuple(row) for row in connection.execute(text("SELECT * FROM journal_entry ORDER BY item_id"))
+        ]
+
+
+def _bodies(owner: uuid.UUID) -> list[str]:
+    with session_scope() as session:
+        return sorted(i.fields["body"] for i in items.every_own(session, owner_id=owner, kind=journal.KIND))
+
+
+def test_rotation_rewraps_every_data_key_and_leaves_the_data_as_it_was(db, key_file: Path) -> None:
+    people = (db.client_a.id, db.client_b.id)
+    with session_scope() as session:
+        for owner in people:
+            new_entry(session, owner_id=owner, body=f"written by {owner} before the rotation")
+    data_before = _ciphertexts()
+    assert len(data_before) == 2
+    keys_before = {key.user_id: key for key in keystore.every_key()}
+    assert {key.kek_version for key in keys_before.values()} == {1}
+
+    added = runner.invoke(app, ["kek-new"])
+    assert added.exit_code == 0, added.output
+    assert "version 2" in added.output
+    assert sorted(parse_keyring(key_file.read_text())) == [1, 2]
+    rewrapped = runner.invoke(app, ["kek-rewrap"])
+    assert rewrapped.exit_code == 0, rewrapped.output
+    assert f"Re-wrapped {len(keys_before)} data keys with key-encryption key version 2" in rewrapped.output
+    assert "No data key needs version 1 any more" in rewrapped.output
+
+    keys_after = {key.user_id: key for key in keystore.every_key()}
+    assert keys_after.keys() == keys_before.keys()
+    for user_id, key in keys_after.items():
+        assert key.kek_version == 2 and key.wrapped != keys_before[user_id].wrapped
+    assert _ciphertexts() == data_before  # not one byte of the data was re-encrypted
+
+    # Version 1 retired: only the new KEK is left, and everything still opens.
+    ring = parse_keyring(key_file.read_text())
+    key_file.write_text(crypto.format_keyring({2: ring[2]}))
+    clear_caches()
+    for owner in people:
+        assert _bodies(owner) == [f"written by {owner} before the rotation"]
+    # ...which the old KEK alone can no longer do.
+    old = Vault({1: ring[1]})
+    stored = keys_after[db.client_a.id]
+    with pytest.raises(UnknownKek):
+        old.data_key(stored.user_id, stored.wrapped, stored.kek_version)
+    with pytest.raises(DecryptionError):
+        old.data_key(stored.user_id, stored.wrapped, 1)
+    # Run again: nothing left to do.
+    again = runner.invoke(app, ["kek-rewrap"])
+    assert "Re-wrapped 0 data keys" in again.output
+
+
+def test_a_running_app_reads_the_key_file_again_when_it_meets_a_newer_key(db, key_file: Path) -> None:
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="still readable mid-rotation")
+    running = crypto.get_vault()  # the app's vault, cached since it started
+    assert running.versions == {1}
+    crypto.add_key_to_file(key_file)  # another process: `betterjournal kek-new`
+    keystore.rewrap(Vault(parse_keyring(key_file.read_text())))  # ... and `kek-rewrap`
+    assert crypto.get_vault() is running  # the app has not read the file since
+    assert _bodies(db.client_a.id) == ["still readable mid-rotation"]
+    assert crypto.get_vault().versions == {1, 2}
+    # New accounts' keys are wrapped by the newest KEK at once.
+    user_id = uuid.uuid4()
+    keystore.new_data_key(user_id)
+    stored = keystore.get(user_id)
+    assert stored is not None and stored.kek_version == 2
+
+
+def test_what_the_deployment_signed_or_sealed_before_a_rotation_still_holds(db, key_file: Path) -> None:
+    token = form_tokens.issue()
+    opt_out = reminders.opt_out_token(db.client_a.id)
+    message_id = uuid.uuid4()
+    sealed = mail.outbox_key().seal_field(OutboxMessage.message_ct, message_id, "Subject: hello")
+    crypto.add_key_to_file(key_file)
+    clear_caches()
+    assert crypto.get_vault().kek_version == 2
+    assert form_tokens.is_valid(token)
+    assert reminders.opted_out_person(opt_out) == db.client_a.id
+    assert mail.outbox_key().open_field(OutboxMessage.message_ct, message_id, sealed) == "Subject: hello"
+    # New ones are made with the newest KEK: they no longer hold once only version 1 is left.
+    fresh_token = form_tokens.issue()
+    ring = parse_keyring(key_file.read_text())
+    key_file.write_text(crypto.format_keyring({1: ring[1]}))
+    clear_caches()
+    assert form_tokens.is_valid(token) and not form_tokens.is_valid(fresh_token)
+    assert not form_tokens.is_valid(token[:-2] + "xx")
+
+
+def test_with_bj_kek_set_a_new_key_is_printed_to_add_and_no_file_is_written(db) -> None:
+    shown = runner.invoke(app, ["kek-new"])
+    assert shown.exit_code == 0, shown.output
+    entry = shown.output.strip().splitlines()[-1].strip()
+    version, _, encoded = entry.partition(":")
+    assert version == "2" and len(base64.b64decode(encoded)) == 32
+    assert encoded not in os.environ["BJ_KEK"]
+
+
+def test_a_ring_names_each_kek_by_version() -> None:
+    one, two = (base64.b64encode(bytes([n]) * 32).decode() for n in (1, 2))
+    assert parse_keyring(one) == {1: b"\x01" * 32}
+    assert (
+        parse_keyring(f"1:{one}, 2:{two}")
+        == parse_keyring(f"2:{two}\n1:{one}\n")
+        == {
+            1: b"\x01" * 32,
+            2: b"\x02" * 32,
+        }
+    )
+    assert parse_keyring(crypto.format_keyring({1: b"\x01" * 32, 2: b"\x02" * 32}))[2] == b"\x02" * 32
+    for bad in (f"1:{one},1:{two}", f"x:{one}", "", f"2:{one[:-4]}"):
+        with pytest.raises(crypto.KeyError_):
+            parse_keyring(bad)
+
+
+def test_a_person_without_a_data_key_gets_an_error_never_content(db) -> None:
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="nobody can read this now")
+    keystore.destroy(db.client_a.id)
+    with pytest.raises(DecryptionError), session_scope() as session:
+        accounts.data_key(session, db.client_a.id)
+    with pytest.raises(DecryptionError):
+        _bodies(db.client_a.id)
