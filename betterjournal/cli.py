@@ -194,9 +194,10 @@ def demo() -> None:
 
 @app.command()
 def paths() -> None:
-    """Show where the data and the key live."""
+    """Show where the data and the keys live."""
     settings = get_settings()
     _say(f"database  {settings.database_url}")
+    _say(f"key store {settings.keystore_url}")
     _say(f"key file  {Path(settings.key_file)}" + ("  (unused: BJ_KEK is set)" if settings.key_b64 else ""))
 
 

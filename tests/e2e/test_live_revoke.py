@@ -80,6 +80,7 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     title, body = running_app.marker("leaving-title"), running_app.marker("leaving-body")
     _share_and_open(doctor, client, title, body)
     page = client.page
+    client_id = _account_id(running_app, email)
 
     # From the settings, the client's data: everything in one file, made now.
     client.goto("/settings")
@@ -117,3 +118,22 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     expect(doctor.page.get_by_text(title)).to_have_count(0)
     sign_in(client, email)
     expect(page.get_by_role("alert").filter(has_text="don't match an account")).to_be_visible()
+    # Crypto-shredding: the account's data key left the key store with it (CRYPTO-6).
+    with running_app.core():
+        from betterjournal import keystore
+
+        assert keystore.get(client_id) is None
+
+
+def _account_id(running_app, email: str) -> uuid.UUID:
+    """The account's id, once it is known to hold a data key in the app's key store."""
+    from sqlmodel import select
+
+    from betterjournal import keystore
+    from betterjournal.db import session_scope
+    from betterjournal.models import User
+
+    with running_app.core(), session_scope() as session:
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+        assert keystore.get(user_id) is not None
+    return user_id
