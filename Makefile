@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python bench/homework.py
 	$(BIN)/python bench/preparation.py
 	$(BIN)/python bench/anonymous_tabs.py
+	$(BIN)/python bench/export.py
 
 ## Lighthouse (mobile preset) on five pages of the production app, signed in where it must be.
 LIGHTHOUSE_VERSION := 12.2.3

@@ -291,12 +291,15 @@ def create_accounts(people: list[Actor]) -> dict[str, uuid.UUID]:
     return ids
 
 
-def seed_entries(owner_id: uuid.UUID, count: int, batch: int = 500, body: str = BODY) -> None:
-    """Journal entries written directly through the core: the same size each (equal pages)."""
+def seed_entries(
+    owner_id: uuid.UUID, count: int, batch: int = 500, body: Callable[[int], str] = lambda _index: BODY
+) -> None:
+    """Journal entries written directly through the core: by default the same size each
+    (equal pages); `body` gives the n-th entry's text."""
     for first in range(0, count, batch):
         with session_scope() as session:
             for index in range(first, min(first + batch, count)):
-                values = {"title": f"Day {index:05d}", "body": body}
+                values = {"title": f"Day {index:05d}", "body": body(index)}
                 items.save(session, owner_id=owner_id, kind=journal.KIND, item_id=uuid.uuid4(), values=values)
 
 
