@@ -149,6 +149,17 @@ def load_settings() -> Settings:
         raise SettingsError("BJ_ENV must be 'development' or 'production'")
     if settings.keystore_url == settings.database_url:
         raise SettingsError("BJ_KEYSTORE_URL must not be the database: the data keys stay out of its backups")
+    if (
+        settings.production
+        and not settings.database_url.startswith("sqlite")
+        and "BJ_KEYSTORE_URL" not in os.environ
+    ):
+        # With PostgreSQL several machines may run the app: a key store in each one's own
+        # data directory would leave each account's key on one machine only.
+        raise SettingsError(
+            "With a PostgreSQL database, set BJ_KEYSTORE_URL to a key store every machine reaches "
+            "(a database of its own)"
+        )
     if settings.production and settings.test_kinds:
         raise SettingsError("BJ_TEST_KINDS is for tests only, never in production")
     if settings.production and not settings.secure_cookies:

@@ -161,3 +161,26 @@ def test_a_person_without_a_data_key_gets_an_error_never_content(db) -> None:
         accounts.data_key(session, db.client_a.id)
     with pytest.raises(DecryptionError):
         _bodies(db.client_a.id)
+
+
+def test_the_key_store_is_never_the_database_and_is_named_with_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from betterjournal.settings import SettingsError, get_settings
+
+    database = os.environ.get("BJ_DATABASE_URL") or get_settings().database_url
+    monkeypatch.setenv("BJ_KEYSTORE_URL", database)
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="must not be the database"):
+        get_settings()
+    monkeypatch.delenv("BJ_KEYSTORE_URL")
+    monkeypatch.setenv("BJ_ENV", "production")
+    monkeypatch.setenv("BJ_PUBLIC_URL", "https://journal.example.ca")
+    monkeypatch.setenv("BJ_DATABASE_URL", "postgresql+psycopg://bj@db.internal/betterjournal")
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="set BJ_KEYSTORE_URL"):
+        get_settings()
+    monkeypatch.setenv("BJ_KEYSTORE_URL", "postgresql+psycopg://bj@keys.internal/betterjournal_keys")
+    get_settings.cache_clear()
+    assert get_settings().keystore_url.endswith("/betterjournal_keys")
+    get_settings.cache_clear()
