@@ -97,6 +97,11 @@ def check(path: Path) -> Contents:
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not a SQLite database ({error}).") from None
     stored = [key for user_id in ids if (key := keystore.get(user_id)) is not None]
+    if ids and not stored:
+        raise BackupError(
+            f"None of the {len(ids)} accounts in {path} has a data key in this key store: point "
+            "BJ_KEYSTORE_URL at the deployment's own (`betterjournal paths` shows which is used)."
+        )
     _opening(stored, path)
     return Contents(accounts=len(ids), deleted_since=len(ids) - len(stored))
 

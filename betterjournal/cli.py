@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy import make_url
 from sqlmodel import Session, select
 
 from betterjournal import keystore
@@ -196,8 +197,8 @@ def demo() -> None:
 def paths() -> None:
     """Show where the data and the keys live."""
     settings = get_settings()
-    _say(f"database  {settings.database_url}")
-    _say(f"key store {settings.keystore_url}")
+    _say(f"database  {make_url(settings.database_url).render_as_string(hide_password=True)}")
+    _say(f"key store {make_url(settings.keystore_url).render_as_string(hide_password=True)}")
     _say(f"key file  {Path(settings.key_file)}" + ("  (unused: BJ_KEK is set)" if settings.key_b64 else ""))
 
 

@@ -58,6 +58,14 @@ def get_engine() -> Engine:
     from betterjournal.db import make_engine
 
     engine = make_engine(get_settings().keystore_url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _durable(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            # A key is written rarely and must survive a power cut once its account is
+            # committed: every commit reaches the disk (the database's own is NORMAL).
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
+
     metadata.create_all(engine)
     return engine
 

@@ -108,3 +108,25 @@ def test_a_backup_holds_no_data_key_so_an_account_deleted_after_it_cannot_be_rea
     with session_scope() as session:
         assert session.get(User, db.client_a.id) is None
         assert items.every_own(session, owner_id=db.client_a.id, kind=journal.KIND) == []
+
+
+def test_restore_with_a_key_store_that_knows_nobody_is_refused_and_changes_nothing(
+    db, tmp_path: Path, monkeypatch
+) -> None:
+    """A wrong BJ_KEYSTORE_URL (a new machine without the deployment's key store) would
+    otherwise make every account look deleted since the backup, and the restore drop them all."""
+    from unit_support import clear_caches
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="kept")
+    copy = tmp_path / "good.db"
+    assert runner.invoke(app, ["backup", str(copy)]).exit_code == 0
+    get_engine().dispose()
+    monkeypatch.setenv("BJ_KEYSTORE_URL", f"sqlite:///{tmp_path / 'empty-keys.db'}")
+    clear_caches()
+    refused = runner.invoke(app, ["restore", str(copy)])
+    assert refused.exit_code == 1
+    assert "None of the 4 accounts" in refused.output and "BJ_KEYSTORE_URL" in refused.output
+    monkeypatch.delenv("BJ_KEYSTORE_URL")
+    clear_caches()
+    assert _bodies(db.client_a.id) == ["kept"]

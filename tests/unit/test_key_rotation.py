@@ -184,3 +184,10 @@ def test_the_key_store_is_never_the_database_and_is_named_with_postgresql(
     get_settings.cache_clear()
     assert get_settings().keystore_url.endswith("/betterjournal_keys")
     get_settings.cache_clear()
+
+
+def test_the_key_store_overwrites_what_it_deletes_and_reaches_the_disk_on_every_commit(db) -> None:
+    with keystore.get_engine().connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
