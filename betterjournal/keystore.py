@@ -120,8 +120,18 @@ def destroy(user_id: uuid.UUID) -> None:
 
 
 def destroy_when_committed(session: Session, user_id: uuid.UUID) -> None:
-    """Destroy the key once this unit of work (the account's deletion) is committed."""
-    event.listen(session, "after_commit", lambda _session: destroy(user_id), once=True)
+    """Destroy the key once this unit of work (the account's deletion) is committed and on
+    disk: with SQLite, the database's write-ahead log is first checkpointed and emptied, which
+    also drops the older copies of the deleted rows it held."""
+    database = session.get_bind().engine
+
+    def _after_commit(_session: Session) -> None:
+        if database.dialect.name == "sqlite":
+            with database.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        destroy(user_id)
+
+    event.listen(session, "after_commit", _after_commit, once=True)
 
 
 def rewrap(vault: Vault | None = None) -> int:

@@ -82,6 +82,9 @@ def test_a_backup_holds_no_data_key_so_an_account_deleted_after_it_cannot_be_rea
         new_entry(session, owner_id=db.client_b.id, body="B's words")
     a_key = keystore.get(db.client_a.id)
     assert a_key is not None
+    with get_engine().connect() as connection:
+        a_words = connection.exec_driver_sql("SELECT body_ct FROM journal_entry").scalars().all()
+    assert len(a_words) == 2
     copy = tmp_path / "before.db"
     assert runner.invoke(app, ["backup", str(copy)]).exit_code == 0
     every_wrapped_key = [key.wrapped for key in keystore.every_key()]
@@ -91,11 +94,17 @@ def test_a_backup_holds_no_data_key_so_an_account_deleted_after_it_cannot_be_rea
     with session_scope() as session:
         portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
     assert keystore.get(db.client_a.id) is None
-    # The key is gone from every file the deployment keeps, not only from the table.
+    # The key is gone from every file the deployment keeps, not only from the table; the
+    # deleted ciphertext is gone from the database's files too (secure delete, and the
+    # write-ahead log emptied before the key was destroyed). The backup still holds it.
     data_dir = get_settings().data_dir
     for path in [copy, *data_dir.iterdir()]:
         if path.is_file():
             assert a_key.wrapped not in path.read_bytes(), path.name
+    live = b"".join(path.read_bytes() for path in data_dir.iterdir() if path.is_file())
+    backed_up = copy.read_bytes()
+    assert [words in live for words in a_words].count(True) == 1  # only B's is left
+    assert all(words in backed_up for words in a_words)
 
     get_engine().dispose()
     restored = runner.invoke(app, ["restore", str(copy)])
