@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 # argon2id takes 19 MiB per hash; without this glibc keeps that much per worker thread.
 export MALLOC_MMAP_THRESHOLD_ := 1048576
 
-.PHONY: install run demo test lint format browser bench lighthouse clean messages
+.PHONY: install run demo test lint format browser bench lighthouse clean messages check-postgres
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ format: install
 ## Lint, then the whole suite: unit, property, socket attacks and end-to-end.
 test: install browser lint
 	$(BIN)/python -m pytest -q --durations=20
+
+## The database layer on a throwaway PostgreSQL cluster (needs a PostgreSQL server installed).
+check-postgres: install
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	$(BIN)/python scripts/check_postgres.py
 
 ## Benchmarks against the running production app (see docs/performance.md).
 bench: install

@@ -199,4 +199,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
 
     op.drop_table('audit_event')
+    if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL keeps an enum type after its tables are dropped.
+        for name in ("auditaction", "auditoutcome", "role", "itemkind"):
+            op.execute(f"DROP TYPE IF EXISTS {name}")
     # ### end Alembic commands ###

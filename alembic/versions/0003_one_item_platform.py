@@ -46,11 +46,11 @@ def _move_drafts(connection: sa.Connection, *, forward: bool) -> None:
         owner = row["owner_id"]
         owner_id = owner if isinstance(owner, uuid.UUID) else uuid.UUID(str(owner))
         if owner_id not in keys:
-            wrapped = connection.execute(
-                sa.text("SELECT wrapped_data_key FROM user_account WHERE id = :id"),
+            wrapped, kek_version = connection.execute(
+                sa.text("SELECT wrapped_data_key, kek_version FROM user_account WHERE id = :id"),
                 {"id": owner if not isinstance(owner, uuid.UUID) else owner.hex},
-            ).scalar_one()
-            keys[owner_id] = vault.data_key(owner_id, wrapped)
+            ).one()
+            keys[owner_id] = vault.data_key(owner_id, wrapped, kek_version)
         key = keys[owner_id]
         if forward:
             item = uuid.UUID(str(row["entry_id"]))
@@ -154,10 +154,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_item_share_link_id"))
         batch_op.drop_column("link_id")
     op.execute("UPDATE client_item SET kind = 'JOURNAL_ENTRY' WHERE kind = 'journal_entry'")
+    item_kind = sa.Enum("JOURNAL_ENTRY", name="itemkind")
+    item_kind.create(connection, checkfirst=True)  # PostgreSQL: the upgrade dropped the type
     with op.batch_alter_table("client_item", schema=None) as batch_op:
         batch_op.alter_column(
             "kind",
             existing_type=sa.String(length=40),
-            type_=sa.Enum("JOURNAL_ENTRY", name="itemkind"),
+            type_=item_kind,
             existing_nullable=False,
+            postgresql_using="kind::itemkind",
         )

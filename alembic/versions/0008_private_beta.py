@@ -117,11 +117,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recovery_code_code_hash"), ["code_hash"], unique=True)
         batch_op.create_index(batch_op.f("ix_recovery_code_user_id"), ["user_id"], unique=False)
 
+    session_stage = sa.Enum("FULL", "MFA_CODE", "MFA_SETUP", name="sessionstage")
+    # PostgreSQL: adding a column does not create its enum type (creating a table does).
+    session_stage.create(op.get_bind(), checkfirst=True)
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "stage",
-                sa.Enum("FULL", "MFA_CODE", "MFA_SETUP", name="sessionstage"),
+                session_stage,
                 nullable=False,
                 server_default="FULL",
             )

@@ -33,7 +33,7 @@ SQLITE_TRIGGERS = (
 POSTGRES_TRIGGER = f"""
 CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'DELETE' OR OLD.chain IS NOT NULL
+    IF TG_OP IN ('DELETE', 'TRUNCATE') OR OLD.chain IS NOT NULL
         OR ({", ".join(f"NEW.{c}" for c in _KEPT)}) IS DISTINCT FROM ({", ".join(f"OLD.{c}" for c in _KEPT)})
     THEN
         RAISE EXCEPTION '{_REFUSED}';
@@ -42,6 +42,8 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
     FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();
 """
 
 
@@ -57,6 +59,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_event_no_truncate ON audit_event")
         op.execute("DROP TRIGGER audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION audit_event_append_only()")
     else:
