@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from betterjournal import keystore
 from betterjournal.crypto import DecryptionError, UnknownKek, get_vault
@@ -44,17 +44,7 @@ def database_file() -> Path:
 
 def backup(destination: Path) -> Contents:
     """Copy the live database to `destination` (a new file, mode 600). What it holds."""
-    source = database_file()
-    if destination.exists():
-        raise BackupError(f"{destination} exists already: choose a new file name.")
-    if not source.exists():
-        raise BackupError(f"There is no database at {source} yet.")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(descriptor)
-    with sqlite3.connect(source) as live, sqlite3.connect(destination) as copy:
-        live.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    _copy_sqlite(database_file(), destination, "SELECT 1")
     try:
         return check(destination)
     except BackupError:
@@ -68,13 +58,46 @@ class Contents:
     destroyed, so their data in it can't be read; restore leaves them out)."""
 
     accounts: int
-    deleted_since: int
+    deleted: frozenset[uuid.UUID]
+
+    @property
+    def deleted_since(self) -> int:
+        return len(self.deleted)
+
+
+def backup_keys(destination: Path) -> int:
+    """Copy the key store (SQLite) to `destination` (a new file, mode 600), while the app
+    runs. How many data keys it holds. Keep one recent copy, apart from the database's
+    backups: a deleted account stays readable for as long as a copy holding its key is kept."""
+    url = get_settings().keystore_url
+    if not url.startswith("sqlite:///"):
+        raise BackupError(
+            "The key store is PostgreSQL: copy it with pg_dump, apart from the database's backups."
+        )
+    return len(
+        _copy_sqlite(Path(url.removeprefix("sqlite:///")), destination, "SELECT user_id FROM data_key")
+    )
+
+
+def _copy_sqlite(source: Path, destination: Path, rows: str) -> list[tuple]:
+    """An online copy of a SQLite file into a new file only this user may read; the rows
+    the query `rows` reads from the copy."""
+    if destination.exists():
+        raise BackupError(f"{destination} exists already: choose a new file name.")
+    if not source.exists():
+        raise BackupError(f"There is no database at {source} yet.")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with sqlite3.connect(source) as live, sqlite3.connect(destination) as copy:
+        live.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        return copy.execute(rows).fetchall()
 
 
 def check(path: Path) -> Contents:
-    """That `path` is an intact backup of this app whose accounts' data keys (in the key
-    store, or in the backup itself if it was made before the key store) open with this
-    deployment's KEK; what it holds. BackupError otherwise."""
+    """That `path` is an intact backup of this app whose accounts' data keys open with this
+    deployment's KEK (the key store's; a backup made before the key store carries its own,
+    used only for accounts the key store has never held); what it holds. BackupError otherwise."""
     if not path.is_file():
         raise BackupError(f"There is no file at {path}.")
     try:
@@ -85,29 +108,32 @@ def check(path: Path) -> Contents:
             if not {"alembic_version", "user_account"} <= tables:
                 raise BackupError(f"{path} is not a Betterjournal database.")
             columns = {row[1] for row in copy.execute("PRAGMA table_info(user_account)")}
+            carried: list[StoredKey] = []
             if "wrapped_data_key" in columns:  # made before the key store (migration 0016)
-                carried = copy.execute(
-                    "SELECT id, wrapped_data_key, kek_version FROM user_account"
-                ).fetchall()
-                keys = [
-                    StoredKey(uuid.UUID(user_id), wrapped, version) for user_id, wrapped, version in carried
+                rows = copy.execute("SELECT id, wrapped_data_key, kek_version FROM user_account").fetchall()
+                carried = [
+                    StoredKey(uuid.UUID(user_id), wrapped, version) for user_id, wrapped, version in rows
                 ]
-                return Contents(accounts=_opening(keys, path), deleted_since=0)
             ids = [uuid.UUID(row[0]) for row in copy.execute("SELECT id FROM user_account")]
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not a SQLite database ({error}).") from None
     stored = [key for user_id in ids if (key := keystore.get(user_id)) is not None]
+    if carried and not stored:
+        # The key store has never known these accounts (a first restore on a new machine):
+        # the backup's own keys are the only ones, and migration 0016 stores them.
+        _opening(carried, path)
+        return Contents(accounts=len(ids), deleted=frozenset())
     if ids and not stored:
         raise BackupError(
             f"None of the {len(ids)} accounts in {path} has a data key in this key store: point "
             "BJ_KEYSTORE_URL at the deployment's own (`betterjournal paths` shows which is used)."
         )
     _opening(stored, path)
-    return Contents(accounts=len(ids), deleted_since=len(ids) - len(stored))
+    return Contents(accounts=len(ids), deleted=frozenset(ids) - {key.user_id for key in stored})
 
 
-def _opening(keys: list[StoredKey], path: Path) -> int:
-    """How many keys there are, once each has opened with this deployment's KEK."""
+def _opening(keys: list[StoredKey], path: Path) -> None:
+    """Each key opens with this deployment's KEK; BackupError otherwise."""
     vault = get_vault()
     for key in keys:
         try:
@@ -117,7 +143,6 @@ def _opening(keys: list[StoredKey], path: Path) -> int:
                 f"The data keys for {path} do not open with this key-encryption key: "
                 "restore with the key (BJ_KEK or key file) the data was written under."
             ) from None
-    return len(keys)
 
 
 def restore(source: Path) -> Contents:
@@ -136,11 +161,8 @@ def restore(source: Path) -> Contents:
     from betterjournal.models import User
 
     get_engine().dispose()  # no pooled connection keeps reading the database it replaced
-    migrate()
+    migrate()  # a backup made before the key store: 0016 stores the keys the store lacks
     with session_scope() as session:
-        users = list(session.exec(select(User)))
-        kept = keystore.holds([user.id for user in users])
-        for user in users:
-            if user.id not in kept:
-                remove_account(session, user)
+        for user in session.exec(select(User).where(col(User.id).in_(contents.deleted))):
+            remove_account(session, user)  # and, once committed, the key 0016 stored for it
     return contents

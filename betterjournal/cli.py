@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 from sqlalchemy import make_url
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from betterjournal import keystore
 from betterjournal.core import accounts, items, journal, links, sharing
@@ -86,19 +86,18 @@ def kek_rewrap() -> None:
     vault = get_vault()
     done = keystore.rewrap(vault)
     with session_scope() as session:
-        accounts_now = set(session.exec(select(User.id)))
-    forgotten = keystore.forget_orphans(accounts_now)
+        destroyed = keystore.destroy_erased(session)
     in_use = keystore.versions_in_use()
     _say(f"Re-wrapped {done} data keys with key-encryption key version {vault.kek_version}.")
-    if forgotten:
-        _say(f"Destroyed {forgotten} keys that belonged to no account.")
-    retired = sorted(vault.versions - set(in_use))
+    if destroyed:
+        _say(f"Destroyed {destroyed} keys of deleted accounts that were left behind.")
+    retired = sorted(vault.versions - set(in_use) - {vault.kek_version})
     if retired:
         listed = ", ".join(str(version) for version in retired)
         _say(
             f"No data key needs version {listed} any more: remove it from BJ_KEK or the key file "
-            "once the email outbox is empty (`betterjournal mail`), then restart the app. "
-            "Backups restore with the key store, so they need no older version."
+            "once the email outbox is empty (`betterjournal mail`), then restart the app. Backups "
+            "made since the key store (migration 0016) need no older version; older ones may."
         )
 
 
@@ -241,6 +240,25 @@ def backup(
         f"Backed up {contents.accounts} accounts to {destination}. It holds no data key: "
         "keep it apart from the key-encryption key, and out of the key store's copies."
     )
+
+
+@app.command("backup-keys")
+def backup_keys(
+    destination: Path = typer.Argument(
+        ..., help="A new file for the copy, kept apart from the database's backups"
+    ),
+) -> None:
+    """Copy the key store (every person's wrapped data key) while the app runs, to a new file
+    only this user can read. Keep one recent copy, replaced: a deleted account stays readable
+    for as long as a copy of the key store made before its deletion is kept."""
+    from betterjournal import backup as backups
+
+    try:
+        held = backups.backup_keys(destination)
+    except backups.BackupError as error:
+        _say(str(error))
+        raise typer.Exit(1) from None
+    _say(f"Copied {held} data keys to {destination}. Keep it apart from the database's backups.")
 
 
 @app.command()

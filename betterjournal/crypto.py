@@ -80,7 +80,7 @@ def parse_keyring(text: str) -> dict[int, bytes]:
     ring: dict[int, bytes] = {}
     for entry in text.replace(",", "\n").split():
         version, _, encoded = entry.rpartition(":")
-        if version and not version.isdigit():
+        if version and not (version.isascii() and version.isdigit()):
             raise KeyError_("a key-encryption key's version must be a whole number, as in 2:BASE64")
         number = int(version or 1)
         if number in ring:
@@ -108,11 +108,23 @@ def add_key_to_file(path: Path) -> int:
         handle.flush()
         os.fsync(handle.fileno())
     fresh.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power cut
+    finally:
+        os.close(directory)
     return version
 
 
 @functools.cache
 def get_vault() -> Vault:
+    """The KEK ring as the process first read it (see read_vault)."""
+    return read_vault()
+
+
+def read_vault() -> Vault:
+    """The KEK ring as it is now: BJ_KEK, or the key file read again. A new data key is
+    wrapped with this one, so a KEK added by `kek-new` is used at once by a running app."""
     settings = get_settings()
     if settings.key_b64:
         return Vault(parse_keyring(settings.key_b64))
@@ -176,7 +188,7 @@ class Vault:
         """A secret for another purpose (e.g. signing form tokens), derived from a KEK
         (the newest unless a version is named)."""
         hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode())
-        return hkdf.derive(self._roots[kek_version or self.kek_version])
+        return hkdf.derive(self._roots[self.kek_version if kek_version is None else kek_version])
 
     def system_key(self, purpose: str) -> SystemKey:
         """A key of the deployment's own (e.g. for the email outbox), derived from the KEKs."""
@@ -189,6 +201,8 @@ class Vault:
 
     def verify(self, purpose: str, message: bytes, mac: str) -> bool:
         """Whether `mac` is what `sign` gave under any KEK still held (compared in constant time)."""
+        if not mac.isascii():  # compare_digest refuses non-ASCII text: not ours, whatever it is
+            return False
         return any(
             hmac.compare_digest(mac, self._mac(purpose, message, version)) for version in self.versions
         )

@@ -1,39 +1,45 @@
 """The key store: every person's data key, wrapped by the KEK, kept apart from the data.
 
 The data keys are not in the database they open: a backup of the database (ours, pg_dump,
-a copy of the file, a disk snapshot) holds no key. Deleting an account destroys its key
+a copy of its file) holds no key. A snapshot of a disk or directory that holds the key
+store too holds the keys: in production, keep the key store where the database's backups
+and snapshots don't reach. Deleting an account destroys its key
 here (crypto-shredding, CRYPTO-6), so every copy of that person's data, in the database
 and in every backup made before, can no longer be read by anyone, even with the KEK.
 
 By default the key store is `keys.db` in the data directory (SQLite, secure delete on, its
 write-ahead log truncated after a key is destroyed); BJ_KEYSTORE_URL may point it at a
 database of its own (PostgreSQL when several machines run the app). It holds only wrapped
-keys and ids. Keep it like the KEK: safe and replicated, and never in the database's
-backups; a copy of it kept for a while keeps erased accounts readable for that while.
+keys and ids. Keep it like the KEK: safe and replicated (`betterjournal backup-keys`), and
+never in the database's backups; a copy of it kept for a while keeps erased accounts
+readable for that while (so does PostgreSQL, until VACUUM and in its WAL archives).
 
-Writes are ordered so that a failure leaves a harmless key without an account, never an
-account without its key: a key is stored before its account is committed, and destroyed
-only once the account's deletion is committed. `forget_orphans` removes stray keys.
+Writes are ordered so that a failure leaves a key without an account, never an account
+without its key: a key is stored before its account is committed, and destroyed only once
+the account's deletion is committed and on disk. A key left by a deletion whose key could
+not be destroyed then is destroyed by `destroy_erased` (when the app starts, and by
+`kek-rewrap`); a key of an account that failed to be created opens nothing and stays.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
+import sqlmodel
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Uuid, delete, event, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from betterjournal.crypto import Vault, WrappedKey, get_vault
-from betterjournal.models import UTCDateTime, utcnow
+from betterjournal.crypto import Vault, WrappedKey, get_vault, read_vault
+from betterjournal.models import AuditAction, AuditEvent, User, UTCDateTime, utcnow
 from betterjournal.settings import get_settings
 
-# Long enough for any unit of work that stores a key before committing its account.
-ORPHAN_GRACE = timedelta(hours=1)
+log = logging.getLogger(__name__)
 
 metadata = MetaData()
 data_key = Table(
@@ -82,8 +88,9 @@ def put(user_id: uuid.UUID, wrapped: WrappedKey) -> None:
 
 
 def new_data_key(user_id: uuid.UUID) -> None:
-    """A new random data key for a person, wrapped by the newest KEK and stored."""
-    put(user_id, get_vault().new_data_key(user_id))
+    """A new random data key for a person, wrapped by the newest KEK (the key file read
+    again: never a version `kek-rewrap` has just retired) and stored."""
+    put(user_id, read_vault().new_data_key(user_id))
 
 
 def get(user_id: uuid.UUID) -> StoredKey | None:
@@ -95,11 +102,15 @@ def get(user_id: uuid.UUID) -> StoredKey | None:
 
 
 def holds(user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these people still have a data key."""
+    """Which of these people still have a data key (asked 500 at a time)."""
+    found: set[uuid.UUID] = set()
     with get_engine().connect() as connection:
-        return set(
-            connection.execute(select(data_key.c.user_id).where(data_key.c.user_id.in_(user_ids))).scalars()
-        )
+        for first in range(0, len(user_ids), 500):
+            batch = user_ids[first : first + 500]
+            found |= set(
+                connection.execute(select(data_key.c.user_id).where(data_key.c.user_id.in_(batch))).scalars()
+            )
+    return found
 
 
 def every_key() -> Iterator[StoredKey]:
@@ -113,25 +124,61 @@ def destroy(user_id: uuid.UUID) -> None:
     engine = get_engine()
     with engine.begin() as connection:
         connection.execute(delete(data_key).where(data_key.c.user_id == user_id))
-    if engine.dialect.name == "sqlite":
-        # Secure delete zeroed the key's page in the file; empty the write-ahead log too.
+    # Secure delete zeroed the key's page in the file; empty the write-ahead log too.
+    empty_write_ahead_log(engine)
+
+
+def empty_write_ahead_log(engine: Engine, tries: int = 20) -> bool:
+    """With SQLite, copy the write-ahead log into the database (on disk) and empty it, trying
+    again for a second while a reader holds an older snapshot. False (and logged) if it
+    could not; True at once for another database."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for _ in range(tries):
         with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        if row is not None and row[0] == 0:
+            return True
+        time.sleep(0.05)
+    log.warning("could not empty the write-ahead log of %s: a reader held it", engine.url.database)
+    return False
 
 
 def destroy_when_committed(session: Session, user_id: uuid.UUID) -> None:
     """Destroy the key once this unit of work (the account's deletion) is committed and on
     disk: with SQLite, the database's write-ahead log is first checkpointed and emptied, which
-    also drops the older copies of the deleted rows it held."""
+    also drops the older copies of the deleted rows it held. Only if the account is really
+    gone: a commit that did not delete it (a rollback, then another commit) keeps the key."""
     database = session.get_bind().engine
 
     def _after_commit(_session: Session) -> None:
-        if database.dialect.name == "sqlite":
+        try:
             with database.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        destroy(user_id)
+                query = sqlmodel.select(User.id).where(col(User.id) == user_id)
+                if connection.execute(query).first() is not None:
+                    return
+            empty_write_ahead_log(database)
+            destroy(user_id)
+        except Exception as error:  # the deletion stands; destroy_erased finishes it at the next start
+            log.error("could not destroy a deleted account's data key yet: %s", type(error).__name__)
 
     event.listen(session, "after_commit", _after_commit, once=True)
+
+
+def destroy_erased(session: Session) -> int:
+    """Destroy any key left behind by an account deletion whose key could not be destroyed
+    at the time (the key store out of reach, the process stopped): the keys of accounts
+    the audit log says were erased and that no longer exist. How many."""
+    erased = set(
+        session.exec(
+            sqlmodel.select(AuditEvent.subject_id).where(col(AuditEvent.action) == AuditAction.ERASE)
+        )
+    )
+    left = holds([user_id for user_id in erased if user_id is not None])
+    existing = set(session.exec(sqlmodel.select(User.id).where(col(User.id).in_(left)))) if left else set()
+    for user_id in left - existing:
+        destroy(user_id)
+    return len(left - existing)
 
 
 def rewrap(vault: Vault | None = None) -> int:
@@ -160,18 +207,3 @@ def versions_in_use() -> dict[int, int]:
     for key in every_key():
         counts[key.kek_version] = counts.get(key.kek_version, 0) + 1
     return counts
-
-
-def forget_orphans(account_ids: set[uuid.UUID], *, now: datetime | None = None) -> int:
-    """Destroy keys whose account does not exist (an account that failed to be created, or
-    deleted while the key store was out of reach), once older than ORPHAN_GRACE."""
-    cutoff = (now or utcnow()) - ORPHAN_GRACE
-    with get_engine().connect() as connection:
-        stray = [
-            row.user_id
-            for row in connection.execute(select(data_key.c.user_id).where(data_key.c.created_at < cutoff))
-            if row.user_id not in account_ids
-        ]
-    for user_id in stray:
-        destroy(user_id)
-    return len(stray)

@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from datetime import datetime
 
+from betterjournal import keystore
 from betterjournal.core import audit, reminders
 from betterjournal.db import in_rounds, off_the_loop, session_scope
 from betterjournal.models import utcnow
@@ -69,6 +70,18 @@ def seal_audit_log() -> int:
             return sealed
 
 
+def destroy_erased_keys() -> int:
+    """The keys a deletion could not destroy at the time (keystore.destroy_erased)."""
+    with session_scope() as session:
+        return keystore.destroy_erased(session)
+
+
 async def run_audit_sealer() -> None:
-    """Forever, a sealing round every SEAL_EVERY_SECONDS."""
+    """When the app starts, the keys erased accounts left behind; then forever, a sealing
+    round every SEAL_EVERY_SECONDS."""
+    try:
+        if destroyed := await off_the_loop(destroy_erased_keys):
+            log.warning("destroyed %d data keys of deleted accounts left behind", destroyed)
+    except Exception as error:  # the sealer still runs; the next start tries again
+        log.error("could not check for keys of deleted accounts: %s", type(error).__name__)
     await in_rounds("audit", lambda: off_the_loop(seal_audit_log), lambda: SEAL_EVERY_SECONDS)

@@ -5,9 +5,9 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-02 05:00:00.000000
 
-Each user's wrapped data key is copied into the key store (betterjournal/keystore.py),
-committed there, and only then dropped from user_account: an interrupted upgrade runs again
-safely. The downgrade copies the keys back.
+Each user's wrapped data key is copied into the key store (betterjournal/keystore.py) unless
+the store holds one already, committed there, and only then dropped from user_account: an
+interrupted upgrade runs again safely. The downgrade copies the keys back.
 """
 
 import uuid
@@ -27,8 +27,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     rows = op.get_bind().execute(sa.text("SELECT id, wrapped_data_key, kek_version FROM user_account")).all()
+    held = keystore.holds([_uuid(user_id) for user_id, _, _ in rows])
     for user_id, wrapped, kek_version in rows:
-        keystore.put(_uuid(user_id), WrappedKey(bytes(wrapped), int(kek_version)))
+        # A key the store holds already stays (a re-run, or a restored backup of an account
+        # whose key was re-wrapped since); a row without a key has nothing to move.
+        if wrapped is not None and _uuid(user_id) not in held:
+            keystore.put(_uuid(user_id), WrappedKey(bytes(wrapped), int(kek_version)))
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("wrapped_data_key")
         batch_op.drop_column("kek_version")

@@ -139,3 +139,88 @@ def test_restore_with_a_key_store_that_knows_nobody_is_refused_and_changes_nothi
     monkeypatch.delenv("BJ_KEYSTORE_URL")
     clear_caches()
     assert _bodies(db.client_a.id) == ["kept"]
+
+
+def _migrate_to(revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from betterjournal.settings import PROJECT_ROOT
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["configure_logging"] = False
+    command.downgrade(config, revision) if revision != "head" else command.upgrade(config, "head")
+    get_engine().dispose()
+
+
+def test_a_backup_made_before_the_key_store_does_not_bring_an_erased_account_back(
+    db, tmp_path: Path, monkeypatch
+) -> None:
+    """A backup made before migration 0016 carries its data keys. Restored after an erasure
+    and a KEK rotation that retired the version its keys were wrapped by: the erased account
+    stays out (its carried key is not kept), and the others open with the key store's keys."""
+    import os
+
+    from unit_support import PASSWORD, clear_caches
+
+    from betterjournal import keystore
+    from betterjournal.core import portability
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="A's words")
+        new_entry(session, owner_id=db.client_b.id, body="B's words")
+    _migrate_to("0015")  # the keys back in user_account, as before the key store
+    old = tmp_path / "before-the-key-store.db"
+    assert runner.invoke(app, ["backup", str(old)]).exit_code == 0
+    _migrate_to("head")
+    with session_scope() as session:
+        portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+    first = os.environ["BJ_KEK"]
+    monkeypatch.setenv("BJ_KEK", f"1:{first},2:{new_kek_b64()}")
+    clear_caches()
+    assert runner.invoke(app, ["kek-rewrap"]).exit_code == 0
+    monkeypatch.setenv("BJ_KEK", os.environ["BJ_KEK"].split(",")[1])  # version 1 retired
+    clear_caches()
+
+    get_engine().dispose()
+    restored = runner.invoke(app, ["restore", str(old)])
+    assert restored.exit_code == 0, restored.output
+    assert "Left out 1 accounts deleted since the backup was made" in restored.output
+    assert keystore.get(db.client_a.id) is None
+    assert _bodies(db.client_b.id) == ["B's words"]
+    from betterjournal.models import User
+
+    with session_scope() as session:
+        assert session.get(User, db.client_a.id) is None
+
+
+def new_kek_b64() -> str:
+    import base64
+    import secrets
+
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def test_the_key_store_is_copied_on_its_own_and_a_copy_restores_it(db, tmp_path: Path) -> None:
+    """Without the key store every backup of the database is unreadable: `backup-keys` copies
+    it (a new file, mode 600, never written over), and the copy is a working key store."""
+    from betterjournal import keystore
+    from betterjournal.settings import get_settings
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="needs its key")
+    copy = tmp_path / "keys-copy.db"
+    made = runner.invoke(app, ["backup-keys", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert "Copied 4 data keys" in made.output
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert runner.invoke(app, ["backup-keys", str(copy)]).exit_code == 1
+    # The key store lost: put the copy in its place, and the entry opens again.
+    keystore.get_engine().dispose()
+    live = Path(get_settings().keystore_url.removeprefix("sqlite:///"))
+    for path in live.parent.glob(live.name + "*"):
+        path.unlink()
+    copy.replace(live)
+    keystore.get_engine.cache_clear()
+    assert _bodies(db.client_a.id) == ["needs its key"]

@@ -96,15 +96,17 @@ def test_a_running_app_reads_the_key_file_again_when_it_meets_a_newer_key(db, ke
     running = crypto.get_vault()  # the app's vault, cached since it started
     assert running.versions == {1}
     crypto.add_key_to_file(key_file)  # another process: `betterjournal kek-new`
-    keystore.rewrap(Vault(parse_keyring(key_file.read_text())))  # ... and `kek-rewrap`
-    assert crypto.get_vault() is running  # the app has not read the file since
-    assert _bodies(db.client_a.id) == ["still readable mid-rotation"]
-    assert crypto.get_vault().versions == {1, 2}
-    # New accounts' keys are wrapped by the newest KEK at once.
+    # A new account's key is wrapped by the newest KEK at once, though the app has not met
+    # a key of that version yet: never by the version `kek-rewrap` is about to retire.
     user_id = uuid.uuid4()
     keystore.new_data_key(user_id)
     stored = keystore.get(user_id)
     assert stored is not None and stored.kek_version == 2
+    assert crypto.get_vault() is running
+    keystore.rewrap(Vault(parse_keyring(key_file.read_text())))  # ... and `kek-rewrap`
+    assert crypto.get_vault() is running  # the app has not read the file since
+    assert _bodies(db.client_a.id) == ["still readable mid-rotation"]
+    assert crypto.get_vault().versions == {1, 2}
 
 
 def test_what_the_deployment_signed_or_sealed_before_a_rotation_still_holds(db, key_file: Path) -> None:
@@ -125,6 +127,9 @@ def test_what_the_deployment_signed_or_sealed_before_a_rotation_still_holds(db, 
     clear_caches()
     assert form_tokens.is_valid(token) and not form_tokens.is_valid(fresh_token)
     assert not form_tokens.is_valid(token[:-2] + "xx")
+    # Text no signature could be: refused, not an error.
+    assert not form_tokens.is_valid(token[:-2] + "é")
+    assert reminders.opted_out_person(opt_out[:-1] + "é") is None
 
 
 def test_with_bj_kek_set_a_new_key_is_printed_to_add_and_no_file_is_written(db) -> None:
@@ -148,7 +153,7 @@ def test_a_ring_names_each_kek_by_version() -> None:
         }
     )
     assert parse_keyring(crypto.format_keyring({1: b"\x01" * 32, 2: b"\x02" * 32}))[2] == b"\x02" * 32
-    for bad in (f"1:{one},1:{two}", f"x:{one}", "", f"2:{one[:-4]}"):
+    for bad in (f"1:{one},1:{two}", f"x:{one}", "²:" + one, "", f"2:{one[:-4]}"):
         with pytest.raises(crypto.KeyError_):
             parse_keyring(bad)
 
@@ -191,3 +196,35 @@ def test_the_key_store_overwrites_what_it_deletes_and_reaches_the_disk_on_every_
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_key_is_destroyed_only_once_its_account_is_really_gone(db) -> None:
+    """The hook erasing registers fires on the unit of work's commit: a commit that did not
+    delete the account (a refusal rolled back, then its audit row committed) keeps the key."""
+    with session_scope() as session:
+        keystore.destroy_when_committed(session, db.client_a.id)
+    assert keystore.get(db.client_a.id) is not None
+
+
+def test_a_key_an_erase_could_not_destroy_is_destroyed_at_the_next_start(db, monkeypatch) -> None:
+    from unit_support import PASSWORD
+
+    from betterjournal import scheduler
+    from betterjournal.core import portability
+
+    real_destroy = keystore.destroy
+
+    def unreachable(user_id: uuid.UUID) -> None:
+        raise OSError("the key store is out of reach")
+
+    monkeypatch.setattr(keystore, "destroy", unreachable)
+    with session_scope() as session:  # the erase still succeeds for the person
+        portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+    assert keystore.get(db.client_a.id) is not None
+    monkeypatch.setattr(keystore, "destroy", real_destroy)
+    stray = uuid.uuid4()  # a key of an account that failed to be created: no erase, kept
+    keystore.new_data_key(stray)
+    assert scheduler.destroy_erased_keys() == 1
+    assert keystore.get(db.client_a.id) is None
+    assert keystore.get(db.client_b.id) is not None and keystore.get(stray) is not None
+    assert scheduler.destroy_erased_keys() == 0
