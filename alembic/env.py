@@ -25,6 +25,18 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def _drop_unfinished_copies(connection) -> None:
+    """A SQLite table rebuild interrupted before its commit leaves its copy behind
+    (`_alembic_tmp_<table>`: the driver creates it outside the transaction that then rolls
+    back) while the table itself is intact; the next run would stop on "already exists"."""
+    tables = {
+        row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    for name in tables:
+        if name.startswith("_alembic_tmp_") and name.removeprefix("_alembic_tmp_") in tables:
+            connection.exec_driver_sql(f'DROP TABLE "{name}"')
+
+
 def run_migrations() -> None:
     connectable = config.attributes.get("connection") or get_engine()
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
@@ -35,6 +47,7 @@ def run_migrations() -> None:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            _drop_unfinished_copies(connection)
             connection.commit()
         try:
             context.configure(

@@ -95,6 +95,24 @@ def test_migrating_keeps_rows_that_point_at_a_rebuilt_table(db) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
 
 
+def test_an_upgrade_interrupted_in_a_table_rebuild_runs_again(db) -> None:
+    """SQLite's table rebuild makes its copy outside the transaction: interrupted before the
+    commit, the copy stays while the table is intact. The next run starts afresh."""
+    command.downgrade(_config(), "0015")
+    get_engine().dispose()
+    with get_engine().begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE _alembic_tmp_user_account (id CHAR(32))")
+        accounts = connection.exec_driver_sql("SELECT COUNT(*) FROM user_account").scalar()
+    command.upgrade(_config(), "head")  # 0016 rebuilds user_account
+    get_engine().dispose()
+    with get_engine().connect() as connection:
+        names = (
+            connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars().all()
+        )
+        assert "_alembic_tmp_user_account" not in names
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM user_account").scalar() == accounts == 4
+
+
 def test_the_comparison_would_notice_a_difference(db) -> None:
     with get_engine().begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_item_share_clinician")
