@@ -94,23 +94,26 @@ def new_data_key(user_id: uuid.UUID) -> None:
 
 
 def get(user_id: uuid.UUID) -> StoredKey | None:
+    return keys_of([user_id]).get(user_id)
+
+
+def keys_of(user_ids: list[uuid.UUID]) -> dict[uuid.UUID, StoredKey]:
+    """The stored keys of these people, by person (read 500 at a time); none for a person
+    without a key."""
+    found: dict[uuid.UUID, StoredKey] = {}
     with get_engine().connect() as connection:
-        row = connection.execute(
-            select(data_key.c.wrapped, data_key.c.kek_version).where(data_key.c.user_id == user_id)
-        ).first()
-    return None if row is None else StoredKey(user_id, row.wrapped, row.kek_version)
+        for first in range(0, len(user_ids), 500):
+            query = select(data_key.c.user_id, data_key.c.wrapped, data_key.c.kek_version).where(
+                data_key.c.user_id.in_(user_ids[first : first + 500])
+            )
+            for row in connection.execute(query):
+                found[row.user_id] = StoredKey(row.user_id, row.wrapped, row.kek_version)
+    return found
 
 
 def holds(user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these people still have a data key (asked 500 at a time)."""
-    found: set[uuid.UUID] = set()
-    with get_engine().connect() as connection:
-        for first in range(0, len(user_ids), 500):
-            batch = user_ids[first : first + 500]
-            found |= set(
-                connection.execute(select(data_key.c.user_id).where(data_key.c.user_id.in_(batch))).scalars()
-            )
-    return found
+    """Which of these people still have a data key."""
+    return set(keys_of(user_ids))
 
 
 def every_key() -> Iterator[StoredKey]:
