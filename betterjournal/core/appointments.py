@@ -211,9 +211,9 @@ def window(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -
     return _window(clinician_id, [row for row in rows if row.held_at is not None][:2], planned)
 
 
-_NEXT_FOR_EACH_CLIENT = select(
-    CareLink.client_id,
-    # Each linked client's last held session and next planned one: an index seek each.
+# For the caseload, per linked client (a care link row of the statement they are used in):
+# the pair's last held session and their planned one, an index seek each.
+LAST_HELD_OF_LINK = (
     select(Appointment.id)
     .where(
         col(Appointment.clinician_id) == CareLink.clinician_id,
@@ -223,7 +223,9 @@ _NEXT_FOR_EACH_CLIENT = select(
     .order_by(col(Appointment.held_at).desc())
     .limit(1)
     .correlate(CareLink)
-    .scalar_subquery(),
+    .scalar_subquery()
+)
+PLANNED_OF_LINK = (
     select(Appointment.starts_at)
     .where(
         col(Appointment.clinician_id) == CareLink.clinician_id,
@@ -231,14 +233,10 @@ _NEXT_FOR_EACH_CLIENT = select(
         col(Appointment.held_at).is_(None),
     )
     .correlate(CareLink)
-    .scalar_subquery(),
-).where(col(CareLink.clinician_id) == bindparam("clinician"), col(CareLink.ended_at).is_(None))
+    .scalar_subquery()
+)
 
 
-def where_each_client_is(
-    session: Session, *, clinician_id: uuid.UUID
-) -> dict[uuid.UUID, tuple[str, datetime | None]]:
-    """For the caseload: per client linked to this clinician, the key of the window they are
-    in and the next planned session, in one query whatever the number of clients."""
-    rows = run_prebuilt(session, _NEXT_FOR_EACH_CLIENT, clinician=clinician_id)
-    return {client: (str(held) if held else FIRST, next_at) for client, held, next_at in rows}
+def window_key(last_held_id: object) -> str:
+    """The key of the window a pair is in, from the id of their last held session (if any)."""
+    return str(last_held_id) if last_held_id else FIRST

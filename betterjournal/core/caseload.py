@@ -17,13 +17,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session, col
 
 from betterjournal.core import agenda, appointments, checkins, homework, items, journal, links, sharing
 from betterjournal.core.errors import Denied
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, CareLink, ItemShare, SharedItem, utcnow
+from betterjournal.models import AuditAction, CareLink, ItemShare, Role, SharedItem, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -39,48 +39,60 @@ class CaseLine:
     agenda_shared: bool  # the agenda for the next session is shared with the clinician
 
 
-# Per client, their items shared with the clinician (`viewer`) and not opened yet; homework
-# is counted apart (returned, to review). Counted per link from the share rows' own index
-# (ix_item_share_unseen), then each count is matched to its link if that is still active:
-# no item or link is read per share. A deleted item's shares are revoked with it
-# (items.delete_item), so the live shares are of live items.
-_UNSEEN_PER_LINK = (
-    select(col(ItemShare.link_id).label("link_id"), func.count().label("unseen"))
+# Per linked client, their items shared with the clinician and not opened yet; homework is
+# counted apart (returned, to review). Counted from the share rows' own index
+# (ix_item_share_unseen, a seek per link): no item is read per share. Only the shares of the
+# link as it is now count: one left from an ended link shows nothing. A deleted item's shares
+# are revoked with it (items.delete_item), so the live shares are of live items.
+_UNSEEN_OF_LINK = (
+    select(func.count())
+    .select_from(ItemShare)
     .where(
-        col(ItemShare.clinician_id) == bindparam("viewer"),
+        col(ItemShare.clinician_id) == CareLink.clinician_id,
+        col(ItemShare.link_id) == CareLink.id,
         col(ItemShare.revoked_at).is_(None),
         col(ItemShare.first_seen_at).is_(None),
         col(ItemShare.kind) != homework.KIND.name,
     )
-    .group_by(col(ItemShare.link_id))
-    .subquery()
+    .correlate(CareLink)
+    .scalar_subquery()
 )
-_NEW_SHARED = select(col(CareLink.client_id), _UNSEEN_PER_LINK.c.unseen).join(
-    _UNSEEN_PER_LINK,
-    and_(col(CareLink.id) == _UNSEEN_PER_LINK.c.link_id, col(CareLink.ended_at).is_(None)),
+# Each linked client with their name, last held and next planned session and new shared
+# items: one statement, whatever the number of clients.
+_LINKED_CLIENTS = (
+    select(
+        CareLink.client_id,
+        User.display_name,
+        appointments.LAST_HELD_OF_LINK,
+        appointments.PLANNED_OF_LINK,
+        _UNSEEN_OF_LINK,
+    )
+    .join(User, col(User.id) == CareLink.client_id)
+    .where(
+        col(CareLink.clinician_id) == bindparam("clinician"),
+        col(CareLink.ended_at).is_(None),
+        col(User.role) == Role.CLIENT,
+    )
 )
 
 
 def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[CaseLine]:
     """Every linked client, soonest next session first (none planned last, by name)."""
-    clients = links.linked_clients(session, clinician_id=clinician_id)
-    where = appointments.where_each_client_is(session, clinician_id=clinician_id)
-    new_shared = dict(run_prebuilt(session, _NEW_SHARED, viewer=clinician_id).all())
+    clients = run_prebuilt(session, _LINKED_CLIENTS, clinician=clinician_id).all()
     attention = homework.attention_counts(session, clinician_id=clinician_id, today=today)
     agendas = agenda.shared_for_next(session, clinician_id=clinician_id)
     lines = []
-    for person in clients:
-        client = uuid.UUID(person.id)
-        window_key, next_at = where.get(client, (appointments.FIRST, None))
+    for client, name, last_held, next_at, new_shared in clients:
+        to_review, overdue = attention.get(client, (0, 0))
         lines.append(
             CaseLine(
-                client_id=person.id,
-                name=person.name,
+                client_id=str(client),
+                name=name,
                 next_at=next_at,
-                new_shared=new_shared.get(client, 0),
-                to_review=attention.get(client, (0, 0))[0],
-                overdue=attention.get(client, (0, 0))[1],
-                agenda_shared=(client, window_key) in agendas,
+                new_shared=new_shared,
+                to_review=to_review,
+                overdue=overdue,
+                agenda_shared=(client, appointments.window_key(last_held)) in agendas,
             )
         )
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)

@@ -83,9 +83,19 @@ def test_a_planned_session_is_kept_in_utc_and_held_sessions_make_windows(db: Peo
     _hold(db)
     with session_scope() as session:
         second = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
-        each = appointments.where_each_client_is(session, clinician_id=db.clinician_a.id)
     assert second.previous_key == first.key and second.key != first.key
-    assert each == {db.client_a.id: (second.key, None)}
+    # The caseload finds the pair in that same window: its agenda, once shared, is the one
+    # "shared for the next session".
+    agenda_id = _prepare(db).agenda.id
+    assert [line.agenda_shared for line in _caseload(db)] == [False]
+    with session_scope() as session:
+        share(session, owner_id=db.client_a.id, entry_id=agenda_id, clinician_id=db.clinician_a.id)
+    assert [(line.agenda_shared, line.next_at) for line in _caseload(db)] == [(True, None)]
+
+
+def _caseload(db: People) -> list[caseload.CaseLine]:
+    with session_scope() as session:
+        return caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
 
 
 def test_a_second_tap_on_held_holds_nothing_more(db: People) -> None:
