@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from betterjournal import oidc, pwa, routes
 from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa, reminders
-from betterjournal.core.errors import CoreError, InvalidInput, NotFound, TooManyAttempts
+from betterjournal.core.errors import CoreError, InvalidInput, KeyStoreUnavailable, NotFound, TooManyAttempts
 from betterjournal.db import in_session
 from betterjournal.i18n import LANGUAGES, Reader, from_accept_language
 from betterjournal.models import Role, SessionStage, User
@@ -227,6 +227,8 @@ async def register(request: Request) -> Response:
         )
     except TooManyAttempts:
         return _back(routes.REGISTER, "throttled")
+    except KeyStoreUnavailable:
+        return _back(routes.REGISTER, "unavailable")
     except InvalidInput as error:
         return _back(routes.REGISTER, error.code)
     # The same answer whether or not the email already had an account (AUTHN-2): no

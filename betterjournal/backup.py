@@ -145,24 +145,81 @@ def _opening(keys: list[StoredKey], path: Path) -> None:
             ) from None
 
 
-def restore(source: Path) -> Contents:
+def restore(source: Path, *, leave_out_keyless: bool = False) -> Contents:
     """Replace the database with the backup at `source` (checked first), then migrate it and
-    leave out the accounts deleted since it was made. What it held. Run with the app stopped."""
+    leave out the accounts deleted since it was made. What it held. Run with the app stopped.
+
+    An account of the backup whose key the key store lacks is left out only if the database
+    being replaced says it was erased, or if `leave_out_keyless` says so: a key store copy
+    older than the backup lacks the keys of the accounts made in between, and leaving them
+    out would delete them for good."""
+    erased = _finish_erasures()
     contents = check(source)
+    unexplained = contents.deleted - erased
+    if unexplained and not leave_out_keyless:
+        raise BackupError(
+            f"{len(unexplained)} accounts in {source} have no data key in this key store, and the "
+            "database being replaced has no record of their deletion. Their data can't be read "
+            "without their keys: restore the copy of the key store made with or after this backup "
+            "(`backup-keys`) first, or run `restore --leave-out-keyless` to leave them out."
+        )
     destination = database_file()
     destination.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as copy, sqlite3.connect(destination) as live:
         copy.backup(live)
         live.execute("PRAGMA journal_mode=WAL")
+        _drop_carried_keys(live, contents.deleted)
     destination.chmod(0o600)
     from betterjournal.cli import migrate
+    from betterjournal.core import audit
     from betterjournal.core.portability import remove_account
     from betterjournal.db import get_engine, session_scope
-    from betterjournal.models import User
+    from betterjournal.models import AuditAction, AuditOutcome, User
 
     get_engine().dispose()  # no pooled connection keeps reading the database it replaced
     migrate()  # a backup made before the key store: 0016 stores the keys the store lacks
     with session_scope() as session:
         for user in session.exec(select(User).where(col(User.id).in_(contents.deleted))):
             remove_account(session, user)  # and, once committed, the key 0016 stored for it
+            # The restored audit log says so too: a key left behind is destroyed from it.
+            audit.record(
+                session,
+                actor_id=None,
+                action=AuditAction.ERASE,
+                outcome=AuditOutcome.ALLOWED,
+                subject_id=user.id,
+            )
     return contents
+
+
+def _finish_erasures() -> set[uuid.UUID]:
+    """Before the database is replaced: destroy the keys its erasures left behind (the
+    backup's audit log won't know of them), and return who it says was erased. Nothing when
+    there is no database yet, or one that can't be read (the reason to restore)."""
+    from sqlalchemy.exc import DatabaseError
+
+    from betterjournal.db import session_scope
+    from betterjournal.models import AuditAction, AuditEvent
+
+    if not database_file().exists():
+        return set()
+    try:
+        with session_scope() as session:
+            keystore.destroy_erased(session)
+            query = select(AuditEvent.subject_id).where(col(AuditEvent.action) == AuditAction.ERASE)
+            return {user_id for user_id in session.exec(query) if user_id is not None}
+    except DatabaseError:
+        return set()
+
+
+def _drop_carried_keys(live: sqlite3.Connection, deleted: frozenset[uuid.UUID]) -> None:
+    """A backup made before the key store carries each account's key: drop those of the
+    accounts left out before migration 0016 would store them again."""
+    columns = {row[1] for row in live.execute("PRAGMA table_info(user_account)")}
+    if "wrapped_data_key" not in columns or not deleted:
+        return
+    live.executemany(
+        "UPDATE user_account SET wrapped_data_key = NULL WHERE id = ?",
+        [(user_id.hex,) for user_id in deleted],
+    )
+    live.commit()

@@ -95,9 +95,11 @@ def kek_rewrap() -> None:
     if retired:
         listed = ", ".join(str(version) for version in retired)
         _say(
-            f"No data key needs version {listed} any more: remove it from BJ_KEK or the key file "
-            "once the email outbox is empty (`betterjournal mail`), then restart the app. Backups "
-            "made since the key store (migration 0016) need no older version; older ones may."
+            f"No data key in the key store needs version {listed} any more. Make a new copy of the "
+            "key store now (`betterjournal backup-keys`): the copies made before this re-wrap "
+            f"still need version {listed}. Remove it from BJ_KEK or the key file once you keep no "
+            "such copy, and no database backup made before the key store (migration 0016), and "
+            "the email outbox is empty (`betterjournal mail`); then restart the app."
         )
 
 
@@ -262,12 +264,20 @@ def backup_keys(
 
 
 @app.command()
-def restore(source: Path = typer.Argument(..., help="A file made by `betterjournal backup`")) -> None:
+def restore(
+    source: Path = typer.Argument(..., help="A file made by `betterjournal backup`"),
+    leave_out_keyless: bool = typer.Option(
+        False,
+        "--leave-out-keyless",
+        help="Leave out the backup's accounts whose key the key store lacks, though the database "
+        "being replaced has no record of their deletion (their data can't be read without it).",
+    ),
+) -> None:
     """Replace the database with a backup (checked first). Stop the app before, start it after."""
     from betterjournal import backup as backups
 
     try:
-        contents = backups.restore(source)
+        contents = backups.restore(source, leave_out_keyless=leave_out_keyless)
     except backups.BackupError as error:
         _say(str(error))
         raise typer.Exit(1) from None
@@ -276,7 +286,7 @@ def restore(source: Path = typer.Argument(..., help="A file made by `betterjourn
     if contents.deleted_since:
         _say(
             f"Left out {contents.deleted_since} accounts deleted since the backup was made: "
-            "their data keys are destroyed."
+            "the key store holds no key for them."
         )
 
 

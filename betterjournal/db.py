@@ -24,11 +24,12 @@ from betterjournal.settings import get_settings
 
 T = TypeVar("T")
 
+BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's lock
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=NORMAL",
 )
 

@@ -17,25 +17,30 @@ readable for that while (so does PostgreSQL, until VACUUM and in its WAL archive
 Writes are ordered so that a failure leaves a key without an account, never an account
 without its key: a key is stored before its account is committed, and destroyed only once
 the account's deletion is committed and on disk. A key left by a deletion whose key could
-not be destroyed then is destroyed by `destroy_erased` (when the app starts, and by
-`kek-rewrap`); a key of an account that failed to be created opens nothing and stays.
+not be destroyed then is destroyed by `destroy_erased` (from the app's start, every ten
+minutes; by `kek-rewrap`; and by `restore`, before it replaces the database); a key of an
+account that failed to be created opens nothing and stays.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlmodel
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Uuid, delete, event, select
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Uuid, delete, event, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
+from betterjournal.core.errors import KeyStoreUnavailable
 from betterjournal.crypto import Vault, WrappedKey, get_vault, read_vault
+from betterjournal.db import BUSY_TIMEOUT_MS, make_engine
 from betterjournal.models import AuditAction, AuditEvent, User, UTCDateTime, utcnow
 from betterjournal.settings import get_settings
 
@@ -61,8 +66,6 @@ class StoredKey:
 
 @functools.cache
 def get_engine() -> Engine:
-    from betterjournal.db import make_engine
-
     engine = make_engine(get_settings().keystore_url)
     if engine.dialect.name == "sqlite":
 
@@ -72,19 +75,40 @@ def get_engine() -> Engine:
             # committed: every commit reaches the disk (the database's own is NORMAL).
             dbapi_connection.execute("PRAGMA synchronous=FULL")
 
+    if inspect(engine).has_table("user_account"):
+        # Another spelling of the database's own URL: its backups would hold every key.
+        raise RuntimeError("BJ_KEYSTORE_URL names the app's own database: give the key store one of its own")
     metadata.create_all(engine)
     return engine
 
 
 def put(user_id: uuid.UUID, wrapped: WrappedKey) -> None:
-    """Store (or replace) a person's wrapped data key, committed at once."""
-    with get_engine().begin() as connection:
-        connection.execute(delete(data_key).where(data_key.c.user_id == user_id))
-        connection.execute(
-            data_key.insert().values(
-                user_id=user_id, wrapped=wrapped.blob, kek_version=wrapped.kek_version, created_at=utcnow()
+    """Store (or replace) a person's wrapped data key, committed at once (KeyStoreUnavailable
+    if the key store can't be reached)."""
+    try:
+        with get_engine().begin() as connection:
+            connection.execute(delete(data_key).where(data_key.c.user_id == user_id))
+            connection.execute(
+                data_key.insert().values(
+                    user_id=user_id,
+                    wrapped=wrapped.blob,
+                    kek_version=wrapped.kek_version,
+                    created_at=utcnow(),
+                )
             )
-        )
+    except (SQLAlchemyError, OSError) as error:
+        raise KeyStoreUnavailable() from error
+
+
+def ensure_reachable() -> None:
+    """A read from the key store, or KeyStoreUnavailable: so that work which needs the key
+    store on one path only fails alike on every path (registering answers the same for a
+    new email and a taken one, AUTHN-2)."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(select(data_key.c.user_id).limit(1)).first()
+    except (SQLAlchemyError, OSError) as error:
+        raise KeyStoreUnavailable() from error
 
 
 def new_data_key(user_id: uuid.UUID) -> None:
@@ -131,27 +155,56 @@ def destroy(user_id: uuid.UUID) -> None:
     empty_write_ahead_log(engine)
 
 
-def empty_write_ahead_log(engine: Engine, tries: int = 20) -> bool:
-    """With SQLite, copy the write-ahead log into the database (on disk) and empty it, trying
-    again for a second while a reader holds an older snapshot. False (and logged) if it
-    could not; True at once for another database."""
+def make_commits_durable(engine: Engine) -> None:
+    """With SQLite, put what is committed on disk now. The database commits with
+    `synchronous=NORMAL`: a commit is in the write-ahead log, safe from a crash of the
+    process but not yet from a power cut until the log is synced. Syncing the log file (and
+    the database file, which a checkpoint may have moved it to) makes every commit so far
+    durable, without a lock: nobody waits. Nothing to do for another database (PostgreSQL
+    syncs each commit)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return
+    for path in (f"{engine.url.database}-wal", engine.url.database):
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def empty_write_ahead_log(engine: Engine, tries: int = 3) -> bool:
+    """With SQLite, copy the write-ahead log into the database and empty it, so that it
+    keeps no older copy of what was deleted. While a reader holds an older snapshot that
+    can't be done; each try waits at most 50 ms (an emptying checkpoint holds back other
+    writers while it waits), then it is left for the log to be overwritten. False (and
+    logged) if it could not; True at once for another database."""
     if engine.dialect.name != "sqlite":
         return True
-    for _ in range(tries):
+    for attempt in range(tries):
         with engine.connect() as connection:
-            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            connection.exec_driver_sql("PRAGMA busy_timeout=50")
+            try:
+                row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if row is not None and row[0] == 0:
             return True
-        time.sleep(0.05)
-    log.warning("could not empty the write-ahead log of %s: a reader held it", engine.url.database)
+        if attempt + 1 < tries:
+            time.sleep(0.05)
+    log.warning("could not empty the write-ahead log of %s yet: a reader held it", engine.url.database)
     return False
 
 
 def destroy_when_committed(session: Session, user_id: uuid.UUID) -> None:
     """Destroy the key once this unit of work (the account's deletion) is committed and on
-    disk: with SQLite, the database's write-ahead log is first checkpointed and emptied, which
-    also drops the older copies of the deleted rows it held. Only if the account is really
-    gone: a commit that did not delete it (a rollback, then another commit) keeps the key."""
+    disk, and only if the account is really gone: a commit that did not delete it (a
+    rollback, then another commit) keeps the key. With SQLite the deletion is first made
+    durable (a power cut can't bring the account back without its key), then the
+    database's write-ahead log is emptied if no reader holds it (it would otherwise keep
+    older copies of the deleted rows until it is overwritten)."""
     database = session.get_bind().engine
 
     def _after_commit(_session: Session) -> None:
@@ -160,9 +213,10 @@ def destroy_when_committed(session: Session, user_id: uuid.UUID) -> None:
                 query = sqlmodel.select(User.id).where(col(User.id) == user_id)
                 if connection.execute(query).first() is not None:
                     return
+            make_commits_durable(database)
             empty_write_ahead_log(database)
             destroy(user_id)
-        except Exception as error:  # the deletion stands; destroy_erased finishes it at the next start
+        except Exception as error:  # the deletion stands; destroy_erased finishes it soon after
             log.error("could not destroy a deleted account's data key yet: %s", type(error).__name__)
 
     event.listen(session, "after_commit", _after_commit, once=True)

@@ -57,6 +57,7 @@ async def run_reminders() -> None:
 
 
 SEAL_EVERY_SECONDS = 5.0
+ERASED_KEYS_EVERY_SECONDS = 600.0  # reads every key: once in ten minutes
 
 
 def seal_audit_log() -> int:
@@ -77,11 +78,17 @@ def destroy_erased_keys() -> int:
 
 
 async def run_audit_sealer() -> None:
-    """When the app starts, the keys erased accounts left behind; then forever, a sealing
-    round every SEAL_EVERY_SECONDS."""
-    try:
+    """Forever, a sealing round every SEAL_EVERY_SECONDS."""
+    await in_rounds("audit", lambda: off_the_loop(seal_audit_log), lambda: SEAL_EVERY_SECONDS)
+
+
+async def run_key_sweeper() -> None:
+    """Forever, from the app's start, every ERASED_KEYS_EVERY_SECONDS: destroy the keys
+    deleted accounts left behind (a deletion whose key could not be destroyed at the time),
+    so that no copy of the key store made later holds one."""
+
+    async def one_round() -> None:
         if destroyed := await off_the_loop(destroy_erased_keys):
             log.warning("destroyed %d data keys of deleted accounts left behind", destroyed)
-    except Exception as error:  # the sealer still runs; the next start tries again
-        log.error("could not check for keys of deleted accounts: %s", type(error).__name__)
-    await in_rounds("audit", lambda: off_the_loop(seal_audit_log), lambda: SEAL_EVERY_SECONDS)
+
+    await in_rounds("erased-keys", one_round, lambda: ERASED_KEYS_EVERY_SECONDS)

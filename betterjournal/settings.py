@@ -118,6 +118,24 @@ class Settings:
         return self.client_idle if role == "client" else self.clinician_idle
 
 
+def same_database(first: str, second: str) -> bool:
+    """Whether two database URLs name the same database, however they are spelled (driver,
+    user, default port, a relative or absolute SQLite path)."""
+    from sqlalchemy.engine import make_url
+
+    one, other = make_url(first), make_url(second)
+    if one.get_backend_name() != other.get_backend_name():
+        return False
+    if one.get_backend_name() == "sqlite":
+        return Path(one.database or "").resolve() == Path(other.database or "").resolve()
+    default_port = {"postgresql": 5432}.get(one.get_backend_name())
+    return (one.host or "localhost", one.port or default_port, one.database) == (
+        other.host or "localhost",
+        other.port or default_port,
+        other.database,
+    )
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("BJ_DATA_DIR", str(PROJECT_ROOT / "data")))
     port = int(_env("BJ_PORT", "3000"))
@@ -147,7 +165,7 @@ def load_settings() -> Settings:
         raise SettingsError("BJ_TIMEZONE must be an IANA time zone such as America/Toronto")
     if settings.env not in {"development", "production"}:
         raise SettingsError("BJ_ENV must be 'development' or 'production'")
-    if settings.keystore_url == settings.database_url:
+    if same_database(settings.keystore_url, settings.database_url):
         raise SettingsError("BJ_KEYSTORE_URL must not be the database: the data keys stay out of its backups")
     if (
         settings.production

@@ -523,6 +523,7 @@ def register_client(
     )
     if used.rowcount != 1:  # another registration (or an accept) got there first
         raise InvalidInput(links._INVALID_CODE, code="details")
+    keystore.ensure_reachable()  # a new account needs it: both answers fail alike without it
     owner = session.exec(select(User).where(User.email == clean_address)).first()
     if owner is not None:
         passwords.hash_password(secret)  # the work a new account costs, so timing tells nothing

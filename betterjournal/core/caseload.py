@@ -61,8 +61,8 @@ _UNSEEN_OF_LINK = (
 # items: one statement, whatever the number of clients.
 _LINKED_CLIENTS = (
     select(
-        CareLink.client_id,
-        User.display_name,
+        col(CareLink.client_id),
+        col(User.display_name),
         appointments.LAST_HELD_OF_LINK,
         appointments.PLANNED_OF_LINK,
         _UNSEEN_OF_LINK,

@@ -65,3 +65,10 @@ class AuditUnavailable(CoreError):
 
     def __init__(self) -> None:
         super().__init__(N_("This can't be opened right now. Please try again in a moment."))
+
+
+class KeyStoreUnavailable(CoreError):
+    """The key store could not be reached: nothing that needs a data key is done."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("This can't be done right now. Please try again in a few minutes."))

@@ -509,6 +509,31 @@ def test_registering_an_existing_email_changes_nothing_after_the_same_work(
     assert _attempts() == 2
 
 
+def test_with_the_key_store_out_of_reach_a_taken_and_a_new_email_get_the_same_answer(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AUTHN-2 holds when the key store can't be reached too: a new account would need it,
+    so both answers are the same refusal, nothing is made, and the codes stay usable."""
+    from sqlmodel import create_engine
+
+    from betterjournal.core.errors import KeyStoreUnavailable
+
+    with session_scope() as session:
+        before = session.exec(select(User.id)).all()
+    unreachable = create_engine(f"sqlite:///{get_settings().data_dir}")  # a directory: no database
+    monkeypatch.setattr(keystore, "get_engine", lambda: unreachable)
+    codes = [_code(db.clinician_a.id), _code(db.clinician_a.id)]
+    for code, email in zip(codes, (db.client_a.email, "someone.new@example.test"), strict=True):
+        with pytest.raises(KeyStoreUnavailable) as refused:
+            _register(code, email=email)
+        assert refused.value.message == "This can't be done right now. Please try again in a few minutes."
+    monkeypatch.undo()
+    with session_scope() as session:
+        assert session.exec(select(User.id)).all() == before
+    _register(codes[1], email="someone.new@example.test")  # the codes were not used up
+    assert _user_by_email("someone.new@example.test") is not None
+
+
 @pytest.mark.parametrize("first_email", ["taken", "new"])
 def test_a_code_serves_one_registration_whatever_its_outcome(db, first_email: str) -> None:
     """So whoever holds a code can test one address at most; the code still links."""

@@ -224,3 +224,115 @@ def test_the_key_store_is_copied_on_its_own_and_a_copy_restores_it(db, tmp_path:
     copy.replace(live)
     keystore.get_engine.cache_clear()
     assert _bodies(db.client_a.id) == ["needs its key"]
+
+
+def test_a_restore_first_destroys_the_keys_erasures_left_behind(db, tmp_path: Path, monkeypatch) -> None:
+    """An erase whose key could not be destroyed (the key store out of reach for a moment),
+    then last night's backup restored: the backup's audit log knows nothing of the erase, so
+    the restore destroys that key first, and the account stays out."""
+    from unit_support import PASSWORD
+
+    from betterjournal import keystore
+    from betterjournal.core import portability
+    from betterjournal.models import User
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="A's words")
+    nightly = tmp_path / "nightly.db"
+    assert runner.invoke(app, ["backup", str(nightly)]).exit_code == 0
+
+    def unreachable(user_id) -> None:
+        raise OSError("the key store is out of reach")
+
+    real_destroy = keystore.destroy
+    monkeypatch.setattr(keystore, "destroy", unreachable)
+    with session_scope() as session:
+        portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+    monkeypatch.setattr(keystore, "destroy", real_destroy)
+    assert keystore.get(db.client_a.id) is not None
+    get_engine().dispose()
+    restored = runner.invoke(app, ["restore", str(nightly)])
+    assert restored.exit_code == 0, restored.output
+    assert "Left out 1 accounts" in restored.output
+    assert keystore.get(db.client_a.id) is None
+    with session_scope() as session:
+        assert session.get(User, db.client_a.id) is None
+
+
+def test_a_backup_made_before_the_key_store_gives_no_erased_key_back_even_if_the_restore_stops(
+    db, tmp_path: Path, monkeypatch
+) -> None:
+    """The backup's own copy of an erased person's key is dropped before migration 0016 would
+    store it: a restore that stops before it removes the account (or whose destroy fails)
+    leaves no key to open the account's data with. The rerun finishes it."""
+    import pytest
+    from sqlmodel import col, select
+    from unit_support import PASSWORD
+
+    from betterjournal import keystore
+    from betterjournal.core import portability
+    from betterjournal.models import AuditAction, AuditEvent, User
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, body="A's words")
+        new_entry(session, owner_id=db.client_b.id, body="B's words")
+    _migrate_to("0015")
+    old = tmp_path / "before-the-key-store.db"
+    assert runner.invoke(app, ["backup", str(old)]).exit_code == 0
+    _migrate_to("head")
+    with session_scope() as session:
+        portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+    get_engine().dispose()
+
+    def stops(_session, _user) -> None:
+        raise RuntimeError("the process stopped here")
+
+    with pytest.MonkeyPatch.context() as stopped:
+        stopped.setattr(portability, "remove_account", stops)
+        assert runner.invoke(app, ["restore", str(old)]).exit_code != 0
+    assert keystore.get(db.client_a.id) is None  # the carried key was not stored
+    assert _bodies(db.client_b.id) == ["B's words"]
+
+    get_engine().dispose()
+    again = runner.invoke(app, ["restore", "--leave-out-keyless", str(old)])
+    assert again.exit_code == 0, again.output
+    assert keystore.get(db.client_a.id) is None
+    assert _bodies(db.client_b.id) == ["B's words"]
+    with session_scope() as session:
+        assert session.get(User, db.client_a.id) is None
+        erased = select(AuditEvent.subject_id).where(col(AuditEvent.action) == AuditAction.ERASE)
+        assert db.client_a.id in set(session.exec(erased))  # the restored audit log says so
+
+
+def test_a_stale_key_store_does_not_delete_an_account_nobody_erased(db, tmp_path: Path, monkeypatch) -> None:
+    """A copy of the key store that lacks an account's key (older than the account): the
+    restore is refused and changes nothing, rather than deleting an account nobody erased;
+    leaving it out is the operator's explicit choice."""
+    import sqlite3
+
+    from unit_support import clear_caches
+
+    from betterjournal.models import User
+
+    with session_scope() as session:
+        new_entry(session, owner_id=db.client_b.id, body="B's words")
+    today = tmp_path / "today.db"
+    assert runner.invoke(app, ["backup", str(today)]).exit_code == 0
+    stale = tmp_path / "keys-last-month.db"
+    assert runner.invoke(app, ["backup-keys", str(stale)]).exit_code == 0
+    with sqlite3.connect(stale) as keys:
+        keys.execute("DELETE FROM data_key WHERE user_id = ?", (db.client_b.id.hex,))
+    get_engine().dispose()
+    monkeypatch.setenv("BJ_KEYSTORE_URL", f"sqlite:///{stale}")
+    clear_caches()
+    refused = runner.invoke(app, ["restore", str(today)])
+    assert refused.exit_code == 1
+    said = " ".join(refused.output.split())
+    assert "1 accounts" in said and "no record of their deletion" in said and "--leave-out-keyless" in said
+    with session_scope() as session:
+        assert session.get(User, db.client_b.id) is not None
+    get_engine().dispose()
+    chosen = runner.invoke(app, ["restore", "--leave-out-keyless", str(today)])
+    assert chosen.exit_code == 0, chosen.output
+    with session_scope() as session:
+        assert session.get(User, db.client_b.id) is None

@@ -64,7 +64,9 @@ def test_rotation_rewraps_every_data_key_and_leaves_the_data_as_it_was(db, key_f
     rewrapped = runner.invoke(app, ["kek-rewrap"])
     assert rewrapped.exit_code == 0, rewrapped.output
     assert f"Re-wrapped {len(keys_before)} data keys with key-encryption key version 2" in rewrapped.output
-    assert "No data key needs version 1 any more" in rewrapped.output
+    said = " ".join(rewrapped.output.split())
+    assert "No data key in the key store needs version 1 any more" in said
+    assert "copies made before this re-wrap still need version 1" in said  # and says to make one
 
     keys_after = {key.user_id: key for key in keystore.every_key()}
     assert keys_after.keys() == keys_before.keys()
@@ -185,10 +187,50 @@ def test_the_key_store_is_never_the_database_and_is_named_with_postgresql(
     get_settings.cache_clear()
     with pytest.raises(SettingsError, match="set BJ_KEYSTORE_URL"):
         get_settings()
+    # The same database, spelled otherwise: another driver name, user or the default port.
+    for spelling in (
+        "postgresql://bj@db.internal/betterjournal",
+        "postgresql+psycopg://other@db.internal:5432/betterjournal",
+    ):
+        monkeypatch.setenv("BJ_KEYSTORE_URL", spelling)
+        get_settings.cache_clear()
+        with pytest.raises(SettingsError, match="must not be the database"):
+            get_settings()
     monkeypatch.setenv("BJ_KEYSTORE_URL", "postgresql+psycopg://bj@keys.internal/betterjournal_keys")
     get_settings.cache_clear()
     assert get_settings().keystore_url.endswith("/betterjournal_keys")
     get_settings.cache_clear()
+
+
+def test_a_key_store_that_is_the_database_under_another_name_is_refused(db, monkeypatch) -> None:
+    """A relative path to the database's own file, or a link to it: the key store finds the
+    app's tables there and refuses to start."""
+    from unit_support import clear_caches
+
+    from betterjournal.settings import SettingsError, get_settings
+
+    database = Path(get_settings().database_url.removeprefix("sqlite:///"))
+    relative = os.path.relpath(database)
+    monkeypatch.setenv("BJ_KEYSTORE_URL", f"sqlite:///{relative}")
+    clear_caches()
+    with pytest.raises(SettingsError, match="must not be the database"):
+        get_settings()
+    alias = database.parent / "same-database.db"
+    alias.symlink_to(database)
+    monkeypatch.setenv("BJ_KEYSTORE_URL", f"sqlite:///{alias}")
+    clear_caches()
+    try:
+        with pytest.raises(SettingsError, match="must not be the database"):  # resolved: the same file
+            get_settings()
+        hard = database.parent / "hard-link.db"
+        os.link(database, hard)
+        monkeypatch.setenv("BJ_KEYSTORE_URL", f"sqlite:///{hard}")
+        clear_caches()
+        with pytest.raises(RuntimeError, match="names the app's own database"):
+            keystore.get_engine()
+    finally:
+        monkeypatch.delenv("BJ_KEYSTORE_URL")
+        clear_caches()
 
 
 def test_the_key_store_overwrites_what_it_deletes_and_reaches_the_disk_on_every_commit(db) -> None:
@@ -206,7 +248,7 @@ def test_a_key_is_destroyed_only_once_its_account_is_really_gone(db) -> None:
     assert keystore.get(db.client_a.id) is not None
 
 
-def test_a_key_an_erase_could_not_destroy_is_destroyed_at_the_next_start(db, monkeypatch) -> None:
+def test_a_key_an_erase_could_not_destroy_is_destroyed_by_the_next_sweep(db, monkeypatch) -> None:
     from unit_support import PASSWORD
 
     from betterjournal import scheduler
@@ -228,3 +270,50 @@ def test_a_key_an_erase_could_not_destroy_is_destroyed_at_the_next_start(db, mon
     assert keystore.get(db.client_a.id) is None
     assert keystore.get(db.client_b.id) is not None and keystore.get(stray) is not None
     assert scheduler.destroy_erased_keys() == 0
+
+
+def test_an_erase_makes_its_deletion_durable_before_the_key_goes_and_holds_nobody_up(db, monkeypatch) -> None:
+    """A reader holding an old snapshot (a backup, an export) keeps the write-ahead log from
+    being emptied. The erase still ends at once: its deletion is synced to disk first (a
+    power cut can't bring the account back without its key), then the key is destroyed;
+    another person's write meanwhile is not held up."""
+    import sqlite3
+    import threading
+    import time
+
+    from unit_support import PASSWORD
+
+    from betterjournal.core import portability
+    from betterjournal.settings import get_settings
+
+    order: list[str] = []
+    real_fsync, real_destroy = os.fsync, keystore.destroy
+    monkeypatch.setattr(os, "fsync", lambda descriptor: (order.append("sync"), real_fsync(descriptor))[1])
+    monkeypatch.setattr(
+        keystore, "destroy", lambda user_id: (order.append("destroy"), real_destroy(user_id))[1]
+    )
+    reader = sqlite3.connect(get_settings().database_url.removeprefix("sqlite:///"), isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM user_account").fetchall()
+    meanwhile: dict[str, object] = {}
+
+    def other_person_writes() -> None:
+        time.sleep(0.2)
+        started = time.monotonic()
+        with session_scope() as session:
+            new_entry(session, owner_id=db.client_b.id, body="B writes meanwhile")
+        meanwhile["seconds"] = time.monotonic() - started
+
+    writer = threading.Thread(target=other_person_writes)
+    writer.start()
+    started = time.monotonic()
+    try:
+        with session_scope() as session:
+            portability.erase(session, client_id=db.client_a.id, password=PASSWORD, code="")
+        took = time.monotonic() - started
+    finally:
+        writer.join()
+        reader.execute("COMMIT")
+    assert keystore.get(db.client_a.id) is None
+    assert "sync" in order and order.index("sync") < order.index("destroy")
+    assert took < 2 and float(meanwhile["seconds"]) < 1  # type: ignore[arg-type]
