@@ -26,6 +26,7 @@ let current = null;
 const NONE = 0;
 const WAIT_HYDRATE = 1;
 const WAIT_LOADED = 2;
+const SEND_AT_LEAST_EVERY_MS = 1000;
 
 const onItemPage = (writePath, entryId) =>
   typeof window !== "undefined" &&
@@ -183,10 +184,16 @@ export function DraftStatus({
         beacon();
       }
     };
+    // The page goes (closed, reloaded, left): over the websocket too while it is open,
+    // since a browser may drop a beacon (Chromium did, on reloads).
+    const leaving = () => {
+      send();
+      beacon();
+    };
     window.addEventListener("online", goOnline);
     window.addEventListener("offline", goOffline);
     // Hidden (another app, another tab) or closing: the beacon outlives the page.
-    window.addEventListener("pagehide", beacon, true);
+    window.addEventListener("pagehide", leaving, true);
     document.addEventListener("visibilitychange", hidden, true);
     // Words kept through a remount: the server's state was reset (e.g. a restart) and
     // the editor reopened with the last saved words.
@@ -198,7 +205,7 @@ export function DraftStatus({
     return () => {
       window.removeEventListener("online", goOnline);
       window.removeEventListener("offline", goOffline);
-      window.removeEventListener("pagehide", beacon, true);
+      window.removeEventListener("pagehide", leaving, true);
       document.removeEventListener("visibilitychange", hidden, true);
       if (current?.entryId === entryId) {
         current = null;
@@ -232,6 +239,15 @@ export function DraftStatus({
       // The connection came back without a new hydration and delivered the words.
       resend.current = NONE;
       remembered.current = null;
+    }
+  });
+
+  // Typing on and on never lets the debounce fire: the words also go at least once a
+  // second while they change, so a page that goes suddenly (a reload, a crash, a beacon
+  // the browser drops) loses at most the last second.
+  useEffect(() => {
+    if (dirty && !offline && !failed && Date.now() - lastSent.current >= SEND_AT_LEAST_EVERY_MS) {
+      send();
     }
   });
 
