@@ -27,6 +27,7 @@ from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
 from betterjournal.models import Appointment, AuditAction, AuditOutcome, CareLink, utcnow
+from betterjournal.settings import get_settings
 
 FIRST = "first"  # the window before any session was held
 AHEAD = timedelta(days=366)  # the furthest ahead a session can be planned
@@ -144,19 +145,32 @@ _HOLD = (
 )
 
 
-def mark_held(session: Session, *, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
+def mark_held(
+    session: Session, *, clinician_id: uuid.UUID, client_id: object, zone: ZoneInfo | None = None
+) -> uuid.UUID:
     """The session took place now: the planned one (or an unplanned one) is held, and a
-    new window starts. Returns the client. A second tap (another tab, or within minutes
-    of the last) holds nothing more: it would make an empty window."""
+    new window starts. Returns the client. A session planned for a later day (in the
+    clinician's time zone, `zone`) is the next one, not this one: it stays planned, and
+    today's is held unplanned. A second tap (another tab, or within minutes of the last)
+    holds nothing more: it would make an empty window."""
     client = _linked_client(session, clinician_id, client_id)
     now = utcnow()
+    planned = _planned(session, clinician_id, client)
+    zone = zone or ZoneInfo(get_settings().time_zone)
+    next_one = (
+        planned is not None
+        and planned.starts_at is not None
+        and planned.starts_at.astimezone(zone).date() > now.astimezone(zone).date()
+    )
     last = run_prebuilt(session, _LAST_TWO_HELD, clinician=clinician_id, client=client).first()
-    if (
-        last is not None
-        and now - last.held_at < HELD_AGAIN
-        and _planned(session, clinician_id, client) is None
-    ):
+    if last is not None and now - last.held_at < HELD_AGAIN and (planned is None or next_one):
         raise InvalidInput(N_("This session is marked held already."))
+    if next_one:
+        held = Appointment(clinician_id=clinician_id, client_id=client, held_at=now)
+        session.add(held)
+        session.flush()
+        _audit(session, clinician_id, client, held.id)
+        return client
     planned = _ensure_planned(session, clinician_id, client)
     if run_prebuilt(session, _HOLD, appointment=planned.id, now=now).rowcount != 1:
         raise InvalidInput(N_("This session is marked held already."))  # another tab, at once

@@ -541,7 +541,9 @@ class BriefState(AppState):
     @guarded(Role.CLINICIAN)
     async def mark_held(self) -> None:
         clinician = self._viewer().user_id
-        client = await in_session(appointments.mark_held, clinician_id=clinician, client_id=self.client_id)
+        client = await in_session(
+            appointments.mark_held, clinician_id=clinician, client_id=self.client_id, zone=self._reader().zone
+        )
         live.recheck_people([client])
         await self._load(clinician, self.client_id)
         self.notice = self._t(

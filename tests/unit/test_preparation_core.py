@@ -98,6 +98,31 @@ def _caseload(db: People) -> list[caseload.CaseLine]:
         return caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
 
 
+def test_holding_today_keeps_the_session_planned_for_a_later_day(db: People) -> None:
+    """The next session planned (for next week) before today's is marked held: today's is
+    held unplanned, next week's stays planned for both; a second tap holds nothing more."""
+    _linked(db)
+    next_week = (datetime.now(ZONE) + timedelta(days=7)).date().isoformat()
+    with session_scope() as session:
+        appointments.plan(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_a.id,
+            day=next_week,
+            at="10:00",
+            zone=ZONE,
+        )
+        before = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, zone=ZONE)
+    with session_scope() as session:
+        after = appointments.window(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    assert before.key == appointments.FIRST and after.key != appointments.FIRST and after.start is not None
+    assert after.next_at is not None and after.next_at.astimezone(ZONE).date().isoformat() == next_week
+    with pytest.raises(InvalidInput, match="marked held already"), session_scope() as session:
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, zone=ZONE)
+
+
 def test_a_second_tap_on_held_holds_nothing_more(db: People) -> None:
     """Marking held again minutes later, with nothing planned, would make an empty window:
     it is refused with a plain message and changes nothing. Unplanned, a session can be
