@@ -33,6 +33,11 @@ class ShowPassword(rx.Component):
     hide_label: rx.Var[str]
 
 
+# A double tap on a button that makes something sends one event: the page drops the second
+# of two taps within this time (`.throttle(ONE_TAP_MS)` on the handler).
+ONE_TAP_MS = 1000
+
+
 def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:
     """A labelled text field; `name` is also its id and form key. A password field has a
     button to show what was typed."""

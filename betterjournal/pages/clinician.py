@@ -15,6 +15,7 @@ from betterjournal.components.entries import (
     shared_entry_card,
     unavailable_or_loading,
 )
+from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.layout import page_shell
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
@@ -194,7 +195,7 @@ def clients_page() -> rx.Component:
         rx.button(
             tr("Create invitation code"),
             size="3",
-            on_click=ClientsState.create_invitation,
+            on_click=ClientsState.create_invitation.throttle(ONE_TAP_MS),
             disabled=rx.cond(ClientsState.clients_loaded, False, True),
         ),
         rx.cond(ClientsState.new_code != "", _new_code()),

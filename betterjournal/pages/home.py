@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.admin import AdminState
@@ -58,7 +59,11 @@ def _request_card(request) -> rx.Component:
                     ),
                     rx.cond(
                         request.can_approve,
-                        rx.button(tr("Approve"), size="3", on_click=AdminState.approve(request.id)),
+                        rx.button(
+                            tr("Approve"),
+                            size="3",
+                            on_click=AdminState.approve(request.id).throttle(ONE_TAP_MS),
+                        ),
                     ),
                     rx.button(
                         tr("Decline"),

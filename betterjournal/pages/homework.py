@@ -17,7 +17,7 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import native_select
+from betterjournal.components.forms import ONE_TAP_MS, native_select
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -433,7 +433,7 @@ def _assign_form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=ClientHomeworkState.assign,
+        on_submit=ClientHomeworkState.assign.throttle(ONE_TAP_MS),
         reset_on_submit=False,
         width="100%",
     )

@@ -8,7 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading
-from betterjournal.components.forms import native_select
+from betterjournal.components.forms import ONE_TAP_MS, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.pages.checkins import chart
@@ -519,7 +519,9 @@ def _session_controls() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.alert_dialog.cancel(rx.button(tr("Not yet"), variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(rx.button(tr("Mark held"), on_click=BriefState.mark_held)),
+                    rx.alert_dialog.action(
+                        rx.button(tr("Mark held"), on_click=BriefState.mark_held.throttle(ONE_TAP_MS))
+                    ),
                     spacing="3",
                     justify="end",
                     margin_top="1em",

@@ -1,0 +1,73 @@
+"""A double tap (or a double click) on a button that makes something makes it once.
+
+Found by a new user's walk-through: a double click on "Assign" gave the client the same
+homework twice, and one on "Create invitation code" made two codes, showing only the
+second. Each is counted in the app's database after the double click."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from appserver import RunningApp
+from people import sign_in
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import col, func, select
+from test_journey import PASSWORD
+
+from betterjournal import routes
+from betterjournal.db import session_scope
+from betterjournal.models import Assignment, Invitation, User
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class _Desk:
+    page: Page
+    app: RunningApp
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
+
+
+def _count(app: RunningApp, model: type, clinician_email: str) -> int:
+    with app.core(), session_scope() as session:
+        clinician = session.exec(select(User.id).where(User.email == clinician_email)).one()
+        column = col(model.clinician_id)  # type: ignore[attr-defined]
+        return session.exec(select(func.count()).select_from(model).where(column == clinician)).one()
+
+
+def test_a_double_click_assigns_once_and_makes_one_invitation_code(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    from unit_support import link
+
+    suffix = uuid.uuid4().hex[:8]
+    doctor, client = f"twice-dr-{suffix}@clinic.example", f"twice-{suffix}@example.ca"
+    running_app.create_user("clinician", doctor, "Dr. Twice", PASSWORD)
+    running_app.create_user("client", client, "Casey", PASSWORD)
+    with running_app.core(), session_scope() as session:
+        ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
+        link(session, client_id=ids[client], clinician_id=ids[doctor])
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
+    desk = _Desk(context.new_page(), running_app)
+    sign_in(desk, doctor, PASSWORD)
+    page = desk.page
+
+    expect(page.get_by_role("button", name="Create invitation code")).to_be_visible()
+    codes_before = _count(running_app, Invitation, doctor)
+    page.get_by_role("button", name="Create invitation code").dblclick()
+    expect(page.get_by_label("Invitation code")).to_be_visible()
+    page.wait_for_timeout(1500)  # the second click's event would have landed by now
+    assert _count(running_app, Invitation, doctor) == codes_before + 1
+
+    desk.goto(routes.client_homework(str(ids[client])))
+    expect(page.get_by_role("heading", name="Homework for Casey")).to_be_visible()
+    page.get_by_label("Worksheet").select_option(label="Thought record")
+    page.get_by_role("button", name="Assign", exact=True).dblclick()
+    expect(page.get_by_role("status").filter(has_text="Assigned.")).to_be_visible()
+    page.wait_for_timeout(1500)
+    assert _count(running_app, Assignment, doctor) == 1
+    context.close()
