@@ -249,7 +249,11 @@ class Reader:
     def _fill(self, text: str, values: dict[str, object]) -> str:
         if not values:
             return text
-        return text.format(**{name: self.shown(value) for name, value in values.items()})
+        shown = {name: self.shown(value) for name, value in values.items()}
+        for name, value in shown.items():
+            if str(value).endswith("."):  # "… at 8:13 a.m." ends the sentence once, not twice
+                text = text.replace(f"{{{name}}}.", f"{{{name}}}")
+        return text.format(**shown)
 
     def shown(self, value: object) -> object:
         """A value as it reads in a message: a marked message translated, a number or a

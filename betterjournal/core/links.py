@@ -32,6 +32,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 _CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
 _INVALID_CODE = N_("That invitation code isn't valid. Check it with your clinician, or ask for a new one.")
+_NO_CODE = N_("Enter the invitation code your clinician gave you.")
 # Wrong codes a signed-in client may try in accounts.THROTTLE_WINDOW (AUTHN-3): per client,
 # and per client address.
 MAX_CODE_FAILURES_PER_CLIENT = 10
@@ -51,7 +52,10 @@ class CodeRefused(Denied):
 def _normalise_code(code: object) -> str:
     if not isinstance(code, str) or len(code) > 100:
         raise InvalidInput(_INVALID_CODE, code="details")
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not normalised:  # nothing typed: a reminder, not a wrong code
+        raise InvalidInput(_NO_CODE, code="code_missing")
+    return normalised
 
 
 def _require_role(session: Session, user_id: uuid.UUID, role: Role) -> None:

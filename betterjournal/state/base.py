@@ -38,6 +38,7 @@ log = logging.getLogger("betterjournal.state")
 PUBLIC_PAGE_PROBLEMS = {
     "signin": N_("That email and password don't match an account. Please try again."),
     "throttled": N_("Too many attempts. Please wait a few minutes, then try again."),
+    "code_missing": N_("Enter the invitation code your clinician gave you."),
     "unavailable": N_("We can't create accounts right now. Please try again in a few minutes."),
     "form": N_("This page was open too long. Please try again."),
     "details": N_(

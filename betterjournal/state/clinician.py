@@ -49,7 +49,7 @@ def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> lis
     return [
         PendingLine(
             id=str(p.id),
-            made=reader.t("Made {moment}", moment=reader.recent(p.created_at)),
+            made=reader.t("Made: {moment}", moment=reader.recent(p.created_at)),
             expires=reader.t("Expires {moment}", moment=p.expires_at),
             registered=p.registered,
         )

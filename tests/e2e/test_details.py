@@ -73,7 +73,7 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
     pending = page.get_by_role("region", name="Codes not used yet")
     row = pending.locator(".rt-Card").filter(has_text="The code shown above.")
     expect(row).to_contain_text(re.compile(r"Expires \w{3} \d{1,2}, \d{4}"))
-    expect(row).to_contain_text("Made Today,")
+    expect(row).to_contain_text("Made: Today,")
     row.get_by_role("button", name="Cancel code").click()
     expect(page.get_by_role("status").filter(has_text="Invitation code cancelled.")).to_be_visible()
     expect(pending.get_by_text("The code shown above.")).to_have_count(0)

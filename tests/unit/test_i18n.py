@@ -95,6 +95,19 @@ def test_messages_and_their_values_are_translated() -> None:
 KIND_LABEL = N_("Your entry")
 
 
+def test_a_moment_that_ends_a_sentence_ends_it_once() -> None:
+    """ "… on Dec 2, 2026, 8:13 a.m." and not "a.m..", in the middle of a message too."""
+    moment = datetime(2026, 12, 2, 13, 13, tzinfo=UTC)
+    english = Reader(ENGLISH, "America/Toronto")
+    said = english.t("Shared with {name} on {moment}.", name="Dr. Lee", moment=english.when(moment))
+    assert said == "Shared with Dr. Lee on Dec 2, 2026, 8:13\u202fa.m."  # Babel: a narrow no-break space
+    french = Reader(FRENCH, "America/Toronto")
+    assert french.t("Shared with {name} on {moment}.", name="Dr. Lee", moment=french.when(moment)).endswith(
+        "."
+    )
+    assert not french.t("Made: {moment}", moment=french.when(moment)).endswith("..")
+
+
 def test_a_kind_refuses_in_the_readers_language() -> None:
     with pytest.raises(InvalidInput) as refused:
         KIND.clean({"title": "", "body": "   "})

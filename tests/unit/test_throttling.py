@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from unit_support import PASSWORD
 
 from betterjournal.core import accounts, links, passwords
-from betterjournal.core.errors import SignInFailed, TooManyAttempts
+from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import session_scope
 from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, LoginFailure
 
@@ -295,11 +295,14 @@ def test_wrong_codes_are_throttled_per_address(db) -> None:
 
 
 def test_a_code_that_cannot_be_one_is_audited_but_costs_no_count(db) -> None:
-    for bad in ("NOT-A-REAL-CODE", "", None, 12, "x" * 101, "\x00" + wrong_code()[1:], "É" * 28):
+    for bad in ("NOT-A-REAL-CODE", None, 12, "x" * 101, "\x00" + wrong_code()[1:], "É" * 28):
         assert check(db.client_a.id, bad) == "CodeRefused"
+    for nothing in ("", " - "):  # nothing typed: asked for the code, not refused as wrong
+        with pytest.raises(InvalidInput, match="Enter the invitation code"), session_scope() as session:
+            links.check_code(session, client_id=db.client_a.id, code=nothing, address=OWNER_ADDRESS)
     with session_scope() as session:
         assert session.exec(select(LoginFailure)).all() == []
-    assert len(code_audit(db.client_a.id)) == 7
+    assert len(code_audit(db.client_a.id)) == 6
 
 
 def test_parallel_wrong_codes_are_looked_up_at_most_the_limit(db, monkeypatch: pytest.MonkeyPatch) -> None:
