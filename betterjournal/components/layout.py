@@ -156,7 +156,9 @@ def _nav_link(
         high_contrast=True,
         border_top=rx.cond(here, "3px solid currentColor", "3px solid transparent"),
         padding_x="0.25rem",
-        flex="1 0 auto",  # the tabs share the width; on a narrow screen or in large text they wrap
+        # The tabs share the width, a long label wrapping inside its tab ("Équipe de soins");
+        # only on a narrow screen or in large text do the tabs themselves wrap.
+        flex="1 1 3.5rem",
         max_width="7rem",
         **_tap_target(TAP, "3rem"),
     )
