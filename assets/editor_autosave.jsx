@@ -109,6 +109,7 @@ export function DraftStatus({
   const resendAlways = useRef(false);
   const remembered = useRef(null); // the words to send again
   const lastSent = useRef(0);
+  const dirtySince = useRef(null); // when the words on screen last stopped matching the server's
   const lastBeacon = useRef(null);
 
   const mine = pending !== null && pending.entryId === entryId ? pending : null;
@@ -246,7 +247,14 @@ export function DraftStatus({
   // second while they change, so a page that goes suddenly (a reload, a crash, a beacon
   // the browser drops) loses at most the last second.
   useEffect(() => {
-    if (dirty && !offline && !failed && Date.now() - lastSent.current >= SEND_AT_LEAST_EVERY_MS) {
+    if (!dirty) {
+      dirtySince.current = null;
+      return;
+    }
+    const now = Date.now();
+    dirtySince.current ??= now;
+    const waiting = now - Math.max(dirtySince.current, lastSent.current);
+    if (!offline && !failed && waiting >= SEND_AT_LEAST_EVERY_MS) {
       send();
     }
   });

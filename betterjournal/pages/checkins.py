@@ -16,7 +16,6 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, page_shell
@@ -184,7 +183,7 @@ def check_in_page() -> rx.Component:
             ),
             # A new check-in is a new form: nothing typed into the last one stays.
             key=CheckInState.check_in_id,
-            on_submit=CheckInState.save_check_in.throttle(ONE_TAP_MS),
+            on_submit=CheckInState.save_check_in,
             width="100%",
         ),
         rx.link(tr("Your check-ins and charts"), href=routes.CHECK_INS),

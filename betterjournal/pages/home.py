@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.admin import AdminState
@@ -62,7 +61,7 @@ def _request_card(request) -> rx.Component:
                         rx.button(
                             tr("Approve"),
                             size="3",
-                            on_click=AdminState.approve(request.id).throttle(ONE_TAP_MS),
+                            on_click=AdminState.approve(request.id),
                         ),
                     ),
                     rx.button(
