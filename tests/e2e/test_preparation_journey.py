@@ -187,7 +187,8 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.get_by_role("button", name="Mark session held").click()
     desk.get_by_role("alertdialog").get_by_role("button", name="Mark held").click()
     _status(desk, "Session marked held.")
-    expect(desk.get_by_text("No next session planned yet.")).to_be_visible()
+    # Today's session is held; the one planned for two days on is the next, still planned.
+    expect(desk.get_by_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")).to_be_visible()
 
     # The next window: what wasn't discussed carried over, private until shared again;
     # last time shows what was discussed, with a note only the client sees.
