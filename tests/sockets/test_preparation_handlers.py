@@ -992,7 +992,11 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         await _brief(doctor, a.id)
         await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
         assert note not in json.dumps(doctor.received[since:])
-    assert len(_appointments(app, a)) == 1
+    # Today's session, held, and the one planned for SOON (a later day), still the next.
+    held_and_planned = _rows(
+        app, "SELECT held_at IS NULL FROM appointment WHERE client_id = ?", uuid_hex(a.id)
+    )
+    assert sorted(row[0] for row in held_and_planned) == [0, 1]
 
 
 async def test_ending_the_link_empties_the_open_brief_without_a_refusal_on_record(team: Team) -> None:
