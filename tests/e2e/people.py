@@ -4,6 +4,8 @@ email that reached the suite's SMTP server."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import two_step
@@ -36,6 +38,18 @@ WORDS = {
         "registered": "Vérifiez vos courriels",
     },
 }
+
+
+@dataclass
+class Desk:
+    """A clinician's laptop tab (any page of a browser context): enough of a person for
+    `sign_in`."""
+
+    page: Any
+    app: Any
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.app.url + path)
 
 
 def sign_in(person, email: str, password: str = PASSWORD, *, french: bool = False) -> None:

@@ -7,12 +7,11 @@ second. Each is counted in the app's database after the double click."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from appserver import RunningApp
-from people import sign_in
-from playwright.sync_api import Browser, Page, expect
+from people import Desk, sign_in
+from playwright.sync_api import Browser, expect
 from sqlmodel import col, func, select
 from test_journey import PASSWORD
 
@@ -21,15 +20,6 @@ from betterjournal.db import session_scope
 from betterjournal.models import Assignment, Invitation, User
 
 pytestmark = pytest.mark.e2e
-
-
-@dataclass
-class _Desk:
-    page: Page
-    app: RunningApp
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.app.url + path)
 
 
 def _count(app: RunningApp, model: type, clinician_email: str) -> int:
@@ -52,7 +42,7 @@ def test_a_double_click_assigns_once_and_makes_one_invitation_code(
         ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
         link(session, client_id=ids[client], clinician_id=ids[doctor])
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
-    desk = _Desk(context.new_page(), running_app)
+    desk = Desk(context.new_page(), running_app)
     sign_in(desk, doctor, PASSWORD)
     page = desk.page
 
