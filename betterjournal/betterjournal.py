@@ -100,6 +100,9 @@ app = rx.App(
     head_components=pwa.head(),
     extra_app_wraps={(6, "NewVersionNotice"): lambda _stateful: pwa.new_version_notice()},
 )
+# Reflex's own connection toast is English and names the server's address: each page says
+# it is offline in the person's language instead (components/layout.py, offline_notice).
+del app.app_wraps[(5, "Overlay")]
 app.register_lifespan_task(outbox.run_sender)
 app.register_lifespan_task(scheduler.run_reminders)
 app.register_lifespan_task(scheduler.run_audit_sealer)

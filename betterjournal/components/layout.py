@@ -82,6 +82,31 @@ class OnPage(rx.Component):
     path: rx.Var[str]
 
 
+QUEUED_WHILE_OFFLINE = N_(
+    "You're offline. What you do here will be sent when the connection is back: keep this page open."
+)
+
+
+class WhenOffline(rx.Component):
+    """Its children only while the server cannot be reached (assets/page_feedback.jsx)."""
+
+    library = "$/public/page_feedback.jsx"
+    tag = "WhenOffline"
+
+
+def offline_notice(message: Text) -> rx.Component:
+    """Said at the top of a page while the connection is down."""
+    return WhenOffline.create(
+        rx.callout(
+            message,
+            icon="wifi-off",
+            color_scheme="amber",
+            role="status",
+            width="100%",
+        )
+    )
+
+
 def feedback() -> rx.Component:
     """Notices are announced politely; problems assertively. Both say what to do next, and
     both belong to the page they were given on: another page never shows them."""
@@ -237,8 +262,9 @@ def _signed_out_here() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
-    """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar."""
+def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True) -> rx.Component:
+    """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar.
+    `says_offline`: False for a page that says it in its own words (the editor)."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
@@ -285,7 +311,14 @@ def page_shell(*children: rx.Component, heading: Text) -> rx.Component:
         # from the start, so nothing below it jumps when the data comes (layout shift).
         _main(
             heading,
-            (_signed_out_here(), reminder_banner(), *children),
+            (
+                # Taps and forms wait in the page and go when the connection is back (Reflex
+                # queues them in order).
+                *([offline_notice(tr(QUEUED_WHILE_OFFLINE))] if says_offline else []),
+                _signed_out_here(),
+                reminder_banner(),
+                *children,
+            ),
             padding="1em",
             max_width="45rem",
             min_height="100dvh",
@@ -352,7 +385,12 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
             max_width="30rem",
             margin_x="auto",
         ),
-        _main(heading, children, padding="1em", max_width="30rem"),
+        _main(
+            heading,
+            (offline_notice(tr("You're offline. Check your connection, then try again.")), *children),
+            padding="1em",
+            max_width="30rem",
+        ),
         footer(),
     )
 

@@ -84,12 +84,18 @@ def scale_picker(scale: Any) -> rx.Component:
     )
 
 
+NEW_TAG_FORM = "new-tag-form"
+
+
 def tag_chips() -> rx.Component:
-    """The client's tags: tap to add one to this check-in (pressed: added)."""
-    return rx.cond(
-        CheckInState.tags.length() > 0,  # type: ignore[attr-defined]
-        rx.vstack(
-            rx.text(tr("Tags"), as_="div", font_weight="500", id="tags-label"),
+    """The client's tags: tap to add one to this check-in (pressed: added); and a new tag,
+    made here without leaving the check-in in progress (it joins this check-in)."""
+    chosen = CheckInState.chosen_tags
+    in_new_tag_form = {"form": NEW_TAG_FORM}
+    return rx.vstack(
+        rx.text(tr("Tags"), as_="div", font_weight="500", id="tags-label"),
+        rx.cond(
+            CheckInState.tags.length() > 0,  # type: ignore[attr-defined]
             rx.flex(
                 rx.foreach(
                     CheckInState.tags,
@@ -97,8 +103,8 @@ def tag_chips() -> rx.Component:
                         tag.name,
                         type="button",
                         size="2",
-                        variant=rx.cond(CheckInState.chosen_tags.contains(tag.id), "solid", "outline"),  # type: ignore[attr-defined]
-                        aria_pressed=rx.cond(CheckInState.chosen_tags.contains(tag.id), "true", "false"),  # type: ignore[attr-defined]
+                        variant=rx.cond(chosen.contains(tag.id), "solid", "outline"),  # type: ignore[attr-defined]
+                        aria_pressed=rx.cond(chosen.contains(tag.id), "true", "false"),  # type: ignore[attr-defined]
                         on_click=CheckInState.toggle_tag(tag.id),
                         min_height="2.75rem",
                     ),
@@ -108,11 +114,31 @@ def tag_chips() -> rx.Component:
                 role="group",
                 aria_labelledby="tags-label",
             ),
-            spacing="1",
-            width="100%",
         ),
-        rx.link(tr("Add tags of your own"), href=routes.CHECK_INS + "#tags"),
+        # Its own form (NEW_TAG_FORM, outside the check-in's): Enter adds the tag, never
+        # saves the check-in. No id on the field, or the check-in's form would send it.
+        rx.hstack(
+            rx.el.label(
+                tr("New tag"),
+                rx.input(name="name", max_length=checkins.NAME_MAX, size="3", custom_attrs=in_new_tag_form),
+                display="flex",
+                flex_direction="column",
+                gap="0.25rem",
+                font_weight="500",
+            ),
+            rx.button(tr("Add tag"), type="submit", size="3", variant="soft", custom_attrs=in_new_tag_form),
+            align="end",
+            wrap="wrap",
+            spacing="2",
+        ),
+        spacing="2",
+        width="100%",
     )
+
+
+def _new_tag_form() -> rx.Component:
+    """The new tag's form, empty: its field and button sit among the check-in's tags."""
+    return rx.form(id=NEW_TAG_FORM, on_submit=CheckInState.add_tag, reset_on_submit=True)
 
 
 def check_in_page() -> rx.Component:
@@ -186,6 +212,7 @@ def check_in_page() -> rx.Component:
             on_submit=CheckInState.save_check_in,
             width="100%",
         ),
+        _new_tag_form(),
         rx.link(tr("Your check-ins and charts"), href=routes.CHECK_INS),
         heading=rx.cond(CheckInState.editing, tr("Edit check-in"), tr("Check in")),  # type: ignore[arg-type]
     )

@@ -186,4 +186,5 @@ def write_page() -> rx.Component:
             ready=EditorState.editor_ready,
         ),
         heading=rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry")),  # type: ignore[arg-type]
+        says_offline=False,  # the draft status says it, about the words on screen
     )

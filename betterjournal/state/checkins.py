@@ -32,6 +32,11 @@ def _labels(session: Session, *, client_id: uuid.UUID):
     )
 
 
+def _add_tag(session: Session, *, owner_id: uuid.UUID, name: object):
+    tag_id = checkins.add_tag(session, owner_id=owner_id, name=name)
+    return tag_id, *_labels(session, client_id=owner_id)
+
+
 def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
     labels = _labels(session, client_id=owner_id)
     if not item_id:
@@ -93,6 +98,17 @@ class CheckInState(AppState):
             self.chosen_tags = [chosen for chosen in self.chosen_tags if chosen != tag_id]
         elif any(tag.id == tag_id for tag in self.tags):
             self.chosen_tags = [*self.chosen_tags, tag_id]
+
+    @guarded(Role.CLIENT)
+    async def add_tag(self, form: dict) -> None:
+        """A new tag, made during a check-in: it joins this check-in, and what was tapped
+        and typed so far stays."""
+        viewer = self._viewer()
+        tag_id, self.tags, self.scales = await in_session(
+            _add_tag, owner_id=viewer.user_id, name=_field(form, "name")
+        )
+        self.chosen_tags = [*self.chosen_tags, str(tag_id)]
+        self.notice = self._t("Tag added to this check-in.")
 
     @guarded(Role.CLIENT, quiet=True)
     async def choose_rating(self, dimension: str, value: object) -> None:

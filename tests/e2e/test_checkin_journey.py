@@ -86,18 +86,27 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     assert _points(_chart_traces(page), "Mood") == [(today, 7)]
     expect(page.get_by_text("Average mood 7 over this range, 1 check-in.")).to_be_visible()
 
-    # A tag of the client's own, then one with more: anxiety, sleep, the tag and a note;
-    # today's point is now the day's average.
-    page.get_by_label("New tag").fill("work")
-    page.get_by_role("button", name="Add tag").click()
-    expect(page.get_by_role("status").filter(has_text="Tag added.")).to_be_visible()
+    # One with more: anxiety, sleep, a note, and a tag of the client's own made halfway
+    # through (Enter in its field adds it, never saves the check-in, and nothing tapped or
+    # typed so far is lost); today's point is now the day's average.
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
     page.get_by_text("More (optional)").click()
     page.get_by_role("group", name="Anxiety").get_by_role("button", name="3", exact=True).click()
-    page.get_by_role("group", name="Tags").get_by_role("button", name="work").click()
     page.get_by_label("Hours of sleep").fill("7,5")
     page.get_by_label("Note").fill(private_note)
+    page.get_by_label("New tag").fill("work")
+    page.get_by_label("New tag").press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Tag added to this check-in.")).to_be_visible()
+    work = page.get_by_role("group", name="Tags").get_by_role("button", name="work")
+    expect(work).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label("New tag")).to_have_value("")
+    expect(page.get_by_label("Note")).to_have_value(private_note)
+    expect(page.get_by_label("Hours of sleep")).to_have_value("7,5")
+    expect(
+        page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()  # not saved by the Enter
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_text(private_note)).to_be_visible()

@@ -268,6 +268,39 @@ def test_words_written_offline_are_saved_when_back_and_never_cached(phone, runni
         assert not any(word in response["body"] for word in (title, first, more.strip())), path
 
 
+def test_a_check_in_tapped_offline_says_so_and_goes_when_back(phone, running_app) -> None:
+    """Offline, a page says so at once, on a public page and a signed-in one; on the
+    check-in page, what was tapped meanwhile waits, is sent when the connection is back,
+    and the check-in saves."""
+    email = f"pwa-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Sky Client", PASSWORD)
+    tab = phone()
+    page = tab.page
+    tab.goto(routes.SIGN_IN)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.context.set_offline(True)
+    expect(page.get_by_role("status").filter(has_text="You're offline. Check your connection")).to_be_visible()
+    page.context.set_offline(False)
+    expect(page.get_by_role("status").filter(has_text="You're offline.")).to_have_count(0, timeout=20_000)
+    sign_in(tab, email)
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    mood = page.get_by_role("group", name="Mood")
+    expect(mood).to_be_visible()
+    offline = page.get_by_role("status").filter(has_text="You're offline.")
+    expect(offline).to_have_count(0)
+
+    page.context.set_offline(True)
+    expect(offline).to_be_visible()
+    mood.get_by_role("button", name="6", exact=True).click()
+    expect(mood.get_by_role("button", name="6", exact=True)).to_have_attribute("aria-pressed", "false")
+    page.context.set_offline(False)
+    expect(offline).to_have_count(0, timeout=20_000)
+    expect(mood.get_by_role("button", name="6", exact=True)).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_be_visible()
+
+
 @pytest.mark.parametrize("locale", ["en", "fr-CA"])
 def test_the_install_help_is_public_and_linked_from_every_page(phone, running_app, locale) -> None:
     """Acceptance 6: the install help page, for Android/Chrome and iOS Safari, open to
