@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import VarData
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from betterjournal import routes
 from betterjournal.components.native_form import native_form
@@ -412,6 +413,12 @@ def _language_switch() -> rx.Component:
             for language in LANGUAGES
         ]
     )
+
+
+def link_button(*children: rx.Component | Text, href: str | rx.Var[str], **button_props: Any) -> rx.Component:
+    """A link that looks like a button: one `<a>`, navigated inside the app. (A button
+    inside a link would be two controls, and two tab stops, for one action.)"""
+    return rx.button(ReactRouterLink.create(*children, to=href), as_child=True, **button_props)
 
 
 def labelled_field(label: Text, control: rx.Component, *, hint: Text = "") -> rx.Component:

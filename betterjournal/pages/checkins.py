@@ -18,7 +18,7 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
-from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
@@ -110,7 +110,7 @@ def tag_chips() -> rx.Component:
                     ),
                 ),
                 wrap="wrap",
-                gap="2",
+                spacing="2",
                 role="group",
                 aria_labelledby="tags-label",
             ),
@@ -508,9 +508,11 @@ def _own_charts() -> list[rx.Component]:
 
 def check_ins_page() -> rx.Component:
     return page_shell(
-        rx.link(
-            rx.button(rx.icon("smile", aria_hidden="true"), tr("Check in now"), size="3", width="100%"),
+        link_button(
+            rx.icon("smile", aria_hidden="true"),
+            tr("Check in now"),
             href=routes.CHECK_IN,
+            size="3",
             width="100%",
         ),
         rx.heading(tr("Trend"), as_="h2", size="4"),
@@ -562,7 +564,7 @@ def check_in_item_page() -> rx.Component:
                 rx.divider(),
                 share_controls(line.id),
                 rx.hstack(
-                    rx.link(rx.button(tr("Edit"), variant="soft"), href=routes.CHECK_IN + "?id=" + line.id),
+                    link_button(tr("Edit"), href=routes.CHECK_IN + "?id=" + line.id, variant="soft"),
                     delete_button(line.id, label=tr("Delete check-in"), question=tr("Delete this check-in?")),
                     spacing="3",
                 ),

@@ -16,7 +16,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.forms import ONE_TAP_MS
-from betterjournal.components.layout import page_shell
+from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
@@ -224,23 +224,23 @@ def client_entries_page() -> rx.Component:
                 back_link(tr("Back to clients"), routes.CLIENTS),
                 rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
                 rx.hstack(
-                    rx.link(
-                        rx.button(
-                            rx.icon("chart-line", aria_hidden="true"), tr("Mood check-ins"), variant="soft"
-                        ),
+                    link_button(
+                        rx.icon("chart-line", aria_hidden="true"),
+                        tr("Mood check-ins"),
                         href=routes.CLIENT_CHECK_INS + "?client=" + SharedWithMeState.client_id,
+                        variant="soft",
                     ),
-                    rx.link(
-                        rx.button(
-                            rx.icon("clipboard-list", aria_hidden="true"), tr("Homework"), variant="soft"
-                        ),
+                    link_button(
+                        rx.icon("clipboard-list", aria_hidden="true"),
+                        tr("Homework"),
                         href=routes.CLIENT_HOMEWORK + "?client=" + SharedWithMeState.client_id,
+                        variant="soft",
                     ),
-                    rx.link(
-                        rx.button(
-                            rx.icon("calendar-check", aria_hidden="true"), tr("Session brief"), variant="soft"
-                        ),
+                    link_button(
+                        rx.icon("calendar-check", aria_hidden="true"),
+                        tr("Session brief"),
                         href=routes.BRIEF + "?client=" + SharedWithMeState.client_id,
+                        variant="soft",
                     ),
                     spacing="2",
                     wrap="wrap",

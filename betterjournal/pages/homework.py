@@ -19,7 +19,7 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.forms import ONE_TAP_MS, native_select
 from betterjournal.components.items import delete_button
-from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
@@ -113,15 +113,14 @@ def homework_page() -> rx.Component:
         rx.text(tr("What you do here is private until you choose to share it."), size="2"),
         rx.flex(
             *[
-                rx.link(
-                    rx.button(tr(sheet.title), variant="soft", size="3"),
-                    href=f"{routes.WORKSHEET}?template={key}",
+                link_button(
+                    tr(sheet.title), href=f"{routes.WORKSHEET}?template={key}", variant="soft", size="3"
                 )
                 for key, sheet in worksheets.BUILT_IN.items()
                 if not sheet.is_prompt
             ],
             wrap="wrap",
-            gap="2",
+            spacing="2",
         ),
         rx.heading(tr("Something to write about"), as_="h3", size="3"),
         rx.vstack(
@@ -239,7 +238,7 @@ def _could_not() -> rx.Component:
                     ),
                 ),
                 wrap="wrap",
-                gap="2",
+                spacing="2",
                 role="group",
                 aria_labelledby="reasons-label",
             ),
@@ -453,9 +452,8 @@ def _given_card(line: GivenLine) -> rx.Component:
             rx.cond(line.instructions != "", rx.text(line.instructions, size="2", color_scheme="gray")),
             rx.cond(
                 line.returned,
-                rx.link(
-                    rx.button(tr("Read their answers"), size="2"),
-                    href=routes.RETURNED + "?assignment=" + line.id,
+                link_button(
+                    tr("Read their answers"), href=routes.RETURNED + "?assignment=" + line.id, size="2"
                 ),
             ),
             rx.cond(

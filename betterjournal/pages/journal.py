@@ -15,7 +15,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.items import delete_button, share_controls
-from betterjournal.components.layout import page_shell
+from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.core.journal import KIND, SEARCH_MAX, SHOW_ALL, SHOW_PRIVATE, SHOW_SHARED
@@ -89,9 +89,11 @@ def _search() -> rx.Component:
 def journal_page() -> rx.Component:
     return page_shell(
         to_do_on_home(),
-        rx.link(
-            rx.button(rx.icon("pencil", aria_hidden="true"), tr("Write an entry"), size="3", width="100%"),
+        link_button(
+            rx.icon("pencil", aria_hidden="true"),
+            tr("Write an entry"),
             href=routes.WRITE,
+            size="3",
             width="100%",
         ),
         _search(),
@@ -147,10 +149,7 @@ def entry_page() -> rx.Component:
                 rx.divider(),
                 share_controls(EntryState.entry_id),
                 rx.hstack(
-                    rx.link(
-                        rx.button(tr("Edit"), variant="soft"),
-                        href=routes.WRITE + "?id=" + EntryState.entry_id,
-                    ),
+                    link_button(tr("Edit"), href=routes.WRITE + "?id=" + EntryState.entry_id, variant="soft"),
                     delete_button(
                         EntryState.entry_id, label=tr("Delete entry"), question=tr("Delete this entry?")
                     ),

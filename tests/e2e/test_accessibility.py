@@ -235,6 +235,12 @@ SMALL_TARGETS = """(min) => {
     return out;
 }"""
 
+# A control inside a link or a button: two controls (and two tab stops) for one action,
+# and invalid HTML; axe does not flag a button in a link.
+NESTED_CONTROLS = """() => [...document.querySelectorAll('a[href], button')]
+    .filter(el => el.querySelector('a[href], button, input, select, textarea'))
+    .map(el => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" holds another control`)"""
+
 HEADINGS_AND_LANDMARKS = """() => {
     const out = [];
     const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
@@ -266,6 +272,7 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
     problems = axe_violations(page)
     problems += page.evaluate(SMALL_TARGETS, TARGET)
     problems += page.evaluate(HEADINGS_AND_LANDMARKS)
+    problems += page.evaluate(NESTED_CONTROLS)
     if narrow:
         size = page.viewport_size
         page.set_viewport_size(NARROW)
