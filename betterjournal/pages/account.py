@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import routes
+from betterjournal.components.entries import back_link
 from betterjournal.components.forms import KeepTyped, form_field, native_select
 from betterjournal.components.layout import labelled_field, public_shell
 from betterjournal.components.native_form import native_form
@@ -317,6 +318,8 @@ def two_step_setup_page() -> rx.Component:
         width="100%",
     )
     setup = rx.vstack(
+        # Chosen from the settings (a client's): the way back, without turning it on.
+        rx.cond(TwoStepState.needs_password, back_link(tr("Back to settings"), routes.SECURITY)),
         rx.text(
             tr(
                 "Two-step sign-in keeps your account safe even if someone learns your password. "

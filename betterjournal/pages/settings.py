@@ -9,6 +9,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.appearance import appearance_choice
+from betterjournal.components.entries import back_link
 from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -246,6 +247,7 @@ def _section(title, *children: rx.Component, on_submit, button, working: Any = F
 def security_page() -> rx.Component:
     needs_code = SecurityState.two_step_on
     return page_shell(
+        back_link(tr("Back to settings"), routes.SETTINGS),
         rx.cond(
             SecurityState.security_loaded,
             rx.vstack(
@@ -381,6 +383,7 @@ def _session_card(item) -> rx.Component:
 
 def sessions_page() -> rx.Component:
     return page_shell(
+        back_link(tr("Back to settings"), routes.SETTINGS),
         rx.cond(
             SessionsState.sessions_loaded,
             rx.vstack(
@@ -412,6 +415,7 @@ def sessions_page() -> rx.Component:
 def your_data_page() -> rx.Component:
     """A client's data: all of it in one file to take away, or the account deleted."""
     return page_shell(
+        back_link(tr("Back to settings"), routes.SETTINGS),
         rx.cond(
             YourDataState.data_loaded,
             rx.vstack(

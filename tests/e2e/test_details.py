@@ -216,3 +216,26 @@ def test_detail_pages_have_a_real_title_and_a_way_back(people, running_app: Runn
     expect(page).to_have_title("Journal entry · Betterjournal")
     page.get_by_role("link", name="Back to your journal").click()
     expect(page.get_by_role("heading", level=1, name="Your journal")).to_be_visible()
+
+
+def test_each_settings_page_leads_back_to_the_settings(people) -> None:
+    _doctor, client = people
+    page = client.page
+    for link, heading in [
+        ("Password and two-step sign-in", "Password and two-step sign-in"),
+        ("Where you're signed in", "Where you're signed in"),
+        ("Your data: download it all, or delete your account", "Your data"),
+    ]:
+        page.get_by_role("link", name="Settings").click()
+        expect(page.get_by_role("heading", level=1, name="Settings")).to_be_visible()
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        page.get_by_role("link", name="Back to settings").click()
+        expect(page.get_by_role("heading", level=1, name="Settings")).to_be_visible()
+
+    # Setting up two-step sign-in, chosen from there: the way back without turning it on.
+    page.get_by_role("link", name="Password and two-step sign-in").click()
+    page.get_by_role("link", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", level=1, name="Set up two-step sign-in")).to_be_visible()
+    page.get_by_role("link", name="Back to settings").click()
+    expect(page.get_by_role("link", name="Turn on two-step sign-in")).to_be_visible()
