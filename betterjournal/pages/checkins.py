@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.colors
 import plotly.graph_objects as go
 import reflex as rx
 
@@ -238,10 +239,36 @@ def range_picker(chosen: Any, choose: Any) -> rx.Component:
     )
 
 
-def chart(figure: Any, summary: Any, height: str = "300px", loaded: Any = True) -> rx.Component:
+def mood_colour_key() -> rx.Component:
+    """What the year's colours mean, from a very low mood to a very good one (the colour
+    scale the chart draws with, charts.MOOD_SCALE). Seen only: the summary and the table
+    say it in words."""
+    low, _, high = SCALE_WORDS["mood"]
+    colours = getattr(plotly.colors.sequential, charts.MOOD_SCALE)
+    return rx.hstack(
+        rx.text(tr("0: {words}", words=tr(low)), size="1", color_scheme="gray", white_space="nowrap"),
+        rx.box(
+            background=f"linear-gradient(to right, {', '.join(colours)})",
+            height="0.75rem",
+            flex="1",
+            min_width="3rem",
+            border_radius="2px",
+        ),
+        rx.text(tr("10: {words}", words=tr(high)), size="1", color_scheme="gray", white_space="nowrap"),
+        align="center",
+        spacing="2",
+        width="100%",
+        aria_hidden="true",
+    )
+
+
+def chart(
+    figure: Any, summary: Any, height: str = "300px", loaded: Any = True, *, colour_key: bool = False
+) -> rx.Component:
     """A chart (its points can be tapped for their values) and its text summary. Until
     `loaded`, its place is kept empty and "Loading" stands for the summary: nothing below
-    moves when the figure arrives, nor when Plotly's code (loaded after the page) has run."""
+    moves when the figure arrives, nor when Plotly's code (loaded after the page) has run.
+    `colour_key`: the mood colours' key under it (the year in pixels)."""
     plot = rx.plotly.basic(
         data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
         config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
@@ -265,6 +292,7 @@ def chart(figure: Any, summary: Any, height: str = "300px", loaded: Any = True) 
             min_height=height,
             overflow="hidden",
         ),
+        *([mood_colour_key()] if colour_key else []),
         caption,
         rx.el.details(
             rx.el.summary(tr("Show as a table")),
@@ -493,16 +521,23 @@ def _own_charts() -> list[rx.Component]:
     """The client's four charts, each under its heading (the trend's heading is above the
     range picker)."""
     charts_ = [
-        (None, CheckInsState.figure, CheckInsState.summary, "300px"),
-        (tr("Your year"), CheckInsState.calendar_figure, CheckInsState.calendar_summary, "150px"),
-        (tr("By weekday"), CheckInsState.weekday_figure, CheckInsState.weekday_summary, "220px"),
-        (tr("With and without each tag"), CheckInsState.tag_figure, CheckInsState.tag_summary, "240px"),
+        (None, CheckInsState.figure, CheckInsState.summary, "300px", False),
+        (tr("Your year"), CheckInsState.calendar_figure, CheckInsState.calendar_summary, "150px", True),
+        (tr("By weekday"), CheckInsState.weekday_figure, CheckInsState.weekday_summary, "220px", False),
+        (
+            tr("With and without each tag"),
+            CheckInsState.tag_figure,
+            CheckInsState.tag_summary,
+            "240px",
+            False,
+        ),
     ]
     parts: list[rx.Component] = []
-    for heading, figure, summary, height in charts_:
+    loaded = CheckInsState.check_ins_loaded
+    for heading, figure, summary, height, key in charts_:
         if heading is not None:
             parts.append(rx.heading(heading, as_="h2", size="4"))
-        parts.append(chart(figure, summary, height=height, loaded=CheckInsState.check_ins_loaded))
+        parts.append(chart(figure, summary, height=height, loaded=loaded, colour_key=key))
     return parts
 
 
@@ -599,7 +634,10 @@ def client_check_ins_page() -> rx.Component:
                 chart(ClientCheckInsState.figure, ClientCheckInsState.summary),
                 rx.heading(tr("The last year"), as_="h3", size="3"),
                 chart(
-                    ClientCheckInsState.calendar_figure, ClientCheckInsState.calendar_summary, height="150px"
+                    ClientCheckInsState.calendar_figure,
+                    ClientCheckInsState.calendar_summary,
+                    height="150px",
+                    colour_key=True,
                 ),
                 rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
                 rx.foreach(

@@ -85,6 +85,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     today = datetime.now(ZONE).date().isoformat()
     assert _points(_chart_traces(page), "Mood") == [(today, 7)]
     expect(page.get_by_text("Average mood 7 over this range, 1 check-in.")).to_be_visible()
+    # The year's colours have their key: dark for a very low mood, yellow for a very good one.
+    expect(page.get_by_text("0: Very low")).to_be_visible()
+    expect(page.get_by_text("10: Very good")).to_be_visible()
 
     # One with more: anxiety, sleep, a note, and a tag of the client's own made halfway
     # through (Enter in its field adds it, never saves the check-in, and nothing tapped or
