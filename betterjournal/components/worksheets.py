@@ -8,8 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from reflex_base.event import input_event
+from reflex_components_core.el.elements.forms import Input
 
 from betterjournal.components.entries import entry_body
+from betterjournal.components.forms import NATIVE_CONTROL
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.text import tr
 from betterjournal.core.worksheets import SHORT_MAX
@@ -40,12 +43,20 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
     return rx.debounce_input(control, value=cell.text, debounce_timeout=700)
 
 
+class RangeInput(Input):
+    """A native range input that also gives its value when the finger or mouse lets go:
+    a tap on the thumb where it rests (50, before any answer) changes nothing, so sends no
+    change, and must still choose 50."""
+
+    on_pointer_up: rx.EventHandler[input_event]
+
+
 def _slider(cell: CellView, answer: Answer) -> rx.Component:
     """0–100 in steps of 5: a native range input (keyboard and screen readers know it). Not
     answered yet, it says so (in words, and to screen readers) rather than a number."""
     not_rated = tr("Not rated yet")
     return rx.hstack(
-        rx.el.input(
+        RangeInput.create(
             id=cell.key,
             type="range",
             min=0,
@@ -54,6 +65,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             value=rx.cond(cell.text != "", cell.text, "50"),
             aria_valuetext=rx.cond(cell.text != "", cell.text, not_rated),
             on_change=lambda value: answer(cell, value),
+            on_pointer_up=lambda value: answer(cell, value),
             width="100%",
             min_height="2.75rem",
         ),
@@ -98,8 +110,7 @@ def _control(cell: CellView, answer: Answer) -> rx.Component:
                 type="date",
                 value=cell.text,
                 on_change=lambda value: answer(cell, value),
-                min_height="2.75rem",
-                font_size="1rem",
+                **NATIVE_CONTROL,
             ),
         ),
         _text_control(cell, answer, long=False),

@@ -17,6 +17,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
+from betterjournal.components.forms import NATIVE_CONTROL
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -184,8 +185,7 @@ def check_in_page() -> rx.Component:
                                 name="felt_at",
                                 type="datetime-local",
                                 default_value=CheckInState.felt_at,
-                                min_height="2.75rem",
-                                font_size="1rem",
+                                **NATIVE_CONTROL,
                             ),
                             hint=tr("Leave empty for now, or choose an earlier time."),
                         ),

@@ -17,7 +17,7 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import ONE_TAP_MS, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, ONE_TAP_MS, native_select
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import tr
@@ -412,7 +412,7 @@ def _assign_form() -> rx.Component:
             ),
             labelled_field(
                 tr("Due date (optional)"),
-                rx.el.input(id="due_on", name="due_on", type="date", min_height="2.75rem", font_size="1rem"),
+                rx.el.input(id="due_on", name="due_on", type="date", **NATIVE_CONTROL),
             ),
             labelled_field(
                 tr("Repeat"),
@@ -485,8 +485,7 @@ def _given_card(line: GivenLine) -> rx.Component:
                                     name="due_on",
                                     type="date",
                                     default_value=line.due_on,
-                                    min_height="2.75rem",
-                                    font_size="1rem",
+                                    **NATIVE_CONTROL,
                                 ),
                             ),
                             rx.hstack(

@@ -8,7 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading
-from betterjournal.components.forms import ONE_TAP_MS, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, ONE_TAP_MS, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.pages.checkins import chart
@@ -476,15 +476,11 @@ def _session_controls() -> rx.Component:
                 rx.hstack(
                     labelled_field(
                         tr("Date"),
-                        rx.el.input(
-                            id="day", name="day", type="date", min_height="2.75rem", font_size="1rem"
-                        ),
+                        rx.el.input(id="day", name="day", type="date", **NATIVE_CONTROL),
                     ),
                     labelled_field(
                         tr("Time"),
-                        rx.el.input(
-                            id="time", name="time", type="time", min_height="2.75rem", font_size="1rem"
-                        ),
+                        rx.el.input(id="time", name="time", type="time", **NATIVE_CONTROL),
                     ),
                     spacing="3",
                     wrap="wrap",

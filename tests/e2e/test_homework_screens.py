@@ -79,3 +79,27 @@ def test_every_built_in_exercise_on_a_phone(open_phone, running_app: RunningApp,
         page.reload()
         expect(page.get_by_text(reader.t("Your unsaved answers are back."))).to_be_visible()
         expect(page.locator("main textarea, main input[type=text]").first).to_have_value(typed)
+
+
+def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_app: RunningApp) -> None:
+    """Before any answer the thumb rests at 50 and says "Not rated yet"; a tap on it chooses
+    50 (no value changed, so no change event: the release gives it), and arrows move it."""
+    phone = open_phone()
+    page = phone.page
+    email = f"slider-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Alex", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("link", name="Thought record").click()
+    slider = page.get_by_role("slider", name="How much I believed it (0–100)")
+    expect(slider).to_have_attribute("aria-valuetext", "Not rated yet")
+    expect(slider).to_have_value("50")
+
+    slider.click()  # the middle of the track: where the thumb rests
+    expect(slider).to_have_attribute("aria-valuetext", "50")
+    slider.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "55")
+    page.reload()  # the answers are the draft's: kept
+    expect(page.get_by_role("slider", name="How much I believed it (0–100)")).to_have_attribute(
+        "aria-valuetext", "55"
+    )
