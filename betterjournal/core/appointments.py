@@ -42,6 +42,29 @@ def _linked_client(session: Session, clinician_id: uuid.UUID, client_id: object)
     return client
 
 
+# The pair's active link, written with its own value: the first write of a unit of work
+# that then reads and writes the pair's sessions. It holds the database's write lock
+# (SQLite) or the link row's lock (PostgreSQL) until the unit ends, so a second tab doing
+# the same waits, then reads what the first did. No row: the pair is not linked.
+_LOCK_LINK = (
+    update(CareLink)
+    .where(
+        col(CareLink.clinician_id) == bindparam("clinician"),
+        col(CareLink.client_id) == bindparam("client"),
+        col(CareLink.ended_at).is_(None),
+    )
+    .values(clinician_id=CareLink.clinician_id)
+)
+
+
+def _locked_linked_client(session: Session, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
+    """As `_linked_client`, and the pair's sessions are this unit's until it ends."""
+    client = items.parse_or_deny(clinician_id, client_id, AuditAction.SCHEDULE)
+    if run_prebuilt(session, _LOCK_LINK, clinician=clinician_id, client=client).rowcount != 1:
+        raise Denied(actor_id=clinician_id, action=AuditAction.SCHEDULE)
+    return client
+
+
 def clean_starts_at(day: object, at: object, zone: ZoneInfo, now: datetime) -> datetime:
     """A planned session's moment from the date and time typed in the clinician's zone
     ('2026-12-14', '10:00'), in UTC: today or later, within a year."""
@@ -152,8 +175,9 @@ def mark_held(
     new window starts. Returns the client. A session planned for a later day (in the
     clinician's time zone, `zone`) is the next one, not this one: it stays planned, and
     today's is held unplanned. A second tap (another tab, or within minutes of the last)
-    holds nothing more: it would make an empty window."""
-    client = _linked_client(session, clinician_id, client_id)
+    holds nothing more: it would make an empty window. Taps from several tabs at once
+    take turns (the pair's lock), so exactly one holds."""
+    client = _locked_linked_client(session, clinician_id, client_id)
     now = utcnow()
     planned = _planned(session, clinician_id, client)
     zone = zone or ZoneInfo(get_settings().time_zone)

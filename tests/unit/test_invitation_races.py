@@ -12,14 +12,13 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import col, func, select, update
-from unit_support import PASSWORD
+from unit_support import OK, PASSWORD, race
 
 from betterjournal.core import accounts, links
-from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
 from betterjournal.models import (
     AuditAction,
@@ -34,24 +33,6 @@ from betterjournal.models import (
 
 ROUNDS = 50
 RACERS = 8
-OK = "ok"
-
-
-def _race(attempts: list[Callable[[threading.Barrier], None]]) -> list[object]:
-    """Run each attempt in its own thread; each waits at the shared barrier right before
-    the write under test. Returns OK or the CoreError each one got (anything else, such as
-    "database is locked", fails the test)."""
-    barrier = threading.Barrier(len(attempts), timeout=30)
-
-    def run(attempt: Callable[[threading.Barrier], None]) -> object:
-        try:
-            attempt(barrier)
-        except CoreError as error:
-            return error
-        return OK
-
-    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
-        return list(pool.map(run, attempts))
 
 
 def _accepting(code: str, client_id: uuid.UUID) -> Callable[[threading.Barrier], None]:
@@ -128,7 +109,7 @@ def test_a_code_accepted_by_eight_clients_at_once_links_exactly_one(db, clients)
     refusal = _invalid_code_refusal()
     for round_number in range(ROUNDS):
         code, invitation_id = _new_code(clinician)
-        outcomes = _race([_accepting(code, client) for client in clients])
+        outcomes = race([_accepting(code, client) for client in clients])
         with session_scope() as session:
             active = session.exec(
                 select(CareLink).where(CareLink.clinician_id == clinician, col(CareLink.ended_at).is_(None))
@@ -163,7 +144,7 @@ def test_a_code_used_by_eight_registrations_at_once_makes_at_most_one_account(db
         # throttle itself is checked below (every attempt counts, winner or not).
         address = f"192.0.2.{round_number}"
         emails = [taken.get(i, f"round{round_number}-racer{i}@example.test") for i in range(RACERS)]
-        outcomes = _race([_registering(code, email, address) for email in emails])
+        outcomes = race([_registering(code, email, address) for email in emails])
         where = f"round {round_number}"
         with session_scope() as session:
             new_accounts = session.exec(
@@ -220,7 +201,7 @@ def test_a_code_cancelled_and_accepted_at_once_is_one_or_the_other(db, clients) 
     for round_number in range(ROUNDS // 2):
         code, invitation_id = _new_code(clinician)
         racers = clients[:4]
-        outcomes = _race(
+        outcomes = race(
             [_accepting(code, client) for client in racers] + [_cancelling(invitation_id, clinician)] * 4
         )
         where = f"round {round_number}"

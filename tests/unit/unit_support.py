@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from betterjournal.core.errors import CoreError
 from betterjournal.models import AuditEvent, Role
 
 if TYPE_CHECKING:
@@ -161,3 +165,23 @@ AuditRow = tuple[str, str, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]
 def audit_rows(events: list[AuditEvent]) -> list[AuditRow]:
     """(action, outcome, actor, subject, item) of each row, for comparing with what's expected."""
     return [(e.action, e.outcome, e.actor_id, e.subject_id, e.item_id) for e in events]
+
+
+OK = "ok"
+
+
+def race(attempts: list[Callable[[threading.Barrier], None]]) -> list[object]:
+    """Run each attempt in its own thread; each waits at the shared barrier right before
+    the write under test. Returns OK or the CoreError each one got (anything else, such as
+    "database is locked", fails the test)."""
+    barrier = threading.Barrier(len(attempts), timeout=30)
+
+    def run(attempt: Callable[[threading.Barrier], None]) -> object:
+        try:
+            attempt(barrier)
+        except CoreError as error:
+            return error
+        return OK
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(run, attempts))
