@@ -393,15 +393,29 @@ def _select(
     )
 
 
+# The assign form shows a field only where it applies (questions for a journaling prompt,
+# how many times for a repeat), by what is chosen in its selects, with no round trip. A
+# hidden field is still sent, and ignored by homework.assign.
+_A_PROMPT = f"builtin:{worksheets.JOURNALING_PROMPT.key}"
+_ONLY_WHERE_IT_APPLIES = {
+    f"&:has(#template option:checked:not([value='{_A_PROMPT}'])) .for-a-prompt": {"display": "none"},
+    "&:has(#repeat option[value='']:checked) .for-a-repeat": {"display": "none"},
+}
+
+
 def _assign_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(tr("Assign homework"), as_="h2", size="4"),
             labelled_field(tr("Worksheet"), _select("template", items=ClientHomeworkState.templates)),
-            labelled_field(
-                tr("Questions (for a journaling prompt)"),
-                rx.text_area(id="questions", name="questions", size="3", width="100%"),
-                hint=tr("One question per line, up to {count}.", count=worksheets.QUESTIONS_MAX),
+            rx.box(
+                labelled_field(
+                    tr("Questions (for a journaling prompt)"),
+                    rx.text_area(id="questions", name="questions", size="3", width="100%"),
+                    hint=tr("One question per line, up to {count}.", count=worksheets.QUESTIONS_MAX),
+                ),
+                class_name="for-a-prompt",
+                width="100%",
             ),
             labelled_field(
                 tr("Instructions"),
@@ -418,15 +432,24 @@ def _assign_form() -> rx.Component:
                 tr("Repeat"),
                 _select("repeat", [("", tr("Once")), ("daily", tr("Daily")), ("weekly", tr("Weekly"))]),
             ),
-            labelled_field(
-                tr("How many times"),
-                rx.input(
-                    id="times", name="times", default_value="1", input_mode="numeric", size="3", width="6em"
+            rx.box(
+                labelled_field(
+                    tr("How many times"),
+                    rx.input(
+                        id="times",
+                        name="times",
+                        default_value="1",
+                        input_mode="numeric",
+                        size="3",
+                        width="6em",
+                    ),
+                    hint=tr(
+                        "For a repeated assignment: from 1 to {count}, from the due date.",
+                        count=homework.REPEAT_MAX,
+                    ),
                 ),
-                hint=tr(
-                    "For a repeated assignment: from 1 to {count}, from the due date.",
-                    count=homework.REPEAT_MAX,
-                ),
+                class_name="for-a-repeat",
+                width="100%",
             ),
             rx.button(tr("Assign"), type="submit", size="3"),
             spacing="3",
@@ -435,6 +458,7 @@ def _assign_form() -> rx.Component:
         on_submit=ClientHomeworkState.assign.throttle(ONE_TAP_MS),
         reset_on_submit=False,
         width="100%",
+        style=_ONLY_WHERE_IT_APPLIES,
     )
 
 

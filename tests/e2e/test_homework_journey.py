@@ -35,8 +35,19 @@ def _assign(
     desk: Page, worksheet: str, *, due: date | None = None, instructions: str = "", questions: str = ""
 ):
     desk.get_by_label("Worksheet").select_option(label=worksheet)
+    # Only the fields that apply show: questions for a prompt, how many times for a repeat.
+    prompt_only = desk.get_by_label("Questions (for a journaling prompt)")
+    if worksheet == "Journaling prompt":
+        expect(prompt_only).to_be_visible()
+    else:
+        expect(prompt_only).to_be_hidden()
+    expect(desk.get_by_label("How many times")).to_be_hidden()
+    desk.get_by_label("Repeat").select_option(label="Weekly")
+    expect(desk.get_by_label("How many times")).to_be_visible()
+    desk.get_by_label("Repeat").select_option(label="Once")
+    expect(desk.get_by_label("How many times")).to_be_hidden()
     if questions:
-        desk.get_by_label("Questions (for a journaling prompt)").fill(questions)
+        prompt_only.fill(questions)
     if instructions:
         desk.get_by_label("Instructions").first.fill(instructions)
     if due is not None:
