@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.sql.base import Executable
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from betterjournal.settings import get_settings
 
@@ -106,6 +106,23 @@ def run_prebuilt(session: Session, statement: Executable, /, **params: Any) -> C
     """
     session.flush()
     return session.connection().execute(statement, params)
+
+
+def take_turns(session: Session, model: type[SQLModel], *where: ColumnElement[bool]) -> int:
+    """Units of work that read, then write, what hangs off these rows (a person's tags,
+    an agenda's lines) take turns: the first to get here holds the rows until it ends,
+    and the next waits, then reads what the first wrote. Call it before reading. Returns
+    how many rows matched (0: nothing to act on).
+
+    SQLite has one writer at a time: a write here takes that lock (the row's id written
+    with itself), held until the unit commits. PostgreSQL locks just the rows
+    (`SELECT … FOR NO KEY UPDATE`: rows that refer to them can still be added)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "sqlite":
+        written = update(table).where(*where).values(id=table.c.id)
+        return run_prebuilt(session, written).rowcount
+    locked = select(table.c.id).where(*where).with_for_update(key_share=True)
+    return len(run_prebuilt(session, locked).all())
 
 
 async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:

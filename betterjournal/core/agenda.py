@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from betterjournal.core import appointments, audit, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import clean_line, clean_text
-from betterjournal.db import run_prebuilt
+from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import (
     AgendaDiscussed,
@@ -291,9 +291,12 @@ def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> 
 
 
 def _own_agenda(session: Session, client_id: uuid.UUID, agenda_id: object) -> Agenda:
+    """The client's agenda, to change: its lines are read and written whole, so two tabs
+    changing it at once take turns (neither's line is lost)."""
     parsed, _kind = items.owned(
         session, owner_id=client_id, item_id=agenda_id, action=AuditAction.WRITE_ITEM, kind=KIND
     )
+    take_turns(session, ClientItem, col(ClientItem.id) == parsed)
     return _open(session, client_id, parsed)
 
 

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, exc, update
 from sqlmodel import Session, col, select
 
-from betterjournal.core import audit, items, sharing
+from betterjournal.core import audit, items
 from betterjournal.core.errors import Denied, InvalidInput
-from betterjournal.db import run_prebuilt
+from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import Appointment, AuditAction, AuditOutcome, CareLink, utcnow
 from betterjournal.settings import get_settings
@@ -36,31 +36,16 @@ NO_SESSION_YET = timedelta(days=14)  # "since last session" before any was held:
 
 
 def _linked_client(session: Session, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
+    """The client, if linked to this clinician (else refused and audited); the pair's
+    sessions are this unit's until it ends (two tabs planning, holding or clearing at
+    once take turns on the pair's active link)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.SCHEDULE)
-    if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
-        raise Denied(actor_id=clinician_id, action=AuditAction.SCHEDULE)
-    return client
-
-
-# The pair's active link, written with its own value: the first write of a unit of work
-# that then reads and writes the pair's sessions. It holds the database's write lock
-# (SQLite) or the link row's lock (PostgreSQL) until the unit ends, so a second tab doing
-# the same waits, then reads what the first did. No row: the pair is not linked.
-_LOCK_LINK = (
-    update(CareLink)
-    .where(
-        col(CareLink.clinician_id) == bindparam("clinician"),
-        col(CareLink.client_id) == bindparam("client"),
+    active_link = (
+        col(CareLink.clinician_id) == clinician_id,
+        col(CareLink.client_id) == client,
         col(CareLink.ended_at).is_(None),
     )
-    .values(clinician_id=CareLink.clinician_id)
-)
-
-
-def _locked_linked_client(session: Session, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
-    """As `_linked_client`, and the pair's sessions are this unit's until it ends."""
-    client = items.parse_or_deny(clinician_id, client_id, AuditAction.SCHEDULE)
-    if run_prebuilt(session, _LOCK_LINK, clinician=clinician_id, client=client).rowcount != 1:
+    if take_turns(session, CareLink, *active_link) != 1:
         raise Denied(actor_id=clinician_id, action=AuditAction.SCHEDULE)
     return client
 
@@ -177,7 +162,7 @@ def mark_held(
     today's is held unplanned. A second tap (another tab, or within minutes of the last)
     holds nothing more: it would make an empty window. Taps from several tabs at once
     take turns (the pair's lock), so exactly one holds."""
-    client = _locked_linked_client(session, clinician_id, client_id)
+    client = _linked_client(session, clinician_id, client_id)
     now = utcnow()
     planned = _planned(session, clinician_id, client)
     zone = zone or ZoneInfo(get_settings().time_zone)

@@ -28,8 +28,9 @@ from betterjournal.core import items, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
+from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Message
-from betterjournal.models import CheckIn, CheckInScale, CheckInTag, utcnow
+from betterjournal.models import CheckIn, CheckInScale, CheckInTag, User, utcnow
 
 NOTE_MAX = 1_000
 SLEEP_MAX_HOURS = 24
@@ -228,6 +229,7 @@ def tags_of(session: Session, *, owner_id: uuid.UUID) -> list[Label]:
 
 def add_tag(session: Session, *, owner_id: uuid.UUID, name: object) -> uuid.UUID:
     clean = _name(name)
+    take_turns(session, User, col(User.id) == owner_id)  # two tabs adding at once: the limit holds
     if len(tags_of(session, owner_id=owner_id)) >= TAGS_PER_CLIENT:
         raise InvalidInput(N_("You have the most tags there can be. Remove one to add another."))
     tag_id = uuid.uuid4()
@@ -281,6 +283,7 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
         raise NotFound()
     clean = _name(name)
+    take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limit holds
     if len(scales_of(session, client_id=client, viewer_id=client)) >= SCALES_PER_CLIENT:
         raise InvalidInput(N_("There are as many scales as there can be. Remove one to add another."))
     scale_id = uuid.uuid4()

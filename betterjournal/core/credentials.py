@@ -19,6 +19,7 @@ from betterjournal.core import accounts, mail, mfa, passwords, tokens
 from betterjournal.core.errors import InvalidInput, TooManyAttempts
 from betterjournal.core.validation import clean_email
 from betterjournal.crypto import sha256_hex
+from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Reader, language_or_default
 from betterjournal.models import AccountToken, AuthSession, TokenPurpose, User, utcnow
 from betterjournal.settings import get_settings
@@ -52,7 +53,9 @@ def counted(session: Session, scope: str, limit: int, window: timedelta = THROTT
 
 
 def send_confirmation(session: Session, user: User, *, language: object = None) -> None:
-    """Email a new account's confirmation link, at most once every few minutes."""
+    """Email a new account's confirmation link, at most once every few minutes (two tabs
+    asking at once take turns: one email)."""
+    take_turns(session, User, col(User.id) == user.id)
     recent = session.exec(
         select(AccountToken.id).where(
             col(AccountToken.user_id) == user.id,

@@ -30,7 +30,7 @@ from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
 from betterjournal.core.worksheets import Worksheet
-from betterjournal.db import run_prebuilt
+from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_, Message
 from betterjournal.models import (
     Assignment,
@@ -187,6 +187,7 @@ class OwnTemplate:
 def save_template(session: Session, *, clinician_id: uuid.UUID, definition: object) -> uuid.UUID:
     """Keep a worksheet the clinician built, checked against the schema."""
     worksheet = worksheets.custom_definition(definition)
+    take_turns(session, User, col(User.id) == clinician_id)  # two tabs saving at once: the limit holds
     if len(templates_of(session, clinician_id=clinician_id)) >= TEMPLATES_MAX:
         raise InvalidInput(N_("Your library is full. Remove a worksheet to add another."))
     template_id = uuid.uuid4()
@@ -331,8 +332,10 @@ def _clinicians_assignment(
     session: Session, clinician_id: uuid.UUID, assignment_id: object, action: AuditAction
 ):
     """One of this clinician's live assignments to a client still linked; anything else is
-    refused alike and audited."""
+    refused alike and audited. Its changes take turns with the client's (a return racing a
+    withdraw: one of the two wins) and with the clinician's other tabs."""
     parsed = items.parse_or_deny(clinician_id, assignment_id, action)
+    take_turns(session, Assignment, col(Assignment.id) == parsed)
     row = session.get(Assignment, parsed)
     if (
         row is None
@@ -982,9 +985,19 @@ def is_live_for(session: Session, *, client_id: uuid.UUID, assignment_id: str) -
 
 
 def _clients_assignment(
-    session: Session, client_id: uuid.UUID, assignment_id: object, action: AuditAction
+    session: Session,
+    client_id: uuid.UUID,
+    assignment_id: object,
+    action: AuditAction,
+    *,
+    to_change: bool = True,
 ) -> Assignment:
+    """One of the client's live assignments (anything else refused alike and audited).
+    `to_change`: the unit changes it or what hangs off it, taking turns with the client's
+    other tabs (one response each) and the clinician's (a withdraw racing a return)."""
     parsed = items.parse_or_deny(client_id, assignment_id, action)
+    if to_change:
+        take_turns(session, Assignment, col(Assignment.id) == parsed)
     row = session.get(Assignment, parsed)
     if row is None or row.client_id != client_id or row.withdrawn_at is not None:
         raise Denied(actor_id=client_id, action=action, item_id=parsed)
@@ -992,7 +1005,7 @@ def _clients_assignment(
 
 
 def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
-    row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM)
+    row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM, to_change=False)
     response = session.get(ClientItem, row.response_id) if row.response_id is not None else None
     if response is not None and response.deleted_at is not None:
         row.response_id = None  # the client deleted their answer: the homework starts afresh

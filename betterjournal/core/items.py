@@ -29,6 +29,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, insert, select, update
 
 from betterjournal.core import audit
@@ -225,7 +227,11 @@ def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, ac
 
 # --- the owner's side -----------------------------------------------------------------------
 
-_INSERT_ITEM = insert(ClientItem)
+# A new item's row, unless another tab made it a moment ago (then that one is updated).
+_INSERT_ITEM = {
+    name: dialect_insert(ClientItem).on_conflict_do_nothing(index_elements=["id"])
+    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 _TOUCH_ITEM = (
     update(ClientItem).where(col(ClientItem.id) == bindparam("item")).values(updated_at=bindparam("now"))
 )
@@ -243,7 +249,8 @@ def save(
     """Create or update the owner's item with this id, and clear its draft. True if created.
 
     Saving is an upsert on an id chosen when the editor opened, so a double submit (or
-    a retry after a dropped connection) makes one item (AVAIL-1). `plain`: plaintext
+    a retry after a dropped connection, or two tabs at the same moment) makes one item
+    (AVAIL-1), without an error. `plain`: plaintext
     columns of the kind's table set when the item is created (never from a payload),
     such as which clinician a session agenda is for.
     """
@@ -254,23 +261,28 @@ def save(
     exists = item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     sealed = kind.seal(data_key(session, owner_id), parsed, clean)
     now = utcnow()
-    if exists:
-        run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
-        by_field = {name: sealed[kind.columns[name][1]] for name in kind.field_names}
-        run_prebuilt(session, kind.statements["update"], item=parsed, **by_field)
-    else:
+    created = not exists and (
         run_prebuilt(
             session,
-            _INSERT_ITEM,
+            _INSERT_ITEM[session.get_bind().dialect.name],
             id=parsed,
             owner_id=owner_id,
             kind=kind.name,
             created_at=now,
             updated_at=now,
-        )
+        ).rowcount
+        == 1
+    )
+    if created:
         run_prebuilt(session, kind.statements["insert"], item_id=parsed, **sealed, **(plain or {}))
+    else:  # it was there, or another tab made it just now (whose it is is checked again)
+        if not exists:
+            item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
+        run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
+        by_field = {name: sealed[kind.columns[name][1]] for name in kind.field_names}
+        run_prebuilt(session, kind.statements["update"], item=parsed, **by_field)
     drafts.discard(session, owner_id=owner_id, item_id=parsed)
-    return not exists
+    return created
 
 
 def _own_item(kind: Kind, key: DataKey, row: Any, shared_with: tuple[str, ...] = ()) -> OwnItem:

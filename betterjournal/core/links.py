@@ -14,7 +14,7 @@ from betterjournal.core import accounts, audit, sharing
 from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
 from betterjournal.crypto import sha256_hex
-from betterjournal.db import run_prebuilt
+from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import (
     AuditAction,
@@ -265,14 +265,15 @@ def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: 
 
 
 def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
-    """End a link and revoke, in the same transaction, every share to that clinician (PRIV-2)."""
-    link = session.exec(
-        select(CareLink).where(
-            CareLink.client_id == client_id,
-            CareLink.clinician_id == clinician_id,
-            col(CareLink.ended_at).is_(None),
-        )
-    ).first()
+    """End a link and revoke, in the same transaction, every share to that clinician (PRIV-2).
+    Two tabs ending it at once take turns: it ends once, audited once."""
+    active = (
+        col(CareLink.client_id) == client_id,
+        col(CareLink.clinician_id) == clinician_id,
+        col(CareLink.ended_at).is_(None),
+    )
+    take_turns(session, CareLink, *active)
+    link = session.exec(select(CareLink).where(*active)).first()
     if link is None:
         raise InvalidInput(N_("You aren't connected to that clinician."))
     link.ended_at = utcnow()

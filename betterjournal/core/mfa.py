@@ -27,6 +27,7 @@ from sqlmodel import Session, col, delete, func, select, update
 from betterjournal.core import accounts
 from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import sha256_hex
+from betterjournal.db import take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import RecoveryCode, Role, SessionStage, User, utcnow
 
@@ -74,7 +75,9 @@ def _setup_of(secret: str, email: str) -> Setup:
 
 def begin_setup(session: Session, user_id: uuid.UUID) -> Setup:
     """The secret being set up (kept, sealed, until a code confirms it): the same one on
-    every visit until then, so a reload doesn't invalidate the phone that scanned it."""
+    every visit until then, so a reload doesn't invalidate the phone that scanned it (nor
+    a second tab opened at the same moment: they take turns, the second finds the first's)."""
+    take_turns(session, User, col(User.id) == user_id)
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput(WRONG_CODE)
@@ -89,13 +92,15 @@ def begin_setup(session: Session, user_id: uuid.UUID) -> Setup:
 
 
 def confirm_setup(session: Session, user_id: uuid.UUID, code: object) -> list[str]:
-    """Turn MFA on with a code from the pending secret; the ten recovery codes, shown once."""
+    """Turn MFA on with a code from the pending secret; the ten recovery codes, shown once.
+    Two tabs confirming at once take turns: the second finds it on, and makes no codes."""
+    attempt = _count_attempt(session, user_id)  # committed: the turns are taken after it
+    take_turns(session, User, col(User.id) == user_id)
     user = session.get(User, user_id)
     if user is None or user.totp_pending_ct is None:
         raise InvalidInput(WRONG_CODE, code="code")
     key = accounts.data_key(session, user_id)
     secret = key.open_field(User.totp_pending_ct, user_id, user.totp_pending_ct)
-    attempt = _count_attempt(session, user_id)
     step = _matching_step(secret, code)
     if step is None:
         raise InvalidInput(WRONG_CODE, code="code")

@@ -34,6 +34,7 @@ from betterjournal import emails, routes
 from betterjournal.core import mail
 from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import get_vault
+from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Reader, is_time_zone, language_or_default
 from betterjournal.models import (
     Assignment,
@@ -264,6 +265,7 @@ def save_preferences(session: Session, *, user_id: uuid.UUID, plan: Plan) -> Non
             raise InvalidInput(NO_DAY)
     if plan.quiet_on and plan.quiet_hours[0] == plan.quiet_hours[1]:
         raise InvalidInput(SAME_QUIET)
+    take_turns(session, User, col(User.id) == user_id)  # two tabs' first save: one row, no error
     row = session.get(ReminderPreference, user_id) or ReminderPreference(user_id=user_id)
     row.check_in_on, row.check_in_days = plan.check_in.on, _mask(plan.check_in.days)
     row.check_in_at = _minutes(plan.check_in.at)
