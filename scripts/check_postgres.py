@@ -7,7 +7,9 @@ the app's and the key store's. Then, through the real CLI and core, it checks th
 - the audit log refuses UPDATE, DELETE and TRUNCATE (AUD-4) and `audit-verify` passes;
 - a client's entry is saved and read back, and erasing the account removes its rows and
   destroys its data key in the key store (PRIV-3, CRYPTO-6);
-- rotating the KEK (`kek-rewrap`) leaves the entry readable with the new KEK alone.
+- rotating the KEK (`kek-rewrap`) leaves the entry readable with the new KEK alone;
+- six tabs at the same moment take turns on PostgreSQL's locks (`db.take_turns`) and a
+  new entry saved from all six is one entry, without an error.
 Exits 1 at the first thing that fails, saying what. Stops and removes the cluster after.
 """
 
@@ -130,6 +132,43 @@ with session_scope() as session:
 assert bodies == ["Une journée calme, enfin. ✓"], bodies
 """
 
+# Six tabs at the same moment, on PostgreSQL's own locking (db.take_turns: SELECT … FOR NO
+# KEY UPDATE; items.save: ON CONFLICT DO NOTHING): a new entry saved from all six is one
+# entry and no error; six tags added at once with two places left make two.
+RACES = """
+import threading, uuid
+from concurrent.futures import ThreadPoolExecutor
+from sqlmodel import select
+from betterjournal.core import checkins, items, journal
+from betterjournal.core.errors import InvalidInput
+from betterjournal.db import session_scope
+from betterjournal.models import ClientItem, User
+with session_scope() as session:
+    owner = session.exec(select(User.id).where(User.email == "sam@example.ca")).one()
+    for n in range(checkins.TAGS_PER_CLIENT - 2):
+        checkins.add_tag(session, owner_id=owner, name=f"tag {n}")
+entry, barrier = uuid.uuid4(), threading.Barrier(6, timeout=30)
+def save(tab):
+    with session_scope() as session:
+        barrier.wait()
+        items.save(session, owner_id=owner, kind=journal.KIND, item_id=entry,
+                   values={"title": "", "body": f"from tab {tab}"})
+def tag(tab):
+    try:
+        with session_scope() as session:
+            barrier.wait()
+            checkins.add_tag(session, owner_id=owner, name=f"tab {tab}")
+    except InvalidInput:
+        pass
+with ThreadPoolExecutor(6) as pool:
+    list(pool.map(save, range(6)))  # an error in any tab fails the check
+    list(pool.map(tag, range(6)))
+with session_scope() as session:
+    assert len(session.exec(select(ClientItem).where(ClientItem.id == entry)).all()) == 1
+    tags = checkins.tags_of(session, owner_id=owner)
+assert len(tags) == checkins.TAGS_PER_CLIENT, len(tags)
+"""
+
 ERASE = f"""
 from sqlmodel import select
 from betterjournal import keystore
@@ -192,6 +231,8 @@ def main() -> int:
         run(env | {"BJ_KEK": f"1:{old},2:{new}"}, "kek-rewrap")
         python(env | {"BJ_KEK": f"2:{new}"}, READ)
         print("KEK rotated; the entry reads back with the new KEK alone: OK")
+        python(env | {"BJ_KEK": f"2:{new}"}, RACES)
+        print("six tabs at once: one entry without an error, the tag limit kept: OK")
         python(env | {"BJ_KEK": f"2:{new}"}, ERASE)
         print("erasing the account removes its rows and destroys its data key: OK")
     finally:

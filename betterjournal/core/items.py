@@ -229,7 +229,9 @@ def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, ac
 
 # A new item's row, unless another tab made it a moment ago (then that one is updated).
 _INSERT_ITEM = {
-    name: dialect_insert(ClientItem).on_conflict_do_nothing(index_elements=["id"])
+    name: dialect_insert(ClientItem)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(col(ClientItem.id))
     for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
 _TOUCH_ITEM = (
@@ -270,8 +272,8 @@ def save(
             kind=kind.name,
             created_at=now,
             updated_at=now,
-        ).rowcount
-        == 1
+        ).first()
+        is not None
     )
     if created:
         run_prebuilt(session, kind.statements["insert"], item_id=parsed, **sealed, **(plain or {}))
