@@ -373,18 +373,27 @@ def split_page(rows: Any, cursor_of: Callable[[Any], Cursor]) -> tuple[list[Any]
     return list(rows[:PAGE_SIZE]), cursor_of(rows[PAGE_SIZE - 1])
 
 
+_TOMBSTONE = (
+    update(ClientItem)
+    .where(col(ClientItem.id) == bindparam("item"), col(ClientItem.deleted_at).is_(None))
+    .values(deleted_at=bindparam("now"))
+)
+
+
 def delete_item(session: Session, *, owner_id: Any, item_id: object) -> tuple[str, list[Any]]:
     """Delete any kind of the owner's items: remove the content, revoke every share, and leave
     a tombstone so the id is never reused. The kind is looked up from the item.
 
     Returns its kind, and the clinicians who could see it until now (their open views
-    must drop it).
+    must drop it). Deleted from two tabs at once, it is deleted once (one audit row): the
+    tombstone goes first, only on a live item, and the second tab finds it gone.
     """
     from betterjournal.core import drafts, sharing
 
     parsed, kind = owned(session, owner_id=owner_id, item_id=item_id, action=AuditAction.DELETE)
+    if run_prebuilt(session, _TOMBSTONE, item=parsed, now=utcnow()).rowcount != 1:
+        return kind.name, []
     revoked = sharing.revoke_all(session, owner_id=owner_id, item_id=parsed)
-    session.exec(update(ClientItem).where(col(ClientItem.id) == parsed).values(deleted_at=utcnow()))
     run_prebuilt(session, kind.statements["delete"], item=parsed)
     drafts.discard(session, owner_id=owner_id, item_id=parsed)
     audit.record(

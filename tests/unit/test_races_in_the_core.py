@@ -36,7 +36,7 @@ from betterjournal.core import (
     reminders,
     sharing,
 )
-from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.errors import CoreError, Denied, InvalidInput
 from betterjournal.crypto import sha256_hex
 from betterjournal.db import session_scope
 from betterjournal.models import (
@@ -45,6 +45,7 @@ from betterjournal.models import (
     Assignment,
     AuditAction,
     AuditEvent,
+    AuditOutcome,
     CheckInScale,
     CheckInTag,
     OutboxMessage,
@@ -463,6 +464,27 @@ def test_a_link_ended_from_two_tabs_is_ended_once(db: People) -> None:
         )
         assert outcomes.count(OK) == 1, outcomes
         assert all(isinstance(o, InvalidInput) for o in outcomes if o is not OK), outcomes
+
+
+def test_an_entry_deleted_from_two_tabs_at_once_is_deleted_once(db: People) -> None:
+    """Deleted once, audited once: a tab that gets there first is told it is deleted; one
+    that comes after finds it gone, as any deleted item (refused, audited as such)."""
+    client = db.client_a.id
+    for round_number in range(ROUNDS):
+        entry = uuid.uuid4()
+        with session_scope() as session:
+            items.save(
+                session, owner_id=client, kind=journal.KIND, item_id=entry, values={"title": "", "body": "w"}
+            )
+        outcomes = race([_in_tab(items.delete_item, owner_id=client, item_id=entry)] * RACERS)
+        deletes = _count(
+            AuditEvent,
+            col(AuditEvent.action) == AuditAction.DELETE,
+            col(AuditEvent.outcome) == AuditOutcome.ALLOWED,
+            col(AuditEvent.item_id) == entry,
+        )
+        assert deletes == 1, f"round {round_number}: one delete audited {deletes} times"
+        assert OK in outcomes and all(o is OK or isinstance(o, Denied) for o in outcomes), outcomes
 
 
 def test_a_new_entry_saved_from_two_tabs_at_once_is_saved_without_an_error(db: People) -> None:
