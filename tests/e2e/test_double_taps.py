@@ -61,3 +61,41 @@ def test_a_double_click_assigns_once_and_makes_one_invitation_code(
     page.wait_for_timeout(1500)
     assert _count(running_app, Assignment, doctor) == 1
     context.close()
+
+
+def test_a_double_tap_on_approve_never_approves_the_request_that_slides_under_it(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    """The approved request leaves the waiting list at once and the next one takes its
+    place: a second tap a moment later (a person's double tap, after the page changed)
+    lands on the next request's Approve. Within a second it must do nothing."""
+    from betterjournal.core import access
+    from betterjournal.models import AccessRequest, AccessStatus
+
+    suffix = uuid.uuid4().hex[:8]
+    first, second = f"first-{suffix}@example.ca", f"second-{suffix}@example.ca"
+    with running_app.core(), session_scope() as session:
+        for email in (first, second):
+            fields = {"name": f"Request {email}", "email": email, "role": "client"}
+            access.request_access(session, fields=fields, address=f"10.9.{suffix}", language="en")
+    admin_email = f"admin-twice-{suffix}@betterjournal.example"
+    running_app.create_user("admin", admin_email, "Ada Twice", PASSWORD)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA")
+    phone = Desk(context.new_page(), running_app)
+    sign_in(phone, admin_email, PASSWORD)
+    page = phone.page
+    requests = page.get_by_role("list", name="Requests").get_by_role("listitem")
+    requests.filter(has_text=first).get_by_role("button", name="Approve").click()
+    expect(requests.filter(has_text=first)).to_have_count(0)  # gone from the waiting list
+    requests.filter(has_text=second).get_by_role("button", name="Approve").click()  # at once
+    page.wait_for_timeout(1500)
+    with running_app.core(), session_scope() as session:
+        status = {
+            r.email: r.status
+            for r in session.exec(select(AccessRequest).where(col(AccessRequest.email).in_([first, second])))
+        }
+    assert status == {first: AccessStatus.APPROVED, second: AccessStatus.PENDING}
+    # A second later, a tap is a choice again.
+    requests.filter(has_text=second).get_by_role("button", name="Approve").click()
+    expect(requests.filter(has_text=second)).to_have_count(0)
+    context.close()
