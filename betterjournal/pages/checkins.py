@@ -289,7 +289,7 @@ def chart(
             aria_hidden="true",  # the summary below says what it shows
             width="100%",
             max_width="100%",
-            min_height=height,
+            height=height,  # exactly: the figure drawn in it never moves what is below
             overflow="hidden",
         ),
         *([mood_colour_key()] if colour_key else []),
