@@ -74,25 +74,34 @@ BRIEF_CLIENT = 0  # the big clinician's client whose brief is timed (the small o
 # The app's SQL, counted in its own process: a `sitecustomize` on its PYTHONPATH adds a
 # listener to every SQLAlchemy engine. It writes a line per statement only while the flag
 # file exists (the bench makes it around one event, nothing else in flight); otherwise it
-# costs one stat() per statement. The app's background rounds (the email outbox, the reminder
-# scheduler: betterjournal/outbox.py, scheduler.py) run on their own clock in the same
-# process; their statements are not the page's and are left out.
+# costs one stat() per statement. The app's background rounds (the email outbox, reminders,
+# the audit sealer, the key sweeper: betterjournal/outbox.py, scheduler.py) run on their own
+# clock in the same process; their statements are not the page's and are left out: any
+# statement with one of those files on its call stack.
 SQL_HOOK = platform.DATA_DIR / "sql-count"
 SQL_LOG = platform.DATA_DIR / "sql.log"
 SQL_FLAG = platform.DATA_DIR / "sql.on"
 SITECUSTOMIZE = f"""
 import os
+import sys
 
 def _count_statements():
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     log, flag = {str(SQL_LOG)!r}, {str(SQL_FLAG)!r}
+    background = (os.path.join("betterjournal", "outbox.py"), os.path.join("betterjournal", "scheduler.py"))
 
-    background = ("outbox_message", "reminder_preference", "reminder_sent")
+    def in_background():
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename.endswith(background):
+                return True
+            frame = frame.f_back
+        return False
 
     def statement(_conn, _cursor, text, *_rest):
-        if os.path.exists(flag) and not any(table in text for table in background):
+        if os.path.exists(flag) and not in_background():
             with open(log, "a") as out:
                 out.write(" ".join(text.split()) + "\\n")
 

@@ -459,6 +459,10 @@ class WorksheetTemplate(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+OPEN_NEVER_RETURNED = "withdrawn_at IS NULL AND reviewed_at IS NULL AND first_returned_at IS NULL"
+OPEN_RETURNED_ONCE = "withdrawn_at IS NULL AND reviewed_at IS NULL AND first_returned_at IS NOT NULL"
+
+
 class Assignment(SQLModel, table=True):
     """Homework a clinician gave a linked client. What the clinician wrote (the worksheet,
     instructions, a note, a comment) is about the client and sealed under the client's key.
@@ -484,6 +488,26 @@ class Assignment(SQLModel, table=True):
             sqlite_where=text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
             postgresql_where=text("withdrawn_at IS NULL AND reviewed_at IS NULL"),
         ),
+        # The same, apart by whether the response was ever returned: the caseload counts the
+        # never-returned from the first alone, and looks for a live return share only for
+        # the few in the second (a returned assignment leaves both once reviewed).
+        Index(
+            "ix_assignment_open_never_returned",
+            "clinician_id",
+            "client_id",
+            "due_on",
+            sqlite_where=text(OPEN_NEVER_RETURNED),
+            postgresql_where=text(OPEN_NEVER_RETURNED),
+        ),
+        Index(
+            "ix_assignment_open_returned_once",
+            "clinician_id",
+            "client_id",
+            "due_on",
+            "response_id",
+            sqlite_where=text(OPEN_RETURNED_ONCE),
+            postgresql_where=text(OPEN_RETURNED_ONCE),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -502,6 +526,10 @@ class Assignment(SQLModel, table=True):
     comment_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
     commented_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     reviewed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the response was first shared with the clinician (core/sharing.py), or tied to
+    # the assignment already saved, when it may have been (core/homework.py). Never cleared:
+    # without it the assignment was never returned, whatever its shares say.
+    first_returned_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class Appointment(SQLModel, table=True):
@@ -511,7 +539,9 @@ class Appointment(SQLModel, table=True):
 
     __tablename__ = "appointment"  # type: ignore[assignment]
     __table_args__ = (
-        Index("ix_appointment_pair", "clinician_id", "client_id", "held_at"),
+        # A pair's sessions, latest held last; with the id and time, the caseload's seeks for
+        # each client's last held and next planned session read the index alone.
+        Index("ix_appointment_pair", "clinician_id", "client_id", "held_at", "id", "starts_at"),
         Index(
             "uq_appointment_planned",
             "clinician_id",

@@ -9,7 +9,8 @@ the app's and the key store's. Then, through the real CLI and core, it checks th
   destroys its data key in the key store (PRIV-3, CRYPTO-6);
 - rotating the KEK (`kek-rewrap`) leaves the entry readable with the new KEK alone;
 - six tabs at the same moment take turns on PostgreSQL's locks (`db.take_turns`) and a
-  new entry saved from all six is one entry, without an error.
+  new entry saved from all six is one entry, without an error;
+- the caseload counts homework returned and overdue, a new shared entry and the next session.
 Exits 1 at the first thing that fails, saying what. Stops and removes the cluster after.
 """
 
@@ -169,6 +170,45 @@ with session_scope() as session:
 assert len(tags) == checkins.TAGS_PER_CLIENT, len(tags)
 """
 
+# The caseload's counts on PostgreSQL: homework returned and not reviewed, overdue and never
+# returned (counted from a partial index), a new shared entry, the next session.
+CASELOAD = f"""
+import uuid
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+from sqlmodel import select
+from betterjournal.core import accounts, appointments, caseload, homework, items, journal
+from betterjournal.core import links, sharing
+from betterjournal.db import session_scope
+from betterjournal.models import Role, User
+today = date.today()
+with session_scope() as session:
+    client = session.exec(select(User.id).where(User.email == "sam@example.ca")).one()
+    clinician = accounts.create_user(session, email="lee@example.ca", display_name="Lee",
+                                     password="{PASSWORD}", role=Role.CLINICIAN).id
+    code = links.create_invitation(session, clinician_id=clinician)
+    invitation = links.find_invitation(session, code)
+    links.accept_invitation(session, client_id=client, invitation_id=invitation.id)
+    given = homework.assign(session, clinician_id=clinician, client_id=client,
+                            template="builtin:thought_record", due_on=today.isoformat(),
+                            repeat="daily", times=3, today=today)
+    entry = uuid.uuid4()
+    items.save(session, owner_id=client, kind=journal.KIND, item_id=entry,
+               values={{"title": "", "body": "b"}})
+    sharing.set_shared(session, owner_id=client, item_id=entry, clinician_id=clinician, shared=True)
+    appointments.plan(session, clinician_id=clinician, client_id=str(client),
+                      day=(today + timedelta(days=20)).isoformat(), at="10:00",
+                      zone=ZoneInfo("America/Toronto"))
+for assignment, return_it in zip(given[:2], (True, False)):
+    with session_scope() as session:
+        homework.not_done(session, client_id=client, item_id=uuid.uuid4(), assignment_id=assignment,
+                          reasons=["forgot"], return_it=return_it)
+with session_scope() as session:
+    (line,) = caseload.caseload(session, clinician_id=clinician, today=today + timedelta(days=10))
+assert (line.new_shared, line.to_review, line.overdue) == (1, 1, 2), line
+assert line.next_at is not None and not line.agenda_shared, line
+"""
+
 ERASE = f"""
 from sqlmodel import select
 from betterjournal import keystore
@@ -233,6 +273,8 @@ def main() -> int:
         print("KEK rotated; the entry reads back with the new KEK alone: OK")
         python(env | {"BJ_KEK": f"2:{new}"}, RACES)
         print("six tabs at once: one entry without an error, the tag limit kept: OK")
+        python(env | {"BJ_KEK": f"2:{new}"}, CASELOAD)
+        print("the caseload counts a return, overdue homework, a new share and the next session: OK")
         python(env | {"BJ_KEK": f"2:{new}"}, ERASE)
         print("erasing the account removes its rows and destroys its data key: OK")
     finally:

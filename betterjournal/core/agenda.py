@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exc, exists
+from sqlalchemy import bindparam, delete, exc, exists
 from sqlmodel import Session, col, select
 
 from betterjournal.core import appointments, audit, homework, items, journal, sharing
@@ -473,22 +473,26 @@ def set_discussed(
     return row.client_id
 
 
-_SHARED_AGENDAS = (
-    select(SessionAgenda.client_id, SessionAgenda.window)
-    .join(ClientItem, col(ClientItem.id) == SessionAgenda.item_id)
-    .where(
-        col(SessionAgenda.clinician_id) == bindparam("clinician"),
-        col(ClientItem.deleted_at).is_(None),
-        exists(  # shared with that clinician now, under a live link: a seek per agenda
-            select(ItemShare.id)
-            .join(CareLink, and_(col(CareLink.id) == ItemShare.link_id, col(CareLink.ended_at).is_(None)))
+# Each agenda shared with its clinician now, under the pair's live link. A deleted agenda's
+# shares were revoked with it (items.delete_item): a live share is of a live item.
+_SHARED_AGENDAS = select(SessionAgenda.client_id, SessionAgenda.window).where(
+    col(SessionAgenda.clinician_id) == bindparam("clinician"),
+    exists(  # a seek per agenda
+        select(ItemShare.id).where(
+            col(ItemShare.item_id) == SessionAgenda.item_id,
+            col(ItemShare.clinician_id) == SessionAgenda.clinician_id,
+            col(ItemShare.revoked_at).is_(None),
+            col(ItemShare.link_id)
+            == select(CareLink.id)
             .where(
-                col(ItemShare.item_id) == SessionAgenda.item_id,
-                col(ItemShare.clinician_id) == SessionAgenda.clinician_id,
-                col(ItemShare.revoked_at).is_(None),
+                col(CareLink.clinician_id) == SessionAgenda.clinician_id,
+                col(CareLink.client_id) == SessionAgenda.client_id,
+                col(CareLink.ended_at).is_(None),
             )
-        ),
-    )
+            .correlate(SessionAgenda)
+            .scalar_subquery(),
+        )
+    ),
 )
 
 

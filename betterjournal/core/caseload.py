@@ -57,8 +57,8 @@ _UNSEEN_OF_LINK = (
     .correlate(CareLink)
     .scalar_subquery()
 )
-# Each linked client with their name, last held and next planned session and new shared
-# items: one statement, whatever the number of clients.
+# Each linked client with their name, last held and next planned session, new shared items
+# and homework to look at: one statement, whatever the number of clients.
 _LINKED_CLIENTS = (
     select(
         col(CareLink.client_id),
@@ -66,6 +66,7 @@ _LINKED_CLIENTS = (
         appointments.LAST_HELD_OF_LINK,
         appointments.PLANNED_OF_LINK,
         _UNSEEN_OF_LINK,
+        *homework.attention_of(CareLink),
     )
     .join(User, col(User.id) == CareLink.client_id)
     .where(
@@ -78,12 +79,10 @@ _LINKED_CLIENTS = (
 
 def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[CaseLine]:
     """Every linked client, soonest next session first (none planned last, by name)."""
-    clients = run_prebuilt(session, _LINKED_CLIENTS, clinician=clinician_id).all()
-    attention = homework.attention_counts(session, clinician_id=clinician_id, today=today)
+    clients = run_prebuilt(session, _LINKED_CLIENTS, clinician=clinician_id, today=today).all()
     agendas = agenda.shared_for_next(session, clinician_id=clinician_id)
     lines = []
-    for client, name, last_held, next_at, new_shared in clients:
-        to_review, overdue = attention.get(client, (0, 0))
+    for client, name, last_held, next_at, new_shared, to_review, overdue in clients:
         lines.append(
             CaseLine(
                 client_id=str(client),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
@@ -119,6 +119,7 @@ KIND = items.register(
         items.ItemField("answers", clean=_clean_answers_text, clean_draft=_draft),
         items.ItemField("not_done", clean=clean_not_done, clean_draft=_draft),
     ),
+    answers_homework=True,
 )
 
 
@@ -574,20 +575,41 @@ def _open_assignments(*columns: Any) -> Any:
     )
 
 
-_ATTENTION_COUNTS = _open_assignments(
-    Assignment.client_id,
-    func.sum(case((_IS_RETURNED, 1), else_=0)),
-    func.sum(case((and_(~_IS_RETURNED, col(Assignment.due_on) < bindparam("today")), 1), else_=0)),
-).group_by(col(Assignment.client_id))
+def attention_of(link: Any) -> tuple[Any, Any]:
+    """A caseload line's counts of one client's homework from one clinician, as columns of
+    the caseload's own query over their live link (`link`: the CareLink table there):
+    returned and not reviewed, and overdue (due before the bound parameter `today`) and not
+    returned. Nothing the client wrote is read.
 
-
-def attention_counts(
-    session: Session, *, clinician_id: uuid.UUID, today: date
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """Per client of this clinician's: (returned and not reviewed, overdue and not returned),
-    in one grouped query whatever the number of clients. Nothing the client wrote is read."""
-    rows = run_prebuilt(session, _ATTENTION_COUNTS, clinician=clinician_id, today=today)
-    return {client: (int(returned or 0), int(overdue or 0)) for client, returned, overdue in rows}
+    Most open assignments were never returned (`first_returned_at`): those are counted from
+    their own index alone; only the few returned at least once are looked up for a return
+    share under that live link (a share left from an ended link doesn't count). A returned
+    assignment leaves both once reviewed."""
+    open_of_pair = (
+        col(Assignment.clinician_id) == link.clinician_id,
+        col(Assignment.client_id) == link.client_id,
+        col(Assignment.withdrawn_at).is_(None),
+        col(Assignment.reviewed_at).is_(None),
+    )
+    overdue = col(Assignment.due_on) < bindparam("today")
+    returned_once = (
+        select(func.count())
+        .select_from(Assignment)
+        .outerjoin(ItemShare, and_(_RETURN_SHARE, col(ItemShare.link_id) == link.id))
+        .where(*open_of_pair, col(Assignment.first_returned_at).is_not(None))
+        .correlate(link)
+    )
+    is_returned = col(ItemShare.id).is_not(None)
+    never_returned_overdue = (
+        select(func.count())
+        .where(*open_of_pair, col(Assignment.first_returned_at).is_(None), overdue)
+        .correlate(link)
+    )
+    return (
+        returned_once.where(is_returned).scalar_subquery(),
+        never_returned_overdue.scalar_subquery()
+        + returned_once.where(~is_returned, overdue).scalar_subquery(),
+    )
 
 
 @dataclass(frozen=True)
@@ -1041,6 +1063,8 @@ def _link(session: Session, client_id: uuid.UUID, assignment_id: object, item_id
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
     if row.response_id is None:
         row.response_id = item_id
+        if row.first_returned_at is None and session.get(ClientItem, item_id) is not None:
+            row.first_returned_at = utcnow()  # an item saved before may be shared already
         session.add(row)
     elif row.response_id != item_id:
         raise InvalidInput(N_("This homework was started on another page. Please reload to continue it."))

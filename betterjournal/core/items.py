@@ -70,6 +70,7 @@ class Kind:
     name: str
     table: type[SQLModel]
     fields: tuple[ItemField, ...]
+    answers_homework: bool = False  # an item of this kind can be an assignment's response
     columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (table, column)
     statements: dict[str, Any] = field(default_factory=dict)
 
@@ -114,11 +115,13 @@ class Kind:
 _KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, table: type[SQLModel], fields: tuple[ItemField, ...]) -> Kind:
+def register(
+    name: str, table: type[SQLModel], fields: tuple[ItemField, ...], *, answers_homework: bool = False
+) -> Kind:
     """Register a kind once; its statements are built here, with bound parameters only."""
     if name in _KINDS:
         raise ValueError(f"kind {name!r} is registered already")
-    kind = Kind(name=name, table=table, fields=fields)
+    kind = Kind(name=name, table=table, fields=fields, answers_homework=answers_homework)
     for item_field in fields:
         kind.columns[item_field.name] = encrypted_column(getattr(table, f"{item_field.name}_ct"))
     kind.statements.update(_build_statements(kind))

@@ -38,6 +38,7 @@ KIND = items.register(
         items.ItemField("title", clean=clean_title, clean_draft=clean_title),
         items.ItemField("body", clean=clean_body, clean_draft=clean_body_draft),
     ),
+    answers_homework=True,  # a prompt's answer is an entry
 )
 
 

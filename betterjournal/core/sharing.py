@@ -29,6 +29,7 @@ from betterjournal.core.validation import parse_id
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
 from betterjournal.models import (
+    Assignment,
     AuditAction,
     AuditOutcome,
     CareLink,
@@ -136,6 +137,18 @@ _CLOSE_ORPHANED = (
     )
     .values(revoked_at=bindparam("now"))
 )
+# Sharing an assignment's response with the clinician who gave it returns it: the first time,
+# the assignment keeps when (core/homework.py counts the never-returned from an index alone).
+_MARK_FIRST_RETURN = (
+    update(Assignment)
+    .where(
+        col(Assignment.client_id) == bindparam("owner"),
+        col(Assignment.response_id) == bindparam("item"),
+        col(Assignment.clinician_id) == bindparam("clinician"),
+        col(Assignment.first_returned_at).is_(None),
+    )
+    .values(first_returned_at=bindparam("now"))
+)
 _REVOKE_ONE = (
     update(ItemShare)
     .where(_active_share(bindparam("item"), bindparam("clinician")))
@@ -191,6 +204,10 @@ def set_shared(
             )
         if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
             raise InvalidInput(N_("You can only share with a clinician you're connected to."))
+        if changed and kind.answers_homework:
+            run_prebuilt(
+                session, _MARK_FIRST_RETURN, owner=owner_id, item=parsed, clinician=clinician, now=now
+            )
     else:
         changed = run_prebuilt(session, _REVOKE_ONE, item=parsed, clinician=clinician, now=now).rowcount
     if changed:

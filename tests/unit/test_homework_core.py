@@ -694,3 +694,142 @@ def test_homework_from_a_clinician_no_longer_connected_says_so(db: People) -> No
     assert (task.id, task.linked) == (str(assignment), False)
     line = views.task_line(task, Reader(ENGLISH), TODAY)
     assert line.status == f"No longer connected to {db.clinician_a.name}"
+
+
+# --- the caseload's counts, from an index for what was never returned -----------------------
+
+
+def _attention_as_it_stands(
+    session, clinician_id: uuid.UUID, today: date
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """The counts worked out the long way, assignment by assignment, from the shares as they
+    are: returned means a live share of its response with its clinician, under a live link."""
+    from sqlmodel import select
+
+    from betterjournal.models import CareLink, ItemShare
+
+    found: dict[uuid.UUID, list[int]] = {}
+    for row in session.exec(select(Assignment).where(Assignment.clinician_id == clinician_id)):
+        if row.withdrawn_at is not None or row.reviewed_at is not None:
+            continue
+        returned = row.response_id is not None and any(
+            share.revoked_at is None
+            and (link := session.get(CareLink, share.link_id))
+            and link.ended_at is None
+            for share in session.exec(
+                select(ItemShare).where(
+                    ItemShare.item_id == row.response_id, ItemShare.clinician_id == clinician_id
+                )
+            )
+        )
+        counts = found.setdefault(row.client_id, [0, 0])
+        counts[0] += returned
+        counts[1] += not returned and row.due_on is not None and row.due_on < today
+    return {client: (a, b) for client, (a, b) in found.items()}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db: People, seed: int) -> None:
+    """Returned, taken back, returned again, reviewed, deleted, shared from the entry's own
+    switch, an entry saved before and then tied to a prompt, the link ended and made again,
+    withdrawn: after every step the counts (which look up a share only for what was returned
+    at least once) equal the counts worked out from every share."""
+    import random
+
+    from betterjournal.core import caseload, items, journal, links
+    from betterjournal.core.errors import Denied
+
+    rng = random.Random(seed)
+    client, clinician = db.client_a.id, db.clinician_a.id
+    _linked(db)
+    prompt = {"template": "prompt", "questions": ["What went well this week?"]}
+    given = [
+        _assign(db, due_on=(TODAY + timedelta(days=days)).isoformat(), **(prompt if n % 2 else {}))
+        for n, days in enumerate((0, 1, 2, 4, 6, 9))
+    ]
+    responses: dict[uuid.UUID, uuid.UUID] = {}  # assignment -> the item id its client works on
+
+    def response_of(session, assignment: uuid.UUID) -> uuid.UUID:
+        row = session.get(Assignment, assignment)
+        return row.response_id or responses.setdefault(assignment, uuid.uuid4())
+
+    def answer(session, assignment: uuid.UUID, return_it: bool) -> None:
+        homework.not_done(
+            session,
+            client_id=client,
+            item_id=response_of(session, assignment),
+            assignment_id=assignment,
+            reasons=["forgot"],
+            return_it=return_it,
+        )
+
+    def toggle_from_the_item(session, assignment: uuid.UUID) -> None:
+        row = session.get(Assignment, assignment)
+        if row.response_id is not None:
+            on = rng.random() < 0.6
+            sharing.set_shared(
+                session, owner_id=client, item_id=row.response_id, clinician_id=clinician, shared=on
+            )
+
+    def delete_and_open(session, assignment: uuid.UUID) -> None:
+        row = session.get(Assignment, assignment)
+        if row.response_id is not None:
+            items.delete_item(session, owner_id=client, item_id=row.response_id)
+            responses.pop(assignment, None)
+        homework.open_task(session, client_id=client, assignment_id=assignment)
+
+    def tie_a_shared_entry(session, assignment: uuid.UUID) -> None:
+        """An entry saved and shared first, then given as the answer of a prompt not begun."""
+        row = session.get(Assignment, assignment)
+        if (
+            row.response_id is None
+            and worksheets.from_json(
+                homework.data_key(session, client).open_field(
+                    Assignment.worksheet_ct, row.id, row.worksheet_ct
+                )
+            ).is_prompt
+        ):
+            entry = uuid.uuid4()
+            items.save(session, owner_id=client, kind=journal.KIND, item_id=entry, values={"body": "b"})
+            sharing.set_shared(session, owner_id=client, item_id=entry, clinician_id=clinician, shared=True)
+            homework.keep_draft(
+                session, client_id=client, item_id=entry, assignment_id=assignment, worksheet=None, changes={}
+            )
+
+    def relink(session, _assignment: uuid.UUID) -> None:
+        links.end_link(session, client_id=client, clinician_id=clinician)
+        link(session, client_id=client, clinician_id=clinician)
+
+    steps = {
+        "return": lambda s, a: answer(s, a, True),
+        "keep private": lambda s, a: answer(s, a, False),
+        "take back": lambda s, a: homework.take_back(s, client_id=client, assignment_id=a),
+        "review": lambda s, a: homework.mark_reviewed(s, clinician_id=clinician, assignment_id=a),
+        "share switch": toggle_from_the_item,
+        "delete": delete_and_open,
+        "tie a shared entry": tie_a_shared_entry,
+        "relink": relink,
+        "withdraw": lambda s, a: homework.withdraw(s, clinician_id=clinician, assignment_id=a),
+    }
+    weights = [6, 2, 3, 3, 3, 1, 2, 1, 1]
+    done: list[str] = []
+    for _ in range(100):
+        name = rng.choices(list(steps), weights)[0]
+        assignment = rng.choice(given)
+        try:
+            with session_scope() as session:
+                steps[name](session, assignment)
+        except (InvalidInput, Denied, NotFound):
+            continue  # refused as the app would refuse it (not returned, withdrawn, no link...)
+        done.append(name)
+        with session_scope() as session:
+            for today in (TODAY + timedelta(days=3), TODAY + timedelta(days=7)):
+                counted = {
+                    uuid.UUID(line.client_id): (line.to_review, line.overdue)
+                    for line in caseload.caseload(session, clinician_id=clinician, today=today)
+                }
+                expected = _attention_as_it_stands(session, clinician, today)
+                assert {c: n for c, n in counted.items() if n != (0, 0)} == {
+                    c: n for c, n in expected.items() if n != (0, 0)
+                }, (done, today)
+    assert {"return", "take back", "review", "share switch", "tie a shared entry"} <= set(done)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,6 +51,30 @@ def test_a_moment_reads_like_the_local_clock(local: datetime) -> None:
     hour = local.hour % 12 or 12
     english = Reader(ENGLISH, zone).when(moment)
     assert english.endswith(f"{hour}:{local.minute:02d}{NNBSP}{'p.m.' if local.hour >= 12 else 'a.m.'}")
+
+
+def test_a_next_session_reads_as_babel_writes_the_whole_moment() -> None:
+    """`long_moment` keeps its day and its time apart once formatted; together they read as
+    Babel's own pattern for the weekday, day, month and short time, at every hour of the year
+    in two zones (the clocks' changes included)."""
+    from babel.dates import format_datetime
+
+    from betterjournal.i18n import babel_locale
+
+    start = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
+    for language in (ENGLISH, FRENCH):
+        locale = babel_locale(language)
+        pattern = locale.datetime_formats["medium"].format(
+            locale.time_formats["short"].pattern, "EEEE d MMMM"
+        )
+        for zone in ("America/St_Johns", "America/Vancouver"):
+            reader = Reader(language, zone)
+            for hours in range(0, 365 * 24, 7):
+                moment = start + timedelta(hours=hours, minutes=hours % 60)
+                expected = format_datetime(moment, pattern, tzinfo=ZoneInfo(zone), locale=locale)
+                assert reader.long_moment(moment) == expected
+    assert Reader(ENGLISH, "America/Vancouver").long_moment(MOMENT) == f"Monday 30 November, 11:05{NNBSP}a.m."
+    assert Reader(FRENCH, "America/Halifax").long_moment(MOMENT) == "lundi 30 novembre, 15 h 05"
 
 
 def test_every_month_has_its_french_name() -> None:

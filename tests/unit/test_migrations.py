@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import uuid
 
 import pytest
 from alembic import command
@@ -370,3 +371,62 @@ def test_0012_keeps_quiet_hours_times_while_they_are_off(db) -> None:
     with session_scope() as session:
         turned_off = reminders.preferences(session, user_id=with_quiet)
     assert (turned_off.quiet, turned_off.quiet_hours) == (None, (time(23, 0), time(6, 0)))
+
+
+def test_0017_marks_the_homework_returned_before_it(db) -> None:
+    """0017: an assignment whose response was shared with its clinician (still, or taken back
+    since) keeps when it was first returned; one never returned keeps nothing; the caseload
+    counts read the same before and after."""
+    from datetime import date, timedelta
+
+    from unit_support import link
+
+    from betterjournal.core import caseload, homework
+    from betterjournal.db import session_scope
+    from betterjournal.models import Assignment
+
+    def _attention(session, clinician: uuid.UUID, today: date) -> dict[str, tuple[int, int]]:
+        return {
+            line.client_id: (line.to_review, line.overdue)
+            for line in caseload.caseload(session, clinician_id=clinician, today=today)
+        }
+
+    client, clinician, today = db.client_a.id, db.clinician_a.id, date.today()
+    with session_scope() as session:
+        link(session, client_id=client, clinician_id=clinician)
+        given = homework.assign(
+            session,
+            clinician_id=clinician,
+            client_id=client,
+            template="builtin:thought_record",
+            due_on=today.isoformat(),
+            repeat="daily",
+            times=3,
+            today=today,
+        )
+    returned, taken_back, private = given
+    for assignment, return_it in ((returned, True), (taken_back, True), (private, False)):
+        with session_scope() as session:
+            homework.not_done(
+                session,
+                client_id=client,
+                item_id=uuid.uuid4(),
+                assignment_id=assignment,
+                reasons=["forgot"],
+                return_it=return_it,
+            )
+    with session_scope() as session:
+        homework.take_back(session, client_id=client, assignment_id=taken_back)
+    later = today + timedelta(days=5)
+    with session_scope() as session:
+        before = _attention(session, clinician, later)
+    command.downgrade(_config(), "0016")
+    get_engine().dispose()
+    command.upgrade(_config(), "head")
+    get_engine().dispose()
+    with session_scope() as session:
+        rows = {a: session.get(Assignment, a) for a in given}
+        marked = {a: row is not None and row.first_returned_at is not None for a, row in rows.items()}
+        after = _attention(session, clinician, later)
+    assert marked == {returned: True, taken_back: True, private: False}
+    assert after == before == {str(client): (1, 2)}
