@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exc, exists
+from sqlalchemy import bindparam, delete, exc, exists, type_coerce
 from sqlmodel import Session, col, select
 
 from betterjournal.core import appointments, audit, homework, items, journal, sharing
@@ -39,6 +39,7 @@ from betterjournal.models import (
     OwnItem,
     SessionAgenda,
     SharedItem,
+    UuidText,
     utcnow,
 )
 
@@ -475,7 +476,7 @@ def set_discussed(
 
 # Each agenda shared with its clinician now, under the pair's live link. A deleted agenda's
 # shares were revoked with it (items.delete_item): a live share is of a live item.
-_SHARED_AGENDAS = select(SessionAgenda.client_id, SessionAgenda.window).where(
+_SHARED_AGENDAS = select(type_coerce(SessionAgenda.client_id, UuidText()), SessionAgenda.window).where(
     col(SessionAgenda.clinician_id) == bindparam("clinician"),
     exists(  # a seek per agenda
         select(ItemShare.id).where(
@@ -496,7 +497,7 @@ _SHARED_AGENDAS = select(SessionAgenda.client_id, SessionAgenda.window).where(
 )
 
 
-def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[uuid.UUID, str]]:
+def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[str, str]]:
     """(client, window) of every agenda shared with this clinician now, for the caseload's
     "agenda shared" (nothing read, nothing audited). From the clinician's agendas, not from
     every share they have."""

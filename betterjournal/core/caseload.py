@@ -17,13 +17,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, type_coerce
 from sqlmodel import Session, col
 
 from betterjournal.core import agenda, appointments, checkins, homework, items, journal, links, sharing
 from betterjournal.core.errors import Denied
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, CareLink, ItemShare, Role, SharedItem, User, utcnow
+from betterjournal.models import AuditAction, CareLink, ItemShare, Role, SharedItem, User, UuidText, utcnow
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ _UNSEEN_OF_LINK = (
 # and homework to look at: one statement, whatever the number of clients.
 _LINKED_CLIENTS = (
     select(
-        col(CareLink.client_id),
+        type_coerce(CareLink.client_id, UuidText()),
         col(User.display_name),
-        appointments.LAST_HELD_OF_LINK,
+        type_coerce(appointments.LAST_HELD_OF_LINK, UuidText()),
         appointments.PLANNED_OF_LINK,
         _UNSEEN_OF_LINK,
         *homework.attention_of(CareLink),
@@ -85,7 +85,7 @@ def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[
     for client, name, last_held, next_at, new_shared, to_review, overdue in clients:
         lines.append(
             CaseLine(
-                client_id=str(client),
+                client_id=client,
                 name=name,
                 next_at=next_at,
                 new_shared=new_shared,
