@@ -171,13 +171,14 @@ assert len(tags) == checkins.TAGS_PER_CLIENT, len(tags)
 """
 
 # The caseload's counts on PostgreSQL: homework returned and not reviewed, overdue and never
-# returned (counted from a partial index), a new shared entry, the next session.
+# returned (counted from a partial index), a new shared entry, the next session, and the
+# agenda shared for it (matched to the window of the last held session, ids read as text).
 CASELOAD = f"""
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 from sqlmodel import select
-from betterjournal.core import accounts, appointments, caseload, homework, items, journal
+from betterjournal.core import accounts, agenda, appointments, caseload, homework, items, journal
 from betterjournal.core import links, sharing
 from betterjournal.db import session_scope
 from betterjournal.models import Role, User
@@ -196,17 +197,24 @@ with session_scope() as session:
     items.save(session, owner_id=client, kind=journal.KIND, item_id=entry,
                values={{"title": "", "body": "b"}})
     sharing.set_shared(session, owner_id=client, item_id=entry, clinician_id=clinician, shared=True)
+    zone = ZoneInfo("America/Toronto")
+    here = datetime.now(zone).date()
+    appointments.plan(session, clinician_id=clinician, client_id=str(client), day=here.isoformat(),
+                      at="23:59", zone=zone)
+    appointments.mark_held(session, clinician_id=clinician, client_id=client)
     appointments.plan(session, clinician_id=clinician, client_id=str(client),
-                      day=(today + timedelta(days=20)).isoformat(), at="10:00",
-                      zone=ZoneInfo("America/Toronto"))
+                      day=(here + timedelta(days=20)).isoformat(), at="10:00", zone=zone)
+    ready = agenda.prepare(session, client_id=client, clinician_id=clinician)
+    sharing.set_shared(session, owner_id=client, item_id=ready.agenda.id, clinician_id=clinician,
+                       shared=True)
 for assignment, return_it in zip(given[:2], (True, False)):
     with session_scope() as session:
         homework.not_done(session, client_id=client, item_id=uuid.uuid4(), assignment_id=assignment,
                           reasons=["forgot"], return_it=return_it)
 with session_scope() as session:
     (line,) = caseload.caseload(session, clinician_id=clinician, today=today + timedelta(days=10))
-assert (line.new_shared, line.to_review, line.overdue) == (1, 1, 2), line
-assert line.next_at is not None and not line.agenda_shared, line
+assert (line.new_shared, line.to_review, line.overdue) == (2, 1, 2), line  # the entry and the agenda
+assert line.next_at is not None and line.agenda_shared, line
 """
 
 ERASE = f"""
@@ -274,7 +282,7 @@ def main() -> int:
         python(env | {"BJ_KEK": f"2:{new}"}, RACES)
         print("six tabs at once: one entry without an error, the tag limit kept: OK")
         python(env | {"BJ_KEK": f"2:{new}"}, CASELOAD)
-        print("the caseload counts a return, overdue homework, a new share and the next session: OK")
+        print("the caseload counts a return, overdue homework, a new share, the next session, its agenda: OK")
         python(env | {"BJ_KEK": f"2:{new}"}, ERASE)
         print("erasing the account removes its rows and destroys its data key: OK")
     finally:
