@@ -139,6 +139,8 @@ _CLOSE_ORPHANED = (
 )
 # Sharing an assignment's response with the clinician who gave it returns it: the first time,
 # the assignment keeps when (core/homework.py counts the never-returned from an index alone).
+# Homework's own paths load the assignment before they return it; they only ever set this
+# column before the share (homework._link), so the row they hold never writes it back.
 _MARK_FIRST_RETURN = (
     update(Assignment)
     .where(

@@ -737,6 +737,7 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
     import random
 
     from betterjournal.core import caseload, items, journal, links
+    from betterjournal.core.accounts import data_key
     from betterjournal.core.errors import Denied
 
     rng = random.Random(seed)
@@ -784,9 +785,7 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
         if (
             row.response_id is None
             and worksheets.from_json(
-                homework.data_key(session, client).open_field(
-                    Assignment.worksheet_ct, row.id, row.worksheet_ct
-                )
+                data_key(session, client).open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct)
             ).is_prompt
         ):
             entry = uuid.uuid4()
