@@ -346,12 +346,16 @@ class ItemShare(SQLModel, table=True):
         # A clinician's shares, live or ended, opened or not.
         Index("ix_item_share_clinician", "clinician_id", "revoked_at", "first_seen_at"),
         # A clinician's live shares not opened yet, per link and kind: the caseload counts
-        # them from this index alone (no item or link read per share).
+        # them from this index alone (no item or link read per share). It repeats the columns
+        # of its own condition: SQLite reads a partial index alone only when it holds every
+        # column the query names (tests/unit/test_preparation_core.py, the plan test).
         Index(
             "ix_item_share_unseen",
             "clinician_id",
             "link_id",
             "kind",
+            "revoked_at",
+            "first_seen_at",
             sqlite_where=text("revoked_at IS NULL AND first_seen_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL AND first_seen_at IS NULL"),
         ),
@@ -478,6 +482,7 @@ class WorksheetTemplate(SQLModel, table=True):
 
 OPEN_NEVER_RETURNED = "withdrawn_at IS NULL AND reviewed_at IS NULL AND first_returned_at IS NULL"
 OPEN_RETURNED_ONCE = "withdrawn_at IS NULL AND reviewed_at IS NULL AND first_returned_at IS NOT NULL"
+ASSIGNMENT_STATE = ("withdrawn_at", "reviewed_at", "first_returned_at")  # the columns of those two
 
 
 class Assignment(SQLModel, table=True):
@@ -507,12 +512,14 @@ class Assignment(SQLModel, table=True):
         ),
         # The same, apart by whether the response was ever returned: the caseload counts the
         # never-returned from the first alone, and looks for a live return share only for
-        # the few in the second (a returned assignment leaves both once reviewed).
+        # the few in the second (a returned assignment leaves both once reviewed). Each
+        # repeats the columns of its own condition, to be read alone (as ix_item_share_unseen).
         Index(
             "ix_assignment_open_never_returned",
             "clinician_id",
             "client_id",
             "due_on",
+            *ASSIGNMENT_STATE,
             sqlite_where=text(OPEN_NEVER_RETURNED),
             postgresql_where=text(OPEN_NEVER_RETURNED),
         ),
@@ -522,6 +529,7 @@ class Assignment(SQLModel, table=True):
             "client_id",
             "due_on",
             "response_id",
+            *ASSIGNMENT_STATE,
             sqlite_where=text(OPEN_RETURNED_ONCE),
             postgresql_where=text(OPEN_RETURNED_ONCE),
         ),

@@ -473,6 +473,30 @@ def test_the_caseload_counts_without_reading_and_in_the_same_queries_for_any_num
     assert late
 
 
+def _query_plan(statement, **params: object) -> list[str]:
+    """SQLite's plan for a statement: one line per table it reads, and how."""
+    with session_scope() as session:
+        connection = session.connection()
+        sql = statement.params(**params).compile(connection, compile_kwargs={"literal_binds": True})
+        return [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+
+
+def test_the_caseload_counts_from_its_indexes_alone(db: People) -> None:
+    """Per client, the caseload seeks its sessions, unseen shares and open homework in
+    indexes that hold every column it names: no appointment, share or assignment row is
+    read per client or per item (only the few returned assignments look for their share)."""
+    plan = _query_plan(caseload._LINKED_CLIENTS, clinician=db.clinician_a.id, today=date.today())
+    counted = [
+        line
+        for line in plan
+        if line.split()[:2] in (["SEARCH", "appointment"], ["SEARCH", "item_share"], ["SEARCH", "assignment"])
+        and "uq_item_share_active" not in line
+    ]
+    assert len(counted) == 6, plan  # last held, next planned, unseen, three homework counts
+    assert [line for line in counted if "COVERING INDEX" not in line] == [], plan
+    assert not [line for line in plan if line.startswith("SCAN")], plan
+
+
 def test_new_shared_counts_only_live_shares_the_clinician_has_not_opened(db: People) -> None:
     a, clinician = db.client_a.id, db.clinician_a.id
     _linked(db)
