@@ -615,9 +615,9 @@ class TimelineLine:
 
 @dataclass(frozen=True)
 class CaseLineView:
-    """A client on the caseload: next session, and what needs attention, in plain counts."""
+    """A client on the caseload: next session, and what needs attention, in plain counts.
+    The client's id is in `brief_href` alone (the page needs nothing else of it)."""
 
-    id: str
     name: str
     next_session: str
     attention: list[str]
@@ -639,7 +639,6 @@ def case_line(line, reader: Reader) -> CaseLineView:
     if line.agenda_shared:
         attention.append(reader.t("Agenda shared for the next session"))
     return CaseLineView(
-        id=line.client_id,
         name=line.name,
         next_session=next_session_line(reader, line.next_at),
         attention=attention,

@@ -286,7 +286,8 @@ async def test_a_clinician_can_neither_read_nor_tick_an_unshared_agenda(team: Te
     await _quiet()
     async with connected(app, c.cookie) as doctor:
         caseload = await doctor.exchange(handler_name(CaseloadState, "load_caseload"), path=routes.CASELOAD)
-        (case,) = [line for line in state_of(caseload, CaseloadState)["cases"] if line["id"] == a.id]
+        cases = state_of(caseload, CaseloadState)["cases"]
+        (case,) = [line for line in cases if line["brief_href"] == routes.brief(a.id)]
         assert "Agenda shared for the next session" not in case["attention"]
         loaded = await _brief(doctor, a.id)
         shown = state_of(loaded, BriefState)
