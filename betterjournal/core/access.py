@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import exc
 from sqlmodel import Session, col, select, update
 
 from betterjournal import emails, keystore, routes
@@ -239,7 +240,6 @@ def approve(session: Session, *, admin_id: uuid.UUID, request_id: object) -> Non
     email, role, name, language = request.email, request.role, request.name, request.language
     _decide(session, request, admin_id, AccessStatus.APPROVED)
     user_id = uuid.uuid4()
-    keystore.new_data_key(user_id)
     user = User(
         id=user_id,
         email=email,
@@ -249,8 +249,12 @@ def approve(session: Session, *, admin_id: uuid.UUID, request_id: object) -> Non
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
         language=language if language in LANGUAGES else None,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # another request for the email, approved at this moment
+            session.add(user)
+    except exc.IntegrityError:
+        raise InvalidInput(N_("An account with this email exists already. Decline this request.")) from None
+    keystore.new_data_key(user_id)
     token = tokens.issue(session, user_id=user_id, purpose=TokenPurpose.SET_PASSWORD)
     link = credentials.link(routes.CHOOSE_PASSWORD, token, first="1")
     mail.send(

@@ -391,6 +391,38 @@ def test_two_admins_deciding_at_once_one_wins(
         assert len(sent_emails()) == (1 if approved else 0), where
 
 
+def test_two_requests_for_one_email_approved_at_once_make_one_account(
+    db: People, admin_id: uuid.UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests for the same email (sent at once, each finding no other pending), each
+    approved by an admin at the same moment: one account and one email; the other admin is
+    told the account exists, and that request stays pending, to decline."""
+    for round_number in range(4):
+        email = f"twice{round_number}@example.test"
+        with session_scope() as session:
+            for _ in range(2):
+                session.add(AccessRequest(name="Robin Client", email=email, role=Role.CLIENT, language="en"))
+        pending = [view for view in access_list(status=AccessStatus.PENDING) if view.email == email]
+        monkeypatch.setattr(
+            access, "_pending", barrier_after(access._pending, threading.Barrier(2, timeout=30))
+        )
+        outcomes = race([partial(_approve, admin_id, view.id) for view in pending])
+        monkeypatch.undo()
+        where = f"round {round_number}"
+        assert outcomes.count(OK) == 1, (where, outcomes)
+        (refused,) = [o for o in outcomes if o is not OK]
+        assert isinstance(refused, InvalidInput) and "exists already" in str(refused.message), (
+            where,
+            refused,
+        )
+        with session_scope() as session:
+            assert session.exec(select(func.count()).where(User.email == email)).one() == 1, where
+        assert [m.to for m in sent_emails()] == [email], where
+        still = [view for view in access_list(status=AccessStatus.PENDING) if view.email == email]
+        assert len(still) == 1, where
+        _decline(admin_id, still[0].id)
+
+
 def test_the_list_filters_by_status_and_role(db: People, admin_id: uuid.UUID) -> None:
     _request(CLIENT | {"email": "client.one@example.test"})
     _request(CLIENT | {"email": "client.two@example.test"})
