@@ -499,8 +499,8 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_client_due", "client_id", "withdrawn_at", "due_on"),
         Index("ix_assignment_client_response", "client_id", "response_id"),
-        # A clinician's open assignments (live, not reviewed), covering the caseload's counts
-        # without reading the rows (which hold the sealed worksheet).
+        # A clinician's open assignments (live, not reviewed), per client: the brief's homework
+        # that needs attention (it reads each row found, for its sealed worksheet).
         Index(
             "ix_assignment_open",
             "clinician_id",
