@@ -11,9 +11,10 @@ is seeded exactly like the big clinician's first. Each client has a year of dail
 300 journal entries and 50 homework responses (one assignment a week, each answered; a
 third returned), spread over the past year as they would have been written; a third of the
 check-ins and entries shared. Three in four clients had a session every two weeks for the
-year, most have a next session planned, one in three shared an agenda for it. What was
-shared before the last session has been opened by the clinician (seen, audited), and the
-returned homework of then reviewed; what was shared since is new.
+year, most have a next session planned; one in three shared an agenda for each session (its
+line ticked as discussed) and for the next. What was shared before the last session has
+been opened by the clinician (seen, audited), and the returned homework of then reviewed;
+what was shared since is new.
 
 - The caseload page (`CaseloadState.load_caseload`), 60 clients against 1. Same run,
   interleaved. Target ≤ 2×. And its SQL statements, counted in the app's own process for
@@ -156,6 +157,20 @@ def _dated(session: Any, rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _past_agenda(session: Any, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    """The agenda of a session that took place: a line, shared, ticked as discussed."""
+    ready = agenda.prepare(session, client_id=client_id, clinician_id=clinician_id)
+    (line,) = agenda.add_text(
+        session, client_id=client_id, agenda_id=ready.agenda.id, text="How the week went"
+    ).lines
+    sharing.set_shared(
+        session, owner_id=client_id, item_id=ready.agenda.id, clinician_id=clinician_id, shared=True
+    )
+    agenda.set_discussed(
+        session, clinician_id=clinician_id, agenda_id=ready.agenda.id, line_id=line.id, discussed=True
+    )
+
+
 def seed_client(clinician_id: uuid.UUID, client_id: uuid.UUID, index: int, zone: ZoneInfo) -> Seeded:
     """A year of one client's use, through the core, in one unit of work per client.
 
@@ -246,11 +261,13 @@ def seed_client(clinician_id: uuid.UUID, client_id: uuid.UUID, index: int, zone:
                     at="23:59",
                     zone=zone,
                 )
+                if plan.agenda:  # who prepares, prepared for every session: an agenda per window
+                    _past_agenda(session, client_id, clinician_id)
                 appointments.mark_held(session, clinician_id=clinician_id, client_id=str(client_id))
-            held = session.exec(
-                select(Appointment.id).where(
-                    col(Appointment.clinician_id) == clinician_id, col(Appointment.client_id) == client_id
-                )
+            held = session.exec(  # in the order they were held, so the oldest gets the oldest day
+                select(Appointment.id)
+                .where(col(Appointment.clinician_id) == clinician_id, col(Appointment.client_id) == client_id)
+                .order_by(col(Appointment.held_at))
             ).all()
             session.connection().execute(
                 update(Appointment)
@@ -258,7 +275,7 @@ def seed_client(clinician_id: uuid.UUID, client_id: uuid.UUID, index: int, zone:
                 .values(held_at=bindparam("at"), starts_at=bindparam("at"), created_at=bindparam("made")),
                 [
                     {"appointment": a, "at": now - timedelta(days=d), "made": now - timedelta(days=d + 14)}
-                    for a, d in zip(held, held_days, strict=True)
+                    for a, d in zip(held, reversed(held_days), strict=True)
                 ],
             )
             since = now - timedelta(days=plan.held_lag)

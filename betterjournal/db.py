@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, event, select, update
+from sqlalchemy import ColumnElement, String, event, select, update
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, SQLModel, create_engine
 
 from betterjournal.settings import get_settings
@@ -34,6 +37,30 @@ SQLITE_PRAGMAS = (
 )
 
 
+class IdText(FunctionElement):
+    """An id as text, written as `str(uuid.UUID)` writes it ('1be510b1-b673-4a81-…'), to
+    compare in SQL with text that names an id (an agenda's window). PostgreSQL casts its
+    uuid; SQLite keeps an id as 32 hex digits and formats it with `bj_id_text`, a function
+    each connection is given."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(IdText)
+def _id_text(element: IdText, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
+@compiles(IdText, "sqlite")
+def _id_text_sqlite(element: IdText, compiler: Any, **kw: Any) -> str:
+    return f"bj_id_text({compiler.process(element.clauses, **kw)})"
+
+
+def _hex_id_as_text(value: str | None) -> str | None:
+    return None if value is None else str(uuid.UUID(hex=value))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +72,7 @@ def make_engine(url: str) -> Engine:
             for pragma in SQLITE_PRAGMAS:
                 cursor.execute(pragma)
             cursor.close()
+            dbapi_connection.create_function("bj_id_text", 1, _hex_id_as_text, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)

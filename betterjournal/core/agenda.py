@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exc, exists, type_coerce
+from sqlalchemy import bindparam, delete, exc, exists
 from sqlmodel import Session, col, select
 
 from betterjournal.core import appointments, audit, homework, items, journal, sharing
@@ -39,7 +39,6 @@ from betterjournal.models import (
     OwnItem,
     SessionAgenda,
     SharedItem,
-    UuidText,
     utcnow,
 )
 
@@ -474,35 +473,23 @@ def set_discussed(
     return row.client_id
 
 
-# Each agenda shared with its clinician now, under the pair's live link. A deleted agenda's
-# shares were revoked with it (items.delete_item): a live share is of a live item.
-_SHARED_AGENDAS = select(type_coerce(SessionAgenda.client_id, UuidText()), SessionAgenda.window).where(
-    col(SessionAgenda.clinician_id) == bindparam("clinician"),
-    exists(  # a seek per agenda
-        select(ItemShare.id).where(
-            col(ItemShare.item_id) == SessionAgenda.item_id,
-            col(ItemShare.clinician_id) == SessionAgenda.clinician_id,
-            col(ItemShare.revoked_at).is_(None),
-            col(ItemShare.link_id)
-            == select(CareLink.id)
-            .where(
-                col(CareLink.clinician_id) == SessionAgenda.clinician_id,
-                col(CareLink.client_id) == SessionAgenda.client_id,
-                col(CareLink.ended_at).is_(None),
-            )
-            .correlate(SessionAgenda)
-            .scalar_subquery(),
-        )
-    ),
+# For the caseload, per linked client (a care link row of the statement it is used in):
+# whether the agenda of the pair's window now is shared under that link. A seek into the
+# pair's agendas by window, whatever their history; a deleted agenda's shares were revoked
+# with it (items.delete_item): a live share is of a live item.
+SHARED_FOR_WINDOW_OF_LINK = exists(
+    select(SessionAgenda.item_id)
+    .join(ItemShare, col(ItemShare.item_id) == SessionAgenda.item_id)
+    .where(
+        col(SessionAgenda.client_id) == CareLink.client_id,
+        col(SessionAgenda.clinician_id) == CareLink.clinician_id,
+        col(SessionAgenda.window) == appointments.WINDOW_OF_LINK,
+        col(ItemShare.clinician_id) == CareLink.clinician_id,
+        col(ItemShare.link_id) == CareLink.id,
+        col(ItemShare.revoked_at).is_(None),
+    )
+    .correlate(CareLink)
 )
-
-
-def shared_for_next(session: Session, *, clinician_id: uuid.UUID) -> set[tuple[str, str]]:
-    """(client, window) of every agenda shared with this clinician now, for the caseload's
-    "agenda shared" (nothing read, nothing audited). From the clinician's agendas, not from
-    every share they have."""
-    rows = run_prebuilt(session, _SHARED_AGENDAS, clinician=clinician_id)
-    return {(client, window) for client, window in rows if client is not None and window is not None}
 
 
 # --- the client's review of the window ---------------------------------------------------------

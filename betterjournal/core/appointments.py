@@ -19,12 +19,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, exc, update
+from sqlalchemy import bindparam, exc, func, update
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, items
 from betterjournal.core.errors import Denied, InvalidInput
-from betterjournal.db import run_prebuilt, take_turns
+from betterjournal.db import IdText, run_prebuilt, take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import Appointment, AuditAction, AuditOutcome, CareLink, utcnow
 from betterjournal.settings import get_settings
@@ -235,8 +235,9 @@ def window(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -
 
 
 # For the caseload, per linked client (a care link row of the statement they are used in):
-# the pair's last held session and their planned one, an index seek each.
-LAST_HELD_OF_LINK = (
+# the key of the pair's window (their last held session's id, or "first") and their planned
+# session, an index seek each.
+_LAST_HELD_OF_LINK = (
     select(Appointment.id)
     .where(
         col(Appointment.clinician_id) == CareLink.clinician_id,
@@ -248,6 +249,7 @@ LAST_HELD_OF_LINK = (
     .correlate(CareLink)
     .scalar_subquery()
 )
+WINDOW_OF_LINK = func.coalesce(IdText(_LAST_HELD_OF_LINK), FIRST)
 PLANNED_OF_LINK = (
     select(Appointment.starts_at)
     .where(
@@ -258,8 +260,3 @@ PLANNED_OF_LINK = (
     .correlate(CareLink)
     .scalar_subquery()
 )
-
-
-def window_key(last_held_id: object) -> str:
-    """The key of the window a pair is in, from the id of their last held session (if any)."""
-    return str(last_held_id) if last_held_id else FIRST

@@ -57,16 +57,17 @@ _UNSEEN_OF_LINK = (
     .correlate(CareLink)
     .scalar_subquery()
 )
-# Each linked client with their name, last held and next planned session, new shared items
-# and homework to look at: one statement, whatever the number of clients.
+# Each linked client with their name, next planned session, new shared items, homework to
+# look at and whether their agenda for the next session is shared: one statement, whatever
+# the number of clients and however long their history.
 _LINKED_CLIENTS = (
     select(
         type_coerce(CareLink.client_id, UuidText()),
         col(User.display_name),
-        type_coerce(appointments.LAST_HELD_OF_LINK, UuidText()),
         appointments.PLANNED_OF_LINK,
         _UNSEEN_OF_LINK,
         *homework.attention_of(CareLink),
+        agenda.SHARED_FOR_WINDOW_OF_LINK,
     )
     .join(User, col(User.id) == CareLink.client_id)
     .where(
@@ -80,9 +81,8 @@ _LINKED_CLIENTS = (
 def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[CaseLine]:
     """Every linked client, soonest next session first (none planned last, by name)."""
     clients = run_prebuilt(session, _LINKED_CLIENTS, clinician=clinician_id, today=today).all()
-    agendas = agenda.shared_for_next(session, clinician_id=clinician_id)
     lines = []
-    for client, name, last_held, next_at, new_shared, to_review, overdue in clients:
+    for client, name, next_at, new_shared, to_review, overdue, agenda_shared in clients:
         lines.append(
             CaseLine(
                 client_id=client,
@@ -91,7 +91,7 @@ def caseload(session: Session, *, clinician_id: uuid.UUID, today: date) -> list[
                 new_shared=new_shared,
                 to_review=to_review,
                 overdue=overdue,
-                agenda_shared=(client, appointments.window_key(last_held)) in agendas,
+                agenda_shared=bool(agenda_shared),
             )
         )
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)

@@ -93,6 +93,43 @@ def test_a_planned_session_is_kept_in_utc_and_held_sessions_make_windows(db: Peo
     assert [(line.agenda_shared, line.next_at) for line in _caseload(db)] == [(True, None)]
 
 
+def test_the_agenda_shared_for_the_next_session_is_the_one_of_the_window_now(db: People) -> None:
+    """Only the agenda of the pair's window now, shared under their link as it is now, is
+    "shared for the next session": not last time's (still shared), not one unshared, not one
+    shared under a link that has ended."""
+    a, clinician = db.client_a.id, db.clinician_a.id
+    _linked(db)
+
+    def shared_now() -> bool:
+        (line,) = _caseload(db)
+        return line.agenda_shared
+
+    def share_agenda(on: bool = True) -> None:
+        with session_scope() as session:
+            share(session, owner_id=a, entry_id=_prepare(db).agenda.id, clinician_id=clinician, shared=on)
+
+    share_agenda()  # before any session: the "first" window
+    assert shared_now()
+    _hold(db)
+    assert not shared_now(), "last time's agenda, still shared, counted as the next one's"
+    share_agenda()
+    assert shared_now()
+    share_agenda(on=False)
+    assert not shared_now()
+    _hold(db)
+    share_agenda()
+    with session_scope() as session:  # the link ends (without revoking) and is made again
+        session.exec(
+            update(CareLink)
+            .where(col(CareLink.client_id) == a, col(CareLink.clinician_id) == clinician)
+            .values(ended_at=utcnow())
+        )
+        link(session, client_id=a, clinician_id=clinician)
+    assert not shared_now(), "an agenda shared under an ended link counted"
+    share_agenda()
+    assert shared_now()
+
+
 def _caseload(db: People) -> list[caseload.CaseLine]:
     with session_scope() as session:
         return caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
@@ -495,6 +532,10 @@ def test_the_caseload_counts_from_its_indexes_alone(db: People) -> None:
     assert len(counted) == 6, plan  # last held, next planned, unseen, three homework counts
     assert [line for line in counted if "COVERING INDEX" not in line] == [], plan
     assert not [line for line in plan if line.startswith("SCAN")], plan
+    # The agenda of the window now is found by its window: not one per agenda the pair ever had.
+    assert [line for line in plan if line.startswith("SEARCH session_agenda")] == [
+        "SEARCH session_agenda USING INDEX uq_session_agenda_window (client_id=? AND clinician_id=? AND window=?)"
+    ], plan
 
 
 def test_new_shared_counts_only_live_shares_the_clinician_has_not_opened(db: People) -> None:
