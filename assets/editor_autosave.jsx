@@ -13,6 +13,7 @@
 //   they are handed to navigator.sendBeacon, which outlives the page.
 // - While typing goes on without a pause, the words go at least once a second (a browser
 //   may drop the beacon: Chromium dropped most on reloads).
+// - WordCount counts the words on screen as they are typed, offline too.
 import { Children, useContext, useEffect, useRef, useState } from "react";
 import { useLocation } from "react-router";
 import { EventLoopContext } from "$/utils/context-registry";
@@ -65,6 +66,30 @@ if (typeof document !== "undefined") {
     },
     true,
   );
+}
+
+const countWords = (text) => (text.match(/\S+/g) ?? []).length;
+
+/** "123 words": the words on screen as they are typed (offline too), in the tab's
+ *  language, whose plural rule chooses between the message's two forms. */
+export function WordCount({ bodyId, savedBody, one, other, language }) {
+  const [count, setCount] = useState(null);
+  useEffect(() => {
+    const recount = () => setCount(countWords(valueOf(bodyId)));
+    recount(); // the words the editor opened with, or the server's after a save
+    const typed = (event) => {
+      if (event.target?.id === bodyId) {
+        recount();
+      }
+    };
+    document.addEventListener("input", typed, true);
+    return () => document.removeEventListener("input", typed, true);
+  }, [bodyId, savedBody]);
+  if (count === null) {
+    return null;
+  }
+  const form = new Intl.PluralRules(language).select(count) === "one" ? one : other;
+  return form.replace("{count}", new Intl.NumberFormat(language).format(count));
 }
 
 /** The form (first child) while the state is this URL's item; else the second child. */

@@ -20,8 +20,9 @@ from betterjournal.i18n import LOCALE_DIR
 PACKAGE = Path(__file__).parent
 TEMPLATE = LOCALE_DIR / "messages.pot"
 # The calls that hold a message (see betterjournal/i18n.py): `tr` in components, `t` and
-# `_t` on the server, `n` for a plural, `N_` to mark one that is translated later.
-KEYWORDS = {"tr": None, "t": None, "_t": None, "N_": None, "n": (1, 2)}
+# `_t` on the server, `n` and `tr_counted` for a plural, `N_` to mark one that is
+# translated later.
+KEYWORDS = {"tr": None, "t": None, "_t": None, "N_": None, "n": (1, 2), "tr_counted": (1, 2)}
 
 
 def extract() -> Catalog:

@@ -177,8 +177,11 @@ class Reader:
         """The singular or plural message for `count` (`{count}` is filled in too)."""
         if not values:
             return _counted(self.language, singular, plural, count)
-        text = _translations(self.language).ngettext(singular, plural, count)
-        return self._fill(text, {**values, "count": count})
+        return self._fill(self.form(singular, plural, count), {**values, "count": count})
+
+    def form(self, singular: str, plural: str, count: int) -> str:
+        """The translated form of a counted message that `count` takes, not filled in."""
+        return _translations(self.language).ngettext(singular, plural, count)
 
     @property
     def zone(self) -> ZoneInfo:

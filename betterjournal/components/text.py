@@ -45,6 +45,15 @@ def tr(message: str, **values: object) -> StringVar:
     return rx.Var.create(translations)[LANGUAGE].to(str)
 
 
+def tr_counted(singular: str, plural: str) -> tuple[StringVar, StringVar]:
+    """A counted message's two forms in the tab's language ("{count} word", "{count} words"),
+    for the browser to fill in as the count changes: the first when the language's plural
+    rule (`Intl.PluralRules`) says "one", else the second. English and French have two."""
+    one = {language: Reader(language).form(singular, plural, 1) for language in LANGUAGES}
+    other = {language: Reader(language).form(singular, plural, 2) for language in LANGUAGES}
+    return rx.Var.create(one)[LANGUAGE].to(str), rx.Var.create(other)[LANGUAGE].to(str)
+
+
 def _one(language: str, message: str, values: dict[str, object]) -> str | rx.Var[str]:
     reader = Reader(language)
     template = reader.t(message)

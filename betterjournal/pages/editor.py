@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.layout import labelled_field, page_shell
-from betterjournal.components.text import tr
+from betterjournal.components.text import LANGUAGE, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
@@ -54,6 +54,32 @@ class DraftStatus(rx.Component):
     saving_text: rx.Var[str]
     offline_text: rx.Var[str]
     reconnecting_text: rx.Var[str]
+
+
+class WordCount(rx.Component):
+    """ "123 words": the words on screen, counted in the browser as they are typed (offline
+    too), in the tab's language."""
+
+    library = AUTOSAVE_MODULE
+    tag = "WordCount"
+
+    body_id: rx.Var[str]
+    saved_body: rx.Var[str]
+    one: rx.Var[str]
+    other: rx.Var[str]
+    language: rx.Var[str]
+
+
+def _word_count() -> rx.Component:
+    one, other = tr_counted("{count} word", "{count} words")
+    return rx.text(
+        WordCount.create(
+            body_id=BODY_ID, saved_body=EditorState.body, one=one, other=other, language=LANGUAGE
+        ),
+        size="1",
+        color_scheme="gray",
+        flex_shrink="0",
+    )
 
 
 def _draft_status() -> rx.Component:
@@ -147,7 +173,7 @@ def _form() -> rx.Component:
         rx.hstack(
             _draft_status(),
             rx.spacer(),
-            rx.text(EditorState.word_count, size="1", color_scheme="gray", flex_shrink="0"),
+            _word_count(),
             width="100%",
         ),
         rx.hstack(

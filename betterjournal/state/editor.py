@@ -40,7 +40,6 @@ class EditorState(AppState):
     is_new: bool = True
     draft_status: str = ""
     draft_failed: bool = False
-    word_count: str = ""  # "123 words", of the body the server holds
     editor_ready: bool = False
     editor_unavailable: bool = False  # the id isn't one of the client's (or wasn't handed out)
     _closed: bool = False
@@ -52,12 +51,7 @@ class EditorState(AppState):
         self.entry_id, self.title, self.body = "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
-        self.word_count = ""
         self._draft_problem = ""
-
-    def _count_words(self) -> None:
-        count = len(self.body.split())
-        self.word_count = self._reader().n("{count} word", "{count} words", count)
 
     @guarded(Role.CLIENT)
     async def open_editor(self) -> rx.event.EventSpec | None:
@@ -93,7 +87,6 @@ class EditorState(AppState):
             raise
         self.entry_id, self.is_new = entry_id, opened.is_new
         self.title, self.body = opened.fields["title"], opened.fields["body"]
-        self._count_words()
         self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
         self.draft_failed = False
         self._closed = False
@@ -148,7 +141,6 @@ class EditorState(AppState):
             return
         # Only now: what the state holds is what the server has.
         self.title, self.body = title, body
-        self._count_words()
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""

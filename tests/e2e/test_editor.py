@@ -231,10 +231,12 @@ def test_offline_words_are_announced_and_saved_once_back_online(writer, running_
     body = page.get_by_label("Your entry")
     body.press_sequentially(first, delay=5)
     expect(status(page, "Draft saved")).to_be_visible()
+    expect(page.get_by_text("1 word", exact=True)).to_be_visible()
 
     writer.context.set_offline(True)
     body.press_sequentially(more, delay=5)
     expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
+    expect(page.get_by_text("2 words", exact=True)).to_be_visible()  # counted on the phone
     time.sleep(1.5)  # longer than the debounce: the words stay unsaved, and it says so
     expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
 

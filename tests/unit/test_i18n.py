@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from betterjournal.components.text import tr
+from betterjournal.components.text import tr, tr_counted
 from betterjournal.core.errors import InvalidInput
 from betterjournal.core.journal import KIND
 from betterjournal.i18n import ENGLISH, FRENCH, N_, Reader, from_accept_language
@@ -182,3 +182,12 @@ def test_a_page_text_puts_a_var_where_each_translation_needs_it() -> None:
     static = str(tr("Saved as a draft while you type. Up to {limit} characters.", limit=50_000))
     assert "Up to 50,000 characters." in static
     assert json.dumps(f"Jusqu'à 50{NBSP}000 caractères.")[1:-1] in static  # as the page's script has it
+
+
+def test_a_counted_page_text_carries_both_forms_of_each_language() -> None:
+    """The editor's word count is filled in by the browser (offline too): it gets each
+    language's form for "one" and for any other count, never a number."""
+    one, other = (str(form) for form in tr_counted("{count} word", "{count} words"))
+    assert '"{count} word"' in one and '"{count} mot"' in one
+    assert '"{count} words"' in other and '"{count} mots"' in other
+    assert "app_state.language" in one and "app_state.language" in other
