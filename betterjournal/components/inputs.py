@@ -19,10 +19,13 @@ def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = N
                 aria_pressed=rx.cond(chosen == value, "true", "false"),
                 on_click=choose(value),
                 min_height="2.75rem",
+                white_space="nowrap",  # "10" is one number, whatever the width
             )
             for value in range(11)
         ],
-        columns="6",
+        # As many fingertip-wide columns as fit: six on a phone, fewer when the text is
+        # larger (the buttons grow with it), one row on a laptop.
+        grid_template_columns="repeat(auto-fill, minmax(var(--tap), 1fr))",
         spacing="2",
         width="100%",
         role="group",

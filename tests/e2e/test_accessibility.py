@@ -457,12 +457,31 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     for path in (routes.JOURNAL, routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS):
         tab.goto(path)
         settle(page)
-        problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page)]
+        problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page) + _overlapping(page)]
         sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True)
         box = sign_out.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, box)
     page.context.close()
     assert not problems, report(problems)
+
+
+def _overlapping(page: Page) -> list[str]:
+    """Buttons drawn over one another (a grid of fixed columns whose buttons grew with the text)."""
+    return page.evaluate(
+        """() => {
+            const boxes = [...document.querySelectorAll('main button')]
+                .filter(el => el.checkVisibility())  // not in a closed <details>
+                .map(el => [el.textContent.trim(), el.getBoundingClientRect()])
+                .filter(([, box]) => box.width > 0 && box.height > 0);
+            const out = [];
+            boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+                const across = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+                const down = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+                if (across > 1 && down > 1) out.push(`the buttons "${a}" and "${b}" overlap`);
+            }));
+            return out;
+        }"""
+    )
 
 
 MOVING = """() => {

@@ -239,3 +239,40 @@ def test_each_settings_page_leads_back_to_the_settings(people) -> None:
     expect(page.get_by_role("heading", level=1, name="Set up two-step sign-in")).to_be_visible()
     page.get_by_role("link", name="Back to settings").click()
     expect(page.get_by_role("link", name="Turn on two-step sign-in")).to_be_visible()
+
+
+LONG_WORD = "Supercalifragilistic" * 10  # 200 letters and no space: a title typed without one
+
+
+def _fits(page: Page, where: str) -> None:
+    """Nothing scrolls sideways, and the tab bar is on screen."""
+    page.wait_for_timeout(300)
+    width, window = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width <= window, f"{where}: the page is {width} px wide in a {window} px window"
+    expect(page.get_by_role("navigation").get_by_role("link", name="Journal")).to_be_in_viewport()
+
+
+def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> None:
+    _doctor, client = people
+    page = client.page
+    write_entry(client, LONG_WORD, f"Before {LONG_WORD} after.")
+    _fits(page, "the entry")
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("main").get_by_role("link").filter(has_text=LONG_WORD[:40]).first).to_be_visible()
+    _fits(page, "the journal")
+
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    bring = page.get_by_role("region", name="What I want to bring")
+    bring.get_by_label("Add a line").fill(f"Talk about {LONG_WORD}")
+    bring.get_by_role("button", name="Add to agenda").click()
+    expect(page.get_by_role("status").filter(has_text="Added to your agenda.")).to_be_visible()
+    _fits(page, "the agenda")
+
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_label("New tag").fill(LONG_WORD[:40])
+    page.get_by_label("New tag").press("Enter")
+    expect(page.get_by_role("button", name=LONG_WORD[:40])).to_be_visible()
+    _fits(page, "a check-in with a 40-letter tag, at 320 px")
+    page.set_viewport_size({"width": 390, "height": 844})
