@@ -694,7 +694,7 @@ def worksheets_page() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=WorksheetsState.add_builder_field,
+            on_submit=WorksheetsState.add_builder_field.throttle(ONE_TAP_MS),
             reset_on_submit=True,
             width="100%",
         ),

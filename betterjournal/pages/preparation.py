@@ -180,7 +180,7 @@ def _agenda() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=PrepareState.add_line,
+            on_submit=PrepareState.add_line.throttle(ONE_TAP_MS),  # a double tap adds one line
             reset_on_submit=True,
             width="100%",
         ),

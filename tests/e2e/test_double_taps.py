@@ -99,3 +99,42 @@ def test_a_double_tap_on_approve_never_approves_the_request_that_slides_under_it
     requests.filter(has_text=second).get_by_role("button", name="Approve").click()
     expect(requests.filter(has_text=second)).to_have_count(0)
     context.close()
+
+
+def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    """The form empties once its line or tag is added: the second tap of a double tap would
+    send the empty field and show "can't be empty" after a success."""
+    from unit_support import link
+
+    suffix = uuid.uuid4().hex[:8]
+    doctor, client = f"add-dr-{suffix}@clinic.example", f"add-{suffix}@example.ca"
+    running_app.create_user("clinician", doctor, "Dr. Add", PASSWORD)
+    running_app.create_user("client", client, "Alex", PASSWORD)
+    with running_app.core(), session_scope() as session:
+        ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
+        link(session, client_id=ids[client], clinician_id=ids[doctor])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
+    phone = Desk(context.new_page(), running_app)
+    sign_in(phone, client, PASSWORD)
+    page = phone.page
+
+    phone.goto(routes.PREPARE)
+    bring = page.get_by_role("region", name="What I want to bring")
+    bring.get_by_label("Add a line").fill("Sleep since the new shift")
+    bring.get_by_role("button", name="Add to agenda").dblclick()
+    expect(page.get_by_role("status").filter(has_text="Added to your agenda.")).to_be_visible()
+    page.wait_for_timeout(1500)  # the second tap's event would have landed by now
+    expect(bring.get_by_role("list", name="Your agenda").get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_text("can't be empty")).to_have_count(0)
+
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    expect(page.get_by_role("group", name="Mood")).to_be_visible()
+    page.get_by_text("More (optional)").click()
+    page.get_by_label("New tag").fill("walk")
+    page.get_by_role("button", name="Add tag").dblclick()
+    expect(page.get_by_role("status").filter(has_text="Tag added to this check-in.")).to_be_visible()
+    page.wait_for_timeout(1500)
+    expect(page.get_by_text("can't be empty")).to_have_count(0)
+    context.close()
