@@ -299,7 +299,7 @@ def by_weekday(readings: list[Reading], reader: Reader) -> Chart:
         for d, (mean, count) in means.items()
     ]
     return Chart(
-        _figure(traces, layout, table), reader.t("Average mood by weekday: {list}.", list="; ".join(parts))
+        _figure(traces, layout, table), reader.t("Average mood by weekday: {list}.", list=reader.items(parts))
     )
 
 
@@ -365,7 +365,7 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
     ]
     return Chart(
         _figure(traces, layout, table),
-        reader.t("Average mood with and without each tag: {list}.", list="; ".join(parts)),
+        reader.t("Average mood with and without each tag: {list}.", list=reader.items(parts)),
     )
 
 

@@ -190,6 +190,11 @@ class Reader:
     def number(self, value: int | float) -> str:
         return _number(value, self.language)
 
+    def items(self, parts: list[str]) -> str:
+        """Parts of a sentence one after the other, between semicolons ("Monday: 5; Tuesday: 6"),
+        spaced as the language writes them (French: a no-break space before the semicolon)."""
+        return ("\u00a0; " if self.language == FRENCH else "; ").join(parts)
+
     def when(self, moment: datetime | None) -> str:
         """'Nov 30, 2026, 2:05 p.m.' in this reader's time zone, or '' for no moment."""
         if moment is None:

@@ -222,7 +222,9 @@ def client_entries_page() -> rx.Component:
             SharedWithMeState.list_available,
             rx.vstack(
                 back_link(tr("Back to clients"), routes.CLIENTS),
-                rx.heading(tr("Shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"),
+                rx.heading(
+                    tr("Entries shared by {name}", name=SharedWithMeState.client_name), as_="h2", size="4"
+                ),
                 rx.hstack(
                     link_button(
                         rx.icon("chart-line", aria_hidden="true"),

@@ -91,7 +91,7 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     # The clinician sees exactly that entry, and reads it: the payload is text, nothing runs.
     doctor.page.reload()
     doctor.page.get_by_role("link").filter(has_text="Sam Client").click()
-    expect(doctor.page.get_by_role("heading", name="Shared by Sam Client")).to_be_visible()
+    expect(doctor.page.get_by_role("heading", name="Entries shared by Sam Client")).to_be_visible()
     # The entry cards (the page also links to the client's mood check-ins, homework and
     # session brief, and back to the clients).
     cards = (

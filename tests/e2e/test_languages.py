@@ -196,7 +196,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
 
     # The clinician reads it, in English, in Halifax time ...
     doctor.page.get_by_role("link").filter(has_text="Camille").click()
-    expect(doctor.page.get_by_role("heading", name="Shared by Camille")).to_be_visible()
+    expect(doctor.page.get_by_role("heading", name="Entries shared by Camille")).to_be_visible()
     assert_all_english(doctor.page)
     doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title).click()
     expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()

@@ -191,3 +191,9 @@ def test_a_counted_page_text_carries_both_forms_of_each_language() -> None:
     assert '"{count} word"' in one and '"{count} mot"' in one
     assert '"{count} words"' in other and '"{count} mots"' in other
     assert "app_state.language" in one and "app_state.language" in other
+
+
+def test_parts_of_a_summary_are_spaced_as_each_language_writes_them() -> None:
+    parts = ["lundi\u00a0: 5", "mardi\u00a0: 6"]
+    assert Reader(FRENCH).items(parts) == "lundi\u00a0: 5\u00a0; mardi\u00a0: 6"
+    assert Reader(ENGLISH).items(["Monday: 5", "Tuesday: 6"]) == "Monday: 5; Tuesday: 6"
