@@ -246,7 +246,12 @@ class CheckInsState(AppState):
     def _show_page(self, page: Page, starts: tuple[Cursor | None, ...]) -> None:
         labels = [*self.tags, *self.scales]
         reader, now = self._reader(), utcnow()
-        self.check_ins = [check_in_line(item, reader, now, labels) for item in page.items]
+        # A page holds the check-ins written in turn; on it, each is where it was felt (one
+        # made today for yesterday goes under today's).
+        felt = sorted(
+            page.items, key=lambda item: datetime.fromisoformat(item.fields["felt_at"]), reverse=True
+        )
+        self.check_ins = [check_in_line(item, reader, now, labels) for item in felt]
         self.selected = [chosen for chosen in self.selected if any(c.id == chosen for c in self.check_ins)]
         self._next_page, self._page_starts, self.page = page.older, starts, len(starts) - 1
         self.has_more = self._next_page is not None

@@ -3,6 +3,7 @@ trend chart, sharing two of five, and the clinician's chart holding exactly thos
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -125,6 +126,11 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     _check_in_at(page, 4, days_ago=2)
     traces = _chart_traces(page)
     assert [y for _, y in _points(traces, "Mood")] == [9, 4, 2, 6]
+    # The list reads in the order they were felt, not the order they were written.
+    rows = page.get_by_role("main").get_by_role("link").filter(has_text=re.compile(r"Mood \d+ / 10"))
+    expect(rows).to_have_count(5)
+    moods = [re.search(r"Mood (\d+) / 10", text) for text in rows.all_inner_texts()]
+    assert [found.group(1) for found in moods if found] == ["5", "7", "2", "4", "9"]
     for mood in ("Mood 9 / 10", "Mood 2 / 10"):
         page.get_by_role("link").filter(has_text=mood).click()
         page.get_by_role("switch", name="Share with Dr. Okafor").click()
