@@ -39,6 +39,7 @@ from betterjournal.pages.homework import (
 )
 from betterjournal.pages.install import install_page
 from betterjournal.pages.journal import entry_page, journal_page
+from betterjournal.pages.not_found import not_found_page
 from betterjournal.pages.preparation import brief_page, caseload_page, prepare_page
 from betterjournal.pages.settings import security_page, sessions_page, settings_page, your_data_page
 from betterjournal.settings import get_settings
@@ -164,6 +165,7 @@ PAGES = [
     (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),
     (admin_page, routes.ADMIN, N_("Early access requests"), AdminState.load_requests),
     (install_page, routes.INSTALL, N_("Install on your phone"), None),  # public and signed in
+    (not_found_page, routes.NOT_FOUND, N_("Page not found"), None),  # any other address
 ]
 
 for component, route, title, on_load in PAGES:

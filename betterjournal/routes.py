@@ -36,6 +36,7 @@ FORGOT = "/forgot"  # asking for a password reset link
 CHOOSE_PASSWORD = "/password"  # noqa: S105 - from an emailed link: ?token=… (&first=1 after approval)
 CONFIRM_EMAIL = "/confirm"  # from an emailed link: ?token=…
 INSTALL = "/install"  # how to put the app on a phone's home screen (public and signed in)
+NOT_FOUND = "404"  # Reflex's route for any address that is not one of the above
 OFFLINE = "/offline"  # what the service worker shows when the app is opened offline
 MANIFEST = "/manifest.webmanifest"  # the web app manifest, in the browser's language
 SERVICE_WORKER = "/sw.js"  # at the root, so its scope is the whole app

@@ -276,3 +276,20 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
     expect(page.get_by_role("button", name=LONG_WORD[:40])).to_be_visible()
     _fits(page, "a check-in with a 40-letter tag, at 320 px")
     page.set_viewport_size({"width": 390, "height": 844})
+
+
+def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, open_phone) -> None:
+    """A mistyped or old link: a calm page in the person's language with the way on, not
+    the framework's bare "404: Page not found"."""
+    _doctor, client = people
+    page = client.page
+    client.goto("/journal/check-ins")
+    expect(page.get_by_role("heading", name="This page doesn't exist")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Journal")).to_be_visible()
+    expect(page).to_have_title(re.compile("Page not found"))
+
+    visitor = open_phone(locale="fr-CA")
+    visitor.goto("/an-old-link")
+    expect(visitor.page.get_by_role("heading", name="Cette page n'existe pas")).to_be_visible()
+    visitor.page.get_by_role("link", name="Aller à la page d'accueil").click()
+    expect(visitor.page).to_have_url(re.compile(r"/(signin)?$"))
