@@ -454,7 +454,14 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     after = page.evaluate(sizes)
     assert all(round(a / b, 2) == 2 for a, b in zip(after, before, strict=True)), (before, after)
     problems = []
-    for path in (routes.JOURNAL, routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS):
+    for path in (
+        routes.JOURNAL,
+        routes.CHECK_IN,
+        routes.CHECK_INS,
+        routes.HOMEWORK,
+        routes.PREPARE,
+        routes.SETTINGS,
+    ):
         tab.goto(path)
         settle(page)
         problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page) + _overlapping(page)]
