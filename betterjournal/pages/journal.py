@@ -127,7 +127,17 @@ def journal_page() -> rx.Component:
                 ),
                 rx.cond(
                     JournalState.searching,
-                    empty_state(tr("No entries match. Try other words, or show all entries.")),
+                    rx.vstack(
+                        empty_state(tr("No entries match. Try other words, or show all entries.")),
+                        rx.button(
+                            tr("Show all entries"),
+                            variant="soft",
+                            size="3",
+                            # The search box empties too: it is the journal as it opens.
+                            on_click=[rx.set_value("query", ""), JournalState.load_journal],
+                        ),
+                        width="100%",
+                    ),
                     empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
                 ),
             ),
