@@ -474,13 +474,29 @@ def _session_controls() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.hstack(
+                    # The planned session's, to move it without typing both again (keyed:
+                    # filled afresh when it changes).
                     labelled_field(
                         tr("Date"),
-                        rx.el.input(id="day", name="day", type="date", **NATIVE_CONTROL),
+                        rx.el.input(
+                            id="day",
+                            name="day",
+                            type="date",
+                            default_value=BriefState.planned_day,
+                            key=BriefState.planned_day,
+                            **NATIVE_CONTROL,
+                        ),
                     ),
                     labelled_field(
                         tr("Time"),
-                        rx.el.input(id="time", name="time", type="time", **NATIVE_CONTROL),
+                        rx.el.input(
+                            id="time",
+                            name="time",
+                            type="time",
+                            default_value=BriefState.planned_time,
+                            key=BriefState.planned_time,
+                            **NATIVE_CONTROL,
+                        ),
                     ),
                     spacing="3",
                     wrap="wrap",

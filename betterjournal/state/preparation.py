@@ -415,6 +415,8 @@ class BriefState(AppState):
     client_id: str = ""
     client_name: str = ""
     next_session: str = ""
+    planned_day: str = ""  # the next session's date and time in the clinician's zone, for
+    planned_time: str = ""  # the form that moves it ("2026-12-05", "14:30"); "" if none
     since_line: str = ""
     agenda_id: str = ""
     lines: list[AgendaLineView] = []
@@ -443,6 +445,9 @@ class BriefState(AppState):
         window = found.window
         self.client_id, self.client_name = found.client_id, found.client_name
         self.next_session = next_session_line(reader, window.next_at)
+        planned = window.next_at.astimezone(reader.zone) if window.next_at else None
+        self.planned_day = planned.date().isoformat() if planned else ""
+        self.planned_time = planned.strftime("%H:%M") if planned else ""
         if window.start is None:
             self.since_line = reader.t("The last two weeks (no session marked held yet)")
         else:

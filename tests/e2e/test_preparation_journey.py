@@ -94,6 +94,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.get_by_label("Time", exact=True).fill("10:00")
     desk.get_by_role("button", name="Save next session").click()
     _status(desk, "Next session saved.")
+    desk.reload()  # the form holds the planned session, to move it without typing both again
+    expect(desk.get_by_label("Date", exact=True)).to_have_value(session_day.isoformat())
+    expect(desk.get_by_label("Time", exact=True)).to_have_value("10:00")
 
     # The client sees it at once on their Prepare page.
     _prepare(page)
