@@ -575,7 +575,7 @@ def returned_page() -> rx.Component:
             ReturnedState.found,
             rx.vstack(
                 back_link(
-                    tr("Back to this client's homework"),
+                    tr("Back to {name}'s homework", name=ReturnedState.client_name),
                     routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
                 ),
                 rx.text(ReturnedState.dates, size="1", color_scheme="gray"),
@@ -694,7 +694,7 @@ def worksheets_page() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=WorksheetsState.add_builder_field.throttle(ONE_TAP_MS),
+            on_submit=WorksheetsState.add_builder_field,
             reset_on_submit=True,
             width="100%",
         ),

@@ -60,6 +60,7 @@ def _read_and_review(desk: Page, url: str, comment: str) -> None:
     desk.goto(url + "/clients")
     returned = desk.get_by_role("region", name="Returned, not reviewed yet")
     returned.get_by_role("link").first.click()
+    expect(desk.get_by_role("link", name="Back to Sam's homework")).to_be_visible()
     desk.get_by_label("Your comment").fill(comment)
     desk.get_by_role("button", name="Save comment").click()
     expect(desk.get_by_role("status").filter(has_text="Comment saved.")).to_be_visible()
