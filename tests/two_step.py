@@ -17,6 +17,7 @@ from pyotp.totp import TOTP
 
 STEP = 30
 MARGIN = 12  # seconds a code must stay valid after it is handed out
+SETUP_MARGIN = 5  # the same, for a code confirmed in this process right away
 _secrets: dict[str, str] = {}
 _last_step: dict[str, int] = {}
 _recovery_codes: dict[str, list[str]] = {}
@@ -70,7 +71,10 @@ def enrol(user_id, email: str) -> None:
 
     with session_scope() as session:
         secret = mfa.begin_setup(session, user_id).secret
-    step = int(time.time()) // STEP - 1
+    # The step before now (so the next sign-in needs no wait), unless this step ends too soon:
+    # confirmed in the next one, that code would be two steps old and refused.
+    clock = time.time()
+    step = int(clock) // STEP - (0 if STEP - clock % STEP < SETUP_MARGIN else 1)
     with session_scope() as session:
         codes = mfa.confirm_setup(session, user_id, TOTP(secret).at(step * STEP))
     remember(email, secret, step, codes)
