@@ -284,11 +284,13 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
     page.set_viewport_size({"width": 390, "height": 844})
 
 
-def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, open_phone) -> None:
+def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, open_phone, watch) -> None:
     """A mistyped or old link: a calm page in the person's language with the way on, not
-    the framework's bare "404: Page not found"."""
+    the framework's bare "404: Page not found". The server still answers 404, which the
+    browser notes in its console (taken out of the suite's record of console errors here)."""
     _doctor, client = people
     page = client.page
+    errors_before = len(watch.console_errors)
     client.goto("/journal/check-ins")
     expect(page.get_by_role("heading", name="This page doesn't exist")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name="Journal")).to_be_visible()
@@ -299,3 +301,6 @@ def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, o
     expect(visitor.page.get_by_role("heading", name="Cette page n'existe pas")).to_be_visible()
     visitor.page.get_by_role("link", name="Aller à la page d'accueil").click()
     expect(visitor.page).to_have_url(re.compile(r"/(signin)?$"))
+    found = watch.console_errors[errors_before:]
+    assert found and all("status of 404" in error for error in found), found
+    del watch.console_errors[errors_before:]

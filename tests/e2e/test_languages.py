@@ -250,6 +250,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     # Session preparation: the clinician plans the session in English, in Halifax time;
     # the client prepares in French and shares the agenda; the brief is in English.
     doctor.page.get_by_role("navigation").get_by_role("link", name="Caseload").click()
+    expect(doctor.page.get_by_role("heading", name="Caseload", level=1)).to_be_visible()
     doctor.page.get_by_role("link").filter(has_text="Camille").click()
     expect(doctor.page.get_by_role("heading", name="Session brief")).to_be_visible()
     session_day = (datetime.now(ZoneInfo("America/Halifax")) + timedelta(days=3)).date()
