@@ -290,8 +290,8 @@ class Reader:
 def _counted(language: str, singular: str, plural: str, count: int) -> str:
     """'3 homework overdue': a message with only its count, kept once written (the same few
     counts fill every list)."""
-    text = _translations(language).ngettext(singular, plural, count)
-    return Reader(language)._fill(text, {"count": count})
+    reader = Reader(language)
+    return reader._fill(reader.form(singular, plural, count), {"count": count})
 
 
 def placeholders(message: str) -> set[str]:

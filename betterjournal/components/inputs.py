@@ -23,7 +23,7 @@ def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = N
             )
             for value in range(11)
         ],
-        # As many fingertip-wide columns as fit: six on a phone, fewer when the text is
+        # As many fingertip-wide columns as fit: seven on a phone, fewer when the text is
         # larger (the buttons grow with it), one row on a laptop.
         grid_template_columns="repeat(auto-fill, minmax(var(--tap), 1fr))",
         spacing="2",

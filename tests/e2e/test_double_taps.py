@@ -29,18 +29,24 @@ def _count(app: RunningApp, model: type, clinician_email: str) -> int:
         return session.exec(select(func.count()).select_from(model).where(column == clinician)).one()
 
 
-def test_a_double_click_assigns_once_and_makes_one_invitation_code(
-    browser: Browser, running_app: RunningApp
-) -> None:
+def _linked_pair(app: RunningApp, name: str, client_name: str) -> tuple[str, str, dict[str, uuid.UUID]]:
+    """A clinician (Dr. `name`) and a client linked to them: their emails, and ids by email."""
     from unit_support import link
 
     suffix = uuid.uuid4().hex[:8]
-    doctor, client = f"twice-dr-{suffix}@clinic.example", f"twice-{suffix}@example.ca"
-    running_app.create_user("clinician", doctor, "Dr. Twice", PASSWORD)
-    running_app.create_user("client", client, "Casey", PASSWORD)
-    with running_app.core(), session_scope() as session:
+    doctor, client = f"{name.lower()}-dr-{suffix}@clinic.example", f"{name.lower()}-{suffix}@example.ca"
+    app.create_user("clinician", doctor, f"Dr. {name}", PASSWORD)
+    app.create_user("client", client, client_name, PASSWORD)
+    with app.core(), session_scope() as session:
         ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
         link(session, client_id=ids[client], clinician_id=ids[doctor])
+    return doctor, client, ids
+
+
+def test_a_double_click_assigns_once_and_makes_one_invitation_code(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    doctor, client, ids = _linked_pair(running_app, "Twice", "Casey")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
     desk = Desk(context.new_page(), running_app)
     sign_in(desk, doctor, PASSWORD)
@@ -106,15 +112,7 @@ def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
 ) -> None:
     """The form empties once its line or tag is added: the second tap of a double tap would
     send the empty field and show "can't be empty" after a success."""
-    from unit_support import link
-
-    suffix = uuid.uuid4().hex[:8]
-    doctor, client = f"add-dr-{suffix}@clinic.example", f"add-{suffix}@example.ca"
-    running_app.create_user("clinician", doctor, "Dr. Add", PASSWORD)
-    running_app.create_user("client", client, "Alex", PASSWORD)
-    with running_app.core(), session_scope() as session:
-        ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
-        link(session, client_id=ids[client], clinician_id=ids[doctor])
+    _doctor, client, _ids = _linked_pair(running_app, "Add", "Alex")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
     phone = Desk(context.new_page(), running_app)
     sign_in(phone, client, PASSWORD)
