@@ -294,7 +294,6 @@ def shared_entry_page() -> rx.Component:
                 ),
                 rx.text(reading.dates, size="1", color_scheme="gray"),
                 entry_body(reading.body),
-                rx.button(tr("Refresh"), variant="soft", on_click=SharedWithMeState.refresh_shared_entry),
                 spacing="3",
                 width="100%",
             ),

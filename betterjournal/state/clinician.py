@@ -288,11 +288,6 @@ class SharedWithMeState(AppState):
         viewer = self._viewer()
         await self._read(viewer.user_id, self.router.url.query_parameters.get("id", ""))
 
-    @guarded(Role.CLINICIAN)
-    async def refresh_shared_entry(self) -> None:
-        viewer = self._viewer()
-        await self._read(viewer.user_id, self.reading.id)
-
     async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
         # New when this visit's list showed it as new, or on a re-read of a new one.
         was_new = str(entry_id) in self._new_ids or (self.reading.new and self.reading.id == str(entry_id))

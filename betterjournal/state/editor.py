@@ -45,6 +45,7 @@ class EditorState(AppState):
     _closed: bool = False
     _draft_problem: str = ""
     _saved_id: str = ""  # the entry this tab saved last, for a second click on Save
+    _saved_notice: str = ""  # and what its save said
     _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
 
     def _clear_editor(self) -> None:
@@ -156,14 +157,20 @@ class EditorState(AppState):
             return None
         if self._closed and self._saved_id:
             # A second click on Save: the entry is saved, go (again) where the first went.
-            self._flash(self._t("Entry saved. It is private until you share it."))
+            self._flash(self._saved_notice)
             return rx.redirect(routes.entry(self._saved_id))
         values = {"title": form.get("title", ""), "body": form.get("body")}
         entry_page = await self.get_state(EntryState)
-        entry_id = await entry_page._save_and_show(viewer, self.entry_id, values)
+        entry_id, shared_with = await entry_page._save_and_show(viewer, self.entry_id, values)
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
-        self._flash(self._t("Entry saved. It is private until you share it."))
+        if shared_with:  # an edit of a shared entry: it stays shared, and they see the new words
+            self._saved_notice = self._t(
+                "Entry saved. Still shared with {names}.", names=", ".join(shared_with)
+            )
+        else:
+            self._saved_notice = self._t("Entry saved. It is private until you share it.")
+        self._flash(self._saved_notice)
         return rx.redirect(routes.entry(entry_id))
 
     @guarded(Role.CLIENT)

@@ -162,9 +162,10 @@ class EntryState(AppState):
         finally:
             self.loaded = True
 
-    async def _save_and_show(self, viewer: Viewer, item_id: object, values: object) -> str:
+    async def _save_and_show(self, viewer: Viewer, item_id: object, values: object) -> tuple[str, list[str]]:
         """Save the editor's entry and fill this page's state in the same reply, so the saved
-        entry is on screen as soon as the save answers. Returns the entry's id."""
+        entry is on screen as soon as the save answers. Returns the entry's id and the names
+        of the clinicians it is shared with (an edit of a shared entry stays shared)."""
         item, shares = await in_session(
             _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values
         )
@@ -172,8 +173,9 @@ class EntryState(AppState):
         await self._present(item, shares)
         self.loaded, self._just_saved = True, (self.entry_id, time.monotonic())
         # Clinicians who have it open see the new words at once.
-        live.recheck_people([share.clinician_id for share in shares if share.shared_at is not None])
-        return self.entry_id
+        shared = [share for share in shares if share.shared_at is not None]
+        live.recheck_people([share.clinician_id for share in shared])
+        return self.entry_id, [share.clinician_name for share in shared]
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]

@@ -34,6 +34,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
+from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
@@ -204,6 +205,11 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
             return (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == edited
 
         await _pushed(clinician_tab, since, shows_edit)
+        # The client is told it is still shared (not "private until you share it").
+        loaded = await client_tab.exchange(
+            handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
+        )
+        assert state_of(loaded, AppState).get("notice") == f"Entry saved. Still shared with {c.name}."
     finally:
         await client_tab.close()
         await clinician_tab.close()

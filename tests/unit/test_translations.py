@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -88,3 +89,42 @@ def test_extraction_finds_each_kind_of_call() -> None:
         "Entry deleted.",  # N_(...) in views.py
         "{label} can't be empty.",  # N_(...) in core/validation.py
     } <= code
+
+
+# French sets ? ! : ; » apart from the word before with a no-break space (and « from the word
+# after), so that a line never breaks there: "Supprimer cette entrée ?" must not end a line
+# with "?" alone. A clock time ("10:00") and an address ("https://") are not punctuation.
+_NO_BREAK = "\u00a0\u202f"
+_SPACED_AFTER_WORD = re.compile(r"(?<=[^\s\d])[?!:;»]|[ \t\n][?!:;»]")
+_SPACED_BEFORE_WORD = re.compile(r"«(?=[^\s])|«[ \t\n]")
+
+
+def spacing_problems(translations: Catalog) -> list[str]:
+    """Translations where high punctuation lacks its no-break space, one line each."""
+    found = []
+    for message in translations:
+        for text in _texts(message.string) if message.id else []:
+            for mark in (*_SPACED_AFTER_WORD.finditer(text), *_SPACED_BEFORE_WORD.finditer(text)):
+                before, after = text[max(mark.start() - 1, 0)], text[mark.end() : mark.end() + 2]
+                if before in _NO_BREAK or after == "//" or (mark.group() == "«" and after[:1] in _NO_BREAK):
+                    continue
+                found.append(f"{text!r}: a no-break space around {mark.group().strip()!r}")
+                break
+    return found
+
+
+def test_french_high_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
+    found = spacing_problems(_french())
+    assert not found, "Use U+00A0 (or U+202F) there:\n" + "\n".join(found)
+
+
+def test_the_spacing_check_finds_a_plain_space_and_a_missing_one() -> None:
+    translations = Catalog()
+    translations.add("Delete this entry?", "Supprimer cette entrée ?")
+    translations.add("Sleep: {hours}", "Sommeil: {hours}")
+    translations.add("Saved!", "Enregistrée\u00a0!")
+    translations.add("At 10:00", "À 10:00, voir https://example.ca")
+    assert [line.split(":")[0] for line in spacing_problems(translations)] == [
+        "'Supprimer cette entrée ?'",
+        "'Sommeil",
+    ]
