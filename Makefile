@@ -90,7 +90,9 @@ bench: install
 LIGHTHOUSE_VERSION := 12.2.3
 .tools/lighthouse/node_modules/.bin/lighthouse:
 	mkdir -p .tools/lighthouse
-	cd .tools/lighthouse && $(BIN)/npm install --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+	# --prefix: in .tools/lighthouse itself (npm would otherwise install into the nearest folder
+	# above that holds node_modules: .tools, once axe-core is there).
+	$(BIN)/npm install --prefix .tools/lighthouse --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
 
 lighthouse: install browser .tools/lighthouse/node_modules/.bin/lighthouse
 	$(BIN)/python bench/lighthouse.py

@@ -6,6 +6,14 @@ stylesheet) for every page. Radix documents importing the tokens per colour inst
 (https://www.radix-ui.com/themes/docs/theme/color, "Tree-shaking"); `RadixTheme` does that
 for the scales named in `COLOUR_SCALES`. A `color_scheme` outside it would show no colour:
 `tests/unit/test_theme.py` fails when the code names one.
+
+The plugin also adds Radix Themes to Reflex's "bundled libraries": the app's root then
+imports the whole library (`import * as …`, put on `window.__reflex`) so that components
+made on the server at run time (`rx.dynamic`) can use any of them. The app makes none, and
+that import put every Radix component (menus, tabs, sliders, tables…) in every page's
+JavaScript: 258 KB of gzip on the sign-in page, of which 78 KB it never runs. `RadixTheme`
+takes it out of the list before the root is written, so each page loads only the components
+it names (`tests/e2e/test_details.py` checks the sign-in page's scripts).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import dataclasses
 from typing import Any
 
 import reflex as rx
+from reflex_base.components.dynamic import reset_bundled_libraries
 
 ACCENT = "teal"
 # The accent, the grey Radix pairs with it (sage), the neutral grey, and the notices' colours.
@@ -33,6 +42,12 @@ class RadixTheme(rx.plugins.RadixThemesPlugin):
             "@radix-ui/themes/components.css",
             "@radix-ui/themes/utilities.css",
         )
+
+    def pre_compile(self, **context: Any) -> None:
+        """After the pages are compiled, before the root is: only Reflex's own libraries stay
+        bundled (the app has no components made at run time)."""
+        super().pre_compile(**context)
+        reset_bundled_libraries()
 
 
 def radix_theme() -> RadixTheme:

@@ -177,6 +177,21 @@ def test_hashed_build_files_are_cached_for_a_year_and_pages_never(running_app) -
     assert re.search(rb'const BUILD = "[0-9a-f]{16}";', script)
 
 
+def test_the_sign_in_page_loads_only_the_radix_components_it_shows(running_app) -> None:
+    """A phone on a slow connection downloads and runs every script the page names. Radix
+    Themes reached every page whole (its menus, tabs, sliders, tables…), which the app
+    never makes at run time (betterjournal/theme.py): the sign-in page's scripts hold its
+    text fields and none of the components the app never shows (its menus, tabs, cards)."""
+    _, _, html = _get(running_app.url + routes.SIGN_IN + "/")
+    scripts = set(re.findall(rb'"(/assets/[^"]+\.js)"', html))
+    assert len(scripts) > 5, "the page names too few scripts to be the real build"
+    code = b"".join(_get(running_app.url + path.decode())[2] for path in scripts)
+    assert b"rt-TextFieldRoot" in code  # the sign-in form's fields: the scan reads the real code
+    never_shown = (b"rt-ContextMenuContent", b"rt-TabsList", b"rt-HoverCardContent", b"rt-SegmentedControl")
+    unused = [name for name in never_shown if name in code]
+    assert not unused, f"the sign-in page loads Radix components it never shows: {unused}"
+
+
 def test_a_page_without_its_trailing_slash_is_served_without_a_redirect(running_app) -> None:
     """Links, emails and form redirects name pages without the slash the static build keeps
     them under: each is served at once (a redirect costs a phone a round trip), and only
