@@ -5,6 +5,7 @@ import os
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
+from betterjournal.page_loading import LoadOrder
 from betterjournal.settings import get_settings
 from betterjournal.theme import radix_theme
 
@@ -27,7 +28,8 @@ config = rx.Config(
     state_manager_mode=rx.constants.StateManagerMode.MEMORY,  # decrypted text never on disk
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],  # private app: nothing to index
-    plugins=[radix_theme()],  # only the colour scales the app uses (betterjournal/theme.py)
+    # Only the colour scales and components the app uses (theme.py); scripts after styles.
+    plugins=[radix_theme(), LoadOrder()],
     default_color_mode="system",  # follows the phone (dark at 11 pm if it is); a choice in Settings
     trusted_proxy_hops=1 if settings.trust_proxy else 0,
     # A disconnected tab's state (decrypted text) leaves server memory after the client idle timeout.

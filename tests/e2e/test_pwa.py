@@ -177,14 +177,18 @@ def test_hashed_build_files_are_cached_for_a_year_and_pages_never(running_app) -
     assert re.search(rb'const BUILD = "[0-9a-f]{16}";', script)
 
 
-def test_the_sign_in_page_loads_only_the_radix_components_it_shows(running_app) -> None:
+def test_the_sign_in_page_loads_only_what_it_shows_and_its_stylesheet_first(running_app) -> None:
     """A phone on a slow connection downloads and runs every script the page names. Radix
     Themes reached every page whole (its menus, tabs, sliders, tables…), which the app
     never makes at run time (betterjournal/theme.py): the sign-in page's scripts hold its
-    text fields and none of the components the app never shows (its menus, tabs, cards)."""
+    text fields and none of the components the app never shows (its menus, tabs, cards).
+    They are preloaded at low priority, after the stylesheet the first paint waits for
+    (betterjournal/page_loading.py)."""
     _, _, html = _get(running_app.url + routes.SIGN_IN + "/")
+    preloads = re.findall(rb"<link [^>]*modulepreload[^>]*>", html)
+    assert len(preloads) > 5, "the page names too few scripts to be the real build"
+    assert all(b'fetchpriority="low"' in link for link in preloads), preloads
     scripts = set(re.findall(rb'"(/assets/[^"]+\.js)"', html))
-    assert len(scripts) > 5, "the page names too few scripts to be the real build"
     code = b"".join(_get(running_app.url + path.decode())[2] for path in scripts)
     assert b"rt-TextFieldRoot" in code  # the sign-in form's fields: the scan reads the real code
     never_shown = (b"rt-ContextMenuContent", b"rt-TabsList", b"rt-HoverCardContent", b"rt-SegmentedControl")
