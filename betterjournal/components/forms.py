@@ -10,6 +10,7 @@ import reflex as rx
 
 from betterjournal.components.layout import labelled_field
 from betterjournal.components.text import Text, tr
+from betterjournal.state.base import ONE_TAP_MS as ONE_TAP_MS  # the pages' one-tap window
 
 
 class KeepTyped(rx.Component):
@@ -31,11 +32,6 @@ class ShowPassword(rx.Component):
     target: rx.Var[str]
     show_label: rx.Var[str]
     hide_label: rx.Var[str]
-
-
-# A double tap on a button that makes something sends one event: the page drops the second
-# of two taps within this time (`.throttle(ONE_TAP_MS)` on the handler).
-ONE_TAP_MS = 1000
 
 
 def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:

@@ -207,6 +207,10 @@ def _name(value: object) -> str:
     return clean_text(value, label=N_("Name"), max_length=NAME_MAX).strip()
 
 
+def _same_name(one: str, other: str) -> bool:
+    return " ".join(one.casefold().split()) == " ".join(other.casefold().split())
+
+
 def _seal_name(session: Session, client_id: uuid.UUID, model: type[SQLModel], row_id: uuid.UUID, name: str):
     return data_key(session, client_id).seal_field(model.name_ct, row_id, name)  # type: ignore[attr-defined]
 
@@ -228,9 +232,15 @@ def tags_of(session: Session, *, owner_id: uuid.UUID) -> list[Label]:
 
 
 def add_tag(session: Session, *, owner_id: uuid.UUID, name: object) -> uuid.UUID:
+    """A new tag, or the client's tag of that name if they have one ("Work" is "work"):
+    two tags of one name would split its check-ins between them."""
     clean = _name(name)
     take_turns(session, User, col(User.id) == owner_id)  # two tabs adding at once: the limit holds
-    if len(tags_of(session, owner_id=owner_id)) >= TAGS_PER_CLIENT:
+    tags = tags_of(session, owner_id=owner_id)
+    same = next((tag for tag in tags if _same_name(tag.name, clean)), None)
+    if same is not None:
+        return uuid.UUID(same.id)
+    if len(tags) >= TAGS_PER_CLIENT:
         raise InvalidInput(N_("You have the most tags there can be. Remove one to add another."))
     tag_id = uuid.uuid4()
     sealed = _seal_name(session, owner_id, CheckInTag, tag_id, clean)
@@ -249,6 +259,9 @@ def _own_tag(session: Session, owner_id: uuid.UUID, tag_id: object) -> CheckInTa
 def rename_tag(session: Session, *, owner_id: uuid.UUID, tag_id: object, name: object) -> None:
     clean = _name(name)
     tag = _own_tag(session, owner_id, tag_id)
+    others = [other for other in tags_of(session, owner_id=owner_id) if other.id != str(tag.id)]
+    if any(_same_name(other.name, clean) for other in others):
+        raise InvalidInput(N_("You already have a tag called {name}."), name=clean)
     tag.name_ct = _seal_name(session, owner_id, CheckInTag, tag.id, clean)
     session.add(tag)
 

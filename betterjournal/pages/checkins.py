@@ -17,7 +17,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, ONE_TAP_MS
+from betterjournal.components.forms import NATIVE_CONTROL
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -140,8 +140,8 @@ def tag_chips() -> rx.Component:
 
 def _new_tag_form() -> rx.Component:
     """The new tag's form, empty: its field and button sit among the check-in's tags."""
-    # A double tap adds one tag (the second would send the emptied field: "can't be empty").
-    return rx.form(id=NEW_TAG_FORM, on_submit=CheckInState.add_tag.throttle(ONE_TAP_MS), reset_on_submit=True)
+    # A double tap adds one tag: the second tap's emptied field is ignored (AppState._second_tap).
+    return rx.form(id=NEW_TAG_FORM, on_submit=CheckInState.add_tag, reset_on_submit=True)
 
 
 def check_in_page() -> rx.Component:
@@ -427,7 +427,7 @@ def _share_several() -> rx.Component:
 
 
 def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Component:
-    """A one-field form: a name, and its button (a double tap sends it once)."""
+    """A one-field form: a name, and its button (a double tap adds once: AppState._second_tap)."""
     return rx.form(
         rx.hstack(
             labelled_field(label, rx.input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3")),
@@ -436,7 +436,7 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
             wrap="wrap",
             spacing="2",
         ),
-        on_submit=on_submit.throttle(ONE_TAP_MS),
+        on_submit=on_submit,
         reset_on_submit=True,
         width="100%",
     )

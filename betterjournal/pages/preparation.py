@@ -180,7 +180,7 @@ def _agenda() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=PrepareState.add_line.throttle(ONE_TAP_MS),  # a double tap adds one line
+            on_submit=PrepareState.add_line,  # a double tap adds one line (AppState._second_tap)
             reset_on_submit=True,
             width="100%",
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
@@ -33,6 +34,10 @@ from betterjournal.models import AuditAction, AuditOutcome, Role, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
+# A double tap's second tap comes within this time of the first: a button that makes
+# something drops it (`.throttle(ONE_TAP_MS)` on the handler); a one-field "Add" form ignores
+# the emptied field it sends (AppState._second_tap).
+ONE_TAP_MS = 1000
 log = logging.getLogger("betterjournal.state")
 
 PUBLIC_PAGE_PROBLEMS = {
@@ -114,6 +119,8 @@ class AppState(rx.State):
     _viewer_id: str = ""
     _flash_message: str = ""
     _language_chosen: bool = False  # by the person, not just guessed from the browser
+    _added_at: float = 0.0  # when a one-field "Add" form of this tab last added something
+    _added_notice: str = ""  # and what it said
 
     def _reader(self) -> Reader:
         """How server-made text reads to the person in this tab: language and time zone."""
@@ -122,6 +129,22 @@ class AppState(rx.State):
     def _t(self, message: str, **values: object) -> str:
         """`message` in this tab's language (i18n.Reader.t)."""
         return self._reader().t(message, **values)
+
+    def _added(self) -> None:
+        """A one-field "Add" form (a tag, an agenda line…) added what it held, and empties;
+        call it once the notice is set."""
+        self._added_at, self._added_notice = time.monotonic(), self.notice
+
+    def _second_tap(self, value: object) -> bool:
+        """The second tap of a double tap on "Add": it sends the field the first tap's add
+        emptied. Nothing to add and nothing wrong: the handler returns quietly. (Not a
+        throttle on the form: that would also drop a second item typed within a second, and
+        the form would still empty, losing its words.)"""
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        if not empty or (time.monotonic() - self._added_at) * 1000 >= ONE_TAP_MS:
+            return False
+        self.notice = self._added_notice  # the first tap's, which this event's start cleared
+        return True
 
     def _use_preferences(self, viewer: Viewer) -> None:
         """The signed-in person's own language and time zone, once they have chosen them."""

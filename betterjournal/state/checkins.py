@@ -102,13 +102,20 @@ class CheckInState(AppState):
     @guarded(Role.CLIENT)
     async def add_tag(self, form: dict) -> None:
         """A new tag, made during a check-in: it joins this check-in, and what was tapped
-        and typed so far stays."""
+        and typed so far stays. A name the client already has chooses that tag."""
+        name = _field(form, "name")
+        if self._second_tap(name):
+            return
         viewer = self._viewer()
-        tag_id, self.tags, self.scales = await in_session(
-            _add_tag, owner_id=viewer.user_id, name=_field(form, "name")
-        )
-        self.chosen_tags = [*self.chosen_tags, str(tag_id)]
-        self.notice = self._t("Tag added to this check-in.")
+        had = {tag.id for tag in self.tags}
+        tag_id, self.tags, self.scales = await in_session(_add_tag, owner_id=viewer.user_id, name=name)
+        if str(tag_id) not in self.chosen_tags:
+            self.chosen_tags = [*self.chosen_tags, str(tag_id)]
+        if str(tag_id) in had:
+            self.notice = self._t("You already have this tag. It is chosen for this check-in.")
+        else:
+            self.notice = self._t("Tag added to this check-in.")
+        self._added()
 
     @guarded(Role.CLIENT, quiet=True)
     async def choose_rating(self, dimension: str, value: object) -> None:
@@ -332,9 +339,14 @@ class CheckInsState(AppState):
 
     @guarded(Role.CLIENT)
     async def add_tag(self, form: dict) -> None:
+        name = _field(form, "name")
+        if self._second_tap(name):
+            return
         viewer = self._viewer()
-        await in_session(checkins.add_tag, owner_id=viewer.user_id, name=_field(form, "name"))
-        self.notice = self._t("Tag added.")
+        had = {tag.id for tag in self.tags}
+        tag_id = await in_session(checkins.add_tag, owner_id=viewer.user_id, name=name)
+        self.notice = self._t("You already have this tag.") if str(tag_id) in had else self._t("Tag added.")
+        self._added()
         await self._load(self.chart_range or "2w")
 
     @guarded(Role.CLIENT)
@@ -355,10 +367,13 @@ class CheckInsState(AppState):
     @guarded(Role.CLIENT)
     async def add_own_scale(self, form: dict) -> None:
         """A scale of the client's own: private, never shown to a clinician."""
-        viewer = self._viewer()
         name = _field(form, "name")
+        if self._second_tap(name):
+            return
+        viewer = self._viewer()
         await in_session(checkins.add_scale, client_id=viewer.user_id, added_by=viewer.user_id, name=name)
         self.notice = self._t("Scale added. It is private: only you see it.")
+        self._added()
         await self._load(self.chart_range or "2w")
 
     @guarded(Role.CLIENT)
@@ -483,10 +498,13 @@ class ClientCheckInsState(AppState):
     @guarded(Role.CLINICIAN)
     async def suggest_scale(self, form: dict) -> None:
         """Suggest an extra 0–10 scale for this client's check-ins."""
-        viewer = self._viewer()
         name = _field(form, "name")
+        if self._second_tap(name):
+            return
+        viewer = self._viewer()
         await in_session(checkins.add_scale, client_id=self.client_id, added_by=viewer.user_id, name=name)
         self.notice = self._t("Scale suggested. It appears in your client's check-ins.")
+        self._added()
         live.recheck_people([self.client_id])  # the client's open check-in shows it at once
         await self._draw(self.client_id, self.chart_range or "3m")
 

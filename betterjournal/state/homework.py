@@ -732,8 +732,11 @@ class WorksheetsState(AppState):
     async def add_builder_field(self, form: dict) -> None:
         values = form_fields(form, {"label", "type", "field_label", "field_type"})
         spec = {"label": values.get("label", ""), "type": values.get("type", "")}
+        if self._second_tap(spec["label"]):
+            return
         worksheets.custom_definition({"title": "-", "fields": [*self._draft, spec]})  # checked as a whole
         self._draft = [*self._draft, spec]
+        self._added()
         self._show_draft()
 
     @guarded(Role.CLINICIAN)

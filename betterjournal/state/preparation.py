@@ -253,10 +253,13 @@ class PrepareState(AppState):
     @guarded(Role.CLIENT)
     async def add_line(self, form: dict[str, Any]) -> None:
         text = form_fields(form, {"text", "agenda_text"}).get("text")
+        if self._second_tap(text):
+            return
         await in_session(
             agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=text
         )
         await self._after(self._t("Added to your agenda."))
+        self._added()
 
     @guarded(Role.CLIENT)
     async def pin(self, form: dict[str, Any]) -> None:

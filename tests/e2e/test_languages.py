@@ -191,7 +191,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     # Sharing it with the clinician.
     page.get_by_role("switch", name="Partager avec Dr. Chen").click()
     expect(_status(page, "C'est partagé avec Dr. Chen.")).to_be_visible()
-    expect(page.get_by_text("Aucune consultation pour l'instant.", exact=False)).to_be_visible()
+    expect(page.get_by_text("Pas encore vu.", exact=False)).to_be_visible()
     assert_all_french(page)
 
     # The clinician reads it, in English, in Halifax time ...
@@ -205,12 +205,12 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     assert_all_english(doctor.page)
 
     # ... and the client's open page says so at once, in French, in Vancouver time.
-    seen = page.get_by_text(re.compile(r"Première consultation le "))
+    seen = page.get_by_text(re.compile(r"Vu le "))
     expect(seen).to_be_visible()
     assert_all_french(page)
 
     # The same share, each in their own local time: Halifax is four hours ahead.
-    client_shared = FRENCH_MOMENT.search(seen.inner_text().split("Première consultation")[0])
+    client_shared = FRENCH_MOMENT.search(seen.inner_text().split("Vu le")[0])
     doctor_shared = ENGLISH_MOMENT.search(dates.inner_text().split("shared")[1])
     assert client_shared is not None and doctor_shared is not None
     client_minutes = _local_minutes(client_shared, french=True)

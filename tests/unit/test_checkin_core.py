@@ -285,6 +285,21 @@ def _in_session(function, **kwargs):
         return function(session, **kwargs)
 
 
+def test_a_tag_name_the_client_already_has_is_that_tag_not_a_second_one(db: People) -> None:
+    a = db.client_a.id
+    work = _in_session(checkins.add_tag, owner_id=a, name="work")
+    family = _in_session(checkins.add_tag, owner_id=a, name="family")
+    assert _in_session(checkins.add_tag, owner_id=a, name="  Work ") == work
+    assert [t.name for t in _in_session(checkins.tags_of, owner_id=a)] == ["work", "family"]
+    with pytest.raises(InvalidInput) as refused:
+        _in_session(checkins.rename_tag, owner_id=a, tag_id=str(family), name="WORK")
+    assert refused.value.message == "You already have a tag called {name}."
+    _in_session(checkins.rename_tag, owner_id=a, tag_id=str(work), name="Work")  # its own name, recased
+    _in_session(checkins.remove_tag, owner_id=a, tag_id=str(work))
+    again = _in_session(checkins.add_tag, owner_id=a, name="work")
+    assert again not in (work, family)  # a removed tag's name is free again
+
+
 def test_tags_are_added_renamed_removed_and_only_the_clients_own_can_be_used(db: People) -> None:
     a, b = db.client_a.id, db.client_b.id
     work = _in_session(checkins.add_tag, owner_id=a, name=" work ")
