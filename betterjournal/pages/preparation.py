@@ -222,23 +222,34 @@ def _last_time() -> rx.Component:
             rx.vstack(
                 labelled_field(
                     tr("What I want to remember"),
-                    rx.text_area(
-                        id="remember",
-                        name="remember",
-                        default_value=PrepareState.remember,
-                        size="3",
-                        width="100%",
-                        rows="4",
+                    # Saved as it is typed (and when the field is left), like an entry's draft:
+                    # leaving the page never loses the note.
+                    rx.debounce_input(
+                        rx.text_area(
+                            id="remember",
+                            name="remember",
+                            on_change=PrepareState.keep_remember,
+                            size="3",
+                            width="100%",
+                            rows="4",
+                        ),
+                        value=PrepareState.remember,
+                        debounce_timeout=800,
                     ),
-                    hint=tr("Your note after the session. Only you can see it."),
+                    hint=tr("Your note after the session, saved as you type. Only you can see it."),
                 ),
-                rx.button(tr("Save note"), type="submit", size="3", variant="soft"),
+                rx.hstack(
+                    rx.button(tr("Save note"), type="submit", size="3", variant="soft"),
+                    rx.text(PrepareState.remember_status, size="2", color_scheme="gray", aria_live="polite"),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
                 spacing="2",
                 width="100%",
             ),
             on_submit=PrepareState.save_remember,
             width="100%",
-            key=PrepareState.remember,
         ),
         label=tr("Last time"),
     )

@@ -147,6 +147,7 @@ class PrepareState(AppState):
     last_lines: list[AgendaLineView] = []
     session_held: bool = False  # a session was held: the note after it can be written
     remember: str = ""
+    remember_status: str = ""  # "Note saved." once the note typed is on the server
     entry_choices: list[Choice] = []  # the window's entries, to print
     pin_choices: list[Choice] = []  # the window's entries and homework, and the chart, to pin
     has_chart: bool = False
@@ -198,7 +199,15 @@ class PrepareState(AppState):
         self.agenda_id = str(ready.agenda.id)
         self.lines = _own_lines(ready.agenda.lines, review, reader)
         self.agenda_shared = ready.agenda.shared
-        if not ready.agenda.shared:
+        last = ready.last_time
+        if not ready.agenda.shared and last is not None and last.shared and ready.agenda.lines:
+            # Last time's was shared; this is a new agenda, and nothing is shared by itself.
+            self.agenda_status = reader.t(
+                "A new agenda for your next session, with what wasn't discussed last time. "
+                "It is private until you share it: {name} can't see it yet.",
+                name=name,
+            )
+        elif not ready.agenda.shared:
             self.agenda_status = reader.t("Private: {name} can't see this agenda.", name=name)
         elif ready.agenda.seen_at is None:
             self.agenda_status = reader.t(
@@ -213,9 +222,8 @@ class PrepareState(AppState):
                 name=name,
                 moment=ready.agenda.seen_at,
             )
-        last = ready.last_time
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
-        self.remember = last.remember if last else ""
+        self.remember, self.remember_status = (last.remember if last else ""), ""
         self.session_held = ready.window.previous_key is not None
         self.entry_choices = [Choice(str(e.id), _title(e, reader)) for e in review.entries]
         pinned = {line.item_id for line in ready.agenda.lines}
@@ -332,8 +340,19 @@ class PrepareState(AppState):
 
     @guarded(Role.CLIENT)
     async def save_remember(self, form: dict[str, Any]) -> None:
+        await self._keep_note(form_fields(form, {"remember"}).get("remember"))
+        await self._after(self._t("Your note is saved. Only you can see it."))
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def keep_remember(self, note: str) -> None:
+        """The note as typed, saved after a pause (and when the field is left). The field
+        keeps what is typed meanwhile: `remember` is not sent back."""
+        self.remember_status = ""
+        await self._keep_note(note)
+        self.remember_status = self._t("Note saved.")
+
+    async def _keep_note(self, note: object) -> None:
         client = self._viewer().user_id
-        note = form_fields(form, {"remember"}).get("remember")
 
         def keep(session: Session) -> None:
             last = agenda.last_time_for_note(session, client_id=client, clinician_id=self.clinician_id)
@@ -342,7 +361,6 @@ class PrepareState(AppState):
             agenda.remember(session, client_id=client, agenda_id=last, text=note)
 
         await in_session(keep)
-        await self._after(self._t("Your note is saved. Only you can see it."))
 
     @guarded(Role.CLIENT)
     async def download_summary(self, form: dict[str, Any]) -> rx.event.EventSpec | None:

@@ -190,6 +190,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda).not_to_contain_text(line)
     expect(agenda).to_contain_text("Entry: Shared thoughts")
     expect(page.get_by_role("switch", name="Share this agenda with Dr. Okafor")).not_to_be_checked()
+    expect(page.get_by_text("A new agenda for your next session, with what wasn't discussed")).to_be_visible()
     last_time = page.get_by_role("region", name="Last time")
     expect(last_time.get_by_role("listitem").first).to_contain_text(line)
     expect(last_time.get_by_role("listitem").first).to_contain_text("Discussed")
@@ -198,5 +199,22 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     _status(page, "Your note is saved. Only you can see it.")
     page.reload()
     expect(page.get_by_label("What I want to remember")).to_have_value(note)
+    # Words added and left without "Save note" are kept (saved as they are typed).
+    page.get_by_label("What I want to remember").press("Control+End")
+    page.keyboard.type(" Ask about sleep.")
+    expect(last_time.get_by_text("Note saved.")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    expect(page.get_by_label("What I want to remember")).to_have_value(note + " Ask about sleep.")
+    # And words typed just before leaving: the field sends them as it is left.
+    page.get_by_label("What I want to remember").press("Control+End")
+    page.keyboard.type(" Bring the list.")
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    expect(page.get_by_label("What I want to remember")).to_have_value(
+        note + " Ask about sleep. Bring the list."
+    )
     assert note not in "\n".join(frames)  # the clinician's browser never gets it
     desk_context.close()
