@@ -252,11 +252,24 @@ def shared_view(item: SharedItem, reader: Reader) -> SharedView:
         id=str(item.id),
         title=view.title(item.fields),
         body=view.body(item.fields),
-        dates=reader.t("Written {written} · shared {shared}", written=item.created_at, shared=item.shared_at),
+        dates=_shared_dates(item, reader),
         shared_on=reader.t("Shared on {moment}", moment=item.shared_at),
         new=item.new,
         owner_id=str(item.owner_id),
     )
+
+
+def _shared_dates(item: SharedItem, reader: Reader) -> str:
+    """'Written … · shared …', and '· edited …' once its owner has changed it: a clinician
+    who read it before can tell that the words on screen are not those they read."""
+    if item.updated_at is not None and item.updated_at > item.created_at:
+        return reader.t(
+            "Written {written} · shared {shared} · edited {edited}",
+            written=item.created_at,
+            shared=item.shared_at,
+            edited=item.updated_at,
+        )
+    return reader.t("Written {written} · shared {shared}", written=item.created_at, shared=item.shared_at)
 
 
 def written_line(reader: Reader, created_at: datetime, updated_at: datetime) -> str:

@@ -366,6 +366,7 @@ def _shared_rows(kind: items.Kind) -> Any:
             ItemShare.id,
             ItemShare.shared_at,
             ItemShare.first_seen_at,
+            ClientItem.updated_at,
             *columns,
         )
     ).join(kind.table, kind.item_key == ClientItem.id)
@@ -398,9 +399,11 @@ def _reveal(
     keys = {owner_id: data_key(session, owner_id) for owner_id in {row[1] for row in rows}}
     names = kind.shared_field_names
     shown = []
-    for item_id, owner_id, created_at, _share, shared_at, seen, *blobs in rows:
+    for item_id, owner_id, created_at, _share, shared_at, seen, updated_at, *blobs in rows:
         values = kind.open(keys[owner_id], str(item_id), dict(zip(names, blobs, strict=True)), names)
-        shown.append(SharedItem(item_id, kind.name, owner_id, values, created_at, shared_at, seen is None))
+        shown.append(
+            SharedItem(item_id, kind.name, owner_id, values, created_at, shared_at, seen is None, updated_at)
+        )
     return shown
 
 

@@ -202,6 +202,17 @@ def check_in_page() -> rx.Component:
                     size="3",
                     width="100%",
                     disabled=rx.cond(CheckInState.ratings.contains("mood"), False, True),  # type: ignore[attr-defined]
+                    aria_describedby="save-check-in-needs",
+                ),
+                # Why Save waits, for someone who filled the optional fields first.
+                rx.text(
+                    rx.cond(
+                        CheckInState.ratings.contains("mood"),  # type: ignore[attr-defined]
+                        "",
+                        tr("Choose your mood, from 0 to 10, to save."),
+                    ),
+                    id="save-check-in-needs",
+                    size="2",
                 ),
                 rx.text(
                     tr("New check-ins are private. You choose what to share."), size="1", color_scheme="gray"

@@ -183,7 +183,11 @@ def _form() -> rx.Component:
             wrap="wrap",
         ),
         rx.text(
-            tr("New entries are private. You choose what to share, one entry at a time."),
+            rx.cond(
+                EditorState.shared_line != "",
+                EditorState.shared_line,
+                tr("New entries are private. You choose what to share, one entry at a time."),
+            ),
             size="1",
             color_scheme="gray",
         ),

@@ -7,12 +7,12 @@ import uuid
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.core import drafts
+from betterjournal.core import drafts, sharing
 from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import can_hold, parse_id
 from betterjournal.db import in_session
-from betterjournal.models import Role, Viewer
+from betterjournal.models import Editing, Role, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
 
@@ -22,6 +22,17 @@ EDITOR_HOLD_MAX = 60_000
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
 ISSUED_KEPT = 8
+
+
+def _open_for_editing(
+    session, *, owner_id: uuid.UUID, item_id: str, issued: bool
+) -> tuple[Editing, list[str]]:
+    """The editor's words, and who sees the entry once saved (its clinicians, if shared)."""
+    opened = drafts.open_for_editing(session, owner_id=owner_id, kind=KIND, item_id=item_id, issued=issued)
+    if opened.is_new:
+        return opened, []
+    parsed = uuid.UUID(item_id)
+    return opened, sharing.shared_with(session, owner_id=owner_id, item_ids=[parsed]).get(parsed, [])
 
 
 class EditorState(AppState):
@@ -38,6 +49,7 @@ class EditorState(AppState):
     title: str = ""
     body: str = ""
     is_new: bool = True
+    shared_line: str = ""  # "Shared with …: once you save, they see your changes." ("" if private)
     draft_status: str = ""
     draft_failed: bool = False
     editor_ready: bool = False
@@ -49,7 +61,7 @@ class EditorState(AppState):
     _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
 
     def _clear_editor(self) -> None:
-        self.entry_id, self.title, self.body = "", "", ""
+        self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
         self._draft_problem = ""
@@ -76,17 +88,19 @@ class EditorState(AppState):
         # The same item again (a reconnect, a reload) keeps the form on screen as it is:
         # the page sends the words it still holds once this load is done.
         try:
-            opened = await in_session(
-                drafts.open_for_editing,
-                owner_id=viewer.user_id,
-                kind=KIND,
-                item_id=entry_id,
-                issued=entry_id in self._issued,
+            opened, shared_with = await in_session(
+                _open_for_editing, owner_id=viewer.user_id, item_id=entry_id, issued=entry_id in self._issued
             )
         except NotFound:
             self.editor_unavailable = True  # the one refusal, whatever the id was
             raise
         self.entry_id, self.is_new = entry_id, opened.is_new
+        if shared_with:  # an edit of a shared entry: saving shows the new words to them
+            self.shared_line = self._t(
+                "Shared with {names}: once you save, they see your changes.", names=", ".join(shared_with)
+            )
+        else:
+            self.shared_line = ""
         self.title, self.body = opened.fields["title"], opened.fields["body"]
         self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
         self.draft_failed = False

@@ -76,7 +76,13 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()  # 1
+    # Until a mood is chosen, Save waits, and says why.
+    expect(page.get_by_role("button", name="Save check-in")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save check-in")).to_have_accessible_description(
+        "Choose your mood, from 0 to 10, to save."
+    )
     page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True).click()  # 2
+    expect(page.get_by_text("Choose your mood, from 0 to 10, to save.")).to_have_count(0)
     expect(
         page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True)
     ).to_have_attribute("aria-pressed", "true")

@@ -195,14 +195,20 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
         # The client edits it: the clinician's open entry shows the new words.
         edited = app.marker("share-seen-edited")
         where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
-        await client_tab.exchange(handler_name(EditorState, "open_editor"), **where)
+        opened = await client_tab.exchange(handler_name(EditorState, "open_editor"), **where)
+        # The editor says the entry is shared: saving shows the new words to them.
+        assert state_of(opened, EditorState).get("shared_line") == (
+            f"Shared with {c.name}: once you save, they see your changes."
+        )
         since = len(clinician_tab.received)
         await client_tab.exchange(
             handler_name(EditorState, "save_entry"), save_payload(entry.title, edited), **where
         )
 
         def shows_edit(pushed: list[dict[str, Any]]) -> bool:
-            return (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == edited
+            reading = state_of(pushed, SharedWithMeState).get("reading") or {}
+            # The new words, and that they changed since written ("· edited …").
+            return reading.get("body") == edited and " · edited " in reading.get("dates", "")
 
         await _pushed(clinician_tab, since, shows_edit)
         # The client is told it is still shared (not "private until you share it").
