@@ -511,7 +511,8 @@ def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
         id=task.id,
         title=str(reader.shown(task.worksheet.title)),
         by=reader.t("From {name}", name=task.clinician_name),
-        due=homework.due_text(reader, task.due_on, today),
+        # Returned work is no longer due: its card says where it stands, not a date to meet.
+        due="" if task.status in ("returned", "reviewed") else homework.due_text(reader, task.due_on, today),
         status=reader.t(TASK_STATUS[task.status])
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),

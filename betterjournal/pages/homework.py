@@ -47,7 +47,7 @@ def task_card(task: TaskLine) -> rx.Component:
                     width="100%",
                     align="start",
                 ),
-                rx.text(task.due, size="2"),
+                rx.cond(task.due != "", rx.text(task.due, size="2")),
                 rx.text(task.by, size="1", color_scheme="gray"),
                 spacing="1",
                 width="100%",

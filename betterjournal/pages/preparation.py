@@ -310,7 +310,12 @@ def _since_last() -> rx.Component:
         rx.cond(
             PrepareState.has_chart,
             chart(PrepareState.figure, PrepareState.chart_summary, height="220px"),
-            rx.text(PrepareState.chart_summary, size="2"),
+            # "No check-ins since…" only beside things done: with nothing at all, the line
+            # below says it once ("Nothing written or checked in since then yet.").
+            rx.cond(
+                PrepareState.timeline.length() > 0,  # type: ignore[attr-defined]
+                rx.text(PrepareState.chart_summary, size="2"),
+            ),
         ),
         rx.cond(
             PrepareState.to_do.length() > 0,  # type: ignore[attr-defined]

@@ -150,9 +150,14 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     # The client keeps the returned record open; the clinician reads it, comments and
     # marks it reviewed, and the comment appears on the client's screen as it is saved.
-    page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
-        has_text="Thought record"
-    ).click()
+    returned_card = (
+        page.get_by_role("region", name="Returned to your clinician")
+        .get_by_role("link")
+        .filter(has_text="Thought record")
+    )
+    expect(returned_card).to_contain_text("Returned")
+    expect(returned_card).not_to_contain_text("Due ")  # returned work is no longer due
+    returned_card.click()
     expect(page.get_by_role("heading", name="Thought record")).to_be_visible()
     _read_and_review(desk, url, "Good noticing. Let's look at the evidence together.")
     expect(desk.get_by_text(situation)).to_be_visible()

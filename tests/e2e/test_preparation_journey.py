@@ -185,6 +185,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     # last time shows what was discussed, with a note only the client sees.
     page.reload()
     expect(page.get_by_text("Since your session on")).to_be_visible()
+    # Nothing done yet in the new window: said once, not twice.
+    expect(page.get_by_text("Nothing written or checked in since then yet.")).to_be_visible()
+    expect(page.get_by_text("No check-ins since the last session.")).to_have_count(0)
     agenda = page.get_by_role("region", name="What I want to bring").get_by_role("list", name="Your agenda")
     expect(agenda.get_by_role("listitem")).to_have_count(2)
     expect(agenda).not_to_contain_text(line)
