@@ -796,7 +796,7 @@ class SharedItem:
     created_at: datetime
     shared_at: datetime
     new: bool = False  # not seen by this clinician before this read (marked seen by it)
-    updated_at: datetime | None = None  # its last save by its owner (later than created_at: edited)
+    updated_at: datetime | None = None  # its owner's last save (after shared_at: edited since)
 
 
 @dataclass(frozen=True)

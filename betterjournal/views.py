@@ -260,9 +260,10 @@ def shared_view(item: SharedItem, reader: Reader) -> SharedView:
 
 
 def _shared_dates(item: SharedItem, reader: Reader) -> str:
-    """'Written … · shared …', and '· edited …' once its owner has changed it: a clinician
-    who read it before can tell that the words on screen are not those they read."""
-    if item.updated_at is not None and item.updated_at > item.created_at:
+    """'Written … · shared …', and '· edited …' once its owner has changed it since sharing
+    it: a clinician who read it before can tell that the words on screen are not those they
+    read. (An edit before the share is not theirs to know of: they never saw that version.)"""
+    if item.updated_at is not None and item.updated_at > item.shared_at:
         return reader.t(
             "Written {written} · shared {shared} · edited {edited}",
             written=item.created_at,

@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import LargeBinary, String, Text, event, text
@@ -300,8 +300,9 @@ def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
 def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
     """AUTHZ-8: what the core hands over for a clinician, and what the browser is sent."""
     fields = {field.name for field in dataclasses.fields(SharedItem)}
-    # `new`: whether this clinician had seen the share before (share state, no content).
-    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at", "new"}
+    # `new`: whether this clinician had seen the share before (share state, no content);
+    # `updated_at`: the owner's last save, shown only when later than the share ("edited").
+    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at", "new", "updated_at"}
     assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
     sent = {field.name for field in dataclasses.fields(views.SharedView)}
     # Whose it is (a linked client's id and name, which the clinician knows) and "New".
@@ -823,3 +824,17 @@ def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
         assert first.older is not None
         older = items.list_own(session, owner_id=a, kind=journal.KIND, older=first.older)
         assert (len(older.items), older.older) == (1, None)
+
+
+def test_the_clinician_is_told_of_an_edit_since_the_share_and_only_of_that() -> None:
+    written = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+    shared = written + timedelta(days=1)
+
+    def dates(updated_at: datetime) -> str:
+        item = SharedItem(
+            uuid.uuid4(), journal.KIND.name, uuid.uuid4(), {"title": "", "body": ""}, written, shared
+        )
+        return views.shared_view(dataclasses.replace(item, updated_at=updated_at), Reader()).dates
+
+    assert " · edited " not in dates(written + timedelta(hours=2))  # before it was shared
+    assert dates(shared + timedelta(hours=1)).endswith(" · edited Dec 1, 2026, 11:00\u202fa.m.")
