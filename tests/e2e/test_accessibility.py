@@ -433,16 +433,21 @@ def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, run
     page.context.close()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, NARROW], ids=["390px", "320px"])
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [(PHONE, ENGLISH), (NARROW, ENGLISH), (NARROW, FRENCH)],
+    ids=["390px", "320px", "320px-fr"],
+)
 def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
-    browser, running_app, worlds, viewport
+    browser, running_app, worlds, viewport, language
 ) -> None:
     """The browser's own font size at 32 px (200 %): text in rem doubles; the header keeps
-    "Sign out" on screen, the tab bar stays in the window, nothing scrolls sideways."""
-    world = worlds[ENGLISH]
-    tab = open_tab(browser, running_app, ENGLISH, viewport, is_mobile=True, has_touch=True)
+    "Sign out" on screen, the tab bar stays in the window, nothing scrolls sideways. French
+    too: its words are longer ("Se déconnecter de tous les appareils")."""
+    world = worlds[language]
+    tab = open_tab(browser, running_app, language, viewport, is_mobile=True, has_touch=True)
     page = tab.page
-    sign_in(tab, world.client_email, PASSWORD)
+    sign_in(tab, world.client_email, PASSWORD, french=language == FRENCH)
     page.wait_for_url("**/journal")
     settle(page)
     sizes = """() => ['main h1', 'footer p', 'nav a p'].map(
@@ -456,16 +461,21 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     problems = []
     for path in (
         routes.JOURNAL,
+        routes.WRITE,
         routes.CHECK_IN,
         routes.CHECK_INS,
         routes.HOMEWORK,
         routes.PREPARE,
+        routes.CARE_TEAM,
         routes.SETTINGS,
+        routes.YOUR_DATA,
     ):
         tab.goto(path)
         settle(page)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"
         problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page) + _overlapping(page)]
-        sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True)
+        sign_out_words = Reader(language).t("Sign out")
+        sign_out = page.get_by_role("banner").get_by_role("button", name=sign_out_words, exact=True)
         box = sign_out.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, box)
     page.context.close()
