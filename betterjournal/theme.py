@@ -13,7 +13,7 @@ made on the server at run time (`rx.dynamic`) can use any of them. The app makes
 that import put every Radix component (menus, tabs, sliders, tables…) in every page's
 JavaScript: 258 KB of gzip on the sign-in page, of which 78 KB it never runs. `RadixTheme`
 takes it out of the list before the root is written, so each page loads only the components
-it names (`tests/e2e/test_details.py` checks the sign-in page's scripts).
+it names (`tests/e2e/test_pwa.py` checks the sign-in page's scripts).
 """
 
 from __future__ import annotations

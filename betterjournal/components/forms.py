@@ -10,7 +10,6 @@ import reflex as rx
 
 from betterjournal.components.layout import labelled_field
 from betterjournal.components.text import Text, tr
-from betterjournal.state.base import ONE_TAP_MS as ONE_TAP_MS  # the pages' one-tap window
 
 
 class KeepTyped(rx.Component):

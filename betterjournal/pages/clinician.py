@@ -15,11 +15,11 @@ from betterjournal.components.entries import (
     shared_entry_card,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
+from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.clinician import ClientsState, PendingLine, SharedWithMeState
 from betterjournal.views import KIND_VIEWS, ClientLine, WaitingLine
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.forms import ONE_TAP_MS
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.admin import AdminState
+from betterjournal.state.base import ONE_TAP_MS
 
 
 def _filter(label, value: str, current, on_click) -> rx.Component:

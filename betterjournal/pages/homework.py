@@ -17,12 +17,13 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, ONE_TAP_MS, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, native_select
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
+from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.homework import (
     ClientHomeworkState,
     HomeworkState,

@@ -8,10 +8,11 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading
-from betterjournal.components.forms import NATIVE_CONTROL, ONE_TAP_MS, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.pages.checkins import chart
+from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 from betterjournal.views import AgendaLineView, CaseLineView, Choice, GivenLine, SharedView, TimelineLine
 
