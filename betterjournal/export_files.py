@@ -11,18 +11,26 @@ import html
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from betterjournal import views
+from betterjournal.core import agenda, checkins, homework, worksheets
+from betterjournal.core.errors import CoreError
 from betterjournal.i18n import N_, Message, Reader
 
 JSON_NAME = "betterjournal-data.json"
 HTML_NAME = "betterjournal-data.html"
 # The page may load nothing and run nothing, whatever the text in it.
 NOTHING_LOADED = "default-src 'none'; style-src 'unsafe-inline'"
+# Labels bold, answers close under them: a long worksheet reads on a phone.
+READING_STYLE = (
+    "dt{font-weight:600;margin-top:.5rem}dd{margin:0 0 .5rem .75rem}"
+    "dd p{margin:.25rem 0}ul{padding-left:1.25rem}"
+)
 
-# How each field reads on the page; the fields that hold structured values (JSON), shown as
-# lists. Every other field is the person's own text, shown exactly as written.
+# How each field is labelled on the page.
 FIELD_LABELS: dict[str, Message] = {
     "title": N_("Title"),
     "body": N_("Your entry"),
@@ -44,7 +52,7 @@ FIELD_LABELS: dict[str, Message] = {
     "instructions": N_("Instructions"),
     "comment": N_("Comment from your clinician"),
 }
-STRUCTURED = frozenset({"tags", "scales", "own_scales", "worksheet", "answers", "not_done", "lines"})
+RATINGS = frozenset(name for name, _ in checkins.RATINGS)
 
 KIND_TITLES: dict[str, Message] = {
     "journal_entry": N_("Journal entries"),
@@ -71,36 +79,108 @@ def _moment(reader: Reader, value: str | None) -> str:
     return reader.when(datetime.fromisoformat(value)) if value else ""
 
 
-def _value(value: object, names: dict[str, str]) -> str:
-    """A structured value as nested lists; a tag's or scale's id as its name."""
-    if isinstance(value, dict):
-        rows = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_value(v, names)}</dd>" for k, v in value.items())
-        return f"<dl>{rows}</dl>"
-    if isinstance(value, list):
-        return "<ul>" + "".join(f"<li>{_value(inner, names)}</li>" for inner in value) + "</ul>"
-    text = names.get(value, value) if isinstance(value, str) else value
+def _paragraph(text: object) -> str:
     return f'<p style="white-space:pre-wrap">{_e(text)}</p>'
 
 
-def _field(name: str, text: str, names: dict[str, str]) -> str:
-    if name in STRUCTURED:
-        try:
-            return _value(json.loads(text), names)
-        except ValueError:
-            pass  # shown as it is
-    return _value(text, {})
+def _list(parts: list[str]) -> str:
+    """Escaped parts as a list; a dash for none."""
+    if not parts:
+        return _paragraph("—")
+    return "<ul>" + "".join(f"<li>{part}</li>" for part in parts) + "</ul>"
 
 
-def _article(reader: Reader, heading: str, fields: dict[str, str], names: dict[str, str], *lines: str) -> str:
+def _pairs(pairs: list[tuple[str, str]]) -> str:
+    """Labels and their (already escaped) values."""
+    return "<dl>" + "".join(f"<dt>{_e(label)}</dt><dd>{value}</dd>" for label, value in pairs) + "</dl>"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a field's value needs to read as words: the names of the person's tags and
+    scales by id, and their items by id (for what an agenda pins)."""
+
+    names: dict[str, str]
+    items: dict[str, tuple[str, dict[str, str]]]
+
+
+def _answers(worksheet: worksheets.Worksheet, text: str, reader: Reader) -> str:
+    """A worksheet's questions, each with its answer, as the response's page shows them."""
+    pairs = []
+    for field in views.worksheet_fields(worksheet, worksheets.answers_from(text), reader, reading=True):
+        if not field.repeatable:
+            pairs.append((field.label, _paragraph(field.rows[0].cells[0].shown)))
+        elif field.type == worksheets.LIST:
+            pairs.append((field.label, _list([_paragraph(row.cells[0].shown) for row in field.rows])))
+        else:
+            rows = [
+                _e(row.label) + _pairs([(c.label, _paragraph(c.shown)) for c in row.cells])
+                for row in field.rows
+            ]
+            pairs.append((field.label, _list(rows)))
+    return _pairs(pairs)
+
+
+def _readable(name: str, text: str, fields: dict[str, str], reader: Reader, context: _Context) -> str:
+    """One field's value as a person reads it: moments in their time zone, ratings out of
+    10, tags and scales by name, a worksheet's answers under its questions, an agenda's lines
+    as the Prepare page words them. Raises ValueError (and the like) on a value it can't read."""
+    if name == "felt_at":
+        return _paragraph(_moment(reader, text))
+    if name in RATINGS:
+        return _paragraph(reader.t("{value} / 10", value=int(text)))
+    if name == "sleep_hours":
+        return _paragraph(reader.number(float(text)))
+    if name == "tags":
+        return _list([_e(context.names[tag]) for tag in json.loads(text) if tag in context.names])
+    if name in ("scales", "own_scales"):
+        values = json.loads(text).items()
+        return _pairs(
+            [
+                (context.names[key], _paragraph(reader.t("{value} / 10", value=int(value))))
+                for key, value in values
+                if key in context.names
+            ]
+        )
+    if name == "worksheet":
+        return _paragraph(reader.shown(worksheets.from_json(text).title))
+    if name == "answers":
+        return _answers(worksheets.from_json(fields["worksheet"]), text, reader)
+    if name == "not_done":
+        reasons = [reader.t(homework.NOT_DONE_REASONS[key]) for key in json.loads(text).get("reasons", [])]
+        return _list([_e(reason) for reason in reasons]) if reasons else _paragraph(reader.t("Yes"))
+    if name == "lines":
+        lines = agenda.lines_from(text)
+        return _list(
+            [
+                _paragraph(views.agenda_line_text(line, context.items.get(line.item_id), reader))
+                for line in lines
+            ]
+        )
+    return _paragraph(text)
+
+
+def _field(name: str, text: str, fields: dict[str, str], reader: Reader, context: _Context) -> str:
+    try:
+        return _readable(name, text, fields, reader, context)
+    except (ValueError, TypeError, KeyError, AttributeError, CoreError):
+        return _paragraph(text)  # shown as it is: the JSON file holds it all the same
+
+
+def _article(reader: Reader, heading: str, fields: dict[str, str], context: _Context, *lines: str) -> str:
     """One item: when, a line or two about it, then each field it has, by its label."""
-    shown = "".join(
-        f"<dt>{_e(reader.t(FIELD_LABELS[name]) if name in FIELD_LABELS else name)}</dt>"
-        f"<dd>{_field(name, text, names)}</dd>"
-        for name, text in fields.items()
-        if text
+    shown = _pairs(
+        [
+            (
+                reader.t(FIELD_LABELS[name]) if name in FIELD_LABELS else name,
+                _field(name, text, fields, reader, context),
+            )
+            for name, text in fields.items()
+            if text
+        ]
     )
     said = "".join(f"<p>{_e(line)}</p>" for line in lines)
-    return f"<article><h3>{_e(heading)}</h3>{said}<dl>{shown}</dl></article>"
+    return f"<article><h3>{_e(heading)}</h3>{said}{shown}</article>"
 
 
 def _tag(name: str, text: str) -> str:
@@ -110,7 +190,10 @@ def _tag(name: str, text: str) -> str:
 def page(data: dict[str, Any], reader: Reader) -> str:
     """The readable page: the account, the care team, then each kind's items, newest first."""
     account = data["account"]
-    names = {label["id"]: label["name"] for label in (*data["check_in_tags"], *data["check_in_scales"])}
+    context = _Context(
+        names={label["id"]: label["name"] for label in (*data["check_in_tags"], *data["check_in_scales"])},
+        items={item["id"]: (kind, item["fields"]) for kind, found in data["items"].items() for item in found},
+    )
     made = reader.t("Made on {moment}.", moment=_moment(reader, data["exported_at"]))
     parts = [
         _tag("h1", reader.t("Everything you have in Betterjournal")),
@@ -144,7 +227,7 @@ def page(data: dict[str, Any], reader: Reader) -> str:
                 for s in item["seen"]
             ]
             parts.append(
-                _article(reader, _moment(reader, item["created_at"]), item["fields"], names, shared, *seen)
+                _article(reader, _moment(reader, item["created_at"]), item["fields"], context, shared, *seen)
             )
     if data["homework_assigned"]:
         parts.append(_tag("h2", reader.t("Homework from your clinicians")))
@@ -153,7 +236,7 @@ def page(data: dict[str, Any], reader: Reader) -> str:
             if given["due_on"]:
                 said.append(reader.t("Due {day}.", day=reader.short_day(date.fromisoformat(given["due_on"]))))
             shown = {key: given[key] for key in ("worksheet", "instructions", "note", "comment")}
-            parts.append(_article(reader, _moment(reader, given["assigned_at"]), shown, names, *said))
+            parts.append(_article(reader, _moment(reader, given["assigned_at"]), shown, context, *said))
     if data["appointments"]:
         parts.append(_tag("h2", reader.t("Sessions")) + "<ul>")
         for session in data["appointments"]:
@@ -163,14 +246,14 @@ def page(data: dict[str, Any], reader: Reader) -> str:
     if data["drafts"]:
         parts.append(_tag("h2", reader.t("Drafts not saved yet")))
         parts += [
-            _article(reader, _moment(reader, d["updated_at"]), d["fields"], names) for d in data["drafts"]
+            _article(reader, _moment(reader, d["updated_at"]), d["fields"], context) for d in data["drafts"]
         ]
     title = _tag("title", reader.t("Your Betterjournal data"))
     return (
         f'<!DOCTYPE html><html lang="{_e(reader.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{NOTHING_LOADED}">'
-        f"{title}</head>"
+        f"{title}<style>{READING_STYLE}</style></head>"
         '<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;margin:0 auto;'
         'padding:1rem;color:#1f2937"><main>' + "".join(parts) + "</main></body></html>"
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from betterjournal import routes
-from betterjournal.core import checkins, homework, worksheets
+from betterjournal.core import agenda, checkins, homework, worksheets
 from betterjournal.core.checkins import KIND as CHECK_IN
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.i18n import N_, Message, Reader
@@ -160,6 +160,29 @@ KIND_VIEWS: dict[str, KindView] = {
         home=routes.HOMEWORK,
     ),
 }
+
+
+def item_title(kind: str, fields: Mapping[str, str], reader: Reader) -> str:
+    """What names an item in a list: its title, else the start of its text, else its kind's word."""
+    view = KIND_VIEWS[kind]
+    title = str(reader.shown(view.title(fields)))
+    return title or preview(view.body(fields)) or reader.t(view.words.untitled)
+
+
+PINNED: dict[str, Message] = {JOURNAL.name: N_("Entry: {title}"), homework.KIND.name: N_("Homework: {title}")}
+
+
+def agenda_line_text(line: agenda.Line, pinned: tuple[str, Mapping[str, str]] | None, reader: Reader) -> str:
+    """An agenda line as its client reads it; `pinned`: the (kind, fields) of the item a pin
+    names, None when that item is gone."""
+    if line.text:
+        return line.text
+    if line.pin == agenda.CHART:
+        return reader.t("Chart of my check-ins since the last session")
+    if pinned is None:
+        return reader.t("An item you deleted")
+    kind, fields = pinned
+    return reader.t(PINNED[kind], title=item_title(kind, fields, reader))
 
 
 @dataclass(frozen=True)

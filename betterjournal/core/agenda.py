@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -129,7 +129,8 @@ class Agenda:
     created_at: datetime
 
 
-def _lines(stored: str, discussed: set[str]) -> tuple[Line, ...]:
+def lines_from(stored: str, discussed: Set[str] = frozenset()) -> tuple[Line, ...]:
+    """An agenda's lines as stored (its `lines` field); `discussed`: the ids ticked."""
     return tuple(
         Line(
             id=line["id"],
@@ -193,7 +194,7 @@ def _open(session: Session, client_id: uuid.UUID, agenda_id: uuid.UUID) -> Agend
         id=agenda_id,
         clinician_id=row.clinician_id,
         window=row.window,
-        lines=_lines(own.fields["lines"], _discussed(session, [agenda_id])[agenda_id]),
+        lines=lines_from(own.fields["lines"], _discussed(session, [agenda_id])[agenda_id]),
         remember=own.fields["remember"],
         shared=share is not None,
         seen_at=share.seen_at if share else None,
@@ -417,7 +418,7 @@ def shared_agenda(
     if found is None:
         return None
     opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=found, kind=KIND)
-    lines = _lines(opened.fields["lines"], _discussed(session, [found])[found])
+    lines = lines_from(opened.fields["lines"], _discussed(session, [found])[found])
     pinned: dict[str, SharedItem] = {}
     for kind in PINNABLE.values():
         ids = [uuid.UUID(line.item_id) for line in lines if line.pin == kind.name]
@@ -448,7 +449,7 @@ def set_discussed(
     if not rows or row is None or row.clinician_id != clinician_id or row.client_id is None:
         raise Denied(actor_id=clinician_id, action=AuditAction.DISCUSS, item_id=parsed)
     opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=parsed, kind=KIND)
-    lines = _visible_lines(session, clinician_id, _lines(opened.fields["lines"], set()))
+    lines = _visible_lines(session, clinician_id, lines_from(opened.fields["lines"]))
     if not isinstance(line_id, str) or line_id not in {line.id for line in lines}:
         raise Denied(actor_id=clinician_id, action=AuditAction.DISCUSS, item_id=parsed)
     session.exec(

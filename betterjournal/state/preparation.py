@@ -24,17 +24,17 @@ from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.views import (
-    KIND_VIEWS,
     AgendaLineView,
     CaseLineView,
     Choice,
     GivenLine,
     SharedView,
     TimelineLine,
+    agenda_line_text,
     attention_line,
     case_line,
+    item_title,
     next_session_line,
-    preview,
     shared_view,
 )
 
@@ -43,7 +43,6 @@ _KIND_WORDS = {
     checkins.KIND.name: N_("Check-in"),
     homework.KIND.name: N_("Homework"),
 }
-_PINNED = {journal.KIND.name: N_("Entry: {title}"), homework.KIND.name: N_("Homework: {title}")}
 
 
 def _item_href(kind: str, item_id: str) -> str:
@@ -54,20 +53,8 @@ def _item_href(kind: str, item_id: str) -> str:
     return f"{routes.WORKSHEET}?id={item_id}"
 
 
-def _title(item: OwnItem | SharedItem, reader: Reader) -> str:
-    view = KIND_VIEWS[item.kind]
-    title = str(reader.shown(view.title(item.fields)))
-    return title or preview(view.body(item.fields)) or reader.t(view.words.untitled)
-
-
 def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Reader) -> str:
-    if line.text:
-        return line.text
-    if line.pin == agenda.CHART:
-        return reader.t("Chart of my check-ins since the last session")
-    if item is None:
-        return reader.t("An item you deleted")
-    return reader.t(_PINNED[item.kind], title=_title(item, reader))
+    return agenda_line_text(line, (item.kind, item.fields) if item else None, reader)
 
 
 def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Reader) -> list[AgendaLineView]:
@@ -97,7 +84,7 @@ def _timeline(review: agenda.Review, reader: Reader) -> list[TimelineLine]:
             title = reader.t("Mood {value} / 10", value=int(item.fields["mood"]))
             moment = datetime.fromisoformat(item.fields["felt_at"])  # when it is about
         else:
-            title = _title(item, reader)
+            title = item_title(item.kind, item.fields, reader)
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with)) if item.shared_with else ""
         found.append(
             (
@@ -225,7 +212,7 @@ class PrepareState(AppState):
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
         self.remember, self.remember_status = (last.remember if last else ""), ""
         self.session_held = ready.window.previous_key is not None
-        self.entry_choices = [Choice(str(e.id), _title(e, reader)) for e in review.entries]
+        self.entry_choices = [Choice(str(e.id), item_title(e.kind, e.fields, reader)) for e in review.entries]
         pinned = {line.item_id for line in ready.agenda.lines}
         self.pin_choices = [
             Choice(f"{item.kind}:{item.id}", _line_text(agenda.Line("", pin=item.kind), item, reader))

@@ -3,8 +3,10 @@ delete their account with everything in it; nobody else's data goes either way."
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import uuid
 import zipfile
 from datetime import timedelta
@@ -15,7 +17,18 @@ from sqlmodel import col, select
 from unit_support import PASSWORD, link, new_entry, row_counts, share
 
 from betterjournal import emails, export_files
-from betterjournal.core import checkins, drafts, journal, mail, portability, reminders, sharing
+from betterjournal.core import (
+    agenda,
+    checkins,
+    drafts,
+    homework,
+    items,
+    journal,
+    mail,
+    portability,
+    reminders,
+    sharing,
+)
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
 from betterjournal.i18n import Reader
@@ -184,3 +197,91 @@ def test_erasing_removes_every_row_of_the_client_and_only_theirs(db) -> None:
         assert [item.id for item in seen.items] == [made["others"]]
         erased = session.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.ERASE)).all()
         assert [(r.actor_id, r.subject_id) for r in erased] == [(db.client_a.id, db.client_a.id)]
+
+
+def _visible_text(page: str) -> str:
+    """The page's words as a reader's browser shows them (the tags and the head left out)."""
+    body = page[page.index("<body") :]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
+    """PRIV-1: what a person reads in the page is what the app showed them: moments in their
+    time zone, ratings out of 10, tags and scales by name, a worksheet's answers under its
+    questions, an agenda's lines as Prepare words them. No key, id or UTC timestamp."""
+    made = _world(db)
+    a = db.client_a.id
+    gone = uuid.uuid4()
+    answers = {
+        "situation": "A quiet day at home",
+        "emotions": [{"emotion": "Sad", "intensity": 70}],
+        "thoughts": ["Nobody called"],
+        "hot_belief": 80,
+    }
+    with session_scope() as session:
+        own = checkins.add_scale(session, client_id=a, added_by=a, name="Restless")
+        checkins.save(
+            session,
+            owner_id=a,
+            item_id=uuid.uuid4(),
+            values={
+                "felt_at": "2026-11-03T23:30:00+00:00",
+                "mood": 7,
+                "sleep_hours": "7.5",
+                "own_scales": json.dumps({str(own): 4}),
+            },
+        )
+        for kind, values in (
+            (
+                homework.KIND,
+                {
+                    "worksheet": json.dumps({"builtin": "thought_record"}),
+                    "answers": json.dumps(answers),
+                    "not_done": json.dumps({"reasons": ["forgot"]}),
+                },
+            ),
+            (
+                agenda.KIND,
+                {
+                    "lines": json.dumps(
+                        [
+                            {"id": "0a0b0c0d", "text": "Sleep, again"},
+                            {"id": "1a1b1c1d", "pin": "journal_entry", "item": str(made["shared"])},
+                            {"id": "2a2b2c2d", "pin": "chart"},
+                            {"id": "3a3b3c3d", "pin": "homework_response", "item": str(gone)},
+                        ]
+                    ),
+                    "remember": "Walk after lunch",
+                },
+            ),
+        ):
+            items.save(session, owner_id=a, kind=kind, item_id=uuid.uuid4(), values=values)
+    with session_scope() as session:
+        data = portability.everything(session, client_id=a)
+    english = _visible_text(export_files.page(data, Reader("en", "America/Vancouver")))
+    for shown in (
+        "Mood 7 / 10",  # label, then the rating out of 10
+        "When Nov 3, 2026, 3:30 p.m.",  # in the person's time zone
+        "Hours of sleep 7.5",
+        "Tags family",
+        "Your own scales Restless 4 / 10",
+        "Exercise Thought record",
+        "Situation A quiet day at home",
+        "Emotions Emotion 1 Emotion Sad How strong (0–100) 70 / 100",
+        "Automatic thoughts Nobody called",
+        "How much I believed it (0–100) 80 / 100",
+        "Evidence for the hot thought —",  # a question left empty
+        "Not done I forgot",
+        "Agenda Sleep, again Entry: Shared title Chart of my check-ins since the last session "
+        "An item you deleted",
+        "What I want to remember Walk after lunch",
+    ):
+        assert shown in english
+    stored = ("situation", "hot_belief", "thought_record", "builtin", "journal_entry", "0a0b0c0d")
+    assert [word for word in stored if word in english] == []
+    ids = {str(gone), str(made["shared"]), str(own), *(tag["id"] for tag in data["check_in_tags"])}
+    assert [found for found in ids if found in english] == []
+    assert re.findall(r"\d{4}-\d\d-\d\dT", english) == []  # no stored timestamp
+    french = _visible_text(export_files.page(data, Reader("fr-CA", "America/Montreal")))
+    for shown in ("Humeur 7 / 10", "Heures de sommeil 7,5", "Registre des pensées", "J'ai oublié"):
+        assert shown in french
