@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal.components.text import Text, tr
+from betterjournal.state.base import AppState
 from betterjournal.views import ItemCard, KindWords, SharedView, ShareLine
 
 
@@ -99,10 +100,18 @@ def loading(label: Text) -> rx.Component:
 
 
 def unavailable_or_loading(
-    loaded: bool | rx.Var[bool], message: Text, back: rx.Component, label: Text
+    loaded: bool | rx.Var[bool], message: Text, back: rx.Component | None, label: Text
 ) -> rx.Component:
-    """What a page shows when its item did not load: why, and the way back; or a spinner."""
-    return rx.cond(loaded, empty_state(message, back), loading(label))
+    """What a page shows when its item did not load: why, and the way back (None when the
+    page has its own above); or a spinner. When the server refused the item, the page's
+    notice already says why, in the same words whatever the reason (AUTHZ-3): only the way
+    back is left here."""
+    refused = AppState.problem != ""
+    return rx.cond(
+        loaded,
+        rx.cond(refused, back if back is not None else rx.fragment(), empty_state(message, back)),
+        loading(label),
+    )
 
 
 def back_link(label: Text, href: str | rx.Var[str]) -> rx.Component:

@@ -621,7 +621,7 @@ def check_in_item_page() -> rx.Component:
             unavailable_or_loading(
                 CheckInItemState.loaded,
                 tr("This check-in isn't available."),
-                rx.link(tr("Back to your check-ins"), href=routes.CHECK_INS),
+                None,  # the way back is above
                 tr("Opening the check-in"),
             ),
         ),

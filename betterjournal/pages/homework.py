@@ -369,7 +369,7 @@ def worksheet_page() -> rx.Component:
             unavailable_or_loading(
                 WorksheetState.loaded,
                 tr("This exercise isn't available. It may have been withdrawn."),
-                rx.link(tr("Back to your homework"), href=routes.HOMEWORK),
+                None,  # the way back is above
                 tr("Opening the exercise"),
             ),
         ),

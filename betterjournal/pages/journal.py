@@ -171,7 +171,7 @@ def entry_page() -> rx.Component:
             unavailable_or_loading(
                 EntryState.loaded,
                 tr("This entry isn't available."),
-                rx.link(tr("Back to your journal"), href=routes.JOURNAL),
+                None,  # the way back is above
                 tr("Opening the entry"),
             ),
         ),

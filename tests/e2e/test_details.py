@@ -224,6 +224,25 @@ def test_detail_pages_have_a_real_title_and_a_way_back(people, running_app: Runn
     expect(page.get_by_role("heading", level=1, name="Your journal")).to_be_visible()
 
 
+def test_an_item_that_is_not_there_is_said_once_with_one_way_back(people, running_app: RunningApp) -> None:
+    """An address of an item that isn't the client's (or is gone): one notice, in the same
+    words whatever the reason (AUTHZ-3), and one way back; not a second card saying it again."""
+    _doctor, client = people
+    page = client.page
+    refused = "This item isn't available. It may have been removed or made private."
+    for path, back in (
+        (f"/journal/entry?id={uuid.uuid4()}", "Back to your journal"),
+        (f"/check-ins/item?id={uuid.uuid4()}", "Back to your check-ins"),
+        (f"/homework/do?id={uuid.uuid4()}", "Back to your homework"),
+        (f"/journal/write?id={uuid.uuid4()}", "Write a new entry"),
+    ):
+        client.goto(path)
+        main = page.get_by_role("main")
+        expect(main.get_by_text(refused)).to_be_visible()
+        expect(main.get_by_text("isn't available")).to_have_count(1)
+        expect(main.get_by_role("link", name=back)).to_have_count(1)
+
+
 def test_each_settings_page_leads_back_to_the_settings(people) -> None:
     _doctor, client = people
     page = client.page
