@@ -266,39 +266,50 @@ def _summary_form() -> rx.Component:
             ),
         )
 
+    def choice(name: str, label: Text) -> rx.Component:
+        return rx.el.label(
+            rx.hstack(
+                rx.checkbox(name=name, default_checked=True, size="3", aria_label=label),
+                rx.text(label, aria_hidden="true"),
+            ),
+        )
+
+    # Only what has something in it is offered: a summary never leaves out what was ticked.
+    has_lines = PrepareState.lines.length() > 0  # type: ignore[attr-defined]
     return _section(
         tr("Print / save as PDF"),
-        rx.text(tr("A one-page summary to bring on paper. Choose what goes in it."), size="2"),
-        rx.form(
-            rx.vstack(
-                rx.el.label(
-                    rx.hstack(
-                        rx.checkbox(
-                            name="agenda", default_checked=True, size="3", aria_label=tr("My agenda")
+        rx.cond(
+            has_lines | PrepareState.has_chart | (PrepareState.entry_choices.length() > 0),  # type: ignore[attr-defined]
+            rx.fragment(
+                rx.text(tr("A one-page summary to bring on paper. Choose what goes in it."), size="2"),
+                rx.form(
+                    rx.vstack(
+                        rx.cond(has_lines, choice("agenda", tr("My agenda"))),
+                        rx.cond(
+                            PrepareState.has_chart,
+                            choice("chart", tr("My mood chart since the last session")),
                         ),
-                        rx.text(tr("My agenda"), aria_hidden="true"),
-                    ),
-                ),
-                rx.el.label(
-                    rx.hstack(
-                        rx.checkbox(
-                            name="chart",
-                            default_checked=True,
+                        rx.foreach(PrepareState.entry_choices, entry_choice),
+                        rx.button(
+                            rx.icon("download", aria_hidden="true"),
+                            tr("Download PDF"),
+                            type="submit",
                             size="3",
-                            aria_label=tr("My mood chart since the last session"),
                         ),
-                        rx.text(tr("My mood chart since the last session"), aria_hidden="true"),
+                        spacing="3",
+                        width="100%",
                     ),
+                    on_submit=PrepareState.download_summary,
+                    width="100%",
                 ),
-                rx.foreach(PrepareState.entry_choices, entry_choice),
-                rx.button(
-                    rx.icon("download", aria_hidden="true"), tr("Download PDF"), type="submit", size="3"
-                ),
-                spacing="3",
-                width="100%",
             ),
-            on_submit=PrepareState.download_summary,
-            width="100%",
+            rx.text(
+                tr(
+                    "A one-page summary to bring on paper, once there is something to put in it: "
+                    "a line on your agenda, a check-in or an entry since the last session."
+                ),
+                size="2",
+            ),
         ),
         label=tr("Print / save as PDF"),
     )

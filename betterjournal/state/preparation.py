@@ -53,6 +53,22 @@ def _item_href(kind: str, item_id: str) -> str:
     return f"{routes.WORKSHEET}?id={item_id}"
 
 
+# What the notice says once the summary is made, by what was chosen but had nothing in it
+# (the agenda, the chart): nothing ticked is ever left out without a word.
+_SUMMARY_READY = {
+    (False, False): N_("Your summary is ready. Check your downloads."),
+    (True, False): N_("Your summary is ready, without an agenda: yours has no lines. Check your downloads."),
+    (False, True): N_(
+        "Your summary is ready, without a chart: there are no check-ins since the last session. "
+        "Check your downloads."
+    ),
+    (True, True): N_(
+        "Your summary is ready, with your entries only: your agenda has no lines and there are no "
+        "check-ins since the last session. Check your downloads."
+    ),
+}
+
+
 def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Reader) -> str:
     return agenda_line_text(line, (item.kind, item.fields) if item else None, reader)
 
@@ -364,25 +380,28 @@ class PrepareState(AppState):
         def gather(session: Session):
             review = agenda.review(session, client_id=client, clinician_id=self.clinician_id)
             entries = agenda.chosen_entries(session, client_id=client, entry_ids=chosen)
+            lines = review.preparation.agenda.lines if with_agenda else ()
+            check_ins = review.check_ins if with_chart else []
+            if not (lines or check_ins or entries):  # (a tab from before the lines were removed)
+                raise InvalidInput(
+                    N_("What you chose has nothing in it yet. Add a line to your agenda, or check in.")
+                )
             agenda.record_export(session, client_id=client, item_ids=[e.id for e in entries])
-            return review, entries
+            return review, entries, _own_lines(lines, review, reader), _readings(check_ins)
 
-        review, entries = await in_session(gather)
-        ready = review.preparation
+        review, entries, lines, readings = await in_session(gather)
         data = await off_the_loop(  # a long summary takes a moment
             summary_pdf.session_summary,
             reader=reader,
-            next_at=ready.window.next_at,
+            next_at=review.preparation.window.next_at,
             since=review.since,
-            agenda=[line.text for line in _own_lines(ready.agenda.lines, review, reader)]
-            if with_agenda
-            else [],
-            readings=_readings(review.check_ins) if with_chart else [],
+            agenda=[line.text for line in lines],
+            readings=readings,
             entries=[
                 summary_pdf.SummaryEntry(e.created_at, e.fields["title"], e.fields["body"]) for e in entries
             ],
         )
-        self.notice = self._t("Your summary is ready. Check your downloads.")
+        self.notice = self._t(_SUMMARY_READY[(with_agenda and not lines, with_chart and not readings)])
         return rx.download(data=data, filename="betterjournal-summary.pdf")
 
 

@@ -101,6 +101,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     # The client sees it at once on their Prepare page.
     _prepare(page)
     expect(page.get_by_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")).to_be_visible()
+    # Nothing to print yet: no box is offered that would come out empty on paper.
+    printing = page.get_by_role("region", name="Print / save as PDF")
+    expect(printing).to_contain_text("once there is something to put in it")
+    expect(printing.get_by_role("button", name="Download PDF")).to_have_count(0)
 
     # Two entries, one shared; four check-ins, two shared; one homework returned.
     _write(page, "Shared thoughts", shared_body)
@@ -146,6 +150,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda.get_by_role("listitem").nth(1)).not_to_contain_text("Only you can see this item")
     bring.get_by_role("switch", name="Share this agenda with Dr. Okafor").click()
     _status(page, "Agenda shared with Dr. Okafor.")
+    # Now the summary offers the agenda and the chart, both ticked, and the entries.
+    for box in ("My agenda", "My mood chart since the last session"):
+        expect(printing.get_by_role("checkbox", name=box)).to_be_checked()
+    expect(printing.get_by_role("checkbox", name="Shared thoughts")).not_to_be_checked()
 
     # The caseload counts, neutrally.
     desk.goto(url + "/caseload")

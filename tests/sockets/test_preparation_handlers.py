@@ -838,6 +838,13 @@ BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
         True,
     ),
     ("summary form not a dict", "download_summary", lambda b: {"form": "agenda"}, NOT_SAVED, False),
+    (
+        "summary of a chart with no check-in",
+        "download_summary",
+        lambda b: {"form": {"chart": True}},
+        "What you chose has nothing in it yet. Add a line to your agenda, or check in.",
+        False,
+    ),
 ]
 
 
@@ -1069,7 +1076,11 @@ async def test_the_summary_pdf_holds_only_what_was_chosen_and_leaves_no_file(tea
         await _quiet()
         data_after, temp_after = _files(app.data_dir), _files(temp, skip=_unrelated_temp)
     assert problem_of(updates) == ""
-    assert state_of(updates, AppState)["notice"] == "Your summary is ready. Check your downloads."
+    # The chart was ticked, but there is no check-in to draw: the notice says it was left out.
+    assert state_of(updates, AppState)["notice"] == (
+        "Your summary is ready, without a chart: there are no check-ins since the last session. "
+        "Check your downloads."
+    )
     (download,) = [e for u in updates for e in u.get("events") or [] if e.get("name") == "_download"]
     url = download["payload"]["url"]
     head, _, encoded = url.partition(",")
