@@ -15,7 +15,7 @@ from betterjournal.components.entries import entry_body
 from betterjournal.components.forms import NATIVE_CONTROL
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.text import tr
-from betterjournal.core.worksheets import SHORT_MAX
+from betterjournal.core.worksheets import LIST, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
 
 # What a control does when answered: (cell, value) -> the event that saves it.
@@ -131,7 +131,8 @@ def _filled_row(
     field: FieldView, row: RowView, answer: Answer, remove: Callable[[Any, Any], Any]
 ) -> rx.Component:
     return rx.el.fieldset(
-        rx.el.legend(row.label, font_weight="500"),
+        # A list's item is one field, labelled "Item 2" itself: no legend saying it again.
+        rx.cond(field.type != LIST, rx.el.legend(row.label, font_weight="500")),
         rx.vstack(
             rx.foreach(row.cells, lambda cell: _labelled(cell, _control(cell, answer))),
             rx.button(

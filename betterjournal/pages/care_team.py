@@ -84,10 +84,12 @@ def _clinician_row(person: PersonLine) -> rx.Component:
                 rx.text(person.name, weight="bold"),
                 rx.text(person.since, size="1", color_scheme="gray"),
                 spacing="1",
+                class_name="whole-words",
             ),
             rx.spacer(),
             _end_link(person),
             align="center",
+            wrap="wrap",  # in large text, "Disconnect" goes under the name rather than squeeze it
             width="100%",
         ),
         width="100%",

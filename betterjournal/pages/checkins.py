@@ -38,12 +38,14 @@ SCALE_WORDS: dict[str, tuple[Message, Message, Message]] = {
 
 def _scale_words(dimension: str) -> rx.Component:
     low, middle, high = SCALE_WORDS[dimension]
-    return rx.hstack(
+    return rx.flex(
         rx.text(tr("0: {words}", words=tr(low)), size="1", color_scheme="gray"),
-        rx.spacer(),
         rx.text(tr("5: {words}", words=tr(middle)), size="1", color_scheme="gray"),
-        rx.spacer(),
         rx.text(tr("10: {words}", words=tr(high)), size="1", color_scheme="gray"),
+        justify="between",
+        wrap="wrap",  # in large text, the words go under one another rather than being cut
+        column_gap="0.75em",
+        class_name="whole-words",
         width="100%",
         aria_hidden="true",  # the group's description says it once for screen readers
     )
@@ -366,14 +368,14 @@ def _check_in_card(line: CheckInLine) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.text(line.mood, weight="bold"),
+                    rx.text(line.mood, weight="bold", class_name="whole-words"),
                     rx.spacer(),
                     rx.badge(line.label, color_scheme="gray", variant="soft"),
                     width="100%",
                 ),
                 rx.cond(line.details != "", rx.text(line.details, size="2", color_scheme="gray")),
                 rx.cond(line.note != "", rx.text(line.note, size="2", color_scheme="gray", trim="both")),
-                rx.text(line.felt_on, size="1", color_scheme="gray"),
+                rx.text(line.felt_on, size="1", color_scheme="gray", class_name="whole-words"),
                 spacing="1",
                 width="100%",
             ),

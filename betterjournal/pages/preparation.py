@@ -270,7 +270,7 @@ def _summary_form() -> rx.Component:
         return rx.el.label(
             rx.hstack(
                 rx.checkbox(name=name, default_checked=True, size="3", aria_label=label),
-                rx.text(label, aria_hidden="true"),
+                rx.text(label, aria_hidden="true", class_name="whole-words"),
             ),
         )
 
@@ -373,7 +373,9 @@ def prepare_page() -> rx.Component:
                             spacing="2",
                         ),
                     ),
-                    rx.callout(PrepareState.next_session, icon="calendar", width="100%"),
+                    rx.callout(
+                        PrepareState.next_session, icon="calendar", width="100%", class_name="whole-words"
+                    ),
                     _agenda(),
                     _since_last(),
                     rx.cond(PrepareState.session_held, _last_time()),

@@ -118,6 +118,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     _answer(page, "Emotion", "Anxious", within=emotions.get_by_role("group", name="Emotion 2"))
     thoughts = page.get_by_role("group", name="Automatic thoughts")
     thoughts.get_by_label("Item 1", exact=True).fill("I always push people away.")
+    expect(thoughts.get_by_text("Item 1", exact=True)).to_have_count(1)  # its label, said once
     expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(
         "Anxious"
     )
