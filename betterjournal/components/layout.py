@@ -55,7 +55,8 @@ class BrowserTimeZone(rx.Component):
 class FocusOnNewPage(rx.Fragment):
     """After a move to another page (a tapped link, a save that opens the saved item), the
     keyboard's focus goes to the new page's heading instead of falling back to the top of
-    the document, so a screen reader says where you are and Tab goes on from there."""
+    the document, so a screen reader says where you are and Tab goes on from there; and the
+    tab bar, when it scrolls sideways (large text), shows the tab of the new page."""
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
         return {"react": [ImportVar(tag="useEffect")], "react-router": [ImportVar(tag="useLocation")]}
@@ -70,6 +71,8 @@ useEffect(() => {
     heading.focus();
   }
   window.bjFocusPathSeen = bjFocusPath;
+  // In large text the tabs scroll sideways: the one for this page is shown.
+  document.querySelector('nav [aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
 }, [bjFocusPath]);"""
         ]
 
@@ -183,7 +186,7 @@ def _nav_link(
         border_top=rx.cond(here, "3px solid currentColor", "3px solid transparent"),
         padding_x="0.25rem",
         # The tabs share the width, a long label wrapping inside its tab ("Équipe de soins");
-        # only on a narrow screen or in large text do the tabs themselves wrap.
+        # a tab is never narrower than its longest word.
         flex="1 1 3.5rem",
         max_width="7rem",
         **_tap_target(TAP, "3rem"),
@@ -216,9 +219,12 @@ def _client_nav() -> rx.Component:
         _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
-        justify="center",
+        justify_content="safe center",  # ("safe": a row wider than the bar starts at its left)
         spacing="0",
-        wrap="wrap",
+        # One row, always: in large text it scrolls sideways in the bar (the tab you are on
+        # scrolled into view) rather than stacking into rows that cover half the screen.
+        wrap="nowrap",
+        overflow_x="auto",
         width="100%",
     )
 

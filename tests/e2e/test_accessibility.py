@@ -284,15 +284,29 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
 
 
 def _header_spill(page: Page) -> list[str]:
-    """The header's controls and the bottom tabs stay inside the window."""
+    """The header's controls stay inside the window; the tab bar too, on one row that covers
+    at most a fifth of the screen, the tab of the page you are on in view (in large text the
+    row scrolls sideways inside the bar)."""
     return page.evaluate(
         """() => {
             const out = [];
-            for (const el of document.querySelectorAll('header a, header button, nav a')) {
+            for (const el of document.querySelectorAll('header a, header button')) {
                 const box = el.getBoundingClientRect();
                 const name = (el.textContent || el.getAttribute('aria-label')).trim();
-                if (box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5 && el.closest('nav'))
-                    out.push(`"${name}" is outside the window`);
+                if (box.right > innerWidth + 0.5) out.push(`"${name}" is outside the window`);
+            }
+            const nav = document.querySelector('nav');
+            if (!nav) return out;
+            const bar = nav.getBoundingClientRect();
+            if (bar.right > innerWidth + 0.5 || bar.bottom > innerHeight + 0.5)
+                out.push('the tab bar is outside the window');
+            if (bar.height > innerHeight / 5)
+                out.push(`the tab bar is ${Math.round(bar.height)} px tall in a ${innerHeight} px window`);
+            const here = nav.querySelector('[aria-current="page"]');
+            if (here) {
+                const tab = here.getBoundingClientRect();
+                if (tab.left < bar.left - 0.5 || tab.right > bar.right + 0.5)
+                    out.push(`the tab "${here.textContent.trim()}" of this page is scrolled out of view`);
             }
             return out;
         }"""
