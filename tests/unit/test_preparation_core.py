@@ -56,7 +56,9 @@ def _hold(db: People) -> None:
             at="23:59",
             zone=ZONE,
         )
-        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
+        # In the zone it was planned in, as the app does: "today" is Halifax's, not the
+        # server's (between 00:00 in Halifax and 00:00 in Toronto, the two disagree).
+        appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, zone=ZONE)
 
 
 # --- appointments ------------------------------------------------------------------------------
