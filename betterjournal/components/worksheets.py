@@ -5,7 +5,7 @@ single answer, one per item for a list or a table), so one set of controls serve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import reflex as rx
 from reflex_base.event import input_event
@@ -18,8 +18,13 @@ from betterjournal.components.text import tr
 from betterjournal.core.worksheets import LIST, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
 
+
 # What a control does when answered: (cell, value) -> the event that saves it.
-Answer = Callable[[Any, Any], Any]
+class Answer(Protocol):
+    """Sends one control's answer; `resting`: a slider let go of where it rests (see
+    WorksheetState.choose_resting)."""
+
+    def __call__(self, cell: Any, value: Any, *, resting: bool = False) -> Any: ...
 
 
 def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component:
@@ -46,7 +51,9 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
 class RangeInput(Input):
     """A native range input that also gives its value when the finger or mouse lets go:
     a tap on the thumb where it rests (50, before any answer) changes nothing, so sends no
-    change, and must still choose 50."""
+    change, and must still choose 50. (That value only chooses while there is no answer:
+    by the time the finger lifts, the controlled input may show 50 again until the server
+    answers the tap's own change.)"""
 
     on_pointer_up: rx.EventHandler[input_event]
 
@@ -65,7 +72,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             value=rx.cond(cell.text != "", cell.text, "50"),
             aria_valuetext=rx.cond(cell.text != "", cell.text, not_rated),
             on_change=lambda value: answer(cell, value),
-            on_pointer_up=lambda value: answer(cell, value),
+            on_pointer_up=lambda value: answer(cell, value, resting=True),
             width="100%",
             min_height="2.75rem",
         ),

@@ -148,8 +148,9 @@ def to_do_on_home() -> rx.Component:
     )
 
 
-def _answer(cell, value):
-    return WorksheetState.answer(cell.field, cell.row, cell.column, value)
+def _answer(cell, value, *, resting: bool = False):
+    send = WorksheetState.choose_resting if resting else WorksheetState.answer
+    return send(cell.field, cell.row, cell.column, value)
 
 
 def _about() -> rx.Component:

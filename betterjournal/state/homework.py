@@ -275,6 +275,23 @@ class WorksheetState(AppState):
     @guarded(Role.CLIENT, quiet=True)
     async def answer(self, field: str, row: int, column: str, value: object) -> None:
         """One control's answer (`row` -1: the field itself), checked and autosaved."""
+        await self._answer(field, row, column, value)
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def choose_resting(self, field: str, row: int, column: str, value: object) -> None:
+        """A slider let go of: a tap on its thumb where it rests before any answer (50)
+        moves nothing, so the browser sends no change, and this chooses it. Once the control
+        has an answer (the same tap's change, sent just before), it does nothing: the value
+        tapped stands, whatever the slider shows while the server's answer is on its way."""
+        current = self._answers.get(field)
+        if row >= 0:
+            rows = current if isinstance(current, list) else []
+            cell = rows[row] if type(row) is int and row < len(rows) else None
+            current = cell.get(column) if isinstance(cell, dict) else cell
+        if current in (None, ""):
+            await self._answer(field, row, column, value)
+
+    async def _answer(self, field: str, row: int, column: str, value: object) -> None:
         sheet = self._sheet()
         spec = sheet.field_named(field)
         answers = copy.deepcopy(self._answers)

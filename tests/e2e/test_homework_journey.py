@@ -119,6 +119,17 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     thoughts = page.get_by_role("group", name="Automatic thoughts")
     thoughts.get_by_label("Item 1", exact=True).fill("I always push people away.")
     expect(thoughts.get_by_text("Item 1", exact=True)).to_have_count(1)  # its label, said once
+    # A tap on a slider's track, a fifth of the way along, keeps the value tapped (not the 50
+    # it rested at, which the slider shows again while the server's answer is on its way).
+    belief = page.get_by_label("How much I believed it (0–100)")
+    belief.scroll_into_view_if_needed()
+    box = belief.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] / 2)
+    expect(belief).not_to_have_value("50")
+    page.wait_for_timeout(1_000)  # the tap's change and its lift, both answered
+    tapped = belief.input_value()
+    assert 10 <= int(tapped) <= 30, tapped
     expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(
         "Anxious"
     )
@@ -138,6 +149,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(
         page.get_by_role("group", name="Automatic thoughts").get_by_label("Item 1", exact=True)
     ).to_have_value("I always push people away.")
+    expect(page.get_by_label("How much I believed it (0–100)")).to_have_value(tapped)
     _answer(page, "Evidence against the hot thought", "She was at work all day.")
     _saved(page)
     # Kept private so far: nothing of it is in the clinician's browser, and it reads "Assigned".

@@ -962,6 +962,35 @@ async def test_good_answers_of_every_type_are_kept(hw: Homework) -> None:
     assert (cells["w-f7-0"]["text"], cells["w-f7-1"]["text"]) == ("First step", "Second")
 
 
+async def test_a_slider_tapped_keeps_the_value_tapped_and_its_resting_thumb_is_chosen(hw: Homework) -> None:
+    """A finger lands on a slider's track at 15: the browser sends the change (15), then,
+    as the finger lifts, what the slider shows, which is 50 again until the server's answer
+    arrives (a controlled input). The lift chooses only for a slider with no answer yet (a
+    tap on the thumb where it rests sends no change): the value tapped stands. The same for
+    a slider in a row (a Thought record's "How strong")."""
+    app, a = hw.app, hw.a
+    assignment = await _assign(app, hw.c, a)
+    page = _worksheet_page(assignment)
+
+    async def lift(tab: EventClient, field: str, row: int, column: str) -> list[dict[str, Any]]:
+        payload = {"field": field, "row": row, "column": column, "value": "50"}
+        return await tab.exchange(handler_name(WorksheetState, "choose_resting"), payload, **page)
+
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        assert problem_of(await lift(tab, "hot_belief", -1, "")) == ""  # its thumb, tapped
+        assert problem_of(await _answer(tab, assignment, "balanced_belief", "15")) == ""
+        assert problem_of(await lift(tab, "balanced_belief", -1, "")) == ""
+        assert problem_of(await _answer(tab, assignment, "emotions", "90", row=0, column="intensity")) == ""
+        assert problem_of(await lift(tab, "emotions", 0, "intensity")) == ""
+        assert problem_of(await lift(tab, "emotions", 1, "intensity")) == ""  # a new row's, tapped
+        cells = _cells(await _open(tab, assignment))
+    assert cells["w-hot_belief--1"]["text"] == "50"
+    assert cells["w-balanced_belief--1"]["text"] == "15"
+    assert cells["w-emotions-0-intensity"]["text"] == "90"
+    assert cells["w-emotions-1-intensity"]["text"] == "50"
+
+
 BAD_ANSWERS = [
     ("f3", -1, "5", "Distress: choose a whole number from 0 to 10."),
     ("f3", -1, 11, "Distress: choose a whole number from 0 to 10."),
