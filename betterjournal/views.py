@@ -228,7 +228,8 @@ def check_in_line(
     felt_at = datetime.fromisoformat(fields["felt_at"])
     return CheckInLine(
         id=str(item.id),
-        felt_on=reader.when(felt_at),
+        # (On a card beside its box, a date may break at its spaces in large text.)
+        felt_on=reader.when(felt_at).replace("\u00a0", " ").replace("\u202f", " "),
         this_week=now - felt_at <= timedelta(days=7),
         mood=reader.t("Mood {value} / 10", value=int(fields["mood"])),
         details=" · ".join(details),

@@ -203,11 +203,13 @@ def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
             variant="ghost" if everywhere else "soft",
             color_scheme="gray",
             size="2",
-            white_space="nowrap",
+            # The header's stays on one line; the footer's long one wraps in large text.
+            white_space="normal" if everywhere else "nowrap",
         ),
         action=routes.API_SIGN_OUT,
         method="post",
-        flex_shrink="0",
+        flex_shrink="1" if everywhere else "0",
+        max_width="100%",
     )
 
 

@@ -188,6 +188,7 @@ def check_in_page() -> rx.Component:
                                 name="felt_at",
                                 type="datetime-local",
                                 default_value=CheckInState.felt_at,
+                                max_width="100%",  # the phone's own picker, never past the page
                                 **NATIVE_CONTROL,
                             ),
                             hint=tr("Leave empty for now, or choose an earlier time."),
@@ -271,6 +272,7 @@ def mood_colour_key() -> rx.Component:
         rx.text(tr("10: {words}", words=tr(high)), size="1", color_scheme="gray", white_space="nowrap"),
         align="center",
         spacing="2",
+        wrap="wrap",  # in large text, the words go on lines of their own
         width="100%",
         aria_hidden="true",
     )
@@ -356,6 +358,8 @@ def _data_table(figure: Any) -> rx.Component:
             size="1",
         ),
         overflow_x="auto",
+        # The table scrolls inside it: its width never widens the page (nor the boxes around it).
+        contain="inline-size",
         max_height="24rem",
         overflow_y="auto",
         tab_index=0,  # a box that scrolls can be scrolled from the keyboard

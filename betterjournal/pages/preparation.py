@@ -90,6 +90,7 @@ def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Co
             on_click=PrepareState.remove_line(line.id),
         ),
         spacing="2",
+        wrap="wrap",
     )
     return rx.el.li(
         rx.card(

@@ -88,7 +88,7 @@ def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
             margin="0",
             flex_shrink="0",
         ),
-        rx.text(label),
+        rx.text(label, class_name="whole-words"),  # the app's words (days, "Remind me…")
         display="flex",
         align_items="center",
         gap="0.6em",
@@ -99,7 +99,15 @@ def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
 def _time(label, name: str, value: rx.Var[str] | str) -> rx.Component:
     return labelled_field(
         label,
-        rx.el.input(type="time", id=name, name=name, default_value=value, width="10em", **NATIVE_CONTROL),
+        rx.el.input(
+            type="time",
+            id=name,
+            name=name,
+            default_value=value,
+            width="10em",
+            max_width="100%",
+            **NATIVE_CONTROL,
+        ),
     )
 
 

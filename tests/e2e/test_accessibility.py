@@ -261,9 +261,33 @@ HEADINGS_AND_LANDMARKS = """() => {
 }"""
 
 
-def sideways(page: Page) -> list[str]:
-    widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
-    return [f"the page is {widths[0]} px wide in a {widths[1]} px window"] if widths[0] > widths[1] else []
+def sideways(page: Page, *, screen: bool = False) -> list[str]:
+    """The page is wider than the window. With `screen`, wider than the phone's screen: a
+    phone widens its layout (`innerWidth`) to fit a page that is too wide, so only the
+    screen's width catches a page that pushed it. (The walk in large text checks that at
+    390 px; at 320 px, four pages are still wider than the screen: see the README's
+    "Accessibility".)"""
+    size = page.viewport_size
+    assert size is not None
+    wide, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    if wide <= (size["width"] if screen else inner):
+        return []
+    # The innermost elements that reach past the screen's edge: what to fix.
+    past = page.evaluate(
+        """width => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > width + 0.5 && el.checkVisibility())
+            .filter(el => {  // not inside a box that scrolls or clips it (a table, the tab bar)
+                for (let up = el.parentElement; up && up !== document.body; up = up.parentElement)
+                    if (getComputedStyle(up).overflowX !== 'visible') return false;
+                return true;
+            })
+            .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > width + 0.5))
+            .slice(0, 3)
+            .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 3).join('.')}`
+                + ` "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 40)}"`)""",
+        size["width"],
+    )
+    return [f"the page is {wide} px wide in a {size['width']} px window: {', '.join(past)}"]
 
 
 def check(page: Page, where: str, *, narrow: bool) -> list[str]:
@@ -285,7 +309,7 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
 
 def _header_spill(page: Page) -> list[str]:
     """The header's controls stay inside the window; the tab bar too, on one row that covers
-    at most a fifth of the screen, the tab of the page you are on in view (in large text the
+    at most a quarter of the screen, the tab of the page you are on in view (in large text the
     row scrolls sideways inside the bar)."""
     return page.evaluate(
         """() => {
@@ -300,7 +324,7 @@ def _header_spill(page: Page) -> list[str]:
             const bar = nav.getBoundingClientRect();
             if (bar.right > innerWidth + 0.5 || bar.bottom > innerHeight + 0.5)
                 out.push('the tab bar is outside the window');
-            if (bar.height > innerHeight / 5)
+            if (bar.height > innerHeight / 4)
                 out.push(`the tab bar is ${Math.round(bar.height)} px tall in a ${innerHeight} px window`);
             const here = nav.querySelector('[aria-current="page"]');
             if (here) {
@@ -487,7 +511,8 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
         tab.goto(path)
         settle(page)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"
-        found = sideways(page) + _header_spill(page) + _overlapping(page) + _broken_words(page)
+        found = sideways(page, screen=viewport["width"] >= 390) + _header_spill(page) + _overlapping(page)
+        found += _broken_words(page)
         problems += [f"{path}: {p}" for p in found]
         sign_out_words = Reader(language).t("Sign out")
         sign_out = page.get_by_role("banner").get_by_role("button", name=sign_out_words, exact=True)
