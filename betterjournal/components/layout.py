@@ -189,7 +189,7 @@ def _nav_link(
         # a tab is never narrower than its longest word.
         flex="1 1 3.5rem",
         max_width="7rem",
-        **_tap_target(TAP, "3rem"),
+        **{**_tap_target(TAP, "3rem"), "min_width": "min-content"},  # a label never spills over
     )
 
 
