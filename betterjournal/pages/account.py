@@ -13,6 +13,7 @@ from betterjournal.components.layout import labelled_field, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
 from betterjournal.core import access
+from betterjournal.pages.auth import invitation_code_line
 from betterjournal.state.account import LandingState, SignInCodeState, TwoStepState
 from betterjournal.state.base import AppState
 
@@ -182,6 +183,7 @@ def landing_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            invitation_code_line(),
             rx.heading(tr("Request early access"), as_="h2", size="4"),
             rx.text(
                 tr(

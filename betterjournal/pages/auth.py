@@ -41,6 +41,16 @@ def _auth_form(action: str, submit_label: Text, *fields: rx.Component, keep: str
     )
 
 
+def invitation_code_line() -> rx.Component:
+    """Where a client with a code from their clinician starts: the start page and sign-in."""
+    return rx.text(
+        tr("Have an invitation code from your clinician?"),
+        " ",
+        rx.link(tr("Create your account"), href=routes.REGISTER),
+        size="2",
+    )
+
+
 def sign_in_page() -> rx.Component:
     return public_shell(
         _auth_form(
@@ -52,12 +62,7 @@ def sign_in_page() -> rx.Component:
         ),
         rx.text(rx.link(tr("Forgot your password?"), href=routes.FORGOT), size="2"),
         clinic_sign_in(),
-        rx.text(
-            tr("Have an invitation code from your clinician?"),
-            " ",
-            rx.link(tr("Create your account"), href=routes.REGISTER),
-            size="2",
-        ),
+        invitation_code_line(),
         heading=tr("Sign in"),
     )
 

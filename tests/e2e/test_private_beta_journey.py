@@ -4,8 +4,8 @@ A visitor asks for early access as a clinician; the admin records the register c
 approves; the set-password email reaches the suite's SMTP server; the clinician chooses a
 password, is made to set up two-step sign-in (the test reads the key off the page and
 computes the codes, as an authenticator app would), signs in and invites a client. The
-client, on a French phone, registers with the code, confirms the address from the email
-(in French), signs in, and reaches the journal.
+client, on a French phone, finds from the start page where a code is used, registers with it,
+confirms the address from the email (in French), signs in, and reaches the journal.
 """
 
 from __future__ import annotations
@@ -106,10 +106,11 @@ def test_from_a_request_for_early_access_to_a_client_writing_in_french(open_phon
     page.get_by_role("button", name="Create invitation code").click()
     code = page.get_by_label("Invitation code").inner_text(timeout=20_000)
 
-    # The client, on a French phone, registers with the code ...
+    # The client, on a French phone, starts where anyone starts and registers with the code ...
     client = open_phone(locale="fr-CA", timezone_id="America/Montreal")
     french = client.page
-    client.goto("/register")
+    client.goto("/")
+    french.get_by_role("link", name=_fr("Create your account")).click()
     expect(french.get_by_role("heading", name=_fr("Create your account"))).to_be_visible()
     french.get_by_label(_fr("Invitation code")).fill(code)
     french.get_by_label(_fr("Your name")).fill("Élodie")
