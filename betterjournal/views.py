@@ -519,6 +519,7 @@ TASK_STATUS: dict[str, Message] = {
     "started": N_("Started"),
     "not_done": N_("Marked “couldn't do it”, not returned"),
     "returned": N_("Returned"),
+    "told": N_("You let your clinician know you couldn't do it"),  # returned, marked so
     "reviewed": N_("Reviewed"),
     "overdue": N_("Overdue"),
 }
@@ -531,6 +532,10 @@ GIVEN_STATUS: dict[str, Message] = {
 }
 
 
+def _task_status(task: homework.Task) -> str:
+    return "told" if task.status == "returned" and task.marked_not_done else task.status
+
+
 def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
     return TaskLine(
         id=task.id,
@@ -538,7 +543,7 @@ def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
         by=reader.t("From {name}", name=task.clinician_name),
         # Returned work is no longer due: its card says where it stands, not a date to meet.
         due="" if task.status in ("returned", "reviewed") else homework.due_text(reader, task.due_on, today),
-        status=reader.t(TASK_STATUS[task.status])
+        status=reader.t(TASK_STATUS[_task_status(task)])
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),
         started=task.status in ("started", "not_done"),
@@ -557,6 +562,7 @@ class GivenLine:
     note: str
     due_on: str  # for the edit form ("2026-12-03", or "")
     returned: bool  # the response can be read
+    not_done: bool  # returned as "couldn't do it" (the reasons, perhaps a few answers)
     editable: bool
 
 
@@ -571,6 +577,7 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
         note=given.note,
         due_on=given.due_on.isoformat() if given.due_on else "",
         returned=returned,
+        not_done=given.status == "not_done",
         editable=not returned,
     )
 
@@ -586,6 +593,7 @@ def attention_line(item: homework.Attention, reader: Reader, today: date) -> Giv
         note="",
         due_on=item.due_on.isoformat() if item.due_on else "",
         returned=item.status != "overdue",
+        not_done=item.status == "not_done",
         editable=False,
     )
 

@@ -671,6 +671,7 @@ class Returned:
     given: Given
     item_id: str
     answers: dict[str, Any]
+    not_done: bool  # marked "couldn't do it" (with or without reasons)
     reasons: list[str]
     comment: str
     reviewed_at: datetime | None
@@ -706,6 +707,7 @@ def open_returned(
         given=given,
         item_id=str(item.id),
         answers=answers_of(kind, item.fields),
+        not_done=is_not_done(item.fields),
         reasons=reasons_of(item.fields),
         comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         reviewed_at=row.reviewed_at,
@@ -793,6 +795,7 @@ class Task:
     response_id: str
     created_at: datetime
     linked: bool = True  # still connected to the clinician who assigned it
+    marked_not_done: bool = False  # its response says "couldn't do it" (returned or not)
 
 
 def _task_query() -> Any:
@@ -901,6 +904,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 response_id=str(response_id or ""),
                 created_at=created_at,
                 linked=bool(linked),
+                marked_not_done=bool(marked),
             )
         )
     return tasks

@@ -479,7 +479,9 @@ def _given_card(line: GivenLine) -> rx.Component:
             rx.cond(
                 line.returned,
                 link_button(
-                    tr("Read their answers"), href=routes.RETURNED + "?assignment=" + line.id, size="2"
+                    rx.cond(line.not_done, tr("See what they told you"), tr("Read their answers")),
+                    href=routes.RETURNED + "?assignment=" + line.id,
+                    size="2",
                 ),
             ),
             rx.cond(
@@ -594,7 +596,8 @@ def returned_page() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                worksheet_answers(ReturnedState.fields, level="h2"),
+                # Marked "couldn't do it" with nothing written: no list of empty answers.
+                rx.cond(ReturnedState.answered, worksheet_answers(ReturnedState.fields, level="h2")),
                 rx.divider(),
                 rx.form(
                     labelled_field(
@@ -633,7 +636,15 @@ def returned_page() -> rx.Component:
         ),
         heading=rx.cond(
             ReturnedState.found,
-            tr("{title}, returned by {name}", title=ReturnedState.title, name=ReturnedState.client_name),
+            rx.cond(
+                ReturnedState.reasons.length() > 0,  # type: ignore[attr-defined]
+                tr(
+                    "{title}: {name} couldn't do it",
+                    title=ReturnedState.title,
+                    name=ReturnedState.client_name,
+                ),
+                tr("{title}, returned by {name}", title=ReturnedState.title, name=ReturnedState.client_name),
+            ),
             tr("Returned homework"),
         ),  # type: ignore[arg-type]
     )

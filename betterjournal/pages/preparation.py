@@ -490,7 +490,10 @@ def _given(line: GivenLine) -> rx.Component:
             rx.text(line.status, " · ", line.due, size="2"),
             rx.cond(
                 line.returned,
-                rx.link(tr("Read what was returned"), href=routes.RETURNED + "?assignment=" + line.id),
+                rx.link(
+                    rx.cond(line.not_done, tr("See what they told you"), tr("Read what was returned")),
+                    href=routes.RETURNED + "?assignment=" + line.id,
+                ),
             ),
             spacing="1",
         ),

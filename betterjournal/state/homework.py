@@ -634,7 +634,9 @@ class ReturnedState(AppState):
     questions: list[str] = []
     instructions: str = ""
     fields: list[FieldView] = []
-    reasons: list[str] = []  # "couldn't do it": the reasons, in words
+    not_done: bool = False  # marked "couldn't do it"
+    reasons: list[str] = []  # its reasons, in words (perhaps none)
+    answered: bool = False  # some answer is written (one marked "couldn't do it" may have none)
     comment: str = ""
     reviewed: bool = False
     dates: str = ""
@@ -664,6 +666,8 @@ class ReturnedState(AppState):
             self.questions = [str(reader.shown(q)) for q in sheet.questions]
             self.instructions = opened.given.instructions
             self.fields = worksheet_fields(sheet, opened.answers, reader, reading=True)
+            self.answered = bool(opened.answers)  # (stored answers leave out empty ones)
+            self.not_done = opened.not_done
             self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
             self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None
             self.dates = reader.t(

@@ -402,6 +402,49 @@ async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Home
         assert [row for row in _audited(before, snapshot(app)) if row[0] == uuid_hex(c.id)] == []
 
 
+async def test_couldnt_do_it_reads_as_such_on_both_sides_not_as_returned_answers(hw: Homework) -> None:
+    """A client tells their clinician they couldn't do it (here with no reason chosen, which
+    the page allows): their list says so, not "Returned"; the clinician's card offers to see
+    what they said, not "their answers"; the response page heads it as not done, with no
+    list of empty answers."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        where = _worksheet_page(assignment)
+        told = await tab.exchange(handler_name(WorksheetState, "mark_not_done"), {"return_it": True}, **where)
+        assert problem_of(told) == "" and redirects_of(told) == [routes.HOMEWORK], told
+        loaded = await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK)
+    (line,) = [task for task in state_of(loaded, HomeworkState)["done"] if task["id"] == assignment]
+    assert line["status"] == "You let your clinician know you couldn't do it", line
+    async with connected(app, c.cookie) as doctor:
+        given = _given(await _load_client_homework(doctor, a.id), assignment)
+        assert (given["status"], given["returned"], given["not_done"]) == (
+            "Client couldn't do it",
+            True,
+            True,
+        )
+        opened = state_of(
+            await doctor.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)),
+            ReturnedState,
+        )
+        assert (opened["found"], opened["not_done"], opened["reasons"], opened["answered"]) == (
+            True,
+            True,
+            [],
+            False,
+        )
+        # A response returned with answers still reads as answers.
+        answered = state_of(
+            await doctor.exchange(
+                handler_name(ReturnedState, "load_returned"), **_returned_page(hw.returned)
+            ),
+            ReturnedState,
+        )
+        assert (answered["found"], answered["not_done"], answered["answered"]) == (True, False, True)
+        assert _given(await _load_client_homework(doctor, a.id), hw.returned)["not_done"] is False
+
+
 async def test_another_clients_return_leaves_the_response_the_clinician_is_reading(hw: Homework) -> None:
     """C reads A's returned response; meanwhile B returns something to C, which pushes to
     C's tabs. C's page stays as it was, and nobody is recorded as refused."""
