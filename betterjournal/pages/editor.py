@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.layout import labelled_field, page_shell
-from betterjournal.components.text import LANGUAGE, tr, tr_counted
+from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
@@ -109,16 +109,15 @@ def _draft_status() -> rx.Component:
     )
 
 
-def _discard_button() -> rx.Component:
+def _discard_button(label: Text, question: Text, explanation: Text) -> rx.Component:
+    """Discard the draft, after asking: a new entry's words, or the changes to a saved one."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(tr("Discard draft"), type="button", variant="soft", color_scheme="gray", size="3")
+            rx.button(label, type="button", variant="soft", color_scheme="gray", size="3")
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("Discard this draft?")),
-            rx.alert_dialog.description(
-                tr("The words you wrote here will be removed. Your saved entries stay as they are.")
-            ),
+            rx.alert_dialog.title(question),
+            rx.alert_dialog.description(explanation),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(tr("Keep writing"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
@@ -178,7 +177,19 @@ def _form() -> rx.Component:
         ),
         rx.hstack(
             rx.button(tr("Save entry"), type="submit", size="3"),
-            rx.cond(EditorState.is_new, _discard_button()),
+            rx.cond(
+                EditorState.is_new,
+                _discard_button(
+                    tr("Discard draft"),
+                    tr("Discard this draft?"),
+                    tr("The words you wrote here will be removed. Your saved entries stay as they are."),
+                ),
+                _discard_button(
+                    tr("Discard changes"),
+                    tr("Discard your changes?"),
+                    tr("The entry stays as you last saved it."),
+                ),
+            ),
             spacing="3",
             wrap="wrap",
         ),

@@ -189,8 +189,13 @@ class EditorState(AppState):
 
     @guarded(Role.CLIENT)
     async def discard_draft(self) -> rx.event.EventSpec:
-        await in_session(drafts.discard, owner_id=self._viewer().user_id, item_id=self.entry_id)
+        """A new entry's draft is gone; a saved entry's changes are, and it reads as saved."""
+        entry_id, is_new = self.entry_id, self.is_new
+        await in_session(drafts.discard, owner_id=self._viewer().user_id, item_id=entry_id)
         self._clear_editor()
         self._closed, self._saved_id = True, ""
-        self._flash(self._t("Draft discarded."))
-        return rx.redirect(routes.JOURNAL)
+        if is_new:
+            self._flash(self._t("Draft discarded."))
+            return rx.redirect(routes.JOURNAL)
+        self._flash(self._t("Changes discarded. The entry is as you last saved it."))
+        return rx.redirect(routes.entry(entry_id))

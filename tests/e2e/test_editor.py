@@ -320,6 +320,39 @@ def test_discard_asks_first_and_cancelling_keeps_the_draft(writer, running_app) 
     expect(page.get_by_text(words)).to_have_count(0)
 
 
+def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_app) -> None:
+    """Editing a saved entry autosaves a draft of the changes; "Discard changes" asks, then
+    drops them: the entry, the editor opened again and the journal show the saved words,
+    and no draft is left (before, only saving the unwanted changes cleared it)."""
+    page = writer.page
+    saved, unwanted = running_app.marker("saved-words"), running_app.marker("unwanted-change")
+    tap_write(page)
+    page.get_by_label("Your entry").press_sequentially(saved, delay=2)
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_text(SAVED)).to_be_visible()
+    entry_id = entry_id_of(page)
+
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)
+    page.get_by_label("Your entry").press_sequentially(" " + unwanted, delay=2)
+    expect(status(page, "Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Discard changes").click()
+    dialog = page.get_by_role("alertdialog", name="Discard your changes?")
+    dialog.get_by_role("button", name="Discard", exact=True).click()
+
+    expect(page.get_by_text("Changes discarded. The entry is as you last saved it.")).to_be_visible()
+    assert entry_id_of(page) == entry_id and "/journal/entry" in page.url
+    expect(page.get_by_text(saved)).to_be_visible()
+    expect(page.get_by_text(unwanted)).to_have_count(0)
+    assert read_draft(running_app, session_cookie(writer), entry_id) == ("", saved)
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("Your entry")).to_have_value(saved)
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    expect(page.get_by_role("heading", name="Drafts")).to_have_count(0)
+    expect(page.get_by_text(unwanted)).to_have_count(0)
+
+
 def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, browser, running_app) -> None:
     """The route the closing tab's words go to checks what every state-changing route and
     the websocket autosave check: same origin, a form token, a signed-in client, exactly
