@@ -60,7 +60,8 @@ class RangeInput(Input):
 
 def _slider(cell: CellView, answer: Answer) -> rx.Component:
     """0–100 in steps of 5: a native range input (keyboard and screen readers know it). Not
-    answered yet, it says so (in words, and to screen readers) rather than a number."""
+    answered yet, it says so (in words, and to screen readers) rather than a number, and its
+    thumb is an empty ring where it rests (assets/app.css), not a chosen 50."""
     not_rated = tr("Not rated yet")
     return rx.hstack(
         RangeInput.create(
@@ -75,6 +76,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             on_pointer_up=lambda value: answer(cell, value, resting=True),
             width="100%",
             min_height="2.75rem",
+            custom_attrs={"data-answered": rx.cond(cell.text != "", "true", "false")},
         ),
         rx.text(rx.cond(cell.text != "", cell.text, not_rated), min_width="4ch", aria_hidden="true"),
         width="100%",

@@ -4,11 +4,13 @@ typed, and is saved as a screenshot in docs/screenshots/ (homework-<template>-<l
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from people import sign_in
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from betterjournal.core import worksheets
@@ -81,6 +83,14 @@ def test_every_built_in_exercise_on_a_phone(open_phone, running_app: RunningApp,
         expect(page.locator("main textarea, main input[type=text]").first).to_have_value(typed)
 
 
+def _middle_of(element) -> tuple[int, ...]:
+    """The colour (R, G, B) of the pixel at the middle of what the element shows, for a
+    slider: where its thumb rests."""
+    shot = Image.open(io.BytesIO(element.screenshot(animations="disabled"))).convert("RGB")
+    red, green, blue = shot.getpixel((shot.width // 2, shot.height // 2))  # type: ignore[misc]
+    return (red, green, blue)
+
+
 def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_app: RunningApp) -> None:
     """Before any answer the thumb rests at 50 and says "Not rated yet"; a tap on it chooses
     50 (no value changed, so no change event: the release gives it), and arrows move it."""
@@ -94,9 +104,17 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     slider = page.get_by_role("slider", name="How much I believed it (0–100)")
     expect(slider).to_have_attribute("aria-valuetext", "Not rated yet")
     expect(slider).to_have_value("50")
+    # Not rated yet, the thumb in the middle is an empty ring, not a chosen 50.
+    unrated = _middle_of(slider)
+    assert min(unrated) > 220, f"the thumb at rest looks chosen: {unrated}"
 
     slider.click()  # the middle of the track: where the thumb rests
     expect(slider).to_have_attribute("aria-valuetext", "50")
+    rated = _middle_of(slider)
+    teal = (0x0D, 0x7D, 0x70)  # the accent 9 (assets/app.css)
+    assert all(abs(a - b) < 30 for a, b in zip(rated, teal, strict=True)), (
+        f"the chosen thumb isn't filled: {rated}"
+    )
     slider.press("ArrowRight")
     expect(slider).to_have_attribute("aria-valuetext", "55")
     page.reload()  # the answers are the draft's: kept
