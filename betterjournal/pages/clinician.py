@@ -105,7 +105,7 @@ def _new_code() -> rx.Component:
                     tr("Copy code"),
                     size="3",
                     variant="soft",
-                    on_click=[rx.set_clipboard(ClientsState.new_code), ClientsState.code_copied],
+                    on_click=[rx.set_clipboard(ClientsState.new_code), ClientsState.copy_code],
                 ),
                 ShareSheet.create(
                     rx.button(
@@ -116,6 +116,13 @@ def _new_code() -> rx.Component:
                 ),
                 spacing="3",
                 wrap="wrap",
+            ),
+            rx.text(
+                rx.cond(
+                    ClientsState.code_copied, tr("Code copied. Paste it in a message to your client."), ""
+                ),
+                size="2",
+                role="status",
             ),
             spacing="3",
         ),

@@ -97,6 +97,7 @@ class ClientsState(AppState):
     waiting: list[WaitingLine] = []  # returned homework not reviewed yet
     new_code: str = ""
     new_code_id: str = ""  # its invitation, in the list of codes not used yet
+    code_copied: bool = False  # said next to the Copy button, where the finger is
     pending: list[PendingLine] = []  # invitation codes not used yet
     clients_loaded: bool = False
     _held_path: str = ""
@@ -132,6 +133,7 @@ class ClientsState(AppState):
     async def create_invitation(self) -> None:
         viewer = self._viewer()
         self.new_code, self.new_code_id = await in_session(_new_invitation, clinician_id=viewer.user_id)
+        self.code_copied = False
         await self._list_pending(viewer.user_id)
         self.notice = self._t("Invitation code created. It works once and expires in 7 days.")
 
@@ -150,10 +152,10 @@ class ClientsState(AppState):
         self.notice = self._t("Invitation code cancelled. It can no longer be used.")
 
     @guarded(Role.CLINICIAN)
-    async def code_copied(self) -> None:
+    async def copy_code(self) -> None:
         """The Copy button's confirmation (the code itself is copied by the browser)."""
         self._viewer()
-        self.notice = self._t("Code copied. Paste it in a message to your client.")
+        self.code_copied = self.new_code != ""
 
     async def _list_pending(self, clinician_id: uuid.UUID) -> None:
         pending = await in_session(links.pending_invitations, clinician_id=clinician_id)

@@ -62,7 +62,9 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
 
     page.get_by_role("button", name="Copy code").click()
-    expect(page.get_by_role("status").filter(has_text="Code copied.")).to_be_visible()
+    # Said where the finger is: on the phone's screen, next to the button (it was at the
+    # top of the page, off-screen).
+    expect(page.get_by_role("status").filter(has_text="Code copied.")).to_be_in_viewport()
     assert page.evaluate("navigator.clipboard.readText()") == code
 
     page.get_by_role("button", name="Share code").click()
