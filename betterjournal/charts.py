@@ -401,12 +401,32 @@ def sparkline(readings: list[Reading], reader: Reader, now: datetime) -> tuple[s
 FAINT = "#8d8d8d"  # the previous window, for comparison (with the grey of the page, 3.3:1)
 
 
+# What the window's chart says, by (a session was held, the check-ins are those shared with
+# the reader): before any session is held, the window is the last two weeks; a clinician's
+# chart holds only what the client shared, and says so when there is none.
+_WINDOW_NONE = {
+    (True, False): N_("No check-ins since the last session."),
+    (True, True): N_("No shared check-ins since the last session."),
+    (False, False): N_("No check-ins in the last two weeks."),
+    (False, True): N_("No shared check-ins in the last two weeks."),
+}
+_WINDOW_BEFORE = {True: N_("Before the last session"), False: N_("The two weeks before")}
+
+
 def window(
-    readings: list[Reading], reader: Reader, *, since: datetime, now: datetime, before: datetime | None = None
+    readings: list[Reading],
+    reader: Reader,
+    *,
+    since: datetime,
+    now: datetime,
+    before: datetime | None = None,
+    held: bool = True,
+    shared: bool = False,
 ) -> Chart:
-    """Mood since the last session, day by day (points and the line through them; a day
-    without a check-in is a gap), with, from `before`, the previous window's days in faint
-    grey for comparison. The summary speaks of this window only."""
+    """Mood since the last session (`held`; else the last two weeks), day by day (points and
+    the line through them; a day without a check-in is a gap), with, from `before`, the
+    previous window's days in faint grey for comparison. The summary speaks of this window
+    only; `shared`: the readings are those shared with the reader (a clinician)."""
     locale = babel_locale(reader.language)
     start = since.astimezone(reader.zone).date()
     today = now.astimezone(reader.zone).date()
@@ -417,7 +437,7 @@ def window(
     traces = []
     columns: list[tuple[str, dict[date, float]]] = []
     for name, days, colour, width in (
-        (reader.t("Before the last session"), [d for d in line.days if first <= d < start], FAINT, 1),
+        (reader.t(_WINDOW_BEFORE[held]), [d for d in line.days if first <= d < start], FAINT, 1),
         (mood, [d for d in line.days if start <= d <= today], COLOURS["mood"], 2),
     ):
         if not days:
@@ -454,13 +474,22 @@ def window(
     )
     mean, count = checkins.summary_numbers(readings, "mood", since)
     if mean is None:
-        summary = reader.t("No check-ins since the last session.")
+        summary = reader.t(_WINDOW_NONE[held, shared])
     else:
-        summary = reader.n(
-            "Average mood {mean} since the last session, {count} check-in.",
-            "Average mood {mean} since the last session, {count} check-ins.",
-            count,
-            mean=mean,
+        summary = (
+            reader.n(
+                "Average mood {mean} since the last session, {count} check-in.",
+                "Average mood {mean} since the last session, {count} check-ins.",
+                count,
+                mean=mean,
+            )
+            if held
+            else reader.n(
+                "Average mood {mean} in the last two weeks, {count} check-in.",
+                "Average mood {mean} in the last two weeks, {count} check-ins.",
+                count,
+                mean=mean,
+            )
         )
     shown = sorted({day for _, values in columns for day in values})
     table = _table(

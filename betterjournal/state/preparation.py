@@ -197,7 +197,8 @@ class PrepareState(AppState):
             for task in review.to_do
         ]
         readings = _readings(review.check_ins)
-        chart = charts.window(readings, reader, since=review.since, now=utcnow())
+        held = ready.window.start is not None
+        chart = charts.window(readings, reader, since=review.since, now=utcnow(), held=held)
         self.figure, self.chart_summary, self.has_chart = chart.figure, chart.summary, bool(readings)
         self.agenda_id = str(ready.agenda.id)
         self.lines = _own_lines(ready.agenda.lines, review, reader)
@@ -496,7 +497,15 @@ class BriefState(AppState):
         self.pinned = [shared_view(item, reader) for item in found.pinned.values()]
         since = window.since(now)
         before = window.previous_start or since - (now - since)
-        chart = charts.window(_readings(found.check_ins), reader, since=since, now=now, before=before)
+        chart = charts.window(
+            _readings(found.check_ins),
+            reader,
+            since=since,
+            now=now,
+            before=before,
+            held=window.start is not None,
+            shared=True,
+        )
         self.figure, self.chart_summary = chart.figure, chart.summary
         self.entries = [shared_view(item, reader) for item in found.entries]
         today = reader.today()

@@ -171,8 +171,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda_region.get_by_role("listitem").nth(1)).to_contain_text("Entry: Shared thoughts")
     expect(desk.get_by_role("region", name="Shared entries")).to_contain_text(shared_body)
     expect(desk.get_by_role("region", name="Homework")).to_contain_text("Journaling prompt")
+    # No session held yet: the window is the last two weeks, and says so.
     expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
-        "Average mood 7.5 since the last session, 2 check-ins."
+        "Average mood 7.5 in the last two weeks, 2 check-ins."
     )
     received = "\n".join(frames)
     assert shared_body in received  # the frames are really recorded

@@ -680,3 +680,44 @@ def test_the_brief_holds_exactly_the_shared_lines_and_pins(
     assert not [secret for secret in private if secret in everything]
     with session_scope() as session:  # the next example starts from an empty agenda
         agenda.items.delete_item(session, owner_id=db.client_a.id, item_id=ready.agenda.id)
+
+
+# --- the window's chart says what it holds ----------------------------------------------------
+
+
+def test_the_window_chart_names_its_window_and_whose_check_ins_it_holds() -> None:
+    """Before any session is held, the window is the last two weeks and its faint part the
+    two weeks before (not "since the last session" / "before the last session"); a
+    clinician's chart, of shared check-ins only, says "no shared check-ins" when there are
+    none (the client may have made private ones: a walk-through found "No check-ins")."""
+    from betterjournal import charts
+    from betterjournal.core.checkins import Reading
+    from betterjournal.i18n import ENGLISH, FRENCH, Reader
+
+    now = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    since, before = now - timedelta(days=14), now - timedelta(days=28)
+    reader = Reader(ENGLISH, "America/Halifax")
+
+    def said(readings: list[Reading], **how: bool) -> tuple[str, list[str]]:
+        chart = charts.window(readings, reader, since=since, now=now, before=before, **how)
+        return chart.summary, [trace["name"] for trace in chart.figure["data"]]
+
+    assert said([], held=False, shared=True)[0] == "No shared check-ins in the last two weeks."
+    assert said([], held=False)[0] == "No check-ins in the last two weeks."
+    assert said([], held=True, shared=True)[0] == "No shared check-ins since the last session."
+    assert said([], held=True)[0] == "No check-ins since the last session."
+    both = [
+        Reading("a", now - timedelta(days=20), {"mood": 4}),  # the window before
+        Reading("b", now - timedelta(days=2), {"mood": 7}),
+        Reading("c", now - timedelta(days=1), {"mood": 8}),
+    ]
+    assert said(both, held=False) == (
+        "Average mood 7.5 in the last two weeks, 2 check-ins.",
+        ["The two weeks before", "Mood"],
+    )
+    assert said(both, held=True) == (
+        "Average mood 7.5 since the last session, 2 check-ins.",
+        ["Before the last session", "Mood"],
+    )
+    french = charts.window(both, Reader(FRENCH, "America/Montreal"), since=since, now=now, held=False)
+    assert french.summary == "Humeur moyenne de 7,5 ces deux dernières semaines, 2 bilans."
