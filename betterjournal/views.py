@@ -309,15 +309,14 @@ def share_lines(shares: list[Share], reader: Reader) -> list[ShareLine]:
 
 
 def _share_line(share: Share, reader: Reader) -> ShareLine:
+    """The switch keeps its label, on or off (what it controls); the line under it says
+    where the item stands."""
     name = share.clinician_name
     if share.shared_at is None:
-        switch = reader.t("Share with {name}", name=name)
         status = reader.t("Private: {name} can't see this.", name=name)
     elif share.seen_at is None:
-        switch = reader.t("Shared with {name}", name=name)
         status = reader.t("Shared with {name} on {shared}. Not seen yet.", name=name, shared=share.shared_at)
     else:
-        switch = reader.t("Shared with {name}", name=name)
         status = reader.t(
             "Shared with {name} on {shared}. Seen on {seen}.",
             name=name,
@@ -328,7 +327,7 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
         clinician_id=str(share.clinician_id),
         clinician_name=name,
         shared=share.shared_at is not None,
-        switch=switch,
+        switch=reader.t("Share with {name}", name=name),
         status=status,
     )
 

@@ -184,7 +184,7 @@ def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app:
     assert 0 <= said_box["y"] - switch_box["y"] < 120, (switch_box, said_box)
     # Far down a long page, where the tap was, not at its top.
     assert page.evaluate("window.scrollY") > 844
-    page.get_by_role("switch", name="Shared with Dr. Moss").click()
+    page.get_by_role("switch", name="Share with Dr. Moss").click()
     expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_in_viewport()
 
 
