@@ -154,13 +154,14 @@ def _answer(cell, value, *, resting: bool = False):
 
 
 def _about() -> rx.Component:
-    """What the exercise is, and an example to open."""
-    return rx.el.details(
-        rx.el.summary(tr("What is this, and an example"), padding_y="0.5em", cursor="pointer"),
-        rx.vstack(
-            rx.text(WorksheetState.explanation, size="2"),
-            rx.cond(
-                WorksheetState.example.length() > 0,  # type: ignore[attr-defined]
+    """What the exercise is: folded away with its example when it has one (a built-in
+    exercise); a clinician's own worksheet has none, and its explanation shows as it is."""
+    return rx.cond(
+        WorksheetState.example.length() > 0,  # type: ignore[attr-defined]
+        rx.el.details(
+            rx.el.summary(tr("What is this, and an example"), padding_y="0.5em", cursor="pointer"),
+            rx.vstack(
+                rx.text(WorksheetState.explanation, size="2"),
                 rx.card(
                     rx.vstack(
                         rx.heading(tr("Example"), as_="h2", size="3"),
@@ -169,11 +170,12 @@ def _about() -> rx.Component:
                     ),
                     width="100%",
                 ),
+                spacing="3",
+                width="100%",
             ),
-            spacing="3",
             width="100%",
         ),
-        width="100%",
+        rx.cond(WorksheetState.explanation != "", entry_body(WorksheetState.explanation)),
     )
 
 

@@ -192,6 +192,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     desk.get_by_role("button", name="Add field").click()
     expect(desk.get_by_text("How it went")).to_be_visible()
     desk.get_by_label("Title", exact=True).fill("Weekly walk")
+    desk.get_by_label("Explanation for your client (optional)").fill("A short walk, then a few words.")
     desk.get_by_role("button", name="Save worksheet").click()
     expect(desk.get_by_role("status").filter(has_text="Worksheet saved in your library.")).to_be_visible()
     desk.goto(url + "/clients")
@@ -201,6 +202,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
     page.get_by_role("link").filter(has_text="Weekly walk").click()
+    # The clinician's explanation is on the page, not folded under "… and an example" (it has none).
+    expect(page.get_by_text("A short walk, then a few words.")).to_be_visible()
+    expect(page.get_by_text("What is this, and an example")).to_have_count(0)
     _answer(page, "What I did", "Walked to the park.")
     _saved(page)
     page.reload()
