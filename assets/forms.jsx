@@ -47,7 +47,22 @@ export function KeepTyped({ fields }) {
 }
 
 // A button that shows or hides the password typed in the field with id `target`.
-export function ShowPassword({ target, showLabel, hideLabel }) {
+const ONLY_READ_ALOUD = {
+  position: "absolute",
+  width: "1px",
+  height: "1px",
+  margin: "-1px",
+  padding: 0,
+  overflow: "hidden",
+  clip: "rect(0 0 0 0)",
+  whiteSpace: "nowrap",
+  border: 0,
+};
+
+export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord }) {
+  // Shows a short word ("Show"), so that the field keeps its width on a narrow screen in
+  // large text; its name is the whole label ("Show password"), from text a screen reader
+  // reads (not an aria-label, which would also name the field for label lookups).
   const [shown, setShown] = useState(false);
   useEffect(() => {
     const input = document.getElementById(target);
@@ -73,7 +88,8 @@ export function ShowPassword({ target, showLabel, hideLabel }) {
         whiteSpace: "nowrap",
       }}
     >
-      {shown ? hideLabel : showLabel}
+      <span aria-hidden="true">{shown ? hideWord : showWord}</span>
+      <span style={ONLY_READ_ALOUD}>{shown ? hideLabel : showLabel}</span>
     </button>
   );
 }

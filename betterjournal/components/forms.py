@@ -29,8 +29,10 @@ class ShowPassword(rx.Component):
     tag = "ShowPassword"
 
     target: rx.Var[str]
-    show_label: rx.Var[str]
+    show_label: rx.Var[str]  # its name: "Show password"
     hide_label: rx.Var[str]
+    show_word: rx.Var[str]  # what it shows: "Show"
+    hide_word: rx.Var[str]
 
 
 def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:
@@ -41,7 +43,11 @@ def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True
         slots.append(
             rx.input.slot(
                 ShowPassword.create(
-                    target=name, show_label=tr("Show password"), hide_label=tr("Hide password")
+                    target=name,
+                    show_label=tr("Show password"),
+                    hide_label=tr("Hide password"),
+                    show_word=tr("Show"),
+                    hide_word=tr("Hide"),
                 ),
                 side="right",
             )

@@ -388,6 +388,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
                 rx.spacer(),
                 _language_switch(),
                 align="center",
+                wrap="wrap",  # the language under the name when both don't fit (320 px)
                 width="100%",
             ),
             padding="1.5em 1em 0",

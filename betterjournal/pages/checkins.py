@@ -42,9 +42,11 @@ def _scale_words(dimension: str) -> rx.Component:
         rx.text(tr("0: {words}", words=tr(low)), size="1", color_scheme="gray"),
         rx.text(tr("5: {words}", words=tr(middle)), size="1", color_scheme="gray"),
         rx.text(tr("10: {words}", words=tr(high)), size="1", color_scheme="gray"),
-        justify="between",
+        # One after the other, as a key: spread out, they looked placed under 0, 5 and 10,
+        # which they aren't once the eleven buttons wrap onto two rows on a phone.
+        justify="start",
         wrap="wrap",  # in large text, the words go under one another rather than being cut
-        column_gap="0.75em",
+        column_gap="1.25em",
         class_name="whole-words",
         width="100%",
         aria_hidden="true",  # the group's description says it once for screen readers
@@ -388,7 +390,8 @@ def _check_in_card(line: CheckInLine) -> rx.Component:
         href=routes.CHECK_IN_ITEM + "?id=" + line.id,
         underline="none",
         color="inherit",
-        width="100%",
+        # Beside its box; under it when the two don't fit (large text on a narrow screen).
+        flex="1 1 12rem",
     )
 
 
@@ -404,6 +407,7 @@ def _check_in_row(line: CheckInLine) -> rx.Component:
         _check_in_card(line),
         align="center",
         spacing="3",
+        wrap="wrap",
         width="100%",
     )
 

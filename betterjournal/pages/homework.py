@@ -114,8 +114,13 @@ def homework_page() -> rx.Component:
         rx.text(tr("What you do here is private until you choose to share it."), size="2"),
         rx.flex(
             *[
+                # Size 2: "Expérience comportementale" fits a 320-px screen in 200 % text.
                 link_button(
-                    tr(sheet.title), href=f"{routes.WORKSHEET}?template={key}", variant="soft", size="3"
+                    tr(sheet.title),
+                    href=f"{routes.WORKSHEET}?template={key}",
+                    variant="soft",
+                    size="2",
+                    padding_x="0.5rem",
                 )
                 for key, sheet in worksheets.BUILT_IN.items()
                 if not sheet.is_prompt

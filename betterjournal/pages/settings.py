@@ -104,8 +104,8 @@ def _time(label, name: str, value: rx.Var[str] | str) -> rx.Component:
             id=name,
             name=name,
             default_value=value,
-            width="10em",
-            max_width="100%",
+            width="100%",  # as wide as it can be, up to 10em (large text on a narrow screen)
+            max_width="10em",
             **NATIVE_CONTROL,
         ),
     )

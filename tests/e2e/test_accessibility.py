@@ -261,16 +261,14 @@ HEADINGS_AND_LANDMARKS = """() => {
 }"""
 
 
-def sideways(page: Page, *, screen: bool = False) -> list[str]:
-    """The page is wider than the window. With `screen`, wider than the phone's screen: a
-    phone widens its layout (`innerWidth`) to fit a page that is too wide, so only the
-    screen's width catches a page that pushed it. (The walk in large text checks that at
-    390 px; at 320 px, four pages are still wider than the screen: see the README's
-    "Accessibility".)"""
+def sideways(page: Page) -> list[str]:
+    """The page is wider than the phone's screen. (Not than `innerWidth`: a phone widens its
+    layout to fit a page that is too wide, so only the screen's width catches a page that
+    pushed it.)"""
     size = page.viewport_size
     assert size is not None
-    wide, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
-    if wide <= (size["width"] if screen else inner):
+    wide = page.evaluate("() => document.scrollingElement.scrollWidth")
+    if wide <= size["width"]:
         return []
     # The innermost elements that reach past the screen's edge: what to fix.
     past = page.evaluate(
@@ -528,7 +526,7 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
         tab.goto(path)
         settle(page)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"
-        found = sideways(page, screen=viewport["width"] >= 390) + _header_spill(page) + _overlapping(page)
+        found = sideways(page) + _header_spill(page) + _overlapping(page)
         found += _broken_words(page)
         problems += [f"{path}: {p}" for p in found]
         sign_out_words = Reader(language).t("Sign out")
