@@ -26,22 +26,26 @@ from betterjournal.views import KIND_VIEWS, ClientLine, WaitingLine
 
 def _sparkline(client: ClientLine) -> rx.Component:
     """Two weeks of shared mood as dots (a day without a shared check-in is a gap), said in
-    words for screen readers and shown as text under it for everyone."""
+    words for screen readers and shown as text under it for everyone; with nothing shared,
+    only the words (no empty box above them)."""
     return rx.vstack(
-        rx.el.svg(
-            rx.el.path(
-                d=client.spark,
-                stroke="var(--teal-11)",
-                stroke_width="5",
-                stroke_linecap="round",
-                fill="none",
+        rx.cond(
+            client.spark != "",
+            rx.el.svg(
+                rx.el.path(
+                    d=client.spark,
+                    stroke="var(--teal-11)",
+                    stroke_width="5",
+                    stroke_linecap="round",
+                    fill="none",
+                ),
+                view_box=f"0 0 {SPARK_WIDTH} {SPARK_HEIGHT}",
+                width=str(SPARK_WIDTH),
+                height=str(SPARK_HEIGHT),
+                role="img",
+                aria_label=client.spark_summary,
+                border_bottom="1px solid var(--gray-6)",
             ),
-            view_box=f"0 0 {SPARK_WIDTH} {SPARK_HEIGHT}",
-            width=str(SPARK_WIDTH),
-            height=str(SPARK_HEIGHT),
-            role="img",
-            aria_label=client.spark_summary,
-            border_bottom="1px solid var(--gray-6)",
         ),
         rx.text(client.spark_summary, size="1", color_scheme="gray"),
         spacing="1",

@@ -137,6 +137,11 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(rows).to_have_count(5)
     moods = [re.search(r"Mood (\d+) / 10", text) for text in rows.all_inner_texts()]
     assert [found.group(1) for found in moods if found] == ["5", "7", "2", "4", "9"]
+    # Nothing shared yet: the clinician's list says so, with no empty chart above the words.
+    doctor.page.reload()
+    row = doctor.page.get_by_role("link").filter(has_text="Jules")
+    expect(row).to_contain_text("No shared check-ins in the last 14 days.")
+    expect(row.get_by_role("img")).to_have_count(0)
     for mood in ("Mood 9 / 10", "Mood 2 / 10"):
         page.get_by_role("link").filter(has_text=mood).click()
         page.get_by_role("switch", name="Share with Dr. Okafor").click()
