@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, format_skeleton, get_day_names
 
 from betterjournal.core import checkins
 from betterjournal.core.checkins import Reading
@@ -141,7 +141,7 @@ def trend(
             "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today)],
-            "ticktext": [format_date(day, "d MMM", locale=locale) for day in ticks(first, today)],
+            "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today)],
             "gridcolor": "#e2e2e2",
         },
     )
@@ -468,7 +468,7 @@ def window(
             "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today, 4)],
-            "ticktext": [format_date(day, "d MMM", locale=locale) for day in ticks(first, today, 4)],
+            "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today, 4)],
             "gridcolor": "#e2e2e2",
         },
     )

@@ -160,6 +160,9 @@ def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> Non
     ]
     assert list(data[0]["customdata"]) == ["28 nov. 2026", "30 nov. 2026"]
     assert trend.figure["layout"]["xaxis"]["ticktext"][0] == "17 nov."  # Babel's months, 14 days back
+    # In English, month first, as the app's other dates ("Nov 30, 2026"), not "17 Nov".
+    english = charts.trend(readings, "2w", Reader(ENGLISH, "America/Toronto"), NOW)
+    assert english.figure["layout"]["xaxis"]["ticktext"][0] == "Nov 17"
     assert trend.summary == "Humeur moyenne de 6 sur cette période, 2 bilans."
     # Nothing else rides along: no ids, no notes, no template.
     sent = json.dumps(trend.figure, default=str)
