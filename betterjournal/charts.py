@@ -126,6 +126,9 @@ def trend(
             )
         )
     first = since or (min(days_shown) if days_shown else today)
+    # Room for a whole point at each end: on a phone a year is about a pixel a day, and a
+    # point at today drawn on the edge was cut in half.
+    margin_days = timedelta(days=max(1, -(-(today - first).days // 50)))
     layout = dict(
         margin={"l": 32, "r": 8, "t": 8, "b": 32},
         height=300,
@@ -138,7 +141,7 @@ def trend(
         yaxis={"range": [-0.5, 10.5], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={
             "type": "date",
-            "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
+            "range": [(first - margin_days).isoformat(), (today + margin_days).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today)],
             "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today)],

@@ -163,6 +163,11 @@ def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> Non
     # In English, month first, as the app's other dates ("Nov 30, 2026"), not "17 Nov".
     english = charts.trend(readings, "2w", Reader(ENGLISH, "America/Toronto"), NOW)
     assert english.figure["layout"]["xaxis"]["ticktext"][0] == "Nov 17"
+    # A year leaves room for today's whole point at the edge (a day is about a pixel on a
+    # phone): 8 days each side, not 1 as for two weeks.
+    assert english.figure["layout"]["xaxis"]["range"] == ["2026-11-16", "2026-12-01"]
+    year = charts.trend(readings, "1y", Reader(ENGLISH, "America/Toronto"), NOW)
+    assert year.figure["layout"]["xaxis"]["range"][1] == "2026-12-08"
     assert trend.summary == "Humeur moyenne de 6 sur cette période, 2 bilans."
     # Nothing else rides along: no ids, no notes, no template.
     sent = json.dumps(trend.figure, default=str)
