@@ -807,6 +807,7 @@ class DraftItem:
     kind: str
     fields: dict[str, str]
     updated_at: datetime
+    of_saved: bool = False  # changes to a saved item, not a new one
 
 
 @dataclass(frozen=True)

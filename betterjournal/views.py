@@ -260,7 +260,8 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
         title=str(reader.shown(view.title(draft.fields))),
         preview=preview(view.body(draft.fields)),
         written_on=reader.recent(draft.updated_at),
-        label=reader.t("Draft"),
+        # An edit's draft: the same title is also under the saved entries, as last saved.
+        label=reader.t("Unsaved changes") if draft.of_saved else reader.t("Draft"),
     )
 
 

@@ -22,7 +22,7 @@ from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, DraftItem, Editing, ItemDraft, utcnow
+from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, utcnow
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
@@ -126,7 +126,8 @@ def every_draft(session: Session, *, owner_id: Any) -> list[DraftItem]:
 def list_new(
     session: Session, *, owner_id: Any, kind: items.Kind, skip: Collection[Any] = ()
 ) -> list[DraftItem]:
-    """Unsaved drafts of a kind, newest first, so words left in a closed tab can be picked up.
+    """Unsaved drafts of a kind, newest first, so words left in a closed tab can be picked up:
+    of new items, and changes to saved ones (`of_saved`).
 
     Drafts holding only white space are left out, and those of the items in `skip` (not
     decrypted).
@@ -140,11 +141,20 @@ def list_new(
     if not rows:
         return []
     key = data_key(session, owner_id)
+    saved = set(
+        session.exec(
+            select(ClientItem.id).where(
+                col(ClientItem.owner_id) == owner_id,
+                col(ClientItem.id).in_([row[0] for row in rows]),
+                col(ClientItem.deleted_at).is_(None),
+            )
+        ).all()
+    )
     found = []
     for item_id, blob, updated_at in rows:
         if item_id in skip:
             continue
         values = _open(key, item_id, blob)
         if any(value.strip() for value in values.values()):
-            found.append(DraftItem(item_id, kind.name, values, updated_at))
+            found.append(DraftItem(item_id, kind.name, values, updated_at, of_saved=item_id in saved))
     return found

@@ -336,6 +336,12 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)
     page.get_by_label("Your entry").press_sequentially(" " + unwanted, delay=2)
     expect(status(page, "Draft saved")).to_be_visible()
+    # The journal lists the edit's draft as unsaved changes (the entry is also listed, as saved).
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    changes = page.get_by_role("link").filter(has_text="Unsaved changes")
+    expect(changes).to_contain_text(unwanted)
+    changes.click()
+    expect(page.get_by_label("Your entry")).to_have_value(" " + unwanted + saved)  # typed at the start
     page.get_by_role("button", name="Discard changes").click()
     dialog = page.get_by_role("alertdialog", name="Discard your changes?")
     dialog.get_by_role("button", name="Discard", exact=True).click()
