@@ -74,6 +74,7 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
       aria-controls={target}
       onClick={() => setShown((now) => !now)}
       style={{
+        position: "relative", // holds its text read aloud
         minHeight: "2.75rem",
         minWidth: "2.75rem",
         padding: "0 0.75rem",

@@ -126,9 +126,7 @@ def trend(
             )
         )
     first = since or (min(days_shown) if days_shown else today)
-    # Room for a whole point at each end: on a phone a year is about a pixel a day, and a
-    # point at today drawn on the edge was cut in half.
-    margin_days = timedelta(days=max(1, -(-(today - first).days // 50)))
+    margin_days = _end_room(first, today)
     layout = dict(
         margin={"l": 32, "r": 8, "t": 8, "b": 32},
         height=300,
@@ -416,6 +414,13 @@ _WINDOW_NONE = {
 _WINDOW_BEFORE = {True: N_("Before the last session"), False: N_("The two weeks before")}
 
 
+def _end_room(first: date, last: date) -> timedelta:
+    """Room for a whole point at each end of a chart's days: on a phone a year is about a
+    pixel a day, and a point at today drawn on the edge was cut in half. A fiftieth of the
+    span, at least a day."""
+    return timedelta(days=max(1, -(-(last - first).days // 50)))
+
+
 def window(
     readings: list[Reading],
     reader: Reader,
@@ -468,7 +473,10 @@ def window(
         yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={
             "type": "date",
-            "range": [(first - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()],
+            "range": [
+                (first - _end_room(first, today)).isoformat(),
+                (today + _end_room(first, today)).isoformat(),
+            ],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today, 4)],
             "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today, 4)],

@@ -577,7 +577,7 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
         note=given.note,
         due_on=given.due_on.isoformat() if given.due_on else "",
         returned=returned,
-        not_done=given.status == "not_done",
+        not_done=given.not_done,
         editable=not returned,
     )
 

@@ -419,6 +419,7 @@ class Given:
     due_on: date | None
     status: str
     created_at: datetime
+    not_done: bool = False  # returned as "couldn't do it" (reviewed or not)
 
 
 def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool, today: date) -> str:
@@ -482,6 +483,7 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                     today,
                 ),
                 created_at=row.created_at,
+                not_done=row.response_id in marked,
             )
         )
     return given
@@ -702,6 +704,7 @@ def open_returned(
         due_on=row.due_on,
         status=_status(row.due_on, True, is_not_done(item.fields), row.reviewed_at is not None, today),
         created_at=row.created_at,
+        not_done=is_not_done(item.fields),
     )
     return Returned(
         given=given,
@@ -970,11 +973,7 @@ def own_exercises(session: Session, *, client_id: uuid.UUID):
     saved = items.own_items(session, owner_id=client_id, kind=KIND, rows=list(rows))
     answering = set(run_prebuilt(session, _ANSWERING, owner=client_id).scalars())
     unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND, skip=answering)
-    drafted = [draft.item_id for draft in unsaved]
-    edits = (
-        set(session.exec(select(ClientItem.id).where(col(ClientItem.id).in_(drafted)))) if drafted else set()
-    )
-    return saved, [draft for draft in unsaved if draft.item_id not in edits]  # new ones only
+    return saved, [draft for draft in unsaved if not draft.of_saved]  # new ones only
 
 
 def task(session: Session, *, client_id: uuid.UUID, assignment_id: uuid.UUID) -> Task:
@@ -994,6 +993,7 @@ class OpenTask:
     comment: str
     commented_at: datetime | None
     answers: dict[str, Any]
+    not_done: bool  # marked "couldn't do it" (with or without reasons)
     reasons: list[str]
     saved: bool
     from_draft: bool
@@ -1041,13 +1041,14 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
     found = task(session, client_id=client_id, assignment_id=row.id)
     answers: dict[str, Any] = {}
     reasons: list[str] = []
-    saved = from_draft = False
+    saved = from_draft = not_done = False
     if row.response_id is not None:
         kind = response_kind(session, client_id, row.response_id, found.worksheet)
         editing = drafts.open_for_editing(
             session, owner_id=client_id, kind=kind, item_id=row.response_id, issued=True
         )
         answers, reasons = answers_of(kind, editing.fields), reasons_of(editing.fields)
+        not_done = is_not_done(editing.fields)
         saved, from_draft = not editing.is_new, editing.from_draft
     return OpenTask(
         task=found,
@@ -1056,6 +1057,7 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         commented_at=row.commented_at,
         answers=answers,
+        not_done=not_done,
         reasons=reasons,
         saved=saved,
         from_draft=from_draft,

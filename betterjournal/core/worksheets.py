@@ -172,6 +172,22 @@ def answers_json(worksheet: Worksheet, answers: object) -> str:
     return text
 
 
+def answered(answers: Mapping[str, Any]) -> bool:
+    """Whether anything is written or chosen (a list of empty items, or rows of empty cells,
+    is nothing)."""
+
+    def given(value: object) -> bool:
+        if isinstance(value, str):
+            return value.strip() != ""
+        if isinstance(value, list):
+            return any(given(item) for item in value)
+        if isinstance(value, dict):
+            return any(given(item) for item in value.values())
+        return value is not None
+
+    return any(given(value) for value in answers.values())
+
+
 def answers_from(text: str) -> dict[str, Any]:
     """Stored answers (answers_json); {} for none, or for a draft that isn't answers."""
     try:

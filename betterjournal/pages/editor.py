@@ -109,7 +109,7 @@ def _draft_status() -> rx.Component:
     )
 
 
-def _discard_button(label: Text, question: Text, explanation: Text) -> rx.Component:
+def _discard_button(label: Text, question: Text, explanation: Text, action: Text) -> rx.Component:
     """Discard the draft, after asking: a new entry's words, or the changes to a saved one."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
@@ -122,7 +122,7 @@ def _discard_button(label: Text, question: Text, explanation: Text) -> rx.Compon
                 rx.alert_dialog.cancel(rx.button(tr("Keep writing"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(
                     rx.button(
-                        tr("Discard"),
+                        action,
                         on_click=EditorState.discard_draft,
                         custom_attrs={"data-forgets-typed-words": "true"},
                     )
@@ -183,11 +183,13 @@ def _form() -> rx.Component:
                     tr("Discard draft"),
                     tr("Discard this draft?"),
                     tr("The words you wrote here will be removed. Your saved entries stay as they are."),
+                    tr("Discard"),
                 ),
                 _discard_button(
                     tr("Discard changes"),
                     tr("Discard your changes?"),
                     tr("The entry stays as you last saved it."),
+                    tr("Discard changes"),
                 ),
             ),
             spacing="3",

@@ -593,7 +593,7 @@ def returned_page() -> rx.Component:
                 rx.cond(ReturnedState.instructions != "", entry_body(ReturnedState.instructions)),
                 rx.foreach(ReturnedState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
                 rx.cond(
-                    ReturnedState.reasons.length() > 0,  # type: ignore[attr-defined]
+                    ReturnedState.not_done,
                     rx.callout(
                         rx.vstack(
                             rx.text(tr("Your client couldn't do it this time."), weight="bold"),
@@ -644,7 +644,7 @@ def returned_page() -> rx.Component:
         heading=rx.cond(
             ReturnedState.found,
             rx.cond(
-                ReturnedState.reasons.length() > 0,  # type: ignore[attr-defined]
+                ReturnedState.not_done,
                 tr(
                     "{title}: {name} couldn't do it",
                     title=ReturnedState.title,

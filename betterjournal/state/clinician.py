@@ -107,7 +107,7 @@ class ClientsState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_clients(self) -> None:
         viewer = self._viewer()
-        self.new_code, self.new_code_id = "", ""
+        self.new_code, self.new_code_id, self.code_copied = "", "", False
         now = utcnow()
         clients, shared, waiting, pending = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
@@ -148,7 +148,7 @@ class ClientsState(AppState):
         finally:
             await self._list_pending(viewer.user_id)  # what is open now, whoever won
         if invitation_id == self.new_code_id:  # the code on screen: nobody should be given it
-            self.new_code, self.new_code_id = "", ""
+            self.new_code, self.new_code_id, self.code_copied = "", "", False
         self.notice = self._t("Invitation code cancelled. It can no longer be used.")
 
     @guarded(Role.CLINICIAN)
@@ -163,7 +163,7 @@ class ClientsState(AppState):
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
-        self.new_code_id = ""
+        self.new_code_id, self.code_copied = "", False
         self.waiting, self.pending = [], []
         self._drawn = {}
 

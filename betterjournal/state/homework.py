@@ -226,7 +226,7 @@ class WorksheetState(AppState):
         self.returned = task.status in ("returned", "reviewed")
         self.linked = task.linked
         self.reviewed = task.status == "reviewed"
-        self.marked_not_done = bool(opened.reasons)
+        self.marked_not_done = opened.not_done
         self.chosen_reasons = opened.reasons
         self.status = reader.t("Your unsaved answers are back.") if opened.from_draft else ""
         self._present(task.worksheet)
@@ -666,7 +666,7 @@ class ReturnedState(AppState):
             self.questions = [str(reader.shown(q)) for q in sheet.questions]
             self.instructions = opened.given.instructions
             self.fields = worksheet_fields(sheet, opened.answers, reader, reading=True)
-            self.answered = bool(opened.answers)  # (stored answers leave out empty ones)
+            self.answered = worksheets.answered(opened.answers)
             self.not_done = opened.not_done
             self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
             self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None

@@ -263,4 +263,34 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
         has_text="Journaling prompt"
     ).click()
     expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()
+
+    # Couldn't do it, with no reason chosen: both sides read it as that, not as answers,
+    # before the review and after it.
+    desk.goto(url + "/clients")
+    desk.get_by_role("link").filter(has_text="Sam").click()
+    desk.get_by_role("link", name="Homework").click()
+    _assign(desk, "Grounding practice (5-4-3-2-1)")
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("link").filter(has_text="Grounding practice").filter(has_text="From Dr. Okafor").click()
+    page.get_by_text("I couldn't do it").click()
+    page.get_by_role("button", name="Let my clinician know").click()
+    expect(page.get_by_role("status").filter(has_text="couldn't do it this time")).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Returned to your clinician")
+        .get_by_role("link")
+        .filter(has_text="Grounding practice")
+    ).to_contain_text("You let your clinician know you couldn't do it")
+    desk.reload()
+    card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Grounding practice")
+    expect(card).to_contain_text("Client couldn't do it")
+    card.get_by_role("link", name="See what they told you").click()
+    expect(
+        desk.get_by_role("heading", name="Grounding practice (5-4-3-2-1): Sam couldn't do it")
+    ).to_be_visible()
+    expect(desk.get_by_text("Your client couldn't do it this time.")).to_be_visible()
+    desk.get_by_role("button", name="Mark as reviewed").click()
+    expect(desk.get_by_role("status").filter(has_text="Marked as reviewed.")).to_be_visible()
+    desk.get_by_role("link", name="Back to Sam's homework").click()
+    card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Grounding practice")
+    expect(card.get_by_role("link", name="See what they told you")).to_be_visible()
     desk_context.close()

@@ -434,6 +434,13 @@ async def test_couldnt_do_it_reads_as_such_on_both_sides_not_as_returned_answers
             [],
             False,
         )
+        # Reviewed, it is still "couldn't do it" (not answers to read).
+        reviewed = await doctor.exchange(
+            handler_name(ReturnedState, "mark_reviewed"), **_returned_page(assignment)
+        )
+        assert problem_of(reviewed) == "", problem_of(reviewed)
+        given = _given(await _load_client_homework(doctor, a.id), assignment)
+        assert (given["status"], given["not_done"]) == ("Reviewed", True)
         # A response returned with answers still reads as answers.
         answered = state_of(
             await doctor.exchange(

@@ -832,3 +832,15 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
                     c: n for c, n in expected.items() if n != (0, 0)
                 }, (done, today)
     assert {"return", "take back", "review", "share switch", "tie a shared entry"} <= set(done)
+
+
+def test_answered_means_something_written_or_chosen() -> None:
+    """A list of empty items or rows of empty cells is nothing written; a 0 is an answer."""
+    from betterjournal.core.worksheets import answered
+
+    assert not answered({})
+    assert not answered({"thoughts": [""], "emotions": [{}, {"name": " ", "strength": None}]})
+    assert answered({"thoughts": ["", "I'm late"]})
+    assert answered({"hot_belief": 0})
+    assert answered({"emotions": [{"name": "", "strength": 40}]})
+    assert answered({"helped": False})
