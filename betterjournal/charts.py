@@ -126,7 +126,7 @@ def trend(
             )
         )
     first = since or (min(days_shown) if days_shown else today)
-    margin_days = _end_room(first, today)
+    room = _end_room(first, today)
     layout = dict(
         margin={"l": 32, "r": 8, "t": 8, "b": 32},
         height=300,
@@ -139,7 +139,7 @@ def trend(
         yaxis={"range": [-0.5, 10.5], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={
             "type": "date",
-            "range": [(first - margin_days).isoformat(), (today + margin_days).isoformat()],
+            "range": [(first - room).isoformat(), (today + room).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today)],
             "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today)],
@@ -439,6 +439,7 @@ def window(
     start = since.astimezone(reader.zone).date()
     today = now.astimezone(reader.zone).date()
     first = before.astimezone(reader.zone).date() if before is not None else start
+    room = _end_room(first, today)
     line = checkins.series(readings, "mood", reader.time_zone)
     day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))
     mood = reader.t(LABELS["mood"])
@@ -473,10 +474,7 @@ def window(
         yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={
             "type": "date",
-            "range": [
-                (first - _end_room(first, today)).isoformat(),
-                (today + _end_room(first, today)).isoformat(),
-            ],
+            "range": [(first - room).isoformat(), (today + room).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today, 4)],
             "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today, 4)],

@@ -673,8 +673,7 @@ class Returned:
     given: Given
     item_id: str
     answers: dict[str, Any]
-    not_done: bool  # marked "couldn't do it" (with or without reasons)
-    reasons: list[str]
+    reasons: list[str]  # "couldn't do it" (given.not_done): its reasons, perhaps none
     comment: str
     reviewed_at: datetime | None
     written_at: datetime
@@ -710,7 +709,6 @@ def open_returned(
         given=given,
         item_id=str(item.id),
         answers=answers_of(kind, item.fields),
-        not_done=is_not_done(item.fields),
         reasons=reasons_of(item.fields),
         comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         reviewed_at=row.reviewed_at,

@@ -667,7 +667,7 @@ class ReturnedState(AppState):
             self.instructions = opened.given.instructions
             self.fields = worksheet_fields(sheet, opened.answers, reader, reading=True)
             self.answered = worksheets.answered(opened.answers)
-            self.not_done = opened.not_done
+            self.not_done = opened.given.not_done
             self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
             self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None
             self.dates = reader.t(
