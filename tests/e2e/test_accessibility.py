@@ -188,11 +188,30 @@ PUBLIC_PAGES = [routes.HOME, routes.SIGN_IN, routes.REGISTER, routes.FORGOT]
 # --- what is checked on each page -------------------------------------------------------------
 
 
+# The page has its data (no spinner left: components/entries.py's `loading`), its fonts,
+# and Plotly has drawn every chart on it.
+_SETTLED = """() => document.fonts.status === 'loaded'
+    && !document.querySelector('.rt-Spinner')
+    && [...document.querySelectorAll('.js-plotly-plot')].every(chart => chart.querySelector('.main-svg'))"""
+# Two frames: what a change of size or of data lays out is on screen.
+_NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def settle(page: Page) -> None:
-    """Wait until the page has its heading and its data (and Plotly has drawn)."""
+    """Wait until the page has its heading and its data (and Plotly has drawn), and the
+    fade-ins are over."""
     expect(page.locator("h1").first).to_be_visible()
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(600)
+    page.wait_for_function(_SETTLED)
+    page.wait_for_timeout(150)
+
+
+def _resized(page: Page) -> None:
+    """After a change of window size: laid out again, and charts redrawn to fit (Plotly
+    redraws on the window's resize event, a moment later)."""
+    page.evaluate(_NEXT_FRAMES)
+    if page.locator(".js-plotly-plot").count():
+        page.wait_for_timeout(300)
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -298,7 +317,7 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
     if narrow:
         size = page.viewport_size
         page.set_viewport_size(NARROW)
-        page.wait_for_timeout(300)
+        _resized(page)
         problems += [f"at 320 px: {p}" for p in sideways(page) + _header_spill(page)]
         if size:
             page.set_viewport_size(size)
