@@ -98,6 +98,14 @@ export function EditorGate({ entryId, ready, children }) {
   const [content, fallback] = Children.toArray(children);
   const shown =
     ready && entryId !== "" && new URLSearchParams(location.search).get("id") === entryId;
+  useEffect(() => {
+    // The field focused as the form appears opens with the caret after the words already
+    // there (a browser puts it before them), so editing an entry goes on where it ended.
+    const field = document.activeElement;
+    if (shown && field instanceof HTMLTextAreaElement && field.selectionEnd === 0) {
+      field.setSelectionRange(field.value.length, field.value.length);
+    }
+  }, [shown, entryId]);
   return shown ? content : (fallback ?? null);
 }
 

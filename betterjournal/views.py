@@ -606,11 +606,14 @@ class WaitingLine:
     client_name: str
     title: str
     returned_on: str
+    not_done: bool  # returned as "couldn't do it": said so, not "returned by"
 
 
 def waiting_lines(waiting: list[homework.Waiting], reader: Reader) -> list[WaitingLine]:
     return [
-        WaitingLine(w.assignment_id, w.client_name, str(reader.shown(w.title)), reader.when(w.returned_at))
+        WaitingLine(
+            w.assignment_id, w.client_name, str(reader.shown(w.title)), reader.when(w.returned_at), w.not_done
+        )
         for w in waiting
     ]
 

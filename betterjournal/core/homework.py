@@ -498,13 +498,16 @@ class Waiting:
     client_name: str
     title: str
     returned_at: datetime
+    not_done: bool  # returned as "couldn't do it"
 
 
 def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
     """Across the caseload: what was returned and is not reviewed yet, oldest first. Only
     the worksheet's name is read (nothing the client wrote), so nothing is audited here."""
     rows = session.exec(
-        select(Assignment, ItemShare.shared_at, User.display_name)
+        select(
+            Assignment, ItemShare.shared_at, User.display_name, col(HomeworkResponse.not_done_ct).is_not(None)
+        )
         .join(
             ItemShare,
             and_(
@@ -526,6 +529,7 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
             and_(col(ClientItem.id) == Assignment.response_id, col(ClientItem.deleted_at).is_(None)),
         )
         .join(User, col(User.id) == Assignment.client_id)
+        .outerjoin(HomeworkResponse, col(HomeworkResponse.item_id) == Assignment.response_id)
         .where(
             col(Assignment.clinician_id) == clinician_id,
             col(Assignment.withdrawn_at).is_(None),
@@ -533,7 +537,7 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
         )
         .order_by(col(ItemShare.shared_at))
     ).all()
-    keys = {client: data_key(session, client) for client in {row.client_id for row, _at, _name in rows}}
+    keys = {client: data_key(session, client) for client in {row.client_id for row, *_rest in rows}}
     return [
         Waiting(
             str(row.id),
@@ -543,8 +547,9 @@ def to_review(session: Session, *, clinician_id: uuid.UUID) -> list[Waiting]:
                 keys[row.client_id].open_field(Assignment.worksheet_ct, row.id, row.worksheet_ct)
             ).title,
             shared_at,
+            not_done,
         )
-        for row, shared_at, name in rows
+        for row, shared_at, name, not_done in rows
     ]
 
 

@@ -75,7 +75,12 @@ def _waiting(line: WaitingLine) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.text(
-                    tr("{title}, returned by {name}", title=line.title, name=line.client_name), weight="bold"
+                    rx.cond(
+                        line.not_done,
+                        tr("{title}: {name} couldn't do it", title=line.title, name=line.client_name),
+                        tr("{title}, returned by {name}", title=line.title, name=line.client_name),
+                    ),
+                    weight="bold",
                 ),
                 rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
                 spacing="1",

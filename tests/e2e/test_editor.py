@@ -341,7 +341,8 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     changes = page.get_by_role("link").filter(has_text="Unsaved changes")
     expect(changes).to_contain_text(unwanted)
     changes.click()
-    expect(page.get_by_label("Your entry")).to_have_value(" " + unwanted + saved)  # typed at the start
+    # Opened for editing, the caret was after the saved words: the change went on from there.
+    expect(page.get_by_label("Your entry")).to_have_value(saved + " " + unwanted)
     page.get_by_role("button", name="Discard changes").click()
     dialog = page.get_by_role("alertdialog", name="Discard your changes?")
     dialog.get_by_role("button", name="Discard changes").click()

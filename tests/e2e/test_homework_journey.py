@@ -280,7 +280,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
         .get_by_role("link")
         .filter(has_text="Grounding practice")
     ).to_contain_text("You let your clinician know you couldn't do it")
-    desk.reload()
+    their_homework = desk.url
+    desk.goto(url + "/clients")  # what to review, across the caseload, says it as it is
+    to_review = desk.get_by_role("region", name="Returned, not reviewed yet")
+    expect(to_review.get_by_role("link").filter(has_text="Grounding practice")).to_contain_text(
+        "Grounding practice (5-4-3-2-1): Sam couldn't do it"
+    )
+    desk.goto(their_homework)
     card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Grounding practice")
     expect(card).to_contain_text("Client couldn't do it")
     card.get_by_role("link", name="See what they told you").click()

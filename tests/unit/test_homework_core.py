@@ -319,9 +319,9 @@ def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> 
             answers=answers,
             return_it=True,
         )
-        assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [
-            str(assignment)
-        ]
+        assert [
+            (w.assignment_id, w.not_done) for w in homework.to_review(session, clinician_id=db.clinician_a.id)
+        ] == [(str(assignment), False)]
     with session_scope() as session:
         opened = homework.open_returned(
             session, clinician_id=db.clinician_a.id, assignment_id=assignment, today=TODAY
@@ -411,6 +411,10 @@ def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
             return_it=True,
         )
     assert _statuses(db) == ["not_done"]
+    with session_scope() as session:  # the clinician's list of what to review says so
+        assert [
+            (w.assignment_id, w.not_done) for w in homework.to_review(session, clinician_id=db.clinician_a.id)
+        ] == [(str(assignment), True)]
     with pytest.raises(InvalidInput), session_scope() as session:
         homework.not_done(
             session,
