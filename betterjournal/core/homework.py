@@ -1153,13 +1153,17 @@ def save_response(
 ) -> Task | None:
     """Save the response, and return it to the clinician who assigned it if `return_it`
     (an explicit choice: returning is sharing). The answers are what the server holds
-    (the autosaved draft) unless given. A response returned again goes back on the
-    clinician's list to review. Returns the task, if any."""
+    (the autosaved draft) unless given. Answers saved replace an earlier "couldn't do it"
+    (the mark stays only while nothing is written). A response returned again goes back on
+    the clinician's list to review. Returns the task, if any."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
     held, marked = _kept(session, client_id, parsed, kind_for(chosen))
-    values = response_values(chosen, held if answers is None else answers, marked, translate=translate)
+    given = held if answers is None else answers
+    if worksheets.answered(worksheets.clean_answers(chosen, given)):
+        marked = ""
+    values = response_values(chosen, given, marked, translate=translate)
     if chosen.is_prompt and not values["body"].strip():
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
     items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
@@ -1211,6 +1215,12 @@ def not_done(
     clean = clean_not_done({"reasons": reasons})
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
+    if not return_it and _is_returned(session, row):
+        # Kept private, the mark would go into what the clinician already sees (a tab left
+        # open while another returned it).
+        raise InvalidInput(
+            N_("This was returned to your clinician meanwhile. Take it back first to change it.")
+        )
     chosen = _worksheet_of(session, client_id, row, None)
     if chosen.is_prompt:
         if response_kind(session, client_id, row.response_id, chosen) is not KIND:

@@ -361,8 +361,20 @@ def worksheet_page() -> rx.Component:
                 rx.cond(
                     WorksheetState.marked_not_done & WorksheetState.is_prompt,
                     rx.text(tr("You marked this as not done."), size="2"),
-                    worksheet_form(
-                        WorksheetState.fields, _answer, WorksheetState.add_row, WorksheetState.remove_row
+                    rx.fragment(
+                        rx.cond(
+                            WorksheetState.marked_not_done,
+                            rx.text(
+                                tr(
+                                    "You marked this as not done. If you answer it after all, "
+                                    "saving your answers replaces that."
+                                ),
+                                size="2",
+                            ),
+                        ),
+                        worksheet_form(
+                            WorksheetState.fields, _answer, WorksheetState.add_row, WorksheetState.remove_row
+                        ),
                     ),
                 ),
                 _actions(),

@@ -271,7 +271,15 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     desk.get_by_role("link", name="Homework").click()
     _assign(desk, "Grounding practice (5-4-3-2-1)")
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
-    page.get_by_role("link").filter(has_text="Grounding practice").filter(has_text="From Dr. Okafor").click()
+    grounding = (
+        page.get_by_role("link").filter(has_text="Grounding practice").filter(has_text="From Dr. Okafor")
+    )
+    grounding.click()
+    page.get_by_text("I couldn't do it").click()  # first kept private: the page says so when opened again
+    page.get_by_role("button", name="Keep it private").click()
+    expect(page.get_by_role("status").filter(has_text="It is private until you return it.")).to_be_visible()
+    grounding.click()
+    expect(page.get_by_text("You marked this as not done. If you answer it after all")).to_be_visible()
     page.get_by_text("I couldn't do it").click()
     page.get_by_role("button", name="Let my clinician know").click()
     expect(page.get_by_role("status").filter(has_text="couldn't do it this time")).to_be_visible()

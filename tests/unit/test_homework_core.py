@@ -426,6 +426,81 @@ def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
         )
 
 
+def _mark_not_done(db: People, assignment: uuid.UUID, response: uuid.UUID, *, return_it: bool) -> None:
+    with session_scope() as session:
+        homework.not_done(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            reasons=["upsetting"],
+            return_it=return_it,
+        )
+
+
+def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID) -> None:
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            return_it=True,
+        )
+
+
+def _as_the_clinician_reads_it(db: People, assignment: uuid.UUID) -> tuple[bool, bool, list[str], dict]:
+    """(on the list to review as "couldn't do it", the response's own flag, reasons, answers)."""
+    with session_scope() as session:
+        (waiting,) = homework.to_review(session, clinician_id=db.clinician_a.id)
+        opened = homework.open_returned(
+            session, clinician_id=db.clinician_a.id, assignment_id=assignment, today=TODAY
+        )
+    return waiting.not_done, opened.given.not_done, opened.reasons, opened.answers
+
+
+def test_answers_returned_after_a_private_couldnt_do_it_replace_it(db: People) -> None:
+    """Marked "couldn't do it" and kept private, then answered after all and returned: the
+    clinician gets the answers, with no word of the private mark (before: "Sam couldn't do
+    it", its reason, then the answers)."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _mark_not_done(db, assignment, response, return_it=False)
+    _own(db, response, assignment, situation="I did it after all.")
+    _return_answers(db, assignment, response)
+    told, flagged, reasons, answers = _as_the_clinician_reads_it(db, assignment)
+    assert (told, flagged, reasons) == (False, False, [])
+    assert answers["situation"] == "I did it after all."
+    assert _statuses(db) == ["returned"]
+
+
+def test_returning_with_nothing_written_keeps_the_couldnt_do_it(db: People) -> None:
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _mark_not_done(db, assignment, response, return_it=False)
+    _return_answers(db, assignment, response)
+    assert _as_the_clinician_reads_it(db, assignment)[:3] == (True, True, ["upsetting"])
+    assert _statuses(db) == ["not_done"]
+
+
+def test_a_tab_left_open_cannot_mark_a_returned_response_privately(db: People) -> None:
+    """Returned in one tab; "I couldn't do it", "Keep it private" in a tab opened before:
+    refused, and what the clinician sees is unchanged (before, the mark went into it)."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="Returned answers.")
+    _return_answers(db, assignment, response)
+    before = _as_the_clinician_reads_it(db, assignment)
+    with pytest.raises(InvalidInput, match="returned to your clinician meanwhile"):
+        _mark_not_done(db, assignment, response, return_it=False)
+    assert _as_the_clinician_reads_it(db, assignment) == before
+    assert before[:3] == (False, False, [])
+
+
 def test_a_client_cannot_answer_another_clients_assignment(db: People) -> None:
     _linked(db)
     assignment = _assign(db)
@@ -595,7 +670,7 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
     _own(db, response, assignment, situation="phone")
     held = _own(db, response, assignment, evidence_for="laptop")  # a tab that never saw "phone"
     assert held == {"situation": "phone", "evidence_for": "laptop"}
-    with session_scope() as session:  # "couldn't do it" marked in one tab survives another's answer
+    with session_scope() as session:  # "couldn't do it" marked in one tab survives another's autosave
         homework.not_done(
             session,
             client_id=db.client_a.id,
@@ -612,7 +687,7 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
         )
         opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
     assert opened.answers == {"situation": "phone", "evidence_for": "laptop", "balanced": "later"}
-    assert opened.reasons == ["forgot"]
+    assert opened.reasons == []  # then answers saved replace it (the latest choice made)
 
 
 def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: People) -> None:
