@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.entries import empty_state
+from betterjournal.components.entries import empty_state, loading
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.care_team import CareTeamState
@@ -104,7 +104,9 @@ def care_team_page() -> rx.Component:
             CareTeamState.clinicians.length() > 0,  # type: ignore[attr-defined]
             rx.foreach(CareTeamState.clinicians, _clinician_row),
             rx.cond(
-                CareTeamState.care_team_loaded, empty_state(tr("You're not connected with a clinician yet."))
+                CareTeamState.care_team_loaded,
+                empty_state(tr("You're not connected with a clinician yet.")),
+                loading(tr("Loading your care team")),
             ),
         ),
         rx.heading(tr("Add a clinician"), as_="h2", size="4"),

@@ -305,6 +305,7 @@ def chart(
         rx.box(
             plot,
             aria_hidden="true",  # the summary below says what it shows
+            class_name="bj-chart",  # (the tests wait for every one to be drawn)
             width="100%",
             max_width="100%",
             height=height,  # exactly: the figure drawn in it never moves what is below

@@ -10,6 +10,7 @@ from betterjournal.components.entries import (
     back_link,
     empty_state,
     entry_body,
+    loading,
     new_badge,
     pager,
     shared_entry_card,
@@ -197,6 +198,7 @@ def clients_page() -> rx.Component:
             rx.cond(
                 ClientsState.clients_loaded,
                 empty_state(tr("No clients yet. Create an invitation code and give it to your client.")),
+                loading(tr("Loading your clients")),
             ),
         ),
         rx.heading(tr("Invite a client"), as_="h2", size="4"),

@@ -711,7 +711,11 @@ def worksheets_page() -> rx.Component:
                     width="100%",
                 ),
             ),
-            empty_state(tr("No worksheets of your own yet. Build one below.")),
+            rx.cond(
+                WorksheetsState.loaded,
+                empty_state(tr("No worksheets of your own yet. Build one below.")),
+                loading(tr("Loading your worksheets")),
+            ),
         ),
         rx.heading(tr("Build a worksheet"), as_="h2", size="4"),
         rx.text(tr("Add the fields in order, then give the worksheet a title and save it."), size="2"),

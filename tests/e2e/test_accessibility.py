@@ -188,11 +188,12 @@ PUBLIC_PAGES = [routes.HOME, routes.SIGN_IN, routes.REGISTER, routes.FORGOT]
 # --- what is checked on each page -------------------------------------------------------------
 
 
-# The page has its data (no spinner left: components/entries.py's `loading`), its fonts,
-# and Plotly has drawn every chart on it.
+# The page has its data (no spinner left: each page shows components/entries.py's `loading`
+# until its data is there), its fonts, and Plotly has drawn every chart's box (pages/checkins.py's
+# `chart`: Plotly's own element only exists once its code has loaded).
 _SETTLED = """() => document.fonts.status === 'loaded'
     && !document.querySelector('.rt-Spinner')
-    && [...document.querySelectorAll('.js-plotly-plot')].every(chart => chart.querySelector('.main-svg'))"""
+    && [...document.querySelectorAll('.bj-chart')].every(box => box.querySelector('.main-svg'))"""
 # Two frames: what a change of size or of data lays out is on screen.
 _NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
@@ -210,7 +211,7 @@ def _resized(page: Page) -> None:
     """After a change of window size: laid out again, and charts redrawn to fit (Plotly
     redraws on the window's resize event, a moment later)."""
     page.evaluate(_NEXT_FRAMES)
-    if page.locator(".js-plotly-plot").count():
+    if page.locator(".bj-chart").count():
         page.wait_for_timeout(300)
 
 
