@@ -35,15 +35,20 @@ class ShowPassword(rx.Component):
     hide_word: rx.Var[str]
 
 
-def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True, **props) -> rx.Component:
-    """A labelled text field; `name` is also its id and form key. A password field has a
+def form_field(
+    label: Text, name: str, *, hint: Text = "", required: bool = True, field_id: str = "", **props
+) -> rx.Component:
+    """A labelled text field; `name` is its form key and, unless `field_id` is given, its id
+    (one page with two forms holding a field of the same name gives each its own id: Reflex
+    also sends each field by its id, the last one drawn winning). A password field has a
     button to show what was typed."""
+    field_id = field_id or name
     slots = []
     if props.get("type") == "password":
         slots.append(
             rx.input.slot(
                 ShowPassword.create(
-                    target=name,
+                    target=field_id,
                     show_label=tr("Show password"),
                     hide_label=tr("Hide password"),
                     show_word=tr("Show"),
@@ -52,7 +57,7 @@ def form_field(label: Text, name: str, *, hint: Text = "", required: bool = True
                 side="right",
             )
         )
-    control = rx.input(*slots, id=name, name=name, required=required, size="3", width="100%", **props)
+    control = rx.input(*slots, id=field_id, name=name, required=required, size="3", width="100%", **props)
     return labelled_field(label, control, hint=hint)
 
 

@@ -214,17 +214,23 @@ def _settings_links() -> rx.Component:
     )
 
 
-def _password_fields(state_needs_code: rx.Var[bool] | bool) -> rx.Component:
-    """The password again (and a code with two-step sign-in on), before any change here."""
+def _password_fields(state_needs_code: rx.Var[bool] | bool, form: str) -> rx.Component:
+    """The password again (and a code with two-step sign-in on), before any change here;
+    `form` makes their ids the form's own (the security page has four such forms)."""
     return rx.fragment(
         form_field(
-            tr("Current password"), "current_password", type="password", auto_complete="current-password"
+            tr("Current password"),
+            "current_password",
+            field_id=f"{form}-current-password",
+            type="password",
+            auto_complete="current-password",
         ),
         rx.cond(
             state_needs_code,
             form_field(
                 tr("Code from your authenticator app"),
                 "code",
+                field_id=f"{form}-code",
                 auto_complete="one-time-code",
                 max_length=40,
             ),
@@ -262,7 +268,7 @@ def security_page() -> rx.Component:
                 rx.text(tr("Each change here asks for your password again."), size="2"),
                 _section(
                     tr("Change your password"),
-                    _password_fields(needs_code),
+                    _password_fields(needs_code, "password"),
                     form_field(
                         tr("New password"),
                         "new_password",
@@ -276,7 +282,7 @@ def security_page() -> rx.Component:
                 ),
                 _section(
                     tr("Change your email address"),
-                    _password_fields(needs_code),
+                    _password_fields(needs_code, "email"),
                     rx.cond(
                         SecurityState.pending_email != "",
                         rx.text(
@@ -332,7 +338,7 @@ def security_page() -> rx.Component:
                     needs_code,
                     _section(
                         tr("New recovery codes"),
-                        _password_fields(needs_code),
+                        _password_fields(needs_code, "recovery"),
                         on_submit=SecurityState.renew_recovery_codes,
                         button=tr("Make new recovery codes"),
                     ),
@@ -341,7 +347,7 @@ def security_page() -> rx.Component:
                     needs_code & ~SecurityState.two_step_required,
                     _section(
                         tr("Turn off two-step sign-in"),
-                        _password_fields(needs_code),
+                        _password_fields(needs_code, "two-step-off"),
                         on_submit=SecurityState.turn_two_step_off,
                         button=tr("Turn off two-step sign-in"),
                     ),
@@ -464,7 +470,7 @@ def your_data_page() -> rx.Component:
                         ),
                         size="2",
                     ),
-                    _password_fields(YourDataState.two_step_on),
+                    _password_fields(YourDataState.two_step_on, "delete"),
                     _checkbox(
                         tr("I understand that everything will be deleted and can't be recovered."),
                         "confirm",

@@ -282,7 +282,7 @@ class SecurityState(AppState):
     @guarded()
     async def change_password(self, form: dict[str, Any]) -> None:
         viewer = self._viewer()
-        fields = form_fields(form, {"current_password", "code", "new_password"})
+        fields = form_fields(form, {"current_password", "code", "new_password"}, form_id="password")
         await in_session(
             credentials.change_password,
             user_id=viewer.user_id,
@@ -297,7 +297,7 @@ class SecurityState(AppState):
     @guarded()
     async def change_email(self, form: dict[str, Any]) -> None:
         viewer = self._viewer()
-        fields = form_fields(form, {"current_password", "code", "new_email"})
+        fields = form_fields(form, {"current_password", "code", "new_email"}, form_id="email")
         await in_session(
             credentials.change_email,
             user_id=viewer.user_id,
@@ -313,7 +313,7 @@ class SecurityState(AppState):
     @guarded()
     async def turn_two_step_off(self, form: dict[str, Any]) -> None:
         viewer = self._viewer()
-        fields = form_fields(form, {"current_password", "code"})
+        fields = form_fields(form, {"current_password", "code"}, form_id="two-step-off")
         await in_session(
             credentials.turn_two_step_off,
             user_id=viewer.user_id,
@@ -326,7 +326,7 @@ class SecurityState(AppState):
     @guarded()
     async def renew_recovery_codes(self, form: dict[str, Any]) -> None:
         viewer = self._viewer()
-        fields = form_fields(form, {"current_password", "code"})
+        fields = form_fields(form, {"current_password", "code"}, form_id="recovery")
         self.new_recovery_codes = await in_session(
             credentials.renew_recovery_codes,
             user_id=viewer.user_id,

@@ -276,15 +276,19 @@ class AppState(rx.State):
         self.problem = ""
 
 
-def form_fields(form: object, allowed: set[str] | None = None) -> dict[str, Any]:
+def form_fields(form: object, allowed: set[str] | None = None, *, form_id: str = "") -> dict[str, Any]:
     """A submitted form's fields: a dict (anything else is refused with a plain message).
     If `allowed` is given, only those names (Reflex also sends each input by its id; ids'
-    dashes read as underscores); if not, the names as they came (a name may hold an id)."""
+    dashes read as underscores; an id "{form_id}-{name}", a field's own on a page with two
+    forms, is that field again); if not, the names as they came (a name may hold an id)."""
     if not isinstance(form, dict):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     if allowed is None:
         return dict(form)
     values = {key.replace("-", "_"): value for key, value in form.items()}
+    own = form_id.replace("-", "_") + "_"
+    if form_id:
+        values = {k: v for k, v in values.items() if not (k.startswith(own) and k[len(own) :] in allowed)}
     if set(values) - allowed:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     return values

@@ -59,7 +59,7 @@ class YourDataState(AppState):
         (and code) checked again; then every page that showed any of it drops it at once."""
         viewer = self._viewer()
         try:
-            fields = form_fields(form, {"current_password", "code", "confirm"})
+            fields = form_fields(form, {"current_password", "code", "confirm"}, form_id="delete")
             if fields.get("confirm") not in ("on", True):
                 raise InvalidInput(N_("Tick the box to confirm that you want to delete everything."))
             clinicians = await in_session(

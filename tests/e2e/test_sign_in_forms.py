@@ -92,3 +92,26 @@ def test_a_link_to_another_site_is_never_followed_after_sign_in(open_phone, runn
     sign_in(phone, email)
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
     assert phone.page.url.startswith(running_app.url)
+
+
+def test_a_client_changes_their_password_on_the_security_page(open_phone, running_app) -> None:
+    """The page has four forms that each ask for the password again. Before, every one's
+    field had the same id, and Reflex sent the last one's (empty) value: the right current
+    password was refused as wrong, every time."""
+    email = f"changing-{uuid.uuid4().hex[:8]}@example.com"
+    new_password = "a-new-and-longer-passphrase-7"
+    running_app.create_user("client", email, "Changing Client", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, email)
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.goto("/settings/security")
+    form = page.locator("form").filter(has=page.get_by_role("heading", name="Change your password"))
+    form.get_by_label("Current password").fill(PASSWORD)
+    form.get_by_label("New password").fill(new_password)
+    form.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status").filter(has_text="Password changed.")).to_be_visible()
+    page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    sign_in(phone, email, new_password)
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
