@@ -477,7 +477,8 @@ def _assign_form() -> rx.Component:
             width="100%",
         ),
         on_submit=ClientHomeworkState.assign.throttle(ONE_TAP_MS),
-        reset_on_submit=False,
+        reset_on_submit=False,  # a refusal keeps what was typed; once assigned, a new key
+        key=ClientHomeworkState.assigned_round,  # draws the form afresh, empty
         width="100%",
         style=_ONLY_WHERE_IT_APPLIES,
     )

@@ -505,6 +505,7 @@ class ClientHomeworkState(AppState):
     templates: list[Choice] = []
     loaded: bool = False
     available: bool = False
+    assigned_round: int = 0  # the assign form's key: a new one after each assignment made
     _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
@@ -561,6 +562,7 @@ class ClientHomeworkState(AppState):
             today=self._reader().today(),
         )
         self.notice = self._reader().n("Assigned.", "Assigned {count} times.", len(made))
+        self.assigned_round += 1  # an empty form for the next one (a refusal keeps what was typed)
         live.recheck_people([self.client_id])
         await self._load(self.client_id)
 
