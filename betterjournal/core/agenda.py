@@ -523,7 +523,13 @@ def review(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> R
         kind.name: items.every_own(session, owner_id=client_id, kind=kind, since=since)[:TIMELINE_MAX]
         for kind in (journal.KIND, homework.KIND)
     }
-    check_ins = items.every_own(session, owner_id=client_id, kind=checkins.KIND, since=since)
+    # Written since (a check-in is never for a later time than it was written), and felt
+    # since: one made now "for" a day years ago is not of this window.
+    check_ins = [
+        item
+        for item in items.every_own(session, owner_id=client_id, kind=checkins.KIND, since=since)
+        if (found := checkins.reading(item.id, item.fields)) is None or found.felt_at >= since
+    ]
     # Who sees each (the client's own view says so, item by item), in one query.
     found = [*every[journal.KIND.name], *check_ins, *every[homework.KIND.name]]
     names = sharing.shared_with(session, owner_id=client_id, item_ids=[item.id for item in found])

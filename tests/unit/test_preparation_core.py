@@ -721,3 +721,27 @@ def test_the_window_chart_names_its_window_and_whose_check_ins_it_holds() -> Non
     )
     french = charts.window(both, Reader(FRENCH, "America/Montreal"), since=since, now=now, held=False)
     assert french.summary == "Humeur moyenne de 7,5 ces deux dernières semaines, 2 bilans."
+
+
+def test_a_check_in_made_now_for_long_ago_is_not_of_this_window(db: People) -> None:
+    """Prepare's "since last session" (and the summary PDF's chart) held a check-in saved
+    today for a day ten years back: it was read by when it was written, not when it was felt."""
+    from betterjournal.core import checkins
+
+    _linked(db)
+    now = utcnow()
+    felt = {"recent": now - timedelta(hours=2), "long ago": now - timedelta(days=3650)}
+    ids = {}
+    with session_scope() as session:
+        for label, felt_at in felt.items():
+            ids[label] = uuid.uuid4()
+            items.save(
+                session,
+                owner_id=db.client_a.id,
+                kind=checkins.KIND,
+                item_id=ids[label],
+                values={"felt_at": felt_at.isoformat(), "mood": 5, "note": ""},
+            )
+    with session_scope() as session:
+        review = agenda.review(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
+    assert [item.id for item in review.check_ins] == [ids["recent"]]
