@@ -126,6 +126,13 @@ def feedback() -> rx.Component:
             ),
             path=AppState.feedback_on,
         ),
+        # Stays in view at the top while the page is scrolled: what a button far down the
+        # page did is said where the person is, not a screen's height above them.
+        position="sticky",
+        top="0.5rem",
+        z_index="2",
+        background="var(--color-background)",
+        border_radius="var(--radius-3)",
         width="100%",
     )
 

@@ -325,3 +325,20 @@ def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, o
     found = watch.console_errors[errors_before:]
     assert found and all("status of 404" in error for error in found), found
     del watch.console_errors[errors_before:]
+
+
+def test_what_a_button_far_down_the_page_did_is_said_where_the_person_is(people) -> None:
+    """Settings' "Save reminders" sits more than a screen below the top of the page. Before,
+    "Reminders saved." appeared up there, out of view: the button seemed to do nothing."""
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("banner").get_by_role("link", name="Settings").click()
+    save = page.get_by_role("button", name="Save reminders")
+    expect(save).to_be_enabled()
+    page.wait_for_load_state("networkidle")
+    save.scroll_into_view_if_needed()
+    scrolled = page.evaluate("() => window.scrollY")
+    save.click()
+    said = page.get_by_role("status").filter(has_text=re.compile("^Reminders (saved|are off)\\.$"))
+    expect(said).to_be_in_viewport()
+    assert scrolled > 300 and page.evaluate("() => window.scrollY") >= scrolled - 50  # not scrolled up to it
