@@ -90,8 +90,16 @@ def _moment_pattern(language: str) -> str:
     """'Nov 30, 2026, 2:05 p.m.' / '30 nov. 2026, 14 h 05': medium date, short time."""
     locale = babel_locale(language)
     return locale.datetime_formats["medium"].format(
-        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+        _time_pattern(language), locale.date_formats["medium"].pattern
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _time_pattern(language: str) -> str:
+    """'h:mm a' / 'H 'h' mm': the short time, as written in Québec: '6 h 12', not CLDR's
+    '06 h 12' (the Office québécois de la langue française writes the hour without a zero)."""
+    pattern = babel_locale(language).time_formats["short"].pattern
+    return pattern.replace("HH", "H") if language == FRENCH else pattern
 
 
 @functools.lru_cache(maxsize=1024)
@@ -105,7 +113,7 @@ def _long_day(day: date, language: str) -> str:
 def _short_time(hour: int, minute: int, language: str) -> str:
     """'10:00 a.m.' / '10 h 00'."""
     locale = babel_locale(language)
-    return format_time(time(hour, minute), locale.time_formats["short"].pattern, locale=locale)
+    return format_time(time(hour, minute), _time_pattern(language), locale=locale)
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
@@ -223,7 +231,7 @@ class Reader:
         """'2:05 p.m.' / '14 h 05' in this reader's time zone."""
         locale = babel_locale(self.language)
         return format_datetime(
-            moment, locale.time_formats["short"].pattern, tzinfo=_zone(self.time_zone), locale=locale
+            moment, _time_pattern(self.language), tzinfo=_zone(self.time_zone), locale=locale
         )
 
     def day(self, moment: datetime | None) -> str:

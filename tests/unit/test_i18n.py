@@ -25,6 +25,15 @@ def test_dates_read_in_each_language() -> None:
     assert Reader(ENGLISH, "America/Halifax").day(MOMENT) == "Nov 30, 2026"
 
 
+def test_french_writes_the_hour_as_quebec_does() -> None:
+    """'6 h 12', not CLDR's '06 h 12', wherever a time is written."""
+    early = datetime(2026, 11, 30, 11, 12, tzinfo=UTC)  # 6:12 in Montréal
+    montreal = Reader(FRENCH, "America/Toronto")
+    assert montreal.time(early) == "6 h 12"
+    assert montreal.when(early) == "30 nov. 2026, 6 h 12"
+    assert montreal.long_moment(early) == "lundi 30 novembre, 6 h 12"
+
+
 def test_the_same_moment_reads_in_each_persons_own_time_zone() -> None:
     vancouver = Reader(FRENCH, "America/Vancouver").when(MOMENT)
     halifax = Reader(ENGLISH, "America/Halifax").when(MOMENT)
@@ -64,9 +73,10 @@ def test_a_next_session_reads_as_babel_writes_the_whole_moment() -> None:
     start = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
     for language in (ENGLISH, FRENCH):
         locale = babel_locale(language)
-        pattern = locale.datetime_formats["medium"].format(
-            locale.time_formats["short"].pattern, "EEEE d MMMM"
-        )
+        short_time = locale.time_formats["short"].pattern
+        if language == FRENCH:  # as Québec writes it: "6 h 12" (test_french_writes_the_hour_as_quebec_does)
+            short_time = short_time.replace("HH", "H")
+        pattern = locale.datetime_formats["medium"].format(short_time, "EEEE d MMMM")
         for zone in ("America/St_Johns", "America/Vancouver"):
             reader = Reader(language, zone)
             for hours in range(0, 365 * 24, 7):
