@@ -51,7 +51,8 @@ def _code_form() -> rx.Component:
             width="100%",
         ),
         on_submit=CareTeamState.check_code,
-        reset_on_submit=True,
+        reset_on_submit=False,  # a mistyped code stays, to be corrected; a good one goes
+        key=CareTeamState.code_round,  # (the form drawn afresh)
         width="100%",
     )
 

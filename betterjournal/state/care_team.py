@@ -19,6 +19,7 @@ class CareTeamState(AppState):
     clinicians: list[PersonLine] = []
     invitation_from: str = ""
     care_team_loaded: bool = False
+    code_round: int = 0  # the code form's key: drawn afresh (empty) once a code is accepted
     _invitation_id: str = ""
 
     @guarded(Role.CLIENT)
@@ -55,6 +56,7 @@ class CareTeamState(AppState):
             address=(self.router.session.client_ip or "unknown")[:64],
         )
         await self._offer(invitation_id)
+        self.code_round += 1
 
     @guarded(Role.CLIENT)
     async def accept_invitation(self) -> None:

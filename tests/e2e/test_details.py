@@ -342,3 +342,37 @@ def test_what_a_button_far_down_the_page_did_is_said_where_the_person_is(people)
     said = page.get_by_role("status").filter(has_text=re.compile("^Reminders (saved|are off)\\.$"))
     expect(said).to_be_in_viewport()
     assert scrolled > 300 and page.evaluate("() => window.scrollY") >= scrolled - 50  # not scrolled up to it
+
+
+def test_a_mistyped_invitation_code_stays_to_be_corrected(open_phone, running_app: RunningApp) -> None:
+    """Before, a wrong code emptied the field: 34 characters to type again for one typo."""
+    from sqlmodel import select
+
+    from betterjournal.core import links
+    from betterjournal.db import session_scope
+    from betterjournal.models import User
+
+    email, doctor_email = (
+        f"typo-{uuid.uuid4().hex[:8]}@example.ca",
+        f"typo-dr-{uuid.uuid4().hex[:8]}@clinic.example",
+    )
+    running_app.create_user("client", email, "Typo Client", PASSWORD)
+    running_app.create_user("clinician", doctor_email, "Dr. Typo", PASSWORD)
+    with running_app.core(), session_scope() as session:
+        doctor = session.exec(select(User).where(User.email == doctor_email)).one()
+        code = links.create_invitation(session, clinician_id=doctor.id)
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, email)
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.goto("/care-team")
+    field = page.get_by_label("Invitation code")
+    mistyped = code[:-1] + ("2" if code[-1] != "2" else "3")
+    field.fill(mistyped)
+    page.get_by_role("button", name="Check code").click()
+    expect(page.get_by_role("alert")).to_contain_text("That invitation code isn't valid.")
+    expect(field).to_have_value(mistyped)
+    field.fill(code)
+    page.get_by_role("button", name="Check code").click()
+    expect(page.get_by_role("button", name="Accept")).to_be_visible()
+    expect(field).to_have_value("")
