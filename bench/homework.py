@@ -87,7 +87,8 @@ def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
                 if index % 10 == 1:
                     homework.keep_draft(session, **kwargs, changes={})
                 else:
-                    homework.save_response(session, **kwargs, answers={}, return_it=True)
+                    answers = {"situation": "A short answer."}  # an empty one can't be returned
+                    homework.save_response(session, **kwargs, answers=answers, return_it=True)
 
 
 def seed_returned(clinician_id: uuid.UUID, client_id: uuid.UUID) -> tuple[str, str]:

@@ -1161,10 +1161,12 @@ def save_response(
     chosen = _worksheet_of(session, client_id, row, worksheet)
     held, marked = _kept(session, client_id, parsed, kind_for(chosen))
     given = held if answers is None else answers
-    if worksheets.answered(worksheets.clean_answers(chosen, given)):
+    written = worksheets.answered(worksheets.clean_answers(chosen, given))
+    if written:
         marked = ""
     values = response_values(chosen, given, marked, translate=translate)
-    if chosen.is_prompt and not values["body"].strip():
+    if (chosen.is_prompt and not values["body"].strip()) or (return_it and not written and not marked):
+        # Nothing to return: the clinician would open an empty worksheet.
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
     items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
     if return_it:

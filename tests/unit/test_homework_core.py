@@ -486,6 +486,20 @@ def test_returning_with_nothing_written_keeps_the_couldnt_do_it(db: People) -> N
     assert _statuses(db) == ["not_done"]
 
 
+def test_a_worksheet_with_nothing_written_is_not_returned(db: People) -> None:
+    """Before, "Return to my clinician" on an empty worksheet returned it: the clinician
+    opened nothing. Now it asks for an answer or "I couldn't do it", and shares nothing."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="   ")
+    with pytest.raises(InvalidInput, match="Write an answer first"):
+        _return_answers(db, assignment, response)
+    assert _statuses(db) == ["assigned"]
+    with session_scope() as session:
+        assert homework.to_review(session, clinician_id=db.clinician_a.id) == []
+
+
 def test_a_tab_left_open_cannot_mark_a_returned_response_privately(db: People) -> None:
     """Returned in one tab; "I couldn't do it", "Keep it private" in a tab opened before:
     refused, and what the clinician sees is unchanged (before, the mark went into it)."""
