@@ -429,10 +429,11 @@ def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool,
 
 
 def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> list[Given]:
-    """Every live assignment this clinician gave a linked client, newest first, with where
-    each stands. Nothing the client wrote is read (so nothing is audited or marked seen):
-    a returned one shows as returned, or as "couldn't do it" when so marked; its answers
-    are read when the clinician opens it (`open_returned`)."""
+    """Every live assignment this clinician gave a linked client, those returned and not
+    reviewed yet first, then newest first, with where each stands. Nothing the client
+    wrote is read (so nothing is audited or marked seen): a returned one shows as
+    returned, or as "couldn't do it" when so marked; its answers are read when the
+    clinician opens it (`open_returned`)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
         raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
@@ -486,7 +487,8 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                 not_done=row.response_id in marked,
             )
         )
-    return given
+    # What is waiting for the clinician (returned, not reviewed) first; then newest first.
+    return sorted(given, key=lambda g: g.status not in ("returned", "not_done"))
 
 
 @dataclass(frozen=True)

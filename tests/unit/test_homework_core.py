@@ -500,6 +500,18 @@ def test_a_worksheet_with_nothing_written_is_not_returned(db: People) -> None:
         assert homework.to_review(session, clinician_id=db.clinician_a.id) == []
 
 
+def test_what_waits_for_review_heads_the_clinicians_list(db: People) -> None:
+    """Newest first, except what was returned and not reviewed yet: before, an older return
+    sat below every newer open assignment."""
+    _linked(db)
+    older = _assign(db)
+    _own(db, response := uuid.uuid4(), older, situation="Done.")
+    _return_answers(db, older, response)
+    _assign(db)
+    _assign(db)
+    assert _statuses(db) == ["returned", "assigned", "assigned"]
+
+
 def test_a_tab_left_open_cannot_mark_a_returned_response_privately(db: People) -> None:
     """Returned in one tab; "I couldn't do it", "Keep it private" in a tab opened before:
     refused, and what the clinician sees is unchanged (before, the mark went into it)."""
