@@ -335,8 +335,10 @@ def test_what_a_button_far_down_the_page_did_is_said_where_the_person_is(people)
     page.get_by_role("banner").get_by_role("link", name="Settings").click()
     save = page.get_by_role("button", name="Save reminders")
     expect(save).to_be_enabled()
-    page.wait_for_load_state("networkidle")
-    save.scroll_into_view_if_needed()
+    # Down to the bottom of the page, as a thumb would (the reminders' form is drawn again
+    # when its settings arrive, so scrolling to the button itself could miss it).
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(save).to_be_in_viewport()
     scrolled = page.evaluate("() => window.scrollY")
     save.click()
     said = page.get_by_role("status").filter(has_text=re.compile("^Reminders (saved|are off)\\.$"))
