@@ -309,16 +309,8 @@ def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> 
         )
         assert sharing.visible_item_ids(session, clinician_id=db.clinician_a.id) == set()
 
-    with session_scope() as session:  # returned: now, and only now
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            answers=answers,
-            return_it=True,
-        )
+    _return_answers(db, assignment, response, answers)  # returned: now, and only now
+    with session_scope() as session:
         assert [
             (w.assignment_id, w.not_done) for w in homework.to_review(session, clinician_id=db.clinician_a.id)
         ] == [(str(assignment), False)]
@@ -348,16 +340,7 @@ def test_comment_and_review_reach_the_client_and_stop_edits(db: People) -> None:
     _linked(db)
     assignment = _assign(db)
     response = uuid.uuid4()
-    with session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            answers={"situation": "x"},
-            return_it=True,
-        )
+    _return_answers(db, assignment, response, {"situation": "x"})
     with session_scope() as session:
         homework.comment(
             session, clinician_id=db.clinician_a.id, assignment_id=assignment, text="COMMENT-MARKER"
@@ -390,55 +373,36 @@ def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
     _linked(db)
     assignment = _assign(db)
     response = uuid.uuid4()
-    with session_scope() as session:
-        homework.not_done(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            reasons=["too_long"],
-            return_it=False,
-        )
+    _mark_not_done(db, assignment, response, return_it=False, reasons=["too_long"])
     assert _statuses(db) == ["assigned"]
     with session_scope() as session:
         assert [t.status for t in homework.to_do(session, client_id=db.client_a.id)] == ["not_done"]
-        homework.not_done(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            reasons=["too_long"],
-            return_it=True,
-        )
+    _mark_not_done(db, assignment, response, return_it=True, reasons=["too_long"])
     assert _statuses(db) == ["not_done"]
     with session_scope() as session:  # the clinician's list of what to review says so
         assert [
             (w.assignment_id, w.not_done) for w in homework.to_review(session, clinician_id=db.clinician_a.id)
         ] == [(str(assignment), True)]
-    with pytest.raises(InvalidInput), session_scope() as session:
-        homework.not_done(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            reasons=["bored"],
-            return_it=True,
-        )
+    with pytest.raises(InvalidInput):
+        _mark_not_done(db, assignment, response, return_it=True, reasons=["bored"])
 
 
-def _mark_not_done(db: People, assignment: uuid.UUID, response: uuid.UUID, *, return_it: bool) -> None:
+def _mark_not_done(
+    db: People, assignment: uuid.UUID, response: uuid.UUID, *, return_it: bool, reasons: Any = ("upsetting",)
+) -> None:
     with session_scope() as session:
         homework.not_done(
             session,
             client_id=db.client_a.id,
             item_id=response,
             assignment_id=assignment,
-            reasons=["upsetting"],
+            reasons=list(reasons),
             return_it=return_it,
         )
 
 
-def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID) -> None:
+def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID, answers: Any = None) -> None:
+    """Client A returns the response: `answers`, else what the server holds (its draft)."""
     with session_scope() as session:
         homework.save_response(
             session,
@@ -446,6 +410,7 @@ def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID) -> N
             item_id=response,
             assignment_id=assignment,
             worksheet=None,
+            answers=answers,
             return_it=True,
         )
 
@@ -696,15 +661,8 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
     _own(db, response, assignment, situation="phone")
     held = _own(db, response, assignment, evidence_for="laptop")  # a tab that never saw "phone"
     assert held == {"situation": "phone", "evidence_for": "laptop"}
-    with session_scope() as session:  # "couldn't do it" marked in one tab survives another's autosave
-        homework.not_done(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            reasons=["forgot"],
-            return_it=False,
-        )
+    # "couldn't do it" marked in one tab survives another's autosave
+    _mark_not_done(db, assignment, response, return_it=False, reasons=["forgot"])
     _own(db, response, assignment, balanced="later")
     with session_scope() as session:
         assert [t.status for t in homework.to_do(session, client_id=db.client_a.id)] == ["not_done"]
@@ -721,15 +679,8 @@ def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: 
     assignment = _assign(db)
     response = uuid.uuid4()
     _own(db, response, assignment, situation="x")
+    _return_answers(db, assignment, response)
     with session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            return_it=True,
-        )
         homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
     with session_scope() as session:
         before = len(audit_events(session))
@@ -738,15 +689,8 @@ def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: 
         assert len(audit_events(session)) == before  # a status list is not a read: no audit, no "seen"
         homework.take_back(session, client_id=db.client_a.id, assignment_id=assignment)
     assert _statuses(db) == ["assigned"]
+    _return_answers(db, assignment, response)
     with session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            return_it=True,
-        )
         assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [
             str(assignment)
         ]
