@@ -60,6 +60,14 @@ def thought_record_answers() -> dict:
     }
 
 
+def short_answers(key: str) -> dict:
+    """A built-in worksheet answered in a few words (its first field): enough to return it."""
+    first = worksheets.BUILT_IN[key].fields[0]
+    if first.type == "rows":
+        return {first.id: [{first.columns[0].id: "A short answer."}]}
+    return {first.id: "A short answer."}
+
+
 def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
     """`count` assignments of the built-in templates, due over the next weeks; one in ten
     started (a draft), one in ten answered and returned."""
@@ -68,11 +76,12 @@ def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
     keys = [key for key, sheet in worksheets.BUILT_IN.items() if not sheet.is_prompt]
     with session_scope() as session:
         for index in range(count):
+            key = pick.choice(keys)
             (assignment,) = homework.assign(
                 session,
                 clinician_id=clinician_id,
                 client_id=client_id,
-                template=f"builtin:{pick.choice(keys)}",
+                template=f"builtin:{key}",
                 instructions="Whenever you notice a strong feeling this week.",
                 due_on=(today + timedelta(days=pick.randint(0, 40))).isoformat(),
                 today=today,
@@ -87,7 +96,7 @@ def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
                 if index % 10 == 1:
                     homework.keep_draft(session, **kwargs, changes={})
                 else:
-                    answers = {"situation": "A short answer."}  # an empty one can't be returned
+                    answers = short_answers(key)  # an empty one can't be returned
                     homework.save_response(session, **kwargs, answers=answers, return_it=True)
 
 

@@ -232,7 +232,9 @@ def seed_client(clinician_id: uuid.UUID, client_id: uuid.UUID, index: int, zone:
                 item_id=response,
                 assignment_id=assignment,
                 worksheet=None,
-                answers=homework_bench.thought_record_answers() if key == "thought_record" else {},
+                answers=homework_bench.thought_record_answers()
+                if key == "thought_record"
+                else homework_bench.short_answers(key),
                 return_it=returned,
             )
             given = now - timedelta(days=7 * (HOMEWORK - number) - 4)  # 346 to 3 days ago
