@@ -811,12 +811,21 @@ class DraftItem:
 
 
 @dataclass(frozen=True)
+class Version:
+    """The saved item an editor opened on: its `updated_at`, or None if it wasn't saved yet.
+    A save made on it replaces the item only if nobody saved the item since."""
+
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Editing:
     """What an editor opens with: the unsaved draft if any, else the saved item."""
 
     fields: dict[str, str]
     is_new: bool
     from_draft: bool
+    version: Version = Version(None)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, utcnow
+from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, Version, utcnow
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
@@ -101,10 +101,11 @@ def open_for_editing(
     )
     draft = get(session, owner_id=owner_id, item_id=parsed)
     if draft is not None and draft.kind == kind.name:
-        return Editing(fields=draft.fields, is_new=not exists, from_draft=True)
+        version = items.version(session, item_id=parsed) if exists else Version(None)
+        return Editing(fields=draft.fields, is_new=not exists, from_draft=True, version=version)
     if exists:
         item = items.open_own(session, owner_id=owner_id, kind=kind, item_id=parsed)
-        return Editing(fields=item.fields, is_new=False, from_draft=False)
+        return Editing(fields=item.fields, is_new=False, from_draft=False, version=Version(item.updated_at))
     if not issued:
         raise Denied(actor_id=owner_id, action=AuditAction.VIEW_ITEM, item_id=parsed)
     return Editing(fields=dict.fromkeys(kind.field_names, ""), is_new=True, from_draft=False)

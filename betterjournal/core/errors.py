@@ -48,6 +48,16 @@ class Denied(NotFound):
         self.actor_id, self.action, self.item_id = actor_id, action, item_id
 
 
+class EditedElsewhere(CoreError):
+    """The item was saved from another device or tab after this editor opened it: the save
+    would have replaced words the person never saw, so nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("This was changed on another device after you opened it. Open it again to see the latest.")
+        )
+
+
 class SignInFailed(CoreError):
     """One message for unknown email, wrong password and disabled account (AUTHN-2)."""
 

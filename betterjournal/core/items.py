@@ -35,7 +35,7 @@ from sqlmodel import Session, SQLModel, col, delete, insert, select, update
 
 from betterjournal.core import audit
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.errors import Denied, EditedElsewhere, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt
@@ -47,6 +47,7 @@ from betterjournal.models import (
     Cursor,
     OwnItem,
     Page,
+    Version,
     utcnow,
 )
 
@@ -240,6 +241,16 @@ _INSERT_ITEM = {
 _TOUCH_ITEM = (
     update(ClientItem).where(col(ClientItem.id) == bindparam("item")).values(updated_at=bindparam("now"))
 )
+# The same, only if nobody saved the item since the editor opened it. As the unit's first
+# write it waits for any other save of it to end, then compares: one of two saves made on
+# the same version wins, the other changes nothing.
+_TOUCH_ITEM_IF_UNCHANGED = _TOUCH_ITEM.where(col(ClientItem.updated_at) == bindparam("based_on"))
+_ITEM_VERSION = select(ClientItem.updated_at).where(col(ClientItem.id) == bindparam("item"))
+
+
+def version(session: Session, *, item_id: uuid.UUID) -> Version:
+    """The item's version now, for an editor that opens it (`Version(None)`: not saved yet)."""
+    return Version(run_prebuilt(session, _ITEM_VERSION, item=item_id).scalar())
 
 
 def save(
@@ -250,6 +261,7 @@ def save(
     item_id: object,
     values: object,
     plain: Mapping[str, Any] | None = None,
+    based_on: Version | None = None,
 ) -> bool:
     """Create or update the owner's item with this id, and clear its draft. True if created.
 
@@ -258,6 +270,11 @@ def save(
     (AVAIL-1), without an error. `plain`: plaintext
     columns of the kind's table set when the item is created (never from a payload),
     such as which clinician a session agenda is for.
+
+    `based_on`: the version the editor opened on. If the item was saved since (another
+    device, another tab) with other words, nothing is written and `EditedElsewhere` is
+    raised: the save must not replace words its writer never saw. The same words saved
+    twice (a double submit, a retry) are one save, as before.
     """
     from betterjournal.core import drafts
 
@@ -283,7 +300,20 @@ def save(
     else:  # it was there, or another tab made it just now (whose it is is checked again)
         if not exists:
             item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
-        run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
+        if based_on is None:
+            run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
+        elif (
+            based_on.updated_at is None
+            or run_prebuilt(
+                session, _TOUCH_ITEM_IF_UNCHANGED, item=parsed, now=now, based_on=based_on.updated_at
+            ).rowcount
+            == 0
+        ):
+            current = open_own(session, owner_id=owner_id, kind=kind, item_id=parsed)
+            if any(current.fields.get(name) != clean.get(name) for name in kind.field_names):
+                raise EditedElsewhere()
+            drafts.discard(session, owner_id=owner_id, item_id=parsed)  # already saved as it is
+            return False
         by_field = {name: sealed[kind.columns[name][1]] for name in kind.field_names}
         run_prebuilt(session, kind.statements["update"], item=parsed, **by_field)
     drafts.discard(session, owner_id=owner_id, item_id=parsed)

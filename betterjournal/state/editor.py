@@ -12,7 +12,7 @@ from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import can_hold, parse_id
 from betterjournal.db import in_session
-from betterjournal.models import Editing, Role, Viewer
+from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
 
@@ -59,8 +59,10 @@ class EditorState(AppState):
     _saved_id: str = ""  # the entry this tab saved last, for a second click on Save
     _saved_notice: str = ""  # and what its save said
     _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
+    _based_on: Version | None = None  # the saved entry the words on screen started from
 
     def _clear_editor(self) -> None:
+        self._based_on = None
         self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
@@ -95,6 +97,8 @@ class EditorState(AppState):
             self.editor_unavailable = True  # the one refusal, whatever the id was
             raise
         self.entry_id, self.is_new = entry_id, opened.is_new
+        if self._based_on is None:  # a reconnect keeps the version the screen's words started from
+            self._based_on = opened.version
         if shared_with:  # an edit of a shared entry: saving shows the new words to them
             self.shared_line = self._t(
                 "Shared with {names}: once you save, they see your changes.", names=", ".join(shared_with)
@@ -175,10 +179,18 @@ class EditorState(AppState):
             return rx.redirect(routes.entry(self._saved_id))
         values = {"title": form.get("title", ""), "body": form.get("body")}
         entry_page = await self.get_state(EntryState)
-        entry_id, shared_with = await entry_page._save_and_show(viewer, self.entry_id, values)
+        entry_id, shared_with, kept_apart = await entry_page._save_and_show(
+            viewer, self.entry_id, values, self._based_on
+        )
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
-        if shared_with:  # an edit of a shared entry: it stays shared, and they see the new words
+        if kept_apart:
+            self._saved_notice = self._t(
+                "This entry was changed in another tab or on another device while you were writing "
+                "here. So that nothing is lost, your version is saved as a new entry, private until "
+                "you share it."
+            )
+        elif shared_with:  # an edit of a shared entry: it stays shared, and they see the new words
             self._saved_notice = self._t(
                 "Entry saved. Still shared with {names}.", names=", ".join(shared_with)
             )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import datetime
 
 from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import drafts, items, journal, sharing
+from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.i18n import Reader
-from betterjournal.models import Cursor, OwnItem, Role, Share, Viewer
+from betterjournal.models import Cursor, OwnItem, Role, Share, Version, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
@@ -111,10 +113,21 @@ def _entry_with_shares(session: Session, *, owner_id, item_id: object):
     return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
 
 
-def _save_and_open(session: Session, *, owner_id, item_id: object, values: object):
-    """Save an entry and read it back as its page shows it: one unit of work."""
-    items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
-    return _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
+def _save_and_open(session: Session, *, owner_id, item_id: object, values: object, based_on: Version | None):
+    """Save an entry and read it back as its page shows it: one unit of work. Returns the
+    entry, its shares, and whether the words became a new entry instead.
+
+    If another device or tab saved the entry since this editor opened it, neither version
+    is lost: the other stays as it is, and these words become a new, private entry (the
+    draft they were autosaved in goes: they are saved now)."""
+    try:
+        items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on)
+    except EditedElsewhere:
+        drafts.discard(session, owner_id=owner_id, item_id=uuid.UUID(str(item_id)))
+        item_id = uuid.uuid4()
+        items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
+        return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), True
+    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), False
 
 
 def _untitled_heading(reader: Reader, created_at: datetime) -> str:
@@ -162,12 +175,15 @@ class EntryState(AppState):
         finally:
             self.loaded = True
 
-    async def _save_and_show(self, viewer: Viewer, item_id: object, values: object) -> tuple[str, list[str]]:
+    async def _save_and_show(
+        self, viewer: Viewer, item_id: object, values: object, based_on: Version | None
+    ) -> tuple[str, list[str], bool]:
         """Save the editor's entry and fill this page's state in the same reply, so the saved
-        entry is on screen as soon as the save answers. Returns the entry's id and the names
-        of the clinicians it is shared with (an edit of a shared entry stays shared)."""
-        item, shares = await in_session(
-            _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values
+        entry is on screen as soon as the save answers. Returns the entry's id, the names
+        of the clinicians it is shared with (an edit of a shared entry stays shared), and
+        whether the words became a new entry (the entry was saved elsewhere meanwhile)."""
+        item, shares, kept_apart = await in_session(
+            _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values, based_on=based_on
         )
         self.reset()
         await self._present(item, shares)
@@ -175,7 +191,7 @@ class EntryState(AppState):
         # Clinicians who have it open see the new words at once.
         shared = [share for share in shares if share.shared_at is not None]
         live.recheck_people([share.clinician_id for share in shared])
-        return self.entry_id, [share.clinician_name for share in shared]
+        return self.entry_id, [share.clinician_name for share in shared], kept_apart
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]

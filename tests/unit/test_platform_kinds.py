@@ -31,7 +31,7 @@ from unit_support import (
 )
 
 from betterjournal.core import drafts, items, journal, links, sharing
-from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.errors import Denied, EditedElsewhere, InvalidInput, NotFound
 from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import (
@@ -41,6 +41,7 @@ from betterjournal.models import (
     ItemDraft,
     ItemShare,
     SharedItem,
+    Version,
     utcnow,
 )
 
@@ -173,6 +174,50 @@ def test_save_and_open_own(db, kind: items.Kind) -> None:
     assert _counts(kind) == {"client_item": 1, _table(kind): 1, "item_draft": 0, "item_share": 0}
     with session_scope() as session:
         assert items.list_own(session, owner_id=db.client_b.id, kind=kind).items == []
+
+
+def test_a_save_on_a_version_saved_over_since_changes_nothing(db, kind: items.Kind) -> None:
+    """An editor saves `based_on` the version it opened: if the item was saved since with
+    other words (another device), nothing is written; the same words are one save. An editor
+    opened on an item not saved yet finds it saved by another tab in the meantime: the same."""
+    a = db.client_a.id
+    item_id = uuid.uuid4()
+    first, theirs, mine = values_for(kind, "first"), values_for(kind, "theirs"), values_for(kind, "mine")
+    with session_scope() as session:
+        items.save(session, owner_id=a, kind=kind, item_id=item_id, values=first)
+        opened = items.version(session, item_id=item_id)
+        drafts.save(session, owner_id=a, kind=kind, item_id=item_id, values=mine)
+    assert opened.updated_at is not None
+    with session_scope() as session:
+        items.save(session, owner_id=a, kind=kind, item_id=item_id, values=theirs, based_on=opened)
+    with session_scope() as session:
+        saved_over = items.version(session, item_id=item_id)
+    if not text_fields(kind):  # a kind of fixed values only: "mine" are "theirs", one save
+        with session_scope() as session:
+            assert (
+                items.save(session, owner_id=a, kind=kind, item_id=item_id, values=mine, based_on=opened)
+                is False
+            )
+        return
+    with pytest.raises(EditedElsewhere), session_scope() as session:
+        items.save(session, owner_id=a, kind=kind, item_id=item_id, values=mine, based_on=opened)
+    with session_scope() as session:
+        kept = items.open_own(session, owner_id=a, kind=kind, item_id=item_id)
+        assert (kept.fields, items.version(session, item_id=item_id)) == (theirs, saved_over)
+        # Their words again, on the old version: already saved as they are.
+        assert (
+            items.save(session, owner_id=a, kind=kind, item_id=item_id, values=theirs, based_on=opened)
+            is False
+        )
+    with session_scope() as session:
+        assert items.version(session, item_id=item_id) == saved_over  # nothing touched it
+    assert _counts(kind)["item_draft"] == 0  # the save that was kept cleared the draft
+    never_saved = Version(None)
+    with pytest.raises(EditedElsewhere), session_scope() as session:
+        items.save(session, owner_id=a, kind=kind, item_id=item_id, values=mine, based_on=never_saved)
+    fresh = uuid.uuid4()
+    with session_scope() as session:
+        assert items.save(session, owner_id=a, kind=kind, item_id=fresh, values=mine, based_on=never_saved)
 
 
 def test_several_own_items_open_in_one_query_and_anyone_elses_is_refused(db, kind: items.Kind) -> None:

@@ -36,7 +36,7 @@ from betterjournal.core import (
     reminders,
     sharing,
 )
-from betterjournal.core.errors import CoreError, Denied, InvalidInput
+from betterjournal.core.errors import CoreError, Denied, EditedElsewhere, InvalidInput
 from betterjournal.crypto import sha256_hex
 from betterjournal.db import session_scope
 from betterjournal.models import (
@@ -535,3 +535,56 @@ def test_a_confirmation_link_asked_for_from_two_tabs_is_sent_once(db: People) ->
         sent = _count(OutboxMessage)
         links_made = _count(AccountToken, col(AccountToken.purpose) == TokenPurpose.CONFIRM_EMAIL)
         assert sent == 1, f"round {round_number}: {sent} confirmation emails ({links_made} links) at once"
+
+
+def test_an_entry_saved_from_several_tabs_on_one_version_keeps_one_and_refuses_the_rest(db: People) -> None:
+    """Tabs (or devices) that opened the same version of an entry and save different words
+    at once: one save wins, every other is refused (EditedElsewhere, nothing written), so
+    no save replaces words its writer never saw. The same words from every tab (a double
+    submit) are one save, without an error."""
+    client = db.client_a.id
+    for round_number in range(ROUNDS):
+        entry = uuid.uuid4()
+        with session_scope() as session:
+            items.save(
+                session, owner_id=client, kind=journal.KIND, item_id=entry, values={"title": "", "body": "w"}
+            )
+            opened = items.version(session, item_id=entry)
+        bodies = [f"tab {tab} of round {round_number}" for tab in range(RACERS)]
+        errors: list[BaseException] = []
+        saves = [
+            _noting(
+                errors,
+                _in_tab(
+                    items.save,
+                    owner_id=client,
+                    kind=journal.KIND,
+                    item_id=entry,
+                    values={"title": "", "body": body},
+                    based_on=opened,
+                ),
+            )
+            for body in bodies
+        ]
+        outcomes = race(saves)
+        assert errors == [], f"round {round_number}: a save failed with {errors[0]!r}"
+        assert outcomes.count(OK) == 1, f"round {round_number}: {outcomes}"
+        assert all(o is OK or isinstance(o, EditedElsewhere) for o in outcomes), outcomes
+        with session_scope() as session:
+            kept = items.open_own(session, owner_id=client, kind=journal.KIND, item_id=entry).fields["body"]
+        assert kept == bodies[outcomes.index(OK)], f"round {round_number}: the winner's words aren't kept"
+
+        same = _in_tab(
+            items.save,
+            owner_id=client,
+            kind=journal.KIND,
+            item_id=entry,
+            values={"title": "", "body": "once more"},
+            based_on=_version_now(entry),
+        )
+        assert race([_noting(errors, same)] * RACERS) == [OK] * RACERS and errors == []
+
+
+def _version_now(entry: uuid.UUID) -> Any:
+    with session_scope() as session:
+        return items.version(session, item_id=entry)

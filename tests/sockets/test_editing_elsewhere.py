@@ -1,0 +1,78 @@
+"""One entry edited on two devices (a phone and a laptop, or two tabs), through the running
+app: a save never replaces words its writer never saw. The second save, made on the version
+both opened, becomes a new private entry, and the person is told so."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from appserver import RunningApp
+from socket_support import connected, new_password, redirect_targets, save_payload, state_of, write_entry
+from socketclient import EventClient, handler_name, sign_in
+
+from betterjournal import routes
+from betterjournal.state.base import AppState
+from betterjournal.state.editor import EditorState
+from betterjournal.state.journal import EntryState
+
+
+async def _open(tab: EventClient, entry_id: str) -> None:
+    await tab.exchange(handler_name(EditorState, "open_editor"), path=routes.WRITE, query={"id": entry_id})
+
+
+async def _save(tab: EventClient, entry_id: str, title: str, body: str) -> tuple[str, str]:
+    """Save from the editor of `entry_id`; the entry the save went to, and its notice."""
+    where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry_id}}
+    await tab.exchange(handler_name(EditorState, "edit_body"), {"value": body}, **where)
+    updates = await tab.exchange(handler_name(EditorState, "save_entry"), save_payload(title, body), **where)
+    (target,) = [path for path in redirect_targets(updates) if path.startswith(routes.ENTRY)]
+    saved_to = target.split("id=")[1]
+    loaded = await tab.exchange(
+        handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": saved_to}
+    )
+    return saved_to, state_of(loaded, AppState).get("notice", "")
+
+
+async def _words(tab: EventClient, entry_id: str) -> tuple[str, str]:
+    loaded = await tab.exchange(
+        handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry_id}
+    )
+    shown = state_of(loaded, EntryState)
+    return shown.get("title", ""), shown.get("body", "")
+
+
+async def test_an_entry_saved_on_two_devices_keeps_both_versions(running_app: RunningApp) -> None:
+    app = running_app
+    email, password = f"two-devices-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(app.create_user, "client", email, "Two Devices", password)
+    phone_cookie, laptop_cookie = (
+        await sign_in(app.url, email, password),
+        await sign_in(app.url, email, password),
+    )
+    async with connected(app, phone_cookie) as phone, connected(app, laptop_cookie) as laptop:
+        entry = await write_entry(app, phone, "two-devices")
+        # Both open the entry as it is saved now, and each writes something else.
+        await _open(phone, entry.id)
+        await _open(laptop, entry.id)
+        phone_words, laptop_words = app.marker("from-the-phone"), app.marker("from-the-laptop")
+        saved_to, notice = await _save(phone, entry.id, entry.title, phone_words)
+        assert (saved_to, notice) == (entry.id, "Entry saved. It is private until you share it.")
+
+        # The laptop's save was made on the version before the phone's: it doesn't replace
+        # the phone's words; it becomes a new entry, and the laptop is told why.
+        kept_apart, notice = await _save(laptop, entry.id, entry.title, laptop_words)
+        assert kept_apart != entry.id
+        assert notice == (
+            "This entry was changed in another tab or on another device while you were writing here. "
+            "So that nothing is lost, your version is saved as a new entry, private until you share it."
+        )
+        assert await _words(laptop, entry.id) == (entry.title, phone_words)
+        assert await _words(laptop, kept_apart) == (entry.title, laptop_words)
+
+        # Opened again, the entry saves over its own latest version as usual.
+        await _open(laptop, entry.id)
+        saved_to, notice = await _save(laptop, entry.id, entry.title, laptop_words)
+        assert (saved_to, notice) == (entry.id, "Entry saved. It is private until you share it.")
+        assert await _words(phone, entry.id) == (entry.title, laptop_words)
