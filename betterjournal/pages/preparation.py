@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.entries import empty_state, entry_body, loading
+from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
 from betterjournal.components.forms import NATIVE_CONTROL, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
@@ -642,7 +642,12 @@ def brief_page() -> rx.Component:
                 spacing="6",
                 width="100%",
             ),
-            loading(tr("Opening the brief")),
+            unavailable_or_loading(
+                BriefState.brief_checked,
+                tr("This brief isn't available. The client may no longer be linked with you."),
+                rx.link(tr("Back to caseload"), href=routes.CASELOAD),
+                tr("Opening the brief"),
+            ),
         ),
         heading=tr("Session brief"),
     )

@@ -455,12 +455,16 @@ class BriefState(AppState):
     homework: list[GivenLine] = []
     more_overdue: str = ""  # overdue homework not listed in the brief
     brief_loaded: bool = False
+    brief_checked: bool = False  # the load ended, shown or refused (no spinner left turning)
     _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
     async def load_brief(self) -> None:
         self._leave()  # a refused load leaves nothing of the client shown before
-        await self._load(self._viewer().user_id, self.router.url.query_parameters.get("client", ""))
+        try:
+            await self._load(self._viewer().user_id, self.router.url.query_parameters.get("client", ""))
+        finally:
+            self.brief_checked = True
         self._keep_current()
         live.recheck_people([self.client_id])  # "Seen on …" shows on the client's open pages
 
@@ -533,11 +537,13 @@ class BriefState(AppState):
         )
         if not linked:  # not a refusal to audit: the client ended the link
             self.reset()
+            self.brief_checked = True  # the page says so, rather than opening forever
             return
         try:
             await self._load(clinician, self.client_id)
         except CoreError:
             self.reset()
+            self.brief_checked = True
 
     @guarded(Role.CLINICIAN)
     async def set_discussed(self, line_id: str, discussed: bool) -> None:

@@ -479,6 +479,7 @@ async def test_another_clinicians_client_is_refused_everything_and_each_refusal_
             audited=[_denied(d, "VIEW_SHARED_LIST")],
         )
         assert state_of(refused, BriefState).get("client_id", "") == ""
+        assert state_of(refused, BriefState).get("brief_checked") is True  # no spinner left turning
         # The page holds no client now: each control is refused, and audited.
         for handler, payload, action in (
             ("set_discussed", {"line_id": a_line, "discussed": True}, "DISCUSS"),
@@ -1025,7 +1026,10 @@ async def test_ending_the_link_empties_the_open_brief_without_a_refusal_on_recor
         await client_tab.exchange(
             handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, path=routes.CARE_TEAM
         )
-        emptied = await _pushed(doctor, since, BriefState, lambda v: v.get("client_name") == "")
+        # And it says the brief isn't available, rather than showing "Opening the brief" forever.
+        emptied = await _pushed(
+            doctor, since, BriefState, lambda v: v.get("client_name") == "" and v.get("brief_checked") is True
+        )
         assert emptied.get("lines", []) == [] and text not in json.dumps(doctor.received[since:])
         await _quiet()
     assert [row for row in _audited(before, snapshot(app)) if row[2] == "DENIED"] == []
