@@ -382,7 +382,7 @@ class WorksheetState(AppState):
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        await in_session(
+        task = await in_session(
             homework.save_response,
             client_id=viewer.user_id,
             item_id=self.item_id,
@@ -391,13 +391,16 @@ class WorksheetState(AppState):
             return_it=return_it,
             translate=self._translate,
         )
+        # Where it stands now, from the server: another tab may have returned it meanwhile.
+        returned = task is not None and task.status in ("returned", "reviewed")
+        # The client's other open tabs show it too, and the clinician's if they can see it.
+        live.recheck_people([viewer.user_id, self.clinician_id] if returned else [viewer.user_id])
         if return_it:
-            live.recheck_people([self.clinician_id])
             self._flash(
                 self._t("Returned to {name}. You can take it back at any time.", name=self._by_name())
             )
             return rx.redirect(routes.HOMEWORK)
-        if self.returned:
+        if returned:
             self._flash(self._t("Saved. {name} sees your changes.", name=self._by_name()))
         elif self.is_prompt:
             self._flash(self._t("Saved in your journal. It is private until you share it."))
@@ -419,7 +422,7 @@ class WorksheetState(AppState):
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(self.item_id, share_lines(shares, self._reader()), page=routes.WORKSHEET)
         self.notice = self._t("Private again. {name} can no longer see it.", name=self._by_name())
-        live.recheck_people([clinician])
+        live.recheck_people([clinician, viewer.user_id])  # and this client's other open tabs
 
     def _by_name(self) -> str:
         return self.clinician_name
@@ -447,8 +450,8 @@ class WorksheetState(AppState):
             reasons=list(self.chosen_reasons),
             return_it=return_it,
         )
+        live.recheck_people([self.clinician_id, viewer.user_id] if return_it else [viewer.user_id])
         if return_it:
-            live.recheck_people([self.clinician_id])
             self._flash(self._t("{name} will see that you couldn't do it this time.", name=self._by_name()))
         else:
             self._flash(self._t("Marked as not done. It is private until you return it."))

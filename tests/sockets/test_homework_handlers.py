@@ -402,6 +402,33 @@ async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Home
         assert [row for row in _audited(before, snapshot(app)) if row[0] == uuid_hex(c.id)] == []
 
 
+async def test_a_return_from_one_tab_reaches_the_clients_other_tab_on_the_same_worksheet(
+    hw: Homework,
+) -> None:
+    """The client has the worksheet open on a phone and a laptop and returns it from the
+    laptop: the phone shows it returned at once (not "Keep it private"), and a save from the
+    phone says the clinician sees the changes, because they do."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    async with connected(app, a.cookie) as phone, connected(app, a.cookie) as laptop:
+        await _open(laptop, assignment)
+        await _answer(laptop, assignment, "situation", app.marker("two-tabs-situation"))
+        assert state_of(await _open(phone, assignment), WorksheetState)["returned"] is False
+        since = len(phone.received)
+        done = await laptop.exchange(
+            handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
+        )
+        assert problem_of(done) == "" and redirects_of(done) == [routes.HOMEWORK], done
+        await _wait_for(phone, since, WorksheetState, lambda v: v.get("returned") is True, "the return")
+        await _answer(phone, assignment, "situation", app.marker("two-tabs-changed"))
+        saved = await phone.exchange(
+            handler_name(WorksheetState, "save_worksheet"), **_worksheet_page(assignment)
+        )
+        assert problem_of(saved) == "" and redirects_of(saved) == [routes.HOMEWORK], saved
+        listed = await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK)
+        assert state_of(listed, AppState).get("notice") == f"Saved. {c.name} sees your changes."
+
+
 async def test_couldnt_do_it_reads_as_such_on_both_sides_not_as_returned_answers(hw: Homework) -> None:
     """A client tells their clinician they couldn't do it (here with no reason chosen, which
     the page allows): their list says so, not "Returned"; the clinician's card offers to see
