@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from betterjournal.core import links
+from betterjournal.core.errors import CoreError
 from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.models import Role
@@ -27,8 +28,11 @@ class CareTeamState(AppState):
         viewer = self._viewer()
         self.invitation_from, self._invitation_id = "", ""
         offered = await in_session(links.offered_invitation, client_id=viewer.user_id)
-        if offered is not None:
-            await self._offer(offered)
+        try:
+            if offered is not None:
+                await self._offer(offered)
+        except CoreError:
+            pass  # the invitation expired or was used a moment ago: there is none to offer
         await self._list_clinicians(viewer.user_id)
         self.care_team_loaded = True
 

@@ -522,12 +522,21 @@ class ClientCheckInsState(AppState):
         self.chart_range = range_name
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """A revoke, a new share or an unlink redraws the chart from what is shared now."""
+        """A revoke, a new share or an unlink redraws the chart from what is shared now.
+        The link is checked first (nothing audited), so a push after the link ended records
+        no attempt the clinician never made."""
+        clinician = uuid.UUID(viewer_id)
         try:
-            await self._draw_for(uuid.UUID(viewer_id), self.client_id)
-        except CoreError:  # the link ended: nothing of the client's stays
-            self._leave()
-            self.loaded = True
+            linked = bool(self.client_id) and await in_session(
+                sharing.is_linked, client_id=uuid.UUID(self.client_id), clinician_id=clinician
+            )
+            if linked:
+                await self._draw_for(clinician, self.client_id)
+                return
+        except CoreError:
+            pass
+        self._leave()  # the link ended: nothing of the client's stays
+        self.loaded = True
 
 
 def _shared_check_ins(session: Session, *, clinician_id: uuid.UUID, client_id: object):

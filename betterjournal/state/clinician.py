@@ -253,12 +253,18 @@ class SharedWithMeState(AppState):
     async def older_entries(self) -> None:
         viewer = self._viewer()
         if self._next_page is not None:
-            await self._list(viewer.user_id, self.client_id, (*self._page_starts, self._next_page))
+            try:
+                await self._list(viewer.user_id, self.client_id, (*self._page_starts, self._next_page))
+            finally:  # refused (the link ended a moment ago): the page says so, no spinner
+                self.loaded = True
 
     @guarded(Role.CLINICIAN)
     async def newer_entries(self) -> None:
         viewer = self._viewer()
-        await self._list(viewer.user_id, self.client_id, self._page_starts[:-1] or (None,))
+        try:
+            await self._list(viewer.user_id, self.client_id, self._page_starts[:-1] or (None,))
+        finally:
+            self.loaded = True
 
     async def _list(
         self, clinician_id: uuid.UUID, client_id: object, starts: tuple[Cursor | None, ...]

@@ -31,6 +31,7 @@ from betterjournal.core import checkins, items
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.db import session_scope
 from betterjournal.models import User, utcnow
+from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.items import ItemSharingState
@@ -321,3 +322,39 @@ async def test_a_suggested_scale_appears_on_the_clients_open_check_in_at_once(
         # What the client had tapped stays.
         kept = await _choose_scale(tab, scales[0]["id"], 3)
         assert state_of(kept, CheckInState)["ratings"] == {"mood": 6, scales[0]["id"]: 3}
+
+
+async def test_ending_the_link_empties_the_clinicians_open_chart_and_records_no_attempt(
+    running_app: RunningApp,
+) -> None:
+    """The clinician has the client's charts open when the client ends the link: the push
+    empties them at once, and since it is nobody's request, it records no refused attempt
+    (the link is checked before anything is read)."""
+    client = await _actor(running_app, "client", "Chart Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Chart")
+    await link(running_app, client, clinician)
+    async with (
+        connected(running_app, client.cookie) as tab,
+        connected(running_app, clinician.cookie) as doctor,
+    ):
+        await _check_in(tab, 6, EMPTY_FORM)
+        charts_page: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+        shown = await doctor.exchange(
+            handler_name(ClientCheckInsState, "load_client_check_ins"), **charts_page
+        )
+        assert state_of(shown, ClientCheckInsState)["client_name"] == client.name
+        since, before = len(doctor.received), snapshot(running_app)
+        await tab.exchange(handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM)
+        await tab.exchange(
+            handler_name(CareTeamState, "end_link"), {"clinician_id": clinician.id}, path=routes.CARE_TEAM
+        )
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            pushed = state_of(doctor.received[since:], ClientCheckInsState)
+            if pushed.get("client_name") == "" and pushed.get("loaded") is True:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError(f"the end of the link did not reach the open chart: {pushed}")
+        await asyncio.sleep(0.3)  # any push still running ends before the audit is read
+        assert [row for row in new_audit_rows(before, snapshot(running_app)) if row[4] == "DENIED"] == []

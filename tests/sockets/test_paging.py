@@ -110,4 +110,5 @@ async def test_a_clinicians_open_list_empties_on_the_next_page_turn_once_the_lin
         turned = await as_clinician.exchange(handler_name(SharedWithMeState, "newer_entries"), **where)
     after = state_of(turned, SharedWithMeState)
     assert after["entries"] == [] and after["list_available"] is False
+    assert after["loaded"] is True  # the page says it isn't available: no spinner left turning
     assert secrets_in(turned, {entry.title, entry.body}) == []
