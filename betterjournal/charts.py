@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.core import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
 
 from betterjournal.core import checkins
@@ -128,7 +129,7 @@ def trend(
     first = since or (min(days_shown) if days_shown else today)
     room = _end_room(first, today)
     layout = dict(
-        margin={"l": 32, "r": 8, "t": 8, "b": 32},
+        margin={"l": 32, "r": DATE_AXIS_RIGHT, "t": 8, "b": 32},
         height=300,
         showlegend=True,
         legend={"orientation": "h", "y": -0.2},
@@ -142,7 +143,7 @@ def trend(
             "range": [(first - room).isoformat(), (today + room).isoformat()],
             "fixedrange": True,
             "tickvals": [day.isoformat() for day in ticks(first, today)],
-            "ticktext": [format_skeleton("MMMd", day, locale=locale) for day in ticks(first, today)],
+            "ticktext": [_tick_label(day, (today - first).days, locale) for day in ticks(first, today)],
             "gridcolor": "#e2e2e2",
         },
     )
@@ -169,10 +170,26 @@ def trend(
 
 
 def ticks(first: date, last: date, most: int = 5) -> list[date]:
-    """At most `most` evenly spaced days from `first` to `last` for the date axis."""
+    """At most `most` days from `first` to `last` for the date axis, about evenly spaced,
+    the last always `last` (today, where the newest point is)."""
     span = (last - first).days
     step = max(1, -(-span // (most - 1))) if most > 1 else span or 1
-    return [first + timedelta(days=offset) for offset in range(0, span + 1, step)]
+    offsets = list(range(0, span + 1, step))
+    if offsets[-1] != span:  # then fewer than `most`: room for `last`, or it takes the
+        if span - offsets[-1] <= step / 2:  # place of a tick too close to it
+            offsets[-1] = span
+        else:
+            offsets.append(span)
+    return [first + timedelta(days=offset) for offset in offsets]
+
+
+# Room right of a date axis for half of today's label, the last tick (else Plotly hides it).
+DATE_AXIS_RIGHT = 24
+
+
+def _tick_label(day: date, span_days: int, locale: Locale) -> str:
+    """'Nov 17' / '17 nov.'; over most of a year or more, the month and year ('Nov 2025')."""
+    return format_skeleton("yMMM" if span_days > 300 else "MMMd", day, locale=locale)
 
 
 # Mood from 0 (dark) to 10 (light), readable by colour-blind readers (cividis).
@@ -469,6 +486,7 @@ def window(
         )
     layout = _plain_layout(220)
     layout.update(
+        margin={**layout["margin"], "r": DATE_AXIS_RIGHT},
         showlegend=before is not None,
         legend={"orientation": "h", "y": -0.25},
         yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},

@@ -280,13 +280,36 @@ def mood_colour_key() -> rx.Component:
     )
 
 
+def trend_key() -> rx.Component:
+    """What the trend's marks mean: a dot is one day, the line its 7-day average (the
+    legend names the ratings by colour only)."""
+    grey = "var(--gray-11)"
+    return rx.hstack(
+        rx.hstack(
+            rx.box(width="0.6rem", height="0.6rem", border_radius="50%", background=grey, flex_shrink="0"),
+            rx.text(tr("Dot: one day"), size="1", color_scheme="gray"),
+            align="center",
+            spacing="1",
+        ),
+        rx.hstack(
+            rx.box(width="1.2rem", height="2px", background=grey, flex_shrink="0"),
+            rx.text(tr("Line: the 7-day average"), size="1", color_scheme="gray"),
+            align="center",
+            spacing="1",
+        ),
+        spacing="4",
+        wrap="wrap",
+        width="100%",
+    )
+
+
 def chart(
-    figure: Any, summary: Any, height: str = "300px", loaded: Any = True, *, colour_key: bool = False
+    figure: Any, summary: Any, height: str = "300px", loaded: Any = True, *, key: rx.Component | None = None
 ) -> rx.Component:
     """A chart (its points can be tapped for their values) and its text summary. Until
     `loaded`, its place is kept empty and "Loading" stands for the summary: nothing below
     moves when the figure arrives, nor when Plotly's code (loaded after the page) has run.
-    `colour_key`: the mood colours' key under it (the year in pixels)."""
+    `key`: what its marks or colours mean, under it (`trend_key()`, `mood_colour_key()`)."""
     plot = rx.plotly.basic(
         data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
         config={"displayModeBar": False, "responsive": True, "scrollZoom": False},
@@ -311,7 +334,7 @@ def chart(
             height=height,  # exactly: the figure drawn in it never moves what is below
             overflow="hidden",
         ),
-        *([mood_colour_key()] if colour_key else []),
+        *([key] if key is not None else []),
         caption,
         rx.el.details(
             rx.el.summary(tr("Show as a table")),
@@ -544,15 +567,21 @@ def _own_charts() -> list[rx.Component]:
     """The client's four charts, each under its heading (the trend's heading is above the
     range picker)."""
     charts_ = [
-        (None, CheckInsState.figure, CheckInsState.summary, "300px", False),
-        (tr("Your year"), CheckInsState.calendar_figure, CheckInsState.calendar_summary, "150px", True),
-        (tr("By weekday"), CheckInsState.weekday_figure, CheckInsState.weekday_summary, "220px", False),
+        (None, CheckInsState.figure, CheckInsState.summary, "300px", trend_key()),
+        (
+            tr("Your year"),
+            CheckInsState.calendar_figure,
+            CheckInsState.calendar_summary,
+            "150px",
+            mood_colour_key(),
+        ),
+        (tr("By weekday"), CheckInsState.weekday_figure, CheckInsState.weekday_summary, "220px", None),
         (
             tr("With and without each tag"),
             CheckInsState.tag_figure,
             CheckInsState.tag_summary,
             "240px",
-            False,
+            None,
         ),
     ]
     parts: list[rx.Component] = []
@@ -560,7 +589,7 @@ def _own_charts() -> list[rx.Component]:
     for heading, figure, summary, height, key in charts_:
         if heading is not None:
             parts.append(rx.heading(heading, as_="h2", size="4"))
-        parts.append(chart(figure, summary, height=height, loaded=loaded, colour_key=key))
+        parts.append(chart(figure, summary, height=height, loaded=loaded, key=key))
     return parts
 
 
@@ -654,13 +683,13 @@ def client_check_ins_page() -> rx.Component:
                     tr("Check-ins shared by {name}", name=ClientCheckInsState.client_name), as_="h2", size="4"
                 ),
                 range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
-                chart(ClientCheckInsState.figure, ClientCheckInsState.summary),
+                chart(ClientCheckInsState.figure, ClientCheckInsState.summary, key=trend_key()),
                 rx.heading(tr("The last year"), as_="h3", size="3"),
                 chart(
                     ClientCheckInsState.calendar_figure,
                     ClientCheckInsState.calendar_summary,
                     height="150px",
-                    colour_key=True,
+                    key=mood_colour_key(),
                 ),
                 rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
                 rx.foreach(

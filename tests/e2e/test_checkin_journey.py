@@ -95,6 +95,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     # The year's colours have their key: dark for a very low mood, yellow for a very good one.
     expect(page.get_by_text("0: Very low")).to_be_visible()
     expect(page.get_by_text("10: Very good")).to_be_visible()
+    # And the trend's marks theirs: a dot is one day, the line the 7-day average.
+    expect(page.get_by_text("Dot: one day")).to_be_visible()
+    expect(page.get_by_text("Line: the 7-day average")).to_be_visible()
 
     # One with more: anxiety, sleep, a note, and a tag of the client's own made halfway
     # through (Enter in its field adds it, never saves the check-in, and nothing tapped or
@@ -159,6 +162,7 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     row.click()
     doctor.page.get_by_role("link", name="Mood check-ins").click()
     expect(doctor.page.get_by_role("heading", name="Check-ins shared by Jules")).to_be_visible()
+    expect(doctor.page.get_by_text("Line: the 7-day average")).to_be_visible()
     traces = _chart_traces(doctor.page)
     assert _points(traces, "Mood") == list(zip(shared_days, [9, 2], strict=True))
     assert {t["name"] for t in traces} == {"Mood", "Mood, 7-day average"}

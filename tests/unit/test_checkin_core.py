@@ -168,6 +168,17 @@ def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> Non
     assert english.figure["layout"]["xaxis"]["range"] == ["2026-11-16", "2026-12-01"]
     year = charts.trend(readings, "1y", Reader(ENGLISH, "America/Toronto"), NOW)
     assert year.figure["layout"]["xaxis"]["range"][1] == "2026-12-08"
+    # The axis ends on today, labelled; over a year, each label says its year too.
+    assert english.figure["layout"]["xaxis"]["tickvals"][-1] == "2026-11-30"
+    assert english.figure["layout"]["xaxis"]["ticktext"][-1] == "Nov 30"
+    assert year.figure["layout"]["xaxis"]["tickvals"][-1] == "2026-11-30"
+    assert list(year.figure["layout"]["xaxis"]["ticktext"]) == [
+        "Dec 2025",
+        "Mar 2026",
+        "Jun 2026",
+        "Aug 2026",
+        "Nov 2026",
+    ]
     assert trend.summary == "Humeur moyenne de 6 sur cette période, 2 bilans."
     # Nothing else rides along: no ids, no notes, no template.
     sent = json.dumps(trend.figure, default=str)
