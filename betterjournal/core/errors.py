@@ -49,13 +49,15 @@ class Denied(NotFound):
 
 
 class EditedElsewhere(CoreError):
-    """The item was saved from another device or tab after this editor opened it: the save
-    would have replaced words the person never saw, so nothing was written."""
+    """The item was saved (or `deleted`) from another device or tab after this editor opened
+    it: the save would have replaced words the person never saw, or brought back what they
+    deleted, so nothing was written."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, deleted: bool = False) -> None:
         super().__init__(
             N_("This was changed on another device after you opened it. Open it again to see the latest.")
         )
+        self.deleted = deleted
 
 
 class SignInFailed(CoreError):

@@ -280,6 +280,10 @@ def save(
 
     parsed = parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values)
+    if based_on is not None and based_on.updated_at is not None:
+        state = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
+        if state is not None and (state[0], state[1]) == (owner_id, kind.name) and state[2] is not None:
+            raise EditedElsewhere(deleted=True)  # the owner deleted it elsewhere meanwhile
     exists = item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     sealed = kind.seal(data_key(session, owner_id), parsed, clean)
     now = utcnow()

@@ -184,7 +184,13 @@ class EditorState(AppState):
         )
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
-        if kept_apart:
+        if kept_apart is not None and kept_apart.deleted:
+            self._saved_notice = self._t(
+                "This entry was deleted in another tab or on another device while you were writing "
+                "here. So that nothing is lost, your words are saved as a new entry, private until "
+                "you share it."
+            )
+        elif kept_apart is not None:
             self._saved_notice = self._t(
                 "This entry was changed in another tab or on another device while you were writing "
                 "here. So that nothing is lost, your version is saved as a new entry, private until "

@@ -115,19 +115,19 @@ def _entry_with_shares(session: Session, *, owner_id, item_id: object):
 
 def _save_and_open(session: Session, *, owner_id, item_id: object, values: object, based_on: Version | None):
     """Save an entry and read it back as its page shows it: one unit of work. Returns the
-    entry, its shares, and whether the words became a new entry instead.
+    entry, its shares, and why the words became a new entry instead (None: they didn't).
 
-    If another device or tab saved the entry since this editor opened it, neither version
-    is lost: the other stays as it is, and these words become a new, private entry (the
-    draft they were autosaved in goes: they are saved now)."""
+    If another device or tab saved or deleted the entry since this editor opened it,
+    nothing is lost: the other version stays as it is (or deleted), and these words become
+    a new, private entry (the draft they were autosaved in goes: they are saved now)."""
     try:
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on)
-    except EditedElsewhere:
+    except EditedElsewhere as elsewhere:
         drafts.discard(session, owner_id=owner_id, item_id=uuid.UUID(str(item_id)))
         item_id = uuid.uuid4()
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
-        return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), True
-    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), False
+        return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), elsewhere
+    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), None
 
 
 def _untitled_heading(reader: Reader, created_at: datetime) -> str:
@@ -177,11 +177,11 @@ class EntryState(AppState):
 
     async def _save_and_show(
         self, viewer: Viewer, item_id: object, values: object, based_on: Version | None
-    ) -> tuple[str, list[str], bool]:
+    ) -> tuple[str, list[str], EditedElsewhere | None]:
         """Save the editor's entry and fill this page's state in the same reply, so the saved
         entry is on screen as soon as the save answers. Returns the entry's id, the names
         of the clinicians it is shared with (an edit of a shared entry stays shared), and
-        whether the words became a new entry (the entry was saved elsewhere meanwhile)."""
+        why the words became a new entry (saved or deleted elsewhere meanwhile), if they did."""
         item, shares, kept_apart = await in_session(
             _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values, based_on=based_on
         )

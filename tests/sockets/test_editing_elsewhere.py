@@ -15,6 +15,7 @@ from socketclient import EventClient, handler_name, sign_in
 from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
+from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState
 
 
@@ -76,3 +77,39 @@ async def test_an_entry_saved_on_two_devices_keeps_both_versions(running_app: Ru
         saved_to, notice = await _save(laptop, entry.id, entry.title, laptop_words)
         assert (saved_to, notice) == (entry.id, "Entry saved. It is private until you share it.")
         assert await _words(phone, entry.id) == (entry.title, laptop_words)
+
+
+async def test_an_entry_deleted_on_one_device_while_written_on_another_keeps_the_words(
+    running_app: RunningApp,
+) -> None:
+    app = running_app
+    email, password = f"deleted-elsewhere-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(app.create_user, "client", email, "Deleted Elsewhere", password)
+    phone_cookie, laptop_cookie = (
+        await sign_in(app.url, email, password),
+        await sign_in(app.url, email, password),
+    )
+    async with connected(app, phone_cookie) as phone, connected(app, laptop_cookie) as laptop:
+        entry = await write_entry(app, phone, "deleted-elsewhere")
+        await _open(laptop, entry.id)
+        await phone.exchange(
+            handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
+        )
+        await phone.exchange(
+            handler_name(ItemSharingState, "delete_item"),
+            {"item_id": entry.id},
+            path=routes.ENTRY,
+            query={"id": entry.id},
+        )
+        words = app.marker("written-on-the-laptop")
+        kept_apart, notice = await _save(laptop, entry.id, entry.title, words)
+        assert kept_apart != entry.id
+        assert notice == (
+            "This entry was deleted in another tab or on another device while you were writing here. "
+            "So that nothing is lost, your words are saved as a new entry, private until you share it."
+        )
+        assert await _words(laptop, kept_apart) == (entry.title, words)
+        gone = await laptop.exchange(
+            handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
+        )
+        assert state_of(gone, EntryState).get("body", "") == ""  # the deleted entry stays deleted

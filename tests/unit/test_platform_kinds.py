@@ -218,6 +218,16 @@ def test_a_save_on_a_version_saved_over_since_changes_nothing(db, kind: items.Ki
     fresh = uuid.uuid4()
     with session_scope() as session:
         assert items.save(session, owner_id=a, kind=kind, item_id=fresh, values=mine, based_on=never_saved)
+    # Deleted elsewhere after this editor opened it: refused too (not brought back), and
+    # said so; nothing is written over the tombstone.
+    with session_scope() as session:
+        opened = items.version(session, item_id=fresh)
+        items.delete_item(session, owner_id=a, item_id=fresh)
+    with pytest.raises(EditedElsewhere) as refused, session_scope() as session:
+        items.save(session, owner_id=a, kind=kind, item_id=fresh, values=theirs, based_on=opened)
+    assert refused.value.deleted is True
+    with pytest.raises(NotFound), session_scope() as session:
+        items.open_own(session, owner_id=a, kind=kind, item_id=fresh)
 
 
 def test_several_own_items_open_in_one_query_and_anyone_elses_is_refused(db, kind: items.Kind) -> None:
