@@ -178,7 +178,8 @@ def check_in_page() -> rx.Component:
                                 id="note",
                                 name="note",
                                 default_value=CheckInState.note,
-                                max_length=checkins.NOTE_MAX,
+                                # No maxlength: it would cut a pasted note silently; the save
+                                # says the limit instead, and keeps the words to shorten.
                                 size="3",
                                 width="100%",
                             ),

@@ -6,8 +6,10 @@ way back to that client, and "New" on what they haven't seen yet)."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+import zipfile
 
 import pytest
 from appserver import RunningApp
@@ -303,6 +305,30 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
     expect(page.get_by_role("button", name=LONG_WORD[:40])).to_be_visible()
     _fits(page, "a check-in with a 40-letter tag, at 320 px")
     page.set_viewport_size({"width": 390, "height": 844})
+    # A note pasted past the limit isn't cut short without a word: the save says the limit
+    # and every word stays in the box, to shorten.
+    too_long = "A long note. " * 77 + "The end."  # 1,009 characters
+    page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
+    page.get_by_label("Note").fill(too_long)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="Note is too long: the limit is 1,000 characters.")
+    ).to_be_visible()
+    expect(page.get_by_label("Note")).to_have_value(too_long)
+
+    # The page of the data download, opened on the phone, wraps it too.
+    client.goto("/settings/data")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download all my data").click()
+    bundle = zipfile.ZipFile(io.BytesIO(downloading.value.path().read_bytes()))
+    reading = page.context.new_page()
+    try:
+        reading.set_content(bundle.read("betterjournal-data.html").decode())
+        expect(reading.get_by_text(f"Before {LONG_WORD} after.")).to_be_visible()
+        width, window = reading.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert width <= window, f"the downloaded page is {width} px wide in a {window} px window"
+    finally:
+        reading.close()
 
 
 def test_an_address_that_is_not_a_page_says_so_in_the_persons_language(people, open_phone, watch) -> None:
