@@ -21,8 +21,16 @@ PACKAGE = Path(__file__).parent
 TEMPLATE = LOCALE_DIR / "messages.pot"
 # The calls that hold a message (see betterjournal/i18n.py): `tr` in components, `t` and
 # `_t` on the server, `n` and `tr_counted` for a plural, `N_` to mark one that is
-# translated later.
-KEYWORDS = {"tr": None, "t": None, "_t": None, "N_": None, "n": (1, 2), "tr_counted": (1, 2)}
+# translated later, `pN_` for one with a context.
+KEYWORDS = {
+    "tr": None,
+    "t": None,
+    "_t": None,
+    "N_": None,
+    "pN_": ((1, "c"), 2),
+    "n": (1, 2),
+    "tr_counted": (1, 2),
+}
 
 
 def extract() -> Catalog:

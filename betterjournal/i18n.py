@@ -53,6 +53,21 @@ def N_(message: str) -> Message:
     return Message(message)
 
 
+class InContext(Message):
+    """A message whose English is also another's, but whose translation may differ
+    ("Homework": the page, and one item of it, "Devoirs" and "Devoir"). See `pN_`."""
+
+    context: str
+
+
+def pN_(context: str, message: str) -> InContext:
+    """Like `N_`, for a message that needs a `context` to be translated apart (gettext's
+    msgctxt: the translator sees it)."""
+    marked = InContext(message)
+    marked.context = context
+    return marked
+
+
 # The time zones the settings page offers: Canada's, east to west. A person whose browser
 # is set to a zone elsewhere is offered that one too.
 TIME_ZONE_CHOICES: tuple[tuple[str, Message], ...] = (
@@ -179,7 +194,10 @@ class Reader:
 
     def t(self, message: str, **values: object) -> str:
         """`message` in this reader's language, with its `{named}` values filled in."""
-        return self._fill(_translations(self.language).gettext(message), values)
+        translations = _translations(self.language)
+        if isinstance(message, InContext):
+            return self._fill(translations.pgettext(message.context, message), values)
+        return self._fill(translations.gettext(message), values)
 
     def n(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The singular or plural message for `count` (`{count}` is filled in too)."""

@@ -19,7 +19,7 @@ from betterjournal.core import agenda, appointments, caseload, checkins, homewor
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session, off_the_loop
-from betterjournal.i18n import N_, Reader
+from betterjournal.i18n import N_, Reader, pN_
 from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
@@ -38,10 +38,11 @@ from betterjournal.views import (
     shared_view,
 )
 
+ONE_HOMEWORK = pN_("one item", "Homework")  # "Devoir", where the page is "Devoirs"
 _KIND_WORDS = {
     journal.KIND.name: N_("Entry"),
     checkins.KIND.name: N_("Check-in"),
-    homework.KIND.name: N_("Homework"),
+    homework.KIND.name: ONE_HOMEWORK,
 }
 
 
@@ -188,7 +189,7 @@ class PrepareState(AppState):
         self.to_do = [
             TimelineLine(
                 id=task.id,
-                kind=reader.t("Homework"),
+                kind=reader.t(ONE_HOMEWORK),
                 title=str(reader.shown(task.worksheet.title)),
                 when=homework.due_text(reader, task.due_on, today),
                 href=routes.assignment(task.id),

@@ -207,3 +207,12 @@ def test_parts_of_a_summary_are_spaced_as_each_language_writes_them() -> None:
     parts = ["lundi\u00a0: 5", "mardi\u00a0: 6"]
     assert Reader(FRENCH).items(parts) == "lundi\u00a0: 5\u00a0; mardi\u00a0: 6"
     assert Reader(ENGLISH).items(["Monday: 5", "Tuesday: 6"]) == "Monday: 5; Tuesday: 6"
+
+
+def test_a_message_with_a_context_is_translated_apart() -> None:
+    """'Homework' is the page ("Devoirs") and, in Prepare's lists, one item ("Devoir")."""
+    from betterjournal.state.preparation import ONE_HOMEWORK
+
+    assert Reader(FRENCH).t("Homework") == "Devoirs"
+    assert Reader(FRENCH).t(ONE_HOMEWORK) == "Devoir"
+    assert Reader(ENGLISH).t(ONE_HOMEWORK) == "Homework"

@@ -20,6 +20,11 @@ def _ids(messages: Iterable[Any]) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
 
 
+def _keys(messages: Iterable[Any]) -> set[tuple[str, str]]:
+    """Message ids as the catalogue tells them apart: each with its context ("" for most)."""
+    return {(m.context or "", m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
+
+
 def _texts(value: Any) -> list[str]:
     """A message's id or translation as a list of texts (a plural has several)."""
     if not value:
@@ -33,10 +38,11 @@ def problems(code: Catalog, translations: Catalog) -> list[str]:
     for message in code:
         if not message.id:
             continue
-        translated = translations.get(message.id)
+        translated = translations.get(message.id, context=message.context)
         texts = _texts(translated.string if translated is not None else "")
         if translated is None or not all(texts):
-            found.append(f"no French for {message.id!r}")
+            where = f" (context {message.context!r})" if message.context else ""
+            found.append(f"no French for {message.id!r}{where}")
         elif translated.fuzzy:
             found.append(f"French marked fuzzy (to check) for {message.id!r}")
         else:
@@ -44,8 +50,9 @@ def problems(code: Catalog, translations: Catalog) -> list[str]:
             for text in texts:
                 if placeholders(text) != wanted:
                     found.append(f"French of {message.id!r} has values {sorted(placeholders(text))}")
-    for gone in sorted(_ids(translations) - _ids(code)):
-        found.append(f"French for a message no longer in the code: {gone!r}")
+    for context, gone in sorted(_keys(translations) - _keys(code)):
+        where = f" (context {context!r})" if context else ""
+        found.append(f"French for a message no longer in the code: {gone!r}{where}")
     for gone in sorted(translations.obsolete):
         found.append(f"obsolete French kept for {gone!r}")
     return found
@@ -127,4 +134,19 @@ def test_the_spacing_check_finds_a_plain_space_and_a_missing_one() -> None:
     assert [line.split(":")[0] for line in spacing_problems(translations)] == [
         "'Supprimer cette entrée ?'",
         "'Sommeil",
+    ]
+
+
+def test_a_message_with_a_context_needs_its_own_french() -> None:
+    """'Homework' (the page) translated does not stand for 'Homework' of one item, and the
+    French of a context gone from the code is stale like any other."""
+    code = Catalog()
+    code.add("Homework")
+    code.add("Homework", context="one item")
+    translations = Catalog()
+    translations.add("Homework", "Devoirs")
+    translations.add("Homework", "Devoir", context="a context no longer used")
+    assert problems(code, translations) == [
+        "no French for 'Homework' (context 'one item')",
+        "French for a message no longer in the code: 'Homework' (context 'a context no longer used')",
     ]
