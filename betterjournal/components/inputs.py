@@ -32,3 +32,20 @@ def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = N
         aria_labelledby=labelled_by,
         **({"aria_description": description} if description is not None else {}),
     )
+
+
+def choice_chip(label: Any, chosen: Any, on_click: Any) -> rx.Component:
+    """One of several choices that can each be on or off (a check-in's tags, the reasons
+    for "I couldn't do it"): a rounded chip, ticked when chosen. Drawn apart from the
+    page's action buttons, so a chosen one never reads as "do this"."""
+    return rx.button(
+        rx.cond(chosen, rx.icon("check", size=16, aria_hidden="true")),
+        label,
+        type="button",
+        size="2",
+        radius="full",
+        variant=rx.cond(chosen, "soft", "outline"),
+        aria_pressed=rx.cond(chosen, "true", "false"),
+        on_click=on_click,
+        min_height="2.75rem",
+    )

@@ -18,7 +18,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.forms import NATIVE_CONTROL
-from betterjournal.components.inputs import number_grid
+from betterjournal.components.inputs import choice_chip, number_grid
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
@@ -105,14 +105,10 @@ def tag_chips() -> rx.Component:
             rx.flex(
                 rx.foreach(
                     CheckInState.tags,
-                    lambda tag: rx.button(
+                    lambda tag: choice_chip(
                         tag.name,
-                        type="button",
-                        size="2",
-                        variant=rx.cond(chosen.contains(tag.id), "solid", "outline"),  # type: ignore[attr-defined]
-                        aria_pressed=rx.cond(chosen.contains(tag.id), "true", "false"),  # type: ignore[attr-defined]
-                        on_click=CheckInState.toggle_tag(tag.id),
-                        min_height="2.75rem",
+                        chosen.contains(tag.id),  # type: ignore[attr-defined]
+                        CheckInState.toggle_tag(tag.id),
                     ),
                 ),
                 wrap="wrap",

@@ -18,6 +18,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.forms import NATIVE_CONTROL, native_select
+from betterjournal.components.inputs import choice_chip
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import tr
@@ -236,14 +237,8 @@ def _could_not() -> rx.Component:
             rx.flex(
                 rx.foreach(
                     WorksheetState.reasons,
-                    lambda reason: rx.button(
-                        reason.label,
-                        type="button",
-                        size="2",
-                        variant=rx.cond(_reason_chosen(reason.value), "solid", "outline"),
-                        aria_pressed=rx.cond(_reason_chosen(reason.value), "true", "false"),
-                        on_click=WorksheetState.toggle_reason(reason.value),
-                        min_height="2.75rem",
+                    lambda reason: choice_chip(
+                        reason.label, _reason_chosen(reason.value), WorksheetState.toggle_reason(reason.value)
                     ),
                 ),
                 wrap="wrap",
