@@ -30,7 +30,7 @@ from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
 from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Message
-from betterjournal.models import CheckIn, CheckInScale, CheckInTag, User, utcnow
+from betterjournal.models import CheckIn, CheckInScale, CheckInTag, User, Version, utcnow
 
 NOTE_MAX = 1_000
 SLEEP_MAX_HOURS = 24
@@ -317,9 +317,12 @@ def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> 
     session.add(scale)
 
 
-def save(session: Session, *, owner_id: uuid.UUID, item_id: object, values: object) -> bool:
+def save(
+    session: Session, *, owner_id: uuid.UUID, item_id: object, values: object, based_on: Version | None = None
+) -> bool:
     """Save a check-in (the platform's save) once its tags and scales are checked to be the
-    client's own: a tag or scale of someone else's, or unknown, is refused."""
+    client's own: a tag or scale of someone else's, or unknown, is refused. `based_on`: the
+    version the page opened (an edit made on another device since is not overwritten)."""
     if isinstance(values, dict):
         tags = {
             str(tag_id)
@@ -341,7 +344,9 @@ def save(session: Session, *, owner_id: uuid.UUID, item_id: object, values: obje
         for field, allowed in (("scales", shared), ("own_scales", private)):
             if not set(_as_json(_clean_scales(values.get(field))) or {}) <= allowed:
                 raise InvalidInput(N_("That scale isn't one of yours."))
-    return items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
+    return items.save(
+        session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on
+    )
 
 
 # --- what the charts draw -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
 from betterjournal.i18n import N_
-from betterjournal.models import Cursor, OwnItem, Page, Role, Share, utcnow
+from betterjournal.models import Cursor, OwnItem, Page, Role, Share, Version, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
@@ -58,6 +58,7 @@ class CheckInState(AppState):
     note: str = ""
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
     _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
+    _based_on: Version | None = None  # the check-in as it was saved when the page opened
 
     @guarded(Role.CLIENT)
     async def open_check_in(self) -> None:
@@ -70,8 +71,9 @@ class CheckInState(AppState):
         self._held_path = routes.CHECK_IN
         self._keep_current()
         if item is None:
-            self.check_in_id = str(uuid.uuid4())
+            self.check_in_id, self._based_on = str(uuid.uuid4()), Version(None)
             return
+        self._based_on = Version(item.updated_at)
         fields, reader = item.fields, self._reader()
         reading = checkins.reading(item.id, fields)
         self.check_in_id, self.editing = str(item.id), True
@@ -153,7 +155,13 @@ class CheckInState(AppState):
             "scales": {k: v for k, v in self.ratings.items() if extra.get(k) is False},
             "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
         }
-        await in_session(checkins.save, owner_id=viewer.user_id, item_id=self.check_in_id, values=values)
+        await in_session(
+            checkins.save,
+            owner_id=viewer.user_id,
+            item_id=self.check_in_id,
+            values=values,
+            based_on=self._based_on,  # changed on another device meanwhile: refused, and said
+        )
         edited = self.editing
         self.reset()
         self.check_in_id = str(uuid.uuid4())

@@ -358,3 +358,39 @@ async def test_ending_the_link_empties_the_clinicians_open_chart_and_records_no_
             raise AssertionError(f"the end of the link did not reach the open chart: {pushed}")
         await asyncio.sleep(0.3)  # any push still running ends before the audit is read
         assert [row for row in new_audit_rows(before, snapshot(running_app)) if row[4] == "DENIED"] == []
+
+
+async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: RunningApp) -> None:
+    """Both devices open the same check-in; the phone saves an edit; the laptop's save, made
+    on the version before, is refused with a clear message and changes nothing."""
+    client = await _actor(running_app, "client", "Two Devices")
+    laptop_cookie = await sign_in(running_app.url, client.email, client.password)
+    async with (
+        connected(running_app, client.cookie) as phone,
+        connected(running_app, laptop_cookie) as laptop,
+    ):
+        await _check_in(phone, 4, EMPTY_FORM)
+        listed = await phone.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        editing: dict[str, Any] = {"path": routes.CHECK_IN, "query": {"id": line["id"]}}
+        for tab in (phone, laptop):
+            await tab.exchange(handler_name(CheckInState, "open_check_in"), **editing)
+        phone_note, laptop_note = running_app.marker("phone-note"), running_app.marker("laptop-note")
+        saved = await phone.exchange(
+            handler_name(CheckInState, "save_check_in"),
+            {"form": {**EMPTY_FORM, "note": phone_note}},
+            **editing,
+        )
+        assert problem_of(saved) == ""
+        refused = await laptop.exchange(
+            handler_name(CheckInState, "save_check_in"),
+            {"form": {**EMPTY_FORM, "note": laptop_note}},
+            **editing,
+        )
+        assert problem_of(refused) == (
+            "This was changed on another device after you opened it. Open it again to see the latest."
+        )
+    with running_app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(User.email == client.email)).one()
+        kept = items.open_own(session, owner_id=owner, kind=checkins.KIND, item_id=line["id"])
+    assert kept.fields["note"] == phone_note
