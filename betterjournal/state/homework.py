@@ -167,6 +167,7 @@ class WorksheetState(AppState):
         query = self.router.url.query_parameters
         reader = self._reader()
         self.reasons = [Choice(key, reader.t(label)) for key, label in homework.NOT_DONE_REASONS.items()]
+        moving_on = False  # to the new exercise's own address: nothing to say here meanwhile
         try:
             if query.get("assignment"):
                 await self._open_assignment(viewer.user_id, query["assignment"])
@@ -179,13 +180,16 @@ class WorksheetState(AppState):
                     new_id = str(uuid.uuid4())
                     self._issued = (*self._issued, new_id)[-8:]
                     place = f"prompt={query['prompt']}" if chosen.is_prompt else f"template={chosen.key}"
+                    moving_on = True
                     return rx.redirect(f"{routes.WORKSHEET}?{place}&id={new_id}", replace=True)
                 await self._open_own(viewer.user_id, query["id"], chosen)
             self.found = True
             self._held_path = routes.WORKSHEET
             self._keep_current()
         finally:
-            self.loaded = True
+            # Not while moving on: "This exercise isn't available" would flash before the
+            # new address opens it.
+            self.loaded = not moving_on
         return None
 
     async def _open_own(self, client_id: uuid.UUID, item_id: str, chosen: Worksheet | None) -> None:

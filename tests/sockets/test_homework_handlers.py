@@ -15,6 +15,7 @@ import asyncio
 import dataclasses
 import json
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from socket_support import (
     new_audit_rows,
     new_people,
     problem_of,
+    redirect_targets,
     redirects_of,
     snapshot,
     state_of,
@@ -1323,3 +1325,26 @@ async def test_homework_given_or_withdrawn_reaches_the_clients_open_list_at_once
             lambda v: "to_do" in v and all(t["id"] != assignment for t in v["to_do"]),
             "the withdrawal",
         )
+
+
+async def test_starting_an_exercise_moves_to_its_own_address_without_saying_it_is_unavailable(
+    hw: Homework,
+) -> None:
+    """A new exercise gets its id in the address first (a reload opens the same one); on
+    the way, the page says nothing (before, "This exercise isn't available" flashed)."""
+    async with connected(hw.app, hw.a.cookie) as tab:
+        moved = await tab.exchange(
+            handler_name(WorksheetState, "open_worksheet"),
+            path=routes.WORKSHEET,
+            query={"template": "grounding"},
+        )
+        (target,) = redirect_targets(moved)
+        assert target.startswith(f"{routes.WORKSHEET}?template=grounding&id=")
+        assert state_of(moved, WorksheetState).get("loaded") is not True
+        opened = await tab.exchange(
+            handler_name(WorksheetState, "open_worksheet"),
+            path=routes.WORKSHEET,
+            query=dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query)),
+        )
+        shown = state_of(opened, WorksheetState)
+        assert (shown["loaded"], shown["found"]) == (True, True)
