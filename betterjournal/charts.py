@@ -63,6 +63,10 @@ def _since(today: date, range_name: str) -> date | None:
     return None if days is None else today - timedelta(days=days - 1)
 
 
+# Room right of a date axis for half of today's label, the last tick (else Plotly hides it).
+DATE_AXIS_RIGHT = 24
+
+
 # More colour-blind-safe colours (Okabe–Ito) for the extra scales, in turn.
 EXTRA_COLOURS = ("#E69F00", "#56B4E9", "#000000", "#F0E442")
 
@@ -181,10 +185,6 @@ def ticks(first: date, last: date, most: int = 5) -> list[date]:
         else:
             offsets.append(span)
     return [first + timedelta(days=offset) for offset in offsets]
-
-
-# Room right of a date axis for half of today's label, the last tick (else Plotly hides it).
-DATE_AXIS_RIGHT = 24
 
 
 def _tick_label(day: date, span_days: int, locale: Locale) -> str:

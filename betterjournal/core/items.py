@@ -224,6 +224,11 @@ def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, ac
     """For writes to an id chosen when the editor opened: whether the owner's item of this
     kind exists (False: the id is free); an id taken by anything else is refused."""
     state = run_prebuilt(session, _ITEM_STATE, item=item_id).first()
+    return _exists(state, owner_id=owner_id, kind=kind, item_id=item_id, action=action)
+
+
+def _exists(state: Any, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction) -> bool:
+    """`item_exists` for an (owner, kind, deleted_at) row already read (None: no item)."""
     if state is not None and not _is_owners(state, owner_id, kind):
         raise Denied(actor_id=owner_id, action=action, item_id=item_id)
     return state is not None
@@ -280,11 +285,15 @@ def save(
 
     parsed = parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values)
-    if based_on is not None and based_on.updated_at is not None:
-        state = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
-        if state is not None and (state[0], state[1]) == (owner_id, kind.name) and state[2] is not None:
-            raise EditedElsewhere(deleted=True)  # the owner deleted it elsewhere meanwhile
-    exists = item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
+    state = run_prebuilt(session, _ITEM_STATE, item=parsed).first()
+    opened_saved = based_on is not None and based_on.updated_at is not None
+    if (
+        opened_saved
+        and state is not None
+        and (*state[:2], state[2] is not None) == (owner_id, kind.name, True)
+    ):
+        raise EditedElsewhere(deleted=True)  # the owner deleted it elsewhere meanwhile
+    exists = _exists(state, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     sealed = kind.seal(data_key(session, owner_id), parsed, clean)
     now = utcnow()
     created = not exists and (

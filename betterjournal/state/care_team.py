@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from betterjournal.core import links
-from betterjournal.core.errors import CoreError
+from betterjournal.core.errors import InvalidInput
 from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.models import Role
@@ -31,7 +31,7 @@ class CareTeamState(AppState):
         try:
             if offered is not None:
                 await self._offer(offered)
-        except CoreError:
+        except InvalidInput:
             pass  # the invitation expired or was used a moment ago: there is none to offer
         await self._list_clinicians(viewer.user_id)
         self.care_team_loaded = True

@@ -44,14 +44,16 @@ async def _words(tab: EventClient, entry_id: str) -> tuple[str, str]:
     return shown.get("title", ""), shown.get("body", "")
 
 
+async def _signed_in_twice(app: RunningApp, label: str) -> tuple[str, str]:
+    """A new client signed in on two devices (a phone and a laptop): their two cookies."""
+    email, password = f"{label}-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(app.create_user, "client", email, label.replace("-", " ").title(), password)
+    return await sign_in(app.url, email, password), await sign_in(app.url, email, password)
+
+
 async def test_an_entry_saved_on_two_devices_keeps_both_versions(running_app: RunningApp) -> None:
     app = running_app
-    email, password = f"two-devices-{uuid.uuid4().hex[:8]}@example.com", new_password()
-    await asyncio.to_thread(app.create_user, "client", email, "Two Devices", password)
-    phone_cookie, laptop_cookie = (
-        await sign_in(app.url, email, password),
-        await sign_in(app.url, email, password),
-    )
+    phone_cookie, laptop_cookie = await _signed_in_twice(app, "two-devices")
     async with connected(app, phone_cookie) as phone, connected(app, laptop_cookie) as laptop:
         entry = await write_entry(app, phone, "two-devices")
         # Both open the entry as it is saved now, and each writes something else.
@@ -83,12 +85,7 @@ async def test_an_entry_deleted_on_one_device_while_written_on_another_keeps_the
     running_app: RunningApp,
 ) -> None:
     app = running_app
-    email, password = f"deleted-elsewhere-{uuid.uuid4().hex[:8]}@example.com", new_password()
-    await asyncio.to_thread(app.create_user, "client", email, "Deleted Elsewhere", password)
-    phone_cookie, laptop_cookie = (
-        await sign_in(app.url, email, password),
-        await sign_in(app.url, email, password),
-    )
+    phone_cookie, laptop_cookie = await _signed_in_twice(app, "deleted-elsewhere")
     async with connected(app, phone_cookie) as phone, connected(app, laptop_cookie) as laptop:
         entry = await write_entry(app, phone, "deleted-elsewhere")
         await _open(laptop, entry.id)

@@ -471,11 +471,7 @@ def test_an_entry_deleted_from_two_tabs_at_once_is_deleted_once(db: People) -> N
     that comes after finds it gone, as any deleted item (refused, audited as such)."""
     client = db.client_a.id
     for round_number in range(ROUNDS):
-        entry = uuid.uuid4()
-        with session_scope() as session:
-            items.save(
-                session, owner_id=client, kind=journal.KIND, item_id=entry, values={"title": "", "body": "w"}
-            )
+        entry = _saved_entry(client)
         outcomes = race([_in_tab(items.delete_item, owner_id=client, item_id=entry)] * RACERS)
         deletes = _count(
             AuditEvent,
@@ -544,12 +540,8 @@ def test_an_entry_saved_from_several_tabs_on_one_version_keeps_one_and_refuses_t
     submit) are one save, without an error."""
     client = db.client_a.id
     for round_number in range(ROUNDS):
-        entry = uuid.uuid4()
-        with session_scope() as session:
-            items.save(
-                session, owner_id=client, kind=journal.KIND, item_id=entry, values={"title": "", "body": "w"}
-            )
-            opened = items.version(session, item_id=entry)
+        entry = _saved_entry(client)
+        opened = _version_now(entry)
         bodies = [f"tab {tab} of round {round_number}" for tab in range(RACERS)]
         errors: list[BaseException] = []
         saves = [
@@ -583,6 +575,16 @@ def test_an_entry_saved_from_several_tabs_on_one_version_keeps_one_and_refuses_t
             based_on=_version_now(entry),
         )
         assert race([_noting(errors, same)] * RACERS) == [OK] * RACERS and errors == []
+
+
+def _saved_entry(owner: uuid.UUID) -> uuid.UUID:
+    """A journal entry of the owner's, saved."""
+    entry = uuid.uuid4()
+    with session_scope() as session:
+        items.save(
+            session, owner_id=owner, kind=journal.KIND, item_id=entry, values={"title": "", "body": "w"}
+        )
+    return entry
 
 
 def _version_now(entry: uuid.UUID) -> Any:
