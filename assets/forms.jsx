@@ -63,7 +63,12 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
   // Shows a short word ("Show"), so that the field keeps its width on a narrow screen in
   // large text; its name is the whole label ("Show password"), from text a screen reader
   // reads (not an aria-label, which would also name the field for label lookups).
+  //
+  // The page is prerendered: until React has taken it over, a tap on the button would do
+  // nothing, so the button stays disabled until then rather than ignore the tap.
   const [shown, setShown] = useState(false);
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   useEffect(() => {
     const input = document.getElementById(target);
     if (input) input.type = shown ? "text" : "password";
@@ -72,6 +77,7 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
     <button
       type="button"
       aria-controls={target}
+      disabled={!ready}
       onClick={() => setShown((now) => !now)}
       style={{
         position: "relative", // holds its text read aloud
@@ -85,7 +91,7 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
         font: "inherit",
         fontSize: "0.875rem",
         fontWeight: 500,
-        cursor: "pointer",
+        cursor: ready ? "pointer" : "default",
         whiteSpace: "nowrap",
       }}
     >

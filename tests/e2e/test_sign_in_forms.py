@@ -4,6 +4,7 @@ while signed out is where the person lands once signed in, two-step code include
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import two_step
@@ -38,6 +39,20 @@ def test_a_wrong_password_keeps_the_email_and_the_password_can_be_shown(open_pho
     password.fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+
+
+def test_show_password_waits_for_the_page_to_be_ready_rather_than_ignore_a_tap(browser, running_app) -> None:
+    """The sign-in page is prerendered: until its scripts have run, the button is disabled
+    (a tap on it would otherwise do nothing, and the password stay hidden)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="en-CA")
+    try:
+        page = context.new_page()
+        page.route(re.compile(r"\.m?js(\?.*)?$"), lambda route: route.abort())
+        page.goto(running_app.url + "/signin")
+        expect(page.get_by_label("Password", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Show password")).to_be_disabled()
+    finally:
+        context.close()
 
 
 def test_a_refused_registration_keeps_the_code_name_and_email(open_phone) -> None:
