@@ -46,7 +46,7 @@ os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", "1048576")  # as `make run` / `m
 # whatever checkout the virtualenv's editable install points at.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 os.chdir(ROOT)
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sockets")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sockets"), str(ROOT / "tests" / "unit")]
 
 import psutil  # noqa: E402
 import two_step  # noqa: E402

@@ -47,7 +47,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests" / "unit"))  # for its link()
 import homework as homework_bench
 import journal as platform
 import psutil
