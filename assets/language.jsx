@@ -4,8 +4,13 @@
 import { useEffect, useSyncExternalStore } from "react";
 
 // <html lang> follows the tab's language, so a screen reader reads French as French; the
-// language the server chose is remembered for the next page's first paint.
+// language the server chose is remembered for the next page's first paint. On every page, so
+// it also marks <html data-hydrated> once React has taken the prerendered page over (before
+// that, a tap on a button that needs a script does nothing): the e2e tests wait for it.
 export function DocumentLanguage({ lang, chosen }) {
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   useEffect(() => {
     if (lang) document.documentElement.lang = lang;
   }, [lang]);

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from appserver import RunningApp
+from people import wait_until_ready
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, sync_playwright
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -64,6 +65,7 @@ class Person:
 
     def goto(self, path: str) -> None:
         self.page.goto(self.app.url + path)
+        wait_until_ready(self.page)
 
     def dump_storage(self) -> str:
         """Local and session storage, cookies and IndexedDB names, as one string."""

@@ -40,9 +40,16 @@ WORDS = {
 }
 
 
+def wait_until_ready(page) -> None:
+    """Until React has taken over the prerendered page (`<html data-hydrated>`): before
+    that, a tap on a button that needs a script does nothing, so a test tapping early would
+    fail now and then."""
+    page.locator("html[data-hydrated='true']").wait_for(state="attached")  # no eval: the CSP forbids it
+
+
 @dataclass
-class Desk:
-    """A clinician's laptop tab (any page of a browser context): enough of a person for
+class Tab:
+    """Any browser tab (a phone's, a clinician's laptop's): enough of a person for
     `sign_in`."""
 
     page: Any
@@ -50,6 +57,7 @@ class Desk:
 
     def goto(self, path: str) -> None:
         self.page.goto(self.app.url + path)
+        wait_until_ready(self.page)
 
 
 def sign_in(person, email: str, password: str = PASSWORD, *, french: bool = False) -> None:
@@ -60,7 +68,9 @@ def sign_in(person, email: str, password: str = PASSWORD, *, french: bool = Fals
         person.goto("/signin")
     page.get_by_label(words["email"]).fill(email)
     page.get_by_label(words["password"]).fill(password)
-    page.get_by_role("button", name=words["sign_in"]).click()
+    with page.expect_navigation():  # the form posts: the next page (or this one again) loads anew
+        page.get_by_role("button", name=words["sign_in"]).click()
+    wait_until_ready(page)
     if two_step.has_authenticator(email):
         enter_code(person, two_step.next_code(email), french=french)
 

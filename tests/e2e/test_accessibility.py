@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import sign_in
+from people import Tab, sign_in
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import select
 from unit_support import link
@@ -366,18 +366,7 @@ def walk(page: Page, base: str, paths: list[str], *, narrow: bool) -> list[str]:
     return problems
 
 
-@dataclass
-class _Tab:
-    """A browser tab: enough of a person for `sign_in`."""
-
-    page: Page
-    app: RunningApp
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.app.url + path)
-
-
-def open_tab(browser: Browser, app: RunningApp, language: str, viewport: ViewportSize, **options) -> _Tab:
+def open_tab(browser: Browser, app: RunningApp, language: str, viewport: ViewportSize, **options) -> Tab:
     context = browser.new_context(
         viewport=viewport,
         locale="fr-CA" if language == FRENCH else "en-CA",
@@ -386,7 +375,7 @@ def open_tab(browser: Browser, app: RunningApp, language: str, viewport: Viewpor
         **options,
     )
     context.set_default_timeout(20_000)
-    return _Tab(context.new_page(), app)
+    return Tab(context.new_page(), app)
 
 
 def report(problems: list[str]) -> str:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import sign_in
+from people import Tab, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -63,17 +62,6 @@ def _client_and_clinician(app: RunningApp) -> tuple[str, str]:
     return client_email, clinician_email
 
 
-@dataclass
-class _Laptop:
-    """A laptop's tab: enough of a person for `sign_in`."""
-
-    page: Page
-    app: RunningApp
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.app.url + path)
-
-
 def _no_sideways_scrolling(page: Page) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
@@ -109,7 +97,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     laptop = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = laptop.new_page()
-        sign_in(_Laptop(page, running_app), client_email, PASSWORD)
+        sign_in(Tab(page, running_app), client_email, PASSWORD)
         expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
         page.goto(running_app.url + "/check-ins")
         page.get_by_role("button", name="3 months", exact=True).click()

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from appserver import RunningApp
-from people import Desk, sign_in
+from people import Tab, sign_in
 from playwright.sync_api import Browser, expect
 from sqlmodel import col, func, select
 from test_journey import PASSWORD
@@ -48,7 +48,7 @@ def test_a_double_click_assigns_once_and_makes_one_invitation_code(
 ) -> None:
     doctor, client, ids = _linked_pair(running_app, "Twice", "Casey")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
-    desk = Desk(context.new_page(), running_app)
+    desk = Tab(context.new_page(), running_app)
     sign_in(desk, doctor, PASSWORD)
     page = desk.page
 
@@ -87,7 +87,7 @@ def test_a_double_tap_on_approve_never_approves_the_request_that_slides_under_it
     admin_email = f"admin-twice-{suffix}@betterjournal.example"
     running_app.create_user("admin", admin_email, "Ada Twice", PASSWORD)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA")
-    phone = Desk(context.new_page(), running_app)
+    phone = Tab(context.new_page(), running_app)
     sign_in(phone, admin_email, PASSWORD)
     page = phone.page
     requests = page.get_by_role("list", name="Requests").get_by_role("listitem")
@@ -116,7 +116,7 @@ def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
     as the form emptied); a tag's name the client already has chooses that tag."""
     _doctor, client, _ids = _linked_pair(running_app, "Add", "Alex")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
-    phone = Desk(context.new_page(), running_app)
+    phone = Tab(context.new_page(), running_app)
     sign_in(phone, client, PASSWORD)
     page = phone.page
 

@@ -14,14 +14,13 @@ import concurrent.futures
 import re
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from appserver import RunningApp
+from people import PASSWORD, Tab, sign_in
 from playwright.sync_api import Browser, Page, expect
 from socketclient import EventClient, handler_name, merged_delta
-from test_journey import PASSWORD, sign_in
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
@@ -270,7 +269,7 @@ def test_words_typed_while_the_connection_is_down_are_sent_again(
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        sign_in(_Tab(page, running_app.url), email)
+        sign_in(Tab(page, running_app), email)
         expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
         tap_write(page)
         first, more = running_app.marker("before-drop"), " " + running_app.marker("during-drop")
@@ -418,17 +417,6 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
     assert read_draft(running_app, session_cookie(writer), own_id) == ("A title", kept)
 
 
-@dataclass
-class _Tab:
-    """Enough of a phone for `sign_in`."""
-
-    page: Page
-    url: str
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.url + path)
-
-
 def _form_token(page: Page) -> str:
     """The page's anti-forgery token, as the sign-out form carries it."""
     return page.locator("input[name=form_token]").first.input_value()
@@ -446,7 +434,7 @@ def test_the_saved_notice_stays_on_the_entrys_page(browser, running_app) -> None
     context.set_default_timeout(20_000)
     try:
         page = context.new_page()
-        sign_in(_Tab(page, running_app.url), email)
+        sign_in(Tab(page, running_app), email)
         expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
         tap_write(page)
         page.get_by_label("Your entry").press_sequentially(running_app.marker("notice"), delay=2)

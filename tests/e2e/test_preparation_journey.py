@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import RunningApp
-from people import Desk, register, sign_in
+from people import Tab, register, sign_in
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
     doctor_email = f"okafor-{uuid.uuid4().hex[:8]}@clinic.example"
     running_app.create_user("clinician", doctor_email, "Dr. Okafor", PASSWORD)
-    sign_in(Desk(desk, running_app), doctor_email, PASSWORD)
+    sign_in(Tab(desk, running_app), doctor_email, PASSWORD)
     desk.get_by_role("button", name="Create invitation code").click()
     code = desk.get_by_label("Invitation code").inner_text(timeout=20_000)
 

@@ -16,14 +16,13 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from e2e.conftest import CHROMIUM_ARGS, chromium_path  # the browser fixture's own launch settings
-from people import PASSWORD, sign_in
+from people import PASSWORD, Tab, sign_in
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlmodel import select
@@ -61,17 +60,6 @@ WORKER_READY = """async () => {
     }
     return registration.scope;
 }"""
-
-
-@dataclass
-class Tab:
-    """Enough of a phone for `sign_in`."""
-
-    page: Page
-    app: RunningApp
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.app.url + path)
 
 
 @pytest.fixture
