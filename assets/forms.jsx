@@ -100,3 +100,59 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
     </button>
   );
 }
+
+// "12 characters left" under a field with a length limit, once few are left: a person who
+// reaches the limit (or pastes more than fits, which the browser cuts) sees why the field
+// stops taking text. Counted in the browser as they type, in the tab's language (its plural
+// rule chooses between the message's two forms). Screen readers hear it once the typing
+// pauses, not at every key. `value`: what the server last put in the field (a draft
+// brought back), which no input event announces.
+export function CharactersLeft({ target, limit, value, one, other, language }) {
+  const [left, setLeft] = useState(null);
+  const [heard, setHeard] = useState("");
+  useEffect(() => {
+    const recount = () => {
+      const field = document.getElementById(target);
+      if (field) setLeft(limit - field.value.length);
+    };
+    recount();
+    const typed = (event) => {
+      if (event.target?.id === target) recount();
+    };
+    // A form's reset empties its fields just after its event: count once it has.
+    const reset = () => window.setTimeout(recount, 0);
+    document.addEventListener("input", typed, true);
+    document.addEventListener("reset", reset, true);
+    return () => {
+      document.removeEventListener("input", typed, true);
+      document.removeEventListener("reset", reset, true);
+    };
+  }, [target, limit, value]);
+  const shown = left !== null && left <= Math.max(10, Math.round(limit / 10));
+  const count = Math.max(0, left ?? 0);
+  const form = new Intl.PluralRules(language).select(count) === "one" ? one : other;
+  const text = shown ? form.replace("{count}", new Intl.NumberFormat(language).format(count)) : "";
+  useEffect(() => {
+    const timer = window.setTimeout(() => setHeard(text), 1000);
+    return () => window.clearTimeout(timer);
+  }, [text]);
+  return (
+    <>
+      {shown && (
+        <span
+          aria-hidden="true"
+          style={{
+            fontSize: "var(--font-size-1)",
+            lineHeight: "var(--line-height-1)",
+            color: "var(--gray-11)",
+          }}
+        >
+          {text}
+        </span>
+      )}
+      <span style={ONLY_READ_ALOUD} aria-live="polite">
+        {heard}
+      </span>
+    </>
+  );
+}

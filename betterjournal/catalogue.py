@@ -63,8 +63,13 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         with open(path, "wb") as out:
             write_po(out, catalog, width=100, ignore_obsolete=True)
-        missing = sum(1 for message in catalog if message.id and not message.string)
+        missing = sum(1 for message in catalog if message.id and not _translated(message.string))
         print(f"{path.relative_to(PACKAGE.parent)}: {len(catalog)} messages, {missing} to translate")  # noqa: T201
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    """A translation, every plural form of it for a message with plurals."""
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 if __name__ == "__main__":

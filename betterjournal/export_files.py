@@ -26,6 +26,7 @@ HTML_NAME = "betterjournal-data.html"
 NOTHING_LOADED = "default-src 'none'; style-src 'unsafe-inline'"
 # Labels bold, answers close under them: a long worksheet reads on a phone.
 READING_STYLE = (
+    "main{overflow-wrap:anywhere}"  # a very long word (a pasted link) wraps, never widens the page
     "dt{font-weight:600;margin-top:.5rem}dd{margin:0 0 .5rem .75rem}"
     "dd p{margin:.25rem 0}ul{padding-left:1.25rem}"
 )

@@ -314,7 +314,7 @@ class Reader:
 
 @functools.lru_cache(maxsize=4096)
 def _counted(language: str, singular: str, plural: str, count: int) -> str:
-    """'3 homework overdue': a message with only its count, kept once written (the same few
+    """'3 overdue assignments': a message with only its count, kept once written (the same few
     counts fill every list)."""
     reader = Reader(language)
     return reader._fill(reader.form(singular, plural, count), {"count": count})

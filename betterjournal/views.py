@@ -681,11 +681,13 @@ def case_line(line, reader: Reader) -> CaseLineView:
     if line.to_review:
         attention.append(
             reader.n(
-                "{count} returned homework to review", "{count} returned homework to review", line.to_review
+                "{count} returned assignment to review",
+                "{count} returned assignments to review",
+                line.to_review,
             )
         )
     if line.overdue:
-        attention.append(reader.n("{count} homework overdue", "{count} homework overdue", line.overdue))
+        attention.append(reader.n("{count} overdue assignment", "{count} overdue assignments", line.overdue))
     if line.agenda_shared:
         attention.append(reader.t("Agenda shared for the next session"))
     return CaseLineView(

@@ -95,8 +95,12 @@ def entry_body(text: str | rx.Var[str]) -> rx.Component:
 
 
 def loading(label: Text) -> rx.Component:
-    """A spinner announced to screen readers while a page loads its data."""
-    return rx.center(rx.spinner(), role="status", aria_label=label, width="100%")
+    """A spinner announced to screen readers while a page loads its data; none once the
+    load has failed (the page's notice says why and what to do), so it never spins on."""
+    return rx.cond(
+        AppState.problem == "",
+        rx.center(rx.spinner(), role="status", aria_label=label, width="100%"),
+    )
 
 
 def unavailable_or_loading(

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal.components.layout import labelled_field
-from betterjournal.components.text import Text, tr
+from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 
 
 class KeepTyped(rx.Component):
@@ -33,6 +33,30 @@ class ShowPassword(rx.Component):
     hide_label: rx.Var[str]
     show_word: rx.Var[str]  # what it shows: "Show"
     hide_word: rx.Var[str]
+
+
+class CharactersLeft(rx.Component):
+    """ "12 characters left" under the field with id `target`, once few of its `limit` are
+    left (counted in the browser as the person types)."""
+
+    library = "$/public/forms.jsx"
+    tag = "CharactersLeft"
+
+    target: rx.Var[str]
+    limit: rx.Var[int]
+    value: rx.Var[str]  # what the server last put in the field
+    one: rx.Var[str]
+    other: rx.Var[str]
+    language: rx.Var[str]
+
+
+def characters_left(target: str | rx.Var, limit: int, *, value: str | rx.Var = "") -> rx.Component:
+    """How many characters the field `target` still takes, shown near its limit; place it
+    right after the field (`labelled_field(..., after=...)`)."""
+    one, other = tr_counted("{count} character left", "{count} characters left")
+    return CharactersLeft.create(
+        target=target, limit=limit, value=value, one=one, other=other, language=LANGUAGE
+    )
 
 
 def form_field(

@@ -437,11 +437,15 @@ def link_button(*children: rx.Component | Text, href: str | rx.Var[str], **butto
     return rx.button(ReactRouterLink.create(*children, to=href), as_child=True, **button_props)
 
 
-def labelled_field(label: Text, control: rx.Component, *, hint: Text = "") -> rx.Component:
-    """A visible label tied to its control by id, with an optional hint."""
+def labelled_field(
+    label: Text, control: rx.Component, *, hint: Text = "", after: rx.Component | None = None
+) -> rx.Component:
+    """A visible label tied to its control by id, with an optional hint, and what goes right
+    under the control (`after`: how many characters are left)."""
     return rx.vstack(
         rx.el.label(label, html_for=control.id, font_weight="500"),  # type: ignore[attr-defined]
         control,
+        *([after] if after is not None else []),
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
         spacing="1",
         width="100%",

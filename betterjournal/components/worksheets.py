@@ -12,7 +12,7 @@ from reflex_base.event import input_event
 from reflex_components_core.el.elements.forms import Input
 
 from betterjournal.components.entries import entry_body
-from betterjournal.components.forms import NATIVE_CONTROL
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left
 from betterjournal.components.inputs import number_grid
 from betterjournal.components.text import tr
 from betterjournal.core.worksheets import LIST, SHORT_MAX
@@ -45,7 +45,8 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
             width="100%",
         )
     )
-    return rx.debounce_input(control, value=cell.text, debounce_timeout=700)
+    typed = rx.debounce_input(control, value=cell.text, debounce_timeout=700)
+    return typed if long else rx.fragment(typed, characters_left(cell.key, SHORT_MAX, value=cell.text))
 
 
 class RangeInput(Input):

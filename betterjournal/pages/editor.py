@@ -6,6 +6,7 @@ import reflex as rx
 
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
+from betterjournal.components.forms import characters_left
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
@@ -151,6 +152,7 @@ def _form() -> rx.Component:
                 value=EditorState.title,
                 debounce_timeout=600,
             ),
+            after=characters_left(TITLE_ID, TITLE_MAX, value=EditorState.title),
         ),
         labelled_field(
             tr("Your entry"),

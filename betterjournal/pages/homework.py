@@ -17,7 +17,7 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select
 from betterjournal.components.inputs import choice_chip
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -625,6 +625,7 @@ def returned_page() -> rx.Component:
                             width="100%",
                             max_length=homework.COMMENT_MAX,
                         ),
+                        after=characters_left("comment", homework.COMMENT_MAX, value=ReturnedState.comment),
                         hint=tr("Your client sees it next to their answers."),
                     ),
                     rx.button(tr("Save comment"), type="submit", size="3", margin_top="0.5em"),

@@ -8,9 +8,10 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
-from betterjournal.components.forms import NATIVE_CONTROL, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
+from betterjournal.core import agenda
 from betterjournal.pages.checkins import chart
 from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
@@ -175,7 +176,10 @@ def _agenda() -> rx.Component:
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
-                    rx.input(id="agenda-text", name="text", size="3", width="100%", max_length=300),
+                    rx.input(
+                        id="agenda-text", name="text", size="3", width="100%", max_length=agenda.LINE_MAX
+                    ),
+                    after=characters_left("agenda-text", agenda.LINE_MAX),
                     hint=tr("A few words are enough, like “sleep” or “the talk with my sister”."),
                 ),
                 rx.button(tr("Add to agenda"), type="submit", size="3"),

@@ -15,7 +15,14 @@ import pytest
 from appserver import RunningApp
 from people import PASSWORD, confirm_email, register, sign_in
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 from test_journey import REGISTERED, write_entry
+
+from betterjournal import routes
+from betterjournal.core import agenda, homework
+from betterjournal.core.validation import TITLE_MAX
+from betterjournal.db import session_scope
+from betterjournal.models import User, WorksheetTemplate, utcnow
 
 pytestmark = pytest.mark.e2e
 
@@ -167,6 +174,60 @@ def test_the_editor_counts_words_and_drafts_are_called_drafts(people) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
     expect(page.get_by_text("Unsaved drafts")).to_have_count(0)
+
+
+def test_a_field_near_its_limit_says_how_many_characters_are_left(people) -> None:
+    """A field with a length limit says so once few characters are left, so text the browser
+    stops taking (or cuts when pasted) is not cut without a word; nothing is said before."""
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    bring = page.get_by_role("region", name="What I want to bring")
+    line = bring.get_by_label("Add a line")
+    line.fill("A short line")
+    expect(bring.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+    line.fill("x" * (agenda.LINE_MAX - 1))
+    expect(bring.get_by_text("1 character left", exact=True)).to_be_visible()
+    line.fill("y" * (agenda.LINE_MAX + 100))  # a paste longer than fits
+    expect(line).to_have_value("y" * agenda.LINE_MAX)
+    expect(bring.get_by_text("0 characters left", exact=True)).to_be_visible()
+    bring.get_by_role("button", name="Add to agenda").click()
+    expect(page.get_by_role("status").filter(has_text="Added to your agenda.")).to_be_visible()
+    expect(line).to_have_value("")  # the form is emptied for the next line, and so is the count
+    expect(bring.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    page.get_by_label("Title (optional)").fill("t" * (TITLE_MAX - 12))
+    expect(page.get_by_text("12 characters left", exact=True)).to_be_visible()
+    page.get_by_label("Title (optional)").fill("")
+    expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+
+
+def test_a_page_whose_data_cannot_be_opened_says_so_instead_of_spinning(
+    people, running_app: RunningApp
+) -> None:
+    """A stored worksheet that can't be decrypted (tampered with, here): the page says what
+    happened and what to do, and stops its spinner."""
+    doctor, _client = people
+    page = doctor.page
+    definition = {"title": "Thought diary", "fields": [{"label": "What happened?", "type": "long_text"}]}
+    with running_app.core(), session_scope() as session:
+        doctor_id = session.exec(select(User.id).where(User.display_name == "Dr. Moss")).one()
+        template_id = homework.save_template(session, clinician_id=doctor_id, definition=definition)
+        row = session.get(WorksheetTemplate, template_id)
+        assert row is not None and row.definition_ct is not None
+        row.definition_ct = row.definition_ct[:-1] + bytes([row.definition_ct[-1] ^ 1])
+    try:
+        doctor.goto(routes.WORKSHEETS)
+        expect(page.get_by_role("alert")).to_contain_text(
+            "This can't be opened right now. Please try again later"
+        )
+        expect(page.get_by_role("status", name="Loading your worksheets")).to_have_count(0)
+    finally:
+        with running_app.core(), session_scope() as session:
+            row = session.get(WorksheetTemplate, template_id)
+            assert row is not None
+            row.removed_at = utcnow()
 
 
 def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app: RunningApp) -> None:

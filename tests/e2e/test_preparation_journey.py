@@ -159,7 +159,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.goto(url + "/caseload")
     row = desk.get_by_role("link").filter(has_text="Noor")
     expect(row).to_contain_text("Agenda shared for the next session")
-    expect(row).to_contain_text("1 returned homework to review")
+    expect(row).to_contain_text("1 returned assignment to review")
     expect(row).to_contain_text("new shared items")
     expect(row).to_contain_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")
 
