@@ -285,25 +285,31 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
             rx.hstack(
-                # The app's name, not a heading: each page has one h1, its own.
-                rx.link(
-                    rx.text("Betterjournal", size="4", weight="bold"),
-                    href=routes.HOME,
-                    underline="none",
-                    flex_shrink="0",
-                    **_tap_target(TAP, TAP),
-                ),
-                # The name gives way first on a narrow screen (or at 200 % zoom): "Camil…".
-                rx.text(
-                    AppState.viewer_name,
-                    size="2",
-                    color_scheme="gray",
+                # The app's name, not a heading: each page has one h1, its own. Under it, who
+                # is signed in, with the whole width the buttons leave (beside them, a phone
+                # in French had room for "C…"); a very long name ends in "…".
+                rx.vstack(
+                    rx.link(
+                        rx.text("Betterjournal", size="4", weight="bold"),
+                        href=routes.HOME,
+                        underline="none",
+                        **_tap_target(TAP, TAP),
+                    ),
+                    rx.text(
+                        AppState.viewer_name,
+                        size="1",
+                        color_scheme="gray",
+                        margin_top="-0.5rem",  # right under the name, in the link's bottom margin
+                        # As wide as the column, never widening it: the app's name sets its least.
+                        width="0",
+                        min_width="100%",
+                        white_space="nowrap",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                    ),
+                    spacing="0",
                     flex="1",
-                    min_width="0",
-                    text_align="right",
-                    white_space="nowrap",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
+                    min_width="min-content",
                 ),
                 rx.link(
                     rx.icon("settings", size=20, aria_hidden="true"),

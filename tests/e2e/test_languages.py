@@ -153,8 +153,11 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     expect(page.get_by_role("heading", name="Paramètres")).to_be_visible()
     assert page.title() == "Paramètres · Betterjournal"
     assert_all_french(page)
+    # Who is signed in, whole in the header of a phone in French (beside the buttons, it was "C…").
+    signed_in = page.get_by_role("banner").get_by_text("Camille", exact=True)
+    expect(signed_in).to_be_visible()
+    assert signed_in.evaluate("(name) => name.scrollWidth <= name.clientWidth")
 
-    page.screenshot(path="/tmp/settings_fr.png")
     # Care team: the invitation, in French.
     page.get_by_role("navigation").get_by_role("link", name="Équipe de soins").click()
     expect(page.get_by_role("heading", name="Invitation de Dr. Chen")).to_be_visible()
@@ -285,7 +288,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     assert_all_french(page)
 
     # Signed out, the tab stays in French: sign-in and registration pages.
-    page.get_by_role("button", name="Se déconnecter", exact=True).click()
+    page.get_by_role("button", name="Déconnexion", exact=True).click()
     expect(_status(page, "Vous êtes déconnecté·e.")).to_be_visible()
     expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert_all_french(page)
