@@ -67,9 +67,9 @@ def update() -> None:
         print(f"{path.relative_to(PACKAGE.parent)}: {len(catalog)} messages, {missing} to translate")  # noqa: T201
 
 
-def _translated(string: str | tuple[str, ...]) -> bool:
+def _translated(string: object) -> bool:
     """A translation, every plural form of it for a message with plurals."""
-    return all(string) if isinstance(string, tuple) else bool(string)
+    return all(string) if isinstance(string, tuple | list) else bool(string)
 
 
 if __name__ == "__main__":
