@@ -42,7 +42,7 @@ def _check_in_at(page: Page, mood: int, *, days_ago: int, note: str = "") -> str
     """A check-in for noon `days_ago` days back, with an optional note; returns its local day."""
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()
-    page.get_by_role("group", name="Mood").get_by_role("button", name=str(mood), exact=True).click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name=str(mood), exact=True).click()
     page.get_by_text("More (optional)").click()
     day = (datetime.now(ZONE) - timedelta(days=days_ago)).date()
     page.get_by_label("When").fill(f"{day.isoformat()}T12:00")
@@ -81,11 +81,11 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(page.get_by_role("button", name="Save check-in")).to_have_accessible_description(
         "Choose your mood, from 0 to 10, to save."
     )
-    page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True).click()  # 2
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="7", exact=True).click()  # 2
     expect(page.get_by_text("Choose your mood, from 0 to 10, to save.")).to_have_count(0)
     expect(
-        page.get_by_role("group", name="Mood").get_by_role("button", name="7", exact=True)
-    ).to_have_attribute("aria-pressed", "true")
+        page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="7", exact=True)
+    ).to_be_checked()
     page.get_by_role("button", name="Save check-in").click()  # 3
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("heading", name="Your check-ins")).to_be_visible()
@@ -103,9 +103,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     # through (Enter in its field adds it, never saves the check-in, and nothing tapped or
     # typed so far is lost); today's point is now the day's average.
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
-    page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="5", exact=True).click()
     page.get_by_text("More (optional)").click()
-    page.get_by_role("group", name="Anxiety").get_by_role("button", name="3", exact=True).click()
+    page.get_by_role("radiogroup", name="Anxiety").get_by_role("radio", name="3", exact=True).click()
     page.get_by_label("Hours of sleep").fill("7,5")
     page.get_by_label("Note").fill(private_note)
     page.get_by_label("New tag").fill("work")
@@ -117,8 +117,8 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(page.get_by_label("Note")).to_have_value(private_note)
     expect(page.get_by_label("Hours of sleep")).to_have_value("7,5")
     expect(
-        page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True)
-    ).to_have_attribute("aria-pressed", "true")
+        page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="5", exact=True)
+    ).to_be_checked()
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()  # not saved by the Enter
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
@@ -177,9 +177,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit check-in")).to_be_visible()
-    nine = page.get_by_role("group", name="Mood").get_by_role("button", name="9", exact=True)
-    expect(nine).to_have_attribute("aria-pressed", "true")
-    page.get_by_role("group", name="Mood").get_by_role("button", name="8", exact=True).click()
+    nine = page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="9", exact=True)
+    expect(nine).to_be_checked()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="8", exact=True).click()
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("link").filter(has_text="Mood 8 / 10")).to_have_count(1)

@@ -134,7 +134,7 @@ def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
     expect(page.get_by_text("can't be empty")).to_have_count(0)
 
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
-    expect(page.get_by_role("group", name="Mood")).to_be_visible()
+    expect(page.get_by_role("radiogroup", name="Mood")).to_be_visible()
     page.get_by_text("More (optional)").click()
     page.get_by_label("New tag").fill("walk")
     page.get_by_role("button", name="Add tag").dblclick()

@@ -38,11 +38,9 @@ def _fill_first_fields(page: Page, sheet: worksheets.Worksheet, reader: Reader) 
             field.fill(typed)
             expect(field).to_have_value(typed)
         if spec.type == worksheets.SCALE_10 and isinstance(value, int):
-            group = page.get_by_role("group", name=reader.t(spec.label), exact=True)
-            group.get_by_role("button", name=str(value), exact=True).click()
-            expect(group.get_by_role("button", name=str(value), exact=True)).to_have_attribute(
-                "aria-pressed", "true"
-            )
+            group = page.get_by_role("radiogroup", name=reader.t(spec.label), exact=True)
+            group.get_by_role("radio", name=str(value), exact=True).click()
+            expect(group.get_by_role("radio", name=str(value), exact=True)).to_be_checked()
             break
     if not typed:  # rows only (activity scheduling): the first row's first column
         first = sheet.fields[0]

@@ -50,10 +50,11 @@ class Keyboard:
         self.moves += 1
         return self.settled(f"after {key} (move {self.moves})")
 
-    def tab_to(self, wanted: str, *, back: bool = False, most: int = 40) -> None:
-        """Tab (or Shift+Tab) until the focus is on `wanted` ("role: name" starts with it).
-        Past the first or last control the focus leaves the page for the browser's own
-        controls, once, as it should; the next Tab comes back (nothing traps it)."""
+    def tab_to(self, wanted: str, *, back: bool = False, most: int = 40) -> list[str]:
+        """Tab (or Shift+Tab) until the focus is on `wanted` ("role: name" starts with it);
+        the stops on the way. Past the first or last control the focus leaves the page for
+        the browser's own controls, once, as it should; the next Tab comes back (nothing
+        traps it)."""
         seen: list[str] = []
         for _ in range(most):
             self.page.keyboard.press("Shift+Tab" if back else "Tab")
@@ -62,7 +63,7 @@ class Keyboard:
             assert not (now == "BODY" and seen[-1:] == ["BODY"]), f"Tab went nowhere: {seen}"
             if now.startswith(wanted):
                 self.assert_ring()
-                return
+                return seen
             seen.append(now)
         raise AssertionError(f"{wanted!r} never got the focus; Tab went through {seen}")
 
@@ -141,17 +142,24 @@ def test_write_save_share_and_check_in_with_the_keyboard_only(open_phone, runnin
     expect(page.get_by_role("switch", name=f"Share with {clinician}")).to_be_checked()
     keys.settled()
 
-    # Check in: the tab bar, a mood (arrow keys move the page, Tab the focus), save.
+    # Check in: the tab bar, a mood (a radio group: one Tab stop, the arrows choose), save.
     keys.tab_to("a: Check in")
     keys.press("Enter")
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()
     keys.settled()
-    keys.tab_to("button: 7")
-    keys.press("Enter")
-    expect(page.get_by_role("button", name="7", exact=True)).to_have_attribute("aria-pressed", "true")
-    keys.press("ArrowDown")  # scrolls; the focus stays on the button
-    assert keys.focused() == "button: 7"
-    keys.tab_to("button: Save check-in")
+    keys.tab_to("radio: 0")  # the mood's Tab stop: its first choice while none is chosen
+    mood = page.get_by_role("radiogroup", name="Mood")
+    for _ in range(7):
+        keys.press("ArrowRight")
+    expect(mood.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    assert keys.focused() == "radio: 7"
+    keys.press("ArrowLeft")
+    expect(mood.get_by_role("radio", name="6", exact=True)).to_be_checked()
+    keys.press("ArrowDown")  # the choice moves, not the page
+    expect(mood.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    on_the_way = keys.tab_to("button: Save check-in")
+    # One Tab stop per scale: the others' first choice (none chosen there), never 8, 9, 10.
+    assert {stop for stop in on_the_way if stop.startswith("radio:")} <= {"radio: 0"}, on_the_way
     keys.press("Enter")
     expect(page.get_by_role("heading", name="Your check-ins")).to_be_visible()
     keys.settled()

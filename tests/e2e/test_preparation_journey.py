@@ -39,7 +39,7 @@ def _write(page: Page, title: str, body: str) -> None:
 
 def _check_in(page: Page, mood: int, days_ago: int) -> None:
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
-    page.get_by_role("group", name="Mood").get_by_role("button", name=str(mood), exact=True).click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name=str(mood), exact=True).click()
     page.get_by_text("More (optional)").click()
     day = (datetime.now(ZONE) - timedelta(days=days_ago)).date()
     page.get_by_label("When").fill(f"{day.isoformat()}T12:00")

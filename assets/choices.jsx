@@ -1,0 +1,52 @@
+// A row of choices of which one is chosen (the 0–10 scales: components/inputs.py), for the
+// keyboard as a radio group is: one Tab stop (the chosen choice, else the first), the arrow
+// keys move to the next or the previous choice and choose it, Home and End to the first and
+// the last. Drawn as a hidden child of the group, it finds the group's radios there (bundled
+// by Vite: a 'self' script under the CSP).
+import { useEffect, useRef } from "react";
+
+const MOVES = {
+  ArrowRight: 1,
+  ArrowDown: 1,
+  ArrowLeft: -1,
+  ArrowUp: -1,
+};
+
+export function RadioKeys() {
+  const anchor = useRef(null);
+  useEffect(() => {
+    const group = anchor.current?.parentElement;
+    if (!group) return undefined;
+    const radios = () => Array.from(group.querySelectorAll('[role="radio"]'));
+    // The one Tab stop follows the choice, whoever made it (a tap, this tab's server).
+    const oneTabStop = () => {
+      const all = radios();
+      const chosen = all.findIndex((radio) => radio.getAttribute("aria-checked") === "true");
+      all.forEach((radio, index) => {
+        radio.tabIndex = index === Math.max(chosen, 0) ? 0 : -1;
+      });
+    };
+    oneTabStop();
+    const watch = new MutationObserver(oneTabStop);
+    watch.observe(group, { subtree: true, childList: true, attributeFilter: ["aria-checked"] });
+    const move = (event) => {
+      const all = radios();
+      const at = all.indexOf(document.activeElement);
+      if (at < 0 || event.altKey || event.ctrlKey || event.metaKey) return;
+      let next;
+      if (event.key in MOVES) next = (at + MOVES[event.key] + all.length) % all.length;
+      else if (event.key === "Home") next = 0;
+      else if (event.key === "End") next = all.length - 1;
+      else return;
+      event.preventDefault(); // the arrow moves the choice, not the page
+      all[next].focus();
+      all[next].click();
+    };
+    group.addEventListener("keydown", move);
+    return () => {
+      watch.disconnect();
+      group.removeEventListener("keydown", move);
+    };
+  }, []);
+  return <span ref={anchor} hidden />;
+}
