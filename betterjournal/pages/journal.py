@@ -19,6 +19,7 @@ from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.core.journal import KIND, SEARCH_MAX, SHOW_ALL, SHOW_PRIVATE, SHOW_SHARED
+from betterjournal.i18n import pN_
 from betterjournal.pages.homework import to_do_on_home
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.views import KIND_VIEWS
@@ -71,9 +72,11 @@ def _search() -> rx.Component:
         ),
         rx.radio_group.root(
             rx.hstack(
-                _filter_choice(SHOW_ALL, tr("All entries")),
-                _filter_choice(SHOW_SHARED, tr("Shared entries")),
-                _filter_choice(SHOW_PRIVATE, tr("Private entries")),
+                # Short words, so the three fit one row on a phone (the group says "entries";
+                # the context, for French: "Toutes", "Partagées", "Privées").
+                _filter_choice(SHOW_ALL, tr(pN_("which entries are listed", "All"))),
+                _filter_choice(SHOW_SHARED, tr(pN_("which entries are listed", "Shared"))),
+                _filter_choice(SHOW_PRIVATE, tr(pN_("which entries are listed", "Private"))),
                 spacing="4",
                 wrap="wrap",
             ),

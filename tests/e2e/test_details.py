@@ -140,12 +140,18 @@ def test_search_and_filter_the_journal(people, running_app: RunningApp) -> None:
     search.fill("walk")
     search.press("Enter")
     expect(cards).to_have_count(2)
-    page.get_by_role("radio", name="Shared entries").click()
+    page.get_by_role("radio", name="Shared", exact=True).click()
     expect(cards).to_have_count(1)
     expect(cards).to_contain_text(shared)
-    page.get_by_role("radio", name="Private entries").click()
+    page.get_by_role("radio", name="Private", exact=True).click()
     expect(cards).to_have_count(1)
     expect(cards).to_contain_text(rainy)
+    # The three choices fit one row on a phone (one alone on a second row read as another thing).
+    boxes = [
+        page.get_by_role("radio", name=name, exact=True).bounding_box()
+        for name in ("All", "Shared", "Private")
+    ]
+    assert len({round(box["y"]) for box in boxes if box}) == 1, boxes
 
     search.fill("nobody wrote this")
     search.press("Enter")
@@ -153,7 +159,7 @@ def test_search_and_filter_the_journal(people, running_app: RunningApp) -> None:
     page.get_by_role("button", name="Show all entries").click()  # the way on, one tap
     expect(cards).to_have_count(3)
     expect(search).to_have_value("")
-    expect(page.get_by_role("radio", name="All entries")).to_be_checked()
+    expect(page.get_by_role("radio", name="All", exact=True)).to_be_checked()
     search.fill("nobody wrote this")
     search.press("Enter")
     expect(page.get_by_text("No entries match.", exact=False)).to_be_visible()
@@ -369,7 +375,7 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
     # A note pasted past the limit isn't cut short without a word: the save says the limit
     # and every word stays in the box, to shorten.
     too_long = "A long note. " * 77 + "The end."  # 1,009 characters
-    page.get_by_role("group", name="Mood").get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="5", exact=True).click()
     page.get_by_label("Note").fill(too_long)
     page.get_by_role("button", name="Save check-in").click()
     expect(
