@@ -40,7 +40,9 @@ export function RadioKeys() {
       else return;
       event.preventDefault(); // the arrow moves the choice, not the page
       all[next].focus();
-      all[next].click();
+      // Home on the first choice, already chosen, leaves it chosen (a second tap clears a
+      // worksheet's answer: not for a key that only moves).
+      if (all[next].getAttribute("aria-checked") !== "true") all[next].click();
     };
     group.addEventListener("keydown", move);
     return () => {

@@ -157,6 +157,15 @@ def test_write_save_share_and_check_in_with_the_keyboard_only(open_phone, runnin
     expect(mood.get_by_role("radio", name="6", exact=True)).to_be_checked()
     keys.press("ArrowDown")  # the choice moves, not the page
     expect(mood.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    keys.press("End")
+    expect(mood.get_by_role("radio", name="10", exact=True)).to_be_checked()
+    keys.press("ArrowRight")  # past the last: round to the first
+    expect(mood.get_by_role("radio", name="0", exact=True)).to_be_checked()
+    keys.press("Home")  # already there: still chosen
+    expect(mood.get_by_role("radio", name="0", exact=True)).to_be_checked()
+    for _ in range(4):
+        keys.press("ArrowLeft")
+    expect(mood.get_by_role("radio", name="7", exact=True)).to_be_checked()
     on_the_way = keys.tab_to("button: Save check-in")
     # One Tab stop per scale: the others' first choice (none chosen there), never 8, 9, 10.
     assert {stop for stop in on_the_way if stop.startswith("radio:")} <= {"radio: 0"}, on_the_way
