@@ -300,6 +300,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                         size="1",
                         color_scheme="gray",
                         margin_top="-0.5rem",  # right under the name, in the link's bottom margin
+                        min_height="var(--line-height-1)",  # held before the name arrives: nothing jumps
                         # As wide as the column, never widening it: the app's name sets its least.
                         width="0",
                         min_width="100%",
