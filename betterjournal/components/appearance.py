@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.style import color_mode, set_color_mode
 
+from betterjournal.components.inputs import radio_button, radio_row
 from betterjournal.components.text import tr
 from betterjournal.i18n import N_
 
@@ -17,23 +18,19 @@ _CHOICES = (
 
 
 def appearance_choice() -> rx.Component:
-    """Three buttons, the chosen one pressed; the page changes at once."""
+    """Three choices, one chosen (a radio group); the page changes at once."""
     return rx.vstack(
         rx.text(tr("Appearance"), id="appearance-label", weight="medium"),
-        rx.hstack(
+        radio_row(
             *[
-                rx.button(
-                    rx.icon(icon, size=18, aria_hidden="true"),
-                    tr(label),
-                    type="button",
-                    variant=rx.cond(color_mode == mode, "solid", "outline"),
-                    aria_pressed=rx.cond(color_mode == mode, "true", "false"),
-                    on_click=set_color_mode(mode),  # type: ignore[arg-type]
+                radio_button(
+                    rx.fragment(rx.icon(icon, size=18, aria_hidden="true"), tr(label)),
+                    color_mode == mode,
+                    set_color_mode(mode),  # type: ignore[arg-type]
                     size="3",
                 )
                 for mode, label, icon in _CHOICES
             ],
-            role="group",
             aria_labelledby="appearance-label",
             spacing="2",
             wrap="wrap",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import reflex as rx
 
@@ -15,31 +15,48 @@ class RadioKeys(rx.Component):
     tag = "RadioKeys"
 
 
+def radio_button(
+    label: Any, checked: Any, on_click: Any, *, unchecked: Literal["outline", "soft"] = "outline", **props
+) -> rx.Component:
+    """One choice of a `radio_row`: a button, solid when it is the one chosen."""
+    return rx.button(
+        label,
+        type="button",
+        role="radio",
+        aria_checked=rx.cond(checked, "true", "false"),
+        variant=rx.cond(checked, "solid", unchecked),
+        on_click=on_click,
+        **props,
+    )
+
+
+def radio_row(*choices: rx.Component, container: Any = rx.hstack, **props) -> rx.Component:
+    """Buttons of which one is chosen (`radio_button`s), as a radio group for assistive
+    technology and the keyboard: one Tab stop, the arrow keys move and choose. Name it
+    with `aria_labelledby` or `aria_label`."""
+    return container(*choices, RadioKeys.create(), role="radiogroup", **props)
+
+
 def number_grid(chosen: Any, choose: Any, labelled_by: Any, description: Any = None) -> rx.Component:
-    """0–10 as large buttons (one tap each), a radio group to assistive technology and the
-    keyboard (one Tab stop, arrow keys): the one chosen is checked."""
-    return rx.grid(
+    """0–10 as large buttons (one tap each), a radio group: the one chosen is checked."""
+    return radio_row(
         *[
-            rx.button(
+            radio_button(
                 str(value),
-                type="button",
+                chosen == value,
+                choose(value),
                 size="3",
-                role="radio",
-                variant=rx.cond(chosen == value, "solid", "outline"),
-                aria_checked=rx.cond(chosen == value, "true", "false"),
-                on_click=choose(value),
                 min_height="2.75rem",
                 white_space="nowrap",  # "10" is one number, whatever the width
             )
             for value in range(11)
         ],
-        RadioKeys.create(),
+        container=rx.grid,
         # As many fingertip-wide columns as fit: seven on a phone, fewer when the text is
         # larger (the buttons grow with it), one row on a laptop.
         grid_template_columns="repeat(auto-fill, minmax(var(--tap), 1fr))",
         spacing="2",
         width="100%",
-        role="radiogroup",
         aria_labelledby=labelled_by,
         **({"aria_description": description} if description is not None else {}),
     )

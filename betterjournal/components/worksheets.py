@@ -13,7 +13,7 @@ from reflex_components_core.el.elements.forms import Input
 
 from betterjournal.components.entries import entry_body
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left
-from betterjournal.components.inputs import number_grid
+from betterjournal.components.inputs import number_grid, radio_button, radio_row
 from betterjournal.components.text import tr
 from betterjournal.core.worksheets import LIST, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
@@ -87,20 +87,11 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
 
 def _yes_no(cell: CellView, answer: Answer) -> rx.Component:
     def choice(label: Any, value: bool, flag: str) -> rx.Component:
-        return rx.button(
-            label,
-            type="button",
-            size="3",
-            variant=rx.cond(cell.flag == flag, "solid", "outline"),
-            aria_pressed=rx.cond(cell.flag == flag, "true", "false"),
-            on_click=answer(cell, value),
-            min_height="2.75rem",
-        )
+        return radio_button(label, cell.flag == flag, answer(cell, value), size="3", min_height="2.75rem")
 
-    return rx.hstack(
+    return radio_row(
         choice(tr("Yes"), True, "yes"),
         choice(tr("No"), False, "no"),
-        role="group",
         aria_labelledby=cell.key + "-label",
         spacing="2",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from betterjournal.components.inputs import radio_button, radio_row
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.admin import AdminState
@@ -11,13 +12,7 @@ from betterjournal.state.base import ONE_TAP_MS
 
 
 def _filter(label, value: str, current, on_click) -> rx.Component:
-    return rx.button(
-        label,
-        size="2",
-        variant=rx.cond(current == value, "solid", "soft"),
-        aria_pressed=rx.cond(current == value, "true", "false"),
-        on_click=on_click,
-    )
+    return radio_button(label, current == value, on_click, unchecked="soft", size="2")
 
 
 def _detail(label, value) -> rx.Component:
@@ -103,7 +98,7 @@ def admin_page() -> rx.Component:
             ),
             size="2",
         ),
-        rx.hstack(
+        radio_row(
             *[
                 _filter(
                     label,
@@ -115,10 +110,9 @@ def admin_page() -> rx.Component:
             ],
             wrap="wrap",
             spacing="2",
-            role="group",
             aria_label=tr("Show requests"),
         ),
-        rx.hstack(
+        radio_row(
             *[
                 _filter(
                     label,
@@ -130,7 +124,6 @@ def admin_page() -> rx.Component:
             ],
             wrap="wrap",
             spacing="2",
-            role="group",
             aria_label=tr("From"),
         ),
         rx.cond(

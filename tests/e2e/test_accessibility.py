@@ -663,16 +663,16 @@ def test_appearance_follows_the_phone_or_the_choice_in_settings(browser, running
     assert page.evaluate(dark)  # the phone's setting
     tab.goto(routes.SETTINGS)
     settle(page)
-    choice = page.get_by_role("group", name="Appearance")
-    expect(choice.get_by_role("button", name="Same as my phone")).to_have_attribute("aria-pressed", "true")
-    choice.get_by_role("button", name="Light").click()
-    expect(choice.get_by_role("button", name="Light")).to_have_attribute("aria-pressed", "true")
+    choice = page.get_by_role("radiogroup", name="Appearance")
+    expect(choice.get_by_role("radio", name="Same as my phone")).to_be_checked()
+    choice.get_by_role("radio", name="Light").click()
+    expect(choice.get_by_role("radio", name="Light")).to_be_checked()
     assert not page.evaluate(dark)
     page.reload()  # kept by this browser
     settle(page)
     assert not page.evaluate(dark)
     problems = [f"{routes.SETTINGS} (light, chosen): {p}" for p in axe_violations(page)]
-    page.get_by_role("group", name="Appearance").get_by_role("button", name="Same as my phone").click()
+    page.get_by_role("radiogroup", name="Appearance").get_by_role("radio", name="Same as my phone").click()
     page.wait_for_function(dark)
     page.context.close()
     assert not problems, report(problems)
