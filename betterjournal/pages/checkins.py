@@ -14,11 +14,12 @@ from betterjournal.components.entries import (
     back_link,
     empty_state,
     entry_body,
+    loading,
     pager,
     unavailable_or_loading,
 )
 from betterjournal.components.forms import NATIVE_CONTROL
-from betterjournal.components.inputs import choice_chip, number_grid
+from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
@@ -147,108 +148,105 @@ def _new_tag_form() -> rx.Component:
 def check_in_page() -> rx.Component:
     labels = dict(checkins.RATINGS)
     return page_shell(
-        rx.form(
-            rx.vstack(
-                rating_picker("mood", tr(labels["mood"])),
-                rx.el.details(
-                    rx.el.summary(tr("More (optional)"), padding_y="0.5em", cursor="pointer"),
-                    rx.vstack(
-                        *[rating_picker(name, tr(labels[name])) for name in ("anxiety", "energy")],
-                        rx.foreach(CheckInState.scales, scale_picker),
-                        tag_chips(),
-                        labelled_field(
-                            tr("Hours of sleep"),
-                            rx.input(
-                                id="sleep_hours",
-                                name="sleep_hours",
-                                default_value=CheckInState.sleep_hours,
-                                input_mode="decimal",
-                                size="3",
-                                width="8em",
-                            ),
-                        ),
-                        rating_picker("sleep_quality", tr(labels["sleep_quality"])),
-                        labelled_field(
-                            tr("Note"),
-                            rx.text_area(
-                                id="note",
-                                name="note",
-                                default_value=CheckInState.note,
-                                # No maxlength: it would cut a pasted note silently; the save
-                                # says the limit instead, and keeps the words to shorten.
-                                size="3",
-                                width="100%",
-                            ),
-                        ),
-                        labelled_field(
-                            tr("When"),
-                            rx.el.input(
-                                id="felt_at",
-                                name="felt_at",
-                                type="datetime-local",
-                                default_value=CheckInState.felt_at,
-                                max_width="100%",  # the phone's own picker, never past the page
-                                **NATIVE_CONTROL,
-                            ),
-                            hint=tr("Leave empty for now, or choose an earlier time."),
-                        ),
-                        spacing="4",
-                        width="100%",
-                        padding_top="0.5em",
-                    ),
-                    width="100%",
-                ),
-                rx.button(
-                    tr("Save check-in"),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    disabled=rx.cond(CheckInState.ratings.contains("mood"), False, True),  # type: ignore[attr-defined]
-                    aria_describedby="save-check-in-needs",
-                ),
-                # Why Save waits, for someone who filled the optional fields first.
-                rx.text(
-                    rx.cond(
-                        CheckInState.ratings.contains("mood"),  # type: ignore[attr-defined]
-                        "",
-                        tr("Choose your mood, from 0 to 10, to save."),
-                    ),
-                    id="save-check-in-needs",
-                    size="2",
-                ),
-                rx.text(
-                    tr("New check-ins are private. You choose what to share."), size="1", color_scheme="gray"
-                ),
-                spacing="4",
-                width="100%",
-            ),
-            # A new check-in is a new form: nothing typed into the last one stays.
-            key=CheckInState.check_in_id,
-            on_submit=CheckInState.save_check_in,
-            width="100%",
-        ),
+        rx.cond(CheckInState.opened, _check_in_form(labels), loading(tr("Opening the check-in"))),
         _new_tag_form(),
         rx.link(tr("Your check-ins and charts"), href=routes.CHECK_INS),
         heading=rx.cond(CheckInState.editing, tr("Edit check-in"), tr("Check in")),  # type: ignore[arg-type]
     )
 
 
-def range_picker(chosen: Any, choose: Any) -> rx.Component:
-    """2 weeks / 3 months / 1 year / All: the pressed one is shown."""
-    return rx.hstack(
-        *[
+def _check_in_form(labels: dict[str, Message]) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rating_picker("mood", tr(labels["mood"])),
+            rx.el.details(
+                rx.el.summary(tr("More (optional)"), padding_y="0.5em", cursor="pointer"),
+                rx.vstack(
+                    *[rating_picker(name, tr(labels[name])) for name in ("anxiety", "energy")],
+                    rx.foreach(CheckInState.scales, scale_picker),
+                    tag_chips(),
+                    labelled_field(
+                        tr("Hours of sleep"),
+                        rx.input(
+                            id="sleep_hours",
+                            name="sleep_hours",
+                            default_value=CheckInState.sleep_hours,
+                            input_mode="decimal",
+                            size="3",
+                            width="8em",
+                        ),
+                    ),
+                    rating_picker("sleep_quality", tr(labels["sleep_quality"])),
+                    labelled_field(
+                        tr("Note"),
+                        rx.text_area(
+                            id="note",
+                            name="note",
+                            default_value=CheckInState.note,
+                            # No maxlength: it would cut a pasted note silently; the save
+                            # says the limit instead, and keeps the words to shorten.
+                            size="3",
+                            width="100%",
+                        ),
+                    ),
+                    labelled_field(
+                        tr("When"),
+                        rx.el.input(
+                            id="felt_at",
+                            name="felt_at",
+                            type="datetime-local",
+                            default_value=CheckInState.felt_at,
+                            max_width="100%",  # the phone's own picker, never past the page
+                            **NATIVE_CONTROL,
+                        ),
+                        hint=tr("Leave empty for now, or choose an earlier time."),
+                    ),
+                    spacing="4",
+                    width="100%",
+                    padding_top="0.5em",
+                ),
+                width="100%",
+            ),
             rx.button(
-                tr(label),
+                tr("Save check-in"),
+                type="submit",
+                size="3",
+                width="100%",
+                disabled=rx.cond(CheckInState.ratings.contains("mood"), False, True),  # type: ignore[attr-defined]
+                aria_describedby="save-check-in-needs",
+            ),
+            # Why Save waits, for someone who filled the optional fields first.
+            rx.text(
+                rx.cond(
+                    CheckInState.ratings.contains("mood"),  # type: ignore[attr-defined]
+                    "",
+                    tr("Choose your mood, from 0 to 10, to save."),
+                ),
+                id="save-check-in-needs",
                 size="2",
-                variant=rx.cond(chosen == name, "solid", "soft"),
-                aria_pressed=rx.cond(chosen == name, "true", "false"),
-                on_click=choose(name),
-            )
+            ),
+            rx.text(
+                tr("New check-ins are private. You choose what to share."), size="1", color_scheme="gray"
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        # A new check-in is a new form: nothing typed into the last one stays.
+        key=CheckInState.check_in_id,
+        on_submit=CheckInState.save_check_in,
+        width="100%",
+    )
+
+
+def range_picker(chosen: Any, choose: Any) -> rx.Component:
+    """2 weeks / 3 months / 1 year / All: the chosen one is shown (a radio group)."""
+    return radio_row(
+        *[
+            radio_button(tr(label), chosen == name, choose(name), unchecked="soft", size="2")
             for name, label, _ in charts.RANGES
         ],
         spacing="2",
         wrap="wrap",
-        role="group",
         aria_label=tr("Range"),
     )
 

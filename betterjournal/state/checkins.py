@@ -53,6 +53,9 @@ class CheckInState(AppState):
     chosen_tags: list[str] = []
     scales: list[checkins.Label] = []
     check_in_id: str = ""  # chosen when the page opens: a double tap on Save makes one
+    # The form is drawn once the page has opened this check-in (its id, an edit's fields):
+    # drawn before, it was drawn again when they came, and what was typed or opened was lost.
+    opened: bool = False
     editing: bool = False
     sleep_hours: str = ""  # the form's fields, as an edited check-in had them
     note: str = ""
@@ -70,6 +73,7 @@ class CheckInState(AppState):
         )
         self._held_path = routes.CHECK_IN
         self._keep_current()
+        self.opened = True
         if item is None:
             self.check_in_id, self._based_on = str(uuid.uuid4()), Version(None)
             return

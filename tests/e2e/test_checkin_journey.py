@@ -202,3 +202,19 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     ).click()
     expect(page.get_by_role("status").filter(has_text="5 check-ins made private.")).to_be_visible()
     expect(doctor.page.get_by_text("No check-ins in this range yet.")).to_be_visible()
+
+
+def test_the_form_is_drawn_only_once_the_check_in_is_opened(browser, running_app: RunningApp) -> None:
+    """Until the server has opened the check-in (its id; an edit's fields), the page says it
+    is opening it: a form drawn before was drawn again when they came, and a section opened
+    or a note typed in the meantime was gone. Here the server never answers."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="en-CA")
+    try:
+        page = context.new_page()
+        page.route_web_socket(re.compile(r"_event"), lambda socket: None)  # never connects
+        page.goto(running_app.url + "/check-in")
+        expect(page.get_by_role("status", name="Opening the check-in")).to_be_visible()
+        expect(page.get_by_role("radiogroup", name="Mood")).to_have_count(0)
+        expect(page.get_by_text("More (optional)")).to_have_count(0)
+    finally:
+        context.close()

@@ -207,6 +207,7 @@ def test_a_field_near_its_limit_says_how_many_characters_are_left(people) -> Non
     expect(page.get_by_text("12 characters left", exact=True)).to_be_visible()
     page.get_by_label("Title (optional)").fill("")
     expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
 
 
 def test_a_page_whose_data_cannot_be_opened_says_so_instead_of_spinning(
