@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from appserver import RunningApp
-from people import Tab, register, sign_in
+from people import Tab, register, sign_in, wait_until_ready
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -62,6 +62,7 @@ def _assign(
 
 def _read_and_review(desk: Page, url: str, comment: str) -> None:
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     returned = desk.get_by_role("region", name="Returned, not reviewed yet")
     returned.get_by_role("link").first.click()
     expect(desk.get_by_role("link", name="Back to Sam's homework")).to_be_visible()
@@ -188,6 +189,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     # A worksheet the clinician builds: two fields, saved in the library, assigned.
     desk.goto(url + "/worksheets")
+    wait_until_ready(desk)
     desk.get_by_label("Field name").fill("What I did")
     desk.get_by_label("Field type").select_option(label="Long text")
     desk.get_by_role("button", name="Add field").click()
@@ -200,6 +202,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     desk.get_by_role("button", name="Save worksheet").click()
     expect(desk.get_by_role("status").filter(has_text="Worksheet saved in your library.")).to_be_visible()
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Sam").click()
     desk.get_by_role("link", name="Homework").click()
     _assign(desk, "Weekly walk")
@@ -224,6 +227,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
     # Taken back (un-returned), then returned again: the clinician's open list follows.
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     returned = desk.get_by_role("region", name="Returned, not reviewed yet")
     expect(returned.get_by_role("link").filter(has_text="Weekly walk")).to_be_visible()
     page.get_by_role("region", name="Returned to your clinician").get_by_role("link").filter(
@@ -246,6 +250,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     # A journaling prompt: the answer is a journal entry, returned like any share.
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Sam").click()
     desk.get_by_role("link", name="Homework").click()
     _assign(desk, "Journaling prompt", questions="What helped you most this week?")
@@ -271,6 +276,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     # Couldn't do it, with no reason chosen: both sides read it as that, not as answers,
     # before the review and after it.
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Sam").click()
     desk.get_by_role("link", name="Homework").click()
     _assign(desk, "Grounding practice (5-4-3-2-1)")
@@ -294,11 +300,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     ).to_contain_text("You let your clinician know you couldn't do it")
     their_homework = desk.url
     desk.goto(url + "/clients")  # what to review, across the caseload, says it as it is
+    wait_until_ready(desk)
     to_review = desk.get_by_role("region", name="Returned, not reviewed yet")
     expect(to_review.get_by_role("link").filter(has_text="Grounding practice")).to_contain_text(
         "Grounding practice (5-4-3-2-1): Sam couldn't do it"
     )
     desk.goto(their_homework)
+    wait_until_ready(desk)
     card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Grounding practice")
     expect(card).to_contain_text("Client couldn't do it")
     card.get_by_role("link", name="See what they told you").click()

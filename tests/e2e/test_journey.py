@@ -37,7 +37,10 @@ def clinician(running_app: RunningApp) -> dict[str, str]:
 
 def write_entry(person, title: str, body: str) -> None:
     page = person.page
+    before = page.url
     page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    # The new entry's own editor: tapped on Write itself, the last one stays a moment.
+    page.wait_for_url(lambda url: "/journal/write?id=" in url and url != before)
     expect(page.get_by_role("heading", name="New entry")).to_be_visible()
     page.get_by_label("Title (optional)").fill(title)
     page.get_by_label("Your entry").fill(body)

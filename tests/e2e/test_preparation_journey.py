@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import RunningApp
-from people import Tab, register, sign_in
+from people import Tab, register, sign_in, wait_until_ready
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -87,6 +87,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
 
     # The clinician plans the next session from the caseload's brief.
     desk.goto(url + "/caseload")
+    wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Noor").click()
     expect(desk.get_by_role("heading", name="Session brief")).to_be_visible()
     session_day = date.today() + timedelta(days=2)
@@ -120,6 +121,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
         page.get_by_role("switch", name="Share with Dr. Okafor").click()
         _status(page, "Shared with Dr. Okafor.")
     desk.goto(url + "/clients")
+    wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Noor").first.click()
     desk.get_by_role("link", name="Homework").click()
     desk.get_by_label("Worksheet").select_option(label="Journaling prompt")
@@ -157,6 +159,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
 
     # The caseload counts, neutrally.
     desk.goto(url + "/caseload")
+    wait_until_ready(desk)
     row = desk.get_by_role("link").filter(has_text="Noor")
     expect(row).to_contain_text("Agenda shared for the next session")
     expect(row).to_contain_text("1 returned assignment to review")
