@@ -18,6 +18,7 @@ import { Children, useContext, useEffect, useRef, useState } from "react";
 import { useLocation } from "react-router";
 import { EventLoopContext } from "$/utils/context-registry";
 import { ReflexEvent } from "$/utils/state";
+import { counted } from "$/public/forms.jsx";
 
 // The words typed into the open editor that the server has not confirmed yet:
 // {entryId, title, body, at}. Module-level, so they outlive a remount of the form.
@@ -88,8 +89,7 @@ export function WordCount({ bodyId, savedBody, one, other, language }) {
   if (count === null) {
     return null;
   }
-  const form = new Intl.PluralRules(language).select(count) === "one" ? one : other;
-  return form.replace("{count}", new Intl.NumberFormat(language).format(count));
+  return counted(one, other, language, count);
 }
 
 /** The form (first child) while the state is this URL's item; else the second child. */

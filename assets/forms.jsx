@@ -101,6 +101,13 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
   );
 }
 
+// A counted message ("{count} word", "{count} words": tr_counted's two forms) for `count`,
+// the language's plural rule choosing the form, the number written as the language writes it.
+export function counted(one, other, language, count) {
+  const form = new Intl.PluralRules(language).select(count) === "one" ? one : other;
+  return form.replace("{count}", new Intl.NumberFormat(language).format(count));
+}
+
 // "12 characters left" under a field with a length limit, once few are left: a person who
 // reaches the limit (or pastes more than fits, which the browser cuts) sees why the field
 // stops taking text. Counted in the browser as they type, in the tab's language (its plural
@@ -129,9 +136,7 @@ export function CharactersLeft({ target, limit, value, one, other, language }) {
     };
   }, [target, limit, value]);
   const shown = left !== null && left <= Math.max(10, Math.round(limit / 10));
-  const count = Math.max(0, left ?? 0);
-  const form = new Intl.PluralRules(language).select(count) === "one" ? one : other;
-  const text = shown ? form.replace("{count}", new Intl.NumberFormat(language).format(count)) : "";
+  const text = shown ? counted(one, other, language, Math.max(0, left)) : "";
   useEffect(() => {
     const timer = window.setTimeout(() => setHeard(text), 1000);
     return () => window.clearTimeout(timer);

@@ -14,6 +14,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
+from betterjournal.components.inputs import radio_button, radio_row
 from betterjournal.components.items import delete_button, share_controls
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
@@ -26,14 +27,8 @@ from betterjournal.views import KIND_VIEWS
 
 
 def _filter_choice(value: str, label: rx.Var[str]) -> rx.Component:
-    return rx.el.label(
-        rx.radio_group.item(value=value),
-        label,
-        display="flex",
-        align_items="center",
-        gap="0.5em",
-        min_height="44px",
-        cursor="pointer",
+    return radio_button(
+        label, JournalState.show == value, JournalState.show_only(value), unchecked="soft", size="2"
     )
 
 
@@ -70,18 +65,14 @@ def _search() -> rx.Component:
             role="search",
             width="100%",
         ),
-        rx.radio_group.root(
-            rx.hstack(
-                # Short words, so the three fit one row on a phone (the group says "entries";
-                # the context, for French: "Toutes", "Partagées", "Privées").
-                _filter_choice(SHOW_ALL, tr(pN_("which entries are listed", "All"))),
-                _filter_choice(SHOW_SHARED, tr(pN_("which entries are listed", "Shared"))),
-                _filter_choice(SHOW_PRIVATE, tr(pN_("which entries are listed", "Private"))),
-                spacing="4",
-                wrap="wrap",
-            ),
-            value=JournalState.show,
-            on_change=JournalState.show_only,
+        radio_row(
+            # Short words, so the three fit one row on a phone (the group says "entries";
+            # the context, for French: "Toutes", "Partagées", "Privées").
+            _filter_choice(SHOW_ALL, tr(pN_("which entries are listed", "All"))),
+            _filter_choice(SHOW_SHARED, tr(pN_("which entries are listed", "Shared"))),
+            _filter_choice(SHOW_PRIVATE, tr(pN_("which entries are listed", "Private"))),
+            spacing="2",
+            wrap="wrap",
             aria_label=tr("Show entries"),
         ),
         spacing="2",
