@@ -11,6 +11,7 @@
 //   the page inside the app they are sent at once over the websocket (in order with a
 //   save or discard, which the server then honours); when the tab is hidden or closed
 //   they are handed to navigator.sendBeacon, which outlives the page.
+// - Once the address is another page's, the form still on screen takes no more words.
 // - While typing goes on without a pause, the words go at least once a second (a browser
 //   may drop the beacon: Chromium dropped most on reloads).
 // - WordCount counts the words on screen as they are typed, offline too.
@@ -23,7 +24,7 @@ import { counted } from "$/public/forms.jsx";
 // The words typed into the open editor that the server has not confirmed yet:
 // {entryId, title, body, at}. Module-level, so they outlive a remount of the form.
 let pending = null;
-// The editor on screen: {entryId, titleId, bodyId, changed()} (one at a time).
+// The editor on screen: {entryId, titleId, bodyId, writePath, changed()} (one at a time).
 let current = null;
 
 // Words to send again: not at all, once a new hydration starts, once the page loaded.
@@ -54,6 +55,23 @@ if (typeof document !== "undefined") {
         at: Date.now(),
       };
       current.changed();
+    },
+    true,
+  );
+  // Tapped on a link, the page's address changes at once but the last form stays on
+  // screen until the next page replaces it (a moment, longer on a slow phone). What is
+  // typed into it then would vanish with it and go to the item it was for: refused.
+  document.addEventListener(
+    "beforeinput",
+    (event) => {
+      const id = event.target?.id;
+      if (
+        current !== null &&
+        (id === current.titleId || id === current.bodyId) &&
+        !onItemPage(current.writePath, current.entryId)
+      ) {
+        event.preventDefault();
+      }
     },
     true,
   );
@@ -210,7 +228,13 @@ export function DraftStatus({
   };
 
   useEffect(() => {
-    current = { entryId, titleId, bodyId, changed: () => setTyped((n) => n + 1) };
+    current = {
+      entryId,
+      titleId,
+      bodyId,
+      writePath,
+      changed: () => setTyped((n) => n + 1),
+    };
     const goOnline = () => setOnline(true);
     const goOffline = () => {
       setOnline(false);

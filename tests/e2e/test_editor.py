@@ -156,6 +156,38 @@ def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) 
     expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
+def test_words_typed_as_write_is_tapped_again_go_to_no_other_entry(writer, running_app) -> None:
+    """Tapping Write while writing: the page's address changes at once, but the last form
+    stays on screen a moment until the new editor replaces it (longer on a slow phone).
+    What is typed into it then would vanish with it, and went into the previous entry's
+    draft. It must go nowhere but the entry whose editor is on screen."""
+    page, cookie = writer.page, session_cookie(writer)
+    first = running_app.marker("first") + " the entry written first."
+    slow = page.context.new_cdp_session(page)
+    for round_number in range(3):
+        tap_write(page)
+        expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+        page.get_by_label("Your entry").press_sequentially(first)
+        expect(status(page, "Draft saved")).to_be_visible()
+        previous = entry_id_of(page)
+
+        stray = running_app.marker(f"stray{round_number}")
+        slow.send("Emulation.setCPUThrottlingRate", {"rate": 6})  # a slow phone: a longer moment
+        tap_write(page)
+        page.get_by_label("Title (optional)").fill(stray, timeout=10_000)  # at once
+        slow.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        page.wait_for_url(lambda url, previous=previous: "id=" in url and previous not in url)
+        expect(page.get_by_label("Your entry")).to_have_value("")
+        shown = page.get_by_label("Title (optional)").input_value()
+        if shown:
+            expect(status(page, "Draft saved")).to_be_visible()
+        time.sleep(1.5)  # anything still on its way (a debounce, the form's last words) lands
+
+        assert read_draft(running_app, cookie, previous) == ("", first)
+        assert read_draft(running_app, cookie, entry_id_of(page)) == (shown, "")
+        assert shown in ("", stray)
+
+
 def test_a_reload_while_typing_loses_at_most_the_last_second(writer, running_app) -> None:
     """Typing on without a pause never lets the debounce fire, and a browser may drop the
     beacon a reload sends (Chromium dropped 3 of 4 in a walk-through): the words also go
