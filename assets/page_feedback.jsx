@@ -32,3 +32,50 @@ export function WhenOffline({ children }) {
   }, []);
   return !online || connectErrors.length > 0 ? children : null;
 }
+
+// The keyboard's focus stays where the person was. A control taken off the page while it
+// had the focus (a form drawn again with what the server now holds, "Mark as reviewed"
+// become "Reviewed") would hand the focus back to the top of the document: the next Tab
+// starts over from the first link. Its like on the page drawn after it (same element,
+// same name, same words) takes the focus; else the page's notice, which says what the
+// control did. A move to another page is left to the page's heading (FocusOnNewPage).
+// (Chromium sends focusout when it removes the focused element; measured by the tests.)
+let focusedOn = null; // the address the focused control was on
+if (typeof document !== "undefined") {
+  document.addEventListener("focusin", () => {
+    focusedOn = window.location.href;
+  });
+  document.addEventListener(
+    "focusout",
+    (event) => {
+      const gone = event.target;
+      if (event.relatedTarget !== null || !(gone instanceof HTMLElement) || !gone.closest("main")) {
+        return;
+      }
+      const { tagName, textContent } = gone;
+      const [name, label] = [gone.getAttribute("name"), gone.getAttribute("aria-label")];
+      const address = focusedOn;
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (gone.isConnected || (active !== null && active !== document.body) || window.location.href !== address) {
+          return;
+        }
+        const like = [...document.querySelectorAll(`main ${tagName}`)].find(
+          (element) =>
+            element.textContent === textContent &&
+            element.getAttribute("name") === name &&
+            element.getAttribute("aria-label") === label &&
+            !element.disabled,
+        );
+        const notice = document.querySelector('main [role="status"].rt-CalloutRoot');
+        if (like !== undefined) {
+          like.focus();
+        } else if (notice !== null) {
+          notice.tabIndex = -1;
+          notice.focus();
+        }
+      });
+    },
+    true,
+  );
+}

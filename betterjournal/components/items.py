@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal.components.entries import share_status_line
+from betterjournal.components.layout import link_button
 from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import ShareLine
@@ -20,9 +21,12 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
                         on_change=lambda on: ItemSharingState.set_shared(item_id, share.clinician_id, on),
                         size="3",
                     ),
-                    rx.text(share.switch),
+                    # Beside the switch while its words fit there; under it in large text,
+                    # rather than cut mid-word ("Had/dad") in what is left beside it.
+                    rx.text(share.switch, flex="1 1 10rem", overflow_wrap="break-word"),
                     align="center",
                     spacing="3",
+                    wrap="wrap",
                 ),
             ),
             share_status_line(share),
@@ -78,4 +82,16 @@ def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) ->
                 margin_top="1em",
             ),
         ),
+    )
+
+
+def edit_and_delete(
+    item_id: rx.Var[str] | str, *, edit_href: rx.Var[str] | str, delete_label: Text, question: Text
+) -> rx.Component:
+    """An item's Edit and Delete, side by side; one under the other in large text."""
+    return rx.hstack(
+        link_button(tr("Edit"), href=edit_href, variant="soft"),
+        delete_button(item_id, label=delete_label, question=question),
+        spacing="3",
+        wrap="wrap",
     )

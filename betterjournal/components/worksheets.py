@@ -76,12 +76,15 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             on_change=lambda value: answer(cell, value),
             on_pointer_up=lambda value: answer(cell, value, resting=True),
             width="100%",
+            flex="1 1 8rem",
             min_height="2.75rem",
             custom_attrs={"data-answered": rx.cond(cell.text != "", "true", "false")},
         ),
+        # Beside the slider; under it in large text rather than cut mid-word.
         rx.text(rx.cond(cell.text != "", cell.text, not_rated), min_width="4ch", aria_hidden="true"),
         width="100%",
         align="center",
+        wrap="wrap",
     )
 
 
@@ -133,7 +136,7 @@ def _filled_row(
 ) -> rx.Component:
     return rx.el.fieldset(
         # A list's item is one field, labelled "Item 2" itself: no legend saying it again.
-        rx.cond(field.type != LIST, rx.el.legend(row.label, font_weight="500")),
+        rx.cond(field.type != LIST, rx.el.legend(row.label, font_weight="500", class_name="whole-words")),
         rx.vstack(
             rx.foreach(row.cells, lambda cell: _labelled(cell, _control(cell, answer))),
             rx.button(
@@ -150,7 +153,7 @@ def _filled_row(
         ),
         border="1px solid var(--gray-5)",
         border_radius="var(--radius-3)",
-        padding="0.75em",
+        padding="12px",  # not em: in large text the words need the width more than the frame
         width="100%",
     )
 
@@ -164,7 +167,7 @@ def worksheet_form(
         return rx.cond(
             field.repeatable,
             rx.el.fieldset(
-                rx.el.legend(field.label, font_weight="600", font_size="1.05em"),
+                rx.el.legend(field.label, font_weight="600", font_size="1.05em", class_name="whole-words"),
                 rx.cond(field.hint != "", rx.text(field.hint, size="2", color_scheme="gray")),
                 rx.vstack(
                     rx.foreach(field.rows, lambda row: _filled_row(field, row, answer, remove)),
@@ -216,7 +219,7 @@ def worksheet_answers(fields: Any, *, level: str = "h3") -> rx.Component:
 
     def one(field: FieldView) -> rx.Component:
         return rx.vstack(
-            rx.heading(field.label, as_=level, size="3"),
+            rx.heading(field.label, as_=level, size="3", class_name="whole-words"),
             rx.cond(
                 field.rows.length() > 0,  # type: ignore[attr-defined]
                 rx.foreach(

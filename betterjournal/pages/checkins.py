@@ -20,7 +20,7 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.forms import NATIVE_CONTROL
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
-from betterjournal.components.items import delete_button, share_controls
+from betterjournal.components.items import edit_and_delete, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
@@ -645,10 +645,11 @@ def check_in_item_page() -> rx.Component:
                 rx.cond(line.note != "", entry_body(line.note)),
                 rx.divider(),
                 share_controls(line.id),
-                rx.hstack(
-                    link_button(tr("Edit"), href=routes.CHECK_IN + "?id=" + line.id, variant="soft"),
-                    delete_button(line.id, label=tr("Delete check-in"), question=tr("Delete this check-in?")),
-                    spacing="3",
+                edit_and_delete(
+                    line.id,
+                    edit_href=routes.CHECK_IN + "?id=" + line.id,
+                    delete_label=tr("Delete check-in"),
+                    question=tr("Delete this check-in?"),
                 ),
                 spacing="3",
                 width="100%",

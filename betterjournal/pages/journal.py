@@ -15,7 +15,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.inputs import radio_button, radio_row
-from betterjournal.components.items import delete_button, share_controls
+from betterjournal.components.items import edit_and_delete, share_controls
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
@@ -152,12 +152,11 @@ def entry_page() -> rx.Component:
                 entry_body(EntryState.body),
                 rx.divider(),
                 share_controls(EntryState.entry_id),
-                rx.hstack(
-                    link_button(tr("Edit"), href=routes.WRITE + "?id=" + EntryState.entry_id, variant="soft"),
-                    delete_button(
-                        EntryState.entry_id, label=tr("Delete entry"), question=tr("Delete this entry?")
-                    ),
-                    spacing="3",
+                edit_and_delete(
+                    EntryState.entry_id,
+                    edit_href=routes.WRITE + "?id=" + EntryState.entry_id,
+                    delete_label=tr("Delete entry"),
+                    question=tr("Delete this entry?"),
                 ),
                 spacing="3",
                 width="100%",

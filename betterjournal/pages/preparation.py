@@ -97,7 +97,11 @@ def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Co
         rx.card(
             rx.vstack(
                 text,
-                rx.cond(line.discussed, rx.badge(line.status, color_scheme="green", variant="soft")),
+                rx.cond(
+                    line.discussed,
+                    # High contrast: the soft green's words are 4.3:1 on their ground (4.5 needed).
+                    rx.badge(line.status, color_scheme="green", variant="soft", high_contrast=True),
+                ),
                 *([_pin_share(line)] if editable else []),
                 *([controls] if editable else []),
                 spacing="2",

@@ -374,7 +374,7 @@ def _session_card(item) -> rx.Component:
                     ),
                 ),
                 spacing="1",
-                flex="1",
+                flex="1 1 10rem",  # the button goes under it in large text (no word cut)
                 min_width="0",
             ),
             rx.cond(
@@ -389,6 +389,7 @@ def _session_card(item) -> rx.Component:
                 ),
             ),
             align="center",
+            wrap="wrap",
             width="100%",
         ),
         width="100%",

@@ -134,9 +134,18 @@ def seed(app: RunningApp, language: str) -> World:
             zone=ZONE,
         )
         ready = agenda.prepare(session, client_id=client.id, clinician_id=clinician.id)
-        agenda.add_text(session, client_id=client.id, agenda_id=ready.agenda.id, text="Sleep before work")
+        added = agenda.add_text(
+            session, client_id=client.id, agenda_id=ready.agenda.id, text="Sleep before work"
+        )
         agenda.pin(session, client_id=client.id, agenda_id=ready.agenda.id, kind=agenda.CHART, item_id="")
         share(ready.agenda.id)
+        agenda.set_discussed(  # ticked in the brief: the client's line says "Discussed"
+            session,
+            clinician_id=clinician.id,
+            agenda_id=ready.agenda.id,
+            line_id=added.lines[0].id,
+            discussed=True,
+        )
         return World(
             client_email=client_email,
             clinician_email=clinician_email,
@@ -521,17 +530,7 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     after = page.evaluate(sizes)
     assert all(round(a / b, 2) == 2 for a, b in zip(after, before, strict=True)), (before, after)
     problems = []
-    for path in (
-        routes.JOURNAL,
-        routes.WRITE,
-        routes.CHECK_IN,
-        routes.CHECK_INS,
-        routes.HOMEWORK,
-        routes.PREPARE,
-        routes.CARE_TEAM,
-        routes.SETTINGS,
-        routes.YOUR_DATA,
-    ):
+    for path in (*client_pages(world), routes.entry(world.shared_entry_id)):  # (its share lines)
         tab.goto(path)
         settle(page)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"

@@ -438,6 +438,12 @@ def test_what_a_button_far_down_the_page_did_is_said_where_the_person_is(people)
     said = page.get_by_role("status").filter(has_text=re.compile("^Reminders (saved|are off)\\.$"))
     expect(said).to_be_in_viewport()
     assert scrolled > 300 and page.evaluate("() => window.scrollY") >= scrolled - 50  # not scrolled up to it
+    # By the keyboard: the form is drawn again with what the server holds, and the focus
+    # stays on its button (before, it fell back to the top: the next Tab started over).
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(said).to_be_in_viewport()
+    expect(save).to_be_focused()
 
 
 def test_a_mistyped_invitation_code_stays_to_be_corrected(open_phone, running_app: RunningApp) -> None:
