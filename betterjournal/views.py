@@ -571,7 +571,7 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
     return GivenLine(
         id=given.id,
         title=str(reader.shown(given.worksheet.title)),
-        due=homework.due_text(reader, given.due_on, today),
+        due="" if returned else homework.due_text(reader, given.due_on, today),  # no longer due
         status=reader.t(GIVEN_STATUS[given.status]),
         instructions=given.instructions,
         note=given.note,
@@ -584,15 +584,16 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
 
 def attention_line(item: homework.Attention, reader: Reader, today: date) -> GivenLine:
     """An assignment needing attention, on a clinician's brief (not editable there)."""
+    overdue = item.status == "overdue"
     return GivenLine(
         id=item.id,
         title=str(reader.shown(item.worksheet.title)),
-        due=homework.due_text(reader, item.due_on, today),
+        due=homework.due_text(reader, item.due_on, today) if overdue else "",  # returned: no longer due
         status=reader.t(GIVEN_STATUS[item.status]),
         instructions="",
         note="",
         due_on=item.due_on.isoformat() if item.due_on else "",
-        returned=item.status != "overdue",
+        returned=not overdue,
         not_done=item.status == "not_done",
         editable=False,
     )

@@ -191,7 +191,8 @@ def _from_clinician() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.text(WorksheetState.by, weight="bold"),
-                rx.text(WorksheetState.due, size="2"),
+                # Returned, it is no longer due (as on the homework list's card).
+                rx.cond(~WorksheetState.returned, rx.text(WorksheetState.due, size="2")),
                 rx.cond(WorksheetState.instructions != "", entry_body(WorksheetState.instructions)),
                 rx.cond(WorksheetState.note != "", entry_body(WorksheetState.note)),
                 spacing="2",
@@ -489,7 +490,7 @@ def _given_card(line: GivenLine) -> rx.Component:
                 width="100%",
                 align="start",
             ),
-            rx.text(line.due, size="2"),
+            rx.cond(line.due != "", rx.text(line.due, size="2")),
             rx.cond(line.instructions != "", rx.text(line.instructions, size="2", color_scheme="gray")),
             rx.cond(
                 line.returned,

@@ -495,7 +495,7 @@ def _given(line: GivenLine) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(line.title, weight="bold"),
-            rx.text(line.status, " · ", line.due, size="2"),
+            rx.text(line.status, rx.cond(line.due != "", " · " + line.due, ""), size="2"),
             rx.cond(
                 line.returned,
                 rx.link(

@@ -168,6 +168,8 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     # The clinician's open page says so at once, without a reload.
     expect(desk.get_by_text("Returned: to review")).to_be_visible()
     assert situation not in desk.content()
+    given = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Returned: to review")
+    expect(given).not_to_contain_text("Due ")  # returned: no longer due, on either side
 
     # The client keeps the returned record open; the clinician reads it, comments and
     # marks it reviewed, and the comment appears on the client's screen as it is saved.
@@ -180,6 +182,8 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(returned_card).not_to_contain_text("Due ")  # returned work is no longer due
     returned_card.click()
     expect(page.get_by_role("heading", name="Thought record")).to_be_visible()
+    expect(page.get_by_text("From Dr. Okafor")).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text("Due ")
     _read_and_review(desk, url, "Good noticing. Let's look at the evidence together.")
     expect(desk.get_by_text(situation)).to_be_visible()
     expect(desk.get_by_text("70 / 100")).to_be_visible()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -743,6 +743,35 @@ def test_homework_from_a_clinician_no_longer_connected_says_so(db: People) -> No
     assert (task.id, task.linked) == (str(assignment), False)
     line = views.task_line(task, Reader(ENGLISH), TODAY)
     assert line.status == f"No longer connected to {db.clinician_a.name}"
+
+
+@pytest.mark.parametrize("status", ["assigned", "overdue", "returned", "not_done", "reviewed"])
+def test_returned_homework_is_no_longer_said_to_be_due(status: str) -> None:
+    """The clinician's list and brief said "Returned: to review · Due Sunday" (a walk-through):
+    once returned, the date to meet is gone, as on the client's own cards."""
+    reader, due_on = Reader(ENGLISH), TODAY + timedelta(days=3)
+    given = homework.Given(
+        id="a",
+        client_id="c",
+        client_name="Sam",
+        worksheet=worksheets.THOUGHT_RECORD,
+        instructions="",
+        note="",
+        due_on=due_on,
+        status=status,
+        created_at=datetime.now(UTC),
+        not_done=status == "not_done",
+    )
+    open_ = status in ("assigned", "overdue")
+    assert views.given_line(given, reader, TODAY).due == (
+        homework.due_text(reader, due_on, TODAY) if open_ else ""
+    )
+    if status in ("overdue", "returned", "not_done"):  # what a brief lists
+        needing = homework.Attention(
+            id="a", worksheet=worksheets.THOUGHT_RECORD, due_on=due_on, status=status
+        )
+        line = views.attention_line(needing, reader, TODAY)
+        assert (line.due != "", line.returned) == (status == "overdue", status != "overdue")
 
 
 # --- the caseload's counts, from an index for what was never returned -----------------------
