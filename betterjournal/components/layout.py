@@ -231,8 +231,10 @@ def _client_nav() -> rx.Component:
         justify_content="safe center",  # ("safe": a row wider than the bar starts at its left)
         spacing="0",
         # One row, always: in large text it scrolls sideways in the bar (the tab you are on
-        # scrolled into view) rather than stacking into rows that cover half the screen.
+        # scrolled into view, a shade at an edge with more tabs beyond: assets/app.css)
+        # rather than stacking into rows that cover half the screen.
         wrap="nowrap",
+        class_name="bj-tabs",
         overflow_x="auto",
         width="100%",
     )

@@ -13,6 +13,7 @@ A client's fortnight is written straight into the app's database through the cor
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from people import Tab, sign_in
+from PIL import Image
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import select
 from unit_support import link
@@ -675,3 +677,40 @@ def test_appearance_follows_the_phone_or_the_choice_in_settings(browser, running
     page.wait_for_function(dark)
     page.context.close()
     assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_tab_bar_wider_than_the_phone_shows_that_more_tabs_are_beyond_its_edge(
+    browser, running_app, worlds, scheme
+) -> None:
+    """At 200 % text the six tabs scroll sideways in the bar; a walk-through found "Prepare"
+    and "Care team" off screen with nothing to say they were there. A shade darkens the
+    bar's edge where more tabs are beyond it, and only there."""
+    world = worlds[FRENCH]  # the longest words
+    tab = open_tab(browser, running_app, FRENCH, PHONE, is_mobile=True, has_touch=True, color_scheme=scheme)
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD, french=True)
+    page.wait_for_url("**/journal")
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    tab.goto(routes.JOURNAL)
+    settle(page)
+    bar = page.locator("nav .bj-tabs")
+    assert bar.evaluate("row => row.scrollWidth > row.clientWidth + 40")  # it does scroll
+
+    def shade_at_edges() -> tuple[float, float]:
+        """How much darker (light) or lighter (dark) the bar's two edges are than its middle,
+        along its bottom line (under the icons and words)."""
+        shot = Image.open(io.BytesIO(bar.screenshot())).convert("L")
+        y = shot.height - 2
+        middle = shot.getpixel((shot.width // 2, y))
+        left, right = shot.getpixel((1, y)), shot.getpixel((shot.width - 2, y))
+        sign = 1 if scheme == "light" else -1
+        return sign * (middle - left), sign * (middle - right)  # type: ignore[operator]
+
+    left, right = shade_at_edges()
+    assert left < 3 and right > 12, (left, right)  # at the start: more to the right only
+    bar.evaluate("row => { row.scrollLeft = row.scrollWidth; }")
+    page.wait_for_timeout(100)
+    left, right = shade_at_edges()
+    assert left > 12 and right < 3, (left, right)  # at the end: more to the left only
+    page.context.close()
