@@ -65,6 +65,7 @@ from betterjournal.state.homework import (
 )
 from betterjournal.state.journal import EntryState, JournalState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
+from betterjournal.state.reminders import ReminderBannerState
 from betterjournal.state.settings import SettingsState
 from betterjournal.state.your_data import YourDataState
 
@@ -111,6 +112,10 @@ app.register_lifespan_task(scheduler.run_key_sweeper)
 
 app.add_middleware(SessionGate(), index=0)
 
+# The pages a reminder leads to look again as they open: a reminder for what the person is
+# doing there is put away (the banner's own look, as it mounts, still has the page before).
+REMINDED_HERE = [ReminderBannerState.load_reminder]
+
 PAGES = [
     (landing_page, routes.HOME, N_("A private space between sessions"), LandingState.open_landing),
     (sign_in_page, routes.SIGN_IN, N_("Sign in"), AppState.prepare_public_page),
@@ -131,13 +136,18 @@ PAGES = [
         N_("Your journal"),
         [JournalState.load_journal, HomeworkState.load_to_do],
     ),
-    (write_page, routes.WRITE, N_("Write"), EditorState.open_editor),
+    (write_page, routes.WRITE, N_("Write"), [EditorState.open_editor, *REMINDED_HERE]),
     (entry_page, routes.ENTRY, N_("Journal entry"), EntryState.load_entry),
-    (check_in_page, routes.CHECK_IN, N_("Check in"), CheckInState.open_check_in),
+    (check_in_page, routes.CHECK_IN, N_("Check in"), [CheckInState.open_check_in, *REMINDED_HERE]),
     (check_ins_page, routes.CHECK_INS, N_("Your check-ins"), CheckInsState.load_check_ins),
     (check_in_item_page, routes.CHECK_IN_ITEM, N_("Your check-in"), CheckInItemState.load_check_in),
-    (homework_page, routes.HOMEWORK, N_("Homework"), HomeworkState.load_homework),
-    (worksheet_page, routes.WORKSHEET, N_("Homework exercise"), WorksheetState.open_worksheet),
+    (homework_page, routes.HOMEWORK, N_("Homework"), [HomeworkState.load_homework, *REMINDED_HERE]),
+    (
+        worksheet_page,
+        routes.WORKSHEET,
+        N_("Homework exercise"),
+        [WorksheetState.open_worksheet, *REMINDED_HERE],
+    ),
     (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
     (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
     (security_page, routes.SECURITY, N_("Password and two-step sign-in"), SecurityState.load_security),

@@ -55,12 +55,23 @@ class ReminderBannerState(AppState):
 
     async def _show_newest(self, user_id: uuid.UUID) -> None:
         found = await in_session(reminders.banner, user_id=user_id)
+        while found is not None and self._on_page_of(found.href):
+            # Already where it leads (writing, checking in): done, not said again there;
+            # an older one given with it may still be shown.
+            await in_session(reminders.dismiss, user_id=user_id, reminder_id=str(found.id))
+            refresh_banners([user_id], but=self.router.session.client_token)
+            found = await in_session(reminders.banner, user_id=user_id)
         if found is None:
             if self.reminder_kind:
                 self._clear()
             return
         self.reminder_kind, self.reminder_href = found.kind.value, found.href
         self._reminder_id = str(found.id)
+
+    def _on_page_of(self, href: str) -> bool:
+        """Whether this tab is on the page `href` leads to, or one under it."""
+        here, there = self.router.url.path.rstrip("/"), href.rstrip("/")
+        return here == there or here.startswith(there + "/")
 
     @guarded(Role.CLIENT)
     async def dismiss_reminder(self) -> None:

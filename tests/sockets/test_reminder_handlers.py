@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from sqlmodel import select
 from betterjournal import routes
 from betterjournal.core import reminders
 from betterjournal.db import session_scope
-from betterjournal.models import User
+from betterjournal.models import ReminderKind, User
 from betterjournal.state.base import AppState
 from betterjournal.state.reminders import ReminderBannerState
 from betterjournal.state.settings import SettingsState
@@ -81,3 +82,41 @@ async def test_a_client_saves_their_own_reminders_and_the_banner_holds_no_conten
         # Dismissing with no banner (or twice) is harmless.
         gone = await tab.exchange(handler_name(ReminderBannerState, "dismiss_reminder"), path=routes.JOURNAL)
         assert problem_of(gone) == ""
+
+
+@pytest.mark.parametrize(
+    ("kind", "page", "put_away"),
+    [
+        (ReminderKind.JOURNAL, routes.WRITE, True),
+        (ReminderKind.CHECK_IN, routes.CHECK_IN, True),
+        (ReminderKind.HOMEWORK, routes.WORKSHEET, True),  # a page under the homework list
+        (ReminderKind.CHECK_IN, routes.CHECK_INS, False),  # the charts: not checking in
+        (ReminderKind.JOURNAL, routes.JOURNAL, False),
+    ],
+)
+async def test_a_reminder_is_put_away_on_the_page_it_leads_to(
+    running_app: RunningApp, kind: ReminderKind, page: str, put_away: bool
+) -> None:
+    """A walk-through met "A reminder from Betterjournal: a moment to write? Write" while
+    writing, its link to the page already open. Where it leads, it is done: dismissed
+    there, so it does not follow the client to the next page either."""
+    email, cookie = await _client(running_app)
+    with running_app.core(), session_scope() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        reminders._record(
+            session, user.id, reminders.Due(kind=kind, slot=date.today())
+        )  # as the scheduler does
+    load = handler_name(ReminderBannerState, "load_reminder")
+    async with connected(running_app, cookie) as tab:
+        shown = await tab.exchange(load, path=routes.SETTINGS)
+        assert state_of(shown, ReminderBannerState).get("reminder_kind") == kind.value
+        there = await tab.exchange(load, path=page, query={"id": str(uuid.uuid4())})
+        assert merged_kind(shown + there) == ("" if put_away else kind.value)
+        after = await tab.exchange(load, path=routes.SETTINGS)
+        assert merged_kind(shown + there + after) == ("" if put_away else kind.value)
+    with running_app.core(), session_scope() as session:
+        assert (reminders.banner(session, user_id=user.id) is None) is put_away
+
+
+def merged_kind(updates: Any) -> str:
+    return str(state_of(updates, ReminderBannerState).get("reminder_kind", ""))
