@@ -67,8 +67,13 @@ def _since(today: date, range_name: str) -> date | None:
 DATE_AXIS_RIGHT = 24
 
 
-# More colour-blind-safe colours (Okabe–Ito) for the extra scales, in turn.
-EXTRA_COLOURS = ("#E69F00", "#56B4E9", "#000000", "#F0E442")
+# Colours for the extra scales, in turn: hues apart from the four above, each at least 3:1
+# against the page in light and in dark mode (Okabe–Ito's orange, sky blue, black and
+# yellow, used before, each vanished in one of them: 1.1–2.3:1).
+EXTRA_COLOURS = ("#A6761D", "#7570B3", "#7A7A00", "#C1408B")
+# Around each day of the year in pixels: its colour runs from dark to light (mood 0 on
+# a dark page, 10 on a white one: 1.2:1), so each day has an edge seen on either (3.4:1, 5.5:1).
+DAY_EDGE = "#8A8A8A"
 
 
 def trend(
@@ -239,6 +244,7 @@ def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
             marker={
                 "symbol": "square",
                 "size": 6,
+                "line": {"width": 1, "color": DAY_EDGE},
                 "color": [round(by_day[day], 1) for day in days],
                 "colorscale": MOOD_SCALE,
                 "cmin": 0,
