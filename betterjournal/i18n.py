@@ -73,7 +73,7 @@ def pN_(context: str, message: str) -> InContext:
 TIME_ZONE_CHOICES: tuple[tuple[str, Message], ...] = (
     ("America/St_Johns", N_("Newfoundland time (St. John's)")),
     ("America/Halifax", N_("Atlantic time (Halifax, Moncton)")),
-    ("America/Toronto", N_("Eastern time (Toronto, Montréal, Ottawa)")),
+    ("America/Toronto", N_("Eastern time (Toronto, Montréal)")),
     ("America/Winnipeg", N_("Central time (Winnipeg)")),
     ("America/Regina", N_("Saskatchewan time (Regina)")),
     ("America/Edmonton", N_("Mountain time (Edmonton, Calgary)")),

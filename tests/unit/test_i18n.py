@@ -11,7 +11,7 @@ import pytest
 from betterjournal.components.text import tr, tr_counted
 from betterjournal.core.errors import InvalidInput
 from betterjournal.core.journal import KIND
-from betterjournal.i18n import ENGLISH, FRENCH, N_, Reader, from_accept_language
+from betterjournal.i18n import ENGLISH, FRENCH, LANGUAGES, N_, TIME_ZONE_CHOICES, Reader, from_accept_language
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # 19:05 UTC on 30 November 2026: 11:05 in Vancouver, 15:05 in Halifax.
@@ -216,3 +216,12 @@ def test_a_message_with_a_context_is_translated_apart() -> None:
     assert Reader(FRENCH).t("Homework") == "Devoirs"
     assert Reader(FRENCH).t(ONE_HOMEWORK) == "Devoir"
     assert Reader(ENGLISH).t(ONE_HOMEWORK) == "Homework"
+
+
+def test_every_time_zone_name_fits_a_phones_drop_down_in_each_language() -> None:
+    """A phone's drop-down shows one line and cuts what does not fit: at 390 px, about 38
+    characters ("Heure de l'Est (Toronto, Montréal, Ottaw", found by a walk-through)."""
+    for language in LANGUAGES:
+        reader = Reader(language)
+        for _zone, name in TIME_ZONE_CHOICES:
+            assert len(str(reader.t(name))) <= 34, (language, reader.t(name))
