@@ -321,7 +321,9 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                     title=tr("Settings"),
                     color_scheme="gray",
                     flex_shrink="0",
-                    **_tap_target(TAP, TAP),
+                    # 44 px whatever the text size (an icon, no words to grow): in large
+                    # text it then keeps to the sign-out button's row, not a row of its own.
+                    **_tap_target("44px", "44px"),
                 ),
                 _sign_out_form(),
                 align="center",

@@ -508,8 +508,8 @@ def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, run
 
 @pytest.mark.parametrize(
     ("viewport", "language"),
-    [(PHONE, ENGLISH), (NARROW, ENGLISH), (NARROW, FRENCH)],
-    ids=["390px", "320px", "320px-fr"],
+    [(PHONE, ENGLISH), (PHONE, FRENCH), (NARROW, ENGLISH), (NARROW, FRENCH)],
+    ids=["390px", "390px-fr", "320px", "320px-fr"],
 )
 def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     browser, running_app, worlds, viewport, language
@@ -543,6 +543,10 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
         sign_out = page.get_by_role("banner").get_by_role("button", name=sign_out_words, exact=True)
         box = sign_out.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, box)
+        if viewport == PHONE:  # Settings beside it, not on a row of its own (a screen's fifth)
+            settings = page.get_by_role("banner").get_by_role("link", name=Reader(language).t("Settings"))
+            gear = settings.bounding_box()
+            assert gear is not None and abs(gear["y"] + gear["height"] / 2 - box["y"] - box["height"] / 2) < 8
     page.context.close()
     assert not problems, report(problems)
 
