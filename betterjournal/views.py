@@ -536,13 +536,18 @@ def _task_status(task: homework.Task) -> str:
     return "told" if task.status == "returned" and task.marked_not_done else task.status
 
 
+def _due(reader: Reader, due_on: date | None, today: date, *, returned: bool) -> str:
+    """When it is due; nothing once returned: its status says where it stands, not a date
+    to meet (the client's cards, the clinician's list and brief alike)."""
+    return "" if returned else homework.due_text(reader, due_on, today)
+
+
 def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
     return TaskLine(
         id=task.id,
         title=str(reader.shown(task.worksheet.title)),
         by=reader.t("From {name}", name=task.clinician_name),
-        # Returned work is no longer due: its card says where it stands, not a date to meet.
-        due="" if task.status in ("returned", "reviewed") else homework.due_text(reader, task.due_on, today),
+        due=_due(reader, task.due_on, today, returned=task.status in ("returned", "reviewed")),
         status=reader.t(TASK_STATUS[_task_status(task)])
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),
@@ -571,7 +576,7 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
     return GivenLine(
         id=given.id,
         title=str(reader.shown(given.worksheet.title)),
-        due="" if returned else homework.due_text(reader, given.due_on, today),  # no longer due
+        due=_due(reader, given.due_on, today, returned=returned),
         status=reader.t(GIVEN_STATUS[given.status]),
         instructions=given.instructions,
         note=given.note,
@@ -588,7 +593,7 @@ def attention_line(item: homework.Attention, reader: Reader, today: date) -> Giv
     return GivenLine(
         id=item.id,
         title=str(reader.shown(item.worksheet.title)),
-        due=homework.due_text(reader, item.due_on, today) if overdue else "",  # returned: no longer due
+        due=_due(reader, item.due_on, today, returned=not overdue),
         status=reader.t(GIVEN_STATUS[item.status]),
         instructions="",
         note="",
