@@ -133,7 +133,8 @@ class TwoStepState(AppState):
         """(token, person, signed in fully): the session at its setup stage, or a client's."""
         token, pending = _pending_user(self, SessionStage.MFA_SETUP)
         user = await pending
-        if user is not None:
+        if user is not None and token is not None:
+            self._hold_for_session(token)
             return token, user, False
         viewer = await self._authenticate(())
         if viewer is None:

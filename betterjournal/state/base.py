@@ -27,7 +27,7 @@ from betterjournal import limits, routes
 from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
 from betterjournal.core import accounts, audit, form_tokens
 from betterjournal.core.errors import CoreError, InvalidInput
-from betterjournal.crypto import DecryptionError
+from betterjournal.crypto import DecryptionError, sha256_hex
 from betterjournal.db import in_session
 from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
 from betterjournal.models import AuditAction, AuditOutcome, Role, Viewer
@@ -117,6 +117,10 @@ class AppState(rx.State):
     problem: str = ""
     feedback_on: str = ""  # the page the notice or problem was given on (shown only there)
     _viewer_id: str = ""
+    # A session short of its second step is nobody's identity, yet the setup page shows it
+    # its new authenticator key and then its recovery codes: the tree then holds them for
+    # that session alone (its token's digest), and any other cookie, or none, wipes it.
+    _held_for_session: str = ""
     _flash_message: str = ""
     _language_chosen: bool = False  # by the person, not just guessed from the browser
     _added_at: float = 0.0  # when a one-field "Add" form of this tab last added something
@@ -188,9 +192,11 @@ class AppState(rx.State):
         own pushes (state/live.py): they are not the person's activity.
         """
         token = session_token_from_cookie_header(self.router.headers.cookie)
+        if self._held_for_session and self._held_for_session != sha256_hex(token or ""):
+            await self._forget()
         viewer = await in_session(accounts.resolve_session, token=token, touch=touch)
-        # Private data only ever enters the tree for an identified viewer, so an empty
-        # _viewer_id means there is nothing of anyone's to wipe.
+        # Private data only ever enters the tree for an identified viewer or a held session,
+        # so with neither there is nothing of anyone's to wipe.
         if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):
             await self._forget()
         if viewer is not None and self._viewer_id != str(viewer.user_id):
@@ -218,6 +224,11 @@ class AppState(rx.State):
         if viewer is None or (roles and viewer.role not in roles):
             return None
         return viewer
+
+    def _hold_for_session(self, token: str) -> None:
+        """What this tree is given next belongs to the session `token`, though it identifies
+        nobody yet (two-step setup): `_identify` wipes it for any other cookie."""
+        self._held_for_session = sha256_hex(token)
 
     async def _forget(self) -> None:
         """Wipe every state of the tree: nothing of a previous session stays in memory.

@@ -15,6 +15,8 @@ import uuid
 
 import pytest
 import two_step
+from pyotp.totp import TOTP
+from reflex.state import State
 from socket_support import (
     FEEDBACK_VARS,
     World,
@@ -22,6 +24,7 @@ from socket_support import (
     connect,
     filled_vars,
     plausible_payload,
+    reconnect_same_token,
     redirects_of,
     secrets_in,
     short_name,
@@ -194,3 +197,66 @@ def test_roles_that_must_use_two_step_sign_in() -> None:
     from betterjournal.core import mfa
 
     assert set(mfa.REQUIRED_FOR) == {Role.CLINICIAN, Role.ADMIN}
+
+
+async def test_a_new_authenticator_key_and_its_recovery_codes_stay_with_the_setup_session(
+    running_app, half_signed_in: dict[str, str]
+) -> None:
+    """AUTHN-5, AUTHN-7: a session short of its second step identifies nobody, but its setup
+    page is shown the new key, then the recovery codes. Whoever reconnects with that tab's
+    token and another cookie, or none, and asks for the tab's state (`hydrate`) gets neither;
+    the setup session itself, reconnecting, still finds its page as it was."""
+    email = f"gate-key-{uuid.uuid4().hex[:8]}@clinic.example"
+    await asyncio.to_thread(
+        running_app.cli,
+        "user",
+        "create",
+        "--role",
+        "clinician",
+        "--email",
+        email,
+        "--name",
+        "Dr. Key",
+        stdin=PASSWORD + "\n",
+    )
+    cookie, _ = await _password_only(running_app.url, email)
+    hydrate = handler_name(State, "hydrate")
+
+    async def hydrated_again(token: str, with_cookie: str) -> dict[str, object]:
+        tab = await reconnect_same_token(running_app, token, with_cookie)
+        try:
+            return state_of(await tab.exchange(hydrate, path=routes.TWO_STEP_SETUP), TwoStepState)
+        finally:
+            await tab.close()
+
+    tab = await connect(running_app, cookie)
+    opened = state_of(
+        await tab.exchange(handler_name(TwoStepState, "open_setup"), path=routes.TWO_STEP_SETUP), TwoStepState
+    )
+    key = str(opened.get("secret", ""))
+    assert len(key.replace(" ", "")) >= 16
+    await tab.close()
+    for someone_else in ("", half_signed_in["code"]):
+        assert not (await hydrated_again(tab.token, someone_else)).get("secret")
+    # The wipe was for those cookies: the setup session's own tab shows the key again.
+    tab = await connect(running_app, cookie)
+    opened = state_of(
+        await tab.exchange(handler_name(TwoStepState, "open_setup"), path=routes.TWO_STEP_SETUP), TwoStepState
+    )
+    assert opened.get("secret") == key
+    await tab.close()
+    assert (await hydrated_again(tab.token, cookie)).get("secret") == key
+
+    tab = await reconnect_same_token(running_app, tab.token, cookie)
+    confirmed = state_of(
+        await tab.exchange(
+            handler_name(TwoStepState, "confirm_setup"),
+            {"form": {"code": TOTP(key.replace(" ", "")).now()}},
+            path=routes.TWO_STEP_SETUP,
+        ),
+        TwoStepState,
+    )
+    codes = confirmed.get("recovery_codes") or []
+    assert len(codes) >= 5
+    await tab.close()
+    assert not (await hydrated_again(tab.token, "")).get("recovery_codes")
