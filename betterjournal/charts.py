@@ -6,6 +6,7 @@ reader's language and time zone (Babel), and nothing in them but what they draw.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -42,6 +43,18 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
     """The numbers a chart draws, as text: a header row and one row per point (a day, a
     weekday, a tag), in the reader's words and number format ("Show as a table")."""
     return {"head": list(head), "rows": [list(row) for row in rows]}
+
+
+def _drawn(words: str) -> str:
+    """A person's words (a scale's or a tag's name) as Plotly draws them: Plotly reads
+    `<a href>`, `<b>` and the like in names and labels as its own markup, so they are
+    escaped and show as typed (INPUT-3). The text table shows the words as they are."""
+    return html.escape(words, quote=False)
+
+
+# The trace's own name in a point's label: the name is never pasted into the template, where
+# Plotly would read a typed "%{...}" as a placeholder.
+_NAME_IN_LABEL = "<extra>%{fullData.name}</extra>"
 
 
 def _cell(reader: Reader, value: float | None) -> str:
@@ -110,11 +123,11 @@ def trend(
                 x=[day.isoformat() for day in line.days],
                 y=line.values,
                 mode="markers",
-                name=name,
+                name=_drawn(name),
                 legendgroup=dimension,
                 marker={"color": colour, "size": 9},
                 customdata=hover,
-                hovertemplate="%{customdata}: %{y}<extra>" + name + "</extra>",
+                hovertemplate="%{customdata}: %{y}" + _NAME_IN_LABEL,
             )
         )
         average = reader.t("{label}, 7-day average", label=name)
@@ -128,7 +141,7 @@ def trend(
                 x=[day.isoformat() for day in line.days],
                 y=line.rolling,
                 mode="lines",
-                name=average,
+                name=_drawn(average),
                 legendgroup=dimension,
                 showlegend=False,
                 line={"color": colour, "width": 2},
@@ -343,11 +356,11 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
             dict(
                 type="bar",
                 name=label,
-                x=[tag.name for tag, _ in rows],
+                x=[_drawn(tag.name) for tag, _ in rows],
                 y=[numbers[at] for _, numbers in rows],
                 marker={"color": colour},
                 customdata=[check_ins(int(numbers[at + 1] or 0)) for _, numbers in rows],
-                hovertemplate="%{x}: %{y} (%{customdata})<extra>" + label + "</extra>",
+                hovertemplate="%{x}: %{y} (%{customdata})" + _NAME_IN_LABEL,
             )
         )
     layout = _plain_layout(240)
@@ -487,7 +500,7 @@ def window(
                 line={"color": colour, "width": width},
                 marker={"color": colour, "size": 8 if width > 1 else 6},
                 customdata=[day_label(day) for day in days],
-                hovertemplate="%{customdata}: %{y}<extra>" + name + "</extra>",
+                hovertemplate="%{customdata}: %{y}" + _NAME_IN_LABEL,
             )
         )
     layout = _plain_layout(220)

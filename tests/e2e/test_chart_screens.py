@@ -146,3 +146,59 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
         expect(phone.page.get_by_text("Nothing here yet.", exact=False)).to_be_visible(timeout=20_000)
     phone.page.wait_for_timeout(2000)  # Plotly's own resize after its first draw
     assert phone.page.evaluate("window.__layoutShift") < 0.01
+
+
+# Names a clinician (a scale) and a client (a tag) could type: Plotly reads such tags in
+# names and labels as its own markup, a link among them (INPUT-3).
+MARKUP_SCALE = '<a href="https://ev.il/x">Sign in</a>'
+MARKUP_TAG = "<b>work</b>%{y}"
+
+
+def _no_markup_drawn(page: Page) -> None:
+    """Every chart is drawn; no link and no bold text in them; the names read as typed."""
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    assert page.locator(".js-plotly-plot a").count() == 0, "a name became a link in a chart"
+    assert page.locator(".js-plotly-plot text [style*='bold']").count() == 0
+    expect(page.locator(".js-plotly-plot .legendtext", has_text=MARKUP_SCALE).first).to_be_attached()
+
+
+def test_names_with_markup_show_as_typed_in_the_charts(open_phone, running_app: RunningApp) -> None:
+    client_email, clinician_email = _client_and_clinician(running_app)
+    with running_app.core(), session_scope() as session:
+        client = session.exec(select(User).where(User.email == client_email)).one()
+        clinician = session.exec(select(User).where(User.email == clinician_email)).one()
+        scale = checkins.add_scale(session, client_id=client.id, added_by=clinician.id, name=MARKUP_SCALE)
+        tag = checkins.add_tag(session, owner_id=client.id, name=MARKUP_TAG)
+        for day in range(3):
+            item_id = uuid.uuid4()
+            values = {
+                "felt_at": (utcnow() - timedelta(days=day, hours=1)).isoformat(),
+                "mood": 5 + day,
+                "scales": {str(scale): 3 + day},
+                "tags": [str(tag)] if day else [],
+            }
+            checkins.save(session, owner_id=client.id, item_id=item_id, values=values)
+            sharing.set_shared(
+                session, owner_id=client.id, item_id=item_id, clinician_id=clinician.id, shared=True
+            )
+
+    phone = open_phone()
+    sign_in(phone, client_email, PASSWORD)
+    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.goto("/check-ins")
+    expect(phone.page.get_by_text("over this range")).to_be_visible()
+    _no_markup_drawn(phone.page)
+    tag_axis = phone.page.locator(".js-plotly-plot .xtick text", has_text=MARKUP_TAG)
+    expect(tag_axis.first).to_be_attached()
+    # A point's label names its scale as typed (the scale's points: the trend's last points).
+    trend = phone.page.locator(".js-plotly-plot").first
+    points = trend.locator(".scatterlayer .trace").filter(has=phone.page.locator(".point")).last
+    points.locator(".point").last.hover(force=True)
+    expect(trend.locator(".hoverlayer")).to_contain_text(MARKUP_SCALE)
+
+    doctor = open_phone()
+    sign_in(doctor, clinician_email, PASSWORD)
+    doctor.page.get_by_role("link").filter(has_text="Robin").click()
+    doctor.page.get_by_role("link", name="Mood check-ins").click()
+    expect(doctor.page.get_by_text("check-ins", exact=False).first).to_be_visible()
+    _no_markup_drawn(doctor.page)

@@ -195,6 +195,31 @@ def test_a_range_leaves_out_what_is_older_and_the_summary_counts_the_range() -> 
     assert charts.trend([], "2w", Reader(ENGLISH, "UTC"), NOW).summary == "No check-ins in this range yet."
 
 
+def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None:
+    """INPUT-3: Plotly reads `<a href>`, `<b>`… in names and labels, and `%{…}` in a point's
+    label; a scale's or a tag's name is escaped for the figure and kept as is in its table."""
+    scale = checkins.Label(str(uuid.uuid4()), '<a href="https://ev.il/x">Sign in</a>')
+    tag = checkins.Label(str(uuid.uuid4()), "<b>work</b>%{y}")
+    readings = [
+        checkins.Reading(
+            str(uuid.uuid4()), datetime(2026, 11, 29, 12, tzinfo=UTC), {"mood": 6, scale.id: 4}, (tag.id,)
+        ),
+        _reading(30, 12, mood=4),
+    ]
+    trend = charts.trend(readings, "2w", Reader(ENGLISH, "UTC"), NOW, scales=[scale])
+    patterns = charts.by_tag(readings, [tag], Reader(ENGLISH, "UTC"))
+    drawn = [*trend.figure["data"], *patterns.figure["data"]]
+    names = [t["name"] for t in drawn] + [x for t in patterns.figure["data"] for x in t["x"]]
+    assert '&lt;a href="https://ev.il/x"&gt;Sign in&lt;/a&gt;' in names
+    assert "&lt;b&gt;work&lt;/b&gt;%{y}" in names
+    assert not [name for name in names if "<" in name]
+    labels = " ".join(t.get("hovertemplate", "") for t in drawn)
+    assert "ev.il" not in labels and "work" not in labels
+    # The table beside each chart is text on the page (React escapes it): the names as typed.
+    assert scale.name in trend.figure["layout"]["meta"]["table"]["head"]
+    assert [row[0] for row in patterns.figure["layout"]["meta"]["table"]["rows"]] == [tag.name]
+
+
 # --- the clinician's side ----------------------------------------------------------------------
 
 
