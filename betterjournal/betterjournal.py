@@ -112,8 +112,9 @@ app.register_lifespan_task(scheduler.run_key_sweeper)
 
 app.add_middleware(SessionGate(), index=0)
 
-# The pages a reminder leads to look again as they open: a reminder for what the person is
-# doing there is put away (the banner's own look, as it mounts, still has the page before).
+# A client's signed-in pages show the newest reminder (components/reminders.py): each looks for
+# it as it opens, with its own address, so a reminder for what the person came to do there
+# (writing, checking in) is put away instead of shown.
 REMINDED_HERE = [ReminderBannerState.load_reminder]
 
 PAGES = [
@@ -134,13 +135,18 @@ PAGES = [
         journal_page,
         routes.JOURNAL,
         N_("Your journal"),
-        [JournalState.load_journal, HomeworkState.load_to_do],
+        [JournalState.load_journal, HomeworkState.load_to_do, *REMINDED_HERE],
     ),
     (write_page, routes.WRITE, N_("Write"), [EditorState.open_editor, *REMINDED_HERE]),
-    (entry_page, routes.ENTRY, N_("Journal entry"), EntryState.load_entry),
+    (entry_page, routes.ENTRY, N_("Journal entry"), [EntryState.load_entry, *REMINDED_HERE]),
     (check_in_page, routes.CHECK_IN, N_("Check in"), [CheckInState.open_check_in, *REMINDED_HERE]),
-    (check_ins_page, routes.CHECK_INS, N_("Your check-ins"), CheckInsState.load_check_ins),
-    (check_in_item_page, routes.CHECK_IN_ITEM, N_("Your check-in"), CheckInItemState.load_check_in),
+    (check_ins_page, routes.CHECK_INS, N_("Your check-ins"), [CheckInsState.load_check_ins, *REMINDED_HERE]),
+    (
+        check_in_item_page,
+        routes.CHECK_IN_ITEM,
+        N_("Your check-in"),
+        [CheckInItemState.load_check_in, *REMINDED_HERE],
+    ),
     (homework_page, routes.HOMEWORK, N_("Homework"), [HomeworkState.load_homework, *REMINDED_HERE]),
     (
         worksheet_page,
@@ -148,11 +154,21 @@ PAGES = [
         N_("Homework exercise"),
         [WorksheetState.open_worksheet, *REMINDED_HERE],
     ),
-    (care_team_page, routes.CARE_TEAM, N_("Care team"), CareTeamState.load_care_team),
-    (settings_page, routes.SETTINGS, N_("Settings"), SettingsState.load_settings),
-    (security_page, routes.SECURITY, N_("Password and two-step sign-in"), SecurityState.load_security),
-    (sessions_page, routes.SESSIONS, N_("Where you're signed in"), SessionsState.load_sessions),
-    (your_data_page, routes.YOUR_DATA, N_("Your data"), YourDataState.load_your_data),
+    (care_team_page, routes.CARE_TEAM, N_("Care team"), [CareTeamState.load_care_team, *REMINDED_HERE]),
+    (settings_page, routes.SETTINGS, N_("Settings"), [SettingsState.load_settings, *REMINDED_HERE]),
+    (
+        security_page,
+        routes.SECURITY,
+        N_("Password and two-step sign-in"),
+        [SecurityState.load_security, *REMINDED_HERE],
+    ),
+    (
+        sessions_page,
+        routes.SESSIONS,
+        N_("Where you're signed in"),
+        [SessionsState.load_sessions, *REMINDED_HERE],
+    ),
+    (your_data_page, routes.YOUR_DATA, N_("Your data"), [YourDataState.load_your_data, *REMINDED_HERE]),
     (clients_page, routes.CLIENTS, N_("Clients"), ClientsState.load_clients),
     (
         client_entries_page,
@@ -169,7 +185,7 @@ PAGES = [
     ),
     (client_homework_page, routes.CLIENT_HOMEWORK, N_("Homework"), ClientHomeworkState.load_client_homework),
     (returned_page, routes.RETURNED, N_("Returned homework"), ReturnedState.load_returned),
-    (prepare_page, routes.PREPARE, N_("Prepare"), PrepareState.load_prepare),
+    (prepare_page, routes.PREPARE, N_("Prepare"), [PrepareState.load_prepare, *REMINDED_HERE]),
     (caseload_page, routes.CASELOAD, N_("Caseload"), CaseloadState.load_caseload),
     (brief_page, routes.BRIEF, N_("Session brief"), BriefState.load_brief),
     (worksheets_page, routes.WORKSHEETS, N_("Your worksheets"), WorksheetsState.load_worksheets),

@@ -74,6 +74,5 @@ def reminder_banner() -> rx.Component:
             # No box of its own in the page's column: with no banner it takes no room (and no
             # gap), so the page doesn't move down when a client's page has loaded.
             display="contents",
-            on_mount=ReminderBannerState.load_reminder,
         ),
     )

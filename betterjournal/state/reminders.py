@@ -46,7 +46,7 @@ class ReminderBannerState(AppState):
 
     @guarded(quiet=True)
     async def load_reminder(self) -> None:
-        """Look for a reminder to show (every signed-in page does, as it opens)."""
+        """Look for a reminder to show (each of a client's pages does as it opens: betterjournal.py)."""
         viewer = self._viewer()
         if viewer.role == Role.CLIENT:
             await self._show_newest(viewer.user_id)
