@@ -123,6 +123,13 @@ _SHARE_UNDER_ACTIVE_LINK = ItemShare.__table__.insert().from_select(  # type: ig
         col(CareLink.clinician_id) == bindparam("clinician_id"),
         col(CareLink.ended_at).is_(None),
         ~exists(_ACTIVE_SHARE_ID),
+        # Still live as the share is written: a delete that got there first (another tab,
+        # a moment ago) leaves nothing to share (INPUT-6).
+        exists(
+            select(ClientItem.id).where(
+                col(ClientItem.id) == bindparam("item_id"), col(ClientItem.deleted_at).is_(None)
+            )
+        ),
     ),
 )
 # A share whose link has ended (it lost a race with the end of the link) shows nothing;
@@ -204,8 +211,11 @@ def set_shared(
             changed = _share_under_active_link(
                 session, owner_id=owner_id, item_id=parsed, kind=kind, clinician=clinician, now=now
             )
-        if not changed and not is_linked(session, client_id=owner_id, clinician_id=clinician):
-            raise InvalidInput(N_("You can only share with a clinician you're connected to."))
+        if not changed:
+            # Shared already, deleted meanwhile (refused as any deleted item), or not linked.
+            items.owned(session, owner_id=owner_id, item_id=parsed, action=action)
+            if not is_linked(session, client_id=owner_id, clinician_id=clinician):
+                raise InvalidInput(N_("You can only share with a clinician you're connected to."))
         if changed and kind.answers_homework:
             run_prebuilt(
                 session, _MARK_FIRST_RETURN, owner=owner_id, item=parsed, clinician=clinician, now=now

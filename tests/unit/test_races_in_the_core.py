@@ -48,6 +48,7 @@ from betterjournal.models import (
     AuditOutcome,
     CheckInScale,
     CheckInTag,
+    ItemShare,
     OutboxMessage,
     RecoveryCode,
     ReminderPreference,
@@ -481,6 +482,35 @@ def test_an_entry_deleted_from_two_tabs_at_once_is_deleted_once(db: People) -> N
         )
         assert deletes == 1, f"round {round_number}: one delete audited {deletes} times"
         assert OK in outcomes and all(o is OK or isinstance(o, Denied) for o in outcomes), outcomes
+
+
+def test_an_entry_shared_while_it_is_deleted_is_never_shared_after_the_delete(db: People) -> None:
+    """INPUT-6, AUD-1: tabs share an entry as others delete it. A share either comes first
+    (and the delete revokes it) or is refused as for any deleted item; no share is left
+    on the deleted entry, and no share is audited after its delete (both happened)."""
+    client, clinician = db.client_a.id, db.clinician_a.id
+    _linked(db)
+    share = {"owner_id": client, "clinician_id": clinician, "shared": True}
+    for round_number in range(ROUNDS):
+        entry = _saved_entry(client)
+        outcomes = race(
+            [_in_tab(sharing.set_shared, item_id=entry, **share)] * (RACERS // 2)
+            + [_in_tab(items.delete_item, owner_id=client, item_id=entry)] * (RACERS // 2)
+        )
+        assert all(o is OK or isinstance(o, Denied) for o in outcomes), outcomes
+        with session_scope() as session:
+            live_shares = session.exec(
+                select(func.count()).where(
+                    col(ItemShare.item_id) == entry, col(ItemShare.revoked_at).is_(None)
+                )
+            ).one()
+            trail = session.exec(
+                select(AuditEvent.action)
+                .where(col(AuditEvent.item_id) == entry, col(AuditEvent.outcome) == AuditOutcome.ALLOWED)
+                .order_by(col(AuditEvent.id))
+            ).all()
+        assert live_shares == 0, f"round {round_number}: a share was left on the deleted entry"
+        assert trail[-1] == AuditAction.DELETE, f"round {round_number}: audited after its delete: {trail}"
 
 
 def test_a_new_entry_saved_from_two_tabs_at_once_is_saved_without_an_error(db: People) -> None:
