@@ -338,9 +338,7 @@ async def keep_draft(request: Request) -> Response:
     plus those of every state-changing POST: same origin and a form token. Exactly these
     four fields. The text is never logged; nothing is sent back.
     """
-    if not _same_origin(request) or not request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
-    ):
+    if not _same_origin(request) or not is_form_type(request.headers.get("content-type", "")):
         return Response(status_code=403)
     raw = bytearray()
     async for chunk in request.stream():

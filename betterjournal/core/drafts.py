@@ -30,11 +30,13 @@ DRAFTS_LISTED = 20
 
 def _upsert(dialect_insert: Any) -> Any:
     """Insert the draft, or replace its words: one statement, so an autosave racing the
-    closing tab's beacon (or a second tab) on a brand-new draft can't collide."""
+    closing tab's beacon (or a second tab) on a brand-new draft can't collide. Only a draft
+    of the same kind is replaced: another kind's form never overwrites it."""
     statement = dialect_insert(ItemDraft)
     return statement.on_conflict_do_update(
         index_elements=[ItemDraft.owner_id, ItemDraft.item_id],
         set_={"payload_ct": statement.excluded.payload_ct, "updated_at": statement.excluded.updated_at},
+        where=col(ItemDraft.kind) == statement.excluded.kind,
     )
 
 
@@ -61,7 +63,7 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
     clean = kind.clean(values, draft=True)
     items.item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
     payload = _seal(data_key(session, owner_id), parsed, clean)
-    run_prebuilt(
+    written = run_prebuilt(
         session,
         _UPSERT[session.get_bind().dialect.name],
         owner_id=owner_id,
@@ -69,7 +71,9 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
         kind=kind.name,
         payload_ct=payload,
         updated_at=utcnow(),
-    )
+    ).rowcount
+    if written != 1:  # the owner's draft of another kind (a forged request): left as it is
+        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=parsed)
 
 
 def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:

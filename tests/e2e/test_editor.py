@@ -424,6 +424,9 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
     anonymous = browser.new_context()
     refused = {
         "foreign origin": post(fields(), {"Origin": "http://evil.example"}),
+        "not quite a form": post(
+            fields(), {**origin, "Content-Type": "application/x-www-form-urlencodedXYZ"}
+        ),
         "no form token": post(fields(without="form_token")),
         "forged form token": post(fields(form_token="1.2.3")),
         "extra field": post({**fields(), "owner_id": str(uuid.uuid4())}),

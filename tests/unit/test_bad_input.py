@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 from unit_support import audit_events, link, new_entry, row_counts, share
 
-from betterjournal.core import drafts, items, journal, sharing, validation
+from betterjournal.core import checkins, drafts, items, journal, sharing, validation
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.db import session_scope
 from betterjournal.i18n import N_
@@ -404,6 +404,23 @@ def test_a_draft_id_is_not_a_shareable_item(db) -> None:
         "",
         errors=(NotFound,),
     )
+
+
+def test_a_draft_of_one_kind_is_never_overwritten_by_another_kinds_form(db) -> None:
+    """AVAIL-1, INPUT-1: the draft beacon sends a journal form; aimed at the id of a
+    check-in being written, it is refused as an unknown id and the check-in's draft stays
+    (before, its words were replaced by the entry's fields)."""
+    owner = db.client_a.id
+    draft_id = uuid.uuid4()
+    with session_scope() as session:
+        drafts.save(
+            session, owner_id=owner, kind=checkins.KIND, item_id=draft_id, values={"note": "kept note"}
+        )
+    with pytest.raises(NotFound), session_scope() as session:
+        save_draft(session, owner_id=owner, entry_id=draft_id, title="t", body="beacon words")
+    with session_scope() as session:
+        kept = drafts.get(session, owner_id=owner, item_id=draft_id)
+    assert kept is not None and kept.kind == checkins.KIND.name and kept.fields.get("note") == "kept note"
 
 
 # --- the core refuses raw ids itself, whatever the caller parsed ------------------------------
