@@ -100,9 +100,16 @@ def confirm_email(session: Session, token: object) -> None:
 # --- passwords ---------------------------------------------------------------------------
 
 
-def request_reset(session: Session, *, email: object, address: str, language: object = None) -> None:
-    """Email a reset link if the address has an account; the same answer either way."""
+def count_reset_request(session: Session, *, address: str) -> None:
+    """A reset link asked for from this client address: refused past the address's limit
+    (TooManyAttempts), whatever the email address asked about."""
     counted(session, f"reset:{address}", RESETS_PER_ADDRESS)
+
+
+def send_reset_link(session: Session, *, email: object, language: object = None) -> None:
+    """Email a reset link if the address has an account; nothing otherwise. The route runs
+    this after its answer has gone (api.forgot_password), so the answer takes the same time
+    whether or not the address has an account (AUTHN-2)."""
     try:
         clean_address = clean_email(email)
     except InvalidInput:
