@@ -21,49 +21,54 @@ from betterjournal.state.settings import SettingsState
 from betterjournal.state.your_data import YourDataState
 
 
-def _select(name: str, options: rx.Component, chosen: str | rx.Var[str]) -> rx.Component:
+def _select(name: str, options: rx.Component, chosen: str | rx.Var[str], on_change: Any) -> rx.Component:
     """A native select (the phone's own picker), set to what the person has now."""
     # Mounted again once loaded or saved, so it shows the choice the server holds.
-    return native_select(name, options, default_value=chosen, key=chosen)
+    return native_select(name, options, default_value=chosen, key=chosen, on_change=on_change)
 
 
 def settings_page() -> rx.Component:
+    # Each choice is kept as soon as it is made (and said so): a time zone chosen here, then
+    # reminders saved below with their own button, was lost with no word when this part had
+    # a Save button of its own (a walk-through), and the reminders came at the wrong hour.
     return page_shell(
         rx.cond(
             SettingsState.settings_loaded,
-            rx.form(
-                rx.vstack(
-                    labelled_field(
-                        tr("Language"),
-                        _select(
-                            "language",
-                            # Each language named in its own words (and marked as that language).
-                            rx.fragment(
-                                *[
-                                    rx.el.option(name, value=code, lang=code)
-                                    for code, name in LANGUAGE_NAMES.items()
-                                ]
-                            ),
-                            SettingsState.chosen_language,
+            rx.vstack(
+                labelled_field(
+                    tr("Language"),
+                    _select(
+                        "language",
+                        # Each language named in its own words (and marked as that language).
+                        rx.fragment(
+                            *[
+                                rx.el.option(name, value=code, lang=code)
+                                for code, name in LANGUAGE_NAMES.items()
+                            ]
+                        ),
+                        SettingsState.chosen_language,
+                        lambda language: SettingsState.save_settings(
+                            {"language": language, "time_zone": SettingsState.chosen_time_zone}
                         ),
                     ),
-                    labelled_field(
-                        tr("Time zone"),
-                        _select(
-                            "time_zone",
-                            rx.foreach(
-                                SettingsState.time_zones,
-                                lambda zone: rx.el.option(zone.label, value=zone.value),
-                            ),
-                            SettingsState.chosen_time_zone,
-                        ),
-                        hint=tr("Dates and times in the app are shown in this time zone."),
-                    ),
-                    rx.button(tr("Save settings"), type="submit", size="3"),
-                    spacing="4",
-                    width="100%",
+                    hint=tr("The app changes to it as soon as you choose."),
                 ),
-                on_submit=SettingsState.save_settings,
+                labelled_field(
+                    tr("Time zone"),
+                    _select(
+                        "time_zone",
+                        rx.foreach(
+                            SettingsState.time_zones,
+                            lambda zone: rx.el.option(zone.label, value=zone.value),
+                        ),
+                        SettingsState.chosen_time_zone,
+                        lambda zone: SettingsState.save_settings(
+                            {"language": SettingsState.chosen_language, "time_zone": zone}
+                        ),
+                    ),
+                    hint=tr("Dates, times and reminders follow this time zone as soon as you choose it."),
+                ),
+                spacing="4",
                 width="100%",
             ),
             rx.center(rx.spinner(), role="status", aria_label=tr("Loading"), width="100%"),

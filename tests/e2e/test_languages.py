@@ -147,8 +147,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     # ... and switches to French in Settings; the time zone is already the browser's.
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_label("Time zone")).to_have_value("America/Vancouver")
-    page.get_by_label("Language").select_option("fr-CA")
-    page.get_by_role("button", name="Save settings").click()
+    page.get_by_label("Language").select_option("fr-CA")  # kept as soon as chosen
     expect(_status(page, "Paramètres enregistrés.")).to_be_visible()
     expect(page.get_by_role("heading", name="Paramètres")).to_be_visible()
     assert page.title() == "Paramètres · Betterjournal"
@@ -347,3 +346,25 @@ def test_the_first_paint_is_already_in_the_browsers_language(browser, running_ap
             assert errors == [], errors
         finally:
             context.close()
+
+
+def test_a_time_zone_chosen_in_settings_is_kept_at_once(open_phone, running_app: RunningApp) -> None:
+    """A walk-through chose Vancouver, then saved reminders with their own button: the time
+    zone, which had a Save button of its own above, was lost without a word (and the
+    reminders came three hours off). Each choice is now kept as it is made, and said so."""
+    email = f"zone-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Zoe Zone", PASSWORD)
+    client = open_phone(timezone_id="America/Toronto")
+    page = client.page
+    sign_in(client, email, PASSWORD)
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    client.goto("/settings")
+    expect(page.get_by_label("Time zone")).to_have_value("America/Toronto")
+    page.get_by_label("Time zone").select_option("America/Vancouver")
+    expect(_status(page, "Settings saved.")).to_be_visible()
+    page.get_by_role("checkbox", name="Remind me to check in").check()
+    page.get_by_role("button", name="Save reminders").click()
+    expect(_status(page, "Reminders saved.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Time zone")).to_have_value("America/Vancouver")
+    expect(page.get_by_role("checkbox", name="Remind me to check in")).to_be_checked()
