@@ -359,6 +359,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                 _client_nav(),
             ),
             aria_label=tr("Main"),
+            class_name="bj-tab-bar",
             position="fixed",
             bottom="0",
             left="0",

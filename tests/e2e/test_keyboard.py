@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from appserver import RunningApp
-from people import PASSWORD
+from people import PASSWORD, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -177,3 +177,35 @@ def test_write_save_share_and_check_in_with_the_keyboard_only(open_phone, runnin
     # The journal says the entry is shared.
     person.goto("/journal")
     expect(page.get_by_role("link").filter(has_text=title)).to_contain_text(f"Shared with {clinician}")
+
+
+@pytest.mark.parametrize("text_size", [16, 32], ids=["100%", "200%"])
+def test_what_has_the_focus_is_never_under_the_tab_bar(open_phone, running_app, text_size: int) -> None:
+    """WCAG 2.4.11: Tab through the check-in (its "More" open) and along a 0–10 scale with
+    the arrows; each control with the focus is in view above the tab bar fixed at the
+    bottom of the phone (at 200 % text, the chosen 7 sat under it: a walk-through)."""
+    email = f"keys-bar-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Sam", PASSWORD)
+    person = open_phone()
+    page = person.page
+    sign_in(person, email, PASSWORD)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": text_size}})
+    person.goto("/check-in")
+    page.get_by_text("More (optional)").click()
+    under = """() => {
+        const el = document.activeElement, bar = document.querySelector('.bj-tab-bar');
+        if (!el || bar.contains(el) || el === document.body) return null;
+        const box = el.getBoundingClientRect(), top = bar.getBoundingClientRect().top;
+        return box.bottom > top + 1 ? `${el.outerHTML.slice(0, 80)}: ${box.bottom} > ${top}` : null;
+    }"""
+    keys = Keyboard(page)
+    hidden = []
+    page.locator("main h1").first.focus()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        hidden.append(page.evaluate(under))
+    keys.tab_to("radio: 0", back=True, most=60)  # the last 0–10 scale, lowest on the page
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+        hidden.append(page.evaluate(under))
+    assert [spot for spot in hidden if spot] == []
