@@ -112,9 +112,10 @@ def _moment_pattern(language: str) -> str:
 @functools.lru_cache(maxsize=8)
 def _time_pattern(language: str) -> str:
     """'h:mm a' / 'H 'h' mm': the short time, as written in Québec: '6 h 12', not CLDR's
-    '06 h 12' (the Office québécois de la langue française writes the hour without a zero)."""
+    '06 h 12' (the Office québécois de la langue française writes the hour without a zero),
+    with no-break spaces, so '14 h 00' is never split across two lines."""
     pattern = babel_locale(language).time_formats["short"].pattern
-    return pattern.replace("HH", "H") if language == FRENCH else pattern
+    return pattern.replace("HH", "H").replace(" ", "\u00a0") if language == FRENCH else pattern
 
 
 @functools.lru_cache(maxsize=1024)

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "maple-lantern-harbour-42"
 FRENCH_MONTHS = "janv.|févr.|mars|avr.|mai|juin|juill.|août|sept.|oct.|nov.|déc."
-FRENCH_MOMENT = re.compile(rf"(\d{{1,2}}) ({FRENCH_MONTHS}) (\d{{4}}), (\d{{1,2}}) h (\d{{2}})")
+FRENCH_MOMENT = re.compile(rf"(\d{{1,2}}) ({FRENCH_MONTHS}) (\d{{4}}), (\d{{1,2}})\sh\s(\d{{2}})")
 ENGLISH_MOMENT = re.compile(r"([A-Z][a-z]{2}) (\d{1,2}), (\d{4}), (\d{1,2}):(\d{2})\s?([ap])\.m\.")
 
 
@@ -264,7 +264,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     page.get_by_role("navigation").get_by_role("link", name=_fr("Prepare")).click()
     expect(page.get_by_role("heading", name=_fr("Prepare for your next session"))).to_be_visible()
     # 14:00 in Halifax is 10 h 00 in Vancouver.
-    expect(page.get_by_text(re.compile(r"\b10 h 00\b"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\b10\sh\s00\b"))).to_be_visible()
     bring = page.get_by_role("region", name=_fr("What I want to bring"))
     bring.get_by_label(_fr("Add a line")).fill("Le sommeil")
     bring.get_by_role("button", name=_fr("Add to agenda")).click()

@@ -97,8 +97,8 @@ def test_today_and_yesterday_are_the_readers_days() -> None:
     assert toronto.recent(now - timedelta(days=3), now) == toronto.when(now - timedelta(days=3))
     # The same moments in Paris: there it is already Dec 1, 5:30.
     paris = Reader(FRENCH, "Europe/Paris")
-    assert paris.recent(now - timedelta(hours=1), now) == "Aujourd'hui, 4 h 30"
-    assert paris.recent(now - timedelta(hours=6), now) == "Hier, 23 h 30"
+    assert paris.recent(now - timedelta(hours=1), now) == "Aujourd'hui, 4\u00a0h\u00a030"
+    assert paris.recent(now - timedelta(hours=6), now) == "Hier, 23\u00a0h\u00a030"
     assert paris.days_ago(now - timedelta(hours=6), now) == 1
     assert toronto.days_ago(now - timedelta(hours=6), now) == 0
 
