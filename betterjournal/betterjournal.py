@@ -5,6 +5,7 @@ import logging
 import uuid
 
 import reflex as rx
+from starlette.types import ASGIApp
 
 from betterjournal import api, limits, outbox, routes, scheduler
 from betterjournal.components import pwa
@@ -94,8 +95,18 @@ install_redaction()
 for module in get_settings().test_kinds:  # item kinds that exist only in the tests
     importlib.import_module(module.strip())
 
-app = rx.App(
-    api_transformer=[api.http_routes(), limits.RequestLimits, api.SecurityHeaders, api.PagePaths],
+
+class App(rx.App):
+    """Reflex's app with the security headers added by its outermost layer (TRANS-2): Reflex
+    puts its CORS layer outside the api transformers, and that layer answers a CORS
+    preflight itself, so headers added inside them never reached that answer."""
+
+    def __call__(self) -> ASGIApp:
+        return api.SecurityHeaders(super().__call__())
+
+
+app = App(
+    api_transformer=[api.http_routes(), limits.RequestLimits, api.PagePaths],
     backend_exception_handler=log_error_id_only,
     frontend_exception_handler=log_frontend_error,
     stylesheets=["/app.css"],  # contrast, rem sizes, targets, focus, reduced motion (assets/app.css)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import json
 import socket
 import sqlite3
@@ -413,3 +414,56 @@ async def test_a_signed_out_tab_is_sent_to_sign_in_with_only_its_own_page_to_com
         elsewhere = await tab.exchange(load, path="//evil.example/journal")
     assert redirect_targets(own) == [routes.SIGN_IN + "?next=%2Fjournal%2Fentry%3Fid%3Dabc-1"]
     assert redirect_targets(elsewhere) == [routes.SIGN_IN]
+
+
+def _answer_of(app: RunningApp, method: str, path: str, headers: dict[str, str], body: bytes = b""):
+    host = urllib.parse.urlsplit(app.url)
+    connection = http.client.HTTPConnection(host.hostname or "localhost", host.port, timeout=10)
+    try:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def test_every_kind_of_answer_carries_the_security_headers(running_app: RunningApp) -> None:
+    """TRANS-2 from outside, on every kind of answer the app gives: a page, a page that
+    doesn't exist, a build file, JSON, a form's redirect, a refused method, a body too big,
+    the service worker and a CORS preflight (which Reflex's CORS layer, outside every other,
+    answered with none of them: an outside check)."""
+    origin = {"Origin": running_app.url}
+    form = {**origin, "Content-Type": FORM}
+    answers = {
+        "page": _answer_of(running_app, "GET", routes.SIGN_IN, {}),
+        "no such page": _answer_of(running_app, "GET", "/no-such-page", {}),
+        "health": _answer_of(running_app, "GET", routes.HEALTH, {}),
+        "service worker": _answer_of(running_app, "GET", routes.SERVICE_WORKER, {}),
+        "form redirect": _answer_of(running_app, "POST", routes.API_SIGN_IN, form, b"email=x"),
+        "wrong method": _answer_of(running_app, "PUT", routes.API_SIGN_IN, origin),
+        "too big": _answer_of(running_app, "POST", routes.API_SIGN_IN, form, b"a=" + b"x" * 40_000),
+        "preflight": _answer_of(
+            running_app,
+            "OPTIONS",
+            routes.API_SIGN_IN,
+            {**origin, "Access-Control-Request-Method": "POST"},
+        ),
+    }
+    problems = []
+    for name, (status, headers) in answers.items():
+        policy = headers.get("content-security-policy", "")
+        wanted = {
+            "default-src 'self'": "default-src 'self'" in policy,
+            "object-src 'none'": "object-src 'none'" in policy,
+            "base-uri 'none'": "base-uri 'none'" in policy,
+            "frame-ancestors 'none'": "frame-ancestors 'none'" in policy,
+            "no unsafe-eval": "unsafe-eval" not in policy,
+            "nosniff": headers.get("x-content-type-options") == "nosniff",
+            "no-referrer": headers.get("referrer-policy") == "no-referrer",
+            "permissions-policy": bool(headers.get("permissions-policy")),
+            "no-store": headers.get("cache-control") == "no-store",
+        }
+        problems += [f"{name} ({status}): {missing}" for missing, held in wanted.items() if not held]
+    assert answers["preflight"][0] < 500 and answers["too big"][0] == 413
+    assert problems == [], "\n".join(problems)
