@@ -141,7 +141,9 @@ def password_changed(reader: Reader, reset_link: str) -> Email:
         reader,
         reader.t("Betterjournal: your password was changed"),
         reader.t(
-            "The password of your Betterjournal account was changed, and you were signed out everywhere."
+            # True of a change (the device that made it stays signed in) and of a reset alike.
+            "The password of your Betterjournal account was changed, and every other device signed in "
+            "to it was signed out."
         ),
         reader.t("If it wasn't you, choose a new password now:"),
         _Link(reader.t("Choose a new password"), reset_link),
