@@ -12,6 +12,7 @@ import base64
 import gzip
 import hashlib
 import html
+import ipaddress
 import logging
 import re
 import uuid
@@ -77,11 +78,26 @@ def _with_language_cookie(response: Response, language: str | None) -> Response:
 
 
 def client_address(connection: HTTPConnection) -> str:
-    """The client's address: the last proxy's X-Forwarded-For entry when the deployment
-    trusts its proxy (as rxconfig's trusted_proxy_hops does), else the socket's peer."""
+    """The client's address, as throttles count it (AUTHN-3): the last proxy's
+    X-Forwarded-For entry when the deployment trusts its proxy (as rxconfig's
+    trusted_proxy_hops does), else the socket's peer; an IPv6 address as its /64."""
     if get_settings().trust_proxy and (forwarded := connection.headers.get("x-forwarded-for")):
-        return forwarded.split(",")[-1].strip()[:64]
-    return connection.client.host if connection.client else "unknown"
+        return _counted_as(forwarded.split(",")[-1].strip()[:64])
+    return _counted_as(connection.client.host) if connection.client else "unknown"
+
+
+def _counted_as(address: str) -> str:
+    """One phone line or household is given a whole IPv6 /64, and picks any address in it:
+    counted per address, each of its 2^64 would be a fresh allowance of guesses."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def _same_origin(request: Request) -> bool:

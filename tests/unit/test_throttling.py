@@ -20,8 +20,10 @@ from collections.abc import Callable
 
 import pytest
 from sqlmodel import col, select
+from starlette.requests import Request
 from unit_support import PASSWORD
 
+from betterjournal import api
 from betterjournal.core import accounts, links, passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import session_scope
@@ -318,3 +320,18 @@ def test_parallel_wrong_codes_are_looked_up_at_most_the_limit(db, monkeypatch: p
     results = in_parallel(30, lambda _: check(db.client_a.id, wrong_code()))
     assert len(lookups) <= links.MAX_CODE_FAILURES_PER_CLIENT, Counter(results)
     assert Counter(results)["CodeRefused"] == len(lookups)
+
+
+def test_an_ipv6_line_is_counted_as_one_address() -> None:
+    """AUTHN-3: a phone line or household gets a whole IPv6 /64 and may pick any address in
+    it; counted one by one, each would be a fresh allowance of wrong passwords (an outside
+    check guessed from 20 addresses at once). The /64 is one address to every throttle."""
+
+    def seen_from(host: str) -> str:
+        return api.client_address(Request({"type": "http", "headers": [], "client": (host, 5000)}))
+
+    line = seen_from("2001:db8:1:2::1")
+    assert line == seen_from("2001:db8:1:2:ffff:ffff:ffff:fffe") == "2001:db8:1:2::/64"
+    assert seen_from("2001:db8:1:3::1") != line
+    assert seen_from("203.0.113.7") == seen_from("::ffff:203.0.113.7") == "203.0.113.7"
+    assert seen_from("203.0.113.8") != "203.0.113.7"
