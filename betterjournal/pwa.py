@@ -86,6 +86,7 @@ def offline_page(language: str) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <meta name="theme-color" content="{THEME_COLOUR}">
 <title>{title} · Betterjournal</title>
 <style>
@@ -101,6 +102,14 @@ def offline_page(language: str) -> str:
             font-weight: 600; }}
   a.again:focus-visible {{ outline: 3px solid #1c2024; outline-offset: 2px; }}
   .crisis {{ color: #50575e; font-size: 0.95rem; margin-top: 2rem; }}
+  /* Dark when the phone is (the app's own dark colours), calm at 11 pm like the app. */
+  @media (prefers-color-scheme: dark) {{
+    body {{ color: #edeef0; background: #111113; }}
+    .brand {{ color: #53c2b3; }}
+    section + section {{ border-top-color: #3a3f42; }}
+    a.again:focus-visible {{ outline-color: #edeef0; }}
+    .crisis {{ color: #b0b4ba; }}
+  }}
 </style>
 </head>
 <body>

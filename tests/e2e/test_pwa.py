@@ -403,3 +403,35 @@ def test_the_install_prompt_is_offered_on_the_install_page_only(phone, running_a
     install.click()
     assert page.evaluate("window.__prompted") == 1
     expect(install).to_have_count(0)  # a prompt is shown once
+
+
+# Each text's contrast with the page's background (WCAG's formula), in the browser.
+_CONTRASTS = """() => {
+    const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = c => { const [r, g, b] = rgb(c).map(v => v / 255).map(
+        v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const page = getComputedStyle(document.body).backgroundColor;
+    return {page: lum(page), texts: [...document.querySelectorAll('p, h1, h2')].map(el => {
+        const own = getComputedStyle(el.querySelector('a') || el);
+        const behind = own.backgroundColor === 'rgba(0, 0, 0, 0)' ? page : own.backgroundColor;
+        return [el.textContent.slice(0, 30), ratio(own.color, behind)];
+    })};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_offline_page_follows_the_phones_light_or_dark(browser, running_app, scheme) -> None:
+    """Opened at 11 pm on a phone in dark mode, the offline page was white (walk-through): it
+    follows the phone like the app, every text at 4.5:1 or more."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(running_app.url + routes.OFFLINE)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        seen = page.evaluate(_CONTRASTS)
+        assert (seen["page"] < 0.05) == (scheme == "dark"), seen["page"]
+        assert [text for text, ratio in seen["texts"] if ratio < 4.5] == [], seen["texts"]
+    finally:
+        context.close()
