@@ -512,6 +512,7 @@ class TaskLine:
     due: str
     status: str
     started: bool
+    then: str = ""  # a repeated assignment: how many copies come after this one, and when
 
 
 TASK_STATUS: dict[str, Message] = {
@@ -542,7 +543,9 @@ def _due(reader: Reader, due_on: date | None, today: date, *, returned: bool) ->
     return "" if returned else homework.due_text(reader, due_on, today)
 
 
-def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
+def task_line(task: homework.Task, reader: Reader, today: date, later: Sequence[date] = ()) -> TaskLine:
+    """`later`: the due dates of a repeated assignment's copies after this one (listed here,
+    not as lines of their own)."""
     return TaskLine(
         id=task.id,
         title=str(reader.shown(task.worksheet.title)),
@@ -552,6 +555,14 @@ def task_line(task: homework.Task, reader: Reader, today: date) -> TaskLine:
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),
         started=task.status in ("started", "not_done"),
+        then=reader.n(
+            "Repeats {count} more time after this one, due {day}.",
+            "Repeats {count} more times after this one, the next due {day}.",
+            len(later),
+            day=reader.short_day(later[0]),
+        )
+        if later
+        else "",
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -804,6 +804,7 @@ class Task:
     created_at: datetime
     linked: bool = True  # still connected to the clinician who assigned it
     marked_not_done: bool = False  # its response says "couldn't do it" (returned or not)
+    series_id: str = ""  # the copies of one repeated assignment share it ("": not repeated)
 
 
 def _task_query() -> Any:
@@ -837,6 +838,7 @@ def _task_query() -> Any:
                     col(CareLink.ended_at).is_(None),
                 )
             ),
+            Assignment.series_id,
         )
         .join(User, col(User.id) == Assignment.clinician_id)
         .outerjoin(ItemShare, live_share)
@@ -894,6 +896,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
         shared_at,
         marked,
         linked,
+        series_id,
     ) in rows:
         if shared_at is not None:
             status = "reviewed" if reviewed_at is not None else "returned"
@@ -913,6 +916,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 created_at=created_at,
                 linked=bool(linked),
                 marked_not_done=bool(marked),
+                series_id=str(series_id or ""),
             )
         )
     return tasks
@@ -930,6 +934,24 @@ def to_do(session: Session, *, client_id: uuid.UUID, limit: int = TASKS_SHOWN) -
         if len(found) < limit:
             found += _tasks(session, client_id, part, limit=limit - len(found))
     return found
+
+
+def next_of_each_series(tasks: Sequence[Task]) -> list[tuple[Task, list[date]]]:
+    """A to-do list (in its order) with a repeated assignment as one line: its first copy to
+    do, with the due dates of the copies after it. Three weekly copies listed one under the
+    other read as three things due now (a walk-through)."""
+    kept: list[tuple[Task, list[date]]] = []
+    later_of: dict[str, list[date]] = {}
+    for task in tasks:
+        if task.series_id in later_of:
+            if task.due_on is not None:
+                later_of[task.series_id].append(task.due_on)
+            continue
+        later: list[date] = []
+        if task.series_id:
+            later_of[task.series_id] = later
+        kept.append((task, later))
+    return [(task, sorted(later)) for task, later in kept]
 
 
 def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETURNED_SHOWN) -> list[Task]:

@@ -50,6 +50,7 @@ def task_card(task: TaskLine) -> rx.Component:
                     align="start",
                 ),
                 rx.cond(task.due != "", rx.text(task.due, size="2")),
+                rx.cond(task.then != "", rx.text(task.then, size="2", color_scheme="gray")),
                 rx.text(task.by, size="1", color_scheme="gray"),
                 spacing="1",
                 width="100%",

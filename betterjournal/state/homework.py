@@ -89,7 +89,10 @@ class HomeworkState(AppState):
         )
         reader = self._reader()
         today = reader.today()
-        self.to_do = [task_line(t, reader, today) for t in open_tasks[: self._shown]]
+        self.to_do = [
+            task_line(t, reader, today, later)
+            for t, later in homework.next_of_each_series(open_tasks[: self._shown])
+        ]
         self.more_to_do = len(open_tasks) > self._shown
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = len(returned) > self._shown_done

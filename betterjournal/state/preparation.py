@@ -195,7 +195,7 @@ class PrepareState(AppState):
                 href=routes.assignment(task.id),
                 label=reader.t("Not started") if task.status == "assigned" else reader.t("Started"),
             )
-            for task in review.to_do
+            for task, _ in homework.next_of_each_series(review.to_do)  # a repeated one: its next copy
         ]
         readings = _readings(review.check_ins)
         held = ready.window.start is not None

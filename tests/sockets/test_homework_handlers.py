@@ -1190,6 +1190,14 @@ async def test_a_good_repeated_assignment_is_made_as_often_as_asked(hw: Homework
     given = state_of(updates, ClientHomeworkState)["given"]
     new = [line for line in given if line["id"] not in {old["id"] for old in listed}]
     assert sorted(line["due_on"] for line in new) == [_in_days(7), _in_days(14), _in_days(21)]
+    # The client's list shows the first copy, saying two more come after it.
+    first = min(new, key=lambda line: line["due_on"])
+    async with connected(app, b.cookie) as phone:
+        loaded = await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK)
+    to_do = state_of(loaded, HomeworkState)["to_do"]
+    assert {line["id"] for line in to_do} & {line["id"] for line in new} == {first["id"]}
+    (line,) = [line for line in to_do if line["id"] == first["id"]]
+    assert line["then"].startswith("Repeats 2 more times after this one, the next due ")
 
 
 ADD, SAVE = "add_builder_field", "save_template"

@@ -230,6 +230,26 @@ def test_a_repeat_makes_one_assignment_per_time_with_its_due_date(db: People) ->
     assert [t.due_on for t in tasks] == [date(2026, 12, 2), date(2026, 12, 9), date(2026, 12, 16)]
 
 
+def test_a_repeat_is_one_line_of_the_to_do_list_its_next_copy_with_those_after_it(db: People) -> None:
+    """Three weekly copies listed one under the other read as three things due now (a
+    walk-through): the list shows the first copy to do, saying how many come after it and
+    when the next is due; once it is returned, the next copy is the line."""
+    _linked(db)
+    _assign(db, template="builtin:grounding", due_on="2026-12-02", repeat="weekly", times=3)
+    once = _assign(db, template="builtin:thought_record", due_on="2026-12-05")
+    with session_scope() as session:
+        listed = homework.next_of_each_series(homework.to_do(session, client_id=db.client_a.id))
+    assert [(t.due_on, later) for t, later in listed] == [
+        (date(2026, 12, 2), [date(2026, 12, 9), date(2026, 12, 16)]),
+        (date(2026, 12, 5), []),
+    ]
+    english = [views.task_line(t, Reader(ENGLISH), TODAY, later) for t, later in listed]
+    assert english[0].then == "Repeats 2 more times after this one, the next due Dec 9."
+    assert english[1].then == "" and str(listed[1][0].id) == str(once)
+    french = views.task_line(listed[0][0], Reader(FRENCH), TODAY, [date(2026, 12, 16)])
+    assert french.then == "Revient encore 1 fois après celui-ci, pour le 16 déc."
+
+
 def test_a_clinician_cannot_assign_to_a_client_they_are_not_linked_to(db: People) -> None:
     before = _counts()
     with pytest.raises(NotFound):
