@@ -150,6 +150,9 @@ def landing_page() -> rx.Component:
     return rx.cond(
         LandingState.landing_ready,
         public_shell(
+            # First, for whoever comes back: the installed app opens here once a session has
+            # ended, and the line sat under the early-access form, a few screens down.
+            rx.text(tr("Already have an account?"), " ", rx.link(tr("Sign in"), href=routes.SIGN_IN)),
             rx.text(
                 tr(
                     "Most of the change that therapy brings happens between appointments. "
@@ -193,9 +196,6 @@ def landing_page() -> rx.Component:
                 size="2",
             ),
             rx.cond(LandingState.access_requested, rx.fragment(), _request_form()),
-            rx.text(
-                tr("Already have an account?"), " ", rx.link(tr("Sign in"), href=routes.SIGN_IN), size="2"
-            ),
             heading=tr("Between sessions, a private space for your work"),
         ),
         rx.center(rx.spinner(size="3"), rx.text(tr("Opening…")), padding="3em", role="status"),

@@ -130,3 +130,18 @@ def test_a_client_changes_their_password_on_the_security_page(open_phone, runnin
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     sign_in(phone, email, new_password)
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+
+
+def test_the_home_page_offers_sign_in_on_its_first_screen(open_phone) -> None:
+    """The installed app opens on the home page once a session has ended (30 minutes idle):
+    "Sign in" sat under the early-access form, a few screens down on a phone (walk-through).
+    It is on the first screen, and it leads to sign-in."""
+    person = open_phone()
+    page = person.page
+    person.goto("/")
+    link = page.get_by_role("main").get_by_role("link", name="Sign in", exact=True)
+    expect(link).to_be_visible()
+    box = link.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], box
+    link.click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
