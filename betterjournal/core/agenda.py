@@ -444,6 +444,16 @@ def set_discussed(
     """Tick (or untick) a line of an agenda shared with this clinician; only a line they can
     see. Audited. Returns the client, whose open page shows the tick."""
     parsed = items.parse_or_deny(clinician_id, agenda_id, AuditAction.DISCUSS)
+    # Takes turns with the end of the link: a tick is checked and written before it, or
+    # checked after it and refused, never checked before and written after.
+    take_turns(
+        session,
+        CareLink,
+        col(CareLink.clinician_id) == clinician_id,
+        col(CareLink.client_id)
+        == select(SessionAgenda.client_id).where(col(SessionAgenda.item_id) == parsed).scalar_subquery(),
+        col(CareLink.ended_at).is_(None),
+    )
     rows = sharing.visible_item_ids(session, clinician_id=clinician_id, among=[parsed])
     row = session.get(SessionAgenda, parsed)
     if not rows or row is None or row.clinician_id != clinician_id or row.client_id is None:

@@ -326,6 +326,38 @@ def test_lines_added_to_an_agenda_from_two_tabs_at_once_are_all_kept(db: People)
             break
 
 
+def test_a_line_ticked_as_the_link_ends_is_never_ticked_after_it(db: People) -> None:
+    """AUD-1, AUTHZ-5: a clinician ticks agenda lines as discussed while the client ends the
+    link. A tick comes before the end (the clinician could see the line) or is refused; none
+    is written, or audited as allowed, after the link ended."""
+    client, clinician = db.client_a.id, db.clinician_a.id
+    for round_number in range(ROUNDS):
+        _linked(db)
+        with session_scope() as session:
+            opened = agenda.prepare(session, client_id=client, clinician_id=clinician).agenda
+            agenda.add_text(session, client_id=client, agenda_id=opened.id, text=f"round {round_number}")
+            sharing.set_shared(
+                session, owner_id=client, item_id=opened.id, clinician_id=clinician, shared=True
+            )
+        with session_scope() as session:
+            line = agenda.prepare(session, client_id=client, clinician_id=clinician).agenda.lines[-1]
+        tick = _in_tab(
+            agenda.set_discussed, clinician_id=clinician, agenda_id=opened.id, line_id=line.id, discussed=True
+        )
+        race([tick] * (RACERS // 2) + [_in_tab(links.end_link, client_id=client, clinician_id=clinician)])
+        with session_scope() as session:
+            trail = session.exec(
+                select(AuditEvent.action)
+                .where(
+                    col(AuditEvent.action).in_([AuditAction.DISCUSS, AuditAction.UNLINK]),
+                    col(AuditEvent.outcome) == AuditOutcome.ALLOWED,
+                )
+                .order_by(col(AuditEvent.id).desc())
+                .limit(1)
+            ).all()
+        assert trail == [AuditAction.UNLINK], f"round {round_number}: a tick audited after the link ended"
+
+
 # --- appointments: plan and unplan against mark held --------------------------------------------
 
 
