@@ -212,15 +212,26 @@ def check_in_line(
         details.insert(2, reader.t("Sleep {hours} h", hours=float(fields["sleep_hours"])))
     reading = checkins.reading(item.id, fields)
     names = {label.id: label.name for label in labels}
+    private = {label.id for label in labels if label.private}
+    # Shared, a check-in's tags and the client's own scales still reach no clinician: the
+    # card says so beside them (a walk-through read "Shared with Dr …" as covering them).
+    only_you = bool(item.shared_with)
     if reading is not None:
         details += [
-            reader.t("{label} {value} / 10", label=names[key], value=int(value))
+            reader.t("{label} {value} / 10 (only you)", label=names[key], value=int(value))
+            if only_you and key in private
+            else reader.t("{label} {value} / 10", label=names[key], value=int(value))
             for key, value in reading.values.items()
             if key in names
         ]
         tags = [names[tag] for tag in reading.tags if tag in names]
         if tags:
-            details.append(reader.t("Tags: {tags}", tags=", ".join(tags)))
+            tag_list = ", ".join(tags)
+            details.append(
+                reader.t("Tags (only you): {tags}", tags=tag_list)
+                if only_you
+                else reader.t("Tags: {tags}", tags=tag_list)
+            )
     if item.shared_with:
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
     else:

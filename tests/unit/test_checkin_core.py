@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from unit_support import People, audit_events, link, row_counts
 
-from betterjournal import charts
+from betterjournal import charts, views
 from betterjournal.core import checkins, items, sharing
 from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.models import AuditAction, utcnow
+from betterjournal.models import AuditAction, OwnItem, utcnow
 
 NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
 
@@ -218,6 +219,29 @@ def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None
     # The table beside each chart is text on the page (React escapes it): the names as typed.
     assert scale.name in trend.figure["layout"]["meta"]["table"]["head"]
     assert [row[0] for row in patterns.figure["layout"]["meta"]["table"]["rows"]] == [tag.name]
+
+
+def test_a_shared_check_ins_card_says_its_tags_and_own_scales_stay_with_the_client() -> None:
+    """Shared, a check-in's tags and the client's own scales still reach no clinician; its
+    card, which says "Shared with Dr. Lee", says so beside them (a walk-through read the
+    share as covering them). A private check-in's card needs no such word."""
+    tag, own = checkins.Label(str(uuid.uuid4()), "work"), checkins.Label(str(uuid.uuid4()), "Pacing", True)
+    suggested = checkins.Label(str(uuid.uuid4()), "Urge")
+    fields = {
+        "felt_at": NOW.isoformat(),
+        "mood": "6",
+        "tags": json.dumps([tag.id]),
+        "scales": json.dumps({suggested.id: 4}),
+        "own_scales": json.dumps({own.id: 7}),
+    }
+    item = OwnItem(uuid.uuid4(), checkins.KIND.name, fields, NOW, NOW, shared_with=("Dr. Lee",))
+    labels = [tag, own, suggested]
+    shared = views.check_in_line(item, Reader(ENGLISH, "UTC"), NOW, labels).details
+    assert shared == "Urge 4 / 10 · Pacing 7 / 10 (only you) · Tags (only you): work", shared
+    private = views.check_in_line(replace(item, shared_with=()), Reader(ENGLISH, "UTC"), NOW, labels)
+    assert private.details == "Urge 4 / 10 · Pacing 7 / 10 · Tags: work"
+    french = views.check_in_line(item, Reader(FRENCH, "UTC"), NOW, labels).details
+    assert "Étiquettes (vous seul·e)\u00a0: work" in french and "7 / 10 (vous seul·e)" in french
 
 
 # --- the clinician's side ----------------------------------------------------------------------
