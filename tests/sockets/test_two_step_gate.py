@@ -69,25 +69,29 @@ def _guarded() -> list[tuple[type, str]]:
     ]
 
 
+async def _clinician_without_two_step(app, email: str, name: str) -> None:
+    """A clinician made with the console command alone: no authenticator set up yet."""
+    await asyncio.to_thread(
+        app.cli,
+        "user",
+        "create",
+        "--role",
+        "clinician",
+        "--email",
+        email,
+        "--name",
+        name,
+        stdin=PASSWORD + "\n",
+    )
+
+
 @pytest.fixture(scope="module")
 async def half_signed_in(running_app) -> dict[str, str]:
     """Cookies of sign-ins that stopped before their second step."""
     suffix = uuid.uuid4().hex[:8]
     without = f"gate-setup-{suffix}@clinic.example"
     with_code = f"gate-code-{suffix}@clinic.example"
-    # The console command alone: no authenticator set up yet.
-    await asyncio.to_thread(
-        running_app.cli,
-        "user",
-        "create",
-        "--role",
-        "clinician",
-        "--email",
-        without,
-        "--name",
-        "Dr. Gate",
-        stdin=PASSWORD + "\n",
-    )
+    await _clinician_without_two_step(running_app, without, "Dr. Gate")
     await asyncio.to_thread(running_app.create_user, "clinician", with_code, "Dr. Code", PASSWORD)
     setup_cookie, setup_location = await _password_only(running_app.url, without)
     code_cookie, code_location = await _password_only(running_app.url, with_code)
@@ -207,18 +211,7 @@ async def test_a_new_authenticator_key_and_its_recovery_codes_stay_with_the_setu
     token and another cookie, or none, and asks for the tab's state (`hydrate`) gets neither;
     the setup session itself, reconnecting, still finds its page as it was."""
     email = f"gate-key-{uuid.uuid4().hex[:8]}@clinic.example"
-    await asyncio.to_thread(
-        running_app.cli,
-        "user",
-        "create",
-        "--role",
-        "clinician",
-        "--email",
-        email,
-        "--name",
-        "Dr. Key",
-        stdin=PASSWORD + "\n",
-    )
+    await _clinician_without_two_step(running_app, email, "Dr. Key")
     cookie, _ = await _password_only(running_app.url, email)
     hydrate = handler_name(State, "hydrate")
 
