@@ -238,7 +238,7 @@ def window(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -
 # the key of the pair's window (their last held session's id, or "first") and their planned
 # session, an index seek each.
 _LAST_HELD_OF_LINK = (
-    select(Appointment.id)
+    select(IdText(Appointment.id))
     .where(
         col(Appointment.clinician_id) == CareLink.clinician_id,
         col(Appointment.client_id) == CareLink.client_id,
@@ -249,7 +249,7 @@ _LAST_HELD_OF_LINK = (
     .correlate(CareLink)
     .scalar_subquery()
 )
-WINDOW_OF_LINK = func.coalesce(IdText(_LAST_HELD_OF_LINK), FIRST)
+WINDOW_OF_LINK = func.coalesce(_LAST_HELD_OF_LINK, FIRST)
 PLANNED_OF_LINK = (
     select(Appointment.starts_at)
     .where(
