@@ -724,3 +724,19 @@ def case_line(line, reader: Reader) -> CaseLineView:
         attention=attention,
         brief_href=routes.brief(line.client_id),
     )
+
+
+RECOVERY_CODES_FILE = "betterjournal-recovery-codes.txt"
+
+
+def recovery_codes_text(codes: Sequence[str], reader: Reader) -> str:
+    """The recovery codes as a small text file to keep (print it, or store it safely)."""
+    return "\n".join(
+        [
+            reader.t("Betterjournal: recovery codes for two-step sign-in"),
+            reader.t("Each code works once, in place of the code from your phone. Keep them somewhere safe."),
+            "",
+            *codes,
+            "",
+        ]
+    )

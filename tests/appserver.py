@@ -63,18 +63,19 @@ class RunningApp:
             check=True,
         )
 
-    def create_user(self, role: str, email: str, name: str, password: str) -> None:
+    def create_user(self, role: str, email: str, name: str, password: str, *, two_step: bool = True) -> None:
         """An account made as the operator's console command makes it (`accounts.create_user`,
         in this process: the command's own start costs seconds a user, and test_two_step_gate
         runs the command itself); a clinician or admin also sets up two-step sign-in
-        (tests/two_step.py), which the app requires of them."""
+        (tests/two_step.py), which the app requires of them, unless `two_step` is False (their
+        first sign-in then leads to setting it up)."""
         from betterjournal.core import accounts
         from betterjournal.db import session_scope
         from betterjournal.models import Role
 
         with _CORE_LOCK, self.core(), session_scope() as session:
             accounts.create_user(session, email=email, display_name=name, password=password, role=Role(role))
-        if role in ("clinician", "admin"):
+        if two_step and role in ("clinician", "admin"):
             self.enrol_two_step(email)
 
     def enrol_two_step(self, email: str) -> None:

@@ -101,3 +101,24 @@ NATIVE_CONTROL: dict[str, Any] = {
 def native_select(name: str, *options: rx.Component, **props) -> rx.Component:
     """A native select (the phone's own picker); `name` is also its id and form key."""
     return rx.el.select(*options, **{"id": name, "name": name, "width": "100%", **NATIVE_CONTROL, **props})
+
+
+def recovery_codes(codes: Any, download: Any) -> rx.Component:
+    """Recovery codes shown once, with a way to keep them as a file."""
+    return rx.vstack(
+        rx.el.ul(
+            rx.foreach(codes, lambda code: rx.el.li(rx.code(code, size="3"), padding_y="0.2em")),
+            aria_label=tr("Recovery codes"),
+            padding_left="1.2em",
+            margin="0",
+        ),
+        rx.button(
+            rx.icon("download", size=18, aria_hidden="true"),
+            tr("Download the codes"),
+            variant="soft",
+            size="3",
+            on_click=download,
+        ),
+        spacing="3",
+        width="100%",
+    )

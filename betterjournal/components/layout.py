@@ -200,7 +200,9 @@ def _nav_link(
     )
 
 
-def _sign_out_form(*, everywhere: bool = False) -> rx.Component:
+def sign_out_form(*, everywhere: bool = False) -> rx.Component:
+    """Sign out (of this session, or every one): in the header, the footer, and on the two
+    steps of two-step sign-in, the way out of a sign-in left half done."""
     return native_form(
         rx.el.input(type="hidden", name="form_token", value=AppState.form_token, read_only=True),
         *([rx.el.input(type="hidden", name="everywhere", value="yes", read_only=True)] if everywhere else []),
@@ -325,7 +327,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                     # text it then keeps to the sign-out button's row, not a row of its own.
                     **_tap_target("44px", "44px"),
                 ),
-                _sign_out_form(),
+                sign_out_form(),
                 align="center",
                 spacing="2",
                 wrap="wrap",  # in large text, sign-out moves to a second line instead of off screen
@@ -350,7 +352,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
             max_width="45rem",
             min_height="100dvh",
         ),
-        footer(rx.center(_sign_out_form(everywhere=True), padding_top="0.5em")),
+        footer(rx.center(sign_out_form(everywhere=True), padding_top="0.5em")),
         rx.el.nav(
             rx.match(
                 AppState.viewer_role,

@@ -8,8 +8,8 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import back_link
-from betterjournal.components.forms import KeepTyped, form_field, native_select
-from betterjournal.components.layout import labelled_field, public_shell
+from betterjournal.components.forms import KeepTyped, form_field, native_select, recovery_codes
+from betterjournal.components.layout import labelled_field, public_shell, sign_out_form
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
 from betterjournal.core import access
@@ -294,6 +294,7 @@ def sign_in_code_page() -> rx.Component:
                     reset_on_submit=True,
                     width="100%",
                 ),
+                _not_now(),
                 spacing="4",
                 width="100%",
             ),
@@ -303,16 +304,20 @@ def sign_in_code_page() -> rx.Component:
     )
 
 
+def _not_now() -> rx.Component:
+    """The way out of a sign-in left half done: signing out ends it."""
+    return rx.hstack(
+        rx.text(tr("Not now?"), size="2"),
+        sign_out_form(),
+        align="center",
+        wrap="wrap",
+        spacing="2",
+    )
+
+
 def two_step_setup_page() -> rx.Component:
     codes = rx.vstack(
-        rx.el.ul(
-            rx.foreach(
-                TwoStepState.recovery_codes,
-                lambda code: rx.el.li(rx.code(code, size="3"), padding_y="0.2em"),
-            ),
-            aria_label=tr("Recovery codes"),
-            padding_left="1.2em",
-        ),
+        recovery_codes(TwoStepState.recovery_codes, TwoStepState.download_codes),
         rx.button(
             tr("I've kept my codes. Continue"), size="3", width="100%", on_click=TwoStepState.finish_setup
         ),
@@ -356,6 +361,8 @@ def two_step_setup_page() -> rx.Component:
             reset_on_submit=True,
             width="100%",
         ),
+        # Required at a first sign-in: signing out is the way to leave it for later.
+        rx.cond(~TwoStepState.needs_password, _not_now()),
         spacing="4",
         width="100%",
     )

@@ -10,7 +10,7 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.appearance import appearance_choice
 from betterjournal.components.entries import back_link
-from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_select, recovery_codes
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
@@ -327,12 +327,7 @@ def security_page() -> rx.Component:
                         ),
                         rx.cond(
                             SecurityState.new_recovery_codes.length() > 0,  # type: ignore[attr-defined]
-                            rx.el.ul(
-                                rx.foreach(
-                                    SecurityState.new_recovery_codes, lambda code: rx.el.li(rx.code(code))
-                                ),
-                                aria_label=tr("Recovery codes"),
-                            ),
+                            recovery_codes(SecurityState.new_recovery_codes, SecurityState.download_codes),
                         ),
                         spacing="3",
                         width="100%",

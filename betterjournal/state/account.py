@@ -23,6 +23,7 @@ from betterjournal.models import SessionStage, User
 from betterjournal.state import live
 from betterjournal.state.admin import show_to_admins
 from betterjournal.state.base import HOME_BY_ROLE, AppState, form_fields, guarded
+from betterjournal.views import RECOVERY_CODES_FILE, recovery_codes_text
 
 ACCESS_FIELDS = set(access.FIELDS)
 
@@ -185,6 +186,15 @@ class TwoStepState(AppState):
         self._place_feedback()
 
     @rx.event
+    async def download_codes(self) -> rx.event.EventSpec | None:
+        """The recovery codes on screen, as a text file to keep."""
+        _, user, _ = await self._who()
+        if user is None or not self.recovery_codes:
+            return None
+        text = recovery_codes_text(self.recovery_codes, self._reader())
+        return rx.download(data=text, filename=RECOVERY_CODES_FILE)
+
+    @rx.event
     async def finish_setup(self) -> rx.event.EventSpec:
         """The codes were kept: on to the person's work (the codes leave server memory)."""
         self.recovery_codes, self.setup_ready = [], False
@@ -336,3 +346,12 @@ class SecurityState(AppState):
         )
         await self._fill()
         self.notice = self._t("New recovery codes. The old ones no longer work. They won't be shown again.")
+
+    @guarded()
+    async def download_codes(self) -> rx.event.EventSpec | None:
+        """The new recovery codes on screen, as a text file to keep."""
+        if not self.new_recovery_codes:
+            return None
+        return rx.download(
+            data=recovery_codes_text(self.new_recovery_codes, self._reader()), filename=RECOVERY_CODES_FILE
+        )

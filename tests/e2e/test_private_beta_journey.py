@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from pathlib import Path
 
 import two_step
 from people import PASSWORD, sign_in
@@ -98,6 +99,11 @@ def test_from_a_request_for_early_access_to_a_client_writing_in_french(open_phon
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
     expect(codes).to_have_count(10)
+    with page.expect_download() as downloading:  # kept as a file, to print or store
+        page.get_by_role("button", name="Download the codes").click()
+    kept = Path(downloading.value.path()).read_text()
+    assert downloading.value.suggested_filename == "betterjournal-recovery-codes.txt"
+    assert [code for code in codes.all_inner_texts() if code.strip() not in kept] == []
     two_step.remember(doctor_email, secret, used_step=step)
     page.get_by_role("button", name="I've kept my codes. Continue").click()
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()

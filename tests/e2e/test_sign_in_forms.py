@@ -99,6 +99,33 @@ def test_a_clinicians_deep_link_survives_the_two_step_code(open_phone, running_a
     expect(page.get_by_role("heading", name="Your worksheets")).to_be_visible()
 
 
+def test_a_sign_in_left_at_its_second_step_can_be_ended_by_signing_out(open_phone, running_app) -> None:
+    """Setting up two-step sign-in (a clinician's first sign-in) and entering its code each
+    offer a way out: signing out ends that half-done sign-in, on the server too (its cookie,
+    put back, opens nothing)."""
+    first_time = f"later-doc-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", first_time, "Dr. Later", PASSWORD, two_step=False)
+    enrolled = f"other-doc-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", enrolled, "Dr. Other", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    for email, heading in ((first_time, "Set up two-step sign-in"), (enrolled, "Two-step sign-in")):
+        phone.goto("/signin")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        half_done = [cookie for cookie in page.context.cookies() if cookie.get("httpOnly")]
+        assert half_done, "no session cookie after the password"
+        expect(page.get_by_text("Not now?")).to_be_visible()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.context.add_cookies(half_done)  # type: ignore[arg-type]
+        for path in ("/two-step", "/signin/code"):
+            phone.goto(path)
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
 def test_a_link_to_another_site_is_never_followed_after_sign_in(open_phone, running_app) -> None:
     email = f"nowhere-{uuid.uuid4().hex[:8]}@example.com"
     running_app.create_user("client", email, "Safe Client", PASSWORD)

@@ -10,6 +10,7 @@ shows up as a marker in a reply (and the plaintext scans can look for them).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import inspect
@@ -514,6 +515,21 @@ def toasts_of(updates: list[dict[str, Any]]) -> list[str]:
         for event in update.get("events") or []
         if event.get("name") == "_call_function" and "__toast" in json.dumps(event.get("payload"))
     ]
+
+
+def downloads_of(updates: list[dict[str, Any]]) -> list[bytes]:
+    """The files the replies hand the tab to save (`rx.download` of data: a data URL)."""
+    found = []
+    for update in updates:
+        for event in update.get("events") or []:
+            if event.get("name") == "_download":
+                head, _, data = event["payload"]["url"].partition(",")
+                found.append(
+                    base64.b64decode(data)
+                    if head.endswith(";base64")
+                    else urllib.parse.unquote_to_bytes(data)
+                )
+    return found
 
 
 def redirects_of(updates: list[dict[str, Any]]) -> list[str]:

@@ -22,6 +22,7 @@ from socket_support import (
     World,
     all_handlers,
     connect,
+    downloads_of,
     filled_vars,
     plausible_payload,
     reconnect_same_token,
@@ -32,11 +33,11 @@ from socket_support import (
     state_of,
     writes_between,
 )
-from socketclient import EventClient, form_token_from, handler_name, post_form
+from socketclient import EventClient, form_token_from, handler_name, post_form, sign_in
 
 from betterjournal import routes
 from betterjournal.models import Role
-from betterjournal.state.account import SignInCodeState, TwoStepState
+from betterjournal.state.account import SecurityState, SignInCodeState, TwoStepState
 from betterjournal.state.base import AppState
 
 PASSWORD = "a long enough passphrase for tests"
@@ -251,5 +252,50 @@ async def test_a_new_authenticator_key_and_its_recovery_codes_stay_with_the_setu
     )
     codes = confirmed.get("recovery_codes") or []
     assert len(codes) >= 5
+    # Kept as a file: the setup session's own tab gets the codes it shows.
+    (kept,) = downloads_of(
+        await tab.exchange(handler_name(TwoStepState, "download_codes"), path=routes.TWO_STEP_SETUP)
+    )
+    assert [code for code in codes if str(code) not in kept.decode()] == []
     await tab.close()
     assert not (await hydrated_again(tab.token, "")).get("recovery_codes")
+    for someone_else in ("", half_signed_in["code"]):
+        stranger = await reconnect_same_token(running_app, tab.token, someone_else)
+        try:
+            asked = await stranger.exchange(
+                handler_name(TwoStepState, "download_codes"), path=routes.TWO_STEP_SETUP
+            )
+        finally:
+            await stranger.close()
+        assert downloads_of(asked) == []
+
+
+async def test_new_recovery_codes_can_be_kept_as_a_file_by_their_own_tab_only(running_app) -> None:
+    """Settings' new recovery codes, like the first ones, can be downloaded by the tab they
+    were made for; the same tab token reconnecting without the session gets no file."""
+    email = f"gate-renew-{uuid.uuid4().hex[:8]}@clinic.example"
+    await asyncio.to_thread(running_app.create_user, "clinician", email, "Dr. Renew", PASSWORD)
+    cookie = await sign_in(running_app.url, email, PASSWORD)
+    tab = await connect(running_app, cookie)
+    download = handler_name(SecurityState, "download_codes")
+    try:
+        assert downloads_of(await tab.exchange(download, path=routes.SECURITY)) == []  # none made yet
+        made = state_of(
+            await tab.exchange(
+                handler_name(SecurityState, "renew_recovery_codes"),
+                {"form": {"current_password": PASSWORD, "code": two_step.next_code(email)}},
+                path=routes.SECURITY,
+            ),
+            SecurityState,
+        )
+        codes = made.get("new_recovery_codes") or []
+        assert len(codes) >= 5
+        (kept,) = downloads_of(await tab.exchange(download, path=routes.SECURITY))
+        assert [code for code in codes if str(code) not in kept.decode()] == []
+    finally:
+        await tab.close()
+    stranger = await reconnect_same_token(running_app, tab.token, "")
+    try:
+        assert downloads_of(await stranger.exchange(download, path=routes.SECURITY)) == []
+    finally:
+        await stranger.close()
