@@ -93,6 +93,18 @@ class KindView:
     body: Callable[[Mapping[str, str]], str]
     words: KindWords
     home: str  # the owner's list of this kind, where a deleted item's page returns to
+    # What the owner calls an item without a title, on its page and in their list.
+    untitled: Callable[[Reader, datetime], str] = lambda _reader, _created_at: ""
+
+
+def untitled_entry_heading(reader: Reader, created_at: datetime) -> str:
+    """An untitled entry's name: the day it was written, in the reader's words and zone."""
+    days = reader.days_ago(created_at)
+    if days == 0:
+        return reader.t("Today's entry")
+    if days == 1:
+        return reader.t("Yesterday's entry")
+    return reader.t("Entry of {day}", day=reader.day(created_at))
 
 
 def _exercise_title(fields: Mapping[str, str]) -> str:
@@ -125,6 +137,7 @@ KIND_VIEWS: dict[str, KindView] = {
             deleted=N_("Entry deleted."),
         ),
         home=routes.JOURNAL,
+        untitled=untitled_entry_heading,
     ),
     CHECK_IN.name: KindView(
         title=lambda fields: "",
@@ -257,7 +270,7 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
         label = reader.t("Private")
     return ItemCard(
         id=str(item.id),
-        title=str(reader.shown(view.title(item.fields))),
+        title=str(reader.shown(view.title(item.fields))) or view.untitled(reader, item.created_at),
         preview=preview(view.body(item.fields)),
         written_on=reader.recent(item.created_at),
         label=label,

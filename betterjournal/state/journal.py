@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
 
 from sqlmodel import Session
 
@@ -13,12 +12,18 @@ from betterjournal.core import drafts, items, journal, sharing
 from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
-from betterjournal.i18n import Reader
 from betterjournal.models import Cursor, OwnItem, Role, Share, Version, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
-from betterjournal.views import ItemCard, draft_card, own_card, share_lines, written_line
+from betterjournal.views import (
+    ItemCard,
+    draft_card,
+    own_card,
+    share_lines,
+    untitled_entry_heading,
+    written_line,
+)
 
 
 def _journal_page(session: Session, *, owner_id, older: Cursor | None, query: str, show: str):
@@ -130,16 +135,6 @@ def _save_and_open(session: Session, *, owner_id, item_id: object, values: objec
     return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), None
 
 
-def _untitled_heading(reader: Reader, created_at: datetime) -> str:
-    """An untitled entry's heading: the day it was written, in the reader's words and zone."""
-    days = reader.days_ago(created_at)
-    if days == 0:
-        return reader.t("Today's entry")
-    if days == 1:
-        return reader.t("Yesterday's entry")
-    return reader.t("Entry of {day}", day=reader.day(created_at))
-
-
 JUST_SAVED_SECONDS = 10.0
 
 
@@ -197,7 +192,7 @@ class EntryState(AppState):
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         reader = self._reader()
         self.written = written_line(reader, item.created_at, item.updated_at)
-        self.untitled_heading = _untitled_heading(reader, item.created_at)
+        self.untitled_heading = untitled_entry_heading(reader, item.created_at)
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.ENTRY)
         self.found, self._held_path = True, routes.ENTRY

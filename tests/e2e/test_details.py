@@ -294,6 +294,10 @@ def test_detail_pages_have_a_real_title_and_a_way_back(people, running_app: Runn
     expect(page).to_have_title("Journal entry · Betterjournal")
     page.get_by_role("link", name="Back to your journal").click()
     expect(page.get_by_role("heading", level=1, name="Your journal")).to_be_visible()
+    # The list calls it by the same name as its page.
+    card = page.get_by_role("main").get_by_role("link").filter(has_text="An entry without a title.")
+    expect(card).to_contain_text("Today's entry")
+    expect(card).not_to_contain_text("Untitled")
 
 
 def test_an_item_that_is_not_there_is_said_once_with_one_way_back(people, running_app: RunningApp) -> None:
