@@ -122,3 +122,9 @@ def recovery_codes(codes: Any, download: Any) -> rx.Component:
         spacing="3",
         width="100%",
     )
+
+
+def words_input(**props: Any) -> rx.Component:
+    """A one-line field for a person's own words (a title, an answer, a note, a name): its
+    spelling is checked, as in a text area (Radix turns spell checking off in every input)."""
+    return rx.input(spell_check=True, **props)

@@ -12,7 +12,7 @@ from reflex_base.event import input_event
 from reflex_components_core.el.elements.forms import Input
 
 from betterjournal.components.entries import entry_body
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import number_grid, radio_button, radio_row
 from betterjournal.components.text import tr
 from betterjournal.core.worksheets import LIST, SHORT_MAX
@@ -37,7 +37,7 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
             min_height="6em",
         )
         if long
-        else rx.input(
+        else words_input(
             id=cell.key,
             on_change=lambda value: answer(cell, value),
             max_length=SHORT_MAX,

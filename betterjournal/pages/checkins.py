@@ -18,7 +18,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL
+from betterjournal.components.forms import NATIVE_CONTROL, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import edit_and_delete, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -123,7 +123,9 @@ def tag_chips() -> rx.Component:
         rx.hstack(
             rx.el.label(
                 tr("New tag"),
-                rx.input(name="name", max_length=checkins.NAME_MAX, size="3", custom_attrs=in_new_tag_form),
+                words_input(
+                    name="name", max_length=checkins.NAME_MAX, size="3", custom_attrs=in_new_tag_form
+                ),
                 display="flex",
                 flex_direction="column",
                 gap="0.25rem",
@@ -470,7 +472,9 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
     """A one-field form: a name, and its button (a double tap adds once: AppState._second_tap)."""
     return rx.form(
         rx.hstack(
-            labelled_field(label, rx.input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3")),
+            labelled_field(
+                label, words_input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3")
+            ),
             rx.button(button, type="submit", size="3"),
             align="end",
             wrap="wrap",
@@ -486,7 +490,7 @@ def _tag_row(tag: Any) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="tag_id", value=tag.id, read_only=True),
-            rx.input(
+            words_input(
                 name="name",
                 default_value=tag.name,
                 max_length=checkins.NAME_MAX,

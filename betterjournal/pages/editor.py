@@ -6,7 +6,7 @@ import reflex as rx
 
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
-from betterjournal.components.forms import characters_left
+from betterjournal.components.forms import characters_left, words_input
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
@@ -141,7 +141,7 @@ def _form() -> rx.Component:
         labelled_field(
             tr("Title (optional)"),
             rx.debounce_input(
-                rx.input(
+                words_input(
                     id=TITLE_ID,
                     name="title",
                     on_change=lambda value: EditorState.edit_title(value, EditorState.entry_id),

@@ -17,7 +17,7 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select, words_input
 from betterjournal.components.inputs import choice_chip
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -440,7 +440,7 @@ def _assign_form() -> rx.Component:
                 rx.text_area(id="instructions", name="instructions", size="3", width="100%"),
             ),
             labelled_field(
-                tr("Note for your client"), rx.input(id="note", name="note", size="3", width="100%")
+                tr("Note for your client"), words_input(id="note", name="note", size="3", width="100%")
             ),
             labelled_field(
                 tr("Due date (optional)"),
@@ -519,7 +519,7 @@ def _given_card(line: GivenLine) -> rx.Component:
                             ),
                             labelled_field(
                                 tr("Note for your client"),
-                                rx.input(
+                                words_input(
                                     id="note-" + line.id, name="note", default_value=line.note, width="100%"
                                 ),
                             ),
@@ -722,7 +722,7 @@ def worksheets_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 labelled_field(
-                    tr("Field name"), rx.input(id="field_label", name="label", size="3", width="100%")
+                    tr("Field name"), words_input(id="field_label", name="label", size="3", width="100%")
                 ),
                 labelled_field(tr("Field type"), _select("type", items=WorksheetsState.type_choices)),
                 rx.button(tr("Add field"), type="submit", variant="soft", size="3"),
@@ -736,7 +736,7 @@ def worksheets_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 labelled_field(
-                    tr("Title"), rx.input(id="worksheet_title", name="title", size="3", width="100%")
+                    tr("Title"), words_input(id="worksheet_title", name="title", size="3", width="100%")
                 ),
                 labelled_field(
                     tr("Explanation for your client (optional)"),

@@ -8,7 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select, words_input
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import agenda
@@ -180,7 +180,7 @@ def _agenda() -> rx.Component:
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
-                    rx.input(
+                    words_input(
                         id="agenda-text", name="text", size="3", width="100%", max_length=agenda.LINE_MAX
                     ),
                     after=characters_left("agenda-text", agenda.LINE_MAX),

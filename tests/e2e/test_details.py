@@ -182,6 +182,20 @@ def test_the_editor_counts_words_and_drafts_are_called_drafts(people) -> None:
     expect(page.get_by_text("Unsaved drafts")).to_have_count(0)
 
 
+def test_the_fields_a_person_writes_words_in_check_their_spelling(people) -> None:
+    """One-line fields for a person's own words check spelling as text areas do (Radix's
+    inputs turn it off); a field for a code or an email address does not."""
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("navigation").get_by_role("link", name="Write").click()
+    expect(page.get_by_label("Title (optional)")).to_have_attribute("spellcheck", "true")
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    bring = page.get_by_role("region", name="What I want to bring")
+    expect(bring.get_by_label("Add a line")).to_have_attribute("spellcheck", "true")
+    page.get_by_role("navigation").get_by_role("link", name="Care team").click()
+    expect(page.get_by_label("Invitation code")).to_have_attribute("spellcheck", "false")
+
+
 def test_a_field_near_its_limit_says_how_many_characters_are_left(people) -> None:
     """A field with a length limit says so once few characters are left, so text the browser
     stops taking (or cuts when pasted) is not cut without a word; nothing is said before."""
