@@ -178,6 +178,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
         "Average mood 7.5 in the last two weeks, 2 check-ins."
     )
+    # The chart also draws the weeks before, and says so where it is.
+    expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
+        "In grey: the weeks before, for comparison."
+    )
     received = "\n".join(frames)
     assert shared_body in received  # the frames are really recorded
     for secret in (private_title, private_body):
