@@ -783,6 +783,7 @@ class OwnItem:
     created_at: datetime
     updated_at: datetime
     shared_with: tuple[str, ...] = ()  # names of the clinicians it is shared with now
+    seen_by: tuple[str, ...] = ()  # those of them who have seen it
 
 
 @dataclass(frozen=True)

@@ -245,10 +245,7 @@ def check_in_line(
                 if only_you
                 else reader.t("Tags: {tags}", tags=tag_list)
             )
-    if item.shared_with:
-        label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
-    else:
-        label = reader.t("Private")
+    label = who_sees(item, reader)
     felt_at = datetime.fromisoformat(fields["felt_at"])
     return CheckInLine(
         id=str(item.id),
@@ -264,17 +261,25 @@ def check_in_line(
 
 def own_card(item: OwnItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[item.kind]
-    if item.shared_with:
-        label = reader.t("Shared with {names}", names=", ".join(item.shared_with))
-    else:
-        label = reader.t("Private")
     return ItemCard(
         id=str(item.id),
         title=str(reader.shown(view.title(item.fields))) or view.untitled(reader, item.created_at),
         preview=preview(view.body(item.fields)),
         written_on=reader.recent(item.created_at),
-        label=label,
+        label=who_sees(item, reader),
     )
+
+
+def who_sees(item: OwnItem, reader: Reader) -> str:
+    """An owner's card: "Private", or who it is shared with and whether they have seen it."""
+    if not item.shared_with:
+        return reader.t("Private")
+    names = ", ".join(item.shared_with)
+    if not item.seen_by:
+        return reader.t("Shared with {names}", names=names)
+    if item.seen_by == item.shared_with:
+        return reader.t("Shared with {names} · Seen", names=names)
+    return reader.t("Shared with {names} · Seen by {seen}", names=names, seen=", ".join(item.seen_by))
 
 
 def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:

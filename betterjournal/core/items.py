@@ -333,11 +333,14 @@ def save(
     return created
 
 
-def _own_item(kind: Kind, key: DataKey, row: Any, shared_with: tuple[str, ...] = ()) -> OwnItem:
+def _own_item(kind: Kind, key: DataKey, row: Any, audience: Sequence[tuple[str, bool]] = ()) -> OwnItem:
+    """`audience`: the clinicians who can see it now, each with whether they have seen it."""
     item_id, created_at, updated_at, *blobs = row
     text_id = str(item_id)  # once: twice in the associated data
     values = kind.open(key, text_id, dict(zip(kind.field_names, blobs, strict=True)), kind.field_names)
-    return OwnItem(item_id, kind.name, values, created_at, updated_at, shared_with)
+    shared_with = tuple(name for name, _seen in audience)
+    seen_by = tuple(name for name, seen in audience if seen)
+    return OwnItem(item_id, kind.name, values, created_at, updated_at, shared_with, seen_by)
 
 
 def open_own(session: Session, *, owner_id: Any, kind: Kind, item_id: object) -> OwnItem:
@@ -389,14 +392,14 @@ def list_own(
 
 def own_items(session: Session, *, owner_id: Any, kind: Kind, rows: list[Any]) -> list[OwnItem]:
     """The owner's items from rows of (id, created_at, updated_at, each field's ciphertext),
-    decrypted, with who each is shared with (for a kind's own list of them)."""
+    decrypted, with who each is shared with and who has seen it (for a kind's own list)."""
     from betterjournal.core import sharing
 
     if not rows:
         return []
     key = data_key(session, owner_id)
-    names = sharing.shared_with(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
-    return [_own_item(kind, key, row, tuple(names.get(row[0], ()))) for row in rows]
+    audience = sharing.audience(session, owner_id=owner_id, item_ids=[row[0] for row in rows])
+    return [_own_item(kind, key, row, audience.get(row[0], ())) for row in rows]
 
 
 def every_own(session: Session, *, owner_id: Any, kind: Kind, since: datetime | None = None) -> list[OwnItem]:

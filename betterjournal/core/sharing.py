@@ -340,21 +340,32 @@ def shares_of(
     return result
 
 
-_SHARED_WITH = (
-    _owners_live_shares(ItemShare.item_id, User.display_name)
+_AUDIENCE = (
+    _owners_live_shares(ItemShare.item_id, User.display_name, ItemShare.first_seen_at)
     .join(User, col(User.id) == ItemShare.clinician_id)
     .order_by(col(CareLink.created_at))
 )
 
 
+def audience(
+    session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, bool]]]:
+    """For the owner's lists: per item, the clinicians who can see it now, by name, and
+    whether each has seen it."""
+    found: dict[uuid.UUID, list[tuple[str, bool]]] = defaultdict(list)
+    for item_id, name, seen_at in run_prebuilt(
+        session, _AUDIENCE, owner_id=owner_id, item_ids=list(item_ids)
+    ):
+        found[item_id].append((name, seen_at is not None))
+    return found
+
+
 def shared_with(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
-    """For the owner's lists: per item, the names of the clinicians who can see it now."""
-    names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for item_id, name in run_prebuilt(session, _SHARED_WITH, owner_id=owner_id, item_ids=list(item_ids)):
-        names[item_id].append(name)
-    return names
+    """Per item, the names of the clinicians who can see it now."""
+    found = audience(session, owner_id=owner_id, item_ids=item_ids)
+    return {item_id: [name for name, _seen in who] for item_id, who in found.items()}
 
 
 # --- what a clinician sees ------------------------------------------------------------------

@@ -57,7 +57,7 @@ class JournalState(AppState):
     async def load_journal(self) -> None:
         viewer = self._viewer()
         self.query, self.show = "", journal.SHOW_ALL
-        await self._load_page(viewer, (None,))
+        await self._load_page(viewer.user_id, (None,))
 
     @guarded(Role.CLIENT, quiet=True)
     async def begin_search(self, form: dict) -> None:
@@ -74,7 +74,7 @@ class JournalState(AppState):
                 self.problem = self._t("That search couldn't be made. Please try again.")
                 return
             self.query = journal.clean_query(form.get("query", ""))
-            await self._load_page(viewer, (None,))
+            await self._load_page(viewer.user_id, (None,))
         finally:
             self.search_pending = False
 
@@ -83,22 +83,22 @@ class JournalState(AppState):
         """List all entries, or only the shared ones, or only the private ones."""
         viewer = self._viewer()
         self.show = journal.clean_show(which)
-        await self._load_page(viewer, (None,))
+        await self._load_page(viewer.user_id, (None,))
 
     @guarded(Role.CLIENT)
     async def older_entries(self) -> None:
         viewer = self._viewer()
         if self._next_page is not None:
-            await self._load_page(viewer, (*self._page_starts, self._next_page))
+            await self._load_page(viewer.user_id, (*self._page_starts, self._next_page))
 
     @guarded(Role.CLIENT)
     async def newer_entries(self) -> None:
         viewer = self._viewer()
-        await self._load_page(viewer, self._page_starts[:-1] or (None,))
+        await self._load_page(viewer.user_id, self._page_starts[:-1] or (None,))
 
-    async def _load_page(self, viewer: Viewer, starts: tuple[Cursor | None, ...]) -> None:
+    async def _load_page(self, owner_id: uuid.UUID, starts: tuple[Cursor | None, ...]) -> None:
         page, new = await in_session(
-            _journal_page, owner_id=viewer.user_id, older=starts[-1], query=self.query, show=self.show
+            _journal_page, owner_id=owner_id, older=starts[-1], query=self.query, show=self.show
         )
         reader = self._reader()
         self.entries = [own_card(item, reader) for item in page.items]
@@ -111,6 +111,11 @@ class JournalState(AppState):
 
     def _leave(self) -> None:
         self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """A clinician saw an entry, or the link ended: the page as it is now, "Seen" and
+        who sees each (the client's own; nothing of anyone else's is read)."""
+        await self._load_page(uuid.UUID(viewer_id), self._page_starts)
 
 
 def _entry_with_shares(session: Session, *, owner_id, item_id: object):

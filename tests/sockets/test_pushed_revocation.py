@@ -221,6 +221,30 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
         await clinician_tab.close()
 
 
+async def test_seen_reaches_the_clients_open_journal_list(world: World) -> None:
+    """The client's journal list says who has seen each shared entry, and says it the moment
+    the clinician opens it, on the client's open list, without a click."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "list-seen")
+    client_tab, clinician_tab = await connect(app, owner.cookie), await connect(app, c.cookie)
+    try:
+        entry = await write_entry(app, client_tab, "list-seen")
+        await set_shared(client_tab, entry, c, True)
+
+        def label_of(updates: list[dict[str, Any]]) -> str:
+            cards = state_of(updates, JournalState).get("entries") or []
+            return next((card["label"] for card in cards if card["id"] == entry.id), "")
+
+        listed = await client_tab.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        assert label_of(listed) == f"Shared with {c.name}"
+        since = len(client_tab.received)
+        await _open_shared(clinician_tab, entry.id)
+        await _pushed(client_tab, since, lambda pushed: label_of(pushed) == f"Shared with {c.name} · Seen")
+    finally:
+        await client_tab.close()
+        await clinician_tab.close()
+
+
 @pytest.mark.parametrize("page", ["journal", "entry"])
 async def test_a_clients_own_words_leave_the_tab_state_with_the_page(world: World, page: str) -> None:
     """The client's own decrypted entries are held for the page that shows them: a hydrate

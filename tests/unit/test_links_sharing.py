@@ -679,6 +679,32 @@ def test_list_entries_labels_shares_and_previews_long_bodies(db) -> None:
     assert summary.preview.endswith("…")
 
 
+def test_the_owners_list_says_who_has_seen_each_shared_item(db) -> None:
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    names = f"{db.clinician_a.name}, {db.clinician_b.name}"
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+        entry = new_entry(session, owner_id=a, body="seen or not")
+        for clinician in (dr_a, dr_b):
+            share(session, owner_id=a, entry_id=entry, clinician_id=clinician)
+
+    def label() -> str:
+        (item,) = _list_own(a).items
+        return views.own_card(item, Reader()).label
+
+    assert label() == f"Shared with {names}"
+    with session_scope() as session:
+        sharing.open_shared(session, clinician_id=dr_b, item_id=entry, kind=journal.KIND)
+    assert label() == f"Shared with {names} · Seen by {db.clinician_b.name}"
+    with session_scope() as session:
+        sharing.open_shared(session, clinician_id=dr_a, item_id=entry, kind=journal.KIND)
+    assert label() == f"Shared with {names} · Seen"
+    with session_scope() as session:  # revoked from one: only who sees it now counts
+        sharing.set_shared(session, owner_id=a, item_id=entry, clinician_id=dr_a, shared=False)
+    assert label() == f"Shared with {db.clinician_b.name} · Seen"
+
+
 def _save(owner_id: uuid.UUID, entry_id: object, title: str, body: str) -> bool:
     with session_scope() as session:
         return items.save(
