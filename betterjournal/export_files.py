@@ -124,8 +124,9 @@ def _answers(worksheet: worksheets.Worksheet, text: str, reader: Reader) -> str:
 
 def _readable(name: str, text: str, fields: dict[str, str], reader: Reader, context: _Context) -> str:
     """One field's value as a person reads it: moments in their time zone, ratings out of
-    10, tags and scales by name, a worksheet's answers under its questions, an agenda's lines
-    as the Prepare page words them. Raises ValueError (and the like) on a value it can't read."""
+    10, tags and scales by name, a worksheet's answers under its questions (an assigned
+    prompt with its questions), an agenda's lines as the Prepare page words them. Raises
+    ValueError (and the like) on a value it can't read."""
     if name == "felt_at":
         return _paragraph(_moment(reader, text))
     if name in RATINGS:
@@ -144,7 +145,11 @@ def _readable(name: str, text: str, fields: dict[str, str], reader: Reader, cont
             ]
         )
     if name == "worksheet":
-        return _paragraph(reader.shown(worksheets.from_json(text).title))
+        sheet = worksheets.from_json(text)
+        title = _paragraph(reader.shown(sheet.title))
+        if "answers" in fields or not sheet.questions:  # a response's answers name each question
+            return title
+        return title + _list([_e(str(reader.shown(question))) for question in sheet.questions])
     if name == "answers":
         return _answers(worksheets.from_json(fields["worksheet"]), text, reader)
     if name == "not_done":
@@ -241,8 +246,11 @@ def page(data: dict[str, Any], reader: Reader) -> str:
     if data["appointments"]:
         parts.append(_tag("h2", reader.t("Sessions")) + "<ul>")
         for session in data["appointments"]:
-            moment = _moment(reader, session["held_at"] or session["starts_at"])
-            parts.append(_tag("li", f"{session['clinician']} · {moment}"))
+            if session["held_at"]:
+                when = reader.t("Held {moment}", moment=_moment(reader, session["held_at"]))
+            else:
+                when = reader.t("Planned for {moment}", moment=_moment(reader, session["starts_at"]))
+            parts.append(_tag("li", f"{session['clinician']} · {when}"))
         parts.append("</ul>")
     if data["drafts"]:
         parts.append(_tag("h2", reader.t("Drafts not saved yet")))

@@ -9,7 +9,8 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -19,6 +20,7 @@ from unit_support import PASSWORD, link, new_entry, row_counts, share
 from betterjournal import emails, export_files
 from betterjournal.core import (
     agenda,
+    appointments,
     checkins,
     drafts,
     homework,
@@ -28,6 +30,7 @@ from betterjournal.core import (
     portability,
     reminders,
     sharing,
+    worksheets,
 )
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
@@ -256,9 +259,32 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
             ),
         ):
             items.save(session, owner_id=a, kind=kind, item_id=uuid.uuid4(), values=values)
+        dr, today = db.clinician_a.id, date.today()
+        homework.assign(
+            session,
+            clinician_id=dr,
+            client_id=a,
+            template=f"builtin:{worksheets.JOURNALING_PROMPT.key}",
+            questions=["What helped this week?", "What got in the way?"],
+            today=today,
+        )
+        zone = ZoneInfo("America/Vancouver")
+        appointments.plan(
+            session,
+            clinician_id=dr,
+            client_id=a,
+            day=(today + timedelta(days=9)).isoformat(),
+            at="10:00",
+            zone=zone,
+        )
+        appointments.mark_held(session, clinician_id=dr, client_id=a, zone=zone)
     with session_scope() as session:
         data = portability.everything(session, client_id=a)
     english = _visible_text(export_files.page(data, Reader("en", "America/Vancouver")))
+    # An assigned prompt with its questions; each session, held or planned.
+    assert "Journaling prompt What helped this week? What got in the way?" in english
+    assert re.search(rf"{db.clinician_a.name} · Held [A-Z][a-z]{{2}} \d", english)
+    assert re.search(rf"{db.clinician_a.name} · Planned for [A-Z][a-z]{{2}} \d", english)
     for shown in (
         "Mood 7 / 10",  # label, then the rating out of 10
         "When Nov 3, 2026, 3:30 p.m.",  # in the person's time zone
