@@ -162,7 +162,19 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
         rx.vstack(
             rating_picker("mood", tr(labels["mood"])),
             rx.el.details(
-                rx.el.summary(tr("More (optional)"), padding_y="0.5em", cursor="pointer"),
+                rx.el.summary(
+                    tr("More (optional)"),
+                    # What is inside, so "I forgot yesterday" finds its time field.
+                    rx.text(
+                        tr("Other scales, tags, sleep, a note, or an earlier time"),
+                        as_="span",
+                        display="block",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    padding_y="0.5em",
+                    cursor="pointer",
+                ),
                 rx.vstack(
                     *[rating_picker(name, tr(labels[name])) for name in ("anxiety", "energy")],
                     rx.foreach(CheckInState.scales, scale_picker),

@@ -438,13 +438,17 @@ def _assign_form() -> rx.Component:
             labelled_field(
                 tr("Instructions"),
                 rx.text_area(id="instructions", name="instructions", size="3", width="100%"),
+                hint=tr("What to do and when. Your client reads it with the worksheet."),
             ),
             labelled_field(
-                tr("Note for your client"), words_input(id="note", name="note", size="3", width="100%")
+                tr("Note for your client"),
+                words_input(id="note", name="note", size="3", width="100%"),
+                hint=tr("A short personal word, shown under the instructions."),
             ),
             labelled_field(
                 tr("Due date (optional)"),
                 rx.el.input(id="due_on", name="due_on", type="date", **NATIVE_CONTROL),
+                hint=tr("Needed for a repeat: the first one is due that day."),
             ),
             labelled_field(
                 tr("Repeat"),
@@ -566,6 +570,7 @@ def client_homework_page() -> rx.Component:
         rx.cond(
             ClientHomeworkState.available,
             rx.vstack(
+                back_link(tr("Back to clients"), routes.CLIENTS),
                 rx.heading(
                     tr("Homework for {name}", name=ClientHomeworkState.client_name), as_="h2", size="4"
                 ),

@@ -566,10 +566,11 @@ def _session_controls() -> rx.Component:
             rx.alert_dialog.content(
                 rx.alert_dialog.title(tr("Mark this session as held?")),
                 rx.alert_dialog.description(
+                    rx.text(BriefState.held_which, as_="span", display="block", margin_bottom="0.5em"),
                     tr(
                         "A new “since last session” window starts now. "
                         "Agenda lines not ticked as discussed carry over for your client."
-                    )
+                    ),
                 ),
                 rx.hstack(
                     rx.alert_dialog.cancel(rx.button(tr("Not yet"), variant="soft", color_scheme="gray")),

@@ -437,6 +437,19 @@ class CaseloadState(AppState):
         await self._load(uuid.UUID(viewer_id))
 
 
+def _held_which(reader: Reader, planned: datetime | None) -> str:
+    """Which session marking it held records: the planned one, unless it is on a later day
+    (then today's, and the planned one stays next), as appointments.mark_held does."""
+    if planned is None:
+        return reader.t("No session is planned: today's is recorded as held.")
+    moment = reader.long_moment(planned)
+    if planned.astimezone(reader.zone).date() > reader.today():
+        return reader.t(
+            "Today's session is recorded as held; the one on {moment} stays planned.", moment=moment
+        )
+    return reader.t("The session planned for {moment} is recorded as held.", moment=moment)
+
+
 class BriefState(AppState):
     """One client's window before a session, as far as the clinician may see it, and the
     session's controls: plan the next one, tick what was discussed, mark it held."""
@@ -446,6 +459,7 @@ class BriefState(AppState):
     next_session: str = ""
     planned_day: str = ""  # the next session's date and time in the clinician's zone, for
     planned_time: str = ""  # the form that moves it ("2026-12-05", "14:30"); "" if none
+    held_which: str = ""  # which session "Mark held" records (appointments.mark_held's rule)
     since_line: str = ""
     agenda_id: str = ""
     lines: list[AgendaLineView] = []
@@ -481,6 +495,7 @@ class BriefState(AppState):
         planned = window.next_at.astimezone(reader.zone) if window.next_at else None
         self.planned_day = planned.date().isoformat() if planned else ""
         self.planned_time = planned.strftime("%H:%M") if planned else ""
+        self.held_which = _held_which(reader, window.next_at)
         if window.start is None:
             self.since_line = reader.t("The last two weeks (no session marked held yet)")
         else:

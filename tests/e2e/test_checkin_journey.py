@@ -43,6 +43,8 @@ def _check_in_at(page: Page, mood: int, *, days_ago: int, note: str = "") -> str
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     expect(page.get_by_role("heading", name="Check in")).to_be_visible()
     page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name=str(mood), exact=True).click()
+    # An earlier time is under More, and More says so before it is opened.
+    expect(page.get_by_text("Other scales, tags, sleep, a note, or an earlier time")).to_be_visible()
     page.get_by_text("More (optional)").click()
     day = (datetime.now(ZONE) - timedelta(days=days_ago)).date()
     page.get_by_label("When").fill(f"{day.isoformat()}T12:00")

@@ -42,6 +42,15 @@ def _assign(
     else:
         expect(prompt_only).to_be_hidden()
     expect(desk.get_by_label("How many times")).to_be_hidden()
+    # What each field is for is said before anything is sent (a repeat needs its due date).
+    form = desk.locator("form").filter(has=desk.get_by_role("heading", name="Assign homework"))
+    for said in (
+        "Your client reads it with the worksheet.",
+        "A short personal word, shown under the instructions.",
+        "Needed for a repeat: the first one is due that day.",
+    ):
+        expect(form.get_by_text(said)).to_be_visible()
+    expect(desk.get_by_role("link", name="Back to clients")).to_be_visible()
     desk.get_by_label("Repeat").select_option(label="Weekly")
     expect(desk.get_by_label("How many times")).to_be_visible()
     desk.get_by_label("Repeat").select_option(label="Once")

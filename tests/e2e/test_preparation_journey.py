@@ -192,6 +192,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     agenda_region.get_by_role("listitem").first.get_by_role("checkbox").click()
     expect(agenda.get_by_role("listitem").first).to_contain_text("Discussed")
     desk.get_by_role("button", name="Mark session held").click()
+    # The dialog says which session it records: today's, as the planned one is on a later day.
+    expect(desk.get_by_role("alertdialog")).to_contain_text(
+        f"Today's session is recorded as held; the one on {session_day.strftime('%A')} {session_day.day}"
+    )
     desk.get_by_role("alertdialog").get_by_role("button", name="Mark held").click()
     _status(desk, "Session marked held.")
     # Today's session is held; the one planned for two days on is the next, still planned.
