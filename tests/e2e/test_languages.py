@@ -242,7 +242,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     page.get_by_label("Situation", exact=True).fill("Mon amie n'a pas répondu à mon texto.")
     expect(_status(page, "Brouillon enregistré")).to_be_visible()
     assert_all_french(page)
-    page.get_by_role("button", name="Remettre à mon ou ma clinicien·ne").click()
+    page.get_by_role("button", name="Remettre le devoir").click()
     expect(_status(page, "Remis à Dr. Chen.")).to_be_visible()
     assert_all_french(page)
     doctor.page.get_by_role("link", name="Read their answers").click()
