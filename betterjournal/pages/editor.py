@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, words_input
-from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.layout import WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
@@ -196,6 +196,11 @@ def _form() -> rx.Component:
             ),
             spacing="3",
             wrap="wrap",
+        ),
+        # Beside the button, not only at the top: a tap on Save offline waits for the
+        # connection (Reflex keeps the event and sends it once back).
+        WhenOffline.create(
+            rx.text(tr("You're offline. Save goes through once you're back."), size="2", role="status")
         ),
         rx.text(
             rx.cond(

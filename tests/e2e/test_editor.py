@@ -277,6 +277,25 @@ def test_offline_words_are_announced_and_saved_once_back_online(writer, running_
     expect(page.get_by_label("Your entry")).to_have_value(first + more)
 
 
+def test_save_tapped_offline_says_so_at_the_button_and_goes_through_once_back(writer, running_app) -> None:
+    """Save, tapped with no connection: the button's line says it waits for the connection,
+    and once back the entry is saved and shown."""
+    page = writer.page
+    words = running_app.marker("saved-offline")
+    tap_write(page)
+    page.get_by_label("Your entry").press_sequentially(words, delay=5)
+    expect(status(page, "Draft saved")).to_be_visible()
+    waiting = status(page, "You're offline. Save goes through once you're back.")
+    expect(waiting).to_have_count(0)
+    writer.context.set_offline(True)
+    expect(waiting).to_be_visible()
+    page.get_by_role("button", name="Save entry").click()
+    time.sleep(1.0)
+    writer.context.set_offline(False)
+    expect(status(page, "Entry saved. It is private until you share it.")).to_be_visible()
+    expect(page.get_by_text(words)).to_be_visible()
+
+
 def test_words_typed_while_the_connection_is_down_are_sent_again(
     browser: Browser, running_app: RunningApp, watch
 ) -> None:
