@@ -10,7 +10,8 @@
 // - Words typed but not yet confirmed are sent again after a reconnect; when leaving
 //   the page inside the app they are sent at once over the websocket (in order with a
 //   save or discard, which the server then honours); when the tab is hidden or closed
-//   they are handed to navigator.sendBeacon, which outlives the page.
+//   they go over the websocket and are handed to navigator.sendBeacon, which outlives
+//   the page.
 // - Once the address is another page's, the form still on screen takes no more words.
 // - While typing goes on without a pause, the words go at least once a second (a browser
 //   may drop the beacon: Chromium dropped most on reloads).
@@ -239,15 +240,22 @@ export function DraftStatus({
     const goOffline = () => {
       setOnline(false);
     };
+    // Hidden (another app, another tab) or closing: the words go both ways at once, over
+    // the websocket while it is still open and as a beacon, which outlives the page (a
+    // browser may drop either as the page goes; the server keeps the last, and both are
+    // the same words).
+    const going = () => {
+      send();
+      beacon();
+    };
     const hidden = () => {
       if (document.visibilityState === "hidden") {
-        beacon();
+        going();
       }
     };
     window.addEventListener("online", goOnline);
     window.addEventListener("offline", goOffline);
-    // Hidden (another app, another tab) or closing: the beacon outlives the page.
-    window.addEventListener("pagehide", beacon, true);
+    window.addEventListener("pagehide", going, true);
     document.addEventListener("visibilitychange", hidden, true);
     // Words kept through a remount: the server's state was reset (e.g. a restart) and
     // the editor reopened with the last saved words.
@@ -259,7 +267,7 @@ export function DraftStatus({
     return () => {
       window.removeEventListener("online", goOnline);
       window.removeEventListener("offline", goOffline);
-      window.removeEventListener("pagehide", beacon, true);
+      window.removeEventListener("pagehide", going, true);
       document.removeEventListener("visibilitychange", hidden, true);
       if (current?.entryId === entryId) {
         current = null;
