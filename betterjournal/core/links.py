@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select, update
 
 from betterjournal.core import accounts, audit, sharing
@@ -31,6 +32,7 @@ from betterjournal.models import (
 INVITATION_LIFETIME = timedelta(days=7)
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 _CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
+_CODE_GROUP = 4  # shown in groups of four: ABCD-EFGH-…
 _INVALID_CODE = N_("That invitation code isn't valid. Check it with your clinician, or ask for a new one.")
 _NO_CODE = N_("Enter the invitation code your clinician gave you.")
 # Wrong codes a signed-in client may try in accounts.THROTTLE_WINDOW (AUTHN-3): per client,
@@ -72,12 +74,13 @@ def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
     session.add(
         Invitation(
             code_hash=sha256_hex(raw),
+            code_end=raw[-_CODE_GROUP:],
             clinician_id=clinician_id,
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
         )
     )
-    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+    return "-".join(raw[i : i + _CODE_GROUP] for i in range(0, _CODE_LENGTH, _CODE_GROUP))
 
 
 @dataclass(frozen=True)
@@ -88,25 +91,36 @@ class PendingInvitation:
     created_at: datetime
     expires_at: datetime
     registered: bool  # a new client registered with it, and has yet to accept
+    code_end: str | None  # the code's last group (None for a code made before it was kept)
 
 
 _NOT_CANCELLED = N_("That code can't be cancelled: it was used, cancelled or has expired.")
 
 
+# sqlalchemy's select: sqlmodel's takes at most four columns.
+_PENDING = (
+    sa_select(
+        col(Invitation.id),
+        col(Invitation.created_at),
+        col(Invitation.expires_at),
+        col(Invitation.registered_at),
+        col(Invitation.code_end),
+    )
+    .where(
+        col(Invitation.clinician_id) == bindparam("clinician"),
+        col(Invitation.used_at).is_(None),
+        col(Invitation.expires_at) > bindparam("now"),
+    )
+    .order_by(col(Invitation.created_at).desc())
+)
+
+
 def pending_invitations(session: Session, *, clinician_id: uuid.UUID) -> list[PendingInvitation]:
     """The clinician's codes still open (unused, unexpired, not cancelled), newest first."""
-    rows = session.exec(
-        select(Invitation.id, Invitation.created_at, Invitation.expires_at, Invitation.registered_at)
-        .where(
-            col(Invitation.clinician_id) == clinician_id,
-            col(Invitation.used_at).is_(None),
-            col(Invitation.expires_at) > utcnow(),
-        )
-        .order_by(col(Invitation.created_at).desc())
-    )
+    rows = run_prebuilt(session, _PENDING, clinician=clinician_id, now=utcnow())
     return [
-        PendingInvitation(i, created, expires, registered is not None)
-        for i, created, expires, registered in rows
+        PendingInvitation(i, created, expires, registered is not None, end)
+        for i, created, expires, registered, end in rows
     ]
 
 

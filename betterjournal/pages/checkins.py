@@ -18,7 +18,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, words_input
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import edit_and_delete, share_controls
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -485,7 +485,9 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
     return rx.form(
         rx.hstack(
             labelled_field(
-                label, words_input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3")
+                label,
+                words_input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3"),
+                after=characters_left(field_id, checkins.NAME_MAX),
             ),
             rx.button(button, type="submit", size="3"),
             align="end",

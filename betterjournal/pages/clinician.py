@@ -144,6 +144,7 @@ def _pending_code(line: PendingLine) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
+                rx.cond(line.ending != "", rx.text(line.ending, size="3", weight="medium")),
                 rx.text(line.made, size="2"),
                 rx.text(line.expires, size="2", color_scheme="gray"),
                 rx.cond(
@@ -162,6 +163,7 @@ def _pending_code(line: PendingLine) -> rx.Component:
                 variant="soft",
                 color_scheme="gray",
                 size="3",
+                aria_label=line.cancel_label,
                 on_click=ClientsState.cancel_invitation(line.id),
             ),
             align="center",

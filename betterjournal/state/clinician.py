@@ -43,6 +43,8 @@ class PendingLine:
     made: str  # "Made Today, 4:20 p.m."
     expires: str  # "Expires Dec 8, 2026, 4:20 p.m."
     registered: bool  # a new client registered with it and has yet to accept
+    ending: str  # "Code ending in 7KQ2", to tell it from the others ("" if not kept)
+    cancel_label: str  # its Cancel button's name: "Cancel code ending in 7KQ2"
 
 
 def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> list[PendingLine]:
@@ -52,6 +54,12 @@ def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> lis
             made=reader.t("Made: {moment}", moment=reader.recent(p.created_at)),
             expires=reader.t("Expires {moment}", moment=p.expires_at),
             registered=p.registered,
+            ending=reader.t("Code ending in {end}", end=p.code_end) if p.code_end else "",
+            cancel_label=(
+                reader.t("Cancel code ending in {end}", end=p.code_end)
+                if p.code_end
+                else reader.t("Cancel code")
+            ),
         )
         for p in pending
     ]

@@ -19,7 +19,7 @@ from sqlmodel import select
 from test_journey import REGISTERED, write_entry
 
 from betterjournal import routes
-from betterjournal.core import agenda, homework
+from betterjournal.core import agenda, checkins, homework
 from betterjournal.core.validation import TITLE_MAX
 from betterjournal.db import session_scope
 from betterjournal.models import User, WorksheetTemplate, utcnow
@@ -85,7 +85,10 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
     row = pending.locator(".rt-Card").filter(has_text="The code shown above.")
     expect(row).to_contain_text(re.compile(r"Expires \w{3} \d{1,2}, \d{4}"))
     expect(row).to_contain_text("Made: Today,")
-    row.get_by_role("button", name="Cancel code").click()
+    # Told apart from the other open codes by its last group, on screen and in its
+    # Cancel button's name (two open codes: not two buttons named alike).
+    expect(row).to_contain_text(f"Code ending in {code[-4:]}")
+    row.get_by_role("button", name=f"Cancel code ending in {code[-4:]}", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Invitation code cancelled.")).to_be_visible()
     expect(pending.get_by_text("The code shown above.")).to_have_count(0)
     expect(page.get_by_label("Invitation code")).to_have_count(0)
@@ -221,6 +224,14 @@ def test_a_field_near_its_limit_says_how_many_characters_are_left(people) -> Non
     expect(page.get_by_text("12 characters left", exact=True)).to_be_visible()
     page.get_by_label("Title (optional)").fill("")
     expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+
+    # A tag's or a scale's name (40 at most).
+    client.goto(routes.CHECK_INS)
+    for label in ("New tag", "A scale of your own, from 0 to 10"):
+        page.get_by_label(label, exact=True).fill("n" * (checkins.NAME_MAX - 5))
+        expect(page.get_by_text("5 characters left", exact=True)).to_be_visible()
+        page.get_by_label(label, exact=True).fill("")
+        expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
 
 

@@ -240,9 +240,9 @@ def test_cancel_is_the_clinicians_own_and_once(db) -> None:
             links.cancel_invitation(session, clinician_id=who, invitation_id=target)
     assert _open(invitation_id)
     with session_scope() as session:
-        assert [p.id for p in links.pending_invitations(session, clinician_id=db.clinician_a.id)] == [
-            invitation_id
-        ]
+        # Listed with the code's last group, to tell it from the clinician's other codes.
+        listed = links.pending_invitations(session, clinician_id=db.clinician_a.id)
+        assert [(p.id, p.code_end) for p in listed] == [(invitation_id, code[-4:])]
         assert links.pending_invitations(session, clinician_id=db.clinician_b.id) == []
         links.cancel_invitation(session, clinician_id=db.clinician_a.id, invitation_id=invitation_id)
     with pytest.raises(InvalidInput), session_scope() as session:
