@@ -11,7 +11,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 # argon2id takes 19 MiB per hash; without this glibc keeps that much per worker thread.
 export MALLOC_MMAP_THRESHOLD_ := 1048576
 
-.PHONY: install run demo test lint format browser bench lighthouse clean messages check-postgres
+.PHONY: install run demo test lint format browser bench lighthouse clean messages check-postgres postgres-server
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,14 +68,30 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Lint, then the whole suite: unit, property, socket attacks and end-to-end.
+## Lint, then the whole suite: unit, property, socket attacks and end-to-end; then the
+## database layer on PostgreSQL where a server is (or, as root, can be) installed.
 test: install browser lint
 	$(BIN)/python -m pytest -q --durations=20
+	@if $(HAS_POSTGRES) || { $(MAKE) --no-print-directory postgres-server && $(HAS_POSTGRES); }; then \
+		$(MAKE) --no-print-directory check-postgres; \
+	else \
+		echo "PostgreSQL checks not run: no PostgreSQL server here (install PostgreSQL 15 or" \
+			"later, then make check-postgres)."; \
+		if [ "$$CI" = true ]; then exit 1; fi; \
+	fi
 
 ## The database layer on a throwaway PostgreSQL cluster (needs a PostgreSQL server installed).
 check-postgres: install
 	$(BIN)/python -m pip install --quiet -e '.[postgres]'
 	$(BIN)/python scripts/check_postgres.py
+
+## Debian's PostgreSQL server, when you are root (as CI runs): scripts/check_postgres.py
+## starts a throwaway cluster of its own with it.
+HAS_POSTGRES := { command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl || ls /usr/local/bin/pg_ctl; } >/dev/null 2>&1
+postgres-server:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
 
 ## Benchmarks against the running production app (see docs/performance.md).
 bench: install
