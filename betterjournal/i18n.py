@@ -118,11 +118,19 @@ def _time_pattern(language: str) -> str:
     return pattern.replace("HH", "H").replace(" ", "\u00a0") if language == FRENCH else pattern
 
 
+@functools.cache
+def _weekday_and_day_pattern(language: str) -> str:
+    """The language's full date without its year: 'EEEE, MMMM d' / 'EEEE d MMMM' (CLDR's),
+    so a day reads in the same order as the language's other dates ('Mar 14, 2027')."""
+    full = babel_locale(language).date_formats["full"].pattern
+    return re.sub(r"[,\s]*\by+\b", "", full).strip(", ")
+
+
 @functools.lru_cache(maxsize=1024)
 def _long_day(day: date, language: str) -> str:
-    """'Tuesday 14 March' / 'mardi 14 mars'. Kept once formatted: a caseload's next sessions
+    """'Tuesday, March 14' / 'mardi 14 mars'. Kept once formatted: a caseload's next sessions
     fall on a few days, at a few times, and Babel takes about 25 µs for each moment."""
-    return format_date(day, "EEEE d MMMM", locale=babel_locale(language))
+    return format_date(day, _weekday_and_day_pattern(language), locale=babel_locale(language))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -263,7 +271,7 @@ class Reader:
         )
 
     def long_moment(self, moment: datetime) -> str:
-        """'Tuesday 14 March, 10:00 a.m.' / 'mardi 14 mars, 10 h 00', in this reader's time zone."""
+        """'Tuesday, March 14, 10:00 a.m.' / 'mardi 14 mars, 10 h 00', in this reader's time zone."""
         local = moment.astimezone(_zone(self.time_zone))
         return (
             babel_locale(self.language)

@@ -676,7 +676,7 @@ class Choice:
 
 
 def next_session_line(reader: Reader, next_at: datetime | None) -> str:
-    """'Next session: Tuesday 14 March, 10:00' in the reader's language and time zone."""
+    """'Next session: Tuesday, March 14, 10:00 a.m.' in the reader's language and time zone."""
     if next_at is None:
         return reader.t("No next session planned yet.")
     return reader.t("Next session: {moment}", moment=reader.long_moment(next_at))

@@ -101,7 +101,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
 
     # The client sees it at once on their Prepare page.
     _prepare(page)
-    expect(page.get_by_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")).to_be_visible()
+    expect(page.get_by_text(f"Next session: {session_day:%A, %B} {session_day.day}")).to_be_visible()
     # Nothing to print yet: no box is offered that would come out empty on paper.
     printing = page.get_by_role("region", name="Print / save as PDF")
     expect(printing).to_contain_text("once there is something to put in it")
@@ -164,7 +164,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(row).to_contain_text("Agenda shared for the next session")
     expect(row).to_contain_text("1 returned assignment to review")
     expect(row).to_contain_text("new shared items")
-    expect(row).to_contain_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")
+    expect(row).to_contain_text(f"Next session: {session_day:%A, %B} {session_day.day}")
 
     # The brief: the line, the shared entry, two check-ins, the homework; nothing private.
     row.click()
@@ -194,12 +194,12 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.get_by_role("button", name="Mark session held").click()
     # The dialog says which session it records: today's, as the planned one is on a later day.
     expect(desk.get_by_role("alertdialog")).to_contain_text(
-        f"Today's session is recorded as held; the one on {session_day.strftime('%A')} {session_day.day}"
+        f"Today's session is recorded as held; the one on {session_day:%A, %B} {session_day.day}"
     )
     desk.get_by_role("alertdialog").get_by_role("button", name="Mark held").click()
     _status(desk, "Session marked held.")
     # Today's session is held; the one planned for two days on is the next, still planned.
-    expect(desk.get_by_text(f"Next session: {session_day.strftime('%A')} {session_day.day}")).to_be_visible()
+    expect(desk.get_by_text(f"Next session: {session_day:%A, %B} {session_day.day}")).to_be_visible()
 
     # The next window: what wasn't discussed carried over, private until shared again;
     # last time shows what was discussed, with a note only the client sees.

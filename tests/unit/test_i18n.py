@@ -76,14 +76,19 @@ def test_a_next_session_reads_as_babel_writes_the_whole_moment() -> None:
         short_time = locale.time_formats["short"].pattern
         if language == FRENCH:  # as Québec writes it: "6 h 12" (test_french_writes_the_hour_as_quebec_does)
             short_time = short_time.replace("HH", "H").replace(" ", "\u00a0")
-        pattern = locale.datetime_formats["medium"].format(short_time, "EEEE d MMMM")
+        # The day as the language's full date has it, without the year (English: month first,
+        # as in its other dates, "Nov 30, 2026").
+        day = {ENGLISH: "EEEE, MMMM d", FRENCH: "EEEE d MMMM"}[language]
+        pattern = locale.datetime_formats["medium"].format(short_time, day)
         for zone in ("America/St_Johns", "America/Vancouver"):
             reader = Reader(language, zone)
             for hours in range(0, 365 * 24, 7):
                 moment = start + timedelta(hours=hours, minutes=hours % 60)
                 expected = format_datetime(moment, pattern, tzinfo=ZoneInfo(zone), locale=locale)
                 assert reader.long_moment(moment) == expected
-    assert Reader(ENGLISH, "America/Vancouver").long_moment(MOMENT) == f"Monday 30 November, 11:05{NNBSP}a.m."
+    assert (
+        Reader(ENGLISH, "America/Vancouver").long_moment(MOMENT) == f"Monday, November 30, 11:05{NNBSP}a.m."
+    )
     assert Reader(FRENCH, "America/Halifax").long_moment(MOMENT) == "lundi 30 novembre, 15\u00a0h\u00a005"
 
 
