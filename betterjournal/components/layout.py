@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import reflex as rx
 from reflex_base.utils.imports import ImportVar
@@ -111,6 +111,31 @@ def offline_notice(message: Text) -> rx.Component:
     )
 
 
+def _dismissible(
+    message: Any, *, icon: str, color_scheme: Any, role: Literal["status", "alert"]
+) -> rx.Component:
+    """A notice or problem with a button that puts it away (it stays at the top of the
+    screen while the page is scrolled, over what is below it)."""
+    return rx.box(
+        rx.callout(message, icon=icon, color_scheme=color_scheme, role=role, width="100%", padding_right=TAP),
+        rx.button(
+            rx.icon("x", size=18, aria_hidden="true"),
+            aria_label=tr("Dismiss this message"),
+            title=tr("Dismiss this message"),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=AppState.dismiss_feedback,
+            position="absolute",
+            top="0",
+            right="0",
+            margin="0",
+            **_tap_target(TAP, TAP),
+        ),
+        position="relative",
+        width="100%",
+    )
+
+
 def feedback() -> rx.Component:
     """Notices are announced politely; problems assertively. Both say what to do next, and
     both belong to the page they were given on: another page never shows them."""
@@ -118,11 +143,11 @@ def feedback() -> rx.Component:
         OnPage.create(
             rx.cond(
                 AppState.notice != "",
-                rx.callout(AppState.notice, icon="check", color_scheme="teal", role="status", width="100%"),
+                _dismissible(AppState.notice, icon="check", color_scheme="teal", role="status"),
             ),
             rx.cond(
                 AppState.problem != "",
-                rx.callout(AppState.problem, icon="info", color_scheme="amber", role="alert", width="100%"),
+                _dismissible(AppState.problem, icon="info", color_scheme="amber", role="alert"),
             ),
             path=AppState.feedback_on,
         ),
