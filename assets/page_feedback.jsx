@@ -38,7 +38,8 @@ export function WhenOffline({ children }) {
 // become "Reviewed") would hand the focus back to the top of the document: the next Tab
 // starts over from the first link. Its like on the page drawn after it (same element,
 // same name, same words) takes the focus; else the page's notice, which says what the
-// control did. A move to another page is left to the page's heading (FocusOnNewPage).
+// control did; else (a notice put away) the page's heading. A move to another page is
+// left to the page's heading (FocusOnNewPage).
 // (Chromium sends focusout when it removes the focused element; measured by the tests.)
 let focusedOn = null; // the address the focused control was on
 if (typeof document !== "undefined") {
@@ -68,11 +69,15 @@ if (typeof document !== "undefined") {
             !element.disabled,
         );
         const notice = document.querySelector('main [role="status"].rt-CalloutRoot');
+        const heading = document.querySelector("main h1");
         if (like !== undefined) {
           like.focus();
         } else if (notice !== null) {
           notice.tabIndex = -1;
           notice.focus();
+        } else if (heading !== null) {
+          heading.tabIndex = -1;
+          heading.focus();
         }
       });
     },
