@@ -59,10 +59,28 @@ const ONLY_READ_ALOUD = {
   border: 0,
 };
 
-export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord }) {
-  // Shows a short word ("Show"), so that the field keeps its width on a narrow screen in
-  // large text; its name is the whole label ("Show password"), from text a screen reader
-  // reads (not an aria-label, which would also name the field for label lookups).
+// An eye, open or struck through (Lucide's "eye" and "eye-off", drawn inline: no icon
+// font, nothing fetched).
+const EYE = (
+  <>
+    <path d="M2.06 12.35a1 1 0 0 1 0-.7 10.75 10.75 0 0 1 19.88 0 1 1 0 0 1 0 .7 10.75 10.75 0 0 1-19.88 0" />
+    <circle cx="12" cy="12" r="3" />
+  </>
+);
+const EYE_OFF = (
+  <>
+    <path d="M10.73 5.08A10.43 10.43 0 0 1 12 5c7 0 10 7 10 7a13.16 13.16 0 0 1-1.67 2.68" />
+    <path d="M6.61 6.61A13.53 13.53 0 0 0 2 12s3 7 10 7a9.74 9.74 0 0 0 5.39-1.61" />
+    <path d="M9.88 9.88a3 3 0 1 0 4.24 4.24" />
+    <path d="m2 2 20 20" />
+  </>
+);
+
+export function ShowPassword({ target, showLabel, hideLabel }) {
+  // An eye, so that the field keeps its width on a narrow screen in large text (a word
+  // beside it left the field three letters wide at 320 px with 200 % text); its name is
+  // the whole label ("Show password"), from text a screen reader reads (not an
+  // aria-label, which would also name the field for label lookups), and its tooltip.
   //
   // The page is prerendered: until React has taken it over, a tap on the button would do
   // nothing, so the button stays disabled until then rather than ignore the tap.
@@ -73,30 +91,43 @@ export function ShowPassword({ target, showLabel, hideLabel, showWord, hideWord 
     const input = document.getElementById(target);
     if (input) input.type = shown ? "text" : "password";
   }, [shown, target]);
+  const label = shown ? hideLabel : showLabel;
   return (
     <button
       type="button"
       aria-controls={target}
       disabled={!ready}
+      title={label}
       onClick={() => setShown((now) => !now)}
       style={{
         position: "relative", // holds its text read aloud
+        display: "inline-flex",
+        alignItems: "center",
+        justifyContent: "center",
         minHeight: "2.75rem",
         minWidth: "2.75rem",
-        padding: "0 0.75rem",
+        padding: 0,
         border: "none",
         borderRadius: "var(--radius-2)",
         background: "transparent",
         color: "var(--accent-11)",
-        font: "inherit",
-        fontSize: "0.875rem",
-        fontWeight: 500,
         cursor: ready ? "pointer" : "default",
-        whiteSpace: "nowrap",
       }}
     >
-      <span aria-hidden="true">{shown ? hideWord : showWord}</span>
-      <span style={ONLY_READ_ALOUD}>{shown ? hideLabel : showLabel}</span>
+      <svg
+        aria-hidden="true"
+        width="1.25em"
+        height="1.25em"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      >
+        {shown ? EYE_OFF : EYE}
+      </svg>
+      <span style={ONLY_READ_ALOUD}>{label}</span>
     </button>
   );
 }

@@ -29,10 +29,8 @@ class ShowPassword(rx.Component):
     tag = "ShowPassword"
 
     target: rx.Var[str]
-    show_label: rx.Var[str]  # its name: "Show password"
+    show_label: rx.Var[str]  # its name: "Show password" (it shows an eye)
     hide_label: rx.Var[str]
-    show_word: rx.Var[str]  # what it shows: "Show"
-    hide_word: rx.Var[str]
 
 
 class CharactersLeft(rx.Component):
@@ -75,8 +73,6 @@ def form_field(
                     target=field_id,
                     show_label=tr("Show password"),
                     hide_label=tr("Hide password"),
-                    show_word=tr("Show"),
-                    hide_word=tr("Hide"),
                 ),
                 side="right",
             )

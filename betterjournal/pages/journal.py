@@ -47,7 +47,10 @@ def _search() -> rx.Component:
                         max_length=SEARCH_MAX,
                         auto_complete="off",
                         size="3",
-                        flex="1",
+                        # Room for a few words whatever the text size: with large text on a
+                        # narrow phone the button goes under the field rather than crushing it.
+                        flex="1 1 10rem",
+                        min_width="min(100%, 10rem)",
                     ),
                     rx.button(
                         tr("Search"),
@@ -56,6 +59,7 @@ def _search() -> rx.Component:
                         variant="soft",
                         loading=JournalState.search_pending,
                     ),
+                    wrap="wrap",
                     width="100%",
                 ),
                 spacing="1",

@@ -537,7 +537,7 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
         settle(page)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"
         found = sideways(page) + _header_spill(page) + _overlapping(page)
-        found += _broken_words(page)
+        found += _broken_words(page) + _squeezed_fields(page)
         problems += [f"{path}: {p}" for p in found]
         sign_out_words = Reader(language).t("Sign out")
         sign_out = page.get_by_role("banner").get_by_role("button", name=sign_out_words, exact=True)
@@ -549,6 +549,21 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
             assert gear is not None and abs(gear["y"] + gear["height"] / 2 - box["y"] - box["height"] / 2) < 8
     page.context.close()
     assert not problems, report(problems)
+
+
+def _squeezed_fields(page: Page) -> list[str]:
+    """Text fields squeezed narrower than three characters by what sits beside them (the
+    journal's search field was 55 px wide at 390 px and 0 px at 320 px: nothing could be
+    read or typed in it)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('input, textarea')]
+            .filter(field => !['checkbox', 'radio', 'hidden', 'range'].includes(field.type))
+            .filter(field => field.getClientRects().length > 0)
+            .filter(field => field.getBoundingClientRect().width
+                < 3 * parseFloat(getComputedStyle(field).fontSize))
+            .map(field => `a field squeezed to ${Math.round(field.getBoundingClientRect().width)} px: `
+                + (field.labels?.[0]?.textContent || field.getAttribute('aria-label') || field.name))"""
+    )
 
 
 def _broken_words(page: Page) -> list[str]:
