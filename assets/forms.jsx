@@ -145,7 +145,7 @@ export function counted(one, other, language, count) {
 // rule chooses between the message's two forms). Screen readers hear it once the typing
 // pauses, not at every key. `value`: what the server last put in the field (a draft
 // brought back), which no input event announces.
-export function CharactersLeft({ target, limit, value, one, other, language }) {
+export function CharactersLeft({ target, limit, value, one, other, overOne, overOther, language }) {
   const [left, setLeft] = useState(null);
   const [heard, setHeard] = useState("");
   useEffect(() => {
@@ -167,7 +167,13 @@ export function CharactersLeft({ target, limit, value, one, other, language }) {
     };
   }, [target, limit, value]);
   const shown = left !== null && left <= Math.max(10, Math.round(limit / 10));
-  const text = shown ? counted(one, other, language, Math.max(0, left)) : "";
+  // Past the limit (a field that takes more, as an entry's body does, to keep it all as a
+  // draft): how many to take out.
+  const text = !shown
+    ? ""
+    : left >= 0
+      ? counted(one, other, language, left)
+      : counted(overOne, overOther, language, -left);
   useEffect(() => {
     const timer = window.setTimeout(() => setHeard(text), 1000);
     return () => window.clearTimeout(timer);

@@ -45,6 +45,8 @@ class CharactersLeft(rx.Component):
     value: rx.Var[str]  # what the server last put in the field
     one: rx.Var[str]
     other: rx.Var[str]
+    over_one: rx.Var[str]  # past the limit: "{count} character too many"
+    over_other: rx.Var[str]
     language: rx.Var[str]
 
 
@@ -52,8 +54,16 @@ def characters_left(target: str | rx.Var, limit: int, *, value: str | rx.Var = "
     """How many characters the field `target` still takes, shown near its limit; place it
     right after the field (`labelled_field(..., after=...)`)."""
     one, other = tr_counted("{count} character left", "{count} characters left")
+    over_one, over_other = tr_counted("{count} character too many", "{count} characters too many")
     return CharactersLeft.create(
-        target=target, limit=limit, value=value, one=one, other=other, language=LANGUAGE
+        target=target,
+        limit=limit,
+        value=value,
+        one=one,
+        other=other,
+        over_one=over_one,
+        over_other=over_other,
+        language=LANGUAGE,
     )
 
 

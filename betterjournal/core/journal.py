@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from betterjournal.core import items
 from betterjournal.core.errors import InvalidInput
-from betterjournal.core.validation import BODY_MAX, TITLE_MAX, clean_line, clean_text
+from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, TITLE_MAX, clean_line, clean_text
 from betterjournal.i18n import N_
 from betterjournal.models import Cursor, JournalEntry, OwnItem, Page
 
@@ -28,7 +28,7 @@ def clean_body(value: object) -> str:
 
 
 def clean_body_draft(value: object) -> str:
-    return clean_text(value, label=N_("Your entry"), max_length=BODY_MAX, required=False)
+    return clean_text(value, label=N_("Your entry"), max_length=BODY_DRAFT_MAX, required=False)
 
 
 KIND = items.register(

@@ -16,6 +16,9 @@ from betterjournal.i18n import N_, Message
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
+# A draft keeps what was typed or pasted past that limit (up to this), so that nothing is
+# lost while the person shortens it; only a saved entry must fit in BODY_MAX.
+BODY_DRAFT_MAX = 60_000
 NAME_MAX = 100
 EMAIL_MAX = 254
 

@@ -169,6 +169,7 @@ def _form() -> rx.Component:
                 value=EditorState.body,
                 debounce_timeout=800,
             ),
+            after=characters_left(BODY_ID, BODY_MAX, value=EditorState.body),
             hint=tr("Saved as a draft while you type. Up to {limit} characters.", limit=BODY_MAX),
         ),
         rx.hstack(

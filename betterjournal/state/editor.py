@@ -10,15 +10,15 @@ from betterjournal import routes
 from betterjournal.core import drafts, sharing
 from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
-from betterjournal.core.validation import can_hold, parse_id
+from betterjournal.core.validation import BODY_DRAFT_MAX, can_hold, parse_id
 from betterjournal.db import in_session
 from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
 
-# A generous ceiling on what the editor holds in memory while the person types past the
-# limit; the limit itself (50,000) is enforced by the core with a clear message.
-EDITOR_HOLD_MAX = 60_000
+# What the editor holds while the person types past the limit: as much as a draft keeps
+# (the limit itself, 50,000, is enforced on saving, with a clear message).
+EDITOR_HOLD_MAX = BODY_DRAFT_MAX
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
 ISSUED_KEPT = 8

@@ -24,6 +24,7 @@ from socketclient import EventClient, handler_name, merged_delta
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
+from betterjournal.core.validation import BODY_MAX
 from betterjournal.state.editor import EditorState
 
 pytestmark = pytest.mark.e2e
@@ -146,6 +147,34 @@ def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) ->
     expect(again.get_by_label("Your entry")).to_have_value(words)
     expect(status(again, "Your unsaved words are back.")).to_be_visible()
     again.close()
+
+
+def test_words_past_the_limit_are_kept_as_a_draft_and_it_says_how_many_to_take_out(
+    writer, running_app
+) -> None:
+    """A walk-through pasted a little over 50,000 characters: the draft was refused with no
+    reason near the words, and leaving the page lost all of them. Now the draft keeps them,
+    the count says how many to take out, and only saving refuses, saying why."""
+    page = writer.page
+    tap_write(page)
+    page.wait_for_url(re.compile(r"[?&]id="))
+    entry = entry_id_of(page)
+    start = running_app.marker("long") + " "
+    words = start + "x" * (BODY_MAX + 17 - len(start))
+    page.get_by_label("Your entry").fill(words)
+    expect(page.get_by_text("17 characters too many", exact=True)).to_be_visible()
+    expect(status(page, "Draft saved")).to_be_visible()
+    assert read_draft(running_app, session_cookie(writer), entry) == ("", words)
+
+    page.get_by_role("button", name="Save entry").click()
+    refused = page.get_by_role("alert").filter(
+        has_text="Your entry is too long: the limit is 50,000 characters."
+    )
+    expect(refused).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
+    page.get_by_role("main").get_by_role("link").filter(has_text=start.strip()).click()
+    expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
 def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) -> None:

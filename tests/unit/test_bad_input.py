@@ -249,16 +249,32 @@ def test_save_entry_refuses_bad_titles(db, existing, value: object) -> None:
         )
 
 
-@pytest.mark.parametrize(
-    "value",
-    [v for k, v in BAD_BODIES.items() if k not in {"empty", "spaces", "whitespace"}],
-    ids=[k for k in BAD_BODIES if k not in {"empty", "spaces", "whitespace"}],
-)
+# A draft may be empty, and may run past an entry's limit (so that words pasted past it
+# are kept while the person shortens them), up to BODY_DRAFT_MAX.
+BAD_DRAFT_BODIES = {
+    **{k: v for k, v in BAD_BODIES.items() if k not in {"empty", "spaces", "whitespace", "too-long"}},
+    "too-long": MARK + "x" * (validation.BODY_DRAFT_MAX + 1 - len(MARK)),
+}
+
+
+@pytest.mark.parametrize("value", BAD_DRAFT_BODIES.values(), ids=BAD_DRAFT_BODIES.keys())
 def test_save_draft_refuses_bad_bodies(db, existing, value: object) -> None:
     _refused(
         lambda s: save_draft(s, owner_id=db.client_a.id, entry_id=uuid.uuid4(), title="", body=value),
         value,
     )
+
+
+def test_a_draft_keeps_words_past_an_entrys_limit_that_saving_refuses(db) -> None:
+    entry_id = uuid.uuid4()
+    body = "d" * validation.BODY_DRAFT_MAX
+    with session_scope() as session:
+        save_draft(session, owner_id=db.client_a.id, entry_id=entry_id, title="", body=body)
+    with session_scope() as session:
+        kept = drafts.get(session, owner_id=db.client_a.id, item_id=entry_id)
+    assert kept is not None and kept.fields["body"] == body
+    with pytest.raises(InvalidInput), session_scope() as session:
+        new_entry(session, owner_id=db.client_a.id, title="", body=body)
 
 
 def test_save_entry_accepts_the_limits_exactly(db) -> None:
