@@ -619,7 +619,12 @@ def brief_page() -> rx.Component:
                 _section(
                     tr("Shared check-ins"),
                     # The window's heading above names this window; the chart also draws the one before.
-                    rx.text(tr("In grey: the weeks before, for comparison."), size="2", color_scheme="gray"),
+                    rx.cond(
+                        BriefState.has_earlier,
+                        rx.text(
+                            tr("In grey: the weeks before, for comparison."), size="2", color_scheme="gray"
+                        ),
+                    ),
                     chart(BriefState.figure, BriefState.chart_summary, height="220px"),
                     label=tr("Shared check-ins"),
                 ),

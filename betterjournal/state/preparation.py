@@ -466,6 +466,7 @@ class BriefState(AppState):
     pinned: list[SharedView] = []
     figure: dict = {}  # charts.py: Plotly JSON
     chart_summary: str = ""
+    has_earlier: bool = False  # the chart draws shared check-ins of the weeks before, in grey
     entries: list[SharedView] = []
     homework: list[GivenLine] = []
     more_overdue: str = ""  # overdue homework not listed in the brief
@@ -517,8 +518,10 @@ class BriefState(AppState):
         self.pinned = [shared_view(item, reader) for item in found.pinned.values()]
         since = window.since(now)
         before = window.previous_start or since - (now - since)
+        readings = _readings(found.check_ins)
+        self.has_earlier = any(reading.felt_at < since for reading in readings)
         chart = charts.window(
-            _readings(found.check_ins),
+            readings,
             reader,
             since=since,
             now=now,

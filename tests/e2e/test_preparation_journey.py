@@ -178,10 +178,8 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
         "Average mood 7.5 in the last two weeks, 2 check-ins."
     )
-    # The chart also draws the weeks before, and says so where it is.
-    expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
-        "In grey: the weeks before, for comparison."
-    )
+    # Nothing shared in the weeks before: nothing in grey, and nothing said of it.
+    expect(desk.get_by_text("In grey: the weeks before, for comparison.")).to_have_count(0)
     received = "\n".join(frames)
     assert shared_body in received  # the frames are really recorded
     for secret in (private_title, private_body):
@@ -200,6 +198,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     _status(desk, "Session marked held.")
     # Today's session is held; the one planned for two days on is the next, still planned.
     expect(desk.get_by_text(f"Next session: {session_day:%A, %B} {session_day.day}")).to_be_visible()
+    # The first window after the first session held has nothing before it to draw in grey.
+    expect(desk.get_by_text("No shared check-ins since the last session.")).to_be_visible()
+    expect(desk.get_by_text("In grey: the weeks before, for comparison.")).to_have_count(0)
 
     # The next window: what wasn't discussed carried over, private until shared again;
     # last time shows what was discussed, with a note only the client sees.
