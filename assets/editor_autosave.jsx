@@ -76,6 +76,23 @@ if (typeof document !== "undefined") {
     },
     true,
   );
+  // Enter in the title goes on to the entry, as a person means it, rather than submitting
+  // the form (which, with nothing written yet, answered that the entry can't be empty).
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (
+        current !== null &&
+        event.key === "Enter" &&
+        !event.isComposing &&
+        event.target?.id === current.titleId
+      ) {
+        event.preventDefault();
+        document.getElementById(current.bodyId)?.focus();
+      }
+    },
+    true,
+  );
   // A confirmed discard: the words are meant to go, never to be sent again.
   document.addEventListener(
     "click",

@@ -177,6 +177,21 @@ def test_words_past_the_limit_are_kept_as_a_draft_and_it_says_how_many_to_take_o
     expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
+def test_enter_in_the_title_goes_on_to_the_entry(writer, running_app) -> None:
+    """A walk-through pressed Enter after a title, as on a phone's keyboard: the form was
+    submitted, and answered that the entry can't be empty. Now Enter goes on to the entry."""
+    page = writer.page
+    tap_write(page)
+    title = page.get_by_label("Title (optional)")
+    title.fill("A quiet morning")
+    title.press("Enter")
+    expect(page.get_by_label("Your entry")).to_be_focused()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    page.keyboard.type("Tea, and the birds.")
+    expect(page.get_by_label("Your entry")).to_have_value("Tea, and the birds.")
+    expect(title).to_have_value("A quiet morning")
+
+
 def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) -> None:
     """Tapping another tab 100 ms after the last keystroke: the words go with the page."""
     page = writer.page
