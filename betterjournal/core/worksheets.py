@@ -273,7 +273,7 @@ def custom_definition(data: object) -> Worksheet:
 
 
 # A prompt's answer is a journal entry: it takes as much as an entry does.
-PROMPT_ANSWER = Field("answer", LONG_TEXT, N_("Your answer"), limit=BODY_MAX)
+PROMPT_ANSWER = Field("answer", LONG_TEXT, N_("Answer"), limit=BODY_MAX)  # read by both sides
 
 
 def prompt(questions: object) -> Worksheet:

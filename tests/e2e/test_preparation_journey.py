@@ -130,7 +130,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     _status(desk, "Assigned.")
     page.get_by_role("navigation").get_by_role("link", name="Homework").click()
     page.get_by_role("link").filter(has_text="Journaling prompt").first.click()
-    page.get_by_label("Your answer", exact=True).fill("A walk by the river.")
+    page.get_by_label("Answer", exact=True).fill("A walk by the river.")
     expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
     page.get_by_role("button", name="Return to my clinician").click()
     _status(page, "Returned to Dr. Okafor.")
