@@ -24,7 +24,7 @@ from socketclient import EventClient, handler_name, merged_delta
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
-from betterjournal.core.validation import BODY_MAX
+from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX
 from betterjournal.state.editor import EditorState
 
 pytestmark = pytest.mark.e2e
@@ -500,7 +500,7 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
         "extra field": post({**fields(), "owner_id": str(uuid.uuid4())}),
         "missing field": post(fields(without="title")),
         "control character": post(fields(body="a\x00b")),
-        "too long": post(fields(body="x" * 50_001)),
+        "too long": post(fields(body="x" * (BODY_DRAFT_MAX + 1))),  # a draft keeps up to this
         "no session": post(fields(), using=anonymous.request),
     }
     anonymous.close()

@@ -197,11 +197,13 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(open_phone, running_ap
     person.page.get_by_role("button", name="Save entry").click()
     expect(person.page.get_by_role("alert")).to_contain_text("Your entry can't be empty.")
     person.page.get_by_label("Your entry").fill("x" * 50_001)
-    expect(person.page.get_by_role("alert")).to_contain_text("too long")
+    # Kept as a draft (nothing typed is lost), with how many characters to take out.
+    expect(person.page.get_by_text("1 character too many", exact=True)).to_be_visible()
     person.page.get_by_role("button", name="Save entry").click()
     expect(person.page.get_by_role("alert")).to_contain_text("the limit is 50,000 characters")
     person.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(person.page.get_by_text("Nothing here yet.")).to_be_visible()
+    expect(person.page.get_by_text("Nothing here yet.")).to_be_visible()  # no entry saved
+    expect(person.page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
 
 
 def test_sign_in_failure_is_generic_and_sign_out_ends_the_session(open_phone, running_app, clinician) -> None:
