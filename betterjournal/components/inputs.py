@@ -77,3 +77,19 @@ def choice_chip(label: Any, chosen: Any, on_click: Any) -> rx.Component:
         on_click=on_click,
         min_height="2.75rem",
     )
+
+
+def dismiss_button(label: Any, on_click: Any, **props) -> rx.Component:
+    """A × that puts something away (a reminder, a notice): `label` is its name and its
+    tooltip; a fingertip wide whatever the text size."""
+    return rx.button(
+        rx.icon("x", size=18, aria_hidden="true"),
+        aria_label=label,
+        title=label,
+        variant="ghost",
+        color_scheme="gray",
+        min_width="2.75rem",
+        min_height="2.75rem",
+        on_click=on_click,
+        **props,
+    )

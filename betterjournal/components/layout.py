@@ -10,6 +10,7 @@ from reflex_base.vars.base import VarData
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from betterjournal import routes
+from betterjournal.components.inputs import dismiss_button
 from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr
@@ -118,18 +119,8 @@ def _dismissible(
     screen while the page is scrolled, over what is below it)."""
     return rx.box(
         rx.callout(message, icon=icon, color_scheme=color_scheme, role=role, width="100%", padding_right=TAP),
-        rx.button(
-            rx.icon("x", size=18, aria_hidden="true"),
-            aria_label=tr("Dismiss this message"),
-            title=tr("Dismiss this message"),
-            variant="ghost",
-            color_scheme="gray",
-            on_click=AppState.dismiss_feedback,
-            position="absolute",
-            top="0",
-            right="0",
-            margin="0",
-            **_tap_target(TAP, TAP),
+        dismiss_button(
+            tr("Dismiss this message"), AppState.dismiss_feedback, position="absolute", top="0", right="0"
         ),
         position="relative",
         width="100%",

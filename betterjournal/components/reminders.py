@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from betterjournal.components.inputs import dismiss_button
 from betterjournal.components.text import tr
 from betterjournal.emails import reminder_words
 from betterjournal.state.base import AppState
@@ -48,16 +49,7 @@ def reminder_banner() -> rx.Component:
                             flex="1",
                             min_width="0",
                         ),
-                        rx.button(
-                            rx.icon("x", size=18, aria_hidden="true"),
-                            aria_label=tr("Dismiss this reminder"),
-                            title=tr("Dismiss this reminder"),
-                            variant="ghost",
-                            color_scheme="gray",
-                            min_width="44px",
-                            min_height="44px",
-                            on_click=ReminderBannerState.dismiss_reminder,
-                        ),
+                        dismiss_button(tr("Dismiss this reminder"), ReminderBannerState.dismiss_reminder),
                         align="start",
                         spacing="3",
                         width="100%",

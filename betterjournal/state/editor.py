@@ -16,9 +16,6 @@ from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
 
-# What the editor holds while the person types past the limit: as much as a draft keeps
-# (the limit itself, 50,000, is enforced on saving, with a clear message).
-EDITOR_HOLD_MAX = BODY_DRAFT_MAX
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
 ISSUED_KEPT = 8
@@ -141,7 +138,7 @@ class EditorState(AppState):
         """Autosave the draft with `value` as its `field` ("title" or "body")."""
         if not self._on_screen(entry_id):
             return
-        if not can_hold(value, max_length=EDITOR_HOLD_MAX):
+        if not can_hold(value, max_length=BODY_DRAFT_MAX):  # as much as a draft keeps
             self.problem = self._t("That text can't be saved. Remove any unusual characters and try again.")
             self.draft_status, self.draft_failed = self._t("Not saved yet"), True
             return
