@@ -45,10 +45,12 @@ TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try agai
 
 @dataclass(frozen=True)
 class Setup:
-    """What the setup page shows: the secret as text, and as a QR code drawn here."""
+    """What the setup page shows: the secret as text, as a QR code drawn here, and as the
+    `otpauth:` link an authenticator app on the same phone opens (a phone can't scan itself)."""
 
     secret: str
     qr_svg: str  # a data: URI of an SVG (the page's CSP allows data: images)
+    uri: str
 
     @property
     def grouped_secret(self) -> str:
@@ -70,7 +72,7 @@ def is_on(session: Session, user_id: uuid.UUID) -> bool:
 
 def _setup_of(secret: str, email: str) -> Setup:
     uri = TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
-    return Setup(secret=secret, qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
+    return Setup(secret=secret, qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2), uri=uri)
 
 
 def begin_setup(session: Session, user_id: uuid.UUID) -> Setup:

@@ -342,6 +342,14 @@ def two_step_setup_page() -> rx.Component:
             height="220px",
             background="white",
         ),
+        # On the phone that has the app, a QR code can't be scanned: the link opens the app.
+        rx.button(
+            rx.el.a(tr("Add it to an authenticator app on this phone"), href=TwoStepState.setup_link),
+            as_child=True,
+            variant="soft",
+            size="3",
+            width="100%",
+        ),
         rx.text(tr("Can't scan it? Enter this key in the app:"), size="2"),
         rx.code(TwoStepState.secret, size="3", word_break="break-all"),
         rx.form(
@@ -358,7 +366,6 @@ def two_step_setup_page() -> rx.Component:
                 width="100%",
             ),
             on_submit=TwoStepState.confirm_setup,
-            reset_on_submit=True,
             width="100%",
         ),
         # Required at a first sign-in: signing out is the way to leave it for later.

@@ -127,6 +127,7 @@ class TwoStepState(AppState):
     setup_ready: bool = False
     qr_code: str = ""
     secret: str = ""
+    setup_link: str = ""  # otpauth: the same key, for an authenticator app on this phone
     needs_password: bool = False  # a signed-in client re-authenticates to turn it on
     recovery_codes: list[str] = []
 
@@ -151,7 +152,7 @@ class TwoStepState(AppState):
         if user.totp_secret_ct is not None and not self.recovery_codes:
             return rx.redirect(routes.SECURITY, replace=True)
         setup = await in_session(mfa.begin_setup, user_id=user.id)
-        self.qr_code, self.secret = setup.qr_svg, setup.grouped_secret
+        self.qr_code, self.secret, self.setup_link = setup.qr_svg, setup.grouped_secret, setup.uri
         self.needs_password, self.setup_ready = signed_in, True
         return None
 
@@ -178,7 +179,7 @@ class TwoStepState(AppState):
         except CoreError as error:
             self.problem = self._t(error.message, **error.values)
         else:
-            self.qr_code = self.secret = ""
+            self.qr_code = self.secret = self.setup_link = ""
             self.notice = self._t(
                 "Two-step sign-in is on. Keep these recovery codes somewhere safe: each works "
                 "once if you lose your phone. They won't be shown again."

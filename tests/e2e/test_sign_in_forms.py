@@ -5,11 +5,13 @@ while signed out is where the person lands once signed in, two-step code include
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import two_step
 from people import PASSWORD, enter_code, sign_in
 from playwright.sync_api import expect
+from pyotp.totp import TOTP
 
 from betterjournal.state.base import PUBLIC_PAGE_PROBLEMS
 
@@ -172,3 +174,34 @@ def test_the_home_page_offers_sign_in_on_its_first_screen(open_phone) -> None:
     assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], box
     link.click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_two_step_sign_in_is_set_up_on_the_phone_that_has_the_app(open_phone, running_app) -> None:
+    """A phone can't scan a QR code on its own screen: a link hands the key to the
+    authenticator app on it (`otpauth:`, the key the QR code and the text show). A wrong code
+    says so and keeps the password that was typed; the right one turns it on."""
+    email = f"phone-only-{uuid.uuid4().hex[:8]}@example.com"
+    running_app.create_user("client", email, "Phone Client", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, email)
+    phone.goto("/settings/security")
+    page.get_by_role("link", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", level=1, name="Set up two-step sign-in")).to_be_visible()
+    secret = page.locator("code").first.inner_text().replace(" ", "")
+    link = page.get_by_role("link", name="Add it to an authenticator app on this phone")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href") or ""
+    assert href.startswith("otpauth://totp/Betterjournal:"), href
+    assert f"secret={secret}" in href and "issuer=Betterjournal" in href, href
+
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("Code", exact=True).fill("000000")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("alert").filter(has_text="That code didn't work.")).to_be_visible()
+    expect(page.get_by_label("Your password")).to_have_value(PASSWORD)
+
+    step = int(time.time()) // 30
+    page.get_by_label("Code", exact=True).fill(TOTP(secret).at(step * 30))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
