@@ -60,13 +60,15 @@ _UNSEEN_OF_LINK = (
 # Each linked client with their name, next planned session, new shared items, homework to
 # look at and whether their agenda for the next session is shared: one statement, whatever
 # the number of clients and however long their history.
+_TO_REVIEW, _OVERDUE, _UNSEEN_ANSWERS = homework.attention_of(CareLink)
 _LINKED_CLIENTS = (
     select(
         type_coerce(CareLink.client_id, UuidText()),
         col(User.display_name),
         appointments.PLANNED_OF_LINK,
-        _UNSEEN_OF_LINK,
-        *homework.attention_of(CareLink),
+        _UNSEEN_OF_LINK - _UNSEEN_ANSWERS,  # a returned prompt's answer counts once: returned
+        _TO_REVIEW,
+        _OVERDUE,
         agenda.SHARED_FOR_WINDOW_OF_LINK,
     )
     .join(User, col(User.id) == CareLink.client_id)
@@ -129,11 +131,19 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
     check_ins = sharing.every_shared(
         session, clinician_id=clinician_id, client_id=client, kind=checkins.KIND, since=min(before, since)
     )
-    entries = sharing.every_shared(
-        session, clinician_id=clinician_id, client_id=client, kind=journal.KIND, since=since
-    )
     attention, more_overdue = homework.needing_attention(
         session, clinician_id=clinician_id, client_id=client, today=today
+    )
+    # A returned prompt's answer is a shared entry too: listed once, as returned homework
+    # (opened, and marked seen, from there).
+    answers = [uuid.UUID(task.response_id) for task in attention if task.response_id]
+    entries = sharing.every_shared(
+        session,
+        clinician_id=clinician_id,
+        client_id=client,
+        kind=journal.KIND,
+        since=since,
+        excluding=answers,
     )
     return Brief(
         client_id=str(client),

@@ -584,11 +584,13 @@ def _open_assignments(*columns: Any) -> Any:
     )
 
 
-def attention_of(link: Any) -> tuple[Any, Any]:
+def attention_of(link: Any) -> tuple[Any, Any, Any]:
     """A caseload line's counts of one client's homework from one clinician, as columns of
     the caseload's own query over their live link (`link`: the CareLink table there):
-    returned and not reviewed, and overdue (due before the bound parameter `today`) and not
-    returned. Nothing the client wrote is read.
+    returned and not reviewed; overdue (due before the bound parameter `today`) and not
+    returned; and, of the returned, the journaling prompts' answers not opened yet (a
+    journal entry's share: the caseload counts it once, as returned, not also as a new
+    shared item). Nothing the client wrote is read.
 
     Most open assignments were never returned (`first_returned_at`): those are counted from
     their own index alone; only the few returned at least once are looked up for a return
@@ -614,10 +616,14 @@ def attention_of(link: Any) -> tuple[Any, Any]:
         .where(*open_of_pair, col(Assignment.first_returned_at).is_(None), overdue)
         .correlate(link)
     )
+    unseen_answer = and_(
+        is_returned, col(ItemShare.first_seen_at).is_(None), col(ItemShare.kind) != KIND.name
+    )
     return (
         returned_once.where(is_returned).scalar_subquery(),
         never_returned_overdue.scalar_subquery()
         + returned_once.where(~is_returned, overdue).scalar_subquery(),
+        returned_once.where(unseen_answer).scalar_subquery(),
     )
 
 
@@ -630,6 +636,7 @@ class Attention:
     worksheet: Worksheet
     due_on: date | None
     status: str  # returned, not_done or overdue
+    response_id: str = ""  # returned: the response (a prompt's: a journal entry)
 
 
 _NEEDING_ATTENTION = (
@@ -639,6 +646,7 @@ _NEEDING_ATTENTION = (
         Assignment.due_on,
         _IS_RETURNED,
         col(HomeworkResponse.not_done_ct).is_not(None),
+        Assignment.response_id,
     )
     .outerjoin(HomeworkResponse, col(HomeworkResponse.item_id) == Assignment.response_id)
     .where(
@@ -667,8 +675,9 @@ def needing_attention(
             worksheet=worksheets.from_json(key.open_field(Assignment.worksheet_ct, assignment_id, sheet)),
             due_on=due_on,
             status=("not_done" if not_done else "returned") if returned else "overdue",
+            response_id=str(response_id) if returned else "",
         )
-        for assignment_id, sheet, due_on, returned, not_done in shown
+        for assignment_id, sheet, due_on, returned, not_done, response_id in shown
     ]
     return found, len(rows) - len(shown)
 

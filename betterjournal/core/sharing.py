@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -455,16 +455,19 @@ def every_shared(
     client_id: object | None,
     kind: items.Kind,
     since: datetime | None = None,
+    excluding: Collection[uuid.UUID] = (),
 ) -> list[SharedItem]:
     """Every item of a kind this client (None: each linked client) shares with this
-    clinician now (made `since`, if given), newest first, for charts, in one query. Each
-    one is audited and marked seen, like a list."""
+    clinician now (made `since`, if given; not those `excluding`), newest first, for charts,
+    in one query. Each one is audited and marked seen, like a list."""
     if client_id is None:  # a share shows only under its active link: every linked client
         query = _shared_rows_query(kind, clinician_id).where(col(ClientItem.kind) == kind.name)
     else:
         query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
     if since is not None:
         query = query.where(col(ClientItem.created_at) >= since)
+    if excluding:
+        query = query.where(col(ClientItem.id).not_in(excluding))
     rows = session.exec(query.order_by(*items.newest_first())).all()
     return _reveal(session, clinician_id=clinician_id, kind=kind, rows=list(rows))
 

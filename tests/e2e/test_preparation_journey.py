@@ -163,7 +163,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     row = desk.get_by_role("link").filter(has_text="Noor")
     expect(row).to_contain_text("Agenda shared for the next session")
     expect(row).to_contain_text("1 returned assignment to review")
-    expect(row).to_contain_text("new shared items")
+    # New: the shared agenda. The entry and check-ins were seen as the brief, left open on the
+    # clinician's screen, showed them; the prompt's answer counts once, as returned homework.
+    expect(row).to_contain_text("1 new shared item")
     expect(row).to_contain_text(f"Next session: {session_day:%A, %B} {session_day.day}")
 
     # The brief: the line, the shared entry, two check-ins, the homework; nothing private.
@@ -174,6 +176,8 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda_region.get_by_role("listitem").nth(1)).to_contain_text("Entry: Shared thoughts")
     expect(desk.get_by_role("region", name="Shared entries")).to_contain_text(shared_body)
     expect(desk.get_by_role("region", name="Homework")).to_contain_text("Journaling prompt")
+    # The prompt's answer (an entry, returned) is listed once: as the homework it answers.
+    expect(desk.get_by_role("region", name="Shared entries")).not_to_contain_text("A walk by the river.")
     # No session held yet: the window is the last two weeks, and says so.
     expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
         "Average mood 7.5 in the last two weeks, 2 check-ins."

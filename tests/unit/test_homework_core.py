@@ -799,39 +799,54 @@ def test_returned_homework_is_no_longer_said_to_be_due(status: str) -> None:
 
 def _attention_as_it_stands(
     session, clinician_id: uuid.UUID, today: date
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """The counts worked out the long way, assignment by assignment, from the shares as they
-    are: returned means a live share of its response with its clinician, under a live link."""
+) -> dict[uuid.UUID, tuple[int, int, int]]:
+    """The counts worked out the long way, assignment by assignment and share by share, from
+    the shares as they are: returned means a live share of its response with its clinician,
+    under a live link. New shared items are the live shares not opened yet (homework
+    responses aside), less the returned answers among them: each is counted once, returned."""
     from sqlmodel import select
 
     from betterjournal.models import CareLink, ItemShare
 
+    def live(share: ItemShare) -> bool:
+        return bool(
+            share.revoked_at is None
+            and (link := session.get(CareLink, share.link_id))
+            and link.ended_at is None
+        )
+
     found: dict[uuid.UUID, list[int]] = {}
+    returned_answers: set[uuid.UUID] = set()
     for row in session.exec(select(Assignment).where(Assignment.clinician_id == clinician_id)):
         if row.withdrawn_at is not None or row.reviewed_at is not None:
             continue
         returned = row.response_id is not None and any(
-            share.revoked_at is None
-            and (link := session.get(CareLink, share.link_id))
-            and link.ended_at is None
+            live(share)
             for share in session.exec(
                 select(ItemShare).where(
                     ItemShare.item_id == row.response_id, ItemShare.clinician_id == clinician_id
                 )
             )
         )
-        counts = found.setdefault(row.client_id, [0, 0])
+        if returned and row.response_id is not None:
+            returned_answers.add(row.response_id)
+        counts = found.setdefault(row.client_id, [0, 0, 0])
         counts[0] += returned
         counts[1] += not returned and row.due_on is not None and row.due_on < today
-    return {client: (a, b) for client, (a, b) in found.items()}
+    for share in session.exec(select(ItemShare).where(ItemShare.clinician_id == clinician_id)):
+        if live(share) and share.first_seen_at is None and share.kind != homework.KIND.name:
+            client = session.get(CareLink, share.link_id).client_id
+            found.setdefault(client, [0, 0, 0])[2] += share.item_id not in returned_answers
+    return {client: (a, b, c) for client, (a, b, c) in found.items()}
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db: People, seed: int) -> None:
     """Returned, taken back, returned again, reviewed, deleted, shared from the entry's own
     switch, an entry saved before and then tied to a prompt, the link ended and made again,
-    withdrawn: after every step the counts (which look up a share only for what was returned
-    at least once) equal the counts worked out from every share."""
+    withdrawn, opened: after every step the counts (which look up a share only for what was
+    returned at least once) equal the counts worked out from every share, a returned prompt's
+    answer counted once."""
     import random
 
     from betterjournal.core import caseload, items, journal, links
@@ -907,8 +922,9 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
         "tie a shared entry": tie_a_shared_entry,
         "relink": relink,
         "withdraw": lambda s, a: homework.withdraw(s, clinician_id=clinician, assignment_id=a),
+        "open": lambda s, a: homework.open_returned(s, clinician_id=clinician, assignment_id=a, today=TODAY),
     }
-    weights = [6, 2, 3, 3, 3, 1, 2, 1, 1]
+    weights = [6, 2, 3, 3, 3, 1, 2, 1, 1, 2]
     done: list[str] = []
     for _ in range(100):
         name = rng.choices(list(steps), weights)[0]
@@ -922,12 +938,12 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
         with session_scope() as session:
             for today in (TODAY + timedelta(days=3), TODAY + timedelta(days=7)):
                 counted = {
-                    uuid.UUID(line.client_id): (line.to_review, line.overdue)
+                    uuid.UUID(line.client_id): (line.to_review, line.overdue, line.new_shared)
                     for line in caseload.caseload(session, clinician_id=clinician, today=today)
                 }
                 expected = _attention_as_it_stands(session, clinician, today)
-                assert {c: n for c, n in counted.items() if n != (0, 0)} == {
-                    c: n for c, n in expected.items() if n != (0, 0)
+                assert {c: n for c, n in counted.items() if n != (0, 0, 0)} == {
+                    c: n for c, n in expected.items() if n != (0, 0, 0)
                 }, (done, today)
     assert {"return", "take back", "review", "share switch", "tie a shared entry"} <= set(done)
 

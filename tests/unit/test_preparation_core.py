@@ -531,7 +531,7 @@ def test_the_caseload_counts_from_its_indexes_alone(db: People) -> None:
         if line.split()[:2] in (["SEARCH", "appointment"], ["SEARCH", "item_share"], ["SEARCH", "assignment"])
         and "uq_item_share_active" not in line
     ]
-    assert len(counted) == 6, plan  # last held, next planned, unseen, three homework counts
+    assert len(counted) == 7, plan  # last held, next planned, unseen, four homework counts
     assert [line for line in counted if "COVERING INDEX" not in line] == [], plan
     assert not [line for line in plan if line.startswith("SCAN")], plan
     # The agenda of the window now is found by its window: not one per agenda the pair ever had.
@@ -592,6 +592,48 @@ def test_the_brief_shows_the_window_and_marks_what_it_shows_seen(db: People) -> 
         viewed = [e for e in audit_events(session) if e.action == AuditAction.VIEW_SHARED_ITEM]
     assert [e.item_id for e in viewed] == [entry]
     assert utcnow() - found.window.since(utcnow()) >= timedelta(days=13)
+
+
+def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homework(db: People) -> None:
+    """A journaling prompt's answer is a journal entry, shared as it is returned: the brief
+    lists it under returned homework, not also under shared entries (nor marks it seen for
+    being listed there), and the caseload counts it once, to review."""
+    _linked(db)
+    today = date.today()
+    with session_scope() as session:
+        (assignment,) = homework.assign(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_a.id,
+            template="prompt",
+            questions=["What went well this week?"],
+            today=today,
+        )
+        entry = new_entry(session, owner_id=db.client_a.id, body="shared this week")
+        share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+    answer = uuid.uuid4()
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=answer,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={"answer": "A walk by the river."},
+            return_it=True,
+        )
+        (line,) = caseload.caseload(session, clinician_id=db.clinician_a.id, today=today)
+    assert (line.new_shared, line.to_review) == (1, 1)  # the entry; the answer, to review
+    with session_scope() as session:
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=today
+        )
+        (line,) = caseload.caseload(session, clinician_id=db.clinician_a.id, today=today)
+    assert [item.fields["body"] for item in found.entries] == ["shared this week"]
+    assert [(task.status, task.response_id) for task in found.homework] == [("returned", str(answer))]
+    assert (line.new_shared, line.to_review) == (0, 1)
+    viewed = [e.item_id for e in _audit() if e.action == AuditAction.VIEW_SHARED_ITEM]
+    assert viewed == [entry]  # the answer is opened (and seen) from its homework, not here
 
 
 def test_a_note_after_a_session_never_takes_the_place_of_what_carries_over(db: People) -> None:
