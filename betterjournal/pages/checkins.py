@@ -615,10 +615,20 @@ def check_ins_page() -> rx.Component:
             size="3",
             width="100%",
         ),
-        rx.heading(tr("Trend"), as_="h2", size="4"),
-        range_picker(CheckInsState.chart_range, CheckInsState.show_range),
         # The charts' places are laid out before their figures arrive: nothing below jumps.
-        rx.vstack(*_own_charts(), spacing="3", width="100%"),
+        # With no check-in at all, four empty frames would say nothing: a line says what
+        # will be there.
+        rx.cond(
+            CheckInsState.check_ins_loaded & (CheckInsState.check_ins.length() == 0),  # type: ignore[attr-defined]
+            rx.text(tr("Your charts will appear here after your first check-in."), size="2"),
+            rx.vstack(
+                rx.heading(tr("Trend"), as_="h2", size="4"),
+                range_picker(CheckInsState.chart_range, CheckInsState.show_range),
+                *_own_charts(),
+                spacing="3",
+                width="100%",
+            ),
+        ),
         rx.heading(tr("Latest check-ins"), as_="h2", size="4"),
         rx.cond(
             CheckInsState.check_ins.length() > 0,  # type: ignore[attr-defined]

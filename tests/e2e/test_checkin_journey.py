@@ -74,6 +74,13 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("status").filter(has_text="You're connected with Dr. Okafor")).to_be_visible()
 
+    # Before any check-in, the charts page says what will be there, not four empty frames.
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("link", name="Your check-ins and charts").click()
+    expect(page.get_by_text("Your charts will appear here after your first check-in.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Trend")).to_have_count(0)
+    expect(page.get_by_text("Show as a table")).to_have_count(0)
+
     # From the home screen (the journal), a check-in in three taps.
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
