@@ -16,6 +16,7 @@ from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr
 from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
+from betterjournal.state.editor import EditorState
 
 CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
 CRISIS_CALL = N_("Call 988")
@@ -186,14 +187,22 @@ def _tap_target(width: str, height: str) -> dict[str, Any]:
 
 
 def _nav_link(
-    label: Text, href: str, icon: str, *, also: tuple[str, ...] = (), exact: bool = False
+    label: Text,
+    href: str,
+    icon: str,
+    *,
+    also: tuple[str, ...] = (),
+    exact: bool = False,
+    here_when: Any = None,
 ) -> rx.Component:
     """A tab; the one for the page you are on (`href`, a page under it unless `exact`, or
-    one of `also`, under it when it ends in "/") says so to a screen reader and shows it
-    with a bar and bold words, not colour alone."""
+    one of `also`, under it when it ends in "/"; and only `here_when`, if given) says so to
+    a screen reader and shows it with a bar and bold words, not colour alone."""
     here = href == CURRENT_PATH
     for path in (*also, *(() if exact else (href + "/",))):
         here = here | (CURRENT_PATH.startswith(path) if path.endswith("/") else path == CURRENT_PATH)
+    if here_when is not None:
+        here = here & here_when
     return rx.link(
         rx.vstack(
             rx.icon(icon, size=22, aria_hidden="true"),
@@ -225,10 +234,10 @@ def sign_out_form(*, everywhere: bool = False) -> rx.Component:
         rx.button(
             tr("Sign out on all devices") if everywhere else tr("Sign out"),
             type="submit",
-            variant="ghost" if everywhere else "soft",
-            color_scheme="gray",
+            variant="solid" if everywhere else "soft",
+            color_scheme=None if everywhere else "gray",
             size="2",
-            # The header's stays on one line; the footer's long one wraps in large text.
+            # The header's stays on one line; the dialog's long one wraps in large text.
             white_space="normal" if everywhere else "nowrap",
         ),
         action=routes.API_SIGN_OUT,
@@ -238,10 +247,52 @@ def sign_out_form(*, everywhere: bool = False) -> rx.Component:
     )
 
 
+def _sign_out_everywhere() -> rx.Component:
+    """The footer's "Sign out on all devices", after a question: one tap there ended every
+    session of the account, the phone's and the laptop's, with no way back."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                tr("Sign out on all devices"),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                white_space="normal",  # wraps in large text
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("Sign out on all devices?")),
+            rx.alert_dialog.description(
+                tr(
+                    "Every phone and computer signed in to your account will be signed out, this one too. "
+                    "What you wrote is kept."
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(tr("Stay signed in"), variant="soft", color_scheme="gray")),
+                sign_out_form(everywhere=True),
+                spacing="3",
+                justify="end",
+                align="center",
+                wrap="wrap",
+                margin_top="1em",
+            ),
+        ),
+    )
+
+
 def _client_nav() -> rx.Component:
     return rx.hstack(
-        _nav_link(tr("Journal"), routes.JOURNAL, "book-open", also=(routes.ENTRY,), exact=True),
-        _nav_link(tr("Write"), routes.WRITE, "pencil"),
+        # Editing a saved entry is in the journal; writing a new one is Write.
+        _nav_link(
+            tr("Journal"),
+            routes.JOURNAL,
+            "book-open",
+            also=(routes.ENTRY, routes.WRITE),
+            exact=True,
+            here_when=(CURRENT_PATH != routes.WRITE) | ~EditorState.is_new,
+        ),
+        _nav_link(tr("Write"), routes.WRITE, "pencil", here_when=EditorState.is_new),
         _nav_link(tr("Check in"), routes.CHECK_IN, "smile", also=(routes.CHECK_INS, routes.CHECK_INS + "/")),
         _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
@@ -368,7 +419,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
             max_width="45rem",
             min_height="100dvh",
         ),
-        footer(rx.center(sign_out_form(everywhere=True), padding_top="0.5em")),
+        footer(rx.center(_sign_out_everywhere(), padding_top="0.5em")),
         rx.el.nav(
             rx.match(
                 AppState.viewer_role,

@@ -68,7 +68,7 @@ def _checked_details(email: object, display_name: object, password: object) -> t
     """(email, name, password) for a new account, or InvalidInput saying what to fix."""
     clean_address = clean_email(email)
     try:
-        name = clean_line(display_name, label=N_("Name"), max_length=NAME_MAX)
+        name = clean_line(display_name, label=N_("Your name"), max_length=NAME_MAX)
     except InvalidInput as error:
         raise InvalidInput(error.message, code="name", **error.values) from None
     return clean_address, name, passwords.check_policy(password)

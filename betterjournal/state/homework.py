@@ -534,6 +534,9 @@ class ClientHomeworkState(AppState):
             )
             self.given = [given_line(g, reader, today) for g in given]
             self.templates = [
+                # Nothing chosen until the clinician chooses: an Assign tapped too soon is
+                # refused ("Choose a worksheet from the list.") rather than a thought record.
+                Choice("", reader.t("Choose a worksheet")),
                 *(
                     Choice(f"builtin:{key}", str(reader.shown(sheet.title)))
                     for key, sheet in worksheets.BUILT_IN.items()

@@ -449,8 +449,55 @@ def test_dark_mode_keeps_its_contrast(browser: Browser, running_app, worlds) -> 
     assert tab.page.evaluate("() => document.documentElement.classList.contains('dark')")
     pages = [routes.JOURNAL, routes.entry(world.entry_id), routes.CHECK_IN, routes.CHECK_INS, routes.SETTINGS]
     problems += walk(tab.page, running_app.url, pages, narrow=False)
+    problems += _chart_words_and_grid_in_the_dark(tab)
     tab.page.context.close()
     assert not problems, report(problems)
+
+
+def _contrast(first: list[float], second: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _chart_words_and_grid_in_the_dark(tab) -> list[str]:
+    """Axe leaves the charts out (they are aria-hidden: their summaries speak for them), so
+    their colours are read here: Plotly's slate words were 2:1 on the dark page, its grid
+    lines near-white."""
+    tab.goto(routes.CHECK_INS)
+    tab.page.wait_for_function("() => document.querySelector('.bj-chart .main-svg .xtick text')")
+    seen = tab.page.evaluate(
+        """() => {
+            const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+            const chart = document.querySelector('.bj-chart');
+            let under = chart;  // the first box under the chart that paints a background
+            const clear = (box) => /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(box).backgroundColor);
+            while (under.parentElement && clear(under)) {
+                under = under.parentElement;
+            }
+            return {
+                page: rgb(getComputedStyle(under).backgroundColor),
+                words: [...chart.querySelectorAll('.xtick text, .ytick text')].map(
+                    (text) => rgb(getComputedStyle(text).fill)),
+                grid: [...chart.querySelectorAll('.gridlayer path')].map(
+                    (line) => rgb(getComputedStyle(line).stroke)),
+            };
+        }"""
+    )
+    problems = [
+        f"chart words {words} on {seen['page']}: {_contrast(words, seen['page']):.1f}:1"
+        for words in seen["words"]
+        if _contrast(words, seen["page"]) < 4.5
+    ]
+    problems += [
+        f"chart grid {line} on {seen['page']}: {_contrast(line, seen['page']):.1f}:1, glaring"
+        for line in seen["grid"]
+        if _contrast(line, seen["page"]) > 3
+    ]
+    return problems + ([] if seen["words"] and seen["grid"] else [f"no chart words or grid: {seen}"])
 
 
 def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, running_app, worlds) -> None:
@@ -468,6 +515,7 @@ def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, run
         (routes.JOURNAL, "Journal"),
         (routes.entry(world.entry_id), "Journal"),
         (routes.WRITE, "Write"),
+        (routes.write(world.entry_id), "Journal"),  # editing a saved entry: in the journal
         (routes.CHECK_INS, "Check in"),
         (routes.assignment(world.assignment_id), "Homework"),
         (routes.CARE_TEAM, "Care team"),

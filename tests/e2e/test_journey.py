@@ -231,7 +231,14 @@ def test_sign_out_on_all_devices_ends_the_other_phone_too(open_phone, clinician)
     for device in (laptop, phone):
         sign_in(device, clinician["email"])
         expect(device.page.get_by_role("heading", name="Clients")).to_be_visible()
+    # It asks first: staying signed in changes nothing.
     laptop.page.get_by_role("button", name="Sign out on all devices").click()
+    question = laptop.page.get_by_role("alertdialog", name="Sign out on all devices?")
+    question.get_by_role("button", name="Stay signed in").click()
+    expect(question).to_have_count(0)
+    expect(laptop.page.get_by_role("heading", name="Clients")).to_be_visible()
+    laptop.page.get_by_role("button", name="Sign out on all devices").click()
+    question.get_by_role("button", name="Sign out on all devices").click()
     expect(laptop.page.get_by_text("You're signed out.")).to_be_visible()
     # The phone says so at once, without a tap, and its page holds nothing any more.
     expect(

@@ -16,7 +16,9 @@ from unit_support import PASSWORD, clear_caches
 from betterjournal import crypto, keystore
 from betterjournal.core import accounts, form_tokens, links, passwords, sharing
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
+from betterjournal.core.validation import NAME_MAX
 from betterjournal.db import get_engine, session_scope
+from betterjournal.i18n import Reader
 from betterjournal.models import AuthSession, Invitation, LoginFailure, Role, User, utcnow
 from betterjournal.settings import SettingsError, get_settings
 
@@ -580,6 +582,21 @@ def test_register_client_refusals_create_nothing_and_count_as_attempts(db) -> No
     with session_scope() as session:
         assert len(session.exec(select(User)).all()) == 4
     assert _attempts() == len(cases)
+
+
+def test_a_refused_name_is_named_as_the_form_labels_it(db) -> None:
+    """The registration form's field is "Your name": its refusal says so, not "Name"."""
+    with pytest.raises(InvalidInput) as caught, session_scope() as session:
+        accounts.register_client(
+            session,
+            code=_code(db.clinician_a.id),
+            name="N" * (NAME_MAX + 1),
+            email="long-name@example.test",
+            password="a sensible long passphrase",
+            address=ADDRESS,
+        )
+    assert caught.value.code == "name"
+    assert Reader().t(caught.value.message, **caught.value.values).startswith("Your name is too long")
 
 
 def test_register_client_is_throttled_per_address_whatever_the_outcome(db) -> None:
