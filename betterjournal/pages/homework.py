@@ -24,7 +24,6 @@ from betterjournal.components.layout import labelled_field, link_button, page_sh
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
-from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.homework import (
     ClientHomeworkState,
     HomeworkState,
@@ -425,6 +424,13 @@ def _assign_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(tr("Assign homework"), as_="h2", size="4"),
+            # Which form this is: a second tap sends the same one, which the server has
+            # already assigned (a refused first tap leaves it open to a quick second try).
+            rx.el.input(
+                type="hidden",
+                name="round",
+                value=ClientHomeworkState.assigned_round.to(str),  # type: ignore[attr-defined]
+            ),
             labelled_field(tr("Worksheet"), _select("template", items=ClientHomeworkState.templates)),
             rx.box(
                 labelled_field(
@@ -477,7 +483,7 @@ def _assign_form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=ClientHomeworkState.assign.throttle(ONE_TAP_MS),
+        on_submit=ClientHomeworkState.assign,
         reset_on_submit=False,  # a refusal keeps what was typed; once assigned, a new key
         key=ClientHomeworkState.assigned_round,  # draws the form afresh, empty
         width="100%",

@@ -553,8 +553,10 @@ class ClientHomeworkState(AppState):
     async def assign(self, form: dict) -> None:
         viewer = self._viewer()
         values = form_fields(
-            form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions"}
+            form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions", "round"}
         )
+        if values.get("round", str(self.assigned_round)) != str(self.assigned_round):
+            return  # the form already assigned (a double tap's second): made once, said once
         times_text = values.get("times") or "1"
         if not isinstance(times_text, str) or not times_text.strip().isdigit() or len(times_text) > 6:
             raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=homework.REPEAT_MAX)

@@ -256,6 +256,31 @@ async def _wait_for(tab: EventClient, since: int, state_class: type, check: Any,
 # --- 1. completed but not returned: invisible to the clinician ------------------------------
 
 
+async def test_the_assign_form_assigns_once_and_a_refused_one_can_be_sent_again_at_once(hw: Homework) -> None:
+    """The form carries its round: its second sending (a double tap) assigns nothing more;
+    a refused sending leaves the same form to send again straight away (a throttle dropped
+    that second try in silence)."""
+    app, a, c = hw.app, hw.a, hw.c
+    instructions = f"Homework {uuid.uuid4().hex}"
+    async with connected(app, c.cookie) as tab:
+        shown = await _load_client_homework(tab, a.id)
+        round_ = str(state_of(shown, ClientHomeworkState).get("assigned_round", 0))  # 0 until one is made
+        assign = handler_name(ClientHomeworkState, "assign")
+        page = _client_page(a.id)
+        refused = await tab.exchange(assign, {"form": _assign_form(template="", round=round_)}, **page)
+        assert problem_of(refused) == "Choose a worksheet from the list."
+        form = _assign_form(instructions=instructions, round=round_)
+        first = await tab.exchange(assign, {"form": form}, **page)
+        second = await tab.exchange(assign, {"form": form}, **page)
+        given = state_of(first, ClientHomeworkState)["given"]
+        assert [g["instructions"] for g in given].count(instructions) == 1
+        assert state_of(second, ClientHomeworkState).get("given") is None  # nothing changed
+        again = await _load_client_homework(tab, a.id)
+        assert [g["instructions"] for g in state_of(again, ClientHomeworkState)["given"]].count(
+            instructions
+        ) == 1
+
+
 async def test_a_kept_response_is_invisible_until_returned_and_again_once_taken_back(hw: Homework) -> None:
     app, a, c = hw.app, hw.a, hw.c
     assignment = await _assign(app, c, a)
