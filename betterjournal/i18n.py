@@ -30,7 +30,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton, format_time, get_day_names
+from babel.core import get_global
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_day_names,
+    get_timezone_location,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -165,6 +173,19 @@ def is_time_zone(value: object) -> bool:
 @functools.cache
 def _time_zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+def listed_time_zone(zone: str) -> str:
+    """One of the app's own zones when `zone` is only another name for it (a browser may
+    say 'America/Montreal' for 'America/Toronto': CLDR's aliases); else `zone` as it is."""
+    canonical = get_global("zone_aliases").get(zone, zone)
+    return canonical if canonical in dict(TIME_ZONE_CHOICES) else zone
+
+
+def time_zone_name(zone: str, reader: Reader) -> str:
+    """A zone outside the app's list, by its city in the reader's language ('Paris time')."""
+    place = get_timezone_location(zone, locale=babel_locale(reader.language), return_city=True)
+    return reader.t("{place} time", place=place)
 
 
 _WEIGHTED = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")

@@ -17,7 +17,7 @@ from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempt
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
 from betterjournal.crypto import DataKey, DecryptionError, UnknownKek, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
-from betterjournal.i18n import LANGUAGES, N_, is_time_zone
+from betterjournal.i18n import LANGUAGES, N_, is_time_zone, listed_time_zone
 from betterjournal.models import (
     AuthSession,
     Invitation,
@@ -254,7 +254,7 @@ def adopt_first_preferences(session: Session, user: User, *, language: object, t
     if user.language is None and isinstance(language, str) and language in LANGUAGES:
         user.language = language
     if user.time_zone is None and is_time_zone(time_zone):
-        user.time_zone = time_zone  # type: ignore[assignment]
+        user.time_zone = listed_time_zone(time_zone)  # type: ignore[arg-type]
     session.add(user)
 
 

@@ -8,7 +8,7 @@ from datetime import time
 
 from betterjournal.core import accounts, reminders
 from betterjournal.db import in_session
-from betterjournal.i18n import TIME_ZONE_CHOICES, Reader
+from betterjournal.i18n import TIME_ZONE_CHOICES, Reader, time_zone_name
 from betterjournal.models import Role
 from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.state.reminders import refresh_banners
@@ -24,7 +24,7 @@ def zone_choices(reader: Reader, current: str) -> list[Choice]:
     """Canada's time zones in the reader's words, and the person's own if it is elsewhere."""
     choices = [Choice(zone, reader.t(label)) for zone, label in TIME_ZONE_CHOICES]
     if current and all(choice.value != current for choice in choices):
-        choices.append(Choice(current, current.replace("_", " ")))
+        choices.append(Choice(current, time_zone_name(current, reader)))
     return choices
 
 

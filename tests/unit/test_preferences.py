@@ -11,7 +11,7 @@ from betterjournal.api import language_from_cookie_header, session_token_from_co
 from betterjournal.core import accounts
 from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
-from betterjournal.i18n import ENGLISH, FRENCH
+from betterjournal.i18n import ENGLISH, FRENCH, TIME_ZONE_CHOICES, Reader
 from betterjournal.models import User, Viewer
 
 
@@ -54,6 +54,25 @@ def test_the_first_sign_in_takes_the_browsers_language_and_zone(db: People) -> N
     # Later sign-ins from other browsers change nothing: the person's choice stands.
     _adopt(db.client_a.id, ENGLISH, "America/Halifax")
     assert _preferences(db.client_a.id) == (FRENCH, "America/Vancouver")
+
+
+def test_a_browsers_other_name_for_a_listed_zone_is_that_zone(db: People) -> None:
+    """'America/Montreal' is another name for 'America/Toronto' (the list's Eastern time): it
+    is kept as that, so the settings show it chosen in the list, not a second entry."""
+    _adopt(db.client_a.id, ENGLISH, "America/Montreal")
+    assert _preferences(db.client_a.id) == (ENGLISH, "America/Toronto")
+    _adopt(db.client_b.id, ENGLISH, "Europe/Paris")  # outside the list: kept as it is
+    assert _preferences(db.client_b.id) == (ENGLISH, "Europe/Paris")
+
+
+def test_a_zone_outside_the_list_is_named_by_its_city_in_the_persons_language() -> None:
+    from betterjournal.state.settings import zone_choices
+
+    for language, expected in ((ENGLISH, "Paris time"), (FRENCH, "Heure locale\u00a0: Paris")):
+        choices = zone_choices(Reader(language), "Europe/Paris")
+        assert choices[-1].value == "Europe/Paris" and choices[-1].label == expected
+        assert len(choices) == len(TIME_ZONE_CHOICES) + 1
+    assert len(zone_choices(Reader(ENGLISH), "America/Halifax")) == len(TIME_ZONE_CHOICES)
 
 
 @pytest.mark.parametrize(
