@@ -355,6 +355,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
+            _skip_link(),  # in the header's landmark, as all the page's content is
             rx.hstack(
                 # The app's name, not a heading: each page has one h1, its own. Under it, who
                 # is signed in, with the whole width the buttons leave (beside them, a phone
@@ -452,7 +453,7 @@ def _main(
     return rx.el.main(
         FocusOnNewPage.create(),
         rx.vstack(
-            rx.heading(heading, as_="h1", size="6", tab_index=-1),
+            rx.heading(heading, as_="h1", size="6", tab_index=-1, id=PAGE_HEADING),
             feedback(),
             *children,
             spacing="4",
@@ -465,12 +466,32 @@ def _main(
     )
 
 
+PAGE_HEADING = "page-heading"
+
+
+def _skip_link() -> rx.Component:
+    """The first stop of Tab: past the header, to the page's heading (hidden until it has
+    the focus). The browser only moves where the next Tab starts; the tap handler moves the
+    focus itself, so a screen reader says the heading (and the address stays as it is)."""
+    focus_heading = rx.Var(
+        f"(event) => {{ const heading = document.getElementById('{PAGE_HEADING}');"
+        " if (heading) { event.preventDefault(); heading.focus(); } }"
+    )
+    return rx.el.a(
+        tr("Skip to content"),
+        href="#" + PAGE_HEADING,
+        class_name="bj-skip-link",
+        custom_attrs={"onClick": focus_heading},
+    )
+
+
 def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     """Sign-in and registration: no navigation, the same calm frame, and a way to switch
     language before signing in."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
+            _skip_link(),
             rx.hstack(
                 rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
                 rx.spacer(),

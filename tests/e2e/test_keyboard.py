@@ -6,6 +6,7 @@ Tab always moves on (never trapped)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from appserver import RunningApp
@@ -209,3 +210,26 @@ def test_what_has_the_focus_is_never_under_the_tab_bar(open_phone, running_app, 
         page.keyboard.press("ArrowRight")
         hidden.append(page.evaluate(under))
     assert [spot for spot in hidden if spot] == []
+
+
+def test_the_first_tab_offers_to_skip_to_the_pages_content(open_phone, running_app, linked_client) -> None:
+    """WCAG 2.4.1: the first Tab on a page shows "Skip to content"; Enter on it moves the
+    focus to the page's heading (past the header), and the next Tab to a control of the
+    page itself, on the same page."""
+    email, _clinician = linked_client
+    person = open_phone()
+    page = person.page
+    sign_in(person, email, PASSWORD)
+    person.goto("/journal")
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).not_to_be_in_viewport()  # out of sight until Tab reaches it
+    keys = Keyboard(page)
+    page.evaluate("() => document.activeElement?.blur()")
+    keys.tab_to("a: Skip to content", most=3)
+    expect(skip).to_be_in_viewport()
+    assert keys.press("Enter") == "h1: Your journal"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+    assert urlsplit(page.url)[2:] == ("/journal", "", "")  # the same page, no "#" added
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
