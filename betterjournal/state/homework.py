@@ -556,7 +556,10 @@ class ClientHomeworkState(AppState):
             form, {"template", "instructions", "note", "due_on", "repeat", "times", "questions", "round"}
         )
         if values.get("round", str(self.assigned_round)) != str(self.assigned_round):
-            return  # the form already assigned (a double tap's second): made once, said once
+            # The form already assigned (a double tap's second): made once, and the notice
+            # this event's start cleared is said again.
+            self.notice = self._added_notice
+            return
         times_text = values.get("times") or "1"
         if not isinstance(times_text, str) or not times_text.strip().isdigit() or len(times_text) > 6:
             raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=homework.REPEAT_MAX)
@@ -577,6 +580,7 @@ class ClientHomeworkState(AppState):
             today=self._reader().today(),
         )
         self.notice = self._reader().n("Assigned.", "Assigned {count} times.", len(made))
+        self._added()
         self.assigned_round += 1  # an empty form for the next one (a refusal keeps what was typed)
         live.recheck_people([self.client_id])
         await self._load(self.client_id)

@@ -66,6 +66,8 @@ def test_a_double_click_assigns_once_and_makes_one_invitation_code(
     expect(page.get_by_role("status").filter(has_text="Assigned.")).to_be_visible()
     page.wait_for_timeout(1500)
     assert _count(running_app, Assignment, doctor) == 1
+    # The second click's event, now handled, left the notice on screen.
+    expect(page.get_by_role("status").filter(has_text="Assigned.")).to_be_visible()
     context.close()
 
 
