@@ -5,7 +5,8 @@ a chart of the window's mood check-ins, the entries they picked. It is made in m
 returned as bytes; nothing is written to disk. Every word goes through the reader (their
 language and time zone); the client's own text is shown literally (escaped, never read as
 markup), in Bitstream Vera, a TrueType font that ships with reportlab and covers French and
-most Latin text.
+most Latin text. Vera has no emoji: an emoji the client wrote is shown by its name in their
+language ("(crying face)", "(visage qui pleure)"), as Unicode's CLDR names it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
+import emoji
 import reportlab
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib import colors
@@ -102,7 +104,8 @@ def clean(text: str) -> str:
     """`text` as the PDF can show it: composed (é, not e + ´), without control characters
     other than newlines, with the spaces and dashes Vera lacks replaced by ones it has. A
     letter Vera lacks is shown by its base letter when it has one (ő → o), anything else
-    (an emoji) as '?': Vera has no glyph for it, and the PDF's text would hold a NUL."""
+    as '?': Vera has no glyph for it, and the PDF's text would hold a NUL. (The client's
+    emoji are named before: `named_emoji`.)"""
     covered = _covered()
     kept: list[str] = []
     for char in unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")):
@@ -116,6 +119,24 @@ def clean(text: str) -> str:
             base = "".join(c for c in unicodedata.normalize("NFKD", char) if ord(c) in covered)
             kept.append(base or "?")
     return "".join(kept)
+
+
+_emoji_lock = threading.Lock()
+
+
+def named_emoji(text: str, language: str) -> str:
+    """`text` with each emoji (a sequence with its skin tone or joined family, a flag) in
+    words: "merci 😊" -> "merci (visage souriant avec yeux rieurs)". Vera has no glyph for
+    them, and a '?' in its place can change what a sentence says ("I'm fine ?")."""
+    names = language.split("-")[0]  # "fr-CA": CLDR's French names
+    with _emoji_lock:  # the names of a language are loaded into the library's table once
+        emoji.config.load_language(names)
+
+    def name(_chars: str, data: dict[str, Any]) -> str:
+        words = str(data.get(names) or data["en"]).strip(":").replace("_", " ")
+        return f"({words})"
+
+    return emoji.replace_emoji(text, replace=name)
 
 
 def _markup(text: str) -> str:
@@ -273,12 +294,12 @@ def _mood_section(reader: Reader, since: datetime, readings: Sequence[Reading]) 
 
 def _entry(reader: Reader, entry: SummaryEntry) -> list[Flowable]:
     styles = _styles()
-    title = entry.title.strip() or reader.t(UNTITLED)
+    title = named_emoji(entry.title.strip(), reader.language) or reader.t(UNTITLED)
     # A paragraph per line, so a long entry flows onto further pages in linear time (one
     # Paragraph of thousands of lines takes seconds to split); a blank line leaves a gap.
     body: list[Flowable] = []
     gap = False
-    for line in clean(entry.body).split("\n"):
+    for line in clean(named_emoji(entry.body, reader.language)).split("\n"):
         if line.strip():
             body.append(Paragraph(escape(line), styles["after gap" if gap and body else "body"]))
         gap = not line.strip()
@@ -307,7 +328,8 @@ def _story(
     if lines:
         story += [CondPageBreak(KEEP), Paragraph(_markup(reader.t(AGENDA)), styles["section"])]
         for number, line in enumerate(lines, start=1):
-            story.append(Paragraph(_markup(line), styles["agenda"], bulletText=f"{number}."))
+            words = named_emoji(line, reader.language)
+            story.append(Paragraph(_markup(words), styles["agenda"], bulletText=f"{number}."))
     story += _mood_section(reader, since, readings)
     if entries:
         story += [CondPageBreak(KEEP), Paragraph(_markup(reader.t(ENTRIES)), styles["section"])]

@@ -115,6 +115,22 @@ def test_a_french_summary_has_french_dates_numbers_and_accents() -> None:
     assert text.count(accents) == 2
 
 
+def test_an_emoji_the_client_wrote_is_named_in_their_language() -> None:
+    """The font has no emoji: a '?' in its place would change what the client wrote."""
+    entry = SummaryEntry(NOW, "Dinner 😢", "Felt 👍🏽 after the walk ❤️\nThen 👨‍👩‍👧 at home")
+    english = _text(_summary(agenda=["Talk about 😴"], entries=[entry]))
+    assert "1. Talk about (sleeping face)" in english
+    assert "Dinner (crying face)" in english
+    assert "Felt (thumbs up medium skin tone) after the walk (red heart)" in english
+    assert "Then (family man woman girl) at home" in english
+    assert "?" not in english
+    french = _text(_summary(Reader(FRENCH, "America/Montreal"), agenda=["Parler de 😴"], entries=[entry]))
+    assert "1. Parler de (visage somnolent)" in french
+    assert "Dinner (visage qui pleure)" in french
+    assert "(cœur rouge)" in french
+    assert "?" not in french
+
+
 def test_a_long_entry_flows_onto_further_pages_with_every_word() -> None:
     words = [f"calm{number}" for number in range(2_500)]
     body = " ".join(words)
