@@ -71,7 +71,8 @@ def made_since(range_name: str, now: datetime) -> datetime | None:
     return now - timedelta(days=days + 8) - checkins.CLOCK_SKEW
 
 
-def _since(today: date, range_name: str) -> date | None:
+def first_day(today: date, range_name: str) -> date | None:
+    """The first day a range draws, where the reader is (None: every day)."""
     days = RANGE_DAYS.get(range_name)
     return None if days is None else today - timedelta(days=days - 1)
 
@@ -100,7 +101,7 @@ def trend(
     range; days without a check-in are gaps, never zeros. `scales`: the extra scales to
     draw too (the client's, or for a clinician the suggested ones only)."""
     today = now.astimezone(reader.zone).date()
-    since = _since(today, range_name)
+    since = first_day(today, range_name)
     traces: list[dict] = []
     locale = babel_locale(reader.language)
     day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))

@@ -259,6 +259,43 @@ def check_in_line(
     )
 
 
+@dataclass(frozen=True)
+class CheckInNote:
+    """The note of a check-in shared with a clinician, as they read it beside their charts."""
+
+    when: str  # when it is about, in the reader's time zone
+    mood: str  # "Mood 7 / 10"
+    note: str
+
+
+# A clinician's page lists at most this many notes, newest first ("and N more" beneath).
+NOTES_SHOWN = 50
+
+
+def check_in_notes(
+    items: Sequence[SharedItem], reader: Reader, *, since: datetime | None = None, most: int = NOTES_SHOWN
+) -> tuple[list[CheckInNote], int]:
+    """The notes of shared check-ins about `since` or later (None: all), newest first: the
+    first `most` of them, and how many older ones there are. A
+    check-in's note is one of its shared fields: its clinician can read it, not only see
+    its mood drawn."""
+    noted = []
+    for item in items:
+        note, reading = item.fields.get("note", "").strip(), checkins.reading(item.id, item.fields)
+        if note and reading is not None and (since is None or reading.felt_at >= since):
+            noted.append((reading.felt_at, item, note))
+    noted.sort(key=lambda found: found[0], reverse=True)
+    notes = [
+        CheckInNote(
+            when=reader.when(felt_at),
+            mood=reader.t("Mood {value} / 10", value=int(float(item.fields["mood"]))),
+            note=note,
+        )
+        for felt_at, item, note in noted[:most]
+    ]
+    return notes, max(0, len(noted) - most)
+
+
 def own_card(item: OwnItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[item.kind]
     return ItemCard(

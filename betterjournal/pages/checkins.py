@@ -26,7 +26,7 @@ from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
-from betterjournal.views import KIND_VIEWS, CheckInLine
+from betterjournal.views import KIND_VIEWS, CheckInLine, CheckInNote
 
 # Words at the ends and the middle of each scale, not only numbers.
 SCALE_WORDS: dict[str, tuple[Message, Message, Message]] = {
@@ -355,6 +355,46 @@ def chart(
     )
 
 
+def _note(note: CheckInNote) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.text(note.when, " · ", note.mood, size="2", color_scheme="gray", class_name="whole-words"),
+                entry_body(note.note),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def check_in_notes(notes: Any, heading: str, more: rx.Component) -> rx.Component:
+    """For a clinician, beside the chart: the notes of the shared check-ins it draws (a
+    note is shared with its check-in), newest first. `heading`: its level on the page;
+    `more`: what shows older ones (the page shows it when there are)."""
+    return rx.cond(
+        notes.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("Notes with these check-ins"), as_=heading, size="3"),
+            rx.el.ul(
+                rx.foreach(notes, _note),
+                display="flex",
+                flex_direction="column",
+                gap="0.5em",
+                list_style="none",
+                padding="0",
+                margin="0",
+                width="100%",
+            ),
+            more,
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def _table_part(figure: Any, part: str, var_type: type) -> rx.Var:
     """The chart's numbers as text (charts.py puts them in the figure's layout.meta),
     or nothing while the figure is still empty."""
@@ -428,6 +468,14 @@ def _check_in_card(line: CheckInLine) -> rx.Component:
     )
 
 
+# What a clinician sees of a check-in shared with them (their charts, and its note on their
+# pages; the client's tags and own scales are never sent).
+WHAT_A_SHARE_SHOWS = N_(
+    "A clinician you share a check-in with sees its scores in their charts, and its note. "
+    "Your tags and your own scales stay private."
+)
+
+
 def _check_in_row(line: CheckInLine) -> rx.Component:
     """A check-in of the list, with a box to choose it for sharing several at once."""
     return rx.hstack(
@@ -450,6 +498,7 @@ def _share_several() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(tr("Chosen: {count}", count=CheckInsState.selected.length()), weight="bold"),  # type: ignore[attr-defined]
+            rx.text(tr(WHAT_A_SHARE_SHOWS), size="2", color_scheme="gray"),
             rx.cond(
                 CheckInsState.clinicians.length() > 0,  # type: ignore[attr-defined]
                 rx.foreach(
@@ -673,6 +722,7 @@ def check_in_item_page() -> rx.Component:
                 rx.cond(line.note != "", entry_body(line.note)),
                 rx.divider(),
                 share_controls(line.id),
+                rx.text(tr(WHAT_A_SHARE_SHOWS), size="2", color_scheme="gray"),
                 edit_and_delete(
                     line.id,
                     edit_href=routes.CHECK_IN + "?id=" + line.id,
@@ -708,6 +758,19 @@ def client_check_ins_page() -> rx.Component:
                 ),
                 range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
                 chart(ClientCheckInsState.figure, ClientCheckInsState.summary, key=trend_key()),
+                check_in_notes(
+                    ClientCheckInsState.notes,
+                    "h3",
+                    rx.cond(
+                        ClientCheckInsState.older_notes > 0,
+                        rx.button(
+                            tr("Show older notes"),
+                            on_click=ClientCheckInsState.show_older_notes,
+                            variant="soft",
+                            size="3",
+                        ),
+                    ),
+                ),
                 rx.heading(tr("The last year"), as_="h3", size="3"),
                 chart(
                     ClientCheckInsState.calendar_figure,

@@ -12,7 +12,7 @@ from betterjournal.components.forms import NATIVE_CONTROL, characters_left, nati
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import agenda
-from betterjournal.pages.checkins import chart
+from betterjournal.pages.checkins import chart, check_in_notes
 from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 from betterjournal.views import AgendaLineView, CaseLineView, Choice, GivenLine, SharedView, TimelineLine
@@ -626,6 +626,17 @@ def brief_page() -> rx.Component:
                         ),
                     ),
                     chart(BriefState.figure, BriefState.chart_summary, height="220px"),
+                    check_in_notes(
+                        BriefState.notes,
+                        "h3",
+                        rx.cond(
+                            BriefState.older_notes > 0,
+                            rx.link(
+                                tr("Older notes: see their check-ins"),
+                                href=routes.CLIENT_CHECK_INS + "?client=" + BriefState.client_id,
+                            ),
+                        ),
+                    ),
                     label=tr("Shared check-ins"),
                 ),
                 _section(

@@ -4,7 +4,7 @@ with its share switches, and a clinician's charts of what a client shared."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 import reflex as rx
 from sqlmodel import Session
@@ -19,7 +19,16 @@ from betterjournal.models import Cursor, OwnItem, Page, Role, Share, Version, ut
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState
-from betterjournal.views import CheckInLine, PersonLine, check_in_line, person_lines, share_lines
+from betterjournal.views import (
+    NOTES_SHOWN,
+    CheckInLine,
+    CheckInNote,
+    PersonLine,
+    check_in_line,
+    check_in_notes,
+    person_lines,
+    share_lines,
+)
 
 RATING_NAMES = tuple(name for name, _ in checkins.RATINGS)
 
@@ -466,8 +475,11 @@ class ClientCheckInsState(AppState):
     calendar_summary: str = ""
     scales: list[checkins.Label] = []  # the scales suggested for this client
     chart_range: str = ""  # set when the page loads: "3m" first
+    notes: list[CheckInNote] = []  # the notes of the range's shared check-ins, newest first
+    older_notes: int = 0  # the range's notes not listed yet
     chart_available: bool = False
     loaded: bool = False
+    _notes_shown: int = NOTES_SHOWN
     _held_path: str = ""
 
     @guarded(Role.CLINICIAN)
@@ -480,10 +492,14 @@ class ClientCheckInsState(AppState):
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
         await self._draw(self.client_id, range_name)
 
-    async def _draw(self, client_id: str, range_name: str) -> None:
+    @guarded(Role.CLINICIAN)
+    async def show_older_notes(self) -> None:
+        await self._draw(self.client_id, self.chart_range or "3m", self._notes_shown + NOTES_SHOWN)
+
+    async def _draw(self, client_id: str, range_name: str, notes_shown: int = NOTES_SHOWN) -> None:
         viewer = self._viewer()
         self._leave()  # first: if access ended, nothing of the client's stays
-        self.chart_range = range_name
+        self.chart_range, self._notes_shown = range_name, notes_shown
         try:
             drawn = await self._draw_for(viewer.user_id, client_id)
             self.client_id, self.chart_available = client_id, True
@@ -505,6 +521,9 @@ class ClientCheckInsState(AppState):
         self.figure, self.summary, self.client_name = trend.figure, trend.summary, name
         year = charts.calendar(readings, reader, now)
         self.calendar_figure, self.calendar_summary = year.figure, year.summary
+        first_day = charts.first_day(now.astimezone(reader.zone).date(), self.chart_range)
+        since = None if first_day is None else datetime.combine(first_day, time(), reader.zone)
+        self.notes, self.older_notes = check_in_notes(shared, reader, since=since, most=self._notes_shown)
         return len(shared)
 
     @guarded(Role.CLINICIAN)

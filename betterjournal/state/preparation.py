@@ -26,6 +26,7 @@ from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.views import (
     AgendaLineView,
     CaseLineView,
+    CheckInNote,
     Choice,
     GivenLine,
     SharedView,
@@ -33,6 +34,7 @@ from betterjournal.views import (
     agenda_line_text,
     attention_line,
     case_line,
+    check_in_notes,
     item_title,
     next_session_line,
     shared_view,
@@ -467,6 +469,8 @@ class BriefState(AppState):
     figure: dict = {}  # charts.py: Plotly JSON
     chart_summary: str = ""
     has_earlier: bool = False  # the chart draws shared check-ins of the weeks before, in grey
+    notes: list[CheckInNote] = []  # the notes of this window's shared check-ins, newest first
+    older_notes: int = 0  # more of them, not listed (on the client's check-ins page)
     entries: list[SharedView] = []
     homework: list[GivenLine] = []
     more_overdue: str = ""  # overdue homework not listed in the brief
@@ -530,6 +534,7 @@ class BriefState(AppState):
             shared=True,
         )
         self.figure, self.chart_summary = chart.figure, chart.summary
+        self.notes, self.older_notes = check_in_notes(found.check_ins, reader, since=since)
         self.entries = [shared_view(item, reader) for item in found.entries]
         today = reader.today()
         self.homework = [attention_line(item, reader, today) for item in found.homework]

@@ -8,6 +8,7 @@ third of them are shared with the clinician.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,11 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "harbour-willow-ember-55"
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 DAYS = 60
+NOTES = (  # every sixth day's (shared), one a long unbroken word that must wrap, not widen the page
+    "Long walk with Sam after work. Calmer in the evening.",
+    "Hard morning.\nThe meeting went better than I feared.",
+    "Slept badly; " + "worried" * 12 + " about the appointment.",
+)
 
 
 def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
@@ -44,6 +50,7 @@ def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
                 "mood": mood,
                 "anxiety": max(0, min(10, 10 - mood + pick.randint(-2, 2))),
                 "energy": max(0, min(10, mood + pick.randint(-2, 1))),
+                "note": NOTES[day // 6 % len(NOTES)] if day % 6 == 0 else "",
             }
             items.save(session, owner_id=client.id, kind=checkins.KIND, item_id=item_id, values=values)
             if day % 3 == 0:
@@ -114,6 +121,14 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     expect(doctor.page.get_by_text(f"{shared} check-ins", exact=False)).to_be_visible()
     _no_sideways_scrolling(doctor.page)
     assert _shoot(doctor.page, "clinician-client-charts-390x844").stat().st_size > 10_000
+    # Under the chart, the notes of the shared check-ins it draws, newest first.
+    notes = doctor.page.get_by_role("heading", name="Notes with these check-ins")
+    notes.evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    listed = doctor.page.get_by_role("listitem").filter(has_text=re.compile(r"Mood \d+ / 10"))
+    expect(listed).to_have_count(len(range(0, DAYS, 6)))
+    expect(listed.first).to_contain_text(NOTES[0])
+    _no_sideways_scrolling(doctor.page)
+    assert _shoot(doctor.page, "clinician-check-in-notes-390x844").stat().st_size > 10_000
 
 
 LAYOUT_SHIFTS = """

@@ -156,6 +156,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(row.get_by_role("img")).to_have_count(0)
     for mood in ("Mood 9 / 10", "Mood 2 / 10"):
         page.get_by_role("link").filter(has_text=mood).click()
+        # What sharing shows, said where it is done.
+        shows = page.get_by_text("sees its scores in their charts, and its note.", exact=False)
+        expect(shows).to_be_visible()
         page.get_by_role("switch", name="Share with Dr. Okafor").click()
         expect(page.get_by_role("status").filter(has_text="Shared with Dr. Okafor.")).to_be_visible()
         page.get_by_role("navigation").get_by_role("link", name="Check in").click()
@@ -178,8 +181,12 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(doctor.page.get_by_text("Average mood 5.5 over this range, 2 check-ins.")).to_be_visible()
     content = doctor.page.content()
     assert private_note not in content
-    # The chart draws values only: not even a shared check-in's note is sent for it.
-    assert shared_note not in content
+    # A shared check-in's note is shared with it: listed under the chart, with its day and mood.
+    notes = doctor.page.get_by_role("heading", name="Notes with these check-ins")
+    expect(notes).to_be_visible()
+    note = doctor.page.get_by_role("listitem").filter(has_text=shared_note)
+    expect(note).to_contain_text("Mood 9 / 10")
+    expect(doctor.page.get_by_role("listitem").filter(has_text=re.compile(r"Mood \d+ / 10"))).to_have_count(1)
 
     # The client's check-in shows it was seen; editing it keeps its day.
     page.get_by_role("link").filter(has_text="Mood 9 / 10").click()
@@ -211,6 +218,7 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     ).click()
     expect(page.get_by_role("status").filter(has_text="5 check-ins made private.")).to_be_visible()
     expect(doctor.page.get_by_text("No check-ins in this range yet.")).to_be_visible()
+    expect(doctor.page.get_by_text(shared_note)).to_have_count(0)  # its note went with it
 
 
 def test_the_form_is_drawn_only_once_the_check_in_is_opened(browser, running_app: RunningApp) -> None:

@@ -37,12 +37,14 @@ def _write(page: Page, title: str, body: str) -> None:
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 
 
-def _check_in(page: Page, mood: int, days_ago: int) -> None:
+def _check_in(page: Page, mood: int, days_ago: int, note: str = "") -> None:
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name=str(mood), exact=True).click()
     page.get_by_text("More (optional)").click()
     day = (datetime.now(ZONE) - timedelta(days=days_ago)).date()
     page.get_by_label("When").fill(f"{day.isoformat()}T12:00")
+    if note:
+        page.get_by_label("Note").fill(note)
     page.get_by_role("button", name="Save check-in").click()
     _status(page, "Check-in saved.")
 
@@ -112,8 +114,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     page.get_by_role("switch", name="Share with Dr. Okafor").click()
     _status(page, "Shared with Dr. Okafor.")
     _write(page, private_title, private_body)
+    notes = {4: running_app.marker("private-check-in-note"), 8: "Slept better after the walk."}
     for mood, days_ago in ((7, 4), (4, 3), (6, 2), (8, 1)):
-        _check_in(page, mood, days_ago)
+        _check_in(page, mood, days_ago, notes.get(mood, ""))
     for mood in ("Mood 7 / 10", "Mood 8 / 10"):
         page.get_by_role("navigation").get_by_role("link", name="Check in").click()
         page.get_by_role("link", name="Your check-ins and charts").click()
@@ -182,11 +185,15 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(desk.get_by_role("region", name="Shared check-ins")).to_contain_text(
         "Average mood 7.5 in the last two weeks, 2 check-ins."
     )
+    # A shared check-in's note is read with it; a private one's is nowhere.
+    expect(
+        desk.get_by_role("region", name="Shared check-ins").get_by_role("listitem").filter(has_text=notes[8])
+    ).to_contain_text("Mood 8 / 10")
     # Nothing shared in the weeks before: nothing in grey, and nothing said of it.
     expect(desk.get_by_text("In grey: the weeks before, for comparison.")).to_have_count(0)
     received = "\n".join(frames)
     assert shared_body in received  # the frames are really recorded
-    for secret in (private_title, private_body):
+    for secret in (private_title, private_body, notes[4]):
         assert secret not in received
         assert secret not in desk.content()
 
@@ -204,6 +211,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(desk.get_by_text(f"Next session: {session_day:%A, %B} {session_day.day}")).to_be_visible()
     # The first window after the first session held has nothing before it to draw in grey.
     expect(desk.get_by_text("No shared check-ins since the last session.")).to_be_visible()
+    expect(desk.get_by_text(notes[8])).to_have_count(0)  # of the window before: not listed
     expect(desk.get_by_text("In grey: the weeks before, for comparison.")).to_have_count(0)
 
     # The next window: what wasn't discussed carried over, private until shared again;

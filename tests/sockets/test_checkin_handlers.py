@@ -116,10 +116,10 @@ async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: R
     client = await _actor(running_app, "client", "Chart Client")
     clinician = await _actor(running_app, "clinician", "Dr. Chart")
     await link(running_app, client, clinician)
-    private_note = running_app.marker("chart-private-note")
+    notes = {mood: running_app.marker(f"chart-note-{mood}") for mood in (1, 2, 3)}
     async with connected(running_app, client.cookie) as tab:
         for mood in (1, 2, 3):
-            await _check_in(tab, mood, {"note": private_note, "sleep_hours": "", "felt_at": ""})
+            await _check_in(tab, mood, {"note": notes[mood], "sleep_hours": "", "felt_at": ""})
         listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
         lines = state_of(listed, CheckInsState)["check_ins"]
         assert [line["mood"] for line in lines] == ["Mood 3 / 10", "Mood 2 / 10", "Mood 1 / 10"]
@@ -136,11 +136,13 @@ async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: R
             path=routes.CLIENT_CHECK_INS,
             query={"client": client.id},
         )
-        figure = state_of(updates, ClientCheckInsState)["figure"]
-        moods = [trace["y"] for trace in figure["data"] if trace["name"] == "Mood"]
+        shown = state_of(updates, ClientCheckInsState)
+        moods = [trace["y"] for trace in shown["figure"]["data"] if trace["name"] == "Mood"]
         assert moods == [[2]]
+        # The shared check-in's note is shared with it: listed, with its mood.
+        assert [(note["mood"], note["note"]) for note in shown["notes"]] == [("Mood 2 / 10", notes[2])]
         sent = json.dumps(updates)
-        assert private_note not in sent and shared not in sent
+        assert notes[1] not in sent and notes[3] not in sent and shared not in sent
         assert "Mood 1" not in sent and "Mood 3" not in sent
 
 

@@ -271,6 +271,45 @@ def test_a_clinicians_chart_gets_only_shared_check_ins_each_audited_and_seen(db:
         sharing.every_shared(session, clinician_id=db.clinician_b.id, client_id=a, kind=checkins.KIND)
 
 
+def test_a_clinician_reads_the_notes_of_shared_check_ins_newest_first(db: People) -> None:
+    """A note is shared with its check-in: the clinician's pages list the notes of the
+    check-ins they draw (within the range or window), newest first, a page at a time."""
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    now = utcnow()
+    days_ago = {"old": 20, "middle": 2, "new": 1}
+    noted = {
+        label: _save(a, mood=mood, note=f"  {label} note  ", felt_at=(now - timedelta(days=days)).isoformat())
+        for (label, days), mood in zip(days_ago.items(), (3, 5, 8), strict=True)
+    }
+    silent = _save(a, mood=4, felt_at=(now - timedelta(hours=5)).isoformat())  # no note
+    _save(a, mood=1, note="never shared")
+    with session_scope() as session:
+        for item_id in (*noted.values(), silent):
+            sharing.set_shared(session, owner_id=a, item_id=item_id, clinician_id=dr_a, shared=True)
+    with session_scope() as session:
+        drawn = sharing.every_shared(session, clinician_id=dr_a, client_id=a, kind=checkins.KIND)
+    reader = Reader(ENGLISH, "America/Vancouver")
+    notes, older = views.check_in_notes(drawn, reader)
+    assert [(n.note, n.mood) for n in notes] == [
+        ("new note", "Mood 8 / 10"),
+        ("middle note", "Mood 5 / 10"),
+        ("old note", "Mood 3 / 10"),
+    ]
+    assert older == 0
+    felt = now - timedelta(days=1)
+    assert notes[0].when == reader.when(felt)  # in the clinician's own time zone
+    # A window (the brief's) or a range: only the notes of the check-ins it draws.
+    notes, older = views.check_in_notes(drawn, reader, since=now - timedelta(days=14))
+    assert [n.note for n in notes] == ["new note", "middle note"] and older == 0
+    # A page at a time: the newest first, and how many older ones are left.
+    notes, older = views.check_in_notes(drawn, reader, most=2)
+    assert [n.note for n in notes] == ["new note", "middle note"] and older == 1
+    french, _older = views.check_in_notes(drawn, Reader(FRENCH, "America/Montreal"), most=1)
+    assert french[0].mood == "Humeur 8 / 10"
+
+
 def test_weekday_means_average_each_days_mean_and_count_days() -> None:
     # Mon 23 Nov twice (2 and 4: a day of 3), Mon 30 Nov (7), Wed 25 Nov (5).
     readings = [
