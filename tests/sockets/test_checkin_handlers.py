@@ -27,7 +27,7 @@ from socketclient import EventClient, handler_name, sign_in
 from sqlmodel import select
 
 from betterjournal import routes
-from betterjournal.core import checkins, items
+from betterjournal.core import checkins, items, sharing
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.db import session_scope
 from betterjournal.models import User, utcnow
@@ -35,6 +35,7 @@ from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.items import ItemSharingState
+from betterjournal.views import NOTES_SHOWN
 
 CHECK_IN: dict[str, Any] = {"path": routes.CHECK_IN}
 
@@ -144,6 +145,40 @@ async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: R
         sent = json.dumps(updates)
         assert notes[1] not in sent and notes[3] not in sent and shared not in sent
         assert "Mood 1" not in sent and "Mood 3" not in sent
+
+
+async def test_a_clinician_reads_the_notes_fifty_at_a_time(running_app: RunningApp) -> None:
+    client = await _actor(running_app, "client", "Notes Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Notes")
+    await link(running_app, client, clinician)
+    count = NOTES_SHOWN + 2
+    with running_app.core(), session_scope() as session:
+        for hours in range(count):
+            item_id = uuid.uuid4()
+            felt_at = (utcnow() - timedelta(hours=hours)).isoformat()
+            values = {"felt_at": felt_at, "mood": 5, "note": f"note {hours}"}
+            items.save(
+                session, owner_id=uuid.UUID(client.id), kind=checkins.KIND, item_id=item_id, values=values
+            )
+            sharing.set_shared(
+                session,
+                owner_id=uuid.UUID(client.id),
+                item_id=item_id,
+                clinician_id=uuid.UUID(clinician.id),
+                shared=True,
+            )
+    where: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    async with connected(running_app, clinician.cookie) as tab:
+        loaded = await tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+        shown = state_of(loaded, ClientCheckInsState)
+        assert [note["note"] for note in shown["notes"]] == [f"note {n}" for n in range(NOTES_SHOWN)]
+        assert shown["older_notes"] == 2
+        more = state_of(
+            await tab.exchange(handler_name(ClientCheckInsState, "show_older_notes"), **where),
+            ClientCheckInsState,
+        )
+        assert [note["note"] for note in more["notes"]] == [f"note {n}" for n in range(count)]
+        assert more["older_notes"] == 0
 
 
 async def test_a_private_scale_never_reaches_the_clinicians_browser(running_app: RunningApp) -> None:
