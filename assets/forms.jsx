@@ -145,13 +145,20 @@ export function counted(one, other, language, count) {
 // rule chooses between the message's two forms). Screen readers hear it once the typing
 // pauses, not at every key. `value`: what the server last put in the field (a draft
 // brought back), which no input event announces.
+// Characters as the server counts them (Unicode code points): an emoji is one, though
+// JavaScript's length counts its two UTF-16 halves. A field with a `maxlength` is counted
+// as the browser counts for it (halves), since that is what stops the typing there.
+const PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+const characters = (field) =>
+  field.maxLength > 0 ? field.value.length : field.value.length - (field.value.match(PAIRS)?.length ?? 0);
+
 export function CharactersLeft({ target, limit, value, one, other, overOne, overOther, language }) {
   const [left, setLeft] = useState(null);
   const [heard, setHeard] = useState("");
   useEffect(() => {
     const recount = () => {
       const field = document.getElementById(target);
-      if (field) setLeft(limit - field.value.length);
+      if (field) setLeft(limit - characters(field));
     };
     recount();
     const typed = (event) => {

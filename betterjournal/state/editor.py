@@ -10,7 +10,7 @@ from betterjournal import routes
 from betterjournal.core import drafts, sharing
 from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
-from betterjournal.core.validation import BODY_DRAFT_MAX, can_hold, parse_id
+from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, parse_id
 from betterjournal.db import in_session
 from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
@@ -138,8 +138,18 @@ class EditorState(AppState):
         """Autosave the draft with `value` as its `field` ("title" or "body")."""
         if not self._on_screen(entry_id):
             return
-        if not can_hold(value, max_length=BODY_DRAFT_MAX):  # as much as a draft keeps
-            self.problem = self._t("That text can't be saved. Remove any unusual characters and try again.")
+        if isinstance(value, str) and len(value) > BODY_DRAFT_MAX:  # more than a draft keeps
+            self.problem = self._draft_problem = self._t(
+                "This is too long to keep as a draft: an entry holds {limit} characters at most. "
+                "Shorten it; until then, your latest words are only on this screen.",
+                limit=BODY_MAX,
+            )
+            self.draft_status, self.draft_failed = self._t("Not saved yet"), True
+            return
+        if not can_hold(value, max_length=BODY_DRAFT_MAX):
+            self.problem = self._draft_problem = self._t(
+                "That text can't be saved. Remove any unusual characters and try again."
+            )
             self.draft_status, self.draft_failed = self._t("Not saved yet"), True
             return
         title, body = (value, self.body) if field == "title" else (self.title, value)

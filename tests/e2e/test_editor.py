@@ -159,12 +159,22 @@ def test_words_past_the_limit_are_kept_as_a_draft_and_it_says_how_many_to_take_o
     tap_write(page)
     page.wait_for_url(re.compile(r"[?&]id="))
     entry = entry_id_of(page)
-    start = running_app.marker("long") + " "
+    start = running_app.marker("long") + " 😩🌱 "  # an emoji is one character, as the server counts
     words = start + "x" * (BODY_MAX + 17 - len(start))
     page.get_by_label("Your entry").fill(words)
     expect(page.get_by_text("17 characters too many", exact=True)).to_be_visible()
     expect(status(page, "Draft saved")).to_be_visible()
     assert read_draft(running_app, session_cookie(writer), entry) == ("", words)
+
+    # Past what a draft keeps: it says so, in words about length, and the last draft stays.
+    page.get_by_label("Your entry").fill(words + "y" * (BODY_DRAFT_MAX - len(words) + 1))
+    too_long = page.get_by_role("alert").filter(has_text="This is too long to keep as a draft")
+    expect(too_long).to_contain_text("an entry holds 50,000 characters at most")
+    expect(status(page, "Not saved yet")).to_be_visible()
+    assert read_draft(running_app, session_cookie(writer), entry) == ("", words)
+    page.get_by_label("Your entry").fill(words)
+    expect(status(page, "Draft saved")).to_be_visible()
+    expect(too_long).to_have_count(0)
 
     page.get_by_role("button", name="Save entry").click()
     refused = page.get_by_role("alert").filter(
