@@ -166,9 +166,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     row = desk.get_by_role("link").filter(has_text="Noor")
     expect(row).to_contain_text("Agenda shared for the next session")
     expect(row).to_contain_text("1 returned assignment to review")
-    # New: the shared agenda. The entry and check-ins were seen as the brief, left open on the
-    # clinician's screen, showed them; the prompt's answer counts once, as returned homework.
-    expect(row).to_contain_text("1 new shared item")
+    # Nothing else is new: the agenda is said once (above); the entry and check-ins were seen
+    # as the brief, left open on the clinician's screen, showed them; the prompt's answer
+    # counts once, as returned homework.
+    expect(row).not_to_contain_text("new shared item")
     expect(row).to_contain_text(f"Next session: {session_day:%A, %B} {session_day.day}")
 
     # The brief: the line, the shared entry, two check-ins, the homework; nothing private.
