@@ -64,6 +64,8 @@ class CareTeamState(AppState):
 
     @guarded(Role.CLIENT)
     async def accept_invitation(self) -> None:
+        if self._second_tap(self._invitation_id):
+            return  # a double tap: the first accepted, and the offer is gone
         viewer = self._viewer()
         name = self.invitation_from
         clinician = await in_session(
@@ -76,6 +78,7 @@ class CareTeamState(AppState):
             "You're connected with {name}. Nothing is shared until you choose to share an entry.",
             name=name,
         )
+        self._added()
 
     @guarded(Role.CLIENT)
     async def decline_invitation(self) -> None:

@@ -31,6 +31,7 @@ from socket_support import (
     database_path,
     invitation_code,
     new_password,
+    new_people,
     problem_of,
     state_of,
     write_entry,
@@ -170,6 +171,32 @@ async def invalid_code_refusal(tab: EventClient) -> str:
 
 
 # --- 1. one code, many tabs accepting at once ------------------------------------------------
+
+
+async def test_a_double_tap_on_accept_links_once_and_says_nothing_went_wrong(running_app: RunningApp) -> None:
+    """A walk-through double-tapped "Accept": the second tap found the offer gone and said
+    "This item isn't available", under the clinician just listed as connected."""
+    people = await new_people(running_app, "twice", dr="clinician", client="client")
+    dr, client = people["dr"], people["client"]
+    async with tabs_of(running_app, [dr, client]) as (dr_tab, client_tab):
+        await check_code(client_tab, await invitation_code(dr_tab))
+        first, second = await accept(client_tab), await accept(client_tab)
+    said = f"You're connected with {dr.name}. Nothing is shared until you choose to share an entry."
+    for reply in (first, second):
+        assert problem_of(reply) == ""
+    assert state_of(first, AppState)["notice"] == said
+    assert state_of(second, AppState).get("notice", said) == said  # kept (or said again), not cleared
+    assert [p["name"] for p in clinicians_in(first) or []] == [dr.name]
+    assert (
+        len(
+            query(
+                running_app,
+                "SELECT id FROM care_link WHERE ended_at IS NULL AND client_id = ?",
+                user_id_hex(running_app, client.email),
+            )
+        )
+        == 1
+    )
 
 
 async def test_one_code_accepted_by_many_tabs_at_once_links_exactly_one(cast: Cast) -> None:
