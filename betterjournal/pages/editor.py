@@ -207,7 +207,11 @@ def _form() -> rx.Component:
             rx.cond(
                 EditorState.shared_line != "",
                 EditorState.shared_line,
-                tr("New entries are private. You choose what to share, one entry at a time."),
+                rx.cond(
+                    EditorState.is_new,
+                    tr("New entries are private. You choose what to share, one entry at a time."),
+                    tr("This entry is private: only you can see it."),
+                ),
             ),
             size="1",
             color_scheme="gray",

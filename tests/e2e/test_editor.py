@@ -443,6 +443,9 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
 
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)
+    # Who sees it, as it is: this entry, not new ones (a walk-through read "New entries…" here).
+    expect(page.get_by_text("This entry is private: only you can see it.")).to_be_visible()
+    expect(page.get_by_text("New entries are private", exact=False)).to_have_count(0)
     page.get_by_label("Your entry").press_sequentially(" " + unwanted, delay=2)
     expect(status(page, "Draft saved")).to_be_visible()
     # The journal lists the edit's draft as unsaved changes (the entry is also listed, as saved).
