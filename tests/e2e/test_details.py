@@ -367,6 +367,27 @@ def test_each_settings_page_leads_back_to_the_settings(people) -> None:
     expect(page.get_by_role("link", name="Turn on two-step sign-in")).to_be_visible()
 
 
+def test_the_tab_bar_keeps_its_height_from_page_to_page(people) -> None:
+    """A walk-through saw the bar jump between pages: the bold label of the page you are on
+    ("Check in") wrapped onto a second line on some pages only."""
+    _doctor, client = people
+    page = client.page
+    bar = page.get_by_role("navigation", name="Main")
+    jumps = {}
+    for width in (360, 390, 412, 430):  # the phones people have
+        page.set_viewport_size({"width": width, "height": 844})
+        heights = {}
+        for tab in ("Journal", "Write", "Check in", "Homework", "Prepare", "Care team"):
+            bar.get_by_role("link", name=tab).click()
+            expect(bar.get_by_role("link", name=tab)).to_have_attribute("aria-current", "page")
+            box = bar.bounding_box()
+            assert box is not None
+            heights[tab] = round(box["height"])
+        if len(set(heights.values())) > 1:
+            jumps[width] = heights
+    assert jumps == {}
+
+
 LONG_WORD = "Supercalifragilistic" * 10  # 200 letters and no space: a title typed without one
 
 
