@@ -316,7 +316,7 @@ def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line) -> 
 
 def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
     agenda = _own_agenda(session, client_id, agenda_id)
-    clean = clean_line(text, label=N_("What you want to bring"), max_length=LINE_MAX, required=True)
+    clean = clean_line(text, label=N_("The line"), max_length=LINE_MAX, required=True)
     return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
 
 

@@ -204,7 +204,7 @@ class Label:
 
 
 def _name(value: object) -> str:
-    return clean_text(value, label=N_("Name"), max_length=NAME_MAX).strip()
+    return clean_text(value, label=N_("The name"), max_length=NAME_MAX).strip()
 
 
 def _same_name(one: str, other: str) -> bool:
