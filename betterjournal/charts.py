@@ -475,9 +475,13 @@ def window(
     locale = babel_locale(reader.language)
     start = since.astimezone(reader.zone).date()
     today = now.astimezone(reader.zone).date()
-    first = before.astimezone(reader.zone).date() if before is not None else start
-    room = _end_room(first, today)
     line = checkins.series(readings, "mood", reader.time_zone)
+    # The weeks before are drawn only when they hold something to compare with: else the
+    # axis is this window's alone, as its heading says ("the last two weeks").
+    first = before.astimezone(reader.zone).date() if before is not None else start
+    if not any(first <= day < start for day in line.days):
+        first = start
+    room = _end_room(first, today)
     day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))
     mood = reader.t(LABELS["mood"])
     traces = []
@@ -507,7 +511,7 @@ def window(
     layout = _plain_layout(220)
     layout.update(
         margin={**layout["margin"], "r": DATE_AXIS_RIGHT},
-        showlegend=before is not None,
+        showlegend=first < start,
         legend={"orientation": "h", "y": -0.25},
         yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={

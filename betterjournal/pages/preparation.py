@@ -625,7 +625,11 @@ def brief_page() -> rx.Component:
                             tr("In grey: the weeks before, for comparison."), size="2", color_scheme="gray"
                         ),
                     ),
-                    chart(BriefState.figure, BriefState.chart_summary, height="220px"),
+                    rx.cond(
+                        BriefState.has_check_ins,
+                        chart(BriefState.figure, BriefState.chart_summary, height="220px"),
+                        rx.text(BriefState.chart_summary, size="2"),
+                    ),
                     check_in_notes(
                         BriefState.notes,
                         "h3",

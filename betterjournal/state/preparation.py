@@ -469,6 +469,7 @@ class BriefState(AppState):
     figure: dict = {}  # charts.py: Plotly JSON
     chart_summary: str = ""
     has_earlier: bool = False  # the chart draws shared check-ins of the weeks before, in grey
+    has_check_ins: bool = False  # any to draw (else the summary says there are none, no frame)
     notes: list[CheckInNote] = []  # the notes of this window's shared check-ins, newest first
     older_notes: int = 0  # more of them, not listed (on the client's check-ins page)
     entries: list[SharedView] = []
@@ -524,6 +525,7 @@ class BriefState(AppState):
         before = window.previous_start or since - (now - since)
         readings = _readings(found.check_ins)
         self.has_earlier = any(reading.felt_at < since for reading in readings)
+        self.has_check_ins = bool(readings)
         chart = charts.window(
             readings,
             reader,

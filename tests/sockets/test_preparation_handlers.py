@@ -416,6 +416,8 @@ async def test_a_private_pinned_item_never_reaches_the_clinician(team: Team) -> 
     assert [s for s in kept if s in sent] == [], "the private pinned item reached the clinician"
     assert _line_texts(shown) == [text, f"Entry: {shared.title}"]
     assert [item["id"] for item in shown["pinned"]] == [shared.id]
+    # No check-in shared: the summary says so, with no empty chart drawn above it.
+    assert shown["has_check_ins"] is False and shown["chart_summary"].startswith("No shared check-ins")
     assert [row for row in audited if row[2] == uuid_hex(private.id)] == []  # not even opened
     # Its line (its id known to the client only) can't be ticked either.
     async with connected(app, c.cookie) as doctor:

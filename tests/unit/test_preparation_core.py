@@ -767,6 +767,17 @@ def test_the_window_chart_names_its_window_and_whose_check_ins_it_holds() -> Non
     french = charts.window(both, Reader(FRENCH, "America/Montreal"), since=since, now=now, held=False)
     assert french.summary == "Humeur moyenne de 7,5 ces deux dernières semaines, 2 bilans."
 
+    # The axis: the weeks before only when they hold something to compare with; else the
+    # window alone, as its heading says (a walk-through saw four weeks under "the last two").
+    def first_day_drawn(readings: list[Reading]) -> date:
+        chart = charts.window(readings, reader, since=since, now=now, before=before, held=False)
+        start = date.fromisoformat(chart.figure["layout"]["xaxis"]["range"][0])
+        return start + timedelta(days=1)  # (a day's room before the first, under 50 days)
+
+    assert first_day_drawn(both) == before.astimezone(reader.zone).date()
+    assert first_day_drawn(both[1:]) == since.astimezone(reader.zone).date()
+    assert first_day_drawn([]) == since.astimezone(reader.zone).date()
+
 
 def test_a_check_in_made_now_for_long_ago_is_not_of_this_window(db: People) -> None:
     """Prepare's "since last session" (and the summary PDF's chart) held a check-in saved
