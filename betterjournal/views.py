@@ -185,11 +185,19 @@ def item_title(kind: str, fields: Mapping[str, str], reader: Reader) -> str:
 PINNED: dict[str, Message] = {JOURNAL.name: N_("Entry: {title}"), homework.KIND.name: N_("Homework: {title}")}
 
 
-def agenda_line_text(line: agenda.Line, pinned: tuple[str, Mapping[str, str]] | None, reader: Reader) -> str:
-    """An agenda line as its client reads it; `pinned`: the (kind, fields) of the item a pin
-    names, None when that item is gone."""
+def agenda_line_text(
+    line: agenda.Line,
+    pinned: tuple[str, Mapping[str, str]] | None,
+    reader: Reader,
+    *,
+    clinician: bool = False,
+) -> str:
+    """An agenda line as its client reads it (or, `clinician`, their clinician in the brief);
+    `pinned`: the (kind, fields) of the item a pin names, None when that item is gone."""
     if line.text:
         return line.text
+    if line.pin == agenda.CHART and clinician:  # drawn in the brief, from what is shared
+        return reader.t("Chart of their check-ins since the last session (under Shared check-ins)")
     if line.pin == agenda.CHART:
         return reader.t("Chart of my check-ins since the last session")
     if pinned is None:

@@ -72,8 +72,12 @@ _SUMMARY_READY = {
 }
 
 
+def _pinned(item: OwnItem | SharedItem | None) -> tuple[str, dict[str, str]] | None:
+    return (item.kind, item.fields) if item else None
+
+
 def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Reader) -> str:
-    return agenda_line_text(line, (item.kind, item.fields) if item else None, reader)
+    return agenda_line_text(line, _pinned(item), reader)
 
 
 def _own_lines(lines: tuple[agenda.Line, ...], review: agenda.Review, reader: Reader) -> list[AgendaLineView]:
@@ -510,7 +514,7 @@ class BriefState(AppState):
         self.lines = [
             AgendaLineView(
                 id=line.id,
-                text=_line_text(line, found.pinned.get(line.item_id), reader),
+                text=agenda_line_text(line, _pinned(found.pinned.get(line.item_id)), reader, clinician=True),
                 href=routes.shared_entry(line.item_id) if line.pin == journal.KIND.name else "",
                 discussed=line.discussed,
                 status=reader.t("Discussed") if line.discussed else "",

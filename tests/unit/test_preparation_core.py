@@ -779,6 +779,23 @@ def test_the_window_chart_names_its_window_and_whose_check_ins_it_holds() -> Non
     assert first_day_drawn([]) == since.astimezone(reader.zone).date()
 
 
+def test_a_pinned_chart_reads_in_the_voice_of_whoever_reads_it() -> None:
+    """The client pinned "Chart of my check-ins…"; in the brief the clinician read the
+    client's "my" on a line pointing at nothing they could see (a walk-through)."""
+    from betterjournal.i18n import ENGLISH, FRENCH, Reader
+    from betterjournal.views import agenda_line_text
+
+    chart = agenda.Line("1", pin=agenda.CHART)
+    english, french = Reader(ENGLISH), Reader(FRENCH)
+    assert agenda_line_text(chart, None, english) == "Chart of my check-ins since the last session"
+    assert agenda_line_text(chart, None, english, clinician=True) == (
+        "Chart of their check-ins since the last session (under Shared check-ins)"
+    )
+    assert agenda_line_text(chart, None, french, clinician=True).startswith("Graphique de ses bilans")
+    text = agenda.Line("2", text="Sleep")
+    assert agenda_line_text(text, None, english, clinician=True) == "Sleep"
+
+
 def test_a_check_in_made_now_for_long_ago_is_not_of_this_window(db: People) -> None:
     """Prepare's "since last session" (and the summary PDF's chart) held a check-in saved
     today for a day ten years back: it was read by when it was written, not when it was felt."""
