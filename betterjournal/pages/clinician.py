@@ -273,7 +273,9 @@ def client_entries_page() -> rx.Component:
                         SharedWithMeState.entries,
                         lambda e: shared_entry_card(e, routes.SHARED_ENTRY + "?id=" + e.id),
                     ),
-                    empty_state(tr("Nothing shared yet. Your client chooses what to share.")),
+                    empty_state(
+                        tr("Nothing is shared with you right now. Your client chooses what to share.")
+                    ),
                 ),
                 pager(
                     KIND_VIEWS[KIND.name].words,

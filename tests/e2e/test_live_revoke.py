@@ -61,6 +61,12 @@ def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, ru
     expect(client.page.get_by_role("status").filter(has_text="Entry deleted.")).to_be_visible()
     expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
     expect(doctor.page.get_by_text(title)).to_have_count(0)
+    # Their list of the client's shared items says how things stand now (not "… yet").
+    doctor.goto("/clients")
+    doctor.page.get_by_role("link").filter(has_text="Robin Client").click()
+    expect(
+        doctor.page.get_by_text("Nothing is shared with you right now. Your client chooses what to share.")
+    ).to_be_visible()
 
     title = running_app.marker("live-unlink-title")
     _share_and_open(doctor, client, title, running_app.marker("live-unlink-body"))
