@@ -62,7 +62,11 @@ class RangeInput(Input):
 def _slider(cell: CellView, answer: Answer) -> rx.Component:
     """0–100 in steps of 5: a native range input (keyboard and screen readers know it). Not
     answered yet, it says so (in words, and to screen readers) rather than a number, and its
-    thumb is an empty ring where it rests (assets/app.css), not a chosen 50."""
+    thumb is an empty ring where it rests (assets/app.css), not a chosen 50.
+
+    The browser keeps its value (`default_value`, drawn once the answers are loaded): held
+    by the server instead, each quick arrow press was put back by the answer to the one
+    before (five presses moved it 10, in a walk-through)."""
     not_rated = tr("Not rated yet")
     return rx.hstack(
         RangeInput.create(
@@ -71,7 +75,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
             min=0,
             max=100,
             step=5,
-            value=rx.cond(cell.text != "", cell.text, "50"),
+            default_value=rx.cond(cell.text != "", cell.text, "50"),
             aria_valuetext=rx.cond(cell.text != "", cell.text, not_rated),
             on_change=lambda value: answer(cell, value),
             on_pointer_up=lambda value: answer(cell, value, resting=True),
