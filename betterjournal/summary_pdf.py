@@ -121,18 +121,26 @@ def clean(text: str) -> str:
     return "".join(kept)
 
 
-_emoji_lock = threading.Lock()
+# The names of the emoji, in each language the app speaks (CLDR's, through the emoji library);
+# loaded once, here, into the library's table: nothing changes it afterwards.
+emoji.config.load_language(["en", "fr"])
 
 
 def named_emoji(text: str, language: str) -> str:
-    """`text` with each emoji (a sequence with its skin tone or joined family, a flag) in
-    words: "merci 😊" -> "merci (visage souriant avec yeux rieurs)". Vera has no glyph for
-    them, and a '?' in its place can change what a sentence says ("I'm fine ?")."""
-    names = language.split("-")[0]  # "fr-CA": CLDR's French names
-    with _emoji_lock:  # the names of a language are loaded into the library's table once
-        emoji.config.load_language(names)
+    """`text` with each emoji Vera can't draw (a sequence with its skin tone or joined family,
+    a flag) in words: "merci 😊" -> "merci (visage souriant avec yeux rieurs)". A '?' in its
+    place can change what a sentence says ("I'm fine ?"). One Vera draws (©, ™, ‼ as "!!",
+    the "1" of 1️⃣: `clean` drops its marks) is kept as it is."""
+    names = language.split("-")[0]  # "fr-CA": CLDR's French names (English for any other)
+    covered = _covered()
 
-    def name(_chars: str, data: dict[str, Any]) -> str:
+    def drawn(char: str) -> bool:  # by Vera, or by `clean` (a mark dropped, ‼ as !!)
+        decomposed = unicodedata.normalize("NFKD", char)
+        return unicodedata.category(char)[0] in "CM" or all(ord(c) in covered for c in decomposed)
+
+    def name(chars: str, data: dict[str, Any]) -> str:
+        if all(drawn(char) for char in chars):
+            return chars
         words = str(data.get(names) or data["en"]).strip(":").replace("_", " ")
         return f"({words})"
 

@@ -290,16 +290,14 @@ def check_in_notes(
     noted = []
     for item in items:
         note, reading = item.fields.get("note", "").strip(), checkins.reading(item.id, item.fields)
-        if note and reading is not None and (since is None or reading.felt_at >= since):
-            noted.append((reading.felt_at, item, note))
+        if not note or reading is None or "mood" not in reading.values:  # (a saved one has a mood)
+            continue
+        if since is None or reading.felt_at >= since:
+            noted.append((reading.felt_at, reading.values["mood"], note))
     noted.sort(key=lambda found: found[0], reverse=True)
     notes = [
-        CheckInNote(
-            when=reader.when(felt_at),
-            mood=reader.t("Mood {value} / 10", value=int(float(item.fields["mood"]))),
-            note=note,
-        )
-        for felt_at, item, note in noted[:most]
+        CheckInNote(when=reader.when(felt_at), mood=reader.t("Mood {value} / 10", value=int(mood)), note=note)
+        for felt_at, mood, note in noted[:most]
     ]
     return notes, max(0, len(noted) - most)
 

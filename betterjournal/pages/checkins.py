@@ -370,7 +370,7 @@ def _note(note: CheckInNote) -> rx.Component:
     )
 
 
-def check_in_notes(notes: Any, heading: str, more: rx.Component) -> rx.Component:
+def notes_list(notes: Any, heading: str, more: rx.Component) -> rx.Component:
     """For a clinician, beside the chart: the notes of the shared check-ins it draws (a
     note is shared with its check-in), newest first. `heading`: its level on the page;
     `more`: what shows older ones (the page shows it when there are)."""
@@ -758,7 +758,7 @@ def client_check_ins_page() -> rx.Component:
                 ),
                 range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
                 chart(ClientCheckInsState.figure, ClientCheckInsState.summary, key=trend_key()),
-                check_in_notes(
+                notes_list(
                     ClientCheckInsState.notes,
                     "h3",
                     rx.cond(

@@ -12,7 +12,7 @@ from betterjournal.components.forms import NATIVE_CONTROL, characters_left, nati
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import agenda
-from betterjournal.pages.checkins import chart, check_in_notes
+from betterjournal.pages.checkins import chart, notes_list
 from betterjournal.state.base import ONE_TAP_MS
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 from betterjournal.views import AgendaLineView, CaseLineView, Choice, GivenLine, SharedView, TimelineLine
@@ -630,7 +630,7 @@ def brief_page() -> rx.Component:
                         chart(BriefState.figure, BriefState.chart_summary, height="220px"),
                         rx.text(BriefState.chart_summary, size="2"),
                     ),
-                    check_in_notes(
+                    notes_list(
                         BriefState.notes,
                         "h3",
                         rx.cond(

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from betterjournal import summary_pdf
 from betterjournal.core.checkins import Reading
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.summary_pdf import SummaryEntry, _runs, clean, session_summary
+from betterjournal.summary_pdf import SummaryEntry, _runs, clean, named_emoji, session_summary
 
 NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)  # 14 h 00 in Montréal
 SINCE = NOW - timedelta(days=11)
@@ -129,6 +129,10 @@ def test_an_emoji_the_client_wrote_is_named_in_their_language() -> None:
     assert "Dinner (visage qui pleure)" in french
     assert "(cœur rouge)" in french
     assert "?" not in french
+    # What the font draws stays as written: not "(copyright)", "(keycap 1)".
+    assert named_emoji("© 2026 Ana™ ‼ 1️⃣", ENGLISH) == "© 2026 Ana™ ‼ 1️⃣"
+    assert clean(named_emoji("© 2026 Ana™ ‼ 1️⃣", ENGLISH)) == "© 2026 Ana™ !! 1"
+    assert named_emoji("Danke 😊", "de") == "Danke (smiling face with smiling eyes)"  # no names: English
 
 
 def test_a_long_entry_flows_onto_further_pages_with_every_word() -> None:
