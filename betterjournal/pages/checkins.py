@@ -239,8 +239,18 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                 id="save-check-in-needs",
                 size="2",
             ),
-            rx.text(
-                tr("New check-ins are private. You choose what to share."), size="1", color_scheme="gray"
+            rx.text(  # who sees what is typed here, as it is: a shared check-in's note is read
+                rx.cond(
+                    CheckInState.shared_line != "",
+                    CheckInState.shared_line,
+                    rx.cond(
+                        CheckInState.editing,
+                        tr("This check-in is private: only you can see it."),
+                        tr("New check-ins are private. You choose what to share."),
+                    ),
+                ),
+                size="1",
+                color_scheme="gray",
             ),
             spacing="4",
             width="100%",

@@ -47,10 +47,12 @@ def _add_tag(session: Session, *, owner_id: uuid.UUID, name: object):
 
 
 def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
+    """The check-in to edit (None: a new one), who it is shared with, and the client's labels."""
     labels = _labels(session, client_id=owner_id)
     if not item_id:
-        return None, *labels
-    return items.open_own(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id), *labels
+        return None, [], *labels
+    item = items.open_own(session, owner_id=owner_id, kind=checkins.KIND, item_id=item_id)
+    return item, sharing.shared_with(session, owner_id=owner_id, item_ids=[item.id]).get(item.id, []), *labels
 
 
 class CheckInState(AppState):
@@ -66,6 +68,7 @@ class CheckInState(AppState):
     # drawn before, it was drawn again when they came, and what was typed or opened was lost.
     opened: bool = False
     editing: bool = False
+    shared_line: str = ""  # an edited check-in shared: "Shared with …: once you save, they see …"
     sleep_hours: str = ""  # the form's fields, as an edited check-in had them
     note: str = ""
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
@@ -77,7 +80,7 @@ class CheckInState(AppState):
         viewer = self._viewer()
         self.reset()
         requested = self.router.url.query_parameters.get("id", "")
-        item, self.tags, self.scales = await in_session(
+        item, shared_with, self.tags, self.scales = await in_session(
             _check_in_to_edit, owner_id=viewer.user_id, item_id=requested
         )
         self._held_path = routes.CHECK_IN
@@ -96,6 +99,11 @@ class CheckInState(AppState):
             self.chosen_tags = [t for t in reading.tags if any(tag.id == t for tag in self.tags)]
             self.felt_at = reading.felt_at.astimezone(reader.zone).strftime("%Y-%m-%dT%H:%M")
         self.sleep_hours, self.note = fields.get("sleep_hours", ""), fields.get("note", "")
+        if shared_with:  # its note is shared with it: said under the form, as for an entry
+            self.shared_line = reader.t(
+                "Shared with {names}: once you save, they see your changes.",
+                names=", ".join(shared_with),
+            )
 
     def _leave(self) -> None:
         self.reset()
