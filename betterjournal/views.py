@@ -442,10 +442,13 @@ class CellView:
 
     `row` is -1 for a field's own control; `column` names a row's column. `text` holds
     text, a date, or a slider's position; `number` a scale's value (-1: none); `flag`
-    "yes"/"no"/"". `shown` is the answer as read ("—" when there is none).
+    "yes"/"no"/"". `shown` is the answer as read ("—" when there is none). `drawn` changes
+    when its field gains or loses a row: a control that keeps its own value (a slider) is
+    drawn afresh then, as the rows after a removed one move up into other places.
     """
 
     key: str
+    drawn: str
     field: str
     row: int
     column: str
@@ -501,10 +504,19 @@ def _cell_text(spec: worksheets.Field, value: object, reader: Reader) -> str:
 
 
 def _cell(
-    spec: worksheets.Field, field_id: str, row: int, column: str, label: str, value: object, reader: Reader
+    spec: worksheets.Field,
+    field_id: str,
+    row: int,
+    column: str,
+    label: str,
+    value: object,
+    reader: Reader,
+    rows: int = 1,
 ):
+    key = f"w-{field_id}-{row}-{column}".rstrip("-")
     return CellView(
-        key=f"w-{field_id}-{row}-{column}".rstrip("-"),
+        key=key,
+        drawn=f"{key}/{rows}",
         field=field_id,
         row=row,
         column=column,
@@ -534,7 +546,8 @@ def worksheet_fields(
             item = worksheets.Field(spec.id, worksheets.SHORT_TEXT, spec.label)
             for index, text in enumerate(values):
                 number = reader.t("Item {number}", number=index + 1)
-                rows.append(RowView(index, number, [_cell(item, spec.id, index, "", number, text, reader)]))
+                cell = _cell(item, spec.id, index, "", number, text, reader, len(values))
+                rows.append(RowView(index, number, [cell]))
         elif spec.type == worksheets.ROWS:
             values = list(value) if isinstance(value, list) else []
             if not values and not reading:
@@ -550,6 +563,7 @@ def worksheet_fields(
                         str(reader.shown(column.label)),
                         row.get(column.id),
                         reader,
+                        len(values),
                     )
                     for column in spec.columns
                 ]

@@ -70,6 +70,7 @@ def _slider(cell: CellView, answer: Answer) -> rx.Component:
     not_rated = tr("Not rated yet")
     return rx.hstack(
         RangeInput.create(
+            key=cell.drawn,  # a row removed above: drawn afresh with its own row's value
             id=cell.key,
             type="range",
             min=0,

@@ -127,3 +127,19 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     kept = page.get_by_role("slider", name="How much I believed it (0–100)")
     expect(kept).to_have_attribute("aria-valuetext", "80")
     expect(kept).to_have_value("80")
+
+    # Two emotions, rated 20 and 90; the first removed: the one left shows its own 90 (the
+    # slider keeps its value in the browser, and rows move up into the removed one's place).
+    emotions = page.get_by_role("group", name="Emotions", exact=True)
+    first = emotions.get_by_role("group", name="Emotion 1").get_by_role("slider", name="How strong (0–100)")
+    first.fill("20")
+    expect(first).to_have_attribute("aria-valuetext", "20")
+    emotions.get_by_role("button", name="Add another: Emotions", exact=True).click()
+    second = emotions.get_by_role("group", name="Emotion 2").get_by_role("slider", name="How strong (0–100)")
+    second.fill("90")
+    expect(second).to_have_attribute("aria-valuetext", "90")
+    emotions.get_by_role("button", name="Remove Emotion 1").click()
+    expect(emotions.get_by_role("group", name="Emotion 2")).to_have_count(0)
+    left = emotions.get_by_role("group", name="Emotion 1").get_by_role("slider", name="How strong (0–100)")
+    expect(left).to_have_attribute("aria-valuetext", "90")
+    expect(left).to_have_value("90")
