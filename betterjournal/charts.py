@@ -37,6 +37,12 @@ class Chart:
 
     figure: dict  # Plotly's figure JSON: {"data": [traces], "layout": {…}}, its table in layout.meta
     summary: str
+    compared: bool = False  # window(): the weeks before drawn too, in grey
+
+    @property
+    def drawn(self) -> bool:
+        """Whether it draws anything (else its summary alone says why)."""
+        return bool(self.figure["data"])
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
@@ -547,4 +553,4 @@ def window(
         [reader.t("Day"), *(name for name, _ in columns)],
         [[day_label(day), *(_cell(reader, values.get(day)) for _, values in columns)] for day in shown],
     )
-    return Chart(_figure(traces, layout, table), summary)
+    return Chart(_figure(traces, layout, table), summary, compared=first < start)

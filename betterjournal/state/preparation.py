@@ -528,8 +528,6 @@ class BriefState(AppState):
         since = window.since(now)
         before = window.previous_start or since - (now - since)
         readings = _readings(found.check_ins)
-        self.has_earlier = any(reading.felt_at < since for reading in readings)
-        self.has_check_ins = bool(readings)
         chart = charts.window(
             readings,
             reader,
@@ -540,6 +538,7 @@ class BriefState(AppState):
             shared=True,
         )
         self.figure, self.chart_summary = chart.figure, chart.summary
+        self.has_earlier, self.has_check_ins = chart.compared, chart.drawn
         self.notes, self.older_notes = check_in_notes(found.check_ins, reader, since=since)
         self.entries = [shared_view(item, reader) for item in found.entries]
         today = reader.today()

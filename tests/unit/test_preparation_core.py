@@ -777,6 +777,22 @@ def test_the_window_chart_names_its_window_and_whose_check_ins_it_holds() -> Non
     assert first_day_drawn(both) == before.astimezone(reader.zone).date()
     assert first_day_drawn(both[1:]) == since.astimezone(reader.zone).date()
     assert first_day_drawn([]) == since.astimezone(reader.zone).date()
+    # What the page says of it ("In grey: …"; a frame at all) is what it drew.
+    drawn = {
+        name: charts.window(readings, reader, since=since, now=now, before=before, held=False)
+        for name, readings in (
+            ("both", both),
+            ("this window", both[1:]),
+            ("before only", both[:1]),
+            ("none", []),
+        )
+    }
+    assert {name: (chart.compared, chart.drawn) for name, chart in drawn.items()} == {
+        "both": (True, True),
+        "this window": (False, True),
+        "before only": (True, True),
+        "none": (False, False),
+    }
 
 
 def test_a_pinned_chart_reads_in_the_voice_of_whoever_reads_it() -> None:
