@@ -244,9 +244,8 @@ class PrepareState(AppState):
             if str(item.id) not in pinned
         ]
         if not any(line.pin == agenda.CHART for line in ready.agenda.lines):
-            self.pin_choices.insert(
-                0, Choice(agenda.CHART, _line_text(agenda.Line("", pin=agenda.CHART), None, reader))
-            )
+            # Short, as a phone's menu shows it whole (the page says it is this window's).
+            self.pin_choices.insert(0, Choice(agenda.CHART, reader.t("My check-in chart")))
 
     def _leave(self) -> None:
         self.reset()

@@ -144,6 +144,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     bring.get_by_label("Add a line").fill(line)
     bring.get_by_role("button", name="Add to agenda").click()
     _status(page, "Added to your agenda.")
+    # The chart's choice is short enough for a phone's menu to show it whole.
+    menu = bring.get_by_label("Pin an entry, homework or your chart")
+    expect(menu.locator("option").first).to_have_text("My check-in chart")
     for title in ("Shared thoughts", private_title):
         bring.get_by_label("Pin an entry, homework or your chart").select_option(label=f"Entry: {title}")
         bring.get_by_role("button", name="Pin to agenda").click()
