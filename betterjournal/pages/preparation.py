@@ -637,7 +637,7 @@ def brief_page() -> rx.Component:
                             BriefState.older_notes > 0,
                             rx.link(
                                 tr("Older notes: see their check-ins"),
-                                href=routes.CLIENT_CHECK_INS + "?client=" + BriefState.client_id,
+                                href=routes.CLIENT_CHECK_INS + "?range=all&client=" + BriefState.client_id,
                             ),
                         ),
                     ),

@@ -492,7 +492,10 @@ class ClientCheckInsState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def load_client_check_ins(self) -> None:
-        await self._draw(self.router.url.query_parameters.get("client", ""), self.chart_range or "3m")
+        query = self.router.url.query_parameters
+        asked = query.get("range", "")  # a link may ask for one ("all": the brief's older notes)
+        chosen = asked if asked in charts.RANGE_DAYS else self.chart_range or "3m"
+        await self._draw(query.get("client", ""), chosen)
 
     @guarded(Role.CLINICIAN)
     async def show_range(self, range_name: str) -> None:

@@ -179,6 +179,12 @@ async def test_a_clinician_reads_the_notes_fifty_at_a_time(running_app: RunningA
         )
         assert [note["note"] for note in more["notes"]] == [f"note {n}" for n in range(count)]
         assert more["older_notes"] == 0
+    # The brief's "Older notes" link asks for every range; a range that isn't one is ignored.
+    for asked, drawn in (("all", "all"), ("forever", "3m")):
+        async with connected(running_app, clinician.cookie) as tab:
+            linked = {**where, "query": {"client": client.id, "range": asked}}
+            opened = await tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **linked)
+            assert state_of(opened, ClientCheckInsState)["chart_range"] == drawn
 
 
 async def test_a_private_scale_never_reaches_the_clinicians_browser(running_app: RunningApp) -> None:
