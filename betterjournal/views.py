@@ -197,9 +197,9 @@ def agenda_line_text(
     if line.text:
         return line.text
     if line.pin == agenda.CHART and clinician:  # drawn in the brief, from what is shared
-        return reader.t("Chart of their check-ins since the last session (under Shared check-ins)")
-    if line.pin == agenda.CHART:
-        return reader.t("Chart of my check-ins since the last session")
+        return reader.t("Their check-in chart (under Shared check-ins)")
+    if line.pin == agenda.CHART:  # (short: a phone's pin menu shows it whole)
+        return reader.t("My check-in chart")
     if pinned is None:
         return reader.t("An item you deleted")
     kind, fields = pinned

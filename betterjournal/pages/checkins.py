@@ -219,6 +219,8 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                     width="100%",
                     padding_top="0.5em",
                 ),
+                # Editing one: what it holds is shown at once (its note, its time), not folded.
+                open=CheckInState.editing,
                 width="100%",
             ),
             rx.button(

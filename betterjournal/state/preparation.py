@@ -244,8 +244,9 @@ class PrepareState(AppState):
             if str(item.id) not in pinned
         ]
         if not any(line.pin == agenda.CHART for line in ready.agenda.lines):
-            # Short, as a phone's menu shows it whole (the page says it is this window's).
-            self.pin_choices.insert(0, Choice(agenda.CHART, reader.t("My check-in chart")))
+            self.pin_choices.insert(
+                0, Choice(agenda.CHART, _line_text(agenda.Line("", pin=agenda.CHART), None, reader))
+            )
 
     def _leave(self) -> None:
         self.reset()

@@ -193,6 +193,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit check-in")).to_be_visible()
+    # Its note is shown at once, not folded under "More (optional)".
+    expect(page.get_by_label("Note")).to_be_visible()
+    expect(page.get_by_label("Note")).to_have_value(shared_note)
     # Shared, its note is read: said under the form, not "New check-ins are private".
     expect(page.get_by_text("Shared with Dr. Okafor: once you save, they see your changes.")).to_be_visible()
     expect(page.get_by_text("New check-ins are private", exact=False)).to_have_count(0)

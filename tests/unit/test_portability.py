@@ -298,8 +298,7 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
         "How much I believed it (0–100) 80 / 100",
         "Evidence for the hot thought —",  # a question left empty
         "Not done I forgot",
-        "Agenda Sleep, again Entry: Shared title Chart of my check-ins since the last session "
-        "An item you deleted",
+        "Agenda Sleep, again Entry: Shared title My check-in chart An item you deleted",
         "What I want to remember Walk after lunch",
     ):
         assert shown in english

@@ -803,11 +803,13 @@ def test_a_pinned_chart_reads_in_the_voice_of_whoever_reads_it() -> None:
 
     chart = agenda.Line("1", pin=agenda.CHART)
     english, french = Reader(ENGLISH), Reader(FRENCH)
-    assert agenda_line_text(chart, None, english) == "Chart of my check-ins since the last session"
-    assert agenda_line_text(chart, None, english, clinician=True) == (
-        "Chart of their check-ins since the last session (under Shared check-ins)"
+    assert agenda_line_text(chart, None, english) == "My check-in chart"  # as the pin menu said
+    assert (
+        agenda_line_text(chart, None, english, clinician=True)
+        == "Their check-in chart (under Shared check-ins)"
     )
-    assert agenda_line_text(chart, None, french, clinician=True).startswith("Graphique de ses bilans")
+    assert agenda_line_text(chart, None, french) == "Mon graphique des bilans"
+    assert agenda_line_text(chart, None, french, clinician=True).startswith("Son graphique des bilans")
     text = agenda.Line("2", text="Sleep")
     assert agenda_line_text(text, None, english, clinician=True) == "Sleep"
 
