@@ -213,7 +213,8 @@ for assignment, return_it in zip(given[:2], (True, False)):
                           reasons=["forgot"], return_it=return_it)
 with session_scope() as session:
     (line,) = caseload.caseload(session, clinician_id=clinician, today=today + timedelta(days=10))
-assert (line.new_shared, line.to_review, line.overdue) == (2, 1, 2), line  # the entry and the agenda
+# The entry is new; the agenda is said once, as "shared for the next session" (not new too).
+assert (line.new_shared, line.to_review, line.overdue) == (1, 1, 2), line
 assert line.next_at is not None and line.agenda_shared, line
 """
 
