@@ -313,6 +313,15 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
     )
 
 
+def editing_shared_line(shared_with: Sequence[str], reader: Reader) -> str:
+    """Under an editor's form: who sees the changes once saved ("" when it is private)."""
+    if not shared_with:
+        return ""
+    return reader.t(
+        "Shared with {names}: once you save, they see your changes.", names=", ".join(shared_with)
+    )
+
+
 def who_sees(item: OwnItem, reader: Reader) -> str:
     """An owner's card: "Private", or who it is shared with and whether they have seen it."""
     if not item.shared_with:

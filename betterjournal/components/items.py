@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from betterjournal.components.entries import share_status_line
@@ -60,6 +62,16 @@ def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
         ),
         spacing="3",
         width="100%",
+    )
+
+
+def who_sees_edits(shared_line: Any, is_new: Any, new: Text, private: Text) -> rx.Component:
+    """Under an item's form: who will see what is typed there, as it is now (`shared_line`
+    when it is shared; else `new` for a new item, `private` for a private one)."""
+    return rx.text(
+        rx.cond(shared_line != "", shared_line, rx.cond(is_new, new, private)),
+        size="1",
+        color_scheme="gray",
     )
 
 

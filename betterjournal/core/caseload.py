@@ -40,8 +40,8 @@ class CaseLine:
 
 
 # Per linked client, their items shared with the clinician and not opened yet; homework is
-# counted apart (returned, to review), and so is the agenda ("shared for the next
-# session": counted as a new shared item too, it was said twice). Counted from the share rows' own index
+# counted apart (returned, to review), and so is the agenda (its own column: "shared for
+# the next session"). Counted from the share rows' own index
 # (ix_item_share_unseen, a seek per link): no item is read per share. Only the shares of the
 # link as it is now count: one left from an ended link shows nothing. A deleted item's shares
 # are revoked with it (items.delete_item), so the live shares are of live items.

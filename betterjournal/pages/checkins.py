@@ -20,7 +20,7 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
-from betterjournal.components.items import edit_and_delete, share_controls
+from betterjournal.components.items import edit_and_delete, share_controls, who_sees_edits
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
@@ -241,18 +241,11 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                 id="save-check-in-needs",
                 size="2",
             ),
-            rx.text(  # who sees what is typed here, as it is: a shared check-in's note is read
-                rx.cond(
-                    CheckInState.shared_line != "",
-                    CheckInState.shared_line,
-                    rx.cond(
-                        CheckInState.editing,
-                        tr("This check-in is private: only you can see it."),
-                        tr("New check-ins are private. You choose what to share."),
-                    ),
-                ),
-                size="1",
-                color_scheme="gray",
+            who_sees_edits(  # a shared check-in's note is read
+                CheckInState.shared_line,
+                ~CheckInState.editing,
+                tr("New check-ins are private. You choose what to share."),
+                tr("This check-in is private: only you can see it."),
             ),
             spacing="4",
             width="100%",

@@ -7,6 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, words_input
+from betterjournal.components.items import who_sees_edits
 from betterjournal.components.layout import WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
@@ -203,18 +204,11 @@ def _form() -> rx.Component:
         WhenOffline.create(
             rx.text(tr("You're offline. Save goes through once you're back."), size="2", role="status")
         ),
-        rx.text(
-            rx.cond(
-                EditorState.shared_line != "",
-                EditorState.shared_line,
-                rx.cond(
-                    EditorState.is_new,
-                    tr("New entries are private. You choose what to share, one entry at a time."),
-                    tr("This entry is private: only you can see it."),
-                ),
-            ),
-            size="1",
-            color_scheme="gray",
+        who_sees_edits(
+            EditorState.shared_line,
+            EditorState.is_new,
+            tr("New entries are private. You choose what to share, one entry at a time."),
+            tr("This entry is private: only you can see it."),
         ),
         # A new item is a new form: nothing typed into one item's fields carries over.
         key=EditorState.entry_id,

@@ -26,6 +26,7 @@ from betterjournal.views import (
     PersonLine,
     check_in_line,
     check_in_notes,
+    editing_shared_line,
     person_lines,
     share_lines,
 )
@@ -99,11 +100,7 @@ class CheckInState(AppState):
             self.chosen_tags = [t for t in reading.tags if any(tag.id == t for tag in self.tags)]
             self.felt_at = reading.felt_at.astimezone(reader.zone).strftime("%Y-%m-%dT%H:%M")
         self.sleep_hours, self.note = fields.get("sleep_hours", ""), fields.get("note", "")
-        if shared_with:  # its note is shared with it: said under the form, as for an entry
-            self.shared_line = reader.t(
-                "Shared with {names}: once you save, they see your changes.",
-                names=", ".join(shared_with),
-            )
+        self.shared_line = editing_shared_line(shared_with, reader)  # its note is shared with it
 
     def _leave(self) -> None:
         self.reset()

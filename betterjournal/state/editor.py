@@ -15,6 +15,7 @@ from betterjournal.db import in_session
 from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.journal import EntryState
+from betterjournal.views import editing_shared_line
 
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
@@ -96,12 +97,7 @@ class EditorState(AppState):
         self.entry_id, self.is_new = entry_id, opened.is_new
         if self._based_on is None:  # a reconnect keeps the version the screen's words started from
             self._based_on = opened.version
-        if shared_with:  # an edit of a shared entry: saving shows the new words to them
-            self.shared_line = self._t(
-                "Shared with {names}: once you save, they see your changes.", names=", ".join(shared_with)
-            )
-        else:
-            self.shared_line = ""
+        self.shared_line = editing_shared_line(shared_with, self._reader())  # saving shows them the words
         self.title, self.body = opened.fields["title"], opened.fields["body"]
         self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
         self.draft_failed = False
