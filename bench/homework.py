@@ -2,8 +2,10 @@
 
 Run: `.venv/bin/python bench/homework.py` (also part of `make bench`). Starts the app in
 production mode with a fresh data directory, seeds through the core (untimed), and times
-with the platform bench's raw Socket.IO client (bench/journal.py): each window runs from
-the emit of a page's load event to the arrival of the update that puts its content on screen.
+with the platform bench's raw Socket.IO client (bench/journal.py): each window is a page
+load as the browser sends it once it has navigated (`on_load_internal`: the server runs the
+page's on_load handlers, named below), from the emit to the arrival of the update that puts
+its content on screen.
 
 - Opening a returned thought record as the clinician (`ReturnedState.load_returned`: the
   access checks, the read, its audit row and "seen" mark, the worksheet laid out), against
@@ -133,13 +135,20 @@ def seed_returned(clinician_id: uuid.UUID, client_id: uuid.UUID) -> tuple[str, s
     return str(assignment), str(entry)
 
 
-def load_window(tab, state: type, handler: str, path: str, query: dict, shown: str, check) -> platform.Window:
-    """A page's load event, until the update that sets `shown` arrives (checked by `check`)."""
+def load_window(
+    tab, state: type, path: str, query: dict, shown: str, check, *, event: str | None = None
+) -> platform.Window:
+    """The page's load as the browser sends it once it has navigated there (the server runs
+    the page's on_load handlers), or with `event` that one handler of `state` alone, until the
+    update that sets `shown` arrives (checked by `check`)."""
 
     async def run() -> float:
         await platform.settle(tab, path, query)
         start, sent = len(tab.received), time.perf_counter()
-        await platform.emit(tab, handler_name(state, handler), {}, path, query)
+        if event is None:
+            await platform.load_page(tab, path, query)
+        else:
+            await platform.emit(tab, handler_name(state, event), {}, path, query)
         index = await platform.arrival(tab, start, lambda u: shown in platform.state_of([u], state))
         check(platform.state_of([tab.received[index]], state))
         return platform.since(tab, index, sent)
@@ -191,7 +200,6 @@ async def measure(app: RunningApp, args: argparse.Namespace) -> dict:
         "returned thought record": load_window(
             doctor,
             ReturnedState,
-            "load_returned",
             routes.RETURNED,
             {"assignment": assignment},
             "found",
@@ -200,17 +208,16 @@ async def measure(app: RunningApp, args: argparse.Namespace) -> dict:
         "shared journal entry": load_window(
             doctor,
             SharedWithMeState,
-            "load_shared_entry",
             routes.SHARED_ENTRY,
             {"id": entry},
             "reading_available",
             entry_shown,
         ),
         "to do, 20 assignments": load_window(
-            small_tab, HomeworkState, "load_homework", routes.HOMEWORK, {}, "homework_loaded", to_do((18, 3))
+            small_tab, HomeworkState, routes.HOMEWORK, {}, "homework_loaded", to_do((18, 3))
         ),
         "to do, 200 assignments": load_window(
-            big_tab, HomeworkState, "load_homework", routes.HOMEWORK, {}, "homework_loaded", to_do((20, 5))
+            big_tab, HomeworkState, routes.HOMEWORK, {}, "homework_loaded", to_do((20, 5))
         ),
     }
     samples: dict[str, list[float]] = {name: [] for name in windows}

@@ -113,6 +113,15 @@ async def emit(client: EventClient, name: str, payload: Any, path: str, query: d
     )
 
 
+PAGE_LOAD = handler_name(OnLoadInternalState, "on_load_internal")
+
+
+async def load_page(client: EventClient, path: str, query: dict | None = None) -> None:
+    """Emit what the browser sends once it has navigated to `path`: the server runs the
+    page's on_load handlers one after the other (a page load, as a person waits for it)."""
+    await emit(client, PAGE_LOAD, {}, path, query)
+
+
 async def arrival(client: EventClient, start: int, match: Callable[[dict], bool], timeout: float = 30) -> int:
     """The index of the first update from `start` on that matches, once it has arrived."""
     deadline = time.monotonic() + timeout
@@ -197,8 +206,7 @@ def save_window(writer: EventClient, redirects: list[float]) -> Window:
         redirects.append(since(writer, redirected, sent))
         path = next(filter(is_redirect, writer.received[redirected]["events"]))["payload"]["path"]
         page = urlsplit(path)
-        loader = handler_name(OnLoadInternalState, "on_load_internal")
-        await emit(writer, loader, {}, page.path, dict(parse_qsl(page.query)))
+        await load_page(writer, page.path, dict(parse_qsl(page.query)))
         # The page load is done when its reply shows the save's notice; the entry itself is
         # in the save's own reply (state/journal.py EntryState._save_and_show) or this one.
         shown = await arrival(writer, redirected + 1, lambda u: bool(state_of([u], AppState).get("notice")))
@@ -254,12 +262,13 @@ def search_window(owner: EventClient, query: str, found: int) -> Window:
 
 
 def journal_window(owner: EventClient, private: str = "Private") -> Window:
-    """Open the journal; each card's label must read `private` (the owner's language)."""
+    """Open the journal (the page load: its on_load handlers, `load_journal` first); each
+    card's label must read `private` (the owner's language)."""
 
     async def run() -> float:
         await settle(owner, routes.JOURNAL)
         start, sent = len(owner.received), time.perf_counter()
-        await emit(owner, handler_name(JournalState, "load_journal"), {}, routes.JOURNAL)
+        await load_page(owner, routes.JOURNAL)
         shown = await arrival(owner, start, lambda u: "entries" in state_of([u], JournalState))
         entries = state_of([owner.received[shown]], JournalState)["entries"]
         if len(entries) != items.PAGE_SIZE:

@@ -2,9 +2,11 @@
 
 Run: `.venv/bin/python bench/preparation.py` (also part of `make bench`). Starts the app in
 production mode with a fresh data directory, seeds through the core (untimed, timed apart),
-and times with the platform bench's raw Socket.IO client (bench/journal.py): each window
-runs from the emit of a page's load event to the arrival of the update that puts its
-content on screen.
+and times with the platform bench's raw Socket.IO client (bench/journal.py): each window is
+a page load as the browser sends it once it has navigated (`on_load_internal`: the server
+runs the page's on_load handler, named below), from the emit to the arrival of the update
+that puts its content on screen. What a person waits for; the caseload's load handler alone
+is timed too (it was the window before 2026-12-04), and reported for comparison.
 
 The data: a clinician ("big") with 60 linked clients and one ("small") with 1, whose client
 is seeded exactly like the big clinician's first. Each client has a year of daily check-ins,
@@ -18,7 +20,7 @@ what was shared since is new.
 
 - The caseload page (`CaseloadState.load_caseload`), 60 clients against 1. Same run,
   interleaved. Target ≤ 2×. And its SQL statements, counted in the app's own process for
-  the whole page-load event (a listener the bench installs with a `sitecustomize` on the
+  the whole page load (a listener the bench installs with a `sitecustomize` on the
   app's PYTHONPATH; no app code changed), and in this process for `caseload.caseload()`
   alone (the unit tests' way): the same number for both. Target: equal.
 - The brief of one client (`BriefState.load_brief`: two weeks since the last held session,
@@ -51,7 +53,7 @@ import homework as homework_bench
 import journal as platform
 import psutil
 from appserver import RunningApp, start_app
-from socketclient import EventClient, handler_name, sign_in
+from socketclient import EventClient, sign_in
 from sqlalchemy import bindparam, event
 from sqlmodel import col, select, update
 from unit_support import link
@@ -66,6 +68,7 @@ from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.preparation import BriefState, CaseloadState
 
 TARGETS = {"caseload": 2.0, "brief": 3.0}
+LOAD_ALONE = "  load_caseload alone"
 PASSWORD = "bench-preparation-passphrase-42"
 DAYS, ENTRIES, HOMEWORK, SHARED_EVERY = 365, 300, 50, 3  # a third shared
 SESSION_EVERY = 14  # days between held sessions
@@ -366,17 +369,15 @@ def seed_all(
 # --- counting SQL ----------------------------------------------------------------------------
 
 
-async def count_in_app(
-    tab: EventClient, state: type, handler: str, path: str, query: dict, shown: str
-) -> list[str]:
-    """The statements the app's process runs for one page-load event (nothing else in
-    flight), through to the update that shows the page, and a moment after it."""
+async def count_in_app(tab: EventClient, state: type, path: str, query: dict, shown: str) -> list[str]:
+    """The statements the app's process runs for one page load (nothing else in flight),
+    through to the update that shows the page, and a moment after it."""
     await platform.settle(tab, path, query)
     SQL_LOG.unlink(missing_ok=True)
     SQL_FLAG.touch()
     try:
         start = len(tab.received)
-        await platform.emit(tab, handler_name(state, handler), {}, path, query)
+        await platform.load_page(tab, path, query)
         await platform.arrival(tab, start, lambda u: shown in platform.state_of([u], state))
         await asyncio.sleep(0.5)
     finally:
@@ -488,29 +489,32 @@ async def measure(app: RunningApp, args: argparse.Namespace) -> dict[str, Any]:
     def entry_shown(delta: dict) -> None:
         expect(delta.get("reading_available") is True, "the entry is not on screen")
 
-    def window(tab, state, handler, path, query, shown, check) -> platform.Window:
-        return homework_bench.load_window(tab, state, handler, path, query, shown, check)
-
+    window = homework_bench.load_window
     windows = {
         f"caseload, {args.clients} clients": window(
+            big_tab, CaseloadState, routes.CASELOAD, {}, "caseload_loaded", cases(args.clients)
+        ),
+        "caseload, 1 client": window(
+            small_tab, CaseloadState, routes.CASELOAD, {}, "caseload_loaded", cases(1)
+        ),
+        f"{LOAD_ALONE}, {args.clients} clients": window(
             big_tab,
             CaseloadState,
-            "load_caseload",
             routes.CASELOAD,
             {},
             "caseload_loaded",
             cases(args.clients),
+            event="load_caseload",
         ),
-        "caseload, 1 client": window(
-            small_tab, CaseloadState, "load_caseload", routes.CASELOAD, {}, "caseload_loaded", cases(1)
+        f"{LOAD_ALONE}, 1 client": window(
+            small_tab, CaseloadState, routes.CASELOAD, {}, "caseload_loaded", cases(1), event="load_caseload"
         ),
         "brief of one client": window(
-            reader, BriefState, "load_brief", routes.BRIEF, brief_where, "brief_loaded", brief_shown
+            reader, BriefState, routes.BRIEF, brief_where, "brief_loaded", brief_shown
         ),
         "shared entry": window(
             reader,
             SharedWithMeState,
-            "load_shared_entry",
             routes.SHARED_ENTRY,
             {"id": subject.entry_id},
             "reading_available",
@@ -527,27 +531,20 @@ async def measure(app: RunningApp, args: argparse.Namespace) -> dict[str, Any]:
                 samples[name].append(seconds)
     print(f"measured {args.rounds} rounds in {time.perf_counter() - started:.0f} s", flush=True)
 
-    # SQL statements per page-load event, in the app's process (three times each), and of
+    # SQL statements per page load, in the app's process (three times each), and of
     # the caseload's unit of work alone, in this process.
     counts: dict[str, list[list[str]]] = {}
     for _ in range(3):
         for name, tab in ((f"caseload, {args.clients} clients", big_tab), ("caseload, 1 client", small_tab)):
             counts.setdefault(name, []).append(
-                await count_in_app(
-                    tab, CaseloadState, "load_caseload", routes.CASELOAD, {}, "caseload_loaded"
-                )
+                await count_in_app(tab, CaseloadState, routes.CASELOAD, {}, "caseload_loaded")
             )
         counts.setdefault("brief of one client", []).append(
-            await count_in_app(reader, BriefState, "load_brief", routes.BRIEF, brief_where, "brief_loaded")
+            await count_in_app(reader, BriefState, routes.BRIEF, brief_where, "brief_loaded")
         )
         counts.setdefault("shared entry", []).append(
             await count_in_app(
-                reader,
-                SharedWithMeState,
-                "load_shared_entry",
-                routes.SHARED_ENTRY,
-                {"id": subject.entry_id},
-                "reading_available",
+                reader, SharedWithMeState, routes.SHARED_ENTRY, {"id": subject.entry_id}, "reading_available"
             )
         )
     in_process = {
@@ -600,10 +597,12 @@ def report(results: dict[str, Any], clients: int) -> None:
     for name, ratio in ratios.items():
         verdict = "PASS" if ratio <= TARGETS[name] else "MISS"
         print(f"{name} ratio: {ratio:.2f}× (target ≤ {TARGETS[name]}×): {verdict}")
+    alone = q[f"{LOAD_ALONE}, {clients} clients"][0] / q[f"{LOAD_ALONE}, 1 client"][0]
+    print(f"  load_caseload alone, without the rest of the page load: {alone:.2f}× (for comparison)")
     print(f"\n{'the core calls alone, in this process, ms':<44} {'median':>8}")
     for name, median in results["core"].items():
         print(f"{name:<44} {median:8.2f}")
-    print("\nSQL statements per page-load event, counted in the app's process (3 loads each):")
+    print("\nSQL statements per page load, counted in the app's process (3 loads each):")
     counts = {name: [len(load) for load in loads] for name, loads in results["counts"].items()}
     for name, found in counts.items():
         print(f"  {name:<40} {found}")
