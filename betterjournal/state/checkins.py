@@ -18,7 +18,7 @@ from betterjournal.i18n import N_
 from betterjournal.models import Cursor, OwnItem, Page, Role, Share, Version, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.state.items import ItemSharingState
+from betterjournal.state.items import ItemSharingState, who_sees_edits
 from betterjournal.views import (
     NOTES_SHOWN,
     CheckInLine,
@@ -106,11 +106,13 @@ class CheckInState(AppState):
         self.reset()
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """The client's tags and scales now (a clinician suggested or removed one); what was
-        tapped stays."""
+        """The client's tags and scales now (a clinician suggested or removed one), and who
+        sees an edited check-in (shared or made private in another tab); what was tapped stays."""
         self.tags, self.scales = await in_session(_labels, client_id=uuid.UUID(viewer_id))
         known = {*RATING_NAMES, *(scale.id for scale in self.scales)}
         self.ratings = {k: v for k, v in self.ratings.items() if k in known}
+        if self.editing:
+            self.shared_line = await who_sees_edits(uuid.UUID(viewer_id), self.check_in_id, self._reader())
 
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_tag(self, tag_id: str) -> None:
@@ -327,7 +329,7 @@ class CheckInsState(AppState):
             self.notice = self._reader().n(
                 "{count} check-in made private.", "{count} check-ins made private.", count
             )
-        live.recheck_people([clinician_id])  # their open charts redraw at once
+        live.recheck_people([clinician_id, viewer.user_id])  # their open charts, this client's other tabs
         self.selected = []
         await self._load(self.chart_range or "2w")
 

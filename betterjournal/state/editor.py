@@ -14,6 +14,7 @@ from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, pa
 from betterjournal.db import in_session
 from betterjournal.models import Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
+from betterjournal.state.items import who_sees_edits
 from betterjournal.state.journal import EntryState
 from betterjournal.views import editing_shared_line
 
@@ -58,9 +59,10 @@ class EditorState(AppState):
     _saved_notice: str = ""  # and what its save said
     _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
     _based_on: Version | None = None  # the saved entry the words on screen started from
+    _held_path: str = ""  # a saved entry open: its "Shared with" line follows its shares (live)
 
     def _clear_editor(self) -> None:
-        self._based_on = None
+        self._based_on, self._held_path = None, ""
         self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
@@ -98,12 +100,20 @@ class EditorState(AppState):
         if self._based_on is None:  # a reconnect keeps the version the screen's words started from
             self._based_on = opened.version
         self.shared_line = editing_shared_line(shared_with, self._reader())  # saving shows them the words
+        if not opened.is_new:
+            self._held_path = routes.WRITE
+            self._keep_current()
         self.title, self.body = opened.fields["title"], opened.fields["body"]
         self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
         self.draft_failed = False
         self._closed = False
         self.editor_ready = True
         return None
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The open entry was shared or made private in another tab: who sees its edits now."""
+        if self.editor_ready and not self.is_new and self._on_screen(""):
+            self.shared_line = await who_sees_edits(uuid.UUID(viewer_id), self.entry_id, self._reader())
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_title(self, value: str, entry_id: str = "") -> None:

@@ -13,7 +13,14 @@ from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.views import KIND_VIEWS, ShareLine, share_lines
+from betterjournal.views import KIND_VIEWS, ShareLine, editing_shared_line, share_lines
+
+
+async def who_sees_edits(owner_id: uuid.UUID, item_id: str, reader) -> str:
+    """The line under an open form of a saved item: who sees its edits once saved, now."""
+    item = uuid.UUID(item_id)
+    names = await in_session(sharing.shared_with, owner_id=owner_id, item_ids=[item])
+    return editing_shared_line(names.get(item, []), reader)
 
 
 class ItemSharingState(AppState):
@@ -68,7 +75,9 @@ class ItemSharingState(AppState):
         else:
             confirmation = self._t("Private again. {name} can no longer see it.", name=name)
         self.confirmation, self.confirmed_for = confirmation, clinician_id
-        live.recheck_people([clinician_id])  # their open list gains or loses it at once
+        # Their open list gains or loses it at once; so do this client's other open tabs
+        # (the item's switches, the journal's labels, an open form's "Shared with" line).
+        live.recheck_people([clinician_id, viewer.user_id])
 
     @guarded(Role.CLIENT)
     async def delete_item(self, item_id: str) -> rx.event.EventSpec:

@@ -437,3 +437,38 @@ async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: R
         owner = session.exec(select(User.id).where(User.email == client.email)).one()
         kept = items.open_own(session, owner_id=owner, kind=checkins.KIND, item_id=line["id"])
     assert kept.fields["note"] == phone_note
+
+
+async def test_sharing_a_check_in_in_one_tab_shows_under_its_open_form_in_another(
+    running_app: RunningApp,
+) -> None:
+    """A check-in open for editing on the laptop says at once who sees its edits once it is
+    shared (or made private again) on the phone."""
+    client = await _actor(running_app, "client", "Form Line")
+    clinician = await _actor(running_app, "clinician", "Dr. Form Line")
+    await link(running_app, client, clinician)
+    laptop_cookie = await sign_in(running_app.url, client.email, client.password)
+    async with (
+        connected(running_app, client.cookie) as phone,
+        connected(running_app, laptop_cookie) as laptop,
+    ):
+        await _check_in(phone, 6, EMPTY_FORM)
+        listed = await phone.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        opened = await laptop.exchange(
+            handler_name(CheckInState, "open_check_in"), path=routes.CHECK_IN, query={"id": line["id"]}
+        )
+        assert state_of(opened, CheckInState).get("shared_line") == ""
+        shared_line = f"Shared with {clinician.name}: once you save, they see your changes."
+        for shared, wanted in ((True, shared_line), (False, "")):
+            since = len(laptop.received)
+            await phone.exchange(
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": line["id"], "clinician_id": clinician.id, "shared": shared},
+                path=routes.CHECK_IN_ITEM,
+                query={"id": line["id"]},
+            )
+            deadline = time.monotonic() + 2
+            while state_of(laptop.received[since:], CheckInState).get("shared_line") != wanted:
+                assert time.monotonic() < deadline, f"no push of {wanted!r}: {laptop.received[since:]}"
+                await asyncio.sleep(0.02)

@@ -294,3 +294,45 @@ async def test_a_client_who_accepts_appears_on_the_clinicians_open_clients_page(
         await _pushed(clinician_tab, since, listed)
     finally:
         await clinician_tab.close()
+
+
+async def test_a_share_made_in_one_tab_shows_at_once_in_the_clients_other_tabs(world: World) -> None:
+    """The same client on a phone and a laptop: sharing an entry on the phone, and making it
+    private again, shows at once on the laptop's open editor ("Shared with …" under the form)
+    and on its open entry page (the switch), without a click there."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "own-tabs")
+    laptop_cookie = await sign_in(app.url, owner.email, owner.password)
+    phone, editor, reader = (
+        await connect(app, owner.cookie),
+        await connect(app, laptop_cookie),
+        await connect(app, laptop_cookie),
+    )
+    try:
+        entry = await write_entry(app, phone, "own-tabs")
+        opened = await editor.exchange(
+            handler_name(EditorState, "open_editor"), path=routes.WRITE, query={"id": entry.id}
+        )
+        assert state_of(opened, EditorState).get("shared_line") == ""  # private: nothing to say
+        where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": entry.id}}
+        await reader.exchange(handler_name(EntryState, "load_entry"), **where)
+
+        def line_is(wanted: str) -> Callable[[list[dict[str, Any]]], bool]:
+            return lambda pushed: state_of(pushed, EditorState).get("shared_line") == wanted
+
+        def switch_is(wanted: bool) -> Callable[[list[dict[str, Any]]], bool]:
+            def shown(pushed: list[dict[str, Any]]) -> bool:
+                shares = state_of(pushed, ItemSharingState).get("shares") or []
+                return [s["shared"] for s in shares if s["clinician_id"] == c.id] == [wanted]
+
+            return shown
+
+        shared_line = f"Shared with {c.name}: once you save, they see your changes."
+        for shared, line in ((True, shared_line), (False, "")):
+            since = (len(editor.received), len(reader.received))
+            await set_shared(phone, entry, c, shared)
+            await _pushed(editor, since[0], line_is(line))
+            await _pushed(reader, since[1], switch_is(shared))
+    finally:
+        for tab in (phone, editor, reader):
+            await tab.close()
