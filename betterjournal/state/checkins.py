@@ -329,7 +329,8 @@ class CheckInsState(AppState):
             self.notice = self._reader().n(
                 "{count} check-in made private.", "{count} check-ins made private.", count
             )
-        live.recheck_people([clinician_id, viewer.user_id])  # their open charts, this client's other tabs
+        # Their open charts redraw at once, and this client's other tabs show the shares.
+        live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
         self.selected = []
         await self._load(self.chart_range or "2w")
 

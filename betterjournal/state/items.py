@@ -77,7 +77,7 @@ class ItemSharingState(AppState):
         self.confirmation, self.confirmed_for = confirmation, clinician_id
         # Their open list gains or loses it at once; so do this client's other open tabs
         # (the item's switches, the journal's labels, an open form's "Shared with" line).
-        live.recheck_people([clinician_id, viewer.user_id])
+        live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
 
     @guarded(Role.CLIENT)
     async def delete_item(self, item_id: str) -> rx.event.EventSpec:
