@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -172,9 +173,21 @@ async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:
 
 
 async def off_the_loop(work: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run `work(**kwargs)` in a worker thread: slow work that needs no database (making a
-    PDF), outside any unit of work so it holds no transaction open while it runs."""
+    """Run `work(**kwargs)` in a worker thread, outside any unit of work so it holds no
+    transaction open while it runs (the background rounds' work)."""
     return await asyncio.to_thread(work, **kwargs)
+
+
+# Files made for a person (a session summary, an archive of everything) are made one at a
+# time, in a thread of their own: however many are asked for at once, the worker threads
+# that every unit of work needs (in_session) stay free for everyone else.
+_FILE_MAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bj-files")
+
+
+async def made_in_turn(work: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run `work(**kwargs)` (making a file, no database) in the file maker's thread, after
+    the files asked for before it."""
+    return await asyncio.get_running_loop().run_in_executor(_FILE_MAKER, functools.partial(work, **kwargs))
 
 
 Round = Callable[[], Awaitable[object]]

@@ -37,6 +37,7 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, KeepTogether
 from betterjournal.charts import COLOURS, ticks
 from betterjournal.core import checkins
 from betterjournal.core.checkins import Reading
+from betterjournal.core.errors import InvalidInput
 from betterjournal.i18n import N_, Reader
 
 TITLE = N_("Session summary")
@@ -50,6 +51,9 @@ ENTRIES = N_("Entries")
 UNTITLED = N_("Untitled entry")
 FOOTER = N_("Made with Betterjournal on {day}. Only what you chose is in this summary.")
 PAGE = N_("Page {page} of {pages}")
+# The most characters a summary prints (about 80 pages; made in under a second): a file
+# is made one at a time for everyone (db.made_in_turn), so none may take long.
+TEXT_MAX = 250_000
 
 
 @dataclass(frozen=True)
@@ -300,17 +304,34 @@ def _mood_section(reader: Reader, since: datetime, readings: Sequence[Reading]) 
 # --- the document -----------------------------------------------------------------------------
 
 
+# The most characters one Paragraph is given: a Paragraph is broken into lines again for
+# each page it spans, so one of a whole entry's length (or of a line of emoji, each named
+# in words) took time growing with its square.
+PIECE_MAX = 1500
+
+
+def _pieces(line: str) -> list[str]:
+    """`line` in pieces of at most PIECE_MAX characters, cut after a space where there is one."""
+    pieces = []
+    while len(line) > PIECE_MAX:
+        cut = line.rfind(" ", 0, PIECE_MAX) + 1 or PIECE_MAX
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line]
+
+
 def _entry(reader: Reader, entry: SummaryEntry) -> list[Flowable]:
     styles = _styles()
-    title = named_emoji(entry.title.strip(), reader.language) or reader.t(UNTITLED)
-    # A paragraph per line, so a long entry flows onto further pages in linear time (one
-    # Paragraph of thousands of lines takes seconds to split); a blank line leaves a gap.
+    title = entry.title.strip() or reader.t(UNTITLED)
+    # A paragraph per line (and per piece of a very long line), so a long entry flows onto
+    # further pages in linear time; a blank line leaves a gap.
     body: list[Flowable] = []
     gap = False
-    for line in clean(named_emoji(entry.body, reader.language)).split("\n"):
-        if line.strip():
-            body.append(Paragraph(escape(line), styles["after gap" if gap and body else "body"]))
-        gap = not line.strip()
+    for line in clean(entry.body).split("\n"):
+        for piece in _pieces(line) if line.strip() else ():
+            body.append(Paragraph(escape(piece), styles["after gap" if gap and body else "body"]))
+            gap = False
+        gap = gap or not line.strip()
     return [
         Paragraph(_markup(title), styles["entry"]),
         Paragraph(_markup(reader.when(entry.written_at)), styles["when"]),
@@ -336,8 +357,7 @@ def _story(
     if lines:
         story += [CondPageBreak(KEEP), Paragraph(_markup(reader.t(AGENDA)), styles["section"])]
         for number, line in enumerate(lines, start=1):
-            words = named_emoji(line, reader.language)
-            story.append(Paragraph(_markup(words), styles["agenda"], bulletText=f"{number}."))
+            story.append(Paragraph(_markup(line), styles["agenda"], bulletText=f"{number}."))
     story += _mood_section(reader, since, readings)
     if entries:
         story += [CondPageBreak(KEEP), Paragraph(_markup(reader.t(ENTRIES)), styles["section"])]
@@ -378,8 +398,19 @@ def session_summary(
 
     `agenda`: the agenda's lines as shown, in order; `readings`: the window's check-ins to
     chart; `entries`: the entries chosen. An empty one leaves its section out. Long text
-    flows onto further pages.
+    flows onto further pages; more than TEXT_MAX characters in all (emoji named in words)
+    is refused, with what to do instead.
     """
+    language = reader.language
+    agenda = [named_emoji(line, language) for line in agenda]
+    entries = [
+        SummaryEntry(e.written_at, named_emoji(e.title, language), named_emoji(e.body, language))
+        for e in entries
+    ]
+    if sum(map(len, agenda)) + sum(len(e.title) + len(e.body) for e in entries) > TEXT_MAX:
+        raise InvalidInput(
+            N_("This summary is too long to make into one file. Choose fewer or shorter entries.")
+        )
     footer = clean(reader.t(FOOTER, day=reader.day(_now())))
     pdf, pages = _render(reader, footer, 1, _story(reader, next_at, since, agenda, readings, entries))
     if pages > 1:  # again, now that each footer can say 'Page 2 of 3'

@@ -9,12 +9,13 @@ the previous person's states are wiped before anything runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVarTuple
 
@@ -86,6 +87,8 @@ PUBLIC_PAGE_NOTICES = {
 }
 
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
+# The people a file is being made for now, in this process (AppState._one_file_at_a_time).
+_FILES_BEING_MADE: set[uuid.UUID] = set()
 
 
 # The viewer resolved by SessionGate for the event being processed (None: nobody).
@@ -175,6 +178,25 @@ class AppState(rx.State):
         """This tab now shows something other people's actions change (a share, a revoke,
         "seen"): have state/live.py update it from the server when they act."""
         live.remember(self._viewer_id, self.router.session.client_token)
+
+    @contextlib.contextmanager
+    def _one_file_at_a_time(self) -> Iterator[None]:
+        """While a file is made for this person (db.made_in_turn), a second one asked for in
+        another of their tabs is refused: each waits its turn, and one person's many tabs
+        would keep everyone else's files waiting."""
+        person = self._viewer().user_id
+        if person in _FILES_BEING_MADE:
+            raise InvalidInput(
+                N_(
+                    "A file you asked for is still being made, in another tab or window. "
+                    "Try again once it has downloaded."
+                )
+            )
+        _FILES_BEING_MADE.add(person)
+        try:
+            yield
+        finally:
+            _FILES_BEING_MADE.discard(person)
 
     def _flash(self, message: str) -> None:
         """A notice for the page this handler redirects to, shown when that page loads.

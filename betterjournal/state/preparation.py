@@ -18,7 +18,7 @@ from betterjournal import charts, routes, summary_pdf
 from betterjournal.core import agenda, appointments, caseload, checkins, homework, journal, links, sharing
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import parse_bool
-from betterjournal.db import in_session, off_the_loop
+from betterjournal.db import in_session, made_in_turn
 from betterjournal.i18n import N_, Reader, pN_
 from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
@@ -55,6 +55,9 @@ def _item_href(kind: str, item_id: str) -> str:
         return routes.check_in_item(item_id)
     return f"{routes.WORKSHEET}?id={item_id}"
 
+
+# The most entries one summary holds (its text is limited too: summary_pdf.TEXT_MAX).
+SUMMARY_ENTRIES_MAX = 50
 
 # What the notice says once the summary is made, by what was chosen but had nothing in it
 # (the agenda, the chart): nothing ticked is ever left out without a word.
@@ -383,6 +386,10 @@ class PrepareState(AppState):
         with_agenda, with_chart = bool(fields.get("agenda")), bool(fields.get("chart"))
         if not (chosen or with_agenda or with_chart):
             raise InvalidInput(N_("Choose at least one thing to put in your summary."))
+        if len(chosen) > SUMMARY_ENTRIES_MAX:
+            raise InvalidInput(
+                N_("Choose at most {count} entries for one summary."), count=SUMMARY_ENTRIES_MAX
+            )
         reader = self._reader()
 
         def gather(session: Session):
@@ -394,21 +401,24 @@ class PrepareState(AppState):
                 raise InvalidInput(
                     N_("What you chose has nothing in it yet. Add a line to your agenda, or check in.")
                 )
-            agenda.record_export(session, client_id=client, item_ids=[e.id for e in entries])
             return review, entries, _own_lines(lines, review, reader), _readings(check_ins)
 
-        review, entries, lines, readings = await in_session(gather)
-        data = await off_the_loop(  # a long summary takes a moment
-            summary_pdf.session_summary,
-            reader=reader,
-            next_at=review.preparation.window.next_at,
-            since=review.since,
-            agenda=[line.text for line in lines],
-            readings=readings,
-            entries=[
-                summary_pdf.SummaryEntry(e.created_at, e.fields["title"], e.fields["body"]) for e in entries
-            ],
-        )
+        with self._one_file_at_a_time():
+            review, entries, lines, readings = await in_session(gather)
+            data = await made_in_turn(  # a long summary takes a moment
+                summary_pdf.session_summary,
+                reader=reader,
+                next_at=review.preparation.window.next_at,
+                since=review.since,
+                agenda=[line.text for line in lines],
+                readings=readings,
+                entries=[
+                    summary_pdf.SummaryEntry(e.created_at, e.fields["title"], e.fields["body"])
+                    for e in entries
+                ],
+            )
+        # Audited before it is sent (AUD-2: no record, no file); a summary refused above, none.
+        await in_session(agenda.record_export, client_id=client, item_ids=[e.id for e in entries])
         self.notice = self._t(_SUMMARY_READY[(with_agenda and not lines, with_chart and not readings)])
         return rx.download(data=data, filename="betterjournal-summary.pdf")
 

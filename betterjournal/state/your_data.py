@@ -11,7 +11,7 @@ import reflex as rx
 from betterjournal import export_files, routes
 from betterjournal.core import mfa, portability
 from betterjournal.core.errors import InvalidInput
-from betterjournal.db import in_session, off_the_loop
+from betterjournal.db import in_session, made_in_turn
 from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
@@ -41,8 +41,9 @@ class YourDataState(AppState):
         """A zip of everything the client has (JSON and a page to read), made in memory."""
         reader = self._reader()
         try:
-            data = await in_session(portability.everything, client_id=self._viewer().user_id)
-            archive = await off_the_loop(export_files.archive, data=data, reader=reader)
+            with self._one_file_at_a_time():
+                data = await in_session(portability.everything, client_id=self._viewer().user_id)
+                archive = await made_in_turn(export_files.archive, data=data, reader=reader)
         finally:
             self.preparing_download = False
         self.notice = self._t("Your data is ready. Check your downloads.")

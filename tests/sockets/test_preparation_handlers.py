@@ -69,6 +69,8 @@ from socket_support import (
 from socketclient import EventClient, handler_name
 
 from betterjournal import routes
+from betterjournal.core import items, journal
+from betterjournal.db import session_scope
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
@@ -842,6 +844,13 @@ BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
     ),
     ("summary form not a dict", "download_summary", lambda b: {"form": "agenda"}, NOT_SAVED, False),
     (
+        "summary of 51 entries",
+        "download_summary",
+        lambda b: {"form": {f"entry-{uuid.uuid4()}": True for _ in range(51)}},
+        "Choose at most 50 entries for one summary.",
+        False,
+    ),
+    (
         "summary of a chart with no check-in",
         "download_summary",
         lambda b: {"form": {"chart": True}},
@@ -1116,3 +1125,73 @@ async def test_the_summary_pdf_holds_only_what_was_chosen_and_leaves_no_file(tea
         if path.is_file() and path.stat().st_mtime >= started - 1 and _holds(path, needles)
     ]
     assert left == []
+
+
+def _long_entry(app: RunningApp, owner: Actor, body: str) -> str:
+    """An entry of `owner`'s with this body, written through the core; its id."""
+    item_id = uuid.uuid4()
+    with app.core(), session_scope() as session:
+        values = {"title": "Long", "body": body}
+        items.save(session, owner_id=uuid.UUID(owner.id), kind=journal.KIND, item_id=item_id, values=values)
+    return str(item_id)
+
+
+def _downloads(updates: Updates) -> list[dict[str, Any]]:
+    return [e for u in updates for e in u.get("events") or [] if e.get("name") == "_download"]
+
+
+async def test_a_summary_too_long_for_one_file_is_refused_and_nothing_is_exported(team: Team) -> None:
+    """A line of 8,000 emoji (each named in words in the PDF: about 256,000 characters) is
+    more than a summary prints: a clear message, no file, no export audited."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    entry_id = _long_entry(app, a, "\U0001f60a" * 8_000)
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        before = snapshot(app)
+        updates = await _on_prepare(tab, c, "download_summary", {"form": {f"entry-{entry_id}": True}})
+        await _quiet()
+        after = snapshot(app)
+    assert problem_of(updates) == (
+        "This summary is too long to make into one file. Choose fewer or shorter entries."
+    )
+    assert _downloads(updates) == []
+    assert writes_between(before, after) == []
+
+
+async def test_summaries_asked_for_in_many_tabs_at_once_are_made_one_at_a_time(team: Team) -> None:
+    """An attack on availability: one client asks for a long summary in six tabs at once.
+    One is made; the other tabs are told it is still being made; and meanwhile another
+    person's page answers at once (before, six renders held every worker thread the
+    database needs, and another client waited 25 s for their settings)."""
+    app, c = team.app, team.c
+    a, b = await _clients(team, c, c)
+    entry_id = _long_entry(app, a, "\U0001f60a" * 6_000)  # about 192,000 characters printed
+    form = {"form": {f"entry-{entry_id}": True}}
+    tabs = [await connect(app, a.cookie) for _ in range(6)]
+    other = await connect(app, b.cookie)
+    try:
+        for tab in tabs:
+            await _prepare(tab, c)
+
+        async def other_persons_page() -> float:
+            await asyncio.sleep(0.1)  # the summaries are being made
+            started = time.monotonic()
+            await other.exchange(handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM)
+            return time.monotonic() - started
+
+        waiting = asyncio.create_task(other_persons_page())
+        answers = await asyncio.gather(*(_on_prepare(tab, c, "download_summary", form) for tab in tabs))
+        waited = await waiting
+    finally:
+        for tab in (*tabs, other):
+            await tab.close()
+    made = [updates for updates in answers if _downloads(updates)]
+    refused = [problem_of(updates) for updates in answers if not _downloads(updates)]
+    assert len(made) == 1, [problem_of(updates) for updates in answers]
+    still_being_made = (
+        "A file you asked for is still being made, in another tab or window. "
+        "Try again once it has downloaded."
+    )
+    assert refused == [still_being_made] * 5
+    assert waited < 3, f"another person's page waited {waited:.1f} s"

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from betterjournal import summary_pdf
 from betterjournal.core.checkins import Reading
+from betterjournal.core.errors import InvalidInput
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
 from betterjournal.summary_pdf import SummaryEntry, _runs, clean, named_emoji, session_summary
 
@@ -148,6 +149,31 @@ def test_a_long_entry_flows_onto_further_pages_with_every_word() -> None:
     assert " ".join(words[-30:]) in text
     assert set(words) <= set(text.split())
     assert f"Page 1 of {len(pages)}" in text and f"Page {len(pages)} of {len(pages)}" in text
+
+
+def test_a_very_long_line_is_laid_out_in_pieces_cut_between_words() -> None:
+    """A Paragraph is broken into lines again for each page it spans: one line of a whole
+    entry took time growing with its square. The pieces hold the line whole, in order."""
+    line = " ".join(f"word{number}" for number in range(2_000))
+    pieces = summary_pdf._pieces(line)
+    assert len(pieces) > 5
+    assert "".join(pieces) == line
+    assert all(len(piece) <= summary_pdf.PIECE_MAX for piece in pieces)
+    assert all(piece.endswith(" ") for piece in pieces[:-1])  # never in the middle of a word
+    no_space = "x" * (2 * summary_pdf.PIECE_MAX + 1)
+    assert [len(piece) for piece in summary_pdf._pieces(no_space)] == [summary_pdf.PIECE_MAX] * 2 + [1]
+
+
+def test_a_summary_longer_than_one_file_holds_is_refused_with_what_to_do() -> None:
+    """Counted as printed: each emoji named in words ("(smiling face with smiling eyes)")."""
+    smile = "\U0001f60a"
+    fits = summary_pdf.TEXT_MAX // len(named_emoji(smile, ENGLISH))
+    assert _summary(entries=[SummaryEntry(NOW, "", smile * (fits - 10))]).startswith(b"%PDF-")
+    with pytest.raises(InvalidInput) as refused:
+        _summary(entries=[SummaryEntry(NOW, "", smile * (fits + 1))])
+    assert str(refused.value.message) == (
+        "This summary is too long to make into one file. Choose fewer or shorter entries."
+    )
 
 
 def test_a_single_long_word_and_many_lines_are_wrapped_not_cut() -> None:
