@@ -88,7 +88,7 @@ class AuditAction(enum.StrEnum):
     DELETE = "delete"
     LINK = "link"
     UNLINK = "unlink"
-    ASSIGN = "assign"  # a clinician assigning, editing or withdrawing homework
+    ASSIGN = "assign"  # a clinician assigning, editing or withdrawing homework, or a check-in scale
     COMMENT = "comment"  # a clinician commenting on, or marking reviewed, a returned response
     CALL = "call"  # a signed-in person calling a handler their role may not (always denied)
     SCHEDULE = "schedule"  # a clinician setting or clearing an appointment, or marking one held

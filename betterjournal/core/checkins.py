@@ -24,13 +24,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, SQLModel, col, select
 
-from betterjournal.core import items, sharing
+from betterjournal.core import audit, items, sharing
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
 from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Message
-from betterjournal.models import CheckIn, CheckInScale, CheckInTag, User, Version, utcnow
+from betterjournal.models import (
+    AuditAction,
+    CheckIn,
+    CheckInScale,
+    CheckInTag,
+    User,
+    Version,
+    utcnow,
+)
 
 NOTE_MAX = 1_000
 SLEEP_MAX_HOURS = 24
@@ -294,7 +302,7 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     client = parse_id(client_id)
     private = client == added_by
     if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
-        raise NotFound()
+        raise Denied(actor_id=added_by, action=AuditAction.ASSIGN)
     clean = _name(name)
     take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limit holds
     if len(scales_of(session, client_id=client, viewer_id=client)) >= SCALES_PER_CLIENT:
@@ -305,14 +313,34 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
         CheckInScale(id=scale_id, client_id=client, added_by=added_by, private=private, name_ct=sealed)
     )
     session.flush()
+    if not private:
+        _audit_suggestion(session, clinician_id=added_by, client_id=client)
     return scale_id
 
 
+def _audit_suggestion(session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID) -> None:
+    """A clinician changed the scales of a client's check-ins (AUD-1), as an assignment."""
+    audit.record_many(
+        session,
+        actor_id=clinician_id,
+        action=AuditAction.ASSIGN,
+        subject_id=client_id,
+        item_ids=[None],
+    )
+
+
 def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> None:
-    """Whoever added a scale may remove it (ratings already given stay in their check-ins)."""
+    """Whoever added a scale may remove it (ratings already given stay in their check-ins);
+    a clinician only while still linked to the client."""
     scale = session.get(CheckInScale, parse_id(scale_id))
-    if scale is None or scale.added_by != actor_id or scale.removed_at is not None:
+    if scale is None or scale.removed_at is not None:
         raise NotFound()
+    if scale.added_by != actor_id:  # someone else's scale: refused and audited
+        raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN)
+    if not scale.private:
+        if not sharing.is_linked(session, client_id=scale.client_id, clinician_id=actor_id):
+            raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN)
+        _audit_suggestion(session, clinician_id=actor_id, client_id=scale.client_id)
     scale.removed_at, scale.name_ct = utcnow(), None
     session.add(scale)
 

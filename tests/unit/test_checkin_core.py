@@ -13,11 +13,11 @@ import pytest
 from unit_support import People, audit_events, link, row_counts
 
 from betterjournal import charts, views
-from betterjournal.core import checkins, items, sharing
+from betterjournal.core import checkins, items, links, sharing
 from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.models import AuditAction, OwnItem, utcnow
+from betterjournal.models import AuditAction, AuditOutcome, OwnItem, utcnow
 
 NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
 
@@ -508,6 +508,44 @@ def test_a_private_scale_never_reaches_a_clinician_whatever_is_shared(db: People
         _in_session(checkins.remove_scale, actor_id=a, scale_id=str(suggested))
     _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(suggested))
     assert _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a) == []
+
+
+def test_a_clinician_changes_a_clients_scales_only_while_linked_and_every_change_is_audited(
+    db: People,
+) -> None:
+    """Found by an attack review: a clinician whose link had ended could still remove the
+    scale they had suggested (a change to the client's check-ins), and nothing was audited."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        before = len(audit_events(session))
+    kept = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge")
+    removed = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Worry")
+    _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(removed))
+    own = _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Mine")  # the client's: private
+    # Another clinician can't remove it: refused, audited.
+    with pytest.raises(Exception, match="isn't available"):
+        _in_session(checkins.remove_scale, actor_id=dr_b, scale_id=str(kept))
+    with session_scope() as session:
+        links.end_link(session, client_id=a, clinician_id=dr_a)
+        after_link = len(audit_events(session))
+    # The link ended: the clinician changes nothing of the client's any more.
+    with pytest.raises(Exception, match="isn't available"):
+        _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(kept))
+    with pytest.raises(Exception, match="isn't available"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Late")
+    assert [s.id for s in _in_session(checkins.scales_of, client_id=a, viewer_id=a)] == [str(kept), str(own)]
+    with session_scope() as session:
+        events = audit_events(session)
+    changes = [(e.actor_id, e.action, e.outcome, e.subject_id) for e in events[before:after_link]]
+    assert [c for c in changes if c[1] == AuditAction.ASSIGN] == [
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # suggested
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # suggested
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # removed
+        (dr_b, AuditAction.ASSIGN, AuditOutcome.DENIED, None),
+    ]
+    late = [(e.actor_id, e.action, e.outcome) for e in events[after_link:]]
+    assert late == [(dr_a, AuditAction.ASSIGN, AuditOutcome.DENIED)] * 2
 
 
 def test_a_range_reads_only_the_rows_that_can_be_in_it(db: People) -> None:
