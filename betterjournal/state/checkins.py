@@ -505,7 +505,9 @@ class ClientCheckInsState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def show_older_notes(self) -> None:
-        await self._draw(self.client_id, self.chart_range or "3m", self._notes_shown + NOTES_SHOWN)
+        """The next fifty notes, if there are more (each drawing is audited: none for nothing)."""
+        if self.older_notes:
+            await self._draw(self.client_id, self.chart_range or "3m", self._notes_shown + NOTES_SHOWN)
 
     async def _draw(self, client_id: str, range_name: str, notes_shown: int = NOTES_SHOWN) -> None:
         viewer = self._viewer()

@@ -179,6 +179,11 @@ async def test_a_clinician_reads_the_notes_fifty_at_a_time(running_app: RunningA
         )
         assert [note["note"] for note in more["notes"]] == [f"note {n}" for n in range(count)]
         assert more["older_notes"] == 0
+        # Every note is on screen: asking for more (a script, 20 times) reads and audits nothing.
+        before = snapshot(running_app)
+        for _ in range(20):
+            await tab.exchange(handler_name(ClientCheckInsState, "show_older_notes"), **where)
+        assert new_audit_rows(before, snapshot(running_app)) == []
     # The brief's "Older notes" link asks for every range; a range that isn't one is ignored.
     for asked, drawn in (("all", "all"), ("forever", "3m")):
         async with connected(running_app, clinician.cookie) as tab:
