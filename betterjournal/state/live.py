@@ -123,6 +123,15 @@ def holders() -> tuple[type, ...]:
     return tuple(cls for cls in AppState.get_substates() if hasattr(cls, "_recheck_access"))
 
 
+def _person(user_id: uuid.UUID | str) -> str:
+    """A person's id as the tabs are remembered by: an id sent in another spelling (capitals,
+    braces) is the same person."""
+    try:
+        return str(uuid.UUID(str(user_id)))
+    except ValueError:
+        return str(user_id)
+
+
 def recheck_people(user_ids: Iterable[uuid.UUID | str], *, but: str = "") -> None:
     """Re-check, in the background, every open tab of these people (after the caller's event),
     but the tab `but` (the caller's, which shows the change already).
@@ -130,7 +139,7 @@ def recheck_people(user_ids: Iterable[uuid.UUID | str], *, but: str = "") -> Non
     Not awaited: the caller's own tab is locked while its event runs, and a push must
     never wait on it.
     """
-    for user_id in {str(u) for u in user_ids}:
+    for user_id in {_person(u) for u in user_ids}:
         for token in _tabs.get(user_id, set()) - {but}:
             # A fresh context: nothing of the person who acted (their admitted viewer) is
             # visible to the push, which runs as each tab's own person.

@@ -336,3 +336,35 @@ async def test_a_share_made_in_one_tab_shows_at_once_in_the_clients_other_tabs(w
     finally:
         for tab in (phone, editor, reader):
             await tab.close()
+
+
+async def test_a_revoke_naming_the_clinician_in_capitals_still_reaches_their_open_list(world: World) -> None:
+    """The same id in another spelling is the same person: the push finds their tabs."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "capitals")
+    client_tab, clinician_tab = await connect(app, owner.cookie), await connect(app, c.cookie)
+    try:
+        entry = await write_entry(app, client_tab, "capitals")
+        await set_shared(client_tab, entry, c, True)
+
+        def listed(updates: list[dict[str, Any]]) -> list[str]:
+            return [e["id"] for e in state_of(updates, SharedWithMeState).get("entries") or []]
+
+        opened = await clinician_tab.exchange(
+            handler_name(SharedWithMeState, "load_client_entries"),
+            path=routes.CLIENT_ENTRIES,
+            query={"client": owner.id},
+        )
+        assert entry.id in listed(opened)
+        since = len(clinician_tab.received)
+        await client_tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": entry.id, "clinician_id": c.id.upper(), "shared": False},
+            path=routes.ENTRY,
+            query={"id": entry.id},
+        )
+        await _pushed(clinician_tab, since, lambda pushed: "entries" in state_of(pushed, SharedWithMeState))
+        assert entry.id not in listed(clinician_tab.received[since:])
+    finally:
+        await client_tab.close()
+        await clinician_tab.close()
