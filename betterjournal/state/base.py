@@ -359,11 +359,11 @@ def _forget_page_data(state: BaseState) -> None:
     state.router_data = state._update_router_vars(page_only, state.router_data)
 
 
-def _nobody_signed_in(root: BaseState) -> bool:
-    """Whether a tab's state holds nobody's data: such a tab leaves memory soon after it
-    disconnects (limits.expire_anonymous_tabs)."""
+def _signed_in(root: BaseState) -> str:
+    """Whose data a tab's state holds ("": nobody's, and the tab leaves memory soon after it
+    disconnects; limits.expire_idle_tabs)."""
     app_state = root.substates.get(AppState.get_name())
-    return not (isinstance(app_state, AppState) and app_state._viewer_id)
+    return app_state._viewer_id if isinstance(app_state, AppState) else ""
 
 
 class SessionGate(Middleware):
@@ -374,7 +374,7 @@ class SessionGate(Middleware):
     """
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
-        limits.expire_anonymous_tabs(app, _nobody_signed_in)
+        limits.expire_idle_tabs(app, _signed_in)
         if event.router_data and _router_data_size(event.router_data) > ROUTER_DATA_MAX_CHARS:
             _forget_page_data(state)
             return StateUpdate()  # refused: nothing runs, nothing is sent
