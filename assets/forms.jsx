@@ -46,6 +46,21 @@ export function KeepTyped({ fields }) {
   return <span ref={anchor} hidden />;
 }
 
+// Inside a form: each change made in it (a box ticked, a time chosen) sends the form at
+// once, as the other choices on the same page are kept as soon as they are made; a form
+// with a Save button far below its first box was left unsaved without a word.
+export function SaveOnChange() {
+  const anchor = useRef(null);
+  useEffect(() => {
+    const form = anchor.current && anchor.current.closest("form");
+    if (!form) return undefined;
+    const send = () => form.requestSubmit();
+    form.addEventListener("change", send);
+    return () => form.removeEventListener("change", send);
+  }, []);
+  return <span ref={anchor} hidden />;
+}
+
 // A button that shows or hides the password typed in the field with id `target`.
 const ONLY_READ_ALOUD = {
   position: "absolute",

@@ -22,6 +22,13 @@ class KeepTyped(rx.Component):
     fields: rx.Var[str]
 
 
+class SaveOnChange(rx.Component):
+    """Inside a form: each change made in it sends the form at once (its on_submit)."""
+
+    library = "$/public/forms.jsx"
+    tag = "SaveOnChange"
+
+
 class ShowPassword(rx.Component):
     """A button showing or hiding the password in the field with id `target`."""
 

@@ -10,7 +10,13 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.appearance import appearance_choice
 from betterjournal.components.entries import back_link
-from betterjournal.components.forms import NATIVE_CONTROL, form_field, native_select, recovery_codes
+from betterjournal.components.forms import (
+    NATIVE_CONTROL,
+    SaveOnChange,
+    form_field,
+    native_select,
+    recovery_codes,
+)
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.i18n import LANGUAGE_NAMES
@@ -191,12 +197,15 @@ def _reminders_section() -> rx.Component:
                         color_scheme="gray",
                     ),
                 ),
-                rx.button(tr("Save reminders"), type="submit", size="3"),
+                rx.text(tr("Each change is kept as soon as you make it."), size="2", color_scheme="gray"),
+                # As the language and time zone above: a Save button far below the first
+                # box left reminders ticked, unsaved, without a word (a walk-through).
+                SaveOnChange.create(),
                 spacing="3",
                 width="100%",
             ),
             on_submit=state.save_reminders,
-            # Mounted again once loaded or saved, so the boxes show what the server holds.
+            # Mounted again once loaded, so the boxes show what the server holds.
             key=state.reminders_version,
             width="100%",
         ),

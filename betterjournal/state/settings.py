@@ -58,7 +58,11 @@ class SettingsState(AppState):
         self.weekdays = reader.weekday_names()
         self.settings_loaded = True
 
-    def _show_reminders(self, plan: reminders.Plan) -> None:
+    def _show_reminders(self, plan: reminders.Plan, *, draw_again: bool = True) -> None:
+        """The reminders as the server holds them; `draw_again`: the form is mounted again to
+        show them (not after the form's own save: it shows them already, and the person may
+        be in the middle of it)."""
+
         def hhmm(moment: time) -> str:
             return moment.strftime("%H:%M")
 
@@ -70,7 +74,8 @@ class SettingsState(AppState):
         self.homework_on, self.homework_at = plan.homework.on, hhmm(plan.homework.at)
         self.quiet_on = plan.quiet_on
         self.quiet_start, self.quiet_end = hhmm(plan.quiet_hours[0]), hhmm(plan.quiet_hours[1])
-        self.reminders_version += 1
+        if draw_again:
+            self.reminders_version += 1
 
     @guarded()
     async def load_settings(self) -> None:
@@ -81,7 +86,8 @@ class SettingsState(AppState):
 
     @guarded(Role.CLIENT)
     async def save_reminders(self, form: dict) -> None:
-        """Keep the client's reminders: which, on what days, at what time, quiet hours."""
+        """Keep the client's reminders: which, on what days, at what time, quiet hours (the
+        whole form, sent at each change made in it)."""
         viewer = self._viewer()
         plan = reminders.plan_from_form(form_fields(form))
 
@@ -89,7 +95,7 @@ class SettingsState(AppState):
             reminders.save_preferences(session, user_id=viewer.user_id, plan=plan)
             return reminders.preferences(session, user_id=viewer.user_id)
 
-        self._show_reminders(await in_session(keep))
+        self._show_reminders(await in_session(keep), draw_again=False)
         self.notice = self._t("Reminders saved.") if plan.any_on else self._t("Reminders are off.")
         if not plan.any_on:  # a banner on screen goes too, in every tab
             refresh_banners([viewer.user_id])

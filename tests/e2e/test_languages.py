@@ -362,8 +362,7 @@ def test_a_time_zone_chosen_in_settings_is_kept_at_once(open_phone, running_app:
     expect(page.get_by_label("Time zone")).to_have_value("America/Toronto")
     page.get_by_label("Time zone").select_option("America/Vancouver")
     expect(_status(page, "Settings saved.")).to_be_visible()
-    page.get_by_role("checkbox", name="Remind me to check in").check()
-    page.get_by_role("button", name="Save reminders").click()
+    page.get_by_role("checkbox", name="Remind me to check in").check()  # kept at once
     expect(_status(page, "Reminders saved.")).to_be_visible()
     page.reload()
     expect(page.get_by_label("Time zone")).to_have_value("America/Vancouver")
