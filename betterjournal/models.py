@@ -774,6 +774,7 @@ class Share:
     clinician_name: str
     shared_at: datetime | None  # None: not shared with this clinician
     seen_at: datetime | None
+    seen_before: datetime | None = None  # not shared now: when they last saw it while it was
 
 
 @dataclass(frozen=True)

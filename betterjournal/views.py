@@ -394,7 +394,13 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
     """The switch keeps its label, on or off (what it controls); the line under it says
     where the item stands."""
     name = share.clinician_name
-    if share.shared_at is None:
+    if share.shared_at is None and share.seen_before is not None:  # what they saw stays said
+        status = reader.t(
+            "Private: {name} can't see this any more. They saw it on {seen}, while it was shared.",
+            name=name,
+            seen=share.seen_before,
+        )
+    elif share.shared_at is None:
         status = reader.t("Private: {name} can't see this.", name=name)
     elif share.seen_at is None:
         status = reader.t("Shared with {name} on {shared}. Not seen yet.", name=name, shared=share.shared_at)

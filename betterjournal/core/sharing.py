@@ -301,9 +301,9 @@ _LINKED_CLINICIANS = (
 )
 
 
-def _owners_live_shares(*columns: Any) -> Any:
-    """The owner's items among `item_ids`, each with its shares that show now (the owner's
-    view: not revoked, and the link they were made under still active)."""
+def _owners_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares made under a link that is
+    still active (revoked ones too)."""
     return (
         select(*columns)
         .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
@@ -311,32 +311,52 @@ def _owners_live_shares(*columns: Any) -> Any:
         .where(
             col(ClientItem.owner_id) == bindparam("owner_id"),
             col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-            col(ItemShare.revoked_at).is_(None),
         )
     )
 
 
-_LIVE_SHARES = _owners_live_shares(
-    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
+def _owners_live_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares that show now (the owner's
+    view: not revoked, and the link they were made under still active)."""
+    return _owners_shares(*columns).where(col(ItemShare.revoked_at).is_(None))
+
+
+_SHARES_UNDER_LINK = _owners_shares(
+    ItemShare.item_id,
+    ItemShare.clinician_id,
+    ItemShare.shared_at,
+    ItemShare.first_seen_at,
+    ItemShare.revoked_at,
 )
 
 
 def shares_of(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[Share]]:
-    """For the owner: per item, one Share per linked clinician (shared or not, seen when)."""
+    """For the owner: per item, one Share per linked clinician (shared or not, seen when;
+    made private after they saw it: when they last saw it)."""
     ids = list(item_ids)
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
     live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
+    seen_before: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
     if ids and clinicians:
-        live_shares = run_prebuilt(session, _LIVE_SHARES, owner_id=owner_id, item_ids=ids)
-        for item_id, clinician_id, shared_at, seen_at in live_shares:
-            live[(item_id, clinician_id)] = (shared_at, seen_at)
+        for item_id, clinician_id, shared_at, seen_at, revoked_at in run_prebuilt(
+            session, _SHARES_UNDER_LINK, owner_id=owner_id, item_ids=ids
+        ):
+            key = (item_id, clinician_id)
+            if revoked_at is None:
+                live[key] = (shared_at, seen_at)
+            elif seen_at is not None and seen_at > seen_before.get(
+                key, seen_at.min.replace(tzinfo=seen_at.tzinfo)
+            ):
+                seen_before[key] = seen_at
     result: dict[uuid.UUID, list[Share]] = defaultdict(list)
     for item_id in ids:
         for clinician_id, name in clinicians:
-            shared_at, seen_at = live.get((item_id, clinician_id), (None, None))
-            result[item_id].append(Share(clinician_id, name, shared_at, seen_at))
+            key = (item_id, clinician_id)
+            shared_at, seen_at = live.get(key, (None, None))
+            before = seen_before.get(key) if shared_at is None else None
+            result[item_id].append(Share(clinician_id, name, shared_at, seen_at, before))
     return result
 
 

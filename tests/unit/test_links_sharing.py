@@ -323,6 +323,38 @@ def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:
     assert (status[0].shared_at is not None, status[0].seen_at) == (True, None)
 
 
+def test_made_private_after_it_was_seen_the_owner_is_still_told_when_it_was_seen(db, scene) -> None:
+    """AUD-3 after a revoke (a walk-through: "Private" alone hid that the clinician had read
+    it). Never seen before the revoke: plain "Private"; the link ended: nothing of it."""
+    dr_a, a = db.clinician_a.id, db.client_a.id
+    reader = Reader("en", "America/Toronto")
+    _read(dr_a, scene["shared"])
+    seen = _shares(a, scene["shared"])[0].seen_at
+    assert seen is not None
+    with session_scope() as session:
+        share(session, owner_id=a, entry_id=scene["shared"], clinician_id=dr_a, shared=False)
+    made_private = _shares(a, scene["shared"])[0]
+    assert (made_private.shared_at, made_private.seen_at, made_private.seen_before) == (None, None, seen)
+    assert views.share_lines([made_private], reader)[0].status == (
+        f"Private: {db.clinician_a.name} can't see this any more. "
+        f"They saw it on {reader.t('{seen}', seen=seen)}, while it was shared."
+    )
+    # Shared again and not opened since: "Not seen yet", as any new share.
+    with session_scope() as session:
+        share(session, owner_id=a, entry_id=scene["shared"], clinician_id=dr_a)
+    again = _shares(a, scene["shared"])[0]
+    assert (again.shared_at is not None, again.seen_at, again.seen_before) == (True, None, None)
+    # Shared, made private before it was opened: plain "Private".
+    never_seen = _shares(a, scene["revoked"])[0]
+    private = f"Private: {db.clinician_a.name} can't see this."
+    assert views.share_lines([never_seen], reader)[0].status == private
+    # The link ended and began again: nothing of before (re-linking revives nothing).
+    with session_scope() as session:
+        links.end_link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_a)
+    assert _shares(a, scene["shared"])[0].seen_before is None
+
+
 def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
