@@ -344,7 +344,9 @@ def two_step_setup_page() -> rx.Component:
         ),
         # On the phone that has the app, a QR code can't be scanned: the link opens the app.
         rx.button(
-            rx.el.a(tr("Add it to an authenticator app on this phone"), href=TwoStepState.setup_link),
+            rx.el.a(
+                tr("Setting up on this phone? Add it to your authenticator app"), href=TwoStepState.setup_link
+            ),
             as_child=True,
             variant="soft",
             size="3",

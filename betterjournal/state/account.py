@@ -127,7 +127,7 @@ class TwoStepState(AppState):
     setup_ready: bool = False
     qr_code: str = ""
     secret: str = ""
-    setup_link: str = ""  # otpauth: the same key, for an authenticator app on this phone
+    setup_link: str = ""  # otpauth: the same key, for an authenticator app on the phone the page is open on
     needs_password: bool = False  # a signed-in client re-authenticates to turn it on
     recovery_codes: list[str] = []
 
