@@ -76,6 +76,11 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
         raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=parsed)
 
 
+def exists(session: Session, *, owner_id: Any, item_id: Any) -> bool:
+    """Whether the owner has a draft for this item (nothing is decrypted)."""
+    return run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first() is not None
+
+
 def get(session: Session, *, owner_id: Any, item_id: Any) -> DraftItem | None:
     item_id = items.parse_or_deny(owner_id, item_id, AuditAction.VIEW_ITEM)
     row = run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first()

@@ -153,6 +153,18 @@ def entry_page() -> rx.Component:
             EntryState.found,
             rx.vstack(
                 rx.text(EntryState.written, size="1", color_scheme="gray"),
+                rx.cond(
+                    EntryState.unsaved_changes,
+                    rx.callout.root(
+                        rx.callout.icon(rx.icon("pencil")),
+                        rx.callout.text(
+                            tr("You have unsaved changes to this entry."),
+                            " ",
+                            rx.link(tr("Go on with them"), href=routes.WRITE + "?id=" + EntryState.entry_id),
+                        ),
+                        width="100%",
+                    ),
+                ),
                 entry_body(EntryState.body),
                 rx.divider(),
                 share_controls(EntryState.entry_id),

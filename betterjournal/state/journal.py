@@ -123,6 +123,12 @@ def _entry_with_shares(session: Session, *, owner_id, item_id: object):
     return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
 
 
+def _entry_to_read(session: Session, *, owner_id, item_id: object):
+    """The entry, its shares, and whether changes to it wait in a draft."""
+    item, shares = _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
+    return item, shares, drafts.exists(session, owner_id=owner_id, item_id=item.id)
+
+
 def _save_and_open(session: Session, *, owner_id, item_id: object, values: object, based_on: Version | None):
     """Save an entry and read it back as its page shows it: one unit of work. Returns the
     entry, its shares, and why the words became a new entry instead (None: they didn't).
@@ -151,6 +157,8 @@ class EntryState(AppState):
     body: str = ""
     written: str = ""  # "Written …, edited …"
     untitled_heading: str = ""  # "Today's entry", "Entry of Nov 27, 2026": names an untitled entry
+    # Changes to it typed in the editor and not saved (a draft): said here, with a way back.
+    unsaved_changes: bool = False
     found: bool = False
     loaded: bool = False
     # An entry this tab just saved and already shows, and when: the page's own load, right
@@ -170,7 +178,9 @@ class EntryState(AppState):
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
         try:
-            item, shares = await in_session(_entry_with_shares, owner_id=viewer.user_id, item_id=requested)
+            item, shares, self.unsaved_changes = await in_session(
+                _entry_to_read, owner_id=viewer.user_id, item_id=requested
+            )
             await self._present(item, shares)
         finally:
             self.loaded = True

@@ -448,6 +448,12 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     expect(page.get_by_text("New entries are private", exact=False)).to_have_count(0)
     page.get_by_label("Your entry").press_sequentially(" " + unwanted, delay=2)
     expect(status(page, "Draft saved")).to_be_visible()
+    # Back on the entry's page (the browser's back), the changes waiting are said, with a way
+    # to them (before, the page showed the saved words alone: the edit seemed lost).
+    page.go_back()
+    expect(page.get_by_text("You have unsaved changes to this entry.")).to_be_visible()
+    page.get_by_role("link", name="Go on with them").click()
+    expect(page.get_by_label("Your entry")).to_have_value(saved + " " + unwanted)
     # The journal lists the edit's draft as unsaved changes (the entry is also listed, as saved).
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     changes = page.get_by_role("link").filter(has_text="Unsaved changes")
@@ -463,6 +469,7 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     assert entry_id_of(page) == entry_id and "/journal/entry" in page.url
     expect(page.get_by_text(saved)).to_be_visible()
     expect(page.get_by_text(unwanted)).to_have_count(0)
+    expect(page.get_by_text("You have unsaved changes to this entry.")).to_have_count(0)
     assert read_draft(running_app, session_cookie(writer), entry_id) == ("", saved)
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Your entry")).to_have_value(saved)
