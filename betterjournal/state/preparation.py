@@ -239,7 +239,17 @@ class PrepareState(AppState):
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
         self.remember, self.remember_status = (last.remember if last else ""), ""
         self.session_held = ready.window.previous_key is not None
-        self.entry_choices = [Choice(str(e.id), item_title(e.kind, e.fields, reader)) for e in review.entries]
+        # The window's entries, and those pinned to the agenda from before it (carried over):
+        # the paper copy can hold what the client means to bring.
+        in_window = {str(e.id) for e in review.entries}
+        pinned_before = [
+            review.pinned[line.item_id]
+            for line in ready.agenda.lines
+            if line.pin == journal.KIND.name and line.item_id in review.pinned.keys() - in_window
+        ]
+        self.entry_choices = [
+            Choice(str(e.id), item_title(e.kind, e.fields, reader)) for e in (*review.entries, *pinned_before)
+        ]
         pinned = {line.item_id for line in ready.agenda.lines}
         self.pin_choices = [
             Choice(f"{item.kind}:{item.id}", _line_text(agenda.Line("", pin=item.kind), item, reader))

@@ -1195,3 +1195,28 @@ async def test_summaries_asked_for_in_many_tabs_at_once_are_made_one_at_a_time(t
     )
     assert refused == [still_being_made] * 5
     assert waited < 3, f"another person's page waited {waited:.1f} s"
+
+
+async def test_an_entry_pinned_before_the_last_session_can_still_go_in_the_summary(team: Team) -> None:
+    """A pin not discussed carries over to the next agenda; its entry, written before the new
+    window, is offered for the paper summary too (before, the summary printed its title alone
+    and offered only the window's entries: a walk-through)."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab, connected(app, c.cookie) as doctor:
+        entry = await write_entry(app, tab, "pinned-before")
+        await _prepare(tab, c)
+        await _pin(tab, c, f"journal_entry:{entry.id}")
+        await _brief(doctor, a.id)
+        held = await _brief(doctor, a.id, "mark_held")
+        assert problem_of(held) == ""
+        await _quiet()
+        shown = await _prepare(tab, c)
+        assert shown["session_held"] is True
+        assert [choice["value"] for choice in shown["entry_choices"]] == [entry.id]
+        updates = await _on_prepare(tab, c, "download_summary", {"form": {f"entry-{entry.id}": True}})
+    assert problem_of(updates) == ""
+    (download,) = _downloads(updates)
+    pdf = base64.b64decode(download["payload"]["url"].partition(",")[2])
+    flat = "".join("".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert entry.body in flat
