@@ -348,6 +348,18 @@ class ItemShare(SQLModel, table=True):
         ),
         # A clinician's shares, live or ended, opened or not.
         Index("ix_item_share_clinician", "clinician_id", "revoked_at", "first_seen_at"),
+        # Shares seen, then made private: when each clinician last saw an item the owner has
+        # made private since (sharing.shares_of), read from this index alone.
+        Index(
+            "ix_item_share_seen_ended",
+            "item_id",
+            "clinician_id",
+            "link_id",
+            "first_seen_at",
+            "revoked_at",
+            sqlite_where=text("revoked_at IS NOT NULL AND first_seen_at IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NOT NULL AND first_seen_at IS NOT NULL"),
+        ),
         # A clinician's live shares not opened yet, per link and kind: the caseload counts
         # them from this index alone (no item or link read per share). It repeats the columns
         # of its own condition: SQLite reads a partial index alone only when it holds every

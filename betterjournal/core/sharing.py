@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists
+from sqlalchemy import bindparam, exists, func
 from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, items
@@ -301,9 +301,9 @@ _LINKED_CLINICIANS = (
 )
 
 
-def _owners_shares(*columns: Any) -> Any:
-    """The owner's items among `item_ids`, each with its shares made under a link that is
-    still active (revoked ones too)."""
+def _owners_live_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares that show now (the owner's
+    view: not revoked, and the link they were made under still active)."""
     return (
         select(*columns)
         .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
@@ -311,22 +311,27 @@ def _owners_shares(*columns: Any) -> Any:
         .where(
             col(ClientItem.owner_id) == bindparam("owner_id"),
             col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+            col(ItemShare.revoked_at).is_(None),
         )
     )
 
 
-def _owners_live_shares(*columns: Any) -> Any:
-    """The owner's items among `item_ids`, each with its shares that show now (the owner's
-    view: not revoked, and the link they were made under still active)."""
-    return _owners_shares(*columns).where(col(ItemShare.revoked_at).is_(None))
-
-
-_SHARES_UNDER_LINK = _owners_shares(
-    ItemShare.item_id,
-    ItemShare.clinician_id,
-    ItemShare.shared_at,
-    ItemShare.first_seen_at,
-    ItemShare.revoked_at,
+_LIVE_SHARES = _owners_live_shares(
+    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
+)
+# Per item and clinician, when they last saw it under the link active now, among its shares
+# made private since: read from ix_item_share_seen_ended alone (one row per view that ended).
+_SEEN_BEFORE = (
+    select(ItemShare.item_id, ItemShare.clinician_id, func.max(ItemShare.first_seen_at))
+    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
+    .join(CareLink, _share_link_active())
+    .where(
+        col(ClientItem.owner_id) == bindparam("owner_id"),
+        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
+        col(ItemShare.revoked_at).is_not(None),
+        col(ItemShare.first_seen_at).is_not(None),
+    )
+    .group_by(col(ItemShare.item_id), col(ItemShare.clinician_id))
 )
 
 
@@ -338,18 +343,13 @@ def shares_of(
     ids = list(item_ids)
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
     live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
-    seen_before: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}
+    seen_before: dict[tuple[uuid.UUID, uuid.UUID], datetime | None] = {}
     if ids and clinicians:
-        for item_id, clinician_id, shared_at, seen_at, revoked_at in run_prebuilt(
-            session, _SHARES_UNDER_LINK, owner_id=owner_id, item_ids=ids
-        ):
-            key = (item_id, clinician_id)
-            if revoked_at is None:
-                live[key] = (shared_at, seen_at)
-            elif seen_at is not None and seen_at > seen_before.get(
-                key, seen_at.min.replace(tzinfo=seen_at.tzinfo)
-            ):
-                seen_before[key] = seen_at
+        live_shares = run_prebuilt(session, _LIVE_SHARES, owner_id=owner_id, item_ids=ids)
+        for item_id, clinician_id, shared_at, seen_at in live_shares:
+            live[(item_id, clinician_id)] = (shared_at, seen_at)
+        ended = run_prebuilt(session, _SEEN_BEFORE, owner_id=owner_id, item_ids=ids)
+        seen_before = {(item_id, clinician_id): seen_at for item_id, clinician_id, seen_at in ended}
     result: dict[uuid.UUID, list[Share]] = defaultdict(list)
     for item_id in ids:
         for clinician_id, name in clinicians:

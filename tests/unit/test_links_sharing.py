@@ -353,6 +353,17 @@ def test_made_private_after_it_was_seen_the_owner_is_still_told_when_it_was_seen
         links.end_link(session, client_id=a, clinician_id=dr_a)
         link(session, client_id=a, clinician_id=dr_a)
     assert _shares(a, scene["shared"])[0].seen_before is None
+    # Read from its own index alone: not every share the item ever had (a switch flipped a
+    # thousand times), nor every share in the database.
+    with session_scope() as session:
+        connection = session.connection()
+        statement = sharing._SEEN_BEFORE.params(owner_id=a, item_ids=[scene["shared"]])
+        sql = statement.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    shares_read = [line for line in plan if "item_share" in line]
+    by_index = "COVERING INDEX ix_item_share_seen_ended"
+    assert shares_read and all(by_index in line for line in shares_read), plan
+    assert not [line for line in plan if line.startswith("SCAN item_share")], plan
 
 
 def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.MonkeyPatch) -> None:
