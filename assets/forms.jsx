@@ -54,7 +54,16 @@ export function SaveOnChange() {
   useEffect(() => {
     const form = anchor.current && anchor.current.closest("form");
     if (!form) return undefined;
-    const send = () => form.requestSubmit();
+    const send = (event) => {
+      // A time being typed in, not whole yet (a field cleared to type another): not yet.
+      if (event.target?.type === "time" && event.target.value === "") return;
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit();
+      } else {
+        // Safari before 16
+        form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+      }
+    };
     form.addEventListener("change", send);
     return () => form.removeEventListener("change", send);
   }, []);

@@ -194,8 +194,14 @@ async def sweep_idle_tabs(app: Any, signed_in: Callable[[Any], str]) -> int:
                 dropped += 1
     for tabs in kept.values():
         tabs.sort(key=lambda tab: tab[0], reverse=True)  # used last first
-        for _deadline, key, token in tabs[SIGNED_IN_TABS_KEPT:]:
-            if key not in connected and not _in_use(manager, token):  # still, after the awaits above
+        for deadline, key, token in tabs[SIGNED_IN_TABS_KEPT:]:
+            now = manager._token_expires_at.get(key)  # still, after the awaits above: not used since
+            if (
+                now is not None
+                and now[0] == deadline
+                and key not in connected
+                and not _in_use(manager, token)
+            ):
                 manager._purge_token(token)
                 dropped += 1
     return dropped

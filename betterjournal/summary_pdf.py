@@ -311,10 +311,12 @@ PIECE_MAX = 1500
 
 
 def _pieces(line: str) -> list[str]:
-    """`line` in pieces of at most PIECE_MAX characters, cut after a space where there is one."""
+    """`line` in pieces of at most PIECE_MAX characters, cut after a sentence where there is
+    one in the piece's second half (a piece starts a new line), else after a space."""
     pieces = []
     while len(line) > PIECE_MAX:
-        cut = line.rfind(" ", 0, PIECE_MAX) + 1 or PIECE_MAX
+        sentence = max(line.rfind(end, PIECE_MAX // 2, PIECE_MAX) for end in (". ", "! ", "? "))
+        cut = sentence + 2 if sentence >= 0 else line.rfind(" ", 0, PIECE_MAX) + 1 or PIECE_MAX
         pieces.append(line[:cut])
         line = line[cut:]
     return [*pieces, line]

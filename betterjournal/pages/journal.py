@@ -160,7 +160,7 @@ def entry_page() -> rx.Component:
                         rx.callout.text(
                             tr("You have unsaved changes to this entry."),
                             " ",
-                            rx.link(tr("Go on with them"), href=routes.WRITE + "?id=" + EntryState.entry_id),
+                            rx.link(tr("Continue editing"), href=routes.WRITE + "?id=" + EntryState.entry_id),
                         ),
                         width="100%",
                     ),

@@ -34,9 +34,9 @@ def _select(name: str, options: rx.Component, chosen: str | rx.Var[str], on_chan
 
 
 def settings_page() -> rx.Component:
-    # Each choice is kept as soon as it is made (and said so): a time zone chosen here, then
-    # reminders saved below with their own button, was lost with no word when this part had
-    # a Save button of its own (a walk-through), and the reminders came at the wrong hour.
+    # Each choice is kept as soon as it is made (and said so), the reminders' too: a time zone
+    # chosen here was lost with no word when this part had a Save button of its own, and
+    # reminders ticked were lost when theirs had one (walk-throughs).
     return page_shell(
         rx.cond(
             SettingsState.settings_loaded,
@@ -165,6 +165,7 @@ def _reminders_section() -> rx.Component:
                     ),
                     size="2",
                 ),
+                rx.text(tr("Each change is kept as soon as you make it."), size="2", color_scheme="gray"),
                 _group(
                     tr("Check-ins"),
                     _checkbox(tr("Remind me to check in"), "check_in_on", state.check_in_on),
@@ -197,7 +198,6 @@ def _reminders_section() -> rx.Component:
                         color_scheme="gray",
                     ),
                 ),
-                rx.text(tr("Each change is kept as soon as you make it."), size="2", color_scheme="gray"),
                 # As the language and time zone above: a Save button far below the first
                 # box left reminders ticked, unsaved, without a word (a walk-through).
                 SaveOnChange.create(),

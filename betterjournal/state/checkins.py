@@ -329,7 +329,8 @@ class CheckInsState(AppState):
             self.notice = self._reader().n(
                 "{count} check-in made private.", "{count} check-ins made private.", count
             )
-        # Their open charts redraw at once, and this client's other tabs show the shares.
+        # Their open charts redraw at once; this client's other tabs too (a check-in's switches,
+        # the line under an open check-in form).
         live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
         self.selected = []
         await self._load(self.chart_range or "2w")

@@ -114,6 +114,8 @@ class EditorState(AppState):
         """The open entry was shared or made private in another tab: who sees its edits now."""
         if self.editor_ready and not self.is_new and self._on_screen(""):
             self.shared_line = await who_sees_edits(uuid.UUID(viewer_id), self.entry_id, self._reader())
+        else:
+            self._held_path = ""  # left the editor: nothing here to keep current
 
     @guarded(Role.CLIENT, quiet=True)
     async def edit_title(self, value: str, entry_id: str = "") -> None:

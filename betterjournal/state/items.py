@@ -69,6 +69,7 @@ class ItemSharingState(AppState):
             shared=wanted,
         )
         self.shares = share_lines(shares, self._reader())
+        clinician_id = str(uuid.UUID(clinician_id))  # as the core took it: one spelling from here
         name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
         if wanted:
             confirmation = self._t("Shared with {name}.", name=name)

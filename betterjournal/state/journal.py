@@ -108,6 +108,7 @@ class JournalState(AppState):
         self.has_more = self._next_page is not None
         self.searching = bool(self.query) or self.show != journal.SHOW_ALL
         self.journal_loaded, self._held_path = True, routes.JOURNAL
+        self._keep_current()  # "Seen", a share made in another tab: shown here at once
 
     def _leave(self) -> None:
         self.reset()

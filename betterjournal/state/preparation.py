@@ -333,6 +333,8 @@ class PrepareState(AppState):
         )
         if not wanted:  # (a shared agenda's page pushes after every change: _after)
             live.recheck_people([self.clinician_id])
+        # This client's other tabs (the agenda's switch on their Prepare page) at once too.
+        live.recheck_people([self._viewer().user_id], but=self.router.session.client_token)
         if wanted:
             await self._after(self._t("Agenda shared with {name}.", name=self.clinician_name))
         else:
@@ -354,7 +356,8 @@ class PrepareState(AppState):
             clinician_id=self.clinician_id,
             shared=wanted,
         )
-        live.recheck_people([self.clinician_id])  # their open lists gain or lose it at once
+        # Their open lists gain or lose it at once; so do this client's other tabs.
+        live.recheck_people([self.clinician_id, self._viewer().user_id], but=self.router.session.client_token)
         if wanted:
             await self._after(self._t("Item shared with {name}.", name=self.clinician_name))
         else:

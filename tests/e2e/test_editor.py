@@ -452,7 +452,7 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     # to them (before, the page showed the saved words alone: the edit seemed lost).
     page.go_back()
     expect(page.get_by_text("You have unsaved changes to this entry.")).to_be_visible()
-    page.get_by_role("link", name="Go on with them").click()
+    page.get_by_role("link", name="Continue editing").click()
     expect(page.get_by_label("Your entry")).to_have_value(saved + " " + unwanted)
     # The journal lists the edit's draft as unsaved changes (the entry is also listed, as saved).
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
