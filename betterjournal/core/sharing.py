@@ -301,9 +301,9 @@ _LINKED_CLINICIANS = (
 )
 
 
-def _owners_live_shares(*columns: Any) -> Any:
-    """The owner's items among `item_ids`, each with its shares that show now (the owner's
-    view: not revoked, and the link they were made under still active)."""
+def _owners_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares made under a link that is
+    still active (revoked ones too: the caller says which)."""
     return (
         select(*columns)
         .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
@@ -311,9 +311,14 @@ def _owners_live_shares(*columns: Any) -> Any:
         .where(
             col(ClientItem.owner_id) == bindparam("owner_id"),
             col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-            col(ItemShare.revoked_at).is_(None),
         )
     )
+
+
+def _owners_live_shares(*columns: Any) -> Any:
+    """The owner's items among `item_ids`, each with its shares that show now (the owner's
+    view: not revoked, and the link they were made under still active)."""
+    return _owners_shares(*columns).where(col(ItemShare.revoked_at).is_(None))
 
 
 _LIVE_SHARES = _owners_live_shares(
@@ -322,15 +327,8 @@ _LIVE_SHARES = _owners_live_shares(
 # Per item and clinician, when they last saw it under the link active now, among its shares
 # made private since: read from ix_item_share_seen_ended alone (one row per view that ended).
 _SEEN_BEFORE = (
-    select(ItemShare.item_id, ItemShare.clinician_id, func.max(ItemShare.first_seen_at))
-    .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-    .join(CareLink, _share_link_active())
-    .where(
-        col(ClientItem.owner_id) == bindparam("owner_id"),
-        col(ItemShare.item_id).in_(bindparam("item_ids", expanding=True)),
-        col(ItemShare.revoked_at).is_not(None),
-        col(ItemShare.first_seen_at).is_not(None),
-    )
+    _owners_shares(ItemShare.item_id, ItemShare.clinician_id, func.max(ItemShare.first_seen_at))
+    .where(col(ItemShare.revoked_at).is_not(None), col(ItemShare.first_seen_at).is_not(None))
     .group_by(col(ItemShare.item_id), col(ItemShare.clinician_id))
 )
 

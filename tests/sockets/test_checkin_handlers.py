@@ -62,6 +62,14 @@ async def _check_in(tab: EventClient, mood: int, form: dict[str, Any]) -> list[d
     return await tab.exchange(handler_name(CheckInState, "save_check_in"), {"form": form}, **CHECK_IN)
 
 
+async def _the_one_check_in(tab: EventClient, mood: int) -> str:
+    """A client with no check-in yet checks in once; its id, as their list shows it."""
+    await _check_in(tab, mood, EMPTY_FORM)
+    listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+    (line,) = state_of(listed, CheckInsState)["check_ins"]
+    return line["id"]
+
+
 @pytest.mark.parametrize("value", ["5", True, None, -1, 11, 5.5, [5], {"v": 5}])
 async def test_a_rating_that_is_not_a_whole_number_from_0_to_10_is_refused(
     running_app: RunningApp, value: Any
@@ -417,10 +425,8 @@ async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: R
         connected(running_app, client.cookie) as phone,
         connected(running_app, laptop_cookie) as laptop,
     ):
-        await _check_in(phone, 4, EMPTY_FORM)
-        listed = await phone.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
-        (line,) = state_of(listed, CheckInsState)["check_ins"]
-        editing: dict[str, Any] = {"path": routes.CHECK_IN, "query": {"id": line["id"]}}
+        check_in_id = await _the_one_check_in(phone, 4)
+        editing: dict[str, Any] = {"path": routes.CHECK_IN, "query": {"id": check_in_id}}
         for tab in (phone, laptop):
             await tab.exchange(handler_name(CheckInState, "open_check_in"), **editing)
         phone_note, laptop_note = running_app.marker("phone-note"), running_app.marker("laptop-note")
@@ -440,7 +446,7 @@ async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: R
         )
     with running_app.core(), session_scope() as session:
         owner = session.exec(select(User.id).where(User.email == client.email)).one()
-        kept = items.open_own(session, owner_id=owner, kind=checkins.KIND, item_id=line["id"])
+        kept = items.open_own(session, owner_id=owner, kind=checkins.KIND, item_id=check_in_id)
     assert kept.fields["note"] == phone_note
 
 
@@ -457,11 +463,9 @@ async def test_sharing_a_check_in_in_one_tab_shows_under_its_open_form_in_anothe
         connected(running_app, client.cookie) as phone,
         connected(running_app, laptop_cookie) as laptop,
     ):
-        await _check_in(phone, 6, EMPTY_FORM)
-        listed = await phone.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
-        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        check_in_id = await _the_one_check_in(phone, 6)
         opened = await laptop.exchange(
-            handler_name(CheckInState, "open_check_in"), path=routes.CHECK_IN, query={"id": line["id"]}
+            handler_name(CheckInState, "open_check_in"), path=routes.CHECK_IN, query={"id": check_in_id}
         )
         assert state_of(opened, CheckInState).get("shared_line") == ""
         shared_line = f"Shared with {clinician.name}: once you save, they see your changes."
@@ -469,9 +473,9 @@ async def test_sharing_a_check_in_in_one_tab_shows_under_its_open_form_in_anothe
             since = len(laptop.received)
             await phone.exchange(
                 handler_name(ItemSharingState, "set_shared"),
-                {"item_id": line["id"], "clinician_id": clinician.id, "shared": shared},
+                {"item_id": check_in_id, "clinician_id": clinician.id, "shared": shared},
                 path=routes.CHECK_IN_ITEM,
-                query={"id": line["id"]},
+                query={"id": check_in_id},
             )
             deadline = time.monotonic() + 2
             while state_of(laptop.received[since:], CheckInState).get("shared_line") != wanted:
