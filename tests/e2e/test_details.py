@@ -481,7 +481,16 @@ def test_a_change_far_down_the_page_is_kept_and_said_where_the_person_is(people)
     page.get_by_role("banner").get_by_role("link", name="Settings").click()
     quiet = page.get_by_role("checkbox", name="Send no reminders during quiet hours")
     expect(quiet).to_be_enabled()  # (the form is drawn once its settings have arrived)
-    quiet.evaluate("(box) => box.scrollIntoView({block: 'center'})")  # down, as a thumb would
+    # Down to it, as a thumb would; again if the page grew above it meanwhile (what loads after
+    # the settings, a reminder's banner, moved it out of view once in CI).
+    for _attempt in range(20):
+        quiet.evaluate("(box) => box.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(250)
+        if quiet.evaluate(
+            "(box) => { const r = box.getBoundingClientRect(); "
+            "return r.top >= 0 && r.bottom <= window.innerHeight; }"
+        ):
+            break
     expect(quiet).to_be_in_viewport()
     scrolled = page.evaluate("() => window.scrollY")
     was_on = quiet.is_checked()
