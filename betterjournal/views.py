@@ -748,10 +748,14 @@ class Choice:
 
 
 def next_session_line(reader: Reader, next_at: datetime | None) -> str:
-    """'Next session: Tuesday, March 14, 10:00 a.m.' in the reader's language and time zone."""
+    """'Next session: Tuesday, March 14, 10:00 a.m. (Pacific Daylight Time)' in the reader's
+    language and time zone, named: a client and a clinician in two zones each read their own
+    time, and the name says so when they speak of it."""
     if next_at is None:
         return reader.t("No next session planned yet.")
-    return reader.t("Next session: {moment}", moment=reader.long_moment(next_at))
+    return reader.t(
+        "Next session: {moment} ({zone})", moment=reader.long_moment(next_at), zone=reader.zone_name(next_at)
+    )
 
 
 @dataclass(frozen=True)

@@ -539,6 +539,7 @@ def _session_controls() -> rx.Component:
                             key=BriefState.planned_time,
                             **NATIVE_CONTROL,
                         ),
+                        hint=BriefState.time_hint,
                     ),
                     spacing="3",
                     wrap="wrap",

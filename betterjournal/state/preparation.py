@@ -488,6 +488,7 @@ class BriefState(AppState):
     next_session: str = ""
     planned_day: str = ""  # the next session's date and time in the clinician's zone, for
     planned_time: str = ""  # the form that moves it ("2026-12-05", "14:30"); "" if none
+    time_hint: str = ""  # the zone the form's time is in, the clinician's own
     held_which: str = ""  # which session "Mark held" records (appointments.mark_held's rule)
     since_line: str = ""
     agenda_id: str = ""
@@ -528,6 +529,10 @@ class BriefState(AppState):
         planned = window.next_at.astimezone(reader.zone) if window.next_at else None
         self.planned_day = planned.date().isoformat() if planned else ""
         self.planned_time = planned.strftime("%H:%M") if planned else ""
+        self.time_hint = reader.t(
+            "Your time ({zone}). Your client sees it in their own time zone.",
+            zone=reader.zone_name(window.next_at or now),
+        )
         self.held_which = _held_which(reader, window.next_at)
         if window.start is None:
             self.since_line = reader.t("The last two weeks (no session marked held yet)")

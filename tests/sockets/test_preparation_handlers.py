@@ -28,6 +28,7 @@ import base64
 import io
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -990,9 +991,16 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         since = len(client_tab.received)
         planned = await _brief(doctor, a.id, "plan_session", {"form": {"day": SOON, "time": "10:00"}})
         assert problem_of(planned) == ""
-        await _pushed(
+        # Each reads it in their own zone (here both the deployment's, Toronto), named.
+        zone = r"\(Eastern (Standard|Daylight) Time\)"
+        assert re.fullmatch(
+            rf"Your time {zone}\. Your client sees it in their own time zone\.",
+            state_of(planned, BriefState)["time_hint"],
+        )
+        told = await _pushed(
             client_tab, since, PrepareState, lambda v: v.get("next_session", "").startswith("Next session: ")
         )
+        assert re.fullmatch(rf"Next session: .*, 10:00\u202fa\.m\. {zone}", told["next_session"])
         since = len(client_tab.received)
         held = await _brief(doctor, a.id, "mark_held")
         assert problem_of(held) == "" and state_of(held, BriefState)["agenda_id"] == ""

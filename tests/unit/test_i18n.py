@@ -92,6 +92,28 @@ def test_a_next_session_reads_as_babel_writes_the_whole_moment() -> None:
     assert Reader(FRENCH, "America/Halifax").long_moment(MOMENT) == "lundi 30 novembre, 15\u00a0h\u00a005"
 
 
+def test_a_next_session_names_the_time_zone_each_person_reads_it_in() -> None:
+    """A client in Vancouver and a clinician in Halifax each read the same session in their
+    own time, named (daylight time in summer), so neither takes the other's hour for theirs."""
+    from betterjournal.views import next_session_line
+
+    summer = datetime(2027, 7, 6, 17, 30, tzinfo=UTC)
+    client, clinician = Reader(ENGLISH, "America/Vancouver"), Reader(FRENCH, "America/Halifax")
+    assert next_session_line(client, MOMENT) == (
+        f"Next session: Monday, November 30, 11:05{NNBSP}a.m. (Pacific Standard Time)"
+    )
+    assert next_session_line(client, summer) == (
+        f"Next session: Tuesday, July 6, 10:30{NNBSP}a.m. (Pacific Daylight Time)"
+    )
+    assert next_session_line(clinician, MOMENT) == (
+        f"Prochaine séance{NBSP}: lundi 30 novembre, 15{NBSP}h{NBSP}05 (heure normale de l’Atlantique)"
+    )
+    assert next_session_line(clinician, summer) == (
+        f"Prochaine séance{NBSP}: mardi 6 juillet, 14{NBSP}h{NBSP}30 (heure avancée de l’Atlantique)"
+    )
+    assert Reader(ENGLISH, "UTC").zone_name(MOMENT) == "Coordinated Universal Time"
+
+
 def test_every_month_has_its_french_name() -> None:
     months = [
         Reader(FRENCH).day(datetime(2026, month, 15, 12, tzinfo=UTC)).split()[1] for month in range(1, 13)
