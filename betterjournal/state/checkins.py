@@ -233,6 +233,13 @@ def _own_check_ins(session: Session, *, owner_id: uuid.UUID):
     return every, page, links.linked_clinicians(session, client_id=owner_id), tags, scales
 
 
+def _list_page_and_clinicians(session: Session, *, owner_id: uuid.UUID, older: Cursor | None):
+    from betterjournal.core import links
+
+    page = items.list_own(session, owner_id=owner_id, kind=checkins.KIND, older=older)
+    return page, links.linked_clinicians(session, client_id=owner_id)
+
+
 class CheckInsState(AppState):
     """The client's charts and latest check-ins."""
 
@@ -366,6 +373,17 @@ class CheckInsState(AppState):
         self._show_page(page, (None,))
         self.clinicians = person_lines(clinicians, reader)
         self.check_ins_loaded, self._held_path = True, routes.CHECK_INS
+        self._keep_current()  # a share made in another tab, "seen": the list shows it at once
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """A check-in shared or made private in another tab, seen by a clinician, a link
+        ended: the list's page as it is now, and whom it can be shared with (the charts, the
+        range and what is chosen stay)."""
+        page, clinicians = await in_session(
+            _list_page_and_clinicians, owner_id=uuid.UUID(viewer_id), older=self._page_starts[-1]
+        )
+        self._show_page(page, self._page_starts)
+        self.clinicians = person_lines(clinicians, self._reader())
 
     @guarded(Role.CLIENT)
     async def add_tag(self, form: dict) -> None:

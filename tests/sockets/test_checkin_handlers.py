@@ -450,11 +450,12 @@ async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: R
     assert kept.fields["note"] == phone_note
 
 
-async def test_sharing_a_check_in_in_one_tab_shows_under_its_open_form_in_another(
+async def test_sharing_a_check_in_in_one_tab_shows_in_the_clients_other_tabs(
     running_app: RunningApp,
 ) -> None:
-    """A check-in open for editing on the laptop says at once who sees its edits once it is
-    shared (or made private again) on the phone."""
+    """A check-in shared (or made private again) on the phone says so at once on the laptop:
+    under its open form ("Shared with …: once you save, …") and on the open list of check-ins
+    (its card's "Shared with …"), with nothing tapped there."""
     client = await _actor(running_app, "client", "Form Line")
     clinician = await _actor(running_app, "clinician", "Dr. Form Line")
     await link(running_app, client, clinician)
@@ -462,22 +463,38 @@ async def test_sharing_a_check_in_in_one_tab_shows_under_its_open_form_in_anothe
     async with (
         connected(running_app, client.cookie) as phone,
         connected(running_app, laptop_cookie) as laptop,
+        connected(running_app, laptop_cookie) as laptop_list,
     ):
         check_in_id = await _the_one_check_in(phone, 6)
         opened = await laptop.exchange(
             handler_name(CheckInState, "open_check_in"), path=routes.CHECK_IN, query={"id": check_in_id}
         )
         assert state_of(opened, CheckInState).get("shared_line") == ""
+        listed = await laptop_list.exchange(
+            handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS
+        )
+        (line,) = state_of(listed, CheckInsState)["check_ins"]
+        private_label = line["label"]
+
+        async def pushed(tab: EventClient, since: int, state: type, shows: Any) -> None:
+            deadline = time.monotonic() + 2
+            while not shows(state_of(tab.received[since:], state)):
+                assert time.monotonic() < deadline, f"no push: {tab.received[since:]}"
+                await asyncio.sleep(0.02)
+
         shared_line = f"Shared with {clinician.name}: once you save, they see your changes."
         for shared, wanted in ((True, shared_line), (False, "")):
-            since = len(laptop.received)
+            since, since_list = len(laptop.received), len(laptop_list.received)
             await phone.exchange(
                 handler_name(ItemSharingState, "set_shared"),
                 {"item_id": check_in_id, "clinician_id": clinician.id, "shared": shared},
                 path=routes.CHECK_IN_ITEM,
                 query={"id": check_in_id},
             )
-            deadline = time.monotonic() + 2
-            while state_of(laptop.received[since:], CheckInState).get("shared_line") != wanted:
-                assert time.monotonic() < deadline, f"no push of {wanted!r}: {laptop.received[since:]}"
-                await asyncio.sleep(0.02)
+            await pushed(laptop, since, CheckInState, lambda v, w=wanted: v.get("shared_line") == w)
+
+            def labelled(values: dict[str, Any], on: bool = shared) -> bool:
+                labels = [line["label"] for line in values.get("check_ins") or []]
+                return labels == ([f"Shared with {clinician.name}"] if on else [private_label])
+
+            await pushed(laptop_list, since_list, CheckInsState, labelled)
