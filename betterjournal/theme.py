@@ -14,6 +14,9 @@ that import put every Radix component (menus, tabs, sliders, tables…) in every
 JavaScript: 258 KB of gzip on the sign-in page, of which 78 KB it never runs. `RadixTheme`
 takes it out of the list before the root is written, so each page loads only the components
 it names (`tests/e2e/test_pwa.py` checks the sign-in page's scripts).
+
+After the production build, the stylesheet loses the rules of the components no page draws,
+of Radix's responsive variants and of the other colours (betterjournal/stylesheet.py).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.components.dynamic import reset_bundled_libraries
+
+from betterjournal import stylesheet
 
 ACCENT = "teal"
 # The accent, the grey Radix pairs with it (sage), the neutral grey, and the notices' colours.
@@ -48,6 +53,12 @@ class RadixTheme(rx.plugins.RadixThemesPlugin):
         bundled (the app has no components made at run time)."""
         super().pre_compile(**context)
         reset_bundled_libraries()
+
+    def post_build(self, **context: Any) -> None:
+        """After the production build: the stylesheet without the rules no page can use
+        (betterjournal/stylesheet.py)."""
+        super().post_build(**context)
+        stylesheet.trim_build(context["static_dir"], COLOUR_SCALES)
 
 
 def radix_theme() -> RadixTheme:

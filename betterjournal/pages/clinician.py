@@ -95,6 +95,15 @@ def _waiting(line: WaitingLine) -> rx.Component:
     )
 
 
+_LARGER_FROM_A_TABLET = {
+    "@media (min-width: 520px)": {
+        "font_size": "calc(var(--font-size-5) * var(--code-font-size-adjust))",
+        "line_height": "var(--line-height-5)",
+        "letter_spacing": "calc(var(--letter-spacing-5) + var(--code-letter-spacing))",
+    }
+}
+
+
 def _new_code() -> rx.Component:
     """The code just made, to hand over: copy it, or share it from the phone."""
     return rx.card(
@@ -103,7 +112,10 @@ def _new_code() -> rx.Component:
             # Breaks only between its groups, and only where one line can't hold it.
             rx.code(
                 ClientsState.new_code,
-                size=rx.breakpoints(initial="3", sm="5"),
+                # Larger from a tablet's width up, as Radix's size 5 (a style's media query, not a
+                # responsive prop: the stylesheet keeps no responsive variants, stylesheet.py).
+                size="3",
+                style=_LARGER_FROM_A_TABLET,
                 aria_label=tr("Invitation code"),
                 white_space="normal",
                 word_break="keep-all",

@@ -5,7 +5,8 @@ in French, for a client on a phone (390×844) and a clinician at a desk (1280×8
 must find nothing. On the same walk: every control is at least 44×44 px (inline links
 inside a sentence are exempt, WCAG 2.5.8), there is one h1 and no skipped heading level,
 the landmarks are there, and a 320-px-wide window (a 640-px phone at 200 % zoom) never
-scrolls sideways. A few pages are checked again in dark mode.
+scrolls sideways. A few pages are checked again in dark mode. And each Radix class on a page
+still has its rules in the stylesheet the build trimmed (betterjournal/stylesheet.py).
 
 A client's fortnight is written straight into the app's database through the core
 (untimed setup): check-ins, entries, homework (one returned), an agenda; some shared.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -319,10 +321,44 @@ def sideways(page: Page) -> list[str]:
     return [f"the page is {wide} px wide in a {size['width']} px window: {', '.join(past)}"]
 
 
+# The Radix classes Radix's own stylesheets give rules to (before the build trimmed them),
+# filled once the app has been built (the `worlds` fixture).
+RADIX_RULED: set[str] = set()
+_RADIX_SELECTOR = re.compile(r"\.((?:[a-z]+\\:)?rt-[A-Za-z0-9-]+)")
+
+
+def radix_ruled(app: RunningApp) -> set[str]:
+    themes = app.data_dir / "web" / "node_modules" / "@radix-ui" / "themes"
+    css = "".join((themes / name).read_text() for name in ("components.css", "utilities.css"))
+    return {name.replace("\\:", ":") for name in _RADIX_SELECTOR.findall(css)}
+
+
+def rules_trimmed_away(page: Page) -> list[str]:
+    """Radix classes on the page that Radix gives rules to, and the served stylesheet none."""
+    missing = page.evaluate(
+        """() => {
+            const named = new Set();
+            const collect = rules => { for (const rule of rules) {
+                if (rule.selectorText) named.add(rule.selectorText);
+                if (rule.cssRules) collect(rule.cssRules);
+            } };
+            for (const sheet of document.styleSheets) collect(sheet.cssRules);
+            const selectors = [...named].join(' ');
+            const used = new Set();
+            for (const el of document.querySelectorAll('[class]'))
+                for (const name of el.classList) if (/^([a-z]+:)?rt-/.test(name)) used.add(name);
+            return [...used].filter(name => !selectors.includes('.' + CSS.escape(name))).sort();
+        }"""
+    )
+    assert RADIX_RULED, "the Radix rules were not read (the worlds fixture)"
+    return [f"{name} has no rules: the stylesheet lost them" for name in missing if name in RADIX_RULED]
+
+
 def check(page: Page, where: str, *, narrow: bool) -> list[str]:
     """Every problem on the page that is open, each prefixed with where it was found."""
     settle(page)
     problems = axe_violations(page)
+    problems += rules_trimmed_away(page)
     problems += page.evaluate(SMALL_TARGETS, TARGET)
     problems += page.evaluate(HEADINGS_AND_LANDMARKS)
     problems += page.evaluate(NESTED_CONTROLS)
@@ -400,6 +436,7 @@ def report(problems: list[str]) -> str:
 def worlds(running_app: RunningApp) -> dict[str, World]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make browser`")
+    RADIX_RULED.update(radix_ruled(running_app))
     return {language: seed(running_app, language) for language in (ENGLISH, FRENCH)}
 
 
