@@ -39,9 +39,13 @@ def _fr(message: str) -> str:
 
 
 def _pattern(text: str) -> re.Pattern[str]:
-    """A message as a pattern: its words as they are, each {value} as any text."""
+    """A message as a pattern: its words as they are, each {value} as any text. A value right
+    before a colon (or ; ! ?) ends without a space, as the message writes it: English
+    "{day}: {mean}" is not French "Prochaine séance : …", whose space is the French rule."""
     parts = []
     for literal, name, _, _ in string.Formatter().parse(text):
+        if parts and parts[-1] == ".+?" and literal[:1] in (":", ";", "!", "?"):
+            parts.append(r"(?<!\s)")
         parts.append(re.escape(literal))
         if name is not None:
             parts.append(".+?")
