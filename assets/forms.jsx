@@ -46,6 +46,53 @@ export function KeepTyped({ fields }) {
   return <span ref={anchor} hidden />;
 }
 
+// What was typed in a form not sent yet, while the person looks at another page of the app
+// and comes back (a clinician checking a shared entry half-way through writing instructions):
+// kept in this tab's memory only, under `name`, never in storage, so a reload or a closed tab
+// forgets it as it forgets the page. A form sent successfully gets a new `name` from the
+// server (its round), so it starts empty. Fields are filled again only while still empty or
+// at their first value, and a choice once its option has arrived with the page's state.
+const UNSENT = new Map();
+
+export function KeepUnsent({ name }) {
+  const anchor = useRef(null);
+  useEffect(() => {
+    const form = anchor.current && anchor.current.closest("form");
+    if (!form || !name) return undefined;
+    const kept = UNSENT.get(name) || {};
+    const restored = new Set();
+    const fields = () =>
+      [...form.elements].filter(
+        (field) => field.name && field.type !== "hidden" && field.type !== "password" && field.type !== "submit",
+      );
+    const restore = () => {
+      for (const field of fields()) {
+        const value = kept[field.name];
+        if (typeof value !== "string" || restored.has(field.name)) continue;
+        if (field.tagName === "SELECT" && ![...field.options].some((option) => option.value === value)) continue;
+        if (field.value === field.defaultValue || field.tagName === "SELECT") field.value = value;
+        restored.add(field.name);
+      }
+    };
+    restore();
+    const arrived = new MutationObserver(restore); // a select's options come with the state
+    arrived.observe(form, { childList: true, subtree: true });
+    const remember = () => {
+      const typed = {};
+      for (const field of fields()) typed[field.name] = String(field.value);
+      UNSENT.set(name, typed);
+    };
+    form.addEventListener("input", remember);
+    form.addEventListener("change", remember);
+    return () => {
+      arrived.disconnect();
+      form.removeEventListener("input", remember);
+      form.removeEventListener("change", remember);
+    };
+  }, [name]);
+  return <span ref={anchor} hidden />;
+}
+
 // Inside a form: each change made in it (a box ticked, a time chosen) sends the form at
 // once, as the other choices on the same page are kept as soon as they are made; a form
 // with a Save button far below its first box was left unsaved without a word.

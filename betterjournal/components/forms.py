@@ -22,6 +22,16 @@ class KeepTyped(rx.Component):
     fields: rx.Var[str]
 
 
+class KeepUnsent(rx.Component):
+    """Inside a form: what was typed in it and not sent yet comes back when the person returns
+    from another page of the app (kept in the tab's memory under `name`, never stored)."""
+
+    library = "$/public/forms.jsx"
+    tag = "KeepUnsent"
+
+    name: rx.Var[str]
+
+
 class SaveOnChange(rx.Component):
     """Inside a form: each change made in it sends the form at once (its on_submit)."""
 

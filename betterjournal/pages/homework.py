@@ -17,7 +17,13 @@ from betterjournal.components.entries import (
     share_status_line,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select, words_input
+from betterjournal.components.forms import (
+    NATIVE_CONTROL,
+    KeepUnsent,
+    characters_left,
+    native_select,
+    words_input,
+)
 from betterjournal.components.inputs import choice_chip
 from betterjournal.components.items import delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
@@ -424,6 +430,18 @@ def _assign_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(tr("Assign homework"), as_="h2", size="4"),
+            # Half-typed instructions wait here while the clinician looks at another page (a
+            # shared entry) and comes back; an assignment made starts the next form empty.
+            KeepUnsent.create(
+                name=rx.cond(
+                    ClientHomeworkState.client_id != "",
+                    "assign:"
+                    + ClientHomeworkState.client_id
+                    + ":"
+                    + ClientHomeworkState.assigned_round.to(str),  # type: ignore[attr-defined]
+                    "",
+                )
+            ),
             # Which form this is: a second tap sends the same one, which the server has
             # already assigned (a refused first tap leaves it open to a quick second try).
             rx.el.input(
