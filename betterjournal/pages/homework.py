@@ -646,6 +646,11 @@ def returned_page() -> rx.Component:
                 rx.cond(ReturnedState.answered, worksheet_answers(ReturnedState.fields, level="h2")),
                 rx.divider(),
                 rx.form(
+                    # A comment half written waits here while the clinician looks elsewhere;
+                    # once one is saved (here or in another tab), what was kept is not used.
+                    KeepUnsent.create(
+                        name="comment:" + ReturnedState.assignment_id + ":" + ReturnedState.comment
+                    ),
                     labelled_field(
                         tr("Your comment"),
                         rx.text_area(

@@ -75,6 +75,12 @@ def _read_and_review(desk: Page, url: str, comment: str) -> None:
     returned = desk.get_by_role("region", name="Returned, not reviewed yet")
     returned.get_by_role("link").first.click()
     expect(desk.get_by_role("link", name="Back to Sam's homework")).to_be_visible()
+    # Half written, the clinician looks at Sam's homework and comes back: the words wait.
+    desk.get_by_label("Your comment").fill(comment[:12])
+    desk.get_by_role("link", name="Back to Sam's homework").click()
+    expect(desk.get_by_role("heading", name="Homework for Sam")).to_be_visible()
+    desk.go_back()
+    expect(desk.get_by_label("Your comment")).to_have_value(comment[:12])
     desk.get_by_label("Your comment").fill(comment)
     desk.get_by_role("button", name="Save comment").click()
     expect(desk.get_by_role("status").filter(has_text="Comment saved.")).to_be_visible()
