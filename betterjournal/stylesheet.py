@@ -56,6 +56,25 @@ def classes_named(static_dir: Path) -> set[str]:
     return found
 
 
+def _without_negations(selectors: str) -> str:
+    """The selectors without their `:not(…)` parts: naming a class there ("not a callout's
+    icon") makes a rule match more, never less."""
+    kept, depth, start = [], 0, 0
+    i = 0
+    while i < len(selectors):
+        if depth == 0 and selectors.startswith(":not(", i):
+            kept.append(selectors[start:i])
+            depth, i = 1, i + len(":not(")
+            while i < len(selectors) and depth:
+                depth += {"(": 1, ")": -1}.get(selectors[i], 0)
+                i += 1
+            start = i
+        else:
+            i += 1
+    kept.append(selectors[start:])
+    return "".join(kept)
+
+
 def _dead(selector: str, used: set[str], colours: Collection[str]) -> bool:
     return (
         bool(RESPONSIVE_CLASS.search(selector))
@@ -68,7 +87,9 @@ def _kept(rules: Sequence[Node], used: set[str], colours: Collection[str]) -> li
     kept: list[Node] = []
     for rule in rules:
         if isinstance(rule, QualifiedRule):
-            selectors = tinycss2.serialize(rule.prelude).split(",")
+            # Split at every comma, those inside `:is(…)` too: each of its alternatives is
+            # judged alone, so one that is used keeps the rule.
+            selectors = _without_negations(tinycss2.serialize(rule.prelude)).split(",")
             if all(_dead(selector, used, colours) for selector in selectors):
                 continue
         elif isinstance(rule, AtRule) and rule.lower_at_keyword in _GROUPS and rule.content is not None:

@@ -53,6 +53,8 @@ BUILT_CSS = (
     "@supports (color:color(display-p3 1 1 1)){.rt-TabsList{color:color(display-p3 0 0 1)}}"
     "@keyframes rt-fade{from{opacity:0}to{opacity:1}}"
     ".radix-themes{--x:1}"
+    ".rt-Button:not(.rt-TabsList,:has(.rt-Menu)){gap:1px}"  # names what it must not be
+    ":where(.rt-TabsList,.rt-Button) .rt-Text{gap:2px}"  # one alternative is used
     "[data-accent-color=crimson]{--accent-1:var(--crimson-1)}"
     "[data-accent-color=teal]{--accent-1:var(--teal-1)}"
     ':is([data-gray-color="mauve"]) .rt-Button{color:var(--mauve-9)}'
@@ -70,6 +72,8 @@ def test_the_trimmed_stylesheet_keeps_every_rule_a_page_can_use_and_drops_the_re
         "@media (hover:hover){.rt-Button:hover{color:pink}}"
         "@keyframes rt-fade{from{opacity:0}to{opacity:1}}"
         ".radix-themes{--x:1}"
+        ".rt-Button:not(.rt-TabsList,:has(.rt-Menu)){gap:1px}"
+        ":where(.rt-TabsList,.rt-Button) .rt-Text{gap:2px}"
         "[data-accent-color=teal]{--accent-1:var(--teal-1)}"
     )
 
