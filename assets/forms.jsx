@@ -49,9 +49,10 @@ export function KeepTyped({ fields }) {
 // What was typed in a form not sent yet, while the person looks at another page of the app
 // and comes back (a clinician checking a shared entry half-way through writing instructions):
 // kept in this tab's memory only, under `name`, never in storage, so a reload or a closed tab
-// forgets it as it forgets the page (and so does signing in or out: each loads a new page). A form sent successfully gets a new `name` from the
-// server (its round), so it starts empty. Fields are filled again only while still empty or
-// at their first value, and a choice once its option has arrived with the page's state.
+// forgets it as it forgets the page (and so does signing in or out: each loads a new page).
+// A form sent successfully gets a new `name` from the server (its round, or the comment
+// saved), so it starts afresh. A field is filled again only while it still holds the value
+// it was drawn with, and a choice once its option has arrived with the page's state.
 const UNSENT = new Map();
 
 export function KeepUnsent({ name }) {
