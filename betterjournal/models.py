@@ -825,6 +825,7 @@ class DraftItem:
     fields: dict[str, str]
     updated_at: datetime
     of_saved: bool = False  # changes to a saved item, not a new one
+    saved_created_at: datetime | None = None  # that saved item's creation (names an untitled one)
 
 
 @dataclass(frozen=True)

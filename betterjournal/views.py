@@ -175,6 +175,17 @@ KIND_VIEWS: dict[str, KindView] = {
 }
 
 
+def card_title(kind: str, fields: Mapping[str, str], reader: Reader, created_at: datetime) -> str:
+    """An item's name on its card and page: its title, else what its kind calls an untitled one
+    (an entry by the day it was written: its owner and their clinician say the same)."""
+    view = KIND_VIEWS[kind]
+    return (
+        str(reader.shown(view.title(fields)))
+        or view.untitled(reader, created_at)
+        or reader.t(view.words.untitled)
+    )
+
+
 def item_title(kind: str, fields: Mapping[str, str], reader: Reader) -> str:
     """What names an item in a list: its title, else the start of its text, else its kind's word."""
     view = KIND_VIEWS[kind]
@@ -306,7 +317,7 @@ def own_card(item: OwnItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[item.kind]
     return ItemCard(
         id=str(item.id),
-        title=str(reader.shown(view.title(item.fields))) or view.untitled(reader, item.created_at),
+        title=card_title(item.kind, item.fields, reader, item.created_at),
         preview=preview(view.body(item.fields)),
         written_on=reader.recent(item.created_at),
         label=who_sees(item, reader),
@@ -338,7 +349,8 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
     view = KIND_VIEWS[draft.kind]
     return ItemCard(
         id=str(draft.item_id),
-        title=str(reader.shown(view.title(draft.fields))),
+        # Untitled, it has the name its saved entry has, or will have if saved today.
+        title=card_title(draft.kind, draft.fields, reader, draft.saved_created_at or draft.updated_at),
         preview=preview(view.body(draft.fields)),
         written_on=reader.recent(draft.updated_at),
         # An edit's draft: the same title is also under the saved entries, as last saved.
@@ -356,7 +368,7 @@ def shared_view(item: SharedItem, reader: Reader) -> SharedView:
     view = KIND_VIEWS[item.kind]
     return SharedView(
         id=str(item.id),
-        title=view.title(item.fields),
+        title=card_title(item.kind, item.fields, reader, item.created_at),
         body=view.body(item.fields),
         dates=_shared_dates(item, reader),
         shared_on=reader.t("Shared on {moment}", moment=item.shared_at),

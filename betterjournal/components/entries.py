@@ -23,7 +23,7 @@ def _card_link(href: str, *lines: rx.Component) -> rx.Component:
 
 
 def _title(title: rx.Var[str] | str) -> rx.Component:
-    return rx.text(rx.cond(title != "", title, tr("Untitled entry")), weight="bold")
+    return rx.text(title, weight="bold")
 
 
 def entry_card(entry: ItemCard, href: str) -> rx.Component:

@@ -151,9 +151,9 @@ def list_new(
     if not rows:
         return []
     key = data_key(session, owner_id)
-    saved = set(
+    saved = dict(
         session.exec(
-            select(ClientItem.id).where(
+            select(ClientItem.id, ClientItem.created_at).where(
                 col(ClientItem.owner_id) == owner_id,
                 col(ClientItem.id).in_([row[0] for row in rows]),
                 col(ClientItem.deleted_at).is_(None),
@@ -166,5 +166,14 @@ def list_new(
             continue
         values = _open(key, item_id, blob)
         if any(value.strip() for value in values.values()):
-            found.append(DraftItem(item_id, kind.name, values, updated_at, of_saved=item_id in saved))
+            found.append(
+                DraftItem(
+                    item_id,
+                    kind.name,
+                    values,
+                    updated_at,
+                    of_saved=item_id in saved,
+                    saved_created_at=saved.get(item_id),
+                )
+            )
     return found

@@ -338,14 +338,7 @@ def shared_entry_page() -> rx.Component:
                 tr("Opening the entry"),
             ),
         ),
-        # The entry's title, else whose it is ("Untitled entry" says nothing).
-        heading=rx.cond(
-            SharedWithMeState.reading_available,
-            rx.cond(
-                reading.title != "",
-                reading.title,
-                tr("Untitled entry by {name}", name=reading.owner_name),
-            ),
-            tr("Shared entry"),
-        ),  # type: ignore[arg-type]
+        # The entry's title, else the day it was written, as its owner calls it ("Yesterday's
+        # entry"); whose it is is said right under it.
+        heading=rx.cond(SharedWithMeState.reading_available, reading.title, tr("Shared entry")),  # type: ignore[arg-type]
     )

@@ -481,7 +481,7 @@ def _brief_line(line: AgendaLineView) -> rx.Component:
 def _shared_item(item: SharedView) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(rx.cond(item.title != "", item.title, tr("Untitled entry")), weight="bold"),
+            rx.text(item.title, weight="bold"),
             entry_body(item.body),
             rx.text(item.dates, size="1", color_scheme="gray"),
             spacing="2",

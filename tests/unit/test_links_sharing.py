@@ -21,7 +21,7 @@ from betterjournal.core import audit, drafts, items, journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
-from betterjournal.i18n import Reader
+from betterjournal.i18n import FRENCH, Reader
 from betterjournal.models import (
     AuditAction,
     AuditEvent,
@@ -893,6 +893,34 @@ def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
         assert first.older is not None
         older = items.list_own(session, owner_id=a, kind=journal.KIND, older=first.older)
         assert (len(older.items), older.older) == (1, None)
+
+
+def test_an_untitled_entry_has_one_name_in_the_list_its_draft_and_for_the_clinician(db) -> None:
+    """Named by the day it was written, for its owner and the clinician alike (each in their
+    own words and zone): not "Today's entry" in one place and "Untitled entry" in another."""
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    written = datetime.now(UTC) - timedelta(days=3)
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        saved = new_entry(session, owner_id=a, body="words")
+        session.exec(update(ClientItem).where(col(ClientItem.id) == saved).values(created_at=written))
+        share(session, owner_id=a, entry_id=saved, clinician_id=dr_a)
+        _save_draft(session, a, saved, "", "changed words")  # an edit of it, not saved yet
+        _save_draft(session, a, uuid.uuid4(), "", "new words")  # a new one, started now
+    reader = Reader()
+    named = f"Entry of {reader.day(written)}"
+    with session_scope() as session:
+        own = items.list_own(session, owner_id=a, kind=journal.KIND).items
+        new = {d.fields["body"]: d for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
+        shared = sharing.list_shared(session, clinician_id=dr_a, client_id=a, kind=journal.KIND).items
+    assert views.own_card(own[0], reader).title == named
+    assert views.draft_card(new["changed words"], reader).title == named
+    assert views.shared_card(shared[0], reader).title == named
+    assert views.draft_card(new["new words"], reader).title == "Today's entry"
+    french = Reader(FRENCH)
+    assert views.shared_card(shared[0], french).title == french.t("Entry of {day}", day=french.day(written))
+    titled = SharedItem(uuid.uuid4(), journal.KIND.name, a, {"title": "Walk", "body": ""}, written, written)
+    assert views.shared_view(titled, reader).title == "Walk"
 
 
 def test_the_clinician_is_told_of_an_edit_since_the_share_and_only_of_that() -> None:
