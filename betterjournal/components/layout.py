@@ -21,7 +21,7 @@ from betterjournal.state.editor import EditorState
 CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
 CRISIS_CALL = N_("Call 988")
 CRISIS_TEXT = N_("Text 988")
-TAP = "2.75rem"  # 44 px at the default font size; grows with the reader's text
+TAP = "var(--tap)"  # 44 px at the default font size; grows with the reader's text (assets/app.css)
 
 # The path the browser is on (React Router's): the tab bar marks where you are at once,
 # without waiting for the server.
@@ -73,8 +73,15 @@ useEffect(() => {
     heading.focus();
   }
   window.bjFocusPathSeen = bjFocusPath;
-  // In large text the tabs scroll sideways: the one for this page is shown.
-  document.querySelector('nav [aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
+  // In large text the tabs scroll sideways: the one for this page is shown, and shown again
+  // whenever a tab changes size (its words arriving in the person's language, the bold of
+  // the page you are on), which moves it.
+  const row = document.querySelector("nav .bj-tabs");
+  if (!row) return;
+  const show = () => row.querySelector('[aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
+  const watcher = new ResizeObserver(show);
+  row.querySelectorAll("a").forEach((tab) => watcher.observe(tab));
+  return () => watcher.disconnect();
 }, [bjFocusPath]);"""
         ]
 
@@ -371,7 +378,9 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                         AppState.viewer_name,
                         size="1",
                         color_scheme="gray",
-                        margin_top="-0.5rem",  # right under the name, in the link's bottom margin
+                        # Right under the name, in the link's room below its words (none when
+                        # a target is 44 px and the words fill it: large text on a phone).
+                        margin_top="min(0px, calc((var(--line-height-4) - var(--tap)) / 2))",
                         min_height="var(--line-height-1)",  # held before the name arrives: nothing jumps
                         # As wide as the column, never widening it: the app's name sets its least.
                         width="0",

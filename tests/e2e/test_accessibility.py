@@ -632,6 +632,11 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
             settings = page.get_by_role("banner").get_by_role("link", name=Reader(language).t("Settings"))
             gear = settings.bounding_box()
             assert gear is not None and abs(gear["y"] + gear["height"] / 2 - box["y"] - box["height"] / 2) < 8
+            # The page keeps most of the screen: the header and the tab bar took 43 % of it
+            # (targets twice 44 px tall, each tab's words on two lines); now about a third.
+            header, bar = (page.locator(s).bounding_box() for s in ("header", "nav.bj-tab-bar"))
+            assert header and bar and header["height"] <= 0.27 * viewport["height"], (path, header)
+            assert bar["height"] <= 0.1 * viewport["height"], (path, bar)
     page.context.close()
     assert not problems, report(problems)
 
