@@ -78,7 +78,8 @@ useEffect(() => {
   // the page you are on), which moves it.
   const row = document.querySelector("nav .bj-tabs");
   if (!row) return;
-  const show = () => row.querySelector('[aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
+  const show = () =>
+    row.querySelector('[aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
   const watcher = new ResizeObserver(show);
   row.querySelectorAll("a").forEach((tab) => watcher.observe(tab));
   return () => watcher.disconnect();
