@@ -10,7 +10,12 @@ from betterjournal.components.forms import KeepTyped, form_field
 from betterjournal.components.layout import BrowserTimeZone, public_shell
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
+from betterjournal.i18n import N_
 from betterjournal.state.base import AppState
+
+# Under the password field of a form the server sent back with a problem (KeepTyped refills
+# the other fields, never a password).
+RETYPE_PASSWORD = N_("Type your password again: for your safety, it is never kept.")
 
 
 def _auth_form(action: str, submit_label: Text, *fields: rx.Component, keep: str) -> rx.Component:
@@ -57,7 +62,13 @@ def sign_in_page() -> rx.Component:
             routes.API_SIGN_IN,
             tr("Sign in"),
             form_field(tr("Email"), "email", type="email", auto_complete="username"),
-            form_field(tr("Password"), "password", type="password", auto_complete="current-password"),
+            form_field(
+                tr("Password"),
+                "password",
+                type="password",
+                auto_complete="current-password",
+                hint=rx.cond(AppState.retype_password, tr(RETYPE_PASSWORD), ""),
+            ),
             keep="email",
         ),
         rx.text(rx.link(tr("Forgot your password?"), href=routes.FORGOT), size="2"),
@@ -95,7 +106,11 @@ def register_page() -> rx.Component:
                 auto_complete="new-password",
                 min_length=12,
                 max_length=128,
-                hint=tr("At least 12 characters. A few unrelated words work well."),
+                hint=rx.cond(
+                    AppState.retype_password,
+                    tr(RETYPE_PASSWORD),
+                    tr("At least 12 characters. A few unrelated words work well."),
+                ),
             ),
             keep="code,name,email",
         ),

@@ -114,6 +114,9 @@ class AppState(rx.State):
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
     first_password: bool = False  # choosing the first password (after approval), not a reset
+    # The server sent a sign-in or registration form back with a problem: the other fields
+    # come back filled, never the password, and its field says so.
+    retype_password: bool = False
     next_path: str = ""  # the signed-in page a signed-out person opened, to open after sign-in
     clinic_sign_in: bool = False  # this deployment has a clinic identity provider
     notice: str = ""
@@ -280,6 +283,7 @@ class AppState(rx.State):
         query = self.router.url.query_parameters
         problem = PUBLIC_PAGE_PROBLEMS.get(str(query.get("error", ""))[:40])
         self.problem = self._t(problem) if problem else ""
+        self.retype_password = problem is not None
         notice = next((message for key, message in PUBLIC_PAGE_NOTICES.items() if query.get(key)), None)
         self.notice = self._t(notice) if notice else ""
         token = query.get("token", "")

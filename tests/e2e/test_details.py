@@ -103,6 +103,17 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
     stranger.page.get_by_role("button", name="Create account").click()
     refused = stranger.page.get_by_role("alert").filter(has_text="We couldn't create an account")
     expect(refused).to_be_visible()
+    # What was typed comes back, but never the password: its field says so, not left silently empty.
+    expect(stranger.page.get_by_label("Your name")).to_have_value("Not Linked")
+    expect(stranger.page.get_by_label("Password", exact=True)).to_have_value("")
+    expect(
+        stranger.page.get_by_text("Type your password again: for your safety, it is never kept.")
+    ).to_be_visible()
+    stranger.goto("/register")  # a page opened afresh asks for nothing again
+    expect(
+        stranger.page.get_by_text("At least 12 characters. A few unrelated words work well.")
+    ).to_be_visible()
+    expect(stranger.page.get_by_text("Type your password again", exact=False)).to_have_count(0)
 
 
 def test_the_share_sheet_is_offered_only_where_the_browser_has_one(people, open_phone) -> None:

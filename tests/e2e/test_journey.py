@@ -158,6 +158,10 @@ def test_registering_a_taken_email_looks_exactly_like_registering_a_new_one(
     visitor.page.get_by_label("Password").fill("a-different-passphrase-42")
     visitor.page.get_by_role("button", name="Sign in").click()
     expect(visitor.page.get_by_role("alert")).to_contain_text("don't match an account")
+    expect(visitor.page.get_by_label("Email")).to_have_value(clinician["email"])
+    expect(
+        visitor.page.get_by_text("Type your password again: for your safety, it is never kept.")
+    ).to_be_visible()
 
 
 def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> None:
