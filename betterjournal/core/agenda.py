@@ -340,12 +340,47 @@ def pin(
     return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), pin=kind, item_id=str(parsed)))
 
 
-def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Agenda:
+@dataclass(frozen=True)
+class Removed:
+    """A line just removed and where it stood: what "Undo" puts back."""
+
+    line: Line
+    at: int
+
+
+def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Removed:
     agenda = _own_agenda(session, client_id, agenda_id)
-    kept = tuple(line for line in agenda.lines if line.id != line_id)
-    if len(kept) == len(agenda.lines):
+    at = next((i for i, line in enumerate(agenda.lines) if line.id == line_id), None)
+    if at is None:
         raise InvalidInput(N_("That item isn't on your agenda any more. Reload the page to see it as it is."))
-    return _write(session, client_id, agenda, lines=kept)
+    _write(session, client_id, agenda, lines=agenda.lines[:at] + agenda.lines[at + 1 :])
+    return Removed(agenda.lines[at], at)
+
+
+def put_back(session: Session, *, client_id: uuid.UUID, agenda_id: object, removed: Removed) -> Agenda:
+    """Undo a removal: the line as it was, at its place (the end, if the agenda is shorter
+    now). A pin comes back only while its item is still the client's; a second tap changes
+    nothing."""
+    agenda = _own_agenda(session, client_id, agenda_id)
+    line = replace(removed.line, discussed=False)
+    if any(kept.id == line.id for kept in agenda.lines):
+        return agenda
+    if line.pin == CHART and any(kept.pin == CHART for kept in agenda.lines):
+        raise InvalidInput(N_("The chart is on your agenda already."))
+    if line.item_id:
+        items.owned(
+            session,
+            owner_id=client_id,
+            item_id=line.item_id,
+            action=AuditAction.WRITE_ITEM,
+            kind=PINNABLE[line.pin],
+        )
+        if any(kept.item_id == line.item_id for kept in agenda.lines):
+            raise InvalidInput(N_("That is on your agenda already."))
+    if len(agenda.lines) >= LINES_MAX:
+        raise InvalidInput(_TOO_MANY)
+    at = min(removed.at, len(agenda.lines))
+    return _write(session, client_id, agenda, lines=(*agenda.lines[:at], line, *agenda.lines[at:]))
 
 
 def reorder(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_ids: object) -> Agenda:

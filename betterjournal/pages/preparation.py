@@ -146,6 +146,36 @@ def _pin_share(line: AgendaLineView) -> rx.Component:
     )
 
 
+def _undo_remove() -> rx.Component:
+    """Right under the list, where the line was: what was removed, and a way to put it back
+    (focused, so the keyboard's place isn't lost with the button that was tapped)."""
+    return rx.cond(
+        PrepareState.removed_line != "",
+        rx.hstack(
+            rx.text(
+                tr("Removed from your agenda: {text}", text=PrepareState.removed_line),
+                role="status",
+                size="2",
+                flex="1",
+                min_width="12em",
+            ),
+            rx.button(
+                rx.icon("undo-2", aria_hidden="true"),
+                tr("Undo"),
+                on_click=PrepareState.undo_remove,
+                variant="soft",
+                size="3",
+                auto_focus=True,
+                key=PrepareState.removed_line,  # a new removal: a new button, focused again
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+    )
+
+
 def _agenda() -> rx.Component:
     return _section(
         tr("What I want to bring"),
@@ -176,6 +206,7 @@ def _agenda() -> rx.Component:
             ),
             rx.text(tr("Nothing on your agenda yet. Add a line, or pin something."), size="2"),
         ),
+        _undo_remove(),
         rx.form(
             rx.vstack(
                 labelled_field(

@@ -165,10 +165,13 @@ class PrepareState(AppState):
     pin_choices: list[Choice] = []  # the window's entries and homework, and the chart, to pin
     has_chart: bool = False
     prepare_loaded: bool = False
+    removed_line: str = ""  # the line just removed, as it read: "Undo" puts it back
+    _removed: agenda.Removed | None = None
     _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_prepare(self) -> None:
+        self._removed, self.removed_line = None, ""
         await self._load(self._viewer().user_id, self.router.url.query_parameters.get("with", ""))
 
     async def _load(self, client_id: uuid.UUID, wanted: str) -> None:
@@ -270,8 +273,9 @@ class PrepareState(AppState):
         await self._load(uuid.UUID(viewer_id), self.clinician_id)
 
     async def _after(self, notice: str = "") -> None:
-        """After a change: the page as it is now; a shared agenda changes on the
-        clinician's open brief too."""
+        """After a change: the page as it is now (a line removed before can't be put back by
+        "Undo" any more); a shared agenda changes on the clinician's open brief too."""
+        self._removed, self.removed_line = None, ""
         await self._load(self._viewer().user_id, self.clinician_id)
         if self.agenda_shared:
             live.recheck_people([self.clinician_id])
@@ -308,10 +312,23 @@ class PrepareState(AppState):
 
     @guarded(Role.CLIENT)
     async def remove_line(self, line_id: str) -> None:
-        await in_session(
+        shown = next((line.text for line in self.lines if line.id == line_id), "")
+        removed = await in_session(
             agenda.remove_line, client_id=self._viewer().user_id, agenda_id=self.agenda_id, line_id=line_id
         )
-        await self._after(self._t("Removed from your agenda."))
+        await self._after()  # said under the list, with "Undo" (pages/preparation.py)
+        self._removed, self.removed_line = removed, shown  # (after _after, which forgets the last)
+
+    @guarded(Role.CLIENT)
+    async def undo_remove(self) -> None:
+        """Put the line just removed back where it was."""
+        removed = self._removed
+        if removed is None:
+            raise InvalidInput(N_("There is nothing to undo. Reload the page to see your agenda as it is."))
+        await in_session(
+            agenda.put_back, client_id=self._viewer().user_id, agenda_id=self.agenda_id, removed=removed
+        )
+        await self._after(self._t("Back on your agenda."))
 
     @guarded(Role.CLIENT)
     async def move_line(self, line_id: str, by: int) -> None:

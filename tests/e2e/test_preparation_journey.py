@@ -153,6 +153,17 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
         _status(page, "Pinned to your agenda.")
     agenda = bring.get_by_role("list", name="Your agenda")
     expect(agenda.get_by_role("listitem")).to_have_count(3)
+    # ✕ by mistake: "Undo" (focused, where the line was) puts the line back in its place.
+    agenda.get_by_role("button", name=f"Remove: {line}").click()
+    expect(agenda.get_by_role("listitem")).to_have_count(2)
+    undo = bring.get_by_role("button", name="Undo")
+    expect(bring.get_by_role("status")).to_have_text(f"Removed from your agenda: {line}")
+    expect(undo).to_be_focused()
+    page.keyboard.press("Enter")
+    _status(page, "Back on your agenda.")
+    expect(agenda.get_by_role("listitem")).to_have_count(3)
+    expect(agenda.get_by_role("listitem").first).to_contain_text(line)
+    expect(undo).to_have_count(0)
     # The private pin says so, and offers to share it (not taken here).
     expect(agenda.get_by_role("listitem").nth(2)).to_contain_text("Only you can see this item")
     expect(agenda.get_by_role("listitem").nth(1)).not_to_contain_text("Only you can see this item")

@@ -800,6 +800,13 @@ BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
     ("move by 'x'", "move_line", lambda b: {"line_id": b.line_id, "by": "x"}, CHANGED, False),
     ("move an unknown line", "move_line", lambda b: {"line_id": "deadbeef", "by": 1}, CHANGED, False),
     ("remove an unknown line", "remove_line", lambda b: {"line_id": "deadbeef"}, GONE, False),
+    (
+        "undo with nothing removed",
+        "undo_remove",
+        lambda b: {},
+        "There is nothing to undo. Reload the page to see your agenda as it is.",
+        False,
+    ),
     ("pin a check-in kind", "pin", lambda b: {"form": {"item": f"check_in:{uuid.uuid4()}"}}, BROKEN, False),
     (
         "pin a malformed id",

@@ -256,6 +256,46 @@ def test_the_agenda_is_the_clients_and_pins_share_nothing(db: People) -> None:
         )
 
 
+def test_a_removed_line_is_put_back_where_it_was_once_and_a_pin_only_while_its_item_is_there(
+    db: People,
+) -> None:
+    _linked(db)
+    a = db.client_a.id
+    with session_scope() as session:
+        entry = new_entry(session, owner_id=a, body="words")
+    agenda_id = _prepare(db).agenda.id
+    with session_scope() as session:
+        for text in ("one", "two", "three"):
+            agenda.add_text(session, client_id=a, agenda_id=agenda_id, text=text)
+        agenda.pin(session, client_id=a, agenda_id=agenda_id, kind="journal_entry", item_id=entry)
+    lines = _prepare(db).agenda.lines
+    with session_scope() as session:
+        removed = agenda.remove_line(session, client_id=a, agenda_id=agenda_id, line_id=lines[1].id)
+    assert removed == agenda.Removed(lines[1], 1)
+    assert [line.text for line in _prepare(db).agenda.lines] == ["one", "three", ""]
+    with session_scope() as session:
+        agenda.put_back(session, client_id=a, agenda_id=agenda_id, removed=removed)
+    with session_scope() as session:  # a second tap changes nothing
+        agenda.put_back(session, client_id=a, agenda_id=agenda_id, removed=removed)
+    assert _prepare(db).agenda.lines == lines
+    # Removed from a shorter agenda's place beyond its end: back at the end.
+    with session_scope() as session:
+        pin = agenda.remove_line(session, client_id=a, agenda_id=agenda_id, line_id=lines[3].id)
+        agenda.remove_line(session, client_id=a, agenda_id=agenda_id, line_id=lines[0].id)
+        agenda.put_back(session, client_id=a, agenda_id=agenda_id, removed=pin)
+    assert [line.id for line in _prepare(db).agenda.lines] == [lines[1].id, lines[2].id, lines[3].id]
+    # A pin whose entry was deleted meanwhile doesn't come back: refused like any other id.
+    with session_scope() as session:
+        pin = agenda.remove_line(session, client_id=a, agenda_id=agenda_id, line_id=lines[3].id)
+        items.delete_item(session, owner_id=a, item_id=entry)
+    with pytest.raises(Denied), session_scope() as session:
+        agenda.put_back(session, client_id=a, agenda_id=agenda_id, removed=pin)
+    assert [line.id for line in _prepare(db).agenda.lines] == [lines[1].id, lines[2].id]
+    # Another client's agenda: refused.
+    with pytest.raises(Denied), session_scope() as session:
+        agenda.put_back(session, client_id=db.client_b.id, agenda_id=agenda_id, removed=removed)
+
+
 def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: People) -> None:
     _linked(db)
     with session_scope() as session:
