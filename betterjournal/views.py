@@ -759,12 +759,15 @@ class Choice:
 # --- session preparation ---------------------------------------------------------------------
 
 
-def next_session_line(reader: Reader, next_at: datetime | None) -> str:
+def next_session_line(reader: Reader, next_at: datetime | None, *, zone_named: bool = True) -> str:
     """'Next session: Tuesday, March 14, 10:00 a.m. (Pacific Daylight Time)' in the reader's
     language and time zone, named: a client and a clinician in two zones each read their own
-    time, and the name says so when they speak of it."""
+    time, and the name says so when they speak of it. (Not named on a clinician's list of
+    clients, where every line is in their own zone: the name would be the same on each.)"""
     if next_at is None:
         return reader.t("No next session planned yet.")
+    if not zone_named:
+        return reader.t("Next session: {moment}", moment=reader.long_moment(next_at))
     return reader.t(
         "Next session: {moment} ({zone})", moment=reader.long_moment(next_at), zone=reader.zone_name(next_at)
     )
@@ -826,7 +829,7 @@ def case_line(line, reader: Reader) -> CaseLineView:
         attention.append(reader.t("Agenda shared for the next session"))
     return CaseLineView(
         name=line.name,
-        next_session=next_session_line(reader, line.next_at),
+        next_session=next_session_line(reader, line.next_at, zone_named=False),
         attention=attention,
         brief_href=routes.brief(line.client_id),
     )

@@ -95,7 +95,8 @@ def test_a_next_session_reads_as_babel_writes_the_whole_moment() -> None:
 def test_a_next_session_names_the_time_zone_each_person_reads_it_in() -> None:
     """A client in Vancouver and a clinician in Halifax each read the same session in their
     own time, named (daylight time in summer), so neither takes the other's hour for theirs."""
-    from betterjournal.views import next_session_line
+    from betterjournal.core.caseload import CaseLine
+    from betterjournal.views import case_line, next_session_line
 
     summer = datetime(2027, 7, 6, 17, 30, tzinfo=UTC)
     client, clinician = Reader(ENGLISH, "America/Vancouver"), Reader(FRENCH, "America/Halifax")
@@ -112,6 +113,12 @@ def test_a_next_session_names_the_time_zone_each_person_reads_it_in() -> None:
         f"Prochaine séance{NBSP}: mardi 6 juillet, 14{NBSP}h{NBSP}30 (heure avancée de l’Atlantique)"
     )
     assert Reader(ENGLISH, "UTC").zone_name(MOMENT) == "Coordinated Universal Time"
+    # A clinician's list of clients: every line in their own zone, so no line names it.
+    line = CaseLine("id", "Noor", MOMENT, new_shared=0, to_review=0, overdue=0, agenda_shared=False)
+    assert (
+        case_line(line, clinician).next_session
+        == f"Prochaine séance{NBSP}: lundi 30 novembre, 15{NBSP}h{NBSP}05"
+    )
 
 
 def test_every_month_has_its_french_name() -> None:
