@@ -67,13 +67,20 @@ export function KeepUnsent({ name }) {
         (field) => field.name && field.type !== "hidden" && field.type !== "password" && field.type !== "submit",
       );
     const restore = () => {
+      let changed = false;
       for (const field of fields()) {
         const value = kept[field.name];
         if (typeof value !== "string" || restored.has(field.name)) continue;
         if (field.tagName === "SELECT" && ![...field.options].some((option) => option.value === value)) continue;
-        if (field.value === field.defaultValue || field.tagName === "SELECT") field.value = value;
+        if (field.value === field.defaultValue || field.tagName === "SELECT") {
+          changed = changed || field.value !== value;
+          field.value = value;
+        }
         restored.add(field.name);
       }
+      // A form folded away (an assignment's "Edit or withdraw") opens on what was typed in it.
+      const folded = form.closest("details");
+      if (changed && folded) folded.open = true;
     };
     restore();
     const arrived = new MutationObserver(restore); // a select's options come with the state

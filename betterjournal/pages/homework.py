@@ -535,6 +535,19 @@ def _given_card(line: GivenLine) -> rx.Component:
                     rx.el.summary(tr("Edit or withdraw"), cursor="pointer"),
                     rx.form(
                         rx.vstack(
+                            # Changes half made wait while the clinician looks elsewhere, as the
+                            # Assign form's do; keyed by what is saved: once saved (here or in
+                            # another tab), the form starts from the saved words.
+                            KeepUnsent.create(
+                                name="edit:"
+                                + line.id
+                                + ":"
+                                + line.due_on
+                                + ":"
+                                + line.note
+                                + ":"
+                                + line.instructions
+                            ),
                             rx.el.input(type="hidden", name="assignment_id", value=line.id, read_only=True),
                             labelled_field(
                                 tr("Instructions"),

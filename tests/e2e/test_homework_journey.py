@@ -145,6 +145,19 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     due = date.today() + timedelta(days=3)
     _assign(desk, "Thought record", due=due, instructions="After a hard moment this week.")
     expect(desk.get_by_text("Assigned", exact=True)).to_be_visible()
+    # Its changes, half made, wait too while the clinician looks elsewhere, folded open.
+    edit = desk.locator("details").filter(has_text="Edit or withdraw")
+    edit.get_by_text("Edit or withdraw").click()
+    edit.get_by_label("Note for your client").fill("Take your time.")
+    desk.get_by_role("link", name="Back to clients").click()
+    desk.get_by_role("link").filter(has_text="Sam").click()
+    desk.get_by_role("link", name="Homework").click()
+    expect(edit.get_by_label("Note for your client")).to_be_visible()
+    expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
+    expect(edit.get_by_label("Instructions")).to_have_value("After a hard moment this week.")
+    edit.get_by_role("button", name="Save changes").click()
+    expect(desk.get_by_role("status").filter(has_text="Assignment updated.")).to_be_visible()
+    expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
 
     # The client finds it under "To do" on the home screen, with its due day in words.
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
