@@ -1212,6 +1212,37 @@ async def test_summaries_asked_for_in_many_tabs_at_once_are_made_one_at_a_time(t
     assert waited < 3, f"another person's page waited {waited:.1f} s"
 
 
+async def test_a_tab_closed_while_its_summary_is_made_does_not_free_a_second_file(team: Team) -> None:
+    """The attack: ask for a long summary, close the tab at once, ask again in another tab,
+    again and again. Were a closed tab's handler ended (and the one-file hold with it) while
+    its file is still being made, each new tab would queue another file for everyone. Reflex
+    lets a closed tab's handler run to its end, so the person is held until the file is made,
+    whichever tab asked."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    entry_id = _long_entry(app, a, "\U0001f60a" * 6_000)  # about 0.3 s to make
+    form = {"form": {f"entry-{entry_id}": True}}
+    gone, stays = await connect(app, a.cookie), await connect(app, a.cookie)
+    try:
+        for tab in (gone, stays):
+            await _prepare(tab, c)
+        asking = asyncio.create_task(_on_prepare(gone, c, "download_summary", form))
+        await asyncio.sleep(0.05)  # it is being made
+        await gone.close()
+        asking.cancel()
+        again = await _on_prepare(stays, c, "download_summary", form)
+        assert _downloads(again) == []
+        assert problem_of(again) == (
+            "A file you asked for is still being made, in another tab or window. "
+            "Try again once it has downloaded."
+        )
+        await asyncio.sleep(1.5)  # made (and dropped: its tab is gone)
+        later = await _on_prepare(stays, c, "download_summary", form)
+        assert problem_of(later) == "" and len(_downloads(later)) == 1
+    finally:
+        await stays.close()
+
+
 async def test_an_entry_pinned_before_the_last_session_can_still_go_in_the_summary(team: Team) -> None:
     """A pin not discussed carries over to the next agenda; its entry, written before the new
     window, is offered for the paper summary too (before, the summary printed its title alone
