@@ -786,7 +786,9 @@ class Share:
     clinician_name: str
     shared_at: datetime | None  # None: not shared with this clinician
     seen_at: datetime | None
-    seen_before: datetime | None = None  # not shared now: when they last saw it while it was
+    # Not seen under the share of now (or not shared now): when they last saw it under an
+    # earlier share, made private since (under the link active now).
+    seen_before: datetime | None = None
 
 
 @dataclass(frozen=True)

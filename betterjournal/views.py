@@ -414,6 +414,13 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
         )
     elif share.shared_at is None:
         status = reader.t("Private: {name} can't see this.", name=name)
+    elif share.seen_at is None and share.seen_before is not None:  # shared again, seen before
+        status = reader.t(
+            "Shared with {name} again on {shared}. Not seen since; they saw it on {seen}.",
+            name=name,
+            shared=share.shared_at,
+            seen=share.seen_before,
+        )
     elif share.seen_at is None:
         status = reader.t("Shared with {name} on {shared}. Not seen yet.", name=name, shared=share.shared_at)
     else:

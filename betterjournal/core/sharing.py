@@ -337,7 +337,7 @@ def shares_of(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[Share]]:
     """For the owner: per item, one Share per linked clinician (shared or not, seen when;
-    made private after they saw it: when they last saw it)."""
+    and, not seen under the share of now, when they last saw it under an earlier one)."""
     ids = list(item_ids)
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
     live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
@@ -353,7 +353,7 @@ def shares_of(
         for clinician_id, name in clinicians:
             key = (item_id, clinician_id)
             shared_at, seen_at = live.get(key, (None, None))
-            before = seen_before.get(key) if shared_at is None else None
+            before = seen_before.get(key) if seen_at is None else None  # (AUD-3: said, not hidden)
             result[item_id].append(Share(clinician_id, name, shared_at, seen_at, before))
     return result
 

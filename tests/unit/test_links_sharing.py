@@ -339,11 +339,27 @@ def test_made_private_after_it_was_seen_the_owner_is_still_told_when_it_was_seen
         f"Private: {db.clinician_a.name} can't see this any more. "
         f"They saw it on {reader.t('{seen}', seen=seen)}, while it was shared."
     )
-    # Shared again and not opened since: "Not seen yet", as any new share.
+    # Shared again and not opened since: not "Not seen yet" (they have read it): when, too.
     with session_scope() as session:
         share(session, owner_id=a, entry_id=scene["shared"], clinician_id=dr_a)
     again = _shares(a, scene["shared"])[0]
-    assert (again.shared_at is not None, again.seen_at, again.seen_before) == (True, None, None)
+    assert (again.shared_at is not None, again.seen_at, again.seen_before) == (True, None, seen)
+    assert views.share_lines([again], reader)[0].status == reader.t(
+        "Shared with {name} again on {shared}. Not seen since; they saw it on {seen}.",
+        name=db.clinician_a.name,
+        shared=again.shared_at,
+        seen=seen,
+    )
+    # Opened again: seen under this share, said as any share seen.
+    _read(dr_a, scene["shared"])
+    opened = _shares(a, scene["shared"])[0]
+    assert opened.seen_at is not None and opened.seen_before is None
+    assert views.share_lines([opened], reader)[0].status == reader.t(
+        "Shared with {name} on {shared}. Seen on {seen}.",
+        name=db.clinician_a.name,
+        shared=opened.shared_at,
+        seen=opened.seen_at,
+    )
     # Shared, made private before it was opened: plain "Private".
     never_seen = _shares(a, scene["revoked"])[0]
     private = f"Private: {db.clinician_a.name} can't see this."
