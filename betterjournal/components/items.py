@@ -10,6 +10,7 @@ from betterjournal.components.entries import share_status_line
 from betterjournal.components.layout import link_button
 from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
+from betterjournal.state.preparation import PrepareState
 from betterjournal.views import ShareLine
 
 
@@ -62,6 +63,32 @@ def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
         ),
         spacing="3",
         width="100%",
+    )
+
+
+def bring_to_a_session(kind: str, item_id: rx.Var[str] | str) -> rx.Component:
+    """On an item's own page: a way to pin it, whenever it was written, to the agenda for
+    the next session with each linked clinician."""
+    return rx.cond(
+        ItemSharingState.shares.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("Bring it to a session"), as_="h2", size="4"),
+            rx.foreach(
+                ItemSharingState.shares,
+                lambda share: rx.button(
+                    rx.icon("pin", aria_hidden="true"),
+                    tr("Pin to my agenda with {name}", name=share.clinician_name),
+                    on_click=PrepareState.pin_for_next_session(kind, item_id, share.clinician_id),
+                    variant="soft",
+                    size="3",
+                ),
+            ),
+            rx.text(
+                tr("Pinning shares nothing: they see it only if you share it."), size="1", color_scheme="gray"
+            ),
+            spacing="2",
+            width="100%",
+        ),
     )
 
 

@@ -348,6 +348,16 @@ class Removed:
     at: int
 
 
+def pin_for_next_session(
+    session: Session, *, client_id: uuid.UUID, clinician_id: object, kind: object, item_id: object
+) -> Agenda:
+    """Pin one of the client's entries or homework responses, of any time, to their agenda
+    for the next session with this clinician (from the item's own page: the Prepare page
+    offers only the window's). Pinning shares nothing."""
+    agenda = prepare(session, client_id=client_id, clinician_id=clinician_id).agenda
+    return pin(session, client_id=client_id, agenda_id=agenda.id, kind=kind, item_id=item_id)
+
+
 def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Removed:
     agenda = _own_agenda(session, client_id, agenda_id)
     at = next((i for i, line in enumerate(agenda.lines) if line.id == line_id), None)

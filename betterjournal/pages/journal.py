@@ -15,7 +15,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.inputs import radio_button, radio_row
-from betterjournal.components.items import edit_and_delete, share_controls
+from betterjournal.components.items import bring_to_a_session, edit_and_delete, share_controls
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.core.items import PAGE_SIZE
@@ -168,6 +168,7 @@ def entry_page() -> rx.Component:
                 entry_body(EntryState.body),
                 rx.divider(),
                 share_controls(EntryState.entry_id),
+                bring_to_a_session(KIND.name, EntryState.entry_id),
                 edit_and_delete(
                     EntryState.entry_id,
                     edit_href=routes.WRITE + "?id=" + EntryState.entry_id,

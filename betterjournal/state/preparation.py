@@ -311,6 +311,23 @@ class PrepareState(AppState):
         await self._after(self._t("Pinned to your agenda."))
 
     @guarded(Role.CLIENT)
+    async def pin_for_next_session(self, kind: str, item_id: str, clinician_id: str) -> None:
+        """From an item's own page (an entry of any time): pinned to the agenda for the next
+        session with this clinician."""
+        client = self._viewer().user_id
+        pinned = await in_session(
+            agenda.pin_for_next_session,
+            client_id=client,
+            clinician_id=clinician_id,
+            kind=kind,
+            item_id=item_id,
+        )
+        live.recheck_people([client], but=self.router.session.client_token)  # an open Prepare page
+        if pinned.shared:
+            live.recheck_people([pinned.clinician_id])  # their open brief
+        self.notice = self._t("Pinned to your agenda for your next session.")
+
+    @guarded(Role.CLIENT)
     async def remove_line(self, line_id: str) -> None:
         shown = next((line.text for line in self.lines if line.id == line_id), "")
         removed = await in_session(

@@ -559,3 +559,26 @@ def test_a_mistyped_invitation_code_stays_to_be_corrected(open_phone, running_ap
     page.get_by_role("button", name="Check code").click()
     expect(page.get_by_role("button", name="Accept")).to_be_visible()
     expect(field).to_have_value("")
+
+
+def test_an_entry_is_pinned_to_the_next_sessions_agenda_from_its_own_page(people, running_app) -> None:
+    """Whenever it was written (the Prepare page offers only the entries since the last
+    session): from the entry's page, one tap; pinning shares nothing."""
+    _doctor, client = people
+    page = client.page
+    title = running_app.marker("pin-from-page")
+    write_entry(client, title, "Something to talk about.")
+    bring = page.get_by_role("main")
+    expect(bring.get_by_text("Pinning shares nothing: they see it only if you share it.")).to_be_visible()
+    bring.get_by_role("button", name="Pin to my agenda with Dr. Moss").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Pinned to your agenda for your next session.")
+    ).to_be_visible()
+    expect(page.get_by_role("switch", name="Share with Dr. Moss")).not_to_be_checked()
+    client.goto("/prepare")
+    agenda_list = page.get_by_role("region", name="What I want to bring").get_by_role(
+        "list", name="Your agenda"
+    )
+    expect(agenda_list.get_by_role("listitem").filter(has_text=title)).to_contain_text(
+        "Only you can see this item"
+    )

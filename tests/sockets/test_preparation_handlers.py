@@ -816,6 +816,27 @@ BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
         True,
     ),
     ("pin nothing", "pin", lambda b: {"form": {"item": ""}}, "Choose what to pin first.", False),
+    (
+        "pin from its page another client's entry",
+        "pin_for_next_session",
+        lambda b: {"kind": "journal_entry", "item_id": b.other_entry.id, "clinician_id": b.c.id},
+        NOT_AVAILABLE,
+        True,
+    ),
+    (
+        "pin from its page the entry twice",
+        "pin_for_next_session",
+        lambda b: {"kind": "journal_entry", "item_id": b.entry.id, "clinician_id": b.c.id},
+        "That is on your agenda already.",
+        False,
+    ),
+    (
+        "pin from its page a check-in kind",
+        "pin_for_next_session",
+        lambda b: {"kind": "check_in", "item_id": b.entry.id, "clinician_id": b.c.id},
+        BROKEN,
+        False,
+    ),
     ("pin with no item key", "pin", lambda b: {"form": {}}, "Choose what to pin first.", False),
     ("pin form not a dict", "pin", lambda b: {"form": "chart"}, NOT_SAVED, False),
     (
@@ -870,7 +891,9 @@ BAD_PREPARE: list[tuple[str, str, Callable[[Bad], Any], str, bool]] = [
 
 def _denied_action(handler: str) -> str:
     """What a refused pin (of an id that isn't the client's) or summary is audited as."""
-    return {"pin": "WRITE_ITEM", "download_summary": "VIEW_ITEM"}[handler]
+    return {"pin": "WRITE_ITEM", "pin_for_next_session": "WRITE_ITEM", "download_summary": "VIEW_ITEM"}[
+        handler
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1241,6 +1264,51 @@ async def test_a_tab_closed_while_its_summary_is_made_does_not_free_a_second_fil
         assert problem_of(later) == "" and len(_downloads(later)) == 1
     finally:
         await stays.close()
+
+
+async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
+    team: Team,
+) -> None:
+    """Once a session is marked held, the Prepare page offers only the new window's entries;
+    an older one is pinned from its own page (a walk-through: it could not be pinned at all).
+    The client's open Prepare page shows it at once; a clinician not linked is refused."""
+    app, c, d = team.app, team.c, team.d
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab, connected(app, c.cookie) as doctor:
+        entry = await write_entry(app, tab, "before-the-session")
+        await _prepare(tab, c)
+        await _brief(doctor, a.id)
+        assert problem_of(await _brief(doctor, a.id, "mark_held")) == ""
+        await _quiet()
+        shown = await _prepare(tab, c)
+        assert f"journal_entry:{entry.id}" not in [choice["value"] for choice in shown["pin_choices"]]
+        async with connected(app, a.cookie) as entry_tab:
+            since = len(tab.received)
+            where = {"path": routes.ENTRY, "query": {"id": entry.id}}
+            pinned = await entry_tab.exchange(
+                handler_name(PrepareState, "pin_for_next_session"),
+                {"kind": "journal_entry", "item_id": entry.id, "clinician_id": c.id},
+                **where,
+            )
+            assert problem_of(pinned) == ""
+            assert state_of(pinned, AppState)["notice"] == "Pinned to your agenda for your next session."
+            live = await _pushed(
+                tab,
+                since,
+                PrepareState,
+                lambda v: any(line["item_id"] == entry.id for line in v.get("lines", [])),
+            )
+            assert [line["item_id"] for line in live["lines"]] == [entry.id]
+            before = snapshot(app)
+            stranger = await entry_tab.exchange(
+                handler_name(PrepareState, "pin_for_next_session"),
+                {"kind": "journal_entry", "item_id": entry.id, "clinician_id": d.id},
+                **where,
+            )
+            after = snapshot(app)
+    assert problem_of(stranger) == NOT_AVAILABLE
+    assert writes_between(before, after, allow_denied_audit=True) == []
+    assert _audited(before, after) == [_denied(a, "VIEW_ITEM")]
 
 
 async def test_an_entry_pinned_before_the_last_session_can_still_go_in_the_summary(team: Team) -> None:
