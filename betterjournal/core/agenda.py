@@ -278,15 +278,23 @@ class Preparation:
     last_time: Agenda | None
 
 
-def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> Preparation:
-    """This window's agenda for the client (made, and carried over, on first open)."""
+def _agenda_now(
+    session: Session, client_id: uuid.UUID, clinician_id: object
+) -> tuple[appointments.Window, uuid.UUID]:
+    """The window now with this linked clinician, and its agenda's id (made, and carried
+    over, on first use)."""
     clinician = _linked(session, client_id, clinician_id)
     where = appointments.window(session, client_id=client_id, clinician_id=clinician)
-    made = _ensure(session, client_id, clinician, where.key, carry=True, previous=where.previous_key)
+    return where, _ensure(session, client_id, clinician, where.key, carry=True, previous=where.previous_key)
+
+
+def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> Preparation:
+    """This window's agenda for the client (made, and carried over, on first open)."""
+    where, made = _agenda_now(session, client_id, clinician_id)
     agenda = _open(session, client_id, made)
     last = None
     if where.previous_key is not None:
-        found = _find(session, client_id, clinician, where.previous_key)
+        found = _find(session, client_id, agenda.clinician_id, where.previous_key)
         last = _open(session, client_id, found) if found else None
     return Preparation(where, agenda, last)
 
@@ -308,10 +316,11 @@ def _new_line_id(agenda: Agenda) -> str:
     return line_id
 
 
-def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line) -> Agenda:
+def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line, at: int = LINES_MAX) -> Agenda:
+    """`line` added at `at` (the end, if the agenda is shorter)."""
     if len(agenda.lines) >= LINES_MAX:
         raise InvalidInput(_TOO_MANY)
-    return _write(session, client_id, agenda, lines=(*agenda.lines, line))
+    return _write(session, client_id, agenda, lines=(*agenda.lines[:at], line, *agenda.lines[at:]))
 
 
 def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
@@ -326,10 +335,19 @@ def pin(
     """Pin one of the client's own entries or homework responses ("chart": the window's
     check-in chart). Pinning shares nothing."""
     agenda = _own_agenda(session, client_id, agenda_id)
+    line = _pin_line(session, client_id, agenda, kind, item_id, line_id=_new_line_id(agenda))
+    return _add(session, client_id, agenda, line)
+
+
+def _pin_line(
+    session: Session, client_id: uuid.UUID, agenda: Agenda, kind: object, item_id: object, *, line_id: str
+) -> Line:
+    """A pin of `kind`'s `item_id`, checked against the agenda: the chart once; an item only
+    while it is the client's own (else refused and audited), once."""
     if kind == CHART:
         if any(line.pin == CHART for line in agenda.lines):
             raise InvalidInput(N_("The chart is on your agenda already."))
-        return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), pin=CHART))
+        return Line(id=line_id, pin=CHART)
     if not isinstance(kind, str) or kind not in PINNABLE:
         raise InvalidInput(_BROKEN)
     parsed, _kind = items.owned(
@@ -337,7 +355,7 @@ def pin(
     )
     if any(line.item_id == str(parsed) for line in agenda.lines):
         raise InvalidInput(N_("That is on your agenda already."))
-    return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), pin=kind, item_id=str(parsed)))
+    return Line(id=line_id, pin=kind, item_id=str(parsed))
 
 
 @dataclass(frozen=True)
@@ -354,8 +372,8 @@ def pin_for_next_session(
     """Pin one of the client's entries or homework responses, of any time, to their agenda
     for the next session with this clinician (from the item's own page: the Prepare page
     offers only the window's). Pinning shares nothing."""
-    agenda = prepare(session, client_id=client_id, clinician_id=clinician_id).agenda
-    return pin(session, client_id=client_id, agenda_id=agenda.id, kind=kind, item_id=item_id)
+    _window, agenda_id = _agenda_now(session, client_id, clinician_id)
+    return pin(session, client_id=client_id, agenda_id=agenda_id, kind=kind, item_id=item_id)
 
 
 def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Removed:
@@ -372,25 +390,12 @@ def put_back(session: Session, *, client_id: uuid.UUID, agenda_id: object, remov
     now). A pin comes back only while its item is still the client's; a second tap changes
     nothing."""
     agenda = _own_agenda(session, client_id, agenda_id)
-    line = replace(removed.line, discussed=False)
+    line = removed.line
     if any(kept.id == line.id for kept in agenda.lines):
         return agenda
-    if line.pin == CHART and any(kept.pin == CHART for kept in agenda.lines):
-        raise InvalidInput(N_("The chart is on your agenda already."))
-    if line.item_id:
-        items.owned(
-            session,
-            owner_id=client_id,
-            item_id=line.item_id,
-            action=AuditAction.WRITE_ITEM,
-            kind=PINNABLE[line.pin],
-        )
-        if any(kept.item_id == line.item_id for kept in agenda.lines):
-            raise InvalidInput(N_("That is on your agenda already."))
-    if len(agenda.lines) >= LINES_MAX:
-        raise InvalidInput(_TOO_MANY)
-    at = min(removed.at, len(agenda.lines))
-    return _write(session, client_id, agenda, lines=(*agenda.lines[:at], line, *agenda.lines[at:]))
+    if line.pin:  # checked as a new pin is
+        line = _pin_line(session, client_id, agenda, line.pin, line.item_id, line_id=line.id)
+    return _add(session, client_id, agenda, replace(line, discussed=False), at=removed.at)
 
 
 def reorder(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_ids: object) -> Agenda:
