@@ -276,7 +276,9 @@ class PrepareState(AppState):
         """After a change: the page as it is now (a line removed before can't be put back by
         "Undo" any more); a shared agenda changes on the clinician's open brief too."""
         self._removed, self.removed_line = None, ""
-        await self._load(self._viewer().user_id, self.clinician_id)
+        client = self._viewer().user_id
+        await self._load(client, self.clinician_id)
+        live.recheck_people([client], but=self.router.session.client_token)  # their other tabs
         if self.agenda_shared:
             live.recheck_people([self.clinician_id])
         if notice:
@@ -322,7 +324,7 @@ class PrepareState(AppState):
             kind=kind,
             item_id=item_id,
         )
-        live.recheck_people([client], but=self.router.session.client_token)  # an open Prepare page
+        live.recheck_people([client], but=self.router.session.client_token)  # their other tabs
         if pinned.shared:
             live.recheck_people([pinned.clinician_id])  # their open brief
         self.notice = self._t("Pinned to your agenda for your next session.")
@@ -367,8 +369,7 @@ class PrepareState(AppState):
         )
         if not wanted:  # (a shared agenda's page pushes after every change: _after)
             live.recheck_people([self.clinician_id])
-        # This client's other tabs (the agenda's switch on their Prepare page) at once too.
-        live.recheck_people([self._viewer().user_id], but=self.router.session.client_token)
+        # (This client's other tabs, the agenda's switch on their Prepare page: _after.)
         if wanted:
             await self._after(self._t("Agenda shared with {name}.", name=self.clinician_name))
         else:
@@ -390,8 +391,8 @@ class PrepareState(AppState):
             clinician_id=self.clinician_id,
             shared=wanted,
         )
-        # Their open lists gain or lose it at once; so do this client's other tabs.
-        live.recheck_people([self.clinician_id, self._viewer().user_id], but=self.router.session.client_token)
+        # Their open lists gain or lose it at once (this client's other tabs: _after).
+        live.recheck_people([self.clinician_id])
         if wanted:
             await self._after(self._t("Item shared with {name}.", name=self.clinician_name))
         else:

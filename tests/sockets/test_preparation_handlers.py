@@ -1266,6 +1266,24 @@ async def test_a_tab_closed_while_its_summary_is_made_does_not_free_a_second_fil
         await stays.close()
 
 
+async def test_a_change_to_the_agenda_shows_at_once_in_the_clients_other_tab(team: Team) -> None:
+    """Added, removed or put back in one tab: the Prepare page open in another tab follows."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab, connected(app, a.cookie) as other:
+        for each in (tab, other):
+            await _prepare(each, c)
+        since = len(other.received)
+        line = await _add_line(tab, c, "Sleep")
+        await _pushed(other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line])
+        since = len(other.received)
+        assert problem_of(await _on_prepare(tab, c, "remove_line", {"line_id": line})) == ""
+        await _pushed(other, since, PrepareState, lambda v: v.get("lines") == [])
+        since = len(other.received)
+        assert problem_of(await _on_prepare(tab, c, "undo_remove")) == ""
+        await _pushed(other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line])
+
+
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
     team: Team,
 ) -> None:
