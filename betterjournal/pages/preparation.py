@@ -276,6 +276,7 @@ def _last_time() -> rx.Component:
                         ),
                         value=PrepareState.remember,
                         debounce_timeout=800,
+                        key=PrepareState.remember_shown,
                     ),
                     hint=tr("Your note after the session, saved as you type. Only you can see it."),
                 ),

@@ -160,6 +160,7 @@ class PrepareState(AppState):
     last_lines: list[AgendaLineView] = []
     session_held: bool = False  # a session was held: the note after it can be written
     remember: str = ""
+    remember_shown: int = 0  # counts the notes put in the field from the server: its key
     remember_status: str = ""  # "Note saved." once the note typed is on the server
     entry_choices: list[Choice] = []  # the window's entries, to print
     pin_choices: list[Choice] = []  # the window's entries and homework, and the chart, to pin
@@ -167,11 +168,12 @@ class PrepareState(AppState):
     prepare_loaded: bool = False
     removed_line: str = ""  # the line just removed, as it read: "Undo" puts it back
     _removed: agenda.Removed | None = None
+    _note_kept: str | None = None  # the note as this tab last put it in the field or saved it
     _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_prepare(self) -> None:
-        self._removed, self.removed_line = None, ""
+        self._removed, self.removed_line, self._note_kept = None, "", None
         await self._load(self._viewer().user_id, self.router.url.query_parameters.get("with", ""))
 
     async def _load(self, client_id: uuid.UUID, wanted: str) -> None:
@@ -240,7 +242,7 @@ class PrepareState(AppState):
                 moment=ready.agenda.seen_at,
             )
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
-        self.remember, self.remember_status = (last.remember if last else ""), ""
+        self._show_note(last.remember if last else "")
         self.session_held = ready.window.previous_key is not None
         # The window's entries, and those pinned to the agenda from before it (carried over):
         # the paper copy can hold what the client means to bring.
@@ -263,6 +265,14 @@ class PrepareState(AppState):
             self.pin_choices.insert(
                 0, Choice(agenda.CHART, _line_text(agenda.Line("", pin=agenda.CHART), None, reader))
             )
+
+    def _show_note(self, note: str) -> None:
+        """The note after the last session, put in the field only when it is not what this tab
+        already holds: a page brought up to date by another tab's change must not take back
+        words typed here and not sent yet (the field sends them after a pause)."""
+        if note != self._note_kept:  # a new page, or the note changed in another tab
+            self.remember, self._note_kept, self.remember_status = note, note, ""
+            self.remember_shown += 1  # a new field: it shows this note even if `remember` was it
 
     def _leave(self) -> None:
         self.reset()
@@ -416,13 +426,13 @@ class PrepareState(AppState):
     async def _keep_note(self, note: object) -> None:
         client = self._viewer().user_id
 
-        def keep(session: Session) -> None:
+        def keep(session: Session) -> str:
             last = agenda.last_time_for_note(session, client_id=client, clinician_id=self.clinician_id)
             if last is None:
                 raise InvalidInput(N_("You can write this once a session has been held."))
-            agenda.remember(session, client_id=client, agenda_id=last, text=note)
+            return agenda.remember(session, client_id=client, agenda_id=last, text=note).remember
 
-        await in_session(keep)
+        self._note_kept = await in_session(keep)
 
     @guarded(Role.CLIENT)
     async def download_summary(self, form: dict[str, Any]) -> rx.event.EventSpec | None:

@@ -267,5 +267,23 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(page.get_by_label("What I want to remember")).to_have_value(
         note + " Ask about sleep. Bring the list."
     )
+    # A second tab changes the agenda while words are typed here and not sent yet (the field
+    # waits for a pause): this page follows the change and keeps the words, which are saved.
+    second = page.context.new_page()
+    second.goto(f"{url}/prepare")
+    wait_until_ready(second)
+    second.get_by_label("Add a line").fill("From the other tab")
+    field = page.get_by_label("What I want to remember")
+    field.press("Control+End")
+    page.keyboard.type(" Ask about naps.")
+    second.get_by_role("button", name="Add to agenda").click()
+    expect(agenda).to_contain_text("From the other tab")
+    expect(field).to_have_value(note + " Ask about sleep. Bring the list. Ask about naps.")
+    expect(last_time.get_by_text("Note saved.")).to_be_visible()
+    second.reload()
+    expect(second.get_by_label("What I want to remember")).to_have_value(
+        note + " Ask about sleep. Bring the list. Ask about naps."
+    )
+    second.close()
     assert note not in "\n".join(frames)  # the clinician's browser never gets it
     desk_context.close()

@@ -1045,7 +1045,7 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         note = app.marker("remember-note")
         since = len(doctor.received)
         saved = await _on_prepare(client_tab, c, "save_remember", {"form": {"remember": note}})
-        assert problem_of(saved) == "" and state_of(saved, PrepareState)["remember"] == note
+        assert problem_of(saved) == "" and (await _prepare(client_tab, c))["remember"] == note
         await _quiet()
         await _brief(doctor, a.id)
         await doctor.exchange(handler_name(State, "hydrate"), **_brief_page(a.id))
@@ -1282,6 +1282,44 @@ async def test_a_change_to_the_agenda_shows_at_once_in_the_clients_other_tab(tea
         since = len(other.received)
         assert problem_of(await _on_prepare(tab, c, "undo_remove")) == ""
         await _pushed(other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line])
+
+
+async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_its_own_note(
+    team: Team,
+) -> None:
+    """The note after a session is sent after a pause in typing. A change made meanwhile in
+    another tab brings this tab's page up to date without the note as last saved, which would
+    take back the words typed since; a note changed in the other tab comes, in a new field."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with (
+        connected(app, a.cookie) as typing,
+        connected(app, a.cookie) as other,
+        connected(app, c.cookie) as doctor,
+    ):
+        await _prepare(typing, c)
+        await _brief(doctor, a.id)
+        assert problem_of(await _brief(doctor, a.id, "mark_held")) == ""
+        await _quiet()
+        for each in (typing, other):
+            shown = await _prepare(each, c)
+            assert shown["session_held"] is True and shown["remember"] == ""
+        field = shown["remember_shown"]
+        kept = await _on_prepare(typing, c, "keep_remember", {"note": "Ask about"})
+        assert problem_of(kept) == "" and "remember" not in state_of(kept, PrepareState)
+
+        since = len(typing.received)
+        line = await _add_line(other, c, "Sleep")
+        pushed = await _pushed(
+            typing, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line]
+        )
+        assert "remember" not in pushed and "remember_shown" not in pushed
+
+        since = len(typing.received)
+        saved = await _on_prepare(other, c, "save_remember", {"form": {"remember": "Ask about sleep."}})
+        assert problem_of(saved) == ""
+        pushed = await _pushed(typing, since, PrepareState, lambda v: "remember" in v)
+        assert pushed["remember"] == "Ask about sleep." and pushed["remember_shown"] > field
 
 
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
