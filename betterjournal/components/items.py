@@ -66,7 +66,7 @@ def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
     )
 
 
-def bring_to_a_session(kind: str, item_id: rx.Var[str] | str) -> rx.Component:
+def bring_to_a_session(kind: rx.Var[str] | str, item_id: rx.Var[str] | str) -> rx.Component:
     """On an item's own page: a way to pin it, whenever it was written, to the agenda for
     the next session with each linked clinician."""
     return rx.cond(

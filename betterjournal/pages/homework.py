@@ -25,7 +25,7 @@ from betterjournal.components.forms import (
     words_input,
 )
 from betterjournal.components.inputs import choice_chip
-from betterjournal.components.items import delete_button
+from betterjournal.components.items import bring_to_a_session, delete_button
 from betterjournal.components.layout import labelled_field, link_button, page_shell
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
@@ -385,6 +385,9 @@ def worksheet_page() -> rx.Component:
                     _could_not(),
                 ),
                 _returned_or_delete(),
+                rx.cond(
+                    WorksheetState.saved, bring_to_a_session(WorksheetState.item_kind, WorksheetState.item_id)
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -130,6 +130,7 @@ class WorksheetState(AppState):
     fields: list[FieldView] = []
     example: list[FieldView] = []
     item_id: str = ""
+    item_kind: str = ""  # a prompt's answer is a journal entry; a worksheet's, a homework response
     assignment_id: str = ""
     clinician_id: str = ""
     is_prompt: bool = False
@@ -210,7 +211,7 @@ class WorksheetState(AppState):
             chosen = worksheets.from_json(opened.fields["worksheet"])  # as it was begun
         if chosen is None:
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
-        self.item_id, self.saved = item_id, not opened.is_new
+        self.item_id, self.item_kind, self.saved = item_id, kind.name, not opened.is_new
         self._answers = homework.answers_of(kind, opened.fields)
         self.status = self._t("Your unsaved answers are back.") if opened.from_draft else ""
         self._present(chosen)
@@ -224,6 +225,7 @@ class WorksheetState(AppState):
         task, reader = opened.task, self._reader()
         self.assignment_id, self.clinician_id = task.id, task.clinician_id
         self.item_id = task.response_id or str(uuid.uuid4())
+        self.item_kind = homework.kind_for(task.worksheet).name
         self._answers = opened.answers
         self.instructions, self.note, self.comment = opened.instructions, opened.note, opened.comment
         self.clinician_name = task.clinician_name

@@ -306,6 +306,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
         has_text="Weekly walk"
     ).click()
     expect(page.get_by_text("Lovely.")).to_be_visible()
+    # Brought to the next session from its own page, as an entry can be.
+    page.get_by_role("button", name="Pin to my agenda with Dr. Okafor").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Pinned to your agenda for your next session.")
+    ).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    expect(page.get_by_role("list", name="Your agenda")).to_contain_text("Homework: Weekly walk")
 
     # A journaling prompt: the answer is a journal entry, returned like any share.
     desk.goto(url + "/clients")
