@@ -118,6 +118,7 @@ def _audit_denial(session: Session, denial: Any) -> None:
         actor_id=denial.actor_id,
         action=AuditAction(denial.action),
         outcome=AuditOutcome.DENIED,
+        subject_id=denial.subject_id or audit.owner_of(session, denial.item_id),
         item_id=denial.item_id,
     )
     session.commit()

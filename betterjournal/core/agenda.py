@@ -217,7 +217,7 @@ def _write(session: Session, client_id: uuid.UUID, agenda: Agenda, **changes: An
 def _linked(session: Session, client_id: uuid.UUID, clinician_id: object) -> uuid.UUID:
     clinician = items.parse_or_deny(client_id, clinician_id, AuditAction.VIEW_ITEM)
     if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician):
-        raise Denied(actor_id=client_id, action=AuditAction.VIEW_ITEM)
+        raise Denied(actor_id=client_id, action=AuditAction.VIEW_ITEM, subject_id=client_id)
     return clinician
 
 

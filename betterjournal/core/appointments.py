@@ -46,7 +46,7 @@ def _linked_client(session: Session, clinician_id: uuid.UUID, client_id: object)
         col(CareLink.ended_at).is_(None),
     )
     if take_turns(session, CareLink, *active_link) != 1:
-        raise Denied(actor_id=clinician_id, action=AuditAction.SCHEDULE)
+        raise Denied(actor_id=clinician_id, action=AuditAction.SCHEDULE, subject_id=client)
     return client
 
 

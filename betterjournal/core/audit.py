@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, insert, select
 
-from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, utcnow
+from betterjournal.models import Assignment, AuditAction, AuditEvent, AuditOutcome, ClientItem, utcnow
 
 _INSERT = insert(AuditEvent)
 GENESIS = "0" * 64  # the chain before the first row
@@ -55,6 +55,17 @@ def record_many(
         for item_id in item_ids
     ]
     session.connection().execute(_INSERT, rows)
+
+
+def owner_of(session: Session, item_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Whose record an item's id names, for a refusal's row: a client's item (of any kind,
+    deleted or not) or an assignment given to a client; None when it names nothing."""
+    if item_id is None:
+        return None
+    owner = session.exec(select(ClientItem.owner_id).where(col(ClientItem.id) == item_id)).first()
+    if owner is None:
+        owner = session.exec(select(Assignment.client_id).where(col(Assignment.id) == item_id)).first()
+    return owner
 
 
 def record(

@@ -122,7 +122,7 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     name = links.linked_client_name(session, clinician_id=clinician_id, client_id=client)
     if name is None:
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, subject_id=client)
     window = appointments.window(session, client_id=client, clinician_id=clinician_id)
     now = utcnow()
     since = window.since(now)

@@ -302,7 +302,7 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     client = parse_id(client_id)
     private = client == added_by
     if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
-        raise Denied(actor_id=added_by, action=AuditAction.ASSIGN)
+        raise Denied(actor_id=added_by, action=AuditAction.ASSIGN, subject_id=client)
     clean = _name(name)
     take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limit holds
     if len(scales_of(session, client_id=client, viewer_id=client)) >= SCALES_PER_CLIENT:
@@ -336,10 +336,10 @@ def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> 
     if scale is None or scale.removed_at is not None:
         raise NotFound()
     if scale.added_by != actor_id:  # someone else's scale: refused and audited
-        raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN)
+        raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN, subject_id=scale.client_id)
     if not scale.private:
         if not sharing.is_linked(session, client_id=scale.client_id, clinician_id=actor_id):
-            raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN)
+            raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN, subject_id=scale.client_id)
         _audit_suggestion(session, clinician_id=actor_id, client_id=scale.client_id)
     scale.removed_at, scale.name_ct = utcnow(), None
     session.add(scale)

@@ -41,11 +41,20 @@ class Denied(NotFound):
     The core raises it and never writes the audit row itself: the unit of work that
     catches it (db.session_scope) rolls its own work back, then records the refusal in a
     transaction of its own, so a refusal is audited even when the caller's work is not kept.
+    `subject_id`: whose record was tried, when the caller knows (a client named in the
+    call); else the row names the owner of `item_id`, if it names anything (AUD-1).
     """
 
-    def __init__(self, *, actor_id: uuid.UUID, action: str, item_id: uuid.UUID | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        actor_id: uuid.UUID,
+        action: str,
+        item_id: uuid.UUID | None = None,
+        subject_id: uuid.UUID | None = None,
+    ) -> None:
         super().__init__()
-        self.actor_id, self.action, self.item_id = actor_id, action, item_id
+        self.actor_id, self.action, self.item_id, self.subject_id = actor_id, action, item_id, subject_id
 
 
 class EditedElsewhere(CoreError):

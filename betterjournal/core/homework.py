@@ -269,7 +269,7 @@ def _client_of(session: Session, clinician_id: uuid.UUID, client_id: object) -> 
     """A client linked to this clinician now; anyone else is refused and audited (AUTHZ-2)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.ASSIGN)
     if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
-        raise Denied(actor_id=clinician_id, action=AuditAction.ASSIGN)
+        raise Denied(actor_id=clinician_id, action=AuditAction.ASSIGN, subject_id=client)
     return client
 
 
@@ -436,7 +436,7 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
     clinician opens it (`open_returned`)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, subject_id=client)
     rows = session.exec(
         select(Assignment)
         .where(

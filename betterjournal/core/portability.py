@@ -46,7 +46,7 @@ def _when(moment: datetime | None) -> str | None:
 def _client(session: Session, client_id: uuid.UUID, action: AuditAction) -> User:
     user = session.get(User, client_id)
     if user is None or user.role != Role.CLIENT:
-        raise Denied(actor_id=client_id, action=action)
+        raise Denied(actor_id=client_id, action=action, subject_id=client_id)
     return user
 
 

@@ -497,7 +497,7 @@ def _shared_by_client(
     who isn't linked (or a malformed id) is refused and audited."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.VIEW_SHARED_LIST)
     if not is_linked(session, client_id=client, clinician_id=clinician_id):
-        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST)
+        raise Denied(actor_id=clinician_id, action=AuditAction.VIEW_SHARED_LIST, subject_id=client)
     return _shared_rows_query(kind, clinician_id).where(
         col(ClientItem.owner_id) == client, col(ClientItem.kind) == kind.name
     )

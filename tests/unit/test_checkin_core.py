@@ -542,10 +542,10 @@ def test_a_clinician_changes_a_clients_scales_only_while_linked_and_every_change
         (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # suggested
         (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # suggested
         (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED, a),  # removed
-        (dr_b, AuditAction.ASSIGN, AuditOutcome.DENIED, None),
+        (dr_b, AuditAction.ASSIGN, AuditOutcome.DENIED, a),  # not linked: whose scales it tried, named
     ]
-    late = [(e.actor_id, e.action, e.outcome) for e in events[after_link:]]
-    assert late == [(dr_a, AuditAction.ASSIGN, AuditOutcome.DENIED)] * 2
+    late = [(e.actor_id, e.action, e.outcome, e.subject_id) for e in events[after_link:]]
+    assert late == [(dr_a, AuditAction.ASSIGN, AuditOutcome.DENIED, a)] * 2
 
 
 def test_a_range_reads_only_the_rows_that_can_be_in_it(db: People) -> None:

@@ -267,6 +267,43 @@ def test_every_refusal_is_identical_and_audited(db, scene) -> None:
     assert len(set(messages)) == 1, messages
 
 
+def test_a_refusal_names_whose_record_was_tried(db) -> None:
+    """AUD-1: a refused attempt's row says whose record it was, as an allowed one does: the
+    client a clinician named, or the owner of the item tried (none for an id of nothing)."""
+    from betterjournal.core import appointments, caseload, homework
+
+    dr_a, a, b = db.clinician_a.id, db.client_a.id, db.client_b.id
+    made_up = uuid.uuid4()
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        bs_entry = new_entry(session, owner_id=b, body="B's own words")
+    today = utcnow().date()
+    attempts = [
+        (
+            lambda s, c: caseload.brief(s, clinician_id=dr_a, client_id=str(c), today=today),
+            "view_shared_list",
+        ),
+        (
+            lambda s, c: homework.given_to(s, clinician_id=dr_a, client_id=str(c), today=today),
+            "view_shared_list",
+        ),
+        (lambda s, c: appointments.unplan(s, clinician_id=dr_a, client_id=str(c)), "schedule"),
+    ]
+    for call, action in attempts:
+        for client in (b, made_up):  # not linked; no one at all
+            before = len(_events())
+            with pytest.raises(NotFound), session_scope() as session:
+                call(session, client)
+            assert [(e.action, e.outcome, e.actor_id, e.subject_id) for e in _events()[before:]] == [
+                (action, AuditOutcome.DENIED, dr_a, client)
+            ]
+    for item_id, owner in ((bs_entry, b), (made_up, None)):
+        before = len(_events())
+        with pytest.raises(NotFound):
+            _read(dr_a, item_id)
+        assert [(e.actor_id, e.subject_id, e.item_id) for e in _events()[before:]] == [(dr_a, owner, item_id)]
+
+
 def test_an_allowed_read_is_audited_and_marks_the_share_seen(db, scene) -> None:
     dr_a, a = db.clinician_a.id, db.client_a.id
     before = len(_events())

@@ -290,19 +290,19 @@ def test_an_item_of_one_kind_is_not_an_item_of_another(db, kind: items.Kind, oth
     before = _counts(kind)
     _refused_and_audited(
         lambda s: items.open_own(s, owner_id=a, kind=kind, item_id=mine),
-        (AuditAction.VIEW_ITEM, DENIED, a, None, mine),
+        (AuditAction.VIEW_ITEM, DENIED, a, a, mine),
     )
     _refused_and_audited(
         lambda s: items.save(s, owner_id=a, kind=kind, item_id=mine, values=values_for(kind, "x")),
-        (AuditAction.WRITE_ITEM, DENIED, a, None, mine),
+        (AuditAction.WRITE_ITEM, DENIED, a, a, mine),
     )
     _refused_and_audited(
         lambda s: drafts.save(s, owner_id=a, kind=kind, item_id=mine, values=values_for(kind, "x")),
-        (AuditAction.WRITE_ITEM, DENIED, a, None, mine),
+        (AuditAction.WRITE_ITEM, DENIED, a, a, mine),
     )
     _refused_and_audited(
         lambda s: drafts.open_for_editing(s, owner_id=a, kind=kind, item_id=mine, issued=True),
-        (AuditAction.VIEW_ITEM, DENIED, a, None, mine),
+        (AuditAction.VIEW_ITEM, DENIED, a, a, mine),
     )
     assert _counts(kind) == before
     with session_scope() as session:
@@ -682,7 +682,7 @@ def test_an_editor_opens_only_ids_that_are_the_owners_or_issued(
             lambda s, issued=issued: drafts.open_for_editing(
                 s, owner_id=a, kind=kind, item_id=theirs, issued=issued
             ),
-            (AuditAction.VIEW_ITEM, DENIED, a, None, theirs),
+            (AuditAction.VIEW_ITEM, DENIED, a, b, theirs),
         )
         assert SECRET not in repr(refusal.args)
     _refused_and_audited(
@@ -700,7 +700,7 @@ def test_a_draft_is_written_only_in_its_owners_namespace(db, linked, kind: items
     counts = _counts(kind)
     _refused_and_audited(
         lambda s: drafts.save(s, owner_id=b, kind=kind, item_id=item_id, values=values_for(kind, "sneaky")),
-        (AuditAction.WRITE_ITEM, DENIED, b, None, item_id),
+        (AuditAction.WRITE_ITEM, DENIED, b, a, item_id),
     )
     assert _counts(kind) == counts
     with session_scope() as session:
@@ -772,10 +772,10 @@ def test_delete_leaves_a_tombstone_revokes_its_shares_and_drops_its_draft(
             AuditAction.SHARE,
         ),
     ):
-        _refused_and_audited(call, (action, DENIED, a, None, item_id))
+        _refused_and_audited(call, (action, DENIED, a, a, item_id))  # a tombstone is still theirs
     _refused_and_audited(
         lambda s: sharing.open_shared(s, clinician_id=dr_a, item_id=item_id, kind=kind),
-        (AuditAction.VIEW_SHARED_ITEM, DENIED, dr_a, None, item_id),
+        (AuditAction.VIEW_SHARED_ITEM, DENIED, dr_a, a, item_id),
     )
 
 
@@ -809,6 +809,11 @@ def scene(db, linked, kind: items.Kind, other_kind: items.Kind) -> dict[str, uui
 REFUSED = ("unshared", "revoked", "deleted", "other_clinician", "other_client", "other_kind", "nonexistent")
 
 
+def _owner_in_scene(db, name: str) -> uuid.UUID | None:
+    """Whose record a refused attempt on the scene's item `name` names (AUD-1)."""
+    return {"other_client": db.client_b.id, "nonexistent": None}.get(name, db.client_a.id)
+
+
 def test_every_clinician_refusal_is_identical_and_audited(db, scene, kind: items.Kind) -> None:
     """AUTHZ-3: whatever the reason, the same answer and one DENIED row naming the id."""
     dr_a = db.clinician_a.id
@@ -824,7 +829,7 @@ def test_every_clinician_refusal_is_identical_and_audited(db, scene, kind: items
                 return sharing.open_shared(s, clinician_id=dr_a, item_id=scene[name], kind=kind)
 
             refusal = _refused_and_audited(
-                call, (AuditAction.VIEW_SHARED_ITEM, DENIED, dr_a, None, scene[name])
+                call, (AuditAction.VIEW_SHARED_ITEM, DENIED, dr_a, _owner_in_scene(db, name), scene[name])
             )
             answers.add((type(refusal), str(refusal), refusal.args))
             assert SECRET not in repr(refusal.args)
@@ -861,10 +866,10 @@ def test_malformed_ids_are_refused_and_audited_for_clinicians(
 
 def test_a_list_of_an_unlinked_client_is_refused_and_audited(db, scene, kind: items.Kind) -> None:
     dr_a, b = db.clinician_a.id, db.client_b.id
-    for client in (b, uuid.uuid4(), db.clinician_b.id, dr_a):
+    for client in (b, uuid.uuid4(), db.clinician_b.id, dr_a):  # the row names whom they tried
         _refused_and_audited(
             lambda s, client=client: sharing.list_shared(s, clinician_id=dr_a, client_id=client, kind=kind),
-            (AuditAction.VIEW_SHARED_LIST, DENIED, dr_a, None, None),
+            (AuditAction.VIEW_SHARED_LIST, DENIED, dr_a, client, None),
         )
 
 
@@ -912,7 +917,7 @@ def test_every_owner_side_refusal_is_identical_audited_and_writes_nothing(
                 continue
             refusal = _refused_and_audited(
                 lambda s, call=call, target=target: call(s, scene[target]),
-                (action, DENIED, stranger, None, scene[target]),
+                (action, DENIED, stranger, _owner_in_scene(db, target), scene[target]),
             )
             answers.add((type(refusal), str(refusal), refusal.args))
             assert _counts(kind) == counts, (name, target)

@@ -202,6 +202,11 @@ class _Machine(RuleBasedStateMachine):
         assert str(caught.value) == str(NotFound())
         self.expect_audit([row])
 
+    def owner_of(self, item_id: uuid.UUID) -> uuid.UUID | None:
+        """Whose record a refused attempt on this id names (AUD-1): its owner, if it is an item."""
+        item = self.model.items.get(item_id)
+        return self.clients[item.owner] if item is not None else None
+
     def revoked_rows(self, owner: int, pairs: list[tuple[uuid.UUID, int]]) -> list[AuditRow]:
         who = self.clients[owner]
         return [(AuditAction.REVOKE, ALLOWED, who, who, item_id) for item_id, _ in pairs]
@@ -237,7 +242,7 @@ class _Machine(RuleBasedStateMachine):
             self.expect_audit([])
             item.fields = cleaned(kind, values)
         else:
-            self.refused(call, (AuditAction.WRITE_ITEM, DENIED, who, None, item_id))
+            self.refused(call, (AuditAction.WRITE_ITEM, DENIED, who, self.owner_of(item_id), item_id))
 
     @rule(item_id=st.one_of(made, st.builds(uuid.uuid4)), data=st.data(), as_owner=st.booleans())
     def draft(self, item_id: uuid.UUID, data: st.DataObject, as_owner: bool) -> None:
@@ -256,7 +261,7 @@ class _Machine(RuleBasedStateMachine):
                 call(session)
             self.expect_audit([])
         else:
-            self.refused(call, (AuditAction.WRITE_ITEM, DENIED, who, None, item_id))
+            self.refused(call, (AuditAction.WRITE_ITEM, DENIED, who, self.owner_of(item_id), item_id))
 
     @rule(item_id=made, as_owner=st.booleans())
     def delete_item(self, item_id: uuid.UUID, as_owner: bool) -> None:
@@ -276,7 +281,7 @@ class _Machine(RuleBasedStateMachine):
         else:
             self.refused(
                 lambda s: items.delete_item(s, owner_id=who, item_id=item_id),
-                (AuditAction.DELETE, DENIED, who, None, item_id),
+                (AuditAction.DELETE, DENIED, who, self.owner_of(item_id), item_id),
             )
 
     # --- homework: a response is an item; returning it is sharing it ---------------------------
@@ -295,7 +300,7 @@ class _Machine(RuleBasedStateMachine):
             )
 
         if (client, clinician) not in self.model.links:
-            self.refused(call, (AuditAction.ASSIGN, DENIED, who, None, None))
+            self.refused(call, (AuditAction.ASSIGN, DENIED, who, self.clients[client], None))
             return multiple()
         with session_scope() as session:
             (made,) = call(session)
@@ -362,9 +367,13 @@ class _Machine(RuleBasedStateMachine):
             assert opened.answers == worksheets.answers_from(item.fields["answers"])
             self.expect_audit(self.reveal(clinician, [given.response]))
         elif theirs and given.response is not None:
-            self.refused(call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, given.response))
+            self.refused(
+                call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, self.clients[given.client], given.response)
+            )
         else:
-            self.refused(call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, assignment))
+            self.refused(
+                call, (AuditAction.VIEW_SHARED_ITEM, DENIED, who, self.clients[given.client], assignment)
+            )
 
     def returned_homework_matches_the_model(self, session: Session) -> None:
         """What each clinician is told was returned is exactly the responses they can see."""
@@ -443,7 +452,7 @@ class _Machine(RuleBasedStateMachine):
         if item.deleted or not as_owner:
             self.refused(
                 lambda s: items.open_own(s, owner_id=who, kind=kind, item_id=item_id),
-                (AuditAction.VIEW_ITEM, DENIED, who, None, item_id),
+                (AuditAction.VIEW_ITEM, DENIED, who, self.owner_of(item_id), item_id),
             )
             return
         with session_scope() as session:
@@ -489,7 +498,7 @@ class _Machine(RuleBasedStateMachine):
         else:
             self.refused(
                 lambda s: sharing.open_shared(s, clinician_id=who, item_id=item_id, kind=kind),
-                (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, item_id),
+                (AuditAction.VIEW_SHARED_ITEM, DENIED, who, self.owner_of(item_id), item_id),
             )
 
     @rule(
@@ -503,7 +512,7 @@ class _Machine(RuleBasedStateMachine):
         if refused:  # all or nothing: the first refused id is the one audited
             self.refused(
                 lambda s: sharing.open_shared_many(s, clinician_id=who, item_ids=list(item_ids), kind=kind),
-                (AuditAction.VIEW_SHARED_ITEM, DENIED, who, None, refused[0]),
+                (AuditAction.VIEW_SHARED_ITEM, DENIED, who, self.owner_of(refused[0]), refused[0]),
             )
             return
         with session_scope() as session:
@@ -524,7 +533,7 @@ class _Machine(RuleBasedStateMachine):
             return sharing.list_shared(session, clinician_id=who, client_id=self.clients[client], kind=kind)
 
         if (client, clinician) not in self.model.links:
-            self.refused(call, (AuditAction.VIEW_SHARED_LIST, DENIED, who, None, None))
+            self.refused(call, (AuditAction.VIEW_SHARED_LIST, DENIED, who, self.clients[client], None))
             return
         with session_scope() as session:
             page = call(session)
@@ -621,7 +630,7 @@ class VisibilityMachine(_Machine):
 
         if not as_owner or item.deleted:
             action = AuditAction.SHARE if shared else AuditAction.REVOKE
-            self.refused(call, (action, DENIED, who, None, item_id))
+            self.refused(call, (action, DENIED, who, self.owner_of(item_id), item_id))
         elif shared and (item.owner, clinician) not in self.model.links:
             with session_scope() as session:
                 before = row_counts(session, ("item_share",))
