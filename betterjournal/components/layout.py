@@ -96,6 +96,23 @@ class OnPage(rx.Component):
     path: rx.Var[str]
 
 
+class WhenNear(rx.Component):
+    """Its children drawn only once their place comes within 200 px of the screen, then kept
+    (assets/draw_later.jsx): for what is costly to draw, such as a chart. Give the place its
+    size (a box of fixed height around it), so nothing moves when it is drawn."""
+
+    library = "$/public/draw_later.jsx"
+    tag = "WhenNear"
+
+
+class WhenOpen(rx.Component):
+    """Inside an `rx.el.details`: its children drawn only once the details are opened, then
+    kept (assets/draw_later.jsx): for a long table under "Show as a table"."""
+
+    library = "$/public/draw_later.jsx"
+    tag = "WhenOpen"
+
+
 QUEUED_WHILE_OFFLINE = N_(
     "You're offline. What you do here will be sent when the connection is back: keep this page open."
 )

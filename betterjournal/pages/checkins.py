@@ -21,7 +21,7 @@ from betterjournal.components.entries import (
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import edit_and_delete, share_controls, who_sees_edits
-from betterjournal.components.layout import labelled_field, link_button, page_shell
+from betterjournal.components.layout import WhenNear, WhenOpen, labelled_field, link_button, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
@@ -323,6 +323,8 @@ def chart(
     """A chart (its points can be tapped for their values) and its text summary. Until
     `loaded`, its place is kept empty and "Loading" stands for the summary: nothing below
     moves when the figure arrives, nor when Plotly's code (loaded after the page) has run.
+    The figure is drawn once its place nears the screen, and the table once it is opened
+    (drawing them was most of a chart page's work on a phone); the summary is there at once.
     `key`: what its marks or colours mean, under it (`trend_key()`, `mood_colour_key()`)."""
     plot = rx.plotly.basic(
         data=figure.to(go.Figure),  # the state holds Plotly's JSON (charts.py)
@@ -340,7 +342,7 @@ def chart(
         caption = rx.cond(loaded, caption, waiting)
     return rx.vstack(
         rx.box(
-            plot,
+            WhenNear.create(plot),
             aria_hidden="true",  # the summary below says what it shows
             class_name="bj-chart",  # (the tests wait for every one to be drawn)
             width="100%",
@@ -352,7 +354,7 @@ def chart(
         caption,
         rx.el.details(
             rx.el.summary(tr("Show as a table")),
-            _data_table(figure),
+            WhenOpen.create(_data_table(figure)),
             width="100%",
         ),
         spacing="2",

@@ -47,6 +47,18 @@ def wait_until_ready(page) -> None:
     page.locator("html[data-hydrated='true']").wait_for(state="attached")  # no eval: the CSP forbids it
 
 
+def draw_every_chart(page) -> None:
+    """A chart is drawn once its place nears the screen (assets/draw_later.jsx): bring each
+    chart on the page into view until Plotly has drawn it, then go back to the top."""
+    boxes = page.locator(".bj-chart")
+    count = boxes.count()
+    for index in range(count):
+        boxes.nth(index).scroll_into_view_if_needed()
+        boxes.nth(index).locator(".main-svg").first.wait_for(state="attached")
+    if count:
+        page.evaluate("() => window.scrollTo(0, 0)")
+
+
 @dataclass
 class Tab:
     """Any browser tab (a phone's, a clinician's laptop's): enough of a person for

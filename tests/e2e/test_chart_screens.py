@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import Tab, sign_in
+from people import Tab, draw_every_chart, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -90,6 +90,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
     phone.goto("/check-ins")
     expect(phone.page.get_by_text("over this range")).to_be_visible()
+    draw_every_chart(phone.page)  # each is drawn as it nears the screen, then kept
     for range_name in ("3 months", "1 year", "All", "2 weeks"):
         button = phone.page.get_by_role("radiogroup", name="Range").get_by_role(
             "radio", name=range_name, exact=True
@@ -119,6 +120,7 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     doctor.page.get_by_role("link", name="Mood check-ins").click()
     shared = len(range(0, DAYS, 3))
     expect(doctor.page.get_by_text(f"{shared} check-ins", exact=False)).to_be_visible()
+    draw_every_chart(doctor.page)
     _no_sideways_scrolling(doctor.page)
     assert _shoot(doctor.page, "clinician-client-charts-390x844").stat().st_size > 10_000
     # Under the chart, the notes of the shared check-ins it draws, newest first.
@@ -145,7 +147,9 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
     reminder banner's place and the charts arrive after the first paint, and nothing moves
     (before: 0.03 on an empty journal, 0.11 with entries in Lighthouse's run, 0.40 on the
     charts page: everything 16 px down as the reminder banner's empty box joined the column,
-    then the charts replacing one spinner)."""
+    then the charts replacing one spinner). The charts in view are drawn at once; one further
+    down, only as it nears the screen (drawing all four froze the page in one long task);
+    nothing moves then either."""
     client_email, _ = _client_and_clinician(running_app)
     phone = open_phone()
     sign_in(phone, client_email, PASSWORD)
@@ -156,6 +160,15 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
     phone.goto(path)
     if path == "/check-ins":
         expect(phone.page.get_by_text("over this range")).to_be_visible(timeout=20_000)
+        expect(phone.page.locator(".bj-chart").first.locator(".js-plotly-plot")).to_be_attached(
+            timeout=20_000
+        )
+        last = phone.page.locator(".bj-chart").last  # with and without each tag, far down
+        expect(phone.page.locator(".bj-chart")).to_have_count(4)
+        phone.page.wait_for_timeout(1000)
+        expect(last.locator(".js-plotly-plot")).to_have_count(0)
+        expect(last.locator("xpath=..")).to_contain_text("tag")  # its summary is there
+        last.scroll_into_view_if_needed()
         expect(phone.page.locator(".js-plotly-plot")).to_have_count(4, timeout=20_000)
     else:
         expect(phone.page.get_by_text("Nothing here yet.", exact=False)).to_be_visible(timeout=20_000)
@@ -171,6 +184,7 @@ MARKUP_TAG = "<b>work</b>%{y}"
 
 def _no_markup_drawn(page: Page) -> None:
     """Every chart is drawn; no link and no bold text in them; the names read as typed."""
+    draw_every_chart(page)
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
     assert page.locator(".js-plotly-plot a").count() == 0, "a name became a link in a chart"
     assert page.locator(".js-plotly-plot text [style*='bold']").count() == 0

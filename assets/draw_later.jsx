@@ -1,0 +1,70 @@
+// What is costly to draw, drawn only when it is wanted, then kept (wrapped in
+// betterjournal/components/layout.py; bundled by Vite: a 'self' script under the CSP).
+// A chart page on a phone drew its four charts and their four data tables (a row a day)
+// in one long task that froze the page; now the charts in view are drawn at once, each
+// one below as the person scrolls towards it, and a table when its "Show as a table" is
+// opened.
+import { useEffect, useRef, useState } from "react";
+
+const NEAR = "0px 0px 200px 0px"; // within 200 px below the screen's bottom edge
+
+// Its children once their place comes near the screen. Give the place its size (a box of
+// fixed height around it), so nothing moves when they are drawn.
+export function WhenNear({ children }) {
+  const place = useRef(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    if (near) {
+      return undefined;
+    }
+    if (typeof IntersectionObserver === "undefined") {
+      setNear(true);
+      return undefined;
+    }
+    const watcher = new IntersectionObserver(
+      (seen) => {
+        if (seen.some((entry) => entry.isIntersecting)) {
+          setNear(true);
+        }
+      },
+      { rootMargin: NEAR },
+    );
+    watcher.observe(place.current);
+    return () => watcher.disconnect();
+  }, [near]);
+  return (
+    <div ref={place} style={{ width: "100%", height: "100%" }}>
+      {near ? children : null}
+    </div>
+  );
+}
+
+// Inside a <details>: its children once the details are opened (a closed one shows
+// nothing of them, to the eye or to a screen reader).
+export function WhenOpen({ children }) {
+  const place = useRef(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (open) {
+      return undefined;
+    }
+    const details = place.current?.closest("details");
+    if (!details) {
+      setOpen(true);
+      return undefined;
+    }
+    const toggled = () => {
+      if (details.open) {
+        setOpen(true);
+      }
+    };
+    toggled();
+    details.addEventListener("toggle", toggled);
+    return () => details.removeEventListener("toggle", toggled);
+  }, [open]);
+  return (
+    <div ref={place} style={{ display: "contents" }}>
+      {open ? children : null}
+    </div>
+  );
+}
