@@ -199,14 +199,16 @@ def _finish_erasures() -> set[uuid.UUID]:
     from sqlalchemy.exc import DatabaseError
 
     from betterjournal.db import session_scope
-    from betterjournal.models import AuditAction, AuditEvent
+    from betterjournal.models import AuditAction, AuditEvent, AuditOutcome
 
     if not database_file().exists():
         return set()
     try:
         with session_scope() as session:
             keystore.destroy_erased(session)
-            query = select(AuditEvent.subject_id).where(col(AuditEvent.action) == AuditAction.ERASE)
+            query = select(AuditEvent.subject_id).where(
+                col(AuditEvent.action) == AuditAction.ERASE, col(AuditEvent.outcome) == AuditOutcome.ALLOWED
+            )
             return {user_id for user_id in session.exec(query) if user_id is not None}
     except DatabaseError:
         return set()

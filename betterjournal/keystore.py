@@ -41,7 +41,7 @@ from sqlmodel import Session, col
 from betterjournal.core.errors import KeyStoreUnavailable
 from betterjournal.crypto import Vault, WrappedKey, get_vault, read_vault
 from betterjournal.db import BUSY_TIMEOUT_MS, make_engine
-from betterjournal.models import AuditAction, AuditEvent, User, UTCDateTime, utcnow
+from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, User, UTCDateTime, utcnow
 from betterjournal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,9 @@ def destroy_erased(session: Session) -> int:
     for first in range(0, len(without_account), 500):
         chunk = without_account[first : first + 500]
         query = sqlmodel.select(AuditEvent.subject_id).where(
-            col(AuditEvent.subject_id).in_(chunk), col(AuditEvent.action) == AuditAction.ERASE
+            col(AuditEvent.subject_id).in_(chunk),
+            col(AuditEvent.action) == AuditAction.ERASE,
+            col(AuditEvent.outcome) == AuditOutcome.ALLOWED,  # a refused erasure names its subject too
         )
         erased.update(user_id for user_id in session.exec(query) if user_id is not None)
     for user_id in erased:

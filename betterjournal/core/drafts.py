@@ -73,7 +73,7 @@ def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, 
         updated_at=utcnow(),
     ).rowcount
     if written != 1:  # the owner's draft of another kind (a forged request): left as it is
-        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=parsed)
+        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=parsed, subject_id=owner_id)
 
 
 def exists(session: Session, *, owner_id: Any, item_id: Any) -> bool:

@@ -269,7 +269,10 @@ def _last_time() -> rx.Component:
                         rx.text_area(
                             id="remember",
                             name="remember",
-                            on_change=PrepareState.keep_remember,
+                            # Which field: a replaced one's last words overwrite nothing.
+                            on_change=lambda note: PrepareState.keep_remember(
+                                note, PrepareState.remember_shown
+                            ),
                             size="3",
                             width="100%",
                             rows="4",

@@ -416,9 +416,14 @@ class PrepareState(AppState):
         await self._after(self._t("Your note is saved. Only you can see it."))
 
     @guarded(Role.CLIENT, quiet=True)
-    async def keep_remember(self, note: str) -> None:
+    async def keep_remember(self, note: str, field: int | None = None) -> None:
         """The note as typed, saved after a pause (and when the field is left). The field
-        keeps what is typed meanwhile: `remember` is not sent back."""
+        keeps what is typed meanwhile: `remember` is not sent back. `field`: which field it
+        was typed in (`remember_shown`); a field replaced meanwhile by a note saved in
+        another tab sends its last words as it goes, and they must not overwrite that note
+        (the tab now shows it): the one time two tabs' words meet, the last saved wins."""
+        if field is not None and field != self.remember_shown:
+            return
         self.remember_status = ""
         await self._keep_note(note)
         self.remember_status = self._t("Note saved.")

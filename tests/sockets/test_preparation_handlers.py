@@ -1320,6 +1320,15 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
         assert problem_of(saved) == ""
         pushed = await _pushed(typing, since, PrepareState, lambda v: "remember" in v)
         assert pushed["remember"] == "Ask about sleep." and pushed["remember_shown"] > field
+        # The replaced field sends its last words as it goes: they overwrite nothing (the tab
+        # shows the other tab's note now); words typed in the new field are kept.
+        stale = await _on_prepare(typing, c, "keep_remember", {"note": "Ask about na", "field": field})
+        assert problem_of(stale) == "" and (await _prepare(other, c))["remember"] == "Ask about sleep."
+        shown = pushed["remember_shown"]
+        kept = await _on_prepare(
+            typing, c, "keep_remember", {"note": "Ask about sleep. Naps?", "field": shown}
+        )
+        assert problem_of(kept) == "" and (await _prepare(other, c))["remember"] == "Ask about sleep. Naps?"
 
 
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(

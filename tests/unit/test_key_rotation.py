@@ -15,10 +15,10 @@ from unit_support import clear_caches, new_entry
 
 from betterjournal import crypto, keystore
 from betterjournal.cli import app
-from betterjournal.core import accounts, form_tokens, items, journal, mail, reminders
+from betterjournal.core import accounts, audit, form_tokens, items, journal, mail, reminders
 from betterjournal.crypto import DecryptionError, UnknownKek, Vault, parse_keyring
 from betterjournal.db import get_engine, session_scope
-from betterjournal.models import OutboxMessage
+from betterjournal.models import AuditAction, AuditOutcome, OutboxMessage
 
 runner = CliRunner()
 
@@ -266,9 +266,20 @@ def test_a_key_an_erase_could_not_destroy_is_destroyed_by_the_next_sweep(db, mon
     monkeypatch.setattr(keystore, "destroy", real_destroy)
     stray = uuid.uuid4()  # a key of an account that failed to be created: no erase, kept
     keystore.new_data_key(stray)
+    refused = uuid.uuid4()  # an erasure refused: its row names whom it was for; kept
+    keystore.new_data_key(refused)
+    with session_scope() as session:
+        audit.record(
+            session,
+            actor_id=refused,
+            action=AuditAction.ERASE,
+            outcome=AuditOutcome.DENIED,
+            subject_id=refused,
+        )
     assert scheduler.destroy_erased_keys() == 1
     assert keystore.get(db.client_a.id) is None
     assert keystore.get(db.client_b.id) is not None and keystore.get(stray) is not None
+    assert keystore.get(refused) is not None
     assert scheduler.destroy_erased_keys() == 0
 
 
