@@ -6,7 +6,7 @@
 // opened.
 import { useEffect, useRef, useState } from "react";
 
-const NEAR = "0px 0px 200px 0px"; // within 200 px below the screen's bottom edge
+const NEAR = "200px 0px"; // within 200 px of the screen, below it or above (a page reopened part-way down)
 
 // Its children once their place comes near the screen. Give the place its size (a box of
 // fixed height around it), so nothing moves when they are drawn.

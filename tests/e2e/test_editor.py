@@ -247,28 +247,24 @@ def test_words_typed_as_write_is_tapped_again_go_to_no_other_entry(writer, runni
         assert shown in ("", stray)
 
 
-def test_a_reload_while_typing_loses_at_most_the_last_second(writer, running_app) -> None:
-    """Typing on without a pause never lets the debounce fire, and a browser may drop the
-    beacon a reload sends (Chromium dropped 3 of 4 in a walk-through): the words also go
-    at least once a second while they change. Reloaded 300 ms after the last of 4 s of
-    typing, the entry holds the words up to about a second before, word for word."""
+def test_a_reload_while_typing_keeps_every_word(writer, running_app) -> None:
+    """Reloaded 300 ms after the last keystroke (the debounce would have sent the words
+    800 ms after it): the words go as the page starts to unload, and the reloaded editor
+    holds every one. Three times: Chromium dropped most beacons handed over only at
+    `pagehide` on a reload (7 of 8 in a probe), which lost the whole sentence typed since
+    the last send."""
     page = writer.page
-    words = running_app.marker("reloading") + " " + "one more word typed before the page reloads " * 4
-    tap_write(page)
-    page.wait_for_url(re.compile(r"[?&]id="))
-    entry = entry_id_of(page)
-    started = time.monotonic()
-    page.get_by_label("Your entry").press_sequentially(words, delay=20)
-    per_character = (time.monotonic() - started) / len(words)
-    time.sleep(0.3)
-    page.reload()
-    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
-    kept = page.get_by_label("Your entry")
-    expect(kept).not_to_have_value("")
-    saved = read_draft(running_app, session_cookie(writer), entry)[1]
-    assert words.startswith(saved) and kept.input_value() == saved
-    lost_seconds = (len(words) - len(saved)) * per_character
-    assert lost_seconds < 1.5, f"{len(words) - len(saved)} characters lost ({lost_seconds:.1f} s of typing)"
+    for reload in range(3):
+        words = running_app.marker(f"reloading-{reload}") + " one more word typed before the page reloads" * 2
+        tap_write(page)
+        page.wait_for_url(re.compile(r"[?&]id="))
+        entry = entry_id_of(page)
+        page.get_by_label("Your entry").press_sequentially(words, delay=20)
+        time.sleep(0.3)
+        page.reload()
+        expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+        expect(page.get_by_label("Your entry")).to_have_value(words)
+        assert read_draft(running_app, session_cookie(writer), entry) == ("", words)
 
 
 def test_an_edit_is_written_only_into_the_item_on_screen(writer, running_app) -> None:
