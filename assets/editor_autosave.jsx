@@ -13,6 +13,9 @@
 //   reloaded they go over the websocket and are handed to navigator.sendBeacon, which
 //   outlives the page, as soon as the page starts to go (`beforeunload`: on a reload,
 //   Chromium dropped most beacons handed over only at `pagehide`, 7 of 8 in a probe).
+// - Offline with words not sent yet, closing or reloading the tab asks first (the
+//   browser's own "Leave site?"): no beacon can reach the server, and nothing is kept
+//   in the browser's storage.
 // - Once the address is another page's, the form still on screen takes no more words.
 // - While typing goes on without a pause, the words go at least once a second (should a
 //   browser still drop the beacon, a page that goes loses at most that second).
@@ -190,6 +193,7 @@ export function DraftStatus({
     pending = null; // the server echoed these very words: they are saved
   }
   const offline = !online || connectErrors.length > 0;
+  latest.current.offline = offline;
 
   // Send these words (by default the unconfirmed ones) over the websocket, as edits
   // made on this item's page. `always`: send the body even if the state has it already,
@@ -271,9 +275,22 @@ export function DraftStatus({
         going();
       }
     };
+    // Offline, neither way reaches the server, and nothing is kept in the browser's
+    // storage: the browser asks before the page goes (its own "Leave site?" question),
+    // so a reload or a closed tab doesn't lose the words waiting to be sent.
+    const leaving = (event) => {
+      going();
+      const { entryId: id, savedTitle: title, savedBody: body, offline: cut } = latest.current;
+      const words = pending;
+      const unsent = words !== null && words.entryId === id && (words.title !== title || words.body !== body);
+      if (unsent && (cut || !navigator.onLine)) {
+        event.preventDefault();
+        event.returnValue = ""; // older browsers ask only when this is set
+      }
+    };
     window.addEventListener("online", goOnline);
     window.addEventListener("offline", goOffline);
-    window.addEventListener("beforeunload", going, true);
+    window.addEventListener("beforeunload", leaving, true);
     window.addEventListener("pagehide", going, true);
     document.addEventListener("visibilitychange", hidden, true);
     // Words kept through a remount: the server's state was reset (e.g. a restart) and
@@ -286,7 +303,7 @@ export function DraftStatus({
     return () => {
       window.removeEventListener("online", goOnline);
       window.removeEventListener("offline", goOffline);
-      window.removeEventListener("beforeunload", going, true);
+      window.removeEventListener("beforeunload", leaving, true);
       window.removeEventListener("pagehide", going, true);
       document.removeEventListener("visibilitychange", hidden, true);
       if (current?.entryId === entryId) {

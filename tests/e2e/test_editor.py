@@ -332,6 +332,34 @@ def test_offline_words_are_announced_and_saved_once_back_online(writer, running_
     expect(page.get_by_label("Your entry")).to_have_value(first + more)
 
 
+def test_closing_the_tab_offline_with_words_unsent_asks_first(writer, running_app) -> None:
+    """Offline, no beacon reaches the server and nothing is kept in the browser: closing (or
+    reloading) the tab asks first, and staying keeps the words, saved once back online.
+    Online, or with every word saved, nothing asks."""
+    page, asked = writer.context.new_page(), []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))  # stay on the page
+    page.goto(running_app.url + routes.WRITE)
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    page.wait_for_url(re.compile(r"[?&]id="))
+    entry = entry_id_of(page)
+    words = running_app.marker("leaving-offline") + " written on the bus"
+    expect(page.get_by_label("Your entry")).to_be_editable()
+    writer.context.set_offline(True)
+    page.get_by_label("Your entry").press_sequentially(words, delay=10)
+    expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not page.is_closed()
+    expect(page.get_by_label("Your entry")).to_have_value(words)
+
+    writer.context.set_offline(False)
+    expect(status(page, "Draft saved")).to_be_visible()
+    assert read_draft(running_app, session_cookie(writer), entry) == ("", words)
+    with page.expect_event("close", timeout=10_000):
+        page.close(run_before_unload=True)  # online, every word saved: nothing asks
+    assert asked == ["beforeunload"]
+
+
 def test_save_tapped_offline_says_so_at_the_button_and_goes_through_once_back(writer, running_app) -> None:
     """Save, tapped with no connection: the button's line says it waits for the connection,
     and once back the entry is saved and shown."""
