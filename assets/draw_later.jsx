@@ -8,30 +8,34 @@ import { useEffect, useRef, useState } from "react";
 
 const NEAR = "200px 0px"; // within 200 px of the screen, below it or above (a page reopened part-way down)
 
+// [the place's ref, whether to draw]: false until `watch(place, draw)` calls `draw`, then
+// true for good. `watch` returns how to stop watching, or nothing.
+function useDrawnOnce(watch) {
+  const place = useRef(null);
+  const [drawn, setDrawn] = useState(false);
+  useEffect(() => (drawn ? undefined : watch(place.current, () => setDrawn(true))), [drawn]);
+  return [place, drawn];
+}
+
 // Its children once their place comes near the screen. Give the place its size (a box of
 // fixed height around it), so nothing moves when they are drawn.
 export function WhenNear({ children }) {
-  const place = useRef(null);
-  const [near, setNear] = useState(false);
-  useEffect(() => {
-    if (near) {
-      return undefined;
-    }
+  const [place, near] = useDrawnOnce((element, draw) => {
     if (typeof IntersectionObserver === "undefined") {
-      setNear(true);
+      draw();
       return undefined;
     }
     const watcher = new IntersectionObserver(
       (seen) => {
         if (seen.some((entry) => entry.isIntersecting)) {
-          setNear(true);
+          draw();
         }
       },
       { rootMargin: NEAR },
     );
-    watcher.observe(place.current);
+    watcher.observe(element);
     return () => watcher.disconnect();
-  }, [near]);
+  });
   return (
     <div ref={place} style={{ width: "100%", height: "100%" }}>
       {near ? children : null}
@@ -42,26 +46,17 @@ export function WhenNear({ children }) {
 // Inside a <details>: its children once the details are opened (a closed one shows
 // nothing of them, to the eye or to a screen reader).
 export function WhenOpen({ children }) {
-  const place = useRef(null);
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (open) {
-      return undefined;
-    }
-    const details = place.current?.closest("details");
-    if (!details) {
-      setOpen(true);
-      return undefined;
-    }
+  const [place, open] = useDrawnOnce((element, draw) => {
+    const details = element?.closest("details");
     const toggled = () => {
-      if (details.open) {
-        setOpen(true);
+      if (!details || details.open) {
+        draw();
       }
     };
     toggled();
-    details.addEventListener("toggle", toggled);
-    return () => details.removeEventListener("toggle", toggled);
-  }, [open]);
+    details?.addEventListener("toggle", toggled);
+    return () => details?.removeEventListener("toggle", toggled);
+  });
   return (
     <div ref={place} style={{ display: "contents" }}>
       {open ? children : null}

@@ -427,6 +427,8 @@ class PrepareState(AppState):
         self.remember_status = ""
         await self._keep_note(note)
         self.remember_status = self._t("Note saved.")
+        # Their other tabs show it at once (a new field there).
+        live.recheck_people([self._viewer().user_id], but=self.router.session.client_token)
 
     async def _keep_note(self, note: object) -> None:
         client = self._viewer().user_id

@@ -1289,7 +1289,8 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
 ) -> None:
     """The note after a session is sent after a pause in typing. A change made meanwhile in
     another tab brings this tab's page up to date without the note as last saved, which would
-    take back the words typed since; a note changed in the other tab comes, in a new field."""
+    take back the words typed since; a note changed in the other tab (saved or autosaved)
+    comes, in a new field."""
     app, c = team.app, team.c
     (a,) = await _clients(team, c)
     async with (
@@ -1325,10 +1326,15 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
         stale = await _on_prepare(typing, c, "keep_remember", {"note": "Ask about na", "field": field})
         assert problem_of(stale) == "" and (await _prepare(other, c))["remember"] == "Ask about sleep."
         shown = pushed["remember_shown"]
+        since = len(other.received)
         kept = await _on_prepare(
             typing, c, "keep_remember", {"note": "Ask about sleep. Naps?", "field": shown}
         )
-        assert problem_of(kept) == "" and (await _prepare(other, c))["remember"] == "Ask about sleep. Naps?"
+        assert problem_of(kept) == ""
+        # The other tab shows the note as typed here at once, in a new field there.
+        pushed = await _pushed(other, since, PrepareState, lambda v: "remember" in v)
+        assert pushed["remember"] == "Ask about sleep. Naps?"
+        assert (await _prepare(other, c))["remember"] == "Ask about sleep. Naps?"
 
 
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
