@@ -84,3 +84,32 @@ if (typeof document !== "undefined") {
     true,
   );
 }
+
+// What was just typed goes before the page does. A field that saves as it is typed in
+// (rx.debounce_input: a worksheet's answers, the Prepare page's note, the editor) sends
+// its words after a pause of 0.6–0.8 s; a reload, a closed tab or a phone putting the
+// app away inside that pause lost them (5 reloads of 5 after 0–300 ms, in a probe). As
+// the page starts to go or is hidden, the focused field is told it lost the focus
+// (without moving the focus, so a person who comes back types on): the debounce then
+// sends at once over the websocket, which is still open. A field with nothing waiting
+// sends nothing.
+if (typeof window !== "undefined") {
+  const sendWhatWaits = () => {
+    const field = document.activeElement;
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
+      // relatedTarget: the focus is not lost to nowhere (the listener above leaves it).
+      field.dispatchEvent(new FocusEvent("focusout", { bubbles: true, relatedTarget: field }));
+    }
+  };
+  window.addEventListener("beforeunload", sendWhatWaits, true);
+  window.addEventListener("pagehide", sendWhatWaits, true);
+  document.addEventListener(
+    "visibilitychange",
+    () => {
+      if (document.visibilityState === "hidden") {
+        sendWhatWaits();
+      }
+    },
+    true,
+  );
+}

@@ -143,3 +143,27 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     left = emotions.get_by_role("group", name="Emotion 1").get_by_role("slider", name="How strong (0–100)")
     expect(left).to_have_attribute("aria-valuetext", "90")
     expect(left).to_have_value("90")
+
+
+def test_answers_typed_just_before_a_reload_are_kept(open_phone, running_app: RunningApp) -> None:
+    """An answer is sent after a pause of 0.7 s; reloaded sooner, the words typed since the
+    last pause used to be lost (5 reloads of 5 after 0–300 ms, in a probe). The field sends
+    them as the page starts to go, and the reloaded page shows every word."""
+    phone = open_phone()
+    page = phone.page
+    email = f"reload-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Alex", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    page.wait_for_url("**/journal")
+    phone.goto("/homework/do?template=thought_record")
+    situation = page.get_by_label("Situation", exact=True)
+    said = ""
+    for wait_ms in (0, 100, 300):
+        words = f"{' ' if said else ''}At the bus stop, {wait_ms} ms before the reload."
+        situation.press_sequentially(words, delay=15)
+        said += words
+        page.wait_for_timeout(wait_ms)
+        page.reload()
+        expect(page.get_by_text("Your unsaved answers are back.")).to_be_visible()
+        expect(situation).to_have_value(said)
+        situation.press("Control+End")

@@ -285,5 +285,13 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
         note + " Ask about sleep. Bring the list. Ask about naps."
     )
     second.close()
+    # Words typed just before a reload: the field sends them as the page starts to go (the
+    # pause of 0.8 s would have come too late), and the reloaded page shows them.
+    field.press("Control+End")
+    page.keyboard.type(" Sleep earlier.")
+    page.reload()
+    expect(page.get_by_label("What I want to remember")).to_have_value(
+        note + " Ask about sleep. Bring the list. Ask about naps. Sleep earlier."
+    )
     assert note not in "\n".join(frames)  # the clinician's browser never gets it
     desk_context.close()
