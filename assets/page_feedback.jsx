@@ -89,16 +89,56 @@ if (typeof document !== "undefined") {
 // (rx.debounce_input: a worksheet's answers, the Prepare page's note, the editor) sends
 // its words after a pause of 0.6–0.8 s; a reload, a closed tab or a phone putting the
 // app away inside that pause lost them (5 reloads of 5 after 0–300 ms, in a probe). As
-// the page starts to go or is hidden, the focused field is told it lost the focus
-// (without moving the focus, so a person who comes back types on): the debounce then
-// sends at once over the websocket, which is still open. A field with nothing waiting
-// sends nothing.
+// the page starts to go or is hidden:
+// - the focused field is told it lost the focus (without moving the focus, so a person
+//   who comes back types on): the debounce sends at once over the websocket, which is
+//   still open on a reload or a hidden page. A field with nothing waiting sends nothing.
+// - a closing tab takes its websocket with it before that send leaves (3 closes of 3 in
+//   a probe), so a field marked `data-keep`, inside an element naming the route that
+//   keeps it (`data-keep-url`), is also handed to navigator.sendBeacon, which outlives
+//   the page: its value, the page's form token, and every `data-keep-<name>` of the two
+//   elements as `<name>` (dashes as underscores). Only when typed into in the last few
+//   seconds, and once for a value. (The editor has its own: assets/editor_autosave.jsx.)
 if (typeof window !== "undefined") {
+  const BEACON_WITHIN_MS = 5000;
+  const typedAt = new WeakMap(); // field -> when it was last typed into
+  const handedOver = new WeakMap(); // field -> the value last handed to a beacon
+  document.addEventListener("input", (event) => typedAt.set(event.target, Date.now()), true);
+
+  const keptAs = (element, into) => {
+    for (const name of element.getAttributeNames()) {
+      if (name.startsWith("data-keep-") && name !== "data-keep-url") {
+        into.set(name.slice("data-keep-".length).replaceAll("-", "_"), element.getAttribute(name));
+      }
+    }
+  };
+
+  const handOver = (field) => {
+    const keeper = field.hasAttribute("data-keep") ? field.closest("[data-keep-url]") : null;
+    const token = document.querySelector("input[name=form_token]")?.value;
+    if (
+      keeper === null ||
+      !token ||
+      typeof navigator.sendBeacon !== "function" ||
+      Date.now() - (typedAt.get(field) ?? 0) > BEACON_WITHIN_MS ||
+      handedOver.get(field) === field.value
+    ) {
+      return;
+    }
+    const form = new URLSearchParams({ form_token: token });
+    keptAs(keeper, form);
+    keptAs(field, form);
+    form.set("value", field.value);
+    handedOver.set(field, field.value);
+    navigator.sendBeacon(keeper.getAttribute("data-keep-url"), form);
+  };
+
   const sendWhatWaits = () => {
     const field = document.activeElement;
     if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
       // relatedTarget: the focus is not lost to nowhere (the listener above leaves it).
       field.dispatchEvent(new FocusEvent("focusout", { bubbles: true, relatedTarget: field }));
+      handOver(field);
     }
   };
   window.addEventListener("beforeunload", sendWhatWaits, true);

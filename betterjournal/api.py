@@ -16,9 +16,11 @@ import ipaddress
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import HTTPConnection, Request
@@ -27,11 +29,22 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from betterjournal import oidc, pwa, routes
-from betterjournal.core import accounts, credentials, drafts, form_tokens, journal, mfa, reminders
+from betterjournal.core import (
+    accounts,
+    agenda,
+    credentials,
+    drafts,
+    form_tokens,
+    homework,
+    journal,
+    mfa,
+    reminders,
+    worksheets,
+)
 from betterjournal.core.errors import CoreError, InvalidInput, KeyStoreUnavailable, NotFound, TooManyAttempts
 from betterjournal.db import in_session
-from betterjournal.i18n import LANGUAGES, Reader, from_accept_language
-from betterjournal.models import Role, SessionStage, User
+from betterjournal.i18n import LANGUAGES, N_, Reader, from_accept_language, language_or_default
+from betterjournal.models import Role, SessionStage, User, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
@@ -343,51 +356,81 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-# --- the editor's words as its tab is hidden or closed ----------------------------------
+# --- what was typed, sent as a tab is hidden or closes -------------------------------------
+#
+# A field that saves as it is typed in waits for a pause; a tab closed inside it would lose
+# the words. The page hands them to navigator.sendBeacon, which outlives it (the websocket
+# may be gone by then): the editor its title and words (assets/editor_autosave.jsx), any
+# other such field its value (assets/page_feedback.jsx). Each route makes the same checks
+# as the websocket's autosave (the session cookie of a signed-in client, then the core's
+# own: the client's own item, valid text) and those of every state-changing POST (same
+# origin, a form token), with exactly its fields. The text is never logged; nothing is sent
+# back.
 
 API_KEEP_DRAFT = routes.API_KEEP_DRAFT
-_KEEP_DRAFT_FIELDS = {"form_token", "entry_id", "title", "body"}
+API_KEEP_ANSWER = routes.API_KEEP_ANSWER
+API_KEEP_NOTE = routes.API_KEEP_NOTE
 # The longest text the core accepts, percent-encoded, and the other fields.
-_KEEP_DRAFT_MAX_BYTES = 1_048_576
+_KEEP_MAX_BYTES = 1_048_576
 
 
-async def keep_draft(request: Request) -> Response:
-    """Autosave what the editor holds, sent with navigator.sendBeacon as its page goes away.
-
-    The websocket may be gone by then; a beacon outlives the page. The same checks as the
-    websocket autosave (the session cookie of a signed-in client, then `drafts.save`,
-    which validates the text and writes only a draft of the client's own writable entry),
-    plus those of every state-changing POST: same origin and a form token. Exactly these
-    four fields. The text is never logged; nothing is sent back.
-    """
+async def _keep_typed(
+    request: Request, names: set[str], keep: Callable[[Session, Viewer, dict[str, str]], None]
+) -> Response:
+    """Take a beacon of exactly `names` (and a form token) and `keep` it for the signed-in
+    client: 204 when kept, or when aimed at an item that isn't theirs (written nowhere,
+    audited, answered like a free id, so the route tells nobody whether someone else's
+    item exists: AUTHZ-3)."""
     if not _same_origin(request) or not is_form_type(request.headers.get("content-type", "")):
         return Response(status_code=403)
     raw = bytearray()
     async for chunk in request.stream():
         raw.extend(chunk)
-        if len(raw) > _KEEP_DRAFT_MAX_BYTES:
+        if len(raw) > _KEEP_MAX_BYTES:
             return Response(status_code=413)
+    expected = {"form_token", *names}
     try:
         pairs = parse_qsl(
             raw.decode("utf-8"),
             keep_blank_values=True,
             strict_parsing=True,
             errors="strict",
-            max_num_fields=len(_KEEP_DRAFT_FIELDS),
+            max_num_fields=len(expected),
         )
     except ValueError:  # not UTF-8, malformed, or too many fields
         return Response(status_code=400)
     fields = dict(pairs)
-    if len(pairs) != len(fields) or set(fields) != _KEEP_DRAFT_FIELDS:
+    if len(pairs) != len(fields) or set(fields) != expected:
         return Response(status_code=400)
     if not form_tokens.is_valid(fields["form_token"]):
         return Response(status_code=403)
     token = session_token_from_cookie_header(request.headers.get("cookie", ""))
 
-    def work(session) -> bool:
+    def work(session: Session) -> Viewer | None:
         viewer = accounts.resolve_session(session, token=token)
         if viewer is None or viewer.role != Role.CLIENT:
-            return False
+            return None
+        keep(session, viewer, fields)
+        return viewer
+
+    try:
+        viewer = await in_session(work)
+    except NotFound:
+        return Response(status_code=204)
+    except CoreError:
+        return Response(status_code=400)
+    except Exception as error:  # logged by type and id only: never a message with the text
+        log.error("keeping typed words failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
+        return Response(status_code=500)
+    if viewer is None:
+        return Response(status_code=403)
+    return Response(status_code=204)
+
+
+async def keep_draft(request: Request) -> Response:
+    """The editor's title and words: a draft of the client's own entry (`drafts.save`)."""
+
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
         drafts.save(
             session,
             owner_id=viewer.user_id,
@@ -395,20 +438,58 @@ async def keep_draft(request: Request) -> Response:
             item_id=fields["entry_id"],
             values={"title": fields["title"], "body": fields["body"]},
         )
-        return True
 
-    try:
-        kept = await in_session(work)
-    except NotFound:
-        # Not the client's item: written nowhere, audited, and answered like an id that is
-        # free, so the route tells nobody whether someone else's item exists (AUTHZ-3).
-        return Response(status_code=204)
-    except CoreError:
-        return Response(status_code=400)
-    except Exception as error:  # logged by type and id only: never a message with the text
-        log.error("keeping a draft failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
-        return Response(status_code=500)
-    return Response(status_code=204 if kept else 403)
+    return await _keep_typed(request, {"entry_id", "title", "body"}, keep)
+
+
+async def keep_answer(request: Request) -> Response:
+    """One text answer of a worksheet (WorksheetState.answer): the draft of the client's
+    response to an assignment (`assignment_id`), or of an exercise of their own (begun with
+    a worksheet, or new: its address's `template` or `prompt`)."""
+
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        row = fields["row"]
+        if not re.fullmatch(r"-1|\d{1,2}", row):
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        assignment_id = fields["assignment_id"] or None
+        sheet = None
+        if assignment_id is None:
+            chosen = worksheets.chosen_exercise(fields["template"], fields["prompt"])
+            sheet = homework.begun_with(
+                session, client_id=viewer.user_id, item_id=fields["item_id"], chosen=chosen
+            )
+        reader = Reader(language_or_default(viewer.language))
+        homework.keep_answer(
+            session,
+            client_id=viewer.user_id,
+            item_id=fields["item_id"],
+            assignment_id=assignment_id,
+            worksheet=sheet,
+            field=fields["field"],
+            row=int(row),
+            column=fields["column"],
+            value=fields["value"],
+            translate=lambda text: str(reader.shown(text)),
+        )
+
+    names = {"item_id", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
+    return await _keep_typed(request, names, keep)
+
+
+async def keep_note(request: Request) -> Response:
+    """The client's note after the session held last with a clinician (the Prepare page's
+    "What I want to remember"); their other tabs show it at once."""
+    kept_by: list[uuid.UUID] = []
+
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        agenda.remember_last_time(
+            session, client_id=viewer.user_id, clinician_id=fields["clinician_id"], text=fields["value"]
+        )
+        kept_by.append(viewer.user_id)
+
+    response = await _keep_typed(request, {"clinician_id", "value"}, keep)
+    live.recheck_people(kept_by)
+    return response
 
 
 # --- the installable app (betterjournal/pwa.py) -----------------------------------------
@@ -487,6 +568,8 @@ def http_routes() -> Starlette:
             Route(routes.API_CONFIRM, confirm_email, methods=["POST"]),
             Route(routes.HEALTH, health, methods=["GET"]),
             Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
+            Route(API_KEEP_ANSWER, keep_answer, methods=["POST"]),
+            Route(API_KEEP_NOTE, keep_note, methods=["POST"]),
             Route(routes.MANIFEST, web_app_manifest, methods=["GET"]),
             Route(routes.SERVICE_WORKER, service_worker, methods=["GET"]),
             Route(routes.OFFLINE, offline_page, methods=["GET"]),

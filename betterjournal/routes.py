@@ -49,7 +49,11 @@ API_FORGOT = "/api/auth/forgot"
 API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
 API_CONFIRM = "/api/auth/confirm"
 API_REQUEST_ACCESS = "/api/access/request"
-API_KEEP_DRAFT = "/api/drafts/keep"  # the editor's words, sent as its tab is hidden or closed
+# What was typed, sent as a tab is hidden or closes (api.py): the editor's words, a
+# worksheet's text answer, the Prepare page's note.
+API_KEEP_DRAFT = "/api/drafts/keep"
+API_KEEP_ANSWER = "/api/answers/keep"
+API_KEEP_NOTE = "/api/notes/keep"
 API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder email (?token=)
 
 # The pages only a signed-in person sees: where a person sent to sign in may go back to.

@@ -4,7 +4,7 @@ single answer, one per item for a list or a table), so one set of controls serve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import reflex as rx
@@ -45,7 +45,14 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
             width="100%",
         )
     )
-    typed = rx.debounce_input(control, value=cell.text, debounce_timeout=700)
+    # Its words also go as the tab closes (assets/page_feedback.jsx): which control it is.
+    where = {
+        "data-keep": "",
+        "data-keep-field": cell.field,
+        "data-keep-row": cell.row,
+        "data-keep-column": cell.column,
+    }
+    typed = rx.debounce_input(control, value=cell.text, debounce_timeout=700, custom_attrs=where)
     return typed if long else rx.fragment(typed, characters_left(cell.key, SHORT_MAX, value=cell.text))
 
 
@@ -164,9 +171,16 @@ def _filled_row(
 
 
 def worksheet_form(
-    fields: Any, answer: Answer, add: Callable[[Any], Any], remove: Callable[[Any, Any], Any]
+    fields: Any,
+    answer: Answer,
+    add: Callable[[Any], Any],
+    remove: Callable[[Any, Any], Any],
+    *,
+    kept_by: Mapping[str, Any],
 ) -> rx.Component:
-    """Every field of a worksheet as controls: each answer is sent as it is given."""
+    """Every field of a worksheet as controls: each answer is sent as it is given. A text
+    answer typed just before the tab closes goes to the route `kept_by["url"]` with the
+    rest of `kept_by` (assets/page_feedback.jsx: what a closing tab hands over)."""
 
     def one(field: FieldView) -> rx.Component:
         return rx.cond(
@@ -207,7 +221,12 @@ def worksheet_form(
             ),
         )
 
-    return rx.vstack(rx.foreach(fields, one), spacing="5", width="100%")
+    return rx.vstack(
+        rx.foreach(fields, one),
+        spacing="5",
+        width="100%",
+        custom_attrs={f"data-keep-{name}": value for name, value in kept_by.items()},
+    )
 
 
 def worksheet_answers(fields: Any, *, level: str = "h3") -> rx.Component:

@@ -440,6 +440,15 @@ def last_time_for_note(session: Session, *, client_id: uuid.UUID, clinician_id: 
     return _ensure(session, client_id, clinician, where.previous_key, carry=False)
 
 
+def remember_last_time(session: Session, *, client_id: uuid.UUID, clinician_id: object, text: object) -> str:
+    """The client's note after the session held last with this clinician (as typed, or as
+    the tab closed); returns the note as kept."""
+    last = last_time_for_note(session, client_id=client_id, clinician_id=clinician_id)
+    if last is None:
+        raise InvalidInput(N_("You can write this once a session has been held."))
+    return remember(session, client_id=client_id, agenda_id=last, text=text).remember
+
+
 # --- the clinician's side ------------------------------------------------------------------
 
 

@@ -1155,14 +1155,54 @@ def keep_draft(
     the client's own (`worksheet`): `changes` (whole fields) are merged into what the
     server holds, so two tabs or devices never undo each other's other answers, and a
     "couldn't do it" mark stays. Returns every answer now held."""
+    if not isinstance(changes, Mapping):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return _keep(
+        session, client_id, item_id, assignment_id, worksheet, lambda _sheet, _held: changes, translate
+    )
+
+
+def keep_answer(
+    session: Session,
+    *,
+    client_id: uuid.UUID,
+    item_id: object,
+    assignment_id: object | None,
+    worksheet: Worksheet | None,
+    field: object,
+    row: object,
+    column: object,
+    value: object,
+    translate: Callable[[str], str] = str,
+) -> dict[str, Any]:
+    """Autosave one control's answer (`worksheets.answer_given`: a field, a list's item, a
+    row's cell) into what the server holds of its field, as `keep_draft`."""
+    return _keep(
+        session,
+        client_id,
+        item_id,
+        assignment_id,
+        worksheet,
+        lambda sheet, held: {str(field): worksheets.answer_given(sheet, held, field, row, column, value)},
+        translate,
+    )
+
+
+def _keep(
+    session: Session,
+    client_id: uuid.UUID,
+    item_id: object,
+    assignment_id: object | None,
+    worksheet: Worksheet | None,
+    changes_to: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]],
+    translate: Callable[[str], str],
+) -> dict[str, Any]:
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)
-    if not isinstance(changes, Mapping):
-        raise InvalidInput(N_("This couldn't be saved. Please try again."))
     held, marked = _kept(session, client_id, parsed, kind)
-    merged = worksheets.clean_answers(chosen, {**held, **changes})
+    merged = worksheets.clean_answers(chosen, {**held, **changes_to(chosen, held)})
     drafts.save(
         session,
         owner_id=client_id,
@@ -1171,6 +1211,27 @@ def keep_draft(
         values=response_values(chosen, merged, marked, translate=translate),
     )
     return merged
+
+
+def begun_with(
+    session: Session, *, client_id: uuid.UUID, item_id: object, chosen: Worksheet | None
+) -> Worksheet:
+    """An exercise of the client's own: the worksheet it was begun with (its draft's, else
+    as saved), else `chosen` (a new one: its address's template or prompt). A prompt's
+    answer is a journal entry, which keeps no worksheet: its address names the prompt."""
+    if chosen is None or not chosen.is_prompt:
+        parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
+        draft = drafts.get(session, owner_id=client_id, item_id=parsed)
+        fields = draft.fields if draft is not None and draft.kind == KIND.name else None
+        if fields is None and items.item_exists(
+            session, owner_id=client_id, kind=KIND, item_id=parsed, action=AuditAction.WRITE_ITEM
+        ):
+            fields = items.open_own(session, owner_id=client_id, kind=KIND, item_id=parsed).fields
+        if fields and fields.get("worksheet"):
+            return worksheets.from_json(fields["worksheet"])
+    if chosen is None:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    return chosen
 
 
 def save_response(

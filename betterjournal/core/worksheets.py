@@ -197,6 +197,41 @@ def answers_from(text: str) -> dict[str, Any]:
     return answers if isinstance(answers, dict) else {}
 
 
+def answer_given(
+    worksheet: Worksheet,
+    answers: Mapping[str, Any],
+    field: object,
+    row: object,
+    column: object,
+    value: object,
+) -> Any:
+    """`field`'s answer once one of its controls is answered: the field's own (`row` -1),
+    a list's item or a row's cell (`column`), rows added up to it as needed. Choosing the
+    rating (or yes/no) already chosen clears it: nothing is final by mistake."""
+    spec = worksheet.field_named(field)
+    if spec.type not in (LIST, ROWS):
+        return _again_clears(spec, answers.get(spec.id), value)
+    if type(row) is not int or not 0 <= row < ITEMS_MAX:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    rows = list(answers.get(spec.id) or [])
+    while len(rows) <= row:
+        rows.append(empty_cell(spec))
+    if spec.type == LIST:
+        rows[row] = value
+        return rows
+    cell = next((c for c in spec.columns if c.id == column), None)
+    if cell is None or not isinstance(rows[row], dict):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    rows[row] = {**rows[row], cell.id: _again_clears(cell, rows[row].get(cell.id), value)}
+    return rows
+
+
+def _again_clears(spec: Field, current: object, value: object) -> object:
+    if spec.type in (SCALE_10, YES_NO) and type(value) is type(current) and value == current:
+        return None
+    return value
+
+
 def empty_cell(spec: Field) -> Any:
     """What a new row (or list item) starts with."""
     if spec.type == ROWS:
@@ -490,6 +525,16 @@ BUILT_IN: dict[str, Worksheet] = {
     w.key: w
     for w in (THOUGHT_RECORD, BEHAVIOURAL_EXPERIMENT, GROUNDING, ACTIVITY_SCHEDULING, JOURNALING_PROMPT)
 }
+
+
+def chosen_exercise(template: str, prompt: str) -> Worksheet | None:
+    """The built-in exercise (`template=`) or library prompt (`prompt=`) of a page's address."""
+    sheet = BUILT_IN.get(template)
+    if sheet is not None and not sheet.is_prompt:
+        return sheet
+    if prompt.isdigit() and len(prompt) < 3 and int(prompt) < len(PROMPT_LIBRARY):
+        return library_prompt(int(prompt))
+    return None
 
 
 def library_prompt(index: object) -> Worksheet:

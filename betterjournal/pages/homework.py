@@ -375,7 +375,17 @@ def worksheet_page() -> rx.Component:
                             ),
                         ),
                         worksheet_form(
-                            WorksheetState.fields, _answer, WorksheetState.add_row, WorksheetState.remove_row
+                            WorksheetState.fields,
+                            _answer,
+                            WorksheetState.add_row,
+                            WorksheetState.remove_row,
+                            kept_by={
+                                "url": routes.API_KEEP_ANSWER,
+                                "item-id": WorksheetState.item_id,
+                                "assignment-id": WorksheetState.assignment_id,
+                                "template": WorksheetState.template,
+                                "prompt": WorksheetState.prompt,
+                            },
                         ),
                     ),
                 ),

@@ -280,6 +280,8 @@ def _last_time() -> rx.Component:
                         value=PrepareState.remember,
                         debounce_timeout=800,
                         key=PrepareState.remember_shown,
+                        # Its words also go as the tab closes (assets/page_feedback.jsx).
+                        custom_attrs={"data-keep": ""},
                     ),
                     hint=tr("Your note after the session, saved as you type. Only you can see it."),
                 ),
@@ -295,6 +297,10 @@ def _last_time() -> rx.Component:
             ),
             on_submit=PrepareState.save_remember,
             width="100%",
+            custom_attrs={
+                "data-keep-url": routes.API_KEEP_NOTE,
+                "data-keep-clinician-id": PrepareState.clinician_id,
+            },
         ),
         label=tr("Last time"),
     )

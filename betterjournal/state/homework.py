@@ -4,9 +4,8 @@ worksheets. The rules are core/homework.py's; these states only hold what is on 
 
 from __future__ import annotations
 
-import copy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -130,6 +129,10 @@ class WorksheetState(AppState):
     fields: list[FieldView] = []
     example: list[FieldView] = []
     item_id: str = ""
+    # An exercise of the client's own: its address's built-in (`template=`) or library
+    # prompt (`prompt=`), which the answers sent as the tab closes name (api.keep_answer).
+    template: str = ""
+    prompt: str = ""
     item_kind: str = ""  # a prompt's answer is a journal entry; a worksheet's, a homework response
     assignment_id: str = ""
     clinician_id: str = ""
@@ -176,7 +179,8 @@ class WorksheetState(AppState):
             if query.get("assignment"):
                 await self._open_assignment(viewer.user_id, query["assignment"])
             else:
-                chosen = _chosen_exercise(query)
+                self.template, self.prompt = query.get("template", ""), query.get("prompt", "")
+                chosen = worksheets.chosen_exercise(self.template, self.prompt)
                 if not query.get("id"):
                     if chosen is None:
                         raise InvalidInput(N_("This couldn't be shown. Please try again."))
@@ -301,26 +305,7 @@ class WorksheetState(AppState):
             await self._answer(field, row, column, value)
 
     async def _answer(self, field: str, row: int, column: str, value: object) -> None:
-        sheet = self._sheet()
-        spec = sheet.field_named(field)
-        answers = copy.deepcopy(self._answers)
-        if spec.type in (worksheets.LIST, worksheets.ROWS):
-            rows = list(answers.get(field) or [])
-            if type(row) is not int or not 0 <= row < worksheets.ITEMS_MAX:
-                raise InvalidInput(N_("This couldn't be saved. Please try again."))
-            while len(rows) <= row:
-                rows.append(worksheets.empty_cell(spec))
-            if spec.type == worksheets.LIST:
-                rows[row] = value
-            else:
-                cell = next((c for c in spec.columns if c.id == column), None)
-                if cell is None or not isinstance(rows[row], dict):
-                    raise InvalidInput(N_("This couldn't be saved. Please try again."))
-                rows[row] = {**rows[row], column: _again_clears(cell, rows[row].get(column), value)}
-            answers[field] = rows
-        else:
-            answers[field] = _again_clears(spec, answers.get(field), value)
-        await self._keep(field, answers[field])
+        await self._keep(homework.keep_answer, field=field, row=row, column=column, value=value)
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:
@@ -336,7 +321,7 @@ class WorksheetState(AppState):
                 N_("{label}: at most {count} items."), label=spec.label, count=worksheets.ITEMS_MAX
             )
         rows.append(worksheets.empty_cell(spec))
-        await self._keep(field, rows)
+        await self._keep(homework.keep_draft, changes={field: rows})
 
     @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: int) -> None:
@@ -346,23 +331,23 @@ class WorksheetState(AppState):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         if 0 <= row < len(rows):
             del rows[row]
-        await self._keep(field, rows)
+        await self._keep(homework.keep_draft, changes={field: rows})
 
-    async def _keep(self, field: str, value: object) -> None:
-        """Autosave one field's answer into what the server holds (another tab's answers to
-        other fields stay); then show every answer the server holds now."""
+    async def _keep(self, keep: Callable[..., dict[str, Any]], **change: object) -> None:
+        """Autosave into what the server holds (`homework.keep_answer`, `keep_draft`: another
+        tab's answers to other fields stay); then show every answer the server holds now."""
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         try:
             held = await in_session(
-                homework.keep_draft,
+                keep,
                 client_id=viewer.user_id,
                 item_id=self.item_id,
                 assignment_id=self.assignment_id or None,
                 worksheet=None if self.assignment_id else self._sheet(),
-                changes={field: value},
                 translate=self._translate,
+                **change,
             )
         except CoreError as error:
             self.status = self._t("Not saved yet")
@@ -465,28 +450,6 @@ class WorksheetState(AppState):
         else:
             self._flash(self._t("Marked as not done. It is private until you return it."))
         return rx.redirect(routes.HOMEWORK)
-
-
-def _again_clears(spec: worksheets.Field, current: object, value: object) -> object:
-    """Choosing the rating (or yes/no) already chosen clears it: nothing is final by mistake."""
-    if (
-        spec.type in (worksheets.SCALE_10, worksheets.YES_NO)
-        and type(value) is type(current)
-        and value == current
-    ):
-        return None
-    return value
-
-
-def _chosen_exercise(query: Mapping[str, str]) -> Worksheet | None:
-    """The built-in exercise (`template=`) or library prompt (`prompt=`) in an address."""
-    template, prompt = query.get("template", ""), query.get("prompt", "")
-    sheet = worksheets.BUILT_IN.get(template)
-    if sheet is not None and not sheet.is_prompt:
-        return sheet
-    if prompt.isdigit() and len(prompt) < 3 and int(prompt) < len(worksheets.PROMPT_LIBRARY):
-        return worksheets.library_prompt(int(prompt))
-    return None
 
 
 def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):

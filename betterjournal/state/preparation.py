@@ -431,15 +431,12 @@ class PrepareState(AppState):
         live.recheck_people([self._viewer().user_id], but=self.router.session.client_token)
 
     async def _keep_note(self, note: object) -> None:
-        client = self._viewer().user_id
-
-        def keep(session: Session) -> str:
-            last = agenda.last_time_for_note(session, client_id=client, clinician_id=self.clinician_id)
-            if last is None:
-                raise InvalidInput(N_("You can write this once a session has been held."))
-            return agenda.remember(session, client_id=client, agenda_id=last, text=note).remember
-
-        self._note_kept = await in_session(keep)
+        self._note_kept = await in_session(
+            agenda.remember_last_time,
+            client_id=self._viewer().user_id,
+            clinician_id=self.clinician_id,
+            text=note,
+        )
 
     @guarded(Role.CLIENT)
     async def download_summary(self, form: dict[str, Any]) -> rx.event.EventSpec | None:

@@ -40,6 +40,18 @@ WORDS = {
 }
 
 
+# A websocket that sends nothing once `window.__silence` is set: a connection that died
+# silently, for what a closing tab must deliver another way.
+SILENCEABLE_WEBSOCKET = """
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (!window.__silence) {
+      send.call(this, data);
+    }
+  };
+"""
+
+
 def wait_until_ready(page) -> None:
     """Until React has taken over the prerendered page (`<html data-hydrated>`): before
     that, a tap on a button that needs a script does nothing, so a test tapping early would

@@ -5,11 +5,12 @@ typed, and is saved as a screenshot in docs/screenshots/ (homework-<template>-<l
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import sign_in
+from people import SILENCEABLE_WEBSOCKET, sign_in
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -145,10 +146,13 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     expect(left).to_have_value("90")
 
 
-def test_answers_typed_just_before_a_reload_are_kept(open_phone, running_app: RunningApp) -> None:
+def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
+    open_phone, running_app: RunningApp
+) -> None:
     """An answer is sent after a pause of 0.7 s; reloaded sooner, the words typed since the
-    last pause used to be lost (5 reloads of 5 after 0–300 ms, in a probe). The field sends
-    them as the page starts to go, and the reloaded page shows every word."""
+    last pause used to be lost (5 reloads of 5 after 0–300 ms, in a probe), and so with a
+    tab closed (3 of 3). The field sends them as the page starts to go (a closing tab hands
+    them to a beacon), and the page opened again shows every word."""
     phone = open_phone()
     page = phone.page
     email = f"reload-{uuid.uuid4().hex[:8]}@example.ca"
@@ -167,3 +171,28 @@ def test_answers_typed_just_before_a_reload_are_kept(open_phone, running_app: Ru
         expect(page.get_by_text("Your unsaved answers are back.")).to_be_visible()
         expect(situation).to_have_value(said)
         situation.press("Control+End")
+    # A tab of its own, closed 300 ms after the last key, whose websocket has died without a
+    # word (as on a phone that changed networks): only what the tab hands to a beacon can
+    # arrive. A new exercise's first words, then a list's second item.
+    phone.context.add_init_script(SILENCEABLE_WEBSOCKET)
+    for label, words in (
+        ("Situation", "On the train, just before the tab closed."),
+        ("Item 2", "Nobody called back."),
+    ):
+        tab = phone.context.new_page()
+        tab.goto(running_app.url + "/homework/do?template=thought_record")
+        tab.wait_for_url(re.compile(r"[?&]id="))
+        expect(tab.get_by_label("Situation", exact=True)).to_be_visible()
+        if label == "Item 2":
+            tab.get_by_role("button", name="Add another: Automatic thoughts").click()
+            tab.get_by_role("button", name="Add another: Automatic thoughts").click()
+        address = tab.url
+        tab.get_by_label(label, exact=True).press_sequentially(words, delay=15)
+        tab.evaluate("window.__silence = true")
+        tab.wait_for_timeout(300)
+        tab.close(run_before_unload=True)
+        again = phone.context.new_page()
+        again.goto(address)
+        expect(again.get_by_text("Your unsaved answers are back.")).to_be_visible()
+        expect(again.get_by_label(label, exact=True)).to_have_value(words)
+        again.close()

@@ -43,9 +43,10 @@ from socket_support import (
     uuid_hex,
     writes_between,
 )
-from socketclient import EventClient, handler_name
+from socketclient import EventClient, handler_name, post_form
 
 from betterjournal import routes
+from betterjournal.core import form_tokens
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState
@@ -1323,6 +1324,88 @@ async def test_an_answer_sent_just_after_leaving_the_page_is_still_kept(hw: Home
         reopened = state_of(await _open(tab, assignment), WorksheetState)
     fields = json.dumps(reopened["fields"])
     assert "On the bus" in fields and "Typed last" in fields and "Too late" not in fields
+
+
+async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else(hw: Homework) -> None:
+    """A tab closed inside an answer's pause hands the answer to a beacon (api.keep_answer).
+    It is kept as the websocket would keep it, in the draft of the client's response: to an
+    assignment (a response not saved yet, under the id the tab was given), to a new exercise
+    of their own (named by its address), to one begun (its worksheet is the draft's), and
+    to a library prompt (a journal entry's draft).
+    The route is the client's own: a clinician, someone not signed in, a forged token or a
+    field the worksheet hasn't writes nothing; another client's assignment is answered like
+    a free id, written nowhere, and audited."""
+    app, c, a, b = hw.app, hw.c, hw.a, hw.b
+    with app.core():
+        token = form_tokens.issue()
+    assignment = await _assign(app, c, a)
+    async with connected(app, a.cookie) as tab:
+        item = state_of(await _open(tab, assignment), WorksheetState)["item_id"]
+
+    def beacon(cookie: str, **fields: str) -> int:
+        form = {
+            "form_token": token,
+            "item_id": item,
+            "assignment_id": assignment,
+            "template": "",
+            "prompt": "",
+            "field": "situation",
+            "row": "-1",
+            "column": "",
+            "value": "Forged",
+            **fields,
+        }
+        return post_form(app.url, routes.API_KEEP_ANSWER, form, cookie=cookie)[0]
+
+    async def shown(query: dict[str, str]) -> str:
+        async with connected(app, a.cookie) as tab:
+            opened = state_of(
+                await tab.exchange(
+                    handler_name(WorksheetState, "open_worksheet"), path=routes.WORKSHEET, query=query
+                ),
+                WorksheetState,
+            )
+        assert opened["status"] == "Your unsaved answers are back.", opened
+        return json.dumps(opened["fields"])
+
+    before = snapshot(app)
+    refused = {
+        "a clinician": await asyncio.to_thread(beacon, c.cookie),
+        "no session": await asyncio.to_thread(beacon, ""),
+        "a forged form token": await asyncio.to_thread(beacon, a.cookie, form_token="1.2.3"),
+        "an extra field": await asyncio.to_thread(beacon, a.cookie, owner_id=b.id),
+        "a field the worksheet hasn't": await asyncio.to_thread(beacon, a.cookie, field="nope"),
+        "a row that isn't a number": await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1e3"),
+        "a control character": await asyncio.to_thread(beacon, a.cookie, value="a\x00b"),
+        "no worksheet named": await asyncio.to_thread(
+            beacon, a.cookie, item_id=str(uuid.uuid4()), assignment_id=""
+        ),
+    }
+    assert {case: code for case, code in refused.items() if code < 400} == {}
+    assert await asyncio.to_thread(beacon, b.cookie) == 204  # A's assignment
+    await _quiet()
+    after = snapshot(app)
+    assert writes_between(before, after) == []
+    assert _audited(before, after) == [_denied(b, "WRITE_ITEM")]
+
+    words = app.marker("closing-answer")
+    assert await asyncio.to_thread(beacon, a.cookie, value=words) == 204
+    assert await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1", value="Second thought") == 204
+    kept = await shown({"assignment": assignment})
+    assert words in kept and "Second thought" in kept
+
+    own, first, then = str(uuid.uuid4()), app.marker("new-exercise"), app.marker("begun-exercise")
+    mine = {"item_id": own, "assignment_id": ""}
+    assert await asyncio.to_thread(beacon, a.cookie, **mine, template="thought_record", value=first) == 204
+    assert first in await shown({"template": "thought_record", "id": own})
+    assert await asyncio.to_thread(beacon, a.cookie, **mine, field="balanced", value=then) == 204
+    kept = await shown({"id": own})
+    assert first in kept and then in kept
+    # A library prompt's answer is a journal entry's draft: its address names the prompt.
+    entry, answer = str(uuid.uuid4()), app.marker("prompt-answer")
+    prompted = {"item_id": entry, "assignment_id": "", "prompt": "0", "field": "answer"}
+    assert await asyncio.to_thread(beacon, a.cookie, **prompted, value=answer) == 204
+    assert answer in await shown({"prompt": "0", "id": entry})
 
 
 async def test_homework_given_or_withdrawn_reaches_the_clients_open_list_at_once(hw: Homework) -> None:

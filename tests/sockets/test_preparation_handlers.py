@@ -67,10 +67,10 @@ from socket_support import (
     write_entry,
     writes_between,
 )
-from socketclient import EventClient, handler_name
+from socketclient import EventClient, handler_name, post_form
 
 from betterjournal import routes
-from betterjournal.core import items, journal
+from betterjournal.core import form_tokens, items, journal
 from betterjournal.db import session_scope
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
@@ -1335,6 +1335,52 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
         pushed = await _pushed(other, since, PrepareState, lambda v: "remember" in v)
         assert pushed["remember"] == "Ask about sleep. Naps?"
         assert (await _prepare(other, c))["remember"] == "Ask about sleep. Naps?"
+
+
+async def test_the_note_sent_as_a_tab_closes_is_kept_shown_in_the_other_tab_and_refused_elsewhere(
+    team: Team,
+) -> None:
+    """A tab closed inside the note's pause hands its words to a beacon (api.keep_note):
+    they are kept as the note after the session held last, and the client's open tab shows
+    them at once. The route is the client's own: a clinician, someone not signed in, a
+    client of another clinician, or a client with no session held yet writes nothing."""
+    app, c, d = team.app, team.c, team.d
+    a, stranger = await _clients(team, c, d)
+    (too_soon,) = await _clients(team, c)
+    with app.core():
+        token = form_tokens.issue()
+
+    def beacon(cookie: str, **fields: str) -> int:
+        form = {"form_token": token, "clinician_id": c.id, "value": "Forged", **fields}
+        return post_form(app.url, routes.API_KEEP_NOTE, form, cookie=cookie)[0]
+
+    async with connected(app, a.cookie) as open_tab, connected(app, c.cookie) as doctor:
+        await _brief(doctor, a.id)
+        assert problem_of(await _brief(doctor, a.id, "mark_held")) == ""
+        await _quiet()
+        assert (await _prepare(open_tab, c))["remember"] == ""
+        before = snapshot(app)
+        refused = {
+            "a clinician": await asyncio.to_thread(beacon, c.cookie),
+            "no session": await asyncio.to_thread(beacon, ""),
+            "no form token": await asyncio.to_thread(beacon, a.cookie, form_token=""),
+            "an extra field": await asyncio.to_thread(beacon, a.cookie, agenda_id=str(uuid.uuid4())),
+            "no session held yet": await asyncio.to_thread(beacon, too_soon.cookie),
+        }
+        assert {case: code for case, code in refused.items() if code < 400} == {}
+        # Another clinician's client: answered like any other (204), written nowhere, audited.
+        assert await asyncio.to_thread(beacon, stranger.cookie) == 204
+        await _quiet()
+        after = snapshot(app)
+        assert writes_between(before, after) == []
+        assert _audited(before, after) == [_denied(stranger, "VIEW_ITEM")]
+
+        note = app.marker("closing-note")
+        since = len(open_tab.received)
+        assert await asyncio.to_thread(beacon, a.cookie, value=note) == 204
+        pushed = await _pushed(open_tab, since, PrepareState, lambda v: "remember" in v)
+        assert pushed["remember"] == note
+        assert (await _prepare(open_tab, c))["remember"] == note
 
 
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
