@@ -1173,17 +1173,21 @@ def keep_answer(
     row: object,
     column: object,
     value: object,
+    shown: Mapping[str, Any] | None = None,
     translate: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """Autosave one control's answer (`worksheets.answer_given`: a field, a list's item, a
-    row's cell) into what the server holds of its field, as `keep_draft`."""
+    row's cell; `shown`: the answers on the person's screen) into what the server holds of
+    its field, as `keep_draft`."""
     return _keep(
         session,
         client_id,
         item_id,
         assignment_id,
         worksheet,
-        lambda sheet, held: {str(field): worksheets.answer_given(sheet, held, field, row, column, value)},
+        lambda sheet, held: {
+            str(field): worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
+        },
         translate,
     )
 

@@ -204,13 +204,18 @@ def answer_given(
     row: object,
     column: object,
     value: object,
+    *,
+    shown: Mapping[str, Any] | None = None,
 ) -> Any:
     """`field`'s answer once one of its controls is answered: the field's own (`row` -1),
     a list's item or a row's cell (`column`), rows added up to it as needed. Choosing the
-    rating (or yes/no) already chosen clears it: nothing is final by mistake."""
+    rating (or yes/no) the person sees chosen (`shown`: the answers on their screen, which
+    another tab may have changed since; else `answers`) clears it: nothing is final by
+    mistake."""
+    seen = answers if shown is None else shown
     spec = worksheet.field_named(field)
     if spec.type not in (LIST, ROWS):
-        return _again_clears(spec, answers.get(spec.id), value)
+        return _again_clears(spec, seen.get(spec.id), value)
     if type(row) is not int or not 0 <= row < ITEMS_MAX:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     rows = list(answers.get(spec.id) or [])
@@ -222,7 +227,10 @@ def answer_given(
     cell = next((c for c in spec.columns if c.id == column), None)
     if cell is None or not isinstance(rows[row], dict):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    rows[row] = {**rows[row], cell.id: _again_clears(cell, rows[row].get(cell.id), value)}
+    seen_rows = seen.get(spec.id) or []
+    seen_row = seen_rows[row] if isinstance(seen_rows, list) and row < len(seen_rows) else None
+    current = seen_row.get(cell.id) if isinstance(seen_row, dict) else None
+    rows[row] = {**rows[row], cell.id: _again_clears(cell, current, value)}
     return rows
 
 

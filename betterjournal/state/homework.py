@@ -305,7 +305,9 @@ class WorksheetState(AppState):
             await self._answer(field, row, column, value)
 
     async def _answer(self, field: str, row: int, column: str, value: object) -> None:
-        await self._keep(homework.keep_answer, field=field, row=row, column=column, value=value)
+        await self._keep(
+            homework.keep_answer, field=field, row=row, column=column, value=value, shown=self._answers
+        )
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:

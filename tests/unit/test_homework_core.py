@@ -184,6 +184,38 @@ def test_answers_of_every_type_are_kept_as_given() -> None:
 # --- assigning -----------------------------------------------------------------------------------
 
 
+def test_one_answer_lands_in_its_place_and_a_rating_tapped_again_as_shown_clears() -> None:
+    """`worksheets.answer_given`, the one way an answer is put into its field (the
+    websocket's and the closing tab's): a field's own control, a list's item (items before
+    it added empty), a row's cell (other cells kept). A rating tapped again clears it when
+    the person sees it chosen, judged by what their screen shows (another tab may have
+    changed it since: then the tap sets it)."""
+    grounding, activities = worksheets.GROUNDING, worksheets.ACTIVITY_SCHEDULING
+    held: dict[str, Any] = {"when_where": "On the bus", "distress_before": 7, "seen": ["a red coat"]}
+    given = worksheets.answer_given
+    assert given(grounding, held, "when_where", -1, "", "At home") == "At home"
+    assert given(grounding, held, "seen", 2, "", "a tree") == ["a red coat", "", "a tree"]
+    assert given(grounding, held, "distress_before", -1, "", 7) is None  # seen chosen: cleared
+    assert given(grounding, held, "distress_before", -1, "", 7, shown={"distress_before": 5}) == 7
+    assert given(grounding, held, "distress_before", -1, "", 4) == 4
+    row = {"activity": "Walk", "mastery": 6}
+    planned = {"activities": [row]}
+    assert given(activities, planned, "activities", 0, "when", "Monday") == [{**row, "when": "Monday"}]
+    assert given(activities, planned, "activities", 0, "mastery", 6) == [{**row, "mastery": None}]
+    assert given(activities, planned, "activities", 0, "mastery", 6, shown={}) == [row]
+    assert given(activities, planned, "activities", 1, "activity", "Call") == [row, {"activity": "Call"}]
+    assert held == {"when_where": "On the bus", "distress_before": 7, "seen": ["a red coat"]}  # untouched
+    for field, row_number, column in (
+        ("nope", -1, ""),
+        ("seen", -1, ""),
+        ("seen", worksheets.ITEMS_MAX, ""),
+        ("seen", "1", ""),
+        ("activities", 0, "nope"),
+    ):
+        with pytest.raises(InvalidInput):
+            given(grounding if field != "activities" else activities, held, field, row_number, column, "x")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
