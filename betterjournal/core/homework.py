@@ -1202,6 +1202,9 @@ def _keep(
     translate: Callable[[str], str],
 ) -> dict[str, Any]:
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
+    # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
+    # take turns: each reads what the one before wrote, and no answer is written over.
+    take_turns(session, User, col(User.id) == client_id)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)

@@ -35,6 +35,7 @@ from betterjournal.core import (
     mfa,
     reminders,
     sharing,
+    worksheets,
 )
 from betterjournal.core.errors import CoreError, Denied, EditedElsewhere, InvalidInput
 from betterjournal.crypto import sha256_hex
@@ -223,6 +224,44 @@ def test_homework_started_in_two_tabs_at_once_has_one_response(db: People) -> No
             f"{where}: {outcomes.count(OK)} tabs were told their response was saved; one is tied to it"
         )
         assert row.response_id == tabs[outcomes.index(OK)], where
+
+
+def test_answers_to_an_exercise_of_ones_own_given_at_once_in_many_tabs_are_all_kept(db: People) -> None:
+    """Each answer is merged into what the server holds (a read, then a write): tabs of one
+    client answering different fields of the same exercise at the same moment (or a closing
+    tab's beacon beside its websocket) must not write over each other's answers."""
+    sheet = worksheets.GROUNDING
+    fields = [f.id for f in sheet.fields if f.type in (worksheets.SHORT_TEXT, worksheets.LIST)][:RACERS]
+    for round_number in range(ROUNDS):
+        exercise = uuid.uuid4()
+        outcomes = race(
+            [
+                _in_tab(
+                    homework.keep_answer,
+                    client_id=db.client_a.id,
+                    item_id=exercise,
+                    assignment_id=None,
+                    worksheet=sheet,
+                    field=field,
+                    row=-1 if field == "when_where" else 0,
+                    column="",
+                    value=f"answer in {field}",
+                )
+                for field in fields
+            ]
+        )
+        assert outcomes == [OK] * len(fields), outcomes
+        with session_scope() as session:
+            held = homework.keep_draft(
+                session,
+                client_id=db.client_a.id,
+                item_id=exercise,
+                assignment_id=None,
+                worksheet=sheet,
+                changes={},
+            )
+        lost = [field for field in fields if f"answer in {field}" not in str(held.get(field))]
+        assert lost == [], f"round {round_number}: answers written over: {lost}"
 
 
 def _returned_response(db: People) -> tuple[uuid.UUID, uuid.UUID]:
