@@ -87,23 +87,41 @@ if (typeof document !== "undefined") {
 
 // What was just typed goes before the page does. A field that saves as it is typed in
 // (rx.debounce_input: a worksheet's answers, the Prepare page's note, the editor) sends
-// its words after a pause of 0.6–0.8 s; a reload, a closed tab or a phone putting the
-// app away inside that pause lost them (5 reloads of 5 after 0–300 ms, in a probe). As
-// the page starts to go or is hidden:
+// its words after a pause of 0.6–0.8 s; a reload inside that pause lost them (5 reloads
+// of 5 after 0–300 ms, in a probe), and a closed tab or a phone putting the app away
+// risks the same. As the page starts to go or is hidden:
 // - the focused field is told it lost the focus (without moving the focus, so a person
 //   who comes back types on): the debounce sends at once over the websocket, which is
 //   still open on a reload or a hidden page. A field with nothing waiting sends nothing.
-// - a closing tab takes its websocket with it before that send leaves (3 closes of 3 in
-//   a probe), so a field marked `data-keep`, inside an element naming the route that
-//   keeps it (`data-keep-url`), is also handed to navigator.sendBeacon, which outlives
-//   the page: its value, the page's form token, and every `data-keep-<name>` of the two
-//   elements as `<name>` (dashes as underscores). Only when typed into in the last few
-//   seconds, and once for a value. (The editor has its own: assets/editor_autosave.jsx.)
+// - that send may not leave: a tab gone at `pagehide` (the only event some phone
+//   browsers fire) takes its websocket with it (the editor's probe: 7 of 8 lost), and a
+//   connection may have died without a word. So a field marked `data-keep`, inside an
+//   element naming the route that keeps it (`data-keep-url`), is also handed to
+//   navigator.sendBeacon, which outlives the page: its value, the page's form token, and
+//   every `data-keep-<name>` of the two elements as `<name>` (dashes as underscores).
+//   Only when typed into in the last 30 seconds (a send into a connection that died
+//   silently is lost too), and once for a value. (The editor has its own:
+//   assets/editor_autosave.jsx.)
+// The `beforeunload` listener is there only in those seconds after typing: a page with
+// one is kept out of some browsers' back/forward cache.
 if (typeof window !== "undefined") {
-  const BEACON_WITHIN_MS = 5000;
+  const BEACON_WITHIN_MS = 30000;
   const typedAt = new WeakMap(); // field -> when it was last typed into
   const handedOver = new WeakMap(); // field -> the value last handed to a beacon
-  document.addEventListener("input", (event) => typedAt.set(event.target, Date.now()), true);
+  let quiet = null; // the timer that takes the `beforeunload` listener away again
+  document.addEventListener(
+    "input",
+    (event) => {
+      typedAt.set(event.target, Date.now());
+      window.clearTimeout(quiet);
+      window.addEventListener("beforeunload", sendWhatWaits, true); // once: the same listener
+      quiet = window.setTimeout(
+        () => window.removeEventListener("beforeunload", sendWhatWaits, true),
+        BEACON_WITHIN_MS,
+      );
+    },
+    true,
+  );
 
   const keptAs = (element, into) => {
     for (const name of element.getAttributeNames()) {
@@ -133,15 +151,14 @@ if (typeof window !== "undefined") {
     navigator.sendBeacon(keeper.getAttribute("data-keep-url"), form);
   };
 
-  const sendWhatWaits = () => {
+  function sendWhatWaits() {
     const field = document.activeElement;
     if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
       // relatedTarget: the focus is not lost to nowhere (the listener above leaves it).
       field.dispatchEvent(new FocusEvent("focusout", { bubbles: true, relatedTarget: field }));
       handOver(field);
     }
-  };
-  window.addEventListener("beforeunload", sendWhatWaits, true);
+  }
   window.addEventListener("pagehide", sendWhatWaits, true);
   document.addEventListener(
     "visibilitychange",

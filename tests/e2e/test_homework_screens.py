@@ -150,9 +150,9 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
     open_phone, running_app: RunningApp
 ) -> None:
     """An answer is sent after a pause of 0.7 s; reloaded sooner, the words typed since the
-    last pause used to be lost (5 reloads of 5 after 0–300 ms, in a probe), and so with a
-    tab closed (3 of 3). The field sends them as the page starts to go (a closing tab hands
-    them to a beacon), and the page opened again shows every word."""
+    last pause used to be lost (5 reloads of 5 after 0–300 ms, in a probe). The field sends
+    them as the page starts to go, and hands them to a beacon too: a tab closed with its
+    websocket dead keeps them. The page opened again shows every word."""
     phone = open_phone()
     page = phone.page
     email = f"reload-{uuid.uuid4().hex[:8]}@example.ca"
