@@ -95,33 +95,21 @@ if (typeof document !== "undefined") {
 //   still open on a reload or a hidden page. A field with nothing waiting sends nothing.
 // - that send may not leave: a tab gone at `pagehide` (the only event some phone
 //   browsers fire) takes its websocket with it (the editor's probe: 7 of 8 lost), and a
-//   connection may have died without a word. So a field marked `data-keep`, inside an
-//   element naming the route that keeps it (`data-keep-url`), is also handed to
-//   navigator.sendBeacon, which outlives the page: its value, the page's form token, and
-//   every `data-keep-<name>` of the two elements as `<name>` (dashes as underscores).
-//   Only when typed into in the last 30 seconds (a send into a connection that died
-//   silently is lost too), and once for a value. (The editor has its own:
-//   assets/editor_autosave.jsx.)
+//   connection may have died without a word. So each field marked `data-keep` typed into
+//   in the last 30 seconds (focused or not: an earlier send into a dead connection is
+//   lost too), inside an element naming the route that keeps it (`data-keep-url`), is
+//   also handed to navigator.sendBeacon, which outlives the page: its value, the page's
+//   form token, and every `data-keep-<name>` of the two elements as `<name>` (dashes as
+//   underscores); once for what was typed, again once more is typed. (The editor has its
+//   own: assets/editor_autosave.jsx.)
 // The `beforeunload` listener is there only in those seconds after typing: a page with
 // one is kept out of some browsers' back/forward cache.
 if (typeof window !== "undefined") {
   const BEACON_WITHIN_MS = 30000;
-  const typedAt = new WeakMap(); // field -> when it was last typed into
-  const handedOver = new WeakMap(); // field -> the value last handed to a beacon
+  // Fields typed into lately: field -> {at: when last typed, sent: the value a beacon
+  // took since (null: none)}.
+  const typed = new Map();
   let quiet = null; // the timer that takes the `beforeunload` listener away again
-  document.addEventListener(
-    "input",
-    (event) => {
-      typedAt.set(event.target, Date.now());
-      window.clearTimeout(quiet);
-      window.addEventListener("beforeunload", sendWhatWaits, true); // once: the same listener
-      quiet = window.setTimeout(
-        () => window.removeEventListener("beforeunload", sendWhatWaits, true),
-        BEACON_WITHIN_MS,
-      );
-    },
-    true,
-  );
 
   const keptAs = (element, into) => {
     for (const name of element.getAttributeNames()) {
@@ -131,24 +119,19 @@ if (typeof window !== "undefined") {
     }
   };
 
-  const handOver = (field) => {
-    const keeper = field.hasAttribute("data-keep") ? field.closest("[data-keep-url]") : null;
+  const handOver = (field, last) => {
+    const keeper = field.closest("[data-keep-url]");
     const token = document.querySelector("input[name=form_token]")?.value;
-    if (
-      keeper === null ||
-      !token ||
-      typeof navigator.sendBeacon !== "function" ||
-      Date.now() - (typedAt.get(field) ?? 0) > BEACON_WITHIN_MS ||
-      handedOver.get(field) === field.value
-    ) {
+    if (keeper === null || !token || typeof navigator.sendBeacon !== "function" || last.sent === field.value) {
       return;
     }
     const form = new URLSearchParams({ form_token: token });
     keptAs(keeper, form);
     keptAs(field, form);
     form.set("value", field.value);
-    handedOver.set(field, field.value);
-    navigator.sendBeacon(keeper.getAttribute("data-keep-url"), form);
+    if (navigator.sendBeacon(keeper.getAttribute("data-keep-url"), form)) {
+      last.sent = field.value;
+    }
   };
 
   function sendWhatWaits() {
@@ -156,9 +139,33 @@ if (typeof window !== "undefined") {
     if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
       // relatedTarget: the focus is not lost to nowhere (the listener above leaves it).
       field.dispatchEvent(new FocusEvent("focusout", { bubbles: true, relatedTarget: field }));
-      handOver(field);
+    }
+    const now = Date.now();
+    for (const [one, last] of typed) {
+      if (!one.isConnected || now - last.at > BEACON_WITHIN_MS) {
+        typed.delete(one);
+      } else {
+        handOver(one, last);
+      }
     }
   }
+
+  document.addEventListener(
+    "input",
+    (event) => {
+      const field = event.target;
+      if (field instanceof HTMLElement && field.hasAttribute("data-keep")) {
+        typed.set(field, { at: Date.now(), sent: null });
+      }
+      window.clearTimeout(quiet);
+      window.addEventListener("beforeunload", sendWhatWaits, true); // once: the same listener
+      quiet = window.setTimeout(
+        () => window.removeEventListener("beforeunload", sendWhatWaits, true),
+        BEACON_WITHIN_MS,
+      );
+    },
+    true,
+  );
   window.addEventListener("pagehide", sendWhatWaits, true);
   document.addEventListener(
     "visibilitychange",

@@ -32,6 +32,7 @@ from betterjournal import oidc, pwa, routes
 from betterjournal.core import (
     accounts,
     agenda,
+    audit,
     credentials,
     drafts,
     form_tokens,
@@ -44,7 +45,7 @@ from betterjournal.core import (
 from betterjournal.core.errors import CoreError, InvalidInput, KeyStoreUnavailable, NotFound, TooManyAttempts
 from betterjournal.db import in_session
 from betterjournal.i18n import LANGUAGES, N_, Reader, from_accept_language, language_or_default
-from betterjournal.models import Role, SessionStage, User, Viewer
+from betterjournal.models import AuditAction, AuditOutcome, Role, SessionStage, User, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
@@ -375,12 +376,19 @@ _KEEP_MAX_BYTES = 1_048_576
 
 
 async def _keep_typed(
-    request: Request, names: set[str], keep: Callable[[Session, Viewer, dict[str, str]], None]
+    request: Request,
+    names: set[str],
+    keep: Callable[[Session, Viewer, dict[str, str]], None],
+    *,
+    refused_alike: bool = False,
 ) -> Response:
     """Take a beacon of exactly `names` (and a form token) and `keep` it for the signed-in
     client: 204 when kept, or when aimed at an item that isn't theirs (written nowhere,
     audited, answered like a free id, so the route tells nobody whether someone else's
-    item exists: AUTHZ-3)."""
+    item exists: AUTHZ-3); 400 for what the core refuses as invalid, or 204 too when
+    `refused_alike` (what can be checked only against an item of the client's own would
+    otherwise say whether it is theirs). Another role's session is refused and audited, as
+    the websocket's guard does."""
     if not _same_origin(request) or not is_form_type(request.headers.get("content-type", "")):
         return Response(status_code=403)
     raw = bytearray()
@@ -406,25 +414,28 @@ async def _keep_typed(
         return Response(status_code=403)
     token = session_token_from_cookie_header(request.headers.get("cookie", ""))
 
-    def work(session: Session) -> Viewer | None:
+    def work(session: Session) -> bool:
         viewer = accounts.resolve_session(session, token=token)
-        if viewer is None or viewer.role != Role.CLIENT:
-            return None
+        if viewer is None:
+            return False
+        if viewer.role != Role.CLIENT:
+            audit.record(
+                session, actor_id=viewer.user_id, action=AuditAction.CALL, outcome=AuditOutcome.DENIED
+            )
+            return False
         keep(session, viewer, fields)
-        return viewer
+        return True
 
     try:
-        viewer = await in_session(work)
+        kept = await in_session(work)
     except NotFound:
         return Response(status_code=204)
     except CoreError:
-        return Response(status_code=400)
+        return Response(status_code=204 if refused_alike else 400)
     except Exception as error:  # logged by type and id only: never a message with the text
         log.error("keeping typed words failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
         return Response(status_code=500)
-    if viewer is None:
-        return Response(status_code=403)
-    return Response(status_code=204)
+    return Response(status_code=204 if kept else 403)
 
 
 async def keep_draft(request: Request) -> Response:
@@ -444,8 +455,10 @@ async def keep_draft(request: Request) -> Response:
 
 async def keep_answer(request: Request) -> Response:
     """One text answer of a worksheet (WorksheetState.answer): the draft of the client's
-    response to an assignment (`assignment_id`), or of an exercise of their own (begun with
-    a worksheet, or new: its address's `template` or `prompt`)."""
+    response to an assignment (`assignment_id`; a response not begun yet only under a new
+    id), or of an exercise of their own (begun with a worksheet, or new: its address's
+    `template` or `prompt`). An answer is checked against the worksheet of the client's
+    own item, so every refusal is answered alike."""
 
     def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
         row = fields["row"]
@@ -470,10 +483,11 @@ async def keep_answer(request: Request) -> Response:
             column=fields["column"],
             value=fields["value"],
             translate=lambda text: str(reader.shown(text)),
+            id_from_page=True,
         )
 
     names = {"item_id", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
-    return await _keep_typed(request, names, keep)
+    return await _keep_typed(request, names, keep, refused_alike=True)
 
 
 async def keep_note(request: Request) -> Response:

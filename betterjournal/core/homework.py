@@ -1100,10 +1100,25 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
     )
 
 
-def _link(session: Session, client_id: uuid.UUID, assignment_id: object, item_id: uuid.UUID) -> Assignment:
-    """Tie the client's response to their assignment (once: a second response is refused)."""
+def _link(
+    session: Session,
+    client_id: uuid.UUID,
+    assignment_id: object,
+    item_id: uuid.UUID,
+    *,
+    id_from_page: bool = False,
+) -> Assignment:
+    """Tie the client's response to their assignment (once: a second response is refused).
+    `id_from_page`: the id came with the page's request, not from the tab's state (where the
+    server chose it): only a new one may become the response, never an entry or another
+    homework's response of the client's."""
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
     if row.response_id is None:
+        if id_from_page and (
+            session.get(ClientItem, item_id) is not None
+            or drafts.exists(session, owner_id=client_id, item_id=item_id)
+        ):
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         row.response_id = item_id
         if row.first_returned_at is None and session.get(ClientItem, item_id) is not None:
             row.first_returned_at = utcnow()  # an item saved before may be shared already
@@ -1175,10 +1190,11 @@ def keep_answer(
     value: object,
     shown: Mapping[str, Any] | None = None,
     translate: Callable[[str], str] = str,
+    id_from_page: bool = False,
 ) -> dict[str, Any]:
     """Autosave one control's answer (`worksheets.answer_given`: a field, a list's item, a
     row's cell; `shown`: the answers on the person's screen) into what the server holds of
-    its field, as `keep_draft`."""
+    its field, as `keep_draft`. `id_from_page`: see `_link`."""
     return _keep(
         session,
         client_id,
@@ -1189,6 +1205,7 @@ def keep_answer(
             str(field): worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
         },
         translate,
+        id_from_page=id_from_page,
     )
 
 
@@ -1200,12 +1217,16 @@ def _keep(
     worksheet: Worksheet | None,
     changes_to: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]],
     translate: Callable[[str], str],
+    *,
+    id_from_page: bool = False,
 ) -> dict[str, Any]:
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
     # take turns: each reads what the one before wrote, and no answer is written over.
     take_turns(session, User, col(User.id) == client_id)
-    row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
+    row = (
+        _link(session, client_id, assignment_id, parsed, id_from_page=id_from_page) if assignment_id else None
+    )
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)
     held, marked = _kept(session, client_id, parsed, kind)

@@ -1332,9 +1332,10 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assignment (a response not saved yet, under the id the tab was given), to a new exercise
     of their own (named by its address), to one begun (its worksheet is the draft's), and
     to a library prompt (a journal entry's draft).
-    The route is the client's own: a clinician, someone not signed in, a forged token or a
-    field the worksheet hasn't writes nothing; another client's assignment is answered like
-    a free id, written nowhere, and audited."""
+    The route is the client's own: a clinician (audited), someone not signed in or a forged
+    token is turned away; a field the worksheet hasn't, another response of the client's
+    made the assignment's, or another client's assignment (audited) is answered like what
+    is kept, and written nowhere."""
     app, c, a, b = hw.app, hw.c, hw.a, hw.b
     with app.core():
         token = form_tokens.issue()
@@ -1369,24 +1370,31 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
         return json.dumps(opened["fields"])
 
     before = snapshot(app)
-    refused = {
+    turned_away = {
         "a clinician": await asyncio.to_thread(beacon, c.cookie),
         "no session": await asyncio.to_thread(beacon, ""),
         "a forged form token": await asyncio.to_thread(beacon, a.cookie, form_token="1.2.3"),
         "an extra field": await asyncio.to_thread(beacon, a.cookie, owner_id=b.id),
+    }
+    assert {case: code for case, code in turned_away.items() if code < 400} == {}
+    # What the core refuses is answered like what it keeps: an answer is checked against the
+    # worksheet of an item of the client's own, so a 400 would say whether it is theirs.
+    alike = {
         "a field the worksheet hasn't": await asyncio.to_thread(beacon, a.cookie, field="nope"),
         "a row that isn't a number": await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1e3"),
         "a control character": await asyncio.to_thread(beacon, a.cookie, value="a\x00b"),
         "no worksheet named": await asyncio.to_thread(
             beacon, a.cookie, item_id=str(uuid.uuid4()), assignment_id=""
         ),
+        # Only a new id may become a response: not another homework's response of A's.
+        "another response of the client's": await asyncio.to_thread(beacon, a.cookie, item_id=hw.response),
+        "another client's assignment": await asyncio.to_thread(beacon, b.cookie),
     }
-    assert {case: code for case, code in refused.items() if code < 400} == {}
-    assert await asyncio.to_thread(beacon, b.cookie) == 204  # A's assignment
+    assert {case: code for case, code in alike.items() if code != 204} == {}
     await _quiet()
     after = snapshot(app)
     assert writes_between(before, after) == []
-    assert _audited(before, after) == [_denied(b, "WRITE_ITEM")]
+    assert sorted(_audited(before, after)) == sorted([_denied(c, "CALL"), _denied(b, "WRITE_ITEM")])
 
     words = app.marker("closing-answer")
     assert await asyncio.to_thread(beacon, a.cookie, value=words) == 204
