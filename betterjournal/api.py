@@ -471,7 +471,8 @@ async def keep_answer(request: Request) -> Response:
             sheet = homework.begun_with(
                 session, client_id=viewer.user_id, item_id=fields["item_id"], chosen=chosen
             )
-        reader = Reader(language_or_default(viewer.language))
+        # The tab's language: the person's choice, else the browser's (as AppState's).
+        reader = Reader(language_or_default(viewer.language or _language_of(request)))
         homework.keep_answer(
             session,
             client_id=viewer.user_id,
