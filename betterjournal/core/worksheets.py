@@ -208,10 +208,14 @@ def answer_given(
     shown: Mapping[str, Any] | None = None,
 ) -> Any:
     """`field`'s answer once one of its controls is answered: the field's own (`row` -1),
-    a list's item or a row's cell (`column`), rows added up to it as needed. Choosing the
-    rating (or yes/no) the person sees chosen (`shown`: the answers on their screen, which
-    another tab may have changed since; else `answers`) clears it: nothing is final by
-    mistake."""
+    a list's item or a row's cell (`column`), rows added up to it as needed. `shown`: the
+    answers on the person's screen, which another tab may have changed since (else
+    `answers`, the ones held):
+    - the row they typed into is found where it is held now (rows added or removed above
+      it elsewhere); one no longer held (removed, or changed, elsewhere) is kept as a row
+      of its own: no one's words are written over.
+    - choosing the rating (or yes/no) they see chosen clears it: nothing is final by
+      mistake."""
     seen = answers if shown is None else shown
     spec = worksheet.field_named(field)
     if spec.type not in (LIST, ROWS):
@@ -219,19 +223,35 @@ def answer_given(
     if type(row) is not int or not 0 <= row < ITEMS_MAX:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     rows = list(answers.get(spec.id) or [])
-    while len(rows) <= row:
+    seen_rows = seen.get(spec.id)
+    seen_row = seen_rows[row] if isinstance(seen_rows, list) and row < len(seen_rows) else None
+    place = _held_at(rows, seen_row, row)
+    if place is None:
+        place = len(rows)
+        rows.append(seen_row)
+    while len(rows) <= place:
         rows.append(empty_cell(spec))
+    if len(rows) > ITEMS_MAX:
+        raise InvalidInput(N_("{label}: at most {count} items."), label=spec.label, count=ITEMS_MAX)
     if spec.type == LIST:
-        rows[row] = value
+        rows[place] = value
         return rows
     cell = next((c for c in spec.columns if c.id == column), None)
-    if cell is None or not isinstance(rows[row], dict):
+    if cell is None or not isinstance(rows[place], dict):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    seen_rows = seen.get(spec.id) or []
-    seen_row = seen_rows[row] if isinstance(seen_rows, list) and row < len(seen_rows) else None
     current = seen_row.get(cell.id) if isinstance(seen_row, dict) else None
-    rows[row] = {**rows[row], cell.id: _again_clears(cell, current, value)}
+    rows[place] = {**rows[place], cell.id: _again_clears(cell, current, value)}
     return rows
+
+
+def _held_at(rows: list[Any], seen_row: object, row: int) -> int | None:
+    """Where the row a person sees at `row` is among the rows held: there while it is the
+    same there (or they see none there: a new one); else the one place holding the same
+    row; None when it isn't held any more, or can't be told apart."""
+    if seen_row is None or (row < len(rows) and rows[row] == seen_row):
+        return row
+    places = [place for place, held in enumerate(rows) if held == seen_row]
+    return places[0] if len(places) == 1 else None
 
 
 def _again_clears(spec: Field, current: object, value: object) -> object:

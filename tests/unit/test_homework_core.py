@@ -187,9 +187,11 @@ def test_answers_of_every_type_are_kept_as_given() -> None:
 def test_one_answer_lands_in_its_place_and_a_rating_tapped_again_as_shown_clears() -> None:
     """`worksheets.answer_given`, the one way an answer is put into its field (the
     websocket's and the closing tab's): a field's own control, a list's item (items before
-    it added empty), a row's cell (other cells kept). A rating tapped again clears it when
-    the person sees it chosen, judged by what their screen shows (another tab may have
-    changed it since: then the tap sets it)."""
+    it added empty), a row's cell (other cells kept). Rows another tab added or removed
+    since: the row typed into is found where it is now, or kept as a row of its own; no
+    one's words are written over. A rating tapped again clears it when the person sees it
+    chosen, judged by what their screen shows (another tab may have changed it since:
+    then the tap sets it)."""
     grounding, activities = worksheets.GROUNDING, worksheets.ACTIVITY_SCHEDULING
     held: dict[str, Any] = {"when_where": "On the bus", "distress_before": 7, "seen": ["a red coat"]}
     given = worksheets.answer_given
@@ -204,6 +206,31 @@ def test_one_answer_lands_in_its_place_and_a_rating_tapped_again_as_shown_clears
     assert given(activities, planned, "activities", 0, "mastery", 6) == [{**row, "mastery": None}]
     assert given(activities, planned, "activities", 0, "mastery", 6, shown={}) == [row]
     assert given(activities, planned, "activities", 1, "activity", "Call") == [row, {"activity": "Call"}]
+    # Another tab changed the list since this one drew it: the row typed into is found where
+    # it is held now, and one no longer held is kept as a row of its own.
+    shown = {"seen": ["a red coat", "a tree"]}
+    assert given(grounding, {"seen": ["a tree"]}, "seen", 1, "", "a tall tree", shown=shown) == [
+        "a tall tree"
+    ]
+    assert given(grounding, {"seen": ["a tree"]}, "seen", 0, "", "a red hat", shown=shown) == [
+        "a tree",
+        "a red hat",
+    ]
+    elsewhere = {"seen": ["a red coat", "a tree by the road"]}
+    assert given(grounding, elsewhere, "seen", 1, "", "a pine", shown=shown) == [
+        "a red coat",
+        "a tree by the road",
+        "a pine",
+    ]
+    assert given(grounding, elsewhere, "seen", 0, "", "a coat", shown=shown) == [
+        "a coat",
+        "a tree by the road",
+    ]
+    moved = {"activities": [{"activity": "Call"}, row]}
+    assert given(activities, moved, "activities", 0, "when", "Monday", shown=planned) == [
+        {"activity": "Call"},
+        {**row, "when": "Monday"},
+    ]
     assert held == {"when_where": "On the bus", "distress_before": 7, "seen": ["a red coat"]}  # untouched
     for field, row_number, column in (
         ("nope", -1, ""),
