@@ -1172,8 +1172,14 @@ def keep_draft(
     "couldn't do it" mark stays. Returns every answer now held."""
     if not isinstance(changes, Mapping):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    return _keep(
-        session, client_id, item_id, assignment_id, worksheet, lambda _sheet, _held: changes, translate
+    return keep_change(
+        session,
+        client_id=client_id,
+        item_id=item_id,
+        assignment_id=assignment_id,
+        worksheet=worksheet,
+        change=lambda _sheet, _held: changes,
+        translate=translate,
     )
 
 
@@ -1195,31 +1201,34 @@ def keep_answer(
     """Autosave one control's answer (`worksheets.answer_given`: a field, a list's item, a
     row's cell; `shown`: the answers on the person's screen) into what the server holds of
     its field, as `keep_draft`. `id_from_page`: see `_link`."""
-    return _keep(
+    return keep_change(
         session,
-        client_id,
-        item_id,
-        assignment_id,
-        worksheet,
-        lambda sheet, held: {
+        client_id=client_id,
+        item_id=item_id,
+        assignment_id=assignment_id,
+        worksheet=worksheet,
+        change=lambda sheet, held: {
             str(field): worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
         },
-        translate,
+        translate=translate,
         id_from_page=id_from_page,
     )
 
 
-def _keep(
+def keep_change(
     session: Session,
+    *,
     client_id: uuid.UUID,
     item_id: object,
     assignment_id: object | None,
     worksheet: Worksheet | None,
-    changes_to: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]],
-    translate: Callable[[str], str],
-    *,
+    change: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]],
+    translate: Callable[[str], str] = str,
     id_from_page: bool = False,
 ) -> dict[str, Any]:
+    """Autosave a change to a response as `keep_draft` does: `change(worksheet, answers
+    held)` gives the fields it changes (worksheets.answer_given, row_added, row_removed),
+    from what the server holds when this unit's turn comes. Returns every answer held."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
     # take turns: each reads what the one before wrote, and no answer is written over.
@@ -1230,7 +1239,7 @@ def _keep(
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)
     held, marked = _kept(session, client_id, parsed, kind)
-    merged = worksheets.clean_answers(chosen, {**held, **changes_to(chosen, held)})
+    merged = worksheets.clean_answers(chosen, {**held, **change(chosen, held)})
     drafts.save(
         session,
         owner_id=client_id,

@@ -244,6 +244,46 @@ def answer_given(
     return rows
 
 
+def row_added(
+    worksheet: Worksheet, answers: Mapping[str, Any], field: object, *, drawn: int = 0
+) -> list[Any]:
+    """`field`'s rows held, with one more, empty, at the end (after the `drawn` rows the
+    person sees, which may not all hold an answer yet): rows another tab added stay."""
+    spec = worksheet.field_named(field)
+    if spec.type not in (LIST, ROWS):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    rows = list(answers.get(spec.id) or [])
+    while len(rows) < drawn:
+        rows.append(empty_cell(spec))
+    if len(rows) >= ITEMS_MAX:
+        raise InvalidInput(N_("{label}: at most {count} items."), label=spec.label, count=ITEMS_MAX)
+    return [*rows, empty_cell(spec)]
+
+
+def row_removed(
+    worksheet: Worksheet,
+    answers: Mapping[str, Any],
+    field: object,
+    row: object,
+    *,
+    shown: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """`field`'s rows held, without the one the person sees at `row` (`shown`: their
+    screen), found where it is held now; one changed elsewhere since stays (its words are
+    someone's), as does one already gone."""
+    spec = worksheet.field_named(field)
+    if spec.type not in (LIST, ROWS) or type(row) is not int:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    rows = list(answers.get(spec.id) or [])
+    seen_rows = (answers if shown is None else shown).get(spec.id)
+    if not isinstance(seen_rows, list) or not 0 <= row < len(seen_rows):
+        return rows
+    place = _held_at(rows, seen_rows[row], row)
+    if place is not None and place < len(rows):
+        del rows[place]
+    return rows
+
+
 def _held_at(rows: list[Any], seen_row: object, row: int) -> int | None:
     """Where the row a person sees at `row` is among the rows held: there while it is the
     same there (or they see none there: a new one); else the one place holding the same

@@ -311,33 +311,23 @@ class WorksheetState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:
-        spec = self._sheet().field_named(field)
-        if spec.type not in (worksheets.LIST, worksheets.ROWS):
-            raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        shown = next(f for f in self.fields if f.id == field)
-        rows = list(self._answers.get(field) or [])
-        while len(rows) < len(shown.rows):
-            rows.append(worksheets.empty_cell(spec))
-        if len(rows) >= worksheets.ITEMS_MAX:
-            raise InvalidInput(
-                N_("{label}: at most {count} items."), label=spec.label, count=worksheets.ITEMS_MAX
-            )
-        rows.append(worksheets.empty_cell(spec))
-        await self._keep(homework.keep_draft, changes={field: rows})
+        drawn = next((len(f.rows) for f in self.fields if f.id == field), 0)
+        await self._keep(
+            homework.keep_change,
+            change=lambda sheet, held: {field: worksheets.row_added(sheet, held, field, drawn=drawn)},
+        )
 
     @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: int) -> None:
-        spec = self._sheet().field_named(field)
-        rows = list(self._answers.get(field) or [])
-        if spec.type not in (worksheets.LIST, worksheets.ROWS) or type(row) is not int:
-            raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        if 0 <= row < len(rows):
-            del rows[row]
-        await self._keep(homework.keep_draft, changes={field: rows})
+        shown = self._answers
+        await self._keep(
+            homework.keep_change,
+            change=lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
+        )
 
     async def _keep(self, keep: Callable[..., dict[str, Any]], **change: object) -> None:
-        """Autosave into what the server holds (`homework.keep_answer`, `keep_draft`: another
-        tab's answers to other fields stay); then show every answer the server holds now."""
+        """Autosave into what the server holds (`homework.keep_answer`, `keep_change`: another
+        tab's answers stay); then show every answer the server holds now."""
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))

@@ -243,6 +243,28 @@ def test_one_answer_lands_in_its_place_and_a_rating_tapped_again_as_shown_clears
             given(grounding if field != "activities" else activities, held, field, row_number, column, "x")
 
 
+def test_a_row_added_or_removed_keeps_what_another_tab_changed() -> None:
+    """ "Add another" adds after the rows held (another tab's new row stays) and the rows the
+    person sees; "Remove" takes the row they see, where it is held now, and leaves one
+    changed elsewhere since (its words are someone's) or already gone."""
+    grounding = worksheets.GROUNDING
+    added, removed = worksheets.row_added, worksheets.row_removed
+    assert added(grounding, {}, "seen", drawn=1) == ["", ""]
+    assert added(grounding, {"seen": ["a", "b"]}, "seen", drawn=1) == ["a", "b", ""]
+    full = {"seen": ["x"] * worksheets.ITEMS_MAX}
+    with pytest.raises(InvalidInput, match="at most"):
+        added(grounding, full, "seen")
+    shown = {"seen": ["a", "b", "c"]}
+    assert removed(grounding, shown, "seen", 1) == ["a", "c"]
+    assert removed(grounding, {"seen": ["b", "c"]}, "seen", 1, shown=shown) == ["c"]  # "a" removed elsewhere
+    assert removed(grounding, {"seen": ["a", "b!", "c"]}, "seen", 1, shown=shown) == ["a", "b!", "c"]
+    assert removed(grounding, {"seen": ["a", "c"]}, "seen", 1, shown=shown) == ["a", "c"]  # gone already
+    assert removed(grounding, shown, "seen", 7) == ["a", "b", "c"]
+    for field, row in (("when_where", 0), ("seen", "1"), ("nope", 0)):
+        with pytest.raises(InvalidInput):
+            removed(grounding, shown, field, row)
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
