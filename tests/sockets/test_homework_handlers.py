@@ -1416,6 +1416,50 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assert answer in await shown({"prompt": "0", "id": entry})
 
 
+async def test_two_tabs_changing_one_list_write_over_nobodys_words(hw: Homework) -> None:
+    """Two tabs on one exercise of the client's own. One removes the list's first item; the
+    other, still showing it, types into the item after it: the words go into that item,
+    where it is now, and the removed one stays removed. Then the stale tab adds an item and
+    removes one the first tab has changed since: the change stays."""
+    app, a = hw.app, hw.a
+    seen = {"field": "seen", "column": ""}
+    async with connected(app, a.cookie) as one, connected(app, a.cookie) as two:
+        moved = await one.exchange(
+            handler_name(WorksheetState, "open_worksheet"),
+            path=routes.WORKSHEET,
+            query={"template": "grounding"},
+        )
+        (address,) = redirect_targets(moved)
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(address).query))
+        page: dict[str, Any] = {"path": routes.WORKSHEET, "query": query}
+
+        async def call(tab: EventClient, handler: str, **payload: Any) -> dict[str, Any]:
+            updates = await tab.exchange(handler_name(WorksheetState, handler), payload, **page)
+            assert problem_of(updates) == "", problem_of(updates)
+            return state_of(updates, WorksheetState)
+
+        await one.exchange(handler_name(WorksheetState, "open_worksheet"), **page)
+        await call(one, "answer", **seen, row=0, value="a red coat")
+        await call(one, "answer", **seen, row=1, value="a tree")
+        await two.exchange(handler_name(WorksheetState, "open_worksheet"), **page)  # shows both
+        await call(one, "remove_row", field="seen", row=0)
+        await call(two, "answer", **seen, row=1, value="a tall tree")  # still shown second there
+        await call(one, "answer", **seen, row=0, value="a tall tree by the road")
+        await call(two, "add_row", field="seen")
+        await call(two, "remove_row", field="seen", row=0)  # changed in tab one since: stays
+        reopened = state_of(
+            await one.exchange(handler_name(WorksheetState, "open_worksheet"), **page), WorksheetState
+        )
+    items = [
+        cell["text"]
+        for f in reopened["fields"]
+        if f["id"] == "seen"
+        for r in f["rows"]
+        for cell in r["cells"]
+    ]
+    assert items == ["a tall tree by the road", ""], items
+
+
 async def test_homework_given_or_withdrawn_reaches_the_clients_open_list_at_once(hw: Homework) -> None:
     """The client's Homework page is open: an assignment appears on it, and goes again when
     withdrawn, without the client doing anything (pushed, AUTHZ-6)."""
