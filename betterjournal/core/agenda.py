@@ -214,10 +214,13 @@ def _write(session: Session, client_id: uuid.UUID, agenda: Agenda, **changes: An
     return changed
 
 
-def _linked(session: Session, client_id: uuid.UUID, clinician_id: object) -> uuid.UUID:
-    clinician = items.parse_or_deny(client_id, clinician_id, AuditAction.VIEW_ITEM)
+def _linked(
+    session: Session, client_id: uuid.UUID, clinician_id: object, action: AuditAction = AuditAction.VIEW_ITEM
+) -> uuid.UUID:
+    """A clinician the client is linked to; any other is refused as an `action` and audited."""
+    clinician = items.parse_or_deny(client_id, clinician_id, action)
     if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician):
-        raise Denied(actor_id=client_id, action=AuditAction.VIEW_ITEM, subject_id=client_id)
+        raise Denied(actor_id=client_id, action=action, subject_id=client_id)
     return clinician
 
 
@@ -432,8 +435,8 @@ def remember(session: Session, *, client_id: uuid.UUID, agenda_id: object, text:
 
 def last_time_for_note(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> uuid.UUID | None:
     """The agenda of the session held last (made if the client brought none), for the
-    note after it; None before any session was held."""
-    clinician = _linked(session, client_id, clinician_id)
+    note after it (which the caller writes); None before any session was held."""
+    clinician = _linked(session, client_id, clinician_id, AuditAction.WRITE_ITEM)
     where = appointments.window(session, client_id=client_id, clinician_id=clinician)
     if where.previous_key is None:
         return None

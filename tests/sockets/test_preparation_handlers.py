@@ -1374,7 +1374,9 @@ async def test_the_note_sent_as_a_tab_closes_is_kept_shown_in_the_other_tab_and_
         await _quiet()
         after = snapshot(app)
         assert writes_between(before, after) == []
-        assert sorted(_audited(before, after)) == sorted([_denied(c, "CALL"), _denied(stranger, "VIEW_ITEM")])
+        assert sorted(_audited(before, after)) == sorted(
+            [_denied(c, "CALL"), _denied(stranger, "WRITE_ITEM")]
+        )
 
         note = app.marker("closing-note")
         since = len(open_tab.received)
