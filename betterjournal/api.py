@@ -473,16 +473,16 @@ async def keep_answer(request: Request) -> Response:
             )
         # The tab's language: the person's choice, else the browser's (as AppState's).
         reader = Reader(language_or_default(viewer.language or _language_of(request)))
-        homework.keep_answer(
+        field, column, value = fields["field"], fields["column"], fields["value"]
+        homework.keep_change(
             session,
             client_id=viewer.user_id,
             item_id=fields["item_id"],
             assignment_id=assignment_id,
             worksheet=sheet,
-            field=fields["field"],
-            row=int(row),
-            column=fields["column"],
-            value=fields["value"],
+            change=lambda sheet, held: {
+                field: worksheets.answer_given(sheet, held, field, int(row), column, value)
+            },
             translate=lambda text: str(reader.shown(text)),
             id_from_page=True,
         )

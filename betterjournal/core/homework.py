@@ -1142,18 +1142,23 @@ def _worksheet_of(
     return own
 
 
-def _kept(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: items.Kind):
-    """What the server holds of a response now: its draft, else as saved, else nothing; as
-    (answers, "couldn't do it" JSON)."""
+def _held(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: items.Kind) -> Mapping[str, str]:
+    """What the server holds of a response now: its draft's fields, else as saved, else
+    nothing."""
     draft = drafts.get(session, owner_id=client_id, item_id=item_id)
     if draft is not None and draft.kind == kind.name:
-        return answers_of(kind, draft.fields), draft.fields.get("not_done", "")
+        return draft.fields
     if items.item_exists(
         session, owner_id=client_id, kind=kind, item_id=item_id, action=AuditAction.WRITE_ITEM
     ):
-        saved = items.open_own(session, owner_id=client_id, kind=kind, item_id=item_id)
-        return answers_of(kind, saved.fields), saved.fields.get("not_done", "")
-    return {}, ""
+        return items.open_own(session, owner_id=client_id, kind=kind, item_id=item_id).fields
+    return {}
+
+
+def _kept(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: items.Kind):
+    """What the server holds of a response now, as (answers, "couldn't do it" JSON)."""
+    fields = _held(session, client_id, item_id, kind)
+    return answers_of(kind, fields), fields.get("not_done", "")
 
 
 def keep_draft(
@@ -1183,38 +1188,6 @@ def keep_draft(
     )
 
 
-def keep_answer(
-    session: Session,
-    *,
-    client_id: uuid.UUID,
-    item_id: object,
-    assignment_id: object | None,
-    worksheet: Worksheet | None,
-    field: object,
-    row: object,
-    column: object,
-    value: object,
-    shown: Mapping[str, Any] | None = None,
-    translate: Callable[[str], str] = str,
-    id_from_page: bool = False,
-) -> dict[str, Any]:
-    """Autosave one control's answer (`worksheets.answer_given`: a field, a list's item, a
-    row's cell; `shown`: the answers on the person's screen) into what the server holds of
-    its field, as `keep_draft`. `id_from_page`: see `_link`."""
-    return keep_change(
-        session,
-        client_id=client_id,
-        item_id=item_id,
-        assignment_id=assignment_id,
-        worksheet=worksheet,
-        change=lambda sheet, held: {
-            str(field): worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
-        },
-        translate=translate,
-        id_from_page=id_from_page,
-    )
-
-
 def keep_change(
     session: Session,
     *,
@@ -1228,7 +1201,8 @@ def keep_change(
 ) -> dict[str, Any]:
     """Autosave a change to a response as `keep_draft` does: `change(worksheet, answers
     held)` gives the fields it changes (worksheets.answer_given, row_added, row_removed),
-    from what the server holds when this unit's turn comes. Returns every answer held."""
+    from what the server holds when this unit's turn comes. `id_from_page`: see `_link`.
+    Returns every answer held."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
     # take turns: each reads what the one before wrote, and no answer is written over.
@@ -1258,14 +1232,9 @@ def begun_with(
     answer is a journal entry, which keeps no worksheet: its address names the prompt."""
     if chosen is None or not chosen.is_prompt:
         parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
-        draft = drafts.get(session, owner_id=client_id, item_id=parsed)
-        fields = draft.fields if draft is not None and draft.kind == KIND.name else None
-        if fields is None and items.item_exists(
-            session, owner_id=client_id, kind=KIND, item_id=parsed, action=AuditAction.WRITE_ITEM
-        ):
-            fields = items.open_own(session, owner_id=client_id, kind=KIND, item_id=parsed).fields
-        if fields and fields.get("worksheet"):
-            return worksheets.from_json(fields["worksheet"])
+        begun = _held(session, client_id, parsed, KIND).get("worksheet")
+        if begun:
+            return worksheets.from_json(begun)
     if chosen is None:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     return chosen

@@ -5,7 +5,7 @@ worksheets. The rules are core/homework.py's; these states only hold what is on 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -305,41 +305,42 @@ class WorksheetState(AppState):
             await self._answer(field, row, column, value)
 
     async def _answer(self, field: str, row: int, column: str, value: object) -> None:
+        shown = self._answers
         await self._keep(
-            homework.keep_answer, field=field, row=row, column=column, value=value, shown=self._answers
+            lambda sheet, held: {
+                field: worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
+            },
         )
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:
         drawn = next((len(f.rows) for f in self.fields if f.id == field), 0)
         await self._keep(
-            homework.keep_change,
-            change=lambda sheet, held: {field: worksheets.row_added(sheet, held, field, drawn=drawn)},
+            lambda sheet, held: {field: worksheets.row_added(sheet, held, field, drawn=drawn)},
         )
 
     @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: int) -> None:
         shown = self._answers
         await self._keep(
-            homework.keep_change,
-            change=lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
+            lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
         )
 
-    async def _keep(self, keep: Callable[..., dict[str, Any]], **change: object) -> None:
-        """Autosave into what the server holds (`homework.keep_answer`, `keep_change`: another
+    async def _keep(self, change: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]]) -> None:
+        """Autosave a change into what the server holds (`homework.keep_change`: another
         tab's answers stay); then show every answer the server holds now."""
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         try:
             held = await in_session(
-                keep,
+                homework.keep_change,
                 client_id=viewer.user_id,
                 item_id=self.item_id,
                 assignment_id=self.assignment_id or None,
                 worksheet=None if self.assignment_id else self._sheet(),
                 translate=self._translate,
-                **change,
+                change=change,
             )
         except CoreError as error:
             self.status = self._t("Not saved yet")

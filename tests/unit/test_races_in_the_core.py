@@ -28,6 +28,7 @@ from betterjournal.core import (
     appointments,
     checkins,
     credentials,
+    drafts,
     homework,
     items,
     journal,
@@ -226,6 +227,13 @@ def test_homework_started_in_two_tabs_at_once_has_one_response(db: People) -> No
         assert row.response_id == tabs[outcomes.index(OK)], where
 
 
+def _answering(
+    field: str, row: int, value: str
+) -> Callable[[worksheets.Worksheet, dict[str, Any]], dict[str, Any]]:
+    """One control's answer, as the worksheet page sends it (homework.keep_change's change)."""
+    return lambda sheet, held: {field: worksheets.answer_given(sheet, held, field, row, "", value)}
+
+
 def test_answers_to_an_exercise_of_ones_own_given_at_once_in_many_tabs_are_all_kept(db: People) -> None:
     """Each answer is merged into what the server holds (a read, then a write): tabs of one
     client answering different fields of the same exercise at the same moment (or a closing
@@ -237,29 +245,21 @@ def test_answers_to_an_exercise_of_ones_own_given_at_once_in_many_tabs_are_all_k
         outcomes = race(
             [
                 _in_tab(
-                    homework.keep_answer,
+                    homework.keep_change,
                     client_id=db.client_a.id,
                     item_id=exercise,
                     assignment_id=None,
                     worksheet=sheet,
-                    field=field,
-                    row=-1 if field == "when_where" else 0,
-                    column="",
-                    value=f"answer in {field}",
+                    change=_answering(field, -1 if field == "when_where" else 0, f"answer in {field}"),
                 )
                 for field in fields
             ]
         )
         assert outcomes == [OK] * len(fields), outcomes
         with session_scope() as session:
-            held = homework.keep_draft(
-                session,
-                client_id=db.client_a.id,
-                item_id=exercise,
-                assignment_id=None,
-                worksheet=sheet,
-                changes={},
-            )
+            draft = drafts.get(session, owner_id=db.client_a.id, item_id=exercise)
+            assert draft is not None
+            held = homework.answers_of(homework.KIND, draft.fields)
         lost = [field for field in fields if f"answer in {field}" not in str(held.get(field))]
         assert lost == [], f"round {round_number}: answers written over: {lost}"
 
