@@ -480,8 +480,8 @@ async def keep_answer(request: Request) -> Response:
             item_id=fields["item_id"],
             assignment_id=assignment_id,
             worksheet=sheet,
-            change=lambda sheet, held: {
-                field: worksheets.answer_given(sheet, held, field, int(row), column, value)
+            change=lambda worksheet, held: {
+                field: worksheets.answer_given(worksheet, held, field, int(row), column, value)
             },
             translate=lambda text: str(reader.shown(text)),
             id_from_page=True,
