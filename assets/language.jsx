@@ -1,7 +1,8 @@
 // The page's language for the browser and assistive technology, and the browser's time
 // zone for the sign-in form (wrapped in betterjournal/components/layout.py; bundled by
 // Vite: a 'self' script under the CSP).
-import { useEffect, useSyncExternalStore } from "react";
+import { useContext, useEffect, useMemo, useSyncExternalStore } from "react";
+import { StateStoreContext, app } from "$/utils/context-registry";
 
 // <html lang> follows the tab's language, so a screen reader reads French as French; the
 // language the server chose is remembered for the next page's first paint. On every page, so
@@ -35,13 +36,26 @@ export function BrowserTimeZone({ name }) {
   return <input type="hidden" name={name} value={zone} readOnly />;
 }
 
-// The language to show before the server has answered, once the page is hydrated: React
-// renders the prerendered (English) words while it hydrates, then this browser's guess.
-const neverChanges = () => () => {};
+// The tab's language: the server's once it has answered (`field` of the Python state
+// `state`: AppState.language); before that, while React hydrates the prerendered page, the
+// prerendered English, then this browser's guess. Every translated word reads it as one
+// string, so a word is drawn again only when the language shown changes: not when the
+// server's first answer confirms the guess, nor when anything else in that state changes
+// (the form token, the name, a notice).
+let guessed = "";
 const guessOnServer = () => "en";
 
-export function useGuessedLanguage() {
-  return useSyncExternalStore(neverChanges, guessLanguage, guessOnServer);
+export function useTabLanguage(state, field) {
+  const store = useContext(StateStoreContext);
+  const [subscribe, shown, prerendered] = useMemo(() => {
+    const chosen = () => (store.getSnapshot(state) ?? app.initialState?.[state])?.[field] || "";
+    return [
+      (listener) => store.subscribe(state, listener),
+      () => chosen() || (guessed ||= guessLanguage()),
+      () => chosen() || guessOnServer(),
+    ];
+  }, [store, state, field]);
+  return useSyncExternalStore(subscribe, shown, prerendered);
 }
 
 // The language this browser last used the app in (remembered by DocumentLanguage), else its own.

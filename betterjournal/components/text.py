@@ -9,6 +9,7 @@ see their own language in the same run of the app, and switching needs no round 
 from __future__ import annotations
 
 import functools
+import json
 import string
 from typing import Any
 
@@ -22,17 +23,21 @@ from betterjournal.state.base import AppState
 
 # The tab's language: the server's (AppState.language) once it has answered; before that,
 # this browser's guess (assets/language.jsx: the language it last used the app in, else
-# its own), applied right after React has hydrated the prerendered page.
-LANGUAGE = (
-    AppState.language
-    | rx.Var(
-        _js_expr="bjGuessedLanguage",
-        _var_type=str,
-        _var_data=VarData(
-            imports={"$/public/language.jsx": [ImportVar(tag="useGuessedLanguage")]},
-            hooks={"const bjGuessedLanguage = useGuessedLanguage();": None},
-        ),
-    )
+# its own), applied right after React has hydrated the prerendered page. One string read
+# from the state store (`useTabLanguage`), not the whole AppState: each translated word is
+# drawn again only when the language changes.
+_SERVERS_LANGUAGE = rx.Var.create(AppState.language)
+LANGUAGE = rx.Var(
+    _js_expr="bjLanguage",
+    _var_type=str,
+    _var_data=VarData(
+        imports={"$/public/language.jsx": [ImportVar(tag="useTabLanguage")]},
+        hooks={
+            f"const bjLanguage = useTabLanguage({json.dumps(AppState.get_full_name())}, "
+            f"{json.dumps(_SERVERS_LANGUAGE._js_expr.rsplit('.', 1)[1])});": None  # as the store names it
+        },
+        app_wraps=(_SERVERS_LANGUAGE._get_all_var_data() or VarData()).app_wraps,  # the store's providers
+    ),
 ).to(str)
 
 Text = str | rx.Var[str]  # what a component shows: a constant or a (translated) var

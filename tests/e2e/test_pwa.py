@@ -184,6 +184,19 @@ def test_the_sign_in_page_loads_only_what_it_shows_and_its_stylesheet_first(runn
     assert not unused, f"the sign-in page loads Radix components it never shows: {unused}"
 
 
+def test_no_page_draws_itself_whole_again_when_a_state_it_shows_changes(running_app) -> None:
+    """Each part of a page that shows a state is its own small component, drawn again alone
+    when that state changes. Every signed-in page and the sign-in page read AppState
+    themselves (their sign-out or sign-in form walked its fields' vars: components/
+    native_form.py), so the whole page, each element and its styles, was drawn again at the
+    server's first answer and at every notice: on a phone, the largest task after hydrating."""
+    built = sorted((running_app.data_dir / "web" / "app" / "routes").glob("*.jsx"))
+    assert len(built) > 20 and all("function Component()" in page.read_text() for page in built), built
+    reads_state = re.compile(r"useStateContext\(|useTabLanguage\(")
+    reading = [page.name for page in built if reads_state.search(page.read_text())]
+    assert not reading, f"these pages read a state themselves: {reading}"
+
+
 def test_a_page_without_its_trailing_slash_is_served_without_a_redirect(running_app) -> None:
     """Links, emails and form redirects name pages without the slash the static build keeps
     them under: each is served at once (a redirect costs a phone a round trip), and only

@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import reflex as rx
+from reflex_base.vars.base import VarData
 
 from betterjournal.components.text import tr, tr_counted
 from betterjournal.core.errors import InvalidInput
 from betterjournal.core.journal import KIND
 from betterjournal.i18n import ENGLISH, FRENCH, LANGUAGES, N_, TIME_ZONE_CHOICES, Reader, from_accept_language
+from betterjournal.state.base import AppState
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # 19:05 UTC on 30 November 2026: 11:05 in Vancouver, 15:05 in Halifax.
@@ -210,11 +213,17 @@ def test_the_first_language_comes_from_the_browser(header: str, language: str) -
 
 
 def test_a_page_text_carries_every_translation_and_follows_the_tabs_language() -> None:
-    compiled = str(tr("Sign in"))
+    text = tr("Sign in")
+    compiled = str(text)
     assert '"Sign in"' in compiled and '"Se connecter"' in compiled
-    assert "app_state.language" in compiled
-    # Before the server has answered, the browser's guess (its last language, or its own).
-    assert "bjGuessedLanguage" in compiled
+    # The tab's language as one string (assets/language.jsx: AppState.language, before the
+    # server has answered the browser's guess): a word is drawn again when the language
+    # changes, not each time AppState does (its form token, its notices).
+    assert "[bjLanguage]" in compiled
+    hooks = [str(hook) for hook in (text._get_all_var_data() or VarData()).hooks]
+    field = rx.Var.create(AppState.language)._js_expr.rsplit(".", 1)[1]
+    assert f'useTabLanguage("{AppState.get_full_name()}", "{field}")' in "".join(hooks)
+    assert not [hook for hook in hooks if "useStateContext" in hook]
 
 
 def test_a_page_text_puts_a_var_where_each_translation_needs_it() -> None:
@@ -234,7 +243,7 @@ def test_a_counted_page_text_carries_both_forms_of_each_language() -> None:
     one, other = (str(form) for form in tr_counted("{count} word", "{count} words"))
     assert '"{count} word"' in one and '"{count} mot"' in one
     assert '"{count} words"' in other and '"{count} mots"' in other
-    assert "app_state.language" in one and "app_state.language" in other
+    assert "[bjLanguage]" in one and "[bjLanguage]" in other
 
 
 def test_parts_of_a_summary_are_spaced_as_each_language_writes_them() -> None:
