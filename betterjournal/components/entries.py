@@ -11,7 +11,7 @@ from betterjournal.state.base import AppState
 from betterjournal.views import ItemCard, KindWords, SharedView, ShareLine
 
 
-def _card_link(href: str, *lines: rx.Component) -> rx.Component:
+def card_link(href: str | rx.Var[str], *lines: rx.Component, **props: Any) -> rx.Component:
     """A whole card that opens `href`: one tap target, read as one link. A list draws 50 of
     them, so they are styled by class (`.bj-card-link` in assets/app.css): each element's own
     style would cost the phone two more components to draw, 50 times over."""
@@ -20,22 +20,22 @@ def _card_link(href: str, *lines: rx.Component) -> rx.Component:
         href=href,
         underline="none",
         class_name="bj-card-link",
+        **props,
     )
 
 
-def _title(title: rx.Var[str] | str) -> rx.Component:
-    return rx.text(title, weight="bold")
-
-
-def _title_and_badge(title: rx.Var[str] | str, badge: rx.Component) -> rx.Component:
-    """The title, and at the line's end a badge (its label, "New")."""
-    return rx.flex(_title(title), badge, justify="between", align="start", spacing="3")
+def title_and_badge(title: rx.Var[str] | str, badge: rx.Component, **title_props: Any) -> rx.Component:
+    """A card's first line: its title in bold, and at the line's end a badge (its state,
+    "New"), under the title when the two don't fit."""
+    return rx.flex(
+        rx.text(title, weight="bold", **title_props), badge, justify="between", align="start", spacing="3"
+    )
 
 
 def entry_card(entry: ItemCard, href: str) -> rx.Component:
-    return _card_link(
+    return card_link(
         href,
-        _title_and_badge(entry.title, rx.badge(entry.label, color_scheme="gray", variant="soft")),
+        title_and_badge(entry.title, rx.badge(entry.label, color_scheme="gray", variant="soft")),
         rx.text(entry.preview, size="2", color_scheme="gray"),
         rx.text(entry.written_on, size="1", color_scheme="gray"),
     )
@@ -47,9 +47,9 @@ def new_badge() -> rx.Component:
 
 
 def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
-    return _card_link(
+    return card_link(
         href,
-        _title_and_badge(entry.title, rx.cond(entry.new, new_badge())),
+        title_and_badge(entry.title, rx.cond(entry.new, new_badge())),
         rx.text(entry.body, size="2", color_scheme="gray"),
         rx.text(entry.shared_on, size="1", color_scheme="gray"),
     )

@@ -12,10 +12,12 @@ import reflex as rx
 from betterjournal import charts, routes
 from betterjournal.components.entries import (
     back_link,
+    card_link,
     empty_state,
     entry_body,
     loading,
     pager,
+    title_and_badge,
     unavailable_or_loading,
 )
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
@@ -450,26 +452,14 @@ def _data_table(figure: Any) -> rx.Component:
 
 
 def _check_in_card(line: CheckInLine) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(line.mood, weight="bold", class_name="whole-words"),
-                    rx.spacer(),
-                    rx.badge(line.label, color_scheme="gray", variant="soft"),
-                    width="100%",
-                ),
-                rx.cond(line.details != "", rx.text(line.details, size="2", color_scheme="gray")),
-                rx.cond(line.note != "", rx.text(line.note, size="2", color_scheme="gray", trim="both")),
-                rx.text(line.felt_on, size="1", color_scheme="gray", class_name="whole-words"),
-                spacing="1",
-                width="100%",
-            ),
-            width="100%",
+    return card_link(
+        routes.CHECK_IN_ITEM + "?id=" + line.id,
+        title_and_badge(
+            line.mood, rx.badge(line.label, color_scheme="gray", variant="soft"), class_name="whole-words"
         ),
-        href=routes.CHECK_IN_ITEM + "?id=" + line.id,
-        underline="none",
-        color="inherit",
+        rx.cond(line.details != "", rx.text(line.details, size="2", color_scheme="gray")),
+        rx.cond(line.note != "", rx.text(line.note, size="2", color_scheme="gray", trim="both")),
+        rx.text(line.felt_on, size="1", color_scheme="gray", class_name="whole-words"),
         # Beside its box; under it when the two don't fit (large text on a narrow screen).
         flex="1 1 12rem",
     )

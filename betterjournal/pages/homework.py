@@ -10,11 +10,13 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.entries import (
     back_link,
+    card_link,
     empty_state,
     entry_body,
     entry_card,
     loading,
     share_status_line,
+    title_and_badge,
     unavailable_or_loading,
 )
 from betterjournal.components.forms import (
@@ -44,28 +46,15 @@ from betterjournal.views import Choice, GivenLine, TaskLine
 
 
 def task_card(task: TaskLine) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(task.title, weight="bold"),
-                    rx.spacer(),
-                    rx.badge(task.status, color_scheme=rx.cond(task.started, "teal", "gray"), variant="soft"),
-                    width="100%",
-                    align="start",
-                ),
-                rx.cond(task.due != "", rx.text(task.due, size="2")),
-                rx.cond(task.then != "", rx.text(task.then, size="2", color_scheme="gray")),
-                rx.text(task.by, size="1", color_scheme="gray"),
-                spacing="1",
-                width="100%",
-            ),
-            width="100%",
+    return card_link(
+        routes.WORKSHEET + "?assignment=" + task.id,
+        title_and_badge(
+            task.title,
+            rx.badge(task.status, color_scheme=rx.cond(task.started, "teal", "gray"), variant="soft"),
         ),
-        href=routes.WORKSHEET + "?assignment=" + task.id,
-        underline="none",
-        color="inherit",
-        width="100%",
+        rx.cond(task.due != "", rx.text(task.due, size="2")),
+        rx.cond(task.then != "", rx.text(task.then, size="2", color_scheme="gray")),
+        rx.text(task.by, size="1", color_scheme="gray"),
     )
 
 
