@@ -96,7 +96,7 @@ def seed(clinician_id: uuid.UUID, client_id: uuid.UUID, count: int) -> None:
                     "worksheet": None,
                 }
                 if index % 10 == 1:
-                    homework.keep_draft(session, **kwargs, changes={})
+                    homework.keep_change(session, **kwargs, change=lambda *_: {})
                 else:
                     answers = short_answers(key)  # an empty one can't be returned
                     homework.save_response(session, **kwargs, answers=answers, return_it=True)

@@ -107,7 +107,7 @@ def clean_not_done(value: object) -> str:
 
 def _draft(value: object) -> str:
     """A draft holds what the page had so far (the platform's drafts take any text); the
-    app writes drafts only through `keep_draft`, which checks them like a save."""
+    app writes drafts only through `keep_change`, which checks them like a save."""
     return clean_text(value, label=N_("Exercise"), max_length=worksheets.ANSWERS_JSON_MAX, required=False)
 
 
@@ -1161,33 +1161,6 @@ def _kept(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: item
     return answers_of(kind, fields), fields.get("not_done", "")
 
 
-def keep_draft(
-    session: Session,
-    *,
-    client_id: uuid.UUID,
-    item_id: object,
-    assignment_id: object | None,
-    worksheet: Worksheet | None,
-    changes: Mapping[str, object],
-    translate: Callable[[str], str] = str,
-) -> dict[str, Any]:
-    """Autosave answers as they are given (AVAIL-1), for an assignment or an exercise of
-    the client's own (`worksheet`): `changes` (whole fields) are merged into what the
-    server holds, so two tabs or devices never undo each other's other answers, and a
-    "couldn't do it" mark stays. Returns every answer now held."""
-    if not isinstance(changes, Mapping):
-        raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    return keep_change(
-        session,
-        client_id=client_id,
-        item_id=item_id,
-        assignment_id=assignment_id,
-        worksheet=worksheet,
-        change=lambda _sheet, _held: changes,
-        translate=translate,
-    )
-
-
 def keep_change(
     session: Session,
     *,
@@ -1199,10 +1172,12 @@ def keep_change(
     translate: Callable[[str], str] = str,
     id_from_page: bool = False,
 ) -> dict[str, Any]:
-    """Autosave a change to a response as `keep_draft` does: `change(worksheet, answers
-    held)` gives the fields it changes (worksheets.answer_given, row_added, row_removed),
-    from what the server holds when this unit's turn comes. `id_from_page`: see `_link`.
-    Returns every answer held."""
+    """Autosave a change to a response as it is given (AVAIL-1), for an assignment or an
+    exercise of the client's own (`worksheet`): `change(worksheet, answers held)` gives the
+    fields it changes (worksheets.answer_given, row_added, row_removed), from what the
+    server holds when this unit's turn comes, and they are merged into it, so two tabs or
+    devices never undo each other's answers, and a "couldn't do it" mark stays.
+    `id_from_page`: see `_link`. Returns every answer held."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
     # take turns: each reads what the one before wrote, and no answer is written over.

@@ -113,13 +113,13 @@ def seed(app: RunningApp, language: str) -> World:
             for _ in range(2)
         ]
         response_id = uuid.uuid4()
-        homework.keep_draft(
+        homework.keep_change(
             session,
             client_id=client.id,
             item_id=response_id,
             assignment_id=assigned[1],
             worksheet=None,
-            changes={"situation": "The phone call with my sister."},
+            change=lambda *_: {"situation": "The phone call with my sister."},
         )
         homework.save_response(
             session,

@@ -377,13 +377,13 @@ def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> 
     response = uuid.uuid4()
     answers = {"situation": "PRIVATE-ANSWER"}
     with session_scope() as session:  # started: a draft
-        homework.keep_draft(
+        homework.keep_change(
             session,
             client_id=db.client_a.id,
             item_id=response,
             assignment_id=assignment,
             worksheet=None,
-            changes=answers,
+            change=lambda *_: answers,
         )
     assert _statuses(db) == ["assigned"]
     with session_scope() as session:  # completed and kept private
@@ -598,13 +598,13 @@ def test_a_client_cannot_answer_another_clients_assignment(db: People) -> None:
     assignment = _assign(db)
     before = _counts()
     for call in (
-        lambda s: homework.keep_draft(
+        lambda s: homework.keep_change(
             s,
             client_id=db.client_b.id,
             item_id=uuid.uuid4(),
             assignment_id=assignment,
             worksheet=None,
-            changes={},
+            change=lambda *_: {},
         ),
         lambda s: homework.save_response(
             s,
@@ -712,13 +712,13 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
             worksheet=sheet,
             answers={"when_where": "bus"},
         )
-        homework.keep_draft(
+        homework.keep_change(
             session,
             client_id=db.client_a.id,
             item_id=drafted,
             assignment_id=None,
             worksheet=sheet,
-            changes={"seen": ["a"]},
+            change=lambda *_: {"seen": ["a"]},
         )
         homework.save_response(
             session,
@@ -728,13 +728,13 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
             worksheet=None,
             answers={},
         )
-        homework.keep_draft(
+        homework.keep_change(
             session,
             client_id=db.client_a.id,
             item_id=answered,
             assignment_id=assignment,
             worksheet=None,
-            changes={"situation": "x"},
+            change=lambda *_: {"situation": "x"},
         )
     with session_scope() as session:
         saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
@@ -745,13 +745,13 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
 
 def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes: Any) -> dict:
     with session_scope() as session:
-        return homework.keep_draft(
+        return homework.keep_change(
             session,
             client_id=db.client_a.id,
             item_id=item_id,
             assignment_id=assignment,
             worksheet=None if assignment else worksheets.THOUGHT_RECORD,
-            changes=changes,
+            change=lambda *_: changes,
         )
 
 
@@ -985,8 +985,13 @@ def test_the_caseload_counts_match_the_shares_through_any_sequence_of_returns(db
             entry = uuid.uuid4()
             items.save(session, owner_id=client, kind=journal.KIND, item_id=entry, values={"body": "b"})
             sharing.set_shared(session, owner_id=client, item_id=entry, clinician_id=clinician, shared=True)
-            homework.keep_draft(
-                session, client_id=client, item_id=entry, assignment_id=assignment, worksheet=None, changes={}
+            homework.keep_change(
+                session,
+                client_id=client,
+                item_id=entry,
+                assignment_id=assignment,
+                worksheet=None,
+                change=lambda *_: {},
             )
 
     def relink(session, _assignment: uuid.UUID) -> None:

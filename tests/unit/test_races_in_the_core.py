@@ -200,12 +200,12 @@ def _assign(db: People) -> uuid.UUID:
 def _starting(db: People, assignment: uuid.UUID, item_id: uuid.UUID) -> Attempt:
     """A tab opened on the assignment (its own new response id), typing its first answer."""
     return _in_tab(
-        homework.keep_draft,
+        homework.keep_change,
         client_id=db.client_a.id,
         item_id=item_id,
         assignment_id=assignment,
         worksheet=None,
-        changes={"situation": f"typed in tab {item_id}"},
+        change=lambda *_: {"situation": f"typed in tab {item_id}"},
     )
 
 
