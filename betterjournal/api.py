@@ -672,6 +672,8 @@ class SecurityHeaders:
             k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"
         }
         scope = {**scope, "extensions": extensions}
+        if not cacheable:
+            scope = _gzip_at_most(scope)
         start: Message | None = None
         body = bytearray()
 
@@ -695,6 +697,21 @@ class SecurityHeaders:
                 await send({"type": "http.response.body", "body": bytes(body)})
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _gzip_at_most(scope: Scope) -> Scope:
+    """The request, asking for gzip at most: a page is read back to hash its inline scripts,
+    and Python reads gzip but not brotli. Build files (`cacheable`) keep brotli (rxconfig.py)."""
+
+    def gzip_or_plain(accepted: bytes) -> bytes:
+        codings = (c.strip() for c in accepted.split(b","))
+        return b", ".join(c for c in codings if c.split(b";")[0].strip().lower() in (b"gzip", b"identity"))
+
+    headers = [
+        (name, gzip_or_plain(value)) if name.lower() == b"accept-encoding" else (name, value)
+        for name, value in scope.get("headers", [])
+    ]
+    return {**scope, "headers": headers}
 
 
 def _header(message: Message, name: bytes) -> bytes | None:

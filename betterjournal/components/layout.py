@@ -180,23 +180,17 @@ def feedback() -> rx.Component:
 
 
 def footer(*extra: rx.Component) -> rx.Component:
-    """The crisis line on every page, calm, with a tap to call or text 988."""
+    """The crisis line on every page, calm, with a tap to call or text 988. Plain elements
+    styled by class (assets/app.css): every page draws it on its first load."""
     return rx.el.footer(
-        rx.text(tr(CRISIS_LINE), size="2", color_scheme="gray", align="center"),
-        rx.hstack(
-            rx.link(tr(CRISIS_CALL), href="tel:988", size="2", **_tap_target(TAP, TAP)),
-            rx.link(tr(CRISIS_TEXT), href="sms:988", size="2", **_tap_target(TAP, TAP)),
-            justify="center",
-            spacing="5",
+        rx.el.p(tr(CRISIS_LINE)),
+        rx.el.div(
+            rx.el.a(tr(CRISIS_CALL), href="tel:988"),
+            rx.el.a(tr(CRISIS_TEXT), href="sms:988"),
         ),
-        rx.center(
-            rx.link(tr("Install on your phone"), href=routes.INSTALL, size="2", **_tap_target(TAP, TAP))
-        ),
-        *extra,
-        padding_y="1.5em",
-        padding_x="1em",
-        padding_bottom="6em",
-        width="100%",
+        rx.el.div(ReactRouterLink.create(tr("Install on your phone"), to=routes.INSTALL)),
+        *[rx.el.div(part) for part in extra],
+        class_name="bj-footer",
     )
 
 
@@ -228,25 +222,12 @@ def _nav_link(
         here = here | (CURRENT_PATH.startswith(path) if path.endswith("/") else path == CURRENT_PATH)
     if here_when is not None:
         here = here & here_when
-    return rx.link(
-        rx.vstack(
-            rx.icon(icon, size=22, aria_hidden="true"),
-            rx.text(label, size="1", weight=rx.cond(here, "bold", "regular"), text_align="center"),
-            align="center",
-            spacing="0",
-        ),
-        href=href,
-        underline="none",
+    return ReactRouterLink.create(
+        rx.icon(icon, size=22, aria_hidden="true"),
+        rx.el.span(label),
+        to=href,
         aria_current=rx.cond(here, "page", "false"),
-        color_scheme=rx.cond(here, "teal", "gray"),
-        high_contrast=True,
-        border_top=rx.cond(here, "3px solid currentColor", "3px solid transparent"),
-        padding_x="0.25rem",
-        # The tabs share the width, a long label wrapping inside its tab ("Équipe de soins");
-        # a tab is never narrower than its longest word.
-        flex="1 1 3.5rem",
-        max_width="7rem",
-        **{**_tap_target(TAP, "3rem"), "min_width": "min-content"},  # a label never spills over
+        class_name="bj-tab",  # its look is in assets/app.css: a plain link, drawn once
     )
 
 
@@ -262,13 +243,11 @@ def sign_out_form(*, everywhere: bool = False) -> rx.Component:
             variant="solid" if everywhere else "soft",
             color_scheme=None if everywhere else "gray",
             size="2",
-            # The header's stays on one line; the dialog's long one wraps in large text.
-            white_space="normal" if everywhere else "nowrap",
         ),
         action=routes.API_SIGN_OUT,
         method="post",
-        flex_shrink="1" if everywhere else "0",
-        max_width="100%",
+        # The header's stays on one line; the dialog's long one wraps in large text.
+        class_name="bj-sign-out-all" if everywhere else "bj-sign-out",
     )
 
 
@@ -282,7 +261,6 @@ def _sign_out_everywhere() -> rx.Component:
                 variant="ghost",
                 color_scheme="gray",
                 size="2",
-                white_space="normal",  # wraps in large text
             )
         ),
         rx.alert_dialog.content(
@@ -381,55 +359,27 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         rx.el.header(
             _skip_link(),  # in the header's landmark, as all the page's content is
-            rx.hstack(
+            # Plain elements styled by class (assets/app.css): every signed-in page draws
+            # them on its first load. In large text, sign-out moves to a second line
+            # instead of off screen.
+            rx.el.div(
                 # The app's name, not a heading: each page has one h1, its own. Under it, who
                 # is signed in, with the whole width the buttons leave (beside them, a phone
                 # in French had room for "C…"); a very long name ends in "…".
-                rx.vstack(
-                    rx.link(
-                        rx.text("Betterjournal", size="4", weight="bold"),
-                        href=routes.HOME,
-                        underline="none",
-                        **_tap_target(TAP, TAP),
-                    ),
-                    rx.text(
-                        AppState.viewer_name,
-                        size="1",
-                        color_scheme="gray",
-                        # Right under the name, in the link's room below its words (none when
-                        # a target is 44 px and the words fill it: large text on a phone).
-                        margin_top="min(0px, calc((var(--line-height-4) - var(--tap)) / 2))",
-                        min_height="var(--line-height-1)",  # held before the name arrives: nothing jumps
-                        # As wide as the column, never widening it: the app's name sets its least.
-                        width="0",
-                        min_width="100%",
-                        white_space="nowrap",
-                        overflow="hidden",
-                        text_overflow="ellipsis",
-                    ),
-                    spacing="0",
-                    flex="1",
-                    min_width="min-content",
+                rx.el.div(
+                    ReactRouterLink.create("Betterjournal", to=routes.HOME, class_name="bj-app-name"),
+                    rx.el.p(AppState.viewer_name, class_name="bj-viewer"),
                 ),
-                rx.link(
+                ReactRouterLink.create(
                     rx.icon("settings", size=20, aria_hidden="true"),
-                    href=routes.SETTINGS,
+                    to=routes.SETTINGS,
                     aria_label=tr("Settings"),
                     title=tr("Settings"),
-                    color_scheme="gray",
-                    flex_shrink="0",
-                    # 44 px whatever the text size (an icon, no words to grow): in large
-                    # text it then keeps to the sign-out button's row, not a row of its own.
-                    **_tap_target("44px", "44px"),
+                    class_name="bj-icon-link",
                 ),
                 sign_out_form(),
-                align="center",
-                spacing="2",
-                wrap="wrap",  # in large text, sign-out moves to a second line instead of off screen
-                width="100%",
             ),
-            padding="0.75em 1em",
-            border_bottom="1px solid var(--gray-5)",
+            class_name="bj-header",
         ),
         # A signed-in page's data arrives after its frame: the column holds a screen's height
         # from the start, so nothing below it jumps when the data comes (layout shift).
@@ -447,7 +397,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
             max_width="45rem",
             min_height="100dvh",
         ),
-        footer(rx.center(_sign_out_everywhere(), padding_top="0.5em")),
+        footer(_sign_out_everywhere()),
         rx.el.nav(
             rx.match(
                 AppState.viewer_role,

@@ -564,7 +564,7 @@ def test_tabs_show_where_you_are_and_the_crisis_line_calls_or_texts(browser, run
             """links => links.map(a => [
                 a.getAttribute('aria-current'),
                 getComputedStyle(a).borderTopColor,
-                getComputedStyle(a.querySelector('p')).fontWeight,
+                getComputedStyle(a.querySelector('span')).fontWeight,
             ])"""
         )
         for aria_current, bar, weight in marks:
@@ -606,7 +606,7 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
     sign_in(tab, world.client_email, PASSWORD, french=language == FRENCH)
     page.wait_for_url("**/journal")
     settle(page)
-    sizes = """() => ['main h1', 'footer p', 'nav a p'].map(
+    sizes = """() => ['main h1', 'footer p', 'nav a span'].map(
         s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
     before = page.evaluate(sizes)
     page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
