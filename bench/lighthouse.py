@@ -10,8 +10,8 @@ session cookie (set in the chromium Lighthouse attaches to). Each page is audite
 only that page and the sign-in page), in Debian's chromium (or BJ_CHROMIUM), cold (cache and
 site storage cleared, cookie kept), with Lighthouse's default mobile emulation and simulated
 slow 4G. A signed-in run counts only when Lighthouse's final page is the one asked for (a
-signed-out tab is sent to /signin) and its final screenshot differs from the sign-in page's. The exit status is 1 when a target is
-missed or a run was not signed in.
+signed-out tab is sent to /signin) and its final screenshot differs from the sign-in page's.
+The exit status is 1 when a target is missed or a run was not signed in.
 
 Targets (issue 12): accessibility 100 and best practices ≥ 96 on every page; performance
 ≥ 95 on the sign-in page and the journal (reported for the others).

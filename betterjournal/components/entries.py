@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from betterjournal.components.text import Text, tr
 from betterjournal.state.base import AppState
@@ -13,14 +14,10 @@ from betterjournal.views import ItemCard, KindWords, SharedView, ShareLine
 
 def card_link(href: str | rx.Var[str], *lines: rx.Component, **props: Any) -> rx.Component:
     """A whole card that opens `href`: one tap target, read as one link. A list draws 50 of
-    them, so they are styled by class (`.bj-card-link` in assets/app.css): each element's own
-    style would cost the phone two more components to draw, 50 times over."""
-    return rx.link(
-        rx.card(rx.vstack(*lines, spacing="1")),
-        href=href,
-        underline="none",
-        class_name="bj-card-link",
-        **props,
+    them, so it is a plain link styled by class (`.bj-card-link` in assets/app.css): a Radix
+    link with styles of its own cost the phone eight more components to draw, 50 times over."""
+    return ReactRouterLink.create(
+        rx.card(rx.vstack(*lines, spacing="1")), to=href, class_name="bj-card-link", **props
     )
 
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import reflex as rx
 
+from betterjournal.components.native_form import native_form
+
 
 class RadioKeys(rx.Component):
     """The keys of a radio group for the radios in its parent: one Tab stop, arrows to move
@@ -92,4 +94,48 @@ def dismiss_button(label: Any, on_click: Any, **props) -> rx.Component:
         min_height="2.75rem",
         on_click=on_click,
         **props,
+    )
+
+
+def ask_first(
+    label: Any,
+    *,
+    dialog_id: str | rx.Var[str],
+    question: Any,
+    explanation: Any,
+    keep: Any,
+    go_ahead: rx.Component,
+    go_ahead_is_a_form: bool = False,
+    **button_props: Any,
+) -> rx.Component:
+    """A button (`label`) that asks `question` before `go_ahead` does anything: the
+    browser's own modal dialog. The page behind it is inert; the focus goes to `keep`, the
+    first button; `keep` or Escape closes it and the focus goes back to the button; any
+    tap on `go_ahead` (a button, or a whole form if `go_ahead_is_a_form`) closes it too.
+    `dialog_id` is unique on the page. A Radix alert dialog did the same with 39 KB of
+    script that every page's footer loaded."""
+    dialog_id = rx.Var.create(dialog_id).to(str)
+    open_it = rx.Var(
+        f"(() => document.getElementById({dialog_id})?.showModal())",
+        _var_data=dialog_id._get_all_var_data(),
+    )
+    closes = native_form  # a form of method "dialog": its buttons close the dialog they are in
+    return rx.fragment(
+        rx.button(
+            label, type="button", aria_haspopup="dialog", custom_attrs={"onClick": open_it}, **button_props
+        ),
+        rx.el.dialog(
+            rx.heading(question, as_="h2", size="5", id=dialog_id + "-question"),
+            rx.text(explanation, size="3", as_="div", id=dialog_id + "-explanation"),
+            rx.el.div(
+                closes(rx.button(keep, variant="soft", color_scheme="gray"), method="dialog"),
+                go_ahead if go_ahead_is_a_form else closes(go_ahead, method="dialog"),
+                class_name="bj-dialog-buttons",
+            ),
+            id=dialog_id,
+            role="alertdialog",
+            aria_labelledby=dialog_id + "-question",
+            aria_describedby=dialog_id + "-explanation",
+            class_name="bj-dialog",
+        ),
     )

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal.components.entries import share_status_line
+from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import link_button
 from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
@@ -104,23 +105,15 @@ def who_sees_edits(shared_line: Any, is_new: Any, new: Text, private: Text) -> r
 
 def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) -> rx.Component:
     """Delete, after a question that says what happens to shares."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(label, variant="soft", color_scheme="gray")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(question),
-            rx.alert_dialog.description(
-                tr("It will be removed for good, and anyone you shared it with will no longer see it.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("Keep it"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id))
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
+    return ask_first(
+        label,
+        dialog_id="delete-item",
+        question=question,
+        explanation=tr("It will be removed for good, and anyone you shared it with will no longer see it."),
+        keep=tr("Keep it"),
+        go_ahead=rx.button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id)),
+        variant="soft",
+        color_scheme="gray",
     )
 
 

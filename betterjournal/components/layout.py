@@ -10,7 +10,7 @@ from reflex_base.vars.base import VarData
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from betterjournal import routes
-from betterjournal.components.inputs import dismiss_button
+from betterjournal.components.inputs import ask_first, dismiss_button
 from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr
@@ -156,7 +156,7 @@ def _dismissible(
 def feedback() -> rx.Component:
     """Notices are announced politely; problems assertively. Both say what to do next, and
     both belong to the page they were given on: another page never shows them."""
-    return rx.box(
+    return rx.el.div(
         OnPage.create(
             rx.cond(
                 AppState.notice != "",
@@ -170,12 +170,7 @@ def feedback() -> rx.Component:
         ),
         # Stays in view at the top while the page is scrolled: what a button far down the
         # page did is said where the person is, not a screen's height above them.
-        position="sticky",
-        top="0.5rem",
-        z_index="2",
-        background="var(--color-background)",
-        border_radius="var(--radius-3)",
-        width="100%",
+        class_name="bj-feedback",
     )
 
 
@@ -254,33 +249,20 @@ def sign_out_form(*, everywhere: bool = False) -> rx.Component:
 def _sign_out_everywhere() -> rx.Component:
     """The footer's "Sign out on all devices", after a question: one tap there ended every
     session of the account, the phone's and the laptop's, with no way back."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                tr("Sign out on all devices"),
-                variant="ghost",
-                color_scheme="gray",
-                size="2",
-            )
+    return ask_first(
+        tr("Sign out on all devices"),
+        dialog_id="sign-out-all",
+        question=tr("Sign out on all devices?"),
+        explanation=tr(
+            "Every phone and computer signed in to your account will be signed out, this one too. "
+            "What you wrote is kept."
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("Sign out on all devices?")),
-            rx.alert_dialog.description(
-                tr(
-                    "Every phone and computer signed in to your account will be signed out, this one too. "
-                    "What you wrote is kept."
-                )
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("Stay signed in"), variant="soft", color_scheme="gray")),
-                sign_out_form(everywhere=True),
-                spacing="3",
-                justify="end",
-                align="center",
-                wrap="wrap",
-                margin_top="1em",
-            ),
-        ),
+        keep=tr("Stay signed in"),
+        go_ahead=sign_out_form(everywhere=True),
+        go_ahead_is_a_form=True,
+        variant="ghost",
+        color_scheme="gray",
+        size="2",
     )
 
 
@@ -381,8 +363,6 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
             ),
             class_name="bj-header",
         ),
-        # A signed-in page's data arrives after its frame: the column holds a screen's height
-        # from the start, so nothing below it jumps when the data comes (layout shift).
         _main(
             heading,
             (
@@ -393,9 +373,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                 reminder_banner(),
                 *children,
             ),
-            padding="1em",
-            max_width="45rem",
-            min_height="100dvh",
+            signed_in=True,
         ),
         footer(_sign_out_everywhere()),
         rx.el.nav(
@@ -418,28 +396,18 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
     )
 
 
-def _main(
-    heading: Text,
-    children: tuple[rx.Component, ...],
-    *,
-    padding: str,
-    max_width: str,
-    min_height: str = "0",
-) -> rx.Component:
-    """The page's one main column: its heading, the feedback line, then the content."""
+def _main(heading: Text, children: tuple[rx.Component, ...], *, signed_in: bool) -> rx.Component:
+    """The page's one main column: its heading, the feedback line, then the content. A
+    signed-in page's is wider, and holds a screen's height from the start: its data arrives
+    after its frame, and nothing below it jumps when the data comes (layout shift)."""
     return rx.el.main(
         FocusOnNewPage.create(),
-        rx.vstack(
+        rx.el.div(
             rx.heading(heading, as_="h1", size="6", tab_index=-1, id=PAGE_HEADING),
             feedback(),
             *children,
-            spacing="4",
-            width="100%",
         ),
-        padding=padding,
-        max_width=max_width,
-        min_height=min_height,
-        margin_x="auto",
+        class_name="bj-main bj-signed-in" if signed_in else "bj-main",
     )
 
 
@@ -484,8 +452,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
         _main(
             heading,
             (offline_notice(tr("You're offline. Check your connection, then try again.")), *children),
-            padding="1em",
-            max_width="30rem",
+            signed_in=False,
         ),
         footer(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal.components.entries import empty_state, loading
+from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.care_team import CareTeamState
@@ -58,23 +59,15 @@ def _code_form() -> rx.Component:
 
 
 def _end_link(person: PersonLine) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(tr("Disconnect"), variant="soft", color_scheme="gray")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("Disconnect from {name}?", name=person.name)),
-            rx.alert_dialog.description(
-                tr("Everything you shared with them becomes private again, right away.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("Stay connected"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(tr("Disconnect"), on_click=CareTeamState.end_link(person.id))
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
+    return ask_first(
+        tr("Disconnect"),
+        dialog_id="disconnect-" + person.id,
+        question=tr("Disconnect from {name}?", name=person.name),
+        explanation=tr("Everything you shared with them becomes private again, right away."),
+        keep=tr("Stay connected"),
+        go_ahead=rx.button(tr("Disconnect"), on_click=CareTeamState.end_link(person.id)),
+        variant="soft",
+        color_scheme="gray",
     )
 
 

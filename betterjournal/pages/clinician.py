@@ -8,6 +8,7 @@ from betterjournal import routes
 from betterjournal.charts import SPARK_HEIGHT, SPARK_WIDTH
 from betterjournal.components.entries import (
     back_link,
+    card_link,
     empty_state,
     entry_body,
     loading,
@@ -54,44 +55,26 @@ def _sparkline(client: ClientLine) -> rx.Component:
 
 
 def _client_row(person: ClientLine) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.text(person.name, weight="bold"),
-                rx.text(person.since, size="1", color_scheme="gray"),
-                _sparkline(person),
-                spacing="1",
-            ),
-            width="100%",
-        ),
-        href=routes.CLIENT_ENTRIES + "?client=" + person.id,
-        underline="none",
-        color="inherit",
-        width="100%",
+    return card_link(
+        routes.CLIENT_ENTRIES + "?client=" + person.id,
+        rx.text(person.name, weight="bold"),
+        rx.text(person.since, size="1", color_scheme="gray"),
+        _sparkline(person),
     )
 
 
 def _waiting(line: WaitingLine) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.text(
-                    rx.cond(
-                        line.not_done,
-                        tr("{title}: {name} couldn't do it", title=line.title, name=line.client_name),
-                        tr("{title}, returned by {name}", title=line.title, name=line.client_name),
-                    ),
-                    weight="bold",
-                ),
-                rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
-                spacing="1",
+    return card_link(
+        routes.RETURNED + "?assignment=" + line.assignment_id,
+        rx.text(
+            rx.cond(
+                line.not_done,
+                tr("{title}: {name} couldn't do it", title=line.title, name=line.client_name),
+                tr("{title}, returned by {name}", title=line.title, name=line.client_name),
             ),
-            width="100%",
+            weight="bold",
         ),
-        href=routes.RETURNED + "?assignment=" + line.assignment_id,
-        underline="none",
-        color="inherit",
-        width="100%",
+        rx.text(tr("Returned {moment}", moment=line.returned_on), size="1", color_scheme="gray"),
     )
 
 

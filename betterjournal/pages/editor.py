@@ -7,6 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, words_input
+from betterjournal.components.inputs import ask_first
 from betterjournal.components.items import who_sees_edits
 from betterjournal.components.layout import WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
@@ -113,27 +114,20 @@ def _draft_status() -> rx.Component:
 
 def _discard_button(label: Text, question: Text, explanation: Text, action: Text) -> rx.Component:
     """Discard the draft, after asking: a new entry's words, or the changes to a saved one."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(label, type="button", variant="soft", color_scheme="gray", size="3")
+    return ask_first(
+        label,
+        dialog_id="discard-draft",
+        question=question,
+        explanation=explanation,
+        keep=tr("Keep writing"),
+        go_ahead=rx.button(
+            action,
+            on_click=EditorState.discard_draft,
+            custom_attrs={"data-forgets-typed-words": "true"},
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(question),
-            rx.alert_dialog.description(explanation),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("Keep writing"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        action,
-                        on_click=EditorState.discard_draft,
-                        custom_attrs={"data-forgets-typed-words": "true"},
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
+        variant="soft",
+        color_scheme="gray",
+        size="3",
     )
 
 

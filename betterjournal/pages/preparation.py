@@ -7,8 +7,15 @@ from typing import Any
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.components.entries import empty_state, entry_body, loading, unavailable_or_loading
+from betterjournal.components.entries import (
+    card_link,
+    empty_state,
+    entry_body,
+    loading,
+    unavailable_or_loading,
+)
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select, words_input
+from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
 from betterjournal.core import agenda
@@ -37,25 +44,16 @@ def _select(name: str, label: Text, choices: Any) -> rx.Component:
 
 
 def _timeline_line(line: TimelineLine) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.badge(line.kind, color_scheme="gray", variant="soft"),
-                    rx.text(line.title, weight="bold", overflow_wrap="anywhere"),
-                    spacing="2",
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.text(line.when, " · ", line.label, size="1", color_scheme="gray"),
-                spacing="1",
-            ),
-            width="100%",
+    return card_link(
+        line.href,
+        rx.hstack(
+            rx.badge(line.kind, color_scheme="gray", variant="soft"),
+            rx.text(line.title, weight="bold", overflow_wrap="anywhere"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
         ),
-        href=line.href,
-        underline="none",
-        color="inherit",
-        width="100%",
+        rx.text(line.when, " · ", line.label, size="1", color_scheme="gray"),
     )
 
 
@@ -448,28 +446,19 @@ def prepare_page() -> rx.Component:
 
 
 def _case(line: CaseLineView) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.text(line.name, weight="bold"),
-                rx.text(line.next_session, size="2"),
-                rx.cond(
-                    line.attention.length() > 0,  # type: ignore[attr-defined]
-                    rx.el.ul(
-                        rx.foreach(line.attention, lambda a: rx.el.li(rx.text(a, size="2"))),
-                        padding_left="1.2em",
-                        margin="0",
-                    ),
-                    rx.text(tr("Nothing new since you last looked."), size="2", color_scheme="gray"),
-                ),
-                spacing="1",
+    return card_link(
+        line.brief_href,
+        rx.text(line.name, weight="bold"),
+        rx.text(line.next_session, size="2"),
+        rx.cond(
+            line.attention.length() > 0,  # type: ignore[attr-defined]
+            rx.el.ul(
+                rx.foreach(line.attention, lambda a: rx.el.li(rx.text(a, size="2"))),
+                padding_left="1.2em",
+                margin="0",
             ),
-            width="100%",
+            rx.text(tr("Nothing new since you last looked."), size="2", color_scheme="gray"),
         ),
-        href=line.brief_href,
-        underline="none",
-        color="inherit",
-        width="100%",
     )
 
 
@@ -603,27 +592,21 @@ def _session_controls() -> rx.Component:
             on_submit=BriefState.plan_session,
             width="100%",
         ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button(tr("Mark session held"), size="3", variant="soft")),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title(tr("Mark this session as held?")),
-                rx.alert_dialog.description(
-                    rx.text(BriefState.held_which, as_="span", display="block", margin_bottom="0.5em"),
-                    tr(
-                        "A new “since last session” window starts now. "
-                        "Agenda lines not ticked as discussed carry over for your client."
-                    ),
-                ),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button(tr("Not yet"), variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(
-                        rx.button(tr("Mark held"), on_click=BriefState.mark_held.throttle(ONE_TAP_MS))
-                    ),
-                    spacing="3",
-                    justify="end",
-                    margin_top="1em",
+        ask_first(
+            tr("Mark session held"),
+            dialog_id="mark-held",
+            question=tr("Mark this session as held?"),
+            explanation=rx.fragment(
+                rx.text(BriefState.held_which, as_="span", display="block", margin_bottom="0.5em"),
+                tr(
+                    "A new “since last session” window starts now. "
+                    "Agenda lines not ticked as discussed carry over for your client."
                 ),
             ),
+            keep=tr("Not yet"),
+            go_ahead=rx.button(tr("Mark held"), on_click=BriefState.mark_held.throttle(ONE_TAP_MS)),
+            size="3",
+            variant="soft",
         ),
         label=tr("Sessions"),
     )

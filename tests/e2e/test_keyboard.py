@@ -5,6 +5,7 @@ Tab always moves on (never trapped)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -233,3 +234,36 @@ def test_the_first_tab_offers_to_skip_to_the_pages_content(open_phone, running_a
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
     assert urlsplit(page.url)[2:] == ("/journal", "", "")  # the same page, no "#" added
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+
+
+def test_a_question_before_an_action_keeps_the_focus_and_gives_it_back(
+    open_phone, running_app, linked_client
+) -> None:
+    """The question before "Sign out on all devices" (the browser's own modal dialog, as
+    every such question: components/inputs.py `ask_first`): Enter on the button opens it
+    with the focus on the way out ("Stay signed in"); Tab goes round its own buttons and
+    never reaches the page behind; Escape closes it and gives the focus back to the button;
+    nothing happened."""
+    email, _clinician = linked_client
+    person = open_phone()
+    page = person.page
+    sign_in(person, email, PASSWORD)
+    person.goto("/journal")
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    keys = Keyboard(page)
+    page.get_by_role("button", name="Sign out on all devices").focus()
+    assert keys.press("Enter") == "button: Stay signed in"
+    question = page.get_by_role("alertdialog", name="Sign out on all devices?")
+    expect(question).to_be_visible()
+    expect(question).to_have_accessible_description(re.compile("Every phone and computer"))
+    stops = set()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        stops.add(keys.focused())
+    assert stops <= {"button: Stay signed in", "button: Sign out on all devices", "BODY"}, stops
+    assert "button: Sign out on all devices" in stops  # the way ahead is reachable too
+    keys.assert_ring()
+    assert keys.press("Escape") == "button: Sign out on all devices"
+    expect(question).to_be_hidden()
+    assert page.evaluate("() => !document.querySelector('main').inert")  # the page answers again
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()  # still signed in
