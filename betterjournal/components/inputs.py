@@ -6,8 +6,6 @@ from typing import Any, Literal
 
 import reflex as rx
 
-from betterjournal.components.native_form import native_form
-
 
 class RadioKeys(rx.Component):
     """The keys of a radio group for the radios in its parent: one Tab stop, arrows to move
@@ -105,21 +103,23 @@ def ask_first(
     explanation: Any,
     keep: Any,
     go_ahead: rx.Component,
-    go_ahead_is_a_form: bool = False,
     **button_props: Any,
 ) -> rx.Component:
-    """A button (`label`) that asks `question` before `go_ahead` does anything: the
-    browser's own modal dialog. The page behind it is inert; the focus goes to `keep`, the
-    first button; `keep` or Escape closes it and the focus goes back to the button; any
-    tap on `go_ahead` (a button, or a whole form if `go_ahead_is_a_form`) closes it too.
-    `dialog_id` is unique on the page. A Radix alert dialog did the same with 39 KB of
-    script that every page's footer loaded."""
+    """A button (`label`) that asks `question` before `go_ahead` (a `type="button"` button,
+    or a whole form) does anything: the browser's own modal dialog. The page behind it is
+    inert; the focus goes to `keep`, the first button; a tap on any of its buttons closes
+    it, as Escape does, and the focus goes back to the button. `dialog_id` is unique on the
+    page. (A Radix alert dialog did the same with 39 KB of script that every page's footer
+    loaded.) No form of its own: the dialog may sit inside a page's form (the editor's)."""
     dialog_id = rx.Var.create(dialog_id).to(str)
     open_it = rx.Var(
         f"(() => document.getElementById({dialog_id})?.showModal())",
         _var_data=dialog_id._get_all_var_data(),
     )
-    closes = native_form  # a form of method "dialog": its buttons close the dialog they are in
+    # After the tapped button's own action (the click reaches the dialog after it).
+    close_after_a_button = rx.Var(
+        "((event) => { if (event.target.closest('button')) event.currentTarget.close(); })"
+    )
     return rx.fragment(
         rx.button(
             label, type="button", aria_haspopup="dialog", custom_attrs={"onClick": open_it}, **button_props
@@ -128,8 +128,8 @@ def ask_first(
             rx.heading(question, as_="h2", size="5", id=dialog_id + "-question"),
             rx.text(explanation, size="3", as_="div", id=dialog_id + "-explanation"),
             rx.el.div(
-                closes(rx.button(keep, variant="soft", color_scheme="gray"), method="dialog"),
-                go_ahead if go_ahead_is_a_form else closes(go_ahead, method="dialog"),
+                rx.button(keep, type="button", variant="soft", color_scheme="gray"),
+                go_ahead,
                 class_name="bj-dialog-buttons",
             ),
             id=dialog_id,
@@ -137,5 +137,6 @@ def ask_first(
             aria_labelledby=dialog_id + "-question",
             aria_describedby=dialog_id + "-explanation",
             class_name="bj-dialog",
+            custom_attrs={"onClick": close_after_a_button},
         ),
     )

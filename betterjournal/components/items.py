@@ -111,7 +111,7 @@ def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) ->
         question=question,
         explanation=tr("It will be removed for good, and anyone you shared it with will no longer see it."),
         keep=tr("Keep it"),
-        go_ahead=rx.button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id)),
+        go_ahead=rx.button(tr("Delete"), type="button", on_click=ItemSharingState.delete_item(item_id)),
         variant="soft",
         color_scheme="gray",
     )

@@ -259,7 +259,6 @@ def _sign_out_everywhere() -> rx.Component:
         ),
         keep=tr("Stay signed in"),
         go_ahead=sign_out_form(everywhere=True),
-        go_ahead_is_a_form=True,
         variant="ghost",
         color_scheme="gray",
         size="2",

@@ -65,7 +65,7 @@ def _end_link(person: PersonLine) -> rx.Component:
         question=tr("Disconnect from {name}?", name=person.name),
         explanation=tr("Everything you shared with them becomes private again, right away."),
         keep=tr("Stay connected"),
-        go_ahead=rx.button(tr("Disconnect"), on_click=CareTeamState.end_link(person.id)),
+        go_ahead=rx.button(tr("Disconnect"), type="button", on_click=CareTeamState.end_link(person.id)),
         variant="soft",
         color_scheme="gray",
     )

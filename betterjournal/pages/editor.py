@@ -122,6 +122,7 @@ def _discard_button(label: Text, question: Text, explanation: Text, action: Text
         keep=tr("Keep writing"),
         go_ahead=rx.button(
             action,
+            type="button",
             on_click=EditorState.discard_draft,
             custom_attrs={"data-forgets-typed-words": "true"},
         ),

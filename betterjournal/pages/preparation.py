@@ -604,7 +604,9 @@ def _session_controls() -> rx.Component:
                 ),
             ),
             keep=tr("Not yet"),
-            go_ahead=rx.button(tr("Mark held"), on_click=BriefState.mark_held.throttle(ONE_TAP_MS)),
+            go_ahead=rx.button(
+                tr("Mark held"), type="button", on_click=BriefState.mark_held.throttle(ONE_TAP_MS)
+            ),
             size="3",
             variant="soft",
         ),

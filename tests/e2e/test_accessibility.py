@@ -270,7 +270,11 @@ SMALL_TARGETS = """(min) => {
 # and invalid HTML; axe does not flag a button in a link.
 NESTED_CONTROLS = """() => [...document.querySelectorAll('a[href], button')]
     .filter(el => el.querySelector('a[href], button, input, select, textarea'))
-    .map(el => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" holds another control`)"""
+    .map(el => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" holds another control`)
+    // A form in a form: the HTML parser drops it from the prerendered page (its buttons then
+    // submit the outer form until React has drawn the page), and a browser submits only one.
+    .concat([...document.querySelectorAll('form form')].map(f => `a form inside a form: "${
+        f.textContent.trim().slice(0, 40)}"`))"""
 
 HEADINGS_AND_LANDMARKS = """() => {
     const out = [];
