@@ -184,20 +184,9 @@ def footer(*extra: rx.Component) -> rx.Component:
             rx.el.a(tr(CRISIS_TEXT), href="sms:988"),
         ),
         rx.el.div(ReactRouterLink.create(tr("Install on your phone"), to=routes.INSTALL)),
-        *[rx.el.div(part) for part in extra],
+        *[rx.el.div(part, class_name="bj-footer-more") for part in extra],
         class_name="bj-footer",
     )
-
-
-def _tap_target(width: str, height: str) -> dict[str, Any]:
-    """Props of a link at least `width` × `height` (a fingertip), its content centred."""
-    return {
-        "min_width": width,
-        "min_height": height,
-        "display": "flex",
-        "align_items": "center",
-        "justify_content": "center",
-    }
 
 
 def _nav_link(

@@ -213,16 +213,21 @@ def test_what_has_the_focus_is_never_under_the_tab_bar(open_phone, running_app, 
     assert [spot for spot in hidden if spot] == []
 
 
+def _journal(open_phone, linked_client: tuple[str, str]) -> Page:
+    """The linked client's journal, signed in on a phone."""
+    email, _clinician = linked_client
+    person = open_phone()
+    sign_in(person, email, PASSWORD)
+    person.goto("/journal")
+    expect(person.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    return person.page
+
+
 def test_the_first_tab_offers_to_skip_to_the_pages_content(open_phone, running_app, linked_client) -> None:
     """WCAG 2.4.1: the first Tab on a page shows "Skip to content"; Enter on it moves the
     focus to the page's heading (past the header), and the next Tab to a control of the
     page itself, on the same page."""
-    email, _clinician = linked_client
-    person = open_phone()
-    page = person.page
-    sign_in(person, email, PASSWORD)
-    person.goto("/journal")
-    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page = _journal(open_phone, linked_client)
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).not_to_be_in_viewport()  # out of sight until Tab reaches it
     keys = Keyboard(page)
@@ -244,12 +249,7 @@ def test_a_question_before_an_action_keeps_the_focus_and_gives_it_back(
     with the focus on the way out ("Stay signed in"); Tab goes round its own buttons and
     never reaches the page behind; Escape closes it and gives the focus back to the button;
     nothing happened."""
-    email, _clinician = linked_client
-    person = open_phone()
-    page = person.page
-    sign_in(person, email, PASSWORD)
-    person.goto("/journal")
-    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    page = _journal(open_phone, linked_client)
     keys = Keyboard(page)
     page.get_by_role("button", name="Sign out on all devices").focus()
     assert keys.press("Enter") == "button: Stay signed in"
