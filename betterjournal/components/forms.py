@@ -67,6 +67,14 @@ class CharactersLeft(rx.Component):
     language: rx.Var[str]
 
 
+def form(*children: rx.Component, **props: Any) -> rx.Component:
+    """A form the app answers over the websocket (its `on_submit` gets the fields by name):
+    Reflex's HTML form, the page's width by class. Not Radix's form primitive: none of its
+    parts is used, and it cost every form six components and a style worked out in the
+    browser."""
+    return rx.el.form(*children, class_name="bj-form", **props)
+
+
 def characters_left(target: str | rx.Var, limit: int, *, value: str | rx.Var = "") -> rx.Component:
     """How many characters the field `target` still takes, shown near its limit; place it
     right after the field (`labelled_field(..., after=...)`)."""

@@ -8,7 +8,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.components.entries import back_link
-from betterjournal.components.forms import KeepTyped, form_field, native_select, recovery_codes
+from betterjournal.components.forms import KeepTyped, form, form_field, native_select, recovery_codes
 from betterjournal.components.layout import labelled_field, public_shell, sign_out_form
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
@@ -68,7 +68,7 @@ def _promise(title: Text, text: Text) -> rx.Component:
 
 def _request_form() -> rx.Component:
     clinician = LandingState.asked_as == "clinician"
-    return rx.form(
+    return form(
         rx.vstack(
             form_field(tr("Your name"), "name", auto_complete="name", max_length=100),
             form_field(tr("Email"), "email", type="email", auto_complete="email", max_length=254),
@@ -142,7 +142,6 @@ def _request_form() -> rx.Component:
         ),
         on_submit=LandingState.request_access,
         reset_on_submit=False,
-        width="100%",
     )
 
 
@@ -283,7 +282,7 @@ def sign_in_code_page() -> rx.Component:
             SignInCodeState.code_ready,
             rx.vstack(
                 rx.text(tr("Enter the 6-digit code from your authenticator app."), size="2"),
-                rx.form(
+                form(
                     rx.vstack(
                         _code_field(tr("Lost your phone? Enter one of your recovery codes instead.")),
                         rx.button(tr("Continue"), type="submit", size="3", width="100%"),
@@ -292,7 +291,6 @@ def sign_in_code_page() -> rx.Component:
                     ),
                     on_submit=SignInCodeState.submit_code,
                     reset_on_submit=True,
-                    width="100%",
                 ),
                 _not_now(),
                 spacing="4",
@@ -354,7 +352,7 @@ def two_step_setup_page() -> rx.Component:
         ),
         rx.text(tr("Can't scan it? Enter this key in the app:"), size="2"),
         rx.code(TwoStepState.secret, size="3", word_break="break-all"),
-        rx.form(
+        form(
             rx.vstack(
                 rx.cond(
                     TwoStepState.needs_password,
@@ -368,7 +366,6 @@ def two_step_setup_page() -> rx.Component:
                 width="100%",
             ),
             on_submit=TwoStepState.confirm_setup,
-            width="100%",
         ),
         # Required at a first sign-in: signing out is the way to leave it for later.
         rx.cond(~TwoStepState.needs_password, _not_now()),

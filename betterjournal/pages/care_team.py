@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal.components.entries import empty_state, loading
+from betterjournal.components.forms import form
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import tr
@@ -40,7 +41,7 @@ def _invitation_offer() -> rx.Component:
 
 
 def _code_form() -> rx.Component:
-    return rx.form(
+    return form(
         rx.vstack(
             labelled_field(
                 tr("Invitation code"),
@@ -54,7 +55,6 @@ def _code_form() -> rx.Component:
         on_submit=CareTeamState.check_code,
         reset_on_submit=False,  # a mistyped code stays, to be corrected; a good one goes
         key=CareTeamState.code_round,  # (the form drawn afresh)
-        width="100%",
     )
 
 

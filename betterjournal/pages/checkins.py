@@ -20,7 +20,7 @@ from betterjournal.components.entries import (
     title_and_badge,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import edit_and_delete, share_controls, who_sees_edits
 from betterjournal.components.layout import WhenNear, WhenOpen, labelled_field, link_button, page_shell
@@ -146,7 +146,7 @@ def tag_chips() -> rx.Component:
 def _new_tag_form() -> rx.Component:
     """The new tag's form, empty: its field and button sit among the check-in's tags."""
     # A double tap adds one tag: the second tap's emptied field is ignored (AppState._second_tap).
-    return rx.form(id=NEW_TAG_FORM, on_submit=CheckInState.add_tag, reset_on_submit=True)
+    return form(id=NEW_TAG_FORM, on_submit=CheckInState.add_tag, reset_on_submit=True)
 
 
 def check_in_page() -> rx.Component:
@@ -160,7 +160,7 @@ def check_in_page() -> rx.Component:
 
 
 def _check_in_form(labels: dict[str, Message]) -> rx.Component:
-    return rx.form(
+    return form(
         rx.vstack(
             rating_picker("mood", tr(labels["mood"])),
             rx.el.details(
@@ -255,7 +255,6 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
         # A new check-in is a new form: nothing typed into the last one stays.
         key=CheckInState.check_in_id,
         on_submit=CheckInState.save_check_in,
-        width="100%",
     )
 
 
@@ -528,7 +527,7 @@ def _share_several() -> rx.Component:
 
 def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Component:
     """A one-field form: a name, and its button (a double tap adds once: AppState._second_tap)."""
-    return rx.form(
+    return form(
         rx.hstack(
             labelled_field(
                 label,
@@ -542,12 +541,11 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
         ),
         on_submit=on_submit,
         reset_on_submit=True,
-        width="100%",
     )
 
 
 def _tag_row(tag: Any) -> rx.Component:
-    return rx.form(
+    return form(
         rx.hstack(
             rx.el.input(type="hidden", name="tag_id", value=tag.id, read_only=True),
             words_input(
@@ -573,7 +571,6 @@ def _tag_row(tag: Any) -> rx.Component:
         ),
         key=tag.id + tag.name,
         on_submit=CheckInsState.rename_tag,
-        width="100%",
     )
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
-from betterjournal.components.forms import characters_left, words_input
+from betterjournal.components.forms import characters_left, form, words_input
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.items import who_sees_edits
 from betterjournal.components.layout import WhenOffline, labelled_field, page_shell
@@ -133,7 +133,7 @@ def _discard_button(label: Text, question: Text, explanation: Text, action: Text
 
 
 def _form() -> rx.Component:
-    return rx.form(
+    return form(
         labelled_field(
             tr("Title (optional)"),
             rx.debounce_input(
@@ -211,7 +211,6 @@ def _form() -> rx.Component:
         display="flex",
         flex_direction="column",
         gap="0.75em",
-        width="100%",
     )
 
 

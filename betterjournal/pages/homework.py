@@ -23,6 +23,7 @@ from betterjournal.components.forms import (
     NATIVE_CONTROL,
     KeepUnsent,
     characters_left,
+    form,
     native_select,
     words_input,
 )
@@ -429,7 +430,7 @@ _ONLY_WHERE_IT_APPLIES = {
 
 
 def _assign_form() -> rx.Component:
-    return rx.form(
+    return form(
         rx.vstack(
             rx.heading(tr("Assign homework"), as_="h2", size="4"),
             # Half-typed instructions wait here while the clinician looks at another page (a
@@ -506,7 +507,6 @@ def _assign_form() -> rx.Component:
         on_submit=ClientHomeworkState.assign,
         reset_on_submit=False,  # a refusal keeps what was typed; once assigned, a new key
         key=ClientHomeworkState.assigned_round,  # draws the form afresh, empty
-        width="100%",
         style=_ONLY_WHERE_IT_APPLIES,
     )
 
@@ -535,7 +535,7 @@ def _given_card(line: GivenLine) -> rx.Component:
                 line.editable,
                 rx.el.details(
                     rx.el.summary(tr("Edit or withdraw"), cursor="pointer"),
-                    rx.form(
+                    form(
                         rx.vstack(
                             # Changes half made wait while the clinician looks elsewhere, as the
                             # Assign form's do; keyed by what is saved: once saved (here or in
@@ -660,7 +660,7 @@ def returned_page() -> rx.Component:
                 # Marked "couldn't do it" with nothing written: no list of empty answers.
                 rx.cond(ReturnedState.answered, worksheet_answers(ReturnedState.fields, level="h2")),
                 rx.divider(),
-                rx.form(
+                form(
                     # A comment half written waits here while the clinician looks elsewhere;
                     # once one is saved (here or in another tab), what was kept is not used.
                     KeepUnsent.create(
@@ -682,7 +682,6 @@ def returned_page() -> rx.Component:
                     rx.button(tr("Save comment"), type="submit", size="3", margin_top="0.5em"),
                     on_submit=ReturnedState.save_comment,
                     reset_on_submit=False,
-                    width="100%",
                 ),
                 rx.cond(
                     ReturnedState.reviewed,
@@ -768,7 +767,7 @@ def worksheets_page() -> rx.Component:
         rx.heading(tr("Build a worksheet"), as_="h2", size="4"),
         rx.text(tr("Add the fields in order, then give the worksheet a title and save it."), size="2"),
         rx.foreach(WorksheetsState.draft_fields, _draft_field),
-        rx.form(
+        form(
             rx.vstack(
                 labelled_field(
                     tr("Field name"), words_input(id="field_label", name="label", size="3", width="100%")
@@ -780,9 +779,8 @@ def worksheets_page() -> rx.Component:
             ),
             on_submit=WorksheetsState.add_builder_field,
             reset_on_submit=True,
-            width="100%",
         ),
-        rx.form(
+        form(
             rx.vstack(
                 labelled_field(
                     tr("Title"), words_input(id="worksheet_title", name="title", size="3", width="100%")
@@ -797,7 +795,6 @@ def worksheets_page() -> rx.Component:
             ),
             on_submit=WorksheetsState.save_template,
             reset_on_submit=False,  # a refusal keeps the title and explanation typed
-            width="100%",
         ),
         rx.link(tr("Back to your clients"), href=routes.CLIENTS),
         heading=tr("Your worksheets"),

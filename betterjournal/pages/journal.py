@@ -14,6 +14,7 @@ from betterjournal.components.entries import (
     pager,
     unavailable_or_loading,
 )
+from betterjournal.components.forms import form
 from betterjournal.components.inputs import radio_button, radio_row
 from betterjournal.components.items import bring_to_a_session, edit_and_delete, share_controls
 from betterjournal.components.layout import link_button, page_shell
@@ -35,7 +36,7 @@ def _filter_choice(value: str, label: rx.Var[str]) -> rx.Component:
 def _search() -> rx.Component:
     """Search the client's own entries (on the server), and show all, shared or private."""
     return rx.vstack(
-        rx.form(
+        form(
             rx.vstack(
                 rx.el.label(tr("Search your entries"), html_for="query", font_weight="500"),
                 rx.hstack(
@@ -67,7 +68,6 @@ def _search() -> rx.Component:
             ),
             on_submit=[JournalState.begin_search, JournalState.search_journal],
             role="search",
-            width="100%",
         ),
         radio_row(
             # Short words, so the three fit one row on a phone (the group says "entries";

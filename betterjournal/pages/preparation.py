@@ -14,7 +14,7 @@ from betterjournal.components.entries import (
     loading,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, native_select, words_input
+from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, native_select, words_input
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell
 from betterjournal.components.text import Text, tr
@@ -205,7 +205,7 @@ def _agenda() -> rx.Component:
             rx.text(tr("Nothing on your agenda yet. Add a line, or pin something."), size="2"),
         ),
         _undo_remove(),
-        rx.form(
+        form(
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
@@ -221,11 +221,10 @@ def _agenda() -> rx.Component:
             ),
             on_submit=PrepareState.add_line,  # a double tap adds one line (AppState._second_tap)
             reset_on_submit=True,
-            width="100%",
         ),
         rx.cond(
             PrepareState.pin_choices.length() > 0,  # type: ignore[attr-defined]
-            rx.form(
+            form(
                 rx.vstack(
                     _select("item", tr("Pin an entry, homework or your chart"), PrepareState.pin_choices),
                     rx.text(tr("Pinning shares nothing: each item keeps its own sharing."), size="1"),
@@ -234,7 +233,6 @@ def _agenda() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=PrepareState.pin,
-                width="100%",
             ),
         ),
         label=tr("What I want to bring"),
@@ -257,7 +255,7 @@ def _last_time() -> rx.Component:
             ),
             rx.text(tr("You brought no agenda to the last session."), size="2"),
         ),
-        rx.form(
+        form(
             rx.vstack(
                 labelled_field(
                     tr("What I want to remember"),
@@ -294,7 +292,6 @@ def _last_time() -> rx.Component:
                 width="100%",
             ),
             on_submit=PrepareState.save_remember,
-            width="100%",
             custom_attrs={
                 "data-keep-url": routes.API_KEEP_NOTE,
                 "data-keep-clinician-id": PrepareState.clinician_id,
@@ -330,7 +327,7 @@ def _summary_form() -> rx.Component:
             has_lines | PrepareState.has_chart | (PrepareState.entry_choices.length() > 0),  # type: ignore[attr-defined]
             rx.fragment(
                 rx.text(tr("A one-page summary to bring on paper. Choose what goes in it."), size="2"),
-                rx.form(
+                form(
                     rx.vstack(
                         rx.cond(has_lines, choice("agenda", tr("My agenda"))),
                         rx.cond(
@@ -348,7 +345,6 @@ def _summary_form() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=PrepareState.download_summary,
-                    width="100%",
                 ),
             ),
             rx.text(
@@ -543,7 +539,7 @@ def _session_controls() -> rx.Component:
     return _section(
         tr("Sessions"),
         rx.text(BriefState.next_session),
-        rx.form(
+        form(
             rx.vstack(
                 rx.hstack(
                     # The planned session's, to move it without typing both again (keyed:
@@ -590,7 +586,6 @@ def _session_controls() -> rx.Component:
                 spacing="3",
             ),
             on_submit=BriefState.plan_session,
-            width="100%",
         ),
         ask_first(
             tr("Mark session held"),

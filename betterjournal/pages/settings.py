@@ -13,6 +13,7 @@ from betterjournal.components.entries import back_link
 from betterjournal.components.forms import (
     NATIVE_CONTROL,
     SaveOnChange,
+    form,
     form_field,
     native_select,
     recovery_codes,
@@ -155,7 +156,7 @@ def _days(kind: str, legend, chosen: Any) -> rx.Component:
 def _reminders_section() -> rx.Component:
     state = SettingsState
     return rx.el.section(
-        rx.form(
+        form(
             rx.vstack(
                 rx.heading(tr("Reminders"), as_="h2", size="4"),
                 rx.text(
@@ -207,7 +208,6 @@ def _reminders_section() -> rx.Component:
             on_submit=state.save_reminders,
             # Mounted again once loaded, so the boxes show what the server holds.
             key=state.reminders_version,
-            width="100%",
         ),
         width="100%",
         padding_top="1em",
@@ -228,14 +228,14 @@ def _settings_links() -> rx.Component:
     )
 
 
-def _password_fields(state_needs_code: rx.Var[bool] | bool, form: str) -> rx.Component:
+def _password_fields(state_needs_code: rx.Var[bool] | bool, form_id: str) -> rx.Component:
     """The password again (and a code with two-step sign-in on), before any change here;
-    `form` makes their ids the form's own (the security page has four such forms)."""
+    `form_id` makes their ids the form's own (the security page has four such forms)."""
     return rx.fragment(
         form_field(
             tr("Current password"),
             "current_password",
-            field_id=f"{form}-current-password",
+            field_id=f"{form_id}-current-password",
             type="password",
             auto_complete="current-password",
         ),
@@ -244,7 +244,7 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool, form: str) -> rx.Com
             form_field(
                 tr("Code from your authenticator app"),
                 "code",
-                field_id=f"{form}-code",
+                field_id=f"{form_id}-code",
                 auto_complete="one-time-code",
                 max_length=40,
             ),
@@ -254,7 +254,7 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool, form: str) -> rx.Com
 
 def _section(title, *children: rx.Component, on_submit, button, working: Any = False) -> rx.Component:
     return rx.el.section(
-        rx.form(
+        form(
             rx.vstack(
                 rx.heading(title, as_="h2", size="4"),
                 *children,
@@ -264,7 +264,6 @@ def _section(title, *children: rx.Component, on_submit, button, working: Any = F
             ),
             on_submit=on_submit,
             reset_on_submit=True,
-            width="100%",
         ),
         width="100%",
         padding_bottom="1.5em",

@@ -205,3 +205,26 @@ def test_two_step_sign_in_is_set_up_on_the_phone_that_has_the_app(open_phone, ru
     page.get_by_label("Code", exact=True).fill(TOTP(secret).at(step * 30))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+
+
+def test_an_email_the_browser_can_tell_is_mistyped_is_said_before_anything_is_sent(open_phone) -> None:
+    """The early-access form's email is an email field: a browser that can tell an address is
+    mistyped says so beside it and sends nothing. Radix's form primitive, which the app's
+    forms were, took that message away (it cancels the browser's `invalid` event): the
+    button then did nothing that anyone could see."""
+    person = open_phone()
+    page = person.page
+    person.goto("/")
+    page.evaluate("window.addEventListener('invalid', (e) => { window.lastInvalid = e; }, true)")
+    page.get_by_label("Your name").fill("Sam")
+    email = page.get_by_label("Email")
+    email.fill("sam.example.com")
+    page.get_by_role("button", name="Request early access").click()
+    expect(email).to_be_focused()
+    assert email.evaluate("(field) => field.validationMessage")  # the browser's own words
+    said = page.evaluate(
+        "window.lastInvalid && window.lastInvalid.target.name + ' ' + window.lastInvalid.defaultPrevented"
+    )
+    assert said == "email false", said  # not cancelled: the browser shows its message
+    page.wait_for_timeout(500)
+    expect(page.get_by_text("We've received your request.")).to_have_count(0)
