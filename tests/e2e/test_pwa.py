@@ -211,6 +211,25 @@ def test_the_sign_in_page_loads_only_what_it_shows_and_its_stylesheet_first(runn
     assert not unused, f"the sign-in page loads Radix components it never shows: {unused}"
 
 
+def test_the_icons_and_the_radix_components_come_in_one_script_each(running_app) -> None:
+    """The build split them into a file per use (the journal named 21 scripts, 12 under
+    2 KB): over HTTP/1.1 a phone fetches six at a time, each a round trip more before the
+    page draws its list. Every icon is in one script, every Radix component in another
+    (betterjournal/page_loading.py), and each page names those two."""
+    assets = running_app.data_dir / "web" / "build" / "client" / "assets"
+    scripts = {path.name: path.read_bytes() for path in assets.glob("*.js")}
+    icon = b"[[`path`,{d:`"  # an icon's drawing, as lucide-react's modules hold it once built
+    with_icons = sorted(name for name, code in scripts.items() if icon in code)
+    with_radix = sorted(name for name, code in scripts.items() if b"rt-BaseButton" in code)
+    assert len(with_icons) == 1 and with_icons[0].startswith("icons-"), with_icons
+    assert len(with_radix) == 1 and with_radix[0].startswith("radix-"), with_radix
+    for page in (routes.SIGN_IN, routes.JOURNAL):
+        _, _, html = _get(running_app.url + page + "/")
+        named = re.findall(rb'<link [^>]*modulepreload[^>]*href="/assets/([^"]+)"', html)
+        assert len(named) <= 16, named
+        assert {with_icons[0].encode(), with_radix[0].encode()} <= set(named), named
+
+
 def test_no_page_draws_itself_whole_again_when_a_state_it_shows_changes(running_app) -> None:
     """Each part of a page that shows a state is its own small component, drawn again alone
     when that state changes. Every signed-in page and the sign-in page read AppState
