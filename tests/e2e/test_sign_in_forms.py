@@ -152,7 +152,16 @@ def test_a_client_changes_their_password_on_the_security_page(open_phone, runnin
     phone.goto("/settings/security")
     form = page.locator("form").filter(has=page.get_by_role("heading", name="Change your password"))
     form.get_by_label("Current password").fill(PASSWORD)
-    form.get_by_label("New password").fill(new_password)
+    # Too short: the browser says so beside the field, and nothing is sent.
+    page.evaluate("window.addEventListener('invalid', (e) => { window.lastInvalid = e; }, true)")
+    new_field = form.get_by_label("New password")
+    new_field.fill("eleven-char")
+    form.get_by_role("button", name="Change password").click()
+    expect(new_field).to_be_focused()
+    assert new_field.evaluate("(field) => field.validity.tooShort && field.validationMessage != ''")
+    said = page.evaluate("window.lastInvalid.target.name + ' ' + window.lastInvalid.defaultPrevented")
+    assert said == "new_password false", said  # not cancelled: the browser shows its message
+    new_field.fill(new_password)
     form.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("status").filter(has_text="Password changed.")).to_be_visible()
     page.get_by_role("banner").get_by_role("button", name="Sign out", exact=True).click()
