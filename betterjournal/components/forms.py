@@ -1,6 +1,7 @@
-"""Form fields, one way each: a labelled text field (a password one can be shown), a native
-select, and the plain HTML forms' small kindnesses (assets/forms.jsx: what was typed comes
-back after an error)."""
+"""Forms and their fields, one way each: `form` for a form the app answers over the websocket
+(`native_form` is the one the browser posts itself), a labelled text field (a password one can
+be shown), a native select, and the plain HTML forms' small kindnesses (assets/forms.jsx: what
+was typed comes back after an error)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from betterjournal.page_loading import (
-    SHARED_SCRIPTS,
     VITE_GROUPS_END,
     LoadOrder,
     group_shared_scripts,
@@ -61,7 +60,6 @@ def test_each_library_gets_its_group_after_reflexs_own() -> None:
         r'{ test: /node_modules[\\/]@radix-ui[\\/]/, name: "radix" },',
     ]
     assert grouped.index('name: "reflex-env"') < grouped.index('name: "icons"')
-    assert [name for name, _ in SHARED_SCRIPTS] == ["icons", "radix"]
     assert VITE_GROUPS_END in grouped  # Reflex's own group stays
 
 
