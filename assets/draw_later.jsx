@@ -3,7 +3,8 @@
 // A chart page on a phone drew its four charts and their four data tables (a row a day)
 // in one long task that froze the page; now the charts in view are drawn at once, each
 // one below as the person scrolls towards it, and a table when its "Show as a table" is
-// opened.
+// opened. Paper has no scrolling: "Print / save as PDF" (components/layout.py)
+// draws every chart before it opens the browser's print dialog.
 import { useEffect, useRef, useState } from "react";
 
 const NEAR = "200px 0px"; // within 200 px of the screen, below it or above (a page reopened part-way down)
@@ -17,8 +18,10 @@ function useDrawnOnce(watch) {
   return [place, drawn];
 }
 
-// Its children once their place comes near the screen. Give the place its size (a box of
-// fixed height around it), so nothing moves when they are drawn.
+// Its children once their place comes near the screen, or the page is to be printed (the
+// window's "bj-draw-all" event; the browser's own "beforeprint" too, though the browser lays
+// the page out for paper without waiting for a chart to load and draw). Give the place its
+// size (a box of fixed height around it), so nothing moves when they are drawn.
 export function WhenNear({ children }) {
   const [place, near] = useDrawnOnce((element, draw) => {
     if (typeof IntersectionObserver === "undefined") {
@@ -34,13 +37,35 @@ export function WhenNear({ children }) {
       { rootMargin: NEAR },
     );
     watcher.observe(element);
-    return () => watcher.disconnect();
+    const printing = ["bj-draw-all", "beforeprint"];
+    printing.forEach((name) => window.addEventListener(name, draw));
+    return () => {
+      watcher.disconnect();
+      printing.forEach((name) => window.removeEventListener(name, draw));
+    };
   });
   return (
     <div ref={place} style={{ width: "100%", height: "100%" }}>
       {near ? children : null}
     </div>
   );
+}
+
+// "Print / save as PDF": every chart drawn, then the browser's print dialog (after 5 s
+// without it, whatever is drawn: a chart's summary is printed under its place anyway).
+export function printWhenDrawn() {
+  window.dispatchEvent(new Event("bj-draw-all"));
+  const boxes = [...document.querySelectorAll(".bj-chart")];
+  const since = performance.now();
+  const drawn = () => boxes.every((box) => box.querySelector(".main-svg"));
+  const printOnceDrawn = () => {
+    if (drawn() || performance.now() - since > 5000) {
+      window.print();
+    } else {
+      requestAnimationFrame(printOnceDrawn);
+    }
+  };
+  printOnceDrawn();
 }
 
 // Inside a <details>: its children once the details are opened (a closed one shows

@@ -113,6 +113,26 @@ class WhenOpen(rx.Component):
     tag = "WhenOpen"
 
 
+_PRINT_WHEN_DRAWN = rx.Var(
+    "printWhenDrawn",
+    _var_data=VarData(imports={"$/public/draw_later.jsx": [ImportVar(tag="printWhenDrawn")]}),
+)
+
+
+def print_button() -> rx.Component:
+    """A button for a page of charts, "Print / save as PDF". Each chart is drawn only as it
+    nears the screen, so the browser's own Print leaves those below blank; this one draws
+    them all first (assets/draw_later.jsx). Not printed itself (assets/app.css)."""
+    return rx.button(
+        rx.icon("printer", aria_hidden="true"),
+        tr("Print / save as PDF"),
+        variant="soft",
+        size="3",
+        class_name="bj-print-button",
+        custom_attrs={"onClick": _PRINT_WHEN_DRAWN},
+    )
+
+
 QUEUED_WHILE_OFFLINE = N_(
     "You're offline. What you do here will be sent when the connection is back: keep this page open."
 )

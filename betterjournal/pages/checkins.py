@@ -23,7 +23,14 @@ from betterjournal.components.entries import (
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, words_input
 from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
 from betterjournal.components.items import edit_and_delete, share_controls, who_sees_edits
-from betterjournal.components.layout import WhenNear, WhenOpen, labelled_field, link_button, page_shell
+from betterjournal.components.layout import (
+    WhenNear,
+    WhenOpen,
+    labelled_field,
+    link_button,
+    page_shell,
+    print_button,
+)
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
@@ -668,6 +675,7 @@ def check_ins_page() -> rx.Component:
                 rx.heading(tr("Trend"), as_="h2", size="4"),
                 range_picker(CheckInsState.chart_range, CheckInsState.show_range),
                 *_own_charts(),
+                print_button(),
                 spacing="3",
                 width="100%",
             ),
@@ -772,6 +780,7 @@ def client_check_ins_page() -> rx.Component:
                     height="150px",
                     key=mood_colour_key(),
                 ),
+                print_button(),
                 rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
                 rx.foreach(
                     ClientCheckInsState.scales,

@@ -7,12 +7,14 @@ third of them are shared with the clinician.
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pypdf
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from people import Tab, draw_every_chart, sign_in
@@ -174,6 +176,45 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
         expect(phone.page.get_by_text("Nothing here yet.", exact=False)).to_be_visible(timeout=20_000)
     phone.page.wait_for_timeout(2000)  # Plotly's own resize after its first draw
     assert phone.page.evaluate("window.__layoutShift") < 0.01
+
+
+# The browser's print dialog, as the page asks for it: what each chart's place held then.
+PRINT_DIALOG = """
+window.__printed = [];
+window.print = () => window.__printed.push(
+    [...document.querySelectorAll('.bj-chart')].map((place) => place.querySelector('.main-svg') !== null));
+"""
+
+
+def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
+    open_phone, running_app: RunningApp
+) -> None:
+    """A chart below the screen is drawn only as it nears it, so the browser's own Print left
+    it blank on paper; and the tab bar, fixed to the bottom, covered the foot of every sheet.
+    "Print / save as PDF" draws every chart first, then opens the print dialog."""
+    client_email, _ = _client_and_clinician(running_app)
+    phone = open_phone()
+    phone.context.add_init_script(PRINT_DIALOG)
+    sign_in(phone, client_email, PASSWORD)
+    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.goto("/check-ins")
+    places = phone.page.locator(".bj-chart")
+    expect(places.first.locator(".main-svg").first).to_be_attached()
+    expect(places).to_have_count(4)
+    expect(places.last.locator(".main-svg")).to_have_count(0)  # far down: not drawn yet
+
+    phone.page.get_by_role("button", name="Print / save as PDF").click()
+    phone.page.wait_for_function("window.__printed.length > 0")
+    assert phone.page.evaluate("window.__printed") == [[True, True, True, True]]
+
+    paper = "".join(sheet.extract_text() for sheet in pypdf.PdfReader(io.BytesIO(phone.page.pdf())).pages)
+    # Each weekday is on paper twice: on the weekday chart's axis, and in its summary.
+    for day in ("Monday", "Thursday", "Sunday"):
+        assert paper.count(day) == 2, (day, paper)
+    assert "Average mood by weekday" in paper
+    assert "988" in paper  # the crisis line
+    for control in ("Sign out", "Homework", "Care team", "Print / save as PDF"):
+        assert control not in paper, control
 
 
 # Names a clinician (a scale) and a client (a tag) could type: Plotly reads such tags in
