@@ -45,6 +45,13 @@ class DocumentLanguage(rx.Component):
     chosen: rx.Var[str]  # the language the server chose for the tab, once it has
 
 
+class LightOnPaper(rx.Component):
+    """A page printed in the light colours, whatever the screen's (assets/paper.jsx)."""
+
+    library = "$/public/paper.jsx"
+    tag = "LightOnPaper"
+
+
 class BrowserTimeZone(rx.Component):
     """A hidden form field holding the browser's time zone (assets/language.jsx)."""
 
@@ -347,6 +354,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
     `says_offline`: False for a page that says it in its own words (the editor)."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
+        LightOnPaper.create(),
         rx.el.header(
             _skip_link(),  # in the header's landmark, as all the page's content is
             # Plain elements styled by class (assets/app.css): every signed-in page draws
@@ -443,6 +451,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     language before signing in."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
+        LightOnPaper.create(),
         rx.el.header(
             _skip_link(),
             rx.hstack(

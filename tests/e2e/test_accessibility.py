@@ -790,6 +790,41 @@ def test_appearance_follows_the_phone_or_the_choice_in_settings(browser, running
     assert not problems, report(problems)
 
 
+# What the page's words and the paper would be while the browser lays the page out to print:
+# read in a "beforeprint" listener added after the app's own.
+WORDS_ON_PAPER = """
+window.__onPaper = [];
+addEventListener('beforeprint', () => window.__onPaper.push(
+    [...document.querySelectorAll('h1, main p')].map((words) => getComputedStyle(words).color)));
+"""
+
+
+def test_a_page_printed_from_a_dark_screen_is_printed_in_light_colours(browser, running_app, worlds) -> None:
+    """Browsers print without backgrounds: the dark theme's near-white words stood on white
+    paper (printed, or saved as PDF), too pale to read. On paper the page takes the light
+    colours; the screen is dark again after."""
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, PHONE, color_scheme="dark")
+    page = tab.page
+    sign_in(tab, world.client_email, PASSWORD)
+    page.wait_for_url("**/journal")
+    tab.goto(routes.entry(world.entry_id))
+    settle(page)
+    dark = "() => document.documentElement.classList.contains('dark')"
+    assert page.evaluate(dark)
+    page.evaluate(f"() => {{ {WORDS_ON_PAPER} }}")
+
+    page.pdf()
+
+    rgb = "(colour) => colour.match(/[\\d.]+/g).slice(0, 3).map(Number)"
+    colours = page.evaluate(f"() => window.__onPaper[0].map({rgb})")
+    assert len(colours) >= 3, colours  # the heading, the entry's words, the crisis line
+    for colour in colours:
+        assert _contrast(colour, [255, 255, 255]) >= 4.5, f"{colour} on white paper"
+    assert page.evaluate(dark)  # the screen, after printing
+    page.context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_tab_bar_wider_than_the_phone_shows_that_more_tabs_are_beyond_its_edge(
     browser, running_app, worlds, scheme
