@@ -16,7 +16,7 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, native_select, words_input
 from betterjournal.components.inputs import ask_first
-from betterjournal.components.layout import labelled_field, page_shell
+from betterjournal.components.layout import labelled_field, page_shell, print_button
 from betterjournal.components.text import Text, tr
 from betterjournal.core import agenda
 from betterjournal.pages.checkins import chart, notes_list
@@ -691,6 +691,7 @@ def brief_page() -> rx.Component:
                     label=tr("Shared entries"),
                 ),
                 _session_controls(),
+                print_button(),  # the chart with the rest: drawn first if it is below the screen
                 rx.link(tr("Back to caseload"), href=routes.CASELOAD),
                 spacing="6",
                 width="100%",

@@ -71,6 +71,23 @@ def draw_every_chart(page) -> None:
         page.evaluate("() => window.scrollTo(0, 0)")
 
 
+# The browser's print dialog stood in for: each time the page asks for it, whether each
+# chart's place held a drawn chart then (`add_init_script` it before the page loads).
+PRINT_DIALOG = """
+window.__printed = [];
+window.print = () => window.__printed.push(
+    [...document.querySelectorAll('.bj-chart')].map((place) => place.querySelector('.main-svg') !== null));
+"""
+
+
+def print_from_the_page(page, button_name: str) -> list[bool]:
+    """Tap the page's print button (e.g. "Print / save as PDF"); once the page has opened
+    the print dialog (PRINT_DIALOG), whether each chart was drawn then."""
+    page.get_by_role("button", name=button_name).click()
+    page.wait_for_function("window.__printed.length > 0")
+    return page.evaluate("window.__printed[0]")
+
+
 @dataclass
 class Tab:
     """Any browser tab (a phone's, a clinician's laptop's): enough of a person for

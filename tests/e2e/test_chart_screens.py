@@ -17,7 +17,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import Tab, draw_every_chart, sign_in
+from people import PRINT_DIALOG, Tab, draw_every_chart, print_from_the_page, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -178,14 +178,6 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
     assert phone.page.evaluate("window.__layoutShift") < 0.01
 
 
-# The browser's print dialog, as the page asks for it: what each chart's place held then.
-PRINT_DIALOG = """
-window.__printed = [];
-window.print = () => window.__printed.push(
-    [...document.querySelectorAll('.bj-chart')].map((place) => place.querySelector('.main-svg') !== null));
-"""
-
-
 def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     open_phone, running_app: RunningApp
 ) -> None:
@@ -194,7 +186,7 @@ def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     "Print / save as PDF" draws every chart first, then opens the print dialog."""
     client_email, _ = _client_and_clinician(running_app)
     phone = open_phone()
-    phone.context.add_init_script(PRINT_DIALOG)
+    phone.context.add_init_script(PRINT_DIALOG)  # stands in for the print dialog
     sign_in(phone, client_email, PASSWORD)
     expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
     phone.goto("/check-ins")
@@ -203,9 +195,7 @@ def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     expect(places).to_have_count(4)
     expect(places.last.locator(".main-svg")).to_have_count(0)  # far down: not drawn yet
 
-    phone.page.get_by_role("button", name="Print / save as PDF").click()
-    phone.page.wait_for_function("window.__printed.length > 0")
-    assert phone.page.evaluate("window.__printed") == [[True, True, True, True]]
+    assert print_from_the_page(phone.page, "Print / save as PDF") == [True, True, True, True]
 
     paper = "".join(sheet.extract_text() for sheet in pypdf.PdfReader(io.BytesIO(phone.page.pdf())).pages)
     # Each weekday is on paper twice: on the weekday chart's axis, and in its summary.

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import sign_in
+from people import PRINT_DIALOG, print_from_the_page, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -131,6 +131,7 @@ def test_prepare_caseload_and_brief_fit_a_phone_and_are_photographed(
     _fits_and_shoot(client.page, f"prepare-390x844-{language}")
 
     doctor = open_phone(locale=locale)
+    doctor.context.add_init_script(PRINT_DIALOG)  # stands in for the print dialog
     sign_in(doctor, clinician_email, PASSWORD, french=language == FRENCH)
     doctor.page.wait_for_url("**/clients")
     doctor.goto("/caseload")
@@ -141,6 +142,8 @@ def test_prepare_caseload_and_brief_fit_a_phone_and_are_photographed(
     expect(agenda_region.get_by_role("listitem")).to_have_count(3)  # not the private pin
     expect(doctor.page.get_by_text("A hard Monday")).to_have_count(0)
     _fits_and_shoot(doctor.page, f"brief-390x844-{language}")
+    # Printed from the foot of the brief, the shared check-ins' chart far above is drawn first.
+    assert print_from_the_page(doctor.page, reader.t("Print / save as PDF")) == [True]
     if language == ENGLISH:
         doctor.page.set_viewport_size({"width": 1280, "height": 800})
         _fits_and_shoot(doctor.page, "brief-1280x800-en")
