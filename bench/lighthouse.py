@@ -11,7 +11,9 @@ only that page and the sign-in page), in Debian's chromium (or BJ_CHROMIUM), col
 site storage cleared, cookie kept), with Lighthouse's default mobile emulation and simulated
 slow 4G. A signed-in run counts only when Lighthouse's final page is the one asked for (a
 signed-out tab is sent to /signin) and its final screenshot differs from the sign-in page's.
-The exit status is 1 when a target is missed or a run was not signed in.
+The exit status is 1 when a target is missed or a run was not signed in. A run Lighthouse
+itself fails to record (it then asks to be run again) is run again, at most three times, and
+said on stderr.
 
 Targets (issue 12): accessibility 100 and best practices ≥ 96 on every page; performance
 ≥ 95 on the sign-in page and the journal (reported for the others).
@@ -144,8 +146,12 @@ class Chromium:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+# Lighthouse now and then fails to record a trace ("NO_NAVSTART: … Please run Lighthouse
+# again") and exits 1 with no scores. Such a run measured nothing: it is run again, and said.
+ATTEMPTS = 3
+
+
 def audit(browser: Chromium, url: str, out: Path) -> dict:
-    browser.cold()
     command = [
         str(LIGHTHOUSE),
         url,
@@ -156,8 +162,12 @@ def audit(browser: Chromium, url: str, out: Path) -> dict:
         f"--port={browser.port}",
         "--disable-storage-reset",  # keeps the cookie; Chromium.cold() cleared the rest
     ]
-    subprocess.run(command, check=True, timeout=300)
-    return json.loads(out.read_text())
+    for attempt in range(1, ATTEMPTS + 1):
+        browser.cold()
+        if subprocess.run(command, timeout=300, check=False).returncode == 0:
+            return json.loads(out.read_text())
+        print(f"Lighthouse failed on {url} (attempt {attempt} of {ATTEMPTS}).", file=sys.stderr, flush=True)
+    raise SystemExit(f"Lighthouse failed {ATTEMPTS} times on {url}: see its message above.")
 
 
 def final_screenshot(report: dict) -> str:
