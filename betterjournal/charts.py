@@ -391,7 +391,8 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
             for tag, numbers in rows
         ],
     )
-    if not rows:
+    if not rows:  # no category to name: an axis of 0 2 4 6 and a legend for nothing said nothing
+        layout.update(showlegend=False, xaxis={"visible": False, "fixedrange": True})
         return Chart(
             _figure(traces, layout, table),
             reader.t("Add tags to your check-ins to see how mood went with them."),

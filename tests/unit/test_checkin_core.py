@@ -196,6 +196,21 @@ def test_a_range_leaves_out_what_is_older_and_the_summary_counts_the_range() -> 
     assert charts.trend([], "2w", Reader(ENGLISH, "UTC"), NOW).summary == "No check-ins in this range yet."
 
 
+def test_with_and_without_tags_draws_no_axis_of_made_up_numbers_before_a_tag_is_used() -> None:
+    """Every new client sees this chart before tagging a check-in: it drew an x axis of 0,
+    2, 4, 6 (no category to name) and a legend for bars that are not there."""
+    readings = [_reading(1, 12, mood=6), _reading(2, 12, mood=4)]
+    empty = charts.by_tag(readings, [checkins.Label(str(uuid.uuid4()), "work")], Reader(ENGLISH, "UTC"))
+    assert empty.figure["layout"]["xaxis"]["visible"] is False
+    assert empty.figure["layout"]["showlegend"] is False
+    assert empty.summary == "Add tags to your check-ins to see how mood went with them."
+    tag = checkins.Label(str(uuid.uuid4()), "work")
+    tagged = [*readings, checkins.Reading(str(uuid.uuid4()), NOW - timedelta(days=3), {"mood": 7}, (tag.id,))]
+    drawn = charts.by_tag(tagged, [tag], Reader(ENGLISH, "UTC"))
+    assert drawn.figure["layout"]["xaxis"].get("visible", True) and drawn.figure["layout"]["showlegend"]
+    assert [t["x"] for t in drawn.figure["data"]] == [["work"], ["work"]]
+
+
 def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None:
     """INPUT-3: Plotly reads `<a href>`, `<b>`… in names and labels, and `%{…}` in a point's
     label; a scale's or a tag's name is escaped for the figure and kept as is in its table."""
