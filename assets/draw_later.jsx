@@ -18,10 +18,39 @@ function useDrawnOnce(watch) {
   return [place, drawn];
 }
 
-// Its children once their place comes near the screen, or the page is to be printed (the
-// window's "bj-draw-all" event; the browser's own "beforeprint" too, though the browser lays
-// the page out for paper without waiting for a chart to load and draw). Give the place its
-// size (a box of fixed height around it), so nothing moves when they are drawn.
+// The charts that come near the screen are drawn one after the other, each in a task of its
+// own: the two a phone shows at once were drawn in one long task (about 800 ms at a phone's
+// speed), and a tap waited for both. The next one starts once the last one's drawing is on
+// the page (Plotly's SVG in its place), or has left the page, or after 5 s.
+let drawing = Promise.resolve();
+
+function drawInTurn(element, draw) {
+  drawing = drawing.then(
+    () =>
+      new Promise((done) => {
+        draw();
+        const since = performance.now();
+        const drawnOrGone = () => {
+          if (
+            element.querySelector(".main-svg") ||
+            !element.isConnected ||
+            performance.now() - since > 5000
+          ) {
+            setTimeout(done, 0); // the browser paints, and answers a tap, before the next
+          } else {
+            requestAnimationFrame(drawnOrGone);
+          }
+        };
+        requestAnimationFrame(drawnOrGone);
+      }),
+  );
+}
+
+// Its children once their place comes near the screen (in turn, above), or the page is to be
+// printed (the window's "bj-draw-all" event, all at once; the browser's own "beforeprint" too,
+// though the browser lays the page out for paper without waiting for a chart to load and
+// draw). Give the place its size (a box of fixed height around it), so nothing moves when
+// they are drawn.
 export function WhenNear({ children }) {
   const [place, near] = useDrawnOnce((element, draw) => {
     if (typeof IntersectionObserver === "undefined") {
@@ -31,7 +60,8 @@ export function WhenNear({ children }) {
     const watcher = new IntersectionObserver(
       (seen) => {
         if (seen.some((entry) => entry.isIntersecting)) {
-          draw();
+          watcher.disconnect(); // once is enough: it is kept once drawn
+          drawInTurn(element, draw);
         }
       },
       { rootMargin: NEAR },

@@ -422,10 +422,11 @@ def _table_part(figure: Any, part: str, var_type: type) -> rx.Var:
 
 def _data_table(figure: Any) -> rx.Component:
     """The chart as a data table: a day (or weekday, or tag) a row, its first cell the row's
-    header. A wide table scrolls inside its own box, never the page."""
+    header. A wide table scrolls inside its own box, never the page. With no rows yet (no
+    check-in has a tag, say), a sentence says so rather than a table of headers only."""
     head: rx.Var[list[str]] = _table_part(figure, "head", list[str])
     rows: rx.Var[list[list[str]]] = _table_part(figure, "rows", list[list[str]])
-    return rx.box(
+    table = rx.box(
         rx.table.root(
             rx.table.header(
                 rx.table.row(rx.foreach(head, lambda name: rx.table.column_header_cell(name, scope="col")))
@@ -454,6 +455,11 @@ def _data_table(figure: Any) -> rx.Component:
         overflow_y="auto",
         tab_index=0,  # a box that scrolls can be scrolled from the keyboard
         width="100%",
+    )
+    return rx.cond(
+        rows.to(list).length() > 0,
+        table,
+        rx.text(tr("Nothing to put in a table yet."), size="2", color_scheme="gray"),
     )
 
 

@@ -135,6 +135,18 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     assert _shoot(doctor.page, "clinician-check-in-notes-390x844").stat().st_size > 10_000
 
 
+def _slow_phone_signed_in(open_phone, running_app: RunningApp, *, watching: str):
+    """Robin (with the check-ins above) signed in on a phone with a phone's slower processor
+    (4x, Lighthouse's mobile setting); `watching`: a script run in every page it opens next."""
+    client_email, _ = _client_and_clinician(running_app)
+    phone = open_phone()
+    sign_in(phone, client_email, PASSWORD)
+    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
+    phone.context.add_init_script(watching)
+    phone.context.new_cdp_session(phone.page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    return phone
+
+
 LAYOUT_SHIFTS = """
 window.__layoutShift = 0;
 new PerformanceObserver((list) => {
@@ -152,12 +164,7 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
     then the charts replacing one spinner). The charts in view are drawn at once; one further
     down, only as it nears the screen (drawing all four froze the page in one long task);
     nothing moves then either."""
-    client_email, _ = _client_and_clinician(running_app)
-    phone = open_phone()
-    sign_in(phone, client_email, PASSWORD)
-    expect(phone.page.get_by_role("heading", name="Your journal")).to_be_visible()
-    phone.context.add_init_script(LAYOUT_SHIFTS)
-    phone.context.new_cdp_session(phone.page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    phone = _slow_phone_signed_in(open_phone, running_app, watching=LAYOUT_SHIFTS)
 
     phone.goto(path)
     if path == "/check-ins":
@@ -176,6 +183,44 @@ def test_a_signed_in_page_does_not_jump_while_it_loads(open_phone, running_app, 
         expect(phone.page.get_by_text("Nothing here yet.", exact=False)).to_be_visible(timeout=20_000)
     phone.page.wait_for_timeout(2000)  # Plotly's own resize after its first draw
     assert phone.page.evaluate("window.__layoutShift") < 0.01
+
+
+# When each chart's drawing (Plotly's SVG) appears, and the page's long tasks (over 50 ms).
+DRAWN_AND_LONG_TASKS = """
+window.__drawn = []; window.__longTasks = [];
+new MutationObserver(() => {
+    document.querySelectorAll(".bj-chart").forEach((box, index) => {
+        if (box.querySelector(".main-svg") && !window.__drawn[index]) {
+            window.__drawn[index] = performance.now();
+        }
+    });
+}).observe(document, {childList: true, subtree: true});
+new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) {
+        window.__longTasks.push([task.startTime, task.startTime + task.duration]);
+    }
+}).observe({type: "longtask", buffered: true});
+"""
+
+
+def test_the_charts_in_view_are_drawn_one_task_each_so_a_tap_can_come_between(
+    open_phone, running_app: RunningApp
+) -> None:
+    """On a phone's slower processor (4x), the two charts in view were drawn in one long task
+    (about 800 ms), during which a tap waited; now each is drawn in a task of its own, and
+    the page answers in between."""
+    phone = _slow_phone_signed_in(open_phone, running_app, watching=DRAWN_AND_LONG_TASKS)
+    phone.goto("/check-ins")
+    places = phone.page.locator(".bj-chart")
+    expect(places.nth(1).locator(".main-svg").first).to_be_attached(timeout=20_000)
+    first, second = phone.page.evaluate("window.__drawn.slice(0, 2)")
+    assert first != second, f"both charts drawn at {first:.0f} ms, in one task"
+    together = phone.page.evaluate(
+        "([a, b]) => window.__longTasks.filter(([start, end]) => start <= a && b <= end)", [first, second]
+    )
+    assert together == [], (
+        f"both charts drawn in one task: {together}, drawn at {first:.0f} and {second:.0f} ms"
+    )
 
 
 def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
