@@ -284,3 +284,36 @@ export function CharactersLeft({ target, limit, value, one, other, overOne, over
     </>
   );
 }
+
+// The browser's own messages for a field it will not send ("Please fill out this field."),
+// in the tab's language rather than the browser's: a client who chose French on an English
+// phone read them in English. Set as the field's message when the browser finds it invalid
+// (the `invalid` event, before it shows its bubble), cleared as soon as the field changes.
+// Only the checks the app's fields use; any other keeps the browser's own words.
+export function FieldMessages({ missing, email, shortOne, shortOther, language }) {
+  useEffect(() => {
+    const message = (field) => {
+      const validity = field.validity;
+      if (validity.valueMissing) return missing;
+      if (validity.typeMismatch && field.type === "email") return email;
+      if (validity.tooShort) return counted(shortOne, shortOther, language, field.minLength);
+      return "";
+    };
+    const invalid = (event) => {
+      const field = event.target;
+      if (typeof field.setCustomValidity !== "function") return;
+      field.setCustomValidity(""); // what the field itself lacks now, not an earlier message
+      field.setCustomValidity(message(field));
+    };
+    const changed = (event) => event.target.setCustomValidity?.("");
+    document.addEventListener("invalid", invalid, true); // `invalid` does not bubble
+    document.addEventListener("input", changed, true);
+    document.addEventListener("change", changed, true);
+    return () => {
+      document.removeEventListener("invalid", invalid, true);
+      document.removeEventListener("input", changed, true);
+      document.removeEventListener("change", changed, true);
+    };
+  }, [missing, email, shortOne, shortOther, language]);
+  return null;
+}

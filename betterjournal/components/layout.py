@@ -13,7 +13,7 @@ from betterjournal import routes
 from betterjournal.components.inputs import ask_first, dismiss_button
 from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
-from betterjournal.components.text import LANGUAGE, Text, tr
+from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
@@ -50,6 +50,30 @@ class LightOnPaper(rx.Component):
 
     library = "$/public/paper.jsx"
     tag = "LightOnPaper"
+
+
+class FieldMessages(rx.Component):
+    """The browser's messages for a field it will not send, in the tab's language (assets/forms.jsx)."""
+
+    library = "$/public/forms.jsx"
+    tag = "FieldMessages"
+
+    missing: rx.Var[str]
+    email: rx.Var[str]
+    short_one: rx.Var[str]  # "Use at least {count} characters." (the field's minimum length)
+    short_other: rx.Var[str]
+    language: rx.Var[str]
+
+
+def field_messages() -> rx.Component:
+    short_one, short_other = tr_counted("Use at least {count} character.", "Use at least {count} characters.")
+    return FieldMessages.create(
+        missing=tr("Please fill in this field."),
+        email=tr("Enter an email address like name@example.com."),
+        short_one=short_one,
+        short_other=short_other,
+        language=LANGUAGE,
+    )
 
 
 class BrowserTimeZone(rx.Component):
@@ -355,6 +379,7 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         LightOnPaper.create(),
+        field_messages(),
         rx.el.header(
             _skip_link(),  # in the header's landmark, as all the page's content is
             # Plain elements styled by class (assets/app.css): every signed-in page draws
@@ -452,6 +477,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         LightOnPaper.create(),
+        field_messages(),
         rx.el.header(
             _skip_link(),
             rx.hstack(

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from people import confirm_email, register, sign_in
 from playwright.sync_api import Page, expect
 
-from betterjournal import i18n
+from betterjournal import i18n, routes
 from betterjournal.i18n import LOCALE_DIR, Reader
 
 pytestmark = pytest.mark.e2e
@@ -320,6 +320,40 @@ def test_a_french_browser_gets_french_before_anyone_signs_in(open_phone) -> None
     other.page.get_by_role("button", name="Français (Canada)").click()
     expect(other.page.get_by_role("heading", name="Se connecter")).to_be_visible()
     assert_all_french(other.page)
+
+
+def test_the_browsers_field_messages_are_in_the_apps_language_not_the_browsers(open_phone) -> None:
+    """A field the browser will not send is said in the language the person chose, on an
+    English phone too (the browser's own words were in English: "Please fill out this field.")."""
+    person = open_phone(locale="en-CA")
+    page = person.page
+    person.goto(routes.REGISTER)
+    page.get_by_role("button", name="Français (Canada)").click()
+    expect(page.get_by_role("heading", name="Créer votre compte")).to_be_visible()
+    said = "(field) => field.validationMessage"
+    create = page.get_by_role("button", name="Créer le compte")
+
+    create.click()
+    code = page.get_by_label("Code d'invitation")
+    expect(code).to_be_focused()
+    assert code.evaluate(said) == "Veuillez remplir ce champ."
+
+    code.fill("ABCD-EFGH")
+    assert code.evaluate(said) == ""  # typing in it clears the message at once
+    page.get_by_label("Votre nom").fill("Sam")
+    email = page.get_by_label("Courriel")
+    email.fill("sam.example.com")
+    create.click()
+    expect(email).to_be_focused()
+    assert email.evaluate(said) == "Entrez une adresse courriel comme nom@example.com."
+
+    email.fill("sam@example.com")
+    password = page.get_by_label("Mot de passe", exact=True)
+    password.fill("trop court")
+    create.click()
+    expect(password).to_be_focused()
+    assert password.evaluate(said) == "Utilisez au moins 12 caractères."
+    expect(page).to_have_url(re.compile(r"/register$"))  # nothing was sent
 
 
 def test_the_first_paint_is_already_in_the_browsers_language(browser, running_app: RunningApp) -> None:
