@@ -325,6 +325,10 @@ def trend_key() -> rx.Component:
     )
 
 
+# The browser's own Print (its menu, Ctrl+P) does not wait for a chart to be drawn.
+PRINT_NOTE = N_("This chart is not drawn yet. To print it, use “Print / save as PDF” on the page.")
+
+
 def chart(
     figure: Any, summary: Any, height: str = "300px", loaded: Any = True, *, key: rx.Component | None = None
 ) -> rx.Component:
@@ -353,6 +357,8 @@ def chart(
             WhenNear.create(plot),
             aria_hidden="true",  # the summary below says what it shows
             class_name="bj-chart",  # (the tests wait for every one to be drawn)
+            # On paper while it is not drawn yet (assets/app.css, @media print).
+            custom_attrs={"data-print-note": tr(PRINT_NOTE)},
             width="100%",
             max_width="100%",
             height=height,  # exactly: the figure drawn in it never moves what is below

@@ -240,6 +240,16 @@ def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     expect(places).to_have_count(4)
     expect(places.last.locator(".main-svg")).to_have_count(0)  # far down: not drawn yet
 
+    # The browser's own Print does not wait for a chart to be drawn: on paper, a chart not
+    # drawn yet says how to print it, rather than leaving an empty box; on screen, nothing.
+    note = "(box) => getComputedStyle(box, '::before').content"
+    not_drawn = "This chart is not drawn yet. To print it, use “Print / save as PDF” on the page."
+    assert not_drawn not in places.last.evaluate(note)
+    phone.page.emulate_media(media="print")
+    assert not_drawn in places.last.evaluate(note)
+    assert not_drawn not in places.first.evaluate(note)  # drawn: its drawing is on paper
+    phone.page.emulate_media(media="null")  # the browser's own again
+
     assert print_from_the_page(phone.page, "Print / save as PDF") == [True, True, True, True]
 
     paper = "".join(sheet.extract_text() for sheet in pypdf.PdfReader(io.BytesIO(phone.page.pdf())).pages)
@@ -247,6 +257,7 @@ def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     for day in ("Monday", "Thursday", "Sunday"):
         assert paper.count(day) == 2, (day, paper)
     assert "Average mood by weekday" in paper
+    assert "not drawn yet" not in paper
     assert "988" in paper  # the crisis line
     for control in ("Sign out", "Homework", "Care team", "Print / save as PDF"):
         assert control not in paper, control
