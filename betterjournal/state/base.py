@@ -141,16 +141,18 @@ class AppState(rx.State):
         return self._reader().t(message, **values)
 
     def _added(self) -> None:
-        """A one-field "Add" form (a tag, an agenda line…) added what it held, and empties;
-        call it once the notice is set."""
+        """A one-field "Add" form (a tag, an agenda line…) added what it held, and empties (or
+        an action emptied the choice it acted on: check-ins shared together); call it once the
+        notice is set."""
         self._added_at, self._added_notice = time.monotonic(), self.notice
 
     def _second_tap(self, value: object) -> bool:
         """The second tap of a double tap on "Add": it sends the field the first tap's add
-        emptied. Nothing to add and nothing wrong: the handler returns quietly. (Not a
-        throttle on the form: that would also drop a second item typed within a second, and
-        the form would still empty, losing its words.)"""
-        empty = value is None or (isinstance(value, str) and not value.strip())
+        emptied (or the choice the first tap's action emptied). Nothing to add and nothing
+        wrong: the handler returns quietly. (Not a throttle on the form: that would also drop
+        a second item typed within a second, and the form would still empty, losing its words.)"""
+        left = value.strip() if isinstance(value, str) else value
+        empty = left is None or left == "" or left == []
         if not empty or (time.monotonic() - self._added_at) * 1000 >= ONE_TAP_MS:
             return False
         self.notice = self._added_notice  # the first tap's, which this event's start cleared

@@ -314,7 +314,10 @@ class CheckInsState(AppState):
 
     @guarded(Role.CLIENT)
     async def share_selected(self, clinician_id: str, shared: bool) -> None:
-        """Share the chosen check-ins with one clinician, or make them private, in one action."""
+        """Share the chosen check-ins with one clinician, or make them private, in one action.
+        The second tap of a double tap finds the choice emptied by the first: it is quiet."""
+        if self._second_tap(self.selected):
+            return
         viewer = self._viewer()
         wanted = parse_bool(shared, label=N_("Sharing"))
         count = await in_session(
@@ -340,6 +343,7 @@ class CheckInsState(AppState):
         # the line under an open check-in form).
         live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
         self.selected = []
+        self._added()
         await self._load(self.chart_range or "2w")
 
     @guarded(Role.CLIENT)

@@ -7,6 +7,7 @@ second. Each is counted in the app's database after the double click."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from appserver import RunningApp
@@ -151,4 +152,34 @@ def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
     page.get_by_role("button", name="Add tag").click()
     expect(page.get_by_role("status").filter(has_text="You already have this tag.")).to_be_visible()
     expect(tags.get_by_role("button")).to_have_count(2)  # walk and sleep, each once
+    context.close()
+
+
+def test_a_double_tap_on_share_several_shares_once_and_says_nothing_went_wrong(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    """Sharing the chosen check-ins empties the choice: the second tap of a double tap found
+    nothing chosen and showed "Choose at least one…" under the first tap's success (a new
+    user's walk-through: they took it for a failure)."""
+    from betterjournal.core import checkins, items
+    from betterjournal.models import utcnow
+
+    _doctor, client, ids = _linked_pair(running_app, "Bulk", "Sam")
+    with running_app.core(), session_scope() as session:
+        for hours in (2, 26, 50):
+            values = {"felt_at": (utcnow() - timedelta(hours=hours)).isoformat(), "mood": 6}
+            items.save(session, owner_id=ids[client], kind=checkins.KIND, item_id=uuid.uuid4(), values=values)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
+    phone = Tab(context.new_page(), running_app)
+    sign_in(phone, client, PASSWORD)
+    page = phone.page
+    phone.goto(routes.CHECK_INS)
+    page.get_by_role("button", name="Choose the last 7 days").click()
+    expect(page.get_by_text("Chosen: 3")).to_be_visible()
+    page.get_by_role("button", name="Share with Dr. Bulk").dblclick()
+    said = page.get_by_role("status").filter(has_text="3 check-ins shared with Dr. Bulk.")
+    expect(said).to_be_visible()
+    page.wait_for_timeout(1500)  # the second tap's event would have landed by now
+    expect(said).to_be_visible()
+    expect(page.get_by_text("Choose at least one")).to_have_count(0)
     context.close()
