@@ -186,6 +186,9 @@ class ClientsState(AppState):
         )
         self.waiting = waiting_lines(waiting, self._reader())
         self.pending = pending_lines(pending, self._reader())
+        if self.new_code_id and all(line.id != self.new_code_id for line in self.pending):
+            # The code on screen was used (or cancelled in another tab): nobody should be given it.
+            self.new_code, self.new_code_id, self.code_copied = "", "", False
         linked = {person.id for person in clients}
         self._drawn = {
             client_id: [reading for reading in drawn if reading.id in visible]

@@ -76,6 +76,11 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     expect(
         client.page.get_by_role("status").filter(has_text="You're connected with Dr. Rivera")
     ).to_be_visible()
+    # On the clinician's open page, the client appears at once and the used code is gone
+    # (a walk-through found it still there, with its Copy button, to be handed out again).
+    expect(doctor.page.get_by_role("link").filter(has_text="Sam Client")).to_be_visible()
+    expect(doctor.page.get_by_label("Invitation code")).to_have_count(0)
+    expect(doctor.page.get_by_role("button", name="Copy code")).to_have_count(0)
 
     # Two entries; both private by default.
     write_entry(client, shared_title, shared_body)
