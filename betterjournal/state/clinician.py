@@ -305,11 +305,14 @@ class SharedWithMeState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_shared_entry(self) -> None:
         viewer = self._viewer()
-        await self._read(viewer.user_id, self.router.url.query_parameters.get("id", ""))
+        entry_id = self.router.url.query_parameters.get("id", "")
+        # New when this visit's list showed it as new: once (the page reloaded has been read).
+        was_new = entry_id in self._new_ids
+        self._new_ids = tuple(listed for listed in self._new_ids if listed != entry_id)
+        await self._read(viewer.user_id, entry_id, was_new=was_new)
 
-    async def _read(self, clinician_id: uuid.UUID, entry_id: object) -> None:
-        # New when this visit's list showed it as new, or on a re-read of a new one.
-        was_new = str(entry_id) in self._new_ids or (self.reading.new and self.reading.id == str(entry_id))
+    async def _read(self, clinician_id: uuid.UUID, entry_id: object, *, was_new: bool) -> None:
+        """Open one shared entry; `was_new`: marked "New" even though this read marks it seen."""
         # Forget what was on screen first: if the share was revoked, nothing of it stays.
         self._leave()
         try:
@@ -344,7 +347,7 @@ class SharedWithMeState(AppState):
             if not linked or (self._held_path == routes.SHARED_ENTRY and self.reading.id not in visible):
                 self._leave()
             elif self._held_path == routes.SHARED_ENTRY:
-                await self._read(clinician, self.reading.id)
+                await self._read(clinician, self.reading.id, was_new=self.reading.new)  # still this visit
             elif self._held_path == routes.CLIENT_ENTRIES and self.page == 0:
                 await self._list(clinician, self.client_id, (None,))
             else:

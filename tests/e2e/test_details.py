@@ -310,6 +310,10 @@ def test_the_clinician_sees_whose_entry_and_the_way_back(people, running_app: Ru
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     expect(page.get_by_text(f"Shared by {CLIENT_NAME}")).to_be_visible()
     expect(page.get_by_text("New", exact=True)).to_be_visible()
+    page.reload()  # read now: the page opened again does not call it new
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(page.get_by_text(f"Shared by {CLIENT_NAME}")).to_be_visible()
+    expect(page.get_by_text("New", exact=True)).to_have_count(0)
     page.get_by_role("link", name=f"Back to {CLIENT_NAME}").click()
     expect(page.get_by_role("heading", name=f"Entries shared by {CLIENT_NAME}")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/clients/entries\?client="))
