@@ -131,6 +131,7 @@ class AppState(rx.State):
     _language_chosen: bool = False  # by the person, not just guessed from the browser
     _added_at: float = 0.0  # when a one-field "Add" form of this tab last added something
     _added_notice: str = ""  # and what it said
+    _added_by: str = ""  # which action: "add" (any one-field Add form), or another's name
 
     def _reader(self) -> Reader:
         """How server-made text reads to the person in this tab: language and time zone."""
@@ -140,20 +141,23 @@ class AppState(rx.State):
         """`message` in this tab's language (i18n.Reader.t)."""
         return self._reader().t(message, **values)
 
-    def _added(self) -> None:
+    def _added(self, action: str = "add", notice: str | None = None) -> None:
         """A one-field "Add" form (a tag, an agenda line…) added what it held, and empties (or
-        an action emptied the choice it acted on: check-ins shared together); call it once the
-        notice is set."""
-        self._added_at, self._added_notice = time.monotonic(), self.notice
+        another `action` emptied what it acted on: the check-ins chosen, a check-in's form);
+        call it once the notice is set, or give it."""
+        self._added_at, self._added_by = time.monotonic(), action
+        self._added_notice = self.notice if notice is None else notice
 
-    def _second_tap(self, value: object) -> bool:
-        """The second tap of a double tap on "Add": it sends the field the first tap's add
-        emptied (or the choice the first tap's action emptied). Nothing to add and nothing
-        wrong: the handler returns quietly. (Not a throttle on the form: that would also drop
-        a second item typed within a second, and the form would still empty, losing its words.)"""
+    def _second_tap(self, value: object, action: str = "add") -> bool:
+        """The second tap of a double tap on "Add" (or on `action`): it sends the field (or the
+        choice) the first tap emptied. Nothing to add and nothing wrong: the handler returns
+        quietly, the first tap's notice restored. (Not a throttle on the form: that would also
+        drop a second item typed within a second, and the form would still empty, losing its
+        words.)"""
         left = value.strip() if isinstance(value, str) else value
-        empty = left is None or left == "" or left == []
-        if not empty or (time.monotonic() - self._added_at) * 1000 >= ONE_TAP_MS:
+        empty = left is None or (isinstance(left, str | list | dict) and len(left) == 0)
+        recent = (time.monotonic() - self._added_at) * 1000 < ONE_TAP_MS
+        if not (empty and recent and self._added_by == action):
             return False
         self.notice = self._added_notice  # the first tap's, which this event's start cleared
         return True

@@ -161,7 +161,13 @@ class CheckInState(AppState):
 
     @guarded(Role.CLIENT)
     async def save_check_in(self, form: dict) -> rx.event.EventSpec | None:
-        """Save the tapped ratings with the form's sleep, note and time; then show the charts."""
+        """Save the tapped ratings with the form's sleep, note and time; then show the charts.
+        The second tap of a double tap finds the form emptied by the first: it goes (again)
+        where the first went, saying what the first said."""
+        if self._second_tap(self.ratings, "save check-in"):
+            self._flash(self.notice)
+            self.notice = ""
+            return rx.redirect(routes.CHECK_INS)
         viewer = self._viewer()
         if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at"}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
@@ -186,9 +192,11 @@ class CheckInState(AppState):
         self.reset()
         self.check_in_id = str(uuid.uuid4())
         if edited:
-            self._flash(self._t("Check-in saved."))
+            saved = self._t("Check-in saved.")
         else:
-            self._flash(self._t("Check-in saved. It is private until you share it."))
+            saved = self._t("Check-in saved. It is private until you share it.")
+        self._flash(saved)
+        self._added("save check-in", saved)
         return rx.redirect(routes.CHECK_INS)
 
     def _moment(self, local: object) -> str:
@@ -316,7 +324,7 @@ class CheckInsState(AppState):
     async def share_selected(self, clinician_id: str, shared: bool) -> None:
         """Share the chosen check-ins with one clinician, or make them private, in one action.
         The second tap of a double tap finds the choice emptied by the first: it is quiet."""
-        if self._second_tap(self.selected):
+        if self._second_tap(self.selected, "share several"):
             return
         viewer = self._viewer()
         wanted = parse_bool(shared, label=N_("Sharing"))
@@ -343,7 +351,7 @@ class CheckInsState(AppState):
         # the line under an open check-in form).
         live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
         self.selected = []
-        self._added()
+        self._added("share several")
         await self._load(self.chart_range or "2w")
 
     @guarded(Role.CLIENT)

@@ -6,6 +6,7 @@ second. Each is counted in the app's database after the double click."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -182,4 +183,31 @@ def test_a_double_tap_on_share_several_shares_once_and_says_nothing_went_wrong(
     page.wait_for_timeout(1500)  # the second tap's event would have landed by now
     expect(said).to_be_visible()
     expect(page.get_by_text("Choose at least one")).to_have_count(0)
+    context.close()
+
+
+def test_a_double_tap_on_save_check_in_saves_one_and_says_so(
+    browser: Browser, running_app: RunningApp
+) -> None:
+    """A walk-through double-tapped "Save check-in": the charts came, but no "Check-in saved."
+    and the address still said /check-in."""
+    from betterjournal.models import ClientItem
+
+    _doctor, client, ids = _linked_pair(running_app, "Twotap", "Kim")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
+    phone = Tab(context.new_page(), running_app)
+    sign_in(phone, client, PASSWORD)
+    page = phone.page
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="7", exact=True).click()
+    page.get_by_role("button", name="Save check-in").dblclick()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    page.wait_for_timeout(1500)  # the second tap's event would have landed by now
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/check-ins$"))
+    with running_app.core(), session_scope() as session:
+        owned = session.exec(
+            select(func.count()).select_from(ClientItem).where(ClientItem.owner_id == ids[client])
+        ).one()
+    assert owned == 1
     context.close()
