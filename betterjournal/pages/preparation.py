@@ -670,7 +670,7 @@ def brief_page() -> rx.Component:
                     rx.cond(
                         BriefState.homework.length() > 0,  # type: ignore[attr-defined]
                         rx.foreach(BriefState.homework, _given),
-                        rx.text(tr("Nothing returned or overdue."), size="2"),
+                        rx.text(tr("Nothing to review, nothing overdue."), size="2"),
                     ),
                     rx.cond(
                         BriefState.more_overdue != "",
