@@ -14,10 +14,10 @@ export function OnPage({ path, children }) {
   return trimmed(location.pathname) === trimmed(path) ? children : null;
 }
 
-// Its children only while the app cannot reach the server: the browser says it is
-// offline, or the websocket's reconnect attempts are failing. Online at first (as the
-// prerendered page is), then the browser's word.
-export function WhenOffline({ children }) {
+// Whether the app can reach the server: not when the browser says it is offline, nor while
+// the websocket's reconnect attempts are failing. Online at first (as the prerendered page
+// is), then the browser's word.
+function useReachable() {
   const [, connectErrors] = useContext(EventLoopContext);
   const [online, setOnline] = useState(true);
   useEffect(() => {
@@ -30,7 +30,17 @@ export function WhenOffline({ children }) {
       window.removeEventListener("offline", update);
     };
   }, []);
-  return !online || connectErrors.length > 0 ? children : null;
+  return online && connectErrors.length === 0;
+}
+
+// Its children only while the app cannot reach the server.
+export function WhenOffline({ children }) {
+  return useReachable() ? null : children;
+}
+
+// Its children only while it can (what the server last said, true only then).
+export function WhenOnline({ children }) {
+  return useReachable() ? children : null;
 }
 
 // The keyboard's focus stays where the person was. A control taken off the page while it

@@ -176,6 +176,17 @@ class WhenOffline(rx.Component):
     tag = "WhenOffline"
 
 
+# Where a person writes, while the server cannot be reached (the editor, a worksheet).
+OFFLINE_WORDS = N_("Offline — your words will be saved when you're back")
+
+
+class WhenOnline(rx.Component):
+    """Its children only while the server can be reached (assets/page_feedback.jsx)."""
+
+    library = "$/public/page_feedback.jsx"
+    tag = "WhenOnline"
+
+
 def offline_notice(message: Text) -> rx.Component:
     """Said at the top of a page while the connection is down."""
     return WhenOffline.create(

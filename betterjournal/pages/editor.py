@@ -9,7 +9,7 @@ from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, form, words_input
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.items import who_sees_edits
-from betterjournal.components.layout import WhenOffline, labelled_field, page_shell
+from betterjournal.components.layout import OFFLINE_WORDS, WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
@@ -103,7 +103,7 @@ def _draft_status() -> rx.Component:
             write_path=routes.WRITE,
             keep_url=api.API_KEEP_DRAFT,
             saving_text=tr("Saving…"),
-            offline_text=tr("Offline — your words will be saved when you're back"),
+            offline_text=tr(OFFLINE_WORDS),
             reconnecting_text=tr("Offline — reconnecting…"),
         ),
         size="1",

@@ -29,7 +29,14 @@ from betterjournal.components.forms import (
 )
 from betterjournal.components.inputs import choice_chip
 from betterjournal.components.items import bring_to_a_session, delete_button
-from betterjournal.components.layout import labelled_field, link_button, page_shell
+from betterjournal.components.layout import (
+    OFFLINE_WORDS,
+    WhenOffline,
+    WhenOnline,
+    labelled_field,
+    link_button,
+    page_shell,
+)
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
@@ -260,7 +267,15 @@ def _could_not() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.vstack(
-        rx.text(WorksheetState.status, size="2", color_scheme="gray", role="status"),
+        # Beside the buttons, where the person looks: the server's last word only while it can
+        # be reached ("Draft saved" read, offline, as if the words typed since were kept).
+        rx.text(
+            WhenOnline.create(WorksheetState.status),
+            WhenOffline.create(tr(OFFLINE_WORDS)),
+            size="2",
+            color_scheme="gray",
+            role="status",
+        ),
         rx.cond(
             (WorksheetState.assignment_id != "") & ~WorksheetState.returned,
             rx.cond(

@@ -170,6 +170,14 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     # First visit: a few answers, each autosaved.
     _answer(page, "Situation", situation)
     _saved(page)
+    # Offline, the line beside the buttons no longer says "Draft saved" (a walk-through read it
+    # as if what was typed offline were kept); back online, the autosave goes on.
+    client.context.set_offline(True)
+    offline = "Offline — your words will be saved when you're back"
+    expect(page.get_by_role("status").filter(has_text=offline)).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_have_count(0)
+    client.context.set_offline(False)
+    _saved(page)
     emotions = page.get_by_role("group", name="Emotions", exact=True)
     first_emotion = emotions.get_by_role("group", name="Emotion 1")
     _answer(page, "Emotion", "Sad", within=first_emotion)
