@@ -536,76 +536,85 @@ def _given(line: GivenLine) -> rx.Component:
 
 
 def _session_controls() -> rx.Component:
+    """The next session in words; the controls that plan it are for the screen only (a printed
+    brief showed empty date and time fields and their buttons)."""
     return _section(
         tr("Sessions"),
         rx.text(BriefState.next_session),
-        form(
-            rx.vstack(
-                rx.hstack(
-                    # The planned session's, to move it without typing both again (keyed:
-                    # filled afresh when it changes).
-                    labelled_field(
-                        tr("Date"),
-                        rx.el.input(
-                            id="day",
-                            name="day",
-                            type="date",
-                            default_value=BriefState.planned_day,
-                            key=BriefState.planned_day,
-                            **NATIVE_CONTROL,
-                        ),
+        rx.vstack(_planning_form(), _mark_held(), class_name="bj-screen-only", spacing="3", width="100%"),
+        label=tr("Sessions"),
+    )
+
+
+def _planning_form() -> rx.Component:
+    return form(
+        rx.vstack(
+            rx.hstack(
+                # The planned session's, to move it without typing both again (keyed:
+                # filled afresh when it changes).
+                labelled_field(
+                    tr("Date"),
+                    rx.el.input(
+                        id="day",
+                        name="day",
+                        type="date",
+                        default_value=BriefState.planned_day,
+                        key=BriefState.planned_day,
+                        **NATIVE_CONTROL,
                     ),
-                    labelled_field(
-                        tr("Time"),
-                        rx.el.input(
-                            id="time",
-                            name="time",
-                            type="time",
-                            default_value=BriefState.planned_time,
-                            key=BriefState.planned_time,
-                            **NATIVE_CONTROL,
-                        ),
-                        hint=BriefState.time_hint,
-                    ),
-                    spacing="3",
-                    wrap="wrap",
                 ),
-                rx.hstack(
-                    rx.button(tr("Save next session"), type="submit", size="3"),
-                    rx.button(
-                        tr("Clear"),
-                        type="button",
-                        size="3",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=BriefState.clear_session,
+                labelled_field(
+                    tr("Time"),
+                    rx.el.input(
+                        id="time",
+                        name="time",
+                        type="time",
+                        default_value=BriefState.planned_time,
+                        key=BriefState.planned_time,
+                        **NATIVE_CONTROL,
                     ),
-                    spacing="3",
-                    wrap="wrap",
+                    hint=BriefState.time_hint,
                 ),
                 spacing="3",
+                wrap="wrap",
             ),
-            on_submit=BriefState.plan_session,
-        ),
-        ask_first(
-            tr("Mark session held"),
-            dialog_id="mark-held",
-            question=tr("Mark this session as held?"),
-            explanation=rx.fragment(
-                rx.text(BriefState.held_which, as_="span", display="block", margin_bottom="0.5em"),
-                tr(
-                    "A new “since last session” window starts now. "
-                    "Agenda lines not ticked as discussed carry over for your client."
+            rx.hstack(
+                rx.button(tr("Save next session"), type="submit", size="3"),
+                rx.button(
+                    tr("Clear"),
+                    type="button",
+                    size="3",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=BriefState.clear_session,
                 ),
+                spacing="3",
+                wrap="wrap",
             ),
-            keep=tr("Not yet"),
-            go_ahead=rx.button(
-                tr("Mark held"), type="button", on_click=BriefState.mark_held.throttle(ONE_TAP_MS)
-            ),
-            size="3",
-            variant="soft",
+            spacing="3",
         ),
-        label=tr("Sessions"),
+        on_submit=BriefState.plan_session,
+    )
+
+
+def _mark_held() -> rx.Component:
+    return ask_first(
+        tr("Mark session held"),
+        dialog_id="mark-held",
+        question=tr("Mark this session as held?"),
+        explanation=rx.fragment(
+            rx.text(BriefState.held_which, as_="span", display="block", margin_bottom="0.5em"),
+            tr(
+                "A new “since last session” window starts now. "
+                "Agenda lines not ticked as discussed carry over for your client."
+            ),
+        ),
+        keep=tr("Not yet"),
+        go_ahead=rx.button(
+            tr("Mark held"), type="button", on_click=BriefState.mark_held.throttle(ONE_TAP_MS)
+        ),
+        size="3",
+        variant="soft",
     )
 
 
@@ -621,7 +630,11 @@ def brief_page() -> rx.Component:
                     rx.cond(
                         BriefState.lines.length() > 0,  # type: ignore[attr-defined]
                         rx.vstack(
-                            rx.text(tr("Tick what you discussed: your client sees it."), size="2"),
+                            rx.text(
+                                tr("Tick what you discussed: your client sees it."),
+                                size="2",
+                                class_name="bj-screen-only",
+                            ),
                             rx.el.ol(
                                 rx.foreach(BriefState.lines, _brief_line),
                                 padding="0",

@@ -7,11 +7,13 @@ core (untimed setup): check-ins, entries, an agenda; some of it shared."""
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pypdf
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from people import PRINT_DIALOG, print_from_the_page, sign_in
@@ -144,6 +146,16 @@ def test_prepare_caseload_and_brief_fit_a_phone_and_are_photographed(
     _fits_and_shoot(doctor.page, f"brief-390x844-{language}")
     # Printed from the foot of the brief, the shared check-ins' chart far above is drawn first.
     assert print_from_the_page(doctor.page, reader.t("Print / save as PDF")) == [True]
+    # On paper: the brief, not the controls that plan the sessions (empty date and time
+    # fields and their buttons were printed).
+    paper = "".join(sheet.extract_text() for sheet in pypdf.PdfReader(io.BytesIO(doctor.page.pdf())).pages)
+    assert reader.t("Sessions") in paper and reader.t("Agenda") in paper
+    for control in (
+        "Save next session",
+        "Mark session held",
+        "Tick what you discussed: your client sees it.",
+    ):
+        assert reader.t(control) not in paper, control
     if language == ENGLISH:
         doctor.page.set_viewport_size({"width": 1280, "height": 800})
         _fits_and_shoot(doctor.page, "brief-1280x800-en")
