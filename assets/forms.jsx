@@ -290,11 +290,11 @@ export function CharactersLeft({ target, limit, value, one, other, overOne, over
 // phone read them in English. Set as the field's message when the browser finds it invalid
 // (the `invalid` event, before it shows its bubble), cleared as soon as the field changes.
 // Only the checks the app's fields use; any other keeps the browser's own words.
-export function FieldMessages({ missing, email, shortOne, shortOther, language }) {
+export function FieldMessages({ missing, choose, email, shortOne, shortOther, language }) {
   useEffect(() => {
     const message = (field) => {
       const validity = field.validity;
-      if (validity.valueMissing) return missing;
+      if (validity.valueMissing) return field.tagName === "SELECT" ? choose : missing;
       if (validity.typeMismatch && field.type === "email") return email;
       if (validity.tooShort) return counted(shortOne, shortOther, language, field.minLength);
       return "";
@@ -314,6 +314,6 @@ export function FieldMessages({ missing, email, shortOne, shortOther, language }
       document.removeEventListener("input", changed, true);
       document.removeEventListener("change", changed, true);
     };
-  }, [missing, email, shortOne, shortOther, language]);
+  }, [missing, choose, email, shortOne, shortOther, language]);
   return null;
 }

@@ -59,6 +59,7 @@ class FieldMessages(rx.Component):
     tag = "FieldMessages"
 
     missing: rx.Var[str]
+    choose: rx.Var[str]  # a list (select) with nothing chosen
     email: rx.Var[str]
     short_one: rx.Var[str]  # "Use at least {count} characters." (the field's minimum length)
     short_other: rx.Var[str]
@@ -66,9 +67,11 @@ class FieldMessages(rx.Component):
 
 
 def field_messages() -> rx.Component:
+    """Mounted once in each page's frame: every form of the page gets these messages."""
     short_one, short_other = tr_counted("Use at least {count} character.", "Use at least {count} characters.")
     return FieldMessages.create(
         missing=tr("Please fill in this field."),
+        choose=tr("Please choose one from the list."),
         email=tr("Enter an email address like name@example.com."),
         short_one=short_one,
         short_other=short_other,

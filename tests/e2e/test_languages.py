@@ -355,6 +355,17 @@ def test_the_browsers_field_messages_are_in_the_apps_language_not_the_browsers(o
     assert password.evaluate(said) == "Utilisez au moins 12 caractères."
     expect(page).to_have_url(re.compile(r"/register$"))  # nothing was sent
 
+    # A list with nothing chosen: the early-access form's province, for a clinician.
+    person.goto("/")
+    page.get_by_label("Votre nom").fill("Dre Okafor")
+    page.get_by_label("Courriel").fill("okafor@clinic.example")
+    page.get_by_label("clinicien·ne").check()
+    page.get_by_label("Profession", exact=True).fill("Psychologue")
+    page.get_by_role("button", name="Demander un accès anticipé").click()
+    province = page.get_by_label("Province ou territoire où vous exercez")
+    expect(province).to_be_focused()
+    assert province.evaluate(said) == "Veuillez choisir un élément de la liste."
+
 
 def test_the_first_paint_is_already_in_the_browsers_language(browser, running_app: RunningApp) -> None:
     """Before the server has answered (its websocket held back here), a page shows the
