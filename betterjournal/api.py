@@ -550,7 +550,10 @@ async def reminders_off(request: Request) -> Response:
     """Turn a person's reminders off from the link in a reminder email, at once (GET, or
     the mail program's one-click POST). The token is purpose-bound: it does this and
     nothing else, signs nobody in, and a forged or altered one changes nothing."""
-    reader = await in_session(reminders.opt_out, token=request.query_params.get("token"))
+    token = request.query_params.get("token")
+    reader = await in_session(reminders.opt_out, token=token)
+    if reader is not None:  # the person's settings open in a tab show them off at once
+        live.recheck_people([reminders.opted_out_person(token)])  # type: ignore[list-item]
     if request.method == "POST":
         return Response(status_code=200 if reader is not None else 400)
     if reader is None:

@@ -3,13 +3,16 @@ their reminders."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import time
 
+from betterjournal import routes
 from betterjournal.core import accounts, reminders
 from betterjournal.db import in_session
 from betterjournal.i18n import TIME_ZONE_CHOICES, Reader, time_zone_name
 from betterjournal.models import Role
+from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
 from betterjournal.state.reminders import refresh_banners
 
@@ -50,6 +53,9 @@ class SettingsState(AppState):
     quiet_end: str = "07:00"
     reminders_version: int = 0  # the form is mounted again with each load or save
     weekdays: list[str] = [""] * 7  # Monday first, in the person's language (Babel)
+    # The settings page open: reminders changed elsewhere (another tab, the email's one-tap
+    # "turn off") show at once (state/live.py), so this form never sends old choices back.
+    _held_path: str = ""
 
     def _fill(self) -> None:
         reader = self._reader()
@@ -83,6 +89,16 @@ class SettingsState(AppState):
         viewer = self._viewer()
         if viewer.role == Role.CLIENT:
             self._show_reminders(await in_session(reminders.preferences, user_id=viewer.user_id))
+            self._held_path = routes.SETTINGS
+            self._keep_current()
+
+    def _leave(self) -> None:
+        self._held_path = ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The reminders as the server holds them now (changed in another tab, or turned off
+        from a reminder email)."""
+        self._show_reminders(await in_session(reminders.preferences, user_id=uuid.UUID(viewer_id)))
 
     @guarded(Role.CLIENT)
     async def save_reminders(self, form: dict) -> None:
@@ -96,6 +112,7 @@ class SettingsState(AppState):
             return reminders.preferences(session, user_id=viewer.user_id)
 
         self._show_reminders(await in_session(keep), draw_again=False)
+        live.recheck_people([viewer.user_id], but=self.router.session.client_token)  # other tabs
         self.notice = self._t("Reminders saved.") if plan.any_on else self._t("Reminders are off.")
         if not plan.any_on:  # a banner on screen goes too, in every tab
             refresh_banners([viewer.user_id])

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT
-from people import sign_in
+from people import Tab, sign_in
 from playwright.sync_api import Page, expect
 from smtp_mailbox import link_in, text_of
 from sqlmodel import select
@@ -152,8 +152,23 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     time.sleep(1.5)  # a scheduler round or two more
     sent = running_app.mailbox.messages_to(email)
     assert len(sent) == 2 and "a moment to write?" in text_of(sent[1]), [text_of(m) for m in sent]
+    # Settings open in another tab: turned off from the email, its boxes untick at once, and a
+    # change made there then keeps them off (it sent the old choices back: all on again).
+    desk = Tab(person.context.new_page(), running_app)
+    desk.goto(routes.SETTINGS)
+    expect(desk.page.get_by_role("checkbox", name="Remind me to check in")).to_be_checked()
     person.page.goto(link_in(message, routes.API_REMINDERS_OFF))
     expect(page.get_by_role("heading", name="Reminders are off")).to_be_visible()
+    expect(desk.page.get_by_role("checkbox", name="Remind me to check in")).not_to_be_checked()
+    expect(desk.page.get_by_role("checkbox", name="Remind me to write")).not_to_be_checked()
+    desk.page.get_by_role("checkbox", name="Remind me on days homework is due").check()
+    expect(desk.page.get_by_role("status").filter(has_text="Reminders saved.")).to_be_visible()
+    deadline = time.monotonic() + 10
+    while not (plan := saved_plan()).homework.on:
+        assert time.monotonic() < deadline, plan
+        time.sleep(0.1)
+    assert not plan.check_in.on and not plan.journal.on, plan
+    desk.page.close()
     page.get_by_role("link", name="Go to settings").click()
     expect(page.get_by_role("checkbox", name="Remind me to check in")).not_to_be_checked()
     expect(page.get_by_role("checkbox", name="Remind me to write")).not_to_be_checked()
