@@ -54,7 +54,12 @@ class ItemSharingState(AppState):
         if self._item_id:
             item = uuid.UUID(self._item_id)
             shares = await in_session(sharing.shares_of, owner_id=uuid.UUID(viewer_id), item_ids=[item])
+            was = {line.clinician_id: line.shared for line in self.shares}
             self.shares = share_lines(shares[item], self._reader())
+            now = {line.clinician_id: line.shared for line in self.shares}
+            if self.confirmed_for and now.get(self.confirmed_for) != was.get(self.confirmed_for):
+                # Switched in another tab: "Shared with …" under a switch now off said the opposite.
+                self.confirmation, self.confirmed_for = "", ""
 
     @guarded(Role.CLIENT)
     async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:

@@ -294,6 +294,31 @@ def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app:
     expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_in_viewport()
 
 
+def test_a_share_switched_in_another_tab_leaves_no_word_saying_the_opposite(people, running_app) -> None:
+    """The same entry open in two tabs: shared in one, made private in the other. The first
+    tab showed the switch off and "Private: Dr. Moss can't see this." and, under it, its own
+    tap's "Shared with Dr. Moss." until reloaded (a walk-through: two opposite answers)."""
+    _doctor, client = people
+    title = running_app.marker("two-tabs")
+    write_entry(client, title, "Open in two tabs.")
+    phone = client.page
+    desk = client.context.new_page()
+    desk.goto(phone.url)
+    desk_switch = desk.get_by_role("switch", name="Share with Dr. Moss")
+    expect(desk_switch).not_to_be_checked()
+
+    phone.get_by_role("switch", name="Share with Dr. Moss").click()
+    expect(phone.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+    expect(desk_switch).to_be_checked()  # at once, in the other tab
+    desk_switch.click()
+    expect(desk.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+
+    expect(phone.get_by_role("switch", name="Share with Dr. Moss")).not_to_be_checked()
+    expect(phone.get_by_text("Private: Dr. Moss can't see this.")).to_be_visible()
+    expect(phone.get_by_text("Shared with Dr. Moss.")).to_have_count(0)
+    desk.close()
+
+
 def test_the_clinician_sees_whose_entry_and_the_way_back(people, running_app: RunningApp) -> None:
     doctor, client = people
     title = running_app.marker("for-moss")
