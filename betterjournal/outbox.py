@@ -28,7 +28,6 @@ import uuid
 from datetime import datetime, timedelta
 from email import message_from_string
 from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 from typing import Protocol, cast
 from urllib.parse import unquote, urlsplit
@@ -36,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import bindparam, func
 from sqlmodel import col, delete, select, update
 
-from betterjournal.core.mail import outbox_key
+from betterjournal.core.mail import MAIL_POLICY, outbox_key
 from betterjournal.db import in_rounds, off_the_loop, run_prebuilt, session_scope
 from betterjournal.models import OutboxMessage, utcnow
 from betterjournal.settings import get_settings
@@ -76,7 +75,7 @@ class FolderTransport:
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(message.as_bytes(policy=SMTP))
+                out.write(message.as_bytes(policy=MAIL_POLICY))
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, final)
@@ -240,7 +239,12 @@ def _open(message_id: uuid.UUID, blob: bytes | None) -> EmailMessage:
     text = outbox_key().open_field(OutboxMessage.message_ct, message_id, blob)
     if not text:
         raise ValueError("outbox message without content")
-    return cast(EmailMessage, message_from_string(text, policy=SMTP))
+    return _open_text(text)
+
+
+def _open_text(text: str) -> EmailMessage:
+    """A sealed message's text (core/mail.py's `message.as_string()`) as a message again."""
+    return cast(EmailMessage, message_from_string(text, policy=MAIL_POLICY))
 
 
 def _mark_sent(message_id: uuid.UUID, now: datetime) -> None:

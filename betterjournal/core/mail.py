@@ -9,9 +9,10 @@ the database holds no address or subject in the clear for it.
 from __future__ import annotations
 
 import uuid
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 
 from sqlmodel import Session
@@ -22,6 +23,27 @@ from betterjournal.models import OutboxMessage, utcnow
 from betterjournal.settings import get_settings
 
 OUTBOX_KEY_PURPOSE = "outbox/v1"
+
+
+class MailPolicy(EmailPolicy):
+    """The SMTP policy (CRLF line ends, non-ASCII headers encoded as RFC 2047 words), but a
+    non-ASCII subject is folded by `email.header.Header`: the newer folder drops the space
+    where it splits the encoded words ("a été modifié" arrived as "a étémodifié" in every
+    mail program; 31 of the French messages, tried as subjects, lost a space)."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() == "subject" and not str(value).isascii():
+            encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
+            return f"{name}: {encoded}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() == "subject" and not str(value).isascii():
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = MailPolicy(linesep="\r\n")
 
 
 def outbox_key() -> SystemKey:
@@ -50,8 +72,8 @@ def compose(message_id: uuid.UUID, *, to: str, email: Email) -> EmailMessage:
     if recipient.addr_spec != to:
         raise ValueError("not a plain email address")
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
-    # The SMTP policy writes CRLF line ends and encodes non-ASCII headers (RFC 2047).
-    message = EmailMessage(policy=SMTP)
+    # CRLF line ends; non-ASCII headers encoded (RFC 2047), a subject's spaces kept.
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = settings.mail_from
     message["To"] = recipient.addr_spec
     message["Subject"] = email.subject

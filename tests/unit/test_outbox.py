@@ -401,3 +401,35 @@ def test_the_background_sender_delivers_and_survives_a_failing_round(db, monkeyp
     asyncio.run(run())
     assert eml.exists()
     assert len(rounds) >= 2
+
+
+def test_a_french_subject_keeps_every_space_wherever_it_is_folded(db) -> None:
+    """Python's header folder dropped the space where it split a long subject's encoded
+    words: "votre mot de passe a été modifié" arrived as "a étémodifié" (a walk-through's
+    mail). Every French message, as a subject, arrives as it was written, through the outbox's
+    seal and its folder transport."""
+    from babel.messages.pofile import read_po
+
+    from betterjournal.i18n import LOCALE_DIR
+
+    catalogue = read_po((LOCALE_DIR / "fr_CA" / "LC_MESSAGES" / "messages.po").open("rb"))
+    subjects = {
+        f"Betterjournal\u00a0: {text}"
+        for message in catalogue
+        for text in (message.string if isinstance(message.string, tuple | list) else [message.string])
+        if text and "\n" not in text and len(text) < 150
+    }
+    subjects.add(emails.password_changed(Reader(language=FRENCH), RESET_LINK).subject)  # the one found
+    assert len(subjects) > 500
+    changed = []
+    for subject in subjects:
+        sealed = mail.compose(uuid.uuid4(), to="x@example.test", email=emails.Email(subject, "x", "<p>x</p>"))
+        sent = outbox._open_text(sealed.as_string()).as_bytes()
+        if message_from_bytes(sent, policy=default)["Subject"] != subject:
+            changed.append(subject)
+    assert changed == []
+    first = _queue("spaces@example.test", reader=Reader(language=FRENCH))
+    assert outbox.deliver_due() == 1
+    eml = (get_settings().outbox_dir / f"{first}.eml").read_bytes()
+    arrived = cast(EmailMessage, message_from_bytes(eml, policy=default))
+    assert arrived["Subject"] == emails.reset_password(Reader(language=FRENCH), RESET_LINK).subject
