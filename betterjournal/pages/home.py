@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.inputs import radio_button, radio_row
+from betterjournal.components.inputs import ask_first, radio_button, radio_row
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
 from betterjournal.state.admin import AdminState
@@ -16,7 +16,8 @@ def _filter(label, value: str, current, on_click) -> rx.Component:
 
 
 def _detail(label, value) -> rx.Component:
-    return rx.cond(value != "", rx.text(rx.text.strong(label, ": "), value, size="2"))
+    # "Profession: …"; French sets the colon apart ("Profession : …").
+    return rx.cond(value != "", rx.text(rx.text.strong(tr("{label}:", label=label)), " ", value, size="2"))
 
 
 def _request_card(request) -> rx.Component:
@@ -63,12 +64,24 @@ def _request_card(request) -> rx.Component:
                             on_click=AdminState.approve(request.id).throttle(ONE_TAP_MS),
                         ),
                     ),
-                    rx.button(
+                    # Asked first: a declined request can't be approved afterwards.
+                    ask_first(
                         tr("Decline"),
+                        dialog_id="decline-" + request.id,
+                        question=tr("Decline the request from {name}?", name=request.name),
+                        explanation=tr(
+                            "Nothing is sent to them. The request moves to Declined, and it can't be "
+                            "approved afterwards."
+                        ),
+                        keep=tr("Keep it waiting"),
+                        go_ahead=rx.button(
+                            tr("Decline"),
+                            type="button",
+                            on_click=AdminState.decline(request.id).throttle(ONE_TAP_MS),
+                        ),
                         size="3",
                         variant="soft",
                         color_scheme="gray",
-                        on_click=AdminState.decline(request.id).throttle(ONE_TAP_MS),
                     ),
                     wrap="wrap",
                     spacing="2",

@@ -65,8 +65,31 @@ def test_from_a_request_for_early_access_to_a_client_writing_in_french(open_phon
     expect(card.get_by_role("button", name="Approve")).to_have_count(0)  # not before the check
     card.get_by_role("button", name="I checked the public register").click()
     expect(card).to_contain_text("Registration checked by Ada Admin")
+    expect(card).to_contain_text("Profession: Psychologist")
     card.get_by_role("button", name="Approve").click()
     expect(_status(admin.page, "Approved.")).to_be_visible()
+
+    # Declining asks first (a declined request can't be approved afterwards).
+    stranger = open_phone()
+    stranger.goto("/")
+    stranger_email = f"stranger-{suffix}@example.ca"
+    stranger.page.get_by_label("Your name").fill("Sam Stranger")
+    stranger.page.get_by_label("Email").fill(stranger_email)
+    stranger.page.get_by_label("a client").check()
+    stranger.page.get_by_role("button", name="Request early access").click()
+    expect(_status(stranger.page, "We've received your request.")).to_be_visible()
+    admin.page.reload()
+    requests = admin.page.get_by_role("list", name="Requests")
+    waiting = requests.get_by_role("listitem").filter(has_text=stranger_email)
+    waiting.get_by_role("button", name="Decline").click()
+    question = admin.page.get_by_role("alertdialog", name="Decline the request from Sam Stranger?")
+    expect(question).to_be_visible()
+    question.get_by_role("button", name="Keep it waiting").click()
+    expect(question).to_be_hidden()
+    expect(waiting).to_contain_text("Waiting")
+    waiting.get_by_role("button", name="Decline").click()
+    question.get_by_role("button", name="Decline").click()
+    expect(_status(admin.page, "Declined. No email was sent.")).to_be_visible()
 
     # The set-password email arrives; the clinician chooses a password from its link.
     approval = running_app.mailbox.wait_for(doctor_email)
