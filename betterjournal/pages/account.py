@@ -265,7 +265,7 @@ def confirm_email_page() -> rx.Component:
 # --- two-step sign-in -----------------------------------------------------------------
 
 
-def _code_field(hint: Text = "") -> rx.Component:
+def _code_field(hint: Text = "", **props) -> rx.Component:
     return form_field(
         tr("Code"),
         "code",
@@ -273,6 +273,7 @@ def _code_field(hint: Text = "") -> rx.Component:
         input_mode="text",
         max_length=40,
         hint=hint,
+        **props,
     )
 
 
@@ -284,7 +285,10 @@ def sign_in_code_page() -> rx.Component:
                 rx.text(tr("Enter the 6-digit code from your authenticator app."), size="2"),
                 form(
                     rx.vstack(
-                        _code_field(tr("Lost your phone? Enter one of your recovery codes instead.")),
+                        # The page's one task: the code is typed at once, with no Tab to reach it.
+                        _code_field(
+                            tr("Lost your phone? Enter one of your recovery codes instead."), auto_focus=True
+                        ),
                         rx.button(tr("Continue"), type="submit", size="3", width="100%"),
                         spacing="4",
                         width="100%",
