@@ -77,6 +77,13 @@ def pN_(context: str, message: str) -> InContext:
     return marked
 
 
+# The crisis line: at the foot of every page (components/layout.py) and on the offline page
+# (pwa.py), with a tap to call or to text.
+CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
+CRISIS_CALL = N_("Call 988")
+CRISIS_TEXT = N_("Text 988")
+
+
 # The time zones the settings page offers: Canada's, east to west. A person whose browser
 # is set to a zone elsewhere is offered that one too.
 TIME_ZONE_CHOICES: tuple[tuple[str, Message], ...] = (

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from betterjournal import routes
-from betterjournal.i18n import LANGUAGES, N_, Reader
+from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGES, N_, Reader
 
 THEME_COLOUR = "#0d9488"
 BACKGROUND_COLOUR = "#ffffff"
@@ -45,7 +45,6 @@ OFFLINE_WORDS = (
     N_("When you're connected again, tap Try again."),
 )
 TRY_AGAIN = N_("Try again")
-CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
 
 
 def is_hashed_asset(path: str) -> bool:
@@ -124,8 +123,14 @@ def offline_page(language: str) -> str:
 
 def _offline_section(reader: Reader, *, first: bool) -> str:
     words = "\n".join(f"<p>{html.escape(reader.t(text))}</p>" for text in OFFLINE_WORDS)
+    # The service worker points "Try again" at the page the person asked for (pwa_worker.js).
     again = f'<p><a class="again" href="{START_URL}">{html.escape(reader.t(TRY_AGAIN))}</a></p>'
-    crisis = f'<p class="crisis">{html.escape(reader.t(CRISIS_LINE))}</p>'
+    # A phone call or a text needs no connection to the app: the links work offline.
+    crisis = (
+        f'<p class="crisis">{html.escape(reader.t(CRISIS_LINE))} '
+        f'<a href="tel:988">{html.escape(reader.t(CRISIS_CALL))}</a> · '
+        f'<a href="sms:988">{html.escape(reader.t(CRISIS_TEXT))}</a></p>'
+    )
     heading = "h1" if first else "h2"
     return (
         f'<section lang="{html.escape(reader.language)}">\n'

@@ -44,7 +44,10 @@ self.addEventListener("fetch", (event) => {
     // Always the network; without one, the offline page instead of the browser's error.
     event.respondWith(
       fetch(request).catch(() =>
-        caches.open(CACHE).then((cache) => cache.match(OFFLINE_URL)).then((page) => page || Response.error()),
+        caches
+          .open(CACHE)
+          .then((cache) => cache.match(OFFLINE_URL))
+          .then((page) => (page ? tryAgainAt(page, url) : Response.error())),
       ),
     );
     return;
@@ -65,3 +68,17 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// The offline page with its "Try again" pointed at the page the person asked for (it led to
+// the start page: someone opening the check-in landed in the journal).
+async function tryAgainAt(page, url) {
+  if (url.pathname === OFFLINE_URL) {
+    return page;
+  }
+  const asked = (url.pathname + url.search).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const text = (await page.text()).replace(/(<a class="again" href=")[^"]*"/g, `$1${asked}"`);
+  const headers = new Headers(page.headers);
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  return new Response(text, { status: page.status, statusText: page.statusText, headers });
+}

@@ -14,13 +14,10 @@ from betterjournal.components.inputs import ask_first, dismiss_button
 from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
-from betterjournal.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
 
-CRISIS_LINE = N_("Betterjournal is not for emergencies. In crisis, call or text 988.")
-CRISIS_CALL = N_("Call 988")
-CRISIS_TEXT = N_("Text 988")
 TAP = "var(--tap)"  # 44 px at the default font size; grows with the reader's text (assets/app.css)
 
 # The path the browser is on (React Router's): the tab bar marks where you are at once,

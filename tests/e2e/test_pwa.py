@@ -275,15 +275,23 @@ def test_opening_the_app_offline_shows_the_offline_page(phone, running_app, loca
     page.goto(running_app.url + pwa.START_URL)
     title = "You're offline" if locale == "en" else "Vous êtes hors ligne"
     again = "Try again" if locale == "en" else "Réessayer"
+    call = "Call 988" if locale == "en" else "Appeler le 988"
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
-    expect(page.get_by_role("link", name=again)).to_be_visible()
+    expect(page.get_by_role("link", name=again).first).to_be_visible()
+    # The crisis line can be tapped: a call or a text needs no connection to the app.
+    expect(page.get_by_role("link", name=call).first).to_have_attribute("href", "tel:988")
     assert page.evaluate("document.documentElement.lang") == locale
     _shoot(page, f"offline-390x844-{locale}")
 
+    # Opened at another page, "Try again" goes back to that page (it led to the start page).
+    page.goto(running_app.url + routes.CHECK_IN)
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    expect(page.get_by_role("link", name=again).first).to_have_attribute("href", routes.CHECK_IN)
     tab.page.context.set_offline(False)
-    page.get_by_role("link", name=again).click()
+    page.get_by_role("link", name=again).first.click()
     expect(page.get_by_role("heading", name=title)).not_to_be_visible()
     expect(page.get_by_role("heading", level=1).first).to_be_visible()  # the app again
+    expect(page).to_have_url(re.compile("check-in"))  # there, or signing in on the way there
 
 
 def test_words_written_offline_are_saved_when_back_and_never_cached(phone, running_app) -> None:
