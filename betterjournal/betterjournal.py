@@ -133,7 +133,7 @@ PAGES = [
     (sign_in_page, routes.SIGN_IN, N_("Sign in"), AppState.prepare_public_page),
     (register_page, routes.REGISTER, N_("Create your account"), AppState.prepare_public_page),
     (forgot_page, routes.FORGOT, N_("Forgot your password?"), AppState.prepare_public_page),
-    (choose_password_page, routes.CHOOSE_PASSWORD, N_("Choose a password"), AppState.prepare_public_page),
+    (choose_password_page, routes.CHOOSE_PASSWORD, N_("Choose a password"), AppState.prepare_password_page),
     (
         confirm_email_page,
         routes.CONFIRM_EMAIL,

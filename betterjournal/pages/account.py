@@ -12,7 +12,7 @@ from betterjournal.components.forms import KeepTyped, form, form_field, native_s
 from betterjournal.components.layout import labelled_field, public_shell, sign_out_form
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
-from betterjournal.core import access
+from betterjournal.core import access, tokens
 from betterjournal.pages.auth import invitation_code_line
 from betterjournal.state.account import LandingState, SignInCodeState, TwoStepState
 from betterjournal.state.base import AppState
@@ -224,6 +224,19 @@ def forgot_page() -> rx.Component:
 def choose_password_page() -> rx.Component:
     return public_shell(
         rx.cond(
+            AppState.link_usable,
+            _choose_password(),
+            # Said before anything is typed (it was said only once a new password was sent).
+            rx.text(tr(tokens.EXPIRED), size="2", role="status"),
+        ),
+        rx.text(rx.link(tr("Ask for a new link"), href=routes.FORGOT), size="2"),
+        heading=rx.cond(AppState.first_password, tr("Choose your password"), tr("Choose a new password")),
+    )
+
+
+def _choose_password() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
             AppState.first_password,
             rx.text(tr("Welcome to Betterjournal. Choose the password you'll sign in with."), size="2"),
             rx.text(tr("Choose a new password. You'll be signed out everywhere else."), size="2"),
@@ -244,8 +257,6 @@ def choose_password_page() -> rx.Component:
             ),
             link=True,
         ),
-        rx.text(rx.link(tr("Ask for a new link"), href=routes.FORGOT), size="2"),
-        heading=rx.cond(AppState.first_password, tr("Choose your password"), tr("Choose a new password")),
     )
 
 

@@ -26,12 +26,12 @@ from reflex_base.event import Event, EventCallback
 
 from betterjournal import limits, routes
 from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
-from betterjournal.core import accounts, audit, form_tokens
+from betterjournal.core import accounts, audit, form_tokens, tokens
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.crypto import DecryptionError, sha256_hex
 from betterjournal.db import in_session
 from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
-from betterjournal.models import AuditAction, AuditOutcome, Role, Viewer
+from betterjournal.models import AuditAction, AuditOutcome, Role, TokenPurpose, Viewer
 from betterjournal.settings import get_settings
 from betterjournal.state import live
 
@@ -114,6 +114,7 @@ class AppState(rx.State):
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
     first_password: bool = False  # choosing the first password (after approval), not a reset
+    link_usable: bool = True  # the emailed link (link_token) can still be used
     # The server sent a sign-in or registration form back with a problem: the other fields
     # come back filled, never the password, and its field says so.
     retype_password: bool = False
@@ -277,6 +278,14 @@ class AppState(rx.State):
     async def prepare_public_page(self) -> None:
         """On sign-in and registration pages: forget any previous session, issue a form token."""
         await self._prepare_public()
+
+    @rx.event
+    async def prepare_password_page(self) -> None:
+        """The choose-a-password page: says at once when its link is used or expired, rather
+        than after a new password was typed and sent."""
+        await self._prepare_public()
+        purpose = TokenPurpose.SET_PASSWORD if self.first_password else TokenPurpose.RESET_PASSWORD
+        self.link_usable = await in_session(tokens.peek, token=self.link_token, purpose=purpose) is not None
 
     async def _prepare_public(self) -> None:
         await self._forget()
