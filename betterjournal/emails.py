@@ -31,7 +31,7 @@ class _Link:
 
 # Inline styles only: many mail programs drop <style> blocks and never load outside CSS.
 _BUTTON_STYLE = (
-    "display:inline-block;padding:12px 20px;border-radius:6px;background:#0d9488;"
+    "display:inline-block;padding:12px 20px;border-radius:6px;background:#0f766e;"
     "color:#ffffff;text-decoration:none;font-weight:600"
 )
 _BODY_STYLE = "font-family:sans-serif;font-size:16px;line-height:1.5;color:#1f2937;max-width:560px"

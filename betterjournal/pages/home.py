@@ -7,6 +7,7 @@ import reflex as rx
 from betterjournal.components.inputs import ask_first, radio_button, radio_row
 from betterjournal.components.layout import page_shell
 from betterjournal.components.text import tr
+from betterjournal.i18n import pN_
 from betterjournal.state.admin import AdminState
 from betterjournal.state.base import ONE_TAP_MS
 
@@ -97,8 +98,9 @@ def _request_card(request) -> rx.Component:
 def admin_page() -> rx.Component:
     statuses = (
         ("pending", tr("Waiting")),
-        ("approved", tr("Approved")),
-        ("declined", tr("Declined")),
+        # The lists (French: "Approuvées"), not one request's status ("Approuvée").
+        ("approved", tr(pN_("which requests are listed", "Approved"))),
+        ("declined", tr(pN_("which requests are listed", "Declined"))),
         ("all", tr("All")),
     )
     roles = (("all", tr("Everyone")), ("client", tr("Clients")), ("clinician", tr("Clinicians")))

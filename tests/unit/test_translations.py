@@ -10,7 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from betterjournal import catalogue
-from betterjournal.i18n import FRENCH, LOCALE_DIR, TIME_ZONE_CHOICES, Reader, placeholders
+from betterjournal.i18n import LOCALE_DIR, placeholders
 
 FRENCH_PO = LOCALE_DIR / "fr_CA" / "LC_MESSAGES" / "messages.po"
 
@@ -150,15 +150,3 @@ def test_a_message_with_a_context_needs_its_own_french() -> None:
         "no French for 'Homework' (context 'one item')",
         "French for a message no longer in the code: 'Homework' (context 'a context no longer used')",
     ]
-
-
-def test_each_time_zone_names_the_same_cities_in_french() -> None:
-    """The settings' time zones: the French named fewer cities ("Heure du Pacifique
-    (Vancouver)" for "Pacific time (Vancouver, Victoria)"), so a person in Victoria found
-    their city in English only."""
-    french = Reader(FRENCH)
-    for _zone, message in TIME_ZONE_CHOICES:
-        english_cities = re.search(r"\((.*)\)", str(message))
-        french_cities = re.search(r"\((.*)\)", french.t(message))
-        assert english_cities and french_cities, message
-        assert french_cities.group(1) == english_cities.group(1), (str(message), french.t(message))
