@@ -212,8 +212,10 @@ def test_the_charts_in_view_are_drawn_one_task_each_so_a_tap_can_come_between(
     phone = _slow_phone_signed_in(open_phone, running_app, watching=DRAWN_AND_LONG_TASKS)
     phone.goto("/check-ins")
     places = phone.page.locator(".bj-chart")
-    expect(places.nth(1).locator(".main-svg").first).to_be_attached(timeout=20_000)
-    first, second = phone.page.evaluate("window.__drawn.slice(0, 2)")
+    for index in (0, 1):
+        expect(places.nth(index).locator(".main-svg").first).to_be_attached(timeout=20_000)
+    # In either order (a chart whose data comes later is drawn after the next one).
+    first, second = sorted(phone.page.evaluate("window.__drawn.slice(0, 2)"))
     assert first != second, f"both charts drawn at {first:.0f} ms, in one task"
     together = phone.page.evaluate(
         "([a, b]) => window.__longTasks.filter(([start, end]) => start <= a && b <= end)", [first, second]
