@@ -533,16 +533,15 @@ async def offline_page(request: Request) -> Response:
 
 
 def _calm_page(reader: Reader, heading: str, *paragraphs: str, link: tuple[str, str]) -> str:
-    """A small page of our own, in the person's language: no script, nothing outside."""
+    """A small page of our own, in the person's language and the app's look (pwa.calm_page):
+    no script, nothing outside; the crisis line at its foot, as on every page."""
     body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
-    return (
-        f'<!DOCTYPE html><html lang="{html.escape(reader.language)}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(heading)} · Betterjournal</title></head>"
-        '<body style="font-family:system-ui,sans-serif;font-size:1rem;line-height:1.5;color:#1f2937;'
-        'max-width:32rem;margin:0 auto;padding:1.5rem 1rem">'
-        f"<main><h1>{html.escape(heading)}</h1>{body}"
-        f'<p><a href="{html.escape(link[1])}">{html.escape(link[0])}</a></p></main></body></html>'
+    return pwa.calm_page(
+        reader.language,
+        heading,
+        f"<h1>{html.escape(heading)}</h1>{body}"
+        f'<p><a class="again" href="{html.escape(link[1])}">{html.escape(link[0])}</a></p>'
+        f"{pwa.crisis_line(reader)}",
     )
 
 

@@ -74,21 +74,9 @@ def manifest(language: str) -> dict[str, object]:
     }
 
 
-def offline_page(language: str) -> str:
-    """A calm page for when the app is opened without a connection: plain HTML, no script,
-    its words in the person's language first, then in the other one."""
-    order = [language, *(other for other in LANGUAGES if other != language)]
-    sections = "\n".join(_offline_section(Reader(lang), first=lang == language) for lang in order)
-    title = html.escape(Reader(language).t(OFFLINE_TITLE))
-    return f"""<!DOCTYPE html>
-<html lang="{html.escape(language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="theme-color" content="{THEME_COLOUR}">
-<title>{title} · Betterjournal</title>
-<style>
+# The look of the app's few plain pages (the offline page, the reminders' one-tap "off"):
+# no script, nothing outside, light or dark as the phone is, calm at 11 pm like the app.
+CALM_STYLE = f"""
   body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
          color: #1c2024; background: {BACKGROUND_COLOUR}; line-height: 1.5; }}
   main {{ max-width: 30rem; margin: 0 auto; padding: 2rem 1.25rem 3rem; }}
@@ -96,20 +84,34 @@ def offline_page(language: str) -> str:
   h1 {{ font-size: 1.5rem; margin: 0 0 1rem; }}
   section + section {{ margin-top: 2rem; padding-top: 1.5rem; border-top: 1px solid #d9dde0; }}
   section + section h1 {{ font-size: 1.25rem; }}
+  a {{ color: #0b6b62; }}
   a.again {{ display: inline-flex; align-items: center; min-height: 2.75rem; padding: 0 1.25rem;
             border-radius: 0.75rem; background: #0b6b62; color: #fff; text-decoration: none;
             font-weight: 600; }}
   a.again:focus-visible {{ outline: 3px solid #1c2024; outline-offset: 2px; }}
   .crisis {{ color: #50575e; font-size: 0.95rem; margin-top: 2rem; }}
-  /* Dark when the phone is (the app's own dark colours), calm at 11 pm like the app. */
   @media (prefers-color-scheme: dark) {{
     body {{ color: #edeef0; background: #111113; }}
-    .brand {{ color: #53c2b3; }}
+    .brand, a {{ color: #53c2b3; }}
+    a.again {{ color: #fff; }}
     section + section {{ border-top-color: #3a3f42; }}
     a.again:focus-visible {{ outline-color: #edeef0; }}
     .crisis {{ color: #b0b4ba; }}
   }}
-</style>
+"""
+
+
+def calm_page(language: str, title: str, sections: str) -> str:
+    """One of the app's plain pages: its `sections` (HTML) under the app's name, in its style."""
+    return f"""<!DOCTYPE html>
+<html lang="{html.escape(language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="theme-color" content="{THEME_COLOUR}">
+<title>{html.escape(title)} · Betterjournal</title>
+<style>{CALM_STYLE}</style>
 </head>
 <body>
 <main>
@@ -121,21 +123,32 @@ def offline_page(language: str) -> str:
 """
 
 
-def _offline_section(reader: Reader, *, first: bool) -> str:
-    words = "\n".join(f"<p>{html.escape(reader.t(text))}</p>" for text in OFFLINE_WORDS)
-    # The service worker points "Try again" at the page the person asked for (pwa_worker.js).
-    again = f'<p><a class="again" href="{START_URL}">{html.escape(reader.t(TRY_AGAIN))}</a></p>'
-    # A phone call or a text needs no connection to the app: the links work offline.
-    crisis = (
+def crisis_line(reader: Reader) -> str:
+    """The crisis line, with a tap to call or text (a call needs no connection to the app)."""
+    return (
         f'<p class="crisis">{html.escape(reader.t(CRISIS_LINE))} '
         f'<a href="tel:988">{html.escape(reader.t(CRISIS_CALL))}</a> · '
         f'<a href="sms:988">{html.escape(reader.t(CRISIS_TEXT))}</a></p>'
     )
+
+
+def offline_page(language: str) -> str:
+    """A calm page for when the app is opened without a connection: plain HTML, no script,
+    its words in the person's language first, then in the other one."""
+    order = [language, *(other for other in LANGUAGES if other != language)]
+    sections = "\n".join(_offline_section(Reader(lang), first=lang == language) for lang in order)
+    return calm_page(language, Reader(language).t(OFFLINE_TITLE), sections)
+
+
+def _offline_section(reader: Reader, *, first: bool) -> str:
+    words = "\n".join(f"<p>{html.escape(reader.t(text))}</p>" for text in OFFLINE_WORDS)
+    # The service worker points "Try again" at the page the person asked for (pwa_worker.js).
+    again = f'<p><a class="again" href="{START_URL}">{html.escape(reader.t(TRY_AGAIN))}</a></p>'
     heading = "h1" if first else "h2"
     return (
         f'<section lang="{html.escape(reader.language)}">\n'
-        f"<{heading}>{html.escape(reader.t(OFFLINE_TITLE))}</{heading}>\n{words}\n{again}\n{crisis}\n"
-        "</section>"
+        f"<{heading}>{html.escape(reader.t(OFFLINE_TITLE))}</{heading}>\n{words}\n{again}\n"
+        f"{crisis_line(reader)}\n</section>"
     )
 
 

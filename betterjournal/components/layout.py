@@ -15,7 +15,7 @@ from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGE_NAMES, LANGUAGES, N_
-from betterjournal.state.base import AppState
+from betterjournal.state.base import PUBLIC_PAGE_NOTICES, AppState
 from betterjournal.state.editor import EditorState
 
 TAP = "var(--tap)"  # 44 px at the default font size; grows with the reader's text (assets/app.css)
@@ -371,10 +371,15 @@ def _signed_out_here() -> rx.Component:
     return rx.cond(
         AppState.signed_out_here,
         rx.callout(
-            rx.text(
-                tr("You're signed out on this device."),
-                " ",
-                rx.link(tr("Sign in again"), href=routes.SIGN_IN),
+            rx.cond(
+                AppState.account_deleted_here,
+                # Not "sign in again": there is no account left to sign in to.
+                rx.text(tr(PUBLIC_PAGE_NOTICES["deleted"])),
+                rx.text(
+                    tr("You're signed out on this device."),
+                    " ",
+                    rx.link(tr("Sign in again"), href=routes.SIGN_IN),
+                ),
             ),
             icon="log-out",
             color_scheme="gray",

@@ -624,7 +624,11 @@ def client_homework_page() -> rx.Component:
         rx.cond(
             ClientHomeworkState.available,
             rx.vstack(
-                back_link(tr("Back to clients"), routes.CLIENTS),
+                # To the client's page, as the client's check-ins page goes (not the whole list).
+                back_link(
+                    tr("Back to {name}", name=ClientHomeworkState.client_name),
+                    routes.CLIENT_ENTRIES + "?client=" + ClientHomeworkState.client_id,
+                ),
                 rx.heading(
                     tr("Homework for {name}", name=ClientHomeworkState.client_name), as_="h2", size="4"
                 ),

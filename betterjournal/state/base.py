@@ -111,6 +111,7 @@ class AppState(rx.State):
     time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
     signed_out_here: bool = False  # this tab's session was ended from elsewhere (live push)
+    account_deleted_here: bool = False  # and it ended as the account was deleted
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
     first_password: bool = False  # choosing the first password (after approval), not a reset

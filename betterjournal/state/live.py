@@ -56,11 +56,11 @@ def signed_in_here(viewer_id: str, token: str) -> None:
         tokens.intersection_update({t for t in tokens if t in open_now} | {token})
 
 
-def recheck_sessions(user_ids: Iterable[uuid.UUID | str]) -> None:
-    """Sessions of these people just ended (signed out elsewhere, a new password): each of
-    their open tabs re-checks its cookie now, and one whose session ended is wiped and says
-    so at once, instead of at its next event."""
-    push_to_signed_in_tabs(user_ids, None)
+def recheck_sessions(user_ids: Iterable[uuid.UUID | str], *, deleted: bool = False) -> None:
+    """Sessions of these people just ended (signed out elsewhere, a new password; `deleted`:
+    their account is gone): each of their open tabs re-checks its cookie now, and one whose
+    session ended is wiped and says so at once, instead of at its next event."""
+    push_to_signed_in_tabs(user_ids, None, deleted=deleted)
 
 
 # What a push does in one tab, once its session is known to hold: (the tab's root state,
@@ -68,19 +68,21 @@ def recheck_sessions(user_ids: Iterable[uuid.UUID | str]) -> None:
 Push = Callable[[Any, Any], Awaitable[None]]
 
 
-def push_to_signed_in_tabs(user_ids: Iterable[uuid.UUID | str], push: Push | None, *, but: str = "") -> None:
+def push_to_signed_in_tabs(
+    user_ids: Iterable[uuid.UUID | str], push: Push | None, *, but: str = "", deleted: bool = False
+) -> None:
     """In the background, in every open tab these people are signed in on (but the tab
     `but`, which shows the change already): re-check the tab's session (without counting
     it as their activity); a tab whose session ended is wiped and says so; in the others,
     `push` (if any) runs and its change reaches the browser at once."""
     for user_id in {str(u) for u in user_ids}:
         for token in _signed_in_tabs.get(user_id, set()) - {but}:
-            task = asyncio.create_task(_push(user_id, token, push), context=contextvars.Context())
+            task = asyncio.create_task(_push(user_id, token, push, deleted), context=contextvars.Context())
             _tasks.add(task)
             task.add_done_callback(_tasks.discard)
 
 
-async def _push(user_id: str, token: str, push: Push | None) -> None:
+async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:
     import reflex as rx
 
     from betterjournal.betterjournal import app
@@ -98,7 +100,7 @@ async def _push(user_id: str, token: str, push: Push | None) -> None:
                 return
             viewer = await app_state._identify(touch=False)
             if viewer is None:
-                app_state.signed_out_here = True
+                app_state.signed_out_here, app_state.account_deleted_here = True, deleted
                 _signed_in_tabs.get(user_id, set()).discard(token)
             elif push is not None:
                 await push(root, viewer)

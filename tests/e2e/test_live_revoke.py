@@ -113,12 +113,22 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     expect(page.get_by_role("alert").filter(has_text="That password isn't right.")).to_be_visible()
     expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
 
+    # Another tab of theirs, open on their journal, is told at once what happened (it said
+    # "You're signed out on this device. Sign in again", to an account that is gone).
+    other = client.context.new_page()
+    other.goto(running_app.url + "/journal")
+    expect(other.get_by_role("heading", name="Your journal")).to_be_visible()
+
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_role("checkbox", name="I understand that everything will be deleted").check()
     delete.click()
     expect(
         page.get_by_role("status").filter(has_text="Your account and everything in it are deleted.")
     ).to_be_visible()
+    gone = other.get_by_role("alert").filter(has_text="Your account and everything in it are deleted.")
+    expect(gone).to_be_visible()
+    expect(other.get_by_role("link", name="Sign in again")).to_have_count(0)
+    other.close()
     # The clinician's open page drops the entry at once, and it can't be signed in to again.
     expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
     expect(doctor.page.get_by_text(title)).to_have_count(0)
