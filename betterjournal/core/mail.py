@@ -29,7 +29,7 @@ class MailPolicy(EmailPolicy):
     """The SMTP policy (CRLF line ends, non-ASCII headers encoded as RFC 2047 words), but a
     non-ASCII subject is folded by `email.header.Header`: the newer folder drops the space
     where it splits the encoded words ("a été modifié" arrived as "a étémodifié" in every
-    mail program; 31 of the French messages, tried as subjects, lost a space)."""
+    mail program; tests/unit/test_outbox.py sends every French message as a subject)."""
 
     def fold(self, name: str, value: str) -> str:
         if name.lower() == "subject" and not str(value).isascii():
