@@ -4,6 +4,7 @@ email that reached the suite's SMTP server."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,7 +85,12 @@ def print_from_the_page(page, button_name: str) -> list[bool]:
     """Tap the page's print button (e.g. "Print / save as PDF"); once the page has opened
     the print dialog (PRINT_DIALOG), whether each chart was drawn then."""
     page.get_by_role("button", name=button_name).click()
-    page.wait_for_function("window.__printed.length > 0")
+    # Asked from here, not polled in the page: Playwright's polling evaluates its predicate
+    # as a string, which the app's CSP refuses (no 'unsafe-eval') once it has to poll.
+    deadline = time.monotonic() + 20
+    while not page.evaluate("window.__printed.length"):
+        assert time.monotonic() < deadline, "the page never opened the print dialog"
+        page.wait_for_timeout(100)
     return page.evaluate("window.__printed[0]")
 
 

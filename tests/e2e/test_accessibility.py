@@ -507,7 +507,8 @@ def _chart_words_and_grid_in_the_dark(tab) -> list[str]:
     their colours are read here: Plotly's slate words were 2:1 on the dark page, its grid
     lines near-white."""
     tab.goto(routes.CHECK_INS)
-    tab.page.wait_for_function("() => document.querySelector('.bj-chart .main-svg .xtick text')")
+    # The first chart's words: the one read below (the charts are drawn one after the other).
+    tab.page.locator(".bj-chart").first.locator(".main-svg .xtick text").first.wait_for(state="attached")
     seen = tab.page.evaluate(
         """() => {
             const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
