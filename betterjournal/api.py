@@ -549,13 +549,12 @@ async def reminders_off(request: Request) -> Response:
     """Turn a person's reminders off from the link in a reminder email, at once (GET, or
     the mail program's one-click POST). The token is purpose-bound: it does this and
     nothing else, signs nobody in, and a forged or altered one changes nothing."""
-    token = request.query_params.get("token")
-    reader = await in_session(reminders.opt_out, token=token)
-    if reader is not None:  # the person's settings open in a tab show them off at once
-        live.recheck_people([reminders.opted_out_person(token)])  # type: ignore[list-item]
+    turned_off = await in_session(reminders.opt_out, token=request.query_params.get("token"))
+    if turned_off is not None:  # the person's settings open in a tab show them off at once
+        live.recheck_people([turned_off[0]])
     if request.method == "POST":
-        return Response(status_code=200 if reader is not None else 400)
-    if reader is None:
+        return Response(status_code=200 if turned_off is not None else 400)
+    if turned_off is None:
         reader = Reader(from_accept_language(request.headers.get("accept-language", "")))
         page = _calm_page(
             reader,
@@ -564,6 +563,7 @@ async def reminders_off(request: Request) -> Response:
             link=(reader.t("Go to settings"), routes.SETTINGS),
         )
         return HTMLResponse(page, status_code=400)
+    reader = turned_off[1]
     page = _calm_page(
         reader,
         reader.t("Reminders are off"),

@@ -325,15 +325,15 @@ def opted_out_person(token: object) -> uuid.UUID | None:
     return user_id
 
 
-def opt_out(session: Session, *, token: object) -> Reader | None:
-    """Turn reminders off for the token's person: how to speak to them, or None if the
-    token is not genuine (then nothing changes)."""
+def opt_out(session: Session, *, token: object) -> tuple[uuid.UUID, Reader] | None:
+    """Turn reminders off for the token's person: who, and how to speak to them; or None if
+    the token is not genuine (then nothing changes)."""
     user_id = opted_out_person(token)
     user = session.get(User, user_id) if user_id is not None else None
     if user is None:
         return None
     turn_off(session, user_id=user.id)
-    return _reader(user)
+    return user.id, _reader(user)
 
 
 # --- the scheduler's round -------------------------------------------------------------------
