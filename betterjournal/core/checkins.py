@@ -119,7 +119,8 @@ def clean_felt_at(value: object) -> str:
 
 
 TAGS_PER_CHECK_IN = 10
-SCALES_PER_CLIENT = 20
+SCALES_PER_CLIENT = 20  # of the client's own; and as many suggested, all clinicians together
+SUGGESTED_PER_CLINICIAN = 5  # one clinician can't take every place another's suggestion needs
 TAGS_PER_CLIENT = 40
 NAME_MAX = 40
 
@@ -283,14 +284,16 @@ def remove_tag(session: Session, *, owner_id: uuid.UUID, tag_id: object) -> None
 
 def scales_of(session: Session, *, client_id: uuid.UUID, viewer_id: uuid.UUID) -> list[Label]:
     """A client's extra scales as `viewer_id` may see them: the client sees all, a linked
-    clinician only the suggested ones (never the client's private scales, not even their names)."""
+    clinician only the ones they suggested themselves (never the client's private scales, nor
+    another clinician's suggestions: their names would tell of that clinician and what the
+    client tracks with them, with nothing shared)."""
     query = select(CheckInScale).where(
         col(CheckInScale.client_id) == client_id, col(CheckInScale.removed_at).is_(None)
     )
     if viewer_id != client_id:
         if not sharing.is_linked(session, client_id=client_id, clinician_id=viewer_id):
             raise NotFound()
-        query = query.where(col(CheckInScale.private).is_(False))
+        query = query.where(col(CheckInScale.private).is_(False), col(CheckInScale.added_by) == viewer_id)
     rows = list(session.exec(query.order_by(col(CheckInScale.created_at), col(CheckInScale.id))).all())
     names = _open_names(session, client_id, CheckInScale, rows)
     return [Label(str(row.id), names[str(row.id)], row.private) for row in rows]
@@ -304,9 +307,18 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
         raise Denied(actor_id=added_by, action=AuditAction.ASSIGN, subject_id=client)
     clean = _name(name)
-    take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limit holds
-    if len(scales_of(session, client_id=client, viewer_id=client)) >= SCALES_PER_CLIENT:
+    take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limits hold
+    kept = session.exec(
+        select(CheckInScale.private, CheckInScale.added_by).where(
+            col(CheckInScale.client_id) == client, col(CheckInScale.removed_at).is_(None)
+        )
+    ).all()
+    if sum(1 for was_private, _ in kept if was_private == private) >= SCALES_PER_CLIENT:
         raise InvalidInput(N_("There are as many scales as there can be. Remove one to add another."))
+    if not private and sum(1 for _, by in kept if by == added_by) >= SUGGESTED_PER_CLINICIAN:
+        raise InvalidInput(
+            N_("You've suggested as many scales as you can for this client. Remove one to suggest another.")
+        )
     scale_id = uuid.uuid4()
     sealed = _seal_name(session, client, CheckInScale, scale_id, clean)
     session.add(
@@ -329,20 +341,27 @@ def _audit_suggestion(session: Session, *, clinician_id: uuid.UUID, client_id: u
     )
 
 
-def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> None:
-    """Whoever added a scale may remove it (ratings already given stay in their check-ins);
-    a clinician only while still linked to the client."""
+def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> uuid.UUID:
+    """The client may remove any scale of their check-ins (their own, or one a clinician
+    suggested: the form is theirs); a clinician the ones they suggested, while still linked
+    to the client. Ratings already given stay in their check-ins. Returns who had added it."""
     scale = session.get(CheckInScale, parse_id(scale_id))
-    if scale is None or scale.removed_at is not None:
+    if scale is None:
         raise NotFound()
-    if scale.added_by != actor_id:  # someone else's scale: refused and audited
+    # Someone else's, or a clinician no longer linked: refused and audited (before telling
+    # whether it is still there).
+    if actor_id not in (scale.added_by, scale.client_id) or (
+        actor_id != scale.client_id
+        and not sharing.is_linked(session, client_id=scale.client_id, clinician_id=actor_id)
+    ):
         raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN, subject_id=scale.client_id)
-    if not scale.private:
-        if not sharing.is_linked(session, client_id=scale.client_id, clinician_id=actor_id):
-            raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN, subject_id=scale.client_id)
+    if scale.removed_at is not None:
+        raise NotFound()
+    if actor_id != scale.client_id:
         _audit_suggestion(session, clinician_id=actor_id, client_id=scale.client_id)
     scale.removed_at, scale.name_ct = utcnow(), None
     session.add(scale)
+    return scale.added_by
 
 
 def save(

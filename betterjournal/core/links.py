@@ -21,6 +21,7 @@ from betterjournal.models import (
     AuditAction,
     AuditOutcome,
     CareLink,
+    CheckInScale,
     Invitation,
     InvitationPreview,
     Person,
@@ -278,9 +279,13 @@ def accept_invitation(session: Session, *, client_id: uuid.UUID, invitation_id: 
     return invitation.clinician_id
 
 
-def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+def end_link(
+    session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID, by_clinician: bool = False
+) -> None:
     """End a link and revoke, in the same transaction, every share to that clinician (PRIV-2).
-    Two tabs ending it at once take turns: it ends once, audited once."""
+    Either of the two may end it: the client (the default) or, `by_clinician`, the
+    clinician (the work together ended); the audit row names which. Two tabs ending it at
+    once take turns: it ends once, audited once."""
     active = (
         col(CareLink.client_id) == client_id,
         col(CareLink.clinician_id) == clinician_id,
@@ -289,13 +294,27 @@ def end_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID)
     take_turns(session, CareLink, *active)
     link = session.exec(select(CareLink).where(*active)).first()
     if link is None:
+        if by_clinician:
+            raise InvalidInput(N_("You aren't connected to that client."))
         raise InvalidInput(N_("You aren't connected to that clinician."))
     link.ended_at = utcnow()
     session.add(link)
-    sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id)
+    actor = clinician_id if by_clinician else client_id
+    sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id, actor_id=actor)
+    # The scales they suggested leave the client's check-ins (ratings given stay in them).
+    session.exec(
+        update(CheckInScale)
+        .where(
+            col(CheckInScale.client_id) == client_id,
+            col(CheckInScale.added_by) == clinician_id,
+            col(CheckInScale.private).is_(False),
+            col(CheckInScale.removed_at).is_(None),
+        )
+        .values(removed_at=utcnow(), name_ct=None)
+    )
     audit.record(
         session,
-        actor_id=client_id,
+        actor_id=actor,
         action=AuditAction.UNLINK,
         outcome=AuditOutcome.ALLOWED,
         subject_id=client_id,

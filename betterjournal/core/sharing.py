@@ -261,10 +261,12 @@ def revoke_all(
     owner_id: uuid.UUID,
     clinician_id: uuid.UUID | None = None,
     item_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Revoke every active share of the owner's items, narrowed to a clinician or an item.
 
-    Each revoke is audited. Returns the clinicians who lost access (for live updates).
+    Each revoke is audited, as the owner's unless `actor_id` says who (a clinician ending
+    the link). Returns the clinicians who lost access (for live updates).
     """
     query = (
         select(ItemShare.id, ItemShare.item_id, ItemShare.clinician_id)
@@ -283,7 +285,7 @@ def revoke_all(
     )
     audit.record_many(
         session,
-        actor_id=owner_id,
+        actor_id=actor_id or owner_id,
         action=AuditAction.REVOKE,
         subject_id=owner_id,
         item_ids=[r[1] for r in rows],

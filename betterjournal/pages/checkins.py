@@ -603,18 +603,16 @@ def _scale_row(scale: Any) -> rx.Component:
             )
         ),
         rx.spacer(),
-        rx.cond(
-            scale.private,
-            rx.button(
-                tr("Remove"),
-                size="2",
-                variant="soft",
-                color_scheme="gray",
-                on_click=CheckInsState.remove_own_scale(scale.id),
-                aria_label=tr("Remove the scale {name}", name=scale.name),
-            ),
+        rx.button(
+            tr("Remove"),
+            size="2",
+            variant="soft",
+            color_scheme="gray",
+            on_click=CheckInsState.remove_own_scale(scale.id),
+            aria_label=tr("Remove the scale {name}", name=scale.name),
         ),
         align="center",
+        wrap="wrap",
         width="100%",
     )
 

@@ -17,6 +17,7 @@ from betterjournal.components.entries import (
     shared_entry_card,
     unavailable_or_loading,
 )
+from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
@@ -231,6 +232,35 @@ def clients_page() -> rx.Component:
     )
 
 
+def _end_link() -> rx.Component:
+    """When the work together has ended: the client leaves the list, and everything they
+    shared is private again (the client can connect again with a new code)."""
+    name = SharedWithMeState.client_name
+    return rx.vstack(
+        rx.heading(tr("Connection"), as_="h3", size="3"),
+        ask_first(
+            tr("End the connection"),
+            dialog_id="end-connection",
+            question=tr("End the connection with {name}?", name=name),
+            explanation=tr(
+                "Everything they shared with you becomes private again, right away. "
+                "To connect again, they would need a new invitation code."
+            ),
+            keep=tr("Stay connected"),
+            go_ahead=rx.button(
+                tr("End the connection"),
+                type="button",
+                on_click=ClientsState.end_link(SharedWithMeState.client_id),
+            ),
+            variant="soft",
+            color_scheme="gray",
+        ),
+        margin_top="2rem",
+        spacing="2",
+        width="100%",
+    )
+
+
 def client_entries_page() -> rx.Component:
     return page_shell(
         rx.cond(
@@ -279,6 +309,7 @@ def client_entries_page() -> rx.Component:
                     SharedWithMeState.newer_entries,
                     SharedWithMeState.older_entries,
                 ),
+                _end_link(),
                 width="100%",
             ),
             unavailable_or_loading(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from betterjournal import routes
 from betterjournal.core import links
 from betterjournal.core.errors import InvalidInput
 from betterjournal.core.validation import parse_id
@@ -22,6 +23,9 @@ class CareTeamState(AppState):
     care_team_loaded: bool = False
     code_round: int = 0  # the code form's key: drawn afresh (empty) once a code is accepted
     _invitation_id: str = ""
+    # The page open: a link ended or made elsewhere (by the clinician, or in another of the
+    # client's tabs) shows at once (state/live.py).
+    _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_care_team(self) -> None:
@@ -34,7 +38,24 @@ class CareTeamState(AppState):
         except InvalidInput:
             pass  # the invitation expired or was used a moment ago: there is none to offer
         await self._list_clinicians(viewer.user_id)
-        self.care_team_loaded = True
+        self.care_team_loaded, self._held_path = True, routes.CARE_TEAM
+        self._keep_current()
+
+    def _leave(self) -> None:
+        self._held_path = ""
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The clinicians connected now; one whose link ended elsewhere goes, and the page says
+        what that means."""
+        before = {person.id: person.name for person in self.clinicians}
+        await self._list_clinicians(uuid.UUID(viewer_id))
+        gone = [name for person_id, name in before.items() if all(p.id != person_id for p in self.clinicians)]
+        if gone:
+            self.notice = self._t(
+                "You're no longer connected with {name}. Everything you had shared is private again.",
+                name=gone[0],
+            )
+            self.feedback_on = routes.CARE_TEAM
 
     async def _list_clinicians(self, client_id: uuid.UUID) -> None:
         clinicians = await in_session(links.linked_clinicians, client_id=client_id)
@@ -93,7 +114,8 @@ class CareTeamState(AppState):
         clinician = parse_id(clinician_id)
         name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
         await in_session(links.end_link, client_id=viewer.user_id, clinician_id=clinician)
-        live.recheck_people([clinician])  # their open views of this client go at once
+        # Their open views of this client go at once; so does the card in the client's other tabs.
+        live.recheck_people([clinician, viewer.user_id], but=self.router.session.client_token)
         await self._list_clinicians(viewer.user_id)
         self.notice = self._t(
             "You're no longer connected with {name}. Everything you had shared is private again.",

@@ -438,9 +438,13 @@ class CheckInsState(AppState):
 
     @guarded(Role.CLIENT)
     async def remove_own_scale(self, scale_id: str) -> None:
+        """Remove one of the scales of the client's check-ins: their own, or one a clinician
+        suggested (whose open page of this client then loses it at once)."""
         viewer = self._viewer()
-        await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
+        added_by = await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
         self.notice = self._t("Scale removed.")
+        if added_by != viewer.user_id:
+            live.recheck_people([added_by])
         await self._load(self.chart_range or "2w")
 
     def _leave(self) -> None:

@@ -12,12 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+import reflex as rx
 from sqlmodel import Session
 
 from betterjournal import charts, routes
 from betterjournal.core import checkins, homework, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
+from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import Reader
 from betterjournal.models import Cursor, Role, utcnow
@@ -94,6 +96,13 @@ def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: li
     )
 
 
+def _end_link(session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID) -> str:
+    """The clinician ends the link with a client; the client's name, for the notice."""
+    name = links.linked_client_name(session, clinician_id=clinician_id, client_id=client_id) or ""
+    links.end_link(session, client_id=client_id, clinician_id=clinician_id, by_clinician=True)
+    return name
+
+
 def _new_invitation(session: Session, *, clinician_id: uuid.UUID) -> tuple[str, str]:
     """A new code, and its invitation's id (to mark it in the list of codes not used yet)."""
     code = links.create_invitation(session, clinician_id=clinician_id)
@@ -160,6 +169,23 @@ class ClientsState(AppState):
         self.notice = self._t("Invitation code cancelled. It can no longer be used.")
 
     @guarded(Role.CLINICIAN)
+    async def end_link(self, client_id: str):
+        """End the connection with one of the clinician's clients (the work together ended):
+        everything the client shared with them is private again, and the client's open pages
+        say so at once."""
+        viewer = self._viewer()
+        client = parse_id(client_id)
+        name = await in_session(_end_link, clinician_id=viewer.user_id, client_id=client)
+        live.recheck_people([client, viewer.user_id], but=self.router.session.client_token)
+        self._flash(
+            self._t(
+                "You're no longer connected with {name}. Nothing they shared is visible to you now.",
+                name=name,
+            )
+        )
+        return rx.redirect(routes.CLIENTS)
+
+    @guarded(Role.CLINICIAN)
     async def copy_code(self) -> None:
         """The Copy button's confirmation (the code itself is copied by the browser)."""
         self._viewer()
@@ -190,6 +216,10 @@ class ClientsState(AppState):
             # The code on screen was used (or cancelled in another tab): nobody should be given it.
             self.new_code, self.new_code_id, self.code_copied = "", "", False
         linked = {person.id for person in clients}
+        gone = [line.name for line in self.clients if line.id not in linked]
+        if gone:  # the client ended the link (or this clinician did, in another tab)
+            self.notice = self._t("{name} is no longer connected with you.", name=gone[0])
+            self.feedback_on = routes.CLIENTS
         self._drawn = {
             client_id: [reading for reading in drawn if reading.id in visible]
             for client_id, drawn in self._drawn.items()

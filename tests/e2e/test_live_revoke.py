@@ -78,6 +78,47 @@ def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, ru
     expect(doctor.page.get_by_text(title)).to_have_count(0)
 
 
+def test_the_clinician_ends_the_link_and_the_clients_open_care_team_page_says_so(
+    open_phone, running_app
+) -> None:
+    """The work together ended: the clinician ends the link from the client's page (it asks
+    first); the client's Care team page, open on their phone, drops the clinician and says
+    everything is private again, without a click; the entry's switch is gone."""
+    doctor, client = _linked_pair(open_phone, running_app)
+    title = running_app.marker("clinician-ends-title")
+    write_entry(client, title, running_app.marker("clinician-ends-body"))
+    client.page.get_by_role("switch", name="Share with Dr. Lane").click()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane.")).to_be_visible()
+    client.page.get_by_role("navigation").get_by_role("link", name="Care team").click()
+    expect(client.page.get_by_text("Dr. Lane", exact=True)).to_be_visible()
+
+    doctor.goto("/clients")
+    doctor.page.get_by_role("link").filter(has_text="Robin Client").click()
+    expect(doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title)).to_be_visible()
+    doctor.page.get_by_role("button", name="End the connection").click()
+    dialog = doctor.page.get_by_role("alertdialog", name="End the connection with Robin Client?")
+    dialog.get_by_role("button", name="Stay connected").click()  # a second thought: nothing ends
+    expect(dialog).to_be_hidden()
+    expect(doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title)).to_be_visible()
+    doctor.page.get_by_role("button", name="End the connection").click()
+    dialog.get_by_role("button", name="End the connection").click()
+    ended = "You're no longer connected with Robin Client. Nothing they shared is visible to you now."
+    expect(doctor.page.get_by_role("status").filter(has_text=ended)).to_be_visible()
+    assert doctor.page.url.endswith("/clients")
+    expect(doctor.page.get_by_role("link").filter(has_text="Robin Client")).to_have_count(0)
+
+    expect(
+        client.page.get_by_role("status").filter(
+            has_text="You're no longer connected with Dr. Lane. Everything you had shared is private again."
+        )
+    ).to_be_visible(timeout=2_000)
+    expect(client.page.get_by_text("Dr. Lane", exact=True)).to_have_count(0)
+    client.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    client.page.get_by_role("link").filter(has_text=title).click()
+    expect(client.page.get_by_role("heading", name=title)).to_be_visible()
+    expect(client.page.get_by_role("switch", name="Share with Dr. Lane")).to_have_count(0)
+
+
 def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_screen(
     open_phone, running_app
 ) -> None:

@@ -14,11 +14,13 @@ import pytest
 from appserver import RunningApp
 from socket_support import (
     Actor,
+    connect,
     connected,
     link,
     new_audit_rows,
     new_password,
     problem_of,
+    secrets_in,
     snapshot,
     state_of,
     writes_between,
@@ -255,6 +257,64 @@ async def test_a_private_scale_never_reaches_the_clinicians_browser(running_app:
         sent = json.dumps(updates)
         assert secret_name not in sent and private not in sent
         assert [t["y"] for t in figure["data"] if t["name"] == "Urge to rest"] == [[2]]
+
+
+async def test_another_clinician_never_learns_of_a_scale_the_first_suggested(running_app: RunningApp) -> None:
+    """Found by an attack review: a second clinician, with nothing shared, read the names of
+    the scales the first had suggested. Not even with a check-in rating it shared with them.
+    And the client may remove the first's suggestion: it leaves the first's open page at once."""
+    client = await _actor(running_app, "client", "Two Clinicians")
+    first = await _actor(running_app, "clinician", "Dr. First")
+    second = await _actor(running_app, "clinician", "Dr. Second")
+    for clinician in (first, second):
+        await link(running_app, client, clinician)
+    scale_name = f"Urge to drink {uuid.uuid4().hex[:10]}"  # a name, not a marker: at most 40 characters
+    where: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    first_tab = await connect(running_app, first.cookie)
+    try:
+        await first_tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+        suggested = await first_tab.exchange(
+            handler_name(ClientCheckInsState, "suggest_scale"), {"form": {"name": scale_name}}, **where
+        )
+        (scale,) = state_of(suggested, ClientCheckInsState)["scales"]
+        async with connected(running_app, second.cookie) as tab:
+            shown = await tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+            assert state_of(shown, ClientCheckInsState).get("scales", []) == []
+            assert secrets_in(shown, {scale_name, scale["id"]}) == []
+        async with connected(running_app, client.cookie) as tab:
+            await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+            await _choose_mood(tab, 6)
+            await _choose_scale(tab, scale["id"], 8)
+            await tab.exchange(handler_name(CheckInState, "save_check_in"), {"form": EMPTY_FORM}, **CHECK_IN)
+            listed = await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+            (line,) = state_of(listed, CheckInsState)["check_ins"]
+            await tab.exchange(
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": line["id"], "clinician_id": second.id, "shared": True},
+                path=routes.CHECK_IN_ITEM,
+                query={"id": line["id"]},
+            )
+        async with connected(running_app, second.cookie) as tab:
+            shown = await tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+            traces = {t["name"] for t in state_of(shown, ClientCheckInsState)["figure"]["data"]}
+            assert traces == {"Mood", "Mood, 7-day average"}  # the check-in, without the other's scale
+            assert secrets_in(shown, {scale_name, scale["id"]}) == []
+
+        since = len(first_tab.received)
+        async with connected(running_app, client.cookie) as tab:
+            await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+            removed = await tab.exchange(
+                handler_name(CheckInsState, "remove_own_scale"),
+                {"scale_id": scale["id"]},
+                path=routes.CHECK_INS,
+            )
+            assert problem_of(removed) == "" and state_of(removed, CheckInsState)["scales"] == []
+        deadline = time.monotonic() + 2
+        while state_of(first_tab.received[since:], ClientCheckInsState).get("scales") != []:
+            assert time.monotonic() < deadline, "the first clinician's open page kept the scale"
+            await asyncio.sleep(0.02)
+    finally:
+        await first_tab.close()
 
 
 async def _choose_scale(tab: EventClient, scale_id: str, value: int) -> list[dict[str, Any]]:

@@ -23,13 +23,19 @@ from socket_support import (
     delete_entry,
     invitation_code,
     link,
+    new_audit_rows,
     new_password,
+    problem_of,
     reconnect_same_token,
+    redirects_of,
     save_payload,
     secrets_in,
     set_shared,
+    snapshot,
     state_of,
+    uuid_hex,
     write_entry,
+    writes_between,
 )
 from socketclient import EventClient, handler_name, sign_in
 
@@ -109,9 +115,19 @@ async def _end_link(app: RunningApp, owner: Actor, entry: Entry, clinician: Acto
         assert state_of(ended, CareTeamState).get("clinicians") == [], "the link did not end"
 
 
+async def _clinician_ends_link(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
+    """The clinician ends it, from the client's page in another of their own tabs."""
+    async with connected(app, clinician.cookie) as tab:
+        where: dict[str, Any] = {"path": routes.CLIENT_ENTRIES, "query": {"client": owner.id}}
+        await tab.exchange(handler_name(SharedWithMeState, "load_client_entries"), **where)
+        ended = await tab.exchange(handler_name(ClientsState, "end_link"), {"client_id": owner.id}, **where)
+        assert redirects_of(ended) == [routes.CLIENTS], "the link did not end"
+
+
 ACTIONS: dict[str, Callable[[RunningApp, Actor, Entry, Actor], Awaitable[None]]] = {
     "revoke": _revoke,
     "end_link": _end_link,
+    "clinician_ends_link": _clinician_ends_link,
     "delete": _delete,
 }
 
@@ -143,7 +159,7 @@ async def test_an_open_shared_entry_disappears_at_once_and_hydrate_brings_nothin
         await clinician_tab.close()
 
     hydrated = await _hydrate_again(app, token, c.cookie, routes.SHARED_ENTRY, {"id": entry.id})
-    assert secrets_in(hydrated, secret | ({owner.name} if action == "end_link" else set())) == []
+    assert secrets_in(hydrated, secret | ({owner.name} if "link" in action else set())) == []
 
 
 async def test_hydrate_on_another_page_drops_what_the_tab_held(world: World) -> None:
@@ -294,6 +310,102 @@ async def test_a_client_who_accepts_appears_on_the_clinicians_open_clients_page(
         await _pushed(clinician_tab, since, listed)
     finally:
         await clinician_tab.close()
+
+
+async def test_a_clinician_ending_the_link_reaches_the_clients_open_care_team_page(world: World) -> None:
+    """The clinician ends the link (the work together ended): every share to them is revoked,
+    in their name in the audit; the client's open Care team page loses the clinician and
+    says what that means, without a click; the client's entry is no longer readable."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "clinician-ends")
+    client_tab, clinician_tab = await connect(app, owner.cookie), await connect(app, c.cookie)
+    try:
+        entry = await write_entry(app, client_tab, "clinician-ends")
+        await set_shared(client_tab, entry, c, True)
+        shown = await client_tab.exchange(
+            handler_name(CareTeamState, "load_care_team"), path=routes.CARE_TEAM
+        )
+        assert [p["name"] for p in state_of(shown, CareTeamState).get("clinicians") or []] == [c.name]
+        assert (await _open_shared(clinician_tab, entry.id)).get("body") == entry.body
+
+        since, before = len(client_tab.received), snapshot(app)
+        where: dict[str, Any] = {"path": routes.CLIENT_ENTRIES, "query": {"client": owner.id}}
+        ended = await clinician_tab.exchange(
+            handler_name(ClientsState, "end_link"), {"client_id": owner.id}, **where
+        )
+        assert redirects_of(ended) == [routes.CLIENTS]
+
+        def told(pushed: list[dict[str, Any]]) -> bool:
+            return (
+                state_of(pushed, CareTeamState).get("clinicians") == []
+                and state_of(pushed, AppState).get("notice")
+                == f"You're no longer connected with {c.name}. Everything you had shared is private again."
+            )
+
+        await _pushed(client_tab, since, told)
+        rows = new_audit_rows(before, snapshot(app))
+        assert {(row[1], row[3]) for row in rows} == {(uuid_hex(c.id), "UNLINK"), (uuid_hex(c.id), "REVOKE")}
+        # Where the redirect goes: the list, without the client, and the notice.
+        listed = await clinician_tab.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+        assert state_of(listed, AppState).get("notice") == (
+            f"You're no longer connected with {owner.name}. Nothing they shared is visible to you now."
+        )
+        assert owner.id not in {p["id"] for p in state_of(listed, ClientsState).get("clients") or []}
+        assert (await _open_shared(clinician_tab, entry.id)).get("body", "") == ""
+    finally:
+        await client_tab.close()
+        await clinician_tab.close()
+
+
+async def test_a_client_who_leaves_goes_from_the_clinicians_open_clients_page_with_a_word(
+    world: World,
+) -> None:
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "leaves")
+    clinician_tab = await connect(app, c.cookie)
+    try:
+        listed = await clinician_tab.exchange(handler_name(ClientsState, "load_clients"), path=routes.CLIENTS)
+        assert owner.id in {p["id"] for p in state_of(listed, ClientsState).get("clients") or []}
+        since = len(clinician_tab.received)
+        async with connected(app, owner.cookie) as tab:
+            where: dict[str, Any] = {"path": routes.CARE_TEAM}
+            await tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
+            await tab.exchange(handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, **where)
+
+        def gone_and_said(pushed: list[dict[str, Any]]) -> bool:
+            clients = state_of(pushed, ClientsState).get("clients")
+            return (
+                clients is not None
+                and owner.id not in {p["id"] for p in clients}
+                and state_of(pushed, AppState).get("notice")
+                == f"{owner.name} is no longer connected with you."
+            )
+
+        await _pushed(clinician_tab, since, gone_and_said)
+    finally:
+        await clinician_tab.close()
+
+
+async def test_a_clinician_cannot_end_another_clinicians_link(world: World) -> None:
+    """Clinician D names C's client A: refused in plain words, nothing written, A stays
+    linked to C and C still reads what A shared."""
+    app, a, c, d = world.app, world["a"], world["c"], world["d"]
+    async with connected(app, d.cookie) as tab:
+        before = snapshot(app)
+        refused = await tab.exchange(
+            handler_name(ClientsState, "end_link"),
+            {"client_id": a.id},
+            path=routes.CLIENT_ENTRIES,
+            query={"client": a.id},
+        )
+        after = snapshot(app)
+    assert problem_of(refused) == "You aren't connected to that client."
+    assert redirects_of(refused) == []
+    assert writes_between(before, after, allow_denied_audit=False) == []
+    async with connected(app, c.cookie) as tab:
+        assert (await _open_shared(tab, world.entries["shared"].id)).get("body") == world.entries[
+            "shared"
+        ].body
 
 
 async def test_a_share_made_in_one_tab_shows_at_once_in_the_clients_other_tabs(world: World) -> None:

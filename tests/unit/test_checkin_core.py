@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
 from unit_support import People, audit_events, link, row_counts
 
 from betterjournal import charts, views
@@ -17,7 +18,7 @@ from betterjournal.core import checkins, items, links, sharing
 from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.models import AuditAction, AuditOutcome, OwnItem, utcnow
+from betterjournal.models import AuditAction, AuditOutcome, CheckInScale, OwnItem, utcnow
 
 NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
 
@@ -518,11 +519,60 @@ def test_a_private_scale_never_reaches_a_clinician_whatever_is_shared(db: People
     for wrong in ({"scales": {str(private): 1}}, {"own_scales": {str(suggested): 1}}):
         with pytest.raises(InvalidInput, match="That scale isn't one of yours"):
             _in_session(checkins.save, owner_id=a, item_id=uuid.uuid4(), values=_values(**wrong))
-    # Only who added a scale removes it.
-    with pytest.raises(Exception, match="isn't available"):
-        _in_session(checkins.remove_scale, actor_id=a, scale_id=str(suggested))
-    _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(suggested))
+    # Who added a scale removes it, and so may the client: the form is theirs.
+    assert _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(suggested)) == dr_a
     assert _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a) == []
+    again = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge")
+    assert _in_session(checkins.remove_scale, actor_id=a, scale_id=str(again)) == dr_a
+    left = _in_session(checkins.scales_of, client_id=a, viewer_id=a)
+    assert [s.name for s in left] == ["PRIVATE-SCALE-NAME"]
+
+
+def test_a_clinician_sees_only_the_scales_they_suggested(db: People) -> None:
+    """Found by an attack review: a second clinician, shown nothing, read the names of the
+    scales the first had suggested (what the client tracks with them, and that they exist)."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+    first = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="SCALE-OF-DR-A")
+    second = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_b, name="Sleep worry")
+    assert [s.id for s in _in_session(checkins.scales_of, client_id=a, viewer_id=dr_b)] == [str(second)]
+    assert [s.id for s in _in_session(checkins.scales_of, client_id=a, viewer_id=dr_a)] == [str(first)]
+    assert len(_in_session(checkins.scales_of, client_id=a, viewer_id=a)) == 2
+    with pytest.raises(Exception, match="isn't available"):  # nor may one remove the other's
+        _in_session(checkins.remove_scale, actor_id=dr_b, scale_id=str(first))
+
+
+def test_suggestions_have_their_own_places_and_leave_with_the_link(db: People) -> None:
+    """Found by an attack review: a clinician could fill all twenty places with suggestions
+    the client could neither remove nor get rid of by ending the link. Now each clinician
+    suggests at most five, the client's own scales have their twenty places apart, and
+    ending the link takes that clinician's suggestions off the client's check-ins."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+    for index in range(checkins.SUGGESTED_PER_CLINICIAN):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name=f"From A {index}")
+    with pytest.raises(InvalidInput, match="You've suggested as many scales as you can"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="One more")
+    from_b = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_b, name="From B")
+    for index in range(checkins.SCALES_PER_CLIENT):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=a, name=f"Mine {index}")
+    with pytest.raises(InvalidInput, match="as many scales as there can be"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Mine, one more")
+    with session_scope() as session:
+        links.end_link(session, client_id=a, clinician_id=dr_a)
+    left = _in_session(checkins.scales_of, client_id=a, viewer_id=a)
+    assert [s.id for s in left if not s.private] == [str(from_b)]
+    assert sum(s.private for s in left) == checkins.SCALES_PER_CLIENT
+    with session_scope() as session:  # their names are gone from the database too
+        retired = session.exec(
+            select(CheckInScale).where(col(CheckInScale.added_by) == dr_a, col(CheckInScale.client_id) == a)
+        ).all()
+        assert len(retired) == checkins.SUGGESTED_PER_CLINICIAN
+        assert all(row.removed_at is not None and row.name_ct is None for row in retired)
 
 
 def test_a_clinician_changes_a_clients_scales_only_while_linked_and_every_change_is_audited(
@@ -549,7 +599,8 @@ def test_a_clinician_changes_a_clients_scales_only_while_linked_and_every_change
         _in_session(checkins.remove_scale, actor_id=dr_a, scale_id=str(kept))
     with pytest.raises(Exception, match="isn't available"):
         _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Late")
-    assert [s.id for s in _in_session(checkins.scales_of, client_id=a, viewer_id=a)] == [str(kept), str(own)]
+    # (and what they suggested left the client's check-ins with the link)
+    assert [s.id for s in _in_session(checkins.scales_of, client_id=a, viewer_id=a)] == [str(own)]
     with session_scope() as session:
         events = audit_events(session)
     changes = [(e.actor_id, e.action, e.outcome, e.subject_id) for e in events[before:after_link]]

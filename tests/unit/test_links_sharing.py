@@ -204,6 +204,30 @@ def test_end_link_revokes_every_share_to_that_clinician_at_once(db) -> None:
     assert _visible(dr_a) == set()
 
 
+def test_the_clinician_may_end_the_link_too_and_the_audit_names_them(db) -> None:
+    """The work together ended: the clinician ends the link; every share to them is revoked
+    at once (PRIV-2), and the audit rows are the clinician's. Another clinician can't end it."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        entries = [new_entry(session, owner_id=a, body=f"entry {i}") for i in range(2)]
+        for entry in entries:
+            share(session, owner_id=a, entry_id=entry, clinician_id=dr_a)
+    before = len(_events())
+    with session_scope() as session, pytest.raises(InvalidInput, match="that client"):
+        links.end_link(session, client_id=a, clinician_id=dr_b, by_clinician=True)
+    assert _visible(dr_a) == set(entries) and len(_events()) == before
+    with session_scope() as session:
+        links.end_link(session, client_id=a, clinician_id=dr_a, by_clinician=True)
+    assert _visible(dr_a) == set()
+    new = _events()[before:]
+    assert sorted((e.action, e.actor_id) for e in new) == sorted(
+        [(AuditAction.REVOKE, dr_a)] * 2 + [(AuditAction.UNLINK, dr_a)]
+    )
+    with session_scope() as session:
+        assert links.linked_clinicians(session, client_id=a) == []
+
+
 def test_a_share_needs_the_link_in_the_query(db) -> None:
     """AUTHZ-4: an ended link hides a share even if the share row was (wrongly) left active."""
     with session_scope() as session:

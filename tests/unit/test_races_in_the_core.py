@@ -128,12 +128,16 @@ def test_tags_added_from_many_tabs_at_once_stay_within_the_limit(db: People) -> 
                 session.delete(tag)
 
 
-def test_scales_added_by_client_and_clinician_at_once_stay_within_the_limit(db: People) -> None:
+def test_scales_added_by_client_and_clinician_at_once_stay_within_the_limits(db: People) -> None:
+    """Each one place short of its limit (the client's own scales, the clinician's
+    suggestions): tabs of both adding at once get exactly one more each."""
     client, clinician = db.client_a.id, db.clinician_a.id
     _linked(db)
+    limits = {client: checkins.SCALES_PER_CLIENT, clinician: checkins.SUGGESTED_PER_CLINICIAN}
     with session_scope() as session:
-        for index in range(checkins.SCALES_PER_CLIENT - 1):
-            checkins.add_scale(session, client_id=client, added_by=client, name=f"scale {index}")
+        for who, limit in limits.items():
+            for index in range(limit - 1):
+                checkins.add_scale(session, client_id=client, added_by=who, name=f"scale {index}")
     for round_number in range(ROUNDS):
         outcomes = race(
             [
@@ -141,21 +145,24 @@ def test_scales_added_by_client_and_clinician_at_once_stay_within_the_limit(db: 
                 for i, who in enumerate([client, clinician] * (RACERS // 2))
             ]
         )
-        live = _count(
-            CheckInScale, col(CheckInScale.client_id) == client, col(CheckInScale.removed_at).is_(None)
-        )
-        assert live <= checkins.SCALES_PER_CLIENT, (
-            f"round {round_number}: {live} scales when the limit is {checkins.SCALES_PER_CLIENT}"
-        )
-        assert outcomes.count(OK) == 1, outcomes
+        for who, limit in limits.items():
+            live = _count(
+                CheckInScale,
+                col(CheckInScale.client_id) == client,
+                col(CheckInScale.added_by) == who,
+                col(CheckInScale.removed_at).is_(None),
+            )
+            assert live == limit, f"round {round_number}: {live} scales when the limit is {limit}"
+        assert outcomes.count(OK) == 2, outcomes
         with session_scope() as session:
-            newest = session.exec(
-                select(CheckInScale)
-                .where(col(CheckInScale.client_id) == client)
-                .order_by(col(CheckInScale.created_at))
-            ).all()[checkins.SCALES_PER_CLIENT - 1 :]
-            for scale in newest:
-                session.delete(scale)
+            for who, limit in limits.items():
+                newest = session.exec(
+                    select(CheckInScale)
+                    .where(col(CheckInScale.client_id) == client, col(CheckInScale.added_by) == who)
+                    .order_by(col(CheckInScale.created_at))
+                ).all()[limit - 1 :]
+                for scale in newest:
+                    session.delete(scale)
 
 
 def test_worksheets_saved_from_many_tabs_at_once_stay_within_the_library_limit(db: People) -> None:
