@@ -48,7 +48,8 @@ export function WhenOnline({ children }) {
 // become "Reviewed") would hand the focus back to the top of the document: the next Tab
 // starts over from the first link. Its like on the page drawn after it (same element,
 // same name, same words) takes the focus; else the page's notice, which says what the
-// control did; else (a notice put away) the page's heading. A move to another page is
+// control did; else (a notice put away) the page's heading. A control moved on the page
+// (a reordered list) keeps it. A move to another page is
 // left to the page's heading (FocusOnNewPage).
 // (Chromium sends focusout when it removes the focused element; measured by the tests.)
 let focusedOn = null; // the address the focused control was on
@@ -68,7 +69,14 @@ if (typeof document !== "undefined") {
       const address = focusedOn;
       requestAnimationFrame(() => {
         const active = document.activeElement;
-        if (gone.isConnected || (active !== null && active !== document.body) || window.location.href !== address) {
+        if ((active !== null && active !== document.body) || window.location.href !== address) {
+          return;
+        }
+        if (gone.isConnected && !gone.disabled) {
+          // Moved, not gone (a line of a reordered list): the browser let go of the focus
+          // as the element moved; it goes back to it (disabled now, at the list's end: as
+          // for a control gone, below).
+          gone.focus();
           return;
         }
         const like = [...document.querySelectorAll(`main ${tagName}`)].find(

@@ -76,6 +76,7 @@ def choice_chip(label: Any, chosen: Any, on_click: Any) -> rx.Component:
         aria_pressed=rx.cond(chosen, "true", "false"),
         on_click=on_click,
         min_height="2.75rem",
+        class_name="bj-chip",  # a person's own words: wrapped anywhere (assets/app.css)
     )
 
 

@@ -269,6 +269,13 @@ def confirm_email_page() -> rx.Component:
             _hidden("token", AppState.link_token),
             link=True,
         ),
+        # Signing in sends a new link to an address not confirmed yet (api.sign_in).
+        rx.text(
+            tr("Link expired or already used?"),
+            " ",
+            rx.link(tr("Sign in to get a new one"), href=routes.SIGN_IN),
+            size="2",
+        ),
         heading=tr("Confirm your email address"),
     )
 

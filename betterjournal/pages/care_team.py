@@ -26,7 +26,7 @@ def _invitation_offer() -> rx.Component:
             rx.hstack(
                 rx.button(tr("Accept"), size="3", on_click=CareTeamState.accept_invitation),
                 rx.button(
-                    tr("Not now"),
+                    tr("Decline"),
                     size="3",
                     variant="soft",
                     color_scheme="gray",

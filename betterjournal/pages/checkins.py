@@ -574,7 +574,13 @@ def _tag_row(tag: Any) -> rx.Component:
                 aria_label=tr("Name of the tag {name}", name=tag.name),
                 size="2",
             ),
-            rx.button(tr("Rename"), type="submit", size="2", variant="soft"),
+            rx.button(
+                tr("Rename"),
+                type="submit",
+                size="2",
+                variant="soft",
+                aria_label=tr("Rename the tag {name}", name=tag.name),
+            ),
             rx.button(
                 tr("Remove"),
                 type="button",

@@ -109,6 +109,8 @@ def _own_line(line: AgendaLineView, index: rx.Var[int], editable: bool) -> rx.Co
         ),
         list_style="none",
         width="100%",
+        # Keyed by line: a moved line's element moves, with the focus on its button.
+        key=line.id,
     )
 
 

@@ -82,6 +82,10 @@ class CareTeamState(AppState):
         )
         await self._offer(invitation_id)
         self.code_round += 1
+        # Said where the person is (the form, at the bottom): the offer is drawn above.
+        self.notice = self._t(
+            "Invitation from {name}: accept it above to connect.", name=self.invitation_from
+        )
 
     @guarded(Role.CLIENT)
     async def accept_invitation(self) -> None:
@@ -106,7 +110,9 @@ class CareTeamState(AppState):
         viewer = self._viewer()
         await in_session(links.decline_offer, client_id=viewer.user_id)
         self.invitation_from, self._invitation_id = "", ""
-        self.notice = self._t("Invitation declined. Nothing was shared.")
+        self.notice = self._t(
+            "Invitation declined. Nothing was shared. To connect later, ask your clinician for a new code."
+        )
 
     @guarded(Role.CLIENT)
     async def end_link(self, clinician_id: str) -> None:

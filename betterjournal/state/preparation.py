@@ -365,6 +365,15 @@ class PrepareState(AppState):
             agenda.move, client_id=self._viewer().user_id, agenda_id=self.agenda_id, line_id=line_id, by=by
         )
         await self._after()
+        # Said, for whoever can't see the list change (a screen reader reads it out).
+        place = next((i for i, line in enumerate(self.lines) if line.id == line_id), None)
+        if place is not None:
+            self.notice = self._t(
+                "Moved to {place} of {count}: {text}",
+                place=place + 1,
+                count=len(self.lines),
+                text=self.lines[place].text,
+            )
 
     @guarded(Role.CLIENT)
     async def set_agenda_shared(self, shared: bool) -> None:

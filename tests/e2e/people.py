@@ -41,6 +41,17 @@ WORDS = {
 }
 
 
+def assert_fits_the_screen(page: Any, where: str = "") -> None:
+    """Nothing scrolls sideways: the page is no wider than the screen. (Not than
+    `innerWidth`: a phone zooms out to show a page too wide, and `innerWidth` grows with it,
+    so a check against it passes whatever the page does.)"""
+    size = page.viewport_size
+    assert size is not None
+    width = page.evaluate("() => document.scrollingElement.scrollWidth")
+    screen = size["width"]
+    assert width <= screen, f"{where or page.url}: the page is {width} px wide on a {screen} px screen"
+
+
 # A websocket that sends nothing once `window.__silence` is set: a connection that died
 # silently, for what a closing tab must deliver another way.
 SILENCEABLE_WEBSOCKET = """

@@ -17,7 +17,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import PRINT_DIALOG, Tab, draw_every_chart, print_from_the_page, sign_in
+from people import PRINT_DIALOG, Tab, assert_fits_the_screen, draw_every_chart, print_from_the_page, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -72,8 +72,7 @@ def _client_and_clinician(app: RunningApp) -> tuple[str, str]:
 
 
 def _no_sideways_scrolling(page: Page) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+    assert_fits_the_screen(page)
 
 
 def _shoot(page: Page, name: str) -> Path:

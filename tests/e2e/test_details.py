@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 from appserver import RunningApp
-from people import PASSWORD, confirm_email, register, sign_in
+from people import PASSWORD, assert_fits_the_screen, confirm_email, register, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from test_journey import REGISTERED, write_entry
@@ -432,10 +432,10 @@ LONG_WORD = "Supercalifragilistic" * 10  # 200 letters and no space: a title typ
 
 
 def _fits(page: Page, where: str) -> None:
-    """Nothing scrolls sideways, and the tab bar is on screen."""
+    """Nothing scrolls sideways, and the tab bar is on screen. (Measured against the
+    screen's width, not `innerWidth`: a phone widens its layout to fit a page too wide.)"""
     page.wait_for_timeout(300)
-    width, window = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
-    assert width <= window, f"{where}: the page is {width} px wide in a {window} px window"
+    assert_fits_the_screen(page, where)
     expect(page.get_by_role("navigation").get_by_role("link", name="Journal")).to_be_in_viewport()
 
 
@@ -473,6 +473,12 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
         page.get_by_role("alert").filter(has_text="Note is too long: the limit is 1,000 characters.")
     ).to_be_visible()
     expect(page.get_by_label("Note")).to_have_value(too_long)
+    # The list of tags: each button says which tag it acts on (a list of buttons read out
+    # said "Rename, Rename…").
+    client.goto("/check-ins")
+    expect(page.get_by_role("button", name=f"Rename the tag {LONG_WORD[:40]}")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Remove the tag {LONG_WORD[:40]}")).to_be_visible()
+    _fits(page, "the list of tags")
 
     # The page of the data download, opened on the phone, wraps it too.
     client.goto("/settings/data")
@@ -483,8 +489,7 @@ def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> 
     try:
         reading.set_content(bundle.read("betterjournal-data.html").decode())
         expect(reading.get_by_text(f"Before {LONG_WORD} after.")).to_be_visible()
-        width, window = reading.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
-        assert width <= window, f"the downloaded page is {width} px wide in a {window} px window"
+        assert_fits_the_screen(reading, "the downloaded page")
     finally:
         reading.close()
 
@@ -588,6 +593,16 @@ def test_a_mistyped_invitation_code_stays_to_be_corrected(open_phone, running_ap
     page.get_by_role("button", name="Check code").click()
     expect(page.get_by_role("button", name="Accept")).to_be_visible()
     expect(field).to_have_value("")
+    # The offer is drawn above the form: said where the person is, and read out.
+    expect(
+        page.get_by_role("status").filter(has_text="Invitation from Dr. Typo: accept it above to connect.")
+    ).to_be_visible()
+    # Declining says it is for good, and what to do instead.
+    page.get_by_role("button", name="Decline").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Invitation declined. Nothing was shared. To connect later, ask your clinician for a new code."
+    )
+    expect(page.get_by_role("button", name="Accept")).to_have_count(0)
 
 
 def test_an_entry_is_pinned_to_the_next_sessions_agenda_from_its_own_page(people, running_app) -> None:

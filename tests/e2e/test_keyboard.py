@@ -267,3 +267,31 @@ def test_a_question_before_an_action_keeps_the_focus_and_gives_it_back(
     expect(question).to_be_hidden()
     assert page.evaluate("() => !document.querySelector('main').inert")  # the page answers again
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()  # still signed in
+
+
+def test_a_line_moved_on_the_agenda_keeps_the_focus_and_is_said(
+    open_phone, running_app, linked_client
+) -> None:
+    """Found in a walk-through: after "Move down" with Enter the focus stayed in place, on
+    the button of the line that took its place, so a second Enter moved that one back. Now
+    the focus moves with the line, each move is said, and three Enters take the first line
+    of three to the bottom (where its "Move down" can't act: the focus goes to the notice)."""
+    page = _journal(open_phone, linked_client)
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    bring = page.get_by_role("region", name="What I want to bring")
+    words = [f"{word} {uuid.uuid4().hex[:6]}" for word in ("sleep", "my sister", "work")]
+    for line in words:
+        bring.get_by_label("Add a line").fill(line)
+        bring.get_by_role("button", name="Add to agenda").click()
+        expect(page.get_by_role("status").filter(has_text="Added to your agenda.")).to_be_visible()
+    agenda = bring.get_by_role("list", name="Your agenda")
+    keys = Keyboard(page)
+    agenda.get_by_role("button", name=f"Move down: {words[0]}").focus()
+    assert keys.press("Enter") == f"button: Move down: {words[0]}"
+    expect(page.get_by_role("status")).to_have_text(f"Moved to 2 of 3: {words[0]}")
+    expect(agenda.get_by_role("listitem").nth(1)).to_contain_text(words[0])
+    keys.press("Enter")
+    expect(agenda.get_by_role("listitem").nth(2)).to_contain_text(words[0])
+    expect(page.get_by_role("status")).to_have_text(f"Moved to 3 of 3: {words[0]}")
+    assert keys.settled().startswith("status")  # at the bottom: what happened, not the page's top
+    expect(agenda.get_by_role("listitem").nth(0)).to_contain_text(words[1])

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from appserver import RunningApp
 from babel.messages.pofile import read_po
-from people import confirm_email, register, sign_in
+from people import assert_fits_the_screen, confirm_email, register, sign_in
 from playwright.sync_api import Page, expect
 
 from betterjournal import i18n, routes
@@ -84,8 +84,7 @@ def _foreign_lines(page: Page, foreign: list[re.Pattern[str]]) -> list[str]:
 
 def _fits_the_screen(page: Page) -> None:
     """Longer French words must not push the page sideways on a phone."""
-    width, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= window, f"{page.url} is {width} px wide in a {window} px window"
+    assert_fits_the_screen(page)
 
 
 def assert_all_french(page: Page) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pypdf
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import PRINT_DIALOG, print_from_the_page, sign_in
+from people import PRINT_DIALOG, assert_fits_the_screen, print_from_the_page, sign_in
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from unit_support import link
@@ -95,8 +95,7 @@ def _seed(app: RunningApp, client_email: str, clinician_email: str) -> None:
 
 def _fits_and_shoot(page: Page, name: str) -> None:
     page.wait_for_timeout(500)  # Plotly's own resize after the first draw
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{name}: the page is {widths[0]} px wide in a {widths[1]} px window"
+    assert_fits_the_screen(page, name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
