@@ -540,7 +540,9 @@ class ClientHomeworkState(AppState):
         self.notice = self._reader().n("Assigned.", "Assigned {count} times.", len(made))
         self._added()
         self.assigned_round += 1  # an empty form for the next one (a refusal keeps what was typed)
-        live.recheck_people([self.client_id])
+        # The client's open pages, and this clinician's other tabs (a second assignment
+        # made from a stale list would give the client the exercise twice).
+        live.recheck_people([self.client_id, viewer.user_id], but=self.router.session.client_token)
         await self._load(self.client_id)
 
     @guarded(Role.CLINICIAN)
@@ -557,7 +559,7 @@ class ClientHomeworkState(AppState):
             today=self._reader().today(),
         )
         self.notice = self._t("Assignment updated.")
-        live.recheck_people([self.client_id])
+        live.recheck_people([self.client_id, viewer.user_id], but=self.router.session.client_token)
         await self._load(self.client_id)
 
     @guarded(Role.CLINICIAN)
@@ -565,7 +567,7 @@ class ClientHomeworkState(AppState):
         viewer = self._viewer()
         client = await in_session(homework.withdraw, clinician_id=viewer.user_id, assignment_id=assignment_id)
         self.notice = self._t("Assignment withdrawn.")
-        live.recheck_people([client])
+        live.recheck_people([client, viewer.user_id], but=self.router.session.client_token)
         await self._load(self.client_id)
 
     def _leave(self) -> None:
@@ -672,7 +674,7 @@ class ReturnedState(AppState):
             text=values.get("comment", ""),
         )
         self.notice = self._t("Comment saved. Your client sees it next to their answers.")
-        live.recheck_people([client])
+        live.recheck_people([client, viewer.user_id], but=self.router.session.client_token)
         await self._read(self.assignment_id)
 
     @guarded(Role.CLINICIAN)
@@ -682,7 +684,7 @@ class ReturnedState(AppState):
             homework.mark_reviewed, clinician_id=viewer.user_id, assignment_id=self.assignment_id
         )
         self.notice = self._t("Marked as reviewed.")
-        live.recheck_people([client])
+        live.recheck_people([client, viewer.user_id], but=self.router.session.client_token)
         await self._read(self.assignment_id)
 
     def _leave(self) -> None:

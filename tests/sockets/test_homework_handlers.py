@@ -1495,6 +1495,42 @@ async def test_homework_given_or_withdrawn_reaches_the_clients_open_list_at_once
         )
 
 
+async def test_homework_given_or_withdrawn_reaches_the_clinicians_other_open_tab_at_once(
+    hw: Homework,
+) -> None:
+    """Found in a walk-through: the same clinician with the client's Homework page open on a
+    laptop and an office computer; an assignment made on one never showed on the other (a
+    second one made from there would give the client the exercise twice)."""
+    app = hw.app
+    async with connected(app, hw.c.cookie) as other:
+        await _load_client_homework(other, hw.a.id)
+        instructions = f"Seen elsewhere {uuid.uuid4().hex}"
+        since = len(other.received)
+        assignment = await _assign(app, hw.c, hw.a, instructions=instructions)
+        await _wait_for(
+            other,
+            since,
+            ClientHomeworkState,
+            lambda v: any(g["id"] == assignment for g in v.get("given", [])),
+            "the new one",
+        )
+        since = len(other.received)
+        async with connected(app, hw.c.cookie) as doctor:
+            await _load_client_homework(doctor, hw.a.id)
+            await doctor.exchange(
+                handler_name(ClientHomeworkState, "withdraw"),
+                {"assignment_id": assignment},
+                **_client_page(hw.a.id),
+            )
+        await _wait_for(
+            other,
+            since,
+            ClientHomeworkState,
+            lambda v: "given" in v and all(g["id"] != assignment for g in v["given"]),
+            "the withdrawal",
+        )
+
+
 async def test_starting_an_exercise_moves_to_its_own_address_without_saying_it_is_unavailable(
     hw: Homework,
 ) -> None:
