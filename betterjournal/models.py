@@ -846,6 +846,7 @@ class Editing:
     is_new: bool
     from_draft: bool
     version: Version = Version(None)
+    draft_at: datetime | None = None  # when the draft it opened was written (None: none)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ item writes nothing of theirs; saving checks ownership like every write (items.s
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -21,8 +24,8 @@ from betterjournal.core import items
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
 from betterjournal.crypto import DataKey, encrypted_column
-from betterjournal.db import run_prebuilt
-from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, Version, utcnow
+from betterjournal.db import run_prebuilt, take_turns
+from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, User, Version, utcnow
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
@@ -57,23 +60,70 @@ def _open(key: DataKey, item_id: Any, blob: bytes) -> dict[str, str]:
     return json.loads(key.open(*_PAYLOAD, item_id, blob))
 
 
-def save(session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, values: object) -> None:
-    """Autosave an editor's fields for this item id (empty fields are allowed)."""
+ANYONES = object()  # `save(seen=…)` not given: the words replace whatever draft is there
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A draft written: when (what the tab has seen now), and the id of the draft the words
+    written elsewhere were kept under, if they had to be set aside (else None)."""
+
+    at: datetime
+    set_aside: uuid.UUID | None = None
+
+
+def save(
+    session: Session,
+    *,
+    owner_id: Any,
+    kind: items.Kind,
+    item_id: object,
+    values: object,
+    seen: object = ANYONES,
+) -> Saved:
+    """Autosave an editor's fields for this item id (empty fields are allowed).
+
+    `seen`: when the draft this tab last read or wrote was written (None: it saw none).
+    A draft written since by another tab or device (the same entry open on a phone and a
+    laptop) is not written over: its words are first kept as a draft of their own, under
+    a new id (the journal lists it), and `Saved.set_aside` says so.
+    """
     parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values, draft=True)
     items.item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
-    payload = _seal(data_key(session, owner_id), parsed, clean)
+    key = data_key(session, owner_id)
+    set_aside = None
+    if seen is not ANYONES:
+        # Two tabs writing at once take turns: each reads what the other wrote.
+        take_turns(session, User, col(User.id) == owner_id)
+        there = run_prebuilt(session, _ONE, owner=owner_id, item=parsed).first()
+        if there is not None and there[0] == kind.name and there[2] != seen:
+            set_aside = uuid.uuid4()
+            _write(session, owner_id, kind, set_aside, key, _open(key, parsed, there[1]))
+    return Saved(_write(session, owner_id, kind, parsed, key, clean), set_aside)
+
+
+def _write(
+    session: Session,
+    owner_id: Any,
+    kind: items.Kind,
+    item_id: uuid.UUID,
+    key: DataKey,
+    values: dict[str, str],
+) -> datetime:
+    now = utcnow()
     written = run_prebuilt(
         session,
         _UPSERT[session.get_bind().dialect.name],
         owner_id=owner_id,
-        item_id=parsed,
+        item_id=item_id,
         kind=kind.name,
-        payload_ct=payload,
-        updated_at=utcnow(),
+        payload_ct=_seal(key, item_id, values),
+        updated_at=now,
     ).rowcount
     if written != 1:  # the owner's draft of another kind (a forged request): left as it is
-        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=parsed, subject_id=owner_id)
+        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=item_id, subject_id=owner_id)
+    return now
 
 
 def exists(session: Session, *, owner_id: Any, item_id: Any) -> bool:
@@ -111,7 +161,13 @@ def open_for_editing(
     draft = get(session, owner_id=owner_id, item_id=parsed)
     if draft is not None and draft.kind == kind.name:
         version = items.version(session, item_id=parsed) if exists else Version(None)
-        return Editing(fields=draft.fields, is_new=not exists, from_draft=True, version=version)
+        return Editing(
+            fields=draft.fields,
+            is_new=not exists,
+            from_draft=True,
+            version=version,
+            draft_at=draft.updated_at,
+        )
     if exists:
         item = items.open_own(session, owner_id=owner_id, kind=kind, item_id=parsed)
         return Editing(fields=item.fields, is_new=False, from_draft=False, version=Version(item.updated_at))

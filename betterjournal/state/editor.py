@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import reflex as rx
 
@@ -59,10 +60,15 @@ class EditorState(AppState):
     _saved_notice: str = ""  # and what its save said
     _issued: tuple[str, ...] = ()  # ids the server chose for new entries in this tab
     _based_on: Version | None = None  # the saved entry the words on screen started from
+    # When the draft this tab last read or wrote was written (None: none); unknown until the
+    # editor opens. A draft written since elsewhere is kept apart, not written over.
+    _draft_seen: datetime | None = None
+    _draft_seen_known: bool = False
     _held_path: str = ""  # a saved entry open: its "Shared with" line follows its shares (live)
 
     def _clear_editor(self) -> None:
         self._based_on, self._held_path = None, ""
+        self._draft_seen, self._draft_seen_known = None, False
         self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
@@ -99,6 +105,8 @@ class EditorState(AppState):
         self.entry_id, self.is_new = entry_id, opened.is_new
         if self._based_on is None:  # a reconnect keeps the version the screen's words started from
             self._based_on = opened.version
+        if not self._draft_seen_known:  # and the draft they last saw (written since: kept apart)
+            self._draft_seen, self._draft_seen_known = opened.draft_at, True
         self.shared_line = editing_shared_line(shared_with, self._reader())  # saving shows them the words
         if not opened.is_new:
             self._held_path = routes.WRITE
@@ -162,12 +170,13 @@ class EditorState(AppState):
             return
         title, body = (value, self.body) if field == "title" else (self.title, value)
         try:
-            await in_session(
+            saved = await in_session(
                 drafts.save,
                 owner_id=viewer.user_id,
                 kind=KIND,
                 item_id=self.entry_id,
                 values={"title": title, "body": body},
+                seen=self._draft_seen,
             )
         except CoreError as error:
             self.draft_status, self.draft_failed = self._t("Not saved yet"), True
@@ -175,6 +184,12 @@ class EditorState(AppState):
             return
         # Only now: what the state holds is what the server has.
         self.title, self.body = title, body
+        self._draft_seen = saved.at
+        if saved.set_aside is not None:
+            self.notice = self._t(
+                "This entry is being changed in another tab or on another device too. So that "
+                "nothing is lost, the words written there are kept as a separate draft in your journal."
+            )
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""

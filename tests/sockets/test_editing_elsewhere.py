@@ -11,8 +11,12 @@ from typing import Any
 from appserver import RunningApp
 from socket_support import connected, new_password, redirect_targets, save_payload, state_of, write_entry
 from socketclient import EventClient, handler_name, sign_in
+from sqlmodel import col, select
 
 from betterjournal import routes
+from betterjournal.core import drafts
+from betterjournal.db import session_scope
+from betterjournal.models import User
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
 from betterjournal.state.items import ItemSharingState
@@ -110,3 +114,33 @@ async def test_an_entry_deleted_on_one_device_while_written_on_another_keeps_the
             handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
         )
         assert state_of(gone, EntryState).get("body", "") == ""  # the deleted entry stays deleted
+
+
+async def test_a_draft_typed_on_two_devices_keeps_both_sets_of_words(running_app: RunningApp) -> None:
+    """Found in a walk-through: the same saved entry open on a phone and a laptop, words added
+    on each ("Draft saved" on both), neither saved: only the laptop's words were left. Now
+    the laptop's autosave keeps the phone's words as a draft of their own and says so; the
+    phone's next autosave does the same for the laptop's. Nothing is written over."""
+    app = running_app
+    phone_cookie, laptop_cookie = await _signed_in_twice(app, "two-drafts")
+    async with connected(app, phone_cookie) as phone, connected(app, laptop_cookie) as laptop:
+        entry = await write_entry(app, phone, "two-drafts")
+        await _open(phone, entry.id)
+        await _open(laptop, entry.id)
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
+        alpha, bravo = app.marker("alpha-on-the-phone"), app.marker("bravo-on-the-laptop")
+        typed = await phone.exchange(handler_name(EditorState, "edit_body"), {"value": alpha}, **where)
+        assert state_of(typed, EditorState).get("draft_status") == "Draft saved"
+        assert state_of(typed, AppState).get("notice", "") == ""
+        typed = await laptop.exchange(handler_name(EditorState, "edit_body"), {"value": bravo}, **where)
+        assert state_of(typed, EditorState).get("draft_status") == "Draft saved"
+        assert state_of(typed, AppState).get("notice") == (
+            "This entry is being changed in another tab or on another device too. So that nothing is "
+            "lost, the words written there are kept as a separate draft in your journal."
+        )
+        typed = await phone.exchange(handler_name(EditorState, "edit_body"), {"value": alpha + "!"}, **where)
+        assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+    with app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(col(User.email).startswith("two-drafts-"))).one()
+        kept = [d.fields["body"] for d in drafts.every_draft(session, owner_id=owner)]
+    assert sorted(kept) == sorted([alpha, bravo, alpha + "!"])

@@ -1012,3 +1012,38 @@ def test_the_clinician_is_told_of_an_edit_since_the_share_and_only_of_that() -> 
 
     assert " · edited " not in dates(written + timedelta(hours=2))  # before it was shared
     assert dates(shared + timedelta(hours=1)).endswith(" · edited Dec 1, 2026, 11:00\u202fa.m.")
+
+
+def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> None:
+    """Found in a walk-through: one entry open on a phone and a laptop; each tab's autosave
+    wrote over the other's draft, so the words the phone had shown as "Draft saved" were
+    gone. A tab now says which draft it last saw: one written since is first kept as a
+    draft of its own (the journal lists it), then the tab's words are written."""
+    a = db.client_a.id
+    entry = uuid.uuid4()
+
+    def autosave(body: str, seen: object) -> drafts.Saved:
+        with session_scope() as session:
+            return drafts.save(
+                session,
+                owner_id=a,
+                kind=journal.KIND,
+                item_id=entry,
+                values={"title": "", "body": body},
+                seen=seen,
+            )
+
+    phone = autosave("ALPHA from the phone", None)  # both tabs opened with no draft
+    assert phone.set_aside is None
+    phone = autosave("ALPHA from the phone, more", phone.at)  # its own draft: written over
+    assert phone.set_aside is None
+    laptop = autosave("BRAVO from the laptop", None)
+    assert laptop.set_aside is not None
+    assert _draft(a, laptop.set_aside) == {"title": "", "body": "ALPHA from the phone, more"}
+    assert _draft(a, entry) == {"title": "", "body": "BRAVO from the laptop"}
+    phone = autosave("ALPHA again", phone.at)  # the phone wakes up: the laptop's words are kept too
+    assert phone.set_aside is not None and phone.set_aside != laptop.set_aside
+    assert _draft(a, phone.set_aside) == {"title": "", "body": "BRAVO from the laptop"}
+    with session_scope() as session:
+        listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
+    assert {laptop.set_aside, phone.set_aside, entry} <= listed
