@@ -309,6 +309,8 @@ class CheckInsState(AppState):
     @guarded(Role.CLIENT, quiet=True)
     async def toggle_selected(self, item_id: str) -> None:
         """Choose a check-in of the list (again: leave it out)."""
+        if not isinstance(item_id, str):
+            raise InvalidInput(N_("This couldn't be shown. Please try again."))
         shown = {line.id for line in self.check_ins}
         if item_id in self.selected:
             self.selected = [chosen for chosen in self.selected if chosen != item_id]
@@ -359,7 +361,7 @@ class CheckInsState(AppState):
         """Redraw the trend for another range: only its check-ins are read (the rest of the
         page stays as it is)."""
         viewer = self._viewer()
-        if range_name not in charts.RANGE_DAYS:
+        if not isinstance(range_name, str) or range_name not in charts.RANGE_DAYS:
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
         now, reader = utcnow(), self._reader()
         made_since = charts.made_since(range_name, now)
@@ -534,7 +536,7 @@ class ClientCheckInsState(AppState):
 
     @guarded(Role.CLINICIAN)
     async def show_range(self, range_name: str) -> None:
-        if range_name not in charts.RANGE_DAYS:
+        if not isinstance(range_name, str) or range_name not in charts.RANGE_DAYS:
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
         await self._draw(self.client_id, range_name)
 

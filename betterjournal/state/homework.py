@@ -296,6 +296,8 @@ class WorksheetState(AppState):
         moves nothing, so the browser sends no change, and this chooses it. Once the control
         has an answer (the same tap's change, sent just before), it does nothing: the value
         tapped stands, whatever the slider shows while the server's answer is on its way."""
+        if not isinstance(field, str) or type(row) is not int or not isinstance(column, str):
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         current = self._answers.get(field)
         if row >= 0:
             rows = current if isinstance(current, list) else []

@@ -36,6 +36,7 @@ from betterjournal.models import User, utcnow
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
+from betterjournal.state.homework import WorksheetState
 from betterjournal.state.items import ItemSharingState
 from betterjournal.views import NOTES_SHOWN
 
@@ -558,3 +559,44 @@ async def test_sharing_a_check_in_in_one_tab_shows_in_the_clients_other_tabs(
                 return labels == ([f"Shared with {clinician.name}"] if on else [private_label])
 
             await pushed(laptop_list, since_list, CheckInsState, labelled)
+
+
+@pytest.mark.parametrize(
+    ("state_class", "name", "payload", "path", "message"),
+    [
+        (CheckInsState, "show_range", {"range_name": {"a": 1}}, routes.CHECK_INS, "shown"),
+        (CheckInsState, "show_range", {"range_name": ["2w"]}, routes.CHECK_INS, "shown"),
+        (ClientCheckInsState, "show_range", {"range_name": {"a": 1}}, routes.CLIENT_CHECK_INS, "shown"),
+        (CheckInsState, "toggle_selected", {"item_id": ["x"]}, routes.CHECK_INS, "shown"),
+        (CheckInsState, "toggle_selected", {"item_id": {"a": 1}}, routes.CHECK_INS, "shown"),
+        (
+            WorksheetState,
+            "choose_resting",
+            {"field": "f", "row": "0", "column": "", "value": 1},
+            routes.WORKSHEET,
+            "saved",
+        ),
+        (
+            WorksheetState,
+            "choose_resting",
+            {"field": {"a": 1}, "row": -1, "column": "", "value": 1},
+            routes.WORKSHEET,
+            "saved",
+        ),
+    ],
+)
+async def test_an_argument_of_the_wrong_type_gets_a_clear_message_not_a_failure(
+    running_app: RunningApp, state_class: type, name: str, payload: dict[str, Any], path: str, message: str
+) -> None:
+    """Found by an attack review: these handlers failed with a TypeError (an unhashable value
+    looked up in a dict), which the person saw as a generic failure (INPUT-1)."""
+    role = "clinician" if state_class is ClientCheckInsState else "client"
+    person = await _actor(running_app, role, f"Wrong type {uuid.uuid4().hex[:6]}")
+    before_log = running_app.log_path.read_text(errors="replace")
+    async with connected(running_app, person.cookie) as tab:
+        before = snapshot(running_app)
+        replied = await tab.exchange(handler_name(state_class, name), payload, path=path)
+        after = snapshot(running_app)
+    assert problem_of(replied) == f"This couldn't be {message}. Please try again."
+    assert writes_between(before, after) == []
+    assert "TypeError" not in running_app.log_path.read_text(errors="replace")[len(before_log) :]
