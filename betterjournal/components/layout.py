@@ -497,7 +497,16 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
         rx.el.header(
             _skip_link(),
             rx.hstack(
-                rx.text("Betterjournal", size="5", weight="bold", color_scheme="teal", high_contrast=True),
+                # Its one long word breaks rather than push a 320-px screen sideways in large text.
+                rx.text(
+                    "Betterjournal",
+                    size="5",
+                    weight="bold",
+                    color_scheme="teal",
+                    high_contrast=True,
+                    min_width="0",
+                    overflow_wrap="anywhere",
+                ),
                 rx.spacer(),
                 _language_switch(),
                 align="center",

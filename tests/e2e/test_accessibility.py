@@ -659,6 +659,23 @@ def _squeezed_fields(page: Page) -> list[str]:
     )
 
 
+def test_the_public_pages_fit_a_narrow_screen_in_the_largest_text(browser, running_app) -> None:
+    """Found in a walk-through: at 320 px with the browser's text at 200 %, the sign-in,
+    register, forgot-password and start pages scrolled sideways by 11 px: the header's app
+    name, one long word in large type, could neither wrap nor shrink."""
+    tab = open_tab(browser, running_app, ENGLISH, NARROW, is_mobile=True, has_touch=True)
+    page = tab.page
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    problems = []
+    for path in (routes.HOME, routes.SIGN_IN, routes.REGISTER, routes.FORGOT):
+        tab.goto(path)
+        expect(page.locator("h1").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page)]
+    page.context.close()
+    assert problems == [], report(problems)
+
+
 def _broken_words(page: Page) -> list[str]:
     """Ordinary words (up to 12 letters) cut across two lines though they would fit on a line
     of the page: a box squeezed narrower than its words, which `overflow-wrap: anywhere` then
