@@ -545,24 +545,45 @@ def _calm_page(reader: Reader, heading: str, *paragraphs: str, link: tuple[str, 
     )
 
 
+ONE_CLICK = b"List-Unsubscribe=One-Click"  # RFC 8058: the mail program's own "Unsubscribe"
+
+
 async def reminders_off(request: Request) -> Response:
-    """Turn a person's reminders off from the link in a reminder email, at once (GET, or
-    the mail program's one-click POST). The token is purpose-bound: it does this and
-    nothing else, signs nobody in, and a forged or altered one changes nothing."""
-    turned_off = await in_session(reminders.opt_out, token=request.query_params.get("token"))
+    """Turn a person's reminders off from a reminder email. The mail program's one-click
+    POST (RFC 8058) turns them off at once. The link opens a page whose one button does
+    (a POST): a mail scanner fetching every link of a message (as many clinics' and
+    employers' do) must not turn them off unseen, as the confirmation link's page does.
+    The token is purpose-bound: it does this and nothing else, signs nobody in, and a
+    forged or altered one changes nothing."""
+    token = request.query_params.get("token")
+    if request.method == "GET":
+        reader = await in_session(reminders.opt_out_reader, token=token)
+        if reader is None:
+            return _reminders_link_broken(request)
+        action = f"{routes.API_REMINDERS_OFF}?{urlencode({'token': token})}"
+        question = reader.t("Turn reminders off?")
+        what = html.escape(reader.t("You will get no more reminders from Betterjournal."))
+        button = html.escape(reader.t("Turn reminders off"))
+        some = html.escape(reader.t("To keep some of them, choose which in your settings."))
+        settings = html.escape(reader.t("Go to settings"))
+        page = pwa.calm_page(
+            reader.language,
+            question,
+            f"<h1>{html.escape(question)}</h1><p>{what}</p>"
+            f'<form method="post" action="{html.escape(action)}">'
+            f'<button class="again" type="submit">{button}</button></form>'
+            f'<p>{some} <a href="{routes.SETTINGS}">{settings}</a></p>'
+            f"{pwa.crisis_line(reader)}",
+        )
+        return HTMLResponse(page)
+    one_click = (await request.body())[:200] == ONE_CLICK
+    turned_off = await in_session(reminders.opt_out, token=token)
     if turned_off is not None:  # the person's settings open in a tab show them off at once
         live.recheck_people([turned_off[0]])
-    if request.method == "POST":
+    if one_click:
         return Response(status_code=200 if turned_off is not None else 400)
     if turned_off is None:
-        reader = Reader(from_accept_language(request.headers.get("accept-language", "")))
-        page = _calm_page(
-            reader,
-            reader.t("This link doesn't work"),
-            reader.t("Nothing was changed. You can turn reminders off in your settings, once signed in."),
-            link=(reader.t("Go to settings"), routes.SETTINGS),
-        )
-        return HTMLResponse(page, status_code=400)
+        return _reminders_link_broken(request)
     reader = turned_off[1]
     page = _calm_page(
         reader,
@@ -572,6 +593,17 @@ async def reminders_off(request: Request) -> Response:
         link=(reader.t("Go to settings"), routes.SETTINGS),
     )
     return HTMLResponse(page)
+
+
+def _reminders_link_broken(request: Request) -> HTMLResponse:
+    reader = Reader(from_accept_language(request.headers.get("accept-language", "")))
+    page = _calm_page(
+        reader,
+        reader.t("This link doesn't work"),
+        reader.t("Nothing was changed. You can turn reminders off in your settings, once signed in."),
+        link=(reader.t("Go to settings"), routes.SETTINGS),
+    )
+    return HTMLResponse(page, status_code=400)
 
 
 def http_routes() -> Starlette:

@@ -85,17 +85,17 @@ CALM_STYLE = f"""
   section + section {{ margin-top: 2rem; padding-top: 1.5rem; border-top: 1px solid #d9dde0; }}
   section + section h1 {{ font-size: 1.25rem; }}
   a {{ color: #0b6b62; }}
-  a.again {{ display: inline-flex; align-items: center; min-height: 2.75rem; padding: 0 1.25rem;
-            border-radius: 0.75rem; background: #0b6b62; color: #fff; text-decoration: none;
-            font-weight: 600; }}
-  a.again:focus-visible {{ outline: 3px solid #1c2024; outline-offset: 2px; }}
+  .again {{ display: inline-flex; align-items: center; min-height: 2.75rem; padding: 0 1.25rem;
+            border: 0; border-radius: 0.75rem; background: #0b6b62; color: #fff; text-decoration: none;
+            font: inherit; font-weight: 600; cursor: pointer; }}
+  .again:focus-visible {{ outline: 3px solid #1c2024; outline-offset: 2px; }}
   .crisis {{ color: #50575e; font-size: 0.95rem; margin-top: 2rem; }}
   @media (prefers-color-scheme: dark) {{
     body {{ color: #edeef0; background: #111113; }}
     .brand, a {{ color: #53c2b3; }}
     a.again {{ color: #fff; }}
     section + section {{ border-top-color: #3a3f42; }}
-    a.again:focus-visible {{ outline-color: #edeef0; }}
+    .again:focus-visible {{ outline-color: #edeef0; }}
     .crisis {{ color: #b0b4ba; }}
   }}
 """

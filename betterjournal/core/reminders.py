@@ -325,6 +325,14 @@ def opted_out_person(token: object) -> uuid.UUID | None:
     return user_id
 
 
+def opt_out_reader(session: Session, *, token: object) -> Reader | None:
+    """How to speak to the token's person (its page, before anything is turned off); None
+    if the token is not genuine."""
+    user_id = opted_out_person(token)
+    user = session.get(User, user_id) if user_id is not None else None
+    return None if user is None else _reader(user)
+
+
 def opt_out(session: Session, *, token: object) -> tuple[uuid.UUID, Reader] | None:
     """Turn reminders off for the token's person: who, and how to speak to them; or None if
     the token is not genuine (then nothing changes)."""

@@ -394,6 +394,12 @@ def _session_card(item) -> rx.Component:
                     color_scheme="gray",
                     size="3",
                     on_click=SessionsState.end_session(item.id),
+                    # Which one, read out or said to voice control: the words start the same.
+                    aria_label=tr(
+                        "Sign out there: {device}, last active {moment}",
+                        device=item.device,
+                        moment=item.last_active,
+                    ),
                 ),
             ),
             align="center",

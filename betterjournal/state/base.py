@@ -84,6 +84,10 @@ PUBLIC_PAGE_NOTICES = {
     ),
     "password_set": N_("Your password is saved. Sign in with it now."),
     "confirmed": N_("Your email address is confirmed. You can sign in now."),
+    "ended": N_(
+        "You were signed out: your session ended (after a time without activity, or from "
+        "another device). Sign in to carry on."
+    ),
 }
 
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
@@ -130,6 +134,7 @@ class AppState(rx.State):
     # that session alone (its token's digest), and any other cookie, or none, wipes it.
     _held_for_session: str = ""
     _flash_message: str = ""
+    _session_ended: bool = False  # this tab's session ended since its last event: say why
     _language_chosen: bool = False  # by the person, not just guessed from the browser
     _added_at: float = 0.0  # when a one-field "Add" form of this tab last added something
     _added_notice: str = ""  # and what it said
@@ -232,12 +237,15 @@ class AppState(rx.State):
         # so with neither there is nothing of anyone's to wipe.
         if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):
             await self._forget()
+            self._session_ended = viewer is None
         if viewer is not None and self._viewer_id != str(viewer.user_id):
             self._viewer_id = str(viewer.user_id)
             self.viewer_name = viewer.display_name
             self.viewer_role = viewer.role.value
             self.form_token = form_tokens.issue()
         if viewer is not None:
+            if self._session_ended:
+                self._session_ended = False
             live.signed_in_here(str(viewer.user_id), self.router.session.client_token)
             self._use_preferences(viewer)
             if not self.language:  # not chosen yet: as the browser asks, like a public page
@@ -448,9 +456,14 @@ def guarded(
             if viewer is None:
                 if self._viewer_id:
                     return rx.redirect(routes.HOME)
-                # A signed-out person who opened a page comes back to it once signed in.
+                # A signed-out person who opened a page comes back to it once signed in; one
+                # whose session just ended in this tab is told why.
                 here = self.router.url
-                return rx.redirect(routes.with_next(routes.SIGN_IN, f"{here.path}?{here.query}".rstrip("?")))
+                target = routes.with_next(routes.SIGN_IN, f"{here.path}?{here.query}".rstrip("?"))
+                if self._session_ended:
+                    self._session_ended = False
+                    target += ("&" if "?" in target else "?") + "ended=1"
+                return rx.redirect(target)
             if roles and viewer.role not in roles:
                 # A signed-in person calling what their role may not (a client "commenting",
                 # a clinician "answering"): refused and audited, as every denial is.

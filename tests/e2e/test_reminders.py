@@ -158,6 +158,10 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     desk.goto(routes.SETTINGS)
     expect(desk.page.get_by_role("checkbox", name="Remind me to check in")).to_be_checked()
     person.page.goto(link_in(message, routes.API_REMINDERS_OFF))
+    # Opening the link asks (a mail scanner opening every link must not turn them off).
+    expect(page.get_by_role("heading", name="Turn reminders off?")).to_be_visible()
+    expect(desk.page.get_by_role("checkbox", name="Remind me to check in")).to_be_checked()
+    page.get_by_role("button", name="Turn reminders off").click()
     expect(page.get_by_role("heading", name="Reminders are off")).to_be_visible()
     expect(desk.page.get_by_role("checkbox", name="Remind me to check in")).not_to_be_checked()
     expect(desk.page.get_by_role("checkbox", name="Remind me to write")).not_to_be_checked()

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
-from socket_support import connect, new_people, redirects_of, state_of
+from socket_support import connect, connected, new_people, redirect_targets, redirects_of, state_of
 from socketclient import EventClient, handler_name, sign_in, sign_out
+from sqlmodel import col, select, update
 
 from betterjournal import routes
+from betterjournal.db import session_scope
+from betterjournal.models import AuthSession, User, utcnow
 from betterjournal.state.account import SessionsState
 from betterjournal.state.base import AppState
 from betterjournal.state.journal import JournalState
@@ -72,3 +77,39 @@ async def test_sign_out_everywhere_reaches_every_other_open_tab_at_once(running_
         await _signed_out_pushed(other, since)
     finally:
         await other.close()
+
+
+async def test_a_tab_whose_session_ended_meanwhile_is_told_why_at_sign_in(running_app) -> None:
+    """Found in a walk-through: back at a tab after the idle limit, the next tap went to the
+    sign-in page with no word of why. It now says the session ended, and still comes back
+    to the page afterwards."""
+    person = (await new_people(running_app, "ended-session", a="client"))["a"]
+    tab = await _journal_tab(running_app, person.cookie)
+    try:
+        with running_app.core(), session_scope() as session:
+            user_id = session.exec(select(User.id).where(User.email == person.email)).one()
+            session.exec(
+                update(AuthSession)
+                .where(col(AuthSession.user_id) == user_id)
+                .values(last_seen_at=utcnow() - timedelta(days=1))
+            )
+        again = await tab.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        (target,) = redirect_targets(again)
+        path, _, query = target.partition("?")
+        assert path == routes.SIGN_IN
+        assert parse_qs(query) == {"next": [routes.JOURNAL], "ended": ["1"]}
+        shown = await tab.exchange(
+            handler_name(AppState, "prepare_public_page"),
+            path=routes.SIGN_IN,
+            query={"next": routes.JOURNAL, "ended": "1"},
+        )
+        assert state_of(shown, AppState).get("notice") == (
+            "You were signed out: your session ended (after a time without activity, or from "
+            "another device). Sign in to carry on."
+        )
+        # Never signed in on this tab (or signed out here): no such word.
+        async with connected(running_app, "") as stranger:
+            refused = await stranger.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        assert "ended=" not in redirect_targets(refused)[0]
+    finally:
+        await tab.close()

@@ -382,11 +382,17 @@ def test_the_opt_out_link_turns_reminders_off_without_signing_in(db: People) -> 
     link = reminders.opt_out_link(db.client_a.id)
     with web_client() as client:
         client.cookies.clear()
+        # Opening the link (as a mail scanner fetching every link of a message does) asks,
+        # and changes nothing; the page's one button turns them off.
         page = client.get(link)
+        assert page.status_code == 200
+        assert "Désactiver les rappels" in page.text and '<form method="post"' in page.text
+        assert _on(db, db.client_a.id)
+        page = client.post(link)
         assert page.status_code == 200
         assert "Les rappels sont désactivés" in page.text
         assert "set-cookie" not in {name.lower() for name in page.headers}  # nobody signed in
-        again = client.get(link)  # idempotent
+        again = client.post(link)  # idempotent
         assert again.status_code == 200
     assert not _on(db, db.client_a.id)
     assert _on(db, db.client_b.id)  # only its own person
@@ -437,6 +443,13 @@ def test_a_forged_or_altered_opt_out_link_changes_nothing(db: People) -> None:
             assert "Nothing was changed" in answer.text
         assert client.get(routes.API_REMINDERS_OFF).status_code == 400
         assert client.post(routes.API_REMINDERS_OFF, params={"token": forged[0]}).status_code == 400
+        one_click: dict = {
+            "content": "List-Unsubscribe=One-Click",
+            "headers": {"content-type": "application/x-www-form-urlencoded"},
+        }
+        assert (
+            client.post(routes.API_REMINDERS_OFF, params={"token": forged[0]}, **one_click).status_code == 400
+        )
     assert _on(db, db.client_a.id) and _on(db, db.client_b.id)
     assert reminders.opted_out_person(token_a) == db.client_a.id  # the genuine one still works
 
