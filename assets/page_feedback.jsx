@@ -195,3 +195,28 @@ if (typeof window !== "undefined") {
     true,
   );
 }
+
+// A form sent by the browser itself (sign in, create an account) comes back as a new page
+// with its problem: the focus would be nowhere (the top of the document), and a screen
+// reader would say the page's name, not what went wrong. Once the problem shows, the focus
+// goes to the first field left empty (the password: the form keeps the rest), which the
+// problem is about; else to the problem itself. Not when the person has the focus already.
+export function FocusOnProblem({ problem }) {
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!problem || (active !== null && active !== document.body)) {
+      return;
+    }
+    const empty = [...document.querySelectorAll("main form input:not([type=hidden])")].find(
+      (field) => !field.value && !field.disabled,
+    );
+    const shown = document.querySelector('main [role="alert"]');
+    if (empty !== undefined) {
+      empty.focus();
+    } else if (shown !== null) {
+      shown.tabIndex = -1;
+      shown.focus();
+    }
+  }, [problem]);
+  return null;
+}

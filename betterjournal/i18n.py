@@ -238,6 +238,23 @@ def from_accept_language(header: str) -> str:
 _TODAY_AT, _YESTERDAY_AT = N_("Today, {time}"), N_("Yesterday, {time}")
 
 
+# "de" and "que" before a word starting with a vowel or a mute h lose their e: "Devoirs
+# d'Émile", not "Devoirs de Émile". A translation can't know the name it will hold, so
+# the message is elided once it is known (a person's name, a tag: text, never a number).
+_ELIDABLE = re.compile(r"\b([Dd]|[Qq]u)e \{(\w+)\}")
+OPENS_WITH_A_VOWEL = re.compile(r"^[aeiouyhàâäéèêëîïôöûüœæ]", re.IGNORECASE)
+
+
+def _elided(text: str, values: dict[str, object]) -> str:
+    def elide(match: re.Match[str]) -> str:
+        value = values.get(match[2])
+        if isinstance(value, str) and OPENS_WITH_A_VOWEL.match(value):
+            return f"{match[1]}'{{{match[2]}}}"
+        return match[0]
+
+    return _ELIDABLE.sub(elide, text)
+
+
 @dataclass(frozen=True)
 class Reader:
     """One person's language and time zone: how server-made text reads to them."""
@@ -352,6 +369,8 @@ class Reader:
     def _fill(self, text: str, values: dict[str, object]) -> str:
         if not values:
             return text
+        if self.language == FRENCH:
+            text = _elided(text, values)
         shown = {name: self.shown(value) for name, value in values.items()}
         for name, value in shown.items():
             if str(value).endswith("."):  # "… at 8:13 a.m." ends the sentence once, not twice

@@ -127,6 +127,11 @@ NATIVE_CONTROL: dict[str, Any] = {
     "border_radius": "var(--radius-2)",
     "background": "var(--color-surface)",
     "color": "var(--gray-12)",
+    # Never wider than the room it has: a date field keeps its own width (323 px at 320 px
+    # in large text) unless told.
+    "max_width": "100%",
+    "min_width": "0",
+    "box_sizing": "border-box",
 }
 
 

@@ -118,6 +118,16 @@ useEffect(() => {
         ]
 
 
+class FocusOnProblem(rx.Component):
+    """On a page a form sent by the browser came back to with a problem, the focus goes to
+    the field to fix (assets/page_feedback.jsx)."""
+
+    library = "$/public/page_feedback.jsx"
+    tag = "FocusOnProblem"
+
+    problem: rx.Var[str]
+
+
 class OnPage(rx.Component):
     """Its children only while the browser is on `path` (assets/page_feedback.jsx)."""
 
@@ -494,6 +504,7 @@ def public_shell(*children: rx.Component, heading: Text) -> rx.Component:
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         LightOnPaper.create(),
         field_messages(),
+        FocusOnProblem.create(problem=AppState.problem),
         rx.el.header(
             _skip_link(),
             rx.hstack(

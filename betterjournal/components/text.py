@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import string
 from typing import Any
 
@@ -18,7 +19,7 @@ from reflex.vars import StringVar
 from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import VarData
 
-from betterjournal.i18n import LANGUAGES, Reader
+from betterjournal.i18n import FRENCH, LANGUAGES, OPENS_WITH_A_VOWEL, Reader
 from betterjournal.state.base import AppState
 
 # The tab's language: the server's (AppState.language) once it has answered; before that,
@@ -59,6 +60,18 @@ def tr_counted(singular: str, plural: str) -> tuple[StringVar, StringVar]:
     return rx.Var.create(one)[LANGUAGE].to(str), rx.Var.create(other)[LANGUAGE].to(str)
 
 
+ELIDABLE_BEFORE = re.compile(r"\b([Dd]|[Qq]u)e $")  # a literal's end, before a value
+
+
+def _elided_word(start: str, value: rx.Var[str]) -> rx.Var[str]:
+    """'de ' or "d'" (`start` "d"), 'que ' or "qu'": as the value's first letter asks."""
+    elided, whole = json.dumps(start + "'"), json.dumps(start + "e ")
+    return rx.Var(
+        f"((/{OPENS_WITH_A_VOWEL.pattern}/i).test({value}) ? {elided} : {whole})",
+        _var_data=value._get_all_var_data(),
+    ).to(str)
+
+
 def _one(language: str, message: str, values: dict[str, object]) -> str | rx.Var[str]:
     reader = Reader(language)
     template = reader.t(message)
@@ -66,10 +79,18 @@ def _one(language: str, message: str, values: dict[str, object]) -> str | rx.Var
         return template
     parts: list[str | rx.Var[str]] = []
     for literal, name, _, _ in string.Formatter().parse(template):
+        value = values[name] if name is not None else None
+        # "de {name}": "d'Émile" (i18n._elided), once the browser knows a state's value.
+        elidable = ELIDABLE_BEFORE.search(literal) if language == FRENCH else None
+        if elidable and isinstance(value, rx.Var):
+            literal = literal[: elidable.start()]
+        elif elidable and isinstance(value, str) and OPENS_WITH_A_VOWEL.match(value):
+            literal = literal[: elidable.start()] + elidable[1] + "'"
         if literal:
             parts.append(literal)
+        if elidable and isinstance(value, rx.Var):
+            parts.append(_elided_word(elidable[1], value.to(str)))
         if name is not None:
-            value = values[name]
             parts.append(value.to(str) if isinstance(value, rx.Var) else str(reader.shown(value)))
     if all(isinstance(part, str) for part in parts):
         return "".join(parts)  # type: ignore[arg-type]

@@ -114,7 +114,7 @@ def clean_felt_at(value: object) -> str:
     if moment > utcnow() + CLOCK_SKEW:
         raise InvalidInput(N_("A check-in can't be in the future. Choose now or an earlier time."))
     if moment < EARLIEST:
-        raise InvalidInput(N_("Choose when this check-in is for."))
+        raise InvalidInput(N_("Choose a time between January 1, 2000 and now."))
     return moment.isoformat()
 
 

@@ -219,7 +219,9 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                             name="felt_at",
                             type="datetime-local",
                             default_value=CheckInState.felt_at,
-                            max_width="100%",  # the phone's own picker, never past the page
+                            # The picker offers what can be saved (core/checkins.clean_felt_at).
+                            min=f"{checkins.EARLIEST.date().isoformat()}T00:00",
+                            max=CheckInState.latest,
                             **NATIVE_CONTROL,
                         ),
                         hint=tr("Leave empty for now, or choose an earlier time."),

@@ -579,6 +579,7 @@ def _planning_form() -> rx.Component:
                 ),
                 spacing="3",
                 wrap="wrap",
+                width="100%",  # the fields' room: a date field never pushes past it
             ),
             rx.hstack(
                 rx.button(tr("Save next session"), type="submit", size="3"),
@@ -594,6 +595,7 @@ def _planning_form() -> rx.Component:
                 wrap="wrap",
             ),
             spacing="3",
+            width="100%",
         ),
         on_submit=BriefState.plan_session,
     )

@@ -116,9 +116,11 @@ def _time(label, name: str, value: rx.Var[str] | str) -> rx.Component:
             id=name,
             name=name,
             default_value=value,
-            width="100%",  # as wide as it can be, up to 10em (large text on a narrow screen)
-            max_width="10em",
-            **NATIVE_CONTROL,
+            **{
+                **NATIVE_CONTROL,
+                "width": "100%",  # as wide as it can be, up to 10em (large text on a narrow screen)
+                "max_width": "10em",
+            },
         ),
     )
 

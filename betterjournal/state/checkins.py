@@ -73,6 +73,7 @@ class CheckInState(AppState):
     sleep_hours: str = ""  # the form's fields, as an edited check-in had them
     note: str = ""
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
+    latest: str = ""  # the picker's last choice: the end of today, in the person's time zone
     _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
     _based_on: Version | None = None  # the check-in as it was saved when the page opened
 
@@ -87,6 +88,7 @@ class CheckInState(AppState):
         self._held_path = routes.CHECK_IN
         self._keep_current()
         self.opened = True
+        self.latest = f"{self._reader().today().isoformat()}T23:59"
         if item is None:
             self.check_in_id, self._based_on = str(uuid.uuid4()), Version(None)
             return

@@ -659,6 +659,24 @@ def _squeezed_fields(page: Page) -> list[str]:
     )
 
 
+def test_the_clinicians_pages_fit_a_narrow_screen_in_the_largest_text(browser, running_app, worlds) -> None:
+    """Found in a walk-through: the brief's and the homework's date fields kept their own
+    width (323 px) at 320 px in large text, and the page scrolled sideways."""
+    world = worlds[ENGLISH]
+    tab = open_tab(browser, running_app, ENGLISH, NARROW, is_mobile=True, has_touch=True)
+    page = tab.page
+    sign_in(tab, world.clinician_email, PASSWORD)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    problems = []
+    for path in clinician_pages(world):
+        tab.goto(path)
+        settle(page)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        problems += [f"{path}: {p}" for p in sideways(page)]
+    page.context.close()
+    assert problems == [], report(problems)
+
+
 def test_the_public_pages_fit_a_narrow_screen_in_the_largest_text(browser, running_app) -> None:
     """Found in a walk-through: at 320 px with the browser's text at 200 %, the sign-in,
     register, forgot-password and start pages scrolled sideways by 11 px: the header's app

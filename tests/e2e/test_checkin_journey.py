@@ -114,6 +114,10 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="5", exact=True).click()
     page.get_by_text("More (optional)").click()
+    # The time picker offers only what can be saved: from 2000 to the end of today.
+    when = page.get_by_label("When", exact=True)
+    expect(when).to_have_attribute("min", "2000-01-01T00:00")
+    expect(when).to_have_attribute("max", re.compile(r"^\d{4}-\d{2}-\d{2}T23:59$"))
     page.get_by_role("radiogroup", name="Anxiety").get_by_role("radio", name="3", exact=True).click()
     page.get_by_label("Hours of sleep").fill("7,5")
     page.get_by_label("Note").fill(private_note)

@@ -35,6 +35,9 @@ def test_a_wrong_password_keeps_the_email_and_the_password_can_be_shown(open_pho
     expect(page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["signin"])).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(password).to_have_value("")
+    # The page came back from the server: the focus is where the problem is (it was lost
+    # to the top of the document, and a screen reader said only the page's name).
+    expect(password).to_be_focused()
     # Kept only across that one trip: nothing stays in the tab's storage.
     assert email not in page.evaluate("JSON.stringify(sessionStorage)")
 
@@ -73,6 +76,7 @@ def test_a_refused_registration_keeps_the_code_name_and_email(open_phone) -> Non
     expect(page.get_by_label("Your name")).to_have_value("Kept Name")
     expect(page.get_by_label("Email")).to_have_value("kept@example.com")
     expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
 
 
 def test_a_deep_link_opened_signed_out_is_where_the_client_lands(open_phone, running_app) -> None:

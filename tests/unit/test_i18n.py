@@ -268,3 +268,25 @@ def test_every_time_zone_name_fits_a_phones_drop_down_in_each_language() -> None
         reader = Reader(language)
         for _zone, name in TIME_ZONE_CHOICES:
             assert len(str(reader.t(name))) <= 34, (language, reader.t(name))
+
+
+def test_de_and_que_are_elided_before_a_name_opening_with_a_vowel() -> None:
+    """Found in a walk-through: "Devoirs de Émile Roy", "Invitation de Isabelle". A
+    translation can't know the name it will hold: the message is elided once it is known,
+    on the server and (for a state's value) in the browser."""
+    from betterjournal.components.text import _one
+    from betterjournal.state.care_team import CareTeamState
+
+    french, english = Reader(FRENCH), Reader(ENGLISH)
+    assert french.t("Homework for {name}", name="Émile Roy") == "Devoirs d'Émile Roy"
+    assert french.t("Homework for {name}", name="Hélène") == "Devoirs d'Hélène"
+    assert french.t("Homework for {name}", name="Dana") == "Devoirs de Dana"
+    assert french.t("Invitation from {name}", name="isabelle") == "Invitation d'isabelle"
+    assert english.t("Homework for {name}", name="Émile Roy") == "Homework for Émile Roy"
+    # A number is never elided ("moyenne de 8").
+    assert "de 8" in french.n(
+        "Average mood {mean} over {count} check-in.", "Average mood {mean} over {count} check-ins.", 3, mean=8
+    )
+    assert _one(FRENCH, "Homework for {name}", {"name": "Émile"}) == "Devoirs d'Émile"
+    in_browser = str(_one(FRENCH, "Invitation from {name}", {"name": CareTeamState.invitation_from}))
+    assert '? "d\'" : "de "' in in_browser and "de " not in in_browser.split("?")[0].split("+")[0]
