@@ -321,6 +321,14 @@ def end_link(
     )
 
 
+def stop_sharing_everything(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
+    """Revoke, at once, every share to one connected clinician, of every kind (PRIV-2: entries,
+    check-ins, returned homework, agendas); the link stays. Each revoke is audited."""
+    if not sharing.is_linked(session, client_id=client_id, clinician_id=clinician_id):
+        raise InvalidInput(N_("You aren't connected to that clinician."))
+    sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id)
+
+
 def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]:
     rows = session.exec(
         select(User, CareLink)

@@ -71,6 +71,26 @@ def _end_link(person: PersonLine) -> rx.Component:
     )
 
 
+def _stop_sharing(person: PersonLine) -> rx.Component:
+    return ask_first(
+        tr("Stop sharing everything"),
+        dialog_id="stop-sharing-" + person.id,
+        question=tr("Stop sharing everything with {name}?", name=person.name),
+        explanation=tr(
+            "Every entry, check-in, homework and agenda you shared with them becomes private "
+            "again, right away. You stay connected, and can share again whenever you choose."
+        ),
+        keep=tr("Keep sharing"),
+        go_ahead=rx.button(
+            tr("Stop sharing everything"),
+            type="button",
+            on_click=CareTeamState.stop_sharing_everything(person.id),
+        ),
+        variant="soft",
+        color_scheme="gray",
+    )
+
+
 def _clinician_row(person: PersonLine) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -81,7 +101,7 @@ def _clinician_row(person: PersonLine) -> rx.Component:
                 class_name="whole-words",
             ),
             rx.spacer(),
-            _end_link(person),
+            rx.hstack(_stop_sharing(person), _end_link(person), spacing="2", wrap="wrap"),
             align="center",
             wrap="wrap",  # in large text, "Disconnect" goes under the name rather than squeeze it
             width="100%",

@@ -115,6 +115,20 @@ class CareTeamState(AppState):
         )
 
     @guarded(Role.CLIENT)
+    async def stop_sharing_everything(self, clinician_id: str) -> None:
+        """Make everything shared with one clinician private again at once (PRIV-2), staying
+        connected."""
+        viewer = self._viewer()
+        clinician = parse_id(clinician_id)
+        name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
+        await in_session(links.stop_sharing_everything, client_id=viewer.user_id, clinician_id=clinician)
+        # Their open views of what was shared go at once; so do the switches in this client's other tabs.
+        live.recheck_people([clinician, viewer.user_id], but=self.router.session.client_token)
+        self.notice = self._t(
+            "Everything you had shared with {name} is private again. You're still connected.", name=name
+        )
+
+    @guarded(Role.CLIENT)
     async def end_link(self, clinician_id: str) -> None:
         viewer = self._viewer()
         clinician = parse_id(clinician_id)

@@ -78,6 +78,31 @@ def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, ru
     expect(doctor.page.get_by_text(title)).to_have_count(0)
 
 
+def test_stop_sharing_everything_reaches_the_clinicians_open_page_and_keeps_the_link(
+    open_phone, running_app
+) -> None:
+    """PRIV-2: from Care team, one action (asked first) makes everything shared with one
+    clinician private again; their open entry goes within 2 s; the client stays connected."""
+    doctor, client = _linked_pair(open_phone, running_app)
+    title = running_app.marker("stop-everything-title")
+    _share_and_open(doctor, client, title, running_app.marker("stop-everything-body"))
+    client.page.get_by_role("navigation").get_by_role("link", name="Care team").click()
+    client.page.get_by_role("button", name="Stop sharing everything").click()
+    question = client.page.get_by_role("alertdialog", name="Stop sharing everything with Dr. Lane?")
+    question.get_by_role("button", name="Stop sharing everything").click()
+    expect(
+        client.page.get_by_role("status").filter(
+            has_text="Everything you had shared with Dr. Lane is private again. You're still connected."
+        )
+    ).to_be_visible()
+    expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
+    expect(doctor.page.get_by_text(title)).to_have_count(0)
+    expect(client.page.get_by_text("Dr. Lane", exact=True)).to_be_visible()  # still connected
+    client.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    client.page.get_by_role("link").filter(has_text=title).click()
+    expect(client.page.get_by_role("switch", name="Share with Dr. Lane")).not_to_be_checked()
+
+
 def test_the_clinician_ends_the_link_and_the_clients_open_care_team_page_says_so(
     open_phone, running_app
 ) -> None:

@@ -124,8 +124,24 @@ async def _clinician_ends_link(app: RunningApp, owner: Actor, entry: Entry, clin
         assert redirects_of(ended) == [routes.CLIENTS], "the link did not end"
 
 
+async def _stop_sharing_everything(app: RunningApp, owner: Actor, entry: Entry, clinician: Actor) -> None:
+    """PRIV-2: every share to the clinician at once, from the Care team page; still linked."""
+    async with connected(app, owner.cookie) as tab:
+        where: dict[str, Any] = {"path": routes.CARE_TEAM}
+        await tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
+        stopped = await tab.exchange(
+            handler_name(CareTeamState, "stop_sharing_everything"), {"clinician_id": clinician.id}, **where
+        )
+        assert state_of(stopped, AppState).get("notice") == (
+            f"Everything you had shared with {clinician.name} is private again. You're still connected."
+        )
+        listed = await tab.exchange(handler_name(CareTeamState, "load_care_team"), **where)
+        assert [p["id"] for p in state_of(listed, CareTeamState)["clinicians"]] == [clinician.id]
+
+
 ACTIONS: dict[str, Callable[[RunningApp, Actor, Entry, Actor], Awaitable[None]]] = {
     "revoke": _revoke,
+    "stop_sharing_everything": _stop_sharing_everything,
     "end_link": _end_link,
     "clinician_ends_link": _clinician_ends_link,
     "delete": _delete,

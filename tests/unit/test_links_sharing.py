@@ -1047,3 +1047,28 @@ def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> N
     with session_scope() as session:
         listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
     assert {laptop.set_aside, phone.set_aside, entry} <= listed
+
+
+def test_stop_sharing_everything_revokes_every_share_to_one_clinician_and_keeps_the_link(db) -> None:
+    """PRIV-2: "Stop sharing everything" (found missing by an attack review: only ending the
+    link did it). Each revoke is audited as the client's; another clinician keeps theirs."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+        entries = [new_entry(session, owner_id=a, body=f"entry {i}") for i in range(3)]
+        for entry in entries:
+            share(session, owner_id=a, entry_id=entry, clinician_id=dr_a)
+        share(session, owner_id=a, entry_id=entries[0], clinician_id=dr_b)
+    before = len(_events())
+    with session_scope() as session:
+        links.stop_sharing_everything(session, client_id=a, clinician_id=dr_a)
+    assert _visible(dr_a) == set() and _visible(dr_b) == {entries[0]}
+    new = _events()[before:]
+    assert sorted((e.action, e.actor_id, e.item_id) for e in new) == sorted(
+        (AuditAction.REVOKE, a, entry) for entry in entries
+    )
+    with session_scope() as session:
+        assert {p.id for p in links.linked_clinicians(session, client_id=a)} == {str(dr_a), str(dr_b)}
+        with pytest.raises(InvalidInput):
+            links.stop_sharing_everything(session, client_id=db.client_b.id, clinician_id=dr_a)  # not linked
