@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, SQLModel, col, select
 
-from betterjournal.core import audit, items, sharing
+from betterjournal.core import audit, drafts, items, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
@@ -198,6 +198,40 @@ KIND = items.register(
         items.ItemField("own_scales", clean=_clean_scales, clean_draft=_draft, shared=False),
     ),
 )
+
+
+# --- a check-in begun and not saved yet -----------------------------------------------------------
+
+_UNSAVED = uuid.UUID("6f1d4c1e-3b0a-4c55-9a57-2f2b1f6c0d11")  # names each person's unsaved check-in
+
+
+def unsaved_id(owner_id: uuid.UUID) -> uuid.UUID:
+    """The id of a person's check-in begun and not saved yet: one per person, so the page
+    finds it again after a reload, a closed tab or a trip to another page (the platform's
+    draft, encrypted like the rest)."""
+    return uuid.uuid5(_UNSAVED, str(owner_id))
+
+
+def keep_unsaved(session: Session, *, owner_id: uuid.UUID, values: dict[str, object]) -> None:
+    """Keep what was tapped and typed so far: {"mood": 5, …, "tags": [...], "note": "…"}."""
+    fields = {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in values.items()
+        if value not in (None, "", [], {})
+    }
+    drafts.save(session, owner_id=owner_id, kind=KIND, item_id=unsaved_id(owner_id), values=fields)
+
+
+def unsaved(session: Session, *, owner_id: uuid.UUID) -> dict[str, Any] | None:
+    """What was kept of the unsaved check-in, as given to `keep_unsaved`; None if nothing."""
+    draft = drafts.get(session, owner_id=owner_id, item_id=unsaved_id(owner_id))
+    if draft is None or draft.kind != KIND.name:
+        return None
+    return {name: text if name == "note" else _as_json(text) for name, text in draft.fields.items() if text}
+
+
+def forget_unsaved(session: Session, *, owner_id: uuid.UUID) -> None:
+    drafts.discard(session, owner_id=owner_id, item_id=unsaved_id(owner_id))
 
 
 # --- the client's tags and extra scales ---------------------------------------------------------

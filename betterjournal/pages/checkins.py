@@ -202,14 +202,20 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                     rating_picker("sleep_quality", tr(labels["sleep_quality"])),
                     labelled_field(
                         tr("Note"),
-                        rx.text_area(
-                            id="note",
-                            name="note",
-                            default_value=CheckInState.note,
-                            # No maxlength: it would cut a pasted note silently; the save
-                            # says the limit instead, and keeps the words to shorten.
-                            size="3",
-                            width="100%",
+                        # Kept as it is typed (after a pause), so a reload or a trip to
+                        # another page never loses it (CheckInState.keep_note).
+                        rx.debounce_input(
+                            rx.text_area(
+                                id="note",
+                                name="note",
+                                # No maxlength: it would cut a pasted note silently; the save
+                                # says the limit instead, and keeps the words to shorten.
+                                on_change=CheckInState.keep_note,
+                                size="3",
+                                width="100%",
+                            ),
+                            value=CheckInState.note,
+                            debounce_timeout=700,
                         ),
                     ),
                     labelled_field(
@@ -230,8 +236,9 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                     width="100%",
                     padding_top="0.5em",
                 ),
-                # Editing one: what it holds is shown at once (its note, its time), not folded.
-                open=CheckInState.editing,
+                # Editing one, or one not saved coming back: what it holds is shown at once
+                # (its note, its time), not folded.
+                open=CheckInState.editing | CheckInState.more_open,
                 width="100%",
             ),
             rx.button(

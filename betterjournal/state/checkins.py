@@ -74,6 +74,7 @@ class CheckInState(AppState):
     note: str = ""
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
     latest: str = ""  # the picker's last choice: the end of today, in the person's time zone
+    more_open: bool = False  # "More (optional)" opened: what was kept of an unsaved one is in it
     _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
     _based_on: Version | None = None  # the check-in as it was saved when the page opened
 
@@ -91,6 +92,9 @@ class CheckInState(AppState):
         self.latest = f"{self._reader().today().isoformat()}T23:59"
         if item is None:
             self.check_in_id, self._based_on = str(uuid.uuid4()), Version(None)
+            kept = await in_session(checkins.unsaved, owner_id=viewer.user_id)
+            if kept:
+                self._take_back(kept)
             return
         self._based_on = Version(item.updated_at)
         fields, reader = item.fields, self._reader()
@@ -103,6 +107,45 @@ class CheckInState(AppState):
             self.felt_at = reading.felt_at.astimezone(reader.zone).strftime("%Y-%m-%dT%H:%M")
         self.sleep_hours, self.note = fields.get("sleep_hours", ""), fields.get("note", "")
         self.shared_line = editing_shared_line(shared_with, reader)  # its note is shared with it
+
+    def _take_back(self, kept: dict) -> None:
+        """What was tapped and typed in a check-in not saved (a reload, a closed tab, a trip
+        to another page): on the form again, and said."""
+        known = {*RATING_NAMES, *(scale.id for scale in self.scales)}
+        ratings = {**{k: v for k, v in kept.items() if k in RATING_NAMES}, **kept.get("scales", {})}
+        ratings.update(kept.get("own_scales", {}))
+        self.ratings = {k: v for k, v in ratings.items() if k in known and type(v) is int and 0 <= v <= 10}
+        self.chosen_tags = [t for t in kept.get("tags", []) if any(tag.id == t for tag in self.tags)]
+        self.note = kept.get("note", "") if isinstance(kept.get("note"), str) else ""
+        self.more_open = bool(self.note or self.chosen_tags or set(self.ratings) - {"mood"})
+        self.notice = self._t("Your unsaved check-in is back.")
+
+    async def _keep(self) -> None:
+        """A new check-in's taps and note so far, kept (an edit keeps its saved version)."""
+        if self.editing or not self.opened:
+            return
+        extra = {scale.id: scale.private for scale in self.scales}
+        await in_session(
+            checkins.keep_unsaved,
+            owner_id=self._viewer().user_id,
+            values={
+                **{name: self.ratings.get(name) for name in RATING_NAMES},
+                "tags": list(self.chosen_tags),
+                "scales": {k: v for k, v in self.ratings.items() if extra.get(k) is False},
+                "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
+                "note": self.note,
+            },
+        )
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def keep_note(self, value: str) -> None:
+        """The note as it is typed (after a pause): kept with the rest, never lost to a reload.
+        A note past the limit isn't kept: the save says the limit, and the words stay on screen."""
+        if not isinstance(value, str):
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        self.note = value
+        if len(value) <= checkins.NOTE_MAX:
+            await self._keep()
 
     def _leave(self) -> None:
         self.reset()
@@ -122,6 +165,7 @@ class CheckInState(AppState):
             self.chosen_tags = [chosen for chosen in self.chosen_tags if chosen != tag_id]
         elif any(tag.id == tag_id for tag in self.tags):
             self.chosen_tags = [*self.chosen_tags, tag_id]
+        await self._keep()
 
     @guarded(Role.CLIENT)
     async def add_tag(self, form: dict) -> None:
@@ -135,6 +179,7 @@ class CheckInState(AppState):
         tag_id, self.tags, self.scales = await in_session(_add_tag, owner_id=viewer.user_id, name=name)
         if str(tag_id) not in self.chosen_tags:
             self.chosen_tags = [*self.chosen_tags, str(tag_id)]
+        await self._keep()
         if str(tag_id) in had:
             self.notice = self._t("You already have this tag. It is chosen for this check-in.")
         else:
@@ -160,6 +205,7 @@ class CheckInState(AppState):
         else:
             chosen[dimension] = value
         self.ratings = chosen
+        await self._keep()
 
     @guarded(Role.CLIENT)
     async def save_check_in(self, form: dict) -> rx.event.EventSpec | None:
@@ -183,13 +229,19 @@ class CheckInState(AppState):
             "scales": {k: v for k, v in self.ratings.items() if extra.get(k) is False},
             "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
         }
-        await in_session(
-            checkins.save,
-            owner_id=viewer.user_id,
-            item_id=self.check_in_id,
-            values=values,
-            based_on=self._based_on,  # changed on another device meanwhile: refused, and said
-        )
+
+        def save(session: Session) -> None:
+            checkins.save(
+                session,
+                owner_id=viewer.user_id,
+                item_id=self.check_in_id,
+                values=values,
+                based_on=self._based_on,  # changed on another device meanwhile: refused, and said
+            )
+            if not self.editing:
+                checkins.forget_unsaved(session, owner_id=viewer.user_id)
+
+        await in_session(save)
         edited = self.editing
         self.reset()
         self.check_in_id = str(uuid.uuid4())

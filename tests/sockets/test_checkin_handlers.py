@@ -33,6 +33,7 @@ from betterjournal.core import checkins, items, sharing
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.db import session_scope
 from betterjournal.models import User, utcnow
+from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
 from betterjournal.state.clinician import ClientsState
@@ -600,3 +601,35 @@ async def test_an_argument_of_the_wrong_type_gets_a_clear_message_not_a_failure(
     assert problem_of(replied) == f"This couldn't be {message}. Please try again."
     assert writes_between(before, after) == []
     assert "TypeError" not in running_app.log_path.read_text(errors="replace")[len(before_log) :]
+
+
+async def test_a_check_in_not_saved_comes_back_after_a_reload_and_goes_once_saved(
+    running_app: RunningApp,
+) -> None:
+    """Found in a walk-through: a check-in's mood and note, typed late at night, were gone
+    after a reload, a closed tab or a tap on another tab of the app. What was tapped and
+    typed is kept (encrypted, the platform's draft) and comes back, said; saving ends it."""
+    client = await _actor(running_app, "client", "Unsaved Client")
+    note = running_app.marker("unsaved-note")
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await _choose_mood(tab, 2)
+        await tab.exchange(
+            handler_name(CheckInState, "choose_rating"), {"dimension": "anxiety", "value": 8}, **CHECK_IN
+        )
+        await tab.exchange(handler_name(CheckInState, "keep_note"), {"value": note}, **CHECK_IN)
+    async with connected(running_app, client.cookie) as tab:  # the page again, in a new tab
+        opened = await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        shown = state_of(opened, CheckInState)
+        assert shown["ratings"] == {"mood": 2, "anxiety": 8}
+        assert shown["note"] == note and shown["more_open"] is True
+        assert state_of(opened, AppState).get("notice") == "Your unsaved check-in is back."
+        await tab.exchange(
+            handler_name(CheckInState, "save_check_in"), {"form": {**EMPTY_FORM, "note": note}}, **CHECK_IN
+        )
+        again = await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        assert state_of(again, CheckInState).get("ratings", {}) == {}
+        assert state_of(again, AppState).get("notice", "") != "Your unsaved check-in is back."
+    with running_app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(User.email == client.email)).one()
+        assert checkins.unsaved(session, owner_id=owner) is None
