@@ -388,7 +388,7 @@ def _signed_out_here() -> rx.Component:
                 rx.text(
                     tr("You're signed out on this device."),
                     " ",
-                    rx.link(tr("Sign in again"), href=routes.SIGN_IN),
+                    rx.link(tr("Sign in again"), href=AppState.sign_in_again),
                 ),
             ),
             icon="log-out",

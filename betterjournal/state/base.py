@@ -115,6 +115,7 @@ class AppState(rx.State):
     time_zone: str = ""  # the signed-in person's; empty: the deployment's
     form_token: str = ""
     signed_out_here: bool = False  # this tab's session was ended from elsewhere (live push)
+    sign_in_again: str = routes.SIGN_IN  # then: sign in, and come back to the page it showed
     account_deleted_here: bool = False  # and it ended as the account was deleted
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""

@@ -85,6 +85,7 @@ def push_to_signed_in_tabs(
 async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:
     import reflex as rx
 
+    from betterjournal import routes
     from betterjournal.betterjournal import app
     from betterjournal.state.base import AppState
 
@@ -98,9 +99,12 @@ async def _push(user_id: str, token: str, push: Push | None, deleted: bool = Fal
             if app_state._viewer_id != user_id:
                 _signed_in_tabs.get(user_id, set()).discard(token)
                 return
+            here = app_state.router.url  # the page the tab shows, to come back to once signed in
             viewer = await app_state._identify(touch=False)
             if viewer is None:
                 app_state.signed_out_here, app_state.account_deleted_here = True, deleted
+                page = f"{here.path}?{here.query}".rstrip("?")
+                app_state.sign_in_again = routes.with_next(routes.SIGN_IN, page)
                 _signed_in_tabs.get(user_id, set()).discard(token)
             elif push is not None:
                 await push(root, viewer)

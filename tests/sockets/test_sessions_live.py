@@ -57,6 +57,9 @@ async def test_sign_out_there_reaches_that_devices_open_tab_at_once(running_app)
         pushed = await _signed_out_pushed(phone, since)
         app_state = {k: v for u in pushed for k, v in state_of([u], AppState).items()}
         assert app_state.get("viewer_name", "") == ""
+        # Its "Sign in again" comes back to the page it showed (walk-through: it went home).
+        path, _, query = app_state.get("sign_in_again", "").partition("?")
+        assert path == routes.SIGN_IN and parse_qs(query)["next"][0].startswith(routes.JOURNAL)
         # Its next event goes to sign in; the laptop is still signed in.
         again = await phone.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
         assert redirects_of(again) == [routes.SIGN_IN]
