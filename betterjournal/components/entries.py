@@ -82,7 +82,8 @@ def empty_state(message: Text, action: rx.Component | None = None) -> rx.Compone
 
 def entry_body(text: str | rx.Var[str]) -> rx.Component:
     """User text, as escaped text: line breaks kept, never interpreted as HTML (INPUT-3)."""
-    return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3")
+    # The width of its place: words written right to left start at its right (app.css).
+    return rx.text(text, white_space="pre-wrap", overflow_wrap="anywhere", size="3", width="100%")
 
 
 def loading(label: Text) -> rx.Component:

@@ -626,3 +626,36 @@ def test_an_entry_is_pinned_to_the_next_sessions_agenda_from_its_own_page(people
     expect(agenda_list.get_by_role("listitem").filter(has_text=title)).to_contain_text(
         "Only you can see this item"
     )
+
+
+def test_words_written_right_to_left_start_at_the_right(people) -> None:
+    """Found in a walk-through: Arabic laid out left to right, its final "." before the first
+    word for an Arabic reader. Each paragraph now takes the direction of its first letter,
+    in the editor and on the page; the app's own words stay left to right."""
+    _doctor, client = people
+    page = client.page
+    body = "اليوم كان صعبا جدا في العمل."
+    write_entry(client, "Arabic", body)
+    sides = page.evaluate(
+        """(words) => words.map((text) => {
+            const holder = [...document.querySelectorAll('main *')].find(
+                (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.data.trim() === text));
+            const range = document.createRange();
+            range.selectNodeContents(holder);
+            const line = range.getBoundingClientRect(), box = holder.getBoundingClientRect();
+            return [Math.round(box.right - line.right), Math.round(line.left - box.left)];
+        })""",
+        [body],
+    )
+    for gap_right, gap_left in sides:
+        assert gap_right <= 2 < gap_left, sides  # hugs the right edge, not the left
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    heading_gap = page.evaluate(
+        """() => {
+            const h = document.querySelector('main h1'), r = document.createRange();
+            r.selectNodeContents(h);
+            return Math.round(r.getBoundingClientRect().left - h.getBoundingClientRect().left);
+        }"""
+    )
+    assert heading_gap <= 2  # the app's own words: still at the left
