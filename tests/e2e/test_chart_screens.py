@@ -308,7 +308,7 @@ def test_names_with_markup_show_as_typed_in_the_charts(open_phone, running_app: 
     tag_axis = phone.page.locator(".js-plotly-plot .xtick text", has_text=MARKUP_TAG)
     expect(tag_axis.first).to_be_attached()
     # A point's label names its scale as typed (the scale's points: the trend's last points).
-    trend = phone.page.locator(".js-plotly-plot").first
+    trend = phone.page.locator(".bj-chart").first.locator(".js-plotly-plot")
     points = trend.locator(".scatterlayer .trace").filter(has=phone.page.locator(".point")).last
     points.locator(".point").last.hover(force=True)
     expect(trend.locator(".hoverlayer")).to_contain_text(MARKUP_SCALE)

@@ -22,14 +22,16 @@ ZONE = ZoneInfo("America/Toronto")  # the phones' time zone (conftest's default)
 def _chart_traces(page: Page) -> list[dict]:
     """What the browser holds for the chart: each trace's name, x and y (the figure's data)."""
     # Polled from here: wait_for_function evaluates a string, which the app's CSP refuses.
-    # The first chart on the page is the trend.
+    # The first chart's place on the page is the trend's (the charts are drawn one at a
+    # time, in any order: the first chart drawn may be another).
+    trend = "document.querySelector('.bj-chart')?.querySelector('.js-plotly-plot')"
     for _ in range(100):
-        if page.evaluate("() => Boolean(document.querySelector('.js-plotly-plot')?.data)"):
+        if page.evaluate(f"() => Boolean({trend}?.data)"):
             break
         page.wait_for_timeout(100)
     return page.evaluate(
-        """() => document.querySelector('.js-plotly-plot').data.map(
-            t => ({name: t.name, mode: t.mode, x: Array.from(t.x), y: Array.from(t.y)}))"""
+        f"""() => {trend}.data.map(
+            t => ({{name: t.name, mode: t.mode, x: Array.from(t.x), y: Array.from(t.y)}}))"""
     )
 
 
