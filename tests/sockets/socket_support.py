@@ -442,7 +442,15 @@ def _carries_data(value: Any) -> bool:
 
 # AppState vars that may hold text for anyone: page feedback, the anti-forgery token and
 # the tab's language.
-FEEDBACK_VARS = {"notice", "problem", "feedback_on", "form_token", "language"}
+FEEDBACK_VARS = {
+    "notice",
+    "problem",
+    "feedback_on",
+    "form_token",
+    "language",
+    # A tab signed out from elsewhere: the sign-in address that comes back to its own page.
+    "sign_in_again",
+}
 # ... and, for a signed-in caller of the wrong role, their own name and role.
 OWN_IDENTITY_VARS = {
     "viewer_name",
