@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select, update
 from betterjournal import emails, keystore, routes
 from betterjournal.core import audit, credentials, mail, passwords, tokens
 from betterjournal.core.errors import InvalidInput, NotFound
-from betterjournal.core.validation import NAME_MAX, clean_email, clean_line, parse_id
+from betterjournal.core.validation import NAME_MAX, clean_email, clean_line, clean_name, parse_id
 from betterjournal.crypto import sha256_hex
 from betterjournal.i18n import LANGUAGES, N_, Message, language_or_default
 from betterjournal.models import (
@@ -101,8 +101,9 @@ def request_access(session: Session, *, fields: dict, address: str, language: ob
 
 
 def _field(fields: dict, name: str, label: Message, max_length: int, message: Message) -> str:
+    clean = clean_name if name == "name" else clean_line  # a person's name: nothing unseen in it
     try:
-        return clean_line(fields.get(name), label=label, max_length=max_length)
+        return clean(fields.get(name), label=label, max_length=max_length)
     except InvalidInput as error:
         raise InvalidInput(message, code=name, **error.values) from None
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, func, select, update
 from betterjournal import keystore
 from betterjournal.core import passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
-from betterjournal.core.validation import NAME_MAX, clean_email, clean_line
+from betterjournal.core.validation import NAME_MAX, clean_email, clean_name
 from betterjournal.crypto import DataKey, DecryptionError, UnknownKek, get_vault, sha256_hex
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import LANGUAGES, N_, is_time_zone, listed_time_zone
@@ -68,7 +68,7 @@ def _checked_details(email: object, display_name: object, password: object) -> t
     """(email, name, password) for a new account, or InvalidInput saying what to fix."""
     clean_address = clean_email(email)
     try:
-        name = clean_line(display_name, label=N_("Your name"), max_length=NAME_MAX)
+        name = clean_name(display_name, label=N_("Your name"), max_length=NAME_MAX)
     except InvalidInput as error:
         raise InvalidInput(error.message, code="name", **error.values) from None
     return clean_address, name, passwords.check_policy(password)

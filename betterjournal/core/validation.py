@@ -63,6 +63,20 @@ def clean_line(value: object, *, label: Message, max_length: int, required: bool
     return value.strip()
 
 
+# Marks that change how the text around them is shown without being seen themselves:
+# direction overrides and isolates, zero-width spaces and joiners. In a person's name
+# they could make one client's name read as another's on a clinician's list.
+_HIDDEN_MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def clean_name(value: object, *, label: Message, max_length: int) -> str:
+    """A person's name: one line, and nothing in it that is not seen."""
+    name = clean_line(value, label=label, max_length=max_length)
+    if _HIDDEN_MARKS.search(name):
+        raise InvalidInput(N_("{label} contains characters that can't be saved."), label=label)
+    return name
+
+
 def clean_email(value: object) -> str:
     email = clean_line(value, label=N_("Email"), max_length=EMAIL_MAX).lower()
     if not _EMAIL.match(email):

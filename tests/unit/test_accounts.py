@@ -141,6 +141,32 @@ def test_create_user_checks_everything_and_wraps_a_data_key(db) -> None:
         assert len(session.exec(select(User)).all()) == 5
 
 
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200b", "\u200d", "\u2060", "\ufeff"])
+def test_a_name_with_an_unseen_mark_is_refused(db, mark: str) -> None:
+    """Suspected by an attack review: a name holding a direction override or a zero-width
+    mark could read, on a clinician's list, as another client's ("Sam Lee" and "Sam\u200bLee")."""
+    with (
+        pytest.raises(InvalidInput, match="contains characters that can't be saved"),
+        session_scope() as session,
+    ):
+        accounts.create_user(
+            session,
+            email=f"mark-{ord(mark)}@example.test",
+            display_name=f"Sam{mark}Lee",
+            password="a sensible long passphrase",
+            role=Role.CLIENT,
+        )
+    with session_scope() as session:  # a name in Arabic or with accents is a name
+        user = accounts.create_user(
+            session,
+            email=f"fine-{ord(mark)}@example.test",
+            display_name="Zoë Ng سارة",
+            password="a sensible long passphrase",
+            role=Role.CLIENT,
+        )
+        assert user.display_name == "Zoë Ng سارة"
+
+
 # --- sign-in ------------------------------------------------------------------------------
 
 
