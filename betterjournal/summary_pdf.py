@@ -125,6 +125,16 @@ def clean(text: str) -> str:
     return "".join(kept)
 
 
+def shows_every_letter(texts: Sequence[str], language: str) -> bool:
+    """Whether the PDF shows these words as written: False when a letter Vera lacks would be
+    a '?' on paper (Arabic, Hebrew, Chinese, Inuktitut syllabics…), so the person is told."""
+    for text in texts:
+        named = named_emoji(text, language)
+        if clean(named).count("?") > named.count("?"):
+            return False
+    return True
+
+
 # The names of the emoji, in each language the app speaks (CLDR's, through the emoji library);
 # loaded once, here, into the library's table: nothing changes it afterwards.
 emoji.config.load_language(["en", "fr"])

@@ -126,7 +126,14 @@ def journal_page() -> rx.Component:
                 rx.cond(
                     JournalState.searching,
                     rx.vstack(
-                        empty_state(tr("No entries match. Try other words, or show all entries.")),
+                        empty_state(
+                            rx.cond(
+                                JournalState.query != "",
+                                tr("No entries match. Try other words, or show all entries."),
+                                # A choice of shared or private entries, with no words to change.
+                                tr("No entries of this kind. Show all entries to see the others."),
+                            )
+                        ),
                         rx.button(
                             tr("Show all entries"),
                             variant="soft",

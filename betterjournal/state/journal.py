@@ -75,6 +75,7 @@ class JournalState(AppState):
                 return
             self.query = journal.clean_query(form.get("query", ""))
             await self._load_page(viewer.user_id, (None,))
+            self._say_found()
         finally:
             self.search_pending = False
 
@@ -84,6 +85,19 @@ class JournalState(AppState):
         viewer = self._viewer()
         self.show = journal.clean_show(which)
         await self._load_page(viewer.user_id, (None,))
+        self._say_found()
+
+    def _say_found(self) -> None:
+        """What a search or a choice found, said (a screen reader hears the list change)."""
+        if not self.searching:
+            return
+        found = len(self.entries)
+        if found == 0:
+            self.notice = self._t("No entries found.")
+        elif self.has_more:
+            self.notice = self._t("More than {count} entries found.", count=found)
+        else:
+            self.notice = self._reader().n("{count} entry found.", "{count} entries found.", found)
 
     @guarded(Role.CLIENT)
     async def older_entries(self) -> None:

@@ -491,6 +491,15 @@ class PrepareState(AppState):
         # Audited before it is sent (AUD-2: no record, no file); a summary refused above, none.
         await in_session(agenda.record_export, client_id=client, item_ids=[e.id for e in entries])
         self.notice = self._t(_SUMMARY_READY[(with_agenda and not lines, with_chart and not readings)])
+        words = [line.text for line in lines] + [
+            text for e in entries for text in (e.fields["title"], e.fields["body"])
+        ]
+        if not summary_pdf.shows_every_letter(words, reader.language):
+            # Said, not hidden: the paper would show "?" where the screen shows the words.
+            self.notice += " " + self._t(
+                "Some letters in your words can't be shown in this PDF: they print as “?”. "
+                "Each entry's own page prints them as written, with your browser's Print."
+            )
         return rx.download(data=data, filename="betterjournal-summary.pdf")
 
 

@@ -814,6 +814,8 @@ async def test_a_client_searches_only_their_own_journal(world: World) -> None:
                     handler_name(JournalState, "search_journal"), {"form": {"query": tail}}, **where
                 )
                 assert state_of(found, JournalState).get("entries") == [], (show, tail)
+                # Said, for whoever can't see the list change (walk-through: nothing was).
+                assert state_of(found, AppState).get("notice") == "No entries found.", (show, tail)
                 replies.append(found)
         # A's own words are found the same way (the search does run for A), the Search button
         # working from the tap until the answer comes.
@@ -824,6 +826,7 @@ async def test_a_client_searches_only_their_own_journal(world: World) -> None:
         assert state_of(working, JournalState).get("search_pending") is True
         mine = await tab.exchange(handler_name(JournalState, "search_journal"), form, **where)
         assert [e["id"] for e in state_of(mine, JournalState).get("entries") or []] == [own.id]
+        assert state_of(mine, AppState).get("notice") == "1 entry found."
         assert state_of(mine, JournalState).get("search_pending") is False
     after = snapshot(app)
     for reply in replies:

@@ -1110,6 +1110,22 @@ def _holds(path: Path, needles: list[bytes]) -> bool:
     return any(needle in data for needle in needles)
 
 
+async def test_a_summary_whose_letters_print_as_question_marks_says_so(team: Team) -> None:
+    """Found in a walk-through: a Hebrew agenda line printed as "????", with nothing said."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as tab:
+        await _prepare(tab, c)
+        await _add_line(tab, c, "שינה " + uuid.uuid4().hex[:6])
+        updates = await _on_prepare(tab, c, "download_summary", {"form": {"agenda": True, "chart": False}})
+    assert problem_of(updates) == ""
+    assert state_of(updates, AppState)["notice"] == (
+        "Your summary is ready. Check your downloads. Some letters in your words can't be shown in "
+        "this PDF: they print as “?”. Each entry's own page prints them as written, with your "
+        "browser's Print."
+    )
+
+
 async def test_the_summary_pdf_holds_only_what_was_chosen_and_leaves_no_file(team: Team) -> None:
     app, c = team.app, team.c
     (a,) = await _clients(team, c)

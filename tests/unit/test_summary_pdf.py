@@ -279,3 +279,12 @@ def test_a_realistic_summary_fits_one_page_and_its_screenshot_is_in_docs(
     shutil.copyfile(prefix.with_suffix(".png"), screenshot)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
     assert 20_000 < screenshot.stat().st_size < 300_000
+
+
+def test_the_person_is_told_when_letters_would_print_as_question_marks() -> None:
+    """Found in a walk-through: Arabic, Hebrew, Chinese, Cyrillic and Inuktitut words printed
+    as "????" on the summary, with nothing said. French, an emoji (named) and a question
+    mark of the person's own are shown as written; the others are said."""
+    assert summary_pdf.shows_every_letter(["Ça va? Très bien 😊", "« déjà » – œuvre"], "fr")
+    for words in ("ᐊᐃᖓᐃ", "Привет", "你好", "اليوم", "שינה"):
+        assert not summary_pdf.shows_every_letter(["fine", words], "en"), words
