@@ -86,10 +86,15 @@ if (typeof document !== "undefined") {
             element.getAttribute("aria-label") === label &&
             !element.disabled,
         );
+        // A control that names where the focus goes when it is gone (a list item's Remove:
+        // its list's Add).
+        const after = gone.dataset.focusAfter ? document.getElementById(gone.dataset.focusAfter) : null;
         const notice = document.querySelector('main [role="status"].rt-CalloutRoot');
         const heading = document.querySelector("main h1");
         if (like !== undefined) {
           like.focus();
+        } else if (after !== null && !after.disabled) {
+          after.focus();
         } else if (notice !== null) {
           notice.tabIndex = -1;
           notice.focus();
@@ -98,6 +103,34 @@ if (typeof document !== "undefined") {
           heading.focus();
         }
       });
+    },
+    true,
+  );
+}
+
+// "Add another" (a worksheet's list): the new item's field takes the focus once it is
+// drawn, where the person will type; the button stayed focused below it, and a screen
+// reader said nothing of the new field above.
+if (typeof document !== "undefined") {
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target?.closest?.("[data-focus-new]");
+      const list = button ? document.getElementById(button.dataset.focusNew) : null;
+      if (list === null) {
+        return;
+      }
+      const before = list.querySelectorAll("fieldset").length;
+      const started = Date.now();
+      const look = () => {
+        const rows = list.querySelectorAll("fieldset");
+        if (rows.length > before) {
+          rows[rows.length - 1].querySelector("input:not([type=hidden]), textarea, select")?.focus();
+        } else if (Date.now() - started < 5000) {
+          requestAnimationFrame(look);
+        }
+      };
+      requestAnimationFrame(look);
     },
     true,
   );

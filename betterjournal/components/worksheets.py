@@ -159,6 +159,9 @@ def _filled_row(
                 size="2",
                 aria_label=tr("Remove {item}", item=row.label),
                 on_click=remove(field.id, row.index),
+                # The focus then goes to the next item's Remove, else to the list's Add
+                # (assets/page_feedback.jsx), not back to the top of the page.
+                custom_attrs={"data-focus-after": "add-" + field.id},
             ),
             spacing="2",
             width="100%",
@@ -199,6 +202,9 @@ def worksheet_form(
                             variant="soft",
                             on_click=add(field.id),
                             aria_label=tr("Add another: {label}", label=field.label),
+                            id="add-" + field.id,
+                            # The new item's field takes the focus (assets/page_feedback.jsx).
+                            custom_attrs={"data-focus-new": "list-" + field.id},
                         ),
                     ),
                     spacing="3",
@@ -209,6 +215,7 @@ def worksheet_form(
                 border="none",
                 padding="0",
                 margin="0",
+                id="list-" + field.id,
             ),
             rx.vstack(
                 rx.foreach(

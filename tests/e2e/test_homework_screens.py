@@ -136,11 +136,15 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     first.fill("20")
     expect(first).to_have_attribute("aria-valuetext", "20")
     emotions.get_by_role("button", name="Add another: Emotions", exact=True).click()
+    # The new item's first field has the focus (it stayed on the button, below it).
+    expect(emotions.get_by_role("group", name="Emotion 2").locator("input, textarea").first).to_be_focused()
     second = emotions.get_by_role("group", name="Emotion 2").get_by_role("slider", name="How strong (0–100)")
     second.fill("90")
     expect(second).to_have_attribute("aria-valuetext", "90")
     emotions.get_by_role("button", name="Remove Emotion 1").click()
     expect(emotions.get_by_role("group", name="Emotion 2")).to_have_count(0)
+    # The focus stays in the list (the next item's Remove), not back at the page's top.
+    expect(emotions.get_by_role("button", name="Remove Emotion 1")).to_be_focused()
     left = emotions.get_by_role("group", name="Emotion 1").get_by_role("slider", name="How strong (0–100)")
     expect(left).to_have_attribute("aria-valuetext", "90")
     expect(left).to_have_value("90")
