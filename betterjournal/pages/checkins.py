@@ -379,6 +379,7 @@ def chart(
             rx.el.summary(tr("Show as a table")),
             WhenOpen.create(_data_table(figure)),
             width="100%",
+            class_name="bj-table-toggle",  # closed, left off paper (assets/app.css)
         ),
         spacing="2",
         width="100%",
@@ -608,28 +609,32 @@ def _tag_row(tag: Any) -> rx.Component:
     )
 
 
-def _scale_row(scale: Any) -> rx.Component:
+def _scale_line(words: Any, name: Any, remove: Any) -> rx.Component:
+    """A scale on a list of them, with its Remove (the client's list, the clinician's)."""
     return rx.hstack(
-        rx.text(
-            rx.cond(
-                scale.private,
-                tr("{name} (private)", name=scale.name),
-                tr("{name} (suggested by your clinician)", name=scale.name),
-            )
-        ),
+        rx.text(words),
         rx.spacer(),
         rx.button(
             tr("Remove"),
             size="2",
             variant="soft",
             color_scheme="gray",
-            on_click=CheckInsState.remove_own_scale(scale.id),
-            aria_label=tr("Remove the scale {name}", name=scale.name),
+            on_click=remove,
+            aria_label=tr("Remove the scale {name}", name=name),
         ),
         align="center",
         wrap="wrap",
         width="100%",
     )
+
+
+def _scale_row(scale: Any) -> rx.Component:
+    words = rx.cond(
+        scale.private,
+        tr("{name} (private)", name=scale.name),
+        tr("{name} (suggested by your clinician)", name=scale.name),
+    )
+    return _scale_line(words, scale.name, CheckInsState.remove_own_scale(scale.id))
 
 
 def _tags_and_scales() -> rx.Component:
@@ -776,13 +781,19 @@ def client_check_ins_page() -> rx.Component:
         rx.cond(
             ClientCheckInsState.chart_available,
             rx.vstack(
-                back_link(
-                    tr("Back to {name}", name=ClientCheckInsState.client_name),
-                    routes.CLIENT_ENTRIES + "?client=" + ClientCheckInsState.client_id,
+                # On paper: the charts and notes, not the controls (a walk-through's printout
+                # held the way back, the closed table toggles and the suggest form).
+                rx.box(
+                    back_link(
+                        tr("Back to {name}", name=ClientCheckInsState.client_name),
+                        routes.CLIENT_ENTRIES + "?client=" + ClientCheckInsState.client_id,
+                    ),
+                    class_name="bj-screen-only",
                 ),
                 rx.heading(
                     tr("Check-ins shared by {name}", name=ClientCheckInsState.client_name), as_="h2", size="4"
                 ),
+                # (Printed: the range chosen says what the chart covers.)
                 range_picker(ClientCheckInsState.chart_range, ClientCheckInsState.show_range),
                 chart(ClientCheckInsState.figure, ClientCheckInsState.summary, key=trend_key()),
                 notes_list(
@@ -806,28 +817,23 @@ def client_check_ins_page() -> rx.Component:
                     key=mood_colour_key(),
                 ),
                 print_button(),
-                rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
-                rx.foreach(
-                    ClientCheckInsState.scales,
-                    lambda scale: rx.hstack(
-                        rx.text(scale.name),
-                        rx.spacer(),
-                        rx.button(
-                            tr("Remove"),
-                            size="2",
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=ClientCheckInsState.remove_scale(scale.id),
-                            aria_label=tr("Remove the scale {name}", name=scale.name),
+                rx.vstack(
+                    rx.heading(tr("Scales you suggested"), as_="h3", size="3"),
+                    rx.foreach(
+                        ClientCheckInsState.scales,
+                        lambda scale: _scale_line(
+                            scale.name, scale.name, ClientCheckInsState.remove_scale(scale.id)
                         ),
-                        width="100%",
                     ),
-                ),
-                _name_form(
-                    "suggest-scale",
-                    tr("Suggest a scale, from 0 to 10"),
-                    tr("Suggest"),
-                    ClientCheckInsState.suggest_scale,
+                    _name_form(
+                        "suggest-scale",
+                        tr("Suggest a scale, from 0 to 10"),
+                        tr("Suggest"),
+                        ClientCheckInsState.suggest_scale,
+                    ),
+                    class_name="bj-screen-only",
+                    spacing="3",
+                    width="100%",
                 ),
                 rx.text(
                     tr("Only check-ins your client chose to share are drawn. Days without one are gaps."),

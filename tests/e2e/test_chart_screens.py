@@ -132,6 +132,15 @@ def test_charts_fit_a_phone_and_are_photographed(open_phone, browser, running_ap
     expect(listed.first).to_contain_text(NOTES[0])
     _no_sideways_scrolling(doctor.page)
     assert _shoot(doctor.page, "clinician-check-in-notes-390x844").stat().st_size > 10_000
+    # On paper: the charts, their range and the notes; not the controls (a walk-through's
+    # printout held the suggest form, the way back and every closed "Show as a table").
+    doctor.page.emulate_media(media="print")
+    expect(doctor.page.get_by_label("Suggest a scale, from 0 to 10")).to_be_hidden()
+    expect(doctor.page.get_by_text("Show as a table").first).to_be_hidden()
+    expect(doctor.page.get_by_role("link", name="Back to Robin")).to_be_hidden()
+    expect(doctor.page.get_by_role("radio", name="3 months", exact=True)).to_be_visible()
+    doctor.page.emulate_media(media="null")
+    expect(doctor.page.get_by_label("Suggest a scale, from 0 to 10")).to_be_visible()
 
 
 def _slow_phone_signed_in(open_phone, running_app: RunningApp, *, watching: str):
