@@ -80,13 +80,16 @@ def save(
     item_id: object,
     values: object,
     seen: object = ANYONES,
+    known: object = None,
 ) -> Saved:
     """Autosave an editor's fields for this item id (empty fields are allowed).
 
-    `seen`: when the draft this tab last read or wrote was written (None: it saw none).
-    A draft written since by another tab or device (the same entry open on a phone and a
-    laptop) is not written over: its words are first kept as a draft of their own, under
-    a new id (the journal lists it), and `Saved.set_aside` says so.
+    `seen`: when the draft this tab last read or wrote was written (None: it saw none);
+    `known`: the words it had then. A draft written since by another tab or device (the
+    same entry open on a phone and a laptop) is not written over: its words are first kept
+    as a draft of their own, under a new id (the journal lists it), and `Saved.set_aside`
+    says so. One holding this tab's own words (sent by its closing beacon as well as by
+    its websocket) is no one else's: written over.
     """
     parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
     clean = kind.clean(values, draft=True)
@@ -98,8 +101,11 @@ def save(
         take_turns(session, User, col(User.id) == owner_id)
         there = run_prebuilt(session, _ONE, owner=owner_id, item=parsed).first()
         if there is not None and there[0] == kind.name and there[2] != seen:
-            set_aside = uuid.uuid4()
-            _write(session, owner_id, kind, set_aside, key, _open(key, parsed, there[1]))
+            elsewhere = _open(key, parsed, there[1])
+            own = [clean] + ([kind.clean(known, draft=True)] if isinstance(known, dict) else [])
+            if elsewhere not in own:
+                set_aside = uuid.uuid4()
+                _write(session, owner_id, kind, set_aside, key, elsewhere)
     return Saved(_write(session, owner_id, kind, parsed, key, clean), set_aside)
 
 

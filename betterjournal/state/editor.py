@@ -177,6 +177,7 @@ class EditorState(AppState):
                 item_id=self.entry_id,
                 values={"title": title, "body": body},
                 seen=self._draft_seen,
+                known={"title": self.title, "body": self.body},
             )
         except CoreError as error:
             self.draft_status, self.draft_failed = self._t("Not saved yet"), True

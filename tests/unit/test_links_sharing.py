@@ -1022,7 +1022,7 @@ def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> N
     a = db.client_a.id
     entry = uuid.uuid4()
 
-    def autosave(body: str, seen: object) -> drafts.Saved:
+    def autosave(body: str, seen: object = drafts.ANYONES, known: str | None = None) -> drafts.Saved:
         with session_scope() as session:
             return drafts.save(
                 session,
@@ -1031,6 +1031,7 @@ def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> N
                 item_id=entry,
                 values={"title": "", "body": body},
                 seen=seen,
+                known=None if known is None else {"title": "", "body": known},
             )
 
     phone = autosave("ALPHA from the phone", None)  # both tabs opened with no draft
@@ -1047,6 +1048,12 @@ def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> N
     with session_scope() as session:
         listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
     assert {laptop.set_aside, phone.set_aside, entry} <= listed
+    # The phone's own words sent twice (its websocket, and its beacon as it was hidden, which
+    # says no "seen"): the second is no one else's, so nothing is set aside.
+    autosave("ALPHA again, then hidden")  # the beacon
+    after = autosave("ALPHA again, then hidden, and more", phone.at, known="ALPHA again, then hidden")
+    assert after.set_aside is None
+    assert _draft(a, entry) == {"title": "", "body": "ALPHA again, then hidden, and more"}
 
 
 def test_stop_sharing_everything_revokes_every_share_to_one_clinician_and_keeps_the_link(db) -> None:
