@@ -1066,6 +1066,28 @@ def _clients_assignment(
     return row
 
 
+def kept_after_withdrawal(
+    session: Session, *, client_id: uuid.UUID, assignment_id: object
+) -> uuid.UUID | None:
+    """The client's answers to an assignment their clinician withdrew, kept as an exercise
+    of their own: its id, for the assignment's old address to lead there; else None."""
+    try:
+        parsed = uuid.UUID(str(assignment_id))
+    except ValueError:
+        return None
+    row = session.get(Assignment, parsed)
+    if row is None or row.client_id != client_id or row.withdrawn_at is None or row.response_id is None:
+        return None
+    # A worksheet's answers (a prompt's answer is a journal entry: it is in the journal).
+    response = session.get(ClientItem, row.response_id)
+    if response is not None:
+        kept = response.owner_id == client_id and response.deleted_at is None and response.kind == KIND.name
+    else:
+        draft = drafts.get(session, owner_id=client_id, item_id=row.response_id)
+        kept = draft is not None and draft.kind == KIND.name
+    return row.response_id if kept else None
+
+
 def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM, to_change=False)
     response = session.get(ClientItem, row.response_id) if row.response_id is not None else None

@@ -365,7 +365,9 @@ def two_step_setup_page() -> rx.Component:
         # On the phone that has the app, a QR code can't be scanned: the link opens the app.
         rx.button(
             rx.el.a(
-                tr("Setting up on this phone? Add it to your authenticator app"), href=TwoStepState.setup_link
+                # Said for any device: at a desk, "this phone" was not what was in hand.
+                tr("Is your authenticator app on this device? Add the key to it"),
+                href=TwoStepState.setup_link,
             ),
             as_child=True,
             variant="soft",

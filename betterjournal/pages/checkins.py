@@ -169,6 +169,17 @@ def check_in_page() -> rx.Component:
 def _check_in_form(labels: dict[str, Message]) -> rx.Component:
     return form(
         rx.vstack(
+            rx.cond(
+                CheckInState.taken_back,
+                rx.button(
+                    tr("Start afresh"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                    on_click=CheckInState.start_afresh,
+                ),
+            ),
             rating_picker("mood", tr(labels["mood"])),
             rx.el.details(
                 rx.el.summary(

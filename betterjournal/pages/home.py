@@ -107,9 +107,9 @@ def admin_page() -> rx.Component:
     return page_shell(
         rx.text(
             tr(
-                "Requests for early access. Before approving a clinician, look up their "
-                "registration number in their college's public register. Administrators "
-                "read no journal content."
+                # (Not the heading again: it says what these are.)
+                "Before approving a clinician, look up their registration number in their "
+                "college's public register. Administrators read no journal content."
             ),
             size="2",
         ),

@@ -75,6 +75,7 @@ class CheckInState(AppState):
     felt_at: str = ""  # local date and time ("2026-11-30T20:05")
     latest: str = ""  # the picker's last choice: the end of today, in the person's time zone
     more_open: bool = False  # "More (optional)" opened: what was kept of an unsaved one is in it
+    taken_back: bool = False  # the form holds an unsaved check-in kept from before
     _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
     _based_on: Version | None = None  # the check-in as it was saved when the page opened
 
@@ -118,7 +119,18 @@ class CheckInState(AppState):
         self.chosen_tags = [t for t in kept.get("tags", []) if any(tag.id == t for tag in self.tags)]
         self.note = kept.get("note", "") if isinstance(kept.get("note"), str) else ""
         self.more_open = bool(self.note or self.chosen_tags or set(self.ratings) - {"mood"})
+        self.taken_back = True
         self.notice = self._t("Your unsaved check-in is back.")
+
+    @guarded(Role.CLIENT)
+    async def start_afresh(self) -> None:
+        """Put away the unsaved check-in that came back: an empty form, nothing kept."""
+        if self.editing:
+            return
+        await in_session(checkins.forget_unsaved, owner_id=self._viewer().user_id)
+        self.ratings, self.chosen_tags, self.note = {}, [], ""
+        self.more_open = self.taken_back = False
+        self.notice = self._t("A new check-in, from the start.")
 
     async def _keep(self) -> None:
         """A new check-in's taps and note so far, kept (an edit keeps its saved version)."""

@@ -177,7 +177,25 @@ class WorksheetState(AppState):
         moving_on = False  # to the new exercise's own address: nothing to say here meanwhile
         try:
             if query.get("assignment"):
-                await self._open_assignment(viewer.user_id, query["assignment"])
+                try:
+                    await self._open_assignment(viewer.user_id, query["assignment"])
+                except CoreError:
+                    # Withdrawn since (a reload, a bookmark, a reminder's link): the answers
+                    # are the client's own exercise now, at its own address.
+                    kept = await in_session(
+                        homework.kept_after_withdrawal,
+                        client_id=viewer.user_id,
+                        assignment_id=query["assignment"],
+                    )
+                    if kept is None:
+                        raise
+                    self._flash(
+                        self._t(
+                            "Your clinician withdrew this homework. Your answers are kept here, as your own."
+                        )
+                    )
+                    moving_on = True
+                    return rx.redirect(f"{routes.WORKSHEET}?id={kept}", replace=True)
             else:
                 self.template, self.prompt = query.get("template", ""), query.get("prompt", "")
                 chosen = worksheets.chosen_exercise(self.template, self.prompt)

@@ -206,7 +206,7 @@ def test_two_step_sign_in_is_set_up_on_the_phone_that_has_the_app(open_phone, ru
     page.get_by_role("link", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", level=1, name="Set up two-step sign-in")).to_be_visible()
     secret = page.locator("code").first.inner_text().replace(" ", "")
-    link = page.get_by_role("link", name="Setting up on this phone? Add it to your authenticator app")
+    link = page.get_by_role("link", name="Is your authenticator app on this device? Add the key to it")
     expect(link).to_be_visible()
     href = link.get_attribute("href") or ""
     assert href.startswith("otpauth://totp/Betterjournal:"), href

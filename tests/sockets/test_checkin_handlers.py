@@ -633,3 +633,19 @@ async def test_a_check_in_not_saved_comes_back_after_a_reload_and_goes_once_save
     with running_app.core(), session_scope() as session:
         owner = session.exec(select(User.id).where(User.email == client.email)).one()
         assert checkins.unsaved(session, owner_id=owner) is None
+
+
+async def test_an_unsaved_check_in_that_came_back_can_be_put_away(running_app: RunningApp) -> None:
+    """A check-in begun days ago and left: "Start afresh" empties the form, and it stays away."""
+    client = await _actor(running_app, "client", "Afresh Client")
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await _choose_mood(tab, 3)
+        opened = await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        assert state_of(opened, CheckInState)["taken_back"] is True
+        fresh = await tab.exchange(handler_name(CheckInState, "start_afresh"), **CHECK_IN)
+        assert state_of(fresh, CheckInState)["ratings"] == {}
+        assert state_of(fresh, AppState).get("notice") == "A new check-in, from the start."
+        again = await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        assert state_of(again, CheckInState).get("ratings", {}) == {}
+        assert state_of(again, CheckInState).get("taken_back", False) is False

@@ -1552,3 +1552,40 @@ async def test_starting_an_exercise_moves_to_its_own_address_without_saying_it_i
         )
         shown = state_of(opened, WorksheetState)
         assert (shown["loaded"], shown["found"]) == (True, True)
+
+
+async def test_a_withdrawn_homeworks_old_address_leads_to_the_answers_kept(hw: Homework) -> None:
+    """Found in a walk-through: the clinician withdrew a homework the client had begun; its
+    address, opened again (a reload, a reminder's link), said "isn't available" though the
+    answers were kept as the client's own exercise. It now leads there, and says why."""
+    app = hw.app
+    assignment = await _assign(app, hw.c, hw.a)
+    words = app.marker("kept-after-withdrawal")
+    async with connected(app, hw.a.cookie) as tab:
+        await _open(tab, assignment)
+        answered = await _answer(tab, assignment, "situation", words)
+        assert problem_of(answered) == ""
+    async with connected(app, hw.c.cookie) as doctor:
+        await _load_client_homework(doctor, hw.a.id)
+        withdrawn = await doctor.exchange(
+            handler_name(ClientHomeworkState, "withdraw"),
+            {"assignment_id": assignment},
+            **_client_page(hw.a.id),
+        )
+        assert problem_of(withdrawn) == ""
+    async with connected(app, hw.a.cookie) as tab:
+        reopened = await _open(tab, assignment)
+        assert problem_of(reopened) == ""
+        (target,) = [t for t in redirect_targets(reopened) if t.startswith(routes.WORKSHEET)]
+        kept_id = target.split("id=")[1]
+        shown = await tab.exchange(
+            handler_name(WorksheetState, "open_worksheet"), path=routes.WORKSHEET, query={"id": kept_id}
+        )
+        assert state_of(shown, WorksheetState).get("found") is True
+        assert words in json.dumps(state_of(shown, WorksheetState))
+        assert state_of(shown, AppState).get("notice") == (
+            "Your clinician withdrew this homework. Your answers are kept here, as your own."
+        )
+    async with connected(app, hw.b.cookie) as stranger:  # anyone else: the one refusal, as before
+        refused = await _open(stranger, assignment)
+        assert redirect_targets(refused) == [] and problem_of(refused) != ""
