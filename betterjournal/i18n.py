@@ -241,7 +241,8 @@ _TODAY_AT, _YESTERDAY_AT = N_("Today, {time}"), N_("Yesterday, {time}")
 # "de" and "que" before a word starting with a vowel or a mute h lose their e: "Devoirs
 # d'Émile", not "Devoirs de Émile". A translation can't know the name it will hold, so
 # the message is elided once it is known (a person's name, a tag: text, never a number).
-_ELIDABLE = re.compile(r"\b([Dd]|[Qq]u)e \{(\w+)\}")
+ELIDABLE = r"\b([Dd]|[Qq]u)e "  # "de ", "que ": before a value, here and in the browser's messages
+_ELIDABLE_VALUE = re.compile(ELIDABLE + r"\{(\w+)\}")
 OPENS_WITH_A_VOWEL = re.compile(r"^[aeiouyhàâäéèêëîïôöûüœæ]", re.IGNORECASE)
 
 
@@ -252,7 +253,7 @@ def _elided(text: str, values: dict[str, object]) -> str:
             return f"{match[1]}'{{{match[2]}}}"
         return match[0]
 
-    return _ELIDABLE.sub(elide, text)
+    return _ELIDABLE_VALUE.sub(elide, text)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from reflex.vars import StringVar
 from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import VarData
 
-from betterjournal.i18n import FRENCH, LANGUAGES, OPENS_WITH_A_VOWEL, Reader
+from betterjournal.i18n import ELIDABLE, FRENCH, LANGUAGES, OPENS_WITH_A_VOWEL, Reader
 from betterjournal.state.base import AppState
 
 # The tab's language: the server's (AppState.language) once it has answered; before that,
@@ -60,7 +60,7 @@ def tr_counted(singular: str, plural: str) -> tuple[StringVar, StringVar]:
     return rx.Var.create(one)[LANGUAGE].to(str), rx.Var.create(other)[LANGUAGE].to(str)
 
 
-ELIDABLE_BEFORE = re.compile(r"\b([Dd]|[Qq]u)e $")  # a literal's end, before a value
+ELIDABLE_BEFORE = re.compile(ELIDABLE + "$")  # a literal's end, before a value (i18n._elided)
 
 
 def _elided_word(start: str, value: rx.Var[str]) -> rx.Var[str]:

@@ -476,8 +476,8 @@ class PrepareState(AppState):
 
         with self._one_file_at_a_time():
             review, entries, lines, readings = await in_session(gather)
-            data = await made_in_turn(  # a long summary takes a moment
-                summary_pdf.session_summary,
+            data, readable = await made_in_turn(  # a long summary takes a moment
+                _summary_and_readable,
                 reader=reader,
                 next_at=review.preparation.window.next_at,
                 since=review.since,
@@ -491,16 +491,23 @@ class PrepareState(AppState):
         # Audited before it is sent (AUD-2: no record, no file); a summary refused above, none.
         await in_session(agenda.record_export, client_id=client, item_ids=[e.id for e in entries])
         self.notice = self._t(_SUMMARY_READY[(with_agenda and not lines, with_chart and not readings)])
-        words = [line.text for line in lines] + [
-            text for e in entries for text in (e.fields["title"], e.fields["body"])
-        ]
-        if not summary_pdf.shows_every_letter(words, reader.language):
+        if not readable:
             # Said, not hidden: the paper would show "?" where the screen shows the words.
             self.notice += " " + self._t(
                 "Some letters in your words can't be shown in this PDF: they print as “?”. "
                 "Each entry's own page prints them as written, with your browser's Print."
             )
         return rx.download(data=data, filename="betterjournal-summary.pdf")
+
+
+def _summary_and_readable(
+    *, reader: Reader, agenda: list[str], entries: list[summary_pdf.SummaryEntry], **rest: Any
+) -> tuple[bytes, bool]:
+    """The summary, and whether it shows every letter of the person's words (both read every
+    character: in the file maker's thread, off the event loop)."""
+    data = summary_pdf.session_summary(reader, agenda=agenda, entries=entries, **rest)
+    words = [*agenda, *(text for entry in entries for text in (entry.title, entry.body))]
+    return data, summary_pdf.shows_every_letter(words, reader.language)
 
 
 # --- the clinician's side ----------------------------------------------------------------------
