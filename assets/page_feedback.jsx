@@ -110,8 +110,12 @@ if (typeof document !== "undefined") {
 
 // "Add another" (a worksheet's list): the new item's field takes the focus once it is
 // drawn, where the person will type; the button stayed focused below it, and a screen
-// reader said nothing of the new field above.
+// reader said nothing of the new field above. Only while the focus is still where the tap
+// left it (the button, or nowhere), or in the field an earlier "Add another" gave it to,
+// still empty (tapped twice: the newest): a person who went on to another field before
+// the new item came (a slow connection) keeps typing there.
 if (typeof document !== "undefined") {
+  let given = null; // the field an "Add another" last gave the focus to
   document.addEventListener(
     "click",
     (event) => {
@@ -125,7 +129,12 @@ if (typeof document !== "undefined") {
       const look = () => {
         const rows = list.querySelectorAll("fieldset");
         if (rows.length > before) {
-          rows[rows.length - 1].querySelector("input:not([type=hidden]), textarea, select")?.focus();
+          const active = document.activeElement;
+          const left = active === null || active === document.body || active === button;
+          if (left || (active === given && !active.value)) {
+            given = rows[rows.length - 1].querySelector("input:not([type=hidden]), textarea, select");
+            given?.focus();
+          }
         } else if (Date.now() - started < 5000) {
           requestAnimationFrame(look);
         }

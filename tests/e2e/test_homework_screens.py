@@ -149,6 +149,19 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     expect(left).to_have_attribute("aria-valuetext", "90")
     expect(left).to_have_value("90")
 
+    # "Add another" tapped, and the person goes on to the first thought before the new item
+    # comes (one script: the server's answer can't come in between): the focus stays there.
+    thoughts = page.get_by_role("group", name="Automatic thoughts", exact=True)
+    page.evaluate(
+        """() => {
+          document.getElementById("add-thoughts").click();
+          document.getElementById("w-thoughts-0").focus();
+        }"""
+    )
+    expect(thoughts.get_by_label("Item 2", exact=True)).to_be_visible()
+    page.wait_for_timeout(300)  # the new item's look for the focus runs on each frame
+    expect(thoughts.get_by_label("Item 1", exact=True)).to_be_focused()
+
 
 def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
     open_phone, running_app: RunningApp
@@ -191,6 +204,9 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
         if label == "Item 2":
             tab.get_by_role("button", name="Add another: Automatic thoughts").click()
             tab.get_by_role("button", name="Add another: Automatic thoughts").click()
+            # Both there, as a person sees them before going on: the newest item's field takes
+            # the focus as it comes, and words typed before that went into it.
+            expect(tab.get_by_label("Item 3", exact=True)).to_be_visible()
         address = tab.url
         field = tab.get_by_label(label, exact=True)
         if label == "Situation":
