@@ -120,6 +120,7 @@ app.register_lifespan_task(outbox.run_sender)
 app.register_lifespan_task(scheduler.run_reminders)
 app.register_lifespan_task(scheduler.run_audit_sealer)
 app.register_lifespan_task(scheduler.run_key_sweeper)
+app.register_lifespan_task(scheduler.run_session_watch)
 
 app.add_middleware(SessionGate(), index=0)
 

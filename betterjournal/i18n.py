@@ -24,6 +24,7 @@ import gettext
 import io
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -212,6 +213,12 @@ def time_zone_name(zone: str, reader: Reader) -> str:
 
 
 _WEIGHTED = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+
+
+def alphabetical(text: str) -> str:
+    """A key that puts words in the order a dictionary of either language does: letters
+    with their accents among the plain ones ("Île" after "Colombie"), case aside."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).casefold()
 
 
 def from_accept_language(header: str) -> str:

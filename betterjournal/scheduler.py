@@ -1,5 +1,6 @@
-"""The app's own rounds, as lifespan tasks: the reminders due each minute, and the audit
-log's rows sealed into its chain every few seconds (core/audit.py, AUD-4).
+"""The app's own rounds, as lifespan tasks: the reminders due each minute, the audit
+log's rows sealed into its chain every few seconds (core/audit.py, AUD-4), and the open
+tabs of sessions that ran out told so.
 
 The reminders' scheduler:
 Each round reads the clock once and hands it to `core.reminders.send_due_to`, one unit of
@@ -17,7 +18,7 @@ from collections import Counter
 from datetime import datetime
 
 from betterjournal import keystore
-from betterjournal.core import audit, reminders
+from betterjournal.core import accounts, audit, reminders
 from betterjournal.db import in_rounds, off_the_loop, session_scope
 from betterjournal.models import utcnow
 from betterjournal.settings import get_settings
@@ -92,3 +93,31 @@ async def run_key_sweeper() -> None:
             log.warning("destroyed %d data keys of deleted accounts left behind", destroyed)
 
     await in_rounds("erased-keys", one_round, lambda: ERASED_KEYS_EVERY_SECONDS)
+
+
+async def run_session_watch() -> None:
+    """Forever, a round every BJ_SESSION_ROUND_SECONDS: the open tabs of every session that
+    ran out since the last round (idle, lifetime: AUTHN-6) are wiped and say so at once
+    (state/live.py), as when the session is ended from elsewhere. Without it a tab left open
+    showed its page until the next tap, and words typed then went nowhere: the tap went to
+    the sign-in page."""
+    from betterjournal.state import live  # the app's states
+
+    after = utcnow()
+
+    async def one_round() -> None:
+        nonlocal after
+        until = utcnow()
+        people = await off_the_loop(_people_whose_sessions_ended, after=after, until=until)
+        after = until
+        live.recheck_sessions(people & live.signed_in_people())
+
+    await in_rounds("sessions", one_round, lambda: get_settings().session_round_seconds)
+
+
+def _people_whose_sessions_ended(*, after: datetime, until: datetime) -> set[str]:
+    with session_scope() as session:
+        return {
+            str(user_id)
+            for user_id in accounts.people_whose_sessions_ended(session, after=after, until=until)
+        }

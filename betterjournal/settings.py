@@ -74,6 +74,8 @@ class Settings:
     oidc_client_secret: str = ""
     # How often the reminders' scheduler looks for reminders due (seconds).
     reminder_round_seconds: float = 60.0
+    # How often the open tabs of sessions that ran out (idle, lifetime) are told (seconds).
+    session_round_seconds: float = 30.0
     # Modules registering extra item kinds, for tests only (e.g. the test suite's "note"
     # kind, so the socket attacks cover a second kind); refused in production.
     test_kinds: tuple[str, ...] = ()
@@ -159,6 +161,7 @@ def load_settings() -> Settings:
         oidc_client_id=_env("BJ_OIDC_CLIENT_ID", ""),
         oidc_client_secret=_env("BJ_OIDC_CLIENT_SECRET", ""),
         reminder_round_seconds=_seconds("BJ_REMINDER_ROUND_SECONDS", 60.0),
+        session_round_seconds=_seconds("BJ_SESSION_ROUND_SECONDS", 30.0),
         test_kinds=tuple(name for name in _env("BJ_TEST_KINDS", "").split(",") if name.strip()),
     )
     if not is_time_zone(settings.time_zone):

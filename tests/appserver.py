@@ -145,6 +145,7 @@ def app_env(data_dir: Path, port: int, *, test_kinds: bool = False, smtp_url: st
         BJ_PORT=str(port),
         BJ_PUBLIC_URL=f"http://localhost:{port}",
         BJ_REMINDER_ROUND_SECONDS="1",  # a reminder due shows within a second or two
+        BJ_SESSION_ROUND_SECONDS="1",  # a tab whose session ran out says so in a second or two
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
         REFLEX_USE_NPM="1",
         REFLEX_CHECK_LATEST_VERSION="false",

@@ -437,8 +437,10 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                 # queues them in order).
                 *([offline_notice(tr(QUEUED_WHILE_OFFLINE))] if says_offline else []),
                 _signed_out_here(),
-                reminder_banner(),
-                *children,
+                # Signed out, the page shows nothing more of the person's (a screen left
+                # open, or a phone that changed hands) and takes no words that could go
+                # nowhere.
+                rx.cond(~AppState.signed_out_here, rx.fragment(reminder_banner(), *children)),
             ),
             signed_in=True,
         ),

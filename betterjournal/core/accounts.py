@@ -358,6 +358,34 @@ _TOUCH_SESSION = (
 )
 
 
+def people_whose_sessions_ended(session: Session, *, after: datetime, until: datetime) -> set[uuid.UUID]:
+    """Whoever had a session end by itself in (`after`, `until`]: its idle time for their
+    role ran out, or its lifetime (AUTHN-6). Sessions ended by a person (signed out, a new
+    password) are not here: their tabs were told then (state/live.py)."""
+    settings = get_settings()
+    ends_idle = []
+    for is_client, idle in ((True, settings.client_idle), (False, settings.clinician_idle)):
+        role_is = col(User.role) == Role.CLIENT if is_client else col(User.role) != Role.CLIENT
+        ends_idle.append(
+            role_is
+            & (col(AuthSession.last_seen_at) > after - idle)
+            & (col(AuthSession.last_seen_at) <= until - idle)
+        )
+    ended = (
+        select(AuthSession.user_id)
+        .join(User, col(User.id) == AuthSession.user_id)
+        .where(
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.stage) == SessionStage.FULL,
+            ((col(AuthSession.expires_at) > after) & (col(AuthSession.expires_at) <= until))
+            | ends_idle[0]
+            | ends_idle[1],
+        )
+        .distinct()
+    )
+    return set(session.exec(ended).all())
+
+
 def resolve_session(session: Session, token: str | None, *, touch: bool = True) -> Viewer | None:
     """The viewer behind a session token, or None if unknown, revoked, expired or idle.
     `touch`: count this as the person's activity (their own event; not a push from the

@@ -11,8 +11,9 @@ from betterjournal.components.entries import back_link
 from betterjournal.components.forms import KeepTyped, form, form_field, native_select, recovery_codes
 from betterjournal.components.layout import labelled_field, public_shell, sign_out_form
 from betterjournal.components.native_form import native_form
-from betterjournal.components.text import Text, tr
+from betterjournal.components.text import LANGUAGE, Text, tr
 from betterjournal.core import access, tokens
+from betterjournal.i18n import LANGUAGES, Reader, alphabetical
 from betterjournal.pages.auth import invitation_code_line
 from betterjournal.state.account import LandingState, SignInCodeState, TwoStepState
 from betterjournal.state.base import AppState
@@ -49,7 +50,7 @@ def _post_form(
     )
 
 
-def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) -> rx.Component:
+def _select(name: str, label: Text, options: list[tuple[Text, Text]], **props) -> rx.Component:
     control = native_select(
         name,
         rx.el.option(tr("Choose…"), value=""),
@@ -57,6 +58,25 @@ def _select(name: str, label: Text, options: list[tuple[str, Text]], **props) ->
         **props,
     )
     return labelled_field(label, control)
+
+
+def _provinces_in_order() -> list[tuple[Text, Text]]:
+    """The provinces and territories in the tab's language's alphabetical order (the
+    French list began with "Alberta, Colombie-Britannique, Manitoba, Nouveau-Brunswick,
+    Terre-Neuve…": the English order)."""
+    order = {
+        language: sorted(access.PROVINCES.items(), key=lambda one: alphabetical(Reader(language).t(one[1])))
+        for language in LANGUAGES
+    }
+    return [
+        (
+            rx.Var.create({language: order[language][place][0] for language in LANGUAGES})[LANGUAGE].to(str),
+            rx.Var.create(
+                {language: Reader(language).t(order[language][place][1]) for language in LANGUAGES}
+            )[LANGUAGE].to(str),
+        )
+        for place in range(len(access.PROVINCES))
+    ]
 
 
 # --- the public home page -------------------------------------------------------------
@@ -71,7 +91,15 @@ def _request_form() -> rx.Component:
     return form(
         rx.vstack(
             form_field(tr("Your name"), "name", auto_complete="name", max_length=100),
-            form_field(tr("Email"), "email", type="email", auto_complete="email", max_length=254),
+            form_field(
+                tr("Email"),
+                "email",
+                type="email",
+                auto_complete="email",
+                max_length=254,
+                # The address the server refused (one the browser took): said with the problem.
+                aria_invalid=rx.cond(LandingState.refused_field == "email", "true", "false"),
+            ),
             rx.el.fieldset(
                 rx.el.legend(tr("I am"), font_weight="500"),
                 rx.hstack(
@@ -109,7 +137,7 @@ def _request_form() -> rx.Component:
                     _select(
                         "province",
                         tr("Province or territory where you practise"),
-                        [(code, tr(name)) for code, name in access.PROVINCES.items()],
+                        _provinces_in_order(),
                         required=True,
                     ),
                     form_field(tr("Regulatory college"), "college", max_length=200),

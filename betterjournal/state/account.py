@@ -39,6 +39,7 @@ class LandingState(AppState):
     landing_ready: bool = False
     access_requested: bool = False
     asked_as: str = "client"  # the form shows the clinician's fields when "clinician"
+    refused_field: str = ""  # the field the problem shown is about (marked aria-invalid)
 
     @rx.event
     async def open_landing(self) -> rx.event.EventSpec | None:
@@ -58,7 +59,7 @@ class LandingState(AppState):
     @rx.event
     async def request_access(self, form: dict[str, Any]) -> None:
         """Keep the request; the same answer whatever the address (access.request_access)."""
-        self.notice = self.problem = ""
+        self.notice = self.problem = self.refused_field = ""
         try:
             fields = form_fields(form, ACCESS_FIELDS)
             await in_session(
@@ -66,6 +67,8 @@ class LandingState(AppState):
             )
         except CoreError as error:
             self.problem = self._t(error.message, **error.values)
+            about = getattr(error, "code", "")  # InvalidInput names the field it refuses
+            self.refused_field = about if about in ACCESS_FIELDS else ""
         else:
             await show_to_admins()
             self.access_requested = True

@@ -56,6 +56,11 @@ def signed_in_here(viewer_id: str, token: str) -> None:
         tokens.intersection_update({t for t in tokens if t in open_now} | {token})
 
 
+def signed_in_people() -> set[str]:
+    """Who has a tab signed in, in this process."""
+    return {user_id for user_id, tokens in _signed_in_tabs.items() if tokens}
+
+
 def recheck_sessions(user_ids: Iterable[uuid.UUID | str], *, deleted: bool = False) -> None:
     """Sessions of these people just ended (signed out elsewhere, a new password; `deleted`:
     their account is gone): each of their open tabs re-checks its cookie now, and one whose

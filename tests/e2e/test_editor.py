@@ -14,6 +14,7 @@ import concurrent.futures
 import re
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,10 +22,14 @@ from appserver import RunningApp
 from people import PASSWORD, Tab, sign_in
 from playwright.sync_api import Browser, Page, expect
 from socketclient import EventClient, handler_name, merged_delta
+from sqlmodel import col, select, update
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX
+from betterjournal.db import session_scope
+from betterjournal.models import AuthSession, User, utcnow
+from betterjournal.settings import get_settings
 from betterjournal.state.editor import EditorState
 
 pytestmark = pytest.mark.e2e
@@ -116,6 +121,42 @@ def test_after_saving_write_opens_a_new_entry_that_holds_only_the_new_words(writ
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your entries")).to_be_visible()
     expect(page.get_by_role("heading", name="Drafts", exact=True)).to_have_count(0)
+
+
+def test_a_page_left_open_past_the_idle_limit_hides_the_words_and_brings_them_back(
+    open_phone, running_app: RunningApp
+) -> None:
+    """Found left for later in a walk-through: a tab left open past the idle limit showed
+    its entry until the next tap, and the words typed then were lost (that tap went to the
+    sign-in page). Now, as the session runs out, the page hides what it showed and says so,
+    without a tap; signed in again, the person is back at the entry with every word."""
+    email = f"idle-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Ida Client", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, email)
+    tap_write(page)
+    words = running_app.marker("before") + " written before the phone was put down."
+    page.get_by_label("Your entry").press_sequentially(words)
+    expect(status(page, "Draft saved")).to_be_visible()
+    entry = entry_id_of(page)
+    with running_app.core(), session_scope() as session:  # as though 30 minutes had gone by
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+        session.exec(
+            update(AuthSession)
+            .where(col(AuthSession.user_id) == user_id)
+            .values(last_seen_at=utcnow() - get_settings().client_idle + timedelta(seconds=2))
+        )
+    expect(page.get_by_role("alert").filter(has_text="You're signed out on this device.")).to_be_visible(
+        timeout=10_000
+    )
+    expect(page.get_by_label("Your entry")).to_have_count(0)
+    expect(page.get_by_text(words)).to_have_count(0)
+    page.get_by_role("link", name="Sign in again").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    sign_in(phone, email)
+    page.wait_for_url(re.compile(rf"[?&]id={entry}"))
+    expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
 def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:

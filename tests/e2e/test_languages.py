@@ -364,6 +364,25 @@ def test_the_browsers_field_messages_are_in_the_apps_language_not_the_browsers(o
     province = page.get_by_label("Province ou territoire où vous exercez")
     expect(province).to_be_focused()
     assert province.evaluate(said) == "Veuillez choisir un élément de la liste."
+    # In French alphabetical order, the accented Île among the I's (it kept the English order).
+    assert province.locator("option").all_inner_texts() == [
+        "Choisir…",
+        "Alberta",
+        "Colombie-Britannique",
+        "Île-du-Prince-Édouard",
+        "Manitoba",
+        "Nouveau-Brunswick",
+        "Nouvelle-Écosse",
+        "Nunavut",
+        "Ontario",
+        "Québec",
+        "Saskatchewan",
+        "Terre-Neuve-et-Labrador",
+        "Territoires du Nord-Ouest",
+        "Yukon",
+    ]
+    province.select_option(label="Québec")
+    expect(province).to_have_value("QC")
 
 
 def test_the_first_paint_is_already_in_the_browsers_language(browser, running_app: RunningApp) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import argon2
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from unit_support import PASSWORD, clear_caches
 
 from betterjournal import crypto, keystore
@@ -418,6 +418,38 @@ def test_a_look_from_the_server_does_not_refresh_the_idle_timer(db) -> None:
     _shift(token, last_seen_at=utcnow() - timedelta(minutes=31))
     with session_scope() as session:
         assert accounts.resolve_session(session, token, touch=False) is None
+
+
+def test_sessions_that_ran_out_in_a_round_name_their_people_once(db) -> None:
+    """The round that tells open tabs their session ran out (scheduler.run_session_watch)
+    asks which people had one end by itself since the last round: idle for their role, or
+    past its lifetime; not one that ended before (its tabs were told then), nor one still
+    running, nor one a person ended (its tabs were told at once)."""
+    now = utcnow()
+    round_start = now - timedelta(seconds=30)
+    client_idle, clinician_idle = get_settings().client_idle, get_settings().clinician_idle
+
+    def ended(**columns) -> set[uuid.UUID]:
+        with session_scope() as session:
+            session.exec(delete(AuthSession))
+        for who, shift in columns.items():
+            _shift(_start(getattr(db, who).id), **shift)
+        with session_scope() as session:
+            return accounts.people_whose_sessions_ended(session, after=round_start, until=now)
+
+    ten_seconds = timedelta(seconds=10)
+    # Idle since just inside the round: each role by its own limit.
+    assert ended(client_a={"last_seen_at": now - client_idle + ten_seconds}) == set()
+    assert ended(client_a={"last_seen_at": now - client_idle - ten_seconds}) == {db.client_a.id}
+    assert ended(clinician_a={"last_seen_at": now - clinician_idle - ten_seconds}) == {db.clinician_a.id}
+    # A client idle as long as a clinician's limit is still signed in.
+    assert ended(client_a={"last_seen_at": now - clinician_idle - ten_seconds}) == set()
+    # Ended in an earlier round: told then.
+    assert ended(client_a={"last_seen_at": now - client_idle - timedelta(minutes=1)}) == set()
+    # Its lifetime over in this round, however active.
+    assert ended(client_b={"expires_at": now - ten_seconds}) == {db.client_b.id}
+    # Ended by the person, not by itself.
+    assert ended(client_a={"last_seen_at": now - client_idle - ten_seconds, "revoked_at": now}) == set()
 
 
 @pytest.mark.parametrize("value", ["0", "0.001", "-1", "abc", "7200"])
