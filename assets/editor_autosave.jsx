@@ -154,6 +154,7 @@ export function DraftStatus({
   entryId,
   savedTitle,
   savedBody,
+  draftSeen,
   serverStatus,
   failed,
   hydrated,
@@ -175,7 +176,7 @@ export function DraftStatus({
   );
   // The latest props, for listeners and the unmount cleanup.
   const latest = useRef({});
-  latest.current = { entryId, savedTitle, savedBody, formToken, failed };
+  latest.current = { entryId, savedTitle, savedBody, draftSeen, formToken, failed };
   // Words waiting to be sent again: WAIT_HYDRATE until a new hydration starts (after
   // a reconnect), then WAIT_LOADED until the page's load is done (is_hydrated again).
   const resend = useRef(NONE);
@@ -227,7 +228,7 @@ export function DraftStatus({
   // Hand the unconfirmed words to the browser, to deliver even if the page goes away.
   const beacon = () => {
     const words = pending;
-    const { entryId: id, savedTitle: title, savedBody: body, formToken: token } =
+    const { entryId: id, savedTitle: title, savedBody: body, draftSeen: seen, formToken: token } =
       latest.current;
     if (
       words === null ||
@@ -246,6 +247,11 @@ export function DraftStatus({
         entry_id: id,
         title: words.title,
         body: words.body,
+        // The draft this tab last saw, and the words it held then: one written since on
+        // another device is kept apart, not written over (core/drafts.save).
+        seen,
+        known_title: title,
+        known_body: body,
       }),
     );
   };

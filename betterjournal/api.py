@@ -16,6 +16,7 @@ import ipaddress
 import logging
 import re
 import uuid
+from datetime import datetime
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
@@ -439,18 +440,28 @@ async def _keep_typed(
 
 
 async def keep_draft(request: Request) -> Response:
-    """The editor's title and words: a draft of the client's own entry (`drafts.save`)."""
+    """The editor's title and words: a draft of the client's own entry (`drafts.save`),
+    with the draft the tab last saw (`seen`, "" for none) and its words then (`known_*`):
+    one written since on another device is kept as a draft of its own, as the websocket's
+    autosave does (attack review: the beacon wrote over it)."""
 
     def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        try:
+            seen = datetime.fromisoformat(fields["seen"]) if fields["seen"] else None
+        except ValueError:
+            raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
         drafts.save(
             session,
             owner_id=viewer.user_id,
             kind=journal.KIND,
             item_id=fields["entry_id"],
             values={"title": fields["title"], "body": fields["body"]},
+            seen=seen,
+            known={"title": fields["known_title"], "body": fields["known_body"]},
         )
 
-    return await _keep_typed(request, {"entry_id", "title", "body"}, keep)
+    names = {"entry_id", "title", "body", "seen", "known_title", "known_body"}
+    return await _keep_typed(request, names, keep)
 
 
 async def keep_answer(request: Request) -> Response:

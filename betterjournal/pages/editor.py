@@ -44,6 +44,7 @@ class DraftStatus(rx.Component):
     entry_id: rx.Var[str]
     saved_title: rx.Var[str]
     saved_body: rx.Var[str]
+    draft_seen: rx.Var[str]
     server_status: rx.Var[str]
     failed: rx.Var[bool]
     hydrated: rx.Var[bool]
@@ -92,6 +93,7 @@ def _draft_status() -> rx.Component:
             entry_id=EditorState.entry_id,
             saved_title=EditorState.title,
             saved_body=EditorState.body,
+            draft_seen=EditorState.draft_seen,
             server_status=EditorState.draft_status,
             failed=EditorState.draft_failed,
             hydrated=rx.State.is_hydrated,

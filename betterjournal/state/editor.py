@@ -64,11 +64,17 @@ class EditorState(AppState):
     # editor opens. A draft written since elsewhere is kept apart, not written over.
     _draft_seen: datetime | None = None
     _draft_seen_known: bool = False
+    # The same, for the beacon a closing tab sends (api.keep_draft): "" for none.
+    draft_seen: str = ""
     _held_path: str = ""  # a saved entry open: its "Shared with" line follows its shares (live)
+
+    def _saw_draft(self, at: datetime | None) -> None:
+        self._draft_seen, self.draft_seen = at, at.isoformat() if at is not None else ""
 
     def _clear_editor(self) -> None:
         self._based_on, self._held_path = None, ""
-        self._draft_seen, self._draft_seen_known = None, False
+        self._saw_draft(None)
+        self._draft_seen_known = False
         self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
@@ -106,7 +112,8 @@ class EditorState(AppState):
         if self._based_on is None:  # a reconnect keeps the version the screen's words started from
             self._based_on = opened.version
         if not self._draft_seen_known:  # and the draft they last saw (written since: kept apart)
-            self._draft_seen, self._draft_seen_known = opened.draft_at, True
+            self._saw_draft(opened.draft_at)
+            self._draft_seen_known = True
         self.shared_line = editing_shared_line(shared_with, self._reader())  # saving shows them the words
         if not opened.is_new:
             self._held_path = routes.WRITE
@@ -185,7 +192,7 @@ class EditorState(AppState):
             return
         # Only now: what the state holds is what the server has.
         self.title, self.body = title, body
-        self._draft_seen = saved.at
+        self._saw_draft(saved.at)
         if saved.set_aside is not None:
             self.notice = self._t(
                 "This entry is being changed in another tab or on another device too. So that "

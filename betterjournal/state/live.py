@@ -90,7 +90,6 @@ def push_to_signed_in_tabs(
 async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:
     import reflex as rx
 
-    from betterjournal import routes
     from betterjournal.betterjournal import app
     from betterjournal.state.base import AppState
 
@@ -104,17 +103,30 @@ async def _push(user_id: str, token: str, push: Push | None, deleted: bool = Fal
             if app_state._viewer_id != user_id:
                 _signed_in_tabs.get(user_id, set()).discard(token)
                 return
-            here = app_state.router.url  # the page the tab shows, to come back to once signed in
-            viewer = await app_state._identify(touch=False)
-            if viewer is None:
-                app_state.signed_out_here, app_state.account_deleted_here = True, deleted
-                page = f"{here.path}?{here.query}".rstrip("?")
-                app_state.sign_in_again = routes.with_next(routes.SIGN_IN, page)
-                _signed_in_tabs.get(user_id, set()).discard(token)
-            elif push is not None:
+            viewer = await _still_signed_in(app_state, user_id, token, deleted=deleted)
+            if viewer is not None and push is not None:
                 await push(root, viewer)
     except Exception as error:  # a closed tab must not break the person who acted
         log.warning("live update of a signed-in tab failed (%s)", type(error).__name__)
+
+
+async def _still_signed_in(app_state: Any, user_id: str, token: str, *, deleted: bool = False) -> Any:
+    """The tab's person if its session still holds (re-checked from its cookie, without
+    counting as their activity: AUTHN-5); else the tab is wiped (`_identify`), says so, and
+    is forgotten, and None. Every push checks this first: the tab token is never identity."""
+    from betterjournal import routes
+
+    here = app_state.router.url  # the page the tab shows, to come back to once signed in
+    viewer = await app_state._identify(touch=False)
+    if viewer is None or str(viewer.user_id) != user_id:
+        if viewer is None:
+            app_state.signed_out_here, app_state.account_deleted_here = True, deleted
+            page = f"{here.path}?{here.query}".rstrip("?")
+            app_state.sign_in_again = routes.with_next(routes.SIGN_IN, page)
+        _signed_in_tabs.get(user_id, set()).discard(token)
+        forget(user_id, token)
+        return None
+    return viewer
 
 
 @functools.cache
@@ -176,6 +188,11 @@ async def _recheck_tab(user_id: str, token: str) -> None:
             app_state: Any = await root.get_state(AppState)
             if app_state._viewer_id != user_id:
                 forget(user_id, token)  # the tab belongs to someone else now, or to nobody
+                return
+            # Its session may have ended while nobody was there (idle, signed out elsewhere,
+            # the tab away): nothing is read for it then (attack review: a tab back with its
+            # token and no cookie got an entry shared after its session ended).
+            if await _still_signed_in(app_state, user_id, token) is None:
                 return
             holding = False
             for holder in holders():

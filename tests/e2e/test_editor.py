@@ -559,7 +559,15 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
         return using.post(url, form=fields, headers=headers if headers is not None else origin).status
 
     def fields(*, without: str = "", **changes: str) -> dict[str, str]:
-        base = {"form_token": token, "entry_id": own_id, "title": "", "body": running_app.marker("refused")}
+        base = {
+            "form_token": token,
+            "entry_id": own_id,
+            "title": "",
+            "body": running_app.marker("refused"),
+            "seen": "",  # the draft the tab last saw: none
+            "known_title": "",
+            "known_body": "",
+        }
         base.update(changes)
         return {k: v for k, v in base.items() if k != without}
 
@@ -584,6 +592,7 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
         "forged form token": post(fields(form_token="1.2.3")),
         "extra field": post({**fields(), "owner_id": str(uuid.uuid4())}),
         "missing field": post(fields(without="title")),
+        "seen, not a time": post(fields(seen="yesterday")),
         "control character": post(fields(body="a\x00b")),
         "too long": post(fields(body="x" * (BODY_DRAFT_MAX + 1))),  # a draft keeps up to this
         "no session": post(fields(), using=anonymous.request),

@@ -10,7 +10,7 @@ from typing import Any
 
 from appserver import RunningApp
 from socket_support import connected, new_password, redirect_targets, save_payload, state_of, write_entry
-from socketclient import EventClient, handler_name, sign_in
+from socketclient import EventClient, handler_name, post_form, sign_in, var_value
 from sqlmodel import col, select
 
 from betterjournal import routes
@@ -144,3 +144,47 @@ async def test_a_draft_typed_on_two_devices_keeps_both_sets_of_words(running_app
         owner = session.exec(select(User.id).where(col(User.email).startswith("two-drafts-"))).one()
         kept = [d.fields["body"] for d in drafts.every_draft(session, owner_id=owner)]
     assert sorted(kept) == sorted([alpha, bravo, alpha + "!"])
+
+
+async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
+    running_app: RunningApp,
+) -> None:
+    """Attack review: the laptop's tab closing sends its last words by beacon; the phone had
+    written the draft since, and the beacon wrote over the phone's words (the websocket's
+    autosave kept them apart). The beacon now says which draft the tab last saw, and the
+    words it held then, as the websocket does. A beacon about the tab's own draft, or one
+    that saw none, still just keeps its words."""
+    app = running_app
+    phone_cookie, laptop_cookie = await _signed_in_twice(app, "beacon-drafts")
+    async with connected(app, laptop_cookie) as laptop, connected(app, phone_cookie) as phone:
+        entry = await write_entry(app, laptop, "beacon-drafts")
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
+        await _open(laptop, entry.id)
+        first = app.marker("laptop-first")
+        typed = await laptop.exchange(handler_name(EditorState, "edit_body"), {"value": first}, **where)
+        seen = state_of(typed, EditorState)["draft_seen"]
+        form_token = var_value(laptop.received, "form_token")
+        await _open(phone, entry.id)
+        on_the_bus = app.marker("phone-on-the-bus")
+        await phone.exchange(handler_name(EditorState, "edit_body"), {"value": on_the_bus}, **where)
+
+        def beacon(body: str, seen: str, known_body: str) -> int:
+            form = {
+                "form_token": form_token,
+                "entry_id": entry.id,
+                "title": entry.title,
+                "body": body,
+                "seen": seen,
+                "known_title": entry.title,
+                "known_body": known_body,
+            }
+            return post_form(app.url, routes.API_KEEP_DRAFT, form, cookie=laptop_cookie)[0]
+
+        last = first + " and a second paragraph, typed on the laptop"
+        assert await asyncio.to_thread(beacon, last, seen, first) == 204
+        assert await asyncio.to_thread(beacon, "x", "not a time", first) == 400
+    with app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(col(User.email).startswith("beacon-drafts-"))).one()
+        kept = {d.item_id: d.fields["body"] for d in drafts.every_draft(session, owner_id=owner)}
+    assert kept[uuid.UUID(entry.id)] == last
+    assert sorted(kept.values()) == sorted([last, on_the_bus])

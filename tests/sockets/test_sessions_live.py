@@ -6,19 +6,35 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from socket_support import connect, connected, new_people, redirect_targets, redirects_of, state_of
+import pytest
+from socket_support import (
+    connect,
+    connected,
+    link,
+    new_people,
+    reconnect_same_token,
+    redirect_targets,
+    redirects_of,
+    secrets_in,
+    set_shared,
+    state_of,
+    write_entry,
+)
 from socketclient import EventClient, handler_name, sign_in, sign_out
 from sqlmodel import col, select, update
 
 from betterjournal import routes
 from betterjournal.db import session_scope
-from betterjournal.models import AuthSession, User, utcnow
+from betterjournal.models import AuditAction, AuditEvent, AuthSession, User, utcnow
+from betterjournal.settings import get_settings
 from betterjournal.state.account import SessionsState
 from betterjournal.state.base import AppState
+from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.journal import JournalState
 
 PUSH_WITHIN_SECONDS = 2.0
@@ -116,3 +132,52 @@ async def test_a_tab_whose_session_ended_meanwhile_is_told_why_at_sign_in(runnin
         assert "ended=" not in redirect_targets(refused)[0]
     finally:
         await tab.close()
+
+
+@pytest.mark.parametrize("ended_by", ["signing_out_elsewhere", "running_out"])
+async def test_a_tab_away_when_its_session_ended_is_sent_nothing_shared_later(running_app, ended_by) -> None:
+    """Attack review: a clinician's tab on a client's shared entries, away (lid closed) when
+    the session ended, came back with its tab token and no cookie, sent nothing, and was
+    pushed an entry the client shared afterwards, decrypted, audited as the clinician's view
+    and marked seen. Every push re-checks the tab's session first."""
+    people = await new_people(running_app, "away-tab", a="client", c="clinician")
+    client, clinician = people["a"], people["c"]
+    await link(running_app, client, clinician)
+    client_tab = await connect(running_app, client.cookie)
+    first = await write_entry(running_app, client_tab, "first")
+    await set_shared(client_tab, first, clinician, True)
+    tab = await connect(running_app, clinician.cookie)
+    listed = await tab.exchange(
+        handler_name(SharedWithMeState, "load_client_entries"),
+        path=routes.CLIENT_ENTRIES,
+        query={"client": client.id},
+    )
+    assert [e["title"] for e in state_of(listed, SharedWithMeState)["entries"]] == [first.title]
+    await tab.close()
+    if ended_by == "signing_out_elsewhere":
+        assert await asyncio.to_thread(sign_out, running_app.url, clinician.cookie) == 303
+    else:  # its idle time runs out while the tab is away, and the app's round sees it
+        with running_app.core(), session_scope() as session:
+            session.exec(
+                update(AuthSession)
+                .where(col(AuthSession.user_id) == uuid.UUID(clinician.id))
+                .values(last_seen_at=utcnow() - get_settings().clinician_idle + timedelta(seconds=1))
+            )
+        await asyncio.sleep(3)
+    back = await reconnect_same_token(running_app, tab.token, cookie="")
+    try:
+        later = await write_entry(running_app, client_tab, "shared after the session ended")
+        await set_shared(client_tab, later, clinician, True)
+        await asyncio.sleep(1.5)  # a push takes milliseconds
+        assert secrets_in(back.received, {later.title, later.body, first.title}) == []
+        with running_app.core(), session_scope() as session:
+            views = session.exec(
+                select(AuditEvent.action).where(
+                    col(AuditEvent.item_id) == uuid.UUID(later.id),
+                    col(AuditEvent.action) != AuditAction.SHARE,
+                )
+            ).all()
+        assert views == []  # nobody viewed it, nor was it marked seen
+    finally:
+        await back.close()
+        await client_tab.close()

@@ -146,7 +146,15 @@ async def test_the_draft_beacon_refuses_a_sign_in_short_of_its_second_step(
             post_form,
             running_app.url,
             routes.API_KEEP_DRAFT,
-            {"form_token": token, "entry_id": str(uuid.uuid4()), "title": "t", "body": "b"},
+            {
+                "form_token": token,
+                "entry_id": str(uuid.uuid4()),
+                "title": "t",
+                "body": "b",
+                "seen": "",
+                "known_title": "",
+                "known_body": "",
+            },
             cookie=half_signed_in[stage],
         )
         assert status == 403, stage
