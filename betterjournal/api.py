@@ -16,8 +16,8 @@ import ipaddress
 import logging
 import re
 import uuid
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
