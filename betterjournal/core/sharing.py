@@ -268,29 +268,34 @@ def revoke_all(
     Each revoke is audited, as the owner's unless `actor_id` says who (a clinician ending
     the link). Returns the clinicians who lost access (for live updates).
     """
-    query = (
-        select(ItemShare.id, ItemShare.item_id, ItemShare.clinician_id)
-        .join(ClientItem, col(ClientItem.id) == ItemShare.item_id)
-        .where(col(ClientItem.owner_id) == owner_id, col(ItemShare.revoked_at).is_(None))
+    # One statement, which finds the shares as it revokes them: a share made at the same
+    # moment in another tab is either there to revoke, or made after (attack review: read
+    # first, then revoked by id, a share written in between stayed while the client was told
+    # everything was private).
+    revoking = (
+        update(ItemShare)
+        .where(
+            col(ItemShare.revoked_at).is_(None),
+            col(ItemShare.item_id).in_(select(ClientItem.id).where(col(ClientItem.owner_id) == owner_id)),
+        )
+        .values(revoked_at=utcnow())
+        .returning(col(ItemShare.item_id), col(ItemShare.clinician_id))
     )
     if clinician_id is not None:
-        query = query.where(col(ItemShare.clinician_id) == clinician_id)
+        revoking = revoking.where(col(ItemShare.clinician_id) == clinician_id)
     if item_id is not None:
-        query = query.where(col(ItemShare.item_id) == item_id)
-    rows = session.exec(query).all()
+        revoking = revoking.where(col(ItemShare.item_id) == item_id)
+    rows = session.exec(revoking).all()
     if not rows:
         return []
-    session.exec(
-        update(ItemShare).where(col(ItemShare.id).in_([r[0] for r in rows])).values(revoked_at=utcnow())
-    )
     audit.record_many(
         session,
         actor_id=actor_id or owner_id,
         action=AuditAction.REVOKE,
         subject_id=owner_id,
-        item_ids=[r[1] for r in rows],
+        item_ids=[r[0] for r in rows],
     )
-    return sorted({r[2] for r in rows})
+    return sorted({r[1] for r in rows})
 
 
 # --- what the owner sees of their shares ---------------------------------------------------

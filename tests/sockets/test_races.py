@@ -30,6 +30,7 @@ from socket_support import (
     connected,
     database_path,
     invitation_code,
+    link,
     new_password,
     new_people,
     problem_of,
@@ -321,6 +322,67 @@ async def test_a_share_racing_the_end_of_the_link_never_outlives_it(cast: Cast) 
             assert (listed.get("entries") or []) == [], (
                 f"{where}: after linking again the clinician sees {listed.get('entries')} ({dict(outcomes)})"
             )
+
+
+async def test_stop_sharing_everything_racing_new_shares_leaves_none_made_before_it(
+    running_app: RunningApp,
+) -> None:
+    """Attack review: "Stop sharing everything" with a clinician while other tabs of the
+    client share entries with them, at the same moment. A share may land after the stop
+    (the client shared after stopping), but none made before it may stay: 11 did in 10
+    rounds, while the client was told everything was private (PRIV-2, INPUT-6). One
+    entry is shared before each round, so the stop always revokes something: its first
+    audit row marks when it ran."""
+    app = running_app
+    people = await new_people(app, "stop-race", a="client", c="clinician")
+    client, clinician = people["a"], people["c"]
+    await link(app, client, clinician)
+    async with tabs_of(app, [client] * (SHARING_TABS + 2)) as (care_tab, always_tab, *entry_tabs):
+        always = await write_entry(app, always_tab, "always-shared")
+        entries = [await write_entry(app, tab, f"stop-race-{i}") for i, tab in enumerate(entry_tabs)]
+        await care_tab.exchange(handler_name(CareTeamState, "load_care_team"), **CARE)
+
+        async def share(tab: EventClient, item_id: str, shared: bool = True) -> list[dict[str, Any]]:
+            where = {"path": routes.ENTRY, "query": {"id": item_id}}
+            payload = {"item_id": item_id, "clinician_id": clinician.id, "shared": shared}
+            return await tab.exchange(handler_name(ItemSharingState, "set_shared"), payload, **where)
+
+        left_over = []
+        for round_number in range(ROUNDS // 2):
+            await share(always_tab, always.id)
+            for tab, entry in zip(entry_tabs, entries, strict=True):
+                await share(tab, entry.id, False)
+            (started,) = query(app, "SELECT max(id) FROM audit_event")[0]
+            await asyncio.gather(
+                care_tab.exchange(
+                    handler_name(CareTeamState, "stop_sharing_everything"),
+                    {"clinician_id": clinician.id},
+                    **CARE,
+                ),
+                *(share(tab, entry.id) for tab, entry in zip(entry_tabs, entries, strict=True)),
+            )
+            (stopped_at,) = query(
+                app,
+                "SELECT min(id) FROM audit_event WHERE id > ? AND action = 'REVOKE' AND item_id = ?",
+                started,
+                uuid.UUID(always.id).hex,
+            )[0]
+            assert stopped_at is not None, f"round {round_number}: the stop revoked nothing"
+            for entry in entries:
+                (shared_at,) = query(
+                    app,
+                    "SELECT max(id) FROM audit_event WHERE id > ? AND action = 'SHARE' AND item_id = ?",
+                    started,
+                    uuid.UUID(entry.id).hex,
+                )[0]
+                (active,) = query(
+                    app,
+                    "SELECT count(*) FROM item_share WHERE item_id = ? AND revoked_at IS NULL",
+                    uuid.UUID(entry.id).hex,
+                )[0]
+                if active and shared_at is not None and shared_at < stopped_at:
+                    left_over.append((round_number, entry.label))
+        assert left_over == [], f"shares made before the stop and left active: {left_over}"
 
 
 # --- 3. a handful of registrations with one code, over HTTP -----------------------------------
