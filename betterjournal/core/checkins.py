@@ -338,7 +338,7 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     a client adds one of their own, which is private."""
     client = parse_id(client_id)
     private = client == added_by
-    if not private and not sharing.is_linked(session, client_id=client, clinician_id=added_by):
+    if not private and not sharing.hold_link(session, client_id=client, clinician_id=added_by):
         raise Denied(actor_id=added_by, action=AuditAction.ASSIGN, subject_id=client)
     clean = _name(name)
     take_turns(session, User, col(User.id) == client)  # the client and a clinician at once: the limits hold

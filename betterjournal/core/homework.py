@@ -268,7 +268,7 @@ def _due_on(value: object, today: date) -> date | None:
 def _client_of(session: Session, clinician_id: uuid.UUID, client_id: object) -> uuid.UUID:
     """A client linked to this clinician now; anyone else is refused and audited (AUTHZ-2)."""
     client = items.parse_or_deny(clinician_id, client_id, AuditAction.ASSIGN)
-    if not sharing.is_linked(session, client_id=client, clinician_id=clinician_id):
+    if not sharing.hold_link(session, client_id=client, clinician_id=clinician_id):
         raise Denied(actor_id=clinician_id, action=AuditAction.ASSIGN, subject_id=client)
     return client
 

@@ -26,7 +26,7 @@ from betterjournal.core import audit, items
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import parse_id
-from betterjournal.db import run_prebuilt
+from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_
 from betterjournal.models import (
     Assignment,
@@ -102,6 +102,23 @@ _LINKED = select(CareLink.id).where(
 
 def is_linked(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
     return run_prebuilt(session, _LINKED, client=client_id, clinician=clinician_id).first() is not None
+
+
+def hold_link(session: Session, *, client_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
+    """Whether the two are linked now, holding the link until this unit of work ends, for
+    a clinician's write into the client's space: an end of the link at the same moment
+    (links.end_link) has happened, or waits for the write and then undoes it (attack review:
+    a scale suggested as the link ended stayed on the client's form)."""
+    return (
+        take_turns(
+            session,
+            CareLink,
+            col(CareLink.client_id) == client_id,
+            col(CareLink.clinician_id) == clinician_id,
+            col(CareLink.ended_at).is_(None),
+        )
+        > 0
+    )
 
 
 # --- the owner's switch -------------------------------------------------------------------

@@ -42,6 +42,7 @@ from socketclient import EventClient, form_token_from, handler_name, post_form, 
 from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.checkins import ClientCheckInsState
 from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.items import ItemSharingState
 
@@ -383,6 +384,39 @@ async def test_stop_sharing_everything_racing_new_shares_leaves_none_made_before
                 if active and shared_at is not None and shared_at < stopped_at:
                     left_over.append((round_number, entry.label))
         assert left_over == [], f"shares made before the stop and left active: {left_over}"
+
+
+async def test_a_scale_suggested_as_the_link_ends_never_outlives_it(running_app: RunningApp) -> None:
+    """Attack review: a clinician suggests a check-in scale as the client ends the link, at
+    the same moment. Ending a link retires the clinician's suggestions; one written as it
+    ended stayed on the client's form (5 rounds of 16). Whichever goes first, none stays."""
+    app = running_app
+    people = await new_people(app, "scale-race", a="client", c="clinician")
+    client, clinician = people["a"], people["c"]
+    client_hex, clinician_hex = "", ""
+    for round_number in range(ROUNDS // 3):
+        await link(app, client, clinician)
+        client_hex, clinician_hex = uuid.UUID(client.id).hex, uuid.UUID(clinician.id).hex
+        async with tabs_of(app, [client, clinician]) as (care_tab, clinician_tab):
+            await care_tab.exchange(handler_name(CareTeamState, "load_care_team"), **CARE)
+            where = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+            await clinician_tab.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **where)
+            await asyncio.gather(
+                end_link(care_tab, clinician),
+                clinician_tab.exchange(
+                    handler_name(ClientCheckInsState, "suggest_scale"),
+                    {"form": {"name": f"Scale {round_number}"}},
+                    **where,
+                ),
+            )
+        (kept,) = query(
+            app,
+            "SELECT count(*) FROM check_in_scale WHERE client_id = ? AND added_by = ? AND removed_at IS NULL",
+            client_hex,
+            clinician_hex,
+        )[0]
+        assert kept == 0, f"round {round_number}: a suggestion outlived the link"
+    assert active_links(app, clinician) == []
 
 
 # --- 3. a handful of registrations with one code, over HTTP -----------------------------------
