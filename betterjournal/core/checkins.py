@@ -12,6 +12,8 @@ back as numbers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 import uuid
@@ -28,6 +30,7 @@ from betterjournal.core import audit, drafts, items, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
+from betterjournal.crypto import get_vault
 from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Message
 from betterjournal.models import (
@@ -202,14 +205,26 @@ KIND = items.register(
 
 # --- a check-in begun and not saved yet -----------------------------------------------------------
 
-_UNSAVED = uuid.UUID("6f1d4c1e-3b0a-4c55-9a57-2f2b1f6c0d11")  # names each person's unsaved check-in
+_UNSAVED = "unsaved-check-in/v1"
 
 
-def unsaved_id(owner_id: uuid.UUID) -> uuid.UUID:
-    """The id of a person's check-in begun and not saved yet: one per person, so the page
+def _unsaved_ids(owner_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a person's check-in begun and not saved yet: one per person, so the page
     finds it again after a reload, a closed tab or a trip to another page (the platform's
-    draft, encrypted like the rest)."""
-    return uuid.uuid5(_UNSAVED, str(owner_id))
+    draft, encrypted like the rest). Derived with a secret of the deployment's (from its
+    KEKs), so nobody can work out another person's and take it first as an item of their
+    own (attack review: their check-in then kept nothing). The newest KEK's first; the
+    older ones' too, so a check-in kept before a KEK rotation is still found."""
+    vault = get_vault()
+    return [
+        uuid.UUID(
+            bytes=hmac.new(vault.derived_secret(_UNSAVED, version), owner_id.bytes, hashlib.sha256).digest()[
+                :16
+            ],
+            version=4,
+        )
+        for version in sorted(vault.versions, reverse=True)
+    ]
 
 
 def keep_unsaved(session: Session, *, owner_id: uuid.UUID, values: dict[str, object]) -> None:
@@ -219,19 +234,21 @@ def keep_unsaved(session: Session, *, owner_id: uuid.UUID, values: dict[str, obj
         for name, value in values.items()
         if value not in (None, "", [], {})
     }
-    drafts.save(session, owner_id=owner_id, kind=KIND, item_id=unsaved_id(owner_id), values=fields)
+    drafts.save(session, owner_id=owner_id, kind=KIND, item_id=_unsaved_ids(owner_id)[0], values=fields)
 
 
 def unsaved(session: Session, *, owner_id: uuid.UUID) -> dict[str, Any] | None:
     """What was kept of the unsaved check-in, as given to `keep_unsaved`; None if nothing."""
-    draft = drafts.get(session, owner_id=owner_id, item_id=unsaved_id(owner_id))
+    found = (drafts.get(session, owner_id=owner_id, item_id=one) for one in _unsaved_ids(owner_id))
+    draft = next((one for one in found if one is not None), None)
     if draft is None or draft.kind != KIND.name:
         return None
     return {name: text if name == "note" else _as_json(text) for name, text in draft.fields.items() if text}
 
 
 def forget_unsaved(session: Session, *, owner_id: uuid.UUID) -> None:
-    drafts.discard(session, owner_id=owner_id, item_id=unsaved_id(owner_id))
+    for one in _unsaved_ids(owner_id):
+        drafts.discard(session, owner_id=owner_id, item_id=one)
 
 
 # --- the client's tags and extra scales ---------------------------------------------------------

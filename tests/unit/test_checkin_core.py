@@ -644,3 +644,25 @@ def test_the_sparkline_draws_a_dot_per_day_of_the_last_two_weeks_and_says_so() -
         "",
         "Aucun bilan partagé dans les 14 derniers jours.",
     )
+
+
+def test_an_unsaved_check_ins_id_takes_the_deployments_secret_to_work_out(db: People) -> None:
+    """Attack review: the id was uuid5 of the account id, so another client (a clinician
+    with an account of their own, knowing their clients' ids) could take it first as an
+    entry of theirs, and the victim's check-in then kept nothing. It now takes a secret
+    derived from the KEK: another deployment's key gives another id."""
+    import base64
+    import os
+
+    from unit_support import clear_caches
+
+    here = checkins._unsaved_ids(db.client_a.id)
+    assert here != checkins._unsaved_ids(db.client_b.id)
+    assert uuid.uuid5(uuid.UUID("6f1d4c1e-3b0a-4c55-9a57-2f2b1f6c0d11"), str(db.client_a.id)) not in here
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BJ_KEK", base64.b64encode(os.urandom(32)).decode())
+        clear_caches()
+        elsewhere = checkins._unsaved_ids(db.client_a.id)
+    clear_caches()  # this deployment's key again
+    assert set(elsewhere).isdisjoint(here)
+    assert checkins._unsaved_ids(db.client_a.id) == here

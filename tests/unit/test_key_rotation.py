@@ -15,7 +15,7 @@ from unit_support import clear_caches, new_entry
 
 from betterjournal import crypto, keystore
 from betterjournal.cli import app
-from betterjournal.core import accounts, audit, form_tokens, items, journal, mail, reminders
+from betterjournal.core import accounts, audit, checkins, form_tokens, items, journal, mail, reminders
 from betterjournal.crypto import DecryptionError, UnknownKek, Vault, parse_keyring
 from betterjournal.db import get_engine, session_scope
 from betterjournal.models import AuditAction, AuditOutcome, OutboxMessage
@@ -116,10 +116,20 @@ def test_what_the_deployment_signed_or_sealed_before_a_rotation_still_holds(db, 
     opt_out = reminders.opt_out_token(db.client_a.id)
     message_id = uuid.uuid4()
     sealed = mail.outbox_key().seal_field(OutboxMessage.message_ct, message_id, "Subject: hello")
+    with session_scope() as session:  # a check-in begun, not saved: kept under an id the KEK gives
+        checkins.keep_unsaved(session, owner_id=db.client_a.id, values={"mood": 4, "note": "before"})
     crypto.add_key_to_file(key_file)
     clear_caches()
     assert crypto.get_vault().kek_version == 2
     assert form_tokens.is_valid(token)
+    with session_scope() as session:
+        assert checkins.unsaved(session, owner_id=db.client_a.id) == {"mood": 4, "note": "before"}
+        checkins.keep_unsaved(session, owner_id=db.client_a.id, values={"mood": 6})
+    with session_scope() as session:
+        assert checkins.unsaved(session, owner_id=db.client_a.id) == {"mood": 6}
+        checkins.forget_unsaved(session, owner_id=db.client_a.id)
+    with session_scope() as session:
+        assert checkins.unsaved(session, owner_id=db.client_a.id) is None  # under either id
     assert reminders.opted_out_person(opt_out) == db.client_a.id
     assert mail.outbox_key().open_field(OutboxMessage.message_ct, message_id, sealed) == "Subject: hello"
     # New ones are made with the newest KEK: they no longer hold once only version 1 is left.
