@@ -63,6 +63,11 @@ KIND_TITLES: dict[str, Message] = {
 }
 
 
+def file_name(reader: Reader) -> str:
+    """The archive's name, dated in the person's own day."""
+    return f"betterjournal-{reader.today().isoformat()}.zip"
+
+
 def archive(data: dict[str, Any], reader: Reader) -> bytes:
     """The zip of both files."""
     buffer = io.BytesIO()

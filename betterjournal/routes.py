@@ -54,6 +54,7 @@ API_REQUEST_ACCESS = "/api/access/request"
 API_KEEP_DRAFT = "/api/drafts/keep"
 API_KEEP_ANSWER = "/api/answers/keep"
 API_KEEP_NOTE = "/api/notes/keep"
+API_EVERYTHING = "/api/everything"  # the client's archive (?ticket=, made by YourDataState)
 API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder email (?token=)
 
 # The pages only a signed-in person sees: where a person sent to sign in may go back to.

@@ -43,6 +43,40 @@ def use(session: Session, token: object) -> bool:
     if not is_valid(token):
         return False
     assert isinstance(token, str)
+    return _used_up(session, token)
+
+
+# A ticket for one file, fetched over HTTP rather than sent over the websocket (a big file
+# held everyone's events up as it was encoded and sent): made for one person, used once,
+# soon.
+TICKET_PURPOSE = "file-ticket/v1"
+TICKET_MAX_AGE_SECONDS = 300
+
+
+def issue_ticket(person: object, now: float | None = None) -> str:
+    issued = str(int(now if now is not None else time.time()))
+    nonce = secrets.token_urlsafe(16)
+    return f"{issued}.{nonce}.{get_vault().sign(TICKET_PURPOSE, f'{issued}.{nonce}.{person}'.encode())}"
+
+
+def use_ticket(session: Session, ticket: object, person: object, now: float | None = None) -> bool:
+    """Whether `ticket` was made for `person` in the last few minutes and not used before;
+    it is then used up."""
+    if not isinstance(ticket, str) or len(ticket) > 200 or ticket.count(".") != 2:
+        return False
+    issued, nonce, mac = ticket.split(".")
+    if (
+        not get_vault().verify(TICKET_PURPOSE, f"{issued}.{nonce}.{person}".encode(), mac)
+        or not issued.isdigit()
+    ):
+        return False
+    if not 0 <= (now if now is not None else time.time()) - int(issued) <= TICKET_MAX_AGE_SECONDS:
+        return False
+    return _used_up(session, ticket)
+
+
+def _used_up(session: Session, token: str) -> bool:
+    """Mark a token (or ticket) used; False if it was already."""
     now = utcnow()
     session.exec(
         delete(UsedFormToken).where(col(UsedFormToken.used_at) < now - timedelta(seconds=MAX_AGE_SECONDS))

@@ -1,17 +1,19 @@
 """A client's "Your data" page: everything they have, downloaded in one file (PRIV-1), or
 their account deleted with everything in it (PRIV-3). Both are made by the core
-(core/portability.py); the file is made in memory and sent over this connection."""
+(core/portability.py); the file is made in memory and fetched over HTTP with a ticket
+(api.download_everything), not sent over this connection."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from betterjournal import export_files, routes
-from betterjournal.core import mfa, portability
+from betterjournal.core import form_tokens, mfa, portability
 from betterjournal.core.errors import InvalidInput
-from betterjournal.db import in_session, made_in_turn
+from betterjournal.db import in_session
 from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
@@ -38,16 +40,17 @@ class YourDataState(AppState):
 
     @guarded(Role.CLIENT)
     async def download_everything(self) -> rx.event.EventSpec:
-        """A zip of everything the client has (JSON and a page to read), made in memory."""
-        reader = self._reader()
-        try:
-            with self._one_file_at_a_time():
-                data = await in_session(portability.everything, client_id=self._viewer().user_id)
-                archive = await made_in_turn(export_files.archive, data=data, reader=reader)
-        finally:
-            self.preparing_download = False
-        self.notice = self._t("Your data is ready. Check your downloads.")
-        return rx.download(data=archive, filename=f"betterjournal-{reader.today().isoformat()}.zip")
+        """A zip of everything the client has (JSON and a page to read): the browser fetches
+        it with a ticket made for this person (api.download_everything makes it, in memory)."""
+        self.preparing_download = False
+        ticket = form_tokens.issue_ticket(self._viewer().user_id)
+        self.notice = self._t(
+            "Your download has begun. A big journal can take a few seconds: check your downloads."
+        )
+        return rx.download(
+            url=f"{routes.API_EVERYTHING}?{urlencode({'ticket': ticket})}",
+            filename=export_files.file_name(self._reader()),
+        )
 
     @guarded(Role.CLIENT, quiet=True)
     async def begin_delete(self, form: dict[str, Any]) -> None:

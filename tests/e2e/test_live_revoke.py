@@ -161,7 +161,7 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     with page.expect_download() as downloading:
         page.get_by_role("button", name="Download all my data").click()
     download = downloading.value
-    expect(page.get_by_role("status").filter(has_text="Your data is ready.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your download has begun.")).to_be_visible()
     bundle = zipfile.ZipFile(io.BytesIO(download.path().read_bytes()))
     data = json.loads(bundle.read("betterjournal-data.json"))
     assert [item["fields"]["body"] for item in data["items"]["journal_entry"]] == [body]

@@ -708,6 +708,24 @@ def test_form_token_round_trip_and_expiry(db) -> None:
     assert form_tokens.issue(now) != token
 
 
+def test_a_file_ticket_is_its_persons_once_and_for_five_minutes(db) -> None:
+    """The ticket "Download all my data" hands the tab for the archive over HTTP."""
+    now = 1_900_000_000.0
+    mine = form_tokens.issue_ticket(db.client_a.id, now)
+
+    def used(ticket: object, person: object, at: float) -> bool:
+        with session_scope() as session:
+            return form_tokens.use_ticket(session, ticket, person, at)
+
+    assert not used(mine, db.client_b.id, now)  # someone else's session
+    assert not used(mine, db.client_a.id, now + form_tokens.TICKET_MAX_AGE_SECONDS + 1)
+    assert not used(mine, db.client_a.id, now - 1)
+    assert not used(form_tokens.issue(now), db.client_a.id, now)  # a form token is no ticket
+    assert not used(mine[:-1] + ("A" if mine[-1] != "A" else "B"), db.client_a.id, now)
+    assert used(mine, db.client_a.id, now + form_tokens.TICKET_MAX_AGE_SECONDS)
+    assert not used(mine, db.client_a.id, now)  # once
+
+
 @pytest.mark.parametrize(
     "forge",
     [

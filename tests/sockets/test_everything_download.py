@@ -1,0 +1,72 @@
+"""PRIV-1 over HTTP: "Download all my data" hands the tab a ticket, and the browser fetches
+the archive from `/api/everything` (attack review: sent whole over the websocket, a big
+journal's archive held up everyone's events as it was encoded and sent). The ticket is the
+client's own, used once, and only with their session; the websocket carries no file."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import urllib.parse
+import urllib.request
+import zipfile
+from typing import Any
+from urllib.error import HTTPError
+
+from socket_support import connect, new_people, write_entry
+from socketclient import handler_name
+
+from betterjournal import routes
+from betterjournal.state.your_data import YourDataState
+
+
+def _fetch(url: str, cookie: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our app
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, b""
+
+
+def _download_url(updates: list[dict[str, Any]]) -> str:
+    (url,) = [
+        event["payload"]["url"]
+        for update in updates
+        for event in update.get("events") or []
+        if event.get("name") == "_download"
+    ]
+    return url
+
+
+async def test_the_archive_comes_over_http_once_for_its_own_client_only(running_app) -> None:
+    people = await new_people(running_app, "everything", a="client", b="client", c="clinician")
+    tab = await connect(running_app, people["a"].cookie)
+    try:
+        entry = await write_entry(running_app, tab, "in-the-archive")
+        await tab.exchange(handler_name(YourDataState, "load_your_data"), path=routes.YOUR_DATA)
+        asked = await tab.exchange(handler_name(YourDataState, "download_everything"), path=routes.YOUR_DATA)
+    finally:
+        await tab.close()
+    url = _download_url(asked)
+    assert url.startswith(routes.API_EVERYTHING + "?ticket=")
+    assert entry.body not in json.dumps(asked)  # the websocket carries the address only
+
+    address = running_app.url + url
+    # Someone else's session, a clinician's, or none: refused, and the ticket stays unused.
+    for other in (people["b"].cookie, people["c"].cookie, ""):
+        status, _, body = await asyncio.to_thread(_fetch, address, other)
+        assert (status, body) == (403, b"")
+    status, headers, body = await asyncio.to_thread(_fetch, address, people["a"].cookie)
+    assert status == 200
+    assert headers["content-type"] == "application/zip"
+    assert headers["cache-control"] == "no-store"
+    assert headers["content-disposition"].startswith('attachment; filename="betterjournal-')
+    bundle = zipfile.ZipFile(io.BytesIO(body))
+    data = json.loads(bundle.read("betterjournal-data.json"))
+    assert [item["fields"]["body"] for item in data["items"]["journal_entry"]] == [entry.body]
+    # Once only; and a ticket changed by a letter is no ticket.
+    assert (await asyncio.to_thread(_fetch, address, people["a"].cookie))[0] == 403
+    forged = running_app.url + routes.API_EVERYTHING + "?" + urllib.parse.urlencode({"ticket": url[-10:]})
+    assert (await asyncio.to_thread(_fetch, forged, people["a"].cookie))[0] == 403
