@@ -554,6 +554,9 @@ async def download_everything(request: Request) -> Response:
     try:
         data = await in_session(portability.everything, client_id=viewer.user_id)
         archive = await made_in_turn(export_files.archive, data=data, reader=reader)
+    except Exception as error:  # logged by type and id only: never a message with the words
+        log.error("making an archive failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
+        return Response(status_code=500, headers={"Cache-Control": "no-store"})
     finally:
         _FILES_BEING_MADE.discard(viewer.user_id)
     return Response(
