@@ -191,6 +191,31 @@ async def made_in_turn(work: Callable[..., T], /, **kwargs: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_FILE_MAKER, functools.partial(work, **kwargs))
 
 
+_FILES_BEING_MADE: set[Any] = set()  # the people a file is being made for now, in this process
+
+
+@contextmanager
+def one_file_at_a_time(person: Any) -> Iterator[None]:
+    """While a file is made for this person (a summary in one tab, their archive over HTTP),
+    a second one asked for meanwhile is refused (InvalidInput): each waits its turn, and one
+    person's many tabs would keep everyone else's files waiting."""
+    from betterjournal.core.errors import InvalidInput
+    from betterjournal.i18n import N_
+
+    if person in _FILES_BEING_MADE:
+        raise InvalidInput(
+            N_(
+                "A file you asked for is still being made, in another tab or window. "
+                "Try again once it has downloaded."
+            )
+        )
+    _FILES_BEING_MADE.add(person)
+    try:
+        yield
+    finally:
+        _FILES_BEING_MADE.discard(person)
+
+
 Round = Callable[[], Awaitable[object]]
 
 

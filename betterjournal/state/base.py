@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, TypeVarTuple
 
@@ -29,7 +29,7 @@ from betterjournal.api import language_from_cookie_header, session_token_from_co
 from betterjournal.core import accounts, audit, form_tokens, tokens
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.crypto import DecryptionError, sha256_hex
-from betterjournal.db import in_session
+from betterjournal.db import in_session, one_file_at_a_time
 from betterjournal.i18n import ENGLISH, LANGUAGES, N_, Reader, from_accept_language, language_or_default
 from betterjournal.models import AuditAction, AuditOutcome, Role, TokenPurpose, Viewer
 from betterjournal.settings import get_settings
@@ -91,8 +91,6 @@ PUBLIC_PAGE_NOTICES = {
 }
 
 HOME_BY_ROLE = {Role.CLIENT: routes.JOURNAL, Role.CLINICIAN: routes.CLIENTS, Role.ADMIN: routes.ADMIN}
-# The people a file is being made for now, in this process (AppState._one_file_at_a_time).
-_FILES_BEING_MADE: set[uuid.UUID] = set()
 
 
 # The viewer resolved by SessionGate for the event being processed (None: nobody).
@@ -196,24 +194,9 @@ class AppState(rx.State):
         "seen"): have state/live.py update it from the server when they act."""
         live.remember(self._viewer_id, self.router.session.client_token)
 
-    @contextlib.contextmanager
-    def _one_file_at_a_time(self) -> Iterator[None]:
-        """While a file is made for this person (db.made_in_turn), a second one asked for in
-        another of their tabs is refused: each waits its turn, and one person's many tabs
-        would keep everyone else's files waiting."""
-        person = self._viewer().user_id
-        if person in _FILES_BEING_MADE:
-            raise InvalidInput(
-                N_(
-                    "A file you asked for is still being made, in another tab or window. "
-                    "Try again once it has downloaded."
-                )
-            )
-        _FILES_BEING_MADE.add(person)
-        try:
-            yield
-        finally:
-            _FILES_BEING_MADE.discard(person)
+    def _one_file_at_a_time(self) -> contextlib.AbstractContextManager[None]:
+        """While a file is made for this tab's person, another is refused (db.one_file_at_a_time)."""
+        return one_file_at_a_time(self._viewer().user_id)
 
     def _flash(self, message: str) -> None:
         """A notice for the page this handler redirects to, shown when that page loads.

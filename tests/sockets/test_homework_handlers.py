@@ -1487,14 +1487,7 @@ async def test_homework_given_or_withdrawn_reaches_the_open_lists_at_once(hw: Ho
             "the new one",
         )
         since = len(tab.received)
-        async with connected(app, hw.c.cookie) as doctor:
-            await _load_client_homework(doctor, hw.a.id)
-            withdrawn = await doctor.exchange(
-                handler_name(ClientHomeworkState, "withdraw"),
-                {"assignment_id": assignment},
-                **_client_page(hw.a.id),
-            )
-            assert problem_of(withdrawn) == ""
+        await _withdraw(hw, assignment)
         await _wait_for(
             tab,
             since,
@@ -1502,6 +1495,18 @@ async def test_homework_given_or_withdrawn_reaches_the_open_lists_at_once(hw: Ho
             lambda v: listed in v and all(t["id"] != assignment for t in v[listed]),
             "the withdrawal",
         )
+
+
+async def _withdraw(hw: Homework, assignment: str) -> None:
+    """Clinician C withdraws an assignment of client A's, from A's page."""
+    async with connected(hw.app, hw.c.cookie) as doctor:
+        await _load_client_homework(doctor, hw.a.id)
+        withdrawn = await doctor.exchange(
+            handler_name(ClientHomeworkState, "withdraw"),
+            {"assignment_id": assignment},
+            **_client_page(hw.a.id),
+        )
+        assert problem_of(withdrawn) == ""
 
 
 async def test_starting_an_exercise_moves_to_its_own_address_without_saying_it_is_unavailable(
@@ -1538,14 +1543,7 @@ async def test_a_withdrawn_homeworks_old_address_leads_to_the_answers_kept(hw: H
         await _open(tab, assignment)
         answered = await _answer(tab, assignment, "situation", words)
         assert problem_of(answered) == ""
-    async with connected(app, hw.c.cookie) as doctor:
-        await _load_client_homework(doctor, hw.a.id)
-        withdrawn = await doctor.exchange(
-            handler_name(ClientHomeworkState, "withdraw"),
-            {"assignment_id": assignment},
-            **_client_page(hw.a.id),
-        )
-        assert problem_of(withdrawn) == ""
+    await _withdraw(hw, assignment)
     async with connected(app, hw.a.cookie) as tab:
         reopened = await _open(tab, assignment)
         assert problem_of(reopened) == ""

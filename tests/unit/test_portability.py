@@ -310,3 +310,22 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
     french = _visible_text(export_files.page(data, Reader("fr-CA", "America/Montreal")))
     for shown in ("Humeur 7 / 10", "Heures de sommeil 7,5", "Registre des pensées", "J'ai oublié"):
         assert shown in french
+
+
+def test_one_file_at_a_time_per_person_whichever_way_it_is_asked_for() -> None:
+    """A summary asked for in one tab and the archive fetched over HTTP share one guard
+    (db.one_file_at_a_time): while one file is made for a person, another is refused for
+    them, not for anyone else, and the place is free again once it is made or failed."""
+    from betterjournal.core.errors import InvalidInput
+    from betterjournal.db import one_file_at_a_time
+
+    me, someone_else = uuid.uuid4(), uuid.uuid4()
+    with one_file_at_a_time(me):
+        with pytest.raises(InvalidInput, match="still being made"), one_file_at_a_time(me):
+            pass
+        with one_file_at_a_time(someone_else):
+            pass
+    with pytest.raises(RuntimeError), one_file_at_a_time(me):
+        raise RuntimeError("the file failed")
+    with one_file_at_a_time(me):
+        pass
