@@ -535,7 +535,12 @@ async def download_everything(request: Request) -> Response:
 
     def admitted(session: Session) -> Viewer | None:
         viewer = accounts.resolve_session(session, token=token)
-        if viewer is None or viewer.role != Role.CLIENT:
+        if viewer is None:
+            return None
+        if viewer.role != Role.CLIENT:  # refused and audited, as the beacon routes do
+            audit.record(
+                session, actor_id=viewer.user_id, action=AuditAction.CALL, outcome=AuditOutcome.DENIED
+            )
             return None
         return viewer if form_tokens.use_ticket(session, ticket, viewer.user_id) else None
 

@@ -6,15 +6,26 @@ client's own, used once, and only with their session; the websocket carries no f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+import sqlite3
 import urllib.parse
 import urllib.request
 import zipfile
 from typing import Any
 from urllib.error import HTTPError
 
-from socket_support import connect, new_people, write_entry
+from appserver import RunningApp
+from socket_support import (
+    connect,
+    database_path,
+    new_audit_rows,
+    new_people,
+    snapshot,
+    write_entry,
+    writes_between,
+)
 from socketclient import handler_name
 
 from betterjournal import routes
@@ -28,6 +39,11 @@ def _fetch(url: str, cookie: str) -> tuple[int, dict[str, str], bytes]:
             return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
     except HTTPError as error:
         return error.code, {k.lower(): v for k, v in error.headers.items()}, b""
+
+
+def _id_of(app: RunningApp, email: str) -> str:
+    with contextlib.closing(sqlite3.connect(database_path(app))) as db:
+        return db.execute("SELECT id FROM user_account WHERE email = ?", (email,)).fetchone()[0]
 
 
 def _download_url(updates: list[dict[str, Any]]) -> str:
@@ -56,8 +72,15 @@ async def test_the_archive_comes_over_http_once_for_its_own_client_only(running_
     address = running_app.url + url
     # Someone else's session, a clinician's, or none: refused, and the ticket stays unused.
     for other in (people["b"].cookie, people["c"].cookie, ""):
+        before = snapshot(running_app)
         status, _, body = await asyncio.to_thread(_fetch, address, other)
         assert (status, body) == (403, b"")
+        # Nothing written; the clinician's call, another role's, is audited as refused.
+        after = snapshot(running_app)
+        assert writes_between(before, after) == []
+        refused = [(row[1], row[3], row[4]) for row in new_audit_rows(before, after)]
+        clinician = _id_of(running_app, people["c"].email)
+        assert refused == ([(clinician, "CALL", "DENIED")] if other == people["c"].cookie else [])
     status, headers, body = await asyncio.to_thread(_fetch, address, people["a"].cookie)
     assert status == 200
     assert headers["content-type"] == "application/zip"
