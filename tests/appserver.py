@@ -8,11 +8,13 @@ tests can scan both for plaintext afterwards.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -26,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _CORE_LOCK = threading.RLock()
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 600
+_STARTS = Path(tempfile.gettempdir()) / "betterjournal-app-start.lock"
 
 
 def free_port() -> int:
@@ -205,18 +208,23 @@ def start_app(
     )
     app.cli("init")
     log = app.log_path.open("w")
-    app.process = subprocess.Popen(
-        [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--loglevel", "info"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_until_healthy(app.url, app.process, app.log_path, START_TIMEOUT_SECONDS)
-    except BaseException:
-        app.stop()
-        raise
+    # One app starts at a time on this machine: each build copies the project's
+    # reflex.lock/ files in and back out (not atomically), and the suite's two processes
+    # (make test) each start one.
+    with _STARTS.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        app.process = subprocess.Popen(
+            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--loglevel", "info"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_until_healthy(app.url, app.process, app.log_path, START_TIMEOUT_SECONDS)
+        except BaseException:
+            app.stop()
+            raise
     return app

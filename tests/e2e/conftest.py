@@ -11,9 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 from appserver import RunningApp
 from people import wait_until_ready
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
+# How long an assertion waits for the page to show what it expects (Playwright's default is
+# 5 s): the browser tests share the machine with the socket tests (make test), and a chart
+# drawn on a busy phone can take longer. A passing check returns as soon as it holds.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
