@@ -153,6 +153,9 @@ class WorksheetState(AppState):
     # the last keystrokes were on their way) is still saved before the page's data is dropped.
     _finishes_own_events: ClassVar[bool] = True
     _worksheet: str = ""  # the definition (to_json), for an exercise of the client's own
+    # Answers the server refused (too long, characters it can't keep), by "field/row/column":
+    # their problem. They are only on the screen, so Save and Return wait until they're fixed.
+    _refused: dict[str, str] = {}
     _issued: tuple[str, ...] = ()  # ids this tab was given for new exercises of the client's own
     _held_path: str = ""
 
@@ -325,12 +328,17 @@ class WorksheetState(AppState):
             await self._answer(field, row, column, value)
 
     async def _answer(self, field: str, row: int, column: str, value: object) -> None:
-        shown = self._answers
-        await self._keep(
-            lambda sheet, held: {
-                field: worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
-            },
-        )
+        shown, place = self._answers, f"{field}/{row}/{column}"
+        try:
+            await self._keep(
+                lambda sheet, held: {
+                    field: worksheets.answer_given(sheet, held, field, row, column, value, shown=shown)
+                },
+            )
+        except InvalidInput as error:
+            self._refused = {**self._refused, place: self._t(error.message, **error.values)}
+            raise
+        self._refused = {k: v for k, v in self._refused.items() if k != place}
 
     @guarded(Role.CLIENT, quiet=True)
     async def add_row(self, field: str) -> None:
@@ -345,6 +353,15 @@ class WorksheetState(AppState):
         await self._keep(
             lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
         )
+        # A refused answer in that row went with it; those below move up a row.
+        kept: dict[str, str] = {}
+        for place, problem in self._refused.items():
+            name, at, column = place.split("/", 2)
+            if name != field or int(at) < row:
+                kept[place] = problem
+            elif int(at) > row:
+                kept[f"{name}/{int(at) - 1}/{column}"] = problem
+        self._refused = kept
 
     async def _keep(self, change: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]]) -> None:
         """Autosave a change into what the server holds (`homework.keep_change`: another
@@ -389,6 +406,12 @@ class WorksheetState(AppState):
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        if self._refused:  # saved now, that answer would be lost: nothing is saved or returned
+            self.problem = self._t(
+                "{problem} Change that answer, then try again: until then, it is only on this screen.",
+                problem=next(iter(self._refused.values())),
+            )
+            return None
         task = await in_session(
             homework.save_response,
             client_id=viewer.user_id,

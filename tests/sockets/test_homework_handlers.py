@@ -1147,6 +1147,51 @@ async def test_a_bad_answer_gets_a_clear_message_and_writes_nothing(
         assert "fields" not in state_of(answered, WorksheetState)
 
 
+async def test_save_or_return_waits_while_an_answer_is_only_on_the_screen(hw: Homework) -> None:
+    """Walk-through: an answer over 5,000 characters was refused as it was typed ("too long"),
+    yet Save and Return then said they had worked, and that answer was gone (the clinician
+    read "—"). Until the refused answer is changed, nothing is saved or returned; a long
+    answer removed with its row no longer holds them up."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    kept, long = app.marker("kept-evidence"), "x" * 5_001
+    too_long = "Evidence against the hot thought is too long: the limit is 5,000 characters."
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        assert problem_of(await _answer(tab, assignment, "evidence_against", kept)) == ""
+        assert problem_of(await _answer(tab, assignment, "evidence_against", long)) == too_long
+        for finish in ("return_worksheet", "save_worksheet"):
+            before = snapshot(app)
+            done = await tab.exchange(handler_name(WorksheetState, finish), **_worksheet_page(assignment))
+            assert writes_between(before, snapshot(app), allow_denied_audit=False) == [], finish
+            assert redirects_of(done) == [], finish
+            assert problem_of(done) == (
+                f"{too_long} Change that answer, then try again: until then, it is only on this screen."
+            ), finish
+        # A long item of a list, then its row removed: nothing is held up any more.
+        assert problem_of(await _answer(tab, assignment, "thoughts", "one", row=0)) == ""
+        assert problem_of(await _answer(tab, assignment, "evidence_against", kept + " and more")) == ""
+        await tab.exchange(
+            handler_name(WorksheetState, "add_row"), {"field": "thoughts"}, **_worksheet_page(assignment)
+        )
+        assert problem_of(await _answer(tab, assignment, "thoughts", "y" * 5_001, row=1)) != ""
+        removed = await tab.exchange(
+            handler_name(WorksheetState, "remove_row"),
+            {"field": "thoughts", "row": 1},
+            **_worksheet_page(assignment),
+        )
+        assert problem_of(removed) == ""
+        done = await tab.exchange(
+            handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
+        )
+        assert problem_of(done) == "" and redirects_of(done) == [routes.HOMEWORK]
+    async with connected(app, c.cookie) as doctor:
+        read = await doctor.exchange(
+            handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)
+        )
+        assert kept + " and more" in json.dumps(state_of(read, ReturnedState)["fields"])
+
+
 def _in_days(days: int) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
 
