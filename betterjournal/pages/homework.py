@@ -616,6 +616,10 @@ def _given_card(line: GivenLine) -> rx.Component:
             width="100%",
         ),
         width="100%",
+        # Keyed by assignment: a new one assigned above was drawn in the element of the one
+        # before it, whose edit form kept that one's instructions, note and due date (a
+        # walk-through saved them over the new assignment's).
+        key=line.id,
     )
 
 

@@ -5,11 +5,13 @@ email that reached the suite's SMTP server."""
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import two_step
+from appserver import RunningApp
 from playwright.sync_api import expect
 from smtp_mailbox import link_in
 
@@ -165,3 +167,21 @@ def register(
     expect(page.get_by_role("status").filter(has_text=WORDS[False]["registered"])).to_be_visible()
     if confirm:
         confirm_email(person, email)
+
+
+def linked_pair(app: RunningApp, name: str, client_name: str) -> tuple[str, str, dict[str, uuid.UUID]]:
+    """A clinician (Dr. `name`) and a client linked to them: their emails, and ids by email."""
+    from sqlmodel import col, select
+    from unit_support import link
+
+    from betterjournal.db import session_scope
+    from betterjournal.models import User
+
+    suffix = uuid.uuid4().hex[:8]
+    doctor, client = f"{name.lower()}-dr-{suffix}@clinic.example", f"{name.lower()}-{suffix}@example.ca"
+    app.create_user("clinician", doctor, f"Dr. {name}", PASSWORD)
+    app.create_user("client", client, client_name, PASSWORD)
+    with app.core(), session_scope() as session:
+        ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
+        link(session, client_id=ids[client], clinician_id=ids[doctor])
+    return doctor, client, ids

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from appserver import RunningApp
-from people import Tab, sign_in
+from people import Tab, linked_pair, sign_in
 from playwright.sync_api import Browser, expect
 from sqlmodel import col, func, select
 from test_journey import PASSWORD
@@ -31,24 +31,10 @@ def _count(app: RunningApp, model: type, clinician_email: str) -> int:
         return session.exec(select(func.count()).select_from(model).where(column == clinician)).one()
 
 
-def _linked_pair(app: RunningApp, name: str, client_name: str) -> tuple[str, str, dict[str, uuid.UUID]]:
-    """A clinician (Dr. `name`) and a client linked to them: their emails, and ids by email."""
-    from unit_support import link
-
-    suffix = uuid.uuid4().hex[:8]
-    doctor, client = f"{name.lower()}-dr-{suffix}@clinic.example", f"{name.lower()}-{suffix}@example.ca"
-    app.create_user("clinician", doctor, f"Dr. {name}", PASSWORD)
-    app.create_user("client", client, client_name, PASSWORD)
-    with app.core(), session_scope() as session:
-        ids = {u.email: u.id for u in session.exec(select(User).where(col(User.email).in_([doctor, client])))}
-        link(session, client_id=ids[client], clinician_id=ids[doctor])
-    return doctor, client, ids
-
-
 def test_a_double_click_assigns_once_and_makes_one_invitation_code(
     browser: Browser, running_app: RunningApp
 ) -> None:
-    doctor, client, ids = _linked_pair(running_app, "Twice", "Casey")
+    doctor, client, ids = linked_pair(running_app, "Twice", "Casey")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
     desk = Tab(context.new_page(), running_app)
     sign_in(desk, doctor, PASSWORD)
@@ -118,7 +104,7 @@ def test_a_double_tap_on_add_adds_once_and_says_nothing_went_wrong(
     send the empty field and show "can't be empty" after a success. A second line or tag
     typed at once after the first is added too (a throttle on the form lost it, and its words,
     as the form emptied); a tag's name the client already has chooses that tag."""
-    _doctor, client, _ids = _linked_pair(running_app, "Add", "Alex")
+    _doctor, client, _ids = linked_pair(running_app, "Add", "Alex")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
     phone = Tab(context.new_page(), running_app)
     sign_in(phone, client, PASSWORD)
@@ -165,7 +151,7 @@ def test_a_double_tap_on_share_several_shares_once_and_says_nothing_went_wrong(
     from betterjournal.core import checkins, items
     from betterjournal.models import utcnow
 
-    _doctor, client, ids = _linked_pair(running_app, "Bulk", "Sam")
+    _doctor, client, ids = linked_pair(running_app, "Bulk", "Sam")
     with running_app.core(), session_scope() as session:
         for hours in (2, 26, 50):
             values = {"felt_at": (utcnow() - timedelta(hours=hours)).isoformat(), "mood": 6}
@@ -193,7 +179,7 @@ def test_a_double_tap_on_save_check_in_saves_one_and_says_so(
     and the address still said /check-in."""
     from betterjournal.models import ClientItem
 
-    _doctor, client, ids = _linked_pair(running_app, "Twotap", "Kim")
+    _doctor, client, ids = linked_pair(running_app, "Twotap", "Kim")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
     phone = Tab(context.new_page(), running_app)
     sign_in(phone, client, PASSWORD)

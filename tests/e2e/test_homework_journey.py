@@ -11,8 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 from appserver import RunningApp
-from people import Tab, register, sign_in, wait_until_ready
+from people import Tab, linked_pair, register, sign_in, wait_until_ready
 from playwright.sync_api import Browser, Page, expect
+
+from betterjournal import routes
 
 pytestmark = pytest.mark.e2e
 
@@ -90,6 +92,37 @@ def _read_and_review(desk: Page, url: str, comment: str) -> None:
     # The button is gone ("Reviewed" in its place): the focus goes to what it did, not
     # back to the top of the page.
     expect(desk.get_by_role("status").filter(has_text="Marked as reviewed.")).to_be_focused()
+
+
+def test_each_assignments_edit_form_holds_its_own_words(browser: Browser, running_app: RunningApp) -> None:
+    """Walk-through: right after a second assignment, its "Edit or withdraw" form held the
+    first one's instructions, note and due date (its card was drawn in the first one's
+    element), and "Save changes" put them on the new assignment."""
+    doctor, client, ids = linked_pair(running_app, "Ndiaye", "Robin")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
+    context.set_default_timeout(20_000)
+    desk = Tab(context.new_page(), running_app)
+    sign_in(desk, doctor)
+    page = desk.page
+    desk.goto(routes.client_homework(str(ids[client])))
+    expect(page.get_by_role("heading", name="Homework for Robin")).to_be_visible()
+    assign = page.locator("form").filter(has=page.get_by_role("heading", name="Assign homework"))
+    words = {
+        "Thought record": ("Once this week, after a strong feeling.", "Start small."),
+        "Behavioural experiment": ("Try it once before Thursday.", ""),
+    }
+    for worksheet, (instructions, note) in words.items():
+        assign.get_by_label("Worksheet").select_option(label=worksheet)
+        assign.get_by_label("Instructions").fill(instructions)
+        assign.get_by_label("Note for your client").fill(note)
+        assign.get_by_role("button", name="Assign", exact=True).click()
+        expect(page.get_by_role("main").locator(".rt-Card").filter(has_text=instructions)).to_be_visible()
+    for instructions, note in words.values():
+        card = page.get_by_role("main").locator(".rt-Card").filter(has_text=instructions)
+        card.get_by_text("Edit or withdraw").click()
+        expect(card.get_by_label("Instructions")).to_have_value(instructions)
+        expect(card.get_by_label("Note for your client")).to_have_value(note)
+    context.close()
 
 
 def test_assign_complete_over_two_visits_return_review_and_comment(
