@@ -14,7 +14,14 @@ from betterjournal.components.entries import (
     loading,
     unavailable_or_loading,
 )
-from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, native_select, words_input
+from betterjournal.components.forms import (
+    NATIVE_CONTROL,
+    KeepUnsent,
+    characters_left,
+    form,
+    native_select,
+    words_input,
+)
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell, print_button
 from betterjournal.components.text import Text, tr
@@ -208,6 +215,9 @@ def _agenda() -> rx.Component:
         ),
         _undo_remove(),
         form(
+            # A line half typed waits here while the person looks at another page; once
+            # added, the form empties itself and forgets it (assets/forms.jsx).
+            KeepUnsent.create(name="agenda-line:" + PrepareState.clinician_id),
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
