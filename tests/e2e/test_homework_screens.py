@@ -226,3 +226,27 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
         expect(again.get_by_text("Your unsaved answers are back.")).to_be_visible()
         expect(again.get_by_label(label, exact=True)).to_have_value(words)
         again.close()
+
+
+def test_an_answer_too_long_to_keep_is_counted_and_holds_up_save(open_phone, running_app: RunningApp) -> None:
+    """Walk-through: 5,300 characters pasted into an answer were refused as they autosaved, with
+    no counter, and "Save and keep private" then said the exercise was saved, without them."""
+    phone = open_phone()
+    page = phone.page
+    email = f"long-answer-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Alex", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    page.wait_for_url("**/journal")
+    phone.goto("/homework/do?template=thought_record")
+    field = page.get_by_label("Evidence against the hot thought", exact=True)
+    field.fill("One sentence about the evening. " * 157)  # 5,024 characters
+    expect(page.get_by_text("24 characters too many")).to_be_visible()
+    expect(page.get_by_text("Not saved yet")).to_be_visible()
+    page.get_by_role("button", name="Save and keep private").click()
+    expect(page.get_by_role("alert").filter(has_text="Change that answer, then try again")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thought record")).to_be_visible()  # still here
+    expect(field).to_have_value("One sentence about the evening. " * 157)
+    field.fill("One sentence about the evening.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Save and keep private").click()
+    expect(page.get_by_text("Exercise saved. It is private until you choose to share it.")).to_be_visible()
