@@ -239,3 +239,14 @@ def list_new(
                 )
             )
     return found
+
+
+def discard_copies(session: Session, *, owner_id: Any, kind: items.Kind, values: object) -> None:
+    """Once words are saved, the drafts of new (never saved) items that hold exactly those
+    words say nothing more, and go: a copy `save` kept apart when two tabs wrote one item
+    (`Saved.set_aside`) is left over once the tab it came from saves them (walk-through:
+    the same words in the journal twice, as an entry and as a draft)."""
+    words = kind.clean(values, draft=True)
+    for draft in list_new(session, owner_id=owner_id, kind=kind):
+        if not draft.of_saved and draft.fields == words:
+            run_prebuilt(session, _DELETE, owner=owner_id, item=draft.item_id)

@@ -150,13 +150,15 @@ def _save_and_open(session: Session, *, owner_id, item_id: object, values: objec
 
     If another device or tab saved or deleted the entry since this editor opened it,
     nothing is lost: the other version stays as it is (or deleted), and these words become
-    a new, private entry (the draft they were autosaved in goes: they are saved now)."""
+    a new, private entry (the draft they were autosaved in goes, and any copy of them kept
+    apart as a draft of its own: they are saved now)."""
     try:
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on)
     except EditedElsewhere as elsewhere:
         drafts.discard(session, owner_id=owner_id, item_id=uuid.UUID(str(item_id)))
         item_id = uuid.uuid4()
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
+        drafts.discard_copies(session, owner_id=owner_id, kind=KIND, values=values)
         return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), elsewhere
     return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), None
 

@@ -146,6 +146,32 @@ async def test_a_draft_typed_on_two_devices_keeps_both_sets_of_words(running_app
     assert sorted(kept) == sorted([alpha, bravo, alpha + "!"])
 
 
+async def test_words_set_aside_then_saved_as_a_new_entry_leave_no_copy_in_the_drafts(
+    running_app: RunningApp,
+) -> None:
+    """Walk-through: one entry open in two tabs; A's words were kept apart as a draft when B
+    typed, B saved, then A saved its version as a new entry (as told): A's words were in the
+    journal twice, as that entry and as the draft kept apart."""
+    app = running_app
+    a_cookie, b_cookie = await _signed_in_twice(app, "twin-tabs")
+    async with connected(app, a_cookie) as a, connected(app, b_cookie) as b:
+        entry = await write_entry(app, a, "twin-tabs")
+        await _open(a, entry.id)
+        await _open(b, entry.id)
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
+        a_words, b_words = app.marker("a-words"), app.marker("b-words")
+        await a.exchange(handler_name(EditorState, "edit_body"), {"value": a_words}, **where)
+        typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
+        assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+        assert (await _save(b, entry.id, entry.title, b_words))[0] == entry.id
+        kept_apart, notice = await _save(a, entry.id, entry.title, a_words)
+        assert kept_apart != entry.id and "saved as a new entry" in notice
+        assert await _words(a, kept_apart) == (entry.title, a_words)
+    with app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(col(User.email).startswith("twin-tabs-"))).one()
+        assert drafts.every_draft(session, owner_id=owner) == []
+
+
 async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
     running_app: RunningApp,
 ) -> None:

@@ -904,6 +904,24 @@ def test_drafts_round_trip_and_are_cleared_by_saving(db) -> None:
     assert empty_id not in listed
 
 
+def test_discard_copies_removes_only_new_drafts_holding_exactly_the_saved_words(db) -> None:
+    a, b = db.client_a.id, db.client_b.id
+    copy, other, of_saved, elsewhere = (uuid.uuid4() for _ in range(4))
+    with session_scope() as session:
+        saved = {"title": "T", "body": "x"}
+        items.save(session, owner_id=a, kind=journal.KIND, item_id=of_saved, values=saved)
+        _save_draft(session, a, copy, "T", "the words")  # a copy kept apart: goes
+        _save_draft(session, a, other, "T", "the words, and more")  # other words: stays
+        _save_draft(session, a, of_saved, "T", "the words")  # changes to a saved entry: stay
+        _save_draft(session, b, elsewhere, "T", "the words")  # someone else's: stays
+        words = {"title": "T", "body": "the words"}
+        drafts.discard_copies(session, owner_id=a, kind=journal.KIND, values=words)
+    assert _draft(a, copy) is None
+    assert _draft(a, other) == {"title": "T", "body": "the words, and more"}
+    assert _draft(a, of_saved) == {"title": "T", "body": "the words"}
+    assert _draft(b, elsewhere) == {"title": "T", "body": "the words"}
+
+
 def test_client_sees_only_their_own_entries(db) -> None:
     with session_scope() as session:
         mine = new_entry(session, owner_id=db.client_a.id, body="mine")
