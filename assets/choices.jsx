@@ -26,9 +26,38 @@ export function RadioKeys() {
         radio.tabIndex = index === Math.max(chosen, 0) ? 0 : -1;
       });
     };
+    // A tap shows at once as the choice, before the server's answer (offline, the tap waits
+    // in the page until the connection is back: a walk-through tapped 2, then 5, then 3
+    // and saw nothing change, then 5 still drawn when 3 was saved). The server's answer, when
+    // it comes, is what is drawn; online, an answer that changes nothing (a refusal) puts
+    // the server's choice back after a few seconds.
+    let timer = null;
+    const settle = () => {
+      window.clearTimeout(timer);
+      timer = null;
+      delete group.dataset.tapped;
+      radios().forEach((radio) => radio.removeAttribute("data-tapped-here"));
+    };
+    const waitForAnswer = () => {
+      window.clearTimeout(timer);
+      timer = group.dataset.tapped && navigator.onLine ? window.setTimeout(settle, 4000) : null;
+    };
+    const tapped = (event) => {
+      const radio = event.target.closest('[role="radio"]');
+      if (!radio || radio.getAttribute("aria-checked") === "true" || radio.disabled) return;
+      settle();
+      group.dataset.tapped = "true";
+      radio.setAttribute("data-tapped-here", "true");
+      waitForAnswer();
+    };
     oneTabStop();
-    const watch = new MutationObserver(oneTabStop);
+    const watch = new MutationObserver((changes) => {
+      oneTabStop();
+      if (changes.some((change) => change.attributeName === "aria-checked")) settle();
+    });
     watch.observe(group, { subtree: true, childList: true, attributeFilter: ["aria-checked"] });
+    group.addEventListener("click", tapped);
+    window.addEventListener("online", waitForAnswer);
     const move = (event) => {
       const all = radios();
       const at = all.indexOf(document.activeElement);
@@ -47,7 +76,10 @@ export function RadioKeys() {
     group.addEventListener("keydown", move);
     return () => {
       watch.disconnect();
+      window.clearTimeout(timer);
       group.removeEventListener("keydown", move);
+      group.removeEventListener("click", tapped);
+      window.removeEventListener("online", waitForAnswer);
     };
   }, []);
   return <span ref={anchor} hidden />;

@@ -247,3 +247,36 @@ def test_the_form_is_drawn_only_once_the_check_in_is_opened(browser, running_app
         expect(page.get_by_text("More (optional)")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, running_app) -> None:
+    """Walk-through: offline, a tapped mood changed nothing on screen (the tap waits for the
+    connection); after 2, 5 and 3, the 5 looked chosen and the 3 was saved."""
+    phone = open_phone()
+    page = phone.page
+    email = f"offline-mood-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Robin", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    mood = page.get_by_role("radiogroup", name="Mood")
+    mood.get_by_role("radio", name="8", exact=True).click()
+    expect(mood.get_by_role("radio", name="8", exact=True)).to_be_checked()
+
+    def looks(value: str) -> str:
+        radio = mood.get_by_role("radio", name=value, exact=True)
+        return radio.evaluate("(b) => getComputedStyle(b).backgroundColor")
+
+    chosen, not_chosen = looks("8"), looks("5")
+    assert chosen != not_chosen
+    phone.context.set_offline(True)
+    expect(page.get_by_text("You're offline", exact=False).first).to_be_visible()
+    for value in ("2", "5", "3"):
+        mood.get_by_role("radio", name=value, exact=True).click()
+        assert looks(value) == chosen, f"{value} tapped offline doesn't look chosen"
+    assert [looks(value) for value in ("8", "2", "5")] == [not_chosen] * 3
+    phone.context.set_offline(False)
+    expect(mood.get_by_role("radio", name="3", exact=True)).to_be_checked()
+    assert looks("3") == chosen and looks("8") == not_chosen
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_role("link").filter(has_text="Mood 3 / 10")).to_have_count(1)
