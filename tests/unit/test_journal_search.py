@@ -110,5 +110,8 @@ def test_folding_drops_every_combining_mark_and_only_those() -> None:
     # The same as testing each character of the decomposed text.
     text = "".join(chr(cp) for cp in range(0x20, 0x3400)) + "Été, Œuvre, Straße, ǅ, ﬁ, İ, x̧̂"
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    assert journal.folded(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert journal.folded(text) == without_marks.replace("œ", "oe").replace("æ", "ae")
     assert journal.folded("Été à l'École") == "ete a l'ecole"
+    # French ligatures, which Unicode doesn't decompose, either way round.
+    assert journal.folded("Ma SŒUR, Lætitia") == journal.folded("ma soeur, laetitia") == "ma soeur, laetitia"
