@@ -40,6 +40,9 @@ STEP_SECONDS = 30
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
 WRONG_CODE = N_("That code didn't work. Check the time on your phone and try the newest code.")
+# The code of a step used already (or older than one used): the phone may still show it, so
+# "try the newest code" doesn't help (walk-through: signed out and in again in 30 seconds).
+USED_CODE = N_("That code was used already. Wait for your phone to show a new one, then enter it.")
 TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try again.")
 
 
@@ -205,7 +208,9 @@ def _take_totp(session: Session, user_id: uuid.UUID, code: str) -> bool:
         .values(totp_last_step=step)
     )
     session.expire(user)
-    return taken.rowcount == 1  # 0: this code (or a later one) was used already
+    if taken.rowcount != 1:  # this code (or a later one) was used already
+        raise InvalidInput(USED_CODE, code="code")
+    return True
 
 
 def _take_recovery_code(session: Session, user_id: uuid.UUID, code: str) -> bool:

@@ -493,10 +493,16 @@ def test_a_totp_code_is_accepted_once(db: People) -> None:
     with pytest.raises(InvalidInput) as replayed:
         _verify(user_id, _code(secret, setup_step + 1))
     assert replayed.value.code == "code"
+    # The phone may still show it: "try the newest code" wouldn't help.
+    assert replayed.value.message == mfa.USED_CODE
     assert _last_step(user_id) == setup_step + 1
     _verify(user_id, _code(secret, setup_step + 2))  # a phone a little ahead: the next step
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as older:
         _verify(user_id, _code(secret, setup_step + 1))  # an older step, after a later one
+    assert older.value.message == mfa.USED_CODE
+    with pytest.raises(InvalidInput) as wrong:
+        _verify(user_id, _wrong_code(secret))
+    assert wrong.value.message == mfa.WRONG_CODE
 
 
 def test_one_code_sent_from_four_tabs_at_once_is_accepted_once(
