@@ -96,6 +96,12 @@ def dismiss_button(label: Any, on_click: Any, **props) -> rx.Component:
     )
 
 
+def removing_button(label: Any, **props: Any) -> rx.Component:
+    """An `ask_first` dialog's button that removes something (delete, discard, withdraw):
+    red, not the page's own colour (a walk-through read the dialog's "Delete" as "Save")."""
+    return rx.button(label, type="button", variant="outline", color_scheme="red", **props)
+
+
 def ask_first(
     label: Any,
     *,

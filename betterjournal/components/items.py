@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from betterjournal.components.entries import share_status_line
-from betterjournal.components.inputs import ask_first
+from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.layout import link_button
 from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
@@ -111,7 +111,7 @@ def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) ->
         question=question,
         explanation=tr("It will be removed for good, and anyone you shared it with will no longer see it."),
         keep=tr("Keep it"),
-        go_ahead=rx.button(tr("Delete"), type="button", on_click=ItemSharingState.delete_item(item_id)),
+        go_ahead=removing_button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id)),
         variant="soft",
         color_scheme="gray",
     )

@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import api, routes
 from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, form, words_input
-from betterjournal.components.inputs import ask_first
+from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.items import who_sees_edits
 from betterjournal.components.layout import OFFLINE_WORDS, WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
@@ -122,9 +122,8 @@ def _discard_button(label: Text, question: Text, explanation: Text, action: Text
         question=question,
         explanation=explanation,
         keep=tr("Keep writing"),
-        go_ahead=rx.button(
+        go_ahead=removing_button(
             action,
-            type="button",
             on_click=EditorState.discard_draft,
             custom_attrs={"data-forgets-typed-words": "true"},
         ),

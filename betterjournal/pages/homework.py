@@ -27,7 +27,7 @@ from betterjournal.components.forms import (
     native_select,
     words_input,
 )
-from betterjournal.components.inputs import choice_chip
+from betterjournal.components.inputs import ask_first, choice_chip, removing_button
 from betterjournal.components.items import bring_to_a_session, delete_button
 from betterjournal.components.layout import (
     OFFLINE_WORDS,
@@ -593,13 +593,22 @@ def _given_card(line: GivenLine) -> rx.Component:
                             ),
                             rx.hstack(
                                 rx.button(tr("Save changes"), type="submit", size="2"),
-                                rx.button(
+                                # Asked first (walk-through: it went at a tap, beside "Save").
+                                ask_first(
                                     tr("Withdraw"),
-                                    type="button",
+                                    dialog_id="withdraw-" + line.id,
+                                    question=tr("Withdraw {title}?", title=line.title),
+                                    explanation=tr(
+                                        "It leaves your client's homework. Anything they wrote in it "
+                                        "stays theirs, as an exercise of their own."
+                                    ),
+                                    keep=tr("Keep it"),
+                                    go_ahead=removing_button(
+                                        tr("Withdraw"), on_click=ClientHomeworkState.withdraw(line.id)
+                                    ),
                                     size="2",
                                     variant="soft",
                                     color_scheme="gray",
-                                    on_click=ClientHomeworkState.withdraw(line.id),
                                 ),
                                 spacing="2",
                             ),

@@ -122,6 +122,17 @@ def test_each_assignments_edit_form_holds_its_own_words(browser: Browser, runnin
         card.get_by_text("Edit or withdraw").click()
         expect(card.get_by_label("Instructions")).to_have_value(instructions)
         expect(card.get_by_label("Note for your client")).to_have_value(note)
+    # "Withdraw" asks first; "Keep it" keeps it.
+    card = page.get_by_role("main").locator(".rt-Card").filter(has_text="Try it once before Thursday.")
+    question = page.get_by_role("alertdialog", name="Withdraw Behavioural experiment?")
+    card.get_by_role("button", name="Withdraw").click()
+    question.get_by_role("button", name="Keep it").click()
+    expect(question).to_be_hidden()
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="Withdraw").click()
+    question.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_role("status").filter(has_text="Assignment withdrawn.")).to_be_visible()
+    expect(card).to_have_count(0)
     context.close()
 
 
