@@ -51,8 +51,9 @@ export function KeepTyped({ fields }) {
 // kept in this tab's memory only, under `name`, never in storage, so a reload or a closed tab
 // forgets it as it forgets the page (and so does signing in or out: each loads a new page).
 // A form sent successfully gets a new `name` from the server (its round, or the comment
-// saved), or empties itself (reset_on_submit: the form's reset), so it starts afresh. A field is filled again only while it still holds the value
-// it was drawn with, and a choice once its option has arrived with the page's state.
+// saved), or empties itself (reset_on_submit: the form's reset), so it starts afresh. A
+// field is filled again only while it still holds the value it was drawn with, and a choice
+// once its option has arrived with the page's state.
 const UNSENT = new Map();
 
 export function KeepUnsent({ name }) {
