@@ -30,8 +30,9 @@ from reflex_base.components.dynamic import reset_bundled_libraries
 from betterjournal import stylesheet
 
 ACCENT = "teal"
-# The accent, the grey Radix pairs with it (sage), the neutral grey, and the notices' colours.
-COLOUR_SCALES = (ACCENT, "sage", "gray", "amber", "green")
+# The accent, the grey Radix pairs with it (sage), the neutral grey, the notices' colours, and
+# red for the buttons that remove something (`removing_button`).
+COLOUR_SCALES = (ACCENT, "sage", "gray", "amber", "green", "red")
 
 
 @dataclasses.dataclass
