@@ -55,6 +55,26 @@ class RunningApp:
         found = [*self.data_dir.glob("betterjournal.db*"), *self.data_dir.glob("keys.db*")]
         return [p for p in found if p.is_file()]
 
+    def stored_places(self) -> dict[str, bytes]:
+        """Everything the app has written that could hold words in the clear: its database
+        and key store (with their write-ahead logs), its log, and any state store on disk."""
+        places = {path.name: path.read_bytes() for path in self.database_files}
+        places["app log"] = self.log_path.read_bytes()
+        for states_dir in (PROJECT_ROOT / ".states", self.data_dir / "web" / ".states"):
+            for path in states_dir.rglob("*") if states_dir.exists() else []:
+                if path.is_file():
+                    places[f"state store {path.name}"] = path.read_bytes()
+        return places
+
+    def leaked_markers(self, places: dict[str, bytes]) -> list[tuple[str, str]]:
+        """Each marker written by the tests that is readable in one of `places`, and where."""
+        return [
+            (marker, where)
+            for marker in self.markers
+            for where, content in places.items()
+            if marker.encode() in content or marker.encode("utf-16-le") in content
+        ]
+
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(VENV_BIN / "betterjournal"), *args],
