@@ -2,7 +2,8 @@
 socket test, no marker they wrote as a person's words is readable in the database file, its
 WAL, the key store, the app's log or a state store on disk.
 
-Named test_zz_ so it runs after the other socket tests (in order, in one process).
+Named test_zz_ so it runs after the other socket tests (in order, in one process); its name
+is its own (test files of the same name in two folders without __init__.py clash).
 """
 
 from __future__ import annotations
