@@ -71,7 +71,7 @@ format: install
 ## Lint, then the whole suite: unit, property, socket attacks and end-to-end; then the
 ## database layer on PostgreSQL where a server is (or, as root, can be) installed.
 test: install browser lint
-	$(BIN)/python -m pytest -q --durations=20 -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q --durations=20 -n 2
 	@if $(HAS_POSTGRES) || { $(MAKE) --no-print-directory postgres-server && $(HAS_POSTGRES); }; then \
 		$(MAKE) --no-print-directory check-postgres; \
 	else \

@@ -30,23 +30,29 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
         provider.stop()
 
 
-# `make test` runs the suite in two processes (pytest-xdist, `--dist loadgroup`), each
-# against an app of its own: the browser tests in one, in their order (test_zz_plaintext_scan
-# last, over that app's files); the socket tests in the other, then the unit tests. A browser
-# test spends much of its time waiting on the page, so the two cores share the work; one
-# browser at a time keeps the machine calm enough for the browser tests' timing.
-_GROUPS = {"e2e": "browser", "sockets": "sockets"}
+# `make test` runs the suite in two processes (pytest-xdist, `-n 2`), each against an app
+# of its own: the browser tests in one, in their order (test_zz_plaintext_scan last, over
+# that app's files and every marker its tests wrote); the socket tests in the other (their
+# own scan last), then the unit tests, shared by both. A browser test spends much of its
+# time waiting on the page, so the two cores share the work; one browser at a time keeps
+# the machine calm enough for the browser tests' timing.
+_FOLDERS_KEPT_TOGETHER = ("e2e", "sockets")
 
 
-def _group(item: pytest.Item) -> str | None:
-    return _GROUPS.get(item.path.parent.name)
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's own scope scheduling, with each of those folders one unit of work, run
+    in order by one process. (Its `--dist loadgroup` marks no longer group anything: it
+    renames the tests, which pytest 9.2 ignores, so the browser tests ran in both
+    processes at once, two browsers, and one scan saw half the markers.)"""
+    from xdist.scheduler import LoadScopeScheduling
 
+    class ByFolder(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = nodeid.split("::")[0].split("/")[-2:-1]
+            return folder[0] if folder and folder[0] in _FOLDERS_KEPT_TOGETHER else nodeid
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = _group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+    return ByFolder(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
