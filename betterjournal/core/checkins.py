@@ -74,6 +74,10 @@ def _rating(value: object, label: Message, *, required: bool) -> str:
     raise InvalidInput(N_("{label}: choose a whole number from 0 to 10."), label=label)
 
 
+# Save without a mood (the page says so beside Save, and the server when Save is tapped).
+NEEDS_MOOD = N_("Choose your mood, from 0 to 10, to save.")
+
+
 def clean_mood(value: object) -> str:
     return _rating(value, N_("Mood"), required=True)
 

@@ -257,15 +257,18 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                 type="submit",
                 size="3",
                 width="100%",
-                disabled=rx.cond(CheckInState.ratings.contains("mood"), False, True),  # type: ignore[attr-defined]
+                # Never disabled: a mood tapped offline is only in the page until the connection
+                # is back, and Save tapped then waits behind it (a walk-through found Save dead
+                # offline). Without a mood, the server says what is missing.
                 aria_describedby="save-check-in-needs",
             ),
-            # Why Save waits, for someone who filled the optional fields first.
+            # What Save needs, for someone who filled the optional fields first (hidden as soon
+            # as a mood is tapped, before the server's answer: assets/app.css).
             rx.text(
                 rx.cond(
                     CheckInState.ratings.contains("mood"),  # type: ignore[attr-defined]
                     "",
-                    tr("Choose your mood, from 0 to 10, to save."),
+                    tr(checkins.NEEDS_MOOD),
                 ),
                 id="save-check-in-needs",
                 size="2",

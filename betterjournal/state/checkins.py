@@ -217,6 +217,8 @@ class CheckInState(AppState):
         else:
             chosen[dimension] = value
         self.ratings = chosen
+        if dimension == "mood" and self.problem == self._t(checkins.NEEDS_MOOD):
+            self.problem = ""  # what Save asked for is there now
         await self._keep()
 
     @guarded(Role.CLIENT)
@@ -229,6 +231,8 @@ class CheckInState(AppState):
             self.notice = ""
             return rx.redirect(routes.CHECK_INS)
         viewer = self._viewer()
+        if "mood" not in self.ratings:
+            raise InvalidInput(checkins.NEEDS_MOOD)
         if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at"}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         extra = {scale.id: scale.private for scale in self.scales}

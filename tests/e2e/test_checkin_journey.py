@@ -87,11 +87,16 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()  # 1
-    # Until a mood is chosen, Save waits, and says why.
-    expect(page.get_by_role("button", name="Save check-in")).to_be_disabled()
+    # Until a mood is chosen, Save says what it needs, beside it and when tapped; nothing
+    # is saved.
     expect(page.get_by_role("button", name="Save check-in")).to_have_accessible_description(
         "Choose your mood, from 0 to 10, to save."
     )
+    page.get_by_role("button", name="Save check-in").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="Choose your mood, from 0 to 10, to save.")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()
     page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="7", exact=True).click()  # 2
     expect(page.get_by_text("Choose your mood, from 0 to 10, to save.")).to_have_count(0)
     expect(
@@ -280,3 +285,27 @@ def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, ru
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("link").filter(has_text="Mood 3 / 10")).to_have_count(1)
+
+
+def test_a_first_check_in_made_offline_is_saved_when_the_connection_is_back(open_phone, running_app) -> None:
+    """Walk-through: offline, a first check-in's tapped mood left "Save check-in" disabled
+    (the server, which would have enabled it, was out of reach): nothing could be saved."""
+    phone = open_phone()
+    page = phone.page
+    email = f"offline-first-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Robin", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    mood = page.get_by_role("radiogroup", name="Mood")
+    expect(mood.get_by_role("radio", name="6", exact=True)).to_be_visible()
+    phone.context.set_offline(True)
+    expect(page.get_by_text("You're offline", exact=False).first).to_be_visible()
+    mood.get_by_role("radio", name="6", exact=True).click()
+    # What Save needs goes as soon as the mood is tapped, and Save can be tapped.
+    expect(page.get_by_text("Choose your mood, from 0 to 10, to save.")).to_be_hidden()
+    save = page.get_by_role("button", name="Save check-in")
+    expect(save).to_be_enabled()
+    save.click()
+    phone.context.set_offline(False)
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_have_count(1)

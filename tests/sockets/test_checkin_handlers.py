@@ -88,7 +88,7 @@ async def test_a_rating_that_is_not_a_whole_number_from_0_to_10_is_refused(
         saved = await tab.exchange(
             handler_name(CheckInState, "save_check_in"), {"form": EMPTY_FORM}, **CHECK_IN
         )
-        assert problem_of(saved) == "Mood: choose a whole number from 0 to 10."
+        assert problem_of(saved) == "Choose your mood, from 0 to 10, to save."
         assert writes_between(before, snapshot(running_app)) == []
 
 
