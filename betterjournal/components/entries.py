@@ -52,9 +52,9 @@ def shared_entry_card(entry: SharedView, href: str) -> rx.Component:
     )
 
 
-def share_status_line(share: ShareLine) -> rx.Component:
+def share_status_line(share: ShareLine, **props: Any) -> rx.Component:
     """'Shared with Dr. X on …. Seen on ….' — what the client's clinician can see, and when."""
-    return rx.text(share.status, size="2")
+    return rx.text(share.status, size="2", **props)
 
 
 def pager(

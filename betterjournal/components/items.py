@@ -33,18 +33,9 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
                     wrap="wrap",
                 ),
             ),
-            share_status_line(share),
-            # Said where the tap was (and announced), not at the top of a long page.
-            rx.text(
-                rx.cond(
-                    ItemSharingState.confirmed_for == share.clinician_id,
-                    ItemSharingState.confirmation,
-                    "",
-                ),
-                role="status",
-                size="2",
-                weight="medium",
-            ),
+            # Where the item stands, said where the tap was and announced as it changes (a
+            # separate "Shared with …" under it said the same twice: walk-through).
+            share_status_line(share, role="status"),
             spacing="2",
         ),
         width="100%",

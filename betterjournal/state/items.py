@@ -31,35 +31,25 @@ class ItemSharingState(AppState):
     """
 
     shares: list[ShareLine] = []
-    # What the last switch tapped did ("Shared with …"), shown beside that switch.
-    confirmation: str = ""
-    confirmed_for: str = ""  # the clinician id of that switch
     _item_id: str = ""
     _held_path: str = ""
 
     def _show(self, item_id: str, shares: list[ShareLine], *, page: str = "") -> None:
         """Show this item's shares, on `page` (its page's route: leaving it clears them)."""
         self._item_id, self.shares = item_id, shares
-        self.confirmation, self.confirmed_for = "", ""
         self._held_path = page if item_id else ""
         if item_id:
             self._keep_current()
 
     def _leave(self) -> None:
         self._item_id, self.shares, self._held_path = "", [], ""
-        self.confirmation, self.confirmed_for = "", ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """Re-read the shares of the item on screen (seen, revoked by a link's end)."""
         if self._item_id:
             item = uuid.UUID(self._item_id)
             shares = await in_session(sharing.shares_of, owner_id=uuid.UUID(viewer_id), item_ids=[item])
-            was = {line.clinician_id: line.shared for line in self.shares}
             self.shares = share_lines(shares[item], self._reader())
-            now = {line.clinician_id: line.shared for line in self.shares}
-            if self.confirmed_for and now.get(self.confirmed_for) != was.get(self.confirmed_for):
-                # Switched in another tab: "Shared with …" under a switch now off said the opposite.
-                self.confirmation, self.confirmed_for = "", ""
 
     @guarded(Role.CLIENT)
     async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:
@@ -73,14 +63,8 @@ class ItemSharingState(AppState):
             clinician_id=clinician_id,
             shared=wanted,
         )
+        # The switch's own line says where the item stands now (components/items.py).
         self.shares = share_lines(shares, self._reader())
-        clinician_id = str(uuid.UUID(clinician_id))  # as the core took it: one spelling from here
-        name = next((s.clinician_name for s in self.shares if s.clinician_id == clinician_id), "")
-        if wanted:
-            confirmation = self._t("Shared with {name}.", name=name)
-        else:
-            confirmation = self._t("Private again. {name} can no longer see it.", name=name)
-        self.confirmation, self.confirmed_for = confirmation, clinician_id
         # Their open list gains or loses it at once; so do this client's other open tabs
         # (the item's switches, the journal's labels, an open form's "Shared with" line).
         live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)

@@ -93,7 +93,7 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     # Share the first one.
     client.page.get_by_role("link").filter(has_text=shared_title).click()
     client.page.get_by_role("switch", name="Share with Dr. Rivera").click()
-    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Rivera.")).to_be_visible()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Rivera on")).to_be_visible()
     expect(client.page.get_by_text("Not seen yet.")).to_be_visible()
 
     # The clinician sees exactly that entry, and reads it: the payload is text, nothing runs.
@@ -127,7 +127,10 @@ def test_share_one_entry_see_it_seen_then_revoke(open_phone, running_app, clinic
     # The client makes it private again; the clinician's open page loses it at once,
     # without a click (AUTHZ-6, pushed from the server).
     client.page.get_by_role("switch", name="Share with Dr. Rivera").click()
-    expect(client.page.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+    private = client.page.get_by_role("status").filter(
+        has_text="Private: Dr. Rivera can't see this any more."
+    )
+    expect(private).to_be_visible()
     expect(doctor.page.get_by_text("This entry isn't available.")).to_be_visible(timeout=2_000)
     expect(doctor.page.get_by_text(shared_title)).to_have_count(0)
 

@@ -44,7 +44,7 @@ def _linked_pair(open_phone, running_app, client_email: str = ""):
 def _share_and_open(doctor, client, title: str, body: str) -> None:
     write_entry(client, title, body)
     client.page.get_by_role("switch", name="Share with Dr. Lane").click()
-    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane.")).to_be_visible()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane on")).to_be_visible()
     doctor.goto("/clients")
     doctor.page.get_by_role("link").filter(has_text="Robin Client").click()
     doctor.page.get_by_role("main").get_by_role("link").filter(has_text=title).click()
@@ -113,7 +113,7 @@ def test_the_clinician_ends_the_link_and_the_clients_open_care_team_page_says_so
     title = running_app.marker("clinician-ends-title")
     write_entry(client, title, running_app.marker("clinician-ends-body"))
     client.page.get_by_role("switch", name="Share with Dr. Lane").click()
-    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane.")).to_be_visible()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Lane on")).to_be_visible()
     client.page.get_by_role("navigation").get_by_role("link", name="Care team").click()
     expect(client.page.get_by_text("Dr. Lane", exact=True)).to_be_visible()
 

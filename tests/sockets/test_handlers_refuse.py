@@ -559,8 +559,8 @@ def markers_in(value: Any) -> set[str]:
     return {m for s in strings_in(value) for m in re.findall(r"MARKER-[\w-]+?-[0-9a-f]{12}", s)}
 
 
-# What a handler fills when it did its work (a share switch confirms beside itself).
-ACCEPTED_VARS = {"draft_status", "invitation_from", "confirmation"}
+# What a handler fills when it did its work (a share switch's lines say where it stands).
+ACCEPTED_VARS = {"draft_status", "invitation_from", "shares"}
 
 
 def acceptance_signs(updates: list[dict[str, Any]]) -> list[str]:

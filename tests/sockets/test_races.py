@@ -308,9 +308,9 @@ async def test_a_share_racing_the_end_of_the_link_never_outlives_it(cast: Cast) 
             )
             assert clinicians_in(ended) == [], f"{where}: ending the link failed: {problem_of(ended)}"
             for reply in shared:
-                # Said beside the switch (ItemSharingState), not in the page's notice.
-                said = state_of(reply, ItemSharingState).get("confirmation") or ""
-                outcomes["shared" if said.startswith("Shared with") else "refused"] += 1
+                # Said beside the switch (ItemSharingState's lines), not in the page's notice.
+                lines = state_of(reply, ItemSharingState).get("shares") or []
+                outcomes["shared" if any(line["shared"] for line in lines) else "refused"] += 1
 
             orphans = query(app, ORPHAN_SHARES)
             assert orphans == [], (

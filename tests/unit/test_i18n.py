@@ -149,7 +149,8 @@ def test_no_moment_reads_as_nothing() -> None:
 def test_messages_and_their_values_are_translated() -> None:
     french = Reader(FRENCH)
     assert french.t("Sign in") == "Se connecter"
-    assert french.t("Shared with {name}.", name="Dr. Lee") == "C'est partagé avec Dr. Lee."
+    private = french.t("Private: {name} can't see this.", name="Dr. Lee")
+    assert private == "Vous seulement\u00a0: Dr. Lee ne peut pas voir ceci."
     # A number reads the French way; a marked label is translated where it is used.
     error = InvalidInput(
         N_("{label} is too long: the limit is {limit} characters."), label=KIND_LABEL, limit=50000
