@@ -3,7 +3,7 @@
 // A notice or problem is shown only on the page it was given on: when the person moves
 // to another page, the previous page's "Entry saved" disappears at once, before that
 // page's own load has answered (bundled by Vite: a 'self' script under the CSP).
-import { useContext, useEffect, useState } from "react";
+import { useContext, useEffect, useRef, useState } from "react";
 import { useLocation } from "react-router";
 import { EventLoopContext } from "$/utils/context-registry";
 
@@ -12,6 +12,35 @@ const trimmed = (path) => (path || "").replace(/\/+$/, "") || "/";
 export function OnPage({ path, children }) {
   const location = useLocation();
   return trimmed(location.pathname) === trimmed(path) ? children : null;
+}
+
+// The notice stays in view at the top of the screen where it was said (a tap far down a
+// page); once the person scrolls on, a third of a screen or more, it goes back to its place
+// at the top of the page rather than lie over what they scroll to (a walk-through: "Check-in
+// saved." over the charts). A new notice stays in view again.
+export function LetGoOnScroll() {
+  const anchor = useRef(null);
+  useEffect(() => {
+    const box = anchor.current && anchor.current.parentElement;
+    if (!box) return undefined;
+    let from = window.scrollY;
+    const said = new MutationObserver(() => {
+      from = window.scrollY;
+      delete box.dataset.letGo;
+    });
+    said.observe(box, { childList: true, subtree: true, characterData: true });
+    const scrolled = () => {
+      if (!box.dataset.letGo && Math.abs(window.scrollY - from) > window.innerHeight / 3) {
+        box.dataset.letGo = "true";
+      }
+    };
+    window.addEventListener("scroll", scrolled, { passive: true });
+    return () => {
+      said.disconnect();
+      window.removeEventListener("scroll", scrolled);
+    };
+  }, []);
+  return <span ref={anchor} hidden />;
 }
 
 // Whether the app can reach the server: not when the browser says it is offline, nor while

@@ -217,6 +217,26 @@ def agenda_line_text(
     return reader.t(PINNED[kind], title=item_title(kind, fields, reader))
 
 
+def pin_choices(items: Sequence[OwnItem], reader: Reader) -> list[Choice]:
+    """The client's items offered to pin to an agenda, as its lines will read; two that would
+    read alike ("Homework: Thought record", one assigned and one their own) are told apart
+    by when each was last changed (a walk-through could not tell which was which)."""
+    labels = [
+        agenda_line_text(agenda.Line("", pin=item.kind), (item.kind, item.fields), reader) for item in items
+    ]
+    alike = {label for label in labels if labels.count(label) > 1}
+
+    def told_apart(item: OwnItem, label: str) -> str:
+        if label not in alike:
+            return label
+        return reader.t("{item} ({when})", item=label, when=reader.when(item.updated_at))
+
+    return [
+        Choice(f"{item.kind}:{item.id}", told_apart(item, label))
+        for item, label in zip(items, labels, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class CheckInLine:
     """One check-in as its owner reads it in a list or on its page."""
@@ -514,6 +534,7 @@ class FieldView:
     rows: list[RowView]
     add_label: str
     full: bool
+    carry_label: str = ""  # rows started from another field's names (worksheets.rows_carried)
 
 
 def _cell_shown(spec: worksheets.Field, value: object, reader: Reader) -> str:
@@ -617,6 +638,7 @@ def worksheet_fields(
                 rows=rows,
                 add_label=reader.t("Add another") if repeatable else "",
                 full=len(rows) >= worksheets.ITEMS_MAX,
+                carry_label=reader.t(spec.carry_label) if spec.carry_label and not reading else "",
             )
         )
     return shown

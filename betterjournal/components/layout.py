@@ -190,6 +190,13 @@ class WhenOffline(rx.Component):
 OFFLINE_WORDS = N_("Offline — your words will be saved when you're back")
 
 
+class LetGoOnScroll(rx.Component):
+    """Lets the notice around it scroll away once the person scrolls on (page_feedback.jsx)."""
+
+    library = "$/public/page_feedback.jsx"
+    tag = "LetGoOnScroll"
+
+
 class WhenOnline(rx.Component):
     """Its children only while the server can be reached (assets/page_feedback.jsx)."""
 
@@ -213,8 +220,8 @@ def offline_notice(message: Text) -> rx.Component:
 def _dismissible(
     message: Any, *, icon: str, color_scheme: Any, role: Literal["status", "alert"]
 ) -> rx.Component:
-    """A notice or problem with a button that puts it away (it stays at the top of the
-    screen while the page is scrolled, over what is below it)."""
+    """A notice or problem with a button that puts it away (at the top of the screen, over
+    the page, until the person scrolls on)."""
     return rx.box(
         rx.callout(message, icon=icon, color_scheme=color_scheme, role=role, width="100%", padding_right=TAP),
         dismiss_button(
@@ -241,7 +248,9 @@ def feedback() -> rx.Component:
             path=AppState.feedback_on,
         ),
         # Stays in view at the top while the page is scrolled: what a button far down the
-        # page did is said where the person is, not a screen's height above them.
+        # page did is said where the person is, not a screen's height above them; once they
+        # scroll on, it stays at the top of the page instead.
+        LetGoOnScroll.create(),
         class_name="bj-feedback",
     )
 

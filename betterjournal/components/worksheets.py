@@ -11,11 +11,12 @@ import reflex as rx
 from reflex_base.event import input_event
 from reflex_components_core.el.elements.forms import Input
 
+from betterjournal import routes
 from betterjournal.components.entries import entry_body
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import number_grid, radio_button, radio_row
 from betterjournal.components.text import tr
-from betterjournal.core.worksheets import LIST, LONG_MAX, SHORT_MAX
+from betterjournal.core.worksheets import LIST, LONG_MAX, PROMPT_LIBRARY, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
 
 
@@ -180,6 +181,7 @@ def worksheet_form(
     answer: Answer,
     add: Callable[[Any], Any],
     remove: Callable[[Any, Any], Any],
+    carry: Callable[[Any], Any],
     *,
     kept_by: Mapping[str, Any],
 ) -> rx.Component:
@@ -193,6 +195,17 @@ def worksheet_form(
             rx.el.fieldset(
                 rx.el.legend(field.label, font_weight="600", font_size="1.05em", class_name="whole-words"),
                 rx.cond(field.hint != "", rx.text(field.hint, size="2", color_scheme="gray")),
+                rx.cond(
+                    field.carry_label != "",
+                    rx.button(
+                        rx.icon("copy", aria_hidden="true"),
+                        field.carry_label,
+                        type="button",
+                        variant="soft",
+                        on_click=carry(field.id),
+                        margin_top="0.5em",
+                    ),
+                ),
                 rx.vstack(
                     rx.foreach(field.rows, lambda row: _filled_row(field, row, answer, remove)),
                     rx.cond(
@@ -270,3 +283,14 @@ def worksheet_answers(fields: Any, *, level: str = "h3") -> rx.Component:
         )
 
     return rx.vstack(rx.foreach(fields, one), spacing="4", width="100%")
+
+
+def prompt_links() -> rx.Component:
+    """The library's journaling prompts, each a link to write an entry from it."""
+    return rx.vstack(
+        *[
+            rx.link(tr(question), href=f"{routes.WORKSHEET}?prompt={index}")
+            for index, question in enumerate(PROMPT_LIBRARY)
+        ],
+        spacing="2",
+    )

@@ -68,6 +68,10 @@ class Field:
     hint: str = ""
     columns: tuple[Field, ...] = ()
     limit: int = 0  # the longest text it takes (0: its type's: SHORT_MAX, LONG_MAX)
+    # Rows only: another rows field whose first column's names this one can start from (the
+    # thought record's "Emotions now", rated again), and the words of the button that does.
+    carry_from: str = ""
+    carry_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,28 @@ def row_added(
     return [*rows, empty_cell(spec)]
 
 
+def rows_carried(worksheet: Worksheet, answers: Mapping[str, Any], field: object) -> list[Any]:
+    """`field`'s rows held, with a row for each name in its `carry_from` field's first
+    column that it doesn't hold yet (rows left empty make way for them): the thought
+    record's emotions, to rate again. What is already there stays as it is."""
+    spec = worksheet.field_named(field)
+    if spec.type != ROWS or not spec.carry_from:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    source = worksheet.field_named(spec.carry_from)
+    name_of, source_name = spec.columns[0].id, source.columns[0].id
+    rows = [row for row in answers.get(spec.id) or [] if isinstance(row, dict) and any(row.values())]
+    held = {str(row.get(name_of) or "").strip().casefold() for row in rows}
+    names = []
+    for row in answers.get(source.id) or []:
+        name = str(row.get(source_name) or "").strip() if isinstance(row, dict) else ""
+        if name and name.casefold() not in held:
+            held.add(name.casefold())
+            names.append(name)
+    if not names:
+        raise InvalidInput(N_("There is nothing new in “{label}” to bring here yet."), label=source.label)
+    return [*rows, *({name_of: name} for name in names)][:ITEMS_MAX]
+
+
 def row_removed(
     worksheet: Worksheet,
     answers: Mapping[str, Any],
@@ -404,7 +430,9 @@ def prompt(questions: object) -> Worksheet:
 CUSTOM, PROMPT, LIBRARY_PROMPT = "custom", "prompt", "library_prompt"
 
 
-def _emotions(field_id: str, label: Message, hint: Message) -> Field:
+def _emotions(
+    field_id: str, label: Message, hint: Message, carry_from: str = "", carry_label: str = ""
+) -> Field:
     return Field(
         field_id,
         ROWS,
@@ -414,6 +442,8 @@ def _emotions(field_id: str, label: Message, hint: Message) -> Field:
             Field("emotion", SHORT_TEXT, N_("Emotion")),
             Field("intensity", SLIDER_100, N_("How strong (0–100)")),
         ),
+        carry_from=carry_from,
+        carry_label=carry_label,
     )
 
 
@@ -442,7 +472,13 @@ THOUGHT_RECORD = Worksheet(
         Field("evidence_against", LONG_TEXT, N_("Evidence against the hot thought")),
         Field("balanced", LONG_TEXT, N_("A balanced or alternative thought")),
         Field("balanced_belief", SLIDER_100, N_("How much I believe it (0–100)")),
-        _emotions("emotions_after", N_("Emotions now"), N_("The same emotions, rated again from 0 to 100.")),
+        _emotions(
+            "emotions_after",
+            N_("Emotions now"),
+            N_("The same emotions, rated again from 0 to 100."),
+            carry_from="emotions",
+            carry_label=N_("Start with the emotions named above"),
+        ),
     ),
     example={
         "situation": N_("My friend didn't answer my message all day."),

@@ -11,6 +11,7 @@ from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.items import who_sees_edits
 from betterjournal.components.layout import OFFLINE_WORDS, WhenOffline, labelled_field, page_shell
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
+from betterjournal.components.worksheets import prompt_links
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
 from betterjournal.state.editor import EditorState
@@ -228,6 +229,16 @@ def write_page() -> rx.Component:
             ),
             entry_id=EditorState.entry_id,
             ready=EditorState.editor_ready,
+        ),
+        # Prompts, where someone who wants something to write about looks (a walk-through
+        # found them only under Homework).
+        rx.cond(
+            EditorState.is_new & EditorState.editor_ready,
+            rx.el.details(
+                rx.el.summary(tr("Something to write about"), cursor="pointer", font_weight="500"),
+                rx.box(prompt_links(), padding_top="0.75em"),
+                width="100%",
+            ),
         ),
         heading=rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry")),  # type: ignore[arg-type]
         says_offline=False,  # the draft status says it, about the words on screen

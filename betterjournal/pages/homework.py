@@ -38,7 +38,7 @@ from betterjournal.components.layout import (
     page_shell,
 )
 from betterjournal.components.text import tr
-from betterjournal.components.worksheets import worksheet_answers, worksheet_form
+from betterjournal.components.worksheets import prompt_links, worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
 from betterjournal.state.homework import (
     ClientHomeworkState,
@@ -133,13 +133,7 @@ def homework_page() -> rx.Component:
             spacing="2",
         ),
         rx.heading(tr("Something to write about"), as_="h3", size="3"),
-        rx.vstack(
-            *[
-                rx.link(tr(question), href=f"{routes.WORKSHEET}?prompt={index}")
-                for index, question in enumerate(worksheets.PROMPT_LIBRARY)
-            ],
-            spacing="2",
-        ),
+        prompt_links(),
         heading=tr("Homework"),
     )
 
@@ -384,6 +378,7 @@ def worksheet_page() -> rx.Component:
                             _answer,
                             WorksheetState.add_row,
                             WorksheetState.remove_row,
+                            WorksheetState.carry_rows,
                             kept_by={
                                 "url": routes.API_KEEP_ANSWER,
                                 "item-id": WorksheetState.item_id,
@@ -619,6 +614,7 @@ def _given_card(line: GivenLine) -> rx.Component:
                         on_submit=ClientHomeworkState.edit_assignment,
                         reset_on_submit=False,
                     ),
+                    width="100%",  # its boxes the card's width (a walk-through: a third of it)
                 ),
             ),
             spacing="2",

@@ -348,6 +348,11 @@ class WorksheetState(AppState):
         )
 
     @guarded(Role.CLIENT, quiet=True)
+    async def carry_rows(self, field: str) -> None:
+        """Start a field's rows from the names given above it (the emotions, to rate again)."""
+        await self._keep(lambda sheet, held: {field: worksheets.rows_carried(sheet, held, field)})
+
+    @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: int) -> None:
         shown = self._answers
         await self._keep(
@@ -561,6 +566,8 @@ class ClientHomeworkState(AppState):
             # this event's start cleared is said again.
             self.notice = self._added_notice
             return
+        if self._second_tap(values.get("template"), "assign"):
+            return  # the same, sent from the next form, drawn empty in between
         times_text = values.get("times") or "1"
         if not isinstance(times_text, str) or not times_text.strip().isdigit() or len(times_text) > 6:
             raise InvalidInput(N_("Repeat it from 1 to {count} times."), count=homework.REPEAT_MAX)
@@ -581,7 +588,7 @@ class ClientHomeworkState(AppState):
             today=self._reader().today(),
         )
         self.notice = self._reader().n("Assigned.", "Assigned {count} times.", len(made))
-        self._added()
+        self._added("assign")
         self.assigned_round += 1  # an empty form for the next one (a refusal keeps what was typed)
         # The client's open pages, and this clinician's other tabs (a second assignment
         # made from a stale list would give the client the exercise twice).

@@ -37,6 +37,7 @@ from betterjournal.views import (
     check_in_notes,
     item_title,
     next_session_line,
+    pin_choices,
     shared_view,
 )
 
@@ -256,11 +257,9 @@ class PrepareState(AppState):
             Choice(str(e.id), item_title(e.kind, e.fields, reader)) for e in (*review.entries, *pinned_before)
         ]
         pinned = {line.item_id for line in ready.agenda.lines}
-        self.pin_choices = [
-            Choice(f"{item.kind}:{item.id}", _line_text(agenda.Line("", pin=item.kind), item, reader))
-            for item in (*review.entries, *review.responses)
-            if str(item.id) not in pinned
-        ]
+        self.pin_choices = pin_choices(
+            [item for item in (*review.entries, *review.responses) if str(item.id) not in pinned], reader
+        )
         if not any(line.pin == agenda.CHART for line in ready.agenda.lines):
             self.pin_choices.insert(
                 0, Choice(agenda.CHART, _line_text(agenda.Line("", pin=agenda.CHART), None, reader))

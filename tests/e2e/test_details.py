@@ -137,7 +137,7 @@ def test_search_and_filter_the_journal(people, running_app: RunningApp) -> None:
     write_entry(client, rainy, "A rainy Monday, a long walk anyway.")
     write_entry(client, shared, "Notes for Dr. Moss about the walk.")
     page.get_by_role("switch", name="Share with Dr. Moss").click()
-    expect(page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Shared with Dr. Moss on")).to_be_visible()
 
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     cards = page.get_by_role("main").get_by_role("link").filter(has_text="MARKER-")
@@ -282,7 +282,7 @@ def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app:
     switch.scroll_into_view_if_needed()
     switch_box = switch.bounding_box()
     switch.click()
-    said = page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")
+    said = page.get_by_role("status").filter(has_text="Shared with Dr. Moss on")
     expect(said).to_be_visible()
     expect(said).to_be_in_viewport()
     said_box = said.bounding_box()
@@ -291,7 +291,8 @@ def test_the_share_confirmation_is_beside_the_switch_tapped(people, running_app:
     # Far down a long page, where the tap was, not at its top.
     assert page.evaluate("window.scrollY") > 844
     page.get_by_role("switch", name="Share with Dr. Moss").click()
-    expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_in_viewport()
+    private = page.get_by_role("status").filter(has_text="Private: Dr. Moss can't see this.")
+    expect(private).to_be_in_viewport()
 
 
 def test_a_share_switched_in_another_tab_leaves_no_word_saying_the_opposite(people, running_app) -> None:
@@ -308,10 +309,10 @@ def test_a_share_switched_in_another_tab_leaves_no_word_saying_the_opposite(peop
     expect(desk_switch).not_to_be_checked()
 
     phone.get_by_role("switch", name="Share with Dr. Moss").click()
-    expect(phone.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+    expect(phone.get_by_role("status").filter(has_text="Shared with Dr. Moss on")).to_be_visible()
     expect(desk_switch).to_be_checked()  # at once, in the other tab
     desk_switch.click()
-    expect(desk.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+    expect(desk.get_by_role("status").filter(has_text="Private: Dr. Moss can't see this.")).to_be_visible()
 
     expect(phone.get_by_role("switch", name="Share with Dr. Moss")).not_to_be_checked()
     expect(phone.get_by_text("Private: Dr. Moss can't see this.")).to_be_visible()
@@ -324,7 +325,7 @@ def test_the_clinician_sees_whose_entry_and_the_way_back(people, running_app: Ru
     title = running_app.marker("for-moss")
     write_entry(client, title, "Something new to read.")
     client.page.get_by_role("switch", name="Share with Dr. Moss").click()
-    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Moss.")).to_be_visible()
+    expect(client.page.get_by_role("status").filter(has_text="Shared with Dr. Moss on")).to_be_visible()
 
     page = doctor.page
     doctor.goto("/clients")
@@ -552,8 +553,8 @@ def test_a_change_far_down_the_page_is_kept_and_said_where_the_person_is(people)
     expect(said).to_be_in_viewport()
     expect(quiet).to_be_focused()
     expect(quiet).to_be_checked(checked=was_on)
-    # It stays at the top of the screen over the page as it scrolls, until put away (by the
-    # keyboard: the focus goes to the page's heading, not back to the top of the document).
+    # Put away by the keyboard: the focus goes to the page's heading, not back to the top of
+    # the document.
     page.get_by_role("button", name="Dismiss this message").focus()
     page.keyboard.press("Enter")
     expect(said).to_have_count(0)

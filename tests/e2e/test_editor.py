@@ -644,3 +644,17 @@ def test_the_saved_notice_stays_on_the_entrys_page(browser, running_app) -> None
         context.set_offline(False)
     finally:
         context.close()
+
+
+def test_a_new_entry_offers_something_to_write_about(writer) -> None:
+    """Walk-through: a new client wanting something to write about looked under Write and
+    Journal; the prompts were only under Homework. A new entry offers them, folded."""
+    page = writer.page
+    tap_write(page)
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    question = "What is one thing that went well today, and what part did you play in it?"
+    expect(page.get_by_role("link", name=question)).to_be_hidden()  # folded until asked for
+    page.get_by_text("Something to write about").click()
+    page.get_by_role("link", name=question).click()
+    page.wait_for_url(re.compile(r"/homework/do/?\?prompt=0"))
+    expect(page.get_by_text(question)).to_be_visible()

@@ -122,6 +122,10 @@ def test_each_assignments_edit_form_holds_its_own_words(browser: Browser, runnin
         card.get_by_text("Edit or withdraw").click()
         expect(card.get_by_label("Instructions")).to_have_value(instructions)
         expect(card.get_by_label("Note for your client")).to_have_value(note)
+        # Its boxes take the card's width (a walk-through found them a third of it, cut off).
+        inside, box = card.bounding_box(), card.get_by_label("Instructions").bounding_box()
+        assert inside is not None and box is not None
+        assert box["width"] > 0.85 * inside["width"], (box, inside)
     # "Withdraw" asks first; "Keep it" keeps it.
     card = page.get_by_role("main").locator(".rt-Card").filter(has_text="Try it once before Thursday.")
     question = page.get_by_role("alertdialog", name="Withdraw Behavioural experiment?")
@@ -262,6 +266,18 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     ).to_have_value("I always push people away.")
     expect(page.get_by_label("How much I believed it (0–100)")).to_have_value(tapped)
     _answer(page, "Evidence against the hot thought", "She was at work all day.")
+    # "Emotions now" starts from the emotions named above, to rate them again (a walk-through
+    # typed "Shame" a second time).
+    now = page.get_by_role("group", name="Emotions now", exact=True)
+    expect(now.get_by_role("group", name="Emotion 1").get_by_label("Emotion", exact=True)).to_have_value("")
+    now.get_by_role("button", name="Start with the emotions named above").click()
+    expect(now.get_by_role("group", name="Emotion 1").get_by_label("Emotion", exact=True)).to_have_value(
+        "Sad"
+    )
+    expect(now.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(
+        "Anxious"
+    )
+    now.get_by_role("group", name="Emotion 1").get_by_label("How strong (0–100)").fill("40")
     _saved(page)
     # Kept private so far: nothing of it is in the clinician's browser, and it reads "Assigned".
     expect(desk.get_by_text("Assigned", exact=True)).to_be_visible()

@@ -276,6 +276,12 @@ async def test_the_assign_form_assigns_once_and_a_refused_one_can_be_sent_again_
         given = state_of(first, ClientHomeworkState)["given"]
         assert [g["instructions"] for g in given].count(instructions) == 1
         assert state_of(second, ClientHomeworkState).get("given") is None  # nothing changed
+        assert state_of(second, AppState).get("notice") == "Assigned."
+        # A second tap that came once the page had drawn the next, empty form (a busy phone,
+        # or a quick server): CI saw "Choose a worksheet from the list." over "Assigned.".
+        emptied = _assign_form(template="", round=state_of(first, ClientHomeworkState)["assigned_round"])
+        late = await tab.exchange(assign, {"form": {**emptied, "round": str(emptied["round"])}}, **page)
+        assert (problem_of(late), state_of(late, AppState).get("notice")) == ("", "Assigned.")
         again = await _load_client_homework(tab, a.id)
         assert [g["instructions"] for g in state_of(again, ClientHomeworkState)["given"]].count(
             instructions
@@ -835,6 +841,7 @@ async def test_each_role_is_turned_away_from_the_other_roles_homework_handlers(h
         ),
         (WorksheetState, "add_row", {"field": "thoughts"}, at_worksheet),
         (WorksheetState, "remove_row", {"field": "thoughts", "row": 0}, at_worksheet),
+        (WorksheetState, "carry_rows", {"field": "emotions_after"}, at_worksheet),
         (WorksheetState, "toggle_reason", {"reason": "forgot"}, at_worksheet),
         (WorksheetState, "save_worksheet", None, at_worksheet),
         (WorksheetState, "return_worksheet", None, at_worksheet),

@@ -265,6 +265,29 @@ def test_a_row_added_or_removed_keeps_what_another_tab_changed() -> None:
             removed(grounding, shown, field, row)
 
 
+def test_emotions_now_start_from_the_emotions_named_above_once_each() -> None:
+    """Walk-through: "Emotions now" says "the same emotions, rated again", and its first row
+    was empty: the client typed "Shame" again. Its button brings each name not there yet;
+    rows already answered stay, empty ones make way."""
+    record, carried = worksheets.THOUGHT_RECORD, worksheets.rows_carried
+    named = {"emotions": [{"emotion": "Shame", "intensity": 80}, {"emotion": " sad "}, {"intensity": 20}]}
+    assert carried(record, named, "emotions_after") == [{"emotion": "Shame"}, {"emotion": "sad"}]
+    rated = {**named, "emotions_after": [{}, {"emotion": "SHAME", "intensity": 40}]}
+    assert carried(record, rated, "emotions_after") == [
+        {"emotion": "SHAME", "intensity": 40},
+        {"emotion": "sad"},
+    ]
+    everything = {**named, "emotions_after": [{"emotion": "Shame"}, {"emotion": "Sad"}]}
+    for answers in ({}, everything):
+        with pytest.raises(InvalidInput, match="nothing new in “Emotions”"):
+            carried(record, answers, "emotions_after")
+    for field in ("emotions", "situation", "nope"):  # no field to bring to it
+        with pytest.raises(InvalidInput, match="couldn't be saved"):
+            carried(record, named, field)
+    many = {"emotions": [{"emotion": f"E{n}"} for n in range(worksheets.ITEMS_MAX + 5)]}
+    assert len(carried(record, many, "emotions_after")) == worksheets.ITEMS_MAX
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -876,3 +876,31 @@ def test_a_check_in_made_now_for_long_ago_is_not_of_this_window(db: People) -> N
     with session_scope() as session:
         review = agenda.review(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
     assert [item.id for item in review.check_ins] == [ids["recent"]]
+
+
+def test_two_items_that_would_read_alike_in_the_pin_menu_are_told_apart_by_when() -> None:
+    """A walk-through's pin menu offered "Homework: Thought record" twice (one assigned, one
+    their own), with no way to tell which was which."""
+    from betterjournal.i18n import ENGLISH, FRENCH, Reader
+    from betterjournal.models import OwnItem
+    from betterjournal.views import pin_choices
+
+    def entry(title: str, changed: datetime) -> OwnItem:
+        fields = {"title": title, "body": "Words."}
+        return OwnItem(
+            id=uuid.uuid4(), kind=journal.KIND.name, fields=fields, created_at=changed, updated_at=changed
+        )
+
+    monday, tuesday = datetime(2026, 11, 30, 14, 5, tzinfo=UTC), datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    offered = [entry("Sleep", monday), entry("Work", monday), entry("Sleep", tuesday)]
+    english = Reader(ENGLISH, "America/Halifax")
+    choices = pin_choices(offered, english)
+    assert [choice.value for choice in choices] == [f"journal_entry:{item.id}" for item in offered]
+    assert [choice.label for choice in choices] == [
+        "Entry: Sleep (Nov 30, 2026, 10:05\u202fa.m.)",
+        "Entry: Work",
+        "Entry: Sleep (Dec 1, 2026, 5:30\u202fa.m.)",
+    ]
+    french = [choice.label for choice in pin_choices(offered, Reader(FRENCH, "America/Halifax"))]
+    assert french[0] == "Entrée\u00a0: Sleep (30 nov. 2026, 10\u00a0h\u00a005)", french
+    assert len(set(french)) == 3
