@@ -140,7 +140,7 @@ def test_write_save_share_and_check_in_with_the_keyboard_only(open_phone, runnin
     expect(switch).not_to_be_checked()
     keys.tab_to(f"switch: Share with {clinician}")
     keys.press("Space")
-    expect(page.get_by_role("status").filter(has_text=f"Shared with {clinician}.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"Shared with {clinician} on")).to_be_visible()
     expect(page.get_by_role("switch", name=f"Share with {clinician}")).to_be_checked()
     keys.settled()
 

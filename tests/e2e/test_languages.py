@@ -195,7 +195,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
 
     # Sharing it with the clinician.
     page.get_by_role("switch", name="Partager avec Dr. Chen").click()
-    expect(_status(page, "C'est partagé avec Dr. Chen.")).to_be_visible()
+    expect(_status(page, "Visible par Dr. Chen depuis le")).to_be_visible()
     expect(page.get_by_text("Pas encore vu.", exact=False)).to_be_visible()
     assert_all_french(page)
 

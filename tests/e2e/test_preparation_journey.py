@@ -112,7 +112,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     # Two entries, one shared; four check-ins, two shared; one homework returned.
     _write(page, "Shared thoughts", shared_body)
     page.get_by_role("switch", name="Share with Dr. Okafor").click()
-    _status(page, "Shared with Dr. Okafor.")
+    _status(page, "Shared with Dr. Okafor on")
     _write(page, private_title, private_body)
     notes = {4: running_app.marker("private-check-in-note"), 8: "Slept better after the walk."}
     for mood, days_ago in ((7, 4), (4, 3), (6, 2), (8, 1)):
@@ -122,7 +122,7 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
         page.get_by_role("link", name="Your check-ins and charts").click()
         page.get_by_role("link").filter(has_text=mood).click()
         page.get_by_role("switch", name="Share with Dr. Okafor").click()
-        _status(page, "Shared with Dr. Okafor.")
+        _status(page, "Shared with Dr. Okafor on")
     desk.goto(url + "/clients")
     wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Noor").first.click()
