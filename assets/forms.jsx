@@ -5,16 +5,20 @@ import { useEffect, useRef, useState } from "react";
 const KEY = "bj-typed:";
 
 // What was typed in the named fields survives the round trip to the server and back when the
-// server sends the form back with an error (?error=…). Kept in this tab's sessionStorage only
-// from the submit to the next page load, which reads it once and removes it: never a
-// password (only the fields listed), never kept after the page that needed it.
-export function KeepTyped({ fields }) {
+// server sends the form back with an error (?error=…), or is handed `to` the page the server
+// sends the person to next (the email of a password just chosen, to the sign-in page). Kept
+// in this tab's sessionStorage only from the submit to the next page load, which reads it
+// once and removes it: never a password (only the fields listed), never kept after the
+// page that needed it.
+const path = (address) => (address || "").replace(/\/+$/, "") || "/";
+
+export function KeepTyped({ fields, to }) {
   const anchor = useRef(null);
   useEffect(() => {
     const form = anchor.current && anchor.current.closest("form");
     if (!form) return undefined;
     const names = (fields || "").split(",").filter(Boolean);
-    const key = KEY + window.location.pathname;
+    const key = KEY + path(window.location.pathname);
     let kept = null;
     try {
       kept = JSON.parse(window.sessionStorage.getItem(key) || "null");
@@ -22,27 +26,28 @@ export function KeepTyped({ fields }) {
     } catch (error) {
       kept = null;
     }
-    if (kept && new URLSearchParams(window.location.search).has("error")) {
+    const sentBack = new URLSearchParams(window.location.search).has("error");
+    if (kept && (sentBack || kept.handed)) {
       for (const name of names) {
         const input = form.elements.namedItem(name);
         if (input && typeof kept[name] === "string" && !input.value) input.value = kept[name];
       }
     }
     const remember = () => {
-      const typed = {};
+      const typed = to ? { handed: true } : {};
       for (const name of names) {
         const input = form.elements.namedItem(name);
         if (input && input.type !== "password") typed[name] = String(input.value).slice(0, 200);
       }
       try {
-        window.sessionStorage.setItem(key, JSON.stringify(typed));
+        window.sessionStorage.setItem(to ? KEY + path(to) : key, JSON.stringify(typed));
       } catch (error) {
         // Storage off or full: the person types it again, as before.
       }
     };
     form.addEventListener("submit", remember);
     return () => form.removeEventListener("submit", remember);
-  }, [fields]);
+  }, [fields, to]);
   return <span ref={anchor} hidden />;
 }
 

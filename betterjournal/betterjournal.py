@@ -139,7 +139,7 @@ PAGES = [
         confirm_email_page,
         routes.CONFIRM_EMAIL,
         N_("Confirm your email address"),
-        AppState.prepare_public_page,
+        AppState.prepare_confirm_page,
     ),
     (sign_in_code_page, routes.SIGN_IN_CODE, N_("Two-step sign-in"), SignInCodeState.open_code),
     (two_step_setup_page, routes.TWO_STEP_SETUP, N_("Set up two-step sign-in"), TwoStepState.open_setup),

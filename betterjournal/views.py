@@ -512,6 +512,7 @@ class CellView:
     number: int
     flag: str
     shown: str
+    limit: int = 0  # a text's: how many characters it may hold once saved
 
 
 @dataclass(frozen=True)
@@ -581,6 +582,7 @@ def _cell(
         number=value if spec.type == worksheets.SCALE_10 and isinstance(value, int) else -1,
         flag="" if not isinstance(value, bool) else ("yes" if value else "no"),
         shown=_cell_shown(spec, value, reader),
+        limit=worksheets.text_limit(spec),
     )
 
 

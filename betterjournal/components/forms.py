@@ -15,12 +15,14 @@ from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 
 class KeepTyped(rx.Component):
     """Inside a form: its fields named in `fields` (comma-separated, never a password) are
-    filled again when the server sends the form back with an error."""
+    filled again when the server sends the form back with an error, or, `to` a page, filled
+    in there (the address a password was just chosen for, on the sign-in page)."""
 
     library = "$/public/forms.jsx"
     tag = "KeepTyped"
 
     fields: rx.Var[str]
+    to: rx.Var[str]
 
 
 class KeepUnsent(rx.Component):
@@ -76,7 +78,7 @@ def form(*children: rx.Component, **props: Any) -> rx.Component:
     return rx.el.form(*children, class_name="bj-form", **props)
 
 
-def characters_left(target: str | rx.Var, limit: int, *, value: str | rx.Var = "") -> rx.Component:
+def characters_left(target: str | rx.Var, limit: int | rx.Var, *, value: str | rx.Var = "") -> rx.Component:
     """How many characters the field `target` still takes, shown near its limit; place it
     right after the field (`labelled_field(..., after=...)`)."""
     one, other = tr_counted("{count} character left", "{count} characters left")

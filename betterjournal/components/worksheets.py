@@ -16,7 +16,7 @@ from betterjournal.components.entries import entry_body
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import number_grid, radio_button, radio_row
 from betterjournal.components.text import tr
-from betterjournal.core.worksheets import LIST, LONG_MAX, PROMPT_LIBRARY, SHORT_MAX
+from betterjournal.core.worksheets import LIST, PROMPT_LIBRARY, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
 
 
@@ -54,9 +54,9 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
         "data-keep-column": cell.column,
     }
     typed = rx.debounce_input(control, value=cell.text, debounce_timeout=700, custom_attrs=where)
-    # Near its limit, what is left; past it, how many too many (an answer the server can't
-    # keep is only on the screen: Save and Return wait for it, WorksheetState._save).
-    return rx.fragment(typed, characters_left(cell.key, LONG_MAX if long else SHORT_MAX, value=cell.text))
+    # Near its limit, what is left; past it, how many too many (kept as a draft a fifth past
+    # it; Save and Return wait until it fits: WorksheetState._save).
+    return rx.fragment(typed, characters_left(cell.key, cell.limit, value=cell.text))
 
 
 class RangeInput(Input):

@@ -124,20 +124,26 @@ KIND = items.register(
 
 
 def response_values(
-    worksheet: Worksheet, answers: object, not_done: object = "", *, translate: Callable[[str], str] = str
+    worksheet: Worksheet,
+    answers: object,
+    not_done: object = "",
+    *,
+    translate: Callable[[str], str] = str,
+    draft: bool = False,
 ) -> dict[str, str]:
-    """A response's fields for the platform, its answers checked against its worksheet. A
-    prompt's answer is a journal entry: the question is its title, in the client's
-    language (`translate`: a library question is marked for translation)."""
+    """A response's fields for the platform, its answers checked against its worksheet (as a
+    `draft`'s: see worksheets.clean_value). A prompt's answer is a journal entry: the
+    question is its title, in the client's language (`translate`: a library question is
+    marked for translation)."""
     if worksheet.is_prompt:
-        cleaned = worksheets.clean_answers(worksheet, answers)
+        cleaned = worksheets.clean_answers(worksheet, answers, draft=draft)
         title = translate(worksheet.questions[0]).split("\n")[0]
         if len(title) > TITLE_MAX:
             title = title[: TITLE_MAX - 1].rstrip() + "…"
         return {"title": title, "body": cleaned.get("answer", "")}
     return {
         "worksheet": worksheets.to_json(worksheet),
-        "answers": worksheets.answers_json(worksheet, answers),
+        "answers": worksheets.answers_json(worksheet, answers, draft=draft),
         "not_done": clean_not_done(not_done),
     }
 
@@ -1210,13 +1216,13 @@ def keep_change(
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)
     held, marked = _kept(session, client_id, parsed, kind)
-    merged = worksheets.clean_answers(chosen, {**held, **change(chosen, held)})
+    merged = worksheets.clean_answers(chosen, {**held, **change(chosen, held)}, draft=True)
     drafts.save(
         session,
         owner_id=client_id,
         kind=kind,
         item_id=parsed,
-        values=response_values(chosen, merged, marked, translate=translate),
+        values=response_values(chosen, merged, marked, translate=translate, draft=True),
     )
     return merged
 

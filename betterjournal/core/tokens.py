@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select, update
 from betterjournal.core.errors import InvalidInput
 from betterjournal.crypto import sha256_hex
 from betterjournal.i18n import N_
-from betterjournal.models import AccountToken, TokenPurpose, utcnow
+from betterjournal.models import AccountToken, TokenPurpose, User, utcnow
 
 LIFETIMES = {
     TokenPurpose.CONFIRM_EMAIL: timedelta(hours=24),
@@ -66,6 +66,14 @@ def peek(session: Session, token: object, purpose: TokenPurpose) -> uuid.UUID | 
         col(AccountToken.expires_at) > utcnow(),
     )
     return session.exec(query).first()
+
+
+def address_of(session: Session, token: object, purpose: TokenPurpose) -> str | None:
+    """The email address a still usable link was sent to (its page shows it, and hands it to
+    the sign-in page after), or None; uses nothing."""
+    user_id = peek(session, token, purpose)
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.email if user is not None else None
 
 
 def redeem(session: Session, token: object, purpose: TokenPurpose) -> uuid.UUID:

@@ -14,11 +14,16 @@ import uuid
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.i18n import N_, Message
 
+
+def draft_limit(limit: int) -> int:
+    """How long a text may be in a draft: a fifth more than it may be saved, so that what was
+    typed or pasted past the limit is not lost while the person shortens it."""
+    return limit + limit // 5
+
+
 TITLE_MAX = 200
 BODY_MAX = 50_000
-# A draft keeps what was typed or pasted past that limit (up to this), so that nothing is
-# lost while the person shortens it; only a saved entry must fit in BODY_MAX.
-BODY_DRAFT_MAX = 60_000
+BODY_DRAFT_MAX = draft_limit(BODY_MAX)  # only a saved entry must fit in BODY_MAX
 NAME_MAX = 100
 EMAIL_MAX = 254
 

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from betterjournal.core.errors import InvalidInput
-from betterjournal.core.validation import BODY_MAX, clean_line, clean_text
+from betterjournal.core.validation import BODY_MAX, clean_line, clean_text, draft_limit
 from betterjournal.i18n import N_, Message
 
 SHORT_TEXT, LONG_TEXT, SCALE_10, SLIDER_100 = "short_text", "long_text", "scale_10", "slider_100"
@@ -104,22 +104,35 @@ class Worksheet:
 # --- one answer, by type -------------------------------------------------------------------------
 
 
-def clean_value(spec: Field, value: object) -> Any:
+def text_limit(spec: Field) -> int:
+    """How many characters a text answer may hold once saved (0: not a text)."""
+    if spec.type not in (SHORT_TEXT, LONG_TEXT):
+        return 0
+    return spec.limit or (SHORT_MAX if spec.type == SHORT_TEXT else LONG_MAX)
+
+
+def clean_value(spec: Field, value: object, *, draft: bool = False) -> Any:
     """One answer to one field (a cell of a list or of rows: its column's spec), cleaned.
 
     Empty is always allowed (None or ""), so a half-done exercise can be kept. Values come
     as the controls send them: text for text and dates (and a slider's "55"), numbers for
-    scales, true/false for yes/no.
+    scales, true/false for yes/no. A `draft` keeps text a fifth past its limit (`draft_limit`:
+    words pasted over it wait there while the person shortens them; saving refuses them).
     """
     if value is None or (value == "" and spec.type not in (LIST, ROWS)):
         return None
-    label = spec.label
-    if spec.type == SHORT_TEXT:
-        return clean_line(value, label=Message(label), max_length=SHORT_MAX, required=False) or None
-    if spec.type == LONG_TEXT:
-        return (
-            clean_text(value, label=Message(label), max_length=spec.limit or LONG_MAX, required=False) or None
+    label, limit = spec.label, text_limit(spec)
+    if draft and limit and isinstance(value, str) and len(value) > draft_limit(limit):
+        # Past what even a draft keeps: the limit said is the one to shorten it to.
+        raise InvalidInput(
+            N_("{label} is too long: the limit is {limit} characters."), label=label, limit=limit
         )
+    if draft:
+        limit = draft_limit(limit)
+    if spec.type == SHORT_TEXT:
+        return clean_line(value, label=Message(label), max_length=limit, required=False) or None
+    if spec.type == LONG_TEXT:
+        return clean_text(value, label=Message(label), max_length=limit, required=False) or None
     if spec.type in (SCALE_10, SLIDER_100):
         top = 10 if spec.type == SCALE_10 else 100
         if spec.type == SLIDER_100 and isinstance(value, str) and value.isdigit() and len(value) <= 3:
@@ -143,33 +156,35 @@ def clean_value(spec: Field, value: object) -> Any:
         if not isinstance(value, list) or len(value) > ITEMS_MAX:
             raise InvalidInput(N_("{label}: at most {count} items."), label=label, count=ITEMS_MAX)
         item = Field(spec.id, SHORT_TEXT, spec.label)
-        return [clean_value(item, one) or "" for one in value]
+        return [clean_value(item, one, draft=draft) or "" for one in value]
     if spec.type == ROWS:
         if not isinstance(value, list) or len(value) > ITEMS_MAX:
             raise InvalidInput(N_("{label}: at most {count} items."), label=label, count=ITEMS_MAX)
-        return [_clean_row(spec, row) for row in value]
+        return [_clean_row(spec, row, draft=draft) for row in value]
     raise InvalidInput(N_("This couldn't be saved. Please try again."))
 
 
-def _clean_row(spec: Field, row: object) -> dict[str, Any]:
+def _clean_row(spec: Field, row: object, *, draft: bool) -> dict[str, Any]:
     columns = {column.id: column for column in spec.columns}
     if not isinstance(row, dict) or set(row) - set(columns):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    cleaned = {name: clean_value(columns[name], value) for name, value in row.items()}
+    cleaned = {name: clean_value(columns[name], value, draft=draft) for name, value in row.items()}
     return {name: value for name, value in cleaned.items() if value is not None}
 
 
-def clean_answers(worksheet: Worksheet, answers: object) -> dict[str, Any]:
+def clean_answers(worksheet: Worksheet, answers: object, *, draft: bool = False) -> dict[str, Any]:
     """Answers to a worksheet: only its fields, each checked for its type; empty ones left out."""
     if not isinstance(answers, dict) or set(answers) - {f.id for f in worksheet.fields}:
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
-    cleaned = {name: clean_value(worksheet.field_named(name), value) for name, value in answers.items()}
+    cleaned = {
+        name: clean_value(worksheet.field_named(name), value, draft=draft) for name, value in answers.items()
+    }
     return {name: value for name, value in cleaned.items() if value not in (None, [])}
 
 
-def answers_json(worksheet: Worksheet, answers: object) -> str:
+def answers_json(worksheet: Worksheet, answers: object, *, draft: bool = False) -> str:
     """The cleaned answers as stored (sorted JSON); '' when nothing is answered."""
-    cleaned = clean_answers(worksheet, answers)
+    cleaned = clean_answers(worksheet, answers, draft=draft)
     text = json.dumps(cleaned, ensure_ascii=False, sort_keys=True) if cleaned else ""
     if len(text) > ANSWERS_JSON_MAX:
         raise InvalidInput(N_("This is more than can be kept in one exercise. Please shorten it."))

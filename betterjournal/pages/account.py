@@ -24,13 +24,20 @@ def _hidden(name: str, value: rx.Var | str) -> rx.Component:
 
 
 def _post_form(
-    action: str, submit_label: Text, *fields: rx.Component, link: bool = False, keep: str = ""
+    action: str,
+    submit_label: Text,
+    *fields: rx.Component,
+    link: bool = False,
+    keep: str = "",
+    keep_to: str = "",
 ) -> rx.Component:
     """A form the browser posts itself (see pages/auth.py), with the anti-forgery token.
 
     A `link` form posts the token of the emailed link the page was opened with: its button
     waits for the page to have read it (the tab's state can still hold an earlier page's
-    form token, so that token alone says nothing about this page being ready)."""
+    form token, so that token alone says nothing about this page being ready). The fields
+    named in `keep` come back if the form is sent back with an error, or go on `keep_to`
+    that page."""
     waiting = AppState.form_token == ""
     if link:
         waiting = waiting | (AppState.link_token == "")
@@ -39,7 +46,7 @@ def _post_form(
             _hidden("form_token", AppState.form_token),
             _hidden("language", AppState.language),
             *fields,
-            *([KeepTyped.create(fields=keep)] if keep else []),
+            *([KeepTyped.create(fields=keep, to=keep_to)] if keep else []),
             rx.button(submit_label, type="submit", size="3", width="100%", disabled=waiting),
             spacing="4",
             width="100%",
@@ -274,6 +281,7 @@ def _choose_password() -> rx.Component:
             tr("Save password"),
             _hidden("token", AppState.link_token),
             _hidden("first", rx.cond(AppState.first_password, "1", "")),
+            _whose_link(),
             form_field(
                 tr("New password"),
                 "password",
@@ -284,6 +292,26 @@ def _choose_password() -> rx.Component:
                 hint=tr("At least 12 characters. A few unrelated words work well."),
             ),
             link=True,
+            keep="email",
+            keep_to=routes.SIGN_IN,
+        ),
+    )
+
+
+def _whose_link() -> rx.Component:
+    """The address the emailed link was sent to, read-only: the person sees whose account it
+    is, a password manager saves the new password under it, and the sign-in page after is
+    filled in with it (a walk-through typed it again on a phone)."""
+    return rx.cond(
+        AppState.link_email != "",
+        form_field(
+            tr("Email"),
+            "email",
+            type="email",
+            auto_complete="username",
+            read_only=True,
+            required=False,
+            value=AppState.link_email,
         ),
     )
 
@@ -295,7 +323,10 @@ def confirm_email_page() -> rx.Component:
             routes.API_CONFIRM,
             tr("Confirm my email address"),
             _hidden("token", AppState.link_token),
+            _whose_link(),
             link=True,
+            keep="email",
+            keep_to=routes.SIGN_IN,
         ),
         # Signing in sends a new link to an address not confirmed yet (api.sign_in).
         rx.text(

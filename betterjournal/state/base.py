@@ -117,6 +117,7 @@ class AppState(rx.State):
     account_deleted_here: bool = False  # and it ended as the account was deleted
     # A public page opened from an emailed link: its token, posted back by the page's form.
     link_token: str = ""
+    link_email: str = ""  # whose the emailed link is: shown on its page, then handed to sign-in
     first_password: bool = False  # choosing the first password (after approval), not a reset
     link_usable: bool = True  # the emailed link (link_token) can still be used
     # The server sent a sign-in or registration form back with a problem: the other fields
@@ -278,7 +279,17 @@ class AppState(rx.State):
         than after a new password was typed and sent."""
         await self._prepare_public()
         purpose = TokenPurpose.SET_PASSWORD if self.first_password else TokenPurpose.RESET_PASSWORD
-        self.link_usable = await in_session(tokens.peek, token=self.link_token, purpose=purpose) is not None
+        await self._read_link(purpose)
+
+    @rx.event
+    async def prepare_confirm_page(self) -> None:
+        """The confirm-your-address page: whose address it is, handed to sign-in after."""
+        await self._prepare_public()
+        await self._read_link(TokenPurpose.CONFIRM_EMAIL)
+
+    async def _read_link(self, purpose: TokenPurpose) -> None:
+        address = await in_session(tokens.address_of, token=self.link_token, purpose=purpose)
+        self.link_usable, self.link_email = address is not None, address or ""
 
     async def _prepare_public(self) -> None:
         await self._forget()
@@ -296,6 +307,7 @@ class AppState(rx.State):
         self.notice = self._t(notice) if notice else ""
         token = query.get("token", "")
         self.link_token = token if isinstance(token, str) and len(token) <= 100 else ""
+        self.link_email = ""
         self.first_password = query.get("first") == "1"
         self.next_path = routes.after_sign_in(query.get("next", ""))
         self.clinic_sign_in = get_settings().oidc_enabled

@@ -101,9 +101,15 @@ def test_from_a_request_for_early_access_to_a_client_writing_in_french(open_phon
     assert "therapy" not in (str(approval["Subject"]) + text_of(approval)).lower()
     page.goto(link_in(approval, "/password"))
     expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    # Whose account it is, read-only (and saved with the password by a password manager).
+    expect(page.get_by_label("Email")).to_have_value(doctor_email)
+    expect(page.get_by_label("Email")).not_to_be_editable()
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_role("button", name="Save password").click()
     expect(_status(page, "Your password is saved.")).to_be_visible()
+    # The sign-in page it leads to has the address filled in (a walk-through typed it again).
+    expect(page.get_by_label("Email")).to_have_value(doctor_email)
+    expect(page.get_by_label("Password")).to_have_value("")
     # The link works once, and says so when it is opened again, before anything is typed
     # (the form was shown, and refused the new password only once it was sent).
     page.goto(link_in(approval, "/password"))
@@ -168,16 +174,19 @@ def test_from_a_request_for_early_access_to_a_client_writing_in_french(open_phon
     link = link_in(confirmation, "/confirm")
     # A link cut short by a mail program: the page says how to get a new one, and shows where.
     french.goto(link[:-6])
+    expect(french.get_by_role("button", name=_fr("Confirm my email address"))).to_be_enabled()
+    expect(french.get_by_label(_fr("Email"))).to_have_count(0)  # nobody's: no address shown
     french.get_by_role("button", name=_fr("Confirm my email address")).click()
     expect(french.get_by_role("alert").filter(has_text=_fr(PUBLIC_PAGE_PROBLEMS["link"]))).to_be_visible()
     french.get_by_role("link", name=_fr("Sign in to get a new one")).click()
     expect(french.get_by_role("heading", name=_fr("Sign in"))).to_be_visible()
     french.goto(link)
+    expect(french.get_by_label(_fr("Email"))).to_have_value(client_email)
     french.get_by_role("button", name=_fr("Confirm my email address")).click()
     expect(_status(french, _fr("Your email address is confirmed. You can sign in now."))).to_be_visible()
 
-    # ... signs in, accepts the invitation, and reaches the journal.
-    french.get_by_label(_fr("Email")).fill(client_email)
+    # ... signs in (the address is filled in), accepts the invitation, and reaches the journal.
+    expect(french.get_by_label(_fr("Email"))).to_have_value(client_email)
     french.get_by_label(_fr("Password")).fill(PASSWORD)
     french.get_by_role("button", name=_fr("Sign in")).click()
     french.get_by_role("button", name=_fr("Accept")).click()

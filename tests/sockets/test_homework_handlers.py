@@ -1161,11 +1161,23 @@ async def test_save_or_return_waits_while_an_answer_is_only_on_the_screen(hw: Ho
     answer removed with its row no longer holds them up."""
     app, a, c = hw.app, hw.a, hw.c
     assignment = await _assign(app, c, a)
-    kept, long = app.marker("kept-evidence"), "x" * 5_001
+    kept, long = app.marker("kept-evidence"), "x" * 6_001  # past what even a draft keeps
     too_long = "Evidence against the hot thought is too long: the limit is 5,000 characters."
     async with connected(app, a.cookie) as tab:
         await _open(tab, assignment)
         assert problem_of(await _answer(tab, assignment, "evidence_against", kept)) == ""
+        # A little over the limit (pasted): kept as a draft, there after a reload, and
+        # neither saved nor returned until shortened.
+        over = kept + " " + "o" * 5_000
+        assert problem_of(await _answer(tab, assignment, "evidence_against", over)) == ""
+        async with connected(app, a.cookie) as other_tab:
+            reopened = json.dumps(state_of(await _open(other_tab, assignment), WorksheetState)["fields"])
+        assert over in reopened
+        for finish in ("return_worksheet", "save_worksheet"):
+            before = snapshot(app)
+            done = await tab.exchange(handler_name(WorksheetState, finish), **_worksheet_page(assignment))
+            assert writes_between(before, snapshot(app), allow_denied_audit=False) == [], finish
+            assert (problem_of(done), redirects_of(done)) == (too_long, []), finish
         assert problem_of(await _answer(tab, assignment, "evidence_against", long)) == too_long
         for finish in ("return_worksheet", "save_worksheet"):
             before = snapshot(app)
@@ -1181,7 +1193,7 @@ async def test_save_or_return_waits_while_an_answer_is_only_on_the_screen(hw: Ho
         await tab.exchange(
             handler_name(WorksheetState, "add_row"), {"field": "thoughts"}, **_worksheet_page(assignment)
         )
-        assert problem_of(await _answer(tab, assignment, "thoughts", "y" * 5_001, row=1)) != ""
+        assert problem_of(await _answer(tab, assignment, "thoughts", "y" * 361, row=1)) != ""
         removed = await tab.exchange(
             handler_name(WorksheetState, "remove_row"),
             {"field": "thoughts", "row": 1},

@@ -265,6 +265,28 @@ def test_a_row_added_or_removed_keeps_what_another_tab_changed() -> None:
             removed(grounding, shown, field, row)
 
 
+def test_a_draft_keeps_text_a_fifth_past_its_limit_and_says_the_real_limit_beyond() -> None:
+    """Walk-through: 5,320 characters pasted into an answer were lost on reload (refused as
+    they autosaved). A draft keeps up to a fifth more, as the journal's do; saving doesn't."""
+    long, short = worksheets.Field("e", "long_text", "Evidence"), worksheets.Field("s", "short_text", "Name")
+    clean = worksheets.clean_value
+    assert clean(long, "x" * 6_000, draft=True) == "x" * 6_000
+    assert clean(short, "x" * 360, draft=True) == "x" * 360
+    for spec, text, limit in ((long, "x" * 5_001, "5,000"), (short, "x" * 301, "300")):
+        with pytest.raises(InvalidInput, match=f"limit is {limit} characters"):
+            clean(spec, text)
+        with pytest.raises(InvalidInput, match=f"limit is {limit} characters"):
+            clean(spec, text * 2, draft=True)  # past the draft's too: the limit to shorten it to
+    # Other answers are as strict in a draft (a slider's position, a date).
+    assert clean(worksheets.Field("b", "slider_100", "Belief"), "55", draft=True) == 55
+    assert clean(worksheets.Field("d", "date", "Day"), "2026-12-01", draft=True) == "2026-12-01"
+    record = worksheets.THOUGHT_RECORD
+    answers = {"thoughts": ["y" * 350], "emotions": [{"emotion": "z" * 350}]}
+    assert worksheets.clean_answers(record, answers, draft=True) == answers
+    with pytest.raises(InvalidInput, match="too long"):
+        worksheets.clean_answers(record, answers)
+
+
 def test_emotions_now_start_from_the_emotions_named_above_once_each() -> None:
     """Walk-through: "Emotions now" says "the same emotions, rated again", and its first row
     was empty: the client typed "Shame" again. Its button brings each name not there yet;

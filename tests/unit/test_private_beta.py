@@ -242,11 +242,16 @@ def test_a_token_works_once_and_only_for_its_purpose(db: People, purpose: TokenP
             with pytest.raises(InvalidInput):
                 _redeem(token, other)
     assert _peek(token, purpose) == db.client_a.id  # looking uses nothing
+    with session_scope() as session:  # nor does reading whose address its page shows
+        assert tokens.address_of(session, token, purpose) == db.client_a.email
+        assert tokens.address_of(session, token[:-6], purpose) is None
     assert _redeem(token, purpose) == db.client_a.id
     with pytest.raises(InvalidInput) as again:
         _redeem(token, purpose)
     assert again.value.code == "link"
     assert _peek(token, purpose) is None
+    with session_scope() as session:
+        assert tokens.address_of(session, token, purpose) is None
 
 
 @pytest.mark.parametrize("token", [None, "", 42, "x" * 43, "y" * 101, ["a-token"], "\ud800" * 43, "ｘ" * 43])
