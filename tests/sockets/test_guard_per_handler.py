@@ -60,6 +60,7 @@ PUBLIC = {
     # The app's public pages.
     "AppState.prepare_public_page": "sign-in/registration pages: forgets all state, issues a form token",
     "AppState.prepare_password_page": "as prepare_public_page; then whether the link's token is still usable",
+    "AppState.prepare_confirm_page": "as prepare_password_page: only the link's holder learns its address",
     "AppState.route_home": "authenticates itself; only redirects (to sign-in or the role's home)",
     "AppState.dismiss_feedback": "clears the caller's own notice and problem",
     "AppState.choose_language": "the tab's own language, one of two fixed values; holds no data",
