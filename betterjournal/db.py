@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, String, event, select, update
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.functions import FunctionElement
@@ -159,16 +161,39 @@ def take_turns(session: Session, model: type[SQLModel], *where: ColumnElement[bo
     return len(run_prebuilt(session, locked).all())
 
 
+# A unit of work SQLite refused its write lock at once, tried again from its start: see
+# `in_session`. A few tries, a few milliseconds apart (the other writer's unit is short).
+UNIT_TRIES = 4
+_TRY_AGAIN_AFTER_S = 0.01
+
+
+def _refused_the_write_lock(error: OperationalError) -> bool:
+    """SQLite's "database is locked": here, a unit that read first and then wanted to write
+    after another connection had written (its snapshot is out of date, so SQLite refuses
+    at once, without the busy timeout's wait), or a busy timeout that ran out."""
+    return "database is locked" in str(error.orig)
+
+
 async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:
     """Run `work(session, **kwargs)` as one unit of work in a worker thread.
 
     The one way async code (event handlers, HTTP routes) reaches the database or does
-    other blocking work (argon2), so no slow call ever stalls the event loop.
+    other blocking work (argon2), so no slow call ever stalls the event loop. A unit SQLite
+    refuses its write lock (another unit wrote between this one's first read and its first
+    write) was rolled back whole, and runs again from its start: the person's action isn't
+    lost to a moment of traffic (a background round writing, another tab saving).
     """
 
     def unit() -> T:
-        with session_scope() as session:
-            return work(session, **kwargs)
+        for attempt in range(1, UNIT_TRIES + 1):
+            try:
+                with session_scope() as session:
+                    return work(session, **kwargs)
+            except OperationalError as error:
+                if attempt == UNIT_TRIES or not _refused_the_write_lock(error):
+                    raise
+            time.sleep(_TRY_AGAIN_AFTER_S * attempt)
+        raise AssertionError("unreachable")
 
     return await off_the_loop(unit)
 

@@ -698,3 +698,46 @@ def _saved_entry(owner: uuid.UUID) -> uuid.UUID:
 def _version_now(entry: uuid.UUID) -> Any:
     with session_scope() as session:
         return items.version(session, item_id=entry)
+
+
+async def test_a_unit_kept_waiting_past_the_busy_timeout_runs_again_whole(db: People) -> None:
+    """Another connection held SQLite's write lock longer than the busy timeout (a slow
+    unit, a loaded machine): the unit got "database is locked", and its event failed (CI, on
+    a machine running two suites). `in_session` runs such a unit again from its start."""
+    import sqlite3
+
+    from betterjournal import db as database
+    from betterjournal.models import User
+
+    path = database.get_engine().url.database
+    assert path is not None
+    holding, held_for = threading.Event(), database.BUSY_TIMEOUT_MS / 1000 + 0.5
+
+    def hold_the_write_lock() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(held_for)
+        other.execute("COMMIT")
+        other.close()
+
+    tries: list[float] = []
+
+    def rename(session) -> str:
+        tries.append(time.monotonic())
+        person = session.get(User, db.client_a.id)
+        person.display_name = "Renamed"
+        session.add(person)
+        session.flush()  # the write: the lock is held elsewhere past the busy timeout, once
+        return person.display_name
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    holding.wait(5)
+    started = time.monotonic()
+    assert await database.in_session(rename) == "Renamed"
+    holder.join()
+    assert len(tries) == 2 and time.monotonic() - started >= held_for
+    with database.session_scope() as session:
+        renamed = session.get(User, db.client_a.id)
+        assert renamed is not None and renamed.display_name == "Renamed"
