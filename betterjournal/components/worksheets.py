@@ -176,6 +176,13 @@ def _filled_row(
     )
 
 
+def _rows_button(icon: str, label: Any, on_click: Any, **props: Any) -> rx.Component:
+    """A button that changes a list's rows: add one, or start from the names above."""
+    return rx.button(
+        rx.icon(icon, aria_hidden="true"), label, type="button", variant="soft", on_click=on_click, **props
+    )
+
+
 def worksheet_form(
     fields: Any,
     answer: Answer,
@@ -197,25 +204,16 @@ def worksheet_form(
                 rx.cond(field.hint != "", rx.text(field.hint, size="2", color_scheme="gray")),
                 rx.cond(
                     field.carry_label != "",
-                    rx.button(
-                        rx.icon("copy", aria_hidden="true"),
-                        field.carry_label,
-                        type="button",
-                        variant="soft",
-                        on_click=carry(field.id),
-                        margin_top="0.5em",
-                    ),
+                    _rows_button("copy", field.carry_label, carry(field.id), margin_top="0.5em"),
                 ),
                 rx.vstack(
                     rx.foreach(field.rows, lambda row: _filled_row(field, row, answer, remove)),
                     rx.cond(
                         ~field.full,
-                        rx.button(
-                            rx.icon("plus", aria_hidden="true"),
+                        _rows_button(
+                            "plus",
                             field.add_label,
-                            type="button",
-                            variant="soft",
-                            on_click=add(field.id),
+                            add(field.id),
                             aria_label=tr("Add another: {label}", label=field.label),
                             id="add-" + field.id,
                             # The new item's field takes the focus (assets/page_feedback.jsx).
