@@ -97,16 +97,47 @@ def save(
     key = data_key(session, owner_id)
     set_aside = None
     if seen is not ANYONES:
-        # Two tabs writing at once take turns: each reads what the other wrote.
-        take_turns(session, User, col(User.id) == owner_id)
-        there = run_prebuilt(session, _ONE, owner=owner_id, item=parsed).first()
-        if there is not None and there[0] == kind.name and there[2] != seen:
-            elsewhere = _open(key, parsed, there[1])
-            own = [clean] + ([kind.clean(known, draft=True)] if isinstance(known, dict) else [])
-            if elsewhere not in own:
-                set_aside = uuid.uuid4()
-                _write(session, owner_id, kind, set_aside, key, elsewhere)
+        set_aside = _keep_words_written_elsewhere(session, owner_id, kind, parsed, key, seen, [clean, known])
     return Saved(_write(session, owner_id, kind, parsed, key, clean), set_aside)
+
+
+def set_aside_before_saving(
+    session: Session, *, owner_id: Any, kind: items.Kind, item_id: object, seen: object, values: object
+) -> uuid.UUID | None:
+    """Before an editor saves its item: a draft of it written since the editor last saw one
+    (`seen`, as `save` takes it), by another tab or device, holding other words than the
+    ones saved, is kept as a draft of its own, as an autosave would keep it; its id, or
+    None. (Saving an item ends its draft: those words were lost when the tab that wrote them
+    went on showing "Draft saved", a walk-through found.)"""
+    if seen is ANYONES:
+        return None
+    parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
+    key = data_key(session, owner_id)
+    return _keep_words_written_elsewhere(session, owner_id, kind, parsed, key, seen, [values])
+
+
+def _keep_words_written_elsewhere(
+    session: Session,
+    owner_id: Any,
+    kind: items.Kind,
+    item_id: uuid.UUID,
+    key: DataKey,
+    seen: object,
+    own: list,
+) -> uuid.UUID | None:
+    """The item's draft, if written since `seen` and holding none of the words in `own`
+    (this tab's), written again under a new id; that id, or None."""
+    # Two tabs writing at once take turns: each reads what the other wrote.
+    take_turns(session, User, col(User.id) == owner_id)
+    there = run_prebuilt(session, _ONE, owner=owner_id, item=item_id).first()
+    if there is None or there[0] != kind.name or there[2] == seen:
+        return None
+    elsewhere = _open(key, item_id, there[1])
+    if elsewhere in [kind.clean(words, draft=True) for words in own if isinstance(words, dict)]:
+        return None
+    set_aside = uuid.uuid4()
+    _write(session, owner_id, kind, set_aside, key, elsewhere)
+    return set_aside
 
 
 def _write(

@@ -217,8 +217,9 @@ class EditorState(AppState):
             return rx.redirect(routes.entry(self._saved_id))
         values = {"title": form.get("title", ""), "body": form.get("body")}
         entry_page = await self.get_state(EntryState)
-        entry_id, shared_with, kept_apart = await entry_page._save_and_show(
-            viewer, self.entry_id, values, self._based_on
+        seen = self._draft_seen if self._draft_seen_known else drafts.ANYONES
+        entry_id, shared_with, kept_apart, set_aside = await entry_page._save_and_show(
+            viewer, self.entry_id, values, self._based_on, seen
         )
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
@@ -240,6 +241,11 @@ class EditorState(AppState):
             )
         else:
             self._saved_notice = self._t("Entry saved. It is private until you share it.")
+        if set_aside:
+            self._saved_notice += " " + self._t(
+                "The words written meanwhile in another tab or on another device are kept as a "
+                "separate draft in your journal."
+            )
         self._flash(self._saved_notice)
         return rx.redirect(routes.entry(entry_id))
 

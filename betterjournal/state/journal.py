@@ -144,23 +144,37 @@ def _entry_to_read(session: Session, *, owner_id, item_id: object):
     return item, shares, drafts.exists(session, owner_id=owner_id, item_id=item.id)
 
 
-def _save_and_open(session: Session, *, owner_id, item_id: object, values: object, based_on: Version | None):
+def _save_and_open(
+    session: Session,
+    *,
+    owner_id,
+    item_id: object,
+    values: object,
+    based_on: Version | None,
+    draft_seen: object = drafts.ANYONES,
+):
     """Save an entry and read it back as its page shows it: one unit of work. Returns the
-    entry, its shares, and why the words became a new entry instead (None: they didn't).
+    entry, its shares, why the words became a new entry instead (None: they didn't), and
+    whether words another tab wrote into its draft since this editor saw it were kept as a
+    draft of their own (`draft_seen`: see drafts.save).
 
     If another device or tab saved or deleted the entry since this editor opened it,
     nothing is lost: the other version stays as it is (or deleted), and these words become
-    a new, private entry (the draft they were autosaved in goes, and any copy of them kept
-    apart as a draft of its own: they are saved now)."""
+    a new, private entry. Either way the draft they were autosaved in goes, and any copy of
+    them kept apart as a draft of its own: they are saved now."""
+    set_aside = drafts.set_aside_before_saving(
+        session, owner_id=owner_id, kind=KIND, item_id=item_id, seen=draft_seen, values=values
+    )
+    elsewhere = None
     try:
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on)
-    except EditedElsewhere as elsewhere:
+    except EditedElsewhere as edited:
+        elsewhere = edited
         drafts.discard(session, owner_id=owner_id, item_id=uuid.UUID(str(item_id)))
         item_id = uuid.uuid4()
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
-        drafts.discard_copies(session, owner_id=owner_id, kind=KIND, values=values)
-        return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), elsewhere
-    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), None
+    drafts.discard_copies(session, owner_id=owner_id, kind=KIND, values=values)
+    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), elsewhere, set_aside is not None
 
 
 JUST_SAVED_SECONDS = 10.0
@@ -203,14 +217,20 @@ class EntryState(AppState):
             self.loaded = True
 
     async def _save_and_show(
-        self, viewer: Viewer, item_id: object, values: object, based_on: Version | None
-    ) -> tuple[str, list[str], EditedElsewhere | None]:
+        self, viewer: Viewer, item_id: object, values: object, based_on: Version | None, draft_seen: object
+    ) -> tuple[str, list[str], EditedElsewhere | None, bool]:
         """Save the editor's entry and fill this page's state in the same reply, so the saved
         entry is on screen as soon as the save answers. Returns the entry's id, the names
-        of the clinicians it is shared with (an edit of a shared entry stays shared), and
-        why the words became a new entry (saved or deleted elsewhere meanwhile), if they did."""
-        item, shares, kept_apart = await in_session(
-            _save_and_open, owner_id=viewer.user_id, item_id=item_id, values=values, based_on=based_on
+        of the clinicians it is shared with (an edit of a shared entry stays shared), why the
+        words became a new entry (saved or deleted elsewhere meanwhile), if they did, and
+        whether another tab's words were kept as a draft of their own (_save_and_open)."""
+        item, shares, kept_apart, set_aside = await in_session(
+            _save_and_open,
+            owner_id=viewer.user_id,
+            item_id=item_id,
+            values=values,
+            based_on=based_on,
+            draft_seen=draft_seen,
         )
         self.reset()
         await self._present(item, shares)
@@ -218,7 +238,7 @@ class EntryState(AppState):
         # Clinicians who have it open see the new words at once.
         shared = [share for share in shares if share.shared_at is not None]
         live.recheck_people([share.clinician_id for share in shared])
-        return self.entry_id, [share.clinician_name for share in shared], kept_apart
+        return self.entry_id, [share.clinician_name for share in shared], kept_apart, set_aside
 
     async def _present(self, item: OwnItem, shares: list[Share]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]

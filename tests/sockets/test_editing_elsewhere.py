@@ -172,6 +172,44 @@ async def test_words_set_aside_then_saved_as_a_new_entry_leave_no_copy_in_the_dr
         assert drafts.every_draft(session, owner_id=owner) == []
 
 
+async def test_saving_in_one_tab_keeps_the_words_another_tab_wrote_into_the_draft_since(
+    running_app: RunningApp,
+) -> None:
+    """Walk-through: one entry open in two tabs. A typed; B typed (A's words kept apart, as
+    B was told); A saved. Saving ended the entry's draft, which held B's words: they were
+    gone, from the drafts, the entry and the archive, while B still showed "Draft saved".
+    Now A's save keeps them as a draft of their own first, and says so; the copy of A's
+    words kept apart goes, as they are saved."""
+    app = running_app
+    a_cookie, b_cookie = await _signed_in_twice(app, "saved-over")
+    async with connected(app, a_cookie) as a, connected(app, b_cookie) as b:
+        entry = await write_entry(app, a, "saved-over")
+        await _open(a, entry.id)
+        await _open(b, entry.id)
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
+        a_words, b_words = app.marker("a-words"), app.marker("b-words")
+        await a.exchange(handler_name(EditorState, "edit_body"), {"value": a_words}, **where)
+        typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
+        assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+        # A taps Save with the words on its screen, its last autosave before B typed.
+        saved = await a.exchange(
+            handler_name(EditorState, "save_entry"), save_payload(entry.title, a_words), **where
+        )
+        assert redirect_targets(saved) == [routes.entry(entry.id)]
+        loaded = await a.exchange(
+            handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
+        )
+        assert state_of(loaded, AppState).get("notice") == (
+            "Entry saved. It is private until you share it. The words written meanwhile in another tab "
+            "or on another device are kept as a separate draft in your journal."
+        )
+        assert await _words(a, entry.id) == (entry.title, a_words)
+    with app.core(), session_scope() as session:
+        owner = session.exec(select(User.id).where(col(User.email).startswith("saved-over-"))).one()
+        kept = [d.fields["body"] for d in drafts.every_draft(session, owner_id=owner)]
+    assert kept == [b_words]
+
+
 async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
     running_app: RunningApp,
 ) -> None:
