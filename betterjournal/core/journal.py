@@ -88,14 +88,15 @@ def search_own(
     show: object = SHOW_ALL,
     older: Cursor | None = None,
 ) -> Page[OwnItem]:
-    """One page of the owner's entries that contain `query` (case and accents aside) and are
-    shared or private as `show` asks, newest first.
+    """One page of the owner's entries that contain every word of `query` (in any order, in
+    the title or the text, case and accents aside) and are shared or private as `show`
+    asks, newest first.
 
     There is no index of the words: the owner's entries are read a page at a time (the
     platform's own query, keyed on the owner) and decrypted in memory only to be compared,
     so a search can only ever reach the owner's own entries.
     """
-    wanted, which = folded(clean_query(query)), clean_show(show)
+    wanted, which = folded(clean_query(query)).split(), clean_show(show)
     found: list[OwnItem] = []
     cursor = older
     while True:
@@ -111,9 +112,14 @@ def search_own(
         cursor = page.older
 
 
-def _matches(item: OwnItem, wanted: str, which: str) -> bool:
+def _matches(item: OwnItem, wanted: list[str], which: str) -> bool:
     if which == SHOW_SHARED and not item.shared_with:
         return False
     if which == SHOW_PRIVATE and item.shared_with:
         return False
-    return not wanted or any(wanted in folded(item.fields[name]) for name in KIND.field_names)
+    if not wanted:
+        return True
+    # Every word, anywhere ("meeting mom" found nothing in "the meeting and about mom": a
+    # walk-through); a phrase still finds itself.
+    text = "\n".join(folded(item.fields[name]) for name in KIND.field_names)
+    return all(word in text for word in wanted)

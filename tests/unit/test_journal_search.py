@@ -42,6 +42,27 @@ def test_search_finds_only_the_owners_entries_case_and_accents_aside(db) -> None
     assert _found(db.client_b.id, "see") == []
 
 
+def test_a_search_of_several_words_finds_the_entries_holding_each_of_them(db) -> None:
+    """Walk-through: "meeting mom" found nothing, though an entry held "the meeting and
+    about mom"; only the exact phrase did."""
+    with session_scope() as session:
+        both = new_entry(
+            session,
+            owner_id=db.client_a.id,
+            title="Sleep",
+            body="I kept thinking of the meeting and about Mom.",
+        )
+        titled = new_entry(
+            session, owner_id=db.client_a.id, title="Work meeting", body="My manager seemed anxious."
+        )
+        new_entry(session, owner_id=db.client_a.id, body="Only the meeting today.")
+    assert _found(db.client_a.id, "meeting mom") == [both]
+    assert _found(db.client_a.id, "  MOM   meeting ") == [both]  # any order, any spacing
+    assert _found(db.client_a.id, "the meeting and") == [both]  # a phrase still finds itself
+    assert _found(db.client_a.id, "manager anxious work") == [titled]  # the title and the text
+    assert _found(db.client_a.id, "meeting dad") == []
+
+
 def test_search_filters_shared_and_private(db) -> None:
     with session_scope() as session:
         link(session, client_id=db.client_a.id, clinician_id=db.clinician_a.id)
