@@ -21,7 +21,14 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, form, words_input
-from betterjournal.components.inputs import choice_chip, number_grid, radio_button, radio_row
+from betterjournal.components.inputs import (
+    ask_first,
+    choice_chip,
+    number_grid,
+    radio_button,
+    radio_row,
+    removing_button,
+)
 from betterjournal.components.items import edit_and_delete, share_controls, who_sees_edits
 from betterjournal.components.layout import (
     WhenNear,
@@ -623,18 +630,23 @@ def _tag_row(tag: Any) -> rx.Component:
     )
 
 
-def _scale_line(words: Any, name: Any, remove: Any) -> rx.Component:
-    """A scale on a list of them, with its Remove (the client's list, the clinician's)."""
+def _scale_line(words: Any, scale: Any, remove: Any, what_goes: Any) -> rx.Component:
+    """A scale on a list of them, with its Remove (the client's list, the clinician's), which
+    asks first and says what goes with it (a walk-through lost a scale's values at a tap)."""
     return rx.hstack(
         rx.text(words),
         rx.spacer(),
-        rx.button(
+        ask_first(
             tr("Remove"),
+            dialog_id="remove-scale-" + scale.id,
+            question=tr("Remove the scale {name}?", name=scale.name),
+            explanation=what_goes,
+            keep=tr("Keep it"),
+            go_ahead=removing_button(tr("Remove"), on_click=remove),
             size="2",
             variant="soft",
             color_scheme="gray",
-            on_click=remove,
-            aria_label=tr("Remove the scale {name}", name=name),
+            aria_label=tr("Remove the scale {name}", name=scale.name),
         ),
         align="center",
         wrap="wrap",
@@ -648,7 +660,15 @@ def _scale_row(scale: Any) -> rx.Component:
         tr("{name} (private)", name=scale.name),
         tr("{name} (suggested by your clinician)", name=scale.name),
     )
-    return _scale_line(words, scale.name, CheckInsState.remove_own_scale(scale.id))
+    return _scale_line(
+        words,
+        scale,
+        CheckInsState.remove_own_scale(scale.id),
+        tr(
+            "It leaves your check-in, and what you rated on it no longer shows in your check-ins "
+            "or charts. Adding a scale of the same name later starts afresh."
+        ),
+    )
 
 
 def _tags_and_scales() -> rx.Component:
@@ -836,7 +856,13 @@ def client_check_ins_page() -> rx.Component:
                     rx.foreach(
                         ClientCheckInsState.scales,
                         lambda scale: _scale_line(
-                            scale.name, scale.name, ClientCheckInsState.remove_scale(scale.id)
+                            scale.name,
+                            scale,
+                            ClientCheckInsState.remove_scale(scale.id),
+                            tr(
+                                "It leaves your client's check-in, and you no longer see what they "
+                                "rated on it."
+                            ),
                         ),
                     ),
                     _name_form(

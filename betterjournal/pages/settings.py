@@ -254,13 +254,23 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool, form_id: str) -> rx.
     )
 
 
-def _section(title, *children: rx.Component, on_submit, button, working: Any = False) -> rx.Component:
+def _section(
+    title, *children: rx.Component, on_submit, button, working: Any = False, removes: bool = False
+) -> rx.Component:
+    """A form of its own under `title`; one that `removes` something for good has the red
+    outline of the app's other removing buttons (a walk-through: "Delete my account" was
+    the page's green, like every other button)."""
+    submit = (
+        rx.button(button, type="submit", size="3", loading=working, variant="outline", color_scheme="red")
+        if removes
+        else rx.button(button, type="submit", size="3", loading=working)
+    )
     return rx.el.section(
         form(
             rx.vstack(
                 rx.heading(title, as_="h2", size="4"),
                 *children,
-                rx.button(button, type="submit", size="3", loading=working),
+                submit,
                 spacing="3",
                 width="100%",
             ),
@@ -496,6 +506,7 @@ def your_data_page() -> rx.Component:
                     on_submit=[YourDataState.begin_delete, YourDataState.delete_account],
                     button=tr("Delete my account"),
                     working=YourDataState.deleting,
+                    removes=True,
                 ),
                 spacing="5",
                 width="100%",

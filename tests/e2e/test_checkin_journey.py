@@ -13,6 +13,8 @@ from appserver import RunningApp
 from people import register, sign_in
 from playwright.sync_api import Page, expect
 
+from betterjournal import routes
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "river-stone-cedar-1984"
@@ -317,3 +319,38 @@ def test_a_first_check_in_made_offline_is_saved_when_the_connection_is_back(open
     phone.context.set_offline(False)
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_have_count(1)
+
+
+def test_removing_a_scale_of_ones_own_asks_first_and_says_what_goes(open_phone, running_app) -> None:
+    """Walk-through: one tap on Remove beside a scale of the client's own took away every
+    value rated on it, with no question and no way back."""
+    phone = open_phone()
+    page = phone.page
+    email = f"own-scale-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Robin", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    phone.goto(routes.CHECK_INS)
+    page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headache")
+    page.get_by_role("button", name="Add scale").click()
+    expect(page.get_by_text("Headache (private)")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="6", exact=True).click()
+    page.get_by_text("More (optional)").click()
+    headache = page.get_by_role("radiogroup", name="Headache (private)")
+    headache.get_by_role("radio", name="7", exact=True).click()
+    expect(headache.get_by_role("radio", name="7", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()
+
+    question = page.get_by_role("alertdialog", name="Remove the scale Headache?")
+    page.get_by_role("button", name="Remove the scale Headache").click()
+    expect(question).to_contain_text("no longer shows in your check-ins or charts")
+    question.get_by_role("button", name="Keep it").click()
+    expect(question).to_be_hidden()
+    expect(page.get_by_text("Headache (private)")).to_be_visible()
+    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Remove the scale Headache").click()
+    question.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("status").filter(has_text="Scale removed.")).to_be_visible()
+    expect(page.get_by_text("Headache (private)")).to_have_count(0)

@@ -170,6 +170,11 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
 
     # Deleting asks for the box to be ticked and the password again; nothing goes before.
     delete = page.get_by_role("button", name="Delete my account")
+    # Marked as removing for good (red), not the page's own colour as every other button.
+    expect(delete).to_have_attribute("data-accent-color", "red")
+    expect(page.get_by_role("button", name="Download all my data")).not_to_have_attribute(
+        "data-accent-color", "red"
+    )
     page.get_by_label("Current password").fill(PASSWORD)
     delete.click()
     expect(page.get_by_role("alert").filter(has_text="Tick the box to confirm")).to_be_visible()

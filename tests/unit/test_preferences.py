@@ -68,7 +68,7 @@ def test_a_browsers_other_name_for_a_listed_zone_is_that_zone(db: People) -> Non
 def test_a_zone_outside_the_list_is_named_by_its_city_in_the_persons_language() -> None:
     from betterjournal.state.settings import zone_choices
 
-    for language, expected in ((ENGLISH, "Paris time"), (FRENCH, "Heure locale\u00a0: Paris")):
+    for language, expected in ((ENGLISH, "Paris time"), (FRENCH, "Fuseau horaire\u00a0: Paris")):
         choices = zone_choices(Reader(language), "Europe/Paris")
         assert choices[-1].value == "Europe/Paris" and choices[-1].label == expected
         assert len(choices) == len(TIME_ZONE_CHOICES) + 1
