@@ -21,6 +21,15 @@ PASSWORD = "river-stone-cedar-1984"
 ZONE = ZoneInfo("America/Toronto")  # the phones' time zone (conftest's default)
 
 
+def _signed_in_client(open_phone, running_app: RunningApp, label: str):
+    """A new client, Robin, signed in on a phone of their own."""
+    phone = open_phone()
+    email = f"{label}-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Robin", PASSWORD)
+    sign_in(phone, email, PASSWORD)
+    return phone
+
+
 def _chart_traces(page: Page) -> list[dict]:
     """What the browser holds for the chart: each trace's name, x and y (the figure's data)."""
     # Polled from here: wait_for_function evaluates a string, which the app's CSP refuses.
@@ -267,11 +276,8 @@ def test_the_form_is_drawn_only_once_the_check_in_is_opened(browser, running_app
 def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, running_app) -> None:
     """Walk-through: offline, a tapped mood changed nothing on screen (the tap waits for the
     connection); after 2, 5 and 3, the 5 looked chosen and the 3 was saved."""
-    phone = open_phone()
+    phone = _signed_in_client(open_phone, running_app, "offline-mood")
     page = phone.page
-    email = f"offline-mood-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Robin", PASSWORD)
-    sign_in(phone, email, PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     mood = page.get_by_role("radiogroup", name="Mood")
     mood.get_by_role("radio", name="8", exact=True).click()
@@ -300,11 +306,8 @@ def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, ru
 def test_a_first_check_in_made_offline_is_saved_when_the_connection_is_back(open_phone, running_app) -> None:
     """Walk-through: offline, a first check-in's tapped mood left "Save check-in" disabled
     (the server, which would have enabled it, was out of reach): nothing could be saved."""
-    phone = open_phone()
+    phone = _signed_in_client(open_phone, running_app, "offline-first")
     page = phone.page
-    email = f"offline-first-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Robin", PASSWORD)
-    sign_in(phone, email, PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     mood = page.get_by_role("radiogroup", name="Mood")
     expect(mood.get_by_role("radio", name="6", exact=True)).to_be_visible()
@@ -324,11 +327,8 @@ def test_a_first_check_in_made_offline_is_saved_when_the_connection_is_back(open
 def test_removing_a_scale_of_ones_own_asks_first_and_says_what_goes(open_phone, running_app) -> None:
     """Walk-through: one tap on Remove beside a scale of the client's own took away every
     value rated on it, with no question and no way back."""
-    phone = open_phone()
+    phone = _signed_in_client(open_phone, running_app, "own-scale")
     page = phone.page
-    email = f"own-scale-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Robin", PASSWORD)
-    sign_in(phone, email, PASSWORD)
     phone.goto(routes.CHECK_INS)
     page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headache")
     page.get_by_role("button", name="Add scale").click()

@@ -48,6 +48,21 @@ async def _words(tab: EventClient, entry_id: str) -> tuple[str, str]:
     return shown.get("title", ""), shown.get("body", "")
 
 
+async def _typed_in_both(
+    app: RunningApp, a: EventClient, b: EventClient, entry_id: str
+) -> tuple[dict[str, Any], str, str]:
+    """The entry open in tabs A and B; A types, then B (A's words are kept apart, and B is
+    told). The editor's page, and the words typed in A and in B."""
+    await _open(a, entry_id)
+    await _open(b, entry_id)
+    where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry_id}}
+    a_words, b_words = app.marker("a-words"), app.marker("b-words")
+    await a.exchange(handler_name(EditorState, "edit_body"), {"value": a_words}, **where)
+    typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
+    assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+    return where, a_words, b_words
+
+
 async def _signed_in_twice(app: RunningApp, label: str) -> tuple[str, str]:
     """A new client signed in on two devices (a phone and a laptop): their two cookies."""
     email, password = f"{label}-{uuid.uuid4().hex[:8]}@example.com", new_password()
@@ -156,13 +171,7 @@ async def test_words_set_aside_then_saved_as_a_new_entry_leave_no_copy_in_the_dr
     a_cookie, b_cookie = await _signed_in_twice(app, "twin-tabs")
     async with connected(app, a_cookie) as a, connected(app, b_cookie) as b:
         entry = await write_entry(app, a, "twin-tabs")
-        await _open(a, entry.id)
-        await _open(b, entry.id)
-        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
-        a_words, b_words = app.marker("a-words"), app.marker("b-words")
-        await a.exchange(handler_name(EditorState, "edit_body"), {"value": a_words}, **where)
-        typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
-        assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+        _where, a_words, b_words = await _typed_in_both(app, a, b, entry.id)
         assert (await _save(b, entry.id, entry.title, b_words))[0] == entry.id
         kept_apart, notice = await _save(a, entry.id, entry.title, a_words)
         assert kept_apart != entry.id and "saved as a new entry" in notice
@@ -184,13 +193,7 @@ async def test_saving_in_one_tab_keeps_the_words_another_tab_wrote_into_the_draf
     a_cookie, b_cookie = await _signed_in_twice(app, "saved-over")
     async with connected(app, a_cookie) as a, connected(app, b_cookie) as b:
         entry = await write_entry(app, a, "saved-over")
-        await _open(a, entry.id)
-        await _open(b, entry.id)
-        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry.id}}
-        a_words, b_words = app.marker("a-words"), app.marker("b-words")
-        await a.exchange(handler_name(EditorState, "edit_body"), {"value": a_words}, **where)
-        typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
-        assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
+        where, a_words, b_words = await _typed_in_both(app, a, b, entry.id)
         # A taps Save with the words on its screen, its last autosave before B typed.
         saved = await a.exchange(
             handler_name(EditorState, "save_entry"), save_payload(entry.title, a_words), **where
