@@ -134,6 +134,23 @@ def _discard_button(label: Text, question: Text, explanation: Text, action: Text
     )
 
 
+def _unfinished() -> rx.Component:
+    """An empty new entry: the newest unfinished one, one tap away (its words are a draft)."""
+    return rx.cond(
+        EditorState.unfinished_id != "",
+        rx.callout(
+            rx.text(
+                EditorState.unfinished_line,
+                " ",
+                rx.link(tr("Continue it"), href=routes.WRITE + "?id=" + EditorState.unfinished_id),
+            ),
+            icon="file-pen-line",
+            color_scheme="gray",
+            width="100%",
+        ),
+    )
+
+
 def _form() -> rx.Component:
     return form(
         labelled_field(
@@ -219,7 +236,7 @@ def _form() -> rx.Component:
 def write_page() -> rx.Component:
     return page_shell(
         EditorGate.create(
-            _form(),
+            rx.fragment(_unfinished(), _form()),
             # Refused (not the client's, or an id the server never handed out), or loading.
             unavailable_or_loading(
                 EditorState.editor_unavailable,

@@ -13,11 +13,11 @@ from betterjournal.core.errors import CoreError, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, parse_id
 from betterjournal.db import in_session
-from betterjournal.models import Editing, Role, Version, Viewer
+from betterjournal.models import DraftItem, Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import who_sees_edits
 from betterjournal.state.journal import EntryState
-from betterjournal.views import editing_shared_line
+from betterjournal.views import card_title, editing_shared_line
 
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
@@ -26,13 +26,16 @@ ISSUED_KEPT = 8
 
 def _open_for_editing(
     session, *, owner_id: uuid.UUID, item_id: str, issued: bool
-) -> tuple[Editing, list[str]]:
-    """The editor's words, and who sees the entry once saved (its clinicians, if shared)."""
+) -> tuple[Editing, list[str], DraftItem | None]:
+    """The editor's words, who sees the entry once saved (its clinicians, if shared), and for
+    an empty new entry the newest unfinished one, whose words may be what the person is back
+    to write (a walk-through: leaving Write mid-entry, then Write again, showed an empty page)."""
     opened = drafts.open_for_editing(session, owner_id=owner_id, kind=KIND, item_id=item_id, issued=issued)
     if opened.is_new:
-        return opened, []
+        unfinished = [] if opened.from_draft else drafts.list_new(session, owner_id=owner_id, kind=KIND)
+        return opened, [], next((draft for draft in unfinished if not draft.of_saved), None)
     parsed = uuid.UUID(item_id)
-    return opened, sharing.shared_with(session, owner_id=owner_id, item_ids=[parsed]).get(parsed, [])
+    return opened, sharing.shared_with(session, owner_id=owner_id, item_ids=[parsed]).get(parsed, []), None
 
 
 class EditorState(AppState):
@@ -50,6 +53,9 @@ class EditorState(AppState):
     body: str = ""
     is_new: bool = True
     shared_line: str = ""  # "Shared with …: once you save, they see your changes." ("" if private)
+    # An empty new entry: the newest unfinished one, offered ("" for none).
+    unfinished_id: str = ""
+    unfinished_line: str = ""
     draft_status: str = ""
     draft_failed: bool = False
     editor_ready: bool = False
@@ -76,6 +82,7 @@ class EditorState(AppState):
         self._saw_draft(None)
         self._draft_seen_known = False
         self.entry_id, self.title, self.body, self.shared_line = "", "", "", ""
+        self.unfinished_id, self.unfinished_line = "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
         self.draft_status, self.draft_failed = "", False
         self._draft_problem = ""
@@ -102,7 +109,7 @@ class EditorState(AppState):
         # The same item again (a reconnect, a reload) keeps the form on screen as it is:
         # the page sends the words it still holds once this load is done.
         try:
-            opened, shared_with = await in_session(
+            opened, shared_with, unfinished = await in_session(
                 _open_for_editing, owner_id=viewer.user_id, item_id=entry_id, issued=entry_id in self._issued
             )
         except NotFound:
@@ -114,7 +121,17 @@ class EditorState(AppState):
         if not self._draft_seen_known:  # and the draft they last saw (written since: kept apart)
             self._saw_draft(opened.draft_at)
             self._draft_seen_known = True
-        self.shared_line = editing_shared_line(shared_with, self._reader())  # saving shows them the words
+        reader = self._reader()
+        self.shared_line = editing_shared_line(shared_with, reader)  # saving shows them the words
+        if unfinished is None:
+            self.unfinished_id, self.unfinished_line = "", ""
+        else:
+            self.unfinished_id = str(unfinished.item_id)
+            self.unfinished_line = reader.t(
+                "You have an unfinished entry: {title} ({when}).",
+                title=card_title(KIND.name, unfinished.fields, reader, unfinished.updated_at),
+                when=reader.recent(unfinished.updated_at),
+            )
         if not opened.is_new:
             self._held_path = routes.WRITE
             self._keep_current()

@@ -256,6 +256,26 @@ def test_words_typed_just_before_leaving_the_page_are_kept(writer, running_app) 
     expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
+def test_write_again_after_leaving_offers_the_unfinished_entry(writer, running_app) -> None:
+    """Walk-through: leaving Write mid-entry and tapping Write again opened an empty page,
+    the words only under Journal › Drafts. The empty new entry offers them, one tap away."""
+    page = writer.page
+    words = running_app.marker("unfinished") + " the start of something."
+    tap_write(page)
+    page.get_by_label("Title (optional)").fill("Half a thought")
+    page.get_by_label("Your entry").fill(words)
+    expect(status(page, "Draft saved")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    tap_write(page)
+    expect(page.get_by_role("heading", name="New entry")).to_be_visible()
+    expect(page.get_by_label("Your entry")).to_have_value("")
+    expect(page.get_by_text(re.compile(r"You have an unfinished entry: Half a thought \(Today, "))).to_be_visible()
+    page.get_by_role("link", name="Continue it").click()
+    expect(page.get_by_label("Your entry")).to_have_value(words)
+    expect(page.get_by_label("Title (optional)")).to_have_value("Half a thought")
+    expect(page.get_by_role("link", name="Continue it")).to_be_hidden()  # this is that entry
+
+
 def test_words_typed_as_write_is_tapped_again_go_to_no_other_entry(writer, running_app) -> None:
     """Tapping Write while writing: the page's address changes at once, but the last form
     stays on screen a moment until the new editor replaces it (longer on a slow phone).
