@@ -89,8 +89,12 @@ def dismiss_button(label: Any, on_click: Any, **props) -> rx.Component:
         title=label,
         variant="ghost",
         color_scheme="gray",
-        min_width="2.75rem",
-        min_height="2.75rem",
+        # --tap: 44 px, and no more on a phone in large text (2.75rem was 88 px at 200 %,
+        # and with its padding took half a reminder's row)
+        min_width="var(--tap)",
+        min_height="var(--tap)",
+        padding="0",
+        margin="0",
         on_click=on_click,
         **props,
     )

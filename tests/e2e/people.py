@@ -66,6 +66,39 @@ SILENCEABLE_WEBSOCKET = """
 """
 
 
+def cut_words(page: Any, within: str = "main") -> list[str]:
+    """Ordinary words (up to 12 letters) cut across two lines though they would fit on a line
+    of the page: a box squeezed narrower than its words, which `overflow-wrap: anywhere` then
+    cuts mid-word ("Exhaus/ted"). (A heading's one long word in a 320-px window at 200 % may
+    be wider than the page itself: that one has to be cut.)"""
+    return page.evaluate(
+        """(within) => {
+            const out = [];
+            const main = document.querySelector('main');
+            const scope = document.querySelector(within);
+            const style = getComputedStyle(main);
+            const room = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+            for (let node; (node = walker.nextNode()); ) {
+                if (!node.parentElement.checkVisibility()) continue;
+                for (const word of node.data.matchAll(/[^\\s\\-\u2010-\u2014/]+/g)) {
+                    if (word[0].length > 12) continue;  // a long code or name may need cutting
+                    const range = document.createRange();
+                    range.setStart(node, word.index);
+                    range.setEnd(node, word.index + word[0].length);
+                    const boxes = [...range.getClientRects()].filter(box => box.width > 0);
+                    const lines = new Set(boxes.map(box => Math.round(box.top)));
+                    const wide = boxes.reduce((sum, box) => sum + box.width, 0);
+                    if (lines.size > 1 && wide <= room)  // it would fit on a line of the page
+                        out.push(`"${word[0]}" is cut across lines in "${node.data.slice(0, 60)}"`);
+                }
+            }
+            return out;
+        }""",
+        within,
+    )
+
+
 def wait_until_ready(page) -> None:
     """Until React has taken over the prerendered page (`<html data-hydrated>`): before
     that, a tap on a button that needs a script does nothing, so a test tapping early would

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT, RunningApp
-from people import Tab, draw_every_chart, sign_in
+from people import Tab, cut_words, draw_every_chart, sign_in
 from PIL import Image
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import select
@@ -625,7 +625,7 @@ def test_a_larger_browser_font_grows_the_text_and_nothing_spills(
         settle(page)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # "More"
         found = sideways(page) + _header_spill(page) + _overlapping(page)
-        found += _broken_words(page) + _squeezed_fields(page)
+        found += cut_words(page) + _squeezed_fields(page)
         problems += [f"{path}: {p}" for p in found]
         sign_out_words = Reader(language).t("Sign out")
         sign_out = page.get_by_role("banner").get_by_role("button", name=sign_out_words, exact=True)
@@ -692,37 +692,6 @@ def test_the_public_pages_fit_a_narrow_screen_in_the_largest_text(browser, runni
         problems += [f"{path}: {p}" for p in sideways(page) + _header_spill(page)]
     page.context.close()
     assert problems == [], report(problems)
-
-
-def _broken_words(page: Page) -> list[str]:
-    """Ordinary words (up to 12 letters) cut across two lines though they would fit on a line
-    of the page: a box squeezed narrower than its words, which `overflow-wrap: anywhere` then
-    cuts mid-word ("Exhaus/ted"). (A heading's one long word in a 320-px window at 200 % may
-    be wider than the page itself: that one has to be cut.)"""
-    return page.evaluate(
-        """() => {
-            const out = [];
-            const main = document.querySelector('main');
-            const style = getComputedStyle(main);
-            const room = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-            const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
-            for (let node; (node = walker.nextNode()); ) {
-                if (!node.parentElement.checkVisibility()) continue;
-                for (const word of node.data.matchAll(/[^\\s\\-\u2010-\u2014/]+/g)) {
-                    if (word[0].length > 12) continue;  // a long code or name may need cutting
-                    const range = document.createRange();
-                    range.setStart(node, word.index);
-                    range.setEnd(node, word.index + word[0].length);
-                    const boxes = [...range.getClientRects()].filter(box => box.width > 0);
-                    const lines = new Set(boxes.map(box => Math.round(box.top)));
-                    const wide = boxes.reduce((sum, box) => sum + box.width, 0);
-                    if (lines.size > 1 && wide <= room)  // it would fit on a line of the page
-                        out.push(`"${word[0]}" is cut across lines in "${node.data.slice(0, 60)}"`);
-                }
-            }
-            return out;
-        }"""
-    )
 
 
 def _overlapping(page: Page) -> list[str]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import PROJECT_ROOT
-from people import Tab, sign_in
+from people import Tab, cut_words, sign_in
 from playwright.sync_api import Page, expect
 from smtp_mailbox import link_in, text_of
 from sqlmodel import select
@@ -100,7 +100,7 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     # no click and no reload.
     banner = _banner(page)
     expect(banner).to_be_visible(timeout=10_000)
-    expect(banner).to_contain_text("A reminder from Betterjournal: a moment to check in?")
+    expect(banner).to_have_text("A moment to check in?Check in")
     expect(banner.get_by_role("link", name="Check in")).to_have_attribute("href", routes.CHECK_IN)
 
     # After a reload the form shows what the server holds (and the banner is still there).
@@ -121,6 +121,20 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 
+    # At 200 % text on a 320-px screen (walk-through: "reminde/r" cut mid-word, and the
+    # banner filled the first screen): whole words, and most of the screen left to the page.
+    page.set_viewport_size({"width": 320, "height": 640})
+    fonts = page.context.new_cdp_session(page)
+    fonts.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.reload()
+    expect(banner).to_be_visible()
+    assert cut_words(page, 'aside[aria-label="Reminder"]') == []
+    height = banner.bounding_box()["height"]  # type: ignore[index]
+    assert height <= 0.3 * 640, height
+    fonts.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+
     # It follows the client from page to page until dismissed, then stays away.
     _banner(page).get_by_role("button", name="Dismiss this reminder").click()
     expect(_banner(page)).to_have_count(0)
@@ -132,7 +146,7 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     # said "a moment to write? Write" above the editor) and does not come back.
     page.get_by_role("checkbox", name="Remind me to write").check()
     page.get_by_label("Time for writing reminders").fill(_hhmm(at))
-    expect(banner).to_contain_text("a moment to write?", timeout=10_000)
+    expect(banner).to_contain_text("A moment to write?", timeout=10_000)
     banner.get_by_role("link", name="Write").click()
     expect(page.get_by_role("heading", name="New entry")).to_be_visible()
     expect(_banner(page)).to_have_count(0)
