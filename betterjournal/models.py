@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, LargeBinary, String, Uuid, text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, LargeBinary, String, Uuid, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -307,6 +307,8 @@ class CareLink(SQLModel, table=True):
     client_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Who ended it, said to both afterwards (None: ended before this was kept).
+    ended_by_clinician: bool | None = Field(default=None, sa_column=Column(Boolean, nullable=True))
 
 
 # --- client items and sharing --------------------------------------------------------
@@ -856,6 +858,16 @@ class Person:
     id: str
     name: str
     linked_at: datetime
+
+
+@dataclass(frozen=True)
+class EndedLink:
+    """A care link that ended lately: with whom, when, and whether the other person ended
+    it (None: not known)."""
+
+    name: str
+    ended_at: datetime
+    by_them: bool | None
 
 
 @dataclass(frozen=True)

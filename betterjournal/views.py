@@ -18,7 +18,7 @@ from betterjournal.core import agenda, checkins, homework, worksheets
 from betterjournal.core.checkins import KIND as CHECK_IN
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.i18n import N_, Message, Reader
-from betterjournal.models import DraftItem, OwnItem, Person, Share, SharedItem
+from betterjournal.models import DraftItem, EndedLink, OwnItem, Person, Share, SharedItem
 
 PREVIEW_LENGTH = 140
 
@@ -485,6 +485,20 @@ def person_lines(people: list[Person], reader: Reader) -> list[PersonLine]:
         PersonLine(id=p.id, name=p.name, since=reader.t("Connected since {day}", day=reader.day(p.linked_at)))
         for p in people
     ]
+
+
+def ended_lines(ended: list[EndedLink], reader: Reader) -> list[str]:
+    """A connection that ended lately, one sentence each, the same on both sides."""
+    lines = []
+    for link in ended:
+        day = reader.day(link.ended_at)
+        if link.by_them is None:
+            lines.append(reader.t("Your connection with {name} ended on {day}.", name=link.name, day=day))
+        elif link.by_them:
+            lines.append(reader.t("{name} ended your connection on {day}.", name=link.name, day=day))
+        else:
+            lines.append(reader.t("You ended your connection with {name} on {day}.", name=link.name, day=day))
+    return lines
 
 
 # --- homework: worksheets as their controls and their answers ------------------------------------

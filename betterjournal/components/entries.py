@@ -80,6 +80,24 @@ def empty_state(message: Text, action: rx.Component | None = None) -> rx.Compone
     )
 
 
+def ended_connections(lines: Any) -> rx.Component:
+    """Connections that ended lately, said on both sides once the moment's notice is gone
+    (a walk-through: the other side simply found them gone)."""
+    return rx.cond(
+        lines.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("Connections ended lately"), as_="h2", size="4"),
+            rx.el.ul(
+                rx.foreach(lines, lambda line: rx.el.li(rx.text(line, size="2"))),
+                padding_left="1.25em",
+                margin="0",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def entry_body(text: str | rx.Var[str]) -> rx.Component:
     """User text, as escaped text: line breaks kept, never interpreted as HTML (INPUT-3)."""
     # The width of its place: words written right to left start at its right (app.css).

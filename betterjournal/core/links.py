@@ -22,6 +22,7 @@ from betterjournal.models import (
     AuditOutcome,
     CareLink,
     CheckInScale,
+    EndedLink,
     Invitation,
     InvitationPreview,
     Person,
@@ -31,6 +32,7 @@ from betterjournal.models import (
 )
 
 INVITATION_LIFETIME = timedelta(days=7)
+ENDED_SHOWN_FOR = timedelta(days=30)  # an ended link is said on both sides for this long
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 _CODE_LENGTH = 28  # 28 symbols of 30 ≈ 137 bits
 _CODE_GROUP = 4  # shown in groups of four: ABCD-EFGH-…
@@ -297,7 +299,7 @@ def end_link(
         if by_clinician:
             raise InvalidInput(N_("You aren't connected to that client."))
         raise InvalidInput(N_("You aren't connected to that clinician."))
-    link.ended_at = utcnow()
+    link.ended_at, link.ended_by_clinician = utcnow(), by_clinician
     session.add(link)
     actor = clinician_id if by_clinician else client_id
     sharing.revoke_all(session, owner_id=client_id, clinician_id=clinician_id, actor_id=actor)
@@ -337,6 +339,34 @@ def linked_clinicians(session: Session, *, client_id: uuid.UUID) -> list[Person]
         .order_by(col(CareLink.created_at))
     )
     return [Person(id=str(user.id), name=user.display_name, linked_at=link.created_at) for user, link in rows]
+
+
+def ended_lately(session: Session, *, user_id: uuid.UUID, role: Role) -> list[EndedLink]:
+    """The person's links that ended in the last `ENDED_SHOWN_FOR`, newest first, each with
+    the other person's name: what a client's Care team and a clinician's Clients say once
+    the moment's notice is gone. A pair connected again since is left out."""
+    mine, theirs = (
+        (CareLink.client_id, CareLink.clinician_id)
+        if role == Role.CLIENT
+        else (CareLink.clinician_id, CareLink.client_id)
+    )
+    rows = session.exec(
+        select(User.id, User.display_name, CareLink.ended_at, CareLink.ended_by_clinician)
+        .join(CareLink, col(theirs) == User.id)
+        .where(col(mine) == user_id, col(CareLink.ended_at) >= utcnow() - ENDED_SHOWN_FOR)
+        .order_by(col(CareLink.ended_at).desc())
+    ).all()
+    linked_again = set(
+        session.exec(select(theirs).where(col(mine) == user_id, col(CareLink.ended_at).is_(None))).all()
+    )
+    found, said = [], set()
+    for other_id, name, ended_at, by_clinician in rows:
+        if ended_at is None or other_id in linked_again or other_id in said:
+            continue
+        said.add(other_id)
+        by_them = None if by_clinician is None else by_clinician == (role == Role.CLIENT)
+        found.append(EndedLink(name=name, ended_at=ended_at, by_them=by_them))
+    return found
 
 
 _LINKED_CLIENTS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from betterjournal.components.entries import empty_state, loading
+from betterjournal.components.entries import empty_state, ended_connections, loading
 from betterjournal.components.forms import form
 from betterjournal.components.inputs import ask_first
 from betterjournal.components.layout import labelled_field, page_shell
@@ -119,10 +119,15 @@ def care_team_page() -> rx.Component:
             rx.foreach(CareTeamState.clinicians, _clinician_row),
             rx.cond(
                 CareTeamState.care_team_loaded,
-                empty_state(tr("You're not connected with a clinician yet.")),
+                rx.cond(
+                    CareTeamState.ended.length() > 0,  # type: ignore[attr-defined]
+                    empty_state(tr("You're not connected with a clinician now.")),
+                    empty_state(tr("You're not connected with a clinician yet.")),
+                ),
                 loading(tr("Loading your care team")),
             ),
         ),
+        ended_connections(CareTeamState.ended),
         rx.heading(tr("Add a clinician"), as_="h2", size="4"),
         _code_form(),
         heading=tr("Care team"),

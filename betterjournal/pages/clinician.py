@@ -10,6 +10,7 @@ from betterjournal.components.entries import (
     back_link,
     card_link,
     empty_state,
+    ended_connections,
     entry_body,
     loading,
     new_badge,
@@ -195,10 +196,15 @@ def clients_page() -> rx.Component:
             rx.foreach(ClientsState.clients, _client_row),
             rx.cond(
                 ClientsState.clients_loaded,
-                empty_state(tr("No clients yet. Create an invitation code and give it to your client.")),
+                rx.cond(
+                    ClientsState.ended.length() > 0,  # type: ignore[attr-defined]
+                    empty_state(tr("No client is connected with you now.")),
+                    empty_state(tr("No clients yet. Create an invitation code and give it to your client.")),
+                ),
                 loading(tr("Loading your clients")),
             ),
         ),
+        ended_connections(ClientsState.ended),
         rx.heading(tr("Invite a client"), as_="h2", size="4"),
         rx.text(
             tr(

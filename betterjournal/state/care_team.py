@@ -12,13 +12,22 @@ from betterjournal.db import in_session
 from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.views import PersonLine, person_lines
+from betterjournal.views import PersonLine, ended_lines, person_lines
+
+
+def _care_team(session, *, client_id: uuid.UUID):
+    """The clinicians connected now, and the connections that ended lately."""
+    return (
+        links.linked_clinicians(session, client_id=client_id),
+        links.ended_lately(session, user_id=client_id, role=Role.CLIENT),
+    )
 
 
 class CareTeamState(AppState):
     """The client's side: who they are connected to, and accepting an invitation."""
 
     clinicians: list[PersonLine] = []
+    ended: list[str] = []  # "Dr. Ada ended your connection on Dec 3, 2026."
     invitation_from: str = ""
     care_team_loaded: bool = False
     code_round: int = 0  # the code form's key: drawn afresh (empty) once a code is accepted
@@ -58,8 +67,9 @@ class CareTeamState(AppState):
             self.feedback_on = routes.CARE_TEAM
 
     async def _list_clinicians(self, client_id: uuid.UUID) -> None:
-        clinicians = await in_session(links.linked_clinicians, client_id=client_id)
-        self.clinicians = person_lines(clinicians, self._reader())
+        clinicians, ended = await in_session(_care_team, client_id=client_id)
+        reader = self._reader()
+        self.clinicians, self.ended = person_lines(clinicians, reader), ended_lines(ended, reader)
 
     async def _offer(self, invitation_id: uuid.UUID) -> None:
         preview = await in_session(links.preview_invitation, invitation_id=invitation_id)

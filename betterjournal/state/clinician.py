@@ -31,6 +31,7 @@ from betterjournal.views import (
     SharedView,
     WaitingLine,
     client_lines,
+    ended_lines,
     shared_card,
     shared_view,
     waiting_lines,
@@ -80,7 +81,8 @@ def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since:
     for item in found:
         shared.setdefault(str(item.owner_id), []).append(item)
     pending = links.pending_invitations(session, clinician_id=clinician_id)
-    return clients, shared, waiting, pending
+    ended = links.ended_lately(session, user_id=clinician_id, role=Role.CLINICIAN)
+    return clients, shared, waiting, pending, ended
 
 
 def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str]):
@@ -93,6 +95,7 @@ def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: li
         {str(item_id) for item_id in visible},
         homework.to_review(session, clinician_id=clinician_id),
         links.pending_invitations(session, clinician_id=clinician_id),
+        links.ended_lately(session, user_id=clinician_id, role=Role.CLINICIAN),
     )
 
 
@@ -116,6 +119,7 @@ class ClientsState(AppState):
     new_code_id: str = ""  # its invitation, in the list of codes not used yet
     code_copied: bool = False  # said next to the Copy button, where the finger is
     pending: list[PendingLine] = []  # invitation codes not used yet
+    ended: list[str] = []  # connections ended lately: "Robin ended your connection on …"
     clients_loaded: bool = False
     _held_path: str = ""
     # Per client, the shared check-ins the sparkline draws: a revoke removes one at once.
@@ -126,9 +130,10 @@ class ClientsState(AppState):
         viewer = self._viewer()
         self.new_code, self.new_code_id, self.code_copied = "", "", False
         now = utcnow()
-        clients, shared, waiting, pending = await in_session(
+        clients, shared, waiting, pending, ended = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
         )
+        self.ended = ended_lines(ended, self._reader())
         self.waiting = waiting_lines(waiting, self._reader())
         self.pending = pending_lines(pending, self._reader())
         self._drawn = {
@@ -198,7 +203,7 @@ class ClientsState(AppState):
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
         self.new_code_id, self.code_copied = "", False
-        self.waiting, self.pending = [], []
+        self.waiting, self.pending, self.ended = [], [], []
         self._drawn = {}
 
     async def _recheck_access(self, viewer_id: str) -> None:
@@ -207,9 +212,10 @@ class ClientsState(AppState):
         so nothing is audited or marked seen for a tab nobody may be looking at: new shares
         show when the page is opened again."""
         held = [reading.id for drawn in self._drawn.values() for reading in drawn]
-        clients, visible, waiting, pending = await in_session(
+        clients, visible, waiting, pending, ended = await in_session(
             _clients_and_visible, clinician_id=_uuid(viewer_id), among=held
         )
+        self.ended = ended_lines(ended, self._reader())
         self.waiting = waiting_lines(waiting, self._reader())
         self.pending = pending_lines(pending, self._reader())
         if self.new_code_id and all(line.id != self.new_code_id for line in self.pending):

@@ -356,6 +356,9 @@ async def test_a_clinician_ending_the_link_reaches_the_clients_open_care_team_pa
                 state_of(pushed, CareTeamState).get("clinicians") == []
                 and state_of(pushed, AppState).get("notice")
                 == f"You're no longer connected with {c.name}. Everything you had shared is private again."
+                # and after the notice, the page still says it (a walk-through: "not connected yet")
+                and [line.split(" on ")[0] for line in state_of(pushed, CareTeamState).get("ended") or []]
+                == [f"{c.name} ended your connection"]
             )
 
         await _pushed(client_tab, since, told)
@@ -395,6 +398,9 @@ async def test_a_client_who_leaves_goes_from_the_clinicians_open_clients_page_wi
                 and owner.id not in {p["id"] for p in clients}
                 and state_of(pushed, AppState).get("notice")
                 == f"{owner.name} is no longer connected with you."
+                # the newest of the connections that ended lately (the world's clinician has others)
+                and (state_of(pushed, ClientsState).get("ended") or [""])[0].split(" on ")[0]
+                == f"{owner.name} ended your connection"
             )
 
         await _pushed(clinician_tab, since, gone_and_said)

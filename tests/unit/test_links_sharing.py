@@ -30,6 +30,7 @@ from betterjournal.models import (
     ClientItem,
     Invitation,
     ItemShare,
+    Role,
     Share,
     SharedItem,
     utcnow,
@@ -226,6 +227,45 @@ def test_the_clinician_may_end_the_link_too_and_the_audit_names_them(db) -> None
     )
     with session_scope() as session:
         assert links.linked_clinicians(session, client_id=a) == []
+
+
+def test_an_ended_link_is_said_on_both_sides_for_a_month_and_by_whom(db) -> None:
+    """Walk-through: once a link ended, the client's Care team read "not connected with a
+    clinician yet", as if never linked, and the client vanished from the clinician's list.
+    Each side is told who ended it and when, for 30 days; a pair linked again is not."""
+    a, b, dr_a, dr_b = db.client_a, db.client_b, db.clinician_a, db.clinician_b
+    with session_scope() as session:
+        link(session, client_id=a.id, clinician_id=dr_a.id)
+        link(session, client_id=a.id, clinician_id=dr_b.id)
+        link(session, client_id=b.id, clinician_id=dr_a.id)
+        links.end_link(session, client_id=a.id, clinician_id=dr_a.id, by_clinician=True)
+        links.end_link(session, client_id=a.id, clinician_id=dr_b.id)
+        links.end_link(session, client_id=b.id, clinician_id=dr_a.id)
+        link(session, client_id=b.id, clinician_id=dr_a.id)  # linked again: nothing to say
+
+    def ended(user_id: uuid.UUID, role: Role) -> list[tuple[str, bool | None]]:
+        with session_scope() as session:
+            return [(e.name, e.by_them) for e in links.ended_lately(session, user_id=user_id, role=role)]
+
+    assert ended(a.id, Role.CLIENT) == [(dr_b.name, False), (dr_a.name, True)]  # newest first
+    assert ended(dr_a.id, Role.CLINICIAN) == [(a.name, False)]
+    assert ended(dr_b.id, Role.CLINICIAN) == [(a.name, True)]
+    assert ended(b.id, Role.CLIENT) == []
+    with session_scope() as session:
+        found = links.ended_lately(session, user_id=a.id, role=Role.CLIENT)
+    reader = Reader(FRENCH)
+    day = reader.day(found[0].ended_at)
+    assert views.ended_lines(found, reader) == [
+        f"Vous avez mis fin à votre lien avec {dr_b.name} le {day}.",
+        f"{dr_a.name} a mis fin à votre lien le {day}.",
+    ]
+    with session_scope() as session:  # a month on, it is no longer said
+        session.exec(
+            update(CareLink)
+            .where(col(CareLink.client_id) == a.id, col(CareLink.clinician_id) == dr_b.id)
+            .values(ended_at=utcnow() - links.ENDED_SHOWN_FOR - timedelta(minutes=1), ended_by_clinician=None)
+        )
+    assert ended(a.id, Role.CLIENT) == [(dr_a.name, True)]
 
 
 def test_a_share_needs_the_link_in_the_query(db) -> None:
