@@ -680,6 +680,8 @@ TASK_STATUS: dict[str, Message] = {
     "returned": N_("Returned"),
     "told": N_("You let your clinician know you couldn't do it"),  # returned, marked so
     "reviewed": N_("Reviewed"),
+    # (a walk-through: "Reviewed" alone, and the comment went unread)
+    "commented": N_("Your clinician left you a comment"),
     "overdue": N_("Overdue"),
 }
 GIVEN_STATUS: dict[str, Message] = {
@@ -692,6 +694,8 @@ GIVEN_STATUS: dict[str, Message] = {
 
 
 def _task_status(task: homework.Task) -> str:
+    if task.commented:
+        return "commented"
     return "told" if task.status == "returned" and task.marked_not_done else task.status
 
 

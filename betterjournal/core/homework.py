@@ -435,8 +435,8 @@ def _status(due_on: date | None, returned: bool, not_done: bool, reviewed: bool,
 
 
 def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, today: date) -> list[Given]:
-    """Every live assignment this clinician gave a linked client, those returned and not
-    reviewed yet first, then newest first, with where each stands. Nothing the client
+    """Every live assignment this clinician gave a linked client, in `_clinicians_order`,
+    with where each stands. Nothing the client
     wrote is read (so nothing is audited or marked seen): a returned one shows as
     returned, or as "couldn't do it" when so marked; its answers are read when the
     clinician opens it (`open_returned`)."""
@@ -493,8 +493,19 @@ def given_to(session: Session, *, clinician_id: uuid.UUID, client_id: object, to
                 not_done=row.response_id in marked,
             )
         )
-    # What is waiting for the clinician (returned, not reviewed) first; then newest first.
-    return sorted(given, key=lambda g: g.status not in ("returned", "not_done"))
+    return sorted(given, key=_clinicians_order)
+
+
+def _clinicians_order(given: Given) -> tuple[int, date]:
+    """What is waiting for the clinician (returned, not reviewed) first; then what is still
+    to do, the soonest due first (a walk-through: in the order assigned, this week's came
+    after next month's), none due last; then what is reviewed. Alike, newest first (the
+    rows' order: the sort keeps it)."""
+    if given.status in ("returned", "not_done"):
+        return 0, date.min
+    if given.status == "reviewed":
+        return 2, date.min
+    return 1, given.due_on or date.max
 
 
 @dataclass(frozen=True)
@@ -820,6 +831,7 @@ class Task:
     linked: bool = True  # still connected to the clinician who assigned it
     marked_not_done: bool = False  # its response says "couldn't do it" (returned or not)
     series_id: str = ""  # the copies of one repeated assignment share it ("": not repeated)
+    commented: bool = False  # returned, and the clinician left a comment on it
 
 
 def _task_query() -> Any:
@@ -854,6 +866,7 @@ def _task_query() -> Any:
                 )
             ),
             Assignment.series_id,
+            col(Assignment.commented_at).is_not(None),  # a comment can't be empty
         )
         .join(User, col(User.id) == Assignment.clinician_id)
         .outerjoin(ItemShare, live_share)
@@ -912,6 +925,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
         marked,
         linked,
         series_id,
+        commented,
     ) in rows:
         if shared_at is not None:
             status = "reviewed" if reviewed_at is not None else "returned"
@@ -932,6 +946,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 linked=bool(linked),
                 marked_not_done=bool(marked),
                 series_id=str(series_id or ""),
+                commented=bool(commented) and shared_at is not None,
             )
         )
     return tasks

@@ -823,6 +823,7 @@ def worksheets_page() -> rx.Component:
             ),
             on_submit=WorksheetsState.save_template,
             reset_on_submit=False,  # a refusal keeps the title and explanation typed
+            key=WorksheetsState.builder_round,  # saved: drawn afresh, empty
         ),
         rx.link(tr("Back to your clients"), href=routes.CLIENTS),
         heading=tr("Your worksheets"),

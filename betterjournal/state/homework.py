@@ -764,6 +764,7 @@ class WorksheetsState(AppState):
     draft_fields: list[Choice] = []  # the fields added so far: label, and type in words
     type_choices: list[Choice] = []
     loaded: bool = False
+    builder_round: int = 0  # the title form's key: drawn afresh (empty) once a worksheet is saved
     _draft: list[dict[str, str]] = []
 
     @guarded(Role.CLINICIAN)
@@ -806,9 +807,14 @@ class WorksheetsState(AppState):
             "explanation": values.get("explanation", ""),
             "fields": list(self._draft),
         }
+        if self._second_tap(self._draft, "save"):  # (it said "Add at least one field" over "saved")
+            return
         await in_session(homework.save_template, clinician_id=viewer.user_id, definition=definition)
         self._draft = []
+        # An empty builder: the title and explanation left on screen looked unsaved.
+        self.builder_round += 1
         self.notice = self._t("Worksheet saved in your library. You can assign it to any of your clients.")
+        self._added("save")
         await self._reload(viewer.user_id)
 
     @guarded(Role.CLINICIAN)

@@ -312,6 +312,15 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     page.reload()
     expect(page.get_by_text("Good noticing. Let's look at the evidence together.")).to_be_visible()
     expect(page.get_by_text("Seen on", exact=False)).to_be_visible()
+    # Back on the list, its card says there is a comment (a walk-through read "Reviewed"
+    # alone there, and the comment went unread).
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    returned_card = (
+        page.get_by_role("region", name="Returned to your clinician")
+        .get_by_role("link")
+        .filter(has_text="Thought record")
+    )
+    expect(returned_card).to_contain_text("Your clinician left you a comment")
 
     # A worksheet the clinician builds: two fields, saved in the library, assigned.
     desk.goto(url + "/worksheets")
@@ -325,8 +334,14 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(desk.get_by_text("How it went")).to_be_visible()
     desk.get_by_label("Title", exact=True).fill("Weekly walk")
     desk.get_by_label("Explanation for your client (optional)").fill("A short walk, then a few words.")
-    desk.get_by_role("button", name="Save worksheet").click()
+    desk.get_by_role("button", name="Save worksheet").dblclick()  # a double tap saves it once
     expect(desk.get_by_role("status").filter(has_text="Worksheet saved in your library.")).to_be_visible()
+    # The builder is empty again (its title left on screen looked unsaved), and the second tap
+    # said nothing ("Add at least one field" replaced "saved").
+    expect(desk.get_by_label("Title", exact=True)).to_have_value("")
+    expect(desk.get_by_label("Explanation for your client (optional)")).to_have_value("")
+    expect(desk.get_by_role("alert")).to_have_count(0)
+    expect(desk.get_by_role("main").get_by_text("Weekly walk", exact=True)).to_have_count(1)
     desk.goto(url + "/clients")
     wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Sam").click()

@@ -416,6 +416,16 @@ def _statuses(db: People, clinician: Any = None) -> list[str]:
         ]
 
 
+def test_the_clinicians_list_shows_the_soonest_due_first(db: People) -> None:
+    """Walk-through: the clinician's list of a client's homework was in the order assigned,
+    so this week's came after next month's. Still to do: the soonest due first, none due last."""
+    _linked(db)
+    made = {due: _assign(db, due_on=due) for due in ("2026-12-20", "", "2026-12-03", "2026-12-10")}
+    with session_scope() as session:
+        listed = homework.given_to(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, today=TODAY)
+    assert [g.id for g in listed] == [str(made[due]) for due in ("2026-12-03", "2026-12-10", "2026-12-20", "")]
+
+
 def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> None:
     _linked(db)
     assignment = _assign(db, due_on="2026-12-03")
