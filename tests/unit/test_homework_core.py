@@ -422,8 +422,11 @@ def test_the_clinicians_list_shows_the_soonest_due_first(db: People) -> None:
     _linked(db)
     made = {due: _assign(db, due_on=due) for due in ("2026-12-20", "", "2026-12-03", "2026-12-10")}
     with session_scope() as session:
-        listed = homework.given_to(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, today=TODAY)
-    assert [g.id for g in listed] == [str(made[due]) for due in ("2026-12-03", "2026-12-10", "2026-12-20", "")]
+        listed = homework.given_to(
+            session, clinician_id=db.clinician_a.id, client_id=db.client_a.id, today=TODAY
+        )
+    soonest_first = ("2026-12-03", "2026-12-10", "2026-12-20", "")
+    assert [g.id for g in listed] == [str(made[due]) for due in soonest_first]
 
 
 def test_a_response_is_invisible_to_the_clinician_until_returned(db: People) -> None:
