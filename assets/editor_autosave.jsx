@@ -25,6 +25,7 @@ import { useLocation } from "react-router";
 import { EventLoopContext } from "$/utils/context-registry";
 import { ReflexEvent } from "$/utils/state";
 import { counted } from "$/public/forms.jsx";
+import { handOver } from "$/public/unsent_words.jsx";
 
 // The words typed into the open editor that the server has not confirmed yet:
 // {entryId, title, body, at}. Module-level, so they outlive a remount of the form.
@@ -315,6 +316,12 @@ export function DraftStatus({
       if (current?.entryId === entryId) {
         current = null;
       }
+      // The form goes with words the server has not confirmed: should this be because the
+      // session ended (the sign-in page, or the page signed out), those words can still be
+      // copied there (assets/unsent_words.jsx).
+      if (pending !== null && pending.entryId === entryId) {
+        handOver([pending.title, pending.body]);
+      }
       // Leaving this item inside the app: send what the debounce still holds. On the
       // same URL the form only remounts; the words stay to be sent again after it.
       if (pending !== null && pending.entryId === entryId && !onItemPage(writePath, entryId)) {
@@ -385,3 +392,4 @@ export function DraftStatus({
   }
   return serverStatus;
 }
+

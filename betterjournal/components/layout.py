@@ -385,6 +385,40 @@ def _admin_nav() -> rx.Component:
     )
 
 
+class UnsentWords(rx.Component):
+    """Its children when an editor's form went lately with words the server had not
+    confirmed (assets/unsent_words.jsx): the button among them copies the words."""
+
+    library = "$/public/unsent_words.jsx"
+    tag = "UnsentWords"
+
+    copied: rx.Var[str]
+
+
+def unsent_words() -> rx.Component:
+    """Words typed offline while the session ran out never reach the server: not shown once
+    signed out (on the editor's page, then on the sign-in page), but one tap copies them."""
+    return UnsentWords.create(
+        rx.callout(
+            rx.vstack(
+                rx.text(
+                    tr(
+                        "Words you typed just before you were signed out may not have been saved: the "
+                        "connection was down. Copy them now, and once you're signed in again, paste "
+                        "in what is missing."
+                    )
+                ),
+                rx.button(tr("Copy my unsaved words"), type="button", size="3"),
+                spacing="3",
+            ),
+            icon="clipboard-copy",
+            color_scheme="amber",
+            width="100%",
+        ),
+        copied=tr("Copied. Once you're signed in again, paste in what is missing."),
+    )
+
+
 def _signed_out_here() -> rx.Component:
     """Shown at once when this device's session was ended from elsewhere (state/live.py)."""
     return rx.cond(
@@ -408,9 +442,15 @@ def _signed_out_here() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True) -> rx.Component:
+def page_shell(
+    *children: rx.Component,
+    heading: Text,
+    says_offline: bool = True,
+    signed_out: rx.Component | None = None,
+) -> rx.Component:
     """A signed-in page: header with sign-out, feedback, content, footer, bottom tab bar.
-    `says_offline`: False for a page that says it in its own words (the editor)."""
+    `says_offline`: False for a page that says it in its own words (the editor).
+    `signed_out`: what the page shows instead of its content once signed out here."""
     return rx.box(
         DocumentLanguage.create(lang=LANGUAGE, chosen=AppState.language),
         LightOnPaper.create(),
@@ -449,7 +489,11 @@ def page_shell(*children: rx.Component, heading: Text, says_offline: bool = True
                 # Signed out, the page shows nothing more of the person's (a screen left
                 # open, or a phone that changed hands) and takes no words that could go
                 # nowhere.
-                rx.cond(~AppState.signed_out_here, rx.fragment(reminder_banner(), *children)),
+                rx.cond(
+                    ~AppState.signed_out_here,
+                    rx.fragment(reminder_banner(), *children),
+                    *([signed_out] if signed_out is not None else []),
+                ),
             ),
             signed_in=True,
         ),

@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.clinic_sign_in import clinic_sign_in
 from betterjournal.components.forms import KeepTyped, form_field
-from betterjournal.components.layout import BrowserTimeZone, public_shell
+from betterjournal.components.layout import BrowserTimeZone, public_shell, unsent_words
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
 from betterjournal.i18n import N_
@@ -58,6 +58,7 @@ def invitation_code_line() -> rx.Component:
 
 def sign_in_page() -> rx.Component:
     return public_shell(
+        unsent_words(),  # a session that ended while the editor was offline
         _auth_form(
             routes.API_SIGN_IN,
             tr("Sign in"),

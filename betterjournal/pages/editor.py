@@ -9,7 +9,13 @@ from betterjournal.components.entries import unavailable_or_loading
 from betterjournal.components.forms import characters_left, form, words_input
 from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.items import who_sees_edits
-from betterjournal.components.layout import OFFLINE_WORDS, WhenOffline, labelled_field, page_shell
+from betterjournal.components.layout import (
+    OFFLINE_WORDS,
+    WhenOffline,
+    labelled_field,
+    page_shell,
+    unsent_words,
+)
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.components.worksheets import prompt_links
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
@@ -259,4 +265,5 @@ def write_page() -> rx.Component:
         ),
         heading=rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry")),  # type: ignore[arg-type]
         says_offline=False,  # the draft status says it, about the words on screen
+        signed_out=unsent_words(),
     )

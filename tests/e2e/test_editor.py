@@ -159,6 +159,47 @@ def test_a_page_left_open_past_the_idle_limit_hides_the_words_and_brings_them_ba
     expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
+def test_words_typed_offline_past_the_idle_limit_can_be_copied_once_signed_out(
+    open_phone, running_app: RunningApp
+) -> None:
+    """Left for later in earlier notes: words typed offline while the session ran out never
+    reach the server (the tab learns it is signed out when the connection is back). They are
+    not shown on the signed-out page, but one tap copies them, to paste once signed in."""
+    email = f"offline-idle-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Oda Client", PASSWORD)
+    phone = open_phone()
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = phone.page
+    sign_in(phone, email)
+    tap_write(page)
+    saved = running_app.marker("saved-before")
+    body = page.get_by_label("Your entry")
+    body.press_sequentially(saved)
+    expect(status(page, "Draft saved")).to_be_visible()
+    phone.context.set_offline(True)
+    unsent = " " + running_app.marker("typed-offline") + " on the bus, no signal."
+    body.press_sequentially(unsent, delay=5)
+    expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
+    with running_app.core(), session_scope() as session:  # meanwhile, the idle limit passes
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+        session.exec(
+            update(AuthSession)
+            .where(col(AuthSession.user_id) == user_id)
+            .values(last_seen_at=utcnow() - get_settings().client_idle - timedelta(minutes=1))
+        )
+    time.sleep(2)  # a round of the session watch (1 s in the tests) ends it
+    phone.context.set_offline(False)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(unsent.strip())).to_have_count(0)  # nothing of it shown
+    page.get_by_role("button", name="Copy my unsaved words").click()
+    expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == saved + unsent
+    # Signed in again, the entry holds what was saved; the copied words go back in by hand.
+    sign_in(phone, email)
+    expect(page.get_by_label("Your entry")).to_have_value(saved)
+    expect(page.get_by_role("button", name="Copy my unsaved words")).to_have_count(0)
+
+
 def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:
     """Acceptance 2: the tab closes 300 ms after the last keystroke (the debounce would
     have sent the words 800 ms after it); the server has them, word for word, and a new
