@@ -68,11 +68,35 @@ def file_name(reader: Reader) -> str:
     return f"betterjournal-{reader.today().isoformat()}.zip"
 
 
+# Fields the app keeps as JSON text (a check-in's tags, a worksheet, its answers, an
+# agenda's lines): in the JSON file, data like the rest, not JSON inside a string (a
+# walk-through found "worksheet": "{\"builtin\": …}").
+JSON_FIELDS = frozenset({"tags", "scales", "own_scales", "worksheet", "answers", "not_done", "lines"})
+
+
+def as_data(value: Any) -> Any:
+    """`value` with every `JSON_FIELDS` text in it read as the data it holds (text that isn't
+    JSON stays as it is)."""
+    if isinstance(value, list):
+        return [as_data(part) for part in value]
+    if not isinstance(value, dict):
+        return value
+    shown = {}
+    for key, part in value.items():
+        if key in JSON_FIELDS and isinstance(part, str) and part[:1] in ("{", "["):
+            try:
+                part = json.loads(part)
+            except ValueError:
+                pass
+        shown[key] = as_data(part)
+    return shown
+
+
 def archive(data: dict[str, Any], reader: Reader) -> bytes:
     """The zip of both files."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr(JSON_NAME, json.dumps(data, ensure_ascii=False, indent=2))
+        bundle.writestr(JSON_NAME, json.dumps(as_data(data), ensure_ascii=False, indent=2))
         bundle.writestr(HTML_NAME, page(data, reader))
     return buffer.getvalue()
 

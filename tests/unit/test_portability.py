@@ -122,7 +122,7 @@ def test_the_file_holds_the_data_twice_and_the_page_runs_nothing(db) -> None:
         data = portability.everything(session, client_id=db.client_a.id)
     archive = zipfile.ZipFile(io.BytesIO(export_files.archive(data, Reader("fr-CA", "America/Montreal"))))
     assert sorted(archive.namelist()) == sorted([export_files.JSON_NAME, export_files.HTML_NAME])
-    assert json.loads(archive.read(export_files.JSON_NAME)) == data
+    assert json.loads(archive.read(export_files.JSON_NAME)) == export_files.as_data(data)
     page = archive.read(export_files.HTML_NAME).decode()
     assert "shared words" in page and "half a thought" in page
     assert HOSTILE not in page and "&lt;script&gt;" in page  # the words shown, never run
@@ -310,6 +310,24 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
     french = _visible_text(export_files.page(data, Reader("fr-CA", "America/Montreal")))
     for shown in ("Humeur 7 / 10", "Heures de sommeil 7,5", "Registre des pensées", "J'ai oublié"):
         assert shown in french
+    # The JSON file: what the app stores as JSON text is data there, not JSON in a string
+    # (a walk-through found "worksheet": "{\"builtin\": …}").
+    bundle = zipfile.ZipFile(io.BytesIO(export_files.archive(data, Reader("en"))))
+    stored = bundle.read(export_files.JSON_NAME).decode()
+    readable = json.loads(stored)
+    given = readable["homework_assigned"][0]["worksheet"]
+    assert given["questions"] == ["What helped this week?", "What got in the way?"], given
+    fields = [item["fields"] for kind in readable["items"].values() for item in kind]
+    assert any(f.get("tags") == [tag["id"] for tag in data["check_in_tags"]] for f in fields)
+    assert any(isinstance(f.get("answers"), dict) and f["answers"] for f in fields)
+    assert any(isinstance(f.get("lines"), list) and f["lines"] for f in fields)
+    in_strings = [
+        (name, value)
+        for f in fields
+        for name in export_files.JSON_FIELDS
+        if isinstance(value := f.get(name), str) and value[:1] in ("{", "[")
+    ]
+    assert in_strings == []
 
 
 def test_one_file_at_a_time_per_person_whichever_way_it_is_asked_for() -> None:
