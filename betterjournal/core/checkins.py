@@ -419,6 +419,35 @@ def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> 
     return scale.added_by
 
 
+def rename_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object, name: object) -> None:
+    """Who added a scale renames it: the client their own private ones, a clinician the ones
+    they suggested, while still linked (not the client: the clinician reads its ratings by
+    that name). Its ratings stay with it (the same id). A name is checked as when adding,
+    and may not be the name of another scale the renaming person sees (never one they don't:
+    a clinician learns nothing of the client's own scales, nor of another's suggestions)."""
+    scale = session.get(CheckInScale, parse_id(scale_id))
+    if scale is None:
+        raise NotFound()
+    # Someone else's, or a clinician no longer linked: refused and audited (before telling
+    # whether it is still there).
+    if actor_id != scale.added_by or (
+        actor_id != scale.client_id
+        and not sharing.is_linked(session, client_id=scale.client_id, clinician_id=actor_id)
+    ):
+        raise Denied(actor_id=actor_id, action=AuditAction.ASSIGN, subject_id=scale.client_id)
+    if scale.removed_at is not None:
+        raise NotFound()
+    clean = _name(name)
+    take_turns(session, User, col(User.id) == scale.client_id)  # two renames at once: no two of one name
+    seen = scales_of(session, client_id=scale.client_id, viewer_id=actor_id)
+    if any(_same_name(other.name, clean) for other in seen if other.id != str(scale.id)):
+        raise InvalidInput(N_("There is already a scale called {name}."), name=clean)
+    if actor_id != scale.client_id:
+        _audit_suggestion(session, clinician_id=actor_id, client_id=scale.client_id)
+    scale.name_ct = _seal_name(session, scale.client_id, CheckInScale, scale.id, clean)
+    session.add(scale)
+
+
 def save(
     session: Session, *, owner_id: uuid.UUID, item_id: object, values: object, based_on: Version | None = None
 ) -> bool:

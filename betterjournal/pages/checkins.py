@@ -594,80 +594,114 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
     )
 
 
-def _tag_row(tag: Any) -> rx.Component:
+def _rename_form(
+    id_field: str, thing: Any, redrawn: Any, on_submit: Any, box_label: Any, rename_label: Any, remove: Any
+) -> rx.Component:
+    """A name's box with its Rename and its Remove. The box starts with the saved name, and
+    is drawn again with it (its key) when the name changes or a rename is refused: the browser
+    kept the refused name in it, which looked renamed (a walk-through); the problem says why."""
     return form(
         rx.hstack(
-            rx.el.input(type="hidden", name="tag_id", value=tag.id, read_only=True),
+            rx.el.input(type="hidden", name=id_field, value=thing.id, read_only=True),
             words_input(
                 name="name",
-                default_value=tag.name,
+                default_value=thing.name,
                 max_length=checkins.NAME_MAX,
-                aria_label=tr("Name of the tag {name}", name=tag.name),
+                aria_label=box_label,
                 size="2",
             ),
-            rx.button(
-                tr("Rename"),
-                type="submit",
-                size="2",
-                variant="soft",
-                aria_label=tr("Rename the tag {name}", name=tag.name),
-            ),
-            rx.button(
-                tr("Remove"),
-                type="button",
-                size="2",
-                variant="soft",
-                color_scheme="gray",
-                on_click=CheckInsState.remove_tag(tag.id),
-                aria_label=tr("Remove the tag {name}", name=tag.name),
-            ),
+            rx.button(tr("Rename"), type="submit", size="2", variant="soft", aria_label=rename_label),
+            remove,
             wrap="wrap",
             spacing="2",
             align="center",
         ),
-        key=tag.id + tag.name,
-        on_submit=CheckInsState.rename_tag,
+        key=thing.id + thing.name + redrawn.to_string(),
+        on_submit=on_submit,
     )
 
 
-def _scale_line(words: Any, scale: Any, remove: Any, what_goes: Any) -> rx.Component:
-    """A scale on a list of them, with its Remove (the client's list, the clinician's), which
-    asks first and says what goes with it (a walk-through lost a scale's values at a tap)."""
-    return rx.hstack(
-        rx.text(words),
-        rx.spacer(),
-        ask_first(
+def _tag_row(tag: Any) -> rx.Component:
+    return _rename_form(
+        "tag_id",
+        tag,
+        CheckInsState.names_redrawn,
+        CheckInsState.rename_tag,
+        tr("Name of the tag {name}", name=tag.name),
+        tr("Rename the tag {name}", name=tag.name),
+        rx.button(
             tr("Remove"),
-            dialog_id="remove-scale-" + scale.id,
-            question=tr("Remove the scale {name}?", name=scale.name),
-            explanation=what_goes,
-            keep=tr("Keep it"),
-            go_ahead=removing_button(tr("Remove"), on_click=remove),
+            type="button",
             size="2",
             variant="soft",
             color_scheme="gray",
-            aria_label=tr("Remove the scale {name}", name=scale.name),
+            on_click=CheckInsState.remove_tag(tag.id),
+            aria_label=tr("Remove the tag {name}", name=tag.name),
         ),
-        align="center",
-        wrap="wrap",
-        width="100%",
     )
+
+
+def _scale_line(
+    words: Any, scale: Any, remove: Any, what_goes: Any, rename: tuple[Any, Any] | None = None
+) -> rx.Component:
+    """A scale on a list of them, with its Remove (the client's list, the clinician's), which
+    asks first and says what goes with it (a walk-through lost a scale's values at a tap);
+    and, for who added it, its name in a box to rename it (`rename`: the handler, and the
+    count of rows redrawn; a typo no longer means removing it, and its values with it)."""
+    remove_button = ask_first(
+        tr("Remove"),
+        dialog_id="remove-scale-" + scale.id,
+        question=tr("Remove the scale {name}?", name=scale.name),
+        explanation=what_goes,
+        keep=tr("Keep it"),
+        go_ahead=removing_button(tr("Remove"), on_click=remove),
+        size="2",
+        variant="soft",
+        color_scheme="gray",
+        aria_label=tr("Remove the scale {name}", name=scale.name),
+    )
+    if rename is None:
+        return rx.hstack(
+            rx.text(words),
+            rx.spacer(),
+            remove_button,
+            align="center",
+            wrap="wrap",
+            width="100%",
+        )
+    on_submit, redrawn = rename
+    renaming = _rename_form(
+        "scale_id",
+        scale,
+        redrawn,
+        on_submit,
+        tr("Name of the scale {name}", name=scale.name),
+        tr("Rename the scale {name}", name=scale.name),
+        remove_button,
+    )
+    if words is None:
+        return renaming
+    return rx.vstack(rx.text(words), renaming, spacing="1", width="100%")
 
 
 def _scale_row(scale: Any) -> rx.Component:
-    words = rx.cond(
-        scale.private,
-        tr("{name} (private)", name=scale.name),
-        tr("{name} (suggested by your clinician)", name=scale.name),
+    what_goes = tr(
+        "It leaves your check-in, and what you rated on it no longer shows in your check-ins "
+        "or charts. Adding a scale of the same name later starts afresh."
     )
-    return _scale_line(
-        words,
-        scale,
-        CheckInsState.remove_own_scale(scale.id),
-        tr(
-            "It leaves your check-in, and what you rated on it no longer shows in your check-ins "
-            "or charts. Adding a scale of the same name later starts afresh."
+    remove = CheckInsState.remove_own_scale(scale.id)
+    # The client renames their own scales; a clinician's suggestion keeps the clinician's
+    # name (they read its ratings by it), and the client may remove it.
+    return rx.cond(
+        scale.private,
+        _scale_line(
+            tr("{name} (private)", name=scale.name),
+            scale,
+            remove,
+            what_goes,
+            (CheckInsState.rename_own_scale, CheckInsState.names_redrawn),
         ),
+        _scale_line(tr("{name} (suggested by your clinician)", name=scale.name), scale, remove, what_goes),
     )
 
 
@@ -856,13 +890,14 @@ def client_check_ins_page() -> rx.Component:
                     rx.foreach(
                         ClientCheckInsState.scales,
                         lambda scale: _scale_line(
-                            scale.name,
+                            None,  # its name is in its box
                             scale,
                             ClientCheckInsState.remove_scale(scale.id),
                             tr(
                                 "It leaves your client's check-in, and you no longer see what they "
                                 "rated on it."
                             ),
+                            (ClientCheckInsState.rename_scale, ClientCheckInsState.names_redrawn),
                         ),
                     ),
                     _name_form(

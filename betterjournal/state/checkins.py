@@ -4,6 +4,7 @@ with its share switches, and a clinician's charts of what a client shared."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time
 
 import reflex as rx
@@ -331,6 +332,7 @@ class CheckInsState(AppState):
     tag_summary: str = ""
     tags: list[checkins.Label] = []  # the client's own, to manage
     scales: list[checkins.Label] = []
+    names_redrawn: int = 0  # in the keys of the rows of names: a refused rename redraws them
     chart_range: str = ""  # set when the page loads: "2w" first
     check_ins: list[CheckInLine] = []
     check_ins_loaded: bool = False
@@ -485,7 +487,7 @@ class CheckInsState(AppState):
     async def rename_tag(self, form: dict) -> None:
         viewer = self._viewer()
         tag_id, name = _field(form, "tag_id"), _field(form, "name")
-        await in_session(checkins.rename_tag, owner_id=viewer.user_id, tag_id=tag_id, name=name)
+        await _rename(self, checkins.rename_tag, owner_id=viewer.user_id, tag_id=tag_id, name=name)
         self.notice = self._t("Tag renamed.")
         await self._load(self.chart_range or "2w")
 
@@ -519,8 +521,28 @@ class CheckInsState(AppState):
             live.recheck_people([added_by])
         await self._load(self.chart_range or "2w")
 
+    @guarded(Role.CLIENT)
+    async def rename_own_scale(self, form: dict) -> None:
+        """Rename a scale of the client's own (a typo): what was rated on it stays with it."""
+        viewer = self._viewer()
+        scale_id, name = _field(form, "scale_id"), _field(form, "name")
+        await _rename(self, checkins.rename_scale, actor_id=viewer.user_id, scale_id=scale_id, name=name)
+        self.notice = self._t("Scale renamed.")
+        await self._load(self.chart_range or "2w")
+
     def _leave(self) -> None:
         self.reset()
+
+
+async def _rename(state: CheckInsState | ClientCheckInsState, rename: Callable[..., None], **kwargs) -> None:
+    """Rename a tag or a scale. Refused, every name's row is drawn again (`names_redrawn`),
+    so its box shows the saved name, which the browser would leave as typed, as if renamed;
+    the problem says why, naming the refused name."""
+    try:
+        await in_session(rename, **kwargs)
+    except CoreError:
+        state.names_redrawn += 1
+        raise
 
 
 def _field(form: object, name: str) -> object:
@@ -529,6 +551,7 @@ def _field(form: object, name: str) -> object:
     if not isinstance(form, dict) or not set(form) <= {
         "name",
         "tag_id",
+        "scale_id",
         "new_tag",
         "new_scale",
         "suggest_scale",
@@ -589,6 +612,7 @@ class ClientCheckInsState(AppState):
     calendar_figure: dict = {}  # charts.py: Plotly JSON
     calendar_summary: str = ""
     scales: list[checkins.Label] = []  # the scales suggested for this client
+    names_redrawn: int = 0  # as CheckInsState's
     chart_range: str = ""  # set when the page loads: "3m" first
     notes: list[CheckInNote] = []  # the notes of the range's shared check-ins, newest first
     older_notes: int = 0  # the range's notes not listed yet
@@ -664,6 +688,16 @@ class ClientCheckInsState(AppState):
         viewer = self._viewer()
         await in_session(checkins.remove_scale, actor_id=viewer.user_id, scale_id=scale_id)
         self.notice = self._t("Scale removed.")
+        live.recheck_people([self.client_id])
+        await self._draw(self.client_id, self.chart_range or "3m")
+
+    @guarded(Role.CLINICIAN)
+    async def rename_scale(self, form: dict) -> None:
+        """Rename a scale this clinician suggested; the client's open check-in shows it at once."""
+        viewer = self._viewer()
+        scale_id, name = _field(form, "scale_id"), _field(form, "name")
+        await _rename(self, checkins.rename_scale, actor_id=viewer.user_id, scale_id=scale_id, name=name)
+        self.notice = self._t("Scale renamed.")
         live.recheck_people([self.client_id])
         await self._draw(self.client_id, self.chart_range or "3m")
 

@@ -354,3 +354,63 @@ def test_removing_a_scale_of_ones_own_asks_first_and_says_what_goes(open_phone, 
     question.get_by_role("button", name="Remove").click()
     expect(page.get_by_role("status").filter(has_text="Scale removed.")).to_be_visible()
     expect(page.get_by_text("Headache (private)")).to_have_count(0)
+
+
+def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box(open_phone, running_app) -> None:
+    """Walk-through: a rename refused (a name already used, an empty one) said why, and left
+    the refused name in the tag's box, as if the tag had been renamed."""
+    phone = _signed_in_client(open_phone, running_app, "tag-rename")
+    page = phone.page
+    phone.goto(routes.CHECK_INS)
+    for name in ("work", "family"):
+        page.get_by_label("New tag", exact=True).fill(name)
+        page.get_by_role("button", name="Add tag").click()
+        expect(page.get_by_label(f"Name of the tag {name}")).to_have_value(name)
+    family = page.get_by_label("Name of the tag family")
+    for refused, why in (("Work", "You already have a tag called Work."), ("", "The name can't be empty.")):
+        family.fill(refused)
+        page.get_by_role("button", name="Rename the tag family").click()
+        expect(page.get_by_role("alert").filter(has_text=why)).to_be_visible()
+        expect(family).to_have_value("family")
+    family.fill("Family")
+    page.get_by_role("button", name="Rename the tag family").click()
+    expect(page.get_by_role("status").filter(has_text="Tag renamed.")).to_be_visible()
+    expect(page.get_by_label("Name of the tag Family")).to_have_value("Family")
+    expect(page.get_by_label("Name of the tag work")).to_have_value("work")
+
+
+def test_a_scale_of_ones_own_is_renamed_and_keeps_what_was_rated_on_it(open_phone, running_app) -> None:
+    """Walk-through: a typo in a scale's name ("Headahce") could only be mended by removing
+    the scale, and every value rated on it with it."""
+    phone = _signed_in_client(open_phone, running_app, "rename-scale")
+    page = phone.page
+    phone.goto(routes.CHECK_INS)
+    page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headahce")
+    page.get_by_role("button", name="Add scale").click()
+    expect(page.get_by_text("Headahce (private)")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="6", exact=True).click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_role("radiogroup", name="Headahce (private)").get_by_role(
+        "radio", name="7", exact=True
+    ).click()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
+
+    box = page.get_by_label("Name of the scale Headahce")
+    box.fill("")
+    page.get_by_role("button", name="Rename the scale Headahce").click()
+    expect(page.get_by_role("alert").filter(has_text="The name can't be empty.")).to_be_visible()
+    expect(box).to_have_value("Headahce")  # not renamed, and the box says so
+    box.fill("Headache")
+    page.get_by_role("button", name="Rename the scale Headahce").click()
+    expect(page.get_by_role("status").filter(has_text="Scale renamed.")).to_be_visible()
+    expect(page.get_by_label("Name of the scale Headache")).to_have_value("Headache")
+    expect(page.get_by_text("Headache (private)")).to_be_visible()
+    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()  # its value stays
+    expect(page.get_by_text("Headahce", exact=False)).to_have_count(0)
+
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_text("More (optional)").click()
+    expect(page.get_by_role("radiogroup", name="Headache (private)")).to_be_visible()
+    expect(page.get_by_text("Headahce", exact=False)).to_have_count(0)

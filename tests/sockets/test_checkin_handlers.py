@@ -442,6 +442,102 @@ async def test_a_suggested_scale_appears_on_the_clients_open_check_in_at_once(
         assert state_of(kept, CheckInState)["ratings"] == {"mood": 6, scales[0]["id"]: 3}
 
 
+async def test_a_client_renames_only_their_own_scales_and_a_refused_rename_draws_the_names_again(
+    running_app: RunningApp,
+) -> None:
+    """A client renames a scale of their own (a typo: removing it lost its ratings); not
+    another client's, nor one a clinician suggested (the clinician reads its ratings by its
+    name): refused, audited, nothing written. A refused rename (of a scale or a tag) draws
+    the rows of names again (walk-through: the box kept the refused name, as if renamed). A
+    clinician's rename of their suggestion reaches the client's open check-in at once."""
+    client = await _actor(running_app, "client", "Renaming Client")
+    other = await _actor(running_app, "client", "Other Client")
+    clinician = await _actor(running_app, "clinician", "Dr. Rename")
+    await link(running_app, client, clinician)
+    page: dict[str, Any] = {"path": routes.CHECK_INS}
+    chart: dict[str, Any] = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    add_scale = handler_name(CheckInsState, "add_own_scale")
+    rename_scale = handler_name(CheckInsState, "rename_own_scale")
+    rename_tag = handler_name(CheckInsState, "rename_tag")
+    async with connected(running_app, other.cookie) as tab:
+        await tab.exchange(handler_name(CheckInsState, "load_check_ins"), **page)
+        gym = await tab.exchange(add_scale, {"form": {"name": "Gym"}}, **page)
+        (theirs,) = state_of(gym, CheckInsState)["scales"]
+    async with (
+        connected(running_app, client.cookie) as tab,
+        connected(running_app, clinician.cookie) as doctor,
+    ):
+        await doctor.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **chart)
+        suggested_now = await doctor.exchange(
+            handler_name(ClientCheckInsState, "suggest_scale"), {"form": {"name": "Urge to rest"}}, **chart
+        )
+        (suggested,) = state_of(suggested_now, ClientCheckInsState)["scales"]
+        await tab.exchange(handler_name(CheckInsState, "load_check_ins"), **page)
+        added = await tab.exchange(add_scale, {"form": {"name": "Headahce"}}, **page)
+        own = next(s for s in state_of(added, CheckInsState)["scales"] if s["private"])
+        for name in ("work", "family"):
+            tagged = await tab.exchange(
+                handler_name(CheckInsState, "add_tag"), {"form": {"name": name}}, **page
+            )
+        family = next(t for t in state_of(tagged, CheckInsState)["tags"] if t["name"] == "family")
+
+        before = snapshot(running_app)
+        for scale in (theirs, suggested):
+            refused = await tab.exchange(
+                rename_scale, {"form": {"scale_id": scale["id"], "name": "Mine now"}}, **page
+            )
+            assert (
+                problem_of(refused) == "This item isn't available. It may have been removed or made private."
+            )
+        after = snapshot(running_app)
+        assert writes_between(before, after) == []
+        assert [row[4] for row in new_audit_rows(before, after)] == ["DENIED", "DENIED"]
+        redrawn = state_of(refused, CheckInsState)["names_redrawn"]
+        for form, handler, why in (
+            (
+                {"scale_id": own["id"], "name": "urge to REST"},
+                rename_scale,
+                "There is already a scale called",
+            ),
+            ({"scale_id": own["id"], "name": " "}, rename_scale, "The name can't be empty."),
+            ({"tag_id": family["id"], "name": "Work"}, rename_tag, "You already have a tag called Work."),
+        ):
+            refused = await tab.exchange(handler, {"form": form}, **page)
+            assert problem_of(refused).startswith(why)
+            assert state_of(refused, CheckInsState)["names_redrawn"] == redrawn + 1  # the saved names again
+            redrawn += 1
+        assert writes_between(after, snapshot(running_app)) == []
+
+        renamed = await tab.exchange(
+            rename_scale, {"form": {"scale_id": own["id"], "name": "Headache"}}, **page
+        )
+        assert problem_of(renamed) == "" and state_of(renamed, AppState)["notice"] == "Scale renamed."
+        names = {s["id"]: s["name"] for s in state_of(renamed, CheckInsState)["scales"]}
+        assert names == {own["id"]: "Headache", suggested["id"]: "Urge to rest"}
+
+        # The clinician renames their suggestion: the client's open check-in shows it, and
+        # what was tapped on it stays.
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await _choose_scale(tab, suggested["id"], 4)
+        since = len(tab.received)
+        renamed = await doctor.exchange(
+            handler_name(ClientCheckInsState, "rename_scale"),
+            {"form": {"scale_id": suggested["id"], "name": "Urge to sleep"}},
+            **chart,
+        )
+        assert [s["name"] for s in state_of(renamed, ClientCheckInsState)["scales"]] == ["Urge to sleep"]
+        deadline = time.monotonic() + 5
+        while not any(
+            s["name"] == "Urge to sleep"
+            for s in state_of(tab.received[since:], CheckInState).get("scales") or []
+        ):
+            assert time.monotonic() < deadline, "the client's open check-in kept the old name"
+            await asyncio.sleep(0.02)
+        kept = await _choose_mood(tab, 6)
+        assert state_of(kept, CheckInState)["ratings"] == {suggested["id"]: 4, "mood": 6}
+        assert secrets_in(doctor.received, {"Headache", "Headahce", own["id"]}) == []
+
+
 async def test_ending_the_link_empties_the_clinicians_open_chart_and_records_no_attempt(
     running_app: RunningApp,
 ) -> None:

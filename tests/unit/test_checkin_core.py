@@ -614,6 +614,111 @@ def test_a_clinician_changes_a_clients_scales_only_while_linked_and_every_change
     assert late == [(dr_a, AuditAction.ASSIGN, AuditOutcome.DENIED, a)] * 2
 
 
+def _scale_names(client_id: uuid.UUID, viewer_id: uuid.UUID) -> list[tuple[str, str]]:
+    return [(s.id, s.name) for s in _in_session(checkins.scales_of, client_id=client_id, viewer_id=viewer_id)]
+
+
+def test_a_client_renames_a_scale_of_their_own_and_keeps_what_was_rated_on_it(db: People) -> None:
+    """Walk-through: a typo in a scale's name ("Headahce") could only be mended by removing
+    the scale, and every value rated on it with it."""
+    a, b, dr_a = db.client_a.id, db.client_b.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    typo = _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Headahce")
+    mine = _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Sleep worry")
+    suggested = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge")
+    gone = _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Old one")
+    _in_session(checkins.remove_scale, actor_id=a, scale_id=str(gone))
+    theirs = _in_session(checkins.add_scale, client_id=str(b), added_by=b, name="Gym")
+    item_id = uuid.uuid4()
+    _in_session(checkins.save, owner_id=a, item_id=item_id, values=_values(own_scales={str(typo): 7}))
+
+    _in_session(checkins.rename_scale, actor_id=a, scale_id=str(typo), name=" Headache ")
+    assert _scale_names(a, a) == [
+        (str(typo), "Headache"),
+        (str(mine), "Sleep worry"),
+        (str(suggested), "Urge"),
+    ]
+    reading = checkins.reading(
+        item_id, _in_session(items.open_own, owner_id=a, kind=checkins.KIND, item_id=item_id).fields
+    )
+    assert reading is not None and reading.values[str(typo)] == 7  # the same scale, its rating kept
+    with session_scope() as session:  # sealed like any name: not stored in the clear
+        row = session.get(CheckInScale, typo)
+        assert row is not None and row.name_ct is not None and b"Headache" not in row.name_ct
+    _in_session(checkins.rename_scale, actor_id=a, scale_id=str(typo), name="headache")  # recased
+
+    # Refused with a clear message, nothing changed: as a new scale's name is checked, and
+    # not the name of another scale of the client's (their own, or a suggested one).
+    for name, message in (
+        ("", "{label} can't be empty."),
+        ("   ", "{label} can't be empty."),
+        ("x" * (checkins.NAME_MAX + 1), "{label} is too long: the limit is {limit} characters."),
+        (" SLEEP  worry", "There is already a scale called {name}."),
+        ("urge", "There is already a scale called {name}."),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            _in_session(checkins.rename_scale, actor_id=a, scale_id=str(typo), name=name)
+        assert refused.value.message == message
+    # Someone else's scale, a clinician's suggestion, a removed or unknown one: not available.
+    for actor, scale_id in (
+        (a, theirs),
+        (b, typo),
+        (a, suggested),
+        (dr_a, typo),
+        (a, gone),
+        (a, uuid.uuid4()),
+    ):
+        with pytest.raises(Exception, match="isn't available"):
+            _in_session(checkins.rename_scale, actor_id=actor, scale_id=str(scale_id), name="Renamed")
+    assert _scale_names(a, a) == [
+        (str(typo), "headache"),
+        (str(mine), "Sleep worry"),
+        (str(suggested), "Urge"),
+    ]
+    assert _scale_names(b, b) == [(str(theirs), "Gym")]
+
+
+def test_a_clinician_renames_only_their_own_suggestions_while_linked_and_it_is_audited(db: People) -> None:
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+    urge = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge")
+    worry = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Worry")
+    craving = _in_session(checkins.add_scale, client_id=str(a), added_by=dr_b, name="Craving")
+    _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Private thing")
+    with session_scope() as session:
+        before = len(audit_events(session))
+    _in_session(checkins.rename_scale, actor_id=dr_a, scale_id=str(urge), name="Urge to drink")
+    # Only their own suggestions' names are taken: another's, or the client's own, would be
+    # told by a refusal.
+    with pytest.raises(InvalidInput, match="There is already a scale called"):
+        _in_session(checkins.rename_scale, actor_id=dr_a, scale_id=str(urge), name="worry")
+    _in_session(checkins.rename_scale, actor_id=dr_a, scale_id=str(worry), name="Craving")
+    _in_session(checkins.rename_scale, actor_id=dr_a, scale_id=str(urge), name="Private thing")
+    with pytest.raises(Exception, match="isn't available"):  # another clinician's suggestion
+        _in_session(checkins.rename_scale, actor_id=dr_b, scale_id=str(urge), name="Mine now")
+    assert _scale_names(a, dr_a) == [(str(urge), "Private thing"), (str(worry), "Craving")]
+    assert _scale_names(a, dr_b) == [(str(craving), "Craving")]
+    with session_scope() as session:
+        links.end_link(session, client_id=a, clinician_id=dr_b)
+        events = audit_events(session)[before:]
+    with pytest.raises(Exception, match="isn't available"):  # the link ended
+        _in_session(checkins.rename_scale, actor_id=dr_b, scale_id=str(craving), name="Late")
+    with session_scope() as session:
+        late = audit_events(session)[before + len(events) :]
+    assert [(e.actor_id, e.action, e.outcome) for e in events if e.action == AuditAction.ASSIGN] == [
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED),  # renamed
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED),
+        (dr_a, AuditAction.ASSIGN, AuditOutcome.ALLOWED),
+        (dr_b, AuditAction.ASSIGN, AuditOutcome.DENIED),  # not theirs
+    ]
+    assert [(e.actor_id, e.action, e.outcome, e.subject_id) for e in late] == [
+        (dr_b, AuditAction.ASSIGN, AuditOutcome.DENIED, a)
+    ]
+
+
 def test_a_range_reads_only_the_rows_that_can_be_in_it(db: People) -> None:
     a = db.client_a.id
     old = _save(a, mood=1)
