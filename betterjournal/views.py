@@ -805,6 +805,35 @@ class Choice:
     label: str
 
 
+@dataclass(frozen=True)
+class LibraryLine:
+    """A worksheet in a clinician's library (`value`: its id), with what it asks, to look at
+    before assigning it: its explanation, and each field as "How it went (Scale from 0 to 10)"."""
+
+    value: str
+    label: str
+    explanation: str
+    fields: list[str]
+
+
+def library_lines(templates: Sequence[homework.OwnTemplate], reader: Reader) -> list[LibraryLine]:
+    types = {key: reader.t(words) for key, words in worksheets.CUSTOM_TYPES.items()}
+    return [
+        LibraryLine(
+            value=t.id,
+            label=t.worksheet.title,
+            explanation=t.worksheet.explanation,
+            fields=[
+                reader.t("{label} ({type})", label=f.label, type=types[f.type])
+                if f.type in types
+                else f.label
+                for f in t.worksheet.fields
+            ],
+        )
+        for t in templates
+    ]
+
+
 # --- session preparation ---------------------------------------------------------------------
 
 

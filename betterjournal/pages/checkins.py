@@ -487,6 +487,8 @@ def _data_table(figure: Any) -> rx.Component:
         ),
         overflow_x="auto",
         # The table scrolls inside it: its width never widens the page (nor the boxes around it).
+        # A shade at an edge says more columns are beyond it (assets/app.css).
+        class_name="bj-scrolls-sideways",
         contain="inline-size",
         max_height="24rem",
         overflow_y="auto",

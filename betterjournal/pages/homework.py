@@ -783,6 +783,17 @@ def worksheets_page() -> rx.Component:
                         width="100%",
                         align="center",
                     ),
+                    # What it asks, before assigning it (a walk-through could see only its name).
+                    rx.el.details(
+                        rx.el.summary(tr("What it asks"), cursor="pointer"),
+                        rx.cond(t.explanation != "", rx.text(t.explanation, size="2")),
+                        rx.el.ol(
+                            rx.foreach(t.fields, lambda line: rx.el.li(rx.text(line, size="2"))),
+                            padding_left="1.5em",
+                            margin="0.5em 0 0",
+                        ),
+                        width="100%",
+                    ),
                     width="100%",
                 ),
             ),

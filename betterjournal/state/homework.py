@@ -26,9 +26,11 @@ from betterjournal.views import (
     FieldView,
     GivenLine,
     ItemCard,
+    LibraryLine,
     TaskLine,
     draft_card,
     given_line,
+    library_lines,
     own_card,
     share_lines,
     task_line,
@@ -760,7 +762,7 @@ class ReturnedState(AppState):
 class WorksheetsState(AppState):
     """The clinician's own worksheets, and the builder of a new one."""
 
-    templates: list[Choice] = []
+    templates: list[LibraryLine] = []
     draft_fields: list[Choice] = []  # the fields added so far: label, and type in words
     type_choices: list[Choice] = []
     loaded: bool = False
@@ -772,7 +774,7 @@ class WorksheetsState(AppState):
         viewer = self._viewer()
         reader = self._reader()
         own = await in_session(homework.templates_of, clinician_id=viewer.user_id)
-        self.templates = [Choice(t.id, t.worksheet.title) for t in own]
+        self.templates = library_lines(own, self._reader())
         self.type_choices = [Choice(key, reader.t(label)) for key, label in worksheets.CUSTOM_TYPES.items()]
         self._show_draft()
         self.loaded = True
@@ -826,5 +828,5 @@ class WorksheetsState(AppState):
 
     async def _reload(self, clinician_id: uuid.UUID) -> None:
         own = await in_session(homework.templates_of, clinician_id=clinician_id)
-        self.templates = [Choice(t.id, t.worksheet.title) for t in own]
+        self.templates = library_lines(own, self._reader())
         self._show_draft()

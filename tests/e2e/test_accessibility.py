@@ -26,7 +26,7 @@ import pytest
 from appserver import PROJECT_ROOT, RunningApp
 from people import Tab, cut_words, draw_every_chart, sign_in
 from PIL import Image
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 from sqlmodel import select
 from unit_support import link
 
@@ -768,6 +768,16 @@ def test_each_chart_has_its_summary_and_a_data_table(browser, running_app, world
     # Numbers read as in French: a decimal comma in the 7-day averages.
     assert "," in trend.inner_text()
     problems = [f"{routes.CHECK_INS} (tables open): {p}" for p in axe_violations(page) + sideways(page)]
+    # A table wider than the phone (in large text) scrolls in its box, and its edge says more
+    # is beyond it (a walk-through found columns cut off with no hint).
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.wait_for_timeout(200)
+    wide = page.locator(".bj-scrolls-sideways .rt-ScrollAreaViewport").filter(has=page.get_by_role("table"))
+    widths = wide.evaluate_all("boxes => boxes.map(box => box.scrollWidth - box.clientWidth)")
+    assert max(widths) > 40, widths
+    widest = wide.nth(widths.index(max(widths)))
+    widest.scroll_into_view_if_needed()
+    _shows_more_beyond_its_edges(page, widest, "light")
     page.context.close()
     assert not problems, report(problems)
 
@@ -849,11 +859,18 @@ def test_a_tab_bar_wider_than_the_phone_shows_that_more_tabs_are_beyond_its_edge
     settle(page)
     bar = page.locator("nav .bj-tabs")
     assert bar.evaluate("row => row.scrollWidth > row.clientWidth + 40")  # it does scroll
+    _shows_more_beyond_its_edges(page, bar, scheme)
+    page.context.close()
+
+
+def _shows_more_beyond_its_edges(page: Page, box: Locator, scheme: str) -> None:
+    """A box that scrolls sideways: at its start, its right edge is shaded and not its left;
+    scrolled to its end, the other way round."""
 
     def shade_at_edges() -> tuple[float, float]:
-        """How much darker (light) or lighter (dark) the bar's two edges are than its middle,
+        """How much darker (light) or lighter (dark) the box's two edges are than its middle,
         along its bottom line (under the icons and words)."""
-        shot = Image.open(io.BytesIO(bar.screenshot())).convert("L")
+        shot = Image.open(io.BytesIO(box.screenshot())).convert("L")
         y = shot.height - 2
         middle = shot.getpixel((shot.width // 2, y))
         left, right = shot.getpixel((1, y)), shot.getpixel((shot.width - 2, y))
@@ -862,8 +879,7 @@ def test_a_tab_bar_wider_than_the_phone_shows_that_more_tabs_are_beyond_its_edge
 
     left, right = shade_at_edges()
     assert left < 3 and right > 12, (left, right)  # at the start: more to the right only
-    bar.evaluate("row => { row.scrollLeft = row.scrollWidth; }")
+    box.evaluate("row => { row.scrollLeft = row.scrollWidth; }")
     page.wait_for_timeout(100)
     left, right = shade_at_edges()
     assert left > 12 and right < 3, (left, right)  # at the end: more to the left only
-    page.context.close()

@@ -342,6 +342,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     expect(desk.get_by_label("Explanation for your client (optional)")).to_have_value("")
     expect(desk.get_by_role("alert")).to_have_count(0)
     expect(desk.get_by_role("main").get_by_text("Weekly walk", exact=True)).to_have_count(1)
+    # In the library, what it asks can be looked at before assigning it.
+    saved_card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Weekly walk")
+    saved_card.get_by_text("What it asks").click()
+    expect(saved_card.get_by_role("listitem")).to_have_text(
+        ["What I did (Long text)", "How it went (Scale from 0 to 10)"]
+    )
+    expect(saved_card.get_by_text("A short walk, then a few words.")).to_be_visible()
     desk.goto(url + "/clients")
     wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Sam").click()
