@@ -324,25 +324,46 @@ def test_a_first_check_in_made_offline_is_saved_when_the_connection_is_back(open
     expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_have_count(1)
 
 
-def test_removing_a_scale_of_ones_own_asks_first_and_says_what_goes(open_phone, running_app) -> None:
-    """Walk-through: one tap on Remove beside a scale of the client's own took away every
-    value rated on it, with no question and no way back."""
+def test_a_scale_of_ones_own_is_renamed_and_removed_keeping_or_taking_its_values(
+    open_phone, running_app
+) -> None:
+    """Walk-through: a typo in a scale's name ("Headahce") could only be mended by removing
+    the scale, and every value rated on it with it; and one tap on Remove took them away,
+    with no question and no way back."""
     phone = _signed_in_client(open_phone, running_app, "own-scale")
     page = phone.page
     phone.goto(routes.CHECK_INS)
-    page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headache")
+    page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headahce")
     page.get_by_role("button", name="Add scale").click()
-    expect(page.get_by_text("Headache (private)")).to_be_visible()
+    expect(page.get_by_text("Headahce (private)")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="6", exact=True).click()
     page.get_by_text("More (optional)").click()
-    headache = page.get_by_role("radiogroup", name="Headache (private)")
+    headache = page.get_by_role("radiogroup", name="Headahce (private)")
     headache.get_by_role("radio", name="7", exact=True).click()
     expect(headache.get_by_role("radio", name="7", exact=True)).to_be_checked()
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
-    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()
 
+    # Renamed: a refused name leaves the saved one in the box; the value rated stays.
+    box = page.get_by_label("Name of the scale Headahce")
+    box.fill("")
+    page.get_by_role("button", name="Rename the scale Headahce").click()
+    expect(page.get_by_role("alert").filter(has_text="The name can't be empty.")).to_be_visible()
+    expect(box).to_have_value("Headahce")  # not renamed, and the box says so
+    box.fill("Headache")
+    page.get_by_role("button", name="Rename the scale Headahce").click()
+    expect(page.get_by_role("status").filter(has_text="Scale renamed.")).to_be_visible()
+    expect(page.get_by_label("Name of the scale Headache")).to_have_value("Headache")
+    expect(page.get_by_text("Headache (private)")).to_be_visible()
+    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()  # its value stays
+    expect(page.get_by_text("Headahce", exact=False)).to_have_count(0)
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_text("More (optional)").click()
+    expect(page.get_by_role("radiogroup", name="Headache (private)")).to_be_visible()
+    phone.goto(routes.CHECK_INS)
+
+    # Removed: asked first, and said what goes with it.
     question = page.get_by_role("alertdialog", name="Remove the scale Headache?")
     page.get_by_role("button", name="Remove the scale Headache").click()
     expect(question).to_contain_text("no longer shows in your check-ins or charts")
@@ -377,40 +398,3 @@ def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box(open_phone, ru
     expect(page.get_by_role("status").filter(has_text="Tag renamed.")).to_be_visible()
     expect(page.get_by_label("Name of the tag Family")).to_have_value("Family")
     expect(page.get_by_label("Name of the tag work")).to_have_value("work")
-
-
-def test_a_scale_of_ones_own_is_renamed_and_keeps_what_was_rated_on_it(open_phone, running_app) -> None:
-    """Walk-through: a typo in a scale's name ("Headahce") could only be mended by removing
-    the scale, and every value rated on it with it."""
-    phone = _signed_in_client(open_phone, running_app, "rename-scale")
-    page = phone.page
-    phone.goto(routes.CHECK_INS)
-    page.get_by_label("A scale of your own, from 0 to 10", exact=True).fill("Headahce")
-    page.get_by_role("button", name="Add scale").click()
-    expect(page.get_by_text("Headahce (private)")).to_be_visible()
-    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
-    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="6", exact=True).click()
-    page.get_by_text("More (optional)").click()
-    page.get_by_role("radiogroup", name="Headahce (private)").get_by_role(
-        "radio", name="7", exact=True
-    ).click()
-    page.get_by_role("button", name="Save check-in").click()
-    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
-
-    box = page.get_by_label("Name of the scale Headahce")
-    box.fill("")
-    page.get_by_role("button", name="Rename the scale Headahce").click()
-    expect(page.get_by_role("alert").filter(has_text="The name can't be empty.")).to_be_visible()
-    expect(box).to_have_value("Headahce")  # not renamed, and the box says so
-    box.fill("Headache")
-    page.get_by_role("button", name="Rename the scale Headahce").click()
-    expect(page.get_by_role("status").filter(has_text="Scale renamed.")).to_be_visible()
-    expect(page.get_by_label("Name of the scale Headache")).to_have_value("Headache")
-    expect(page.get_by_text("Headache (private)")).to_be_visible()
-    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()  # its value stays
-    expect(page.get_by_text("Headahce", exact=False)).to_have_count(0)
-
-    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
-    page.get_by_text("More (optional)").click()
-    expect(page.get_by_role("radiogroup", name="Headache (private)")).to_be_visible()
-    expect(page.get_by_text("Headahce", exact=False)).to_have_count(0)
