@@ -3,7 +3,7 @@
 // the connection is back, and goes to the sign-in page). They are not shown there (a
 // signed-out page shows nothing of the person's), but a tap copies them, to paste once
 // signed in again. Kept in this page's memory only, for a few minutes: nothing is stored.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 const KEPT_MS = 5 * 60 * 1000;
 
@@ -16,10 +16,13 @@ export function handOver(fields) {
 /** Its children (a message and a button) when an editor handed words over lately; the
  *  button copies them, and the status under it says so. Nothing otherwise. */
 export function UnsentWords({ copied, children }) {
-  const [words] = useState(() => {
-    const kept = typeof window === "undefined" ? null : window.bjUnsentWords;
-    return kept && Date.now() - kept.at < KEPT_MS ? kept.text : "";
-  });
+  const [words, setWords] = useState("");
+  // Read once this page is in place: the editor's form hands its words over as it goes,
+  // which React does after drawing what replaces it (this, on the same page).
+  useEffect(() => {
+    const kept = window.bjUnsentWords;
+    setWords(kept && Date.now() - kept.at < KEPT_MS ? kept.text : "");
+  }, []);
   const [done, setDone] = useState(false);
   if (words === "") {
     return null;
