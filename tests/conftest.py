@@ -32,8 +32,8 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
 
 # `make test` runs the suite in two processes (pytest-xdist, `-n 2`), each against an app
 # of its own: the browser tests in one, in their order (test_zz_plaintext_scan last, over
-# that app's files and every marker its tests wrote); the socket tests in the other (their
-# own scan last), then the unit tests, shared by both. A browser test spends much of its
+# that app's files and every marker its tests wrote); the unit tests, then the socket tests
+# (their own scan last) in the other (`SocketTestsLast`). A browser test spends much of its
 # time waiting on the page, so the two cores share the work; one browser at a time keeps
 # the machine calm enough for the browser tests' timing.
 _FOLDERS_KEPT_TOGETHER = ("e2e", "sockets")
@@ -45,9 +45,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     in order by one process. (Its `--dist loadgroup` marks no longer group anything: it
     renames the tests, which pytest 9.2 ignores, so the browser tests ran in both
     processes at once, two browsers, and one scan saw half the markers.)"""
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
+    class SocketTestsLast(OrderedDict):
+        """The work queue, with the socket tests after every unit test: the process that
+        runs them starts its app once the browser tests' app is built, rather than making
+        that one wait for its own build (one at a time, tests/appserver.py): the browser
+        tests are the longer half, and started about 40 s late."""
+
+        def __setitem__(self, key, value) -> None:
+            super().__setitem__(key, value)
+            if "sockets" in self:
+                self.move_to_end("sockets")
+
     class ByFolder(LoadScopeScheduling):
+        def __init__(self, config: pytest.Config, log) -> None:
+            super().__init__(config, log)
+            self.workqueue = SocketTestsLast()
+
         def _split_scope(self, nodeid: str) -> str:
             folder = nodeid.split("::")[0].split("/")[-2:-1]
             return folder[0] if folder and folder[0] in _FOLDERS_KEPT_TOGETHER else nodeid
