@@ -374,6 +374,7 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
         raise InvalidInput(
             N_("You've suggested as many scales as you can for this client. Remove one to suggest another.")
         )
+    _refuse_a_name_taken(session, client_id=client, viewer_id=added_by, name=clean)
     scale_id = uuid.uuid4()
     sealed = _seal_name(session, client, CheckInScale, scale_id, clean)
     session.add(
@@ -383,6 +384,16 @@ def add_scale(session: Session, *, client_id: object, added_by: uuid.UUID, name:
     if not private:
         _audit_suggestion(session, clinician_id=added_by, client_id=client)
     return scale_id
+
+
+def _refuse_a_name_taken(
+    session: Session, *, client_id: uuid.UUID, viewer_id: uuid.UUID, name: str, but: uuid.UUID | None = None
+) -> None:
+    """Two scales of one name in a check-in can't be told apart: refused, among the scales
+    `viewer_id` sees (never telling a clinician of a scale they don't see)."""
+    seen = scales_of(session, client_id=client_id, viewer_id=viewer_id)
+    if any(_same_name(other.name, name) for other in seen if other.id != str(but)):
+        raise InvalidInput(N_("There is already a scale called {name}."), name=name)
 
 
 def _audit_suggestion(session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID) -> None:
@@ -439,9 +450,7 @@ def rename_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object, nam
         raise NotFound()
     clean = _name(name)
     take_turns(session, User, col(User.id) == scale.client_id)  # two renames at once: no two of one name
-    seen = scales_of(session, client_id=scale.client_id, viewer_id=actor_id)
-    if any(_same_name(other.name, clean) for other in seen if other.id != str(scale.id)):
-        raise InvalidInput(N_("There is already a scale called {name}."), name=clean)
+    _refuse_a_name_taken(session, client_id=scale.client_id, viewer_id=actor_id, name=clean, but=scale.id)
     if actor_id != scale.client_id:
         _audit_suggestion(session, clinician_id=actor_id, client_id=scale.client_id)
     scale.name_ct = _seal_name(session, scale.client_id, CheckInScale, scale.id, clean)

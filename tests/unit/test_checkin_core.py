@@ -618,6 +618,28 @@ def _scale_names(client_id: uuid.UUID, viewer_id: uuid.UUID) -> list[tuple[str, 
     return [(s.id, s.name) for s in _in_session(checkins.scales_of, client_id=client_id, viewer_id=viewer_id)]
 
 
+def test_a_scale_of_a_name_already_there_is_refused_among_the_scales_one_sees(db: People) -> None:
+    """Found by a review: two scales called "Headache" in one check-in could be added (only a
+    rename refused it), and couldn't be told apart. A clinician is never told of a scale they
+    don't see: the name of another clinician's suggestion is not taken for them."""
+    a, dr_a, dr_b = db.client_a.id, db.clinician_a.id, db.clinician_b.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+        link(session, client_id=a, clinician_id=dr_b)
+    _in_session(checkins.add_scale, client_id=str(a), added_by=a, name="Headache")
+    with pytest.raises(InvalidInput, match="already a scale called"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=a, name=" headache ")
+    _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Urge")
+    with pytest.raises(InvalidInput, match="already a scale called"):
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="URGE")
+    _in_session(checkins.add_scale, client_id=str(a), added_by=dr_b, name="Urge")  # dr_b sees no "Urge"
+    assert sorted(s.name for s in _in_session(checkins.scales_of, client_id=a, viewer_id=a)) == [
+        "Headache",
+        "Urge",
+        "Urge",
+    ]
+
+
 def test_a_client_renames_a_scale_of_their_own_and_keeps_what_was_rated_on_it(db: People) -> None:
     """Walk-through: a typo in a scale's name ("Headahce") could only be mended by removing
     the scale, and every value rated on it with it."""
