@@ -481,7 +481,7 @@ class CheckInsState(AppState):
         tag_id = await in_session(checkins.add_tag, owner_id=viewer.user_id, name=name)
         self.notice = self._t("You already have this tag.") if str(tag_id) in had else self._t("Tag added.")
         self._added()
-        await self._load(self.chart_range or "2w")
+        await self._labels_changed()
 
     @guarded(Role.CLIENT)
     async def rename_tag(self, form: dict) -> None:
@@ -489,14 +489,14 @@ class CheckInsState(AppState):
         tag_id, name = _field(form, "tag_id"), _field(form, "name")
         await _rename(self, checkins.rename_tag, owner_id=viewer.user_id, tag_id=tag_id, name=name)
         self.notice = self._t("Tag renamed.")
-        await self._load(self.chart_range or "2w")
+        await self._labels_changed()
 
     @guarded(Role.CLIENT)
     async def remove_tag(self, tag_id: str) -> None:
         viewer = self._viewer()
         await in_session(checkins.remove_tag, owner_id=viewer.user_id, tag_id=tag_id)
         self.notice = self._t("Tag removed. Your check-ins no longer show it.")
-        await self._load(self.chart_range or "2w")
+        await self._labels_changed()
 
     @guarded(Role.CLIENT)
     async def add_own_scale(self, form: dict) -> None:
@@ -508,7 +508,7 @@ class CheckInsState(AppState):
         await in_session(checkins.add_scale, client_id=viewer.user_id, added_by=viewer.user_id, name=name)
         self.notice = self._t("Scale added. It is private: only you see it.")
         self._added()
-        await self._load(self.chart_range or "2w")
+        await self._labels_changed()
 
     @guarded(Role.CLIENT)
     async def remove_own_scale(self, scale_id: str) -> None:
@@ -519,7 +519,7 @@ class CheckInsState(AppState):
         self.notice = self._t("Scale removed.")
         if added_by != viewer.user_id:
             live.recheck_people([added_by])
-        await self._load(self.chart_range or "2w")
+        await self._labels_changed()
 
     @guarded(Role.CLIENT)
     async def rename_own_scale(self, form: dict) -> None:
@@ -528,7 +528,13 @@ class CheckInsState(AppState):
         scale_id, name = _field(form, "scale_id"), _field(form, "name")
         await _rename(self, checkins.rename_scale, actor_id=viewer.user_id, scale_id=scale_id, name=name)
         self.notice = self._t("Scale renamed.")
+        await self._labels_changed()
+
+    async def _labels_changed(self) -> None:
+        """A tag or scale of the client's changed: this page as it is now, and the check-in
+        form open in their other tabs offers it at once (state/live.py)."""
         await self._load(self.chart_range or "2w")
+        live.recheck_people([self._viewer().user_id], but=self.router.session.client_token)
 
     def _leave(self) -> None:
         self.reset()

@@ -442,6 +442,40 @@ async def test_a_suggested_scale_appears_on_the_clients_open_check_in_at_once(
         assert state_of(kept, CheckInState)["ratings"] == {"mood": 6, scales[0]["id"]: 3}
 
 
+async def test_a_tag_or_scale_made_in_one_tab_is_offered_at_once_by_the_check_in_open_in_another(
+    running_app: RunningApp,
+) -> None:
+    """Found by a review: a client's own new tag or scale reached the check-in form open in
+    their other tab only once it was opened again."""
+    client = await _actor(running_app, "client", "Two Tabs Client")
+    page: dict[str, Any] = {"path": routes.CHECK_INS}
+    async with (
+        connected(running_app, client.cookie) as form_tab,
+        connected(running_app, client.cookie) as list_tab,
+    ):
+        await form_tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        await _choose_mood(form_tab, 6)
+        await list_tab.exchange(handler_name(CheckInsState, "load_check_ins"), **page)
+        since = len(form_tab.received)
+        await list_tab.exchange(
+            handler_name(CheckInsState, "add_own_scale"), {"form": {"name": "Gym"}}, **page
+        )
+        await list_tab.exchange(handler_name(CheckInsState, "add_tag"), {"form": {"name": "walk"}}, **page)
+
+        def offered() -> tuple[list[str], list[str]]:
+            pushed = state_of(form_tab.received[since:], CheckInState)
+            return [s["name"] for s in pushed.get("scales") or []], [
+                t["name"] for t in pushed.get("tags") or []
+            ]
+
+        deadline = time.monotonic() + 5
+        while offered() != (["Gym"], ["walk"]) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert offered() == (["Gym"], ["walk"])
+        # What was tapped stays.
+        assert state_of(form_tab.received, CheckInState)["ratings"] == {"mood": 6}
+
+
 async def test_a_client_renames_only_their_own_scales_and_a_refused_rename_draws_the_names_again(
     running_app: RunningApp,
 ) -> None:
