@@ -16,12 +16,13 @@ import functools
 import inspect
 import json
 import sqlite3
+import time
 import types
 import typing
 import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,24 @@ def state_of(updates: list[dict[str, Any]], state_class: type) -> dict[str, Any]
     """The last value of each var of one state in these updates, by plain var name."""
     values = merged_delta(updates).get(state_class.get_full_name(), {})  # type: ignore[attr-defined]
     return {key.removesuffix(FIELD_SUFFIX): value for key, value in values.items()}
+
+
+async def pushed_values(
+    tab: EventClient,
+    since: int,
+    state_class: type,
+    check: Callable[[dict[str, Any]], bool],
+    within: float = 5.0,
+) -> dict[str, Any]:
+    """The state's values the server pushed to the tab after `since` (no event sent meanwhile),
+    once they pass `check`; fails after `within` seconds, with what did arrive."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        values = state_of(tab.received[since:], state_class)
+        if values and check(values):
+            return values
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no push within {within} s: {json.dumps(tab.received[since:])[:800]}")
 
 
 def handler_params(state_class: type, name: str) -> list[inspect.Parameter]:

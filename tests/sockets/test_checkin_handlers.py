@@ -20,6 +20,7 @@ from socket_support import (
     new_audit_rows,
     new_password,
     problem_of,
+    pushed_values,
     secrets_in,
     snapshot,
     state_of,
@@ -430,12 +431,7 @@ async def test_a_suggested_scale_appears_on_the_clients_open_check_in_at_once(
         await doctor.exchange(
             handler_name(ClientCheckInsState, "suggest_scale"), {"form": {"name": "Urge to rest"}}, **chart
         )
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            scales = state_of(tab.received[since:], CheckInState).get("scales") or []
-            if scales:
-                break
-            await asyncio.sleep(0.02)
+        scales = (await pushed_values(tab, since, CheckInState, lambda v: bool(v.get("scales"))))["scales"]
         assert [s["name"] for s in scales] == ["Urge to rest"]
         # What the client had tapped stays.
         kept = await _choose_scale(tab, scales[0]["id"], 3)
@@ -462,16 +458,15 @@ async def test_a_tag_or_scale_made_in_one_tab_is_offered_at_once_by_the_check_in
         )
         await list_tab.exchange(handler_name(CheckInsState, "add_tag"), {"form": {"name": "walk"}}, **page)
 
-        def offered() -> tuple[list[str], list[str]]:
-            pushed = state_of(form_tab.received[since:], CheckInState)
-            return [s["name"] for s in pushed.get("scales") or []], [
-                t["name"] for t in pushed.get("tags") or []
-            ]
+        def names(values: dict[str, Any], field: str) -> list[str]:
+            return [label["name"] for label in values.get(field) or []]
 
-        deadline = time.monotonic() + 5
-        while offered() != (["Gym"], ["walk"]) and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        assert offered() == (["Gym"], ["walk"])
+        await pushed_values(
+            form_tab,
+            since,
+            CheckInState,
+            lambda v: (names(v, "scales"), names(v, "tags")) == (["Gym"], ["walk"]),
+        )
         # What was tapped stays.
         assert state_of(form_tab.received, CheckInState)["ratings"] == {"mood": 6}
 
@@ -560,13 +555,12 @@ async def test_a_client_renames_only_their_own_scales_and_a_refused_rename_draws
             **chart,
         )
         assert [s["name"] for s in state_of(renamed, ClientCheckInsState)["scales"]] == ["Urge to sleep"]
-        deadline = time.monotonic() + 5
-        while not any(
-            s["name"] == "Urge to sleep"
-            for s in state_of(tab.received[since:], CheckInState).get("scales") or []
-        ):
-            assert time.monotonic() < deadline, "the client's open check-in kept the old name"
-            await asyncio.sleep(0.02)
+        await pushed_values(  # the client's open check-in shows the new name
+            tab,
+            since,
+            CheckInState,
+            lambda v: any(s["name"] == "Urge to sleep" for s in v.get("scales") or []),
+        )
         kept = await _choose_mood(tab, 6)
         assert state_of(kept, CheckInState)["ratings"] == {suggested["id"]: 4, "mood": 6}
         assert secrets_in(doctor.received, {"Headache", "Headahce", own["id"]}) == []

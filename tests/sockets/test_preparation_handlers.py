@@ -57,6 +57,7 @@ from socket_support import (
     new_audit_rows,
     new_people,
     problem_of,
+    pushed_values,
     reconnect_same_token,
     redirects_of,
     set_shared,
@@ -176,20 +177,6 @@ async def _brief(
 
 def _line_texts(values: dict[str, Any]) -> list[str]:
     return [line["text"] for line in values.get("lines") or []]
-
-
-async def _pushed(
-    tab: EventClient, since: int, state_class: type, check: Callable[[dict[str, Any]], bool]
-) -> dict[str, Any]:
-    """What the server pushed to the tab after `since` (nothing sent meanwhile), once the
-    state's values in it pass `check`."""
-    deadline = time.monotonic() + PUSH_WITHIN_SECONDS
-    while time.monotonic() < deadline:
-        values = state_of(tab.received[since:], state_class)
-        if values and check(values):
-            return values
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"no push within {PUSH_WITHIN_SECONDS} s: {json.dumps(tab.received[since:])[:800]}")
 
 
 async def _quiet() -> None:
@@ -995,7 +982,7 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         # The client shares: the clinician's open brief shows the agenda, pushed.
         since = len(doctor.received)
         await _share_agenda(client_tab, c, True)
-        pushed = await _pushed(doctor, since, BriefState, lambda v: text in _line_texts(v))
+        pushed = await pushed_values(doctor, since, BriefState, lambda v: text in _line_texts(v))
         assert pushed["agenda_id"] == agenda_id and _line_texts(pushed) == [text, kept]
 
         # The clinician ticks a line: the client's open Prepare page shows it, pushed.
@@ -1003,7 +990,7 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         ticked = await _brief(doctor, a.id, "set_discussed", {"line_id": line_id, "discussed": True})
         assert problem_of(ticked) == ""
         assert [line["discussed"] for line in state_of(ticked, BriefState)["lines"]] == [True, False]
-        ticks = await _pushed(
+        ticks = await pushed_values(
             client_tab,
             since,
             PrepareState,
@@ -1027,14 +1014,14 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
             rf"Your time {zone}\. Your client sees it in their own time zone\.",
             state_of(planned, BriefState)["time_hint"],
         )
-        told = await _pushed(
+        told = await pushed_values(
             client_tab, since, PrepareState, lambda v: v.get("next_session", "").startswith("Next session: ")
         )
         assert re.fullmatch(rf"Next session: .*, 10:00\u202fa\.m\. {zone}", told["next_session"])
         since = len(client_tab.received)
         held = await _brief(doctor, a.id, "mark_held")
         assert problem_of(held) == "" and state_of(held, BriefState)["agenda_id"] == ""
-        after = await _pushed(client_tab, since, PrepareState, lambda v: v.get("session_held") is True)
+        after = await pushed_values(client_tab, since, PrepareState, lambda v: v.get("session_held") is True)
         assert after["agenda_id"] != agenda_id and _line_texts(after) == [kept]
         assert [(line["text"], line["discussed"]) for line in after["last_lines"]] == [
             (text, True),
@@ -1076,7 +1063,7 @@ async def test_ending_the_link_empties_the_open_brief_without_a_refusal_on_recor
             handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, path=routes.CARE_TEAM
         )
         # And it says the brief isn't available, rather than showing "Opening the brief" forever.
-        emptied = await _pushed(
+        emptied = await pushed_values(
             doctor, since, BriefState, lambda v: v.get("client_name") == "" and v.get("brief_checked") is True
         )
         assert emptied.get("lines", []) == [] and text not in json.dumps(doctor.received[since:])
@@ -1291,13 +1278,17 @@ async def test_a_change_to_the_agenda_shows_at_once_in_the_clients_other_tab(tea
             await _prepare(each, c)
         since = len(other.received)
         line = await _add_line(tab, c, "Sleep")
-        await _pushed(other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line])
+        await pushed_values(
+            other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line]
+        )
         since = len(other.received)
         assert problem_of(await _on_prepare(tab, c, "remove_line", {"line_id": line})) == ""
-        await _pushed(other, since, PrepareState, lambda v: v.get("lines") == [])
+        await pushed_values(other, since, PrepareState, lambda v: v.get("lines") == [])
         since = len(other.received)
         assert problem_of(await _on_prepare(tab, c, "undo_remove")) == ""
-        await _pushed(other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line])
+        await pushed_values(
+            other, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line]
+        )
 
 
 async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_its_own_note(
@@ -1327,7 +1318,7 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
 
         since = len(typing.received)
         line = await _add_line(other, c, "Sleep")
-        pushed = await _pushed(
+        pushed = await pushed_values(
             typing, since, PrepareState, lambda v: [x["id"] for x in v.get("lines", [])] == [line]
         )
         assert "remember" not in pushed and "remember_shown" not in pushed
@@ -1335,7 +1326,7 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
         since = len(typing.received)
         saved = await _on_prepare(other, c, "save_remember", {"form": {"remember": "Ask about sleep."}})
         assert problem_of(saved) == ""
-        pushed = await _pushed(typing, since, PrepareState, lambda v: "remember" in v)
+        pushed = await pushed_values(typing, since, PrepareState, lambda v: "remember" in v)
         assert pushed["remember"] == "Ask about sleep." and pushed["remember_shown"] > field
         # The replaced field sends its last words as it goes: they overwrite nothing (the tab
         # shows the other tab's note now); words typed in the new field are kept.
@@ -1348,7 +1339,7 @@ async def test_another_tabs_change_leaves_the_note_being_typed_alone_and_brings_
         )
         assert problem_of(kept) == ""
         # The other tab shows the note as typed here at once, in a new field there.
-        pushed = await _pushed(other, since, PrepareState, lambda v: "remember" in v)
+        pushed = await pushed_values(other, since, PrepareState, lambda v: "remember" in v)
         assert pushed["remember"] == "Ask about sleep. Naps?"
         assert (await _prepare(other, c))["remember"] == "Ask about sleep. Naps?"
 
@@ -1397,7 +1388,7 @@ async def test_the_note_sent_as_a_tab_closes_is_kept_shown_in_the_other_tab_and_
         note = app.marker("closing-note")
         since = len(open_tab.received)
         assert await asyncio.to_thread(beacon, a.cookie, value=note) == 204
-        pushed = await _pushed(open_tab, since, PrepareState, lambda v: "remember" in v)
+        pushed = await pushed_values(open_tab, since, PrepareState, lambda v: "remember" in v)
         assert pushed["remember"] == note
         assert (await _prepare(open_tab, c))["remember"] == note
 
@@ -1428,7 +1419,7 @@ async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_age
             )
             assert problem_of(pinned) == ""
             assert state_of(pinned, AppState)["notice"] == "Pinned to your agenda for your next session."
-            live = await _pushed(
+            live = await pushed_values(
                 tab,
                 since,
                 PrepareState,
