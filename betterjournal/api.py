@@ -519,6 +519,17 @@ async def keep_note(request: Request) -> Response:
     return response
 
 
+async def keep_line(request: Request) -> Response:
+    """A line half typed in the Prepare page's "Add a line" (`agenda.keep_typed_line`)."""
+
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        agenda.keep_typed_line(
+            session, client_id=viewer.user_id, agenda_id=fields["agenda_id"], text=fields["value"]
+        )
+
+    return await _keep_typed(request, {"agenda_id", "value"}, keep)
+
+
 # --- everything the client has, as one file (PRIV-1) -------------------------------------
 #
 # "Download all my data" (YourDataState) hands the page a ticket for this route: the file
@@ -682,6 +693,7 @@ def http_routes() -> Starlette:
             Route(API_KEEP_DRAFT, keep_draft, methods=["POST"]),
             Route(API_KEEP_ANSWER, keep_answer, methods=["POST"]),
             Route(API_KEEP_NOTE, keep_note, methods=["POST"]),
+            Route(routes.API_KEEP_LINE, keep_line, methods=["POST"]),
             Route(routes.API_EVERYTHING, download_everything, methods=["GET"]),
             Route(routes.MANIFEST, web_app_manifest, methods=["GET"]),
             Route(routes.SERVICE_WORKER, service_worker, methods=["GET"]),

@@ -50,10 +50,11 @@ API_PASSWORD = "/api/auth/password"  # noqa: S105 - a path
 API_CONFIRM = "/api/auth/confirm"
 API_REQUEST_ACCESS = "/api/access/request"
 # What was typed, sent as a tab is hidden or closes (api.py): the editor's words, a
-# worksheet's text answer, the Prepare page's note.
+# worksheet's text answer, the Prepare page's note and its agenda line half typed.
 API_KEEP_DRAFT = "/api/drafts/keep"
 API_KEEP_ANSWER = "/api/answers/keep"
 API_KEEP_NOTE = "/api/notes/keep"
+API_KEEP_LINE = "/api/agenda-lines/keep"
 API_EVERYTHING = "/api/everything"  # the client's archive (?ticket=, made by YourDataState)
 API_REMINDERS_OFF = "/api/reminders/off"  # the one-tap opt-out in a reminder email (?token=)
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exc, exists
 from sqlmodel import Session, col, select
 
-from betterjournal.core import appointments, audit, homework, items, journal, sharing
+from betterjournal.core import appointments, audit, drafts, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.core.validation import clean_line, clean_text
 from betterjournal.db import run_prebuilt, take_turns
@@ -90,8 +90,8 @@ def clean_remember(value: object) -> str:
 
 
 def _draft(value: object) -> str:
-    """A draft holds what was typed so far (the platform keeps drafts of any kind); it is
-    checked like the rest when saved. The app saves an agenda change by change, without drafts."""
+    """An agenda is saved change by change; its draft holds only a line half typed in "Add a
+    line" (`keep_typed_line`), checked as a line once added."""
     return clean_text(value, label=N_("Your agenda"), max_length=REMEMBER_MAX, required=False)
 
 
@@ -264,6 +264,14 @@ def _ensure(
                 values={"lines": _stored(lines) if lines else "", "remember": ""},
                 plain={"client_id": client_id, "clinician_id": clinician_id, "window": window},
             )
+            if carry and earlier is not None:  # a line half typed comes along too
+                keep_typed_line(
+                    session,
+                    client_id=client_id,
+                    agenda_id=agenda_id,
+                    text=typed_line(session, client_id, earlier),
+                )
+                drafts.discard(session, owner_id=client_id, item_id=earlier)
     except exc.IntegrityError:
         found = _find(session, client_id, clinician_id, window)
         assert found is not None
@@ -279,6 +287,7 @@ class Preparation:
     window: appointments.Window
     agenda: Agenda
     last_time: Agenda | None
+    typed_line: str = ""  # a line half typed in "Add a line" and not added yet (`keep_typed_line`)
 
 
 def _agenda_now(
@@ -299,7 +308,7 @@ def prepare(session: Session, *, client_id: uuid.UUID, clinician_id: object) -> 
     if where.previous_key is not None:
         found = _find(session, client_id, agenda.clinician_id, where.previous_key)
         last = _open(session, client_id, found) if found else None
-    return Preparation(where, agenda, last)
+    return Preparation(where, agenda, last, typed_line(session, client_id, agenda.id))
 
 
 def _own_agenda(session: Session, client_id: uuid.UUID, agenda_id: object) -> Agenda:
@@ -329,7 +338,29 @@ def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line, at:
 def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
     agenda = _own_agenda(session, client_id, agenda_id)
     clean = clean_line(text, label=N_("The line"), max_length=LINE_MAX, required=True)
-    return _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
+    added = _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
+    drafts.discard(session, owner_id=client_id, item_id=agenda.id)  # the words typed are a line now
+    return added
+
+
+def keep_typed_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> None:
+    """A line half typed in "Add a line", kept as it is typed (and as the tab closes) so a
+    reload or a closed tab loses none of it: the agenda's draft, sealed like every draft, until
+    the line is added (`add_text`) or the field emptied. Only the client's own agenda."""
+    parsed, _kind = items.owned(
+        session, owner_id=client_id, item_id=agenda_id, action=AuditAction.WRITE_ITEM, kind=KIND
+    )
+    if isinstance(text, str) and not text.strip():
+        drafts.discard(session, owner_id=client_id, item_id=parsed)
+    else:
+        values = {"lines": text, "remember": ""}
+        drafts.save(session, owner_id=client_id, kind=KIND, item_id=parsed, values=values)
+
+
+def typed_line(session: Session, client_id: uuid.UUID, agenda_id: uuid.UUID) -> str:
+    """The line half typed in the agenda's "Add a line" field, if any (`keep_typed_line`)."""
+    draft = drafts.get(session, owner_id=client_id, item_id=agenda_id)
+    return draft.fields.get("lines", "") if draft is not None and draft.kind == KIND.name else ""
 
 
 def pin(

@@ -16,7 +16,6 @@ from betterjournal.components.entries import (
 )
 from betterjournal.components.forms import (
     NATIVE_CONTROL,
-    KeepUnsent,
     characters_left,
     form,
     native_select,
@@ -215,16 +214,27 @@ def _agenda() -> rx.Component:
         ),
         _undo_remove(),
         form(
-            # A line half typed waits here while the person looks at another page; once
-            # added, the form empties itself and forgets it (assets/forms.jsx).
-            KeepUnsent.create(name="agenda-line:" + PrepareState.clinician_id),
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
+                    # A line half typed is kept on the server after a pause, as the field is
+                    # left and as the tab goes (a beacon: assets/page_feedback.jsx), and comes
+                    # back when the page is opened again; once added, the form empties itself.
                     words_input(
-                        id="agenda-text", name="text", size="3", width="100%", max_length=agenda.LINE_MAX
+                        id="agenda-text",
+                        name="text",
+                        size="3",
+                        width="100%",
+                        max_length=agenda.LINE_MAX,
+                        default_value=PrepareState.line_typed,
+                        key=PrepareState.line_shown,
+                        on_change=lambda text: PrepareState.keep_line(text, PrepareState.line_shown).debounce(
+                            800
+                        ),
+                        on_blur=lambda text: PrepareState.keep_line(text, PrepareState.line_shown),
+                        custom_attrs={"data-keep": ""},
                     ),
-                    after=characters_left("agenda-text", agenda.LINE_MAX),
+                    after=characters_left("agenda-text", agenda.LINE_MAX, value=PrepareState.line_typed),
                     hint=tr("A few words are enough, like “sleep” or “the talk with my sister”."),
                 ),
                 rx.button(tr("Add to agenda"), type="submit", size="3"),
@@ -233,6 +243,10 @@ def _agenda() -> rx.Component:
             ),
             on_submit=PrepareState.add_line,  # a double tap adds one line (AppState._second_tap)
             reset_on_submit=True,
+            custom_attrs={
+                "data-keep-url": routes.API_KEEP_LINE,
+                "data-keep-agenda-id": PrepareState.agenda_id,
+            },
         ),
         rx.cond(
             PrepareState.pin_choices.length() > 0,  # type: ignore[attr-defined]

@@ -163,6 +163,8 @@ class PrepareState(AppState):
     remember: str = ""
     remember_shown: int = 0  # counts the notes put in the field from the server: its key
     remember_status: str = ""  # "Note saved." once the note typed is on the server
+    line_typed: str = ""  # a line half typed in "Add a line" when the page was last left
+    line_shown: int = 0  # counts the fields drawn for a line: their key
     entry_choices: list[Choice] = []  # the window's entries, to print
     pin_choices: list[Choice] = []  # the window's entries and homework, and the chart, to pin
     has_chart: bool = False
@@ -170,11 +172,12 @@ class PrepareState(AppState):
     removed_line: str = ""  # the line just removed, as it read: "Undo" puts it back
     _removed: agenda.Removed | None = None
     _note_kept: str | None = None  # the note as this tab last put it in the field or saved it
+    _line_drawn: bool = False  # the field for a line was drawn with the line half typed
     _held_path: str = ""
 
     @guarded(Role.CLIENT)
     async def load_prepare(self) -> None:
-        self._removed, self.removed_line, self._note_kept = None, "", None
+        self._removed, self.removed_line, self._note_kept, self._line_drawn = None, "", None, False
         await self._load(self._viewer().user_id, self.router.url.query_parameters.get("with", ""))
 
     async def _load(self, client_id: uuid.UUID, wanted: str) -> None:
@@ -244,6 +247,8 @@ class PrepareState(AppState):
             )
         self.last_lines = _own_lines(last.lines, review, reader) if last else []
         self._show_note(last.remember if last else "")
+        if not self._line_drawn:  # a page just opened; later, the field holds what is typed here
+            self._draw_line_field(ready.typed_line)
         self.session_held = ready.window.previous_key is not None
         # The window's entries, and those pinned to the agenda from before it (carried over):
         # the paper copy can hold what the client means to bring.
@@ -272,6 +277,12 @@ class PrepareState(AppState):
         if note != self._note_kept:  # a new page, or the note changed in another tab
             self.remember, self._note_kept, self.remember_status = note, note, ""
             self.remember_shown += 1  # a new field: it shows this note even if `remember` was it
+
+    def _draw_line_field(self, text: str) -> None:
+        """A new "Add a line" field, holding `text`; what an older one sends after is not kept
+        (`keep_line`)."""
+        self.line_typed, self._line_drawn = text, True
+        self.line_shown += 1
 
     def _leave(self) -> None:
         self.reset()
@@ -302,11 +313,29 @@ class PrepareState(AppState):
         text = form_fields(form, {"text", "agenda_text"}).get("text")
         if self._second_tap(text):
             return
-        await in_session(
-            agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=text
-        )
+        try:
+            await in_session(
+                agenda.add_text, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=text
+            )
+        except CoreError:
+            # The form emptied itself as it was sent: refused, the words come back to change.
+            self._draw_line_field(text if isinstance(text, str) else "")
+            raise
         await self._after(self._t("Added to your agenda."))
+        self._draw_line_field("")
         self._added()
+
+    @guarded(Role.CLIENT, quiet=True)
+    async def keep_line(self, text: str, field: int | None = None) -> None:
+        """A line half typed, kept on the server after a pause and as the field is left (a
+        reload or a closed tab loses none of it; assets/page_feedback.jsx hands it to a beacon
+        too). `field`: the field it was typed in (`line_shown`): one replaced since (the line
+        added) sends its last words late, and they are a line already."""
+        if field is not None and field != self.line_shown:
+            return
+        await in_session(
+            agenda.keep_typed_line, client_id=self._viewer().user_id, agenda_id=self.agenda_id, text=text
+        )
 
     @guarded(Role.CLIENT)
     async def pin(self, form: dict[str, Any]) -> None:

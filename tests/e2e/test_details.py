@@ -13,7 +13,15 @@ import zipfile
 
 import pytest
 from appserver import RunningApp
-from people import PASSWORD, assert_fits_the_screen, confirm_email, register, sign_in
+from people import (
+    PASSWORD,
+    SILENCEABLE_WEBSOCKET,
+    assert_fits_the_screen,
+    confirm_email,
+    register,
+    sign_in,
+    wait_until_ready,
+)
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 from test_journey import REGISTERED, write_entry
@@ -439,6 +447,39 @@ def _fits(page: Page, where: str) -> None:
     page.wait_for_timeout(300)
     assert_fits_the_screen(page, where)
     expect(page.get_by_role("navigation").get_by_role("link", name="Journal")).to_be_in_viewport()
+
+
+def test_a_line_half_typed_on_the_agenda_survives_a_reload_and_a_closed_tab(people, running_app) -> None:
+    """A line typed in "Add a line" and not added yet is kept as it is typed: a reload brings
+    it back (it was lost, as the page forgot it), and so does a tab closed 300 ms after the
+    last key with its websocket dead (its beacon). Once added, the field is empty, reloaded
+    too."""
+    _doctor, client = people
+    page = client.page
+    page.get_by_role("navigation").get_by_role("link", name="Prepare").click()
+    field = page.get_by_role("region", name="What I want to bring").get_by_label("Add a line")
+    field.fill("Ask about the new")
+    page.reload()  # at once: the field sends what it holds as the page goes
+    expect(field).to_have_value("Ask about the new")
+
+    page.context.add_init_script(SILENCEABLE_WEBSOCKET)
+    closing = page.context.new_page()
+    closing.goto(f"{running_app.url}{routes.PREPARE}")
+    wait_until_ready(closing)
+    closing.get_by_label("Add a line").press("End")
+    closing.keyboard.type(" shift")
+    closing.evaluate("window.__silence = true")
+    closing.wait_for_timeout(300)
+    closing.close(run_before_unload=True)
+    page.reload()
+    expect(field).to_have_value("Ask about the new shift")
+
+    page.get_by_role("button", name="Add to agenda").click()
+    expect(page.get_by_role("status").filter(has_text="Added to your agenda.")).to_be_visible()
+    expect(field).to_have_value("")
+    page.reload()
+    expect(page.get_by_role("list", name="Your agenda")).to_contain_text("Ask about the new shift")
+    expect(field).to_have_value("")
 
 
 def test_a_very_long_word_wraps_instead_of_pushing_the_page_sideways(people) -> None:

@@ -1393,6 +1393,62 @@ async def test_the_note_sent_as_a_tab_closes_is_kept_shown_in_the_other_tab_and_
         assert (await _prepare(open_tab, c))["remember"] == note
 
 
+async def test_a_line_half_typed_is_kept_as_typed_and_by_beacon_and_comes_back_when_the_page_opens(
+    team: Team,
+) -> None:
+    """ "Add a line" keeps what is typed (PrepareState.keep_line, after a pause and as the
+    field is left; api.keep_line, as the tab closes): the page opened again (a reload) shows
+    it. Added, it is a line and no longer kept; what the replaced field sends late is not kept
+    again. A refused line comes back in the field. The beacon route is the client's own: a
+    clinician (audited), no session, an extra field write nothing; another client's agenda is
+    answered like one's own (204), written nowhere, audited."""
+    app, c, d = team.app, team.c, team.d
+    a, stranger = await _clients(team, c, d)
+    async with connected(app, a.cookie) as tab:
+        shown = await _prepare(tab, c)
+        agenda_id, field = shown["agenda_id"], shown["line_shown"]
+        kept = await _on_prepare(tab, c, "keep_line", {"text": "Sleep and", "field": field})
+        assert problem_of(kept) == ""
+    async with connected(app, a.cookie) as again:  # the page opened again, in a new tab
+        shown = await _prepare(again, c)
+        assert shown["line_typed"] == "Sleep and" and shown["line_shown"] > 0
+        field = shown["line_shown"]
+        await _add_line(again, c, "Sleep and work")
+        late = await _on_prepare(again, c, "keep_line", {"text": "Sleep and work", "field": field})
+        assert problem_of(late) == ""
+        assert (await _prepare(again, c))["line_typed"] == ""
+        too_long = "x" * 301
+        refused = await _on_prepare(again, c, "add_line", {"form": {"text": too_long}})
+        assert problem_of(refused) != ""
+        assert state_of(refused, PrepareState)["line_typed"] == too_long
+
+    with app.core():
+        token = form_tokens.issue()
+
+    def beacon(cookie: str, **fields: str) -> int:
+        form = {"form_token": token, "agenda_id": agenda_id, "value": "Forged", **fields}
+        return post_form(app.url, routes.API_KEEP_LINE, form, cookie=cookie)[0]
+
+    before = snapshot(app)
+    refused_codes = {
+        "a clinician": await asyncio.to_thread(beacon, c.cookie),
+        "no session": await asyncio.to_thread(beacon, ""),
+        "no form token": await asyncio.to_thread(beacon, a.cookie, form_token=""),
+        "an extra field": await asyncio.to_thread(beacon, a.cookie, clinician_id=c.id),
+    }
+    assert {case: code for case, code in refused_codes.items() if code < 400} == {}
+    assert await asyncio.to_thread(beacon, stranger.cookie) == 204
+    await _quiet()
+    after = snapshot(app)
+    assert writes_between(before, after) == []
+    assert sorted(_audited(before, after)) == sorted([_denied(c, "CALL"), _denied(stranger, "WRITE_ITEM")])
+
+    line = app.marker("agenda-line-closing")
+    assert await asyncio.to_thread(beacon, a.cookie, value=line) == 204
+    async with connected(app, a.cookie) as reopened:
+        assert (await _prepare(reopened, c))["line_typed"] == line
+
+
 async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_agenda_shows_it(
     team: Team,
 ) -> None:

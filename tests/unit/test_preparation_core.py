@@ -388,6 +388,50 @@ def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> No
     assert shown is not None and "Breathe" not in repr(shown)
 
 
+def test_a_line_half_typed_is_kept_sealed_until_added_and_goes_with_the_agenda_to_the_next_window(
+    db: People,
+) -> None:
+    """ "Add a line" keeps what is typed as the agenda's draft (sealed like every draft): the
+    page opened again shows it; adding the line or emptying the field ends it; a new window's
+    agenda takes it along. Only the client's own agenda (refused alike, audited)."""
+    _linked(db)
+    ready = _prepare(db)
+    assert ready.typed_line == ""
+    with session_scope() as session:
+        agenda.keep_typed_line(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Sleep and")
+    assert _prepare(db).typed_line == "Sleep and"
+    with get_engine().connect() as raw:  # nothing of it readable where it is kept
+        assert b"Sleep and" not in b"".join(
+            bytes(row[0]) for row in raw.exec_driver_sql("SELECT payload_ct FROM item_draft")
+        )
+    with session_scope() as session:
+        agenda.keep_typed_line(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="  ")
+    assert _prepare(db).typed_line == ""
+    with session_scope() as session:
+        agenda.keep_typed_line(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Work")
+        agenda.add_text(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Work")
+    after_add = _prepare(db)
+    assert (after_add.typed_line, [line.text for line in after_add.agenda.lines]) == ("", ["Work"])
+
+    for who, agenda_id in ((db.client_b.id, ready.agenda.id), (db.client_a.id, str(uuid.uuid4()))):
+        with session_scope() as session:
+            before = len(audit_events(session))
+        with pytest.raises(Denied), session_scope() as session:
+            agenda.keep_typed_line(session, client_id=who, agenda_id=agenda_id, text="Forged")
+        with session_scope() as session:
+            denied = audit_events(session)[before:]
+        assert [(e.action, e.outcome) for e in denied] == [(AuditAction.WRITE_ITEM, AuditOutcome.DENIED)]
+    assert _prepare(db).typed_line == ""
+
+    with session_scope() as session:
+        agenda.keep_typed_line(session, client_id=db.client_a.id, agenda_id=ready.agenda.id, text="Naps")
+    _hold(db)
+    moved = _prepare(db)
+    assert moved.agenda.id != ready.agenda.id and moved.typed_line == "Naps"
+    with session_scope() as session:
+        assert agenda.typed_line(session, db.client_a.id, ready.agenda.id) == ""
+
+
 def test_bad_agenda_input_gets_a_clear_message_and_changes_nothing(db: People) -> None:
     _linked(db)
     with session_scope() as session:
