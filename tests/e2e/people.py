@@ -106,6 +106,21 @@ def wait_until_ready(page) -> None:
     page.locator("html[data-hydrated='true']").wait_for(state="attached")  # no eval: the CSP forbids it
 
 
+def type_and_close_with_a_dead_websocket(page, address: str, label: str, words: str) -> None:
+    """Another tab of `page`'s browser opens `address`, types `words` at the end of the field
+    labelled `label` and is closed 300 ms after the last key, its websocket dead without a
+    word (a phone that changed networks): only the beacon the page hands them to keeps them."""
+    page.context.add_init_script(SILENCEABLE_WEBSOCKET)
+    closing = page.context.new_page()
+    closing.goto(address)
+    wait_until_ready(closing)
+    closing.get_by_label(label).press("Control+End")
+    closing.keyboard.type(words)
+    closing.evaluate("window.__silence = true")
+    closing.wait_for_timeout(300)
+    closing.close(run_before_unload=True)
+
+
 def draw_every_chart(page) -> None:
     """A chart is drawn once its place nears the screen (assets/draw_later.jsx): bring each
     chart on the page into view until Plotly has drawn it, then go back to the top."""

@@ -15,12 +15,11 @@ import pytest
 from appserver import RunningApp
 from people import (
     PASSWORD,
-    SILENCEABLE_WEBSOCKET,
     assert_fits_the_screen,
     confirm_email,
     register,
     sign_in,
-    wait_until_ready,
+    type_and_close_with_a_dead_websocket,
 )
 from playwright.sync_api import Page, expect
 from sqlmodel import select
@@ -462,15 +461,7 @@ def test_a_line_half_typed_on_the_agenda_survives_a_reload_and_a_closed_tab(peop
     page.reload()  # at once: the field sends what it holds as the page goes
     expect(field).to_have_value("Ask about the new")
 
-    page.context.add_init_script(SILENCEABLE_WEBSOCKET)
-    closing = page.context.new_page()
-    closing.goto(f"{running_app.url}{routes.PREPARE}")
-    wait_until_ready(closing)
-    closing.get_by_label("Add a line").press("End")
-    closing.keyboard.type(" shift")
-    closing.evaluate("window.__silence = true")
-    closing.wait_for_timeout(300)
-    closing.close(run_before_unload=True)
+    type_and_close_with_a_dead_websocket(page, running_app.url + routes.PREPARE, "Add a line", " shift")
     page.reload()
     expect(field).to_have_value("Ask about the new shift")
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from appserver import RunningApp
-from people import SILENCEABLE_WEBSOCKET, Tab, register, sign_in, wait_until_ready
+from people import Tab, register, sign_in, type_and_close_with_a_dead_websocket, wait_until_ready
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -304,15 +304,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     )
     # A tab closed 300 ms after the last key, its websocket dead without a word (a phone that
     # changed networks): the words it hands to a beacon are kept, and this tab shows them.
-    page.context.add_init_script(SILENCEABLE_WEBSOCKET)
-    closing = page.context.new_page()
-    closing.goto(f"{url}/prepare")
-    wait_until_ready(closing)
-    closing.get_by_label("What I want to remember").press("Control+End")
-    closing.keyboard.type(" Walk after lunch.")
-    closing.evaluate("window.__silence = true")
-    closing.wait_for_timeout(300)
-    closing.close(run_before_unload=True)
+    type_and_close_with_a_dead_websocket(
+        page, f"{url}/prepare", "What I want to remember", " Walk after lunch."
+    )
     expect(page.get_by_label("What I want to remember")).to_have_value(
         note + " Ask about sleep. Bring the list. Ask about naps. Sleep earlier. Walk after lunch."
     )
