@@ -232,7 +232,8 @@ def _unsaved_ids(owner_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 def keep_unsaved(session: Session, *, owner_id: uuid.UUID, values: dict[str, object]) -> None:
-    """Keep what was tapped and typed so far: {"mood": 5, …, "tags": [...], "note": "…"}."""
+    """Keep what was tapped and typed so far: {"mood": 5, …, "tags": [...], "note": "…",
+    "sleep_hours": "6,5", "felt_at": "2026-12-05T21:30"} (those three as typed)."""
     fields = {
         name: value if isinstance(value, str) else json.dumps(value)
         for name, value in values.items()
@@ -241,13 +242,21 @@ def keep_unsaved(session: Session, *, owner_id: uuid.UUID, values: dict[str, obj
     drafts.save(session, owner_id=owner_id, kind=KIND, item_id=_unsaved_ids(owner_id)[0], values=fields)
 
 
+# Kept as typed, not read as numbers or lists: "6,5" hours, a time not chosen whole yet.
+_KEPT_AS_TYPED = ("note", "sleep_hours", "felt_at")
+
+
 def unsaved(session: Session, *, owner_id: uuid.UUID) -> dict[str, Any] | None:
     """What was kept of the unsaved check-in, as given to `keep_unsaved`; None if nothing."""
     found = (drafts.get(session, owner_id=owner_id, item_id=one) for one in _unsaved_ids(owner_id))
     draft = next((one for one in found if one is not None), None)
     if draft is None or draft.kind != KIND.name:
         return None
-    return {name: text if name == "note" else _as_json(text) for name, text in draft.fields.items() if text}
+    return {
+        name: text if name in _KEPT_AS_TYPED else _as_json(text)
+        for name, text in draft.fields.items()
+        if text
+    }
 
 
 def forget_unsaved(session: Session, *, owner_id: uuid.UUID) -> None:

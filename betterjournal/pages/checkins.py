@@ -212,6 +212,12 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                             id="sleep_hours",
                             name="sleep_hours",
                             default_value=CheckInState.sleep_hours,
+                            key=CheckInState.fields_drawn,
+                            # Kept as typed, as the note is (CheckInState.keep_typed).
+                            on_change=lambda hours: CheckInState.keep_typed("sleep_hours", hours).debounce(
+                                700
+                            ),
+                            on_blur=lambda hours: CheckInState.keep_typed("sleep_hours", hours),
                             input_mode="decimal",
                             size="3",
                             width="8em",
@@ -243,6 +249,9 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                             name="felt_at",
                             type="datetime-local",
                             default_value=CheckInState.felt_at,
+                            key=CheckInState.fields_drawn,
+                            on_change=lambda moment: CheckInState.keep_typed("felt_at", moment).debounce(700),
+                            on_blur=lambda moment: CheckInState.keep_typed("felt_at", moment),
                             # The picker offers what can be saved (core/checkins.clean_felt_at).
                             min=f"{checkins.EARLIEST.date().isoformat()}T00:00",
                             max=CheckInState.latest,

@@ -732,7 +732,9 @@ async def test_a_check_in_not_saved_comes_back_after_a_reload_and_goes_once_save
 ) -> None:
     """Found in a walk-through: a check-in's mood and note, typed late at night, were gone
     after a reload, a closed tab or a tap on another tab of the app. What was tapped and
-    typed is kept (encrypted, the platform's draft) and comes back, said; saving ends it."""
+    typed is kept (encrypted, the platform's draft) and comes back, said; saving ends it.
+    So are the hours of sleep and an earlier time, as typed (a later walk-through: they came
+    back empty, and the check-in was saved for now)."""
     client = await _actor(running_app, "client", "Unsaved Client")
     note = running_app.marker("unsaved-note")
     async with connected(running_app, client.cookie) as tab:
@@ -742,11 +744,21 @@ async def test_a_check_in_not_saved_comes_back_after_a_reload_and_goes_once_save
             handler_name(CheckInState, "choose_rating"), {"dimension": "anxiety", "value": 8}, **CHECK_IN
         )
         await tab.exchange(handler_name(CheckInState, "keep_note"), {"value": note}, **CHECK_IN)
+        for name, value in (("sleep_hours", "6,5"), ("felt_at", "2026-12-05T21:30")):
+            kept = await tab.exchange(
+                handler_name(CheckInState, "keep_typed"), {"name": name, "value": value}, **CHECK_IN
+            )
+            assert problem_of(kept) == ""
+        refused = await tab.exchange(
+            handler_name(CheckInState, "keep_typed"), {"name": "mood", "value": "9"}, **CHECK_IN
+        )
+        assert problem_of(refused) == "This couldn't be saved. Please try again."
     async with connected(running_app, client.cookie) as tab:  # the page again, in a new tab
         opened = await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
         shown = state_of(opened, CheckInState)
         assert shown["ratings"] == {"mood": 2, "anxiety": 8}
         assert shown["note"] == note and shown["more_open"] is True
+        assert (shown["sleep_hours"], shown["felt_at"]) == ("6,5", "2026-12-05T21:30")
         assert state_of(opened, AppState).get("notice") == "Your unsaved check-in is back."
         await tab.exchange(
             handler_name(CheckInState, "save_check_in"), {"form": {**EMPTY_FORM, "note": note}}, **CHECK_IN
