@@ -267,6 +267,32 @@ if (typeof window !== "undefined") {
   );
 }
 
+// A button that saves and goes to another page (`data-once`: Save check-in, a worksheet's
+// Save and Return) takes one tap a second. The second tap of a double tap otherwise reached
+// the server after the first had gone to the next page, or just before that page loaded, and
+// the page's notice ("Returned to …") was gone (walk-through). The server still treats a
+// second one it gets as a second tap (AppState._second_tap).
+// Only a tap on the same button again, with nothing else tapped between: Save, then a mood
+// chosen, then Save again is no double tap.
+if (typeof window !== "undefined") {
+  const ONE_TAP_MS = 1000;
+  let last = { button: null, at: 0 }; // the last tap: on a `data-once` button (or not), when
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target instanceof Element ? event.target.closest("[data-once]") : null;
+      const now = Date.now();
+      if (button !== null && button === last.button && now - last.at < ONE_TAP_MS) {
+        event.preventDefault(); // a submit button's form is not sent again
+        event.stopImmediatePropagation(); // nor does React hear of it
+        return;
+      }
+      last = { button, at: now };
+    },
+    true,
+  );
+}
+
 // A form sent by the browser itself (sign in, create an account) comes back as a new page
 // with its problem: the focus would be nowhere (the top of the document), and a screen
 // reader would say the page's name, not what went wrong. Once the problem shows, the focus

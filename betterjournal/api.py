@@ -102,6 +102,12 @@ def client_address(connection: HTTPConnection) -> str:
     return _counted_as(connection.client.host) if connection.client else "unknown"
 
 
+def counted_address(address: str | None) -> str:
+    """A websocket tab's address (Reflex's `client_ip`, which reads the proxy's header as
+    rxconfig's trusted_proxy_hops says), counted as `client_address` counts an HTTP client's."""
+    return _counted_as((address or "unknown")[:64])
+
+
 def _counted_as(address: str) -> str:
     """One phone line or household is given a whole IPv6 /64, and picks any address in it:
     counted per address, each of its 2^64 would be a fresh allowance of guesses."""

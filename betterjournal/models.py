@@ -653,6 +653,8 @@ class ItemDraft(SQLModel, table=True):
     """
 
     __tablename__ = "item_draft"  # type: ignore[assignment]
+    # A new item's id is free only if no one else's draft holds it (items._OTHERS_DRAFT).
+    __table_args__ = (Index("ix_item_draft_item_id", "item_id"),)
     __encrypted__ = ("payload_ct",)
 
     owner_id: uuid.UUID = Field(

@@ -16,7 +16,9 @@ from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGE_NAMES, LANGUAGES, N_
 from betterjournal.state.base import PUBLIC_PAGE_NOTICES, AppState
+from betterjournal.state.clinician import SharedWaitingState
 from betterjournal.state.editor import EditorState
+from betterjournal.state.homework import WorksheetState
 
 TAP = "var(--tap)"  # 44 px at the default font size; grows with the reader's text (assets/app.css)
 
@@ -232,6 +234,24 @@ def _dismissible(
     )
 
 
+def _shared_waiting() -> rx.Component:
+    """A page redrawn by a push left out what was newly shared (so "Seen" is never said for
+    a tab nobody looked at): one tap shows it."""
+    return rx.callout(
+        rx.el.span(
+            tr("Something new was shared with you since this page opened."),
+            " ",
+            rx.button(
+                tr("Show it"), on_click=SharedWaitingState.show_shared_waiting, size="2", variant="soft"
+            ),
+        ),
+        icon="bell",
+        color_scheme="teal",
+        role="status",
+        width="100%",
+    )
+
+
 def feedback() -> rx.Component:
     """Notices are announced politely; problems assertively. Both say what to do next, and
     both belong to the page they were given on: another page never shows them."""
@@ -246,6 +266,9 @@ def feedback() -> rx.Component:
                 _dismissible(AppState.problem, icon="info", color_scheme="amber", role="alert"),
             ),
             path=AppState.feedback_on,
+        ),
+        OnPage.create(
+            rx.cond(AppState.shared_waiting_on != "", _shared_waiting()), path=AppState.shared_waiting_on
         ),
         # Stays in view at the top while the page is scrolled: what a button far down the
         # page did is said where the person is, not a screen's height above them; once they
@@ -346,9 +369,23 @@ def _client_nav() -> rx.Component:
             exact=True,
             here_when=(CURRENT_PATH != routes.WRITE) | ~EditorState.is_new,
         ),
-        _nav_link(tr("Write"), routes.WRITE, "pencil", here_when=EditorState.is_new),
+        # A prompt chosen to write about (not assigned) is writing an entry, not homework.
+        _nav_link(
+            tr("Write"),
+            routes.WRITE,
+            "pencil",
+            also=(routes.WORKSHEET,),
+            here_when=rx.cond(
+                CURRENT_PATH == routes.WORKSHEET, WorksheetState.own_prompt, EditorState.is_new
+            ),
+        ),
         _nav_link(tr("Check in"), routes.CHECK_IN, "smile", also=(routes.CHECK_INS, routes.CHECK_INS + "/")),
-        _nav_link(tr("Homework"), routes.HOMEWORK, "clipboard-list"),
+        _nav_link(
+            tr("Homework"),
+            routes.HOMEWORK,
+            "clipboard-list",
+            here_when=(CURRENT_PATH != routes.WORKSHEET) | ~WorksheetState.own_prompt,
+        ),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
         justify_content="safe center",  # ("safe": a row wider than the bar starts at its left)
@@ -396,16 +433,16 @@ class UnsentWords(rx.Component):
 
 
 def unsent_words() -> rx.Component:
-    """Words typed offline while the session ran out never reach the server: not shown once
-    signed out (on the editor's page, then on the sign-in page), but one tap copies them."""
+    """Words typed as the session ended (offline as it ran out, or signed out from another
+    device) may not reach the server: not shown once signed out (on the editor's page, then
+    on the sign-in page), but one tap copies them."""
     return UnsentWords.create(
         rx.callout(
             rx.vstack(
                 rx.text(
                     tr(
-                        "Words you typed just before you were signed out may not have been saved: the "
-                        "connection was down. Copy them now, and once you're signed in again, paste "
-                        "in what is missing."
+                        "Words you typed just before you were signed out may not have been saved. "
+                        "Copy them now, and once you're signed in again, paste in what is missing."
                     )
                 ),
                 rx.button(tr("Copy my unsaved words"), type="button", size="3"),

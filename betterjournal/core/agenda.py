@@ -510,8 +510,10 @@ def shared_agenda(
     ).scalar_one_or_none()
     if found is None:
         return None
-    opened = sharing.open_shared(session, clinician_id=clinician_id, item_id=found, kind=KIND)
-    lines = lines_from(opened.fields["lines"], _discussed(session, [found])[found])
+    shown = sharing.open_visible(session, clinician_id=clinician_id, item_ids=[found], kind=KIND)
+    if not shown:  # shared since the page opened, never seen: held back (`sharing.unseen_held_back`)
+        return None
+    lines = lines_from(shown[0].fields["lines"], _discussed(session, [found])[found])
     pinned: dict[str, SharedItem] = {}
     for kind in PINNABLE.values():
         ids = [uuid.UUID(line.item_id) for line in lines if line.pin == kind.name]

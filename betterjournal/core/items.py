@@ -45,6 +45,7 @@ from betterjournal.models import (
     AuditOutcome,
     ClientItem,
     Cursor,
+    ItemDraft,
     OwnItem,
     Page,
     Version,
@@ -220,16 +221,28 @@ def owned(
     return parsed, _KINDS[state[1]]  # type: ignore[index]
 
 
+# Someone else's draft of a new item under this id (not decrypted).
+_OTHERS_DRAFT = select(ItemDraft.owner_id).where(
+    col(ItemDraft.item_id) == bindparam("item"), col(ItemDraft.owner_id) != bindparam("owner")
+)
+
+
 def item_exists(session: Session, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction) -> bool:
     """For writes to an id chosen when the editor opened: whether the owner's item of this
-    kind exists (False: the id is free); an id taken by anything else is refused."""
+    kind exists (False: the id is free); an id taken by anything else is refused, another
+    person's unsaved draft too (attack review: a beacon took a client's new entry's id, seen
+    in their address bar, and saved it first; the owner could no longer open their words)."""
     state = run_prebuilt(session, _ITEM_STATE, item=item_id).first()
-    return _exists(state, owner_id=owner_id, kind=kind, item_id=item_id, action=action)
+    return _exists(session, state, owner_id=owner_id, kind=kind, item_id=item_id, action=action)
 
 
-def _exists(state: Any, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction) -> bool:
+def _exists(
+    session: Session, state: Any, *, owner_id: Any, kind: Kind, item_id: Any, action: AuditAction
+) -> bool:
     """`item_exists` for an (owner, kind, deleted_at) row already read (None: no item)."""
     if state is not None and not _is_owners(state, owner_id, kind):
+        raise Denied(actor_id=owner_id, action=action, item_id=item_id)
+    if state is None and run_prebuilt(session, _OTHERS_DRAFT, item=item_id, owner=owner_id).first():
         raise Denied(actor_id=owner_id, action=action, item_id=item_id)
     return state is not None
 
@@ -293,7 +306,9 @@ def save(
         and (*state[:2], state[2] is not None) == (owner_id, kind.name, True)
     ):
         raise EditedElsewhere(deleted=True)  # the owner deleted it elsewhere meanwhile
-    exists = _exists(state, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
+    exists = _exists(
+        session, state, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM
+    )
     sealed = kind.seal(data_key(session, owner_id), parsed, clean)
     now = utcnow()
     created = not exists and (

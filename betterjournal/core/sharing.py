@@ -8,14 +8,18 @@ share racing the end of the link never outlives it, and a later link never reviv
 
 Everything whose content reaches a clinician is audited per item and marked "seen" per
 item, in the caller's unit of work, before the content is returned (AUD-1, AUD-2, AUD-3).
+A page redrawn for a tab nobody may be looking at (a push, a reconnect) leaves out what
+the clinician never saw (`unseen_held_back`): "seen" is said only for what a person opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +28,7 @@ from sqlmodel import Session, col, select, update
 
 from betterjournal.core import audit, items
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
 from betterjournal.db import run_prebuilt, take_turns
 from betterjournal.i18n import N_
@@ -412,6 +416,23 @@ def shared_with(
 
 # --- what a clinician sees ------------------------------------------------------------------
 
+_held_back: ContextVar[list[uuid.UUID] | None] = ContextVar("unseen_held_back", default=None)
+
+
+@contextlib.contextmanager
+def unseen_held_back() -> Iterator[list[uuid.UUID]]:
+    """Within it (and the worker threads it starts), items shared with the clinician and never
+    seen by them are left out of what is read, neither audited nor marked seen; their ids are
+    added to the list it gives. For a page redrawn in a tab nobody may be looking at: a tab
+    left open on a laptop told a client their entry was "Seen" the moment they shared it
+    (walk-through)."""
+    held: list[uuid.UUID] = []
+    token = _held_back.set(held)
+    try:
+        yield held
+    finally:
+        _held_back.reset(token)
+
 
 def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
     return _shared_rows(kind).params(viewer=clinician_id)
@@ -440,7 +461,12 @@ def _reveal(
 ) -> list[SharedItem]:
     """Audit and mark as seen every item whose content is about to reach the clinician, then
     decrypt only the fields the kind shows when shared (AUTHZ-8). In the caller's unit of
-    work: if the audit can't be written, nothing is returned (AUD-2)."""
+    work: if the audit can't be written, nothing is returned (AUD-2). Within
+    `unseen_held_back`, the rows never seen are left out."""
+    held_back = _held_back.get()
+    if held_back is not None:
+        held_back.extend(row[0] for row in rows if row[5] is None)
+        rows = [row for row in rows if row[5] is not None]
     if not rows:
         return []
     now = utcnow()
@@ -535,6 +561,8 @@ def open_shared(
     Anything not visible gets the same refusal and a denied audit row (AUTHZ-3).
     """
     opened = open_shared_many(session, clinician_id=clinician_id, item_ids=[item_id], kind=kind)
+    if not opened:  # never seen, and held back (`unseen_held_back`): not for this page now
+        raise NotFound()
     return opened[0]
 
 
@@ -542,7 +570,8 @@ def open_shared_many(
     session: Session, *, clinician_id: uuid.UUID, item_ids: list[object], kind: items.Kind
 ) -> list[SharedItem]:
     """Several shared items at once (lists, charts): all visible, or Denied for the first that
-    isn't. One audit row and one "seen" mark per item."""
+    isn't. One audit row and one "seen" mark per item. (Within `unseen_held_back`, those never
+    seen are left out.)"""
     parsed = [
         items.parse_or_deny(clinician_id, item_id, AuditAction.VIEW_SHARED_ITEM) for item_id in item_ids
     ]

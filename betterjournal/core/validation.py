@@ -68,16 +68,23 @@ def clean_line(value: object, *, label: Message, max_length: int, required: bool
     return value.strip()
 
 
-# Marks that change how the text around them is shown without being seen themselves:
-# direction overrides and isolates, zero-width spaces and joiners. In a person's name
-# they could make one client's name read as another's on a clinician's list.
-_HIDDEN_MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Letters drawn as nothing (Hangul fillers, the braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _unseen(character: str) -> bool:
+    """A mark that changes how the text around it is shown without being seen itself (every
+    format character: direction marks, overrides and isolates, zero-width spaces and joiners,
+    the soft hyphen, tag characters), a line or paragraph separator, or a blank letter."""
+    return unicodedata.category(character) in ("Cf", "Zl", "Zp") or character in _BLANK_LETTERS
 
 
 def clean_name(value: object, *, label: Message, max_length: int) -> str:
-    """A person's name: one line, and nothing in it that is not seen."""
+    """A person's name: one line, and nothing in it that is not seen: in a name, such marks
+    could make one client's name read as another's on a clinician's list (an attack review
+    found six that passed a shorter list)."""
     name = clean_line(value, label=label, max_length=max_length)
-    if _HIDDEN_MARKS.search(name):
+    if any(map(_unseen, name)):
         raise InvalidInput(N_("{label} contains characters that can't be saved."), label=label)
     return name
 

@@ -277,6 +277,7 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                 # is back, and Save tapped then waits behind it (a walk-through found Save dead
                 # offline). Without a mood, the server says what is missing.
                 aria_describedby="save-check-in-needs",
+                custom_attrs={"data-once": ""},  # one tap a second (assets/page_feedback.jsx)
             ),
             # What Save needs, for someone who filled the optional fields first (hidden as soon
             # as a mood is tapped, before the server's answer: assets/app.css).

@@ -20,12 +20,11 @@ from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
 from betterjournal.components.worksheets import prompt_links
 from betterjournal.core.validation import BODY_MAX, TITLE_MAX
 from betterjournal.state.base import AppState
-from betterjournal.state.editor import EditorState
+from betterjournal.state.editor import BODY_ID, TITLE_ID, EditorState
 
 # The page's side of the autosave (status, sending words the debounce would lose): a
 # React module in assets/, bundled with the page by Vite (so a 'self' script for the CSP).
 AUTOSAVE_MODULE = "$/public/editor_autosave.jsx"
-TITLE_ID, BODY_ID = "title", "body"
 
 
 class EditorGate(rx.Component):

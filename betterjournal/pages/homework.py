@@ -279,6 +279,7 @@ def _actions() -> rx.Component:
                     size="3",
                     width="100%",
                     on_click=WorksheetState.return_worksheet,
+                    custom_attrs={"data-once": ""},  # one tap a second (assets/page_feedback.jsx)
                 ),
                 rx.text(
                     tr(
@@ -299,6 +300,7 @@ def _actions() -> rx.Component:
             variant=rx.cond(WorksheetState.assignment_id != "", "soft", "solid"),
             width="100%",
             on_click=WorksheetState.save_worksheet,
+            custom_attrs={"data-once": ""},
         ),
         rx.text(
             rx.cond(
@@ -351,7 +353,11 @@ def _returned_or_delete() -> rx.Component:
 
 def worksheet_page() -> rx.Component:
     return page_shell(
-        back_link(tr("Back to your homework"), routes.HOMEWORK),
+        rx.cond(
+            WorksheetState.own_prompt,  # journaling of the client's own: it belongs to the journal
+            back_link(tr("Back to your journal"), routes.JOURNAL),
+            back_link(tr("Back to your homework"), routes.HOMEWORK),
+        ),
         rx.cond(
             WorksheetState.found,
             rx.vstack(

@@ -28,11 +28,6 @@ from betterjournal.views import RECOVERY_CODES_FILE, recovery_codes_text
 ACCESS_FIELDS = set(access.FIELDS)
 
 
-def _address(state: AppState) -> str:
-    """The client address of this tab's connection (for throttling only; never shown)."""
-    return (state.router.session.client_ip or "unknown")[:64]
-
-
 class LandingState(AppState):
     """The public home page: what Betterjournal is, and a request for early access."""
 
@@ -63,7 +58,7 @@ class LandingState(AppState):
         try:
             fields = form_fields(form, ACCESS_FIELDS)
             await in_session(
-                access.request_access, fields=fields, address=_address(self), language=self.language
+                access.request_access, fields=fields, address=self._client_address(), language=self.language
             )
         except CoreError as error:
             self.problem = self._t(error.message, **error.values)

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, TypeVarTuple
+from urllib.parse import urlsplit
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
@@ -25,7 +26,7 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event, EventCallback
 
 from betterjournal import limits, routes
-from betterjournal.api import language_from_cookie_header, session_token_from_cookie_header
+from betterjournal.api import counted_address, language_from_cookie_header, session_token_from_cookie_header
 from betterjournal.core import accounts, audit, form_tokens, tokens
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.crypto import DecryptionError, sha256_hex
@@ -128,6 +129,7 @@ class AppState(rx.State):
     notice: str = ""
     problem: str = ""
     feedback_on: str = ""  # the page the notice or problem was given on (shown only there)
+    shared_waiting_on: str = ""  # a page redrawn by a push left out something newly shared
     _viewer_id: str = ""
     # A session short of its second step is nobody's identity, yet the setup page shows it
     # its new authenticator key and then its recovery codes: the tree then holds them for
@@ -154,6 +156,23 @@ class AppState(rx.State):
         call it once the notice is set, or give it."""
         self._added_at, self._added_by = time.monotonic(), action
         self._added_notice = self.notice if notice is None else notice
+
+    def _go_again(self, target: str) -> rx.event.EventSpec | None:
+        """The second tap of a double tap on a button that saves and goes to `target`: where
+        the first went, saying what it said (restored by `_second_tap`). If the tab is there
+        already (the first tap's page loaded before this event came), it is said here: a
+        redirect to the page the tab is on loads nothing, and the notice waited unseen."""
+        if self.router.url.path.rstrip("/") == urlsplit(target).path.rstrip("/"):
+            return None
+        self._flash(self.notice)
+        self.notice = ""
+        return rx.redirect(target)
+
+    def _client_address(self) -> str:
+        """This tab's client address, as the throttles count it (AUTHN-3): an IPv6 address as
+        its /64, as for the HTTP routes (attack review: each of a /64's addresses was a fresh
+        allowance of access requests). Never shown."""
+        return counted_address(self.router.session.client_ip)
 
     def _second_tap(self, value: object, action: str = "add") -> bool:
         """The second tap of a double tap on "Add" (or on `action`): it sends the field (or the
@@ -404,6 +423,8 @@ class SessionGate(Middleware):
             return StateUpdate()  # refused: nothing runs, nothing is sent
         app_state = await state.get_state(AppState)
         assert isinstance(app_state, AppState)
+        if app_state.shared_waiting_on and event.name.endswith(".on_load_internal"):
+            app_state.shared_waiting_on = ""  # a page opened reads what is shared, all of it
         viewer = await app_state._identify()
         token = app_state.router.session.client_token
         _event_viewer.set((token, viewer))
@@ -426,7 +447,7 @@ class SessionGate(Middleware):
                     continue  # typed on its page, sent after the tab left it: kept first
                 held._leave()
             elif hydrating and held._held_path and hasattr(held, "_recheck_access"):
-                await held._recheck_access(str(viewer.user_id))
+                await live.recheck_unattended(await state.get_state(AppState), held, str(viewer.user_id))
 
     async def postprocess(self, app: Any, state: BaseState, event: Event, update: StateUpdate) -> StateUpdate:
         _event_viewer.set(None)

@@ -88,7 +88,7 @@ class CareTeamState(AppState):
             links.check_code,
             client_id=self._viewer().user_id,
             code=form.get("code"),
-            address=(self.router.session.client_ip or "unknown")[:64],
+            address=self._client_address(),
         )
         await self._offer(invitation_id)
         self.code_round += 1

@@ -249,9 +249,7 @@ class CheckInState(AppState):
         The second tap of a double tap finds the form emptied by the first: it goes (again)
         where the first went, saying what the first said."""
         if self._second_tap(self.ratings, "save check-in"):
-            self._flash(self.notice)
-            self.notice = ""
-            return rx.redirect(routes.CHECK_INS)
+            return self._go_again(routes.CHECK_INS)
         viewer = self._viewer()
         if "mood" not in self.ratings:
             raise InvalidInput(checkins.NEEDS_MOOD)

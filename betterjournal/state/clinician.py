@@ -391,3 +391,18 @@ class SharedWithMeState(AppState):
         except CoreError:  # access ended between the check and the read: nothing stays
             self._leave()
         self.loaded = True
+
+
+class SharedWaitingState(AppState):
+    """What a page redrawn in the clinician's tab by a push left out (newly shared, never
+    seen: live.recheck_unattended), shown when they choose to see it."""
+
+    @guarded(Role.CLINICIAN)
+    async def show_shared_waiting(self) -> None:
+        """The page read again, all of it: what it shows now is audited and marked seen."""
+        viewer = str(self._viewer().user_id)
+        self.shared_waiting_on = ""
+        for holder in live.holders():
+            held = await self.get_state(holder)
+            if held._held_path:  # type: ignore[attr-defined]
+                await held._recheck_access(viewer)  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.core import drafts, sharing
-from betterjournal.core.errors import CoreError, NotFound
+from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, parse_id
 from betterjournal.db import in_session
@@ -18,6 +18,8 @@ from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import who_sees_edits
 from betterjournal.state.journal import EntryState
 from betterjournal.views import card_title, editing_shared_line
+
+TITLE_ID, BODY_ID = "title", "body"  # the editor's two fields (pages/editor.py)
 
 # New-entry ids this tab was handed, remembered so a reload before the first autosave
 # still opens them; any other id that isn't the client's gets the one refusal.
@@ -235,9 +237,15 @@ class EditorState(AppState):
         values = {"title": form.get("title", ""), "body": form.get("body")}
         entry_page = await self.get_state(EntryState)
         seen = self._draft_seen if self._draft_seen_known else drafts.ANYONES
-        entry_id, shared_with, kept_apart, set_aside = await entry_page._save_and_show(
-            viewer, self.entry_id, values, self._based_on, seen
-        )
+        try:
+            entry_id, shared_with, kept_apart, set_aside = await entry_page._save_and_show(
+                viewer, self.entry_id, values, self._based_on, seen
+            )
+        except InvalidInput as error:
+            # What is wrong with the words ("can't be empty"): said until they change and are
+            # kept (`_edited`), not beside the words that mend it; the writing box has the focus.
+            self.problem = self._draft_problem = self._t(error.message, **error.values)
+            return rx.set_focus(BODY_ID)
         self._clear_editor()
         self._closed, self._saved_id = True, entry_id  # late keystrokes make no draft
         if kept_apart is not None and kept_apart.deleted:

@@ -139,6 +139,7 @@ class WorksheetState(AppState):
     assignment_id: str = ""
     clinician_id: str = ""
     is_prompt: bool = False
+    own_prompt: bool = False  # a prompt the client chose (not assigned): an entry of their journal
     linked: bool = True  # still connected to the clinician who assigned it (else it can't be returned)
     saved: bool = False
     returned: bool = False
@@ -277,6 +278,7 @@ class WorksheetState(AppState):
         self.title, self.explanation = str(reader.shown(sheet.title)), str(reader.shown(sheet.explanation))
         self.questions = [str(reader.shown(q)) for q in sheet.questions]
         self.is_prompt = sheet.is_prompt
+        self.own_prompt = sheet.is_prompt and not self.assignment_id
         self._show_fields()
         if sheet.example:
             self.example = worksheet_fields(sheet, sheet.example, reader, reading=True)
@@ -293,7 +295,7 @@ class WorksheetState(AppState):
         client = uuid.UUID(viewer_id)
         if not await in_session(homework.is_live_for, client_id=client, assignment_id=self.assignment_id):
             self.assignment_id = self.by = self.due = self.instructions = self.note = ""
-            self.returned = False
+            self.returned, self.own_prompt = False, self.is_prompt
             self.status = self._t("Your clinician withdrew this. Your answers are kept as your own exercise.")
             return
         try:
@@ -432,15 +434,17 @@ class WorksheetState(AppState):
         returned = task is not None and task.status in ("returned", "reviewed")
         # The client's other open tabs show it too, and the clinician's if they can see it.
         live.recheck_people([viewer.user_id, self.clinician_id] if returned else [viewer.user_id])
+        # (A double tap on these buttons is taken as one tap in the browser: data-once.)
         if return_it:
             self._flash(
                 self._t("Returned to {name}. You can take it back at any time.", name=self._by_name())
             )
-            return rx.redirect(routes.HOMEWORK)
-        if returned:
+        elif returned:
             self._flash(self._t("Saved. {name} sees your changes.", name=self._by_name()))
         elif self.is_prompt:
             self._flash(self._t("Saved in your journal. It is private until you share it."))
+            if not self.assignment_id:  # journaling of the client's own: the entry, in the journal
+                return rx.redirect(routes.entry(self.item_id))
         else:
             self._flash(self._t("Exercise saved. It is private until you choose to share it."))
         return rx.redirect(routes.HOMEWORK)

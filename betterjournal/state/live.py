@@ -87,6 +87,18 @@ def push_to_signed_in_tabs(
             task.add_done_callback(_tasks.discard)
 
 
+async def recheck_unattended(app_state: Any, held: Any, viewer_id: str) -> None:
+    """`held._recheck_access`, for a tab nobody may be looking at (a push, a reconnect): what
+    the clinician never saw stays out of the page (`sharing.unseen_held_back`), which offers
+    to show it instead (`AppState.shared_waiting_on`, `show_shared_waiting`)."""
+    from betterjournal.core import sharing
+
+    with sharing.unseen_held_back() as waiting:
+        await held._recheck_access(viewer_id)
+    if waiting and held._held_path:
+        app_state.shared_waiting_on = held._held_path
+
+
 async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:
     import reflex as rx
 
@@ -198,7 +210,7 @@ async def _recheck_tab(user_id: str, token: str) -> None:
             for holder in holders():
                 held = await root.get_state(holder)
                 if held._held_path:  # type: ignore[attr-defined]
-                    await held._recheck_access(user_id)  # type: ignore[attr-defined]
+                    await recheck_unattended(app_state, held, user_id)
                 holding = holding or bool(held._held_path)  # type: ignore[attr-defined]
             if not holding:
                 forget(user_id, token)

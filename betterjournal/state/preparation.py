@@ -326,7 +326,7 @@ class PrepareState(AppState):
         self._added()
 
     @guarded(Role.CLIENT, quiet=True)
-    async def keep_line(self, text: str, field: int | None = None) -> None:
+    async def keep_line(self, text: str, field: object = None) -> None:
         """A line half typed, kept on the server after a pause and as the field is left (a
         reload or a closed tab loses none of it; assets/page_feedback.jsx hands it to a beacon
         too). `field`: the field it was typed in (`line_shown`): one replaced since (the line
@@ -453,7 +453,7 @@ class PrepareState(AppState):
         await self._after(self._t("Your note is saved. Only you can see it."))
 
     @guarded(Role.CLIENT, quiet=True)
-    async def keep_remember(self, note: str, field: int | None = None) -> None:
+    async def keep_remember(self, note: str, field: object = None) -> None:
         """The note as typed, saved after a pause (and when the field is left). The field
         keeps what is typed meanwhile: `remember` is not sent back. `field`: which field it
         was typed in (`remember_shown`); a field replaced meanwhile by a note saved in

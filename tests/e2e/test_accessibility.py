@@ -31,7 +31,7 @@ from sqlmodel import select
 from unit_support import link
 
 from betterjournal import routes
-from betterjournal.core import agenda, appointments, checkins, homework, items, journal, sharing
+from betterjournal.core import agenda, appointments, checkins, drafts, homework, items, journal, sharing
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
 from betterjournal.models import User, utcnow
@@ -129,6 +129,16 @@ def seed(app: RunningApp, language: str) -> World:
             worksheet=None,
             return_it=True,
         )
+        # The client's returned work with a comment, and an entry left unfinished (each page
+        # then shows a notice with an icon: at 200 % text, words were cut beside it).
+        homework.comment(session, clinician_id=clinician.id, assignment_id=assigned[1], text="Well noticed.")
+        drafts.save(
+            session,
+            owner_id=client.id,
+            kind=journal.KIND,
+            item_id=uuid.uuid4(),
+            values={"title": "Half a thought", "body": "Started on the bus."},
+        )
         appointments.plan(
             session,
             clinician_id=clinician.id,
@@ -172,6 +182,7 @@ def client_pages(world: World) -> list[str]:
         routes.check_in_item(world.check_in_id),
         routes.HOMEWORK,
         routes.assignment(world.assignment_id),
+        routes.assignment(world.returned_id),
         routes.PREPARE,
         routes.CARE_TEAM,
         routes.SETTINGS,

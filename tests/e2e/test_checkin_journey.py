@@ -250,7 +250,9 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     assert (shared_days[0], 8) in _points(_chart_traces(page), "Mood")
 
     # Several at once: the last 7 days, shared in one action; the clinician's open chart
-    # redraws without a click (pushed), then empties when they are made private again.
+    # says so without a click (pushed) and draws them once the clinician chooses to see them
+    # (a tab left open must not tell the client "Seen"), then empties at once when they are
+    # made private again.
     page.get_by_role("navigation").get_by_role("link", name="Check in").click()
     page.get_by_role("link", name="Your check-ins and charts").click()
     page.get_by_role("button", name="Choose the last 7 days").click()
@@ -258,7 +260,13 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     several = page.get_by_role("region", name="Share several")
     several.get_by_role("button", name="Share with Dr. Okafor").click()
     expect(page.get_by_role("status").filter(has_text="5 check-ins shared with Dr. Okafor.")).to_be_visible()
+    waiting = doctor.page.get_by_role("status").filter(
+        has_text="Something new was shared with you since this page opened."
+    )
+    expect(waiting).to_be_visible()
+    waiting.get_by_role("button", name="Show it").click()
     expect(doctor.page.get_by_text("Average mood 5.2 over this range, 5 check-ins.")).to_be_visible()
+    expect(waiting).to_have_count(0)
     assert [y for _, y in _points(_chart_traces(doctor.page), "Mood")] == [8, 4, 2, 6]
     page.get_by_role("button", name="Choose the last 7 days").click()
     page.get_by_role("region", name="Share several").get_by_role(

@@ -197,3 +197,38 @@ def test_a_double_tap_on_save_check_in_saves_one_and_says_so(
         ).one()
     assert owned == 1
     context.close()
+
+
+def test_a_double_tap_on_return_returns_once_and_says_so(browser: Browser, running_app: RunningApp) -> None:
+    """A walk-through double-tapped "Return to my clinician": Homework came, with no word of
+    the return (the second tap reached the server around the next page's load, and took the
+    notice away). The button takes one tap a second; the notice stays (8 runs of 8)."""
+    from datetime import date
+
+    from betterjournal.core import homework
+
+    doctor, client, ids = linked_pair(running_app, "Retwice", "Robin")
+    with running_app.core(), session_scope() as session:
+        homework.assign(
+            session,
+            clinician_id=ids[doctor],
+            client_id=ids[client],
+            template="prompt",
+            questions=["What helped this week?"],
+            today=date.today(),
+        )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-CA", has_touch=True)
+    phone = Tab(context.new_page(), running_app)
+    sign_in(phone, client, PASSWORD)
+    page = phone.page
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    page.get_by_role("link").filter(has_text="Journaling prompt").first.click()
+    page.get_by_label("Answer", exact=True).fill("A walk by the river.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Return to my clinician").dblclick()
+    returned = page.get_by_role("status").filter(has_text="Returned to Dr. Retwice.")
+    expect(returned).to_be_visible()
+    page.wait_for_timeout(1500)  # the second tap's event would have landed by now
+    expect(returned).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/homework$"))
+    context.close()

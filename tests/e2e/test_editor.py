@@ -271,9 +271,19 @@ def test_words_past_the_limit_are_kept_as_a_draft_and_it_says_how_many_to_take_o
 
 def test_enter_in_the_title_goes_on_to_the_entry(writer, running_app) -> None:
     """A walk-through pressed Enter after a title, as on a phone's keyboard: the form was
-    submitted, and answered that the entry can't be empty. Now Enter goes on to the entry."""
+    submitted, and answered that the entry can't be empty. Now Enter goes on to the entry.
+    Save tapped with nothing written says so and puts the focus in the entry, and the words
+    then typed put the message away (a later walk-through saw it stay beside a long entry)."""
     page = writer.page
     tap_write(page)
+    page.get_by_role("button", name="Save entry").click()
+    empty = page.get_by_role("alert").filter(has_text="Your entry can't be empty.")
+    expect(empty).to_be_visible()
+    expect(page.get_by_label("Your entry")).to_be_focused()
+    page.keyboard.type("Rain.")
+    expect(status(page, "Draft saved")).to_be_visible()
+    expect(empty).to_have_count(0)
+    page.get_by_label("Your entry").fill("")
     title = page.get_by_label("Title (optional)")
     title.fill("A quiet morning")
     title.press("Enter")
@@ -720,3 +730,15 @@ def test_a_new_entry_offers_something_to_write_about(writer) -> None:
     page.get_by_role("link", name=question).click()
     page.wait_for_url(re.compile(r"/homework/do/?\?prompt=0"))
     expect(page.get_by_text(question)).to_be_visible()
+    # It is writing in the journal, not homework (a later walk-through: "Back to your
+    # homework", the Homework tab, and Homework again once saved).
+    tabs = page.get_by_role("navigation")
+    expect(tabs.get_by_role("link", name="Write")).to_have_attribute("aria-current", "page")
+    expect(tabs.get_by_role("link", name="Homework")).to_have_attribute("aria-current", "false")
+    expect(page.get_by_role("link", name="Back to your journal")).to_be_visible()
+    page.get_by_label("Answer", exact=True).fill("The walk at lunch; I asked for it.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    page.get_by_role("button", name="Save in my journal").click()
+    expect(status(page, "Saved in your journal. It is private until you share it.")).to_be_visible()
+    page.wait_for_url(re.compile(r"/journal/entry/?\?id="))
+    expect(page.get_by_text("The walk at lunch; I asked for it.")).to_be_visible()

@@ -189,9 +189,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     row = desk.get_by_role("link").filter(has_text="Noor")
     expect(row).to_contain_text("Agenda shared for the next session")
     expect(row).to_contain_text("1 returned assignment to review")
-    # Nothing else is new: the agenda is said once (above); the entry and check-ins were seen
-    # as the brief, left open on the clinician's screen, showed them; the prompt's answer
-    # counts once, as returned homework.
+    # Nothing else is new: the agenda is said once (above); the entry was seen on the
+    # client's page and the check-ins in the list's sparkline, each opened by the clinician
+    # (the brief left open showed none of them: a page redrawn by a push shows nothing never
+    # seen); the prompt's answer counts once, as returned homework.
     expect(row).not_to_contain_text("new shared item")
     expect(row).to_contain_text(f"Next session: {session_day:%A, %B} {session_day.day}")
 

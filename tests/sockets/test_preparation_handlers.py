@@ -75,6 +75,7 @@ from betterjournal.core import form_tokens, items, journal
 from betterjournal.db import session_scope
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
+from betterjournal.state.clinician import SharedWaitingState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 
 NOT_AVAILABLE = "This item isn't available. It may have been removed or made private."
@@ -979,11 +980,19 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         shown = state_of(await _brief(doctor, a.id), BriefState)
         assert shown["lines"] == [] and text not in json.dumps(doctor.received)
 
-        # The client shares: the clinician's open brief shows the agenda, pushed.
+        # The client shares: the clinician's open brief says so at once, pushed, and shows
+        # the agenda once they choose to see it (a tab left open is not "seen").
         since = len(doctor.received)
         await _share_agenda(client_tab, c, True)
-        pushed = await pushed_values(doctor, since, BriefState, lambda v: text in _line_texts(v))
-        assert pushed["agenda_id"] == agenda_id and _line_texts(pushed) == [text, kept]
+        await pushed_values(doctor, since, AppState, lambda v: v.get("shared_waiting_on") == routes.BRIEF)
+        assert text not in json.dumps(doctor.received)
+        shown = state_of(
+            await doctor.exchange(
+                handler_name(SharedWaitingState, "show_shared_waiting"), **_brief_page(a.id)
+            ),
+            BriefState,
+        )
+        assert shown["agenda_id"] == agenda_id and _line_texts(shown) == [text, kept]
 
         # The clinician ticks a line: the client's open Prepare page shows it, pushed.
         since, before = len(client_tab.received), snapshot(app)
@@ -1416,6 +1425,14 @@ async def test_a_line_half_typed_is_kept_as_typed_and_by_beacon_and_comes_back_w
         await _add_line(again, c, "Sleep and work")
         late = await _on_prepare(again, c, "keep_line", {"text": "Sleep and work", "field": field})
         assert problem_of(late) == ""
+        # A field that isn't a number (an attack review: an unhandled KeyError) is no field shown.
+        log_before = app.log_path.read_text(errors="replace")
+        for odd in ("not-a-number", [1], {"a": 1}):
+            assert problem_of(await _on_prepare(again, c, "keep_line", {"text": "Odd", "field": odd})) == ""
+            assert (
+                problem_of(await _on_prepare(again, c, "keep_remember", {"note": "Odd", "field": odd})) == ""
+            )
+        assert "Error" not in app.log_path.read_text(errors="replace")[len(log_before) :]
         assert (await _prepare(again, c))["line_typed"] == ""
         too_long = "x" * 301
         refused = await _on_prepare(again, c, "add_line", {"form": {"text": too_long}})

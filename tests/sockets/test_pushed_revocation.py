@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from socket_support import (
     World,
     connect,
     connected,
+    database_path,
     delete_entry,
     invitation_code,
     link,
@@ -42,7 +44,7 @@ from socketclient import EventClient, handler_name, sign_in
 from betterjournal import routes
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
-from betterjournal.state.clinician import ClientsState, SharedWithMeState
+from betterjournal.state.clinician import ClientsState, SharedWaitingState, SharedWithMeState
 from betterjournal.state.editor import EditorState
 from betterjournal.state.items import ItemSharingState
 from betterjournal.state.journal import EntryState, JournalState
@@ -193,36 +195,45 @@ async def test_hydrate_on_another_page_drops_what_the_tab_held(world: World) -> 
 
 
 async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: World) -> None:
-    """The other direction of live updates: a new share appears on the clinician's open list,
-    and "seen" appears on the client's open entry page, each without a click."""
+    """The other direction of live updates: a new share reaches the clinician's open list at
+    once, as an offer to show it ("Something new was shared…"), not its words: a tab left
+    open told the client "Seen" the moment they shared (walk-through). Nothing of it is in
+    the push, audited or marked seen until the clinician taps Show; then "seen" appears on
+    the client's open entry page without a click."""
     app, c = world.app, world["c"]
     owner = await _new_linked_client(app, c, "share-seen")
     client_tab, clinician_tab = await connect(app, owner.cookie), await connect(app, c.cookie)
+    list_page = {"path": routes.CLIENT_ENTRIES, "query": {"client": owner.id}}
     try:
-        await clinician_tab.exchange(
-            handler_name(SharedWithMeState, "load_client_entries"),
-            path=routes.CLIENT_ENTRIES,
-            query={"client": owner.id},
-        )
+        await clinician_tab.exchange(handler_name(SharedWithMeState, "load_client_entries"), **list_page)
         entry = await write_entry(app, client_tab, "share-seen")  # leaves the tab on the entry
         since = len(clinician_tab.received)
+        before = snapshot(app)
         await set_shared(client_tab, entry, c, True)
-        await _pushed(
-            clinician_tab,
-            since,
-            lambda pushed: any(
-                e["id"] == entry.id for e in state_of(pushed, SharedWithMeState).get("entries") or []
-            ),
+        pushed = await _pushed(
+            clinician_tab, since, lambda pushed: bool(state_of(pushed, AppState).get("shared_waiting_on"))
         )
+        assert state_of(pushed, AppState)["shared_waiting_on"] == routes.CLIENT_ENTRIES
+        assert secrets_in(pushed, {entry.title, entry.body}) == []
+        await asyncio.sleep(0.3)
+        assert [row for row in new_audit_rows(before, snapshot(app)) if row[3] == "VIEW_SHARED_ITEM"] == []
+        first_seen = "SELECT first_seen_at FROM item_share WHERE item_id = ? AND revoked_at IS NULL"
+        with sqlite3.connect(f"file:{database_path(app)}?mode=ro", uri=True) as db:
+            assert db.execute(first_seen, (uuid_hex(entry.id),)).fetchall() == [(None,)]
 
         since = len(client_tab.received)
-        await _open_shared(clinician_tab, entry.id)
+        shown = await clinician_tab.exchange(
+            handler_name(SharedWaitingState, "show_shared_waiting"), **list_page
+        )
+        assert [e["id"] for e in state_of(shown, SharedWithMeState)["entries"]] == [entry.id]
+        assert state_of(shown, AppState)["shared_waiting_on"] == ""
 
         def seen(pushed: list[dict[str, Any]]) -> bool:
             shares = state_of(pushed, ItemSharingState).get("shares") or []
             return any(s["clinician_id"] == c.id and "Seen on" in s["status"] for s in shares)
 
         await _pushed(client_tab, since, seen)
+        await _open_shared(clinician_tab, entry.id)
 
         # The client edits it: the clinician's open entry shows the new words.
         edited = app.marker("share-seen-edited")

@@ -490,6 +490,33 @@ def test_seen_is_marked_exactly_when_content_reaches_the_clinician(
             )
 
 
+def test_a_page_redrawn_for_a_tab_nobody_may_be_looking_at_leaves_out_what_was_never_seen(
+    db, linked, kind: items.Kind
+) -> None:
+    """A push redraws a clinician's open page (state/live.recheck_unattended): within
+    `sharing.unseen_held_back`, items never seen are left out, neither audited nor marked
+    seen, and named in the list it gives; items seen before are shown as ever. (A walk-
+    through: a tab left open told the client "Seen" the moment they shared.)"""
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    with session_scope() as session:
+        old, new = (new_item(session, kind=kind, owner_id=a, text=f"item {n}") for n in "on")
+    _share(a, old, dr_a)
+    _open_shared(dr_a, old, kind)
+    _share(a, new, dr_a)
+    before = _audit_count()
+    with sharing.unseen_held_back() as held:
+        listed = _list_shared(dr_a, a, kind).items
+        with pytest.raises(NotFound):
+            _open_shared(dr_a, new, kind)
+    assert [i.id for i in listed] == [old]
+    assert held == [new, new]
+    assert _audit_since(before) == [(AuditAction.VIEW_SHARED_ITEM, ALLOWED, dr_a, a, old)]
+    assert _seen(new) == {dr_a: False}
+    # Outside it, as ever: the list shows both, and the new one is seen now.
+    assert {i.id for i in _list_shared(dr_a, a, kind).items} == {old, new}
+    assert _seen(new) == {dr_a: True}
+
+
 # --- keyset paging ----------------------------------------------------------------------------
 
 
@@ -712,6 +739,33 @@ def test_a_draft_is_written_only_in_its_owners_namespace(db, linked, kind: items
     shown = _open_shared(dr_a, item_id, kind)
     assert shown.fields == _shared_values(kind, values_for(kind, "kept"))
     assert "mine" not in repr(shown)
+
+
+def test_the_id_of_someone_elses_unsaved_draft_is_not_free(db, linked, kind: items.Kind) -> None:
+    """Attack review: another client who learned a new entry's id (an address bar) wrote a
+    draft under it through the beacon route and saved it first; the owner could no longer
+    open their own unsaved words. An id that is anyone else's draft is taken: a draft or an
+    item under it is refused, audited, and the owner's draft is theirs as before."""
+    a, b = db.client_a.id, db.client_b.id
+    unsaved = uuid.uuid4()
+    with session_scope() as session:
+        drafts.save(session, owner_id=a, kind=kind, item_id=unsaved, values=values_for(kind, "mine"))
+    counts = _counts(kind)
+    _refused_and_audited(
+        lambda s: drafts.save(s, owner_id=b, kind=kind, item_id=unsaved, values=values_for(kind, "squat")),
+        (AuditAction.WRITE_ITEM, DENIED, b, None, unsaved),
+    )
+    _refused_and_audited(
+        lambda s: items.save(s, owner_id=b, kind=kind, item_id=unsaved, values=values_for(kind, "squat")),
+        (AuditAction.WRITE_ITEM, DENIED, b, None, unsaved),
+    )
+    assert _counts(kind) == counts
+    with session_scope() as session:
+        assert drafts.get(session, owner_id=b, item_id=unsaved) is None
+        items.save(session, owner_id=a, kind=kind, item_id=unsaved, values=values_for(kind, "mine"))
+        assert items.open_own(session, owner_id=a, kind=kind, item_id=unsaved).fields == values_for(
+            kind, "mine"
+        )
 
 
 # --- delete -------------------------------------------------------------------------------------

@@ -335,3 +335,21 @@ def test_an_ipv6_line_is_counted_as_one_address() -> None:
     assert seen_from("2001:db8:1:3::1") != line
     assert seen_from("203.0.113.7") == seen_from("::ffff:203.0.113.7") == "203.0.113.7"
     assert seen_from("203.0.113.8") != "203.0.113.7"
+
+
+def test_a_websocket_tab_is_counted_as_the_http_routes_count_its_address() -> None:
+    """The websocket's throttles (an access request, an invitation code guessed) count a tab's
+    address as the HTTP routes do: an attack review sent 30 access requests from one /64, and
+    every one was kept. Every read of a tab's address goes through the one helper."""
+    assert (
+        api.counted_address("2001:db8:1:2::1")
+        == api.counted_address("2001:db8:1:2::abcd")
+        == "2001:db8:1:2::/64"
+    )
+    assert api.counted_address("::ffff:203.0.113.7") == "203.0.113.7"
+    assert api.counted_address(None) == api.counted_address("") == "unknown"
+    from pathlib import Path
+
+    states = Path(api.__file__).parent / "state"
+    readers = [path.name for path in states.glob("*.py") if "session.client_ip" in path.read_text()]
+    assert readers == ["base.py"]  # AppState._client_address
