@@ -272,8 +272,8 @@ if (typeof window !== "undefined") {
 // the server after the first had gone to the next page, or just before that page loaded, and
 // the page's notice ("Returned to …") was gone (walk-through). The server still treats a
 // second one it gets as a second tap (AppState._second_tap).
-// Only a tap on the same button again, with nothing else tapped between: Save, then a mood
-// chosen, then Save again is no double tap.
+// Only a tap on the same button again, with nothing else tapped or typed between: Save, then
+// a mood chosen or an answer shortened, then Save again, is no double tap.
 if (typeof window !== "undefined") {
   const ONE_TAP_MS = 1000;
   let last = { button: null, at: 0 }; // the last tap: on a `data-once` button (or not), when
@@ -291,6 +291,11 @@ if (typeof window !== "undefined") {
     },
     true,
   );
+  const somethingElse = () => {
+    last = { button: null, at: 0 };
+  };
+  document.addEventListener("input", somethingElse, true);
+  document.addEventListener("change", somethingElse, true);
 }
 
 // A form sent by the browser itself (sign in, create an account) comes back as a new page

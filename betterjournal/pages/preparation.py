@@ -217,9 +217,10 @@ def _agenda() -> rx.Component:
             rx.vstack(
                 labelled_field(
                     tr("Add a line"),
-                    # A line half typed is kept on the server after a pause, as the field is
-                    # left and as the tab goes (a beacon: assets/page_feedback.jsx), and comes
-                    # back when the page is opened again; once added, the form empties itself.
+                    # A line half typed is kept on the server as the field is left and as the
+                    # page goes (a beacon: assets/page_feedback.jsx), and comes back when the
+                    # page is opened again; once added, the form empties itself. (Not after a
+                    # pause too: a send landing after the next tap moved the focus it set.)
                     words_input(
                         id="agenda-text",
                         name="text",
@@ -228,9 +229,6 @@ def _agenda() -> rx.Component:
                         max_length=agenda.LINE_MAX,
                         default_value=PrepareState.line_typed,
                         key=PrepareState.line_shown,
-                        on_change=lambda text: PrepareState.keep_line(text, PrepareState.line_shown).debounce(
-                            800
-                        ),
                         on_blur=lambda text: PrepareState.keep_line(text, PrepareState.line_shown),
                         custom_attrs={"data-keep": ""},
                     ),

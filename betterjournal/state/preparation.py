@@ -327,10 +327,10 @@ class PrepareState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def keep_line(self, text: str, field: object = None) -> None:
-        """A line half typed, kept on the server after a pause and as the field is left (a
-        reload or a closed tab loses none of it; assets/page_feedback.jsx hands it to a beacon
-        too). `field`: the field it was typed in (`line_shown`): one replaced since (the line
-        added) sends its last words late, and they are a line already."""
+        """A line half typed, kept on the server as the field is left (a reload or a closed
+        tab loses none of it; assets/page_feedback.jsx hands it to a beacon too). `field`: the
+        field it was typed in (`line_shown`): one replaced since (the line added) sends its
+        last words late, and they are a line already."""
         if field is not None and field != self.line_shown:
             return
         await in_session(
