@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from socket_support import (
     new_audit_rows,
     new_people,
     problem_of,
+    pushed_values,
     redirect_targets,
     redirects_of,
     snapshot,
@@ -243,17 +243,6 @@ def _denied(actor: Actor, action: str) -> tuple[str, str, str]:
     return (uuid_hex(actor.id), action, "DENIED")
 
 
-async def _wait_for(tab: EventClient, since: int, state_class: type, check: Any, what: str) -> dict[str, Any]:
-    """Wait (up to 5 s) for pushed updates after `since` in which the state passes `check`."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        values = state_of(tab.received[since:], state_class)
-        if values and check(values):
-            return values
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{what} did not reach the open tab: {state_of(tab.received[since:], state_class)}")
-
-
 # --- 1. completed but not returned: invisible to the clinician ------------------------------
 
 
@@ -372,9 +361,7 @@ async def test_a_take_back_empties_the_clinicians_open_response_at_once(hw: Home
                 {"item_id": response, "clinician_id": c.id, "shared": False},
                 **_worksheet_page(assignment),
             )
-        emptied = await _wait_for(
-            doctor, since, ReturnedState, lambda v: v.get("found") is False, "the take-back"
-        )
+        emptied = await pushed_values(doctor, since, ReturnedState, lambda v: v.get("found") is False)
         assert emptied["fields"] == [] and emptied["title"] == "" and emptied["client_name"] == ""
         for handler, payload in (
             ("save_comment", {"form": {"comment": "Well done"}}),
@@ -411,7 +398,7 @@ async def test_a_take_back_push_records_no_attempt_that_nobody_made(hw: Homework
                 {"item_id": response, "clinician_id": c.id, "shared": False},
                 **_worksheet_page(assignment),
             )
-        await _wait_for(doctor, since, ReturnedState, lambda v: v.get("found") is False, "the take-back")
+        await pushed_values(doctor, since, ReturnedState, lambda v: v.get("found") is False)
         assert _audited(before, snapshot(app)) == [(uuid_hex(a.id), "REVOKE", "ALLOWED")]
 
 
@@ -428,7 +415,7 @@ async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Home
         await _answer_and_finish(
             app, a, assignment, app.marker("list-push-situation"), finish="return_worksheet"
         )
-        pushed = await _wait_for(doctor, since, ClientHomeworkState, lambda v: "given" in v, "the return")
+        pushed = await pushed_values(doctor, since, ClientHomeworkState, lambda v: "given" in v)
         assert pushed.get("available", True) is True
         assert (
             _given([{"delta": {ClientHomeworkState.get_full_name(): pushed}}], assignment)["returned"] is True
@@ -453,7 +440,7 @@ async def test_a_return_from_one_tab_reaches_the_clients_other_tab_on_the_same_w
             handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
         )
         assert problem_of(done) == "" and redirects_of(done) == [routes.HOMEWORK], done
-        await _wait_for(phone, since, WorksheetState, lambda v: v.get("returned") is True, "the return")
+        await pushed_values(phone, since, WorksheetState, lambda v: v.get("returned") is True)
         await _answer(phone, assignment, "situation", app.marker("two-tabs-changed"))
         saved = await phone.exchange(
             handler_name(WorksheetState, "save_worksheet"), **_worksheet_page(assignment)
@@ -559,7 +546,7 @@ async def ended_link(hw: Homework) -> EndedLink:
                 handler_name(CareTeamState, "end_link"), {"clinician_id": c.id}, path=routes.CARE_TEAM
             )
             assert state_of(ended, CareTeamState).get("clinicians") == []
-        pushed = await _wait_for(doctor, since, ClientHomeworkState, lambda v: "given" in v, "the link's end")
+        pushed = await pushed_values(doctor, since, ClientHomeworkState, lambda v: "given" in v)
         audited = _audited(before, snapshot(app))
         # The page holds no client now: assigning from it is refused.
         refused = await doctor.exchange(
@@ -1543,21 +1530,13 @@ async def test_homework_given_or_withdrawn_reaches_the_open_lists_at_once(hw: Ho
             await _load_client_homework(tab, hw.a.id)
         since = len(tab.received)
         assignment = await _assign(app, hw.c, hw.a, instructions=f"Pushed {uuid.uuid4().hex}")
-        await _wait_for(
-            tab,
-            since,
-            state_class,
-            lambda v: any(t["id"] == assignment for t in v.get(listed, [])),
-            "the new one",
+        await pushed_values(
+            tab, since, state_class, lambda v: any(t["id"] == assignment for t in v.get(listed, []))
         )
         since = len(tab.received)
         await _withdraw(hw, assignment)
-        await _wait_for(
-            tab,
-            since,
-            state_class,
-            lambda v: listed in v and all(t["id"] != assignment for t in v[listed]),
-            "the withdrawal",
+        await pushed_values(
+            tab, since, state_class, lambda v: listed in v and all(t["id"] != assignment for t in v[listed])
         )
 
 
