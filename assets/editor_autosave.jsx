@@ -318,9 +318,17 @@ export function DraftStatus({
       }
       // The form goes with words the server has not confirmed: should this be because the
       // session ended (the sign-in page, or the page signed out), those words can still be
-      // copied there (assets/unsent_words.jsx).
+      // copied there, and signing in again there puts them back (assets/unsent_words.jsx).
       if (pending !== null && pending.entryId === entryId) {
-        handOver([pending.title, pending.body]);
+        const { savedTitle: title, savedBody: body, draftSeen: seen } = latest.current;
+        handOver([pending.title, pending.body], {
+          entry_id: entryId,
+          title: pending.title,
+          body: pending.body,
+          seen,
+          known_title: title,
+          known_body: body,
+        });
       }
       // Leaving this item inside the app: send what the debounce still holds. On the
       // same URL the form only remounts; the words stay to be sent again after it.

@@ -177,13 +177,15 @@ def _device(request: Request) -> str:
     return accounts.device_in_words(request.headers.get("user-agent", ""))
 
 
-def _start_signed_in(session, user, device: str, next_page: str = "") -> tuple[str, str, str | None]:
+def _start_signed_in(
+    session, user, device: str, next_page: str = "", unsent: dict[str, str] | None = None
+) -> tuple[str, str, str | None]:
     """A session for a person whose first factor passed: (token, where to go, language).
 
     With MFA on, the session waits for a code; a clinician or admin without it can only
     set it up. Neither is anyone's identity until then (accounts.resolve_session). Once
     signed in, the person lands on `next_page` (the deep link they opened) if it is one of
-    our pages, else where their work is.
+    our pages, else where their work is; or on the draft that `unsent` put back.
     """
     stage = mfa.stage_after_password(user)
     token = accounts.start_session(session, user, stage=stage, device=device)
@@ -191,7 +193,44 @@ def _start_signed_in(session, user, device: str, next_page: str = "") -> tuple[s
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
+    if unsent and (draft := _put_back(session, user, unsent)):
+        return token, routes.write(draft), user.language
     return token, routes.after_sign_in(next_page) or accounts.home_after_sign_in(session, user), user.language
+
+
+UNSENT_FIELDS = ("entry_id", "title", "body", "seen", "known_title", "known_body")
+
+
+def _unsent(fields: dict[str, str]) -> dict[str, str] | None:
+    """The editor's words a sign-in form carries (assets/unsent_words.jsx: typed as the
+    session ended, never confirmed), as the draft beacon takes them; None if it has none."""
+    unsent = {name: fields[f"unsent_{name}"] for name in UNSENT_FIELDS if f"unsent_{name}" in fields}
+    return unsent if unsent.get("entry_id") else None
+
+
+def _put_back(session: Session, user: User, unsent: dict[str, str]) -> str | None:
+    """Words typed as the session ended, written into their draft once signed in (a
+    walk-through: signed out from another device mid-sentence, the last words were not in
+    the draft). Only a client's own draft, as the beacon writes it (`drafts.save`: one
+    written since on another device is kept apart); the draft's id, or None when refused,
+    which leaves the sign-in as it was."""
+    if user.role != Role.CLIENT or set(unsent) != set(UNSENT_FIELDS):
+        return None
+    try:
+        seen = datetime.fromisoformat(unsent["seen"]) if unsent["seen"] else None
+        with session.begin_nested():
+            drafts.save(
+                session,
+                owner_id=user.id,
+                kind=journal.KIND,
+                item_id=unsent["entry_id"],
+                values={"title": unsent["title"], "body": unsent["body"]},
+                seen=seen,
+                known={"title": unsent["known_title"], "body": unsent["known_body"]},
+            )
+    except (CoreError, ValueError):
+        return None
+    return unsent["entry_id"]
 
 
 def _signed_in(token: str, destination: str, language: str | None) -> Response:
@@ -237,7 +276,7 @@ async def sign_in(request: Request) -> Response:
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        return _start_signed_in(session, user, device, fields.get("next", ""))
+        return _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields))
 
     try:
         started = await in_session(work)
@@ -380,7 +419,7 @@ API_KEEP_DRAFT = routes.API_KEEP_DRAFT
 API_KEEP_ANSWER = routes.API_KEEP_ANSWER
 API_KEEP_NOTE = routes.API_KEEP_NOTE
 # The longest text the core accepts, percent-encoded, and the other fields.
-_KEEP_MAX_BYTES = 1_048_576
+TYPED_WORDS_MAX_BYTES = 1_048_576
 
 
 async def _keep_typed(
@@ -402,7 +441,7 @@ async def _keep_typed(
     raw = bytearray()
     async for chunk in request.stream():
         raw.extend(chunk)
-        if len(raw) > _KEEP_MAX_BYTES:
+        if len(raw) > TYPED_WORDS_MAX_BYTES:
             return Response(status_code=413)
     expected = {"form_token", *names}
     try:

@@ -28,7 +28,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from betterjournal.api import client_address, is_form_type, session_token_from_cookie_header
+from betterjournal import routes
+from betterjournal.api import (
+    TYPED_WORDS_MAX_BYTES,
+    client_address,
+    is_form_type,
+    session_token_from_cookie_header,
+)
 from betterjournal.core import accounts
 from betterjournal.db import in_session
 
@@ -37,6 +43,9 @@ log = logging.getLogger("betterjournal.limits")
 FORM_PREFIXES = ("/api/auth/", "/api/access/")
 # Our largest public form (registration, an access request) is well under 2 KiB encoded.
 FORM_MAX_BYTES = 16_384
+# But sign-in may carry an entry's words typed as the session ended (api.sign_in), as much
+# as the draft beacon takes.
+FORM_MAX_BYTES_BY_PATH = {routes.API_SIGN_IN: TYPED_WORDS_MAX_BYTES}
 EVENT_PATH = "/_event"
 # Websocket tabs with nobody signed in, open at once from one client address.
 ANONYMOUS_TABS_PER_ADDRESS = 20
@@ -70,14 +79,15 @@ class RequestLimits:
 
     async def _small_form(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on with its whole body read here, or refuse it: 415 for anything
-        but a url-encoded form, 413 past FORM_MAX_BYTES (by its Content-Length or by the
-        bytes that actually arrive, whichever says so first)."""
+        but a url-encoded form, 413 past its limit (by its Content-Length or by the bytes
+        that actually arrive, whichever says so first)."""
         connection = HTTPConnection(scope)
+        limit = FORM_MAX_BYTES_BY_PATH.get(scope.get("path", "").rstrip("/"), FORM_MAX_BYTES)
         if not is_form_type(connection.headers.get("content-type", "")):
             await Response(status_code=415)(scope, receive, send)
             return
         declared = connection.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > FORM_MAX_BYTES:
+        if not declared.isdigit() or int(declared) > limit:
             await Response(status_code=413)(scope, receive, send)
             return
         body = bytearray()
@@ -86,7 +96,7 @@ class RequestLimits:
             if message["type"] == "http.disconnect":
                 return
             body.extend(message.get("body", b""))
-            if len(body) > FORM_MAX_BYTES:
+            if len(body) > limit:
                 await Response(status_code=413)(scope, receive, send)
                 return
             if not message.get("more_body"):

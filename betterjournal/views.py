@@ -98,13 +98,14 @@ class KindView:
 
 
 def untitled_entry_heading(reader: Reader, created_at: datetime) -> str:
-    """An untitled entry's name: the day it was written, in the reader's words and zone."""
-    days = reader.days_ago(created_at)
+    """An untitled entry's name: when it was written, in the reader's words and zone (with
+    the time: a walk-through found three entries of one day all called "Today's entry")."""
+    days, time = reader.days_ago(created_at), reader.time(created_at)
     if days == 0:
-        return reader.t("Today's entry")
+        return reader.t("Today's entry, {time}", time=time)
     if days == 1:
-        return reader.t("Yesterday's entry")
-    return reader.t("Entry of {day}", day=reader.day(created_at))
+        return reader.t("Yesterday's entry, {time}", time=time)
+    return reader.t("Entry of {day}, {time}", day=reader.day(created_at), time=time)
 
 
 def _exercise_title(fields: Mapping[str, str]) -> str:

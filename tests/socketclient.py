@@ -233,8 +233,10 @@ def strip_router(merged: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
     return {state: values for state, values in cleaned.items() if values}
 
 
-async def sign_in(url: str, email: str, password: str) -> str:
-    """Sign in through the real HTTP route, as a browser does; return the Cookie header value."""
+async def post_sign_in(
+    url: str, email: str, password: str, more: dict[str, str] | None = None
+) -> tuple[int, dict[str, str]]:
+    """Post the sign-in form (with `more` fields) as a browser does: its status and headers."""
     from betterjournal.state.base import AppState
 
     anonymous = EventClient(url)
@@ -243,12 +245,13 @@ async def sign_in(url: str, email: str, password: str) -> str:
         updates = await anonymous.exchange(handler_name(AppState, "prepare_public_page"), path="/signin/")
     finally:
         await anonymous.close()
-    status, headers = await asyncio.to_thread(
-        post_form,
-        url,
-        "/api/auth/signin",
-        {"email": email, "password": password, "form_token": form_token_from(updates)},
-    )
+    fields = {"email": email, "password": password, "form_token": form_token_from(updates), **(more or {})}
+    return await asyncio.to_thread(post_form, url, "/api/auth/signin", fields)
+
+
+async def sign_in(url: str, email: str, password: str) -> str:
+    """Sign in through the real HTTP route, as a browser does; return the Cookie header value."""
+    status, headers = await post_sign_in(url, email, password)
     cookie = headers.get("set-cookie") or headers.get("Set-Cookie") or ""
     assert status == 303 and cookie, f"sign-in failed: {status} {headers.get('location')}"
     cookie = cookie.split(";", 1)[0]

@@ -432,17 +432,28 @@ class UnsentWords(rx.Component):
     copied: rx.Var[str]
 
 
+class UnsentDraft(rx.Component):
+    """Inside the sign-in form: an editor's words handed over as the session ended, sent
+    with the sign-in, which puts them back in their draft (api.sign_in). Nothing otherwise."""
+
+    library = "$/public/unsent_words.jsx"
+    tag = "UnsentDraft"
+
+    sign_in_path: rx.Var[str]
+
+
 def unsent_words() -> rx.Component:
     """Words typed as the session ended (offline as it ran out, or signed out from another
     device) may not reach the server: not shown once signed out (on the editor's page, then
-    on the sign-in page), but one tap copies them."""
+    on the sign-in page), but one tap copies them, and signing in again on the sign-in page
+    puts them back in their draft (UnsentDraft)."""
     return UnsentWords.create(
         rx.callout(
             rx.vstack(
                 rx.text(
                     tr(
                         "Words you typed just before you were signed out may not have been saved. "
-                        "Copy them now, and once you're signed in again, paste in what is missing."
+                        "Sign in again here and they go back into your draft. You can also copy them."
                     )
                 ),
                 rx.button(tr("Copy my unsaved words"), type="button", size="3"),
@@ -452,7 +463,7 @@ def unsent_words() -> rx.Component:
             color_scheme="amber",
             width="100%",
         ),
-        copied=tr("Copied. Once you're signed in again, paste in what is missing."),
+        copied=tr("Copied."),
     )
 
 

@@ -7,7 +7,7 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.clinic_sign_in import clinic_sign_in
 from betterjournal.components.forms import KeepTyped, form_field
-from betterjournal.components.layout import BrowserTimeZone, public_shell, unsent_words
+from betterjournal.components.layout import BrowserTimeZone, UnsentDraft, public_shell, unsent_words
 from betterjournal.components.native_form import native_form
 from betterjournal.components.text import Text, tr
 from betterjournal.i18n import N_
@@ -58,7 +58,7 @@ def invitation_code_line() -> rx.Component:
 
 def sign_in_page() -> rx.Component:
     return public_shell(
-        unsent_words(),  # a session that ended while the editor was offline
+        unsent_words(),  # a session that ended as the editor held words the server hadn't confirmed
         _auth_form(
             routes.API_SIGN_IN,
             tr("Sign in"),
@@ -70,6 +70,7 @@ def sign_in_page() -> rx.Component:
                 auto_complete="current-password",
                 hint=rx.cond(AppState.retype_password, tr(RETYPE_PASSWORD), ""),
             ),
+            UnsentDraft.create(sign_in_path=routes.SIGN_IN),
             keep="email",
         ),
         rx.text(rx.link(tr("Forgot your password?"), href=routes.FORGOT), size="2"),

@@ -148,7 +148,11 @@ def journal_page() -> rx.Component:
             ),
             loading(tr("Loading your journal")),
         ),
-        rx.text(tr("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
+        # Said only where there are pages: under a list of two it told nothing (a walk-through).
+        rx.cond(
+            (JournalState.page > 0) | JournalState.has_more,
+            rx.text(tr("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
+        ),
         heading=tr("Your journal"),
     )
 
@@ -192,7 +196,7 @@ def entry_page() -> rx.Component:
                 tr("Opening the entry"),
             ),
         ),
-        # The entry's own title, else the day it was written ("Today's entry").
+        # The entry's own title, else the day it was written ("Today's entry, 2:05 p.m.").
         heading=rx.cond(
             EntryState.found,
             rx.cond(

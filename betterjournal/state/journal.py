@@ -187,7 +187,7 @@ class EntryState(AppState):
     title: str = ""
     body: str = ""
     written: str = ""  # "Written …, edited …"
-    untitled_heading: str = ""  # "Today's entry", "Entry of Nov 27, 2026": names an untitled entry
+    untitled_heading: str = ""  # "Today's entry, 2:05 p.m.": names an untitled entry
     # Changes to it typed in the editor and not saved (a draft): said here, with a way back.
     unsaved_changes: bool = False
     found: bool = False

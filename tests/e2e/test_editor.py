@@ -159,12 +159,13 @@ def test_a_page_left_open_past_the_idle_limit_hides_the_words_and_brings_them_ba
     expect(page.get_by_label("Your entry")).to_have_value(words)
 
 
-def test_words_typed_offline_past_the_idle_limit_can_be_copied_once_signed_out(
+def test_words_typed_offline_past_the_idle_limit_can_be_copied_and_come_back_with_the_sign_in(
     open_phone, running_app: RunningApp
 ) -> None:
     """Left for later in earlier notes: words typed offline while the session ran out never
     reach the server (the tab learns it is signed out when the connection is back). They are
-    not shown on the signed-out page, but one tap copies them, to paste once signed in."""
+    not shown on the signed-out page, but one tap copies them, and signing in there puts
+    them back in the draft, even after a first try with the wrong password."""
     email = f"offline-idle-{uuid.uuid4().hex[:8]}@example.ca"
     running_app.create_user("client", email, "Oda Client", PASSWORD)
     phone = open_phone()
@@ -194,10 +195,58 @@ def test_words_typed_offline_past_the_idle_limit_can_be_copied_once_signed_out(
     page.get_by_role("button", name="Copy my unsaved words").click()
     expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == saved + unsent
-    # Signed in again, the entry holds what was saved; the copied words go back in by hand.
-    sign_in(phone, email)
-    expect(page.get_by_label("Your entry")).to_have_value(saved)
+    sign_in_with_words_held(phone, email)
+    expect(page.get_by_label("Your entry")).to_have_value(saved + unsent)
+    expect(status(page, "Your unsaved words are back.")).to_be_visible()
     expect(page.get_by_role("button", name="Copy my unsaved words")).to_have_count(0)
+
+
+def sign_in_with_words_held(phone: Tab, email: str) -> None:
+    """On the sign-in page offering words typed as the session ended: a wrong password
+    first (the words are still offered), then the right one, which goes to their draft."""
+    page = phone.page
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("not the password, sorry")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert").filter(has_text="don't match an account")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_value("")
+    expect(page.get_by_role("button", name="Copy my unsaved words")).to_be_visible()
+    sign_in(phone, email)
+
+
+def test_words_typed_as_another_device_signs_this_one_out_go_back_into_the_draft(
+    open_phone, running_app: RunningApp
+) -> None:
+    """A walk-through: signed out from another device mid-sentence, the phone's draft lacked
+    the last words, and the page could only offer to copy them. Signing in again on this
+    phone now puts them back."""
+    email = f"other-device-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Odile Client", PASSWORD)
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, email)
+    tap_write(page)
+    body = page.get_by_label("Your entry")
+    saved = "Saved part. "
+    body.press_sequentially(saved)
+    expect(status(page, "Draft saved")).to_be_visible()
+    with running_app.core(), session_scope() as session:  # the laptop: "Sign out on all devices"
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+        ended = update(AuthSession).where(col(AuthSession.user_id) == user_id).values(revoked_at=utcnow())
+        session.exec(ended)
+    tail = "Words typed right before the other device signed me out " + running_app.marker("tail")
+    body.focus()
+    page.keyboard.insert_text(tail)  # at once (dictated, or pasted): all of it before the page learns
+    # The sign-in page, or the editor's own signed-out page with a link to it.
+    signed_out = page.get_by_role("heading", name="Sign in").or_(page.get_by_role("link", name="Sign in again"))
+    expect(signed_out).to_be_visible(timeout=10_000)
+    expect(page.get_by_text(tail)).to_have_count(0)
+    if page.get_by_role("link", name="Sign in again").is_visible():
+        page.get_by_role("link", name="Sign in again").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    sign_in_with_words_held(phone, email)
+    expect(page.get_by_label("Your entry")).to_have_value(saved + tail)
+    expect(status(page, "Your unsaved words are back.")).to_be_visible()
 
 
 def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:

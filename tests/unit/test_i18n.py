@@ -150,7 +150,7 @@ def test_messages_and_their_values_are_translated() -> None:
     french = Reader(FRENCH)
     assert french.t("Sign in") == "Se connecter"
     private = french.t("Private: {name} can't see this.", name="Dr. Lee")
-    assert private == "Vous seulement\u00a0: Dr. Lee ne peut pas voir ceci."
+    assert private == "Privé\u00a0: Dr. Lee ne peut pas voir ceci."
     # A number reads the French way; a marked label is translated where it is used.
     error = InvalidInput(
         N_("{label} is too long: the limit is {limit} characters."), label=KIND_LABEL, limit=50000

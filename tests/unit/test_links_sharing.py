@@ -1031,8 +1031,9 @@ def test_journal_page_has_entries_and_drafts_on_the_first_page_only(db) -> None:
 
 
 def test_an_untitled_entry_has_one_name_in_the_list_its_draft_and_for_the_clinician(db) -> None:
-    """Named by the day it was written, for its owner and the clinician alike (each in their
-    own words and zone): not "Today's entry" in one place and "Untitled entry" in another."""
+    """Named by when it was written, for its owner and the clinician alike (each in their
+    own words and zone): not "Today's entry" in one place and "Untitled entry" in another;
+    and two of one day by their times."""
     a, dr_a = db.client_a.id, db.clinician_a.id
     written = datetime.now(UTC) - timedelta(days=3)
     with session_scope() as session:
@@ -1043,7 +1044,7 @@ def test_an_untitled_entry_has_one_name_in_the_list_its_draft_and_for_the_clinic
         _save_draft(session, a, saved, "", "changed words")  # an edit of it, not saved yet
         _save_draft(session, a, uuid.uuid4(), "", "new words")  # a new one, started now
     reader = Reader()
-    named = f"Entry of {reader.day(written)}"
+    named = f"Entry of {reader.day(written)}, {reader.time(written)}"
     with session_scope() as session:
         own = items.list_own(session, owner_id=a, kind=journal.KIND).items
         new = {d.fields["body"]: d for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
@@ -1051,9 +1052,12 @@ def test_an_untitled_entry_has_one_name_in_the_list_its_draft_and_for_the_clinic
     assert views.own_card(own[0], reader).title == named
     assert views.draft_card(new["changed words"], reader).title == named
     assert views.shared_card(shared[0], reader).title == named
-    assert views.draft_card(new["new words"], reader).title == "Today's entry"
+    started = new["new words"].updated_at
+    assert views.draft_card(new["new words"], reader).title == f"Today's entry, {reader.time(started)}"
     french = Reader(FRENCH)
-    assert views.shared_card(shared[0], french).title == french.t("Entry of {day}", day=french.day(written))
+    assert views.shared_card(shared[0], french).title == french.t(
+        "Entry of {day}, {time}", day=french.day(written), time=french.time(written)
+    )
     titled = SharedItem(uuid.uuid4(), journal.KIND.name, a, {"title": "Walk", "body": ""}, written, written)
     assert views.shared_view(titled, reader).title == "Walk"
 
