@@ -151,7 +151,9 @@ def journal_page() -> rx.Component:
         # Said only where there are pages: under a list of two it told nothing (a walk-through).
         rx.cond(
             (JournalState.page > 0) | JournalState.has_more,
-            rx.text(tr("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"),
+            rx.text(
+                tr("{count} entries a page, newest first.", count=PAGE_SIZE), size="1", color_scheme="gray"
+            ),
         ),
         heading=tr("Your journal"),
     )

@@ -238,11 +238,11 @@ def test_words_typed_as_another_device_signs_this_one_out_go_back_into_the_draft
     body.focus()
     page.keyboard.insert_text(tail)  # at once (dictated, or pasted): all of it before the page learns
     # The sign-in page, or the editor's own signed-out page with a link to it.
-    signed_out = page.get_by_role("heading", name="Sign in").or_(page.get_by_role("link", name="Sign in again"))
-    expect(signed_out).to_be_visible(timeout=10_000)
+    again = page.get_by_role("link", name="Sign in again")
+    expect(page.get_by_role("heading", name="Sign in").or_(again)).to_be_visible(timeout=10_000)
     expect(page.get_by_text(tail)).to_have_count(0)
-    if page.get_by_role("link", name="Sign in again").is_visible():
-        page.get_by_role("link", name="Sign in again").click()
+    if again.is_visible():
+        again.click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     sign_in_with_words_held(phone, email)
     expect(page.get_by_label("Your entry")).to_have_value(saved + tail)
