@@ -242,6 +242,14 @@ def _figure(traces: list[dict], layout: dict, table: dict) -> dict:
     return {"data": traces, "layout": {**layout, "meta": {"table": table}}}
 
 
+def _month_ticks(first: date, today: date) -> list[date]:
+    """The first days of every other month from `first` to `today`, this month's always among
+    them (a walk-through found this week's squares under no label); none in the first month
+    of the axis, whose name would be this month's a year back, at the other end."""
+    starts = [day for day in (first + timedelta(days=n) for n in range((today - first).days + 1)) if day.day == 1]
+    return [day for day in starts[::-1][::2][::-1] if (day - first).days >= 28]
+
+
 def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
     """A year in pixels: each day of the last 53 weeks a square coloured by its average mood
     (a day without a check-in has none); weeks across, weekdays down."""
@@ -275,7 +283,7 @@ def calendar(readings: list[Reading], reader: Reader, now: datetime) -> Chart:
             hovertemplate="%{customdata}: %{marker.color}<extra></extra>",
         )
     ]
-    months = [first + timedelta(weeks=week) for week in range(0, 53, 9)]
+    months = _month_ticks(first, today)
     layout = _plain_layout(150)
     layout.update(
         xaxis={

@@ -352,6 +352,11 @@ def test_the_year_in_pixels_draws_a_square_per_day_with_a_check_in_and_nothing_e
     )
     assert list(squares["customdata"]) == ["25 nov. 2026", "30 nov. 2026"]
     assert list(year.figure["layout"]["yaxis"]["ticktext"]) == ["lun.", "mer.", "ven.", "dim."]
+    # Every other month, by its first day's week, ending on this month (a walk-through found
+    # this week's squares under no label); not last December's at the far left.
+    months = charts.calendar(readings, Reader(ENGLISH, "UTC"), NOW).figure["layout"]["xaxis"]
+    assert list(months["ticktext"]) == ["Jan", "Mar", "May", "Jul", "Sep", "Nov"]
+    assert list(months["tickvals"])[-1] == (date(2026, 11, 1) - date(2025, 12, 1)).days // 7
     assert year.summary == "Humeur moyenne par jour sur la dernière année\u00a0: 2 jours avec un bilan."
 
 
