@@ -246,7 +246,9 @@ def _month_ticks(first: date, today: date) -> list[date]:
     """The first days of every other month from `first` to `today`, this month's always among
     them (a walk-through found this week's squares under no label); none in the first month
     of the axis, whose name would be this month's a year back, at the other end."""
-    starts = [day for day in (first + timedelta(days=n) for n in range((today - first).days + 1)) if day.day == 1]
+    starts = [
+        day for day in (first + timedelta(days=n) for n in range((today - first).days + 1)) if day.day == 1
+    ]
     return [day for day in starts[::-1][::2][::-1] if (day - first).days >= 28]
 
 

@@ -456,6 +456,22 @@ def _shared_rows(kind: items.Kind) -> Any:
     ).join(kind.table, kind.item_key == ClientItem.id)
 
 
+_SHARE_STILL_ACTIVE = visible_statement((ItemShare.id,))
+
+
+def _still_shared(session: Session, clinician_id: uuid.UUID, rows: list[Any]) -> list[Any]:
+    """The rows just read whose shares no revoke, delete or end of the link has taken away
+    since. Their share rows are held first (`take_turns`), so such an end either committed
+    before (and is seen here) or waits for this unit: a view is never audited, marked seen
+    or shown after a committed revoke (INPUT-6; attack review: the read, made before the
+    unit's first write, let a revoke commit between it and the view's audit)."""
+    share_ids = [row[3] for row in rows]
+    take_turns(session, ItemShare, col(ItemShare.id).in_(share_ids), column="shared_at")
+    still = _SHARE_STILL_ACTIVE.params(viewer=clinician_id).where(col(ItemShare.id).in_(share_ids))
+    active = set(session.exec(still))
+    return [row for row in rows if row[3] in active]
+
+
 def _reveal(
     session: Session, *, clinician_id: uuid.UUID, kind: items.Kind, rows: list[Any]
 ) -> list[SharedItem]:
@@ -469,12 +485,19 @@ def _reveal(
         rows = [row for row in rows if row[5] is not None]
     if not rows:
         return []
+    rows = _still_shared(session, clinician_id, rows)
+    if not rows:
+        return []
     now = utcnow()
     unseen = [row[3] for row in rows if row[5] is None]
     if unseen:
         session.exec(
             update(ItemShare)
-            .where(col(ItemShare.id).in_(unseen), col(ItemShare.first_seen_at).is_(None))
+            .where(
+                col(ItemShare.id).in_(unseen),
+                col(ItemShare.first_seen_at).is_(None),
+                col(ItemShare.revoked_at).is_(None),
+            )
             .values(first_seen_at=now)
         )
     for owner_id in {row[1] for row in rows}:

@@ -81,7 +81,8 @@ class CheckInState(AppState):
     more_open: bool = False  # "More (optional)" opened: what was kept of an unsaved one is in it
     taken_back: bool = False  # the form holds an unsaved check-in kept from before
     fields_drawn: int = 0  # the key of the typed fields (sleep, time): a new count draws them again
-    _typed: dict[str, str] = {}  # hours of sleep and an earlier time as typed, not saved yet
+    # The note, hours of sleep and an earlier time as typed and kept, not saved yet.
+    _typed: dict[str, str] = {}
     _held_path: str = ""  # kept current: a scale a clinician suggests appears at once
     _based_on: Version | None = None  # the check-in as it was saved when the page opened
 
@@ -123,8 +124,8 @@ class CheckInState(AppState):
         ratings.update(kept.get("own_scales", {}))
         self.ratings = {k: v for k, v in ratings.items() if k in known and type(v) is int and 0 <= v <= 10}
         self.chosen_tags = [t for t in kept.get("tags", []) if any(tag.id == t for tag in self.tags)]
-        self.note = kept.get("note", "") if isinstance(kept.get("note"), str) else ""
-        self._typed = {name: kept[name] for name in TYPED if isinstance(kept.get(name), str)}
+        self._typed = {name: kept[name] for name in (*TYPED, "note") if isinstance(kept.get(name), str)}
+        self.note = self._typed.get("note", "")
         self.sleep_hours, self.felt_at = self._typed.get("sleep_hours", ""), self._typed.get("felt_at", "")
         self.fields_drawn += 1
         self.more_open = bool(self.note or self._typed or self.chosen_tags or set(self.ratings) - {"mood"})
@@ -156,7 +157,6 @@ class CheckInState(AppState):
                 "tags": list(self.chosen_tags),
                 "scales": {k: v for k, v in self.ratings.items() if extra.get(k) is False},
                 "own_scales": {k: v for k, v in self.ratings.items() if extra.get(k) is True},
-                "note": self.note,
                 **self._typed,
             },
         )
@@ -168,8 +168,18 @@ class CheckInState(AppState):
         time chosen, and the check-in was saved for now without a word.) Checked on Save."""
         if name not in TYPED or not isinstance(value, str) or len(value) > 20:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        self._typed = {**self._typed, name: value}
-        await self._keep()
+        await self._keep_as_typed(name, value)
+
+    async def _keep_as_typed(self, name: str, value: str) -> None:
+        """Keep a typed field with the rest; refused, what was kept before still is (an attack
+        review: a refused value stayed, and every later tap's keeping was refused with it)."""
+        kept = self._typed
+        self._typed = {**kept, name: value}
+        try:
+            await self._keep()
+        except CoreError:
+            self._typed = kept
+            raise
 
     @guarded(Role.CLIENT, quiet=True)
     async def keep_note(self, value: str) -> None:
@@ -179,7 +189,7 @@ class CheckInState(AppState):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         self.note = value
         if len(value) <= checkins.NOTE_MAX:
-            await self._keep()
+            await self._keep_as_typed("note", value)
 
     def _leave(self) -> None:
         self.reset()

@@ -771,6 +771,40 @@ async def test_a_check_in_not_saved_comes_back_after_a_reload_and_goes_once_save
         assert checkins.unsaved(session, owner_id=owner) is None
 
 
+async def test_a_refused_typed_value_leaves_the_rest_of_the_check_in_kept(running_app: RunningApp) -> None:
+    """Attack review: a value `keep_typed` refused (a control character in the hours) stayed
+    in the tab's state, so every later keeping of the check-in (a mood tap, the note) was
+    refused with it, and a reload lost them. Refused, it is not kept; the rest still is."""
+    client = await _actor(running_app, "client", "Refused Typed")
+    note = running_app.marker("after-a-refusal")
+    async with connected(running_app, client.cookie) as tab:
+        await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN)
+        kept = await tab.exchange(
+            handler_name(CheckInState, "keep_typed"), {"name": "sleep_hours", "value": "7"}, **CHECK_IN
+        )
+        assert problem_of(kept) == ""
+        refused = await tab.exchange(
+            handler_name(CheckInState, "keep_typed"), {"name": "sleep_hours", "value": "7\x0b"}, **CHECK_IN
+        )
+        assert problem_of(refused) != ""
+        refused_note = await tab.exchange(
+            handler_name(CheckInState, "keep_note"), {"value": "a\x0bb"}, **CHECK_IN
+        )
+        assert problem_of(refused_note) != ""
+        later = [
+            await tab.exchange(
+                handler_name(CheckInState, "choose_rating"), {"dimension": "mood", "value": 4}, **CHECK_IN
+            ),
+            await tab.exchange(handler_name(CheckInState, "keep_note"), {"value": note}, **CHECK_IN),
+        ]
+        assert [problem_of(reply) for reply in later] == ["", ""]
+    async with connected(running_app, client.cookie) as tab:  # a reload
+        shown = state_of(
+            await tab.exchange(handler_name(CheckInState, "open_check_in"), **CHECK_IN), CheckInState
+        )
+    assert (shown["ratings"], shown["note"], shown["sleep_hours"]) == ({"mood": 4}, note, "7")
+
+
 async def test_an_unsaved_check_in_that_came_back_can_be_put_away(running_app: RunningApp) -> None:
     """A check-in begun days ago and left: "Start afresh" empties the form, and it stays away."""
     client = await _actor(running_app, "client", "Afresh Client")

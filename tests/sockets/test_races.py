@@ -34,7 +34,10 @@ from socket_support import (
     new_password,
     new_people,
     problem_of,
+    secrets_in,
+    set_shared,
     state_of,
+    uuid_hex,
     write_entry,
 )
 from socketclient import EventClient, form_token_from, handler_name, post_form, sign_in
@@ -45,6 +48,7 @@ from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.checkins import ClientCheckInsState
 from betterjournal.state.clinician import SharedWithMeState
 from betterjournal.state.items import ItemSharingState
+from betterjournal.state.journal import EntryState
 
 RACERS = 8
 ROUNDS = 50
@@ -323,6 +327,87 @@ async def test_a_share_racing_the_end_of_the_link_never_outlives_it(cast: Cast) 
             assert (listed.get("entries") or []) == [], (
                 f"{where}: after linking again the clinician sees {listed.get('entries')} ({dict(outcomes)})"
             )
+
+
+def views_after_the_end(app: RunningApp, item_id: str) -> list[tuple[int, int]]:
+    """(the end's audit id, a view's) for each view of the item audited as allowed after its
+    share's revoke or its delete was (SQLite has one writer: audit ids are in commit order)."""
+    rows = query(
+        app, "SELECT id, action, outcome FROM audit_event WHERE item_id = ? ORDER BY id", uuid_hex(item_id)
+    )
+    ended, late = None, []
+    for audit_id, action, outcome in rows:
+        if action in ("REVOKE", "DELETE") and outcome == "ALLOWED":
+            ended = ended or audit_id
+        elif action == "VIEW_SHARED_ITEM" and outcome == "ALLOWED" and ended is not None:
+            late.append((ended, audit_id))
+    return late
+
+
+async def test_a_view_racing_a_revoke_or_a_delete_is_never_recorded_after_it(running_app: RunningApp) -> None:
+    """Attack review (INPUT-6, AUD-1, AUD-3): six clinician tabs open a shared entry as its
+    client revokes it (or deletes it). The read came before the unit's first write, so a
+    revoke could commit between them: the view was audited as allowed after the revoke, the
+    revoked share marked seen, and the words sent after the client was told the entry was
+    private. Whichever goes first now, every allowed view is recorded before the end, and a
+    share is marked seen only by such a view."""
+    app = running_app
+    people = await new_people(app, "late-view", c="clinician", e="client")
+    clinician, client = people["c"], people["e"]
+    await link(app, client, clinician)
+    tabs = [await connect(app, clinician.cookie) for _ in range(6)]
+    try:
+        async with connected(app, client.cookie) as own_tab:
+            for round_number in range(8):
+                entry = await write_entry(app, own_tab, f"late-view-{round_number}")
+                await set_shared(own_tab, entry, clinician, True)
+                where: dict[str, Any] = {"path": routes.ENTRY, "query": {"id": entry.id}}
+                await own_tab.exchange(handler_name(EntryState, "load_entry"), **where)
+                deleting = round_number % 2 == 1
+                end = (
+                    own_tab.exchange(
+                        handler_name(ItemSharingState, "delete_item"), {"item_id": entry.id}, **where
+                    )
+                    if deleting
+                    else own_tab.exchange(
+                        handler_name(ItemSharingState, "set_shared"),
+                        {"item_id": entry.id, "clinician_id": clinician.id, "shared": False},
+                        **where,
+                    )
+                )
+                reads = [
+                    tab.exchange(
+                        handler_name(SharedWithMeState, "load_shared_entry"),
+                        path=routes.SHARED_ENTRY,
+                        query={"id": entry.id},
+                    )
+                    for tab in tabs
+                ]
+                _ended, *_replies = await asyncio.gather(end, *reads)
+                what = f"round {round_number} ({'delete' if deleting else 'revoke'})"
+                assert views_after_the_end(app, entry.id) == [], what
+                # Marked seen only by a view recorded before the end (revoked_at is stamped as
+                # the revoke's unit starts, before it waits its turn: not an order to compare).
+                seen = query(
+                    app, "SELECT first_seen_at FROM item_share WHERE item_id = ?", uuid_hex(entry.id)
+                )
+                views = query(
+                    app,
+                    "SELECT id FROM audit_event WHERE item_id = ? AND action = 'VIEW_SHARED_ITEM' "
+                    "AND outcome = 'ALLOWED'",
+                    uuid_hex(entry.id),
+                )
+                assert (seen[0][0] is not None) == bool(views), what
+                after = await tabs[0].exchange(
+                    handler_name(SharedWithMeState, "load_shared_entry"),
+                    path=routes.SHARED_ENTRY,
+                    query={"id": entry.id},
+                )
+                assert secrets_in(after, {entry.title, entry.body}) == [], what
+    finally:
+        for tab in tabs:
+            with contextlib.suppress(Exception):
+                await tab.close()
 
 
 async def test_stop_sharing_everything_racing_new_shares_leaves_none_made_before_it(
