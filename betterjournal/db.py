@@ -170,9 +170,10 @@ _TRY_AGAIN_AFTER_S = 0.01
 
 
 def _refused_the_write_lock(error: OperationalError) -> bool:
-    """SQLite's "database is locked": here, a unit that read first and then wanted to write
-    after another connection had written (its snapshot is out of date, so SQLite refuses
-    at once, without the busy timeout's wait), or a busy timeout that ran out."""
+    """SQLite's "database is locked": a busy timeout that ran out while another unit held
+    the write lock. (The driver begins a unit's transaction at its first write, so what it
+    read before that is not part of it: a unit that must not act on rows another unit may
+    change meanwhile holds them first, with `take_turns`.)"""
     return "database is locked" in str(error.orig)
 
 
@@ -181,9 +182,9 @@ async def in_session(work: Callable[..., T], /, **kwargs: Any) -> T:
 
     The one way async code (event handlers, HTTP routes) reaches the database or does
     other blocking work (argon2), so no slow call ever stalls the event loop. A unit SQLite
-    refuses its write lock (another unit wrote between this one's first read and its first
-    write) was rolled back whole, and runs again from its start: the person's action isn't
-    lost to a moment of traffic (a background round writing, another tab saving).
+    refuses its write lock (another unit held it past the busy timeout) was rolled back
+    whole, and runs again from its start: the person's action isn't lost to a moment of
+    traffic (a background round writing, another tab saving).
     """
 
     def unit() -> T:
