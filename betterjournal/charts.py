@@ -51,6 +51,15 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
     return {"head": list(head), "rows": [list(row) for row in rows]}
 
 
+TICK_CHARACTERS = 14
+
+
+def _short(words: str) -> str:
+    """A name's start, to label an axis on a phone: "Talking with my…" for a 40-character tag
+    (drawn whole, it squeezed the plot)."""
+    return words if len(words) <= TICK_CHARACTERS else words[: TICK_CHARACTERS - 1].rstrip() + "…"
+
+
 def _drawn(words: str) -> str:
     """A person's words (a scale's or a tag's name) as Plotly draws them: Plotly reads
     `<a href>`, `<b>` and the like in names and labels as its own markup, so they are
@@ -366,6 +375,8 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
 
     rows = [(tag, checkins.with_and_without(readings, tag.id)) for tag in tags]
     rows = [(tag, numbers) for tag, numbers in rows if numbers[1]]  # tags on a check-in
+    names = [_drawn(tag.name) for tag, _ in rows]
+    starts = [_drawn(_short(tag.name)) for tag, _ in rows]
     traces: list[dict] = []
     sides = ((reader.t("With the tag"), 0, COLOURS["mood"]), (reader.t("Without it"), 2, "#999999"))
     for label, at, colour in sides:
@@ -373,7 +384,7 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
             dict(
                 type="bar",
                 name=label,
-                x=[_drawn(tag.name) for tag, _ in rows],
+                x=names,
                 y=[numbers[at] for _, numbers in rows],
                 marker={"color": colour},
                 customdata=[check_ins(int(numbers[at + 1] or 0)) for _, numbers in rows],
@@ -384,8 +395,11 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
     layout.update(
         barmode="group",
         showlegend=True,
-        legend={"orientation": "h", "y": -0.25},
-        xaxis={"fixedrange": True},
+        # Above the bars: under them, long names tilted into it (a walk-through).
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+        margin={**layout["margin"], "t": 32},
+        # Each bar by the start of its tag's name (the whole name in its label and the table).
+        xaxis={"fixedrange": True, "tickvals": names, "ticktext": starts},
         yaxis={"range": [0, 10], "dtick": 2, "fixedrange": True, "gridcolor": "#e2e2e2"},
     )
     table = _table(

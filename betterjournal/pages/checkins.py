@@ -41,7 +41,13 @@ from betterjournal.components.layout import (
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
-from betterjournal.state.checkins import CheckInItemState, CheckInsState, CheckInState, ClientCheckInsState
+from betterjournal.state.checkins import (
+    NEW_TAG_FIELD,
+    CheckInItemState,
+    CheckInsState,
+    CheckInState,
+    ClientCheckInsState,
+)
 from betterjournal.views import KIND_VIEWS, CheckInLine, CheckInNote
 
 # Words at the ends and the middle of each scale, not only numbers.
@@ -135,12 +141,16 @@ def tag_chips() -> rx.Component:
             ),
         ),
         # Its own form (NEW_TAG_FORM, outside the check-in's): Enter adds the tag, never
-        # saves the check-in. No id on the field, or the check-in's form would send it.
+        # saves the check-in (whose form also sends the field by its id, and ignores it).
         rx.hstack(
             rx.el.label(
                 tr("New tag"),
                 words_input(
-                    name="name", max_length=checkins.NAME_MAX, size="3", custom_attrs=in_new_tag_form
+                    id=NEW_TAG_FIELD,
+                    name="name",
+                    max_length=checkins.NAME_MAX,
+                    size="3",
+                    custom_attrs=in_new_tag_form,
                 ),
                 display="flex",
                 flex_direction="column",
@@ -152,6 +162,7 @@ def tag_chips() -> rx.Component:
             wrap="wrap",
             spacing="2",
         ),
+        characters_left(NEW_TAG_FIELD, checkins.NAME_MAX),
         spacing="2",
         width="100%",
     )

@@ -58,6 +58,7 @@ def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
 
 
 TYPED = ("sleep_hours", "felt_at")  # the form's fields kept as typed (`keep_typed`)
+NEW_TAG_FIELD = "check-in-new-tag"  # in the check-in's form, but a form of its own (`add_tag`)
 
 
 class CheckInState(AppState):
@@ -263,7 +264,7 @@ class CheckInState(AppState):
         viewer = self._viewer()
         if "mood" not in self.ratings:
             raise InvalidInput(checkins.NEEDS_MOOD)
-        if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at"}:
+        if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at", NEW_TAG_FIELD}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         extra = {scale.id: scale.private for scale in self.scales}
         values = {

@@ -250,6 +250,13 @@ def test_a_field_near_its_limit_says_how_many_characters_are_left(people) -> Non
         expect(page.get_by_text("5 characters left", exact=True)).to_be_visible()
         page.get_by_label(label, exact=True).fill("")
         expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
+    # And a new tag made on the check-in itself (a walk-through: it stopped at 40 without a word).
+    page.get_by_role("navigation").get_by_role("link", name="Check in").click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_label("New tag").fill("n" * (checkins.NAME_MAX - 5))
+    expect(page.get_by_text("5 characters left", exact=True)).to_be_visible()
+    page.get_by_label("New tag").fill("")
+    expect(page.get_by_text(re.compile(r"characters? left"))).to_have_count(0)
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
 
 

@@ -210,6 +210,10 @@ def test_with_and_without_tags_draws_no_axis_of_made_up_numbers_before_a_tag_is_
     drawn = charts.by_tag(tagged, [tag], Reader(ENGLISH, "UTC"))
     assert drawn.figure["layout"]["xaxis"].get("visible", True) and drawn.figure["layout"]["showlegend"]
     assert [t["x"] for t in drawn.figure["data"]] == [["work"], ["work"]]
+    # A long name is drawn by its start under its bars (whole, it squeezed the plot on a phone).
+    long = checkins.Label(tag.id, "Talking with my sister about the holidays")
+    axis = charts.by_tag(tagged, [long], Reader(ENGLISH, "UTC")).figure["layout"]["xaxis"]
+    assert (axis["tickvals"], axis["ticktext"]) == ([long.name], ["Talking with…"])
 
 
 def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None:
@@ -227,8 +231,9 @@ def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None
     patterns = charts.by_tag(readings, [tag], Reader(ENGLISH, "UTC"))
     drawn = [*trend.figure["data"], *patterns.figure["data"]]
     names = [t["name"] for t in drawn] + [x for t in patterns.figure["data"] for x in t["x"]]
+    names += patterns.figure["layout"]["xaxis"]["ticktext"]
     assert '&lt;a href="https://ev.il/x"&gt;Sign in&lt;/a&gt;' in names
-    assert "&lt;b&gt;work&lt;/b&gt;%{y}" in names
+    assert "&lt;b&gt;work&lt;/b&gt;%{y}" in names and "&lt;b&gt;work&lt;/b&gt;%{…" in names
     assert not [name for name in names if "<" in name]
     labels = " ".join(t.get("hovertemplate", "") for t in drawn)
     assert "ev.il" not in labels and "work" not in labels
