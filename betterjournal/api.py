@@ -230,7 +230,7 @@ def _put_back(session: Session, user: User, unsent: dict[str, str]) -> str | Non
             )
     except (CoreError, ValueError):
         return None
-    return unsent["entry_id"]
+    return str(uuid.UUID(unsent["entry_id"]))  # one spelling (the core took it as an id)
 
 
 def _signed_in(token: str, destination: str, language: str | None) -> Response:
