@@ -452,7 +452,7 @@ def test_every_kind_of_answer_carries_the_security_headers(running_app: RunningA
         "service worker": _answer_of(running_app, "GET", routes.SERVICE_WORKER, {}),
         "form redirect": _answer_of(running_app, "POST", routes.API_SIGN_IN, form, b"email=x"),
         "wrong method": _answer_of(running_app, "PUT", routes.API_SIGN_IN, origin),
-        "too big": _answer_of(running_app, "POST", routes.API_SIGN_IN, form, b"a=" + b"x" * 40_000),
+        "too big": _answer_of(running_app, "POST", routes.API_REGISTER, form, b"a=" + b"x" * 40_000),
         "preflight": _answer_of(
             running_app,
             "OPTIONS",
