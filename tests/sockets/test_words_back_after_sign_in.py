@@ -66,7 +66,7 @@ async def test_words_typed_as_another_device_signed_this_one_out_are_back_after_
     with app.core():
         assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
     # The id spelled another way still names the draft; the page it opens spells it one way.
-    spelled = {**form, "unsent_entry_id": "{" + form["unsent_entry_id"].upper() + "}"}
+    spelled = {**form, "unsent_entry_id": form["unsent_entry_id"].upper()}
     status, headers = await post_sign_in(app.url, email, password, spelled)
     assert (status, headers["location"]) == (303, routes.write(form["unsent_entry_id"]))
     with app.core():
