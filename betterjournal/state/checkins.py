@@ -58,7 +58,7 @@ def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
 
 
 TYPED = ("sleep_hours", "felt_at")  # the form's fields kept as typed (`keep_typed`)
-NEW_TAG_FIELD = "check-in-new-tag"  # in the check-in's form, but a form of its own (`add_tag`)
+NEW_TAG_FIELD = "check_in_new_tag"  # in the check-in's form (its key, as its id), but a form of its own
 
 
 class CheckInState(AppState):
