@@ -700,6 +700,14 @@ def _task_status(task: homework.Task) -> str:
     return "told" if task.status == "returned" and task.marked_not_done else task.status
 
 
+def _due_or_returned(reader: Reader, task: homework.Task, today: date) -> str:
+    """A client's card: when it is due, or once returned, when (a walk-through: the returned
+    card said "Returned" with no date)."""
+    if task.returned_at is not None:
+        return reader.t("Returned on {day}", day=reader.day(task.returned_at))
+    return _due(reader, task.due_on, today, returned=task.status in ("returned", "reviewed"))
+
+
 def _due(reader: Reader, due_on: date | None, today: date, *, returned: bool) -> str:
     """When it is due; nothing once returned: its status says where it stands, not a date
     to meet (the client's cards, the clinician's list and brief alike)."""
@@ -713,7 +721,7 @@ def task_line(task: homework.Task, reader: Reader, today: date, later: Sequence[
         id=task.id,
         title=str(reader.shown(task.worksheet.title)),
         by=reader.t("From {name}", name=task.clinician_name),
-        due=_due(reader, task.due_on, today, returned=task.status in ("returned", "reviewed")),
+        due=_due_or_returned(reader, task, today),
         status=reader.t(TASK_STATUS[_task_status(task)])
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),

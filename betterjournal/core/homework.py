@@ -832,6 +832,7 @@ class Task:
     marked_not_done: bool = False  # its response says "couldn't do it" (returned or not)
     series_id: str = ""  # the copies of one repeated assignment share it ("": not repeated)
     commented: bool = False  # returned, and the clinician left a comment on it
+    returned_at: datetime | None = None  # when it was returned (its response shared), if it is
 
 
 def _task_query() -> Any:
@@ -947,6 +948,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 marked_not_done=bool(marked),
                 series_id=str(series_id or ""),
                 commented=bool(commented) and shared_at is not None,
+                returned_at=shared_at,
             )
         )
     return tasks

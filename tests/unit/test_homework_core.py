@@ -584,6 +584,21 @@ def _as_the_clinician_reads_it(db: People, assignment: uuid.UUID) -> tuple[bool,
     return waiting.not_done, opened.given.not_done, opened.reasons, opened.answers
 
 
+def test_a_returned_card_says_when_it_was_returned(db: People) -> None:
+    """A walk-through: the client's returned card said "Returned", with no date."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="Done.")
+    _return_answers(db, assignment, response)
+    with session_scope() as session:
+        (task,) = homework.returned_tasks(session, client_id=db.client_a.id)
+    assert task.returned_at is not None
+    line = views.task_line(task, Reader(ENGLISH), TODAY)
+    assert (line.status, line.due) == ("Returned", f"Returned on {Reader(ENGLISH).day(task.returned_at)}")
+    assert views.task_line(task, Reader(FRENCH), TODAY).due == f"Remis le {Reader(FRENCH).day(task.returned_at)}"
+
+
 def test_answers_returned_after_a_private_couldnt_do_it_replace_it(db: People) -> None:
     """Marked "couldn't do it" and kept private, then answered after all and returned: the
     clinician gets the answers, with no word of the private mark (before: "Sam couldn't do
