@@ -596,7 +596,8 @@ def test_a_returned_card_says_when_it_was_returned(db: People) -> None:
     assert task.returned_at is not None
     line = views.task_line(task, Reader(ENGLISH), TODAY)
     assert (line.status, line.due) == ("Returned", f"Returned on {Reader(ENGLISH).day(task.returned_at)}")
-    assert views.task_line(task, Reader(FRENCH), TODAY).due == f"Remis le {Reader(FRENCH).day(task.returned_at)}"
+    french = Reader(FRENCH)
+    assert views.task_line(task, french, TODAY).due == f"Remis le {french.day(task.returned_at)}"
 
 
 def test_answers_returned_after_a_private_couldnt_do_it_replace_it(db: People) -> None:
