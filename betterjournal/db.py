@@ -142,22 +142,20 @@ def run_prebuilt(session: Session, statement: Executable, /, **params: Any) -> C
     return session.connection().execute(statement, params)
 
 
-def take_turns(
-    session: Session, model: type[SQLModel], *where: ColumnElement[bool], column: str = "created_at"
-) -> int:
+def take_turns(session: Session, model: type[SQLModel], *where: ColumnElement[bool]) -> int:
     """Units of work that read, then write, what hangs off these rows (a person's tags,
     an agenda's lines) take turns: the first to get here holds the rows until it ends,
     and the next waits, then reads what the first wrote. Call it before reading. Returns
     how many rows matched (0: nothing to act on).
 
     SQLite has one writer at a time: a write here takes that lock, held until the unit
-    commits. It writes the rows' `column` (`created_at`) with itself: never their id, which
-    SQLite would check against every row referring to it (25 ms for 200,000). PostgreSQL locks
+    commits. It writes the rows' `created_at` with itself: never their id, which SQLite
+    would check against every row referring to it (25 ms for 200,000). PostgreSQL locks
     just the rows (`SELECT … FOR NO KEY UPDATE`: rows that refer to them can still be
     added)."""
     table = model.__table__  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "sqlite":
-        written = update(table).where(*where).values({column: table.c[column]})
+        written = update(table).where(*where).values(created_at=table.c.created_at)
         return run_prebuilt(session, written).rowcount
     locked = select(table.c.id).where(*where).with_for_update(key_share=True)
     return len(run_prebuilt(session, locked).all())

@@ -456,19 +456,21 @@ def _shared_rows(kind: items.Kind) -> Any:
     ).join(kind.table, kind.item_key == ClientItem.id)
 
 
-_SHARE_STILL_ACTIVE = visible_statement((ItemShare.id,))
-
-
-def _still_shared(session: Session, clinician_id: uuid.UUID, rows: list[Any]) -> list[Any]:
-    """The rows just read whose shares no revoke, delete or end of the link has taken away
-    since. Their share rows are held first (`take_turns`), so such an end either committed
-    before (and is seen here) or waits for this unit: a view is never audited, marked seen
-    or shown after a committed revoke (INPUT-6; attack review: the read, made before the
-    unit's first write, let a revoke commit between it and the view's audit)."""
+def _still_shared(session: Session, rows: list[Any]) -> list[Any]:
+    """The rows just read whose shares no revoke has ended since (a delete and the end of a
+    link revoke every share in their own unit). One statement holds the shares for this unit
+    and answers which are still active: a revoke either committed before (and its share is
+    left out) or waits for this unit. So a view is never audited, marked seen or shown after
+    a committed revoke (INPUT-6; attack review: the read, made before the unit's first write,
+    let a revoke commit between it and the view's audit)."""
     share_ids = [row[3] for row in rows]
-    take_turns(session, ItemShare, col(ItemShare.id).in_(share_ids), column="shared_at")
-    still = _SHARE_STILL_ACTIVE.params(viewer=clinician_id).where(col(ItemShare.id).in_(share_ids))
-    active = set(session.exec(still))
+    held = (
+        update(ItemShare)
+        .where(col(ItemShare.id).in_(share_ids), col(ItemShare.revoked_at).is_(None))
+        .values(shared_at=ItemShare.shared_at)  # written with itself: a hold, not a change
+        .returning(col(ItemShare.id))
+    )
+    active = set(session.exec(held).scalars())
     return [row for row in rows if row[3] in active]
 
 
@@ -485,7 +487,7 @@ def _reveal(
         rows = [row for row in rows if row[5] is not None]
     if not rows:
         return []
-    rows = _still_shared(session, clinician_id, rows)
+    rows = _still_shared(session, rows)
     if not rows:
         return []
     now = utcnow()
