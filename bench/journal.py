@@ -383,7 +383,7 @@ async def measure(app: RunningApp, args: argparse.Namespace, idle: dict[str, int
         "save": save_window(tabs["writer"], redirects),
         "toggle": toggle_window(sharer, shared.id, clinician.id, flips),
         "journal 50": journal_window(tabs["small"]),
-        "journal 50 French": journal_window(tabs["french"], private="Vous seulement"),
+        "journal 50 French": journal_window(tabs["french"], private="Privé"),
         f"journal {args.big:,}": journal_window(tabs["big"]),
     }
     samples: dict[str, list[float]] = {name: [] for name in windows}
