@@ -47,16 +47,19 @@ export function UnsentDraft({ signInPath }) {
           credentials: "same-origin",
         });
       } catch (error) {
-        form.submit(); // no answer at all: as the browser would have sent it
+        // No connection: the page says so at its top; the words stay here for the next try
+        // (sent as a page, they would go with the browser's error page).
         return;
       }
       const landed = new URL(answer.url);
-      if (landed.pathname.replace(/\/$/, "") === signInPath) {
+      const sentBack = landed.pathname.replace(/\/$/, "") === signInPath;
+      if (!answer.ok || sentBack) {
         // Sent back with a problem: a password is typed again (as on a page the server sent).
         form.querySelectorAll('input[type="password"]').forEach((field) => {
           field.value = "";
         });
-        navigate(landed.pathname + landed.search);
+        // (No page at all, as a refused body would get: said as a form to send again.)
+        navigate(sentBack ? landed.pathname + landed.search : `${signInPath}?error=form`);
       } else {
         window.location.assign(landed.href);
       }

@@ -198,13 +198,35 @@ def _start_signed_in(
     return token, routes.after_sign_in(next_page) or accounts.home_after_sign_in(session, user), user.language
 
 
-UNSENT_FIELDS = ("entry_id", "title", "body", "seen", "known_title", "known_body")
+# The editor's words as a tab hands them over: by beacon as it goes (`keep_draft`), or with
+# a sign-in after its session ended (`_put_back`).
+EDITOR_WORDS = ("entry_id", "title", "body", "seen", "known_title", "known_body")
+
+
+def _keep_editor_words(session: Session, owner_id: uuid.UUID, fields: dict[str, str]) -> None:
+    """The editor's title and words: a draft of the client's own entry (`drafts.save`),
+    with the draft the tab last saw (`seen`, "" for none) and its words then (`known_*`):
+    one written since on another device is kept as a draft of its own, as the websocket's
+    autosave does (attack review: the beacon wrote over it)."""
+    try:
+        seen = datetime.fromisoformat(fields["seen"]) if fields["seen"] else None
+    except ValueError:
+        raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
+    drafts.save(
+        session,
+        owner_id=owner_id,
+        kind=journal.KIND,
+        item_id=fields["entry_id"],
+        values={"title": fields["title"], "body": fields["body"]},
+        seen=seen,
+        known={"title": fields["known_title"], "body": fields["known_body"]},
+    )
 
 
 def _unsent(fields: dict[str, str]) -> dict[str, str] | None:
     """The editor's words a sign-in form carries (assets/unsent_words.jsx: typed as the
-    session ended, never confirmed), as the draft beacon takes them; None if it has none."""
-    unsent = {name: fields[f"unsent_{name}"] for name in UNSENT_FIELDS if f"unsent_{name}" in fields}
+    session ended, never confirmed); None if it has none."""
+    unsent = {name: fields[f"unsent_{name}"] for name in EDITOR_WORDS if f"unsent_{name}" in fields}
     return unsent if unsent.get("entry_id") else None
 
 
@@ -214,21 +236,12 @@ def _put_back(session: Session, user: User, unsent: dict[str, str]) -> str | Non
     the draft). Only a client's own draft, as the beacon writes it (`drafts.save`: one
     written since on another device is kept apart); the draft's id, or None when refused,
     which leaves the sign-in as it was."""
-    if user.role != Role.CLIENT or set(unsent) != set(UNSENT_FIELDS):
+    if user.role != Role.CLIENT or set(unsent) != set(EDITOR_WORDS):
         return None
     try:
-        seen = datetime.fromisoformat(unsent["seen"]) if unsent["seen"] else None
         with session.begin_nested():
-            drafts.save(
-                session,
-                owner_id=user.id,
-                kind=journal.KIND,
-                item_id=unsent["entry_id"],
-                values={"title": unsent["title"], "body": unsent["body"]},
-                seen=seen,
-                known={"title": unsent["known_title"], "body": unsent["known_body"]},
-            )
-    except (CoreError, ValueError):
+            _keep_editor_words(session, user.id, unsent)
+    except CoreError:
         return None
     return str(uuid.UUID(unsent["entry_id"]))  # one spelling (the core took it as an id)
 
@@ -486,28 +499,12 @@ async def _keep_typed(
 
 
 async def keep_draft(request: Request) -> Response:
-    """The editor's title and words: a draft of the client's own entry (`drafts.save`),
-    with the draft the tab last saw (`seen`, "" for none) and its words then (`known_*`):
-    one written since on another device is kept as a draft of its own, as the websocket's
-    autosave does (attack review: the beacon wrote over it)."""
-
-    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
-        try:
-            seen = datetime.fromisoformat(fields["seen"]) if fields["seen"] else None
-        except ValueError:
-            raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
-        drafts.save(
-            session,
-            owner_id=viewer.user_id,
-            kind=journal.KIND,
-            item_id=fields["entry_id"],
-            values={"title": fields["title"], "body": fields["body"]},
-            seen=seen,
-            known={"title": fields["known_title"], "body": fields["known_body"]},
-        )
-
-    names = {"entry_id", "title", "body", "seen", "known_title", "known_body"}
-    return await _keep_typed(request, names, keep)
+    """The editor's title and words, as a tab goes (`_keep_editor_words`)."""
+    return await _keep_typed(
+        request,
+        set(EDITOR_WORDS),
+        lambda session, viewer, fields: _keep_editor_words(session, viewer.user_id, fields),
+    )
 
 
 async def keep_answer(request: Request) -> Response:

@@ -62,6 +62,24 @@ def entry_id_of(page: Page) -> str:
     return match.group(1)
 
 
+def writing_on_a_phone(open_phone, app: RunningApp, label: str, name: str) -> tuple[Any, str]:
+    """A new client signed in on a phone of their own, on a new entry: the phone, their email."""
+    email = f"{label}-{uuid.uuid4().hex[:8]}@example.ca"
+    app.create_user("client", email, name, PASSWORD)
+    phone = open_phone()
+    sign_in(phone, email)
+    tap_write(phone.page)
+    return phone, email
+
+
+def change_sessions(app: RunningApp, email: str, **values: Any) -> None:
+    """Set `values` on every session of this person, in the database, as time or another
+    device would (the app's session watch then acts on them)."""
+    with app.core(), session_scope() as session:
+        user_id = session.exec(select(User.id).where(User.email == email)).one()
+        session.exec(update(AuthSession).where(col(AuthSession.user_id) == user_id).values(**values))
+
+
 def read_draft(app: RunningApp, cookie: str, entry_id: str) -> tuple[str, str]:
     """(title, body) the server has for this item, as the editor would open it: read on a
     tab of its own over the raw websocket, so nothing on the phone's screen is involved."""
@@ -130,23 +148,16 @@ def test_a_page_left_open_past_the_idle_limit_hides_the_words_and_brings_them_ba
     its entry until the next tap, and the words typed then were lost (that tap went to the
     sign-in page). Now, as the session runs out, the page hides what it showed and says so,
     without a tap; signed in again, the person is back at the entry with every word."""
-    email = f"idle-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Ida Client", PASSWORD)
-    phone = open_phone()
+    phone, email = writing_on_a_phone(open_phone, running_app, "idle", "Ida Client")
     page = phone.page
-    sign_in(phone, email)
-    tap_write(page)
     words = running_app.marker("before") + " written before the phone was put down."
     page.get_by_label("Your entry").press_sequentially(words)
     expect(status(page, "Draft saved")).to_be_visible()
     entry = entry_id_of(page)
-    with running_app.core(), session_scope() as session:  # as though 30 minutes had gone by
-        user_id = session.exec(select(User.id).where(User.email == email)).one()
-        session.exec(
-            update(AuthSession)
-            .where(col(AuthSession.user_id) == user_id)
-            .values(last_seen_at=utcnow() - get_settings().client_idle + timedelta(seconds=2))
-        )
+    # As though 30 minutes had gone by.
+    change_sessions(
+        running_app, email, last_seen_at=utcnow() - get_settings().client_idle + timedelta(seconds=2)
+    )
     expect(page.get_by_role("alert").filter(has_text="You're signed out on this device.")).to_be_visible(
         timeout=10_000
     )
@@ -166,13 +177,9 @@ def test_words_typed_offline_past_the_idle_limit_can_be_copied_and_come_back_wit
     reach the server (the tab learns it is signed out when the connection is back). They are
     not shown on the signed-out page, but one tap copies them, and signing in there puts
     them back in the draft, even after a first try with the wrong password."""
-    email = f"offline-idle-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Oda Client", PASSWORD)
-    phone = open_phone()
+    phone, email = writing_on_a_phone(open_phone, running_app, "offline-idle", "Oda Client")
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = phone.page
-    sign_in(phone, email)
-    tap_write(page)
     saved = running_app.marker("saved-before")
     body = page.get_by_label("Your entry")
     body.press_sequentially(saved)
@@ -181,13 +188,10 @@ def test_words_typed_offline_past_the_idle_limit_can_be_copied_and_come_back_wit
     unsent = " " + running_app.marker("typed-offline") + " on the bus, no signal."
     body.press_sequentially(unsent, delay=5)
     expect(status(page, "Offline — your words will be saved when you're back")).to_be_visible()
-    with running_app.core(), session_scope() as session:  # meanwhile, the idle limit passes
-        user_id = session.exec(select(User.id).where(User.email == email)).one()
-        session.exec(
-            update(AuthSession)
-            .where(col(AuthSession.user_id) == user_id)
-            .values(last_seen_at=utcnow() - get_settings().client_idle - timedelta(minutes=1))
-        )
+    # Meanwhile, the idle limit passes.
+    change_sessions(
+        running_app, email, last_seen_at=utcnow() - get_settings().client_idle - timedelta(minutes=1)
+    )
     time.sleep(2)  # a round of the session watch (1 s in the tests) ends it
     phone.context.set_offline(False)
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=15_000)
@@ -220,20 +224,13 @@ def test_words_typed_as_another_device_signs_this_one_out_go_back_into_the_draft
     """A walk-through: signed out from another device mid-sentence, the phone's draft lacked
     the last words, and the page could only offer to copy them. Signing in again on this
     phone now puts them back."""
-    email = f"other-device-{uuid.uuid4().hex[:8]}@example.ca"
-    running_app.create_user("client", email, "Odile Client", PASSWORD)
-    phone = open_phone()
+    phone, email = writing_on_a_phone(open_phone, running_app, "other-device", "Odile Client")
     page = phone.page
-    sign_in(phone, email)
-    tap_write(page)
     body = page.get_by_label("Your entry")
     saved = "Saved part. "
     body.press_sequentially(saved)
     expect(status(page, "Draft saved")).to_be_visible()
-    with running_app.core(), session_scope() as session:  # the laptop: "Sign out on all devices"
-        user_id = session.exec(select(User.id).where(User.email == email)).one()
-        ended = update(AuthSession).where(col(AuthSession.user_id) == user_id).values(revoked_at=utcnow())
-        session.exec(ended)
+    change_sessions(running_app, email, revoked_at=utcnow())  # the laptop: "Sign out on all devices"
     tail = "Words typed right before the other device signed me out " + running_app.marker("tail")
     body.focus()
     page.keyboard.insert_text(tail)  # at once (dictated, or pasted): all of it before the page learns
