@@ -1452,6 +1452,16 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assert await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1", value="Second thought") == 204
     kept = await shown({"assignment": assignment})
     assert words in kept and "Second thought" in kept
+    # Another client's exercise of their own under the id of A's unsaved answers (an attack
+    # review's case for this route): the id is taken, answered alike, written nowhere.
+    before = snapshot(app)
+    squat = await asyncio.to_thread(
+        beacon, b.cookie, assignment_id="", template="thought_record", value="Squat"
+    )
+    assert squat == 204
+    await _quiet()
+    assert writes_between(before, snapshot(app)) == []
+    assert "Squat" not in await shown({"assignment": assignment})
 
     own, first, then = str(uuid.uuid4()), app.marker("new-exercise"), app.marker("begun-exercise")
     mine = {"item_id": own, "assignment_id": ""}
