@@ -574,6 +574,16 @@ def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID, answ
         )
 
 
+def _returned(db: People, situation: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """Client A, linked, answers an assignment and returns it: (the assignment, its response)."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation=situation)
+    _return_answers(db, assignment, response)
+    return assignment, response
+
+
 def _as_the_clinician_reads_it(db: People, assignment: uuid.UUID) -> tuple[bool, bool, list[str], dict]:
     """(on the list to review as "couldn't do it", the response's own flag, reasons, answers)."""
     with session_scope() as session:
@@ -586,11 +596,7 @@ def _as_the_clinician_reads_it(db: People, assignment: uuid.UUID) -> tuple[bool,
 
 def test_a_returned_card_says_when_it_was_returned(db: People) -> None:
     """A walk-through: the client's returned card said "Returned", with no date."""
-    _linked(db)
-    assignment = _assign(db)
-    response = uuid.uuid4()
-    _own(db, response, assignment, situation="Done.")
-    _return_answers(db, assignment, response)
+    _returned(db, situation="Done.")
     with session_scope() as session:
         (task,) = homework.returned_tasks(session, client_id=db.client_a.id)
     assert task.returned_at is not None
@@ -655,11 +661,7 @@ def test_what_waits_for_review_heads_the_clinicians_list(db: People) -> None:
 def test_a_tab_left_open_cannot_mark_a_returned_response_privately(db: People) -> None:
     """Returned in one tab; "I couldn't do it", "Keep it private" in a tab opened before:
     refused, and what the clinician sees is unchanged (before, the mark went into it)."""
-    _linked(db)
-    assignment = _assign(db)
-    response = uuid.uuid4()
-    _own(db, response, assignment, situation="Returned answers.")
-    _return_answers(db, assignment, response)
+    assignment, response = _returned(db, situation="Returned answers.")
     before = _as_the_clinician_reads_it(db, assignment)
     with pytest.raises(InvalidInput, match="returned to your clinician meanwhile"):
         _mark_not_done(db, assignment, response, return_it=False)
@@ -850,11 +852,7 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
 
 
 def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: People) -> None:
-    _linked(db)
-    assignment = _assign(db)
-    response = uuid.uuid4()
-    _own(db, response, assignment, situation="x")
-    _return_answers(db, assignment, response)
+    assignment, response = _returned(db, situation="x")
     with session_scope() as session:
         homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
     with session_scope() as session:
