@@ -3,8 +3,9 @@
 // (the tab learns it is signed out and goes to the sign-in page). They are not shown there
 // (a signed-out page shows nothing of the person's), but a tap copies them, and signing in
 // again on that page puts them back in their draft: the sign-in form sends them along
-// (UnsentDraft), and the server writes them only once the password has made the person
-// that draft's owner (api.sign_in). Kept in this page's memory only, for a few minutes:
+// (UnsentDraft), and the server writes them only once the password (and the code, with
+// two-step sign-in on) has made the person that draft's owner (api.sign_in). Kept in this
+// page's memory only, for a few minutes:
 // nothing is stored in the browser.
 import { useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";

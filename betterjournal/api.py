@@ -17,7 +17,6 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
@@ -35,7 +34,6 @@ from betterjournal.core import (
     agenda,
     audit,
     credentials,
-    drafts,
     form_tokens,
     homework,
     journal,
@@ -185,65 +183,28 @@ def _start_signed_in(
     With MFA on, the session waits for a code; a clinician or admin without it can only
     set it up. Neither is anyone's identity until then (accounts.resolve_session). Once
     signed in, the person lands on `next_page` (the deep link they opened) if it is one of
-    our pages, else where their work is; or on the draft that `unsent` put back.
+    our pages, else where their work is; or on the draft that `unsent` put back (after the
+    code, with MFA on).
     """
     stage = mfa.stage_after_password(user)
-    token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_CODE:
+        # The words wait with the session for its code (SignInCodeState.submit_code).
+        held = unsent if journal.can_put_back(user, unsent) else None
+        token = accounts.start_session(session, user, stage=stage, device=device, held_words=held)
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
+    token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
-    if unsent and (draft := _put_back(session, user, unsent)):
+    if unsent and (draft := journal.put_back_typed_words(session, user, unsent)):
         return token, routes.write(draft), user.language
     return token, routes.after_sign_in(next_page) or accounts.home_after_sign_in(session, user), user.language
-
-
-# The editor's words as a tab hands them over: by beacon as it goes (`keep_draft`), or with
-# a sign-in after its session ended (`_put_back`).
-EDITOR_WORDS = ("entry_id", "title", "body", "seen", "known_title", "known_body")
-
-
-def _keep_editor_words(session: Session, owner_id: uuid.UUID, fields: dict[str, str]) -> None:
-    """The editor's title and words: a draft of the client's own entry (`drafts.save`),
-    with the draft the tab last saw (`seen`, "" for none) and its words then (`known_*`):
-    one written since on another device is kept as a draft of its own, as the websocket's
-    autosave does (attack review: the beacon wrote over it)."""
-    try:
-        seen = datetime.fromisoformat(fields["seen"]) if fields["seen"] else None
-    except ValueError:
-        raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
-    drafts.save(
-        session,
-        owner_id=owner_id,
-        kind=journal.KIND,
-        item_id=fields["entry_id"],
-        values={"title": fields["title"], "body": fields["body"]},
-        seen=seen,
-        known={"title": fields["known_title"], "body": fields["known_body"]},
-    )
 
 
 def _unsent(fields: dict[str, str]) -> dict[str, str] | None:
     """The editor's words a sign-in form carries (assets/unsent_words.jsx: typed as the
     session ended, never confirmed); None if it has none."""
-    unsent = {name: fields[f"unsent_{name}"] for name in EDITOR_WORDS if f"unsent_{name}" in fields}
+    unsent = {name: fields[f"unsent_{name}"] for name in journal.TYPED_WORDS if f"unsent_{name}" in fields}
     return unsent if unsent.get("entry_id") else None
-
-
-def _put_back(session: Session, user: User, unsent: dict[str, str]) -> str | None:
-    """Words typed as the session ended, written into their draft once signed in (a
-    walk-through: signed out from another device mid-sentence, the last words were not in
-    the draft). Only a client's own draft, as the beacon writes it (`drafts.save`: one
-    written since on another device is kept apart); the draft's id, or None when refused,
-    which leaves the sign-in as it was."""
-    if user.role != Role.CLIENT or set(unsent) != set(EDITOR_WORDS):
-        return None
-    try:
-        with session.begin_nested():
-            _keep_editor_words(session, user.id, unsent)
-    except CoreError:
-        return None
-    return str(uuid.UUID(unsent["entry_id"]))  # one spelling (the core took it as an id)
 
 
 def _signed_in(token: str, destination: str, language: str | None) -> Response:
@@ -499,11 +460,11 @@ async def _keep_typed(
 
 
 async def keep_draft(request: Request) -> Response:
-    """The editor's title and words, as a tab goes (`_keep_editor_words`)."""
+    """The editor's title and words, as a tab goes (`journal.keep_typed_words`)."""
     return await _keep_typed(
         request,
-        set(EDITOR_WORDS),
-        lambda session, viewer, fields: _keep_editor_words(session, viewer.user_id, fields),
+        set(journal.TYPED_WORDS),
+        lambda session, viewer, fields: journal.keep_typed_words(session, viewer.user_id, fields),
     )
 
 

@@ -155,6 +155,11 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     stage: SessionStage = SessionStage.FULL
     device: str = Field(default="", max_length=80)  # "Firefox on Android": words, never an address
+    # A client's editor words that came with the password, held (sealed under their data
+    # key) until the MFA step makes the session theirs and puts them back in their draft.
+    unsent_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+
+    __encrypted__ = ("unsent_ct",)
 
 
 class TokenPurpose(enum.StrEnum):

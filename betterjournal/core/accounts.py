@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -259,27 +260,47 @@ def adopt_first_preferences(session: Session, user: User, *, language: object, t
 
 
 def start_session(
-    session: Session, user: User, *, stage: SessionStage = SessionStage.FULL, device: str = ""
+    session: Session,
+    user: User,
+    *,
+    stage: SessionStage = SessionStage.FULL,
+    device: str = "",
+    held_words: Mapping[str, str] | None = None,
 ) -> str:
     """Create a server-side session; return the raw token (only its hash is stored).
 
     A session short of FULL (an MFA step still to do) is nobody's identity: only the MFA
-    pages read it (`pending_session`), and `advance_session` makes it whole.
+    pages read it (`pending_session`), and `advance_session` makes it whole, giving back
+    the `held_words` (a client's unsent editor words), held until then sealed under the
+    person's data key.
     """
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
-    session.add(
-        AuthSession(
-            token_hash=sha256_hex(token),
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now
-            + (get_settings().session_lifetime if stage == SessionStage.FULL else MFA_STEP_TIME),
-            stage=stage,
-            device=device[:80],
-        )
+    auth = AuthSession(
+        token_hash=sha256_hex(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + (get_settings().session_lifetime if stage == SessionStage.FULL else MFA_STEP_TIME),
+        stage=stage,
+        device=device[:80],
     )
+    # Words held by an earlier sign-in whose code never came go now (their draft's owner
+    # is back; the words still sit in the page that sent them, to copy).
+    session.exec(
+        update(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user.id,
+            col(AuthSession.unsent_ct).is_not(None),
+            col(AuthSession.expires_at) <= now,
+        )
+        .values(unsent_ct=None)
+    )
+    if held_words:
+        auth.unsent_ct = data_key(session, user.id).seal_field(
+            AuthSession.unsent_ct, auth.id, json.dumps(dict(held_words))
+        )
+    session.add(auth)
     return token
 
 
@@ -316,19 +337,36 @@ def pending_session(session: Session, token: str | None, stage: SessionStage) ->
     return user if user is not None and user.is_active else None
 
 
-def advance_session(session: Session, token: str) -> None:
-    """The MFA step is done: the session becomes the person's, for its whole lifetime."""
+def advance_session(session: Session, token: str) -> dict[str, str] | None:
+    """The MFA step is done: the session becomes the person's, for its whole lifetime.
+    The words held with it (`start_session`), given back once and dropped; None if none."""
     now = utcnow()
-    session.exec(
-        update(AuthSession)
-        .where(
-            col(AuthSession.token_hash) == sha256_hex(token),
-            col(AuthSession.revoked_at).is_(None),
-            col(AuthSession.stage) != SessionStage.FULL,
-            col(AuthSession.expires_at) > now,
-        )
-        .values(stage=SessionStage.FULL, last_seen_at=now, expires_at=now + get_settings().session_lifetime)
+    open_now = (
+        col(AuthSession.token_hash) == sha256_hex(token),
+        col(AuthSession.revoked_at).is_(None),
+        col(AuthSession.stage) != SessionStage.FULL,
+        col(AuthSession.expires_at) > now,
     )
+    held = session.exec(
+        select(AuthSession.id, AuthSession.user_id, AuthSession.unsent_ct).where(*open_now)
+    ).first()
+    advanced = session.exec(
+        update(AuthSession)
+        .where(*open_now)
+        .values(
+            stage=SessionStage.FULL,
+            last_seen_at=now,
+            expires_at=now + get_settings().session_lifetime,
+            unsent_ct=None,
+        )
+        .returning(col(AuthSession.id))
+    ).first()
+    if held is None or advanced is None:
+        return None
+    session_id, user_id, sealed = held
+    if sealed is None:
+        return None
+    return json.loads(data_key(session, user_id).open_field(AuthSession.unsent_ct, session_id, sealed))
 
 
 # sqlalchemy's select: sqlmodel's takes at most four columns.

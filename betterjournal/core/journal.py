@@ -8,15 +8,17 @@ core/drafts.py, core/sharing.py).
 from __future__ import annotations
 
 import unicodedata
+import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from betterjournal.core import items
-from betterjournal.core.errors import InvalidInput
+from betterjournal.core import drafts, items
+from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, TITLE_MAX, clean_line, clean_text
 from betterjournal.i18n import N_
-from betterjournal.models import Cursor, JournalEntry, OwnItem, Page
+from betterjournal.models import Cursor, JournalEntry, OwnItem, Page, Role, User
 
 
 def clean_title(value: object) -> str:
@@ -40,6 +42,54 @@ KIND = items.register(
     ),
     answers_homework=True,  # a prompt's answer is an entry
 )
+
+
+# --- the editor's words, handed over as its tab goes -----------------------------------------
+
+# By beacon as the tab goes (api.keep_draft), or with a sign-in after its session ended
+# (assets/unsent_words.jsx): the entry's id, its title and words, and the draft the tab
+# last saw ("" for none, else its time stamp) with its words then.
+TYPED_WORDS = ("entry_id", "title", "body", "seen", "known_title", "known_body")
+
+
+def keep_typed_words(session: Session, owner_id: uuid.UUID, words: dict[str, str]) -> None:
+    """The editor's words (`TYPED_WORDS`) as a draft of the client's own entry
+    (`drafts.save`): one written since on another device is kept as a draft of its own,
+    as the websocket's autosave does (attack review: the beacon wrote over it)."""
+    try:
+        seen = datetime.fromisoformat(words["seen"]) if words["seen"] else None
+    except ValueError:
+        raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
+    drafts.save(
+        session,
+        owner_id=owner_id,
+        kind=KIND,
+        item_id=words["entry_id"],
+        values={"title": words["title"], "body": words["body"]},
+        seen=seen,
+        known={"title": words["known_title"], "body": words["known_body"]},
+    )
+
+
+def can_put_back(user: User, words: dict[str, str] | None) -> bool:
+    """Whether a sign-in may carry these words into a draft of this person's: a client's,
+    every field there."""
+    return user.role == Role.CLIENT and words is not None and set(words) == set(TYPED_WORDS)
+
+
+def put_back_typed_words(session: Session, user: User, words: dict[str, str]) -> str | None:
+    """Words typed as the session ended, written into their draft once signed in (a
+    walk-through: signed out from another device mid-sentence, the last words were not in
+    the draft), as the beacon writes them; the draft's id, or None when refused (someone
+    else's, too long, not a client), which leaves the sign-in as it was."""
+    if not can_put_back(user, words):
+        return None
+    try:
+        with session.begin_nested():
+            keep_typed_words(session, user.id, words)
+    except CoreError:
+        return None
+    return str(uuid.UUID(words["entry_id"]))  # one spelling (the core took it as an id)
 
 
 # --- searching one's own entries -------------------------------------------------------------

@@ -16,7 +16,7 @@ import reflex as rx
 
 from betterjournal import routes
 from betterjournal.api import session_token_from_cookie_header
-from betterjournal.core import access, accounts, credentials, mfa
+from betterjournal.core import access, accounts, credentials, journal, mfa
 from betterjournal.core.errors import CoreError
 from betterjournal.db import in_session
 from betterjournal.models import SessionStage, User
@@ -105,7 +105,9 @@ class SignInCodeState(AppState):
 
         def work(session) -> str:
             mfa.verify(session, user.id, code)
-            accounts.advance_session(session, token)
+            held = accounts.advance_session(session, token)
+            if held and (draft := journal.put_back_typed_words(session, user, held)):
+                return routes.write(draft)  # the words that came with the password, back
             return next_page or accounts.home_after_sign_in(session, user)
 
         try:

@@ -62,10 +62,14 @@ def entry_id_of(page: Page) -> str:
     return match.group(1)
 
 
-def writing_on_a_phone(open_phone, app: RunningApp, label: str, name: str) -> tuple[Any, str]:
+def writing_on_a_phone(
+    open_phone, app: RunningApp, label: str, name: str, *, two_step_on: bool = False
+) -> tuple[Any, str]:
     """A new client signed in on a phone of their own, on a new entry: the phone, their email."""
     email = f"{label}-{uuid.uuid4().hex[:8]}@example.ca"
     app.create_user("client", email, name, PASSWORD)
+    if two_step_on:
+        app.enrol_two_step(email)
     phone = open_phone()
     sign_in(phone, email)
     tap_write(phone.page)
@@ -218,13 +222,16 @@ def sign_in_with_words_held(phone: Tab, email: str) -> None:
     sign_in(phone, email)
 
 
+@pytest.mark.parametrize("two_step_on", [False, True], ids=["password", "password-and-code"])
 def test_words_typed_as_another_device_signs_this_one_out_go_back_into_the_draft(
-    open_phone, running_app: RunningApp
+    open_phone, running_app: RunningApp, two_step_on: bool
 ) -> None:
     """A walk-through: signed out from another device mid-sentence, the phone's draft lacked
     the last words, and the page could only offer to copy them. Signing in again on this
-    phone now puts them back."""
-    phone, email = writing_on_a_phone(open_phone, running_app, "other-device", "Odile Client")
+    phone now puts them back (with two-step sign-in on, once the code is given)."""
+    phone, email = writing_on_a_phone(
+        open_phone, running_app, "other-device", "Odile Client", two_step_on=two_step_on
+    )
     page = phone.page
     body = page.get_by_label("Your entry")
     saved = "Saved part. "

@@ -3,23 +3,34 @@
 A walk-through: signed out from another device mid-sentence, the draft lacked the last
 words (the page could only offer to copy them). The sign-in form now carries the editor's
 unconfirmed words (assets/unsent_words.jsx), and the server writes them as the draft beacon
-does, once the password has made the person that draft's owner (api.sign_in)."""
+does, once the password (and the code, with two-step sign-in on) has made the person that
+draft's owner (api.sign_in, SignInCodeState.submit_code)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
+import two_step
 from appserver import RunningApp
-from socket_support import connected, new_entry_id, new_password, state_of
-from socketclient import EventClient, handler_name, post_sign_in, sign_in, sign_out
-from sqlmodel import col, select
+from socket_support import (
+    connected,
+    new_entry_id,
+    new_password,
+    problem_of,
+    redirect_targets,
+    redirects_of,
+    state_of,
+)
+from socketclient import EventClient, enter_code, handler_name, post_sign_in, sign_in, sign_out
+from sqlmodel import col, select, update
 
 from betterjournal import routes
 from betterjournal.core import drafts
 from betterjournal.db import session_scope
-from betterjournal.models import User
+from betterjournal.models import AuthSession, User, utcnow
 from betterjournal.state.editor import EditorState
 
 
@@ -106,3 +117,80 @@ async def test_words_carried_into_a_sign_in_write_only_into_the_signed_in_person
         kept = _drafts_of(owner)
     assert kept[form["unsent_entry_id"]] == form["unsent_body"]
     assert sorted(kept.values()) == sorted([form["unsent_body"], laptop_words])
+
+
+def _held_words(email: str) -> list[bytes]:
+    """The sealed words every session of this person holds for its code step."""
+    with session_scope() as session:
+        owner = session.exec(select(User.id).where(col(User.email) == email)).one()
+        held = select(AuthSession.unsent_ct).where(
+            col(AuthSession.user_id) == owner, col(AuthSession.unsent_ct).is_not(None)
+        )
+        return [blob for blob in session.exec(held) if blob is not None]
+
+
+async def test_with_two_step_sign_in_the_words_wait_sealed_for_the_code_and_go_back_after_it(
+    running_app: RunningApp,
+) -> None:
+    """The code comes on a page of its own: the words wait with the session that waits for
+    it, sealed, are written only once the code is right, and are dropped from there."""
+    app = running_app
+    email, password = await _client(app, "two-step-words")
+    await asyncio.to_thread(app.enrol_two_step, email)
+    async with connected(app, await sign_in(app.url, email, password)) as phone:
+        form, saved = await _half_written(app, phone, "two-step-words")
+    laptop = await sign_in(app.url, email, password)
+    assert await asyncio.to_thread(sign_out, app.url, laptop, everywhere=True) == 303
+    tail = " " + app.marker("typed-before-the-code")
+    form["unsent_body"] = saved + tail
+    status, headers = await post_sign_in(app.url, email, password, form)
+    assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
+    waiting = headers["set-cookie"].split(";", 1)[0]
+    with app.core():
+        # The password alone writes nothing; the words wait sealed (no plain text in the row).
+        assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
+        [sealed] = _held_words(email)
+        assert tail.strip().encode() not in sealed and saved.encode() not in sealed
+    # A wrong code: still nothing written, still held.
+    refused = await enter_code(app.url, waiting, "000000")
+    assert problem_of(refused) and not redirects_of(refused)
+    with app.core():
+        assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
+        assert len(_held_words(email)) == 1
+    updates = await enter_code(app.url, waiting, two_step.next_code(email))
+    assert redirect_targets(updates) == [routes.write(form["unsent_entry_id"])]
+    with app.core():
+        assert _drafts_of(email) == {form["unsent_entry_id"]: saved + tail}
+        assert _held_words(email) == []
+
+
+async def test_words_held_for_a_code_never_given_go_at_the_next_sign_in_and_a_clinician_s_are_never_held(
+    running_app: RunningApp,
+) -> None:
+    app = running_app
+    email, password = await _client(app, "code-never-given")
+    await asyncio.to_thread(app.enrol_two_step, email)
+    async with connected(app, await sign_in(app.url, email, password)) as phone:
+        form, saved = await _half_written(app, phone, "code-never-given")
+    form["unsent_body"] = saved + " " + app.marker("never-claimed")
+    status, _ = await post_sign_in(app.url, email, password, form)
+    assert status == 303
+    with app.core():
+        assert len(_held_words(email)) == 1
+        with session_scope() as session:  # the code step's quarter of an hour has passed
+            session.exec(
+                update(AuthSession)
+                .where(col(AuthSession.unsent_ct).is_not(None))
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+    await sign_in(app.url, email, password)  # with its code, carrying no words
+    with app.core():
+        assert _held_words(email) == []
+        assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
+    # A clinician's sign-in carrying a client's words holds nothing for its code.
+    clinician, clinician_password = f"clin-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(app.create_user, "clinician", clinician, "Words Clinician", clinician_password)
+    status, headers = await post_sign_in(app.url, clinician, clinician_password, form)
+    assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
+    with app.core():
+        assert _held_words(clinician) == []
