@@ -285,15 +285,12 @@ def start_session(
         stage=stage,
         device=device[:80],
     )
-    # Words held by an earlier sign-in whose code never came go now (their draft's owner
-    # is back; the words still sit in the page that sent them, to copy).
+    # Words held by an earlier sign-in whose code has not come go now: at most one sign-in
+    # holds a person's words (the page that sent them still has them, to send again or
+    # copy), so sign-ins with the password alone can't pile them up.
     session.exec(
         update(AuthSession)
-        .where(
-            col(AuthSession.user_id) == user.id,
-            col(AuthSession.unsent_ct).is_not(None),
-            col(AuthSession.expires_at) <= now,
-        )
+        .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
         .values(unsent_ct=None)
     )
     if held_words:

@@ -164,7 +164,7 @@ async def test_with_two_step_sign_in_the_words_wait_sealed_for_the_code_and_go_b
         assert _held_words(email) == []
 
 
-async def test_words_held_for_a_code_never_given_go_at_the_next_sign_in_and_a_clinician_s_are_never_held(
+async def test_words_waiting_for_a_code_are_held_once_go_at_the_next_sign_in_and_a_clinician_s_never(
     running_app: RunningApp,
 ) -> None:
     app = running_app
@@ -173,8 +173,9 @@ async def test_words_held_for_a_code_never_given_go_at_the_next_sign_in_and_a_cl
     async with connected(app, await sign_in(app.url, email, password)) as phone:
         form, saved = await _half_written(app, phone, "code-never-given")
     form["unsent_body"] = saved + " " + app.marker("never-claimed")
-    status, _ = await post_sign_in(app.url, email, password, form)
-    assert status == 303
+    for _ in range(3):  # sign-ins with the password alone, again and again, hold one copy
+        status, _ = await post_sign_in(app.url, email, password, form)
+        assert status == 303
     with app.core():
         assert len(_held_words(email)) == 1
         with session_scope() as session:  # the code step's quarter of an hour has passed
