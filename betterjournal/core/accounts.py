@@ -285,14 +285,26 @@ def start_session(
         stage=stage,
         device=device[:80],
     )
-    # Words held by an earlier sign-in whose code has not come go now: at most one sign-in
-    # holds a person's words (the page that sent them still has them, to send again or
-    # copy), so sign-ins with the password alone can't pile them up.
-    session.exec(
-        update(AuthSession)
+    # At most one sign-in holds a person's words, so sign-ins with the password alone can't
+    # pile them up: one still waiting for its code hands them on to this one if it carries
+    # none and waits for a code too (back on the sign-in page from the code page, the
+    # words are no longer in the browser), and lets them go otherwise.
+    earlier = session.exec(
+        select(AuthSession.id, AuthSession.unsent_ct)
         .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
-        .values(unsent_ct=None)
-    )
+        .order_by(col(AuthSession.created_at).desc())
+    ).first()
+    if earlier is not None:
+        session.exec(
+            update(AuthSession)
+            .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
+            .values(unsent_ct=None)
+        )
+        earlier_id, sealed = earlier
+        if held_words is None and stage == SessionStage.MFA_CODE and sealed is not None:
+            held_words = json.loads(
+                data_key(session, user.id).open_field(AuthSession.unsent_ct, earlier_id, sealed)
+            )
     if held_words:
         auth.unsent_ct = data_key(session, user.id).seal_field(
             AuthSession.unsent_ct, auth.id, json.dumps(dict(held_words))

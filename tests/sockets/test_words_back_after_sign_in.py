@@ -164,16 +164,19 @@ async def test_with_two_step_sign_in_the_words_wait_sealed_for_the_code_and_go_b
         assert _held_words(email) == []
 
 
-async def test_words_waiting_for_a_code_are_held_once_go_at_the_next_sign_in_and_a_clinician_s_never(
+async def test_words_waiting_for_a_code_are_held_once_and_go_on_to_the_next_sign_in_and_a_clinician_s_never(
     running_app: RunningApp,
 ) -> None:
+    """Sign-ins with the password alone, again and again, hold one copy. Back on the sign-in
+    page from the code page (the browser no longer has the words), the next sign-in takes
+    them on to its own code, even once the first one's time has run out."""
     app = running_app
     email, password = await _client(app, "code-never-given")
     await asyncio.to_thread(app.enrol_two_step, email)
     async with connected(app, await sign_in(app.url, email, password)) as phone:
         form, saved = await _half_written(app, phone, "code-never-given")
-    form["unsent_body"] = saved + " " + app.marker("never-claimed")
-    for _ in range(3):  # sign-ins with the password alone, again and again, hold one copy
+    form["unsent_body"] = saved + " " + app.marker("given-later")
+    for _ in range(3):
         status, _ = await post_sign_in(app.url, email, password, form)
         assert status == 303
     with app.core():
@@ -184,10 +187,16 @@ async def test_words_waiting_for_a_code_are_held_once_go_at_the_next_sign_in_and
                 .where(col(AuthSession.unsent_ct).is_not(None))
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
-    await sign_in(app.url, email, password)  # with its code, carrying no words
+    status, headers = await post_sign_in(app.url, email, password)  # carrying no words
+    assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
+    with app.core():
+        assert len(_held_words(email)) == 1
+    waiting = headers["set-cookie"].split(";", 1)[0]
+    updates = await enter_code(app.url, waiting, two_step.next_code(email))
+    assert redirect_targets(updates) == [routes.write(form["unsent_entry_id"])]
     with app.core():
         assert _held_words(email) == []
-        assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
+        assert _drafts_of(email) == {form["unsent_entry_id"]: form["unsent_body"]}
     # A clinician's sign-in carrying a client's words holds nothing for its code.
     clinician, clinician_password = f"clin-{uuid.uuid4().hex[:8]}@example.com", new_password()
     await asyncio.to_thread(app.create_user, "clinician", clinician, "Words Clinician", clinician_password)
