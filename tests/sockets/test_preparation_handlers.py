@@ -1271,8 +1271,13 @@ async def test_a_tab_closed_while_its_summary_is_made_does_not_free_a_second_fil
             "A file you asked for is still being made, in another tab or window. "
             "Try again once it has downloaded."
         )
-        await asyncio.sleep(1.5)  # made (and dropped: its tab is gone)
-        later = await _on_prepare(stays, c, "download_summary", form)
+        # Once it is made (and dropped: its tab is gone), the person may ask again: about 0.3 s,
+        # longer on a busy machine (a CI run at a load of 11 took more than 1.5 s).
+        for _ in range(60):
+            await asyncio.sleep(0.5)
+            later = await _on_prepare(stays, c, "download_summary", form)
+            if problem_of(later) != problem_of(again):
+                break
         assert problem_of(later) == "" and len(_downloads(later)) == 1
     finally:
         await stays.close()
