@@ -18,14 +18,20 @@ export function OnPage({ path, children }) {
 // page); once the person scrolls on, a third of a screen or more, it goes back to its place
 // at the top of the page rather than lie over what they scroll to (a walk-through: "Check-in
 // saved." over the charts). A new notice stays in view again.
+// And what was said about a form's last try goes (as its Dismiss does) once the browser
+// refuses to send the form again for a check of its own: a walk-through fixed the password
+// it was told was wrong, the browser said "Use at least 12 characters", and the old
+// "That password isn't right" stayed on top of it.
 export function LetGoOnScroll() {
   const anchor = useRef(null);
   useEffect(() => {
     const box = anchor.current && anchor.current.parentElement;
     if (!box) return undefined;
     let from = window.scrollY;
+    let dismissed = false;
     const said = new MutationObserver(() => {
       from = window.scrollY;
+      dismissed = false;
       delete box.dataset.letGo;
     });
     said.observe(box, { childList: true, subtree: true, characterData: true });
@@ -34,10 +40,19 @@ export function LetGoOnScroll() {
         box.dataset.letGo = "true";
       }
     };
+    const refused = () => {
+      const dismiss = box.querySelector(".bj-dismiss-feedback");
+      if (dismiss && !dismissed) {
+        dismissed = true; // once for all the fields one try refused
+        dismiss.click();
+      }
+    };
     window.addEventListener("scroll", scrolled, { passive: true });
+    document.addEventListener("invalid", refused, true); // `invalid` does not bubble
     return () => {
       said.disconnect();
       window.removeEventListener("scroll", scrolled);
+      document.removeEventListener("invalid", refused, true);
     };
   }, []);
   return <span ref={anchor} hidden />;

@@ -163,7 +163,7 @@ PAGES = [
     (
         worksheet_page,
         routes.WORKSHEET,
-        N_("Homework exercise"),
+        N_("Exercise"),  # homework, or a journaling prompt the client chose: both
         [WorksheetState.open_worksheet, *REMINDED_HERE],
     ),
     (care_team_page, routes.CARE_TEAM, N_("Care team"), [CareTeamState.load_care_team, *REMINDED_HERE]),

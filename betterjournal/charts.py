@@ -54,10 +54,23 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
 TICK_CHARACTERS = 14
 
 
-def _short(words: str) -> str:
+def _short(words: str, characters: int = TICK_CHARACTERS) -> str:
     """A name's start, to label an axis on a phone: "Talking with my…" for a 40-character tag
     (drawn whole, it squeezed the plot)."""
-    return words if len(words) <= TICK_CHARACTERS else words[: TICK_CHARACTERS - 1].rstrip() + "…"
+    return words if len(words) <= characters else words[: characters - 1].rstrip() + "…"
+
+
+def _shorts_apart(names: Sequence[str]) -> list[str]:
+    """Each name's start (`_short`), longer where two would read the same (a walk-through:
+    "Visiting my parents…" and "Visiting my partner's…" were both "Visiting my p…")."""
+    lengths = [TICK_CHARACTERS] * len(names)
+    while True:
+        starts = [_short(name, length) for name, length in zip(names, lengths, strict=True)]
+        alike = {i for i, start in enumerate(starts) if starts.count(start) > 1 and start != names[i]}
+        if not alike:
+            return starts
+        for i in alike:
+            lengths[i] += 4
 
 
 def _drawn(words: str) -> str:
@@ -376,7 +389,7 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
     rows = [(tag, checkins.with_and_without(readings, tag.id)) for tag in tags]
     rows = [(tag, numbers) for tag, numbers in rows if numbers[1]]  # tags on a check-in
     names = [_drawn(tag.name) for tag, _ in rows]
-    starts = [_drawn(_short(tag.name)) for tag, _ in rows]
+    starts = [_drawn(start) for start in _shorts_apart([tag.name for tag, _ in rows])]
     traces: list[dict] = []
     sides = ((reader.t("With the tag"), 0, COLOURS["mood"]), (reader.t("Without it"), 2, "#999999"))
     for label, at, colour in sides:
@@ -387,8 +400,12 @@ def by_tag(readings: list[Reading], tags: Sequence[checkins.Label], reader: Read
                 x=names,
                 y=[numbers[at] for _, numbers in rows],
                 marker={"color": colour},
-                customdata=[check_ins(int(numbers[at + 1] or 0)) for _, numbers in rows],
-                hovertemplate="%{x}: %{y} (%{customdata})" + _NAME_IN_LABEL,
+                # The whole name in a point's label (`%{x}` would be the axis's shortened one).
+                customdata=[
+                    [name, check_ins(int(numbers[at + 1] or 0))]
+                    for name, (_, numbers) in zip(names, rows, strict=True)
+                ],
+                hovertemplate="%{customdata[0]}: %{y} (%{customdata[1]})" + _NAME_IN_LABEL,
             )
         )
     layout = _plain_layout(240)

@@ -227,7 +227,12 @@ def _dismissible(
     return rx.box(
         rx.callout(message, icon=icon, color_scheme=color_scheme, role=role, width="100%", padding_right=TAP),
         dismiss_button(
-            tr("Dismiss this message"), AppState.dismiss_feedback, position="absolute", top="0", right="0"
+            tr("Dismiss this message"),
+            AppState.dismiss_feedback,
+            position="absolute",
+            top="0",
+            right="0",
+            class_name="bj-dismiss-feedback",  # also tapped when the browser refuses a form (LetGoOnScroll)
         ),
         position="relative",
         width="100%",

@@ -645,6 +645,8 @@ def _rename_form(
 
 
 def _tag_row(tag: Any) -> rx.Component:
+    """A tag with its name in a box to rename it, and its Remove, which asks first as a
+    scale's does (a walk-through took a tag off every past check-in at one tap)."""
     return _rename_form(
         "tag_id",
         tag,
@@ -652,13 +654,19 @@ def _tag_row(tag: Any) -> rx.Component:
         CheckInsState.rename_tag,
         tr("Name of the tag {name}", name=tag.name),
         tr("Rename the tag {name}", name=tag.name),
-        rx.button(
+        ask_first(
             tr("Remove"),
-            type="button",
+            dialog_id="remove-tag-" + tag.id,
+            question=tr("Remove the tag {name}?", name=tag.name),
+            explanation=tr(
+                "It comes off every check-in that has it, and out of your charts. Adding a tag of "
+                "the same name later does not put it back on them."
+            ),
+            keep=tr("Keep it"),
+            go_ahead=removing_button(tr("Remove"), on_click=CheckInsState.remove_tag(tag.id)),
             size="2",
             variant="soft",
             color_scheme="gray",
-            on_click=CheckInsState.remove_tag(tag.id),
             aria_label=tr("Remove the tag {name}", name=tag.name),
         ),
     )

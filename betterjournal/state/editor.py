@@ -139,7 +139,11 @@ class EditorState(AppState):
             self._held_path = routes.WRITE
             self._keep_current()
         self.title, self.body = opened.fields["title"], opened.fields["body"]
-        self.draft_status = self._t("Your unsaved words are back.") if opened.from_draft else ""
+        # A draft is opened as what it is (a walk-through read "Your unsaved words are back."
+        # on every draft opened from the journal as "something went wrong").
+        self.draft_status = (
+            reader.t("Draft saved: {when}", when=reader.recent(opened.draft_at)) if opened.from_draft else ""
+        )
         self.draft_failed = False
         self._closed = False
         self.editor_ready = True

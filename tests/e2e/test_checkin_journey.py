@@ -397,7 +397,9 @@ def test_a_scale_of_ones_own_is_renamed_and_removed_keeping_or_taking_its_values
     expect(page.get_by_text("Headache (private)")).to_have_count(0)
 
 
-def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box(open_phone, running_app) -> None:
+def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box_and_removing_asks_first(
+    open_phone, running_app
+) -> None:
     """Walk-through: a rename refused (a name already used, an empty one) said why, and left
     the refused name in the tag's box, as if the tag had been renamed."""
     phone = _signed_in_client(open_phone, running_app, "tag-rename")
@@ -418,3 +420,39 @@ def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box(open_phone, ru
     expect(page.get_by_role("status").filter(has_text="Tag renamed.")).to_be_visible()
     expect(page.get_by_label("Name of the tag Family")).to_have_value("Family")
     expect(page.get_by_label("Name of the tag work")).to_have_value("work")
+
+    # Removed: asked first, as a scale is (a walk-through took a tag off every past check-in
+    # at one tap), and said what goes with it.
+    question = page.get_by_role("alertdialog", name="Remove the tag work?")
+    page.get_by_role("button", name="Remove the tag work").click()
+    expect(question).to_contain_text("comes off every check-in that has it")
+    question.get_by_role("button", name="Keep it").click()
+    expect(question).to_be_hidden()
+    expect(page.get_by_label("Name of the tag work")).to_have_value("work")
+    page.get_by_role("button", name="Remove the tag work").click()
+    question.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("status").filter(has_text="Tag removed.")).to_be_visible()
+    expect(page.get_by_label("Name of the tag work")).to_have_count(0)
+
+
+def test_what_was_said_about_the_last_try_goes_when_the_browser_refuses_the_next(
+    open_phone, running_app
+) -> None:
+    """A walk-through fixed the sleep it was told was wrong and chose a time to come: the
+    browser said the time was too late, and "Sleep: enter hours…" stayed on top of it."""
+    phone = _signed_in_client(open_phone, running_app, "stale-problem")
+    page = phone.page
+    phone.goto(routes.CHECK_IN)
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="6", exact=True).click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_label("Hours of sleep").fill("30")
+    page.get_by_role("button", name="Save check-in").click()
+    problem = page.get_by_role("alert").filter(has_text="Sleep: enter hours from 0 to 24")
+    expect(problem).to_be_visible()
+    page.get_by_label("Hours of sleep").fill("6.5")
+    to_come = (datetime.now(ZONE) + timedelta(days=2)).strftime("%Y-%m-%dT09:00")
+    page.get_by_label("When", exact=True).fill(to_come)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(problem).to_have_count(0)
+    expect(page.get_by_role("heading", name="Check in")).to_be_visible()  # nothing was sent
+    expect(page.get_by_label("Hours of sleep")).to_have_value("6.5")

@@ -205,7 +205,7 @@ def test_words_typed_offline_past_the_idle_limit_can_be_copied_and_come_back_wit
     assert page.evaluate("navigator.clipboard.readText()") == saved + unsent
     sign_in_with_words_held(phone, email)
     expect(page.get_by_label("Your entry")).to_have_value(saved + unsent)
-    expect(status(page, "Your unsaved words are back.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Draft saved: ")).to_be_visible()
     expect(page.get_by_role("button", name="Copy my unsaved words")).to_have_count(0)
 
 
@@ -250,7 +250,7 @@ def test_words_typed_as_another_device_signs_this_one_out_go_back_into_the_draft
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     sign_in_with_words_held(phone, email)
     expect(page.get_by_label("Your entry")).to_have_value(saved + tail)
-    expect(status(page, "Your unsaved words are back.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Draft saved: ")).to_be_visible()
 
 
 def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) -> None:
@@ -280,7 +280,7 @@ def test_words_typed_just_before_the_tab_closes_are_kept(writer, running_app) ->
     expect(again.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
     again.get_by_role("main").get_by_role("link").filter(has_text=words[:20]).click()
     expect(again.get_by_label("Your entry")).to_have_value(words)
-    expect(status(again, "Your unsaved words are back.")).to_be_visible()
+    expect(again.get_by_role("status").filter(has_text="Draft saved: ")).to_be_visible()
     again.close()
 
 

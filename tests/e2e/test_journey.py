@@ -184,7 +184,7 @@ def test_unsaved_words_survive_a_reload(open_phone, running_app, clinician) -> N
     expect(person.page.get_by_text("Draft saved")).to_be_visible()
     person.page.reload()
     expect(person.page.get_by_label("Your entry")).to_have_value(words)
-    expect(person.page.get_by_text("Your unsaved words are back.")).to_be_visible()
+    expect(person.page.get_by_text("Draft saved: ")).to_be_visible()
 
     # Another phone (a fresh tab state, as after a server restart) finds the draft too.
     other = open_phone()

@@ -214,6 +214,28 @@ def test_with_and_without_tags_draws_no_axis_of_made_up_numbers_before_a_tag_is_
     long = checkins.Label(tag.id, "Talking with my sister about the holidays")
     axis = charts.by_tag(tagged, [long], Reader(ENGLISH, "UTC")).figure["layout"]["xaxis"]
     assert (axis["tickvals"], axis["ticktext"]) == ([long.name], ["Talking with…"])
+    # Two names that start alike are told apart (a walk-through: both "Visiting my p…"), and
+    # a bar's label names its tag whole.
+    parents = checkins.Label(str(uuid.uuid4()), "Visiting my parents on the weekend")
+    partner = checkins.Label(str(uuid.uuid4()), "Visiting my partner's family for dinner")
+    both = [
+        *tagged,
+        checkins.Reading(str(uuid.uuid4()), NOW - timedelta(days=4), {"mood": 5}, (parents.id,)),
+        checkins.Reading(str(uuid.uuid4()), NOW - timedelta(days=5), {"mood": 3}, (partner.id,)),
+    ]
+    alike = charts.by_tag(both, [long, parents, partner], Reader(ENGLISH, "UTC")).figure
+    assert alike["layout"]["xaxis"]["ticktext"] == [
+        "Talking with…",
+        "Visiting my paren…",
+        "Visiting my partn…",
+    ]
+    with_tag = alike["data"][0]
+    assert "%{x}" not in with_tag["hovertemplate"]
+    assert [name for name, _count in with_tag["customdata"]] == [
+        long.name,
+        parents.name,
+        partner.name,  # (html.escape leaves a ' alone with quote=False)
+    ]
 
 
 def test_names_a_person_typed_are_drawn_as_typed_not_as_plotlys_markup() -> None:
