@@ -216,6 +216,16 @@ def set_shared(
     private one changes nothing. The change and its audit row are one transaction
     (INPUT-6). Returns the item's shares afterwards, for the owner's view.
     """
+    parsed, _changed = _change_share(
+        session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared
+    )
+    return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed]
+
+
+def _change_share(
+    session: Session, *, owner_id: uuid.UUID, item_id: object, clinician_id: object, shared: bool
+) -> tuple[uuid.UUID, bool]:
+    """`set_shared`'s work: the item's id, and whether its sharing changed."""
     action = AuditAction.SHARE if shared else AuditAction.REVOKE
     clinician = items.parse_or_deny(owner_id, clinician_id, action)
     parsed, kind = items.owned(session, owner_id=owner_id, item_id=item_id, action=action)
@@ -252,7 +262,7 @@ def set_shared(
             subject_id=owner_id,
             item_id=parsed,
         )
-    return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed]
+    return parsed, bool(changed)
 
 
 SHARE_MANY_MAX = 200
@@ -263,17 +273,20 @@ def set_shared_many(
 ) -> int:
     """Share several of the owner's items with one clinician, or make them private, in one
     action and one unit of work: each is checked and audited like one (`set_shared`), and
-    if any is refused, none changes. Returns how many there were."""
+    if any is refused, none changes. Returns how many changed (a walk-through made one
+    shared and one private check-in private and read "2 check-ins made private")."""
     if (
         not isinstance(item_ids, list)
         or not 0 < len(item_ids) <= SHARE_MANY_MAX
         or not all(isinstance(item_id, str | uuid.UUID) for item_id in item_ids)
     ):
         raise InvalidInput(N_("Choose at least one, and at most 200, to share or make private."))
-    unique = list(dict.fromkeys(item_ids))
-    for item_id in unique:
-        set_shared(session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared)
-    return len(unique)
+    return sum(
+        _change_share(session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared)[
+            1
+        ]
+        for item_id in dict.fromkeys(item_ids)
+    )
 
 
 def revoke_all(

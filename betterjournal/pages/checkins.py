@@ -563,10 +563,19 @@ def _check_in_row(line: CheckInLine) -> rx.Component:
 
 
 def _share_several() -> rx.Component:
-    """For the chosen check-ins: share them with a clinician, or stop sharing them."""
+    """For the chosen check-ins: share them with a clinician, or stop sharing them. Under the
+    list, held at the foot of the screen while the list is in view (a walk-through ticked a
+    check-in low in the list, and these buttons were a screen and more above it)."""
     return rx.card(
         rx.vstack(
-            rx.text(tr("Chosen: {count}", count=CheckInsState.selected.length()), weight="bold"),  # type: ignore[attr-defined]
+            rx.hstack(
+                rx.text(tr("Chosen: {count}", count=CheckInsState.selected.length()), weight="bold"),  # type: ignore[attr-defined]
+                rx.button(tr("Choose none"), variant="ghost", size="2", on_click=CheckInsState.select_none),
+                justify="between",
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
             rx.text(tr(WHAT_A_SHARE_SHOWS), size="2", color_scheme="gray"),
             rx.cond(
                 CheckInsState.clinicians.length() > 0,  # type: ignore[attr-defined]
@@ -595,6 +604,7 @@ def _share_several() -> rx.Component:
         width="100%",
         role="region",
         aria_label=tr("Share several"),
+        class_name="bj-held-at-foot",
     )
 
 
@@ -819,8 +829,8 @@ def check_ins_page() -> rx.Component:
                     size="2",
                     on_click=CheckInsState.select_last_week,
                 ),
-                rx.cond(CheckInsState.selected.length() > 0, _share_several()),  # type: ignore[attr-defined]
                 rx.foreach(CheckInsState.check_ins, _check_in_row),
+                rx.cond(CheckInsState.selected.length() > 0, _share_several()),  # type: ignore[attr-defined]
                 pager(
                     KIND_VIEWS[checkins.KIND.name].words,
                     CheckInsState.page > 0,

@@ -424,6 +424,11 @@ class CheckInsState(AppState):
         """Choose the check-ins of the last seven days (an explicit choice, never a default)."""
         self.selected = [line.id for line in self.check_ins if line.this_week]
 
+    @guarded(Role.CLIENT, quiet=True)
+    async def select_none(self) -> None:
+        """Let go of every check-in chosen."""
+        self.selected = []
+
     @guarded(Role.CLIENT)
     async def share_selected(self, clinician_id: str, shared: bool) -> None:
         """Share the chosen check-ins with one clinician, or make them private, in one action.
@@ -440,7 +445,13 @@ class CheckInsState(AppState):
             shared=wanted,
         )
         name = next((p.name for p in self.clinicians if p.id == clinician_id), "")
-        if wanted:
+        if count == 0:
+            self.notice = (
+                self._t("Nothing changed: they were shared with {name} already.", name=name)
+                if wanted
+                else self._t("Nothing changed: they were private already.")
+            )
+        elif wanted:
             self.notice = self._reader().n(
                 "{count} check-in shared with {name}.",
                 "{count} check-ins shared with {name}.",

@@ -450,6 +450,11 @@ def test_several_are_shared_in_one_action_or_none_is(db: People) -> None:
     assert drawn() == sorted(mine)
     assert share_many(mine[:2], False) == 2
     assert drawn() == [mine[2]]
+    # It says how many changed: one shared and one private made private is one (a
+    # walk-through read "2 check-ins made private"); none, when none was shared.
+    assert share_many(mine[1:], False) == 1
+    assert share_many(mine, False) == 0
+    assert drawn() == []
     for bad in ([], None, "x", [{"id": mine[0]}], [mine[0]] * 201):
         with pytest.raises(InvalidInput):
             share_many(bad, True)
