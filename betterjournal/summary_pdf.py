@@ -43,7 +43,7 @@ from betterjournal.i18n import N_, Reader
 TITLE = N_("Session summary")
 HEADING = N_("Preparing for my next session")
 NEXT_SESSION = N_("Next session: {moment}")
-SINCE = N_("Since {day}")
+SINCE = N_("Since {moment}")  # the time too: a check-in earlier that day is not in it
 AGENDA = N_("What I want to bring")
 MOOD = N_("My mood since {day}")
 CHART_NOTE = N_("Each dot is a day's average mood, from 0 to 10. A gap is a day without a check-in.")
@@ -363,7 +363,7 @@ def _story(
     story: list[Flowable] = [Paragraph(_markup(reader.t(HEADING)), styles["title"])]
     if next_at is not None:
         story.append(Paragraph(_markup(reader.t(NEXT_SESSION, moment=reader.when(next_at))), styles["meta"]))
-    story.append(Paragraph(_markup(reader.t(SINCE, day=reader.day(since))), styles["meta"]))
+    story.append(Paragraph(_markup(reader.t(SINCE, moment=reader.when(since))), styles["meta"]))
     story.append(HRFlowable(width="100%", thickness=0.8, color=RULE, spaceBefore=10, spaceAfter=2))
     lines = [line for line in agenda if line.strip()]
     if lines:

@@ -31,12 +31,19 @@ from betterjournal.models import (
     ClientItem,
     ItemShare,
     LoginFailure,
+    OwnItem,
     Role,
     User,
     utcnow,
 )
 
 EXPORT_FORMAT = "betterjournal-export/1"
+
+
+def _felt_at(item: OwnItem) -> datetime:
+    """When a check-in was for ("I forgot yesterday": typed in today); else when it was made."""
+    found = checkins.reading(item.id, item.fields)
+    return found.felt_at if found is not None else item.created_at
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -61,6 +68,8 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
         own = items.every_own(session, owner_id=client_id, kind=kind)
         if not own:
             continue
+        if kind is checkins.KIND:  # by the time each is about, not when it was typed in
+            own.sort(key=_felt_at, reverse=True)
         names = sharing.shared_with(session, owner_id=client_id, item_ids=[item.id for item in own])
         by_kind[kind.name] = [
             {

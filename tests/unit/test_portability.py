@@ -107,6 +107,26 @@ def test_everything_holds_all_of_a_clients_own_data_and_nothing_of_anyone_elses(
     assert sorted(str(r.item_id) for r in rows) == sorted(map(str, exported))
 
 
+def test_check_ins_are_listed_by_the_time_each_is_about_not_when_it_was_typed_in(db) -> None:
+    """A walk-through: the export listed check-ins in the order they were typed in, so one
+    made today "for" March sat among today's."""
+    from note_kind import create_note_table
+
+    create_note_table(get_engine())  # every kind's table, as `_world` makes them
+    a = db.client_a.id
+    with session_scope() as session:
+        for hours_ago, mood in ((1, 6), (24 * 90, 3), (24, 5)):  # typed in this order
+            checkins.save(
+                session,
+                owner_id=a,
+                item_id=uuid.uuid4(),
+                values={"felt_at": (utcnow() - timedelta(hours=hours_ago)).isoformat(), "mood": mood},
+            )
+    with session_scope() as session:
+        data = portability.everything(session, client_id=a)
+    assert [c["fields"]["mood"] for c in data["items"]["check_in"]] == ["6", "5", "3"]
+
+
 def test_only_a_client_can_export_or_erase(db) -> None:
     for action in (
         lambda s: portability.everything(s, client_id=db.clinician_a.id),

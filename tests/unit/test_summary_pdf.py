@@ -70,7 +70,7 @@ def test_the_summary_holds_what_the_client_chose_and_nothing_else() -> None:
     for shown in (
         "Preparing for my next session",
         "Next session: Dec 2, 2026, 2:00 p.m.",
-        "Since Nov 19, 2026",
+        "Since Nov 19, 2026, 2:00 p.m.",  # (a walk-through: "Since Nov 22" left out a check-in of Nov 22)
         "What I want to bring",
         *(f"{number}. {line}" for number, line in enumerate(AGENDA, start=1)),
         "My mood since Nov 19, 2026",
