@@ -44,6 +44,12 @@ WRONG_CODE = N_("That code didn't work. Check the time on your phone and try the
 # "try the newest code" doesn't help (walk-through: signed out and in again in 30 seconds).
 USED_CODE = N_("That code was used already. Wait for your phone to show a new one, then enter it.")
 TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try again.")
+# A recovery code (16 characters) that isn't one left: the phone's clock has nothing to do
+# with it (a walk-through used one twice and was told to check the time on their phone).
+WRONG_RECOVERY_CODE = N_(
+    "That recovery code didn't work. Each one works only once: try another of your recovery "
+    "codes, or the code from your app."
+)
 
 
 @dataclass(frozen=True)
@@ -123,11 +129,10 @@ def verify(session: Session, user_id: uuid.UUID, code: object) -> None:
     attempt = _count_attempt(session, user_id)
     text = _normalised(code)
     if len(text) == 6 and text.isdigit():
-        ok = _take_totp(session, user_id, text)
-    else:
-        ok = _take_recovery_code(session, user_id, text)
-    if not ok:
-        raise InvalidInput(WRONG_CODE, code="code")
+        if not _take_totp(session, user_id, text):
+            raise InvalidInput(WRONG_CODE, code="code")
+    elif not _take_recovery_code(session, user_id, text):
+        raise InvalidInput(WRONG_RECOVERY_CODE if len(text) == 16 else WRONG_CODE, code="code")
     _forget_attempt(session, attempt)
 
 

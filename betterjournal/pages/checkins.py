@@ -43,6 +43,7 @@ from betterjournal.core import checkins
 from betterjournal.i18n import N_, Message
 from betterjournal.state.checkins import (
     NEW_TAG_FIELD,
+    SLEEP_FIELD,
     CheckInItemState,
     CheckInsState,
     CheckInState,
@@ -220,8 +221,8 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                     labelled_field(
                         tr("Hours of sleep"),
                         rx.input(
-                            id="sleep_hours",
-                            name="sleep_hours",
+                            id=SLEEP_FIELD,
+                            name=SLEEP_FIELD,
                             default_value=CheckInState.sleep_hours,
                             key=CheckInState.fields_drawn,
                             # Kept as typed, as the note is (CheckInState.keep_typed).
@@ -548,11 +549,16 @@ WHAT_A_SHARE_SHOWS = N_(
 def _check_in_row(line: CheckInLine) -> rx.Component:
     """A check-in of the list, with a box to choose it for sharing several at once."""
     return rx.hstack(
-        rx.checkbox(
-            checked=CheckInsState.selected.contains(line.id),  # type: ignore[attr-defined]
-            on_change=lambda _checked: CheckInsState.toggle_selected(line.id),
-            aria_label=tr("Choose the check-in of {when}", when=line.felt_on),
-            size="3",
+        # In a label: the tap target is 44 × 44 px (assets/app.css), not the box's 20 (a
+        # walk-through's near miss opened the card beside it).
+        rx.el.label(
+            rx.checkbox(
+                checked=CheckInsState.selected.contains(line.id),  # type: ignore[attr-defined]
+                on_change=lambda _checked: CheckInsState.toggle_selected(line.id),
+                aria_label=tr("Choose the check-in of {when}", when=line.felt_on),
+                size="3",
+            ),
+            justify_content="center",
         ),
         _check_in_card(line),
         align="center",

@@ -58,6 +58,7 @@ def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
 
 
 TYPED = ("sleep_hours", "felt_at")  # the form's fields kept as typed (`keep_typed`)
+SLEEP_FIELD = "sleep_hours"  # the hours of sleep field's id and name
 NEW_TAG_FIELD = "check_in_new_tag"  # in the check-in's form (its key, as its id), but a form of its own
 
 
@@ -264,12 +265,13 @@ class CheckInState(AppState):
         viewer = self._viewer()
         if "mood" not in self.ratings:
             raise InvalidInput(checkins.NEEDS_MOOD)
-        if not isinstance(form, dict) or set(form) - {"sleep_hours", "note", "felt_at", NEW_TAG_FIELD}:
+        if not isinstance(form, dict) or set(form) - {SLEEP_FIELD, "note", "felt_at", NEW_TAG_FIELD}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        hours = _hours(form.get(SLEEP_FIELD, ""))
         extra = {scale.id: scale.private for scale in self.scales}
         values = {
             **{name: self.ratings.get(name) for name in RATING_NAMES},
-            "sleep_hours": _hours(form.get("sleep_hours", "")),
+            "sleep_hours": hours,
             "note": form.get("note", ""),
             "felt_at": self._moment(form.get("felt_at", "")),
             "tags": list(self.chosen_tags),

@@ -260,6 +260,10 @@ def test_check_in_in_three_taps_chart_it_and_share_two_of_five(open_phone, runni
     several = page.get_by_role("region", name="Share several")
     last = page.get_by_role("checkbox").last
     last.scroll_into_view_if_needed()
+    # Tapped through its label: 44 × 44 px, not the box's 20 (a walk-through's near miss
+    # opened the check-in beside it).
+    target = last.locator("xpath=ancestor::label[1]").bounding_box()
+    assert target and target["width"] >= 44 and target["height"] >= 44, target
     last.click()
     expect(several).to_be_in_viewport()
     bar = page.locator("nav.bj-tab-bar").bounding_box()

@@ -474,6 +474,8 @@ def test_a_recovery_code_works_once(db: People) -> None:
     with pytest.raises(InvalidInput) as again:
         _verify(db.client_a.id, codes[0])
     assert again.value.code == "code"
+    # Said as a recovery code's (a walk-through was told to check the time on their phone).
+    assert again.value.message == mfa.WRONG_RECOVERY_CODE
     _verify(db.client_a.id, f"  {codes[1].replace('-', ' ').upper()} ")  # as typed from paper
     with pytest.raises(InvalidInput):
         _verify(db.client_a.id, theirs[0])  # someone else's code
