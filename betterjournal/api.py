@@ -176,7 +176,12 @@ def _device(request: Request) -> str:
 
 
 def _start_signed_in(
-    session, user, device: str, next_page: str = "", unsent: dict[str, str] | None = None
+    session,
+    user,
+    device: str,
+    next_page: str = "",
+    unsent: dict[str, str] | None = None,
+    replacing: str | None = None,
 ) -> tuple[str, str, str | None]:
     """A session for a person whose first factor passed: (token, where to go, language).
 
@@ -184,13 +189,16 @@ def _start_signed_in(
     set it up. Neither is anyone's identity until then (accounts.resolve_session). Once
     signed in, the person lands on `next_page` (the deep link they opened) if it is one of
     our pages, else where their work is; or on the draft that `unsent` put back (after the
-    code, with MFA on).
+    code, with MFA on; `replacing`: the session this browser held, whose words waiting for
+    a code go on to this one).
     """
     stage = mfa.stage_after_password(user)
     if stage == SessionStage.MFA_CODE:
         # The words wait with the session for its code (SignInCodeState.submit_code).
         held = unsent if journal.can_put_back(user, unsent) else None
-        token = accounts.start_session(session, user, stage=stage, device=device, held_words=held)
+        token = accounts.start_session(
+            session, user, stage=stage, device=device, held_words=held, replacing=replacing
+        )
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
     token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_SETUP:
@@ -234,6 +242,7 @@ async def sign_in(request: Request) -> Response:
     if fields is None:
         return _back(routes.SIGN_IN, "form")
     address, device = client_address(request), _device(request)
+    replacing = session_token_from_cookie_header(request.headers.get("cookie", ""))
     # An account many sign-ins failed on is slowed down (never refused): waited here, on
     # the event loop, holding no worker thread and no transaction.
     if wait := await in_session(accounts.sign_in_wait, email=fields.get("email")):
@@ -250,7 +259,7 @@ async def sign_in(request: Request) -> Response:
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        return _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields))
+        return _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields), replacing)
 
     try:
         started = await in_session(work)

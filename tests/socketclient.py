@@ -234,9 +234,10 @@ def strip_router(merged: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 async def post_sign_in(
-    url: str, email: str, password: str, more: dict[str, str] | None = None
+    url: str, email: str, password: str, more: dict[str, str] | None = None, *, cookie: str = ""
 ) -> tuple[int, dict[str, str]]:
-    """Post the sign-in form (with `more` fields) as a browser does: its status and headers."""
+    """Post the sign-in form (with `more` fields) as a browser does (holding `cookie`): its
+    status and headers."""
     from betterjournal.state.base import AppState
 
     anonymous = EventClient(url)
@@ -246,7 +247,7 @@ async def post_sign_in(
     finally:
         await anonymous.close()
     fields = {"email": email, "password": password, "form_token": form_token_from(updates), **(more or {})}
-    return await asyncio.to_thread(post_form, url, "/api/auth/signin", fields)
+    return await asyncio.to_thread(post_form, url, "/api/auth/signin", fields, cookie=cookie)
 
 
 async def sign_in(url: str, email: str, password: str) -> str:

@@ -266,6 +266,7 @@ def start_session(
     stage: SessionStage = SessionStage.FULL,
     device: str = "",
     held_words: Mapping[str, str] | None = None,
+    replacing: str | None = None,
 ) -> str:
     """Create a server-side session; return the raw token (only its hash is stored).
 
@@ -286,25 +287,30 @@ def start_session(
         device=device[:80],
     )
     # At most one sign-in holds a person's words, so sign-ins with the password alone can't
-    # pile them up: one still waiting for its code hands them on to this one if it carries
-    # none and waits for a code too (back on the sign-in page from the code page, the
-    # words are no longer in the browser), and lets them go otherwise.
-    earlier = session.exec(
-        select(AuthSession.id, AuthSession.unsent_ct)
-        .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
-        .order_by(col(AuthSession.created_at).desc())
-    ).first()
-    if earlier is not None:
-        session.exec(
-            update(AuthSession)
-            .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
-            .values(unsent_ct=None)
-        )
-        earlier_id, sealed = earlier
-        if held_words is None and stage == SessionStage.MFA_CODE and sealed is not None:
-            held_words = json.loads(
-                data_key(session, user.id).open_field(AuthSession.unsent_ct, earlier_id, sealed)
+    # pile them up. One still waiting for its code in this same browser (`replacing`, the
+    # token its cookie holds: back on the sign-in page from the code page, the words are no
+    # longer in the page) hands them on to this one if it carries none and waits for a code
+    # too; any other lets them go. Never another browser's: someone with the password alone
+    # could otherwise leave words to be written into the person's draft at their next code.
+    earlier = None
+    if held_words is None and stage == SessionStage.MFA_CODE and replacing and len(replacing) <= 100:
+        earlier = session.exec(
+            select(AuthSession.id, AuthSession.unsent_ct).where(
+                col(AuthSession.token_hash) == sha256_hex(replacing),
+                col(AuthSession.user_id) == user.id,
+                col(AuthSession.unsent_ct).is_not(None),
             )
+        ).first()
+    session.exec(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user.id, col(AuthSession.unsent_ct).is_not(None))
+        .values(unsent_ct=None)
+    )
+    if earlier is not None and earlier[1] is not None:
+        earlier_id, sealed = earlier
+        held_words = json.loads(
+            data_key(session, user.id).open_field(AuthSession.unsent_ct, earlier_id, sealed)
+        )
     if held_words:
         auth.unsent_ct = data_key(session, user.id).seal_field(
             AuthSession.unsent_ct, auth.id, json.dumps(dict(held_words))

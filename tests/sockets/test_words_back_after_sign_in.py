@@ -164,12 +164,14 @@ async def test_with_two_step_sign_in_the_words_wait_sealed_for_the_code_and_go_b
         assert _held_words(email) == []
 
 
-async def test_words_waiting_for_a_code_are_held_once_and_go_on_to_the_next_sign_in_and_a_clinician_s_never(
+async def test_words_waiting_for_a_code_go_on_only_in_the_same_browser_and_a_clinician_s_are_never_held(
     running_app: RunningApp,
 ) -> None:
     """Sign-ins with the password alone, again and again, hold one copy. Back on the sign-in
-    page from the code page (the browser no longer has the words), the next sign-in takes
-    them on to its own code, even once the first one's time has run out."""
+    page from the code page (the page no longer has the words), the next sign-in in that
+    browser takes them on to its own code, even once the first one's time has run out. A
+    sign-in from another browser does not: someone with the password alone could otherwise
+    leave words to be written into the person's draft at their next code."""
     app = running_app
     email, password = await _client(app, "code-never-given")
     await asyncio.to_thread(app.enrol_two_step, email)
@@ -177,8 +179,9 @@ async def test_words_waiting_for_a_code_are_held_once_and_go_on_to_the_next_sign
         form, saved = await _half_written(app, phone, "code-never-given")
     form["unsent_body"] = saved + " " + app.marker("given-later")
     for _ in range(3):
-        status, _ = await post_sign_in(app.url, email, password, form)
+        status, headers = await post_sign_in(app.url, email, password, form)
         assert status == 303
+    browser = headers["set-cookie"].split(";", 1)[0]
     with app.core():
         assert len(_held_words(email)) == 1
         with session_scope() as session:  # the code step's quarter of an hour has passed
@@ -187,7 +190,8 @@ async def test_words_waiting_for_a_code_are_held_once_and_go_on_to_the_next_sign
                 .where(col(AuthSession.unsent_ct).is_not(None))
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
-    status, headers = await post_sign_in(app.url, email, password)  # carrying no words
+    # The same browser, carrying no words: they go on to its new sign-in, and back after the code.
+    status, headers = await post_sign_in(app.url, email, password, cookie=browser)
     assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
     with app.core():
         assert len(_held_words(email)) == 1
@@ -196,6 +200,18 @@ async def test_words_waiting_for_a_code_are_held_once_and_go_on_to_the_next_sign
     assert redirect_targets(updates) == [routes.write(form["unsent_entry_id"])]
     with app.core():
         assert _held_words(email) == []
+        assert _drafts_of(email) == {form["unsent_entry_id"]: form["unsent_body"]}
+    # Another browser's words (someone with the password alone) wait; the person's own
+    # sign-in, elsewhere, lets them go, and its code writes nothing of them.
+    planted = {**form, "unsent_body": app.marker("planted")}
+    status, _ = await post_sign_in(app.url, email, password, planted)
+    assert status == 303
+    status, headers = await post_sign_in(app.url, email, password)
+    with app.core():
+        assert _held_words(email) == []
+    updates = await enter_code(app.url, headers["set-cookie"].split(";", 1)[0], two_step.next_code(email))
+    assert routes.write(form["unsent_entry_id"]) not in redirect_targets(updates)
+    with app.core():
         assert _drafts_of(email) == {form["unsent_entry_id"]: form["unsent_body"]}
     # A clinician's sign-in carrying a client's words holds nothing for its code.
     clinician, clinician_password = f"clin-{uuid.uuid4().hex[:8]}@example.com", new_password()
