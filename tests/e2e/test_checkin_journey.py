@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from appserver import RunningApp
 from people import register, sign_in
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from betterjournal import routes
 
@@ -400,18 +400,34 @@ def test_a_scale_of_ones_own_is_renamed_and_removed_keeping_or_taking_its_values
     expect(page.get_by_role("radiogroup", name="Headache (private)")).to_be_visible()
     phone.goto(routes.CHECK_INS)
 
-    # Removed: asked first, and said what goes with it.
-    question = page.get_by_role("alertdialog", name="Remove the scale Headache?")
-    page.get_by_role("button", name="Remove the scale Headache").click()
-    expect(question).to_contain_text("no longer shows in your check-ins or charts")
+    # Removed: asked first, and said what goes with it; kept, its value stays too.
+    removed_after_asking(
+        page,
+        "the scale Headache",
+        says="no longer shows in your check-ins or charts",
+        shown=page.get_by_text("Headache (private)"),
+        done="Scale removed.",
+        kept_too=page.get_by_text("Headache 7 / 10", exact=False).first,
+    )
+
+
+def removed_after_asking(
+    page: Page, what: str, *, says: str, shown: Locator, done: str, kept_too: Locator | None = None
+) -> None:
+    """`what`'s Remove asks first, saying `says`: "Keep it" keeps it (`shown`, and
+    `kept_too`), then Remove takes it away, saying `done`."""
+    question = page.get_by_role("alertdialog", name=f"Remove {what}?")
+    page.get_by_role("button", name=f"Remove {what}").click()
+    expect(question).to_contain_text(says)
     question.get_by_role("button", name="Keep it").click()
     expect(question).to_be_hidden()
-    expect(page.get_by_text("Headache (private)")).to_be_visible()
-    expect(page.get_by_text("Headache 7 / 10", exact=False).first).to_be_visible()
-    page.get_by_role("button", name="Remove the scale Headache").click()
+    expect(shown).to_be_visible()
+    if kept_too is not None:
+        expect(kept_too).to_be_visible()
+    page.get_by_role("button", name=f"Remove {what}").click()
     question.get_by_role("button", name="Remove").click()
-    expect(page.get_by_role("status").filter(has_text="Scale removed.")).to_be_visible()
-    expect(page.get_by_text("Headache (private)")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text=done)).to_be_visible()
+    expect(shown).to_have_count(0)
 
 
 def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box_and_removing_asks_first(
@@ -440,16 +456,13 @@ def test_a_refused_tag_rename_puts_the_saved_name_back_in_its_box_and_removing_a
 
     # Removed: asked first, as a scale is (a walk-through took a tag off every past check-in
     # at one tap), and said what goes with it.
-    question = page.get_by_role("alertdialog", name="Remove the tag work?")
-    page.get_by_role("button", name="Remove the tag work").click()
-    expect(question).to_contain_text("comes off every check-in that has it")
-    question.get_by_role("button", name="Keep it").click()
-    expect(question).to_be_hidden()
-    expect(page.get_by_label("Name of the tag work")).to_have_value("work")
-    page.get_by_role("button", name="Remove the tag work").click()
-    question.get_by_role("button", name="Remove").click()
-    expect(page.get_by_role("status").filter(has_text="Tag removed.")).to_be_visible()
-    expect(page.get_by_label("Name of the tag work")).to_have_count(0)
+    removed_after_asking(
+        page,
+        "the tag work",
+        says="comes off every check-in that has it",
+        shown=page.get_by_label("Name of the tag work"),
+        done="Tag removed.",
+    )
 
 
 def test_what_was_said_about_the_last_try_goes_when_the_browser_refuses_the_next(
