@@ -670,21 +670,34 @@ def _tag_row(tag: Any) -> rx.Component:
         CheckInsState.rename_tag,
         tr("Name of the tag {name}", name=tag.name),
         tr("Rename the tag {name}", name=tag.name),
-        ask_first(
-            tr("Remove"),
-            dialog_id="remove-tag-" + tag.id,
-            question=tr("Remove the tag {name}?", name=tag.name),
-            explanation=tr(
+        _remove_asking_first(
+            "remove-tag-" + tag.id,
+            tr("Remove the tag {name}?", name=tag.name),
+            tr(
                 "It comes off every check-in that has it, and out of your charts. Adding a tag of "
                 "the same name later does not put it back on them."
             ),
-            keep=tr("Keep it"),
-            go_ahead=removing_button(tr("Remove"), on_click=CheckInsState.remove_tag(tag.id)),
-            size="2",
-            variant="soft",
-            color_scheme="gray",
-            aria_label=tr("Remove the tag {name}", name=tag.name),
+            CheckInsState.remove_tag(tag.id),
+            tr("Remove the tag {name}", name=tag.name),
         ),
+    )
+
+
+def _remove_asking_first(
+    dialog_id: Any, question: Any, what_goes: Any, remove: Any, name: Any
+) -> rx.Component:
+    """A tag's or a scale's Remove: asks first, saying what goes with it (`ask_first`)."""
+    return ask_first(
+        tr("Remove"),
+        dialog_id=dialog_id,
+        question=question,
+        explanation=what_goes,
+        keep=tr("Keep it"),
+        go_ahead=removing_button(tr("Remove"), on_click=remove),
+        size="2",
+        variant="soft",
+        color_scheme="gray",
+        aria_label=name,
     )
 
 
@@ -695,17 +708,12 @@ def _scale_line(
     asks first and says what goes with it (a walk-through lost a scale's values at a tap);
     and, for who added it, its name in a box to rename it (`rename`: the handler, and the
     count of rows redrawn; a typo no longer means removing it, and its values with it)."""
-    remove_button = ask_first(
-        tr("Remove"),
-        dialog_id="remove-scale-" + scale.id,
-        question=tr("Remove the scale {name}?", name=scale.name),
-        explanation=what_goes,
-        keep=tr("Keep it"),
-        go_ahead=removing_button(tr("Remove"), on_click=remove),
-        size="2",
-        variant="soft",
-        color_scheme="gray",
-        aria_label=tr("Remove the scale {name}", name=scale.name),
+    remove_button = _remove_asking_first(
+        "remove-scale-" + scale.id,
+        tr("Remove the scale {name}?", name=scale.name),
+        what_goes,
+        remove,
+        tr("Remove the scale {name}", name=scale.name),
     )
     if rename is None:
         return rx.hstack(
