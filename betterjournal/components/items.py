@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from betterjournal import routes
 from betterjournal.components.entries import share_status_line
 from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.layout import link_button
@@ -58,6 +59,32 @@ def share_controls(item_id: rx.Var[str] | str) -> rx.Component:
     )
 
 
+def _pin_or_pinned(kind: rx.Var[str] | str, item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
+    """Pin to the next agenda with this clinician; once pinned, says so, with the way there."""
+    return rx.cond(
+        ItemSharingState.pinned_with.contains(share.clinician_id),  # type: ignore[attr-defined]
+        rx.hstack(
+            rx.icon("circle-check", aria_hidden="true", flex_shrink="0"),
+            rx.text(tr("Pinned to your agenda with {name}.", name=share.clinician_name), size="2"),
+            rx.link(
+                tr("See the agenda"),
+                href=routes.PREPARE + "?with=" + share.clinician_id,
+                size="2",
+            ),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.button(
+            rx.icon("pin", aria_hidden="true"),
+            tr("Pin to my agenda with {name}", name=share.clinician_name),
+            on_click=PrepareState.pin_for_next_session(kind, item_id, share.clinician_id),
+            variant="soft",
+            size="3",
+        ),
+    )
+
+
 def bring_to_a_session(kind: rx.Var[str] | str, item_id: rx.Var[str] | str) -> rx.Component:
     """On an item's own page: a way to pin it, whenever it was written, to the agenda for
     the next session with each linked clinician."""
@@ -65,16 +92,7 @@ def bring_to_a_session(kind: rx.Var[str] | str, item_id: rx.Var[str] | str) -> r
         ItemSharingState.shares.length() > 0,  # type: ignore[attr-defined]
         rx.vstack(
             rx.heading(tr("Bring it to a session"), as_="h2", size="4"),
-            rx.foreach(
-                ItemSharingState.shares,
-                lambda share: rx.button(
-                    rx.icon("pin", aria_hidden="true"),
-                    tr("Pin to my agenda with {name}", name=share.clinician_name),
-                    on_click=PrepareState.pin_for_next_session(kind, item_id, share.clinician_id),
-                    variant="soft",
-                    size="3",
-                ),
-            ),
+            rx.foreach(ItemSharingState.shares, lambda share: _pin_or_pinned(kind, item_id, share)),
             rx.text(
                 tr("Pinning shares nothing: they see it only if you share it."), size="1", color_scheme="gray"
             ),

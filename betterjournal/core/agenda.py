@@ -239,20 +239,7 @@ def _ensure(
     found = _find(session, client_id, clinician_id, window)
     if found is not None:
         return found
-    lines: tuple[Line, ...] = ()
-    if carry:
-        earlier = _find(session, client_id, clinician_id, previous) if previous else None
-        if earlier is None:
-            latest = session.exec(
-                _OWN_AGENDA.where(
-                    col(SessionAgenda.client_id) == client_id,
-                    col(SessionAgenda.clinician_id) == clinician_id,
-                    col(ClientItem.deleted_at).is_(None),
-                ).order_by(col(ClientItem.created_at).desc())
-            ).first()
-            earlier = latest[0] if latest else None
-        if earlier is not None:
-            lines = tuple(line for line in _open(session, client_id, earlier).lines if not line.discussed)
+    earlier, lines = _carried(session, client_id, clinician_id, previous) if carry else (None, ())
     agenda_id = uuid.uuid4()
     try:
         with session.begin_nested():
@@ -264,7 +251,7 @@ def _ensure(
                 values={"lines": _stored(lines) if lines else "", "remember": ""},
                 plain={"client_id": client_id, "clinician_id": clinician_id, "window": window},
             )
-            if carry and earlier is not None:  # a line half typed comes along too
+            if earlier is not None:  # a line half typed comes along too
                 keep_typed_line(
                     session,
                     client_id=client_id,
@@ -277,6 +264,27 @@ def _ensure(
         assert found is not None
         return found
     return agenda_id
+
+
+def _carried(
+    session: Session, client_id: uuid.UUID, clinician_id: uuid.UUID, previous: str | None
+) -> tuple[uuid.UUID | None, tuple[Line, ...]]:
+    """What a new window's agenda starts with: the lines not discussed of the previous
+    window's agenda, or else of the latest one (a window they didn't prepare for), and
+    that agenda's id (None: there is none)."""
+    earlier = _find(session, client_id, clinician_id, previous) if previous else None
+    if earlier is None:
+        latest = session.exec(
+            _OWN_AGENDA.where(
+                col(SessionAgenda.client_id) == client_id,
+                col(SessionAgenda.clinician_id) == clinician_id,
+                col(ClientItem.deleted_at).is_(None),
+            ).order_by(col(ClientItem.created_at).desc())
+        ).first()
+        earlier = latest[0] if latest else None
+    if earlier is None:
+        return None, ()
+    return earlier, tuple(line for line in _open(session, client_id, earlier).lines if not line.discussed)
 
 
 @dataclass(frozen=True)
@@ -408,6 +416,27 @@ def pin_for_next_session(
     offers only the window's). Pinning shares nothing."""
     _window, agenda_id = _agenda_now(session, client_id, clinician_id)
     return pin(session, client_id=client_id, agenda_id=agenda_id, kind=kind, item_id=item_id)
+
+
+def pinned_with(
+    session: Session, *, client_id: uuid.UUID, item_id: uuid.UUID, clinician_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Of these linked clinicians, those whose agenda for the next session has the client's
+    item pinned (as it is, or as it will start with what carries over). Reads only: asking
+    makes no agenda."""
+    pinned = []
+    for clinician in clinician_ids:
+        where = appointments.window(session, client_id=client_id, clinician_id=clinician)
+        found = _find(session, client_id, clinician, where.key)
+        if found is not None:
+            lines = lines_from(
+                items.open_own(session, owner_id=client_id, kind=KIND, item_id=found).fields["lines"]
+            )
+        else:
+            _earlier, lines = _carried(session, client_id, clinician, where.previous_key)
+        if any(line.item_id == str(item_id) for line in lines):
+            pinned.append(clinician)
+    return pinned
 
 
 def remove_line(session: Session, *, client_id: uuid.UUID, agenda_id: object, line_id: object) -> Removed:

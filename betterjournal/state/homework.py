@@ -20,7 +20,7 @@ from betterjournal.i18n import N_
 from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
-from betterjournal.state.items import ItemSharingState
+from betterjournal.state.items import ItemSharingState, shares_and_pins
 from betterjournal.views import (
     Choice,
     FieldView,
@@ -244,9 +244,7 @@ class WorksheetState(AppState):
         self.status = self._t("Your unsaved answers are back.") if opened.from_draft else ""
         self._present(chosen)
         if self.saved:
-            shares = await in_session(_shares, owner_id=client_id, item_id=uuid.UUID(item_id))
-            sharing_state = await self.get_state(ItemSharingState)
-            sharing_state._show(self.item_id, share_lines(shares, self._reader()), page=routes.WORKSHEET)
+            await self._show_shares(client_id)
 
     async def _open_assignment(self, client_id: uuid.UUID, assignment_id: str) -> None:
         opened = await in_session(homework.open_task, client_id=client_id, assignment_id=assignment_id)
@@ -268,9 +266,17 @@ class WorksheetState(AppState):
         self.status = reader.t("Your unsaved answers are back.") if opened.from_draft else ""
         self._present(task.worksheet)
         if task.response_id and opened.saved:
-            shares = await in_session(_shares, owner_id=client_id, item_id=uuid.UUID(task.response_id))
-            sharing_state = await self.get_state(ItemSharingState)
-            sharing_state._show(self.item_id, share_lines(shares, reader), page=routes.WORKSHEET)
+            await self._show_shares(client_id)
+
+    async def _show_shares(self, client_id: uuid.UUID) -> None:
+        """The saved answers' share switches and pins (components/items.py)."""
+        shares, pinned = await in_session(
+            shares_and_pins, owner_id=client_id, item_id=uuid.UUID(self.item_id)
+        )
+        sharing_state = await self.get_state(ItemSharingState)
+        sharing_state._show(
+            self.item_id, share_lines(shares, self._reader()), pinned=pinned, page=routes.WORKSHEET
+        )
 
     def _present(self, sheet: Worksheet) -> None:
         reader = self._reader()
@@ -459,9 +465,7 @@ class WorksheetState(AppState):
             homework.take_back, client_id=viewer.user_id, assignment_id=self.assignment_id
         )
         self.returned = self.reviewed = False
-        shares = await in_session(_shares, owner_id=viewer.user_id, item_id=uuid.UUID(self.item_id))
-        sharing_state = await self.get_state(ItemSharingState)
-        sharing_state._show(self.item_id, share_lines(shares, self._reader()), page=routes.WORKSHEET)
+        await self._show_shares(viewer.user_id)
         self.notice = self._t("Private again. {name} can no longer see it.", name=self._by_name())
         live.recheck_people([clinician, viewer.user_id])  # and this client's other open tabs
 
@@ -497,12 +501,6 @@ class WorksheetState(AppState):
         else:
             self._flash(self._t("Marked as not done. It is private until you return it."))
         return rx.redirect(routes.HOMEWORK)
-
-
-def _shares(session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID):
-    from betterjournal.core import sharing
-
-    return sharing.shares_of(session, owner_id=owner_id, item_ids=[item_id])[item_id]
 
 
 # --- the clinician's side ----------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
-from betterjournal.core import items, sharing
+from betterjournal.core import agenda, items, sharing
+from betterjournal.core.sharing import Share
 from betterjournal.core.validation import parse_bool
 from betterjournal.db import in_session
 from betterjournal.i18n import N_
@@ -23,6 +25,17 @@ async def who_sees_edits(owner_id: uuid.UUID, item_id: str, reader) -> str:
     return editing_shared_line(names.get(item, []), reader)
 
 
+def shares_and_pins(
+    session: Session, *, owner_id: uuid.UUID, item_id: uuid.UUID, pins: bool = True
+) -> tuple[list[Share], list[str]]:
+    """The item's shares, one per linked clinician, and (`pins`: a kind the client can pin to
+    an agenda) those clinicians whose agenda for the next session has it pinned."""
+    shares = sharing.shares_of(session, owner_id=owner_id, item_ids=[item_id])[item_id]
+    clinicians = [share.clinician_id for share in shares] if pins else []
+    pinned = agenda.pinned_with(session, client_id=owner_id, item_id=item_id, clinician_ids=clinicians)
+    return shares, [str(clinician) for clinician in pinned]
+
+
 class ItemSharingState(AppState):
     """Who can see the item on screen: one switch per linked clinician, and delete.
 
@@ -31,25 +44,39 @@ class ItemSharingState(AppState):
     """
 
     shares: list[ShareLine] = []
+    # The clinicians (ids) whose agenda for the next session has the item on screen pinned.
+    pinned_with: list[str] = []
     _item_id: str = ""
+    _pins: bool = False  # the item on screen is of a kind that can be pinned
     _held_path: str = ""
 
-    def _show(self, item_id: str, shares: list[ShareLine], *, page: str = "") -> None:
-        """Show this item's shares, on `page` (its page's route: leaving it clears them)."""
+    def _show(
+        self, item_id: str, shares: list[ShareLine], *, pinned: list[str] | None = None, page: str = ""
+    ) -> None:
+        """Show this item's shares, on `page` (its page's route: leaving it clears them), and
+        (`pinned`, for a kind that can be pinned) the agendas it is pinned to."""
         self._item_id, self.shares = item_id, shares
+        self.pinned_with, self._pins = pinned or [], pinned is not None
         self._held_path = page if item_id else ""
         if item_id:
             self._keep_current()
 
     def _leave(self) -> None:
         self._item_id, self.shares, self._held_path = "", [], ""
+        self.pinned_with, self._pins = [], False
 
     async def _recheck_access(self, viewer_id: str) -> None:
-        """Re-read the shares of the item on screen (seen, revoked by a link's end)."""
+        """Re-read the shares of the item on screen (seen, revoked by a link's end), and its
+        pins (unpinned, or pinned, in another tab)."""
         if self._item_id:
-            item = uuid.UUID(self._item_id)
-            shares = await in_session(sharing.shares_of, owner_id=uuid.UUID(viewer_id), item_ids=[item])
-            self.shares = share_lines(shares[item], self._reader())
+            shares, pinned = await in_session(
+                shares_and_pins,
+                owner_id=uuid.UUID(viewer_id),
+                item_id=uuid.UUID(self._item_id),
+                pins=self._pins,
+            )
+            self.shares = share_lines(shares, self._reader())
+            self.pinned_with = pinned
 
     @guarded(Role.CLIENT)
     async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:

@@ -8,14 +8,14 @@ import uuid
 from sqlmodel import Session
 
 from betterjournal import routes
-from betterjournal.core import drafts, items, journal, sharing
+from betterjournal.core import drafts, items, journal
 from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
 from betterjournal.models import Cursor, OwnItem, Role, Share, Version, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
-from betterjournal.state.items import ItemSharingState
+from betterjournal.state.items import ItemSharingState, shares_and_pins
 from betterjournal.views import (
     ItemCard,
     draft_card,
@@ -134,14 +134,15 @@ class JournalState(AppState):
 
 
 def _entry_with_shares(session: Session, *, owner_id, item_id: object):
+    """The entry, its shares, and the clinicians whose next agenda has it pinned."""
     item = items.open_own(session, owner_id=owner_id, kind=KIND, item_id=item_id)
-    return item, sharing.shares_of(session, owner_id=owner_id, item_ids=[item.id])[item.id]
+    return item, *shares_and_pins(session, owner_id=owner_id, item_id=item.id)
 
 
 def _entry_to_read(session: Session, *, owner_id, item_id: object):
-    """The entry, its shares, and whether changes to it wait in a draft."""
-    item, shares = _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
-    return item, shares, drafts.exists(session, owner_id=owner_id, item_id=item.id)
+    """The entry, its shares and pins, and whether changes to it wait in a draft."""
+    item, shares, pinned = _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
+    return item, shares, pinned, drafts.exists(session, owner_id=owner_id, item_id=item.id)
 
 
 def _save_and_open(
@@ -209,10 +210,10 @@ class EntryState(AppState):
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
         try:
-            item, shares, self.unsaved_changes = await in_session(
+            item, shares, pinned, self.unsaved_changes = await in_session(
                 _entry_to_read, owner_id=viewer.user_id, item_id=requested
             )
-            await self._present(item, shares)
+            await self._present(item, shares, pinned)
         finally:
             self.loaded = True
 
@@ -224,7 +225,7 @@ class EntryState(AppState):
         of the clinicians it is shared with (an edit of a shared entry stays shared), why the
         words became a new entry (saved or deleted elsewhere meanwhile), if they did, and
         whether another tab's words were kept as a draft of their own (_save_and_open)."""
-        item, shares, kept_apart, set_aside = await in_session(
+        item, shares, pinned, kept_apart, set_aside = await in_session(
             _save_and_open,
             owner_id=viewer.user_id,
             item_id=item_id,
@@ -233,20 +234,20 @@ class EntryState(AppState):
             draft_seen=draft_seen,
         )
         self.reset()
-        await self._present(item, shares)
+        await self._present(item, shares, pinned)
         self.loaded, self._just_saved = True, (self.entry_id, time.monotonic())
         # Clinicians who have it open see the new words at once.
         shared = [share for share in shares if share.shared_at is not None]
         live.recheck_people([share.clinician_id for share in shared])
         return self.entry_id, [share.clinician_name for share in shared], kept_apart, set_aside
 
-    async def _present(self, item: OwnItem, shares: list[Share]) -> None:
+    async def _present(self, item: OwnItem, shares: list[Share], pinned: list[str]) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         reader = self._reader()
         self.written = written_line(reader, item.created_at, item.updated_at)
         self.untitled_heading = untitled_entry_heading(reader, item.created_at)
         sharing_state = await self.get_state(ItemSharingState)
-        sharing_state._show(str(item.id), share_lines(shares, reader), page=routes.ENTRY)
+        sharing_state._show(str(item.id), share_lines(shares, reader), pinned=pinned, page=routes.ENTRY)
         self.found, self._held_path = True, routes.ENTRY
 
     def _leave(self) -> None:

@@ -23,6 +23,7 @@ from betterjournal.i18n import N_, Reader, pN_
 from betterjournal.models import OwnItem, Role, SharedItem, utcnow
 from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
+from betterjournal.state.items import ItemSharingState
 from betterjournal.views import (
     AgendaLineView,
     CaseLineView,
@@ -365,6 +366,9 @@ class PrepareState(AppState):
         live.recheck_people([client], but=self.router.session.client_token)  # their other tabs
         if pinned.shared:
             live.recheck_people([pinned.clinician_id])  # their open brief
+        sharing_state = await self.get_state(ItemSharingState)
+        if sharing_state._item_id == item_id:  # its page says so where the tap was
+            sharing_state.pinned_with = [*sharing_state.pinned_with, str(pinned.clinician_id)]
         self.notice = self._t("Pinned to your agenda for your next session.")
 
     @guarded(Role.CLIENT)

@@ -76,6 +76,8 @@ from betterjournal.db import session_scope
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWaitingState
+from betterjournal.state.items import ItemSharingState
+from betterjournal.state.journal import EntryState
 from betterjournal.state.preparation import BriefState, CaseloadState, PrepareState
 
 NOT_AVAILABLE = "This item isn't available. It may have been removed or made private."
@@ -1490,6 +1492,8 @@ async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_age
         async with connected(app, a.cookie) as entry_tab:
             since = len(tab.received)
             where = {"path": routes.ENTRY, "query": {"id": entry.id}}
+            opened = await entry_tab.exchange(handler_name(EntryState, "load_entry"), **where)
+            assert state_of(opened, ItemSharingState)["pinned_with"] == []
             pinned = await entry_tab.exchange(
                 handler_name(PrepareState, "pin_for_next_session"),
                 {"kind": "journal_entry", "item_id": entry.id, "clinician_id": c.id},
@@ -1497,6 +1501,7 @@ async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_age
             )
             assert problem_of(pinned) == ""
             assert state_of(pinned, AppState)["notice"] == "Pinned to your agenda for your next session."
+            assert state_of(pinned, ItemSharingState)["pinned_with"] == [c.id]  # said where tapped
             live = await pushed_values(
                 tab,
                 since,
@@ -1504,6 +1509,12 @@ async def test_an_entry_of_any_time_is_pinned_from_its_own_page_and_the_open_age
                 lambda v: any(line["item_id"] == entry.id for line in v.get("lines", [])),
             )
             assert [line["item_id"] for line in live["lines"]] == [entry.id]
+            # Taken off the agenda on Prepare: the entry's page offers to pin it again, at once.
+            since = len(entry_tab.received)
+            line_id = live["lines"][0]["id"]
+            assert problem_of(await _on_prepare(tab, c, "remove_line", {"line_id": line_id})) == ""
+            unpinned = await pushed_values(entry_tab, since, ItemSharingState, lambda v: "pinned_with" in v)
+            assert unpinned["pinned_with"] == []
             before = snapshot(app)
             stranger = await entry_tab.exchange(
                 handler_name(PrepareState, "pin_for_next_session"),

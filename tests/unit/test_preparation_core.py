@@ -256,6 +256,64 @@ def test_the_agenda_is_the_clients_and_pins_share_nothing(db: People) -> None:
         )
 
 
+def _pinned_with(db: People, entry: uuid.UUID) -> list[uuid.UUID]:
+    with session_scope() as session:
+        return agenda.pinned_with(
+            session, client_id=db.client_a.id, item_id=entry, clinician_ids=[db.clinician_a.id]
+        )
+
+
+def test_an_item_is_pinned_with_a_clinician_while_the_next_sessions_agenda_holds_it(db: People) -> None:
+    """What the item's page says beside "Pin to my agenda": the agenda of now, or what a new
+    window's agenda will start with (the lines not discussed); asking makes no agenda."""
+    _linked(db)
+    with session_scope() as session:
+        entry = new_entry(session, owner_id=db.client_a.id, body="words")
+        other = new_entry(session, owner_id=db.client_a.id, body="other words")
+    assert _pinned_with(db, entry) == []
+    assert _counts()["session_agenda"] == 0  # asked, not made
+    with session_scope() as session:
+        made = agenda.pin_for_next_session(
+            session,
+            client_id=db.client_a.id,
+            clinician_id=db.clinician_a.id,
+            kind="journal_entry",
+            item_id=entry,
+        )
+        agenda.pin(session, client_id=db.client_a.id, agenda_id=made.id, kind="journal_entry", item_id=other)
+        for shared in (made.id, other):  # (the clinician ticks only what they can see)
+            share(session, owner_id=db.client_a.id, entry_id=shared, clinician_id=db.clinician_a.id)
+    assert _pinned_with(db, entry) == [db.clinician_a.id]
+    with session_scope() as session:  # another client's question about the same id: not theirs
+        assert (
+            agenda.pinned_with(
+                session, client_id=db.client_b.id, item_id=entry, clinician_ids=[db.clinician_a.id]
+            )
+            == []
+        )
+    # The other pin discussed, then the session held: this one carries over, that one doesn't,
+    # before and after the new window's agenda is made.
+    ticked = next(line for line in _prepare(db).agenda.lines if line.item_id == str(other))
+    with session_scope() as session:
+        agenda.set_discussed(
+            session, clinician_id=db.clinician_a.id, agenda_id=made.id, line_id=ticked.id, discussed=True
+        )
+    _hold(db)
+    agendas = _counts()["session_agenda"]
+    assert (_pinned_with(db, entry), _pinned_with(db, other)) == ([db.clinician_a.id], [])
+    assert _counts()["session_agenda"] == agendas
+    after = _prepare(db).agenda
+    assert after.id != made.id and (_pinned_with(db, entry), _pinned_with(db, other)) == (
+        [db.clinician_a.id],
+        [],
+    )
+    # Taken off the agenda: pinned with no one.
+    pin = next(line for line in after.lines if line.item_id == str(entry))
+    with session_scope() as session:
+        agenda.remove_line(session, client_id=db.client_a.id, agenda_id=after.id, line_id=pin.id)
+    assert _pinned_with(db, entry) == []
+
+
 def test_a_removed_line_is_put_back_where_it_was_once_and_a_pin_only_while_its_item_is_there(
     db: People,
 ) -> None:
