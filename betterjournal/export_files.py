@@ -130,7 +130,7 @@ class _Context:
     scales by id, and their items by id (for what an agenda pins)."""
 
     names: dict[str, str]
-    items: dict[str, tuple[str, dict[str, str]]]
+    items: dict[str, views.Pinned]
 
 
 def _answers(worksheet: worksheets.Worksheet, text: str, reader: Reader) -> str:
@@ -226,7 +226,11 @@ def page(data: dict[str, Any], reader: Reader) -> str:
     account = data["account"]
     context = _Context(
         names={label["id"]: label["name"] for label in (*data["check_in_tags"], *data["check_in_scales"])},
-        items={item["id"]: (kind, item["fields"]) for kind, found in data["items"].items() for item in found},
+        items={
+            item["id"]: views.Pinned(kind, item["fields"], datetime.fromisoformat(item["created_at"]))
+            for kind, found in data["items"].items()
+            for item in found
+        },
     )
     made = reader.t("Made on {moment}.", moment=_moment(reader, data["exported_at"]))
     parts = [

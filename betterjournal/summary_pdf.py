@@ -39,6 +39,7 @@ from betterjournal.core import checkins
 from betterjournal.core.checkins import Reading
 from betterjournal.core.errors import InvalidInput
 from betterjournal.i18n import N_, Reader
+from betterjournal.views import untitled_entry_heading
 
 TITLE = N_("Session summary")
 HEADING = N_("Preparing for my next session")
@@ -48,7 +49,6 @@ AGENDA = N_("What I want to bring")
 MOOD = N_("My mood since {day}")
 CHART_NOTE = N_("Each dot is a day's average mood, from 0 to 10. A gap is a day without a check-in.")
 ENTRIES = N_("Entries")
-UNTITLED = N_("Untitled entry")
 FOOTER = N_("Made with Betterjournal on {day}. Only what you chose is in this summary.")
 PAGE = N_("Page {page} of {pages}")
 # The most characters a summary prints (about 80 pages; made in under a second): a file
@@ -334,7 +334,15 @@ def _pieces(line: str) -> list[str]:
 
 def _entry(reader: Reader, entry: SummaryEntry) -> list[Flowable]:
     styles = _styles()
-    title = entry.title.strip() or reader.t(UNTITLED)
+    # An untitled entry by its one name (views.card_title), which says when already: as its
+    # agenda line on the same page reads, and the journal (not "Untitled entry").
+    title = entry.title.strip()
+    named = [
+        Paragraph(_markup(title), styles["entry"]),
+        Paragraph(_markup(reader.when(entry.written_at)), styles["when"]),
+    ]
+    if not title:
+        named = [Paragraph(_markup(untitled_entry_heading(reader, entry.written_at)), styles["entry"])]
     # A paragraph per line (and per piece of a very long line), so a long entry flows onto
     # further pages in linear time; a blank line leaves a gap.
     body: list[Flowable] = []
@@ -344,11 +352,7 @@ def _entry(reader: Reader, entry: SummaryEntry) -> list[Flowable]:
             body.append(Paragraph(escape(piece), styles["after gap" if gap and body else "body"]))
             gap = False
         gap = gap or not line.strip()
-    return [
-        Paragraph(_markup(title), styles["entry"]),
-        Paragraph(_markup(reader.when(entry.written_at)), styles["when"]),
-        *body,
-    ]
+    return [*named, *body]
 
 
 def _story(

@@ -177,8 +177,10 @@ KIND_VIEWS: dict[str, KindView] = {
 
 
 def card_title(kind: str, fields: Mapping[str, str], reader: Reader, created_at: datetime) -> str:
-    """An item's name on its card and page: its title, else what its kind calls an untitled one
-    (an entry by the day it was written: its owner and their clinician say the same)."""
+    """An item's one name, wherever it is named (its card and page, an agenda, the pin menu,
+    a summary): its title, else what its kind calls an untitled one (an entry by when it was
+    written: its owner and their clinician say the same; a walk-through found one entry
+    with three names)."""
     view = KIND_VIEWS[kind]
     return (
         str(reader.shown(view.title(fields)))
@@ -187,25 +189,24 @@ def card_title(kind: str, fields: Mapping[str, str], reader: Reader, created_at:
     )
 
 
-def item_title(kind: str, fields: Mapping[str, str], reader: Reader) -> str:
-    """What names an item in a list: its title, else the start of its text, else its kind's word."""
-    view = KIND_VIEWS[kind]
-    title = str(reader.shown(view.title(fields)))
-    return title or preview(view.body(fields)) or reader.t(view.words.untitled)
-
-
+# A pinned item with a title of its own, on an agenda (an untitled entry's name says "entry").
 PINNED: dict[str, Message] = {JOURNAL.name: N_("Entry: {title}"), homework.KIND.name: N_("Homework: {title}")}
 
 
+@dataclass(frozen=True)
+class Pinned:
+    """What an agenda's pin names: the item's kind, its fields and when it was written."""
+
+    kind: str
+    fields: Mapping[str, str]
+    created_at: datetime
+
+
 def agenda_line_text(
-    line: agenda.Line,
-    pinned: tuple[str, Mapping[str, str]] | None,
-    reader: Reader,
-    *,
-    clinician: bool = False,
+    line: agenda.Line, pinned: Pinned | None, reader: Reader, *, clinician: bool = False
 ) -> str:
     """An agenda line as its client reads it (or, `clinician`, their clinician in the brief);
-    `pinned`: the (kind, fields) of the item a pin names, None when that item is gone."""
+    `pinned`: the item a pin names, None when that item is gone."""
     if line.text:
         return line.text
     if line.pin == agenda.CHART and clinician:  # drawn in the brief, from what is shared
@@ -214,8 +215,10 @@ def agenda_line_text(
         return reader.t("My check-in chart")
     if pinned is None:
         return reader.t("An item you deleted")
-    kind, fields = pinned
-    return reader.t(PINNED[kind], title=item_title(kind, fields, reader))
+    name = card_title(pinned.kind, pinned.fields, reader, pinned.created_at)
+    if not KIND_VIEWS[pinned.kind].title(pinned.fields):
+        return name
+    return reader.t(PINNED[pinned.kind], title=name)
 
 
 def pin_choices(items: Sequence[OwnItem], reader: Reader) -> list[Choice]:
@@ -223,7 +226,10 @@ def pin_choices(items: Sequence[OwnItem], reader: Reader) -> list[Choice]:
     read alike ("Homework: Thought record", one assigned and one their own) are told apart
     by when each was last changed (a walk-through could not tell which was which)."""
     labels = [
-        agenda_line_text(agenda.Line("", pin=item.kind), (item.kind, item.fields), reader) for item in items
+        agenda_line_text(
+            agenda.Line("", pin=item.kind), Pinned(item.kind, item.fields, item.created_at), reader
+        )
+        for item in items
     ]
     alike = {label for label in labels if labels.count(label) > 1}
 

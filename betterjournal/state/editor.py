@@ -17,7 +17,7 @@ from betterjournal.models import DraftItem, Editing, Role, Version, Viewer
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import who_sees_edits
 from betterjournal.state.journal import EntryState
-from betterjournal.views import editing_shared_line, item_title
+from betterjournal.views import editing_shared_line, preview
 
 TITLE_ID, BODY_ID = "title", "body"  # the editor's two fields (pages/editor.py)
 
@@ -132,7 +132,9 @@ class EditorState(AppState):
             self.unfinished_line = reader.t(
                 "You have an unfinished entry: {title} ({when}).",
                 # Its title, else its first words (its name would repeat the time said after it).
-                title=item_title(KIND.name, unfinished.fields, reader),
+                title=unfinished.fields["title"]
+                or preview(unfinished.fields["body"])
+                or reader.t("Untitled entry"),
                 when=reader.recent(unfinished.updated_at),
             )
         if not opened.is_new:

@@ -30,13 +30,14 @@ from betterjournal.views import (
     CheckInNote,
     Choice,
     GivenLine,
+    Pinned,
     SharedView,
     TimelineLine,
     agenda_line_text,
     attention_line,
+    card_title,
     case_line,
     check_in_notes,
-    item_title,
     next_session_line,
     pin_choices,
     shared_view,
@@ -77,8 +78,8 @@ _SUMMARY_READY = {
 }
 
 
-def _pinned(item: OwnItem | SharedItem | None) -> tuple[str, dict[str, str]] | None:
-    return (item.kind, item.fields) if item else None
+def _pinned(item: OwnItem | SharedItem | None) -> Pinned | None:
+    return Pinned(item.kind, item.fields, item.created_at) if item else None
 
 
 def _line_text(line: agenda.Line, item: OwnItem | SharedItem | None, reader: Reader) -> str:
@@ -112,7 +113,7 @@ def _timeline(review: agenda.Review, reader: Reader) -> list[TimelineLine]:
             title = reader.t("Mood {value} / 10", value=int(item.fields["mood"]))
             moment = datetime.fromisoformat(item.fields["felt_at"])  # when it is about
         else:
-            title = item_title(item.kind, item.fields, reader)
+            title = card_title(item.kind, item.fields, reader, item.created_at)
         label = reader.t("Shared with {names}", names=", ".join(item.shared_with)) if item.shared_with else ""
         found.append(
             (
@@ -260,7 +261,8 @@ class PrepareState(AppState):
             if line.pin == journal.KIND.name and line.item_id in review.pinned.keys() - in_window
         ]
         self.entry_choices = [
-            Choice(str(e.id), item_title(e.kind, e.fields, reader)) for e in (*review.entries, *pinned_before)
+            Choice(str(e.id), card_title(e.kind, e.fields, reader, e.created_at))
+            for e in (*review.entries, *pinned_before)
         ]
         pinned = {line.item_id for line in ready.agenda.lines}
         self.pin_choices = pin_choices(

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select, update
 from unit_support import audit_events, link, new_entry, row_counts, share
 
 from betterjournal import views
-from betterjournal.core import audit, drafts, items, journal, links, sharing
+from betterjournal.core import agenda, audit, drafts, items, journal, links, sharing
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
@@ -1060,6 +1060,16 @@ def test_an_untitled_entry_has_one_name_in_the_list_its_draft_and_for_the_clinic
     )
     titled = SharedItem(uuid.uuid4(), journal.KIND.name, a, {"title": "Walk", "body": ""}, written, written)
     assert views.shared_view(titled, reader).title == "Walk"
+    # The same name on an agenda (the client's, the clinician's brief, the paper summary's list)
+    # and in the pin menu: a walk-through read "Entry: words…" there, for the same entry.
+    pin = agenda.Line("1", pin=journal.KIND.name, item_id=str(saved))
+    for item in (own[0], shared[0]):
+        pinned = views.Pinned(item.kind, item.fields, item.created_at)
+        assert views.agenda_line_text(pin, pinned, reader) == named
+        assert views.agenda_line_text(pin, pinned, reader, clinician=True) == named
+    assert [choice.label for choice in views.pin_choices(own, reader)] == [named]
+    with_title = views.Pinned(titled.kind, titled.fields, written)
+    assert views.agenda_line_text(pin, with_title, reader) == "Entry: Walk"
 
 
 def test_the_clinician_is_told_of_an_edit_since_the_share_and_only_of_that() -> None:

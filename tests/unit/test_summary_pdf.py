@@ -84,7 +84,7 @@ def test_the_summary_holds_what_the_client_chose_and_nothing_else() -> None:
     ):
         assert shown in text
     # The entry left out is nowhere in it.
-    assert "Walked" not in text and "maples" not in text and "Untitled entry" not in text
+    assert "Walked" not in text and "maples" not in text and "Entry of Nov 29" not in text
     metadata = document.metadata
     assert metadata is not None
     assert metadata.title == "Session summary"
@@ -95,7 +95,8 @@ def test_a_section_with_nothing_in_it_is_left_out() -> None:
     text = _text(_summary(next_at=None, entries=[WALK]))
     assert "Since Nov 19, 2026" in text and "Next session" not in text
     assert "What I want to bring" not in text and "My mood" not in text and "Average mood" not in text
-    assert "Entries Untitled entry Nov 29, 2026, 2:00 p.m. Walked to work with Sam." in text
+    # An untitled entry is named as the journal names it (a walk-through: "Untitled entry" here).
+    assert "Entries Entry of Nov 29, 2026, 2:00 p.m. Walked to work with Sam." in text
 
 
 def test_a_french_summary_has_french_dates_numbers_and_accents() -> None:
