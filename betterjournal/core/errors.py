@@ -1,5 +1,7 @@
 """The few ways a core call can refuse. Messages are safe to show and hold no input."""
 
+from __future__ import annotations
+
 import uuid
 
 from betterjournal.i18n import N_, Message, Reader
@@ -21,11 +23,19 @@ class CoreError(Exception):
 
 
 class InvalidInput(CoreError):
-    """The input was refused; nothing was written. `code` names the reason for routes."""
+    """The input was refused; nothing was written. `code` names the reason for routes;
+    `field`, the form field that is wrong, when one is (its page can put the focus there)."""
+
+    field = ""
 
     def __init__(self, message: Message, code: str = "invalid", **values: object) -> None:
         super().__init__(message, **values)
         self.code = code
+
+    def in_field(self, field: str) -> InvalidInput:
+        """The same refusal, naming the form field that is wrong."""
+        self.field = field
+        return self
 
 
 class NotFound(CoreError):

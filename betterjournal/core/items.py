@@ -97,7 +97,14 @@ class Kind:
         """The kind's fields from a form: exactly its fields (missing ones empty), cleaned."""
         if not isinstance(values, Mapping) or set(values) - set(self.field_names):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        return {f.name: (f.clean_draft if draft else f.clean)(values.get(f.name, "")) for f in self.fields}
+        cleaned = {}
+        for f in self.fields:
+            try:
+                cleaned[f.name] = (f.clean_draft if draft else f.clean)(values.get(f.name, ""))
+            except InvalidInput as error:
+                error.in_field(error.field or f.name)  # which one is wrong
+                raise
+        return cleaned
 
     def seal(self, key: DataKey, item_id: Any, values: Mapping[str, str]) -> dict[str, bytes | None]:
         """Ciphertext per column; an empty field is stored as NULL."""

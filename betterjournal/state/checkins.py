@@ -59,6 +59,7 @@ def _check_in_to_edit(session: Session, *, owner_id: uuid.UUID, item_id: str):
 
 TYPED = ("sleep_hours", "felt_at")  # the form's fields kept as typed (`keep_typed`)
 SLEEP_FIELD = "sleep_hours"  # the hours of sleep field's id and name
+FORM_FIELDS = {SLEEP_FIELD, "note", "felt_at"}  # the form's typed fields: each its id and name
 NEW_TAG_FIELD = "check_in_new_tag"  # in the check-in's form (its key, as its id), but a form of its own
 
 
@@ -267,6 +268,26 @@ class CheckInState(AppState):
             raise InvalidInput(checkins.NEEDS_MOOD)
         if not isinstance(form, dict) or set(form) - {SLEEP_FIELD, "note", "felt_at", NEW_TAG_FIELD}:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        try:
+            await self._save_check_in(viewer.user_id, form)
+        except InvalidInput as error:
+            if error.field not in FORM_FIELDS:
+                raise
+            # Said, and the field that is wrong has the focus (walk-through: it stayed on Save).
+            self.problem = self._t(error.message, **error.values)
+            return rx.set_focus(error.field)
+        edited = self.editing
+        self.reset()
+        self.check_in_id = str(uuid.uuid4())
+        if edited:
+            saved = self._t("Check-in saved.")
+        else:
+            saved = self._t("Check-in saved. It is private until you share it.")
+        self._flash(saved)
+        self._added("save check-in", saved)
+        return rx.redirect(routes.CHECK_INS)
+
+    async def _save_check_in(self, owner_id: uuid.UUID, form: dict[str, str]) -> None:
         hours = _hours(form.get(SLEEP_FIELD, ""))
         extra = {scale.id: scale.private for scale in self.scales}
         values = {
@@ -282,38 +303,28 @@ class CheckInState(AppState):
         def save(session: Session) -> None:
             checkins.save(
                 session,
-                owner_id=viewer.user_id,
+                owner_id=owner_id,
                 item_id=self.check_in_id,
                 values=values,
                 based_on=self._based_on,  # changed on another device meanwhile: refused, and said
             )
             if not self.editing:
-                checkins.forget_unsaved(session, owner_id=viewer.user_id)
+                checkins.forget_unsaved(session, owner_id=owner_id)
 
         await in_session(save)
-        edited = self.editing
-        self.reset()
-        self.check_in_id = str(uuid.uuid4())
-        if edited:
-            saved = self._t("Check-in saved.")
-        else:
-            saved = self._t("Check-in saved. It is private until you share it.")
-        self._flash(saved)
-        self._added("save check-in", saved)
-        return rx.redirect(routes.CHECK_INS)
 
     def _moment(self, local: object) -> str:
         """The form's local date and time ('2026-11-30T20:05', empty for now) in UTC."""
         if local in ("", None):
             return utcnow().isoformat()
         if not isinstance(local, str) or len(local) > 20:
-            raise InvalidInput(N_("Choose when this check-in is for."))
+            raise InvalidInput(N_("Choose when this check-in is for.")).in_field("felt_at")
         try:
             moment = datetime.fromisoformat(local)
         except ValueError:
-            raise InvalidInput(N_("Choose when this check-in is for.")) from None
+            raise InvalidInput(N_("Choose when this check-in is for.")).in_field("felt_at") from None
         if moment.tzinfo is not None:
-            raise InvalidInput(N_("Choose when this check-in is for."))
+            raise InvalidInput(N_("Choose when this check-in is for.")).in_field("felt_at")
         return moment.replace(tzinfo=self._reader().zone).isoformat()
 
 
@@ -322,11 +333,13 @@ def _hours(text: object) -> float | None:
     if text in ("", None):
         return None
     if not isinstance(text, str) or len(text) > 10:
-        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5."))
+        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5.")).in_field(SLEEP_FIELD)
     try:
         return float(text.strip().replace(",", "."))
     except ValueError:
-        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5.")) from None
+        raise InvalidInput(N_("Sleep: enter hours from 0 to 24, like 7 or 7.5.")).in_field(
+            SLEEP_FIELD
+        ) from None
 
 
 def _readings(found: list) -> list[checkins.Reading]:

@@ -479,6 +479,7 @@ def test_what_was_said_about_the_last_try_goes_when_the_browser_refuses_the_next
     page.get_by_role("button", name="Save check-in").click()
     problem = page.get_by_role("alert").filter(has_text="Sleep: enter hours from 0 to 24")
     expect(problem).to_be_visible()
+    expect(page.get_by_label("Hours of sleep")).to_be_focused()  # where to mend it (walk-through)
     page.get_by_label("Hours of sleep").fill("6.5")
     to_come = (datetime.now(ZONE) + timedelta(days=2)).strftime("%Y-%m-%dT09:00")
     page.get_by_label("When", exact=True).fill(to_come)

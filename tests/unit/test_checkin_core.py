@@ -106,6 +106,8 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(
             values=_values(**changes),
         )
     assert str(refused.value).startswith(message)
+    # It names the field that is wrong (its page puts the focus there), if one is.
+    assert refused.value.field == ("" if "colour" in changes else next(iter(changes)))
     with session_scope() as session:
         assert row_counts(session) == before
 
