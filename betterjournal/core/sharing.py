@@ -209,17 +209,19 @@ def _share_under_active_link(
 
 def set_shared(
     session: Session, *, owner_id: uuid.UUID, item_id: object, clinician_id: object, shared: bool
-) -> list[Share]:
+) -> tuple[list[Share], bool]:
     """Share any kind of item with one linked clinician, or revoke that share; audited.
 
     The kind is looked up from the item. Idempotent: sharing a shared item or revoking a
     private one changes nothing. The change and its audit row are one transaction
-    (INPUT-6). Returns the item's shares afterwards, for the owner's view.
+    (INPUT-6). Returns the item's shares afterwards, for the owner's view, and whether
+    anything changed (only then is anyone's open page told: an attack review made a
+    clinician's page re-read, and audit, on every "make private" naming them).
     """
-    parsed, _changed = _change_share(
+    parsed, changed = _change_share(
         session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared
     )
-    return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed]
+    return shares_of(session, owner_id=owner_id, item_ids=[parsed])[parsed], changed
 
 
 def _change_share(

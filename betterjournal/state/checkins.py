@@ -478,8 +478,10 @@ class CheckInsState(AppState):
                 "{count} check-in made private.", "{count} check-ins made private.", count
             )
         # Their open charts redraw at once; this client's other tabs too (a check-in's switches,
-        # the line under an open check-in form).
-        live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
+        # the line under an open check-in form). Only when something changed: a "make
+        # private" naming anyone made their open pages re-read (an attack review).
+        if count:
+            live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
         self.selected = []
         self._added("share several")
         await self._load(self.chart_range or "2w")

@@ -83,7 +83,7 @@ class ItemSharingState(AppState):
         """Share the item with one clinician, or make it private again (the kind is looked up)."""
         viewer = self._viewer()
         wanted = parse_bool(shared, label=N_("Sharing"))
-        shares = await in_session(
+        shares, changed = await in_session(
             sharing.set_shared,
             owner_id=viewer.user_id,
             item_id=item_id,
@@ -94,7 +94,8 @@ class ItemSharingState(AppState):
         self.shares = share_lines(shares, self._reader())
         # Their open list gains or loses it at once; so do this client's other open tabs
         # (the item's switches, the journal's labels, an open form's "Shared with" line).
-        live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
+        if changed:
+            live.recheck_people([clinician_id, viewer.user_id], but=self.router.session.client_token)
 
     @guarded(Role.CLIENT)
     async def delete_item(self, item_id: str) -> rx.event.EventSpec:

@@ -413,14 +413,14 @@ class PrepareState(AppState):
     async def set_agenda_shared(self, shared: bool) -> None:
         """Share this agenda with its clinician, or make it private again."""
         wanted = parse_bool(shared, label=N_("Sharing"))
-        await in_session(
+        _shares, changed = await in_session(
             sharing.set_shared,
             owner_id=self._viewer().user_id,
             item_id=self.agenda_id,
             clinician_id=self.clinician_id,
             shared=wanted,
         )
-        if not wanted:  # (a shared agenda's page pushes after every change: _after)
+        if changed and not wanted:  # (a shared agenda's page pushes after every change: _after)
             live.recheck_people([self.clinician_id])
         # (This client's other tabs, the agenda's switch on their Prepare page: _after.)
         if wanted:
@@ -437,15 +437,15 @@ class PrepareState(AppState):
         """A pinned item's own share switch, on the agenda: share that item with the
         agenda's clinician (the one tap offered beside a private pin), or stop sharing it."""
         wanted = parse_bool(shared, label=N_("Sharing"))
-        await in_session(
+        _shares, changed = await in_session(
             sharing.set_shared,
             owner_id=self._viewer().user_id,
             item_id=item_id,
             clinician_id=self.clinician_id,
             shared=wanted,
         )
-        # Their open lists gain or lose it at once (this client's other tabs: _after).
-        live.recheck_people([self.clinician_id])
+        if changed:  # their open lists gain or lose it at once (this client's other tabs: _after)
+            live.recheck_people([self.clinician_id])
         if wanted:
             await self._after(self._t("Item shared with {name}.", name=self.clinician_name))
         else:

@@ -160,6 +160,58 @@ async def test_a_clinicians_chart_holds_only_the_shared_check_ins(running_app: R
         assert "Mood 1" not in sent and "Mood 3" not in sent
 
 
+async def test_a_make_private_that_changes_nothing_makes_no_one_read_again(running_app: RunningApp) -> None:
+    """The attack (an attack review): a client linked to nobody taps "make private", over and
+    over, naming a clinician who has another client's chart open. Each tap made that page read
+    the chart again and audit it as the clinician's view. Now only a change is pushed: no
+    update reaches the clinician's tab and no row is written, by the one switch or by
+    "share several"."""
+    app = running_app
+    client, clinician = await _actor(app, "client", "Chart Owner"), await _actor(app, "clinician", "Dr. Open")
+    stranger = await _actor(app, "client", "Not Linked")
+    await link(app, client, clinician)
+    async with connected(app, client.cookie) as tab:
+        shared = await _the_one_check_in(tab, 6)
+        await tab.exchange(
+            handler_name(ItemSharingState, "set_shared"),
+            {"item_id": shared, "clinician_id": clinician.id, "shared": True},
+            path=routes.CHECK_IN_ITEM,
+            query={"id": shared},
+        )
+    chart = {"path": routes.CLIENT_CHECK_INS, "query": {"client": client.id}}
+    async with connected(app, clinician.cookie) as doctor, connected(app, stranger.cookie) as tab:
+        opened = await doctor.exchange(handler_name(ClientCheckInsState, "load_client_check_ins"), **chart)
+        assert [
+            t["y"] for t in state_of(opened, ClientCheckInsState)["figure"]["data"] if t["name"] == "Mood"
+        ] == [[6]]
+        own = await _the_one_check_in(tab, 3)
+        await asyncio.sleep(0.5)  # anything the stranger's own saves pushed has arrived
+        before, pushed = snapshot(app), len(doctor.received)
+        for _ in range(3):
+            # (Each from its own page: the list's choice goes as the tab leaves the list.)
+            await tab.exchange(handler_name(CheckInsState, "load_check_ins"), path=routes.CHECK_INS)
+            await tab.exchange(
+                handler_name(CheckInsState, "toggle_selected"), {"item_id": own}, path=routes.CHECK_INS
+            )
+            several = await tab.exchange(
+                handler_name(CheckInsState, "share_selected"),
+                {"clinician_id": clinician.id, "shared": False},
+                path=routes.CHECK_INS,
+            )
+            assert state_of(several, AppState)["notice"] == "Nothing changed: they were private already."
+            one = await tab.exchange(
+                handler_name(ItemSharingState, "set_shared"),
+                {"item_id": own, "clinician_id": clinician.id, "shared": False},
+                path=routes.CHECK_IN_ITEM,
+                query={"id": own},
+            )
+            assert problem_of(one) == problem_of(several) == ""
+        await asyncio.sleep(1.5)  # a push would have come by now (state/live.py)
+        after = snapshot(app)
+        assert doctor.received[pushed:] == []
+    assert new_audit_rows(before, after) == []
+
+
 async def test_a_clinician_reads_the_notes_fifty_at_a_time(running_app: RunningApp) -> None:
     client = await _actor(running_app, "client", "Notes Client")
     clinician = await _actor(running_app, "clinician", "Dr. Notes")

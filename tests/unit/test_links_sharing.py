@@ -981,15 +981,18 @@ def test_set_shared_returns_the_statuses_after_the_change(db) -> None:
         link(session, client_id=a, clinician_id=dr_a)
         link(session, client_id=a, clinician_id=dr_b)
         entry = new_entry(session, owner_id=a, body="statuses")
+    done = [False]
     for shared in (True, True, False, False):
         with session_scope() as session:
-            statuses = sharing.set_shared(
+            statuses, changed = sharing.set_shared(
                 session, owner_id=a, item_id=entry, clinician_id=dr_a, shared=shared
             )
         assert [(s.clinician_id, s.shared_at is not None) for s in statuses] == [
             (dr_a, shared),
             (dr_b, False),
         ]
+        assert changed is (shared != done[-1])  # idempotent: the second of each changes nothing
+        done.append(shared)
 
 
 @pytest.mark.parametrize("raw", ["not-a-uuid", None, 42, "x" * 36, ""])

@@ -96,10 +96,11 @@ def _visible(clinician_id: uuid.UUID) -> set[uuid.UUID]:
 
 
 def _share(owner_id: uuid.UUID, item_id: Any, clinician_id: uuid.UUID, shared: bool = True) -> list:
+    """The item's shares after the change."""
     with session_scope() as session:
         return sharing.set_shared(
             session, owner_id=owner_id, item_id=item_id, clinician_id=clinician_id, shared=shared
-        )
+        )[0]
 
 
 def _open_shared(clinician_id: uuid.UUID, item_id: Any, kind: items.Kind) -> SharedItem:
