@@ -323,7 +323,11 @@ def add_tag(session: Session, *, owner_id: uuid.UUID, name: object) -> uuid.UUID
 
 
 def _own_tag(session: Session, owner_id: uuid.UUID, tag_id: object) -> CheckInTag:
-    tag = session.get(CheckInTag, parse_id(tag_id))
+    """The owner's tag, to change: a rename and a removal at once (two tabs) take turns, so a
+    removed tag never gets its name back (an attack review: 1 race in 8)."""
+    parsed = parse_id(tag_id)
+    take_turns(session, CheckInTag, col(CheckInTag.id) == parsed)
+    tag = session.get(CheckInTag, parsed)
     if tag is None or tag.owner_id != owner_id or tag.removed_at is not None:
         raise NotFound()
     return tag
@@ -416,13 +420,21 @@ def _audit_suggestion(session: Session, *, clinician_id: uuid.UUID, client_id: u
     )
 
 
+def _scale_to_change(session: Session, scale_id: object) -> CheckInScale:
+    """A scale, to rename or remove: the two at once take turns (as a tag's do)."""
+    parsed = parse_id(scale_id)
+    take_turns(session, CheckInScale, col(CheckInScale.id) == parsed)
+    scale = session.get(CheckInScale, parsed)
+    if scale is None:
+        raise NotFound()
+    return scale
+
+
 def remove_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object) -> uuid.UUID:
     """The client may remove any scale of their check-ins (their own, or one a clinician
     suggested: the form is theirs); a clinician the ones they suggested, while still linked
     to the client. Ratings already given stay in their check-ins. Returns who had added it."""
-    scale = session.get(CheckInScale, parse_id(scale_id))
-    if scale is None:
-        raise NotFound()
+    scale = _scale_to_change(session, scale_id)
     # Someone else's, or a clinician no longer linked: refused and audited (before telling
     # whether it is still there).
     if actor_id not in (scale.added_by, scale.client_id) or (
@@ -445,9 +457,7 @@ def rename_scale(session: Session, *, actor_id: uuid.UUID, scale_id: object, nam
     that name). Its ratings stay with it (the same id). A name is checked as when adding,
     and may not be the name of another scale the renaming person sees (never one they don't:
     a clinician learns nothing of the client's own scales, nor of another's suggestions)."""
-    scale = session.get(CheckInScale, parse_id(scale_id))
-    if scale is None:
-        raise NotFound()
+    scale = _scale_to_change(session, scale_id)
     # Someone else's, or a clinician no longer linked: refused and audited (before telling
     # whether it is still there).
     if actor_id != scale.added_by or (

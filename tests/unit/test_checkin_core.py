@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
-from unit_support import People, audit_events, link, row_counts
+from sqlmodel import Session, col, select
+from unit_support import People, audit_events, link, race, row_counts
 
 from betterjournal import charts, views
 from betterjournal.core import checkins, items, links, sharing
 from betterjournal.core.errors import InvalidInput
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.models import AuditAction, AuditOutcome, CheckInScale, OwnItem, utcnow
+from betterjournal.models import AuditAction, AuditOutcome, CheckInScale, CheckInTag, OwnItem, utcnow
 
 NOW = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
 
@@ -832,3 +834,39 @@ def test_an_unsaved_check_ins_id_takes_the_deployments_secret_to_work_out(db: Pe
     clear_caches()  # this deployment's key again
     assert set(elsewhere).isdisjoint(here)
     assert checkins._unsaved_ids(db.client_a.id) == here
+
+
+def test_a_rename_and_a_removal_at_once_leave_the_removed_tag_or_scale_without_a_name(db: People) -> None:
+    """Two tabs: one renames a tag (or a scale) as the other removes it. Whichever goes
+    first, the removed one keeps no name (an attack review: 1 race in 8 named it again)."""
+    a = db.client_a.id
+
+    def at_once(rename: Callable[[Session], object], remove: Callable[[Session], object]) -> None:
+        def attempt(change: Callable[[Session], object]) -> Callable[[threading.Barrier], None]:
+            def run(barrier: threading.Barrier) -> None:
+                with session_scope() as session:
+                    barrier.wait()
+                    change(session)
+
+            return run
+
+        race([attempt(rename), attempt(remove)])
+
+    for round_ in range(20):
+        with session_scope() as session:
+            tag = checkins.add_tag(session, owner_id=a, name=f"tag {round_}")
+            scale = checkins.add_scale(session, client_id=a, added_by=a, name=f"scale {round_}")
+        at_once(
+            lambda s: checkins.rename_tag(s, owner_id=a, tag_id=tag, name=f"renamed {round_}"),  # noqa: B023
+            lambda s: checkins.remove_tag(s, owner_id=a, tag_id=tag),  # noqa: B023
+        )
+        at_once(
+            lambda s: checkins.rename_scale(s, actor_id=a, scale_id=scale, name=f"renamed s {round_}"),  # noqa: B023
+            lambda s: checkins.remove_scale(s, actor_id=a, scale_id=scale),  # noqa: B023
+        )
+        with session_scope() as session:
+            removed_tag, removed_scale = session.get(CheckInTag, tag), session.get(CheckInScale, scale)
+            assert removed_tag is not None and removed_tag.removed_at is not None
+            assert removed_tag.name_ct is None, f"round {round_}: the removed tag has a name"
+            assert removed_scale is not None and removed_scale.removed_at is not None
+            assert removed_scale.name_ct is None, f"round {round_}: the removed scale has a name"
