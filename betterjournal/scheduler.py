@@ -78,6 +78,12 @@ def destroy_erased_keys() -> int:
         return keystore.destroy_erased(session)
 
 
+def let_go_of_held_words() -> int:
+    """The words sign-ins no one came back to held for a two-step code (accounts)."""
+    with session_scope() as session:
+        return accounts.let_go_of_held_words(session)
+
+
 async def run_audit_sealer() -> None:
     """Forever, a sealing round every SEAL_EVERY_SECONDS."""
     await in_rounds("audit", lambda: off_the_loop(seal_audit_log), lambda: SEAL_EVERY_SECONDS)
@@ -86,11 +92,13 @@ async def run_audit_sealer() -> None:
 async def run_key_sweeper() -> None:
     """Forever, from the app's start, every ERASED_KEYS_EVERY_SECONDS: destroy the keys
     deleted accounts left behind (a deletion whose key could not be destroyed at the time),
-    so that no copy of the key store made later holds one."""
+    so that no copy of the key store made later holds one; and the words sign-ins no one came
+    back to held for a two-step code."""
 
     async def one_round() -> None:
         if destroyed := await off_the_loop(destroy_erased_keys):
             log.warning("destroyed %d data keys of deleted accounts left behind", destroyed)
+        await off_the_loop(let_go_of_held_words)
 
     await in_rounds("erased-keys", one_round, lambda: ERASED_KEYS_EVERY_SECONDS)
 

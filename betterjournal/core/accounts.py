@@ -50,6 +50,9 @@ MAX_REGISTRATIONS_PER_ADDRESS = 20
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
 # How long a sign-in may wait at its MFA step (the code, or setting MFA up).
 MFA_STEP_TIME = timedelta(minutes=15)
+# Words a sign-in holds for its two-step code, after that sign-in ran out: the same browser's
+# next sign-in takes them on this long (a person who came back later); then they go.
+HELD_WORDS_KEPT = timedelta(days=1)
 
 
 def create_user(
@@ -299,6 +302,8 @@ def start_session(
                 col(AuthSession.token_hash) == sha256_hex(replacing),
                 col(AuthSession.user_id) == user.id,
                 col(AuthSession.unsent_ct).is_not(None),
+                col(AuthSession.revoked_at).is_(None),  # ended ("sign out everywhere"): not handed on
+                col(AuthSession.expires_at) > now - HELD_WORDS_KEPT,
             )
         ).first()
     session.exec(
@@ -490,14 +495,25 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
     auth = session.exec(select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))).first()
     if auth is None:
         return
-    now = utcnow()
-    query = select(AuthSession).where(AuthSession.revoked_at == None)  # noqa: E711
-    query = query.where(
-        col(AuthSession.user_id) == auth.user_id if everywhere else col(AuthSession.id) == auth.id
+    ended = col(AuthSession.user_id) == auth.user_id if everywhere else col(AuthSession.id) == auth.id
+    session.exec(update(AuthSession).where(ended).values(**ending_values()))
+
+
+def ending_values() -> dict[str, object]:
+    """What ending sessions writes: revoked now (if not before), and any words held for a
+    two-step code let go (an attack review: "sign out everywhere" left them, and the same
+    browser's next sign-in wrote them into the draft)."""
+    return {"revoked_at": func.coalesce(col(AuthSession.revoked_at), utcnow()), "unsent_ct": None}
+
+
+def let_go_of_held_words(session: Session) -> int:
+    """Words held for a two-step code by sign-ins ended, or run out over HELD_WORDS_KEPT ago:
+    emptied (a person who never came back). Returns how many sign-ins held some."""
+    stale = (col(AuthSession.revoked_at).is_not(None)) | (
+        col(AuthSession.expires_at) <= utcnow() - HELD_WORDS_KEPT
     )
-    for row in session.exec(query):
-        row.revoked_at = now
-        session.add(row)
+    emptied = update(AuthSession).where(col(AuthSession.unsent_ct).is_not(None), stale).values(unsent_ct=None)
+    return session.exec(emptied).rowcount
 
 
 def live_sessions(session: Session, *, user_id: uuid.UUID) -> list[AuthSession]:

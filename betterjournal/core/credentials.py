@@ -156,13 +156,12 @@ def choose_password(session: Session, *, token: object, password: object, first:
 
 
 def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:
-    """Revoke every live session of the person (but `keep`, the one making the change)."""
-    query = update(AuthSession).where(
-        col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None)
-    )
+    """Revoke every session of the person (but `keep`, the one making the change), letting go
+    of any words one held for a two-step code."""
+    query = update(AuthSession).where(col(AuthSession.user_id) == user_id)
     if keep is not None:
         query = query.where(col(AuthSession.id) != keep)
-    session.exec(query.values(revoked_at=utcnow()))
+    session.exec(query.values(**accounts.ending_values()))
 
 
 # --- changes made while signed in, after re-authenticating ----------------------------

@@ -27,8 +27,8 @@ from socket_support import (
 from socketclient import EventClient, enter_code, handler_name, post_sign_in, sign_in, sign_out
 from sqlmodel import col, select, update
 
-from betterjournal import routes
-from betterjournal.core import drafts
+from betterjournal import routes, scheduler
+from betterjournal.core import accounts, drafts
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, User, utcnow
 from betterjournal.state.editor import EditorState
@@ -220,3 +220,46 @@ async def test_words_waiting_for_a_code_go_on_only_in_the_same_browser_and_a_cli
     assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
     with app.core():
         assert _held_words(clinician) == []
+
+
+async def test_words_held_for_a_code_go_with_the_sign_in_when_it_is_ended_or_a_day_after_it_ran_out(
+    running_app: RunningApp,
+) -> None:
+    """ "Sign out everywhere" (someone else may have the password) ends the sign-in waiting
+    for its code, and the words it held go with it: the same browser's next sign-in has
+    nothing to take on (an attack review: they were written after its code). Words of a
+    sign-in no one came back to go a day after it ran out (the background round)."""
+    app = running_app
+    email, password = await _client(app, "ended-while-held")
+    await asyncio.to_thread(app.enrol_two_step, email)
+    async with connected(app, await sign_in(app.url, email, password)) as phone:
+        form, saved = await _half_written(app, phone, "ended-while-held")
+    form["unsent_body"] = saved + " " + app.marker("held-then-ended")
+    laptop = await sign_in(app.url, email, password)  # (a sign-in lets go of words held before it)
+    status, headers = await post_sign_in(app.url, email, password, form)
+    assert status == 303
+    browser = headers["set-cookie"].split(";", 1)[0]
+    with app.core():
+        assert len(_held_words(email)) == 1
+    assert await asyncio.to_thread(sign_out, app.url, laptop, everywhere=True) == 303
+    with app.core():
+        assert _held_words(email) == []
+    status, headers = await post_sign_in(app.url, email, password, cookie=browser)
+    assert status == 303 and headers["location"].startswith(routes.SIGN_IN_CODE)
+    updates = await enter_code(app.url, headers["set-cookie"].split(";", 1)[0], two_step.next_code(email))
+    assert routes.write(form["unsent_entry_id"]) not in redirect_targets(updates)
+    with app.core():
+        assert _drafts_of(email) == {form["unsent_entry_id"]: saved}
+    # Held again, and the sign-in left: kept while it may be taken on, gone a day after it ran out.
+    status, _ = await post_sign_in(app.url, email, password, form)
+    assert status == 303
+    with app.core():
+        for ran_out, held in ((timedelta(hours=23), 1), (accounts.HELD_WORDS_KEPT, 0)):
+            with session_scope() as session:
+                session.exec(
+                    update(AuthSession)
+                    .where(col(AuthSession.unsent_ct).is_not(None))
+                    .values(expires_at=utcnow() - ran_out)
+                )
+            scheduler.let_go_of_held_words()
+            assert len(_held_words(email)) == held
