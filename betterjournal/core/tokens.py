@@ -70,10 +70,16 @@ def peek(session: Session, token: object, purpose: TokenPurpose) -> uuid.UUID | 
 
 def address_of(session: Session, token: object, purpose: TokenPurpose) -> str | None:
     """The email address a still usable link was sent to (its page shows it, and hands it to
-    the sign-in page after), or None; uses nothing."""
+    the sign-in page after), or None; uses nothing. A confirmation link of a change of
+    address went to the new one, which the account has once it is followed (a walk-through:
+    the page showed the old one, and signing in with it failed)."""
     user_id = peek(session, token, purpose)
     user = session.get(User, user_id) if user_id is not None else None
-    return user.email if user is not None else None
+    if user is None:
+        return None
+    if purpose == TokenPurpose.CONFIRM_EMAIL and user.pending_email is not None:
+        return user.pending_email
+    return user.email
 
 
 def redeem(session: Session, token: object, purpose: TokenPurpose) -> uuid.UUID:

@@ -975,6 +975,10 @@ def test_a_new_address_is_the_accounts_only_once_its_link_is_followed(db: People
         credentials.confirm_email(session, links_to["first.new@example.test"])
     assert _user("first.new@example.test") is None
     with session_scope() as session:
+        # Its page shows the address it went to, and hands that to the sign-in page after (a
+        # walk-through: the old one, which no longer signed in once the link was followed).
+        shown = tokens.address_of(session, links_to["second.new@example.test"], TokenPurpose.CONFIRM_EMAIL)
+        assert shown == "second.new@example.test"
         credentials.confirm_email(session, links_to["second.new@example.test"])
     user = _user("second.new@example.test")
     assert user is not None and user.id == db.client_a.id and user.pending_email is None
