@@ -244,7 +244,7 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool, form_id: str) -> rx.
         rx.cond(
             state_needs_code,
             form_field(
-                tr("Code from your authenticator app"),
+                tr("Code from your authenticator app, or a recovery code"),
                 "code",
                 field_id=f"{form_id}-code",
                 auto_complete="one-time-code",
