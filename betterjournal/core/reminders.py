@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -84,6 +84,10 @@ class Plan:
     homework: Schedule
     quiet_on: bool = False
     quiet_hours: tuple[time, time] = QUIET_HOURS  # from, to (may cross midnight); kept while off
+    # When the person last changed them: a reminder counts from its next time after that (a
+    # walk-through turned one on at 8:10 p.m., its time 8:00: it came at once, and none at the
+    # time then chosen).
+    changed_at: datetime | None = field(default=None, compare=False)
 
     @property
     def any_on(self) -> bool:
@@ -129,7 +133,8 @@ def due_now(
     """The reminders to give at `now` (aware) to a person with `plan` living in `zone`.
 
     A reminder is due from its local time on its day until LATE_BY after, unless given
-    already, unless its time is in quiet hours (skipped), and never while quiet hours last.
+    already, unless its time is in quiet hours (skipped), unless the plan was changed after
+    that time, and never while quiet hours last.
     Homework reminders come only on days in `homework_due_on`.
     """
     local = now.astimezone(zone)
@@ -156,6 +161,8 @@ def due_now(
             if (kind, day) in given or in_quiet_hours(schedule.at, plan.quiet):
                 continue
             moment = datetime.combine(day, schedule.at, tzinfo=zone)
+            if plan.changed_at is not None and plan.changed_at > moment:
+                continue  # turned on (or moved) after its time: from the next one
             if moment <= now < moment + LATE_BY:
                 found.append(Due(kind, day))
     return found
@@ -190,6 +197,7 @@ def plan_of(row: ReminderPreference | None) -> Plan:
         homework=Schedule(row.homework_on, frozenset(WEEKDAYS), _time(row.homework_at)),
         quiet_on=row.quiet_on,
         quiet_hours=(_time(row.quiet_start), _time(row.quiet_end)),
+        changed_at=row.updated_at,
     )
 
 
@@ -255,9 +263,12 @@ def plan_from_form(fields: Mapping[str, object]) -> Plan:
     )
 
 
-def save_preferences(session: Session, *, user_id: uuid.UUID, plan: Plan) -> None:
+def save_preferences(
+    session: Session, *, user_id: uuid.UUID, plan: Plan, now: datetime | None = None
+) -> None:
     """Keep a client's reminders (validated: a reminder turned on has a day; quiet hours
-    have two different ends). Takes effect from the scheduler's next minute."""
+    have two different ends). Takes effect from the scheduler's next minute, each reminder
+    from its next time after `now` (the clock: tests set it)."""
     for schedule in (plan.check_in, plan.journal):
         if schedule.on and not schedule.days:
             raise InvalidInput(NO_DAY)
@@ -274,7 +285,7 @@ def save_preferences(session: Session, *, user_id: uuid.UUID, plan: Plan) -> Non
     row.homework_on, row.homework_at = plan.homework.on, _minutes(plan.homework.at)
     row.quiet_on = plan.quiet_on
     row.quiet_start, row.quiet_end = _minutes(plan.quiet_hours[0]), _minutes(plan.quiet_hours[1])
-    row.updated_at = utcnow()
+    row.updated_at = now or utcnow()
     session.add(row)
     if not plan.any_on:
         _dismiss_all(session, user_id)

@@ -32,6 +32,7 @@ VANCOUVER = ZoneInfo("America/Vancouver")
 MONDAY, WEDNESDAY = 0, 2
 # Monday 7 December 2026, 20:00 in Vancouver is Tuesday 8 December, 04:00 UTC.
 MONDAY_8PM_VANCOUVER = datetime(2026, 12, 8, 4, 0, tzinfo=UTC)
+SET_UP = datetime(2026, 12, 1, tzinfo=UTC)  # when the reminders were chosen, before any of them
 MARKER_TITLE = "MARKER-homework-title-7d1e"
 MARKER_INSTRUCTIONS = "MARKER-homework-instructions-2b9c"
 MARKER_ENTRY = "MARKER-entry-text-c04a"
@@ -54,7 +55,7 @@ def _in_vancouver(db: People, plan: reminders.Plan, *, language: str | None = No
         assert user is not None
         user.time_zone, user.language = "America/Vancouver", language
         session.add(user)
-        reminders.save_preferences(session, user_id=db.client_a.id, plan=plan)
+        reminders.save_preferences(session, user_id=db.client_a.id, plan=plan, now=SET_UP)
 
 
 def _run(now: datetime) -> int:
@@ -240,7 +241,7 @@ def test_a_scheduler_that_missed_the_other_ones_reminder_still_sends_none(
 def test_a_person_whose_email_cant_be_sent_holds_up_nobody_else(db: People) -> None:
     _in_vancouver(db, _plan())
     with session_scope() as session:
-        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan())
+        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan(), now=SET_UP)
         for who in (db.client_a.id, db.client_b.id):
             user = session.get(User, who)
             assert user is not None
@@ -265,6 +266,24 @@ def test_no_reminder_after_turning_off_nor_before_turning_on(db: People) -> None
         # The days and time chosen are kept, for turning them on again.
         assert reminders.preferences(session, user_id=db.client_a.id).check_in.days == {MONDAY, WEDNESDAY}
     assert _outbox() == []
+
+
+def test_a_reminder_turned_on_or_moved_after_its_time_comes_from_its_next_time(db: People) -> None:
+    """A walk-through turned the 8 p.m. reminder on at 8:10 p.m.: it came at once, and that
+    day's was then given, so the time chosen next came to nothing. Now it counts from its
+    next time: none that evening at the old time, one at the time chosen after it, and the
+    Wednesday one as usual."""
+    ten_past = MONDAY_8PM_VANCOUVER + timedelta(minutes=10)
+    _in_vancouver(db, _plan())
+    with session_scope() as session:
+        reminders.save_preferences(session, user_id=db.client_a.id, plan=_plan(), now=ten_past)
+    assert sum(_run(now) for now in _every_minute(ten_past, ten_past + timedelta(minutes=50))) == 0
+    with session_scope() as session:  # moved to later that evening: that one comes
+        at_nine = _plan(check_in=reminders.Schedule(True, frozenset({MONDAY, WEDNESDAY}), time(21, 0)))
+        reminders.save_preferences(session, user_id=db.client_a.id, plan=at_nine, now=ten_past)
+    assert _run(MONDAY_8PM_VANCOUVER + timedelta(hours=1)) == 1
+    assert _run(MONDAY_8PM_VANCOUVER + timedelta(days=2, hours=1)) == 1  # Wednesday, 9 p.m.
+    assert len(_outbox()) == 2
 
 
 def test_no_reminder_in_quiet_hours_through_the_scheduler(db: People) -> None:
@@ -373,7 +392,7 @@ def _on(db: People, who: uuid.UUID) -> bool:
 def test_the_opt_out_link_turns_reminders_off_without_signing_in(db: People) -> None:
     _in_vancouver(db, _plan(), language=FRENCH)
     with session_scope() as session:
-        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan())
+        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan(), now=SET_UP)
         client_b = session.get(User, db.client_b.id)
         assert client_b is not None
         client_b.time_zone = "America/Vancouver"
@@ -421,7 +440,7 @@ def test_the_mail_programs_one_click_post_turns_reminders_off(db: People) -> Non
 def test_a_forged_or_altered_opt_out_link_changes_nothing(db: People) -> None:
     _in_vancouver(db, _plan())
     with session_scope() as session:
-        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan())
+        reminders.save_preferences(session, user_id=db.client_b.id, plan=_plan(), now=SET_UP)
     token_a = reminders.opt_out_token(db.client_a.id)
     hex_a, _, mac_a = token_a.partition(".")
     mac_b = reminders.opt_out_token(db.client_b.id).partition(".")[2]
