@@ -559,6 +559,7 @@ def _check_in_row(line: CheckInLine) -> rx.Component:
                 size="3",
             ),
             justify_content="center",
+            class_name="bj-screen-only",  # (on paper: the check-in, not the box)
         ),
         _check_in_card(line),
         align="center",
@@ -610,7 +611,7 @@ def _share_several() -> rx.Component:
         width="100%",
         role="region",
         aria_label=tr("Share several"),
-        class_name="bj-held-at-foot",
+        class_name="bj-held-at-foot bj-screen-only",
     )
 
 
@@ -774,6 +775,7 @@ def _tags_and_scales() -> rx.Component:
         _name_form(
             "new-scale", tr("A scale of your own, from 0 to 10"), tr("Add scale"), CheckInsState.add_own_scale
         ),
+        class_name="bj-screen-only",  # its forms do nothing on paper (a walk-through's printout)
         spacing="3",
         width="100%",
     )
@@ -810,6 +812,8 @@ def _own_charts() -> list[rx.Component]:
 
 
 def check_ins_page() -> rx.Component:
+    # On paper ("Print / save as PDF"): the charts, their summaries and the check-ins, none of
+    # the page's controls (a walk-through's printout held every button, box and form).
     return page_shell(
         link_button(
             rx.icon("smile", aria_hidden="true"),
@@ -817,6 +821,7 @@ def check_ins_page() -> rx.Component:
             href=routes.CHECK_IN,
             size="3",
             width="100%",
+            class_name="bj-screen-only",
         ),
         # The charts' places are laid out before their figures arrive: nothing below jumps.
         # With no check-in at all, four empty frames would say nothing: a line says what
@@ -842,15 +847,20 @@ def check_ins_page() -> rx.Component:
                     variant="soft",
                     size="2",
                     on_click=CheckInsState.select_last_week,
+                    class_name="bj-screen-only",
                 ),
                 rx.foreach(CheckInsState.check_ins, _check_in_row),
                 rx.cond(CheckInsState.selected.length() > 0, _share_several()),  # type: ignore[attr-defined]
-                pager(
-                    KIND_VIEWS[checkins.KIND.name].words,
-                    CheckInsState.page > 0,
-                    CheckInsState.has_more,
-                    CheckInsState.newer_check_ins,
-                    CheckInsState.older_check_ins,
+                rx.box(
+                    pager(
+                        KIND_VIEWS[checkins.KIND.name].words,
+                        CheckInsState.page > 0,
+                        CheckInsState.has_more,
+                        CheckInsState.newer_check_ins,
+                        CheckInsState.older_check_ins,
+                    ),
+                    class_name="bj-screen-only",
+                    width="100%",
                 ),
                 spacing="3",
                 width="100%",

@@ -270,8 +270,23 @@ def test_print_puts_every_chart_on_paper_and_leaves_the_screens_controls_off(
     assert "Average mood by weekday" in paper
     assert "not drawn yet" not in paper
     assert "988" in paper  # the crisis line
-    for control in ("Sign out", "Homework", "Care team", "Print / save as PDF"):
+    # None of the page's own controls either (a walk-through's printout held every button,
+    # box and form of the page, over three sheets).
+    for control in (
+        "Sign out",
+        "Homework",
+        "Care team",
+        "Print / save as PDF",
+        "Check in now",
+        "Choose the last 7 days",
+        "Your tags and scales",
+        "A scale of your own",
+    ):
         assert control not in paper, control
+    phone.page.emulate_media(media="print")
+    expect(phone.page.get_by_role("checkbox").first).to_be_hidden()
+    phone.page.emulate_media(media="null")
+    expect(phone.page.get_by_role("checkbox").first).to_be_visible()
 
 
 # Names a clinician (a scale) and a client (a tag) could type: Plotly reads such tags in
