@@ -205,6 +205,16 @@ def clients_page() -> rx.Component:
             ),
         ),
         ended_connections(ClientsState.ended),
+        # Said ahead (a walk-through: a client who deleted their account vanished, and the
+        # clinician could take it for a fault). Nothing of theirs, not even a name, is kept.
+        rx.text(
+            tr(
+                "A client who deletes their account leaves this list at once, with everything "
+                "they shared: nothing of theirs is kept."
+            ),
+            size="1",
+            color_scheme="gray",
+        ),
         rx.heading(tr("Invite a client"), as_="h2", size="4"),
         rx.text(
             tr(

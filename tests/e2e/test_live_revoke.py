@@ -203,6 +203,14 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     # The clinician's open page drops the entry at once, and it can't be signed in to again.
     expect(doctor.page.get_by_text(GONE)).to_be_visible(timeout=2_000)
     expect(doctor.page.get_by_text(title)).to_have_count(0)
+    # Their list of clients no longer has them, and says why a client can leave it so (a
+    # walk-through's clinician took the vanished client for a fault).
+    doctor.goto("/clients")
+    expect(doctor.page.get_by_role("heading", name="Clients", level=1)).to_be_visible()
+    expect(
+        doctor.page.get_by_text("A client who deletes their account leaves this list at once")
+    ).to_be_visible()
+    expect(doctor.page.get_by_text("Robin Client")).to_have_count(0)
     sign_in(client, email)
     expect(page.get_by_role("alert").filter(has_text="don't match an account")).to_be_visible()
     # Crypto-shredding: the account's data key left the key store with it (CRYPTO-6).
