@@ -156,6 +156,7 @@ export function DraftStatus({
   savedTitle,
   savedBody,
   draftSeen,
+  wordsMark,
   serverStatus,
   failed,
   hydrated,
@@ -177,7 +178,7 @@ export function DraftStatus({
   );
   // The latest props, for listeners and the unmount cleanup.
   const latest = useRef({});
-  latest.current = { entryId, savedTitle, savedBody, draftSeen, formToken, failed };
+  latest.current = { entryId, savedTitle, savedBody, draftSeen, wordsMark, formToken, failed };
   // Words waiting to be sent again: WAIT_HYDRATE until a new hydration starts (after
   // a reconnect), then WAIT_LOADED until the page's load is done (is_hydrated again).
   const resend = useRef(NONE);
@@ -229,8 +230,14 @@ export function DraftStatus({
   // Hand the unconfirmed words to the browser, to deliver even if the page goes away.
   const beacon = () => {
     const words = pending;
-    const { entryId: id, savedTitle: title, savedBody: body, draftSeen: seen, formToken: token } =
-      latest.current;
+    const {
+      entryId: id,
+      savedTitle: title,
+      savedBody: body,
+      draftSeen: seen,
+      wordsMark: mark,
+      formToken: token,
+    } = latest.current;
     if (
       words === null ||
       words === lastBeacon.current ||
@@ -253,6 +260,9 @@ export function DraftStatus({
         seen,
         known_title: title,
         known_body: body,
+        // Whose words these are (the server's mark, given as the editor opened): written
+        // only for that person.
+        mark,
       }),
     );
   };
@@ -320,7 +330,7 @@ export function DraftStatus({
       // session ended (the sign-in page, or the page signed out), those words can still be
       // copied there, and signing in again there puts them back (assets/unsent_words.jsx).
       if (pending !== null && pending.entryId === entryId) {
-        const { savedTitle: title, savedBody: body, draftSeen: seen } = latest.current;
+        const { savedTitle: title, savedBody: body, draftSeen: seen, wordsMark: mark } = latest.current;
         handOver([pending.title, pending.body], {
           entry_id: entryId,
           title: pending.title,
@@ -328,6 +338,8 @@ export function DraftStatus({
           seen,
           known_title: title,
           known_body: body,
+          // (Another entry's mark, should the page have moved on to it: refused, as it should.)
+          mark: latest.current.entryId === entryId ? mark : "",
         });
       }
       // Leaving this item inside the app: send what the debounce still holds. On the

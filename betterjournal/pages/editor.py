@@ -51,6 +51,7 @@ class DraftStatus(rx.Component):
     saved_title: rx.Var[str]
     saved_body: rx.Var[str]
     draft_seen: rx.Var[str]
+    words_mark: rx.Var[str]
     server_status: rx.Var[str]
     failed: rx.Var[bool]
     hydrated: rx.Var[bool]
@@ -100,6 +101,7 @@ def _draft_status() -> rx.Component:
             saved_title=EditorState.title,
             saved_body=EditorState.body,
             draft_seen=EditorState.draft_seen,
+            words_mark=EditorState.words_mark,
             server_status=EditorState.draft_status,
             failed=EditorState.draft_failed,
             hydrated=rx.State.is_hydrated,

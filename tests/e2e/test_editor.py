@@ -26,6 +26,7 @@ from sqlmodel import col, select, update
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
+from betterjournal.core import accounts, journal
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, User, utcnow
@@ -108,6 +109,16 @@ def read_draft(app: RunningApp, cookie: str, entry_id: str) -> tuple[str, str]:
 def session_cookie(person) -> str:
     cookie = next(c for c in person.context.cookies() if c["name"] == "bj_session")
     return f"bj_session={cookie['value']}"
+
+
+def words_mark_of(app: RunningApp, person, entry_id: str) -> str:
+    """The mark the server gives this person's editor for this entry (journal.words_mark):
+    whose words they are, sent with them when they leave without the page."""
+    token = session_cookie(person).split("=", 1)[1]
+    with app.core(), session_scope() as session:
+        viewer = accounts.resolve_session(session, token=token)
+        assert viewer is not None
+        return journal.words_mark(viewer.user_id, entry_id)
 
 
 def test_after_saving_write_opens_a_new_entry_that_holds_only_the_new_words(writer, running_app) -> None:
@@ -677,7 +688,7 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
     tap_write(page)
     expect(page.get_by_label("Your entry")).to_be_visible()
     own_id = entry_id_of(page)
-    token = _form_token(page)
+    token, own_mark = _form_token(page), words_mark_of(running_app, writer, own_id)
     url, origin = running_app.url + API_KEEP_DRAFT, {"Origin": running_app.url}
 
     def post(fields: dict[str, str], headers: dict[str, str] | None = None, using=request) -> int:
@@ -692,6 +703,7 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
             "seen": "",  # the draft the tab last saw: none
             "known_title": "",
             "known_body": "",
+            "mark": own_mark,
         }
         base.update(changes)
         return {k: v for k, v in base.items() if k != without}
@@ -729,6 +741,8 @@ def test_the_words_route_refuses_what_the_websocket_would(writer, open_phone, br
     free_id = str(uuid.uuid4())
     assert post(fields(entry_id=rues_id)) == post(fields(entry_id=free_id)) == 204
     assert post(fields(entry_id="42' OR '1'='1")) == 204
+    # So are words without this editor's mark, or with another person's (attack review).
+    assert post(fields(mark="")) == post(fields(mark=words_mark_of(running_app, other, own_id))) == 204
     assert read_draft(running_app, session_cookie(writer), own_id) == ("", "")
     assert read_draft(running_app, session_cookie(writer), rues_id) == ("", "")
     assert read_draft(running_app, session_cookie(other), rues_id)[1].startswith("MARKER-rues-words")

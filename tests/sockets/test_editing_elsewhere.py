@@ -230,7 +230,7 @@ async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
         first = app.marker("laptop-first")
         typed = await laptop.exchange(handler_name(EditorState, "edit_body"), {"value": first}, **where)
         seen = state_of(typed, EditorState)["draft_seen"]
-        form_token = var_value(laptop.received, "form_token")
+        form_token, mark = var_value(laptop.received, "form_token"), var_value(laptop.received, "words_mark")
         await _open(phone, entry.id)
         on_the_bus = app.marker("phone-on-the-bus")
         await phone.exchange(handler_name(EditorState, "edit_body"), {"value": on_the_bus}, **where)
@@ -244,6 +244,7 @@ async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
                 "seen": seen,
                 "known_title": entry.title,
                 "known_body": known_body,
+                "mark": mark,
             }
             return post_form(app.url, routes.API_KEEP_DRAFT, form, cookie=laptop_cookie)[0]
 

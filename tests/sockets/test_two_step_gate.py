@@ -154,6 +154,7 @@ async def test_the_draft_beacon_refuses_a_sign_in_short_of_its_second_step(
                 "seen": "",
                 "known_title": "",
                 "known_body": "",
+                "mark": "",
             },
             cookie=half_signed_in[stage],
         )

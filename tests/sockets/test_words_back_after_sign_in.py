@@ -24,11 +24,11 @@ from socket_support import (
     redirects_of,
     state_of,
 )
-from socketclient import EventClient, enter_code, handler_name, post_sign_in, sign_in, sign_out
+from socketclient import EventClient, enter_code, handler_name, post_form, post_sign_in, sign_in, sign_out
 from sqlmodel import col, select, update
 
 from betterjournal import routes, scheduler
-from betterjournal.core import accounts, drafts
+from betterjournal.core import accounts, drafts, form_tokens
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, User, utcnow
 from betterjournal.state.editor import EditorState
@@ -45,11 +45,13 @@ async def _half_written(app: RunningApp, tab: EventClient, label: str) -> tuple[
     (the words typed since, unconfirmed, added by the caller), and the saved words."""
     entry_id = await new_entry_id(tab)
     where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry_id}}
-    await tab.exchange(handler_name(EditorState, "open_editor"), **where)
+    opened = await tab.exchange(handler_name(EditorState, "open_editor"), **where)
+    mark = state_of(opened, EditorState)["words_mark"]  # whose words they are
     saved = app.marker(f"{label}-saved")
     typed = await tab.exchange(handler_name(EditorState, "edit_body"), {"value": saved}, **where)
     seen = state_of(typed, EditorState)["draft_seen"]
     unsent = {"entry_id": entry_id, "title": "", "seen": seen, "known_title": "", "known_body": saved}
+    unsent["mark"] = mark
     return {f"unsent_{name}": value for name, value in unsent.items()}, saved
 
 
@@ -263,3 +265,46 @@ async def test_words_held_for_a_code_go_with_the_sign_in_when_it_is_ended_or_a_d
                 )
             scheduler.let_go_of_held_words()
             assert len(_held_words(email)) == held
+
+
+async def test_a_new_entrys_words_before_any_draft_are_written_only_for_the_person_whose_editor_it_was(
+    running_app: RunningApp,
+) -> None:
+    """The attack (an attack review): a new entry's id, handed to one client's editor, with
+    no draft saved yet (the first words never got through). Another client signing in on
+    that phone with the words still in its memory, or sending the draft beacon with them,
+    took the id: the words became theirs, and the owner's editor then refused its own id.
+    Now the words carry the owner's editor's mark: written for no one else, the id stays the
+    owner's."""
+    app = running_app
+    owner, owner_password = await _client(app, "fresh-id-owner")
+    other, other_password = await _client(app, "fresh-id-other")
+    owner_cookie = await sign_in(app.url, owner, owner_password)
+    async with connected(app, owner_cookie) as phone:
+        entry_id = await new_entry_id(phone)
+        where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": entry_id}}
+        opened = await phone.exchange(handler_name(EditorState, "open_editor"), **where)
+        mark = state_of(opened, EditorState)["words_mark"]
+        words = {"entry_id": entry_id, "title": "", "body": app.marker("first-words-never-sent")}
+        words |= {"seen": "", "known_title": "", "known_body": "", "mark": mark}
+        form = {f"unsent_{name}": value for name, value in words.items()}
+        # The next person on that phone signs in: nothing of the words is theirs.
+        status, headers = await post_sign_in(app.url, other, other_password, form)
+        assert status == 303 and headers["location"] != routes.write(entry_id)
+        # The other's draft beacon with the words: answered alike, nothing written.
+        other_cookie = headers["set-cookie"].split(";", 1)[0]
+        with app.core():
+            token = form_tokens.issue()
+        beacon = await asyncio.to_thread(
+            post_form, app.url, routes.API_KEEP_DRAFT, {"form_token": token, **words}, cookie=other_cookie
+        )
+        assert beacon[0] == 204
+        with app.core():
+            assert _drafts_of(other) == {} and _drafts_of(owner) == {}
+        # The id is still the owner's: their editor opens it, and their own words go in.
+        again = await phone.exchange(handler_name(EditorState, "open_editor"), **where)
+        assert problem_of(again) == "" and not state_of(again, EditorState).get("editor_unavailable")
+        status, headers = await post_sign_in(app.url, owner, owner_password, form)
+        assert (status, headers["location"]) == (303, routes.write(entry_id))
+        with app.core():
+            assert _drafts_of(owner) == {entry_id: words["body"]}
