@@ -36,6 +36,9 @@ function drawInTurn(element, draw) {
             !element.isConnected ||
             performance.now() - since > 5000
           ) {
+            // Plotly's off-screen measuring drawing, left at the end of the page: hidden from
+            // screen readers, which read it as an unnamed image (a walk-through).
+            document.getElementById("js-plotly-tester")?.setAttribute("aria-hidden", "true");
             setTimeout(done, 0); // the browser paints, and answers a tap, before the next
           } else {
             requestAnimationFrame(drawnOrGone);

@@ -200,7 +200,7 @@ def reminder(reader: Reader, kind: str, link: str, off_link: str) -> Email:
         reader.t("A reminder from Betterjournal"),
         reader.t(sentence),
         _Link(reader.t(label), link),
-        reader.t("You asked for these reminders. To stop them, one tap is enough:"),
+        reader.t("You asked for these reminders. To turn them off, open this link:"),
         _Link(reader.t("Turn off reminders"), off_link),
     )
     return replace(email, unsubscribe=off_link)

@@ -32,6 +32,9 @@ def _words(kind: str) -> rx.Component:
             tr(sentence),
             size="2",
             class_name="whole-words",  # the app's own words: never cut mid-word
+            # Read out as it arrives on an open page (a walk-through's screen reader said
+            # nothing), calmly: after what is being read.
+            role="status",
         ),
         rx.hstack(
             rx.link(

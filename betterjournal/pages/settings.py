@@ -307,6 +307,7 @@ def security_page() -> rx.Component:
                 ),
                 _section(
                     tr("Change your email address"),
+                    rx.text(tr("Your account uses {address}.", address=SecurityState.email), size="2"),
                     _password_fields(needs_code, "email"),
                     rx.cond(
                         SecurityState.pending_email != "",

@@ -267,6 +267,7 @@ class SecurityState(AppState):
     two_step_on: bool = False
     two_step_required: bool = False
     codes_left: int = 0
+    email: str = ""  # the account's address (a walk-through couldn't tell where mail went)
     pending_email: str = ""  # a new address waiting for its link to be followed
     security_loaded: bool = False
     new_recovery_codes: list[str] = []
@@ -274,15 +275,16 @@ class SecurityState(AppState):
     async def _fill(self) -> None:
         viewer = self._viewer()
 
-        def read(session) -> tuple[bool, int, str]:
+        def read(session) -> tuple[bool, int, str, str]:
             user = session.get(User, viewer.user_id)
             return (
                 mfa.is_on(session, viewer.user_id),
                 mfa.recovery_codes_left(session, viewer.user_id),
+                user.email if user is not None else "",
                 (user.pending_email if user is not None else None) or "",
             )
 
-        self.two_step_on, self.codes_left, self.pending_email = await in_session(read)
+        self.two_step_on, self.codes_left, self.email, self.pending_email = await in_session(read)
         self.two_step_required = viewer.role in mfa.REQUIRED_FOR
         self.security_loaded = True
 

@@ -110,6 +110,8 @@ def test_a_client_turns_reminders_on_sees_the_banner_and_dismisses_it(open_phone
     banner = _banner(page)
     expect(banner).to_be_visible(timeout=UNTIL_NEXT_MINUTE_MS)
     expect(banner).to_have_text("A moment to check in?Check in")
+    # Read out as it arrives (a walk-through's screen reader said nothing of it).
+    expect(banner.get_by_role("status")).to_have_text("A moment to check in?")
     expect(banner.get_by_role("link", name="Check in")).to_have_attribute("href", routes.CHECK_IN)
 
     # After a reload the form shows what the server holds (and the banner is still there).

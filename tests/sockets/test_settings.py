@@ -13,6 +13,7 @@ from socket_support import connected, new_password, problem_of, snapshot, state_
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
+from betterjournal.state.account import SecurityState
 from betterjournal.state.base import AppState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.settings import SettingsState
@@ -98,3 +99,26 @@ async def test_a_tab_cannot_be_given_a_language_the_app_does_not_have(
             handler_name(AppState, "choose_language"), {"language": "fr-CA"}, path=routes.SIGN_IN
         )
         assert state_of(chosen, AppState)["language"] == "fr-CA"
+
+
+async def test_the_security_page_says_which_address_the_account_uses_and_which_one_waits(
+    running_app: RunningApp,
+) -> None:
+    """A walk-through couldn't tell where the app's emails went: the page named an address
+    only while a change waited for its link."""
+    email, password = f"which-address-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(running_app.create_user, "client", email, "Which Address", password)
+    async with connected(running_app, await sign_in(running_app.url, email, password)) as tab:
+        page: dict[str, Any] = {"path": routes.SECURITY}
+        shown = state_of(
+            await tab.exchange(handler_name(SecurityState, "load_security"), **page), SecurityState
+        )
+        assert (shown["email"], shown["pending_email"]) == (email, "")
+        new = f"new-{email}"
+        form = {"current_password": password, "new_email": new}
+        changed = await tab.exchange(handler_name(SecurityState, "change_email"), {"form": form}, **page)
+        assert problem_of(changed) == ""
+        shown = state_of(
+            await tab.exchange(handler_name(SecurityState, "load_security"), **page), SecurityState
+        )
+        assert shown.get("email", email) == email and shown["pending_email"] == new
