@@ -163,15 +163,24 @@ def email_changed(reader: Reader) -> Email:
     )
 
 
-def two_step_changed(reader: Reader) -> Email:
-    """A notice after two-step sign-in was turned off or its recovery codes were renewed."""
+# What changed, said as it is (a walk-through: one sentence said "turned off, or renewed").
+_TWO_STEP_CHANGES = {
+    "on": N_("Two-step sign-in was turned on for your Betterjournal account."),
+    "off": N_("Two-step sign-in was turned off on your Betterjournal account."),
+    "codes": N_(
+        "New recovery codes were made for your Betterjournal account's two-step sign-in. "
+        "The earlier ones no longer work."
+    ),
+}
+
+
+def two_step_changed(reader: Reader, change: str) -> Email:
+    """A notice after two-step sign-in was turned on (`change` "on") or off ("off"), or its
+    recovery codes were renewed ("codes")."""
     return _compose(
         reader,
         reader.t("Betterjournal: your two-step sign-in was changed"),
-        reader.t(
-            "Two-step sign-in was turned off on your Betterjournal account, "
-            "or its recovery codes were renewed."
-        ),
+        reader.t(_TWO_STEP_CHANGES[change]),
         reader.t("If it wasn't you, choose a new password now, from the sign-in page."),
     )
 

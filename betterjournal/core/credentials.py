@@ -223,11 +223,25 @@ def _address_taken(session: Session, address: str) -> bool:
 def turn_two_step_off(session: Session, user_id: uuid.UUID, *, current: object, code: object) -> None:
     user = reauthenticate(session, user_id, password=current, code=code)
     mfa.turn_off(session, user_id)
-    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)), for_user=user.id)
+    mail.send(
+        session, to=user.email, email=emails.two_step_changed(reader_for(user), "off"), for_user=user.id
+    )
+
+
+def turn_two_step_on(session: Session, user_id: uuid.UUID, *, code: object) -> list[str]:
+    """Two-step sign-in on, once the code from the new authenticator is right (mfa), and the
+    person told by email, as for turning it off (a walk-through: nothing was sent)."""
+    codes = mfa.confirm_setup(session, user_id, code)
+    user = session.get(User, user_id)
+    assert user is not None
+    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user), "on"), for_user=user.id)
+    return codes
 
 
 def renew_recovery_codes(session: Session, user_id: uuid.UUID, *, current: object, code: object) -> list[str]:
     user = reauthenticate(session, user_id, password=current, code=code)
     codes = mfa.new_recovery_codes(session, user_id)
-    mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user)), for_user=user.id)
+    mail.send(
+        session, to=user.email, email=emails.two_step_changed(reader_for(user), "codes"), for_user=user.id
+    )
     return codes

@@ -169,7 +169,7 @@ class TwoStepState(AppState):
         def work(session) -> list[str]:
             if signed_in:
                 credentials.reauthenticate(session, user.id, password=fields.get("password"), code=None)
-            codes = mfa.confirm_setup(session, user.id, fields.get("code"))
+            codes = credentials.turn_two_step_on(session, user.id, code=fields.get("code"))
             if not signed_in:
                 accounts.advance_session(session, token)
             return codes

@@ -19,7 +19,7 @@ from betterjournal.i18n import Reader
 from betterjournal.models import AuthSession, User
 
 NEW_PASSWORD = "lighthouse meadow copper 58"
-TWO_STEP_CHANGED = emails.two_step_changed(Reader()).subject
+TWO_STEP_CHANGED = emails.two_step_changed(Reader(), "off").subject
 CHROME_ANDROID = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Mobile Safari/537.36"
@@ -96,6 +96,29 @@ def test_with_two_step_on_a_change_needs_a_code_too(db) -> None:
             code=_next_code(secret),
             new=NEW_PASSWORD,
         )
+
+
+def test_each_change_to_two_step_sign_in_is_told_by_email_saying_which_it_was(db) -> None:
+    """On, new recovery codes, off: one email each, saying what changed (a walk-through: no
+    email when turned on, and one sentence for "turned off, or codes renewed")."""
+    user_id = db.client_a.id
+    with session_scope() as session:
+        secret = mfa.begin_setup(session, user_id).secret
+    with session_scope() as session:
+        credentials.turn_two_step_on(
+            session, user_id, code=TOTP(secret).at((int(time.time()) // 30 - 1) * 30)
+        )
+    with session_scope() as session:
+        credentials.renew_recovery_codes(session, user_id, current=PASSWORD, code=TOTP(secret).now())
+    with session_scope() as session:
+        credentials.turn_two_step_off(session, user_id, current=PASSWORD, code=_next_code(secret))
+    sent = sent_emails()
+    assert [(email.to, email.subject) for email in sent] == [(db.client_a.email, TWO_STEP_CHANGED)] * 3
+    said = [" ".join(email.text.split()) for email in sent]
+    assert "Two-step sign-in was turned on for your Betterjournal account." in said[0]
+    assert "New recovery codes were made" in said[1] and "turned" not in said[1]
+    assert "Two-step sign-in was turned off on your Betterjournal account." in said[2]
+    assert not any(" or its recovery codes" in text for text in said)
 
 
 def test_a_client_may_turn_two_step_off_and_a_clinician_may_not(db) -> None:

@@ -23,7 +23,10 @@ EMAILS: dict[str, Callable[[Reader], emails.Email]] = {
     "reset_password": lambda reader: emails.reset_password(reader, LINK),
     "password_changed": lambda reader: emails.password_changed(reader, LINK),
     "email_changed": emails.email_changed,
-    "two_step_changed": emails.two_step_changed,
+    **{
+        f"two_step_{change}": lambda reader, c=change: emails.two_step_changed(reader, c)
+        for change in ("on", "off", "codes")
+    },
 }
 WITH_LINK = {"set_password", "confirm_email", "someone_tried", "reset_password", "password_changed"}
 # Words that say what the app is for, or about anyone's health or care.

@@ -240,7 +240,7 @@ def test_starttls_is_required_when_the_url_says_so(db, mailbox: Mailbox) -> None
 
 
 def _an_email() -> emails.Email:
-    return emails.two_step_changed(Reader())
+    return emails.two_step_changed(Reader(), "off")
 
 
 def test_an_outage_loses_nothing_and_sends_nothing_twice(db, mailbox: Mailbox, caplog) -> None:
