@@ -86,7 +86,7 @@ class Plan:
     quiet_hours: tuple[time, time] = QUIET_HOURS  # from, to (may cross midnight); kept while off
     # When the person last changed them: a reminder counts from its next time after that (a
     # walk-through turned one on at 8:10 p.m., its time 8:00: it came at once, and none at the
-    # time then chosen).
+    # time then chosen). Times are minutes: one set for the minute it is comes.
     changed_at: datetime | None = field(default=None, compare=False)
 
     @property
@@ -161,8 +161,8 @@ def due_now(
             if (kind, day) in given or in_quiet_hours(schedule.at, plan.quiet):
                 continue
             moment = datetime.combine(day, schedule.at, tzinfo=zone)
-            if plan.changed_at is not None and plan.changed_at > moment:
-                continue  # turned on (or moved) after its time: from the next one
+            if plan.changed_at is not None and plan.changed_at.replace(second=0, microsecond=0) > moment:
+                continue  # turned on (or moved) after its minute: from the next time
             if moment <= now < moment + LATE_BY:
                 found.append(Due(kind, day))
     return found

@@ -55,6 +55,16 @@ async def _half_written(app: RunningApp, tab: EventClient, label: str) -> tuple[
     return {f"unsent_{name}": value for name, value in unsent.items()}, saved
 
 
+async def _two_step_client_half_written(app: RunningApp, label: str) -> tuple[str, str, dict[str, str], str]:
+    """A client with two-step sign-in on and an entry half written (`_half_written`): their
+    email, password, the editor's fields and the saved words."""
+    email, password = await _client(app, label)
+    await asyncio.to_thread(app.enrol_two_step, email)
+    async with connected(app, await sign_in(app.url, email, password)) as phone:
+        form, saved = await _half_written(app, phone, label)
+    return email, password, form, saved
+
+
 def _drafts_of(email: str) -> dict[str, str]:
     with session_scope() as session:
         owner = session.exec(select(User.id).where(col(User.email) == email)).one()
@@ -137,10 +147,7 @@ async def test_with_two_step_sign_in_the_words_wait_sealed_for_the_code_and_go_b
     """The code comes on a page of its own: the words wait with the session that waits for
     it, sealed, are written only once the code is right, and are dropped from there."""
     app = running_app
-    email, password = await _client(app, "two-step-words")
-    await asyncio.to_thread(app.enrol_two_step, email)
-    async with connected(app, await sign_in(app.url, email, password)) as phone:
-        form, saved = await _half_written(app, phone, "two-step-words")
+    email, password, form, saved = await _two_step_client_half_written(app, "two-step-words")
     laptop = await sign_in(app.url, email, password)
     assert await asyncio.to_thread(sign_out, app.url, laptop, everywhere=True) == 303
     tail = " " + app.marker("typed-before-the-code")
@@ -175,10 +182,7 @@ async def test_words_waiting_for_a_code_go_on_only_in_the_same_browser_and_a_cli
     sign-in from another browser does not: someone with the password alone could otherwise
     leave words to be written into the person's draft at their next code."""
     app = running_app
-    email, password = await _client(app, "code-never-given")
-    await asyncio.to_thread(app.enrol_two_step, email)
-    async with connected(app, await sign_in(app.url, email, password)) as phone:
-        form, saved = await _half_written(app, phone, "code-never-given")
+    email, password, form, saved = await _two_step_client_half_written(app, "code-never-given")
     form["unsent_body"] = saved + " " + app.marker("given-later")
     for _ in range(3):
         status, headers = await post_sign_in(app.url, email, password, form)
@@ -232,10 +236,7 @@ async def test_words_held_for_a_code_go_with_the_sign_in_when_it_is_ended_or_a_d
     nothing to take on (an attack review: they were written after its code). Words of a
     sign-in no one came back to go a day after it ran out (the background round)."""
     app = running_app
-    email, password = await _client(app, "ended-while-held")
-    await asyncio.to_thread(app.enrol_two_step, email)
-    async with connected(app, await sign_in(app.url, email, password)) as phone:
-        form, saved = await _half_written(app, phone, "ended-while-held")
+    email, password, form, saved = await _two_step_client_half_written(app, "ended-while-held")
     form["unsent_body"] = saved + " " + app.marker("held-then-ended")
     laptop = await sign_in(app.url, email, password)  # (a sign-in lets go of words held before it)
     status, headers = await post_sign_in(app.url, email, password, form)

@@ -284,6 +284,14 @@ def test_a_reminder_turned_on_or_moved_after_its_time_comes_from_its_next_time(d
     assert _run(MONDAY_8PM_VANCOUVER + timedelta(hours=1)) == 1
     assert _run(MONDAY_8PM_VANCOUVER + timedelta(days=2, hours=1)) == 1  # Wednesday, 9 p.m.
     assert len(_outbox()) == 2
+    # Set during its own minute (times are minutes: it isn't past yet): it comes.
+    wednesday_10pm = MONDAY_8PM_VANCOUVER + timedelta(days=9, hours=2)  # the next week's
+    with session_scope() as session:
+        at_ten = _plan(check_in=reminders.Schedule(True, frozenset({MONDAY, WEDNESDAY}), time(22, 0)))
+        reminders.save_preferences(
+            session, user_id=db.client_a.id, plan=at_ten, now=wednesday_10pm + timedelta(seconds=40)
+        )
+    assert _run(wednesday_10pm + timedelta(seconds=50)) == 1
 
 
 def test_no_reminder_in_quiet_hours_through_the_scheduler(db: People) -> None:
