@@ -424,8 +424,24 @@ def pinned_with(
     """Of these linked clinicians, those whose agenda for the next session has the client's
     item pinned (as it is, or as it will start with what carries over). Reads only: asking
     makes no agenda."""
+    if not clinician_ids:
+        return []
+    # Only with a clinician the client has an agenda with (what a new window's agenda starts
+    # with comes from an earlier one): for most entries' pages, this one statement.
+    with_agendas = set(
+        session.exec(
+            select(SessionAgenda.clinician_id)
+            .join(ClientItem, col(ClientItem.id) == SessionAgenda.item_id)
+            .where(
+                col(SessionAgenda.client_id) == client_id,
+                col(SessionAgenda.clinician_id).in_(clinician_ids),
+                col(ClientItem.deleted_at).is_(None),
+            )
+            .distinct()
+        ).all()
+    )
     pinned = []
-    for clinician in clinician_ids:
+    for clinician in (c for c in clinician_ids if c in with_agendas):
         where = appointments.window(session, client_id=client_id, clinician_id=clinician)
         found = _find(session, client_id, clinician, where.key)
         if found is not None:
