@@ -483,6 +483,8 @@ OWN_IDENTITY_VARS = {
     "settings_state.weekdays",  # the day names in their language, the same for everyone
     # Where they are signed in (state/account.py): their own devices, for every role.
     "sessions_state.signed_in_sessions",
+    # The address their own account uses (the security page, every role's own).
+    "security_state.email",
 }
 
 
