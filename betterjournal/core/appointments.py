@@ -165,15 +165,12 @@ def mark_held(
     client = _linked_client(session, clinician_id, client_id)
     now = utcnow()
     planned = _planned(session, clinician_id, client)
+    planned_at = planned.starts_at if planned is not None else None
     zone = zone or ZoneInfo(get_settings().time_zone)
-    next_one = (
-        planned is not None
-        and planned.starts_at is not None
-        and planned.starts_at.astimezone(zone).date() > now.astimezone(zone).date()
-    )
     last = run_prebuilt(session, _LAST_TWO_HELD, clinician=clinician_id, client=client).first()
-    if last is not None and now - last.held_at < HELD_AGAIN and (planned is None or next_one):
+    if held_moments_ago(last.held_at if last is not None else None, planned_at, now, zone):
         raise InvalidInput(N_("This session is marked held already."))
+    next_one = planned_at is not None and _on_a_later_day(planned_at, now, zone)
     if next_one:
         held = Appointment(clinician_id=clinician_id, client_id=client, held_at=now)
         session.add(held)
@@ -185,6 +182,20 @@ def mark_held(
         raise InvalidInput(N_("This session is marked held already."))  # another tab, at once
     _audit(session, clinician_id, client, planned.id)
     return client
+
+
+def held_moments_ago(
+    last_held: datetime | None, planned: datetime | None, now: datetime, zone: ZoneInfo
+) -> bool:
+    """Marking held now would only repeat the last mark (a second tap, another tab): the last
+    session was marked held less than HELD_AGAIN ago, and none is planned for today or
+    before. `mark_held` refuses it; the brief says so rather than offer it again."""
+    recent = last_held is not None and now - last_held < HELD_AGAIN
+    return recent and (planned is None or _on_a_later_day(planned, now, zone))
+
+
+def _on_a_later_day(moment: datetime, now: datetime, zone: ZoneInfo) -> bool:
+    return moment.astimezone(zone).date() > now.astimezone(zone).date()
 
 
 @dataclass(frozen=True)

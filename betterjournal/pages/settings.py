@@ -3,7 +3,7 @@ the person is signed in."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import reflex as rx
 
@@ -255,20 +255,36 @@ def _password_fields(state_needs_code: rx.Var[bool] | bool, form_id: str) -> rx.
 
 
 def _section(
-    title, *children: rx.Component, on_submit, button, working: Any = False, removes: bool = False
+    title,
+    form_id: str,
+    *children: rx.Component,
+    on_submit,
+    button,
+    working: Any = False,
+    removes: bool = False,
+    level: Literal["h2", "h3"] = "h2",
 ) -> rx.Component:
-    """A form of its own under `title`; one that `removes` something for good has the red
-    outline of the app's other removing buttons (a walk-through: "Delete my account" was
-    the page's green, like every other button)."""
+    """A form of its own under `title` (a heading at `level`), named by it: on the security
+    page four forms each ask for the current password, and a screen reader moving from one
+    field to the next heard "Current password" four times with nothing to tell them apart
+    (a walk-through). `form_id` as `_password_fields` takes it. One that `removes` something
+    for good has the red outline of the app's other removing buttons (a walk-through:
+    "Delete my account" was the page's green, like every other button)."""
     submit = (
         rx.button(button, type="submit", size="3", loading=working, variant="outline", color_scheme="red")
         if removes
         else rx.button(button, type="submit", size="3", loading=working)
     )
+    heading_id = f"{form_id}-heading"
     return rx.el.section(
         form(
             rx.vstack(
-                rx.heading(title, as_="h2", size="4"),
+                rx.heading(
+                    title,
+                    as_=level,
+                    size="4" if level == "h2" else "3",
+                    id=heading_id,
+                ),
                 *children,
                 submit,
                 spacing="3",
@@ -276,6 +292,7 @@ def _section(
             ),
             on_submit=on_submit,
             reset_on_submit=True,
+            aria_labelledby=heading_id,
         ),
         width="100%",
         padding_bottom="1.5em",
@@ -293,6 +310,7 @@ def security_page() -> rx.Component:
                 rx.text(tr("Each change here asks for your password again."), size="2"),
                 _section(
                     tr("Change your password"),
+                    "password",
                     _password_fields(needs_code, "password"),
                     form_field(
                         tr("New password"),
@@ -307,6 +325,7 @@ def security_page() -> rx.Component:
                 ),
                 _section(
                     tr("Change your email address"),
+                    "email",
                     rx.text(tr("Your account uses {address}.", address=SecurityState.email), size="2"),
                     _password_fields(needs_code, "email"),
                     rx.cond(
@@ -350,28 +369,33 @@ def security_page() -> rx.Component:
                             SecurityState.new_recovery_codes.length() > 0,  # type: ignore[attr-defined]
                             recovery_codes(SecurityState.new_recovery_codes, SecurityState.download_codes),
                         ),
+                        # Its two forms are parts of it, headed one level down.
+                        rx.cond(
+                            needs_code,
+                            _section(
+                                tr("New recovery codes"),
+                                "recovery",
+                                _password_fields(needs_code, "recovery"),
+                                on_submit=SecurityState.renew_recovery_codes,
+                                button=tr("Make new recovery codes"),
+                                level="h3",
+                            ),
+                        ),
+                        rx.cond(
+                            needs_code & ~SecurityState.two_step_required,
+                            _section(
+                                tr("Turn off two-step sign-in"),
+                                "two-step-off",
+                                _password_fields(needs_code, "two-step-off"),
+                                on_submit=SecurityState.turn_two_step_off,
+                                button=tr("Turn off two-step sign-in"),
+                                level="h3",
+                            ),
+                        ),
                         spacing="3",
                         width="100%",
                     ),
                     width="100%",
-                ),
-                rx.cond(
-                    needs_code,
-                    _section(
-                        tr("New recovery codes"),
-                        _password_fields(needs_code, "recovery"),
-                        on_submit=SecurityState.renew_recovery_codes,
-                        button=tr("Make new recovery codes"),
-                    ),
-                ),
-                rx.cond(
-                    needs_code & ~SecurityState.two_step_required,
-                    _section(
-                        tr("Turn off two-step sign-in"),
-                        _password_fields(needs_code, "two-step-off"),
-                        on_submit=SecurityState.turn_two_step_off,
-                        button=tr("Turn off two-step sign-in"),
-                    ),
                 ),
                 spacing="4",
                 width="100%",
@@ -489,6 +513,7 @@ def your_data_page() -> rx.Component:
                 ),
                 _section(
                     tr("Delete your account"),
+                    "delete",
                     rx.text(
                         tr(
                             "Everything you have here is deleted for good: your entries, check-ins, "

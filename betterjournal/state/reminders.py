@@ -75,9 +75,11 @@ class ReminderBannerState(AppState):
 
     @guarded(Role.CLIENT)
     async def dismiss_reminder(self) -> None:
-        """Put the banner away (the reminder stays given: it isn't sent again)."""
+        """Put the banner away (the reminder stays given: it isn't sent again). Another one
+        given the same evening shows now: a walk-through's second reminder had hidden the
+        first, which came back only after a reload."""
         viewer = self._viewer()
         if self._reminder_id:
             await in_session(reminders.dismiss, user_id=viewer.user_id, reminder_id=self._reminder_id)
-        self._clear()
+        await self._show_newest(viewer.user_id)
         refresh_banners([viewer.user_id], but=self.router.session.client_token)

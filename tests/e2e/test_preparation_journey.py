@@ -232,6 +232,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     )
     desk.get_by_role("alertdialog").get_by_role("button", name="Mark held").click()
     _status(desk, "Session marked held.")
+    # It isn't offered again straight away (a walk-through tapped it a second time, and was
+    # asked the same question again).
+    expect(desk.get_by_text("Marked held just now: a new window has started.")).to_be_visible()
+    expect(desk.get_by_role("button", name="Mark session held")).to_have_count(0)
     # Today's session is held; the one planned for two days on is the next, still planned.
     expect(desk.get_by_text(f"Next session: {session_day:%A, %B} {session_day.day}")).to_be_visible()
     # The first window after the first session held has nothing before it to draw in grey.

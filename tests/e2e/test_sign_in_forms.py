@@ -223,6 +223,18 @@ def test_two_step_sign_in_is_set_up_on_the_phone_that_has_the_app(open_phone, ru
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
 
+    # The security page's four forms that ask for the password again are each named by their
+    # heading, and two-step sign-in's own two are headed under it (a walk-through's screen
+    # reader heard "Current password" four times over, with nothing to tell them apart).
+    phone.goto("/settings/security")
+    for name in ("Change your password", "Change your email address", "New recovery codes"):
+        expect(page.get_by_role("form", name=name).get_by_label("Current password")).to_be_visible()
+    turn_off = page.get_by_role("form", name="Turn off two-step sign-in")
+    expect(turn_off.get_by_label("Code from your authenticator app, or a recovery code")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Two-step sign-in")).to_be_visible()
+    for name in ("New recovery codes", "Turn off two-step sign-in"):
+        expect(page.get_by_role("heading", level=3, name=name)).to_be_visible()
+
 
 def test_an_email_the_browser_can_tell_is_mistyped_is_said_before_anything_is_sent(open_phone) -> None:
     """The early-access form's email is an email field: a browser that can tell an address is

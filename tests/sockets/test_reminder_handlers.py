@@ -120,3 +120,26 @@ async def test_a_reminder_is_put_away_on_the_page_it_leads_to(
 
 def merged_kind(updates: Any) -> str:
     return str(state_of(updates, ReminderBannerState).get("reminder_kind", ""))
+
+
+async def test_dismissing_a_reminder_shows_another_given_the_same_evening(running_app: RunningApp) -> None:
+    """A walk-through's two reminders, to check in at 20:04 and to write at 20:05: the second
+    banner hid the first, and dismissing it showed nothing until a reload brought the
+    first back. Now the first shows as the second is dismissed; then none."""
+    email, cookie = await _client(running_app)
+    with running_app.core(), session_scope() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        for kind in (ReminderKind.CHECK_IN, ReminderKind.JOURNAL):  # as the scheduler gives them
+            reminders._record(session, user.id, reminders.Due(kind=kind, slot=date.today()))
+    dismiss = handler_name(ReminderBannerState, "dismiss_reminder")
+    async with connected(running_app, cookie) as tab:
+        shown = await tab.exchange(handler_name(ReminderBannerState, "load_reminder"), path=routes.SETTINGS)
+        first = merged_kind(shown)
+        assert first in {ReminderKind.CHECK_IN.value, ReminderKind.JOURNAL.value}
+        then = await tab.exchange(dismiss, path=routes.SETTINGS)
+        second = merged_kind(shown + then)
+        assert {first, second} == {ReminderKind.CHECK_IN.value, ReminderKind.JOURNAL.value}
+        last = await tab.exchange(dismiss, path=routes.SETTINGS)
+        assert merged_kind(shown + then + last) == ""
+    with running_app.core(), session_scope() as session:
+        assert reminders.banner(session, user_id=user.id) is None

@@ -178,6 +178,19 @@ def test_a_second_tap_on_held_holds_nothing_more(db: People) -> None:
     assert _counts() == before
 
 
+def test_the_brief_knows_when_marking_held_would_only_repeat_the_last_mark() -> None:
+    """The rule `mark_held` refuses a second tap by, which the brief shows instead of the
+    button: held under ten minutes ago, with nothing planned for today or before."""
+    now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 11:00 in Halifax
+    just_now, a_while_ago = now - timedelta(minutes=9), now - timedelta(minutes=11)
+    tomorrow, later_today = now + timedelta(days=1), now + timedelta(hours=2)
+    assert appointments.held_moments_ago(just_now, None, now, ZONE)
+    assert appointments.held_moments_ago(just_now, tomorrow, now, ZONE)
+    assert not appointments.held_moments_ago(a_while_ago, None, now, ZONE)
+    assert not appointments.held_moments_ago(None, None, now, ZONE)
+    assert not appointments.held_moments_ago(just_now, later_today, now, ZONE)  # today's is still to hold
+
+
 @pytest.mark.parametrize(
     ("day", "at", "message"),
     [
