@@ -36,6 +36,7 @@ from betterjournal.core import (
     credentials,
     form_tokens,
     homework,
+    items,
     journal,
     mfa,
     portability,
@@ -482,9 +483,12 @@ async def keep_answer(request: Request) -> Response:
     response to an assignment (`assignment_id`; a response not begun yet only under a new
     id), or of an exercise of their own (begun with a worksheet, or new: its address's
     `template` or `prompt`). An answer is checked against the worksheet of the client's
-    own item, so every refusal is answered alike."""
+    own item, so every refusal is answered alike. The answers carry the worksheet's mark
+    (`items.words_mark`): written for no one else (an id a tab was given, claimed by another
+    client before its first answer was kept, as an attack review did with the editor's)."""
 
     def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        items.check_words_mark(viewer.user_id, fields["item_id"], fields["mark"])
         row = fields["row"]
         if not re.fullmatch(r"-1|\d{1,2}", row):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
@@ -511,7 +515,7 @@ async def keep_answer(request: Request) -> Response:
             id_from_page=True,
         )
 
-    names = {"item_id", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
+    names = {"item_id", "mark", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
     return await _keep_typed(request, names, keep, refused_alike=True)
 
 

@@ -159,7 +159,9 @@ def email_changed(reader: Reader) -> Email:
             "The email address of your Betterjournal account was changed. "
             "Messages about the account now go to the new address."
         ),
-        reader.t("If it wasn't you, please contact your Betterjournal administrator right away."),
+        # Not "your administrator": a walk-through's client didn't know who that was. (Nor
+        # "your clinician": no email says what the app is for.)
+        reader.t("If it wasn't you, tell the person who invited you to Betterjournal right away."),
     )
 
 

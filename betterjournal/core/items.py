@@ -37,7 +37,7 @@ from betterjournal.core import audit
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied, EditedElsewhere, InvalidInput, NotFound
 from betterjournal.core.validation import parse_id
-from betterjournal.crypto import DataKey, encrypted_column
+from betterjournal.crypto import DataKey, encrypted_column, get_vault
 from betterjournal.db import run_prebuilt
 from betterjournal.i18n import N_
 from betterjournal.models import (
@@ -119,6 +119,35 @@ class Kind:
             name: key.open(*self.columns[name], item_id, blob) if (blob := sealed[name]) else ""
             for name in names
         }
+
+
+# --- whose typed words they are ---------------------------------------------------------------
+
+_WORDS_MARK = "typed-words/v1"
+
+
+def words_mark(owner_id: uuid.UUID, item_id: str) -> str:
+    """The server's mark on the words typed into an item's page (the editor, a worksheet),
+    given as the page opens it: this person's, for this item. Words that leave without the
+    page's websocket (a beacon as the tab goes, a sign-in carrying them) are written only for
+    the person it names: an attack review had another client claim a new entry's id handed
+    to a client's editor before its first draft (and a shared browser's next sign-in took
+    the words typed before it into the new person's journal)."""
+    return get_vault().sign(_WORDS_MARK, owner_id.bytes + uuid.UUID(item_id).bytes)
+
+
+def check_words_mark(owner_id: uuid.UUID, item_id: object, mark: object) -> None:
+    """Denied (audited) unless `mark` is this person's `words_mark` for the item."""
+    try:
+        item: uuid.UUID | None = uuid.UUID(item_id) if isinstance(item_id, str) else None
+    except ValueError:
+        item = None
+    if (
+        item is None
+        or not isinstance(mark, str)
+        or not get_vault().verify(_WORDS_MARK, owner_id.bytes + item.bytes, mark)
+    ):
+        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=item)
 
 
 _KINDS: dict[str, Kind] = {}

@@ -15,11 +15,10 @@ from typing import Any
 from sqlmodel import Session
 
 from betterjournal.core import drafts, items
-from betterjournal.core.errors import CoreError, Denied, InvalidInput
+from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, TITLE_MAX, clean_line, clean_text
-from betterjournal.crypto import get_vault
 from betterjournal.i18n import N_
-from betterjournal.models import AuditAction, Cursor, JournalEntry, OwnItem, Page, Role, User
+from betterjournal.models import Cursor, JournalEntry, OwnItem, Page, Role, User
 
 
 def clean_title(value: object) -> str:
@@ -51,28 +50,8 @@ KIND = items.register(
 # (assets/unsent_words.jsx): the entry's id, its title and words, and the draft the tab
 # last saw ("" for none, else its time stamp) with its words then.
 # An editor's words as they leave the page (the draft beacon, a sign-in carrying them):
-# `mark` is the editor's `words_mark`, whose words they are.
+# `mark` is the editor's `items.words_mark`, whose words they are.
 TYPED_WORDS = ("entry_id", "title", "body", "seen", "known_title", "known_body", "mark")
-_WORDS_MARK = "editor-words/v1"
-
-
-def words_mark(owner_id: uuid.UUID, entry_id: str) -> str:
-    """The server's mark on an editor's words, given as it opens: this person's, for this
-    entry. Words sent without the page (the beacon, a sign-in carrying them) are written only
-    for the person it names: an attack review had another client claim a new entry's id
-    handed to a client's editor (and a shared browser's next sign-in took the words typed
-    before it into the new person's journal)."""
-    return get_vault().sign(_WORDS_MARK, owner_id.bytes + uuid.UUID(entry_id).bytes)
-
-
-def _check_mark(owner_id: uuid.UUID, words: dict[str, str]) -> None:
-    """Denied (audited) unless the words carry this person's editor's mark for their entry."""
-    try:
-        entry: uuid.UUID | None = uuid.UUID(words["entry_id"])
-    except ValueError:
-        entry = None
-    if entry is None or not get_vault().verify(_WORDS_MARK, owner_id.bytes + entry.bytes, words["mark"]):
-        raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=entry)
 
 
 def keep_typed_words(session: Session, owner_id: uuid.UUID, words: dict[str, str]) -> None:
@@ -80,7 +59,7 @@ def keep_typed_words(session: Session, owner_id: uuid.UUID, words: dict[str, str
     (`drafts.save`): one written since on another device is kept as a draft of its own,
     as the websocket's autosave does (attack review: the beacon wrote over it). Words
     another person's editor marked are refused like another person's entry."""
-    _check_mark(owner_id, words)
+    items.check_words_mark(owner_id, words["entry_id"], words["mark"])
     try:
         seen = datetime.fromisoformat(words["seen"]) if words["seen"] else None
     except ValueError:

@@ -388,6 +388,7 @@ def worksheet_page() -> rx.Component:
                             kept_by={
                                 "url": routes.API_KEEP_ANSWER,
                                 "item-id": WorksheetState.item_id,
+                                "mark": WorksheetState.words_mark,
                                 "assignment-id": WorksheetState.assignment_id,
                                 "template": WorksheetState.template,
                                 "prompt": WorksheetState.prompt,

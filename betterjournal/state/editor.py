@@ -8,7 +8,7 @@ from datetime import datetime
 import reflex as rx
 
 from betterjournal import routes
-from betterjournal.core import drafts, journal, sharing
+from betterjournal.core import drafts, items, sharing
 from betterjournal.core.errors import CoreError, InvalidInput, NotFound
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, parse_id
@@ -74,7 +74,7 @@ class EditorState(AppState):
     _draft_seen_known: bool = False
     # The same, for the beacon a closing tab sends (api.keep_draft): "" for none.
     draft_seen: str = ""
-    # The server's mark on this editor's words: whose they are (journal.words_mark), sent with
+    # The server's mark on this editor's words: whose they are (items.words_mark), sent with
     # them when they leave without the page (the beacon, a sign-in carrying them).
     words_mark: str = ""
     _held_path: str = ""  # a saved entry open: its "Shared with" line follows its shares (live)
@@ -122,7 +122,7 @@ class EditorState(AppState):
             self.editor_unavailable = True  # the one refusal, whatever the id was
             raise
         self.entry_id, self.is_new = entry_id, opened.is_new
-        self.words_mark = journal.words_mark(viewer.user_id, entry_id)  # whose words leave the page
+        self.words_mark = items.words_mark(viewer.user_id, entry_id)  # whose words leave the page
         if self._based_on is None:  # a reconnect keeps the version the screen's words started from
             self._based_on = opened.version
         if not self._draft_seen_known:  # and the draft they last saw (written since: kept apart)

@@ -12,7 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from betterjournal import routes
-from betterjournal.core import drafts, homework, links, worksheets
+from betterjournal.core import drafts, homework, items, links, worksheets
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.core.worksheets import Worksheet
 from betterjournal.db import in_session
@@ -131,6 +131,7 @@ class WorksheetState(AppState):
     fields: list[FieldView] = []
     example: list[FieldView] = []
     item_id: str = ""
+    words_mark: str = ""  # whose answers they are (items.words_mark), sent with the closing beacon
     # An exercise of the client's own: its address's built-in (`template=`) or library
     # prompt (`prompt=`), which the answers sent as the tab closes name (api.keep_answer).
     template: str = ""
@@ -240,6 +241,7 @@ class WorksheetState(AppState):
         if chosen is None:
             raise InvalidInput(N_("This couldn't be shown. Please try again."))
         self.item_id, self.item_kind, self.saved = item_id, kind.name, not opened.is_new
+        self.words_mark = items.words_mark(client_id, item_id)
         self._answers = homework.answers_of(kind, opened.fields)
         self.status = self._t("Your unsaved answers are back.") if opened.from_draft else ""
         self._present(chosen)
@@ -251,6 +253,7 @@ class WorksheetState(AppState):
         task, reader = opened.task, self._reader()
         self.assignment_id, self.clinician_id = task.id, task.clinician_id
         self.item_id = task.response_id or str(uuid.uuid4())
+        self.words_mark = items.words_mark(client_id, self.item_id)
         self.item_kind = homework.kind_for(task.worksheet).name
         self._answers = opened.answers
         self.instructions, self.note, self.comment = opened.instructions, opened.note, opened.comment

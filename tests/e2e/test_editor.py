@@ -26,7 +26,7 @@ from sqlmodel import col, select, update
 
 from betterjournal import routes
 from betterjournal.api import API_KEEP_DRAFT
-from betterjournal.core import accounts, journal
+from betterjournal.core import accounts, items
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, User, utcnow
@@ -112,13 +112,13 @@ def session_cookie(person) -> str:
 
 
 def words_mark_of(app: RunningApp, person, entry_id: str) -> str:
-    """The mark the server gives this person's editor for this entry (journal.words_mark):
+    """The mark the server gives this person's editor for this entry (items.words_mark):
     whose words they are, sent with them when they leave without the page."""
     token = session_cookie(person).split("=", 1)[1]
     with app.core(), session_scope() as session:
         viewer = accounts.resolve_session(session, token=token)
         assert viewer is not None
-        return journal.words_mark(viewer.user_id, entry_id)
+        return items.words_mark(viewer.user_id, entry_id)
 
 
 def test_after_saving_write_opens_a_new_entry_that_holds_only_the_new_words(writer, running_app) -> None:

@@ -46,7 +46,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, post_form
 
 from betterjournal import routes
-from betterjournal.core import form_tokens
+from betterjournal.core import form_tokens, items
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState
@@ -1392,12 +1392,19 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
         token = form_tokens.issue()
     assignment = await _assign(app, c, a)
     async with connected(app, a.cookie) as tab:
-        item = state_of(await _open(tab, assignment), WorksheetState)["item_id"]
+        opened = state_of(await _open(tab, assignment), WorksheetState)
+    item, mark = opened["item_id"], opened["words_mark"]  # the answers' mark: A's, for this item
+
+    def marked(item_id: str) -> str:
+        """The mark A's worksheet tab is given for an exercise of A's own opened under this id."""
+        with app.core():
+            return items.words_mark(uuid.UUID(a.id), item_id)
 
     def beacon(cookie: str, **fields: str) -> int:
         form = {
             "form_token": token,
             "item_id": item,
+            "mark": mark,
             "assignment_id": assignment,
             "template": "",
             "prompt": "",
@@ -1435,17 +1442,32 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
         "a row that isn't a number": await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1e3"),
         "a control character": await asyncio.to_thread(beacon, a.cookie, value="a\x00b"),
         "no worksheet named": await asyncio.to_thread(
-            beacon, a.cookie, item_id=str(uuid.uuid4()), assignment_id=""
+            beacon, a.cookie, item_id=(new := str(uuid.uuid4())), mark=marked(new), assignment_id=""
         ),
         # Only a new id may become a response: not another homework's response of A's.
-        "another response of the client's": await asyncio.to_thread(beacon, a.cookie, item_id=hw.response),
+        "another response of the client's": await asyncio.to_thread(
+            beacon, a.cookie, item_id=hw.response, mark=marked(hw.response)
+        ),
         "another client's assignment": await asyncio.to_thread(beacon, b.cookie),
+        # Answers without the worksheet's mark, or with another item's, are written for no one
+        # (an attack review claimed a new entry's id handed to another client's editor).
+        "no mark": await asyncio.to_thread(beacon, a.cookie, mark=""),
+        "another item's mark": await asyncio.to_thread(beacon, a.cookie, mark=marked(str(uuid.uuid4()))),
     }
     assert {case: code for case, code in alike.items() if code != 204} == {}
     await _quiet()
     after = snapshot(app)
     assert writes_between(before, after) == []
-    assert sorted(_audited(before, after)) == sorted([_denied(c, "CALL"), _denied(b, "WRITE_ITEM")])
+    assert sorted(_audited(before, after)) == sorted(
+        [_denied(c, "CALL"), _denied(b, "WRITE_ITEM"), _denied(a, "WRITE_ITEM"), _denied(a, "WRITE_ITEM")]
+    )
+    # Before A's first answer is kept, another client can't claim the id A's tab was given,
+    # even with A's mark: it is A's, not theirs.
+    before = snapshot(app)
+    claim = {"assignment_id": "", "template": "thought_record", "value": "Claimed"}
+    assert await asyncio.to_thread(beacon, b.cookie, **claim) == 204
+    await _quiet()
+    assert writes_between(before, snapshot(app)) == []
 
     words = app.marker("closing-answer")
     assert await asyncio.to_thread(beacon, a.cookie, value=words) == 204
@@ -1464,7 +1486,7 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assert "Squat" not in await shown({"assignment": assignment})
 
     own, first, then = str(uuid.uuid4()), app.marker("new-exercise"), app.marker("begun-exercise")
-    mine = {"item_id": own, "assignment_id": ""}
+    mine = {"item_id": own, "mark": marked(own), "assignment_id": ""}
     assert await asyncio.to_thread(beacon, a.cookie, **mine, template="thought_record", value=first) == 204
     assert first in await shown({"template": "thought_record", "id": own})
     assert await asyncio.to_thread(beacon, a.cookie, **mine, field="balanced", value=then) == 204
@@ -1472,7 +1494,13 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assert first in kept and then in kept
     # A library prompt's answer is a journal entry's draft: its address names the prompt.
     entry, answer = str(uuid.uuid4()), app.marker("prompt-answer")
-    prompted = {"item_id": entry, "assignment_id": "", "prompt": "0", "field": "answer"}
+    prompted = {
+        "item_id": entry,
+        "mark": marked(entry),
+        "assignment_id": "",
+        "prompt": "0",
+        "field": "answer",
+    }
     assert await asyncio.to_thread(beacon, a.cookie, **prompted, value=answer) == 204
     assert answer in await shown({"prompt": "0", "id": entry})
 
