@@ -43,7 +43,14 @@ from betterjournal.core import (
     reminders,
     worksheets,
 )
-from betterjournal.core.errors import CoreError, InvalidInput, KeyStoreUnavailable, NotFound, TooManyAttempts
+from betterjournal.core.errors import (
+    BegunElsewhere,
+    CoreError,
+    InvalidInput,
+    KeyStoreUnavailable,
+    NotFound,
+    TooManyAttempts,
+)
 from betterjournal.db import in_session, made_in_turn, one_file_at_a_time
 from betterjournal.i18n import LANGUAGES, N_, Reader, from_accept_language, language_or_default
 from betterjournal.models import AuditAction, AuditOutcome, Role, SessionStage, User, Viewer
@@ -502,18 +509,25 @@ async def keep_answer(request: Request) -> Response:
         # The tab's language: the person's choice, else the browser's (as AppState's).
         reader = Reader(language_or_default(viewer.language or _language_of(request)))
         field, column, value = fields["field"], fields["column"], fields["value"]
-        homework.keep_change(
-            session,
-            client_id=viewer.user_id,
-            item_id=fields["item_id"],
-            assignment_id=assignment_id,
-            worksheet=sheet,
-            change=lambda worksheet, held: {
-                field: worksheets.answer_given(worksheet, held, field, int(row), column, value)
-            },
-            translate=lambda text: str(reader.shown(text)),
-            id_from_page=True,
-        )
+
+        def keep_into(item_id: object, *, id_from_page: bool) -> None:
+            homework.keep_change(
+                session,
+                client_id=viewer.user_id,
+                item_id=item_id,
+                assignment_id=assignment_id,
+                worksheet=sheet,
+                change=lambda worksheet, held: {
+                    field: worksheets.answer_given(worksheet, held, field, int(row), column, value)
+                },
+                translate=lambda text: str(reader.shown(text)),
+                id_from_page=id_from_page,
+            )
+
+        try:
+            keep_into(fields["item_id"], id_from_page=True)
+        except BegunElsewhere as begun:  # on another device meanwhile: the answer joins that one
+            keep_into(begun.response_id, id_from_page=False)
 
     names = {"item_id", "mark", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
     return await _keep_typed(request, names, keep, refused_alike=True)

@@ -79,6 +79,16 @@ def make_engine(url: str) -> Engine:
                 cursor.execute(pragma)
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _inside_the_unit(connection, _name) -> None:
+            """The driver begins a unit's transaction only at its first write: a savepoint
+            taken before it began one of its own, and its release committed what it held,
+            whatever the unit did next (an attack review: a refused pin kept the agenda made
+            for it). The unit's transaction is begun first, so a rollback undoes it all."""
+            driver = connection.connection.dbapi_connection
+            if not driver.in_transaction:
+                driver.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -113,16 +123,8 @@ def session_scope() -> Iterator[Session]:
 
 def _audit_denial(session: Session, denial: Any) -> None:
     from betterjournal.core import audit
-    from betterjournal.models import AuditAction, AuditOutcome
 
-    audit.record(
-        session,
-        actor_id=denial.actor_id,
-        action=AuditAction(denial.action),
-        outcome=AuditOutcome.DENIED,
-        subject_id=denial.subject_id or audit.owner_of(session, denial.item_id),
-        item_id=denial.item_id,
-    )
+    audit.record_denial(session, denial)
     session.commit()
 
 

@@ -15,11 +15,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, insert, select
 
 from betterjournal.models import Assignment, AuditAction, AuditEvent, AuditOutcome, ClientItem, utcnow
+
+if TYPE_CHECKING:
+    from betterjournal.core.errors import Denied
 
 _INSERT = insert(AuditEvent)
 GENESIS = "0" * 64  # the chain before the first row
@@ -80,6 +84,19 @@ def record(
     """One audit row (about one item, or none), in the caller's transaction."""
     record_many(
         session, actor_id=actor_id, action=action, subject_id=subject_id, item_ids=[item_id], outcome=outcome
+    )
+
+
+def record_denial(session: Session, denial: Denied) -> None:
+    """The refused attempt `denial` names, in the caller's transaction (the work it refused
+    already rolled back: `db.session_scope`, or a savepoint of the caller's)."""
+    record(
+        session,
+        actor_id=denial.actor_id,
+        action=AuditAction(denial.action),
+        outcome=AuditOutcome.DENIED,
+        subject_id=denial.subject_id or owner_of(session, denial.item_id),
+        item_id=denial.item_id,
     )
 
 

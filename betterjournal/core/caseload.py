@@ -143,7 +143,11 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
         clinician_id=clinician_id,
         client_id=client,
         kind=journal.KIND,
+        # Written, or shared, since the last session: an older entry shared now is new to the
+        # clinician, as the caseload counts it (a walk-through's "1 new shared item" led to a
+        # brief that listed none).
         since=since,
+        or_shared_since=True,
         excluding=answers,
     )
     return Brief(

@@ -79,6 +79,33 @@ class EditedElsewhere(CoreError):
         self.deleted = deleted
 
 
+class BegunElsewhere(CoreError):
+    """An assignment's response was begun under another id than this page's (on another
+    device or tab, which may have returned it): answers belong in that one, `response_id`."""
+
+    def __init__(self, response_id: uuid.UUID) -> None:
+        super().__init__(
+            N_(
+                "This homework was begun on another device: its answers are shown here now. "
+                "Check them, then go on."
+            )
+        )
+        self.response_id = response_id
+
+
+class AnswersChangedElsewhere(CoreError):
+    """The answers held changed (on another device or tab) since this page last showed
+    them: saved or returned now, they would not be what the person saw, so nothing was."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "These answers were changed on another device since this page showed them. "
+                "Here they are now: check them, then try again."
+            )
+        )
+
+
 class SignInFailed(CoreError):
     """One message for unknown email, wrong password and disabled account (AUTHN-2)."""
 

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied, InvalidInput, NotFound
+from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, Denied, InvalidInput, NotFound
 from betterjournal.core.journal import KIND as JOURNAL
 from betterjournal.core.validation import TITLE_MAX, clean_text, parse_id
 from betterjournal.core.worksheets import Worksheet
@@ -1169,7 +1169,7 @@ def _link(
             row.first_returned_at = utcnow()  # an item saved before may be shared already
         session.add(row)
     elif row.response_id != item_id:
-        raise InvalidInput(N_("This homework was started on another page. Please reload to continue it."))
+        raise BegunElsewhere(row.response_id)
     return row
 
 
@@ -1204,6 +1204,15 @@ def _kept(session: Session, client_id: uuid.UUID, item_id: uuid.UUID, kind: item
     """What the server holds of a response now, as (answers, "couldn't do it" JSON)."""
     fields = _held(session, client_id, item_id, kind)
     return answers_of(kind, fields), fields.get("not_done", "")
+
+
+def answers_held(
+    session: Session, *, client_id: uuid.UUID, item_id: object, worksheet: Worksheet
+) -> dict[str, Any]:
+    """The answers the server holds now of an exercise of the client's own (its draft, else
+    as saved, else none)."""
+    parsed = items.parse_or_deny(client_id, item_id, AuditAction.VIEW_ITEM)
+    return _kept(session, client_id, parsed, kind_for(worksheet))[0]
 
 
 def keep_change(
@@ -1268,18 +1277,26 @@ def save_response(
     assignment_id: object | None,
     worksheet: Worksheet | None,
     answers: object = None,
+    seen: Mapping[str, Any] | None = None,
     return_it: bool = False,
     translate: Callable[[str], str] = str,
 ) -> Task | None:
     """Save the response, and return it to the clinician who assigned it if `return_it`
     (an explicit choice: returning is sharing). The answers are what the server holds
-    (the autosaved draft) unless given. Answers saved replace an earlier "couldn't do it"
-    (the mark stays only while nothing is written). A response returned again goes back on
-    the clinician's list to review. Returns the task, if any."""
+    (the autosaved draft) unless given. `seen`: the answers the page shows; held answers
+    changed since (on another device) are not saved (`AnswersChangedElsewhere`: a
+    walk-through's laptop returned the phone's words while showing its own). Answers saved
+    replace an earlier "couldn't do it" (the mark stays only while nothing is written). A
+    response returned again goes back on the clinician's list to review. Returns the task,
+    if any."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
     held, marked = _kept(session, client_id, parsed, kind_for(chosen))
+    if seen is not None and worksheets.clean_answers(chosen, held, draft=True) != worksheets.clean_answers(
+        chosen, seen, draft=True
+    ):
+        raise AnswersChangedElsewhere()
     given = held if answers is None else answers
     written = worksheets.answered(worksheets.clean_answers(chosen, given))
     if written:

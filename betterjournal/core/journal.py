@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from betterjournal.core import drafts, items
-from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core import audit, drafts, items
+from betterjournal.core.errors import CoreError, Denied, InvalidInput
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, TITLE_MAX, clean_line, clean_text
 from betterjournal.i18n import N_
 from betterjournal.models import Cursor, JournalEntry, OwnItem, Page, Role, User
@@ -85,12 +85,16 @@ def put_back_typed_words(session: Session, user: User, words: dict[str, str]) ->
     """Words typed as the session ended, written into their draft once signed in (a
     walk-through: signed out from another device mid-sentence, the last words were not in
     the draft), as the beacon writes them; the draft's id, or None when refused (someone
-    else's, too long, not a client), which leaves the sign-in as it was."""
+    else's, too long, not a client), which leaves the sign-in as it was. Someone else's is
+    audited as the beacon's refusal is (an attack review found it silent here)."""
     if not can_put_back(user, words):
         return None
     try:
         with session.begin_nested():
             keep_typed_words(session, user.id, words)
+    except Denied as denial:
+        audit.record_denial(session, denial)
+        return None
     except CoreError:
         return None
     return str(uuid.UUID(words["entry_id"]))  # one spelling (the core took it as an id)

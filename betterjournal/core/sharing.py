@@ -563,17 +563,20 @@ def every_shared(
     client_id: object | None,
     kind: items.Kind,
     since: datetime | None = None,
+    or_shared_since: bool = False,
     excluding: Collection[uuid.UUID] = (),
 ) -> list[SharedItem]:
     """Every item of a kind this client (None: each linked client) shares with this
-    clinician now (made `since`, if given; not those `excluding`), newest first, for charts,
-    in one query. Each one is audited and marked seen, like a list."""
+    clinician now (made `since`, if given, or shared since too if `or_shared_since`; not
+    those `excluding`), newest first, for charts, in one query. Each one is audited and
+    marked seen, like a list."""
     if client_id is None:  # a share shows only under its active link: every linked client
         query = _shared_rows_query(kind, clinician_id).where(col(ClientItem.kind) == kind.name)
     else:
         query = _shared_by_client(session, clinician_id=clinician_id, client_id=client_id, kind=kind)
     if since is not None:
-        query = query.where(col(ClientItem.created_at) >= since)
+        made = col(ClientItem.created_at) >= since
+        query = query.where(made | (col(ItemShare.shared_at) >= since) if or_shared_since else made)
     if excluding:
         query = query.where(col(ClientItem.id).not_in(excluding))
     rows = session.exec(query.order_by(*items.newest_first())).all()

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import drafts, homework, items, links, worksheets
-from betterjournal.core.errors import CoreError, InvalidInput
+from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, CoreError, InvalidInput
 from betterjournal.core.worksheets import Worksheet
 from betterjournal.db import in_session
 from betterjournal.i18n import N_
@@ -146,7 +146,7 @@ class WorksheetState(AppState):
     returned: bool = False
     reviewed: bool = False
     comment: str = ""
-    status: str = ""  # "Draft saved", "Your unsaved answers are back."
+    status: str = ""  # "Draft saved", "Your answers are back, as you left them."
     reasons: list[Choice] = []  # "couldn't do it": the reasons offered
     chosen_reasons: list[str] = []
     marked_not_done: bool = False
@@ -243,7 +243,7 @@ class WorksheetState(AppState):
         self.item_id, self.item_kind, self.saved = item_id, kind.name, not opened.is_new
         self.words_mark = items.words_mark(client_id, item_id)
         self._answers = homework.answers_of(kind, opened.fields)
-        self.status = self._t("Your unsaved answers are back.") if opened.from_draft else ""
+        self.status = self._t("Your answers are back, as you left them.") if opened.from_draft else ""
         self._present(chosen)
         if self.saved:
             await self._show_shares(client_id)
@@ -266,7 +266,7 @@ class WorksheetState(AppState):
         self.reviewed = task.status == "reviewed"
         self.marked_not_done = opened.not_done
         self.chosen_reasons = opened.reasons
-        self.status = reader.t("Your unsaved answers are back.") if opened.from_draft else ""
+        self.status = reader.t("Your answers are back, as you left them.") if opened.from_draft else ""
         self._present(task.worksheet)
         if task.response_id and opened.saved:
             await self._show_shares(client_id)
@@ -387,16 +387,28 @@ class WorksheetState(AppState):
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        try:
-            held = await in_session(
+
+        def keep(item_id: str) -> Any:
+            return in_session(
                 homework.keep_change,
                 client_id=viewer.user_id,
-                item_id=self.item_id,
+                item_id=item_id,
                 assignment_id=self.assignment_id or None,
                 worksheet=None if self.assignment_id else self._sheet(),
                 translate=self._translate,
                 change=change,
             )
+
+        try:
+            try:
+                held = await keep(self.item_id)
+            except BegunElsewhere as begun:
+                # Begun (perhaps returned) on another device meanwhile: this page shows that
+                # response now, and the answer joins it (a walk-through was told to reload,
+                # which lost it). Said, as the other device's answers now show here too.
+                await self._open_assignment(viewer.user_id, self.assignment_id)
+                held = await keep(self.item_id)
+                self.notice = self._t(begun.message)
         except CoreError as error:
             self.status = self._t("Not saved yet")
             raise error
@@ -430,15 +442,30 @@ class WorksheetState(AppState):
                 problem=next(iter(self._refused.values())),
             )
             return None
-        task = await in_session(
-            homework.save_response,
-            client_id=viewer.user_id,
-            item_id=self.item_id,
-            assignment_id=self.assignment_id or None,
-            worksheet=None if self.assignment_id else self._sheet(),
-            return_it=return_it,
-            translate=self._translate,
-        )
+        try:
+            task = await in_session(
+                homework.save_response,
+                client_id=viewer.user_id,
+                item_id=self.item_id,
+                assignment_id=self.assignment_id or None,
+                worksheet=None if self.assignment_id else self._sheet(),
+                seen=self._answers,  # what this page shows is what is saved (or nothing is)
+                return_it=return_it,
+                translate=self._translate,
+            )
+        except (BegunElsewhere, AnswersChangedElsewhere) as changed:
+            # The answers as they are now, here, to check before saving or returning again.
+            if self.assignment_id:
+                await self._open_assignment(viewer.user_id, self.assignment_id)
+            else:
+                self._answers = await in_session(
+                    homework.answers_held,
+                    client_id=viewer.user_id,
+                    item_id=self.item_id,
+                    worksheet=self._sheet(),
+                )
+                self._show_fields()
+            raise AnswersChangedElsewhere() from changed
         # Where it stands now, from the server: another tab may have returned it meanwhile.
         returned = task is not None and task.status in ("returned", "reviewed")
         # The client's other open tabs show it too, and the clinician's if they can see it.

@@ -1424,7 +1424,7 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
                 ),
                 WorksheetState,
             )
-        assert opened["status"] == "Your unsaved answers are back.", opened
+        assert opened["status"] == "Your answers are back, as you left them.", opened
         return json.dumps(opened["fields"])
 
     before = snapshot(app)
@@ -1641,3 +1641,45 @@ async def test_a_withdrawn_homeworks_old_address_leads_to_the_answers_kept(hw: H
     async with connected(app, hw.b.cookie) as stranger:  # anyone else: the one refusal, as before
         refused = await _open(stranger, assignment)
         assert redirect_targets(refused) == [] and problem_of(refused) != ""
+
+
+async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
+    """A walk-through, the same assignment open on a laptop and a phone. The phone began it
+    and returned it; the laptop, still empty, was then told to reload, which lost its typed
+    answer (H2). And with both going, the laptop returned the phone's later words while
+    showing its own (H1). Now the laptop's answer joins the response the phone began (said,
+    and its answers shown), and a save or a return of answers changed on the other device
+    since the page showed them saves nothing and shows them, to check first."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    page = _worksheet_page(assignment)
+    async with connected(app, a.cookie) as laptop, connected(app, a.cookie) as phone:
+        await _open(laptop, assignment)
+        await _open(phone, assignment)
+        await _answer(phone, assignment, "situation", "PHONE-A on the bus")
+        returned = await phone.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
+        assert problem_of(returned) == "", problem_of(returned)
+        # The laptop, which began nothing, types: the answer joins the phone's response.
+        joined = await _answer(laptop, assignment, "evidence_for", "LAPTOP-B: a different moment")
+        assert problem_of(joined) == ""
+        assert state_of(joined, AppState)["notice"].startswith("This homework was begun on another device")
+        shown = json.dumps(state_of(joined, WorksheetState)["fields"])
+        assert "PHONE-A on the bus" in shown and "LAPTOP-B: a different moment" in shown
+        assert state_of(joined, WorksheetState)["returned"] is True
+        # The phone changes an answer the laptop still shows as it was: the laptop's save
+        # (its clinician would see it) saves nothing, and shows the answers as they are now.
+        await _open(phone, assignment)
+        await _answer(phone, assignment, "situation", "PHONE-C at home")
+        before = snapshot(app)
+        stale = await laptop.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
+        assert problem_of(stale).startswith("These answers were changed on another device")
+        assert writes_between(before, snapshot(app)) == []
+        assert "PHONE-C at home" in json.dumps(state_of(stale, WorksheetState)["fields"])
+        saved = await laptop.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
+        assert problem_of(saved) == "" and redirects_of(saved) == [routes.HOMEWORK]
+    async with connected(app, c.cookie) as desk:
+        shown = await desk.exchange(
+            handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)
+        )
+    read = json.dumps(state_of(shown, ReturnedState)["fields"])
+    assert "PHONE-C at home" in read and "LAPTOP-B: a different moment" in read

@@ -17,12 +17,15 @@ import two_step
 from appserver import RunningApp
 from socket_support import (
     connected,
+    new_audit_rows,
     new_entry_id,
     new_password,
     problem_of,
     redirect_targets,
     redirects_of,
+    snapshot,
     state_of,
+    uuid_hex,
 )
 from socketclient import EventClient, enter_code, handler_name, post_form, post_sign_in, sign_in, sign_out
 from sqlmodel import col, select, update
@@ -289,9 +292,13 @@ async def test_a_new_entrys_words_before_any_draft_are_written_only_for_the_pers
         words = {"entry_id": entry_id, "title": "", "body": app.marker("first-words-never-sent")}
         words |= {"seen": "", "known_title": "", "known_body": "", "mark": mark}
         form = {f"unsent_{name}": value for name, value in words.items()}
-        # The next person on that phone signs in: nothing of the words is theirs.
+        # The next person on that phone signs in: nothing of the words is theirs, and the
+        # refusal is on record, as the beacon's is (an attack review found it silent here).
+        before = snapshot(app)
         status, headers = await post_sign_in(app.url, other, other_password, form)
         assert status == 303 and headers["location"] != routes.write(entry_id)
+        refused = [row[2:] for row in new_audit_rows(before, snapshot(app)) if row[4] == "DENIED"]
+        assert refused == [(uuid_hex(entry_id), "WRITE_ITEM", "DENIED")]
         # The other's draft beacon with the words: answered alike, nothing written.
         other_cookie = headers["set-cookie"].split(";", 1)[0]
         with app.core():

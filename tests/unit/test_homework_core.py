@@ -14,7 +14,7 @@ from unit_support import People, audit_events, link, row_counts
 
 from betterjournal import views
 from betterjournal.core import homework, sharing, worksheets
-from betterjournal.core.errors import InvalidInput, NotFound
+from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, InvalidInput, NotFound
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
 from betterjournal.models import Assignment, AuditAction, AuditOutcome
@@ -849,6 +849,43 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
         opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
     assert opened.answers == {"situation": "phone", "evidence_for": "laptop", "balanced": "later"}
     assert opened.reasons == []  # then answers saved replace it (the latest choice made)
+
+
+def test_a_response_begun_elsewhere_is_named_and_one_changed_since_the_page_showed_it_is_not_saved(
+    db: People,
+) -> None:
+    """Another device's tab, given another id, answering an assignment begun under one: told
+    which response it is (`BegunElsewhere`), nothing written. A save of answers that changed
+    since the page showed them (`seen`) saves nothing; of the answers the page shows, saves."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+    _own(db, response, assignment, situation="phone")
+    with pytest.raises(BegunElsewhere) as begun:
+        _own(db, uuid.uuid4(), assignment, situation="laptop")
+    assert begun.value.response_id == response
+    _own(db, response, assignment, situation="phone, later")
+    with pytest.raises(AnswersChangedElsewhere), session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            seen={"situation": "phone"},
+        )
+    with session_scope() as session:
+        assert not homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment).saved
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=response,
+            assignment_id=assignment,
+            worksheet=None,
+            seen={"situation": "phone, later"},
+        )
+        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    assert opened.answers == {"situation": "phone, later"} and opened.saved
 
 
 def test_listing_statuses_reads_nothing_and_a_new_return_is_to_review_again(db: People) -> None:

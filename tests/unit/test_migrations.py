@@ -154,6 +154,38 @@ def test_sqlite_pragmas_hold_on_every_connection(db, pragma: str, expected: obje
             assert value == expected, f"PRAGMA {pragma} is {value!r}"
 
 
+def test_a_unit_rolled_back_keeps_nothing_it_wrote_in_a_savepoint(db) -> None:
+    """A unit whose first write is inside `begin_nested()` (a row made if missing, as
+    `agenda._ensure` does), then refused, keeps none of it. On SQLite the savepoint's
+    release committed that write on its own (attack review: a refused pin kept an agenda)."""
+    from sqlmodel import Session, text
+
+    engine = get_engine()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE scratch (id INTEGER PRIMARY KEY, v TEXT)")
+    try:
+        with Session(engine) as session:
+            session.exec(text("SELECT count(*) FROM scratch"))  # the unit reads first
+            with session.begin_nested():
+                session.exec(text("INSERT INTO scratch (v) VALUES ('made in a savepoint')"))
+            session.rollback()  # refused after: session_scope rolls the unit back
+        with Session(engine) as session:  # and a savepoint rolled back alone, the unit committed
+            session.exec(text("INSERT INTO scratch (v) VALUES ('kept')"))
+            try:
+                with session.begin_nested():
+                    session.exec(text("INSERT INTO scratch (v) VALUES ('undone')"))
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            session.commit()
+        with engine.connect() as connection:
+            kept = [row[0] for row in connection.exec_driver_sql("SELECT v FROM scratch")]
+        assert kept == ["kept"]
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE scratch")
+
+
 def test_foreign_keys_are_enforced(db) -> None:
     import uuid
 

@@ -19,7 +19,7 @@ from unit_support import People, audit_events, link, new_entry, row_counts, shar
 from betterjournal.core import agenda, appointments, caseload, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
-from betterjournal.models import AuditAction, AuditOutcome, CareLink, utcnow
+from betterjournal.models import AuditAction, AuditOutcome, CareLink, ClientItem, ItemShare, utcnow
 
 ZONE = ZoneInfo("America/Halifax")
 TABLES = ("appointment", "session_agenda", "agenda_discussed", "client_item", "item_share")
@@ -176,6 +176,29 @@ def test_a_second_tap_on_held_holds_nothing_more(db: People) -> None:
     with pytest.raises(InvalidInput, match="marked held already"), session_scope() as session:
         appointments.mark_held(session, clinician_id=db.clinician_a.id, client_id=db.client_a.id)
     assert _counts() == before
+
+
+def test_a_refused_pin_makes_no_agenda(db: People) -> None:
+    """Pinning another client's entry, or an id that is nobody's, is refused and writes
+    nothing but the refusal's audit row: not even the agenda the pin was for (an attack
+    review found it kept: the agenda was made in a savepoint, which SQLite committed)."""
+    _linked(db)
+    with session_scope() as session:
+        theirs = new_entry(session, owner_id=db.client_b.id, body="B's words")
+    before = _counts()
+    for item_id in (theirs, uuid.uuid4()):
+        with pytest.raises(Denied), session_scope() as session:
+            agenda.pin_for_next_session(
+                session,
+                client_id=db.client_a.id,
+                clinician_id=db.clinician_a.id,
+                kind="journal_entry",
+                item_id=item_id,
+            )
+    assert _counts() == before
+    with session_scope() as session:
+        denied = [e for e in audit_events(session) if e.outcome == AuditOutcome.DENIED]
+    assert len(denied) == 2
 
 
 def test_the_brief_knows_when_marking_held_would_only_repeat_the_last_mark() -> None:
@@ -750,6 +773,33 @@ def test_the_brief_shows_the_window_and_marks_what_it_shows_seen(db: People) -> 
         viewed = [e for e in audit_events(session) if e.action == AuditAction.VIEW_SHARED_ITEM]
     assert [e.item_id for e in viewed] == [entry]
     assert utcnow() - found.window.since(utcnow()) >= timedelta(days=13)
+
+
+def test_the_brief_lists_an_older_entry_shared_since_the_last_session(db: People) -> None:
+    """The caseload counts a new share of an entry written before the last session; the
+    brief it opens lists it too (a walk-through found "1 new shared item" and a brief saying
+    "No entries shared since the last session"). An older one shared before stays out."""
+    _linked(db)
+    with session_scope() as session:
+        older = new_entry(session, owner_id=db.client_a.id, body="written before the session")
+        shared_before = new_entry(session, owner_id=db.client_a.id, body="shared before the session")
+        share(session, owner_id=db.client_a.id, entry_id=shared_before, clinician_id=db.clinician_a.id)
+    with session_scope() as session:  # both written (and one shared, and seen) nine days ago
+        days_ago = utcnow() - timedelta(days=9)
+        written = update(ClientItem).where(col(ClientItem.id).in_([older, shared_before]))
+        session.exec(written.values(created_at=days_ago))
+        shared = update(ItemShare).where(col(ItemShare.item_id) == shared_before)
+        session.exec(shared.values(shared_at=days_ago, first_seen_at=days_ago))
+    _hold(db)
+    with session_scope() as session:
+        share(session, owner_id=db.client_a.id, entry_id=older, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        (line,) = caseload.caseload(session, clinician_id=db.clinician_a.id, today=date.today())
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=date.today()
+        )
+    assert line.new_shared == 1
+    assert [item.fields["body"] for item in found.entries] == ["written before the session"]
 
 
 def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homework(db: People) -> None:
