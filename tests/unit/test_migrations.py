@@ -158,22 +158,22 @@ def test_a_unit_rolled_back_keeps_nothing_it_wrote_in_a_savepoint(db) -> None:
     """A unit whose first write is inside `begin_nested()` (a row made if missing, as
     `agenda._ensure` does), then refused, keeps none of it. On SQLite the savepoint's
     release committed that write on its own (attack review: a refused pin kept an agenda)."""
-    from sqlmodel import Session, text
+    from sqlmodel import Session
 
     engine = get_engine()
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE scratch (id INTEGER PRIMARY KEY, v TEXT)")
     try:
         with Session(engine) as session:
-            session.exec(text("SELECT count(*) FROM scratch"))  # the unit reads first
+            session.connection().exec_driver_sql("SELECT count(*) FROM scratch")  # the unit reads first
             with session.begin_nested():
-                session.exec(text("INSERT INTO scratch (v) VALUES ('made in a savepoint')"))
+                session.connection().exec_driver_sql("INSERT INTO scratch (v) VALUES ('made in a savepoint')")
             session.rollback()  # refused after: session_scope rolls the unit back
         with Session(engine) as session:  # and a savepoint rolled back alone, the unit committed
-            session.exec(text("INSERT INTO scratch (v) VALUES ('kept')"))
+            session.connection().exec_driver_sql("INSERT INTO scratch (v) VALUES ('kept')")
             try:
                 with session.begin_nested():
-                    session.exec(text("INSERT INTO scratch (v) VALUES ('undone')"))
+                    session.connection().exec_driver_sql("INSERT INTO scratch (v) VALUES ('undone')")
                     raise RuntimeError
             except RuntimeError:
                 pass
