@@ -407,8 +407,10 @@ def _client_nav() -> rx.Component:
 
 def _clinician_nav() -> rx.Component:
     return rx.hstack(
-        _nav_link(tr("Caseload"), routes.CASELOAD, "calendar-check"),
-        _nav_link(tr("Clients"), routes.CLIENTS, "users"),
+        # A client's brief is where each caseload row leads: Caseload's, not Clients' (a
+        # walk-through's bar said Clients there).
+        _nav_link(tr("Caseload"), routes.CASELOAD, "calendar-check", also=(routes.BRIEF,)),
+        _nav_link(tr("Clients"), routes.CLIENTS, "users", here_when=CURRENT_PATH != routes.BRIEF),
         justify="center",
         spacing="2",
         wrap="wrap",

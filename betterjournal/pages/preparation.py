@@ -662,6 +662,12 @@ def _ask_mark_held() -> rx.Component:
     )
 
 
+def _more(words: Any, page: str) -> rx.Component:
+    """A way from the brief to all of this client's of a kind, beyond the window (the brief
+    was a dead end: a walk-through's clinician found no way to assign homework from it)."""
+    return rx.link(words, href=page + "?client=" + BriefState.client_id, class_name="bj-screen-only")
+
+
 def brief_page() -> rx.Component:
     return page_shell(
         rx.cond(
@@ -720,6 +726,7 @@ def brief_page() -> rx.Component:
                             ),
                         ),
                     ),
+                    _more(tr("All their shared check-ins"), routes.CLIENT_CHECK_INS),
                     label=tr("Shared check-ins"),
                 ),
                 _section(
@@ -736,6 +743,7 @@ def brief_page() -> rx.Component:
                             href=routes.CLIENT_HOMEWORK + "?client=" + BriefState.client_id,
                         ),
                     ),
+                    _more(tr("All their homework, or assign more"), routes.CLIENT_HOMEWORK),
                     label=tr("Homework"),
                 ),
                 _section(
@@ -745,6 +753,7 @@ def brief_page() -> rx.Component:
                         rx.foreach(BriefState.entries, _shared_item),
                         rx.text(tr("No entries shared since the last session."), size="2"),
                     ),
+                    _more(tr("All their shared entries"), routes.CLIENT_ENTRIES),
                     label=tr("Shared entries"),
                 ),
                 _session_controls(),
