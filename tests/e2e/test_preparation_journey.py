@@ -239,8 +239,14 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(desk.get_by_role("button", name="Mark session held")).to_have_count(0)
     # The brief leads on to all of the client's, to assign homework (a walk-through found it
     # a dead end), and the tab bar says it is the caseload's (it said Clients).
-    for words in ("All their shared check-ins", "All their homework, or assign more", "All their shared entries"):
-        expect(desk.get_by_role("link", name=words)).to_have_attribute("href", re.compile(r"\?client=[0-9a-f-]{36}$"))
+    for words in (
+        "All their shared check-ins",
+        "All their homework, or assign more",
+        "All their shared entries",
+    ):
+        expect(desk.get_by_role("link", name=words)).to_have_attribute(
+            "href", re.compile(r"\?client=[0-9a-f-]{36}$")
+        )
     tabs = desk.get_by_role("navigation").last
     expect(tabs.get_by_role("link", name="Caseload")).to_have_attribute("aria-current", "page")
     expect(tabs.get_by_role("link", name="Clients")).to_have_attribute("aria-current", "false")
