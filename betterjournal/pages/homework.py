@@ -332,11 +332,18 @@ def _returned_or_delete() -> rx.Component:
                         share.clinician_id == WorksheetState.clinician_id, share_status_line(share)
                     ),
                 ),
-                rx.button(
+                # Asked first, as Withdraw and Mark session held are (a walk-through).
+                ask_first(
                     tr("Take it back"),
+                    dialog_id="take-back",
+                    question=tr("Take it back?"),
+                    explanation=tr(
+                        "Your clinician will no longer see these answers. You can return them again later."
+                    ),
+                    keep=tr("Keep it returned"),
+                    go_ahead=rx.button(tr("Take it back"), type="button", on_click=WorksheetState.take_back),
                     variant="soft",
                     color_scheme="gray",
-                    on_click=WorksheetState.take_back,
                 ),
                 spacing="2",
             ),

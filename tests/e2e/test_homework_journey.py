@@ -383,6 +383,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     ).click()
     expect(page.get_by_text("Shared with Dr. Okafor on", exact=False)).to_be_visible()
     page.get_by_role("button", name="Take it back").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Take it back").click()  # asked first
     expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
     expect(returned.get_by_role("link").filter(has_text="Weekly walk")).to_have_count(0)
     page.get_by_role("button", name="Return to my clinician").click()
