@@ -576,7 +576,9 @@ def _given_card(line: GivenLine) -> rx.Component:
                             ),
                             rx.el.input(type="hidden", name="assignment_id", value=line.id, read_only=True),
                             labelled_field(
-                                tr("Instructions"),
+                                # Not the new assignment's "Instructions": a screen reader heard
+                                # two fields of that name on the page (walk-through).
+                                tr("Instructions for this assignment"),
                                 rx.text_area(
                                     id="instructions-" + line.id,
                                     name="instructions",

@@ -61,7 +61,7 @@ def _assign(
     if questions:
         prompt_only.fill(questions)
     if instructions:
-        desk.get_by_label("Instructions").first.fill(instructions)
+        desk.get_by_label("Instructions", exact=True).fill(instructions)
     if due is not None:
         desk.get_by_label("Due date (optional)").first.fill(due.isoformat())
     desk.get_by_role("button", name="Assign", exact=True).click()
@@ -177,19 +177,19 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     half_typed = "Notice one moment this week when your mood shifts."
     desk.get_by_label("Worksheet").select_option(label="Journaling prompt")
     desk.get_by_label("Questions (for a journaling prompt)").fill("What helped today?")
-    desk.get_by_label("Instructions").first.fill(half_typed)
+    desk.get_by_label("Instructions", exact=True).fill(half_typed)
     desk.get_by_label("Note for your client").first.fill("No rush.")
     desk.get_by_role("link", name="Back to Sam").click()
     desk.get_by_role("link", name="Homework").click()
     expect(desk.get_by_role("heading", name="Homework for Sam")).to_be_visible()
     expect(desk.get_by_label("Worksheet").locator("option:checked")).to_have_text("Journaling prompt")
     expect(desk.get_by_label("Questions (for a journaling prompt)")).to_have_value("What helped today?")
-    expect(desk.get_by_label("Instructions").first).to_have_value(half_typed)
+    expect(desk.get_by_label("Instructions", exact=True)).to_have_value(half_typed)
     expect(desk.get_by_label("Note for your client").first).to_have_value("No rush.")
     desk.reload()
     expect(desk.get_by_label("Worksheet").locator("option", has_text="Journaling prompt")).to_be_attached()
     expect(desk.get_by_label("Worksheet")).to_have_value("")
-    expect(desk.get_by_label("Instructions").first).to_have_value("")
+    expect(desk.get_by_label("Instructions", exact=True)).to_have_value("")
     due = date.today() + timedelta(days=3)
     _assign(desk, "Thought record", due=due, instructions="After a hard moment this week.")
     expect(desk.get_by_text("Assigned", exact=True)).to_be_visible()
@@ -201,7 +201,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     desk.get_by_role("link", name="Homework").click()
     expect(edit.get_by_label("Note for your client")).to_be_visible()
     expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
-    expect(edit.get_by_label("Instructions")).to_have_value("After a hard moment this week.")
+    expect(edit.get_by_label("Instructions for this assignment")).to_have_value(
+        "After a hard moment this week."
+    )
     edit.get_by_role("button", name="Save changes").click()
     expect(desk.get_by_role("status").filter(has_text="Assignment updated.")).to_be_visible()
     expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
