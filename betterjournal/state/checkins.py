@@ -174,14 +174,18 @@ class CheckInState(AppState):
         await self._keep_as_typed(name, value)
 
     async def _keep_as_typed(self, name: str, value: str) -> None:
-        """Keep a typed field with the rest; refused, what was kept before still is (an attack
-        review: a refused value stayed, and every later tap's keeping was refused with it)."""
+        """Keep a typed field with the rest. Refused for this very field, what was kept before
+        still is (an attack review: a refused value stayed, and every later tap's keeping was
+        refused with it). Refused for anything else, it stays with the rest, to be kept with
+        the next tap: put back, a note on screen went from what was kept, and a reload lost
+        it (a CI run: its cause is not known)."""
         kept = self._typed
         self._typed = {**kept, name: value}
         try:
             await self._keep()
-        except CoreError:
-            self._typed = kept
+        except InvalidInput as error:
+            if error.field == name:
+                self._typed = kept
             raise
 
     @guarded(Role.CLIENT, quiet=True)
