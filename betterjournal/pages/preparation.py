@@ -635,8 +635,8 @@ def _mark_held() -> rx.Component:
     """Mark held; just after, what was done instead (a walk-through tapped it again at once,
     and the dialog asked the same question before saying it was held already)."""
     return rx.cond(
-        BriefState.held_moments_ago,
-        rx.text(tr("Marked held just now: a new window has started."), size="2"),
+        BriefState.held_moments_ago != "",
+        rx.text(BriefState.held_moments_ago, size="2"),
         _ask_mark_held(),
     )
 

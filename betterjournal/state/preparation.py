@@ -598,7 +598,8 @@ class BriefState(AppState):
     planned_time: str = ""  # the form that moves it ("2026-12-05", "14:30"); "" if none
     time_hint: str = ""  # the zone the form's time is in, the clinician's own
     held_which: str = ""  # which session "Mark held" records (appointments.mark_held's rule)
-    held_moments_ago: bool = False  # marked held just now: Mark held would only repeat it
+    # Marked held moments ago (Mark held would only repeat it): when, said instead ("" if not).
+    held_moments_ago: str = ""
     since_line: str = ""
     agenda_id: str = ""
     lines: list[AgendaLineView] = []
@@ -643,7 +644,12 @@ class BriefState(AppState):
             zone=reader.zone_name(window.next_at or now),
         )
         self.held_which = _held_which(reader, window.next_at)
-        self.held_moments_ago = appointments.held_moments_ago(window.start, window.next_at, now, reader.zone)
+        self.held_moments_ago = (
+            reader.t("Marked held at {time}: a new window has started.", time=reader.time(window.start))
+            if window.start is not None
+            and appointments.held_moments_ago(window.start, window.next_at, now, reader.zone)
+            else ""
+        )
         if window.start is None:
             self.since_line = reader.t("The last two weeks (no session marked held yet)")
         else:

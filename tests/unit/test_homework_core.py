@@ -865,26 +865,25 @@ def test_a_response_begun_elsewhere_is_named_and_one_changed_since_the_page_show
         _own(db, uuid.uuid4(), assignment, situation="laptop")
     assert begun.value.response_id == response
     _own(db, response, assignment, situation="phone, later")
-    with pytest.raises(AnswersChangedElsewhere), session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            seen={"situation": "phone"},
-        )
+
+    def save_as_seen(situation: str) -> homework.OpenTask:
+        with session_scope() as session:
+            homework.save_response(
+                session,
+                client_id=db.client_a.id,
+                item_id=response,
+                assignment_id=assignment,
+                worksheet=None,
+                seen={"situation": situation},
+            )
+        with session_scope() as session:
+            return homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+
+    with pytest.raises(AnswersChangedElsewhere):
+        save_as_seen("phone")
     with session_scope() as session:
         assert not homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment).saved
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            seen={"situation": "phone, later"},
-        )
-        opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+    opened = save_as_seen("phone, later")
     assert opened.answers == {"situation": "phone, later"} and opened.saved
 
 
