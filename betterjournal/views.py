@@ -61,6 +61,7 @@ class SharedView:
     new: bool = False  # shared since the clinician last looked
     owner_id: str = ""
     owner_name: str = ""  # whose it is (filled in by the page that shows it)
+    href: str = ""  # where it is read on its own (a page that lists it may give one)
 
 
 NO_SHARED_VIEW = SharedView(id="", title="", body="", dates="", shared_on="")

@@ -111,6 +111,7 @@ class Brief:
     agenda_id: str  # "" when no agenda is shared
     agenda: tuple[agenda.Line, ...]
     pinned: dict[str, SharedItem]  # pinned item id -> the item (shared with the clinician)
+    answers_to: dict[str, str]  # a pinned item that answers homework -> the assignment's id
     check_ins: list[SharedItem]  # this window's and the one before (for the faint comparison)
     entries: list[SharedItem]  # shared entries written since the last session
     homework: list[homework.Attention]  # returned and not reviewed, and the latest overdue
@@ -157,6 +158,9 @@ def brief(session: Session, *, clinician_id: uuid.UUID, client_id: object, today
         agenda_id=agenda_id,
         agenda=lines,
         pinned=pinned,
+        answers_to=homework.assignments_answered(
+            session, clinician_id=clinician_id, response_ids=pinned.keys()
+        ),
         check_ins=check_ins,
         entries=entries,
         homework=attention,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -783,6 +783,25 @@ _RETURNED = (
         col(Assignment.withdrawn_at).is_(None),
     )
 )
+
+
+def assignments_answered(
+    session: Session, *, clinician_id: uuid.UUID, response_ids: Collection[str]
+) -> dict[str, str]:
+    """Which of this clinician's live assignments these items answer: response id ->
+    assignment id (where the response is read, `open_returned`). Ids only: nothing is
+    decrypted, and whether the clinician may read a response is `open_returned`'s to say."""
+    ids = [uuid.UUID(str(response)) for response in response_ids]
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Assignment.response_id, Assignment.id).where(
+            col(Assignment.clinician_id) == clinician_id,
+            col(Assignment.response_id).in_(ids),
+            col(Assignment.withdrawn_at).is_(None),
+        )
+    ).all()
+    return {str(response): str(assignment) for response, assignment in rows}
 
 
 def _returned_to_me(session: Session, clinician_id: uuid.UUID, assignment_id: object) -> Assignment:

@@ -539,7 +539,11 @@ def _brief_line(line: AgendaLineView) -> rx.Component:
 def _shared_item(item: SharedView) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(item.title, weight="bold"),
+            rx.cond(
+                item.href != "",
+                rx.link(item.title, href=item.href, weight="bold", overflow_wrap="anywhere"),
+                rx.text(item.title, weight="bold"),
+            ),
             entry_body(item.body),
             rx.text(item.dates, size="1", color_scheme="gray"),
             spacing="2",

@@ -313,6 +313,18 @@ class WorksheetState(AppState):
             self._leave()
             self.loaded = True
             return
+        if opened.task.status in ("returned", "reviewed") and not self.returned:
+            # Returned from another tab or device: this one shows it as returned, and says that
+            # what is changed here now is a draft until saved (a walk-through: it went on saying
+            # "Draft saved", and what it typed never reached the clinician).
+            await self._open_assignment(client, self.assignment_id)
+            self.notice = self._t(
+                "This was returned to {name} from another tab or device. What you change here now "
+                "stays a draft until you tap “Save changes”.",
+                name=self._by_name(),
+            )
+            self.feedback_on = routes.WORKSHEET
+            return
         self.comment = opened.comment
         self.reviewed = opened.task.status == "reviewed"
         self.returned = opened.task.status in ("returned", "reviewed")
@@ -414,7 +426,11 @@ class WorksheetState(AppState):
             raise error
         self._answers = held
         self._show_fields()
-        self.status = self._t("Draft saved")
+        self.status = (
+            self._t("Draft saved. {name} sees it once you tap “Save changes”.", name=self._by_name())
+            if self.returned
+            else self._t("Draft saved")
+        )
 
     def _translate(self, text: str) -> str:
         """A built-in text (a library question) in this tab's language; other text as it is."""

@@ -7,7 +7,9 @@ states hold what is on screen. Each side's changes reach the other's open page a
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -587,6 +589,15 @@ def _held_which(reader: Reader, planned: datetime | None) -> str:
     return reader.t("The session planned for {moment} is recorded as held.", moment=moment)
 
 
+def _where_read(kind: str, item_id: str, answers_to: Mapping[str, str]) -> str:
+    """Where the clinician reads a pinned item on its own: homework it answers, on the page
+    of returned homework (a walk-through found a pinned response on the brief, a title with
+    nothing under it and no way to its answers); an entry, on its page."""
+    if item_id in answers_to:
+        return f"{routes.RETURNED}?assignment={answers_to[item_id]}"
+    return routes.shared_entry(item_id) if kind == journal.KIND.name else ""
+
+
 class BriefState(AppState):
     """One client's window before a session, as far as the clinician may see it, and the
     session's controls: plan the next one, tick what was discussed, mark it held."""
@@ -659,7 +670,7 @@ class BriefState(AppState):
             AgendaLineView(
                 id=line.id,
                 text=agenda_line_text(line, _pinned(found.pinned.get(line.item_id)), reader, clinician=True),
-                href=routes.shared_entry(line.item_id) if line.pin == journal.KIND.name else "",
+                href=_where_read(line.pin, line.item_id, found.answers_to),
                 discussed=line.discussed,
                 status=reader.t("Discussed") if line.discussed else "",
                 item_id=line.item_id,
@@ -668,7 +679,12 @@ class BriefState(AppState):
             )
             for line in found.agenda
         ]
-        self.pinned = [shared_view(item, reader) for item in found.pinned.values()]
+        self.pinned = [
+            dataclasses.replace(
+                shared_view(item, reader), href=_where_read(item.kind, str(item.id), found.answers_to)
+            )
+            for item in found.pinned.values()
+        ]
         since = window.since(now)
         before = window.previous_start or since - (now - since)
         readings = _readings(found.check_ins)
@@ -684,7 +700,10 @@ class BriefState(AppState):
         self.figure, self.chart_summary = chart.figure, chart.summary
         self.has_earlier, self.has_check_ins = chart.compared, chart.drawn
         self.notes, self.older_notes = check_in_notes(found.check_ins, reader, since=since)
-        self.entries = [shared_view(item, reader) for item in found.entries]
+        self.entries = [
+            dataclasses.replace(shared_view(item, reader), href=routes.shared_entry(str(item.id)))
+            for item in found.entries
+        ]
         today = reader.today()
         self.homework = [attention_line(item, reader, today) for item in found.homework]
         self.more_overdue = (

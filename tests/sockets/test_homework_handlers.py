@@ -441,7 +441,13 @@ async def test_a_return_from_one_tab_reaches_the_clients_other_tab_on_the_same_w
         )
         assert problem_of(done) == "" and redirects_of(done) == [routes.HOMEWORK], done
         await pushed_values(phone, since, WorksheetState, lambda v: v.get("returned") is True)
-        await _answer(phone, assignment, "situation", app.marker("two-tabs-changed"))
+        # Said, as a walk-through's phone went on saying "Draft saved" and nothing else.
+        notice = state_of(phone.received[since:], AppState).get("notice", "")
+        assert notice.startswith(f"This was returned to {c.name} from another tab or device."), notice
+        changed = await _answer(phone, assignment, "situation", app.marker("two-tabs-changed"))
+        assert state_of(changed, WorksheetState)["status"] == (
+            f"Draft saved. {c.name} sees it once you tap “Save changes”."
+        )
         saved = await phone.exchange(
             handler_name(WorksheetState, "save_worksheet"), **_worksheet_page(assignment)
         )
@@ -1648,8 +1654,9 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
     and returned it; the laptop, still empty, was then told to reload, which lost its typed
     answer (H2). And with both going, the laptop returned the phone's later words while
     showing its own (H1). Now the laptop's answer joins the response the phone began (said,
-    and its answers shown), and a save or a return of answers changed on the other device
-    since the page showed them saves nothing and shows them, to check first."""
+    and its answers shown), and a return of answers changed on the other device since the
+    page showed them returns nothing and shows them, to check first. (Here the phone only
+    saves what it began: a return reaches the laptop at once, tested above.)"""
     app, a, c = hw.app, hw.a, hw.c
     assignment = await _assign(app, c, a)
     page = _worksheet_page(assignment)
@@ -1657,26 +1664,26 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         await _open(laptop, assignment)
         await _open(phone, assignment)
         await _answer(phone, assignment, "situation", "PHONE-A on the bus")
-        returned = await phone.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
-        assert problem_of(returned) == "", problem_of(returned)
+        kept = await phone.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
+        assert problem_of(kept) == "", problem_of(kept)
         # The laptop, which began nothing, types: the answer joins the phone's response.
         joined = await _answer(laptop, assignment, "evidence_for", "LAPTOP-B: a different moment")
         assert problem_of(joined) == ""
         assert state_of(joined, AppState)["notice"].startswith("This homework was begun on another device")
         shown = json.dumps(state_of(joined, WorksheetState)["fields"])
         assert "PHONE-A on the bus" in shown and "LAPTOP-B: a different moment" in shown
-        assert state_of(joined, WorksheetState)["returned"] is True
-        # The phone changes an answer the laptop still shows as it was: the laptop's save
-        # (its clinician would see it) saves nothing, and shows the answers as they are now.
+        assert state_of(joined, WorksheetState)["returned"] is False
+        # The phone changes an answer the laptop still shows as it was: the laptop's return
+        # (its clinician would see it) returns nothing, and shows the answers as they are now.
         await _open(phone, assignment)
         await _answer(phone, assignment, "situation", "PHONE-C at home")
         before = snapshot(app)
-        stale = await laptop.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
+        stale = await laptop.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
         assert problem_of(stale).startswith("These answers were changed on another device")
         assert writes_between(before, snapshot(app)) == []
         assert "PHONE-C at home" in json.dumps(state_of(stale, WorksheetState)["fields"])
-        saved = await laptop.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
-        assert problem_of(saved) == "" and redirects_of(saved) == [routes.HOMEWORK]
+        returned = await laptop.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
+        assert problem_of(returned) == "" and redirects_of(returned) == [routes.HOMEWORK]
     async with connected(app, c.cookie) as desk:
         shown = await desk.exchange(
             handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)

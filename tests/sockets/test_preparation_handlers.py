@@ -409,6 +409,8 @@ async def test_a_private_pinned_item_never_reaches_the_clinician(team: Team) -> 
     assert [s for s in kept if s in sent] == [], "the private pinned item reached the clinician"
     assert _line_texts(shown) == [text, f"Entry: {shared.title}"]
     assert [item["id"] for item in shown["pinned"]] == [shared.id]
+    # Each pin leads to where it is read (a walk-through found none did but an entry's line).
+    assert [item["href"] for item in shown["pinned"]] == [routes.shared_entry(shared.id)]
     # No check-in shared: the summary says so, with no empty chart drawn above it.
     assert shown["has_check_ins"] is False and shown["chart_summary"].startswith("No shared check-ins")
     assert [row for row in audited if row[2] == uuid_hex(private.id)] == []  # not even opened

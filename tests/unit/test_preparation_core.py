@@ -16,6 +16,7 @@ from sqlalchemy import event, update
 from sqlmodel import col
 from unit_support import People, audit_events, link, new_entry, row_counts, share
 
+from betterjournal import routes
 from betterjournal.core import agenda, appointments, caseload, homework, items, journal, sharing
 from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.db import get_engine, session_scope
@@ -842,6 +843,65 @@ def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homewo
     assert (line.new_shared, line.to_review) == (0, 1)
     viewed = [e.item_id for e in _audit() if e.action == AuditAction.VIEW_SHARED_ITEM]
     assert viewed == [entry]  # the answer is opened (and seen) from its homework, not here
+
+
+def test_a_pinned_answer_to_homework_leads_to_where_it_is_read(db: People) -> None:
+    """A walk-through found a homework answer the client pinned to the agenda on the brief as
+    a title with nothing under it and no way to its answers: the brief knows the assignment
+    each pinned item answers (where the clinician reads it), and a pinned entry answers none."""
+    from betterjournal.state.preparation import _where_read
+
+    _linked(db)
+    today = date.today()
+    with session_scope() as session:
+        (assignment,) = homework.assign(
+            session,
+            clinician_id=db.clinician_a.id,
+            client_id=db.client_a.id,
+            template="prompt",
+            questions=["What went well this week?"],
+            today=today,
+        )
+        entry = new_entry(session, owner_id=db.client_a.id, body="shared and pinned")
+        share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+    answer = uuid.uuid4()
+    ready = _prepare(db)
+    with session_scope() as session:
+        homework.save_response(
+            session,
+            client_id=db.client_a.id,
+            item_id=answer,
+            assignment_id=assignment,
+            worksheet=None,
+            answers={"answer": "A walk by the river."},
+            return_it=True,
+        )
+        for pinned in (answer, entry):
+            agenda.pin(
+                session,
+                client_id=db.client_a.id,
+                agenda_id=ready.agenda.id,
+                kind="journal_entry",
+                item_id=pinned,
+            )
+        share(session, owner_id=db.client_a.id, entry_id=ready.agenda.id, clinician_id=db.clinician_a.id)
+    with session_scope() as session:
+        found = caseload.brief(
+            session, clinician_id=db.clinician_a.id, client_id=str(db.client_a.id), today=today
+        )
+        # Another clinician's assignments are not looked through.
+        assert (
+            homework.assignments_answered(session, clinician_id=db.clinician_b.id, response_ids=[str(answer)])
+            == {}
+        )
+    assert set(found.pinned) == {str(answer), str(entry)}
+    assert found.answers_to == {str(answer): str(assignment)}
+    assert (
+        _where_read("journal_entry", str(answer), found.answers_to)
+        == f"{routes.RETURNED}?assignment={assignment}"
+    )
+    assert _where_read("journal_entry", str(entry), found.answers_to) == routes.shared_entry(str(entry))
+    assert _where_read("homework_response", str(uuid.uuid4()), found.answers_to) == ""
 
 
 def test_a_note_after_a_session_never_takes_the_place_of_what_carries_over(db: People) -> None:
