@@ -1177,18 +1177,21 @@ def _link(
     server chose it): only a new one may become the response, never an entry or another
     homework's response of the client's."""
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
-    if row.response_id is None:
-        if id_from_page and (
-            session.get(ClientItem, item_id) is not None
-            or drafts.exists(session, owner_id=client_id, item_id=item_id)
-        ):
-            raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        row.response_id = item_id
-        if row.first_returned_at is None and session.get(ClientItem, item_id) is not None:
-            row.first_returned_at = utcnow()  # an item saved before may be shared already
-        session.add(row)
-    elif row.response_id != item_id:
+    if row.response_id == item_id:
+        return row
+    # From a page, an id of something else of the client's joins nothing, neither as the
+    # response nor by following it to the response begun elsewhere (an attack review: a
+    # worksheet's mark for one homework wrote into another's response).
+    if id_from_page and (
+        session.get(ClientItem, item_id) is not None or drafts.exists(session, owner_id=client_id, item_id=item_id)
+    ):
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    if row.response_id is not None:
         raise BegunElsewhere(row.response_id)
+    row.response_id = item_id
+    if row.first_returned_at is None and session.get(ClientItem, item_id) is not None:
+        row.first_returned_at = utcnow()  # an item saved before may be shared already
+    session.add(row)
     return row
 
 

@@ -1480,6 +1480,16 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     assert await asyncio.to_thread(beacon, a.cookie, field="thoughts", row="1", value="Second thought") == 204
     kept = await shown({"assignment": assignment})
     assert words in kept and "Second thought" in kept
+    # Begun now, the assignment's response is not reached through another response of A's
+    # either, its own mark and all (an attack review: one homework's page wrote into another's).
+    before = snapshot(app)
+    crossed = await asyncio.to_thread(
+        beacon, a.cookie, item_id=hw.response, mark=marked(hw.response), value="Crossed"
+    )
+    assert crossed == 204
+    await _quiet()
+    assert writes_between(before, snapshot(app)) == []
+    assert "Crossed" not in await shown({"assignment": assignment})
     # Another client's exercise of their own under the id of A's unsaved answers (an attack
     # review's case for this route): the id is taken, answered alike, written nowhere.
     before = snapshot(app)
