@@ -1183,7 +1183,8 @@ def _link(
     # response nor by following it to the response begun elsewhere (an attack review: a
     # worksheet's mark for one homework wrote into another's response).
     if id_from_page and (
-        session.get(ClientItem, item_id) is not None or drafts.exists(session, owner_id=client_id, item_id=item_id)
+        session.get(ClientItem, item_id) is not None
+        or drafts.exists(session, owner_id=client_id, item_id=item_id)
     ):
         raise InvalidInput(N_("This couldn't be saved. Please try again."))
     if row.response_id is not None:
