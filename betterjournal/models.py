@@ -669,6 +669,9 @@ class ItemDraft(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(40), nullable=False))
     payload_ct: bytes = Field(sa_column=_ciphertext())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Words written for this item in another tab or on another device, kept apart from the
+    # words saved there (drafts.save): the item they were written for.
+    copy_of: uuid.UUID | None = Field(default=None)
 
 
 # --- reminders -------------------------------------------------------------------------
@@ -837,6 +840,7 @@ class DraftItem:
     updated_at: datetime
     of_saved: bool = False  # changes to a saved item, not a new one
     saved_created_at: datetime | None = None  # that saved item's creation (names an untitled one)
+    kept_apart: bool = False  # words from another tab or device, kept apart from the item's own
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,14 @@ def draft_card(draft: DraftItem, reader: Reader) -> ItemCard:
         preview=preview(view.body(draft.fields)),
         written_on=reader.recent(draft.updated_at),
         # An edit's draft: the same title is also under the saved entries, as last saved.
-        label=reader.t("Unsaved changes") if draft.of_saved else reader.t("Draft"),
+        label=(
+            # Two drafts with one title: this one holds the words written elsewhere (walk-through).
+            reader.t("Draft kept from another tab or device")
+            if draft.kept_apart
+            else reader.t("Unsaved changes")
+            if draft.of_saved
+            else reader.t("Draft")
+        ),
     )
 
 

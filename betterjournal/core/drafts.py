@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
@@ -137,6 +137,11 @@ def _keep_words_written_elsewhere(
         return None
     set_aside = uuid.uuid4()
     _write(session, owner_id, kind, set_aside, key, elsewhere)
+    session.execute(
+        update(ItemDraft)
+        .where(col(ItemDraft.owner_id) == owner_id, col(ItemDraft.item_id) == set_aside)
+        .values(copy_of=item_id)
+    )
     return set_aside
 
 
@@ -236,7 +241,7 @@ def list_new(
     decrypted).
     """
     rows = session.exec(
-        select(ItemDraft.item_id, ItemDraft.payload_ct, ItemDraft.updated_at)
+        select(ItemDraft.item_id, ItemDraft.payload_ct, ItemDraft.updated_at, ItemDraft.copy_of)
         .where(col(ItemDraft.owner_id) == owner_id, col(ItemDraft.kind) == kind.name)
         .order_by(col(ItemDraft.updated_at).desc())
         .limit(DRAFTS_LISTED)
@@ -254,7 +259,7 @@ def list_new(
         ).all()
     )
     found = []
-    for item_id, blob, updated_at in rows:
+    for item_id, blob, updated_at, copy_of in rows:
         if item_id in skip:
             continue
         values = _open(key, item_id, blob)
@@ -267,6 +272,7 @@ def list_new(
                     updated_at,
                     of_saved=item_id in saved,
                     saved_created_at=saved.get(item_id),
+                    kept_apart=copy_of is not None,
                 )
             )
     return found

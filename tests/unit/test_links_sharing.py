@@ -21,7 +21,7 @@ from betterjournal.core import agenda, audit, drafts, items, journal, links, sha
 from betterjournal.core.errors import InvalidInput, NotFound
 from betterjournal.crypto import DataKey
 from betterjournal.db import get_engine, session_scope
-from betterjournal.i18n import FRENCH, Reader
+from betterjournal.i18n import ENGLISH, FRENCH, Reader
 from betterjournal.models import (
     AuditAction,
     AuditEvent,
@@ -406,8 +406,9 @@ def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
     assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at", "new", "updated_at"}
     assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
     sent = {field.name for field in dataclasses.fields(views.SharedView)}
-    # Whose it is (a linked client's id and name, which the clinician knows) and "New".
-    assert sent == {"id", "title", "body", "dates", "shared_on", "new", "owner_id", "owner_name"}
+    # Whose it is (a linked client's id and name, which the clinician knows), "New", and
+    # where it is read on its own (a page's address).
+    assert sent == {"id", "title", "body", "dates", "shared_on", "new", "owner_id", "owner_name", "href"}
 
 
 def test_revocation_takes_effect_on_the_next_read(db, scene) -> None:
@@ -1121,8 +1122,22 @@ def test_a_draft_written_elsewhere_since_is_kept_apart_not_written_over(db) -> N
     assert phone.set_aside is not None and phone.set_aside != laptop.set_aside
     assert _draft(a, phone.set_aside) == {"title": "", "body": "BRAVO from the laptop"}
     with session_scope() as session:
-        listed = {d.item_id for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
-    assert {laptop.set_aside, phone.set_aside, entry} <= listed
+        listed = {d.item_id: d.kept_apart for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)}
+    # The copies are told from the draft they were kept apart from (a walk-through: one title twice).
+    assert {item: listed.get(item) for item in (laptop.set_aside, phone.set_aside, entry)} == {
+        laptop.set_aside: True,
+        phone.set_aside: True,
+        entry: False,
+    }
+    with session_scope() as session:  # and a copy written on stays a copy
+        drafts.save(session, owner_id=a, kind=journal.KIND, item_id=laptop.set_aside, values={"body": "more"})
+        (copy,) = [
+            d
+            for d in drafts.list_new(session, owner_id=a, kind=journal.KIND)
+            if d.item_id == laptop.set_aside
+        ]
+    assert copy.kept_apart and copy.fields["body"] == "more"
+    assert views.draft_card(copy, Reader(ENGLISH, "UTC")).label == "Draft kept from another tab or device"
     # The phone's own words sent twice (its websocket, and its beacon as it was hidden, which
     # says no "seen"): the second is no one else's, so nothing is set aside.
     autosave("ALPHA again, then hidden")  # the beacon
