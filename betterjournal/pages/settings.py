@@ -527,7 +527,7 @@ def your_data_page() -> rx.Component:
                     _checkbox(
                         tr("I understand that everything will be deleted and can't be recovered."),
                         "confirm",
-                        False,
+                        YourDataState.confirm_ticked,
                     ),
                     on_submit=[YourDataState.begin_delete, YourDataState.delete_account],
                     button=tr("Delete my account"),

@@ -26,6 +26,9 @@ class YourDataState(AppState):
     two_step_on: bool = False  # the deletion form asks for a code too
     preparing_download: bool = False
     deleting: bool = False  # the password is being checked, then everything deleted
+    # The "I understand" box, ticked when the form was last sent: a wrong password clears the
+    # password, not the tick (a walk-through had to tick it again).
+    confirm_ticked: bool = False
 
     @guarded(Role.CLIENT)
     async def load_your_data(self) -> None:
@@ -64,7 +67,8 @@ class YourDataState(AppState):
         viewer = self._viewer()
         try:
             fields = form_fields(form, {"current_password", "code", "confirm"}, form_id="delete")
-            if fields.get("confirm") not in ("on", True):
+            self.confirm_ticked = fields.get("confirm") in ("on", True)
+            if not self.confirm_ticked:
                 raise InvalidInput(N_("Tick the box to confirm that you want to delete everything."))
             clinicians = await in_session(
                 portability.erase,

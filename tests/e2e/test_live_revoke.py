@@ -182,6 +182,9 @@ def test_a_client_takes_everything_then_deletes_the_account_and_it_leaves_every_
     page.get_by_role("checkbox", name="I understand that everything will be deleted").check()
     delete.click()
     expect(page.get_by_role("alert").filter(has_text="That password isn't right.")).to_be_visible()
+    # The password goes; the tick stays (a walk-through had to tick it again).
+    expect(page.get_by_label("Current password")).to_have_value("")
+    expect(page.get_by_role("checkbox", name="I understand that everything will be deleted")).to_be_checked()
     expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
 
     # Another tab of theirs, open on their journal, is told at once what happened (it said
