@@ -31,12 +31,23 @@ export function RadioKeys() {
     // and saw nothing change, then 5 still drawn when 3 was saved). The server's answer, when
     // it comes, is what is drawn; online, an answer that changes nothing (a refusal) puts
     // the server's choice back after a few seconds.
+    // A screen reader hears the tap as the choice too (a walk-through heard "3, not selected"
+    // offline): the radios' aria-checked follows the tap here, each one's own first kept in
+    // data-checked-by-server. The server's answer, when it comes, is React's to draw: the
+    // radios it redraws are as it says, and those it leaves get their own back.
     let timer = null;
-    const settle = () => {
+    const settle = (redrawn = new Set()) => {
       window.clearTimeout(timer);
       timer = null;
       delete group.dataset.tapped;
-      radios().forEach((radio) => radio.removeAttribute("data-tapped-here"));
+      radios().forEach((radio) => {
+        radio.removeAttribute("data-tapped-here");
+        const own = radio.getAttribute("data-checked-by-server");
+        if (own === null) return;
+        if (!redrawn.has(radio)) radio.setAttribute("aria-checked", own);
+        radio.removeAttribute("data-checked-by-server");
+      });
+      watch.takeRecords(); // what settling put back is not an answer
     };
     const waitForAnswer = () => {
       window.clearTimeout(timer);
@@ -48,13 +59,20 @@ export function RadioKeys() {
       settle();
       group.dataset.tapped = "true";
       radio.setAttribute("data-tapped-here", "true");
+      radios().forEach((each) => {
+        each.setAttribute("data-checked-by-server", each.getAttribute("aria-checked") ?? "false");
+        each.setAttribute("aria-checked", each === radio ? "true" : "false");
+      });
+      watch.takeRecords(); // the tap's own change, not the server's answer
+      oneTabStop();
       waitForAnswer();
     };
-    oneTabStop();
     const watch = new MutationObserver((changes) => {
+      const answers = changes.filter((change) => change.attributeName === "aria-checked");
+      if (answers.length) settle(new Set(answers.map((change) => change.target)));
       oneTabStop();
-      if (changes.some((change) => change.attributeName === "aria-checked")) settle();
     });
+    oneTabStop();
     watch.observe(group, { subtree: true, childList: true, attributeFilter: ["aria-checked"] });
     group.addEventListener("click", tapped);
     window.addEventListener("online", waitForAnswer);

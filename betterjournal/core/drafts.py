@@ -135,12 +135,35 @@ def _keep_words_written_elsewhere(
     elsewhere = _open(key, item_id, there[1])
     if elsewhere in [kind.clean(words, draft=True) for words in own if isinstance(words, dict)]:
         return None
+    return _keep_apart(session, owner_id, kind, key, elsewhere, copy_of=item_id)
+
+
+def keep_apart(
+    session: Session, *, owner_id: Any, kind: items.Kind, copy_of: uuid.UUID, values: object
+) -> uuid.UUID:
+    """Words written for the item `copy_of` elsewhere (another tab, another device), about to
+    be written over: kept as a draft of their own under a new id, listed with the kind's
+    drafts as kept apart (`DraftItem.kept_apart`); its id."""
+    return _keep_apart(
+        session, owner_id, kind, data_key(session, owner_id), kind.clean(values, draft=True), copy_of=copy_of
+    )
+
+
+def _keep_apart(
+    session: Session,
+    owner_id: Any,
+    kind: items.Kind,
+    key: DataKey,
+    values: dict[str, str],
+    *,
+    copy_of: uuid.UUID,
+) -> uuid.UUID:
     set_aside = uuid.uuid4()
-    _write(session, owner_id, kind, set_aside, key, elsewhere)
+    _write(session, owner_id, kind, set_aside, key, values)
     session.execute(
         update(ItemDraft)
         .where(col(ItemDraft.owner_id) == owner_id, col(ItemDraft.item_id) == set_aside)
-        .values(copy_of=item_id)
+        .values(copy_of=copy_of)
     )
     return set_aside
 

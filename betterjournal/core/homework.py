@@ -1248,13 +1248,18 @@ def keep_change(
     change: Callable[[Worksheet, dict[str, Any]], Mapping[str, object]],
     translate: Callable[[str], str] = str,
     id_from_page: bool = False,
-) -> dict[str, Any]:
+    shown: Mapping[str, Any] | None = None,
+) -> Kept:
     """Autosave a change to a response as it is given (AVAIL-1), for an assignment or an
     exercise of the client's own (`worksheet`): `change(worksheet, answers held)` gives the
     fields it changes (worksheets.answer_given, row_added, row_removed), from what the
     server holds when this unit's turn comes, and they are merged into it, so two tabs or
     devices never undo each other's answers, and a "couldn't do it" mark stays.
-    `id_from_page`: see `_link`. Returns every answer held."""
+    `shown`: the answers on the page that changes them. A text answer it never showed
+    (typed on another device since) is not written over before the answers held are kept
+    apart, as a draft of their own (`Kept.set_aside`): a walk-through typed one answer on a
+    laptop and then on a phone, and the laptop's words were kept nowhere.
+    `id_from_page`: see `_link`."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     # Tabs (or a closing tab's beacon beside its websocket) answering at the same moment
     # take turns: each reads what the one before wrote, and no answer is written over.
@@ -1265,7 +1270,19 @@ def keep_change(
     chosen = _worksheet_of(session, client_id, row, worksheet)
     kind = kind_for(chosen)
     held, marked = _kept(session, client_id, parsed, kind)
-    merged = worksheets.clean_answers(chosen, {**held, **change(chosen, held)}, draft=True)
+    changed = change(chosen, held)
+    set_aside = None
+    if shown is not None and any(
+        _written_over(held.get(name), shown.get(name), new) for name, new in changed.items()
+    ):
+        set_aside = drafts.keep_apart(
+            session,
+            owner_id=client_id,
+            kind=kind,
+            copy_of=parsed,
+            values=response_values(chosen, held, translate=translate, draft=True),
+        )
+    merged = worksheets.clean_answers(chosen, {**held, **changed}, draft=True)
     drafts.save(
         session,
         owner_id=client_id,
@@ -1273,7 +1290,27 @@ def keep_change(
         item_id=parsed,
         values=response_values(chosen, merged, marked, translate=translate, draft=True),
     )
-    return merged
+    return Kept(merged, set_aside)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A change kept: every answer held now, and the id of the draft the answers held before
+    were kept apart in (`keep_change`'s `shown`), if they were."""
+
+    answers: dict[str, Any]
+    set_aside: uuid.UUID | None = None
+
+
+def _written_over(there: object, seen: object, new: object) -> bool:
+    """Whether words held now, which the page never showed, would be lost under `new` (a
+    list's rows are `worksheets.answer_given`'s: a row changed elsewhere is kept as one more)."""
+    return (
+        isinstance(there, str)
+        and there.strip() != ""
+        and there != seen
+        and there not in (new if isinstance(new, str) else "")
+    )
 
 
 def begun_with(

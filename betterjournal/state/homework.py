@@ -399,6 +399,7 @@ class WorksheetState(AppState):
         viewer = self._viewer()
         if not self.found:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        shown = self._answers  # what this page showed when the answer was given
 
         def keep(item_id: str) -> Any:
             return in_session(
@@ -409,22 +410,34 @@ class WorksheetState(AppState):
                 worksheet=None if self.assignment_id else self._sheet(),
                 translate=self._translate,
                 change=change,
+                shown=shown,
             )
 
         try:
             try:
-                held = await keep(self.item_id)
+                kept = await keep(self.item_id)
             except BegunElsewhere as begun:
                 # Begun (perhaps returned) on another device meanwhile: this page shows that
                 # response now, and the answer joins it (a walk-through was told to reload,
                 # which lost it). Said, as the other device's answers now show here too.
                 await self._open_assignment(viewer.user_id, self.assignment_id)
-                held = await keep(self.item_id)
+                kept = await keep(self.item_id)
                 self.notice = self._t(begun.message)
         except CoreError as error:
             self.status = self._t("Not saved yet")
             raise error
-        self._answers = held
+        if kept.set_aside is not None and self.is_prompt:  # a prompt's answer is a journal entry
+            self.notice = self._t(
+                "This answer was changed on another device too. So that nothing is lost, the "
+                "answers from there are kept as a separate draft in your journal."
+            )
+        elif kept.set_aside is not None:
+            self.notice = self._t(
+                "This answer was changed on another device too. So that nothing is lost, the "
+                "answers from there are kept as a separate draft, under “Your own exercises” in "
+                "your homework."
+            )
+        self._answers = kept.answers
         self._show_fields()
         self.status = (
             self._t("Draft saved. {name} sees it once you tap “Save changes”.", name=self._by_name())

@@ -331,7 +331,10 @@ def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, ru
     for value in ("2", "5", "3"):
         mood.get_by_role("radio", name=value, exact=True).click()
         assert looks(value) == chosen, f"{value} tapped offline doesn't look chosen"
+        # And is heard as chosen (a walk-through's screen reader said "3, not selected").
+        expect(mood.get_by_role("radio", name=value, exact=True)).to_be_checked()
     assert [looks(value) for value in ("8", "2", "5")] == [not_chosen] * 3
+    expect(mood.get_by_role("radio", checked=True)).to_have_count(1)
     phone.context.set_offline(False)
     expect(mood.get_by_role("radio", name="3", exact=True)).to_be_checked()
     assert looks("3") == chosen and looks("8") == not_chosen

@@ -1659,6 +1659,43 @@ async def test_a_withdrawn_homeworks_old_address_leads_to_the_answers_kept(hw: H
         assert redirect_targets(refused) == [] and problem_of(refused) != ""
 
 
+async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: Homework) -> None:
+    """A walk-through typed one answer on a laptop, then the same box on a phone, whose box
+    never showed the laptop's words: the phone's words replaced them, and they were kept
+    nowhere (not even in the data download). Now the answers held before are kept apart as a
+    draft of the client's own, listed as such, and the phone says so."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    laptop_words = app.marker("LAPTOP-A")
+    async with connected(app, a.cookie) as laptop, connected(app, a.cookie) as phone:
+        await _open(laptop, assignment)
+        await _open(phone, assignment)
+        await _answer(laptop, assignment, "situation", laptop_words)
+        typed = await _answer(phone, assignment, "situation", "P")
+        assert problem_of(typed) == ""
+        assert state_of(typed, AppState)["notice"].startswith(
+            "This answer was changed on another device too."
+        )
+        assert "P" in json.dumps(state_of(typed, WorksheetState)["fields"])
+        listed = state_of(
+            await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+    (copy,) = [
+        card for card in listed["exercises"] if card["label"] == "Draft kept from another tab or device"
+    ]
+    async with connected(app, a.cookie) as tab:
+        opened = state_of(
+            await tab.exchange(
+                handler_name(WorksheetState, "open_worksheet"),
+                path=routes.WORKSHEET,
+                query={"id": copy["id"]},
+            ),
+            WorksheetState,
+        )
+    assert laptop_words in json.dumps(opened["fields"]) and opened["assignment_id"] == ""
+
+
 async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
     """A walk-through, the same assignment open on a laptop and a phone. The phone began it
     and returned it; the laptop, still empty, was then told to reload, which lost its typed

@@ -828,7 +828,7 @@ def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes
             assignment_id=assignment,
             worksheet=None if assignment else worksheets.THOUGHT_RECORD,
             change=lambda *_: changes,
-        )
+        ).answers
 
 
 def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
@@ -849,6 +849,47 @@ def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
         opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
     assert opened.answers == {"situation": "phone", "evidence_for": "laptop", "balanced": "later"}
     assert opened.reasons == []  # then answers saved replace it (the latest choice made)
+
+
+def test_an_answer_typed_on_two_devices_keeps_the_words_written_over_apart(db: People) -> None:
+    """A walk-through typed one answer on a laptop, then the same box on a phone: the phone's
+    words replaced the laptop's, which were kept nowhere. A page's answer that would write
+    over words it never showed first keeps the answers held apart, as a draft of an exercise
+    of the client's own; its own words written on, or another field's, set nothing aside."""
+    _linked(db)
+    assignment = _assign(db)
+    response = uuid.uuid4()
+
+    def typed(shown: dict[str, Any], **changes: Any) -> homework.Kept:
+        with session_scope() as session:
+            return homework.keep_change(
+                session,
+                client_id=db.client_a.id,
+                item_id=response,
+                assignment_id=assignment,
+                worksheet=None,
+                change=lambda *_: changes,
+                shown=shown,
+            )
+
+    laptop = typed({}, situation="LAPTOP-A at the kitchen table")
+    assert laptop.set_aside is None
+    assert typed(laptop.answers, situation="LAPTOP-A at the kitchen table, after dinner").set_aside is None
+    assert typed({}, evidence_for="PHONE: another field").set_aside is None  # nothing written over
+    phone = typed({}, situation="P")  # the phone's box never showed the laptop's words
+    assert phone.set_aside is not None and phone.answers["situation"] == "P"
+    with session_scope() as session:
+        saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
+    (copy,) = [draft for draft in unsaved if draft.item_id == phone.set_aside]
+    assert copy.kept_apart
+    assert homework.answers_of(homework.KIND, copy.fields) == {
+        "situation": "LAPTOP-A at the kitchen table, after dinner",
+        "evidence_for": "PHONE: another field",
+    }
+    assert worksheets.from_json(copy.fields["worksheet"]).title == worksheets.THOUGHT_RECORD.title
+    # The words the page showed, written on (or emptied), are its own: nothing more is kept.
+    assert typed(phone.answers, situation="PHONE-B, more").set_aside is None
+    assert typed({"situation": "PHONE-B, more"}, situation="").set_aside is None
 
 
 def test_a_response_begun_elsewhere_is_named_and_one_changed_since_the_page_showed_it_is_not_saved(
