@@ -879,7 +879,7 @@ def test_an_answer_typed_on_two_devices_keeps_the_words_written_over_apart(db: P
     phone = typed({}, situation="P")  # the phone's box never showed the laptop's words
     assert phone.set_aside is not None and phone.answers["situation"] == "P"
     with session_scope() as session:
-        saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
+        _saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
     (copy,) = [draft for draft in unsaved if draft.item_id == phone.set_aside]
     assert copy.kept_apart
     assert homework.answers_of(homework.KIND, copy.fields) == {
