@@ -143,7 +143,12 @@ def journal_page() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
+                    rx.cond(
+                        JournalState.drafts.length() > 0,  # type: ignore[attr-defined]
+                        # Not "nothing here" under the drafts just listed (a walk-through).
+                        empty_state(tr("No saved entries yet. Your drafts are above.")),
+                        empty_state(tr("Nothing here yet. Your journal is private: write whatever helps.")),
+                    ),
                 ),
             ),
             loading(tr("Loading your journal")),

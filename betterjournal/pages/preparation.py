@@ -131,6 +131,13 @@ def _pin_share(line: AgendaLineView) -> rx.Component:
                         checked=rx.cond(line.private, False, True),
                         on_change=lambda on: PrepareState.set_pinned_shared(line.item_id, on),
                         size="2",
+                        # Named by its item, as Move and Remove are (a walk-through heard the
+                        # same switch name for every pin).
+                        aria_label=tr(
+                            "Share this item with {name}: {text}",
+                            name=PrepareState.clinician_name,
+                            text=line.text,
+                        ),
                     ),
                     rx.text(tr("Share this item with {name}", name=PrepareState.clinician_name), size="2"),
                     align="center",

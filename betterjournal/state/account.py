@@ -197,8 +197,13 @@ class TwoStepState(AppState):
 
     @rx.event
     async def finish_setup(self) -> rx.event.EventSpec:
-        """The codes were kept: on to the person's work (the codes leave server memory)."""
+        """The codes were kept: on to the person's work (the codes leave server memory); a
+        client who turned it on from their security settings, back there, where it shows as
+        on (a walk-through landed on the journal, with no word that it was)."""
+        from_settings = self.needs_password and bool(self.recovery_codes)
         self.recovery_codes, self.setup_ready = [], False
+        if from_settings:
+            return rx.redirect(routes.SECURITY, replace=True)
         return rx.redirect(routes.HOME, replace=True)
 
 

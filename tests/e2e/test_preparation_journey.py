@@ -177,6 +177,14 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     # The private pin says so, and offers to share it (not taken here).
     expect(agenda.get_by_role("listitem").nth(2)).to_contain_text("Only you can see this item")
     expect(agenda.get_by_role("listitem").nth(1)).not_to_contain_text("Only you can see this item")
+    # Each pin's switch names its item (a walk-through heard one name for every pin).
+    private_switch = agenda.get_by_role(
+        "switch", name=f"Share this item with Dr. Okafor: Entry: {private_title}"
+    )
+    expect(private_switch).not_to_be_checked()
+    expect(
+        agenda.get_by_role("switch", name="Share this item with Dr. Okafor: Entry: Shared thoughts")
+    ).to_be_checked()
     bring.get_by_role("switch", name="Share this agenda with Dr. Okafor").click()
     _status(page, "Agenda shared with Dr. Okafor.")
     # Now the summary offers the agenda and the chart, both ticked, and the entries.

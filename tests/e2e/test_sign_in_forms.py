@@ -222,6 +222,10 @@ def test_two_step_sign_in_is_set_up_on_the_phone_that_has_the_app(open_phone, ru
     page.get_by_label("Code", exact=True).fill(TOTP(secret).at(step * 30))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+    # Back where it was turned on, which shows it on (a walk-through landed on the journal).
+    page.get_by_role("button", name="I've kept my codes. Continue").click()
+    expect(page.get_by_role("heading", level=1, name="Password and two-step sign-in")).to_be_visible()
+    expect(page.get_by_text("Two-step sign-in is on. Recovery codes left: 10.")).to_be_visible()
 
     # The security page's four forms that ask for the password again are each named by their
     # heading, and two-step sign-in's own two are headed under it (a walk-through's screen

@@ -74,7 +74,9 @@ PUBLIC = {
     "SignInCodeState.submit_code": "authenticates itself: checks the code of the session waiting for it",
     "TwoStepState.open_setup": "authenticates itself: a session at its setup stage, or the signed-in person",
     "TwoStepState.confirm_setup": "authenticates itself: as open_setup; sets up only that person's own",
-    "TwoStepState.finish_setup": "forgets the tab's own recovery codes and sends it home (which is guarded)",
+    "TwoStepState.finish_setup": (
+        "forgets the tab's own recovery codes and sends it home or to its security settings (both guarded)"
+    ),
     "TwoStepState.download_codes": "authenticates itself: as open_setup; only the codes shown to it",
 }
 # Every state also has Reflex's `setvar`, which calls `set_<name>` on that state. Reflex's
