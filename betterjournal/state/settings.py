@@ -129,3 +129,6 @@ class SettingsState(AppState):
         self.language, self.time_zone, self._language_chosen = language, zone, True
         self._fill()
         self.notice = self._t("Settings saved.")
+        # The person's other open tabs switch too, at once (a walk-through: a tab left in
+        # French wrote its language back as the browser's at sign-out).
+        live.push_to_signed_in_tabs([viewer.user_id], None, but=self.router.session.client_token)

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 from appserver import RunningApp
-from socket_support import connected, new_password, problem_of, snapshot, state_of, writes_between
+from socket_support import (
+    connected,
+    new_password,
+    problem_of,
+    pushed_values,
+    snapshot,
+    state_of,
+    writes_between,
+)
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
@@ -83,6 +91,11 @@ async def test_a_client_in_french_and_a_clinician_in_english_each_get_their_own_
             loaded = await other_tab.exchange(handler_name(SettingsState, "load_settings"), **SETTINGS)
             assert state_of(loaded, SettingsState)["chosen_language"] == "fr-CA"
             assert state_of(loaded, SettingsState)["chosen_time_zone"] == "America/Vancouver"
+            # English again, from the first tab: the open one switches at once (a walk-through's
+            # tab left in French wrote its language back as the browser's at sign-out).
+            since = len(other_tab.received)
+            await _save(client, {"language": "en", "time_zone": "America/Vancouver"})
+            await pushed_values(other_tab, since, AppState, lambda v: v.get("language") == "en")
 
 
 @pytest.mark.parametrize("language", ["de", "<img src=x onerror=alert(1)>", "", 7, None, ["fr-CA"]])
