@@ -522,6 +522,9 @@ async def keep_answer(request: Request) -> Response:
                 },
                 translate=lambda text: str(reader.shown(text)),
                 id_from_page=id_from_page,
+                # A field's own answer as the page last had it from the server (a list's
+                # rows are answer_given's to place).
+                shown={field: fields["seen"]} if row == "-1" else None,
             )
 
         try:
@@ -529,7 +532,18 @@ async def keep_answer(request: Request) -> Response:
         except BegunElsewhere as begun:  # on another device meanwhile: the answer joins that one
             keep_into(begun.response_id, id_from_page=False)
 
-    names = {"item_id", "mark", "assignment_id", "template", "prompt", "field", "row", "column", "value"}
+    names = {
+        "item_id",
+        "mark",
+        "assignment_id",
+        "template",
+        "prompt",
+        "field",
+        "row",
+        "column",
+        "value",
+        "seen",
+    }
     return await _keep_typed(request, names, keep, refused_alike=True)
 
 

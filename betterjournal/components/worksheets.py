@@ -46,12 +46,15 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
             width="100%",
         )
     )
-    # Its words also go as the tab closes (assets/page_feedback.jsx): which control it is.
+    # Its words also go as the tab closes (assets/page_feedback.jsx): which control it is,
+    # and the answer the server last gave this page for it (`seen`: words written since on
+    # another device are kept apart before the beacon's are written over them).
     where = {
         "data-keep": "",
         "data-keep-field": cell.field,
         "data-keep-row": cell.row,
         "data-keep-column": cell.column,
+        "data-keep-seen": cell.text,
     }
     typed = rx.debounce_input(control, value=cell.text, debounce_timeout=700, custom_attrs=where)
     # Near its limit, what is left; past it, how many too many (kept as a draft a fifth past

@@ -1309,7 +1309,8 @@ def _written_over(there: object, seen: object, new: object) -> bool:
         isinstance(there, str)
         and there.strip() != ""
         and there != seen
-        and there not in (new if isinstance(new, str) else "")
+        # this page's own words, sent twice (its beacon, then its websocket), typed on
+        and not (isinstance(new, str) and new.startswith(there))
     )
 
 

@@ -551,7 +551,7 @@ def _shared_item(item: SharedView) -> rx.Component:
                 rx.link(item.title, href=item.href, weight="bold", overflow_wrap="anywhere"),
                 rx.text(item.title, weight="bold"),
             ),
-            entry_body(item.body),
+            rx.cond(item.body != "", entry_body(item.body)),  # homework's answers: on its page
             rx.text(item.dates, size="1", color_scheme="gray"),
             spacing="2",
             width="100%",

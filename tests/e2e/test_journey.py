@@ -214,7 +214,9 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(open_phone, running_ap
     person.page.get_by_role("button", name="Save entry").click()
     expect(person.page.get_by_role("alert")).to_contain_text("the limit is 50,000 characters")
     person.page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(person.page.get_by_text("Nothing here yet.")).to_be_visible()  # no entry saved
+    # No entry saved; under the draft, not "Nothing here yet" (a walk-through).
+    expect(person.page.get_by_text("No saved entries yet. Your drafts are above.")).to_be_visible()
+    expect(person.page.get_by_text("Nothing here yet.")).to_have_count(0)
     expect(person.page.get_by_role("heading", name="Drafts", exact=True)).to_be_visible()
 
 

@@ -212,6 +212,10 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     expect(agenda_region.get_by_role("listitem").first).to_contain_text(line)
     expect(agenda_region.get_by_role("listitem").nth(1)).to_contain_text("Entry: Shared thoughts")
     expect(desk.get_by_role("region", name="Shared entries")).to_contain_text(shared_body)
+    # Each item leads to its own page (a walk-through found pinned homework a dead end).
+    expect(
+        desk.get_by_role("region", name="Shared entries").get_by_role("link", name="Shared thoughts")
+    ).to_have_attribute("href", re.compile(r"/clients/entry\?id=[0-9a-f-]{36}$"))
     expect(desk.get_by_role("region", name="Homework")).to_contain_text("Journaling prompt")
     # The prompt's answer (an entry, returned) is listed once: as the homework it answers.
     expect(desk.get_by_role("region", name="Shared entries")).not_to_contain_text("A walk by the river.")

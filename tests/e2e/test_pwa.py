@@ -366,11 +366,15 @@ def test_a_check_in_tapped_offline_says_so_and_goes_when_back(phone, running_app
 
     page.context.set_offline(True)
     expect(offline).to_be_visible()
-    mood.get_by_role("radio", name="6", exact=True).click()
-    expect(mood.get_by_role("radio", name="6", exact=True)).not_to_be_checked()
+    six = mood.get_by_role("radio", name="6", exact=True)
+    six.click()
+    # Shown and heard as chosen at once, while the server's answer waits for the connection.
+    expect(six).to_be_checked()
+    expect(six).to_have_attribute("data-checked-by-server", "false")
     page.context.set_offline(False)
     expect(offline).to_have_count(0, timeout=20_000)
-    expect(mood.get_by_role("radio", name="6", exact=True)).to_be_checked()
+    expect(six).not_to_have_attribute("data-checked-by-server", re.compile(".*"))
+    expect(six).to_be_checked()
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_be_visible()

@@ -1418,6 +1418,7 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
             "row": "-1",
             "column": "",
             "value": "Forged",
+            "seen": "",
             **fields,
         }
         return post_form(app.url, routes.API_KEEP_ANSWER, form, cookie=cookie)[0]
@@ -1668,15 +1669,15 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
     assignment = await _assign(app, c, a)
     laptop_words = app.marker("LAPTOP-A")
     async with connected(app, a.cookie) as laptop, connected(app, a.cookie) as phone:
-        await _open(laptop, assignment)
+        on_laptop = state_of(await _open(laptop, assignment), WorksheetState)
         await _open(phone, assignment)
         await _answer(laptop, assignment, "situation", laptop_words)
-        typed = await _answer(phone, assignment, "situation", "P")
+        typed = await _answer(phone, assignment, "situation", "PHONE-B on the bus")
         assert problem_of(typed) == ""
         assert state_of(typed, AppState)["notice"].startswith(
             "This answer was changed on another device too."
         )
-        assert "P" in json.dumps(state_of(typed, WorksheetState)["fields"])
+        assert "PHONE-B on the bus" in json.dumps(state_of(typed, WorksheetState)["fields"])
         listed = state_of(
             await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
             HomeworkState,
@@ -1694,6 +1695,36 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
             WorksheetState,
         )
     assert laptop_words in json.dumps(opened["fields"]) and opened["assignment_id"] == ""
+    # The laptop's tab, closed (or reloaded) within half a minute of typing, hands its words
+    # to a beacon, with the answer the server last gave it: the phone's, written since, are
+    # kept apart too (a walk-through's reload wrote the laptop's back over them).
+    with app.core():
+        token = form_tokens.issue()
+    beacon = {
+        "form_token": token,
+        "item_id": on_laptop["item_id"],
+        "mark": on_laptop["words_mark"],
+        "assignment_id": assignment,
+        "template": "",
+        "prompt": "",
+        "field": "situation",
+        "row": "-1",
+        "column": "",
+        "value": laptop_words + ", closing",
+        "seen": laptop_words,
+    }
+    sent = await asyncio.to_thread(post_form, app.url, routes.API_KEEP_ANSWER, beacon, cookie=a.cookie)
+    assert sent[0] == 204
+    await _quiet()
+    async with connected(app, a.cookie) as tab:
+        listed = state_of(
+            await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+    copies = [
+        card["id"] for card in listed["exercises"] if card["label"] == "Draft kept from another tab or device"
+    ]
+    assert len(copies) == 2 and copy["id"] in copies
 
 
 async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
