@@ -497,6 +497,7 @@ class WorksheetState(AppState):
             raise AnswersChangedElsewhere() from changed
         # Where it stands now, from the server: another tab may have returned it meanwhile.
         returned = task is not None and task.status in ("returned", "reviewed")
+        self.returned = returned  # this tab's own return is no news to it (_recheck_access)
         # The client's other open tabs show it too, and the clinician's if they can see it.
         live.recheck_people([viewer.user_id, self.clinician_id] if returned else [viewer.user_id])
         # (A double tap on these buttons is taken as one tap in the browser: data-once.)
@@ -554,6 +555,7 @@ class WorksheetState(AppState):
             reasons=list(self.chosen_reasons),
             return_it=return_it,
         )
+        self.returned = self.returned or return_it  # no news to this tab (_recheck_access)
         live.recheck_people([self.clinician_id, viewer.user_id] if return_it else [viewer.user_id])
         if return_it:
             self._flash(self._t("{name} will see that you couldn't do it this time.", name=self._by_name()))
