@@ -9,7 +9,7 @@ import reflex as rx
 from betterjournal import routes
 from betterjournal.components.entries import share_status_line
 from betterjournal.components.inputs import ask_first, removing_button
-from betterjournal.components.layout import link_button
+from betterjournal.components.layout import WhenOffline, link_button
 from betterjournal.components.text import Text, tr
 from betterjournal.state.items import ItemSharingState
 from betterjournal.state.preparation import PrepareState
@@ -37,6 +37,17 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
             # Where the item stands, said where the tap was and announced as it changes (a
             # separate "Shared with …" under it said the same twice: walk-through).
             share_status_line(share, role="status"),
+            # Offline, a tap waits for the connection and the line above stays true until then
+            # (a walk-through read "Shared with …" under a switch just turned off, and nothing else).
+            WhenOffline.create(
+                rx.text(
+                    tr(
+                        "Offline: a change here is made when the connection is back. "
+                        "Until then, the line above holds."
+                    ),
+                    size="2",
+                )
+            ),
             spacing="2",
         ),
         width="100%",

@@ -78,6 +78,29 @@ def test_deleting_and_ending_the_link_reach_the_open_page_at_once(open_phone, ru
     expect(doctor.page.get_by_text(title)).to_have_count(0)
 
 
+def test_a_share_switch_tapped_offline_says_it_waits_and_takes_effect_when_back(
+    open_phone, running_app
+) -> None:
+    """Walk-through: offline, "Share with Dr. …" turned off still read "Shared with …" under
+    it, with nothing to say the change was waiting. It says so, and the change is made (and
+    reaches the clinician's open entry) once the connection is back."""
+    doctor, client = _linked_pair(open_phone, running_app)
+    title, body = running_app.marker("offline-share-title"), running_app.marker("offline-share-body")
+    _share_and_open(doctor, client, title, body)
+    page = client.page
+    waiting = page.get_by_text("Offline: a change here is made when the connection is back.", exact=False)
+    expect(waiting).to_have_count(0)
+    page.context.set_offline(True)
+    page.get_by_role("switch", name="Share with Dr. Lane").click()
+    expect(waiting).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Shared with Dr. Lane on")).to_be_visible()
+    expect(doctor.page.get_by_role("heading", name=title)).to_be_visible()
+    page.context.set_offline(False)
+    expect(waiting).to_have_count(0, timeout=20_000)
+    expect(page.get_by_role("switch", name="Share with Dr. Lane")).not_to_be_checked()
+    expect(doctor.page.get_by_text(GONE)).to_be_visible()
+
+
 def test_stop_sharing_everything_reaches_the_clinicians_open_page_and_keeps_the_link(
     open_phone, running_app
 ) -> None:
