@@ -229,6 +229,9 @@ if (typeof window !== "undefined") {
     if (keeper === null || !token || typeof navigator.sendBeacon !== "function" || last.sent === field.value) {
       return;
     }
+    // What the server last gave the page for it (a worksheet's answer): saved already, and
+    // sent again it could only go back over what another device typed since.
+    if (field.getAttribute("data-keep-seen") === field.value) return;
     const form = new URLSearchParams({ form_token: token });
     keptAs(keeper, form);
     keptAs(field, form);

@@ -527,6 +527,11 @@ async def keep_answer(request: Request) -> Response:
                 shown={field: fields["seen"]} if row == "-1" else None,
             )
 
+        if value == fields["seen"]:
+            # Words the server gave the page (its own, saved already): sent again as the tab
+            # goes, they could only write over what another device typed since (a
+            # walk-through's reload put a laptop's old answer back over the phone's).
+            return
         try:
             keep_into(fields["item_id"], id_from_page=True)
         except BegunElsewhere as begun:  # on another device meanwhile: the answer joins that one

@@ -1713,6 +1713,14 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
         "value": laptop_words + ", closing",
         "seen": laptop_words,
     }
+    # Nothing typed since it was saved: the words the page was given, sent again, write
+    # nothing (a walk-through's reload put the laptop's old answer back over the phone's).
+    before = snapshot(app)
+    again = {**beacon, "value": laptop_words}
+    sent = await asyncio.to_thread(post_form, app.url, routes.API_KEEP_ANSWER, again, cookie=a.cookie)
+    assert sent[0] == 204
+    await _quiet()
+    assert writes_between(before, snapshot(app)) == []
     sent = await asyncio.to_thread(post_form, app.url, routes.API_KEEP_ANSWER, beacon, cookie=a.cookie)
     assert sent[0] == 204
     await _quiet()
