@@ -117,6 +117,27 @@ def _exercise_title(fields: Mapping[str, str]) -> str:
         return ""
 
 
+def _first_answer(fields: Mapping[str, str]) -> str:
+    """An exercise's first written answer, in the order of its fields (its card's preview: a
+    walk-through found the drafts kept from another device told apart by nothing)."""
+
+    def texts(value: object):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            for each in value:
+                yield from texts(each)
+        elif isinstance(value, dict):
+            for each in value.values():
+                yield from texts(each)
+
+    try:
+        answers = worksheets.answers_from(fields.get("answers", ""))
+    except (ValueError, TypeError, worksheets.InvalidInput):
+        return ""
+    return next((text for value in answers.values() for text in texts(value) if text.strip()), "")
+
+
 def preview(text: str) -> str:
     """The start of a text on one line, at most PREVIEW_LENGTH characters."""
     # A generous start is enough, unless it is nearly all whitespace: a text may be
@@ -165,7 +186,7 @@ KIND_VIEWS: dict[str, KindView] = {
     ),
     homework.KIND.name: KindView(
         title=lambda fields: _exercise_title(fields),
-        body=lambda fields: "",
+        body=_first_answer,
         words=KindWords(
             untitled=N_("Exercise"),
             newer=N_("Newer exercises"),

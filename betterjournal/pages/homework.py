@@ -350,9 +350,24 @@ def _returned_or_delete() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            WorksheetState.saved & (WorksheetState.assignment_id == ""),
-            delete_button(
-                WorksheetState.item_id, label=tr("Delete exercise"), question=tr("Delete this exercise?")
+            WorksheetState.assignment_id == "",
+            rx.cond(
+                WorksheetState.saved,
+                delete_button(
+                    WorksheetState.item_id, label=tr("Delete exercise"), question=tr("Delete this exercise?")
+                ),
+                ask_first(
+                    tr("Discard draft"),
+                    dialog_id="discard-exercise",
+                    question=tr("Discard this draft?"),
+                    explanation=tr("The answers written here will be removed."),
+                    keep=tr("Keep it"),
+                    go_ahead=rx.button(
+                        tr("Discard"), type="button", on_click=WorksheetState.discard_exercise
+                    ),
+                    variant="soft",
+                    color_scheme="gray",
+                ),
             ),
         ),
     )

@@ -516,6 +516,17 @@ class WorksheetState(AppState):
         return rx.redirect(routes.HOMEWORK)
 
     @guarded(Role.CLIENT)
+    async def discard_exercise(self) -> rx.event.EventSpec:
+        """An exercise of the client's own never saved (a draft, or one kept apart from another
+        device's answers): its draft goes (a walk-through found such copies could only pile up)."""
+        viewer = self._viewer()
+        if not self.found or self.saved or self.assignment_id:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
+        await in_session(drafts.discard, owner_id=viewer.user_id, item_id=self.item_id)
+        self._flash(self._t("Draft discarded."))
+        return rx.redirect(routes.JOURNAL if self.is_prompt else routes.HOMEWORK)
+
+    @guarded(Role.CLIENT)
     async def take_back(self) -> None:
         """Un-return: the clinician can no longer see it (a revoke, audited)."""
         viewer = self._viewer()

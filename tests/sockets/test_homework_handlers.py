@@ -1729,10 +1729,27 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
             await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
             HomeworkState,
         )
-    copies = [
-        card["id"] for card in listed["exercises"] if card["label"] == "Draft kept from another tab or device"
-    ]
-    assert len(copies) == 2 and copy["id"] in copies
+    kept = [card for card in listed["exercises"] if card["label"] == "Draft kept from another tab or device"]
+    assert len(kept) == 2 and copy["id"] in [card["id"] for card in kept]
+    # Each shows its first answer, and can be discarded (a walk-through found copies piling up,
+    # none saying what it held); an assignment's own answers can't be discarded so.
+    assert sorted(card["preview"] for card in kept) == sorted([laptop_words, "PHONE-B on the bus"])
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        before = snapshot(app)
+        refused = await tab.exchange(
+            handler_name(WorksheetState, "discard_exercise"), **_worksheet_page(assignment)
+        )
+        assert problem_of(refused) != "" and writes_between(before, snapshot(app)) == []
+        page = {"path": routes.WORKSHEET, "query": {"id": copy["id"]}}
+        await tab.exchange(handler_name(WorksheetState, "open_worksheet"), **page)
+        gone = await tab.exchange(handler_name(WorksheetState, "discard_exercise"), **page)
+        assert redirects_of(gone) == [routes.HOMEWORK]
+        listed = state_of(
+            await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+    assert copy["id"] not in [card["id"] for card in listed["exercises"]]
 
 
 async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
