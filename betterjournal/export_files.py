@@ -287,7 +287,14 @@ def page(data: dict[str, Any], reader: Reader) -> str:
     if data["drafts"]:
         parts.append(_tag("h2", reader.t("Drafts not saved yet")))
         parts += [
-            _article(reader, _moment(reader, d["updated_at"]), d["fields"], context) for d in data["drafts"]
+            _article(
+                reader,
+                _moment(reader, d["updated_at"]),
+                d["fields"],
+                context,
+                *([reader.t("Draft kept from another tab or device")] if d.get("copy_of") else []),
+            )
+            for d in data["drafts"]
         ]
     title = _tag("title", reader.t("Your Betterjournal data"))
     return (

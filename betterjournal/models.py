@@ -840,7 +840,12 @@ class DraftItem:
     updated_at: datetime
     of_saved: bool = False  # changes to a saved item, not a new one
     saved_created_at: datetime | None = None  # that saved item's creation (names an untitled one)
-    kept_apart: bool = False  # words from another tab or device, kept apart from the item's own
+    # Words written for this item in another tab or on another device, kept apart from its own.
+    copy_of: uuid.UUID | None = None
+
+    @property
+    def kept_apart(self) -> bool:
+        return self.copy_of is not None
 
 
 @dataclass(frozen=True)

@@ -244,14 +244,19 @@ def open_for_editing(
 def every_draft(session: Session, *, owner_id: Any) -> list[DraftItem]:
     """Every draft of the owner's, of any kind, newest first (for taking everything away)."""
     rows = session.exec(
-        select(ItemDraft.item_id, ItemDraft.kind, ItemDraft.payload_ct, ItemDraft.updated_at)
+        select(  # type: ignore[call-overload]
+            ItemDraft.item_id, ItemDraft.kind, ItemDraft.payload_ct, ItemDraft.updated_at, ItemDraft.copy_of
+        )
         .where(col(ItemDraft.owner_id) == owner_id)
         .order_by(col(ItemDraft.updated_at).desc())
     ).all()
     if not rows:
         return []
     key = data_key(session, owner_id)
-    return [DraftItem(item_id, kind, _open(key, item_id, blob), at) for item_id, kind, blob, at in rows]
+    return [
+        DraftItem(item_id, kind, _open(key, item_id, blob), at, copy_of=copy_of)
+        for item_id, kind, blob, at, copy_of in rows
+    ]
 
 
 def list_new(
@@ -295,7 +300,7 @@ def list_new(
                     updated_at,
                     of_saved=item_id in saved,
                     saved_created_at=saved.get(item_id),
-                    kept_apart=copy_of is not None,
+                    copy_of=copy_of,
                 )
             )
     return found

@@ -106,7 +106,14 @@ def everything(session: Session, *, client_id: uuid.UUID) -> dict[str, Any]:
         ],
         "items": by_kind,
         "drafts": [
-            {"item_id": str(d.item_id), "kind": d.kind, "fields": d.fields, "updated_at": _when(d.updated_at)}
+            {
+                "item_id": str(d.item_id),
+                "kind": d.kind,
+                "fields": d.fields,
+                "updated_at": _when(d.updated_at),
+                # kept apart from the words written for that item in another tab or device
+                "copy_of": str(d.copy_of) if d.copy_of else None,
+            }
             for d in drafts.every_draft(session, owner_id=client_id)
         ],
         "check_in_tags": [

@@ -228,6 +228,31 @@ def _visible_text(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
+def test_a_draft_kept_apart_says_so_in_the_data_taken_away(db) -> None:
+    """A walk-through's download listed four drafts of one exercise alike: the copies kept
+    apart from another device's words say so (in the JSON, and on the page)."""
+    from note_kind import create_note_table
+
+    create_note_table(get_engine())  # every kind's table (the tests' note kind too)
+    a = db.client_a.id
+    original = uuid.uuid4()
+    with session_scope() as session:
+        drafts.save(
+            session, owner_id=a, kind=journal.KIND, item_id=original, values={"body": "on the laptop"}
+        )
+        copy = drafts.keep_apart(
+            session, owner_id=a, kind=journal.KIND, copy_of=original, values={"body": "on the phone"}
+        )
+        data = portability.everything(session, client_id=a)
+    assert {d["fields"]["body"]: d["copy_of"] for d in data["drafts"]} == {
+        "on the laptop": None,
+        "on the phone": str(original),
+    }
+    assert [d["item_id"] for d in data["drafts"] if d["copy_of"]] == [str(copy)]
+    page = export_files.page(data, Reader("en", "America/Toronto"))
+    assert page.count("Draft kept from another tab or device") == 1
+
+
 def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
     """PRIV-1: what a person reads in the page is what the app showed them: moments in their
     time zone, ratings out of 10, tags and scales by name, a worksheet's answers under its
