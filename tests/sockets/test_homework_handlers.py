@@ -174,6 +174,25 @@ async def _answer(
     )
 
 
+def _answer_beacon(app: RunningApp, cookie: str, **fields: str) -> int:
+    """A worksheet's text answer as a closing tab hands it to `sendBeacon` (api.keep_answer):
+    the status code. `fields` as the page sends them; a field left out is the situation's
+    own answer, typed with nothing seen before."""
+    with app.core():
+        token = form_tokens.issue()
+    form = {
+        "form_token": token,
+        "template": "",
+        "prompt": "",
+        "field": "situation",
+        "row": "-1",
+        "column": "",
+        "seen": "",
+        **fields,
+    }
+    return post_form(app.url, routes.API_KEEP_ANSWER, form, cookie=cookie)[0]
+
+
 async def _answer_and_finish(
     app: RunningApp, client: Actor, assignment_id: str, answer: str, *, finish: str
 ) -> str:
@@ -1407,21 +1426,14 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
             return items.words_mark(uuid.UUID(a.id), item_id)
 
     def beacon(cookie: str, **fields: str) -> int:
-        form = {
+        sent = {
             "form_token": token,
             "item_id": item,
             "mark": mark,
             "assignment_id": assignment,
-            "template": "",
-            "prompt": "",
-            "field": "situation",
-            "row": "-1",
-            "column": "",
             "value": "Forged",
-            "seen": "",
-            **fields,
         }
-        return post_form(app.url, routes.API_KEEP_ANSWER, form, cookie=cookie)[0]
+        return _answer_beacon(app, cookie, **{**sent, **fields})
 
     async def shown(query: dict[str, str]) -> str:
         async with connected(app, a.cookie) as tab:
@@ -1698,31 +1710,20 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
     # The laptop's tab, closed (or reloaded) within half a minute of typing, hands its words
     # to a beacon, with the answer the server last gave it: the phone's, written since, are
     # kept apart too (a walk-through's reload wrote the laptop's back over them).
-    with app.core():
-        token = form_tokens.issue()
-    beacon = {
-        "form_token": token,
+    laptops = {
         "item_id": on_laptop["item_id"],
         "mark": on_laptop["words_mark"],
         "assignment_id": assignment,
-        "template": "",
-        "prompt": "",
-        "field": "situation",
-        "row": "-1",
-        "column": "",
-        "value": laptop_words + ", closing",
         "seen": laptop_words,
     }
     # Nothing typed since it was saved: the words the page was given, sent again, write
     # nothing (a walk-through's reload put the laptop's old answer back over the phone's).
     before = snapshot(app)
-    again = {**beacon, "value": laptop_words}
-    sent = await asyncio.to_thread(post_form, app.url, routes.API_KEEP_ANSWER, again, cookie=a.cookie)
-    assert sent[0] == 204
+    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=laptop_words) == 204
     await _quiet()
     assert writes_between(before, snapshot(app)) == []
-    sent = await asyncio.to_thread(post_form, app.url, routes.API_KEEP_ANSWER, beacon, cookie=a.cookie)
-    assert sent[0] == 204
+    closing = laptop_words + ", closing"
+    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=closing) == 204
     await _quiet()
     async with connected(app, a.cookie) as tab:
         listed = state_of(

@@ -803,12 +803,9 @@ def test_the_brief_lists_an_older_entry_shared_since_the_last_session(db: People
     assert [item.fields["body"] for item in found.entries] == ["written before the session"]
 
 
-def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homework(db: People) -> None:
-    """A journaling prompt's answer is a journal entry, shared as it is returned: the brief
-    lists it under returned homework, not also under shared entries (nor marks it seen for
-    being listed there), and the caseload counts it once, to review."""
-    _linked(db)
-    today = date.today()
+def _prompt_and_shared_entry(db: People, today: date, body: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """A journaling prompt assigned to client A, and an entry of A's shared with the
+    clinician: (the assignment, the entry)."""
     with session_scope() as session:
         (assignment,) = homework.assign(
             session,
@@ -818,19 +815,33 @@ def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homewo
             questions=["What went well this week?"],
             today=today,
         )
-        entry = new_entry(session, owner_id=db.client_a.id, body="shared this week")
+        entry = new_entry(session, owner_id=db.client_a.id, body=body)
         share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+    return assignment, entry
+
+
+def _return_answer(session, db: People, assignment: uuid.UUID, answer: uuid.UUID) -> None:
+    homework.save_response(
+        session,
+        client_id=db.client_a.id,
+        item_id=answer,
+        assignment_id=assignment,
+        worksheet=None,
+        answers={"answer": "A walk by the river."},
+        return_it=True,
+    )
+
+
+def test_a_returned_prompts_answer_is_listed_and_counted_once_as_returned_homework(db: People) -> None:
+    """A journaling prompt's answer is a journal entry, shared as it is returned: the brief
+    lists it under returned homework, not also under shared entries (nor marks it seen for
+    being listed there), and the caseload counts it once, to review."""
+    _linked(db)
+    today = date.today()
+    assignment, entry = _prompt_and_shared_entry(db, today, "shared this week")
     answer = uuid.uuid4()
     with session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=answer,
-            assignment_id=assignment,
-            worksheet=None,
-            answers={"answer": "A walk by the river."},
-            return_it=True,
-        )
+        _return_answer(session, db, assignment, answer)
         (line,) = caseload.caseload(session, clinician_id=db.clinician_a.id, today=today)
     assert (line.new_shared, line.to_review) == (1, 1)  # the entry; the answer, to review
     with session_scope() as session:
@@ -853,29 +864,11 @@ def test_a_pinned_answer_to_homework_leads_to_where_it_is_read(db: People) -> No
 
     _linked(db)
     today = date.today()
-    with session_scope() as session:
-        (assignment,) = homework.assign(
-            session,
-            clinician_id=db.clinician_a.id,
-            client_id=db.client_a.id,
-            template="prompt",
-            questions=["What went well this week?"],
-            today=today,
-        )
-        entry = new_entry(session, owner_id=db.client_a.id, body="shared and pinned")
-        share(session, owner_id=db.client_a.id, entry_id=entry, clinician_id=db.clinician_a.id)
+    assignment, entry = _prompt_and_shared_entry(db, today, "shared and pinned")
     answer = uuid.uuid4()
     ready = _prepare(db)
     with session_scope() as session:
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=answer,
-            assignment_id=assignment,
-            worksheet=None,
-            answers={"answer": "A walk by the river."},
-            return_it=True,
-        )
+        _return_answer(session, db, assignment, answer)
         for pinned in (answer, entry):
             agenda.pin(
                 session,
