@@ -336,7 +336,11 @@ def test_a_mood_tapped_offline_shows_at_once_and_is_the_one_saved(open_phone, ru
     assert [looks(value) for value in ("8", "2", "5")] == [not_chosen] * 3
     expect(mood.get_by_role("radio", checked=True)).to_have_count(1)
     phone.context.set_offline(False)
+    # The taps waiting go, in order, and the server's answers are drawn as they come: the
+    # tap's own drawing goes with the first, and the last (3) is the one that stays.
+    expect(mood).not_to_have_attribute("data-tapped", "true")
     expect(mood.get_by_role("radio", name="3", exact=True)).to_be_checked()
+    expect(mood.get_by_role("radio", checked=True)).to_have_count(1)
     assert looks("3") == chosen and looks("8") == not_chosen
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
