@@ -819,7 +819,10 @@ def test_the_clients_own_exercises_leave_out_what_answers_an_assignment(db: Peop
     assert [draft.item_id for draft in unsaved] == [drafted]
 
 
-def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes: Any) -> dict:
+def _keep(
+    db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, shown: Any = None, **changes: Any
+) -> homework.Kept:
+    """Client A's page changes answers (`shown`: the answers it showed, as keep_change takes them)."""
     with session_scope() as session:
         return homework.keep_change(
             session,
@@ -828,7 +831,12 @@ def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes
             assignment_id=assignment,
             worksheet=None if assignment else worksheets.THOUGHT_RECORD,
             change=lambda *_: changes,
-        ).answers
+            shown=shown,
+        )
+
+
+def _own(db: People, item_id: uuid.UUID, assignment: uuid.UUID | None, **changes: Any) -> dict:
+    return _keep(db, item_id, assignment, **changes).answers
 
 
 def test_two_tabs_answering_different_fields_keep_both(db: People) -> None:
@@ -861,16 +869,7 @@ def test_an_answer_typed_on_two_devices_keeps_the_words_written_over_apart(db: P
     response = uuid.uuid4()
 
     def typed(shown: dict[str, Any], **changes: Any) -> homework.Kept:
-        with session_scope() as session:
-            return homework.keep_change(
-                session,
-                client_id=db.client_a.id,
-                item_id=response,
-                assignment_id=assignment,
-                worksheet=None,
-                change=lambda *_: changes,
-                shown=shown,
-            )
+        return _keep(db, response, assignment, shown, **changes)
 
     laptop = typed({}, situation="LAPTOP-A at the kitchen table")
     assert laptop.set_aside is None
