@@ -14,7 +14,7 @@ from betterjournal.components.inputs import ask_first, dismiss_button
 from betterjournal.components.native_form import native_form
 from betterjournal.components.reminders import reminder_banner
 from betterjournal.components.text import LANGUAGE, Text, tr, tr_counted
-from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGE_NAMES, LANGUAGES, N_
+from betterjournal.i18n import CRISIS_CALL, CRISIS_LINE, CRISIS_TEXT, LANGUAGE_NAMES, LANGUAGES, N_, pN_
 from betterjournal.state.base import PUBLIC_PAGE_NOTICES, AppState
 from betterjournal.state.clinician import SharedWaitingState
 from betterjournal.state.editor import EditorState
@@ -384,7 +384,14 @@ def _client_nav() -> rx.Component:
                 CURRENT_PATH == routes.WORKSHEET, WorksheetState.own_prompt, EditorState.is_new
             ),
         ),
-        _nav_link(tr("Check in"), routes.CHECK_IN, "smile", also=(routes.CHECK_INS, routes.CHECK_INS + "/")),
+        # A tab's label has a context of its own: in French the page's name is long for a
+        # sixth of a 320-px phone ("Faire le point" took three lines), so its tab is shorter.
+        _nav_link(
+            tr(pN_("tab", "Check in")),
+            routes.CHECK_IN,
+            "smile",
+            also=(routes.CHECK_INS, routes.CHECK_INS + "/"),
+        ),
         _nav_link(
             tr("Homework"),
             routes.HOMEWORK,
@@ -392,7 +399,7 @@ def _client_nav() -> rx.Component:
             here_when=(CURRENT_PATH != routes.WORKSHEET) | ~WorksheetState.own_prompt,
         ),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
-        _nav_link(tr("Care team"), routes.CARE_TEAM, "users"),
+        _nav_link(tr(pN_("tab", "Care team")), routes.CARE_TEAM, "users"),
         justify_content="safe center",  # ("safe": a row wider than the bar starts at its left)
         spacing="0",
         # One row, always: in large text it scrolls sideways in the bar (the tab you are on

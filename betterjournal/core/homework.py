@@ -711,6 +711,7 @@ class Returned:
     reviewed_at: datetime | None
     written_at: datetime
     shared_at: datetime
+    edited_at: datetime | None  # the client's last change since returning it, if any
 
 
 def open_returned(
@@ -747,6 +748,7 @@ def open_returned(
         reviewed_at=row.reviewed_at,
         written_at=item.created_at,
         shared_at=item.shared_at,
+        edited_at=item.updated_at if item.updated_at and item.updated_at > item.shared_at else None,
     )
 
 

@@ -383,7 +383,15 @@ class SharedWithMeState(AppState):
             if not linked or (self._held_path == routes.SHARED_ENTRY and self.reading.id not in visible):
                 self._leave()
             elif self._held_path == routes.SHARED_ENTRY:
+                shown = (self.reading.title, self.reading.body)
                 await self._read(clinician, self.reading.id, was_new=self.reading.new)  # still this visit
+                if shown != (self.reading.title, self.reading.body):
+                    # Words that change under the reader's eyes are named, not swapped silently.
+                    self.notice = self._t(
+                        "{name} changed this entry. You're reading it as it is now.",
+                        name=self.reading.owner_name,
+                    )
+                    self.feedback_on = routes.SHARED_ENTRY
             elif self._held_path == routes.CLIENT_ENTRIES and self.page == 0:
                 await self._list(clinician, self.client_id, (None,))
             else:

@@ -777,10 +777,19 @@ class ReturnedState(AppState):
             self.not_done = opened.given.not_done
             self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
             self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None
-            self.dates = reader.t(
-                "Written {written} · returned {returned}",
-                written=opened.written_at,
-                returned=opened.shared_at,
+            self.dates = (
+                reader.t(
+                    "Written {written} · returned {returned} · edited {edited}",
+                    written=opened.written_at,
+                    returned=opened.shared_at,
+                    edited=opened.edited_at,
+                )
+                if opened.edited_at
+                else reader.t(
+                    "Written {written} · returned {returned}",
+                    written=opened.written_at,
+                    returned=opened.shared_at,
+                )
             )
             self._item_id = opened.item_id
             self.found, self._held_path = True, routes.RETURNED
@@ -823,11 +832,19 @@ class ReturnedState(AppState):
         read again (an edit shows). Access is checked first, without an audit row, so a
         push after a take-back records no attempt the clinician never made."""
         clinician = uuid.UUID(viewer_id)
+        shown = (self.fields, self.not_done, self.reasons) if self.found else None
         try:
             if not await in_session(_still_visible, clinician_id=clinician, item_id=self._item_id):
                 self._leave()
             else:
                 await self._read(self.assignment_id, clinician)
+                if shown is not None and shown != (self.fields, self.not_done, self.reasons):
+                    # Words that change under the reader's eyes are named, not swapped silently.
+                    self.notice = self._t(
+                        "{name} changed their answers. You're reading them as they are now.",
+                        name=self.client_name,
+                    )
+                    self.feedback_on = routes.RETURNED
         except CoreError:
             self._leave()
         self.loaded = True

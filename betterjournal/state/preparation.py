@@ -737,6 +737,11 @@ class BriefState(AppState):
             self.reset()
             self.brief_checked = True
 
+    def _changed_for(self, client: object) -> None:
+        """The clinician changed the client's agenda or sessions: the client's open pages and
+        the clinician's other tabs (another brief, the caseload) show it at once."""
+        live.recheck_people([client, self._viewer().user_id], but=self.router.session.client_token)
+
     @guarded(Role.CLINICIAN)
     async def set_discussed(self, line_id: str, discussed: bool) -> None:
         wanted = parse_bool(discussed, label=N_("Discussed"))
@@ -748,7 +753,7 @@ class BriefState(AppState):
             line_id=line_id,
             discussed=wanted,
         )
-        live.recheck_people([client])
+        self._changed_for(client)
         await self._load(clinician, self.client_id)
 
     @guarded(Role.CLINICIAN)
@@ -763,7 +768,7 @@ class BriefState(AppState):
             at=fields.get("time"),
             zone=self._reader().zone,
         )
-        live.recheck_people([client])
+        self._changed_for(client)
         await self._load(clinician, self.client_id)
         self.notice = self._t(
             "Next session saved. {name} sees it on their Prepare page.", name=self.client_name
@@ -773,7 +778,7 @@ class BriefState(AppState):
     async def clear_session(self) -> None:
         clinician = self._viewer().user_id
         client = await in_session(appointments.unplan, clinician_id=clinician, client_id=self.client_id)
-        live.recheck_people([client])
+        self._changed_for(client)
         await self._load(clinician, self.client_id)
         self.notice = self._t("No next session planned now.")
 
@@ -783,7 +788,7 @@ class BriefState(AppState):
         client = await in_session(
             appointments.mark_held, clinician_id=clinician, client_id=self.client_id, zone=self._reader().zone
         )
-        live.recheck_people([client])
+        self._changed_for(client)
         await self._load(clinician, self.client_id)
         self.notice = self._t(
             "Session marked held. A new window starts now; what wasn't discussed carries over."

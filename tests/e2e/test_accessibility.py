@@ -404,9 +404,15 @@ def _header_spill(page: Page) -> list[str]:
                 out.push('the tab bar is outside the window');
             if (bar.height > innerHeight / 4)
                 out.push(`the tab bar is ${Math.round(bar.height)} px tall in a ${innerHeight} px window`);
-            for (const tab of nav.querySelectorAll('a'))  // a label wider than its tab runs into the next
+            for (const tab of nav.querySelectorAll('a')) {  // a label wider than its tab runs into the next
                 if (tab.scrollWidth > tab.clientWidth + 1)
                     out.push(`the tab "${tab.textContent.trim()}" is narrower than its label`);
+                // Two lines at most ("Faire / le / point" took three in French at 320 px).
+                const words = document.createRange();
+                words.selectNodeContents(tab.querySelector('span') || tab);
+                const lines = new Set([...words.getClientRects()].map(r => Math.round(r.top))).size;
+                if (lines > 2) out.push(`the tab "${tab.textContent.trim()}" is on ${lines} lines`);
+            }
             const here = nav.querySelector('[aria-current="page"]');
             if (here) {
                 const tab = here.getBoundingClientRect();

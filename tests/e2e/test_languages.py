@@ -161,7 +161,7 @@ def test_a_client_in_french_and_a_clinician_in_english_each_in_their_own_time(
     assert signed_in.evaluate("(name) => name.scrollWidth <= name.clientWidth")
 
     # Care team: the invitation, in French.
-    page.get_by_role("navigation").get_by_role("link", name="Équipe de soins").click()
+    page.get_by_role("navigation").get_by_role("link", name="Équipe", exact=True).click()
     expect(page.get_by_role("heading", name="Invitation de Dr. Chen")).to_be_visible()
     assert_all_french(page)
     page.get_by_role("button", name="Accepter").click()

@@ -541,7 +541,40 @@ async def test_another_clients_return_leaves_the_response_the_clinician_is_readi
         after = state_of(doctor.received[since:], ReturnedState)
         assert after.get("found", True) is True
         assert "fields" not in after or hw.answer in json.dumps(after["fields"])
+        # Nothing on the page changed, so nothing says it did.
+        assert not state_of(doctor.received[since:], AppState).get("notice")
         assert [row for row in _audited(before, snapshot(app)) if row[2] == "DENIED"] == []
+
+
+async def test_a_returned_answer_changed_later_is_named_on_the_clinicians_open_page(hw: Homework) -> None:
+    """A changes a homework returned to C while C reads it: C's page shows the new answer,
+    says so, and its dates say "edited" (walk7 L1: it changed silently)."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    first, changed = app.marker("returned-first"), app.marker("returned-changed")
+    await _answer_and_finish(app, a, assignment, first, finish="return_worksheet")
+    async with connected(app, c.cookie) as doctor:
+        read = state_of(
+            await doctor.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment)),
+            ReturnedState,
+        )
+        assert first in json.dumps(read["fields"]) and " · edited " not in read["dates"]
+        since = len(doctor.received)
+        async with connected(app, a.cookie) as tab:  # A changes the answer and saves the change
+            await _open(tab, assignment)
+            assert problem_of(await _answer(tab, assignment, "situation", changed)) == ""
+            saved = await tab.exchange(
+                handler_name(WorksheetState, "save_worksheet"), **_worksheet_page(assignment)
+            )
+            assert problem_of(saved) == ""
+        pushed = await pushed_values(
+            doctor, since, ReturnedState, lambda v: changed in json.dumps(v.get("fields") or [])
+        )
+        assert first not in json.dumps(pushed["fields"])
+        assert " · returned " in pushed["dates"] and " · edited " in pushed["dates"]
+        assert state_of(doctor.received[since:], AppState).get("notice") == (
+            f"{a.name} changed their answers. You're reading them as they are now."
+        )
 
 
 @dataclass

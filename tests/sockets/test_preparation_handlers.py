@@ -1032,8 +1032,16 @@ async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: 
         )
         assert re.fullmatch(rf"Next session: .*, 10:00\u202fa\.m\. {zone}", told["next_session"])
         since = len(client_tab.received)
-        held = await _brief(doctor, a.id, "mark_held")
-        assert problem_of(held) == "" and state_of(held, BriefState)["agenda_id"] == ""
+        async with connected(app, c.cookie) as other_tab:  # the same brief, open in another tab
+            assert state_of(await _brief(other_tab, a.id), BriefState)["held_moments_ago"] == ""
+            elsewhere = len(other_tab.received)
+            held = await _brief(doctor, a.id, "mark_held")
+            assert problem_of(held) == "" and state_of(held, BriefState)["agenda_id"] == ""
+            # The other tab shows it too, rather than offering to mark it held again.
+            pushed = await pushed_values(
+                other_tab, elsewhere, BriefState, lambda v: bool(v.get("held_moments_ago"))
+            )
+            assert pushed["held_moments_ago"].startswith("Marked held at ")
         after = await pushed_values(client_tab, since, PrepareState, lambda v: v.get("session_held") is True)
         assert after["agenda_id"] != agenda_id and _line_texts(after) == [kept]
         assert [(line["text"], line["discussed"]) for line in after["last_lines"]] == [

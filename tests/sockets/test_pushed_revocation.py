@@ -253,7 +253,11 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
             # The new words, and that they changed since written ("· edited …").
             return reading.get("body") == edited and " · edited " in reading.get("dates", "")
 
-        await _pushed(clinician_tab, since, shows_edit)
+        pushed = await _pushed(clinician_tab, since, shows_edit)
+        # And the clinician is told the words changed under their eyes (walk7 L1).
+        assert state_of(pushed, AppState).get("notice") == (
+            f"{owner.name} changed this entry. You're reading it as it is now."
+        )
         # The client is told it is still shared (not "private until you share it").
         loaded = await client_tab.exchange(
             handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
