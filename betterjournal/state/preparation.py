@@ -737,7 +737,7 @@ class BriefState(AppState):
             self.reset()
             self.brief_checked = True
 
-    def _changed_for(self, client: object) -> None:
+    def _changed_for(self, client: uuid.UUID | str) -> None:
         """The clinician changed the client's agenda or sessions: the client's open pages and
         the clinician's other tabs (another brief, the caseload) show it at once."""
         live.recheck_people([client, self._viewer().user_id], but=self.router.session.client_token)
