@@ -494,6 +494,8 @@ async def keep_answer(request: Request) -> Response:
     (`items.words_mark`): written for no one else (an id a tab was given, claimed by another
     client before its first answer was kept, as an attack review did with the editor's)."""
 
+    written_over: list[tuple[uuid.UUID, object]] = []  # answers kept apart, then written over
+
     def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
         items.check_words_mark(viewer.user_id, fields["item_id"], fields["mark"])
         row = fields["row"]
@@ -511,7 +513,7 @@ async def keep_answer(request: Request) -> Response:
         field, column, value = fields["field"], fields["column"], fields["value"]
 
         def keep_into(item_id: object, *, id_from_page: bool) -> None:
-            homework.keep_change(
+            kept = homework.keep_change(
                 session,
                 client_id=viewer.user_id,
                 item_id=item_id,
@@ -526,6 +528,8 @@ async def keep_answer(request: Request) -> Response:
                 # rows are answer_given's to place).
                 shown={field: fields["seen"]} if row == "-1" else None,
             )
+            if kept.set_aside is not None:
+                written_over.append((viewer.user_id, item_id))
 
         if value == fields["seen"]:
             # Words the server gave the page (its own, saved already): sent again as the tab
@@ -549,7 +553,13 @@ async def keep_answer(request: Request) -> Response:
         "value",
         "seen",
     }
-    return await _keep_typed(request, names, keep, refused_alike=True)
+    response = await _keep_typed(request, names, keep, refused_alike=True)
+    if response.status_code == 204 and written_over:
+        from betterjournal.state.homework import tell_written_over  # (the states import this module)
+
+        for client_id, item_id in written_over:  # the client's tabs with these answers open say so
+            tell_written_over(client_id, str(item_id))
+    return response
 
 
 async def keep_note(request: Request) -> Response:

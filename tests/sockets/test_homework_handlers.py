@@ -1717,12 +1717,18 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
         on_laptop = state_of(await _open(laptop, assignment), WorksheetState)
         await _open(phone, assignment)
         await _answer(laptop, assignment, "situation", laptop_words)
+        since = len(laptop.received)
         typed = await _answer(phone, assignment, "situation", "PHONE-B on the bus")
         assert problem_of(typed) == ""
         assert state_of(typed, AppState)["notice"].startswith(
             "This answer was changed on another device too."
         )
         assert "PHONE-B on the bus" in json.dumps(state_of(typed, WorksheetState)["fields"])
+        # The laptop, whose words were kept apart, is told at once; what its screen shows is
+        # left as it is (words may be being typed there).
+        told = await pushed_values(laptop, since, AppState, lambda v: bool(v.get("notice")))
+        assert told["notice"].startswith("Your answers here were just changed on another device.")
+        assert "fields" not in state_of(laptop.received[since:], WorksheetState)
         listed = state_of(
             await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
             HomeworkState,
@@ -1751,12 +1757,17 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
     }
     # Nothing typed since it was saved: the words the page was given, sent again, write
     # nothing (a walk-through's reload put the laptop's old answer back over the phone's).
-    before = snapshot(app)
-    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=laptop_words) == 204
-    await _quiet()
-    assert writes_between(before, snapshot(app)) == []
-    closing = laptop_words + ", closing"
-    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=closing) == 204
+    async with connected(app, a.cookie) as phone:  # the phone, open on it again
+        await _open(phone, assignment)
+        since, before = len(phone.received), snapshot(app)
+        assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=laptop_words) == 204
+        await _quiet()
+        assert writes_between(before, snapshot(app)) == []
+        closing = laptop_words + ", closing"
+        assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=closing) == 204
+        # The phone's words, written over by the closing tab's, were kept apart: it says so.
+        told = await pushed_values(phone, since, AppState, lambda v: bool(v.get("notice")))
+        assert told["notice"].startswith("Your answers here were just changed on another device.")
     await _quiet()
     async with connected(app, a.cookie) as tab:
         listed = state_of(
