@@ -478,11 +478,17 @@ async def _keep_typed(
 
 async def keep_draft(request: Request) -> Response:
     """The editor's title and words, as a tab goes (`journal.keep_typed_words`)."""
-    return await _keep_typed(
-        request,
-        set(journal.TYPED_WORDS),
-        lambda session, viewer, fields: journal.keep_typed_words(session, viewer.user_id, fields),
-    )
+    written_over: list[tuple[uuid.UUID, str]] = []  # words kept apart, then written over
+
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+        if journal.keep_typed_words(session, viewer.user_id, fields).set_aside is not None:
+            written_over.append((viewer.user_id, fields["entry_id"]))
+
+    response = await _keep_typed(request, set(journal.TYPED_WORDS), keep)
+    if response.status_code == 204:
+        for client_id, entry_id in written_over:  # the client's tabs writing it say so
+            live.tell_written_over(client_id, entry_id)
+    return response
 
 
 async def keep_answer(request: Request) -> Response:
@@ -554,11 +560,9 @@ async def keep_answer(request: Request) -> Response:
         "seen",
     }
     response = await _keep_typed(request, names, keep, refused_alike=True)
-    if response.status_code == 204 and written_over:
-        from betterjournal.state.homework import tell_written_over  # (the states import this module)
-
+    if response.status_code == 204:
         for client_id, item_id in written_over:  # the client's tabs with these answers open say so
-            tell_written_over(client_id, str(item_id))
+            live.tell_written_over(client_id, item_id)
     return response
 
 

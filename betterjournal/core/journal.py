@@ -54,17 +54,18 @@ KIND = items.register(
 TYPED_WORDS = ("entry_id", "title", "body", "seen", "known_title", "known_body", "mark")
 
 
-def keep_typed_words(session: Session, owner_id: uuid.UUID, words: dict[str, str]) -> None:
+def keep_typed_words(session: Session, owner_id: uuid.UUID, words: dict[str, str]) -> drafts.Saved:
     """The editor's words (`TYPED_WORDS`) as a draft of the client's own entry
     (`drafts.save`): one written since on another device is kept as a draft of its own,
     as the websocket's autosave does (attack review: the beacon wrote over it). Words
-    another person's editor marked are refused like another person's entry."""
+    another person's editor marked are refused like another person's entry. What was
+    saved, and the draft words were kept apart in, if they were."""
     items.check_words_mark(owner_id, words["entry_id"], words["mark"])
     try:
         seen = datetime.fromisoformat(words["seen"]) if words["seen"] else None
     except ValueError:
         raise InvalidInput(N_("This couldn't be saved. Please try again.")) from None
-    drafts.save(
+    return drafts.save(
         session,
         owner_id=owner_id,
         kind=KIND,

@@ -14,6 +14,7 @@ from betterjournal.core.journal import KIND
 from betterjournal.core.validation import BODY_DRAFT_MAX, BODY_MAX, can_hold, parse_id
 from betterjournal.db import in_session
 from betterjournal.models import DraftItem, Editing, Role, Version, Viewer
+from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import who_sees_edits
 from betterjournal.state.journal import EntryState
@@ -229,6 +230,7 @@ class EditorState(AppState):
                 "This entry is being changed in another tab or on another device too. So that "
                 "nothing is lost, the words written there are kept as a separate draft in your journal."
             )
+            live.tell_written_over(viewer.user_id, self.entry_id, but=self.router.session.client_token)
         if self._draft_problem and self.problem == self._draft_problem:
             self.problem = ""  # the words that couldn't be saved can be now
         self._draft_problem = ""
@@ -247,6 +249,7 @@ class EditorState(AppState):
             self._flash(self._saved_notice)
             return rx.redirect(routes.entry(self._saved_id))
         values = {"title": form.get("title", ""), "body": form.get("body")}
+        writing = self.entry_id
         entry_page = await self.get_state(EntryState)
         seen = self._draft_seen if self._draft_seen_known else drafts.ANYONES
         try:
@@ -279,12 +282,26 @@ class EditorState(AppState):
         else:
             self._saved_notice = self._t("Entry saved. It is private until you share it.")
         if set_aside:
+            live.tell_written_over(viewer.user_id, writing, but=self.router.session.client_token)
             self._saved_notice += " " + self._t(
                 "The words written meanwhile in another tab or on another device are kept as a "
                 "separate draft in your journal."
             )
         self._flash(self._saved_notice)
         return rx.redirect(routes.entry(entry_id))
+
+    def _writes(self, item_id: str) -> bool:
+        return self.entry_id == item_id and not self._closed
+
+    def _written_over_elsewhere(self) -> None:
+        """Another tab or device just wrote over this editor's words on the server (they were
+        kept apart first): said here, where they were typed (live.tell_written_over)."""
+        self.notice = self._t(
+            "Your words here were just changed in another tab or on another device. So that "
+            "nothing is lost, the words as they were before are kept as a separate draft in "
+            "your journal."
+        )
+        self.feedback_on = routes.WRITE
 
     @guarded(Role.CLIENT)
     async def discard_draft(self) -> rx.event.EventSpec:

@@ -438,7 +438,7 @@ class WorksheetState(AppState):
                 "your homework."
             )
         if kept.set_aside is not None:
-            tell_written_over(viewer.user_id, self.item_id, but=self.router.session.client_token)
+            live.tell_written_over(viewer.user_id, self.item_id, but=self.router.session.client_token)
         self._answers = kept.answers
         self._show_fields()
         self.status = (
@@ -447,9 +447,12 @@ class WorksheetState(AppState):
             else self._t("Draft saved")
         )
 
+    def _writes(self, item_id: str) -> bool:
+        return self.found and self.item_id == item_id
+
     def _written_over_elsewhere(self) -> None:
         """Another tab or device just wrote over answers of this page's (they were kept apart
-        first): said here, where they were typed (`tell_written_over`)."""
+        first): said here, where they were typed (live.tell_written_over)."""
         self.notice = (
             self._t(
                 "Your answers here were just changed on another device. So that nothing is lost, "
@@ -605,25 +608,6 @@ def _client_homework(session: Session, *, clinician_id: uuid.UUID, client_id: ob
         "",
     )
     return given, templates, name
-
-
-def tell_written_over(client_id: uuid.UUID, item_id: str, *, but: str = "") -> None:
-    """Answers of this response or entry held on the server were just written over from
-    one of the client's tabs or devices, after being kept apart (`homework.keep_change`'s
-    `set_aside`): each other tab of theirs with it open says so at once (a walk-through's
-    laptop went on as if nothing had happened, its words now in a draft it never heard of).
-    The answers on its screen stay as they are: words being typed there are not replaced."""
-    try:
-        item = str(uuid.UUID(str(item_id)))
-    except ValueError:
-        return
-
-    async def tell(root: Any, _viewer: Any) -> None:
-        sheet = await root.get_state(WorksheetState)
-        if sheet.found and sheet.item_id == item:
-            sheet._written_over_elsewhere()
-
-    live.push_to_signed_in_tabs([client_id], tell, but=but)
 
 
 class ClientHomeworkState(AppState):

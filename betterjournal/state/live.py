@@ -158,9 +158,35 @@ def holders() -> tuple[type, ...]:
     return tuple(cls for cls in AppState.get_substates() if hasattr(cls, "_recheck_access"))
 
 
-def _person(user_id: uuid.UUID | str) -> str:
-    """A person's id as the tabs are remembered by: an id sent in another spelling (capitals,
-    braces) is the same person."""
+@functools.cache
+def writers() -> tuple[type, ...]:
+    """Every state class where a person writes an item of theirs (has `_written_over_elsewhere`,
+    and `_writes(item_id)`: whether the tab is writing that item now)."""
+    from betterjournal.state.base import AppState
+
+    return tuple(cls for cls in AppState.get_substates() if hasattr(cls, "_written_over_elsewhere"))
+
+
+def tell_written_over(user_id: uuid.UUID | str, item_id: object, *, but: str = "") -> None:
+    """Words of this item of the person's, held on the server, were just written over from
+    one of their tabs or devices, once kept apart as a draft of their own (drafts.keep_apart):
+    every other tab of theirs writing that item (but the tab `but`) says so at once (a
+    walk-through's laptop went on as if nothing had happened, its words in a draft it was
+    never told of). What those tabs show stays as it is: words may be being typed there."""
+    item = _person(item_id)
+
+    async def tell(root: Any, _viewer: Any) -> None:
+        for cls in writers():
+            writer = await root.get_state(cls)
+            if writer._writes(item):
+                writer._written_over_elsewhere()
+
+    push_to_signed_in_tabs([user_id], tell, but=but)
+
+
+def _person(user_id: uuid.UUID | str | object) -> str:
+    """A person's (or an item's) id as the tabs are remembered by: an id sent in another
+    spelling (capitals, braces) is the same one."""
     try:
         return str(uuid.UUID(str(user_id)))
     except ValueError:

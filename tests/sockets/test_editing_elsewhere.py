@@ -9,7 +9,15 @@ import uuid
 from typing import Any
 
 from appserver import RunningApp
-from socket_support import connected, new_password, redirect_targets, save_payload, state_of, write_entry
+from socket_support import (
+    connected,
+    new_password,
+    pushed_values,
+    redirect_targets,
+    save_payload,
+    state_of,
+    write_entry,
+)
 from socketclient import EventClient, handler_name, post_form, sign_in, var_value
 from sqlmodel import col, select
 
@@ -61,6 +69,11 @@ async def _typed_in_both(
     typed = await b.exchange(handler_name(EditorState, "edit_body"), {"value": b_words}, **where)
     assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
     return where, a_words, b_words
+
+
+async def _told(tab: EventClient, since: int) -> str:
+    """The notice the server pushed to the tab after `since` (no event sent meanwhile)."""
+    return (await pushed_values(tab, since, AppState, lambda v: bool(v.get("notice"))))["notice"]
 
 
 async def _signed_in_twice(app: RunningApp, label: str) -> tuple[str, str]:
@@ -147,12 +160,16 @@ async def test_a_draft_typed_on_two_devices_keeps_both_sets_of_words(running_app
         typed = await phone.exchange(handler_name(EditorState, "edit_body"), {"value": alpha}, **where)
         assert state_of(typed, EditorState).get("draft_status") == "Draft saved"
         assert state_of(typed, AppState).get("notice", "") == ""
+        since = len(phone.received)
         typed = await laptop.exchange(handler_name(EditorState, "edit_body"), {"value": bravo}, **where)
         assert state_of(typed, EditorState).get("draft_status") == "Draft saved"
         assert state_of(typed, AppState).get("notice") == (
             "This entry is being changed in another tab or on another device too. So that nothing is "
             "lost, the words written there are kept as a separate draft in your journal."
         )
+        # The phone, whose words were kept apart, is told at once; its words stay on its screen.
+        assert (await _told(phone, since)).startswith("Your words here were just changed")
+        assert "body" not in state_of(phone.received[since:], EditorState)
         typed = await phone.exchange(handler_name(EditorState, "edit_body"), {"value": alpha + "!"}, **where)
         assert "kept as a separate draft" in state_of(typed, AppState).get("notice", "")
     with app.core(), session_scope() as session:
@@ -195,6 +212,7 @@ async def test_saving_in_one_tab_keeps_the_words_another_tab_wrote_into_the_draf
         entry = await write_entry(app, a, "saved-over")
         where, a_words, b_words = await _typed_in_both(app, a, b, entry.id)
         # A taps Save with the words on its screen, its last autosave before B typed.
+        since = len(b.received)
         saved = await a.exchange(
             handler_name(EditorState, "save_entry"), save_payload(entry.title, a_words), **where
         )
@@ -207,6 +225,7 @@ async def test_saving_in_one_tab_keeps_the_words_another_tab_wrote_into_the_draf
             "or on another device are kept as a separate draft in your journal."
         )
         assert await _words(a, entry.id) == (entry.title, a_words)
+        assert (await _told(b, since)).startswith("Your words here were just changed")  # B's kept apart
     with app.core(), session_scope() as session:
         owner = session.exec(select(User.id).where(col(User.email).startswith("saved-over-"))).one()
         kept = [d.fields["body"] for d in drafts.every_draft(session, owner_id=owner)]
@@ -249,7 +268,10 @@ async def test_a_closing_tabs_beacon_keeps_the_words_another_device_wrote_since(
             return post_form(app.url, routes.API_KEEP_DRAFT, form, cookie=laptop_cookie)[0]
 
         last = first + " and a second paragraph, typed on the laptop"
+        since = len(phone.received)
         assert await asyncio.to_thread(beacon, last, seen, first) == 204
+        # The phone's words, written over by the closing tab's, were kept apart: it says so.
+        assert (await _told(phone, since)).startswith("Your words here were just changed")
         assert await asyncio.to_thread(beacon, "x", "not a time", first) == 400
     with app.core(), session_scope() as session:
         owner = session.exec(select(User.id).where(col(User.email).startswith("beacon-drafts-"))).one()
