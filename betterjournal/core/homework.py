@@ -1417,9 +1417,11 @@ def not_done(
     clean = clean_not_done({"reasons": reasons})
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.WRITE_ITEM)
-    if not return_it and _is_returned(session, row):
-        # Kept private, the mark would go into what the clinician already sees (a tab left
-        # open while another returned it).
+    if _is_returned(session, row):
+        # Returned meanwhile (a tab left open while another returned it): kept private, the
+        # mark would go into what the clinician already sees; returned, a prompt's mark is a
+        # response of its own, and the answer returned before would stay shared with no
+        # response to take back (attack review: still readable after "Private again").
         raise InvalidInput(
             N_("This was returned to your clinician meanwhile. Take it back first to change it.")
         )

@@ -49,7 +49,7 @@ from betterjournal import routes
 from betterjournal.core import form_tokens, items
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
-from betterjournal.state.clinician import ClientsState
+from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.homework import (
     ClientHomeworkState,
     HomeworkState,
@@ -544,6 +544,43 @@ async def test_another_clients_return_leaves_the_response_the_clinician_is_readi
         # Nothing on the page changed, so nothing says it did.
         assert not state_of(doctor.received[since:], AppState).get("notice")
         assert [row for row in _audited(before, snapshot(app)) if row[2] == "DENIED"] == []
+
+
+async def test_couldnt_do_it_from_a_tab_left_open_leaves_a_returned_answer_to_take_back(
+    hw: Homework,
+) -> None:
+    """Attack review: a prompt's answer returned from one tab; "couldn't do it" and return
+    from a tab opened before made the mark the response, and the answer, left shared, stayed
+    readable after the take-back ("Private again"). A returned homework is taken back first."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a, template="prompt", questions="What helped today?")
+    words = app.marker("prompt-returned")
+    page = _worksheet_page(assignment)
+    async with connected(app, a.cookie) as left_open, connected(app, a.cookie) as tab:
+        await _open(left_open, assignment)
+        answer_id = state_of(await _open(tab, assignment), WorksheetState)["item_id"]
+        assert problem_of(await _answer(tab, assignment, "answer", words)) == ""
+        assert problem_of(await tab.exchange(handler_name(WorksheetState, "return_worksheet"), **page)) == ""
+        await _quiet()
+        before = snapshot(app)
+        for return_it in (True, False):
+            refused = await left_open.exchange(
+                handler_name(WorksheetState, "mark_not_done"), {"return_it": return_it}, **page
+            )
+            assert problem_of(refused) == (
+                "This was returned to your clinician meanwhile. Take it back first to change it."
+            )
+        assert writes_between(before, snapshot(app)) == []
+        await _open(tab, assignment)
+        assert problem_of(await tab.exchange(handler_name(WorksheetState, "take_back"), **page)) == ""
+    await _quiet()
+    async with connected(app, c.cookie) as desk:
+        read = await desk.exchange(
+            handler_name(SharedWithMeState, "load_shared_entry"),
+            path=routes.SHARED_ENTRY,
+            query={"id": answer_id},
+        )
+    assert words not in json.dumps(read) and problem_of(read) != ""
 
 
 async def test_a_returned_answer_changed_later_is_named_on_the_clinicians_open_page(hw: Homework) -> None:
