@@ -1132,6 +1132,31 @@ def kept_after_withdrawal(
     return row.response_id if kept else None
 
 
+def assignment_answered_by(session: Session, *, client_id: uuid.UUID, item_id: object) -> str | None:
+    """The client's live assignment whose response this item is, if any: its answers are
+    opened, changed and ended only as that assignment's (an attack review opened them at an
+    exercise's address and discarded them there)."""
+    try:
+        parsed = uuid.UUID(str(item_id))
+    except ValueError:
+        return None
+    found = session.exec(
+        select(Assignment.id).where(
+            col(Assignment.client_id) == client_id,
+            col(Assignment.response_id) == parsed,
+            col(Assignment.withdrawn_at).is_(None),
+        )
+    ).first()
+    return None if found is None else str(found)
+
+
+def discard_own_exercise(session: Session, *, client_id: uuid.UUID, item_id: object) -> None:
+    """The draft of an exercise of the client's own goes (never an assignment's answers)."""
+    if assignment_answered_by(session, client_id=client_id, item_id=item_id) is not None:
+        raise InvalidInput(N_("This couldn't be saved. Please try again."))
+    drafts.discard(session, owner_id=client_id, item_id=item_id)
+
+
 def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) -> OpenTask:
     row = _clients_assignment(session, client_id, assignment_id, AuditAction.VIEW_ITEM, to_change=False)
     response = session.get(ClientItem, row.response_id) if row.response_id is not None else None

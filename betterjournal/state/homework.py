@@ -215,6 +215,12 @@ class WorksheetState(AppState):
                     place = f"prompt={query['prompt']}" if chosen.is_prompt else f"template={chosen.key}"
                     moving_on = True
                     return rx.redirect(f"{routes.WORKSHEET}?{place}&id={new_id}", replace=True)
+                answered = await in_session(
+                    homework.assignment_answered_by, client_id=viewer.user_id, item_id=query["id"]
+                )
+                if answered is not None:  # an assignment's answers: at the assignment's address
+                    moving_on = True
+                    return rx.redirect(f"{routes.WORKSHEET}?assignment={answered}", replace=True)
                 await self._open_own(viewer.user_id, query["id"], chosen)
             self.found = True
             self._held_path = routes.WORKSHEET
@@ -544,7 +550,7 @@ class WorksheetState(AppState):
         viewer = self._viewer()
         if not self.found or self.saved or self.assignment_id:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
-        await in_session(drafts.discard, owner_id=viewer.user_id, item_id=self.item_id)
+        await in_session(homework.discard_own_exercise, client_id=viewer.user_id, item_id=self.item_id)
         self._flash(self._t("Draft discarded."))
         return rx.redirect(routes.JOURNAL if self.is_prompt else routes.HOMEWORK)
 

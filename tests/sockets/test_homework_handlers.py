@@ -1834,6 +1834,24 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
     assert copy["id"] not in [card["id"] for card in listed["exercises"]]
 
 
+async def test_an_assignments_answers_at_an_exercises_address_open_as_the_assignment(hw: Homework) -> None:
+    """Attack review: an assignment's answers opened at an exercise's address (their id is in
+    the page) as an exercise of the client's own, and "Discard draft" there deleted them.
+    That address now leads to the assignment's; discarding them so is refused."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    async with connected(app, a.cookie) as tab:
+        item = state_of(await _open(tab, assignment), WorksheetState)["item_id"]
+        assert problem_of(await _answer(tab, assignment, "situation", app.marker("not-an-exercise"))) == ""
+        page = {"path": routes.WORKSHEET, "query": {"id": item.upper()}}
+        opened = await tab.exchange(handler_name(WorksheetState, "open_worksheet"), **page)
+        assert redirect_targets(opened) == [f"{routes.WORKSHEET}?assignment={assignment}"]
+        assert state_of(opened, WorksheetState).get("found") is not True
+        before = snapshot(app)
+        refused = await tab.exchange(handler_name(WorksheetState, "discard_exercise"), **page)
+        assert problem_of(refused) != "" and writes_between(before, snapshot(app)) == []
+
+
 async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
     """A walk-through, the same assignment open on a laptop and a phone. The phone began it
     and returned it; the laptop, still empty, was then told to reload, which lost its typed

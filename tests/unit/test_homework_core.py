@@ -13,7 +13,7 @@ import pytest
 from unit_support import People, audit_events, link, row_counts
 
 from betterjournal import views
-from betterjournal.core import homework, sharing, worksheets
+from betterjournal.core import drafts, homework, sharing, worksheets
 from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, InvalidInput, NotFound
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
@@ -1192,3 +1192,28 @@ def test_answered_means_something_written_or_chosen() -> None:
     assert answered({"hot_belief": 0})
     assert answered({"emotions": [{"name": "", "strength": 40}]})
     assert answered({"helped": False})
+
+
+def test_an_assignments_answers_are_not_discarded_as_an_exercise_of_ones_own(db: People) -> None:
+    """Attack review: an assignment's answers, opened at an exercise's address (its id is in
+    the page), were discarded there. They open at the assignment's address, and only an
+    exercise of the client's own is discarded so."""
+    _linked(db)
+    assignment, response = _assign(db), uuid.uuid4()
+    _own(db, response, assignment, situation="Answered as homework.")
+    with session_scope() as session:
+        assert homework.assignment_answered_by(session, client_id=db.client_a.id, item_id=response) == str(
+            assignment
+        )
+        # Nobody else's assignment answered by it, whatever the spelling of the id.
+        assert homework.assignment_answered_by(session, client_id=db.client_b.id, item_id=response) is None
+        assert homework.assignment_answered_by(session, client_id=db.client_a.id, item_id="not an id") is None
+    with pytest.raises(InvalidInput), session_scope() as session:
+        homework.discard_own_exercise(session, client_id=db.client_a.id, item_id=response)
+    assert _own(db, response, assignment) == {"situation": "Answered as homework."}
+    exercise = uuid.uuid4()
+    _own(db, exercise, None, situation="My own.")
+    with session_scope() as session:
+        assert homework.assignment_answered_by(session, client_id=db.client_a.id, item_id=exercise) is None
+        homework.discard_own_exercise(session, client_id=db.client_a.id, item_id=exercise)
+        assert drafts.get(session, owner_id=db.client_a.id, item_id=exercise) is None
