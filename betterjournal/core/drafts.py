@@ -22,13 +22,18 @@ from sqlmodel import Session, col, delete, select
 
 from betterjournal.core import items
 from betterjournal.core.accounts import data_key
-from betterjournal.core.errors import Denied
+from betterjournal.core.errors import Denied, InvalidInput
 from betterjournal.crypto import DataKey, encrypted_column
 from betterjournal.db import run_prebuilt, take_turns
+from betterjournal.i18n import N_
 from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, ItemDraft, User, Version, utcnow
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
+# Copies of one item kept apart (`keep_apart`) at most: more are refused, not made (an
+# attack review made one full copy of a homework's answers per 200-byte request). Two
+# devices taking turns make one per turn; ten unread is far past what a person leaves.
+KEPT_APART_MAX = 10
 
 
 def _upsert(dialect_insert: Any) -> Any:
@@ -158,6 +163,23 @@ def _keep_apart(
     *,
     copy_of: uuid.UUID,
 ) -> uuid.UUID:
+    copies = session.exec(
+        select(ItemDraft.item_id, ItemDraft.payload_ct).where(
+            col(ItemDraft.owner_id) == owner_id, col(ItemDraft.copy_of) == copy_of
+        )
+    ).all()
+    for copy_id, blob in copies:
+        if _open(key, copy_id, blob) == values:
+            return copy_id  # these words are kept apart already: not twice
+    if len(copies) >= KEPT_APART_MAX:
+        # Nothing is written over: the words stay on the screen that sent them.
+        raise InvalidInput(
+            N_(
+                "This was changed on other devices many times, and {count} versions are kept "
+                "as separate drafts. Discard the ones you don't need, then try again."
+            ),
+            count=KEPT_APART_MAX,
+        )
     set_aside = uuid.uuid4()
     _write(session, owner_id, kind, set_aside, key, values)
     session.execute(

@@ -1217,3 +1217,31 @@ def test_an_assignments_answers_are_not_discarded_as_an_exercise_of_ones_own(db:
         assert homework.assignment_answered_by(session, client_id=db.client_a.id, item_id=exercise) is None
         homework.discard_own_exercise(session, client_id=db.client_a.id, item_id=exercise)
         assert drafts.get(session, owner_id=db.client_a.id, item_id=exercise) is None
+
+
+def test_answers_kept_apart_are_kept_once_and_at_most_ten_times_nothing_written_over_beyond(
+    db: People,
+) -> None:
+    """Attack review: a page claiming to have shown other answers (a made-up `seen`) made one
+    full copy of the answers held per request, without end. The same answers are kept apart
+    once; past ten copies of one response, a write that would need another is refused (its
+    words stay on its screen) and nothing is written over."""
+    _linked(db)
+    assignment, response = _assign(db), uuid.uuid4()
+    forged = {"situation": "never shown"}
+    _own(db, response, assignment, situation="A", evidence_for="kept whole in every copy")
+    first = _keep(db, response, assignment, forged, situation="B").set_aside
+    _keep(db, response, assignment, forged, situation="A")  # B kept apart
+    assert first is not None
+    assert _keep(db, response, assignment, forged, situation="B").set_aside == first  # A again: once
+    # New words each time: the words each writes over are kept apart (B's again: once), so
+    # nine turns make eight copies more, ten in all.
+    for turn in range(9):
+        assert _keep(db, response, assignment, forged, situation=f"turn {turn}").set_aside is not None
+    before = _own(db, response, assignment)
+    with pytest.raises(InvalidInput, match="Discard the ones you don't need"):
+        _keep(db, response, assignment, forged, situation="one too many")
+    assert _own(db, response, assignment) == before
+    with session_scope() as session:
+        _saved, unsaved = homework.own_exercises(session, client_id=db.client_a.id)
+    assert len([draft for draft in unsaved if draft.kept_apart]) == drafts.KEPT_APART_MAX == 10
