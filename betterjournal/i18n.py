@@ -190,13 +190,22 @@ def language_or_default(value: object) -> str:
 
 
 def is_time_zone(value: object) -> bool:
-    """Whether `value` is an IANA time zone name this machine knows ('America/Halifax')."""
+    """Whether `value` is an IANA time zone this machine knows, a place's ('America/Halifax')
+    or UTC: not a rule with no place ('EST5EDT', 'Etc/GMT+5') nor a file of the machine's
+    ('localtime', which follows the server's clock setting: an attack review chose it)."""
     return isinstance(value, str) and value in _time_zone_names()
+
+
+# The areas of the IANA database whose zones are places (and the older Canada/ and US/ names).
+_PLACE_AREAS = (
+    "Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/",
+    "Canada/", "Europe/", "Indian/", "Pacific/", "US/",
+)  # fmt: skip
 
 
 @functools.cache
 def _time_zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(zone for zone in available_timezones() if zone == "UTC" or zone.startswith(_PLACE_AREAS))
 
 
 def listed_time_zone(zone: str) -> str:

@@ -103,6 +103,13 @@ def test_settings_keep_the_persons_choice(db: People) -> None:
         (FRENCH, "Atlantis/Capital", "Choose a time zone from the list."),
         (FRENCH, 42, "Choose a time zone from the list."),
         (FRENCH, "", "Choose a time zone from the list."),
+        # Zones this machine knows that are no place (attack review): the server's own clock
+        # setting, and rules with no city to name them by.
+        (FRENCH, "localtime", "Choose a time zone from the list."),
+        (FRENCH, "Factory", "Choose a time zone from the list."),
+        (FRENCH, "EST5EDT", "Choose a time zone from the list."),
+        (FRENCH, "Etc/GMT+5", "Choose a time zone from the list."),
+        (FRENCH, "posix/America/Halifax", "Choose a time zone from the list."),
     ],
 )
 def test_settings_refuse_what_isnt_a_choice_and_change_nothing(
