@@ -21,6 +21,7 @@ from betterjournal import keystore
 from betterjournal.core import audit, checkins, credentials, drafts, items, reminders, sharing
 from betterjournal.core.accounts import data_key
 from betterjournal.core.errors import Denied
+from betterjournal.db import take_turns
 from betterjournal.models import (
     AccessRequest,
     Appointment,
@@ -217,6 +218,11 @@ def erase(session: Session, *, client_id: uuid.UUID, password: object, code: obj
     Returns the clinicians who could see something of theirs, whose open pages must drop it."""
     _client(session, client_id, AuditAction.ERASE)
     user = credentials.reauthenticate(session, client_id, password=password, code=code)
+    # The attempt was counted and committed (credentials.counted). Several tabs asking at
+    # once now take turns: one deletes the account, the next finds nobody (an attack review
+    # had four deletions of one account on record).
+    if take_turns(session, User, col(User.id) == client_id) == 0:
+        raise Denied(actor_id=client_id, action=AuditAction.ERASE, subject_id=client_id)
     linked = select(CareLink.clinician_id).where(col(CareLink.client_id) == client_id).distinct()
     clinicians = list(session.exec(linked).all())
     remove_account(session, user)

@@ -41,9 +41,10 @@ def _fetch(url: str, cookie: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, {k.lower(): v for k, v in error.headers.items()}, b""
 
 
-def _id_of(app: RunningApp, email: str) -> str:
+def _id_of(app: RunningApp, email: str) -> str | None:
     with contextlib.closing(sqlite3.connect(database_path(app))) as db:
-        return db.execute("SELECT id FROM user_account WHERE email = ?", (email,)).fetchone()[0]
+        found = db.execute("SELECT id FROM user_account WHERE email = ?", (email,)).fetchone()
+    return None if found is None else found[0]
 
 
 def _download_url(updates: list[dict[str, Any]]) -> str:
@@ -93,3 +94,32 @@ async def test_the_archive_comes_over_http_once_for_its_own_client_only(running_
     assert (await asyncio.to_thread(_fetch, address, people["a"].cookie))[0] == 403
     forged = running_app.url + routes.API_EVERYTHING + "?" + urllib.parse.urlencode({"ticket": url[-10:]})
     assert (await asyncio.to_thread(_fetch, forged, people["a"].cookie))[0] == 403
+
+
+async def test_deleting_the_account_from_several_tabs_at_once_deletes_it_once(
+    running_app: RunningApp,
+) -> None:
+    """Attack review: four tabs tapping "Delete everything" at the same moment each deleted the
+    account, and four deletions were on record for one. They take turns: one deletes it."""
+    app = running_app
+    client = (await new_people(app, "erase-race", a="client"))["a"]
+    tabs = [await connect(app, client.cookie) for _ in range(4)]
+    try:
+        for tab in tabs:
+            await tab.exchange(handler_name(YourDataState, "load_your_data"), path=routes.YOUR_DATA)
+        before = snapshot(app)
+        form = {"form": {"current_password": client.password, "code": "", "confirm": "on"}}
+        await asyncio.gather(
+            *(
+                tab.exchange(handler_name(YourDataState, "delete_account"), form, path=routes.YOUR_DATA)
+                for tab in tabs
+            )
+        )
+        await asyncio.sleep(0.3)
+        erased = [row[4] for row in new_audit_rows(before, snapshot(app)) if row[3] == "ERASE"]
+        assert erased.count("ALLOWED") == 1, erased
+        assert _id_of(app, client.email) is None
+    finally:
+        for tab in tabs:
+            with contextlib.suppress(Exception):
+                await tab.close()
