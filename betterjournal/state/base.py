@@ -197,6 +197,12 @@ class AppState(rx.State):
         if (viewer.time_zone or "") != self.time_zone:
             self.time_zone = viewer.time_zone or ""
 
+    def _drop_notice(self, page: str) -> None:
+        """What this page's notice said is about something no longer on it (a push emptied
+        the page): it goes, rather than stay above "isn't available" (walk-through)."""
+        if self.notice and self.feedback_on == page:
+            self.notice = ""
+
     def _place_feedback(self) -> None:
         """Pin the notice or problem just given to the page of this event."""
         if (self.notice or self.problem) and self.feedback_on != (here := self.router.url.path):

@@ -382,6 +382,7 @@ class SharedWithMeState(AppState):
         try:
             if not linked or (self._held_path == routes.SHARED_ENTRY and self.reading.id not in visible):
                 self._leave()
+                self._drop_notice(routes.SHARED_ENTRY)  # "…changed this entry" is about nothing now
             elif self._held_path == routes.SHARED_ENTRY:
                 shown = (self.reading.title, self.reading.body)
                 await self._read(clinician, self.reading.id, was_new=self.reading.new)  # still this visit

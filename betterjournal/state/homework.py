@@ -864,6 +864,7 @@ class ReturnedState(AppState):
         try:
             if not await in_session(_still_visible, clinician_id=clinician, item_id=self._item_id):
                 self._leave()
+                self._drop_notice(routes.RETURNED)  # "…changed their answers" is about nothing now
             else:
                 await self._read(self.assignment_id, clinician)
                 if shown is not None and shown != (self.fields, self.not_done, self.reasons):

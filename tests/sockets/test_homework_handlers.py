@@ -612,6 +612,16 @@ async def test_a_returned_answer_changed_later_is_named_on_the_clinicians_open_p
         assert state_of(doctor.received[since:], AppState).get("notice") == (
             f"{a.name} changed their answers. You're reading them as they are now."
         )
+        # Taken back: the page empties, and the notice about the change goes with it.
+        since = len(doctor.received)
+        async with connected(app, a.cookie) as tab:
+            await _open(tab, assignment)
+            taken = await tab.exchange(
+                handler_name(WorksheetState, "take_back"), **_worksheet_page(assignment)
+            )
+            assert problem_of(taken) == ""
+        await pushed_values(doctor, since, ReturnedState, lambda v: v.get("found") is False)
+        assert state_of(doctor.received[since:], AppState).get("notice") == ""
 
 
 @dataclass

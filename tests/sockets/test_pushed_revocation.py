@@ -263,6 +263,13 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
             handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
         )
         assert state_of(loaded, AppState).get("notice") == f"Entry saved. Still shared with {c.name}."
+        # Made private: the entry goes, and the notice about the change with it.
+        since = len(clinician_tab.received)
+        await set_shared(client_tab, entry, c, False)
+        gone = await _pushed(
+            clinician_tab, since, lambda p: state_of(p, SharedWithMeState).get("reading_available") is False
+        )
+        assert state_of(gone, AppState).get("notice") == ""
     finally:
         await client_tab.close()
         await clinician_tab.close()
