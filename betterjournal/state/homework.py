@@ -522,6 +522,7 @@ class WorksheetState(AppState):
                     worksheet=self._sheet(),
                 )
                 self._show_fields()
+            self.status = ""  # not "as you left them": they are as another device left them
             raise AnswersChangedElsewhere() from changed
         # Where it stands now, from the server: another tab may have returned it meanwhile.
         returned = task is not None and task.status in ("returned", "reviewed")

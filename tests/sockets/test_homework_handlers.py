@@ -1895,6 +1895,8 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         assert problem_of(stale).startswith("These answers were changed on another device")
         assert writes_between(before, snapshot(app)) == []
         assert "PHONE-C at home" in json.dumps(state_of(stale, WorksheetState)["fields"])
+        # Not "Your answers are back, as you left them": they are as the phone left them.
+        assert state_of(stale, WorksheetState).get("status") == ""
         returned = await laptop.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
         assert problem_of(returned) == "" and redirects_of(returned) == [routes.HOMEWORK]
     async with connected(app, c.cookie) as desk:
