@@ -311,7 +311,9 @@ class WorksheetState(AppState):
         if not await in_session(homework.is_live_for, client_id=client, assignment_id=self.assignment_id):
             self.assignment_id = self.by = self.due = self.instructions = self.note = ""
             self.returned, self.own_prompt = False, self.is_prompt
-            self.status = self._t("Your clinician withdrew this. Your answers are kept as your own exercise.")
+            # At the top, where notices are (a walk-through found it under the last field).
+            self.notice = self._t("Your clinician withdrew this. Your answers are kept as your own exercise.")
+            self.feedback_on, self.status = routes.WORKSHEET, ""
             return
         try:
             opened = await in_session(homework.open_task, client_id=client, assignment_id=self.assignment_id)

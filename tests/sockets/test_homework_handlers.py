@@ -1733,7 +1733,13 @@ async def test_a_withdrawn_homeworks_old_address_leads_to_the_answers_kept(hw: H
         await _open(tab, assignment)
         answered = await _answer(tab, assignment, "situation", words)
         assert problem_of(answered) == ""
-    await _withdraw(hw, assignment)
+        # Withdrawn while the page is open: said at once, at the top where notices are (a
+        # walk-through found it under the last field, far below the screen).
+        since = len(tab.received)
+        await _withdraw(hw, assignment)
+        told = await pushed_values(tab, since, AppState, lambda v: bool(v.get("notice")))
+        assert told["notice"] == "Your clinician withdrew this. Your answers are kept as your own exercise."
+        assert state_of(tab.received[since:], WorksheetState).get("assignment_id") == ""
     async with connected(app, hw.a.cookie) as tab:
         reopened = await _open(tab, assignment)
         assert problem_of(reopened) == ""
