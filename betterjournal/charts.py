@@ -523,24 +523,29 @@ def window(
     locale = babel_locale(reader.language)
     start = since.astimezone(reader.zone).date()
     today = now.astimezone(reader.zone).date()
-    line = checkins.series(readings, "mood", reader.time_zone)
+    # The window starts at its moment, not its day: a check-in the morning before the session
+    # belongs to the window before, as the summary counts it (a walk-through's brief drew it
+    # as this window's and said "No shared check-ins since the last session").
+    earlier = checkins.series([r for r in readings if r.felt_at < since], "mood", reader.time_zone)
+    line = checkins.series([r for r in readings if r.felt_at >= since], "mood", reader.time_zone)
     # The weeks before are drawn only when they hold something to compare with: else the
     # axis is this window's alone, as its heading says ("the last two weeks").
     first = before.astimezone(reader.zone).date() if before is not None else start
-    if not any(first <= day < start for day in line.days):
+    compared = any(first <= day <= start for day in earlier.days)
+    if not compared:
         first = start
     room = _end_room(first, today)
     day_label = functools.cache(lambda day: format_date(day, "medium", locale=locale))
     mood = reader.t(LABELS["mood"])
     traces = []
     columns: list[tuple[str, dict[date, float]]] = []
-    for name, days, colour, width in (
-        (reader.t(_WINDOW_BEFORE[held]), [d for d in line.days if first <= d < start], FAINT, 1),
-        (mood, [d for d in line.days if start <= d <= today], COLOURS["mood"], 2),
+    for name, series, days, colour, width in (
+        (reader.t(_WINDOW_BEFORE[held]), earlier, [d for d in earlier.days if first <= d <= start], FAINT, 1),
+        (mood, line, [d for d in line.days if d <= today], COLOURS["mood"], 2),
     ):
         if not days:
             continue
-        values = [line.values[line.days.index(day)] for day in days]
+        values = [series.values[series.days.index(day)] for day in days]
         columns.append((name, dict(zip(days, values, strict=True))))
         traces.append(
             dict(
@@ -559,7 +564,7 @@ def window(
     layout = _plain_layout(220)
     layout.update(
         margin={**layout["margin"], "r": DATE_AXIS_RIGHT},
-        showlegend=first < start,
+        showlegend=compared,
         legend={"orientation": "h", "y": -0.25},
         yaxis={"range": [-0.5, 10.5], "dtick": 5, "fixedrange": True, "gridcolor": "#e2e2e2"},
         xaxis={
@@ -595,4 +600,4 @@ def window(
         [reader.t("Day"), *(name for name, _ in columns)],
         [[day_label(day), *(_cell(reader, values.get(day)) for _, values in columns)] for day in shown],
     )
-    return Chart(_figure(traces, layout, table), summary, compared=first < start)
+    return Chart(_figure(traces, layout, table), summary, compared=compared)

@@ -1122,3 +1122,32 @@ def test_two_items_that_would_read_alike_in_the_pin_menu_are_told_apart_by_when(
     french = [choice.label for choice in pin_choices(offered, Reader(FRENCH, "America/Halifax"))]
     assert french[0] == "Entrée\u00a0: Sleep (30 nov. 2026, 10\u00a0h\u00a005)", french
     assert len(set(french)) == 3
+
+
+def test_a_check_in_before_the_session_on_its_day_is_the_window_befores() -> None:
+    """A walk-through: a check-in at 5:39, the session marked held at 5:41. The brief drew
+    it as this window's (same day) and said "No shared check-ins since the last session".
+    The window starts at its moment: the check-in is drawn in grey, as the one before, and
+    one after the session that day is this window's, drawn and counted."""
+    from betterjournal import charts
+    from betterjournal.core.checkins import Reading
+    from betterjournal.i18n import ENGLISH, Reader
+
+    held_at = datetime(2026, 12, 7, 10, 41, tzinfo=UTC)
+    now = held_at + timedelta(minutes=10)
+    reader = Reader(ENGLISH, "America/Toronto")
+    morning = Reading("a", held_at - timedelta(minutes=2), {"mood": 6})
+
+    def drawn(readings: list[Reading]) -> tuple[str, dict[str, list[float]]]:
+        chart = charts.window(readings, reader, since=held_at, now=now, held=True, shared=True)
+        return chart.summary, {trace["name"]: trace["y"] for trace in chart.figure["data"]}
+
+    assert drawn([morning]) == (
+        "No shared check-ins since the last session.",
+        {"Before the last session": [6]},
+    )
+    later = Reading("b", held_at + timedelta(minutes=5), {"mood": 8})
+    assert drawn([morning, later]) == (
+        "Average mood 8 since the last session, 1 check-in.",
+        {"Before the last session": [6], "Mood": [8]},
+    )
