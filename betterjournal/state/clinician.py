@@ -221,10 +221,16 @@ class ClientsState(AppState):
         if self.new_code_id and all(line.id != self.new_code_id for line in self.pending):
             # The code on screen was used (or cancelled in another tab): nobody should be given it.
             self.new_code, self.new_code_id, self.code_copied = "", "", False
-        linked = {person.id for person in clients}
+        linked, shown = {person.id for person in clients}, {line.id for line in self.clients}
         gone = [line.name for line in self.clients if line.id not in linked]
+        joined = [person.name for person in clients if person.id not in shown]
         if gone:  # the client ended the link (or this clinician did, in another tab)
             self.notice = self._t("{name} is no longer connected with you.", name=gone[0])
+            self.feedback_on = routes.CLIENTS
+        elif joined and self.clients_loaded:
+            # Said, in place of "Invitation code created" (a walk-through's stayed on, the
+            # code gone from the list and the new client in it, with nothing said).
+            self.notice = self._t("{name} accepted your invitation. You're now connected.", name=joined[0])
             self.feedback_on = routes.CLIENTS
         self._drawn = {
             client_id: [reading for reading in drawn if reading.id in visible]

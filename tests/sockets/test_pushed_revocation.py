@@ -345,7 +345,13 @@ async def test_a_client_who_accepts_appears_on_the_clinicians_open_clients_page(
             clients = state_of(pushed, ClientsState).get("clients") or []
             return any(person["name"] == newcomer.name for person in clients)
 
-        await _pushed(clinician_tab, since, listed)
+        pushed = await _pushed(clinician_tab, since, listed)
+        # Said, in place of "Invitation code created" (a walk-through's stayed on), and the
+        # code used is gone from the page.
+        assert state_of(pushed, AppState).get("notice") == (
+            f"{newcomer.name} accepted your invitation. You're now connected."
+        )
+        assert state_of(pushed, ClientsState).get("new_code") == ""
     finally:
         await clinician_tab.close()
 
