@@ -379,10 +379,26 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
         size = page.viewport_size
         page.set_viewport_size(NARROW)
         _resized(page)
-        problems += [f"at 320 px: {p}" for p in sideways(page) + _header_spill(page)]
+        problems += [f"at 320 px: {p}" for p in sideways(page) + _header_spill(page) + _header_rows(page)]
         if size:
             page.set_viewport_size(size)
     return [f"{where}: {problem}" for problem in problems]
+
+
+def _header_rows(page: Page) -> list[str]:
+    """In text of the usual size, the header's controls keep to the app name's row (at 320 px
+    in French, "Déconnexion" took a row of its own)."""
+    return page.evaluate(
+        """() => {
+            const name = document.querySelector('header .bj-app-name');  // a signed-in page's
+            if (!name) return [];
+            const row = name.getBoundingClientRect();
+            return [...document.querySelectorAll('header button, header .bj-icon-link')]
+                .filter(el => el.getBoundingClientRect().top >= row.bottom - 1)
+                .map(el => (el.textContent || el.getAttribute('aria-label')).trim())
+                .map(words => `"${words}" is on a row of its own`);
+        }"""
+    )
 
 
 def _header_spill(page: Page) -> list[str]:
