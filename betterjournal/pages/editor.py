@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from betterjournal import api, routes
-from betterjournal.components.entries import unavailable_or_loading
+from betterjournal.components.entries import back_link, unavailable_or_loading
 from betterjournal.components.forms import characters_left, form, words_input
 from betterjournal.components.inputs import ask_first, removing_button
 from betterjournal.components.items import who_sees_edits
@@ -243,7 +243,17 @@ def _form() -> rx.Component:
 def write_page() -> rx.Component:
     return page_shell(
         EditorGate.create(
-            rx.fragment(_unfinished(), _form()),
+            rx.fragment(
+                # Editing a saved entry: a way back to it other than "Discard changes" (a
+                # walk-through found only that, the tab bar, or saving); the words typed stay
+                # as a draft, which the entry's page offers to go on with.
+                rx.cond(
+                    ~EditorState.is_new,
+                    back_link(tr("Back to the entry"), routes.ENTRY + "?id=" + EditorState.entry_id),
+                ),
+                _unfinished(),
+                _form(),
+            ),
             # Refused (not the client's, or an id the server never handed out), or loading.
             unavailable_or_loading(
                 EditorState.editor_unavailable,

@@ -674,6 +674,10 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     assert read_draft(running_app, session_cookie(writer), entry_id) == ("", saved)
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Your entry")).to_have_value(saved)
+    # A way back to the entry, changing nothing (a walk-through found only "Discard changes").
+    page.get_by_role("link", name="Back to the entry").click()
+    expect(page.get_by_role("link", name="Edit")).to_be_visible()
+    assert entry_id_of(page) == entry_id and "/journal/entry" in page.url
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
     expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
     expect(page.get_by_role("heading", name="Drafts")).to_have_count(0)
