@@ -146,7 +146,7 @@ class WorksheetState(AppState):
     returned: bool = False
     reviewed: bool = False
     comment: str = ""
-    status: str = ""  # "Draft saved", "Your answers are back, as you left them."
+    status: str = ""  # "Draft saved", "Your answers so far are back."
     reasons: list[Choice] = []  # "couldn't do it": the reasons offered
     chosen_reasons: list[str] = []
     marked_not_done: bool = False
@@ -249,7 +249,7 @@ class WorksheetState(AppState):
         self.item_id, self.item_kind, self.saved = item_id, kind.name, not opened.is_new
         self.words_mark = items.words_mark(client_id, item_id)
         self._answers = homework.answers_of(kind, opened.fields)
-        self.status = self._t("Your answers are back, as you left them.") if opened.from_draft else ""
+        self.status = self._t("Your answers so far are back.") if opened.from_draft else ""
         self._present(chosen)
         if self.saved:
             await self._show_shares(client_id)
@@ -272,7 +272,7 @@ class WorksheetState(AppState):
         self.reviewed = task.status == "reviewed"
         self.marked_not_done = opened.not_done
         self.chosen_reasons = opened.reasons
-        self.status = reader.t("Your answers are back, as you left them.") if opened.from_draft else ""
+        self.status = reader.t("Your answers so far are back.") if opened.from_draft else ""
         self._present(task.worksheet)
         if task.response_id and opened.saved:
             await self._show_shares(client_id)
@@ -524,7 +524,7 @@ class WorksheetState(AppState):
                     worksheet=self._sheet(),
                 )
                 self._show_fields()
-            self.status = ""  # not "as you left them": they are as another device left them
+            self.status = ""  # nothing to say of them here: another device changed them
             raise AnswersChangedElsewhere() from changed
         # Where it stands now, from the server: another tab may have returned it meanwhile.
         returned = task is not None and task.status in ("returned", "reviewed")

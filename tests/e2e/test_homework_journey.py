@@ -254,7 +254,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
 
     # Second visit, after a reload: nothing lost; finish and return it.
     page.reload()
-    expect(page.get_by_text("Your answers are back, as you left them.")).to_be_visible()
+    expect(page.get_by_text("Your answers so far are back.")).to_be_visible()
     expect(page.get_by_label("Situation", exact=True)).to_have_value(situation)
     emotions = page.get_by_role("group", name="Emotions", exact=True)
     expect(emotions.get_by_role("group", name="Emotion 2").get_by_label("Emotion", exact=True)).to_have_value(

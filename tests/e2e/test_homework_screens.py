@@ -78,7 +78,7 @@ def test_every_built_in_exercise_on_a_phone(open_phone, running_app: RunningApp,
         page.screenshot(path=str(SCREENSHOTS / f"homework-{key}-{language}.png"), full_page=True)
         # What was typed is on the server: it comes back after a reload.
         page.reload()
-        expect(page.get_by_text(reader.t("Your answers are back, as you left them."))).to_be_visible()
+        expect(page.get_by_text(reader.t("Your answers so far are back."))).to_be_visible()
         expect(page.locator("main textarea, main input[type=text]").first).to_have_value(typed)
 
 
@@ -185,7 +185,7 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
         said += words
         page.wait_for_timeout(wait_ms)
         page.reload()
-        expect(page.get_by_text("Your answers are back, as you left them.")).to_be_visible()
+        expect(page.get_by_text("Your answers so far are back.")).to_be_visible()
         expect(situation).to_have_value(said)
         situation.press("Control+End")
     # A tab of its own whose websocket has died without a word (as on a phone that changed
@@ -223,7 +223,7 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
         tab.close(run_before_unload=True)
         again = phone.context.new_page()
         again.goto(address)
-        expect(again.get_by_text("Your answers are back, as you left them.")).to_be_visible()
+        expect(again.get_by_text("Your answers so far are back.")).to_be_visible()
         expect(again.get_by_label(label, exact=True)).to_have_value(words)
         again.close()
 

@@ -1523,7 +1523,7 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
                 ),
                 WorksheetState,
             )
-        assert opened["status"] == "Your answers are back, as you left them.", opened
+        assert opened["status"] == "Your answers so far are back.", opened
         return json.dumps(opened["fields"])
 
     before = snapshot(app)
