@@ -503,7 +503,9 @@ async def keep_answer(request: Request) -> Response:
     written_over: list[tuple[uuid.UUID, object]] = []  # answers kept apart, then written over
 
     def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
-        items.check_words_mark(viewer.user_id, fields["item_id"], fields["mark"])
+        items.check_words_mark(
+            viewer.user_id, fields["item_id"], fields["mark"], within=fields["assignment_id"]
+        )
         row = fields["row"]
         if not re.fullmatch(r"-1|\d{1,2}", row):
             raise InvalidInput(N_("This couldn't be saved. Please try again."))

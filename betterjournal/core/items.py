@@ -126,27 +126,32 @@ class Kind:
 _WORDS_MARK = "typed-words/v1"
 
 
-def words_mark(owner_id: uuid.UUID, item_id: str) -> str:
+def _marked(owner_id: uuid.UUID, item: uuid.UUID, within: object) -> bytes:
+    """What a words mark signs: the person, the item, and the assignment it answers (if any)."""
+    return owner_id.bytes + item.bytes + (uuid.UUID(str(within)).bytes if within else b"")
+
+
+def words_mark(owner_id: uuid.UUID, item_id: str, within: str = "") -> str:
     """The server's mark on the words typed into an item's page (the editor, a worksheet),
     given as the page opens it: this person's, for this item. Words that leave without the
     page's websocket (a beacon as the tab goes, a sign-in carrying them) are written only for
     the person it names: an attack review had another client claim a new entry's id handed
     to a client's editor before its first draft (and a shared browser's next sign-in took
-    the words typed before it into the new person's journal)."""
-    return get_vault().sign(_WORDS_MARK, owner_id.bytes + uuid.UUID(item_id).bytes)
+    the words typed before it into the new person's journal). `within`: the assignment the
+    item answers, which the words are written for too (an attack review sent one homework
+    page's new id and mark naming another homework, and the words went into that one's)."""
+    return get_vault().sign(_WORDS_MARK, _marked(owner_id, uuid.UUID(item_id), within))
 
 
-def check_words_mark(owner_id: uuid.UUID, item_id: object, mark: object) -> None:
-    """Denied (audited) unless `mark` is this person's `words_mark` for the item."""
+def check_words_mark(owner_id: uuid.UUID, item_id: object, mark: object, within: object = "") -> None:
+    """Denied (audited) unless `mark` is this person's `words_mark` for the item (and the
+    assignment `within`, as the page was given it)."""
     try:
         item: uuid.UUID | None = uuid.UUID(item_id) if isinstance(item_id, str) else None
+        signed = _marked(owner_id, item, within) if item is not None else b""
     except ValueError:
-        item = None
-    if (
-        item is None
-        or not isinstance(mark, str)
-        or not get_vault().verify(_WORDS_MARK, owner_id.bytes + item.bytes, mark)
-    ):
+        item, signed = None, b""
+    if item is None or not isinstance(mark, str) or not get_vault().verify(_WORDS_MARK, signed, mark):
         raise Denied(actor_id=owner_id, action=AuditAction.WRITE_ITEM, item_id=item)
 
 

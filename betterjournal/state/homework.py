@@ -259,7 +259,7 @@ class WorksheetState(AppState):
         task, reader = opened.task, self._reader()
         self.assignment_id, self.clinician_id = task.id, task.clinician_id
         self.item_id = task.response_id or str(uuid.uuid4())
-        self.words_mark = items.words_mark(client_id, self.item_id)
+        self.words_mark = items.words_mark(client_id, self.item_id, within=self.assignment_id)
         self.item_kind = homework.kind_for(task.worksheet).name
         self._answers = opened.answers
         self.instructions, self.note, self.comment = opened.instructions, opened.note, opened.comment
@@ -311,6 +311,7 @@ class WorksheetState(AppState):
         if not await in_session(homework.is_live_for, client_id=client, assignment_id=self.assignment_id):
             self.assignment_id = self.by = self.due = self.instructions = self.note = ""
             self.returned, self.own_prompt = False, self.is_prompt
+            self.words_mark = items.words_mark(client, self.item_id)  # its own exercise's now
             # At the top, where notices are (a walk-through found it under the last field).
             self.notice = self._t("Your clinician withdrew this. Your answers are kept as your own exercise.")
             self.feedback_on, self.status = routes.WORKSHEET, ""

@@ -1557,8 +1557,10 @@ async def test_an_answer_sent_as_a_tab_closes_is_kept_and_refused_to_anyone_else
     await _quiet()
     after = snapshot(app)
     assert writes_between(before, after) == []
+    # A's refused marks: none, another item's, and another response's own mark sent naming
+    # this homework (a mark names the homework too).
     assert sorted(_audited(before, after)) == sorted(
-        [_denied(c, "CALL"), _denied(b, "WRITE_ITEM"), _denied(a, "WRITE_ITEM"), _denied(a, "WRITE_ITEM")]
+        [_denied(c, "CALL"), _denied(b, "WRITE_ITEM"), *[_denied(a, "WRITE_ITEM")] * 3]
     )
     # Before A's first answer is kept, another client can't claim the id A's tab was given,
     # even with A's mark: it is A's, not theirs.
@@ -1866,6 +1868,28 @@ async def test_an_assignments_answers_at_an_exercises_address_open_as_the_assign
         before = snapshot(app)
         refused = await tab.exchange(handler_name(WorksheetState, "discard_exercise"), **page)
         assert problem_of(refused) != "" and writes_between(before, snapshot(app)) == []
+
+
+async def test_a_homework_pages_beacon_writes_into_no_other_homework(hw: Homework) -> None:
+    """Attack review: homework Y's page (a new id and its mark) sent a closing tab's answer
+    naming homework X, begun under another id: it followed X to its response and wrote there.
+    The mark names the homework too: refused (answered as any refusal is), nothing written."""
+    app, a, c = hw.app, hw.a, hw.c
+    x, y = await _assign(app, c, a), await _assign(app, c, a)
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, x)
+        assert problem_of(await _answer(tab, x, "situation", "X's own words")) == ""
+        on_y = state_of(await _open(tab, y), WorksheetState)
+    words, before = app.marker("crossed-into-x"), snapshot(app)
+    mark = {"item_id": on_y["item_id"], "mark": on_y["words_mark"], "field": "evidence_for"}
+    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **mark, assignment_id=x, value=words) == 204
+    await _quiet()
+    assert writes_between(before, snapshot(app)) == []  # (a DENIED audit row only)
+    # Y's own answer, with its own mark, is kept as before.
+    assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **mark, assignment_id=y, value=words) == 204
+    async with connected(app, a.cookie) as tab:
+        assert words not in json.dumps(state_of(await _open(tab, x), WorksheetState)["fields"])
+        assert words in json.dumps(state_of(await _open(tab, y), WorksheetState)["fields"])
 
 
 async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: Homework) -> None:
