@@ -16,7 +16,7 @@ import ipaddress
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
@@ -416,7 +416,7 @@ TYPED_WORDS_MAX_BYTES = 1_048_576
 async def _keep_typed(
     request: Request,
     names: set[str],
-    keep: Callable[[Session, Viewer, dict[str, str]], None],
+    keep: Callable[[Session, Viewer, dict[str, str]], Iterable[object] | None],
     *,
     refused_alike: bool = False,
 ) -> Response:
@@ -426,7 +426,8 @@ async def _keep_typed(
     item exists: AUTHZ-3); 400 for what the core refuses as invalid, or 204 too when
     `refused_alike` (what can be checked only against an item of the client's own would
     otherwise say whether it is theirs). Another role's session is refused and audited, as
-    the websocket's guard does."""
+    the websocket's guard does. `keep` may give the items of the client's whose words it
+    wrote over, once kept apart: their tabs writing them say so (live.tell_written_over)."""
     if not _same_origin(request) or not is_form_type(request.headers.get("content-type", "")):
         return Response(status_code=403)
     raw = bytearray()
@@ -452,17 +453,16 @@ async def _keep_typed(
         return Response(status_code=403)
     token = session_token_from_cookie_header(request.headers.get("cookie", ""))
 
-    def work(session: Session) -> bool:
+    def work(session: Session) -> tuple[uuid.UUID, list[object]] | None:
         viewer = accounts.resolve_session(session, token=token)
         if viewer is None:
-            return False
+            return None
         if viewer.role != Role.CLIENT:
             audit.record(
                 session, actor_id=viewer.user_id, action=AuditAction.CALL, outcome=AuditOutcome.DENIED
             )
-            return False
-        keep(session, viewer, fields)
-        return True
+            return None
+        return viewer.user_id, list(keep(session, viewer, fields) or ())
 
     try:
         kept = await in_session(work)
@@ -473,22 +473,22 @@ async def _keep_typed(
     except Exception as error:  # logged by type and id only: never a message with the text
         log.error("keeping typed words failed: %s (error id %s)", type(error).__name__, uuid.uuid4().hex[:12])
         return Response(status_code=500)
-    return Response(status_code=204 if kept else 403)
+    if kept is None:
+        return Response(status_code=403)
+    person, written_over = kept
+    for item_id in written_over:
+        live.tell_written_over(person, item_id)
+    return Response(status_code=204)
 
 
 async def keep_draft(request: Request) -> Response:
     """The editor's title and words, as a tab goes (`journal.keep_typed_words`)."""
-    written_over: list[tuple[uuid.UUID, str]] = []  # words kept apart, then written over
 
-    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
-        if journal.keep_typed_words(session, viewer.user_id, fields).set_aside is not None:
-            written_over.append((viewer.user_id, fields["entry_id"]))
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> list[str]:
+        saved = journal.keep_typed_words(session, viewer.user_id, fields)
+        return [fields["entry_id"]] if saved.set_aside is not None else []
 
-    response = await _keep_typed(request, set(journal.TYPED_WORDS), keep)
-    if response.status_code == 204:
-        for client_id, entry_id in written_over:  # the client's tabs writing it say so
-            live.tell_written_over(client_id, entry_id)
-    return response
+    return await _keep_typed(request, set(journal.TYPED_WORDS), keep)
 
 
 async def keep_answer(request: Request) -> Response:
@@ -500,9 +500,7 @@ async def keep_answer(request: Request) -> Response:
     (`items.words_mark`): written for no one else (an id a tab was given, claimed by another
     client before its first answer was kept, as an attack review did with the editor's)."""
 
-    written_over: list[tuple[uuid.UUID, object]] = []  # answers kept apart, then written over
-
-    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> None:
+    def keep(session: Session, viewer: Viewer, fields: dict[str, str]) -> list[object]:
         items.check_words_mark(
             viewer.user_id, fields["item_id"], fields["mark"], within=fields["assignment_id"]
         )
@@ -520,7 +518,7 @@ async def keep_answer(request: Request) -> Response:
         reader = Reader(language_or_default(viewer.language or _language_of(request)))
         field, column, value = fields["field"], fields["column"], fields["value"]
 
-        def keep_into(item_id: object, *, id_from_page: bool) -> None:
+        def keep_into(item_id: object, *, id_from_page: bool) -> list[object]:
             kept = homework.keep_change(
                 session,
                 client_id=viewer.user_id,
@@ -536,18 +534,17 @@ async def keep_answer(request: Request) -> Response:
                 # rows are answer_given's to place).
                 shown={field: fields["seen"]} if row == "-1" else None,
             )
-            if kept.set_aside is not None:
-                written_over.append((viewer.user_id, item_id))
+            return [item_id] if kept.set_aside is not None else []
 
         if value == fields["seen"]:
             # Words the server gave the page (its own, saved already): sent again as the tab
             # goes, they could only write over what another device typed since (a
             # walk-through's reload put a laptop's old answer back over the phone's).
-            return
+            return []
         try:
-            keep_into(fields["item_id"], id_from_page=True)
+            return keep_into(fields["item_id"], id_from_page=True)
         except BegunElsewhere as begun:  # on another device meanwhile: the answer joins that one
-            keep_into(begun.response_id, id_from_page=False)
+            return keep_into(begun.response_id, id_from_page=False)
 
     names = {
         "item_id",
@@ -561,11 +558,7 @@ async def keep_answer(request: Request) -> Response:
         "value",
         "seen",
     }
-    response = await _keep_typed(request, names, keep, refused_alike=True)
-    if response.status_code == 204:
-        for client_id, item_id in written_over:  # the client's tabs with these answers open say so
-            live.tell_written_over(client_id, item_id)
-    return response
+    return await _keep_typed(request, names, keep, refused_alike=True)
 
 
 async def keep_note(request: Request) -> Response:

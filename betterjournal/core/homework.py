@@ -794,13 +794,15 @@ def assignments_answered(
     assignment id (where the response is read, `open_returned`). Ids only: nothing is
     decrypted, and whether the clinician may read a response is `open_returned`'s to say."""
     ids = [uuid.UUID(str(response)) for response in response_ids]
-    if not ids:
-        return {}
+    return _answering(session, col(Assignment.clinician_id) == clinician_id, ids) if ids else {}
+
+
+def _answering(session: Session, whose: Any, response_ids: list[uuid.UUID]) -> dict[str, str]:
+    """Which live assignments (of `whose`: a clinician's, a client's) these items answer:
+    response id -> assignment id."""
     rows = session.exec(
         select(Assignment.response_id, Assignment.id).where(
-            col(Assignment.clinician_id) == clinician_id,
-            col(Assignment.response_id).in_(ids),
-            col(Assignment.withdrawn_at).is_(None),
+            whose, col(Assignment.response_id).in_(response_ids), col(Assignment.withdrawn_at).is_(None)
         )
     ).all()
     return {str(response): str(assignment) for response, assignment in rows}
@@ -1140,14 +1142,7 @@ def assignment_answered_by(session: Session, *, client_id: uuid.UUID, item_id: o
         parsed = uuid.UUID(str(item_id))
     except ValueError:
         return None
-    found = session.exec(
-        select(Assignment.id).where(
-            col(Assignment.client_id) == client_id,
-            col(Assignment.response_id) == parsed,
-            col(Assignment.withdrawn_at).is_(None),
-        )
-    ).first()
-    return None if found is None else str(found)
+    return _answering(session, col(Assignment.client_id) == client_id, [parsed]).get(str(parsed))
 
 
 def discard_own_exercise(session: Session, *, client_id: uuid.UUID, item_id: object) -> None:

@@ -173,7 +173,7 @@ def tell_written_over(user_id: uuid.UUID | str, item_id: object, *, but: str = "
     every other tab of theirs writing that item (but the tab `but`) says so at once (a
     walk-through's laptop went on as if nothing had happened, its words in a draft it was
     never told of). What those tabs show stays as it is: words may be being typed there."""
-    item = _person(item_id)
+    item = _canonical_id(item_id)
 
     async def tell(root: Any, _viewer: Any) -> None:
         for cls in writers():
@@ -184,13 +184,13 @@ def tell_written_over(user_id: uuid.UUID | str, item_id: object, *, but: str = "
     push_to_signed_in_tabs([user_id], tell, but=but)
 
 
-def _person(user_id: uuid.UUID | str | object) -> str:
-    """A person's (or an item's) id as the tabs are remembered by: an id sent in another
-    spelling (capitals, braces) is the same one."""
+def _canonical_id(some_id: object) -> str:
+    """A person's or an item's id as the tabs know it: an id sent in another spelling
+    (capitals, braces) is the same one."""
     try:
-        return str(uuid.UUID(str(user_id)))
+        return str(uuid.UUID(str(some_id)))
     except ValueError:
-        return str(user_id)
+        return str(some_id)
 
 
 def recheck_people(user_ids: Iterable[uuid.UUID | str], *, but: str = "") -> None:
@@ -200,7 +200,7 @@ def recheck_people(user_ids: Iterable[uuid.UUID | str], *, but: str = "") -> Non
     Not awaited: the caller's own tab is locked while its event runs, and a push must
     never wait on it.
     """
-    for user_id in {_person(u) for u in user_ids}:
+    for user_id in {_canonical_id(u) for u in user_ids}:
         for token in _tabs.get(user_id, set()) - {but}:
             # A fresh context: nothing of the person who acted (their admitted viewer) is
             # visible to the push, which runs as each tab's own person.
