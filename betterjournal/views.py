@@ -448,9 +448,14 @@ def _shared_dates(item: SharedItem, reader: Reader) -> str:
 
 
 def written_line(reader: Reader, created_at: datetime, updated_at: datetime) -> str:
-    """'Written …' or 'Written …, edited …', for an item's own page."""
+    """'Written …' or 'Written …, edited …', for an item's own page; edited the day it was
+    written, the time alone (a walk-through read the same date twice)."""
     if updated_at == created_at:
         return reader.t("Written {written}", written=created_at)
+    if reader.days_ago(created_at, now=updated_at) == 0:
+        return reader.t(
+            "Written {written}, edited at {time}", written=created_at, time=reader.time(updated_at)
+        )
     return reader.t("Written {written}, edited {edited}", written=created_at, edited=updated_at)
 
 

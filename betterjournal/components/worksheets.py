@@ -74,8 +74,8 @@ class RangeInput(Input):
 
 def _slider(cell: CellView, answer: Answer) -> rx.Component:
     """0–100 in steps of 5: a native range input (keyboard and screen readers know it). Not
-    answered yet, it says so (in words, and to screen readers) rather than a number, and its
-    thumb is an empty ring where it rests (assets/app.css), not a chosen 50.
+    answered yet, it says so (in words, and to screen readers) rather than a number, and no
+    thumb is drawn where it rests (assets/app.css): nothing looks like a chosen 50.
 
     The browser keeps its value (`default_value`, drawn once the answers are loaded): held
     by the server instead, each quick arrow press was put back by the answer to the one

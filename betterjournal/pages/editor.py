@@ -202,19 +202,24 @@ def _form() -> rx.Component:
         ),
         rx.hstack(
             rx.button(tr("Save entry"), type="submit", size="3"),
+            # Once there is something to discard: asked "Discard your changes?" with none
+            # made, a walk-through didn't know what it would lose ("Back to the entry" is above).
             rx.cond(
-                EditorState.is_new,
-                _discard_button(
-                    tr("Discard draft"),
-                    tr("Discard this draft?"),
-                    tr("The words you wrote here will be removed. Your saved entries stay as they are."),
-                    tr("Discard"),
-                ),
-                _discard_button(
-                    tr("Discard changes"),
-                    tr("Discard your changes?"),
-                    tr("The entry stays as you last saved it."),
-                    tr("Discard changes"),
+                EditorState.has_draft,
+                rx.cond(
+                    EditorState.is_new,
+                    _discard_button(
+                        tr("Discard draft"),
+                        tr("Discard this draft?"),
+                        tr("The words you wrote here will be removed. Your saved entries stay as they are."),
+                        tr("Discard"),
+                    ),
+                    _discard_button(
+                        tr("Discard changes"),
+                        tr("Discard your changes?"),
+                        tr("The entry stays as you last saved it."),
+                        tr("Discard changes"),
+                    ),
                 ),
             ),
             spacing="3",
@@ -274,7 +279,14 @@ def write_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        heading=rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry")),  # type: ignore[arg-type]
+        # Named once the state is this URL's item: until then the state may be another
+        # item's (a walk-through saw "New entry" on the way to Edit), so the page's name.
+        heading=EditorGate.create(  # type: ignore[arg-type]
+            rx.fragment(rx.cond(EditorState.is_new, tr("New entry"), tr("Edit entry"))),
+            rx.fragment(tr("Write")),
+            entry_id=EditorState.entry_id,
+            ready=EditorState.editor_ready,
+        ),
         says_offline=False,  # the draft status says it, about the words on screen
         signed_out=unsent_words(),
     )

@@ -62,6 +62,7 @@ class EditorState(AppState):
     draft_status: str = ""
     draft_failed: bool = False
     editor_ready: bool = False
+    has_draft: bool = False  # the server holds words here not saved as the entry: some to discard
     editor_unavailable: bool = False  # the id isn't one of the client's (or wasn't handed out)
     _closed: bool = False
     _draft_problem: str = ""
@@ -91,6 +92,7 @@ class EditorState(AppState):
         self.words_mark = ""
         self.unfinished_id, self.unfinished_line = "", ""
         self.is_new, self.editor_ready, self.editor_unavailable = True, False, False
+        self.has_draft = False
         self.draft_status, self.draft_failed = "", False
         self._draft_problem = ""
 
@@ -153,6 +155,7 @@ class EditorState(AppState):
             reader.t("Draft saved: {when}", when=reader.recent(opened.draft_at)) if opened.from_draft else ""
         )
         self.draft_failed = False
+        self.has_draft = opened.from_draft
         self._closed = False
         self.editor_ready = True
         return None
@@ -223,7 +226,7 @@ class EditorState(AppState):
             self.problem = self._draft_problem = self._t(error.message, **error.values)
             return
         # Only now: what the state holds is what the server has.
-        self.title, self.body = title, body
+        self.title, self.body, self.has_draft = title, body, True
         self._saw_draft(saved.at)
         if saved.set_aside is not None:
             self.notice = self._t(

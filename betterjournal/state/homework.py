@@ -737,6 +737,7 @@ class ClientHomeworkState(AppState):
         Access is checked first (nothing audited), so a push after the link ended records
         no attempt the clinician never made."""
         clinician = uuid.UUID(viewer_id)
+        shown = self.given
         try:
             if not await in_session(_still_linked, clinician_id=clinician, client_id=self.client_id):
                 self._leave()
@@ -744,6 +745,8 @@ class ClientHomeworkState(AppState):
                 await self._load(self.client_id, clinician_id=clinician)
         except CoreError:
             self._leave()
+        if self.given != shown:
+            self._drop_notice(routes.CLIENT_HOMEWORK)  # "Assigned." was about the list before
         self.loaded = True
 
 

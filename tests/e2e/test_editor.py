@@ -611,6 +611,8 @@ def test_discard_asks_first_and_cancelling_keeps_the_draft(writer, running_app) 
     page = writer.page
     words = running_app.marker("keep-me")
     tap_write(page)
+    expect(page.get_by_label("Your entry")).to_be_editable()
+    expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)  # nothing to discard yet
     page.get_by_label("Your entry").press_sequentially(words, delay=5)
     expect(status(page, "Draft saved")).to_be_visible()
 
@@ -642,7 +644,20 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     expect(page.get_by_text(SAVED)).to_be_visible()
     entry_id = entry_id_of(page)
 
+    # The heading on the way to the editor is never "New entry" (a walk-through saw it there
+    # for a moment, from the state of the entry written before).
+    page.evaluate(
+        """() => {
+            window.headingsSeen = [];
+            new MutationObserver(() => {
+                const heading = document.querySelector("h1");
+                if (heading) window.headingsSeen.push(heading.textContent);
+            }).observe(document.body, { subtree: true, childList: true, characterData: true });
+        }"""
+    )
     page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit entry", level=1)).to_be_visible()
+    assert "New entry" not in page.evaluate("window.headingsSeen"), page.evaluate("window.headingsSeen")
     expect(page.get_by_role("button", name="Discard draft")).to_have_count(0)
     # Who sees it, as it is: this entry, not new ones (a walk-through read "New entries…" here).
     expect(page.get_by_text("This entry is private: only you can see it.")).to_be_visible()
@@ -674,6 +689,9 @@ def test_an_edit_can_be_discarded_and_the_entry_reads_as_saved(writer, running_a
     assert read_draft(running_app, session_cookie(writer), entry_id) == ("", saved)
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Your entry")).to_have_value(saved)
+    # No change made, nothing to discard: no "Discard your changes?" (a walk-through was
+    # asked it); the way back is the link.
+    expect(page.get_by_role("button", name="Discard changes")).to_have_count(0)
     # A way back to the entry, changing nothing (a walk-through found only "Discard changes").
     page.get_by_role("link", name="Back to the entry").click()
     expect(page.get_by_role("link", name="Edit")).to_be_visible()

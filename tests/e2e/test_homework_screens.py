@@ -82,11 +82,11 @@ def test_every_built_in_exercise_on_a_phone(open_phone, running_app: RunningApp,
         expect(page.locator("main textarea, main input[type=text]").first).to_have_value(typed)
 
 
-def _middle_of(element) -> tuple[int, ...]:
-    """The colour (R, G, B) of the pixel at the middle of what the element shows, for a
-    slider: where its thumb rests."""
+def _colour_at(element, across: float) -> tuple[int, ...]:
+    """The colour (R, G, B) of the pixel at `across` (0–1) of the element's width, halfway
+    down: for a slider, its track there (or its thumb, if the thumb is there)."""
     shot = Image.open(io.BytesIO(element.screenshot(animations="disabled"))).convert("RGB")
-    red, green, blue = shot.getpixel((shot.width // 2, shot.height // 2))  # type: ignore[misc]
+    red, green, blue = shot.getpixel((int(shot.width * across), shot.height // 2))  # type: ignore[misc]
     return (red, green, blue)
 
 
@@ -103,13 +103,16 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
     slider = page.get_by_role("slider", name="How much I believed it (0–100)")
     expect(slider).to_have_attribute("aria-valuetext", "Not rated yet")
     expect(slider).to_have_value("50")
-    # Not rated yet, the thumb in the middle is an empty ring, not a chosen 50.
-    unrated = _middle_of(slider)
-    assert min(unrated) > 220, f"the thumb at rest looks chosen: {unrated}"
+    # Not rated yet, no thumb is drawn: the middle is the track, as a quarter of the way
+    # along is (an empty ring there still read as a chosen 50, in a walk-through).
+    unrated, track = _colour_at(slider, 0.5), _colour_at(slider, 0.25)
+    assert all(abs(a - b) < 12 for a, b in zip(unrated, track, strict=True)), (
+        f"something is drawn where the thumb rests: {unrated}, the track {track}"
+    )
 
     slider.click()  # the middle of the track: where the thumb rests
     expect(slider).to_have_attribute("aria-valuetext", "50")
-    rated = _middle_of(slider)
+    rated = _colour_at(slider, 0.5)
     teal = (0x0D, 0x7D, 0x70)  # the accent 9 (assets/app.css)
     assert all(abs(a - b) < 30 for a, b in zip(rated, teal, strict=True)), (
         f"the chosen thumb isn't filled: {rated}"

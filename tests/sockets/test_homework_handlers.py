@@ -422,13 +422,25 @@ async def test_a_take_back_push_records_no_attempt_that_nobody_made(hw: Homework
 
 
 async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Homework) -> None:
-    """The clinician has the client's homework open when the client returns one: the list
-    shows it returned at once (not emptied), and the push reads nothing of the response:
-    nothing is audited for the clinician."""
+    """The clinician has the client's homework open, just assigned from it, when the client
+    returns one: the list shows it returned at once (not emptied), the "Assigned." left from
+    before goes (walk-through: it stayed above a list that had moved on), and the push reads
+    nothing of the response: nothing is audited for the clinician."""
     app, a, c = hw.app, hw.a, hw.c
-    assignment = await _assign(app, c, a)
     async with connected(app, c.cookie) as doctor:
-        listed = await _load_client_homework(doctor, a.id)
+        await _load_client_homework(doctor, a.id)
+        instructions = f"Homework {uuid.uuid4().hex}"
+        listed = await doctor.exchange(
+            handler_name(ClientHomeworkState, "assign"),
+            {"form": _assign_form(instructions=instructions)},
+            **_client_page(a.id),
+        )
+        assert state_of(listed, AppState).get("notice") == "Assigned."
+        (assignment,) = [
+            g["id"]
+            for g in state_of(listed, ClientHomeworkState)["given"]
+            if g["instructions"] == instructions
+        ]
         assert _given(listed, assignment)["status"] == "Assigned"
         since, before = len(doctor.received), snapshot(app)
         await _answer_and_finish(
@@ -439,6 +451,7 @@ async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Home
         assert (
             _given([{"delta": {ClientHomeworkState.get_full_name(): pushed}}], assignment)["returned"] is True
         )
+        assert state_of(doctor.received[since:], AppState).get("notice") == ""
         assert [row for row in _audited(before, snapshot(app)) if row[0] == uuid_hex(c.id)] == []
 
 

@@ -291,3 +291,27 @@ def test_de_and_que_are_elided_before_a_name_opening_with_a_vowel() -> None:
     assert _one(FRENCH, "Homework for {name}", {"name": "Émile"}) == "Devoirs d'Émile"
     in_browser = str(_one(FRENCH, "Invitation from {name}", {"name": CareTeamState.invitation_from}))
     assert '? "d\'" : "de "' in in_browser and "de " not in in_browser.split("?")[0].split("+")[0]
+
+
+def test_an_item_edited_the_day_it_was_written_names_the_day_once() -> None:
+    """'Written …, edited at …' the same day where the reader is (a walk-through read
+    "Écrite le 7 déc. 2026, 5 h 38, modifiée le 7 déc. 2026, 5 h 38"); another day, whole."""
+    from betterjournal.views import written_line
+
+    later = MOMENT + timedelta(hours=2)  # 13:05 in Vancouver, the same day
+    assert written_line(Reader(FRENCH, "America/Vancouver"), MOMENT, later) == (
+        "Écrite le 30 nov. 2026, 11\u00a0h\u00a005, modifiée à 13\u00a0h\u00a005"
+    )
+    assert written_line(Reader(ENGLISH, "America/Vancouver"), MOMENT, later) == (
+        f"Written Nov 30, 2026, 11:05{NNBSP}a.m., edited at 1:05{NNBSP}p.m."
+    )
+    next_day = MOMENT + timedelta(hours=9)  # 20:05 in Vancouver, 00:05 on Dec 1 in Halifax
+    assert written_line(Reader(ENGLISH, "America/Vancouver"), MOMENT, next_day).endswith(
+        f"edited at 8:05{NNBSP}p.m."
+    )
+    assert written_line(Reader(ENGLISH, "America/Halifax"), MOMENT, next_day) == (
+        f"Written Nov 30, 2026, 3:05{NNBSP}p.m., edited Dec 1, 2026, 12:05{NNBSP}a.m."
+    )
+    assert written_line(Reader(ENGLISH, "America/Halifax"), MOMENT, MOMENT) == (
+        f"Written Nov 30, 2026, 3:05{NNBSP}p.m."
+    )
