@@ -162,6 +162,7 @@ class WorksheetState(AppState):
     _refused: dict[str, str] = {}
     _issued: tuple[str, ...] = ()  # ids this tab was given for new exercises of the client's own
     _held_path: str = ""
+    _kept_apart_here: bool = False  # another device wrote over this page's answers: a copy was kept
 
     def _sheet(self) -> Worksheet:
         """The worksheet on screen (none open: nothing can be answered)."""
@@ -474,7 +475,18 @@ class WorksheetState(AppState):
                 "exercises” in your homework."
             )
         )
+        self._kept_apart_here = True
         self.feedback_on = routes.WORKSHEET
+
+    def _where_kept_apart(self) -> str:
+        return (
+            self._t("The answers this page had before are kept as a separate draft in your journal.")
+            if self.is_prompt
+            else self._t(
+                "The answers this page had before are kept as a separate draft, under “Your own "
+                "exercises” in your homework."
+            )
+        )
 
     def _translate(self, text: str) -> str:
         """A built-in text (a library question) in this tab's language; other text as it is."""
@@ -526,7 +538,12 @@ class WorksheetState(AppState):
                 )
                 self._show_fields()
             self.status = ""  # nothing to say of them here: another device changed them
-            raise AnswersChangedElsewhere() from changed
+            if not self._kept_apart_here:
+                raise AnswersChangedElsewhere() from changed
+            # The words this page had leave its fields: where they are is said again, here
+            # (the notice that said so goes with this tap; a walk-through was left wondering).
+            self.problem = " ".join((self._t(AnswersChangedElsewhere().message), self._where_kept_apart()))
+            return None
         # Where it stands now, from the server: another tab may have returned it meanwhile.
         returned = task is not None and task.status in ("returned", "reviewed")
         self.returned = returned  # this tab's own return is no news to it (_recheck_access)

@@ -1797,6 +1797,17 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
         told = await pushed_values(laptop, since, AppState, lambda v: bool(v.get("notice")))
         assert told["notice"].startswith("Your answers here were just changed on another device.")
         assert "fields" not in state_of(laptop.received[since:], WorksheetState)
+        # Returned from there, refused (its answers changed since it showed them): as its words
+        # leave its fields, it says where they are (the notice that did goes with the tap).
+        refused = await laptop.exchange(
+            handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
+        )
+        assert problem_of(refused) == (
+            "These answers were changed on another device since this page showed them. Here they "
+            "are now: check them, then try again. The answers this page had before are kept as a "
+            "separate draft, under “Your own exercises” in your homework."
+        )
+        assert "PHONE-B on the bus" in json.dumps(state_of(refused, WorksheetState)["fields"])
         listed = state_of(
             await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
             HomeworkState,
@@ -1936,6 +1947,7 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         before = snapshot(app)
         stale = await laptop.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
         assert problem_of(stale).startswith("These answers were changed on another device")
+        assert "separate draft" not in problem_of(stale)  # none was kept: nothing to point to
         assert writes_between(before, snapshot(app)) == []
         assert "PHONE-C at home" in json.dumps(state_of(stale, WorksheetState)["fields"])
         # Not "Your answers are back, as you left them": they are as the phone left them.
