@@ -30,6 +30,7 @@ from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, It
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
+DRAFTS_LISTED_MAX = 500  # "Show more drafts" lists at most so many
 # Copies of one item kept apart (`keep_apart`) at most: more are refused, not made (an
 # attack review made one full copy of a homework's answers per 200-byte request). Two
 # devices taking turns make one per turn; ten unread is far past what a person leaves.
@@ -282,10 +283,15 @@ def every_draft(session: Session, *, owner_id: Any) -> list[DraftItem]:
 
 
 def list_new(
-    session: Session, *, owner_id: Any, kind: items.Kind, skip: Collection[Any] = ()
+    session: Session,
+    *,
+    owner_id: Any,
+    kind: items.Kind,
+    skip: Collection[Any] = (),
+    limit: int = DRAFTS_LISTED,
 ) -> list[DraftItem]:
-    """Unsaved drafts of a kind, newest first, so words left in a closed tab can be picked up:
-    of new items, and changes to saved ones (`of_saved`).
+    """The newest `limit` unsaved drafts of a kind, newest first, so words left in a closed
+    tab can be picked up: of new items, and changes to saved ones (`of_saved`).
 
     Drafts holding only white space are left out, and those of the items in `skip` (not
     decrypted).
@@ -294,7 +300,7 @@ def list_new(
         select(ItemDraft.item_id, ItemDraft.payload_ct, ItemDraft.updated_at, ItemDraft.copy_of)
         .where(col(ItemDraft.owner_id) == owner_id, col(ItemDraft.kind) == kind.name)
         .order_by(col(ItemDraft.updated_at).desc())
-        .limit(DRAFTS_LISTED)
+        .limit(limit)
     ).all()
     if not rows:
         return []

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
 from betterjournal.core import audit, drafts, items, sharing, worksheets
@@ -1038,7 +1038,7 @@ _OWN_EXERCISES = (
         ),
     )
     .order_by(*items.newest_first())
-    .limit(EXERCISES_SHOWN)
+    .limit(bindparam("limit", type_=Integer))
 )
 _ANSWERING = select(Assignment.response_id).where(
     col(Assignment.client_id) == bindparam("owner"),
@@ -1047,14 +1047,14 @@ _ANSWERING = select(Assignment.response_id).where(
 )
 
 
-def own_exercises(session: Session, *, client_id: uuid.UUID):
-    """Exercises the client did on their own (not for an assignment): the newest saved
-    ones, and the unsaved drafts of new ones, newest first. What answers an assignment is
-    not read here."""
-    rows = run_prebuilt(session, _OWN_EXERCISES, owner=client_id).all()
+def own_exercises(session: Session, *, client_id: uuid.UUID, limit: int = EXERCISES_SHOWN):
+    """Exercises the client did on their own (not for an assignment): the newest `limit`
+    saved ones, and the unsaved drafts of new ones, newest first. What answers an
+    assignment is not read here."""
+    rows = run_prebuilt(session, _OWN_EXERCISES, owner=client_id, limit=limit).all()
     saved = items.own_items(session, owner_id=client_id, kind=KIND, rows=list(rows))
     answering = set(run_prebuilt(session, _ANSWERING, owner=client_id).scalars())
-    unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND, skip=answering)
+    unsaved = drafts.list_new(session, owner_id=client_id, kind=KIND, skip=answering, limit=limit)
     return saved, [draft for draft in unsaved if not draft.of_saved]  # new ones only
 
 

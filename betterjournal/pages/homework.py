@@ -111,6 +111,15 @@ def homework_page() -> rx.Component:
                 rx.foreach(
                     HomeworkState.exercises, lambda e: entry_card(e, routes.WORKSHEET + "?id=" + e.id)
                 ),
+                rx.cond(
+                    HomeworkState.more_exercises,
+                    rx.button(
+                        tr("Show more exercises"),
+                        on_click=HomeworkState.show_more_exercises,
+                        variant="soft",
+                        size="3",
+                    ),
+                ),
                 width="100%",
             ),
         ),

@@ -100,6 +100,15 @@ def journal_page() -> rx.Component:
             rx.vstack(
                 rx.heading(tr("Drafts"), as_="h2", size="4"),
                 rx.foreach(JournalState.drafts, lambda d: entry_card(d, routes.WRITE + "?id=" + d.id)),
+                rx.cond(
+                    JournalState.more_drafts,
+                    rx.button(
+                        tr("Show more drafts"),
+                        on_click=JournalState.show_more_drafts,
+                        variant="soft",
+                        size="3",
+                    ),
+                ),
                 width="100%",
             ),
         ),

@@ -38,11 +38,12 @@ from betterjournal.views import (
 )
 
 
-def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int):
+def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int, exercises: int):
+    """One more of each than shown: are there more?"""
     return (
         homework.to_do(session, client_id=client_id, limit=limit + 1),
         homework.returned_tasks(session, client_id=client_id, limit=returned + 1),
-        homework.own_exercises(session, client_id=client_id),
+        homework.own_exercises(session, client_id=client_id, limit=exercises + 1),
     )
 
 
@@ -56,22 +57,28 @@ class HomeworkState(AppState):
     exercises: list[ItemCard] = []  # done on the client's own (saved, or a draft)
     more_to_do: bool = False
     more_done: bool = False
+    more_exercises: bool = False
     homework_loaded: bool = False
     _shown: int = homework.TASKS_SHOWN
     _shown_done: int = homework.RETURNED_SHOWN
+    _shown_exercises: int = homework.EXERCISES_SHOWN
     _held_path: str = ""  # kept current: an assignment given, edited, withdrawn or reviewed shows at once
 
     @guarded(Role.CLIENT)
     async def load_homework(self) -> None:
-        self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
+        self._show_first()
         await self._load(page=routes.HOMEWORK)
 
     @guarded(Role.CLIENT, quiet=True)
     async def load_to_do(self) -> None:
         """The to-do list on the home screen, beside the journal: quiet, so the notice the
         journal's own load shows ("Entry deleted.") stays on screen."""
-        self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
+        self._show_first()
         await self._load(page=routes.JOURNAL)
+
+    def _show_first(self) -> None:
+        self._shown, self._shown_done = homework.TASKS_SHOWN, homework.RETURNED_SHOWN
+        self._shown_exercises = homework.EXERCISES_SHOWN
 
     @guarded(Role.CLIENT)
     async def show_more_to_do(self) -> None:
@@ -83,10 +90,21 @@ class HomeworkState(AppState):
         self._shown_done = min(self._shown_done + homework.TASKS_SHOWN, 500)
         await self._load(page=routes.HOMEWORK)
 
+    @guarded(Role.CLIENT)
+    async def show_more_exercises(self) -> None:
+        """Past the newest 20, the older exercises of the client's own (saved, or drafts):
+        before, they could be opened from nowhere but the data download (attack review)."""
+        self._shown_exercises = min(self._shown_exercises + homework.EXERCISES_SHOWN, 500)
+        await self._load(page=routes.HOMEWORK)
+
     async def _load(self, *, page: str, client_id: uuid.UUID | None = None) -> None:
         client = client_id or self._viewer().user_id
         open_tasks, returned, (saved, unsaved) = await in_session(
-            _tasks, client_id=client, limit=self._shown, returned=self._shown_done
+            _tasks,
+            client_id=client,
+            limit=self._shown,
+            returned=self._shown_done,
+            exercises=self._shown_exercises,
         )
         reader = self._reader()
         today = reader.today()
@@ -97,7 +115,11 @@ class HomeworkState(AppState):
         self.more_to_do = len(open_tasks) > self._shown
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = len(returned) > self._shown_done
-        self.exercises = [draft_card(d, reader) for d in unsaved] + [own_card(i, reader) for i in saved]
+        shown = self._shown_exercises
+        self.exercises = [draft_card(d, reader) for d in unsaved[:shown]] + [
+            own_card(i, reader) for i in saved[:shown]
+        ]
+        self.more_exercises = len(unsaved) > shown or len(saved) > shown
         self.homework_loaded, self._held_path = True, page
         if client_id is None:
             self._keep_current()

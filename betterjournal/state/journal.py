@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import drafts, items, journal
+from betterjournal.core.drafts import DRAFTS_LISTED, DRAFTS_LISTED_MAX
 from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
@@ -26,20 +27,28 @@ from betterjournal.views import (
 )
 
 
-def _journal_page(session: Session, *, owner_id, older: Cursor | None, query: str, show: str):
+def _journal_page(
+    session: Session, *, owner_id, older: Cursor | None, query: str, show: str, drafts_shown: int
+):
     """One page of entries (those found, when searching or filtering), and on the first page
-    of the whole journal its drafts: one unit of work."""
+    of the whole journal its newest drafts (one more than shown: are there more?): one unit
+    of work."""
     if query or show != journal.SHOW_ALL:
         page = journal.search_own(session, owner_id=owner_id, query=query, show=show, older=older)
         return page, []
     page = items.list_own(session, owner_id=owner_id, kind=KIND, older=older)
-    new = drafts.list_new(session, owner_id=owner_id, kind=KIND) if older is None else []
+    new = (
+        drafts.list_new(session, owner_id=owner_id, kind=KIND, limit=drafts_shown + 1)
+        if older is None
+        else []
+    )
     return page, new
 
 
 class JournalState(AppState):
     entries: list[ItemCard] = []
     drafts: list[ItemCard] = []
+    more_drafts: bool = False  # older drafts than those listed (an attack review: never listed)
     page: int = 0
     has_more: bool = False
     journal_loaded: bool = False
@@ -52,12 +61,20 @@ class JournalState(AppState):
     _page_starts: tuple[Cursor | None, ...] = (None,)
     _next_page: Cursor | None = None
     _held_path: str = ""  # the page these decrypted entries are for: left, they go
+    _drafts_shown: int = DRAFTS_LISTED
 
     @guarded(Role.CLIENT)
     async def load_journal(self) -> None:
         viewer = self._viewer()
         self.query, self.show = "", journal.SHOW_ALL
+        self._drafts_shown = DRAFTS_LISTED
         await self._load_page(viewer.user_id, (None,))
+
+    @guarded(Role.CLIENT)
+    async def show_more_drafts(self) -> None:
+        viewer = self._viewer()
+        self._drafts_shown = min(self._drafts_shown + DRAFTS_LISTED, DRAFTS_LISTED_MAX)
+        await self._load_page(viewer.user_id, self._page_starts)
 
     @guarded(Role.CLIENT, quiet=True)
     async def begin_search(self, form: dict) -> None:
@@ -112,11 +129,17 @@ class JournalState(AppState):
 
     async def _load_page(self, owner_id: uuid.UUID, starts: tuple[Cursor | None, ...]) -> None:
         page, new = await in_session(
-            _journal_page, owner_id=owner_id, older=starts[-1], query=self.query, show=self.show
+            _journal_page,
+            owner_id=owner_id,
+            older=starts[-1],
+            query=self.query,
+            show=self.show,
+            drafts_shown=self._drafts_shown,
         )
         reader = self._reader()
         self.entries = [own_card(item, reader) for item in page.items]
-        self.drafts = [draft_card(draft, reader) for draft in new]
+        self.drafts = [draft_card(draft, reader) for draft in new[: self._drafts_shown]]
+        self.more_drafts = len(new) > self._drafts_shown
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None

@@ -46,7 +46,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, post_form
 
 from betterjournal import routes
-from betterjournal.core import form_tokens, items
+from betterjournal.core import form_tokens, homework, items
 from betterjournal.state.base import AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
@@ -1960,3 +1960,45 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         )
     read = json.dumps(state_of(shown, ReturnedState)["fields"])
     assert "PHONE-C at home" in read and "LAPTOP-B: a different moment" in read
+
+
+async def test_exercises_of_the_clients_own_past_the_first_twenty_are_a_tap_away(hw: Homework) -> None:
+    """Attack review: only the newest 20 exercises of the client's own (and 20 drafts) were
+    listed; older ones could be opened from nowhere but the data download. Past 20, "Show
+    more exercises" lists 20 more."""
+    app, b = hw.app, hw.b
+    total = homework.EXERCISES_SHOWN + 2
+    async with connected(app, b.cookie) as tab:
+        for index in range(total):
+            start = await tab.exchange(
+                handler_name(WorksheetState, "open_worksheet"),
+                path=routes.WORKSHEET,
+                query={"template": "thought_record"},
+            )
+            (target,) = redirect_targets(start)
+            page = {"path": routes.WORKSHEET, "query": dict(urllib.parse.parse_qsl(target.split("?", 1)[1]))}
+            await tab.exchange(handler_name(WorksheetState, "open_worksheet"), **page)
+            await tab.exchange(
+                handler_name(WorksheetState, "answer"),
+                {"field": "situation", "row": -1, "column": "", "value": f"Exercise {index}"},
+                **page,
+            )
+            if index != total - 1:  # the newest is a draft, the others saved
+                saved = await tab.exchange(handler_name(WorksheetState, "save_worksheet"), **page)
+                assert problem_of(saved) == "", problem_of(saved)
+        first = state_of(
+            await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+        more = state_of(
+            await tab.exchange(handler_name(HomeworkState, "show_more_exercises"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+
+    def previews(listed: dict[str, Any]) -> list[str]:
+        return [card["preview"] for card in listed["exercises"]]
+
+    newest_first = [f"Exercise {index}" for index in reversed(range(total))]
+    assert previews(first) == newest_first[: homework.EXERCISES_SHOWN + 1]  # the draft and 20 saved
+    assert first["more_exercises"] is True
+    assert previews(more) == newest_first and more["more_exercises"] is False

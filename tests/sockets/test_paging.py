@@ -22,6 +22,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
+from betterjournal.core.drafts import DRAFTS_LISTED
 from betterjournal.core.items import PAGE_SIZE
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWithMeState
@@ -73,6 +74,32 @@ async def test_older_and_newer_walk_every_entry_once_and_come_back(running_app: 
     assert back_to_first["page"] == 0
     assert before_the_start.get("entries", first["entries"]) == first["entries"]
     assert before_the_start.get("page", 0) == 0
+
+
+async def test_drafts_past_the_first_twenty_are_a_tap_away(running_app: RunningApp) -> None:
+    """Attack review: only the newest 20 drafts were listed, and older ones could be opened
+    from nowhere. Past 20, "Show more drafts" lists 20 more (none twice, newest first)."""
+    email, password = f"drafts-{uuid.uuid4().hex[:8]}@example.com", new_password()
+    await asyncio.to_thread(running_app.create_user, "client", email, "Drafting Client", password)
+    cookie = await sign_in(running_app.url, email, password)
+    total = DRAFTS_LISTED + 3
+    async with connected(running_app, cookie) as tab:
+        for index in range(total):
+            where: dict[str, Any] = {"path": routes.WRITE, "query": {"id": await new_entry_id(tab)}}
+            await tab.exchange(handler_name(EditorState, "open_editor"), **where)
+            typed = await tab.exchange(
+                handler_name(EditorState, "edit_body"), {"value": f"Draft {index}"}, **where
+            )
+            assert state_of(typed, EditorState).get("draft_status") == "Draft saved"
+        first = await _page(tab, "load_journal")
+        more = await _page(tab, "show_more_drafts")
+    listed = [draft["preview"] for draft in first["drafts"]]
+    assert listed == [f"Draft {index}" for index in reversed(range(3, total))]
+    assert first["more_drafts"] is True
+    assert [draft["preview"] for draft in more["drafts"]] == [
+        f"Draft {index}" for index in reversed(range(total))
+    ]
+    assert more["more_drafts"] is False
 
 
 async def _actor(app: RunningApp, label: str, role: str) -> Actor:
