@@ -30,6 +30,11 @@ def radio_button(
     )
 
 
+def show_more(more: Any, label: Any, on_click: Any) -> rx.Component:
+    """Under a list shown in part: a button that lists more of it, while there is more."""
+    return rx.cond(more, rx.button(label, variant="soft", size="3", on_click=on_click))
+
+
 def radio_row(*choices: rx.Component, container: Any = rx.hstack, **props) -> rx.Component:
     """Buttons of which one is chosen (`radio_button`s), as a radio group for assistive
     technology and the keyboard: one Tab stop, the arrow keys move and choose. Name it

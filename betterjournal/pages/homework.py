@@ -27,7 +27,7 @@ from betterjournal.components.forms import (
     native_select,
     words_input,
 )
-from betterjournal.components.inputs import ask_first, choice_chip, removing_button
+from betterjournal.components.inputs import ask_first, choice_chip, removing_button, show_more
 from betterjournal.components.items import bring_to_a_session, delete_button
 from betterjournal.components.layout import (
     OFFLINE_WORDS,
@@ -77,21 +77,15 @@ def homework_page() -> rx.Component:
                     rx.foreach(HomeworkState.to_do, task_card),
                     empty_state(tr("Nothing to do right now. Your clinician's assignments will show here.")),
                 ),
-                rx.cond(
-                    HomeworkState.more_to_do,
-                    rx.button(tr("Show more"), variant="soft", on_click=HomeworkState.show_more_to_do),
-                ),
+                show_more(HomeworkState.more_to_do, tr("Show more"), HomeworkState.show_more_to_do),
                 rx.cond(
                     HomeworkState.done.length() > 0,  # type: ignore[attr-defined]
                     rx.el.section(
                         rx.vstack(
                             rx.heading(tr("Returned to your clinician"), as_="h2", size="4"),
                             rx.foreach(HomeworkState.done, task_card),
-                            rx.cond(
-                                HomeworkState.more_done,
-                                rx.button(
-                                    tr("Show more"), variant="soft", on_click=HomeworkState.show_more_returned
-                                ),
+                            show_more(
+                                HomeworkState.more_done, tr("Show more"), HomeworkState.show_more_returned
                             ),
                             width="100%",
                         ),
@@ -111,14 +105,8 @@ def homework_page() -> rx.Component:
                 rx.foreach(
                     HomeworkState.exercises, lambda e: entry_card(e, routes.WORKSHEET + "?id=" + e.id)
                 ),
-                rx.cond(
-                    HomeworkState.more_exercises,
-                    rx.button(
-                        tr("Show more exercises"),
-                        on_click=HomeworkState.show_more_exercises,
-                        variant="soft",
-                        size="3",
-                    ),
+                show_more(
+                    HomeworkState.more_exercises, tr("Show more exercises"), HomeworkState.show_more_exercises
                 ),
                 width="100%",
             ),

@@ -15,7 +15,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.forms import form
-from betterjournal.components.inputs import radio_button, radio_row
+from betterjournal.components.inputs import radio_button, radio_row, show_more
 from betterjournal.components.items import bring_to_a_session, edit_and_delete, share_controls
 from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.text import tr
@@ -100,15 +100,7 @@ def journal_page() -> rx.Component:
             rx.vstack(
                 rx.heading(tr("Drafts"), as_="h2", size="4"),
                 rx.foreach(JournalState.drafts, lambda d: entry_card(d, routes.WRITE + "?id=" + d.id)),
-                rx.cond(
-                    JournalState.more_drafts,
-                    rx.button(
-                        tr("Show more drafts"),
-                        on_click=JournalState.show_more_drafts,
-                        variant="soft",
-                        size="3",
-                    ),
-                ),
+                show_more(JournalState.more_drafts, tr("Show more drafts"), JournalState.show_more_drafts),
                 width="100%",
             ),
         ),
