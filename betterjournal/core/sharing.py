@@ -449,6 +449,11 @@ def unseen_held_back() -> Iterator[list[uuid.UUID]]:
         _held_back.reset(token)
 
 
+def holding_back() -> bool:
+    """Whether this read is within `unseen_held_back` (a page redrawn by a push)."""
+    return _held_back.get() is not None
+
+
 def _shared_rows_query(kind: items.Kind, clinician_id: Any) -> Any:
     return _shared_rows(kind).params(viewer=clinician_id)
 

@@ -690,55 +690,86 @@ def client_homework_page() -> rx.Component:
     )
 
 
+def _comment_form() -> rx.Component:
+    """The clinician's comment. Taken back while open, the box stays with what was typed in
+    it (not saved: it can't be now), to copy or to save once the homework is returned again."""
+    return form(
+        # A comment half written waits here while the clinician looks elsewhere;
+        # once one is saved (here or in another tab), what was kept is not used.
+        KeepUnsent.create(name="comment:" + ReturnedState.assignment_id + ":" + ReturnedState.comment),
+        rx.cond(
+            ReturnedState.taken_back,
+            rx.callout(
+                tr(
+                    "This homework isn't available now, so a comment can't be saved. What you typed "
+                    "stays here while this page is open: copy it if you want to keep it."
+                ),
+                icon="info",
+                width="100%",
+            ),
+        ),
+        labelled_field(
+            tr("Your comment"),
+            rx.text_area(
+                id="comment",
+                name="comment",
+                default_value=ReturnedState.comment,
+                size="3",
+                width="100%",
+                max_length=homework.COMMENT_MAX,
+            ),
+            after=characters_left("comment", homework.COMMENT_MAX, value=ReturnedState.comment),
+            hint=tr("Your client sees it next to their answers."),
+        ),
+        rx.button(
+            tr("Save comment"), type="submit", size="3", margin_top="0.5em", disabled=ReturnedState.taken_back
+        ),
+        on_submit=ReturnedState.save_comment,
+        reset_on_submit=False,
+    )
+
+
 def returned_page() -> rx.Component:
     return page_shell(
-        rx.cond(
-            ReturnedState.found,
-            rx.vstack(
-                back_link(
-                    tr("Back to {name}'s homework", name=ReturnedState.client_name),
-                    routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
-                ),
-                rx.text(ReturnedState.dates, size="1", color_scheme="gray"),
-                rx.cond(ReturnedState.instructions != "", entry_body(ReturnedState.instructions)),
-                rx.foreach(ReturnedState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
-                rx.cond(
-                    ReturnedState.not_done,
-                    rx.callout(
-                        rx.vstack(
-                            rx.text(tr("Your client couldn't do it this time."), weight="bold"),
-                            rx.foreach(ReturnedState.reasons, lambda r: rx.text(r)),
-                        ),
-                        icon="info",
-                        width="100%",
+        rx.vstack(
+            rx.cond(
+                ReturnedState.found,
+                rx.vstack(
+                    back_link(
+                        tr("Back to {name}'s homework", name=ReturnedState.client_name),
+                        routes.CLIENT_HOMEWORK + "?client=" + ReturnedState.client_id,
                     ),
-                ),
-                # Marked "couldn't do it" with nothing written: no list of empty answers.
-                rx.cond(ReturnedState.answered, worksheet_answers(ReturnedState.fields, level="h2")),
-                rx.divider(),
-                form(
-                    # A comment half written waits here while the clinician looks elsewhere;
-                    # once one is saved (here or in another tab), what was kept is not used.
-                    KeepUnsent.create(
-                        name="comment:" + ReturnedState.assignment_id + ":" + ReturnedState.comment
-                    ),
-                    labelled_field(
-                        tr("Your comment"),
-                        rx.text_area(
-                            id="comment",
-                            name="comment",
-                            default_value=ReturnedState.comment,
-                            size="3",
+                    rx.text(ReturnedState.dates, size="1", color_scheme="gray"),
+                    rx.cond(ReturnedState.instructions != "", entry_body(ReturnedState.instructions)),
+                    rx.foreach(ReturnedState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
+                    rx.cond(
+                        ReturnedState.not_done,
+                        rx.callout(
+                            rx.vstack(
+                                rx.text(tr("Your client couldn't do it this time."), weight="bold"),
+                                rx.foreach(ReturnedState.reasons, lambda r: rx.text(r)),
+                            ),
+                            icon="info",
                             width="100%",
-                            max_length=homework.COMMENT_MAX,
                         ),
-                        after=characters_left("comment", homework.COMMENT_MAX, value=ReturnedState.comment),
-                        hint=tr("Your client sees it next to their answers."),
                     ),
-                    rx.button(tr("Save comment"), type="submit", size="3", margin_top="0.5em"),
-                    on_submit=ReturnedState.save_comment,
-                    reset_on_submit=False,
+                    # Marked "couldn't do it" with nothing written: no list of empty answers.
+                    rx.cond(ReturnedState.answered, worksheet_answers(ReturnedState.fields, level="h2")),
+                    rx.divider(),
+                    spacing="4",
+                    width="100%",
                 ),
+                unavailable_or_loading(
+                    ReturnedState.loaded,
+                    tr("This response isn't available. Your client may have taken it back."),
+                    rx.link(tr("Back to your clients"), href=routes.CLIENTS),
+                    tr("Opening the response"),
+                ),
+            ),
+            # Outside the answers' branch: a take-back empties the page, not the comment box.
+            rx.cond(ReturnedState.found | ReturnedState.taken_back, _comment_form()),
+            rx.cond(
+                ReturnedState.found,
                 rx.cond(
                     ReturnedState.reviewed,
                     rx.text(tr("Reviewed"), weight="bold"),
@@ -746,15 +777,9 @@ def returned_page() -> rx.Component:
                         tr("Mark as reviewed"), variant="soft", size="3", on_click=ReturnedState.mark_reviewed
                     ),
                 ),
-                spacing="4",
-                width="100%",
             ),
-            unavailable_or_loading(
-                ReturnedState.loaded,
-                tr("This response isn't available. Your client may have taken it back."),
-                rx.link(tr("Back to your clients"), href=routes.CLIENTS),
-                tr("Opening the response"),
-            ),
+            spacing="4",
+            width="100%",
         ),
         heading=rx.cond(
             ReturnedState.found,

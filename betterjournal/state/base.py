@@ -27,7 +27,7 @@ from reflex_base.event import Event, EventCallback
 
 from betterjournal import limits, routes
 from betterjournal.api import counted_address, language_from_cookie_header, session_token_from_cookie_header
-from betterjournal.core import accounts, audit, form_tokens, tokens
+from betterjournal.core import accounts, audit, form_tokens, sharing, tokens
 from betterjournal.core.errors import CoreError, InvalidInput
 from betterjournal.crypto import DecryptionError, sha256_hex
 from betterjournal.db import in_session, one_file_at_a_time
@@ -219,6 +219,10 @@ class AppState(rx.State):
         """This tab now shows something other people's actions change (a share, a revoke,
         "seen"): have state/live.py update it from the server when they act."""
         live.remember(self._viewer_id, self.router.session.client_token)
+        if self.shared_waiting_on and not sharing.holding_back():
+            # Read by the person's own tap: all that is shared is on the page now, nothing
+            # waits to be shown (the brief's offer outlived "Mark held", in a walk-through).
+            self.shared_waiting_on = ""
 
     def _one_file_at_a_time(self) -> contextlib.AbstractContextManager[None]:
         """While a file is made for this tab's person, another is refused (db.one_file_at_a_time)."""

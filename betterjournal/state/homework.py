@@ -823,6 +823,9 @@ class ReturnedState(AppState):
     dates: str = ""
     found: bool = False
     loaded: bool = False
+    # Taken back while open here: the answers went, the comment box stays with what was typed
+    # in it (a walk-through's half-written comment vanished), until it is returned again.
+    taken_back: bool = False
     _item_id: str = ""  # the response read (for re-checking access without reading it)
     _held_path: str = ""
 
@@ -907,6 +910,7 @@ class ReturnedState(AppState):
         push after a take-back records no attempt the clinician never made."""
         clinician = uuid.UUID(viewer_id)
         shown = (self.fields, self.not_done, self.reasons) if self.found else None
+        was_open, item_id, held_path = self.found or self.taken_back, self._item_id, self._held_path
         try:
             if not await in_session(_still_visible, clinician_id=clinician, item_id=self._item_id):
                 self._leave()
@@ -922,6 +926,10 @@ class ReturnedState(AppState):
                     self.feedback_on = routes.RETURNED
         except CoreError:
             self._leave()
+        if was_open and not self.found:
+            # Taken back (or returned again, not shown until asked: "Show it"): nothing of it
+            # is held, and the comment box stays; returned again, it shows here again.
+            self.taken_back, self._item_id, self._held_path = True, item_id, held_path
         self.loaded = True
 
 

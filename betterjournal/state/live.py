@@ -97,6 +97,10 @@ async def recheck_unattended(app_state: Any, held: Any, viewer_id: str) -> None:
         await held._recheck_access(viewer_id)
     if waiting and held._held_path:
         app_state.shared_waiting_on = held._held_path
+    elif app_state.shared_waiting_on and app_state.shared_waiting_on == held._held_path:
+        # What was offered is no longer waiting (made private again, or seen in another
+        # tab): "Show it" would show nothing new (walk-through).
+        app_state.shared_waiting_on = ""
 
 
 async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:

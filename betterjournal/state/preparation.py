@@ -635,7 +635,6 @@ class BriefState(AppState):
             await self._load(self._viewer().user_id, self.router.url.query_parameters.get("client", ""))
         finally:
             self.brief_checked = True
-        self._keep_current()
         live.recheck_people([self.client_id])  # "Seen on …" shows on the client's open pages
 
     async def _load(self, clinician_id: uuid.UUID, client_id: str) -> None:
@@ -716,6 +715,7 @@ class BriefState(AppState):
             else ""
         )
         self.brief_loaded, self._held_path = True, routes.BRIEF
+        self._keep_current()  # also after the clinician's own taps here (marked held, planned)
 
     def _leave(self) -> None:
         self.reset()

@@ -478,3 +478,70 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     card = desk.get_by_role("main").locator(".rt-Card").filter(has_text="Grounding practice")
     expect(card.get_by_role("link", name="See what they told you")).to_be_visible()
     desk_context.close()
+
+
+def test_a_comment_half_written_stays_when_the_client_takes_the_homework_back(
+    browser: Browser, open_phone, running_app: RunningApp
+) -> None:
+    """Walk-through: the clinician was typing a comment when the client took the homework
+    back; the page emptied and the comment went with it, without a word. Now the answers go
+    and the comment box stays, with what was typed, saying why it can't be saved now.
+    Returned again, the answers come back above it, and the comment is saved."""
+    from betterjournal.core import homework
+    from betterjournal.db import session_scope
+
+    doctor, client_email, ids = linked_pair(running_app, "Ibsen", "Noor")
+    with running_app.core(), session_scope() as session:
+        (assignment,) = homework.assign(
+            session,
+            clinician_id=ids[doctor],
+            client_id=ids[client_email],
+            template="builtin:thought_record",
+            today=date.today(),
+        )
+    situation = running_app.marker("taken-back-situation")
+    phone = open_phone()
+    page = phone.page
+    sign_in(phone, client_email)  # linked_pair's password
+    page.goto(f"{running_app.url}{routes.WORKSHEET}?assignment={assignment}")
+    _answer(page, "Situation", situation)
+    _saved(page)
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Ibsen.")).to_be_visible()
+
+    desk_context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-CA")
+    desk_context.set_default_timeout(20_000)
+    desk = desk_context.new_page()
+    sign_in(Tab(desk, running_app), doctor)
+    desk.goto(f"{running_app.url}{routes.RETURNED}?assignment={assignment}")
+    expect(desk.get_by_text(situation)).to_be_visible()
+    comment = "Good noticing. Let's look at the hot thought together on Thursday."
+    desk.get_by_label("Your comment").fill(comment)
+
+    page.goto(f"{running_app.url}{routes.WORKSHEET}?assignment={assignment}")
+    page.get_by_role("button", name="Take it back").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Take it back").click()
+    expect(page.get_by_role("status").filter(has_text="Private again.")).to_be_visible()
+
+    # The clinician's page, by itself: the answers gone, the comment box as it was, and why.
+    expect(desk.get_by_text("This response isn't available.", exact=False)).to_be_visible()
+    assert situation not in desk.content()
+    expect(desk.get_by_text("so a comment can't be saved.", exact=False)).to_be_visible()
+    expect(desk.get_by_label("Your comment")).to_have_value(comment)
+    expect(desk.get_by_role("button", name="Save comment")).to_be_disabled()
+    expect(desk.get_by_role("button", name="Mark as reviewed")).to_have_count(0)
+
+    page.get_by_role("button", name="Return to my clinician").click()
+    expect(page.get_by_role("status").filter(has_text="Returned to Dr. Ibsen.")).to_be_visible()
+    # Returned again: offered on the open page (or shown), the answers come back above the box.
+    show_it = desk.get_by_role("button", name="Show it")
+    expect(desk.get_by_text(situation).or_(show_it)).to_be_visible()
+    if show_it.is_visible():
+        show_it.click()
+    expect(desk.get_by_text(situation)).to_be_visible()
+    expect(desk.get_by_label("Your comment")).to_have_value(comment)
+    desk.get_by_role("button", name="Save comment").click()
+    expect(desk.get_by_role("status").filter(has_text="Comment saved.")).to_be_visible()
+    page.goto(f"{running_app.url}{routes.WORKSHEET}?assignment={assignment}")
+    expect(page.get_by_text(comment)).to_be_visible()
+    desk_context.close()

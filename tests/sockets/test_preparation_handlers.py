@@ -973,6 +973,25 @@ async def test_bad_input_on_the_brief_gets_a_clear_message_and_writes_nothing(
 # --- 7. the happy path, live ------------------------------------------------------------------------
 
 
+async def test_an_offer_to_show_a_new_share_goes_once_the_brief_is_read_again(team: Team) -> None:
+    """Walk-through: "Something new was shared with you since this page opened" stayed on the
+    brief after "Mark held", and "Show it" then showed nothing (the share was the window
+    before's). Read again by the clinician's own tap, the page holds all that is shared: the
+    offer goes."""
+    app, c = team.app, team.c
+    (a,) = await _clients(team, c)
+    async with connected(app, a.cookie) as client_tab, connected(app, c.cookie) as doctor:
+        await _prepare(client_tab, c)
+        await _add_line(client_tab, c, app.marker("offered-line"))
+        await _brief(doctor, a.id)
+        since = len(doctor.received)
+        await _share_agenda(client_tab, c, True)
+        await pushed_values(doctor, since, AppState, lambda v: v.get("shared_waiting_on") == routes.BRIEF)
+        held = await _brief(doctor, a.id, "mark_held")
+        assert problem_of(held) == ""
+        assert state_of(held, AppState).get("shared_waiting_on") == ""
+
+
 async def test_a_share_and_a_tick_reach_the_other_sides_open_page_at_once(team: Team) -> None:
     app, c = team.app, team.c
     (a,) = await _clients(team, c)

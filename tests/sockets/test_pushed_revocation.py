@@ -215,6 +215,18 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
         )
         assert state_of(pushed, AppState)["shared_waiting_on"] == routes.CLIENT_ENTRIES
         assert secrets_in(pushed, {entry.title, entry.body}) == []
+        # Made private again before the clinician looked: the offer goes with it (a
+        # walk-through tapped "Show it" and read "Nothing is shared with you right now").
+        since = len(clinician_tab.received)
+        await set_shared(client_tab, entry, c, False)
+        await _pushed(
+            clinician_tab, since, lambda pushed: state_of(pushed, AppState).get("shared_waiting_on") == ""
+        )
+        since = len(clinician_tab.received)
+        await set_shared(client_tab, entry, c, True)
+        pushed = await _pushed(
+            clinician_tab, since, lambda pushed: bool(state_of(pushed, AppState).get("shared_waiting_on"))
+        )
         await asyncio.sleep(0.3)
         assert [row for row in new_audit_rows(before, snapshot(app)) if row[3] == "VIEW_SHARED_ITEM"] == []
         first_seen = "SELECT first_seen_at FROM item_share WHERE item_id = ? AND revoked_at IS NULL"
