@@ -298,7 +298,8 @@ export function CharactersLeft({ target, limit, value, one, other, overOne, over
 // in the tab's language rather than the browser's: a client who chose French on an English
 // phone read them in English. Set as the field's message when the browser finds it invalid
 // (the `invalid` event, before it shows its bubble), cleared as soon as the field changes.
-// Only the checks the app's fields use; any other keeps the browser's own words.
+// Only the checks the app's fields use; any other keeps the browser's own words. A field
+// with a range says its own limits' messages (`data-too-late`, `data-too-early`).
 export function FieldMessages({ missing, choose, email, shortOne, shortOther, language }) {
   useEffect(() => {
     const message = (field) => {
@@ -306,6 +307,8 @@ export function FieldMessages({ missing, choose, email, shortOne, shortOther, la
       if (validity.valueMissing) return field.tagName === "SELECT" ? choose : missing;
       if (validity.typeMismatch && field.type === "email") return email;
       if (validity.tooShort) return counted(shortOne, shortOther, language, field.minLength);
+      if (validity.rangeOverflow) return field.dataset?.tooLate || "";
+      if (validity.rangeUnderflow) return field.dataset?.tooEarly || "";
       return "";
     };
     const invalid = (event) => {

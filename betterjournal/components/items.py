@@ -123,13 +123,16 @@ def who_sees_edits(shared_line: Any, is_new: Any, new: Text, private: Text) -> r
     )
 
 
-def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) -> rx.Component:
-    """Delete, after a question that says what happens to shares."""
+def delete_button(
+    item_id: rx.Var[str] | str, *, label: Text, question: Text, explanation: Text
+) -> rx.Component:
+    """Delete, after a question; `explanation` says what happens to shares (its kind's own
+    words: French agrees them with the kind, "entrée" or "bilan")."""
     return ask_first(
         label,
         dialog_id="delete-item",
         question=question,
-        explanation=tr("It will be removed for good, and anyone you shared it with will no longer see it."),
+        explanation=explanation,
         keep=tr("Keep it"),
         go_ahead=removing_button(tr("Delete"), on_click=ItemSharingState.delete_item(item_id)),
         variant="soft",
@@ -138,12 +141,17 @@ def delete_button(item_id: rx.Var[str] | str, *, label: Text, question: Text) ->
 
 
 def edit_and_delete(
-    item_id: rx.Var[str] | str, *, edit_href: rx.Var[str] | str, delete_label: Text, question: Text
+    item_id: rx.Var[str] | str,
+    *,
+    edit_href: rx.Var[str] | str,
+    delete_label: Text,
+    question: Text,
+    explanation: Text,
 ) -> rx.Component:
     """An item's Edit and Delete, side by side; one under the other in large text."""
     return rx.hstack(
         link_button(tr("Edit"), href=edit_href, variant="soft"),
-        delete_button(item_id, label=delete_label, question=question),
+        delete_button(item_id, label=delete_label, question=question, explanation=explanation),
         spacing="3",
         wrap="wrap",
     )

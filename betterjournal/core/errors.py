@@ -74,7 +74,10 @@ class EditedElsewhere(CoreError):
 
     def __init__(self, *, deleted: bool = False) -> None:
         super().__init__(
-            N_("This was changed on another device after you opened it. Open it again to see the latest.")
+            N_(
+                "This was changed in another tab or on another device after you opened it. "
+                "Open it again to see the latest."
+            )
         )
         self.deleted = deleted
 
@@ -86,8 +89,8 @@ class BegunElsewhere(CoreError):
     def __init__(self, response_id: uuid.UUID) -> None:
         super().__init__(
             N_(
-                "This homework was begun on another device: its answers are shown here now. "
-                "Check them, then go on."
+                "This homework was begun in another tab or on another device: its answers are "
+                "shown here now. Check them, then go on."
             )
         )
         self.response_id = response_id
@@ -100,8 +103,8 @@ class AnswersChangedElsewhere(CoreError):
     def __init__(self) -> None:
         super().__init__(
             N_(
-                "These answers were changed on another device since this page showed them. "
-                "Here they are now: check them, then try again."
+                "These answers were changed in another tab or on another device since this page "
+                "showed them. Here they are now: check them, then try again."
             )
         )
 

@@ -40,7 +40,7 @@ from betterjournal.components.layout import (
 )
 from betterjournal.components.text import Text, tr
 from betterjournal.core import checkins
-from betterjournal.i18n import N_, Message
+from betterjournal.i18n import N_, Message, pN_
 from betterjournal.state.checkins import (
     NEW_TAG_FIELD,
     SLEEP_FIELD,
@@ -267,6 +267,14 @@ def _check_in_form(labels: dict[str, Message]) -> rx.Component:
                             # The picker offers what can be saved (core/checkins.clean_felt_at).
                             min=f"{checkins.EARLIEST.date().isoformat()}T00:00",
                             max=CheckInState.latest,
+                            # The browser's own "Value must be … or earlier" is in its language
+                            # (English on a French page, in a walk-through): the app's instead.
+                            custom_attrs={
+                                "data-too-late": tr(
+                                    "A check-in can't be in the future. Choose now or an earlier time."
+                                ),
+                                "data-too-early": tr("Choose a time between January 1, 2000 and now."),
+                            },
                             **NATIVE_CONTROL,
                         ),
                         hint=tr("Leave empty for now, or choose an earlier time."),
@@ -893,6 +901,13 @@ def check_in_item_page() -> rx.Component:
                     edit_href=routes.CHECK_IN + "?id=" + line.id,
                     delete_label=tr("Delete check-in"),
                     question=tr("Delete this check-in?"),
+                    explanation=tr(
+                        pN_(
+                            "check-in",
+                            "It will be removed for good, and anyone you shared it with "
+                            "will no longer see it.",
+                        )
+                    ),
                 ),
                 spacing="3",
                 width="100%",

@@ -40,6 +40,7 @@ from betterjournal.components.layout import (
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import prompt_links, worksheet_answers, worksheet_form
 from betterjournal.core import homework, worksheets
+from betterjournal.i18n import pN_
 from betterjournal.state.homework import (
     ClientHomeworkState,
     HomeworkState,
@@ -351,7 +352,16 @@ def _returned_or_delete() -> rx.Component:
             rx.cond(
                 WorksheetState.saved,
                 delete_button(
-                    WorksheetState.item_id, label=tr("Delete exercise"), question=tr("Delete this exercise?")
+                    WorksheetState.item_id,
+                    label=tr("Delete exercise"),
+                    question=tr("Delete this exercise?"),
+                    explanation=tr(
+                        pN_(
+                            "exercise",
+                            "It will be removed for good, and anyone you shared it with "
+                            "will no longer see it.",
+                        )
+                    ),
                 ),
                 ask_first(
                     tr("Discard draft"),

@@ -193,6 +193,13 @@ def entry_page() -> rx.Component:
                     edit_href=routes.WRITE + "?id=" + EntryState.entry_id,
                     delete_label=tr("Delete entry"),
                     question=tr("Delete this entry?"),
+                    explanation=tr(
+                        pN_(
+                            "entry",
+                            "It will be removed for good, and anyone you shared it with "
+                            "will no longer see it.",
+                        )
+                    ),
                 ),
                 spacing="3",
                 width="100%",

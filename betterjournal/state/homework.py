@@ -460,14 +460,14 @@ class WorksheetState(AppState):
             raise error
         if kept.set_aside is not None and self.is_prompt:  # a prompt's answer is a journal entry
             self.notice = self._t(
-                "This answer was changed on another device too. So that nothing is lost, the "
-                "answers from there are kept as a separate draft in your journal."
+                "This answer was changed in another tab or on another device too. So that nothing "
+                "is lost, the answers from there are kept as a separate draft in your journal."
             )
         elif kept.set_aside is not None:
             self.notice = self._t(
-                "This answer was changed on another device too. So that nothing is lost, the "
-                "answers from there are kept as a separate draft, under “Your own exercises” in "
-                "your homework."
+                "This answer was changed in another tab or on another device too. So that nothing "
+                "is lost, the answers from there are kept as a separate draft, under “Your own "
+                "exercises” in your homework."
             )
         if kept.set_aside is not None:
             live.tell_written_over(viewer.user_id, self.item_id, but=self.router.session.client_token)
@@ -487,14 +487,15 @@ class WorksheetState(AppState):
         first): said here, where they were typed (live.tell_written_over)."""
         self.notice = (
             self._t(
-                "Your answers here were just changed on another device. So that nothing is lost, "
-                "the answers as they were before are kept as a separate draft in your journal."
+                "Your answers here were just changed in another tab or on another device. So that "
+                "nothing is lost, the answers as they were before are kept as a separate draft in "
+                "your journal."
             )
             if self.is_prompt  # a prompt's answer is a journal entry
             else self._t(
-                "Your answers here were just changed on another device. So that nothing is lost, "
-                "the answers as they were before are kept as a separate draft, under “Your own "
-                "exercises” in your homework."
+                "Your answers here were just changed in another tab or on another device. So that "
+                "nothing is lost, the answers as they were before are kept as a separate draft, "
+                "under “Your own exercises” in your homework."
             )
         )
         self._kept_apart_here = True

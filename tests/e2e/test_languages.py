@@ -385,6 +385,34 @@ def test_the_browsers_field_messages_are_in_the_apps_language_not_the_browsers(o
     expect(province).to_have_value("QC")
 
 
+def test_a_check_in_time_past_today_is_refused_in_the_apps_language(
+    open_phone, running_app: RunningApp
+) -> None:
+    """The check-in's time picker refuses a day after today with the browser's own words,
+    which were in its language ("Value must be … or earlier.", on a French page in a
+    walk-through): the app's message instead, in the person's language."""
+    email = f"plus-tard-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Camille", PASSWORD)
+    person = open_phone(locale="fr-CA", timezone_id="America/Montreal")
+    page = person.page
+    sign_in(person, email, PASSWORD, french=True)
+    person.goto(routes.CHECK_IN)
+    page.get_by_role("radiogroup", name="Humeur").get_by_role("radio", name="5", exact=True).click()
+    page.get_by_text("Plus (facultatif)").click()
+    when = page.get_by_label("Quand", exact=True)
+    latest = when.get_attribute("max") or ""
+    tomorrow = datetime.fromisoformat(latest) + timedelta(days=1)
+    when.fill(tomorrow.strftime("%Y-%m-%dT12:00"))
+    page.get_by_role("button", name="Enregistrer le bilan").click()
+    expect(when).to_be_focused()
+    said = when.evaluate("(field) => field.validationMessage")
+    assert said == _fr("A check-in can't be in the future. Choose now or an earlier time."), said
+    when.fill("1999-12-31T12:00")
+    page.get_by_role("button", name="Enregistrer le bilan").click()
+    said = when.evaluate("(field) => field.validationMessage")
+    assert said == _fr("Choose a time between January 1, 2000 and now."), said
+
+
 def test_the_first_paint_is_already_in_the_browsers_language(browser, running_app: RunningApp) -> None:
     """Before the server has answered (its websocket held back here), a page shows the
     language this browser last used the app in, else the browser's own: no flash of English.

@@ -680,7 +680,8 @@ async def test_a_check_in_edited_on_two_devices_is_not_saved_over(running_app: R
             **editing,
         )
         assert problem_of(refused) == (
-            "This was changed on another device after you opened it. Open it again to see the latest."
+            "This was changed in another tab or on another device after you opened it. Open it again "
+            "to see the latest."
         )
     with running_app.core(), session_scope() as session:
         owner = session.exec(select(User.id).where(User.email == client.email)).one()

@@ -1789,13 +1789,15 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
         typed = await _answer(phone, assignment, "situation", "PHONE-B on the bus")
         assert problem_of(typed) == ""
         assert state_of(typed, AppState)["notice"].startswith(
-            "This answer was changed on another device too."
+            "This answer was changed in another tab or on another device too."
         )
         assert "PHONE-B on the bus" in json.dumps(state_of(typed, WorksheetState)["fields"])
         # The laptop, whose words were kept apart, is told at once; what its screen shows is
         # left as it is (words may be being typed there).
         told = await pushed_values(laptop, since, AppState, lambda v: bool(v.get("notice")))
-        assert told["notice"].startswith("Your answers here were just changed on another device.")
+        assert told["notice"].startswith(
+            "Your answers here were just changed in another tab or on another device."
+        )
         assert "fields" not in state_of(laptop.received[since:], WorksheetState)
         # Returned from there, refused (its answers changed since it showed them): as its words
         # leave its fields, it says where they are (the notice that did goes with the tap).
@@ -1803,9 +1805,9 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
             handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
         )
         assert problem_of(refused) == (
-            "These answers were changed on another device since this page showed them. Here they "
-            "are now: check them, then try again. The answers this page had before are kept as a "
-            "separate draft, under “Your own exercises” in your homework."
+            "These answers were changed in another tab or on another device since this page showed "
+            "them. Here they are now: check them, then try again. The answers this page had before "
+            "are kept as a separate draft, under “Your own exercises” in your homework."
         )
         assert "PHONE-B on the bus" in json.dumps(state_of(refused, WorksheetState)["fields"])
         listed = state_of(
@@ -1846,7 +1848,9 @@ async def test_one_answer_typed_on_two_devices_keeps_the_words_written_over(hw: 
         assert await asyncio.to_thread(_answer_beacon, app, a.cookie, **laptops, value=closing) == 204
         # The phone's words, written over by the closing tab's, were kept apart: it says so.
         told = await pushed_values(phone, since, AppState, lambda v: bool(v.get("notice")))
-        assert told["notice"].startswith("Your answers here were just changed on another device.")
+        assert told["notice"].startswith(
+            "Your answers here were just changed in another tab or on another device."
+        )
     await _quiet()
     async with connected(app, a.cookie) as tab:
         listed = state_of(
@@ -1936,7 +1940,9 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         # The laptop, which began nothing, types: the answer joins the phone's response.
         joined = await _answer(laptop, assignment, "evidence_for", "LAPTOP-B: a different moment")
         assert problem_of(joined) == ""
-        assert state_of(joined, AppState)["notice"].startswith("This homework was begun on another device")
+        assert state_of(joined, AppState)["notice"].startswith(
+            "This homework was begun in another tab or on another device"
+        )
         shown = json.dumps(state_of(joined, WorksheetState)["fields"])
         assert "PHONE-A on the bus" in shown and "LAPTOP-B: a different moment" in shown
         assert state_of(joined, WorksheetState)["returned"] is False
@@ -1946,7 +1952,7 @@ async def test_homework_on_two_devices_returns_only_what_was_on_the_screen(hw: H
         await _answer(phone, assignment, "situation", "PHONE-C at home")
         before = snapshot(app)
         stale = await laptop.exchange(handler_name(WorksheetState, "return_worksheet"), **page)
-        assert problem_of(stale).startswith("These answers were changed on another device")
+        assert problem_of(stale).startswith("These answers were changed in another tab")
         assert "separate draft" not in problem_of(stale)  # none was kept: nothing to point to
         assert writes_between(before, snapshot(app)) == []
         assert "PHONE-C at home" in json.dumps(state_of(stale, WorksheetState)["fields"])

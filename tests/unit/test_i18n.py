@@ -315,3 +315,19 @@ def test_an_item_edited_the_day_it_was_written_names_the_day_once() -> None:
     assert written_line(Reader(ENGLISH, "America/Halifax"), MOMENT, MOMENT) == (
         f"Written Nov 30, 2026, 3:05{NNBSP}p.m."
     )
+
+
+def test_what_a_delete_does_agrees_with_its_kind_in_french() -> None:
+    """One English sentence, three kinds: "une entrée" is feminine, "un bilan" and "un
+    exercice" masculine (a walk-through read "Supprimer ce bilan ? Elle sera supprimée")."""
+    from betterjournal.i18n import pN_
+
+    said = "It will be removed for good, and anyone you shared it with will no longer see it."
+    french = Reader(FRENCH)
+    assert french.t(pN_("entry", said)).startswith("Elle sera supprimée")
+    for masculine in ("check-in", "exercise"):
+        assert french.t(pN_(masculine, said)) == (
+            "Il sera supprimé définitivement, et les personnes avec qui vous l'avez partagé ne "
+            "pourront plus le voir."
+        )
+    assert Reader(ENGLISH).t(pN_("check-in", said)) == said
