@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import logging
 import time
@@ -464,6 +465,11 @@ class SessionGate(Middleware):
         return update
 
 
+UNREADABLE = N_(
+    "That request couldn't be read, so nothing was changed. Please reload the page and try again."
+)
+
+
 def guarded(
     *roles: Role, quiet: bool = False
 ) -> Callable[[Callable[[Any, *Args], Coroutine[Any, Any, Any]]], EventCallback[*Args]]:
@@ -477,6 +483,8 @@ def guarded(
     """
 
     def decorate(handler: Callable[[Any, *Args], Coroutine[Any, Any, Any]]) -> EventCallback[*Args]:
+        takes = inspect.signature(handler)
+
         @functools.wraps(handler)
         async def run(self: AppState, *args: Any, **kwargs: Any) -> Any:
             viewer = await self._authenticate(())
@@ -501,6 +509,14 @@ def guarded(
                     outcome=AuditOutcome.DENIED,
                 )
                 return rx.redirect(routes.HOME)
+            try:
+                takes.bind(self, *args, **kwargs)
+            except TypeError:
+                # A payload no page of the app sends (an extra key, one missing): refused in
+                # words (INPUT-1), not as the failure of a handler that never ran.
+                self.problem = self._t(UNREADABLE)
+                self._place_feedback()
+                return None
             if not quiet:
                 # Only touch what changes: every assignment is sent to the browser.
                 if self._flash_message:

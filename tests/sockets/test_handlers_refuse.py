@@ -55,7 +55,7 @@ from betterjournal import routes
 from betterjournal.core import accounts
 from betterjournal.db import session_scope
 from betterjournal.models import User
-from betterjournal.state.base import AppState
+from betterjournal.state.base import UNREADABLE, AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import ClientsState, SharedWithMeState
 from betterjournal.state.editor import EditorState
@@ -631,6 +631,8 @@ async def test_bad_arguments_are_refused_and_not_logged(
                     problems.append(f"{label}: no reply, the connection dropped ({type(error).__name__})")
             after = snapshot(app)
             if updates is not None:
+                if kind == "extra_key" and problem_of(updates) != UNREADABLE:  # said in words
+                    problems.append(f"{label}: refused as {problem_of(updates)!r}, {toasts_of(updates)}")
                 if not (problem_of(updates) or toasts_of(updates)):
                     problems += [f"{label}: accepted ({s})" for s in acceptance_signs(updates)]
                 for toast in toasts_of(updates):
