@@ -284,6 +284,9 @@ def _carried(
         earlier = latest[0] if latest else None
     if earlier is None:
         return None, ()
+    # Its lines are read as a line added to it now would leave them: that unit goes first, or
+    # waits for this one and then adds to the new agenda (`_still_current`).
+    take_turns(session, ClientItem, col(ClientItem.id) == earlier)
     return earlier, tuple(line for line in _open(session, client_id, earlier).lines if not line.discussed)
 
 
@@ -329,6 +332,18 @@ def _own_agenda(session: Session, client_id: uuid.UUID, agenda_id: object) -> Ag
     return _open(session, client_id, parsed)
 
 
+def _still_current(session: Session, client_id: uuid.UUID, agenda: Agenda) -> Agenda:
+    """The agenda to add a line to: this one while its window is the one now; else (the
+    session was marked held meanwhile) the next session's, made now if no tab made it yet.
+    An attack review's line, added from one tab as the clinician marked the session held,
+    landed in the held session's agenda, carried over to none."""
+    now = appointments.window(session, client_id=client_id, clinician_id=agenda.clinician_id)
+    if now.key == agenda.window:
+        return agenda
+    made = _ensure(session, client_id, agenda.clinician_id, now.key, carry=True, previous=now.previous_key)
+    return _own_agenda(session, client_id, made)
+
+
 def _new_line_id(agenda: Agenda) -> str:
     taken = {line.id for line in agenda.lines}
     while (line_id := secrets.token_hex(4)) in taken:
@@ -346,6 +361,7 @@ def _add(session: Session, client_id: uuid.UUID, agenda: Agenda, line: Line, at:
 def add_text(session: Session, *, client_id: uuid.UUID, agenda_id: object, text: object) -> Agenda:
     agenda = _own_agenda(session, client_id, agenda_id)
     clean = clean_line(text, label=N_("The line"), max_length=LINE_MAX, required=True)
+    agenda = _still_current(session, client_id, agenda)
     added = _add(session, client_id, agenda, Line(id=_new_line_id(agenda), text=clean))
     drafts.discard(session, owner_id=client_id, item_id=agenda.id)  # the words typed are a line now
     return added
@@ -376,7 +392,7 @@ def pin(
 ) -> Agenda:
     """Pin one of the client's own entries or homework responses ("chart": the window's
     check-in chart). Pinning shares nothing."""
-    agenda = _own_agenda(session, client_id, agenda_id)
+    agenda = _still_current(session, client_id, _own_agenda(session, client_id, agenda_id))
     line = _pin_line(session, client_id, agenda, kind, item_id, line_id=_new_line_id(agenda))
     return _add(session, client_id, agenda, line)
 

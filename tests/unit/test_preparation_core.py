@@ -433,6 +433,32 @@ def test_the_clinician_gets_only_shared_lines_and_nothing_of_a_private_pin(db: P
         )
 
 
+@pytest.mark.parametrize("next_made_first", [False, True], ids=["next-not-made", "next-made-by-another-tab"])
+def test_a_line_added_as_the_session_is_marked_held_goes_to_the_next_sessions_agenda(
+    db: People, next_made_first: bool
+) -> None:
+    """Attack review: a tab added a line to the agenda it showed while the clinician marked
+    the session held (and the client's other tab had made the next session's agenda): the
+    line landed in the held session's agenda, on no agenda to come. It goes to the next
+    session's now, with what carries over; a pin too."""
+    _linked(db)
+    shown = _prepare(db).agenda  # what the tab shows, from before the session was held
+    with session_scope() as session:
+        agenda.add_text(session, client_id=db.client_a.id, agenda_id=shown.id, text="Carried")
+    _hold(db)
+    if next_made_first:
+        _prepare(db)  # the other tab, pushed: the next session's agenda is made
+    with session_scope() as session:
+        added = agenda.add_text(session, client_id=db.client_a.id, agenda_id=shown.id, text="Added late")
+        pinned = agenda.pin(
+            session, client_id=db.client_a.id, agenda_id=shown.id, kind=agenda.CHART, item_id=""
+        )
+    after = _prepare(db)
+    assert added.id == pinned.id == after.agenda.id != shown.id
+    assert [line.text or line.pin for line in after.agenda.lines] == ["Carried", "Added late", agenda.CHART]
+    assert after.last_time is not None and [line.text for line in after.last_time.lines] == ["Carried"]
+
+
 def test_ticks_carry_what_was_not_discussed_to_the_next_window(db: People) -> None:
     _linked(db)
     ready = _prepare(db)
