@@ -931,6 +931,7 @@ class ReturnedState(AppState):
             # Taken back (or returned again, not shown until asked: "Show it"): nothing of it
             # is held, and the comment box stays; returned again, it shows here again.
             self.taken_back, self._item_id, self._held_path = True, item_id, held_path
+            self._keep_current()  # a reconnected tab too: told when it is returned again
         self.loaded = True
 
 

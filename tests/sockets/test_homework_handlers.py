@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import reflex as rx
 from appserver import RunningApp
 from reflex.state import State
 from socket_support import (
@@ -28,6 +29,7 @@ from socket_support import (
     OWN_IDENTITY_VARS,
     Actor,
     Snapshot,
+    connect,
     connected,
     filled_vars,
     link,
@@ -35,6 +37,7 @@ from socket_support import (
     new_people,
     problem_of,
     pushed_values,
+    reconnect_same_token,
     redirect_targets,
     redirects_of,
     snapshot,
@@ -2008,3 +2011,43 @@ async def test_exercises_of_the_clients_own_past_the_first_twenty_are_a_tap_away
     assert previews(first) == newest_first[: homework.EXERCISES_SHOWN + 1]  # the draft and 20 saved
     assert first["more_exercises"] is True
     assert previews(more) == newest_first and more["more_exercises"] is False
+
+
+async def test_a_response_taken_back_and_returned_again_is_offered_on_a_reconnected_page(
+    hw: Homework,
+) -> None:
+    """C's page on a returned response was offline when A took it back: back (the same tab),
+    it holds nothing of it and keeps the comment box; A returns it again: the page is told
+    at once ("Show it", nothing of it pushed), as it would have been without the break."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    words = app.marker("returned-again")
+    await _answer_and_finish(app, a, assignment, words, finish="return_worksheet")
+    desk = await connect(app, c.cookie)
+    await desk.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment))
+    token = desk.token
+    await desk.close()
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        assert (
+            problem_of(
+                await tab.exchange(handler_name(WorksheetState, "take_back"), **_worksheet_page(assignment))
+            )
+            == ""
+        )
+    back = await reconnect_same_token(app, token, c.cookie)
+    try:
+        hydrated = await back.exchange(handler_name(rx.State, "hydrate"), **_returned_page(assignment))
+        assert words not in json.dumps(hydrated)
+        assert state_of(hydrated, ReturnedState).get("taken_back") is True
+        since = len(back.received)
+        async with connected(app, a.cookie) as tab:
+            await _open(tab, assignment)
+            again = await tab.exchange(
+                handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
+            )
+            assert problem_of(again) == ""
+        await pushed_values(back, since, AppState, lambda v: v.get("shared_waiting_on") == routes.RETURNED)
+        assert words not in json.dumps(back.received[since:])
+    finally:
+        await back.close()
