@@ -34,6 +34,8 @@ function watch(registration) {
   registration.addEventListener("updatefound", () => noticeWhenInstalled(registration.installing));
 }
 
+const KEEP_EVERY_PAGE_AFTER_MS = 5000;
+
 if (typeof window !== "undefined") {
   if ("serviceWorker" in navigator) {
     const register = () =>
@@ -41,6 +43,13 @@ if (typeof window !== "undefined") {
         .register("/sw.js", { scope: "/" })
         .then(watch)
         .catch(() => {});
+    // Once this page has loaded and is quiet, the worker keeps every page's script, so a
+    // page not opened yet opens offline too (pwa_worker.js): not while this one loads.
+    navigator.serviceWorker.ready
+      .then((registration) =>
+        setTimeout(() => registration.active?.postMessage("keep-every-page"), KEEP_EVERY_PAGE_AFTER_MS),
+      )
+      .catch(() => {});
     if (document.readyState === "complete") {
       register();
     } else {

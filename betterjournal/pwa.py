@@ -39,8 +39,9 @@ OFFLINE_TITLE = N_("You're offline")
 OFFLINE_WORDS = (
     N_("Betterjournal needs a connection to open. Your journal is kept on the server, not on this phone."),
     N_(
-        "If you were writing when the connection went, your words are still on that page. "
-        "They are saved as soon as you're back online."
+        "Words typed while offline stay on the page where they were typed, while it is open, "
+        "and are saved as soon as you're back online. A page left or reloaded while offline "
+        "couldn't keep them."
     ),
     N_("When you're connected again, tap Try again."),
 )
@@ -162,10 +163,14 @@ def worker_script(build_files: tuple[str, ...]) -> str:
         digest.update(name.encode() + b"\0")
     for language in LANGUAGES:
         digest.update(offline_page(language).encode())
+    scripts_and_styles = [f"/assets/{name}" for name in sorted(build_files) if name.endswith((".js", ".css"))]
     return (
         template.replace("__BUILD__", json.dumps(digest.hexdigest()[:16]))
         .replace("__OFFLINE_URL__", json.dumps(routes.OFFLINE))
         .replace("__HASHED_ASSET__", HASHED_ASSET.pattern.replace("/", r"\/"))
+        .replace(
+            "__BUILD_FILES__", json.dumps([path for path in scripts_and_styles if is_hashed_asset(path)])
+        )
     )
 
 

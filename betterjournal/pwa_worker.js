@@ -8,6 +8,10 @@ const BUILD = __BUILD__;
 const CACHE = `betterjournal-shell-${BUILD}`;
 const OFFLINE_URL = __OFFLINE_URL__;
 const HASHED_ASSET = /__HASHED_ASSET__/;
+// Every script and stylesheet of the build. A page of the app not opened yet in a tab needs
+// its script to open: offline, the router reloaded the whole tab instead, into the offline
+// page, and a check-in tapped offline and waiting to be sent went with it (walk-through).
+const BUILD_FILES = __BUILD_FILES__;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -24,12 +28,24 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// The page's "A new version is ready — reload" button (assets/pwa.jsx).
+// The page's "A new version is ready — reload" button, and its "keep every page" once it
+// has loaded and is quiet (assets/pwa.jsx): not at install, so a first visit loads first.
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") {
     self.skipWaiting();
+  } else if (event.data === "keep-every-page") {
+    event.waitUntil(keepEveryPage());
   }
 });
+
+async function keepEveryPage() {
+  const cache = await caches.open(CACHE);
+  const kept = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
+  // One file not kept (the network went meanwhile) is fetched when it is first used.
+  await Promise.all(
+    BUILD_FILES.filter((path) => !kept.has(path)).map((path) => cache.add(path).catch(() => undefined)),
+  );
+}
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -55,7 +71,9 @@ self.addEventListener("fetch", (event) => {
   if (HASHED_ASSET.test(url.pathname) && url.search === "") {
     event.respondWith(
       caches.open(CACHE).then(async (cache) => {
-        const kept = await cache.match(request);
+        // Whatever the request's `Origin` (a module script's has one, the worker's own
+        // requests none, and the server answers `Vary: Origin`): a hashed file is one file.
+        const kept = await cache.match(request, { ignoreVary: true });
         if (kept) {
           return kept;
         }

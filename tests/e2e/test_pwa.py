@@ -15,6 +15,7 @@ import hashlib
 import http.client
 import io
 import re
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -378,6 +379,44 @@ def test_a_check_in_tapped_offline_says_so_and_goes_when_back(phone, running_app
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible()
     expect(page.get_by_role("link").filter(has_text="Mood 6 / 10")).to_be_visible()
+
+
+def test_a_check_in_saved_offline_survives_a_tap_to_a_page_not_opened_yet(phone, running_app) -> None:
+    """Walk-through: opened at the check-in page (as a reminder's link opens it), a check-in
+    saved offline, then a tap on Homework, a page this tab had not opened: the router fetched
+    its script, failed, and reloaded the whole tab into the offline page, and the check-in
+    waiting to be sent went with it. Once the first page is quiet, the worker keeps every
+    page's script: the tap stays in the app, and the check-in goes when the connection is back."""
+    email = f"pwa-{uuid.uuid4().hex[:8]}@example.ca"
+    running_app.create_user("client", email, "Sky Client", PASSWORD)
+    tab = phone()
+    page = tab.page
+    sign_in(tab, email)
+    tab.goto(routes.CHECK_IN)
+    kept = """async () => {
+        for (const name of await caches.keys()) {
+            const paths = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+            if (paths.some((path) => /homework/.test(path))) return true;
+        }
+        return false;
+    }"""
+    deadline = time.monotonic() + 30
+    while not page.evaluate(kept):  # the worker keeps every page's script once this one is quiet
+        assert time.monotonic() < deadline, "the pages' scripts were not kept"
+        page.wait_for_timeout(500)
+    note = running_app.marker("offline-check-in-note")
+    page.context.set_offline(True)
+    page.get_by_role("radiogroup", name="Mood").get_by_role("radio", name="4", exact=True).click()
+    page.get_by_text("More (optional)").click()
+    page.get_by_label("Note").fill(note)
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_role("navigation").get_by_role("link", name="Homework").click()
+    expect(page.get_by_role("heading", name="Homework", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Try again")).to_have_count(0)  # not the offline page
+    page.context.set_offline(False)
+    expect(page.get_by_role("status").filter(has_text="Check-in saved.")).to_be_visible(timeout=20_000)
+    tab.goto(routes.CHECK_INS)
+    expect(page.get_by_role("link").filter(has_text="Mood 4 / 10")).to_be_visible()
 
 
 @pytest.mark.parametrize("locale", ["en", "fr-CA"])

@@ -4,6 +4,7 @@ version and scope of caching, the offline page, and which paths may be cached fo
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def test_the_worker_is_versioned_by_the_build() -> None:
     assert "__" not in re.sub(r"__reflex", "", first)  # every placeholder filled in
     version = re.search(r'const BUILD = "([0-9a-f]{16})";', first)
     assert version, first[:400]
+
+
+def test_the_worker_keeps_every_script_and_stylesheet_of_the_build_and_nothing_else() -> None:
+    """The files a page not opened yet needs to open offline (walk-through): the build's
+    hashed scripts and stylesheets, not their compressed twins nor anything unhashed."""
+    script = pwa.worker_script(
+        ("a-BcBPaK_9.js", "a-BcBPaK_9.js.br", "b-NccINl-w.css", "c-NccINl-w.png", "plain.js")
+    )
+    kept = re.search(r"const BUILD_FILES = (\[.*?\]);", script)
+    assert kept is not None
+    assert json.loads(kept.group(1)) == ["/assets/a-BcBPaK_9.js", "/assets/b-NccINl-w.css"]
 
 
 def test_the_worker_caches_nothing_but_the_offline_page_and_hashed_files() -> None:
