@@ -105,7 +105,12 @@ def _e(value: object) -> str:
 
 
 def _moment(reader: Reader, value: str | None) -> str:
-    return reader.when(datetime.fromisoformat(value)) if value else ""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    # A time as typed (an unsaved check-in's "When") is the person's own clock's, not UTC's
+    # (a walk-through's 21 h 30 read 16 h 30).
+    return reader.when(moment if moment.tzinfo is not None else moment.replace(tzinfo=reader.zone))
 
 
 def _paragraph(text: object) -> str:

@@ -279,6 +279,14 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
                 "own_scales": json.dumps({str(own): 4}),
             },
         )
+        # An unsaved check-in: its time as the form holds it, on the person's own clock.
+        drafts.save(
+            session,
+            owner_id=a,
+            kind=checkins.KIND,
+            item_id=uuid.uuid4(),
+            values={"felt_at": "2026-11-03T21:30", "mood": "5"},
+        )
         for kind, values in (
             (
                 homework.KIND,
@@ -333,6 +341,7 @@ def test_the_page_reads_as_words_not_as_stored_data(db) -> None:
     for shown in (
         "Mood 7 / 10",  # label, then the rating out of 10
         "When Nov 3, 2026, 3:30 p.m.",  # in the person's time zone
+        "When Nov 3, 2026, 9:30 p.m.",  # the unsaved one's, as typed
         "Hours of sleep 7.5",
         "Tags family",
         "Your own scales Restless 4 / 10",
