@@ -32,7 +32,7 @@ from betterjournal.core.errors import Denied, InvalidInput, NotFound
 from betterjournal.core.validation import clean_text, parse_id
 from betterjournal.crypto import get_vault
 from betterjournal.db import take_turns
-from betterjournal.i18n import N_, Message
+from betterjournal.i18n import LANGUAGES, N_, Message, Reader
 from betterjournal.models import (
     AuditAction,
     CheckIn,
@@ -407,6 +407,10 @@ def _refuse_a_name_taken(
     seen = scales_of(session, client_id=client_id, viewer_id=viewer_id)
     if any(_same_name(other.name, name) for other in seen if other.id != str(but)):
         raise InvalidInput(N_("There is already a scale called {name}."), name=name)
+    # Nor the name of a rating every check-in has, in either language (a walk-through's
+    # "Anxiété" made two, one with words at its ends and one without).
+    if any(_same_name(Reader(language).t(label), name) for _key, label in RATINGS for language in LANGUAGES):
+        raise InvalidInput(N_("Every check-in already asks about {name}."), name=name)
 
 
 def _audit_suggestion(session: Session, *, clinician_id: uuid.UUID, client_id: uuid.UUID) -> None:

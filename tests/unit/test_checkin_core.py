@@ -719,10 +719,17 @@ def test_a_client_renames_a_scale_of_their_own_and_keeps_what_was_rated_on_it(db
         ("x" * (checkins.NAME_MAX + 1), "{label} is too long: the limit is {limit} characters."),
         (" SLEEP  worry", "There is already a scale called {name}."),
         ("urge", "There is already a scale called {name}."),
+        # Nor a rating every check-in has, in either language (a walk-through's "Anxiété").
+        ("anxiety", "Every check-in already asks about {name}."),
+        ("Anxiété", "Every check-in already asks about {name}."),
+        ("qualité du sommeil", "Every check-in already asks about {name}."),
     ):
         with pytest.raises(InvalidInput) as refused:
             _in_session(checkins.rename_scale, actor_id=a, scale_id=str(typo), name=name)
         assert refused.value.message == message
+    with pytest.raises(InvalidInput) as refused:  # suggested by a clinician, as added by the client
+        _in_session(checkins.add_scale, client_id=str(a), added_by=dr_a, name="Anxiété")
+    assert refused.value.message == "Every check-in already asks about {name}."
     # Someone else's scale, a clinician's suggestion, a removed or unknown one: not available.
     for actor, scale_id in (
         (a, theirs),
