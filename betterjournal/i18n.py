@@ -319,13 +319,17 @@ class Reader:
             locale=babel_locale(self.language),
         )
 
-    def recent(self, moment: datetime | None, now: datetime | None = None) -> str:
+    def recent(self, moment: datetime | None, now: datetime | None = None, *, within: bool = False) -> str:
         """Like `when`, with "Today, 2:05 p.m." / "Yesterday, 2:05 p.m." for those two days
-        where this reader is ('' for no moment)."""
+        where this reader is ('' for no moment); `within` a sentence (after a colon, in
+        brackets), "today" / "aujourd'hui" (French writes no capital there: a walk-through)."""
         if moment is None:
             return ""
         near = {0: _TODAY_AT, 1: _YESTERDAY_AT}.get(self.days_ago(moment, now))
-        return self.when(moment) if near is None else self.t(near, time=self.time(moment))
+        if near is None:
+            return self.when(moment)
+        said = self.t(near, time=self.time(moment))
+        return said[:1].lower() + said[1:] if within else said
 
     def days_ago(self, moment: datetime, now: datetime | None = None) -> int:
         """How many calendar days before today (`now`'s day) `moment` is, where this reader is."""

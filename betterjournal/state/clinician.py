@@ -54,7 +54,7 @@ def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> lis
     return [
         PendingLine(
             id=str(p.id),
-            made=reader.t("Made: {moment}", moment=reader.recent(p.created_at)),
+            made=reader.t("Made: {moment}", moment=reader.recent(p.created_at, within=True)),
             expires=reader.t("Expires {moment}", moment=p.expires_at),
             registered=p.registered,
             ending=reader.t("Code ending in {end}", end=p.code_end) if p.code_end else "",

@@ -143,7 +143,7 @@ class EditorState(AppState):
                 title=unfinished.fields["title"]
                 or preview(unfinished.fields["body"])
                 or reader.t("Untitled entry"),
-                when=reader.recent(unfinished.updated_at),
+                when=reader.recent(unfinished.updated_at, within=True),
             )
         if not opened.is_new:
             self._held_path = routes.WRITE
@@ -152,7 +152,9 @@ class EditorState(AppState):
         # A draft is opened as what it is (a walk-through read "Your unsaved words are back."
         # on every draft opened from the journal as "something went wrong").
         self.draft_status = (
-            reader.t("Draft saved: {when}", when=reader.recent(opened.draft_at)) if opened.from_draft else ""
+            reader.t("Draft saved: {when}", when=reader.recent(opened.draft_at, within=True))
+            if opened.from_draft
+            else ""
         )
         self.draft_failed = False
         self.has_draft = opened.from_draft

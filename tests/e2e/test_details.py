@@ -91,7 +91,7 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
     pending = page.get_by_role("region", name="Codes not used yet")
     row = pending.locator(".rt-Card").filter(has_text="The code shown above.")
     expect(row).to_contain_text(re.compile(r"Expires \w{3} \d{1,2}, \d{4}"))
-    expect(row).to_contain_text("Made: Today,")
+    expect(row).to_contain_text("Made: today,")
     # Told apart from the other open codes by its last group, on screen and in its
     # Cancel button's name (two open codes: not two buttons named alike).
     expect(row).to_contain_text(f"Code ending in {code[-4:]}")

@@ -384,7 +384,7 @@ def test_write_again_after_leaving_offers_the_unfinished_entry(writer, running_a
     tap_write(page)
     expect(page.get_by_role("heading", name="New entry")).to_be_visible()
     expect(page.get_by_label("Your entry")).to_have_value("")
-    offer = re.compile(r"You have an unfinished entry: Half a thought \(Today, ")
+    offer = re.compile(r"You have an unfinished entry: Half a thought \(today, ")
     expect(page.get_by_text(offer)).to_be_visible()
     page.get_by_role("link", name="Continue it").click()
     expect(page.get_by_label("Your entry")).to_have_value(words)

@@ -119,6 +119,9 @@ def test_today_and_yesterday_are_the_readers_days() -> None:
     # The same moments in Paris: there it is already Dec 1, 5:30.
     paris = Reader(FRENCH, "Europe/Paris")
     assert paris.recent(now - timedelta(hours=1), now) == "Aujourd'hui, 4\u00a0h\u00a030"
+    # Within a sentence, after a colon: no capital (French writes none there: a walk-through).
+    assert paris.recent(now - timedelta(hours=1), now, within=True) == "aujourd'hui, 4\u00a0h\u00a030"
+    assert toronto.recent(now - timedelta(hours=1), now, within=True) == "today, 10:30\u202fp.m."
     assert paris.recent(now - timedelta(hours=6), now) == "Hier, 23\u00a0h\u00a030"
     assert paris.days_ago(now - timedelta(hours=6), now) == 1
     assert toronto.days_ago(now - timedelta(hours=6), now) == 0
