@@ -382,13 +382,19 @@ class SharedWithMeState(AppState):
         a revoke records no attempt the clinician never made."""
         clinician = _uuid(viewer_id)
         held = [e.id for e in self.entries] + ([self.reading.id] if self.reading.id else [])
-        visible, linked = await in_session(
-            _access_now, clinician_id=clinician, client_id=self.client_id, among=held
-        )
+        client, page = self.client_id or self.reading.owner_id, self._held_path
+        visible, linked = await in_session(_access_now, clinician_id=clinician, client_id=client, among=held)
         try:
             if not linked or (self._held_path == routes.SHARED_ENTRY and self.reading.id not in visible):
                 self._leave()
                 self._drop_notice(routes.SHARED_ENTRY)  # "…changed this entry" is about nothing now
+                if not linked and page:
+                    # Why it went, rather than "may have been made private" (a walk-through);
+                    # nothing of the client stays in the tab, their name neither.
+                    self.notice = self._t(
+                        "This client's link with you has ended. Nothing they shared is visible to you now."
+                    )
+                    self.feedback_on = page
             elif self._held_path == routes.SHARED_ENTRY:
                 shown = (self.reading.title, self.reading.body)
                 await self._read(clinician, self.reading.id, was_new=self.reading.new)  # still this visit

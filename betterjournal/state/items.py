@@ -75,8 +75,17 @@ class ItemSharingState(AppState):
                 item_id=uuid.UUID(self._item_id),
                 pins=self._pins,
             )
+            before = {line.clinician_id: line.clinician_name for line in self.shares}
             self.shares = share_lines(shares, self._reader())
             self.pinned_with = pinned
+            # A clinician gone from the switches: their link ended, said here (a walk-through's
+            # page went to "Only you" without a word, as if there had never been one).
+            for ended in before.keys() - {line.clinician_id for line in self.shares}:
+                self.notice = self._t(
+                    "You're no longer connected with {name}. Everything you had shared is private again.",
+                    name=before[ended],
+                )
+                self.feedback_on = self._held_path
 
     @guarded(Role.CLIENT)
     async def set_shared(self, item_id: str, clinician_id: str, shared: bool) -> None:

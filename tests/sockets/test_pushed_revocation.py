@@ -141,6 +141,8 @@ async def _stop_sharing_everything(app: RunningApp, owner: Actor, entry: Entry, 
         assert [p["id"] for p in state_of(listed, CareTeamState)["clinicians"]] == [clinician.id]
 
 
+LINK_ENDED = "This client's link with you has ended. Nothing they shared is visible to you now."
+
 ACTIONS: dict[str, Callable[[RunningApp, Actor, Entry, Actor], Awaitable[None]]] = {
     "revoke": _revoke,
     "stop_sharing_everything": _stop_sharing_everything,
@@ -173,6 +175,9 @@ async def test_an_open_shared_entry_disappears_at_once_and_hydrate_brings_nothin
         )
         assert secrets_in(pushed, secret) == []
         assert (state_of(pushed, SharedWithMeState).get("reading") or {}).get("body") == ""
+        # Why, when the link ended (a walk-through read "may have been made private").
+        said = state_of(pushed, AppState).get("notice", "")
+        assert (said == LINK_ENDED) == ("link" in action), said
     finally:
         await clinician_tab.close()
 
@@ -384,12 +389,30 @@ async def test_a_clinician_ending_the_link_reaches_the_clients_open_care_team_pa
         assert [p["name"] for p in state_of(shown, CareTeamState).get("clinicians") or []] == [c.name]
         assert (await _open_shared(clinician_tab, entry.id)).get("body") == entry.body
 
+        # The client has the shared entry open in another tab.
+        entry_tab = await connect(app, owner.cookie)
+        opened = await entry_tab.exchange(
+            handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
+        )
+        assert [line["clinician_name"] for line in state_of(opened, ItemSharingState)["shares"]] == [c.name]
+        on_entry = len(entry_tab.received)
         since, before = len(client_tab.received), snapshot(app)
         where: dict[str, Any] = {"path": routes.CLIENT_ENTRIES, "query": {"client": owner.id}}
         ended = await clinician_tab.exchange(
             handler_name(ClientsState, "end_link"), {"client_id": owner.id}, **where
         )
         assert redirects_of(ended) == [routes.CLIENTS]
+        # The entry's page says why its switch went (it went to "Only you" without a word).
+        await _pushed(
+            entry_tab,
+            on_entry,
+            lambda pushed: (
+                state_of(pushed, ItemSharingState).get("shares") == []
+                and state_of(pushed, AppState).get("notice")
+                == f"You're no longer connected with {c.name}. Everything you had shared is private again."
+            ),
+        )
+        await entry_tab.close()
 
         def told(pushed: list[dict[str, Any]]) -> bool:
             return (
