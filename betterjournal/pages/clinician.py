@@ -118,7 +118,7 @@ def _new_code() -> rx.Component:
                     rx.button(
                         rx.icon("share-2", aria_hidden="true"), tr("Share code"), size="3", variant="soft"
                     ),
-                    text=ClientsState.new_code,
+                    text=ClientsState.new_code_message,
                     title=tr("Betterjournal invitation code"),
                 ),
                 spacing="3",

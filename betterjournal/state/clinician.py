@@ -23,6 +23,7 @@ from betterjournal.core.validation import parse_id
 from betterjournal.db import in_session
 from betterjournal.i18n import Reader
 from betterjournal.models import Cursor, Role, utcnow
+from betterjournal.settings import get_settings
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.views import (
@@ -117,6 +118,9 @@ class ClientsState(AppState):
     waiting: list[WaitingLine] = []  # returned homework not reviewed yet
     new_code: str = ""
     new_code_id: str = ""  # its invitation, in the list of codes not used yet
+    # What "Share code" hands the phone's share sheet: the code with what it is and where it
+    # goes (a message app drops the sheet's title: a walk-through's client got the bare code).
+    new_code_message: str = ""
     code_copied: bool = False  # said next to the Copy button, where the finger is
     pending: list[PendingLine] = []  # invitation codes not used yet
     ended: list[str] = []  # connections ended lately: "Robin ended your connection on …"
@@ -129,6 +133,7 @@ class ClientsState(AppState):
     async def load_clients(self) -> None:
         viewer = self._viewer()
         self.new_code, self.new_code_id, self.code_copied = "", "", False
+        self.new_code_message = ""
         now = utcnow()
         clients, shared, waiting, pending, ended = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
@@ -155,6 +160,11 @@ class ClientsState(AppState):
     async def create_invitation(self) -> None:
         viewer = self._viewer()
         self.new_code, self.new_code_id = await in_session(_new_invitation, clinician_id=viewer.user_id)
+        self.new_code_message = self._t(
+            "Your Betterjournal invitation code: {code}. Create your account with it at {address}",
+            code=self.new_code,
+            address=get_settings().public_url + routes.REGISTER,
+        )
         self.code_copied = False
         await self._list_pending(viewer.user_id)
         self.notice = self._t("Invitation code created. It works once and expires in 7 days.")
@@ -171,6 +181,7 @@ class ClientsState(AppState):
             await self._list_pending(viewer.user_id)  # what is open now, whoever won
         if invitation_id == self.new_code_id:  # the code on screen: nobody should be given it
             self.new_code, self.new_code_id, self.code_copied = "", "", False
+            self.new_code_message = ""
         self.notice = self._t("Invitation code cancelled. It can no longer be used.")
 
     @guarded(Role.CLINICIAN)
@@ -202,7 +213,7 @@ class ClientsState(AppState):
 
     def _leave(self) -> None:
         self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
-        self.new_code_id, self.code_copied = "", False
+        self.new_code_id, self.new_code_message, self.code_copied = "", "", False
         self.waiting, self.pending, self.ended = [], [], []
         self._drawn = {}
 
@@ -221,6 +232,7 @@ class ClientsState(AppState):
         if self.new_code_id and all(line.id != self.new_code_id for line in self.pending):
             # The code on screen was used (or cancelled in another tab): nobody should be given it.
             self.new_code, self.new_code_id, self.code_copied = "", "", False
+            self.new_code_message = ""
         linked, shown = {person.id for person in clients}, {line.id for line in self.clients}
         gone = [line.name for line in self.clients if line.id not in linked]
         joined = [person.name for person in clients if person.id not in shown]

@@ -85,7 +85,14 @@ def test_an_invitation_code_is_copied_shared_listed_and_cancelled(people, open_p
 
     page.get_by_role("button", name="Share code").click()
     page.wait_for_function("(window.__shared || []).length > 0")
-    assert page.evaluate("window.__shared") == [{"title": "Betterjournal invitation code", "text": code}]
+    # The code with what it is and where it goes: a message app drops the title (a walk-through).
+    assert page.evaluate("window.__shared") == [
+        {
+            "title": "Betterjournal invitation code",
+            "text": f"Your Betterjournal invitation code: {code}. Create your account with it at "
+            f"{doctor.app.url}/register",
+        }
+    ]
 
     # Listed with its expiry, seven days on, and marked as the code on screen.
     pending = page.get_by_role("region", name="Codes not used yet")
