@@ -73,7 +73,7 @@ from socketclient import EventClient, handler_name, post_form
 from betterjournal import routes
 from betterjournal.core import form_tokens, items, journal
 from betterjournal.db import session_scope
-from betterjournal.state.base import AppState
+from betterjournal.state.base import UNREADABLE, AppState
 from betterjournal.state.care_team import CareTeamState
 from betterjournal.state.clinician import SharedWaitingState
 from betterjournal.state.items import ItemSharingState
@@ -303,9 +303,8 @@ async def test_a_clinician_can_neither_read_nor_tick_an_unshared_agenda(team: Te
             "set_discussed",
             {"line_id": line_id, "discussed": True, "agenda_id": agenda_id},
             _brief_page(a.id),
-            problem="",
+            problem=UNREADABLE,  # refused in words before the handler runs
             audited=[],
-            toast=True,
         )
         await run.call(
             "setvar agenda_id",
@@ -517,9 +516,8 @@ async def test_another_clinicians_client_is_refused_everything_and_each_refusal_
                 handler,
                 payload,
                 page_a,
-                problem="",
+                problem=UNREADABLE,  # refused in words before the handler runs
                 audited=[],
-                toast=True,
             )
         # D's own client: the page works (and reads B's agenda: audited, allowed), then
         # A's line is not on B's agenda.
@@ -547,9 +545,8 @@ async def test_another_clinicians_client_is_refused_everything_and_each_refusal_
                 handler,
                 payload,
                 page_b,
-                problem="",
+                problem=UNREADABLE,  # refused in words before the handler runs
                 audited=[],
-                toast=True,
             )
     assert run.problems == [], "\n".join(run.problems)
     assert _appointments(app, a) == [] and _ticks(app, a_agenda) == []
@@ -708,9 +705,8 @@ async def test_a_client_cannot_touch_another_clients_agenda_or_items(team: Team)
                 handler,
                 payload,
                 page,
-                problem="",
+                problem=UNREADABLE,  # refused in words before the handler runs
                 audited=[],
-                toast=True,
             )
         # `setvar` of a var whose "setter" is a guarded async handler: Reflex calls it
         # without awaiting it, so nothing runs (a RuntimeWarning in the app's log).
