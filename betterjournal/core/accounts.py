@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select, update
 
 from betterjournal import keystore
-from betterjournal.core import passwords
+from betterjournal.core import passwords, tokens
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.core.validation import NAME_MAX, clean_email, clean_name
 from betterjournal.crypto import DataKey, DecryptionError, UnknownKek, get_vault, sha256_hex
@@ -25,6 +25,7 @@ from betterjournal.models import (
     LoginFailure,
     Role,
     SessionStage,
+    TokenPurpose,
     User,
     Viewer,
     utcnow,
@@ -489,7 +490,8 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
 
 
 def end_session(session: Session, token: str | None, *, everywhere: bool = False) -> None:
-    """Revoke this session, or every session of its user."""
+    """Revoke this session, or every session of its user (and what any of them began:
+    `drop_pending_changes`)."""
     if not token:
         return
     auth = session.exec(select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))).first()
@@ -497,6 +499,18 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
         return
     ended = col(AuthSession.user_id) == auth.user_id if everywhere else col(AuthSession.id) == auth.id
     session.exec(update(AuthSession).where(ended).values(**ending_values()))
+    if everywhere:
+        drop_pending_changes(session, auth.user_id)
+
+
+def drop_pending_changes(session: Session, user_id: uuid.UUID) -> None:
+    """Drop what anyone who had the password may have begun: a new address waiting for its
+    confirmation, a two-step setup not confirmed, the links emailed for them or for a
+    reset. Done whenever the person takes the account back (a new password, signing out
+    everywhere): an attack review asked for a change of address with a known password,
+    and after the owner's reset its link still moved the account to the intruder."""
+    session.exec(update(User).where(col(User.id) == user_id).values(pending_email=None, totp_pending_ct=None))
+    tokens.end_unused(session, user_id, TokenPurpose.CONFIRM_EMAIL, TokenPurpose.RESET_PASSWORD)
 
 
 def ending_values() -> dict[str, object]:
@@ -563,6 +577,12 @@ def data_key(session: Session, user_id: uuid.UUID) -> DataKey:
             get_vault.cache_clear()
             keys[user_id] = get_vault().data_key(user_id, stored.wrapped, stored.kek_version)
     return keys[user_id]
+
+
+def account_exists(session: Session, *, user_id: uuid.UUID) -> bool:
+    """Whether the account is still there: a tab whose session vanished says "deleted"
+    rather than "signed out" when it is not."""
+    return session.get(User, user_id) is not None
 
 
 def list_users(session: Session) -> list[User]:

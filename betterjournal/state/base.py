@@ -137,7 +137,9 @@ class AppState(rx.State):
     # that session alone (its token's digest), and any other cookie, or none, wipes it.
     _held_for_session: str = ""
     _flash_message: str = ""
-    _session_ended: bool = False  # this tab's session ended since its last event: say why
+    # This tab's session ended since its last event, and why: "ended" (signed out, timed
+    # out) or "deleted" (the account is gone). The page says which.
+    _session_ended: str = ""
     _language_chosen: bool = False  # by the person, not just guessed from the browser
     _added_at: float = 0.0  # when a one-field "Add" form of this tab last added something
     _added_notice: str = ""  # and what it said
@@ -251,8 +253,13 @@ class AppState(rx.State):
         # Private data only ever enters the tree for an identified viewer or a held session,
         # so with neither there is nothing of anyone's to wipe.
         if self._viewer_id and (viewer is None or str(viewer.user_id) != self._viewer_id):
+            previous = uuid.UUID(self._viewer_id)
             await self._forget()
-            self._session_ended = viewer is None
+            if viewer is None:
+                # Whichever comes first, this tab's next event or the push that follows a
+                # deletion, the tab says the same: the account is gone, not just signed out.
+                gone = not await in_session(accounts.account_exists, user_id=previous)
+                self._session_ended = "deleted" if gone else "ended"
         if viewer is not None and self._viewer_id != str(viewer.user_id):
             self._viewer_id = str(viewer.user_id)
             self.viewer_name = viewer.display_name
@@ -260,7 +267,7 @@ class AppState(rx.State):
             self.form_token = form_tokens.issue()
         if viewer is not None:
             if self._session_ended:
-                self._session_ended = False
+                self._session_ended = ""
             live.signed_in_here(str(viewer.user_id), self.router.session.client_token)
             self._use_preferences(viewer)
             if not self.language:  # not chosen yet: as the browser asks, like a public page
@@ -491,12 +498,17 @@ def guarded(
             if viewer is None:
                 if self._viewer_id:
                     return rx.redirect(routes.HOME)
+                if self._session_ended == "deleted":
+                    # There is nothing to sign in to: every page of the tab says so, until
+                    # someone signs in on it.
+                    self.signed_out_here = self.account_deleted_here = True
+                    return None
                 # A signed-out person who opened a page comes back to it once signed in; one
                 # whose session just ended in this tab is told why.
                 here = self.router.url
                 target = routes.with_next(routes.SIGN_IN, f"{here.path}?{here.query}".rstrip("?"))
                 if self._session_ended:
-                    self._session_ended = False
+                    self._session_ended = ""
                     target += ("&" if "?" in target else "?") + "ended=1"
                 return rx.redirect(target)
             if roles and viewer.role not in roles:

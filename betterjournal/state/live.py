@@ -61,11 +61,11 @@ def signed_in_people() -> set[str]:
     return {user_id for user_id, tokens in _signed_in_tabs.items() if tokens}
 
 
-def recheck_sessions(user_ids: Iterable[uuid.UUID | str], *, deleted: bool = False) -> None:
-    """Sessions of these people just ended (signed out elsewhere, a new password; `deleted`:
-    their account is gone): each of their open tabs re-checks its cookie now, and one whose
+def recheck_sessions(user_ids: Iterable[uuid.UUID | str]) -> None:
+    """Sessions of these people just ended (signed out elsewhere, a new password, the
+    account deleted): each of their open tabs re-checks its cookie now, and one whose
     session ended is wiped and says so at once, instead of at its next event."""
-    push_to_signed_in_tabs(user_ids, None, deleted=deleted)
+    push_to_signed_in_tabs(user_ids, None)
 
 
 # What a push does in one tab, once its session is known to hold: (the tab's root state,
@@ -73,16 +73,14 @@ def recheck_sessions(user_ids: Iterable[uuid.UUID | str], *, deleted: bool = Fal
 Push = Callable[[Any, Any], Awaitable[None]]
 
 
-def push_to_signed_in_tabs(
-    user_ids: Iterable[uuid.UUID | str], push: Push | None, *, but: str = "", deleted: bool = False
-) -> None:
+def push_to_signed_in_tabs(user_ids: Iterable[uuid.UUID | str], push: Push | None, *, but: str = "") -> None:
     """In the background, in every open tab these people are signed in on (but the tab
     `but`, which shows the change already): re-check the tab's session (without counting
     it as their activity); a tab whose session ended is wiped and says so; in the others,
     `push` (if any) runs and its change reaches the browser at once."""
     for user_id in {str(u) for u in user_ids}:
         for token in _signed_in_tabs.get(user_id, set()) - {but}:
-            task = asyncio.create_task(_push(user_id, token, push, deleted), context=contextvars.Context())
+            task = asyncio.create_task(_push(user_id, token, push), context=contextvars.Context())
             _tasks.add(task)
             task.add_done_callback(_tasks.discard)
 
@@ -103,7 +101,7 @@ async def recheck_unattended(app_state: Any, held: Any, viewer_id: str) -> None:
         app_state.shared_waiting_on = ""
 
 
-async def _push(user_id: str, token: str, push: Push | None, deleted: bool = False) -> None:
+async def _push(user_id: str, token: str, push: Push | None) -> None:
     import reflex as rx
 
     from betterjournal.betterjournal import app
@@ -119,14 +117,14 @@ async def _push(user_id: str, token: str, push: Push | None, deleted: bool = Fal
             if app_state._viewer_id != user_id:
                 _signed_in_tabs.get(user_id, set()).discard(token)
                 return
-            viewer = await _still_signed_in(app_state, user_id, token, deleted=deleted)
+            viewer = await _still_signed_in(app_state, user_id, token)
             if viewer is not None and push is not None:
                 await push(root, viewer)
     except Exception as error:  # a closed tab must not break the person who acted
         log.warning("live update of a signed-in tab failed (%s)", type(error).__name__)
 
 
-async def _still_signed_in(app_state: Any, user_id: str, token: str, *, deleted: bool = False) -> Any:
+async def _still_signed_in(app_state: Any, user_id: str, token: str) -> Any:
     """The tab's person if its session still holds (re-checked from its cookie, without
     counting as their activity: AUTHN-5); else the tab is wiped (`_identify`), says so, and
     is forgotten, and None. Every push checks this first: the tab token is never identity."""
@@ -136,7 +134,8 @@ async def _still_signed_in(app_state: Any, user_id: str, token: str, *, deleted:
     viewer = await app_state._identify(touch=False)
     if viewer is None or str(viewer.user_id) != user_id:
         if viewer is None:
-            app_state.signed_out_here, app_state.account_deleted_here = True, deleted
+            app_state.signed_out_here = True
+            app_state.account_deleted_here = app_state._session_ended == "deleted"
             page = f"{here.path}?{here.query}".rstrip("?")
             app_state.sign_in_again = routes.with_next(routes.SIGN_IN, page)
         _signed_in_tabs.get(user_id, set()).discard(token)

@@ -79,7 +79,7 @@ class YourDataState(AppState):
         finally:
             self.deleting = False
         live.recheck_people(clinicians)  # their pages drop what was shared, at once
-        live.recheck_sessions([viewer.user_id], deleted=True)  # the person's other tabs say so
+        live.recheck_sessions([viewer.user_id])  # the person's other tabs say so
         await show_to_admins()  # an early-access request of theirs leaves the admins' lists
         await self._forget()
         return rx.redirect(f"{routes.SIGN_IN}?deleted=1")

@@ -16,19 +16,25 @@ import zipfile
 from typing import Any
 from urllib.error import HTTPError
 
+import pytest
 from appserver import RunningApp
 from socket_support import (
     connect,
     database_path,
+    filled_vars,
     new_audit_rows,
     new_people,
+    redirect_targets,
     snapshot,
+    state_of,
     write_entry,
     writes_between,
 )
 from socketclient import handler_name
 
 from betterjournal import routes
+from betterjournal.state.base import AppState
+from betterjournal.state.journal import JournalState
 from betterjournal.state.your_data import YourDataState
 
 
@@ -121,5 +127,44 @@ async def test_deleting_the_account_from_several_tabs_at_once_deletes_it_once(
         assert _id_of(app, client.email) is None
     finally:
         for tab in tabs:
+            with contextlib.suppress(Exception):
+                await tab.close()
+
+
+@pytest.mark.parametrize("other_tab_sends", ["with_the_deletion", "after_it"])
+async def test_another_tab_of_a_deleted_account_says_so_whenever_its_event_comes(
+    running_app: RunningApp, other_tab_sends: str
+) -> None:
+    """A flaky journey: the other tab's page load reached the server between the deletion and
+    the push that tells open tabs, and went to sign in with "your session ended", to an
+    account that is gone. Whatever comes first, the tab now says the account is deleted."""
+    app = running_app
+    client = (await new_people(app, f"erase-other-{other_tab_sends}", a="client"))["a"]
+    deleting, other = [await connect(app, client.cookie) for _ in range(2)]
+    try:
+        await deleting.exchange(handler_name(YourDataState, "load_your_data"), path=routes.YOUR_DATA)
+        await other.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        since = len(other.received)
+        form = {"form": {"current_password": client.password, "code": "", "confirm": "on"}}
+        delete = deleting.exchange(handler_name(YourDataState, "delete_account"), form, path=routes.YOUR_DATA)
+        load = other.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        if other_tab_sends == "with_the_deletion":
+            await asyncio.gather(delete, load)
+        else:
+            assert redirect_targets(await delete) == [f"{routes.SIGN_IN}?deleted=1"]
+            await load
+        assert _id_of(app, client.email) is None
+        await asyncio.sleep(0.5)  # the push, if it comes after the load
+        told = other.received[since:]
+        assert redirect_targets(told) == []
+        shown = {k: v for update in told for k, v in state_of([update], AppState).items()}
+        assert shown["signed_out_here"] is True and shown["account_deleted_here"] is True
+        assert shown["viewer_name"] == ""
+        # A tap on another page says the same, and sends nothing of anyone's.
+        again = await other.exchange(handler_name(JournalState, "load_journal"), path=routes.JOURNAL)
+        assert redirect_targets(again) == []
+        assert filled_vars(again) == []
+    finally:
+        for tab in (deleting, other):
             with contextlib.suppress(Exception):
                 await tab.close()
