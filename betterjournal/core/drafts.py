@@ -30,7 +30,6 @@ from betterjournal.models import AuditAction, ClientItem, DraftItem, Editing, It
 
 _PAYLOAD = encrypted_column(ItemDraft.payload_ct)
 DRAFTS_LISTED = 20
-DRAFTS_LISTED_MAX = 500  # "Show more drafts" lists at most so many
 # Copies of one item kept apart (`keep_apart`) at most: more are refused, not made (an
 # attack review made one full copy of a homework's answers per 200-byte request). Two
 # devices taking turns make one per turn; ten unread is far past what a person leaves.

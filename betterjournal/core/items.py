@@ -53,6 +53,20 @@ from betterjournal.models import (
 )
 
 PAGE_SIZE = 50
+# A list that grows by "Show more" (drafts, homework) holds at most so many in a tab; past
+# them, the button goes rather than promise more (an attack review tapped it 25 times for
+# nothing). The data download holds every one.
+LISTED_MAX = 500
+
+
+def show_more(shown: int, step: int) -> int:
+    """How many a list shows after one more tap on its "Show more"."""
+    return min(shown + step, LISTED_MAX)
+
+
+def more_to_show(found: int, shown: int) -> bool:
+    """Whether a list of which `found` were read (at most `shown` + 1) offers "Show more"."""
+    return found > shown and shown < LISTED_MAX
 
 
 @dataclass(frozen=True)

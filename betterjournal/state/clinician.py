@@ -132,8 +132,7 @@ class ClientsState(AppState):
     @guarded(Role.CLINICIAN)
     async def load_clients(self) -> None:
         viewer = self._viewer()
-        self.new_code, self.new_code_id, self.code_copied = "", "", False
-        self.new_code_message = ""
+        self._drop_new_code()
         now = utcnow()
         clients, shared, waiting, pending, ended = await in_session(
             _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
@@ -180,8 +179,7 @@ class ClientsState(AppState):
         finally:
             await self._list_pending(viewer.user_id)  # what is open now, whoever won
         if invitation_id == self.new_code_id:  # the code on screen: nobody should be given it
-            self.new_code, self.new_code_id, self.code_copied = "", "", False
-            self.new_code_message = ""
+            self._drop_new_code()
         self.notice = self._t("Invitation code cancelled. It can no longer be used.")
 
     @guarded(Role.CLINICIAN)
@@ -211,9 +209,12 @@ class ClientsState(AppState):
         pending = await in_session(links.pending_invitations, clinician_id=clinician_id)
         self.pending = pending_lines(pending, self._reader())
 
+    def _drop_new_code(self) -> None:
+        self.new_code, self.new_code_id, self.new_code_message, self.code_copied = "", "", "", False
+
     def _leave(self) -> None:
-        self.clients, self.new_code, self.clients_loaded, self._held_path = [], "", False, ""
-        self.new_code_id, self.new_code_message, self.code_copied = "", "", False
+        self.clients, self.clients_loaded, self._held_path = [], False, ""
+        self._drop_new_code()
         self.waiting, self.pending, self.ended = [], [], []
         self._drawn = {}
 
@@ -231,8 +232,7 @@ class ClientsState(AppState):
         self.pending = pending_lines(pending, self._reader())
         if self.new_code_id and all(line.id != self.new_code_id for line in self.pending):
             # The code on screen was used (or cancelled in another tab): nobody should be given it.
-            self.new_code, self.new_code_id, self.code_copied = "", "", False
-            self.new_code_message = ""
+            self._drop_new_code()
         linked, shown = {person.id for person in clients}, {line.id for line in self.clients}
         gone = [line.name for line in self.clients if line.id not in linked]
         joined = [person.name for person in clients if person.id not in shown]

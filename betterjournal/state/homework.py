@@ -82,19 +82,19 @@ class HomeworkState(AppState):
 
     @guarded(Role.CLIENT)
     async def show_more_to_do(self) -> None:
-        self._shown = min(self._shown + homework.TASKS_SHOWN, 500)
+        self._shown = items.show_more(self._shown, homework.TASKS_SHOWN)
         await self._load(page=routes.HOMEWORK)
 
     @guarded(Role.CLIENT)
     async def show_more_returned(self) -> None:
-        self._shown_done = min(self._shown_done + homework.TASKS_SHOWN, 500)
+        self._shown_done = items.show_more(self._shown_done, homework.TASKS_SHOWN)
         await self._load(page=routes.HOMEWORK)
 
     @guarded(Role.CLIENT)
     async def show_more_exercises(self) -> None:
         """Past the newest 20, the older exercises of the client's own (saved, or drafts):
         before, they could be opened from nowhere but the data download (attack review)."""
-        self._shown_exercises = min(self._shown_exercises + homework.EXERCISES_SHOWN, 500)
+        self._shown_exercises = items.show_more(self._shown_exercises, homework.EXERCISES_SHOWN)
         await self._load(page=routes.HOMEWORK)
 
     async def _load(self, *, page: str, client_id: uuid.UUID | None = None) -> None:
@@ -112,14 +112,14 @@ class HomeworkState(AppState):
             task_line(t, reader, today, later)
             for t, later in homework.next_of_each_series(open_tasks[: self._shown])
         ]
-        self.more_to_do = len(open_tasks) > self._shown
+        self.more_to_do = items.more_to_show(len(open_tasks), self._shown)
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
-        self.more_done = len(returned) > self._shown_done
+        self.more_done = items.more_to_show(len(returned), self._shown_done)
         shown = self._shown_exercises
         self.exercises = [draft_card(d, reader) for d in unsaved[:shown]] + [
             own_card(i, reader) for i in saved[:shown]
         ]
-        self.more_exercises = len(unsaved) > shown or len(saved) > shown
+        self.more_exercises = items.more_to_show(max(len(unsaved), len(saved)), shown)
         self.homework_loaded, self._held_path = True, page
         if client_id is None:
             self._keep_current()

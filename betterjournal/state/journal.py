@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from betterjournal import routes
 from betterjournal.core import drafts, items, journal
-from betterjournal.core.drafts import DRAFTS_LISTED, DRAFTS_LISTED_MAX
+from betterjournal.core.drafts import DRAFTS_LISTED
 from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
@@ -73,7 +73,7 @@ class JournalState(AppState):
     @guarded(Role.CLIENT)
     async def show_more_drafts(self) -> None:
         viewer = self._viewer()
-        self._drafts_shown = min(self._drafts_shown + DRAFTS_LISTED, DRAFTS_LISTED_MAX)
+        self._drafts_shown = items.show_more(self._drafts_shown, DRAFTS_LISTED)
         await self._load_page(viewer.user_id, self._page_starts)
 
     @guarded(Role.CLIENT, quiet=True)
@@ -139,7 +139,7 @@ class JournalState(AppState):
         reader = self._reader()
         self.entries = [own_card(item, reader) for item in page.items]
         self.drafts = [draft_card(draft, reader) for draft in new[: self._drafts_shown]]
-        self.more_drafts = len(new) > self._drafts_shown
+        self.more_drafts = items.more_to_show(len(new), self._drafts_shown)
         self._next_page = page.older
         self._page_starts, self.page = starts, len(starts) - 1
         self.has_more = self._next_page is not None

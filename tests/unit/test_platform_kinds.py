@@ -1133,3 +1133,14 @@ def test_after_a_share_outlived_its_link_the_item_can_be_shared_again(
     shares = _share(a, item_id, dr_a)
     assert shares[0].shared_at is not None
     assert _visible(dr_a) == {item_id}
+
+
+def test_show_more_grows_a_list_to_its_limit_and_then_stops_offering_more() -> None:
+    """Attack review: with 520 drafts, "Show more drafts" was still offered after 25 taps that
+    listed nothing new. It grows the list by its step up to the limit, then goes."""
+    shown, taps = 20, 0
+    while items.more_to_show(min(520, shown + 1), shown):
+        shown, taps = items.show_more(shown, 20), taps + 1
+    assert (shown, taps) == (items.LISTED_MAX, 24)
+    assert items.more_to_show(21, 20) and not items.more_to_show(20, 20)
+    assert items.show_more(490, 20) == items.LISTED_MAX
