@@ -150,6 +150,24 @@ def password_changed(reader: Reader, reset_link: str) -> Email:
     )
 
 
+def email_change_asked(reader: Reader, reset_link: str) -> Email:
+    """To the account's address when a move to another address is asked for: it happens only
+    once that address confirms, and a new password stops it."""
+    return _compose(
+        reader,
+        reader.t("Betterjournal: a change of email address was asked for"),
+        reader.t(
+            "Someone signed in to your Betterjournal account asked to move it to another email "
+            "address. It moves only once the link sent to that address is followed."
+        ),
+        reader.t(
+            "If it wasn't you, choose a new password now: that stops the change and signs out "
+            "every device signed in to your account."
+        ),
+        _Link(reader.t("Choose a new password"), reset_link),
+    )
+
+
 def email_changed(reader: Reader) -> Email:
     """A notice to the old address after the account's address was changed."""
     return _compose(

@@ -140,13 +140,13 @@ def choose_password(session: Session, *, token: object, password: object, first:
     user = session.get(User, user_id)
     assert user is not None
     user.password_hash = passwords.hash_password(secret)
-    # A two-step setup begun before (perhaps by whoever had the old password, who saw its
-    # secret) must not be the one the owner confirms next.
-    user.totp_pending_ct = None
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     session.add(user)
     end_sessions(session, user_id)
+    # Nothing begun with the old password carries on: a two-step setup (whoever had the
+    # password saw its secret), a change of address, another reset link.
+    accounts.drop_pending_changes(session, user_id)
     accounts.clear_failures(session, user.email)
     if not first:
         settings = get_settings()
@@ -188,6 +188,7 @@ def change_password(
     user.password_hash = passwords.hash_password(secret)
     session.add(user)
     end_sessions(session, user_id, keep=session_id)
+    accounts.drop_pending_changes(session, user_id)
     settings = get_settings()
     mail.send(
         session,
@@ -208,7 +209,15 @@ def change_email(
     user = reauthenticate(session, user_id, password=current, code=code)
     user.pending_email = None if address == user.email else address
     session.add(user)
-    if user.pending_email is None or _address_taken(session, address):
+    if user.pending_email is None:
+        return
+    # The address in use hears of it now, with the way to stop it (an attack review: the owner
+    # heard only once the account had moved).
+    forgot = get_settings().public_url + routes.FORGOT
+    mail.send(
+        session, to=user.email, email=emails.email_change_asked(reader_for(user), forgot), for_user=user.id
+    )
+    if _address_taken(session, address):
         return
     # Ends every older confirmation link of the person, whichever address it went to.
     token = tokens.issue(session, user_id=user.id, purpose=TokenPurpose.CONFIRM_EMAIL)

@@ -29,18 +29,23 @@ TOKEN_MAX = 100  # longer input is never a token of ours
 EXPIRED = N_("This link has expired or was already used. You can ask for a new one.")
 
 
-def issue(session: Session, *, user_id: uuid.UUID, purpose: TokenPurpose) -> str:
-    """A new single-use token for `purpose`; the person's older ones for it stop working."""
-    now = utcnow()
+def end_unused(session: Session, user_id: uuid.UUID, *purposes: TokenPurpose) -> None:
+    """The person's links for these purposes not used yet stop working."""
     session.exec(
         update(AccountToken)
         .where(
             col(AccountToken.user_id) == user_id,
-            col(AccountToken.purpose) == purpose,
+            col(AccountToken.purpose).in_(purposes),
             col(AccountToken.used_at).is_(None),
         )
-        .values(used_at=now)
+        .values(used_at=utcnow())
     )
+
+
+def issue(session: Session, *, user_id: uuid.UUID, purpose: TokenPurpose) -> str:
+    """A new single-use token for `purpose`; the person's older ones for it stop working."""
+    now = utcnow()
+    end_unused(session, user_id, purpose)
     token = secrets.token_urlsafe(32)
     session.add(
         AccountToken(

@@ -23,12 +23,20 @@ EMAILS: dict[str, Callable[[Reader], emails.Email]] = {
     "reset_password": lambda reader: emails.reset_password(reader, LINK),
     "password_changed": lambda reader: emails.password_changed(reader, LINK),
     "email_changed": emails.email_changed,
+    "email_change_asked": lambda reader: emails.email_change_asked(reader, LINK),
     **{
         f"two_step_{change}": lambda reader, c=change: emails.two_step_changed(reader, c)
         for change in ("on", "off", "codes")
     },
 }
-WITH_LINK = {"set_password", "confirm_email", "someone_tried", "reset_password", "password_changed"}
+WITH_LINK = {
+    "set_password",
+    "confirm_email",
+    "someone_tried",
+    "reset_password",
+    "password_changed",
+    "email_change_asked",
+}
 # Words that say what the app is for, or about anyone's health or care.
 TELLING = re.compile(
     r"therap|thérap|psych|counsel|mental|health|santé|clinician|clinicien|diagnos|mood|humeur|"

@@ -19,23 +19,28 @@ from unit_support import PASSWORD, link, new_entry, row_counts, share
 
 from betterjournal import emails, export_files
 from betterjournal.core import (
+    accounts,
     agenda,
     appointments,
     checkins,
+    credentials,
     drafts,
     homework,
     items,
     journal,
+    links,
     mail,
     portability,
     reminders,
     sharing,
     worksheets,
 )
-from betterjournal.core.errors import Denied, InvalidInput
+from betterjournal.core.errors import Denied, InvalidInput, SignInFailed
+from betterjournal.core.links import CodeRefused
+from betterjournal.crypto import sha256_hex
 from betterjournal.db import get_engine, session_scope
 from betterjournal.i18n import Reader
-from betterjournal.models import AccessRequest, AuditAction, AuditEvent, Role, User, utcnow
+from betterjournal.models import AccessRequest, AuditAction, AuditEvent, LoginFailure, Role, User, utcnow
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -155,18 +160,20 @@ def test_the_file_holds_the_data_twice_and_the_page_runs_nothing(db) -> None:
 
 
 def _rows_naming(person: uuid.UUID, email: str) -> dict[str, int]:
-    """Rows of every table but the audit log holding this person's id (either form) or
-    email anywhere in any column."""
+    """Rows of every table but the audit log holding this person's id (either form), email,
+    or the email's digest (whole or its first half, as throttling names an account)
+    anywhere in any column."""
     found = {}
     with get_engine().connect() as connection:
         for table in inspect(connection).get_table_names():
             if table in ("audit_event", "alembic_version"):
                 continue
             columns = [c["name"] for c in inspect(connection).get_columns(table)]
-            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns for _ in range(3))
+            marks = (person.hex, str(person), email, sha256_hex(email)[:32])
+            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns for _ in marks)
             count = connection.exec_driver_sql(
                 f'SELECT count(*) FROM "{table}" WHERE {where}',  # noqa: S608 - names from the schema
-                tuple(value for _ in columns for value in (person.hex, str(person), email)),
+                tuple(value for _ in columns for value in marks),
             ).scalar_one()
             if count:
                 found[table] = count
@@ -188,6 +195,16 @@ def test_erasing_removes_every_row_of_the_client_and_only_theirs(db) -> None:
     made = _world(db)
     with pytest.raises(InvalidInput), session_scope() as session:  # a typo first: throttled, counted
         portability.erase(session, client_id=db.client_a.id, password="not the password at all", code="")
+    # Every other count that names A (an attack review found the last two left behind): a
+    # wrong password at sign-in, a reset link asked for, a wrong invitation code.
+    with pytest.raises(SignInFailed), session_scope() as session:
+        accounts.authenticate(session, email=db.client_a.email, password="not it either", address="192.0.2.7")
+    with session_scope() as session:
+        credentials.send_reset_link(session, email=db.client_a.email)
+    with pytest.raises(CodeRefused), session_scope() as session:
+        links.check_code(session, client_id=db.client_a.id, code="A" * 28, address="192.0.2.7")
+    with session_scope() as session:
+        assert len(session.exec(select(LoginFailure.scope)).all()) >= 5
     others_before = _rows_naming(db.client_b.id, db.client_b.email)
     assert {
         "client_item",

@@ -953,6 +953,7 @@ def test_a_malformed_new_email_is_refused_before_anything_changes(db: People, ne
 
 NEW_ADDRESS = emails.confirm_new_address(Reader(), "x").subject
 ADDRESS_CHANGED = emails.email_changed(Reader()).subject
+CHANGE_ASKED = emails.email_change_asked(Reader(), "x").subject
 
 
 def _change_email(user_id, new_email: str) -> None:
@@ -986,9 +987,10 @@ def test_a_new_address_is_the_accounts_only_once_its_link_is_followed(db: People
     assert [(email.to, email.subject) for email in sent_emails()] == [(old, ADDRESS_CHANGED)]
 
 
-def test_asking_for_an_address_that_has_an_account_answers_alike_and_sends_nothing(db: People) -> None:
+def test_asking_for_an_address_that_has_an_account_answers_alike_and_sends_it_nothing(db: People) -> None:
     _change_email(db.client_a.id, db.client_b.email)  # no error: the same answer
-    assert sent_emails() == []
+    # Only the account's own address hears of the request (as for any other address).
+    assert [(email.to, email.subject) for email in sent_emails()] == [(db.client_a.email, CHANGE_ASKED)]
     assert _user(db.client_a.email) is not None and _user(db.client_b.email).id == db.client_b.id  # type: ignore[union-attr]
 
 
@@ -1014,3 +1016,45 @@ def test_a_reset_drops_a_two_step_setup_begun_before_it(db: People) -> None:
         credentials.choose_password(session, token=token, password=NEW_PASSWORD, first=False)
     with session_scope() as session:
         assert mfa.begin_setup(session, db.clinician_a.id).secret != seen_before
+
+
+@pytest.mark.parametrize("taken_back_by", ["a_reset", "a_new_password", "signing_out_everywhere"])
+def test_taking_the_account_back_ends_a_change_of_address_begun_before(
+    db: People, taken_back_by: str
+) -> None:
+    """Attack review: someone who once knew a client's password asked to move the account to
+    their own address. The owner heard nothing, reset the password and signed out
+    everywhere, and the link still moved the account to them. Now the owner hears of the
+    request at once, and taking the account back ends it, with any reset link not used."""
+    owner = db.client_a
+    _change_email(owner.id, "intruder@example.test")
+    sent = sent_emails()
+    (told,) = [email for email in sent if email.to == owner.email]
+    assert told.subject == CHANGE_ASKED and routes.FORGOT in told.text
+    intruders_link = next(
+        email.token(routes.CONFIRM_EMAIL) for email in sent if email.to == "intruder@example.test"
+    )
+    with session_scope() as session:
+        earlier_reset = tokens.issue(session, user_id=owner.id, purpose=TokenPurpose.RESET_PASSWORD)
+    token = _start(owner.id)
+    with session_scope() as session:
+        if taken_back_by == "a_reset":
+            reset = tokens.issue(session, user_id=owner.id, purpose=TokenPurpose.RESET_PASSWORD)
+            credentials.choose_password(session, token=reset, password=NEW_PASSWORD, first=False)
+        elif taken_back_by == "a_new_password":
+            viewer = accounts.resolve_session(session, token)
+            assert viewer is not None
+            credentials.change_password(
+                session, owner.id, session_id=viewer.session_id, current=PASSWORD, code=None, new=NEW_PASSWORD
+            )
+        else:
+            accounts.end_session(session, token, everywhere=True)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        credentials.confirm_email(session, intruders_link)
+    with pytest.raises(InvalidInput), session_scope() as session:
+        credentials.choose_password(
+            session, token=earlier_reset, password="someone else's 9 words", first=False
+        )
+    user = _user(owner.email)
+    assert user is not None and user.id == owner.id and user.pending_email is None
+    assert _user("intruder@example.test") is None
