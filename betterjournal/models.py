@@ -130,6 +130,9 @@ class User(SQLModel, table=True):
     # one being set up waits in totp_pending_ct; the last time step accepted (no replay).
     totp_secret_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
     totp_pending_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    # The digest of the session token that began that setup: only it is shown the secret and
+    # may confirm it (an attack review: a second sign-in with the password saw it too).
+    totp_pending_for: str | None = Field(default=None, max_length=64)
     totp_last_step: int | None = None
 
     __encrypted__ = ("totp_secret_ct", "totp_pending_ct")

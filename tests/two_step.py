@@ -18,6 +18,8 @@ from pyotp.totp import TOTP
 STEP = 30
 MARGIN = 12  # seconds a code must stay valid after it is handed out
 SETUP_MARGIN = 5  # the same, for a code confirmed in this process right away
+# The session a setup made here belongs to (mfa.begin_setup: another session gets another key).
+SETUP_TOKEN = "the setup's own session"
 _secrets: dict[str, str] = {}
 _last_step: dict[str, int] = {}
 _recovery_codes: dict[str, list[str]] = {}
@@ -70,11 +72,11 @@ def enrol(user_id, email: str) -> None:
     from betterjournal.db import session_scope
 
     with session_scope() as session:
-        secret = mfa.begin_setup(session, user_id).secret
+        secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
     # The step before now (so the next sign-in needs no wait), unless this step ends too soon:
     # confirmed in the next one, that code would be two steps old and refused.
     clock = time.time()
     step = int(clock) // STEP - (0 if STEP - clock % STEP < SETUP_MARGIN else 1)
     with session_scope() as session:
-        codes = mfa.confirm_setup(session, user_id, TOTP(secret).at(step * STEP))
+        codes = mfa.confirm_setup(session, user_id, token=SETUP_TOKEN, code=TOTP(secret).at(step * STEP))
     remember(email, secret, step, codes)

@@ -509,7 +509,11 @@ def drop_pending_changes(session: Session, user_id: uuid.UUID) -> None:
     reset. Done whenever the person takes the account back (a new password, signing out
     everywhere): an attack review asked for a change of address with a known password,
     and after the owner's reset its link still moved the account to the intruder."""
-    session.exec(update(User).where(col(User.id) == user_id).values(pending_email=None, totp_pending_ct=None))
+    session.exec(
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(pending_email=None, totp_pending_ct=None, totp_pending_for=None)
+    )
     tokens.end_unused(session, user_id, TokenPurpose.CONFIRM_EMAIL, TokenPurpose.RESET_PASSWORD)
 
 

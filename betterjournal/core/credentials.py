@@ -237,10 +237,11 @@ def turn_two_step_off(session: Session, user_id: uuid.UUID, *, current: object, 
     )
 
 
-def turn_two_step_on(session: Session, user_id: uuid.UUID, *, code: object) -> list[str]:
-    """Two-step sign-in on, once the code from the new authenticator is right (mfa), and the
-    person told by email, as for turning it off (a walk-through: nothing was sent)."""
-    codes = mfa.confirm_setup(session, user_id, code)
+def turn_two_step_on(session: Session, user_id: uuid.UUID, *, code: object, token: str) -> list[str]:
+    """Two-step sign-in on, once the code from the new authenticator is right (mfa: the
+    secret the session `token` was shown), and the person told by email, as for turning it
+    off (a walk-through: nothing was sent)."""
+    codes = mfa.confirm_setup(session, user_id, code, token=token)
     user = session.get(User, user_id)
     assert user is not None
     mail.send(session, to=user.email, email=emails.two_step_changed(reader_for(user), "on"), for_user=user.id)

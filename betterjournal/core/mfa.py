@@ -42,6 +42,12 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 WRONG_CODE = N_("That code didn't work. Check the time on your phone and try the newest code.")
 # The code of a step used already (or older than one used): the phone may still show it, so
 # "try the newest code" doesn't help (walk-through: signed out and in again in 30 seconds).
+# The setup on this page was begun again in another sign-in (another device or browser),
+# with a new key: this page's key can't be confirmed.
+SETUP_ELSEWHERE = N_(
+    "Two-step sign-in was started again from another sign-in, with a new key. Reload this page "
+    "to get a key for this one, and scan it again."
+)
 USED_CODE = N_("That code was used already. Wait for your phone to show a new one, then enter it.")
 TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try again.")
 # A recovery code (16 characters) that isn't one left: the phone's clock has nothing to do
@@ -84,32 +90,40 @@ def _setup_of(secret: str, email: str) -> Setup:
     return Setup(secret=secret, qr_svg=segno.make(uri, error="m").svg_data_uri(scale=5, border=2), uri=uri)
 
 
-def begin_setup(session: Session, user_id: uuid.UUID) -> Setup:
-    """The secret being set up (kept, sealed, until a code confirms it): the same one on
-    every visit until then, so a reload doesn't invalidate the phone that scanned it (nor
-    a second tab opened at the same moment: they take turns, the second finds the first's)."""
+def begin_setup(session: Session, user_id: uuid.UUID, *, token: str) -> Setup:
+    """The secret being set up by the session `token` (kept, sealed, until a code confirms
+    it): the same one on every visit of that session, so a reload doesn't invalidate the
+    phone that scanned it (nor a second tab opened at the same moment: they take turns, the
+    second finds the first's). Another session of the person (another sign-in with the
+    password) is never shown it: it begins a setup of its own, with a new secret, and the
+    first one's can no longer be confirmed (SETUP_ELSEWHERE)."""
     take_turns(session, User, col(User.id) == user_id)
     user = session.get(User, user_id)
     if user is None:
         raise InvalidInput(WRONG_CODE)
     key = accounts.data_key(session, user_id)
-    if user.totp_pending_ct is not None:
+    mine = sha256_hex(token)
+    if user.totp_pending_ct is not None and user.totp_pending_for == mine:
         secret = key.open_field(User.totp_pending_ct, user_id, user.totp_pending_ct)
     else:
         secret = random_base32()
         user.totp_pending_ct = key.seal_field(User.totp_pending_ct, user_id, secret)
+        user.totp_pending_for = mine
         session.add(user)
     return _setup_of(secret, user.email)
 
 
-def confirm_setup(session: Session, user_id: uuid.UUID, code: object) -> list[str]:
-    """Turn MFA on with a code from the pending secret; the ten recovery codes, shown once.
-    Two tabs confirming at once take turns: the second finds it on, and makes no codes."""
+def confirm_setup(session: Session, user_id: uuid.UUID, code: object, *, token: str) -> list[str]:
+    """Turn MFA on with a code from the secret the session `token` was shown; the ten
+    recovery codes, shown once. Two tabs confirming at once take turns: the second finds it
+    on, and makes no codes."""
     attempt = _count_attempt(session, user_id)  # committed: the turns are taken after it
     take_turns(session, User, col(User.id) == user_id)
     user = session.get(User, user_id)
     if user is None or user.totp_pending_ct is None:
         raise InvalidInput(WRONG_CODE, code="code")
+    if user.totp_pending_for != sha256_hex(token):
+        raise InvalidInput(SETUP_ELSEWHERE, code="code")
     key = accounts.data_key(session, user_id)
     secret = key.open_field(User.totp_pending_ct, user_id, user.totp_pending_ct)
     step = _matching_step(secret, code)
@@ -117,7 +131,7 @@ def confirm_setup(session: Session, user_id: uuid.UUID, code: object) -> list[st
         raise InvalidInput(WRONG_CODE, code="code")
     _forget_attempt(session, attempt)
     user.totp_secret_ct = key.seal_field(User.totp_secret_ct, user_id, secret)
-    user.totp_pending_ct = None
+    user.totp_pending_ct, user.totp_pending_for = None, None
     user.totp_last_step = step
     session.add(user)
     return new_recovery_codes(session, user_id)

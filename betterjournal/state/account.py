@@ -146,12 +146,12 @@ class TwoStepState(AppState):
 
     @rx.event
     async def open_setup(self) -> rx.event.EventSpec | None:
-        _, user, signed_in = await self._who()
-        if user is None:
+        token, user, signed_in = await self._who()
+        if user is None or token is None:
             return rx.redirect(routes.SIGN_IN, replace=True)
         if user.totp_secret_ct is not None and not self.recovery_codes:
             return rx.redirect(routes.SECURITY, replace=True)
-        setup = await in_session(mfa.begin_setup, user_id=user.id)
+        setup = await in_session(mfa.begin_setup, user_id=user.id, token=token)
         self.qr_code, self.secret, self.setup_link = setup.qr_svg, setup.grouped_secret, setup.uri
         self.needs_password, self.setup_ready = signed_in, True
         return None
@@ -169,7 +169,7 @@ class TwoStepState(AppState):
         def work(session) -> list[str]:
             if signed_in:
                 credentials.reauthenticate(session, user.id, password=fields.get("password"), code=None)
-            codes = credentials.turn_two_step_on(session, user.id, code=fields.get("code"))
+            codes = credentials.turn_two_step_on(session, user.id, code=fields.get("code"), token=token)
             if not signed_in:
                 accounts.advance_session(session, token)
             return codes

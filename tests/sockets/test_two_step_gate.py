@@ -22,9 +22,11 @@ from socket_support import (
     World,
     all_handlers,
     connect,
+    connected,
     downloads_of,
     filled_vars,
     plausible_payload,
+    problem_of,
     reconnect_same_token,
     redirects_of,
     secrets_in,
@@ -308,3 +310,48 @@ async def test_new_recovery_codes_can_be_kept_as_a_file_by_their_own_tab_only(ru
         assert downloads_of(await stranger.exchange(download, path=routes.SECURITY)) == []
     finally:
         await stranger.close()
+
+
+async def test_a_second_sign_in_at_the_setup_step_never_sees_the_owners_key(running_app) -> None:
+    """Attack review: a sign-in with a phished password, opened at the setup step before the
+    clinician's, was shown the same key; once the clinician confirmed it, that key made
+    codes that signed the intruder in. Each sign-in now gets a key of its own."""
+    email = f"setup-twice-{uuid.uuid4().hex[:8]}@clinic.example"
+    await _clinician_without_two_step(running_app, email, "Dr. Twice")
+    intruders_cookie, _ = await _password_only(running_app.url, email)
+    owners_cookie, _ = await _password_only(running_app.url, email)
+    intruder, owner = await connect(running_app, intruders_cookie), await connect(running_app, owners_cookie)
+    setup = handler_name(TwoStepState, "open_setup")
+    confirm = handler_name(TwoStepState, "confirm_setup")
+    try:
+        intruders_key = state_of(await intruder.exchange(setup, path=routes.TWO_STEP_SETUP), TwoStepState)[
+            "secret"
+        ]
+        owners_key = state_of(await owner.exchange(setup, path=routes.TWO_STEP_SETUP), TwoStepState)["secret"]
+        assert owners_key.replace(" ", "") != intruders_key.replace(" ", "")
+        # The earlier key can't be confirmed any more: that page is told to reload.
+        refused = await intruder.exchange(
+            confirm,
+            {"form": {"code": TOTP(intruders_key.replace(" ", "")).now()}},
+            path=routes.TWO_STEP_SETUP,
+        )
+        assert problem_of(refused).startswith("Two-step sign-in was started again from another sign-in")
+        confirmed = await owner.exchange(
+            confirm, {"form": {"code": TOTP(owners_key.replace(" ", "")).now()}}, path=routes.TWO_STEP_SETUP
+        )
+        assert len(state_of(confirmed, TwoStepState).get("recovery_codes") or []) >= 5
+    finally:
+        await intruder.close()
+        await owner.close()
+    # The intruder signs in again with the password: the old key makes no code that works.
+    cookie, location = await _password_only(running_app.url, email)
+    assert location == routes.SIGN_IN_CODE
+    async with connected(running_app, cookie) as tab:
+        tried = await tab.exchange(
+            handler_name(SignInCodeState, "submit_code"),
+            {"form": {"code": TOTP(intruders_key.replace(" ", "")).now()}},
+            path=routes.SIGN_IN_CODE,
+        )
+        assert redirects_of(tried) == []
+        home = await tab.exchange(handler_name(AppState, "route_home"), path=routes.HOME)
+        assert redirects_of(home) == [routes.SIGN_IN]

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from beta_support import PASSWORD_CHANGED, sent_emails
 from pyotp.totp import TOTP
+from two_step import SETUP_TOKEN
 from unit_support import PASSWORD
 
 from betterjournal import emails
@@ -44,10 +45,10 @@ def _alive(token: str) -> bool:
 
 def _turn_on_two_step(user_id: uuid.UUID) -> tuple[str, list[str]]:
     with session_scope() as session:
-        secret = mfa.begin_setup(session, user_id).secret
+        secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
     step = int(time.time()) // 30 - 1
     with session_scope() as session:
-        codes = mfa.confirm_setup(session, user_id, TOTP(secret).at(step * 30))
+        codes = mfa.confirm_setup(session, user_id, token=SETUP_TOKEN, code=TOTP(secret).at(step * 30))
     return secret, codes
 
 
@@ -103,10 +104,10 @@ def test_each_change_to_two_step_sign_in_is_told_by_email_saying_which_it_was(db
     email when turned on, and one sentence for "turned off, or codes renewed")."""
     user_id = db.client_a.id
     with session_scope() as session:
-        secret = mfa.begin_setup(session, user_id).secret
+        secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
     with session_scope() as session:
         credentials.turn_two_step_on(
-            session, user_id, code=TOTP(secret).at((int(time.time()) // 30 - 1) * 30)
+            session, user_id, code=TOTP(secret).at((int(time.time()) // 30 - 1) * 30), token=SETUP_TOKEN
         )
     with session_scope() as session:
         credentials.renew_recovery_codes(session, user_id, current=PASSWORD, code=TOTP(secret).now())

@@ -47,6 +47,7 @@ from beta_support import (
 from pyotp.totp import TOTP
 from sqlmodel import col, func, select, update
 from starlette.testclient import TestClient
+from two_step import SETUP_TOKEN
 from unit_support import PASSWORD, People
 
 from betterjournal import api, emails, routes
@@ -408,9 +409,9 @@ def _enrol(user_id: uuid.UUID) -> tuple[str, list[str]]:
     """Set MFA up as the setup page does, with the code of the step before this one
     (so the current step's code is free for the test)."""
     with session_scope() as session:
-        secret = mfa.begin_setup(session, user_id).secret
+        secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
     with session_scope() as session:
-        codes = mfa.confirm_setup(session, user_id, _code(secret, _now_step() - 1))
+        codes = mfa.confirm_setup(session, user_id, token=SETUP_TOKEN, code=_code(secret, _now_step() - 1))
     return secret, codes
 
 
@@ -446,17 +447,19 @@ def _wrong_code(secret: str) -> str:
 def test_setup_turns_mfa_on_with_a_right_code_and_gives_ten_recovery_codes(db: People) -> None:
     user_id = db.clinician_a.id
     with session_scope() as session:
-        setup = mfa.begin_setup(session, user_id)
+        setup = mfa.begin_setup(session, user_id, token=SETUP_TOKEN)
     with session_scope() as session:
-        assert mfa.begin_setup(session, user_id).secret == setup.secret  # a reload keeps it
+        assert (
+            mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret == setup.secret
+        )  # a reload keeps it
     assert setup.qr_svg.startswith("data:image/svg+xml")
     with pytest.raises(InvalidInput) as wrong, session_scope() as session:
-        mfa.confirm_setup(session, user_id, _wrong_code(setup.secret))
+        mfa.confirm_setup(session, user_id, token=SETUP_TOKEN, code=_wrong_code(setup.secret))
     assert wrong.value.code == "code"
     assert not _is_on(user_id)
 
     with session_scope() as session:
-        codes = mfa.confirm_setup(session, user_id, _code(setup.secret, _now_step()))
+        codes = mfa.confirm_setup(session, user_id, token=SETUP_TOKEN, code=_code(setup.secret, _now_step()))
     assert _is_on(user_id)
     assert len(codes) == mfa.RECOVERY_CODE_COUNT == 10
     assert len(set(codes)) == 10
@@ -670,7 +673,7 @@ def test_signing_in_over_http_stops_at_the_mfa_step(db: People, web: TestClient)
 
 def test_the_totp_secret_and_recovery_codes_are_not_stored_in_clear(db: People) -> None:
     with session_scope() as session:
-        pending = mfa.begin_setup(session, db.clinician_a.id).secret
+        pending = mfa.begin_setup(session, db.clinician_a.id, token=SETUP_TOKEN).secret
     data = database_bytes()
     assert db.clinician_a.email.encode() in data  # the scan reads the right file
     assert pending.encode() not in data and pending.lower().encode() not in data
@@ -998,24 +1001,48 @@ def test_a_code_typed_with_full_width_digits_is_read_as_digits(db: People) -> No
     """Some phone keyboards (Japanese, Chinese) type full-width digits: the same code."""
     user_id = db.client_a.id
     with session_scope() as session:
-        secret = mfa.begin_setup(session, user_id).secret
+        secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     with session_scope() as session:
-        mfa.confirm_setup(session, user_id, _code(secret, _now_step() - 1).translate(wide))
+        mfa.confirm_setup(
+            session, user_id, token=SETUP_TOKEN, code=_code(secret, _now_step() - 1).translate(wide)
+        )
     _verify(user_id, _code(secret, _now_step()).translate(wide))
     assert _last_step(user_id) == _now_step() or _last_step(user_id) == _now_step() - 1
+
+
+def test_a_two_step_setup_is_shown_only_to_the_sign_in_that_began_it(db: People) -> None:
+    """Attack review: two sign-ins with the password, at the setup step, were shown the same
+    secret, and whoever copied it kept working codes once the owner confirmed it. Each sign-in
+    now gets its own; the later one replaces the earlier, which can't be confirmed."""
+    user_id = db.clinician_a.id
+    with session_scope() as session:
+        intruders = mfa.begin_setup(session, user_id, token="the intruder's sign-in").secret
+    with session_scope() as session:
+        owners = mfa.begin_setup(session, user_id, token="the owner's sign-in").secret
+    assert owners != intruders
+    with session_scope() as session:  # the owner's reload keeps the key their phone scanned
+        assert mfa.begin_setup(session, user_id, token="the owner's sign-in").secret == owners
+    for secret, sign_in in ((intruders, "the intruder's sign-in"), (owners, "the intruder's sign-in")):
+        with pytest.raises(InvalidInput) as refused, session_scope() as session:
+            mfa.confirm_setup(session, user_id, _code(secret, _now_step()), token=sign_in)
+        assert refused.value.message == mfa.SETUP_ELSEWHERE
+    with session_scope() as session:
+        mfa.confirm_setup(session, user_id, _code(owners, _now_step() - 1), token="the owner's sign-in")
+    with pytest.raises(InvalidInput):  # the intruder's key makes no code that signs in
+        _verify(user_id, _code(intruders, _now_step()))
 
 
 def test_a_reset_drops_a_two_step_setup_begun_before_it(db: People) -> None:
     """Whoever had the old password and began the setup saw its secret: after a reset, the
     owner's setup starts with a new one."""
     with session_scope() as session:
-        seen_before = mfa.begin_setup(session, db.clinician_a.id).secret
+        seen_before = mfa.begin_setup(session, db.clinician_a.id, token=SETUP_TOKEN).secret
         token = tokens.issue(session, user_id=db.clinician_a.id, purpose=TokenPurpose.RESET_PASSWORD)
     with session_scope() as session:
         credentials.choose_password(session, token=token, password=NEW_PASSWORD, first=False)
     with session_scope() as session:
-        assert mfa.begin_setup(session, db.clinician_a.id).secret != seen_before
+        assert mfa.begin_setup(session, db.clinician_a.id, token=SETUP_TOKEN).secret != seen_before
 
 
 @pytest.mark.parametrize("taken_back_by", ["a_reset", "a_new_password", "signing_out_everywhere"])

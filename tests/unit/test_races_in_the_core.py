@@ -16,11 +16,13 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pyotp.totp import TOTP
 from sqlmodel import col, delete, func, select
+from two_step import SETUP_TOKEN
 from unit_support import OK, People, link, race
 
 from betterjournal.core import (
@@ -496,9 +498,9 @@ def test_two_step_setup_opened_in_two_tabs_shows_one_secret(db: People) -> None:
             user.totp_pending_ct = None
             session.add(user)
         secrets: list[str] = []
-        race([_keeping(secrets, mfa.begin_setup, user_id, secret=True)] * RACERS)
+        race([_keeping(secrets, partial(mfa.begin_setup, token=SETUP_TOKEN), user_id, secret=True)] * RACERS)
         with session_scope() as session:
-            kept = mfa.begin_setup(session, user_id).secret
+            kept = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
         shown = set(secrets)
         assert shown == {kept}, f"round {round_number}: {len(shown)} different secrets shown, one kept"
 
@@ -513,10 +515,10 @@ def test_two_step_confirmed_from_two_tabs_shows_only_recovery_codes_that_work(db
             user.totp_secret_ct = user.totp_pending_ct = user.totp_last_step = None
             session.add(user)
         with session_scope() as session:
-            secret = mfa.begin_setup(session, user_id).secret
+            secret = mfa.begin_setup(session, user_id, token=SETUP_TOKEN).secret
         code = TOTP(secret).at(time.time())
         shown: list[Any] = []
-        race([_keeping(shown, mfa.confirm_setup, user_id, code)] * 2)
+        race([_keeping(shown, partial(mfa.confirm_setup, token=SETUP_TOKEN), user_id, code)] * 2)
         with session_scope() as session:
             stored = set(
                 session.exec(select(RecoveryCode.code_hash).where(col(RecoveryCode.user_id) == user_id))
