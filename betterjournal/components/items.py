@@ -25,10 +25,12 @@ def _share_switch(item_id: rx.Var[str] | str, share: ShareLine) -> rx.Component:
                         checked=share.shared,
                         on_change=lambda on: ItemSharingState.set_shared(item_id, share.clinician_id, on),
                         size="3",
+                        aria_label=share.switch,
                     ),
                     # Beside the switch while its words fit there; under it in large text,
-                    # rather than cut mid-word ("Had/dad") in what is left beside it.
-                    rx.text(share.switch, flex="1 1 10rem", overflow_wrap="break-word"),
+                    # rather than cut mid-word ("Had/dad") in what is left beside it. The
+                    # switch says them: a screen reader heard them twice (walk-through).
+                    rx.text(share.switch, flex="1 1 10rem", overflow_wrap="break-word", aria_hidden="true"),
                     align="center",
                     spacing="3",
                     wrap="wrap",
@@ -144,13 +146,14 @@ def edit_and_delete(
     item_id: rx.Var[str] | str,
     *,
     edit_href: rx.Var[str] | str,
+    edit_label: Text,
     delete_label: Text,
     question: Text,
     explanation: Text,
 ) -> rx.Component:
     """An item's Edit and Delete, side by side; one under the other in large text."""
     return rx.hstack(
-        link_button(tr("Edit"), href=edit_href, variant="soft"),
+        link_button(edit_label, href=edit_href, variant="soft"),
         delete_button(item_id, label=delete_label, question=question, explanation=explanation),
         spacing="3",
         wrap="wrap",

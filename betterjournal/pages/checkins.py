@@ -408,9 +408,9 @@ def chart(
     caption = rx.text(summary, size="2")
     if loaded is not True:
         plot = rx.cond(loaded, plot)
-        waiting = rx.hstack(
-            rx.spinner(size="1"), rx.text(tr("Loading"), size="2"), align="center", role="status"
-        )
+        # Not a live region: four charts said "Loading" four times over the notice a screen
+        # reader was to hear ("Check-in saved…", a walk-through).
+        waiting = rx.hstack(rx.spinner(size="1"), rx.text(tr("Loading"), size="2"), align="center")
         caption = rx.cond(loaded, caption, waiting)
     return rx.vstack(
         rx.box(
@@ -899,6 +899,7 @@ def check_in_item_page() -> rx.Component:
                 edit_and_delete(
                     line.id,
                     edit_href=routes.CHECK_IN + "?id=" + line.id,
+                    edit_label=tr("Edit check-in"),
                     delete_label=tr("Delete check-in"),
                     question=tr("Delete this check-in?"),
                     explanation=tr(

@@ -23,15 +23,15 @@ from betterjournal.components.layout import link_button, page_shell
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
-from betterjournal.state.base import ONE_TAP_MS
+from betterjournal.state.base import ONE_TAP_MS, AppState
 from betterjournal.state.clinician import ClientsState, PendingLine, SharedWithMeState
 from betterjournal.views import KIND_VIEWS, ClientLine, WaitingLine
 
 
 def _sparkline(client: ClientLine) -> rx.Component:
     """Two weeks of shared mood as dots (a day without a shared check-in is a gap), said in
-    words for screen readers and shown as text under it for everyone; with nothing shared,
-    only the words (no empty box above them)."""
+    words under it for everyone; with nothing shared, only the words (no empty box above
+    them)."""
     return rx.vstack(
         rx.cond(
             client.spark != "",
@@ -46,8 +46,7 @@ def _sparkline(client: ClientLine) -> rx.Component:
                 view_box=f"0 0 {SPARK_WIDTH} {SPARK_HEIGHT}",
                 width=str(SPARK_WIDTH),
                 height=str(SPARK_HEIGHT),
-                role="img",
-                aria_label=client.spark_summary,
+                aria_hidden="true",  # the words under it say it (a screen reader heard them twice)
                 border_bottom="1px solid var(--gray-6)",
             ),
         ),
@@ -314,8 +313,12 @@ def client_entries_page() -> rx.Component:
                         SharedWithMeState.entries,
                         lambda e: shared_entry_card(e, routes.SHARED_ENTRY + "?id=" + e.id),
                     ),
-                    empty_state(
-                        tr("Nothing is shared with you right now. Your client chooses what to share.")
+                    # Not while "Something new was shared… Show it" is up (walk-through).
+                    rx.cond(
+                        AppState.shared_waiting_on == "",
+                        empty_state(
+                            tr("Nothing is shared with you right now. Your client chooses what to share.")
+                        ),
                     ),
                 ),
                 pager(

@@ -191,6 +191,7 @@ def entry_page() -> rx.Component:
                 edit_and_delete(
                     EntryState.entry_id,
                     edit_href=routes.WRITE + "?id=" + EntryState.entry_id,
+                    edit_label=tr("Edit entry"),
                     delete_label=tr("Delete entry"),
                     question=tr("Delete this entry?"),
                     explanation=tr(
