@@ -64,6 +64,9 @@ log = logging.getLogger("betterjournal.api")
 # page after signing out (or after a session ended) reads as the app did. Not a secret.
 LANGUAGE_COOKIE = "bj_language"
 LANGUAGE_COOKIE_DAYS = 365
+# Sent only to the sign-in route: the accounts this browser signed in to (api.sign_in).
+KNOWN_BROWSER_COOKIE = "bj_known_browser"
+KNOWN_BROWSER_DAYS = 180
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -251,14 +254,17 @@ async def sign_in(request: Request) -> Response:
         return _back(routes.SIGN_IN, "form")
     address, device = client_address(request), _device(request)
     replacing = session_token_from_cookie_header(request.headers.get("cookie", ""))
-    # An account many sign-ins failed on is slowed down (never refused): waited here, on
-    # the event loop, holding no worker thread and no transaction.
+    # An account many sign-ins failed on is slowed down: waited here, on the event loop,
+    # holding no worker thread and no transaction (then refused to unknown browsers:
+    # accounts.MAX_FAILURES_PER_ACCOUNT).
     if wait := await in_session(accounts.sign_in_wait, email=fields.get("email")):
         await asyncio.sleep(wait)
 
-    def work(session) -> tuple[str, str, str | None] | None:
+    known = _known_browser_proofs(request)
+
+    def work(session) -> tuple[tuple[str, str, str | None], str] | None:
         user = accounts.authenticate(
-            session, email=fields.get("email"), password=fields.get("password"), address=address
+            session, email=fields.get("email"), password=fields.get("password"), address=address, known=known
         )
         if user.email_confirmed_at is None:
             # The right password, so saying so is no oracle; the link is sent again.
@@ -267,17 +273,41 @@ async def sign_in(request: Request) -> Response:
         accounts.adopt_first_preferences(
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
-        return _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields), replacing)
+        started = _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields), replacing)
+        return started, accounts.known_browser_proof(user.id)
 
     try:
-        started = await in_session(work)
+        signed_in = await in_session(work)
     except TooManyAttempts:
         return _back(routes.SIGN_IN, "throttled")
     except CoreError:
         return _back(routes.SIGN_IN, "signin")
-    if started is None:
+    if signed_in is None:
         return _back(routes.SIGN_IN, "unconfirmed")
-    return _signed_in(*started)
+    started, proof = signed_in
+    return _with_known_browser(_signed_in(*started), [proof, *(p for p in known if p != proof)])
+
+
+def _known_browser_proofs(request: Request) -> list[str]:
+    """The accounts this browser has signed in to (accounts.known_browser_proof), newest first."""
+    kept = _cookie(request.headers.get("cookie", ""), KNOWN_BROWSER_COOKIE) or ""
+    return [proof for proof in kept.split(".")[: accounts.KNOWN_ACCOUNTS] if proof]
+
+
+def _with_known_browser(response: Response, proofs: list[str]) -> Response:
+    """The browser is known to the accounts it signed in to: an attack on one of them from
+    elsewhere doesn't keep its owner out here (accounts.MAX_FAILURES_PER_ACCOUNT). Kept when
+    signing out: it is about the browser, and names nobody."""
+    response.set_cookie(
+        KNOWN_BROWSER_COOKIE,
+        ".".join(proofs[: accounts.KNOWN_ACCOUNTS]),
+        max_age=KNOWN_BROWSER_DAYS * 86_400,
+        path=routes.API_SIGN_IN,
+        secure=get_settings().secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
 
 
 async def register(request: Request) -> Response:

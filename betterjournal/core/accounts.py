@@ -33,9 +33,10 @@ from betterjournal.models import (
 from betterjournal.settings import get_settings
 
 # Throttling (AUTHN-3), counted in the database over a sliding window. Nobody else's
-# guesses can refuse a person at their own address: refusals are per (account, address)
-# and per address; an account attacked from many addresses is slowed down, never refused,
-# and a password reset clears its failures (`clear_failures`).
+# guesses can refuse a person at their own address or browser: refusals are per (account,
+# address) and per address; an account attacked from many addresses is slowed down, then
+# refused to browsers it has never been signed in on (MAX_FAILURES_PER_ACCOUNT), and a
+# password reset clears its failures (`clear_failures`).
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5
 MAX_FAILURES_PER_ADDRESS = 30
@@ -45,6 +46,14 @@ MAX_FAILURES_PER_ADDRESS = 30
 SLOW_DOWN_AFTER = 10
 SLOW_DOWN_STEP = timedelta(seconds=1)
 SLOW_DOWN_MAX = timedelta(seconds=3)
+# The slow-down is per request, and requests in parallel wait together: an attack review
+# made 100 password checks on one account in 51 s from 20 addresses. Past this many failures
+# on an account in the window, from any addresses, only a browser that has signed in to it
+# before (`known_browser_proof`, kept in a cookie) may try it, still per (account, address);
+# any other is refused until the window has passed, or a reset has cleared the failures.
+MAX_FAILURES_PER_ACCOUNT = 50
+KNOWN_BROWSER = "known-browser/v1"
+KNOWN_ACCOUNTS = 3  # accounts a browser is known for at most (people share a computer)
 # Registrations per address in the same window, whatever their outcome.
 MAX_REGISTRATIONS_PER_ADDRESS = 20
 # Refresh last_seen_at at most this often, so ordinary events don't each write.
@@ -210,27 +219,42 @@ def sign_in_wait(session: Session, *, email: object) -> float:
     return min(SLOW_DOWN_STEP * (failures // SLOW_DOWN_AFTER), SLOW_DOWN_MAX).total_seconds()
 
 
-def authenticate(session: Session, *, email: object, password: object, address: str) -> User:
+def known_browser_proof(user_id: uuid.UUID) -> str:
+    """What a browser keeps once it has signed in to this account: it names nobody (a MAC
+    under a key derived from the KEK) and proves only that this browser knew the password."""
+    return get_vault().sign(KNOWN_BROWSER, user_id.bytes)
+
+
+def _known_browser(proofs: Sequence[str], user: User | None) -> bool:
+    if user is None:
+        return False
+    return any(get_vault().verify(KNOWN_BROWSER, user.id.bytes, proof) for proof in proofs[:KNOWN_ACCOUNTS])
+
+
+def authenticate(
+    session: Session, *, email: object, password: object, address: str, known: Sequence[str] = ()
+) -> User:
     """Check credentials. One failure shape for every reason (AUTHN-2); throttled (AUTHN-3).
 
     Refused with TooManyAttempts, before any password check, once this account has had
     MAX_FAILURES_PER_ACCOUNT_ADDRESS failures from this address in the window, or this
     address MAX_FAILURES_PER_ADDRESS on any accounts: failures from elsewhere never refuse
     the owner at their own address. An account failed on from many addresses is slowed
-    down instead: the caller waits `sign_in_wait` first. The attempt counts before the password is checked
-    (`begin_attempt`, which commits); a success takes it back, with this address's earlier
-    failures on the account (the owner's own typos).
+    down instead: the caller waits `sign_in_wait` first, and past MAX_FAILURES_PER_ACCOUNT
+    only a browser `known` to it (the proofs its cookie holds) may try. The attempt counts
+    before the password is checked (`begin_attempt`, which commits); a success takes it
+    back, with this address's earlier failures on the account (the owner's own typos).
     """
     email_text = email.strip().lower() if isinstance(email, str) else ""
     password_text = password if isinstance(password, str) else ""
     account_scope, address_scope = _scopes(email_text[:254], address)
     pair_scope = _pair_scope(email_text[:254], address)
-    attempt = begin_attempt(
-        session,
-        {pair_scope: MAX_FAILURES_PER_ACCOUNT_ADDRESS, address_scope: MAX_FAILURES_PER_ADDRESS},
-        also=[account_scope],
-    )
     user = session.exec(select(User).where(User.email == email_text)).first()
+    limits = {pair_scope: MAX_FAILURES_PER_ACCOUNT_ADDRESS, address_scope: MAX_FAILURES_PER_ADDRESS}
+    if _known_browser(known, user):
+        attempt = begin_attempt(session, limits, also=[account_scope])
+    else:
+        attempt = begin_attempt(session, {**limits, account_scope: MAX_FAILURES_PER_ACCOUNT})
     ok = passwords.verify_password(user.password_hash if user else None, password_text[:1024])
     if not ok or user is None or not user.is_active:
         raise SignInFailed()  # the attempt stays on record as a failure: committed above

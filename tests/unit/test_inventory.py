@@ -159,6 +159,7 @@ def test_the_check_sees_the_real_text_columns() -> None:
             "language",
             "time_zone",
             "pending_email",
+            "totp_pending_for",
         )
     ]
 

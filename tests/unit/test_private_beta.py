@@ -1085,3 +1085,35 @@ def test_taking_the_account_back_ends_a_change_of_address_begun_before(
     user = _user(owner.email)
     assert user is not None and user.id == owner.id and user.pending_email is None
     assert _user("intruder@example.test") is None
+
+
+def test_a_browser_that_signed_in_keeps_its_way_in_while_the_account_is_attacked(
+    db: People, web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the account's limit of failures, only a browser it was signed in on may try it
+    (attack review: the slow-down alone let 100 guesses through in 51 s). That browser's
+    cookie names nobody and goes only to the sign-in route."""
+    monkeypatch.setattr(accounts, "sign_in_wait", lambda session, email: 0.0)  # not what is tested
+    first = _sign_in(web, db.client_a.email, PASSWORD)
+    assert first.status_code == 303
+    (kept,) = [
+        value
+        for name, value in first.headers.multi_items()
+        if name == "set-cookie" and value.startswith(api.KNOWN_BROWSER_COOKIE + "=")
+    ]
+    attributes = {part.strip().lower() for part in kept.split(";")[1:]}
+    assert {"httponly", "samesite=strict", f"path={routes.API_SIGN_IN}"} <= attributes
+    proof = kept.split(";")[0].partition("=")[2]
+    assert proof and not any(name in proof for name in (str(db.client_a.id), db.client_a.id.hex, "client"))
+    with session_scope() as session:
+        account_scope, _ = accounts._scopes(db.client_a.email, "")
+        failed = [
+            LoginFailure(scope=account_scope, failed_at=utcnow())
+            for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT)
+        ]
+        session.add_all(failed)
+    with web_client() as stranger:  # another browser, right password: refused, as any guess
+        refused = _sign_in(stranger, db.client_a.email, PASSWORD)
+    assert refused.status_code == 303 and "error=throttled" in refused.headers["location"]
+    again = _sign_in(web, db.client_a.email, PASSWORD)  # the browser keeps its cookie
+    assert again.status_code == 303 and "error=" not in again.headers["location"]

@@ -1,9 +1,10 @@
 """Throttling that an attacker can't turn against the owner, and that holds under
 parallel attempts (issue 11, AUTHN-3).
 
-1. Others' guesses never refuse the owner: refusals are per (account, address) and per
-   address; an account failed on from many addresses is slowed down, never refused; a
-   password reset clears its failures (`accounts.clear_failures`).
+1. Others' guesses never refuse the owner on their own browser: refusals are per (account,
+   address) and per address; an account failed on from many addresses is slowed down, then
+   refused to browsers it was never signed in on; a password reset clears its failures
+   (`accounts.clear_failures`).
 2. Parallel attempts: each counts before its password check, so at most the limit of
    them ever reach the hash.
 3. Invitation-code checks are throttled per client and per address, and audited.
@@ -60,15 +61,16 @@ def waits() -> list[float]:
     return _WAITS
 
 
-def attempt(email: str, password: str, address: str) -> str:
+def attempt(email: str, password: str, address: str, known: list[str] | None = None) -> str:
     """One sign-in as the route makes it (the wait, then the check in its own unit of
-    work): "ok", or the refusal's class name."""
+    work), from a browser `known` to these accounts (its cookie's proofs): "ok", or the
+    refusal's class name."""
     with session_scope() as session:
         if wait := accounts.sign_in_wait(session, email=email):
             _WAITS.append(wait)
     try:
         with session_scope() as session:
-            accounts.authenticate(session, email=email, password=password, address=address)
+            accounts.authenticate(session, email=email, password=password, address=address, known=known or [])
     except (SignInFailed, TooManyAttempts) as refusal:
         return type(refusal).__name__
     return "ok"
@@ -89,19 +91,35 @@ def test_failures_from_other_addresses_never_refuse_the_owner(db, fast_hash, wai
     assert attempt(db.client_a.email, PASSWORD, attacker(200)) == "ok"
 
 
-def test_an_attacked_account_is_slowed_down_never_refused(db, fast_hash, waits) -> None:
+def test_an_attacked_account_is_slowed_down_then_kept_to_browsers_it_was_signed_in_on(
+    db, fast_hash, waits
+) -> None:
+    """An attack review made 100 password checks on one account in 51 s from 20 addresses:
+    the slow-down waits each request apart, and requests in parallel wait together. Past
+    MAX_FAILURES_PER_ACCOUNT, only a browser the account was signed in on may try it."""
     for index in range(1, accounts.SLOW_DOWN_AFTER + 1):
         assert attempt(db.client_a.email, WRONG, attacker(index)) == "SignInFailed"
     assert waits == []  # no wait below SLOW_DOWN_AFTER failures
     assert attempt(db.client_a.email, WRONG, attacker(100)) == "SignInFailed"
     assert waits == [accounts.SLOW_DOWN_STEP.total_seconds()]
-    for index in range(101, 140):
+    for index in range(101, 100 + accounts.MAX_FAILURES_PER_ACCOUNT - accounts.SLOW_DOWN_AFTER):
         assert attempt(db.client_a.email, WRONG, attacker(index)) == "SignInFailed"
     assert max(waits) == accounts.SLOW_DOWN_MAX.total_seconds()
     assert waits == sorted(waits)  # it only grows with the failures
-    # The owner waits like everyone (the wait tells nothing), then gets in.
+    checks = len(fast_hash)
+    assert checks == accounts.MAX_FAILURES_PER_ACCOUNT
+    for index in range(200, 220):  # refused before any password check, from any address
+        assert attempt(db.client_a.email, WRONG, attacker(index)) == "TooManyAttempts"
+    # The right password too, from a browser it was never signed in on (as a wrong one:
+    # the answer tells nothing), and with another account's proof or a made-up one.
+    assert attempt(db.client_a.email, PASSWORD, attacker(230)) == "TooManyAttempts"
+    others = [accounts.known_browser_proof(db.client_b.id), "made-up"]
+    assert attempt(db.client_a.email, PASSWORD, attacker(231), known=others) == "TooManyAttempts"
+    assert len(fast_hash) == checks
+    # The owner's own browser waits like everyone (the wait tells nothing), then gets in.
     waits.clear()
-    assert attempt(db.client_a.email, PASSWORD, OWNER_ADDRESS) == "ok"
+    owners_browser = ["made-up", accounts.known_browser_proof(db.client_a.id)]
+    assert attempt(db.client_a.email, PASSWORD, OWNER_ADDRESS, known=owners_browser) == "ok"
     assert waits == [accounts.SLOW_DOWN_MAX.total_seconds()]
     # Another account is not slowed down.
     waits.clear()
@@ -214,6 +232,15 @@ def test_parallel_guesses_from_one_address_reach_the_hash_at_most_its_limit(db, 
     results = in_parallel(count, lambda i: attempt(f"guess{i}@example.test", WRONG, attacker(1)))
     assert len(slow_hash) <= accounts.MAX_FAILURES_PER_ADDRESS, Counter(results)
     assert Counter(results)["TooManyAttempts"] == count - len(slow_hash)
+
+
+def test_parallel_guesses_from_many_addresses_reach_the_hash_at_most_the_accounts_limit(
+    db, slow_hash, waits
+) -> None:
+    """The attack review's: 20 addresses, 6 guesses each, all at once."""
+    results = in_parallel(120, lambda i: attempt(db.client_a.email, WRONG, attacker(1 + i % 20)))
+    assert len(slow_hash) <= accounts.MAX_FAILURES_PER_ACCOUNT, Counter(results)
+    assert Counter(results)["TooManyAttempts"] == 120 - len(slow_hash)
 
 
 def test_the_owner_gets_in_during_a_parallel_attack_from_many_addresses(db, slow_hash, waits) -> None:
