@@ -502,21 +502,26 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
 
 @dataclass(frozen=True)
 class ClientLine:
-    """A linked client on a clinician's list: since when, and two weeks of shared mood (an
-    SVG path of dots, and the same in words)."""
+    """A linked client on a clinician's list: since when, what needs the clinician (as the
+    caseload counts it), and two weeks of shared mood (an SVG path of dots, and the same in
+    words)."""
 
     id: str
     name: str
     since: str
     spark: str
     spark_summary: str
+    attention: list[str]
 
 
 def client_lines(
-    people: list[Person], sparks: Mapping[str, tuple[str, str]], reader: Reader
+    people: list[Person],
+    sparks: Mapping[str, tuple[str, str]],
+    attention: Mapping[str, list[str]],
+    reader: Reader,
 ) -> list[ClientLine]:
     return [
-        ClientLine(line.id, line.name, line.since, *sparks.get(line.id, ("", "")))
+        ClientLine(line.id, line.name, line.since, *sparks.get(line.id, ("", "")), attention.get(line.id, []))
         for line in person_lines(people, reader)
     ]
 

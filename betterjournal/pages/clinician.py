@@ -60,6 +60,9 @@ def _client_row(person: ClientLine) -> rx.Component:
         routes.CLIENT_ENTRIES + "?client=" + person.id,
         rx.text(person.name, weight="bold"),
         rx.text(person.since, size="1", color_scheme="gray"),
+        # What needs the clinician, as the caseload counts it: the list she lands on said
+        # nothing of it (a walk-through).
+        rx.foreach(person.attention, lambda line: rx.text(line, size="2", weight="medium")),
         _sparkline(person),
     )
 

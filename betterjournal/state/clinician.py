@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import reflex as rx
 from sqlmodel import Session
 
 from betterjournal import charts, routes
-from betterjournal.core import checkins, homework, links, sharing
+from betterjournal.core import caseload, checkins, homework, links, sharing
 from betterjournal.core.errors import CoreError
 from betterjournal.core.journal import KIND
 from betterjournal.core.validation import parse_id
@@ -31,6 +31,7 @@ from betterjournal.views import (
     ClientLine,
     SharedView,
     WaitingLine,
+    case_line,
     client_lines,
     ended_lines,
     shared_card,
@@ -69,11 +70,14 @@ def pending_lines(pending: list[links.PendingInvitation], reader: Reader) -> lis
     ]
 
 
-def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since: datetime | None):
-    """The clinician's clients, each with the check-ins they shared in the last two weeks
-    (drawn as a sparkline: each is audited and marked seen), and what was returned to
-    review."""
+def _clients_with_check_ins(
+    session: Session, *, clinician_id: uuid.UUID, since: datetime | None, today: date
+):
+    """The clinician's clients, each with what needs the clinician (counted before this
+    page draws anything) and the check-ins they shared in the last two weeks (drawn as a
+    sparkline: each is audited and marked seen), and what was returned to review."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
+    cases = caseload.caseload(session, clinician_id=clinician_id, today=today)
     waiting = homework.to_review(session, clinician_id=clinician_id)
     found = sharing.every_shared(
         session, clinician_id=clinician_id, client_id=None, kind=checkins.KIND, since=since
@@ -83,16 +87,17 @@ def _clients_with_check_ins(session: Session, *, clinician_id: uuid.UUID, since:
         shared.setdefault(str(item.owner_id), []).append(item)
     pending = links.pending_invitations(session, clinician_id=clinician_id)
     ended = links.ended_lately(session, user_id=clinician_id, role=Role.CLINICIAN)
-    return clients, shared, waiting, pending, ended
+    return clients, cases, shared, waiting, pending, ended
 
 
-def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str]):
-    """The clients linked now, and which of these check-ins the clinician may still see:
-    nothing is read, audited or marked seen."""
+def _clients_and_visible(session: Session, *, clinician_id: uuid.UUID, among: list[str], today: date):
+    """The clients linked now, what needs the clinician, and which of these check-ins the
+    clinician may still see: nothing is read, audited or marked seen."""
     clients = links.linked_clients(session, clinician_id=clinician_id)
     visible = sharing.visible_item_ids(session, clinician_id=clinician_id, among=among) if among else []
     return (
         clients,
+        caseload.caseload(session, clinician_id=clinician_id, today=today),
         {str(item_id) for item_id in visible},
         homework.to_review(session, clinician_id=clinician_id),
         links.pending_invitations(session, clinician_id=clinician_id),
@@ -134,8 +139,11 @@ class ClientsState(AppState):
         viewer = self._viewer()
         self._drop_new_code()
         now = utcnow()
-        clients, shared, waiting, pending, ended = await in_session(
-            _clients_with_check_ins, clinician_id=viewer.user_id, since=charts.made_since("2w", now)
+        clients, cases, shared, waiting, pending, ended = await in_session(
+            _clients_with_check_ins,
+            clinician_id=viewer.user_id,
+            since=charts.made_since("2w", now),
+            today=self._reader().today(),
         )
         self.ended = ended_lines(ended, self._reader())
         self.waiting = waiting_lines(waiting, self._reader())
@@ -144,16 +152,17 @@ class ClientsState(AppState):
             client_id: [r for i in found if (r := checkins.reading(i.id, i.fields)) is not None]
             for client_id, found in shared.items()
         }
-        self._show(clients, now)
+        self._show(clients, cases, now)
         self.clients_loaded, self._held_path = True, routes.CLIENTS
         self._keep_current()
         if any(shared.values()):
             live.recheck_people([client_id for client_id, found in shared.items() if found])
 
-    def _show(self, clients: list, now: datetime) -> None:
+    def _show(self, clients: list, cases: list[caseload.CaseLine], now: datetime) -> None:
         reader = self._reader()
         sparks = {client_id: charts.sparkline(drawn, reader, now) for client_id, drawn in self._drawn.items()}
-        self.clients = client_lines(clients, sparks, reader)
+        attention = {line.client_id: case_line(line, reader).attention for line in cases}
+        self.clients = client_lines(clients, sparks, attention, reader)
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
@@ -224,8 +233,8 @@ class ClientsState(AppState):
         so nothing is audited or marked seen for a tab nobody may be looking at: new shares
         show when the page is opened again."""
         held = [reading.id for drawn in self._drawn.values() for reading in drawn]
-        clients, visible, waiting, pending, ended = await in_session(
-            _clients_and_visible, clinician_id=_uuid(viewer_id), among=held
+        clients, cases, visible, waiting, pending, ended = await in_session(
+            _clients_and_visible, clinician_id=_uuid(viewer_id), among=held, today=self._reader().today()
         )
         self.ended = ended_lines(ended, self._reader())
         self.waiting = waiting_lines(waiting, self._reader())
@@ -249,7 +258,7 @@ class ClientsState(AppState):
             for client_id, drawn in self._drawn.items()
             if client_id in linked
         }
-        self._show(clients, utcnow())
+        self._show(clients, cases, utcnow())
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -565,3 +565,36 @@ async def test_a_revoke_naming_the_clinician_in_capitals_still_reaches_their_ope
     finally:
         await client_tab.close()
         await clinician_tab.close()
+
+
+async def test_the_clinicians_client_list_says_what_is_new_and_a_share_reaches_it_at_once(
+    world: World,
+) -> None:
+    """A walk-through: the Clients page, where a clinician lands, said nothing of what was new
+    or waiting (only Caseload did). Each row says it now, as the caseload counts it; a new
+    share reaches the open list at once, and what was opened is no longer new."""
+    app, c = world.app, world["c"]
+    owner = await _new_linked_client(app, c, "attention")
+    load = handler_name(ClientsState, "load_clients")
+
+    def row_of(updates: list[dict[str, Any]]) -> dict[str, Any] | None:
+        rows = state_of(updates, ClientsState).get("clients") or []
+        return next((row for row in rows if row["name"] == owner.name), None)
+
+    async with connected(app, owner.cookie) as tab:
+        first = await write_entry(app, tab, "attention-1")
+        await set_shared(tab, first, c, True)
+        async with connected(app, c.cookie) as doctor:
+            shown = row_of(await doctor.exchange(load, path=routes.CLIENTS))
+            assert shown is not None and shown["attention"] == ["1 new shared item"]
+            since = len(doctor.received)
+            second = await write_entry(app, tab, "attention-2")
+            await set_shared(tab, second, c, True)
+            await _pushed(
+                doctor, since, lambda p: (row_of(p) or {}).get("attention") == ["2 new shared items"]
+            )
+    async with connected(app, c.cookie) as doctor:
+        for entry in (first, second):
+            assert (await _open_shared(doctor, entry.id)).get("body") == entry.body
+        shown = row_of(await doctor.exchange(load, path=routes.CLIENTS))
+        assert shown is not None and shown["attention"] == []
