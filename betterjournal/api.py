@@ -64,8 +64,10 @@ log = logging.getLogger("betterjournal.api")
 # page after signing out (or after a session ended) reads as the app did. Not a secret.
 LANGUAGE_COOKIE = "bj_language"
 LANGUAGE_COOKIE_DAYS = 365
-# Sent only to the sign-in route: the accounts this browser signed in to (api.sign_in).
+# Sent only to the sign-in and password routes: the accounts this browser signed in to
+# (api.sign_in), or chose a password for from an emailed link (api.choose_password).
 KNOWN_BROWSER_COOKIE = "bj_known_browser"
+KNOWN_BROWSER_PATH = "/api/auth"
 KNOWN_BROWSER_DAYS = 180
 
 
@@ -262,7 +264,7 @@ async def sign_in(request: Request) -> Response:
 
     known = _known_browser_proofs(request)
 
-    def work(session) -> tuple[tuple[str, str, str | None], str] | None:
+    def work(session) -> tuple[tuple[str, str, str | None], list[str]] | None:
         user = accounts.authenticate(
             session, email=fields.get("email"), password=fields.get("password"), address=address, known=known
         )
@@ -274,7 +276,7 @@ async def sign_in(request: Request) -> Response:
             session, user, language=fields.get("language"), time_zone=fields.get("time_zone")
         )
         started = _start_signed_in(session, user, device, fields.get("next", ""), _unsent(fields), replacing)
-        return started, accounts.known_browser_proof(user.id)
+        return started, accounts.remember_browser(user, known)
 
     try:
         signed_in = await in_session(work)
@@ -284,8 +286,8 @@ async def sign_in(request: Request) -> Response:
         return _back(routes.SIGN_IN, "signin")
     if signed_in is None:
         return _back(routes.SIGN_IN, "unconfirmed")
-    started, proof = signed_in
-    return _with_known_browser(_signed_in(*started), [proof, *(p for p in known if p != proof)])
+    started, remembered = signed_in
+    return _with_known_browser(_signed_in(*started), remembered)
 
 
 def _known_browser_proofs(request: Request) -> list[str]:
@@ -300,9 +302,9 @@ def _with_known_browser(response: Response, proofs: list[str]) -> Response:
     signing out: it is about the browser, and names nobody."""
     response.set_cookie(
         KNOWN_BROWSER_COOKIE,
-        ".".join(proofs[: accounts.KNOWN_ACCOUNTS]),
+        ".".join(proofs),
         max_age=KNOWN_BROWSER_DAYS * 86_400,
-        path=routes.API_SIGN_IN,
+        path=KNOWN_BROWSER_PATH,
         secure=get_settings().secure_cookies,
         httponly=True,
         samesite="strict",
@@ -366,14 +368,22 @@ async def choose_password(request: Request) -> Response:
     back = f"{routes.CHOOSE_PASSWORD}?{urlencode({'token': token[:100], 'first': '1' if first else ''})}"
     if fields is None:
         return RedirectResponse(f"{back}&error=form", status_code=303)
+
+    known = _known_browser_proofs(request)
+
+    def work(session) -> tuple[uuid.UUID, list[str]]:
+        user = credentials.choose_password(session, token=token, password=fields.get("password"), first=first)
+        return user.id, accounts.remember_browser(user, known)
+
     try:
-        user = await in_session(
-            credentials.choose_password, token=token, password=fields.get("password"), first=first
-        )
+        user_id, remembered = await in_session(work)
     except InvalidInput as error:
         return RedirectResponse(f"{back}&{urlencode({'error': error.code})}", status_code=303)
-    live.recheck_sessions([user.id])  # every session ended: their open tabs show it at once
-    return RedirectResponse(f"{routes.SIGN_IN}?password_set=1", status_code=303)
+    live.recheck_sessions([user_id])  # every session ended: their open tabs show it at once
+    # The emailed link proved the owner: this browser may sign in even while the account
+    # is attacked (accounts.MAX_FAILURES_PER_ACCOUNT; an attack review kept the owner out).
+    response = RedirectResponse(f"{routes.SIGN_IN}?password_set=1", status_code=303)
+    return _with_known_browser(response, remembered)
 
 
 async def confirm_email(request: Request) -> Response:

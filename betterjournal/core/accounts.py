@@ -54,6 +54,7 @@ SLOW_DOWN_MAX = timedelta(seconds=3)
 MAX_FAILURES_PER_ACCOUNT = 50
 KNOWN_BROWSER = "known-browser/v1"
 KNOWN_ACCOUNTS = 3  # accounts a browser is known for at most (people share a computer)
+MAX_FAILURES_PER_KNOWN_BROWSER = 10  # in the window, from any addresses
 # Registrations per address in the same window, whatever their outcome.
 MAX_REGISTRATIONS_PER_ADDRESS = 20
 # Refresh last_seen_at at most this often, so ordinary events don't each write.
@@ -219,16 +220,38 @@ def sign_in_wait(session: Session, *, email: object) -> float:
     return min(SLOW_DOWN_STEP * (failures // SLOW_DOWN_AFTER), SLOW_DOWN_MAX).total_seconds()
 
 
-def known_browser_proof(user_id: uuid.UUID) -> str:
-    """What a browser keeps once it has signed in to this account: it names nobody (a MAC
-    under a key derived from the KEK) and proves only that this browser knew the password."""
-    return get_vault().sign(KNOWN_BROWSER, user_id.bytes)
+def known_browser_proof(user: User) -> str:
+    """What a browser keeps once it has signed in to this account (or chosen its password
+    from an emailed link): `nonce~mac`. It names nobody (a MAC under a key derived from the
+    KEK) and proves only that this browser knew the account's password as it is now: a new
+    password ends every proof made before it (an attack review kept guessing with one taken
+    earlier). Each browser's is its own, and its failures are counted apart
+    (MAX_FAILURES_PER_KNOWN_BROWSER): a copy taken away buys only so many guesses."""
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}~{get_vault().sign(KNOWN_BROWSER, _proven(user, nonce))}"
 
 
-def _known_browser(proofs: Sequence[str], user: User | None) -> bool:
+def remember_browser(user: User, known: Sequence[str]) -> list[str]:
+    """What a browser that held the proofs `known` keeps once it proved it knows `user`'s
+    password: a new proof for `user` first, then those for other accounts (people share a
+    computer), at most KNOWN_ACCOUNTS."""
+    others = [proof for proof in known[:KNOWN_ACCOUNTS] if _known_browser([proof], user) is None]
+    return [known_browser_proof(user), *others][:KNOWN_ACCOUNTS]
+
+
+def _proven(user: User, nonce: str) -> bytes:
+    return b"|".join((user.id.bytes, sha256_hex(user.password_hash).encode(), nonce.encode()))
+
+
+def _known_browser(proofs: Sequence[str], user: User | None) -> str | None:
+    """The nonce of the proof among `proofs` that this browser knows `user`, if any."""
     if user is None:
-        return False
-    return any(get_vault().verify(KNOWN_BROWSER, user.id.bytes, proof) for proof in proofs[:KNOWN_ACCOUNTS])
+        return None
+    for proof in proofs[:KNOWN_ACCOUNTS]:
+        nonce, _, mac = proof.partition("~")
+        if nonce and len(proof) <= 100 and get_vault().verify(KNOWN_BROWSER, _proven(user, nonce), mac):
+            return nonce
+    return None
 
 
 def authenticate(
@@ -251,7 +274,8 @@ def authenticate(
     pair_scope = _pair_scope(email_text[:254], address)
     user = session.exec(select(User).where(User.email == email_text)).first()
     limits = {pair_scope: MAX_FAILURES_PER_ACCOUNT_ADDRESS, address_scope: MAX_FAILURES_PER_ADDRESS}
-    if _known_browser(known, user):
+    if (browser := _known_browser(known, user)) is not None:
+        limits[f"known:{browser}"] = MAX_FAILURES_PER_KNOWN_BROWSER
         attempt = begin_attempt(session, limits, also=[account_scope])
     else:
         attempt = begin_attempt(session, {**limits, account_scope: MAX_FAILURES_PER_ACCOUNT})
@@ -530,9 +554,9 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
 def drop_pending_changes(session: Session, user_id: uuid.UUID) -> None:
     """Drop what anyone who had the password may have begun: a new address waiting for its
     confirmation, a two-step setup not confirmed, the links emailed for them or for a
-    reset. Done whenever the person takes the account back (a new password, signing out
-    everywhere): an attack review asked for a change of address with a known password,
-    and after the owner's reset its link still moved the account to the intruder."""
+    reset. Done whenever the person takes the account back (a new password, signing a
+    device out, or every one): an attack review asked for a change of address with a known
+    password, and after the owner's reset its link still moved the account to the intruder."""
     session.exec(
         update(User)
         .where(col(User.id) == user_id)
@@ -575,10 +599,11 @@ def live_sessions(session: Session, *, user_id: uuid.UUID) -> list[AuthSession]:
 
 
 def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object) -> None:
-    """End one of the person's own sessions (an id that isn't theirs changes nothing)."""
+    """End one of the person's own sessions (an id that isn't theirs changes nothing), and
+    what any session began (`drop_pending_changes`): the device ended may have asked."""
     from betterjournal.core.validation import parse_id
 
-    session.exec(
+    ended = session.exec(
         update(AuthSession)
         .where(
             col(AuthSession.id) == parse_id(session_id),
@@ -587,6 +612,8 @@ def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object)
         )
         .values(revoked_at=utcnow())
     )
+    if ended.rowcount:
+        drop_pending_changes(session, user_id)
 
 
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:

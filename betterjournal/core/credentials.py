@@ -143,10 +143,9 @@ def choose_password(session: Session, *, token: object, password: object, first:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     session.add(user)
+    # Nothing begun with the old password carries on (end_sessions): a two-step setup
+    # (whoever had the password saw its secret), a change of address, another reset link.
     end_sessions(session, user_id)
-    # Nothing begun with the old password carries on: a two-step setup (whoever had the
-    # password saw its secret), a change of address, another reset link.
-    accounts.drop_pending_changes(session, user_id)
     accounts.clear_failures(session, user.email)
     if not first:
         settings = get_settings()
@@ -157,11 +156,13 @@ def choose_password(session: Session, *, token: object, password: object, first:
 
 def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:
     """Revoke every session of the person (but `keep`, the one making the change), letting go
-    of any words one held for a two-step code."""
+    of any words one held for a two-step code, and of what any of them began
+    (`accounts.drop_pending_changes`)."""
     query = update(AuthSession).where(col(AuthSession.user_id) == user_id)
     if keep is not None:
         query = query.where(col(AuthSession.id) != keep)
     session.exec(query.values(**accounts.ending_values()))
+    accounts.drop_pending_changes(session, user_id)
 
 
 # --- changes made while signed in, after re-authenticating ----------------------------
@@ -188,7 +189,6 @@ def change_password(
     user.password_hash = passwords.hash_password(secret)
     session.add(user)
     end_sessions(session, user_id, keep=session_id)
-    accounts.drop_pending_changes(session, user_id)
     settings = get_settings()
     mail.send(
         session,

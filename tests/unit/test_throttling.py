@@ -28,7 +28,7 @@ from betterjournal import api
 from betterjournal.core import accounts, links, passwords
 from betterjournal.core.errors import InvalidInput, SignInFailed, TooManyAttempts
 from betterjournal.db import session_scope
-from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, LoginFailure
+from betterjournal.models import AuditAction, AuditEvent, AuditOutcome, LoginFailure, User
 
 OWNER_ADDRESS = "203.0.113.7"
 WRONG = "wrong password here"
@@ -59,6 +59,13 @@ def waits() -> list[float]:
     """The slow-down's waits (what the sign-in route would sleep), recorded."""
     _WAITS.clear()
     return _WAITS
+
+
+def _user(user_id: uuid.UUID) -> User:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return user
 
 
 def attempt(email: str, password: str, address: str, known: list[str] | None = None) -> str:
@@ -113,14 +120,40 @@ def test_an_attacked_account_is_slowed_down_then_kept_to_browsers_it_was_signed_
     # The right password too, from a browser it was never signed in on (as a wrong one:
     # the answer tells nothing), and with another account's proof or a made-up one.
     assert attempt(db.client_a.email, PASSWORD, attacker(230)) == "TooManyAttempts"
-    others = [accounts.known_browser_proof(db.client_b.id), "made-up"]
+    others = [accounts.known_browser_proof(_user(db.client_b.id)), "made-up"]
     assert attempt(db.client_a.email, PASSWORD, attacker(231), known=others) == "TooManyAttempts"
     assert len(fast_hash) == checks
     # The owner's own browser waits like everyone (the wait tells nothing), then gets in.
     waits.clear()
-    owners_browser = ["made-up", accounts.known_browser_proof(db.client_a.id)]
+    owners_browser = ["made-up", accounts.known_browser_proof(_user(db.client_a.id))]
     assert attempt(db.client_a.email, PASSWORD, OWNER_ADDRESS, known=owners_browser) == "ok"
     assert waits == [accounts.SLOW_DOWN_MAX.total_seconds()]
+
+
+def test_a_known_browsers_proof_taken_away_buys_few_guesses_and_none_after_a_new_password(
+    db, fast_hash, waits
+) -> None:
+    """Attack review: one proof per account, the same for every browser and kept across a new
+    password, let a copy taken earlier guess without end past the account's limit. Each
+    browser's is its own now, its failures are counted apart, and a new password ends it."""
+    with session_scope() as session:
+        account_scope, _ = accounts._scopes(db.client_a.email, "")
+        failures = accounts.MAX_FAILURES_PER_ACCOUNT
+        session.add_all(
+            [LoginFailure(scope=account_scope, failed_at=accounts.utcnow()) for _ in range(failures)]
+        )
+    owner = _user(db.client_a.id)
+    taken, owners = accounts.known_browser_proof(owner), accounts.known_browser_proof(owner)
+    assert taken != owners
+    guesses = [attempt(db.client_a.email, WRONG, attacker(index), known=[taken]) for index in range(1, 16)]
+    assert guesses == ["SignInFailed"] * accounts.MAX_FAILURES_PER_KNOWN_BROWSER + ["TooManyAttempts"] * 5
+    assert attempt(db.client_a.email, PASSWORD, OWNER_ADDRESS, known=[owners]) == "ok"  # not the owner's
+    with session_scope() as session:  # a new password: proofs made before it prove nothing
+        user = session.get(User, db.client_a.id)
+        assert user is not None
+        user.password_hash = "another hash"
+        session.add(user)
+    assert attempt(db.client_a.email, WRONG, attacker(99), known=[owners]) == "TooManyAttempts"
     # Another account is not slowed down.
     waits.clear()
     assert attempt(db.client_b.email, PASSWORD, attacker(1)) == "ok"
