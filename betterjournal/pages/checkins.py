@@ -1010,5 +1010,11 @@ def client_check_ins_page() -> rx.Component:
                 tr("Loading"),
             ),
         ),
-        heading=tr("Mood check-ins"),
+        # Whose: the page's title says it (a screen reader lands on it; a walk-through heard
+        # "Mood check-ins" for every client).
+        heading=rx.cond(
+            ClientCheckInsState.client_name != "",
+            tr("Mood check-ins: {name}", name=ClientCheckInsState.client_name),
+            tr("Mood check-ins"),
+        ),  # type: ignore[arg-type]
     )

@@ -341,7 +341,13 @@ def client_entries_page() -> rx.Component:
                 tr("Loading"),
             ),
         ),
-        heading=tr("Shared entries"),
+        # Whose: the page's title says it (a screen reader lands on it; a walk-through heard
+        # "Shared entries" for every client).
+        heading=rx.cond(
+            SharedWithMeState.client_name != "",
+            tr("Shared entries: {name}", name=SharedWithMeState.client_name),
+            tr("Shared entries"),
+        ),  # type: ignore[arg-type]
     )
 
 

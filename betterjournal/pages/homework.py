@@ -696,7 +696,12 @@ def client_homework_page() -> rx.Component:
                 tr("Loading the homework"),
             ),
         ),
-        heading=tr("Homework"),
+        # Whose: the page's title says it (a screen reader lands on it).
+        heading=rx.cond(
+            ClientHomeworkState.client_name != "",
+            tr("Homework: {name}", name=ClientHomeworkState.client_name),
+            tr("Homework"),
+        ),  # type: ignore[arg-type]
     )
 
 

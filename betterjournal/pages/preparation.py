@@ -780,5 +780,11 @@ def brief_page() -> rx.Component:
                 tr("Opening the brief"),
             ),
         ),
-        heading=tr("Session brief"),
+        # Whose: the page's title says it (a screen reader lands on it; a walk-through heard
+        # "Session brief" for every client).
+        heading=rx.cond(
+            BriefState.client_name != "",
+            tr("Session brief: {name}", name=BriefState.client_name),
+            tr("Session brief"),
+        ),  # type: ignore[arg-type]
     )

@@ -92,7 +92,9 @@ def test_prepare_share_brief_tick_hold_and_carry_over(
     desk.goto(url + "/caseload")
     wait_until_ready(desk)
     desk.get_by_role("link").filter(has_text="Noor").click()
-    expect(desk.get_by_role("heading", name="Session brief")).to_be_visible()
+    # Whose brief it is, in the title a screen reader lands on (a walk-through heard only
+    # "Session brief", for every client).
+    expect(desk.get_by_role("heading", name="Session brief: Noor", level=1, exact=True)).to_be_visible()
     session_day = date.today() + timedelta(days=2)
     desk.get_by_label("Date", exact=True).fill(session_day.isoformat())
     desk.get_by_label("Time", exact=True).fill("10:00")
