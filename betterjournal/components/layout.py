@@ -91,7 +91,7 @@ class FocusOnNewPage(rx.Fragment):
     """After a move to another page (a tapped link, a save that opens the saved item), the
     keyboard's focus goes to the new page's heading instead of falling back to the top of
     the document, so a screen reader says where you are and Tab goes on from there; and the
-    tab bar, when it scrolls sideways (large text), shows the tab of the new page."""
+    tab bar's "More" (large text) closes."""
 
     def add_imports(self) -> dict[str, list[ImportVar]]:
         return {"react": [ImportVar(tag="useEffect")], "react-router": [ImportVar(tag="useLocation")]}
@@ -100,22 +100,15 @@ class FocusOnNewPage(rx.Fragment):
         return [
             """const bjFocusPath = useLocation().pathname;
 useEffect(() => {
-  const lost = !document.activeElement || document.activeElement === document.body;
+  // "More" (large text) closes once one of its tabs is chosen; the focus, on that tab, goes.
+  const fromMore = document.activeElement?.closest?.("details.bj-more");
+  document.querySelectorAll("details.bj-more[open]").forEach((more) => { more.open = false; });
+  const lost = fromMore || !document.activeElement || document.activeElement === document.body;
   const heading = document.querySelector("main h1");
   if (lost && heading && window.bjFocusPathSeen && window.bjFocusPathSeen !== bjFocusPath) {
     heading.focus();
   }
   window.bjFocusPathSeen = bjFocusPath;
-  // In large text the tabs scroll sideways: the one for this page is shown, and shown again
-  // whenever a tab changes size (its words arriving in the person's language, the bold of
-  // the page you are on), which moves it.
-  const row = document.querySelector("nav .bj-tabs");
-  if (!row) return;
-  const show = () =>
-    row.querySelector('[aria-current="page"]')?.scrollIntoView({block: "nearest", inline: "nearest"});
-  const watcher = new ResizeObserver(show);
-  row.querySelectorAll("a").forEach((tab) => watcher.observe(tab));
-  return () => watcher.disconnect();
 }, [bjFocusPath]);"""
         ]
 
@@ -363,8 +356,8 @@ def _sign_out_everywhere() -> rx.Component:
     )
 
 
-def _client_nav() -> rx.Component:
-    return rx.hstack(
+def _client_tabs() -> list[rx.Component]:
+    return [
         # Editing a saved entry is in the journal; writing a new one is Write.
         _nav_link(
             tr("Journal"),
@@ -400,14 +393,29 @@ def _client_nav() -> rx.Component:
         ),
         _nav_link(tr("Prepare"), routes.PREPARE, "calendar-check"),
         _nav_link(tr(pN_("tab", "Care team")), routes.CARE_TEAM, "users"),
+    ]
+
+
+def _client_nav() -> rx.Component:
+    return rx.hstack(
+        *_client_tabs(),
+        # In large text on a phone the bar shows its first tabs and "More" for the others
+        # (assets/app.css): every tab on screen, in one row. (It scrolled sideways, and a
+        # walk-through never saw Prepare or Care team.) Shown only then.
+        rx.el.details(
+            rx.el.summary(
+                rx.icon("ellipsis", size=22, aria_hidden="true"),
+                rx.el.span(tr(pN_("tab", "More"))),
+                class_name="bj-tab",
+            ),
+            rx.el.div(*_client_tabs()[2:], class_name="bj-more-tabs"),
+            class_name="bj-more",
+        ),
         justify_content="safe center",  # ("safe": a row wider than the bar starts at its left)
         spacing="0",
-        # One row, always: in large text it scrolls sideways in the bar (the tab you are on
-        # scrolled into view, a shade at an edge with more tabs beyond: assets/app.css)
-        # rather than stacking into rows that cover half the screen.
         wrap="nowrap",
         class_name="bj-tabs",
-        overflow_x="auto",
+        overflow_x="auto",  # a tab a little too wide scrolls in the bar, not the page
         width="100%",
     )
 
