@@ -16,8 +16,11 @@ from betterjournal.components.entries import entry_body
 from betterjournal.components.forms import NATIVE_CONTROL, characters_left, words_input
 from betterjournal.components.inputs import number_grid, radio_button, radio_row
 from betterjournal.components.text import tr
-from betterjournal.core.worksheets import LIST, PROMPT_LIBRARY, SHORT_MAX
+from betterjournal.core.worksheets import LIST, PROMPT_ANSWER, PROMPT_LIBRARY, SHORT_MAX
 from betterjournal.views import CellView, FieldView, RowView
+
+# Where a prompt's questions are on its page: they describe its answer's field.
+PROMPT_QUESTIONS_ID = "bj-prompt-questions"
 
 
 # What a control does when answered: (cell, value) -> the event that saves it.
@@ -36,6 +39,9 @@ def _text_control(cell: CellView, answer: Answer, *, long: bool) -> rx.Component
             size="3",
             width="100%",
             min_height="6em",
+            # A prompt's answer is described by its questions, above it (a screen reader
+            # landing in the field heard only "Answer": walk-through).
+            aria_describedby=rx.cond(cell.field == PROMPT_ANSWER.id, PROMPT_QUESTIONS_ID, ""),
         )
         if long
         else words_input(

@@ -38,7 +38,12 @@ from betterjournal.components.layout import (
     page_shell,
 )
 from betterjournal.components.text import tr
-from betterjournal.components.worksheets import prompt_links, worksheet_answers, worksheet_form
+from betterjournal.components.worksheets import (
+    PROMPT_QUESTIONS_ID,
+    prompt_links,
+    worksheet_answers,
+    worksheet_form,
+)
 from betterjournal.core import homework, worksheets
 from betterjournal.i18n import pN_
 from betterjournal.state.homework import (
@@ -393,7 +398,13 @@ def worksheet_page() -> rx.Component:
                 _from_clinician(),
                 _comment(),
                 _about(),
-                rx.foreach(WorksheetState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")),
+                rx.vstack(
+                    rx.foreach(
+                        WorksheetState.questions, lambda q: rx.callout(q, icon="pencil", width="100%")
+                    ),
+                    id=PROMPT_QUESTIONS_ID,
+                    width="100%",
+                ),
                 rx.cond(
                     WorksheetState.marked_not_done & WorksheetState.is_prompt,
                     rx.text(tr("You marked this as not done."), size="2"),

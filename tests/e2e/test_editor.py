@@ -825,6 +825,8 @@ def test_a_new_entry_offers_something_to_write_about(writer) -> None:
     expect(tabs.get_by_role("link", name="Write")).to_have_attribute("aria-current", "page")
     expect(tabs.get_by_role("link", name="Homework")).to_have_attribute("aria-current", "false")
     expect(page.get_by_role("link", name="Back to your journal")).to_be_visible()
+    # Its field says what it answers (a walk-through's screen reader heard only "Answer").
+    expect(page.get_by_label("Answer", exact=True)).to_have_accessible_description(question)
     page.get_by_label("Answer", exact=True).fill("The walk at lunch; I asked for it.")
     expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
     page.get_by_role("button", name="Save in my journal").click()
