@@ -281,7 +281,7 @@ async def sign_in(request: Request) -> Response:
     try:
         signed_in = await in_session(work)
     except TooManyAttempts:
-        return _back(routes.SIGN_IN, "throttled")
+        return _back(routes.SIGN_IN, "signin_throttled")
     except CoreError:
         return _back(routes.SIGN_IN, "signin")
     if signed_in is None:

@@ -46,6 +46,12 @@ log = logging.getLogger("betterjournal.state")
 PUBLIC_PAGE_PROBLEMS = {
     "signin": N_("That email and password don't match an account. Please try again."),
     "throttled": N_("Too many attempts. Please wait a few minutes, then try again."),
+    # Sign-in's: its owner may be kept out by someone else's guesses (a browser it was never
+    # signed in on), and a new password lets them in at once (accounts.MAX_FAILURES_PER_ACCOUNT).
+    "signin_throttled": N_(
+        "Too many attempts to sign in. Please wait a few minutes, then try again, or choose "
+        'a new password with "Forgot your password?": that lets you in at once.'
+    ),
     "code_missing": N_("Enter the invitation code your clinician gave you."),
     "unavailable": N_("We can't create accounts right now. Please try again in a few minutes."),
     "form": N_("This page was open too long. Please try again."),

@@ -1135,7 +1135,7 @@ def test_a_browser_that_signed_in_keeps_its_way_in_while_the_account_is_attacked
         session.add_all(failed)
     with web_client() as stranger:  # another browser, right password: refused, as any guess
         refused = _sign_in(stranger, db.client_a.email, PASSWORD)
-    assert refused.status_code == 303 and "error=throttled" in refused.headers["location"]
+    assert refused.status_code == 303 and "error=signin_throttled" in refused.headers["location"]
     again = _sign_in(web, db.client_a.email, PASSWORD)  # the browser keeps its cookie
     assert again.status_code == 303 and "error=" not in again.headers["location"]
     # A new browser gets in once its owner chose a new password there from the emailed link
@@ -1157,4 +1157,4 @@ def test_a_browser_that_signed_in_keeps_its_way_in_while_the_account_is_attacked
         back_in = _sign_in(new_browser, db.client_a.email, NEW_PASSWORD)
         assert back_in.status_code == 303 and "error=" not in back_in.headers["location"]
     # The old browser's proof was for the old password.
-    assert "error=throttled" in _sign_in(web, db.client_a.email, NEW_PASSWORD).headers["location"]
+    assert "error=signin_throttled" in _sign_in(web, db.client_a.email, NEW_PASSWORD).headers["location"]
