@@ -109,6 +109,23 @@ useEffect(() => {
     heading.focus();
   }
   window.bjFocusPathSeen = bjFocusPath;
+  if (!window.bjMoreCloses) {
+    // "More" closes as a menu does: Escape (back to "More"), a tap or the focus elsewhere.
+    window.bjMoreCloses = true;
+    const closeUnless = (target) => {
+      const more = document.querySelector("details.bj-more[open]");
+      if (more && !more.contains(target)) more.open = false;
+    };
+    document.addEventListener("focusin", (event) => closeUnless(event.target));
+    document.addEventListener("click", (event) => closeUnless(event.target));
+    document.addEventListener("keydown", (event) => {
+      const more = document.querySelector("details.bj-more[open]");
+      if (event.key === "Escape" && more) {
+        more.open = false;
+        more.querySelector("summary")?.focus();
+      }
+    });
+  }
 }, [bjFocusPath]);"""
         ]
 

@@ -950,6 +950,15 @@ def test_in_large_text_more_holds_the_other_tabs_and_shows_it_holds_the_page_you
     here = page.get_by_role("navigation").get_by_role("link", name=reader.t("Prepare"), exact=True)
     expect(here).to_be_visible()
     expect(here).to_have_attribute("aria-current", "page")
+    # It closes as a menu does: Escape (the focus back on "More"), or a tap elsewhere.
+    here.focus()
+    page.keyboard.press("Escape")
+    expect(here).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    more.click()
+    expect(here).to_be_visible()
+    page.locator("main h1").click()
+    expect(here).to_be_hidden()
     page.context.close()
 
 
