@@ -551,18 +551,21 @@ def end_session(session: Session, token: str | None, *, everywhere: bool = False
         drop_pending_changes(session, auth.user_id)
 
 
-def drop_pending_changes(session: Session, user_id: uuid.UUID) -> None:
+def drop_pending_changes(session: Session, user_id: uuid.UUID) -> bool:
     """Drop what anyone who had the password may have begun: a new address waiting for its
     confirmation, a two-step setup not confirmed, the links emailed for them or for a
     reset. Done whenever the person takes the account back (a new password, signing a
     device out, or every one): an attack review asked for a change of address with a known
-    password, and after the owner's reset its link still moved the account to the intruder."""
+    password, and after the owner's reset its link still moved the account to the intruder.
+    Returns whether a change of address was waiting: the person is told it ended."""
+    waiting = session.exec(select(User.pending_email).where(col(User.id) == user_id)).first() is not None
     session.exec(
         update(User)
         .where(col(User.id) == user_id)
         .values(pending_email=None, totp_pending_ct=None, totp_pending_for=None)
     )
     tokens.end_unused(session, user_id, TokenPurpose.CONFIRM_EMAIL, TokenPurpose.RESET_PASSWORD)
+    return waiting
 
 
 def ending_values() -> dict[str, object]:
@@ -598,9 +601,10 @@ def live_sessions(session: Session, *, user_id: uuid.UUID) -> list[AuthSession]:
     return list(session.exec(query))
 
 
-def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object) -> None:
+def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object) -> bool:
     """End one of the person's own sessions (an id that isn't theirs changes nothing), and
-    what any session began (`drop_pending_changes`): the device ended may have asked."""
+    what any session began (`drop_pending_changes`): the device ended may have asked.
+    Returns whether a change of address was waiting, and so ended."""
     from betterjournal.core.validation import parse_id
 
     ended = session.exec(
@@ -612,8 +616,7 @@ def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object)
         )
         .values(revoked_at=utcnow())
     )
-    if ended.rowcount:
-        drop_pending_changes(session, user_id)
+    return bool(ended.rowcount) and drop_pending_changes(session, user_id)
 
 
 def data_key(session: Session, user_id: uuid.UUID) -> DataKey:

@@ -154,15 +154,15 @@ def choose_password(session: Session, *, token: object, password: object, first:
     return user
 
 
-def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> None:
+def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> bool:
     """Revoke every session of the person (but `keep`, the one making the change), letting go
     of any words one held for a two-step code, and of what any of them began
-    (`accounts.drop_pending_changes`)."""
+    (`accounts.drop_pending_changes`). Returns whether a change of address was waiting."""
     query = update(AuthSession).where(col(AuthSession.user_id) == user_id)
     if keep is not None:
         query = query.where(col(AuthSession.id) != keep)
     session.exec(query.values(**accounts.ending_values()))
-    accounts.drop_pending_changes(session, user_id)
+    return accounts.drop_pending_changes(session, user_id)
 
 
 # --- changes made while signed in, after re-authenticating ----------------------------

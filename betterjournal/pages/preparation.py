@@ -684,7 +684,7 @@ def brief_page() -> rx.Component:
         rx.cond(
             BriefState.brief_loaded,
             rx.vstack(
-                rx.heading(BriefState.client_name, as_="h2", size="6"),
+                # (Whose brief it is, the page's h1 says: "Session brief: Noor".)
                 rx.text(BriefState.since_line, size="2", color_scheme="gray"),
                 _section(
                     tr("Agenda"),

@@ -99,8 +99,11 @@ def _checkbox(label, name: str, checked: rx.Var[bool] | bool) -> rx.Component:
             height="20px",
             margin="0",
             flex_shrink="0",
+            aria_label=label,
         ),
-        rx.text(label, class_name="whole-words"),  # the app's words (days, "Remind me…")
+        # The app's words (days, "Remind me…"), said by the box's name: a screen reader heard
+        # each twice (walk-through).
+        rx.text(label, class_name="whole-words", aria_hidden="true"),
         display="flex",
         align_items="center",
         gap="0.6em",

@@ -21,7 +21,7 @@ from socket_support import (
 from socketclient import EventClient, handler_name, sign_in
 
 from betterjournal import routes
-from betterjournal.state.account import SecurityState
+from betterjournal.state.account import SecurityState, SessionsState
 from betterjournal.state.base import AppState
 from betterjournal.state.clinician import ClientsState
 from betterjournal.state.settings import SettingsState
@@ -135,3 +135,16 @@ async def test_the_security_page_says_which_address_the_account_uses_and_which_o
             await tab.exchange(handler_name(SecurityState, "load_security"), **page), SecurityState
         )
         assert shown.get("email", email) == email and shown["pending_email"] == new
+        # Signing the other devices out ends the change too (attack review 9: an intruder's
+        # asked change outlived it), and says so (walk-through 13: it went silently).
+        ended = await tab.exchange(handler_name(SessionsState, "end_other_sessions"), path=routes.SESSIONS)
+        assert state_of(ended, AppState)["notice"] == (
+            "Signed out everywhere else. The change of email address you asked for is cancelled "
+            "too: ask for it again if it was you."
+        )
+        shown = state_of(
+            await tab.exchange(handler_name(SecurityState, "load_security"), **page), SecurityState
+        )
+        assert shown.get("email", email) == email and shown.get("pending_email", "") == ""
+        again = await tab.exchange(handler_name(SessionsState, "end_other_sessions"), path=routes.SESSIONS)
+        assert state_of(again, AppState)["notice"] == "Signed out everywhere else."
