@@ -538,17 +538,27 @@ def resolve_session(session: Session, token: str | None, *, touch: bool = True) 
 
 
 def end_session(session: Session, token: str | None, *, everywhere: bool = False) -> None:
-    """Revoke this session, or every session of its user (and what any of them began:
-    `drop_pending_changes`)."""
+    """Revoke this session, or every session of its user (`end_sessions`)."""
     if not token:
         return
     auth = session.exec(select(AuthSession).where(AuthSession.token_hash == sha256_hex(token))).first()
     if auth is None:
         return
-    ended = col(AuthSession.user_id) == auth.user_id if everywhere else col(AuthSession.id) == auth.id
-    session.exec(update(AuthSession).where(ended).values(**ending_values()))
     if everywhere:
-        drop_pending_changes(session, auth.user_id)
+        end_sessions(session, auth.user_id)
+    else:
+        session.exec(update(AuthSession).where(col(AuthSession.id) == auth.id).values(**ending_values()))
+
+
+def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> bool:
+    """Revoke every session of the person (but `keep`, the one making the change), letting go
+    of any words one held for a two-step code, and of what any of them began
+    (`drop_pending_changes`). Returns whether a change of address was waiting."""
+    query = update(AuthSession).where(col(AuthSession.user_id) == user_id)
+    if keep is not None:
+        query = query.where(col(AuthSession.id) != keep)
+    session.exec(query.values(**ending_values()))
+    return drop_pending_changes(session, user_id)
 
 
 def drop_pending_changes(session: Session, user_id: uuid.UUID) -> bool:
@@ -614,7 +624,7 @@ def end_own_session(session: Session, *, user_id: uuid.UUID, session_id: object)
             col(AuthSession.user_id) == user_id,
             col(AuthSession.revoked_at).is_(None),
         )
-        .values(revoked_at=utcnow())
+        .values(**ending_values())
     )
     return bool(ended.rowcount) and drop_pending_changes(session, user_id)
 

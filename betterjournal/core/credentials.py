@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from betterjournal import emails, routes
 from betterjournal.core import accounts, mail, mfa, passwords, tokens
@@ -21,7 +21,7 @@ from betterjournal.core.validation import clean_email
 from betterjournal.crypto import sha256_hex
 from betterjournal.db import take_turns
 from betterjournal.i18n import N_, Reader, language_or_default
-from betterjournal.models import AccountToken, AuthSession, TokenPurpose, User, utcnow
+from betterjournal.models import AccountToken, TokenPurpose, User, utcnow
 from betterjournal.settings import get_settings
 
 RESEND_GAP = timedelta(minutes=5)
@@ -143,26 +143,15 @@ def choose_password(session: Session, *, token: object, password: object, first:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     session.add(user)
-    # Nothing begun with the old password carries on (end_sessions): a two-step setup
-    # (whoever had the password saw its secret), a change of address, another reset link.
-    end_sessions(session, user_id)
+    # Nothing begun with the old password carries on (accounts.end_sessions): a two-step
+    # setup (whoever had the password saw its secret), a change of address, a reset link.
+    accounts.end_sessions(session, user_id)
     accounts.clear_failures(session, user.email)
     if not first:
         settings = get_settings()
         message = emails.password_changed(reader_for(user), settings.public_url + routes.FORGOT)
         mail.send(session, to=user.email, email=message, for_user=user.id)
     return user
-
-
-def end_sessions(session: Session, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> bool:
-    """Revoke every session of the person (but `keep`, the one making the change), letting go
-    of any words one held for a two-step code, and of what any of them began
-    (`accounts.drop_pending_changes`). Returns whether a change of address was waiting."""
-    query = update(AuthSession).where(col(AuthSession.user_id) == user_id)
-    if keep is not None:
-        query = query.where(col(AuthSession.id) != keep)
-    session.exec(query.values(**accounts.ending_values()))
-    return accounts.drop_pending_changes(session, user_id)
 
 
 # --- changes made while signed in, after re-authenticating ----------------------------
@@ -188,7 +177,7 @@ def change_password(
     user = reauthenticate(session, user_id, password=current, code=code)
     user.password_hash = passwords.hash_password(secret)
     session.add(user)
-    end_sessions(session, user_id, keep=session_id)
+    accounts.end_sessions(session, user_id, keep=session_id)
     settings = get_settings()
     mail.send(
         session,

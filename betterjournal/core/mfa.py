@@ -40,14 +40,14 @@ STEP_SECONDS = 30
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
 WRONG_CODE = N_("That code didn't work. Check the time on your phone and try the newest code.")
-# The code of a step used already (or older than one used): the phone may still show it, so
-# "try the newest code" doesn't help (walk-through: signed out and in again in 30 seconds).
 # The setup on this page was begun again in another sign-in (another device or browser),
 # with a new key: this page's key can't be confirmed.
 SETUP_ELSEWHERE = N_(
     "Two-step sign-in was started again from another sign-in, with a new key. Reload this page "
     "to get a key for this one, and scan it again."
 )
+# The code of a step used already (or older than one used): the phone may still show it, so
+# "try the newest code" doesn't help (walk-through: signed out and in again in 30 seconds).
 USED_CODE = N_("That code was used already. Wait for your phone to show a new one, then enter it.")
 TOO_MANY_CODES = N_("Too many wrong codes. Please wait 15 minutes, then try again.")
 # A recovery code (16 characters) that isn't one left: the phone's clock has nothing to do

@@ -253,7 +253,7 @@ class SessionsState(AppState):
     @guarded()
     async def end_other_sessions(self) -> None:
         viewer = self._viewer()
-        dropped = await in_session(credentials.end_sessions, user_id=viewer.user_id, keep=viewer.session_id)
+        dropped = await in_session(accounts.end_sessions, user_id=viewer.user_id, keep=viewer.session_id)
         live.recheck_sessions([viewer.user_id])
         await self._fill()
         self.notice = self._with_address_change(self._t("Signed out everywhere else."), dropped)

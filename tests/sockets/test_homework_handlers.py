@@ -167,6 +167,15 @@ async def _open(tab: EventClient, assignment_id: str) -> list[dict[str, Any]]:
     )
 
 
+async def _client_taps(app: RunningApp, client: Actor, assignment_id: str, handler: str) -> None:
+    """The client opens the assignment in a new tab and taps one of its buttons (the
+    worksheet's `handler`), which the page takes without a problem."""
+    async with connected(app, client.cookie) as tab:
+        await _open(tab, assignment_id)
+        tapped = await tab.exchange(handler_name(WorksheetState, handler), **_worksheet_page(assignment_id))
+        assert problem_of(tapped) == "", tapped
+
+
 async def _answer(
     tab: EventClient, assignment_id: str, field: str, value: Any, *, row: int = -1, column: str = ""
 ) -> list[dict[str, Any]]:
@@ -630,12 +639,7 @@ async def test_a_returned_answer_changed_later_is_named_on_the_clinicians_open_p
         )
         # Taken back: the page empties, and the notice about the change goes with it.
         since = len(doctor.received)
-        async with connected(app, a.cookie) as tab:
-            await _open(tab, assignment)
-            taken = await tab.exchange(
-                handler_name(WorksheetState, "take_back"), **_worksheet_page(assignment)
-            )
-            assert problem_of(taken) == ""
+        await _client_taps(app, a, assignment, "take_back")
         await pushed_values(doctor, since, ReturnedState, lambda v: v.get("found") is False)
         assert state_of(doctor.received[since:], AppState).get("notice") == ""
 
@@ -2027,26 +2031,14 @@ async def test_a_response_taken_back_and_returned_again_is_offered_on_a_reconnec
     await desk.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment))
     token = desk.token
     await desk.close()
-    async with connected(app, a.cookie) as tab:
-        await _open(tab, assignment)
-        assert (
-            problem_of(
-                await tab.exchange(handler_name(WorksheetState, "take_back"), **_worksheet_page(assignment))
-            )
-            == ""
-        )
+    await _client_taps(app, a, assignment, "take_back")
     back = await reconnect_same_token(app, token, c.cookie)
     try:
         hydrated = await back.exchange(handler_name(rx.State, "hydrate"), **_returned_page(assignment))
         assert words not in json.dumps(hydrated)
         assert state_of(hydrated, ReturnedState).get("taken_back") is True
         since = len(back.received)
-        async with connected(app, a.cookie) as tab:
-            await _open(tab, assignment)
-            again = await tab.exchange(
-                handler_name(WorksheetState, "return_worksheet"), **_worksheet_page(assignment)
-            )
-            assert problem_of(again) == ""
+        await _client_taps(app, a, assignment, "return_worksheet")
         await pushed_values(back, since, AppState, lambda v: v.get("shared_waiting_on") == routes.RETURNED)
         assert words not in json.dumps(back.received[since:])
     finally:

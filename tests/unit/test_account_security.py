@@ -176,7 +176,7 @@ def test_sessions_list_only_the_persons_own_live_ones_in_words_and_end_only_thei
         accounts.end_own_session(session, user_id=db.client_a.id, session_id=str(other_id))
     assert _alive(mine) and not _alive(other)
     with session_scope() as session:
-        credentials.end_sessions(session, db.client_a.id, keep=mine_id)
+        accounts.end_sessions(session, db.client_a.id, keep=mine_id)
         assert session.get(AuthSession, mine_id).revoked_at is None  # type: ignore[union-attr]
 
 

@@ -1088,7 +1088,7 @@ def test_taking_the_account_back_ends_a_change_of_address_begun_before(
         elif taken_back_by == "signing_out_everywhere_else":
             viewer = accounts.resolve_session(session, token)
             assert viewer is not None
-            credentials.end_sessions(session, owner.id, keep=viewer.session_id)
+            accounts.end_sessions(session, owner.id, keep=viewer.session_id)
         else:
             viewer = accounts.resolve_session(session, _start(owner.id))
             assert viewer is not None
