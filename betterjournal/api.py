@@ -195,6 +195,7 @@ def _start_signed_in(
     next_page: str = "",
     unsent: dict[str, str] | None = None,
     replacing: str | None = None,
+    clinic_subject: str | None = None,
 ) -> tuple[str, str, str | None]:
     """A session for a person whose first factor passed: (token, where to go, language).
 
@@ -203,17 +204,24 @@ def _start_signed_in(
     signed in, the person lands on `next_page` (the deep link they opened) if it is one of
     our pages, else where their work is; or on the draft that `unsent` put back (after the
     code, with MFA on; `replacing`: the session this browser held, whose words waiting for
-    a code go on to this one).
+    a code go on to this one; `clinic_subject`: a clinic sign-in's, bound to the person by
+    the MFA step).
     """
     stage = mfa.stage_after_password(user)
     if stage == SessionStage.MFA_CODE:
         # The words wait with the session for its code (SignInCodeState.submit_code).
         held = unsent if journal.can_put_back(user, unsent) else None
         token = accounts.start_session(
-            session, user, stage=stage, device=device, held_words=held, replacing=replacing
+            session,
+            user,
+            stage=stage,
+            device=device,
+            held_words=held,
+            replacing=replacing,
+            clinic_subject=clinic_subject,
         )
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
-    token = accounts.start_session(session, user, stage=stage, device=device)
+    token = accounts.start_session(session, user, stage=stage, device=device, clinic_subject=clinic_subject)
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
     if unsent and (draft := journal.put_back_typed_words(session, user, unsent)):
@@ -233,16 +241,18 @@ def _signed_in(token: str, destination: str, language: str | None) -> Response:
     return _with_language_cookie(response, language)
 
 
-async def finish_sign_in(request: Request, user_id: uuid.UUID) -> Response:
+async def finish_sign_in(
+    request: Request, user_id: uuid.UUID, *, clinic_subject: str | None = None
+) -> Response:
     """Sign in a person another way has identified (clinic sign-in): the same session,
-    MFA step and cookie as a password sign-in."""
+    MFA step and cookie as a password sign-in; the MFA step binds the `clinic_subject`."""
     device = _device(request)
 
     def work(session) -> tuple[str, str, str | None] | None:
         user = session.get(User, user_id)
         if user is None or not user.is_active or user.email_confirmed_at is None:
             return None
-        return _start_signed_in(session, user, device)
+        return _start_signed_in(session, user, device, clinic_subject=clinic_subject)
 
     started = await in_session(work)
     if started is None:

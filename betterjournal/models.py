@@ -134,6 +134,13 @@ class User(SQLModel, table=True):
     # may confirm it (an attack review: a second sign-in with the password saw it too).
     totp_pending_for: str | None = Field(default=None, max_length=64)
     totp_last_step: int | None = None
+    # Clinic sign-in (oidc.py): the provider and the digest of its subject (`sub`) for this
+    # person, kept once a clinic sign-in was finished with the app's two-step code. Later
+    # clinic sign-ins are matched by the subject, and an email naming this account with
+    # another subject of that provider is refused (an attack review: a provider that lets
+    # people change their address would otherwise hand them the account).
+    clinic_issuer: str | None = Field(default=None, max_length=255)
+    clinic_subject: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
     __encrypted__ = ("totp_secret_ct", "totp_pending_ct")
 
@@ -161,6 +168,9 @@ class AuthSession(SQLModel, table=True):
     # A client's editor words that came with the password, held (sealed under their data
     # key) until the MFA step makes the session theirs and puts them back in their draft.
     unsent_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
+    # A clinic sign-in's subject digest (User.clinic_subject), bound to the person when the
+    # two-step code makes this session theirs: a clinic sign-in alone binds nothing.
+    clinic_subject: str | None = Field(default=None, max_length=64)
 
     __encrypted__ = ("unsent_ct",)
 

@@ -8,7 +8,10 @@ provider's published keys: signature, issuer, audience (and authorized party), t
 nonce, and a verified email. That email must belong to an approved clinician account
 (active, confirmed, role clinician); the person then takes the same second step as after a
 password (`api.finish_sign_in`): the clinic's sign-in replaces the password, never the
-app's own two-step sign-in.
+app's own two-step sign-in. Once that step is done, the provider's subject (`sub`, as a
+digest) is the account's: later clinic sign-ins are matched by it first, and the account's
+email with another subject of the same provider is refused (a provider that lets people
+change their address would otherwise let one take a clinician's).
 
 Every failure on the way back, whatever its cause (a wrong state, an unknown email, a
 client's or an admin's email, a provider that is down), gets one answer, so the page tells
@@ -42,6 +45,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from betterjournal import routes
+from betterjournal.core import accounts
 from betterjournal.core.validation import clean_email
 from betterjournal.crypto import DecryptionError, get_vault
 from betterjournal.db import in_session
@@ -284,15 +288,16 @@ async def callback(request: Request) -> Response:
     if not settings.oidc_enabled:
         return Response(status_code=404)
     try:
-        user_id = await _identify(request, settings)
+        user_id, subject = await _identify(request, settings)
     except Exception as error:  # every cause, one answer; the log gets a word or a type
         log.warning("clinic sign-in refused: %s", _why(error))
         return _forget_pending(_back(REFUSED), settings)
-    return _forget_pending(await api.finish_sign_in(request, user_id), settings)
+    return _forget_pending(await api.finish_sign_in(request, user_id, clinic_subject=subject), settings)
 
 
-async def _identify(request: Request, settings: Settings) -> uuid.UUID:
-    """The approved clinician the provider vouches for, or Refused (or another error)."""
+async def _identify(request: Request, settings: Settings) -> tuple[uuid.UUID, str | None]:
+    """The approved clinician the provider vouches for, and the subject digest to bind to
+    them (None: bound already), or Refused (or another error)."""
     pending = _open(request.cookies.get(_cookie_name(settings)))
     query = request.query_params
     state, code = query.get("state", ""), query.get("code", "")
@@ -321,10 +326,8 @@ async def _identify(request: Request, settings: Settings) -> uuid.UUID:
     if claims.get("email_verified") is not True:
         raise Refused("email not verified")
     email = clean_email(claims.get("email"))
-    user_id = await in_session(_approved_clinician, email=email)
-    if user_id is None:
-        raise Refused("no approved clinician")
-    return user_id
+    subject = accounts.clinic_subject_digest(settings.oidc_issuer, claims["sub"])
+    return await in_session(_approved_clinician, email=email, subject=subject, issuer=settings.oidc_issuer)
 
 
 async def _verified_claims(
@@ -359,12 +362,21 @@ async def _verified_claims(
     return claims
 
 
-def _approved_clinician(session: Session, *, email: str) -> uuid.UUID | None:
-    """The id of the active, confirmed clinician account with this (lower-case) email."""
-    user = session.exec(select(User).where(User.email == email)).first()
+def _approved_clinician(
+    session: Session, *, email: str, subject: str, issuer: str
+) -> tuple[uuid.UUID, str | None]:
+    """The active, confirmed clinician account the provider's subject is bound to, else the
+    one with this (lower-case) email unless it is bound to another subject of this
+    provider; with the subject to bind (None when bound already)."""
+    bound = session.exec(select(User).where(User.clinic_subject == subject)).first()
+    user = bound or session.exec(select(User).where(User.email == email)).first()
     if user is None or user.role != Role.CLINICIAN or not user.is_active or user.email_confirmed_at is None:
-        return None
-    return user.id
+        raise Refused("no approved clinician")
+    if bound is not None:
+        return user.id, None
+    if user.clinic_subject is not None and user.clinic_issuer == issuer:
+        raise Refused("another subject for this clinician")
+    return user.id, subject
 
 
 def _back(error: str) -> Response:

@@ -134,10 +134,10 @@ class OpenIDProvider:
     def next_identity(
         self, *, email: str, email_verified: bool = True, subject: str | None = None
     ) -> Identity:
-        """Who the next authorization request signs in, without asking."""
-        identity = Identity(
-            email=email, email_verified=email_verified, **({"subject": subject} if subject else {})
-        )
+        """Who the next authorization request signs in, without asking: by default the
+        subject a provider keeps for that address (one account, one subject)."""
+        default = "sub-" + hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+        identity = Identity(email=email, email_verified=email_verified, subject=subject or default)
         with self._lock:
             self._identity = identity
         return identity

@@ -319,13 +319,15 @@ def start_session(
     device: str = "",
     held_words: Mapping[str, str] | None = None,
     replacing: str | None = None,
+    clinic_subject: str | None = None,
 ) -> str:
     """Create a server-side session; return the raw token (only its hash is stored).
 
     A session short of FULL (an MFA step still to do) is nobody's identity: only the MFA
     pages read it (`pending_session`), and `advance_session` makes it whole, giving back
     the `held_words` (a client's unsent editor words), held until then sealed under the
-    person's data key.
+    person's data key, and binding the `clinic_subject` of a clinic sign-in to the person
+    (`bind_clinic_subject`).
     """
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
@@ -338,6 +340,10 @@ def start_session(
         stage=stage,
         device=device[:80],
     )
+    if clinic_subject is not None and stage == SessionStage.FULL:
+        bind_clinic_subject(session, user.id, clinic_subject)
+    else:
+        auth.clinic_subject = clinic_subject
     # At most one sign-in holds a person's words, so sign-ins with the password alone can't
     # pile them up. One still waiting for its code in this same browser (`replacing`, the
     # token its cookie holds: back on the sign-in page from the code page, the words are no
@@ -371,6 +377,27 @@ def start_session(
         )
     session.add(auth)
     return token
+
+
+def clinic_subject_digest(issuer: str, subject: str) -> str:
+    """What is kept of a clinic provider's subject (`sub`): its digest, with the provider's."""
+    return sha256_hex(f"{issuer}\n{subject}")
+
+
+def bind_clinic_subject(session: Session, user_id: uuid.UUID, subject: str) -> None:
+    """From now on this person's clinic sign-ins are matched by `subject` (a digest), at the
+    deployment's provider. A subject names one person: taken from any other (a race of
+    two first sign-ins)."""
+    session.exec(
+        update(User)
+        .where(col(User.clinic_subject) == subject, col(User.id) != user_id)
+        .values(clinic_issuer=None, clinic_subject=None)
+    )
+    session.exec(
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(clinic_issuer=get_settings().oidc_issuer, clinic_subject=subject)
+    )
 
 
 def device_in_words(user_agent: str) -> str:
@@ -417,7 +444,9 @@ def advance_session(session: Session, token: str) -> dict[str, str] | None:
         col(AuthSession.expires_at) > now,
     )
     held = session.exec(
-        select(AuthSession.id, AuthSession.user_id, AuthSession.unsent_ct).where(*open_now)
+        select(AuthSession.id, AuthSession.user_id, AuthSession.unsent_ct, AuthSession.clinic_subject).where(
+            *open_now
+        )
     ).first()
     advanced = session.exec(
         update(AuthSession)
@@ -427,12 +456,15 @@ def advance_session(session: Session, token: str) -> dict[str, str] | None:
             last_seen_at=now,
             expires_at=now + get_settings().session_lifetime,
             unsent_ct=None,
+            clinic_subject=None,
         )
         .returning(col(AuthSession.id))
     ).first()
     if held is None or advanced is None:
         return None
-    session_id, user_id, sealed = held
+    session_id, user_id, sealed, clinic_subject = held
+    if clinic_subject is not None:
+        bind_clinic_subject(session, user_id, clinic_subject)
     if sealed is None:
         return None
     return json.loads(data_key(session, user_id).open_field(AuthSession.unsent_ct, session_id, sealed))

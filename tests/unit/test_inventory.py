@@ -160,6 +160,8 @@ def test_the_check_sees_the_real_text_columns() -> None:
             "time_zone",
             "pending_email",
             "totp_pending_for",
+            "clinic_issuer",
+            "clinic_subject",
         )
     ]
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx2
 import pytest
 from oidc_provider import FAULTS, Fault, OpenIDProvider
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from unit_support import PASSWORD, People, clear_caches
@@ -61,9 +61,16 @@ class Clinic:
         assert back.startswith(APP_URL + oidc.CALLBACK + "?")
         return back
 
-    def sign_in(self, email: str, *, email_verified: bool = True) -> httpx2.Response:
-        self.provider.next_identity(email=email, email_verified=email_verified)
+    def sign_in(
+        self, email: str, *, email_verified: bool = True, subject: str | None = None
+    ) -> httpx2.Response:
+        self.provider.next_identity(email=email, email_verified=email_verified, subject=subject)
         return self.client.get(self.come_back(self.go_to_provider()), follow_redirects=False)
+
+    def take_the_second_step(self) -> None:
+        """The app's own two-step code, right (as TwoStepState/SignInCodeState then do)."""
+        with session_scope() as session:
+            accounts.advance_session(session, self.client.cookies["bj_session"])
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, *, issuer: str, client_id: str, secret: str) -> None:
@@ -193,6 +200,85 @@ def test_over_https_the_cookies_are_secure(clinic: Clinic, monkeypatch: pytest.M
     set_cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith("__Host-bj_session=") and "Secure" in c for c in set_cookies)
     assert any(c.startswith("__Secure-bj_oidc=") and "Max-Age=0" in c for c in set_cookies)
+
+
+# --- the provider's subject ---------------------------------------------------------------
+
+
+def _binding(user_id) -> tuple[str | None, str | None]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return user.clinic_issuer, user.clinic_subject
+
+
+def test_the_subject_is_bound_only_once_the_second_step_is_done(clinic: Clinic) -> None:
+    clinician = clinic.people.clinician_a
+    clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
+
+    assert _binding(clinician.id) == (None, None)  # the clinic's word alone binds nothing
+    (waiting,) = _sessions()
+    digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-at-the-clinic")
+    assert waiting.clinic_subject == digest
+    assert "alice-at-the-clinic" not in digest
+
+    clinic.take_the_second_step()
+
+    assert _binding(clinician.id) == (clinic.provider.issuer, digest)
+    assert [s.clinic_subject for s in _sessions()] == [None]
+
+
+def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) -> None:
+    """A provider that lets people change their address: someone takes the clinician's."""
+    clinician = clinic.people.clinician_a
+    clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
+    clinic.take_the_second_step()
+
+    response = clinic.sign_in(clinician.email, subject="mallory-at-the-clinic")
+
+    assert response.headers["location"] == REFUSED
+    assert len(_sessions()) == 1  # the owner's, no new one
+
+
+def test_once_bound_the_subject_signs_its_own_person_in_whatever_address_it_names(clinic: Clinic) -> None:
+    """The clinician's address changed at the provider, to another clinician's here."""
+    people = clinic.people
+    clinic.sign_in(people.clinician_a.email, subject="alice-at-the-clinic")
+    clinic.take_the_second_step()
+    _confirm(people.clinician_b.email)
+
+    response = clinic.sign_in(people.clinician_b.email, subject="alice-at-the-clinic")
+
+    assert response.status_code == 303 and response.headers["location"] != REFUSED
+    assert [s.user_id for s in _sessions()] == [people.clinician_a.id] * 2
+
+
+def test_a_sign_in_left_at_the_second_step_does_not_lock_the_owner_out(clinic: Clinic) -> None:
+    clinician = clinic.people.clinician_a
+    clinic.sign_in(clinician.email, subject="mallory-at-the-clinic")  # no code: stops here
+
+    response = clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
+    clinic.take_the_second_step()
+
+    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-at-the-clinic")
+    assert _binding(clinician.id) == (clinic.provider.issuer, digest)
+
+
+def test_after_a_change_of_provider_the_address_binds_again(clinic: Clinic) -> None:
+    clinician = clinic.people.clinician_a
+    with session_scope() as session:
+        accounts.bind_clinic_subject(session, clinician.id, "0" * 64)
+        session.exec(
+            update(User).where(col(User.id) == clinician.id).values(clinic_issuer="https://old.example")
+        )
+
+    response = clinic.sign_in(clinician.email, subject="alice-at-the-new-clinic")
+    clinic.take_the_second_step()
+
+    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-at-the-new-clinic")
+    assert _binding(clinician.id) == (clinic.provider.issuer, digest)
 
 
 # --- refusals ----------------------------------------------------------------------------
