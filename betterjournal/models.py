@@ -290,8 +290,9 @@ class Invitation(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     code_hash: str = Field(max_length=64, unique=True, index=True)
     # The code's last group, so the clinician can tell their open codes apart ("ending in
-    # 7KQ2"): 24 of its 28 symbols stay unknown (about 118 bits).
-    code_end: str | None = Field(default=None, max_length=4)  # None: made before it was kept
+    # 7KQ2"), sealed under the clinician's data key: a reader of the database learns nothing
+    # of the code (an attack review: in clear, 24 unknown symbols are about 118 bits).
+    code_end_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))  # None: made before
     clinician_id: uuid.UUID = Field(sa_column=_fk("user_account.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
@@ -305,6 +306,8 @@ class Invitation(SQLModel, table=True):
     offered_to_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     )
+
+    __encrypted__ = ("code_end_ct",)
 
 
 class CareLink(SQLModel, table=True):

@@ -74,15 +74,16 @@ def create_invitation(session: Session, *, clinician_id: uuid.UUID) -> str:
     _require_role(session, clinician_id, Role.CLINICIAN)
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     now = utcnow()
-    session.add(
-        Invitation(
-            code_hash=sha256_hex(raw),
-            code_end=raw[-_CODE_GROUP:],
-            clinician_id=clinician_id,
-            created_at=now,
-            expires_at=now + INVITATION_LIFETIME,
-        )
+    invitation = Invitation(
+        code_hash=sha256_hex(raw),
+        clinician_id=clinician_id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
     )
+    invitation.code_end_ct = accounts.data_key(session, clinician_id).seal_field(
+        Invitation.code_end_ct, invitation.id, raw[-_CODE_GROUP:]
+    )
+    session.add(invitation)
     return "-".join(raw[i : i + _CODE_GROUP] for i in range(0, _CODE_LENGTH, _CODE_GROUP))
 
 
@@ -107,7 +108,7 @@ _PENDING = (
         col(Invitation.created_at),
         col(Invitation.expires_at),
         col(Invitation.registered_at),
-        col(Invitation.code_end),
+        col(Invitation.code_end_ct),
     )
     .where(
         col(Invitation.clinician_id) == bindparam("clinician"),
@@ -121,9 +122,18 @@ _PENDING = (
 def pending_invitations(session: Session, *, clinician_id: uuid.UUID) -> list[PendingInvitation]:
     """The clinician's codes still open (unused, unexpired, not cancelled), newest first."""
     rows = run_prebuilt(session, _PENDING, clinician=clinician_id, now=utcnow())
+    key = accounts.data_key(session, clinician_id) if rows else None
+
+    def code_end(invitation_id: uuid.UUID, sealed: bytes | None) -> str | None:
+        return (
+            None
+            if key is None or sealed is None
+            else key.open_field(Invitation.code_end_ct, invitation_id, sealed)
+        )
+
     return [
-        PendingInvitation(i, created, expires, registered is not None, end)
-        for i, created, expires, registered, end in rows
+        PendingInvitation(i, created, expires, registered is not None, code_end(i, sealed))
+        for i, created, expires, registered, sealed in rows
     ]
 
 

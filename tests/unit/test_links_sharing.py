@@ -87,7 +87,13 @@ def test_invitation_code_is_random_readable_and_stored_only_hashed(db) -> None:
         rows = session.exec(select(Invitation)).all()
     raw = code.replace("-", "")
     assert {row.code_hash for row in rows} >= {hashlib.sha256(raw.encode()).hexdigest()}
-    assert all(raw not in str(row.model_dump()) for row in rows)
+    # No group of it either: the ending the clinician's list shows is sealed (AUTHN-8).
+    groups = code.split("-")
+    stored = [str(row.model_dump()) for row in rows]
+    assert [g for g in groups if any(g in row for row in stored)] == []
+    with session_scope() as session:
+        oldest = links.pending_invitations(session, clinician_id=db.clinician_a.id)[-1]
+    assert oldest.code_end == groups[-1]
 
 
 def test_invitation_code_is_forgiving_about_case_and_dashes(db) -> None:
