@@ -423,6 +423,9 @@ def _client_nav() -> rx.Component:
             rx.el.summary(
                 rx.icon("ellipsis", size=22, aria_hidden="true"),
                 rx.el.span(tr(pN_("tab", "More"))),
+                # Heard only when "More" holds the page you are on, as the marks show it
+                # (assets/app.css): a tab says "current page", and "More" said nothing.
+                rx.el.span(tr(pN_("tab", "(the current page is here)")), class_name="bj-heard bj-more-here"),
                 class_name="bj-tab",
             ),
             rx.el.div(*_client_tabs()[2:], class_name="bj-more-tabs"),

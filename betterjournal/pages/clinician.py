@@ -207,6 +207,7 @@ def clients_page() -> rx.Component:
             ),
         ),
         ended_connections(ClientsState.ended),
+        rx.el.div(ClientsState.news, role="status", class_name="bj-heard"),
         # Said ahead (a walk-through: a client who deleted their account vanished, and the
         # clinician could take it for a fault). Nothing of theirs, not even a name, is kept.
         rx.text(

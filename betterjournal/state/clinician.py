@@ -130,6 +130,9 @@ class ClientsState(AppState):
     pending: list[PendingLine] = []  # invitation codes not used yet
     ended: list[str] = []  # connections ended lately: "Robin ended your connection on …"
     clients_loaded: bool = False
+    # What changed on a client's card by itself (a share, a return), said to a screen reader
+    # (a walk-through: the card changed and nothing was heard).
+    news: str = ""
     _held_path: str = ""
     # Per client, the shared check-ins the sparkline draws: a revoke removes one at once.
     _drawn: dict[str, list[checkins.Reading]] = {}
@@ -138,6 +141,7 @@ class ClientsState(AppState):
     async def load_clients(self) -> None:
         viewer = self._viewer()
         self._drop_new_code()
+        self.news = ""
         now = utcnow()
         clients, cases, shared, waiting, pending, ended = await in_session(
             _clients_with_check_ins,
@@ -258,7 +262,18 @@ class ClientsState(AppState):
             for client_id, drawn in self._drawn.items()
             if client_id in linked
         }
+        before = {line.id: line.attention for line in self.clients}
         self._show(clients, cases, utcnow())
+        self._say_news(before)
+
+    def _say_news(self, before: dict[str, list[str]]) -> None:
+        """What a card of a client already listed shows now that it did not."""
+        reader = self._reader()
+        for line in self.clients:
+            added = [what for what in line.attention if what not in before.get(line.id, line.attention)]
+            if added:
+                self.news = reader.t("{name}: {news}", name=line.name, news=reader.items(added))
+                return
 
 
 def _uuid(value: str) -> uuid.UUID:

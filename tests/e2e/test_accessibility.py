@@ -946,6 +946,10 @@ def test_in_large_text_more_holds_the_other_tabs_and_shows_it_holds_the_page_you
         }"""
     )
     assert marked[0] == marked[1] and int(marked[2]) >= 700, marked
+    # and heard: "More" names the page you are on as being in it, where it is (not on Write)
+    summary = page.get_by_role("navigation").locator("summary")
+    here_too = f"{reader.t(pN_('tab', 'More'))} {reader.t(pN_('tab', '(the current page is here)'))}"
+    expect(summary).to_have_accessible_name(here_too)
     more.click()
     here = page.get_by_role("navigation").get_by_role("link", name=reader.t("Prepare"), exact=True)
     expect(here).to_be_visible()
@@ -959,6 +963,9 @@ def test_in_large_text_more_holds_the_other_tabs_and_shows_it_holds_the_page_you
     expect(here).to_be_visible()
     page.locator("main h1").click()
     expect(here).to_be_hidden()
+    tab.goto(routes.WRITE)
+    settle(page)
+    expect(summary).to_have_accessible_name(reader.t(pN_("tab", "More")))
     page.context.close()
 
 

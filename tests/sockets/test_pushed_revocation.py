@@ -593,6 +593,9 @@ async def test_the_clinicians_client_list_says_what_is_new_and_a_share_reaches_i
             await _pushed(
                 doctor, since, lambda p: (row_of(p) or {}).get("attention") == ["2 new shared items"]
             )
+            # and a screen reader hears it (walk-through 13 L3)
+            news = state_of(doctor.received[since:], ClientsState).get("news")
+            assert news == f"{owner.name}: 2 new shared items"
     async with connected(app, c.cookie) as doctor:
         for entry in (first, second):
             assert (await _open_shared(doctor, entry.id)).get("body") == entry.body
