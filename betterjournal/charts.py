@@ -164,11 +164,14 @@ def trend(
             (name, dict(zip(line.days, line.values, strict=True))),
             (average, dict(zip(line.days, line.rolling, strict=True))),
         ]
+        # The average is a day's mean over the seven ending it: undefined only on a day with
+        # no check-in in its seven, where the line stops.
+        x, y, _ = broken_at_gaps(line.days, line.rolling, longest=checkins.ROLLING_DAYS)
         traces.append(
             dict(
                 type="scatter",
-                x=[day.isoformat() for day in line.days],
-                y=line.rolling,
+                x=x,
+                y=y,
                 mode="lines",
                 name=_drawn(average),
                 legendgroup=dimension,
@@ -218,6 +221,25 @@ def trend(
         ],
     )
     return Chart(_figure(traces, layout, table), summary)
+
+
+def broken_at_gaps(
+    days: Sequence[date], values: Sequence[float], labels: Sequence[str] = (), *, longest: int = 1
+) -> tuple[list[str], list[float | None], list[str]]:
+    """A line's x, y (and hover labels) with a null point (Plotly draws no line through it)
+    after each day whose next is more than `longest` days later."""
+    x: list[str] = []
+    y: list[float | None] = []
+    named: list[str] = []
+    for index, day in enumerate(days):
+        if index and (day - days[index - 1]).days > longest:
+            x.append((days[index - 1] + timedelta(days=1)).isoformat())
+            y.append(None)
+            named.append("")
+        x.append(day.isoformat())
+        y.append(values[index])
+        named.append(labels[index] if labels else "")
+    return x, y, named
 
 
 def ticks(first: date, last: date, most: int = 5) -> list[date]:
@@ -547,17 +569,20 @@ def window(
             continue
         values = [series.values[series.days.index(day)] for day in days]
         columns.append((name, dict(zip(days, values, strict=True))))
+        # The line joins next days only: across a day without a check-in (or one not shared)
+        # it would say how that day went (an attack review).
+        x, y, labels = broken_at_gaps(days, values, [day_label(day) for day in days])
         traces.append(
             dict(
                 type="scatter",
-                x=[day.isoformat() for day in days],
-                y=values,
+                x=x,
+                y=y,
                 mode="lines+markers",
                 name=name,
                 connectgaps=False,
                 line={"color": colour, "width": width},
                 marker={"color": colour, "size": 8 if width > 1 else 6},
-                customdata=[day_label(day) for day in days],
+                customdata=labels,
                 hovertemplate="%{customdata}: %{y}" + _NAME_IN_LABEL,
             )
         )

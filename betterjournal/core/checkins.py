@@ -564,7 +564,10 @@ def daily(readings: Iterable[Reading], dimension: str, zone: str) -> dict[date, 
     return by_day
 
 
-def rolling_average(days: Sequence[date], values: Sequence[float], window: int = 7) -> list[float]:
+ROLLING_DAYS = 7  # the days a rolling average counts
+
+
+def rolling_average(days: Sequence[date], values: Sequence[float], window: int = ROLLING_DAYS) -> list[float]:
     """For each day, the mean of the values of the `window` days ending that day (only the
     days that have one: a gap is not a zero)."""
     averages = []

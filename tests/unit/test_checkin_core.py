@@ -191,6 +191,58 @@ def test_the_trend_figure_holds_only_what_it_draws_in_the_readers_words() -> Non
     assert readings[0].id not in sent and "template" not in json.loads(sent)["layout"]
 
 
+def test_a_line_never_runs_across_days_without_a_check_in() -> None:
+    """An attack review: the brief's line ran straight across days the client kept private
+    (2, then 10, 10, 9 unshared, then 2 drew one flat line at 2). A day's line joins the
+    next day only; the rolling average stops where no check-in is in its seven days."""
+    readings = [_reading(day, 12, mood=mood) for day, mood in ((20, 2), (23, 2), (24, 3), (29, 2))]
+    brief = charts.window(
+        readings,
+        Reader(ENGLISH, "UTC"),
+        since=datetime(2026, 11, 16, tzinfo=UTC),
+        now=NOW,
+        held=False,
+        shared=True,
+    )
+    (mood,) = brief.figure["data"]
+    assert mood["mode"] == "lines+markers" and mood["connectgaps"] is False
+    assert list(mood["x"]) == [
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-29",
+    ]
+    assert list(mood["y"]) == [2, None, 2, 3, None, 2]
+    assert list(mood["customdata"]) == [
+        "Nov 20, 2026",
+        "",
+        "Nov 23, 2026",
+        "Nov 24, 2026",
+        "",
+        "Nov 29, 2026",
+    ]
+    # The table lists the days that have one, no empty rows.
+    assert [row[0] for row in brief.figure["layout"]["meta"]["table"]["rows"]] == [
+        "Nov 20, 2026",
+        "Nov 23, 2026",
+        "Nov 24, 2026",
+        "Nov 29, 2026",
+    ]
+
+    spaced = [
+        _reading(1, 12, mood=5),
+        _reading(8, 12, mood=7),
+        _reading(20, 12, mood=7),
+        _reading(21, 12, mood=9),
+    ]
+    _, average = charts.trend(spaced, "all", Reader(ENGLISH, "UTC"), NOW).figure["data"]
+    # Nov 8 is seven days on: each day between has Nov 1 in its seven. Nov 20 is not.
+    assert list(average["x"]) == ["2026-11-01", "2026-11-08", "2026-11-09", "2026-11-20", "2026-11-21"]
+    assert list(average["y"]) == [5, 7, None, 7, 8]
+
+
 def test_a_range_leaves_out_what_is_older_and_the_summary_counts_the_range() -> None:
     readings = [_reading(1, 12, mood=2), _reading(29, 12, mood=8)]
     two_weeks = charts.trend(readings, "2w", Reader(ENGLISH, "UTC"), NOW)
