@@ -587,9 +587,9 @@ def test_with_the_key_store_out_of_reach_a_taken_and_a_new_email_get_the_same_an
 
     with session_scope() as session:
         before = session.exec(select(User.id)).all()
+    codes = [_code(db.clinician_a.id), _code(db.clinician_a.id)]
     unreachable = create_engine(f"sqlite:///{get_settings().data_dir}")  # a directory: no database
     monkeypatch.setattr(keystore, "get_engine", lambda: unreachable)
-    codes = [_code(db.clinician_a.id), _code(db.clinician_a.id)]
     for code, email in zip(codes, (db.client_a.email, "someone.new@example.test"), strict=True):
         with pytest.raises(KeyStoreUnavailable) as refused:
             _register(code, email=email)
