@@ -407,6 +407,8 @@ class ItemShare(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(40), nullable=False))
     shared_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the clinician first saw the item as it is: moved on when they see it again after
+    # its owner changed it (sharing._reveal). None: never seen under this share.
     first_seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
@@ -817,6 +819,8 @@ class Share:
     # Not seen under the share of now (or not shared now): when they last saw it under an
     # earlier share, made private since (under the link active now).
     seen_before: datetime | None = None
+    # Seen, then changed by its owner: when (what they saw was the item before that).
+    changed_after_seen: datetime | None = None
 
 
 @dataclass(frozen=True)

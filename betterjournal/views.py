@@ -484,6 +484,14 @@ def _share_line(share: Share, reader: Reader) -> ShareLine:
         )
     elif share.seen_at is None:
         status = reader.t("Shared with {name} on {shared}. Not seen yet.", name=name, shared=share.shared_at)
+    elif share.changed_after_seen is not None:  # "Seen" is of what it was then (a walk-through)
+        status = reader.t(
+            "Shared with {name} on {shared}. Seen on {seen}, before your changes of {changed}.",
+            name=name,
+            shared=share.shared_at,
+            seen=share.seen_at,
+            changed=share.changed_after_seen,
+        )
     else:
         status = reader.t(
             "Shared with {name} on {shared}. Seen on {seen}.",

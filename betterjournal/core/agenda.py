@@ -127,6 +127,7 @@ class Agenda:
     shared: bool  # with its clinician, now
     seen_at: datetime | None  # when its clinician first opened it, while shared
     created_at: datetime
+    changed_after_seen: datetime | None = None  # the client changed it since: when
 
 
 def lines_from(stored: str, discussed: Set[str] = frozenset()) -> tuple[Line, ...]:
@@ -199,6 +200,7 @@ def _open(session: Session, client_id: uuid.UUID, agenda_id: uuid.UUID) -> Agend
         shared=share is not None,
         seen_at=share.seen_at if share else None,
         created_at=own.created_at,
+        changed_after_seen=share.changed_after_seen if share else None,
     )
 
 

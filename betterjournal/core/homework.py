@@ -1370,8 +1370,8 @@ def save_response(
     changed since (on another device) are not saved (`AnswersChangedElsewhere`: a
     walk-through's laptop returned the phone's words while showing its own). Answers saved
     replace an earlier "couldn't do it" (the mark stays only while nothing is written). A
-    response returned again goes back on the clinician's list to review. Returns the task,
-    if any."""
+    response returned again, or changed once reviewed, goes back on the clinician's list to
+    review. Returns the task, if any."""
     parsed = items.parse_or_deny(client_id, item_id, AuditAction.WRITE_ITEM)
     row = _link(session, client_id, assignment_id, parsed) if assignment_id else None
     chosen = _worksheet_of(session, client_id, row, worksheet)
@@ -1393,6 +1393,11 @@ def save_response(
         if row is None:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         _return(session, row, parsed)
+    elif row is not None and row.reviewed_at is not None and _is_returned(session, row):
+        # Changed after the clinician reviewed it: "Reviewed" would tell both of them the
+        # changes were looked at (a walk-through's client added a line nobody learned of).
+        row.reviewed_at = None
+        session.add(row)
     if row is None:
         return None
     return task(session, client_id=client_id, assignment_id=row.id)

@@ -365,7 +365,11 @@ def _owners_live_shares(*columns: Any) -> Any:
 
 
 _LIVE_SHARES = _owners_live_shares(
-    ItemShare.item_id, ItemShare.clinician_id, ItemShare.shared_at, ItemShare.first_seen_at
+    ItemShare.item_id,
+    ItemShare.clinician_id,
+    ItemShare.shared_at,
+    ItemShare.first_seen_at,
+    ClientItem.updated_at,
 )
 # Per item and clinician, when they last saw it under the link active now, among its shares
 # made private since: read from ix_item_share_seen_ended alone (one row per view that ended).
@@ -379,25 +383,27 @@ _SEEN_BEFORE = (
 def shares_of(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[Share]]:
-    """For the owner: per item, one Share per linked clinician (shared or not, seen when;
-    and, not seen under the share of now, when they last saw it under an earlier one)."""
+    """For the owner: per item, one Share per linked clinician (shared or not, seen when,
+    and changed since; not seen under the share of now, when they last saw it under an
+    earlier one)."""
     ids = list(item_ids)
     clinicians = run_prebuilt(session, _LINKED_CLINICIANS, owner_id=owner_id).all()
-    live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None]] = {}
+    live: dict[tuple[uuid.UUID, uuid.UUID], tuple[datetime, datetime | None, datetime | None]] = {}
     seen_before: dict[tuple[uuid.UUID, uuid.UUID], datetime | None] = {}
     if ids and clinicians:
         live_shares = run_prebuilt(session, _LIVE_SHARES, owner_id=owner_id, item_ids=ids)
-        for item_id, clinician_id, shared_at, seen_at in live_shares:
-            live[(item_id, clinician_id)] = (shared_at, seen_at)
+        for item_id, clinician_id, shared_at, seen_at, updated_at in live_shares:
+            changed = updated_at if seen_at is not None and updated_at > seen_at else None
+            live[(item_id, clinician_id)] = (shared_at, seen_at, changed)
         ended = run_prebuilt(session, _SEEN_BEFORE, owner_id=owner_id, item_ids=ids)
         seen_before = {(item_id, clinician_id): seen_at for item_id, clinician_id, seen_at in ended}
     result: dict[uuid.UUID, list[Share]] = defaultdict(list)
     for item_id in ids:
         for clinician_id, name in clinicians:
             key = (item_id, clinician_id)
-            shared_at, seen_at = live.get(key, (None, None))
+            shared_at, seen_at, changed = live.get(key, (None, None, None))
             before = seen_before.get(key) if seen_at is None else None  # (AUD-3: said, not hidden)
-            result[item_id].append(Share(clinician_id, name, shared_at, seen_at, before))
+            result[item_id].append(Share(clinician_id, name, shared_at, seen_at, before, changed))
     return result
 
 
@@ -511,13 +517,14 @@ def _reveal(
     if not rows:
         return []
     now = utcnow()
-    unseen = [row[3] for row in rows if row[5] is None]
+    # Never seen, or changed by its owner since it was: "Seen on …" is said of what the
+    # clinician saw, so it moves on to now (the owner's page said it of words never seen).
+    unseen = [row[3] for row in rows if row[5] is None or row[5] < row[6]]
     if unseen:
         session.exec(
             update(ItemShare)
             .where(
                 col(ItemShare.id).in_(unseen),
-                col(ItemShare.first_seen_at).is_(None),
                 col(ItemShare.revoked_at).is_(None),
             )
             .values(first_seen_at=now)

@@ -296,7 +296,7 @@ def _actions() -> rx.Component:
         rx.button(
             rx.cond(
                 WorksheetState.returned,
-                tr("Save changes ({name} sees them)", name=WorksheetState.clinician_name),
+                tr("Save changes ({name} can see them)", name=WorksheetState.clinician_name),
                 rx.cond(WorksheetState.is_prompt, tr("Save in my journal"), tr("Save and keep private")),
             ),
             size="3",

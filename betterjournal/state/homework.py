@@ -578,7 +578,7 @@ class WorksheetState(AppState):
                 self._t("Returned to {name}. You can take it back at any time.", name=self._by_name())
             )
         elif returned:
-            self._flash(self._t("Saved. {name} sees your changes.", name=self._by_name()))
+            self._flash(self._t("Saved. {name} can see your changes.", name=self._by_name()))
         elif self.is_prompt:
             self._flash(self._t("Saved in your journal. It is private until you share it."))
             if not self.assignment_id:  # journaling of the client's own: the entry, in the journal

@@ -242,6 +242,14 @@ class PrepareState(AppState):
                 "Not seen yet.",
                 name=name,
             )
+        elif ready.agenda.changed_after_seen is not None:  # "Seen" is of what it was then
+            self.agenda_status = reader.t(
+                "Shared with {name}: they see its lines, and the pinned items you share with them. "
+                "Seen on {moment}, before your changes of {changed}.",
+                name=name,
+                moment=ready.agenda.seen_at,
+                changed=ready.agenda.changed_after_seen,
+            )
         else:
             self.agenda_status = reader.t(
                 "Shared with {name}: they see its lines, and the pinned items you share with them. "

@@ -497,7 +497,7 @@ async def test_a_return_from_one_tab_reaches_the_clients_other_tab_on_the_same_w
         )
         assert problem_of(saved) == "" and redirects_of(saved) == [routes.HOMEWORK], saved
         listed = await phone.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK)
-        assert state_of(listed, AppState).get("notice") == f"Saved. {c.name} sees your changes."
+        assert state_of(listed, AppState).get("notice") == f"Saved. {c.name} can see your changes."
 
 
 async def test_couldnt_do_it_reads_as_such_on_both_sides_not_as_returned_answers(hw: Homework) -> None:

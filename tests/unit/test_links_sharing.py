@@ -490,6 +490,45 @@ def test_made_private_after_it_was_seen_the_owner_is_still_told_when_it_was_seen
     assert not [line for line in plan if line.startswith("SCAN item_share")], plan
 
 
+def test_seen_is_said_of_what_was_seen_and_a_change_since_is_said_too(db, scene) -> None:
+    """A walk-through: the client changed an entry the clinician had seen, and the page still
+    said "Seen on …" of words nobody had seen. It says the change came after; once the
+    clinician sees the item as it is now, "Seen on" is that moment."""
+    dr_a, a = db.clinician_a.id, db.client_a.id
+    reader = Reader("en", "America/Toronto")
+    _read(dr_a, scene["shared"])
+    first = _shares(a, scene["shared"])[0]
+    assert first.seen_at is not None and first.changed_after_seen is None
+    with session_scope() as session:
+        items.save(
+            session,
+            owner_id=a,
+            kind=journal.KIND,
+            item_id=scene["shared"],
+            values={"title": "Later", "body": "Also: I asked him, and the report was fine."},
+        )
+    changed = _shares(a, scene["shared"])[0]
+    assert changed.seen_at == first.seen_at and changed.changed_after_seen is not None
+    assert changed.changed_after_seen > first.seen_at
+    assert views.share_lines([changed], reader)[0].status == reader.t(
+        "Shared with {name} on {shared}. Seen on {seen}, before your changes of {changed}.",
+        name=db.clinician_a.name,
+        shared=changed.shared_at,
+        seen=first.seen_at,
+        changed=changed.changed_after_seen,
+    )
+    _read(dr_a, scene["shared"])  # the clinician opens it as it is now
+    again = _shares(a, scene["shared"])[0]
+    assert again.seen_at is not None and again.seen_at > changed.changed_after_seen
+    assert again.changed_after_seen is None
+    assert views.share_lines([again], reader)[0].status == reader.t(
+        "Shared with {name} on {shared}. Seen on {seen}.",
+        name=db.clinician_a.name,
+        shared=again.shared_at,
+        seen=again.seen_at,
+    )
+
+
 def test_no_content_when_the_audit_call_fails(db, scene, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
