@@ -217,7 +217,9 @@ class WhenOnline(rx.Component):
 
 
 def offline_notice(message: Text) -> rx.Component:
-    """Said at the top of a page while the connection is down."""
+    """Said at the top of a page while the connection is down, and kept on screen as the
+    page scrolls (assets/app.css: a walk-through's client, typing far down a worksheet,
+    saw no sign of it)."""
     return WhenOffline.create(
         rx.callout(
             message,
@@ -225,6 +227,7 @@ def offline_notice(message: Text) -> rx.Component:
             color_scheme="amber",
             role="status",
             width="100%",
+            class_name="bj-offline",
         )
     )
 

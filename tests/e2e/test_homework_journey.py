@@ -225,6 +225,9 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     offline = "Offline — your words will be saved when you're back"
     expect(page.get_by_role("status").filter(has_text=offline)).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Draft saved")).to_have_count(0)
+    # Typing far down the worksheet, "you're offline" is still on screen (walk-through 14).
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    expect(page.get_by_role("status").filter(has_text="You're offline. What you do here")).to_be_in_viewport()
     client.context.set_offline(False)
     _saved(page)
     emotions = page.get_by_role("group", name="Emotions", exact=True)
