@@ -623,7 +623,7 @@ def _share_several() -> rx.Component:
     )
 
 
-def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Component:
+def _name_form(field_id: str, label: Any, button: Any, on_submit: Any, hint: Any = "") -> rx.Component:
     """A one-field form: a name, and its button (a double tap adds once: AppState._second_tap)."""
     return form(
         rx.hstack(
@@ -631,6 +631,7 @@ def _name_form(field_id: str, label: Any, button: Any, on_submit: Any) -> rx.Com
                 label,
                 words_input(id=field_id, name="name", max_length=checkins.NAME_MAX, size="3"),
                 after=characters_left(field_id, checkins.NAME_MAX),
+                hint=hint,
             ),
             rx.button(button, type="submit", size="3"),
             align="end",
@@ -986,6 +987,8 @@ def client_check_ins_page() -> rx.Component:
                         tr("Suggest a scale, from 0 to 10"),
                         tr("Suggest"),
                         ClientCheckInsState.suggest_scale,
+                        # What is refused, said before (a walk-through suggested "Sleep quality").
+                        hint=tr("Every check-in already asks about mood, anxiety, energy and sleep quality."),
                     ),
                     class_name="bj-screen-only",
                     spacing="3",

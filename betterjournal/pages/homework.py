@@ -620,13 +620,13 @@ def _given_card(line: GivenLine) -> rx.Component:
                                 ),
                             ),
                             labelled_field(
-                                tr("Note for your client"),
+                                tr("Note for this assignment"),
                                 words_input(
                                     id="note-" + line.id, name="note", default_value=line.note, width="100%"
                                 ),
                             ),
                             labelled_field(
-                                tr("Due date (optional)"),
+                                tr("Due date for this assignment (optional)"),
                                 rx.el.input(
                                     id="due-" + line.id,
                                     name="due_on",

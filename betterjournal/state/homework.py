@@ -16,7 +16,7 @@ from betterjournal.core import drafts, homework, items, links, worksheets
 from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, CoreError, InvalidInput
 from betterjournal.core.worksheets import Worksheet
 from betterjournal.db import in_session
-from betterjournal.i18n import N_
+from betterjournal.i18n import N_, Reader
 from betterjournal.models import Role
 from betterjournal.state import live
 from betterjournal.state.base import AppState, form_fields, guarded
@@ -806,6 +806,23 @@ def _still_visible(session: Session, *, clinician_id: uuid.UUID, item_id: str) -
     )
 
 
+def _response_dates(opened: homework.Returned, reader: Reader, *, written: bool) -> str:
+    """When the response was written, returned and edited; for a "couldn't do it" with
+    nothing written, only when it came (a walk-through read "Written …" over nothing)."""
+    if not written:
+        return reader.t("Returned {returned}", returned=opened.shared_at)
+    if opened.edited_at:
+        return reader.t(
+            "Written {written} · returned {returned} · edited {edited}",
+            written=opened.written_at,
+            returned=opened.shared_at,
+            edited=opened.edited_at,
+        )
+    return reader.t(
+        "Written {written} · returned {returned}", written=opened.written_at, returned=opened.shared_at
+    )
+
+
 class ReturnedState(AppState):
     """A response a client returned, laid out like the worksheet; the clinician's comment."""
 
@@ -855,20 +872,7 @@ class ReturnedState(AppState):
             self.not_done = opened.given.not_done
             self.reasons = [reader.t(homework.NOT_DONE_REASONS[r]) for r in opened.reasons]
             self.comment, self.reviewed = opened.comment, opened.reviewed_at is not None
-            self.dates = (
-                reader.t(
-                    "Written {written} · returned {returned} · edited {edited}",
-                    written=opened.written_at,
-                    returned=opened.shared_at,
-                    edited=opened.edited_at,
-                )
-                if opened.edited_at
-                else reader.t(
-                    "Written {written} · returned {returned}",
-                    written=opened.written_at,
-                    returned=opened.shared_at,
-                )
-            )
+            self.dates = _response_dates(opened, reader, written=self.answered or not self.not_done)
             self._item_id = opened.item_id
             self.found, self._held_path = True, routes.RETURNED
             self._keep_current()

@@ -379,7 +379,13 @@ def check(page: Page, where: str, *, narrow: bool) -> list[str]:
         size = page.viewport_size
         page.set_viewport_size(NARROW)
         _resized(page)
-        problems += [f"at 320 px: {p}" for p in sideways(page) + _header_spill(page) + _header_rows(page)]
+        problems += [
+            f"at 320 px: {p}"
+            for p in sideways(page)
+            + _header_spill(page)
+            + _header_rows(page)
+            + page.evaluate(SMALL_TARGETS, TARGET)  # a tab squeezed by a long one (walk-through 14)
+        ]
         if size:
             page.set_viewport_size(size)
     return [f"{where}: {problem}" for problem in problems]

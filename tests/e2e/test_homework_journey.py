@@ -121,7 +121,7 @@ def test_each_assignments_edit_form_holds_its_own_words(browser: Browser, runnin
         card = page.get_by_role("main").locator(".rt-Card").filter(has_text=instructions)
         card.get_by_text("Edit or withdraw").click()
         expect(card.get_by_label("Instructions")).to_have_value(instructions)
-        expect(card.get_by_label("Note for your client")).to_have_value(note)
+        expect(card.get_by_label("Note for this assignment")).to_have_value(note)
         # Its boxes take the card's width (a walk-through found them a third of it, cut off).
         inside, box = card.bounding_box(), card.get_by_label("Instructions").bounding_box()
         assert inside is not None and box is not None
@@ -196,17 +196,17 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     # Its changes, half made, wait too while the clinician looks elsewhere, folded open.
     edit = desk.locator("details").filter(has_text="Edit or withdraw")
     edit.get_by_text("Edit or withdraw").click()
-    edit.get_by_label("Note for your client").fill("Take your time.")
+    edit.get_by_label("Note for this assignment").fill("Take your time.")
     desk.get_by_role("link", name="Back to Sam").click()
     desk.get_by_role("link", name="Homework").click()
-    expect(edit.get_by_label("Note for your client")).to_be_visible()
-    expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
+    expect(edit.get_by_label("Note for this assignment")).to_be_visible()
+    expect(edit.get_by_label("Note for this assignment")).to_have_value("Take your time.")
     expect(edit.get_by_label("Instructions for this assignment")).to_have_value(
         "After a hard moment this week."
     )
     edit.get_by_role("button", name="Save changes").click()
     expect(desk.get_by_role("status").filter(has_text="Assignment updated.")).to_be_visible()
-    expect(edit.get_by_label("Note for your client")).to_have_value("Take your time.")
+    expect(edit.get_by_label("Note for this assignment")).to_have_value("Take your time.")
 
     # The client finds it under "To do" on the home screen, with its due day in words.
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()

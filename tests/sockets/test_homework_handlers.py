@@ -532,6 +532,8 @@ async def test_couldnt_do_it_reads_as_such_on_both_sides_not_as_returned_answers
             [],
             False,
         )
+        # When it came, not "Written …" over nothing (walk-through 14).
+        assert opened["dates"].startswith("Returned ") and "Written" not in opened["dates"], opened["dates"]
         # Reviewed, it is still "couldn't do it" (not answers to read).
         reviewed = await doctor.exchange(
             handler_name(ReturnedState, "mark_reviewed"), **_returned_page(assignment)
