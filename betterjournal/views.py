@@ -670,7 +670,7 @@ def worksheet_fields(
                 values = [""]
             item = worksheets.Field(spec.id, worksheets.SHORT_TEXT, spec.label)
             for index, text in enumerate(values):
-                number = reader.t("Item {number}", number=index + 1)
+                number = reader.t(spec.item or N_("Item {number}"), number=index + 1)
                 cell = _cell(item, spec.id, index, "", number, text, reader, len(values))
                 rows.append(RowView(index, number, [cell]))
         elif spec.type == worksheets.ROWS:

@@ -72,6 +72,8 @@ class Field:
     # thought record's "Emotions now", rated again), and the words of the button that does.
     carry_from: str = ""
     carry_label: str = ""
+    # Lists only: what one item is called, with its number ("Thought {number}"); else "Item".
+    item: str = ""
 
 
 @dataclass(frozen=True)
@@ -480,7 +482,13 @@ THOUGHT_RECORD = Worksheet(
             N_("Where were you, what was happening, who was there?"),
         ),
         _emotions("emotions", N_("Emotions"), N_("Each emotion, and how strong it was from 0 to 100.")),
-        Field("thoughts", LIST, N_("Automatic thoughts"), N_("What went through your mind?")),
+        Field(
+            "thoughts",
+            LIST,
+            N_("Automatic thoughts"),
+            N_("What went through your mind?"),
+            item=N_("Thought {number}"),
+        ),
         Field("hot_thought", SHORT_TEXT, N_("The “hot” thought"), N_("The thought that hit hardest.")),
         Field("hot_belief", SLIDER_100, N_("How much I believed it (0–100)")),
         Field("evidence_for", LONG_TEXT, N_("Evidence for the hot thought")),
@@ -524,7 +532,7 @@ BEHAVIOURAL_EXPERIMENT = Worksheet(
     (
         Field("belief", LONG_TEXT, N_("The belief I want to test")),
         Field("belief_before", SLIDER_100, N_("How much I believe it (0–100)")),
-        Field("predictions", LIST, N_("What I predict will happen")),
+        Field("predictions", LIST, N_("What I predict will happen"), item=N_("Prediction {number}")),
         Field("experiment", LONG_TEXT, N_("The experiment: what, when, where")),
         Field("obstacles", LONG_TEXT, N_("What might get in the way, and how I'll handle it")),
         Field("happened", LONG_TEXT, N_("What actually happened")),
@@ -555,11 +563,11 @@ GROUNDING = Worksheet(
     (
         Field("when_where", SHORT_TEXT, N_("When and where")),
         Field("distress_before", SCALE_10, N_("Distress before (0–10)")),
-        Field("seen", LIST, N_("5 things I can see")),
-        Field("touched", LIST, N_("4 things I can touch")),
-        Field("heard", LIST, N_("3 things I can hear")),
-        Field("smelled", LIST, N_("2 things I can smell")),
-        Field("tasted", LIST, N_("1 thing I can taste")),
+        Field("seen", LIST, N_("5 things I can see"), item=N_("Something I see {number}")),
+        Field("touched", LIST, N_("4 things I can touch"), item=N_("Something I touch {number}")),
+        Field("heard", LIST, N_("3 things I can hear"), item=N_("Something I hear {number}")),
+        Field("smelled", LIST, N_("2 things I can smell"), item=N_("Something I smell {number}")),
+        Field("tasted", LIST, N_("1 thing I can taste"), item=N_("Something I taste {number}")),
         Field("distress_after", SCALE_10, N_("Distress after (0–10)")),
     ),
     example={

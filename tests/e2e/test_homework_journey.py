@@ -237,8 +237,8 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     page.get_by_role("button", name="Add another: Emotions", exact=True).click()
     _answer(page, "Emotion", "Anxious", within=emotions.get_by_role("group", name="Emotion 2"))
     thoughts = page.get_by_role("group", name="Automatic thoughts")
-    thoughts.get_by_label("Item 1", exact=True).fill("I always push people away.")
-    expect(thoughts.get_by_text("Item 1", exact=True)).to_have_count(1)  # its label, said once
+    thoughts.get_by_label("Thought 1", exact=True).fill("I always push people away.")
+    expect(thoughts.get_by_text("Thought 1", exact=True)).to_have_count(1)  # its label, said once
     # A tap on a slider's track, a fifth of the way along, keeps the value tapped (not the 50
     # it rested at, which the slider shows again while the server's answer is on its way).
     belief = page.get_by_label("How much I believed it (0–100)")
@@ -267,7 +267,7 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
         "70"
     )
     expect(
-        page.get_by_role("group", name="Automatic thoughts").get_by_label("Item 1", exact=True)
+        page.get_by_role("group", name="Automatic thoughts").get_by_label("Thought 1", exact=True)
     ).to_have_value("I always push people away.")
     expect(page.get_by_label("How much I believed it (0–100)")).to_have_value(tapped)
     _answer(page, "Evidence against the hot thought", "She was at work all day.")

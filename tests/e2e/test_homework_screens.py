@@ -161,9 +161,9 @@ def test_a_slider_not_rated_yet_takes_a_tap_where_it_rests(open_phone, running_a
           document.getElementById("w-thoughts-0").focus();
         }"""
     )
-    expect(thoughts.get_by_label("Item 2", exact=True)).to_be_visible()
+    expect(thoughts.get_by_label("Thought 2", exact=True)).to_be_visible()
     page.wait_for_timeout(300)  # the new item's look for the focus runs on each frame
-    expect(thoughts.get_by_label("Item 1", exact=True)).to_be_focused()
+    expect(thoughts.get_by_label("Thought 1", exact=True)).to_be_focused()
 
 
 def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
@@ -198,18 +198,18 @@ def test_answers_typed_just_before_a_reload_or_a_closed_tab_are_kept(
     phone.context.add_init_script(SILENCEABLE_WEBSOCKET)
     for label, words in (
         ("Situation", "On the train, just before the tab closed."),
-        ("Item 2", "Nobody called back."),
+        ("Thought 2", "Nobody called back."),
     ):
         tab = phone.context.new_page()
         tab.goto(running_app.url + "/homework/do?template=thought_record")
         tab.wait_for_url(re.compile(r"[?&]id="))
         expect(tab.get_by_label("Situation", exact=True)).to_be_visible()
-        if label == "Item 2":
+        if label == "Thought 2":
             tab.get_by_role("button", name="Add another: Automatic thoughts").click()
             tab.get_by_role("button", name="Add another: Automatic thoughts").click()
             # Both there, as a person sees them before going on: the newest item's field takes
             # the focus as it comes, and words typed before that went into it.
-            expect(tab.get_by_label("Item 3", exact=True)).to_be_visible()
+            expect(tab.get_by_label("Thought 3", exact=True)).to_be_visible()
         address = tab.url
         field = tab.get_by_label(label, exact=True)
         if label == "Situation":
