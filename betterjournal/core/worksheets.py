@@ -420,6 +420,14 @@ def custom_definition(data: object) -> Worksheet:
 
 # A prompt's answer is a journal entry: it takes as much as an entry does.
 PROMPT_ANSWER = Field("answer", LONG_TEXT, N_("Answer"), limit=BODY_MAX)  # read by both sides
+# Several questions, one answer: said so (a walk-through's client looked for a box per question).
+PROMPT_ANSWERS = Field(
+    "answer",
+    LONG_TEXT,
+    N_("Answer"),
+    N_("One answer for all the questions above: take them in any order, as much or as little as you like."),
+    limit=BODY_MAX,
+)
 
 
 def prompt(questions: object) -> Worksheet:
@@ -437,7 +445,7 @@ def prompt(questions: object) -> Worksheet:
             "A question to write about, in your own words and at your own pace. Your answer "
             "is a journal entry: it stays private until you choose to share it."
         ),
-        (PROMPT_ANSWER,),
+        (PROMPT_ANSWER if len(cleaned) == 1 else PROMPT_ANSWERS,),
         questions=cleaned,
     )
 

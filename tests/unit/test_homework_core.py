@@ -1011,6 +1011,14 @@ def test_a_prompts_answer_takes_as_much_as_a_journal_entry() -> None:
         worksheets.clean_answers(worksheets.THOUGHT_RECORD, {"situation": long})
 
 
+def test_a_prompt_of_several_questions_says_its_one_answer_is_for_them_all() -> None:
+    """A walk-through: two questions and one box; the client looked for a second one."""
+    (one,) = worksheets.prompt(["What helped today?"]).fields
+    (several,) = worksheets.prompt(["What helped today?", "What got in the way?"]).fields
+    assert one.hint == "" and several.id == one.id == "answer"
+    assert Reader(FRENCH).t(several.hint).startswith("Une seule réponse pour toutes les questions")
+
+
 def test_homework_from_a_clinician_no_longer_connected_says_so(db: People) -> None:
     from betterjournal.core import links
 
