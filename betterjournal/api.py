@@ -205,7 +205,7 @@ def _start_signed_in(
     our pages, else where their work is; or on the draft that `unsent` put back (after the
     code, with MFA on; `replacing`: the session this browser held, whose words waiting for
     a code go on to this one; `clinic_subject`: a clinic sign-in's, bound to the person by
-    the MFA step).
+    the code of an authenticator they already had).
     """
     stage = mfa.stage_after_password(user)
     if stage == SessionStage.MFA_CODE:
@@ -221,7 +221,10 @@ def _start_signed_in(
             clinic_subject=clinic_subject,
         )
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
-    token = accounts.start_session(session, user, stage=stage, device=device, clinic_subject=clinic_subject)
+    # Only a code from an authenticator set up before binds a clinic subject: at the setup
+    # step, whoever signed in makes the second factor themselves (a review: someone holding
+    # the clinician's address at the provider would bind their own subject).
+    token = accounts.start_session(session, user, stage=stage, device=device)
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
     if unsent and (draft := journal.put_back_typed_words(session, user, unsent)):

@@ -8,10 +8,12 @@ provider's published keys: signature, issuer, audience (and authorized party), t
 nonce, and a verified email. That email must belong to an approved clinician account
 (active, confirmed, role clinician); the person then takes the same second step as after a
 password (`api.finish_sign_in`): the clinic's sign-in replaces the password, never the
-app's own two-step sign-in. Once that step is done, the provider's subject (`sub`, as a
-digest) is the account's: later clinic sign-ins are matched by it first, and the account's
-email with another subject of the same provider is refused (a provider that lets people
-change their address would otherwise let one take a clinician's).
+app's own two-step sign-in. Once that step is done with a code from the authenticator the
+clinician already had (not at its first setup, where whoever signs in makes the factor),
+the provider's subject (`sub`, as a digest) is the account's: later clinic sign-ins are
+matched by it first, and the account's email with another subject of the same provider is
+refused (a provider that lets people change their address would otherwise let one take a
+clinician's).
 
 Every failure on the way back, whatever its cause (a wrong state, an unknown email, a
 client's or an admin's email, a provider that is down), gets one answer, so the page tells
@@ -326,6 +328,8 @@ async def _identify(request: Request, settings: Settings) -> tuple[uuid.UUID, st
     if claims.get("email_verified") is not True:
         raise Refused("email not verified")
     email = clean_email(claims.get("email"))
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise Refused("no subject")
     subject = accounts.clinic_subject_digest(settings.oidc_issuer, claims["sub"])
     return await in_session(_approved_clinician, email=email, subject=subject, issuer=settings.oidc_issuer)
 

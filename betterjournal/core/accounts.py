@@ -327,7 +327,7 @@ def start_session(
     pages read it (`pending_session`), and `advance_session` makes it whole, giving back
     the `held_words` (a client's unsent editor words), held until then sealed under the
     person's data key, and binding the `clinic_subject` of a clinic sign-in to the person
-    (`bind_clinic_subject`).
+    (`bind_clinic_subject`) when the step is a code from the authenticator they have.
     """
     token = secrets.token_urlsafe(32)  # 256 bits
     now = utcnow()
@@ -340,10 +340,7 @@ def start_session(
         stage=stage,
         device=device[:80],
     )
-    if clinic_subject is not None and stage == SessionStage.FULL:
-        bind_clinic_subject(session, user.id, clinic_subject)
-    else:
-        auth.clinic_subject = clinic_subject
+    auth.clinic_subject = clinic_subject if stage == SessionStage.MFA_CODE else None
     # At most one sign-in holds a person's words, so sign-ins with the password alone can't
     # pile them up. One still waiting for its code in this same browser (`replacing`, the
     # token its cookie holds: back on the sign-in page from the code page, the words are no

@@ -1388,14 +1388,22 @@ def save_response(
     if (chosen.is_prompt and not values["body"].strip()) or (return_it and not written and not marked):
         # Nothing to return: the clinician would open an empty worksheet.
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
+    # Changed after the clinician reviewed it, it is to review again: "Reviewed" would tell
+    # both of them the changes were looked at (a walk-through's client added a line nobody
+    # learned of). Saved as it was, it stays reviewed.
+    reviewed_before = (
+        items.open_own(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed).fields
+        if row is not None and row.reviewed_at is not None and not return_it and _is_returned(session, row)
+        else None
+    )
     items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
     if return_it:
         if row is None:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         _return(session, row, parsed)
-    elif row is not None and row.reviewed_at is not None and _is_returned(session, row):
-        # Changed after the clinician reviewed it: "Reviewed" would tell both of them the
-        # changes were looked at (a walk-through's client added a line nobody learned of).
+    elif (
+        row is not None and reviewed_before is not None and reviewed_before != kind_for(chosen).clean(values)
+    ):
         row.reviewed_at = None
         session.add(row)
     if row is None:

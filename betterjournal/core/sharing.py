@@ -518,8 +518,10 @@ def _reveal(
         return []
     now = utcnow()
     # Never seen, or changed by its owner since it was: "Seen on …" is said of what the
-    # clinician saw, so it moves on to now (the owner's page said it of words never seen).
-    unseen = [row[3] for row in rows if row[5] is None or row[5] < row[6]]
+    # clinician saw, so it moves on to now (the owner's page said it of words never seen);
+    # but not for a tab nobody may be looking at (a push shows an edit on an open page):
+    # there the owner is still told it changed after it was seen.
+    unseen = [row[3] for row in rows if row[5] is None or (held_back is None and row[5] < row[6])]
     if unseen:
         session.exec(
             update(ItemShare)

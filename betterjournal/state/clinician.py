@@ -136,6 +136,8 @@ class ClientsState(AppState):
     _held_path: str = ""
     # Per client, the shared check-ins the sparkline draws: a revoke removes one at once.
     _drawn: dict[str, list[checkins.Reading]] = {}
+    # Per client, what their card counts (new shares, to review, overdue, agenda shared).
+    _counts: dict[str, tuple[int, int, int, bool]] = {}
 
     @guarded(Role.CLINICIAN)
     async def load_clients(self) -> None:
@@ -167,6 +169,10 @@ class ClientsState(AppState):
         sparks = {client_id: charts.sparkline(drawn, reader, now) for client_id, drawn in self._drawn.items()}
         attention = {line.client_id: case_line(line, reader).attention for line in cases}
         self.clients = client_lines(clients, sparks, attention, reader)
+        self._counts = {
+            line.client_id: (line.new_shared, line.to_review, line.overdue, line.agenda_shared)
+            for line in cases
+        }
 
     @guarded(Role.CLINICIAN)
     async def create_invitation(self) -> None:
@@ -229,7 +235,7 @@ class ClientsState(AppState):
         self.clients, self.clients_loaded, self._held_path = [], False, ""
         self._drop_new_code()
         self.waiting, self.pending, self.ended = [], [], []
-        self._drawn = {}
+        self._drawn, self._counts, self.news = {}, {}, ""
 
     async def _recheck_access(self, viewer_id: str) -> None:
         """The clients linked now (one who ended the link goes, one who accepted appears), and
@@ -262,17 +268,19 @@ class ClientsState(AppState):
             for client_id, drawn in self._drawn.items()
             if client_id in linked
         }
-        before = {line.id: line.attention for line in self.clients}
+        before = self._counts
         self._show(clients, cases, utcnow())
         self._say_news(before)
 
-    def _say_news(self, before: dict[str, list[str]]) -> None:
-        """What a card of a client already listed shows now that it did not."""
-        reader = self._reader()
+    def _say_news(self, before: dict[str, tuple[int, int, int, bool]]) -> None:
+        """What grew on the card of a client already listed (a share, a return), said with
+        what the card says now; nothing when nothing grew (a revoke, a review)."""
+        self.news = ""
         for line in self.clients:
-            added = [what for what in line.attention if what not in before.get(line.id, line.attention)]
-            if added:
-                self.news = reader.t("{name}: {news}", name=line.name, news=reader.items(added))
+            was, now = before.get(line.id), self._counts.get(line.id)
+            if was is not None and now is not None and any(a > b for a, b in zip(now, was, strict=True)):
+                reader = self._reader()
+                self.news = reader.t("{name}: {news}", name=line.name, news=reader.items(line.attention))
                 return
 
 

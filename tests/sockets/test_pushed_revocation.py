@@ -280,6 +280,12 @@ async def test_a_new_share_and_seen_reach_the_other_persons_open_page(world: Wor
             handler_name(EntryState, "load_entry"), path=routes.ENTRY, query={"id": entry.id}
         )
         assert state_of(loaded, AppState).get("notice") == f"Entry saved. Still shared with {c.name}."
+        # The push showed the edit on a page nobody may be looking at: "Seen" is still said of
+        # what they saw before it (walk-through 14 M1).
+        (status,) = [
+            s["status"] for s in state_of(loaded, ItemSharingState)["shares"] if s["clinician_id"] == c.id
+        ]
+        assert ", before your changes of " in status, status
         # Made private: the entry goes, and the notice about the change with it.
         since = len(clinician_tab.received)
         await set_shared(client_tab, entry, c, False)
@@ -596,6 +602,14 @@ async def test_the_clinicians_client_list_says_what_is_new_and_a_share_reaches_i
             # and a screen reader hears it (walk-through 13 L3)
             news = state_of(doctor.received[since:], ClientsState).get("news")
             assert news == f"{owner.name}: 2 new shared items"
+            # Less to look at is no news: nothing is said (and the last news is not kept).
+            since = len(doctor.received)
+            await set_shared(tab, second, c, False)
+            await _pushed(
+                doctor, since, lambda p: (row_of(p) or {}).get("attention") == ["1 new shared item"]
+            )
+            assert state_of(doctor.received[since:], ClientsState).get("news") == ""
+            await set_shared(tab, second, c, True)
     async with connected(app, c.cookie) as doctor:
         for entry in (first, second):
             assert (await _open_shared(doctor, entry.id)).get("body") == entry.body

@@ -531,7 +531,7 @@ def test_comment_and_review_reach_the_client_and_stop_edits(db: People) -> None:
 def test_a_reviewed_response_changed_by_the_client_is_to_review_again(db: People) -> None:
     """A walk-through: the client added a line to a reviewed thought record and both pages
     still said "Reviewed"; the clinician's lists said nothing. Changed, it is back to review
-    (the comment stays)."""
+    (the comment stays); saved as it was, it stays reviewed."""
     _linked(db)
     assignment = _assign(db)
     response = uuid.uuid4()
@@ -541,16 +541,20 @@ def test_a_reviewed_response_changed_by_the_client_is_to_review_again(db: People
         homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
     assert _statuses(db) == ["reviewed"]
 
-    with session_scope() as session:  # "Save changes": a returned response, saved again
-        homework.save_response(
-            session,
-            client_id=db.client_a.id,
-            item_id=response,
-            assignment_id=assignment,
-            worksheet=None,
-            answers={"situation": "the meeting. Also: I asked him, and the report was fine."},
-        )
+    def save_changes(situation: str) -> None:  # "Save changes": a returned response, saved again
+        with session_scope() as session:
+            homework.save_response(
+                session,
+                client_id=db.client_a.id,
+                item_id=response,
+                assignment_id=assignment,
+                worksheet=None,
+                answers={"situation": situation},
+            )
 
+    save_changes("the meeting")  # as it was: nothing new to look at
+    assert _statuses(db) == ["reviewed"]
+    save_changes("the meeting. Also: I asked him, and the report was fine.")
     assert _statuses(db) == ["returned"]
     with session_scope() as session:
         assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2
 import pytest
+import two_step
 from oidc_provider import FAULTS, Fault, OpenIDProvider
 from sqlmodel import col, select, update
 from starlette.applications import Starlette
@@ -212,9 +213,16 @@ def _binding(user_id) -> tuple[str | None, str | None]:
         return user.clinic_issuer, user.clinic_subject
 
 
+def _with_authenticator(clinic: Clinic) -> People:
+    """Clinician A has set two-step sign-in up before: a clinic sign-in asks for its code."""
+    two_step.enrol(clinic.people.clinician_a.id, clinic.people.clinician_a.email)
+    return clinic.people
+
+
 def test_the_subject_is_bound_only_once_the_second_step_is_done(clinic: Clinic) -> None:
-    clinician = clinic.people.clinician_a
-    clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
+    clinician = _with_authenticator(clinic).clinician_a
+    response = clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
+    assert response.headers["location"] == routes.SIGN_IN_CODE
 
     assert _binding(clinician.id) == (None, None)  # the clinic's word alone binds nothing
     (waiting,) = _sessions()
@@ -228,9 +236,20 @@ def test_the_subject_is_bound_only_once_the_second_step_is_done(clinic: Clinic) 
     assert [s.clinic_subject for s in _sessions()] == [None]
 
 
+def test_the_first_setup_of_two_step_sign_in_binds_nothing(clinic: Clinic) -> None:
+    """At the setup step, whoever signed in makes the second factor: someone holding the
+    clinician's address at the provider would bind their own subject (a review)."""
+    clinician = clinic.people.clinician_a
+    assert clinic.sign_in(clinician.email, subject="mallory").headers["location"] == routes.TWO_STEP_SETUP
+    clinic.take_the_second_step()
+
+    assert _binding(clinician.id) == (None, None)
+    assert [s.clinic_subject for s in _sessions()] == [None]
+
+
 def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) -> None:
     """A provider that lets people change their address: someone takes the clinician's."""
-    clinician = clinic.people.clinician_a
+    clinician = _with_authenticator(clinic).clinician_a
     clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
     clinic.take_the_second_step()
 
@@ -242,7 +261,7 @@ def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) 
 
 def test_once_bound_the_subject_signs_its_own_person_in_whatever_address_it_names(clinic: Clinic) -> None:
     """The clinician's address changed at the provider, to another clinician's here."""
-    people = clinic.people
+    people = _with_authenticator(clinic)
     clinic.sign_in(people.clinician_a.email, subject="alice-at-the-clinic")
     clinic.take_the_second_step()
     _confirm(people.clinician_b.email)
@@ -254,19 +273,19 @@ def test_once_bound_the_subject_signs_its_own_person_in_whatever_address_it_name
 
 
 def test_a_sign_in_left_at_the_second_step_does_not_lock_the_owner_out(clinic: Clinic) -> None:
-    clinician = clinic.people.clinician_a
+    clinician = _with_authenticator(clinic).clinician_a
     clinic.sign_in(clinician.email, subject="mallory-at-the-clinic")  # no code: stops here
 
     response = clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
     clinic.take_the_second_step()
 
-    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert response.headers["location"] == routes.SIGN_IN_CODE
     digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-at-the-clinic")
     assert _binding(clinician.id) == (clinic.provider.issuer, digest)
 
 
 def test_after_a_change_of_provider_the_address_binds_again(clinic: Clinic) -> None:
-    clinician = clinic.people.clinician_a
+    clinician = _with_authenticator(clinic).clinician_a
     with session_scope() as session:
         accounts.bind_clinic_subject(session, clinician.id, "0" * 64)
         session.exec(
@@ -276,7 +295,7 @@ def test_after_a_change_of_provider_the_address_binds_again(clinic: Clinic) -> N
     response = clinic.sign_in(clinician.email, subject="alice-at-the-new-clinic")
     clinic.take_the_second_step()
 
-    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert response.headers["location"] == routes.SIGN_IN_CODE
     digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-at-the-new-clinic")
     assert _binding(clinician.id) == (clinic.provider.issuer, digest)
 
