@@ -408,7 +408,7 @@ def shares_of(
 
 
 _AUDIENCE = (
-    _owners_live_shares(ItemShare.item_id, User.display_name, ItemShare.first_seen_at)
+    _owners_live_shares(ItemShare.item_id, User.display_name, ItemShare.first_seen_at, ClientItem.updated_at)
     .join(User, col(User.id) == ItemShare.clinician_id)
     .order_by(col(CareLink.created_at))
 )
@@ -418,12 +418,12 @@ def audience(
     session: Session, *, owner_id: uuid.UUID, item_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[str, bool]]]:
     """For the owner's lists: per item, the clinicians who can see it now, by name, and
-    whether each has seen it."""
+    whether each has seen it as it is (not only before the owner's changes since)."""
     found: dict[uuid.UUID, list[tuple[str, bool]]] = defaultdict(list)
-    for item_id, name, seen_at in run_prebuilt(
+    for item_id, name, seen_at, updated_at in run_prebuilt(
         session, _AUDIENCE, owner_id=owner_id, item_ids=list(item_ids)
     ):
-        found[item_id].append((name, seen_at is not None))
+        found[item_id].append((name, seen_at is not None and seen_at >= updated_at))
     return found
 
 

@@ -906,9 +906,16 @@ def test_the_owners_list_says_who_has_seen_each_shared_item(db) -> None:
     with session_scope() as session:
         sharing.open_shared(session, clinician_id=dr_a, item_id=entry, kind=journal.KIND)
     assert label() == f"Shared with {names} · Seen"
+    # Changed since: the card no longer says "Seen" of words nobody has seen (walk-through
+    # 14 M1); the clinician who opens it as it is has seen it again.
+    _save(a, entry, "", "seen or not, and then some")
+    assert label() == f"Shared with {names}"
+    with session_scope() as session:
+        sharing.open_shared(session, clinician_id=dr_a, item_id=entry, kind=journal.KIND)
+    assert label() == f"Shared with {names} · Seen by {db.clinician_a.name}"
     with session_scope() as session:  # revoked from one: only who sees it now counts
-        sharing.set_shared(session, owner_id=a, item_id=entry, clinician_id=dr_a, shared=False)
-    assert label() == f"Shared with {db.clinician_b.name} · Seen"
+        sharing.set_shared(session, owner_id=a, item_id=entry, clinician_id=dr_b, shared=False)
+    assert label() == f"Shared with {db.clinician_a.name} · Seen"
 
 
 def _save(owner_id: uuid.UUID, entry_id: object, title: str, body: str) -> bool:
