@@ -135,6 +135,22 @@ def list_users() -> None:
             _say(f"{user.email}\t{user.role.value}\t{user.display_name}\t{state}")
 
 
+@user_app.command("forget-clinic-sign-in")
+def forget_clinic_sign_in(email: str = typer.Option(...)) -> None:
+    """Let a clinician's next clinic sign-in bind a new subject at the provider (their account
+    there was made again): the one kept now refuses it."""
+    try:
+        with session_scope() as session:
+            found = accounts.forget_clinic_subject(session, email=email)
+    except CoreError as error:
+        _say(str(error))
+        raise typer.Exit(1) from None
+    if not found:
+        _say("No account has this email.")
+        raise typer.Exit(1)
+    _say(f"{email}: the next clinic sign-in, finished with the two-step code, is bound to this account.")
+
+
 DEMO_PASSWORD = "quiet-river-morning-42"  # noqa: S105 - demo only, refused in production
 DEMO_ENTRIES = {
     "sam@demo.betterjournal.ca": [

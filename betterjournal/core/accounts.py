@@ -397,6 +397,18 @@ def bind_clinic_subject(session: Session, user_id: uuid.UUID, subject: str) -> N
     )
 
 
+def forget_clinic_subject(session: Session, *, email: object) -> bool:
+    """The operator's way back when a clinic's provider gives a clinician a new subject (their
+    account there made again): the next clinic sign-in finished with the two-step code binds
+    the new one. False if no account has this email."""
+    user = session.exec(select(User).where(col(User.email) == clean_email(email))).first()
+    if user is None:
+        return False
+    user.clinic_issuer, user.clinic_subject = None, None
+    session.add(user)
+    return True
+
+
 def device_in_words(user_agent: str) -> str:
     """'Firefox on Android', from a User-Agent header (ua-parser); '' when it says nothing."""
     from ua_parser import parse

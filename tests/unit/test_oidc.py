@@ -300,6 +300,33 @@ def test_after_a_change_of_provider_the_address_binds_again(clinic: Clinic) -> N
     assert _binding(clinician.id) == (clinic.provider.issuer, digest)
 
 
+def test_the_operator_lets_a_new_subject_bind_when_the_provider_made_the_account_again(
+    clinic: Clinic,
+) -> None:
+    from typer.testing import CliRunner
+
+    from betterjournal.cli import app
+
+    clinician = _with_authenticator(clinic).clinician_a
+    clinic.sign_in(clinician.email, subject="alice-first-account")
+    clinic.take_the_second_step()
+    assert clinic.sign_in(clinician.email, subject="alice-made-again").headers["location"] == REFUSED
+
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["user", "forget-clinic-sign-in", "--email", "nobody@example.test"])
+    assert unknown.exit_code == 1 and "No account has this email." in unknown.output
+    done = runner.invoke(app, ["user", "forget-clinic-sign-in", "--email", clinician.email.upper()])
+    assert done.exit_code == 0, done.output
+    assert _binding(clinician.id) == (None, None)
+
+    assert (
+        clinic.sign_in(clinician.email, subject="alice-made-again").headers["location"] == routes.SIGN_IN_CODE
+    )
+    clinic.take_the_second_step()
+    digest = accounts.clinic_subject_digest(clinic.provider.issuer, "alice-made-again")
+    assert _binding(clinician.id) == (clinic.provider.issuer, digest)
+
+
 # --- refusals ----------------------------------------------------------------------------
 
 
