@@ -364,12 +364,14 @@ class WorksheetState(AppState):
     # --- answering -----------------------------------------------------------------------
 
     @guarded(Role.CLIENT, quiet=True)
-    async def answer(self, field: str, row: int, column: str, value: object) -> None:
-        """One control's answer (`row` -1: the field itself), checked and autosaved."""
+    async def answer(self, field: str, row: object, column: str, value: object) -> None:
+        """One control's answer (`row` -1: the field itself), checked and autosaved. (A
+        number's argument is `object`: typed `int`, anything else sent made the framework log
+        a warning per event, an attack review; the core refuses what isn't a row.)"""
         await self._answer(field, row, column, value)
 
     @guarded(Role.CLIENT, quiet=True)
-    async def choose_resting(self, field: str, row: int, column: str, value: object) -> None:
+    async def choose_resting(self, field: str, row: object, column: str, value: object) -> None:
         """A slider let go of: a tap on its thumb where it rests before any answer (50)
         moves nothing, so the browser sends no change, and this chooses it. Once the control
         has an answer (the same tap's change, sent just before), it does nothing: the value
@@ -384,7 +386,7 @@ class WorksheetState(AppState):
         if current in (None, ""):
             await self._answer(field, row, column, value)
 
-    async def _answer(self, field: str, row: int, column: str, value: object) -> None:
+    async def _answer(self, field: str, row: object, column: str, value: object) -> None:
         shown, place = self._answers, f"{field}/{row}/{column}"
         try:
             await self._keep(
@@ -410,7 +412,9 @@ class WorksheetState(AppState):
         await self._keep(lambda sheet, held: {field: worksheets.rows_carried(sheet, held, field)})
 
     @guarded(Role.CLIENT, quiet=True)
-    async def remove_row(self, field: str, row: int) -> None:
+    async def remove_row(self, field: str, row: object) -> None:
+        if type(row) is not int:
+            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         shown = self._answers
         await self._keep(
             lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
@@ -975,7 +979,7 @@ class WorksheetsState(AppState):
         self._show_draft()
 
     @guarded(Role.CLINICIAN)
-    async def remove_builder_field(self, index: int) -> None:
+    async def remove_builder_field(self, index: object) -> None:
         if type(index) is int and 0 <= index < len(self._draft):
             self._draft = [spec for i, spec in enumerate(self._draft) if i != index]
         self._show_draft()

@@ -404,7 +404,7 @@ class PrepareState(AppState):
         await self._after(self._t("Back on your agenda."))
 
     @guarded(Role.CLIENT)
-    async def move_line(self, line_id: str, by: int) -> None:
+    async def move_line(self, line_id: str, by: object) -> None:
         await in_session(
             agenda.move, client_id=self._viewer().user_id, agenda_id=self.agenda_id, line_id=line_id, by=by
         )

@@ -467,6 +467,28 @@ async def test_a_return_reaches_the_clinicians_open_list_of_assignments(hw: Home
         assert [row for row in _audited(before, snapshot(app)) if row[0] == uuid_hex(c.id)] == []
 
 
+async def test_a_row_that_is_not_a_number_is_refused_in_words_and_logs_nothing(hw: Homework) -> None:
+    """An attack review: typed `int`, a string sent for a row made the framework log a
+    warning per event (a script could fill the log); the answer was refused all the same."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    log_before = app.log_path.read_text(errors="replace")
+    async with connected(app, a.cookie) as tab:
+        await _open(tab, assignment)
+        before = snapshot(app)
+        for name, payload in (
+            ("answer", {"field": "thoughts", "row": "0; drop", "column": "", "value": "x"}),
+            ("choose_resting", {"field": "hot_belief", "row": "-1", "column": "", "value": 50}),
+            ("remove_row", {"field": "thoughts", "row": "0"}),
+        ):
+            replied = await tab.exchange(
+                handler_name(WorksheetState, name), payload, **_worksheet_page(assignment)
+            )
+            assert problem_of(replied) == "This couldn't be saved. Please try again.", (name, replied)
+        assert writes_between(before, snapshot(app)) == []
+    assert "details withheld" not in app.log_path.read_text(errors="replace")[len(log_before) :]
+
+
 async def test_a_return_from_one_tab_reaches_the_clients_other_tab_on_the_same_worksheet(
     hw: Homework,
 ) -> None:

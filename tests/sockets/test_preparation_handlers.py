@@ -903,19 +903,24 @@ async def test_bad_input_on_the_prepare_page_gets_a_clear_message_and_writes_not
     assert _audited(before, after) == ([_denied(bad.w, _denied_action(handler))] if denied else []), case
 
 
-async def test_moving_by_the_string_1_moves_the_line_as_reflex_reads_it_as_an_int(team: Team) -> None:
-    """Reflex turns a string payload into the handler's annotated int before the handler
-    runs (reflex_base/event/processor: `_transform_event_arg`), so by="1" moves the line
-    down like by=1; the core never sees the string. Harmless (the same move), noted here."""
+async def test_moving_by_a_string_is_refused_and_logs_nothing(team: Team) -> None:
+    """`by` is taken as sent (typed `object`): Reflex turned a string into the annotated int
+    and logged a warning for each one it couldn't (an attack review: a script could fill the
+    log). The core refuses anything but -1 and 1; the buttons send numbers."""
     app, c = team.app, team.c
     (a,) = await _clients(team, c)
+    log_before = app.log_path.read_text(errors="replace")
     async with connected(app, a.cookie) as tab:
         await _prepare(tab, c)
         first = await _add_line(tab, c, "First")
         second = await _add_line(tab, c, "Second")
-        moved = await _on_prepare(tab, c, "move_line", {"line_id": first, "by": "1"})
+        for by in ("1", "down"):
+            moved = await _on_prepare(tab, c, "move_line", {"line_id": first, "by": by})
+            assert problem_of(moved) != "", by
+        moved = await _on_prepare(tab, c, "move_line", {"line_id": first, "by": 1})
     assert problem_of(moved) == ""
     assert [line["id"] for line in state_of(moved, PrepareState)["lines"]] == [second, first]
+    assert "details withheld" not in app.log_path.read_text(errors="replace")[len(log_before) :]
 
 
 async def test_the_fifty_first_line_is_refused(team: Team) -> None:
