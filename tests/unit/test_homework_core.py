@@ -541,20 +541,11 @@ def test_a_reviewed_response_changed_by_the_client_is_to_review_again(db: People
         homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
     assert _statuses(db) == ["reviewed"]
 
-    def save_changes(situation: str) -> None:  # "Save changes": a returned response, saved again
-        with session_scope() as session:
-            homework.save_response(
-                session,
-                client_id=db.client_a.id,
-                item_id=response,
-                assignment_id=assignment,
-                worksheet=None,
-                answers={"situation": situation},
-            )
-
-    save_changes("the meeting")  # as it was: nothing new to look at
+    # "Save changes": a returned response, saved again; first as it was (nothing new to see)
+    _save_answers(db, assignment, response, {"situation": "the meeting"}, return_it=False)
     assert _statuses(db) == ["reviewed"]
-    save_changes("the meeting. Also: I asked him, and the report was fine.")
+    changed = {"situation": "the meeting. Also: I asked him, and the report was fine."}
+    _save_answers(db, assignment, response, changed, return_it=False)
     assert _statuses(db) == ["returned"]
     with session_scope() as session:
         assert [w.assignment_id for w in homework.to_review(session, clinician_id=db.clinician_a.id)] == [
@@ -596,8 +587,11 @@ def _mark_not_done(
         )
 
 
-def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID, answers: Any = None) -> None:
-    """Client A returns the response: `answers`, else what the server holds (its draft)."""
+def _save_answers(
+    db: People, assignment: uuid.UUID, response: uuid.UUID, answers: Any = None, *, return_it: bool
+) -> None:
+    """Client A saves the response (and returns it): `answers`, else what the server holds
+    (its draft)."""
     with session_scope() as session:
         homework.save_response(
             session,
@@ -606,8 +600,12 @@ def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID, answ
             assignment_id=assignment,
             worksheet=None,
             answers=answers,
-            return_it=True,
+            return_it=return_it,
         )
+
+
+def _return_answers(db: People, assignment: uuid.UUID, response: uuid.UUID, answers: Any = None) -> None:
+    _save_answers(db, assignment, response, answers, return_it=True)
 
 
 def _returned(db: People, situation: str) -> tuple[uuid.UUID, uuid.UUID]:
