@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1388,27 +1389,44 @@ def save_response(
     if (chosen.is_prompt and not values["body"].strip()) or (return_it and not written and not marked):
         # Nothing to return: the clinician would open an empty worksheet.
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
-    # Changed after the clinician reviewed it, it is to review again: "Reviewed" would tell
-    # both of them the changes were looked at (a walk-through's client added a line nobody
-    # learned of). Saved as it was, it stays reviewed.
-    reviewed_before = (
-        items.open_own(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed).fields
-        if row is not None and row.reviewed_at is not None and not return_it and _is_returned(session, row)
-        else None
-    )
-    items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
+    with reviewed_unless_changed(
+        session, client_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values
+    ):
+        items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
     if return_it:
         if row is None:
             raise InvalidInput(N_("This couldn't be saved. Please try again."))
         _return(session, row, parsed)
-    elif (
-        row is not None and reviewed_before is not None and reviewed_before != kind_for(chosen).clean(values)
-    ):
-        row.reviewed_at = None
-        session.add(row)
     if row is None:
         return None
     return task(session, client_id=client_id, assignment_id=row.id)
+
+
+@contextmanager
+def reviewed_unless_changed(
+    session: Session, *, client_id: uuid.UUID, kind: items.Kind, item_id: uuid.UUID, values: object
+) -> Iterator[None]:
+    """Around a save of the client's item: if it answers an assignment its clinician has
+    reviewed, and the save changes it, it is to review again. "Reviewed" would tell both of
+    them the changes were looked at (a walk-through's client added a line nobody learned of);
+    saved as it was, it stays reviewed. From the worksheet and from the journal's editor (a
+    prompt's answer is an entry) alike."""
+    row = session.exec(
+        select(Assignment).where(
+            col(Assignment.client_id) == client_id,
+            col(Assignment.response_id) == item_id,
+            col(Assignment.reviewed_at).is_not(None),
+        )
+    ).first()
+    before = (
+        items.open_own(session, owner_id=client_id, kind=kind, item_id=item_id).fields
+        if row is not None and _is_returned(session, row)
+        else None
+    )
+    yield
+    if row is not None and before is not None and before != kind.clean(values):
+        row.reviewed_at = None
+        session.add(row)
 
 
 def _return(session: Session, row: Assignment, item_id: uuid.UUID) -> None:

@@ -8,12 +8,12 @@ import uuid
 from sqlmodel import Session
 
 from betterjournal import routes
-from betterjournal.core import drafts, items, journal
+from betterjournal.core import drafts, homework, items, journal
 from betterjournal.core.drafts import DRAFTS_LISTED
 from betterjournal.core.errors import EditedElsewhere
 from betterjournal.core.journal import KIND
 from betterjournal.db import in_session
-from betterjournal.models import Cursor, OwnItem, Role, Share, Version, Viewer
+from betterjournal.models import AuditAction, Cursor, OwnItem, Role, Share, Version, Viewer
 from betterjournal.state import live
 from betterjournal.state.base import AppState, guarded
 from betterjournal.state.items import ItemSharingState, shares_and_pins
@@ -191,7 +191,14 @@ def _save_and_open(
     )
     elsewhere = None
     try:
-        items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on)
+        parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
+        answered = homework.reviewed_unless_changed(
+            session, client_id=owner_id, kind=KIND, item_id=parsed, values=values
+        )
+        with answered:  # a prompt's answer, reviewed: to review again once changed
+            items.save(
+                session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on
+            )
     except EditedElsewhere as edited:
         elsewhere = edited
         drafts.discard(session, owner_id=owner_id, item_id=uuid.UUID(str(item_id)))

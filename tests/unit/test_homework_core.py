@@ -13,11 +13,11 @@ import pytest
 from unit_support import People, audit_events, link, row_counts
 
 from betterjournal import views
-from betterjournal.core import drafts, homework, sharing, worksheets
+from betterjournal.core import drafts, homework, items, journal, sharing, worksheets
 from betterjournal.core.errors import AnswersChangedElsewhere, BegunElsewhere, InvalidInput, NotFound
 from betterjournal.db import session_scope
 from betterjournal.i18n import ENGLISH, FRENCH, Reader
-from betterjournal.models import Assignment, AuditAction, AuditOutcome
+from betterjournal.models import Assignment, AuditAction, AuditOutcome, Version
 
 TODAY = date(2026, 12, 1)
 TABLES = ("assignment", "worksheet_template", "homework_response", "client_item", "item_share", "item_draft")
@@ -553,6 +553,35 @@ def test_a_reviewed_response_changed_by_the_client_is_to_review_again(db: People
         ]
         opened = homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
     assert (opened.task.status, opened.comment) == ("returned", "Thank you")
+
+
+def test_a_reviewed_prompt_answer_changed_in_the_journal_editor_is_to_review_again(db: People) -> None:
+    """A prompt's answer is a journal entry: changed from the journal's editor, the same as
+    from the worksheet (a review of the change above)."""
+    from betterjournal.state.journal import _save_and_open
+
+    _linked(db)
+    assignment = _assign(db, template="prompt", questions=["What went well this week?"])
+    response = uuid.uuid4()
+    _return_answers(db, assignment, response, {"answer": "A walk on Sunday."})
+    with session_scope() as session:
+        homework.mark_reviewed(session, clinician_id=db.clinician_a.id, assignment_id=assignment)
+
+    def edit(body: str) -> None:
+        with session_scope() as session:
+            entry = items.open_own(session, owner_id=db.client_a.id, kind=journal.KIND, item_id=response)
+            _save_and_open(
+                session,
+                owner_id=db.client_a.id,
+                item_id=response,
+                values={**entry.fields, "body": body},
+                based_on=Version(entry.updated_at),
+            )
+
+    edit("A walk on Sunday.")
+    assert _statuses(db) == ["reviewed"]
+    edit("A walk on Sunday, and a call with my sister.")
+    assert _statuses(db) == ["returned"]
 
 
 def test_couldnt_do_it_is_private_until_returned(db: People) -> None:
