@@ -221,10 +221,7 @@ def _start_signed_in(
             clinic_subject=clinic_subject,
         )
         return token, routes.with_next(routes.SIGN_IN_CODE, next_page), user.language
-    # Only a code from an authenticator set up before binds a clinic subject: at the setup
-    # step, whoever signed in makes the second factor themselves (a review: someone holding
-    # the clinician's address at the provider would bind their own subject).
-    token = accounts.start_session(session, user, stage=stage, device=device)
+    token = accounts.start_session(session, user, stage=stage, device=device, clinic_subject=clinic_subject)
     if stage == SessionStage.MFA_SETUP:
         return token, routes.TWO_STEP_SETUP, user.language
     if unsent and (draft := journal.put_back_typed_words(session, user, unsent)):

@@ -340,6 +340,9 @@ def start_session(
         stage=stage,
         device=device[:80],
     )
+    # Only a code from an authenticator set up before binds a clinic subject: at the setup
+    # step, whoever signed in makes the second factor themselves (a review: someone holding
+    # the clinician's address at the provider would bind their own subject).
     auth.clinic_subject = clinic_subject if stage == SessionStage.MFA_CODE else None
     # At most one sign-in holds a person's words, so sign-ins with the password alone can't
     # pile them up. One still waiting for its code in this same browser (`replacing`, the

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import reflex as rx
 from sqlmodel import Session
@@ -413,19 +413,18 @@ class WorksheetState(AppState):
 
     @guarded(Role.CLIENT, quiet=True)
     async def remove_row(self, field: str, row: object) -> None:
-        if type(row) is not int:
-            raise InvalidInput(N_("This couldn't be saved. Please try again."))
         shown = self._answers
         await self._keep(
             lambda sheet, held: {field: worksheets.row_removed(sheet, held, field, row, shown=shown)},
         )
+        removed = cast(int, row)  # the core refused anything but a row's number
         # A refused answer in that row went with it; those below move up a row.
         kept: dict[str, str] = {}
         for place, problem in self._refused.items():
             name, at, column = place.split("/", 2)
-            if name != field or int(at) < row:
+            if name != field or int(at) < removed:
                 kept[place] = problem
-            elif int(at) > row:
+            elif int(at) > removed:
                 kept[f"{name}/{int(at) - 1}/{column}"] = problem
         self._refused = kept
 
