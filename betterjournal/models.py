@@ -590,6 +590,8 @@ class Assignment(SQLModel, table=True):
     response_id: uuid.UUID | None = None
     comment_ct: bytes | None = Field(default=None, sa_column=_ciphertext(nullable=True))
     commented_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the client last opened the comment: one written or changed after it is new to them.
+    comment_read_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     reviewed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # When the response was first shared with the clinician (core/sharing.py), or tied to
     # the assignment already saved, when it may have been (core/homework.py). Never cleared:

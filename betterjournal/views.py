@@ -736,6 +736,7 @@ TASK_STATUS: dict[str, Message] = {
     "reviewed": N_("Reviewed"),
     # (a walk-through: "Reviewed" alone, and the comment went unread)
     "commented": N_("Your clinician left you a comment"),
+    "comment_new": N_("New comment from your clinician"),  # not opened since written or changed
     "overdue": N_("Overdue"),
 }
 GIVEN_STATUS: dict[str, Message] = {
@@ -748,6 +749,8 @@ GIVEN_STATUS: dict[str, Message] = {
 
 
 def _task_status(task: homework.Task) -> str:
+    if task.comment_new:
+        return "comment_new"
     if task.commented:
         return "commented"
     return "told" if task.status == "returned" and task.marked_not_done else task.status

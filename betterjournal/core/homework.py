@@ -856,7 +856,14 @@ class Task:
     marked_not_done: bool = False  # its response says "couldn't do it" (returned or not)
     series_id: str = ""  # the copies of one repeated assignment share it ("": not repeated)
     commented: bool = False  # returned, and the clinician left a comment on it
+    comment_new: bool = False  # that comment written or changed since the client last opened it
     returned_at: datetime | None = None  # when it was returned (its response shared), if it is
+
+
+_COMMENT_NEW = and_(
+    col(Assignment.commented_at).is_not(None),
+    or_(col(Assignment.comment_read_at).is_(None), col(Assignment.comment_read_at) < Assignment.commented_at),
+)
 
 
 def _task_query() -> Any:
@@ -892,6 +899,7 @@ def _task_query() -> Any:
             ),
             Assignment.series_id,
             col(Assignment.commented_at).is_not(None),  # a comment can't be empty
+            _COMMENT_NEW,
         )
         .join(User, col(User.id) == Assignment.clinician_id)
         .outerjoin(ItemShare, live_share)
@@ -900,25 +908,22 @@ def _task_query() -> Any:
     )
 
 
-# To do: started first, then by due date (none last), then oldest first. In three parts so
-# that a long list is read only as far as the page goes: what is not started yet is read in
-# due-date order straight from the index (client, withdrawn, due date).
-_ORDER = (col(Assignment.due_on), col(Assignment.created_at), col(Assignment.id))
-_STARTED = (
+# To do: by due date (none last), what is started before what is not on the same day, then
+# oldest first. In two parts, so that a long list is read only as far as the page goes, in
+# due-date order straight from the index (client, withdrawn, due date). Started first came
+# first before, whatever its date: a walk-through's tired client, reading the first line,
+# missed the practice due tomorrow under the prompt begun and due in three days.
+_NOT_RETURNED = col(ItemShare.shared_at).is_(None)
+_ORDER = (col(Assignment.response_id).is_(None), col(Assignment.created_at), col(Assignment.id))
+_WITH_DUE_DATE = (
     _task_query()
-    .where(col(Assignment.response_id).is_not(None), col(ItemShare.shared_at).is_(None))
-    .order_by(col(Assignment.due_on).is_(None), *_ORDER)
+    .where(_NOT_RETURNED, col(Assignment.due_on).is_not(None))
+    .order_by(col(Assignment.due_on), *_ORDER)
     .limit(bindparam("limit"))
 )
-_NEW_WITH_DUE_DATE = (
+_WITHOUT_DUE_DATE = (
     _task_query()
-    .where(col(Assignment.response_id).is_(None), col(Assignment.due_on).is_not(None))
-    .order_by(*_ORDER)
-    .limit(bindparam("limit"))
-)
-_NEW_WITHOUT_DUE_DATE = (
-    _task_query()
-    .where(col(Assignment.response_id).is_(None), col(Assignment.due_on).is_(None))
+    .where(_NOT_RETURNED, col(Assignment.due_on).is_(None))
     .order_by(*_ORDER)
     .limit(bindparam("limit"))
 )
@@ -926,6 +931,12 @@ _RETURNED_TASKS = (
     _task_query()
     .where(col(Assignment.response_id).is_not(None), col(ItemShare.shared_at).is_not(None))
     .order_by(col(ItemShare.shared_at).desc())
+    .limit(bindparam("limit"))
+)
+_NEW_COMMENTS = (
+    _task_query()
+    .where(col(ItemShare.shared_at).is_not(None), _COMMENT_NEW)
+    .order_by(col(Assignment.commented_at).desc())
     .limit(bindparam("limit"))
 )
 _ONE_TASK = _task_query().where(col(Assignment.id) == bindparam("assignment"))
@@ -951,6 +962,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
         linked,
         series_id,
         commented,
+        comment_new,
     ) in rows:
         if shared_at is not None:
             status = "reviewed" if reviewed_at is not None else "returned"
@@ -972,6 +984,7 @@ def _tasks(session: Session, client_id: uuid.UUID, statement: Any, **params: Any
                 marked_not_done=bool(marked),
                 series_id=str(series_id or ""),
                 commented=bool(commented) and shared_at is not None,
+                comment_new=bool(comment_new) and shared_at is not None,
                 returned_at=shared_at,
             )
         )
@@ -983,10 +996,10 @@ RETURNED_SHOWN = 5  # the last returned, under the to-do list (more on request)
 
 
 def to_do(session: Session, *, client_id: uuid.UUID, limit: int = TASKS_SHOWN) -> list[Task]:
-    """What the client has to do (not returned): started ones first, then by due date (none
-    last), then oldest first; the first `limit` (only those are decrypted)."""
+    """What the client has to do (not returned): by due date (none last), started before not
+    on the same day, then oldest first; the first `limit` (only those are decrypted)."""
     found: list[Task] = []
-    for part in (_STARTED, _NEW_WITH_DUE_DATE, _NEW_WITHOUT_DUE_DATE):
+    for part in (_WITH_DUE_DATE, _WITHOUT_DUE_DATE):
         if len(found) < limit:
             found += _tasks(session, client_id, part, limit=limit - len(found))
     return found
@@ -1013,6 +1026,13 @@ def next_of_each_series(tasks: Sequence[Task]) -> list[tuple[Task, list[date]]]:
 def returned_tasks(session: Session, *, client_id: uuid.UUID, limit: int = RETURNED_SHOWN) -> list[Task]:
     """What the client returned, most recently returned first; the first `limit`."""
     return _tasks(session, client_id, _RETURNED_TASKS, limit=limit)
+
+
+def new_comments(session: Session, *, client_id: uuid.UUID, limit: int) -> list[Task]:
+    """Returned homework whose clinician's comment the client hasn't opened since it was
+    written or changed, the latest first: for the home page (a walk-through: a comment showed
+    only under Homework, and a client who lives on the journal page never saw it)."""
+    return _tasks(session, client_id, _NEW_COMMENTS, limit=limit)
 
 
 EXERCISES_SHOWN = 20
@@ -1162,6 +1182,9 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         session.flush()
     key = data_key(session, client_id)
     found = task(session, client_id=client_id, assignment_id=row.id)
+    if found.comment_new:  # on screen now (the worksheet shows it above the answers)
+        row.comment_read_at = utcnow()
+        session.add(row)
     answers: dict[str, Any] = {}
     reasons: list[str] = []
     saved = from_draft = not_done = False

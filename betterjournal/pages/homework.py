@@ -142,14 +142,29 @@ def homework_page() -> rx.Component:
 
 
 def to_do_on_home() -> rx.Component:
-    """The first few things to do, for the client's home screen."""
-    return rx.cond(
-        HomeworkState.to_do.length() > 0,  # type: ignore[attr-defined]
-        rx.vstack(
-            rx.heading(tr("To do"), as_="h2", size="4"),
-            rx.foreach(HomeworkState.to_do[:3], task_card),  # type: ignore[index]
-            rx.link(tr("All your homework"), href=routes.HOMEWORK),
-            width="100%",
+    """For the client's home screen: comments from a clinician not opened yet, and the first
+    few things to do."""
+    return rx.fragment(
+        rx.cond(
+            HomeworkState.new_comments.length() > 0,  # type: ignore[attr-defined]
+            rx.el.section(
+                rx.vstack(
+                    rx.heading(tr("New comments on your homework"), as_="h2", size="4"),
+                    rx.foreach(HomeworkState.new_comments, task_card),
+                    width="100%",
+                ),
+                aria_label=tr("New comments on your homework"),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            HomeworkState.to_do.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.heading(tr("To do"), as_="h2", size="4"),
+                rx.foreach(HomeworkState.to_do[:3], task_card),  # type: ignore[index]
+                rx.link(tr("All your homework"), href=routes.HOMEWORK),
+                width="100%",
+            ),
         ),
     )
 

@@ -38,22 +38,27 @@ from betterjournal.views import (
 )
 
 
-def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int, exercises: int):
-    """One more of each than shown: are there more?"""
+def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int, exercises: int, home: bool):
+    """One more of each than shown: are there more? On the home page, the new comments too."""
     return (
         homework.to_do(session, client_id=client_id, limit=limit + 1),
         homework.returned_tasks(session, client_id=client_id, limit=returned + 1),
         homework.own_exercises(session, client_id=client_id, limit=exercises + 1),
+        homework.new_comments(session, client_id=client_id, limit=NEW_COMMENTS_SHOWN) if home else [],
     )
 
 
+NEW_COMMENTS_SHOWN = 3  # on the home page; every comment is also under Homework
+
+
 class HomeworkState(AppState):
-    """The client's homework: to do (started first, then by due date), the last returned,
+    """The client's homework: to do (by due date, started first on the same day), the last returned,
     and exercises to start. The first 20 to do and the last 5 returned are shown; more on
     request."""
 
     to_do: list[TaskLine] = []
     done: list[TaskLine] = []
+    new_comments: list[TaskLine] = []  # the home page's: comments not opened since written
     exercises: list[ItemCard] = []  # done on the client's own (saved, or a draft)
     more_to_do: bool = False
     more_done: bool = False
@@ -99,12 +104,13 @@ class HomeworkState(AppState):
 
     async def _load(self, *, page: str, client_id: uuid.UUID | None = None) -> None:
         client = client_id or self._viewer().user_id
-        open_tasks, returned, (saved, unsaved) = await in_session(
+        open_tasks, returned, (saved, unsaved), commented = await in_session(
             _tasks,
             client_id=client,
             limit=self._shown,
             returned=self._shown_done,
             exercises=self._shown_exercises,
+            home=page == routes.JOURNAL,
         )
         reader = self._reader()
         today = reader.today()
@@ -115,6 +121,7 @@ class HomeworkState(AppState):
         self.more_to_do = items.more_to_show(len(open_tasks), self._shown)
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = items.more_to_show(len(returned), self._shown_done)
+        self.new_comments = [task_line(t, reader, today) for t in commented]
         shown = self._shown_exercises
         self.exercises = [draft_card(d, reader) for d in unsaved[:shown]] + [
             own_card(i, reader) for i in saved[:shown]

@@ -326,6 +326,24 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
         .filter(has_text="Thought record")
     )
     expect(returned_card).to_contain_text("Your clinician left you a comment")
+    # The clinician adds to the comment while the client is elsewhere: the journal page (home)
+    # lists it until the client opens it (a walk-through: it showed only under Homework).
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    new_comments = page.get_by_role("region", name="New comments on your homework")
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    expect(new_comments).to_have_count(0)
+    desk.get_by_label("Your comment").fill(
+        "Good noticing. Let's look at the evidence together, and the hot thought."
+    )
+    desk.get_by_role("button", name="Save comment").click()
+    expect(desk.get_by_role("status").filter(has_text="Comment saved.")).to_be_visible()
+    card = new_comments.get_by_role("link").filter(has_text="Thought record")
+    expect(card).to_contain_text("New comment from your clinician")  # pushed, no reload
+    card.click()
+    expect(page.get_by_text("and the hot thought.", exact=False)).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Journal").click()
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    expect(new_comments).to_have_count(0)
 
     # A worksheet the clinician builds: two fields, saved in the library, assigned.
     desk.goto(url + "/worksheets")

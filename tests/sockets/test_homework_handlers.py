@@ -2067,3 +2067,56 @@ async def test_a_response_taken_back_and_returned_again_is_offered_on_a_reconnec
         assert words not in json.dumps(back.received[since:])
     finally:
         await back.close()
+
+
+async def test_a_new_comment_shows_on_the_clients_home_page_at_once_until_opened(hw: Homework) -> None:
+    """A walk-through: a clinician's comment showed only under Homework, "Returned", and a
+    client who lives on the journal page never saw it. The journal page (home) lists it as
+    soon as it is written (pushed), until the client opens it; changed, it is new again."""
+    app, a, c = hw.app, hw.a, hw.c
+    assignment = await _assign(app, c, a)
+    await _answer_and_finish(app, a, assignment, app.marker("commented-on"), finish="return_worksheet")
+    home: dict[str, Any] = {"path": routes.JOURNAL}
+
+    async def comment(text: str) -> None:
+        async with connected(app, c.cookie) as doctor:
+            await doctor.exchange(handler_name(ReturnedState, "load_returned"), **_returned_page(assignment))
+            saved = await doctor.exchange(
+                handler_name(ReturnedState, "save_comment"),
+                {"form": {"comment": text}},
+                **_returned_page(assignment),
+            )
+            assert problem_of(saved) == "", saved
+
+    def listed(values: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(t["id"], t["status"]) for t in values.get("new_comments", [])]
+
+    async with connected(app, a.cookie) as tab:
+        loaded = await tab.exchange(handler_name(HomeworkState, "load_to_do"), **home)
+        assert listed(state_of(loaded, HomeworkState)) == []
+        since = len(tab.received)
+        await comment("Well done, this was a hard one.")
+        pushed = await pushed_values(tab, since, HomeworkState, lambda v: bool(listed(v)))
+        assert listed(pushed) == [(assignment, "New comment from your clinician")]
+
+        async with connected(app, a.cookie) as other_tab:
+            opened = state_of(await _open(other_tab, assignment), WorksheetState)
+            assert opened["comment"] == "Well done, this was a hard one."
+        again = await tab.exchange(handler_name(HomeworkState, "load_to_do"), **home)
+        assert listed(state_of(again, HomeworkState)) == []
+
+        since = len(tab.received)
+        await comment("Well done, this was a hard one. One more thought for next time.")
+        pushed = await pushed_values(tab, since, HomeworkState, lambda v: bool(listed(v)))
+        assert listed(pushed) == [(assignment, "New comment from your clinician")]
+    # The Homework page reads the same status on the returned card; it lists no new comments
+    # of its own (they are on the home page).
+    async with connected(app, a.cookie) as tab:
+        page = state_of(
+            await tab.exchange(handler_name(HomeworkState, "load_homework"), path=routes.HOMEWORK),
+            HomeworkState,
+        )
+        assert (assignment, "New comment from your clinician") in [
+            (t["id"], t["status"]) for t in page["done"]
+        ]
+        assert page.get("new_comments", []) == []

@@ -376,6 +376,73 @@ def test_a_repeat_is_one_line_of_the_to_do_list_its_next_copy_with_those_after_i
     assert french.then == "Revient encore 1 fois après celui-ci, pour le 16 déc."
 
 
+def test_the_to_do_list_is_in_due_date_order_started_first_on_the_same_day(db: People) -> None:
+    """A walk-through: with "started first" whatever the date, a prompt begun and due in
+    three days headed the list above a practice due tomorrow, which a tired client missed."""
+    _linked(db)
+    begun_later = _assign(db, template="builtin:thought_record", due_on="2026-12-04")
+    tomorrow = _assign(db, template="builtin:grounding", due_on="2026-12-02")
+    new_same_day = _assign(db, template="builtin:grounding", due_on="2026-12-04")
+    begun_same_day = _assign(db, template="builtin:thought_record", due_on="2026-12-04")
+    undated = _assign(db, template="builtin:grounding")
+    begun_undated = _assign(db, template="builtin:thought_record")
+    for begun in (begun_later, begun_same_day, begun_undated):
+        _save_answers(db, begun, uuid.uuid4(), {"situation": "x"}, return_it=False)
+    with session_scope() as session:
+        listed = [uuid.UUID(t.id) for t in homework.to_do(session, client_id=db.client_a.id)]
+        first_two = [uuid.UUID(t.id) for t in homework.to_do(session, client_id=db.client_a.id, limit=2)]
+    # Dec 2; Dec 4 begun (the older first), then not begun; no date, begun first.
+    assert listed == [tomorrow, begun_later, begun_same_day, new_same_day, begun_undated, undated]
+    assert first_two == [tomorrow, begun_later]
+
+
+def test_a_new_comment_is_listed_until_the_client_opens_it_and_again_once_changed(db: People) -> None:
+    """A walk-through: a comment showed only under Homework, "Returned"; the home page now
+    lists the ones not opened since they were written or changed."""
+    assignment, response = _returned(db, "x")
+    other, _ = _returned(db, "y")
+
+    def new_ones() -> list[str]:
+        with session_scope() as session:
+            return [t.id for t in homework.new_comments(session, client_id=db.client_a.id, limit=3)]
+
+    def comment(text: str, on: uuid.UUID = assignment) -> None:
+        with session_scope() as session:
+            homework.comment(session, clinician_id=db.clinician_a.id, assignment_id=on, text=text)
+
+    def open_it() -> homework.OpenTask:
+        with session_scope() as session:
+            return homework.open_task(session, client_id=db.client_a.id, assignment_id=assignment)
+
+    assert new_ones() == []
+    comment("Well done")
+    assert new_ones() == [str(assignment)]
+    line = views.task_line(homework_task(db, assignment), Reader(ENGLISH), TODAY)
+    assert line.status == "New comment from your clinician"
+    assert views.task_line(homework_task(db, assignment), Reader(FRENCH), TODAY).status == (
+        "Nouveau commentaire de votre clinicien·ne"
+    )
+    assert open_it().comment == "Well done"
+    assert new_ones() == []
+    assert views.task_line(homework_task(db, assignment), Reader(ENGLISH), TODAY).status == (
+        "Your clinician left you a comment"
+    )
+    comment("Well done, and one more thought")
+    comment("On the other one too", on=other)
+    assert new_ones() == [str(other), str(assignment)]  # the latest first
+    # Taken back (unshared), a comment is no longer shown, so not listed either.
+    with session_scope() as session:
+        sharing.set_shared(
+            session, owner_id=db.client_a.id, item_id=response, clinician_id=db.clinician_a.id, shared=False
+        )
+    assert new_ones() == [str(other)]
+
+
+def homework_task(db: People, assignment: uuid.UUID) -> homework.Task:
+    with session_scope() as session:
+        return homework.task(session, client_id=db.client_a.id, assignment_id=assignment)
+
+
 def test_a_clinician_cannot_assign_to_a_client_they_are_not_linked_to(db: People) -> None:
     before = _counts()
     with pytest.raises(NotFound):
