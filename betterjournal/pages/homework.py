@@ -524,7 +524,12 @@ def _assign_form() -> rx.Component:
                 name="round",
                 value=ClientHomeworkState.assigned_round.to(str),  # type: ignore[attr-defined]
             ),
-            labelled_field(tr("Worksheet"), _select("template", items=ClientHomeworkState.templates)),
+            labelled_field(
+                tr("Worksheet"),
+                _select("template", items=ClientHomeworkState.templates),
+                # (a walk-through's clinician, wanting "read chapter 3", looked for a kind of it)
+                hint=tr("For a reading or a practice, build a short worksheet under “Your worksheets”."),
+            ),
             rx.box(
                 labelled_field(
                     tr("Questions (for a journaling prompt)"),

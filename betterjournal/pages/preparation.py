@@ -584,7 +584,20 @@ def _session_controls() -> rx.Component:
     return _section(
         tr("Sessions"),
         rx.text(BriefState.next_session),
-        rx.vstack(_planning_form(), _mark_held(), class_name="bj-screen-only", spacing="3", width="100%"),
+        rx.vstack(
+            _planning_form(),
+            _mark_held(),
+            # A walk-through's clinician looked here for a notes field: the app keeps none (a
+            # support tool, not a clinical record), and says so where one would be sought.
+            rx.text(
+                tr("Betterjournal keeps no clinical notes: keep yours in your own record system."),
+                size="2",
+                color_scheme="gray",
+            ),
+            class_name="bj-screen-only",
+            spacing="3",
+            width="100%",
+        ),
         label=tr("Sessions"),
     )
 
