@@ -109,7 +109,9 @@ async def _push(user_id: str, token: str, push: Push | None) -> None:
 
     namespace = app.event_namespace
     if namespace is not None and token not in namespace.token_to_sid:
-        _signed_in_tabs.get(user_id, set()).discard(token)
+        # Closed, or between reconnects: nothing is sent to it.
+        if push is None:
+            await _wipe_if_signed_out(app, user_id, token)
         return
     try:
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=AppState)) as root:
@@ -122,6 +124,35 @@ async def _push(user_id: str, token: str, push: Push | None) -> None:
                 await push(root, viewer)
     except Exception as error:  # a closed tab must not break the person who acted
         log.warning("live update of a signed-in tab failed (%s)", type(error).__name__)
+
+
+async def _wipe_if_signed_out(app: Any, user_id: str, token: str) -> None:
+    """A tab not connected now, when sessions of its person ended: if its own did, what it
+    holds is wiped from server memory now, not at the tab's expiry half an hour later (an
+    attack review); it says so if it comes back. Forgotten once it holds nobody's data."""
+    import reflex as rx
+    from reflex.istate.manager.memory import StateManagerMemory
+
+    from betterjournal.state.base import AppState
+
+    key = rx.BaseStateToken(ident=token, cls=AppState)
+    manager = app.state_manager
+    if isinstance(manager, StateManagerMemory) and key.cache_key not in manager.states:
+        _signed_in_tabs.get(user_id, set()).discard(token)  # expired already
+        return
+    try:
+        # As app.modify_state, but for sending the change: there is no connection to send it to.
+        with app.set_contexts():
+            async with manager.modify_state_with_links(key) as root:
+                app_state: Any = await root.get_state(AppState)
+                if (
+                    app_state._viewer_id != user_id
+                    or await _still_signed_in(app_state, user_id, token) is None
+                ):
+                    _signed_in_tabs.get(user_id, set()).discard(token)
+                root._clean()
+    except Exception as error:  # a closed tab must not break the person who acted
+        log.warning("wiping a closed tab failed (%s)", type(error).__name__)
 
 
 async def _still_signed_in(app_state: Any, user_id: str, token: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import reflex as rx
 from socket_support import (
     connect,
     connected,
@@ -29,6 +30,8 @@ from socketclient import EventClient, handler_name, sign_in, sign_out
 from sqlmodel import col, select, update
 
 from betterjournal import routes
+from betterjournal.api import session_token_from_cookie_header
+from betterjournal.crypto import sha256_hex
 from betterjournal.db import session_scope
 from betterjournal.models import AuditAction, AuditEvent, AuthSession, User, utcnow
 from betterjournal.settings import get_settings
@@ -84,6 +87,56 @@ async def test_sign_out_there_reaches_that_devices_open_tab_at_once(running_app)
     finally:
         for tab in (laptop, phone):
             await tab.close()
+
+
+@pytest.mark.parametrize("ended_by", ["signing_out_there", "running_out"])
+async def test_a_closed_tab_whose_session_ends_holds_nothing_of_it_in_server_memory(
+    running_app, ended_by
+) -> None:
+    """Attack review: a tab closed (or between reconnects) when its session ended elsewhere
+    kept its decrypted state in server memory until its expiry, half an hour later: only
+    the tabs connected then were wiped. Now it is wiped as the session ends, and only that
+    session's tabs: the tab of the session still signed in keeps what it shows."""
+    person = (await new_people(running_app, f"closed-tab-{ended_by}", a="client"))["a"]
+    writer = await connect(running_app, person.cookie)
+    entry = await write_entry(running_app, writer, "closed tab")
+    secrets = {entry.title, entry.body}
+    phone_cookie = await sign_in(running_app.url, person.email, person.password)
+    phone, kept = (
+        await _journal_tab(running_app, phone_cookie),
+        await _journal_tab(running_app, person.cookie),
+    )
+    assert secrets_in(phone.received, secrets) and secrets_in(kept.received, secrets)
+    for tab in (phone, kept):
+        await tab.close()
+    if ended_by == "signing_out_there":
+        listed = await writer.exchange(handler_name(SessionsState, "load_sessions"), path=routes.SESSIONS)
+        (phone_session,) = [
+            s["id"] for s in state_of(listed, SessionsState)["signed_in_sessions"] if not s["this_one"]
+        ]
+        await writer.exchange(
+            handler_name(SessionsState, "end_session"), {"session_id": phone_session}, path=routes.SESSIONS
+        )
+    else:  # the phone's idle time runs out while its tab is closed, and the app's round sees it
+        phone_token = session_token_from_cookie_header(phone_cookie)
+        assert phone_token is not None
+        with running_app.core(), session_scope() as session:
+            session.exec(
+                update(AuthSession)
+                .where(col(AuthSession.token_hash) == sha256_hex(phone_token))
+                .values(last_seen_at=utcnow() - get_settings().client_idle + timedelta(seconds=1))
+            )
+    await asyncio.sleep(3)
+    # What each closed tab holds on the server, seen through a cookie still signed in to the
+    # same person (a reconnect with the ended cookie would be wiped then, as before).
+    hydrate = handler_name(rx.State, "hydrate")
+    for token, holds in ((phone.token, []), (kept.token, sorted(secrets))):
+        back = await reconnect_same_token(running_app, token, person.cookie)
+        try:
+            assert secrets_in(await back.exchange(hydrate, path=routes.JOURNAL), secrets) == holds
+        finally:
+            await back.close()
+    await writer.close()
 
 
 async def test_sign_out_everywhere_reaches_every_other_open_tab_at_once(running_app) -> None:
