@@ -74,6 +74,10 @@ PUBLIC_PAGE_PROBLEMS = {
         "We couldn't sign you in with your clinic account. Sign in with your email and "
         "password, or ask your clinic's administrator for help."
     ),
+    "clinic_first_time": N_(
+        "The first time, sign in with your email and password to set up two-step sign-in. "
+        "After that, you can sign in with your clinic account."
+    ),
     "clinic_unavailable": N_(
         "Clinic sign-in isn't available right now. Please try again in a few minutes, or "
         "sign in with your email and password."

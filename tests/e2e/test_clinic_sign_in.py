@@ -28,3 +28,23 @@ def test_a_clinician_signs_in_with_the_clinic_account_then_the_app_code(open_pho
     page.get_by_role("link", name="Sign in with your clinic account").click()
     enter_code(phone, two_step.next_code(email))
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+
+
+def test_a_clinician_without_two_step_sign_in_is_told_to_use_the_password_the_first_time(
+    open_phone, running_app
+) -> None:
+    """Whoever signs in at the setup of two-step sign-in makes the second factor: the first
+    time is with the password (a review: after a clinic sign-in, someone holding the
+    clinician's address at the provider would make their own)."""
+    email = f"clinic-new-{uuid.uuid4().hex[:8]}@clinic.example"
+    running_app.create_user("clinician", email, "Dr. New", PASSWORD, two_step=False)
+    phone = open_phone()
+    page = phone.page
+
+    running_app.oidc.next_identity(email=email, email_verified=True)
+    phone.goto("/signin")
+    page.get_by_role("link", name="Sign in with your clinic account").click()
+    expect(
+        page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["clinic_first_time"])
+    ).to_be_visible()
+    expect(page.get_by_label("Email")).to_be_visible()  # the password form is right there

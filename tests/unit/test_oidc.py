@@ -29,6 +29,7 @@ from betterjournal import oidc, routes
 from betterjournal.core import accounts
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, Role, SessionStage, User, utcnow
+from betterjournal.state.base import PUBLIC_PAGE_PROBLEMS
 
 APP_URL = "http://testserver"  # the test client's own address: the app's public URL here
 REFUSED = f"{routes.SIGN_IN}?error=clinic"
@@ -90,6 +91,9 @@ def clinic(db: People, provider: OpenIDProvider, monkeypatch: pytest.MonkeyPatch
     )
     provider.reset()
     _confirm(db.clinician_a.email, db.client_a.email)
+    # Clinician A has set two-step sign-in up: a clinic sign-in asks for its code. (Without
+    # it, the first sign-in is with the password: test_the_first_time_is_with_the_password.)
+    two_step.enrol(db.clinician_a.id, db.clinician_a.email)
     with TestClient(Starlette(routes=oidc.oidc_routes()), base_url=APP_URL) as client:
         yield Clinic(client=client, provider=provider, people=db)
     oidc.forget_providers()
@@ -131,11 +135,10 @@ def test_an_approved_clinician_signs_in_and_still_takes_the_second_step(clinic: 
     response = clinic.sign_in(clinic.people.clinician_a.email)
 
     assert response.status_code == 303
-    # No authenticator yet: clinicians must set one up before anything else (AUTHN-7).
-    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert response.headers["location"] == routes.SIGN_IN_CODE
     (started,) = _sessions()
     assert started.user_id == clinic.people.clinician_a.id
-    assert started.stage == SessionStage.MFA_SETUP
+    assert started.stage == SessionStage.MFA_CODE
     assert "bj_session" in clinic.client.cookies
     assert "bj_oidc" not in clinic.client.cookies
 
@@ -143,7 +146,7 @@ def test_an_approved_clinician_signs_in_and_still_takes_the_second_step(clinic: 
 def test_the_email_is_matched_whatever_its_case(clinic: Clinic) -> None:
     response = clinic.sign_in(clinic.people.clinician_a.email.upper())
 
-    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert response.headers["location"] == routes.SIGN_IN_CODE
     assert [s.user_id for s in _sessions()] == [clinic.people.clinician_a.id]
 
 
@@ -197,7 +200,7 @@ def test_over_https_the_cookies_are_secure(clinic: Clinic, monkeypatch: pytest.M
         assert back.startswith(https_url + oidc.CALLBACK + "?")
         response = browser.get(back, follow_redirects=False)
 
-    assert response.headers["location"] == routes.TWO_STEP_SETUP
+    assert response.headers["location"] == routes.SIGN_IN_CODE
     set_cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith("__Host-bj_session=") and "Secure" in c for c in set_cookies)
     assert any(c.startswith("__Secure-bj_oidc=") and "Max-Age=0" in c for c in set_cookies)
@@ -213,14 +216,8 @@ def _binding(user_id) -> tuple[str | None, str | None]:
         return user.clinic_issuer, user.clinic_subject
 
 
-def _with_authenticator(clinic: Clinic) -> People:
-    """Clinician A has set two-step sign-in up before: a clinic sign-in asks for its code."""
-    two_step.enrol(clinic.people.clinician_a.id, clinic.people.clinician_a.email)
-    return clinic.people
-
-
 def test_the_subject_is_bound_only_once_the_second_step_is_done(clinic: Clinic) -> None:
-    clinician = _with_authenticator(clinic).clinician_a
+    clinician = clinic.people.clinician_a
     response = clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
     assert response.headers["location"] == routes.SIGN_IN_CODE
 
@@ -236,20 +233,26 @@ def test_the_subject_is_bound_only_once_the_second_step_is_done(clinic: Clinic) 
     assert [s.clinic_subject for s in _sessions()] == [None]
 
 
-def test_the_first_setup_of_two_step_sign_in_binds_nothing(clinic: Clinic) -> None:
-    """At the setup step, whoever signed in makes the second factor: someone holding the
-    clinician's address at the provider would bind their own subject (a review)."""
-    clinician = clinic.people.clinician_a
-    assert clinic.sign_in(clinician.email, subject="mallory").headers["location"] == routes.TWO_STEP_SETUP
-    clinic.take_the_second_step()
+def test_the_first_time_is_with_the_password(clinic: Clinic) -> None:
+    """At the setup of two-step sign-in, whoever signed in makes the second factor: after a
+    clinic sign-in, someone holding the clinician's address at the provider would make
+    their own and own the account (a review). A clinician without it is refused, told to
+    sign in with the password this first time; nothing is started or bound."""
+    clinician = clinic.people.clinician_b
+    _confirm(clinician.email)
 
-    assert _binding(clinician.id) == (None, None)
-    assert [s.clinic_subject for s in _sessions()] == [None]
+    response = clinic.sign_in(clinician.email, subject="mallory")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{routes.SIGN_IN}?error={oidc.FIRST_TIME}"
+    assert _sessions() == [] and _binding(clinician.id) == (None, None)
+    assert "bj_oidc" not in clinic.client.cookies
+    assert "password" in PUBLIC_PAGE_PROBLEMS[oidc.FIRST_TIME]
 
 
 def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) -> None:
     """A provider that lets people change their address: someone takes the clinician's."""
-    clinician = _with_authenticator(clinic).clinician_a
+    clinician = clinic.people.clinician_a
     clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
     clinic.take_the_second_step()
 
@@ -261,7 +264,7 @@ def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) 
 
 def test_once_bound_the_subject_signs_its_own_person_in_whatever_address_it_names(clinic: Clinic) -> None:
     """The clinician's address changed at the provider, to another clinician's here."""
-    people = _with_authenticator(clinic)
+    people = clinic.people
     clinic.sign_in(people.clinician_a.email, subject="alice-at-the-clinic")
     clinic.take_the_second_step()
     _confirm(people.clinician_b.email)
@@ -273,7 +276,7 @@ def test_once_bound_the_subject_signs_its_own_person_in_whatever_address_it_name
 
 
 def test_a_sign_in_left_at_the_second_step_does_not_lock_the_owner_out(clinic: Clinic) -> None:
-    clinician = _with_authenticator(clinic).clinician_a
+    clinician = clinic.people.clinician_a
     clinic.sign_in(clinician.email, subject="mallory-at-the-clinic")  # no code: stops here
 
     response = clinic.sign_in(clinician.email, subject="alice-at-the-clinic")
@@ -285,7 +288,7 @@ def test_a_sign_in_left_at_the_second_step_does_not_lock_the_owner_out(clinic: C
 
 
 def test_after_a_change_of_provider_the_address_binds_again(clinic: Clinic) -> None:
-    clinician = _with_authenticator(clinic).clinician_a
+    clinician = clinic.people.clinician_a
     with session_scope() as session:
         accounts.bind_clinic_subject(session, clinician.id, "0" * 64)
         session.exec(
@@ -307,7 +310,7 @@ def test_the_operator_lets_a_new_subject_bind_when_the_provider_made_the_account
 
     from betterjournal.cli import app
 
-    clinician = _with_authenticator(clinic).clinician_a
+    clinician = clinic.people.clinician_a
     clinic.sign_in(clinician.email, subject="alice-first-account")
     clinic.take_the_second_step()
     assert clinic.sign_in(clinician.email, subject="alice-made-again").headers["location"] == REFUSED
@@ -364,7 +367,7 @@ def test_a_replayed_way_back_is_refused(clinic: Clinic) -> None:
     clinic.provider.next_identity(email=clinic.people.clinician_a.email)
     back = clinic.come_back(clinic.go_to_provider())
     pending = clinic.client.cookies["bj_oidc"]
-    assert clinic.client.get(back, follow_redirects=False).headers["location"] == routes.TWO_STEP_SETUP
+    assert clinic.client.get(back, follow_redirects=False).headers["location"] == routes.SIGN_IN_CODE
 
     # The same URL again: first without the cookie (cleared by the first answer), then
     # with a copy of it kept by an attacker: the code is spent at the provider.
