@@ -347,6 +347,10 @@ class ClientItem(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(40), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # When what a clinician can see of it last changed: made, or saved with a shared field
+    # changed (not a private one, nor a save that changed nothing). "Seen" and "edited" on
+    # either side are said against it, never against updated_at (the owner's own "edited").
+    shared_changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # A deleted item keeps this tombstone (no content) so its id can't be reused.
     deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
@@ -849,7 +853,8 @@ class SharedItem:
     created_at: datetime
     shared_at: datetime
     new: bool = False  # not seen by this clinician before this read (marked seen by it)
-    updated_at: datetime | None = None  # its owner's last save (after shared_at: edited since)
+    # Its owner's last change to what the clinician sees (after shared_at: edited since).
+    shared_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -437,12 +437,12 @@ def _shared_dates(item: SharedItem, reader: Reader) -> str:
     """'Written … · shared …', and '· edited …' once its owner has changed it since sharing
     it: a clinician who read it before can tell that the words on screen are not those they
     read. (An edit before the share is not theirs to know of: they never saw that version.)"""
-    if item.updated_at is not None and item.updated_at > item.shared_at:
+    if item.shared_changed_at is not None and item.shared_changed_at > item.shared_at:
         return reader.t(
             "Written {written} · shared {shared} · edited {edited}",
             written=item.created_at,
             shared=item.shared_at,
-            edited=item.updated_at,
+            edited=item.shared_changed_at,
         )
     return reader.t("Written {written} · shared {shared}", written=item.created_at, shared=item.shared_at)
 

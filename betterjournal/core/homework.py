@@ -749,7 +749,9 @@ def open_returned(
         reviewed_at=row.reviewed_at,
         written_at=item.created_at,
         shared_at=item.shared_at,
-        edited_at=item.updated_at if item.updated_at and item.updated_at > item.shared_at else None,
+        edited_at=item.shared_changed_at
+        if item.shared_changed_at and item.shared_changed_at > item.shared_at
+        else None,
     )
 
 
@@ -1447,7 +1449,10 @@ def reviewed_unless_changed(
         else None
     )
     yield
-    if row is not None and before is not None and before != kind.clean(values):
+    if row is None or before is None:
+        return
+    saved = kind.clean(values)  # what the clinician sees of it, changed (not a private field)
+    if any(before.get(name) != saved.get(name) for name in kind.shared_field_names):
         row.reviewed_at = None
         session.add(row)
 

@@ -314,6 +314,12 @@ _INSERT_ITEM = {
 _TOUCH_ITEM = (
     update(ClientItem).where(col(ClientItem.id) == bindparam("item")).values(updated_at=bindparam("now"))
 )
+# What a clinician can see of it changed (ClientItem.shared_changed_at).
+_SHARED_CHANGED = (
+    update(ClientItem)
+    .where(col(ClientItem.id) == bindparam("item"))
+    .values(shared_changed_at=bindparam("now"))
+)
 # The same, only if nobody saved the item since the editor opened it. As the unit's first
 # write it waits for any other save of it to end, then compares: one of two saves made on
 # the same version wins, the other changes nothing.
@@ -375,6 +381,7 @@ def save(
             kind=kind.name,
             created_at=now,
             updated_at=now,
+            shared_changed_at=now,
         ).first()
         is not None
     )
@@ -384,23 +391,34 @@ def save(
         if not exists:
             item_exists(session, owner_id=owner_id, kind=kind, item_id=parsed, action=AuditAction.WRITE_ITEM)
         if based_on is None:
-            run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now)
-        elif (
-            based_on.updated_at is None
-            or run_prebuilt(
-                session, _TOUCH_ITEM_IF_UNCHANGED, item=parsed, now=now, based_on=based_on.updated_at
-            ).rowcount
-            == 0
-        ):
-            current = open_own(session, owner_id=owner_id, kind=kind, item_id=parsed)
-            if any(current.fields.get(name) != clean.get(name) for name in kind.field_names):
+            touched = run_prebuilt(session, _TOUCH_ITEM, item=parsed, now=now).rowcount == 1
+        else:  # only if nobody saved it since the editor opened it
+            touched = (
+                based_on.updated_at is not None
+                and run_prebuilt(
+                    session, _TOUCH_ITEM_IF_UNCHANGED, item=parsed, now=now, based_on=based_on.updated_at
+                ).rowcount
+                == 1
+            )
+        # Read after the touch, the unit's first write: no other save of it comes in between.
+        current = _fields_now(session, owner_id, kind, parsed)
+        if not touched:
+            if any(current.get(name) != clean.get(name) for name in kind.field_names):
                 raise EditedElsewhere()
             drafts.discard(session, owner_id=owner_id, item_id=parsed)  # already saved as it is
             return False
+        if any(current.get(name) != clean.get(name) for name in kind.shared_field_names):
+            run_prebuilt(session, _SHARED_CHANGED, item=parsed, now=now)
         by_field = {name: sealed[kind.columns[name][1]] for name in kind.field_names}
         run_prebuilt(session, kind.statements["update"], item=parsed, **by_field)
     drafts.discard(session, owner_id=owner_id, item_id=parsed)
     return created
+
+
+def _fields_now(session: Session, owner_id: Any, kind: Kind, item_id: uuid.UUID) -> dict[str, Any]:
+    """The owner's item's fields as saved (its owner checked already)."""
+    row = run_prebuilt(session, kind.statements["one"], owner=owner_id, item=item_id).one()
+    return _own_item(kind, data_key(session, owner_id), row).fields
 
 
 def _own_item(kind: Kind, key: DataKey, row: Any, audience: Sequence[tuple[str, bool]] = ()) -> OwnItem:

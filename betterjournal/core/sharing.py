@@ -369,7 +369,7 @@ _LIVE_SHARES = _owners_live_shares(
     ItemShare.clinician_id,
     ItemShare.shared_at,
     ItemShare.first_seen_at,
-    ClientItem.updated_at,
+    ClientItem.shared_changed_at,
 )
 # Per item and clinician, when they last saw it under the link active now, among its shares
 # made private since: read from ix_item_share_seen_ended alone (one row per view that ended).
@@ -392,8 +392,8 @@ def shares_of(
     seen_before: dict[tuple[uuid.UUID, uuid.UUID], datetime | None] = {}
     if ids and clinicians:
         live_shares = run_prebuilt(session, _LIVE_SHARES, owner_id=owner_id, item_ids=ids)
-        for item_id, clinician_id, shared_at, seen_at, updated_at in live_shares:
-            changed = updated_at if seen_at is not None and updated_at > seen_at else None
+        for item_id, clinician_id, shared_at, seen_at, shared_changed_at in live_shares:
+            changed = shared_changed_at if seen_at is not None and shared_changed_at > seen_at else None
             live[(item_id, clinician_id)] = (shared_at, seen_at, changed)
         ended = run_prebuilt(session, _SEEN_BEFORE, owner_id=owner_id, item_ids=ids)
         seen_before = {(item_id, clinician_id): seen_at for item_id, clinician_id, seen_at in ended}
@@ -408,7 +408,9 @@ def shares_of(
 
 
 _AUDIENCE = (
-    _owners_live_shares(ItemShare.item_id, User.display_name, ItemShare.first_seen_at, ClientItem.updated_at)
+    _owners_live_shares(
+        ItemShare.item_id, User.display_name, ItemShare.first_seen_at, ClientItem.shared_changed_at
+    )
     .join(User, col(User.id) == ItemShare.clinician_id)
     .order_by(col(CareLink.created_at))
 )
@@ -420,10 +422,10 @@ def audience(
     """For the owner's lists: per item, the clinicians who can see it now, by name, and
     whether each has seen it as it is (not only before the owner's changes since)."""
     found: dict[uuid.UUID, list[tuple[str, bool]]] = defaultdict(list)
-    for item_id, name, seen_at, updated_at in run_prebuilt(
+    for item_id, name, seen_at, shared_changed_at in run_prebuilt(
         session, _AUDIENCE, owner_id=owner_id, item_ids=list(item_ids)
     ):
-        found[item_id].append((name, seen_at is not None and seen_at >= updated_at))
+        found[item_id].append((name, seen_at is not None and seen_at >= shared_changed_at))
     return found
 
 
@@ -476,7 +478,7 @@ def _shared_rows(kind: items.Kind) -> Any:
             ItemShare.id,
             ItemShare.shared_at,
             ItemShare.first_seen_at,
-            ClientItem.updated_at,
+            ClientItem.shared_changed_at,
             *columns,
         )
     ).join(kind.table, kind.item_key == ClientItem.id)
@@ -542,10 +544,10 @@ def _reveal(
     keys = {owner_id: data_key(session, owner_id) for owner_id in {row[1] for row in rows}}
     names = kind.shared_field_names
     shown = []
-    for item_id, owner_id, created_at, _share, shared_at, seen, updated_at, *blobs in rows:
+    for item_id, owner_id, created_at, _share, shared_at, seen, changed_at, *blobs in rows:
         values = kind.open(keys[owner_id], str(item_id), dict(zip(names, blobs, strict=True)), names)
         shown.append(
-            SharedItem(item_id, kind.name, owner_id, values, created_at, shared_at, seen is None, updated_at)
+            SharedItem(item_id, kind.name, owner_id, values, created_at, shared_at, seen is None, changed_at)
         )
     return shown
 

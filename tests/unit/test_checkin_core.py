@@ -929,3 +929,41 @@ def test_a_rename_and_a_removal_at_once_leave_the_removed_tag_or_scale_without_a
             assert removed_tag.name_ct is None, f"round {round_}: the removed tag has a name"
             assert removed_scale is not None and removed_scale.removed_at is not None
             assert removed_scale.name_ct is None, f"round {round_}: the removed scale has a name"
+
+
+def test_a_change_the_clinician_cannot_see_leaves_seen_and_edited_as_they_were(db: People) -> None:
+    """A review: "Seen on …, before your changes of …", the clinician's "edited" line and the
+    lists' "Seen" compared "seen" with the item's last save, which a change to a private
+    field (a check-in's tags) or a save that changed nothing moved too: the client was told
+    the clinician hadn't seen it as it is, and the clinician that it was edited. Only a
+    change to what the clinician sees counts now."""
+    a, dr_a = db.client_a.id, db.clinician_a.id
+    with session_scope() as session:
+        link(session, client_id=a, clinician_id=dr_a)
+    work = _in_session(checkins.add_tag, owner_id=a, name="work")
+    values = _values(mood=4, note="Long day")
+    item_id = uuid.uuid4()
+    _in_session(checkins.save, owner_id=a, item_id=item_id, values=values)
+    with session_scope() as session:
+        sharing.set_shared(session, owner_id=a, item_id=item_id, clinician_id=dr_a, shared=True)
+
+    def as_both_see_it() -> tuple[object, bool, object]:
+        """(the client's "changed since seen", their list's "seen", the clinician's "edited")."""
+        with session_scope() as session:
+            (share,) = sharing.shares_of(session, owner_id=a, item_ids=[item_id])[item_id]
+            ((_name, seen),) = sharing.audience(session, owner_id=a, item_ids=[item_id])[item_id]
+        with sharing.unseen_held_back(), session_scope() as session:  # a redraw: moves no "seen"
+            (drawn,) = sharing.every_shared(session, clinician_id=dr_a, client_id=a, kind=checkins.KIND)
+        changed_at = drawn.shared_changed_at
+        edited = changed_at if changed_at is not None and changed_at > drawn.shared_at else None
+        return share.changed_after_seen, seen, edited
+
+    with session_scope() as session:
+        sharing.every_shared(session, clinician_id=dr_a, client_id=a, kind=checkins.KIND)  # seen
+    assert as_both_see_it() == (None, True, None)
+    for unseen_change in ({**values, "tags": [str(work)]}, {**values, "tags": [str(work)]}):
+        _in_session(checkins.save, owner_id=a, item_id=item_id, values=unseen_change)  # private; then none
+        assert as_both_see_it() == (None, True, None)
+    _in_session(checkins.save, owner_id=a, item_id=item_id, values={**values, "mood": 5})
+    changed, seen, edited = as_both_see_it()
+    assert changed is not None and seen is False and edited == changed

@@ -408,8 +408,18 @@ def test_shared_entry_holds_only_the_items_own_fields(db, scene) -> None:
     """AUTHZ-8: what the core hands over for a clinician, and what the browser is sent."""
     fields = {field.name for field in dataclasses.fields(SharedItem)}
     # `new`: whether this clinician had seen the share before (share state, no content);
-    # `updated_at`: the owner's last save, shown only when later than the share ("edited").
-    assert fields == {"id", "kind", "owner_id", "fields", "created_at", "shared_at", "new", "updated_at"}
+    # `shared_changed_at`: the owner's last change to what the clinician sees, shown only when
+    # later than the share ("edited"); never the owner's last save (a private field's).
+    assert fields == {
+        "id",
+        "kind",
+        "owner_id",
+        "fields",
+        "created_at",
+        "shared_at",
+        "new",
+        "shared_changed_at",
+    }
     assert set(_read(db.clinician_a.id, scene["shared"]).fields) == set(journal.KIND.shared_field_names)
     sent = {field.name for field in dataclasses.fields(views.SharedView)}
     # Whose it is (a linked client's id and name, which the clinician knows), "New", and
@@ -1132,11 +1142,11 @@ def test_the_clinician_is_told_of_an_edit_since_the_share_and_only_of_that() -> 
     written = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
     shared = written + timedelta(days=1)
 
-    def dates(updated_at: datetime) -> str:
+    def dates(changed_at: datetime) -> str:
         item = SharedItem(
             uuid.uuid4(), journal.KIND.name, uuid.uuid4(), {"title": "", "body": ""}, written, shared
         )
-        return views.shared_view(dataclasses.replace(item, updated_at=updated_at), Reader()).dates
+        return views.shared_view(dataclasses.replace(item, shared_changed_at=changed_at), Reader()).dates
 
     assert " · edited " not in dates(written + timedelta(hours=2))  # before it was shared
     assert dates(shared + timedelta(hours=1)).endswith(" · edited Dec 1, 2026, 11:00\u202fa.m.")
