@@ -74,7 +74,9 @@ def seed(owner_id: uuid.UUID, days: int) -> None:
             session.connection().execute(
                 update(ClientItem)
                 .where(col(ClientItem.id) == bindparam("item"))
-                .values(created_at=bindparam("at"), updated_at=bindparam("at")),
+                .values(
+                    created_at=bindparam("at"), updated_at=bindparam("at"), shared_changed_at=bindparam("at")
+                ),
                 written,
             )
 

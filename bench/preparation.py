@@ -149,12 +149,14 @@ class Seeded:
 
 
 def _dated(session: Any, rows: list[dict[str, Any]]) -> None:
-    """Backdate items to when they were written (`created_at`/`updated_at`)."""
+    """Backdate items to when they were written (`created_at`, `updated_at`, `shared_changed_at`)."""
     if rows:
         session.connection().execute(
             update(ClientItem)
             .where(col(ClientItem.id) == bindparam("item"))
-            .values(created_at=bindparam("at"), updated_at=bindparam("at")),
+            .values(
+                created_at=bindparam("at"), updated_at=bindparam("at"), shared_changed_at=bindparam("at")
+            ),
             rows,
         )
 

@@ -248,15 +248,18 @@ async def finish_sign_in(
     MFA step and cookie as a password sign-in; the MFA step binds the `clinic_subject`."""
     device = _device(request)
 
-    def work(session) -> tuple[str, str, str | None] | None:
+    def work(session) -> tuple[str, str, str | None] | str:
         user = session.get(User, user_id)
         if user is None or not user.is_active or user.email_confirmed_at is None:
-            return None
+            return "signin"
+        if mfa.stage_after_password(user) != SessionStage.MFA_CODE:
+            log.warning("clinic sign-in refused: two-step sign-in not set up yet")
+            return oidc.FIRST_TIME  # in the unit that starts the session
         return _start_signed_in(session, user, device, clinic_subject=clinic_subject)
 
     started = await in_session(work)
-    if started is None:
-        return _back(routes.SIGN_IN, "signin")
+    if isinstance(started, str):
+        return _back(routes.SIGN_IN, started)
     return _signed_in(*started)
 
 

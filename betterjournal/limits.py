@@ -217,6 +217,33 @@ async def sweep_idle_tabs(app: Any, signed_in: Callable[[Any], str]) -> int:
     return dropped
 
 
+def closed_tab_state(app: Any, token: str) -> Any:
+    """The root state server memory holds for a tab that is not connected now, or None
+    (connected, gone already, or not the in-memory manager). To read, not to change: it
+    takes no lock and leaves the tab's expiry as it was."""
+    manager = app.state_manager
+    namespace = app.event_namespace
+    if not isinstance(manager, StateManagerMemory) or (
+        namespace is not None and token in namespace.token_to_sid
+    ):
+        return None
+    return manager.states.get(token)
+
+
+def drop_closed_tab(app: Any, token: str) -> bool:
+    """Drop a disconnected tab's state now, as the sweeper drops one: not while it is being
+    worked on, nor once it is connected again (checked with no await before the drop)."""
+    manager = app.state_manager
+    namespace = app.event_namespace
+    tracked = manager._token_expires_at.get(token) if isinstance(manager, StateManagerMemory) else None
+    if tracked is None or not isinstance(tracked[1], BaseStateToken):
+        return False
+    if (namespace is not None and token in namespace.token_to_sid) or _in_use(manager, tracked[1]):
+        return False
+    manager._purge_token(tracked[1])
+    return True
+
+
 def _in_use(manager: StateManagerMemory, token: BaseStateToken) -> bool:
     """A tab being worked on (its lock held) is left alone."""
     lock = manager._states_locks.get(token.lock_key)

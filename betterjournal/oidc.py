@@ -47,11 +47,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from betterjournal import routes
-from betterjournal.core import accounts, mfa
+from betterjournal.core import accounts
 from betterjournal.core.validation import clean_email
 from betterjournal.crypto import DecryptionError, get_vault
 from betterjournal.db import in_session
-from betterjournal.models import Role, SessionStage, User
+from betterjournal.models import Role, User
 from betterjournal.settings import Settings, get_settings
 
 log = logging.getLogger("betterjournal.oidc")
@@ -62,7 +62,9 @@ COOKIE_PATH = "/api/auth/oidc"  # the pending cookie goes to these two routes on
 
 # The error codes the sign-in page explains (state.base.PUBLIC_PAGE_PROBLEMS).
 REFUSED = "clinic"  # anything on the way back: one answer for every cause, but the next
-# the clinician with no two-step sign-in yet: its first setup is made with the password
+# A clinician with no two-step sign-in yet (api.finish_sign_in): whoever signs in at its
+# setup makes the second factor, so after a clinic sign-in it could be someone holding the
+# clinician's address at the provider (a review). The first time is with the password.
 FIRST_TIME = "clinic_first_time"
 UNAVAILABLE = "clinic_unavailable"  # the provider could not be reached before leaving
 
@@ -78,13 +80,6 @@ _MAX_CODE = 2048  # the longest authorization code accepted on the way back
 
 class Refused(Exception):
     """The sign-in can't go on. The message is one word for the log, never shown."""
-
-
-class NotSetUpYet(Refused):
-    """The clinician hasn't set two-step sign-in up yet. Whoever signs in at its setup makes
-    the second factor: after a clinic sign-in, someone holding the clinician's address at
-    the provider would make their own, and own the account (a review). The first time is
-    with the password; the clinic account works after that."""
 
 
 # --- the provider: discovery and keys ---------------------------------------------------
@@ -302,7 +297,7 @@ async def callback(request: Request) -> Response:
         user_id, subject = await _identify(request, settings)
     except Exception as error:  # every cause, one answer; the log gets a word or a type
         log.warning("clinic sign-in refused: %s", _why(error))
-        return _forget_pending(_back(FIRST_TIME if isinstance(error, NotSetUpYet) else REFUSED), settings)
+        return _forget_pending(_back(REFUSED), settings)
     return _forget_pending(await api.finish_sign_in(request, user_id, clinic_subject=subject), settings)
 
 
@@ -385,8 +380,6 @@ def _approved_clinician(
     user = bound or session.exec(select(User).where(User.email == email)).first()
     if user is None or user.role != Role.CLINICIAN or not user.is_active or user.email_confirmed_at is None:
         raise Refused("no approved clinician")
-    if mfa.stage_after_password(user) != SessionStage.MFA_CODE:
-        raise NotSetUpYet("two-step sign-in not set up yet")
     if bound is not None:
         return user.id, None
     if user.clinic_subject is not None and user.clinic_issuer == issuer:

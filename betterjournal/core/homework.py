@@ -824,8 +824,11 @@ def comment(session: Session, *, clinician_id: uuid.UUID, assignment_id: object,
     to their answers. Sealed under the client's key. Returns the client."""
     row = _returned_to_me(session, clinician_id, assignment_id)  # access first: a refusal is audited
     clean = clean_text(text, label=N_("Comment"), max_length=COMMENT_MAX).strip()
-    row.comment_ct = data_key(session, row.client_id).seal_field(Assignment.comment_ct, row.id, clean)
-    row.commented_at = utcnow()
+    key = data_key(session, row.client_id)
+    # Saved again as it was, it is not new to the client again (a review).
+    if row.comment_ct is None or key.open_field(Assignment.comment_ct, row.id, row.comment_ct) != clean:
+        row.comment_ct = key.seal_field(Assignment.comment_ct, row.id, clean)
+        row.commented_at = utcnow()
     _changed(session, row, clinician_id, AuditAction.COMMENT)
     return row.client_id
 
@@ -1097,6 +1100,7 @@ class OpenTask:
     note: str
     comment: str
     commented_at: datetime | None
+    comment_read_now: bool  # a new comment, opened by this (the home page lists it no more)
     answers: dict[str, Any]
     not_done: bool  # marked "couldn't do it" (with or without reasons)
     reasons: list[str]
@@ -1184,8 +1188,11 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         session.flush()
     key = data_key(session, client_id)
     found = task(session, client_id=client_id, assignment_id=row.id)
-    if found.comment_new:  # on screen now (the worksheet shows it above the answers)
-        row.comment_read_at = utcnow()
+    # The comment is on screen now (the worksheet shows it above the answers): read, as the
+    # version shown, unless no one may be looking (a push, a reconnect: a review).
+    read_now = found.comment_new and not sharing.holding_back()
+    if read_now:
+        row.comment_read_at = row.commented_at
         session.add(row)
     answers: dict[str, Any] = {}
     reasons: list[str] = []
@@ -1204,6 +1211,7 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         note=key.open_field(Assignment.note_ct, row.id, row.note_ct),
         comment=key.open_field(Assignment.comment_ct, row.id, row.comment_ct),
         commented_at=row.commented_at,
+        comment_read_now=read_now,
         answers=answers,
         not_done=not_done,
         reasons=reasons,
@@ -1414,9 +1422,7 @@ def save_response(
     if (chosen.is_prompt and not values["body"].strip()) or (return_it and not written and not marked):
         # Nothing to return: the clinician would open an empty worksheet.
         raise InvalidInput(N_("Write an answer first, or choose \u201cI couldn't do it\u201d."))
-    with reviewed_unless_changed(
-        session, client_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values
-    ):
+    with reviewed_unless_changed(session, client_id=client_id, item_id=parsed):
         items.save(session, owner_id=client_id, kind=kind_for(chosen), item_id=parsed, values=values)
     if return_it:
         if row is None:
@@ -1428,14 +1434,13 @@ def save_response(
 
 
 @contextmanager
-def reviewed_unless_changed(
-    session: Session, *, client_id: uuid.UUID, kind: items.Kind, item_id: uuid.UUID, values: object
-) -> Iterator[None]:
+def reviewed_unless_changed(session: Session, *, client_id: uuid.UUID, item_id: uuid.UUID) -> Iterator[None]:
     """Around a save of the client's item: if it answers an assignment its clinician has
-    reviewed, and the save changes it, it is to review again. "Reviewed" would tell both of
-    them the changes were looked at (a walk-through's client added a line nobody learned of);
-    saved as it was, it stays reviewed. From the worksheet and from the journal's editor (a
-    prompt's answer is an entry) alike."""
+    reviewed, and the save changes what the clinician sees of it (its `shared_changed_at`
+    moves: items.save), it is to review again. "Reviewed" would tell both of them the
+    changes were looked at (a walk-through's client added a line nobody learned of); saved
+    as it was, or changed only where the clinician never looks, it stays reviewed. From the
+    worksheet and from the journal's editor (a prompt's answer is an entry) alike."""
     row = session.exec(
         select(Assignment).where(
             col(Assignment.client_id) == client_id,
@@ -1443,18 +1448,16 @@ def reviewed_unless_changed(
             col(Assignment.reviewed_at).is_not(None),
         )
     ).first()
-    before = (
-        items.open_own(session, owner_id=client_id, kind=kind, item_id=item_id).fields
-        if row is not None and _is_returned(session, row)
-        else None
-    )
+    watched = row is not None and _is_returned(session, row)
+    before = _shared_changed_at(session, item_id) if watched else None
     yield
-    if row is None or before is None:
-        return
-    saved = kind.clean(values)  # what the clinician sees of it, changed (not a private field)
-    if any(before.get(name) != saved.get(name) for name in kind.shared_field_names):
+    if row is not None and watched and _shared_changed_at(session, item_id) != before:
         row.reviewed_at = None
         session.add(row)
+
+
+def _shared_changed_at(session: Session, item_id: uuid.UUID) -> datetime | None:
+    return session.exec(select(ClientItem.shared_changed_at).where(col(ClientItem.id) == item_id)).first()
 
 
 def _return(session: Session, row: Assignment, item_id: uuid.UUID) -> None:

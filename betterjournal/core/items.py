@@ -416,8 +416,12 @@ def save(
 
 
 def _fields_now(session: Session, owner_id: Any, kind: Kind, item_id: uuid.UUID) -> dict[str, Any]:
-    """The owner's item's fields as saved (its owner checked already)."""
-    row = run_prebuilt(session, kind.statements["one"], owner=owner_id, item=item_id).one()
+    """The owner's item's fields as saved (its owner checked already): deleted meanwhile (a
+    delete that committed between that check and the save's first write), EditedElsewhere,
+    which keeps the words in their draft and says so."""
+    row = run_prebuilt(session, kind.statements["one"], owner=owner_id, item=item_id).first()
+    if row is None:
+        raise EditedElsewhere(deleted=True)
     return _own_item(kind, data_key(session, owner_id), row).fields
 
 

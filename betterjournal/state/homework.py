@@ -286,6 +286,8 @@ class WorksheetState(AppState):
 
     async def _open_assignment(self, client_id: uuid.UUID, assignment_id: str) -> None:
         opened = await in_session(homework.open_task, client_id=client_id, assignment_id=assignment_id)
+        if opened.comment_read_now:  # the home page's "New comments" in the client's other tabs
+            live.recheck_people([client_id], but=self.router.session.client_token)
         task, reader = opened.task, self._reader()
         self.assignment_id, self.clinician_id = task.id, task.clinician_id
         self.item_id = task.response_id or str(uuid.uuid4())

@@ -192,9 +192,7 @@ def _save_and_open(
     elsewhere = None
     try:
         parsed = items.parse_or_deny(owner_id, item_id, AuditAction.WRITE_ITEM)
-        answered = homework.reviewed_unless_changed(
-            session, client_id=owner_id, kind=KIND, item_id=parsed, values=values
-        )
+        answered = homework.reviewed_unless_changed(session, client_id=owner_id, item_id=parsed)
         with answered:  # a prompt's answer, reviewed: to review again once changed
             items.save(
                 session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values, based_on=based_on

@@ -52,8 +52,11 @@ def signed_in_here(viewer_id: str, token: str) -> None:
     if len(tokens) > _SIGNED_IN_TABS_KEPT:
         from betterjournal.betterjournal import app
 
+        # Kept: the tabs open now, and the closed ones server memory still holds (the idle-tab
+        # sweeper keeps a person's last few), so that a session ending reaches them too.
         open_now = app.event_namespace.token_to_sid if app.event_namespace is not None else {}
-        tokens.intersection_update({t for t in tokens if t in open_now} | {token})
+        held = getattr(app.state_manager, "states", {})
+        tokens.intersection_update({t for t in tokens if t in open_now or t in held} | {token})
 
 
 def signed_in_people() -> set[str]:
@@ -111,7 +114,10 @@ async def _push(user_id: str, token: str, push: Push | None) -> None:
     if namespace is not None and token not in namespace.token_to_sid:
         # Closed, or between reconnects: nothing is sent to it.
         if push is None:
-            await _wipe_if_signed_out(app, user_id, token)
+            try:
+                await _drop_if_signed_out(user_id, token)
+            except Exception as error:  # a closed tab must not break the person who acted
+                log.warning("dropping a closed tab failed (%s)", type(error).__name__)
         return
     try:
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=AppState)) as root:
@@ -126,33 +132,30 @@ async def _push(user_id: str, token: str, push: Push | None) -> None:
         log.warning("live update of a signed-in tab failed (%s)", type(error).__name__)
 
 
-async def _wipe_if_signed_out(app: Any, user_id: str, token: str) -> None:
-    """A tab not connected now, when sessions of its person ended: if its own did, what it
-    holds is wiped from server memory now, not at the tab's expiry half an hour later (an
-    attack review); it says so if it comes back. Forgotten once it holds nobody's data."""
-    import reflex as rx
-    from reflex.istate.manager.memory import StateManagerMemory
-
+async def _drop_if_signed_out(user_id: str, token: str) -> None:
+    """A tab not connected now, when sessions of its person ended: if its own session did,
+    its state leaves server memory now (as the idle-tab sweeper drops one), not at its
+    expiry half an hour later (an attack review). One whose session holds is left as it was,
+    its expiry too. Nothing of its state is changed to find out: its cookie is read."""
+    from betterjournal import limits
+    from betterjournal.api import session_token_from_cookie_header
+    from betterjournal.betterjournal import app
+    from betterjournal.core import accounts
+    from betterjournal.db import in_session
     from betterjournal.state.base import AppState
 
-    key = rx.BaseStateToken(ident=token, cls=AppState)
-    manager = app.state_manager
-    if isinstance(manager, StateManagerMemory) and key.cache_key not in manager.states:
-        _signed_in_tabs.get(user_id, set()).discard(token)  # expired already
+    root = limits.closed_tab_state(app, token)
+    app_state = root.substates.get(AppState.get_name()) if root is not None else None
+    if not isinstance(app_state, AppState) or app_state._viewer_id != user_id:
+        _signed_in_tabs.get(user_id, set()).discard(token)  # gone, or not theirs any more
         return
-    try:
-        # As app.modify_state, but for sending the change: there is no connection to send it to.
-        with app.set_contexts():
-            async with manager.modify_state_with_links(key) as root:
-                app_state: Any = await root.get_state(AppState)
-                if (
-                    app_state._viewer_id != user_id
-                    or await _still_signed_in(app_state, user_id, token) is None
-                ):
-                    _signed_in_tabs.get(user_id, set()).discard(token)
-                root._clean()
-    except Exception as error:  # a closed tab must not break the person who acted
-        log.warning("wiping a closed tab failed (%s)", type(error).__name__)
+    cookie_token = session_token_from_cookie_header(app_state.router.headers.cookie)
+    viewer = await in_session(accounts.resolve_session, token=cookie_token, touch=False)
+    if viewer is not None and str(viewer.user_id) == user_id:
+        return
+    if limits.drop_closed_tab(app, token):  # (connected again meanwhile: its event wipes it)
+        _signed_in_tabs.get(user_id, set()).discard(token)
+        forget(user_id, token)
 
 
 async def _still_signed_in(app_state: Any, user_id: str, token: str) -> Any:

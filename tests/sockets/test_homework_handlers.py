@@ -2099,9 +2099,14 @@ async def test_a_new_comment_shows_on_the_clients_home_page_at_once_until_opened
         pushed = await pushed_values(tab, since, HomeworkState, lambda v: bool(listed(v)))
         assert listed(pushed) == [(assignment, "New comment from your clinician")]
 
+        # Opened on another device: this home page lists it no more, at once (pushed).
+        since = len(tab.received)
         async with connected(app, a.cookie) as other_tab:
             opened = state_of(await _open(other_tab, assignment), WorksheetState)
             assert opened["comment"] == "Well done, this was a hard one."
+        await pushed_values(tab, since, HomeworkState, lambda v: "new_comments" in v and not listed(v))
+        # Saved again as it was, it is not new again; changed, it is.
+        await comment("Well done, this was a hard one.")
         again = await tab.exchange(handler_name(HomeworkState, "load_to_do"), **home)
         assert listed(state_of(again, HomeworkState)) == []
 

@@ -109,6 +109,7 @@ async def test_a_closed_tab_whose_session_ends_holds_nothing_of_it_in_server_mem
     assert secrets_in(phone.received, secrets) and secrets_in(kept.received, secrets)
     for tab in (phone, kept):
         await tab.close()
+    await asyncio.sleep(0.5)  # the server has let the connections go: the tabs are closed ones
     if ended_by == "signing_out_there":
         listed = await writer.exchange(handler_name(SessionsState, "load_sessions"), path=routes.SESSIONS)
         (phone_session,) = [

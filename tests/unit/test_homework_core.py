@@ -422,7 +422,12 @@ def test_a_new_comment_is_listed_until_the_client_opens_it_and_again_once_change
     assert views.task_line(homework_task(db, assignment), Reader(FRENCH), TODAY).status == (
         "Nouveau commentaire de votre clinicien·ne"
     )
+    with sharing.unseen_held_back():  # a page redrawn by a push: nobody may be looking
+        assert open_it().comment == "Well done"
+    assert new_ones() == [str(assignment)]
     assert open_it().comment == "Well done"
+    assert new_ones() == []
+    comment("Well done")  # saved again as it was: not new again
     assert new_ones() == []
     assert views.task_line(homework_task(db, assignment), Reader(ENGLISH), TODAY).status == (
         "Your clinician left you a comment"
