@@ -710,6 +710,15 @@ def link_button(*children: rx.Component | Text, href: str | rx.Var[str], **butto
     return rx.button(ReactRouterLink.create(*children, to=href), as_child=True, **button_props)
 
 
+def titled_section(title: Text, *children: rx.Component) -> rx.Component:
+    """A part of a page named by its heading: a region a screen reader lists by that name."""
+    return rx.el.section(
+        rx.vstack(rx.heading(title, as_="h2", size="4"), *children, width="100%"),
+        aria_label=title,
+        width="100%",
+    )
+
+
 def labelled_field(
     label: Text, control: rx.Component, *, hint: Text = "", after: rx.Component | None = None
 ) -> rx.Component:

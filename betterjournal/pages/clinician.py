@@ -19,7 +19,7 @@ from betterjournal.components.entries import (
     unavailable_or_loading,
 )
 from betterjournal.components.inputs import ask_first
-from betterjournal.components.layout import link_button, page_shell
+from betterjournal.components.layout import link_button, page_shell, titled_section
 from betterjournal.components.share import ShareSheet
 from betterjournal.components.text import tr
 from betterjournal.core.journal import KIND
@@ -177,15 +177,7 @@ def clients_page() -> rx.Component:
     return page_shell(
         rx.cond(
             ClientsState.waiting.length() > 0,  # type: ignore[attr-defined]
-            rx.el.section(
-                rx.vstack(
-                    rx.heading(tr("Returned, not reviewed yet"), as_="h2", size="4"),
-                    rx.foreach(ClientsState.waiting, _waiting),
-                    width="100%",
-                ),
-                aria_label=tr("Returned, not reviewed yet"),
-                width="100%",
-            ),
+            titled_section(tr("Returned, not reviewed yet"), rx.foreach(ClientsState.waiting, _waiting)),
         ),
         rx.hstack(
             rx.link(tr("Caseload: who is next, and what needs attention"), href=routes.CASELOAD),

@@ -36,6 +36,7 @@ from betterjournal.components.layout import (
     labelled_field,
     link_button,
     page_shell,
+    titled_section,
 )
 from betterjournal.components.text import tr
 from betterjournal.components.worksheets import (
@@ -86,17 +87,10 @@ def homework_page() -> rx.Component:
                 show_more(HomeworkState.more_to_do, tr("Show more"), HomeworkState.show_more_to_do),
                 rx.cond(
                     HomeworkState.done.length() > 0,  # type: ignore[attr-defined]
-                    rx.el.section(
-                        rx.vstack(
-                            rx.heading(tr("Returned to your clinician"), as_="h2", size="4"),
-                            rx.foreach(HomeworkState.done, task_card),
-                            show_more(
-                                HomeworkState.more_done, tr("Show more"), HomeworkState.show_more_returned
-                            ),
-                            width="100%",
-                        ),
-                        aria_label=tr("Returned to your clinician"),
-                        width="100%",
+                    titled_section(
+                        tr("Returned to your clinician"),
+                        rx.foreach(HomeworkState.done, task_card),
+                        show_more(HomeworkState.more_done, tr("Show more"), HomeworkState.show_more_returned),
                     ),
                 ),
                 width="100%",
@@ -147,14 +141,8 @@ def to_do_on_home() -> rx.Component:
     return rx.fragment(
         rx.cond(
             HomeworkState.new_comments.length() > 0,  # type: ignore[attr-defined]
-            rx.el.section(
-                rx.vstack(
-                    rx.heading(tr("New comments on your homework"), as_="h2", size="4"),
-                    rx.foreach(HomeworkState.new_comments, task_card),
-                    width="100%",
-                ),
-                aria_label=tr("New comments on your homework"),
-                width="100%",
+            titled_section(
+                tr("New comments on your homework"), rx.foreach(HomeworkState.new_comments, task_card)
             ),
         ),
         rx.cond(
