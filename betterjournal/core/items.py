@@ -314,16 +314,16 @@ _INSERT_ITEM = {
 _TOUCH_ITEM = (
     update(ClientItem).where(col(ClientItem.id) == bindparam("item")).values(updated_at=bindparam("now"))
 )
+# The same, only if nobody saved the item since the editor opened it. As the unit's first
+# write it waits for any other save of it to end, then compares: one of two saves made on
+# the same version wins, the other changes nothing.
+_TOUCH_ITEM_IF_UNCHANGED = _TOUCH_ITEM.where(col(ClientItem.updated_at) == bindparam("based_on"))
 # What a clinician can see of it changed (ClientItem.shared_changed_at).
 _SHARED_CHANGED = (
     update(ClientItem)
     .where(col(ClientItem.id) == bindparam("item"))
     .values(shared_changed_at=bindparam("now"))
 )
-# The same, only if nobody saved the item since the editor opened it. As the unit's first
-# write it waits for any other save of it to end, then compares: one of two saves made on
-# the same version wins, the other changes nothing.
-_TOUCH_ITEM_IF_UNCHANGED = _TOUCH_ITEM.where(col(ClientItem.updated_at) == bindparam("based_on"))
 _ITEM_VERSION = select(ClientItem.updated_at).where(col(ClientItem.id) == bindparam("item"))
 
 

@@ -147,8 +147,9 @@ async def _drop_if_signed_out(user_id: str, token: str) -> None:
     root = limits.closed_tab_state(app, token)
     app_state = root.substates.get(AppState.get_name()) if root is not None else None
     if not isinstance(app_state, AppState) or app_state._viewer_id != user_id:
-        _signed_in_tabs.get(user_id, set()).discard(token)  # gone, or not theirs any more
-        return
+        if app.event_namespace is None or token not in app.event_namespace.token_to_sid:
+            _signed_in_tabs.get(user_id, set()).discard(token)  # gone, or not theirs any more
+        return  # (connected again meanwhile: its own events keep it current)
     cookie_token = session_token_from_cookie_header(app_state.router.headers.cookie)
     viewer = await in_session(accounts.resolve_session, token=cookie_token, touch=False)
     if viewer is not None and str(viewer.user_id) == user_id:
