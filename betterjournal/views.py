@@ -723,7 +723,7 @@ class TaskLine:
     by: str
     due: str
     status: str
-    started: bool
+    marked: bool  # its status is drawn in colour
     then: str = ""  # a repeated assignment: how many copies come after this one, and when
 
 
@@ -770,18 +770,29 @@ def _due(reader: Reader, due_on: date | None, today: date, *, returned: bool) ->
     return "" if returned else homework.due_text(reader, due_on, today)
 
 
+def assignment_title(sheet: worksheets.Worksheet, reader: Reader) -> str:
+    """What an assignment is called on a card: a journaling prompt with its (first) question,
+    as its answer is titled in the journal (a walk-through: two prompts' cards both read
+    "Journaling prompt", and the client couldn't tell whose comment was whose)."""
+    if sheet.is_prompt:
+        return reader.t("Journaling prompt: {question}", question=reader.shown(sheet.questions[0]))
+    return str(reader.shown(sheet.title))
+
+
 def task_line(task: homework.Task, reader: Reader, today: date, later: Sequence[date] = ()) -> TaskLine:
     """`later`: the due dates of a repeated assignment's copies after this one (listed here,
     not as lines of their own)."""
     return TaskLine(
         id=task.id,
-        title=str(reader.shown(task.worksheet.title)),
+        title=assignment_title(task.worksheet, reader),
         by=reader.t("From {name}", name=task.clinician_name),
         due=_due_or_returned(reader, task, today),
         status=reader.t(TASK_STATUS[_task_status(task)])
         if task.linked or task.status in ("returned", "reviewed")
         else reader.t("No longer connected to {name}", name=task.clinician_name),
-        started=task.status in ("started", "not_done"),
+        # In colour: begun, or a comment not opened yet (a walk-through: it was the grey of
+        # "Not started").
+        marked=task.status in ("started", "not_done") or task.comment_new,
         then=reader.n(
             "Repeats {count} more time after this one, due {day}.",
             "Repeats {count} more times after this one, the next due {day}.",
@@ -813,7 +824,7 @@ def given_line(given: homework.Given, reader: Reader, today: date) -> GivenLine:
     returned = given.status in ("returned", "not_done", "reviewed")
     return GivenLine(
         id=given.id,
-        title=str(reader.shown(given.worksheet.title)),
+        title=assignment_title(given.worksheet, reader),
         due=_due(reader, given.due_on, today, returned=returned),
         status=reader.t(GIVEN_STATUS[given.status]),
         instructions=given.instructions,
@@ -830,7 +841,7 @@ def attention_line(item: homework.Attention, reader: Reader, today: date) -> Giv
     overdue = item.status == "overdue"
     return GivenLine(
         id=item.id,
-        title=str(reader.shown(item.worksheet.title)),
+        title=assignment_title(item.worksheet, reader),
         due=_due(reader, item.due_on, today, returned=not overdue),
         status=reader.t(GIVEN_STATUS[item.status]),
         instructions="",

@@ -1188,9 +1188,13 @@ def open_task(session: Session, *, client_id: uuid.UUID, assignment_id: object) 
         session.flush()
     key = data_key(session, client_id)
     found = task(session, client_id=client_id, assignment_id=row.id)
-    # The comment is on screen now (the worksheet shows it above the answers): read, as the
-    # version shown, unless no one may be looking (a push, a reconnect: a review).
-    read_now = found.comment_new and not sharing.holding_back()
+    # The comment is on screen now (the worksheet shows it above the answers, returned or
+    # taken back): read, as the version shown, unless no one may be looking (a push, a
+    # reconnect: a review).
+    unread = row.commented_at is not None and (
+        row.comment_read_at is None or row.comment_read_at < row.commented_at
+    )
+    read_now = unread and not sharing.holding_back()
     if read_now:
         row.comment_read_at = row.commented_at
         session.add(row)

@@ -65,7 +65,7 @@ def task_card(task: TaskLine) -> rx.Component:
         routes.WORKSHEET + "?assignment=" + task.id,
         title_and_badge(
             task.title,
-            rx.badge(task.status, color_scheme=rx.cond(task.started, "teal", "gray"), variant="soft"),
+            rx.badge(task.status, color_scheme=rx.cond(task.marked, "teal", "gray"), variant="soft"),
         ),
         rx.cond(task.due != "", rx.text(task.due, size="2")),
         rx.cond(task.then != "", rx.text(task.then, size="2", color_scheme="gray")),
@@ -142,7 +142,12 @@ def to_do_on_home() -> rx.Component:
         rx.cond(
             HomeworkState.new_comments.length() > 0,  # type: ignore[attr-defined]
             titled_section(
-                tr("New comments on your homework"), rx.foreach(HomeworkState.new_comments, task_card)
+                tr("New comments on your homework"),
+                rx.foreach(HomeworkState.new_comments, task_card),
+                rx.cond(
+                    HomeworkState.more_new_comments,
+                    rx.link(tr("More new comments under Homework"), href=routes.HOMEWORK),
+                ),
             ),
         ),
         rx.cond(

@@ -349,7 +349,8 @@ class AppState(rx.State):
         query = self.router.url.query_parameters
         problem = PUBLIC_PAGE_PROBLEMS.get(str(query.get("error", ""))[:40])
         self.problem = self._t(problem) if problem else ""
-        self.retype_password = problem is not None
+        # Not after a clinic sign-in's answer: no password was typed (a walk-through).
+        self.retype_password = problem is not None and not str(query.get("error", "")).startswith("clinic")
         notice = next((message for key, message in PUBLIC_PAGE_NOTICES.items() if query.get(key)), None)
         self.notice = self._t(notice) if notice else ""
         token = query.get("token", "")

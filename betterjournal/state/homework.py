@@ -44,7 +44,7 @@ def _tasks(session: Session, *, client_id: uuid.UUID, limit: int, returned: int,
         homework.to_do(session, client_id=client_id, limit=limit + 1),
         homework.returned_tasks(session, client_id=client_id, limit=returned + 1),
         homework.own_exercises(session, client_id=client_id, limit=exercises + 1),
-        homework.new_comments(session, client_id=client_id, limit=NEW_COMMENTS_SHOWN) if home else [],
+        homework.new_comments(session, client_id=client_id, limit=NEW_COMMENTS_SHOWN + 1) if home else [],
     )
 
 
@@ -59,6 +59,7 @@ class HomeworkState(AppState):
     to_do: list[TaskLine] = []
     done: list[TaskLine] = []
     new_comments: list[TaskLine] = []  # the home page's: comments not opened since written
+    more_new_comments: bool = False
     exercises: list[ItemCard] = []  # done on the client's own (saved, or a draft)
     more_to_do: bool = False
     more_done: bool = False
@@ -121,7 +122,8 @@ class HomeworkState(AppState):
         self.more_to_do = items.more_to_show(len(open_tasks), self._shown)
         self.done = [task_line(t, reader, today) for t in returned[: self._shown_done]]
         self.more_done = items.more_to_show(len(returned), self._shown_done)
-        self.new_comments = [task_line(t, reader, today) for t in commented]
+        self.new_comments = [task_line(t, reader, today) for t in commented[:NEW_COMMENTS_SHOWN]]
+        self.more_new_comments = len(commented) > NEW_COMMENTS_SHOWN
         shown = self._shown_exercises
         self.exercises = [draft_card(d, reader) for d in unsaved[:shown]] + [
             own_card(i, reader) for i in saved[:shown]

@@ -36,6 +36,7 @@ from betterjournal.views import (
     SharedView,
     TimelineLine,
     agenda_line_text,
+    assignment_title,
     attention_line,
     card_title,
     case_line,
@@ -212,7 +213,7 @@ class PrepareState(AppState):
             TimelineLine(
                 id=task.id,
                 kind=reader.t(ONE_HOMEWORK),
-                title=str(reader.shown(task.worksheet.title)),
+                title=assignment_title(task.worksheet, reader),
                 when=homework.due_text(reader, task.due_on, today),
                 href=routes.assignment(task.id),
                 label=reader.t("Not started") if task.status == "assigned" else reader.t("Started"),

@@ -48,3 +48,4 @@ def test_a_clinician_without_two_step_sign_in_is_told_to_use_the_password_the_fi
         page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["clinic_first_time"])
     ).to_be_visible()
     expect(page.get_by_label("Email")).to_be_visible()  # the password form is right there
+    expect(page.get_by_text("Type your password again", exact=False)).to_have_count(0)  # none typed

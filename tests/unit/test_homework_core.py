@@ -441,6 +441,25 @@ def test_a_new_comment_is_listed_until_the_client_opens_it_and_again_once_change
             session, owner_id=db.client_a.id, item_id=response, clinician_id=db.clinician_a.id, shared=False
         )
     assert new_ones() == [str(other)]
+    # Opened while taken back, the comment is on screen all the same: returned again
+    # unchanged, it is not new (a walk-through).
+    assert open_it().comment == "Well done, and one more thought"
+    _return_answers(db, assignment, response)
+    assert new_ones() == [str(other)]
+
+
+def test_a_prompt_is_called_by_its_question_on_every_card() -> None:
+    """A walk-through: two prompts' cards both read "Journaling prompt", and the client
+    couldn't tell whose comment was whose."""
+    prompt = worksheets.prompt(["What helped this week?", "What got in the way?"])
+    assert views.assignment_title(prompt, Reader(ENGLISH)) == "Journaling prompt: What helped this week?"
+    assert (
+        views.assignment_title(prompt, Reader(FRENCH)) == "Question d'écriture\u00a0: What helped this week?"
+    )
+    library = worksheets.library_prompt(0)  # in the reader's language
+    french_question = str(Reader(FRENCH).shown(worksheets.PROMPT_LIBRARY[0]))
+    assert views.assignment_title(library, Reader(FRENCH)) == f"Question d'écriture\u00a0: {french_question}"
+    assert views.assignment_title(worksheets.BUILT_IN["thought_record"], Reader(ENGLISH)) == "Thought record"
 
 
 def homework_task(db: People, assignment: uuid.UUID) -> homework.Task:
