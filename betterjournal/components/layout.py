@@ -723,12 +723,21 @@ def labelled_field(
     label: Text, control: rx.Component, *, hint: Text = "", after: rx.Component | None = None
 ) -> rx.Component:
     """A visible label tied to its control by id, with an optional hint, and what goes right
-    under the control (`after`: how many characters are left)."""
+    under the control (`after`: how many characters are left). The hint is the control's
+    description too (a walk-through: a screen reader heard a field without what it's for);
+    one that may be empty stays in the page, hidden while it is."""
+    described = control.id is not None and not (isinstance(hint, str) and not hint)  # type: ignore[attr-defined]
+    if described:
+        hint_id = f"{control.id}-hint"  # type: ignore[attr-defined]
+        control.custom_attrs.setdefault("aria-describedby", hint_id)
+        shown_hint = rx.text(hint, size="1", color_scheme="gray", id=hint_id, hidden=hint == "")
+    else:
+        shown_hint = rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"))
     return rx.vstack(
         rx.el.label(label, html_for=control.id, font_weight="500"),  # type: ignore[attr-defined]
         control,
         *([after] if after is not None else []),
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
+        shown_hint,
         spacing="1",
         width="100%",
     )

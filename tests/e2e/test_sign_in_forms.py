@@ -35,6 +35,10 @@ def test_a_wrong_password_keeps_the_email_and_the_password_can_be_shown(open_pho
     expect(page.get_by_role("alert").filter(has_text=PUBLIC_PAGE_PROBLEMS["signin"])).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(password).to_have_value("")
+    # Its hint is its description, read with it (a walk-through: hints were only beside).
+    expect(password).to_have_accessible_description(
+        "Type your password again: for your safety, it is never kept."
+    )
     # The page came back from the server: the focus is where the problem is (it was lost
     # to the top of the document, and a screen reader said only the page's name).
     expect(password).to_be_focused()
@@ -64,6 +68,9 @@ def test_a_refused_registration_keeps_the_code_name_and_email(open_phone) -> Non
     phone = open_phone()
     page = phone.page
     phone.goto("/register")
+    expect(page.get_by_label("Password", exact=True)).to_have_accessible_description(
+        "At least 12 characters. A few unrelated words work well."
+    )
     code = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345"
     page.get_by_label("Invitation code").fill(code)
     page.get_by_label("Your name").fill("Kept Name")
