@@ -185,6 +185,15 @@ def entry_page() -> rx.Component:
                     ),
                 ),
                 entry_body(EntryState.body),
+                rx.cond(
+                    EntryState.comment_link != "",
+                    rx.text(
+                        EntryState.comment_line,
+                        " ",
+                        rx.link(tr("Read it with the homework"), href=EntryState.comment_link),
+                        size="2",
+                    ),
+                ),
                 rx.divider(),
                 share_controls(EntryState.entry_id),
                 bring_to_a_session(KIND.name, EntryState.entry_id),

@@ -163,9 +163,19 @@ def _entry_with_shares(session: Session, *, owner_id, item_id: object):
 
 
 def _entry_to_read(session: Session, *, owner_id, item_id: object):
-    """The entry, its shares and pins, and whether changes to it wait in a draft."""
+    """The entry, its shares and pins, whether changes to it wait in a draft, and the
+    assignment it answers if its clinician left a comment on it (None otherwise)."""
     item, shares, pinned = _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
-    return item, shares, pinned, drafts.exists(session, owner_id=owner_id, item_id=item.id)
+    unsaved = drafts.exists(session, owner_id=owner_id, item_id=item.id)
+    return item, shares, pinned, unsaved, _commented(session, owner_id, item.id)
+
+
+def _commented(session: Session, owner_id: uuid.UUID, item_id: uuid.UUID) -> homework.Task | None:
+    """The assignment this entry answers (a prompt's answer), if its clinician left a comment
+    on it: it is read with the homework."""
+    answered = homework.assignment_answered_by(session, client_id=owner_id, item_id=item_id)
+    task = homework.task(session, client_id=owner_id, assignment_id=uuid.UUID(answered)) if answered else None
+    return task if task is not None and task.commented else None
 
 
 def _save_and_open(
@@ -203,7 +213,8 @@ def _save_and_open(
         item_id = uuid.uuid4()
         items.save(session, owner_id=owner_id, kind=KIND, item_id=item_id, values=values)
     drafts.discard_copies(session, owner_id=owner_id, kind=KIND, values=values)
-    return *_entry_with_shares(session, owner_id=owner_id, item_id=item_id), elsewhere, set_aside is not None
+    item, shares, pinned = _entry_with_shares(session, owner_id=owner_id, item_id=item_id)
+    return item, shares, pinned, elsewhere, set_aside is not None, _commented(session, owner_id, item.id)
 
 
 JUST_SAVED_SECONDS = 10.0
@@ -219,6 +230,10 @@ class EntryState(AppState):
     untitled_heading: str = ""  # "Today's entry, 2:05 p.m.": names an untitled entry
     # Changes to it typed in the editor and not saved (a draft): said here, with a way back.
     unsaved_changes: bool = False
+    # A prompt's answer returned, with a comment from the clinician: where it is read (a
+    # walk-through: the entry said nothing of it).
+    comment_line: str = ""
+    comment_link: str = ""
     found: bool = False
     loaded: bool = False
     # An entry this tab just saved and already shows, and when: the page's own load, right
@@ -238,10 +253,10 @@ class EntryState(AppState):
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show("", [])
         try:
-            item, shares, pinned, self.unsaved_changes = await in_session(
+            item, shares, pinned, self.unsaved_changes, commented = await in_session(
                 _entry_to_read, owner_id=viewer.user_id, item_id=requested
             )
-            await self._present(item, shares, pinned)
+            await self._present(item, shares, pinned, commented)
         finally:
             self.loaded = True
 
@@ -253,7 +268,7 @@ class EntryState(AppState):
         of the clinicians it is shared with (an edit of a shared entry stays shared), why the
         words became a new entry (saved or deleted elsewhere meanwhile), if they did, and
         whether another tab's words were kept as a draft of their own (_save_and_open)."""
-        item, shares, pinned, kept_apart, set_aside = await in_session(
+        item, shares, pinned, kept_apart, set_aside, commented = await in_session(
             _save_and_open,
             owner_id=viewer.user_id,
             item_id=item_id,
@@ -262,16 +277,23 @@ class EntryState(AppState):
             draft_seen=draft_seen,
         )
         self.reset()
-        await self._present(item, shares, pinned)
+        await self._present(item, shares, pinned, commented)
         self.loaded, self._just_saved = True, (self.entry_id, time.monotonic())
         # Clinicians who have it open see the new words at once.
         shared = [share for share in shares if share.shared_at is not None]
         live.recheck_people([share.clinician_id for share in shared])
         return self.entry_id, [share.clinician_name for share in shared], kept_apart, set_aside
 
-    async def _present(self, item: OwnItem, shares: list[Share], pinned: list[str]) -> None:
+    async def _present(
+        self, item: OwnItem, shares: list[Share], pinned: list[str], commented: homework.Task | None
+    ) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         reader = self._reader()
+        if commented is not None:  # a prompt's answer: the comment is read with the homework
+            self.comment_link = routes.assignment(commented.id)
+            self.comment_line = reader.t(
+                "{name} left you a comment on this answer.", name=commented.clinician_name
+            )
         self.written = written_line(reader, item.created_at, item.updated_at)
         self.untitled_heading = untitled_entry_heading(reader, item.created_at)
         sharing_state = await self.get_state(ItemSharingState)
