@@ -83,6 +83,7 @@ PUBLIC_PAGE_PROBLEMS = {
         "sign in with your email and password."
     ),
 }
+CLINIC_SIGN_IN_PROBLEMS = ("clinic", "clinic_first_time", "clinic_unavailable")  # (oidc.py's codes)
 PUBLIC_PAGE_NOTICES = {
     "signed_out": N_("You're signed out."),
     "deleted": N_("Your account and everything in it are deleted. Take care."),
@@ -350,7 +351,7 @@ class AppState(rx.State):
         problem = PUBLIC_PAGE_PROBLEMS.get(str(query.get("error", ""))[:40])
         self.problem = self._t(problem) if problem else ""
         # Not after a clinic sign-in's answer: no password was typed (a walk-through).
-        self.retype_password = problem is not None and not str(query.get("error", "")).startswith("clinic")
+        self.retype_password = problem is not None and query.get("error") not in CLINIC_SIGN_IN_PROBLEMS
         notice = next((message for key, message in PUBLIC_PAGE_NOTICES.items() if query.get(key)), None)
         self.notice = self._t(notice) if notice else ""
         token = query.get("token", "")

@@ -289,16 +289,29 @@ class EntryState(AppState):
     ) -> None:
         self.entry_id, self.title, self.body = str(item.id), item.fields["title"], item.fields["body"]
         reader = self._reader()
-        if commented is not None:  # a prompt's answer: the comment is read with the homework
-            self.comment_link = routes.assignment(commented.id)
-            self.comment_line = reader.t(
-                "{name} left you a comment on this answer.", name=commented.clinician_name
-            )
+        self._show_comment(commented)
         self.written = written_line(reader, item.created_at, item.updated_at)
         self.untitled_heading = untitled_entry_heading(reader, item.created_at)
         sharing_state = await self.get_state(ItemSharingState)
         sharing_state._show(str(item.id), share_lines(shares, reader), pinned=pinned, page=routes.ENTRY)
         self.found, self._held_path = True, routes.ENTRY
 
+    def _show_comment(self, commented: homework.Task | None) -> None:
+        """A prompt's answer with a comment from the clinician: said here, with the way to it
+        (it is read with the homework); kept current when the clinician comments."""
+        self.comment_link = routes.assignment(commented.id) if commented is not None else ""
+        self.comment_line = (
+            self._t("{name} left you a comment on this answer.", name=commented.clinician_name)
+            if commented is not None
+            else ""
+        )
+        self._keep_current()
+
     def _leave(self) -> None:
         self.reset()
+
+    async def _recheck_access(self, viewer_id: str) -> None:
+        """The clinician commented on this answer (a prompt's): said here at once."""
+        if self.entry_id:
+            owner = uuid.UUID(viewer_id)
+            self._show_comment(await in_session(_commented, owner_id=owner, item_id=uuid.UUID(self.entry_id)))

@@ -443,14 +443,13 @@ def test_assign_complete_over_two_visits_return_review_and_comment(
     page.get_by_role("button", name="Return to my clinician").click()
     expect(page.get_by_role("status").filter(has_text="Returned to Dr. Okafor.")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Journal").click()
-    expect(page.get_by_role("link").filter(has_text="What helped you most this week?")).to_be_visible()
+    entry = page.get_by_role("link").filter(has_text="What helped you most this week?")
+    entry.filter(has_not_text="Journaling prompt").click()  # (not a new comment's card)
+    expect(page.get_by_text("Talking to my sister.")).to_be_visible()
     _read_and_review(desk, url, "Thank you for sharing this.")
     expect(desk.get_by_text("Talking to my sister.")).to_be_visible()
-    # The answer is an entry of the journal: opened there, it says there is a comment and
-    # leads to it (a walk-through: the entry said nothing of it).
-    page.reload()
-    entry = page.get_by_role("link").filter(has_text="What helped you most this week?")
-    entry.filter(has_not_text="Journaling prompt").click()  # (not the new comment's card)
+    # The answer is an entry of the journal, open there: it says at once (pushed) that there
+    # is a comment, and leads to it (a walk-through: the entry said nothing of it).
     expect(page.get_by_text("Dr. Okafor left you a comment on this answer.")).to_be_visible()
     page.get_by_role("link", name="Read it with the homework").click()
     expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()

@@ -29,7 +29,7 @@ from betterjournal import oidc, routes
 from betterjournal.core import accounts
 from betterjournal.db import session_scope
 from betterjournal.models import AuthSession, Role, SessionStage, User, utcnow
-from betterjournal.state.base import PUBLIC_PAGE_PROBLEMS
+from betterjournal.state.base import CLINIC_SIGN_IN_PROBLEMS, PUBLIC_PAGE_PROBLEMS
 
 APP_URL = "http://testserver"  # the test client's own address: the app's public URL here
 REFUSED = f"{routes.SIGN_IN}?error=clinic"
@@ -248,6 +248,8 @@ def test_the_first_time_is_with_the_password(clinic: Clinic) -> None:
     assert _sessions() == [] and _binding(clinician.id) == (None, None)
     assert "bj_oidc" not in clinic.client.cookies
     assert "password" in PUBLIC_PAGE_PROBLEMS[oidc.FIRST_TIME]
+    # (No "type your password again" after any clinic sign-in's answer: AppState knows them.)
+    assert set(CLINIC_SIGN_IN_PROBLEMS) == {oidc.REFUSED, oidc.FIRST_TIME, oidc.UNAVAILABLE}
 
 
 def test_once_bound_the_address_with_another_subject_is_refused(clinic: Clinic) -> None:
